@@ -1,0 +1,1 @@
+//! hbmc: the public API (placeholder).
