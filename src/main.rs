@@ -1,1 +1,7 @@
-fn main() {}
+//! The `hbmc` command line: a thin layer over the `hbmc` library.
+
+mod cli;
+
+fn main() {
+    std::process::exit(cli::run());
+}

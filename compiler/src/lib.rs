@@ -3,5 +3,37 @@
 //! read and validated against the typed program). `diagnostics` is the one
 //! error type every stage returns.
 
+pub mod check;
 pub mod diagnostics;
 pub mod syntax;
+
+use diagnostics::Diagnostic;
+
+/// What the front end made of a source: as far as it got, and everything it
+/// had to say on the way.
+#[derive(Debug)]
+pub struct FrontEnd {
+    /// The AST, when the source parsed (possibly with recovered errors).
+    pub ast: Option<syntax::ast::Program>,
+    /// The typed program, when there were no errors at all.
+    pub typed: Option<check::typed::TypedProgram>,
+    /// Errors and warnings, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses and checks a source. The checker runs even after recovered syntax
+/// errors, so that one run reports as much as it can.
+pub fn front_end(source: &str) -> FrontEnd {
+    let (ast, mut diagnostics) = syntax::parse_program(source);
+    let parse_failed = diagnostics::has_errors(&diagnostics);
+    let mut typed = None;
+    if let Some(program) = &ast {
+        let (checked, check_diags) = check::check_program(program);
+        diagnostics.extend(check_diags);
+        if !parse_failed {
+            typed = checked;
+        }
+    }
+    diagnostics.sort_by_key(|d| d.primary_span().map(|s| s.start).unwrap_or(usize::MAX));
+    FrontEnd { ast, typed, diagnostics }
+}

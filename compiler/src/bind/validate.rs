@@ -1,0 +1,720 @@
+//! Validating one data variable against its declaration: shape, element
+//! type, finiteness, index ranges and labels, bounds, and constrained types.
+//!
+//! Problems of one kind in one variable become one diagnostic (the first
+//! offending element in the message, how many more and where in a note), so
+//! a bad column of 100,000 rows gives one message, not 100,000.
+
+use super::dims::{preview, Resolution};
+use super::eval::{self, EvalCtx, EvalError, SizeError, Val};
+use super::json::non_finite;
+use super::raw::{Flat, Raw};
+use super::show;
+use super::value::{row_major_index, storage_index, storage_offset, DataStorage, DataValue};
+use crate::check::typed::{Constraint, TypedDecl, TypedExpr, TypedProgram};
+use crate::check::types::{DimId, ElemType};
+use crate::diagnostics::Diagnostic;
+use std::collections::HashMap;
+
+/// Tolerance of the constrained-type checks (sums, symmetry, unit lengths).
+const TOL: f64 = 1e-8;
+
+/// One variable's data as given.
+pub(crate) struct Input<'a, 'b> {
+    pub flat: &'b Flat<'a>,
+    /// The source's name, as given.
+    pub source: &'a str,
+    /// For a CSV column, the line of every row.
+    pub csv_lines: Option<&'a [usize]>,
+}
+
+/// Validates one declaration's data. Reports every problem into `diags`;
+/// returns the value only when there is none.
+pub(crate) fn validate(
+    program: &TypedProgram,
+    decl: &TypedDecl,
+    input: &Input,
+    res: &Resolution,
+    values: &[Option<DataValue>],
+    diags: &mut Vec<Diagnostic>,
+) -> Option<DataValue> {
+    let v = Validator::new(program, decl, input, res, values);
+    let shape = v.expected_shape(diags)?;
+    if !v.shape_matches(&shape, diags) {
+        return None;
+    }
+    let mut problems = Problems::default();
+    let row_major = v.convert(&shape, &mut problems);
+    let array_rank = program.var(decl.var).ty.array.len();
+    let storage = row_major.map(|s| reorder(s, &shape, array_rank));
+    let value = storage.map(|storage| DataValue {
+        shape: shape.clone(),
+        array_rank,
+        storage,
+    });
+    if let Some(value) = &value {
+        v.check_bounds(value, &mut problems, diags);
+        v.check_constraint(value, &mut problems);
+    }
+    let had_problems = !problems.0.is_empty();
+    v.report(problems, diags);
+    if had_problems {
+        None
+    } else {
+        value
+    }
+}
+
+/// Collected problems of one variable, by code, in the order first seen.
+#[derive(Default)]
+struct Problems(Vec<Problem>);
+
+struct Problem {
+    code: &'static str,
+    message: String,
+    help: String,
+    more: Vec<String>,
+    count: usize,
+}
+
+impl Problems {
+    fn add(&mut self, code: &'static str, position: String, message: impl FnOnce() -> String, help: impl FnOnce() -> String) {
+        match self.0.iter_mut().find(|p| p.code == code) {
+            Some(p) => {
+                p.count += 1;
+                if p.more.len() < 5 {
+                    p.more.push(position);
+                }
+            }
+            None => self.0.push(Problem {
+                code,
+                message: message(),
+                help: help(),
+                more: Vec::new(),
+                count: 0,
+            }),
+        }
+    }
+}
+
+struct Validator<'a, 'b> {
+    program: &'a TypedProgram,
+    decl: &'a TypedDecl,
+    input: &'b Input<'a, 'b>,
+    res: &'b Resolution,
+    values: &'b [Option<DataValue>],
+    name: &'a str,
+    ty_text: String,
+}
+
+impl<'a, 'b> Validator<'a, 'b> {
+    fn new(
+        program: &'a TypedProgram,
+        decl: &'a TypedDecl,
+        input: &'b Input<'a, 'b>,
+        res: &'b Resolution,
+        values: &'b [Option<DataValue>],
+    ) -> Self {
+        Validator {
+            program,
+            decl,
+            input,
+            res,
+            values,
+            name: &program.var(decl.var).name,
+            ty_text: show::decl_type(program, decl),
+        }
+    }
+
+    fn ctx(&self) -> EvalCtx<'b> {
+        EvalCtx {
+            program: self.program,
+            dim_sizes: &self.res.sizes,
+            values: self.values,
+        }
+    }
+
+    /// The declared label, attached to every diagnostic about this variable.
+    fn declared(&self, d: Diagnostic) -> Diagnostic {
+        d.with_label(self.decl.span, format!("declared here as `{}`", self.ty_text))
+    }
+
+    /// "`x[3, 2]` in data.json" for the `k`-th element in row-major order,
+    /// with the row and line for a CSV column.
+    fn position(&self, k: usize, shape: &[usize]) -> String {
+        self.position_at(&row_major_index(shape, k), k)
+    }
+
+    /// The same for a multi-index; `k` is its row-major number (the CSV row).
+    fn position_at(&self, idx: &[usize], k: usize) -> String {
+        let pos = format!("`{}` in {}", show::position(self.name, idx), self.input.source);
+        match self.input.csv_lines.and_then(|l| l.get(k)) {
+            Some(line) => format!("{pos} (row {}, line {line})", k + 1),
+            None => pos,
+        }
+    }
+
+    /// The declared shape, with every size evaluated; `None` after reporting.
+    fn expected_shape(&self, diags: &mut Vec<Diagnostic>) -> Option<Vec<usize>> {
+        let ctx = self.ctx();
+        let mut shape = Vec::with_capacity(self.decl.sizes.len());
+        for s in &self.decl.sizes {
+            match eval::size(&ctx, s) {
+                Ok(n) => shape.push(n),
+                // A dim without size or an invalid earlier variable: reported.
+                Err(SizeError::Unavailable) => return None,
+                Err(e) => {
+                    diags.push(eval::size_diagnostic(self.program, self.name, self.decl, e));
+                    return None;
+                }
+            }
+        }
+        Some(shape)
+    }
+
+    /// Whether the data's shape is the declared one (an empty list may stand
+    /// for any container with a zero-length outer axis); reports if not.
+    fn shape_matches(&self, expected: &[usize], diags: &mut Vec<Diagnostic>) -> bool {
+        let found = &self.input.flat.shape;
+        if found == expected {
+            return true;
+        }
+        let stops_early = found.len() < expected.len() && found.last() == Some(&0);
+        if stops_early && expected.starts_with(found) {
+            return true;
+        }
+        let src = self.input.source;
+        let message = if found.len() != expected.len() {
+            let depth = |n: usize| match n {
+                0 => "a single value".to_string(),
+                1 => "a list".to_string(),
+                n => format!("lists nested {n} deep"),
+            };
+            format!(
+                "`{}` in {src} is {}, but `{}` has {} ({})",
+                self.name,
+                depth(found.len()),
+                self.ty_text,
+                match expected.len() {
+                    0 => "no axes: it is a single value".to_string(),
+                    1 => "1 axis".to_string(),
+                    n => format!("{n} axes"),
+                },
+                show::shape(expected)
+            )
+        } else {
+            let elements = |s: &[usize]| {
+                if s.len() == 1 {
+                    format!("{} elements", s[0])
+                } else {
+                    format!("shape {}", show::shape(s))
+                }
+            };
+            format!(
+                "`{}` in {src} has {}, but `{}` has {}",
+                self.name,
+                elements(found),
+                self.ty_text,
+                elements(expected)
+            )
+        };
+        diags.push(self.declared(Diagnostic::error("E4020", message)).with_help(shape_help(self.name, expected, self.program.var(self.decl.var).ty.elem)));
+        false
+    }
+
+    /// Converts every element (row-major) to the declared element type.
+    fn convert(&self, shape: &[usize], problems: &mut Problems) -> Option<DataStorage> {
+        let ty = &self.program.var(self.decl.var).ty;
+        let values = &self.input.flat.values;
+        match ty.elem {
+            ElemType::Int { index_of } => {
+                let index = index_of.map(|d| IndexDim::new(self.res, d));
+                let mut out = Vec::with_capacity(values.len());
+                for (k, raw) in values.iter().enumerate() {
+                    let r = match &index {
+                        Some(ix) => self.index_elem(raw, ix),
+                        None => int_elem(raw),
+                    };
+                    match r {
+                        Ok(i) => out.push(i),
+                        Err((code, what, help)) => {
+                            let pos = self.position(k, shape);
+                            problems.add(code, pos.clone(), || format!("{pos} is {what}"), || help);
+                        }
+                    }
+                }
+                (out.len() == values.len()).then_some(DataStorage::Ints(out))
+            }
+            _ => {
+                let mut out = Vec::with_capacity(values.len());
+                for (k, raw) in values.iter().enumerate() {
+                    match real_elem(raw) {
+                        Ok(x) => out.push(x),
+                        Err((code, what, help)) => {
+                            let pos = self.position(k, shape);
+                            problems.add(code, pos.clone(), || format!("{pos} is {what}"), || help);
+                        }
+                    }
+                }
+                (out.len() == values.len()).then_some(DataStorage::Reals(out))
+            }
+        }
+    }
+
+    /// One member of a dim: a 1-based int, or a label.
+    fn index_elem(&self, raw: &Raw, ix: &IndexDim) -> Result<i64, (&'static str, String, String)> {
+        let dim = &self.program.dims.get(ix.dim).name;
+        let range_help = || match &ix.labels {
+            Some(l) => format!(
+                "give 1-based positions 1..={} or labels of dim `{dim}` ({})",
+                ix.size,
+                preview(l)
+            ),
+            None => format!("give members of dim `{dim}` as integers 1..={}", ix.size),
+        };
+        let in_range = |i: i64| {
+            if i >= 1 && usize::try_from(i).is_ok_and(|u| u <= ix.size) {
+                Ok(i)
+            } else {
+                Err(("E4031", format!("{i}, outside dim `{dim}` (1..={})", ix.size), range_help()))
+            }
+        };
+        match raw {
+            Raw::Int(i) => in_range(*i),
+            Raw::Text(s) | Raw::Field(s) => {
+                let s = s.trim();
+                if let Some(pos) = ix.lookup.as_ref().and_then(|m| m.get(s)) {
+                    return Ok(*pos);
+                }
+                match &ix.labels {
+                    Some(labels) => Err((
+                        "E4031",
+                        format!("\"{s}\", not a label of dim `{dim}` (labels: {})", preview(labels)),
+                        range_help(),
+                    )),
+                    // Without labels, a CSV field is read as a position.
+                    None => match s.parse::<i64>() {
+                        Ok(i) if matches!(raw, Raw::Field(_)) => in_range(i),
+                        _ if is_missing(raw) => Err(missing()),
+                        _ => Err((
+                            "E4031",
+                            format!("\"{s}\", but dim `{dim}` has no labels, so its members are the integers 1..={}", ix.size),
+                            format!("give labels for `{dim}` in the model or in the JSON \"dims\" object, or give positions 1..={}", ix.size),
+                        )),
+                    },
+                }
+            }
+            other => int_elem(other),
+        }
+    }
+
+    /// Checks `<lower=.., upper=..>`.
+    fn check_bounds(&self, value: &DataValue, problems: &mut Problems, diags: &mut Vec<Diagnostic>) {
+        let Constraint::Bounds { lower, upper } = &self.decl.constraint else {
+            return;
+        };
+        for (bound, is_lower) in [(lower, true), (upper, false)] {
+            let Some(e) = bound else { continue };
+            let Some(b) = self.bound_values(e, value, diags) else { continue };
+            let word = if is_lower { "lower" } else { "upper" };
+            for k in 0..value.len() {
+                let (Some(x), Some(bk)) = (value.storage.real(k), b.get(k)) else { continue };
+                let bad = if is_lower { x < *bk } else { x > *bk };
+                if bad {
+                    let pos = self.storage_position(k, value);
+                    problems.add(
+                        "E4030",
+                        pos.clone(),
+                        || format!(
+                            "{pos} is {}, {} its {word} bound {}",
+                            show::real(x),
+                            if is_lower { "below" } else { "above" },
+                            show::real(*bk)
+                        ),
+                        || format!(
+                            "every element of `{}` must be {} {} (`{word}={}`)",
+                            self.name,
+                            if is_lower { ">=" } else { "<=" },
+                            show::real(*bk),
+                            show::expr(self.program, e)
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// A bound's value for every element (a scalar repeated, or a container
+    /// of the variable's shape); `None` after reporting or when unavailable.
+    fn bound_values(&self, e: &TypedExpr, value: &DataValue, diags: &mut Vec<Diagnostic>) -> Option<Vec<f64>> {
+        let failed = |what: String| {
+            self.declared(Diagnostic::error(
+                "E4050",
+                format!("the bound of `{}` cannot be computed from the data: {what}", self.name),
+            ))
+            .with_label(e.span, "this bound must be computable from earlier data")
+            .with_help("write bounds with earlier data variables, literals and arithmetic")
+        };
+        match self.ctx().eval(e) {
+            Ok(Val::Int(i)) => Some(vec![i as f64; value.len()]),
+            Ok(Val::Real(x)) => Some(vec![x; value.len()]),
+            Ok(Val::Data(d)) if d.shape == value.shape && d.array_rank == value.array_rank => {
+                Some((0..d.len()).filter_map(|k| d.storage.real(k)).collect())
+            }
+            Ok(Val::Data(d)) => {
+                diags.push(failed(format!(
+                    "the bound has shape {} but `{}` has shape {}",
+                    show::shape(&d.shape),
+                    self.name,
+                    show::shape(&value.shape)
+                )));
+                None
+            }
+            Err(EvalError::Unavailable) => None,
+            Err(EvalError::Failed { span, what }) => {
+                diags.push(failed(what).with_label(span, "here"));
+                None
+            }
+        }
+    }
+
+    /// The position of the `k`-th element in storage order.
+    fn storage_position(&self, k: usize, value: &DataValue) -> String {
+        let idx = storage_index(&value.shape, value.array_rank, k);
+        // CSV columns are 1-D, where storage and row-major order agree.
+        self.position_at(&idx, k)
+    }
+
+    /// Checks simplex, ordered, and the matrix constraints, per array element.
+    fn check_constraint(&self, value: &DataValue, problems: &mut Problems) {
+        let Some(x) = value.reals() else { return };
+        let elem_shape = &value.shape[value.array_rank.min(value.shape.len())..];
+        let block: usize = elem_shape.iter().product();
+        if block == 0 && !matches!(self.decl.constraint, Constraint::Simplex | Constraint::UnitVector) {
+            return;
+        }
+        let arr_shape = &value.shape[..value.array_rank.min(value.shape.len())];
+        let n_blocks: usize = arr_shape.iter().product();
+        for b in 0..n_blocks {
+            let blk = x.get(b * block..(b + 1) * block).unwrap_or(&[]);
+            let why = match (&self.decl.constraint, elem_shape) {
+                (Constraint::Simplex, _) => simplex(blk),
+                (Constraint::Ordered, _) => ordered(blk, false),
+                (Constraint::PositiveOrdered, _) => ordered(blk, true),
+                (Constraint::UnitVector, _) => unit_vector(blk),
+                (Constraint::CholeskyFactorCorr, [r, c]) => cholesky_factor(blk, *r, *c, true),
+                (Constraint::CholeskyFactorCov, [r, c]) => cholesky_factor(blk, *r, *c, false),
+                (Constraint::CorrMatrix, [r, c]) => sym_pos_def(blk, *r, *c, true),
+                (Constraint::CovMatrix, [r, c]) => sym_pos_def(blk, *r, *c, false),
+                _ => None,
+            };
+            if let Some(why) = why {
+                let at = show::position(self.name, &row_major_index(arr_shape, b));
+                let pos = format!("`{at}` in {}", self.input.source);
+                let kind = self.decl.constraint.name();
+                problems.add(
+                    "E4032",
+                    pos.clone(),
+                    || format!("{pos} is not a valid {kind}: {why}"),
+                    || constraint_help(kind),
+                );
+            }
+        }
+    }
+
+    /// Turns the collected problems into diagnostics.
+    fn report(&self, problems: Problems, diags: &mut Vec<Diagnostic>) {
+        for p in problems.0 {
+            let mut d = self.declared(Diagnostic::error(p.code, p.message)).with_help(p.help);
+            if p.count > 0 {
+                let mut more = p.more.join(", ");
+                if p.count > p.more.len() {
+                    more.push_str(", ...");
+                }
+                d = d.with_note(format!(
+                    "{} more element{} of `{}` {} the same problem: {more}",
+                    p.count,
+                    if p.count == 1 { "" } else { "s" },
+                    self.name,
+                    if p.count == 1 { "has" } else { "have" },
+                ));
+            }
+            diags.push(d);
+        }
+    }
+}
+
+/// A dim as index variables see it: size, labels and label positions.
+struct IndexDim {
+    dim: DimId,
+    size: usize,
+    labels: Option<Vec<String>>,
+    lookup: Option<HashMap<String, i64>>,
+}
+
+impl IndexDim {
+    fn new(res: &Resolution, dim: DimId) -> IndexDim {
+        let labels = res.labels.get(dim).cloned().flatten();
+        let lookup = labels.as_ref().map(|l| {
+            l.iter()
+                .enumerate()
+                .map(|(i, s)| (s.trim().to_string(), i64::try_from(i + 1).unwrap_or(i64::MAX)))
+                .collect()
+        });
+        IndexDim {
+            dim,
+            size: res.sizes.get(dim).copied().flatten().unwrap_or(0),
+            labels,
+            lookup,
+        }
+    }
+}
+
+type ElemError = (&'static str, String, String);
+
+fn missing() -> ElemError {
+    (
+        "E4022",
+        "missing (empty, NA or null)".to_string(),
+        "data must be complete: remove or impute missing values before binding".to_string(),
+    )
+}
+
+fn is_missing(raw: &Raw) -> bool {
+    match raw {
+        Raw::Null => true,
+        Raw::Field(s) => matches!(s.trim(), "" | "NA" | "na" | "N/A" | "null" | "NULL" | "None"),
+        _ => false,
+    }
+}
+
+fn non_finite_error(x: f64) -> ElemError {
+    (
+        "E4022",
+        format!("{}, which is not finite", show::real(x)),
+        "data must be finite: remove or impute the value".to_string(),
+    )
+}
+
+fn type_error(what: String, want: &str) -> ElemError {
+    let help = if want == "integers" {
+        "give whole numbers such as `3` (not `3.0` or `\"3\"`)"
+    } else {
+        "give numbers such as `1.5`, without quotes"
+    };
+    ("E4021", format!("{what}, but the variable holds {want}"), help.to_string())
+}
+
+fn describe_other(raw: &Raw) -> String {
+    match raw {
+        Raw::Bool(b) => format!("`{b}`, a JSON boolean"),
+        Raw::Object => "a JSON object (only `{\"shape\": [...], \"values\": [...]}` is allowed, for a whole variable)".to_string(),
+        Raw::Text(s) => format!("the string \"{s}\""),
+        Raw::Field(s) => format!("\"{}\", not a number", s.trim()),
+        _ => "a list".to_string(),
+    }
+}
+
+/// One plain `int` element.
+fn int_elem(raw: &Raw) -> Result<i64, ElemError> {
+    if is_missing(raw) {
+        return Err(missing());
+    }
+    match raw {
+        Raw::Int(i) => Ok(*i),
+        Raw::Real(x) => Err(type_error(format!("{}, a real number", show::real(*x)), "integers")),
+        Raw::Field(s) => {
+            let s = s.trim();
+            if let Ok(i) = s.parse::<i64>() {
+                return Ok(i);
+            }
+            match s.parse::<f64>() {
+                Ok(x) if x.is_finite() => Err(type_error(format!("{s}, a real number"), "integers")),
+                Ok(x) => Err(non_finite_error(x)),
+                Err(_) => Err(type_error(describe_other(raw), "integers")),
+            }
+        }
+        other => Err(type_error(describe_other(other), "integers")),
+    }
+}
+
+/// One real element.
+fn real_elem(raw: &Raw) -> Result<f64, ElemError> {
+    if is_missing(raw) {
+        return Err(missing());
+    }
+    let x = match raw {
+        Raw::Int(i) => *i as f64,
+        Raw::Real(x) => *x,
+        Raw::Text(s) => match non_finite(s) {
+            Some(x) => x,
+            None => return Err(type_error(describe_other(raw), "real numbers")),
+        },
+        Raw::Field(s) => match s.trim().parse::<f64>() {
+            Ok(x) => x,
+            Err(_) => return Err(type_error(describe_other(raw), "real numbers")),
+        },
+        other => return Err(type_error(describe_other(other), "real numbers")),
+    };
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(non_finite_error(x))
+    }
+}
+
+/// What a right value looks like, for shape errors.
+pub(crate) fn shape_help(name: &str, expected: &[usize], elem: ElemType) -> String {
+    let what = if elem.is_int() { "integers" } else { "numbers" };
+    match expected {
+        [] => format!("give `{name}` as a single number, e.g. `\"{name}\": 3`"),
+        [n] => format!("give `{name}` as a list of {n} {what} (or a CSV column with {n} rows)"),
+        _ => format!(
+            "give `{name}` as nested lists of shape {} (outermost first; a matrix is a list of its rows)",
+            show::shape(expected)
+        ),
+    }
+}
+
+fn constraint_help(kind: &str) -> String {
+    match kind {
+        "simplex" => "a simplex has non-negative elements that sum to 1 (within 1e-8)",
+        "ordered" => "an ordered vector is strictly increasing",
+        "positive_ordered" => "a positive_ordered vector is non-negative and strictly increasing",
+        "unit_vector" => "a unit_vector has Euclidean length 1 (within 1e-8)",
+        "cholesky_factor_corr" => "a cholesky_factor_corr is lower triangular with a positive diagonal and rows of length 1",
+        "cholesky_factor_cov" => "a cholesky_factor_cov has at least as many rows as columns, is lower triangular and has a positive diagonal",
+        "corr_matrix" => "a corr_matrix is symmetric, positive definite, with 1 on the diagonal",
+        _ => "a cov_matrix is symmetric and positive definite",
+    }
+    .to_string()
+}
+
+/// Reorders row-major elements into storage order (see `value`).
+fn reorder(s: DataStorage, shape: &[usize], array_rank: usize) -> DataStorage {
+    // Only matrices (two element axes) differ from row-major.
+    if shape.len() < array_rank + 2 {
+        return s;
+    }
+    fn go<T: Copy>(v: Vec<T>, shape: &[usize], array_rank: usize) -> Vec<T> {
+        let mut out = v.clone();
+        for (k, x) in v.into_iter().enumerate() {
+            // The offset is in range: `k` indexes a block of this shape.
+            if let Some(slot) = storage_offset(shape, array_rank, &row_major_index(shape, k)).and_then(|o| out.get_mut(o)) {
+                *slot = x;
+            }
+        }
+        out
+    }
+    match s {
+        DataStorage::Ints(v) => DataStorage::Ints(go(v, shape, array_rank)),
+        DataStorage::Reals(v) => DataStorage::Reals(go(v, shape, array_rank)),
+    }
+}
+
+fn simplex(x: &[f64]) -> Option<String> {
+    if let Some(i) = x.iter().position(|v| *v < 0.0) {
+        return Some(format!("element {} is {}, below 0", i + 1, show::real(x[i])));
+    }
+    let sum: f64 = x.iter().sum();
+    ((sum - 1.0).abs() > TOL).then(|| format!("its elements sum to {}, not 1", show::real(sum)))
+}
+
+fn ordered(x: &[f64], positive: bool) -> Option<String> {
+    if positive {
+        if let Some(first) = x.first().filter(|v| **v < 0.0) {
+            return Some(format!("element 1 is {}, below 0", show::real(*first)));
+        }
+    }
+    x.windows(2).position(|w| w[1] <= w[0]).map(|i| {
+        format!(
+            "element {} ({}) is not greater than element {} ({})",
+            i + 2,
+            show::real(x[i + 1]),
+            i + 1,
+            show::real(x[i])
+        )
+    })
+}
+
+fn unit_vector(x: &[f64]) -> Option<String> {
+    let norm2: f64 = x.iter().map(|v| v * v).sum();
+    ((norm2 - 1.0).abs() > TOL).then(|| format!("its squared length is {}, not 1", show::real(norm2)))
+}
+
+/// Column-major element (i, j) of a `rows`-row matrix.
+fn at(m: &[f64], rows: usize, i: usize, j: usize) -> f64 {
+    m.get(i + j * rows).copied().unwrap_or(f64::NAN)
+}
+
+fn cholesky_factor(m: &[f64], rows: usize, cols: usize, corr: bool) -> Option<String> {
+    if rows < cols || (corr && rows != cols) {
+        return Some(format!("it is {rows} × {cols}"));
+    }
+    for j in 0..cols {
+        for i in 0..j {
+            if at(m, rows, i, j).abs() > TOL {
+                return Some(format!("entry [{}, {}] above the diagonal is {}, not 0", i + 1, j + 1, show::real(at(m, rows, i, j))));
+            }
+        }
+        if at(m, rows, j, j) <= 0.0 {
+            return Some(format!("diagonal entry [{}, {}] is {}, not positive", j + 1, j + 1, show::real(at(m, rows, j, j))));
+        }
+    }
+    if corr {
+        for i in 0..rows {
+            let len2: f64 = (0..cols).map(|j| at(m, rows, i, j).powi(2)).sum();
+            if (len2 - 1.0).abs() > TOL {
+                return Some(format!("row {} has squared length {}, not 1", i + 1, show::real(len2)));
+            }
+        }
+    }
+    None
+}
+
+fn sym_pos_def(m: &[f64], rows: usize, cols: usize, corr: bool) -> Option<String> {
+    if rows != cols {
+        return Some(format!("it is {rows} × {cols}, not square"));
+    }
+    let n = rows;
+    for i in 0..n {
+        if corr && (at(m, n, i, i) - 1.0).abs() > TOL {
+            return Some(format!("diagonal entry [{}, {}] is {}, not 1", i + 1, i + 1, show::real(at(m, n, i, i))));
+        }
+        for j in 0..i {
+            let (a, b) = (at(m, n, i, j), at(m, n, j, i));
+            if (a - b).abs() > TOL * (1.0 + a.abs().max(b.abs())) {
+                return Some(format!(
+                    "it is not symmetric: [{}, {}] is {} but [{}, {}] is {}",
+                    i + 1,
+                    j + 1,
+                    show::real(a),
+                    j + 1,
+                    i + 1,
+                    show::real(b)
+                ));
+            }
+        }
+    }
+    // Positive definite exactly when the Cholesky factorisation succeeds.
+    let mut l = vec![0.0; n * n];
+    for j in 0..n {
+        let mut d = at(m, n, j, j);
+        for k in 0..j {
+            d -= l[j + k * n] * l[j + k * n];
+        }
+        if d <= 0.0 || !d.is_finite() {
+            return Some("it is not positive definite".to_string());
+        }
+        let d = d.sqrt();
+        l[j + j * n] = d;
+        for i in j + 1..n {
+            let mut s = at(m, n, i, j);
+            for k in 0..j {
+                s -= l[i + k * n] * l[j + k * n];
+            }
+            l[i + j * n] = s / d;
+        }
+    }
+    None
+}

@@ -1,0 +1,665 @@
+//! Expressions: names, literals, operators, calls and densities.
+
+use super::broadcast::{self, AlignError};
+use super::signatures::{self, CallError, DensitySuffix};
+use super::typed::{Level, TypedExpr, TypedExprKind};
+use super::types::{Axis, ElemType, Type};
+use super::Checker;
+use crate::diagnostics::Diagnostic;
+use crate::syntax::ast::{BinOp, BlockKind, Expr, ExprKind, Ident, UnOp};
+use crate::syntax::span::Span;
+
+/// Stan's `int` is 32-bit.
+const INT_MAX: i128 = i32::MAX as i128;
+
+impl Checker {
+    /// Types an expression; `None` when it has an error (already reported).
+    pub(super) fn check_expr(&mut self, e: &Expr) -> Option<TypedExpr> {
+        let span = e.span;
+        let make = |kind, ty, level| Some(TypedExpr { kind, ty, level, span });
+        match &e.kind {
+            ExprKind::IntLit(v) => {
+                if *v > INT_MAX {
+                    self.report(
+                        Diagnostic::error("E1006", format!("the integer {v} is too large for an int"))
+                            .with_label(span, "out of range")
+                            .with_help(format!("ints are 32-bit (at most {INT_MAX}); write it as a real, e.g. `{v}.0`")),
+                    );
+                    return None;
+                }
+                make(TypedExprKind::IntLit(*v as i64), Type::int(), Level::Data)
+            }
+            ExprKind::RealLit(v) => make(TypedExprKind::RealLit(*v), Type::real(), Level::Data),
+            ExprKind::Var(id) => self.check_var(id),
+            ExprKind::Paren(inner) => {
+                let mut t = self.check_expr(inner)?;
+                t.span = span;
+                Some(t)
+            }
+            ExprKind::Target => {
+                if !matches!(self.ctx.block, BlockKind::Model | BlockKind::TransformedParameters) {
+                    self.report(
+                        Diagnostic::error("E3004", "`target()` is only available in the model block")
+                            .with_label(span, format!("used in `{}`", self.ctx.block.keyword())),
+                    );
+                    return None;
+                }
+                make(TypedExprKind::Target, Type::real(), Level::Param)
+            }
+            ExprKind::Unary { op, operand } => self.check_unary(*op, operand, span),
+            ExprKind::Binary { op, lhs, rhs } => self.check_binary(*op, lhs, rhs, span),
+            ExprKind::Ternary { cond, then, otherwise } => {
+                let c = self.check_condition(cond);
+                let t = self.check_expr(then);
+                let o = self.check_expr(otherwise);
+                let (c, t, o) = (c?, t?, o?);
+                let ty = if t.ty.accepts(&o.ty) {
+                    t.ty.clone()
+                } else if o.ty.accepts(&t.ty) {
+                    o.ty.clone()
+                } else {
+                    self.report(
+                        Diagnostic::error(
+                            "E1010",
+                            format!("the branches of `?:` have different types, `{}` and `{}`", self.show(&t.ty), self.show(&o.ty)),
+                        )
+                        .with_label(then.span, format!("`{}`", self.show(&t.ty)))
+                        .with_label(otherwise.span, format!("`{}`", self.show(&o.ty)))
+                        .with_help("both branches must have the same type (an int branch may meet a real one)"),
+                    );
+                    return None;
+                };
+                let level = c.level.max(t.level).max(o.level);
+                make(
+                    TypedExprKind::Ternary { cond: Box::new(c), then: Box::new(t), otherwise: Box::new(o) },
+                    ty,
+                    level,
+                )
+            }
+            ExprKind::Index { base, indices } => self.check_index(base, indices, span),
+            ExprKind::ArrayExpr(items) => self.check_array_expr(items, span),
+            ExprKind::RowVectorExpr(items) => self.check_row_vector_expr(items, span),
+            ExprKind::Call { func, args } => self.check_call(func, None, args, span),
+            ExprKind::CondCall { func, variate, args } => self.check_call(func, Some(variate), args, span),
+        }
+    }
+
+    /// A condition: an int or real scalar.
+    pub(super) fn check_condition(&mut self, e: &Expr) -> Option<TypedExpr> {
+        let t = self.check_expr(e)?;
+        if !t.ty.is_scalar() {
+            self.report(
+                Diagnostic::error("E1005", format!("a condition must be an int or real, but this is `{}`", self.show(&t.ty)))
+                    .with_label(e.span, "not a scalar")
+                    .with_help("compare elements one at a time, or reduce the container first (e.g. `sum(...) > 0`)"),
+            );
+            return None;
+        }
+        Some(t)
+    }
+
+    fn check_var(&mut self, id: &Ident) -> Option<TypedExpr> {
+        if let Some(entry) = self.scope.lookup(&id.name) {
+            let info = &self.vars[entry.var];
+            return Some(TypedExpr {
+                kind: TypedExprKind::Var(entry.var),
+                ty: info.ty.clone(),
+                level: info.level,
+                span: id.span,
+            });
+        }
+        if let Some(d) = self.dims.lookup(&id.name) {
+            return Some(TypedExpr {
+                kind: TypedExprKind::DimSize(d),
+                ty: Type::int(),
+                level: Level::Data,
+                span: id.span,
+            });
+        }
+        let mut d = Diagnostic::error("E3001", format!("`{}` is not declared", id.name))
+            .with_label(id.span, "unknown name");
+        if let Some(close) = self.closest_name(&id.name) {
+            d = d.with_help(format!("did you mean `{close}`?"));
+        } else {
+            d = d.with_help("declare it before use (in a block above, or as a local variable)");
+        }
+        self.report(d);
+        None
+    }
+
+    /// The visible variable or dim name nearest to `name`, if any is close.
+    fn closest_name(&self, name: &str) -> Option<String> {
+        let visible = self
+            .vars
+            .iter()
+            .filter(|v| self.scope.lookup(&v.name).is_some())
+            .map(|v| v.name.as_str())
+            .chain(self.dims.dims.iter().map(|d| d.name.as_str()));
+        let limit = (name.len() / 3).max(1);
+        visible
+            .map(|c| (edit_distance(name, c), c))
+            .filter(|(d, _)| *d <= limit)
+            .min()
+            .map(|(_, c)| c.to_string())
+    }
+
+    fn check_unary(&mut self, op: UnOp, operand: &Expr, span: Span) -> Option<TypedExpr> {
+        let t = self.check_expr(operand)?;
+        let ty = match op {
+            UnOp::Neg | UnOp::Plus => Some(t.ty.clone()),
+            UnOp::Not => t.ty.is_scalar().then(Type::int),
+            UnOp::Transpose => signatures::transpose(&t.ty),
+        };
+        let Some(ty) = ty else {
+            self.report(
+                Diagnostic::error("E1001", format!("`{}` cannot be applied to `{}`", op.symbol(), self.show(&t.ty)))
+                    .with_label(span, format!("operand is `{}`", self.show(&t.ty)))
+                    .with_help(match op {
+                        UnOp::Transpose => "transpose applies to vectors, row vectors and matrices",
+                        _ => "`!` applies to an int or real",
+                    }),
+            );
+            return None;
+        };
+        let level = t.level;
+        Some(TypedExpr { kind: TypedExprKind::Unary { op, operand: Box::new(t) }, ty, level, span })
+    }
+
+    fn check_binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, span: Span) -> Option<TypedExpr> {
+        let l = self.check_expr(lhs);
+        let r = self.check_expr(rhs);
+        let (l, r) = (l?, r?);
+        let result: Result<Type, String> = match op {
+            BinOp::Or | BinOp::And | BinOp::Eq | BinOp::Neq | BinOp::Lt | BinOp::Leq | BinOp::Gt | BinOp::Geq => {
+                if l.ty.is_scalar() && r.ty.is_scalar() {
+                    Ok(Type::int())
+                } else {
+                    Err("comparisons and logical operators take an int or real on each side".into())
+                }
+            }
+            BinOp::Mod | BinOp::IntDiv => {
+                if l.ty.is_int_scalar() && r.ty.is_int_scalar() {
+                    Ok(Type::int())
+                } else {
+                    Err(format!("`{}` takes two ints", op.symbol()))
+                }
+            }
+            BinOp::Pow => {
+                if l.ty.is_scalar() && r.ty.is_scalar() {
+                    Ok(Type::real())
+                } else {
+                    Err("`^` takes scalars; use `.^` for elementwise powers".into())
+                }
+            }
+            BinOp::Add | BinOp::Sub | BinOp::EltMul | BinOp::EltDiv | BinOp::EltPow => {
+                let keep_int = matches!(op, BinOp::Add | BinOp::Sub | BinOp::EltMul);
+                broadcast::align(&l.ty, &r.ty, keep_int).map_err(|e| self.align_message(e, &l.ty, &r.ty))
+            }
+            BinOp::Mul => signatures::multiply(&l.ty, &r.ty).ok_or_else(|| {
+                if signatures::inner_dims_clash(&l.ty, &r.ty) {
+                    format!(
+                        "the inner dims of `{}` * `{}` differ; a product needs the left's columns to match the right's rows",
+                        self.show(&l.ty),
+                        self.show(&r.ty)
+                    )
+                } else if !l.ty.array.is_empty() || !r.ty.array.is_empty() {
+                    "arrays cannot be multiplied; use vectors or matrices".into()
+                } else {
+                    "this product is not defined; for elementwise products use `.*`".into()
+                }
+            }),
+            BinOp::Div => {
+                if r.ty.is_scalar() && l.ty.array.is_empty() {
+                    broadcast::align(&l.ty, &r.ty, true).map_err(|e| self.align_message(e, &l.ty, &r.ty))
+                } else {
+                    Err("`/` divides by a scalar; use `./` for elementwise division".into())
+                }
+            }
+            BinOp::LeftDiv => match (l.ty.elem, r.ty.elem) {
+                (ElemType::Matrix(..), ElemType::Vector(_) | ElemType::Matrix(..)) if l.ty.array.is_empty() && r.ty.array.is_empty() => {
+                    Ok(r.ty.clone())
+                }
+                _ => Err("`\\` takes a matrix on the left and a vector or matrix on the right".into()),
+            },
+        };
+        let ty = match result {
+            Ok(ty) => ty,
+            Err(why) => {
+                let code = if why.contains("dim") { "E2002" } else { "E1001" };
+                self.report(
+                    Diagnostic::error(
+                        code,
+                        format!("`{}` cannot combine `{}` and `{}`", op.symbol(), self.show(&l.ty), self.show(&r.ty)),
+                    )
+                    .with_label(lhs.span, format!("`{}`", self.show(&l.ty)))
+                    .with_label(rhs.span, format!("`{}`", self.show(&r.ty)))
+                    .with_help(why),
+                );
+                return None;
+            }
+        };
+        if op == BinOp::Div && l.ty.is_int_scalar() && r.ty.is_int_scalar() {
+            self.report(
+                Diagnostic::warning("W0001", "integer division: the result is rounded toward zero")
+                    .with_label(span, "int / int")
+                    .with_help("write `%/%` to say you mean integer division, or make one side real (`1.0 * a / b`)"),
+            );
+        }
+        let level = l.level.max(r.level);
+        Some(TypedExpr { kind: TypedExprKind::Binary { op, lhs: Box::new(l), rhs: Box::new(r) }, ty, level, span })
+    }
+
+    /// Words for why two shapes do not align.
+    pub(super) fn align_message(&self, e: AlignError, l: &Type, r: &Type) -> String {
+        match e {
+            AlignError::Array => "arrays take no part in arithmetic; use vectors, or `to_vector(...)`".into(),
+            AlignError::TooManyDims => format!(
+                "aligning the dims of `{}` and `{}` by name needs more than two dims, which no vector or matrix holds; index one side first",
+                self.show(l),
+                self.show(r)
+            ),
+            AlignError::Kinds => "the shapes differ and are not all named dims, so they cannot be aligned by name".into(),
+            AlignError::Orientation => "a vector and a row_vector over the same dim; transpose one with `'`".into(),
+            AlignError::Dims => format!("the dims of `{}` and `{}` do not match", self.show(l), self.show(r)),
+        }
+    }
+
+    fn check_array_expr(&mut self, items: &[Expr], span: Span) -> Option<TypedExpr> {
+        let typed: Vec<TypedExpr> = items.iter().map(|e| self.check_expr(e)).collect::<Option<_>>()?;
+        let Some(first) = typed.first() else {
+            self.report(
+                Diagnostic::error("E1009", "an array expression needs at least one element")
+                    .with_label(span, "empty `{}`")
+                    .with_help("use `rep_array(x, 0)` for an empty array"),
+            );
+            return None;
+        };
+        let mut elem_ty = first.ty.clone();
+        for t in &typed[1..] {
+            if elem_ty.accepts(&t.ty) {
+                continue;
+            }
+            if t.ty.accepts(&elem_ty) {
+                elem_ty = t.ty.clone();
+                continue;
+            }
+            self.report(
+                Diagnostic::error(
+                    "E1009",
+                    format!("array elements have different types, `{}` and `{}`", self.show(&elem_ty), self.show(&t.ty)),
+                )
+                .with_label(t.span, format!("`{}`", self.show(&t.ty)))
+                .with_help("every element of `{...}` must have the same type"),
+            );
+            return None;
+        }
+        let mut array = vec![Axis::Anon];
+        array.extend(elem_ty.array.iter().copied());
+        let level = typed.iter().map(|t| t.level).max().unwrap_or(Level::Data);
+        Some(TypedExpr { kind: TypedExprKind::ArrayExpr(typed), ty: Type::array_of(array, elem_ty.elem), level, span })
+    }
+
+    fn check_row_vector_expr(&mut self, items: &[Expr], span: Span) -> Option<TypedExpr> {
+        let typed: Vec<TypedExpr> = items.iter().map(|e| self.check_expr(e)).collect::<Option<_>>()?;
+        let ty = if typed.iter().all(|t| t.ty.is_scalar()) {
+            Some(Type::row_vector(Axis::Anon))
+        } else if typed.iter().all(|t| t.ty.array.is_empty() && matches!(t.ty.elem, ElemType::RowVector(_))) {
+            let col = typed
+                .iter()
+                .map(|t| t.ty.elem.axes()[0])
+                .reduce(|a, b| if a.compatible(b) { a.meet(b) } else { Axis::Anon });
+            col.map(|c| Type::matrix(Axis::Anon, c))
+        } else {
+            None
+        };
+        let Some(ty) = ty else {
+            self.report(
+                Diagnostic::error("E1009", "`[...]` takes either scalars (a row vector) or row vectors (a matrix)")
+                    .with_label(span, "mixed or unsupported element types")
+                    .with_help("for a column vector write `[a, b]'`"),
+            );
+            return None;
+        };
+        let level = typed.iter().map(|t| t.level).max().unwrap_or(Level::Data);
+        Some(TypedExpr { kind: TypedExprKind::RowVectorExpr(typed), ty, level, span })
+    }
+
+    /// A function call, a density call (`f_lpdf(y | ...)`) or an `_rng`.
+    fn check_call(&mut self, func: &Ident, variate: Option<&Expr>, args: &[Expr], span: Span) -> Option<TypedExpr> {
+        let variate_typed = match variate {
+            Some(v) => Some(self.check_expr(v)?),
+            None => None,
+        };
+        let mut typed = Vec::with_capacity(args.len() + 1);
+        let mut ok = true;
+        for a in args {
+            match self.check_expr(a) {
+                Some(t) => typed.push(t),
+                None => ok = false,
+            }
+        }
+        if !ok {
+            return None;
+        }
+        if let Some((dist, suffix)) = signatures::split_density_name(&func.name) {
+            let ty = self.check_density_call(func, dist, suffix, variate_typed.as_ref(), &typed, span)?;
+            let mut all = Vec::new();
+            all.extend(variate_typed);
+            all.extend(typed);
+            let level = all.iter().map(|t| t.level).max().unwrap_or(Level::Data);
+            return Some(TypedExpr { kind: TypedExprKind::Call { func: func.name.clone(), args: all }, ty, level, span });
+        }
+        if variate.is_some() {
+            self.report(
+                Diagnostic::error("E1002", format!("`{}` is not a density, so it cannot take `|`", func.name))
+                    .with_label(func.span, "not a `_lpdf`/`_lpmf` function")
+                    .with_help("separate arguments with `,`"),
+            );
+            return None;
+        }
+        match signatures::resolve_function(&func.name, &typed) {
+            Ok(ty) => {
+                let level = typed.iter().map(|t| t.level).max().unwrap_or(Level::Data);
+                Some(TypedExpr { kind: TypedExprKind::Call { func: func.name.clone(), args: typed }, ty, level, span })
+            }
+            Err(CallError::Unknown) => {
+                let mut d = Diagnostic::error("E1003", format!("there is no function `{}`", func.name))
+                    .with_label(func.span, "unknown function");
+                if signatures::distribution(&func.name).is_some() {
+                    d = d.with_help(format!(
+                        "`{0}` is a distribution: write `y ~ {0}(...)`, `{0}_lpdf(y | ...)` or `{0}_rng(...)`",
+                        func.name
+                    ));
+                } else if self.scope.lookup(&func.name).is_some() {
+                    d = d.with_help(format!("`{}` is a variable; index it with `[...]`", func.name));
+                } else {
+                    d = d.with_help("see the function list in docs/language.md");
+                }
+                self.report(d);
+                None
+            }
+            Err(CallError::Mismatch(sig)) => {
+                let found: Vec<String> = typed.iter().map(|t| self.show(&t.ty)).collect();
+                self.report(
+                    Diagnostic::error(
+                        "E1002",
+                        format!("`{}` cannot be called with ({})", func.name, found.join(", ")),
+                    )
+                    .with_label(span, "no signature matches these arguments")
+                    .with_help(format!("available: {sig}")),
+                );
+                None
+            }
+        }
+    }
+
+    fn check_density_call(
+        &mut self,
+        func: &Ident,
+        dist: &signatures::Distribution,
+        suffix: DensitySuffix,
+        variate: Option<&TypedExpr>,
+        params: &[TypedExpr],
+        span: Span,
+    ) -> Option<Type> {
+        let block = self.ctx.block;
+        match suffix {
+            DensitySuffix::Rng => {
+                if !matches!(block, BlockKind::TransformedData | BlockKind::GeneratedQuantities) {
+                    self.report(
+                        Diagnostic::error("E3005", format!("`{}` draws random numbers, which `{}` may not do", func.name, block.keyword()))
+                            .with_label(func.span, "random number generator")
+                            .with_help("use `_rng` functions in `transformed data` or `generated quantities`"),
+                    );
+                    return None;
+                }
+                if variate.is_some() {
+                    self.report(
+                        Diagnostic::error("E1002", format!("`{}` takes no `|`", func.name))
+                            .with_label(span, "an `_rng` has only the distribution's parameters")
+                            .with_help(format!("write `{}({})`", func.name, param_names(dist))),
+                    );
+                    return None;
+                }
+                if dist.name == "lkj_corr_cholesky" || dist.name == "lkj_corr" {
+                    return match params {
+                        [k, eta] if k.ty.is_int_scalar() && eta.ty.is_scalar() => {
+                            let a = match k.kind {
+                                TypedExprKind::DimSize(d) => Axis::Dim(d),
+                                _ => Axis::Anon,
+                            };
+                            Some(Type::matrix(a, a))
+                        }
+                        _ => {
+                            self.signature_error(func, dist, params, span, "(int K, real eta)");
+                            None
+                        }
+                    };
+                }
+                if !self.params_fit(func, dist, params, span) {
+                    return None;
+                }
+                if dist.multivariate {
+                    return Some(params[0].ty.promoted());
+                }
+                let tys: Vec<&Type> = params.iter().map(|p| &p.ty).collect();
+                let elem = if dist.discrete { ElemType::INT } else { ElemType::Real };
+                match signatures::rng_axes(&tys) {
+                    Some(axes) if axes.is_empty() => Some(Type::scalar_or_elem(elem)),
+                    Some(axes) => Some(Type::array_of(axes, elem)),
+                    None => {
+                        self.report(
+                            Diagnostic::error("E2003", format!("the arguments of `{}` do not align", func.name))
+                                .with_label(span, "their dims cannot be matched")
+                                .with_help("give every argument the same dims, or scalars"),
+                        );
+                        None
+                    }
+                }
+            }
+            _ => {
+                let want_pmf = matches!(suffix, DensitySuffix::Lpmf | DensitySuffix::Lupmf);
+                if want_pmf != dist.discrete {
+                    let right = match (dist.discrete, suffix) {
+                        (true, DensitySuffix::Lupdf) => "_lupmf",
+                        (true, _) => "_lpmf",
+                        (false, DensitySuffix::Lupmf) => "_lupdf",
+                        (false, _) => "_lpdf",
+                    };
+                    self.report(
+                        Diagnostic::error(
+                            "E1002",
+                            format!("`{}` is {} distribution", dist.name, if dist.discrete { "a discrete" } else { "a continuous" }),
+                        )
+                        .with_label(func.span, "wrong suffix")
+                        .with_help(format!("write `{}{}`", dist.name, right)),
+                    );
+                    return None;
+                }
+                if matches!(suffix, DensitySuffix::Lupdf | DensitySuffix::Lupmf) && block != BlockKind::Model {
+                    self.report(
+                        Diagnostic::error("E3011", format!("`{}` (unnormalised) is only allowed in the model block", func.name))
+                            .with_label(func.span, format!("used in `{}`", block.keyword()))
+                            .with_help(format!("use `{}{}` here", dist.name, if dist.discrete { "_lpmf" } else { "_lpdf" })),
+                    );
+                    return None;
+                }
+                let Some(variate) = variate else {
+                    self.report(
+                        Diagnostic::error("E1002", format!("`{}` needs `|` after its first argument", func.name))
+                            .with_label(span, "missing `|`")
+                            .with_help(format!("write `{}(y | {})`", func.name, param_names(dist))),
+                    );
+                    return None;
+                };
+                self.check_density_args(&func.name, dist, variate, params, span)?;
+                Some(Type::real())
+            }
+        }
+    }
+
+    /// Checks a density's variate and parameters: shapes, and dims that the
+    /// variate must carry. Shared by `~` statements and `_lpdf` calls.
+    pub(super) fn check_density_args(
+        &mut self,
+        name: &str,
+        dist: &signatures::Distribution,
+        variate: &TypedExpr,
+        params: &[TypedExpr],
+        span: Span,
+    ) -> Option<()> {
+        if !signatures::fits_shape(&variate.ty, dist.variate) || (dist.discrete && !variate.ty.is_int_valued()) {
+            let want = match dist.variate {
+                signatures::ArgShape::Ints => "an int or an int array",
+                signatures::ArgShape::Vectors => "a vector or an array of vectors",
+                signatures::ArgShape::Matrix => "a matrix",
+                _ => "a real, a vector, a row vector, a matrix or a 1-D array",
+            };
+            self.report(
+                Diagnostic::error("E1002", format!("`{}` is not a valid variate for `{}`", self.show(&variate.ty), dist.name))
+                    .with_label(variate.span, format!("`{}`", self.show(&variate.ty)))
+                    .with_help(format!("`{}` takes {want}", dist.name)),
+            );
+            return None;
+        }
+        let fake = Ident { name: name.to_string(), span };
+        if !self.params_fit(&fake, dist, params, span) {
+            return None;
+        }
+        if dist.multivariate {
+            return self.check_multivariate_dims(dist, variate, params);
+        }
+        let tys: Vec<&Type> = params.iter().map(|p| &p.ty).collect();
+        if let Some(i) = signatures::misaligned_param(&variate.ty, &tys) {
+            let p = &params[i];
+            let (pname, _) = dist.params[i];
+            let v_dims = variate.ty.dims();
+            let extra: Vec<_> = p.ty.dims().into_iter().filter(|d| !v_dims.contains(d)).collect();
+            let mut d = if let (Some(&dim), false) = (extra.first(), v_dims.is_empty()) {
+                Diagnostic::error(
+                    "E2003",
+                    format!(
+                        "the argument `{pname}` of `{}` runs over dim `{}`, which the variate does not have",
+                        dist.name,
+                        self.dims.get(dim).name
+                    ),
+                )
+            } else {
+                Diagnostic::error("E2003", format!("the argument `{pname}` of `{}` does not align with the variate", dist.name))
+            };
+            d = d
+                .with_label(p.span, format!("`{}`", self.show(&p.ty)))
+                .with_label(variate.span, format!("variate is `{}`", self.show(&variate.ty)));
+            if let (Some(&dim), Some(&over)) = (extra.first(), v_dims.first()) {
+                let hint = self.index_variable_for(over, dim);
+                let base = match &p.kind {
+                    TypedExprKind::Var(v) => self.vars[*v].name.clone(),
+                    _ => "...".to_string(),
+                };
+                d = d.with_help(match hint {
+                    Some(var) => format!(
+                        "index it with a `{}` for each `{}`: `{base}[{var}]`",
+                        self.dims.get(dim).name,
+                        self.dims.get(over).name
+                    ),
+                    None => format!(
+                        "index it with an `array[{}] {}` so that it runs over `{}`",
+                        self.dims.get(over).name,
+                        self.dims.get(dim).name,
+                        self.dims.get(over).name
+                    ),
+                });
+            } else {
+                d = d.with_help("give the arguments the same shape as the variate, or scalars");
+            }
+            self.report(d);
+            return None;
+        }
+        Some(())
+    }
+
+    /// A data variable of type `array[over] dim`, to suggest in messages.
+    fn index_variable_for(&self, over: usize, dim: usize) -> Option<String> {
+        let want = Type::array_of(vec![Axis::Dim(over)], ElemType::Int { index_of: Some(dim) });
+        self.vars.iter().find(|v| v.ty == want && self.scope.lookup(&v.name).is_some()).map(|v| v.name.clone())
+    }
+
+    fn params_fit(&mut self, func: &Ident, dist: &signatures::Distribution, params: &[TypedExpr], span: Span) -> bool {
+        let fits = params.len() == dist.params.len()
+            && params.iter().zip(dist.params).all(|(p, (_, shape))| signatures::fits_shape(&p.ty, *shape));
+        if !fits {
+            self.signature_error(func, dist, params, span, &format!("({})", param_names(dist)));
+        }
+        fits
+    }
+
+    fn signature_error(&mut self, func: &Ident, dist: &signatures::Distribution, params: &[TypedExpr], span: Span, sig: &str) {
+        let found: Vec<String> = params.iter().map(|t| self.show(&t.ty)).collect();
+        let shapes: Vec<String> = dist
+            .params
+            .iter()
+            .map(|(n, s)| format!("{n}: {}", shape_words(*s)))
+            .collect();
+        self.report(
+            Diagnostic::error("E1002", format!("`{}` cannot take ({})", func.name, found.join(", ")))
+                .with_label(span, format!("{} argument{} given", params.len(), if params.len() == 1 { "" } else { "s" }))
+                .with_help(format!("`{}` takes {sig}{}", func.name, if shapes.is_empty() { String::new() } else { format!(" with {}", shapes.join("; ")) })),
+        );
+    }
+
+    fn check_multivariate_dims(&mut self, dist: &signatures::Distribution, variate: &TypedExpr, params: &[TypedExpr]) -> Option<()> {
+        let k_of = |t: &Type| t.elem.axes().first().copied().unwrap_or(Axis::Anon);
+        let (vk, ok) = match dist.variate {
+            signatures::ArgShape::Matrix => {
+                let ax = variate.ty.elem.axes();
+                (ax[0], ax[0].compatible(ax[1]))
+            }
+            _ => {
+                let vk = k_of(&variate.ty);
+                let mu_k = k_of(&params[0].ty);
+                let m = params[1].ty.elem.axes();
+                (vk, vk.compatible(mu_k) && m.iter().all(|a| a.compatible(vk)))
+            }
+        };
+        let _ = vk;
+        if !ok {
+            self.report(
+                Diagnostic::error("E2003", format!("the sizes of `{}`'s arguments do not match", dist.name))
+                    .with_label(variate.span, format!("`{}`", self.show(&variate.ty)))
+                    .with_help("the variate, location and matrix must run over the same dim"),
+            );
+            return None;
+        }
+        Some(())
+    }
+}
+
+fn param_names(dist: &signatures::Distribution) -> String {
+    dist.params.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+}
+
+fn shape_words(s: signatures::ArgShape) -> &'static str {
+    use signatures::ArgShape::*;
+    match s {
+        Reals => "real or container",
+        Ints => "int or int array",
+        Vectors => "vector(s)",
+        Matrix => "matrix",
+        Real => "real",
+    }
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

@@ -1,0 +1,151 @@
+//! Stage 2: the AST checked and typed.
+//!
+//! [`check_program`] gives every expression its type, shape and dims
+//! (`types`), resolves names (`env`), applies Stan's typing rules and block
+//! rules, and the dim rules of LANGUAGE.md: dim-checked indexing (`index`),
+//! broadcasting by dim name (`broadcast`) and function signatures
+//! (`signatures`). Errors are collected, not thrown: an expression that fails
+//! to check becomes `None` and its parents stay quiet, so one mistake gives
+//! one message.
+//!
+//! Diagnostic codes: E1xxx types, E2xxx dims, E3xxx names, blocks and scopes
+//! (the full table is in `docs/errors.md`).
+
+mod broadcast;
+mod decl;
+pub mod env;
+mod expr;
+mod index;
+pub mod print;
+mod program;
+mod signatures;
+mod stmt;
+pub mod typed;
+pub mod types;
+
+use crate::diagnostics::Diagnostic;
+use crate::syntax::ast::{BlockKind, Program};
+use crate::syntax::span::Span;
+use env::{DimEnv, Scope, ScopeEntry, VarOrigin};
+use typed::{Level, TypedProgram, VarId, VarInfo};
+use types::Type;
+
+/// Checks a parsed program. Returns the typed program when there are no
+/// errors, and every diagnostic (errors and warnings) found.
+pub fn check_program(program: &Program) -> (Option<TypedProgram>, Vec<Diagnostic>) {
+    let mut checker = Checker::new();
+    let blocks = checker.check_blocks(program);
+    let has_errors = checker.diagnostics.iter().any(Diagnostic::is_error);
+    let typed = (!has_errors).then(|| TypedProgram {
+        dims: checker.dims,
+        vars: checker.vars,
+        blocks,
+    });
+    (typed, checker.diagnostics)
+}
+
+/// Where in the program the checker is, for block rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Context {
+    pub block: BlockKind,
+    /// Inside a nested statement block (so declarations are local).
+    pub nested: bool,
+    /// How many loops enclose the current statement.
+    pub loop_depth: usize,
+}
+
+/// The checker's state while it walks the program.
+pub(crate) struct Checker {
+    pub dims: DimEnv,
+    pub vars: Vec<VarInfo>,
+    pub scope: Scope,
+    pub diagnostics: Vec<Diagnostic>,
+    pub ctx: Context,
+}
+
+impl Checker {
+    fn new() -> Checker {
+        Checker {
+            dims: DimEnv::default(),
+            vars: Vec::new(),
+            scope: Scope::new(),
+            diagnostics: Vec::new(),
+            ctx: Context {
+                block: BlockKind::Data,
+                nested: false,
+                loop_depth: 0,
+            },
+        }
+    }
+
+    /// Records a diagnostic.
+    pub fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Renders a type with this program's dim names.
+    pub fn show(&self, ty: &Type) -> String {
+        ty.display(&self.dims).to_string()
+    }
+
+    /// Adds a variable to the program and the current scope, after checking
+    /// that the name is free. Returns `None` when it is not.
+    pub fn declare_var(
+        &mut self,
+        name: &str,
+        span: Span,
+        ty: Type,
+        origin: VarOrigin,
+        level: Level,
+    ) -> Option<VarId> {
+        if let Some(message) = reserved_name(name) {
+            self.report(
+                Diagnostic::error("E3009", format!("`{name}` cannot be used as a variable name"))
+                    .with_label(span, message)
+                    .with_help("choose another name"),
+            );
+            return None;
+        }
+        if let Some(existing) = self.scope.lookup(name) {
+            let previous = self.vars[existing.var].span;
+            self.report(
+                Diagnostic::error("E3002", format!("`{name}` is already declared"))
+                    .with_label(span, "declared again here")
+                    .with_label(previous, "first declared here")
+                    .with_help("give the new variable another name (Stan does not allow shadowing)"),
+            );
+            return None;
+        }
+        let id = self.vars.len();
+        self.vars.push(VarInfo {
+            name: name.to_string(),
+            ty,
+            origin,
+            level,
+            span,
+        });
+        self.scope.declare(name, ScopeEntry { var: id, origin });
+        Some(id)
+    }
+}
+
+/// Why a name is reserved, if it is.
+fn reserved_name(name: &str) -> Option<&'static str> {
+    const KEYWORDS: &[&str] = &[
+        "for", "in", "while", "repeat", "until", "if", "then", "else", "true", "false", "target",
+        "functions", "model", "data", "parameters", "quantities", "transformed", "generated",
+        "int", "real", "complex", "vector", "row_vector", "matrix", "array", "simplex", "ordered",
+        "positive_ordered", "unit_vector", "cholesky_factor_corr", "cholesky_factor_cov",
+        "corr_matrix", "cov_matrix", "void", "return", "break", "continue", "print", "reject",
+        "fatal_error", "profile", "tuple", "dims", "lower", "upper", "offset", "multiplier",
+    ];
+    // `lower`, `upper`, `offset` and `multiplier` are allowed in Stan.
+    const ALLOWED: &[&str] = &["lower", "upper", "offset", "multiplier"];
+    if KEYWORDS.contains(&name) && !ALLOWED.contains(&name) {
+        Some("this is a reserved word")
+    } else if name.ends_with("__") {
+        Some("names ending in `__` are reserved for the sampler's own columns")
+    } else {
+        None
+    }
+}

@@ -1,0 +1,602 @@
+//! Signatures of every function and distribution of LANGUAGE.md, as rules
+//! from argument types to a result type.
+//!
+//! Most of Stan's library comes in families (elementwise unary math,
+//! elementwise binary math, reductions, vectorised densities), so the table
+//! is a list of names per family plus explicit rules for the rest. The
+//! result keeps dims where the function preserves them: `exp(v)` of a
+//! `vector[grade]` is a `vector[grade]`, `rep_vector(0, grade)` too.
+
+use super::broadcast::{self, named_subset, union_named};
+use super::typed::{TypedExpr, TypedExprKind};
+use super::types::{Axis, ElemType, Type};
+
+/// Elementwise unary functions: int or real in, real out, any shape.
+pub const UNARY_MATH: &[&str] = &[
+    "exp", "log", "log1p", "expm1", "sqrt", "square", "inv", "inv_sqrt", "inv_square", "inv_logit",
+    "logit", "log_inv_logit", "log1m_inv_logit", "log1p_exp", "log1m_exp", "log1m", "lgamma",
+    "tgamma", "digamma", "trigamma", "Phi", "Phi_approx", "inv_Phi", "log2", "log10", "exp2", "cbrt",
+    "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
+    "erf", "erfc", "floor", "ceil", "round", "trunc", "inv_cloglog", "fabs", "step",
+];
+
+/// Elementwise binary functions of two reals.
+pub const BINARY_MATH: &[&str] = &[
+    "pow", "fmin", "fmax", "fdim", "fmod", "hypot", "atan2", "lbeta", "lchoose", "log_diff_exp",
+    "log_inv_logit_diff", "lmultiply", "multiply_log", "binary_log_loss", "owens_t",
+];
+
+/// The shape a distribution's variate or parameter takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgShape {
+    /// int, real, vector, row_vector, matrix or a 1-D array of int/real.
+    Reals,
+    /// int or a 1-D int array.
+    Ints,
+    /// A vector, row vector, or array of them (multivariate variates).
+    Vectors,
+    /// A square matrix.
+    Matrix,
+    /// A single real.
+    Real,
+}
+
+/// A distribution: its parameter names and shapes, and whether it is discrete.
+#[derive(Clone, Copy, Debug)]
+pub struct Distribution {
+    pub name: &'static str,
+    pub variate: ArgShape,
+    pub params: &'static [(&'static str, ArgShape)],
+    pub discrete: bool,
+    /// Multivariate densities check shapes by their own rule.
+    pub multivariate: bool,
+}
+
+const fn uni(name: &'static str, params: &'static [(&'static str, ArgShape)]) -> Distribution {
+    Distribution { name, variate: ArgShape::Reals, params, discrete: false, multivariate: false }
+}
+
+const fn disc(name: &'static str, params: &'static [(&'static str, ArgShape)]) -> Distribution {
+    Distribution { name, variate: ArgShape::Ints, params, discrete: true, multivariate: false }
+}
+
+use ArgShape::{Ints, Matrix, Real, Reals, Vectors};
+
+/// Every distribution of LANGUAGE.md.
+pub const DISTRIBUTIONS: &[Distribution] = &[
+    uni("normal", &[("mu", Reals), ("sigma", Reals)]),
+    uni("std_normal", &[]),
+    uni("student_t", &[("nu", Reals), ("mu", Reals), ("sigma", Reals)]),
+    uni("cauchy", &[("mu", Reals), ("sigma", Reals)]),
+    uni("double_exponential", &[("mu", Reals), ("sigma", Reals)]),
+    uni("skew_double_exponential", &[("mu", Reals), ("sigma", Reals), ("tau", Reals)]),
+    uni("logistic", &[("mu", Reals), ("sigma", Reals)]),
+    uni("lognormal", &[("mu", Reals), ("sigma", Reals)]),
+    uni("exponential", &[("beta", Reals)]),
+    uni("gamma", &[("alpha", Reals), ("beta", Reals)]),
+    uni("inv_gamma", &[("alpha", Reals), ("beta", Reals)]),
+    uni("weibull", &[("alpha", Reals), ("sigma", Reals)]),
+    uni("beta", &[("alpha", Reals), ("beta", Reals)]),
+    uni("uniform", &[("alpha", Reals), ("beta", Reals)]),
+    disc("bernoulli", &[("theta", Reals)]),
+    disc("bernoulli_logit", &[("alpha", Reals)]),
+    disc("binomial", &[("N", Ints), ("theta", Reals)]),
+    disc("binomial_logit", &[("N", Ints), ("alpha", Reals)]),
+    disc("poisson", &[("lambda", Reals)]),
+    disc("poisson_log", &[("alpha", Reals)]),
+    disc("neg_binomial_2", &[("mu", Reals), ("phi", Reals)]),
+    disc("neg_binomial_2_log", &[("eta", Reals), ("phi", Reals)]),
+    Distribution { name: "multi_normal", variate: Vectors, params: &[("mu", Vectors), ("Sigma", Matrix)], discrete: false, multivariate: true },
+    Distribution { name: "multi_normal_cholesky", variate: Vectors, params: &[("mu", Vectors), ("L", Matrix)], discrete: false, multivariate: true },
+    Distribution { name: "lkj_corr_cholesky", variate: Matrix, params: &[("eta", Real)], discrete: false, multivariate: true },
+    Distribution { name: "lkj_corr", variate: Matrix, params: &[("eta", Real)], discrete: false, multivariate: true },
+];
+
+/// The distribution with this name.
+pub fn distribution(name: &str) -> Option<&'static Distribution> {
+    DISTRIBUTIONS.iter().find(|d| d.name == name)
+}
+
+/// How a call's name splits into a distribution and a suffix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DensitySuffix {
+    Lpdf,
+    Lupdf,
+    Lpmf,
+    Lupmf,
+    Rng,
+}
+
+impl DensitySuffix {
+    /// The suffix as written, with its underscore.
+    pub fn text(self) -> &'static str {
+        match self {
+            DensitySuffix::Lpdf => "_lpdf",
+            DensitySuffix::Lupdf => "_lupdf",
+            DensitySuffix::Lpmf => "_lpmf",
+            DensitySuffix::Lupmf => "_lupmf",
+            DensitySuffix::Rng => "_rng",
+        }
+    }
+}
+
+/// Splits `normal_lpdf` into (`normal`, Lpdf), when the base is a distribution.
+pub fn split_density_name(name: &str) -> Option<(&'static Distribution, DensitySuffix)> {
+    use DensitySuffix::*;
+    for suffix in [Lupdf, Lupmf, Lpdf, Lpmf, Rng] {
+        if let Some(base) = name.strip_suffix(suffix.text()) {
+            return distribution(base).map(|d| (d, suffix));
+        }
+    }
+    None
+}
+
+/// Why a call does not type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CallError {
+    /// No function of this name.
+    Unknown,
+    /// The function exists; these are its signatures, in words.
+    Mismatch(&'static str),
+}
+
+fn is_vector_like(t: &Type) -> bool {
+    t.array.is_empty() && matches!(t.elem, ElemType::Vector(_) | ElemType::RowVector(_))
+        || (t.array.len() == 1 && t.elem.is_scalar())
+}
+
+/// The one axis of a vector-like value.
+fn vector_axis(t: &Type) -> Axis {
+    t.axes().first().copied().unwrap_or(Axis::Anon)
+}
+
+/// The axis a size argument gives: its dim when it names one.
+fn size_axis(arg: &TypedExpr) -> Axis {
+    match arg.kind {
+        TypedExprKind::DimSize(d) => Axis::Dim(d),
+        _ => Axis::Anon,
+    }
+}
+
+/// The result type of calling the non-density function `name` with `args`.
+pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallError> {
+    let tys: Vec<&Type> = args.iter().map(|a| &a.ty).collect();
+    let n = tys.len();
+    let all_scalar = tys.iter().all(|t| t.is_scalar());
+    let mismatch = |sig: &'static str| Err(CallError::Mismatch(sig));
+    if UNARY_MATH.contains(&name) {
+        return match tys.as_slice() {
+            [t] => Ok(t.promoted()),
+            _ => mismatch("f(T) -> T for int, real, vector, row_vector, matrix or an array of them (int becomes real)"),
+        };
+    }
+    if BINARY_MATH.contains(&name) {
+        return match tys.as_slice() {
+            [a, b] if a.is_scalar() && b.is_scalar() => Ok(Type::real()),
+            [a, b] => match elementwise_pair(a, b) {
+                Some(t) => Ok(t),
+                None => mismatch("f(real, real) -> real, and elementwise with containers of matching dims"),
+            },
+            _ => mismatch("f(real, real) -> real, and elementwise with containers of matching dims"),
+        };
+    }
+    let sig = |s: &'static str| s;
+    match name {
+        "abs" => match tys.as_slice() {
+            [t] if t.is_int_valued() => Ok((*t).clone()),
+            [t] => Ok(t.promoted()),
+            _ => mismatch(sig("abs(T) -> T")),
+        },
+        "min" | "max" => match tys.as_slice() {
+            [a, b] if all_scalar => Ok(if a.is_int_valued() && b.is_int_valued() { Type::int() } else { Type::real() }),
+            [t] if !t.is_scalar() => Ok(Type::scalar_or_elem(if t.is_int_valued() { ElemType::INT } else { ElemType::Real })),
+            _ => mismatch("min(int, int) -> int, min(real, real) -> real, min(container) -> element"),
+        },
+        "sum" | "prod" => match tys.as_slice() {
+            [t] if t.array.len() <= 1 && t.is_int_valued() && !t.is_scalar() => Ok(Type::int()),
+            [t] if !t.is_scalar() && (t.array.len() <= 1) => Ok(Type::real()),
+            [t] if t.is_scalar() => Ok((*t).clone()),
+            _ => mismatch("sum(container) -> real (int for an int array)"),
+        },
+        "mean" | "sd" | "variance" | "log_sum_exp" | "dot_self" | "norm1" | "norm2" => match tys.as_slice() {
+            [t] if !t.is_scalar() && t.array.len() <= 1 && (name != "dot_self" || is_vector_like(t)) => Ok(Type::real()),
+            [a, b] if name == "log_sum_exp" && a.is_scalar() && b.is_scalar() => Ok(Type::real()),
+            _ => mismatch("f(vector | row_vector | matrix | array[] real) -> real"),
+        },
+        "log_mix" => match tys.as_slice() {
+            [a, b, c] if a.is_scalar() && b.is_scalar() && c.is_scalar() => Ok(Type::real()),
+            _ => mismatch("log_mix(real theta, real lp1, real lp2) -> real"),
+        },
+        "size" => match tys.as_slice() {
+            [t] if !t.is_scalar() => Ok(Type::int()),
+            _ => mismatch("size(array or vector) -> int"),
+        },
+        "num_elements" => match tys.as_slice() {
+            [t] if !t.is_scalar() => Ok(Type::int()),
+            _ => mismatch("num_elements(container) -> int"),
+        },
+        "rows" | "cols" => match tys.as_slice() {
+            [t] if t.array.is_empty() && !t.elem.is_scalar() => Ok(Type::int()),
+            _ => mismatch("rows(vector | row_vector | matrix) -> int"),
+        },
+        "dot_product" => match tys.as_slice() {
+            [a, b] if is_vector_like(a) && is_vector_like(b) && vector_axis(a).compatible(vector_axis(b)) => Ok(Type::real()),
+            _ => mismatch("dot_product(vector, vector) -> real (row vectors and 1-D arrays too; same dim)"),
+        },
+        "rows_dot_product" | "columns_dot_product" => match tys.as_slice() {
+            [a, b] if a.array.is_empty() && b.array.is_empty() && a.elem == b.elem.erase_dims() || a.accepts(b) => {
+                let axes = a.elem.axes();
+                match (name, a.elem) {
+                    ("rows_dot_product", ElemType::Matrix(r, _)) => Ok(Type::vector(r)),
+                    ("columns_dot_product", ElemType::Matrix(_, c)) => Ok(Type::row_vector(c)),
+                    ("rows_dot_product", ElemType::Vector(_) | ElemType::RowVector(_)) => Ok(Type::vector(axes[0])),
+                    ("columns_dot_product", ElemType::Vector(_) | ElemType::RowVector(_)) => Ok(Type::row_vector(axes[0])),
+                    _ => mismatch("rows_dot_product(matrix, matrix) -> vector"),
+                }
+            }
+            _ => mismatch("rows_dot_product(matrix, matrix) -> vector; columns_dot_product(matrix, matrix) -> row_vector"),
+        },
+        "rep_vector" | "rep_row_vector" => match tys.as_slice() {
+            [x, k] if x.is_scalar() && k.is_int_scalar() => {
+                let a = size_axis(&args[1]);
+                Ok(if name == "rep_vector" { Type::vector(a) } else { Type::row_vector(a) })
+            }
+            _ => mismatch("rep_vector(real x, int n) -> vector[n]"),
+        },
+        "rep_matrix" => match tys.as_slice() {
+            [x, m, k] if x.is_scalar() && m.is_int_scalar() && k.is_int_scalar() => {
+                Ok(Type::matrix(size_axis(&args[1]), size_axis(&args[2])))
+            }
+            [v, k] if v.array.is_empty() && k.is_int_scalar() => match v.elem {
+                ElemType::Vector(a) => Ok(Type::matrix(a, size_axis(&args[1]))),
+                ElemType::RowVector(b) => Ok(Type::matrix(size_axis(&args[1]), b)),
+                _ => mismatch("rep_matrix(real, int m, int n), rep_matrix(vector[m], int n), rep_matrix(row_vector[n], int m)"),
+            },
+            _ => mismatch("rep_matrix(real, int m, int n), rep_matrix(vector[m], int n), rep_matrix(row_vector[n], int m)"),
+        },
+        "rep_array" => {
+            if n >= 2 && n <= 4 && tys[1..].iter().all(|t| t.is_int_scalar()) {
+                let mut array: Vec<Axis> = args[1..].iter().map(size_axis).collect();
+                array.extend(tys[0].array.iter().copied());
+                Ok(Type::array_of(array, tys[0].elem))
+            } else {
+                mismatch("rep_array(T x, int n) -> array[n] T (up to 3 sizes)")
+            }
+        }
+        "to_vector" | "to_row_vector" => match tys.as_slice() {
+            [t] if !t.is_scalar() && t.array.len() <= 1 => {
+                let axes = t.axes();
+                let a = if axes.len() == 1 { axes[0] } else { Axis::Anon };
+                Ok(if name == "to_vector" { Type::vector(a) } else { Type::row_vector(a) })
+            }
+            _ => mismatch("to_vector(vector | row_vector | matrix | array[] real | array[] int) -> vector"),
+        },
+        "to_array_1d" => match tys.as_slice() {
+            [t] if !t.is_scalar() => {
+                let axes = t.axes();
+                let a = if axes.len() == 1 { axes[0] } else { Axis::Anon };
+                Ok(Type::array_of(vec![a], if t.is_int_valued() { ElemType::INT } else { ElemType::Real }))
+            }
+            _ => mismatch("to_array_1d(container) -> array[] real"),
+        },
+        "to_matrix" => match tys.as_slice() {
+            [t] if t.array.is_empty() && !t.elem.is_scalar() => Ok(match t.elem {
+                ElemType::Matrix(..) => (*t).clone(),
+                ElemType::Vector(a) => Type::matrix(a, Axis::Anon),
+                _ => Type::matrix(Axis::Anon, vector_axis(t)),
+            }),
+            [t, m, k] if !t.is_scalar() && m.is_int_scalar() && k.is_int_scalar() => {
+                Ok(Type::matrix(size_axis(&args[1]), size_axis(&args[2])))
+            }
+            _ => mismatch("to_matrix(matrix | vector | row_vector), to_matrix(container, int m, int n)"),
+        },
+        "to_int" => match tys.as_slice() {
+            [t] if t.is_scalar() => Ok(Type::int()),
+            _ => mismatch("to_int(real) -> int"),
+        },
+        "cumulative_sum" => match tys.as_slice() {
+            [t] if is_vector_like(t) => Ok((*t).clone()),
+            _ => mismatch("cumulative_sum(vector | row_vector | array[] real | array[] int) -> same"),
+        },
+        "segment" => match tys.as_slice() {
+            [t, i, k] if !t.is_scalar() && is_vector_like(t) && i.is_int_scalar() && k.is_int_scalar() => Ok(anon_first(t)),
+            _ => mismatch("segment(vector v, int start, int n) -> vector (also row vectors and arrays)"),
+        },
+        "head" | "tail" => match tys.as_slice() {
+            [t, k] if is_vector_like(t) && k.is_int_scalar() => Ok(anon_first(t)),
+            _ => mismatch("head(vector v, int n) -> vector (also row vectors and arrays)"),
+        },
+        "reverse" => match tys.as_slice() {
+            [t] if is_vector_like(t) => Ok((*t).clone()),
+            _ => mismatch("reverse(vector | row_vector | array[] T) -> same"),
+        },
+        "diag_matrix" => match tys.as_slice() {
+            [t] if t.array.is_empty() && matches!(t.elem, ElemType::Vector(_)) => {
+                let a = vector_axis(t);
+                Ok(Type::matrix(a, a))
+            }
+            _ => mismatch("diag_matrix(vector[K]) -> matrix[K, K]"),
+        },
+        "diagonal" => match tys.as_slice() {
+            [t] if t.array.is_empty() => match t.elem {
+                ElemType::Matrix(r, c) if r.compatible(c) => Ok(Type::vector(r.meet(c))),
+                _ => mismatch("diagonal(matrix) -> vector"),
+            },
+            _ => mismatch("diagonal(matrix) -> vector"),
+        },
+        "col" | "row" => match tys.as_slice() {
+            [m, k] if m.array.is_empty() && k.is_int_scalar() => match m.elem {
+                ElemType::Matrix(r, c) => Ok(if name == "col" { Type::vector(r) } else { Type::row_vector(c) }),
+                _ => mismatch("col(matrix, int) -> vector; row(matrix, int) -> row_vector"),
+            },
+            _ => mismatch("col(matrix, int) -> vector; row(matrix, int) -> row_vector"),
+        },
+        "block" => match tys.as_slice() {
+            [m, a, b, c, d] if matches!(m.elem, ElemType::Matrix(..)) && m.array.is_empty()
+                && [a, b, c, d].iter().all(|t| t.is_int_scalar()) => Ok(Type::matrix(Axis::Anon, Axis::Anon)),
+            _ => mismatch("block(matrix, int i, int j, int n_rows, int n_cols) -> matrix"),
+        },
+        "append_row" => append(tys.as_slice(), true).ok_or(CallError::Mismatch(
+            "append_row(vector|real, vector|real) -> vector; append_row(matrix|row_vector, matrix|row_vector) -> matrix",
+        )),
+        "append_col" => append(tys.as_slice(), false).ok_or(CallError::Mismatch(
+            "append_col(row_vector|real, row_vector|real) -> row_vector; append_col(matrix|vector, matrix|vector) -> matrix",
+        )),
+        "softmax" | "log_softmax" => match tys.as_slice() {
+            [t] if t.array.is_empty() && matches!(t.elem, ElemType::Vector(_)) => Ok((*t).clone()),
+            _ => mismatch("softmax(vector) -> vector"),
+        },
+        "diag_pre_multiply" => match tys.as_slice() {
+            [v, m] if is_vector_like(v) && v.array.is_empty() => match m.elem {
+                ElemType::Matrix(r, c) if m.array.is_empty() && vector_axis(v).compatible(r) => Ok(Type::matrix(r.meet(vector_axis(v)), c)),
+                _ => mismatch("diag_pre_multiply(vector[K], matrix[K, N]) -> matrix[K, N]"),
+            },
+            _ => mismatch("diag_pre_multiply(vector[K], matrix[K, N]) -> matrix[K, N]"),
+        },
+        "diag_post_multiply" => match tys.as_slice() {
+            [m, v] if is_vector_like(v) && v.array.is_empty() => match m.elem {
+                ElemType::Matrix(r, c) if m.array.is_empty() && vector_axis(v).compatible(c) => Ok(Type::matrix(r, c.meet(vector_axis(v)))),
+                _ => mismatch("diag_post_multiply(matrix[N, K], vector[K]) -> matrix[N, K]"),
+            },
+            _ => mismatch("diag_post_multiply(matrix[N, K], vector[K]) -> matrix[N, K]"),
+        },
+        "multiply_lower_tri_self_transpose" | "tcrossprod" => match tys.as_slice() {
+            [m] if m.array.is_empty() => match m.elem {
+                ElemType::Matrix(r, _) => Ok(Type::matrix(r, r)),
+                _ => mismatch("multiply_lower_tri_self_transpose(matrix[K, N]) -> matrix[K, K]"),
+            },
+            _ => mismatch("multiply_lower_tri_self_transpose(matrix[K, N]) -> matrix[K, K]"),
+        },
+        "crossprod" => match tys.as_slice() {
+            [m] if m.array.is_empty() => match m.elem {
+                ElemType::Matrix(_, c) => Ok(Type::matrix(c, c)),
+                _ => mismatch("crossprod(matrix[N, K]) -> matrix[K, K]"),
+            },
+            _ => mismatch("crossprod(matrix[N, K]) -> matrix[K, K]"),
+        },
+        "cholesky_decompose" | "inverse" | "inverse_spd" => match tys.as_slice() {
+            [m] if m.array.is_empty() => match m.elem {
+                ElemType::Matrix(r, c) if r.compatible(c) => Ok((*m).clone()),
+                _ => mismatch("cholesky_decompose(matrix[K, K]) -> matrix[K, K]"),
+            },
+            _ => mismatch("cholesky_decompose(matrix[K, K]) -> matrix[K, K]"),
+        },
+        "log_determinant" | "determinant" | "trace" => match tys.as_slice() {
+            [m] if m.array.is_empty() && matches!(m.elem, ElemType::Matrix(..)) => Ok(Type::real()),
+            _ => mismatch("log_determinant(matrix) -> real"),
+        },
+        "transpose" => match tys.as_slice() {
+            [t] => transpose(t).ok_or(CallError::Mismatch("transpose(vector | row_vector | matrix)")),
+            _ => mismatch("transpose(vector | row_vector | matrix)"),
+        },
+        "non_centered" => match tys.as_slice() {
+            [mu, sigma, z] => {
+                let scaled = elementwise_pair(sigma, z);
+                match scaled.and_then(|s| elementwise_pair(mu, &s)) {
+                    Some(t) => Ok(t),
+                    None => mismatch("non_centered(mu, sigma, z) = mu + sigma .* z, with mu, sigma and z reals, vectors or matrices whose dims align by name"),
+                }
+            }
+            _ => mismatch("non_centered(mu, sigma, z) = mu + sigma .* z"),
+        },
+        "non_centered_mvn" => match tys.as_slice() {
+            [mu, tau, l, z] if [mu, tau, l, z].iter().all(|t| t.array.is_empty()) => {
+                match (mu.elem, tau.elem, l.elem, z.elem) {
+                    (ElemType::Vector(a), ElemType::Vector(b), ElemType::Matrix(r, c), ElemType::Vector(k) | ElemType::Matrix(k, _))
+                        if a.compatible(b) && b.compatible(r) && r.compatible(c) && c.compatible(k) => Ok(match z.elem {
+                            ElemType::Matrix(_, g) => Type::matrix(a.meet(r), g),
+                            _ => Type::vector(a.meet(r)),
+                        }),
+                    _ => mismatch("non_centered_mvn(vector[K] mu, vector[K] tau, matrix[K, K] L, vector[K] | matrix[K, G] z) = mu + diag_pre_multiply(tau, L) * z"),
+                }
+            }
+            _ => mismatch("non_centered_mvn(vector[K] mu, vector[K] tau, matrix[K, K] L, vector[K] | matrix[K, G] z)"),
+        },
+        "add" | "subtract" | "elt_multiply" | "elt_divide" => match tys.as_slice() {
+            [a, b] => elementwise_pair(a, b).ok_or(CallError::Mismatch("f(T, T) -> T elementwise")),
+            _ => mismatch("f(T, T) -> T elementwise"),
+        },
+        "multiply" => match tys.as_slice() {
+            [a, b] => multiply(a, b).ok_or(CallError::Mismatch("multiply(a, b) as `a * b`")),
+            _ => mismatch("multiply(a, b) as `a * b`"),
+        },
+        "is_inf" | "is_nan" => match tys.as_slice() {
+            [t] if t.is_scalar() => Ok(Type::int()),
+            _ => mismatch("is_inf(real) -> int"),
+        },
+        "int_step" => match tys.as_slice() {
+            [t] if t.is_scalar() => Ok(Type::int()),
+            _ => mismatch("int_step(real) -> int"),
+        },
+        "choose" => match tys.as_slice() {
+            [a, b] if a.is_int_scalar() && b.is_int_scalar() => Ok(Type::int()),
+            _ => mismatch("choose(int, int) -> int"),
+        },
+        "e" | "pi" | "sqrt2" | "log2" | "log10" | "not_a_number" | "positive_infinity" | "negative_infinity"
+        | "machine_precision" if n == 0 => Ok(Type::real()),
+        _ => Err(CallError::Unknown),
+    }
+}
+
+/// The same container with its first axis anonymous (a slice of it).
+fn anon_first(t: &Type) -> Type {
+    let mut out = t.clone();
+    if let Some(a) = out.array.first_mut() {
+        *a = Axis::Anon;
+    } else {
+        out.elem = match out.elem {
+            ElemType::Vector(_) => ElemType::Vector(Axis::Anon),
+            ElemType::RowVector(_) => ElemType::RowVector(Axis::Anon),
+            other => other,
+        };
+    }
+    out
+}
+
+/// Elementwise combination of two values (scalars broadcast, dims align).
+pub fn elementwise_pair(a: &Type, b: &Type) -> Option<Type> {
+    if a.array.is_empty() && b.array.is_empty() {
+        return broadcast::align(a, b, false).ok();
+    }
+    // Arrays combine only with scalars or arrays of the same shape.
+    if b.is_scalar() && (a.elem.is_scalar()) {
+        return Some(a.promoted());
+    }
+    if a.is_scalar() && b.elem.is_scalar() {
+        return Some(b.promoted());
+    }
+    (a.promoted().accepts(&b.promoted()) && b.promoted().accepts(&a.promoted())).then(|| a.promoted())
+}
+
+/// `v'`: vector and row vector swap, a matrix's dims swap.
+pub fn transpose(t: &Type) -> Option<Type> {
+    if !t.array.is_empty() {
+        return None;
+    }
+    match t.elem {
+        ElemType::Vector(a) => Some(Type::row_vector(a)),
+        ElemType::RowVector(a) => Some(Type::vector(a)),
+        ElemType::Matrix(r, c) => Some(Type::matrix(c, r)),
+        _ => None,
+    }
+}
+
+/// `a * b` with Stan's matrix algebra; inner dims must agree.
+pub fn multiply(a: &Type, b: &Type) -> Option<Type> {
+    if !a.array.is_empty() || !b.array.is_empty() {
+        return None;
+    }
+    if a.is_scalar() || b.is_scalar() {
+        return broadcast::align(a, b, true).ok();
+    }
+    use ElemType::*;
+    match (a.elem, b.elem) {
+        (RowVector(x), Vector(y)) if x.compatible(y) => Some(Type::real()),
+        (Vector(x), RowVector(y)) => Some(Type::matrix(x, y)),
+        (Matrix(r, k1), Vector(k2)) if k1.compatible(k2) => Some(Type::vector(r)),
+        (RowVector(k1), Matrix(k2, c)) if k1.compatible(k2) => Some(Type::row_vector(c)),
+        (Matrix(r, k1), Matrix(k2, c)) if k1.compatible(k2) => Some(Type::matrix(r, c)),
+        _ => None,
+    }
+}
+
+/// Whether `a * b` fails only because of the inner dims.
+pub fn inner_dims_clash(a: &Type, b: &Type) -> bool {
+    let erased = multiply(&a.erase_dims(), &b.erase_dims());
+    erased.is_some() && multiply(a, b).is_none()
+}
+
+fn append(tys: &[&Type], rows: bool) -> Option<Type> {
+    let [a, b] = tys else { return None };
+    if !a.array.is_empty() || !b.array.is_empty() {
+        return None;
+    }
+    use ElemType::*;
+    if rows {
+        match (a.elem, b.elem) {
+            (Vector(_) | Real | Int { .. }, Vector(_) | Real | Int { .. }) if !(a.is_scalar() && b.is_scalar()) => {
+                Some(Type::vector(Axis::Anon))
+            }
+            (Matrix(_, c) | RowVector(c), Matrix(_, d) | RowVector(d)) if c.compatible(d) => {
+                Some(Type::matrix(Axis::Anon, c.meet(d)))
+            }
+            _ => None,
+        }
+    } else {
+        match (a.elem, b.elem) {
+            (RowVector(_) | Real | Int { .. }, RowVector(_) | Real | Int { .. }) if !(a.is_scalar() && b.is_scalar()) => {
+                Some(Type::row_vector(Axis::Anon))
+            }
+            (Matrix(r, _) | Vector(r), Matrix(s, _) | Vector(s)) if r.compatible(s) => {
+                Some(Type::matrix(r.meet(s), Axis::Anon))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Whether a value fits a distribution argument shape.
+pub fn fits_shape(t: &Type, shape: ArgShape) -> bool {
+    match shape {
+        ArgShape::Reals => t.array.len() <= 1 && (t.array.is_empty() || t.elem.is_scalar()),
+        ArgShape::Ints => t.is_int_valued() && t.array.len() <= 1,
+        ArgShape::Vectors => {
+            t.array.len() <= 1 && matches!(t.elem, ElemType::Vector(_) | ElemType::RowVector(_))
+        }
+        ArgShape::Matrix => t.array.is_empty() && matches!(t.elem, ElemType::Matrix(..)),
+        ArgShape::Real => t.is_scalar(),
+    }
+}
+
+/// Where the dims of a distribution's arguments fail to align with the
+/// variate: the first parameter (by position) whose dims the variate lacks.
+pub fn misaligned_param(variate: &Type, params: &[&Type]) -> Option<usize> {
+    let v = variate.axes();
+    for (i, p) in params.iter().enumerate() {
+        let pa = p.axes();
+        if pa.is_empty() {
+            continue;
+        }
+        if v.is_empty() {
+            // A scalar variate broadcasts; the parameters must align among themselves.
+            if params[..i].iter().any(|q| !broadcast::args_align(q, p)) {
+                return Some(i);
+            }
+            continue;
+        }
+        let ok = match union_named(&v, &pa) {
+            Some(_) => named_subset(&pa, &v),
+            None => pa.len() == v.len() && pa.iter().zip(&v).all(|(a, b)| a.compatible(*b)),
+        };
+        if !ok {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// The axes of a vectorised `_rng`'s result: the union of its parameters'.
+pub fn rng_axes(params: &[&Type]) -> Option<Vec<Axis>> {
+    let mut out: Vec<Axis> = Vec::new();
+    for p in params {
+        let pa = p.axes();
+        if pa.is_empty() {
+            continue;
+        }
+        if out.is_empty() {
+            out = pa;
+            continue;
+        }
+        match union_named(&out, &pa) {
+            Some(u) if named_subset(&pa, &out) || named_subset(&out, &pa) => {
+                out = if u.len() == pa.len() && named_subset(&out, &pa) { pa } else { out };
+            }
+            Some(_) => return None,
+            None if pa.len() == out.len() && pa.iter().zip(&out).all(|(a, b)| a.compatible(*b)) => {
+                out = out.iter().zip(&pa).map(|(a, b)| a.meet(*b)).collect();
+            }
+            None => return None,
+        }
+    }
+    Some(out)
+}

@@ -1,0 +1,332 @@
+//! Statements: assignment rules, sampling statements, loops and scopes.
+
+use super::env::VarOrigin;
+use super::signatures;
+use super::typed::{Level, TypedExpr, TypedPrintArg, TypedStmt, TypedStmtKind};
+use super::types::{ElemType, Type};
+use super::Checker;
+use crate::diagnostics::Diagnostic;
+use crate::syntax::ast::{AssignOp, BlockKind, Expr, ExprKind, Ident, PrintArg, Stmt, StmtKind};
+use crate::syntax::span::Span;
+
+impl Checker {
+    /// Checks one statement; `None` when it has an error (already reported).
+    pub(super) fn check_stmt(&mut self, stmt: &Stmt) -> Option<TypedStmt> {
+        let span = stmt.span;
+        let kind = match &stmt.kind {
+            StmtKind::Decl(d) => TypedStmtKind::Decl(self.check_decl(d)?),
+            StmtKind::Assign { lhs, op, rhs } => self.check_assign(lhs, *op, rhs)?,
+            StmtKind::Tilde { lhs, dist, args, truncation } => {
+                if let Some(t) = truncation {
+                    self.report(
+                        Diagnostic::error("E3014", "truncated distributions (`T[...]`) are not supported yet")
+                            .with_label(t.span, "truncation")
+                            .with_help("declare the bounds on the variable instead, or add the normalising term with `target +=`"),
+                    );
+                    return None;
+                }
+                self.check_tilde(lhs, dist, args, span)?
+            }
+            StmtKind::TargetPlus(e) => {
+                self.require_model_block("`target +=`", span)?;
+                let t = self.check_expr(e)?;
+                TypedStmtKind::TargetPlus(t)
+            }
+            StmtKind::For { var, lower, upper, body } => {
+                let l = self.check_int(lower, "the lower end of a loop range");
+                let u = self.check_int(upper, "the upper end of a loop range");
+                let (l, u) = (l?, u?);
+                let level = l.level.max(u.level);
+                self.in_loop_scope(var, Type::int(), level, body, |var, body| TypedStmtKind::For {
+                    var,
+                    lower: l,
+                    upper: u,
+                    body,
+                })?
+            }
+            StmtKind::ForEach { var, over, body } => self.check_foreach(var, over, body)?,
+            StmtKind::While { cond, body } => {
+                let c = self.check_condition(cond)?;
+                self.ctx.loop_depth += 1;
+                let b = self.check_nested(body);
+                self.ctx.loop_depth -= 1;
+                TypedStmtKind::While { cond: c, body: Box::new(b?) }
+            }
+            StmtKind::If { cond, then, otherwise } => {
+                let c = self.check_condition(cond);
+                let t = self.check_nested(then);
+                let o = otherwise.as_ref().map(|s| self.check_nested(s));
+                let otherwise = match o {
+                    Some(o) => Some(Box::new(o?)),
+                    None => None,
+                };
+                TypedStmtKind::If { cond: c?, then: Box::new(t?), otherwise }
+            }
+            StmtKind::Block(stmts) => {
+                let (typed, ok) = self.check_scoped(stmts);
+                if !ok {
+                    return None;
+                }
+                TypedStmtKind::Block(typed)
+            }
+            StmtKind::Print(args) => TypedStmtKind::Print(self.check_print_args(args)?),
+            StmtKind::Reject(args) => TypedStmtKind::Reject(self.check_print_args(args)?),
+            StmtKind::FatalError(args) => TypedStmtKind::FatalError(self.check_print_args(args)?),
+            StmtKind::Break | StmtKind::Continue => {
+                if self.ctx.loop_depth == 0 {
+                    let word = if matches!(stmt.kind, StmtKind::Break) { "break" } else { "continue" };
+                    self.report(
+                        Diagnostic::error("E3010", format!("`{word}` outside a loop"))
+                            .with_label(span, "not inside `for` or `while`"),
+                    );
+                    return None;
+                }
+                if matches!(stmt.kind, StmtKind::Break) {
+                    TypedStmtKind::Break
+                } else {
+                    TypedStmtKind::Continue
+                }
+            }
+            StmtKind::Return(_) => {
+                self.report(
+                    Diagnostic::error("E3013", "`return` is only allowed inside a function")
+                        .with_label(span, "outside a function")
+                        .with_help("program blocks end by themselves; remove the `return`"),
+                );
+                return None;
+            }
+            StmtKind::Call(e) => {
+                let t = self.check_expr(e)?;
+                self.report(
+                    Diagnostic::error("E1012", "the value of this call is not used")
+                        .with_label(t.span, format!("returns `{}`", self.show(&t.ty)))
+                        .with_help("assign it to a variable, or add it with `target +=` if it is a log density"),
+                );
+                return None;
+            }
+            StmtKind::Empty => TypedStmtKind::Empty,
+            // The parser has reported it already.
+            StmtKind::Error => return None,
+        };
+        Some(TypedStmt { kind, span })
+    }
+
+    /// A nested statement (a loop or branch body) in its own scope.
+    fn check_nested(&mut self, stmt: &Stmt) -> Option<TypedStmt> {
+        let saved = self.ctx.nested;
+        self.ctx.nested = true;
+        self.scope.push();
+        let out = self.check_stmt(stmt);
+        self.scope.pop();
+        self.ctx.nested = saved;
+        out
+    }
+
+    /// A `{ }` block's statements in a new scope; `false` if any failed.
+    fn check_scoped(&mut self, stmts: &[Stmt]) -> (Vec<TypedStmt>, bool) {
+        let saved = self.ctx.nested;
+        self.ctx.nested = true;
+        self.scope.push();
+        let mut ok = true;
+        let mut typed = Vec::new();
+        for s in stmts {
+            match self.check_stmt(s) {
+                Some(t) => typed.push(t),
+                None => ok = false,
+            }
+        }
+        self.scope.pop();
+        self.ctx.nested = saved;
+        (typed, ok)
+    }
+
+    fn in_loop_scope(
+        &mut self,
+        var: &Ident,
+        ty: Type,
+        level: Level,
+        body: &Stmt,
+        make: impl FnOnce(usize, Box<TypedStmt>) -> TypedStmtKind,
+    ) -> Option<TypedStmtKind> {
+        self.scope.push();
+        let id = self.declare_var(&var.name, var.span, ty, VarOrigin::Loop, level);
+        self.ctx.loop_depth += 1;
+        let b = self.check_nested(body);
+        self.ctx.loop_depth -= 1;
+        self.scope.pop();
+        Some(make(id?, Box::new(b?)))
+    }
+
+    fn check_foreach(&mut self, var: &Ident, over: &Expr, body: &Stmt) -> Option<TypedStmtKind> {
+        if let ExprKind::Var(name) = &over.kind {
+            if let Some(dim) = self.dims.lookup(&name.name) {
+                let ty = Type::scalar_or_elem(ElemType::Int { index_of: Some(dim) });
+                return self.in_loop_scope(var, ty, Level::Data, body, |var, body| TypedStmtKind::ForDim { var, dim, body });
+            }
+        }
+        let over_t = self.check_expr(over)?;
+        let elem_ty = if let Some((_, rest)) = over_t.ty.array.split_first() {
+            Type::array_of(rest.to_vec(), over_t.ty.elem)
+        } else if over_t.ty.elem.is_scalar() {
+            self.report(
+                Diagnostic::error("E1001", format!("cannot loop over `{}`", self.show(&over_t.ty)))
+                    .with_label(over.span, "a single value")
+                    .with_help("loop over a range `for (i in 1:n)`, a dim, or a container"),
+            );
+            return None;
+        } else {
+            Type::real()
+        };
+        let level = over_t.level;
+        self.in_loop_scope(var, elem_ty, level, body, |var, body| TypedStmtKind::ForEach { var, over: over_t, body })
+    }
+
+    fn check_int(&mut self, e: &Expr, what: &str) -> Option<TypedExpr> {
+        let t = self.check_expr(e)?;
+        if !t.ty.is_int_scalar() {
+            self.report(
+                Diagnostic::error("E1001", format!("{what} must be an int, but it is `{}`", self.show(&t.ty)))
+                    .with_label(e.span, "not an int"),
+            );
+            return None;
+        }
+        Some(t)
+    }
+
+    fn require_model_block(&mut self, what: &str, span: Span) -> Option<()> {
+        if self.ctx.block == BlockKind::Model {
+            return Some(());
+        }
+        self.report(
+            Diagnostic::error("E3004", format!("{what} is only allowed in the model block"))
+                .with_label(span, format!("in `{}`", self.ctx.block.keyword()))
+                .with_help("move it to `model { ... }`"),
+        );
+        None
+    }
+
+    fn check_print_args(&mut self, args: &[PrintArg]) -> Option<Vec<TypedPrintArg>> {
+        let mut out = Vec::new();
+        let mut ok = true;
+        for a in args {
+            match a {
+                PrintArg::Str(s) => out.push(TypedPrintArg::Str(s.value.clone())),
+                PrintArg::Expr(e) => match self.check_expr(e) {
+                    Some(t) => out.push(TypedPrintArg::Expr(t)),
+                    None => ok = false,
+                },
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn check_tilde(&mut self, lhs: &Expr, dist: &Ident, args: &[Expr], span: Span) -> Option<TypedStmtKind> {
+        self.require_model_block("a sampling statement `~`", span)?;
+        let variate = self.check_expr(lhs);
+        let params: Option<Vec<TypedExpr>> = args.iter().map(|a| self.check_expr(a)).collect::<Vec<_>>().into_iter().collect();
+        let (variate, params) = (variate?, params?);
+        let Some(d) = signatures::distribution(&dist.name) else {
+            let mut diag = Diagnostic::error("E1003", format!("there is no distribution `{}`", dist.name))
+                .with_label(dist.span, "unknown distribution");
+            if let Some((base, _)) = signatures::split_density_name(&dist.name) {
+                diag = diag.with_help(format!("after `~` write the distribution's name alone: `~ {}(...)`", base.name));
+            } else {
+                let names: Vec<&str> = signatures::DISTRIBUTIONS.iter().map(|d| d.name).collect();
+                diag = diag.with_help(format!("available: {}", names.join(", ")));
+            }
+            self.report(diag);
+            return None;
+        };
+        self.check_density_args(&dist.name, d, &variate, &params, span)?;
+        let lpdf = format!("{}{}", d.name, if d.discrete { "_lpmf" } else { "_lpdf" });
+        Some(TypedStmtKind::Tilde { lhs: variate, dist: d.name.to_string(), lpdf, args: params, truncation: None })
+    }
+
+    fn check_assign(&mut self, lhs: &Expr, op: AssignOp, rhs: &Expr) -> Option<TypedStmtKind> {
+        let Some(root) = lvalue_root(lhs) else {
+            self.report(
+                Diagnostic::error("E1011", "the left of an assignment must be a variable, optionally indexed")
+                    .with_label(lhs.span, "cannot assign to this")
+                    .with_help("assign to `x` or `x[i]`; use `~` or `target +=` for densities"),
+            );
+            return None;
+        };
+        let l = self.check_expr(lhs);
+        let r = self.check_expr(rhs);
+        let (l, r) = (l?, r?);
+        self.check_assignable(root)?;
+        let value_ty = match op.binary() {
+            None => r.ty.clone(),
+            Some(bin) => {
+                let combined = match bin {
+                    crate::syntax::ast::BinOp::Mul => signatures::multiply(&l.ty, &r.ty),
+                    crate::syntax::ast::BinOp::Div if r.ty.is_scalar() => super::broadcast::align(&l.ty, &r.ty, true).ok(),
+                    crate::syntax::ast::BinOp::Div => None,
+                    _ => super::broadcast::align(&l.ty, &r.ty, bin != crate::syntax::ast::BinOp::EltDiv).ok(),
+                };
+                match combined {
+                    Some(t) => t,
+                    None => {
+                        self.report(
+                            Diagnostic::error(
+                                "E1004",
+                                format!("`{}` cannot combine `{}` and `{}`", op.symbol(), self.show(&l.ty), self.show(&r.ty)),
+                            )
+                            .with_label(rhs.span, format!("`{}`", self.show(&r.ty)))
+                            .with_label(lhs.span, format!("`{}`", self.show(&l.ty))),
+                        );
+                        return None;
+                    }
+                }
+            }
+        };
+        if !l.ty.accepts(&value_ty) {
+            self.report(
+                Diagnostic::error(
+                    "E1004",
+                    format!("cannot assign `{}` to `{}`", self.show(&value_ty), self.show(&l.ty)),
+                )
+                .with_label(rhs.span, format!("this is `{}`", self.show(&r.ty)))
+                .with_label(lhs.span, format!("this is `{}`", self.show(&l.ty)))
+                .with_help(self.mismatch_help(&l.ty, &value_ty)),
+            );
+            return None;
+        }
+        Some(TypedStmtKind::Assign { lhs: l, op, rhs: r })
+    }
+
+    /// Whether the variable at the root of an assignment may be assigned here.
+    fn check_assignable(&mut self, root: &Ident) -> Option<()> {
+        let entry = self.scope.lookup(&root.name)?.clone();
+        let info = &self.vars[entry.var];
+        let block = self.ctx.block;
+        let why = match entry.origin {
+            VarOrigin::Local => None,
+            VarOrigin::Loop => Some("it is a loop variable".to_string()),
+            VarOrigin::Block(BlockKind::Data) => Some("it is data, which is read-only".to_string()),
+            VarOrigin::Block(BlockKind::Parameters) => Some("it is a parameter, which the sampler sets".to_string()),
+            VarOrigin::Block(b) if b != block => {
+                Some(format!("it belongs to `{}`, and only that block may assign it", b.keyword()))
+            }
+            VarOrigin::Block(_) => None,
+        };
+        let Some(why) = why else { return Some(()) };
+        let decl_span = info.span;
+        self.report(
+            Diagnostic::error("E3003", format!("cannot assign to `{}`: {why}", root.name))
+                .with_label(root.span, "assigned here")
+                .with_label(decl_span, "declared here")
+                .with_help("declare a new variable for the derived value (in `transformed data`, `transformed parameters`, or locally)"),
+        );
+        None
+    }
+}
+
+/// The variable an lvalue assigns into: `x`, `x[i]`, `x[i][j]`.
+fn lvalue_root(e: &Expr) -> Option<&Ident> {
+    match &e.kind {
+        ExprKind::Var(id) => Some(id),
+        ExprKind::Index { base, .. } => lvalue_root(base),
+        _ => None,
+    }
+}

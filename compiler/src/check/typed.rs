@@ -1,0 +1,272 @@
+//! The typed program: the checker's output and the lowering's input.
+//!
+//! Every expression carries its [`Type`] (with dims) and its [`Level`]
+//! (data-only or parameter-dependent); every name is resolved to a
+//! [`VarId`] or a [`DimId`]; every index records whether it picks one
+//! element, many (a multi-index), a range, or all, and multi-indices that
+//! run over the same dim record that they are zipped.
+
+use super::env::{DimEnv, VarOrigin};
+use super::types::{Axis, DimId, Type};
+use crate::syntax::ast::{AssignOp, BinOp, BlockKind, UnOp};
+use crate::syntax::span::Span;
+
+/// Index of a variable in [`TypedProgram::vars`].
+pub type VarId = usize;
+
+/// Whether a value depends on parameters. Ordered: `Data < Param`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    /// Known once data are bound.
+    Data,
+    /// Depends on parameters, so it is differentiated.
+    Param,
+}
+
+/// A variable of the program (global or local).
+#[derive(Clone, Debug, PartialEq)]
+pub struct VarInfo {
+    pub name: String,
+    pub ty: Type,
+    pub origin: VarOrigin,
+    pub level: Level,
+    pub span: Span,
+}
+
+/// The size of one declared axis: a dim, or an `int` expression of data.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Size {
+    Dim(DimId),
+    Expr(TypedExpr),
+}
+
+impl Size {
+    /// The axis this size gives the type.
+    pub fn axis(&self) -> Axis {
+        match self {
+            Size::Dim(d) => Axis::Dim(*d),
+            Size::Expr(_) => Axis::Anon,
+        }
+    }
+}
+
+/// The constraint on a declared variable, with its arguments typed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Constraint {
+    None,
+    /// `<lower=a, upper=b>`; at least one is present.
+    Bounds {
+        lower: Option<TypedExpr>,
+        upper: Option<TypedExpr>,
+    },
+    /// `<offset=mu, multiplier=sigma>`; either may be absent.
+    OffsetMultiplier {
+        offset: Option<TypedExpr>,
+        multiplier: Option<TypedExpr>,
+    },
+    Simplex,
+    Ordered,
+    PositiveOrdered,
+    UnitVector,
+    CholeskyFactorCorr,
+    CholeskyFactorCov,
+    CorrMatrix,
+    CovMatrix,
+}
+
+impl Constraint {
+    /// The constrained type's keyword, or the transform's name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Constraint::None => "none",
+            Constraint::Bounds { .. } => "bounds",
+            Constraint::OffsetMultiplier { .. } => "offset/multiplier",
+            Constraint::Simplex => "simplex",
+            Constraint::Ordered => "ordered",
+            Constraint::PositiveOrdered => "positive_ordered",
+            Constraint::UnitVector => "unit_vector",
+            Constraint::CholeskyFactorCorr => "cholesky_factor_corr",
+            Constraint::CholeskyFactorCov => "cholesky_factor_cov",
+            Constraint::CorrMatrix => "corr_matrix",
+            Constraint::CovMatrix => "cov_matrix",
+        }
+    }
+}
+
+/// A declaration with everything the later stages need.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypedDecl {
+    pub var: VarId,
+    /// Every size in order: array sizes, then rows/size, then cols.
+    pub sizes: Vec<Size>,
+    pub constraint: Constraint,
+    pub init: Option<TypedExpr>,
+    pub span: Span,
+}
+
+/// A typed expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypedExpr {
+    pub kind: TypedExprKind,
+    pub ty: Type,
+    pub level: Level,
+    pub span: Span,
+}
+
+/// Resolved expression forms. Parentheses are gone; `f_lpdf(y | ...)` is a
+/// [`TypedExprKind::Call`] whose first argument is the variate.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypedExprKind {
+    IntLit(i64),
+    RealLit(f64),
+    Var(VarId),
+    /// A dim name used as a number: its size.
+    DimSize(DimId),
+    Call { func: String, args: Vec<TypedExpr> },
+    Binary {
+        op: BinOp,
+        lhs: Box<TypedExpr>,
+        rhs: Box<TypedExpr>,
+    },
+    Unary { op: UnOp, operand: Box<TypedExpr> },
+    Ternary {
+        cond: Box<TypedExpr>,
+        then: Box<TypedExpr>,
+        otherwise: Box<TypedExpr>,
+    },
+    Index {
+        base: Box<TypedExpr>,
+        indices: Vec<TypedIndex>,
+        /// Groups of positions (into `indices`) whose multi-indices run over
+        /// the same dim and are therefore zipped element by element. Every
+        /// other multi-index is combined in Stan's cartesian way.
+        zipped: Vec<Vec<usize>>,
+    },
+    ArrayExpr(Vec<TypedExpr>),
+    /// `[a, b]`: a row vector of scalars, or a matrix of row vectors.
+    RowVectorExpr(Vec<TypedExpr>),
+    Target,
+}
+
+/// One typed index position.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypedIndex {
+    /// One element: an `int` (possibly a dim member).
+    Single(TypedExpr),
+    /// Many elements: a 1-D `int` array.
+    Multi(TypedExpr),
+    Range {
+        lower: Option<TypedExpr>,
+        upper: Option<TypedExpr>,
+    },
+    All,
+}
+
+/// A typed statement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypedStmt {
+    pub kind: TypedStmtKind,
+    pub span: Span,
+}
+
+/// Resolved statement forms.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypedStmtKind {
+    Decl(TypedDecl),
+    Assign {
+        lhs: TypedExpr,
+        op: AssignOp,
+        rhs: TypedExpr,
+    },
+    /// `lhs ~ dist(args)`, with the distribution's `_lpdf`/`_lpmf` name.
+    Tilde {
+        lhs: TypedExpr,
+        dist: String,
+        lpdf: String,
+        args: Vec<TypedExpr>,
+        truncation: Option<(Option<TypedExpr>, Option<TypedExpr>)>,
+    },
+    TargetPlus(TypedExpr),
+    For {
+        var: VarId,
+        lower: TypedExpr,
+        upper: TypedExpr,
+        body: Box<TypedStmt>,
+    },
+    /// `for (g in grade)`: the loop variable runs over the dim's members.
+    ForDim {
+        var: VarId,
+        dim: DimId,
+        body: Box<TypedStmt>,
+    },
+    /// `for (x in container)`: the loop variable takes each element.
+    ForEach {
+        var: VarId,
+        over: TypedExpr,
+        body: Box<TypedStmt>,
+    },
+    While {
+        cond: TypedExpr,
+        body: Box<TypedStmt>,
+    },
+    If {
+        cond: TypedExpr,
+        then: Box<TypedStmt>,
+        otherwise: Option<Box<TypedStmt>>,
+    },
+    Block(Vec<TypedStmt>),
+    Print(Vec<TypedPrintArg>),
+    Reject(Vec<TypedPrintArg>),
+    FatalError(Vec<TypedPrintArg>),
+    Break,
+    Continue,
+    Return(Option<TypedExpr>),
+    Call(TypedExpr),
+    Empty,
+}
+
+/// One argument of `print`/`reject`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypedPrintArg {
+    Expr(TypedExpr),
+    Str(String),
+}
+
+/// One program block after checking.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypedBlock {
+    pub kind: BlockKind,
+    pub stmts: Vec<TypedStmt>,
+}
+
+/// The whole checked program.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypedProgram {
+    pub dims: DimEnv,
+    pub vars: Vec<VarInfo>,
+    /// The blocks present, in the required order (without `dims`).
+    pub blocks: Vec<TypedBlock>,
+}
+
+impl TypedProgram {
+    /// The block of this kind, if the program has it.
+    pub fn block(&self, kind: BlockKind) -> Option<&TypedBlock> {
+        self.blocks.iter().find(|b| b.kind == kind)
+    }
+
+    /// The top-level declarations of a block, in order.
+    pub fn decls(&self, kind: BlockKind) -> impl Iterator<Item = &TypedDecl> {
+        self.block(kind)
+            .into_iter()
+            .flat_map(|b| b.stmts.iter())
+            .filter_map(|s| match &s.kind {
+                TypedStmtKind::Decl(d) => Some(d),
+                _ => None,
+            })
+    }
+
+    /// The variable's information. `id` came from this program.
+    pub fn var(&self, id: VarId) -> &VarInfo {
+        &self.vars[id]
+    }
+}

@@ -1,0 +1,102 @@
+//! `hbmc check model.hbm [--data d.json] [--format json] [--emit ast|typed]`
+
+use super::{read_file, EXIT_DIAGNOSTICS, EXIT_USAGE};
+use clap::{Args, ValueEnum};
+use hbmc::diagnostics::{self, Diagnostic};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Arguments of `hbmc check`.
+#[derive(Args)]
+pub struct CheckArgs {
+    /// The model file (`.hbm`, or a `.stan` file in the supported subset).
+    model: PathBuf,
+    /// Data to validate against the model's declarations (JSON or CSV); may be repeated.
+    #[arg(long)]
+    data: Vec<PathBuf>,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Print an intermediate form of the model to standard output.
+    #[arg(long, value_enum)]
+    emit: Option<Emit>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Emit {
+    /// The syntax tree, as an S-expression.
+    Ast,
+    /// The typed program: every declaration and expression with its type and dims.
+    Typed,
+}
+
+/// Runs `hbmc check`.
+pub fn run(args: CheckArgs) -> i32 {
+    let source = match read_file(&args.model, "model") {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return EXIT_USAGE;
+        }
+    };
+    let name = args.model.display().to_string();
+    let checked = hbmc::check_source(&source);
+    let mut diagnostics = checked.front_end.diagnostics.clone();
+    if let (Some(program), false) = (&checked.front_end.typed, args.data.is_empty()) {
+        match hbmc::validate_data(program, &args.data) {
+            Ok(data_diags) => diagnostics.extend(data_diags),
+            Err(e) => {
+                eprintln!("{e}");
+                return EXIT_USAGE;
+            }
+        }
+    }
+    if let Some(emit) = args.emit {
+        match (emit, &checked.front_end.ast, &checked.front_end.typed) {
+            (Emit::Ast, Some(ast), _) => print!("{}", hbmc::syntax::print::program_to_sexp(ast)),
+            (Emit::Typed, _, Some(typed)) => print!("{}", hbmc::check::print::print_typed(typed)),
+            _ => {}
+        }
+    }
+    report(&diagnostics, &name, &source, args.format);
+    if diagnostics::has_errors(&diagnostics) {
+        EXIT_DIAGNOSTICS
+    } else {
+        0
+    }
+}
+
+/// Prints diagnostics: JSON on stdout for tools, or rendered on stderr.
+fn report(diagnostics: &[Diagnostic], name: &str, source: &str, format: Format) {
+    match format {
+        Format::Json => {
+            let json = diagnostics::to_json(diagnostics, name, source);
+            println!("{}", serde_json::to_string_pretty(&json).unwrap_or_else(|_| "[]".into()));
+        }
+        Format::Human => {
+            let colour = std::io::stderr().is_terminal();
+            eprint!("{}", diagnostics::render_all(diagnostics, name, source, colour));
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            let warnings = diagnostics.len() - errors;
+            if errors > 0 {
+                eprintln!("{name}: {errors} error{}{}", plural(errors), warn_suffix(warnings));
+            } else if warnings > 0 {
+                eprintln!("{name}: ok{}", warn_suffix(warnings));
+            }
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn warn_suffix(n: usize) -> String {
+    if n == 0 { String::new() } else { format!(", {n} warning{}", plural(n)) }
+}
