@@ -3,6 +3,7 @@
 //! read and validated against the typed program). `diagnostics` is the one
 //! error type every stage returns.
 
+pub mod bind;
 pub mod check;
 pub mod diagnostics;
 pub mod syntax;

@@ -106,7 +106,7 @@ fn render(node: &Node, indent: usize, out: &mut String) {
     // the first line: `(for i 1 N` then the body below.
     while let Some((at, child)) = children.peek() {
         let text = flat(child);
-        let fits = column + text.len() + 1 <= WIDTH;
+        let fits = column + text.len() < WIDTH;
         let inline = *at == 0 || (!*vertical && !has_vertical(child) && fits);
         if !inline {
             break;
