@@ -1,0 +1,375 @@
+//! One chain from start to finish: initial point, warmup with adaptation,
+//! sampling, output of every draw, statistics.
+
+use crate::adapt::{DualAveraging, MetricEstimator, Schedule};
+use crate::density::{LogDensity, OutputMap};
+use crate::init::initial_point;
+use crate::nuts::hamiltonian::{Hamiltonian, InvMetric, Metric, Point};
+use crate::nuts::init_step_size;
+use crate::nuts::tree::{transition, NutsOptions, TransitionStats, TreeWorkspace};
+use crate::output::cmdstan_csv::{header_lines, CsvChainWriter, SAMPLER_COLUMNS};
+use crate::rng::{ChainRng, STREAM_OUTPUT, STREAM_SAMPLER};
+use crate::sampler::{ChainResult, ChainStatus, OutputOptions, Phase, Progress, ProgressUpdate, SamplerSettings};
+use std::fs::File;
+use std::io::BufWriter;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// A chain result for a chain that could not run at all.
+pub(crate) fn failed_result(chain: usize, message: String) -> ChainResult {
+    ChainResult {
+        chain,
+        status: ChainStatus::Failed(message),
+        csv_path: None,
+        step_size: f64::NAN,
+        inv_metric: None,
+        draws_done: 0,
+        divergences: 0,
+        warmup_divergences: 0,
+        max_depth_hits: 0,
+        ebfmi: f64::NAN,
+        mean_accept_stat: f64::NAN,
+        gradient_evals: 0,
+        warmup_seconds: 0.0,
+        sampling_seconds: 0.0,
+        notes: Vec::new(),
+        draws: None,
+        warmup_draws: None,
+    }
+}
+
+/// Online E-BFMI: sums of squared successive energy differences and
+/// Welford variance of the energies, so memory does not grow with draws.
+#[derive(Default)]
+struct EbfmiAccumulator {
+    n: usize,
+    last: f64,
+    sum_sq_diff: f64,
+    mean: f64,
+    m2: f64,
+}
+
+impl EbfmiAccumulator {
+    fn add(&mut self, e: f64) {
+        if self.n > 0 {
+            self.sum_sq_diff += (e - self.last) * (e - self.last);
+        }
+        self.last = e;
+        self.n += 1;
+        let d = e - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (e - self.mean);
+    }
+
+    fn value(&self) -> f64 {
+        if self.n < 2 || self.m2.is_nan() || self.m2 <= 0.0 {
+            f64::NAN
+        } else {
+            self.sum_sq_diff / self.m2
+        }
+    }
+}
+
+/// Where one chain's rows go.
+struct Sink {
+    csv: Option<CsvChainWriter<BufWriter<File>>>,
+    io_error: Option<String>,
+    keep: bool,
+    draws: Vec<Vec<f64>>,
+    warmup: Vec<Vec<f64>>,
+}
+
+impl Sink {
+    fn io<T>(&mut self, r: std::io::Result<T>) {
+        if let Err(e) = r {
+            if self.io_error.is_none() {
+                self.io_error = Some(format!("writing the CSV file failed: {e}"));
+            }
+        }
+    }
+
+    fn row(&mut self, row: &[f64], warmup: bool) {
+        if let Some(w) = self.csv.as_mut() {
+            let r = w.write_draw(row);
+            self.io(r);
+        }
+        if self.keep {
+            let target = if warmup { &mut self.warmup } else { &mut self.draws };
+            for (col, v) in target.iter_mut().zip(row) {
+                col.push(*v);
+            }
+        }
+    }
+
+    fn comment(&mut self, text: &str) {
+        if let Some(w) = self.csv.as_mut() {
+            let r = w.write_comment(text);
+            self.io(r);
+        }
+    }
+}
+
+/// Runs chain `chain` of `model`. Returns its result and the full list of
+/// column names (sampler columns first).
+pub(crate) fn run_chain<M: LogDensity + OutputMap>(
+    model: &mut M,
+    chain: usize,
+    settings: &SamplerSettings,
+    output: &OutputOptions,
+    progress: &dyn Progress,
+    stop: &AtomicBool,
+) -> (ChainResult, Vec<String>) {
+    let mut result = failed_result(chain, String::new());
+    let dim = model.dim();
+    let mut columns: Vec<String> = SAMPLER_COLUMNS.iter().map(|s| s.to_string()).collect();
+    let model_columns = model.column_names();
+    columns.extend(model_columns.iter().cloned());
+    let total_iter = settings.warmup + settings.draws;
+    let report = |iteration: usize, phase: Phase, divergences: u64, finished: bool| {
+        progress.update(&ProgressUpdate { chain, iteration, total: total_iter, phase, divergences, finished });
+    };
+
+    let mut sink = Sink {
+        csv: None,
+        io_error: None,
+        keep: output.keep_draws,
+        draws: vec![Vec::new(); columns.len()],
+        warmup: vec![Vec::new(); columns.len()],
+    };
+    if let Some(opts) = &output.csv {
+        let path = opts.path_for_chain(chain);
+        match File::create(&path) {
+            Ok(f) => {
+                let mut w = CsvChainWriter::new(BufWriter::new(f), opts.sig_figs, opts.flush_every);
+                let cfg = header_lines(settings, opts, chain, &path);
+                let r = w.write_header(&cfg, &opts.extra_comments, &columns);
+                sink.csv = Some(w);
+                sink.io(r);
+                result.csv_path = Some(path);
+            }
+            Err(e) => {
+                result.status = ChainStatus::Failed(format!("cannot create {}: {e}", path.display()));
+                report(0, Phase::Warmup, 0, true);
+                return (result, columns);
+            }
+        }
+    }
+
+    let finish_failed = |mut result: ChainResult, mut sink: Sink, message: String| {
+        sink.comment(&format!("Sampling failed: {message}"));
+        result.status = ChainStatus::Failed(message);
+        if sink.keep {
+            result.draws = Some(sink.draws);
+        }
+        result
+    };
+
+    let mut rng = ChainRng::new(settings.seed, chain as u64, STREAM_SAMPLER);
+    let mut out_rng = ChainRng::new(settings.seed, chain as u64, STREAM_OUTPUT);
+
+    // Initial point.
+    let q0 = match initial_point(&settings.init, chain, model, &mut rng) {
+        Ok(q) => q,
+        Err(m) => {
+            report(0, Phase::Warmup, 0, true);
+            return (finish_failed(result, sink, m), columns);
+        }
+    };
+    let inv0 = settings.init_inv_metric.clone().unwrap_or_else(|| InvMetric::identity(settings.metric, dim));
+    if inv0.dim() != dim {
+        let m = format!("initial inverse metric has dimension {}, the model {dim}", inv0.dim());
+        return (finish_failed(result, sink, m), columns);
+    }
+    let metric = match Metric::new(&inv0) {
+        Ok(m) => m,
+        Err(m) => return (finish_failed(result, sink, m), columns),
+    };
+
+    let mut ham = Hamiltonian::new(model, metric);
+    let mut z = Point::new(dim);
+    z.q.copy_from_slice(&q0);
+    ham.evaluate(&mut z);
+    let mut ws = TreeWorkspace::new(dim);
+    let options = NutsOptions { max_depth: settings.max_depth, max_energy_error: settings.max_energy_error };
+
+    let adapting = settings.adapt.engaged && settings.warmup > 0;
+    let mut step_size = settings.step_size;
+    let mut dual = DualAveraging::new(settings.adapt.dual_averaging(settings.adapt_delta), (10.0 * step_size).ln());
+    let mut schedule = Schedule::new(settings.warmup, settings.adapt.schedule());
+    let mut estimator = MetricEstimator::new(settings.metric, dim);
+    if adapting {
+        result.notes.append(&mut schedule.notes);
+        match init_step_size(&mut ham, &mut rng, &z, step_size) {
+            Ok(eps) => step_size = eps,
+            Err(m) => return (finish_failed(result, sink, m), columns),
+        }
+    }
+
+    let mut row: Vec<f64> = Vec::with_capacity(columns.len());
+    let mut gq: Vec<f64> = Vec::with_capacity(model_columns.len());
+    let refresh = settings.refresh.max(1);
+    let mut divergences_all = 0u64;
+    let mut interrupted_at: Option<usize> = None;
+
+    // Builds the output row for the current state; Err on a fatal error.
+    let mut make_row = |ham: &mut Hamiltonian<'_, M>, z: &Point, s: &TransitionStats, row: &mut Vec<f64>| -> Result<(), String> {
+        row.clear();
+        row.extend_from_slice(&[
+            z.logp,
+            s.accept_stat,
+            s.step_size,
+            s.depth as f64,
+            s.n_leapfrog as f64,
+            if s.divergent { 1.0 } else { 0.0 },
+            s.energy,
+        ]);
+        gq.clear();
+        match ham.density.write_columns(&z.q, &mut out_rng, &mut gq) {
+            Ok(()) if gq.len() == model_columns.len() => row.extend_from_slice(&gq),
+            Ok(()) => {
+                return Err(format!(
+                    "the model wrote {} output values but declared {} columns",
+                    gq.len(),
+                    model_columns.len()
+                ))
+            }
+            Err(e) if e.recoverable => row.extend(std::iter::repeat_n(f64::NAN, model_columns.len())),
+            Err(e) => return Err(e.message),
+        }
+        Ok(())
+    };
+
+    // Warmup.
+    let warm_start = Instant::now();
+    for i in 0..settings.warmup {
+        if stop.load(Ordering::Relaxed) {
+            interrupted_at = Some(i);
+            break;
+        }
+        let s = transition(&mut ham, &mut rng, &mut ws, &mut z, step_size, options);
+        if let Some(e) = ham.fatal.take() {
+            return (finish_failed(result, sink, e.message), columns);
+        }
+        if s.divergent {
+            result.warmup_divergences += 1;
+            divergences_all += 1;
+        }
+        if settings.save_warmup && i % settings.thin == 0 {
+            if let Err(m) = make_row(&mut ham, &z, &s, &mut row) {
+                return (finish_failed(result, sink, m), columns);
+            }
+            sink.row(&row, true);
+        }
+        if adapting {
+            step_size = dual.learn(s.accept_stat);
+            let st = schedule.step();
+            if st.collect {
+                estimator.add(&z.q);
+            }
+            if st.end_window {
+                if let Some(inv) = estimator.regularized() {
+                    match Metric::new(&inv) {
+                        Ok(m) => ham.metric = m,
+                        Err(m) => result.notes.push(format!("metric update skipped: {m}")),
+                    }
+                }
+                estimator.restart();
+                match init_step_size(&mut ham, &mut rng, &z, step_size) {
+                    Ok(eps) => step_size = eps,
+                    Err(m) => return (finish_failed(result, sink, m), columns),
+                }
+                dual.set_mu((10.0 * step_size).ln());
+                dual.restart();
+            }
+        }
+        if (i + 1) % refresh == 0 {
+            report(i + 1, Phase::Warmup, divergences_all, false);
+        }
+    }
+    if adapting && interrupted_at.is_none() {
+        step_size = dual.final_step_size();
+        let inv = ham.metric.to_inv_metric();
+        if let Some(w) = sink.csv.as_mut() {
+            let r = w.write_adaptation(step_size, &inv);
+            sink.io(r);
+        }
+    }
+    result.step_size = step_size;
+    result.inv_metric = Some(ham.metric.to_inv_metric());
+    result.warmup_seconds = warm_start.elapsed().as_secs_f64();
+
+    // Sampling.
+    let sample_start = Instant::now();
+    let mut ebfmi = EbfmiAccumulator::default();
+    let mut accept_sum = 0.0;
+    if interrupted_at.is_none() {
+        for i in 0..settings.draws {
+            if stop.load(Ordering::Relaxed) {
+                interrupted_at = Some(settings.warmup + i);
+                break;
+            }
+            let s = transition(&mut ham, &mut rng, &mut ws, &mut z, step_size, options);
+            if let Some(e) = ham.fatal.take() {
+                return (finish_failed(result, sink, e.message), columns);
+            }
+            result.draws_done += 1;
+            if s.divergent {
+                result.divergences += 1;
+                divergences_all += 1;
+            }
+            if s.hit_max_depth {
+                result.max_depth_hits += 1;
+            }
+            accept_sum += s.accept_stat;
+            ebfmi.add(s.energy);
+            if i % settings.thin == 0 {
+                if let Err(m) = make_row(&mut ham, &z, &s, &mut row) {
+                    return (finish_failed(result, sink, m), columns);
+                }
+                sink.row(&row, false);
+            }
+            if (settings.warmup + i + 1) % refresh == 0 {
+                report(settings.warmup + i + 1, Phase::Sampling, divergences_all, false);
+            }
+            if let Some(m) = &sink.io_error {
+                let m = m.clone();
+                return (finish_failed(result, sink, m), columns);
+            }
+        }
+    }
+    result.sampling_seconds = sample_start.elapsed().as_secs_f64();
+    result.ebfmi = ebfmi.value();
+    result.mean_accept_stat = if result.draws_done > 0 { accept_sum / result.draws_done as f64 } else { f64::NAN };
+    result.gradient_evals = ham.n_evals;
+    if let Some(m) = ham.last_error.take() {
+        result.notes.push(format!("the model rejected some points; last message: {m}"));
+    }
+
+    match interrupted_at {
+        Some(done) => {
+            sink.comment(&format!(
+                "Sampling interrupted after {done} of {total_iter} iterations: this file is partial"
+            ));
+            result.status = ChainStatus::Interrupted;
+        }
+        None => {
+            if let Some(w) = sink.csv.as_mut() {
+                let r = w.write_timing(result.warmup_seconds, result.sampling_seconds);
+                sink.io(r);
+            }
+            result.status = ChainStatus::Completed;
+        }
+    }
+    if let Some(m) = sink.io_error.take() {
+        result.status = ChainStatus::Failed(m);
+    }
+    let phase = if interrupted_at.is_some_and(|d| d < settings.warmup) { Phase::Warmup } else { Phase::Sampling };
+    report(interrupted_at.unwrap_or(total_iter), phase, divergences_all, true);
+    if sink.keep {
+        result.draws = Some(sink.draws);
+        if settings.save_warmup {
+            result.warmup_draws = Some(sink.warmup);
+        }
+    }
+    (result, columns)
+}

@@ -1,0 +1,534 @@
+//! Convergence diagnostics of Vehtari, Gelman, Simpson, Carpenter and
+//! Bürkner (2021), "Rank-normalization, folding, and localization: an
+//! improved R-hat", computed as ArviZ and the `posterior` R package do:
+//! split chains, rank-normalised split R-hat (max of bulk and folded), bulk
+//! and tail ESS with Geyer's initial monotone sequence, and MCSE of the mean.
+//!
+//! Every function takes chains as slices of draws (one slice per chain;
+//! chains of unequal length are cut to the shortest). Inputs that make a
+//! diagnostic meaningless (fewer than 4 draws, a non-finite value, all
+//! values equal) give NaN, never a panic.
+
+/// Radix-2 complex FFT in place (`inverse` uses the conjugate kernel,
+/// without the 1/n factor). `re.len()` must be a power of two.
+fn fft(re: &mut [f64], im: &mut [f64], inverse: bool) {
+    let n = re.len();
+    if n <= 1 {
+        return;
+    }
+    let mut j = 0usize;
+    for i in 1..n {
+        let mut bit = n >> 1;
+        while j & bit != 0 {
+            j ^= bit;
+            bit >>= 1;
+        }
+        j |= bit;
+        if i < j {
+            re.swap(i, j);
+            im.swap(i, j);
+        }
+    }
+    let sign = if inverse { 1.0 } else { -1.0 };
+    let mut len = 2;
+    while len <= n {
+        let ang = sign * 2.0 * std::f64::consts::PI / len as f64;
+        let (wr, wi) = (ang.cos(), ang.sin());
+        for start in (0..n).step_by(len) {
+            let (mut cr, mut ci) = (1.0, 0.0);
+            for k in 0..len / 2 {
+                let a = start + k;
+                let b = a + len / 2;
+                let tr = re[b] * cr - im[b] * ci;
+                let ti = re[b] * ci + im[b] * cr;
+                re[b] = re[a] - tr;
+                im[b] = im[a] - ti;
+                re[a] += tr;
+                im[a] += ti;
+                let ncr = cr * wr - ci * wi;
+                ci = cr * wi + ci * wr;
+                cr = ncr;
+            }
+        }
+        len <<= 1;
+    }
+}
+
+/// Biased autocovariance (divided by `n`) of `x` at lags `0..n`, by FFT.
+pub fn autocovariance(x: &[f64]) -> Vec<f64> {
+    let n = x.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let mean = x.iter().sum::<f64>() / n as f64;
+    let m = (2 * n).next_power_of_two();
+    let mut re = vec![0.0; m];
+    let mut im = vec![0.0; m];
+    for (r, v) in re.iter_mut().zip(x) {
+        *r = v - mean;
+    }
+    fft(&mut re, &mut im, false);
+    for (r, i) in re.iter_mut().zip(im.iter_mut()) {
+        *r = *r * *r + *i * *i;
+        *i = 0.0;
+    }
+    fft(&mut re, &mut im, true);
+    re.truncate(n);
+    let scale = 1.0 / (m as f64 * n as f64);
+    re.iter_mut().for_each(|v| *v *= scale);
+    re
+}
+
+fn common_len<C: AsRef<[f64]>>(chains: &[C]) -> usize {
+    chains.iter().map(|c| c.as_ref().len()).min().unwrap_or(0)
+}
+
+/// Whether the draws allow a diagnostic: at least 4 per chain, all finite,
+/// not all equal.
+fn valid<C: AsRef<[f64]>>(chains: &[C]) -> bool {
+    let n = common_len(chains);
+    if chains.is_empty() || n < 4 {
+        return false;
+    }
+    let first = chains[0].as_ref()[0];
+    let mut all_equal = true;
+    for c in chains {
+        for &v in &c.as_ref()[..n] {
+            if !v.is_finite() {
+                return false;
+            }
+            if v != first {
+                all_equal = false;
+            }
+        }
+    }
+    !all_equal
+}
+
+/// Splits each chain into its first and second halves (dropping the middle
+/// draw of an odd-length chain), as ArviZ's `_split_chains`.
+pub fn split_chains<C: AsRef<[f64]>>(chains: &[C]) -> Vec<Vec<f64>> {
+    let n = common_len(chains);
+    let half = n / 2;
+    let mut out = Vec::with_capacity(2 * chains.len());
+    for c in chains {
+        let c = &c.as_ref()[..n];
+        out.push(c[..half].to_vec());
+        out.push(c[n - half..].to_vec());
+    }
+    out
+}
+
+fn mean(x: &[f64]) -> f64 {
+    x.iter().sum::<f64>() / x.len() as f64
+}
+
+fn var_ddof1(x: &[f64]) -> f64 {
+    let m = mean(x);
+    x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (x.len() as f64 - 1.0)
+}
+
+/// Quantile with linear interpolation (numpy's default), of sorted data.
+fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let pos = (n - 1) as f64 * q;
+    let lo = pos.floor() as usize;
+    let hi = (lo + 1).min(n - 1);
+    let frac = pos - lo as f64;
+    sorted[lo] + (sorted[hi] - sorted[lo]) * frac
+}
+
+/// Quantile of all draws pooled (linear interpolation).
+pub fn quantile<C: AsRef<[f64]>>(chains: &[C], q: f64) -> f64 {
+    let mut all: Vec<f64> = chains.iter().flat_map(|c| c.as_ref().iter().copied()).collect();
+    all.sort_by(|a, b| a.total_cmp(b));
+    quantile_sorted(&all, q)
+}
+
+/// Rank-normalises pooled draws: average ranks of ties, then
+/// `Phi^{-1}((rank - 3/8) / (S + 1/4))`.
+pub fn rank_normalize<C: AsRef<[f64]>>(chains: &[C]) -> Vec<Vec<f64>> {
+    let n = common_len(chains);
+    let mut idx: Vec<(f64, usize, usize)> = Vec::with_capacity(n * chains.len());
+    for (ci, c) in chains.iter().enumerate() {
+        for (di, &v) in c.as_ref()[..n].iter().enumerate() {
+            idx.push((v, ci, di));
+        }
+    }
+    idx.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let size = idx.len() as f64;
+    let mut out = vec![vec![0.0; n]; chains.len()];
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && idx[j + 1].0 == idx[i].0 {
+            j += 1;
+        }
+        // ranks are 1-based: i+1 ..= j+1, average
+        let rank = (i + j) as f64 / 2.0 + 1.0;
+        let z = normal_quantile((rank - 0.375) / (size + 0.25));
+        for &(_, ci, di) in &idx[i..=j] {
+            out[ci][di] = z;
+        }
+        i = j + 1;
+    }
+    out
+}
+
+/// Classic (non-split) potential scale reduction of the given chains.
+pub fn rhat_basic<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
+    if chains.len() < 2 || !valid(chains) {
+        return f64::NAN;
+    }
+    let n = common_len(chains);
+    let chains: Vec<&[f64]> = chains.iter().map(|c| &c.as_ref()[..n]).collect();
+    let means: Vec<f64> = chains.iter().map(|c| mean(c)).collect();
+    let between = n as f64 * var_ddof1(&means);
+    let within = chains.iter().map(|c| var_ddof1(c)).sum::<f64>() / chains.len() as f64;
+    ((between / within + n as f64 - 1.0) / n as f64).sqrt()
+}
+
+/// Effective sample size of the given chains (no splitting, no ranks), by
+/// Geyer's initial monotone sequence on the autocorrelations combined
+/// across chains (ArviZ's `_ess`).
+pub fn ess_basic<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
+    if !valid(chains) {
+        return f64::NAN;
+    }
+    let n_draw = common_len(chains);
+    let n_chain = chains.len();
+    let acov: Vec<Vec<f64>> = chains.iter().map(|c| autocovariance(&c.as_ref()[..n_draw])).collect();
+    let chain_means: Vec<f64> = chains.iter().map(|c| mean(&c.as_ref()[..n_draw])).collect();
+    let nd = n_draw as f64;
+    let mean_acov = |t: usize| acov.iter().map(|a| a[t]).sum::<f64>() / n_chain as f64;
+    let mean_var = mean_acov(0) * nd / (nd - 1.0);
+    let mut var_plus = mean_var * (nd - 1.0) / nd;
+    if n_chain > 1 {
+        var_plus += var_ddof1(&chain_means);
+    }
+    let mut rho_hat_t = vec![0.0; n_draw];
+    let mut rho_hat_even = 1.0;
+    rho_hat_t[0] = rho_hat_even;
+    let mut rho_hat_odd = 1.0 - (mean_var - mean_acov(1)) / var_plus;
+    rho_hat_t[1] = rho_hat_odd;
+
+    // Geyer's initial positive sequence.
+    let mut t = 1;
+    while t < n_draw - 3 && (rho_hat_even + rho_hat_odd) > 0.0 {
+        rho_hat_even = 1.0 - (mean_var - mean_acov(t + 1)) / var_plus;
+        rho_hat_odd = 1.0 - (mean_var - mean_acov(t + 2)) / var_plus;
+        if rho_hat_even + rho_hat_odd >= 0.0 {
+            rho_hat_t[t + 1] = rho_hat_even;
+            rho_hat_t[t + 2] = rho_hat_odd;
+        }
+        t += 2;
+    }
+    let max_t = t - 2;
+    // Improve the estimate with the last positive even lag.
+    if rho_hat_even > 0.0 {
+        rho_hat_t[max_t + 1] = rho_hat_even;
+    }
+    // Geyer's initial monotone sequence.
+    let mut t = 1;
+    while t + 2 <= max_t {
+        if rho_hat_t[t + 1] + rho_hat_t[t + 2] > rho_hat_t[t - 1] + rho_hat_t[t] {
+            rho_hat_t[t + 1] = (rho_hat_t[t - 1] + rho_hat_t[t]) / 2.0;
+            rho_hat_t[t + 2] = rho_hat_t[t + 1];
+        }
+        t += 2;
+    }
+    let ess = (n_chain * n_draw) as f64;
+    let mut tau_hat = -1.0 + 2.0 * rho_hat_t[..=max_t].iter().sum::<f64>() + rho_hat_t[max_t + 1];
+    tau_hat = tau_hat.max(1.0 / ess.log10());
+    ess / tau_hat
+}
+
+/// Rank-normalised split R-hat: the maximum of the bulk R-hat and the R-hat
+/// of the folded draws `|x - median|` (Vehtari et al. 2021). Needs at least
+/// one chain of at least 4 draws (it splits chains in halves).
+pub fn rhat<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
+    if !valid(chains) {
+        return f64::NAN;
+    }
+    let split = split_chains(chains);
+    let bulk = rhat_basic(&rank_normalize(&split));
+    let med = quantile(&split, 0.5);
+    let folded: Vec<Vec<f64>> = split.iter().map(|c| c.iter().map(|v| (v - med).abs()).collect()).collect();
+    let tail = rhat_basic(&rank_normalize(&folded));
+    if bulk.is_nan() {
+        tail
+    } else if tail.is_nan() {
+        bulk
+    } else {
+        bulk.max(tail)
+    }
+}
+
+/// Bulk ESS: ESS of the rank-normalised split chains.
+pub fn ess_bulk<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
+    if !valid(chains) {
+        return f64::NAN;
+    }
+    ess_basic(&rank_normalize(&split_chains(chains)))
+}
+
+/// Tail ESS: the smaller ESS of the indicators `x <= q5` and `x <= q95` on
+/// split chains.
+pub fn ess_tail<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
+    if !valid(chains) {
+        return f64::NAN;
+    }
+    let split = split_chains(chains);
+    let mut result = f64::INFINITY;
+    for q in [0.05, 0.95] {
+        let cut = quantile(&split, q);
+        let ind: Vec<Vec<f64>> =
+            split.iter().map(|c| c.iter().map(|&v| if v <= cut { 1.0 } else { 0.0 }).collect()).collect();
+        let e = ess_basic(&ind);
+        if e.is_nan() {
+            return f64::NAN;
+        }
+        result = result.min(e);
+    }
+    result
+}
+
+/// ESS for the mean: ESS of the split chains (no rank normalisation).
+pub fn ess_mean<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
+    if !valid(chains) {
+        return f64::NAN;
+    }
+    ess_basic(&split_chains(chains))
+}
+
+/// Monte Carlo standard error of the mean: `sd / sqrt(ess_mean)`.
+pub fn mcse_mean<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
+    let ess = ess_mean(chains);
+    let all: Vec<f64> = chains.iter().flat_map(|c| c.as_ref().iter().copied()).collect();
+    if all.len() < 2 || ess.is_nan() {
+        return f64::NAN;
+    }
+    (var_ddof1(&all) / ess).sqrt()
+}
+
+/// Monte Carlo standard error of the variance estimate: the MCSE of the
+/// mean of the squared deviations from the pooled mean (their ESS accounts
+/// for autocorrelation). Used to check posterior variances in tests.
+pub fn mcse_var<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
+    let all: Vec<f64> = chains.iter().flat_map(|c| c.as_ref().iter().copied()).collect();
+    if all.len() < 4 {
+        return f64::NAN;
+    }
+    let m = mean(&all);
+    let sq: Vec<Vec<f64>> = chains.iter().map(|c| c.as_ref().iter().map(|v| (v - m) * (v - m)).collect()).collect();
+    mcse_mean(&sq)
+}
+
+/// E-BFMI of one chain's energies: `sum (E_n - E_{n-1})^2 / sum (E_n - mean)^2`.
+pub fn ebfmi(energy: &[f64]) -> f64 {
+    if energy.len() < 2 || energy.iter().any(|e| !e.is_finite()) {
+        return f64::NAN;
+    }
+    let m = mean(energy);
+    let num: f64 = energy.windows(2).map(|w| (w[1] - w[0]) * (w[1] - w[0])).sum();
+    let den: f64 = energy.iter().map(|e| (e - m) * (e - m)).sum();
+    num / den
+}
+
+/// Standard normal quantile function `Phi^{-1}(p)` (Wichura's AS 241,
+/// about 1e-16 relative accuracy). Returns `-inf`/`inf` at 0/1 and NaN
+/// outside `[0, 1]`.
+// The coefficients are AS 241's, as published.
+#[allow(clippy::excessive_precision)]
+pub fn normal_quantile(p: f64) -> f64 {
+    if !(0.0..=1.0).contains(&p) {
+        return f64::NAN;
+    }
+    if p == 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p == 1.0 {
+        return f64::INFINITY;
+    }
+    let q = p - 0.5;
+    if q.abs() <= 0.425 {
+        let r = 0.180625 - q * q;
+        return q
+            * (((((((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r
+                + 45921.953931549871457)
+                * r
+                + 13731.693765509461125)
+                * r
+                + 1971.5909503065514427)
+                * r
+                + 133.14166789178437745)
+                * r
+                + 3.387132872796366608)
+            / (((((((5226.495278852545925 * r + 28729.085735721942674) * r + 39307.89580009271061) * r
+                + 21213.794301586595867)
+                * r
+                + 5394.1960214247511077)
+                * r
+                + 687.1870074920579083)
+                * r
+                + 42.313330701600911252)
+                * r
+                + 1.0);
+    }
+    let mut r = if q < 0.0 { p } else { 1.0 - p };
+    r = (-r.ln()).sqrt();
+    let val = if r <= 5.0 {
+        r -= 1.6;
+        (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r
+            + 1.27045825245236838258)
+            * r
+            + 3.64784832476320460504)
+            * r
+            + 5.7694972214606914055)
+            * r
+            + 4.6303378461565452959)
+            * r
+            + 1.42343711074968357734)
+            / (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 0.0151986665636164571966)
+                * r
+                + 0.14810397642748007459)
+                * r
+                + 0.68976733498510000455)
+                * r
+                + 1.6763848301838038494)
+                * r
+                + 2.05319162663775882187)
+                * r
+                + 1.0)
+    } else {
+        r -= 5.0;
+        (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 0.0012426609473880784386)
+            * r
+            + 0.026532189526576123093)
+            * r
+            + 0.29656057182850489123)
+            * r
+            + 1.7848265399172913358)
+            * r
+            + 5.4637849111641143699)
+            * r
+            + 6.6579046435011037772)
+            / (((((((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r
+                + 1.8463183175100546818e-5)
+                * r
+                + 7.868691311456132591e-4)
+                * r
+                + 0.0148753612908506148525)
+                * r
+                + 0.13692988092273580531)
+                * r
+                + 0.59983220655588793769)
+                * r
+                + 1.0)
+    };
+    if q < 0.0 {
+        -val
+    } else {
+        val
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::ChainRng;
+
+    #[test]
+    fn normal_quantile_known_values() {
+        assert!((normal_quantile(0.975) - 1.959963984540054).abs() < 1e-14);
+        assert!((normal_quantile(0.5)).abs() < 1e-16);
+        assert!((normal_quantile(1e-10) + 6.361340902404056).abs() < 1e-12);
+        assert!((normal_quantile(0.05) + 1.6448536269514722).abs() < 1e-14);
+    }
+
+    #[test]
+    fn fft_autocovariance_matches_direct() {
+        let mut rng = ChainRng::new(9, 0, 0);
+        let x: Vec<f64> = (0..37).map(|_| rng.std_normal()).collect();
+        let ac = autocovariance(&x);
+        let m = mean(&x);
+        for t in 0..x.len() {
+            let direct: f64 = (0..x.len() - t).map(|i| (x[i] - m) * (x[i + t] - m)).sum::<f64>() / x.len() as f64;
+            assert!((ac[t] - direct).abs() < 1e-12, "lag {t}: {} vs {direct}", ac[t]);
+        }
+    }
+
+    fn iid_chains(seed: u64, chains: usize, n: usize, shift: &[f64]) -> Vec<Vec<f64>> {
+        (0..chains)
+            .map(|c| {
+                let mut rng = ChainRng::new(seed, c as u64, 0);
+                (0..n).map(|_| rng.std_normal() + shift.get(c).copied().unwrap_or(0.0)).collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn iid_draws_have_ess_near_n_and_rhat_near_1() {
+        let ch = iid_chains(11, 4, 1000, &[]);
+        let n = 4000.0;
+        let (bulk, tail, r) = (ess_bulk(&ch), ess_tail(&ch), rhat(&ch));
+        assert!(bulk > 0.85 * n && bulk < 1.2 * n, "bulk {bulk}");
+        assert!(tail > 0.75 * n && tail < 1.3 * n, "tail {tail}");
+        assert!(r < 1.01, "rhat {r}");
+        let se = mcse_mean(&ch);
+        assert!((se - (1.0 / n).sqrt()).abs() < 0.15 * (1.0 / n).sqrt(), "mcse {se}");
+    }
+
+    #[test]
+    fn ar1_ess_matches_theory() {
+        // AR(1) with phi = 0.9 and unit innovations: ESS ~ n (1 - phi) / (1 + phi).
+        let phi: f64 = 0.9;
+        let chains: Vec<Vec<f64>> = (0..4)
+            .map(|c| {
+                let mut rng = ChainRng::new(5, c, 0);
+                let mut x = rng.std_normal() / (1.0 - phi * phi).sqrt();
+                (0..10_000)
+                    .map(|_| {
+                        x = phi * x + rng.std_normal();
+                        x
+                    })
+                    .collect()
+            })
+            .collect();
+        let expect = 40_000.0 * (1.0 - phi) / (1.0 + phi);
+        let e = ess_mean(&chains);
+        let b = ess_bulk(&chains);
+        assert!((e - expect).abs() < 0.15 * expect, "ess_mean {e} vs {expect}");
+        assert!((b - expect).abs() < 0.15 * expect, "ess_bulk {b} vs {expect}");
+        assert!(rhat(&chains) < 1.01);
+    }
+
+    #[test]
+    fn shifted_chains_have_large_rhat() {
+        // One chain of four shifted by 2 sd: for split chains the between-
+        // chain variance of the means is about 6/7 of the within-chain
+        // variance, so R-hat is about sqrt(1 + 6/7) = 1.36.
+        let ch = iid_chains(12, 4, 500, &[0.0, 0.0, 0.0, 2.0]);
+        let r = rhat(&ch);
+        assert!(r > 1.2, "rhat {r}");
+        // A chain with a larger scale is caught by the folded R-hat.
+        let mut ch = iid_chains(13, 4, 500, &[]);
+        ch[3].iter_mut().for_each(|v| *v *= 4.0);
+        let r = rhat(&ch);
+        assert!(r > 1.1, "folded rhat {r}");
+        assert!(rhat_basic(&split_chains(&ch)) < r);
+    }
+
+    #[test]
+    fn degenerate_inputs_give_nan() {
+        assert!(rhat(&[vec![1.0; 10], vec![1.0; 10]]).is_nan());
+        assert!(ess_bulk(&[vec![1.0, 2.0]]).is_nan());
+        assert!(ess_bulk(&[vec![1.0, 2.0, f64::NAN, 3.0, 4.0]]).is_nan());
+        let empty: Vec<Vec<f64>> = vec![];
+        assert!(rhat(&empty).is_nan());
+        assert!(ebfmi(&[1.0]).is_nan());
+    }
+}

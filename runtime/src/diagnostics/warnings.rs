@@ -1,0 +1,173 @@
+//! Warnings after a run, saying what is wrong and what to try: divergences,
+//! transitions at the maximum tree depth, low E-BFMI, high R-hat, low ESS.
+
+use crate::draws::Draws;
+use crate::diagnostics::rhat_ess::ebfmi;
+use crate::sampler::RunResult;
+use crate::summary::Summary;
+
+/// Per-chain sampler diagnostics, from a run or from CSV files.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SamplerDiagnostics {
+    /// Post-warmup transitions per chain.
+    pub transitions: Vec<usize>,
+    /// Divergent transitions per chain.
+    pub divergences: Vec<u64>,
+    /// Transitions at the maximum tree depth per chain.
+    pub max_depth_hits: Vec<u64>,
+    /// E-BFMI per chain.
+    pub ebfmi: Vec<f64>,
+    /// `adapt_delta` of the run, if known.
+    pub adapt_delta: Option<f64>,
+    /// Maximum tree depth of the run, if known.
+    pub max_depth: Option<u32>,
+}
+
+impl SamplerDiagnostics {
+    /// From the statistics of a finished run.
+    pub fn from_run(run: &RunResult, adapt_delta: f64, max_depth: u32) -> Self {
+        SamplerDiagnostics {
+            transitions: run.chains.iter().map(|c| c.draws_done).collect(),
+            divergences: run.chains.iter().map(|c| c.divergences).collect(),
+            max_depth_hits: run.chains.iter().map(|c| c.max_depth_hits).collect(),
+            ebfmi: run.chains.iter().map(|c| c.ebfmi).collect(),
+            adapt_delta: Some(adapt_delta),
+            max_depth: Some(max_depth),
+        }
+    }
+
+    /// From the sampler columns of draws (e.g. read from CSV files).
+    /// `max_depth` comes from the files' configuration (`max_depth`), if
+    /// known; without it tree-depth hits are not counted.
+    pub fn from_draws(draws: &Draws, adapt_delta: Option<f64>, max_depth: Option<u32>) -> Self {
+        let col = |name: &str| draws.column_by_name(name);
+        let mut d = SamplerDiagnostics { adapt_delta, max_depth, ..Default::default() };
+        let n_chains = draws.num_chains();
+        let div = col("divergent__");
+        let depth = col("treedepth__");
+        let energy = col("energy__");
+        for c in 0..n_chains {
+            let n = draws.chains[c].first().map_or(0, |v| v.len());
+            d.transitions.push(n);
+            d.divergences.push(div.as_ref().map_or(0, |v| v[c].iter().filter(|x| **x > 0.5).count() as u64));
+            d.max_depth_hits.push(match (&depth, max_depth) {
+                (Some(v), Some(m)) => v[c].iter().filter(|x| **x >= m as f64).count() as u64,
+                _ => 0,
+            });
+            d.ebfmi.push(energy.as_ref().map_or(f64::NAN, |v| ebfmi(v[c])));
+        }
+        d
+    }
+}
+
+/// E-BFMI below this suggests the momentum resampling explores the energy
+/// distribution poorly (Betancourt 2016; Stan uses 0.3).
+pub const EBFMI_THRESHOLD: f64 = 0.3;
+/// R-hat above this means the chains have not mixed (Vehtari et al. 2021).
+pub const RHAT_THRESHOLD: f64 = 1.01;
+/// Bulk or tail ESS below this many per chain is too few for reliable
+/// R-hat and MCSE (Vehtari et al. 2021 recommend 100 per chain).
+pub const ESS_PER_CHAIN_THRESHOLD: f64 = 100.0;
+
+/// Warnings about the sampler's behaviour.
+pub fn sampler_warnings(d: &SamplerDiagnostics) -> Vec<String> {
+    let mut w = Vec::new();
+    let total: usize = d.transitions.iter().sum();
+    let div: u64 = d.divergences.iter().sum();
+    if div > 0 {
+        let delta = d.adapt_delta.map_or(String::new(), |a| format!(" (now {a})"));
+        w.push(format!(
+            "{div} of {total} transitions ended with a divergence: the posterior has regions the sampler \
+             cannot follow with this step size, so the draws may be biased. Raise --adapt-delta{delta} \
+             toward 0.95 or 0.99, or reparameterise (e.g. non_centered(...) for hierarchical scales)."
+        ));
+    }
+    let hits: u64 = d.max_depth_hits.iter().sum();
+    if hits > 0 {
+        let md = d.max_depth.map_or(String::new(), |m| format!(" of {m}"));
+        w.push(format!(
+            "{hits} of {total} transitions hit the maximum tree depth{md}: sampling is inefficient (not \
+             invalid). Raise --max-depth, or reparameterise or rescale parameters with very different \
+             scales or strong correlations (a dense metric may help)."
+        ));
+    }
+    for (c, e) in d.ebfmi.iter().enumerate() {
+        if *e < EBFMI_THRESHOLD {
+            w.push(format!(
+                "E-BFMI {e:.3} in chain {} is below {EBFMI_THRESHOLD}: the sampler may not explore the tails \
+                 of the posterior. Reparameterise (heavy tails, funnels) or run longer warmup.",
+                c + 1
+            ));
+        }
+    }
+    w
+}
+
+/// Warnings about convergence and precision from a summary.
+pub fn convergence_warnings(summary: &Summary) -> Vec<String> {
+    let mut w = Vec::new();
+    let chains = summary.num_chains.max(1) as f64;
+    let min_ess = ESS_PER_CHAIN_THRESHOLD * chains;
+    for r in &summary.rows {
+        if r.rhat > RHAT_THRESHOLD {
+            w.push(format!(
+                "R-hat {:.3} for {} is above {RHAT_THRESHOLD}: the chains disagree. Run longer (more \
+                 --warmup and --draws), check for multimodality, or reparameterise.",
+                r.rhat, r.label
+            ));
+        }
+        let ess = r.ess_bulk.min(r.ess_tail);
+        if ess < min_ess {
+            let which = if r.ess_bulk <= r.ess_tail { "bulk" } else { "tail" };
+            w.push(format!(
+                "ESS {which} {:.0} for {} is below {:.0} ({ESS_PER_CHAIN_THRESHOLD} per chain): its \
+                 estimates are imprecise. Run longer (more --draws) or reparameterise.",
+                ess, r.label, min_ess
+            ));
+        }
+    }
+    w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::SummaryRow;
+
+    #[test]
+    fn warning_texts() {
+        let d = SamplerDiagnostics {
+            transitions: vec![1000; 4],
+            divergences: vec![3, 0, 9, 0],
+            max_depth_hits: vec![0, 0, 0, 2],
+            ebfmi: vec![0.9, 0.8, 0.2, 1.0],
+            adapt_delta: Some(0.8),
+            max_depth: Some(10),
+        };
+        let w = sampler_warnings(&d);
+        assert_eq!(w.len(), 3);
+        assert!(w[0].starts_with("12 of 4000 transitions ended with a divergence"));
+        assert!(w[0].contains("--adapt-delta (now 0.8)"));
+        assert!(w[1].starts_with("2 of 4000 transitions hit the maximum tree depth of 10"));
+        assert!(w[2].starts_with("E-BFMI 0.200 in chain 3 is below 0.3"));
+
+        let row = |label: &str, rhat: f64, ess: f64| SummaryRow {
+            label: label.into(),
+            column: label.into(),
+            mean: 0.0,
+            sd: 1.0,
+            q5: -1.6,
+            q50: 0.0,
+            q95: 1.6,
+            mcse_mean: 0.02,
+            ess_bulk: ess,
+            ess_tail: ess,
+            rhat,
+        };
+        let s = Summary { rows: vec![row("theta[grade=2]", 1.05, 2000.0), row("mu", 1.0, 150.0)], num_chains: 4, num_draws: 4000 };
+        let w = convergence_warnings(&s);
+        assert_eq!(w.len(), 2);
+        assert!(w[0].starts_with("R-hat 1.050 for theta[grade=2] is above 1.01"));
+        assert!(w[1].starts_with("ESS bulk 150 for mu is below 400"));
+    }
+}

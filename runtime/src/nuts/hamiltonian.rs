@@ -1,0 +1,334 @@
+//! Euclidean Hamiltonian dynamics: the metric (diagonal or dense), phase-space
+//! points, the leapfrog integrator, and the energy.
+//!
+//! As in Stan, the potential is `V(q) = -log p(q)` and the kinetic energy is
+//! `K(p) = p' M^{-1} p / 2`, with momenta drawn from `N(0, M)`. What is
+//! adapted and reported is the *inverse* metric `M^{-1}`.
+
+use crate::density::{LogDensity, LogDensityError};
+use crate::rng::ChainRng;
+
+/// An inverse metric (inverse mass matrix), as adapted and as written to the
+/// CSV adaptation block.
+#[derive(Clone, Debug, PartialEq)]
+pub enum InvMetric {
+    /// The diagonal of a diagonal inverse metric.
+    Diag(Vec<f64>),
+    /// A dense symmetric positive-definite inverse metric, row-major,
+    /// `dim * dim` values.
+    Dense {
+        /// Matrix dimension.
+        dim: usize,
+        /// Row-major values.
+        values: Vec<f64>,
+    },
+}
+
+impl InvMetric {
+    /// The unit metric of the given kind and dimension.
+    pub fn identity(kind: MetricKind, dim: usize) -> Self {
+        match kind {
+            MetricKind::Diag => InvMetric::Diag(vec![1.0; dim]),
+            MetricKind::Dense => {
+                let mut values = vec![0.0; dim * dim];
+                for i in 0..dim {
+                    values[i * dim + i] = 1.0;
+                }
+                InvMetric::Dense { dim, values }
+            }
+        }
+    }
+
+    /// Dimension of the space the metric acts on.
+    pub fn dim(&self) -> usize {
+        match self {
+            InvMetric::Diag(d) => d.len(),
+            InvMetric::Dense { dim, .. } => *dim,
+        }
+    }
+
+    /// The kind of this metric.
+    pub fn kind(&self) -> MetricKind {
+        match self {
+            InvMetric::Diag(_) => MetricKind::Diag,
+            InvMetric::Dense { .. } => MetricKind::Dense,
+        }
+    }
+}
+
+/// Which metric to adapt: Stan's `diag_e` or `dense_e`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MetricKind {
+    /// Diagonal metric (CmdStan's default, `diag_e`).
+    Diag,
+    /// Dense metric (`dense_e`).
+    Dense,
+}
+
+impl MetricKind {
+    /// CmdStan's name for the metric: `diag_e` or `dense_e`.
+    pub fn cmdstan_name(self) -> &'static str {
+        match self {
+            MetricKind::Diag => "diag_e",
+            MetricKind::Dense => "dense_e",
+        }
+    }
+}
+
+/// The metric in the form the integrator uses.
+#[derive(Clone, Debug)]
+pub(crate) enum Metric {
+    Diag {
+        inv: Vec<f64>,
+        /// `1 / sqrt(inv)`: scales a standard normal to a momentum.
+        inv_sqrt: Vec<f64>,
+    },
+    Dense {
+        dim: usize,
+        inv: Vec<f64>,
+        /// Lower Cholesky factor `L` of the inverse metric (`inv = L L'`).
+        chol: Vec<f64>,
+    },
+}
+
+impl Metric {
+    /// Builds the metric; fails if it is not finite and positive definite.
+    pub(crate) fn new(inv_metric: &InvMetric) -> Result<Self, String> {
+        match inv_metric {
+            InvMetric::Diag(inv) => {
+                if let Some(bad) = inv.iter().find(|v| !(v.is_finite() && **v > 0.0)) {
+                    return Err(format!("inverse metric has a non-positive or non-finite element {bad}"));
+                }
+                let inv_sqrt = inv.iter().map(|v| 1.0 / v.sqrt()).collect();
+                Ok(Metric::Diag { inv: inv.clone(), inv_sqrt })
+            }
+            InvMetric::Dense { dim, values } => {
+                let n = *dim;
+                if values.len() != n * n {
+                    return Err(format!("dense inverse metric needs {} values, got {}", n * n, values.len()));
+                }
+                let chol = cholesky(values, n)
+                    .ok_or_else(|| "dense inverse metric is not positive definite".to_string())?;
+                Ok(Metric::Dense { dim: n, inv: values.clone(), chol })
+            }
+        }
+    }
+
+    pub(crate) fn to_inv_metric(&self) -> InvMetric {
+        match self {
+            Metric::Diag { inv, .. } => InvMetric::Diag(inv.clone()),
+            Metric::Dense { dim, inv, .. } => InvMetric::Dense { dim: *dim, values: inv.clone() },
+        }
+    }
+
+    /// `out = M^{-1} p` (Stan's `dtau_dp`, the "sharp" momentum).
+    #[inline]
+    pub(crate) fn velocity(&self, p: &[f64], out: &mut [f64]) {
+        match self {
+            Metric::Diag { inv, .. } => {
+                for ((o, pi), mi) in out.iter_mut().zip(p).zip(inv) {
+                    *o = pi * mi;
+                }
+            }
+            Metric::Dense { dim, inv, .. } => {
+                for (i, o) in out.iter_mut().enumerate() {
+                    let row = &inv[i * dim..(i + 1) * dim];
+                    *o = dot(row, p);
+                }
+            }
+        }
+    }
+
+    /// Draws a momentum `p ~ N(0, M)` into `p`.
+    pub(crate) fn sample_momentum(&self, rng: &mut ChainRng, p: &mut [f64]) {
+        match self {
+            Metric::Diag { inv_sqrt, .. } => {
+                for (pi, s) in p.iter_mut().zip(inv_sqrt) {
+                    *pi = rng.std_normal() * s;
+                }
+            }
+            Metric::Dense { dim, chol, .. } => {
+                // Solve L' p = z: then Cov(p) = (L L')^{-1} = M.
+                let n = *dim;
+                for pi in p.iter_mut() {
+                    *pi = rng.std_normal();
+                }
+                for i in (0..n).rev() {
+                    let mut s = p[i];
+                    for k in i + 1..n {
+                        s -= chol[k * n + i] * p[k];
+                    }
+                    p[i] = s / chol[i * n + i];
+                }
+            }
+        }
+    }
+}
+
+/// Lower Cholesky factor of a symmetric positive-definite row-major matrix,
+/// or `None` if it is not positive definite (or not finite).
+pub(crate) fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
+    let mut l = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..=i {
+            let mut s = a[i * n + j];
+            for k in 0..j {
+                s -= l[i * n + k] * l[j * n + k];
+            }
+            if i == j {
+                if !(s > 0.0 && s.is_finite()) {
+                    return None;
+                }
+                l[i * n + i] = s.sqrt();
+            } else {
+                l[i * n + j] = s / l[j * n + j];
+            }
+        }
+    }
+    Some(l)
+}
+
+/// Dot product.
+#[inline]
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// A point in phase space with its cached log density, gradient and velocity.
+#[derive(Clone, Debug)]
+pub(crate) struct Point {
+    /// Position (unconstrained parameters).
+    pub q: Vec<f64>,
+    /// Momentum.
+    pub p: Vec<f64>,
+    /// `M^{-1} p`.
+    pub v: Vec<f64>,
+    /// Gradient of the log density at `q`.
+    pub grad: Vec<f64>,
+    /// Log density at `q`; `-inf` when the evaluation failed.
+    pub logp: f64,
+}
+
+impl Point {
+    pub(crate) fn new(dim: usize) -> Self {
+        Point {
+            q: vec![0.0; dim],
+            p: vec![0.0; dim],
+            v: vec![0.0; dim],
+            grad: vec![0.0; dim],
+            logp: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Copies all fields without reallocating.
+    pub(crate) fn copy_from(&mut self, other: &Point) {
+        self.q.copy_from_slice(&other.q);
+        self.p.copy_from_slice(&other.p);
+        self.v.copy_from_slice(&other.v);
+        self.grad.copy_from_slice(&other.grad);
+        self.logp = other.logp;
+    }
+
+    /// Hamiltonian `H = -log p(q) + p' M^{-1} p / 2`; NaN becomes `+inf`.
+    pub(crate) fn energy(&self) -> f64 {
+        let h = -self.logp + 0.5 * dot(&self.p, &self.v);
+        if h.is_nan() {
+            f64::INFINITY
+        } else {
+            h
+        }
+    }
+}
+
+/// The density, the metric and the bookkeeping of evaluations for one chain.
+pub(crate) struct Hamiltonian<'a, D: LogDensity> {
+    pub density: &'a mut D,
+    pub metric: Metric,
+    /// Number of gradient evaluations so far.
+    pub n_evals: u64,
+    /// The first non-recoverable error met, if any; the chain stops on it.
+    pub fatal: Option<LogDensityError>,
+    /// The most recent recoverable error message (for diagnostics).
+    pub last_error: Option<String>,
+}
+
+impl<'a, D: LogDensity> Hamiltonian<'a, D> {
+    pub(crate) fn new(density: &'a mut D, metric: Metric) -> Self {
+        Hamiltonian { density, metric, n_evals: 0, fatal: None, last_error: None }
+    }
+
+    /// Evaluates log density and gradient at `point.q`. A NaN or infinite
+    /// value, a non-finite gradient, or an error sets `logp = -inf`.
+    pub(crate) fn evaluate(&mut self, point: &mut Point) {
+        self.n_evals += 1;
+        match self.density.logp_grad(&point.q, &mut point.grad) {
+            Ok(lp) if lp.is_finite() && point.grad.iter().all(|g| g.is_finite()) => point.logp = lp,
+            Ok(_) => point.logp = f64::NEG_INFINITY,
+            Err(e) => {
+                point.logp = f64::NEG_INFINITY;
+                if e.recoverable {
+                    self.last_error = Some(e.message);
+                } else if self.fatal.is_none() {
+                    self.fatal = Some(e);
+                }
+            }
+        }
+    }
+
+    /// Recomputes the velocity `M^{-1} p` of `point`.
+    pub(crate) fn update_velocity(&self, point: &mut Point) {
+        self.metric.velocity(&point.p, &mut point.v);
+    }
+
+    /// Draws a fresh momentum for `point` and updates its velocity.
+    pub(crate) fn refresh_momentum(&self, point: &mut Point, rng: &mut ChainRng) {
+        self.metric.sample_momentum(rng, &mut point.p);
+        self.update_velocity(point);
+    }
+
+    /// One leapfrog step of size `eps` (negative to go back in time).
+    pub(crate) fn leapfrog(&mut self, point: &mut Point, eps: f64) {
+        let half = 0.5 * eps;
+        for (p, g) in point.p.iter_mut().zip(&point.grad) {
+            *p += half * g;
+        }
+        self.metric.velocity(&point.p, &mut point.v);
+        for (q, v) in point.q.iter_mut().zip(&point.v) {
+            *q += eps * v;
+        }
+        self.evaluate(point);
+        for (p, g) in point.p.iter_mut().zip(&point.grad) {
+            *p += half * g;
+        }
+        self.metric.velocity(&point.p, &mut point.v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cholesky_and_dense_momentum_covariance() {
+        // inv metric [[2, 1], [1, 2]] => M = inv = [[2,-1],[-1,2]]/3.
+        let inv = InvMetric::Dense { dim: 2, values: vec![2.0, 1.0, 1.0, 2.0] };
+        let m = Metric::new(&inv).expect("positive definite");
+        let mut rng = ChainRng::new(3, 0, 0);
+        let n = 100_000;
+        let mut c = [0.0; 3];
+        let mut p = [0.0; 2];
+        for _ in 0..n {
+            m.sample_momentum(&mut rng, &mut p);
+            c[0] += p[0] * p[0];
+            c[1] += p[0] * p[1];
+            c[2] += p[1] * p[1];
+        }
+        let c: Vec<f64> = c.iter().map(|x| x / n as f64).collect();
+        // sd of each estimate is about sqrt(2/n)*0.67 = 0.003.
+        assert!((c[0] - 2.0 / 3.0).abs() < 0.015, "{c:?}");
+        assert!((c[1] + 1.0 / 3.0).abs() < 0.015, "{c:?}");
+        assert!((c[2] - 2.0 / 3.0).abs() < 0.015, "{c:?}");
+        assert!(Metric::new(&InvMetric::Dense { dim: 2, values: vec![1.0, 2.0, 2.0, 1.0] }).is_err());
+        assert!(Metric::new(&InvMetric::Diag(vec![1.0, f64::NAN])).is_err());
+    }
+}
