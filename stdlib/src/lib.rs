@@ -1,1 +1,357 @@
-//! Placeholder
+//! hbmc's standard library: the plain-Rust math that JIT-compiled models call.
+//!
+//! The generated gradient code never differentiates through this crate: each
+//! function comes with its partial derivatives (or a reverse-mode rule for
+//! vector and matrix routines), and [`symbols`] lists every C-ABI entry point
+//! with its signature so the JIT can register them by name
+//! (`JITBuilder::symbol(name, ptr)`), diffsl-style.
+//!
+//! Modules, one job each:
+//! - [`special`]: scalar special functions and their derivatives (Rust API);
+//! - [`scalar`]: C-ABI wrappers of the scalar math and derivative functions
+//!   (its docs define the `hbm_<f>`, `hbm_<f>_d<k>`, `hbm_<f>_grad` naming);
+//! - [`dist`]: every distribution's log density with partials, and `_rng`;
+//! - [`transform`]: Stan's constraint transforms, inverses and adjoints;
+//! - [`linalg`]: small dense matrix routines with reverse-mode rules;
+//! - [`rng`]: [`ChainRng`], the per-chain generator;
+//! - [`ffi`]: C signature descriptions and pointer helpers.
+//!
+//! Conventions: matrices are column-major `f64` slices; nothing panics on any
+//! argument; invalid arguments give `-inf` densities (with zero partials), NaN
+//! math values, `Err` from Rust inverse transforms and `_rng`s, or a non-zero
+//! status from C routines, as each module documents.
+
+#![allow(clippy::neg_cmp_op_on_partial_ord)] // `!(x > 0.0)` deliberately also rejects NaN
+
+pub mod dist;
+pub mod ffi;
+pub mod linalg;
+pub mod rng;
+pub mod scalar;
+pub mod special;
+pub mod transform;
+
+pub use ffi::CType;
+pub use rng::ChainRng;
+
+use ffi::CFn;
+use transform::ScalarConstrained;
+
+/// The role of an exported function, for the code generator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SymbolKind {
+    /// A real function `f(f64...) -> f64`.
+    Math,
+    /// `∂of/∂(argument wrt)` (0-based), same arguments as `of`.
+    Partial {
+        /// The value function.
+        of: &'static str,
+        /// Which argument.
+        wrt: u8,
+    },
+    /// Value of `of` plus all partials written through a trailing `*mut f64`.
+    Grad {
+        /// The value function.
+        of: &'static str,
+    },
+    /// A scalar log density or mass (`_lpdf` / `_lpmf`).
+    Lpdf,
+    /// `of`'s value plus one partial per real argument through a trailing `*mut f64`.
+    LpdfGrad {
+        /// The value function.
+        of: &'static str,
+    },
+    /// A multivariate log density on pointer arguments.
+    MultiLpdf,
+    /// Reverse mode of a multivariate density: returns the value, accumulates
+    /// `w ·` partials into non-null adjoint buffers.
+    MultiLpdfAdj {
+        /// The value function.
+        of: &'static str,
+    },
+    /// A draw. Real draws return NaN, integer draws -1, vector draws status 1
+    /// on invalid parameters.
+    Rng,
+    /// Scalar bound transform: returns y, writes a [`ScalarConstrained`].
+    ScalarConstrain,
+    /// Inverse of a scalar bound transform; NaN when the value violates it.
+    ScalarUnconstrain {
+        /// The forward transform.
+        of: &'static str,
+    },
+    /// Vector/matrix transform `(x, k, out) -> log_jacobian`.
+    Constrain,
+    /// `(x, k, out_adj, jacobian_weight, grad) -> status`, accumulating.
+    ConstrainAdj {
+        /// The forward transform.
+        of: &'static str,
+    },
+    /// `(y, k, out) -> status` (0 ok, 1 violated, 2 bad input).
+    Unconstrain {
+        /// The forward transform.
+        of: &'static str,
+    },
+    /// A vector or matrix routine writing its result through a pointer.
+    Linalg,
+    /// Its reverse-mode rule, accumulating into adjoint buffers.
+    LinalgAdj {
+        /// The forward routine.
+        of: &'static str,
+    },
+}
+
+/// One exported C-ABI function.
+#[derive(Debug, Clone, Copy)]
+pub struct Symbol {
+    /// The name to register and to call from generated code.
+    pub name: &'static str,
+    /// Its address.
+    pub ptr: *const u8,
+    /// Number of `f64` arguments.
+    pub arity: u8,
+    /// What it computes.
+    pub kind: SymbolKind,
+    /// All argument types in order (derived from the Rust signature).
+    pub args: &'static [CType],
+    /// Return type.
+    pub ret: CType,
+}
+
+// SAFETY: `ptr` is the address of a function in this crate's code, immutable
+// for the life of the process; sharing it across threads is harmless.
+unsafe impl Send for Symbol {}
+// SAFETY: as above.
+unsafe impl Sync for Symbol {}
+
+impl Symbol {
+    /// Describes `f`, whose Rust type fixes the recorded signature.
+    pub fn new<F: CFn>(name: &'static str, f: F, kind: SymbolKind) -> Self {
+        let arity = F::ARGS.iter().filter(|t| **t == CType::F64).count() as u8;
+        Symbol {
+            name,
+            ptr: f.addr(),
+            arity,
+            kind,
+            args: F::ARGS,
+            ret: F::RET,
+        }
+    }
+}
+
+type Ptr = *mut f64;
+type CPtr = *const f64;
+type Rng = *mut ChainRng;
+type Sc = *mut ScalarConstrained;
+
+/// Every C-ABI function of the crate, by name. This table is the single list;
+/// tests walk it to check each function's derivatives.
+pub fn symbols() -> Vec<Symbol> {
+    use dist::*;
+    use linalg::*;
+    use scalar::*;
+    use transform::*;
+    use SymbolKind as K;
+
+    let mut v: Vec<Symbol> = Vec::with_capacity(400);
+
+    macro_rules! push {
+        ($f:ident : $ty:ty => $kind:expr) => {
+            v.push(Symbol::new(stringify!($f), $f as $ty, $kind))
+        };
+    }
+    macro_rules! unary {
+        ($($f:ident / $d:ident),+ $(,)?) => {$(
+            push!($f: extern "C" fn(f64) -> f64 => K::Math);
+            push!($d: extern "C" fn(f64) -> f64 => K::Partial { of: stringify!($f), wrt: 0 });
+        )+};
+    }
+    macro_rules! binary {
+        ($($f:ident / $d1:ident / $d2:ident / $g:ident),+ $(,)?) => {$(
+            push!($f: extern "C" fn(f64, f64) -> f64 => K::Math);
+            push!($d1: extern "C" fn(f64, f64) -> f64 => K::Partial { of: stringify!($f), wrt: 0 });
+            push!($d2: extern "C" fn(f64, f64) -> f64 => K::Partial { of: stringify!($f), wrt: 1 });
+            push!($g: unsafe extern "C" fn(f64, f64, Ptr) -> f64 => K::Grad { of: stringify!($f) });
+        )+};
+    }
+    macro_rules! density {
+        ($($f:ident / $g:ident ($($t:ty),+)),+ $(,)?) => {$(
+            push!($f: extern "C" fn($($t),+) -> f64 => K::Lpdf);
+            push!($g: unsafe extern "C" fn($($t,)+ Ptr) -> f64 => K::LpdfGrad { of: stringify!($f) });
+        )+};
+    }
+    macro_rules! rng {
+        ($($f:ident ($($t:ty),*) -> $r:ty),+ $(,)?) => {$(
+            push!($f: unsafe extern "C" fn(Rng $(, $t)*) -> $r => K::Rng);
+        )+};
+    }
+    macro_rules! vector_transform {
+        ($($f:ident / $a:ident / $u:ident),+ $(,)?) => {$(
+            push!($f: unsafe extern "C" fn(CPtr, i64, Ptr) -> f64 => K::Constrain);
+            push!($a: unsafe extern "C" fn(CPtr, i64, CPtr, f64, Ptr) -> i32 => K::ConstrainAdj { of: stringify!($f) });
+            push!($u: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Unconstrain { of: stringify!($f) });
+        )+};
+    }
+
+    // --- scalar math ---
+    unary!(
+        hbm_exp / hbm_exp_d1,
+        hbm_log / hbm_log_d1,
+        hbm_log1p / hbm_log1p_d1,
+        hbm_expm1 / hbm_expm1_d1,
+        hbm_sqrt / hbm_sqrt_d1,
+        hbm_square / hbm_square_d1,
+        hbm_inv / hbm_inv_d1,
+        hbm_abs / hbm_abs_d1,
+        hbm_inv_logit / hbm_inv_logit_d1,
+        hbm_logit / hbm_logit_d1,
+        hbm_log_inv_logit / hbm_log_inv_logit_d1,
+        hbm_log1m_inv_logit / hbm_log1m_inv_logit_d1,
+        hbm_log1p_exp / hbm_log1p_exp_d1,
+        hbm_log1m_exp / hbm_log1m_exp_d1,
+        hbm_log1m / hbm_log1m_d1,
+        hbm_lgamma / hbm_lgamma_d1,
+        hbm_digamma / hbm_digamma_d1,
+        hbm_erf / hbm_erf_d1,
+        hbm_erfc / hbm_erfc_d1,
+        hbm_Phi / hbm_Phi_d1,
+        hbm_inv_Phi / hbm_inv_Phi_d1,
+    );
+    binary!(
+        hbm_pow / hbm_pow_d1 / hbm_pow_d2 / hbm_pow_grad,
+        hbm_fmin / hbm_fmin_d1 / hbm_fmin_d2 / hbm_fmin_grad,
+        hbm_fmax / hbm_fmax_d1 / hbm_fmax_d2 / hbm_fmax_grad,
+        hbm_log_sum_exp / hbm_log_sum_exp_d1 / hbm_log_sum_exp_d2 / hbm_log_sum_exp_grad,
+        hbm_log_diff_exp / hbm_log_diff_exp_d1 / hbm_log_diff_exp_d2 / hbm_log_diff_exp_grad,
+        hbm_lbeta / hbm_lbeta_d1 / hbm_lbeta_d2 / hbm_lbeta_grad,
+        hbm_lchoose / hbm_lchoose_d1 / hbm_lchoose_d2 / hbm_lchoose_grad,
+    );
+    push!(hbm_log_mix: extern "C" fn(f64, f64, f64) -> f64 => K::Math);
+    push!(hbm_log_mix_d1: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_log_mix", wrt: 0 });
+    push!(hbm_log_mix_d2: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_log_mix", wrt: 1 });
+    push!(hbm_log_mix_d3: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_log_mix", wrt: 2 });
+    push!(hbm_log_mix_grad: unsafe extern "C" fn(f64, f64, f64, Ptr) -> f64 => K::Grad { of: "hbm_log_mix" });
+
+    // --- univariate densities ---
+    density!(
+        hbm_normal_lpdf / hbm_normal_lpdf_grad(f64, f64, f64),
+        hbm_std_normal_lpdf / hbm_std_normal_lpdf_grad(f64),
+        hbm_student_t_lpdf / hbm_student_t_lpdf_grad(f64, f64, f64, f64),
+        hbm_cauchy_lpdf / hbm_cauchy_lpdf_grad(f64, f64, f64),
+        hbm_double_exponential_lpdf / hbm_double_exponential_lpdf_grad(f64, f64, f64),
+        hbm_skew_double_exponential_lpdf
+            / hbm_skew_double_exponential_lpdf_grad(f64, f64, f64, f64),
+        hbm_logistic_lpdf / hbm_logistic_lpdf_grad(f64, f64, f64),
+        hbm_lognormal_lpdf / hbm_lognormal_lpdf_grad(f64, f64, f64),
+        hbm_exponential_lpdf / hbm_exponential_lpdf_grad(f64, f64),
+        hbm_gamma_lpdf / hbm_gamma_lpdf_grad(f64, f64, f64),
+        hbm_inv_gamma_lpdf / hbm_inv_gamma_lpdf_grad(f64, f64, f64),
+        hbm_weibull_lpdf / hbm_weibull_lpdf_grad(f64, f64, f64),
+        hbm_beta_lpdf / hbm_beta_lpdf_grad(f64, f64, f64),
+        hbm_uniform_lpdf / hbm_uniform_lpdf_grad(f64, f64, f64),
+        hbm_bernoulli_lpmf / hbm_bernoulli_lpmf_grad(i64, f64),
+        hbm_bernoulli_logit_lpmf / hbm_bernoulli_logit_lpmf_grad(i64, f64),
+        hbm_binomial_lpmf / hbm_binomial_lpmf_grad(i64, i64, f64),
+        hbm_binomial_logit_lpmf / hbm_binomial_logit_lpmf_grad(i64, i64, f64),
+        hbm_poisson_lpmf / hbm_poisson_lpmf_grad(i64, f64),
+        hbm_poisson_log_lpmf / hbm_poisson_log_lpmf_grad(i64, f64),
+        hbm_neg_binomial_2_lpmf / hbm_neg_binomial_2_lpmf_grad(i64, f64, f64),
+        hbm_neg_binomial_2_log_lpmf / hbm_neg_binomial_2_log_lpmf_grad(i64, f64, f64),
+    );
+    rng!(
+        hbm_normal_rng(f64, f64) -> f64,
+        hbm_std_normal_rng() -> f64,
+        hbm_student_t_rng(f64, f64, f64) -> f64,
+        hbm_cauchy_rng(f64, f64) -> f64,
+        hbm_double_exponential_rng(f64, f64) -> f64,
+        hbm_skew_double_exponential_rng(f64, f64, f64) -> f64,
+        hbm_logistic_rng(f64, f64) -> f64,
+        hbm_lognormal_rng(f64, f64) -> f64,
+        hbm_exponential_rng(f64) -> f64,
+        hbm_gamma_rng(f64, f64) -> f64,
+        hbm_inv_gamma_rng(f64, f64) -> f64,
+        hbm_weibull_rng(f64, f64) -> f64,
+        hbm_beta_rng(f64, f64) -> f64,
+        hbm_uniform_rng(f64, f64) -> f64,
+        hbm_bernoulli_rng(f64) -> i64,
+        hbm_bernoulli_logit_rng(f64) -> i64,
+        hbm_binomial_rng(i64, f64) -> i64,
+        hbm_binomial_logit_rng(i64, f64) -> i64,
+        hbm_poisson_rng(f64) -> i64,
+        hbm_poisson_log_rng(f64) -> i64,
+        hbm_neg_binomial_2_rng(f64, f64) -> i64,
+        hbm_neg_binomial_2_log_rng(f64, f64) -> i64,
+        hbm_multi_normal_rng(CPtr, CPtr, i64, Ptr) -> i32,
+        hbm_multi_normal_cholesky_rng(CPtr, CPtr, i64, Ptr) -> i32,
+        hbm_lkj_corr_cholesky_rng(i64, f64, Ptr) -> i32,
+    );
+
+    // --- multivariate densities ---
+    push!(hbm_multi_normal_lpdf: unsafe extern "C" fn(CPtr, CPtr, CPtr, i64) -> f64 => K::MultiLpdf);
+    push!(hbm_multi_normal_lpdf_adj: unsafe extern "C" fn(CPtr, CPtr, CPtr, i64, f64, Ptr, Ptr, Ptr) -> f64
+        => K::MultiLpdfAdj { of: "hbm_multi_normal_lpdf" });
+    push!(hbm_multi_normal_cholesky_lpdf: unsafe extern "C" fn(CPtr, CPtr, CPtr, i64) -> f64 => K::MultiLpdf);
+    push!(hbm_multi_normal_cholesky_lpdf_adj: unsafe extern "C" fn(CPtr, CPtr, CPtr, i64, f64, Ptr, Ptr, Ptr) -> f64
+        => K::MultiLpdfAdj { of: "hbm_multi_normal_cholesky_lpdf" });
+    push!(hbm_lkj_corr_cholesky_lpdf: unsafe extern "C" fn(CPtr, i64, f64) -> f64 => K::MultiLpdf);
+    push!(hbm_lkj_corr_cholesky_lpdf_adj: unsafe extern "C" fn(CPtr, i64, f64, f64, Ptr, Ptr) -> f64
+        => K::MultiLpdfAdj { of: "hbm_lkj_corr_cholesky_lpdf" });
+
+    // --- constraint transforms ---
+    push!(hbm_lower_constrain: unsafe extern "C" fn(f64, f64, Sc) -> f64 => K::ScalarConstrain);
+    push!(hbm_lower_unconstrain: extern "C" fn(f64, f64) -> f64 => K::ScalarUnconstrain { of: "hbm_lower_constrain" });
+    push!(hbm_upper_constrain: unsafe extern "C" fn(f64, f64, Sc) -> f64 => K::ScalarConstrain);
+    push!(hbm_upper_unconstrain: extern "C" fn(f64, f64) -> f64 => K::ScalarUnconstrain { of: "hbm_upper_constrain" });
+    push!(hbm_lower_upper_constrain: unsafe extern "C" fn(f64, f64, f64, Sc) -> f64 => K::ScalarConstrain);
+    push!(hbm_lower_upper_unconstrain: extern "C" fn(f64, f64, f64) -> f64
+        => K::ScalarUnconstrain { of: "hbm_lower_upper_constrain" });
+    push!(hbm_offset_multiplier_constrain: unsafe extern "C" fn(f64, f64, f64, Sc) -> f64 => K::ScalarConstrain);
+    push!(hbm_offset_multiplier_unconstrain: extern "C" fn(f64, f64, f64) -> f64
+        => K::ScalarUnconstrain { of: "hbm_offset_multiplier_constrain" });
+    vector_transform!(
+        hbm_simplex_constrain / hbm_simplex_constrain_adj / hbm_simplex_unconstrain,
+        hbm_sum_to_zero_constrain / hbm_sum_to_zero_constrain_adj / hbm_sum_to_zero_unconstrain,
+        hbm_ordered_constrain / hbm_ordered_constrain_adj / hbm_ordered_unconstrain,
+        hbm_positive_ordered_constrain
+            / hbm_positive_ordered_constrain_adj
+            / hbm_positive_ordered_unconstrain,
+        hbm_unit_vector_constrain / hbm_unit_vector_constrain_adj / hbm_unit_vector_unconstrain,
+        hbm_cholesky_factor_corr_constrain
+            / hbm_cholesky_factor_corr_constrain_adj
+            / hbm_cholesky_factor_corr_unconstrain,
+        hbm_cholesky_factor_cov_constrain
+            / hbm_cholesky_factor_cov_constrain_adj
+            / hbm_cholesky_factor_cov_unconstrain,
+        hbm_corr_matrix_constrain / hbm_corr_matrix_constrain_adj / hbm_corr_matrix_unconstrain,
+        hbm_cov_matrix_constrain / hbm_cov_matrix_constrain_adj / hbm_cov_matrix_unconstrain,
+    );
+
+    // --- matrix and vector routines ---
+    push!(hbm_cholesky_decompose: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_cholesky_decompose_adj: unsafe extern "C" fn(CPtr, CPtr, i64, Ptr) -> i32
+        => K::LinalgAdj { of: "hbm_cholesky_decompose" });
+    push!(hbm_multiply: unsafe extern "C" fn(CPtr, CPtr, i64, i64, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_multiply_adj: unsafe extern "C" fn(CPtr, CPtr, i64, i64, i64, CPtr, Ptr, Ptr) -> i32
+        => K::LinalgAdj { of: "hbm_multiply" });
+    push!(hbm_multiply_lower_tri_self_transpose: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_multiply_lower_tri_self_transpose_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32
+        => K::LinalgAdj { of: "hbm_multiply_lower_tri_self_transpose" });
+    push!(hbm_diag_pre_multiply: unsafe extern "C" fn(CPtr, CPtr, i64, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_diag_pre_multiply_adj: unsafe extern "C" fn(CPtr, CPtr, i64, i64, CPtr, Ptr, Ptr) -> i32
+        => K::LinalgAdj { of: "hbm_diag_pre_multiply" });
+    push!(hbm_mdivide_left_tri_low: unsafe extern "C" fn(CPtr, i64, CPtr, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_mdivide_left_tri_low_adj: unsafe extern "C" fn(CPtr, i64, CPtr, i64, CPtr, Ptr, Ptr) -> i32
+        => K::LinalgAdj { of: "hbm_mdivide_left_tri_low" });
+    push!(hbm_log_det_cholesky: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Linalg);
+    push!(hbm_log_det_cholesky_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> i32
+        => K::LinalgAdj { of: "hbm_log_det_cholesky" });
+    push!(hbm_softmax: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_softmax_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_softmax" });
+    push!(hbm_log_softmax: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_log_softmax_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32
+        => K::LinalgAdj { of: "hbm_log_softmax" });
+    push!(hbm_log_sum_exp_vec: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Linalg);
+    push!(hbm_log_sum_exp_vec_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> f64
+        => K::LinalgAdj { of: "hbm_log_sum_exp_vec" });
+
+    v
+}

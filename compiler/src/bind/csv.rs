@@ -167,7 +167,10 @@ mod tests {
 
     #[test]
     fn reads_quoted_fields_and_line_numbers() {
-        let t = parse("\"\",\"a\",\"b\"\r\n\"1\",1.5,\"x,y\"\n\n\"2\",2,\"he said \"\"hi\"\"\nthere\"\n").unwrap();
+        let t = parse(
+            "\"\",\"a\",\"b\"\r\n\"1\",1.5,\"x,y\"\n\n\"2\",2,\"he said \"\"hi\"\"\nthere\"\n",
+        )
+        .unwrap();
         assert_eq!(t.header, vec!["", "a", "b"]);
         assert_eq!(t.rows[0], vec!["1", "1.5", "x,y"]);
         assert_eq!(t.rows[1], vec!["2", "2", "he said \"hi\"\nthere"]);
@@ -182,6 +185,9 @@ mod tests {
         assert!(parse("a\n\"1\"x\n").is_err());
         assert!(parse("").is_err());
         // No trailing newline, empty last field.
-        assert_eq!(parse("a,b\n1,").unwrap().rows, vec![vec!["1".to_string(), String::new()]]);
+        assert_eq!(
+            parse("a,b\n1,").unwrap().rows,
+            vec![vec!["1".to_string(), String::new()]]
+        );
     }
 }

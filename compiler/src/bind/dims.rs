@@ -78,11 +78,9 @@ pub(crate) fn resolve(
     for obj in dims_objects {
         dims_object_claims(program, obj, &mut claims, diags);
     }
-    for d in 0..n {
-        if claims[d].is_empty() {
-            if let Some(c) = labels_from_values(program, d, given) {
-                claims[d].push(c);
-            }
+    for (d, c) in claims.iter_mut().enumerate() {
+        if c.is_empty() {
+            c.extend(labels_from_values(program, d, given));
         }
     }
     for g in given {
@@ -153,7 +151,12 @@ pub(crate) fn preview(labels: &[String]) -> String {
 }
 
 /// The claims of one `"dims"` object; malformed members are reported (E4042).
-fn dims_object_claims(program: &TypedProgram, obj: &DimsObject, claims: &mut [Vec<Claim>], diags: &mut Vec<Diagnostic>) {
+fn dims_object_claims(
+    program: &TypedProgram,
+    obj: &DimsObject,
+    claims: &mut [Vec<Claim>],
+    diags: &mut Vec<Diagnostic>,
+) {
     let mut unknown = Vec::new();
     for (name, raw) in obj.members {
         let Some(d) = program.dims.lookup(name) else {
@@ -197,13 +200,21 @@ fn dims_object_claims(program: &TypedProgram, obj: &DimsObject, claims: &mut [Ve
                 let distinct: HashSet<&String> = labels.iter().collect();
                 if distinct.len() != labels.len() {
                     let mut seen = HashSet::new();
-                    let dup = labels.iter().find(|l| !seen.insert(*l)).cloned().unwrap_or_default();
+                    let dup = labels
+                        .iter()
+                        .find(|l| !seen.insert(*l))
+                        .cloned()
+                        .unwrap_or_default();
                     diags.push(bad(&format!("the label \"{dup}\" twice")));
                     continue;
                 }
                 Claim {
                     size: labels.len(),
-                    what: format!("{} labels in the \"dims\" object of {}", labels.len(), obj.source),
+                    what: format!(
+                        "{} labels in the \"dims\" object of {}",
+                        labels.len(),
+                        obj.source
+                    ),
                     labels: Some(labels),
                     span: None,
                     var: None,
@@ -221,7 +232,12 @@ fn dims_object_claims(program: &TypedProgram, obj: &DimsObject, claims: &mut [Ve
         claims[d].push(claim);
     }
     if !unknown.is_empty() {
-        let declared: Vec<String> = program.dims.dims.iter().map(|d| format!("`{}`", d.name)).collect();
+        let declared: Vec<String> = program
+            .dims
+            .dims
+            .iter()
+            .map(|d| format!("`{}`", d.name))
+            .collect();
         diags.push(
             Diagnostic::error(
                 "E4042",
@@ -250,7 +266,6 @@ fn labels_from_values(program: &TypedProgram, d: DimId, given: &[Given]) -> Opti
         if ty.elem != (ElemType::Int { index_of: Some(d) }) {
             continue;
         }
-        let before = values.len();
         let mut any = false;
         for v in &g.flat.values {
             if let Raw::Field(s) | Raw::Text(s) = v {
@@ -258,8 +273,12 @@ fn labels_from_values(program: &TypedProgram, d: DimId, given: &[Given]) -> Opti
                 any = true;
             }
         }
-        if any || values.len() != before {
-            from.push(format!("`{}` in {}", program.var(g.decl.var).name, g.source));
+        if any {
+            from.push(format!(
+                "`{}` in {}",
+                program.var(g.decl.var).name,
+                g.source
+            ));
         }
     }
     if from.is_empty() {
@@ -268,7 +287,11 @@ fn labels_from_values(program: &TypedProgram, d: DimId, given: &[Given]) -> Opti
     let labels = sort_labels(values.into_iter().map(str::to_string).collect());
     Some(Claim {
         size: labels.len(),
-        what: format!("{} labels from the distinct values of {}", labels.len(), from.join(" and ")),
+        what: format!(
+            "{} labels from the distinct values of {}",
+            labels.len(),
+            from.join(" and ")
+        ),
         labels: Some(labels),
         span: None,
         var: None,
@@ -317,7 +340,13 @@ fn length_claims(program: &TypedProgram, g: &Given, claims: &mut [Vec<Claim>]) {
                     size: n,
                     labels: None,
                     what: format!("size {n} from `{name}` in {}{along}", g.source),
-                    span: Some((g.decl.span, format!("`{name}` declared over `{}` here", program.dims.get(*d).name))),
+                    span: Some((
+                        g.decl.span,
+                        format!(
+                            "`{name}` declared over `{}` here",
+                            program.dims.get(*d).name
+                        ),
+                    )),
                     var: Some(g.decl.var),
                 });
             }

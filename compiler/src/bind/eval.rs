@@ -17,7 +17,6 @@ use crate::syntax::span::Span;
 
 /// What the evaluator can see: dim sizes and the values bound so far.
 pub(crate) struct EvalCtx<'a> {
-    pub program: &'a TypedProgram,
     pub dim_sizes: &'a [Option<usize>],
     pub values: &'a [Option<DataValue>],
 }
@@ -56,21 +55,32 @@ impl<'a> EvalCtx<'a> {
             TypedExprKind::RealLit(x) => Ok(Val::Real(*x)),
             TypedExprKind::Var(v) => match self.values.get(*v).and_then(Option::as_ref) {
                 Some(d) if d.shape.is_empty() => match &d.storage {
-                    DataStorage::Ints(x) => x.first().map(|&i| Val::Int(i)).ok_or(EvalError::Unavailable),
-                    DataStorage::Reals(x) => x.first().map(|&r| Val::Real(r)).ok_or(EvalError::Unavailable),
+                    DataStorage::Ints(x) => x
+                        .first()
+                        .map(|&i| Val::Int(i))
+                        .ok_or(EvalError::Unavailable),
+                    DataStorage::Reals(x) => x
+                        .first()
+                        .map(|&r| Val::Real(r))
+                        .ok_or(EvalError::Unavailable),
                 },
                 Some(d) => Ok(Val::Data(d)),
                 None => Err(EvalError::Unavailable),
             },
             TypedExprKind::DimSize(d) => match self.dim_sizes.get(*d).copied().flatten() {
-                Some(n) => i64::try_from(n).map(Val::Int).or_else(|_| fail(e, "the dim's size is too large")),
+                Some(n) => i64::try_from(n)
+                    .map(Val::Int)
+                    .or_else(|_| fail(e, "the dim's size is too large")),
                 None => Err(EvalError::Unavailable),
             },
             TypedExprKind::Unary { op, operand } => {
                 let v = self.eval(operand)?;
                 match (op, v) {
                     (UnOp::Plus, Val::Int(_) | Val::Real(_)) => Ok(v),
-                    (UnOp::Neg, Val::Int(i)) => i.checked_neg().map(Val::Int).map_or_else(|| fail(e, "integer overflow"), Ok),
+                    (UnOp::Neg, Val::Int(i)) => i
+                        .checked_neg()
+                        .map(Val::Int)
+                        .map_or_else(|| fail(e, "integer overflow"), Ok),
                     (UnOp::Neg, Val::Real(x)) => Ok(Val::Real(-x)),
                     (UnOp::Not, Val::Int(i)) => Ok(Val::Int((i == 0) as i64)),
                     (UnOp::Not, Val::Real(x)) => Ok(Val::Int((x == 0.0) as i64)),
@@ -81,7 +91,11 @@ impl<'a> EvalCtx<'a> {
                 let (a, b) = (self.eval(lhs)?, self.eval(rhs)?);
                 binary(e, *op, a, b)
             }
-            TypedExprKind::Ternary { cond, then, otherwise } => {
+            TypedExprKind::Ternary {
+                cond,
+                then,
+                otherwise,
+            } => {
                 let c = match self.eval(cond)? {
                     Val::Int(i) => i != 0,
                     Val::Real(x) => x != 0.0,
@@ -91,12 +105,20 @@ impl<'a> EvalCtx<'a> {
             }
             TypedExprKind::Index { base, indices, .. } => self.index(e, base, indices),
             TypedExprKind::Call { func, args } => self.call(e, func, args),
-            _ => fail(e, "this kind of expression cannot be evaluated while data are read"),
+            _ => fail(
+                e,
+                "this kind of expression cannot be evaluated while data are read",
+            ),
         }
     }
 
     /// `x[i, j]` down to one element.
-    fn index(&self, e: &TypedExpr, base: &TypedExpr, indices: &[TypedIndex]) -> Result<Val<'a>, EvalError> {
+    fn index(
+        &self,
+        e: &TypedExpr,
+        base: &TypedExpr,
+        indices: &[TypedIndex],
+    ) -> Result<Val<'a>, EvalError> {
         let Val::Data(d) = self.eval(base)? else {
             return fail(e, "indexing a scalar");
         };
@@ -115,7 +137,13 @@ impl<'a> EvalCtx<'a> {
             return fail(e, "only indexing down to one element can be evaluated here");
         }
         let Some(off) = d.offset(&idx) else {
-            return fail(e, format!("index out of range (the shape is {})", super::show::shape(&d.shape)));
+            return fail(
+                e,
+                format!(
+                    "index out of range (the shape is {})",
+                    super::show::shape(&d.shape)
+                ),
+            );
         };
         match &d.storage {
             DataStorage::Ints(v) => v.get(off).map(|&i| Val::Int(i)),
@@ -125,8 +153,15 @@ impl<'a> EvalCtx<'a> {
     }
 
     fn call(&self, e: &TypedExpr, func: &str, args: &[TypedExpr]) -> Result<Val<'a>, EvalError> {
-        let vals = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>, _>>()?;
-        let count = |n: usize| i64::try_from(n).map(Val::Int).or_else(|_| fail(e, "too large"));
+        let vals = args
+            .iter()
+            .map(|a| self.eval(a))
+            .collect::<Result<Vec<_>, _>>()?;
+        let count = |n: usize| {
+            i64::try_from(n)
+                .map(Val::Int)
+                .or_else(|_| fail(e, "too large"))
+        };
         let elem = args.first().map(|a| a.ty.elem);
         match (func, vals.as_slice()) {
             ("size", [Val::Data(d)]) => count(d.shape.first().copied().unwrap_or(1)),
@@ -135,14 +170,18 @@ impl<'a> EvalCtx<'a> {
             ("rows" | "cols", [Val::Data(d)]) => {
                 let elem_shape = &d.shape[d.array_rank.min(d.shape.len())..];
                 let n = match (func, elem, elem_shape) {
-                    ("rows", Some(ElemType::RowVector(_)), _) | ("cols", Some(ElemType::Vector(_)), _) => 1,
+                    ("rows", Some(ElemType::RowVector(_)), _)
+                    | ("cols", Some(ElemType::Vector(_)), _) => 1,
                     ("rows", _, [n, ..]) => *n,
                     ("cols", Some(ElemType::RowVector(_)), [n]) | ("cols", _, [_, n]) => *n,
                     _ => return fail(e, format!("`{func}` of this value")),
                 };
                 count(n)
             }
-            ("min" | "max", [a @ (Val::Int(_) | Val::Real(_)), b @ (Val::Int(_) | Val::Real(_))]) => {
+            (
+                "min" | "max",
+                [a @ (Val::Int(_) | Val::Real(_)), b @ (Val::Int(_) | Val::Real(_))],
+            ) => {
                 let lt = match (a, b) {
                     (Val::Int(x), Val::Int(y)) => x < y,
                     _ => real(*a) < real(*b),
@@ -150,7 +189,10 @@ impl<'a> EvalCtx<'a> {
                 Ok(if lt == (func == "min") { *a } else { *b })
             }
             ("min" | "max" | "sum", [Val::Data(d)]) => reduce(e, func, d),
-            ("abs", [Val::Int(i)]) => i.checked_abs().map(Val::Int).map_or_else(|| fail(e, "integer overflow"), Ok),
+            ("abs", [Val::Int(i)]) => i
+                .checked_abs()
+                .map(Val::Int)
+                .map_or_else(|| fail(e, "integer overflow"), Ok),
             ("abs" | "fabs", [Val::Real(x)]) => Ok(Val::Real(x.abs())),
             ("fmin" | "fmax" | "pow", [a, b]) if is_scalar(a) && is_scalar(b) => {
                 let (x, y) = (real(*a), real(*b));
@@ -169,7 +211,10 @@ impl<'a> EvalCtx<'a> {
                     _ => x * x,
                 }))
             }
-            _ => fail(e, format!("`{func}(...)` cannot be evaluated while data are read")),
+            _ => fail(
+                e,
+                format!("`{func}(...)` cannot be evaluated while data are read"),
+            ),
         }
     }
 }
@@ -195,7 +240,10 @@ fn reduce<'a>(e: &TypedExpr, func: &str, d: &DataValue) -> Result<Val<'a>, EvalE
                 "max" => v.iter().copied().max(),
                 _ => v.iter().try_fold(0i64, |a, &x| a.checked_add(x)),
             };
-            r.map(Val::Int).map_or_else(|| fail(e, format!("`{func}` of an empty container or overflow")), Ok)
+            r.map(Val::Int).map_or_else(
+                || fail(e, format!("`{func}` of an empty container or overflow")),
+                Ok,
+            )
         }
         DataStorage::Reals(v) => Ok(Val::Real(match func {
             "min" => v.iter().copied().fold(f64::INFINITY, f64::min),
@@ -210,7 +258,13 @@ fn reduce<'a>(e: &TypedExpr, func: &str, d: &DataValue) -> Result<Val<'a>, EvalE
 fn binary<'a>(e: &TypedExpr, op: BinOp, a: Val<'a>, b: Val<'a>) -> Result<Val<'a>, EvalError> {
     use BinOp::*;
     if !is_scalar(&a) || !is_scalar(&b) {
-        return fail(e, format!("`{}` on a container cannot be evaluated while data are read", op.symbol()));
+        return fail(
+            e,
+            format!(
+                "`{}` on a container cannot be evaluated while data are read",
+                op.symbol()
+            ),
+        );
     }
     let overflow = || fail(e, "integer overflow");
     if let (Val::Int(x), Val::Int(y)) = (a, b) {
@@ -253,9 +307,17 @@ fn binary<'a>(e: &TypedExpr, op: BinOp, a: Val<'a>, b: Val<'a>) -> Result<Val<'a
 /// Evaluates one declared size to a non-negative length.
 pub(crate) fn size(ctx: &EvalCtx, size: &Size) -> Result<usize, SizeError> {
     match size {
-        Size::Dim(d) => ctx.dim_sizes.get(*d).copied().flatten().ok_or(SizeError::Unavailable),
+        Size::Dim(d) => ctx
+            .dim_sizes
+            .get(*d)
+            .copied()
+            .flatten()
+            .ok_or(SizeError::Unavailable),
         Size::Expr(e) => match ctx.eval(e) {
-            Ok(Val::Int(n)) => usize::try_from(n).map_err(|_| SizeError::Negative { span: e.span, value: n }),
+            Ok(Val::Int(n)) => usize::try_from(n).map_err(|_| SizeError::Negative {
+                span: e.span,
+                value: n,
+            }),
             Ok(_) => Err(SizeError::Failed {
                 span: e.span,
                 what: "a size must be a single integer".into(),
@@ -271,17 +333,26 @@ pub(crate) fn size(ctx: &EvalCtx, size: &Size) -> Result<usize, SizeError> {
 pub(crate) enum SizeError {
     /// Depends on something already reported as wrong.
     Unavailable,
-    Negative { span: Span, value: i64 },
-    Failed { span: Span, what: String },
+    Negative {
+        span: Span,
+        value: i64,
+    },
+    Failed {
+        span: Span,
+        what: String,
+    },
 }
 
 /// The shape (every axis, Stan's indexing order) of a declaration whose
 /// sizes are data-only, evaluated over bound data: how later stages size
 /// parameters and other blocks' variables.
-pub fn decl_shape(program: &TypedProgram, bound: &BoundData, decl: &TypedDecl) -> Result<Vec<usize>, Diagnostic> {
+pub fn decl_shape(
+    program: &TypedProgram,
+    bound: &BoundData,
+    decl: &TypedDecl,
+) -> Result<Vec<usize>, Diagnostic> {
     let dim_sizes: Vec<Option<usize>> = bound.dim_sizes.iter().copied().map(Some).collect();
     let ctx = EvalCtx {
-        program,
         dim_sizes: &dim_sizes,
         values: &bound.values,
     };
@@ -294,21 +365,28 @@ pub fn decl_shape(program: &TypedProgram, bound: &BoundData, decl: &TypedDecl) -
 
 /// The diagnostic for a size that cannot be evaluated (E4050) or is
 /// negative (E4051).
-pub(crate) fn size_diagnostic(program: &TypedProgram, name: &str, decl: &TypedDecl, e: SizeError) -> Diagnostic {
+pub(crate) fn size_diagnostic(
+    program: &TypedProgram,
+    name: &str,
+    decl: &TypedDecl,
+    e: SizeError,
+) -> Diagnostic {
     let ty = super::show::decl_type(program, decl);
     match e {
-        SizeError::Negative { span, value } => {
-            Diagnostic::error("E4051", format!("the size of `{name}` is {value}, which is negative"))
-                .with_label(span, format!("this size is {value}"))
-                .with_label(decl.span, format!("declared here as `{ty}`"))
-                .with_help("sizes must be 0 or more; check the data this size is computed from")
-        }
-        SizeError::Failed { span, what } => {
-            Diagnostic::error("E4050", format!("the size of `{name}` cannot be computed from the data: {what}"))
-                .with_label(span, "this size must be computable from earlier data")
-                .with_label(decl.span, format!("declared here as `{ty}`"))
-                .with_help("write sizes with data variables, dim names, literals and arithmetic")
-        }
+        SizeError::Negative { span, value } => Diagnostic::error(
+            "E4051",
+            format!("the size of `{name}` is {value}, which is negative"),
+        )
+        .with_label(span, format!("this size is {value}"))
+        .with_label(decl.span, format!("declared here as `{ty}`"))
+        .with_help("sizes must be 0 or more; check the data this size is computed from"),
+        SizeError::Failed { span, what } => Diagnostic::error(
+            "E4050",
+            format!("the size of `{name}` cannot be computed from the data: {what}"),
+        )
+        .with_label(span, "this size must be computable from earlier data")
+        .with_label(decl.span, format!("declared here as `{ty}`"))
+        .with_help("write sizes with data variables, dim names, literals and arithmetic"),
         SizeError::Unavailable => Diagnostic::error(
             "E4050",
             format!("the size of `{name}` depends on data or dims that have no valid value"),

@@ -23,9 +23,9 @@ pub(crate) struct JsonData {
     pub dims_not_object: bool,
 }
 
-/// Reads a JSON data text. The error is a one-line message with the line and
-/// column in the original text.
-pub(crate) fn parse(text: &str) -> Result<JsonData, String> {
+/// Reads a JSON data text. The error is a code (E4001 syntax, E4002 not an
+/// object) and a one-line message with the line and column in the original text.
+pub(crate) fn parse(text: &str) -> Result<JsonData, (&'static str, String)> {
     let (rewritten, inserts) = quote_non_finite_tokens(text);
     let value: Value = serde_json::from_str(&rewritten).map_err(|e| {
         let line = e.line();
@@ -39,12 +39,15 @@ pub(crate) fn parse(text: &str) -> Result<JsonData, String> {
         // text; rebuild it for the original.
         let msg = e.to_string();
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-        format!("{msg} at line {line}, column {column}")
+        ("E4001", format!("{msg} at line {line}, column {column}"))
     })?;
     let Value::Object(members) = value else {
-        return Err(format!(
-            "the top level is {}, but Stan JSON data is an object `{{\"name\": value, ...}}`",
-            describe(&value)
+        return Err((
+            "E4002",
+            format!(
+                "the top level is {}, but Stan JSON data is an object `{{\"name\": value, ...}}`",
+                describe(&value)
+            ),
         ));
     };
     let mut data = JsonData {
@@ -95,12 +98,15 @@ fn to_raw(v: Value) -> Raw {
         Value::Object(mut obj) => {
             // The explicit-shape form {"shape": [...], "values": [...]}.
             if obj.len() == 2 {
-                if let (Some(Value::Array(shape)), Some(Value::Array(_))) = (obj.get("shape"), obj.get("values")) {
+                if let (Some(Value::Array(shape)), Some(Value::Array(_))) =
+                    (obj.get("shape"), obj.get("values"))
+                {
                     let dims: Option<Vec<usize>> = shape
                         .iter()
                         .map(|d| d.as_u64().and_then(|d| usize::try_from(d).ok()))
                         .collect();
-                    if let (Some(shape), Some(Value::Array(values))) = (dims, obj.remove("values")) {
+                    if let (Some(shape), Some(Value::Array(values))) = (dims, obj.remove("values"))
+                    {
                         return Raw::Shaped {
                             shape,
                             values: values.into_iter().map(to_raw).collect(),
@@ -128,11 +134,15 @@ fn quote_non_finite_tokens(text: &str) -> (String, Vec<(usize, usize)>) {
         let b = bytes[i];
         if in_string {
             if b == b'\\' {
-                // Copy the escape and the escaped byte together (both ASCII
-                // when the escape is valid; otherwise serde_json reports it).
-                let end = (i + 2).min(bytes.len());
-                out.push_str(text.get(i..end).unwrap_or(""));
-                i = end;
+                // Copy the backslash and the whole character it escapes, so
+                // an escaped quote does not end the string.
+                out.push('\\');
+                i += 1;
+                if let Some(&next) = bytes.get(i) {
+                    let end = (i + utf8_len(next)).min(bytes.len());
+                    out.push_str(text.get(i..end).unwrap_or(""));
+                    i = end;
+                }
                 continue;
             }
             if b == b'"' {
@@ -144,7 +154,7 @@ fn quote_non_finite_tokens(text: &str) -> (String, Vec<(usize, usize)>) {
             line += 1;
             line_start = out.len() + 1;
         } else if b == b'-' || b == b'I' || b == b'N' {
-            let rest = &text[i..];
+            let rest = text.get(i..).unwrap_or("");
             let prev_ok = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
             if let Some(tok) = TOKENS.iter().find(|t| rest.starts_with(*t)) {
                 let next = bytes.get(i + tok.len());
@@ -199,7 +209,9 @@ mod tests {
 
     #[test]
     fn reads_members_dims_and_non_finite_tokens() {
-        let d = parse(r#"{"y": [1, 2.5, NaN, -Infinity, "inf"], "dims": {"g": ["a"]}, "s": "NaN"}"#).unwrap();
+        let d =
+            parse(r#"{"y": [1, 2.5, NaN, -Infinity, "inf"], "dims": {"g": ["a"]}, "s": "NaN"}"#)
+                .unwrap();
         let names: Vec<_> = d.vars.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, vec!["s", "y"]);
         assert_eq!(d.vars[0].1, Raw::Text("NaN".into()));
@@ -219,15 +231,22 @@ mod tests {
 
     #[test]
     fn syntax_errors_give_original_columns() {
-        let e = parse("{\"a\": NaN, \"b\": [1,, 2]}").unwrap_err();
+        let (_, e) = parse("{\"a\": NaN, \"b\": [1,, 2]}").unwrap_err();
         assert!(e.contains("line 1, column 20"), "{e}");
-        let e = parse("[1, 2]").unwrap_err();
+        let (code, e) = parse("[1, 2]").unwrap_err();
+        assert_eq!(code, "E4002");
         assert!(e.contains("top level is a list"), "{e}");
     }
 
     #[test]
     fn reads_explicit_shape_form() {
         let d = parse(r#"{"m": {"shape": [0, 0], "values": []}}"#).unwrap();
-        assert_eq!(d.vars[0].1, Raw::Shaped { shape: vec![0, 0], values: vec![] });
+        assert_eq!(
+            d.vars[0].1,
+            Raw::Shaped {
+                shape: vec![0, 0],
+                values: vec![]
+            }
+        );
     }
 }

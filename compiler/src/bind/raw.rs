@@ -23,15 +23,13 @@ pub(crate) enum Raw {
     List(Vec<Raw>),
     /// The explicit-shape form `{"shape": [0, 0], "values": []}`, with the
     /// values (nested lists flattened) in row-major order.
-    Shaped { shape: Vec<usize>, values: Vec<Raw> },
+    Shaped {
+        shape: Vec<usize>,
+        values: Vec<Raw>,
+    },
 }
 
 impl Raw {
-    /// Whether this is a single value rather than a container.
-    fn is_scalar(&self) -> bool {
-        !matches!(self, Raw::List(_) | Raw::Shaped { .. })
-    }
-
     /// Pushes every scalar of a nested list, depth first.
     fn push_leaves<'a>(&'a self, out: &mut Vec<&'a Raw>) {
         match self {
@@ -70,12 +68,12 @@ pub(crate) enum FlatError {
 
 /// Lays a value out as a rectangular block, or says where it is not one.
 pub(crate) fn flatten(raw: &Raw) -> Result<Flat<'_>, FlatError> {
-    if let Raw::Shaped { shape, values } = raw {
+    if let Raw::Shaped { shape, .. } = raw {
         let mut leaves = Vec::new();
         raw.push_leaves(&mut leaves);
         let expected = shape.iter().try_fold(1usize, |a, n| a.checked_mul(*n));
         return match expected {
-            Some(n) if n == leaves.len() && values.iter().all(Raw::is_scalar) => Ok(Flat {
+            Some(n) if n == leaves.len() => Ok(Flat {
                 shape: shape.clone(),
                 values: leaves,
             }),
@@ -163,17 +161,36 @@ mod tests {
         ]);
         let f = flatten(&m).unwrap();
         assert_eq!(f.shape, vec![2, 2]);
-        assert_eq!(f.values, vec![&Raw::Int(1), &Raw::Int(2), &Raw::Int(3), &Raw::Int(4)]);
+        assert_eq!(
+            f.values,
+            vec![&Raw::Int(1), &Raw::Int(2), &Raw::Int(3), &Raw::Int(4)]
+        );
 
-        let ragged = list(vec![list(vec![Raw::Int(1)]), list(vec![Raw::Int(3), Raw::Int(4)])]);
+        let ragged = list(vec![
+            list(vec![Raw::Int(1)]),
+            list(vec![Raw::Int(3), Raw::Int(4)]),
+        ]);
         assert_eq!(
             flatten(&ragged),
-            Err(FlatError::Ragged { at: vec![1], found: 2, expected: 1 })
+            Err(FlatError::Ragged {
+                at: vec![1],
+                found: 2,
+                expected: 1
+            })
         );
         let mixed = list(vec![list(vec![Raw::Int(1)]), Raw::Int(3)]);
-        assert_eq!(flatten(&mixed), Err(FlatError::Depth { at: vec![1], scalar_found: true }));
+        assert_eq!(
+            flatten(&mixed),
+            Err(FlatError::Depth {
+                at: vec![1],
+                scalar_found: true
+            })
+        );
         assert_eq!(flatten(&list(vec![])).unwrap().shape, vec![0]);
-        let shaped = Raw::Shaped { shape: vec![0, 0], values: vec![] };
+        let shaped = Raw::Shaped {
+            shape: vec![0, 0],
+            values: vec![],
+        };
         assert_eq!(flatten(&shaped).unwrap().shape, vec![0, 0]);
     }
 }

@@ -2,8 +2,10 @@
 //! (`vector<lower=0>[obs]`), data-only expressions, positions (`x[3, 2]`)
 //! and values.
 
-use crate::check::typed::{Constraint, Size, TypedDecl, TypedExpr, TypedExprKind, TypedIndex, TypedProgram};
-use crate::check::types::{ElemType, Type};
+use crate::check::typed::{
+    Constraint, Size, TypedDecl, TypedExpr, TypedExprKind, TypedIndex, TypedProgram,
+};
+use crate::check::types::ElemType;
 use crate::syntax::ast::UnOp;
 
 /// The declared type as written, e.g. `array[obs] real<lower=0>` or
@@ -11,7 +13,11 @@ use crate::syntax::ast::UnOp;
 pub(crate) fn decl_type(program: &TypedProgram, decl: &TypedDecl) -> String {
     let ty = &program.var(decl.var).ty;
     let size = |s: &Size| match s {
-        Size::Dim(d) => program.dims.dims.get(*d).map_or("?".to_string(), |d| d.name.clone()),
+        Size::Dim(d) => program
+            .dims
+            .dims
+            .get(*d)
+            .map_or("?".to_string(), |d| d.name.clone()),
         Size::Expr(e) => expr(program, e),
     };
     let sizes: Vec<String> = decl.sizes.iter().map(size).collect();
@@ -20,7 +26,13 @@ pub(crate) fn decl_type(program: &TypedProgram, decl: &TypedDecl) -> String {
     if !arr.is_empty() {
         out.push_str(&format!("array[{}] ", arr.join(", ")));
     }
-    let bracket = |v: &[String]| if v.is_empty() { String::new() } else { format!("[{}]", v.join(", ")) };
+    let bracket = |v: &[String]| {
+        if v.is_empty() {
+            String::new()
+        } else {
+            format!("[{}]", v.join(", "))
+        }
+    };
     let first = elem.get(..1).unwrap_or(&[]);
     let square = match &decl.constraint {
         Constraint::Simplex => Some("simplex"),
@@ -38,7 +50,11 @@ pub(crate) fn decl_type(program: &TypedProgram, decl: &TypedDecl) -> String {
         return out;
     }
     if decl.constraint == Constraint::CholeskyFactorCov {
-        let dims = if elem.len() == 2 && elem[0] == elem[1] { first } else { elem };
+        let dims = if elem.len() == 2 && elem[0] == elem[1] {
+            first
+        } else {
+            elem
+        };
         out.push_str("cholesky_factor_cov");
         out.push_str(&bracket(dims));
         return out;
@@ -60,10 +76,12 @@ fn constraint(program: &TypedProgram, c: &Constraint) -> String {
             .iter()
             .filter_map(|(k, e)| e.as_ref().map(|e| format!("{k}={}", expr(program, e))))
             .collect(),
-        Constraint::OffsetMultiplier { offset, multiplier } => [("offset", offset), ("multiplier", multiplier)]
-            .iter()
-            .filter_map(|(k, e)| e.as_ref().map(|e| format!("{k}={}", expr(program, e))))
-            .collect(),
+        Constraint::OffsetMultiplier { offset, multiplier } => {
+            [("offset", offset), ("multiplier", multiplier)]
+                .iter()
+                .filter_map(|(k, e)| e.as_ref().map(|e| format!("{k}={}", expr(program, e))))
+                .collect()
+        }
         _ => Vec::new(),
     };
     if parts.is_empty() {
@@ -82,17 +100,38 @@ pub(crate) fn expr(program: &TypedProgram, e: &TypedExpr) -> String {
             _ => s,
         }
     };
-    let list = |es: &[TypedExpr]| es.iter().map(|e| expr(program, e)).collect::<Vec<_>>().join(", ");
+    let list = |es: &[TypedExpr]| {
+        es.iter()
+            .map(|e| expr(program, e))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     match &e.kind {
         TypedExprKind::IntLit(i) => i.to_string(),
         TypedExprKind::RealLit(x) => format!("{x:?}"),
-        TypedExprKind::Var(v) => program.vars.get(*v).map_or("?".to_string(), |v| v.name.clone()),
-        TypedExprKind::DimSize(d) => program.dims.dims.get(*d).map_or("?".to_string(), |d| d.name.clone()),
+        TypedExprKind::Var(v) => program
+            .vars
+            .get(*v)
+            .map_or("?".to_string(), |v| v.name.clone()),
+        TypedExprKind::DimSize(d) => program
+            .dims
+            .dims
+            .get(*d)
+            .map_or("?".to_string(), |d| d.name.clone()),
         TypedExprKind::Call { func, args } => format!("{func}({})", list(args)),
-        TypedExprKind::Binary { op, lhs, rhs } => format!("{} {} {}", sub(lhs), op.symbol(), sub(rhs)),
-        TypedExprKind::Unary { op: UnOp::Transpose, operand } => format!("{}'", sub(operand)),
+        TypedExprKind::Binary { op, lhs, rhs } => {
+            format!("{} {} {}", sub(lhs), op.symbol(), sub(rhs))
+        }
+        TypedExprKind::Unary {
+            op: UnOp::Transpose,
+            operand,
+        } => format!("{}'", sub(operand)),
         TypedExprKind::Unary { op, operand } => format!("{}{}", op.symbol(), sub(operand)),
-        TypedExprKind::Ternary { cond, then, otherwise } => {
+        TypedExprKind::Ternary {
+            cond,
+            then,
+            otherwise,
+        } => {
             format!("{} ? {} : {}", sub(cond), sub(then), sub(otherwise))
         }
         TypedExprKind::Index { base, indices, .. } => {
@@ -130,7 +169,11 @@ pub(crate) fn shape(shape: &[usize]) -> String {
     if shape.is_empty() {
         return "a scalar".to_string();
     }
-    shape.iter().map(usize::to_string).collect::<Vec<_>>().join(" × ")
+    shape
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(" × ")
 }
 
 /// A real as Stan would print it, integral values without a fraction.
@@ -141,14 +184,5 @@ pub(crate) fn real(x: f64) -> String {
         if x > 0.0 { "inf" } else { "-inf" }.to_string()
     } else {
         format!("{x}")
-    }
-}
-
-/// What kind of values a type holds, for "wrong type" messages.
-pub(crate) fn holds(ty: &Type) -> &'static str {
-    match ty.elem {
-        ElemType::Int { index_of: Some(_) } => "members of a dim (1-based integers or labels)",
-        ElemType::Int { index_of: None } => "integers",
-        _ => "real numbers",
     }
 }

@@ -78,7 +78,13 @@ struct Problem {
 }
 
 impl Problems {
-    fn add(&mut self, code: &'static str, position: String, message: impl FnOnce() -> String, help: impl FnOnce() -> String) {
+    fn add(
+        &mut self,
+        code: &'static str,
+        position: String,
+        message: impl FnOnce() -> String,
+        help: impl FnOnce() -> String,
+    ) {
         match self.0.iter_mut().find(|p| p.code == code) {
             Some(p) => {
                 p.count += 1;
@@ -128,7 +134,6 @@ impl<'a, 'b> Validator<'a, 'b> {
 
     fn ctx(&self) -> EvalCtx<'b> {
         EvalCtx {
-            program: self.program,
             dim_sizes: &self.res.sizes,
             values: self.values,
         }
@@ -136,20 +141,32 @@ impl<'a, 'b> Validator<'a, 'b> {
 
     /// The declared label, attached to every diagnostic about this variable.
     fn declared(&self, d: Diagnostic) -> Diagnostic {
-        d.with_label(self.decl.span, format!("declared here as `{}`", self.ty_text))
+        d.with_label(
+            self.decl.span,
+            format!("declared here as `{}`", self.ty_text),
+        )
     }
 
-    /// "`x[3, 2]` in data.json" for the `k`-th element in row-major order,
-    /// with the row and line for a CSV column.
-    fn position(&self, k: usize, shape: &[usize]) -> String {
-        self.position_at(&row_major_index(shape, k), k)
-    }
-
-    /// The same for a multi-index; `k` is its row-major number (the CSV row).
+    /// "`x[3, 2]` in data.json" for the element at a multi-index; `k` is its
+    /// row-major number (the CSV row), with the row and line for a CSV column.
     fn position_at(&self, idx: &[usize], k: usize) -> String {
-        let pos = format!("`{}` in {}", show::position(self.name, idx), self.input.source);
+        let pos = format!(
+            "`{}` in {}",
+            show::position(self.name, idx),
+            self.input.source
+        );
         match self.input.csv_lines.and_then(|l| l.get(k)) {
             Some(line) => format!("{pos} (row {}, line {line})", k + 1),
+            None => pos,
+        }
+    }
+
+    /// The short form for notes listing further elements: `x[3, 2]`, or
+    /// `x[5] (line 6)` for a CSV column.
+    fn short_position(&self, idx: &[usize], k: usize) -> String {
+        let pos = format!("`{}`", show::position(self.name, idx));
+        match self.input.csv_lines.and_then(|l| l.get(k)) {
+            Some(line) => format!("{pos} (line {line})"),
             None => pos,
         }
     }
@@ -218,7 +235,14 @@ impl<'a, 'b> Validator<'a, 'b> {
                 elements(expected)
             )
         };
-        diags.push(self.declared(Diagnostic::error("E4020", message)).with_help(shape_help(self.name, expected, self.program.var(self.decl.var).ty.elem)));
+        diags.push(
+            self.declared(Diagnostic::error("E4020", message))
+                .with_help(shape_help(
+                    self.name,
+                    expected,
+                    self.program.var(self.decl.var).ty.elem,
+                )),
+        );
         false
     }
 
@@ -228,18 +252,28 @@ impl<'a, 'b> Validator<'a, 'b> {
         let values = &self.input.flat.values;
         match ty.elem {
             ElemType::Int { index_of } => {
-                let index = index_of.map(|d| IndexDim::new(self.res, d));
+                // A dim without a size is already reported; its members
+                // cannot be checked.
+                let index = match index_of {
+                    Some(d) => Some(IndexDim::new(self.res, d)?),
+                    None => None,
+                };
                 let mut out = Vec::with_capacity(values.len());
                 for (k, raw) in values.iter().enumerate() {
                     let r = match &index {
                         Some(ix) => self.index_elem(raw, ix),
-                        None => int_elem(raw),
+                        None => int_elem(raw, self.name),
                     };
                     match r {
                         Ok(i) => out.push(i),
                         Err((code, what, help)) => {
-                            let pos = self.position(k, shape);
-                            problems.add(code, pos.clone(), || format!("{pos} is {what}"), || help);
+                            let idx = row_major_index(shape, k);
+                            problems.add(
+                                code,
+                                self.short_position(&idx, k),
+                                || format!("{} is {what}", self.position_at(&idx, k)),
+                                || help,
+                            );
                         }
                     }
                 }
@@ -248,11 +282,16 @@ impl<'a, 'b> Validator<'a, 'b> {
             _ => {
                 let mut out = Vec::with_capacity(values.len());
                 for (k, raw) in values.iter().enumerate() {
-                    match real_elem(raw) {
+                    match real_elem(raw, self.name) {
                         Ok(x) => out.push(x),
                         Err((code, what, help)) => {
-                            let pos = self.position(k, shape);
-                            problems.add(code, pos.clone(), || format!("{pos} is {what}"), || help);
+                            let idx = row_major_index(shape, k);
+                            problems.add(
+                                code,
+                                self.short_position(&idx, k),
+                                || format!("{} is {what}", self.position_at(&idx, k)),
+                                || help,
+                            );
                         }
                     }
                 }
@@ -264,19 +303,28 @@ impl<'a, 'b> Validator<'a, 'b> {
     /// One member of a dim: a 1-based int, or a label.
     fn index_elem(&self, raw: &Raw, ix: &IndexDim) -> Result<i64, (&'static str, String, String)> {
         let dim = &self.program.dims.get(ix.dim).name;
-        let range_help = || match &ix.labels {
+        let range_help = || {
+            match &ix.labels {
             Some(l) => format!(
                 "give 1-based positions 1..={} or labels of dim `{dim}` ({})",
                 ix.size,
                 preview(l)
             ),
-            None => format!("give members of dim `{dim}` as integers 1..={}", ix.size),
+            None => format!(
+                "give members of dim `{dim}` as integers 1..={}, or give the dim labels (in the model or the \"dims\" object) to use values as labels",
+                ix.size
+            ),
+        }
         };
         let in_range = |i: i64| {
             if i >= 1 && usize::try_from(i).is_ok_and(|u| u <= ix.size) {
                 Ok(i)
             } else {
-                Err(("E4031", format!("{i}, outside dim `{dim}` (1..={})", ix.size), range_help()))
+                Err((
+                    "E4031",
+                    format!("{i}, outside dim `{dim}` (1..={})", ix.size),
+                    range_help(),
+                ))
             }
         };
         match raw {
@@ -304,53 +352,102 @@ impl<'a, 'b> Validator<'a, 'b> {
                     },
                 }
             }
-            other => int_elem(other),
+            other => int_elem(other, self.name),
         }
     }
 
-    /// Checks `<lower=.., upper=..>`.
-    fn check_bounds(&self, value: &DataValue, problems: &mut Problems, diags: &mut Vec<Diagnostic>) {
+    /// Checks `<lower=.., upper=..>`, element by element in storage order.
+    fn check_bounds(
+        &self,
+        value: &DataValue,
+        problems: &mut Problems,
+        diags: &mut Vec<Diagnostic>,
+    ) {
         let Constraint::Bounds { lower, upper } = &self.decl.constraint else {
             return;
         };
-        for (bound, is_lower) in [(lower, true), (upper, false)] {
-            let Some(e) = bound else { continue };
-            let Some(b) = self.bound_values(e, value, diags) else { continue };
-            let word = if is_lower { "lower" } else { "upper" };
-            for k in 0..value.len() {
-                let (Some(x), Some(bk)) = (value.storage.real(k), b.get(k)) else { continue };
-                let bad = if is_lower { x < *bk } else { x > *bk };
-                if bad {
-                    let pos = self.storage_position(k, value);
-                    problems.add(
-                        "E4030",
-                        pos.clone(),
-                        || format!(
-                            "{pos} is {}, {} its {word} bound {}",
-                            show::real(x),
-                            if is_lower { "below" } else { "above" },
-                            show::real(*bk)
-                        ),
-                        || format!(
-                            "every element of `{}` must be {} {} (`{word}={}`)",
-                            self.name,
-                            if is_lower { ">=" } else { "<=" },
-                            show::real(*bk),
-                            show::expr(self.program, e)
-                        ),
-                    );
-                }
-            }
+        let lo = lower
+            .as_ref()
+            .map(|e| (e, self.bound_values(e, value, diags)));
+        let hi = upper
+            .as_ref()
+            .map(|e| (e, self.bound_values(e, value, diags)));
+        // What is right, for the help line: "must be >= 0 and <= K".
+        let rule: Vec<String> = [(&lo, ">=", "lower"), (&hi, "<=", "upper")]
+            .iter()
+            .filter_map(|(b, op, word)| {
+                b.as_ref().map(|(e, v)| {
+                    let text = show::expr(self.program, e);
+                    match v.as_ref().and_then(|v| v.first()) {
+                        // A scalar bound: show its value too.
+                        Some(x) if v.as_ref().is_some_and(|v| v.iter().all(|y| y == x)) => {
+                            if show::real(*x) == text {
+                                format!("{op} {text}")
+                            } else {
+                                format!("{op} {} (`{word}={text}`)", show::real(*x))
+                            }
+                        }
+                        _ => format!("{op} `{text}`"),
+                    }
+                })
+            })
+            .collect();
+        for k in 0..value.len() {
+            let Some(x) = value.storage.real(k) else {
+                continue;
+            };
+            let below = lo
+                .as_ref()
+                .and_then(|(_, v)| v.as_ref()?.get(k).copied())
+                .filter(|b| x < *b);
+            let above = hi
+                .as_ref()
+                .and_then(|(_, v)| v.as_ref()?.get(k).copied())
+                .filter(|b| x > *b);
+            let (bound, word, side) = match (below, above) {
+                (Some(b), _) => (b, "lower", "below"),
+                (None, Some(b)) => (b, "upper", "above"),
+                (None, None) => continue,
+            };
+            // CSV columns are 1-D, where storage and row-major order agree.
+            let idx = storage_index(&value.shape, value.array_rank, k);
+            problems.add(
+                "E4030",
+                self.short_position(&idx, k),
+                || {
+                    format!(
+                        "{} is {}, {side} its {word} bound {}",
+                        self.position_at(&idx, k),
+                        show::real(x),
+                        show::real(bound)
+                    )
+                },
+                || {
+                    format!(
+                        "every element of `{}` must be {}",
+                        self.name,
+                        rule.join(" and ")
+                    )
+                },
+            );
         }
     }
 
     /// A bound's value for every element (a scalar repeated, or a container
     /// of the variable's shape); `None` after reporting or when unavailable.
-    fn bound_values(&self, e: &TypedExpr, value: &DataValue, diags: &mut Vec<Diagnostic>) -> Option<Vec<f64>> {
+    fn bound_values(
+        &self,
+        e: &TypedExpr,
+        value: &DataValue,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Vec<f64>> {
         let failed = |what: String| {
             self.declared(Diagnostic::error(
                 "E4050",
-                format!("the bound of `{}` cannot be computed from the data: {what}", self.name),
+                format!(
+                    "the bound of `{}` cannot be computed from the data: {what}",
+                    self.name
+                ),
             ))
             .with_label(e.span, "this bound must be computable from earlier data")
             .with_help("write bounds with earlier data variables, literals and arithmetic")
@@ -378,23 +475,27 @@ impl<'a, 'b> Validator<'a, 'b> {
         }
     }
 
-    /// The position of the `k`-th element in storage order.
-    fn storage_position(&self, k: usize, value: &DataValue) -> String {
-        let idx = storage_index(&value.shape, value.array_rank, k);
-        // CSV columns are 1-D, where storage and row-major order agree.
-        self.position_at(&idx, k)
-    }
-
     /// Checks simplex, ordered, and the matrix constraints, per array element.
     fn check_constraint(&self, value: &DataValue, problems: &mut Problems) {
         let Some(x) = value.reals() else { return };
         let elem_shape = &value.shape[value.array_rank.min(value.shape.len())..];
-        let block: usize = elem_shape.iter().product();
-        if block == 0 && !matches!(self.decl.constraint, Constraint::Simplex | Constraint::UnitVector) {
+        // Checked: an empty array may declare huge (never allocated) elements.
+        let product = |s: &[usize]| s.iter().try_fold(1usize, |a, n| a.checked_mul(*n));
+        let Some(block) = product(elem_shape) else {
+            return;
+        };
+        if block == 0
+            && !matches!(
+                self.decl.constraint,
+                Constraint::Simplex | Constraint::UnitVector
+            )
+        {
             return;
         }
         let arr_shape = &value.shape[..value.array_rank.min(value.shape.len())];
-        let n_blocks: usize = arr_shape.iter().product();
+        let Some(n_blocks) = product(arr_shape) else {
+            return;
+        };
         for b in 0..n_blocks {
             let blk = x.get(b * block..(b + 1) * block).unwrap_or(&[]);
             let why = match (&self.decl.constraint, elem_shape) {
@@ -409,12 +510,15 @@ impl<'a, 'b> Validator<'a, 'b> {
                 _ => None,
             };
             if let Some(why) = why {
-                let at = show::position(self.name, &row_major_index(arr_shape, b));
-                let pos = format!("`{at}` in {}", self.input.source);
+                let at = format!(
+                    "`{}`",
+                    show::position(self.name, &row_major_index(arr_shape, b))
+                );
+                let pos = format!("{at} in {}", self.input.source);
                 let kind = self.decl.constraint.name();
                 problems.add(
                     "E4032",
-                    pos.clone(),
+                    at,
                     || format!("{pos} is not a valid {kind}: {why}"),
                     || constraint_help(kind),
                 );
@@ -425,7 +529,9 @@ impl<'a, 'b> Validator<'a, 'b> {
     /// Turns the collected problems into diagnostics.
     fn report(&self, problems: Problems, diags: &mut Vec<Diagnostic>) {
         for p in problems.0 {
-            let mut d = self.declared(Diagnostic::error(p.code, p.message)).with_help(p.help);
+            let mut d = self
+                .declared(Diagnostic::error(p.code, p.message))
+                .with_help(p.help);
             if p.count > 0 {
                 let mut more = p.more.join(", ");
                 if p.count > p.more.len() {
@@ -453,20 +559,25 @@ struct IndexDim {
 }
 
 impl IndexDim {
-    fn new(res: &Resolution, dim: DimId) -> IndexDim {
+    fn new(res: &Resolution, dim: DimId) -> Option<IndexDim> {
         let labels = res.labels.get(dim).cloned().flatten();
         let lookup = labels.as_ref().map(|l| {
             l.iter()
                 .enumerate()
-                .map(|(i, s)| (s.trim().to_string(), i64::try_from(i + 1).unwrap_or(i64::MAX)))
+                .map(|(i, s)| {
+                    (
+                        s.trim().to_string(),
+                        i64::try_from(i + 1).unwrap_or(i64::MAX),
+                    )
+                })
                 .collect()
         });
-        IndexDim {
+        Some(IndexDim {
             dim,
-            size: res.sizes.get(dim).copied().flatten().unwrap_or(0),
+            size: res.sizes.get(dim).copied().flatten()?,
             labels,
             lookup,
-        }
+        })
     }
 }
 
@@ -483,7 +594,10 @@ fn missing() -> ElemError {
 fn is_missing(raw: &Raw) -> bool {
     match raw {
         Raw::Null => true,
-        Raw::Field(s) => matches!(s.trim(), "" | "NA" | "na" | "N/A" | "null" | "NULL" | "None"),
+        Raw::Field(s) => matches!(
+            s.trim(),
+            "" | "NA" | "na" | "N/A" | "null" | "NULL" | "None"
+        ),
         _ => false,
     }
 }
@@ -496,13 +610,17 @@ fn non_finite_error(x: f64) -> ElemError {
     )
 }
 
-fn type_error(what: String, want: &str) -> ElemError {
+fn type_error(what: String, name: &str, want: &str) -> ElemError {
     let help = if want == "integers" {
         "give whole numbers such as `3` (not `3.0` or `\"3\"`)"
     } else {
         "give numbers such as `1.5`, without quotes"
     };
-    ("E4021", format!("{what}, but the variable holds {want}"), help.to_string())
+    (
+        "E4021",
+        format!("{what}, but `{name}` holds {want}"),
+        help.to_string(),
+    )
 }
 
 fn describe_other(raw: &Raw) -> String {
@@ -516,30 +634,36 @@ fn describe_other(raw: &Raw) -> String {
 }
 
 /// One plain `int` element.
-fn int_elem(raw: &Raw) -> Result<i64, ElemError> {
+fn int_elem(raw: &Raw, name: &str) -> Result<i64, ElemError> {
     if is_missing(raw) {
         return Err(missing());
     }
     match raw {
         Raw::Int(i) => Ok(*i),
-        Raw::Real(x) => Err(type_error(format!("{}, a real number", show::real(*x)), "integers")),
+        Raw::Real(x) => Err(type_error(
+            format!("{}, a real number", show::real(*x)),
+            name,
+            "integers",
+        )),
         Raw::Field(s) => {
             let s = s.trim();
             if let Ok(i) = s.parse::<i64>() {
                 return Ok(i);
             }
             match s.parse::<f64>() {
-                Ok(x) if x.is_finite() => Err(type_error(format!("{s}, a real number"), "integers")),
+                Ok(x) if x.is_finite() => {
+                    Err(type_error(format!("{s}, a real number"), name, "integers"))
+                }
                 Ok(x) => Err(non_finite_error(x)),
-                Err(_) => Err(type_error(describe_other(raw), "integers")),
+                Err(_) => Err(type_error(describe_other(raw), name, "integers")),
             }
         }
-        other => Err(type_error(describe_other(other), "integers")),
+        other => Err(type_error(describe_other(other), name, "integers")),
     }
 }
 
 /// One real element.
-fn real_elem(raw: &Raw) -> Result<f64, ElemError> {
+fn real_elem(raw: &Raw, name: &str) -> Result<f64, ElemError> {
     if is_missing(raw) {
         return Err(missing());
     }
@@ -548,13 +672,13 @@ fn real_elem(raw: &Raw) -> Result<f64, ElemError> {
         Raw::Real(x) => *x,
         Raw::Text(s) => match non_finite(s) {
             Some(x) => x,
-            None => return Err(type_error(describe_other(raw), "real numbers")),
+            None => return Err(type_error(describe_other(raw), name, "real numbers")),
         },
         Raw::Field(s) => match s.trim().parse::<f64>() {
             Ok(x) => x,
-            Err(_) => return Err(type_error(describe_other(raw), "real numbers")),
+            Err(_) => return Err(type_error(describe_other(raw), name, "real numbers")),
         },
-        other => return Err(type_error(describe_other(other), "real numbers")),
+        other => return Err(type_error(describe_other(other), name, "real numbers")),
     };
     if x.is_finite() {
         Ok(x)
@@ -600,7 +724,9 @@ fn reorder(s: DataStorage, shape: &[usize], array_rank: usize) -> DataStorage {
         let mut out = v.clone();
         for (k, x) in v.into_iter().enumerate() {
             // The offset is in range: `k` indexes a block of this shape.
-            if let Some(slot) = storage_offset(shape, array_rank, &row_major_index(shape, k)).and_then(|o| out.get_mut(o)) {
+            if let Some(slot) = storage_offset(shape, array_rank, &row_major_index(shape, k))
+                .and_then(|o| out.get_mut(o))
+            {
                 *slot = x;
             }
         }
@@ -614,7 +740,11 @@ fn reorder(s: DataStorage, shape: &[usize], array_rank: usize) -> DataStorage {
 
 fn simplex(x: &[f64]) -> Option<String> {
     if let Some(i) = x.iter().position(|v| *v < 0.0) {
-        return Some(format!("element {} is {}, below 0", i + 1, show::real(x[i])));
+        return Some(format!(
+            "element {} is {}, below 0",
+            i + 1,
+            show::real(x[i])
+        ));
     }
     let sum: f64 = x.iter().sum();
     ((sum - 1.0).abs() > TOL).then(|| format!("its elements sum to {}, not 1", show::real(sum)))
@@ -639,7 +769,8 @@ fn ordered(x: &[f64], positive: bool) -> Option<String> {
 
 fn unit_vector(x: &[f64]) -> Option<String> {
     let norm2: f64 = x.iter().map(|v| v * v).sum();
-    ((norm2 - 1.0).abs() > TOL).then(|| format!("its squared length is {}, not 1", show::real(norm2)))
+    ((norm2 - 1.0).abs() > TOL)
+        .then(|| format!("its squared length is {}, not 1", show::real(norm2)))
 }
 
 /// Column-major element (i, j) of a `rows`-row matrix.
@@ -654,18 +785,32 @@ fn cholesky_factor(m: &[f64], rows: usize, cols: usize, corr: bool) -> Option<St
     for j in 0..cols {
         for i in 0..j {
             if at(m, rows, i, j).abs() > TOL {
-                return Some(format!("entry [{}, {}] above the diagonal is {}, not 0", i + 1, j + 1, show::real(at(m, rows, i, j))));
+                return Some(format!(
+                    "entry [{}, {}] above the diagonal is {}, not 0",
+                    i + 1,
+                    j + 1,
+                    show::real(at(m, rows, i, j))
+                ));
             }
         }
         if at(m, rows, j, j) <= 0.0 {
-            return Some(format!("diagonal entry [{}, {}] is {}, not positive", j + 1, j + 1, show::real(at(m, rows, j, j))));
+            return Some(format!(
+                "diagonal entry [{}, {}] is {}, not positive",
+                j + 1,
+                j + 1,
+                show::real(at(m, rows, j, j))
+            ));
         }
     }
     if corr {
         for i in 0..rows {
             let len2: f64 = (0..cols).map(|j| at(m, rows, i, j).powi(2)).sum();
             if (len2 - 1.0).abs() > TOL {
-                return Some(format!("row {} has squared length {}, not 1", i + 1, show::real(len2)));
+                return Some(format!(
+                    "row {} has squared length {}, not 1",
+                    i + 1,
+                    show::real(len2)
+                ));
             }
         }
     }
@@ -679,7 +824,12 @@ fn sym_pos_def(m: &[f64], rows: usize, cols: usize, corr: bool) -> Option<String
     let n = rows;
     for i in 0..n {
         if corr && (at(m, n, i, i) - 1.0).abs() > TOL {
-            return Some(format!("diagonal entry [{}, {}] is {}, not 1", i + 1, i + 1, show::real(at(m, n, i, i))));
+            return Some(format!(
+                "diagonal entry [{}, {}] is {}, not 1",
+                i + 1,
+                i + 1,
+                show::real(at(m, n, i, i))
+            ));
         }
         for j in 0..i {
             let (a, b) = (at(m, n, i, j), at(m, n, j, i));

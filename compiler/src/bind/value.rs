@@ -161,7 +161,9 @@ pub(crate) fn storage_offset(shape: &[usize], array_rank: usize, index: &[usize]
     for (i, n) in elem_idx.iter().zip(elem_shape).rev() {
         inner = inner.checked_mul(*n)?.checked_add(*i)?;
     }
-    let elem_len = elem_shape.iter().try_fold(1usize, |a, n| a.checked_mul(*n))?;
+    let elem_len = elem_shape
+        .iter()
+        .try_fold(1usize, |a, n| a.checked_mul(*n))?;
     outer.checked_mul(elem_len)?.checked_add(inner)
 }
 
@@ -183,8 +185,15 @@ pub(crate) fn row_major_index(shape: &[usize], mut k: usize) -> Vec<usize> {
 pub(crate) fn storage_index(shape: &[usize], array_rank: usize, k: usize) -> Vec<usize> {
     let split = array_rank.min(shape.len());
     let (arr_shape, elem_shape) = shape.split_at(split);
-    let block: usize = elem_shape.iter().product();
-    let (outer, mut inner) = if block == 0 { (0, 0) } else { (k / block, k % block) };
+    // Checked: an empty array may declare huge (never allocated) elements.
+    let block = elem_shape
+        .iter()
+        .try_fold(1usize, |a, n| a.checked_mul(*n))
+        .unwrap_or(0);
+    let (outer, mut inner) = match (k.checked_div(block), k.checked_rem(block)) {
+        (Some(o), Some(i)) => (o, i),
+        _ => (0, 0),
+    };
     let mut index = row_major_index(arr_shape, outer);
     for n in elem_shape {
         // Column-major: the first element axis varies fastest.

@@ -1,0 +1,332 @@
+//! Discrete distributions: log mass, partials with respect to the real
+//! parameters, and `_rng`. See [`crate::dist`] for the conventions on invalid
+//! arguments; a count outside the support gives `-inf`.
+
+use super::{c_lpmf, c_rng_int, finish, pos_finite, reject};
+use crate::rng::{bad, RngError};
+use crate::special as sp;
+use rand::Rng;
+use rand_distr::{Binomial, Distribution, Gamma, Poisson};
+
+/// Largest Poisson rate accepted by the `_rng`s (Stan's limit, 2^30).
+const POISSON_MAX_RATE: f64 = 1_073_741_824.0;
+
+/// ln n! for a count n >= 0.
+fn lfactorial(n: i64) -> f64 {
+    sp::lgamma(n as f64 + 1.0)
+}
+
+// --- bernoulli -------------------------------------------------------------------
+
+/// bernoulli(n | θ) = ln θ if n = 1, ln(1-θ) if n = 0.
+pub fn bernoulli_lpmf(n: i64, theta: f64) -> f64 {
+    bernoulli_lpmf_grad(n, theta).0
+}
+
+/// [`bernoulli_lpmf`] and its partial (∂θ).
+pub fn bernoulli_lpmf_grad(n: i64, theta: f64) -> (f64, [f64; 1]) {
+    if !(0.0..=1.0).contains(&theta) || !(0..=1).contains(&n) {
+        return reject();
+    }
+    if n == 1 {
+        finish(theta.ln(), [1.0 / theta])
+    } else {
+        finish(sp::log1m(theta), [-1.0 / (1.0 - theta)])
+    }
+}
+
+/// A draw from bernoulli(θ).
+pub fn bernoulli_rng<R: Rng + ?Sized>(rng: &mut R, theta: f64) -> Result<i64, RngError> {
+    if !(0.0..=1.0).contains(&theta) {
+        return Err(bad("bernoulli", "probability must be in [0, 1]"));
+    }
+    let u: f64 = rng.random();
+    Ok(i64::from(u < theta))
+}
+c_lpmf!(hbm_bernoulli_lpmf, hbm_bernoulli_lpmf_grad, bernoulli_lpmf, bernoulli_lpmf_grad; [n]; [theta]);
+c_rng_int!(hbm_bernoulli_rng, bernoulli_rng; []; [theta]);
+
+// --- bernoulli_logit -----------------------------------------------------------------
+
+/// bernoulli_logit(n | α) = bernoulli(n | inv_logit(α)), stable for large |α|.
+pub fn bernoulli_logit_lpmf(n: i64, alpha: f64) -> f64 {
+    bernoulli_logit_lpmf_grad(n, alpha).0
+}
+
+/// [`bernoulli_logit_lpmf`] and its partial (∂α).
+pub fn bernoulli_logit_lpmf_grad(n: i64, alpha: f64) -> (f64, [f64; 1]) {
+    if alpha.is_nan() || !(0..=1).contains(&n) {
+        return reject();
+    }
+    if n == 1 {
+        finish(sp::log_inv_logit(alpha), [sp::inv_logit(-alpha)])
+    } else {
+        finish(sp::log1m_inv_logit(alpha), [-sp::inv_logit(alpha)])
+    }
+}
+
+/// A draw from bernoulli_logit(α).
+pub fn bernoulli_logit_rng<R: Rng + ?Sized>(rng: &mut R, alpha: f64) -> Result<i64, RngError> {
+    if alpha.is_nan() {
+        return Err(bad("bernoulli_logit", "log-odds must not be NaN"));
+    }
+    bernoulli_rng(rng, sp::inv_logit(alpha))
+}
+c_lpmf!(hbm_bernoulli_logit_lpmf, hbm_bernoulli_logit_lpmf_grad, bernoulli_logit_lpmf, bernoulli_logit_lpmf_grad; [n]; [alpha]);
+c_rng_int!(hbm_bernoulli_logit_rng, bernoulli_logit_rng; []; [alpha]);
+
+// --- binomial ----------------------------------------------------------------------
+
+/// ln C(N, n) for 0 <= n <= N.
+fn lchoose_int(big_n: i64, n: i64) -> f64 {
+    sp::lchoose(big_n as f64, n as f64)
+}
+
+/// binomial(n | N, θ) = ln C(N, n) + n ln θ + (N-n) ln(1-θ), 0 <= n <= N.
+pub fn binomial_lpmf(n: i64, big_n: i64, theta: f64) -> f64 {
+    binomial_lpmf_grad(n, big_n, theta).0
+}
+
+/// [`binomial_lpmf`] and its partial (∂θ).
+pub fn binomial_lpmf_grad(n: i64, big_n: i64, theta: f64) -> (f64, [f64; 1]) {
+    if !(0.0..=1.0).contains(&theta) || n < 0 || big_n < 0 || n > big_n {
+        return reject();
+    }
+    let (nf, mf) = (n as f64, (big_n - n) as f64);
+    let v = lchoose_int(big_n, n)
+        + sp::multiply_log(nf, theta)
+        + if mf == 0.0 {
+            0.0
+        } else {
+            mf * sp::log1m(theta)
+        };
+    let d = super::xdiv(nf, theta) - super::xdiv(mf, 1.0 - theta);
+    finish(v, [d])
+}
+
+/// A draw from binomial(N, θ).
+pub fn binomial_rng<R: Rng + ?Sized>(rng: &mut R, big_n: i64, theta: f64) -> Result<i64, RngError> {
+    if !(0.0..=1.0).contains(&theta) || big_n < 0 {
+        return Err(bad("binomial", "need N >= 0 and probability in [0, 1]"));
+    }
+    let d =
+        Binomial::new(big_n as u64, theta).map_err(|_| bad("binomial", "invalid parameters"))?;
+    // A draw is at most N, which fits in i64.
+    Ok(d.sample(rng) as i64)
+}
+c_lpmf!(hbm_binomial_lpmf, hbm_binomial_lpmf_grad, binomial_lpmf, binomial_lpmf_grad; [n, big_n]; [theta]);
+c_rng_int!(hbm_binomial_rng, binomial_rng; [big_n]; [theta]);
+
+// --- binomial_logit ------------------------------------------------------------------
+
+/// binomial_logit(n | N, α) = binomial(n | N, inv_logit(α)), stable for large |α|.
+pub fn binomial_logit_lpmf(n: i64, big_n: i64, alpha: f64) -> f64 {
+    binomial_logit_lpmf_grad(n, big_n, alpha).0
+}
+
+/// [`binomial_logit_lpmf`] and its partial (∂α).
+pub fn binomial_logit_lpmf_grad(n: i64, big_n: i64, alpha: f64) -> (f64, [f64; 1]) {
+    if alpha.is_nan() || n < 0 || big_n < 0 || n > big_n {
+        return reject();
+    }
+    let (nf, mf) = (n as f64, (big_n - n) as f64);
+    let a = if nf == 0.0 {
+        0.0
+    } else {
+        nf * sp::log_inv_logit(alpha)
+    };
+    let b = if mf == 0.0 {
+        0.0
+    } else {
+        mf * sp::log1m_inv_logit(alpha)
+    };
+    let d = nf * sp::inv_logit(-alpha) - mf * sp::inv_logit(alpha);
+    finish(lchoose_int(big_n, n) + a + b, [d])
+}
+
+/// A draw from binomial_logit(N, α).
+pub fn binomial_logit_rng<R: Rng + ?Sized>(
+    rng: &mut R,
+    big_n: i64,
+    alpha: f64,
+) -> Result<i64, RngError> {
+    if alpha.is_nan() {
+        return Err(bad("binomial_logit", "log-odds must not be NaN"));
+    }
+    binomial_rng(rng, big_n, sp::inv_logit(alpha))
+}
+c_lpmf!(hbm_binomial_logit_lpmf, hbm_binomial_logit_lpmf_grad, binomial_logit_lpmf, binomial_logit_lpmf_grad; [n, big_n]; [alpha]);
+c_rng_int!(hbm_binomial_logit_rng, binomial_logit_rng; [big_n]; [alpha]);
+
+// --- poisson -----------------------------------------------------------------------
+
+/// poisson(n | λ) = n ln λ - λ - ln n!, n >= 0, λ >= 0 finite.
+pub fn poisson_lpmf(n: i64, lambda: f64) -> f64 {
+    poisson_lpmf_grad(n, lambda).0
+}
+
+/// [`poisson_lpmf`] and its partial (∂λ).
+pub fn poisson_lpmf_grad(n: i64, lambda: f64) -> (f64, [f64; 1]) {
+    if !(lambda >= 0.0) || lambda.is_infinite() || n < 0 {
+        return reject();
+    }
+    let nf = n as f64;
+    let v = sp::multiply_log(nf, lambda) - lambda - lfactorial(n);
+    finish(v, [super::xdiv(nf, lambda) - 1.0])
+}
+
+/// Draws Poisson(λ) for 0 <= λ <= 2^30.
+fn poisson_draw<R: Rng + ?Sized>(
+    rng: &mut R,
+    lambda: f64,
+    name: &'static str,
+) -> Result<i64, RngError> {
+    if !(lambda >= 0.0) || lambda > POISSON_MAX_RATE {
+        return Err(bad(name, "rate must be in [0, 2^30]"));
+    }
+    if lambda == 0.0 {
+        return Ok(0);
+    }
+    let d = Poisson::new(lambda).map_err(|_| bad(name, "invalid rate"))?;
+    // Draws are far below 2^53 for rates up to 2^30, so the cast is exact.
+    Ok(d.sample(rng) as i64)
+}
+
+/// A draw from poisson(λ), λ <= 2^30 as in Stan.
+pub fn poisson_rng<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> Result<i64, RngError> {
+    poisson_draw(rng, lambda, "poisson")
+}
+c_lpmf!(hbm_poisson_lpmf, hbm_poisson_lpmf_grad, poisson_lpmf, poisson_lpmf_grad; [n]; [lambda]);
+c_rng_int!(hbm_poisson_rng, poisson_rng; []; [lambda]);
+
+// --- poisson_log ---------------------------------------------------------------------
+
+/// poisson_log(n | α) = n α - e^α - ln n! (poisson with λ = e^α).
+pub fn poisson_log_lpmf(n: i64, alpha: f64) -> f64 {
+    poisson_log_lpmf_grad(n, alpha).0
+}
+
+/// [`poisson_log_lpmf`] and its partial (∂α).
+pub fn poisson_log_lpmf_grad(n: i64, alpha: f64) -> (f64, [f64; 1]) {
+    if alpha.is_nan() || alpha == f64::INFINITY || n < 0 {
+        return reject();
+    }
+    if alpha == f64::NEG_INFINITY {
+        // λ = 0: all mass at 0.
+        return if n == 0 { (0.0, [0.0]) } else { reject() };
+    }
+    let nf = n as f64;
+    let e = alpha.exp();
+    finish(nf * alpha - e - lfactorial(n), [nf - e])
+}
+
+/// A draw from poisson_log(α).
+pub fn poisson_log_rng<R: Rng + ?Sized>(rng: &mut R, alpha: f64) -> Result<i64, RngError> {
+    if alpha.is_nan() {
+        return Err(bad("poisson_log", "log rate must not be NaN"));
+    }
+    poisson_draw(rng, alpha.exp(), "poisson_log")
+}
+c_lpmf!(hbm_poisson_log_lpmf, hbm_poisson_log_lpmf_grad, poisson_log_lpmf, poisson_log_lpmf_grad; [n]; [alpha]);
+c_rng_int!(hbm_poisson_log_rng, poisson_log_rng; []; [alpha]);
+
+// --- neg_binomial_2 / neg_binomial_2_log -----------------------------------------------
+
+/// ψ(n+φ) - ψ(φ), summed exactly for small n (no cancellation when φ is large).
+fn digamma_diff(n: i64, phi: f64) -> f64 {
+    if n < 64 {
+        (0..n).map(|k| 1.0 / (phi + k as f64)).sum()
+    } else {
+        sp::digamma(n as f64 + phi) - sp::digamma(phi)
+    }
+}
+
+/// Core of both parameterisations, in terms of η = ln μ:
+/// ln C(n+φ-1, n) + n(η - ln(μ+φ)) + φ(ln φ - ln(μ+φ)), written with
+/// s = ln(1 + μ/φ) so that φ → ∞ (the Poisson limit) keeps its precision.
+/// Returns (value, ∂η, ∂φ).
+fn nb2_log_core(n: i64, eta: f64, phi: f64) -> (f64, [f64; 2]) {
+    let nf = n as f64;
+    let ln_phi = phi.ln();
+    let x = eta - ln_phi; // ln(μ/φ)
+    let s = sp::log1p_exp(x); // ln(1 + μ/φ)
+    let p = sp::inv_logit(x); // μ/(μ+φ)
+                              // ln C(n+φ-1, n) = -ln(n+φ) - ln B(φ, n+1)
+    let lchoose = if n == 0 {
+        0.0
+    } else {
+        -(nf + phi).ln() - sp::lbeta(phi, nf + 1.0)
+    };
+    let v = lchoose + nf * (x - s) - phi * s;
+    let deta = nf * sp::inv_logit(-x) - phi * p;
+    let dphi = digamma_diff(n, phi) - s + (p - nf * sp::inv_logit(-x) / phi);
+    (v, [deta, dphi])
+}
+
+/// neg_binomial_2(n | μ, φ): mean μ, variance μ + μ²/φ (Stan's parameterisation).
+pub fn neg_binomial_2_lpmf(n: i64, mu: f64, phi: f64) -> f64 {
+    neg_binomial_2_lpmf_grad(n, mu, phi).0
+}
+
+/// [`neg_binomial_2_lpmf`] and its partials (∂μ, ∂φ).
+pub fn neg_binomial_2_lpmf_grad(n: i64, mu: f64, phi: f64) -> (f64, [f64; 2]) {
+    if !pos_finite(mu) || !pos_finite(phi) || n < 0 {
+        return reject();
+    }
+    let (v, [deta, dphi]) = nb2_log_core(n, mu.ln(), phi);
+    finish(v, [deta / mu, dphi])
+}
+
+/// neg_binomial_2_log(n | η, φ) = neg_binomial_2(n | e^η, φ).
+pub fn neg_binomial_2_log_lpmf(n: i64, eta: f64, phi: f64) -> f64 {
+    neg_binomial_2_log_lpmf_grad(n, eta, phi).0
+}
+
+/// [`neg_binomial_2_log_lpmf`] and its partials (∂η, ∂φ).
+pub fn neg_binomial_2_log_lpmf_grad(n: i64, eta: f64, phi: f64) -> (f64, [f64; 2]) {
+    if !eta.is_finite() || !pos_finite(phi) || n < 0 {
+        return reject();
+    }
+    let (v, g) = nb2_log_core(n, eta, phi);
+    finish(v, g)
+}
+
+/// Gamma–Poisson mixture draw shared by both parameterisations.
+fn nb2_draw<R: Rng + ?Sized>(
+    rng: &mut R,
+    mu: f64,
+    phi: f64,
+    name: &'static str,
+) -> Result<i64, RngError> {
+    if !pos_finite(mu) || !pos_finite(phi) {
+        return Err(bad(
+            name,
+            "location and precision must be positive and finite",
+        ));
+    }
+    let g = Gamma::new(phi, mu / phi).map_err(|_| bad(name, "invalid parameters"))?;
+    let rate = g.sample(rng);
+    poisson_draw(rng, rate, name)
+}
+
+/// A draw from neg_binomial_2(μ, φ).
+pub fn neg_binomial_2_rng<R: Rng + ?Sized>(
+    rng: &mut R,
+    mu: f64,
+    phi: f64,
+) -> Result<i64, RngError> {
+    nb2_draw(rng, mu, phi, "neg_binomial_2")
+}
+
+/// A draw from neg_binomial_2_log(η, φ).
+pub fn neg_binomial_2_log_rng<R: Rng + ?Sized>(
+    rng: &mut R,
+    eta: f64,
+    phi: f64,
+) -> Result<i64, RngError> {
+    nb2_draw(rng, eta.exp(), phi, "neg_binomial_2_log")
+}
+c_lpmf!(hbm_neg_binomial_2_lpmf, hbm_neg_binomial_2_lpmf_grad, neg_binomial_2_lpmf, neg_binomial_2_lpmf_grad; [n]; [mu, phi]);
+c_rng_int!(hbm_neg_binomial_2_rng, neg_binomial_2_rng; []; [mu, phi]);
+c_lpmf!(hbm_neg_binomial_2_log_lpmf, hbm_neg_binomial_2_log_lpmf_grad, neg_binomial_2_log_lpmf, neg_binomial_2_log_lpmf_grad; [n]; [eta, phi]);
+c_rng_int!(hbm_neg_binomial_2_log_rng, neg_binomial_2_log_rng; []; [eta, phi]);
