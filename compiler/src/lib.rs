@@ -3,9 +3,14 @@
 //! read and validated against the typed program). `diagnostics` is the one
 //! error type every stage returns.
 
+pub mod ad;
 pub mod bind;
 pub mod check;
+pub mod codegen;
 pub mod diagnostics;
+pub mod interp;
+pub mod ir;
+pub mod lower;
 pub mod syntax;
 
 use diagnostics::Diagnostic;

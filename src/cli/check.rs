@@ -86,7 +86,7 @@ fn report(diagnostics: &[Diagnostic], name: &str, source: &str, format: Format) 
             let warnings = diagnostics.len() - errors;
             if errors > 0 {
                 eprintln!("{name}: {errors} error{}{}", plural(errors), warn_suffix(warnings));
-            } else if warnings > 0 {
+            } else {
                 eprintln!("{name}: ok{}", warn_suffix(warnings));
             }
         }

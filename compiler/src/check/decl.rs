@@ -22,8 +22,15 @@ impl Checker {
             BlockKind::Data | BlockKind::TransformedData => Level::Data,
             _ => Level::Param,
         };
-        let (ty, sizes, constraint) = self.check_type_expr(&decl.ty, local)?;
+        let Some((ty, sizes, constraint)) = self.check_type_expr(&decl.ty, local) else {
+            // Later uses of the name stay quiet: the declaration was reported.
+            self.failed_decls.insert(decl.name.name.clone());
+            return None;
+        };
         self.check_declared_kind(decl, &ty, &constraint, local);
+        // A bad initial value still declares the variable with its declared
+        // type, so later uses are checked and not reported as undeclared.
+        let mut init_ok = true;
         let init = match &decl.init {
             None => None,
             Some(e) => {
@@ -40,8 +47,7 @@ impl Checker {
                         }),
                     );
                     None
-                } else {
-                    let typed = self.check_expr(e)?;
+                } else if let Some(typed) = self.check_expr(e) {
                     if !ty.accepts(&typed.ty) {
                         self.report(
                             Diagnostic::error(
@@ -57,14 +63,21 @@ impl Checker {
                             .with_label(decl.ty.span, "declared type")
                             .with_help(self.mismatch_help(&ty, &typed.ty)),
                         );
+                        init_ok = false;
                         None
                     } else {
                         Some(typed)
                     }
+                } else {
+                    init_ok = false;
+                    None
                 }
             }
         };
         let var = self.declare_var(&decl.name.name, decl.name.span, ty, origin, level)?;
+        if !init_ok {
+            return None;
+        }
         Some(TypedDecl {
             var,
             sizes,
@@ -79,7 +92,32 @@ impl Checker {
         if want.is_int_valued() && !have.is_int_valued() {
             return "a real value cannot become an int; declare the variable `real`, or compute an int".into();
         }
+        if let (ElemType::Int { index_of: Some(w) }, ElemType::Int { index_of: Some(h) }) = (want.elem, have.elem) {
+            if w != h {
+                return format!(
+                    "members of `{}` cannot stand for members of `{}`",
+                    self.dims.get(h).name,
+                    self.dims.get(w).name
+                );
+            }
+        }
+        if let (ElemType::Matrix(r1, c1), ElemType::Matrix(r2, c2)) = (want.elem, have.elem) {
+            if r1 == c2 && c1 == r2 && r1 != c1 && want.array.len() == have.array.len() {
+                return format!(
+                    "the dims are in the other order; transpose the value with `'` to get `{}`",
+                    self.show(want)
+                );
+            }
+        }
         let (wd, hd) = (want.dims(), have.dims());
+        let extra: Vec<&str> = hd.iter().filter(|d| !wd.contains(d)).map(|d| self.dims.get(*d).name.as_str()).collect();
+        if !wd.is_empty() && !extra.is_empty() && wd.iter().all(|d| hd.contains(d)) {
+            return format!(
+                "the value also runs over {}: values over different dims broadcast to all their dims \
+                 (two vectors make a matrix); index or reduce the extra dim",
+                extra.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")
+            );
+        }
         if want.axes().len() == have.axes().len() && wd != hd && !wd.is_empty() && !hd.is_empty() {
             return format!(
                 "the dims differ: expected `{}`, found `{}`; index or reorder so the dims match",
@@ -200,7 +238,9 @@ impl Checker {
         let known: Vec<String> = self.dims.dims.iter().map(|d| format!("`{}`", d.name)).collect();
         let d = Diagnostic::error("E2004", format!("`{name}` is not a dim"))
             .with_label(span, "used as a dim here");
-        if known.is_empty() {
+        if let Some(close) = super::expr::closest(name, self.dims.dims.iter().map(|d| d.name.as_str())) {
+            d.with_help(format!("did you mean `{close}`?"))
+        } else if known.is_empty() {
             d.with_help(format!("declare it in a `dims {{ {name}; }}` block at the top of the program"))
         } else {
             d.with_help(format!(
@@ -215,6 +255,10 @@ impl Checker {
         if let ExprKind::Var(id) = &e.kind {
             if let Some(d) = self.dims.lookup(&id.name) {
                 return Some(Size::Dim(d));
+            }
+            if self.is_unknown_name(&id.name) {
+                self.report(self.unknown_dim_or_var(&id.name, id.span, "a dim or an int size"));
+                return None;
             }
         }
         let typed = self.check_expr(e)?;
@@ -250,15 +294,17 @@ impl Checker {
             let fits = typed.ty.is_scalar() && !(ty.is_int_valued() && !typed.ty.is_int_valued())
                 || (!typed.ty.is_scalar() && elementwise.promoted().accepts(&typed.ty));
             if !fits {
-                this.report(
-                    Diagnostic::error(
-                        "E1008",
-                        format!(
-                            "the {what} must be a scalar or match the declared type `{}`, but it is `{}`",
-                            this.show(ty),
-                            this.show(&typed.ty)
-                        ),
+                let message = if ty.is_int_valued() && typed.ty.is_scalar() {
+                    format!("the {what} of an int must be an int, but it is `{}`", this.show(&typed.ty))
+                } else {
+                    format!(
+                        "the {what} must be a scalar or match the declared type `{}`, but it is `{}`",
+                        this.show(ty),
+                        this.show(&typed.ty)
                     )
+                };
+                this.report(
+                    Diagnostic::error("E1008", message)
                     .with_label(e.span, format!("`{}`", this.show(&typed.ty)))
                     .with_help(if ty.is_int_valued() {
                         "bounds on an int must be ints".to_string()

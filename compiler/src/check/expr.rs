@@ -19,7 +19,9 @@ impl Checker {
         let make = |kind, ty, level| Some(TypedExpr { kind, ty, level, span });
         match &e.kind {
             ExprKind::IntLit(v) => {
-                if *v > INT_MAX {
+                // `i128::MAX` stands for a literal too large to read, which
+                // the lexer has reported (E0004).
+                if *v > INT_MAX && *v != i128::MAX {
                     self.report(
                         Diagnostic::error("E1006", format!("the integer {v} is too large for an int"))
                             .with_label(span, "out of range")
@@ -39,8 +41,9 @@ impl Checker {
             ExprKind::Target => {
                 if !matches!(self.ctx.block, BlockKind::Model | BlockKind::TransformedParameters) {
                     self.report(
-                        Diagnostic::error("E3004", "`target()` is only available in the model block")
-                            .with_label(span, format!("used in `{}`", self.ctx.block.keyword())),
+                        Diagnostic::error("E3004", "`target()` is only available in the model and transformed parameters blocks")
+                            .with_label(span, format!("used in `{}`", self.ctx.block.keyword()))
+                            .with_help("the log density is accumulated while the model runs; read it in `model` or `transformed parameters`"),
                     );
                     return None;
                 }
@@ -116,6 +119,31 @@ impl Checker {
                 span: id.span,
             });
         }
+        if self.failed_decls.contains(&id.name) {
+            return None;
+        }
+        if let Some(gone) = self.vars.iter().rev().find(|v| v.name == id.name) {
+            // Declared, but in a scope that has ended.
+            let d = Diagnostic::error("E3001", format!("`{}` is not visible here", id.name))
+                .with_label(id.span, "used here")
+                .with_label(gone.span, "declared here, in a scope that has ended")
+                .with_help(
+                    "a local variable (and every variable of the `model` block) exists only inside the braces \
+                     where it is declared; declare it in an outer scope, or in `transformed parameters` to use it \
+                     in later blocks",
+                );
+            self.report(d);
+            return None;
+        }
+        if let Some(&later) = self.block_decls.get(&id.name).filter(|s| s.start > id.span.start) {
+            self.report(
+                Diagnostic::error("E3001", format!("`{}` is used before it is declared", id.name))
+                    .with_label(id.span, "used here")
+                    .with_label(later, "declared later, here")
+                    .with_help("move the declaration above its first use"),
+            );
+            return None;
+        }
         let mut d = Diagnostic::error("E3001", format!("`{}` is not declared", id.name))
             .with_label(id.span, "unknown name");
         if let Some(close) = self.closest_name(&id.name) {
@@ -135,12 +163,38 @@ impl Checker {
             .filter(|v| self.scope.lookup(&v.name).is_some())
             .map(|v| v.name.as_str())
             .chain(self.dims.dims.iter().map(|d| d.name.as_str()));
-        let limit = (name.len() / 3).max(1);
-        visible
-            .map(|c| (edit_distance(name, c), c))
-            .filter(|(d, _)| *d <= limit)
-            .min()
-            .map(|(_, c)| c.to_string())
+        closest(name, visible)
+    }
+
+    /// Whether `name` is neither a visible variable, nor a dim, nor a
+    /// declaration that failed (and was reported).
+    pub(super) fn is_unknown_name(&self, name: &str) -> bool {
+        self.scope.lookup(name).is_none()
+            && self.dims.lookup(name).is_none()
+            && !self.failed_decls.contains(name)
+            && !self.vars.iter().any(|v| v.name == name)
+            && !self.block_decls.contains_key(name)
+    }
+
+    /// The diagnostic for a name where a dim (or a variable) was expected,
+    /// when it is neither: suggests the nearest dim.
+    pub(super) fn unknown_dim_or_var(&self, name: &str, span: Span, wanted: &str) -> Diagnostic {
+        let dims = self.dims.dims.iter().map(|d| d.name.as_str());
+        match closest(name, dims) {
+            Some(close) => Diagnostic::error("E2004", format!("`{name}` is neither a dim nor a variable"))
+                .with_label(span, format!("expected {wanted}"))
+                .with_help(format!("did you mean the dim `{close}`?")),
+            None => {
+                let d = Diagnostic::error("E2004", format!("`{name}` is neither a dim nor a variable"))
+                    .with_label(span, format!("expected {wanted}"));
+                if self.dims.dims.is_empty() {
+                    d.with_help(format!("declare it as a dim in a `dims {{ {name}; }}` block, or as a variable"))
+                } else {
+                    let known: Vec<String> = self.dims.dims.iter().map(|d| format!("`{}`", d.name)).collect();
+                    d.with_help(format!("declare it as a dim or a variable (declared dims: {})", known.join(", ")))
+                }
+            }
+        }
     }
 
     fn check_unary(&mut self, op: UnOp, operand: &Expr, span: Span) -> Option<TypedExpr> {
@@ -169,63 +223,72 @@ impl Checker {
         let l = self.check_expr(lhs);
         let r = self.check_expr(rhs);
         let (l, r) = (l?, r?);
-        let result: Result<Type, String> = match op {
+        // Each failure carries its code: E2002 when named dims are what
+        // clash, E1001 for Stan's own typing rules.
+        let type_err = |why: String| ("E1001", why);
+        let result: Result<Type, (&'static str, String)> = match op {
             BinOp::Or | BinOp::And | BinOp::Eq | BinOp::Neq | BinOp::Lt | BinOp::Leq | BinOp::Gt | BinOp::Geq => {
                 if l.ty.is_scalar() && r.ty.is_scalar() {
                     Ok(Type::int())
                 } else {
-                    Err("comparisons and logical operators take an int or real on each side".into())
+                    Err(type_err("comparisons and logical operators take an int or real on each side".into()))
                 }
             }
             BinOp::Mod | BinOp::IntDiv => {
                 if l.ty.is_int_scalar() && r.ty.is_int_scalar() {
                     Ok(Type::int())
                 } else {
-                    Err(format!("`{}` takes two ints", op.symbol()))
+                    Err(type_err(format!("`{}` takes two ints", op.symbol())))
                 }
             }
             BinOp::Pow => {
                 if l.ty.is_scalar() && r.ty.is_scalar() {
                     Ok(Type::real())
                 } else {
-                    Err("`^` takes scalars; use `.^` for elementwise powers".into())
+                    Err(type_err("`^` takes scalars; use `.^` for elementwise powers".into()))
                 }
             }
             BinOp::Add | BinOp::Sub | BinOp::EltMul | BinOp::EltDiv | BinOp::EltPow => {
                 let keep_int = matches!(op, BinOp::Add | BinOp::Sub | BinOp::EltMul);
-                broadcast::align(&l.ty, &r.ty, keep_int).map_err(|e| self.align_message(e, &l.ty, &r.ty))
+                broadcast::align(&l.ty, &r.ty, keep_int).map_err(|e| self.align_failure(e, &l.ty, &r.ty))
             }
             BinOp::Mul => signatures::multiply(&l.ty, &r.ty).ok_or_else(|| {
                 if signatures::inner_dims_clash(&l.ty, &r.ty) {
-                    format!(
+                    let why = format!(
                         "the inner dims of `{}` * `{}` differ; a product needs the left's columns to match the right's rows",
                         self.show(&l.ty),
                         self.show(&r.ty)
-                    )
+                    );
+                    ("E2002", why)
                 } else if !l.ty.array.is_empty() || !r.ty.array.is_empty() {
-                    "arrays cannot be multiplied; use vectors or matrices".into()
+                    type_err("arrays cannot be multiplied; use vectors or matrices".into())
                 } else {
-                    "this product is not defined; for elementwise products use `.*`".into()
+                    type_err("this product is not defined; for elementwise products use `.*`".into())
                 }
             }),
             BinOp::Div => {
                 if r.ty.is_scalar() && l.ty.array.is_empty() {
-                    broadcast::align(&l.ty, &r.ty, true).map_err(|e| self.align_message(e, &l.ty, &r.ty))
+                    broadcast::align(&l.ty, &r.ty, true).map_err(|e| self.align_failure(e, &l.ty, &r.ty))
                 } else {
-                    Err("`/` divides by a scalar; use `./` for elementwise division".into())
+                    Err(type_err("`/` divides by a scalar; use `./` for elementwise division".into()))
                 }
             }
-            BinOp::LeftDiv => match (l.ty.elem, r.ty.elem) {
-                (ElemType::Matrix(..), ElemType::Vector(_) | ElemType::Matrix(..)) if l.ty.array.is_empty() && r.ty.array.is_empty() => {
-                    Ok(r.ty.clone())
+            BinOp::LeftDiv => signatures::left_divide(&l.ty, &r.ty).ok_or_else(|| {
+                if signatures::left_divide(&l.ty.erase_dims(), &r.ty.erase_dims()).is_some() {
+                    let why = format!(
+                        "in `A \\ b` the rows of `A` and of `b` must run over the same dim, but they are `{}` and `{}`",
+                        self.show(&l.ty),
+                        self.show(&r.ty)
+                    );
+                    ("E2002", why)
+                } else {
+                    type_err("`\\` takes a matrix on the left and a vector or matrix on the right".into())
                 }
-                _ => Err("`\\` takes a matrix on the left and a vector or matrix on the right".into()),
-            },
+            }),
         };
         let ty = match result {
             Ok(ty) => ty,
-            Err(why) => {
-                let code = if why.contains("dim") { "E2002" } else { "E1001" };
+            Err((code, why)) => {
                 self.report(
                     Diagnostic::error(
                         code,
@@ -249,6 +312,13 @@ impl Checker {
         Some(TypedExpr { kind: TypedExprKind::Binary { op, lhs: Box::new(l), rhs: Box::new(r) }, ty, level, span })
     }
 
+    /// The code and words for why two shapes do not align: a type error
+    /// (E1001) when no named dim is involved, a dim error (E2002) otherwise.
+    fn align_failure(&self, e: AlignError, l: &Type, r: &Type) -> (&'static str, String) {
+        let plain = matches!(e, AlignError::Array) || (l.dims().is_empty() && r.dims().is_empty());
+        (if plain { "E1001" } else { "E2002" }, self.align_message(e, l, r))
+    }
+
     /// Words for why two shapes do not align.
     pub(super) fn align_message(&self, e: AlignError, l: &Type, r: &Type) -> String {
         match e {
@@ -258,7 +328,19 @@ impl Checker {
                 self.show(l),
                 self.show(r)
             ),
-            AlignError::Kinds => "the shapes differ and are not all named dims, so they cannot be aligned by name".into(),
+            AlignError::Kinds if l.dims().is_empty() && r.dims().is_empty() => {
+                let (le, re) = (l.elem, r.elem);
+                if matches!((le, re), (ElemType::Vector(_), ElemType::RowVector(_)) | (ElemType::RowVector(_), ElemType::Vector(_))) {
+                    "a vector and a row_vector do not combine elementwise; transpose one with `'`".into()
+                } else {
+                    format!(
+                        "elementwise operators need two values of the same shape, or a scalar and a container; `{}` and `{}` differ",
+                        le.kind_name(),
+                        re.kind_name()
+                    )
+                }
+            }
+            AlignError::Kinds => "the shapes differ and not every size is a named dim, so they cannot be aligned by name; declare both over dims, or give them the same shape".into(),
             AlignError::Orientation => "a vector and a row_vector over the same dim; transpose one with `'`".into(),
             AlignError::Dims => format!("the dims of `{}` and `{}` do not match", self.show(l), self.show(r)),
         }
@@ -342,6 +424,11 @@ impl Checker {
             return None;
         }
         if let Some((dist, suffix)) = signatures::split_density_name(&func.name) {
+            let mut variate_typed = variate_typed;
+            if variate_typed.is_none() && suffix != DensitySuffix::Rng && dist.params.is_empty() && typed.len() == 1 {
+                // A density without parameters takes no `|`: `std_normal_lpdf(y)`.
+                variate_typed = typed.pop();
+            }
             let ty = self.check_density_call(func, dist, suffix, variate_typed.as_ref(), &typed, span)?;
             let mut all = Vec::new();
             all.extend(variate_typed);
@@ -372,8 +459,10 @@ impl Checker {
                     ));
                 } else if self.scope.lookup(&func.name).is_some() {
                     d = d.with_help(format!("`{}` is a variable; index it with `[...]`", func.name));
+                } else if let Some(close) = closest(&func.name, signatures::function_names()) {
+                    d = d.with_help(format!("did you mean `{close}`?"));
                 } else {
-                    d = d.with_help("see the function list in docs/language.md");
+                    d = d.with_help("see the function list in LANGUAGE.md");
                 }
                 self.report(d);
                 None
@@ -431,7 +520,8 @@ impl Checker {
                             Some(Type::matrix(a, a))
                         }
                         _ => {
-                            self.signature_error(func, dist, params, span, "(int K, real eta)");
+                            let slots = [("K", signatures::ArgShape::Ints), ("eta", signatures::ArgShape::Real)];
+                            self.signature_error(func, &slots, params, span);
                             None
                         }
                     };
@@ -448,11 +538,15 @@ impl Checker {
                     Some(axes) if axes.is_empty() => Some(Type::scalar_or_elem(elem)),
                     Some(axes) => Some(Type::array_of(axes, elem)),
                     None => {
-                        self.report(
-                            Diagnostic::error("E2003", format!("the arguments of `{}` do not align", func.name))
-                                .with_label(span, "their dims cannot be matched")
-                                .with_help("give every argument the same dims, or scalars"),
-                        );
+                        let mut d = Diagnostic::error("E2003", format!("the arguments of `{}` do not align", func.name));
+                        for (p, (pname, _)) in params.iter().zip(dist.params) {
+                            if !p.ty.is_scalar() {
+                                d = d.with_label(p.span, format!("`{pname}` is `{}`", self.show(&p.ty)));
+                            }
+                        }
+                        self.report(d.with_help(
+                            "give the arguments the same dims (or one's dims a subset of the other's), or scalars",
+                        ));
                         None
                     }
                 }
@@ -488,7 +582,11 @@ impl Checker {
                     self.report(
                         Diagnostic::error("E1002", format!("`{}` needs `|` after its first argument", func.name))
                             .with_label(span, "missing `|`")
-                            .with_help(format!("write `{}(y | {})`", func.name, param_names(dist))),
+                            .with_help(if dist.params.is_empty() {
+                                format!("write `{}(y)`", func.name)
+                            } else {
+                                format!("write `{}(y | {})`", func.name, param_names(dist))
+                            }),
                     );
                     return None;
                 };
@@ -553,16 +651,21 @@ impl Checker {
             if let (Some(&dim), Some(&over)) = (extra.first(), v_dims.first()) {
                 let hint = self.index_variable_for(over, dim);
                 let base = match &p.kind {
-                    TypedExprKind::Var(v) => self.vars[*v].name.clone(),
-                    _ => "...".to_string(),
+                    TypedExprKind::Var(v) => Some(self.vars[*v].name.clone()),
+                    _ => None,
                 };
-                d = d.with_help(match hint {
-                    Some(var) => format!(
+                d = d.with_help(match (hint, base) {
+                    (Some(var), Some(base)) => format!(
                         "index it with a `{}` for each `{}`: `{base}[{var}]`",
                         self.dims.get(dim).name,
                         self.dims.get(over).name
                     ),
-                    None => format!(
+                    (Some(var), None) => format!(
+                        "index it with `{var}`, which holds a `{}` for each `{}`",
+                        self.dims.get(dim).name,
+                        self.dims.get(over).name
+                    ),
+                    (None, _) => format!(
                         "index it with an `array[{}] {}` so that it runs over `{}`",
                         self.dims.get(over).name,
                         self.dims.get(dim).name,
@@ -588,49 +691,88 @@ impl Checker {
         let fits = params.len() == dist.params.len()
             && params.iter().zip(dist.params).all(|(p, (_, shape))| signatures::fits_shape(&p.ty, *shape));
         if !fits {
-            self.signature_error(func, dist, params, span, &format!("({})", param_names(dist)));
+            self.signature_error(func, dist.params, params, span);
         }
         fits
     }
 
-    fn signature_error(&mut self, func: &Ident, dist: &signatures::Distribution, params: &[TypedExpr], span: Span, sig: &str) {
+    /// Arguments that do not fit a density's parameter list `slots`: the
+    /// count when it is wrong, otherwise the first argument of the wrong shape.
+    fn signature_error(
+        &mut self,
+        func: &Ident,
+        slots: &[(&'static str, signatures::ArgShape)],
+        params: &[TypedExpr],
+        span: Span,
+    ) {
         let found: Vec<String> = params.iter().map(|t| self.show(&t.ty)).collect();
-        let shapes: Vec<String> = dist
-            .params
+        let names: Vec<&str> = slots.iter().map(|(n, _)| *n).collect();
+        let shapes: Vec<String> = slots.iter().map(|(n, s)| format!("{n}: {}", shape_words(*s))).collect();
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let mut d = Diagnostic::error("E1002", format!("`{}` cannot take ({})", func.name, found.join(", ")));
+        let wrong = params
             .iter()
-            .map(|(n, s)| format!("{n}: {}", shape_words(*s)))
-            .collect();
-        self.report(
-            Diagnostic::error("E1002", format!("`{}` cannot take ({})", func.name, found.join(", ")))
-                .with_label(span, format!("{} argument{} given", params.len(), if params.len() == 1 { "" } else { "s" }))
-                .with_help(format!("`{}` takes {sig}{}", func.name, if shapes.is_empty() { String::new() } else { format!(" with {}", shapes.join("; ")) })),
-        );
+            .zip(slots)
+            .find(|(p, (_, shape))| !signatures::fits_shape(&p.ty, *shape));
+        d = match wrong {
+            Some((p, (pname, shape))) if params.len() == slots.len() => d.with_label(
+                p.span,
+                format!("`{pname}` must be {}, but this is `{}`", shape_words(*shape), self.show(&p.ty)),
+            ),
+            _ => d.with_label(
+                span,
+                format!(
+                    "{} argument{} given, {} expected",
+                    params.len(),
+                    plural(params.len()),
+                    slots.len()
+                ),
+            ),
+        };
+        let with = if shapes.is_empty() { String::new() } else { format!(" with {}", shapes.join("; ")) };
+        self.report(d.with_help(format!("`{}` takes ({}){with}", func.name, names.join(", "))));
     }
 
+    /// A multivariate density's dim rule: the variate, the location and the
+    /// matrix run over one dim (a square matrix for `lkj_corr_cholesky`).
     fn check_multivariate_dims(&mut self, dist: &signatures::Distribution, variate: &TypedExpr, params: &[TypedExpr]) -> Option<()> {
         let k_of = |t: &Type| t.elem.axes().first().copied().unwrap_or(Axis::Anon);
-        let (vk, ok) = match dist.variate {
+        // The argument that disagrees with the variate, if any.
+        // The argument that disagrees with the variate (`None`: the variate
+        // itself), if any.
+        let culprit: Option<Option<usize>> = match dist.variate {
             signatures::ArgShape::Matrix => {
                 let ax = variate.ty.elem.axes();
-                (ax[0], ax[0].compatible(ax[1]))
+                (!ax[0].compatible(ax[1])).then_some(None)
             }
             _ => {
                 let vk = k_of(&variate.ty);
                 let mu_k = k_of(&params[0].ty);
-                let m = params[1].ty.elem.axes();
-                (vk, vk.compatible(mu_k) && m.iter().all(|a| a.compatible(vk)))
+                let matrix_ok = params[1].ty.elem.axes().iter().all(|a| a.compatible(vk) && a.compatible(mu_k));
+                if !vk.compatible(mu_k) {
+                    Some(Some(0))
+                } else if !matrix_ok {
+                    Some(Some(1))
+                } else {
+                    None
+                }
             }
         };
-        let _ = vk;
-        if !ok {
-            self.report(
-                Diagnostic::error("E2003", format!("the sizes of `{}`'s arguments do not match", dist.name))
-                    .with_label(variate.span, format!("`{}`", self.show(&variate.ty)))
-                    .with_help("the variate, location and matrix must run over the same dim"),
-            );
-            return None;
-        }
-        Some(())
+        let Some(culprit) = culprit else { return Some(()) };
+        let mut d = Diagnostic::error("E2003", format!("the dims of `{}`'s arguments do not match", dist.name));
+        d = match culprit {
+            Some(i) => d
+                .with_label(params[i].span, format!("`{}` is `{}`", dist.params[i].0, self.show(&params[i].ty)))
+                .with_label(variate.span, format!("variate is `{}`", self.show(&variate.ty))),
+            None => d.with_label(variate.span, format!("variate is `{}`", self.show(&variate.ty))),
+        };
+        let help = if dist.variate == signatures::ArgShape::Matrix {
+            "the variate must be a square matrix over one dim"
+        } else {
+            "the variate, the location and both sides of the matrix must run over the same dim"
+        };
+        self.report(d.with_help(help));
+        None
     }
 }
 
@@ -641,12 +783,23 @@ fn param_names(dist: &signatures::Distribution) -> String {
 fn shape_words(s: signatures::ArgShape) -> &'static str {
     use signatures::ArgShape::*;
     match s {
-        Reals => "real or container",
-        Ints => "int or int array",
-        Vectors => "vector(s)",
-        Matrix => "matrix",
-        Real => "real",
+        Reals => "a real or a container of reals",
+        Ints => "an int or an int array",
+        Vectors => "a vector or an array of vectors",
+        Matrix => "a matrix",
+        Real => "a single real",
     }
+}
+
+/// The candidate nearest to `name` within a typo's distance, if any.
+pub(super) fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    let limit = (name.chars().count() / 3).max(1);
+    candidates
+        .map(|c| (edit_distance(name, c), c))
+        // Replacing every character is no typo: `z` is not a misspelt `a`.
+        .filter(|(d, _)| *d <= limit && *d < name.chars().count())
+        .min()
+        .map(|(_, c)| c.to_string())
 }
 
 /// Levenshtein distance, for "did you mean" suggestions.

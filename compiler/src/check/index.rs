@@ -29,6 +29,14 @@ impl Checker {
             typed.push(self.check_one_index(index)?);
         }
         let axes = base.ty.axes();
+        if axes.is_empty() {
+            self.report(
+                Diagnostic::error("E1007", format!("`{}` cannot be indexed", self.show(&base.ty)))
+                    .with_label(base.span, format!("this is a single `{}`", self.show(&base.ty)))
+                    .with_help("only arrays, vectors, row vectors and matrices take `[...]`"),
+            );
+            return None;
+        }
         if typed.len() > axes.len() {
             self.report(
                 Diagnostic::error(
@@ -134,6 +142,19 @@ impl Checker {
             }
             Index::Single(e) => {
                 let t = self.check_expr(e)?;
+                if let TypedExprKind::DimSize(d) = t.kind {
+                    // A bare dim name would index the element `size(d)`:
+                    // almost certainly a forgotten index variable.
+                    let name = self.dims.get(d).name.clone();
+                    self.report(
+                        Diagnostic::error("E2006", format!("`{name}` is a dim, not an index"))
+                            .with_label(e.span, format!("the dim `{name}` used as an index"))
+                            .with_help(format!(
+                                "index with a member of `{name}`: a loop variable `for (g in {name})`, or an `array[...] {name}` variable; write `size({name})` if you mean the last element"
+                            )),
+                    );
+                    return None;
+                }
                 if t.ty.is_int_scalar() {
                     Some(TypedIndex::Single(t))
                 } else if t.ty.is_int_array_1d() {

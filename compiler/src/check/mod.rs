@@ -11,21 +11,24 @@
 //! Diagnostic codes: E1xxx types, E2xxx dims, E3xxx names, blocks and scopes
 //! (the full table is in `docs/errors.md`).
 
-mod broadcast;
+pub mod broadcast;
 mod decl;
 pub mod env;
 mod expr;
 mod index;
 pub mod print;
 mod program;
-mod signatures;
+pub mod signatures;
 mod stmt;
+#[cfg(test)]
+mod tests;
 pub mod typed;
 pub mod types;
 
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::{BlockKind, Program};
 use crate::syntax::span::Span;
+use std::collections::{HashMap, HashSet};
 use env::{DimEnv, Scope, ScopeEntry, VarOrigin};
 use typed::{Level, TypedProgram, VarId, VarInfo};
 use types::Type;
@@ -61,6 +64,12 @@ pub(crate) struct Checker {
     pub scope: Scope,
     pub diagnostics: Vec<Diagnostic>,
     pub ctx: Context,
+    /// Names whose declaration failed (already reported): a later use is
+    /// not reported again as undeclared.
+    pub failed_decls: HashSet<String>,
+    /// Where each block-level variable is declared, known before the walk:
+    /// a use above the declaration is reported as such.
+    pub block_decls: HashMap<String, Span>,
 }
 
 impl Checker {
@@ -70,6 +79,8 @@ impl Checker {
             vars: Vec::new(),
             scope: Scope::new(),
             diagnostics: Vec::new(),
+            failed_decls: HashSet::new(),
+            block_decls: HashMap::new(),
             ctx: Context {
                 block: BlockKind::Data,
                 nested: false,
@@ -104,6 +115,7 @@ impl Checker {
                     .with_label(span, message)
                     .with_help("choose another name"),
             );
+            self.failed_decls.insert(name.to_string());
             return None;
         }
         if let Some(existing) = self.scope.lookup(name) {
@@ -141,11 +153,7 @@ fn reserved_name(name: &str) -> Option<&'static str> {
     ];
     // `lower`, `upper`, `offset` and `multiplier` are allowed in Stan.
     const ALLOWED: &[&str] = &["lower", "upper", "offset", "multiplier"];
-    if KEYWORDS.contains(&name) && !ALLOWED.contains(&name) {
-        Some("this is a reserved word")
-    } else if name.ends_with("__") {
-        Some("names ending in `__` are reserved for the sampler's own columns")
-    } else {
-        None
-    }
+    // Names starting with `_` or ending in `__` never get here: the lexer
+    // reports them (E0007).
+    (KEYWORDS.contains(&name) && !ALLOWED.contains(&name)).then_some("this is a reserved word")
 }

@@ -11,6 +11,15 @@ impl Checker {
     /// Checks every block in order and returns the typed blocks.
     pub(super) fn check_blocks(&mut self, program: &Program) -> Vec<TypedBlock> {
         self.check_block_order(program);
+        for block in &program.blocks {
+            if let BlockBody::Stmts(stmts) = &block.body {
+                for stmt in stmts {
+                    if let StmtKind::Decl(d) = &stmt.kind {
+                        self.block_decls.entry(d.name.name.clone()).or_insert(d.name.span);
+                    }
+                }
+            }
+        }
         let mut typed = Vec::new();
         // Dims first, wherever they were written, so later blocks see them.
         for block in &program.blocks {
@@ -28,11 +37,7 @@ impl Checker {
             }
             seen.push(block.kind);
             if block.kind == BlockKind::Functions {
-                self.report(
-                    Diagnostic::error("E3013", "the `functions` block is not supported yet")
-                        .with_label(block.header, "user-defined functions come in a later version")
-                        .with_help("write the function's body inline where it is used"),
-                );
+                // The parser has reported the block (E0010) and skipped its body.
                 continue;
             }
             typed.push(self.check_program_block(block, stmts));

@@ -158,6 +158,26 @@ fn size_axis(arg: &TypedExpr) -> Axis {
     }
 }
 
+/// Every function [`resolve_function`] knows besides the two elementwise
+/// families, for "did you mean" suggestions (a unit test keeps it in step).
+pub const OTHER_FUNCTIONS: &[&str] = &[
+    "abs", "min", "max", "sum", "prod", "mean", "sd", "variance", "log_sum_exp", "dot_self", "norm1",
+    "norm2", "log_mix", "size", "num_elements", "rows", "cols", "dot_product", "rows_dot_product",
+    "columns_dot_product", "rep_vector", "rep_row_vector", "rep_matrix", "rep_array", "to_vector",
+    "to_row_vector", "to_array_1d", "to_matrix", "to_int", "cumulative_sum", "segment", "head", "tail",
+    "reverse", "diag_matrix", "diagonal", "col", "row", "block", "append_row", "append_col", "softmax",
+    "log_softmax", "diag_pre_multiply", "diag_post_multiply", "multiply_lower_tri_self_transpose",
+    "tcrossprod", "crossprod", "cholesky_decompose", "inverse", "inverse_spd", "log_determinant",
+    "determinant", "trace", "transpose", "non_centered", "non_centered_mvn", "add", "subtract",
+    "elt_multiply", "elt_divide", "multiply", "is_inf", "is_nan", "int_step", "choose", "e", "pi",
+    "sqrt2", "not_a_number", "positive_infinity", "negative_infinity", "machine_precision",
+];
+
+/// Every function name (densities and `_rng`s aside).
+pub fn function_names() -> impl Iterator<Item = &'static str> {
+    UNARY_MATH.iter().chain(BINARY_MATH).chain(OTHER_FUNCTIONS).copied()
+}
+
 /// The result type of calling the non-density function `name` with `args`.
 pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallError> {
     let tys: Vec<&Type> = args.iter().map(|a| &a.ty).collect();
@@ -209,6 +229,8 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
         },
         "size" => match tys.as_slice() {
             [t] if !t.is_scalar() => Ok(Type::int()),
+            // `size(grade)`: the number of members of a dim.
+            [_] if matches!(args[0].kind, TypedExprKind::DimSize(_)) => Ok(Type::int()),
             _ => mismatch("size(array or vector) -> int"),
         },
         "num_elements" => match tys.as_slice() {
@@ -500,6 +522,20 @@ pub fn multiply(a: &Type, b: &Type) -> Option<Type> {
     }
 }
 
+/// `A \ b` (Stan's `mdivide_left`): `A` square with rows matching `b`'s;
+/// the result runs over `A`'s columns.
+pub fn left_divide(a: &Type, b: &Type) -> Option<Type> {
+    if !a.array.is_empty() || !b.array.is_empty() {
+        return None;
+    }
+    use ElemType::*;
+    match (a.elem, b.elem) {
+        (Matrix(r, c), Vector(k)) if r.compatible(c) && r.compatible(k) => Some(Type::vector(c.meet(r))),
+        (Matrix(r, c), Matrix(k, m)) if r.compatible(c) && r.compatible(k) => Some(Type::matrix(c.meet(r), m)),
+        _ => None,
+    }
+}
+
 /// Whether `a * b` fails only because of the inner dims.
 pub fn inner_dims_clash(a: &Type, b: &Type) -> bool {
     let erased = multiply(&a.erase_dims(), &b.erase_dims());
@@ -599,4 +635,17 @@ pub fn rng_axes(params: &[&Type]) -> Option<Vec<Axis>> {
         }
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_function_is_known() {
+        for name in function_names() {
+            assert_ne!(resolve_function(name, &[]), Err(CallError::Unknown), "{name}");
+        }
+        assert_eq!(resolve_function("summ", &[]), Err(CallError::Unknown));
+    }
 }

@@ -163,6 +163,10 @@ impl Checker {
                 let ty = Type::scalar_or_elem(ElemType::Int { index_of: Some(dim) });
                 return self.in_loop_scope(var, ty, Level::Data, body, |var, body| TypedStmtKind::ForDim { var, dim, body });
             }
+            if self.is_unknown_name(&name.name) {
+                self.report(self.unknown_dim_or_var(&name.name, name.span, "a dim or a container to loop over"));
+                return None;
+            }
         }
         let over_t = self.check_expr(over)?;
         let elem_ty = if let Some((_, rest)) = over_t.ty.array.split_first() {
@@ -186,7 +190,8 @@ impl Checker {
         if !t.ty.is_int_scalar() {
             self.report(
                 Diagnostic::error("E1001", format!("{what} must be an int, but it is `{}`", self.show(&t.ty)))
-                    .with_label(e.span, "not an int"),
+                    .with_label(e.span, "not an int")
+                    .with_help("a range `for (i in a:b)` runs over ints; to loop over a container write `for (x in v)`"),
             );
             return None;
         }
@@ -232,7 +237,10 @@ impl Checker {
                 diag = diag.with_help(format!("after `~` write the distribution's name alone: `~ {}(...)`", base.name));
             } else {
                 let names: Vec<&str> = signatures::DISTRIBUTIONS.iter().map(|d| d.name).collect();
-                diag = diag.with_help(format!("available: {}", names.join(", ")));
+                diag = match super::expr::closest(&dist.name, names.iter().copied()) {
+                    Some(close) => diag.with_help(format!("did you mean `{close}`?")),
+                    None => diag.with_help(format!("available: {}", names.join(", "))),
+                };
             }
             self.report(diag);
             return None;

@@ -319,6 +319,20 @@ impl Token<'_> {
         }
     }
 
+    /// Whether this token can only begin a top-level block header.
+    pub fn starts_block(&self) -> bool {
+        matches!(
+            self,
+            Token::Dims
+                | Token::Functions
+                | Token::Data
+                | Token::Transformed
+                | Token::Parameters
+                | Token::Model
+                | Token::Generated
+        )
+    }
+
     /// The text of a keyword token, or `None` for any other token.
     pub fn keyword(&self) -> Option<&'static str> {
         Some(match self {

@@ -13,7 +13,8 @@
 //! | E0006 | a bad `< >` transform: unknown or repeated name, bounds mixed with   |
 //! |       | offset/multiplier, more than two entries, offset/multiplier on `int` |
 //! | E0007 | reserved identifier: starts with `_` or ends with `__`               |
-//! | E0008 | unknown block name, e.g. `paramters { ... }`                        |
+//! | E0008 | unknown block name, e.g. `paramters { ... }` (a near miss is read |
+//! |       | as the block meant)                                                  |
 //! | E0009 | empty index `a[]`                                                    |
 //! | E0010 | the `functions` block is not supported yet                           |
 //!
@@ -69,7 +70,12 @@ pub fn parse_program(source: &str) -> (Option<Program>, Vec<Diagnostic>) {
     let program = match result {
         Ok(program) => Some(program),
         Err(error) => {
-            diags.push(syntax_error(error, &tokens, source));
+            let diag = syntax_error(error, &tokens, source);
+            // The end of a file whose unclosed `{` was already reported at
+            // the next block header is the same mistake: say it once.
+            if !diags.iter().any(|d| reports_same_unclosed_brace(d, &diag)) {
+                diags.push(diag);
+            }
             None
         }
     };
@@ -77,6 +83,20 @@ pub fn parse_program(source: &str) -> (Option<Program>, Vec<Diagnostic>) {
     diags.sort_by_key(|d| d.primary_span().map(|s| s.start));
     (program, diags)
 }
+
+/// Whether both diagnostics point at the same never-closed `{`.
+fn reports_same_unclosed_brace(a: &Diagnostic, b: &Diagnostic) -> bool {
+    let unclosed = |d: &Diagnostic| {
+        d.labels
+            .iter()
+            .find(|l| l.message == UNCLOSED)
+            .map(|l| l.span)
+    };
+    unclosed(a).is_some() && unclosed(a) == unclosed(b)
+}
+
+/// The label on a `{` that is never closed.
+const UNCLOSED: &str = "this `{` is never closed";
 
 /// Drops the tokens inside `functions { ... }` (keeping the header and the
 /// braces) and reports E0010 once per such block.
@@ -129,8 +149,18 @@ fn skip_unknown_blocks(tokens: &mut Vec<Spanned<'_>>, diags: &mut Vec<Diagnostic
             && matches!(tok, Token::Ident(_))
             && matches!(tokens.get(at + 1), Some((_, Token::LBrace, _)));
         if unknown {
+            let (l, r) = (*l, *r);
             if let Token::Ident(name) = tok {
-                diags.push(build::unknown_block(name, Span::new(*l, *r)));
+                let near = near_block_keyword(name);
+                diags.push(build::unknown_block(name, Span::new(l, r), near.as_ref().map(|(w, _)| *w)));
+                if let Some((_, keyword)) = near {
+                    // A misspelt header: read the block as the one meant, so
+                    // that its declarations are not lost (no cascade of
+                    // "not declared" errors).
+                    out.push((l, keyword, r));
+                    at += 1;
+                    continue;
+                }
             }
             at = skip_braced(tokens, at + 1);
             continue;
@@ -144,6 +174,40 @@ fn skip_unknown_blocks(tokens: &mut Vec<Spanned<'_>>, diags: &mut Vec<Diagnostic
         at += 1;
     }
     *tokens = out;
+}
+
+/// The one-word block keyword a misspelt header most likely meant: at most
+/// two edits away (one for short words).
+fn near_block_keyword(name: &str) -> Option<(&'static str, Token<'static>)> {
+    let words = [
+        ("dims", Token::Dims),
+        ("functions", Token::Functions),
+        ("data", Token::Data),
+        ("parameters", Token::Parameters),
+        ("model", Token::Model),
+    ];
+    let limit = if name.len() <= 5 { 1 } else { 2 };
+    words
+        .into_iter()
+        .map(|(w, t)| (edit_distance(name, w), w, t))
+        .filter(|(d, _, _)| *d <= limit)
+        .min_by_key(|(d, _, _)| *d)
+        .map(|(_, w, t)| (w, t))
+}
+
+/// Levenshtein distance between two words.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 /// The index just past the `}` matching the `{` at `open` (or the end).
@@ -195,8 +259,21 @@ fn unexpected_token(
 ) -> Diagnostic {
     let set = expected_set(expected);
     let previous = tokens.iter().rev().find(|(_, _, r)| *r <= span.start);
-    if let Some((pl, _, pr)) = previous {
-        if set.contains(";") && on_later_line(source, *pr, span.start) {
+    // A block header where a statement should start: the block above is
+    // not closed (a `;` would not help, so this comes before that check).
+    let at_statement_start = previous.is_none_or(|(_, t, _)| matches!(t, Token::Semi | Token::LBrace | Token::RBrace));
+    if found.starts_block() && at_statement_start {
+        let before: Vec<_> = tokens.iter().filter(|(_, _, r)| *r <= span.start).cloned().collect();
+        if let Some(open) = unclosed_brace(&before) {
+            return Diagnostic::error("E0001", format!("expected a statement or `}}`, found {}", found.describe()))
+                .with_label(span, "a new block starts here")
+                .with_label(open, UNCLOSED)
+                .with_help("add the missing `}` before the next block");
+        }
+    }
+    if let Some((pl, prev, pr)) = previous {
+        let ends_statement = matches!(prev, Token::Semi | Token::LBrace | Token::RBrace);
+        if set.contains(";") && !ends_statement && on_later_line(source, *pr, span.start) {
             return Diagnostic::error("E0001", "expected `;` after the statement")
                 .with_label(Span::new(*pl, *pr), "add `;` after this")
                 .with_label(span, format!("found {} on the next line", found.describe()));
@@ -231,7 +308,7 @@ fn unexpected_eof(location: usize, expected: &[String], tokens: &[Spanned<'_>], 
         .with_label(at, "the file ends after this");
     if let Some(open) = unclosed_brace(tokens) {
         diag = diag
-            .with_label(open, "this `{` is never closed")
+            .with_label(open, UNCLOSED)
             .with_help("add the missing `}`");
     }
     diag
@@ -392,14 +469,17 @@ pub(crate) mod build {
         Block { kind, header, body, span }
     }
 
-    /// E0008 for `name { ... }` at the top level with an unknown `name`.
-    pub fn unknown_block(name: &str, span: Span) -> Diagnostic {
-        Diagnostic::error("E0008", format!("unknown block `{name}`"))
-            .with_label(span, "not a block name")
-            .with_help(
+    /// E0008 for `name { ... }` at the top level with an unknown `name`;
+    /// `meant` is the block it was read as, when the name is a near miss.
+    pub fn unknown_block(name: &str, span: Span, meant: Option<&str>) -> Diagnostic {
+        let d = Diagnostic::error("E0008", format!("unknown block `{name}`")).with_label(span, "not a block name");
+        match meant {
+            Some(word) => d.with_help(format!("did you mean `{word}`? (the block was read as `{word}`)")),
+            None => d.with_help(
                 "the blocks are `dims`, `functions`, `data`, `transformed data`, `parameters`, \
                  `transformed parameters`, `model` and `generated quantities`",
-            )
+            ),
+        }
     }
 
     /// A statement spanning `l..r`.
@@ -1057,6 +1137,27 @@ model {
             }
             check_no_panic(&src);
         }
+    }
+
+    #[test]
+    fn a_misspelt_block_header_is_read_as_the_block_meant() {
+        let (program, diags) = parse_program("paramters { real mu; } model { mu ~ normal(0, 1); }");
+        assert_eq!(diags.len(), 1);
+        assert!(diags[0].help[0].contains("did you mean `parameters`?"));
+        let kinds: Vec<_> = program.expect("parsed").blocks.iter().map(|b| b.kind).collect();
+        assert_eq!(kinds, vec![BlockKind::Parameters, BlockKind::Model]);
+        // A name far from every block is dropped with its body.
+        let (program, diags) = parse_program("priors { real mu; }");
+        assert_eq!(diags.len(), 1);
+        assert!(program.expect("parsed").blocks.is_empty());
+    }
+
+    #[test]
+    fn an_unclosed_block_is_named_at_the_next_header() {
+        let (_, diags) = parse_program("parameters {\n  real mu;\nmodel {\n}\n");
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].message, "expected a statement or `}`, found keyword `model`");
+        assert_eq!(diags[0].labels.len(), 2);
     }
 
     #[test]

@@ -1,0 +1,199 @@
+//! Which values and buffers depend on the parameters (are *active*), and
+//! the patterns the reverse sweep cannot handle by recomputation.
+
+use super::AdError;
+use crate::ir::{Arena, BufferId, CallArg, Expr, Function, Module, ScalarType, Stmt, UnaryOp, Value};
+use std::collections::HashSet;
+
+/// The active values and buffers of a function.
+#[derive(Debug, Default)]
+pub struct Active {
+    pub values: HashSet<Value>,
+    pub buffers: HashSet<BufferId>,
+}
+
+impl Active {
+    /// Whether the value needs an adjoint.
+    pub fn value(&self, v: Value) -> bool {
+        self.values.contains(&v)
+    }
+
+    /// Whether the buffer needs an adjoint.
+    pub fn buffer(&self, b: BufferId) -> bool {
+        self.buffers.contains(&b)
+    }
+}
+
+/// Forward dependence on `Params`, to a fixed point (buffers written late
+/// in the body may be read by loops that come first in a loop nest).
+pub fn analyse(module: &Module, func: &Function) -> Active {
+    let mut active = Active::default();
+    for (i, b) in module.buffers.iter().enumerate() {
+        if b.arena == Arena::Params {
+            active.buffers.insert(BufferId(i as u32));
+        }
+    }
+    loop {
+        let before = (active.values.len(), active.buffers.len());
+        visit(&func.body, func, &mut active);
+        if (active.values.len(), active.buffers.len()) == before {
+            return active;
+        }
+    }
+}
+
+fn visit(stmts: &[Stmt], func: &Function, a: &mut Active) {
+    for s in stmts {
+        match s {
+            Stmt::Let { dst, expr } => {
+                if func.type_of(*dst) != ScalarType::F64 {
+                    continue;
+                }
+                let on = match expr {
+                    Expr::Load { buf, .. } => a.buffer(*buf),
+                    Expr::Unary(UnaryOp::ToF64, _) => false,
+                    Expr::Unary(_, x) => a.value(*x),
+                    Expr::Binary(_, x, y) => a.value(*x) || a.value(*y),
+                    Expr::Select { then, otherwise, .. } => a.value(*then) || a.value(*otherwise),
+                    Expr::F64(_) | Expr::I64(_) | Expr::Cmp(..) | Expr::Target => false,
+                };
+                if on {
+                    a.values.insert(*dst);
+                }
+            }
+            Stmt::Call { dst, args, .. } => {
+                let on = args.iter().any(|arg| match arg {
+                    CallArg::Value(v) => a.value(*v),
+                    CallArg::Buffer { buf, .. } => a.buffer(*buf),
+                    CallArg::Rng => false,
+                });
+                if let (Some(d), true) = (dst, on) {
+                    if func.type_of(*d) == ScalarType::F64 {
+                        a.values.insert(*d);
+                    }
+                }
+            }
+            Stmt::Store { buf, value, .. } | Stmt::Accumulate { buf, value, .. } => {
+                if a.value(*value) {
+                    a.buffers.insert(*buf);
+                }
+            }
+            Stmt::For { body, .. } => visit(body, func, a),
+            Stmt::If { then, otherwise, .. } => {
+                visit(then, func, a);
+                visit(otherwise, func, a);
+            }
+            Stmt::While { cond_block, body, .. } => {
+                visit(cond_block, func, a);
+                visit(body, func, a);
+            }
+            Stmt::AddTarget(_) | Stmt::Break | Stmt::Continue | Stmt::Reject(_) | Stmt::Print(_) => {}
+        }
+    }
+}
+
+/// Buffers loaded and written (stored or accumulated) anywhere in `stmts`,
+/// in the order of first access: `true` for a load.
+fn accesses(stmts: &[Stmt], out: &mut Vec<(BufferId, bool, bool)>) {
+    for s in stmts {
+        match s {
+            Stmt::Let { expr: Expr::Load { buf, .. }, .. } => out.push((*buf, true, false)),
+            Stmt::Store { buf, .. } => out.push((*buf, false, false)),
+            Stmt::Accumulate { buf, .. } => out.push((*buf, false, true)),
+            Stmt::Call { args, .. } => {
+                for a in args {
+                    if let CallArg::Buffer { buf, .. } = a {
+                        out.push((*buf, true, false));
+                    }
+                }
+            }
+            Stmt::For { body, .. } => accesses(body, out),
+            Stmt::If { then, otherwise, .. } => {
+                accesses(then, out);
+                accesses(otherwise, out);
+            }
+            Stmt::While { cond_block, body, .. } => {
+                accesses(cond_block, out);
+                accesses(body, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Refuses the patterns recomputation gets wrong: an active buffer read by
+/// one top-level statement and overwritten by a later one, and an active
+/// buffer carried across the iterations of a loop (read, then stored).
+pub fn check_no_overwrite_after_use(module: &Module, func: &Function, active: &Active) -> Result<(), AdError> {
+    let per_stmt: Vec<Vec<(BufferId, bool, bool)>> = func
+        .body
+        .iter()
+        .map(|s| {
+            let mut v = Vec::new();
+            accesses(std::slice::from_ref(s), &mut v);
+            v
+        })
+        .collect();
+    for (i, acc) in per_stmt.iter().enumerate() {
+        for &(buf, is_load, _) in acc {
+            if !is_load || !active.buffer(buf) {
+                continue;
+            }
+            let later_store = per_stmt[i + 1..].iter().flatten().any(|&(b, load, accum)| b == buf && !load && !accum);
+            if later_store {
+                return Err(AdError {
+                    message: format!(
+                        "`{}` is assigned again after it has been used; gradients of overwritten variables are not supported yet — declare a new variable for the new value",
+                        module.buffer(buf).name
+                    ),
+                });
+            }
+        }
+    }
+    check_loops(module, &func.body, active)
+}
+
+fn check_loops(module: &Module, stmts: &[Stmt], active: &Active) -> Result<(), AdError> {
+    for s in stmts {
+        match s {
+            Stmt::For { body, .. } | Stmt::While { body, .. } => {
+                let mut acc = Vec::new();
+                accesses(body, &mut acc);
+                let mut seen_store: HashSet<BufferId> = HashSet::new();
+                let mut loaded_first: HashSet<BufferId> = HashSet::new();
+                for (buf, is_load, accum) in acc {
+                    if !active.buffer(buf) {
+                        continue;
+                    }
+                    if is_load && !seen_store.contains(&buf) {
+                        loaded_first.insert(buf);
+                    } else if !is_load && !accum {
+                        if loaded_first.contains(&buf) && module.buffer(buf).arena == Arena::Work && is_scalar_cell(module, buf) {
+                            return Err(AdError {
+                                message: format!(
+                                    "`{}` carries a value from one loop iteration to the next; gradients through such loops are not supported yet (use `+=` to sum, or a vector indexed by the loop variable)",
+                                    module.buffer(buf).name
+                                ),
+                            });
+                        }
+                        seen_store.insert(buf);
+                    }
+                }
+                check_loops(module, body, active)?;
+            }
+            Stmt::If { then, otherwise, .. } => {
+                check_loops(module, then, active)?;
+                check_loops(module, otherwise, active)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A one-element buffer: the only kind whose read-then-write in a loop is
+/// certainly state carried between iterations (a vector indexed by the loop
+/// variable reads and writes different elements).
+fn is_scalar_cell(module: &Module, buf: BufferId) -> bool {
+    module.buffer(buf).len == 1
+}

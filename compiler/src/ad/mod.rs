@@ -1,0 +1,79 @@
+//! Stage 6: reverse-mode AD by source transformation of the IR.
+//!
+//! [`differentiate`] turns the module's `LogDensity` function into a
+//! `Gradient` function that returns the same target and writes its gradient
+//! into the `Grad` arena. No tape is recorded at run time:
+//!
+//! 1. **Forward sweep.** The log-density body, as it is (every buffer gets
+//!    its value; top-level values stay in scope for the reverse sweep).
+//! 2. **Reverse sweep.** Top-level statements in reverse order. A loop or
+//!    branch body is *recomputed* inside its reverse loop (pure statements
+//!    and stores again, with fresh value names; target terms and
+//!    accumulations into outer buffers not again), then differentiated
+//!    statement by statement in reverse. For a map-reduce loop over
+//!    observations this gives one loop that computes each term's partials
+//!    and scatter-adds them into the parameters' adjoints at once: nothing
+//!    is stored per observation.
+//!
+//! Adjoints of values are SSA sums inside a block; contributions to values
+//! defined outside a nested block go through one-element *cells*. Adjoints
+//! of buffers live in adjoint buffers (`Grad` for parameters, `Work`
+//! otherwise). A store's reverse consumes its element's adjoint and zeroes
+//! it (the element is overwritten); an accumulation's reverse reads it.
+//! Library calls are differentiated with the stdlib's partials functions
+//! (`_d1` for unary math, `_grad` for the rest), never through their
+//! internals.
+//!
+//! What this cannot differentiate yet (reported, never silently wrong): a
+//! buffer read by one top-level statement and written again by a later one
+//! (its earlier value is gone when the reverse sweep recomputes), `while`
+//! loops and `break`/`continue` in code that depends on parameters, and
+//! library calls on buffers (linear algebra, structured transforms).
+
+mod activity;
+mod reverse;
+
+use crate::ir::{Arena, BufferId, FunctionKind, Module};
+use std::collections::HashMap;
+
+/// Why a module could not be differentiated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AdError {
+    pub message: String,
+}
+
+impl std::fmt::Display for AdError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.message)
+    }
+}
+
+/// Adds a `Gradient` function made from the module's `LogDensity` one.
+pub fn differentiate(module: &mut Module) -> Result<(), AdError> {
+    let forward = module
+        .function(FunctionKind::LogDensity)
+        .cloned()
+        .ok_or_else(|| AdError { message: "the module has no log density function".into() })?;
+    let active = activity::analyse(module, &forward);
+    activity::check_no_overwrite_after_use(module, &forward, &active)?;
+    // One adjoint buffer per active buffer.
+    let mut adjoint: HashMap<BufferId, BufferId> = HashMap::new();
+    let mut bufs: Vec<BufferId> = active.buffers.iter().copied().collect();
+    bufs.sort();
+    for b in bufs {
+        let adj = match module.buffer(b).arena {
+            Arena::Params => module.add_grad_buffer(b),
+            _ => {
+                let len = module.buffer(b).len;
+                let name = format!("{}.adj", module.buffer(b).name);
+                module.add_buffer(name, Arena::Work, len)
+            }
+        };
+        adjoint.insert(b, adj);
+    }
+    let gradient = reverse::build(module, &forward, &active, &adjoint)?;
+    module.functions.retain(|f| f.kind != FunctionKind::Gradient);
+    module.functions.push(gradient);
+    Ok(())
+}
+

@@ -1,0 +1,566 @@
+//! Building the gradient function: forward sweep, then the reverse sweep
+//! with recomputation of nested blocks.
+
+use super::activity::Active;
+use super::AdError;
+use crate::ir::{
+    Arena, BinaryOp, BufferId, CallArg, CType, CmpOp, Expr, FuncRef, Function, FunctionKind, Module, ScalarType, Stmt,
+    UnaryOp, Value,
+};
+use std::collections::{HashMap, HashSet};
+
+/// Builds the `Gradient` function from the `LogDensity` one.
+pub fn build(module: &mut Module, forward: &Function, active: &Active, adjoint: &HashMap<BufferId, BufferId>) -> Result<Function, AdError> {
+    let mut g = Gen {
+        func: Function { kind: FunctionKind::Gradient, values: forward.values.clone(), body: Vec::new() },
+        forward,
+        active,
+        adjoint,
+        module,
+        symbols: crate::lower::SymbolTable::from_stdlib(),
+    };
+    let mut body = Vec::new();
+    // Zero every adjoint buffer: gradients accumulate.
+    let mut adj_bufs: Vec<BufferId> = adjoint.values().copied().collect();
+    adj_bufs.sort();
+    for b in adj_bufs {
+        let len = g.module.buffer(b).len;
+        g.zero_buffer(&mut body, b, len);
+    }
+    body.extend(forward.body.iter().cloned());
+    let mut scope = Scope::top(&forward.body);
+    let mut reverse = Vec::new();
+    g.reverse_block(&forward.body, &mut scope, &mut reverse)?;
+    if !scope.cells.is_empty() {
+        return Err(AdError { message: "internal: a top-level value escaped its scope".into() });
+    }
+    body.extend(reverse);
+    g.func.body = body;
+    Ok(g.func)
+}
+
+/// The reverse sweep's view of one block.
+struct Scope {
+    /// Values defined in this block (original names).
+    local: HashSet<Value>,
+    /// The current adjoint of each local value.
+    adj: HashMap<Value, Value>,
+    /// Cells collecting adjoints of values defined outside this block.
+    cells: HashMap<Value, BufferId>,
+    /// Original value -> the value holding it here (recomputed names).
+    rename: HashMap<Value, Value>,
+}
+
+impl Scope {
+    fn top(stmts: &[Stmt]) -> Scope {
+        Scope { local: defined_in(stmts), adj: HashMap::new(), cells: HashMap::new(), rename: HashMap::new() }
+    }
+}
+
+/// Values defined directly in a block (not in nested blocks).
+fn defined_in(stmts: &[Stmt]) -> HashSet<Value> {
+    let mut out = HashSet::new();
+    for s in stmts {
+        match s {
+            Stmt::Let { dst, .. } => {
+                out.insert(*dst);
+            }
+            Stmt::Call { dst, partials, .. } => {
+                out.extend(*dst);
+                out.extend(partials.iter().copied());
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Buffers stored anywhere in a block: their accumulations are re-run when
+/// the block is recomputed (the block re-initialises them).
+fn stored_in(stmts: &[Stmt], out: &mut HashSet<BufferId>) {
+    for s in stmts {
+        match s {
+            Stmt::Store { buf, .. } => {
+                out.insert(*buf);
+            }
+            Stmt::For { body, .. } => stored_in(body, out),
+            Stmt::If { then, otherwise, .. } => {
+                stored_in(then, out);
+                stored_in(otherwise, out);
+            }
+            Stmt::While { cond_block, body, .. } => {
+                stored_in(cond_block, out);
+                stored_in(body, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+struct Gen<'a> {
+    func: Function,
+    forward: &'a Function,
+    active: &'a Active,
+    adjoint: &'a HashMap<BufferId, BufferId>,
+    module: &'a mut Module,
+    symbols: crate::lower::SymbolTable,
+}
+
+impl Gen<'_> {
+    fn fresh(&mut self, ty: ScalarType) -> Value {
+        self.func.new_value(ty)
+    }
+
+    fn define(&mut self, out: &mut Vec<Stmt>, ty: ScalarType, expr: Expr) -> Value {
+        let dst = self.fresh(ty);
+        out.push(Stmt::Let { dst, expr });
+        dst
+    }
+
+    fn f64(&mut self, out: &mut Vec<Stmt>, x: f64) -> Value {
+        self.define(out, ScalarType::F64, Expr::F64(x))
+    }
+
+    fn i64(&mut self, out: &mut Vec<Stmt>, x: i64) -> Value {
+        self.define(out, ScalarType::I64, Expr::I64(x))
+    }
+
+    fn bin(&mut self, out: &mut Vec<Stmt>, op: BinaryOp, a: Value, b: Value) -> Value {
+        self.define(out, ScalarType::F64, Expr::Binary(op, a, b))
+    }
+
+    fn zero_buffer(&mut self, out: &mut Vec<Stmt>, buf: BufferId, len: usize) {
+        let start = self.i64(out, 0);
+        let end = self.i64(out, len as i64);
+        let var = self.fresh(ScalarType::I64);
+        let mut body = Vec::new();
+        let zero = self.f64(&mut body, 0.0);
+        body.push(Stmt::Store { buf, index: var, value: zero });
+        out.push(Stmt::For { var, start, end, body });
+    }
+
+    /// The value holding `v` in this scope.
+    fn r(scope: &Scope, v: Value) -> Value {
+        scope.rename.get(&v).copied().unwrap_or(v)
+    }
+
+    /// Adds `c` to the adjoint of `v` (an original value).
+    fn add_adj(&mut self, out: &mut Vec<Stmt>, scope: &mut Scope, v: Value, c: Value) {
+        if !self.active.value(v) {
+            return;
+        }
+        if scope.local.contains(&v) {
+            let next = match scope.adj.get(&v) {
+                Some(&a) => self.bin(out, BinaryOp::Add, a, c),
+                None => c,
+            };
+            scope.adj.insert(v, next);
+        } else {
+            let cell = match scope.cells.get(&v) {
+                Some(&b) => b,
+                None => {
+                    let b = self.module.add_buffer(format!("adj.cell.{v}"), Arena::Work, 1);
+                    scope.cells.insert(v, b);
+                    b
+                }
+            };
+            let zero = self.i64(out, 0);
+            out.push(Stmt::Accumulate { buf: cell, index: zero, value: c });
+        }
+    }
+
+    /// Emits the reverse of `stmts` (whose values are defined in `scope`).
+    fn reverse_block(&mut self, stmts: &[Stmt], scope: &mut Scope, out: &mut Vec<Stmt>) -> Result<(), AdError> {
+        for s in stmts.iter().rev() {
+            self.reverse_stmt(s, scope, out)?;
+        }
+        Ok(())
+    }
+
+    fn reverse_stmt(&mut self, s: &Stmt, scope: &mut Scope, out: &mut Vec<Stmt>) -> Result<(), AdError> {
+        match s {
+            Stmt::Let { dst, expr } => {
+                let Some(g) = scope.adj.remove(dst) else { return Ok(()) };
+                self.reverse_expr(*dst, expr, g, scope, out)
+            }
+            Stmt::Call { dst, func, args, .. } => {
+                let Some(d) = dst else { return Ok(()) };
+                let Some(g) = scope.adj.remove(d) else { return Ok(()) };
+                self.reverse_call(func, args, g, scope, out)
+            }
+            Stmt::Store { buf, index, value } => {
+                let Some(&adj) = self.adjoint.get(buf) else { return Ok(()) };
+                let i = Self::r(scope, *index);
+                let a = self.define(out, ScalarType::F64, Expr::Load { buf: adj, index: i });
+                let zero = self.f64(out, 0.0);
+                out.push(Stmt::Store { buf: adj, index: i, value: zero });
+                self.add_adj(out, scope, *value, a);
+                Ok(())
+            }
+            Stmt::Accumulate { buf, index, value } => {
+                let Some(&adj) = self.adjoint.get(buf) else { return Ok(()) };
+                let i = Self::r(scope, *index);
+                let a = self.define(out, ScalarType::F64, Expr::Load { buf: adj, index: i });
+                self.add_adj(out, scope, *value, a);
+                Ok(())
+            }
+            Stmt::AddTarget(v) => {
+                let one = self.f64(out, 1.0);
+                self.add_adj(out, scope, *v, one);
+                Ok(())
+            }
+            Stmt::For { var, start, end, body } => self.reverse_for(*var, *start, *end, body, scope, out),
+            Stmt::If { cond, then, otherwise } => {
+                let c = Self::r(scope, *cond);
+                let (t, t_cells) = self.nested(then, scope, &[])?;
+                let (o, o_cells) = self.nested(otherwise, scope, &[])?;
+                if t.is_empty() && o.is_empty() {
+                    return Ok(());
+                }
+                let mut cells: Vec<(Value, BufferId)> = t_cells.into_iter().chain(o_cells).collect();
+                cells.sort();
+                cells.dedup();
+                self.with_cells(out, scope, &cells, |_, out| out.push(Stmt::If { cond: c, then: t, otherwise: o }));
+                Ok(())
+            }
+            Stmt::While { cond_block, body, .. } => {
+                if self.touches_active(cond_block) || self.touches_active(body) {
+                    return Err(AdError { message: "`while` loops whose values depend on parameters cannot be differentiated yet".into() });
+                }
+                Ok(())
+            }
+            Stmt::Break | Stmt::Continue | Stmt::Reject(_) | Stmt::Print(_) => Ok(()),
+        }
+    }
+
+    /// Whether any statement in the block computes an active value or
+    /// writes an active buffer.
+    fn touches_active(&self, stmts: &[Stmt]) -> bool {
+        stmts.iter().any(|s| match s {
+            Stmt::Let { dst, .. } => self.active.value(*dst),
+            Stmt::Call { dst, .. } => dst.is_some_and(|d| self.active.value(d)),
+            Stmt::Store { value, .. } | Stmt::Accumulate { value, .. } | Stmt::AddTarget(value) => self.active.value(*value),
+            Stmt::For { body, .. } => self.touches_active(body),
+            Stmt::If { then, otherwise, .. } => self.touches_active(then) || self.touches_active(otherwise),
+            Stmt::While { cond_block, body, .. } => self.touches_active(cond_block) || self.touches_active(body),
+            _ => false,
+        })
+    }
+
+    /// Zeroes the cells before `emit` and adds their contents to the outer
+    /// adjoints after it.
+    fn with_cells(&mut self, out: &mut Vec<Stmt>, scope: &mut Scope, cells: &[(Value, BufferId)], emit: impl FnOnce(&mut Self, &mut Vec<Stmt>)) {
+        let zero_i = self.i64(out, 0);
+        for &(_, cell) in cells {
+            let zero = self.f64(out, 0.0);
+            out.push(Stmt::Store { buf: cell, index: zero_i, value: zero });
+        }
+        emit(self, out);
+        for &(v, cell) in cells {
+            let a = self.define(out, ScalarType::F64, Expr::Load { buf: cell, index: zero_i });
+            self.add_adj(out, scope, v, a);
+        }
+    }
+
+    /// The recomputation and reverse of a nested block, with its cells.
+    /// `bindings` are renamings already made by the caller (loop variable).
+    fn nested(&mut self, stmts: &[Stmt], outer: &Scope, bindings: &[(Value, Value)]) -> Result<(Vec<Stmt>, Vec<(Value, BufferId)>), AdError> {
+        if !self.touches_active(stmts) {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let mut scope = Scope { local: defined_in(stmts), adj: HashMap::new(), cells: HashMap::new(), rename: outer.rename.clone() };
+        for &(from, to) in bindings {
+            scope.rename.insert(from, to);
+        }
+        let mut block = Vec::new();
+        let mut local_bufs = HashSet::new();
+        stored_in(stmts, &mut local_bufs);
+        self.recompute(stmts, &mut scope.rename, &local_bufs, &mut block)?;
+        self.reverse_block(stmts, &mut scope, &mut block)?;
+        let mut cells: Vec<(Value, BufferId)> = scope.cells.into_iter().collect();
+        cells.sort();
+        Ok((block, cells))
+    }
+
+    /// The reverse of a counted loop: the same range backwards (so that
+    /// loops whose iterations feed each other get complete adjoints),
+    /// recomputing each iteration's values before differentiating it.
+    fn reverse_for(&mut self, var: Value, start: Value, end: Value, body: &[Stmt], scope: &mut Scope, out: &mut Vec<Stmt>) -> Result<(), AdError> {
+        if !self.touches_active(body) {
+            return Ok(());
+        }
+        if contains_jump(body) {
+            return Err(AdError { message: "`break` and `continue` in loops whose values depend on parameters cannot be differentiated yet".into() });
+        }
+        let (s, e) = (Self::r(scope, start), Self::r(scope, end));
+        let k = self.fresh(ScalarType::I64);
+        // j = end - 1 - (k - start): the original loop variable, backwards.
+        let mut prologue = Vec::new();
+        let one = self.i64(&mut prologue, 1);
+        let last = self.define(&mut prologue, ScalarType::I64, Expr::Binary(BinaryOp::Sub, e, one));
+        let off = self.define(&mut prologue, ScalarType::I64, Expr::Binary(BinaryOp::Sub, k, s));
+        let j = self.define(&mut prologue, ScalarType::I64, Expr::Binary(BinaryOp::Sub, last, off));
+        let (inner, cells) = self.nested(body, scope, &[(var, j)])?;
+        let mut loop_body = prologue;
+        loop_body.extend(inner);
+        self.with_cells(out, scope, &cells, |_, out| out.push(Stmt::For { var: k, start: s, end: e, body: loop_body }));
+        Ok(())
+    }
+
+    /// Re-emits a block's computations with fresh names: every `Let` and
+    /// `Call`, stores, nested loops and branches; accumulations only into
+    /// buffers the block itself initialises; never target terms.
+    fn recompute(&mut self, stmts: &[Stmt], rename: &mut HashMap<Value, Value>, local_bufs: &HashSet<BufferId>, out: &mut Vec<Stmt>) -> Result<(), AdError> {
+        let rn = |rename: &HashMap<Value, Value>, v: Value| rename.get(&v).copied().unwrap_or(v);
+        for s in stmts {
+            match s {
+                Stmt::Let { dst, expr } => {
+                    let ty = self.forward.type_of(*dst);
+                    let new = self.fresh(ty);
+                    let expr = map_expr(expr, |v| rn(rename, v));
+                    out.push(Stmt::Let { dst: new, expr });
+                    rename.insert(*dst, new);
+                }
+                Stmt::Call { dst, partials, func, args } => {
+                    let new_dst = dst.map(|d| {
+                        let n = self.fresh(self.forward.type_of(d));
+                        rename.insert(d, n);
+                        n
+                    });
+                    let new_partials: Vec<Value> = partials
+                        .iter()
+                        .map(|p| {
+                            let n = self.fresh(ScalarType::F64);
+                            rename.insert(*p, n);
+                            n
+                        })
+                        .collect();
+                    let args = args.iter().map(|a| map_arg(a, |v| rn(rename, v))).collect();
+                    out.push(Stmt::Call { dst: new_dst, partials: new_partials, func: func.clone(), args });
+                }
+                Stmt::Store { buf, index, value } => {
+                    out.push(Stmt::Store { buf: *buf, index: rn(rename, *index), value: rn(rename, *value) });
+                }
+                Stmt::Accumulate { buf, index, value } => {
+                    if local_bufs.contains(buf) {
+                        out.push(Stmt::Accumulate { buf: *buf, index: rn(rename, *index), value: rn(rename, *value) });
+                    }
+                }
+                Stmt::For { var, start, end, body } => {
+                    let v = self.fresh(ScalarType::I64);
+                    let (s0, e0) = (rn(rename, *start), rn(rename, *end));
+                    let mut inner_rename = rename.clone();
+                    inner_rename.insert(*var, v);
+                    let mut inner = Vec::new();
+                    self.recompute(body, &mut inner_rename, local_bufs, &mut inner)?;
+                    out.push(Stmt::For { var: v, start: s0, end: e0, body: inner });
+                }
+                Stmt::If { cond, then, otherwise } => {
+                    let c = rn(rename, *cond);
+                    let mut tr = rename.clone();
+                    let mut t = Vec::new();
+                    self.recompute(then, &mut tr, local_bufs, &mut t)?;
+                    let mut or = rename.clone();
+                    let mut o = Vec::new();
+                    self.recompute(otherwise, &mut or, local_bufs, &mut o)?;
+                    out.push(Stmt::If { cond: c, then: t, otherwise: o });
+                }
+                Stmt::While { cond_block, cond, body } => {
+                    let mut wr = rename.clone();
+                    let mut cb = Vec::new();
+                    self.recompute(cond_block, &mut wr, local_bufs, &mut cb)?;
+                    let c = rn(&wr, *cond);
+                    let mut b = Vec::new();
+                    self.recompute(body, &mut wr, local_bufs, &mut b)?;
+                    out.push(Stmt::While { cond_block: cb, cond: c, body: b });
+                }
+                Stmt::Break => out.push(Stmt::Break),
+                Stmt::Continue => out.push(Stmt::Continue),
+                Stmt::AddTarget(_) | Stmt::Reject(_) | Stmt::Print(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Propagates the adjoint `g` of `dst = expr` to its operands.
+    fn reverse_expr(&mut self, dst: Value, expr: &Expr, g: Value, scope: &mut Scope, out: &mut Vec<Stmt>) -> Result<(), AdError> {
+        let renamed = |scope: &Scope, v: Value| Self::r(scope, v);
+        let y = renamed(scope, dst);
+        match expr {
+            Expr::Load { buf, index } => {
+                if let Some(&adj) = self.adjoint.get(buf) {
+                    let i = renamed(scope, *index);
+                    out.push(Stmt::Accumulate { buf: adj, index: i, value: g });
+                }
+            }
+            Expr::Unary(op, x) => {
+                let xv = renamed(scope, *x);
+                let c = match op {
+                    UnaryOp::Neg => self.define(out, ScalarType::F64, Expr::Unary(UnaryOp::Neg, g)),
+                    UnaryOp::Abs => {
+                        let zero = self.f64(out, 0.0);
+                        let neg = self.define(out, ScalarType::I64, Expr::Cmp(CmpOp::Lt, xv, zero));
+                        let ng = self.define(out, ScalarType::F64, Expr::Unary(UnaryOp::Neg, g));
+                        self.define(out, ScalarType::F64, Expr::Select { cond: neg, then: ng, otherwise: g })
+                    }
+                    UnaryOp::Sqrt => {
+                        // d sqrt(x) = 1 / (2 sqrt(x))
+                        let two = self.f64(out, 2.0);
+                        let den = self.bin(out, BinaryOp::Mul, two, y);
+                        self.bin(out, BinaryOp::Div, g, den)
+                    }
+                    UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Trunc | UnaryOp::Round | UnaryOp::Not | UnaryOp::ToF64 => return Ok(()),
+                };
+                self.add_adj(out, scope, *x, c);
+            }
+            Expr::Binary(op, a, b) => {
+                let (av, bv) = (renamed(scope, *a), renamed(scope, *b));
+                match op {
+                    BinaryOp::Add => {
+                        self.add_adj(out, scope, *a, g);
+                        self.add_adj(out, scope, *b, g);
+                    }
+                    BinaryOp::Sub => {
+                        self.add_adj(out, scope, *a, g);
+                        if self.active.value(*b) {
+                            let ng = self.define(out, ScalarType::F64, Expr::Unary(UnaryOp::Neg, g));
+                            self.add_adj(out, scope, *b, ng);
+                        }
+                    }
+                    BinaryOp::Mul => {
+                        if self.active.value(*a) {
+                            let c = self.bin(out, BinaryOp::Mul, g, bv);
+                            self.add_adj(out, scope, *a, c);
+                        }
+                        if self.active.value(*b) {
+                            let c = self.bin(out, BinaryOp::Mul, g, av);
+                            self.add_adj(out, scope, *b, c);
+                        }
+                    }
+                    BinaryOp::Div => {
+                        // d(a/b) = da / b - (a/b) db / b
+                        let gb = self.bin(out, BinaryOp::Div, g, bv);
+                        self.add_adj(out, scope, *a, gb);
+                        if self.active.value(*b) {
+                            let t = self.bin(out, BinaryOp::Mul, gb, y);
+                            let nt = self.define(out, ScalarType::F64, Expr::Unary(UnaryOp::Neg, t));
+                            self.add_adj(out, scope, *b, nt);
+                        }
+                    }
+                    BinaryOp::Min | BinaryOp::Max => {
+                        // The gradient goes to the operand that was chosen (the first on ties).
+                        let cmp = if *op == BinaryOp::Min { CmpOp::Le } else { CmpOp::Ge };
+                        let first = self.define(out, ScalarType::I64, Expr::Cmp(cmp, av, bv));
+                        let zero = self.f64(out, 0.0);
+                        let ga = self.define(out, ScalarType::F64, Expr::Select { cond: first, then: g, otherwise: zero });
+                        let gb = self.define(out, ScalarType::F64, Expr::Select { cond: first, then: zero, otherwise: g });
+                        self.add_adj(out, scope, *a, ga);
+                        self.add_adj(out, scope, *b, gb);
+                    }
+                    BinaryOp::Rem | BinaryOp::And | BinaryOp::Or => {}
+                }
+            }
+            Expr::Select { cond, then, otherwise } => {
+                let c = renamed(scope, *cond);
+                let zero = self.f64(out, 0.0);
+                let gt = self.define(out, ScalarType::F64, Expr::Select { cond: c, then: g, otherwise: zero });
+                let go = self.define(out, ScalarType::F64, Expr::Select { cond: c, then: zero, otherwise: g });
+                self.add_adj(out, scope, *then, gt);
+                self.add_adj(out, scope, *otherwise, go);
+            }
+            Expr::F64(_) | Expr::I64(_) | Expr::Cmp(..) => {}
+            Expr::Target => {
+                return Err(AdError { message: "`target()` used in a computation cannot be differentiated yet".into() });
+            }
+        }
+        Ok(())
+    }
+
+    /// Propagates through a library call with the stdlib's partials.
+    fn reverse_call(&mut self, func: &FuncRef, args: &[CallArg], g: Value, scope: &mut Scope, out: &mut Vec<Stmt>) -> Result<(), AdError> {
+        if args.iter().any(|a| !matches!(a, CallArg::Value(_))) {
+            return Err(AdError { message: format!("the gradient of `{}` (a call on buffers) is not supported yet", func.symbol) });
+        }
+        let vals: Vec<Value> = args
+            .iter()
+            .filter_map(|a| match a {
+                CallArg::Value(v) => Some(*v),
+                _ => None,
+            })
+            .collect();
+        // Real arguments, in order: the ones partials are given for.
+        let reals: Vec<(usize, Value)> = vals
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| func.params.get(*i) == Some(&CType::F64))
+            .map(|(i, v)| (i, *v))
+            .collect();
+        if reals.iter().all(|(_, v)| !self.active.value(*v)) {
+            return Ok(());
+        }
+        let renamed: Vec<CallArg> = vals.iter().map(|v| CallArg::Value(Self::r(scope, *v))).collect();
+        // `_grad` (value and every partial) where the stdlib has one, else
+        // `_d1` for unary math.
+        let grad_name = format!("{}_grad", func.symbol);
+        let partials: Vec<Value> = if let Ok(grad) = self.symbol(&grad_name) {
+            let value = self.fresh(ScalarType::F64);
+            let ps: Vec<Value> = reals.iter().map(|_| self.fresh(ScalarType::F64)).collect();
+            out.push(Stmt::Call { dst: Some(value), partials: ps.clone(), func: grad, args: renamed });
+            ps
+        } else {
+            // One `_d<k>` call per real argument (k counts every argument from 1).
+            let mut ps = Vec::new();
+            for (i, _) in &reals {
+                let d = self.symbol(&format!("{}_d{}", func.symbol, i + 1))?;
+                let p = self.fresh(ScalarType::F64);
+                out.push(Stmt::Call { dst: Some(p), partials: Vec::new(), func: d, args: renamed.clone() });
+                ps.push(p);
+            }
+            ps
+        };
+        for ((_, v), p) in reals.iter().zip(partials) {
+            if self.active.value(*v) {
+                let c = self.bin(out, BinaryOp::Mul, g, p);
+                self.add_adj(out, scope, *v, c);
+            }
+        }
+        Ok(())
+    }
+
+    /// A stdlib function reference by symbol.
+    fn symbol(&self, name: &str) -> Result<FuncRef, AdError> {
+        self.symbols
+            .get(name)
+            .ok_or_else(|| AdError { message: format!("no derivative function `{name}` in the stdlib") })
+    }
+}
+
+fn contains_jump(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::Break | Stmt::Continue => true,
+        Stmt::If { then, otherwise, .. } => contains_jump(then) || contains_jump(otherwise),
+        // A jump inside a nested loop leaves only that loop.
+        _ => false,
+    })
+}
+
+fn map_expr(e: &Expr, f: impl Fn(Value) -> Value) -> Expr {
+    match e {
+        Expr::F64(x) => Expr::F64(*x),
+        Expr::I64(x) => Expr::I64(*x),
+        Expr::Load { buf, index } => Expr::Load { buf: *buf, index: f(*index) },
+        Expr::Unary(op, x) => Expr::Unary(*op, f(*x)),
+        Expr::Binary(op, a, b) => Expr::Binary(*op, f(*a), f(*b)),
+        Expr::Cmp(op, a, b) => Expr::Cmp(*op, f(*a), f(*b)),
+        Expr::Select { cond, then, otherwise } => Expr::Select { cond: f(*cond), then: f(*then), otherwise: f(*otherwise) },
+        Expr::Target => Expr::Target,
+    }
+}
+
+fn map_arg(a: &CallArg, f: impl Fn(Value) -> Value) -> CallArg {
+    match a {
+        CallArg::Value(v) => CallArg::Value(f(*v)),
+        CallArg::Buffer { buf, offset } => CallArg::Buffer { buf: *buf, offset: f(*offset) },
+        CallArg::Rng => CallArg::Rng,
+    }
+}

@@ -1,0 +1,107 @@
+//! Focused tests of checker rules that the snapshot corpus (`tests/good`,
+//! `tests/bad`) shows only through rendered output.
+
+use crate::diagnostics::Diagnostic;
+
+/// Every diagnostic of the whole front end (parser and checker) for `src`.
+fn diagnostics(src: &str) -> Vec<Diagnostic> {
+    crate::front_end(src).diagnostics
+}
+
+/// The codes of every diagnostic, in source order.
+fn codes(src: &str) -> Vec<&'static str> {
+    diagnostics(src).iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn a_density_without_parameters_takes_no_bar() {
+    let src = "parameters { real mu; } model { target += std_normal_lpdf(mu); target += std_normal_lupdf(mu); }";
+    assert_eq!(codes(src), Vec::<&str>::new());
+}
+
+#[test]
+fn a_bad_declaration_is_reported_once() {
+    // The bound uses a name declared later; `alpha` is not then reported as
+    // undeclared at each use.
+    let src = "parameters { vector<multiplier=s>[3] alpha; real<lower=0> s; } \
+               model { alpha ~ normal(0, s); alpha ~ normal(0, 1); }";
+    let diags = diagnostics(src);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(diags[0].message.contains("used before it is declared"));
+}
+
+#[test]
+fn a_bad_initial_value_still_declares_the_variable() {
+    let src = "transformed data { int n = 2.5; int m = n + 1; }";
+    assert_eq!(codes(src), vec!["E1004"]);
+}
+
+#[test]
+fn a_local_out_of_scope_is_named_as_such() {
+    let src = "parameters { real mu; } model { real m2 = mu; mu ~ normal(0, 1); } \
+               generated quantities { real m3 = m2; }";
+    let diags = diagnostics(src);
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0].message, "`m2` is not visible here");
+    assert_eq!(diags[0].labels.len(), 2);
+}
+
+#[test]
+fn an_unknown_size_name_suggests_the_dim() {
+    let src = "dims { grade; } parameters { vector[grades] mu; }";
+    let diags = diagnostics(src);
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0].code, "E2004");
+    assert_eq!(diags[0].help, vec!["did you mean the dim `grade`?".to_string()]);
+}
+
+#[test]
+fn a_wrong_argument_is_labelled_where_it_is() {
+    let src = "data { int k; real n; } parameters { real<lower=0, upper=1> p; } model { k ~ binomial(n, p); }";
+    let diags = diagnostics(src);
+    assert_eq!(diags.len(), 1);
+    let label = &diags[0].labels[0];
+    assert_eq!(&src[label.span.range()], "n");
+    assert!(label.message.contains("`N` must be an int"));
+}
+
+#[test]
+fn shapes_without_dims_give_a_type_error_not_a_dim_error() {
+    let src = "data { vector[3] a; row_vector[3] b; } transformed data { vector[3] c = a + b; }";
+    assert_eq!(codes(src), vec!["E1001"]);
+    let src = "dims { g; } data { vector[g] a; row_vector[g] b; } transformed data { vector[g] c = a + b; }";
+    assert_eq!(codes(src), vec!["E2002"]);
+}
+
+#[test]
+fn a_scalar_cannot_be_indexed() {
+    let src = "data { real x; } transformed data { real y = x[1]; }";
+    let diags = diagnostics(src);
+    assert_eq!(diags[0].message, "`real` cannot be indexed");
+}
+
+#[test]
+fn members_of_one_dim_do_not_stand_for_another() {
+    let src = "dims { obs; grade; pair; } data { array[obs] pair p; } transformed data { array[obs] grade g = p; }";
+    let diags = diagnostics(src);
+    assert_eq!(diags[0].help, vec!["members of `pair` cannot stand for members of `grade`".to_string()]);
+}
+
+#[test]
+fn a_literal_too_large_to_read_is_reported_once() {
+    let src = "transformed data { real x = 100000000000000000000000000000000000000000; }";
+    assert_eq!(codes(src), vec!["E0004"]);
+}
+
+#[test]
+fn single_letter_names_get_no_typo_suggestion() {
+    let src = "data { int a; } transformed data { real s = z; }";
+    let diags = diagnostics(src);
+    assert!(!diags[0].help.iter().any(|h| h.contains("did you mean")), "{:?}", diags[0].help);
+}
+
+#[test]
+fn the_functions_block_is_reported_once() {
+    let src = "functions { real f(real x) { return x; } } parameters { real mu; }";
+    assert_eq!(codes(src), vec!["E0010"]);
+}

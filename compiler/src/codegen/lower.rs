@@ -1,0 +1,648 @@
+//! Lowering of one IR function to Cranelift IR.
+//!
+//! - Every IR value is a Cranelift `Variable`; the frontend's SSA builder
+//!   inserts the block parameters that loops need (a value defined in a loop
+//!   body is redefined on every iteration, exactly the IR's rule).
+//! - `target` is a `Variable` too, never memory, and is the return value.
+//! - Arena base pointers and the RNG pointer are loaded from the
+//!   [`RunContext`] once, in the entry block, which dominates every use.
+//! - Arena loads and stores are `trusted` (aligned, cannot trap): the
+//!   verifier checked the layout, the safe wrapper the arena lengths, and
+//!   lowering emits in-range indices (the interpreter is the oracle for that).
+//! - After `Break`, `Continue` or `Reject` the rest of the IR block is dead
+//!   and is not emitted.
+//! - No instruction fusion is requested (no `fma`), and Cranelift does not
+//!   contract `fmul`+`fadd` by itself, so arithmetic is bitwise identical to
+//!   the interpreter's.
+
+use std::collections::HashMap;
+
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::{
+    self as clif, AbiParam, BlockArg, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Type,
+};
+use cranelift_frontend::{FunctionBuilder, Variable};
+use cranelift_jit::JITModule;
+use cranelift_module::{FuncId, Linkage, Module as _};
+
+use super::context::{RunContext, Template, TemplatePart, STATUS_DIV_BY_ZERO, STATUS_REJECTED};
+use super::CodegenError;
+use crate::ir::{
+    Arena, BinaryOp, BufferId, CType, CallArg, CmpOp, Expr, FuncRef, Function, MessagePart, Module, ScalarType,
+    Stmt, UnaryOp, Value,
+};
+
+const F64: Type = clif::types::F64;
+const I64: Type = clif::types::I64;
+
+/// The name the message callback is registered under.
+pub(crate) const MESSAGE_SYMBOL: &str = "hbmc_jit_message";
+
+fn clif_type(t: ScalarType) -> Type {
+    match t {
+        ScalarType::F64 => F64,
+        ScalarType::I64 => I64,
+    }
+}
+
+/// Library functions declared in the JIT module so far, by symbol.
+pub(crate) type Imports = HashMap<String, FuncId>;
+
+/// Declares (once per module) an imported function with its C signature.
+fn import(jit: &mut JITModule, imports: &mut Imports, symbol: &str, params: &[CType], ret: CType) -> Result<FuncId, CodegenError> {
+    if let Some(id) = imports.get(symbol) {
+        return Ok(*id);
+    }
+    let ptr = jit.target_config().pointer_type();
+    let mut sig = jit.make_signature();
+    for p in params {
+        let t = match p {
+            CType::F64 => F64,
+            CType::I64 => I64,
+            CType::I32 => clif::types::I32,
+            CType::PtrF64 | CType::PtrConstF64 | CType::PtrRng => ptr,
+            CType::Void => return Err(CodegenError::Unsupported(format!("`{symbol}` has a void parameter"))),
+        };
+        sig.params.push(AbiParam::new(t));
+    }
+    match ret {
+        CType::F64 => sig.returns.push(AbiParam::new(F64)),
+        CType::I64 => sig.returns.push(AbiParam::new(I64)),
+        CType::I32 => sig.returns.push(AbiParam::new(clif::types::I32)),
+        CType::Void => {}
+        _ => return Err(CodegenError::Unsupported(format!("`{symbol}` returns a pointer"))),
+    }
+    let id = jit.declare_function(symbol, Linkage::Import, &sig)?;
+    imports.insert(symbol.to_string(), id);
+    Ok(id)
+}
+
+/// The largest number of partials of any call, and of value parts of any
+/// message, in a block (sizes of the two shared stack slots).
+fn scratch_needs(stmts: &[Stmt], partials: &mut usize, values: &mut usize) {
+    for s in stmts {
+        match s {
+            Stmt::Call { partials: p, .. } => *partials = (*partials).max(p.len()),
+            Stmt::Reject(parts) | Stmt::Print(parts) => {
+                let n = parts.iter().filter(|p| matches!(p, MessagePart::Value(_))).count();
+                *values = (*values).max(n);
+            }
+            Stmt::For { body, .. } => scratch_needs(body, partials, values),
+            Stmt::If { then, otherwise, .. } => {
+                scratch_needs(then, partials, values);
+                scratch_needs(otherwise, partials, values);
+            }
+            Stmt::While { cond_block, body, .. } => {
+                scratch_needs(cond_block, partials, values);
+                scratch_needs(body, partials, values);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Translates one verified IR function into `builder`'s function, whose
+/// signature is `(ctx: ptr) -> f64`. Returns the message templates.
+pub(crate) fn translate(
+    jit: &mut JITModule,
+    imports: &mut Imports,
+    module: &Module,
+    func: &Function,
+    builder: FunctionBuilder<'_>,
+) -> Result<Vec<Template>, CodegenError> {
+    let ptr = jit.target_config().pointer_type();
+    if ptr != I64 {
+        return Err(CodegenError::Unsupported("only 64-bit targets are supported".into()));
+    }
+    let mut t = Translator::new(jit, imports, module, func, builder)?;
+    let exited = t.block(&func.body)?;
+    if !exited {
+        let target = t.b.use_var(t.target);
+        t.b.ins().return_(&[target]);
+    }
+    t.b.seal_all_blocks();
+    let templates = std::mem::take(&mut t.templates);
+    let config = t.jit.target_config();
+    t.b.finalize(config);
+    Ok(templates)
+}
+
+/// The state of translating one function.
+struct Translator<'a, 'b> {
+    jit: &'a mut JITModule,
+    imports: &'a mut Imports,
+    module: &'a Module,
+    b: FunctionBuilder<'b>,
+    vars: Vec<Variable>,
+    target: Variable,
+    ctx: clif::Value,
+    /// Base pointer of each arena, indexed by `arena_index`.
+    bases: [clif::Value; 7],
+    rng: clif::Value,
+    /// (continue target, break target) of each enclosing loop.
+    loops: Vec<(clif::Block, clif::Block)>,
+    partials_slot: Option<clif::StackSlot>,
+    values_slot: Option<clif::StackSlot>,
+    templates: Vec<Template>,
+    /// Cranelift references to imported functions, per function.
+    func_refs: HashMap<FuncId, clif::FuncRef>,
+}
+
+fn arena_index(a: Arena) -> usize {
+    match a {
+        Arena::Params => 0,
+        Arena::Grad => 1,
+        Arena::Data => 2,
+        Arena::IntData => 3,
+        Arena::Work => 4,
+        Arena::IntWork => 5,
+        Arena::Out => 6,
+    }
+}
+
+fn trusted() -> MemFlagsData {
+    MemFlagsData::trusted()
+}
+
+fn slot(b: &mut FunctionBuilder<'_>, elements: usize) -> Option<clif::StackSlot> {
+    (elements > 0).then(|| {
+        // 8-byte elements, 8-byte aligned (align_shift 3).
+        b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, (elements * 8) as u32, 3))
+    })
+}
+
+impl<'a, 'b> Translator<'a, 'b> {
+    fn new(
+        jit: &'a mut JITModule,
+        imports: &'a mut Imports,
+        module: &'a Module,
+        func: &'a Function,
+        mut b: FunctionBuilder<'b>,
+    ) -> Result<Self, CodegenError> {
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        b.seal_block(entry);
+        let ctx = b.block_params(entry)[0];
+        let vars = func.values.iter().map(|t| b.declare_var(clif_type(*t))).collect();
+        let target = b.declare_var(F64);
+        let zero = b.ins().f64const(0.0);
+        b.def_var(target, zero);
+        let arenas = [Arena::Params, Arena::Grad, Arena::Data, Arena::IntData, Arena::Work, Arena::IntWork, Arena::Out];
+        let bases = arenas.map(|a| b.ins().load(I64, trusted(), ctx, RunContext::arena_field_offset(a)));
+        let rng = b.ins().load(I64, trusted(), ctx, RunContext::RNG);
+        let (mut np, mut nv) = (0, 0);
+        scratch_needs(&func.body, &mut np, &mut nv);
+        let partials_slot = slot(&mut b, np);
+        let values_slot = slot(&mut b, nv);
+        Ok(Translator {
+            jit,
+            imports,
+            module,
+            b,
+            vars,
+            target,
+            ctx,
+            bases,
+            rng,
+            loops: Vec::new(),
+            partials_slot,
+            values_slot,
+            templates: Vec::new(),
+            func_refs: HashMap::new(),
+        })
+    }
+
+    fn var(&self, v: Value) -> Variable {
+        // The verifier checked every value against the function's table,
+        // and `vars` has one entry per value.
+        self.vars[v.0 as usize]
+    }
+
+    fn get(&mut self, v: Value) -> clif::Value {
+        let var = self.var(v);
+        self.b.use_var(var)
+    }
+
+    fn set(&mut self, v: Value, x: clif::Value) {
+        let var = self.var(v);
+        self.b.def_var(var, x);
+    }
+
+    /// The address of element `index` (an IR value) of a buffer.
+    fn element_addr(&mut self, buf: BufferId, index: Value) -> (clif::Value, Arena) {
+        // Verified: the buffer exists.
+        let b = self.module.buffer(buf);
+        let (arena, offset) = (b.arena, b.offset as i64);
+        let i = self.get(index);
+        let i = if offset != 0 { self.b.ins().iadd_imm_s(i, offset) } else { i };
+        let bytes = self.b.ins().ishl_imm_u(i, 3);
+        let addr = self.b.ins().iadd(self.bases[arena_index(arena)], bytes);
+        (addr, arena)
+    }
+
+    /// Leaves the function with NaN after setting `status` (and `reject`).
+    fn exit_with(&mut self, status: u64, reject: Option<u64>) {
+        let s = self.b.ins().iconst(I64, status as i64);
+        self.b.ins().store(trusted(), s, self.ctx, RunContext::STATUS);
+        if let Some(r) = reject {
+            let r = self.b.ins().iconst(I64, r as i64);
+            self.b.ins().store(trusted(), r, self.ctx, RunContext::REJECT);
+        }
+        let nan = self.b.ins().f64const(f64::NAN);
+        self.b.ins().return_(&[nan]);
+    }
+
+    // --- statements ---
+
+    /// Emits a block; returns true when control cannot reach its end.
+    fn block(&mut self, stmts: &[Stmt]) -> Result<bool, CodegenError> {
+        for s in stmts {
+            if self.stmt(s)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) -> Result<bool, CodegenError> {
+        match stmt {
+            Stmt::Let { dst, expr } => {
+                let x = self.expr(expr);
+                self.set(*dst, x);
+            }
+            Stmt::Call { dst, partials, func, args } => self.call(*dst, partials, func, args)?,
+            Stmt::Store { buf, index, value } => {
+                let (addr, _) = self.element_addr(*buf, *index);
+                let x = self.get(*value);
+                self.b.ins().store(trusted(), x, addr, 0);
+            }
+            Stmt::Accumulate { buf, index, value } => {
+                let (addr, arena) = self.element_addr(*buf, *index);
+                let x = self.get(*value);
+                let ty = clif_type(arena.scalar_type());
+                let old = self.b.ins().load(ty, trusted(), addr, 0);
+                let new = match arena.scalar_type() {
+                    ScalarType::F64 => self.b.ins().fadd(old, x),
+                    ScalarType::I64 => self.b.ins().iadd(old, x),
+                };
+                self.b.ins().store(trusted(), new, addr, 0);
+            }
+            Stmt::AddTarget(v) => {
+                let x = self.get(*v);
+                let t = self.b.use_var(self.target);
+                let sum = self.b.ins().fadd(t, x);
+                self.b.def_var(self.target, sum);
+            }
+            Stmt::For { var, start, end, body } => self.for_loop(*var, *start, *end, body)?,
+            Stmt::If { cond, then, otherwise } => return self.if_else(*cond, then, otherwise),
+            Stmt::While { cond_block, cond, body } => self.while_loop(cond_block, *cond, body)?,
+            Stmt::Break | Stmt::Continue => {
+                // Verified: inside a loop.
+                let Some(&(cont, brk)) = self.loops.last() else {
+                    return Err(CodegenError::Unsupported("break or continue outside a loop".into()));
+                };
+                let to = if matches!(stmt, Stmt::Break) { brk } else { cont };
+                self.b.ins().jump(to, &[]);
+                return Ok(true);
+            }
+            Stmt::Reject(parts) => {
+                let index = self.message(parts, true)?;
+                self.exit_with(STATUS_REJECTED, Some(index));
+                return Ok(true);
+            }
+            Stmt::Print(parts) => {
+                self.message(parts, false)?;
+            }
+        }
+        Ok(false)
+    }
+
+    fn for_loop(&mut self, var: Value, start: Value, end: Value, body: &[Stmt]) -> Result<(), CodegenError> {
+        let (header, body_b, latch, exit) =
+            (self.b.create_block(), self.b.create_block(), self.b.create_block(), self.b.create_block());
+        let s = self.get(start);
+        self.set(var, s);
+        self.b.ins().jump(header, &[]);
+
+        self.b.switch_to_block(header);
+        let i = self.get(var);
+        let e = self.get(end);
+        let more = self.b.ins().icmp(IntCC::SignedLessThan, i, e);
+        self.b.ins().brif(more, body_b, &[], exit, &[]);
+
+        self.b.switch_to_block(body_b);
+        self.b.seal_block(body_b);
+        self.loops.push((latch, exit));
+        let exited = self.block(body)?;
+        self.loops.pop();
+        if !exited {
+            self.b.ins().jump(latch, &[]);
+        }
+
+        self.b.switch_to_block(latch);
+        self.b.seal_block(latch);
+        let i = self.get(var);
+        let next = self.b.ins().iadd_imm_s(i, 1);
+        self.set(var, next);
+        self.b.ins().jump(header, &[]);
+        self.b.seal_block(header);
+
+        self.b.switch_to_block(exit);
+        self.b.seal_block(exit);
+        Ok(())
+    }
+
+    fn while_loop(&mut self, cond_block: &[Stmt], cond: Value, body: &[Stmt]) -> Result<(), CodegenError> {
+        let (header, body_b, exit) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+        self.b.ins().jump(header, &[]);
+
+        self.b.switch_to_block(header);
+        self.loops.push((header, exit));
+        let mut exited = self.block(cond_block)?;
+        if !exited {
+            let c = self.get(cond);
+            self.b.ins().brif(c, body_b, &[], exit, &[]);
+            self.b.switch_to_block(body_b);
+            self.b.seal_block(body_b);
+            exited = self.block(body)?;
+            if !exited {
+                self.b.ins().jump(header, &[]);
+            }
+        }
+        self.loops.pop();
+        self.b.seal_block(header);
+        self.b.switch_to_block(exit);
+        self.b.seal_block(exit);
+        Ok(())
+    }
+
+    fn if_else(&mut self, cond: Value, then: &[Stmt], otherwise: &[Stmt]) -> Result<bool, CodegenError> {
+        let (then_b, else_b, merge) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+        let c = self.get(cond);
+        self.b.ins().brif(c, then_b, &[], else_b, &[]);
+        let mut reaches_merge = false;
+        for (block, stmts) in [(then_b, then), (else_b, otherwise)] {
+            self.b.switch_to_block(block);
+            self.b.seal_block(block);
+            if !self.block(stmts)? {
+                self.b.ins().jump(merge, &[]);
+                reaches_merge = true;
+            }
+        }
+        // An unreachable merge block still gets a terminator from whatever
+        // follows (the function's return or a loop's jump), which keeps the
+        // CLIF well formed; reporting `exited` lets callers skip dead code.
+        self.b.switch_to_block(merge);
+        self.b.seal_block(merge);
+        Ok(!reaches_merge && {
+            let nan = self.b.ins().f64const(f64::NAN);
+            self.b.ins().return_(&[nan]);
+            true
+        })
+    }
+
+    // --- expressions ---
+
+    fn bool_to_i64(&mut self, flag: clif::Value) -> clif::Value {
+        self.b.ins().uextend(I64, flag)
+    }
+
+    fn expr(&mut self, e: &Expr) -> clif::Value {
+        match e {
+            Expr::F64(x) => self.b.ins().f64const(*x),
+            Expr::I64(x) => self.b.ins().iconst(I64, *x),
+            Expr::Load { buf, index } => {
+                let (addr, arena) = self.element_addr(*buf, *index);
+                self.b.ins().load(clif_type(arena.scalar_type()), trusted(), addr, 0)
+            }
+            Expr::Unary(op, x) => {
+                let x = self.get(*x);
+                let ty = self.b.func.dfg.value_type(x);
+                self.unary(*op, x, ty)
+            }
+            Expr::Binary(op, a, b) => {
+                let (a, b) = (self.get(*a), self.get(*b));
+                self.binary(*op, a, b)
+            }
+            Expr::Cmp(op, a, b) => {
+                let (a, b) = (self.get(*a), self.get(*b));
+                let flag = if self.b.func.dfg.value_type(a) == F64 {
+                    let cc = match op {
+                        CmpOp::Eq => FloatCC::Equal,
+                        // Unordered or not equal, as Rust's `!=`.
+                        CmpOp::Ne => FloatCC::NotEqual,
+                        CmpOp::Lt => FloatCC::LessThan,
+                        CmpOp::Le => FloatCC::LessThanOrEqual,
+                        CmpOp::Gt => FloatCC::GreaterThan,
+                        CmpOp::Ge => FloatCC::GreaterThanOrEqual,
+                    };
+                    self.b.ins().fcmp(cc, a, b)
+                } else {
+                    let cc = match op {
+                        CmpOp::Eq => IntCC::Equal,
+                        CmpOp::Ne => IntCC::NotEqual,
+                        CmpOp::Lt => IntCC::SignedLessThan,
+                        CmpOp::Le => IntCC::SignedLessThanOrEqual,
+                        CmpOp::Gt => IntCC::SignedGreaterThan,
+                        CmpOp::Ge => IntCC::SignedGreaterThanOrEqual,
+                    };
+                    self.b.ins().icmp(cc, a, b)
+                };
+                self.bool_to_i64(flag)
+            }
+            Expr::Select { cond, then, otherwise } => {
+                let (c, t, o) = (self.get(*cond), self.get(*then), self.get(*otherwise));
+                // `select` tests its integer condition for non-zero.
+                self.b.ins().select(c, t, o)
+            }
+            Expr::Target => self.b.use_var(self.target),
+        }
+    }
+
+    fn unary(&mut self, op: UnaryOp, x: clif::Value, ty: Type) -> clif::Value {
+        let ins = self.b.ins();
+        match (op, ty == F64) {
+            (UnaryOp::Neg, true) => ins.fneg(x),
+            (UnaryOp::Neg, false) => ins.ineg(x),
+            (UnaryOp::Abs, true) => ins.fabs(x),
+            (UnaryOp::Abs, false) => ins.iabs(x),
+            (UnaryOp::Sqrt, _) => ins.sqrt(x),
+            (UnaryOp::Floor, _) => ins.floor(x),
+            (UnaryOp::Ceil, _) => ins.ceil(x),
+            (UnaryOp::Trunc, _) => ins.trunc(x),
+            (UnaryOp::Round, _) => self.round_half_away(x),
+            (UnaryOp::Not, _) => {
+                let z = ins.icmp_imm_s(IntCC::Equal, x, 0);
+                self.bool_to_i64(z)
+            }
+            (UnaryOp::ToF64, _) => ins.fcvt_from_sint(F64, x),
+        }
+    }
+
+    /// `round` with ties away from zero (Cranelift's `nearest` ties to even):
+    /// `t = trunc(x); |x - t| >= 0.5 ? t + copysign(1, x) : t`. `x - t` is
+    /// exact, NaN stays NaN (the comparison is false) and ±inf stays ±inf.
+    fn round_half_away(&mut self, x: clif::Value) -> clif::Value {
+        let ins = self.b.ins();
+        let t = ins.trunc(x);
+        let d = self.b.ins().fsub(x, t);
+        let ad = self.b.ins().fabs(d);
+        let half = self.b.ins().f64const(0.5);
+        let up = self.b.ins().fcmp(FloatCC::GreaterThanOrEqual, ad, half);
+        let one = self.b.ins().f64const(1.0);
+        let step = self.b.ins().fcopysign(one, x);
+        let away = self.b.ins().fadd(t, step);
+        self.b.ins().select(up, away, t)
+    }
+
+    fn binary(&mut self, op: BinaryOp, a: clif::Value, b: clif::Value) -> clif::Value {
+        if self.b.func.dfg.value_type(a) == F64 {
+            let ins = self.b.ins();
+            return match op {
+                BinaryOp::Add => ins.fadd(a, b),
+                BinaryOp::Sub => ins.fsub(a, b),
+                BinaryOp::Mul => ins.fmul(a, b),
+                BinaryOp::Div => ins.fdiv(a, b),
+                // IEEE 754-2019 minimum/maximum, see `interp::ops`.
+                BinaryOp::Min => ins.fmin(a, b),
+                BinaryOp::Max => ins.fmax(a, b),
+                // Verified: Rem/And/Or are I64 only.
+                BinaryOp::Rem | BinaryOp::And | BinaryOp::Or => ins.f64const(f64::NAN),
+            };
+        }
+        match op {
+            BinaryOp::Add => self.b.ins().iadd(a, b),
+            BinaryOp::Sub => self.b.ins().isub(a, b),
+            BinaryOp::Mul => self.b.ins().imul(a, b),
+            BinaryOp::Div | BinaryOp::Rem => self.int_division(op, a, b),
+            BinaryOp::Min => self.b.ins().smin(a, b),
+            BinaryOp::Max => self.b.ins().smax(a, b),
+            BinaryOp::And | BinaryOp::Or => {
+                let za = self.b.ins().icmp_imm_s(IntCC::NotEqual, a, 0);
+                let zb = self.b.ins().icmp_imm_s(IntCC::NotEqual, b, 0);
+                let r = if op == BinaryOp::And { self.b.ins().band(za, zb) } else { self.b.ins().bor(za, zb) };
+                self.bool_to_i64(r)
+            }
+        }
+    }
+
+    /// `sdiv`/`srem` trap on a zero divisor and on `i64::MIN / -1`; the IR
+    /// rejects the former and wraps the latter (see `interp::ops`).
+    fn int_division(&mut self, op: BinaryOp, a: clif::Value, b: clif::Value) -> clif::Value {
+        let (zero_b, check_b, minus_one_b, div_b, merge) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
+        let result = self.b.append_block_param(merge, I64);
+        let is_zero = self.b.ins().icmp_imm_s(IntCC::Equal, b, 0);
+        self.b.ins().brif(is_zero, zero_b, &[], check_b, &[]);
+
+        self.b.switch_to_block(zero_b);
+        self.b.seal_block(zero_b);
+        self.b.set_cold_block(zero_b);
+        self.exit_with(STATUS_DIV_BY_ZERO, None);
+
+        self.b.switch_to_block(check_b);
+        self.b.seal_block(check_b);
+        let is_minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, b, -1);
+        self.b.ins().brif(is_minus_one, minus_one_b, &[], div_b, &[]);
+
+        self.b.switch_to_block(minus_one_b);
+        self.b.seal_block(minus_one_b);
+        let r = if op == BinaryOp::Div { self.b.ins().ineg(a) } else { self.b.ins().iconst(I64, 0) };
+        self.b.ins().jump(merge, &[BlockArg::Value(r)]);
+
+        self.b.switch_to_block(div_b);
+        self.b.seal_block(div_b);
+        let r = if op == BinaryOp::Div { self.b.ins().sdiv(a, b) } else { self.b.ins().srem(a, b) };
+        self.b.ins().jump(merge, &[BlockArg::Value(r)]);
+
+        self.b.switch_to_block(merge);
+        self.b.seal_block(merge);
+        result
+    }
+
+    // --- calls and messages ---
+
+    fn func_ref(&mut self, symbol: &str, params: &[CType], ret: CType) -> Result<clif::FuncRef, CodegenError> {
+        let id = import(self.jit, self.imports, symbol, params, ret)?;
+        if let Some(r) = self.func_refs.get(&id) {
+            return Ok(*r);
+        }
+        let r = self.jit.declare_func_in_func(id, self.b.func);
+        self.func_refs.insert(id, r);
+        Ok(r)
+    }
+
+    fn call(&mut self, dst: Option<Value>, partials: &[Value], func: &FuncRef, args: &[CallArg]) -> Result<(), CodegenError> {
+        let callee = self.func_ref(&func.symbol, &func.params, func.ret)?;
+        let mut values = Vec::with_capacity(func.params.len());
+        for arg in args {
+            values.push(match arg {
+                CallArg::Value(v) => self.get(*v),
+                CallArg::Buffer { buf, offset } => self.element_addr(*buf, *offset).0,
+                CallArg::Rng => self.rng,
+            });
+        }
+        if !partials.is_empty() {
+            // Verified: the scratch slot exists and holds every partial.
+            let Some(slot) = self.partials_slot else {
+                return Err(CodegenError::Unsupported("missing partials slot".into()));
+            };
+            values.push(self.b.ins().stack_addr(I64, slot, 0));
+        }
+        let call = self.b.ins().call(callee, &values);
+        if let Some(d) = dst {
+            let r = self.b.inst_results(call)[0];
+            let r = if func.ret == CType::I32 { self.b.ins().sextend(I64, r) } else { r };
+            self.set(d, r);
+        }
+        if let Some(slot) = self.partials_slot {
+            for (i, p) in partials.iter().enumerate() {
+                let x = self.b.ins().stack_load(I64, F64, slot, (8 * i) as i32);
+                self.set(*p, x);
+            }
+        }
+        Ok(())
+    }
+
+    /// Emits the callback for a `print`/`reject`; returns its message index.
+    fn message(&mut self, parts: &[MessagePart], reject: bool) -> Result<u64, CodegenError> {
+        let mut tparts = Vec::with_capacity(parts.len());
+        let mut slot_index = 0;
+        for p in parts {
+            tparts.push(match p {
+                MessagePart::Text(t) => TemplatePart::Text(t.clone()),
+                MessagePart::Value(v) => {
+                    let x = self.get(*v);
+                    let ty = if self.b.func.dfg.value_type(x) == F64 { ScalarType::F64 } else { ScalarType::I64 };
+                    if let Some(slot) = self.values_slot {
+                        self.b.ins().stack_store(I64, x, slot, (8 * slot_index) as i32);
+                    }
+                    slot_index += 1;
+                    TemplatePart::Value { slot: slot_index - 1, ty }
+                }
+                MessagePart::Buffer(id) => {
+                    let b = self.module.buffer(*id);
+                    TemplatePart::Buffer { arena: b.arena, offset: b.offset, len: b.len }
+                }
+            });
+        }
+        let index = self.templates.len() as u64;
+        self.templates.push(Template { parts: tparts, reject });
+        // (ctx, index, values) -> void; the two pointers are spelled with
+        // pointer C types, whose Cranelift type is the same.
+        let callee = self.func_ref(MESSAGE_SYMBOL, &[CType::PtrRng, CType::I64, CType::PtrF64], CType::Void)?;
+        let idx = self.b.ins().iconst(I64, index as i64);
+        let values = match self.values_slot {
+            Some(slot) => self.b.ins().stack_addr(I64, slot, 0),
+            None => self.b.ins().iconst(I64, 0),
+        };
+        self.b.ins().call(callee, &[self.ctx, idx, values]);
+        Ok(index)
+    }
+}

@@ -1,0 +1,299 @@
+//! The Cranelift backend: compiles every function of a verified IR module to
+//! native code in a [`CompiledModule`] that owns the JIT memory.
+//!
+//! - One C signature for every entry point, [`EntryFn`]
+//!   (`extern "C" fn(*mut RunContext) -> f64`); the ABI, the status word and
+//!   the message protocol of `print`/`reject` are described in [`context`].
+//! - Library calls import the stdlib's symbols, each registered on the
+//!   `JITBuilder` by address from the stdlib table (never found by `dlsym`);
+//!   the float rounding libcalls Cranelift may emit on CPUs without SSE4.1
+//!   are registered the same way.
+//! - Settings: `opt_level=speed`, the host ISA from `cranelift-native`,
+//!   Cranelift's IR verifier on in debug builds only.
+//!
+//! Native operations mean exactly what [`crate::interp::ops`] says; the
+//! tests compare the backend with the interpreter on every operation and on
+//! hundreds of random programs.
+
+pub mod context;
+mod lower;
+
+#[cfg(test)]
+mod tests;
+
+use cranelift_codegen::ir::{AbiParam, UserFuncName};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{default_libcall_names, Linkage, Module as _, ModuleError};
+use hbmc_stdlib::ChainRng;
+
+pub use context::{EntryFn, RunContext, STATUS_DIV_BY_ZERO, STATUS_OK, STATUS_REJECTED};
+
+use crate::interp::library;
+use crate::interp::ops::DIV_BY_ZERO;
+use crate::ir::arenas::{ArenaTooSmall, Arenas};
+use crate::ir::print::kind_name;
+use crate::ir::{ArenaSizes, CallArg, FunctionKind, Module, Stmt};
+use context::{MessageSink, Template};
+
+/// Why a module could not be compiled.
+#[derive(Debug)]
+pub enum CodegenError {
+    /// The module fails [`crate::ir::verify::verify`].
+    Invalid(Vec<String>),
+    /// Something the backend cannot lower on this host.
+    Unsupported(String),
+    /// Cranelift's ISA setup failed (unsupported host, bad flag).
+    Isa(String),
+    /// Cranelift failed to declare, define or finalize a function.
+    Module(Box<ModuleError>),
+}
+
+impl From<ModuleError> for CodegenError {
+    fn from(e: ModuleError) -> Self {
+        CodegenError::Module(Box::new(e))
+    }
+}
+
+impl std::fmt::Display for CodegenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CodegenError::Invalid(errors) => write!(f, "invalid IR:\n  {}", errors.join("\n  ")),
+            CodegenError::Unsupported(m) => write!(f, "unsupported: {m}"),
+            CodegenError::Isa(m) => write!(f, "cannot set up the native ISA: {m}"),
+            CodegenError::Module(e) => write!(f, "cranelift: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for CodegenError {}
+
+/// Why a compiled function did not return a value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunError {
+    /// The module has no function of this kind.
+    NoFunction(FunctionKind),
+    /// An arena is shorter than the module's layout.
+    ArenaTooSmall(ArenaTooSmall),
+    /// The function uses the RNG but none was given.
+    MissingRng,
+    /// A `Reject` ran (with its message) or an integer division by zero.
+    Rejected(String),
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::NoFunction(k) => write!(f, "the module has no {k:?} function"),
+            RunError::ArenaTooSmall(e) => e.fmt(f),
+            RunError::MissingRng => write!(f, "the function needs a random number generator"),
+            RunError::Rejected(m) => write!(f, "rejected: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// One compiled entry point.
+struct Entry {
+    kind: FunctionKind,
+    ptr: EntryFn,
+    templates: Vec<Template>,
+    uses_rng: bool,
+}
+
+/// Native code for every function of a module. Owns the JIT memory: the
+/// function pointers handed out by [`CompiledModule::entry`] are valid only
+/// while it is alive.
+pub struct CompiledModule {
+    /// Kept only to free the code on drop; never touched through `&self`.
+    jit: Option<JITModule>,
+    entries: Vec<Entry>,
+    arena_sizes: ArenaSizes,
+}
+
+// SAFETY: after `compile` the JIT module is never used through `&self`
+// (only `Drop`, which has `&mut self`, touches it), and the finalized code
+// is immutable and reentrant; calling it from several threads at once is
+// as safe as calling any `extern "C"` function (each call has its own
+// `RunContext`).
+unsafe impl Sync for CompiledModule {}
+
+impl std::fmt::Debug for CompiledModule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kinds: Vec<FunctionKind> = self.entries.iter().map(|e| e.kind).collect();
+        f.debug_struct("CompiledModule").field("functions", &kinds).field("arena_sizes", &self.arena_sizes).finish()
+    }
+}
+
+impl Drop for CompiledModule {
+    fn drop(&mut self) {
+        if let Some(jit) = self.jit.take() {
+            // SAFETY: no call can be running (that would need `&self`
+            // borrowed across this `&mut self`), and the raw entry pointers
+            // are documented to die with the module.
+            unsafe { jit.free_memory() };
+        }
+    }
+}
+
+fn uses_rng(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::Call { args, .. } => args.iter().any(|a| matches!(a, CallArg::Rng)),
+        Stmt::For { body, .. } => uses_rng(body),
+        Stmt::If { then, otherwise, .. } => uses_rng(then) || uses_rng(otherwise),
+        Stmt::While { cond_block, body, .. } => uses_rng(cond_block) || uses_rng(body),
+        _ => false,
+    })
+}
+
+/// Libm fallbacks for the rounding libcalls Cranelift emits when the CPU
+/// lacks native rounding instructions, registered so that nothing resolves
+/// through `dlsym`.
+mod libcalls {
+    pub extern "C" fn floor(x: f64) -> f64 {
+        x.floor()
+    }
+    pub extern "C" fn ceil(x: f64) -> f64 {
+        x.ceil()
+    }
+    pub extern "C" fn trunc(x: f64) -> f64 {
+        x.trunc()
+    }
+    pub extern "C" fn nearbyint(x: f64) -> f64 {
+        x.round_ties_even()
+    }
+    pub extern "C" fn fma(x: f64, y: f64, z: f64) -> f64 {
+        x.mul_add(y, z)
+    }
+}
+
+fn new_jit() -> Result<JITModule, CodegenError> {
+    let isa_err = |e: settings::SetError| CodegenError::Isa(e.to_string());
+    let mut flags = settings::builder();
+    flags.set("opt_level", "speed").map_err(isa_err)?;
+    // Required by cranelift-jit: absolute relocations, far libcalls.
+    flags.set("is_pic", "false").map_err(isa_err)?;
+    flags.set("use_colocated_libcalls", "false").map_err(isa_err)?;
+    let verify = if cfg!(debug_assertions) { "true" } else { "false" };
+    flags.set("enable_verifier", verify).map_err(isa_err)?;
+    let isa = cranelift_native::builder()
+        .map_err(|e| CodegenError::Isa(e.to_string()))?
+        .finish(settings::Flags::new(flags))
+        .map_err(|e| CodegenError::Isa(e.to_string()))?;
+    let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
+    builder.symbols(library::all().map(|s| (s.name, s.ptr)));
+    builder.symbol(lower::MESSAGE_SYMBOL, context::hbmc_jit_message as *const u8);
+    builder.symbol("floor", libcalls::floor as *const u8);
+    builder.symbol("ceil", libcalls::ceil as *const u8);
+    builder.symbol("trunc", libcalls::trunc as *const u8);
+    builder.symbol("nearbyint", libcalls::nearbyint as *const u8);
+    builder.symbol("fma", libcalls::fma as *const u8);
+    Ok(JITModule::new(builder))
+}
+
+/// Verifies and compiles every function of `module`.
+pub fn compile(module: &Module) -> Result<CompiledModule, CodegenError> {
+    crate::ir::verify::verify(module).map_err(CodegenError::Invalid)?;
+    let mut jit = new_jit()?;
+    let mut ctx = jit.make_context();
+    let mut fctx = FunctionBuilderContext::new();
+    let mut imports = lower::Imports::new();
+    let mut defined = Vec::new();
+    for (i, func) in module.functions.iter().enumerate() {
+        let mut sig = jit.make_signature();
+        sig.params.push(AbiParam::new(jit.target_config().pointer_type()));
+        sig.returns.push(AbiParam::new(cranelift_codegen::ir::types::F64));
+        let name = format!("hbmc_{}", kind_name(func.kind));
+        let id = jit.declare_function(&name, Linkage::Local, &sig)?;
+        jit.clear_context(&mut ctx);
+        ctx.func.signature = sig;
+        ctx.func.name = UserFuncName::user(0, i as u32);
+        let builder = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+        let templates = lower::translate(&mut jit, &mut imports, module, func, builder)?;
+        jit.define_function(id, &mut ctx)?;
+        defined.push((func.kind, id, templates, uses_rng(&func.body)));
+    }
+    jit.clear_context(&mut ctx);
+    jit.finalize_definitions()?;
+    let entries = defined
+        .into_iter()
+        .map(|(kind, id, templates, uses_rng)| {
+            let code = jit.get_finalized_function(id);
+            // SAFETY: `code` is the finalized body of a function defined
+            // above with the signature `(ptr) -> f64` in the host's default
+            // C calling convention, which is `EntryFn`.
+            let ptr = unsafe { std::mem::transmute::<*const u8, EntryFn>(code) };
+            Entry { kind, ptr, templates, uses_rng }
+        })
+        .collect();
+    Ok(CompiledModule { jit: Some(jit), entries, arena_sizes: module.arena_sizes })
+}
+
+impl CompiledModule {
+    fn find(&self, kind: FunctionKind) -> Result<&Entry, RunError> {
+        self.entries.iter().find(|e| e.kind == kind).ok_or(RunError::NoFunction(kind))
+    }
+
+    /// The raw entry point of `kind`, for the hot path. Valid only while
+    /// `self` is alive; see [`EntryFn`] for the calling contract.
+    pub fn entry(&self, kind: FunctionKind) -> Option<EntryFn> {
+        self.entries.iter().find(|e| e.kind == kind).map(|e| e.ptr)
+    }
+
+    /// The arena sizes the compiled code assumes.
+    pub fn arena_sizes(&self) -> &ArenaSizes {
+        &self.arena_sizes
+    }
+
+    /// Runs the function of `kind` on `arenas` after checking their sizes
+    /// and the RNG; returns its target (0 for `Generate`/`TransformedData`).
+    /// `print` output is discarded; see [`CompiledModule::call_with_prints`].
+    pub fn call(&self, kind: FunctionKind, arenas: &mut Arenas, rng: Option<&mut ChainRng>) -> Result<f64, RunError> {
+        self.call_with_prints(kind, arenas, rng, &mut Vec::new())
+    }
+
+    /// As [`CompiledModule::call`], appending every `print` message to
+    /// `prints` (also those printed before a rejection).
+    pub fn call_with_prints(
+        &self,
+        kind: FunctionKind,
+        arenas: &mut Arenas,
+        rng: Option<&mut ChainRng>,
+        prints: &mut Vec<String>,
+    ) -> Result<f64, RunError> {
+        let entry = self.find(kind)?;
+        arenas.check(&self.arena_sizes).map_err(RunError::ArenaTooSmall)?;
+        let rng: *mut ChainRng = match rng {
+            Some(r) => r,
+            None if entry.uses_rng => return Err(RunError::MissingRng),
+            None => std::ptr::null_mut(),
+        };
+        let mut sink = MessageSink { templates: &entry.templates, prints, reject: None };
+        let mut ctx = RunContext {
+            params: arenas.params.as_ptr(),
+            grad: arenas.grad.as_mut_ptr(),
+            data: arenas.data.as_mut_ptr(),
+            int_data: arenas.int_data.as_mut_ptr(),
+            work: arenas.work.as_mut_ptr(),
+            int_work: arenas.int_work.as_mut_ptr(),
+            out: arenas.out.as_mut_ptr(),
+            rng,
+            messages: (&mut sink as *mut MessageSink<'_>).cast(),
+            status: STATUS_OK,
+            reject: 0,
+        };
+        // SAFETY: `ctx` satisfies `EntryFn`'s contract: the arenas are at
+        // least the module's sizes (checked above) and only reachable
+        // through these pointers while the call runs (`arenas` is
+        // borrowed mutably), the RNG is non-null when the function uses it,
+        // `messages` is this function's sink, and `self` keeps the code alive.
+        let value = unsafe { (entry.ptr)(&mut ctx) };
+        match ctx.status {
+            STATUS_OK => Ok(value),
+            STATUS_REJECTED => Err(RunError::Rejected(sink.reject.take().unwrap_or_else(|| "rejected".into()))),
+            _ => Err(RunError::Rejected(DIV_BY_ZERO.to_string())),
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! Emitting IR: a function under construction with a stack of open blocks.
+
+use crate::ir::{BinaryOp, BufferId, CallArg, CmpOp, Expr, FuncRef, Function, FunctionKind, ScalarType, Stmt, UnaryOp, Value};
+
+/// A function being built. Statements go to the innermost open block;
+/// [`FnBuilder::open`] starts a nested block and [`FnBuilder::close`]
+/// returns its statements for the enclosing `For`/`If`.
+pub struct FnBuilder {
+    func: Function,
+    blocks: Vec<Vec<Stmt>>,
+}
+
+impl FnBuilder {
+    /// An empty function of this kind.
+    pub fn new(kind: FunctionKind) -> FnBuilder {
+        FnBuilder { func: Function::new(kind), blocks: vec![Vec::new()] }
+    }
+
+    /// The finished function.
+    pub fn finish(mut self) -> Function {
+        // Every `open` is paired with a `close` by construction; the outer
+        // block is always present.
+        while self.blocks.len() > 1 {
+            let inner = self.blocks.pop().unwrap_or_default();
+            self.emit_all(inner);
+        }
+        self.func.body = self.blocks.pop().unwrap_or_default();
+        self.func
+    }
+
+    /// The kind of function being built.
+    pub fn kind(&self) -> FunctionKind {
+        self.func.kind
+    }
+
+    /// The type of a value defined so far.
+    pub fn type_of(&self, v: Value) -> ScalarType {
+        self.func.type_of(v)
+    }
+
+    /// Appends a statement to the innermost block.
+    pub fn emit(&mut self, stmt: Stmt) {
+        if let Some(b) = self.blocks.last_mut() {
+            b.push(stmt);
+        }
+    }
+
+    fn emit_all(&mut self, stmts: Vec<Stmt>) {
+        for s in stmts {
+            self.emit(s);
+        }
+    }
+
+    /// Starts a nested block.
+    pub fn open(&mut self) {
+        self.blocks.push(Vec::new());
+    }
+
+    /// Ends the innermost nested block and returns its statements.
+    pub fn close(&mut self) -> Vec<Stmt> {
+        if self.blocks.len() > 1 {
+            self.blocks.pop().unwrap_or_default()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Defines a value by an expression of the given type.
+    pub fn define(&mut self, ty: ScalarType, expr: Expr) -> Value {
+        let dst = self.func.new_value(ty);
+        self.emit(Stmt::Let { dst, expr });
+        dst
+    }
+
+    /// A fresh value without a definition, for loop variables and partials.
+    pub fn fresh(&mut self, ty: ScalarType) -> Value {
+        self.func.new_value(ty)
+    }
+
+    /// An f64 constant.
+    pub fn f64(&mut self, x: f64) -> Value {
+        self.define(ScalarType::F64, Expr::F64(x))
+    }
+
+    /// An i64 constant.
+    pub fn i64(&mut self, x: i64) -> Value {
+        self.define(ScalarType::I64, Expr::I64(x))
+    }
+
+    /// `a op b`; the result has the operands' type.
+    pub fn binary(&mut self, op: BinaryOp, a: Value, b: Value) -> Value {
+        let ty = self.type_of(a);
+        self.define(ty, Expr::Binary(op, a, b))
+    }
+
+    /// `op a`; `ToF64` gives an f64, everything else keeps the type.
+    pub fn unary(&mut self, op: UnaryOp, a: Value) -> Value {
+        let ty = if op == UnaryOp::ToF64 { ScalarType::F64 } else { self.type_of(a) };
+        self.define(ty, Expr::Unary(op, a))
+    }
+
+    /// `a cmp b` as an i64 boolean.
+    pub fn cmp(&mut self, op: CmpOp, a: Value, b: Value) -> Value {
+        self.define(ScalarType::I64, Expr::Cmp(op, a, b))
+    }
+
+    /// `cond ? then : otherwise`.
+    pub fn select(&mut self, cond: Value, then: Value, otherwise: Value) -> Value {
+        let ty = self.type_of(then);
+        self.define(ty, Expr::Select { cond, then, otherwise })
+    }
+
+    /// `buf[index]`.
+    pub fn load(&mut self, buf: BufferId, index: Value, ty: ScalarType) -> Value {
+        self.define(ty, Expr::Load { buf, index })
+    }
+
+    /// `buf[index] = value`.
+    pub fn store(&mut self, buf: BufferId, index: Value, value: Value) {
+        self.emit(Stmt::Store { buf, index, value });
+    }
+
+    /// `buf[index] += value`.
+    pub fn accumulate(&mut self, buf: BufferId, index: Value, value: Value) {
+        self.emit(Stmt::Accumulate { buf, index, value });
+    }
+
+    /// Converts to f64 if the value is an integer.
+    pub fn to_f64(&mut self, v: Value) -> Value {
+        match self.type_of(v) {
+            ScalarType::F64 => v,
+            ScalarType::I64 => self.unary(UnaryOp::ToF64, v),
+        }
+    }
+
+    /// A library call returning one value.
+    pub fn call(&mut self, func: FuncRef, args: Vec<CallArg>) -> Value {
+        let ty = match func.ret {
+            crate::ir::CType::I64 | crate::ir::CType::I32 => ScalarType::I64,
+            _ => ScalarType::F64,
+        };
+        let dst = self.func.new_value(ty);
+        self.emit(Stmt::Call { dst: Some(dst), partials: Vec::new(), func, args });
+        dst
+    }
+}

@@ -1,0 +1,397 @@
+//! Function calls: elementwise math, index remapping helpers, reductions,
+//! densities as expressions (`f_lpdf(y | ...)`) and `_rng` draws.
+
+use super::{LowerError, LowerResult, Lowerer};
+use crate::check::signatures::{self, DensitySuffix, BINARY_MATH, UNARY_MATH};
+use crate::check::typed::TypedExpr;
+use crate::check::types::ElemType;
+use crate::ir::{BinaryOp, CallArg, CmpOp, ScalarType, UnaryOp, Value};
+
+/// Unary functions that are one native instruction.
+fn native_unary(name: &str) -> Option<UnaryOp> {
+    Some(match name {
+        "sqrt" => UnaryOp::Sqrt,
+        "fabs" => UnaryOp::Abs,
+        "floor" => UnaryOp::Floor,
+        "ceil" => UnaryOp::Ceil,
+        "trunc" => UnaryOp::Trunc,
+        "round" => UnaryOp::Round,
+        _ => return None,
+    })
+}
+
+impl Lowerer<'_> {
+    /// The concrete shape of a call's result.
+    pub fn call_shape(&mut self, func: &str, args: &[TypedExpr], e: &TypedExpr) -> LowerResult<Vec<usize>> {
+        if e.ty.is_scalar() {
+            return Ok(Vec::new());
+        }
+        if UNARY_MATH.contains(&func) || func == "abs" {
+            return self.shape(&args[0]);
+        }
+        let refs: Vec<&TypedExpr> = args.iter().collect();
+        if BINARY_MATH.contains(&func) || matches!(func, "non_centered" | "add" | "subtract" | "elt_multiply" | "elt_divide") {
+            return self.broadcast_shape(&e.ty, &refs, e);
+        }
+        if let Some((_, DensitySuffix::Rng)) = signatures::split_density_name(func) {
+            return self.broadcast_shape(&e.ty, &refs, e);
+        }
+        let arg_shape = |this: &mut Self, k: usize| this.shape(&args[k]);
+        Ok(match func {
+            "rep_vector" | "rep_row_vector" => vec![self.const_int(&args[1])? as usize],
+            "rep_matrix" if args.len() == 3 => vec![self.const_int(&args[1])? as usize, self.const_int(&args[2])? as usize],
+            "rep_matrix" => {
+                let s = arg_shape(self, 0)?;
+                let k = self.const_int(&args[1])? as usize;
+                match args[0].ty.elem {
+                    ElemType::Vector(_) => vec![s[0], k],
+                    _ => vec![k, s[0]],
+                }
+            }
+            "rep_array" => {
+                let mut s = Vec::new();
+                for a in &args[1..] {
+                    s.push(self.const_int(a)? as usize);
+                }
+                s.extend(arg_shape(self, 0)?);
+                s
+            }
+            "to_vector" | "to_row_vector" | "to_array_1d" => vec![arg_shape(self, 0)?.iter().product()],
+            "diag_pre_multiply" | "diag_post_multiply" => arg_shape(self, if func == "diag_pre_multiply" { 1 } else { 0 })?,
+            "col" => vec![arg_shape(self, 0)?[0]],
+            "row" => vec![arg_shape(self, 0)?[1]],
+            "diagonal" => vec![arg_shape(self, 0)?[0]],
+            "diag_matrix" => {
+                let n = arg_shape(self, 0)?[0];
+                vec![n, n]
+            }
+            "segment" => vec![self.const_int(&args[2])? as usize],
+            "head" | "tail" => vec![self.const_int(&args[1])? as usize],
+            "transpose" => {
+                let mut s = arg_shape(self, 0)?;
+                s.reverse();
+                s
+            }
+            _ => return Err(LowerError::unsupported(e.span, format!("the function `{func}`"))),
+        })
+    }
+
+    /// One element of a call's result.
+    pub fn call_elem(&mut self, e: &TypedExpr, func: &str, args: &[TypedExpr], idx: &[Value]) -> LowerResult<Value> {
+        if let Some((dist, suffix)) = signatures::split_density_name(func) {
+            return match suffix {
+                DensitySuffix::Rng => self.rng_elem(e, dist, args, idx),
+                _ => self.density_sum(dist, &args[0], &args[1..], e),
+            };
+        }
+        if let Some(op) = native_unary(func) {
+            let v = self.elem(&args[0], idx)?;
+            let v = self.fb.to_f64(v);
+            return Ok(self.fb.unary(op, v));
+        }
+        if func == "abs" {
+            let v = self.elem(&args[0], idx)?;
+            if self.fb.type_of(v) == ScalarType::F64 {
+                return Ok(self.fb.unary(UnaryOp::Abs, v));
+            }
+            let zero = self.fb.i64(0);
+            let neg = self.fb.cmp(CmpOp::Lt, v, zero);
+            let minus = self.fb.unary(UnaryOp::Neg, v);
+            return Ok(self.fb.select(neg, minus, v));
+        }
+        if UNARY_MATH.contains(&func) {
+            let v = self.elem(&args[0], idx)?;
+            let v = self.fb.to_f64(v);
+            let f = self.func(&format!("hbm_{func}"), e)?;
+            return Ok(self.fb.call(f, vec![CallArg::Value(v)]));
+        }
+        if BINARY_MATH.contains(&func) || (func == "log_sum_exp" && args.len() == 2) {
+            let a = self.operand_elem(&e.ty, &args[0], idx)?;
+            let b = self.operand_elem(&e.ty, &args[1], idx)?;
+            let (a, b) = (self.fb.to_f64(a), self.fb.to_f64(b));
+            let f = self.func(&format!("hbm_{func}"), e)?;
+            return Ok(self.fb.call(f, vec![CallArg::Value(a), CallArg::Value(b)]));
+        }
+        match func {
+            "log_mix" => {
+                let mut vals = Vec::new();
+                for a in args {
+                    let v = self.scalar(a)?;
+                    vals.push(CallArg::Value(self.fb.to_f64(v)));
+                }
+                let f = self.func("hbm_log_mix", e)?;
+                Ok(self.fb.call(f, vals))
+            }
+            "min" | "max" if args.len() == 2 => {
+                let a = self.scalar(&args[0])?;
+                let b = self.scalar(&args[1])?;
+                let both_int = self.fb.type_of(a) == ScalarType::I64 && self.fb.type_of(b) == ScalarType::I64;
+                let (a, b) = if both_int { (a, b) } else { (self.fb.to_f64(a), self.fb.to_f64(b)) };
+                Ok(self.fb.binary(if func == "min" { BinaryOp::Min } else { BinaryOp::Max }, a, b))
+            }
+            "size" | "num_elements" | "rows" | "cols" => {
+                let n = self.const_int(e)?;
+                Ok(self.fb.i64(n))
+            }
+            "sum" | "mean" | "sd" | "variance" | "dot_self" | "log_sum_exp" | "min" | "max" | "prod" | "dot_product" => {
+                self.reduction(func, args, e)
+            }
+            "rep_vector" | "rep_row_vector" | "rep_matrix" if args[0].ty.is_scalar() => self.scalar(&args[0]),
+            "rep_matrix" => {
+                let k = match args[0].ty.elem {
+                    ElemType::Vector(_) => idx[0],
+                    _ => idx[1],
+                };
+                self.elem(&args[0], &[k])
+            }
+            "rep_array" => {
+                let n_sizes = args.len() - 1;
+                self.elem(&args[0], &idx[n_sizes..])
+            }
+            "to_vector" | "to_row_vector" | "to_array_1d" => {
+                let s = self.shape(&args[0])?;
+                match s.len() {
+                    0 => self.scalar(&args[0]),
+                    1 => self.elem(&args[0], idx),
+                    2 if args[0].ty.array.is_empty() => {
+                        // Column-major, as Stan's to_vector(matrix).
+                        let rows = self.fb.i64(s[0] as i64);
+                        let r = self.fb.binary(BinaryOp::Rem, idx[0], rows);
+                        let c = self.fb.binary(BinaryOp::Div, idx[0], rows);
+                        self.elem(&args[0], &[r, c])
+                    }
+                    _ => Err(LowerError::unsupported(e.span, format!("`{func}` of a multi-dimensional array"))),
+                }
+            }
+            "non_centered" | "add" | "subtract" | "elt_multiply" | "elt_divide" => {
+                let parts: Vec<Value> = args
+                    .iter()
+                    .map(|a| self.operand_elem(&e.ty, a, idx))
+                    .collect::<LowerResult<_>>()?;
+                let parts: Vec<Value> = parts.into_iter().map(|v| self.fb.to_f64(v)).collect();
+                Ok(match func {
+                    "non_centered" => {
+                        let scaled = self.fb.binary(BinaryOp::Mul, parts[1], parts[2]);
+                        self.fb.binary(BinaryOp::Add, parts[0], scaled)
+                    }
+                    "add" => self.fb.binary(BinaryOp::Add, parts[0], parts[1]),
+                    "subtract" => self.fb.binary(BinaryOp::Sub, parts[0], parts[1]),
+                    "elt_multiply" => self.fb.binary(BinaryOp::Mul, parts[0], parts[1]),
+                    _ => self.fb.binary(BinaryOp::Div, parts[0], parts[1]),
+                })
+            }
+            "diag_pre_multiply" => {
+                let d = self.elem(&args[0], &idx[..1])?;
+                let m = self.elem(&args[1], idx)?;
+                let (d, m) = (self.fb.to_f64(d), self.fb.to_f64(m));
+                Ok(self.fb.binary(BinaryOp::Mul, d, m))
+            }
+            "diag_post_multiply" => {
+                let m = self.elem(&args[0], idx)?;
+                let d = self.elem(&args[1], &idx[1..2])?;
+                let (d, m) = (self.fb.to_f64(d), self.fb.to_f64(m));
+                Ok(self.fb.binary(BinaryOp::Mul, m, d))
+            }
+            "col" | "row" => {
+                let k = self.scalar(&args[1])?;
+                let one = self.fb.i64(1);
+                let k0 = self.fb.binary(BinaryOp::Sub, k, one);
+                let n = self.shape(&args[0])?[if func == "col" { 1 } else { 0 }];
+                self.range_check(k0, n, e)?;
+                let full = if func == "col" { [idx[0], k0] } else { [k0, idx[0]] };
+                self.elem(&args[0], &full)
+            }
+            "diagonal" => self.elem(&args[0], &[idx[0], idx[0]]),
+            "diag_matrix" => {
+                let same = self.fb.cmp(CmpOp::Eq, idx[0], idx[1]);
+                let v = self.elem(&args[0], &idx[..1])?;
+                let v = self.fb.to_f64(v);
+                let zero = self.fb.f64(0.0);
+                Ok(self.fb.select(same, v, zero))
+            }
+            "transpose" => {
+                let rev: Vec<Value> = idx.iter().rev().copied().collect();
+                self.elem(&args[0], &rev)
+            }
+            "segment" | "head" | "tail" => {
+                let len = self.shape(&args[0])?[0];
+                let n = self.const_int(&args[args.len() - 1])?;
+                let start0 = match func {
+                    "segment" => self.const_int(&args[1])? - 1,
+                    "head" => 0,
+                    _ => len as i64 - n,
+                };
+                if start0 < 0 || start0 + n > len as i64 || n < 0 {
+                    return Err(LowerError::unsupported(e.span, format!("`{func}` outside its container (size {len})")));
+                }
+                let s = self.fb.i64(start0);
+                let i = self.fb.binary(BinaryOp::Add, s, idx[0]);
+                self.elem(&args[0], &[i])
+            }
+            "pi" => Ok(self.fb.f64(std::f64::consts::PI)),
+            "e" => Ok(self.fb.f64(std::f64::consts::E)),
+            "sqrt2" => Ok(self.fb.f64(std::f64::consts::SQRT_2)),
+            "not_a_number" => Ok(self.fb.f64(f64::NAN)),
+            "positive_infinity" => Ok(self.fb.f64(f64::INFINITY)),
+            "negative_infinity" => Ok(self.fb.f64(f64::NEG_INFINITY)),
+            "machine_precision" => Ok(self.fb.f64(f64::EPSILON)),
+            _ => Err(LowerError::unsupported(e.span, format!("the function `{func}`"))),
+        }
+    }
+
+    /// Reductions of a container (or of two, for `dot_product`) to a scalar.
+    fn reduction(&mut self, func: &str, args: &[TypedExpr], e: &TypedExpr) -> LowerResult<Value> {
+        let x = &args[0];
+        let shape = self.shape(x)?;
+        let n: usize = shape.iter().product();
+        let int = e.ty.is_int_valued();
+        let ty = if int { ScalarType::I64 } else { ScalarType::F64 };
+        let acc = self.temp_buffer(func, ty, 1);
+        let at = self.fb.i64(0);
+        let init = match (func, int) {
+            ("prod", true) => self.fb.i64(1),
+            ("prod", false) => self.fb.f64(1.0),
+            ("min", false) => self.fb.f64(f64::INFINITY),
+            ("max", false) => self.fb.f64(f64::NEG_INFINITY),
+            (_, true) => self.fb.i64(0),
+            _ => self.fb.f64(0.0),
+        };
+        self.fb.store(acc, at, init);
+        match func {
+            "sum" | "mean" | "dot_self" | "dot_product" => {
+                let y = args.get(1);
+                self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+                    let v = this.elem(x, idx)?;
+                    let v = if int { v } else { this.fb.to_f64(v) };
+                    let term = match (func, y) {
+                        ("dot_self", _) => this.fb.binary(BinaryOp::Mul, v, v),
+                        ("dot_product", Some(y)) => {
+                            let w = this.elem(y, idx)?;
+                            let w = this.fb.to_f64(w);
+                            this.fb.binary(BinaryOp::Mul, v, w)
+                        }
+                        _ => v,
+                    };
+                    this.fb.accumulate(acc, at, term);
+                    Ok(())
+                })?;
+                let total = self.fb.load(acc, at, ty);
+                if func == "mean" {
+                    let count = self.fb.f64(n as f64);
+                    return Ok(self.fb.binary(BinaryOp::Div, total, count));
+                }
+                Ok(total)
+            }
+            "min" | "max" if n > 0 => {
+                // The position of the extreme element in an integer cell,
+                // then one load: no real value is carried between
+                // iterations, so the gradient goes to the chosen element.
+                let values = self.materialize_flat(x)?;
+                let best = self.temp_buffer("argbest", ScalarType::I64, 1);
+                let zero = self.fb.i64(0);
+                self.fb.store(best, zero, zero);
+                let cmp = if func == "min" { CmpOp::Lt } else { CmpOp::Gt };
+                self.loop_n(n, |this, i| {
+                    let b = this.fb.load(best, zero, ScalarType::I64);
+                    let cur = this.fb.load(values.buf, b, values.ty);
+                    let v = this.fb.load(values.buf, i, values.ty);
+                    let better = this.fb.cmp(cmp, v, cur);
+                    let next = this.fb.select(better, i, b);
+                    this.fb.store(best, zero, next);
+                    Ok(())
+                })?;
+                let b = self.fb.load(best, zero, ScalarType::I64);
+                let v = self.fb.load(values.buf, b, values.ty);
+                Ok(if int { v } else { self.fb.to_f64(v) })
+            }
+            "prod" | "min" | "max" => {
+                let op = match func {
+                    "prod" => BinaryOp::Mul,
+                    "min" => BinaryOp::Min,
+                    _ => BinaryOp::Max,
+                };
+                self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+                    let v = this.elem(x, idx)?;
+                    let v = if int { v } else { this.fb.to_f64(v) };
+                    let cur = this.fb.load(acc, at, ty);
+                    let next = this.fb.binary(op, cur, v);
+                    this.fb.store(acc, at, next);
+                    Ok(())
+                })?;
+                Ok(self.fb.load(acc, at, ty))
+            }
+            "variance" | "sd" => {
+                // Two passes: the mean, then squared deviations (n - 1 in
+                // the denominator, as Stan).
+                let mean_acc = self.temp_buffer("mean", ScalarType::F64, 1);
+                let zero = self.fb.f64(0.0);
+                self.fb.store(mean_acc, at, zero);
+                self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+                    let v = this.elem(x, idx)?;
+                    let v = this.fb.to_f64(v);
+                    this.fb.accumulate(mean_acc, at, v);
+                    Ok(())
+                })?;
+                let total = self.fb.load(mean_acc, at, ScalarType::F64);
+                let count = self.fb.f64(n as f64);
+                let mean = self.fb.binary(BinaryOp::Div, total, count);
+                self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+                    let v = this.elem(x, idx)?;
+                    let v = this.fb.to_f64(v);
+                    let d = this.fb.binary(BinaryOp::Sub, v, mean);
+                    let d2 = this.fb.binary(BinaryOp::Mul, d, d);
+                    this.fb.accumulate(acc, at, d2);
+                    Ok(())
+                })?;
+                let ss = self.fb.load(acc, at, ScalarType::F64);
+                let denom = self.fb.f64(n as f64 - 1.0);
+                let var = self.fb.binary(BinaryOp::Div, ss, denom);
+                Ok(if func == "sd" { self.fb.unary(UnaryOp::Sqrt, var) } else { var })
+            }
+            "log_sum_exp" => {
+                // max first, then log(sum(exp(x - max))) + max.
+                let max = self.reduction("max", args, e)?;
+                self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+                    let v = this.elem(x, idx)?;
+                    let v = this.fb.to_f64(v);
+                    let d = this.fb.binary(BinaryOp::Sub, v, max);
+                    let f = this.func("hbm_exp", x)?;
+                    let ex = this.fb.call(f, vec![CallArg::Value(d)]);
+                    this.fb.accumulate(acc, at, ex);
+                    Ok(())
+                })?;
+                let s = self.fb.load(acc, at, ScalarType::F64);
+                let f = self.func("hbm_log", e)?;
+                let l = self.fb.call(f, vec![CallArg::Value(s)]);
+                Ok(self.fb.binary(BinaryOp::Add, l, max))
+            }
+            _ => Err(LowerError::unsupported(e.span, format!("the reduction `{func}`"))),
+        }
+    }
+
+    /// A container's elements in a flat buffer (its own buffer when it is a
+    /// variable, whose layout is then used as is).
+    fn materialize_flat(&mut self, e: &TypedExpr) -> LowerResult<super::Storage> {
+        if let crate::check::typed::TypedExprKind::Var(v) = &e.kind {
+            if let Some(s) = self.storage.get(v) {
+                return Ok(s.clone());
+            }
+        }
+        self.materialize(e)
+    }
+
+    /// One draw of a vectorised `_rng` at `idx`.
+    fn rng_elem(&mut self, e: &TypedExpr, dist: &signatures::Distribution, args: &[TypedExpr], idx: &[Value]) -> LowerResult<Value> {
+        if dist.multivariate {
+            return Err(LowerError::unsupported(e.span, format!("`{}_rng`", dist.name)));
+        }
+        let mut call_args = vec![CallArg::Rng];
+        for (a, (_, shape)) in args.iter().zip(dist.params) {
+            let v = self.operand_elem(&e.ty, a, idx)?;
+            let v = if *shape == signatures::ArgShape::Ints { v } else { self.fb.to_f64(v) };
+            call_args.push(CallArg::Value(v));
+        }
+        let f = self.func(&format!("hbm_{}_rng", dist.name), e)?;
+        Ok(self.fb.call(f, call_args))
+    }
+}

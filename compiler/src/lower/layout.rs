@@ -1,0 +1,175 @@
+//! Sizes and names of the model's outward-facing variables once data are
+//! bound: how many unconstrained reals each parameter takes, and the
+//! CmdStan column names (with dim labels for summaries) of every output.
+
+use crate::check::typed::Constraint;
+use crate::check::types::{Axis, DimNames, Type};
+
+/// The number of elements of a shape.
+pub fn element_count(shape: &[usize]) -> usize {
+    shape.iter().product()
+}
+
+/// How many unconstrained reals a parameter of this constraint and shape
+/// takes (Stan's transforms): `shape` is every axis, array axes first, and
+/// `array_rank` of them are array axes.
+pub fn unconstrained_len(constraint: &Constraint, shape: &[usize], array_rank: usize) -> usize {
+    let (array, elem) = shape.split_at(array_rank.min(shape.len()));
+    let per_element = match (constraint, elem) {
+        (Constraint::Simplex, [k]) => k.saturating_sub(1),
+        (Constraint::CholeskyFactorCorr | Constraint::CorrMatrix, [k, _]) => k * k.saturating_sub(1) / 2,
+        (Constraint::CovMatrix, [k, _]) => k + k * k.saturating_sub(1) / 2,
+        (Constraint::CholeskyFactorCov, [m, n]) => n * (n + 1) / 2 + m.saturating_sub(*n) * n,
+        _ => element_count(elem),
+    };
+    element_count(array) * per_element
+}
+
+/// Every multi-index of a shape (1-based) in CmdStan's column order: the
+/// first index varies fastest.
+pub fn column_major_indices(shape: &[usize]) -> Vec<Vec<usize>> {
+    let total = element_count(shape);
+    let mut out = Vec::with_capacity(total);
+    let mut index = vec![1; shape.len()];
+    for _ in 0..total {
+        out.push(index.clone());
+        for (i, size) in index.iter_mut().zip(shape) {
+            if *i < *size {
+                *i += 1;
+                break;
+            }
+            *i = 1;
+        }
+    }
+    out
+}
+
+/// The offset of a 1-based multi-index in Stan's memory layout: array axes
+/// row-major, then the element (vector in order, matrix column-major).
+pub fn memory_offset(shape: &[usize], array_rank: usize, index: &[usize]) -> usize {
+    let mut offset = 0;
+    for (&ix, &size) in index.iter().zip(shape).take(array_rank) {
+        offset = offset * size + (ix - 1);
+    }
+    let elem_shape = &shape[array_rank.min(shape.len())..];
+    let elem_index = &index[array_rank.min(index.len())..];
+    let elem_len = element_count(elem_shape);
+    let within = match (elem_shape, elem_index) {
+        ([_], [i]) => i - 1,
+        ([rows, _], [r, c]) => (r - 1) + (c - 1) * rows,
+        _ => 0,
+    };
+    offset * elem_len + within
+}
+
+/// The names of one variable's output columns, in CmdStan order:
+/// `name` for a scalar, `name.i.j` otherwise.
+pub fn cmdstan_names(name: &str, shape: &[usize]) -> Vec<String> {
+    if shape.is_empty() {
+        return vec![name.to_string()];
+    }
+    column_major_indices(shape)
+        .into_iter()
+        .map(|ix| {
+            let parts: Vec<String> = ix.iter().map(usize::to_string).collect();
+            format!("{name}.{}", parts.join("."))
+        })
+        .collect()
+}
+
+/// Labelled names for summaries, in the same order as [`cmdstan_names`]:
+/// an axis over a dim shows `dim=label` (or `dim=i` without labels), other
+/// axes the plain index: `theta[grade=2]`, `alpha[pair=17, grade=4]`.
+pub fn labelled_names(
+    name: &str,
+    ty: &Type,
+    shape: &[usize],
+    dims: &dyn DimNames,
+    labels: &dyn Fn(usize) -> Option<Vec<String>>,
+) -> Vec<String> {
+    if shape.is_empty() {
+        return vec![name.to_string()];
+    }
+    let axes = ty.axes();
+    let label_lists: Vec<Option<Vec<String>>> = axes
+        .iter()
+        .map(|a| match a {
+            Axis::Dim(d) => labels(*d),
+            Axis::Anon => None,
+        })
+        .collect();
+    column_major_indices(shape)
+        .into_iter()
+        .map(|ix| {
+            let parts: Vec<String> = ix
+                .iter()
+                .enumerate()
+                .map(|(k, i)| match axes.get(k) {
+                    Some(Axis::Dim(d)) => {
+                        let label = label_lists[k]
+                            .as_ref()
+                            .and_then(|l| l.get(i - 1).cloned())
+                            .unwrap_or_else(|| i.to_string());
+                        format!("{}={label}", dims.dim_name(*d))
+                    }
+                    _ => i.to_string(),
+                })
+                .collect();
+            format!("{name}[{}]", parts.join(", "))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::types::{DimId, ElemType};
+
+    #[test]
+    fn unconstrained_sizes_follow_stan() {
+        assert_eq!(unconstrained_len(&Constraint::None, &[3, 4], 0), 12);
+        assert_eq!(unconstrained_len(&Constraint::Simplex, &[5], 0), 4);
+        assert_eq!(unconstrained_len(&Constraint::Simplex, &[2, 5], 1), 8);
+        assert_eq!(unconstrained_len(&Constraint::CholeskyFactorCorr, &[4, 4], 0), 6);
+        assert_eq!(unconstrained_len(&Constraint::CorrMatrix, &[3, 3], 0), 3);
+        assert_eq!(unconstrained_len(&Constraint::CovMatrix, &[3, 3], 0), 6);
+        assert_eq!(unconstrained_len(&Constraint::CholeskyFactorCov, &[4, 2], 0), 3 + 4);
+        assert_eq!(unconstrained_len(&Constraint::Ordered, &[7], 0), 7);
+    }
+
+    #[test]
+    fn names_are_column_major_like_cmdstan() {
+        assert_eq!(cmdstan_names("a", &[2, 3]), ["a.1.1", "a.2.1", "a.1.2", "a.2.2", "a.1.3", "a.2.3"]);
+        assert_eq!(cmdstan_names("s", &[]), ["s"]);
+    }
+
+    #[test]
+    fn memory_offsets_are_stan_layout() {
+        // matrix[3, 4]: column-major.
+        assert_eq!(memory_offset(&[3, 4], 0, &[2, 3]), 1 + 2 * 3);
+        // array[2] vector[3]: row-major over the array.
+        assert_eq!(memory_offset(&[2, 3], 1, &[2, 1]), 3);
+        // array[2, 5] real: row-major.
+        assert_eq!(memory_offset(&[2, 5], 2, &[2, 3]), 5 + 2);
+        // array[2] matrix[3, 4]
+        assert_eq!(memory_offset(&[2, 3, 4], 1, &[2, 1, 2]), 12 + 3);
+    }
+
+    struct Names;
+    impl DimNames for Names {
+        fn dim_name(&self, id: DimId) -> &str {
+            ["pair", "grade"][id]
+        }
+    }
+
+    #[test]
+    fn labelled_names_use_dim_labels() {
+        let ty = Type::matrix(Axis::Dim(0), Axis::Dim(1));
+        let labels = |d: usize| (d == 1).then(|| vec!["1".into(), "2".into(), "3".into(), "4".into()]);
+        let names = labelled_names("alpha", &ty, &[2, 4], &Names, &labels);
+        assert_eq!(names[0], "alpha[pair=1, grade=1]");
+        assert_eq!(names[3], "alpha[pair=2, grade=2]");
+        let v = Type::scalar_or_elem(ElemType::Vector(Axis::Anon));
+        assert_eq!(labelled_names("v", &v, &[2], &Names, &labels), ["v[1]", "v[2]"]);
+    }
+}

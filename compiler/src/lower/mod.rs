@@ -1,0 +1,390 @@
+//! Stage 5: the typed program and its bound data lowered to the IR.
+//!
+//! Lowering runs after binding, so every size is a constant. Each variable
+//! gets a buffer ([`Storage`]): data in the `Data`/`IntData` arenas (filled
+//! from the bound data), unconstrained parameters in `Params`, constrained
+//! parameters and transformed parameters in `Work` for the log density and
+//! in `Out` for the output draw, generated quantities in `Out`.
+//!
+//! Container expressions are lowered **element by element**: an expression
+//! is asked for its element at a multi-index (`expr::lower_elem`), so that
+//! `y ~ normal(alpha[pair, grade] + theta[grade] .* t, sigma[grade])`
+//! becomes one loop over `obs` with no temporary vectors. Only what cannot
+//! be computed element by element (reductions, matrix products) is
+//! materialised into a `Work` buffer first.
+//!
+//! The functions made here are `LogDensity`, `Generate` and
+//! `TransformedData`; the `Gradient` function is made from `LogDensity` by
+//! the AD pass.
+
+pub(crate) mod builder;
+mod call;
+mod expr;
+pub mod layout;
+mod stmt;
+mod symbols;
+mod transform;
+
+use crate::bind::{decl_shape, BoundData, DataStorage};
+use crate::check::typed::{TypedDecl, TypedProgram, VarId};
+use crate::diagnostics::Diagnostic;
+use crate::ir::{Arena, BufferId, FunctionKind, Module, ScalarType, Value};
+use crate::syntax::ast::BlockKind;
+use crate::syntax::span::Span;
+use builder::FnBuilder;
+use std::collections::{HashMap, HashSet};
+pub use symbols::SymbolTable;
+
+/// Where one variable's values live in the function being lowered.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Storage {
+    pub buf: BufferId,
+    /// Every axis, array axes first.
+    pub shape: Vec<usize>,
+    /// How many leading axes are array axes.
+    pub array_rank: usize,
+    pub ty: ScalarType,
+}
+
+/// One parameter's place in the unconstrained vector.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamLayout {
+    pub var: VarId,
+    pub name: String,
+    /// Offset and length in the unconstrained vector.
+    pub offset: usize,
+    pub len: usize,
+    /// The constrained shape.
+    pub shape: Vec<usize>,
+}
+
+/// A model lowered to IR with its memory layout and initial contents.
+#[derive(Clone, Debug)]
+pub struct LoweredModel {
+    pub module: Module,
+    /// The initial `Data` and `IntData` arenas: data values; transformed
+    /// data are filled by running the `TransformedData` function.
+    pub data_init: Vec<f64>,
+    pub int_data_init: Vec<i64>,
+    pub params: Vec<ParamLayout>,
+    /// The number of unconstrained parameters.
+    pub dim: usize,
+    /// CmdStan column names of the output draw, in CmdStan order.
+    pub output_names: Vec<String>,
+    /// The same columns labelled with dims (`theta[grade=2]`).
+    pub output_labels: Vec<String>,
+    /// For each output column (CmdStan order), its index in the `Out` arena.
+    pub output_order: Vec<usize>,
+}
+
+/// Why lowering failed: a construct this version cannot compile yet, or an
+/// invariant the checker should have guaranteed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LowerError {
+    pub span: Span,
+    pub message: String,
+}
+
+impl LowerError {
+    /// A construct not yet supported by lowering.
+    pub fn unsupported(span: Span, what: impl Into<String>) -> LowerError {
+        LowerError { span, message: what.into() }
+    }
+
+    fn into_diagnostic(self) -> Diagnostic {
+        Diagnostic::error("E5001", format!("not supported by the compiler yet: {}", self.message))
+            .with_label(self.span, "cannot be compiled yet")
+            .with_help("`hbmc check` accepts this program, but code generation for it is not implemented yet; see docs/language.md")
+    }
+}
+
+/// Result of lowering steps.
+pub type LowerResult<T> = Result<T, LowerError>;
+
+/// Lowers a checked program with its bound data.
+pub fn lower_model(program: &TypedProgram, bound: &BoundData) -> Result<LoweredModel, Vec<Diagnostic>> {
+    let symbols = SymbolTable::from_stdlib();
+    let mut l = Lowerer::new(program, bound, &symbols);
+    l.lower_all().map_err(|e| vec![e.into_diagnostic()])?;
+    Ok(l.finish())
+}
+
+/// The lowering state shared by every function of the module.
+pub(crate) struct Lowerer<'a> {
+    pub program: &'a TypedProgram,
+    pub bound: &'a BoundData,
+    pub symbols: &'a SymbolTable,
+    pub module: Module,
+    data_init: Vec<f64>,
+    int_data_init: Vec<i64>,
+    /// Storage of global variables shared by all functions (data,
+    /// transformed data, unconstrained parameters).
+    globals: HashMap<VarId, Storage>,
+    /// Storage visible in the function being built.
+    pub storage: HashMap<VarId, Storage>,
+    /// Variables held in SSA values (loop variables, single-assignment scalars).
+    pub scalars: HashMap<VarId, Value>,
+    /// Shapes of every declared variable, evaluated once.
+    shapes: HashMap<VarId, Vec<usize>>,
+    pub fb: FnBuilder,
+    params: Vec<ParamLayout>,
+    pub outputs: Vec<(VarId, BufferId)>,
+    /// Variables assigned anywhere after their declaration.
+    pub assigned: HashSet<VarId>,
+}
+
+impl<'a> Lowerer<'a> {
+    fn new(program: &'a TypedProgram, bound: &'a BoundData, symbols: &'a SymbolTable) -> Lowerer<'a> {
+        Lowerer {
+            program,
+            bound,
+            symbols,
+            module: Module { buffers: Vec::new(), arena_sizes: Default::default(), functions: Vec::new() },
+            data_init: Vec::new(),
+            int_data_init: Vec::new(),
+            globals: HashMap::new(),
+            storage: HashMap::new(),
+            scalars: HashMap::new(),
+            shapes: HashMap::new(),
+            fb: FnBuilder::new(FunctionKind::LogDensity),
+            params: Vec::new(),
+            outputs: Vec::new(),
+            assigned: assigned_vars(program),
+        }
+    }
+
+    fn lower_all(&mut self) -> LowerResult<()> {
+        self.lay_out_data()?;
+        self.lower_transformed_data()?;
+        self.lay_out_params()?;
+        self.lower_function(FunctionKind::LogDensity)?;
+        self.lower_function(FunctionKind::Generate)?;
+        Ok(())
+    }
+
+    fn finish(self) -> LoweredModel {
+        let dim = self.module.arena_sizes.params;
+        let mut names = Vec::new();
+        let mut labels = Vec::new();
+        let mut order = Vec::new();
+        for (var, buf) in &self.outputs {
+            let info = self.program.var(*var);
+            let shape = self.shapes.get(var).cloned().unwrap_or_default();
+            let rank = info.ty.array.len();
+            let base = self.module.buffer(*buf).offset;
+            names.extend(layout::cmdstan_names(&info.name, &shape));
+            let dim_labels = |d: usize| self.bound.dim_labels(d).map(<[String]>::to_vec);
+            labels.extend(layout::labelled_names(&info.name, &info.ty, &shape, &self.program.dims, &dim_labels));
+            for ix in layout::column_major_indices(&shape) {
+                order.push(base + layout::memory_offset(&shape, rank, &ix));
+            }
+        }
+        LoweredModel {
+            module: self.module,
+            data_init: self.data_init,
+            int_data_init: self.int_data_init,
+            params: self.params,
+            dim,
+            output_names: names,
+            output_labels: labels,
+            output_order: order,
+        }
+    }
+
+    /// The declared shape of a variable (every axis).
+    pub fn shape_of_decl(&mut self, decl: &TypedDecl) -> LowerResult<Vec<usize>> {
+        if let Some(s) = self.shapes.get(&decl.var) {
+            return Ok(s.clone());
+        }
+        let shape = decl_shape(self.program, self.bound, decl).map_err(|d| LowerError {
+            span: decl.span,
+            message: format!("a size that depends on transformed data or parameters ({})", d.message),
+        })?;
+        self.shapes.insert(decl.var, shape.clone());
+        Ok(shape)
+    }
+
+    /// The scalar type of a variable's elements.
+    pub fn elem_type(&self, var: VarId) -> ScalarType {
+        if self.program.var(var).ty.is_int_valued() {
+            ScalarType::I64
+        } else {
+            ScalarType::F64
+        }
+    }
+
+    /// Data: one buffer per variable, filled from the bound values.
+    fn lay_out_data(&mut self) -> LowerResult<()> {
+        let decls: Vec<TypedDecl> = self.program.decls(BlockKind::Data).cloned().collect();
+        for decl in &decls {
+            let shape = self.shape_of_decl(decl)?;
+            let info = self.program.var(decl.var);
+            let ty = self.elem_type(decl.var);
+            let value = self.bound.value(decl.var).ok_or_else(|| LowerError {
+                span: decl.span,
+                message: format!("data variable `{}` has no bound value", info.name),
+            })?;
+            let len = layout::element_count(&shape);
+            let (arena, buf) = match ty {
+                ScalarType::I64 => (Arena::IntData, self.module.add_buffer(&info.name, Arena::IntData, len)),
+                ScalarType::F64 => (Arena::Data, self.module.add_buffer(&info.name, Arena::Data, len)),
+            };
+            match (&value.storage, arena) {
+                (DataStorage::Ints(v), Arena::IntData) => self.int_data_init.extend_from_slice(v),
+                (DataStorage::Ints(v), _) => self.data_init.extend(v.iter().map(|&x| x as f64)),
+                (DataStorage::Reals(v), _) => self.data_init.extend_from_slice(v),
+            }
+            let storage = Storage { buf, shape, array_rank: info.ty.array.len(), ty };
+            self.globals.insert(decl.var, storage);
+        }
+        Ok(())
+    }
+
+    /// Transformed data: buffers in the data arenas, filled by the
+    /// `TransformedData` function (run once when the model is bound).
+    fn lower_transformed_data(&mut self) -> LowerResult<()> {
+        self.begin_function(FunctionKind::TransformedData);
+        let stmts = self.program.block(BlockKind::TransformedData).map(|b| b.stmts.clone()).unwrap_or_default();
+        for s in &stmts {
+            if let crate::check::typed::TypedStmtKind::Decl(decl) = &s.kind {
+                let shape = self.shape_of_decl(decl)?;
+                let ty = self.elem_type(decl.var);
+                let info = self.program.var(decl.var);
+                let arena = if ty == ScalarType::I64 { Arena::IntData } else { Arena::Data };
+                let len = layout::element_count(&shape);
+                let buf = self.module.add_buffer(&info.name, arena, len);
+                match arena {
+                    Arena::IntData => self.int_data_init.extend(std::iter::repeat_n(0, len)),
+                    _ => self.data_init.extend(std::iter::repeat_n(f64::NAN, len)),
+                }
+                let storage = Storage { buf, shape, array_rank: info.ty.array.len(), ty };
+                self.globals.insert(decl.var, storage.clone());
+                self.storage.insert(decl.var, storage);
+                self.lower_decl_init(decl)?;
+            } else {
+                self.lower_stmt(s)?;
+            }
+        }
+        self.end_function();
+        Ok(())
+    }
+
+    /// Unconstrained parameters, one buffer each in `Params`.
+    fn lay_out_params(&mut self) -> LowerResult<()> {
+        let decls: Vec<TypedDecl> = self.program.decls(BlockKind::Parameters).cloned().collect();
+        for decl in &decls {
+            let shape = self.shape_of_decl(decl)?;
+            let info = self.program.var(decl.var);
+            let len = layout::unconstrained_len(&decl.constraint, &shape, info.ty.array.len());
+            let buf = self.module.add_buffer(format!("{}.unconstrained", info.name), Arena::Params, len);
+            let offset = self.module.buffer(buf).offset;
+            self.params.push(ParamLayout { var: decl.var, name: info.name.clone(), offset, len, shape: shape.clone() });
+            self.globals.insert(decl.var, Storage { buf, shape, array_rank: info.ty.array.len(), ty: ScalarType::F64 });
+        }
+        Ok(())
+    }
+
+    fn begin_function(&mut self, kind: FunctionKind) {
+        self.fb = FnBuilder::new(kind);
+        self.storage = self.globals.clone();
+        self.scalars.clear();
+    }
+
+    fn end_function(&mut self) {
+        let fb = std::mem::replace(&mut self.fb, FnBuilder::new(FunctionKind::LogDensity));
+        self.module.functions.push(fb.finish());
+    }
+
+    /// The kind of the function being built.
+    pub fn kind(&self) -> FunctionKind {
+        self.fb.kind()
+    }
+
+    /// `LogDensity`: transforms, transformed parameters, model.
+    /// `Generate`: transforms into `Out`, transformed parameters and
+    /// generated quantities into `Out`.
+    fn lower_function(&mut self, kind: FunctionKind) -> LowerResult<()> {
+        self.begin_function(kind);
+        let params: Vec<TypedDecl> = self.program.decls(BlockKind::Parameters).cloned().collect();
+        for decl in &params {
+            self.lower_param_transform(decl)?;
+        }
+        for block in [BlockKind::TransformedParameters, BlockKind::Model, BlockKind::GeneratedQuantities] {
+            if kind == FunctionKind::LogDensity && block == BlockKind::GeneratedQuantities {
+                continue;
+            }
+            if kind == FunctionKind::Generate && block == BlockKind::Model {
+                continue;
+            }
+            let stmts = self.program.block(block).map(|b| b.stmts.clone()).unwrap_or_default();
+            for s in &stmts {
+                match &s.kind {
+                    crate::check::typed::TypedStmtKind::Decl(decl) if block != BlockKind::Model => {
+                        let arena = if kind == FunctionKind::Generate { Arena::Out } else { Arena::Work };
+                        self.declare_block_var(decl, arena)?;
+                        if let Some(buf) = self.storage.get(&decl.var).map(|s| s.buf) {
+                            if kind == FunctionKind::Generate {
+                                self.outputs.push((decl.var, buf));
+                            }
+                        }
+                        self.lower_decl_init(decl)?;
+                    }
+                    _ => self.lower_stmt(s)?,
+                }
+            }
+        }
+        self.end_function();
+        Ok(())
+    }
+
+    /// Gives a block-level variable a buffer of its own in `arena`.
+    pub fn declare_block_var(&mut self, decl: &TypedDecl, arena: Arena) -> LowerResult<Storage> {
+        let shape = self.shape_of_decl(decl)?;
+        let info = self.program.var(decl.var);
+        let ty = self.elem_type(decl.var);
+        let arena = match (ty, arena) {
+            (ScalarType::I64, Arena::Work) => Arena::IntWork,
+            (ScalarType::I64, Arena::Out) => {
+                return Err(LowerError::unsupported(decl.span, "integer generated quantities"));
+            }
+            (_, a) => a,
+        };
+        let buf = self.module.add_buffer(&info.name, arena, layout::element_count(&shape));
+        let storage = Storage { buf, shape, array_rank: info.ty.array.len(), ty };
+        self.storage.insert(decl.var, storage.clone());
+        Ok(storage)
+    }
+}
+
+/// Every variable that some assignment writes (the root of its left side).
+fn assigned_vars(program: &TypedProgram) -> HashSet<VarId> {
+    use crate::check::typed::{TypedExprKind, TypedStmt, TypedStmtKind};
+    fn root(e: &crate::check::typed::TypedExpr) -> Option<VarId> {
+        match &e.kind {
+            TypedExprKind::Var(v) => Some(*v),
+            TypedExprKind::Index { base, .. } => root(base),
+            _ => None,
+        }
+    }
+    fn walk(s: &TypedStmt, out: &mut HashSet<VarId>) {
+        match &s.kind {
+            TypedStmtKind::Assign { lhs, .. } => out.extend(root(lhs)),
+            TypedStmtKind::For { body, .. } | TypedStmtKind::ForDim { body, .. } | TypedStmtKind::ForEach { body, .. } | TypedStmtKind::While { body, .. } => walk(body, out),
+            TypedStmtKind::If { then, otherwise, .. } => {
+                walk(then, out);
+                if let Some(o) = otherwise {
+                    walk(o, out);
+                }
+            }
+            TypedStmtKind::Block(stmts) => stmts.iter().for_each(|s| walk(s, out)),
+            _ => {}
+        }
+    }
+    let mut out = HashSet::new();
+    for b in &program.blocks {
+        for s in &b.stmts {
+            walk(s, &mut out);
+        }
+    }
+    out
+}

@@ -1,0 +1,382 @@
+//! Statements: declarations, assignment, sampling, `target +=`, control flow.
+
+use super::{LowerError, LowerResult, Lowerer, Storage};
+use crate::check::signatures::{self, ArgShape, Distribution};
+use crate::check::typed::{TypedDecl, TypedExpr, TypedExprKind, TypedIndex, TypedPrintArg, TypedStmt, TypedStmtKind, VarId};
+use crate::check::types::{ElemType, Type};
+use crate::ir::{Arena, BinaryOp, CallArg, CmpOp, MessagePart, ScalarType, Stmt, Value};
+use crate::syntax::ast::AssignOp;
+
+/// Where the terms of a density go.
+#[derive(Clone, Copy)]
+enum Sink {
+    /// `target +=` each term (sampling statements).
+    Target,
+    /// Summed into a one-element buffer (`f_lpdf(...)` as an expression).
+    Buffer(crate::ir::BufferId),
+}
+
+impl Lowerer<'_> {
+    /// Lowers one statement into the current function.
+    pub fn lower_stmt(&mut self, s: &TypedStmt) -> LowerResult<()> {
+        use TypedStmtKind as K;
+        match &s.kind {
+            K::Decl(decl) => {
+                if self.is_single_assignment_scalar(decl) {
+                    let init = decl.init.as_ref().map(|e| self.scalar(e)).transpose()?;
+                    if let Some(v) = init {
+                        let v = if self.elem_type(decl.var) == ScalarType::F64 { self.fb.to_f64(v) } else { v };
+                        self.scalars.insert(decl.var, v);
+                        return Ok(());
+                    }
+                }
+                self.declare_block_var(decl, Arena::Work)?;
+                self.lower_decl_init(decl)
+            }
+            K::Assign { lhs, op, rhs } => self.lower_assign(lhs, *op, rhs),
+            K::Tilde { lhs, dist, args, .. } => {
+                let d = signatures::distribution(dist)
+                    .ok_or_else(|| LowerError::unsupported(s.span, format!("the distribution `{dist}`")))?;
+                self.density_terms(d, lhs, args, Sink::Target, lhs)
+            }
+            K::TargetPlus(e) => {
+                let shape = self.shape(e)?;
+                self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+                    let v = this.elem(e, idx)?;
+                    let v = this.fb.to_f64(v);
+                    this.fb.emit(Stmt::AddTarget(v));
+                    Ok(())
+                })
+            }
+            K::For { var, lower, upper, body } => {
+                let lo = self.scalar(lower)?;
+                let hi = self.scalar(upper)?;
+                let one = self.fb.i64(1);
+                let end = self.fb.binary(BinaryOp::Add, hi, one);
+                self.counted_loop(*var, lo, end, body)
+            }
+            K::ForDim { var, dim, body } => {
+                let lo = self.fb.i64(1);
+                let n = self.bound.dim_sizes.get(*dim).copied().unwrap_or(0);
+                let end = self.fb.i64(n as i64 + 1);
+                self.counted_loop(*var, lo, end, body)
+            }
+            K::ForEach { var, over, body } => {
+                let shape = self.shape(over)?;
+                if shape.len() != 1 || !matches!(over.ty.elem, ElemType::Int { .. } | ElemType::Real) || over.ty.array.len() > 1 {
+                    return Err(LowerError::unsupported(s.span, "a foreach loop over something other than a 1-D container of scalars"));
+                }
+                let start = self.fb.i64(0);
+                let end = self.fb.i64(shape[0] as i64);
+                let i = self.fb.fresh(ScalarType::I64);
+                self.fb.open();
+                let x = self.elem(over, &[i])?;
+                self.scalars.insert(*var, x);
+                self.lower_stmt(body)?;
+                let body = self.fb.close();
+                self.fb.emit(Stmt::For { var: i, start, end, body });
+                Ok(())
+            }
+            K::While { cond, body } => {
+                self.fb.open();
+                let c = self.scalar(cond)?;
+                let zero = self.zero_like(c);
+                let c = self.fb.cmp(CmpOp::Ne, c, zero);
+                let cond_block = self.fb.close();
+                self.fb.open();
+                self.lower_stmt(body)?;
+                let body = self.fb.close();
+                self.fb.emit(Stmt::While { cond_block, cond: c, body });
+                Ok(())
+            }
+            K::If { cond, then, otherwise } => {
+                let c = self.scalar(cond)?;
+                let zero = self.zero_like(c);
+                let c = self.fb.cmp(CmpOp::Ne, c, zero);
+                self.fb.open();
+                self.lower_stmt(then)?;
+                let then_block = self.fb.close();
+                self.fb.open();
+                if let Some(o) = otherwise {
+                    self.lower_stmt(o)?;
+                }
+                let else_block = self.fb.close();
+                self.fb.emit(Stmt::If { cond: c, then: then_block, otherwise: else_block });
+                Ok(())
+            }
+            K::Block(stmts) => {
+                for s in stmts {
+                    self.lower_stmt(s)?;
+                }
+                Ok(())
+            }
+            K::Print(args) => {
+                let parts = self.message(args)?;
+                self.fb.emit(Stmt::Print(parts));
+                Ok(())
+            }
+            K::Reject(args) | K::FatalError(args) => {
+                let parts = self.message(args)?;
+                self.fb.emit(Stmt::Reject(parts));
+                Ok(())
+            }
+            K::Break => {
+                self.fb.emit(Stmt::Break);
+                Ok(())
+            }
+            K::Continue => {
+                self.fb.emit(Stmt::Continue);
+                Ok(())
+            }
+            K::Return(_) | K::Call(_) => Err(LowerError::unsupported(s.span, "this statement")),
+            K::Empty => Ok(()),
+        }
+    }
+
+    fn counted_loop(&mut self, var: VarId, start: Value, end: Value, body: &TypedStmt) -> LowerResult<()> {
+        let v = self.fb.fresh(ScalarType::I64);
+        self.fb.open();
+        self.scalars.insert(var, v);
+        self.lower_stmt(body)?;
+        let body = self.fb.close();
+        self.fb.emit(Stmt::For { var: v, start, end, body });
+        Ok(())
+    }
+
+    /// A local scalar with an initial value that is never assigned again
+    /// lives in an SSA value rather than memory.
+    fn is_single_assignment_scalar(&self, decl: &TypedDecl) -> bool {
+        decl.init.is_some() && decl.sizes.is_empty() && !self.assigned.contains(&decl.var)
+    }
+
+    /// Stores a declaration's initial value, if it has one.
+    pub fn lower_decl_init(&mut self, decl: &TypedDecl) -> LowerResult<()> {
+        let Some(init) = &decl.init else { return Ok(()) };
+        let storage = self
+            .storage
+            .get(&decl.var)
+            .cloned()
+            .ok_or_else(|| LowerError::unsupported(decl.span, "a declaration without storage"))?;
+        let ty = self.program.var(decl.var).ty.clone();
+        self.store_whole(&storage, &ty, init)
+    }
+
+    /// `dst = e` for a whole variable: elementwise, through a temporary when
+    /// `e` reads the variable being written (Stan evaluates the right side
+    /// first).
+    fn store_whole(&mut self, dst: &Storage, dst_ty: &Type, e: &TypedExpr) -> LowerResult<()> {
+        let src = if mentions_buffer(e, dst, &self.storage) { Some(self.materialize(e)?) } else { None };
+        let shape = dst.shape.clone();
+        let check_dim = index_dim(dst_ty);
+        self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+            let v = match &src {
+                Some(s) => {
+                    let at = this.offset(s, idx);
+                    this.fb.load(s.buf, at, s.ty)
+                }
+                None => this.elem(e, idx)?,
+            };
+            let v = if dst.ty == ScalarType::F64 { this.fb.to_f64(v) } else { v };
+            if let Some(d) = check_dim {
+                this.check_member(v, d, e)?;
+            }
+            let at = this.offset(dst, idx);
+            this.fb.store(dst.buf, at, v);
+            Ok(())
+        })
+    }
+
+    /// Keeps the invariant that a member of a dim is in `1..=size`.
+    fn check_member(&mut self, v: Value, dim: usize, at: &TypedExpr) -> LowerResult<()> {
+        let n = self.bound.dim_sizes.get(dim).copied().unwrap_or(0);
+        let one = self.fb.i64(1);
+        let i0 = self.fb.binary(BinaryOp::Sub, v, one);
+        self.range_check(i0, n, at)
+    }
+
+    fn lower_assign(&mut self, lhs: &TypedExpr, op: AssignOp, rhs: &TypedExpr) -> LowerResult<()> {
+        if matches!(op, AssignOp::Add | AssignOp::Sub) && lhs.ty.is_scalar() == rhs.ty.is_scalar() {
+            if let Some(done) = self.lower_accumulation(lhs, op, rhs)? {
+                return Ok(done);
+            }
+        }
+        // The value to store: `rhs`, or `lhs op rhs` for compound assignment.
+        let combined;
+        let value: &TypedExpr = match op.binary() {
+            None => rhs,
+            Some(bin) => {
+                combined = TypedExpr {
+                    kind: TypedExprKind::Binary { op: bin, lhs: Box::new(lhs.clone()), rhs: Box::new(rhs.clone()) },
+                    ty: lhs.ty.clone(),
+                    level: lhs.level.max(rhs.level),
+                    span: rhs.span,
+                };
+                &combined
+            }
+        };
+        match &lhs.kind {
+            TypedExprKind::Var(v) => {
+                let storage = self
+                    .storage
+                    .get(v)
+                    .cloned()
+                    .ok_or_else(|| LowerError::unsupported(lhs.span, "assigning a variable without storage"))?;
+                let ty = self.program.var(*v).ty.clone();
+                self.store_whole(&storage, &ty, value)
+            }
+            TypedExprKind::Index { base, indices, zipped } => {
+                let TypedExprKind::Var(v) = &base.kind else {
+                    return Err(LowerError::unsupported(lhs.span, "assigning through nested indexing `x[i][j]`; write `x[i, j]`"));
+                };
+                let storage = self
+                    .storage
+                    .get(v)
+                    .cloned()
+                    .ok_or_else(|| LowerError::unsupported(lhs.span, "assigning a variable without storage"))?;
+                let src = self.materialize(value)?;
+                let shape = self.shape(lhs)?;
+                let check_dim = index_dim(&lhs.ty);
+                self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+                    let at = this.offset(&src, idx);
+                    let x = this.fb.load(src.buf, at, src.ty);
+                    let x = if storage.ty == ScalarType::F64 { this.fb.to_f64(x) } else { x };
+                    if let Some(d) = check_dim {
+                        this.check_member(x, d, value)?;
+                    }
+                    let base_idx = this.base_index(lhs, &base.ty, &storage.shape, indices, zipped, idx)?;
+                    let dst = this.offset(&storage, &base_idx);
+                    this.fb.store(storage.buf, dst, x);
+                    Ok(())
+                })
+            }
+            _ => Err(LowerError::unsupported(lhs.span, "this assignment target")),
+        }
+    }
+
+    /// `x += e` and `x -= e` as accumulations (`buf[i] += v`), which the
+    /// AD handles in loops without a tape, when `e` does not read `x` and
+    /// `x` is a whole variable of the same shape. `None` when it does not
+    /// apply.
+    fn lower_accumulation(&mut self, lhs: &TypedExpr, op: AssignOp, rhs: &TypedExpr) -> LowerResult<Option<()>> {
+        let TypedExprKind::Var(v) = &lhs.kind else { return Ok(None) };
+        let Some(storage) = self.storage.get(v).cloned() else { return Ok(None) };
+        if storage.ty != ScalarType::F64 || mentions_buffer(rhs, &storage, &self.storage) || index_dim(&lhs.ty).is_some() {
+            return Ok(None);
+        }
+        let shape = storage.shape.clone();
+        let result_ty = lhs.ty.clone();
+        self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+            let x = this.operand_elem(&result_ty, rhs, idx)?;
+            let x = this.fb.to_f64(x);
+            let x = if op == AssignOp::Sub { this.fb.unary(crate::ir::UnaryOp::Neg, x) } else { x };
+            let at = this.offset(&storage, idx);
+            this.fb.accumulate(storage.buf, at, x);
+            Ok(())
+        })?;
+        Ok(Some(()))
+    }
+
+    fn message(&mut self, args: &[TypedPrintArg]) -> LowerResult<Vec<MessagePart>> {
+        let mut parts = Vec::new();
+        for a in args {
+            match a {
+                TypedPrintArg::Str(s) => parts.push(MessagePart::Text(s.clone())),
+                TypedPrintArg::Expr(e) if e.ty.is_scalar() => {
+                    let v = self.scalar(e)?;
+                    parts.push(MessagePart::Value(v));
+                }
+                TypedPrintArg::Expr(e) => {
+                    let s = self.materialize(e)?;
+                    parts.push(MessagePart::Buffer(s.buf));
+                }
+            }
+        }
+        Ok(parts)
+    }
+
+    /// The log density of a distribution at every element of the variate
+    /// (broadcast with the parameters), as target terms or a sum.
+    fn density_terms(&mut self, dist: &Distribution, variate: &TypedExpr, params: &[TypedExpr], sink: Sink, at: &TypedExpr) -> LowerResult<()> {
+        if dist.multivariate {
+            return Err(LowerError::unsupported(at.span, format!("the multivariate distribution `{}`", dist.name)));
+        }
+        let suffix = if dist.discrete { "lpmf" } else { "lpdf" };
+        let f = self.func(&format!("hbm_{}_{suffix}", dist.name), at)?;
+        // The frame the terms run over: the variate's axes, or the
+        // parameters' when the variate is a scalar.
+        let frame = if variate.ty.axes().is_empty() {
+            let tys: Vec<&Type> = params.iter().map(|p| &p.ty).collect();
+            let axes = signatures::rng_axes(&tys).unwrap_or_default();
+            Type::array_of(axes, ElemType::Real)
+        } else {
+            variate.ty.clone()
+        };
+        let mut all: Vec<&TypedExpr> = vec![variate];
+        all.extend(params.iter());
+        let shape = if frame.axes().is_empty() { Vec::new() } else { self.broadcast_shape(&frame, &all, at)? };
+        self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+            let mut args = Vec::with_capacity(params.len() + 1);
+            let y = this.operand_elem(&frame, variate, idx)?;
+            args.push(CallArg::Value(if dist.discrete { y } else { this.fb.to_f64(y) }));
+            for (p, (_, shape)) in params.iter().zip(dist.params) {
+                let v = this.operand_elem(&frame, p, idx)?;
+                let v = if *shape == ArgShape::Ints { v } else { this.fb.to_f64(v) };
+                args.push(CallArg::Value(v));
+            }
+            let term = this.fb.call(f.clone(), args);
+            match sink {
+                Sink::Target => this.fb.emit(Stmt::AddTarget(term)),
+                Sink::Buffer(buf) => {
+                    let zero = this.fb.i64(0);
+                    this.fb.accumulate(buf, zero, term);
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// `f_lpdf(y | ...)` as an expression: the sum of its terms.
+    pub fn density_sum(&mut self, dist: &Distribution, variate: &TypedExpr, params: &[TypedExpr], at: &TypedExpr) -> LowerResult<Value> {
+        let buf = self.temp_buffer("lpdf", ScalarType::F64, 1);
+        let zero_i = self.fb.i64(0);
+        let zero = self.fb.f64(0.0);
+        self.fb.store(buf, zero_i, zero);
+        self.density_terms(dist, variate, params, Sink::Buffer(buf), at)?;
+        Ok(self.fb.load(buf, zero_i, ScalarType::F64))
+    }
+}
+
+/// The dim whose members a type holds, if it is an index type.
+fn index_dim(ty: &Type) -> Option<usize> {
+    match ty.elem {
+        ElemType::Int { index_of: Some(d) } => Some(d),
+        _ => None,
+    }
+}
+
+/// Whether `e` reads the buffer of `dst`.
+fn mentions_buffer(e: &TypedExpr, dst: &Storage, storage: &std::collections::HashMap<VarId, Storage>) -> bool {
+    use TypedExprKind as K;
+    let any = |es: &[TypedExpr]| es.iter().any(|x| mentions_buffer(x, dst, storage));
+    match &e.kind {
+        K::Var(v) => storage.get(v).is_some_and(|s| s.buf == dst.buf),
+        K::IntLit(_) | K::RealLit(_) | K::DimSize(_) | K::Target => false,
+        K::Call { args, .. } => any(args),
+        K::Binary { lhs, rhs, .. } => mentions_buffer(lhs, dst, storage) || mentions_buffer(rhs, dst, storage),
+        K::Unary { operand, .. } => mentions_buffer(operand, dst, storage),
+        K::Ternary { cond, then, otherwise } => {
+            mentions_buffer(cond, dst, storage) || mentions_buffer(then, dst, storage) || mentions_buffer(otherwise, dst, storage)
+        }
+        K::Index { base, indices, .. } => {
+            mentions_buffer(base, dst, storage)
+                || indices.iter().any(|i| match i {
+                    TypedIndex::Single(x) | TypedIndex::Multi(x) => mentions_buffer(x, dst, storage),
+                    TypedIndex::Range { lower, upper } => {
+                        lower.iter().chain(upper.iter()).any(|x| mentions_buffer(x, dst, storage))
+                    }
+                    TypedIndex::All => false,
+                })
+        }
+        K::ArrayExpr(items) | K::RowVectorExpr(items) => any(items),
+    }
+}

@@ -1,0 +1,138 @@
+//! Parameters from the unconstrained scale: the transform of each
+//! constrained type and, in the log density, its log-Jacobian (as Stan).
+//!
+//! Scalar bounds and offset/multiplier are lowered to plain IR (so the AD
+//! differentiates them like any other code); the structured types
+//! (simplex, Cholesky factors, correlation and covariance matrices) are not
+//! lowered yet.
+
+use super::{layout, LowerError, LowerResult, Lowerer, Storage};
+use crate::check::typed::{Constraint, TypedDecl, TypedExpr};
+use crate::ir::{Arena, BinaryOp, CallArg, FunctionKind, ScalarType, Stmt, Value};
+
+impl Lowerer<'_> {
+    /// Makes a parameter's constrained values available to the function.
+    pub fn lower_param_transform(&mut self, decl: &TypedDecl) -> LowerResult<()> {
+        let unconstrained = self
+            .storage
+            .get(&decl.var)
+            .cloned()
+            .ok_or_else(|| LowerError::unsupported(decl.span, "a parameter without storage"))?;
+        let generate = self.kind() == FunctionKind::Generate;
+        if decl.constraint == Constraint::None && !generate {
+            // The constrained value is the unconstrained one: read it in place.
+            return Ok(());
+        }
+        let info = self.program.var(decl.var);
+        let arena = if generate { Arena::Out } else { Arena::Work };
+        let len = layout::element_count(&unconstrained.shape);
+        let buf = self.module.add_buffer(&info.name, arena, len);
+        let constrained = Storage { buf, ..unconstrained.clone() };
+        if generate {
+            self.outputs.push((decl.var, buf));
+        }
+        let ty = info.ty.clone();
+        let shape = unconstrained.shape.clone();
+        let jacobian = !generate;
+        match &decl.constraint {
+            Constraint::None => {
+                self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+                    let at = this.offset(&unconstrained, idx);
+                    let u = this.fb.load(unconstrained.buf, at, ScalarType::F64);
+                    this.fb.store(constrained.buf, at, u);
+                    Ok(())
+                })?;
+            }
+            Constraint::Bounds { lower, upper } => {
+                let (lower, upper) = (lower.clone(), upper.clone());
+                self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+                    let at = this.offset(&unconstrained, idx);
+                    let u = this.fb.load(unconstrained.buf, at, ScalarType::F64);
+                    let lb = bound_elem(this, &ty, lower.as_ref(), idx)?;
+                    let ub = bound_elem(this, &ty, upper.as_ref(), idx)?;
+                    let (x, log_jac) = match (lb, ub) {
+                        (Some(lb), None) => {
+                            // x = lb + exp(u); log J = u
+                            let e = this.call1("hbm_exp", u, decl)?;
+                            (this.fb.binary(BinaryOp::Add, lb, e), u)
+                        }
+                        (None, Some(ub)) => {
+                            // x = ub - exp(u); log J = u
+                            let e = this.call1("hbm_exp", u, decl)?;
+                            (this.fb.binary(BinaryOp::Sub, ub, e), u)
+                        }
+                        (Some(lb), Some(ub)) => {
+                            // x = lb + (ub - lb) inv_logit(u);
+                            // log J = log(ub - lb) + log_inv_logit(u) + log1m_inv_logit(u)
+                            let width = this.fb.binary(BinaryOp::Sub, ub, lb);
+                            let p = this.call1("hbm_inv_logit", u, decl)?;
+                            let scaled = this.fb.binary(BinaryOp::Mul, width, p);
+                            let x = this.fb.binary(BinaryOp::Add, lb, scaled);
+                            let lw = this.call1("hbm_log", width, decl)?;
+                            let a = this.call1("hbm_log_inv_logit", u, decl)?;
+                            let b = this.call1("hbm_log1m_inv_logit", u, decl)?;
+                            let ab = this.fb.binary(BinaryOp::Add, a, b);
+                            (x, this.fb.binary(BinaryOp::Add, lw, ab))
+                        }
+                        (None, None) => (u, this.fb.f64(0.0)),
+                    };
+                    this.fb.store(constrained.buf, at, x);
+                    if jacobian {
+                        this.fb.emit(Stmt::AddTarget(log_jac));
+                    }
+                    Ok(())
+                })?;
+            }
+            Constraint::OffsetMultiplier { offset, multiplier } => {
+                let (offset, multiplier) = (offset.clone(), multiplier.clone());
+                self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+                    let at = this.offset(&unconstrained, idx);
+                    let u = this.fb.load(unconstrained.buf, at, ScalarType::F64);
+                    let mu = bound_elem(this, &ty, offset.as_ref(), idx)?;
+                    let sigma = bound_elem(this, &ty, multiplier.as_ref(), idx)?;
+                    // x = mu + sigma u; log J = log(sigma)
+                    let scaled = match sigma {
+                        Some(s) => this.fb.binary(BinaryOp::Mul, s, u),
+                        None => u,
+                    };
+                    let x = match mu {
+                        Some(m) => this.fb.binary(BinaryOp::Add, m, scaled),
+                        None => scaled,
+                    };
+                    this.fb.store(constrained.buf, at, x);
+                    if let (Some(s), true) = (sigma, jacobian) {
+                        let ls = this.call1("hbm_log", s, decl)?;
+                        this.fb.emit(Stmt::AddTarget(ls));
+                    }
+                    Ok(())
+                })?;
+            }
+            other => {
+                return Err(LowerError::unsupported(decl.span, format!("`{}` parameters", other.name())));
+            }
+        }
+        self.storage.insert(decl.var, constrained);
+        Ok(())
+    }
+
+    /// `f(x)` for a one-argument stdlib function.
+    fn call1(&mut self, symbol: &str, x: Value, decl: &TypedDecl) -> LowerResult<Value> {
+        let f = self
+            .symbols
+            .get(symbol)
+            .ok_or_else(|| LowerError::unsupported(decl.span, format!("the library function `{symbol}`")))?;
+        Ok(self.fb.call(f, vec![CallArg::Value(x)]))
+    }
+}
+
+/// A bound's value for the element at `idx` (scalar bounds broadcast).
+fn bound_elem(
+    this: &mut Lowerer<'_>,
+    ty: &crate::check::types::Type,
+    bound: Option<&TypedExpr>,
+    idx: &[Value],
+) -> LowerResult<Option<Value>> {
+    let Some(b) = bound else { return Ok(None) };
+    let v = if b.ty.is_scalar() { this.scalar(b)? } else { this.operand_elem(ty, b, idx)? };
+    Ok(Some(this.fb.to_f64(v)))
+}
