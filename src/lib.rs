@@ -4,6 +4,8 @@
 //! pipeline crates: `hbmc-compiler` (source to typed program, data binding),
 //! `hbmc-stdlib` (math and densities) and `hbmc-runtime` (the sampler).
 
+pub mod model;
+
 pub use hbmc_compiler::{bind, check, diagnostics, syntax};
 
 use hbmc_compiler::check::typed::TypedProgram;

@@ -1,6 +1,8 @@
 //! Command-line parsing and dispatch. Each subcommand has its own module.
 
+mod bench;
 mod check;
+mod gradcheck;
 
 use clap::{Parser, Subcommand};
 
@@ -20,6 +22,10 @@ struct Cli {
 enum Command {
     /// Parse and check a model (and optionally its data); print diagnostics.
     Check(check::CheckArgs),
+    /// Compare the compiled gradient with finite differences at random points.
+    Gradcheck(gradcheck::GradcheckArgs),
+    /// Time compilation and one log-density-with-gradient evaluation.
+    Bench(bench::BenchArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -33,10 +39,60 @@ pub fn run() -> i32 {
     };
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Gradcheck(args) => gradcheck::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }
 
 /// Reads a file named on the command line, or says why it cannot.
 pub fn read_file(path: &std::path::Path, what: &str) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("error: cannot read {what} `{}`: {e}", path.display()))
+}
+
+/// Compiles a model file and binds its data, printing any diagnostics
+/// against the model source. `Err` carries the exit code.
+pub fn load_model(
+    model: &std::path::Path,
+    data: &[std::path::PathBuf],
+    engine: hbmc::model::Engine,
+) -> Result<hbmc::model::BoundModel, i32> {
+    use hbmc::model::{Model, ModelError};
+    let source = read_file(model, "model").map_err(|e| {
+        eprintln!("{e}");
+        EXIT_USAGE
+    })?;
+    let name = model.display().to_string();
+    let stem = model.file_stem().map_or("model".into(), |s| s.to_string_lossy().into_owned());
+    let report = |diags: &[hbmc::diagnostics::Diagnostic]| {
+        use std::io::IsTerminal;
+        let colour = std::io::stderr().is_terminal();
+        eprint!("{}", hbmc::diagnostics::render_all(diags, &name, &source, colour));
+    };
+    let checked = Model::compile(&stem, &source).map_err(|e| match e {
+        ModelError::Diagnostics(d) => {
+            report(&d);
+            EXIT_DIAGNOSTICS
+        }
+        other => {
+            eprintln!("error: {other}");
+            EXIT_DIAGNOSTICS
+        }
+    })?;
+    if !checked.warnings.is_empty() {
+        report(&checked.warnings);
+    }
+    checked.bind_files(data, engine).map_err(|e| match e {
+        ModelError::Diagnostics(d) => {
+            report(&d);
+            EXIT_DIAGNOSTICS
+        }
+        ModelError::Io(m) => {
+            eprintln!("error: {m}");
+            EXIT_USAGE
+        }
+        ModelError::Codegen(m) => {
+            eprintln!("error: {m}");
+            EXIT_DIAGNOSTICS
+        }
+    })
 }

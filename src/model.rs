@@ -1,0 +1,273 @@
+//! The embedding API: a model compiled from source, bound to data, and
+//! evaluated on the unconstrained scale — what `hbmc run`, `hbmc gradcheck`
+//! and `hbmc bench` use, and what another binary can use the same way.
+//!
+//! ```no_run
+//! use hbmc::model::{Engine, Model};
+//! let source = std::fs::read_to_string("examples/electric_intercept.hbm").unwrap();
+//! let model = Model::compile("electric_intercept", &source).unwrap();
+//! let bound = model.bind_files(&["examples/data/electric.csv".into()], Engine::Jit).unwrap();
+//! let mut eval = bound.evaluator();
+//! let theta = vec![0.1; bound.dim()];
+//! let mut grad = vec![0.0; bound.dim()];
+//! let lp = eval.log_density_gradient(&theta, &mut grad).unwrap();
+//! println!("log density {lp}, first partial {}", grad[0]);
+//! ```
+
+use hbmc_compiler::ad::differentiate;
+use hbmc_compiler::bind::{self, BoundData, DataSource};
+use hbmc_compiler::check::typed::TypedProgram;
+use hbmc_compiler::codegen::{self, CompiledModule};
+use hbmc_compiler::diagnostics::{has_errors, Diagnostic};
+use hbmc_compiler::interp;
+use hbmc_compiler::ir::arenas::Arenas;
+use hbmc_compiler::ir::FunctionKind;
+use hbmc_compiler::lower::{lower_model, LoweredModel, ParamLayout};
+use hbmc_stdlib::ChainRng;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Why a model could not be made or evaluated.
+#[derive(Debug)]
+pub enum ModelError {
+    /// Problems with the source or the data, with their spans.
+    Diagnostics(Vec<Diagnostic>),
+    /// A file could not be read.
+    Io(String),
+    /// The gradient or native code could not be generated.
+    Codegen(String),
+}
+
+impl std::fmt::Display for ModelError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ModelError::Diagnostics(d) => write!(f, "{} problem(s) in the model or data", d.len()),
+            ModelError::Io(m) | ModelError::Codegen(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+/// Why one evaluation failed. A rejection (a `reject`, an index out of
+/// range, a NaN where the sampler cannot use one) is recoverable: the
+/// sampler treats the proposal as rejected.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvalError {
+    pub message: String,
+}
+
+/// How compiled functions are run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// Native code from Cranelift (the product).
+    Jit,
+    /// The reference interpreter of the IR (the oracle: slow, checked).
+    Interpreter,
+}
+
+/// A checked model, not yet bound to data.
+#[derive(Debug)]
+pub struct Model {
+    pub name: String,
+    pub program: TypedProgram,
+    /// Warnings from checking.
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Model {
+    /// Parses and checks source text.
+    pub fn compile(name: &str, source: &str) -> Result<Model, ModelError> {
+        let fe = hbmc_compiler::front_end(source);
+        match fe.typed {
+            Some(program) if !has_errors(&fe.diagnostics) => {
+                Ok(Model { name: name.to_string(), program, warnings: fe.diagnostics })
+            }
+            _ => Err(ModelError::Diagnostics(fe.diagnostics)),
+        }
+    }
+
+    /// Reads data files (JSON or CSV) and binds them.
+    pub fn bind_files(&self, files: &[PathBuf], engine: Engine) -> Result<BoundModel, ModelError> {
+        let mut sources = Vec::new();
+        let mut diagnostics = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| ModelError::Io(format!("cannot read data file `{}`: {e}", file.display())))?;
+            match bind::read_source(&file.display().to_string(), &text) {
+                Ok(s) => sources.push(s),
+                Err(d) => diagnostics.extend(d),
+            }
+        }
+        if has_errors(&diagnostics) {
+            return Err(ModelError::Diagnostics(diagnostics));
+        }
+        self.bind(&sources, engine)
+    }
+
+    /// Binds data sources, lowers, differentiates and compiles.
+    pub fn bind(&self, sources: &[DataSource], engine: Engine) -> Result<BoundModel, ModelError> {
+        let started = Instant::now();
+        let (bound, diagnostics) = bind::bind_data(&self.program, sources);
+        let bound = match bound {
+            Some(b) if !has_errors(&diagnostics) => b,
+            _ => return Err(ModelError::Diagnostics(diagnostics)),
+        };
+        let mut lowered = lower_model(&self.program, &bound).map_err(ModelError::Diagnostics)?;
+        differentiate(&mut lowered.module).map_err(|e| ModelError::Codegen(format!("cannot differentiate the model: {e}")))?;
+        let jit = match engine {
+            Engine::Jit => Some(codegen::compile(&lowered.module).map_err(|e| ModelError::Codegen(format!("{e}")))?),
+            Engine::Interpreter => None,
+        };
+        // Transformed data are computed once, here; every evaluator starts
+        // from these arenas.
+        let mut template = Arenas::new(&lowered.module.arena_sizes);
+        template.data[..lowered.data_init.len()].copy_from_slice(&lowered.data_init);
+        template.int_data[..lowered.int_data_init.len()].copy_from_slice(&lowered.int_data_init);
+        run_function(jit.as_ref(), &lowered, FunctionKind::TransformedData, &mut template, None).map_err(|e| {
+            ModelError::Codegen(format!("transformed data could not be computed: {}", e.message))
+        })?;
+        Ok(BoundModel { core: Arc::new(Core { lowered, jit, bound, template }), compile_time: started.elapsed() })
+    }
+}
+
+/// Runs one function of a lowered model on either engine.
+fn run_function(
+    jit: Option<&CompiledModule>,
+    lowered: &LoweredModel,
+    kind: FunctionKind,
+    arenas: &mut Arenas,
+    rng: Option<&mut ChainRng>,
+) -> Result<f64, EvalError> {
+    match jit {
+        Some(jit) => jit.call(kind, arenas, rng).map_err(|e| EvalError { message: e.to_string() }),
+        None => interp::run(&lowered.module, kind, arenas, rng).map_err(|e| EvalError { message: e.to_string() }),
+    }
+}
+
+/// What every evaluator of one bound model shares.
+#[derive(Debug)]
+struct Core {
+    lowered: LoweredModel,
+    jit: Option<CompiledModule>,
+    bound: BoundData,
+    /// Arenas with data and transformed data filled in.
+    template: Arenas,
+}
+
+/// A model bound to data: compiled, ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct BoundModel {
+    core: Arc<Core>,
+    /// Binding, lowering, AD and code generation.
+    pub compile_time: Duration,
+}
+
+impl BoundModel {
+    /// The number of unconstrained parameters.
+    pub fn dim(&self) -> usize {
+        self.core.lowered.dim
+    }
+
+    /// Each parameter's place in the unconstrained vector.
+    pub fn params(&self) -> &[ParamLayout] {
+        &self.core.lowered.params
+    }
+
+    /// Names of the unconstrained coordinates (`sigma.1` for the first
+    /// unconstrained value of `sigma`).
+    pub fn unconstrained_names(&self) -> Vec<String> {
+        let mut names = Vec::with_capacity(self.dim());
+        for p in self.params() {
+            if p.len == 1 && p.shape.is_empty() {
+                names.push(p.name.clone());
+            } else {
+                names.extend((1..=p.len).map(|i| format!("{}.{i}", p.name)));
+            }
+        }
+        names
+    }
+
+    /// CmdStan names of the output columns (constrained parameters,
+    /// transformed parameters, generated quantities).
+    pub fn output_names(&self) -> &[String] {
+        &self.core.lowered.output_names
+    }
+
+    /// The same columns labelled with dims, for summaries.
+    pub fn output_labels(&self) -> &[String] {
+        &self.core.lowered.output_labels
+    }
+
+    /// The bound data (dim sizes and labels).
+    pub fn data(&self) -> &BoundData {
+        &self.core.bound
+    }
+
+    /// The lowered IR, for `--emit ir` and tests.
+    pub fn lowered(&self) -> &LoweredModel {
+        &self.core.lowered
+    }
+
+    /// Which engine runs this model.
+    pub fn engine(&self) -> Engine {
+        if self.core.jit.is_some() { Engine::Jit } else { Engine::Interpreter }
+    }
+
+    /// A fresh evaluator with its own scratch memory (one per thread).
+    pub fn evaluator(&self) -> Evaluator {
+        Evaluator { core: self.core.clone(), arenas: self.core.template.clone() }
+    }
+}
+
+/// Evaluates one bound model; owns its scratch memory, so each thread has
+/// its own.
+#[derive(Debug)]
+pub struct Evaluator {
+    core: Arc<Core>,
+    arenas: Arenas,
+}
+
+impl Evaluator {
+    fn run(&mut self, kind: FunctionKind, rng: Option<&mut ChainRng>) -> Result<f64, EvalError> {
+        run_function(self.core.jit.as_ref(), &self.core.lowered, kind, &mut self.arenas, rng)
+    }
+
+    fn set_params(&mut self, theta: &[f64]) -> Result<(), EvalError> {
+        if theta.len() != self.arenas.params.len() {
+            return Err(EvalError {
+                message: format!("expected {} unconstrained values, got {}", self.arenas.params.len(), theta.len()),
+            });
+        }
+        self.arenas.params.copy_from_slice(theta);
+        Ok(())
+    }
+
+    /// The log density (with Jacobians) at an unconstrained point.
+    pub fn log_density(&mut self, theta: &[f64]) -> Result<f64, EvalError> {
+        self.set_params(theta)?;
+        self.run(FunctionKind::LogDensity, None)
+    }
+
+    /// The log density and its gradient.
+    pub fn log_density_gradient(&mut self, theta: &[f64], grad: &mut [f64]) -> Result<f64, EvalError> {
+        self.set_params(theta)?;
+        if grad.len() != theta.len() {
+            return Err(EvalError { message: format!("the gradient buffer has {} slots for {} values", grad.len(), theta.len()) });
+        }
+        let lp = self.run(FunctionKind::Gradient, None)?;
+        grad.copy_from_slice(&self.arenas.grad);
+        Ok(lp)
+    }
+
+    /// The output draw at an unconstrained point, in CmdStan column order:
+    /// constrained parameters, transformed parameters, generated quantities.
+    pub fn write_draw(&mut self, theta: &[f64], rng: &mut ChainRng, out: &mut Vec<f64>) -> Result<(), EvalError> {
+        self.set_params(theta)?;
+        self.run(FunctionKind::Generate, Some(rng))?;
+        out.clear();
+        out.extend(self.core.lowered.output_order.iter().map(|&i| self.arenas.out[i]));
+        Ok(())
+    }
+}
