@@ -128,7 +128,35 @@ impl Model {
         run_function(jit.as_ref(), &lowered, FunctionKind::TransformedData, &mut template, None).map_err(|e| {
             ModelError::Codegen(format!("transformed data could not be computed: {}", e.message))
         })?;
-        Ok(BoundModel { core: Arc::new(Core { lowered, jit, bound, template }), compile_time: started.elapsed() })
+        let dim_names = self.program.dims.dims.iter().map(|d| d.name.clone()).collect();
+        let output_dims = self.output_dims();
+        let core = Core { dim_names, output_dims, lowered, jit, bound, template };
+        Ok(BoundModel { core: Arc::new(core), compile_time: started.elapsed() })
+    }
+
+    /// Parameters, transformed parameters and generated quantities with
+    /// the dim of each axis, in output order.
+    fn output_dims(&self) -> Vec<(String, Vec<Option<String>>)> {
+        use hbmc_compiler::check::types::Axis;
+        use hbmc_compiler::syntax::ast::BlockKind;
+        let p = &self.program;
+        [BlockKind::Parameters, BlockKind::TransformedParameters, BlockKind::GeneratedQuantities]
+            .into_iter()
+            .flat_map(|b| p.decls(b))
+            .map(|d| {
+                let info = p.var(d.var);
+                let axes = info
+                    .ty
+                    .axes()
+                    .into_iter()
+                    .map(|a| match a {
+                        Axis::Dim(id) => Some(p.dims.get(id).name.clone()),
+                        Axis::Anon => None,
+                    })
+                    .collect();
+                (info.name.clone(), axes)
+            })
+            .collect()
     }
 }
 
@@ -149,6 +177,10 @@ fn run_function(
 /// What every evaluator of one bound model shares.
 #[derive(Debug)]
 struct Core {
+    /// Dim names, by dim id.
+    dim_names: Vec<String>,
+    /// Each output variable with the dim (or `None`) of each axis.
+    output_dims: Vec<(String, Vec<Option<String>>)>,
     lowered: LoweredModel,
     jit: Option<CompiledModule>,
     bound: BoundData,
@@ -198,6 +230,19 @@ impl BoundModel {
     /// The same columns labelled with dims, for summaries.
     pub fn output_labels(&self) -> &[String] {
         &self.core.lowered.output_labels
+    }
+
+    /// The names of the dims, by dim id.
+    pub fn dim_names(&self) -> &[String] {
+        &self.core.dim_names
+    }
+
+    /// Each output variable with the dim (or `None`) of each axis, as JSON
+    /// for the dims file written beside the draws.
+    pub fn output_dims(&self) -> serde_json::Value {
+        let map: serde_json::Map<String, serde_json::Value> =
+            self.core.output_dims.iter().map(|(n, d)| (n.clone(), serde_json::json!(d))).collect();
+        serde_json::Value::Object(map)
     }
 
     /// The bound data (dim sizes and labels).

@@ -3,6 +3,8 @@
 mod bench;
 mod check;
 mod gradcheck;
+mod run;
+mod summary;
 
 use clap::{Parser, Subcommand};
 
@@ -26,6 +28,10 @@ enum Command {
     Gradcheck(gradcheck::GradcheckArgs),
     /// Time compilation and one log-density-with-gradient evaluation.
     Bench(bench::BenchArgs),
+    /// Fit a model with NUTS: CmdStan CSV per chain, a summary, diagnostics.
+    Run(run::RunArgs),
+    /// Summarise existing CmdStan CSV files.
+    Summary(summary::SummaryArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -41,6 +47,8 @@ pub fn run() -> i32 {
         Command::Check(args) => check::run(args),
         Command::Gradcheck(args) => gradcheck::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Summary(args) => summary::run(args),
     }
 }
 

@@ -14,9 +14,10 @@
 //!   (the interpreter's [`DIV_BY_ZERO`](crate::interp::ops::DIV_BY_ZERO)).
 //!
 //! **Messages.** Every `Print`/`Reject` statement of a function gets a
-//! message index and a [`Template`] kept by the compiled module. JIT code
-//! stores the statement's scalar values (f64 or i64 bits, in part order) in a
-//! stack slot and calls [`hbmc_jit_message`]`(ctx, index, values)`. When
+//! message index (counting prints and rejects in statement order) and a
+//! `Template` kept by the compiled module. JIT code stores the statement's
+//! scalar values (f64 or i64 bits, in part order) in a stack slot and calls
+//! the `hbmc_jit_message(ctx, index, values)` callback. When
 //! `ctx.messages` is non-null, the callback renders the text (reading
 //! buffer parts through the arena pointers of `ctx`) with the interpreter's
 //! renderer, appending prints to the sink and keeping the reject message.
@@ -117,9 +118,16 @@ impl RunContext {
 pub(crate) enum TemplatePart {
     Text(String),
     /// The value stored in slot `slot` of the values array.
-    Value { slot: usize, ty: ScalarType },
+    Value {
+        slot: usize,
+        ty: ScalarType,
+    },
     /// A whole buffer.
-    Buffer { arena: Arena, offset: usize, len: usize },
+    Buffer {
+        arena: Arena,
+        offset: usize,
+        len: usize,
+    },
 }
 
 /// A `print` or `reject` statement's message, by message index.
@@ -161,7 +169,11 @@ unsafe fn read_element(ctx: &RunContext, arena: Arena, offset: usize, i: usize) 
 /// the running function (the safe wrapper guarantees both), so every
 /// buffer part lies inside its arena (the verifier checked the layout and
 /// the wrapper the arena lengths).
-pub(crate) unsafe extern "C" fn hbmc_jit_message(ctx: *mut RunContext, index: u64, values: *const u64) {
+pub(crate) unsafe extern "C" fn hbmc_jit_message(
+    ctx: *mut RunContext,
+    index: u64,
+    values: *const u64,
+) {
     if ctx.is_null() {
         return;
     }
@@ -173,7 +185,10 @@ pub(crate) unsafe extern "C" fn hbmc_jit_message(ctx: *mut RunContext, index: u6
     // SAFETY: a non-null `messages` is a `MessageSink` set by the safe
     // wrapper, alive for the whole call and not otherwise borrowed meanwhile.
     let sink = unsafe { &mut *ctx.messages.cast::<MessageSink<'_>>() };
-    let Some(template) = usize::try_from(index).ok().and_then(|i| sink.templates.get(i)) else {
+    let Some(template) = usize::try_from(index)
+        .ok()
+        .and_then(|i| sink.templates.get(i))
+    else {
         return;
     };
     let mut pieces = Vec::with_capacity(template.parts.len());
@@ -190,7 +205,9 @@ pub(crate) unsafe extern "C" fn hbmc_jit_message(ctx: *mut RunContext, index: u6
             }
             TemplatePart::Buffer { arena, offset, len } => Piece::List(
                 // SAFETY: the buffer lies inside its arena (function contract).
-                (0..*len).map(|i| unsafe { read_element(ctx, *arena, *offset, i) }).collect(),
+                (0..*len)
+                    .map(|i| unsafe { read_element(ctx, *arena, *offset, i) })
+                    .collect(),
             ),
         });
     }

@@ -28,8 +28,8 @@ use cranelift_module::{FuncId, Linkage, Module as _};
 use super::context::{RunContext, Template, TemplatePart, STATUS_DIV_BY_ZERO, STATUS_REJECTED};
 use super::CodegenError;
 use crate::ir::{
-    Arena, BinaryOp, BufferId, CType, CallArg, CmpOp, Expr, FuncRef, Function, MessagePart, Module, ScalarType,
-    Stmt, UnaryOp, Value,
+    Arena, BinaryOp, BufferId, CType, CallArg, CmpOp, Expr, FuncRef, Function, MessagePart, Module,
+    ScalarType, Stmt, UnaryOp, Value,
 };
 
 const F64: Type = clif::types::F64;
@@ -49,7 +49,13 @@ fn clif_type(t: ScalarType) -> Type {
 pub(crate) type Imports = HashMap<String, FuncId>;
 
 /// Declares (once per module) an imported function with its C signature.
-fn import(jit: &mut JITModule, imports: &mut Imports, symbol: &str, params: &[CType], ret: CType) -> Result<FuncId, CodegenError> {
+fn import(
+    jit: &mut JITModule,
+    imports: &mut Imports,
+    symbol: &str,
+    params: &[CType],
+    ret: CType,
+) -> Result<FuncId, CodegenError> {
     if let Some(id) = imports.get(symbol) {
         return Ok(*id);
     }
@@ -61,7 +67,11 @@ fn import(jit: &mut JITModule, imports: &mut Imports, symbol: &str, params: &[CT
             CType::I64 => I64,
             CType::I32 => clif::types::I32,
             CType::PtrF64 | CType::PtrConstF64 | CType::PtrRng => ptr,
-            CType::Void => return Err(CodegenError::Unsupported(format!("`{symbol}` has a void parameter"))),
+            CType::Void => {
+                return Err(CodegenError::Unsupported(format!(
+                    "`{symbol}` has a void parameter"
+                )))
+            }
         };
         sig.params.push(AbiParam::new(t));
     }
@@ -70,7 +80,11 @@ fn import(jit: &mut JITModule, imports: &mut Imports, symbol: &str, params: &[CT
         CType::I64 => sig.returns.push(AbiParam::new(I64)),
         CType::I32 => sig.returns.push(AbiParam::new(clif::types::I32)),
         CType::Void => {}
-        _ => return Err(CodegenError::Unsupported(format!("`{symbol}` returns a pointer"))),
+        _ => {
+            return Err(CodegenError::Unsupported(format!(
+                "`{symbol}` returns a pointer"
+            )))
+        }
     }
     let id = jit.declare_function(symbol, Linkage::Import, &sig)?;
     imports.insert(symbol.to_string(), id);
@@ -84,15 +98,22 @@ fn scratch_needs(stmts: &[Stmt], partials: &mut usize, values: &mut usize) {
         match s {
             Stmt::Call { partials: p, .. } => *partials = (*partials).max(p.len()),
             Stmt::Reject(parts) | Stmt::Print(parts) => {
-                let n = parts.iter().filter(|p| matches!(p, MessagePart::Value(_))).count();
+                let n = parts
+                    .iter()
+                    .filter(|p| matches!(p, MessagePart::Value(_)))
+                    .count();
                 *values = (*values).max(n);
             }
             Stmt::For { body, .. } => scratch_needs(body, partials, values),
-            Stmt::If { then, otherwise, .. } => {
+            Stmt::If {
+                then, otherwise, ..
+            } => {
                 scratch_needs(then, partials, values);
                 scratch_needs(otherwise, partials, values);
             }
-            Stmt::While { cond_block, body, .. } => {
+            Stmt::While {
+                cond_block, body, ..
+            } => {
                 scratch_needs(cond_block, partials, values);
                 scratch_needs(body, partials, values);
             }
@@ -112,7 +133,9 @@ pub(crate) fn translate(
 ) -> Result<Vec<Template>, CodegenError> {
     let ptr = jit.target_config().pointer_type();
     if ptr != I64 {
-        return Err(CodegenError::Unsupported("only 64-bit targets are supported".into()));
+        return Err(CodegenError::Unsupported(
+            "only 64-bit targets are supported".into(),
+        ));
     }
     let mut t = Translator::new(jit, imports, module, func, builder)?;
     let exited = t.block(&func.body)?;
@@ -167,7 +190,11 @@ fn trusted() -> MemFlagsData {
 fn slot(b: &mut FunctionBuilder<'_>, elements: usize) -> Option<clif::StackSlot> {
     (elements > 0).then(|| {
         // 8-byte elements, 8-byte aligned (align_shift 3).
-        b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, (elements * 8) as u32, 3))
+        b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            (elements * 8) as u32,
+            3,
+        ))
     })
 }
 
@@ -184,12 +211,27 @@ impl<'a, 'b> Translator<'a, 'b> {
         b.switch_to_block(entry);
         b.seal_block(entry);
         let ctx = b.block_params(entry)[0];
-        let vars = func.values.iter().map(|t| b.declare_var(clif_type(*t))).collect();
+        let vars = func
+            .values
+            .iter()
+            .map(|t| b.declare_var(clif_type(*t)))
+            .collect();
         let target = b.declare_var(F64);
         let zero = b.ins().f64const(0.0);
         b.def_var(target, zero);
-        let arenas = [Arena::Params, Arena::Grad, Arena::Data, Arena::IntData, Arena::Work, Arena::IntWork, Arena::Out];
-        let bases = arenas.map(|a| b.ins().load(I64, trusted(), ctx, RunContext::arena_field_offset(a)));
+        let arenas = [
+            Arena::Params,
+            Arena::Grad,
+            Arena::Data,
+            Arena::IntData,
+            Arena::Work,
+            Arena::IntWork,
+            Arena::Out,
+        ];
+        let bases = arenas.map(|a| {
+            b.ins()
+                .load(I64, trusted(), ctx, RunContext::arena_field_offset(a))
+        });
         let rng = b.ins().load(I64, trusted(), ctx, RunContext::RNG);
         let (mut np, mut nv) = (0, 0);
         scratch_needs(&func.body, &mut np, &mut nv);
@@ -229,25 +271,49 @@ impl<'a, 'b> Translator<'a, 'b> {
         self.b.def_var(var, x);
     }
 
-    /// The address of element `index` (an IR value) of a buffer.
-    fn element_addr(&mut self, buf: BufferId, index: Value) -> (clif::Value, Arena) {
-        // Verified: the buffer exists.
+    /// The address of element `index` (an IR value) of a buffer, as a base
+    /// (`arena + index * 8`) and a constant byte displacement (the buffer's
+    /// offset), so that x86-64 and AArch64 fold both into one addressing
+    /// mode of the load or store.
+    fn element_addr(&mut self, buf: BufferId, index: Value) -> (clif::Value, i32, Arena) {
+        // Verified: the buffer exists and lies inside its arena.
         let b = self.module.buffer(buf);
-        let (arena, offset) = (b.arena, b.offset as i64);
+        let arena = b.arena;
         let i = self.get(index);
-        let i = if offset != 0 { self.b.ins().iadd_imm_s(i, offset) } else { i };
-        let bytes = self.b.ins().ishl_imm_u(i, 3);
-        let addr = self.b.ins().iadd(self.bases[arena_index(arena)], bytes);
-        (addr, arena)
+        let scaled = self.b.ins().ishl_imm_u(i, 3);
+        let base = self.b.ins().iadd(self.bases[arena_index(arena)], scaled);
+        match i32::try_from(b.offset * 8) {
+            Ok(disp) => (base, disp, arena),
+            // Arenas beyond 2 GiB: add the offset explicitly.
+            Err(_) => (
+                self.b.ins().iadd_imm_u(base, (b.offset * 8) as i64),
+                0,
+                arena,
+            ),
+        }
+    }
+
+    /// The address of element `index` of a buffer as one pointer value.
+    fn element_ptr(&mut self, buf: BufferId, index: Value) -> clif::Value {
+        let (base, disp, _) = self.element_addr(buf, index);
+        if disp == 0 {
+            base
+        } else {
+            self.b.ins().iadd_imm_s(base, i64::from(disp))
+        }
     }
 
     /// Leaves the function with NaN after setting `status` (and `reject`).
     fn exit_with(&mut self, status: u64, reject: Option<u64>) {
         let s = self.b.ins().iconst(I64, status as i64);
-        self.b.ins().store(trusted(), s, self.ctx, RunContext::STATUS);
+        self.b
+            .ins()
+            .store(trusted(), s, self.ctx, RunContext::STATUS);
         if let Some(r) = reject {
             let r = self.b.ins().iconst(I64, r as i64);
-            self.b.ins().store(trusted(), r, self.ctx, RunContext::REJECT);
+            self.b
+                .ins()
+                .store(trusted(), r, self.ctx, RunContext::REJECT);
         }
         let nan = self.b.ins().f64const(f64::NAN);
         self.b.ins().return_(&[nan]);
@@ -271,22 +337,27 @@ impl<'a, 'b> Translator<'a, 'b> {
                 let x = self.expr(expr);
                 self.set(*dst, x);
             }
-            Stmt::Call { dst, partials, func, args } => self.call(*dst, partials, func, args)?,
+            Stmt::Call {
+                dst,
+                partials,
+                func,
+                args,
+            } => self.call(*dst, partials, func, args)?,
             Stmt::Store { buf, index, value } => {
-                let (addr, _) = self.element_addr(*buf, *index);
+                let (addr, disp, _) = self.element_addr(*buf, *index);
                 let x = self.get(*value);
-                self.b.ins().store(trusted(), x, addr, 0);
+                self.b.ins().store(trusted(), x, addr, disp);
             }
             Stmt::Accumulate { buf, index, value } => {
-                let (addr, arena) = self.element_addr(*buf, *index);
+                let (addr, disp, arena) = self.element_addr(*buf, *index);
                 let x = self.get(*value);
                 let ty = clif_type(arena.scalar_type());
-                let old = self.b.ins().load(ty, trusted(), addr, 0);
+                let old = self.b.ins().load(ty, trusted(), addr, disp);
                 let new = match arena.scalar_type() {
                     ScalarType::F64 => self.b.ins().fadd(old, x),
                     ScalarType::I64 => self.b.ins().iadd(old, x),
                 };
-                self.b.ins().store(trusted(), new, addr, 0);
+                self.b.ins().store(trusted(), new, addr, disp);
             }
             Stmt::AddTarget(v) => {
                 let x = self.get(*v);
@@ -294,15 +365,34 @@ impl<'a, 'b> Translator<'a, 'b> {
                 let sum = self.b.ins().fadd(t, x);
                 self.b.def_var(self.target, sum);
             }
-            Stmt::For { var, start, end, body } => self.for_loop(*var, *start, *end, body)?,
-            Stmt::If { cond, then, otherwise } => return self.if_else(*cond, then, otherwise),
-            Stmt::While { cond_block, cond, body } => self.while_loop(cond_block, *cond, body)?,
+            Stmt::For {
+                var,
+                start,
+                end,
+                body,
+            } => self.for_loop(*var, *start, *end, body)?,
+            Stmt::If {
+                cond,
+                then,
+                otherwise,
+            } => return self.if_else(*cond, then, otherwise),
+            Stmt::While {
+                cond_block,
+                cond,
+                body,
+            } => self.while_loop(cond_block, *cond, body)?,
             Stmt::Break | Stmt::Continue => {
                 // Verified: inside a loop.
                 let Some(&(cont, brk)) = self.loops.last() else {
-                    return Err(CodegenError::Unsupported("break or continue outside a loop".into()));
+                    return Err(CodegenError::Unsupported(
+                        "break or continue outside a loop".into(),
+                    ));
                 };
-                let to = if matches!(stmt, Stmt::Break) { brk } else { cont };
+                let to = if matches!(stmt, Stmt::Break) {
+                    brk
+                } else {
+                    cont
+                };
                 self.b.ins().jump(to, &[]);
                 return Ok(true);
             }
@@ -318,9 +408,19 @@ impl<'a, 'b> Translator<'a, 'b> {
         Ok(false)
     }
 
-    fn for_loop(&mut self, var: Value, start: Value, end: Value, body: &[Stmt]) -> Result<(), CodegenError> {
-        let (header, body_b, latch, exit) =
-            (self.b.create_block(), self.b.create_block(), self.b.create_block(), self.b.create_block());
+    fn for_loop(
+        &mut self,
+        var: Value,
+        start: Value,
+        end: Value,
+        body: &[Stmt],
+    ) -> Result<(), CodegenError> {
+        let (header, body_b, latch, exit) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
         let s = self.get(start);
         self.set(var, s);
         self.b.ins().jump(header, &[]);
@@ -353,8 +453,17 @@ impl<'a, 'b> Translator<'a, 'b> {
         Ok(())
     }
 
-    fn while_loop(&mut self, cond_block: &[Stmt], cond: Value, body: &[Stmt]) -> Result<(), CodegenError> {
-        let (header, body_b, exit) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+    fn while_loop(
+        &mut self,
+        cond_block: &[Stmt],
+        cond: Value,
+        body: &[Stmt],
+    ) -> Result<(), CodegenError> {
+        let (header, body_b, exit) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
         self.b.ins().jump(header, &[]);
 
         self.b.switch_to_block(header);
@@ -377,8 +486,17 @@ impl<'a, 'b> Translator<'a, 'b> {
         Ok(())
     }
 
-    fn if_else(&mut self, cond: Value, then: &[Stmt], otherwise: &[Stmt]) -> Result<bool, CodegenError> {
-        let (then_b, else_b, merge) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+    fn if_else(
+        &mut self,
+        cond: Value,
+        then: &[Stmt],
+        otherwise: &[Stmt],
+    ) -> Result<bool, CodegenError> {
+        let (then_b, else_b, merge) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
         let c = self.get(cond);
         self.b.ins().brif(c, then_b, &[], else_b, &[]);
         let mut reaches_merge = false;
@@ -413,8 +531,10 @@ impl<'a, 'b> Translator<'a, 'b> {
             Expr::F64(x) => self.b.ins().f64const(*x),
             Expr::I64(x) => self.b.ins().iconst(I64, *x),
             Expr::Load { buf, index } => {
-                let (addr, arena) = self.element_addr(*buf, *index);
-                self.b.ins().load(clif_type(arena.scalar_type()), trusted(), addr, 0)
+                let (addr, disp, arena) = self.element_addr(*buf, *index);
+                self.b
+                    .ins()
+                    .load(clif_type(arena.scalar_type()), trusted(), addr, disp)
             }
             Expr::Unary(op, x) => {
                 let x = self.get(*x);
@@ -451,7 +571,11 @@ impl<'a, 'b> Translator<'a, 'b> {
                 };
                 self.bool_to_i64(flag)
             }
-            Expr::Select { cond, then, otherwise } => {
+            Expr::Select {
+                cond,
+                then,
+                otherwise,
+            } => {
                 let (c, t, o) = (self.get(*cond), self.get(*then), self.get(*otherwise));
                 // `select` tests its integer condition for non-zero.
                 self.b.ins().select(c, t, o)
@@ -521,7 +645,11 @@ impl<'a, 'b> Translator<'a, 'b> {
             BinaryOp::And | BinaryOp::Or => {
                 let za = self.b.ins().icmp_imm_s(IntCC::NotEqual, a, 0);
                 let zb = self.b.ins().icmp_imm_s(IntCC::NotEqual, b, 0);
-                let r = if op == BinaryOp::And { self.b.ins().band(za, zb) } else { self.b.ins().bor(za, zb) };
+                let r = if op == BinaryOp::And {
+                    self.b.ins().band(za, zb)
+                } else {
+                    self.b.ins().bor(za, zb)
+                };
                 self.bool_to_i64(r)
             }
         }
@@ -549,16 +677,26 @@ impl<'a, 'b> Translator<'a, 'b> {
         self.b.switch_to_block(check_b);
         self.b.seal_block(check_b);
         let is_minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, b, -1);
-        self.b.ins().brif(is_minus_one, minus_one_b, &[], div_b, &[]);
+        self.b
+            .ins()
+            .brif(is_minus_one, minus_one_b, &[], div_b, &[]);
 
         self.b.switch_to_block(minus_one_b);
         self.b.seal_block(minus_one_b);
-        let r = if op == BinaryOp::Div { self.b.ins().ineg(a) } else { self.b.ins().iconst(I64, 0) };
+        let r = if op == BinaryOp::Div {
+            self.b.ins().ineg(a)
+        } else {
+            self.b.ins().iconst(I64, 0)
+        };
         self.b.ins().jump(merge, &[BlockArg::Value(r)]);
 
         self.b.switch_to_block(div_b);
         self.b.seal_block(div_b);
-        let r = if op == BinaryOp::Div { self.b.ins().sdiv(a, b) } else { self.b.ins().srem(a, b) };
+        let r = if op == BinaryOp::Div {
+            self.b.ins().sdiv(a, b)
+        } else {
+            self.b.ins().srem(a, b)
+        };
         self.b.ins().jump(merge, &[BlockArg::Value(r)]);
 
         self.b.switch_to_block(merge);
@@ -568,7 +706,12 @@ impl<'a, 'b> Translator<'a, 'b> {
 
     // --- calls and messages ---
 
-    fn func_ref(&mut self, symbol: &str, params: &[CType], ret: CType) -> Result<clif::FuncRef, CodegenError> {
+    fn func_ref(
+        &mut self,
+        symbol: &str,
+        params: &[CType],
+        ret: CType,
+    ) -> Result<clif::FuncRef, CodegenError> {
         let id = import(self.jit, self.imports, symbol, params, ret)?;
         if let Some(r) = self.func_refs.get(&id) {
             return Ok(*r);
@@ -578,13 +721,19 @@ impl<'a, 'b> Translator<'a, 'b> {
         Ok(r)
     }
 
-    fn call(&mut self, dst: Option<Value>, partials: &[Value], func: &FuncRef, args: &[CallArg]) -> Result<(), CodegenError> {
+    fn call(
+        &mut self,
+        dst: Option<Value>,
+        partials: &[Value],
+        func: &FuncRef,
+        args: &[CallArg],
+    ) -> Result<(), CodegenError> {
         let callee = self.func_ref(&func.symbol, &func.params, func.ret)?;
         let mut values = Vec::with_capacity(func.params.len());
         for arg in args {
             values.push(match arg {
                 CallArg::Value(v) => self.get(*v),
-                CallArg::Buffer { buf, offset } => self.element_addr(*buf, *offset).0,
+                CallArg::Buffer { buf, offset } => self.element_ptr(*buf, *offset),
                 CallArg::Rng => self.rng,
             });
         }
@@ -598,7 +747,11 @@ impl<'a, 'b> Translator<'a, 'b> {
         let call = self.b.ins().call(callee, &values);
         if let Some(d) = dst {
             let r = self.b.inst_results(call)[0];
-            let r = if func.ret == CType::I32 { self.b.ins().sextend(I64, r) } else { r };
+            let r = if func.ret == CType::I32 {
+                self.b.ins().sextend(I64, r)
+            } else {
+                r
+            };
             self.set(d, r);
         }
         if let Some(slot) = self.partials_slot {
@@ -619,24 +772,44 @@ impl<'a, 'b> Translator<'a, 'b> {
                 MessagePart::Text(t) => TemplatePart::Text(t.clone()),
                 MessagePart::Value(v) => {
                     let x = self.get(*v);
-                    let ty = if self.b.func.dfg.value_type(x) == F64 { ScalarType::F64 } else { ScalarType::I64 };
+                    let ty = if self.b.func.dfg.value_type(x) == F64 {
+                        ScalarType::F64
+                    } else {
+                        ScalarType::I64
+                    };
                     if let Some(slot) = self.values_slot {
-                        self.b.ins().stack_store(I64, x, slot, (8 * slot_index) as i32);
+                        self.b
+                            .ins()
+                            .stack_store(I64, x, slot, (8 * slot_index) as i32);
                     }
                     slot_index += 1;
-                    TemplatePart::Value { slot: slot_index - 1, ty }
+                    TemplatePart::Value {
+                        slot: slot_index - 1,
+                        ty,
+                    }
                 }
                 MessagePart::Buffer(id) => {
                     let b = self.module.buffer(*id);
-                    TemplatePart::Buffer { arena: b.arena, offset: b.offset, len: b.len }
+                    TemplatePart::Buffer {
+                        arena: b.arena,
+                        offset: b.offset,
+                        len: b.len,
+                    }
                 }
             });
         }
         let index = self.templates.len() as u64;
-        self.templates.push(Template { parts: tparts, reject });
+        self.templates.push(Template {
+            parts: tparts,
+            reject,
+        });
         // (ctx, index, values) -> void; the two pointers are spelled with
         // pointer C types, whose Cranelift type is the same.
-        let callee = self.func_ref(MESSAGE_SYMBOL, &[CType::PtrRng, CType::I64, CType::PtrF64], CType::Void)?;
+        let callee = self.func_ref(
+            MESSAGE_SYMBOL,
+            &[CType::PtrRng, CType::I64, CType::PtrF64],
+            CType::Void,
+        )?;
         let idx = self.b.ins().iconst(I64, index as i64);
         let values = match self.values_slot {
             Some(slot) => self.b.ins().stack_addr(I64, slot, 0),

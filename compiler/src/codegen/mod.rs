@@ -32,9 +32,10 @@ pub use context::{EntryFn, RunContext, STATUS_DIV_BY_ZERO, STATUS_OK, STATUS_REJ
 
 use crate::interp::library;
 use crate::interp::ops::DIV_BY_ZERO;
+use crate::interp::uses_rng;
 use crate::ir::arenas::{ArenaTooSmall, Arenas};
 use crate::ir::print::kind_name;
-use crate::ir::{ArenaSizes, CallArg, FunctionKind, Module, Stmt};
+use crate::ir::{ArenaSizes, FunctionKind, Module};
 use context::{MessageSink, Template};
 
 /// Why a module could not be compiled.
@@ -123,7 +124,10 @@ unsafe impl Sync for CompiledModule {}
 impl std::fmt::Debug for CompiledModule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kinds: Vec<FunctionKind> = self.entries.iter().map(|e| e.kind).collect();
-        f.debug_struct("CompiledModule").field("functions", &kinds).field("arena_sizes", &self.arena_sizes).finish()
+        f.debug_struct("CompiledModule")
+            .field("functions", &kinds)
+            .field("arena_sizes", &self.arena_sizes)
+            .finish()
     }
 }
 
@@ -136,16 +140,6 @@ impl Drop for CompiledModule {
             unsafe { jit.free_memory() };
         }
     }
-}
-
-fn uses_rng(stmts: &[Stmt]) -> bool {
-    stmts.iter().any(|s| match s {
-        Stmt::Call { args, .. } => args.iter().any(|a| matches!(a, CallArg::Rng)),
-        Stmt::For { body, .. } => uses_rng(body),
-        Stmt::If { then, otherwise, .. } => uses_rng(then) || uses_rng(otherwise),
-        Stmt::While { cond_block, body, .. } => uses_rng(cond_block) || uses_rng(body),
-        _ => false,
-    })
 }
 
 /// Libm fallbacks for the rounding libcalls Cranelift emits when the CPU
@@ -175,8 +169,14 @@ fn new_jit() -> Result<JITModule, CodegenError> {
     flags.set("opt_level", "speed").map_err(isa_err)?;
     // Required by cranelift-jit: absolute relocations, far libcalls.
     flags.set("is_pic", "false").map_err(isa_err)?;
-    flags.set("use_colocated_libcalls", "false").map_err(isa_err)?;
-    let verify = if cfg!(debug_assertions) { "true" } else { "false" };
+    flags
+        .set("use_colocated_libcalls", "false")
+        .map_err(isa_err)?;
+    let verify = if cfg!(debug_assertions) {
+        "true"
+    } else {
+        "false"
+    };
     flags.set("enable_verifier", verify).map_err(isa_err)?;
     let isa = cranelift_native::builder()
         .map_err(|e| CodegenError::Isa(e.to_string()))?
@@ -184,7 +184,10 @@ fn new_jit() -> Result<JITModule, CodegenError> {
         .map_err(|e| CodegenError::Isa(e.to_string()))?;
     let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
     builder.symbols(library::all().map(|s| (s.name, s.ptr)));
-    builder.symbol(lower::MESSAGE_SYMBOL, context::hbmc_jit_message as *const u8);
+    builder.symbol(
+        lower::MESSAGE_SYMBOL,
+        context::hbmc_jit_message as *const u8,
+    );
     builder.symbol("floor", libcalls::floor as *const u8);
     builder.symbol("ceil", libcalls::ceil as *const u8);
     builder.symbol("trunc", libcalls::trunc as *const u8);
@@ -203,8 +206,10 @@ pub fn compile(module: &Module) -> Result<CompiledModule, CodegenError> {
     let mut defined = Vec::new();
     for (i, func) in module.functions.iter().enumerate() {
         let mut sig = jit.make_signature();
-        sig.params.push(AbiParam::new(jit.target_config().pointer_type()));
-        sig.returns.push(AbiParam::new(cranelift_codegen::ir::types::F64));
+        sig.params
+            .push(AbiParam::new(jit.target_config().pointer_type()));
+        sig.returns
+            .push(AbiParam::new(cranelift_codegen::ir::types::F64));
         let name = format!("hbmc_{}", kind_name(func.kind));
         let id = jit.declare_function(&name, Linkage::Local, &sig)?;
         jit.clear_context(&mut ctx);
@@ -225,15 +230,27 @@ pub fn compile(module: &Module) -> Result<CompiledModule, CodegenError> {
             // above with the signature `(ptr) -> f64` in the host's default
             // C calling convention, which is `EntryFn`.
             let ptr = unsafe { std::mem::transmute::<*const u8, EntryFn>(code) };
-            Entry { kind, ptr, templates, uses_rng }
+            Entry {
+                kind,
+                ptr,
+                templates,
+                uses_rng,
+            }
         })
         .collect();
-    Ok(CompiledModule { jit: Some(jit), entries, arena_sizes: module.arena_sizes })
+    Ok(CompiledModule {
+        jit: Some(jit),
+        entries,
+        arena_sizes: module.arena_sizes,
+    })
 }
 
 impl CompiledModule {
     fn find(&self, kind: FunctionKind) -> Result<&Entry, RunError> {
-        self.entries.iter().find(|e| e.kind == kind).ok_or(RunError::NoFunction(kind))
+        self.entries
+            .iter()
+            .find(|e| e.kind == kind)
+            .ok_or(RunError::NoFunction(kind))
     }
 
     /// The raw entry point of `kind`, for the hot path. Valid only while
@@ -250,7 +267,12 @@ impl CompiledModule {
     /// Runs the function of `kind` on `arenas` after checking their sizes
     /// and the RNG; returns its target (0 for `Generate`/`TransformedData`).
     /// `print` output is discarded; see [`CompiledModule::call_with_prints`].
-    pub fn call(&self, kind: FunctionKind, arenas: &mut Arenas, rng: Option<&mut ChainRng>) -> Result<f64, RunError> {
+    pub fn call(
+        &self,
+        kind: FunctionKind,
+        arenas: &mut Arenas,
+        rng: Option<&mut ChainRng>,
+    ) -> Result<f64, RunError> {
         self.call_with_prints(kind, arenas, rng, &mut Vec::new())
     }
 
@@ -264,13 +286,19 @@ impl CompiledModule {
         prints: &mut Vec<String>,
     ) -> Result<f64, RunError> {
         let entry = self.find(kind)?;
-        arenas.check(&self.arena_sizes).map_err(RunError::ArenaTooSmall)?;
+        arenas
+            .check(&self.arena_sizes)
+            .map_err(RunError::ArenaTooSmall)?;
         let rng: *mut ChainRng = match rng {
             Some(r) => r,
             None if entry.uses_rng => return Err(RunError::MissingRng),
             None => std::ptr::null_mut(),
         };
-        let mut sink = MessageSink { templates: &entry.templates, prints, reject: None };
+        let mut sink = MessageSink {
+            templates: &entry.templates,
+            prints,
+            reject: None,
+        };
         let mut ctx = RunContext {
             params: arenas.params.as_ptr(),
             grad: arenas.grad.as_mut_ptr(),
@@ -292,7 +320,9 @@ impl CompiledModule {
         let value = unsafe { (entry.ptr)(&mut ctx) };
         match ctx.status {
             STATUS_OK => Ok(value),
-            STATUS_REJECTED => Err(RunError::Rejected(sink.reject.take().unwrap_or_else(|| "rejected".into()))),
+            STATUS_REJECTED => Err(RunError::Rejected(
+                sink.reject.take().unwrap_or_else(|| "rejected".into()),
+            )),
             _ => Err(RunError::Rejected(DIV_BY_ZERO.to_string())),
         }
     }

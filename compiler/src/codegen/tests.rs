@@ -3,7 +3,10 @@
 
 use super::*;
 use crate::interp::testutil::{buf, check_both, check_both_compiled, module, same_f64, v, B};
-use crate::ir::{Arena, BinaryOp, BufferId, CallArg, CmpOp, Function, MessagePart, ScalarType, UnaryOp, Value};
+use crate::ir::{
+    Arena, BinaryOp, BufferId, CallArg, CmpOp, Function, MessagePart, ScalarType, Stmt, UnaryOp,
+    Value,
+};
 
 fn arenas_for(m: &Module) -> Arenas {
     Arenas::new(&m.arena_sizes)
@@ -163,7 +166,11 @@ fn call_with_partials_to_a_grad_function() {
     a.data = vec![0.1, 1.2, -0.7, 0.4];
     let o = check_both(&m, FunctionKind::Gradient, &a, None);
     let sigma = (-0.2f64).exp();
-    let expected: f64 = -0.2 + a.data.iter().map(|yi| hbmc_stdlib::dist::normal_lpdf(*yi, 0.3, sigma)).sum::<f64>();
+    let expected: f64 = -0.2
+        + a.data
+            .iter()
+            .map(|yi| hbmc_stdlib::dist::normal_lpdf(*yi, 0.3, sigma))
+            .sum::<f64>();
     assert!(same_f64(o.result.unwrap(), expected));
     assert!(o.arenas.grad[0] != 0.0 && o.arenas.grad[1] != 0.0);
 }
@@ -177,11 +184,18 @@ fn pointer_arguments_and_integer_results() {
     let st = buf(&mut m, "status", Arena::IntWork, 1);
     let mut b = B::new(FunctionKind::LogDensity, &m);
     let (z, n) = (b.i(0), b.i(4));
-    let lse = b.call1("hbm_log_sum_exp_vec", vec![CallArg::Buffer { buf: x, offset: z }, v(n)]);
+    let lse = b.call1(
+        "hbm_log_sum_exp_vec",
+        vec![CallArg::Buffer { buf: x, offset: z }, v(n)],
+    );
     b.add_target(lse);
     let status = b.call1(
         "hbm_softmax",
-        vec![CallArg::Buffer { buf: x, offset: z }, v(n), CallArg::Buffer { buf: s, offset: z }],
+        vec![
+            CallArg::Buffer { buf: x, offset: z },
+            v(n),
+            CallArg::Buffer { buf: s, offset: z },
+        ],
     );
     b.store(st, z, status);
     let two = b.i(2);
@@ -211,7 +225,12 @@ fn generate_writes_out_with_the_rng() {
         let c = b.call1("hbm_poisson_rng", vec![CallArg::Rng, v(lam)]);
         b.store(counts, i, c);
     });
-    b.print(vec![MessagePart::Text("draws ".into()), MessagePart::Buffer(draws), MessagePart::Text(" mu=".into()), MessagePart::Value(m0)]);
+    b.print(vec![
+        MessagePart::Text("draws ".into()),
+        MessagePart::Buffer(draws),
+        MessagePart::Text(" mu=".into()),
+        MessagePart::Value(m0),
+    ]);
     m.functions.push(b.finish());
     let mut a = arenas_for(&m);
     a.params = vec![10.0];
@@ -219,13 +238,23 @@ fn generate_writes_out_with_the_rng() {
     assert_eq!(o.result, Ok(0.0));
     assert!(o.arenas.out.iter().all(|x| *x != 0.0 && x.is_finite()));
     assert_eq!(o.prints.len(), 1);
-    assert!(o.prints[0].starts_with("draws [") && o.prints[0].ends_with(" mu=10"), "{}", o.prints[0]);
+    assert!(
+        o.prints[0].starts_with("draws [") && o.prints[0].ends_with(" mu=10"),
+        "{}",
+        o.prints[0]
+    );
 
     // Without an RNG both refuse to run.
     let compiled = compile(&m).unwrap();
     let mut a2 = arenas_for(&m);
-    assert_eq!(compiled.call(FunctionKind::Generate, &mut a2, None), Err(RunError::MissingRng));
-    assert_eq!(crate::interp::run(&m, FunctionKind::Generate, &mut a2, None), Err(crate::interp::InterpError::MissingRng));
+    assert_eq!(
+        compiled.call(FunctionKind::Generate, &mut a2, None),
+        Err(RunError::MissingRng)
+    );
+    assert_eq!(
+        crate::interp::run(&m, FunctionKind::Generate, &mut a2, None),
+        Err(crate::interp::InterpError::MissingRng)
+    );
 }
 
 #[test]
@@ -259,7 +288,10 @@ fn reject_with_message_and_prints_before_it() {
     let z = b.i(0);
     let x = b.load(p, z);
     b.add_target(x);
-    b.print(vec![MessagePart::Text("x is ".into()), MessagePart::Value(x)]);
+    b.print(vec![
+        MessagePart::Text("x is ".into()),
+        MessagePart::Value(x),
+    ]);
     let neg = b.f(0.0);
     let bad = b.cmp(CmpOp::Lt, x, neg);
     let seven = b.i(7);
@@ -278,12 +310,18 @@ fn reject_with_message_and_prints_before_it() {
         |_| {},
     );
     let t = b.target();
-    b.print(vec![MessagePart::Text("target ".into()), MessagePart::Value(t)]);
+    b.print(vec![
+        MessagePart::Text("target ".into()),
+        MessagePart::Value(t),
+    ]);
     m.functions.push(b.finish());
     let mut a = arenas_for(&m);
     a.params = vec![-1.5, 0.25];
     let o = check_both(&m, FunctionKind::LogDensity, &a, None);
-    assert_eq!(o.result, Err("rejected: x must be >= 0, got -1.5 with n=7, p=[-1.5, 0.25]".to_string()));
+    assert_eq!(
+        o.result,
+        Err("rejected: x must be >= 0, got -1.5 with n=7, p=[-1.5, 0.25]".to_string())
+    );
     assert_eq!(o.prints, vec!["x is -1.5".to_string()]);
     a.params = vec![2.0, 0.25];
     let o = check_both(&m, FunctionKind::LogDensity, &a, None);
@@ -330,7 +368,10 @@ fn integer_division_by_zero_rejects() {
         m.functions.push(b.finish());
         let mut a = arenas_for(&m);
         let o = check_both(&m, FunctionKind::LogDensity, &a, None);
-        assert_eq!(o.result, Err(format!("rejected: {}", crate::interp::ops::DIV_BY_ZERO)));
+        assert_eq!(
+            o.result,
+            Err(format!("rejected: {}", crate::interp::ops::DIV_BY_ZERO))
+        );
         a.int_data = vec![-1];
         check_both(&m, FunctionKind::LogDensity, &a, None);
         a.int_data = vec![2];
@@ -349,8 +390,14 @@ fn arena_sizes_are_checked() {
     m.functions.push(b.finish());
     let compiled = compile(&m).unwrap();
     let mut a = Arenas::default();
-    assert!(matches!(compiled.call(FunctionKind::LogDensity, &mut a, None), Err(RunError::ArenaTooSmall(_))));
-    assert_eq!(compiled.call(FunctionKind::Gradient, &mut a, None), Err(RunError::NoFunction(FunctionKind::Gradient)));
+    assert!(matches!(
+        compiled.call(FunctionKind::LogDensity, &mut a, None),
+        Err(RunError::ArenaTooSmall(_))
+    ));
+    assert_eq!(
+        compiled.call(FunctionKind::Gradient, &mut a, None),
+        Err(RunError::NoFunction(FunctionKind::Gradient))
+    );
 }
 
 #[test]
@@ -364,8 +411,22 @@ fn invalid_ir_is_not_compiled() {
 }
 
 /// Special reals and integers every operation is tried on.
-const REALS: [f64; 14] =
-    [0.0, -0.0, 1.0, -1.0, 2.5, -2.5, 0.49999999999999994, 1e308, -3.7, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 4503599627370497.0, 1e-310];
+const REALS: [f64; 14] = [
+    0.0,
+    -0.0,
+    1.0,
+    -1.0,
+    2.5,
+    -2.5,
+    0.49999999999999994,
+    1e308,
+    -3.7,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    f64::NAN,
+    4503599627370497.0,
+    1e-310,
+];
 const INTS: [i64; 9] = [0, 1, -1, 2, -7, 7, i64::MAX, i64::MIN, 3];
 
 #[test]
@@ -374,11 +435,41 @@ fn every_operation_matches_the_interpreter() {
     let r = buf(&mut m, "r", Arena::Data, REALS.len());
     let n = buf(&mut m, "n", Arena::IntData, INTS.len());
     let (nr, ni) = (REALS.len(), INTS.len());
-    let unary_f = [UnaryOp::Neg, UnaryOp::Abs, UnaryOp::Sqrt, UnaryOp::Floor, UnaryOp::Ceil, UnaryOp::Trunc, UnaryOp::Round];
+    let unary_f = [
+        UnaryOp::Neg,
+        UnaryOp::Abs,
+        UnaryOp::Sqrt,
+        UnaryOp::Floor,
+        UnaryOp::Ceil,
+        UnaryOp::Trunc,
+        UnaryOp::Round,
+    ];
     let unary_i = [UnaryOp::Neg, UnaryOp::Abs, UnaryOp::Not, UnaryOp::ToF64];
-    let binary_f = [BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div, BinaryOp::Min, BinaryOp::Max];
-    let binary_i = [BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Min, BinaryOp::Max, BinaryOp::And, BinaryOp::Or];
-    let cmps = [CmpOp::Eq, CmpOp::Ne, CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge];
+    let binary_f = [
+        BinaryOp::Add,
+        BinaryOp::Sub,
+        BinaryOp::Mul,
+        BinaryOp::Div,
+        BinaryOp::Min,
+        BinaryOp::Max,
+    ];
+    let binary_i = [
+        BinaryOp::Add,
+        BinaryOp::Sub,
+        BinaryOp::Mul,
+        BinaryOp::Min,
+        BinaryOp::Max,
+        BinaryOp::And,
+        BinaryOp::Or,
+    ];
+    let cmps = [
+        CmpOp::Eq,
+        CmpOp::Ne,
+        CmpOp::Lt,
+        CmpOp::Le,
+        CmpOp::Gt,
+        CmpOp::Ge,
+    ];
     let out_f_len = nr * unary_f.len() + ni * 2 + nr * nr * (binary_f.len() + 1);
     let out_i_len = ni * 3 + ni * ni * binary_i.len() + (nr * nr + ni * ni) * cmps.len();
     let of = buf(&mut m, "of", Arena::Work, out_f_len);
@@ -480,7 +571,10 @@ fn every_operation_matches_the_interpreter() {
     b.add_target(accf);
     m.functions.push(b.finish());
     assert_eq!(kf as usize, out_f_len);
-    assert_eq!(ki as usize, ni * 3 + ni * ni * binary_i.len() + (nr * nr + ni * ni) * cmps.len());
+    assert_eq!(
+        ki as usize,
+        ni * 3 + ni * ni * binary_i.len() + (nr * nr + ni * ni) * cmps.len()
+    );
     let mut a = arenas_for(&m);
     a.data = REALS.to_vec();
     a.int_data = INTS.to_vec();
@@ -488,9 +582,14 @@ fn every_operation_matches_the_interpreter() {
     // The comparison above tolerates 1e-14; operations here must be exact.
     let compiled = compile(&m).unwrap();
     let mut j = a.clone();
-    compiled.call(FunctionKind::LogDensity, &mut j, None).unwrap();
+    compiled
+        .call(FunctionKind::LogDensity, &mut j, None)
+        .unwrap();
     for (x, y) in o.arenas.work.iter().zip(&j.work) {
-        assert!(x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()), "{x} vs {y}");
+        assert!(
+            x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
+            "{x} vs {y}"
+        );
     }
 }
 
@@ -567,7 +666,15 @@ impl Gen<'_> {
             7 => b.bin(BinaryOp::Div, x, y),
             8 => b.bin([BinaryOp::Min, BinaryOp::Max][self.rng.below(2)], x, y),
             9 => {
-                let ops = [UnaryOp::Neg, UnaryOp::Abs, UnaryOp::Sqrt, UnaryOp::Floor, UnaryOp::Ceil, UnaryOp::Trunc, UnaryOp::Round];
+                let ops = [
+                    UnaryOp::Neg,
+                    UnaryOp::Abs,
+                    UnaryOp::Sqrt,
+                    UnaryOp::Floor,
+                    UnaryOp::Ceil,
+                    UnaryOp::Trunc,
+                    UnaryOp::Round,
+                ];
                 b.un(ops[self.rng.below(ops.len())], x)
             }
             10 => {
@@ -575,7 +682,13 @@ impl Gen<'_> {
                 b.select(c, x, y)
             }
             11 => {
-                let f = ["hbm_exp", "hbm_log1p_exp", "hbm_inv_logit", "hbm_lgamma", "hbm_log"][self.rng.below(5)];
+                let f = [
+                    "hbm_exp",
+                    "hbm_log1p_exp",
+                    "hbm_inv_logit",
+                    "hbm_lgamma",
+                    "hbm_log",
+                ][self.rng.below(5)];
                 b.call1(f, vec![v(x)])
             }
             12 => {
@@ -583,8 +696,7 @@ impl Gen<'_> {
                 let one = b.f(1.0);
                 let s = b.bin(BinaryOp::Add, s, one);
                 let (lp, d) = b.call("hbm_normal_lpdf_grad", vec![v(x), v(y), v(s)], true);
-                let t = b.bin(BinaryOp::Add, lp.unwrap(), d[self.rng.below(3)]);
-                t
+                b.bin(BinaryOp::Add, lp.unwrap(), d[self.rng.below(3)])
             }
             13 => {
                 let i = self.pick(idx);
@@ -622,7 +734,13 @@ impl Gen<'_> {
         }
     }
 
-    fn block(&mut self, b: &mut B, reals: &mut Vec<Value>, idx: &mut Vec<Value>, kind: FunctionKind) {
+    fn block(
+        &mut self,
+        b: &mut B,
+        reals: &mut Vec<Value>,
+        idx: &mut Vec<Value>,
+        kind: FunctionKind,
+    ) {
         let n = 2 + self.rng.below(6);
         for _ in 0..n {
             match self.rng.below(12) {
@@ -675,13 +793,21 @@ impl Gen<'_> {
                     };
                     let then = arm(b);
                     let otherwise = arm(b);
-                    b.push(Stmt::If { cond: c, then, otherwise });
+                    b.push(Stmt::If {
+                        cond: c,
+                        then,
+                        otherwise,
+                    });
                     self.depth -= 1;
                 }
                 11 if self.loops > 0 && self.rng.chance(0.3) => {
                     let (x, y) = (self.pick(reals), self.pick(reals));
                     let c = b.cmp(CmpOp::Lt, x, y);
-                    let s = if self.rng.chance(0.5) { Stmt::Break } else { Stmt::Continue };
+                    let s = if self.rng.chance(0.5) {
+                        Stmt::Break
+                    } else {
+                        Stmt::Continue
+                    };
                     b.if_(c, |b| b.push(s), |_| {});
                 }
                 _ => {
@@ -701,12 +827,27 @@ fn random_module(seed: u64) -> (Module, FunctionKind, Arenas) {
     let grad = m.add_grad_buffer(params);
     let work = buf(&mut m, "work", Arena::Work, LEN);
     let ints = buf(&mut m, "ints", Arena::IntData, LEN);
-    let bufs = Bufs { data, params, grad, work, ints };
-    let kind = if rng.chance(0.5) { FunctionKind::Gradient } else { FunctionKind::LogDensity };
+    let bufs = Bufs {
+        data,
+        params,
+        grad,
+        work,
+        ints,
+    };
+    let kind = if rng.chance(0.5) {
+        FunctionKind::Gradient
+    } else {
+        FunctionKind::LogDensity
+    };
     let mut b = B::new(kind, &m);
     let mut reals = vec![b.f(0.5), b.f(-1.25)];
     let mut idx = vec![b.i(0), b.i(LEN as i64 - 1)];
-    let mut g = Gen { rng: &mut rng, bufs: &bufs, depth: 0, loops: 0 };
+    let mut g = Gen {
+        rng: &mut rng,
+        bufs: &bufs,
+        depth: 0,
+        loops: 0,
+    };
     g.block(&mut b, &mut reals, &mut idx, kind);
     g.block(&mut b, &mut reals, &mut idx, kind);
     let last = *reals.last().unwrap();
@@ -756,14 +897,20 @@ fn every_stdlib_call_signature_compiles() {
     let k = b.call1("hbm_binomial_rng", vec![CallArg::Rng, v(three), v(p)]);
     let kf = b.un(UnaryOp::ToF64, k);
     b.store(w, one, kf);
-    let st = b.call1("hbm_multiply", vec![
-        CallArg::Buffer { buf: x, offset: z },
-        CallArg::Buffer { buf: x, offset: z },
-        v(three),
-        v(one),
-        v(three),
-        CallArg::Buffer { buf: w, offset: three },
-    ]);
+    let st = b.call1(
+        "hbm_multiply",
+        vec![
+            CallArg::Buffer { buf: x, offset: z },
+            CallArg::Buffer { buf: x, offset: z },
+            v(three),
+            v(one),
+            v(three),
+            CallArg::Buffer {
+                buf: w,
+                offset: three,
+            },
+        ],
+    );
     let stf = b.un(UnaryOp::ToF64, st);
     let two = b.i(2);
     b.store(w, two, stf);
@@ -777,4 +924,46 @@ fn every_stdlib_call_signature_compiles() {
 fn compiled_module_is_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<CompiledModule>();
+}
+
+// --- a lowered model end to end ---
+
+/// The electric_intercept example, lowered and differentiated, agrees with
+/// the interpreter on every function at a few points (the design's oracle).
+#[test]
+fn lowered_example_agrees_with_the_interpreter() {
+    use crate::bind::{bind_data, read_source};
+    let source = include_str!("../../../examples/electric_intercept.hbm");
+    let csv = include_str!("../../../examples/data/electric.csv");
+    let fe = crate::front_end(source);
+    let program = fe.typed.expect("the example checks");
+    let src = read_source("electric.csv", csv).expect("data reads");
+    let (bound, _) = bind_data(&program, &[src]);
+    let bound = bound.expect("data binds");
+    let mut model = crate::lower::lower_model(&program, &bound).expect("lowers");
+    crate::ad::differentiate(&mut model.module).expect("differentiates");
+    let compiled = compile(&model.module).unwrap_or_else(|e| panic!("{e}"));
+    let mut a = Arenas::new(&model.module.arena_sizes);
+    a.data[..model.data_init.len()].copy_from_slice(&model.data_init);
+    a.int_data[..model.int_data_init.len()].copy_from_slice(&model.int_data_init);
+    let m = &model.module;
+    if m.function(FunctionKind::TransformedData).is_some() {
+        a = check_both_compiled(m, &compiled, FunctionKind::TransformedData, &a, Some(3)).arenas;
+    }
+    let mut g = Rng(11);
+    for _ in 0..3 {
+        for x in a.params.iter_mut() {
+            *x = 3.0 * g.real() / 2.0;
+        }
+        for kind in [
+            FunctionKind::LogDensity,
+            FunctionKind::Gradient,
+            FunctionKind::Generate,
+        ] {
+            if m.function(kind).is_some() {
+                let o = check_both_compiled(m, &compiled, kind, &a, Some(5));
+                assert!(o.result.is_ok(), "{kind:?}: {:?}", o.result);
+            }
+        }
+    }
 }

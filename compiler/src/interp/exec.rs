@@ -6,7 +6,8 @@ use super::ops::{self, OpError};
 use super::{name, InterpError};
 use crate::ir::arenas::Arenas;
 use crate::ir::{
-    Arena, Buffer, BufferId, CType, CallArg, Expr, FuncRef, Function, MessagePart, Module, ScalarType, Stmt, Value,
+    Arena, Buffer, BufferId, CType, CallArg, Expr, FuncRef, Function, MessagePart, Module,
+    ScalarType, Stmt, Value,
 };
 use hbmc_stdlib::ChainRng;
 
@@ -43,7 +44,15 @@ impl<'a> Machine<'a> {
         prints: &'a mut Vec<String>,
     ) -> Self {
         let values = vec![None; func.values.len()];
-        Machine { module, func, arenas, rng, prints, values, target: 0.0 }
+        Machine {
+            module,
+            func,
+            arenas,
+            rng,
+            prints,
+            values,
+            target: 0.0,
+        }
     }
 
     pub(super) fn run(mut self) -> R<f64> {
@@ -82,9 +91,15 @@ impl<'a> Machine<'a> {
             Some(t) => *t,
             None => return malformed(format!("{} is not a value of the function", name(v))),
         };
-        let ok = matches!((declared, s), (ScalarType::F64, Scalar::F64(_)) | (ScalarType::I64, Scalar::I64(_)));
+        let ok = matches!(
+            (declared, s),
+            (ScalarType::F64, Scalar::F64(_)) | (ScalarType::I64, Scalar::I64(_))
+        );
         if !ok {
-            return malformed(format!("{} is declared {declared:?} but gets {s:?}", name(v)));
+            return malformed(format!(
+                "{} is declared {declared:?} but gets {s:?}",
+                name(v)
+            ));
         }
         self.values[v.0 as usize] = Some(s);
         Ok(())
@@ -104,7 +119,12 @@ impl<'a> Machine<'a> {
     /// makes the interpreter an oracle.
     fn position(&self, id: BufferId, index: i64) -> R<(Arena, usize)> {
         let b = self.buffer(id)?;
-        let oob = || InterpError::OutOfBounds { buffer: b.name.clone(), arena: b.arena, index, len: b.len };
+        let oob = || InterpError::OutOfBounds {
+            buffer: b.name.clone(),
+            arena: b.arena,
+            index,
+            len: b.len,
+        };
         let i = usize::try_from(index).map_err(|_| oob())?;
         if i >= b.len {
             return Err(oob());
@@ -119,11 +139,15 @@ impl<'a> Machine<'a> {
     fn load(&self, id: BufferId, index: i64) -> R<Scalar> {
         let (arena, pos) = self.position(id, index)?;
         // `position` checked `pos` against the arena's length.
-        Ok(match (self.arenas.f64_arena(arena), self.arenas.i64_arena(arena)) {
-            (Some(v), _) => Scalar::F64(v[pos]),
-            (None, Some(v)) => Scalar::I64(v[pos]),
-            (None, None) => return malformed(format!("{arena:?} is neither a real nor an integer arena")),
-        })
+        Ok(
+            match (self.arenas.f64_arena(arena), self.arenas.i64_arena(arena)) {
+                (Some(v), _) => Scalar::F64(v[pos]),
+                (None, Some(v)) => Scalar::I64(v[pos]),
+                (None, None) => {
+                    return malformed(format!("{arena:?} is neither a real nor an integer arena"))
+                }
+            },
+        )
     }
 
     fn write(&mut self, id: BufferId, index: i64, value: Scalar, accumulate: bool) -> R<()> {
@@ -137,7 +161,11 @@ impl<'a> Machine<'a> {
             }
             Scalar::I64(x) if arena.scalar_type() == ScalarType::I64 => {
                 if let Some(v) = self.arenas.i64_arena_mut(arena) {
-                    v[pos] = if accumulate { v[pos].wrapping_add(x) } else { x };
+                    v[pos] = if accumulate {
+                        v[pos].wrapping_add(x)
+                    } else {
+                        x
+                    };
                 }
             }
             _ => return malformed(format!("a {value:?} stored into the {arena:?} arena")),
@@ -163,7 +191,12 @@ impl<'a> Machine<'a> {
                 let s = self.expr(expr)?;
                 self.set(*dst, s)?;
             }
-            Stmt::Call { dst, partials, func, args } => self.call(*dst, partials, func, args)?,
+            Stmt::Call {
+                dst,
+                partials,
+                func,
+                args,
+            } => self.call(*dst, partials, func, args)?,
             Stmt::Store { buf, index, value } => {
                 let (i, x) = (self.get_i64(*index)?, self.get(*value)?);
                 self.write(*buf, i, x, false)?;
@@ -173,7 +206,12 @@ impl<'a> Machine<'a> {
                 self.write(*buf, i, x, true)?;
             }
             Stmt::AddTarget(v) => self.target += self.get_f64(*v)?,
-            Stmt::For { var, start, end, body } => {
+            Stmt::For {
+                var,
+                start,
+                end,
+                body,
+            } => {
                 let (start, end) = (self.get_i64(*start)?, self.get_i64(*end)?);
                 let mut i = start;
                 while i < end {
@@ -184,11 +222,23 @@ impl<'a> Machine<'a> {
                     i += 1;
                 }
             }
-            Stmt::If { cond, then, otherwise } => {
-                let branch = if self.get_i64(*cond)? != 0 { then } else { otherwise };
+            Stmt::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                let branch = if self.get_i64(*cond)? != 0 {
+                    then
+                } else {
+                    otherwise
+                };
                 return self.block(branch);
             }
-            Stmt::While { cond_block, cond, body } => loop {
+            Stmt::While {
+                cond_block,
+                cond,
+                body,
+            } => loop {
                 match self.block(cond_block)? {
                     Flow::Break => break,
                     Flow::Continue => continue,
@@ -222,9 +272,17 @@ impl<'a> Machine<'a> {
             Expr::I64(x) => Scalar::I64(*x),
             Expr::Load { buf, index } => self.load(*buf, self.get_i64(*index)?)?,
             Expr::Unary(op, x) => ops::unary(*op, self.get(*x)?).map_err(op_err)?,
-            Expr::Binary(op, a, b) => ops::binary(*op, self.get(*a)?, self.get(*b)?).map_err(op_err)?,
-            Expr::Cmp(op, a, b) => Scalar::I64(ops::compare(*op, self.get(*a)?, self.get(*b)?).map_err(op_err)?),
-            Expr::Select { cond, then, otherwise } => {
+            Expr::Binary(op, a, b) => {
+                ops::binary(*op, self.get(*a)?, self.get(*b)?).map_err(op_err)?
+            }
+            Expr::Cmp(op, a, b) => {
+                Scalar::I64(ops::compare(*op, self.get(*a)?, self.get(*b)?).map_err(op_err)?)
+            }
+            Expr::Select {
+                cond,
+                then,
+                otherwise,
+            } => {
                 let (t, o) = (self.get(*then)?, self.get(*otherwise)?);
                 if std::mem::discriminant(&t) != std::mem::discriminant(&o) {
                     return malformed("select arms of different types");
@@ -261,20 +319,40 @@ impl<'a> Machine<'a> {
     fn pointer(&mut self, id: BufferId, offset: i64) -> R<*mut u8> {
         let b = self.buffer(id)?;
         let empty_start = offset == 0 && b.len == 0 && b.offset <= self.arenas.len(b.arena);
-        let pos = if empty_start { b.offset } else { self.position(id, offset)?.1 };
+        let pos = if empty_start {
+            b.offset
+        } else {
+            self.position(id, offset)?.1
+        };
         match self.arenas.f64_arena_mut(b.arena) {
             // `pos` is at most the arena's length, so the pointer is in
             // bounds or one past the end.
             Some(v) => Ok(v.as_mut_ptr().wrapping_add(pos).cast()),
-            None => Err(InterpError::BadCall(format!("buffer `{}` of an integer arena passed as a pointer", b.name))),
+            None => Err(InterpError::BadCall(format!(
+                "buffer `{}` of an integer arena passed as a pointer",
+                b.name
+            ))),
         }
     }
 
-    fn call(&mut self, dst: Option<Value>, partials: &[Value], func: &FuncRef, args: &[CallArg]) -> R<()> {
+    fn call(
+        &mut self,
+        dst: Option<Value>,
+        partials: &[Value],
+        func: &FuncRef,
+        args: &[CallArg],
+    ) -> R<()> {
         let sym = library::resolve(func).map_err(InterpError::BadCall)?;
-        let n_explicit = if partials.is_empty() { func.params.len() } else { func.params.len().saturating_sub(1) };
+        let n_explicit = if partials.is_empty() {
+            func.params.len()
+        } else {
+            func.params.len().saturating_sub(1)
+        };
         if !partials.is_empty() {
-            let reals = func.params[..n_explicit].iter().filter(|t| **t == CType::F64).count();
+            let reals = func.params[..n_explicit]
+                .iter()
+                .filter(|t| **t == CType::F64)
+                .count();
             if !library::writes_partials(sym) || reals != partials.len() {
                 return Err(InterpError::BadCall(format!(
                     "`{}` does not write {} partials",
@@ -284,7 +362,10 @@ impl<'a> Machine<'a> {
             }
         }
         if args.len() != n_explicit {
-            return Err(InterpError::BadCall(format!("`{}` takes {n_explicit} arguments", func.symbol)));
+            return Err(InterpError::BadCall(format!(
+                "`{}` takes {n_explicit} arguments",
+                func.symbol
+            )));
         }
         let mut raw = Vec::with_capacity(func.params.len());
         for (arg, param) in args.iter().zip(&func.params) {
@@ -295,7 +376,9 @@ impl<'a> Machine<'a> {
                     let offset = self.get_i64(*offset)?;
                     RawArg::Ptr(self.pointer(*buf, offset)?)
                 }
-                (CallArg::Rng, CType::PtrRng) => RawArg::Ptr(self.rng.ok_or(InterpError::MissingRng)?.cast()),
+                (CallArg::Rng, CType::PtrRng) => {
+                    RawArg::Ptr(self.rng.ok_or(InterpError::MissingRng)?.cast())
+                }
                 _ => {
                     return Err(InterpError::BadCall(format!(
                         "argument {arg:?} for a {param:?} parameter of `{}`",
@@ -314,13 +397,19 @@ impl<'a> Machine<'a> {
         // ChainRng`, and the partials pointer has room for one value per
         // real argument, which is what `_grad` functions write. No Rust
         // reference into the arenas is alive during the call.
-        let ret = unsafe { library::call_raw(sym, &raw) }
-            .ok_or_else(|| InterpError::BadCall(format!("no call path for the signature of `{}`", func.symbol)))?;
+        let ret = unsafe { library::call_raw(sym, &raw) }.ok_or_else(|| {
+            InterpError::BadCall(format!(
+                "no call path for the signature of `{}`",
+                func.symbol
+            ))
+        })?;
         if let Some(d) = dst {
             match ret {
                 RawRet::F64(x) => self.set(d, Scalar::F64(x))?,
                 RawRet::I64(x) => self.set(d, Scalar::I64(x))?,
-                RawRet::Void => return malformed(format!("`{}` returns nothing to assign", func.symbol)),
+                RawRet::Void => {
+                    return malformed(format!("`{}` returns nothing to assign", func.symbol))
+                }
             }
         }
         for (v, x) in partials.iter().zip(partial_values) {

@@ -16,7 +16,12 @@ use crate::ir::{CType, FuncRef};
 /// Every stdlib symbol by name, built once per process.
 fn table() -> &'static HashMap<&'static str, Symbol> {
     static TABLE: OnceLock<HashMap<&'static str, Symbol>> = OnceLock::new();
-    TABLE.get_or_init(|| hbmc_stdlib::symbols().into_iter().map(|s| (s.name, s)).collect())
+    TABLE.get_or_init(|| {
+        hbmc_stdlib::symbols()
+            .into_iter()
+            .map(|s| (s.name, s))
+            .collect()
+    })
 }
 
 /// The stdlib's entry for `name`, if it exports one.
@@ -47,9 +52,14 @@ fn same_type(ir: CType, lib: LibType) -> bool {
 /// The stdlib symbol a call refers to, checked against the call's recorded
 /// signature; `Err` says what disagrees.
 pub fn resolve(func: &FuncRef) -> Result<&'static Symbol, String> {
-    let sym = lookup(&func.symbol).ok_or_else(|| format!("`{}` is not a stdlib symbol", func.symbol))?;
+    let sym =
+        lookup(&func.symbol).ok_or_else(|| format!("`{}` is not a stdlib symbol", func.symbol))?;
     let params_ok = sym.args.len() == func.params.len()
-        && func.params.iter().zip(sym.args).all(|(a, b)| same_type(*a, *b));
+        && func
+            .params
+            .iter()
+            .zip(sym.args)
+            .all(|(a, b)| same_type(*a, *b));
     if !params_ok || !same_type(func.ret, sym.ret) {
         return Err(format!(
             "`{}` has C signature {:?} -> {:?} in the stdlib, but the IR says {:?} -> {:?}",
@@ -63,7 +73,10 @@ pub fn resolve(func: &FuncRef) -> Result<&'static Symbol, String> {
 /// `*mut f64` (the stdlib's `_grad` functions), so an IR call may list
 /// `partials` and leave the pointer to the backend.
 pub fn writes_partials(sym: &Symbol) -> bool {
-    matches!(sym.kind, SymbolKind::Grad { .. } | SymbolKind::LpdfGrad { .. })
+    matches!(
+        sym.kind,
+        SymbolKind::Grad { .. } | SymbolKind::LpdfGrad { .. }
+    )
 }
 
 /// One argument of a raw call.
@@ -100,7 +113,10 @@ fn class(t: LibType) -> Option<K> {
     match t {
         LibType::F64 => Some(K::F),
         LibType::I64 => Some(K::I),
-        LibType::PtrF64 | LibType::PtrConstF64 | LibType::PtrRng | LibType::PtrScalarConstrained => Some(K::P),
+        LibType::PtrF64
+        | LibType::PtrConstF64
+        | LibType::PtrRng
+        | LibType::PtrScalarConstrained => Some(K::P),
         LibType::I32 | LibType::Void => None,
     }
 }
@@ -246,7 +262,11 @@ mod tests {
 
     /// A harmless argument list for a signature: zeros, and pointers to a
     /// zeroed scratch area large enough for any callee given size 1.
-    fn zero_args(sym: &Symbol, scratch: &mut [f64], rng: *mut hbmc_stdlib::ChainRng) -> Vec<RawArg> {
+    fn zero_args(
+        sym: &Symbol,
+        scratch: &mut [f64],
+        rng: *mut hbmc_stdlib::ChainRng,
+    ) -> Vec<RawArg> {
         let base = scratch.as_mut_ptr();
         sym.args
             .iter()
@@ -278,27 +298,52 @@ mod tests {
                 missing.push(format!("{}: {:?} -> {:?}", sym.name, sym.args, sym.ret));
             }
         }
-        assert!(missing.is_empty(), "signatures missing from call_raw: {missing:#?}");
+        assert!(
+            missing.is_empty(),
+            "signatures missing from call_raw: {missing:#?}"
+        );
     }
 
     #[test]
     fn resolve_checks_signature() {
-        let good = FuncRef { symbol: "hbm_exp".into(), params: vec![CType::F64], ret: CType::F64 };
+        let good = FuncRef {
+            symbol: "hbm_exp".into(),
+            params: vec![CType::F64],
+            ret: CType::F64,
+        };
         assert!(resolve(&good).is_ok());
-        let bad = FuncRef { symbol: "hbm_exp".into(), params: vec![CType::I64], ret: CType::F64 };
+        let bad = FuncRef {
+            symbol: "hbm_exp".into(),
+            params: vec![CType::I64],
+            ret: CType::F64,
+        };
         assert!(resolve(&bad).unwrap_err().contains("C signature"));
-        let unknown = FuncRef { symbol: "exp".into(), params: vec![CType::F64], ret: CType::F64 };
-        assert!(resolve(&unknown).unwrap_err().contains("not a stdlib symbol"));
+        let unknown = FuncRef {
+            symbol: "exp".into(),
+            params: vec![CType::F64],
+            ret: CType::F64,
+        };
+        assert!(resolve(&unknown)
+            .unwrap_err()
+            .contains("not a stdlib symbol"));
     }
 
     #[test]
     fn raw_call_values() {
         let sym = lookup("hbm_normal_lpdf_grad").unwrap();
         let mut partials = [0.0; 3];
-        let args = [RawArg::F64(1.0), RawArg::F64(0.0), RawArg::F64(2.0), RawArg::Ptr(partials.as_mut_ptr().cast())];
+        let args = [
+            RawArg::F64(1.0),
+            RawArg::F64(0.0),
+            RawArg::F64(2.0),
+            RawArg::Ptr(partials.as_mut_ptr().cast()),
+        ];
         // SAFETY: signature from the table; `partials` has room for 3.
         let r = unsafe { call_raw(sym, &args) }.unwrap();
-        assert_eq!(r, RawRet::F64(hbmc_stdlib::dist::normal_lpdf(1.0, 0.0, 2.0)));
+        assert_eq!(
+            r,
+            RawRet::F64(hbmc_stdlib::dist::normal_lpdf(1.0, 0.0, 2.0))
+        );
         assert_eq!(partials[0], -0.25);
     }
 }

@@ -19,7 +19,7 @@ pub mod ops;
 mod exec;
 
 use crate::ir::arenas::{arena_name, ArenaTooSmall, Arenas};
-use crate::ir::{Arena, FunctionKind, Module, Value};
+use crate::ir::{Arena, CallArg, FunctionKind, Module, Stmt, Value};
 use hbmc_stdlib::ChainRng;
 
 /// Why an evaluation did not produce a value.
@@ -56,7 +56,12 @@ impl std::fmt::Display for InterpError {
         match self {
             InterpError::NoFunction(k) => write!(f, "the module has no {k:?} function"),
             InterpError::ArenaTooSmall(e) => e.fmt(f),
-            InterpError::OutOfBounds { buffer, arena, index, len } => write!(
+            InterpError::OutOfBounds {
+                buffer,
+                arena,
+                index,
+                len,
+            } => write!(
                 f,
                 "index {index} is out of range for buffer `{buffer}` ({} arena, {len} elements)",
                 arena_name(*arena)
@@ -93,9 +98,31 @@ pub fn run_with_prints(
     prints: &mut Vec<String>,
 ) -> Result<f64, InterpError> {
     let func = module.function(kind).ok_or(InterpError::NoFunction(kind))?;
-    arenas.check(&module.arena_sizes).map_err(InterpError::ArenaTooSmall)?;
+    arenas
+        .check(&module.arena_sizes)
+        .map_err(InterpError::ArenaTooSmall)?;
+    // Checked up front (not at the first draw) so that the interpreter and
+    // the JIT refuse the same calls.
+    if rng.is_none() && uses_rng(&func.body) {
+        return Err(InterpError::MissingRng);
+    }
     let rng: Option<*mut ChainRng> = rng.map(|r| r as *mut ChainRng);
     exec::Machine::new(module, func, arenas, rng, prints).run()
+}
+
+/// Whether a block (or anything nested in it) passes the RNG to a call.
+pub fn uses_rng(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::Call { args, .. } => args.iter().any(|a| matches!(a, CallArg::Rng)),
+        Stmt::For { body, .. } => uses_rng(body),
+        Stmt::If {
+            then, otherwise, ..
+        } => uses_rng(then) || uses_rng(otherwise),
+        Stmt::While {
+            cond_block, body, ..
+        } => uses_rng(cond_block) || uses_rng(body),
+        _ => false,
+    })
 }
 
 /// A value's name in error messages.
@@ -104,6 +131,6 @@ fn name(v: Value) -> String {
 }
 
 #[cfg(test)]
-pub(crate) mod testutil;
-#[cfg(test)]
 mod tests;
+#[cfg(test)]
+pub(crate) mod testutil;

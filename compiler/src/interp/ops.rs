@@ -153,13 +153,25 @@ mod tests {
     #[test]
     fn integer_edge_cases() {
         use Scalar::I64;
-        assert_eq!(binary(BinaryOp::Div, I64(7), I64(0)), Err(OpError::DivByZero));
-        assert_eq!(binary(BinaryOp::Div, I64(i64::MIN), I64(-1)), Ok(I64(i64::MIN)));
+        assert_eq!(
+            binary(BinaryOp::Div, I64(7), I64(0)),
+            Err(OpError::DivByZero)
+        );
+        assert_eq!(
+            binary(BinaryOp::Div, I64(i64::MIN), I64(-1)),
+            Ok(I64(i64::MIN))
+        );
         assert_eq!(binary(BinaryOp::Rem, I64(i64::MIN), I64(-1)), Ok(I64(0)));
         assert_eq!(binary(BinaryOp::Rem, I64(-7), I64(2)), Ok(I64(-1)));
         assert_eq!(binary(BinaryOp::And, I64(2), I64(3)), Ok(I64(1)));
-        assert_eq!(unary(UnaryOp::Round, Scalar::F64(2.5)), Ok(Scalar::F64(3.0)));
-        assert_eq!(unary(UnaryOp::Round, Scalar::F64(-2.5)), Ok(Scalar::F64(-3.0)));
+        assert_eq!(
+            unary(UnaryOp::Round, Scalar::F64(2.5)),
+            Ok(Scalar::F64(3.0))
+        );
+        assert_eq!(
+            unary(UnaryOp::Round, Scalar::F64(-2.5)),
+            Ok(Scalar::F64(-3.0))
+        );
         assert_eq!(unary(UnaryOp::Sqrt, I64(4)), Err(OpError::Type));
     }
 }

@@ -21,7 +21,15 @@ fn out_of_range_index_names_the_buffer() {
     m.functions.push(b.finish());
     let mut a = Arenas::new(&m.arena_sizes);
     let e = run(&m, FunctionKind::LogDensity, &mut a, None).unwrap_err();
-    assert_eq!(e, InterpError::OutOfBounds { buffer: "y".into(), arena: Arena::Data, index: 3, len: 3 });
+    assert_eq!(
+        e,
+        InterpError::OutOfBounds {
+            buffer: "y".into(),
+            arena: Arena::Data,
+            index: 3,
+            len: 3
+        }
+    );
     assert!(e.to_string().contains("buffer `y`"));
 }
 
@@ -36,18 +44,33 @@ fn negative_index_and_bad_pointer_offset() {
     m.functions.push(b.finish());
     let mut a = Arenas::new(&m.arena_sizes);
     let e = run(&m, FunctionKind::LogDensity, &mut a, None).unwrap_err();
-    assert!(matches!(e, InterpError::OutOfBounds { index: -1, .. }), "{e:?}");
+    assert!(
+        matches!(e, InterpError::OutOfBounds { index: -1, .. }),
+        "{e:?}"
+    );
 
     let mut m = module();
     let w = buf(&mut m, "w", Arena::Work, 2);
     let mut b = B::new(FunctionKind::LogDensity, &m);
     let (two, n) = (b.i(2), b.i(2));
-    let s = b.call1("hbm_log_sum_exp_vec", vec![CallArg::Buffer { buf: w, offset: two }, v(n)]);
+    let s = b.call1(
+        "hbm_log_sum_exp_vec",
+        vec![
+            CallArg::Buffer {
+                buf: w,
+                offset: two,
+            },
+            v(n),
+        ],
+    );
     b.add_target(s);
     m.functions.push(b.finish());
     let mut a = Arenas::new(&m.arena_sizes);
     let e = run(&m, FunctionKind::LogDensity, &mut a, None).unwrap_err();
-    assert!(matches!(e, InterpError::OutOfBounds { index: 2, .. }), "{e:?}");
+    assert!(
+        matches!(e, InterpError::OutOfBounds { index: 2, .. }),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -68,9 +91,18 @@ fn malformed_ir_is_an_error_not_a_panic() {
     let b = f.new_value(ScalarType::I64);
     let c = f.new_value(ScalarType::F64);
     f.body = vec![
-        Stmt::Let { dst: a, expr: Expr::F64(1.0) },
-        Stmt::Let { dst: b, expr: Expr::I64(1) },
-        Stmt::Let { dst: c, expr: Expr::Binary(BinaryOp::Add, a, b) },
+        Stmt::Let {
+            dst: a,
+            expr: Expr::F64(1.0),
+        },
+        Stmt::Let {
+            dst: b,
+            expr: Expr::I64(1),
+        },
+        Stmt::Let {
+            dst: c,
+            expr: Expr::Binary(BinaryOp::Add, a, b),
+        },
     ];
     let mut m = m0.clone();
     m.functions.push(f);
@@ -82,7 +114,10 @@ fn malformed_ir_is_an_error_not_a_panic() {
     f.body.push(Stmt::Break);
     let mut m = m0.clone();
     m.functions.push(f);
-    assert!(matches!(run(&m, FunctionKind::LogDensity, &mut Arenas::default(), None), Err(InterpError::Malformed(_))));
+    assert!(matches!(
+        run(&m, FunctionKind::LogDensity, &mut Arenas::default(), None),
+        Err(InterpError::Malformed(_))
+    ));
     assert_eq!(
         run(&m, FunctionKind::Gradient, &mut Arenas::default(), None),
         Err(InterpError::NoFunction(FunctionKind::Gradient))

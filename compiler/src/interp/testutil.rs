@@ -7,18 +7,23 @@ use crate::codegen::{self, RunError};
 use crate::interp::{self, InterpError};
 use crate::ir::arenas::Arenas;
 use crate::ir::{
-    Arena, BinaryOp, BufferId, CType, CallArg, CmpOp, Expr, FuncRef, Function, FunctionKind, MessagePart, Module,
-    ScalarType, Stmt, UnaryOp, Value,
+    Arena, BinaryOp, BufferId, CType, CallArg, CmpOp, Expr, FuncRef, Function, FunctionKind,
+    MessagePart, Module, ScalarType, Stmt, UnaryOp, Value,
 };
 
 /// An empty module.
 pub fn module() -> Module {
-    Module { buffers: Vec::new(), arena_sizes: Default::default(), functions: Vec::new() }
+    Module {
+        buffers: Vec::new(),
+        arena_sizes: Default::default(),
+        functions: Vec::new(),
+    }
 }
 
 /// The IR description of a stdlib function, from the stdlib table.
 pub fn func_ref(symbol: &str) -> FuncRef {
-    let sym = interp::library::lookup(symbol).unwrap_or_else(|| panic!("no stdlib symbol {symbol}"));
+    let sym =
+        interp::library::lookup(symbol).unwrap_or_else(|| panic!("no stdlib symbol {symbol}"));
     let conv = |t: &LibType| match t {
         LibType::F64 => CType::F64,
         LibType::I64 => CType::I64,
@@ -29,7 +34,11 @@ pub fn func_ref(symbol: &str) -> FuncRef {
         LibType::Void => CType::Void,
         LibType::PtrScalarConstrained => panic!("{symbol} is not callable from IR"),
     };
-    FuncRef { symbol: symbol.to_string(), params: sym.args.iter().map(conv).collect(), ret: conv(&sym.ret) }
+    FuncRef {
+        symbol: symbol.to_string(),
+        params: sym.args.iter().map(conv).collect(),
+        ret: conv(&sym.ret),
+    }
 }
 
 /// Builds one function statement by statement; nested blocks through
@@ -52,7 +61,10 @@ impl B {
     }
 
     pub fn push(&mut self, s: Stmt) {
-        self.blocks.last_mut().expect("a block is always open").push(s);
+        self.blocks
+            .last_mut()
+            .expect("a block is always open")
+            .push(s);
     }
 
     fn let_(&mut self, ty: ScalarType, expr: Expr) -> Value {
@@ -87,7 +99,14 @@ impl B {
     }
     pub fn select(&mut self, cond: Value, then: Value, otherwise: Value) -> Value {
         let ty = self.f.type_of(then);
-        self.let_(ty, Expr::Select { cond, then, otherwise })
+        self.let_(
+            ty,
+            Expr::Select {
+                cond,
+                then,
+                otherwise,
+            },
+        )
     }
     pub fn target(&mut self) -> Value {
         self.let_(ScalarType::F64, Expr::Target)
@@ -112,23 +131,41 @@ impl B {
     pub fn for_(&mut self, start: Value, end: Value, body: impl FnOnce(&mut B, Value)) {
         let var = self.f.new_value(ScalarType::I64);
         let body = self.nested(|b| body(b, var));
-        self.push(Stmt::For { var, start, end, body });
+        self.push(Stmt::For {
+            var,
+            start,
+            end,
+            body,
+        });
     }
     pub fn if_(&mut self, cond: Value, then: impl FnOnce(&mut B), otherwise: impl FnOnce(&mut B)) {
         let then = self.nested(then);
         let otherwise = self.nested(otherwise);
-        self.push(Stmt::If { cond, then, otherwise });
+        self.push(Stmt::If {
+            cond,
+            then,
+            otherwise,
+        });
     }
     pub fn while_(&mut self, cond: impl FnOnce(&mut B) -> Value, body: impl FnOnce(&mut B)) {
         let mut c = None;
         let cond_block = self.nested(|b| c = Some(cond(b)));
         let body = self.nested(body);
-        self.push(Stmt::While { cond_block, cond: c.expect("cond closure ran"), body });
+        self.push(Stmt::While {
+            cond_block,
+            cond: c.expect("cond closure ran"),
+            body,
+        });
     }
 
     /// A call; returns the result (if the function returns one) and the
     /// partials (when `with_partials`).
-    pub fn call(&mut self, symbol: &str, args: Vec<CallArg>, with_partials: bool) -> (Option<Value>, Vec<Value>) {
+    pub fn call(
+        &mut self,
+        symbol: &str,
+        args: Vec<CallArg>,
+        with_partials: bool,
+    ) -> (Option<Value>, Vec<Value>) {
         let func = func_ref(symbol);
         let dst = match func.ret {
             CType::F64 => Some(self.f.new_value(ScalarType::F64)),
@@ -136,17 +173,27 @@ impl B {
             _ => None,
         };
         let partials: Vec<Value> = if with_partials {
-            let n = func.params[..func.params.len() - 1].iter().filter(|t| **t == CType::F64).count();
+            let n = func.params[..func.params.len() - 1]
+                .iter()
+                .filter(|t| **t == CType::F64)
+                .count();
             (0..n).map(|_| self.f.new_value(ScalarType::F64)).collect()
         } else {
             Vec::new()
         };
-        self.push(Stmt::Call { dst, partials: partials.clone(), func, args });
+        self.push(Stmt::Call {
+            dst,
+            partials: partials.clone(),
+            func,
+            args,
+        });
         (dst, partials)
     }
     /// A call of a function returning a value, without partials.
     pub fn call1(&mut self, symbol: &str, args: Vec<CallArg>) -> Value {
-        self.call(symbol, args, false).0.expect("function returns a value")
+        self.call(symbol, args, false)
+            .0
+            .expect("function returns a value")
     }
 
     pub fn print(&mut self, parts: Vec<MessagePart>) {
@@ -219,7 +266,10 @@ fn run_err(e: RunError) -> String {
 /// interpreter's outcome.
 pub fn check_both(m: &Module, kind: FunctionKind, arenas: &Arenas, seed: Option<u64>) -> Outcome {
     if let Err(errors) = crate::ir::verify::verify(m) {
-        panic!("verify failed: {errors:#?}\n{}", crate::ir::print::module_to_string(m));
+        panic!(
+            "verify failed: {errors:#?}\n{}",
+            crate::ir::print::module_to_string(m)
+        );
     }
     let compiled = codegen::compile(m).unwrap_or_else(|e| panic!("compile failed: {e}"));
     check_both_compiled(m, &compiled, kind, arenas, seed)
@@ -241,7 +291,9 @@ pub fn check_both_compiled(
     let mut ja = arenas.clone();
     let mut jp = Vec::new();
     let mut jrng = seed.map(|s| ChainRng::new(s, 0));
-    let jr = compiled.call_with_prints(kind, &mut ja, jrng.as_mut(), &mut jp).map_err(run_err);
+    let jr = compiled
+        .call_with_prints(kind, &mut ja, jrng.as_mut(), &mut jp)
+        .map_err(run_err);
 
     let results_agree = match (&ir, &jr) {
         (Ok(a), Ok(b)) => same_f64(*a, *b),
@@ -251,8 +303,16 @@ pub fn check_both_compiled(
     let text = || crate::ir::print::module_to_string(m);
     assert!(results_agree, "interp {ir:?} != jit {jr:?}\n{}", text());
     assert_eq!(ip, jp, "prints differ\n{}", text());
-    assert!(same_arenas(&ia, &ja), "arenas differ:\ninterp {ia:?}\njit    {ja:?}\n{}", text());
-    Outcome { result: ir, prints: ip, arenas: ia }
+    assert!(
+        same_arenas(&ia, &ja),
+        "arenas differ:\ninterp {ia:?}\njit    {ja:?}\n{}",
+        text()
+    );
+    Outcome {
+        result: ir,
+        prints: ip,
+        arenas: ia,
+    }
 }
 
 /// Adds a buffer filled later by the caller; shorthand.

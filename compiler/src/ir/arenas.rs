@@ -62,8 +62,15 @@ pub fn arena_name(arena: Arena) -> &'static str {
 }
 
 /// Every arena, in the order of [`Arenas`]' fields.
-pub const ALL_ARENAS: [Arena; 7] =
-    [Arena::Params, Arena::Grad, Arena::Data, Arena::IntData, Arena::Work, Arena::IntWork, Arena::Out];
+pub const ALL_ARENAS: [Arena; 7] = [
+    Arena::Params,
+    Arena::Grad,
+    Arena::Data,
+    Arena::IntData,
+    Arena::Work,
+    Arena::IntWork,
+    Arena::Out,
+];
 
 impl Arenas {
     /// Zero-filled arenas of exactly the sizes a module needs.
@@ -99,7 +106,11 @@ impl Arenas {
         for arena in ALL_ARENAS {
             let (len, required) = (self.len(arena), sizes.of(arena));
             if len < required {
-                return Err(ArenaTooSmall { arena, len, required });
+                return Err(ArenaTooSmall {
+                    arena,
+                    len,
+                    required,
+                });
             }
         }
         Ok(())
@@ -154,13 +165,27 @@ mod tests {
 
     #[test]
     fn new_and_check() {
-        let sizes = ArenaSizes { params: 2, data: 3, int_data: 1, work: 0, int_work: 2, out: 4 };
+        let sizes = ArenaSizes {
+            params: 2,
+            data: 3,
+            int_data: 1,
+            work: 0,
+            int_work: 2,
+            out: 4,
+        };
         let mut a = Arenas::new(&sizes);
         assert_eq!(a.grad.len(), 2);
         assert!(a.check(&sizes).is_ok());
         a.out.pop();
         let e = a.check(&sizes).unwrap_err();
-        assert_eq!(e, ArenaTooSmall { arena: Arena::Out, len: 3, required: 4 });
+        assert_eq!(
+            e,
+            ArenaTooSmall {
+                arena: Arena::Out,
+                len: 3,
+                required: 4
+            }
+        );
         assert!(e.to_string().contains("out arena"));
     }
 }

@@ -24,7 +24,10 @@
 use std::fmt::Write;
 
 use super::arenas::arena_name;
-use super::{BinaryOp, BufferId, CallArg, CmpOp, Expr, Function, FunctionKind, MessagePart, Module, Stmt, UnaryOp};
+use super::{
+    BinaryOp, BufferId, CallArg, CmpOp, Expr, Function, FunctionKind, MessagePart, Module, Stmt,
+    UnaryOp,
+};
 
 /// The whole module: arena sizes, buffers, then every function.
 pub fn module_to_string(module: &Module) -> String {
@@ -37,7 +40,11 @@ pub fn module_to_string(module: &Module) -> String {
         s.params, s.data, s.int_data, s.work, s.out
     );
     for (i, b) in module.buffers.iter().enumerate() {
-        let _ = writeln!(out, "buffer b{i} {}: offset {}, len {}", p.names[i], b.offset, b.len);
+        let _ = writeln!(
+            out,
+            "buffer b{i} {}: offset {}, len {}",
+            p.names[i], b.offset, b.len
+        );
     }
     for f in &module.functions {
         out.push('\n');
@@ -109,12 +116,21 @@ struct Printer {
 
 impl Printer {
     fn new(module: &Module) -> Printer {
-        let base: Vec<String> =
-            module.buffers.iter().map(|b| format!("{}.{}", arena_name(b.arena), b.name)).collect();
+        let base: Vec<String> = module
+            .buffers
+            .iter()
+            .map(|b| format!("{}.{}", arena_name(b.arena), b.name))
+            .collect();
         let names = base
             .iter()
             .enumerate()
-            .map(|(i, n)| if base.iter().filter(|m| *m == n).count() > 1 { format!("{n}#{i}") } else { n.clone() })
+            .map(|(i, n)| {
+                if base.iter().filter(|m| *m == n).count() > 1 {
+                    format!("{n}#{i}")
+                } else {
+                    n.clone()
+                }
+            })
             .collect();
         Printer { names }
     }
@@ -128,7 +144,12 @@ impl Printer {
     }
 
     fn function(&self, f: &Function, out: &mut String) {
-        let _ = writeln!(out, "fn {} ({} values) {{", kind_name(f.kind), f.values.len());
+        let _ = writeln!(
+            out,
+            "fn {} ({} values) {{",
+            kind_name(f.kind),
+            f.values.len()
+        );
         self.block(&f.body, 1, out);
         out.push_str("}\n");
     }
@@ -149,8 +170,15 @@ impl Printer {
 
     fn stmt(&self, stmt: &Stmt, d: usize, out: &mut String) {
         match stmt {
-            Stmt::Let { dst, expr } => Self::line(d, out, format_args!("{dst} = {}", self.expr(expr))),
-            Stmt::Call { dst, partials, func, args } => {
+            Stmt::Let { dst, expr } => {
+                Self::line(d, out, format_args!("{dst} = {}", self.expr(expr)))
+            }
+            Stmt::Call {
+                dst,
+                partials,
+                func,
+                args,
+            } => {
                 let args: Vec<String> = args.iter().map(|a| self.arg(a)).collect();
                 let call = format!("call {}({})", func.symbol, args.join(", "));
                 let lhs = match (dst, partials.is_empty()) {
@@ -164,19 +192,32 @@ impl Printer {
                 };
                 Self::line(d, out, format_args!("{lhs}{call}"));
             }
-            Stmt::Store { buf, index, value } => {
-                Self::line(d, out, format_args!("{}[{index}] = {value}", self.buf(*buf)))
-            }
-            Stmt::Accumulate { buf, index, value } => {
-                Self::line(d, out, format_args!("{}[{index}] += {value}", self.buf(*buf)))
-            }
+            Stmt::Store { buf, index, value } => Self::line(
+                d,
+                out,
+                format_args!("{}[{index}] = {value}", self.buf(*buf)),
+            ),
+            Stmt::Accumulate { buf, index, value } => Self::line(
+                d,
+                out,
+                format_args!("{}[{index}] += {value}", self.buf(*buf)),
+            ),
             Stmt::AddTarget(v) => Self::line(d, out, format_args!("target += {v}")),
-            Stmt::For { var, start, end, body } => {
+            Stmt::For {
+                var,
+                start,
+                end,
+                body,
+            } => {
                 Self::line(d, out, format_args!("for {var} in {start}..{end} {{"));
                 self.block(body, d + 1, out);
                 Self::line(d, out, format_args!("}}"));
             }
-            Stmt::If { cond, then, otherwise } => {
+            Stmt::If {
+                cond,
+                then,
+                otherwise,
+            } => {
                 Self::line(d, out, format_args!("if {cond} {{"));
                 self.block(then, d + 1, out);
                 if !otherwise.is_empty() {
@@ -185,7 +226,11 @@ impl Printer {
                 }
                 Self::line(d, out, format_args!("}}"));
             }
-            Stmt::While { cond_block, cond, body } => {
+            Stmt::While {
+                cond_block,
+                cond,
+                body,
+            } => {
                 Self::line(d, out, format_args!("while {{"));
                 self.block(cond_block, d + 1, out);
                 Self::line(d, out, format_args!("}} test {cond} do {{"));
@@ -194,7 +239,9 @@ impl Printer {
             }
             Stmt::Break => Self::line(d, out, format_args!("break")),
             Stmt::Continue => Self::line(d, out, format_args!("continue")),
-            Stmt::Reject(parts) => Self::line(d, out, format_args!("reject {}", self.message(parts))),
+            Stmt::Reject(parts) => {
+                Self::line(d, out, format_args!("reject {}", self.message(parts)))
+            }
             Stmt::Print(parts) => Self::line(d, out, format_args!("print {}", self.message(parts))),
         }
     }
@@ -207,7 +254,11 @@ impl Printer {
             Expr::Unary(op, x) => format!("{} {x}", unary_name(*op)),
             Expr::Binary(op, a, b) => format!("{} {a}, {b}", binary_name(*op)),
             Expr::Cmp(op, a, b) => format!("{} {a}, {b}", cmp_name(*op)),
-            Expr::Select { cond, then, otherwise } => format!("select {cond}, {then}, {otherwise}"),
+            Expr::Select {
+                cond,
+                then,
+                otherwise,
+            } => format!("select {cond}, {then}, {otherwise}"),
             Expr::Target => "target".to_string(),
         }
     }
@@ -240,23 +291,47 @@ mod tests {
 
     #[test]
     fn prints_a_small_module() {
-        let mut m = Module { buffers: vec![], arena_sizes: Default::default(), functions: vec![] };
+        let mut m = Module {
+            buffers: vec![],
+            arena_sizes: Default::default(),
+            functions: vec![],
+        };
         let mu = m.add_buffer("mu", Arena::Params, 1);
         let y = m.add_buffer("y", Arena::Data, 3);
         let mut f = Function::new(FunctionKind::Gradient);
-        let (v0, v1, v2) = (f.new_value(ScalarType::I64), f.new_value(ScalarType::I64), f.new_value(ScalarType::I64));
-        let (y3, mu4, lp) = (f.new_value(ScalarType::F64), f.new_value(ScalarType::F64), f.new_value(ScalarType::F64));
+        let (v0, v1, v2) = (
+            f.new_value(ScalarType::I64),
+            f.new_value(ScalarType::I64),
+            f.new_value(ScalarType::I64),
+        );
+        let (y3, mu4, lp) = (
+            f.new_value(ScalarType::F64),
+            f.new_value(ScalarType::F64),
+            f.new_value(ScalarType::F64),
+        );
         let ps: Vec<_> = (0..3).map(|_| f.new_value(ScalarType::F64)).collect();
         f.body = vec![
-            Stmt::Let { dst: v0, expr: Expr::I64(0) },
-            Stmt::Let { dst: v1, expr: Expr::I64(3) },
-            Stmt::Let { dst: mu4, expr: Expr::Load { buf: mu, index: v0 } },
+            Stmt::Let {
+                dst: v0,
+                expr: Expr::I64(0),
+            },
+            Stmt::Let {
+                dst: v1,
+                expr: Expr::I64(3),
+            },
+            Stmt::Let {
+                dst: mu4,
+                expr: Expr::Load { buf: mu, index: v0 },
+            },
             Stmt::For {
                 var: v2,
                 start: v0,
                 end: v1,
                 body: vec![
-                    Stmt::Let { dst: y3, expr: Expr::Load { buf: y, index: v2 } },
+                    Stmt::Let {
+                        dst: y3,
+                        expr: Expr::Load { buf: y, index: v2 },
+                    },
                     Stmt::Call {
                         dst: Some(lp),
                         partials: ps.clone(),
@@ -268,7 +343,11 @@ mod tests {
                         args: vec![CallArg::Value(y3), CallArg::Value(mu4), CallArg::Value(mu4)],
                     },
                     Stmt::AddTarget(lp),
-                    Stmt::Print(vec![MessagePart::Text("y = ".into()), MessagePart::Value(y3), MessagePart::Buffer(y)]),
+                    Stmt::Print(vec![
+                        MessagePart::Text("y = ".into()),
+                        MessagePart::Value(y3),
+                        MessagePart::Buffer(y),
+                    ]),
                 ],
             },
         ];

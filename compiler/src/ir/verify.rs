@@ -43,8 +43,8 @@
 
 use super::arenas::arena_name;
 use super::{
-    Arena, BinaryOp, BufferId, CType, CallArg, Expr, FuncRef, Function, FunctionKind, MessagePart, Module,
-    ScalarType, Stmt, UnaryOp, Value,
+    Arena, BinaryOp, BufferId, CType, CallArg, Expr, FuncRef, Function, FunctionKind, MessagePart,
+    Module, ScalarType, Stmt, UnaryOp, Value,
 };
 use crate::interp::library;
 
@@ -146,13 +146,18 @@ impl<'a> Checker<'a> {
     fn define(&mut self, v: Value, ty: ScalarType) {
         let i = v.0 as usize;
         let Some(declared) = self.func.values.get(i).copied() else {
-            return self.error(format_args!("{v} is defined but the function has only {} values", self.defined.len()));
+            return self.error(format_args!(
+                "{v} is defined but the function has only {} values",
+                self.defined.len()
+            ));
         };
         if self.defined[i] {
             self.error(format_args!("{v} is defined more than once"));
         }
         if declared != ty {
-            self.error(format_args!("{v} is declared {declared:?} but defined as {ty:?}"));
+            self.error(format_args!(
+                "{v} is declared {declared:?} but defined as {ty:?}"
+            ));
         }
         self.defined[i] = true;
         self.in_scope[i] = true;
@@ -166,11 +171,18 @@ impl<'a> Checker<'a> {
     fn use_(&mut self, v: Value) -> Option<ScalarType> {
         let i = v.0 as usize;
         if i >= self.func.values.len() {
-            self.error(format_args!("{v} is used but the function has only {} values", self.func.values.len()));
+            self.error(format_args!(
+                "{v} is used but the function has only {} values",
+                self.func.values.len()
+            ));
             return None;
         }
         if !self.in_scope[i] {
-            let why = if self.defined[i] { "outside the block that defines it" } else { "before its definition" };
+            let why = if self.defined[i] {
+                "outside the block that defines it"
+            } else {
+                "before its definition"
+            };
             self.error(format_args!("{v} is used {why}"));
             return None;
         }
@@ -197,15 +209,26 @@ impl<'a> Checker<'a> {
             return None;
         };
         let kind = self.func.kind;
-        let allowed = if write { may_write(kind, b.arena) } else { may_read(kind, b.arena) };
+        let allowed = if write {
+            may_write(kind, b.arena)
+        } else {
+            may_read(kind, b.arena)
+        };
         if !allowed {
             let what = if write { "write" } else { "read" };
-            self.error(format_args!("{kind:?} functions may not {what} the {} arena (buffer `{}`)", arena_name(b.arena), b.name));
+            self.error(format_args!(
+                "{kind:?} functions may not {what} the {} arena (buffer `{}`)",
+                arena_name(b.arena),
+                b.name
+            ));
         }
         if let Some(Some(c)) = self.consts.get(index.0 as usize).copied() {
             let empty_start = pointer && c == 0 && b.len == 0;
             if !empty_start && (c < 0 || c as u64 >= b.len as u64) {
-                self.error(format_args!("constant index {c} is out of range for buffer `{}` of length {}", b.name, b.len));
+                self.error(format_args!(
+                    "constant index {c} is out of range for buffer `{}` of length {}",
+                    b.name, b.len
+                ));
             }
         }
         Some(b.arena)
@@ -241,7 +264,12 @@ impl<'a> Checker<'a> {
                     self.define(*dst, t);
                 }
             }
-            Stmt::Call { dst, partials, func, args } => self.call(*dst, partials, func, args),
+            Stmt::Call {
+                dst,
+                partials,
+                func,
+                args,
+            } => self.call(*dst, partials, func, args),
             Stmt::Store { buf, index, value } | Stmt::Accumulate { buf, index, value } => {
                 if let Some(arena) = self.access(*buf, *index, true, false) {
                     self.use_as(*value, arena.scalar_type(), "stored value");
@@ -251,7 +279,12 @@ impl<'a> Checker<'a> {
                 self.target_allowed();
                 self.use_as(*v, F64, "target increment");
             }
-            Stmt::For { var, start, end, body } => {
+            Stmt::For {
+                var,
+                start,
+                end,
+                body,
+            } => {
                 self.use_as(*start, I64, "loop start");
                 self.use_as(*end, I64, "loop end");
                 self.open();
@@ -261,12 +294,20 @@ impl<'a> Checker<'a> {
                 self.loop_depth -= 1;
                 self.close();
             }
-            Stmt::If { cond, then, otherwise } => {
+            Stmt::If {
+                cond,
+                then,
+                otherwise,
+            } => {
                 self.use_as(*cond, I64, "condition");
                 self.scoped_block(then);
                 self.scoped_block(otherwise);
             }
-            Stmt::While { cond_block, cond, body } => {
+            Stmt::While {
+                cond_block,
+                cond,
+                body,
+            } => {
                 self.open();
                 self.loop_depth += 1;
                 self.block(cond_block);
@@ -289,12 +330,14 @@ impl<'a> Checker<'a> {
                         }
                         MessagePart::Buffer(id) => match self.module.buffers.get(id.0 as usize) {
                             None => self.error(format_args!("buffer b{} does not exist", id.0)),
-                            Some(b) if !may_read(self.func.kind, b.arena) => self.error(format_args!(
-                                "{:?} functions may not read the {} arena (buffer `{}`)",
-                                self.func.kind,
-                                arena_name(b.arena),
-                                b.name
-                            )),
+                            Some(b) if !may_read(self.func.kind, b.arena) => {
+                                self.error(format_args!(
+                                    "{:?} functions may not read the {} arena (buffer `{}`)",
+                                    self.func.kind,
+                                    arena_name(b.arena),
+                                    b.name
+                                ))
+                            }
                             Some(_) => {}
                         },
                     }
@@ -304,7 +347,10 @@ impl<'a> Checker<'a> {
     }
 
     fn target_allowed(&mut self) {
-        if !matches!(self.func.kind, FunctionKind::LogDensity | FunctionKind::Gradient) {
+        if !matches!(
+            self.func.kind,
+            FunctionKind::LogDensity | FunctionKind::Gradient
+        ) {
             self.error("only LogDensity and Gradient functions have a target");
         }
     }
@@ -315,12 +361,21 @@ impl<'a> Checker<'a> {
         match expr {
             Expr::F64(_) => Some(F64),
             Expr::I64(_) => Some(I64),
-            Expr::Load { buf, index } => self.access(*buf, *index, false, false).map(Arena::scalar_type),
+            Expr::Load { buf, index } => self
+                .access(*buf, *index, false, false)
+                .map(Arena::scalar_type),
             Expr::Unary(op, x) => {
                 let t = self.use_(*x)?;
                 let result = match (op, t) {
                     (UnaryOp::Neg | UnaryOp::Abs, t) => Some(t),
-                    (UnaryOp::Sqrt | UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Trunc | UnaryOp::Round, F64) => Some(F64),
+                    (
+                        UnaryOp::Sqrt
+                        | UnaryOp::Floor
+                        | UnaryOp::Ceil
+                        | UnaryOp::Trunc
+                        | UnaryOp::Round,
+                        F64,
+                    ) => Some(F64),
                     (UnaryOp::Not, I64) => Some(I64),
                     (UnaryOp::ToF64, I64) => Some(F64),
                     _ => None,
@@ -347,17 +402,25 @@ impl<'a> Checker<'a> {
                 let (ta, tb) = (self.use_(*a), self.use_(*b));
                 if let (Some(ta), Some(tb)) = (ta, tb) {
                     if ta != tb {
-                        self.error(format_args!("{op:?} comparison of {a}: {ta:?} and {b}: {tb:?}"));
+                        self.error(format_args!(
+                            "{op:?} comparison of {a}: {ta:?} and {b}: {tb:?}"
+                        ));
                     }
                 }
                 Some(I64)
             }
-            Expr::Select { cond, then, otherwise } => {
+            Expr::Select {
+                cond,
+                then,
+                otherwise,
+            } => {
                 self.use_as(*cond, I64, "select condition");
                 let (tt, to) = (self.use_(*then), self.use_(*otherwise));
                 let (tt, to) = (tt?, to?);
                 if tt != to {
-                    self.error(format_args!("select arms {then}: {tt:?} and {otherwise}: {to:?}"));
+                    self.error(format_args!(
+                        "select arms {then}: {tt:?} and {otherwise}: {to:?}"
+                    ));
                     return None;
                 }
                 Some(tt)
@@ -377,12 +440,23 @@ impl<'a> Checker<'a> {
                 None
             }
         };
-        let n_explicit = if partials.is_empty() { func.params.len() } else { func.params.len().saturating_sub(1) };
+        let n_explicit = if partials.is_empty() {
+            func.params.len()
+        } else {
+            func.params.len().saturating_sub(1)
+        };
         if !partials.is_empty() {
-            let reals = func.params[..n_explicit].iter().filter(|t| **t == CType::F64).count();
-            let grad_fn = sym.is_some_and(library::writes_partials) && func.params.last() == Some(&CType::PtrF64);
+            let reals = func.params[..n_explicit]
+                .iter()
+                .filter(|t| **t == CType::F64)
+                .count();
+            let grad_fn = sym.is_some_and(library::writes_partials)
+                && func.params.last() == Some(&CType::PtrF64);
             if !grad_fn {
-                self.error(format_args!("`{}` is not a `_grad` function, so it cannot have partials", func.symbol));
+                self.error(format_args!(
+                    "`{}` is not a `_grad` function, so it cannot have partials",
+                    func.symbol
+                ));
             } else if reals != partials.len() {
                 self.error(format_args!(
                     "`{}` writes {reals} partials but the call lists {}",
@@ -392,7 +466,11 @@ impl<'a> Checker<'a> {
             }
         }
         if args.len() != n_explicit {
-            self.error(format_args!("`{}` takes {n_explicit} explicit arguments, the call has {}", func.symbol, args.len()));
+            self.error(format_args!(
+                "`{}` takes {n_explicit} explicit arguments, the call has {}",
+                func.symbol,
+                args.len()
+            ));
         }
         for (i, (arg, param)) in args.iter().zip(&func.params).enumerate() {
             match (arg, param) {
@@ -402,22 +480,37 @@ impl<'a> Checker<'a> {
                     let write = *param == CType::PtrF64;
                     let arena = self.access(*buf, *offset, write, true);
                     if arena.is_some_and(|a| a.scalar_type() == ScalarType::I64) {
-                        self.error(format_args!("argument {i} of `{}` points into an integer arena", func.symbol));
+                        self.error(format_args!(
+                            "argument {i} of `{}` points into an integer arena",
+                            func.symbol
+                        ));
                     }
                 }
                 (CallArg::Rng, CType::PtrRng) => {
-                    if !matches!(self.func.kind, FunctionKind::Generate | FunctionKind::TransformedData) {
-                        self.error(format_args!("{:?} functions may not use the RNG", self.func.kind));
+                    if !matches!(
+                        self.func.kind,
+                        FunctionKind::Generate | FunctionKind::TransformedData
+                    ) {
+                        self.error(format_args!(
+                            "{:?} functions may not use the RNG",
+                            self.func.kind
+                        ));
                     }
                 }
-                _ => self.error(format_args!("argument {i} of `{}` is {arg:?} for a {param:?} parameter", func.symbol)),
+                _ => self.error(format_args!(
+                    "argument {i} of `{}` is {arg:?} for a {param:?} parameter",
+                    func.symbol
+                )),
             }
         }
         if let Some(d) = dst {
             match func.ret {
                 CType::F64 => self.define(d, ScalarType::F64),
                 CType::I64 | CType::I32 => self.define(d, ScalarType::I64),
-                _ => self.error(format_args!("`{}` returns {:?}, which cannot be assigned to {d}", func.symbol, func.ret)),
+                _ => self.error(format_args!(
+                    "`{}` returns {:?}, which cannot be assigned to {d}",
+                    func.symbol, func.ret
+                )),
             }
         }
         for p in partials {
@@ -455,7 +548,11 @@ mod tests {
             b.acc(g, i, d[0]);
             b.store(w, i, x);
             let c = b.cmp(CmpOp::Lt, x, d[1]);
-            b.if_(c, |b| b.push(Stmt::Continue), |b| b.print(vec![MessagePart::Value(x)]));
+            b.if_(
+                c,
+                |b| b.push(Stmt::Continue),
+                |b| b.print(vec![MessagePart::Value(x)]),
+            );
         });
         b.while_(|b| b.i(0), |b| b.push(Stmt::Break));
         m.functions.push(b.finish());
@@ -477,17 +574,40 @@ mod tests {
         let y = f.new_value(ScalarType::F64);
         f.body = vec![
             Stmt::AddTarget(x),
-            Stmt::Let { dst: x, expr: Expr::F64(1.0) },
-            Stmt::Let { dst: s, expr: Expr::I64(0) },
-            Stmt::Let { dst: e, expr: Expr::I64(2) },
-            Stmt::For { var: i, start: s, end: e, body: vec![Stmt::Let { dst: y, expr: Expr::F64(2.0) }] },
+            Stmt::Let {
+                dst: x,
+                expr: Expr::F64(1.0),
+            },
+            Stmt::Let {
+                dst: s,
+                expr: Expr::I64(0),
+            },
+            Stmt::Let {
+                dst: e,
+                expr: Expr::I64(2),
+            },
+            Stmt::For {
+                var: i,
+                start: s,
+                end: e,
+                body: vec![Stmt::Let {
+                    dst: y,
+                    expr: Expr::F64(2.0),
+                }],
+            },
             Stmt::AddTarget(y),
-            Stmt::Let { dst: x, expr: Expr::F64(3.0) },
+            Stmt::Let {
+                dst: x,
+                expr: Expr::F64(3.0),
+            },
         ];
         m.functions.push(f);
         let errs = errors(&m);
         assert!(has(&errs, "v0 is used before its definition"), "{errs:?}");
-        assert!(has(&errs, "v4 is used outside the block that defines it"), "{errs:?}");
+        assert!(
+            has(&errs, "v4 is used outside the block that defines it"),
+            "{errs:?}"
+        );
         assert!(has(&errs, "v0 is defined more than once"), "{errs:?}");
     }
 
@@ -502,20 +622,49 @@ mod tests {
         let d = f.new_value(ScalarType::F64);
         let e = f.new_value(ScalarType::F64);
         f.body = vec![
-            Stmt::Let { dst: a, expr: Expr::F64(1.0) },
-            Stmt::Let { dst: b, expr: Expr::I64(1) },
-            Stmt::Let { dst: c, expr: Expr::Binary(BinaryOp::Add, a, b) },
-            Stmt::Let { dst: d, expr: Expr::Load { buf: w, index: a } },
-            Stmt::Let { dst: e, expr: Expr::Cmp(super::super::CmpOp::Lt, a, a) },
-            Stmt::Store { buf: w, index: b, value: b },
-            Stmt::If { cond: a, then: vec![], otherwise: vec![] },
+            Stmt::Let {
+                dst: a,
+                expr: Expr::F64(1.0),
+            },
+            Stmt::Let {
+                dst: b,
+                expr: Expr::I64(1),
+            },
+            Stmt::Let {
+                dst: c,
+                expr: Expr::Binary(BinaryOp::Add, a, b),
+            },
+            Stmt::Let {
+                dst: d,
+                expr: Expr::Load { buf: w, index: a },
+            },
+            Stmt::Let {
+                dst: e,
+                expr: Expr::Cmp(super::super::CmpOp::Lt, a, a),
+            },
+            Stmt::Store {
+                buf: w,
+                index: b,
+                value: b,
+            },
+            Stmt::If {
+                cond: a,
+                then: vec![],
+                otherwise: vec![],
+            },
         ];
         m.functions.push(f);
         let errs = errors(&m);
         assert!(has(&errs, "Add of v0: F64 and v1: I64"), "{errs:?}");
         assert!(has(&errs, "index v0 is F64, expected I64"), "{errs:?}");
-        assert!(has(&errs, "v4 is declared F64 but defined as I64"), "{errs:?}");
-        assert!(has(&errs, "stored value v1 is I64, expected F64"), "{errs:?}");
+        assert!(
+            has(&errs, "v4 is declared F64 but defined as I64"),
+            "{errs:?}"
+        );
+        assert!(
+            has(&errs, "stored value v1 is I64, expected F64"),
+            "{errs:?}"
+        );
         assert!(has(&errs, "condition v0 is F64"), "{errs:?}");
     }
 
@@ -524,7 +673,10 @@ mod tests {
         let mut m = good();
         m.functions[0].kind = FunctionKind::LogDensity;
         let errs = errors(&m);
-        assert!(has(&errs, "LogDensity functions may not write the grad arena"), "{errs:?}");
+        assert!(
+            has(&errs, "LogDensity functions may not write the grad arena"),
+            "{errs:?}"
+        );
 
         let mut m = module();
         let p = buf(&mut m, "p", Arena::Params, 1);
@@ -542,7 +694,13 @@ mod tests {
         let errs = errors(&m);
         assert!(has(&errs, "may not write the params arena"), "{errs:?}");
         assert!(has(&errs, "may not write the data arena"), "{errs:?}");
-        assert!(has(&errs, "only LogDensity and Gradient functions have a target"), "{errs:?}");
+        assert!(
+            has(
+                &errs,
+                "only LogDensity and Gradient functions have a target"
+            ),
+            "{errs:?}"
+        );
         assert_eq!(errs.len(), 3, "{errs:?}");
 
         let mut m = module();
@@ -566,9 +724,17 @@ mod tests {
         let mut bad = func_ref("hbm_exp");
         let p = b.f.new_value(ScalarType::F64);
         let dst = b.f.new_value(ScalarType::F64);
-        b.push(Stmt::Call { dst: Some(dst), partials: vec![p], func: bad.clone(), args: vec![v(x)] });
+        b.push(Stmt::Call {
+            dst: Some(dst),
+            partials: vec![p],
+            func: bad.clone(),
+            args: vec![v(x)],
+        });
         // Wrong number of partials.
-        let (p1, d1) = (b.f.new_value(ScalarType::F64), b.f.new_value(ScalarType::F64));
+        let (p1, d1) = (
+            b.f.new_value(ScalarType::F64),
+            b.f.new_value(ScalarType::F64),
+        );
         b.push(Stmt::Call {
             dst: Some(d1),
             partials: vec![p1],
@@ -578,22 +744,52 @@ mod tests {
         // A signature that disagrees with the stdlib, a wrong arity, a
         // wrong argument kind, an int arena as a pointer.
         bad.params = vec![CType::I64];
-        b.push(Stmt::Call { dst: None, partials: vec![], func: bad, args: vec![v(z)] });
-        b.push(Stmt::Call { dst: None, partials: vec![], func: func_ref("hbm_exp"), args: vec![] });
-        b.push(Stmt::Call { dst: None, partials: vec![], func: func_ref("hbm_exp"), args: vec![v(z)] });
+        b.push(Stmt::Call {
+            dst: None,
+            partials: vec![],
+            func: bad,
+            args: vec![v(z)],
+        });
+        b.push(Stmt::Call {
+            dst: None,
+            partials: vec![],
+            func: func_ref("hbm_exp"),
+            args: vec![],
+        });
+        b.push(Stmt::Call {
+            dst: None,
+            partials: vec![],
+            func: func_ref("hbm_exp"),
+            args: vec![v(z)],
+        });
         let n = b.i(2);
         b.push(Stmt::Call {
             dst: None,
             partials: vec![],
             func: func_ref("hbm_log_sum_exp_vec"),
-            args: vec![CallArg::Buffer { buf: ints, offset: z }, v(n)],
+            args: vec![
+                CallArg::Buffer {
+                    buf: ints,
+                    offset: z,
+                },
+                v(n),
+            ],
         });
         m.functions.push(b.finish());
         let errs = errors(&m);
-        assert!(has(&errs, "`hbm_exp` is not a `_grad` function"), "{errs:?}");
-        assert!(has(&errs, "writes 3 partials but the call lists 1"), "{errs:?}");
+        assert!(
+            has(&errs, "`hbm_exp` is not a `_grad` function"),
+            "{errs:?}"
+        );
+        assert!(
+            has(&errs, "writes 3 partials but the call lists 1"),
+            "{errs:?}"
+        );
         assert!(has(&errs, "C signature"), "{errs:?}");
-        assert!(has(&errs, "takes 1 explicit arguments, the call has 0"), "{errs:?}");
+        assert!(
+            has(&errs, "takes 1 explicit arguments, the call has 0"),
+            "{errs:?}"
+        );
         assert!(has(&errs, "argument v1 is I64, expected F64"), "{errs:?}");
         assert!(has(&errs, "points into an integer arena"), "{errs:?}");
     }
@@ -611,7 +807,13 @@ mod tests {
         m.functions.push(b.finish());
         m.functions.push(Function::new(FunctionKind::LogDensity));
         let errs = errors(&m);
-        assert!(has(&errs, "constant index 2 is out of range for buffer `w` of length 2"), "{errs:?}");
+        assert!(
+            has(
+                &errs,
+                "constant index 2 is out of range for buffer `w` of length 2"
+            ),
+            "{errs:?}"
+        );
         assert!(has(&errs, "constant index -1 is out of range"), "{errs:?}");
         assert!(has(&errs, "break or continue outside a loop"), "{errs:?}");
         assert!(has(&errs, "more than one LogDensity function"), "{errs:?}");

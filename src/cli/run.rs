@@ -1,0 +1,300 @@
+//! `hbmc run model.hbm --data d.json ...`: compile, sample with NUTS, write
+//! CmdStan CSV (plus the dims beside it), print a labelled summary and the
+//! sampler's warnings.
+
+use super::{load_model, EXIT_DIAGNOSTICS, EXIT_USAGE};
+use clap::{Args, ValueEnum};
+use hbmc::model::{BoundModel, Engine, Evaluator};
+use hbmc_runtime::{
+    convergence_warnings, sample, sampler_warnings, summarize, ChainRng, CsvOptions, Init, LogDensity, LogDensityError,
+    MetricKind, OutputMap, OutputOptions, Progress, ProgressUpdate, SamplerDiagnostics, SamplerSettings, SummaryOptions,
+};
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Arguments of `hbmc run`.
+#[derive(Args)]
+pub struct RunArgs {
+    /// The model file.
+    model: PathBuf,
+    /// Data files (JSON or CSV); may be repeated.
+    #[arg(long)]
+    data: Vec<PathBuf>,
+    /// Number of chains.
+    #[arg(long, default_value_t = 4)]
+    chains: usize,
+    /// Warmup (adaptation) iterations per chain.
+    #[arg(long, default_value_t = 1000)]
+    warmup: usize,
+    /// Draws per chain after warmup.
+    #[arg(long, default_value_t = 1000)]
+    draws: usize,
+    /// Random seed: with the chain number it fixes every draw, whatever the thread count.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Target acceptance rate of step-size adaptation (0 < delta < 1).
+    #[arg(long, default_value_t = 0.8)]
+    adapt_delta: f64,
+    /// Maximum tree depth.
+    #[arg(long, default_value_t = 10)]
+    max_depth: u32,
+    /// Metric (mass matrix) to adapt.
+    #[arg(long, value_enum, default_value_t = Metric::Diag)]
+    metric: Metric,
+    /// Worker threads (default: the machine's cores).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Output prefix: writes PREFIX_1.csv ... and PREFIX_dims.json.
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Initial points drawn uniformly in (-radius, radius) on the unconstrained scale.
+    #[arg(long, default_value_t = 2.0)]
+    init_radius: f64,
+    /// Variables to show in the summary (default: all).
+    #[arg(long, value_delimiter = ',')]
+    vars: Vec<String>,
+    /// No progress bars.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Metric {
+    Diag,
+    Dense,
+}
+
+/// Runs `hbmc run`.
+pub fn run(args: RunArgs) -> i32 {
+    if !(args.adapt_delta > 0.0 && args.adapt_delta < 1.0) {
+        eprintln!("error: --adapt-delta must be between 0 and 1 (exclusive), got {}", args.adapt_delta);
+        return EXIT_USAGE;
+    }
+    if args.chains == 0 || args.draws == 0 {
+        eprintln!("error: --chains and --draws must be at least 1");
+        return EXIT_USAGE;
+    }
+    if !(args.init_radius >= 0.0 && args.init_radius.is_finite()) {
+        eprintln!("error: --init-radius must be a finite number >= 0, got {}", args.init_radius);
+        return EXIT_USAGE;
+    }
+    let model = match load_model(&args.model, &args.data, Engine::Jit) {
+        Ok(m) => m,
+        Err(code) => return code,
+    };
+    let stem = args.model.file_stem().map_or("model".into(), |s| s.to_string_lossy().into_owned());
+    let prefix = args.output.clone().unwrap_or_else(|| PathBuf::from("output").join(&stem));
+    if let Some(dir) = prefix.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!("error: cannot create the output directory `{}`: {e}", dir.display());
+            return EXIT_USAGE;
+        }
+    }
+    report_gradient_time(&model);
+    if let Err(e) = write_dims(&model, &prefix) {
+        eprintln!("error: {e}");
+        return EXIT_USAGE;
+    }
+
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        // A second Ctrl-C while files are being finished is ignored; the
+        // handler only raises the flag the chains poll.
+        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
+    }
+    let settings = SamplerSettings {
+        chains: args.chains,
+        warmup: args.warmup,
+        draws: args.draws,
+        seed: args.seed,
+        adapt_delta: args.adapt_delta,
+        max_depth: args.max_depth,
+        metric: match args.metric {
+            Metric::Diag => MetricKind::Diag,
+            Metric::Dense => MetricKind::Dense,
+        },
+        threads: args.threads,
+        init: Init::Random { radius: args.init_radius },
+        ..Default::default()
+    };
+    let mut csv = CsvOptions::new(&prefix, &stem);
+    csv.data_file = args.data.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(",");
+    let output = OutputOptions { csv: Some(csv), keep_draws: true };
+    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let bars = Bars::new(args.chains, args.warmup + args.draws, show_progress);
+    let make = |chain: usize| ChainModel::new(&model, args.seed, chain);
+    let result = sample(make, &settings, &output, &bars, &stop);
+    bars.finish();
+    let run = match result {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: sampling could not start: {e:?}");
+            return EXIT_DIAGNOSTICS;
+        }
+    };
+    for chain in &run.chains {
+        if let hbmc_runtime::ChainStatus::Failed(m) = &chain.status {
+            eprintln!("error: chain {} failed: {m}", chain.chain + 1);
+        }
+    }
+    let labels: HashMap<String, String> =
+        model.output_names().iter().cloned().zip(model.output_labels().iter().cloned()).collect();
+    let summary = summarize(&run.draws(), &SummaryOptions { labels, variables: args.vars.clone(), include_lp: true });
+    println!("{}", summary.to_table(3));
+    let diagnostics = SamplerDiagnostics::from_run(&run, args.adapt_delta, args.max_depth);
+    for w in sampler_warnings(&diagnostics).into_iter().chain(convergence_warnings(&summary)) {
+        eprintln!("warning: {w}");
+    }
+    let files: Vec<String> = run.chains.iter().filter_map(|c| c.csv_path.as_ref().map(|p| p.display().to_string())).collect();
+    if run.interrupted {
+        eprintln!("interrupted: the draws so far are in {} (partial files, marked as such)", files.join(", "));
+        return 130;
+    }
+    eprintln!("draws written to {}; dims in {}", files.join(", "), dims_path(&prefix).display());
+    if run.chains.iter().any(|c| matches!(c.status, hbmc_runtime::ChainStatus::Failed(_))) {
+        return EXIT_DIAGNOSTICS;
+    }
+    0
+}
+
+/// Prints the time of one gradient evaluation, as CmdStan does before sampling.
+fn report_gradient_time(model: &BoundModel) {
+    let mut eval = model.evaluator();
+    let x = vec![0.0; model.dim()];
+    let mut g = vec![0.0; model.dim()];
+    let reps = 100;
+    let t = std::time::Instant::now();
+    for _ in 0..reps {
+        let _ = eval.log_density_gradient(&x, &mut g);
+    }
+    let secs = t.elapsed().as_secs_f64() / reps as f64;
+    eprintln!("Gradient evaluation took {secs:.3e} seconds");
+    eprintln!("1000 transitions using 10 leapfrog steps per transition would take {:.3} seconds.", secs * 1e4);
+}
+
+fn dims_path(prefix: &Path) -> PathBuf {
+    let mut s = prefix.as_os_str().to_owned();
+    s.push("_dims.json");
+    PathBuf::from(s)
+}
+
+/// Writes `PREFIX_dims.json`: each dim's size and labels, and the dims of
+/// each output variable, so that tools can label the draws.
+fn write_dims(model: &BoundModel, prefix: &Path) -> Result<(), String> {
+    let data = model.data();
+    let mut dims = serde_json::Map::new();
+    for (d, size) in data.dim_sizes.iter().enumerate() {
+        let name = model_dim_name(model, d);
+        let labels = data.dim_labels(d).map(<[String]>::to_vec).unwrap_or_else(|| (1..=*size).map(|i| i.to_string()).collect());
+        dims.insert(name, serde_json::json!(labels));
+    }
+    let json = serde_json::json!({ "dims": dims, "variables": model.output_dims() });
+    let path = dims_path(prefix);
+    std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap_or_default())
+        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+}
+
+fn model_dim_name(model: &BoundModel, d: usize) -> String {
+    model.dim_names().get(d).cloned().unwrap_or_else(|| format!("dim{d}"))
+}
+
+/// One chain's model: its own evaluator and generated-quantities RNG.
+struct ChainModel {
+    eval: Evaluator,
+    rng: hbmc_stdlib::ChainRng,
+    names: Vec<String>,
+    dim: usize,
+}
+
+impl ChainModel {
+    fn new(model: &BoundModel, seed: u64, chain: usize) -> ChainModel {
+        ChainModel {
+            eval: model.evaluator(),
+            rng: hbmc_stdlib::ChainRng::new(seed, chain as u64),
+            names: model.output_names().to_vec(),
+            dim: model.dim(),
+        }
+    }
+}
+
+impl LogDensity for ChainModel {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn logp_grad(&mut self, position: &[f64], gradient: &mut [f64]) -> Result<f64, LogDensityError> {
+        self.eval
+            .log_density_gradient(position, gradient)
+            .map_err(|e| LogDensityError { message: e.message, recoverable: true })
+    }
+}
+
+impl OutputMap for ChainModel {
+    fn column_names(&self) -> Vec<String> {
+        self.names.clone()
+    }
+
+    fn write_columns(&mut self, position: &[f64], _rng: &mut ChainRng, out: &mut Vec<f64>) -> Result<(), LogDensityError> {
+        // Generated quantities use the chain's own stdlib generator, seeded
+        // from (seed, chain) like the sampler's.
+        self.eval
+            .write_draw(position, &mut self.rng, out)
+            .map_err(|e| LogDensityError { message: e.message, recoverable: true })
+    }
+}
+
+/// Progress bars per chain on a terminal.
+struct Bars {
+    multi: Option<indicatif::MultiProgress>,
+    bars: Vec<indicatif::ProgressBar>,
+}
+
+impl Bars {
+    fn new(chains: usize, total: usize, show: bool) -> Bars {
+        if !show {
+            return Bars { multi: None, bars: Vec::new() };
+        }
+        let multi = indicatif::MultiProgress::new();
+        let style = indicatif::ProgressStyle::with_template("chain {prefix} {bar:30} {pos:>5}/{len} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        let bars = (0..chains)
+            .map(|c| {
+                let b = multi.add(indicatif::ProgressBar::new(total as u64));
+                b.set_style(style.clone());
+                b.set_prefix(format!("{}", c + 1));
+                b
+            })
+            .collect();
+        Bars { multi: Some(multi), bars }
+    }
+
+    fn finish(&self) {
+        for b in &self.bars {
+            b.finish();
+        }
+        if let Some(m) = &self.multi {
+            let _ = m.clear();
+        }
+    }
+}
+
+impl Progress for Bars {
+    fn update(&self, u: &ProgressUpdate) {
+        if let Some(b) = self.bars.get(u.chain) {
+            b.set_position(u.iteration as u64);
+            let phase = match u.phase {
+                hbmc_runtime::Phase::Warmup => "warmup",
+                hbmc_runtime::Phase::Sampling => "sampling",
+            };
+            if u.divergences > 0 {
+                b.set_message(format!("{phase}, {} divergent", u.divergences));
+            } else {
+                b.set_message(phase);
+            }
+        }
+    }
+}
