@@ -1,0 +1,78 @@
+//! `hbmc run examples/electric_intercept.hbm` on the real Electric Company
+//! data reproduces the posterior summary printed in seed 000 (the
+//! document's PyMC/NumPyro fit) within Monte Carlo error, with no
+//! divergences. Run in release mode (the README's test command): about 7 s.
+
+use hbmc_runtime::{read_csv_files, summarize, SummaryOptions};
+use std::path::PathBuf;
+use std::process::Command;
+
+/// The document's table: (column, mean, sd, mcse_mean, ess_bulk).
+const PUBLISHED: &[(&str, f64, f64, f64, f64)] = &[
+    ("beta_x.1", 1.497, 0.538, 0.010, 3137.0),
+    ("beta_x.2", 1.547, 0.113, 0.002, 2380.0),
+    ("beta_x.3", 1.308, 0.080, 0.001, 3142.0),
+    ("beta_x.4", 1.275, 0.088, 0.002, 2369.0),
+    ("mu_alpha.1", 0.887, 0.897, 0.016, 3234.0),
+    ("mu_alpha.2", -0.152, 0.054, 0.001, 2625.0),
+    ("mu_alpha.3", -0.401, 0.064, 0.001, 3139.0),
+    ("mu_alpha.4", -0.460, 0.088, 0.002, 2601.0),
+    ("sigma_alpha.1", 0.639, 0.140, 0.004, 1209.0),
+    ("sigma_alpha.2", 0.219, 0.054, 0.002, 738.0),
+    ("sigma_alpha.3", 0.054, 0.034, 0.001, 1082.0),
+    ("sigma_alpha.4", 0.063, 0.031, 0.001, 795.0),
+    ("sigma_y.1", 0.460, 0.084, 0.002, 1378.0),
+    ("sigma_y.2", 0.230, 0.032, 0.001, 953.0),
+    ("sigma_y.3", 0.133, 0.019, 0.000, 2446.0),
+    ("sigma_y.4", 0.111, 0.018, 0.000, 1293.0),
+    ("theta.1", 0.471, 0.142, 0.002, 7284.0),
+    ("theta.2", 0.235, 0.058, 0.001, 4686.0),
+    ("theta.3", 0.108, 0.043, 0.001, 5843.0),
+    ("theta.4", 0.094, 0.035, 0.000, 6175.0),
+];
+
+#[test]
+fn electric_intercept_reproduces_the_published_summary() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("hbmc-electric-{}", std::process::id()));
+    let prefix = dir.join("electric");
+    let out = Command::new(env!("CARGO_BIN_EXE_hbmc"))
+        .current_dir(&root)
+        .args(["run", "examples/electric_intercept.hbm", "--data", "examples/data/electric.csv"])
+        .args(["--adapt-delta", "0.9", "--seed", "20261122", "--quiet", "--output"])
+        .arg(&prefix)
+        .output()
+        .expect("hbmc runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "hbmc run failed:\n{stderr}");
+    assert!(!stderr.contains("divergen"), "the run warned about divergences:\n{stderr}");
+    let files: Vec<PathBuf> = (1..=4).map(|c| dir.join(format!("electric_{c}.csv"))).collect();
+    let (draws, _) = read_csv_files(&files).expect("the CSV files read back");
+    // No divergent transition in any chain.
+    let div = draws.column_names.iter().position(|c| c == "divergent__").expect("divergent__ column");
+    let divergences: f64 = draws.chains.iter().map(|c| c[div].iter().sum::<f64>()).sum();
+    assert_eq!(divergences, 0.0, "divergent transitions");
+    let summary = summarize(&draws, &SummaryOptions::default());
+    for &(column, mean, sd, mcse, ess) in PUBLISHED {
+        let row = summary.rows.iter().find(|r| r.column == column).unwrap_or_else(|| panic!("no column {column}"));
+        // Means: both fits have Monte Carlo error; the published mcse is
+        // rounded to 3 decimals, so it is at least half a unit there.
+        let mc = (row.mcse_mean.powi(2) + mcse.max(0.0005).powi(2)).sqrt();
+        assert!(
+            (row.mean - mean).abs() <= 4.0 * mc,
+            "{column}: mean {} vs published {mean} (4 x combined MCSE = {})",
+            row.mean,
+            4.0 * mc
+        );
+        // Sds: the Monte Carlo error of an sd is about sd / sqrt(2 ESS).
+        let sd_mc = sd * (1.0 / (2.0 * row.ess_bulk) + 1.0 / (2.0 * ess)).sqrt();
+        assert!(
+            (row.sd - sd).abs() <= 4.0 * sd_mc + 0.0005,
+            "{column}: sd {} vs published {sd} (4 x combined MC error = {})",
+            row.sd,
+            4.0 * sd_mc
+        );
+        assert!(row.rhat < 1.01, "{column}: R-hat {}", row.rhat);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
