@@ -58,6 +58,14 @@ pub struct EvalError {
     pub message: String,
 }
 
+impl std::fmt::Display for EvalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.message)
+    }
+}
+
+impl std::error::Error for EvalError {}
+
 /// How compiled functions are run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
@@ -304,6 +312,47 @@ impl Evaluator {
         let lp = self.run(FunctionKind::Gradient, None)?;
         grad.copy_from_slice(&self.arenas.grad);
         Ok(lp)
+    }
+
+    /// An unconstrained point from initial values on the constrained scale
+    /// (a JSON object as CmdStan reads inits: parameter names to numbers or
+    /// nested lists, matrices as lists of rows). Parameters the object does
+    /// not give keep the values of `base` (a random point), as CmdStan does.
+    pub fn unconstrain_json(&mut self, inits: &serde_json::Value, base: &[f64], rng: &mut ChainRng) -> Result<Vec<f64>, EvalError> {
+        let fail = |message: String| EvalError { message };
+        let obj = inits.as_object().ok_or_else(|| fail("initial values must be a JSON object of parameter names".into()))?;
+        let params: Vec<&str> = self.core.lowered.params.iter().map(|p| p.name.as_str()).collect();
+        let unknown: Vec<&String> = obj.keys().filter(|k| !params.contains(&k.as_str())).collect();
+        if !unknown.is_empty() {
+            return Err(fail(format!(
+                "the initial values name {} that {} not parameters (parameters: {})",
+                unknown.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "),
+                if unknown.len() == 1 { "is" } else { "are" },
+                params.join(", ")
+            )));
+        }
+        // The constrained values of the base point, then the given ones over them.
+        self.set_params(base)?;
+        self.run(FunctionKind::Generate, Some(rng))?;
+        let core = self.core.clone();
+        for (k, column) in core.lowered.output_names.iter().enumerate() {
+            let mut parts = column.split('.');
+            let name = parts.next().unwrap_or_default();
+            let Some(given) = obj.get(name) else { continue };
+            let mut v = given;
+            for part in parts {
+                let i: usize = part.parse().map_err(|_| fail(format!("bad column `{column}`")))?;
+                v = v.as_array().and_then(|a| a.get(i - 1)).ok_or_else(|| {
+                    fail(format!("the initial value of `{name}` has the wrong shape: no element for `{column}`"))
+                })?;
+            }
+            let x = v.as_f64().ok_or_else(|| {
+                fail(format!("the initial value of `{column}` must be a number, not {v}"))
+            })?;
+            self.arenas.out[core.lowered.output_order[k]] = x;
+        }
+        self.run(FunctionKind::Unconstrain, None)?;
+        Ok(self.arenas.params.clone())
     }
 
     /// The output draw at an unconstrained point, in CmdStan column order:

@@ -53,6 +53,10 @@ pub struct RunArgs {
     /// Initial points drawn uniformly in (-radius, radius) on the unconstrained scale.
     #[arg(long, default_value_t = 2.0)]
     init_radius: f64,
+    /// Initial values on the constrained scale (JSON, as CmdStan reads inits);
+    /// parameters it does not name start at random.
+    #[arg(long)]
+    init: Option<PathBuf>,
     /// Variables to show in the summary (default: all).
     #[arg(long, value_delimiter = ',')]
     vars: Vec<String>,
@@ -106,6 +110,16 @@ pub fn run(args: RunArgs) -> i32 {
         // handler only raises the flag the chains poll.
         let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
     }
+    let init = match &args.init {
+        None => Init::Random { radius: args.init_radius },
+        Some(path) => match user_inits(&model, path, &args) {
+            Ok(points) => Init::Points(points),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_USAGE;
+            }
+        },
+    };
     let settings = SamplerSettings {
         chains: args.chains,
         warmup: args.warmup,
@@ -118,7 +132,7 @@ pub fn run(args: RunArgs) -> i32 {
             Metric::Dense => MetricKind::Dense,
         },
         threads: args.threads,
-        init: Init::Random { radius: args.init_radius },
+        init,
         ..Default::default()
     };
     let mut csv = CsvOptions::new(&prefix, &stem);
@@ -159,6 +173,23 @@ pub fn run(args: RunArgs) -> i32 {
         return EXIT_DIAGNOSTICS;
     }
     0
+}
+
+/// One unconstrained starting point per chain from a JSON file of
+/// constrained initial values (missing parameters drawn per chain).
+fn user_inits(model: &BoundModel, path: &Path, args: &RunArgs) -> Result<Vec<Vec<f64>>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read the initial values `{}`: {e}", path.display()))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("the initial values `{}` are not valid JSON: {e}", path.display()))?;
+    let mut eval = model.evaluator();
+    (0..args.chains)
+        .map(|chain| {
+            let mut rng = hbmc_stdlib::ChainRng::new(args.seed ^ 0x1417, chain as u64);
+            let base: Vec<f64> = (0..model.dim()).map(|_| (2.0 * rand::Rng::random::<f64>(&mut rng) - 1.0) * args.init_radius).collect();
+            eval.unconstrain_json(&json, &base, &mut rng)
+                .map_err(|e| format!("initial values in `{}`: {}", path.display(), e.message))
+        })
+        .collect()
 }
 
 /// Prints the time of one gradient evaluation, as CmdStan does before sampling.

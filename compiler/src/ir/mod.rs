@@ -255,6 +255,10 @@ pub enum FunctionKind {
     Gradient,
     /// Writes the output draw into `Out` from `Params` (may use the RNG).
     Generate,
+    /// The inverse of the transforms: reads constrained parameter values
+    /// from `Out` (laid out as `Generate` writes them) and writes the
+    /// unconstrained point into `Params` (for user-supplied initial values).
+    Unconstrain,
 }
 
 /// One compiled entry point.

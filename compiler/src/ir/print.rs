@@ -67,6 +67,7 @@ pub fn kind_name(kind: FunctionKind) -> &'static str {
         FunctionKind::LogDensity => "log_density",
         FunctionKind::Gradient => "gradient",
         FunctionKind::Generate => "generate",
+        FunctionKind::Unconstrain => "unconstrain",
     }
 }
 

@@ -81,14 +81,14 @@ pub fn verify(module: &Module) -> Result<(), Vec<String>> {
 fn may_read(kind: FunctionKind, arena: Arena) -> bool {
     match arena {
         Arena::Grad => kind == FunctionKind::Gradient,
-        Arena::Out => kind == FunctionKind::Generate,
+        Arena::Out => matches!(kind, FunctionKind::Generate | FunctionKind::Unconstrain),
         Arena::Params | Arena::Data | Arena::IntData | Arena::Work | Arena::IntWork => true,
     }
 }
 
 fn may_write(kind: FunctionKind, arena: Arena) -> bool {
     match arena {
-        Arena::Params => false,
+        Arena::Params => kind == FunctionKind::Unconstrain,
         Arena::Grad => kind == FunctionKind::Gradient,
         Arena::Out => kind == FunctionKind::Generate,
         Arena::Data | Arena::IntData => kind == FunctionKind::TransformedData,

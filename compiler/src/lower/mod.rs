@@ -159,6 +159,7 @@ impl<'a> Lowerer<'a> {
         self.lay_out_params()?;
         self.lower_function(FunctionKind::LogDensity)?;
         self.lower_function(FunctionKind::Generate)?;
+        self.lower_unconstrain()?;
         Ok(())
     }
 

@@ -8,7 +8,7 @@
 
 use super::{layout, LowerError, LowerResult, Lowerer, Storage};
 use crate::check::typed::{Constraint, TypedDecl, TypedExpr};
-use crate::ir::{Arena, BinaryOp, CallArg, FunctionKind, ScalarType, Stmt, Value};
+use crate::ir::{Arena, BinaryOp, CallArg, CmpOp, FunctionKind, MessagePart, ScalarType, Stmt, Value};
 
 impl Lowerer<'_> {
     /// Makes a parameter's constrained values available to the function.
@@ -113,6 +113,104 @@ impl Lowerer<'_> {
         }
         self.storage.insert(decl.var, constrained);
         Ok(())
+    }
+
+    /// The `Unconstrain` function: each parameter's constrained value (in
+    /// the `Out` buffer `Generate` writes it to) back to the unconstrained
+    /// scale, rejecting values that break the constraint.
+    pub fn lower_unconstrain(&mut self) -> LowerResult<()> {
+        let params: Vec<TypedDecl> = self
+            .program
+            .decls(crate::syntax::ast::BlockKind::Parameters)
+            .cloned()
+            .collect();
+        let out_bufs: std::collections::HashMap<_, _> = self.outputs.iter().copied().collect();
+        self.begin_function(FunctionKind::Unconstrain);
+        for decl in &params {
+            let unconstrained = self
+                .storage
+                .get(&decl.var)
+                .cloned()
+                .ok_or_else(|| LowerError::unsupported(decl.span, "a parameter without storage"))?;
+            let out = *out_bufs
+                .get(&decl.var)
+                .ok_or_else(|| LowerError::unsupported(decl.span, "a parameter without an output buffer"))?;
+            let constrained = Storage { buf: out, ..unconstrained.clone() };
+            let info = self.program.var(decl.var);
+            let (name, ty) = (info.name.clone(), info.ty.clone());
+            let shape = unconstrained.shape.clone();
+            let constraint = decl.constraint.clone();
+            self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+                let at = this.offset(&constrained, idx);
+                let x = this.fb.load(constrained.buf, at, ScalarType::F64);
+                let u = match &constraint {
+                    Constraint::None => x,
+                    Constraint::Bounds { lower, upper } => {
+                        let lb = bound_elem(this, &ty, lower.as_ref(), idx)?;
+                        let ub = bound_elem(this, &ty, upper.as_ref(), idx)?;
+                        if let Some(lb) = lb {
+                            this.require(x, CmpOp::Gt, lb, &name, "above its lower bound");
+                        }
+                        if let Some(ub) = ub {
+                            this.require(x, CmpOp::Lt, ub, &name, "below its upper bound");
+                        }
+                        match (lb, ub) {
+                            (Some(lb), None) => {
+                                let d = this.fb.binary(BinaryOp::Sub, x, lb);
+                                this.call1("hbm_log", d, decl)?
+                            }
+                            (None, Some(ub)) => {
+                                let d = this.fb.binary(BinaryOp::Sub, ub, x);
+                                this.call1("hbm_log", d, decl)?
+                            }
+                            (Some(lb), Some(ub)) => {
+                                let d = this.fb.binary(BinaryOp::Sub, x, lb);
+                                let w = this.fb.binary(BinaryOp::Sub, ub, lb);
+                                let p = this.fb.binary(BinaryOp::Div, d, w);
+                                this.call1("hbm_logit", p, decl)?
+                            }
+                            (None, None) => x,
+                        }
+                    }
+                    Constraint::OffsetMultiplier { offset, multiplier } => {
+                        let mu = bound_elem(this, &ty, offset.as_ref(), idx)?;
+                        let sigma = bound_elem(this, &ty, multiplier.as_ref(), idx)?;
+                        let centred = match mu {
+                            Some(m) => this.fb.binary(BinaryOp::Sub, x, m),
+                            None => x,
+                        };
+                        match sigma {
+                            Some(s) => this.fb.binary(BinaryOp::Div, centred, s),
+                            None => centred,
+                        }
+                    }
+                    other => return Err(LowerError::unsupported(decl.span, format!("initial values for `{}` parameters", other.name()))),
+                };
+                this.fb.store(unconstrained.buf, at, u);
+                Ok(())
+            })?;
+            // Later bounds read this parameter's constrained value.
+            self.storage.insert(decl.var, constrained);
+        }
+        self.end_function();
+        Ok(())
+    }
+
+    /// Rejects unless `x cmp bound`, naming the parameter and the value.
+    fn require(&mut self, x: Value, cmp: CmpOp, bound: Value, name: &str, what: &str) {
+        let ok = self.fb.cmp(cmp, x, bound);
+        let zero = self.fb.i64(0);
+        let bad = self.fb.cmp(CmpOp::Eq, ok, zero);
+        self.fb.emit(Stmt::If {
+            cond: bad,
+            then: vec![Stmt::Reject(vec![
+                MessagePart::Text(format!("the initial value of `{name}` is ")),
+                MessagePart::Value(x),
+                MessagePart::Text(format!(", which is not {what} ")),
+                MessagePart::Value(bound),
+            ])],
+            otherwise: Vec::new(),
+        });
     }
 
     /// `f(x)` for a one-argument stdlib function.
