@@ -39,7 +39,10 @@ fn jit_equals_the_interpreter_at_twenty_random_points() {
         for (p, q) in ga.iter().zip(&gb) {
             assert!((p - q).abs() <= 1e-10 * q.abs().max(1.0), "gradient {p} vs {q}");
         }
-        assert_eq!(a.log_density(&x).expect("jit"), la, "log density and gradient functions agree");
+        // The gradient function sums the target in another order (fused
+        // loops run backwards), so the two agree to rounding, not bitwise.
+        let l = a.log_density(&x).expect("jit");
+        assert!((l - la).abs() <= 1e-12 * la.abs().max(1.0), "log density {l} vs gradient function's {la}");
     }
 }
 

@@ -18,6 +18,11 @@ pub struct BenchArgs {
     /// Timed batches of evaluations.
     #[arg(long, default_value_t = 21)]
     batches: usize,
+    /// Run exactly this many evaluations and report their mean, without
+    /// calibrating batches: for instruction counts under
+    /// `valgrind --tool=callgrind`, which are repeatable on a busy machine.
+    #[arg(long)]
+    evals: Option<usize>,
 }
 
 /// Runs `hbmc bench`.
@@ -35,6 +40,14 @@ pub fn run(args: BenchArgs) -> i32 {
     if let Err(e) = eval.log_density_gradient(&x, &mut grad) {
         eprintln!("error: the log density cannot be evaluated at the benchmark point: {}", e.message);
         return super::EXIT_DIAGNOSTICS;
+    }
+    if let Some(n) = args.evals {
+        let t = Instant::now();
+        for _ in 0..n {
+            let _ = eval.log_density_gradient(&x, &mut grad);
+        }
+        println!("{n} gradient evaluations took {:.3} us each (mean)", t.elapsed().as_secs_f64() * 1e6 / n.max(1) as f64);
+        return 0;
     }
     // Size a batch to take about 10 ms, then time batches and report the median.
     let mut per_batch = 1usize;

@@ -18,6 +18,8 @@ pub fn build(module: &mut Module, forward: &Function, active: &Active, adjoint: 
         adjoint,
         module,
         symbols: crate::lower::SymbolTable::from_stdlib(),
+        with_target: false,
+        partials: HashMap::new(),
     };
     let mut body = Vec::new();
     // Zero every adjoint buffer: gradients accumulate.
@@ -27,10 +29,28 @@ pub fn build(module: &mut Module, forward: &Function, active: &Active, adjoint: 
         let len = g.module.buffer(b).len;
         g.zero_buffer(&mut body, b, len);
     }
-    body.extend(forward.body.iter().cloned());
+    // Fused loops (see `fusable`) are left out of the forward sweep: their
+    // reverse loop computes the same terms and adds them to the target.
+    // Only active loops have a reverse loop to carry their terms.
+    let fused: Vec<bool> = forward
+        .body
+        .iter()
+        .enumerate()
+        .map(|(i, s)| fusable(i, s, &forward.body) && g.touches_active(std::slice::from_ref(s)))
+        .collect();
+    let uses_target = mentions_target(&forward.body);
+    for (s, &f) in forward.body.iter().zip(&fused) {
+        if !f || uses_target {
+            body.push(s.clone());
+        }
+    }
     let mut scope = Scope::top(&forward.body);
     let mut reverse = Vec::new();
-    g.reverse_block(&forward.body, &mut scope, &mut reverse)?;
+    for (s, &f) in forward.body.iter().zip(&fused).rev() {
+        g.with_target = f && !uses_target;
+        g.reverse_stmt(s, &mut scope, &mut reverse)?;
+        g.with_target = false;
+    }
     if !scope.cells.is_empty() {
         return Err(AdError { message: "internal: a top-level value escaped its scope".into() });
     }
@@ -104,6 +124,12 @@ struct Gen<'a> {
     adjoint: &'a HashMap<BufferId, BufferId>,
     module: &'a mut Module,
     symbols: crate::lower::SymbolTable,
+    /// While reversing a fused loop: its recomputation adds the target
+    /// terms (the forward sweep left the loop out).
+    with_target: bool,
+    /// Partials computed during recomputation, by the original value of
+    /// the call: its `_grad` form gives value and partials in one call.
+    partials: HashMap<Value, Vec<Value>>,
 }
 
 impl Gen<'_> {
@@ -186,7 +212,8 @@ impl Gen<'_> {
             Stmt::Call { dst, func, args, .. } => {
                 let Some(d) = dst else { return Ok(()) };
                 let Some(g) = scope.adj.remove(d) else { return Ok(()) };
-                self.reverse_call(func, args, g, scope, out)
+                let known = self.partials.get(d).cloned();
+                self.reverse_call(func, args, known, g, scope, out)
             }
             Stmt::Store { buf, index, value } => {
                 let Some(&adj) = self.adjoint.get(buf) else { return Ok(()) };
@@ -321,6 +348,23 @@ impl Gen<'_> {
                     out.push(Stmt::Let { dst: new, expr });
                     rename.insert(*dst, new);
                 }
+                Stmt::Call { dst: Some(d), partials, func, args } if partials.is_empty() && self.active.value(*d) => {
+                    // Value and partials in one `_grad` call when there is
+                    // one; the reverse of this call reuses the partials.
+                    let args: Vec<CallArg> = args.iter().map(|a| map_arg(a, |v| rn(rename, v))).collect();
+                    let n = self.fresh(self.forward.type_of(*d));
+                    rename.insert(*d, n);
+                    let reals = func.params.iter().filter(|t| **t == CType::F64).count();
+                    let grad = self.symbol(&format!("{}_grad", func.symbol)).ok();
+                    match grad {
+                        Some(g) if args.iter().all(|a| matches!(a, CallArg::Value(_))) => {
+                            let ps: Vec<Value> = (0..reals).map(|_| self.fresh(ScalarType::F64)).collect();
+                            out.push(Stmt::Call { dst: Some(n), partials: ps.clone(), func: g, args });
+                            self.partials.insert(*d, ps);
+                        }
+                        _ => out.push(Stmt::Call { dst: Some(n), partials: Vec::new(), func: func.clone(), args }),
+                    }
+                }
                 Stmt::Call { dst, partials, func, args } => {
                     let new_dst = dst.map(|d| {
                         let n = self.fresh(self.forward.type_of(d));
@@ -376,7 +420,19 @@ impl Gen<'_> {
                 }
                 Stmt::Break => out.push(Stmt::Break),
                 Stmt::Continue => out.push(Stmt::Continue),
-                Stmt::AddTarget(_) | Stmt::Reject(_) | Stmt::Print(_) => {}
+                Stmt::AddTarget(v) if self.with_target => out.push(Stmt::AddTarget(rn(rename, *v))),
+                // Checks run again: if the forward sweep skipped this code,
+                // its index checks must still guard the loads.
+                Stmt::Reject(parts) => out.push(Stmt::Reject(
+                    parts
+                        .iter()
+                        .map(|p| match p {
+                            crate::ir::MessagePart::Value(v) => crate::ir::MessagePart::Value(rn(rename, *v)),
+                            other => other.clone(),
+                        })
+                        .collect(),
+                )),
+                Stmt::AddTarget(_) | Stmt::Print(_) => {}
             }
         }
         Ok(())
@@ -477,7 +533,15 @@ impl Gen<'_> {
     }
 
     /// Propagates through a library call with the stdlib's partials.
-    fn reverse_call(&mut self, func: &FuncRef, args: &[CallArg], g: Value, scope: &mut Scope, out: &mut Vec<Stmt>) -> Result<(), AdError> {
+    fn reverse_call(
+        &mut self,
+        func: &FuncRef,
+        args: &[CallArg],
+        known: Option<Vec<Value>>,
+        g: Value,
+        scope: &mut Scope,
+        out: &mut Vec<Stmt>,
+    ) -> Result<(), AdError> {
         if args.iter().any(|a| !matches!(a, CallArg::Value(_))) {
             return Err(AdError { message: format!("the gradient of `{}` (a call on buffers) is not supported yet", func.symbol) });
         }
@@ -502,7 +566,9 @@ impl Gen<'_> {
         // `_grad` (value and every partial) where the stdlib has one, else
         // `_d1` for unary math.
         let grad_name = format!("{}_grad", func.symbol);
-        let partials: Vec<Value> = if let Ok(grad) = self.symbol(&grad_name) {
+        let partials: Vec<Value> = if let Some(ps) = known {
+            ps
+        } else if let Ok(grad) = self.symbol(&grad_name) {
             let value = self.fresh(ScalarType::F64);
             let ps: Vec<Value> = reals.iter().map(|_| self.fresh(ScalarType::F64)).collect();
             out.push(Stmt::Call { dst: Some(value), partials: ps.clone(), func: grad, args: renamed });
@@ -533,6 +599,104 @@ impl Gen<'_> {
             .get(name)
             .ok_or_else(|| AdError { message: format!("no derivative function `{name}` in the stdlib") })
     }
+}
+
+/// Whether top-level statement `i` can be left out of the forward sweep: a
+/// loop that adds to the target, prints nothing, and writes no buffer that
+/// any other top-level statement reads or writes.
+fn fusable(i: usize, s: &Stmt, body: &[Stmt]) -> bool {
+    let Stmt::For { body: inner, .. } = s else { return false };
+    if !adds_target(inner) || prints(inner) {
+        return false;
+    }
+    let mut written = HashSet::new();
+    written_in(inner, &mut written);
+    body.iter().enumerate().filter(|(j, _)| *j != i).all(|(_, other)| {
+        let mut touched = HashSet::new();
+        touched_in(std::slice::from_ref(other), &mut touched);
+        touched.is_disjoint(&written)
+    })
+}
+
+fn adds_target(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::AddTarget(_) => true,
+        Stmt::For { body, .. } => adds_target(body),
+        Stmt::If { then, otherwise, .. } => adds_target(then) || adds_target(otherwise),
+        Stmt::While { body, .. } => adds_target(body),
+        _ => false,
+    })
+}
+
+fn prints(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::Print(_) => true,
+        Stmt::For { body, .. } => prints(body),
+        Stmt::If { then, otherwise, .. } => prints(then) || prints(otherwise),
+        Stmt::While { cond_block, body, .. } => prints(cond_block) || prints(body),
+        _ => false,
+    })
+}
+
+fn written_in(stmts: &[Stmt], out: &mut HashSet<BufferId>) {
+    for s in stmts {
+        match s {
+            Stmt::Store { buf, .. } | Stmt::Accumulate { buf, .. } => {
+                out.insert(*buf);
+            }
+            Stmt::Call { args, .. } => {
+                for a in args {
+                    if let CallArg::Buffer { buf, .. } = a {
+                        out.insert(*buf);
+                    }
+                }
+            }
+            Stmt::For { body, .. } => written_in(body, out),
+            Stmt::If { then, otherwise, .. } => {
+                written_in(then, out);
+                written_in(otherwise, out);
+            }
+            Stmt::While { cond_block, body, .. } => {
+                written_in(cond_block, out);
+                written_in(body, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Buffers read or written anywhere in `stmts`.
+fn touched_in(stmts: &[Stmt], out: &mut HashSet<BufferId>) {
+    written_in(stmts, out);
+    for s in stmts {
+        match s {
+            Stmt::Let { expr: Expr::Load { buf, .. }, .. } => {
+                out.insert(*buf);
+            }
+            Stmt::For { body, .. } => touched_in(body, out),
+            Stmt::If { then, otherwise, .. } => {
+                touched_in(then, out);
+                touched_in(otherwise, out);
+            }
+            Stmt::While { cond_block, body, .. } => {
+                touched_in(cond_block, out);
+                touched_in(body, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether the function reads `target()` (then nothing is fused: the
+/// running target must be exact where it is read).
+fn mentions_target(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::Let { expr: Expr::Target, .. } => true,
+        Stmt::For { body, .. } => mentions_target(body),
+        Stmt::If { then, otherwise, .. } => mentions_target(then) || mentions_target(otherwise),
+        Stmt::While { cond_block, body, .. } => mentions_target(cond_block) || mentions_target(body),
+        _ => false,
+    })
 }
 
 fn contains_jump(stmts: &[Stmt]) -> bool {
