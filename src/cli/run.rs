@@ -137,7 +137,8 @@ pub fn run(args: RunArgs) -> i32 {
     };
     let mut csv = CsvOptions::new(&prefix, &stem);
     csv.data_file = args.data.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(",");
-    let output = OutputOptions { csv: Some(csv), keep_draws: true };
+    // Draws stream to the files; nothing is kept in memory while sampling.
+    let output = OutputOptions { csv: Some(csv), keep_draws: false };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let bars = Bars::new(args.chains, args.warmup + args.draws, show_progress);
     let make = |chain: usize| ChainModel::new(&model, args.seed, chain);
@@ -157,13 +158,22 @@ pub fn run(args: RunArgs) -> i32 {
     }
     let labels: HashMap<String, String> =
         model.output_names().iter().cloned().zip(model.output_labels().iter().cloned()).collect();
-    let summary = summarize(&run.draws(), &SummaryOptions { labels, variables: args.vars.clone(), include_lp: true });
+    // The summary reads the files back, as CmdStan's stansummary does.
+    let files: Vec<PathBuf> = run.chains.iter().filter_map(|c| c.csv_path.clone()).collect();
+    let draws = match hbmc_runtime::read_csv_files(&files) {
+        Ok((draws, _)) => draws,
+        Err(e) => {
+            eprintln!("error: cannot read back the draws: {e}");
+            return EXIT_DIAGNOSTICS;
+        }
+    };
+    let summary = summarize(&draws, &SummaryOptions { labels, variables: args.vars.clone(), include_lp: true });
     println!("{}", summary.to_table(3));
     let diagnostics = SamplerDiagnostics::from_run(&run, args.adapt_delta, args.max_depth);
     for w in sampler_warnings(&diagnostics).into_iter().chain(convergence_warnings(&summary)) {
         eprintln!("warning: {w}");
     }
-    let files: Vec<String> = run.chains.iter().filter_map(|c| c.csv_path.as_ref().map(|p| p.display().to_string())).collect();
+    let files: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
     if run.interrupted {
         eprintln!("interrupted: the draws so far are in {} (partial files, marked as such)", files.join(", "));
         return 130;

@@ -1,0 +1,117 @@
+//! `hbmc run` and `hbmc summary` end to end through the binary: the same
+//! seed gives the same files whatever the thread count, the summary is
+//! labelled with dims, and bad arguments get a clear error.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const MODEL: &str = r#"
+dims { obs; group = ["a", "b", "c"]; }
+data {
+  array[obs] group g;
+  vector[obs] y;
+}
+parameters {
+  vector[group] mu;
+  real<lower=0> sigma;
+}
+model {
+  mu ~ normal(0, 5);
+  sigma ~ normal(0, 2);
+  y ~ normal(mu[g], sigma);
+}
+generated quantities {
+  array[obs] real y_rep = normal_rng(mu[g], sigma);
+}
+"#;
+
+const DATA: &str = r#"{"g": ["a", "b", "c", "a", "b", "c", "a"], "y": [1.0, 2.1, 2.9, 1.2, 1.8, 3.3, 0.7]}"#;
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hbmc-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    std::fs::write(dir.join("model.hbm"), MODEL).expect("model written");
+    std::fs::write(dir.join("data.json"), DATA).expect("data written");
+    dir
+}
+
+fn hbmc(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hbmc")).current_dir(dir).args(args).output().expect("hbmc runs")
+}
+
+/// A CSV file without its timing lines, the only ones allowed to differ
+/// between runs.
+fn without_timing(path: &Path) -> String {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .filter(|l| !(l.starts_with('#') && l.contains("seconds")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn same_seed_same_files_with_one_and_two_threads() {
+    let dir = scratch("threads");
+    let common = ["run", "model.hbm", "--data", "data.json", "--chains", "3", "--warmup", "150", "--draws", "100", "--seed", "42", "--quiet"];
+    for (threads, prefix) in [("1", "one/fit"), ("2", "two/fit")] {
+        let mut args = common.to_vec();
+        args.extend(["--threads", threads, "--output", prefix]);
+        let out = hbmc(&dir, &args);
+        assert!(out.status.success(), "threads {threads}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    for chain in 1..=3 {
+        let a = without_timing(&dir.join(format!("one/fit_{chain}.csv")));
+        let b = without_timing(&dir.join(format!("two/fit_{chain}.csv")));
+        assert!(a.lines().count() > 100, "chain {chain} has its draws");
+        assert_eq!(a, b, "chain {chain} differs between 1 and 2 threads");
+    }
+    // Different seeds give different draws (the comparison can fail).
+    let out = hbmc(&dir, &[&common[..10], &["--seed", "43", "--quiet", "--output", "three/fit"]].concat());
+    assert!(out.status.success());
+    assert_ne!(without_timing(&dir.join("one/fit_1.csv")), without_timing(&dir.join("three/fit_1.csv")));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn run_and_summary_label_columns_with_dims() {
+    let dir = scratch("summary");
+    let out = hbmc(&dir, &["run", "model.hbm", "--data", "data.json", "--warmup", "200", "--draws", "200", "--quiet", "--output", "fit/m"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("mu[group=b]"), "run summary uses labels:\n{stdout}");
+    let dims: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("fit/m_dims.json")).expect("dims file")).expect("JSON");
+    assert_eq!(dims["dims"]["group"], serde_json::json!(["a", "b", "c"]));
+    assert_eq!(dims["variables"]["mu"], serde_json::json!(["group"]));
+    let files: Vec<String> = (1..=4).map(|c| format!("fit/m_{c}.csv")).collect();
+    let mut args = vec!["summary", "--vars", "mu"];
+    args.extend(files.iter().map(String::as_str));
+    let out = hbmc(&dir, &args);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(table.contains("mu[group=c]") && !table.contains("sigma"), "summary --vars mu:\n{table}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_arguments_are_clear_errors() {
+    let dir = scratch("args");
+    let cases: &[(&[&str], &str)] = &[
+        (&["run", "model.hbm", "--data", "data.json", "--adapt-delta", "1.5"], "--adapt-delta must be between 0 and 1"),
+        (&["run", "missing.hbm", "--data", "data.json"], "missing.hbm"),
+        (&["run", "model.hbm", "--data", "nope.json"], "nope.json"),
+        (&["run", "model.hbm", "--data", "data.json", "--chains", "0"], "--chains"),
+        (&["run", "model.hbm", "--data", "data.json", "--init", "nope.json"], "nope.json"),
+        (&["summary", "nothing_1.csv"], "nothing_1.csv"),
+    ];
+    for (args, expected) in cases {
+        let out = hbmc(&dir, args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?} should be a usage error:\n{stderr}");
+        assert!(stderr.contains(expected), "{args:?}: message should mention {expected:?}:\n{stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?} panicked:\n{stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
