@@ -22,6 +22,8 @@ model {
 }
 generated quantities {
   array[obs] real y_rep = normal_rng(mu[g], sigma);
+  array[obs] int above = bernoulli_rng(inv_logit(y_rep[1] - mu[g]));
+  int n_above = sum(above);
 }
 "#;
 
@@ -85,6 +87,19 @@ fn run_and_summary_label_columns_with_dims() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("fit/m_dims.json")).expect("dims file")).expect("JSON");
     assert_eq!(dims["dims"]["group"], serde_json::json!(["a", "b", "c"]));
     assert_eq!(dims["variables"]["mu"], serde_json::json!(["group"]));
+    // Integer generated quantities come out as integers.
+    let csv = std::fs::read_to_string(dir.join("fit/m_1.csv")).expect("chain 1 file");
+    let mut lines = csv.lines().filter(|l| !l.starts_with('#'));
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let (above, total) = (
+        header.iter().position(|c| *c == "above.3").expect("above.3 column"),
+        header.iter().position(|c| *c == "n_above").expect("n_above column"),
+    );
+    for line in lines.take(50) {
+        let fields: Vec<f64> = line.split(',').map(|f| f.parse().expect("number")).collect();
+        assert!(fields[above] == 0.0 || fields[above] == 1.0, "above.3 = {}", fields[above]);
+        assert!(fields[total].fract() == 0.0 && (0.0..=7.0).contains(&fields[total]), "n_above = {}", fields[total]);
+    }
     let files: Vec<String> = (1..=4).map(|c| format!("fit/m_{c}.csv")).collect();
     let mut args = vec!["summary", "--vars", "mu"];
     args.extend(files.iter().map(String::as_str));

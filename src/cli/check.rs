@@ -34,6 +34,8 @@ enum Emit {
     Ast,
     /// The typed program: every declaration and expression with its type and dims.
     Typed,
+    /// The IR after lowering and AD (needs --data: sizes come from the data).
+    Ir,
 }
 
 /// Runs `hbmc check`.
@@ -61,6 +63,16 @@ pub fn run(args: CheckArgs) -> i32 {
         match (emit, &checked.front_end.ast, &checked.front_end.typed) {
             (Emit::Ast, Some(ast), _) => print!("{}", hbmc::syntax::print::program_to_sexp(ast)),
             (Emit::Typed, _, Some(typed)) => print!("{}", hbmc::check::print::print_typed(typed)),
+            (Emit::Ir, _, Some(_)) if !diagnostics::has_errors(&diagnostics) => {
+                if args.data.is_empty() {
+                    eprintln!("error: --emit ir needs --data: the IR is made once sizes are known");
+                    return EXIT_USAGE;
+                }
+                match super::load_model(&args.model, &args.data, hbmc::model::Engine::Interpreter) {
+                    Ok(bound) => print!("{}", hbmc::ir::print::module_to_string(&bound.lowered().module)),
+                    Err(code) => return code,
+                }
+            }
             _ => {}
         }
     }

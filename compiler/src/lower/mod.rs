@@ -306,6 +306,7 @@ impl<'a> Lowerer<'a> {
     /// generated quantities into `Out`.
     fn lower_function(&mut self, kind: FunctionKind) -> LowerResult<()> {
         self.begin_function(kind);
+        let mut int_outputs: Vec<(Storage, BufferId)> = Vec::new();
         let params: Vec<TypedDecl> = self.program.decls(BlockKind::Parameters).cloned().collect();
         for decl in &params {
             self.lower_param_transform(decl)?;
@@ -322,10 +323,14 @@ impl<'a> Lowerer<'a> {
                 match &s.kind {
                     crate::check::typed::TypedStmtKind::Decl(decl) if block != BlockKind::Model => {
                         let arena = if kind == FunctionKind::Generate { Arena::Out } else { Arena::Work };
-                        self.declare_block_var(decl, arena)?;
-                        if let Some(buf) = self.storage.get(&decl.var).map(|s| s.buf) {
-                            if kind == FunctionKind::Generate {
-                                self.outputs.push((decl.var, buf));
+                        let storage = self.declare_block_var(decl, arena)?;
+                        if kind == FunctionKind::Generate {
+                            if storage.ty == ScalarType::I64 {
+                                let out = self.module.add_buffer(&self.program.var(decl.var).name, Arena::Out, layout::element_count(&storage.shape));
+                                int_outputs.push((storage.clone(), out));
+                                self.outputs.push((decl.var, out));
+                            } else {
+                                self.outputs.push((decl.var, storage.buf));
                             }
                         }
                         self.lower_decl_init(decl)?;
@@ -333,6 +338,15 @@ impl<'a> Lowerer<'a> {
                     _ => self.lower_stmt(s)?,
                 }
             }
+        }
+        for (ints, out) in int_outputs {
+            let len = layout::element_count(&ints.shape);
+            self.loop_n(len, |this, i| {
+                let v = this.fb.load(ints.buf, i, ScalarType::I64);
+                let x = this.fb.to_f64(v);
+                this.fb.store(out, i, x);
+                Ok(())
+            })?;
         }
         self.end_function();
         Ok(())
@@ -344,10 +358,9 @@ impl<'a> Lowerer<'a> {
         let info = self.program.var(decl.var);
         let ty = self.elem_type(decl.var);
         let arena = match (ty, arena) {
-            (ScalarType::I64, Arena::Work) => Arena::IntWork,
-            (ScalarType::I64, Arena::Out) => {
-                return Err(LowerError::unsupported(decl.span, "integer generated quantities"));
-            }
+            // Integer outputs are computed in `IntWork` with integer
+            // semantics and copied into `Out` at the end of `Generate`.
+            (ScalarType::I64, Arena::Work | Arena::Out) => Arena::IntWork,
             (_, a) => a,
         };
         let buf = self.module.add_buffer(&info.name, arena, layout::element_count(&shape));
