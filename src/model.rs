@@ -355,6 +355,27 @@ impl Evaluator {
         Ok(self.arenas.params.clone())
     }
 
+    /// An unconstrained point from a fitted draw: the constrained value of
+    /// every parameter column (CmdStan names such as `alpha.3.2`), looked up
+    /// with `value`. A parameter column `value` does not know is an error:
+    /// the fit must match the model and its dims.
+    pub fn unconstrain_columns(&mut self, value: impl Fn(&str) -> Option<f64>) -> Result<Vec<f64>, EvalError> {
+        let core = self.core.clone();
+        let params: Vec<&str> = core.lowered.params.iter().map(|p| p.name.as_str()).collect();
+        for (k, column) in core.lowered.output_names.iter().enumerate() {
+            let base = column.split('.').next().unwrap_or_default();
+            if !params.contains(&base) {
+                continue;
+            }
+            let x = value(column).ok_or_else(|| EvalError {
+                message: format!("the fit has no column `{column}` (a parameter of the model with this data)"),
+            })?;
+            self.arenas.out[core.lowered.output_order[k]] = x;
+        }
+        self.run(FunctionKind::Unconstrain, None)?;
+        Ok(self.arenas.params.clone())
+    }
+
     /// The output draw at an unconstrained point, in CmdStan column order:
     /// constrained parameters, transformed parameters, generated quantities.
     pub fn write_draw(&mut self, theta: &[f64], rng: &mut ChainRng, out: &mut Vec<f64>) -> Result<(), EvalError> {

@@ -130,3 +130,40 @@ fn bad_arguments_are_clear_errors() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn predict_reruns_generated_quantities_for_every_draw() {
+    let dir = scratch("predict");
+    let out = hbmc(&dir, &["run", "model.hbm", "--data", "data.json", "--chains", "2", "--warmup", "150", "--draws", "50", "--quiet", "--output", "fit/m"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // New data: the same groups, other outcomes and one more observation.
+    std::fs::write(dir.join("new.json"), r#"{"g": ["a", "b", "c", "a", "b", "c", "a", "b"], "y": [0, 0, 0, 0, 0, 0, 0, 0]}"#)
+        .expect("new data");
+    let out = hbmc(&dir, &["predict", "model.hbm", "--fit", "fit/m", "--data", "new.json", "--output", "pred/p"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let read = |p: &str| -> (Vec<String>, Vec<Vec<f64>>) {
+        let text = std::fs::read_to_string(dir.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+        let mut lines = text.lines().filter(|l| !l.starts_with('#'));
+        let header: Vec<String> = lines.next().expect("header").split(',').map(str::to_string).collect();
+        let rows = lines.map(|l| l.split(',').map(|f| f.parse().expect("number")).collect()).collect();
+        (header, rows)
+    };
+    for chain in 1..=2 {
+        let (fh, fit) = read(&format!("fit/m_{chain}.csv"));
+        let (ph, pred) = read(&format!("pred/p_{chain}.csv"));
+        assert_eq!(fit.len(), pred.len(), "one prediction per draw");
+        assert!(ph.contains(&"y_rep.8".to_string()), "generated quantities follow the new data's size");
+        // Parameters go through unconstrain and back: the same values.
+        for name in ["mu.1", "mu.3", "sigma"] {
+            let (i, j) = (fh.iter().position(|c| c == name).expect("fit column"), ph.iter().position(|c| c == name).expect("prediction column"));
+            for (f, p) in fit.iter().zip(&pred) {
+                assert!((f[i] - p[j]).abs() <= 1e-12 * f[i].abs().max(1.0), "{name}: fit {} vs prediction {}", f[i], p[j]);
+            }
+        }
+    }
+    // A fit that does not match the model is refused with a message.
+    let out = hbmc(&dir, &["predict", "model.hbm", "--fit", "nothing/here", "--data", "new.json", "--output", "pred/q"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing/here"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -3,6 +3,7 @@
 mod bench;
 mod check;
 mod gradcheck;
+mod predict;
 mod run;
 mod summary;
 
@@ -32,6 +33,8 @@ enum Command {
     Run(run::RunArgs),
     /// Summarise existing CmdStan CSV files.
     Summary(summary::SummaryArgs),
+    /// Transformed parameters and generated quantities of a fit's draws on new data.
+    Predict(predict::PredictArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -49,6 +52,7 @@ pub fn run() -> i32 {
         Command::Bench(args) => bench::run(args),
         Command::Run(args) => run::run(args),
         Command::Summary(args) => summary::run(args),
+        Command::Predict(args) => predict::run(args),
     }
 }
 
