@@ -17,16 +17,6 @@ const NOT_YET: &[(&str, &str)] = &[
     ("mundlak_logit", "no data file yet (hbmc simulate, issue 5)"),
 ];
 
-struct Gen(u64);
-impl Gen {
-    fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 fn data_files(root: &Path, source: &str) -> Vec<PathBuf> {
     source
@@ -51,7 +41,7 @@ fn check_example(name: &str, source: &str, data: &[PathBuf]) -> Result<(), Strin
     let jit = bind(name, source, data, Engine::Jit)?;
     let interp = bind(name, source, data, Engine::Interpreter)?;
     let (mut a, mut b) = (jit.evaluator(), interp.evaluator());
-    let mut g = Gen(name.len() as u64);
+    let mut g = hbmc_stdlib::ChainRng::new(name.len() as u64, 0);
     let dim = jit.dim();
     for point in 0..20 {
         let x: Vec<f64> = (0..dim).map(|_| 3.0 * g.uniform() - 1.5).collect();

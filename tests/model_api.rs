@@ -12,16 +12,6 @@ fn bound(model: &str, data: &str, engine: Engine) -> BoundModel {
     m.bind_files(&[root.join(data)], engine).unwrap_or_else(|e| panic!("{model}: {e:?}"))
 }
 
-struct Gen(u64);
-impl Gen {
-    fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 #[test]
 fn jit_equals_the_interpreter_at_twenty_random_points() {
@@ -29,7 +19,7 @@ fn jit_equals_the_interpreter_at_twenty_random_points() {
     let interp = bound("examples/electric_intercept.hbm", "examples/data/electric.csv", Engine::Interpreter);
     assert_eq!(jit.engine(), Engine::Jit);
     let (mut a, mut b) = (jit.evaluator(), interp.evaluator());
-    let mut g = Gen(3);
+    let mut g = hbmc_stdlib::ChainRng::new(3, 0);
     for _ in 0..20 {
         let x: Vec<f64> = (0..jit.dim()).map(|_| 4.0 * g.uniform() - 2.0).collect();
         let (mut ga, mut gb) = (vec![0.0; jit.dim()], vec![0.0; jit.dim()]);

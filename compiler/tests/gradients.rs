@@ -12,16 +12,6 @@ use hbmc_compiler::ir::arenas::Arenas;
 use hbmc_compiler::ir::FunctionKind;
 use hbmc_compiler::lower::lower_model;
 
-struct Gen(u64);
-impl Gen {
-    fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 /// Lowers, differentiates and checks a model's gradient at `points` points.
 fn check(name: &str, source: &str, data_name: &str, data: &str, points: usize) {
@@ -37,7 +27,7 @@ fn check(name: &str, source: &str, data_name: &str, data: &str, points: usize) {
     arenas.data[..model.data_init.len()].copy_from_slice(&model.data_init);
     arenas.int_data[..model.int_data_init.len()].copy_from_slice(&model.int_data_init);
     interp::run(&model.module, FunctionKind::TransformedData, &mut arenas, None).expect("transformed data");
-    let mut g = Gen(name.len() as u64 * 7919);
+    let mut g = hbmc_stdlib::ChainRng::new(name.len() as u64 * 7919, 0);
     let mut lp = |arenas: &mut Arenas, x: &[f64]| {
         arenas.params.copy_from_slice(x);
         interp::run(&model.module, FunctionKind::LogDensity, arenas, None).expect("log density")

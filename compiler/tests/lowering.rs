@@ -12,17 +12,6 @@ use hbmc_compiler::lower::{lower_model, LoweredModel};
 const ELECTRIC_MODEL: &str = include_str!("../../examples/electric_intercept.hbm");
 const ELECTRIC_CSV: &str = include_str!("../../examples/data/electric.csv");
 
-/// splitmix64, for reproducible points.
-struct Gen(u64);
-impl Gen {
-    fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 fn lower(source: &str, data_name: &str, data: &str) -> LoweredModel {
     let fe = front_end(source);
@@ -120,7 +109,7 @@ fn electric_intercept_log_density_matches_the_hand_written_one() {
     assert_eq!(model.dim, 4 * 5 + 96 * 4);
     let data = electric_data();
     let mut arenas = arenas_for(&model);
-    let mut g = Gen(11);
+    let mut g = hbmc_stdlib::ChainRng::new(11, 0);
     for _ in 0..20 {
         let u: Vec<f64> = (0..model.dim).map(|_| 4.0 * g.uniform() - 2.0).collect();
         arenas.params.copy_from_slice(&u);

@@ -45,7 +45,7 @@ pub fn run(args: GradcheckArgs) -> i32 {
     };
     let names = model.unconstrained_names();
     let mut eval = model.evaluator();
-    let mut rng = SplitMix(args.seed);
+    let mut rng = hbmc_stdlib::ChainRng::new(args.seed, 0);
     let mut failures = 0;
     let dim = model.dim();
     for point in 1..=args.points {
@@ -95,18 +95,5 @@ pub fn run(args: GradcheckArgs) -> i32 {
     } else {
         eprintln!("all {} partial derivatives at {} point(s) agree with finite differences", dim * args.points, args.points);
         0
-    }
-}
-
-/// splitmix64: points reproducible from the seed alone.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
     }
 }

@@ -41,6 +41,14 @@ impl ChainRng {
     }
 }
 
+impl ChainRng {
+    /// A uniform draw in [0, 1) with 53 random bits: random points for
+    /// initial values, gradient checks and tests.
+    pub fn uniform(&mut self) -> f64 {
+        (self.inner.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
 impl RngCore for ChainRng {
     fn next_u32(&mut self) -> u32 {
         self.inner.next_u32()

@@ -795,24 +795,10 @@ fn shape_words(s: signatures::ArgShape) -> &'static str {
 pub(super) fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
     let limit = (name.chars().count() / 3).max(1);
     candidates
-        .map(|c| (edit_distance(name, c), c))
+        .map(|c| (crate::diagnostics::edit_distance(name, c), c))
         // Replacing every character is no typo: `z` is not a misspelt `a`.
         .filter(|(d, _)| *d <= limit && *d < name.chars().count())
         .min()
         .map(|(_, c)| c.to_string())
 }
 
-/// Levenshtein distance, for "did you mean" suggestions.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}

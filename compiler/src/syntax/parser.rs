@@ -189,26 +189,12 @@ fn near_block_keyword(name: &str) -> Option<(&'static str, Token<'static>)> {
     let limit = if name.len() <= 5 { 1 } else { 2 };
     words
         .into_iter()
-        .map(|(w, t)| (edit_distance(name, w), w, t))
+        .map(|(w, t)| (crate::diagnostics::edit_distance(name, w), w, t))
         .filter(|(d, _, _)| *d <= limit)
         .min_by_key(|(d, _, _)| *d)
         .map(|(_, w, t)| (w, t))
 }
 
-/// Levenshtein distance between two words.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
 
 /// The index just past the `}` matching the `{` at `open` (or the end).
 fn skip_braced(tokens: &[Spanned<'_>], open: usize) -> usize {
