@@ -6,7 +6,7 @@
 
 pub mod model;
 
-pub use hbmc_compiler::{bind, check, diagnostics, ir, syntax};
+pub use hbmc_compiler::{bind, check, diagnostics, ir, simulate, syntax};
 
 use hbmc_compiler::check::typed::TypedProgram;
 use hbmc_compiler::diagnostics::Diagnostic;

@@ -96,6 +96,12 @@ impl Model {
         }
     }
 
+    /// A model from an already checked (or transformed) program, such as a
+    /// simulation program.
+    pub fn from_program(name: &str, program: TypedProgram) -> Model {
+        Model { name: name.to_string(), program, warnings: Vec::new() }
+    }
+
     /// Reads data files (JSON or CSV) and binds them.
     pub fn bind_files(&self, files: &[PathBuf], engine: Engine) -> Result<BoundModel, ModelError> {
         let mut sources = Vec::new();

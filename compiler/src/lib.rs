@@ -11,6 +11,7 @@ pub mod diagnostics;
 pub mod interp;
 pub mod ir;
 pub mod lower;
+pub mod simulate;
 pub mod syntax;
 
 use diagnostics::Diagnostic;

@@ -5,6 +5,7 @@ mod check;
 mod gradcheck;
 mod predict;
 mod run;
+mod simulate;
 mod summary;
 
 use clap::{Parser, Subcommand};
@@ -35,6 +36,8 @@ enum Command {
     Summary(summary::SummaryArgs),
     /// Transformed parameters and generated quantities of a fit's draws on new data.
     Predict(predict::PredictArgs),
+    /// Draw parameters from their priors and data from the likelihood; write a data file.
+    Simulate(simulate::SimulateArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -53,6 +56,7 @@ pub fn run() -> i32 {
         Command::Run(args) => run::run(args),
         Command::Summary(args) => summary::run(args),
         Command::Predict(args) => predict::run(args),
+        Command::Simulate(args) => simulate::run(args),
     }
 }
 

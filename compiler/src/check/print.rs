@@ -111,6 +111,11 @@ impl Printer<'_> {
                 let text = format!("{} ~ {}({})", self.expr(lhs), lpdf, args.join(", "));
                 self.line(depth, &text);
             }
+            TypedStmtKind::Draw { lhs, dist, args, .. } => {
+                let args: Vec<String> = args.iter().map(|a| self.expr(a)).collect();
+                let text = format!("{} = draw {}({})", self.expr(lhs), dist, args.join(", "));
+                self.line(depth, &text);
+            }
             TypedStmtKind::TargetPlus(e) => {
                 let text = format!("target += {}", self.expr(e));
                 self.line(depth, &text);

@@ -187,6 +187,16 @@ pub enum TypedStmtKind {
         truncation: Option<(Option<TypedExpr>, Option<TypedExpr>)>,
     },
     TargetPlus(TypedExpr),
+    /// `lhs = dist_rng(args)`, element by element, redrawing an element
+    /// until it lies within `lower`/`upper`. Made only by the simulation
+    /// transform (`hbmc simulate`), from a `~` statement.
+    Draw {
+        lhs: TypedExpr,
+        dist: String,
+        args: Vec<TypedExpr>,
+        lower: Option<TypedExpr>,
+        upper: Option<TypedExpr>,
+    },
     For {
         var: VarId,
         lower: TypedExpr,

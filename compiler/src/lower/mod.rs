@@ -19,6 +19,7 @@
 
 pub(crate) mod builder;
 mod call;
+mod draw;
 mod expr;
 pub mod layout;
 mod stmt;

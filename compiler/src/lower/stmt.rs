@@ -39,6 +39,7 @@ impl Lowerer<'_> {
                     .ok_or_else(|| LowerError::unsupported(s.span, format!("the distribution `{dist}`")))?;
                 self.density_terms(d, lhs, args, Sink::Target, lhs)
             }
+            K::Draw { lhs, dist, args, lower, upper } => self.lower_draw(lhs, dist, args, lower.as_ref(), upper.as_ref()),
             K::TargetPlus(e) => {
                 let shape = self.shape(e)?;
                 self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {

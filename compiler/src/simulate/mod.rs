@@ -1,0 +1,253 @@
+//! The simulation transform (`hbmc simulate`, the `do` of the documents):
+//! a checked program becomes one that draws every parameter that is not
+//! fixed from its prior and then the observed data from the likelihood.
+//!
+//! The new program has no parameters and no model block. Its data are the
+//! original data minus the *outcomes* (data variables on the left of `~`)
+//! plus the *fixed* parameters; its generated quantities are, in order: the
+//! drawn parameters and their prior draws (`~` on a parameter becomes a
+//! [`TypedStmtKind::Draw`], redrawn within the declared bounds), the
+//! transformed parameters, the model block's other statements, then the
+//! outcomes and their draws. Lowering turns it into a `Generate` function
+//! like any other program.
+
+use crate::check::env::VarOrigin;
+use crate::check::typed::{
+    Constraint, TypedBlock, TypedDecl, TypedExpr, TypedExprKind, TypedProgram, TypedStmt, TypedStmtKind, VarId,
+};
+use crate::diagnostics::Diagnostic;
+use crate::syntax::ast::BlockKind;
+use crate::syntax::span::Span;
+use std::collections::HashSet;
+
+/// A simulation program and what it draws.
+#[derive(Clone, Debug)]
+pub struct Simulation {
+    pub program: TypedProgram,
+    /// Parameters drawn from their priors.
+    pub drawn: Vec<VarId>,
+    /// Data variables drawn from the likelihood.
+    pub outcomes: Vec<VarId>,
+}
+
+/// Builds the simulation program; `fixed` names parameters whose values
+/// will be given as data.
+pub fn simulation_program(program: &TypedProgram, fixed: &[String]) -> Result<Simulation, Vec<Diagnostic>> {
+    let param_decls: Vec<TypedDecl> = program.decls(BlockKind::Parameters).cloned().collect();
+    let data_decls: Vec<TypedDecl> = program.decls(BlockKind::Data).cloned().collect();
+    let is_param = |v: VarId| param_decls.iter().any(|d| d.var == v);
+    let is_data = |v: VarId| data_decls.iter().any(|d| d.var == v);
+    let mut errors = Vec::new();
+    for name in fixed {
+        if !param_decls.iter().any(|d| program.var(d.var).name == *name) {
+            let names: Vec<&str> = param_decls.iter().map(|d| program.var(d.var).name.as_str()).collect();
+            errors.push(Diagnostic::error("E6001", format!("`--fix {name}=...`: the model has no parameter `{name}`"))
+                .with_help(format!("parameters: {}", names.join(", "))));
+        }
+    }
+    let fixed_ids: HashSet<VarId> =
+        param_decls.iter().filter(|d| fixed.contains(&program.var(d.var).name)).map(|d| d.var).collect();
+
+    // Split the model block: statements that draw parameters, and the rest.
+    let model = program.block(BlockKind::Model).map(|b| b.stmts.clone()).unwrap_or_default();
+    let mut priors = Vec::new();
+    let mut likelihood = Vec::new();
+    let mut outcomes: Vec<VarId> = Vec::new();
+    let mut prior_targets: HashSet<VarId> = HashSet::new();
+    for s in &model {
+        let mut roots = Vec::new();
+        if let Err(d) = tilde_roots(s, &mut roots) {
+            errors.push(d);
+            continue;
+        }
+        let on_params = roots.iter().filter(|(v, _)| is_param(*v)).count();
+        let on_data = roots.iter().filter(|(v, _)| is_data(*v)).count();
+        if let Some((v, span)) = roots.iter().find(|(v, _)| !is_param(*v) && !is_data(*v)) {
+            errors.push(
+                Diagnostic::error("E6002", format!("cannot simulate `{}`: `~` must have a parameter or a data variable on its left", program.var(*v).name))
+                    .with_label(*span, "not a parameter or data")
+                    .with_help("simulation draws parameters from their priors and data from the likelihood"),
+            );
+            continue;
+        }
+        if on_params > 0 && on_data > 0 {
+            errors.push(
+                Diagnostic::error("E6002", "cannot simulate a block that draws both parameters and data")
+                    .with_label(s.span, "split this into a prior part and a likelihood part"),
+            );
+            continue;
+        }
+        if on_params > 0 {
+            let all_fixed = roots.iter().all(|(v, _)| fixed_ids.contains(v));
+            if !all_fixed {
+                prior_targets.extend(roots.iter().map(|(v, _)| *v));
+                match to_draws(program, s, &param_decls) {
+                    Ok(t) => priors.push(t),
+                    Err(d) => errors.push(d),
+                }
+            }
+        } else {
+            for (v, _) in &roots {
+                if !outcomes.contains(v) {
+                    outcomes.push(*v);
+                }
+            }
+            match to_draws(program, s, &data_decls) {
+                Ok(t) => likelihood.push(t),
+                Err(d) => errors.push(d),
+            }
+        }
+    }
+    let drawn: Vec<VarId> = param_decls.iter().map(|d| d.var).filter(|v| !fixed_ids.contains(v)).collect();
+    for v in &drawn {
+        if !prior_targets.contains(v) {
+            errors.push(
+                Diagnostic::error("E6003", format!("`{}` has no prior to draw it from", program.var(*v).name))
+                    .with_label(program.var(*v).span, "declared here")
+                    .with_help(format!("give its value with `--fix {}=...`, or add `{} ~ ...` to the model block", program.var(*v).name, program.var(*v).name)),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    let mut vars = program.vars.clone();
+    let decl_stmt = |d: &TypedDecl| TypedStmt { kind: TypedStmtKind::Decl(d.clone()), span: d.span };
+    let mut data_block: Vec<TypedStmt> = data_decls.iter().filter(|d| !outcomes.contains(&d.var)).map(decl_stmt).collect();
+    data_block.extend(param_decls.iter().filter(|d| fixed_ids.contains(&d.var)).map(|d| {
+        vars[d.var].origin = VarOrigin::Block(BlockKind::Data);
+        decl_stmt(d)
+    }));
+    let mut gq: Vec<TypedStmt> = Vec::new();
+    for d in param_decls.iter().filter(|d| !fixed_ids.contains(&d.var)) {
+        vars[d.var].origin = VarOrigin::Block(BlockKind::GeneratedQuantities);
+        gq.push(decl_stmt(&TypedDecl { constraint: Constraint::None, init: None, ..d.clone() }));
+    }
+    gq.extend(priors);
+    if let Some(tp) = program.block(BlockKind::TransformedParameters) {
+        gq.extend(tp.stmts.iter().cloned());
+    }
+    for d in data_decls.iter().filter(|d| outcomes.contains(&d.var)) {
+        vars[d.var].origin = VarOrigin::Block(BlockKind::GeneratedQuantities);
+        gq.push(decl_stmt(&TypedDecl { constraint: Constraint::None, init: None, ..d.clone() }));
+    }
+    gq.extend(likelihood);
+    let mut blocks = vec![TypedBlock { kind: BlockKind::Data, stmts: data_block }];
+    if let Some(td) = program.block(BlockKind::TransformedData) {
+        blocks.push(td.clone());
+    }
+    blocks.push(TypedBlock { kind: BlockKind::GeneratedQuantities, stmts: gq });
+    Ok(Simulation {
+        program: TypedProgram { dims: program.dims.clone(), vars, blocks },
+        drawn,
+        outcomes,
+    })
+}
+
+/// The variables on the left of every `~` in a statement; refuses
+/// statements simulation cannot run (`target +=`).
+fn tilde_roots(s: &TypedStmt, out: &mut Vec<(VarId, Span)>) -> Result<(), Diagnostic> {
+    match &s.kind {
+        TypedStmtKind::Tilde { lhs, .. } => match lhs_root(lhs) {
+            Some(v) => out.push((v, lhs.span)),
+            None => {
+                return Err(Diagnostic::error("E6002", "cannot simulate this `~`: its left side is not a variable")
+                    .with_label(lhs.span, "write a variable, an indexed variable, or `to_vector(x)`"))
+            }
+        },
+        TypedStmtKind::TargetPlus(e) => {
+            return Err(Diagnostic::error("E6002", "cannot simulate a model with `target +=`")
+                .with_label(e.span, "no distribution to draw from")
+                .with_help("write the term as a `~` statement, or fix the parameters it involves"))
+        }
+        TypedStmtKind::For { body, .. } | TypedStmtKind::ForDim { body, .. } | TypedStmtKind::ForEach { body, .. } | TypedStmtKind::While { body, .. } => {
+            tilde_roots(body, out)?
+        }
+        TypedStmtKind::If { then, otherwise, .. } => {
+            tilde_roots(then, out)?;
+            if let Some(o) = otherwise {
+                tilde_roots(o, out)?;
+            }
+        }
+        TypedStmtKind::Block(stmts) => {
+            for s in stmts {
+                tilde_roots(s, out)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The variable a `~` draws into: `x`, `x[...]`, or `to_vector(x)`.
+fn lhs_root(e: &TypedExpr) -> Option<VarId> {
+    match &e.kind {
+        TypedExprKind::Var(v) => Some(*v),
+        TypedExprKind::Index { base, .. } => lhs_root(base),
+        TypedExprKind::Call { func, args } if func == "to_vector" && args.len() == 1 => match &args[0].kind {
+            TypedExprKind::Var(v) => Some(*v),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The statement with every `~` turned into a `Draw`, truncated to the
+/// declared bounds of its variable.
+fn to_draws(program: &TypedProgram, s: &TypedStmt, decls: &[TypedDecl]) -> Result<TypedStmt, Diagnostic> {
+    let kind = match &s.kind {
+        TypedStmtKind::Tilde { lhs, dist, args, .. } => {
+            let mut lhs = lhs.clone();
+            if let TypedExprKind::Call { func, args: inner } = &lhs.kind {
+                // `to_vector(z) ~ d(scalars)`: draw every element of z.
+                if func == "to_vector" && args.iter().all(|a| a.ty.is_scalar()) {
+                    lhs = inner[0].clone();
+                } else {
+                    return Err(Diagnostic::error("E6002", "cannot simulate `to_vector(x) ~ ...` with container arguments")
+                        .with_label(lhs.span, "draw into `x` directly"));
+                }
+            }
+            let root = lhs_root(&lhs).ok_or_else(|| Diagnostic::error("E6002", "cannot simulate this `~`").with_label(lhs.span, "left side"))?;
+            let decl = decls.iter().find(|d| d.var == root);
+            let (lower, upper) = match decl.map(|d| &d.constraint) {
+                Some(Constraint::Bounds { lower, upper }) => (lower.clone(), upper.clone()),
+                Some(Constraint::None) | None => (None, None),
+                Some(other) => {
+                    return Err(Diagnostic::error(
+                        "E6004",
+                        format!("cannot simulate `{}` yet: it is a `{}`", program.var(root).name, other.name()),
+                    )
+                    .with_label(lhs.span, "constrained type")
+                    .with_help(format!("fix it with `--fix {}=...`", program.var(root).name)))
+                }
+            };
+            TypedStmtKind::Draw { lhs, dist: dist.clone(), args: args.clone(), lower, upper }
+        }
+        TypedStmtKind::For { var, lower, upper, body } => TypedStmtKind::For {
+            var: *var,
+            lower: lower.clone(),
+            upper: upper.clone(),
+            body: Box::new(to_draws(program, body, decls)?),
+        },
+        TypedStmtKind::ForDim { var, dim, body } => {
+            TypedStmtKind::ForDim { var: *var, dim: *dim, body: Box::new(to_draws(program, body, decls)?) }
+        }
+        TypedStmtKind::ForEach { var, over, body } => {
+            TypedStmtKind::ForEach { var: *var, over: over.clone(), body: Box::new(to_draws(program, body, decls)?) }
+        }
+        TypedStmtKind::If { cond, then, otherwise } => TypedStmtKind::If {
+            cond: cond.clone(),
+            then: Box::new(to_draws(program, then, decls)?),
+            otherwise: match otherwise {
+                Some(o) => Some(Box::new(to_draws(program, o, decls)?)),
+                None => None,
+            },
+        },
+        TypedStmtKind::Block(stmts) => {
+            TypedStmtKind::Block(stmts.iter().map(|s| to_draws(program, s, decls)).collect::<Result<_, _>>()?)
+        }
+        other => other.clone(),
+    };
+    Ok(TypedStmt { kind, span: s.span })
+}

@@ -1,0 +1,240 @@
+//! `hbmc simulate model.hbm [--data partial.json] --fix name=value ... --seed S
+//! --output data.json`: draws every parameter that is not fixed from its
+//! prior, then the observed data from the likelihood, and writes a complete
+//! data file (and the parameter values it used beside it).
+
+use super::{read_file, EXIT_DIAGNOSTICS, EXIT_USAGE};
+use clap::Args;
+use hbmc::bind::{DataStorage, DataValue};
+use hbmc::model::{Engine, Model};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Arguments of `hbmc simulate`.
+#[derive(Args)]
+pub struct SimulateArgs {
+    /// The model file.
+    model: PathBuf,
+    /// Data the simulation starts from: covariates, indices, sizes (JSON or CSV).
+    #[arg(long)]
+    data: Vec<PathBuf>,
+    /// Fix a parameter instead of drawing it: `name=value`, the value in JSON (`2.5`, `[1, 2]`).
+    #[arg(long, value_name = "NAME=VALUE")]
+    fix: Vec<String>,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// The data file to write (JSON).
+    #[arg(long)]
+    output: PathBuf,
+    /// Where to write the parameter values used (default: OUTPUT with `.truth.json`).
+    #[arg(long)]
+    truth: Option<PathBuf>,
+}
+
+/// Runs `hbmc simulate`.
+pub fn run(args: SimulateArgs) -> i32 {
+    let source = match read_file(&args.model, "model") {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return EXIT_USAGE;
+        }
+    };
+    let name = args.model.display().to_string();
+    let report = |d: &[hbmc::diagnostics::Diagnostic]| {
+        eprint!("{}", hbmc::diagnostics::render_all(d, &name, &source, std::io::stderr().is_terminal()));
+    };
+    let fe = hbmc_compiler_front_end(&source);
+    let Some(program) = fe.typed else {
+        report(&fe.diagnostics);
+        return EXIT_DIAGNOSTICS;
+    };
+    // --fix name=value
+    let mut fixed = Map::new();
+    for f in &args.fix {
+        let Some((k, v)) = f.split_once('=') else {
+            eprintln!("error: `--fix {f}`: write `--fix name=value`, e.g. `--fix bxy=0`");
+            return EXIT_USAGE;
+        };
+        match serde_json::from_str::<Value>(v.trim()) {
+            Ok(value) => {
+                fixed.insert(k.trim().to_string(), value);
+            }
+            Err(_) => {
+                eprintln!("error: `--fix {f}`: the value must be a number or a JSON list, e.g. `--fix {k}=0.5`");
+                return EXIT_USAGE;
+            }
+        }
+    }
+    let fixed_names: Vec<String> = fixed.keys().cloned().collect();
+    let sim = match hbmc::simulate::simulation_program(&program, &fixed_names) {
+        Ok(s) => s,
+        Err(d) => {
+            report(&d);
+            return EXIT_DIAGNOSTICS;
+        }
+    };
+    let mut sources = Vec::new();
+    for file in &args.data {
+        let text = match std::fs::read_to_string(file) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read data file `{}`: {e}", file.display());
+                return EXIT_USAGE;
+            }
+        };
+        match hbmc::bind::read_source(&file.display().to_string(), &text) {
+            Ok(s) => sources.push(s),
+            Err(d) => {
+                report(&d);
+                return EXIT_DIAGNOSTICS;
+            }
+        }
+    }
+    if !fixed.is_empty() {
+        match hbmc::bind::read_source("--fix values", &Value::Object(fixed.clone()).to_string()) {
+            Ok(s) => sources.push(s),
+            Err(d) => {
+                report(&d);
+                return EXIT_DIAGNOSTICS;
+            }
+        }
+    }
+    let model = Model::from_program(&name, sim.program.clone());
+    let bound = match model.bind(&sources, Engine::Jit) {
+        Ok(b) => b,
+        Err(hbmc::model::ModelError::Diagnostics(d)) => {
+            report(&d);
+            return EXIT_DIAGNOSTICS;
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_DIAGNOSTICS;
+        }
+    };
+    let mut eval = bound.evaluator();
+    let mut rng = hbmc_stdlib::ChainRng::new(args.seed, 0);
+    let mut draw = Vec::new();
+    if let Err(e) = eval.write_draw(&[], &mut rng, &mut draw) {
+        eprintln!("error: the simulation failed: {}", e.message);
+        return EXIT_DIAGNOSTICS;
+    }
+    let columns: HashMap<&str, f64> = bound.output_names().iter().map(String::as_str).zip(draw.iter().copied()).collect();
+    let p = &sim.program;
+    let data = bound.data();
+
+    // The data file: every data variable of the original model.
+    let mut out = Map::new();
+    for d in program.decls(hbmc::syntax::ast::BlockKind::Data) {
+        let var = &program.var(d.var).name;
+        let value = if sim.outcomes.contains(&d.var) {
+            from_columns(var, &columns, program.var(d.var).ty.is_int_valued())
+        } else {
+            data.value(d.var).map(to_json)
+        };
+        if let Some(v) = value {
+            out.insert(var.clone(), v);
+        }
+    }
+    let mut dims = Map::new();
+    for (id, dim) in p.dims.dims.iter().enumerate() {
+        let entry = match data.dim_labels(id) {
+            Some(labels) => json!(labels),
+            None => json!(data.dim_sizes[id]),
+        };
+        dims.insert(dim.name.clone(), entry);
+    }
+    if !dims.is_empty() {
+        out.insert("dims".into(), Value::Object(dims));
+    }
+    // The parameter values used: drawn and fixed.
+    let mut truth = fixed;
+    for v in &sim.drawn {
+        let var = &program.var(*v).name;
+        if let Some(value) = from_columns(var, &columns, false) {
+            truth.insert(var.clone(), value);
+        }
+    }
+    let truth_path = args.truth.clone().unwrap_or_else(|| args.output.with_extension("truth.json"));
+    for (path, value) in [(&args.output, Value::Object(out)), (&truth_path, Value::Object(truth))] {
+        let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+        if let Err(e) = std::fs::write(path, text + "\n") {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            return EXIT_USAGE;
+        }
+    }
+    eprintln!("simulated data written to {}; parameter values in {}", args.output.display(), truth_path.display());
+    0
+}
+
+fn hbmc_compiler_front_end(source: &str) -> hbmc_compiler::FrontEnd {
+    hbmc_compiler::front_end(source)
+}
+
+/// A bound data value as JSON: nested lists in indexing order (matrices as
+/// lists of rows), integers as integers.
+fn to_json(v: &DataValue) -> Value {
+    fn nest(v: &DataValue, prefix: &mut Vec<usize>) -> Value {
+        if prefix.len() == v.shape.len() {
+            return match &v.storage {
+                DataStorage::Ints(_) => v.get_int(prefix).map_or(Value::Null, |x| json!(x)),
+                DataStorage::Reals(_) => v.get_real(prefix).map_or(Value::Null, |x| json!(x)),
+            };
+        }
+        let n = v.shape[prefix.len()];
+        Value::Array(
+            (0..n)
+                .map(|i| {
+                    prefix.push(i);
+                    let x = nest(v, prefix);
+                    prefix.pop();
+                    x
+                })
+                .collect(),
+        )
+    }
+    nest(v, &mut Vec::new())
+}
+
+/// A variable's value from the output columns `name`, `name.i`, `name.i.j`
+/// (1-based), as nested JSON lists.
+fn from_columns(name: &str, columns: &HashMap<&str, f64>, int: bool) -> Option<Value> {
+    let num = |x: f64| if int { json!(x as i64) } else { json!(x) };
+    if let Some(x) = columns.get(name) {
+        return Some(num(*x));
+    }
+    let prefix = format!("{name}.");
+    let mut shape: Vec<usize> = Vec::new();
+    for key in columns.keys().filter(|k| k.starts_with(&prefix)) {
+        let ix: Vec<usize> = key[prefix.len()..].split('.').filter_map(|p| p.parse().ok()).collect();
+        if shape.is_empty() {
+            shape = vec![0; ix.len()];
+        }
+        for (s, i) in shape.iter_mut().zip(&ix) {
+            *s = (*s).max(*i);
+        }
+    }
+    if shape.is_empty() {
+        return None;
+    }
+    fn nest(name: &str, shape: &[usize], prefix: &mut Vec<usize>, columns: &HashMap<&str, f64>, num: &dyn Fn(f64) -> Value) -> Value {
+        if prefix.len() == shape.len() {
+            let key = format!("{name}.{}", prefix.iter().map(usize::to_string).collect::<Vec<_>>().join("."));
+            return columns.get(key.as_str()).map_or(Value::Null, |x| num(*x));
+        }
+        Value::Array(
+            (1..=shape[prefix.len()])
+                .map(|i| {
+                    prefix.push(i);
+                    let x = nest(name, shape, prefix, columns, num);
+                    prefix.pop();
+                    x
+                })
+                .collect(),
+        )
+    }
+    Some(nest(name, &shape, &mut Vec::new(), columns, &num))
+}
