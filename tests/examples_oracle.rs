@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 /// Examples that do not compile yet, and why.
 const NOT_YET: &[(&str, &str)] = &[
     ("electric_covariance", "cholesky_decompose is not lowered yet"),
-    ("mundlak_logit", "no data file yet (hbmc simulate, issue 5)"),
 ];
 
 
