@@ -47,6 +47,7 @@
 //! - [`draws`]: draws in memory.
 //! - [`diagnostics`]: R-hat, ESS, MCSE, E-BFMI, warnings.
 //! - [`summary`]: summary table.
+//! - [`loo`](mod@loo): PSIS-LOO and model comparison.
 //!
 //! ## Reproducibility
 //! A chain's draws depend only on the seed, the chain number and the
@@ -60,6 +61,7 @@ pub mod density;
 pub mod diagnostics;
 pub mod draws;
 pub mod init;
+pub mod loo;
 pub mod nuts;
 pub mod output;
 pub mod rng;
@@ -72,6 +74,7 @@ pub use diagnostics::{
 };
 pub use draws::{read_csv_files, Draws};
 pub use init::Init;
+pub use loo::{compare, compare_table, loo, CompareRow, LogLik, Loo, LooError, LooOptions};
 pub use nuts::hamiltonian::{InvMetric, MetricKind};
 pub use nuts::tree::TransitionStats;
 pub use output::{format_value, parse_cmdstan_csv, read_cmdstan_csv, CsvOptions, ReadError, StanCsv, SAMPLER_COLUMNS};

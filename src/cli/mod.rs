@@ -3,6 +3,7 @@
 mod bench;
 mod check;
 mod gradcheck;
+mod loo;
 mod predict;
 mod run;
 mod simulate;
@@ -38,6 +39,8 @@ enum Command {
     Predict(predict::PredictArgs),
     /// Draw parameters from their priors and data from the likelihood; write a data file.
     Simulate(simulate::SimulateArgs),
+    /// PSIS-LOO from `log_lik` in generated quantities, and a comparison of fits.
+    Loo(loo::LooArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -56,6 +59,7 @@ pub fn run() -> i32 {
         Command::Run(args) => run::run(args),
         Command::Summary(args) => summary::run(args),
         Command::Predict(args) => predict::run(args),
+        Command::Loo(args) => loo::run(args),
         Command::Simulate(args) => simulate::run(args),
     }
 }
