@@ -1,6 +1,6 @@
 //! `hbmc check model.hbm [--data d.json] [--format json] [--emit ast|typed]`
 
-use super::{read_file, EXIT_DIAGNOSTICS, EXIT_USAGE};
+use super::{ModelSource, EXIT_DIAGNOSTICS, EXIT_USAGE};
 use clap::{Args, ValueEnum};
 use hbmc::diagnostics::{self, Diagnostic};
 use std::io::IsTerminal;
@@ -40,14 +40,10 @@ enum Emit {
 
 /// Runs `hbmc check`.
 pub fn run(args: CheckArgs) -> i32 {
-    let source = match read_file(&args.model, "model") {
+    let ModelSource { name, text: source, .. } = match ModelSource::read(&args.model) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("{e}");
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
-    let name = args.model.display().to_string();
     let checked = hbmc::check_source(&source);
     let mut diagnostics = checked.front_end.diagnostics.clone();
     if let (Some(program), false) = (&checked.front_end.typed, args.data.is_empty()) {

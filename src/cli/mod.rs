@@ -69,6 +69,37 @@ pub fn read_file(path: &std::path::Path, what: &str) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("error: cannot read {what} `{}`: {e}", path.display()))
 }
 
+/// A model file read from disk, kept to show diagnostics against it.
+pub struct ModelSource {
+    /// The path as the user gave it, shown in diagnostics.
+    pub name: String,
+    /// The file name without extension, used as the model's name.
+    pub stem: String,
+    pub text: String,
+}
+
+impl ModelSource {
+    /// Reads the model file; on failure prints why and gives the exit code.
+    pub fn read(path: &std::path::Path) -> Result<ModelSource, i32> {
+        let text = read_file(path, "model").map_err(|e| {
+            eprintln!("{e}");
+            EXIT_USAGE
+        })?;
+        Ok(ModelSource {
+            name: path.display().to_string(),
+            stem: path.file_stem().map_or("model".into(), |s| s.to_string_lossy().into_owned()),
+            text,
+        })
+    }
+
+    /// Renders diagnostics against this source on stderr (coloured on a terminal).
+    pub fn report(&self, diagnostics: &[hbmc::diagnostics::Diagnostic]) {
+        use std::io::IsTerminal;
+        let colour = std::io::stderr().is_terminal();
+        eprint!("{}", hbmc::diagnostics::render_all(diagnostics, &self.name, &self.text, colour));
+    }
+}
+
 /// Compiles a model file and binds its data, printing any diagnostics
 /// against the model source. `Err` carries the exit code.
 pub fn load_model(
@@ -77,20 +108,10 @@ pub fn load_model(
     engine: hbmc::model::Engine,
 ) -> Result<hbmc::model::BoundModel, i32> {
     use hbmc::model::{Model, ModelError};
-    let source = read_file(model, "model").map_err(|e| {
-        eprintln!("{e}");
-        EXIT_USAGE
-    })?;
-    let name = model.display().to_string();
-    let stem = model.file_stem().map_or("model".into(), |s| s.to_string_lossy().into_owned());
-    let report = |diags: &[hbmc::diagnostics::Diagnostic]| {
-        use std::io::IsTerminal;
-        let colour = std::io::stderr().is_terminal();
-        eprint!("{}", hbmc::diagnostics::render_all(diags, &name, &source, colour));
-    };
-    let checked = Model::compile(&stem, &source).map_err(|e| match e {
+    let source = ModelSource::read(model)?;
+    let checked = Model::compile(&source.stem, &source.text).map_err(|e| match e {
         ModelError::Diagnostics(d) => {
-            report(&d);
+            source.report(&d);
             EXIT_DIAGNOSTICS
         }
         other => {
@@ -99,11 +120,11 @@ pub fn load_model(
         }
     })?;
     if !checked.warnings.is_empty() {
-        report(&checked.warnings);
+        source.report(&checked.warnings);
     }
     checked.bind_files(data, engine).map_err(|e| match e {
         ModelError::Diagnostics(d) => {
-            report(&d);
+            source.report(&d);
             EXIT_DIAGNOSTICS
         }
         ModelError::Io(m) => {

@@ -3,13 +3,12 @@
 //! prior, then the observed data from the likelihood, and writes a complete
 //! data file (and the parameter values it used beside it).
 
-use super::{read_file, EXIT_DIAGNOSTICS, EXIT_USAGE};
+use super::{ModelSource, EXIT_DIAGNOSTICS, EXIT_USAGE};
 use clap::Args;
 use hbmc::bind::{DataStorage, DataValue};
 use hbmc::model::{Engine, Model};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Arguments of `hbmc simulate`.
@@ -36,18 +35,12 @@ pub struct SimulateArgs {
 
 /// Runs `hbmc simulate`.
 pub fn run(args: SimulateArgs) -> i32 {
-    let source = match read_file(&args.model, "model") {
+    let source = match ModelSource::read(&args.model) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("{e}");
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
-    let name = args.model.display().to_string();
-    let report = |d: &[hbmc::diagnostics::Diagnostic]| {
-        eprint!("{}", hbmc::diagnostics::render_all(d, &name, &source, std::io::stderr().is_terminal()));
-    };
-    let fe = hbmc_compiler_front_end(&source);
+    let report = |d: &[hbmc::diagnostics::Diagnostic]| source.report(d);
+    let fe = hbmc_compiler::front_end(&source.text);
     let Some(program) = fe.typed else {
         report(&fe.diagnostics);
         return EXIT_DIAGNOSTICS;
@@ -103,7 +96,7 @@ pub fn run(args: SimulateArgs) -> i32 {
             }
         }
     }
-    let model = Model::from_program(&name, sim.program.clone());
+    let model = Model::from_program(&source.stem, sim.program.clone());
     let bound = match model.bind(&sources, Engine::Jit) {
         Ok(b) => b,
         Err(hbmc::model::ModelError::Diagnostics(d)) => {
@@ -168,10 +161,6 @@ pub fn run(args: SimulateArgs) -> i32 {
     }
     eprintln!("simulated data written to {}; parameter values in {}", args.output.display(), truth_path.display());
     0
-}
-
-fn hbmc_compiler_front_end(source: &str) -> hbmc_compiler::FrontEnd {
-    hbmc_compiler::front_end(source)
 }
 
 /// A bound data value as JSON: nested lists in indexing order (matrices as
