@@ -152,8 +152,8 @@ impl Mundlak {
 
         // Hoisted: the group part of eta, so each observation costs one
         // multiply-add before the likelihood.
-        for k in 0..groups {
-            self.offset[k] = abar + tau * z_a[k] + bzy * self.z[k] + buy * self.xbar[k];
+        for (k, (offset, &za)) in self.offset.iter_mut().zip(z_a).enumerate() {
+            *offset = abar + tau * za + bzy * self.z[k] + buy * self.xbar[k];
         }
 
         // One fused pass: r_i = d log p(y_i | eta) / d eta_i. With s = +1 for
@@ -185,14 +185,14 @@ impl Mundlak {
         //   d/d z_a[k] = R[k] tau, plus -z_a[k] from its std_normal prior.
         let (mut d_bzy, mut d_buy, mut d_abar, mut d_tau) = (0.0, 0.0, 0.0, 0.0);
         let mut prior_z = 0.0;
-        for k in 0..groups {
-            let r = acc[k];
+        for (k, (slot, &za)) in acc.iter_mut().zip(z_a).enumerate() {
+            let r = *slot;
             d_bzy += r * self.z[k];
             d_buy += r * self.xbar[k];
             d_abar += r;
-            d_tau += r * z_a[k];
-            prior_z += z_a[k] * z_a[k];
-            acc[k] = r * tau - z_a[k];
+            d_tau += r * za;
+            prior_z += za * za;
+            *slot = r * tau - za;
         }
 
         // Priors: N(0, 1) contributes -v to d/dv; exponential(1) gives -1 to
