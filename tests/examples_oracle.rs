@@ -12,9 +12,7 @@ use hbmc::model::{BoundModel, Engine, Model, ModelError};
 use std::path::{Path, PathBuf};
 
 /// Examples that do not compile yet, and why.
-const NOT_YET: &[(&str, &str)] = &[
-    ("electric_covariance", "cholesky_decompose is not lowered yet"),
-];
+const NOT_YET: &[(&str, &str)] = &[];
 
 
 fn data_files(root: &Path, source: &str) -> Vec<PathBuf> {

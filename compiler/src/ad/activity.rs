@@ -1,8 +1,9 @@
 //! Which values and buffers depend on the parameters (are *active*), and
 //! the patterns the reverse sweep cannot handle by recomputation.
 
+use super::reverse::call_outputs;
 use super::AdError;
-use crate::ir::{Arena, BufferId, CallArg, Expr, Function, Module, ScalarType, Stmt, UnaryOp, Value};
+use crate::ir::{Arena, BufferId, CType, CallArg, Expr, Function, Module, ScalarType, Stmt, UnaryOp, Value};
 use std::collections::HashSet;
 
 /// The active values and buffers of a function.
@@ -61,16 +62,24 @@ fn visit(stmts: &[Stmt], func: &Function, a: &mut Active) {
                     a.values.insert(*dst);
                 }
             }
-            Stmt::Call { dst, args, .. } => {
-                let on = args.iter().any(|arg| match arg {
-                    CallArg::Value(v) => a.value(*v),
-                    CallArg::Buffer { buf, .. } => a.buffer(*buf),
-                    CallArg::Rng => false,
+            Stmt::Call { dst, func: f, args, .. } => {
+                // Inputs are values and read-only pointers; a buffer the
+                // call writes is active when any input is, like a store.
+                let on = args.iter().zip(&f.params).any(|(arg, t)| match (arg, t) {
+                    (CallArg::Value(v), _) => a.value(*v),
+                    (CallArg::Buffer { buf, .. }, CType::PtrConstF64) => a.buffer(*buf),
+                    _ => false,
                 });
-                if let (Some(d), true) = (dst, on) {
+                if !on {
+                    continue;
+                }
+                if let Some(d) = dst {
                     if func.type_of(*d) == ScalarType::F64 {
                         a.values.insert(*d);
                     }
+                }
+                for (_, buf, _) in call_outputs(f, args) {
+                    a.buffers.insert(buf);
                 }
             }
             Stmt::Store { buf, value, .. } | Stmt::Accumulate { buf, value, .. } => {
@@ -100,11 +109,18 @@ fn accesses(stmts: &[Stmt], out: &mut Vec<(BufferId, bool, bool)>) {
             Stmt::Let { expr: Expr::Load { buf, .. }, .. } => out.push((*buf, true, false)),
             Stmt::Store { buf, .. } => out.push((*buf, false, false)),
             Stmt::Accumulate { buf, .. } => out.push((*buf, false, true)),
-            Stmt::Call { args, .. } => {
-                for a in args {
-                    if let CallArg::Buffer { buf, .. } = a {
+            Stmt::Call { func, args, .. } => {
+                for (a, t) in args.iter().zip(&func.params) {
+                    if let (CallArg::Buffer { buf, .. }, CType::PtrConstF64) = (a, t) {
                         out.push((*buf, true, false));
                     }
+                }
+                // An output is written, and then read by the reverse sweep
+                // (adjoint rules such as Cholesky's read the forward output),
+                // so a later overwrite of it is refused like one after a load.
+                for (_, buf, _) in call_outputs(func, args) {
+                    out.push((buf, false, false));
+                    out.push((buf, true, false));
                 }
             }
             Stmt::For { body, .. } => accesses(body, out),

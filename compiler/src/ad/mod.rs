@@ -20,18 +20,35 @@
 //! of buffers live in adjoint buffers (`Grad` for parameters, `Work`
 //! otherwise). A store's reverse consumes its element's adjoint and zeroes
 //! it (the element is overwritten); an accumulation's reverse reads it.
-//! Library calls are differentiated with the stdlib's partials functions
-//! (`_d1` for unary math, `_grad` for the rest), never through their
-//! internals.
+//! Scalar library calls are differentiated with the stdlib's partials
+//! functions (`_d1` for unary math, `_grad` for the rest), never through
+//! their internals.
+//!
+//! **Calls on buffers** (structured transforms, linear algebra,
+//! multivariate densities) go through the stdlib's reverse-mode `_adj`
+//! routines, which accumulate `w × partial` into adjoint buffers. The one
+//! table in [`rules`] says, per forward symbol, how the adjoint call's
+//! arguments are made from the forward call: forward arguments as they
+//! were, the adjoint buffers of its buffer arguments (the output's adjoint
+//! is read, the inputs' are accumulated into; an inactive input gets a
+//! scratch buffer, as the IR has no null pointer), the adjoint of the
+//! scalar result as the weight, and one-element cells for adjoints of
+//! scalar arguments. Output buffers are treated like stores: a buffer a
+//! call writes is active when any input of the call is; the call is re-run
+//! when its block is recomputed; and after the adjoint call has consumed
+//! the output's adjoint, that part of it is zeroed (the forward call
+//! overwrote those elements). A call on buffers with no rule is refused.
 //!
 //! What this cannot differentiate yet (reported, never silently wrong): a
-//! buffer read by one top-level statement and written again by a later one
-//! (its earlier value is gone when the reverse sweep recomputes), `while`
-//! loops and `break`/`continue` in code that depends on parameters, and
-//! library calls on buffers (linear algebra, structured transforms).
+//! buffer read by one top-level statement (or written by a call, whose
+//! adjoint rule may read its output) and written again by a later one (its
+//! earlier value is gone when the reverse sweep recomputes), `while` loops
+//! and `break`/`continue` in code that depends on parameters, and calls on
+//! buffers without a rule in [`rules`].
 
 mod activity;
 mod reverse;
+pub mod rules;
 
 use crate::ir::{Arena, BufferId, FunctionKind, Module};
 use std::collections::HashMap;

@@ -2,6 +2,7 @@
 //! with recomputation of nested blocks.
 
 use super::activity::Active;
+use super::rules::{self, AdjArg};
 use super::AdError;
 use crate::ir::{
     Arena, BinaryOp, BufferId, CallArg, CType, CmpOp, Expr, FuncRef, Function, FunctionKind, Module, ScalarType, Stmt,
@@ -20,6 +21,7 @@ pub fn build(module: &mut Module, forward: &Function, active: &Active, adjoint: 
         symbols: crate::lower::SymbolTable::from_stdlib(),
         with_target: false,
         partials: HashMap::new(),
+        discards: HashMap::new(),
     };
     let mut body = Vec::new();
     // Zero every adjoint buffer: gradients accumulate.
@@ -55,7 +57,17 @@ pub fn build(module: &mut Module, forward: &Function, active: &Active, adjoint: 
         return Err(AdError { message: "internal: a top-level value escaped its scope".into() });
     }
     body.extend(reverse);
-    g.func.body = body;
+    // Discarded adjoints are never read; zeroing them keeps every run of
+    // the function deterministic in all of `Work`.
+    let mut discards: Vec<BufferId> = g.discards.values().copied().collect();
+    discards.sort();
+    let mut prologue = Vec::new();
+    for b in discards {
+        let len = g.module.buffer(b).len;
+        g.zero_buffer(&mut prologue, b, len);
+    }
+    prologue.extend(body);
+    g.func.body = prologue;
     Ok(g.func)
 }
 
@@ -95,14 +107,16 @@ fn defined_in(stmts: &[Stmt]) -> HashSet<Value> {
     out
 }
 
-/// Buffers stored anywhere in a block: their accumulations are re-run when
-/// the block is recomputed (the block re-initialises them).
+/// Buffers stored anywhere in a block (by a store or as a call's output):
+/// their accumulations are re-run when the block is recomputed (the block
+/// re-initialises them).
 fn stored_in(stmts: &[Stmt], out: &mut HashSet<BufferId>) {
     for s in stmts {
         match s {
             Stmt::Store { buf, .. } => {
                 out.insert(*buf);
             }
+            Stmt::Call { func, args, .. } => out.extend(call_outputs(func, args).map(|(_, b, _)| b)),
             Stmt::For { body, .. } => stored_in(body, out),
             Stmt::If { then, otherwise, .. } => {
                 stored_in(then, out);
@@ -130,6 +144,8 @@ struct Gen<'a> {
     /// Partials computed during recomputation, by the original value of
     /// the call: its `_grad` form gives value and partials in one call.
     partials: HashMap<Value, Vec<Value>>,
+    /// Scratch adjoint buffers for inactive inputs of calls on buffers.
+    discards: HashMap<BufferId, BufferId>,
 }
 
 impl Gen<'_> {
@@ -209,6 +225,7 @@ impl Gen<'_> {
                 let Some(g) = scope.adj.remove(dst) else { return Ok(()) };
                 self.reverse_expr(*dst, expr, g, scope, out)
             }
+            Stmt::Call { dst, func, args, .. } if has_buffer_arg(args) => self.reverse_buffer_call(*dst, func, args, scope, out),
             Stmt::Call { dst, func, args, .. } => {
                 let Some(d) = dst else { return Ok(()) };
                 let Some(g) = scope.adj.remove(d) else { return Ok(()) };
@@ -265,7 +282,9 @@ impl Gen<'_> {
     fn touches_active(&self, stmts: &[Stmt]) -> bool {
         stmts.iter().any(|s| match s {
             Stmt::Let { dst, .. } => self.active.value(*dst),
-            Stmt::Call { dst, .. } => dst.is_some_and(|d| self.active.value(d)),
+            Stmt::Call { dst, func, args, .. } => {
+                dst.is_some_and(|d| self.active.value(d)) || call_outputs(func, args).any(|(_, b, _)| self.active.buffer(b))
+            }
             Stmt::Store { value, .. } | Stmt::Accumulate { value, .. } | Stmt::AddTarget(value) => self.active.value(*value),
             Stmt::For { body, .. } => self.touches_active(body),
             Stmt::If { then, otherwise, .. } => self.touches_active(then) || self.touches_active(otherwise),
@@ -303,7 +322,13 @@ impl Gen<'_> {
         let mut local_bufs = HashSet::new();
         stored_in(stmts, &mut local_bufs);
         self.recompute(stmts, &mut scope.rename, &local_bufs, &mut block)?;
-        self.reverse_block(stmts, &mut scope, &mut block)?;
+        // The recomputation above re-ran nested loops whole, with their
+        // target terms when this block is a fused loop's; the reverse of a
+        // nested loop recomputes it again and must not add them twice.
+        let with_target = std::mem::replace(&mut self.with_target, false);
+        let reversed = self.reverse_block(stmts, &mut scope, &mut block);
+        self.with_target = with_target;
+        reversed?;
         let mut cells: Vec<(Value, BufferId)> = scope.cells.into_iter().collect();
         cells.sort();
         Ok((block, cells))
@@ -593,6 +618,133 @@ impl Gen<'_> {
         Ok(())
     }
 
+    /// Propagates through a library call on buffers with its rule from
+    /// [`rules`]: one adjoint call that consumes the adjoints of the outputs
+    /// and of the scalar result and accumulates into the adjoints of the
+    /// inputs, then zeroes the outputs' adjoints (the forward call
+    /// overwrote them, as a store does).
+    fn reverse_buffer_call(&mut self, dst: Option<Value>, func: &FuncRef, args: &[CallArg], scope: &mut Scope, out: &mut Vec<Stmt>) -> Result<(), AdError> {
+        let g = dst.and_then(|d| scope.adj.remove(&d));
+        let reads_active = self.reads_active(func, args);
+        let writes_active = call_outputs(func, args).any(|(_, b, _)| self.adjoint.contains_key(&b));
+        if !reads_active && !writes_active {
+            return Ok(());
+        }
+        let rule = rules::rule(&func.symbol).ok_or_else(|| AdError {
+            message: format!("the gradient of `{}` (a call on buffers) is not supported yet", func.symbol),
+        })?;
+        if reads_active {
+            self.emit_adjoint_call(&rule, args, g, scope, out)?;
+        }
+        for &(pos, len) in &rule.outputs {
+            let Some(CallArg::Buffer { buf, offset }) = args.get(pos) else {
+                return Err(AdError { message: format!("internal: argument {pos} of `{}` is not a buffer", func.symbol) });
+            };
+            if let Some(&adj) = self.adjoint.get(buf) {
+                let n = self.output_len(len, args, scope, out)?;
+                let at = Self::r(scope, *offset);
+                self.zero_range(out, adj, at, n);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a call reads an active buffer or an active real value.
+    fn reads_active(&self, func: &FuncRef, args: &[CallArg]) -> bool {
+        args.iter().zip(&func.params).any(|(a, t)| match (a, t) {
+            (CallArg::Buffer { buf, .. }, CType::PtrConstF64) => self.active.buffer(*buf),
+            (CallArg::Value(v), CType::F64) => self.active.value(*v),
+            _ => false,
+        })
+    }
+
+    /// Emits the adjoint call of a rule, with cells for the adjoints of
+    /// scalar arguments.
+    fn emit_adjoint_call(&mut self, rule: &rules::Rule, args: &[CallArg], g: Option<Value>, scope: &mut Scope, out: &mut Vec<Stmt>) -> Result<(), AdError> {
+        let func = self.symbol(&rule.adjoint)?;
+        let bad = |what: &str| AdError { message: format!("internal: the rule of `{}` refers to {what}", rule.adjoint) };
+        let mut call_args = Vec::with_capacity(rule.args.len());
+        let mut value_cells: Vec<(Value, BufferId)> = Vec::new();
+        let zero_i = self.i64(out, 0);
+        for a in &rule.args {
+            call_args.push(match *a {
+                AdjArg::Fwd(i) => map_arg(args.get(i).ok_or_else(|| bad("a missing argument"))?, |v| Self::r(scope, v)),
+                AdjArg::Adj(i) => {
+                    let Some(CallArg::Buffer { buf, offset }) = args.get(i) else { return Err(bad("a buffer argument that is not one")) };
+                    let adj = match self.adjoint.get(buf) {
+                        Some(&b) => b,
+                        None => self.discard_buffer(*buf),
+                    };
+                    CallArg::Buffer { buf: adj, offset: Self::r(scope, *offset) }
+                }
+                AdjArg::ResultAdj => CallArg::Value(match g {
+                    Some(g) => g,
+                    None => self.f64(out, 0.0),
+                }),
+                AdjArg::ValueAdj(i) => {
+                    let Some(CallArg::Value(v)) = args.get(i) else { return Err(bad("a value argument that is not one")) };
+                    let cell = self.module.add_buffer(format!("adj.arg.{v}"), Arena::Work, 1);
+                    let zero = self.f64(out, 0.0);
+                    out.push(Stmt::Store { buf: cell, index: zero_i, value: zero });
+                    value_cells.push((*v, cell));
+                    CallArg::Buffer { buf: cell, offset: zero_i }
+                }
+            });
+        }
+        out.push(Stmt::Call { dst: None, partials: Vec::new(), func, args: call_args });
+        for (v, cell) in value_cells {
+            if self.active.value(v) {
+                let a = self.define(out, ScalarType::F64, Expr::Load { buf: cell, index: zero_i });
+                self.add_adj(out, scope, v, a);
+            }
+        }
+        Ok(())
+    }
+
+    /// The element count an output of a call has, from its size arguments.
+    fn output_len(&mut self, len: rules::Len, args: &[CallArg], scope: &Scope, out: &mut Vec<Stmt>) -> Result<Value, AdError> {
+        let arg = |i: usize| match args.get(i) {
+            Some(CallArg::Value(v)) => Ok(Self::r(scope, *v)),
+            _ => Err(AdError { message: format!("internal: size argument {i} of a call is not a value") }),
+        };
+        Ok(match len {
+            rules::Len::Arg(i) => arg(i)?,
+            rules::Len::Square(i) => {
+                let n = arg(i)?;
+                self.define(out, ScalarType::I64, Expr::Binary(BinaryOp::Mul, n, n))
+            }
+            rules::Len::Product(i, j) => {
+                let (a, b) = (arg(i)?, arg(j)?);
+                self.define(out, ScalarType::I64, Expr::Binary(BinaryOp::Mul, a, b))
+            }
+        })
+    }
+
+    /// `buf[start .. start + n] = 0`.
+    fn zero_range(&mut self, out: &mut Vec<Stmt>, buf: BufferId, start: Value, n: Value) {
+        let from = self.i64(out, 0);
+        let var = self.fresh(ScalarType::I64);
+        let mut body = Vec::new();
+        let at = self.define(&mut body, ScalarType::I64, Expr::Binary(BinaryOp::Add, start, var));
+        let zero = self.f64(&mut body, 0.0);
+        body.push(Stmt::Store { buf, index: at, value: zero });
+        out.push(Stmt::For { var, start: from, end: n, body });
+    }
+
+    /// A scratch buffer shaped like `of` that receives the adjoint an
+    /// adjoint call computes for an inactive input (the IR has no null
+    /// pointer); never read.
+    fn discard_buffer(&mut self, of: BufferId) -> BufferId {
+        if let Some(&b) = self.discards.get(&of) {
+            return b;
+        }
+        let len = self.module.buffer(of).len;
+        let name = format!("{}.adj.discarded", self.module.buffer(of).name);
+        let b = self.module.add_buffer(name, Arena::Work, len);
+        self.discards.insert(of, b);
+        b
+    }
+
     /// A stdlib function reference by symbol.
     fn symbol(&self, name: &str) -> Result<FuncRef, AdError> {
         self.symbols
@@ -727,4 +879,18 @@ fn map_arg(a: &CallArg, f: impl Fn(Value) -> Value) -> CallArg {
         CallArg::Buffer { buf, offset } => CallArg::Buffer { buf: *buf, offset: f(*offset) },
         CallArg::Rng => CallArg::Rng,
     }
+}
+
+/// Whether a call passes any buffer pointer.
+fn has_buffer_arg(args: &[CallArg]) -> bool {
+    args.iter().any(|a| matches!(a, CallArg::Buffer { .. }))
+}
+
+/// The buffers a call writes (its `PtrF64` arguments): position, buffer and
+/// offset value.
+pub(super) fn call_outputs<'a>(func: &'a FuncRef, args: &'a [CallArg]) -> impl Iterator<Item = (usize, BufferId, Value)> + 'a {
+    args.iter().zip(&func.params).enumerate().filter_map(|(i, (a, t))| match (a, t) {
+        (CallArg::Buffer { buf, offset }, CType::PtrF64) => Some((i, *buf, *offset)),
+        _ => None,
+    })
 }

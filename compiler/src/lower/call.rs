@@ -3,9 +3,32 @@
 
 use super::{LowerError, LowerResult, Lowerer};
 use crate::check::signatures::{self, DensitySuffix, BINARY_MATH, UNARY_MATH};
-use crate::check::typed::TypedExpr;
+use super::Storage;
+use crate::check::typed::{TypedExpr, TypedExprKind, TypedIndex};
 use crate::check::types::ElemType;
-use crate::ir::{BinaryOp, CallArg, CmpOp, ScalarType, UnaryOp, Value};
+use crate::ir::{BinaryOp, BufferId, CallArg, CmpOp, MessagePart, ScalarType, Stmt, UnaryOp, Value};
+
+/// Functions whose whole result a stdlib routine writes into a buffer
+/// (lowered by [`Lowerer::fill_call`], never element by element).
+pub(crate) fn is_buffer_function(name: &str) -> bool {
+    matches!(name, "cholesky_decompose" | "multiply_lower_tri_self_transpose" | "softmax" | "log_softmax" | "non_centered_mvn")
+}
+
+/// A container argument passed to a library routine by pointer: its
+/// buffer, the offset of its first element, and its shape.
+#[derive(Clone, Debug)]
+pub(crate) struct PtrArg {
+    pub buf: BufferId,
+    pub offset: Value,
+    pub shape: Vec<usize>,
+}
+
+impl PtrArg {
+    /// The pointer as a call argument.
+    pub fn arg(&self) -> CallArg {
+        CallArg::Buffer { buf: self.buf, offset: self.offset }
+    }
+}
 
 /// Unary functions that are one native instruction.
 fn native_unary(name: &str) -> Option<UnaryOp> {
@@ -72,6 +95,12 @@ impl Lowerer<'_> {
                 s.reverse();
                 s
             }
+            "cholesky_decompose" | "softmax" | "log_softmax" => arg_shape(self, 0)?,
+            "multiply_lower_tri_self_transpose" => {
+                let r = arg_shape(self, 0)?[0];
+                vec![r, r]
+            }
+            "non_centered_mvn" => arg_shape(self, 3)?,
             _ => return Err(LowerError::unsupported(e.span, format!("the function `{func}`"))),
         })
     }
@@ -83,6 +112,12 @@ impl Lowerer<'_> {
                 DensitySuffix::Rng => self.rng_elem(e, dist, args, idx),
                 _ => self.density_sum(dist, &args[0], &args[1..], e),
             };
+        }
+        if is_buffer_function(func) {
+            // Computed whole by a library routine, then read.
+            let storage = self.materialize(e)?;
+            let at = self.offset(&storage, idx);
+            return Ok(self.fb.load(storage.buf, at, storage.ty));
         }
         if let Some(op) = native_unary(func) {
             let v = self.elem(&args[0], idx)?;
@@ -393,5 +428,144 @@ impl Lowerer<'_> {
         }
         let f = self.func(&format!("hbm_{}_rng", dist.name), e)?;
         Ok(self.fb.call(f, call_args))
+    }
+}
+
+impl Lowerer<'_> {
+    /// Writes a buffer function's whole result into `dst` (which has the
+    /// call's shape) with the stdlib routine that computes it.
+    pub fn fill_call(&mut self, dst: &Storage, func: &str, args: &[TypedExpr], e: &TypedExpr) -> LowerResult<()> {
+        let out = CallArg::Buffer { buf: dst.buf, offset: self.fb.i64(0) };
+        match func {
+            "cholesky_decompose" => {
+                let a = self.pointer_arg(&args[0])?;
+                let n = square_size(&a.shape, func, e)?;
+                let n = self.fb.i64(n as i64);
+                let f = self.func("hbm_cholesky_decompose", e)?;
+                let status = self.fb.call(f, vec![a.arg(), CallArg::Value(n), out]);
+                self.reject_unless_zero(status, "cholesky_decompose: the matrix is not symmetric positive definite");
+            }
+            "multiply_lower_tri_self_transpose" => {
+                let l = self.pointer_arg(&args[0])?;
+                let n = square_size(&l.shape, func, e)?;
+                let n = self.fb.i64(n as i64);
+                let f = self.func("hbm_multiply_lower_tri_self_transpose", e)?;
+                let status = self.fb.call(f, vec![l.arg(), CallArg::Value(n), out]);
+                self.reject_unless_zero(status, "multiply_lower_tri_self_transpose: bad argument");
+            }
+            "softmax" | "log_softmax" => {
+                let x = self.pointer_arg(&args[0])?;
+                let n = self.fb.i64(x.shape[0] as i64);
+                let f = self.func(&format!("hbm_{func}"), e)?;
+                let status = self.fb.call(f, vec![x.arg(), CallArg::Value(n), out]);
+                self.reject_unless_zero(status, &format!("{func}: bad argument"));
+            }
+            "non_centered_mvn" => self.fill_non_centered_mvn(dst, args, e)?,
+            _ => return Err(LowerError::unsupported(e.span, format!("the function `{func}`"))),
+        }
+        Ok(())
+    }
+
+    /// `mu + diag_pre_multiply(tau, L) * z`, with `z` a vector or a matrix
+    /// of one column per group: two library calls, then `mu` added per row.
+    fn fill_non_centered_mvn(&mut self, dst: &Storage, args: &[TypedExpr], e: &TypedExpr) -> LowerResult<()> {
+        let tau = self.pointer_arg(&args[1])?;
+        let l = self.pointer_arg(&args[2])?;
+        let z = self.pointer_arg(&args[3])?;
+        let k = square_size(&l.shape, "non_centered_mvn", e)?;
+        let groups = z.shape.get(1).copied().unwrap_or(1);
+        if tau.shape != [k] || z.shape.first() != Some(&k) {
+            let msg = format!("`non_centered_mvn` with sizes that disagree (tau {:?}, L {:?}, z {:?})", tau.shape, l.shape, z.shape);
+            return Err(LowerError::unsupported(e.span, msg));
+        }
+        let scaled = self.temp_buffer("diag_pre_multiply", ScalarType::F64, k * k);
+        let product = self.temp_buffer("product", ScalarType::F64, k * groups);
+        let (kv, gv) = (self.fb.i64(k as i64), self.fb.i64(groups as i64));
+        let zero = self.fb.i64(0);
+        let f = self.func("hbm_diag_pre_multiply", e)?;
+        let scaled_arg = CallArg::Buffer { buf: scaled, offset: zero };
+        let status = self.fb.call(f, vec![tau.arg(), l.arg(), CallArg::Value(kv), CallArg::Value(kv), scaled_arg.clone()]);
+        self.reject_unless_zero(status, "non_centered_mvn: bad argument");
+        let f = self.func("hbm_multiply", e)?;
+        let product_arg = CallArg::Buffer { buf: product, offset: zero };
+        let status = self.fb.call(
+            f,
+            vec![scaled_arg, z.arg(), CallArg::Value(kv), CallArg::Value(kv), CallArg::Value(gv), product_arg],
+        );
+        self.reject_unless_zero(status, "non_centered_mvn: bad argument");
+        let mu = &args[0];
+        let shape = dst.shape.clone();
+        self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+            let at = this.offset(dst, idx);
+            let p = this.fb.load(product, at, ScalarType::F64);
+            let m = this.elem(mu, &idx[..1])?;
+            let m = this.fb.to_f64(m);
+            let v = this.fb.binary(BinaryOp::Add, m, p);
+            this.fb.store(dst.buf, at, v);
+            Ok(())
+        })
+    }
+
+    /// A real container as a pointer: a variable's own buffer, an element
+    /// of an array variable (`x[i]`, at its offset, no copy), or else a
+    /// fresh buffer the expression is computed into.
+    pub(crate) fn pointer_arg(&mut self, e: &TypedExpr) -> LowerResult<PtrArg> {
+        match &e.kind {
+            TypedExprKind::Var(v) if !self.scalars.contains_key(v) => {
+                if let Some(s) = self.storage.get(v).cloned().filter(|s| s.ty == ScalarType::F64) {
+                    let offset = self.fb.i64(0);
+                    return Ok(PtrArg { buf: s.buf, offset, shape: s.shape });
+                }
+            }
+            TypedExprKind::Index { base, indices, zipped } => {
+                if let TypedExprKind::Var(v) = &base.kind {
+                    let storage = self.storage.get(v).cloned().filter(|s| s.ty == ScalarType::F64);
+                    let whole_elements = indices.len() <= storage.as_ref().map_or(0, |s| s.array_rank)
+                        && indices.iter().all(|i| matches!(i, TypedIndex::Single(_)));
+                    if let (Some(s), true) = (storage, whole_elements) {
+                        // The first element of the selected part: index 0
+                        // on every axis left in the result.
+                        let rest = s.shape.len() - indices.len();
+                        let zeros: Vec<Value> = (0..rest).map(|_| self.fb.i64(0)).collect();
+                        let base_idx = self.base_index(e, &base.ty, &s.shape, indices, zipped, &zeros)?;
+                        let offset = self.offset(&s, &base_idx);
+                        return Ok(PtrArg { buf: s.buf, offset, shape: s.shape[indices.len()..].to_vec() });
+                    }
+                }
+            }
+            _ => {}
+        }
+        let shape = self.shape(e)?;
+        let buf = self.temp_buffer("operand", ScalarType::F64, shape.iter().product());
+        let storage = Storage { buf, shape: shape.clone(), array_rank: e.ty.array.len(), ty: ScalarType::F64 };
+        self.fill(&storage, e)?;
+        let offset = self.fb.i64(0);
+        Ok(PtrArg { buf, offset, shape })
+    }
+
+    /// Rejects the evaluation with `message` unless a routine's status is 0.
+    pub(crate) fn reject_unless_zero(&mut self, status: Value, message: &str) {
+        let zero = self.fb.i64(0);
+        let bad = self.fb.cmp(CmpOp::Ne, status, zero);
+        self.fb.emit(Stmt::If { cond: bad, then: vec![Stmt::Reject(vec![MessagePart::Text(message.into())])], otherwise: Vec::new() });
+    }
+
+    /// Runs `body` for element `i` of `0..n`: in a loop, or once with a
+    /// constant 0 when `n` is 1 (no loop for the AD to recompute).
+    pub(crate) fn repeat(&mut self, n: usize, body: impl FnOnce(&mut Self, Value) -> LowerResult<()>) -> LowerResult<()> {
+        if n == 1 {
+            let zero = self.fb.i64(0);
+            body(self, zero)
+        } else {
+            self.loop_n(n, body)
+        }
+    }
+}
+
+/// `K` of a `K × K` matrix shape; non-square matrices are refused.
+fn square_size(shape: &[usize], func: &str, e: &TypedExpr) -> LowerResult<usize> {
+    match shape {
+        [r, c] if r == c => Ok(*r),
+        _ => Err(LowerError::unsupported(e.span, format!("`{func}` of a non-square matrix ({shape:?})"))),
     }
 }

@@ -523,6 +523,7 @@ impl Lowerer<'_> {
         use TypedExprKind as K;
         match &e.kind {
             K::Binary { op: BinOp::Mul, lhs, rhs } if !lhs.ty.is_scalar() && !rhs.ty.is_scalar() => self.fill_product(dst, lhs, rhs),
+            K::Call { func, args } if super::call::is_buffer_function(func) => self.fill_call(dst, func, args, e),
             K::ArrayExpr(items) | K::RowVectorExpr(items) => {
                 for (k, item) in items.iter().enumerate() {
                     let inner = self.shape(item)?;

@@ -166,9 +166,15 @@ impl Lowerer<'_> {
     /// `e` reads the variable being written (Stan evaluates the right side
     /// first).
     fn store_whole(&mut self, dst: &Storage, dst_ty: &Type, e: &TypedExpr) -> LowerResult<()> {
-        let src = if mentions_buffer(e, dst, &self.storage) { Some(self.materialize(e)?) } else { None };
-        let shape = dst.shape.clone();
+        let mentions = mentions_buffer(e, dst, &self.storage);
         let check_dim = index_dim(dst_ty);
+        if is_whole_value(e) && !mentions && check_dim.is_none() && dst.ty == ScalarType::F64 {
+            // Computed whole straight into the variable, rather than
+            // materialised again for every element read.
+            return self.fill(dst, e);
+        }
+        let src = if mentions { Some(self.materialize(e)?) } else { None };
+        let shape = dst.shape.clone();
         self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
             let v = match &src {
                 Some(s) => {
@@ -299,7 +305,7 @@ impl Lowerer<'_> {
     /// (broadcast with the parameters), as target terms or a sum.
     fn density_terms(&mut self, dist: &Distribution, variate: &TypedExpr, params: &[TypedExpr], sink: Sink, at: &TypedExpr) -> LowerResult<()> {
         if dist.multivariate {
-            return Err(LowerError::unsupported(at.span, format!("the multivariate distribution `{}`", dist.name)));
+            return self.multivariate_terms(dist, variate, params, sink, at);
         }
         let suffix = if dist.discrete { "lpmf" } else { "lpdf" };
         let f = self.func(&format!("hbm_{}_{suffix}", dist.name), at)?;
@@ -325,15 +331,96 @@ impl Lowerer<'_> {
                 args.push(CallArg::Value(v));
             }
             let term = this.fb.call(f.clone(), args);
-            match sink {
-                Sink::Target => this.fb.emit(Stmt::AddTarget(term)),
-                Sink::Buffer(buf) => {
-                    let zero = this.fb.i64(0);
-                    this.fb.accumulate(buf, zero, term);
-                }
-            }
+            this.emit_term(sink, term);
             Ok(())
         })
+    }
+
+    /// Sends one density term to its sink.
+    fn emit_term(&mut self, sink: Sink, term: Value) {
+        match sink {
+            Sink::Target => self.fb.emit(Stmt::AddTarget(term)),
+            Sink::Buffer(buf) => {
+                let zero = self.fb.i64(0);
+                self.fb.accumulate(buf, zero, term);
+            }
+        }
+    }
+
+    /// A multivariate density: one stdlib call on pointers per variate (a
+    /// vector, or each vector of an array, paired with the location or
+    /// each location of an array of them).
+    fn multivariate_terms(&mut self, dist: &Distribution, variate: &TypedExpr, params: &[TypedExpr], sink: Sink, at: &TypedExpr) -> LowerResult<()> {
+        if !matches!(dist.name, "multi_normal" | "multi_normal_cholesky" | "lkj_corr_cholesky") {
+            return Err(LowerError::unsupported(at.span, format!("the multivariate distribution `{}`", dist.name)));
+        }
+        let f = self.func(&format!("hbm_{}_lpdf", dist.name), at)?;
+        match dist.name {
+            "multi_normal" | "multi_normal_cholesky" => {
+                let matrix = self.pointer_arg(&params[1])?;
+                let k = match matrix.shape.as_slice() {
+                    [r, c] if r == c => *r,
+                    s => return Err(LowerError::unsupported(at.span, format!("`{}` with a non-square matrix {s:?}", dist.name))),
+                };
+                let y = self.vectors_arg(variate, k, at)?;
+                let mu = self.vectors_arg(&params[0], k, at)?;
+                let count = match (y.count, mu.count) {
+                    (a, b) if a == b || b == 1 => a,
+                    (1, b) => b,
+                    (a, b) => {
+                        return Err(LowerError::unsupported(at.span, format!("`{}` with {a} variates but {b} locations", dist.name)));
+                    }
+                };
+                self.repeat(count, |this, i| {
+                    let yi = this.vector_at(&y, k, i);
+                    let mi = this.vector_at(&mu, k, i);
+                    let kv = this.fb.i64(k as i64);
+                    let term = this.fb.call(f, vec![yi, mi, matrix.arg(), CallArg::Value(kv)]);
+                    this.emit_term(sink, term);
+                    Ok(())
+                })
+            }
+            "lkj_corr_cholesky" => {
+                let l = self.pointer_arg(variate)?;
+                let k = match l.shape.as_slice() {
+                    [r, c] if r == c => *r,
+                    s => return Err(LowerError::unsupported(at.span, format!("`lkj_corr_cholesky` of a non-square matrix {s:?}"))),
+                };
+                let eta = self.scalar(&params[0])?;
+                let eta = self.fb.to_f64(eta);
+                let kv = self.fb.i64(k as i64);
+                let term = self.fb.call(f, vec![l.arg(), CallArg::Value(kv), CallArg::Value(eta)]);
+                self.emit_term(sink, term);
+                Ok(())
+            }
+            other => Err(LowerError::unsupported(at.span, format!("the multivariate distribution `{other}`"))),
+        }
+    }
+
+    /// A vector or an array of vectors of length `k` as a pointer with its
+    /// number of vectors.
+    fn vectors_arg(&mut self, e: &TypedExpr, k: usize, at: &TypedExpr) -> LowerResult<Vectors> {
+        let p = self.pointer_arg(e)?;
+        let (count, len) = match p.shape.as_slice() {
+            [n] => (1, *n),
+            [m, n] if !e.ty.array.is_empty() => (*m, *n),
+            s => return Err(LowerError::unsupported(at.span, format!("a multivariate argument of shape {s:?}"))),
+        };
+        if len != k {
+            return Err(LowerError::unsupported(at.span, format!("vectors of size {len} with a {k} x {k} matrix")));
+        }
+        Ok(Vectors { ptr: p, count })
+    }
+
+    /// The pointer to vector `i` of `v` (the only one when it has one).
+    fn vector_at(&mut self, v: &Vectors, k: usize, i: Value) -> CallArg {
+        if v.count == 1 {
+            return v.ptr.arg();
+        }
+        let kv = self.fb.i64(k as i64);
+        let step = self.fb.binary(BinaryOp::Mul, i, kv);
+        let offset = self.fb.binary(BinaryOp::Add, v.ptr.offset, step);
+        CallArg::Buffer { buf: v.ptr.buf, offset }
     }
 
     /// `f_lpdf(y | ...)` as an expression: the sum of its terms.
@@ -344,6 +431,22 @@ impl Lowerer<'_> {
         self.fb.store(buf, zero_i, zero);
         self.density_terms(dist, variate, params, Sink::Buffer(buf), at)?;
         Ok(self.fb.load(buf, zero_i, ScalarType::F64))
+    }
+}
+
+/// Vectors passed by pointer: `count` consecutive vectors from `ptr`.
+struct Vectors {
+    ptr: super::call::PtrArg,
+    count: usize,
+}
+
+/// Whether an expression is computed whole (a library routine on buffers
+/// or a matrix product) rather than element by element.
+fn is_whole_value(e: &TypedExpr) -> bool {
+    match &e.kind {
+        TypedExprKind::Call { func, .. } => super::call::is_buffer_function(func),
+        TypedExprKind::Binary { op: crate::syntax::ast::BinOp::Mul, lhs, rhs } => !lhs.ty.is_scalar() && !rhs.ty.is_scalar(),
+        _ => false,
     }
 }
 

@@ -2,9 +2,13 @@
 //! constrained type and, in the log density, its log-Jacobian (as Stan).
 //!
 //! Scalar bounds and offset/multiplier are lowered to plain IR (so the AD
-//! differentiates them like any other code); the structured types
-//! (simplex, Cholesky factors, correlation and covariance matrices) are not
-//! lowered yet.
+//! differentiates them like any other code). The structured types
+//! (simplex, ordered, unit vectors, Cholesky factors, correlation and
+//! covariance matrices) are one call of the stdlib's vector transform per
+//! element, on pointers to the element's unconstrained slice (in `Params`)
+//! and constrained slice; the AD differentiates those calls with the
+//! transforms' `_adj` rules. Non-square `cholesky_factor_cov[M, N]` is not
+//! supported (the stdlib transform is square).
 
 use super::{layout, LowerError, LowerResult, Lowerer, Storage};
 use crate::check::typed::{Constraint, TypedDecl, TypedExpr};
@@ -107,9 +111,7 @@ impl Lowerer<'_> {
                     Ok(())
                 })?;
             }
-            other => {
-                return Err(LowerError::unsupported(decl.span, format!("`{}` parameters", other.name())));
-            }
+            structured => self.constrain_structured(decl, structured, &unconstrained, &constrained, jacobian)?,
         }
         self.storage.insert(decl.var, constrained);
         Ok(())
@@ -140,6 +142,11 @@ impl Lowerer<'_> {
             let (name, ty) = (info.name.clone(), info.ty.clone());
             let shape = unconstrained.shape.clone();
             let constraint = decl.constraint.clone();
+            if structured_name(&constraint).is_some() {
+                self.unconstrain_structured(decl, &constraint, &unconstrained, &constrained)?;
+                self.storage.insert(decl.var, constrained);
+                continue;
+            }
             self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
                 let at = this.offset(&constrained, idx);
                 let x = this.fb.load(constrained.buf, at, ScalarType::F64);
@@ -196,6 +203,93 @@ impl Lowerer<'_> {
         Ok(())
     }
 
+    /// A structured type (simplex, Cholesky factors, ...): one call of the
+    /// stdlib's `hbm_<type>_constrain(x, k, out) -> log_jacobian` per
+    /// element of the parameter (per array element), on its slices of the
+    /// unconstrained and constrained buffers.
+    fn constrain_structured(
+        &mut self,
+        decl: &TypedDecl,
+        constraint: &Constraint,
+        unconstrained: &Storage,
+        constrained: &Storage,
+        jacobian: bool,
+    ) -> LowerResult<()> {
+        let s = self.structured_slices(decl, constraint, unconstrained)?;
+        let f = self.lib(&format!("hbm_{}_constrain", s.name), decl)?;
+        self.repeat(s.count, |this, i| {
+            let (x, y) = this.slice_offsets(&s, i);
+            let k = this.fb.i64(s.k as i64);
+            let args = vec![
+                CallArg::Buffer { buf: unconstrained.buf, offset: x },
+                CallArg::Value(k),
+                CallArg::Buffer { buf: constrained.buf, offset: y },
+            ];
+            let log_jac = this.fb.call(f, args);
+            if jacobian {
+                this.fb.emit(Stmt::AddTarget(log_jac));
+            }
+            Ok(())
+        })
+    }
+
+    /// The inverse of [`Self::constrain_structured`]: one call of
+    /// `hbm_<type>_unconstrain(y, k, x) -> status` per element, rejecting
+    /// a value that is not of the type.
+    fn unconstrain_structured(&mut self, decl: &TypedDecl, constraint: &Constraint, unconstrained: &Storage, constrained: &Storage) -> LowerResult<()> {
+        let s = self.structured_slices(decl, constraint, unconstrained)?;
+        let f = self.lib(&format!("hbm_{}_unconstrain", s.name), decl)?;
+        let param = self.program.var(decl.var).name.clone();
+        self.repeat(s.count, |this, i| {
+            let (x, y) = this.slice_offsets(&s, i);
+            let k = this.fb.i64(s.k as i64);
+            let args = vec![
+                CallArg::Buffer { buf: constrained.buf, offset: y },
+                CallArg::Value(k),
+                CallArg::Buffer { buf: unconstrained.buf, offset: x },
+            ];
+            let status = this.fb.call(f, args);
+            this.reject_unless_zero(status, &format!("the initial value of `{param}` is not a valid {}", s.name));
+            Ok(())
+        })
+    }
+
+    /// The sizes of a structured parameter's per-element slices, checked
+    /// against the stdlib's transform.
+    fn structured_slices(&self, decl: &TypedDecl, constraint: &Constraint, unconstrained: &Storage) -> LowerResult<Slices> {
+        let name = structured_name(constraint)
+            .ok_or_else(|| LowerError::unsupported(decl.span, format!("`{}` parameters", constraint.name())))?;
+        let (array, elem) = unconstrained.shape.split_at(unconstrained.array_rank.min(unconstrained.shape.len()));
+        let k = match elem {
+            [k] => *k,
+            [m, n] if m == n => *m,
+            // Stan's non-square `cholesky_factor_cov[M, N]`: the stdlib
+            // transform is square only.
+            [m, n] => {
+                return Err(LowerError::unsupported(decl.span, format!("a non-square `{name}[{m}, {n}]` parameter")));
+            }
+            _ => return Err(LowerError::unsupported(decl.span, format!("a `{name}` parameter of shape {elem:?}"))),
+        };
+        let free = layout::unconstrained_len(constraint, elem, 0);
+        Ok(Slices { name, k, count: layout::element_count(array), free, constrained: layout::element_count(elem) })
+    }
+
+    /// The offsets of element `i`'s unconstrained and constrained slices.
+    fn slice_offsets(&mut self, s: &Slices, i: Value) -> (Value, Value) {
+        let free = self.fb.i64(s.free as i64);
+        let x = self.fb.binary(BinaryOp::Mul, i, free);
+        let len = self.fb.i64(s.constrained as i64);
+        let y = self.fb.binary(BinaryOp::Mul, i, len);
+        (x, y)
+    }
+
+    /// A stdlib function by symbol, or an error naming it.
+    fn lib(&self, symbol: &str, decl: &TypedDecl) -> LowerResult<crate::ir::FuncRef> {
+        self.symbols
+            .get(symbol)
+            .ok_or_else(|| LowerError::unsupported(decl.span, format!("the library function `{symbol}`")))
+    }
+
     /// Rejects unless `x cmp bound`, naming the parameter and the value.
     fn require(&mut self, x: Value, cmp: CmpOp, bound: Value, name: &str, what: &str) {
         let ok = self.fb.cmp(cmp, x, bound);
@@ -233,4 +327,31 @@ fn bound_elem(
     let Some(b) = bound else { return Ok(None) };
     let v = if b.ty.is_scalar() { this.scalar(b)? } else { this.operand_elem(ty, b, idx)? };
     Ok(Some(this.fb.to_f64(v)))
+}
+
+/// A structured parameter's slices: per element of its array axes, `free`
+/// unconstrained values become `constrained` values of a type of size `k`.
+struct Slices {
+    /// The stdlib's name of the transform (`hbm_<name>_constrain`).
+    name: &'static str,
+    k: usize,
+    /// Elements of the array axes (1 without them).
+    count: usize,
+    free: usize,
+    constrained: usize,
+}
+
+/// The stdlib transform of a structured constraint type.
+fn structured_name(c: &Constraint) -> Option<&'static str> {
+    Some(match c {
+        Constraint::Simplex => "simplex",
+        Constraint::Ordered => "ordered",
+        Constraint::PositiveOrdered => "positive_ordered",
+        Constraint::UnitVector => "unit_vector",
+        Constraint::CholeskyFactorCorr => "cholesky_factor_corr",
+        Constraint::CholeskyFactorCov => "cholesky_factor_cov",
+        Constraint::CorrMatrix => "corr_matrix",
+        Constraint::CovMatrix => "cov_matrix",
+        Constraint::None | Constraint::Bounds { .. } | Constraint::OffsetMultiplier { .. } => return None,
+    })
 }
