@@ -414,7 +414,19 @@ impl Checker {
         };
         let mut typed = Vec::with_capacity(args.len() + 1);
         let mut ok = true;
-        for a in args {
+        // The size arguments of the `rep_` functions are sizes, where a dim
+        // name means the dim even when a variable has the same name (as in
+        // `array[obs] grade grade;`), just as in declarations.
+        let sizes_from = matches!(func.name.as_str(), "rep_vector" | "rep_row_vector" | "rep_matrix" | "rep_array");
+        for (k, a) in args.iter().enumerate() {
+            if sizes_from && k >= 1 {
+                if let ExprKind::Var(id) = &a.kind {
+                    if let Some(d) = self.dims.lookup(&id.name) {
+                        typed.push(TypedExpr { kind: TypedExprKind::DimSize(d), ty: Type::int(), level: Level::Data, span: a.span });
+                        continue;
+                    }
+                }
+            }
             match self.check_expr(a) {
                 Some(t) => typed.push(t),
                 None => ok = false,
