@@ -525,21 +525,8 @@ pub unsafe extern "C" fn hbm_multi_normal_cholesky_rng(
     k: i64,
     out: *mut f64,
 ) -> i32 {
-    let Some(k) = size(k) else { return 1 };
-    // SAFETY: caller contract.
-    unsafe {
-        match (
-            rng.as_mut(),
-            slice(mu, k),
-            slice(l, k * k),
-            slice_mut(out, k),
-        ) {
-            (Some(r), Some(mu), Some(l), Some(o)) => {
-                i32::from(multi_normal_cholesky_rng(r, mu, l, o).is_err())
-            }
-            _ => 1,
-        }
-    }
+    // SAFETY: forwarded caller contract.
+    unsafe { mvn_rng_c(rng, mu, l, k, out, multi_normal_cholesky_rng) }
 }
 
 /// C form of [`multi_normal_rng`]: 0 ok, 1 invalid parameters.
@@ -553,18 +540,28 @@ pub unsafe extern "C" fn hbm_multi_normal_rng(
     k: i64,
     out: *mut f64,
 ) -> i32 {
+    // SAFETY: forwarded caller contract.
+    unsafe { mvn_rng_c(rng, mu, sigma, k, out, multi_normal_rng) }
+}
+
+/// The C-ABI body shared by the multivariate normal draws: checks the
+/// pointers and size, then calls `draw(rng, mu, matrix, out)`; 0 ok, 1 invalid.
+///
+/// # Safety
+/// `rng` a live `ChainRng`; `mu`, `out` valid for `k`, `matrix` for `k*k` values.
+unsafe fn mvn_rng_c(
+    rng: *mut ChainRng,
+    mu: *const f64,
+    matrix: *const f64,
+    k: i64,
+    out: *mut f64,
+    draw: fn(&mut ChainRng, &[f64], &[f64], &mut [f64]) -> Result<(), RngError>,
+) -> i32 {
     let Some(k) = size(k) else { return 1 };
     // SAFETY: caller contract.
     unsafe {
-        match (
-            rng.as_mut(),
-            slice(mu, k),
-            slice(sigma, k * k),
-            slice_mut(out, k),
-        ) {
-            (Some(r), Some(mu), Some(s), Some(o)) => {
-                i32::from(multi_normal_rng(r, mu, s, o).is_err())
-            }
+        match (rng.as_mut(), slice(mu, k), slice(matrix, k * k), slice_mut(out, k)) {
+            (Some(r), Some(mu), Some(m), Some(o)) => i32::from(draw(r, mu, m, o).is_err()),
             _ => 1,
         }
     }
