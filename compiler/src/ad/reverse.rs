@@ -379,7 +379,7 @@ impl Gen<'_> {
                     let args: Vec<CallArg> = args.iter().map(|a| map_arg(a, |v| rn(rename, v))).collect();
                     let n = self.fresh(self.forward.type_of(*d));
                     rename.insert(*d, n);
-                    let reals = func.params.iter().filter(|t| **t == CType::F64).count();
+                    let reals = func.real_params(false);
                     let grad = self.symbol(&format!("{}_grad", func.symbol)).ok();
                     match grad {
                         Some(g) if args.iter().all(|a| matches!(a, CallArg::Value(_))) => {

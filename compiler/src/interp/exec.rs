@@ -343,16 +343,9 @@ impl<'a> Machine<'a> {
         args: &[CallArg],
     ) -> R<()> {
         let sym = library::resolve(func).map_err(InterpError::BadCall)?;
-        let n_explicit = if partials.is_empty() {
-            func.params.len()
-        } else {
-            func.params.len().saturating_sub(1)
-        };
+        let n_explicit = func.explicit_params(!partials.is_empty()).len();
         if !partials.is_empty() {
-            let reals = func.params[..n_explicit]
-                .iter()
-                .filter(|t| **t == CType::F64)
-                .count();
+            let reals = func.real_params(true);
             if !library::writes_partials(sym) || reals != partials.len() {
                 return Err(InterpError::BadCall(format!(
                     "`{}` does not write {} partials",

@@ -116,6 +116,22 @@ pub struct FuncRef {
     pub ret: CType,
 }
 
+impl FuncRef {
+    /// The parameters an IR call passes itself: all of them, or all but the
+    /// trailing partials pointer, which the backends supply when the call
+    /// lists partials (the convention of [`Stmt::Call`]).
+    pub fn explicit_params(&self, with_partials: bool) -> &[CType] {
+        let n = if with_partials { self.params.len().saturating_sub(1) } else { self.params.len() };
+        &self.params[..n]
+    }
+
+    /// How many of the explicit parameters are reals: the number of
+    /// partials a `_grad` function writes.
+    pub fn real_params(&self, with_partials: bool) -> usize {
+        self.explicit_params(with_partials).iter().filter(|t| **t == CType::F64).count()
+    }
+}
+
 /// One argument of a library call.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CallArg {

@@ -440,16 +440,9 @@ impl<'a> Checker<'a> {
                 None
             }
         };
-        let n_explicit = if partials.is_empty() {
-            func.params.len()
-        } else {
-            func.params.len().saturating_sub(1)
-        };
+        let n_explicit = func.explicit_params(!partials.is_empty()).len();
         if !partials.is_empty() {
-            let reals = func.params[..n_explicit]
-                .iter()
-                .filter(|t| **t == CType::F64)
-                .count();
+            let reals = func.real_params(true);
             let grad_fn = sym.is_some_and(library::writes_partials)
                 && func.params.last() == Some(&CType::PtrF64);
             if !grad_fn {
