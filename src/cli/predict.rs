@@ -48,6 +48,10 @@ pub fn run(args: PredictArgs) -> i32 {
             return EXIT_USAGE;
         }
     }
+    if let Err(message) = check_parameter_dims(&model, &args.fit) {
+        eprintln!("error: {message}");
+        return EXIT_DIAGNOSTICS;
+    }
     let mut eval = model.evaluator();
     let names = model.output_names().to_vec();
     let mut written = Vec::new();
@@ -106,6 +110,45 @@ pub fn run(args: PredictArgs) -> i32 {
     }
     eprintln!("predictions for {} chain(s) written to {}", fits.len(), written.join(", "));
     0
+}
+
+/// The draws are matched to the new data by position (`alpha.3` is the
+/// third member of its dim), so every dim a parameter runs over must have
+/// the fit's labels in the fit's order: checked against the fit's
+/// `PREFIX_dims.json` when it is there.
+fn check_parameter_dims(model: &hbmc::model::BoundModel, fit: &Path) -> Result<(), String> {
+    let path = PathBuf::from(format!("{}_dims.json", fit.display()));
+    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(()) };
+    let written: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("`{}` is not valid JSON: {e}", path.display()))?;
+    let var_dims = model.output_dims();
+    let data = model.data();
+    for (d, name) in model.dim_names().iter().enumerate() {
+        let used = model.params().iter().any(|p| {
+            var_dims[&p.name].as_array().is_some_and(|axes| axes.iter().any(|a| a.as_str() == Some(name.as_str())))
+        });
+        let Some(fit_labels) = written["dims"][name].as_array() else { continue };
+        if !used {
+            continue;
+        }
+        let labels: Vec<String> =
+            data.dim_labels(d).map(<[String]>::to_vec).unwrap_or_else(|| (1..=data.dim_sizes[d]).map(|i| i.to_string()).collect());
+        let fit_labels: Vec<String> = fit_labels.iter().map(|l| l.as_str().map_or_else(|| l.to_string(), str::to_string)).collect();
+        if labels != fit_labels {
+            let at = labels.iter().zip(&fit_labels).position(|(a, b)| a != b).unwrap_or(labels.len().min(fit_labels.len()));
+            let shown = |v: &[String]| v.get(at).map_or("nothing".to_string(), |l| format!("`{l}`"));
+            return Err(format!(
+                "dim `{name}` of the new data does not match the fit's: {} members here, {} in the fit; member {} is {} here but {} in the fit ({})\n  help: parameters over `{name}` are matched by position, so give the new data the fit's members of `{name}` in the fit's order",
+                labels.len(),
+                fit_labels.len(),
+                at + 1,
+                shown(&labels),
+                shown(&fit_labels),
+                path.display()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `PREFIX_1.csv`, `PREFIX_2.csv`, ... as long as they exist.

@@ -280,3 +280,97 @@ impl TypedProgram {
         &self.vars[id]
     }
 }
+
+impl TypedExpr {
+    /// Calls `f` on every variable the expression reads.
+    pub fn for_each_var(&self, f: &mut impl FnMut(VarId)) {
+        use TypedExprKind as K;
+        match &self.kind {
+            K::Var(v) => f(*v),
+            K::IntLit(_) | K::RealLit(_) | K::DimSize(_) | K::Target => {}
+            K::Call { args, .. } | K::ArrayExpr(args) | K::RowVectorExpr(args) => args.iter().for_each(|a| a.for_each_var(f)),
+            K::Binary { lhs, rhs, .. } => {
+                lhs.for_each_var(f);
+                rhs.for_each_var(f);
+            }
+            K::Unary { operand, .. } => operand.for_each_var(f),
+            K::Ternary { cond, then, otherwise } => {
+                cond.for_each_var(f);
+                then.for_each_var(f);
+                otherwise.for_each_var(f);
+            }
+            K::Index { base, indices, .. } => {
+                base.for_each_var(f);
+                for i in indices {
+                    match i {
+                        TypedIndex::Single(x) | TypedIndex::Multi(x) => x.for_each_var(f),
+                        TypedIndex::Range { lower, upper } => lower.iter().chain(upper.iter()).for_each(|x| x.for_each_var(f)),
+                        TypedIndex::All => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl TypedStmt {
+    /// Calls `f` on every variable the statement reads or writes, in every
+    /// expression of it and of the statements it contains.
+    pub fn for_each_var(&self, f: &mut impl FnMut(VarId)) {
+        use TypedStmtKind as K;
+        let print_args = |args: &[TypedPrintArg], f: &mut dyn FnMut(&TypedExpr)| {
+            for a in args {
+                if let TypedPrintArg::Expr(e) = a {
+                    f(e);
+                }
+            }
+        };
+        match &self.kind {
+            K::Decl(d) => {
+                if let Some(init) = &d.init {
+                    init.for_each_var(f);
+                }
+            }
+            K::Assign { lhs, rhs, .. } => {
+                lhs.for_each_var(f);
+                rhs.for_each_var(f);
+            }
+            K::Tilde { lhs, args, truncation, .. } => {
+                lhs.for_each_var(f);
+                args.iter().for_each(|a| a.for_each_var(f));
+                if let Some((lo, hi)) = truncation {
+                    lo.iter().chain(hi.iter()).for_each(|x| x.for_each_var(f));
+                }
+            }
+            K::Draw { lhs, args, lower, upper, .. } => {
+                lhs.for_each_var(f);
+                args.iter().chain(lower.iter()).chain(upper.iter()).for_each(|a| a.for_each_var(f));
+            }
+            K::TargetPlus(e) | K::Call(e) | K::Return(Some(e)) => e.for_each_var(f),
+            K::For { lower, upper, body, .. } => {
+                lower.for_each_var(f);
+                upper.for_each_var(f);
+                body.for_each_var(f);
+            }
+            K::ForDim { body, .. } => body.for_each_var(f),
+            K::ForEach { over, body, .. } => {
+                over.for_each_var(f);
+                body.for_each_var(f);
+            }
+            K::While { cond, body } => {
+                cond.for_each_var(f);
+                body.for_each_var(f);
+            }
+            K::If { cond, then, otherwise } => {
+                cond.for_each_var(f);
+                then.for_each_var(f);
+                if let Some(o) = otherwise {
+                    o.for_each_var(f);
+                }
+            }
+            K::Block(stmts) => stmts.iter().for_each(|s| s.for_each_var(f)),
+            K::Print(args) | K::Reject(args) | K::FatalError(args) => print_args(args, &mut |e| e.for_each_var(f)),
+            K::Break | K::Continue | K::Return(None) | K::Empty => {}
+        }
+    }
+}

@@ -510,6 +510,9 @@ impl Lowerer<'_> {
 
     /// Computes a container expression into a fresh scratch buffer.
     pub fn materialize(&mut self, e: &TypedExpr) -> LowerResult<Storage> {
+        if let Some(storage) = self.hoisted_storage(e) {
+            return Ok(storage);
+        }
         let shape = self.shape(e)?;
         let ty = if e.ty.is_int_valued() { ScalarType::I64 } else { ScalarType::F64 };
         let buf = self.temp_buffer("value", ty, shape.iter().product());

@@ -21,13 +21,14 @@ pub(crate) mod builder;
 mod call;
 mod draw;
 mod expr;
+mod hoist;
 pub mod layout;
 mod stmt;
 mod symbols;
 mod transform;
 
 use crate::bind::{decl_shape, BoundData, DataStorage};
-use crate::check::typed::{TypedDecl, TypedProgram, VarId};
+use crate::check::typed::{TypedDecl, TypedExpr, TypedProgram, VarId};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Arena, BufferId, FunctionKind, Module, ScalarType, Value};
 use crate::syntax::ast::BlockKind;
@@ -132,6 +133,10 @@ pub(crate) struct Lowerer<'a> {
     pub outputs: Vec<(VarId, BufferId)>,
     /// Variables assigned anywhere after their declaration.
     pub assigned: HashSet<VarId>,
+    /// Subexpressions of the statement being lowered already computed into
+    /// a buffer ahead of its element loop (see `hoist`), by address: the
+    /// typed program outlives the lowering and is not moved during it.
+    hoisted: HashMap<*const TypedExpr, Storage>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -151,6 +156,7 @@ impl<'a> Lowerer<'a> {
             params: Vec::new(),
             outputs: Vec::new(),
             assigned: assigned_vars(program),
+            hoisted: HashMap::new(),
         }
     }
 

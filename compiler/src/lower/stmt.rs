@@ -20,6 +20,22 @@ impl Lowerer<'_> {
     /// Lowers one statement into the current function.
     pub fn lower_stmt(&mut self, s: &TypedStmt) -> LowerResult<()> {
         use TypedStmtKind as K;
+        let exprs: Vec<&TypedExpr> = match &s.kind {
+            K::Decl(decl) => decl.init.iter().collect(),
+            K::Assign { rhs, .. } => vec![rhs],
+            K::Tilde { lhs, args, .. } | K::Draw { lhs, args, .. } => std::iter::once(lhs).chain(args).collect(),
+            K::TargetPlus(e) => vec![e],
+            _ => return self.lower_stmt_unhoisted(s),
+        };
+        self.hoist_materialised(&exprs)?;
+        let lowered = self.lower_stmt_unhoisted(s);
+        self.end_hoist();
+        lowered
+    }
+
+    /// Lowers one statement, its loop-invariant buffers already computed.
+    fn lower_stmt_unhoisted(&mut self, s: &TypedStmt) -> LowerResult<()> {
+        use TypedStmtKind as K;
         match &s.kind {
             K::Decl(decl) => {
                 if self.is_single_assignment_scalar(decl) {

@@ -49,8 +49,10 @@ pub fn simulation_program(program: &TypedProgram, fixed: &[String]) -> Result<Si
         param_decls.iter().filter(|d| fixed.contains(&program.var(d.var).name)).map(|d| d.var).collect();
 
     // Split the model block: statements that draw parameters, and the rest.
-    let model = program.block(BlockKind::Model).map(|b| b.stmts.clone()).unwrap_or_default();
-    let mut priors = Vec::new();
+    let model: Vec<TypedStmt> =
+        program.block(BlockKind::Model).map(|b| b.stmts.iter().flat_map(split_array_tilde).collect()).unwrap_or_default();
+    // Priors with the variables they draw.
+    let mut priors: Vec<(TypedStmt, Vec<VarId>)> = Vec::new();
     let mut likelihood = Vec::new();
     let mut outcomes: Vec<VarId> = Vec::new();
     let mut prior_targets: HashSet<VarId> = HashSet::new();
@@ -82,7 +84,7 @@ pub fn simulation_program(program: &TypedProgram, fixed: &[String]) -> Result<Si
             if !all_fixed {
                 prior_targets.extend(roots.iter().map(|(v, _)| *v));
                 match to_draws(program, s, &param_decls) {
-                    Ok(t) => priors.push(t),
+                    Ok(t) => priors.push((t, roots.iter().map(|(v, _)| *v).collect())),
                     Err(d) => errors.push(d),
                 }
             }
@@ -108,6 +110,32 @@ pub fn simulation_program(program: &TypedProgram, fixed: &[String]) -> Result<Si
             );
         }
     }
+    // A prior may read transformed parameters (`theta ~ normal(eta, s)`):
+    // it is drawn after the transformed parameters, which must then not
+    // need what it draws.
+    let tp_stmts: Vec<TypedStmt> = program.block(BlockKind::TransformedParameters).map(|b| b.stmts.clone()).unwrap_or_default();
+    let tp_vars: HashSet<VarId> = program.decls(BlockKind::TransformedParameters).map(|d| d.var).collect();
+    let mut tp_reads: HashSet<VarId> = HashSet::new();
+    tp_stmts.iter().for_each(|s| s.for_each_var(&mut |v| {
+        tp_reads.insert(v);
+    }));
+    let (priors_after_tp, priors): (Vec<_>, Vec<_>) = priors.into_iter().partition(|(s, _)| {
+        let mut reads_tp = false;
+        s.for_each_var(&mut |v| reads_tp |= tp_vars.contains(&v));
+        reads_tp
+    });
+    for (s, roots) in &priors_after_tp {
+        if let Some(v) = roots.iter().find(|v| tp_reads.contains(v)) {
+            errors.push(
+                Diagnostic::error(
+                    "E6005",
+                    format!("cannot simulate `{}`: its prior reads transformed parameters, which need `{}` themselves", program.var(*v).name, program.var(*v).name),
+                )
+                .with_label(s.span, "this prior reads a transformed parameter")
+                .with_help(format!("write the prior in terms of parameters, or fix `{}` with `--fix`", program.var(*v).name)),
+            );
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -124,10 +152,9 @@ pub fn simulation_program(program: &TypedProgram, fixed: &[String]) -> Result<Si
         vars[d.var].origin = VarOrigin::Block(BlockKind::GeneratedQuantities);
         gq.push(decl_stmt(&TypedDecl { constraint: Constraint::None, init: None, ..d.clone() }));
     }
-    gq.extend(priors);
-    if let Some(tp) = program.block(BlockKind::TransformedParameters) {
-        gq.extend(tp.stmts.iter().cloned());
-    }
+    gq.extend(priors.into_iter().map(|(s, _)| s));
+    gq.extend(tp_stmts);
+    gq.extend(priors_after_tp.into_iter().map(|(s, _)| s));
     for d in data_decls.iter().filter(|d| outcomes.contains(&d.var)) {
         vars[d.var].origin = VarOrigin::Block(BlockKind::GeneratedQuantities);
         gq.push(decl_stmt(&TypedDecl { constraint: Constraint::None, init: None, ..d.clone() }));
@@ -143,6 +170,30 @@ pub fn simulation_program(program: &TypedProgram, fixed: &[String]) -> Result<Si
         drawn,
         outcomes,
     })
+}
+
+/// `{a, b} ~ d(scalars)` as `a ~ d(scalars); b ~ d(scalars);`, so that
+/// each element is drawn (or fixed) on its own; any other statement as it is.
+fn split_array_tilde(s: &TypedStmt) -> Vec<TypedStmt> {
+    match &s.kind {
+        TypedStmtKind::Tilde { lhs, dist, lpdf, args, truncation } if args.iter().all(|a| a.ty.is_scalar()) => match &lhs.kind {
+            TypedExprKind::ArrayExpr(items) => items
+                .iter()
+                .map(|item| TypedStmt {
+                    kind: TypedStmtKind::Tilde {
+                        lhs: item.clone(),
+                        dist: dist.clone(),
+                        lpdf: lpdf.clone(),
+                        args: args.clone(),
+                        truncation: truncation.clone(),
+                    },
+                    span: s.span,
+                })
+                .collect(),
+            _ => vec![s.clone()],
+        },
+        _ => vec![s.clone()],
+    }
 }
 
 /// The variables on the left of every `~` in a statement; refuses
@@ -212,7 +263,9 @@ fn to_draws(program: &TypedProgram, s: &TypedStmt, decls: &[TypedDecl]) -> Resul
             let decl = decls.iter().find(|d| d.var == root);
             let (lower, upper) = match decl.map(|d| &d.constraint) {
                 Some(Constraint::Bounds { lower, upper }) => (lower.clone(), upper.clone()),
-                Some(Constraint::None) | None => (None, None),
+                // The affine transform changes how the sampler sees a
+                // parameter, not the values it may take.
+                Some(Constraint::None | Constraint::OffsetMultiplier { .. }) | None => (None, None),
                 Some(other) => {
                     return Err(Diagnostic::error(
                         "E6004",

@@ -1,0 +1,83 @@
+//! Loop-invariant materialisation. A statement over a container (`y ~
+//! normal(X * beta, s)`, `mu = alpha + X * beta`) is lowered as a loop over
+//! its elements; a matrix product, a library routine or an array literal
+//! inside it is computed whole into a scratch buffer. Computed at the point
+//! of use that would be once per element (quadratic in the container's
+//! size), so before lowering the statement every such subexpression is
+//! computed once, ahead of the loop, and [`Lowerer::materialize`] reads the
+//! buffer instead. Nothing in a statement's expressions depends on the
+//! element loop's indices (they are IR values, not variables), so the hoist
+//! is always sound; branches of `?:` are left alone since they run only
+//! when chosen.
+
+use super::{LowerResult, Lowerer, Storage};
+use crate::check::typed::{TypedExpr, TypedExprKind, TypedIndex};
+use crate::syntax::ast::BinOp;
+
+/// Whether `e` is computed whole into a buffer when one element is read.
+fn is_materialised(e: &TypedExpr) -> bool {
+    match &e.kind {
+        TypedExprKind::Binary { op: BinOp::Mul, lhs, rhs } => !lhs.ty.is_scalar() && !rhs.ty.is_scalar(),
+        TypedExprKind::Call { func, .. } => super::call::is_buffer_function(func),
+        TypedExprKind::ArrayExpr(_) | TypedExprKind::RowVectorExpr(_) => !e.ty.is_scalar(),
+        _ => false,
+    }
+}
+
+impl Lowerer<'_> {
+    /// Computes every materialised subexpression of `exprs` once, innermost
+    /// first; the buffers stay in use until [`Lowerer::end_hoist`].
+    pub(crate) fn hoist_materialised(&mut self, exprs: &[&TypedExpr]) -> LowerResult<()> {
+        for e in exprs {
+            self.hoist_in(e)?;
+        }
+        Ok(())
+    }
+
+    /// Forgets the hoisted buffers: the next statement computes its own.
+    pub(crate) fn end_hoist(&mut self) {
+        self.hoisted.clear();
+    }
+
+    /// The hoisted buffer of `e`, if it has one.
+    pub(crate) fn hoisted_storage(&self, e: &TypedExpr) -> Option<Storage> {
+        self.hoisted.get(&(e as *const TypedExpr)).cloned()
+    }
+
+    fn hoist_in(&mut self, e: &TypedExpr) -> LowerResult<()> {
+        use TypedExprKind as K;
+        match &e.kind {
+            K::Var(_) | K::IntLit(_) | K::RealLit(_) | K::DimSize(_) | K::Target => {}
+            K::Call { args, .. } | K::ArrayExpr(args) | K::RowVectorExpr(args) => {
+                for a in args {
+                    self.hoist_in(a)?;
+                }
+            }
+            K::Binary { lhs, rhs, .. } => {
+                self.hoist_in(lhs)?;
+                self.hoist_in(rhs)?;
+            }
+            K::Unary { operand, .. } => self.hoist_in(operand)?,
+            K::Ternary { cond, .. } => self.hoist_in(cond)?,
+            K::Index { base, indices, .. } => {
+                self.hoist_in(base)?;
+                for i in indices {
+                    match i {
+                        TypedIndex::Single(x) | TypedIndex::Multi(x) => self.hoist_in(x)?,
+                        TypedIndex::Range { lower, upper } => {
+                            for x in lower.iter().chain(upper.iter()) {
+                                self.hoist_in(x)?;
+                            }
+                        }
+                        TypedIndex::All => {}
+                    }
+                }
+            }
+        }
+        if is_materialised(e) && !self.hoisted.contains_key(&(e as *const TypedExpr)) {
+            let storage = self.materialize(e)?;
+            self.hoisted.insert(e as *const TypedExpr, storage);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,108 @@
+//! Shared by the end-to-end tests of the examples: run `hbmc`, fit an
+//! example, and compare a fit with the true values of a simulation.
+#![allow(dead_code)] // each test file uses its own part of this module
+
+use hbmc_runtime::{read_csv_files, summarize, Draws, Summary, SummaryOptions};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root, where the examples' paths start.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the `hbmc` binary in `dir`.
+pub fn hbmc(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hbmc")).current_dir(dir).args(args).output().expect("hbmc runs")
+}
+
+/// A finished fit: its draws, their summary and the number of divergences.
+pub struct Fit {
+    pub draws: Draws,
+    pub summary: Summary,
+    pub divergences: f64,
+}
+
+impl Fit {
+    /// The summary row of a CSV column (`theta`, `alpha.3`).
+    pub fn row(&self, column: &str) -> &hbmc_runtime::SummaryRow {
+        self.summary.rows.iter().find(|r| r.column == column).unwrap_or_else(|| panic!("no column {column}"))
+    }
+}
+
+/// Fits `examples/<model>.hbm` to `data` with 4 chains of 500 warmup and
+/// 500 draws (enough for means and sds of these models), with `extra`
+/// arguments such as `--metric dense`; the files are removed afterwards.
+pub fn fit(model: &str, data: &[&str], extra: &[&str], seed: u64) -> Fit {
+    let dir = std::env::temp_dir().join(format!("hbmc-fit-{}-{model}-{seed}-{}", std::process::id(), data.join("-").replace('/', "_")));
+    let f = fit_to(model, data, extra, seed, &dir.join("fit"));
+    let _ = std::fs::remove_dir_all(&dir);
+    f
+}
+
+/// [`fit`], keeping the files at `prefix` (`PREFIX_1.csv`, ...).
+pub fn fit_to(model: &str, data: &[&str], extra: &[&str], seed: u64, prefix: &Path) -> Fit {
+    let mut args: Vec<String> = vec!["run".into(), format!("examples/{model}.hbm")];
+    for d in data {
+        args.extend(["--data".into(), d.to_string()]);
+    }
+    args.extend(["--warmup", "500", "--draws", "500", "--quiet", "--seed"].map(String::from));
+    args.push(seed.to_string());
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args.extend(["--output".into(), prefix.display().to_string()]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = hbmc(&root(), &refs);
+    assert!(out.status.success(), "{model}: {}", String::from_utf8_lossy(&out.stderr));
+    let files: Vec<PathBuf> = (1..=4).map(|c| PathBuf::from(format!("{}_{c}.csv", prefix.display()))).collect();
+    let (draws, _) = read_csv_files(&files).expect("draws");
+    let div = draws.column_names.iter().position(|c| c == "divergent__").expect("divergent__");
+    let divergences = draws.chains.iter().map(|c| c[div].iter().sum::<f64>()).sum();
+    let summary = summarize(&draws, &SummaryOptions::default());
+    Fit { draws, summary, divergences }
+}
+
+/// A JSON file of the repository.
+pub fn read_json(path: &str) -> Value {
+    let text = std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The CSV columns of a value in a truth file, with their values:
+/// `theta` for a number, `alpha.1`, `alpha.2`, ... for a list, `L.1.2` for
+/// nested lists.
+pub fn truth_columns(name: &str, value: &Value) -> Vec<(String, f64)> {
+    match value {
+        Value::Number(n) => vec![(name.to_string(), n.as_f64().expect("a finite number"))],
+        Value::Array(items) => items.iter().enumerate().flat_map(|(i, v)| truth_columns(&format!("{name}.{}", i + 1), v)).collect(),
+        other => panic!("{name}: not a number or list in the truth file: {other}"),
+    }
+}
+
+/// Asserts that the fit finds every true value of `names` (from the truth
+/// file `truth`) where its posterior puts it, and that it sampled cleanly:
+/// no divergences, R-hat under 1.05.
+///
+/// The check is a z-score, the truth within 3.3 posterior sds of the
+/// posterior mean, rather than "the 90% interval covers it": across the
+/// dozens of values a test checks, 90% intervals would miss several by
+/// design, while a 3.3 sd miss happens about once in a thousand for a
+/// calibrated posterior and by far for a model or simulation that is wrong.
+pub fn assert_recovers(model: &str, fit: &Fit, truth: &Value, names: &[&str]) {
+    assert_eq!(fit.divergences, 0.0, "{model}: divergent transitions");
+    for name in names {
+        let value = truth.get(*name).unwrap_or_else(|| panic!("{model}: `{name}` is not in the truth file"));
+        for (column, x) in truth_columns(name, value) {
+            assert_near(model, fit, &column, x);
+        }
+    }
+}
+
+/// Asserts that the posterior of one column puts `truth` within 3.3 sds of
+/// its mean, with R-hat under 1.05 (see [`assert_recovers`]).
+pub fn assert_near(model: &str, fit: &Fit, column: &str, truth: f64) {
+    let row = fit.row(column);
+    let z = (row.mean - truth) / row.sd;
+    assert!(z.abs() <= 3.3, "{model}: {column}: truth {truth}, posterior mean {} sd {} (z = {z:.2})", row.mean, row.sd);
+    assert!(row.rhat < 1.05, "{model}: {column}: R-hat {}", row.rhat);
+}
