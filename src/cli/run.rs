@@ -2,7 +2,7 @@
 //! CmdStan CSV (plus the dims beside it), print a labelled summary and the
 //! sampler's warnings.
 
-use super::{load_model, EXIT_DIAGNOSTICS, EXIT_USAGE};
+use super::{load_model_as, EXIT_DIAGNOSTICS, EXIT_USAGE};
 use clap::{Args, ValueEnum};
 use hbmc::model::{BoundModel, Engine, Evaluator};
 use hbmc_runtime::{
@@ -63,6 +63,11 @@ pub struct RunArgs {
     /// No progress bars.
     #[arg(long)]
     quiet: bool,
+    /// Sample from the prior: drop the likelihood (every `~` on data and
+    /// every `target +=` that reads data), so that generated quantities
+    /// such as `y_rep` are prior predictive draws.
+    #[arg(long)]
+    prior: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -85,7 +90,15 @@ pub fn run(args: RunArgs) -> i32 {
         eprintln!("error: --init-radius must be a finite number >= 0, got {}", args.init_radius);
         return EXIT_USAGE;
     }
-    let model = match load_model(&args.model, &args.data, Engine::Jit) {
+    let prior = args.prior;
+    let model = match load_model_as(&args.model, &args.data, Engine::Jit, |m| {
+        if !prior {
+            return m;
+        }
+        let (program, removed) = hbmc::simulate::prior_program(&m.program);
+        eprintln!("--prior: sampling the prior, without the {removed} likelihood statement(s) of the model block");
+        hbmc::model::Model { program, ..m }
+    }) {
         Ok(m) => m,
         Err(code) => return code,
     };

@@ -20,6 +20,9 @@ use crate::syntax::ast::BlockKind;
 use crate::syntax::span::Span;
 use std::collections::HashSet;
 
+mod prior;
+pub use prior::prior_program;
+
 /// A simulation program and what it draws.
 #[derive(Clone, Debug)]
 pub struct Simulation {
