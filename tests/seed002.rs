@@ -5,30 +5,15 @@
 //! model cover bxy = 0; the Mundlak model covers bzy = 1 with a narrower
 //! interval than fixed effects. Release mode: about 10 s.
 
-use hbmc_runtime::{read_csv_files, summarize, Summary, SummaryOptions};
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
+use common::Fit;
 
-fn fit(model: &str) -> Summary {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let dir = std::env::temp_dir().join(format!("hbmc-seed002-{}-{model}", std::process::id()));
-    let prefix = dir.join("fit");
-    let out = Command::new(env!("CARGO_BIN_EXE_hbmc"))
-        .current_dir(&root)
-        .args(["run", &format!("examples/{model}.hbm"), "--data", "examples/data/confounded.json"])
-        .args(["--warmup", "500", "--draws", "500", "--seed", "2002", "--quiet", "--output"])
-        .arg(&prefix)
-        .output()
-        .expect("hbmc runs");
-    assert!(out.status.success(), "{model}: {}", String::from_utf8_lossy(&out.stderr));
-    let files: Vec<PathBuf> = (1..=4).map(|c| dir.join(format!("fit_{c}.csv"))).collect();
-    let (draws, _) = read_csv_files(&files).expect("draws");
-    let _ = std::fs::remove_dir_all(&dir);
-    summarize(&draws, &SummaryOptions { variables: vec!["bxy".into(), "bzy".into()], ..Default::default() })
+fn fit(model: &str) -> Fit {
+    common::fit(model, &["examples/data/confounded.json"], &[], 2002)
 }
 
-fn interval(s: &Summary, column: &str) -> (f64, f64) {
-    let row = s.rows.iter().find(|r| r.column == column).unwrap_or_else(|| panic!("no {column}"));
+fn interval(f: &Fit, column: &str) -> (f64, f64) {
+    let row = f.row(column);
     (row.q5, row.q95)
 }
 
