@@ -383,3 +383,24 @@ fn unsupported_structures_are_reported() {
         assert!(diags.iter().any(|d| d.code == "E5001" && d.message.contains(expected)), "{source}: {diags:?}");
     }
 }
+
+#[test]
+fn matrix_products_and_array_literals_inside_vectorised_statements() {
+    // Each product is computed once before its statement's element loop
+    // (lower/hoist.rs); the gradient must flow back through the buffer.
+    let model = r#"
+dims { obs; covariate; }
+data { matrix[obs, covariate] X; vector[obs] y; }
+parameters { vector[covariate] b; real a; real<lower=0> sigma; }
+transformed parameters { vector[obs] mu = a + X * b; }
+model {
+  b ~ normal(0, 1);
+  {a, sigma} ~ normal(0, 2);
+  y ~ normal(X * b + a, sigma);
+  target += normal_lpdf(mu | 0, 3);
+  to_vector({a, b[1]}) ~ normal(0, 1);
+}
+"#;
+    let data = r#"{"X": [[1, 0.5], [0.2, -2], [0.7, 0.3], [-1.1, 0.4]], "y": [0.3, -0.1, 0.8, 1.2]}"#;
+    check("hoisted_products", model, "d.json", data, 6);
+}

@@ -65,3 +65,24 @@ fn electric_intercept_output_names_follow_cmdstan() {
     assert_eq!(model.output_names[alpha_first + 1], "alpha.2.1", "column-major");
     assert_eq!(model.output_names.len(), model.output_order.len());
 }
+
+#[test]
+fn a_matrix_product_in_a_likelihood_is_computed_once_not_per_element() {
+    let source = r#"
+dims { obs; covariate; }
+data { matrix[obs, covariate] X; vector[obs] y; }
+parameters { vector[covariate] beta; real<lower=0> sigma; }
+model { y ~ normal(X * beta, sigma); }
+"#;
+    let data = r#"{"X": [[1, 2], [3, 4], [5, 6]], "y": [1, 2, 3]}"#;
+    let model = lower(source, "d.json", data);
+    let f = model.module.function(FunctionKind::LogDensity).expect("log density");
+    let text = hbmc_compiler::ir::print::function_to_string(&model.module, f);
+    // The product's loops (rows, then the dot product over covariates) and
+    // then the loop over obs: never a loop three deep, which is what the
+    // product computed inside the obs loop looked like.
+    let deepest = text.lines().filter(|l| l.trim_start().starts_with("for ")).map(|l| l.len() - l.trim_start().len()).max();
+    let shallowest = text.lines().filter(|l| l.trim_start().starts_with("for ")).map(|l| l.len() - l.trim_start().len()).min();
+    let (deepest, shallowest) = (deepest.expect("loops"), shallowest.expect("loops"));
+    assert!(deepest - shallowest <= 4, "loops nested more than two deep:\n{text}");
+}
