@@ -6,24 +6,15 @@
 //! refused rather than matched to the wrong intercepts.
 
 mod common;
-use common::{fit_to, hbmc, root};
+use common::{electric_column, electric_numbers, fit_to, hbmc, population_sd, root};
 use hbmc_runtime::read_cmdstan_csv;
 use std::path::Path;
 
 /// The Electric Company rows: (post_test, pre_test, grade, treatment, pair_id).
 fn electric_rows() -> Vec<(f64, f64, String, String, String)> {
-    let text = std::fs::read_to_string(root().join("examples/data/electric.csv")).expect("electric.csv");
-    let mut lines = text.lines();
-    let header: Vec<String> = lines.next().expect("header").split(',').map(|h| h.trim_matches('"').to_string()).collect();
-    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
-    let (post, pre, grade, t, pair) = (col("post_test"), col("pre_test"), col("grade"), col("treatment"), col("pair_id"));
-    lines
-        .map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            let num = |i: usize| f[i].parse::<f64>().expect("number");
-            (num(post), num(pre), f[grade].to_string(), f[t].to_string(), f[pair].to_string())
-        })
-        .collect()
+    let (post, pre) = (electric_numbers("post_test"), electric_numbers("pre_test"));
+    let (grade, t, pair) = (electric_column("grade"), electric_column("treatment"), electric_column("pair_id"));
+    (0..post.len()).map(|i| (post[i], pre[i], grade[i].clone(), t[i].clone(), pair[i].clone())).collect()
 }
 
 /// Writes a grid: for every classroom (in the data's order, so that the
@@ -51,9 +42,7 @@ fn grid_ate_equals_ate_cf(model: &str, extra: &[&str], dir: &Path) -> std::path:
     let fit_prefix = dir.join(format!("fit_{model}"));
     fit_to(model, &["examples/data/electric.csv"], extra, 3, &fit_prefix);
     let rows = electric_rows();
-    let n = rows.len() as f64;
-    let post_mean = rows.iter().map(|r| r.0).sum::<f64>() / n;
-    let post_sd = (rows.iter().map(|r| (r.0 - post_mean).powi(2)).sum::<f64>() / n).sqrt();
+    let post_sd = population_sd(&electric_numbers("post_test"));
     let mut preds = Vec::new();
     let mut grades = Vec::new();
     for t in [1u8, 0] {
@@ -133,9 +122,7 @@ fn intercept_model_grid_ate_equals_its_own_and_theta() {
     let fit_prefix = grid_ate_equals_ate_cf("electric_intercept", &["--adapt-delta", "0.9"], &dir);
     // In the intercept model the effect is theta: ate_cf = theta * sd.
     let rows = electric_rows();
-    let n = rows.len() as f64;
-    let post_mean = rows.iter().map(|r| r.0).sum::<f64>() / n;
-    let post_sd = (rows.iter().map(|r| (r.0 - post_mean).powi(2)).sum::<f64>() / n).sqrt();
+    let post_sd = population_sd(&electric_numbers("post_test"));
     for c in 1..=4 {
         let f = read_cmdstan_csv(format!("{}_{c}.csv", fit_prefix.display())).expect("fit");
         for g in 1..=4 {

@@ -12,21 +12,10 @@ use common::fit;
 /// The standardised pre_test (population sd, as the model's transformed
 /// data) and treatment of each classroom.
 fn electric_x_t() -> Vec<(f64, f64)> {
-    let text = std::fs::read_to_string(common::root().join("examples/data/electric.csv")).expect("electric.csv");
-    let mut lines = text.lines();
-    let header: Vec<String> = lines.next().expect("header").split(',').map(|h| h.trim_matches('"').to_string()).collect();
-    let col = |name: &str| header.iter().position(|h| h == name).expect("column");
-    let (pre, t) = (col("pre_test"), col("treatment"));
-    let rows: Vec<(f64, f64)> = lines
-        .map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            (f[pre].parse().expect("number"), f[t].parse().expect("number"))
-        })
-        .collect();
-    let n = rows.len() as f64;
-    let mean = rows.iter().map(|r| r.0).sum::<f64>() / n;
-    let sd = (rows.iter().map(|r| (r.0 - mean).powi(2)).sum::<f64>() / n).sqrt();
-    rows.into_iter().map(|(p, t)| ((p - mean) / sd, t)).collect()
+    let (pre, t) = (common::electric_numbers("pre_test"), common::electric_numbers("treatment"));
+    let mean = pre.iter().sum::<f64>() / pre.len() as f64;
+    let sd = common::population_sd(&pre);
+    pre.iter().zip(t).map(|(p, t)| ((p - mean) / sd, t)).collect()
 }
 
 #[test]

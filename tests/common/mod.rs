@@ -106,3 +106,24 @@ pub fn assert_near(model: &str, fit: &Fit, column: &str, truth: f64) {
     assert!(z.abs() <= 3.3, "{model}: {column}: truth {truth}, posterior mean {} sd {} (z = {z:.2})", row.mean, row.sd);
     assert!(row.rhat < 1.05, "{model}: {column}: R-hat {}", row.rhat);
 }
+
+/// One column of `examples/data/electric.csv`, in row order.
+pub fn electric_column(name: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(root().join("examples/data/electric.csv")).expect("electric.csv");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').map(|h| h.trim_matches('"')).collect();
+    let col = header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name}"));
+    lines.map(|l| l.split(',').nth(col).expect("a field per column").to_string()).collect()
+}
+
+/// A numeric column of `examples/data/electric.csv`.
+pub fn electric_numbers(name: &str) -> Vec<f64> {
+    electric_column(name).iter().map(|x| x.parse().expect("number")).collect()
+}
+
+/// The population sd, as the Electric Company models standardise.
+pub fn population_sd(x: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let mean = x.iter().sum::<f64>() / n;
+    (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt()
+}
