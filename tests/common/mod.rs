@@ -32,8 +32,9 @@ impl Fit {
 }
 
 /// Fits `examples/<model>.hbm` to `data` with 4 chains of 500 warmup and
-/// 500 draws (enough for means and sds of these models), with `extra`
-/// arguments such as `--metric dense`; the files are removed afterwards.
+/// 500 draws (enough for means and sds of these models) unless `extra`
+/// sets them, with `extra` arguments such as `--metric dense`; the files
+/// are removed afterwards.
 pub fn fit(model: &str, data: &[&str], extra: &[&str], seed: u64) -> Fit {
     let dir = std::env::temp_dir().join(format!("hbmc-fit-{}-{model}-{seed}-{}", std::process::id(), data.join("-").replace('/', "_")));
     let f = fit_to(model, data, extra, seed, &dir.join("fit"));
@@ -47,7 +48,12 @@ pub fn fit_to(model: &str, data: &[&str], extra: &[&str], seed: u64, prefix: &Pa
     for d in data {
         args.extend(["--data".into(), d.to_string()]);
     }
-    args.extend(["--warmup", "500", "--draws", "500", "--quiet", "--seed"].map(String::from));
+    for (flag, default) in [("--warmup", "500"), ("--draws", "500")] {
+        if !extra.contains(&flag) {
+            args.extend([flag.to_string(), default.to_string()]);
+        }
+    }
+    args.extend(["--quiet", "--seed"].map(String::from));
     args.push(seed.to_string());
     args.extend(extra.iter().map(|s| s.to_string()));
     args.extend(["--output".into(), prefix.display().to_string()]);
