@@ -1,5 +1,7 @@
-//! Writes the experimental designs of seeds 001 and 003: who is in which
-//! group, the covariates, and who is treated. These are what an experimenter
+//! Writes the experimental designs of seeds 001 and 003 (who is in which
+//! group, the covariates, and who is treated) and the layouts of seeds 002
+//! and 004 (which group each individual is in, how many months each region
+//! reports). These are what an experimenter
 //! fixes before any outcome exists; `hbmc simulate` then draws the outcomes
 //! of each model from them with chosen true values (the commands are in
 //! each example's header and in the README).
@@ -7,7 +9,8 @@
 //!     cargo run --release --example make_designs
 //!
 //! writes `examples/data/design_*.json`, one per model family with just the
-//! variables its models declare. The generator is seeded, so the files are
+//! variables its models declare, and `groups.json`, `regions50.json` and
+//! `regions200.json`. The generator is seeded, so the files are
 //! the same on every run.
 
 use hbmc_stdlib::ChainRng;
@@ -119,6 +122,32 @@ fn heterogeneous(rng: &mut ChainRng) -> Value {
     })
 }
 
+/// A Poisson draw (Knuth's method: fine for small means).
+fn poisson(rng: &mut ChainRng, mean: f64) -> usize {
+    let limit = (-mean).exp();
+    let (mut k, mut p) = (0, 1.0);
+    loop {
+        p *= rng.uniform();
+        if p <= limit {
+            return k;
+        }
+        k += 1;
+    }
+}
+
+/// Seed 002: 2,000 individuals, each in one of 30 groups at random (the
+/// document's `rng.choice(n_groups, size=n_id)`).
+fn groups(rng: &mut ChainRng) -> Value {
+    let (n, groups) = (2000, 30);
+    json!({ "dims": { "group": groups }, "g": (0..n).map(|_| 1 + below(rng, groups)).collect::<Vec<_>>() })
+}
+
+/// Seed 004: `regions` regions reporting T[r] ~ Poisson(5) + 2 months each.
+fn regions(rng: &mut ChainRng, regions: usize) -> Value {
+    let r: Vec<usize> = (1..=regions).flat_map(|k| std::iter::repeat_n(k, poisson(rng, 5.0) + 2)).collect();
+    json!({ "dims": { "region": regions }, "r": r })
+}
+
 /// Only the dims and the named variables of a design: the binder refuses
 /// variables a model does not declare, so each model gets its own file.
 fn subset(design: &Value, keys: &[&str]) -> Value {
@@ -143,8 +172,9 @@ fn main() -> std::io::Result<()> {
         ("panel", subset(&panel, &["j", "k", "union"])),
         ("heterogeneous", heterogeneous(&mut rng(3))),
     ];
-    for (name, design) in files {
-        let path = dir.join(format!("design_{name}.json"));
+    let layouts = [("groups", groups(&mut rng(4))), ("regions50", regions(&mut rng(5), 50)), ("regions200", regions(&mut rng(6), 200))];
+    for (name, design) in files.into_iter().map(|(n, d)| (format!("design_{n}"), d)).chain(layouts.into_iter().map(|(n, d)| (n.to_string(), d))) {
+        let path = dir.join(format!("{name}.json"));
         std::fs::write(&path, design.to_string() + "\n")?;
         println!("wrote {}", path.display());
     }
