@@ -308,6 +308,40 @@ model {
     check("multi_normal", model, "d.json", data, 4);
 }
 
+/// Sizes and loop bounds from transformed data (computed once, before the
+/// parameters are laid out): a random walk over `K = N - 1` steps.
+#[test]
+fn sizes_from_transformed_data() {
+    let model = r#"
+data { int N; vector[N] y; }
+transformed data {
+  int K = N - 1;
+  array[2] int M = {K, 2};
+}
+parameters { vector[K] step; real<lower=0> s; matrix[M[2], M[1]] c; }
+transformed parameters {
+  vector[K] level;
+  level[1] = step[1];
+  for (i in 2:K) {
+    level[i] = level[i - 1] + step[i];
+  }
+}
+model {
+  vector[K] resid;
+  for (i in 1:K) {
+    resid[i] = y[i + 1] - y[1] - level[i];
+  }
+  resid ~ normal(0, s);
+  step ~ normal(0, 1);
+  s ~ lognormal(0, 1);
+  to_vector(c) ~ normal(sum(rep_vector(0.1, K)), 2);
+}
+generated quantities { vector[K] level_rep = level + 1; }
+"#;
+    let data = r#"{"N": 5, "y": [0.3, 0.1, -0.4, 0.8, 1.1]}"#;
+    check("transformed_data_sizes", model, "d.json", data, 4);
+}
+
 const ELECTRIC_COV_MODEL: &str = include_str!("../../examples/electric_covariance.hbm");
 const ELECTRIC_LKJ_MODEL: &str = include_str!("../../examples/electric_covariance_lkj.hbm");
 

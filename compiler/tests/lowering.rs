@@ -65,3 +65,65 @@ fn electric_intercept_output_names_follow_cmdstan() {
     assert_eq!(model.output_names[alpha_first + 1], "alpha.2.1", "column-major");
     assert_eq!(model.output_names.len(), model.output_order.len());
 }
+
+/// A size that is a transformed data int lowers exactly as the same model
+/// with that size given as data: same layout, log density and outputs.
+#[test]
+fn sizes_from_transformed_data_lower_as_sizes_from_data() {
+    let body = r#"
+parameters { vector[K] b; matrix[M[2], M[1]] c; }
+transformed parameters { vector[K] d = b + 1; }
+model {
+  vector[K] diffs;
+  for (i in 1:K) {
+    diffs[i] = y[i + 1] - y[i] - d[i];
+  }
+  diffs ~ normal(0, 1);
+  to_vector(c) ~ normal(0, 1);
+}
+generated quantities {
+  vector[M[1] + K] twice;
+  for (i in 1:K) {
+    twice[i] = b[i];
+    twice[K + i] = d[i];
+  }
+  real ones = sum(rep_vector(1, K));
+}
+"#;
+    let from_td = format!("data {{ int N; vector[N] y; }}\ntransformed data {{ int K = N - 1; array[2] int M = {{K, 2}}; }}\n{body}");
+    let from_data = format!("data {{ int N; vector[N] y; int K; array[2] int M; }}\n{body}");
+    let y = "[0.3, 0.1, -0.4, 0.8, 1.1]";
+    let a = lower(&from_td, "d.json", &format!(r#"{{"N": 5, "y": {y}}}"#));
+    let b = lower(&from_data, "d.json", &format!(r#"{{"N": 5, "y": {y}, "K": 4, "M": [4, 2]}}"#));
+    hbmc_compiler::ir::verify::verify(&a.module).unwrap_or_else(|e| panic!("IR does not verify: {e:?}"));
+    assert_eq!(a.dim, 4 + 2 * 4);
+    assert_eq!(a.dim, b.dim);
+    assert_eq!(a.output_names, b.output_names);
+    assert!(a.output_names.contains(&"twice.8".to_string()), "{:?}", a.output_names);
+    let (mut aa, mut ab) = (arenas_for(&a), arenas_for(&b));
+    let mut g = hbmc_stdlib::ChainRng::new(5, 0);
+    for _ in 0..5 {
+        let u: Vec<f64> = (0..a.dim).map(|_| 4.0 * g.uniform() - 2.0).collect();
+        aa.params.copy_from_slice(&u);
+        ab.params.copy_from_slice(&u);
+        let la = interp::run(&a.module, FunctionKind::LogDensity, &mut aa, None).expect("log density runs");
+        let lb = interp::run(&b.module, FunctionKind::LogDensity, &mut ab, None).expect("log density runs");
+        assert_eq!(la, lb);
+        interp::run(&a.module, FunctionKind::Generate, &mut aa, None).expect("generate runs");
+        interp::run(&b.module, FunctionKind::Generate, &mut ab, None).expect("generate runs");
+        let out = |m: &LoweredModel, ar: &Arenas| m.output_order.iter().map(|&i| ar.out[i]).collect::<Vec<f64>>();
+        assert_eq!(out(&a, &aa), out(&b, &ab));
+    }
+}
+
+/// Transformed data that fail while the program is being sized are an
+/// error naming the failure, not a crash.
+#[test]
+fn failing_transformed_data_that_size_the_program_are_reported() {
+    let source = "data { int N; } transformed data { int K = N - 1; if (K < 1) reject(\"too short\"); } parameters { vector[K] b; } model { b ~ normal(0, 1); }";
+    let fe = front_end(source);
+    let program = fe.typed.unwrap_or_else(|| panic!("model checks: {:?}", fe.diagnostics));
+    let (bound, _) = bind_data(&program, &[read_source("d.json", r#"{"N": 1}"#).expect("data reads")]);
+    let diags = lower_model(&program, &bound.expect("binds")).expect_err("rejects");
+    assert!(diags.iter().any(|d| d.code == "E4052" && d.message.contains("too short")), "{diags:?}");
+}
