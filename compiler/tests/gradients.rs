@@ -408,6 +408,10 @@ fn unsupported_structures_are_reported() {
     let cases = [
         ("parameters { cholesky_factor_cov[4, 3] L; } model { }", "non-square"),
         ("parameters { corr_matrix[3] R; } model { R ~ lkj_corr(2); }", "lkj_corr"),
+        (
+            "generated quantities { vector[2] y = 2 * multi_normal_rng(rep_vector(0, 2), diag_matrix(rep_vector(1, 2))); }",
+            "inside a larger expression",
+        ),
     ];
     for (source, expected) in cases {
         let fe = front_end(source);

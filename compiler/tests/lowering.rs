@@ -127,3 +127,84 @@ fn failing_transformed_data_that_size_the_program_are_reported() {
     let diags = lower_model(&program, &bound.expect("binds")).expect_err("rejects");
     assert!(diags.iter().any(|d| d.code == "E4052" && d.message.contains("too short")), "{diags:?}");
 }
+
+/// Many draws of the multivariate `_rng`s in generated quantities: the
+/// sample means and covariances of `multi_normal_rng` and
+/// `multi_normal_cholesky_rng` are within Monte Carlo error of μ and Σ;
+/// every `lkj_corr_cholesky_rng` draw is lower triangular with L L' of unit
+/// diagonal, and its correlations have the LKJ marginal variance.
+#[test]
+fn multivariate_draws_have_the_distribution_of_their_parameters() {
+    let source = r#"
+data { vector[3] mu; cov_matrix[3] Sigma; }
+parameters { real unused; }
+model { unused ~ normal(0, 1); }
+generated quantities {
+  matrix[3, 3] L = cholesky_decompose(Sigma);
+  vector[3] y = multi_normal_rng(mu, Sigma);
+  vector[3] z = multi_normal_cholesky_rng(mu, L);
+  matrix[3, 3] R = lkj_corr_cholesky_rng(3, 2.0);
+}
+"#;
+    let mu = [1.0, -2.0, 0.5];
+    let sigma = [[2.0, 0.6, -0.4], [0.6, 1.0, 0.3], [-0.4, 0.3, 0.5]];
+    let data = format!(r#"{{"mu": {mu:?}, "Sigma": {sigma:?}}}"#);
+    let model = lower(source, "d.json", &data);
+    hbmc_compiler::ir::verify::verify(&model.module).unwrap_or_else(|e| panic!("IR does not verify: {e:?}"));
+    let mut arenas = arenas_for(&model);
+    let column = |name: &str| {
+        let k = model.output_names.iter().position(|n| n == name).unwrap_or_else(|| panic!("no column {name}"));
+        model.output_order[k]
+    };
+    let vec_cols = |v: &str| (1..=3).map(|i| column(&format!("{v}.{i}"))).collect::<Vec<_>>();
+    let (ycols, zcols) = (vec_cols("y"), vec_cols("z"));
+    let rcols: Vec<Vec<usize>> = (1..=3).map(|i| (1..=3).map(|j| column(&format!("R.{i}.{j}"))).collect()).collect();
+    let n = 4000;
+    let mut rng = hbmc_stdlib::ChainRng::new(2026, 1);
+    let (mut ys, mut zs, mut corr) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..n {
+        interp::run(&model.module, FunctionKind::Generate, &mut arenas, Some(&mut rng)).expect("generate runs");
+        let out = &arenas.out;
+        ys.push(ycols.iter().map(|&c| out[c]).collect::<Vec<f64>>());
+        zs.push(zcols.iter().map(|&c| out[c]).collect::<Vec<f64>>());
+        let r: Vec<Vec<f64>> = rcols.iter().map(|row| row.iter().map(|&c| out[c]).collect()).collect();
+        for i in 0..3 {
+            for j in i + 1..3 {
+                assert_eq!(r[i][j], 0.0, "the LKJ draw is lower triangular: {r:?}");
+            }
+            let norm: f64 = (0..3).map(|j| r[i][j] * r[i][j]).sum();
+            assert!((norm - 1.0).abs() < 1e-12, "diag(L L') = {norm} in {r:?}");
+            assert!(r[i][i] > 0.0, "positive diagonal: {r:?}");
+        }
+        // Correlations (L L')[i, j] below the diagonal.
+        let c = |i: usize, j: usize| (0..3).map(|k| r[i][k] * r[j][k]).sum::<f64>();
+        corr.push([c(1, 0), c(2, 0), c(2, 1)]);
+    }
+    let nf = n as f64;
+    for (name, draws) in [("multi_normal_rng", &ys), ("multi_normal_cholesky_rng", &zs)] {
+        let mean: Vec<f64> = (0..3).map(|j| draws.iter().map(|d| d[j]).sum::<f64>() / nf).collect();
+        for j in 0..3 {
+            let se = (sigma[j][j] / nf).sqrt();
+            assert!((mean[j] - mu[j]).abs() < 4.0 * se, "{name}: mean[{j}] {} vs {} (se {se})", mean[j], mu[j]);
+            for k in 0..=j {
+                let cov = draws.iter().map(|d| (d[j] - mean[j]) * (d[k] - mean[k])).sum::<f64>() / (nf - 1.0);
+                // The sample covariance of normals has variance (Σjj Σkk + Σjk²) / n.
+                let se = ((sigma[j][j] * sigma[k][k] + sigma[j][k] * sigma[j][k]) / nf).sqrt();
+                assert!((cov - sigma[j][k]).abs() < 4.0 * se, "{name}: cov[{j},{k}] {cov} vs {} (se {se})", sigma[j][k]);
+            }
+        }
+    }
+    // LKJ(η) in K dims: (r + 1) / 2 ~ Beta(a, a), a = η - 1 + K/2, so r has
+    // mean 0 and variance 1 / (2a + 1); the sample variance has standard
+    // error σ² sqrt((κ - 1) / n), with kurtosis κ = 3 - 6 / (2a + 3).
+    let a = 2.0 - 1.0 + 1.5;
+    let var = 1.0 / (2.0 * a + 1.0);
+    let kurtosis = 3.0 - 6.0 / (2.0 * a + 3.0);
+    for p in 0..3 {
+        let mean = corr.iter().map(|c| c[p]).sum::<f64>() / nf;
+        assert!(mean.abs() < 4.0 * (var / nf).sqrt(), "LKJ correlation {p}: mean {mean}");
+        let v = corr.iter().map(|c| c[p] * c[p]).sum::<f64>() / nf;
+        let se = var * ((kurtosis - 1.0) / nf).sqrt();
+        assert!((v - var).abs() < 4.0 * se, "LKJ correlation {p}: variance {v} vs {var} (se {se})");
+    }
+}

@@ -399,7 +399,7 @@ impl Lowerer<'_> {
 
     /// A vector or an array of vectors of length `k` as a pointer with its
     /// number of vectors.
-    fn vectors_arg(&mut self, e: &TypedExpr, k: usize, at: &TypedExpr) -> LowerResult<Vectors> {
+    pub(super) fn vectors_arg(&mut self, e: &TypedExpr, k: usize, at: &TypedExpr) -> LowerResult<Vectors> {
         let p = self.pointer_arg(e)?;
         let (count, len) = match p.shape.as_slice() {
             [n] => (1, *n),
@@ -413,7 +413,7 @@ impl Lowerer<'_> {
     }
 
     /// The pointer to vector `i` of `v` (the only one when it has one).
-    fn vector_at(&mut self, v: &Vectors, k: usize, i: Value) -> CallArg {
+    pub(super) fn vector_at(&mut self, v: &Vectors, k: usize, i: Value) -> CallArg {
         if v.count == 1 {
             return v.ptr.arg();
         }
@@ -435,9 +435,9 @@ impl Lowerer<'_> {
 }
 
 /// Vectors passed by pointer: `count` consecutive vectors from `ptr`.
-struct Vectors {
+pub(super) struct Vectors {
     ptr: super::call::PtrArg,
-    count: usize,
+    pub(super) count: usize,
 }
 
 /// Whether an expression is computed whole (a library routine on buffers
