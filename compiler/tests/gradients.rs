@@ -216,6 +216,8 @@ parameters {
   cholesky_factor_corr[3] Lc;
   array[2] cholesky_factor_corr[2] Lcs;
   cholesky_factor_cov[3] Lv;
+  cholesky_factor_cov[4, 2] Lr;
+  array[2] cholesky_factor_cov[3, 1] Lrs;
   corr_matrix[3] R;
   array[2] cov_matrix[2] S;
   vector[3] mu;
@@ -229,6 +231,8 @@ model {
   }
   y ~ multi_normal_cholesky(mu, Lv);
   y ~ multi_normal(mu, R);
+  to_vector(Lr) ~ normal(0.5, 1);
+  target += -dot_self(to_vector(Lrs[1])) + 0.3 * sum(Lrs[2]) + log(Lr[2, 2]);
   target += 0.5 * sum(Lc) + dot_self(to_vector(Lcs[2])) - 0.1 * sum(R);
   mu ~ normal(0, 1);
 }
@@ -369,6 +373,8 @@ parameters {
   unit_vector[3] u;
   array[2] cholesky_factor_corr[3] Lc;
   cholesky_factor_cov[3] Lv;
+  cholesky_factor_cov[4, 2] Lr;
+  array[2] cholesky_factor_cov[3, 1] Lrs;
   corr_matrix[3] R;
   cov_matrix[2] S;
 }
@@ -406,7 +412,6 @@ model {
 #[test]
 fn unsupported_structures_are_reported() {
     let cases = [
-        ("parameters { cholesky_factor_cov[4, 3] L; } model { }", "non-square"),
         ("parameters { corr_matrix[3] R; } model { R ~ lkj_corr(2); }", "lkj_corr"),
         (
             "generated quantities { vector[2] y = 2 * multi_normal_rng(rep_vector(0, 2), diag_matrix(rep_vector(1, 2))); }",

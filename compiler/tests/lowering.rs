@@ -208,3 +208,29 @@ generated quantities {
         assert!((v - var).abs() < 4.0 * se, "LKJ correlation {p}: variance {v} vs {var} (se {se})");
     }
 }
+
+/// A non-square `cholesky_factor_cov[3, 2]` follows Stan's transform: free
+/// values row by row, the top 2 × 2 lower triangle with its diagonal as
+/// logs (the log-Jacobian is their sum), then the third row as is.
+#[test]
+fn non_square_cholesky_factor_cov_is_stans_transform() {
+    let model = lower("parameters { cholesky_factor_cov[3, 2] L; } model { }", "d.json", "{}");
+    hbmc_compiler::ir::verify::verify(&model.module).unwrap_or_else(|e| panic!("IR does not verify: {e:?}"));
+    assert_eq!(model.dim, 3 + 2);
+    let mut arenas = arenas_for(&model);
+    let x = [0.3, -1.2, -0.4, 2.5, 0.7];
+    arenas.params.copy_from_slice(&x);
+    let lp = interp::run(&model.module, FunctionKind::LogDensity, &mut arenas, None).expect("log density runs");
+    assert!((lp - (x[0] + x[2])).abs() < 1e-15, "log-Jacobian {lp}");
+    interp::run(&model.module, FunctionKind::Generate, &mut arenas, None).expect("generate runs");
+    let value = |r: usize, c: usize| {
+        let k = model.output_names.iter().position(|n| *n == format!("L.{r}.{c}")).expect("column");
+        arenas.out[model.output_order[k]]
+    };
+    let expected = [[x[0].exp(), 0.0], [x[1], x[2].exp()], [x[3], x[4]]];
+    for r in 0..3 {
+        for c in 0..2 {
+            assert_eq!(value(r + 1, c + 1), expected[r][c], "L[{}, {}]", r + 1, c + 1);
+        }
+    }
+}

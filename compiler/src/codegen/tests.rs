@@ -938,15 +938,16 @@ fn lowered_example_agrees_with_the_interpreter() {
 }
 
 /// Multivariate draws in generated quantities (whole vectors, arrays of
-/// them, LKJ factors) and sizes from transformed data: the JIT makes the
-/// same draws as the interpreter from the same generator state.
+/// them, LKJ factors), sizes from transformed data and a non-square
+/// Cholesky factor: the JIT computes what the interpreter does and makes
+/// the same draws from the same generator state.
 #[test]
 fn multivariate_draws_and_transformed_data_sizes_agree_with_the_interpreter() {
     let source = r#"
 data { int N; }
 transformed data { int K = N - 1; }
-parameters { vector[K] mu; cholesky_factor_corr[K] L; vector<lower=0>[K] tau; }
-model { mu ~ normal(0, 1); L ~ lkj_corr_cholesky(2); tau ~ normal(0, 1); }
+parameters { vector[K] mu; cholesky_factor_corr[K] L; vector<lower=0>[K] tau; cholesky_factor_cov[K, 2] Lr; }
+model { mu ~ normal(0, 1); L ~ lkj_corr_cholesky(2); tau ~ normal(0, 1); to_vector(Lr) ~ normal(0, 1); }
 generated quantities {
   matrix[K, K] S = multiply_lower_tri_self_transpose(diag_pre_multiply(tau, L));
   vector[K] y = multi_normal_rng(mu, S);
