@@ -23,6 +23,7 @@ mod call;
 mod draw;
 mod expr;
 pub mod layout;
+mod normal;
 mod sizing;
 mod stmt;
 mod symbols;
