@@ -346,6 +346,42 @@ generated quantities { vector[K] level_rep = level + 1; }
     check("transformed_data_sizes", model, "d.json", data, 4);
 }
 
+/// Nested loops in the reverse sweep: a scratch vector reused per outer
+/// iteration (its loop must be re-run before the loop that reads it), a
+/// recursion inside the inner loop (reads what it writes), and a last
+/// inner loop whose whole re-run the AD leaves out.
+#[test]
+fn nested_loops_with_scratch_recursion_and_plain_stores() {
+    let model = r#"
+parameters { matrix[3, 4] a; vector[4] b; real<lower=-1, upper=1> phi; }
+transformed parameters {
+  matrix[3, 4] c;
+  matrix[3, 4] m;
+  for (i in 1:3) {
+    vector[4] tmp;
+    for (j in 1:4) {
+      tmp[j] = a[i, j] * b[j];
+    }
+    for (j in 1:4) {
+      c[i, j] = tmp[j] * tmp[j] + a[i, j];
+    }
+  }
+  for (i in 1:3) {
+    m[i, 1] = a[i, 1];
+    for (t in 2:4) {
+      m[i, t] = phi * m[i, t - 1] + c[i, t];
+    }
+  }
+}
+model {
+  to_vector(m) ~ normal(0, 2);
+  to_vector(a) ~ normal(0, 1);
+  b ~ normal(0, 1);
+}
+"#;
+    check("nested_loops", model, "d.json", "{}", 4);
+}
+
 const ELECTRIC_COV_MODEL: &str = include_str!("../../examples/electric_covariance.hbm");
 const ELECTRIC_LKJ_MODEL: &str = include_str!("../../examples/electric_covariance_lkj.hbm");
 
