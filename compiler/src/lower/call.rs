@@ -210,7 +210,14 @@ impl Lowerer<'_> {
                     0 => self.scalar(&args[0]),
                     1 => self.elem(&args[0], idx),
                     2 if args[0].ty.array.is_empty() => {
-                        // Column-major, as Stan's to_vector(matrix).
+                        // Column-major, as Stan's to_vector(matrix). A
+                        // matrix variable is stored column-major, so its
+                        // element i is at offset i: no index arithmetic.
+                        if let TypedExprKind::Var(v) = &args[0].kind {
+                            if let Some(st) = self.storage.get(v).filter(|st| st.array_rank == 0 && st.shape == s).cloned() {
+                                return Ok(self.fb.load(st.buf, idx[0], st.ty));
+                            }
+                        }
                         let rows = self.fb.i64(s[0] as i64);
                         let r = self.fb.binary(BinaryOp::Rem, idx[0], rows);
                         let c = self.fb.binary(BinaryOp::Div, idx[0], rows);
