@@ -22,6 +22,7 @@ pub(crate) mod builder;
 mod call;
 mod draw;
 mod expr;
+mod inline;
 pub mod layout;
 mod normal;
 mod sizing;
@@ -147,6 +148,9 @@ pub(crate) struct Lowerer<'a> {
     pub outputs: Vec<(VarId, BufferId)>,
     /// Variables assigned anywhere after their declaration.
     pub assigned: HashSet<VarId>,
+    /// Transformed parameters the function computes where they are read
+    /// (see [`inline`]), with their defining expressions.
+    pub inlined: HashMap<VarId, crate::check::typed::TypedExpr>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -167,6 +171,7 @@ impl<'a> Lowerer<'a> {
             params: Vec::new(),
             outputs: Vec::new(),
             assigned: assigned_vars(program),
+            inlined: HashMap::new(),
         }
     }
 
@@ -307,6 +312,7 @@ impl<'a> Lowerer<'a> {
         self.fb = FnBuilder::new(kind);
         self.storage = self.globals.clone();
         self.scalars.clear();
+        self.inlined.clear();
     }
 
     fn end_function(&mut self) {
@@ -337,8 +343,19 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             let stmts = self.program.block(block).map(|b| b.stmts.clone()).unwrap_or_default();
-            for s in &stmts {
+            for (i, s) in stmts.iter().enumerate() {
                 match &s.kind {
+                    crate::check::typed::TypedStmtKind::Decl(decl)
+                        if kind == FunctionKind::LogDensity && block == BlockKind::TransformedParameters && {
+                            let model = self.program.block(BlockKind::Model).map(|b| b.stmts.as_slice()).unwrap_or_default();
+                            let later: Vec<&crate::check::typed::TypedStmt> = stmts[i + 1..].iter().chain(model).collect();
+                            self.inline_transformed_parameter(decl, &later)
+                        } =>
+                    {
+                        if let Some(init) = &decl.init {
+                            self.inlined.insert(decl.var, init.clone());
+                        }
+                    }
                     crate::check::typed::TypedStmtKind::Decl(decl) if block != BlockKind::Model => {
                         let arena = if kind == FunctionKind::Generate { Arena::Out } else { Arena::Work };
                         let storage = self.declare_block_var(decl, arena)?;

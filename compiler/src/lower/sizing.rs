@@ -75,7 +75,8 @@ pub(super) fn with_transformed_data(program: &TypedProgram, bound: &BoundData, s
     Ok(extended)
 }
 
-fn stmt_mentions(s: &TypedStmt, vars: &HashSet<VarId>) -> bool {
+/// Whether a statement mentions any of `vars` anywhere.
+pub(super) fn stmt_mentions(s: &TypedStmt, vars: &HashSet<VarId>) -> bool {
     use TypedStmtKind as K;
     let e = |x: &TypedExpr| expr_mentions(x, vars);
     let oe = |x: &Option<TypedExpr>| x.as_ref().is_some_and(|x| expr_mentions(x, vars));
