@@ -296,3 +296,47 @@ model {{
     let many = lower(&twice, "d.json", data);
     assert!(stores_into(&many, FunctionKind::LogDensity, "a"), "10 reads of 9 cells: stored");
 }
+
+/// The normal density lowered as IR equals the stdlib's `normal_lpdf`
+/// summed over the terms, for every place its scale's parts are computed
+/// (a literal, a scalar, an indexed vector, an expression per term, and
+/// `std_normal`), and is -∞ for a scale that is not positive.
+#[test]
+fn inlined_normal_equals_the_stdlib_density() {
+    use hbmc_stdlib::dist::continuous::normal_lpdf;
+    let source = r#"
+data { int N; vector[N] y; array[N] int<lower=1, upper=2> k; real s; vector[2] v; }
+parameters { real mu; }
+model {
+  y ~ normal(mu, 2.5);
+  y ~ normal(mu, s);
+  y ~ normal(mu, v[k]);
+  y ~ normal(mu, v[k] * s + 0.5);
+  y ~ std_normal();
+  target += normal_lpdf(y | 1, s);
+}
+"#;
+    let y = [0.3, -1.2, 2.0];
+    let k = [1usize, 2, 2];
+    let (s, v) = (1.7, [0.4, 3.0]);
+    let data = |s: f64| format!(r#"{{"N": 3, "y": {y:?}, "k": {k:?}, "s": {s}, "v": {v:?}}}"#);
+    let model = lower(source, "d.json", &data(s));
+    let mut arenas = arenas_for(&model);
+    for mu in [-0.7, 0.0, 1.3] {
+        arenas.params[0] = mu;
+        let lp = interp::run(&model.module, FunctionKind::LogDensity, &mut arenas, None).expect("log density runs");
+        let mut expected = 0.0;
+        for i in 0..3 {
+            let vk = v[k[i] - 1];
+            expected += normal_lpdf(y[i], mu, 2.5) + normal_lpdf(y[i], mu, s) + normal_lpdf(y[i], mu, vk);
+            expected += normal_lpdf(y[i], mu, vk * s + 0.5) + normal_lpdf(y[i], 0.0, 1.0) + normal_lpdf(y[i], 1.0, s);
+        }
+        assert!((lp - expected).abs() <= 1e-13 * expected.abs(), "mu = {mu}: {lp} vs {expected}");
+    }
+    for bad in [0.0, -1.0] {
+        let model = lower(source, "d.json", &data(bad));
+        let mut arenas = arenas_for(&model);
+        let lp = interp::run(&model.module, FunctionKind::LogDensity, &mut arenas, None).expect("log density runs");
+        assert_eq!(lp, f64::NEG_INFINITY, "scale {bad}");
+    }
+}

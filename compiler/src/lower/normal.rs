@@ -7,7 +7,8 @@
 //! constants for a literal σ (and `std_normal`), once for a scalar σ, and
 //! once per element of σ's variable when σ is that variable or an indexed
 //! read of it (`sigma_y[grade]`: once per member of `grade`, not once per
-//! observation); only other scales get them per term. The loop then makes
+//! observation); only other scales get them per term. A `c` shared by all
+//! terms is added once, times their number. The loop then makes
 //! no call, and the AD differentiates plain arithmetic: the partials are
 //! those of the stdlib's `normal_lpdf_grad`.
 //!
@@ -55,6 +56,21 @@ impl Lowerer<'_> {
             }
             Some(sigma) => self.hoisted_scale(sigma, at)?,
         };
+        // A `c` shared by every term is added once, times the number of
+        // terms (an invalid scale's +∞ still gives -∞).
+        let terms = super::layout::element_count(&shape);
+        match &scale {
+            Scale::Const { c, .. } if terms > 0 => {
+                let total = self.fb.f64(-(terms as f64) * c);
+                self.emit_term(sink, total);
+            }
+            Scale::Once { c, .. } if terms > 0 => {
+                let n = self.fb.f64(-(terms as f64));
+                let total = self.fb.binary(BinaryOp::Mul, n, *c);
+                self.emit_term(sink, total);
+            }
+            _ => {}
+        }
         self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
             let y = this.operand_elem(&frame, variate, idx)?;
             let y = this.fb.to_f64(y);
@@ -66,20 +82,21 @@ impl Lowerer<'_> {
                 }
                 None => y,
             };
+            // `c` is `None` where it was added before the loop.
             let (w, c) = match &scale {
-                Scale::Const { w, c } if *w == 1.0 => (None, this.fb.f64(*c)),
-                Scale::Const { w, c } => (Some(this.fb.f64(*w)), this.fb.f64(*c)),
-                Scale::Once { w, c } => (Some(*w), *c),
+                Scale::Const { w, .. } if *w == 1.0 => (None, None),
+                Scale::Const { w, .. } => (Some(this.fb.f64(*w)), None),
+                Scale::Once { w, .. } => (Some(*w), None),
                 Scale::PerElement { var, w, c } => {
                     let w = this.read_instead(*var, w, &frame, &params[1], idx)?;
                     let c = this.read_instead(*var, c, &frame, &params[1], idx)?;
-                    (Some(w), c)
+                    (Some(w), Some(c))
                 }
                 Scale::PerTerm => {
                     let s = this.operand_elem(&frame, &params[1], idx)?;
                     let s = this.fb.to_f64(s);
                     let (w, c) = this.scale_parts(s, at)?;
-                    (Some(w), c)
+                    (Some(w), Some(c))
                 }
             };
             let z = match w {
@@ -89,7 +106,10 @@ impl Lowerer<'_> {
             let z2 = this.fb.binary(BinaryOp::Mul, z, z);
             let half = this.fb.f64(-0.5);
             let q = this.fb.binary(BinaryOp::Mul, half, z2);
-            let term = this.fb.binary(BinaryOp::Sub, q, c);
+            let term = match c {
+                Some(c) => this.fb.binary(BinaryOp::Sub, q, c),
+                None => q,
+            };
             this.emit_term(sink, term);
             Ok(())
         })
