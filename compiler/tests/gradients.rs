@@ -216,6 +216,8 @@ parameters {
   cholesky_factor_corr[3] Lc;
   array[2] cholesky_factor_corr[2] Lcs;
   cholesky_factor_cov[3] Lv;
+  cholesky_factor_cov[4, 2] Lr;
+  array[2] cholesky_factor_cov[3, 1] Lrs;
   corr_matrix[3] R;
   array[2] cov_matrix[2] S;
   vector[3] mu;
@@ -229,6 +231,8 @@ model {
   }
   y ~ multi_normal_cholesky(mu, Lv);
   y ~ multi_normal(mu, R);
+  to_vector(Lr) ~ normal(0.5, 1);
+  target += -dot_self(to_vector(Lrs[1])) + 0.3 * sum(Lrs[2]) + log(Lr[2, 2]);
   target += 0.5 * sum(Lc) + dot_self(to_vector(Lcs[2])) - 0.1 * sum(R);
   mu ~ normal(0, 1);
 }
@@ -308,6 +312,76 @@ model {
     check("multi_normal", model, "d.json", data, 4);
 }
 
+/// Sizes and loop bounds from transformed data (computed once, before the
+/// parameters are laid out): a random walk over `K = N - 1` steps.
+#[test]
+fn sizes_from_transformed_data() {
+    let model = r#"
+data { int N; vector[N] y; }
+transformed data {
+  int K = N - 1;
+  array[2] int M = {K, 2};
+}
+parameters { vector[K] step; real<lower=0> s; matrix[M[2], M[1]] c; }
+transformed parameters {
+  vector[K] level;
+  level[1] = step[1];
+  for (i in 2:K) {
+    level[i] = level[i - 1] + step[i];
+  }
+}
+model {
+  vector[K] resid;
+  for (i in 1:K) {
+    resid[i] = y[i + 1] - y[1] - level[i];
+  }
+  resid ~ normal(0, s);
+  step ~ normal(0, 1);
+  s ~ lognormal(0, 1);
+  to_vector(c) ~ normal(sum(rep_vector(0.1, K)), 2);
+}
+generated quantities { vector[K] level_rep = level + 1; }
+"#;
+    let data = r#"{"N": 5, "y": [0.3, 0.1, -0.4, 0.8, 1.1]}"#;
+    check("transformed_data_sizes", model, "d.json", data, 4);
+}
+
+/// Nested loops in the reverse sweep: a scratch vector reused per outer
+/// iteration (its loop must be re-run before the loop that reads it), a
+/// recursion inside the inner loop (reads what it writes), and a last
+/// inner loop whose whole re-run the AD leaves out.
+#[test]
+fn nested_loops_with_scratch_recursion_and_plain_stores() {
+    let model = r#"
+parameters { matrix[3, 4] a; vector[4] b; real<lower=-1, upper=1> phi; }
+transformed parameters {
+  matrix[3, 4] c;
+  matrix[3, 4] m;
+  for (i in 1:3) {
+    vector[4] tmp;
+    for (j in 1:4) {
+      tmp[j] = a[i, j] * b[j];
+    }
+    for (j in 1:4) {
+      c[i, j] = tmp[j] * tmp[j] + a[i, j];
+    }
+  }
+  for (i in 1:3) {
+    m[i, 1] = a[i, 1];
+    for (t in 2:4) {
+      m[i, t] = phi * m[i, t - 1] + c[i, t];
+    }
+  }
+}
+model {
+  to_vector(m) ~ normal(0, 2);
+  to_vector(a) ~ normal(0, 1);
+  b ~ normal(0, 1);
+}
+"#;
+    check("nested_loops", model, "d.json", "{}", 4);
+}
+
 const ELECTRIC_COV_MODEL: &str = include_str!("../../examples/electric_covariance.hbm");
 const ELECTRIC_LKJ_MODEL: &str = include_str!("../../examples/electric_covariance_lkj.hbm");
 
@@ -335,6 +409,8 @@ parameters {
   unit_vector[3] u;
   array[2] cholesky_factor_corr[3] Lc;
   cholesky_factor_cov[3] Lv;
+  cholesky_factor_cov[4, 2] Lr;
+  array[2] cholesky_factor_cov[3, 1] Lrs;
   corr_matrix[3] R;
   cov_matrix[2] S;
 }
@@ -372,8 +448,11 @@ model {
 #[test]
 fn unsupported_structures_are_reported() {
     let cases = [
-        ("parameters { cholesky_factor_cov[4, 3] L; } model { }", "non-square"),
         ("parameters { corr_matrix[3] R; } model { R ~ lkj_corr(2); }", "lkj_corr"),
+        (
+            "generated quantities { vector[2] y = 2 * multi_normal_rng(rep_vector(0, 2), diag_matrix(rep_vector(1, 2))); }",
+            "inside a larger expression",
+        ),
     ];
     for (source, expected) in cases {
         let fe = front_end(source);

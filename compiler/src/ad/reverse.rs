@@ -321,7 +321,13 @@ impl Gen<'_> {
         let mut block = Vec::new();
         let mut local_bufs = HashSet::new();
         stored_in(stmts, &mut local_bufs);
-        self.recompute(stmts, &mut scope.rename, &local_bufs, &mut block)?;
+        let rerun: Vec<Stmt> = stmts
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| !self.rerun_redundant(i, stmts))
+            .map(|(_, s)| s.clone())
+            .collect();
+        self.recompute(&rerun, &mut scope.rename, &local_bufs, &mut block)?;
         // The recomputation above re-ran nested loops whole, with their
         // target terms when this block is a fused loop's; the reverse of a
         // nested loop recomputes it again and must not add them twice.
@@ -332,6 +338,34 @@ impl Gen<'_> {
         let mut cells: Vec<(Value, BufferId)> = scope.cells.into_iter().collect();
         cells.sort();
         Ok((block, cells))
+    }
+
+    /// Whether statement `i` of a block can be left out of the block's
+    /// recomputation: a nested loop that reads none of the buffers it
+    /// writes, whose writes no later statement of the block touches, and
+    /// that carries no target term the recomputation must add (a fused
+    /// loop's). Such a loop defines no value outside itself, and its own
+    /// reverse recomputes each of its iterations, stores included, just
+    /// before differentiating it; re-running it whole first (as for
+    /// `alpha[p, g] = mu[g] + sigma[g] * z[p, g]`, once per `p`) would
+    /// only repeat that work.
+    fn rerun_redundant(&self, i: usize, stmts: &[Stmt]) -> bool {
+        let Stmt::For { body, .. } = &stmts[i] else { return false };
+        if self.with_target && adds_target(body) {
+            return false;
+        }
+        let mut written = HashSet::new();
+        written_in(body, &mut written);
+        let mut read = HashSet::new();
+        read_in(body, &mut read);
+        if !read.is_disjoint(&written) {
+            return false;
+        }
+        stmts[i + 1..].iter().all(|later| {
+            let mut touched = HashSet::new();
+            touched_in(std::slice::from_ref(later), &mut touched);
+            touched.is_disjoint(&written)
+        })
     }
 
     /// The reverse of a counted loop: the same range backwards (so that
@@ -833,6 +867,35 @@ fn touched_in(stmts: &[Stmt], out: &mut HashSet<BufferId>) {
             Stmt::While { cond_block, body, .. } => {
                 touched_in(cond_block, out);
                 touched_in(body, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Buffers whose contents `stmts` may read: loads, accumulations (a
+/// read-modify-write) and every buffer passed to a call.
+fn read_in(stmts: &[Stmt], out: &mut HashSet<BufferId>) {
+    for s in stmts {
+        match s {
+            Stmt::Let { expr: Expr::Load { buf, .. }, .. } | Stmt::Accumulate { buf, .. } => {
+                out.insert(*buf);
+            }
+            Stmt::Call { args, .. } => {
+                for a in args {
+                    if let CallArg::Buffer { buf, .. } = a {
+                        out.insert(*buf);
+                    }
+                }
+            }
+            Stmt::For { body, .. } => read_in(body, out),
+            Stmt::If { then, otherwise, .. } => {
+                read_in(then, out);
+                read_in(otherwise, out);
+            }
+            Stmt::While { cond_block, body, .. } => {
+                read_in(cond_block, out);
+                read_in(body, out);
             }
             _ => {}
         }

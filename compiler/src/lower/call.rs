@@ -12,6 +12,13 @@ use crate::ir::{BinaryOp, BufferId, CallArg, CmpOp, MessagePart, ScalarType, Stm
 /// (lowered by [`Lowerer::fill_call`], never element by element).
 pub(crate) fn is_buffer_function(name: &str) -> bool {
     matches!(name, "cholesky_decompose" | "multiply_lower_tri_self_transpose" | "softmax" | "log_softmax" | "non_centered_mvn")
+        || is_multivariate_rng(name)
+}
+
+/// The multivariate draws: one library call writes a whole vector (or
+/// matrix), so they are computed whole and never element by element.
+fn is_multivariate_rng(name: &str) -> bool {
+    matches!(name, "multi_normal_rng" | "multi_normal_cholesky_rng" | "lkj_corr_cholesky_rng")
 }
 
 /// A container argument passed to a library routine by pointer: its
@@ -55,6 +62,15 @@ impl Lowerer<'_> {
         let refs: Vec<&TypedExpr> = args.iter().collect();
         if BINARY_MATH.contains(&func) || matches!(func, "non_centered" | "add" | "subtract" | "elt_multiply" | "elt_divide") {
             return self.broadcast_shape(&e.ty, &refs, e);
+        }
+        match func {
+            // The draw has the location's shape: a vector, or an array of them.
+            "multi_normal_rng" | "multi_normal_cholesky_rng" => return self.shape(&args[0]),
+            "lkj_corr_cholesky_rng" => {
+                let k = self.const_int(&args[0])?.max(0) as usize;
+                return Ok(vec![k, k]);
+            }
+            _ => {}
         }
         if let Some((_, DensitySuffix::Rng)) = signatures::split_density_name(func) {
             return self.broadcast_shape(&e.ty, &refs, e);
@@ -107,6 +123,11 @@ impl Lowerer<'_> {
 
     /// One element of a call's result.
     pub fn call_elem(&mut self, e: &TypedExpr, func: &str, args: &[TypedExpr], idx: &[Value]) -> LowerResult<Value> {
+        if is_multivariate_rng(func) {
+            // Reading it element by element would make one draw per
+            // element, each from a different vector.
+            return Err(LowerError::unsupported(e.span, format!("`{func}` inside a larger expression; assign the draw to a variable first")));
+        }
         if let Some((dist, suffix)) = signatures::split_density_name(func) {
             return match suffix {
                 DensitySuffix::Rng => self.rng_elem(e, dist, args, idx),
@@ -189,7 +210,14 @@ impl Lowerer<'_> {
                     0 => self.scalar(&args[0]),
                     1 => self.elem(&args[0], idx),
                     2 if args[0].ty.array.is_empty() => {
-                        // Column-major, as Stan's to_vector(matrix).
+                        // Column-major, as Stan's to_vector(matrix). A
+                        // matrix variable is stored column-major, so its
+                        // element i is at offset i: no index arithmetic.
+                        if let TypedExprKind::Var(v) = &args[0].kind {
+                            if let Some(st) = self.storage.get(v).filter(|st| st.array_rank == 0 && st.shape == s).cloned() {
+                                return Ok(self.fb.load(st.buf, idx[0], st.ty));
+                            }
+                        }
                         let rows = self.fb.i64(s[0] as i64);
                         let r = self.fb.binary(BinaryOp::Rem, idx[0], rows);
                         let c = self.fb.binary(BinaryOp::Div, idx[0], rows);
@@ -461,6 +489,31 @@ impl Lowerer<'_> {
                 self.reject_unless_zero(status, &format!("{func}: bad argument"));
             }
             "non_centered_mvn" => self.fill_non_centered_mvn(dst, args, e)?,
+            "multi_normal_rng" | "multi_normal_cholesky_rng" => {
+                let m = self.pointer_arg(&args[1])?;
+                let k = square_size(&m.shape, func, e)?;
+                let mu = self.vectors_arg(&args[0], k, e)?;
+                let f = self.func(&format!("hbm_{func}"), e)?;
+                let what = if func == "multi_normal_rng" { "the covariance is not symmetric positive definite" } else { "the Cholesky factor is not valid" };
+                let message = format!("{func}: the location is not finite or {what}");
+                self.repeat(mu.count, |this, i| {
+                    let (loc, kv) = (this.vector_at(&mu, k, i), this.fb.i64(k as i64));
+                    let at = this.fb.binary(BinaryOp::Mul, i, kv);
+                    let draw = CallArg::Buffer { buf: dst.buf, offset: at };
+                    let status = this.fb.call(f, vec![CallArg::Rng, loc, m.arg(), CallArg::Value(kv), draw]);
+                    this.reject_unless_zero(status, &message);
+                    Ok(())
+                })?;
+            }
+            "lkj_corr_cholesky_rng" => {
+                let k = square_size(&dst.shape, func, e)?;
+                let eta = self.scalar(&args[1])?;
+                let eta = self.fb.to_f64(eta);
+                let kv = self.fb.i64(k as i64);
+                let f = self.func("hbm_lkj_corr_cholesky_rng", e)?;
+                let status = self.fb.call(f, vec![CallArg::Rng, CallArg::Value(kv), CallArg::Value(eta), out]);
+                self.reject_unless_zero(status, "lkj_corr_cholesky_rng: eta must be positive and finite");
+            }
             _ => return Err(LowerError::unsupported(e.span, format!("the function `{func}`"))),
         }
         Ok(())

@@ -47,6 +47,8 @@ impl Lowerer<'_> {
             K::IntLit(_) | K::RealLit(_) | K::DimSize(_) | K::Target => Vec::new(),
             K::Var(v) => match self.storage.get(v) {
                 Some(s) => s.shape.clone(),
+                // Computed where read: the declared shape.
+                None if self.inlined.contains_key(v) => self.shapes.get(v).cloned().unwrap_or_default(),
                 None => Vec::new(),
             },
             K::Binary { op, lhs, rhs } => match op {
@@ -180,6 +182,9 @@ impl Lowerer<'_> {
             K::Var(v) => {
                 if let Some(val) = self.scalars.get(v) {
                     return Ok(*val);
+                }
+                if let Some(init) = self.inlined.get(v).cloned() {
+                    return self.elem(&init, idx);
                 }
                 let storage = self
                     .storage

@@ -1,6 +1,7 @@
 //! Stage 5: the typed program and its bound data lowered to the IR.
 //!
-//! Lowering runs after binding, so every size is a constant. Each variable
+//! Lowering runs after binding, so every size is a constant (sizes that
+//! depend on transformed data too: see [`sizing`]). Each variable
 //! gets a buffer ([`Storage`]): data in the `Data`/`IntData` arenas (filled
 //! from the bound data), unconstrained parameters in `Params`, constrained
 //! parameters and transformed parameters in `Work` for the log density and
@@ -22,7 +23,10 @@ mod call;
 mod draw;
 mod expr;
 mod hoist;
+mod inline;
 pub mod layout;
+mod normal;
+mod sizing;
 mod stmt;
 mod symbols;
 mod transform;
@@ -106,7 +110,14 @@ pub type LowerResult<T> = Result<T, LowerError>;
 /// Lowers a checked program with its bound data.
 pub fn lower_model(program: &TypedProgram, bound: &BoundData) -> Result<LoweredModel, Vec<Diagnostic>> {
     let symbols = SymbolTable::from_stdlib();
-    let mut l = Lowerer::new(program, bound, &symbols);
+    let extended;
+    let sized = if sizing::reads_transformed_data_ints(program) {
+        extended = sizing::with_transformed_data(program, bound, &symbols)?;
+        &extended
+    } else {
+        bound
+    };
+    let mut l = Lowerer::new(program, bound, sized, &symbols);
     l.lower_all().map_err(|e| vec![e.into_diagnostic()])?;
     Ok(l.finish())
 }
@@ -114,7 +125,12 @@ pub fn lower_model(program: &TypedProgram, bound: &BoundData) -> Result<LoweredM
 /// The lowering state shared by every function of the module.
 pub(crate) struct Lowerer<'a> {
     pub program: &'a TypedProgram,
+    /// The data that sizes and constants are read from: the bound data
+    /// while transformed data are lowered, then `sized`.
     pub bound: &'a BoundData,
+    /// The bound data with the values of transformed data when later sizes
+    /// depend on them (see [`sizing`]), else the bound data.
+    sized: &'a BoundData,
     pub symbols: &'a SymbolTable,
     pub module: Module,
     data_init: Vec<f64>,
@@ -137,13 +153,17 @@ pub(crate) struct Lowerer<'a> {
     /// a buffer ahead of its element loop (see `hoist`), by address: the
     /// typed program outlives the lowering and is not moved during it.
     hoisted: HashMap<*const TypedExpr, Storage>,
+    /// Transformed parameters the function computes where they are read
+    /// (see [`inline`]), with their defining expressions.
+    pub inlined: HashMap<VarId, crate::check::typed::TypedExpr>,
 }
 
 impl<'a> Lowerer<'a> {
-    fn new(program: &'a TypedProgram, bound: &'a BoundData, symbols: &'a SymbolTable) -> Lowerer<'a> {
+    fn new(program: &'a TypedProgram, bound: &'a BoundData, sized: &'a BoundData, symbols: &'a SymbolTable) -> Lowerer<'a> {
         Lowerer {
             program,
             bound,
+            sized,
             symbols,
             module: Module { buffers: Vec::new(), arena_sizes: Default::default(), functions: Vec::new() },
             data_init: Vec::new(),
@@ -157,12 +177,14 @@ impl<'a> Lowerer<'a> {
             outputs: Vec::new(),
             assigned: assigned_vars(program),
             hoisted: HashMap::new(),
+            inlined: HashMap::new(),
         }
     }
 
     fn lower_all(&mut self) -> LowerResult<()> {
         self.lay_out_data()?;
         self.lower_transformed_data()?;
+        self.bound = self.sized;
         self.lay_out_params()?;
         self.lower_function(FunctionKind::LogDensity)?;
         self.lower_function(FunctionKind::Generate)?;
@@ -206,7 +228,7 @@ impl<'a> Lowerer<'a> {
         }
         let shape = decl_shape(self.program, self.bound, decl).map_err(|d| LowerError {
             span: decl.span,
-            message: format!("a size that depends on transformed data or parameters ({})", d.message),
+            message: format!("a size that is not a constant of the data and transformed data ({})", d.message),
         })?;
         self.shapes.insert(decl.var, shape.clone());
         Ok(shape)
@@ -296,6 +318,7 @@ impl<'a> Lowerer<'a> {
         self.fb = FnBuilder::new(kind);
         self.storage = self.globals.clone();
         self.scalars.clear();
+        self.inlined.clear();
     }
 
     fn end_function(&mut self) {
@@ -326,8 +349,19 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             let stmts = self.program.block(block).map(|b| b.stmts.clone()).unwrap_or_default();
-            for s in &stmts {
+            for (i, s) in stmts.iter().enumerate() {
                 match &s.kind {
+                    crate::check::typed::TypedStmtKind::Decl(decl)
+                        if kind == FunctionKind::LogDensity && block == BlockKind::TransformedParameters && {
+                            let model = self.program.block(BlockKind::Model).map(|b| b.stmts.as_slice()).unwrap_or_default();
+                            let later: Vec<&crate::check::typed::TypedStmt> = stmts[i + 1..].iter().chain(model).collect();
+                            self.inline_transformed_parameter(decl, &later)
+                        } =>
+                    {
+                        if let Some(init) = &decl.init {
+                            self.inlined.insert(decl.var, init.clone());
+                        }
+                    }
                     crate::check::typed::TypedStmtKind::Decl(decl) if block != BlockKind::Model => {
                         let arena = if kind == FunctionKind::Generate { Arena::Out } else { Arena::Work };
                         let storage = self.declare_block_var(decl, arena)?;

@@ -9,7 +9,7 @@ use crate::syntax::ast::AssignOp;
 
 /// Where the terms of a density go.
 #[derive(Clone, Copy)]
-enum Sink {
+pub(super) enum Sink {
     /// `target +=` each term (sampling statements).
     Target,
     /// Summed into a one-element buffer (`f_lpdf(...)` as an expression).
@@ -323,20 +323,12 @@ impl Lowerer<'_> {
         if dist.multivariate {
             return self.multivariate_terms(dist, variate, params, sink, at);
         }
+        if matches!(dist.name, "normal" | "std_normal") {
+            return self.normal_terms(variate, params, sink, at);
+        }
         let suffix = if dist.discrete { "lpmf" } else { "lpdf" };
         let f = self.func(&format!("hbm_{}_{suffix}", dist.name), at)?;
-        // The frame the terms run over: the variate's axes, or the
-        // parameters' when the variate is a scalar.
-        let frame = if variate.ty.axes().is_empty() {
-            let tys: Vec<&Type> = params.iter().map(|p| &p.ty).collect();
-            let axes = signatures::rng_axes(&tys).unwrap_or_default();
-            Type::array_of(axes, ElemType::Real)
-        } else {
-            variate.ty.clone()
-        };
-        let mut all: Vec<&TypedExpr> = vec![variate];
-        all.extend(params.iter());
-        let shape = if frame.axes().is_empty() { Vec::new() } else { self.broadcast_shape(&frame, &all, at)? };
+        let (frame, shape) = self.density_frame(variate, params, at)?;
         self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
             let mut args = Vec::with_capacity(params.len() + 1);
             let y = this.operand_elem(&frame, variate, idx)?;
@@ -352,8 +344,24 @@ impl Lowerer<'_> {
         })
     }
 
+    /// The frame a density's terms run over (the variate's axes, or the
+    /// parameters' when the variate is a scalar) and its shape.
+    pub(super) fn density_frame(&mut self, variate: &TypedExpr, params: &[TypedExpr], at: &TypedExpr) -> LowerResult<(Type, Vec<usize>)> {
+        let frame = if variate.ty.axes().is_empty() {
+            let tys: Vec<&Type> = params.iter().map(|p| &p.ty).collect();
+            let axes = signatures::rng_axes(&tys).unwrap_or_default();
+            Type::array_of(axes, ElemType::Real)
+        } else {
+            variate.ty.clone()
+        };
+        let mut all: Vec<&TypedExpr> = vec![variate];
+        all.extend(params.iter());
+        let shape = if frame.axes().is_empty() { Vec::new() } else { self.broadcast_shape(&frame, &all, at)? };
+        Ok((frame, shape))
+    }
+
     /// Sends one density term to its sink.
-    fn emit_term(&mut self, sink: Sink, term: Value) {
+    pub(super) fn emit_term(&mut self, sink: Sink, term: Value) {
         match sink {
             Sink::Target => self.fb.emit(Stmt::AddTarget(term)),
             Sink::Buffer(buf) => {
@@ -415,7 +423,7 @@ impl Lowerer<'_> {
 
     /// A vector or an array of vectors of length `k` as a pointer with its
     /// number of vectors.
-    fn vectors_arg(&mut self, e: &TypedExpr, k: usize, at: &TypedExpr) -> LowerResult<Vectors> {
+    pub(super) fn vectors_arg(&mut self, e: &TypedExpr, k: usize, at: &TypedExpr) -> LowerResult<Vectors> {
         let p = self.pointer_arg(e)?;
         let (count, len) = match p.shape.as_slice() {
             [n] => (1, *n),
@@ -429,7 +437,7 @@ impl Lowerer<'_> {
     }
 
     /// The pointer to vector `i` of `v` (the only one when it has one).
-    fn vector_at(&mut self, v: &Vectors, k: usize, i: Value) -> CallArg {
+    pub(super) fn vector_at(&mut self, v: &Vectors, k: usize, i: Value) -> CallArg {
         if v.count == 1 {
             return v.ptr.arg();
         }
@@ -451,9 +459,9 @@ impl Lowerer<'_> {
 }
 
 /// Vectors passed by pointer: `count` consecutive vectors from `ptr`.
-struct Vectors {
+pub(super) struct Vectors {
     ptr: super::call::PtrArg,
-    count: usize,
+    pub(super) count: usize,
 }
 
 /// Whether an expression is computed whole (a library routine on buffers

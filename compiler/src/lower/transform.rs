@@ -7,8 +7,9 @@
 //! covariance matrices) are one call of the stdlib's vector transform per
 //! element, on pointers to the element's unconstrained slice (in `Params`)
 //! and constrained slice; the AD differentiates those calls with the
-//! transforms' `_adj` rules. Non-square `cholesky_factor_cov[M, N]` is not
-//! supported (the stdlib transform is square).
+//! transforms' `_adj` rules. A non-square `cholesky_factor_cov[M, N]` is
+//! the square transform of its top N × N block plus plain copies of the
+//! rows below it (see [`Lowerer::cholesky_rect`]).
 
 use super::{layout, LowerError, LowerResult, Lowerer, Storage};
 use crate::check::typed::{Constraint, TypedDecl, TypedExpr};
@@ -216,6 +217,9 @@ impl Lowerer<'_> {
         jacobian: bool,
     ) -> LowerResult<()> {
         let s = self.structured_slices(decl, constraint, unconstrained)?;
+        if s.rows != s.k {
+            return self.cholesky_rect(decl, &s, unconstrained, constrained, Direction::Constrain { jacobian });
+        }
         let f = self.lib(&format!("hbm_{}_constrain", s.name), decl)?;
         self.repeat(s.count, |this, i| {
             let (x, y) = this.slice_offsets(&s, i);
@@ -238,6 +242,9 @@ impl Lowerer<'_> {
     /// a value that is not of the type.
     fn unconstrain_structured(&mut self, decl: &TypedDecl, constraint: &Constraint, unconstrained: &Storage, constrained: &Storage) -> LowerResult<()> {
         let s = self.structured_slices(decl, constraint, unconstrained)?;
+        if s.rows != s.k {
+            return self.cholesky_rect(decl, &s, unconstrained, constrained, Direction::Unconstrain);
+        }
         let f = self.lib(&format!("hbm_{}_unconstrain", s.name), decl)?;
         let param = self.program.var(decl.var).name.clone();
         self.repeat(s.count, |this, i| {
@@ -260,18 +267,97 @@ impl Lowerer<'_> {
         let name = structured_name(constraint)
             .ok_or_else(|| LowerError::unsupported(decl.span, format!("`{}` parameters", constraint.name())))?;
         let (array, elem) = unconstrained.shape.split_at(unconstrained.array_rank.min(unconstrained.shape.len()));
-        let k = match elem {
-            [k] => *k,
-            [m, n] if m == n => *m,
-            // Stan's non-square `cholesky_factor_cov[M, N]`: the stdlib
-            // transform is square only.
-            [m, n] => {
-                return Err(LowerError::unsupported(decl.span, format!("a non-square `{name}[{m}, {n}]` parameter")));
-            }
+        let (rows, k) = match elem {
+            [k] => (*k, *k),
+            [m, n] if m == n => (*m, *n),
+            // Stan's non-square `cholesky_factor_cov[M, N]` (the checker
+            // and the data validation require M >= N).
+            [m, n] if *constraint == Constraint::CholeskyFactorCov && m > n => (*m, *n),
             _ => return Err(LowerError::unsupported(decl.span, format!("a `{name}` parameter of shape {elem:?}"))),
         };
         let free = layout::unconstrained_len(constraint, elem, 0);
-        Ok(Slices { name, k, count: layout::element_count(array), free, constrained: layout::element_count(elem) })
+        Ok(Slices { name, k, rows, count: layout::element_count(array), free, constrained: layout::element_count(elem) })
+    }
+
+    /// Stan's `cholesky_factor_cov[M, N]` with M > N, per array element:
+    /// the first N(N+1)/2 free values are a square `cholesky_factor_cov[N]`
+    /// (the stdlib transform on a scratch N × N block, with its
+    /// log-Jacobian, the sum of the log diagonal), and the other (M - N)N
+    /// are rows N+1..M, row by row, unconstrained (no Jacobian term).
+    /// Constraining copies the block into the top of the M × N matrix;
+    /// unconstraining copies it out and runs the square inverse, which
+    /// also checks the block.
+    fn cholesky_rect(&mut self, decl: &TypedDecl, s: &Slices, unconstrained: &Storage, constrained: &Storage, dir: Direction) -> LowerResult<()> {
+        let (m, n) = (s.rows, s.k);
+        let tri = n * (n + 1) / 2;
+        // One block per array element, so no scratch value is overwritten
+        // after the AD's forward sweep has read it.
+        let block = self.temp_buffer("cholesky_block", ScalarType::F64, s.count * n * n);
+        let f = match dir {
+            Direction::Constrain { .. } => self.lib("hbm_cholesky_factor_cov_constrain", decl)?,
+            Direction::Unconstrain => self.lib("hbm_cholesky_factor_cov_unconstrain", decl)?,
+        };
+        let param = self.program.var(decl.var).name.clone();
+        self.repeat(s.count, |this, i| {
+            let (x, y) = this.slice_offsets(s, i);
+            let nn = this.fb.i64((n * n) as i64);
+            let t = this.fb.binary(BinaryOp::Mul, i, nn);
+            let (nv, mv) = (this.fb.i64(n as i64), this.fb.i64(m as i64));
+            let free_arg = CallArg::Buffer { buf: unconstrained.buf, offset: x };
+            let block_arg = CallArg::Buffer { buf: block, offset: t };
+            if let Direction::Constrain { jacobian } = dir {
+                let log_jac = this.fb.call(f.clone(), vec![free_arg.clone(), CallArg::Value(nv), block_arg.clone()]);
+                if jacobian {
+                    this.fb.emit(Stmt::AddTarget(log_jac));
+                }
+            }
+            // The top N × N block: block[r + c N] <-> matrix[r + c M].
+            let to_matrix = matches!(dir, Direction::Constrain { .. });
+            this.loop_n(n, |this, c| {
+                this.loop_n(n, |this, r| {
+                    let cm = this.fb.binary(BinaryOp::Mul, c, mv);
+                    let at_m = this.fb.binary(BinaryOp::Add, r, cm);
+                    let at_m = this.fb.binary(BinaryOp::Add, y, at_m);
+                    let cn = this.fb.binary(BinaryOp::Mul, c, nv);
+                    let at_b = this.fb.binary(BinaryOp::Add, r, cn);
+                    let at_b = this.fb.binary(BinaryOp::Add, t, at_b);
+                    if to_matrix {
+                        let v = this.fb.load(block, at_b, ScalarType::F64);
+                        this.fb.store(constrained.buf, at_m, v);
+                    } else {
+                        let v = this.fb.load(constrained.buf, at_m, ScalarType::F64);
+                        this.fb.store(block, at_b, v);
+                    }
+                    Ok(())
+                })
+            })?;
+            if !to_matrix {
+                let status = this.fb.call(f.clone(), vec![block_arg, CallArg::Value(nv), free_arg]);
+                this.reject_unless_zero(status, &format!("the initial value of `{param}` is not a valid cholesky_factor_cov"));
+            }
+            // Rows N+1..M: free[tri + (r - N) N + c] <-> matrix[r + c M].
+            this.loop_n(m - n, |this, rr| {
+                this.loop_n(n, |this, c| {
+                    let row = this.fb.binary(BinaryOp::Add, rr, nv);
+                    let cm = this.fb.binary(BinaryOp::Mul, c, mv);
+                    let at_m = this.fb.binary(BinaryOp::Add, row, cm);
+                    let at_m = this.fb.binary(BinaryOp::Add, y, at_m);
+                    let rn = this.fb.binary(BinaryOp::Mul, rr, nv);
+                    let at_x = this.fb.binary(BinaryOp::Add, rn, c);
+                    let base = this.fb.i64(tri as i64);
+                    let at_x = this.fb.binary(BinaryOp::Add, base, at_x);
+                    let at_x = this.fb.binary(BinaryOp::Add, x, at_x);
+                    if to_matrix {
+                        let v = this.fb.load(unconstrained.buf, at_x, ScalarType::F64);
+                        this.fb.store(constrained.buf, at_m, v);
+                    } else {
+                        let v = this.fb.load(constrained.buf, at_m, ScalarType::F64);
+                        this.fb.store(unconstrained.buf, at_x, v);
+                    }
+                    Ok(())
+                })
+            })
+        })
     }
 
     /// The offsets of element `i`'s unconstrained and constrained slices.
@@ -335,6 +421,9 @@ struct Slices {
     /// The stdlib's name of the transform (`hbm_<name>_constrain`).
     name: &'static str,
     k: usize,
+    /// Rows of a matrix type: `k`, except for a non-square
+    /// `cholesky_factor_cov[rows, k]`.
+    rows: usize,
     /// Elements of the array axes (1 without them).
     count: usize,
     free: usize,
@@ -354,4 +443,13 @@ fn structured_name(c: &Constraint) -> Option<&'static str> {
         Constraint::CovMatrix => "cov_matrix",
         Constraint::None | Constraint::Bounds { .. } | Constraint::OffsetMultiplier { .. } => return None,
     })
+}
+
+/// Which way [`Lowerer::cholesky_rect`] maps a parameter.
+#[derive(Clone, Copy, Debug)]
+enum Direction {
+    /// Free values to the matrix, adding the log-Jacobian when asked.
+    Constrain { jacobian: bool },
+    /// The matrix back to free values, rejecting a matrix not of the type.
+    Unconstrain,
 }
