@@ -212,3 +212,37 @@ fn header_commands(text: &str) -> Vec<String> {
     }
     commands
 }
+
+/// Multivariate priors are drawn whole: a Cholesky factor of a correlation
+/// matrix from `lkj_corr_cholesky`, a vector from `multi_normal_cholesky`.
+#[test]
+fn multivariate_priors_are_drawn() {
+    let dir = std::env::temp_dir().join(format!("hbmc-simulate-mv-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    std::fs::write(
+        dir.join("model.hbm"),
+        r#"
+dims { obs; effect = ["a", "b"]; }
+data { vector[effect] m; vector[obs] y; }
+parameters { cholesky_factor_corr[effect] L; vector[effect] u; }
+model {
+  L ~ lkj_corr_cholesky(2);
+  u ~ multi_normal_cholesky(m, L);
+  y ~ normal(u[1] + u[2], 1);
+}
+"#,
+    )
+    .expect("model");
+    std::fs::write(dir.join("partial.json"), r#"{"m": [100, -100], "dims": {"obs": 3}}"#).expect("partial data");
+    let out = hbmc(&dir, &["simulate", "model.hbm", "--data", "partial.json", "--seed", "5", "--output", "sim.json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let truth: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("sim.truth.json")).expect("truth")).expect("JSON");
+    let l = |i: usize, j: usize| truth["L"][i][j].as_f64().expect("L drawn");
+    assert_eq!(l(0, 1), 0.0, "lower triangular");
+    assert!((l(0, 0) - 1.0).abs() < 1e-12 && (l(1, 0).powi(2) + l(1, 1).powi(2) - 1.0).abs() < 1e-12, "rows of unit length: {}", truth["L"]);
+    assert!(l(1, 0).abs() < 1.0 && l(1, 0) != 0.0, "a correlation drawn: {}", l(1, 0));
+    let (u1, u2) = (truth["u"][0].as_f64().expect("u"), truth["u"][1].as_f64().expect("u"));
+    assert!((u1 - 100.0).abs() < 6.0 && (u2 + 100.0).abs() < 6.0, "u drawn around m: {u1}, {u2}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

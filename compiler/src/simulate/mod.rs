@@ -12,16 +12,20 @@
 //! like any other program.
 
 use crate::check::env::VarOrigin;
+use crate::check::types::Type;
 use crate::check::typed::{
-    Constraint, TypedBlock, TypedDecl, TypedExpr, TypedExprKind, TypedProgram, TypedStmt, TypedStmtKind, VarId,
+    Constraint, Level, Size, TypedBlock, TypedDecl, TypedExpr, TypedExprKind, TypedProgram, TypedStmt, TypedStmtKind, VarId,
 };
 use crate::diagnostics::Diagnostic;
-use crate::syntax::ast::BlockKind;
+use crate::syntax::ast::{AssignOp, BlockKind};
 use crate::syntax::span::Span;
 use std::collections::HashSet;
 
 mod prior;
 pub use prior::prior_program;
+
+/// Distributions whose `_rng` draws a whole vector or matrix.
+const MULTIVARIATE_DRAWS: &[&str] = &["multi_normal", "multi_normal_cholesky", "lkj_corr_cholesky"];
 
 /// A simulation program and what it draws.
 #[derive(Clone, Debug)]
@@ -264,6 +268,39 @@ fn to_draws(program: &TypedProgram, s: &TypedStmt, decls: &[TypedDecl]) -> Resul
             }
             let root = lhs_root(&lhs).ok_or_else(|| Diagnostic::error("E6002", "cannot simulate this `~`").with_label(lhs.span, "left side"))?;
             let decl = decls.iter().find(|d| d.var == root);
+            // A multivariate prior draws its whole variate at once, as an
+            // assignment; its draws already satisfy a Cholesky factor's
+            // constraint, and there are no bounds to redraw within.
+            if MULTIVARIATE_DRAWS.contains(&dist.as_str()) {
+                let constraint = decl.map_or(&Constraint::None, |d| &d.constraint);
+                let fits = matches!(constraint, Constraint::None)
+                    || (dist == "lkj_corr_cholesky" && matches!(constraint, Constraint::CholeskyFactorCorr));
+                if !fits {
+                    return Err(Diagnostic::error(
+                        "E6004",
+                        format!("cannot simulate `{}` yet: `{dist}` draws for a `{}`", program.var(root).name, constraint.name()),
+                    )
+                    .with_label(lhs.span, "constrained type")
+                    .with_help(format!("fix it with `--fix {}=...`", program.var(root).name)));
+                }
+                let mut rng_args = args.clone();
+                if dist == "lkj_corr_cholesky" {
+                    // `lkj_corr_cholesky_rng(K, eta)`: the size comes first.
+                    let size = decl.and_then(|d| d.sizes.last()).map(|size| match size {
+                        Size::Dim(dim) => TypedExprKind::DimSize(*dim),
+                        Size::Expr(e) => e.kind.clone(),
+                    });
+                    let kind = size.ok_or_else(|| Diagnostic::error("E6002", "cannot simulate this `~`: no size for the Cholesky factor").with_label(lhs.span, "left side"))?;
+                    rng_args.insert(0, TypedExpr { kind, ty: Type::int(), level: Level::Data, span: lhs.span });
+                }
+                let rhs = TypedExpr {
+                    kind: TypedExprKind::Call { func: format!("{dist}_rng"), args: rng_args },
+                    ty: lhs.ty.clone(),
+                    level: lhs.level,
+                    span: lhs.span,
+                };
+                return Ok(TypedStmt { kind: TypedStmtKind::Assign { lhs, op: AssignOp::Assign, rhs }, span: s.span });
+            }
             let (lower, upper) = match decl.map(|d| &d.constraint) {
                 Some(Constraint::Bounds { lower, upper }) => (lower.clone(), upper.clone()),
                 // The affine transform changes how the sampler sees a
