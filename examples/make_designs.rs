@@ -160,7 +160,7 @@ fn subset(design: &Value, keys: &[&str]) -> Value {
 
 fn main() -> std::io::Result<()> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data");
-    let mut rng = |stream: u64| ChainRng::new(1001, stream);
+    let rng = |stream: u64| ChainRng::new(1001, stream);
     let grouped = grouped(&mut rng(1));
     let panel = panel(&mut rng(2));
     let files = [
