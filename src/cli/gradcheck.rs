@@ -62,24 +62,40 @@ pub fn run(args: GradcheckArgs) -> i32 {
         println!("point {point}: log density = {lp}");
         println!("{:>24} {:>16} {:>20} {:>20} {:>14}", "param", "value", "model", "finite diff", "error");
         for i in 0..dim {
+            let mut fd_at = |h: f64| {
+                let mut at = |d: f64| {
+                    let mut y = x.clone();
+                    y[i] += d;
+                    eval.log_density(&y)
+                };
+                match (at(h), at(-h), at(2.0 * h), at(-2.0 * h)) {
+                    (Ok(a), Ok(b), Ok(c), Ok(d)) => (8.0 * (a - b) - (c - d)) / (12.0 * h),
+                    _ => f64::NAN,
+                }
+            };
             let h = args.epsilon * x[i].abs().max(1.0);
-            let mut at = |d: f64| {
-                let mut y = x.clone();
-                y[i] += d;
-                eval.log_density(&y)
-            };
-            let fd = match (at(h), at(-h), at(2.0 * h), at(-2.0 * h)) {
-                (Ok(a), Ok(b), Ok(c), Ok(d)) => (8.0 * (a - b) - (c - d)) / (12.0 * h),
-                _ => f64::NAN,
-            };
+            let within = |fd: f64| (grad[i] - fd).abs() / grad[i].abs().max(1.0) <= args.error;
+            let mut fd = fd_at(h);
+            let mut note = "";
+            if !within(fd) {
+                // A density with a kink (the asymmetric Laplace at y = mu)
+                // is not smooth across it: a step that crosses one misses
+                // by part of the jump. A 1000 times smaller step crosses
+                // one about 1000 times less often, while a wrong
+                // derivative stays wrong at every step.
+                let small = fd_at(h * 1e-3);
+                if within(small) {
+                    fd = small;
+                    note = "  (step / 1000: the larger step crosses a kink)";
+                }
+            }
             let err = grad[i] - fd;
-            let scaled = err.abs() / grad[i].abs().max(1.0);
-            let bad = !(scaled <= args.error);
+            let bad = !within(fd);
             if bad {
                 failures += 1;
             }
             println!(
-                "{:>24} {:>16.6} {:>20.10e} {:>20.10e} {:>14.4e}{}",
+                "{:>24} {:>16.6} {:>20.10e} {:>20.10e} {:>14.4e}{}{note}",
                 names.get(i).map_or("?", String::as_str),
                 x[i],
                 grad[i],
