@@ -282,40 +282,50 @@ impl TypedProgram {
 }
 
 impl TypedExpr {
-    /// Calls `f` on every variable the expression reads.
-    pub fn for_each_var(&self, f: &mut impl FnMut(VarId)) {
+    /// The expressions directly inside this one, in evaluation order; for
+    /// an index expression the base comes first, then the index positions.
+    pub fn children(&self) -> Vec<&TypedExpr> {
         use TypedExprKind as K;
         match &self.kind {
-            K::Var(v) => f(*v),
-            K::IntLit(_) | K::RealLit(_) | K::DimSize(_) | K::Target => {}
-            K::Call { args, .. } | K::ArrayExpr(args) | K::RowVectorExpr(args) => args.iter().for_each(|a| a.for_each_var(f)),
-            K::Binary { lhs, rhs, .. } => {
-                lhs.for_each_var(f);
-                rhs.for_each_var(f);
-            }
-            K::Unary { operand, .. } => operand.for_each_var(f),
-            K::Ternary { cond, then, otherwise } => {
-                cond.for_each_var(f);
-                then.for_each_var(f);
-                otherwise.for_each_var(f);
-            }
+            K::Var(_) | K::IntLit(_) | K::RealLit(_) | K::DimSize(_) | K::Target => Vec::new(),
+            K::Call { args, .. } | K::ArrayExpr(args) | K::RowVectorExpr(args) => args.iter().collect(),
+            K::Binary { lhs, rhs, .. } => vec![lhs, rhs],
+            K::Unary { operand, .. } => vec![operand],
+            K::Ternary { cond, then, otherwise } => vec![cond, then, otherwise],
             K::Index { base, indices, .. } => {
-                base.for_each_var(f);
+                let mut out: Vec<&TypedExpr> = vec![base];
                 for i in indices {
                     match i {
-                        TypedIndex::Single(x) | TypedIndex::Multi(x) => x.for_each_var(f),
-                        TypedIndex::Range { lower, upper } => lower.iter().chain(upper.iter()).for_each(|x| x.for_each_var(f)),
+                        TypedIndex::Single(x) | TypedIndex::Multi(x) => out.push(x),
+                        TypedIndex::Range { lower, upper } => out.extend(lower.iter().chain(upper.iter())),
                         TypedIndex::All => {}
                     }
                 }
+                out
             }
         }
+    }
+
+    /// Calls `f` on every variable the expression reads.
+    pub fn for_each_var(&self, f: &mut impl FnMut(VarId)) {
+        match &self.kind {
+            TypedExprKind::Var(v) => f(*v),
+            _ => self.children().into_iter().for_each(|c| c.for_each_var(f)),
+        }
+    }
+
+    /// Whether the expression reads a variable for which `pred` holds.
+    pub fn mentions(&self, pred: impl Fn(VarId) -> bool) -> bool {
+        let mut found = false;
+        self.for_each_var(&mut |v| found |= pred(v));
+        found
     }
 }
 
 impl TypedStmt {
     /// Calls `f` on every variable the statement reads or writes, in every
-    /// expression of it and of the statements it contains.
+    /// expression of it (a declaration's sizes and bounds included) and of
+    /// the statements it contains.
     pub fn for_each_var(&self, f: &mut impl FnMut(VarId)) {
         use TypedStmtKind as K;
         let print_args = |args: &[TypedPrintArg], f: &mut dyn FnMut(&TypedExpr)| {
@@ -327,6 +337,17 @@ impl TypedStmt {
         };
         match &self.kind {
             K::Decl(d) => {
+                for size in &d.sizes {
+                    if let Size::Expr(e) = size {
+                        e.for_each_var(f);
+                    }
+                }
+                match &d.constraint {
+                    Constraint::Bounds { lower: a, upper: b } | Constraint::OffsetMultiplier { offset: a, multiplier: b } => {
+                        a.iter().chain(b.iter()).for_each(|e| e.for_each_var(f));
+                    }
+                    _ => {}
+                }
                 if let Some(init) = &d.init {
                     init.for_each_var(f);
                 }
@@ -372,5 +393,12 @@ impl TypedStmt {
             K::Print(args) | K::Reject(args) | K::FatalError(args) => print_args(args, &mut |e| e.for_each_var(f)),
             K::Break | K::Continue | K::Return(None) | K::Empty => {}
         }
+    }
+
+    /// Whether the statement mentions a variable for which `pred` holds.
+    pub fn mentions(&self, pred: impl Fn(VarId) -> bool) -> bool {
+        let mut found = false;
+        self.for_each_var(&mut |v| found |= pred(v));
+        found
     }
 }

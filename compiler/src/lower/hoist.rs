@@ -11,7 +11,7 @@
 //! when chosen.
 
 use super::{LowerResult, Lowerer, Storage};
-use crate::check::typed::{TypedExpr, TypedExprKind, TypedIndex};
+use crate::check::typed::{TypedExpr, TypedExprKind};
 use crate::syntax::ast::BinOp;
 
 /// Whether `e` is computed whole into a buffer when one element is read.
@@ -45,34 +45,13 @@ impl Lowerer<'_> {
     }
 
     fn hoist_in(&mut self, e: &TypedExpr) -> LowerResult<()> {
-        use TypedExprKind as K;
-        match &e.kind {
-            K::Var(_) | K::IntLit(_) | K::RealLit(_) | K::DimSize(_) | K::Target => {}
-            K::Call { args, .. } | K::ArrayExpr(args) | K::RowVectorExpr(args) => {
-                for a in args {
-                    self.hoist_in(a)?;
-                }
-            }
-            K::Binary { lhs, rhs, .. } => {
-                self.hoist_in(lhs)?;
-                self.hoist_in(rhs)?;
-            }
-            K::Unary { operand, .. } => self.hoist_in(operand)?,
-            K::Ternary { cond, .. } => self.hoist_in(cond)?,
-            K::Index { base, indices, .. } => {
-                self.hoist_in(base)?;
-                for i in indices {
-                    match i {
-                        TypedIndex::Single(x) | TypedIndex::Multi(x) => self.hoist_in(x)?,
-                        TypedIndex::Range { lower, upper } => {
-                            for x in lower.iter().chain(upper.iter()) {
-                                self.hoist_in(x)?;
-                            }
-                        }
-                        TypedIndex::All => {}
-                    }
-                }
-            }
+        // Of a `?:` only the condition always runs.
+        let inner = match &e.kind {
+            TypedExprKind::Ternary { cond, .. } => vec![&**cond],
+            _ => e.children(),
+        };
+        for c in inner {
+            self.hoist_in(c)?;
         }
         if is_materialised(e) && !self.hoisted.contains_key(&(e as *const TypedExpr)) {
             let storage = self.materialize(e)?;

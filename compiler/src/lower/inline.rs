@@ -103,43 +103,21 @@ fn count_reads(s: &TypedStmt, var: VarId) -> Reads {
         }
         // Anything else that mentions the variable is counted as a read of
         // unknown size.
-        _ => r.whole = super::sizing::stmt_mentions(s, &std::iter::once(var).collect()),
+        _ => r.whole = s.mentions(|v| v == var),
     }
     r
 }
 
 fn expr_reads(e: &TypedExpr, var: VarId, r: &mut Reads) {
-    use TypedExprKind as K;
     match &e.kind {
-        K::Var(v) => r.whole |= *v == var,
-        K::Index { base, indices, .. } => {
-            match &base.kind {
-                K::Var(v) if *v == var => r.indexed += 1,
-                _ => expr_reads(base, var, r),
-            }
-            for i in indices {
-                match i {
-                    TypedIndex::Single(x) | TypedIndex::Multi(x) => expr_reads(x, var, r),
-                    TypedIndex::Range { lower, upper } => {
-                        lower.iter().chain(upper).for_each(|x| expr_reads(x, var, r));
-                    }
-                    TypedIndex::All => {}
-                }
-            }
+        TypedExprKind::Var(v) => r.whole |= *v == var,
+        // `var[...]`: one indexed read; the index positions (the children
+        // after the base) may read it too. A read in a `?:` branch counts
+        // as if it happened for every term.
+        TypedExprKind::Index { base, .. } if matches!(base.kind, TypedExprKind::Var(v) if v == var) => {
+            r.indexed += 1;
+            e.children().into_iter().skip(1).for_each(|c| expr_reads(c, var, r));
         }
-        K::IntLit(_) | K::RealLit(_) | K::DimSize(_) | K::Target => {}
-        K::Call { args, .. } => args.iter().for_each(|a| expr_reads(a, var, r)),
-        K::Binary { lhs, rhs, .. } => {
-            expr_reads(lhs, var, r);
-            expr_reads(rhs, var, r);
-        }
-        K::Unary { operand, .. } => expr_reads(operand, var, r),
-        K::Ternary { cond, then, otherwise } => {
-            // A read in a branch may or may not happen per term.
-            for x in [cond, then, otherwise] {
-                expr_reads(x, var, r);
-            }
-        }
-        K::ArrayExpr(items) | K::RowVectorExpr(items) => items.iter().for_each(|x| expr_reads(x, var, r)),
+        _ => e.children().into_iter().for_each(|c| expr_reads(c, var, r)),
     }
 }

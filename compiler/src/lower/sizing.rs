@@ -14,7 +14,7 @@
 
 use super::{layout, Lowerer, SymbolTable};
 use crate::bind::{BoundData, DataStorage, DataValue};
-use crate::check::typed::{Constraint, Size, TypedExpr, TypedExprKind, TypedIndex, TypedPrintArg, TypedProgram, TypedStmt, TypedStmtKind, VarId};
+use crate::check::typed::{TypedProgram, VarId};
 use crate::diagnostics::Diagnostic;
 use crate::interp;
 use crate::ir::arenas::Arenas;
@@ -40,7 +40,7 @@ pub(super) fn reads_transformed_data_ints(program: &TypedProgram) -> bool {
         .iter()
         .filter(|b| later.contains(&b.kind))
         .flat_map(|b| b.stmts.iter())
-        .any(|s| stmt_mentions(s, &ints))
+        .any(|s| s.mentions(|v| ints.contains(&v)))
 }
 
 /// The bound data extended with the value of every top-level transformed
@@ -73,63 +73,6 @@ pub(super) fn with_transformed_data(program: &TypedProgram, bound: &BoundData, s
         }
     }
     Ok(extended)
-}
-
-/// Whether a statement mentions any of `vars` anywhere.
-pub(super) fn stmt_mentions(s: &TypedStmt, vars: &HashSet<VarId>) -> bool {
-    use TypedStmtKind as K;
-    let e = |x: &TypedExpr| expr_mentions(x, vars);
-    let oe = |x: &Option<TypedExpr>| x.as_ref().is_some_and(|x| expr_mentions(x, vars));
-    let st = |x: &TypedStmt| stmt_mentions(x, vars);
-    let args = |a: &[TypedPrintArg]| a.iter().any(|a| matches!(a, TypedPrintArg::Expr(x) if expr_mentions(x, vars)));
-    match &s.kind {
-        K::Decl(d) => {
-            let constraint = match &d.constraint {
-                Constraint::Bounds { lower, upper } => oe(lower) || oe(upper),
-                Constraint::OffsetMultiplier { offset, multiplier } => oe(offset) || oe(multiplier),
-                _ => false,
-            };
-            constraint || oe(&d.init) || d.sizes.iter().any(|s| matches!(s, Size::Expr(x) if e(x)))
-        }
-        K::Assign { lhs, rhs, .. } => e(lhs) || e(rhs),
-        K::Tilde { lhs, args: a, truncation, .. } => {
-            e(lhs) || a.iter().any(e) || truncation.as_ref().is_some_and(|(lo, hi)| oe(lo) || oe(hi))
-        }
-        K::TargetPlus(x) | K::Call(x) => e(x),
-        K::Draw { lhs, args: a, lower, upper, .. } => e(lhs) || a.iter().any(e) || oe(lower) || oe(upper),
-        K::For { lower, upper, body, .. } => e(lower) || e(upper) || st(body),
-        K::ForDim { body, .. } => st(body),
-        K::ForEach { over, body, .. } => e(over) || st(body),
-        K::While { cond, body } => e(cond) || st(body),
-        K::If { cond, then, otherwise } => e(cond) || st(then) || otherwise.as_deref().is_some_and(st),
-        K::Block(stmts) => stmts.iter().any(st),
-        K::Print(a) | K::Reject(a) | K::FatalError(a) => args(a),
-        K::Return(x) => oe(x),
-        K::Break | K::Continue | K::Empty => false,
-    }
-}
-
-fn expr_mentions(x: &TypedExpr, vars: &HashSet<VarId>) -> bool {
-    use TypedExprKind as K;
-    let e = |x: &TypedExpr| expr_mentions(x, vars);
-    let oe = |x: &Option<TypedExpr>| x.as_ref().is_some_and(|x| expr_mentions(x, vars));
-    match &x.kind {
-        K::Var(v) => vars.contains(v),
-        K::IntLit(_) | K::RealLit(_) | K::DimSize(_) | K::Target => false,
-        K::Call { args, .. } => args.iter().any(e),
-        K::Binary { lhs, rhs, .. } => e(lhs) || e(rhs),
-        K::Unary { operand, .. } => e(operand),
-        K::Ternary { cond, then, otherwise } => e(cond) || e(then) || e(otherwise),
-        K::Index { base, indices, .. } => {
-            e(base)
-                || indices.iter().any(|i| match i {
-                    TypedIndex::Single(x) | TypedIndex::Multi(x) => e(x),
-                    TypedIndex::Range { lower, upper } => oe(lower) || oe(upper),
-                    TypedIndex::All => false,
-                })
-        }
-        K::ArrayExpr(items) | K::RowVectorExpr(items) => items.iter().any(e),
-    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use super::{LowerError, LowerResult, Lowerer, Storage};
 use crate::check::signatures::{self, ArgShape, Distribution};
-use crate::check::typed::{TypedDecl, TypedExpr, TypedExprKind, TypedIndex, TypedPrintArg, TypedStmt, TypedStmtKind, VarId};
+use crate::check::typed::{TypedDecl, TypedExpr, TypedExprKind, TypedPrintArg, TypedStmt, TypedStmtKind, VarId};
 use crate::check::types::{ElemType, Type};
 use crate::ir::{Arena, BinaryOp, CallArg, CmpOp, MessagePart, ScalarType, Stmt, Value};
 use crate::syntax::ast::AssignOp;
@@ -484,27 +484,5 @@ fn index_dim(ty: &Type) -> Option<usize> {
 
 /// Whether `e` reads the buffer of `dst`.
 fn mentions_buffer(e: &TypedExpr, dst: &Storage, storage: &std::collections::HashMap<VarId, Storage>) -> bool {
-    use TypedExprKind as K;
-    let any = |es: &[TypedExpr]| es.iter().any(|x| mentions_buffer(x, dst, storage));
-    match &e.kind {
-        K::Var(v) => storage.get(v).is_some_and(|s| s.buf == dst.buf),
-        K::IntLit(_) | K::RealLit(_) | K::DimSize(_) | K::Target => false,
-        K::Call { args, .. } => any(args),
-        K::Binary { lhs, rhs, .. } => mentions_buffer(lhs, dst, storage) || mentions_buffer(rhs, dst, storage),
-        K::Unary { operand, .. } => mentions_buffer(operand, dst, storage),
-        K::Ternary { cond, then, otherwise } => {
-            mentions_buffer(cond, dst, storage) || mentions_buffer(then, dst, storage) || mentions_buffer(otherwise, dst, storage)
-        }
-        K::Index { base, indices, .. } => {
-            mentions_buffer(base, dst, storage)
-                || indices.iter().any(|i| match i {
-                    TypedIndex::Single(x) | TypedIndex::Multi(x) => mentions_buffer(x, dst, storage),
-                    TypedIndex::Range { lower, upper } => {
-                        lower.iter().chain(upper.iter()).any(|x| mentions_buffer(x, dst, storage))
-                    }
-                    TypedIndex::All => false,
-                })
-        }
-        K::ArrayExpr(items) | K::RowVectorExpr(items) => any(items),
-    }
+    e.mentions(|v| storage.get(&v).is_some_and(|s| s.buf == dst.buf))
 }

@@ -126,11 +126,7 @@ pub fn simulation_program(program: &TypedProgram, fixed: &[String]) -> Result<Si
     tp_stmts.iter().for_each(|s| s.for_each_var(&mut |v| {
         tp_reads.insert(v);
     }));
-    let (priors_after_tp, priors): (Vec<_>, Vec<_>) = priors.into_iter().partition(|(s, _)| {
-        let mut reads_tp = false;
-        s.for_each_var(&mut |v| reads_tp |= tp_vars.contains(&v));
-        reads_tp
-    });
+    let (priors_after_tp, priors): (Vec<_>, Vec<_>) = priors.into_iter().partition(|(s, _)| s.mentions(|v| tp_vars.contains(&v)));
     for (s, roots) in &priors_after_tp {
         if let Some(v) = roots.iter().find(|v| tp_reads.contains(v)) {
             errors.push(

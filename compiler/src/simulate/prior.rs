@@ -13,7 +13,7 @@
 //! it removed. Everything else stays as written.
 
 use crate::check::env::VarOrigin;
-use crate::check::typed::{TypedExpr, TypedProgram, TypedStmt, TypedStmtKind, VarId};
+use crate::check::typed::{TypedProgram, TypedStmt, TypedStmtKind, VarId};
 use crate::syntax::ast::BlockKind;
 
 /// The program with every likelihood statement of its model block removed,
@@ -33,14 +33,9 @@ pub fn prior_program(program: &TypedProgram) -> (TypedProgram, usize) {
 /// The statement without its likelihood terms; `None` when nothing is left.
 fn without_likelihood(s: TypedStmt, is_data: &impl Fn(VarId) -> bool, removed: &mut usize) -> Option<TypedStmt> {
     use TypedStmtKind as K;
-    let reads_data = |e: &TypedExpr| {
-        let mut found = false;
-        e.for_each_var(&mut |v| found |= is_data(v));
-        found
-    };
     let likelihood = match &s.kind {
-        K::Tilde { lhs, .. } => reads_data(lhs),
-        K::TargetPlus(e) => reads_data(e),
+        K::Tilde { lhs, .. } => lhs.mentions(is_data),
+        K::TargetPlus(e) => e.mentions(is_data),
         _ => false,
     };
     let span = s.span;
