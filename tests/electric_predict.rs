@@ -8,7 +8,7 @@
 //! refused rather than matched to the wrong intercepts.
 
 mod common;
-use common::{electric_column, electric_numbers, fit_to, hbmc, population_sd, root};
+use common::{electric_column, electric_numbers, fit_to, hbmc, population_sd, root, scratch};
 use hbmc_runtime::read_cmdstan_csv;
 use std::path::Path;
 
@@ -102,14 +102,6 @@ fn grid_ate_equals_ate_cf(model: &str, extra: &[&str], dir: &Path) -> (common::F
     (fit, fit_prefix)
 }
 
-/// A fresh scratch folder for one test.
-fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("hbmc-electric-predict-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch");
-    dir
-}
-
 /// seed 000's table of the intercept model: theta per grade (mean, sd).
 const PUBLISHED_THETA: [(f64, f64); 4] = [(0.471, 0.142), (0.235, 0.058), (0.108, 0.043), (0.094, 0.035)];
 
@@ -138,7 +130,7 @@ fn covariance_model_checks(model: &str, adapt_delta: &str, dir: &Path) {
 
 #[test]
 fn electric_covariance_agrees_with_theta_and_its_grid_ate() {
-    let dir = scratch("covariance");
+    let dir = scratch("electric-predict-covariance");
     covariance_model_checks("electric_covariance", "0.95", &dir);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -149,14 +141,14 @@ fn electric_covariance_lkj_grid_ate_equals_its_own() {
     // the README's settings (65 of 4000 at adapt_delta 0.95, seed 1; 309 at
     // 0.99): a chain can reach a grade's sigma_y near 0, where each pair's
     // two classrooms are fitted exactly by its two effects. Open on issue 5.
-    let dir = scratch("covariance_lkj");
+    let dir = scratch("electric-predict-covariance-lkj");
     grid_ate_equals_ate_cf("electric_covariance_lkj", &["--adapt-delta", "0.95"], &dir);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn intercept_model_grid_ate_equals_its_own_and_theta() {
-    let dir = scratch("intercept");
+    let dir = scratch("electric-predict-intercept");
     let (fit, fit_prefix) = grid_ate_equals_ate_cf("electric_intercept", &["--adapt-delta", "0.9"], &dir);
     assert_eq!(fit.divergences, 0.0);
     // In the intercept model the effect is theta: ate_cf = theta * sd.

@@ -2,8 +2,9 @@
 //! model to them with `hbmc run`, and find the truth where the posterior
 //! puts it; the same seed gives the same file; bad `--fix` is an error.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+use common::{hbmc, scratch};
+use std::path::PathBuf;
 
 const MODEL: &str = r#"
 dims { obs; group; }
@@ -25,10 +26,9 @@ model {
 }
 "#;
 
-fn scratch() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("hbmc-simulate-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
+/// A scratch folder with the model and its partial data.
+fn recovery_scratch() -> PathBuf {
+    let dir = scratch("simulate");
     std::fs::write(dir.join("model.hbm"), MODEL).expect("model");
     // 200 observations in 4 groups, x on a grid.
     let g: Vec<String> = (0..200).map(|i| (i % 4 + 1).to_string()).collect();
@@ -38,13 +38,9 @@ fn scratch() -> PathBuf {
     dir
 }
 
-fn hbmc(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hbmc")).current_dir(dir).args(args).output().expect("hbmc runs")
-}
-
 #[test]
 fn simulated_truth_is_recovered() {
-    let dir = scratch();
+    let dir = recovery_scratch();
     let sim = ["simulate", "model.hbm", "--data", "partial.json", "--fix", "b=0.7", "--fix", "sigma=0.5", "--seed", "11"];
     let out = hbmc(&dir, &[&sim[..], &["--output", "sim.json"]].concat());
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -87,9 +83,7 @@ fn simulated_truth_is_recovered() {
 /// the prior that reads `eta` after `eta` is computed.
 #[test]
 fn priors_in_every_written_form_are_drawn() {
-    let dir = std::env::temp_dir().join(format!("hbmc-simulate-forms-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let dir = scratch("simulate-forms");
     std::fs::write(
         dir.join("model.hbm"),
         r#"
@@ -147,9 +141,7 @@ model {
 #[test]
 fn example_headers_reproduce_the_shipped_data() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let scratch = std::env::temp_dir().join(format!("hbmc-simulate-headers-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch).expect("scratch dir");
+    let scratch = scratch("simulate-headers");
     let mut checked = 0;
     let mut entries: Vec<PathBuf> = std::fs::read_dir(root.join("examples"))
         .expect("examples")
@@ -217,9 +209,7 @@ fn header_commands(text: &str) -> Vec<String> {
 /// matrix from `lkj_corr_cholesky`, a vector from `multi_normal_cholesky`.
 #[test]
 fn multivariate_priors_are_drawn() {
-    let dir = std::env::temp_dir().join(format!("hbmc-simulate-mv-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let dir = scratch("simulate-mv");
     std::fs::write(
         dir.join("model.hbm"),
         r#"

@@ -17,6 +17,14 @@ pub fn hbmc(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hbmc")).current_dir(dir).args(args).output().expect("hbmc runs")
 }
 
+/// A fresh, empty scratch folder `hbmc-NAME-PID` in the temp folder.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hbmc-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
 /// A finished fit: its draws, their summary and the number of divergences.
 pub struct Fit {
     pub draws: Draws,
@@ -36,7 +44,7 @@ impl Fit {
 /// sets them, with `extra` arguments such as `--metric dense`; the files
 /// are removed afterwards.
 pub fn fit(model: &str, data: &[&str], extra: &[&str], seed: u64) -> Fit {
-    let dir = std::env::temp_dir().join(format!("hbmc-fit-{}-{model}-{seed}-{}", std::process::id(), data.join("-").replace('/', "_")));
+    let dir = scratch(&format!("fit-{model}-{seed}-{}", data.join("-").replace('/', "_")));
     let f = fit_to(model, data, extra, seed, &dir.join("fit"));
     let _ = std::fs::remove_dir_all(&dir);
     f
