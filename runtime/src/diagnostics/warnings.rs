@@ -75,11 +75,10 @@ pub fn sampler_warnings(d: &SamplerDiagnostics) -> Vec<String> {
     let total: usize = d.transitions.iter().sum();
     let div: u64 = d.divergences.iter().sum();
     if div > 0 {
-        let delta = d.adapt_delta.map_or(String::new(), |a| format!(" (now {a})"));
         w.push(format!(
             "{div} of {total} transitions ended with a divergence: the posterior has regions the sampler \
-             cannot follow with this step size, so the draws may be biased. Raise --adapt-delta{delta} \
-             toward 0.95 or 0.99, or reparameterise (e.g. non_centered(...) for hierarchical scales)."
+             cannot follow with this step size, so the draws may be biased. {}",
+            divergence_advice(d.adapt_delta)
         ));
     }
     let hits: u64 = d.max_depth_hits.iter().sum();
@@ -129,6 +128,20 @@ pub fn convergence_warnings(summary: &Summary) -> Vec<String> {
     w
 }
 
+/// What to try after divergences at `adapt_delta`: a higher target while
+/// one is left to try, otherwise only a new parameterisation, since past
+/// 0.99 the step size shrinks without removing a funnel's neck.
+fn divergence_advice(adapt_delta: Option<f64>) -> String {
+    const REPARAMETERISE: &str = "reparameterise (e.g. non_centered(...) for hierarchical scales, or \
+                                  integrate out or condition effects that the data pin exactly)";
+    match adapt_delta {
+        Some(a) if a >= 0.99 => format!("--adapt-delta is already {a}: {REPARAMETERISE}."),
+        Some(a) if a >= 0.95 => format!("Raise --adapt-delta (now {a}) toward 0.99, or {REPARAMETERISE}."),
+        Some(a) => format!("Raise --adapt-delta (now {a}) toward 0.95 or 0.99, or {REPARAMETERISE}."),
+        None => format!("Raise --adapt-delta toward 0.95 or 0.99, or {REPARAMETERISE}."),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,7 +160,10 @@ mod tests {
         let w = sampler_warnings(&d);
         assert_eq!(w.len(), 3);
         assert!(w[0].starts_with("12 of 4000 transitions ended with a divergence"));
-        assert!(w[0].contains("--adapt-delta (now 0.8)"));
+        assert!(w[0].contains("Raise --adapt-delta (now 0.8) toward 0.95 or 0.99"));
+        let at = |a: f64| sampler_warnings(&SamplerDiagnostics { adapt_delta: Some(a), ..d.clone() }).remove(0);
+        assert!(at(0.95).contains("Raise --adapt-delta (now 0.95) toward 0.99, or reparameterise"), "{}", at(0.95));
+        assert!(at(0.99).contains("--adapt-delta is already 0.99: reparameterise"), "{}", at(0.99));
         assert!(w[1].starts_with("2 of 4000 transitions hit the maximum tree depth of 10"));
         assert!(w[2].starts_with("E-BFMI 0.200 in chain 3 is below 0.3"));
 
