@@ -2,8 +2,9 @@
 //! seed gives the same files whatever the thread count, the summary is
 //! labelled with dims, and bad arguments get a clear error.
 
+mod common;
+use common::hbmc;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 const MODEL: &str = r#"
 dims { obs; group = ["a", "b", "c"]; }
@@ -29,17 +30,12 @@ generated quantities {
 
 const DATA: &str = r#"{"g": ["a", "b", "c", "a", "b", "c", "a"], "y": [1.0, 2.1, 2.9, 1.2, 1.8, 3.3, 0.7]}"#;
 
+/// A scratch folder with the model and its data.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("hbmc-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let dir = common::scratch(&format!("cli-{name}"));
     std::fs::write(dir.join("model.hbm"), MODEL).expect("model written");
     std::fs::write(dir.join("data.json"), DATA).expect("data written");
     dir
-}
-
-fn hbmc(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hbmc")).current_dir(dir).args(args).output().expect("hbmc runs")
 }
 
 /// A CSV file without its timing lines, the only ones allowed to differ

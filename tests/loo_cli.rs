@@ -5,22 +5,17 @@
 //! `az.loo(..., reff=1.0)` and `az.compare(..., method="pseudo-BMA")` on
 //! these files.
 
+mod common;
+use common::hbmc;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const Y: [f64; 8] = [2.1, 1.4, 3.0, 2.2, 1.7, 2.8, 2.5, 9.0];
 const SAMPLER: &str = "lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__";
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("hbmc-loo-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
-fn hbmc(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hbmc")).current_dir(dir).args(args).output().expect("hbmc runs")
+    common::scratch(&format!("loo-{name}"))
 }
 
 fn normal_lpdf(y: f64, mu: f64, sigma: f64) -> f64 {
