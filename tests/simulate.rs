@@ -120,6 +120,8 @@ model {
         let theta = truth["theta"][k].as_f64().expect("theta drawn");
         // theta ~ normal(eta, 1e-6) with eta = 100 + alpha, computed first.
         assert!((theta - (100.0 + alpha)).abs() < 1e-4, "theta[{k}] = {theta}, eta = {}", 100.0 + alpha);
+        // The transformed parameter's true value is in the truth file too.
+        assert_eq!(truth["eta"][k].as_f64(), Some(100.0 + alpha), "eta[{k}] in the truth file");
     }
     // A prior on a transformed parameter that needs what the prior draws
     // cannot be ordered: a clear error, not a wrong draw.

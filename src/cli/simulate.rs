@@ -1,7 +1,8 @@
 //! `hbmc simulate model.hbm [--data partial.json] --fix name=value ... --seed S
 //! --output data.json`: draws every parameter that is not fixed from its
 //! prior, then the observed data from the likelihood, and writes a complete
-//! data file (and the parameter values it used beside it).
+//! data file (and beside it the parameter values it used, with the
+//! transformed parameters they give).
 
 use super::{ModelSource, EXIT_DIAGNOSTICS, EXIT_USAGE};
 use clap::Args;
@@ -28,7 +29,7 @@ pub struct SimulateArgs {
     /// The data file to write (JSON).
     #[arg(long)]
     output: PathBuf,
-    /// Where to write the parameter values used (default: OUTPUT with `.truth.json`).
+    /// Where to write the parameter and transformed-parameter values used (default: OUTPUT with `.truth.json`).
     #[arg(long)]
     truth: Option<PathBuf>,
 }
@@ -143,10 +144,12 @@ pub fn run(args: SimulateArgs) -> i32 {
     if !dims.is_empty() {
         out.insert("dims".into(), Value::Object(dims));
     }
-    // The parameter values used: drawn and fixed.
+    // The parameter values used, drawn and fixed, and the transformed
+    // parameters they give (the true `alpha` of a non-centered model).
     let mut truth = fixed;
-    for v in &sim.drawn {
-        let var = &program.var(*v).name;
+    let transformed = program.decls(hbmc::syntax::ast::BlockKind::TransformedParameters).map(|d| d.var);
+    for v in sim.drawn.iter().copied().chain(transformed) {
+        let var = &program.var(v).name;
         if let Some(value) = from_columns(var, &columns, false) {
             truth.insert(var.clone(), value);
         }
