@@ -13,44 +13,36 @@ use common::{electric_column, electric_numbers, fit_to, hbmc, population_sd, roo
 use hbmc_runtime::read_cmdstan_csv;
 use std::path::Path;
 
-/// The Electric Company rows: (post_test, pre_test, grade, treatment, pair_id).
-fn electric_rows() -> Vec<(f64, f64, String, String, String)> {
-    let (post, pre) = (electric_numbers("post_test"), electric_numbers("pre_test"));
-    let (grade, t, pair) = (electric_column("grade"), electric_column("treatment"), electric_column("pair_id"));
-    (0..post.len()).map(|i| (post[i], pre[i], grade[i].clone(), t[i].clone(), pair[i].clone())).collect()
+// The README's grid: `cargo run --release --example electric_grid`.
+#[path = "../examples/electric_grid.rs"]
+mod electric_grid;
+
+/// Writes the grid of `electric_csv` (its text) with every treatment `t`
+/// and returns each grid row's grade.
+fn write_grid(path: &Path, t: u8, electric_csv: &str) -> Vec<String> {
+    let csv = electric_grid::grid_csv(electric_csv, t).expect("grid");
+    std::fs::write(path, &csv).expect("grid");
+    csv.lines().skip(1).map(|l| l.split(',').nth(2).expect("grade").to_string()).collect()
 }
 
-/// Writes a grid: for every classroom (in the data's order, so that the
-/// dims' members come in the fit's order) and each of five pre_test values
-/// spanning the data's range, one row with treatment `t`.
-fn write_grid(path: &Path, t: u8, rows: &[(f64, f64, String, String, String)]) -> Vec<String> {
-    let (lo, hi) = rows.iter().fold((f64::MAX, f64::MIN), |(lo, hi), r| (lo.min(r.1), hi.max(r.1)));
-    let mut csv = String::from("post_test,pre_test,grade,treatment,pair_id\n");
-    let mut grades = Vec::new();
-    for (post, _, grade, _, pair) in rows {
-        for k in 0..5 {
-            let pre = lo + (hi - lo) * k as f64 / 4.0;
-            csv.push_str(&format!("{post},{pre},{grade},{t},{pair}\n"));
-            grades.push(grade.clone());
-        }
-    }
-    std::fs::write(path, csv).expect("grid");
-    grades
+/// The shipped Electric Company data, as text.
+fn electric_text() -> String {
+    std::fs::read_to_string(root().join("examples/data/electric.csv")).expect("electric.csv")
 }
 
 /// Fits `model` and checks, draw for draw, that the grid's mean difference
 /// of y_rep under T = 1 and T = 0 per grade, on the original scale, equals
-/// the model's `ate_cf`; returns the fit's prefix and the rows.
+/// the model's `ate_cf`; returns the fit and its prefix.
 fn grid_ate_equals_ate_cf(model: &str, extra: &[&str], dir: &Path) -> (common::Fit, std::path::PathBuf) {
     let fit_prefix = dir.join(format!("fit_{model}"));
     let fit = fit_to(model, &["examples/data/electric.csv"], extra, 3, &fit_prefix);
-    let rows = electric_rows();
+    let text = electric_text();
     let post_sd = population_sd(&electric_numbers("post_test"));
     let mut preds = Vec::new();
     let mut grades = Vec::new();
     for t in [1u8, 0] {
         let grid = dir.join(format!("grid_T{t}.csv"));
-        grades = write_grid(&grid, t, &rows);
+        grades = write_grid(&grid, t, &text);
         let out_prefix = dir.join(format!("pred_{model}_T{t}"));
         // The same seed for both: the y_rep of T = 1 and T = 0 share their
         // noise (common random numbers), so their difference is the
@@ -163,7 +155,6 @@ fn intercept_model_grid_ate_equals_its_own_and_theta() {
     let (fit, fit_prefix) = grid_ate_equals_ate_cf("electric_intercept", &["--adapt-delta", "0.9"], &dir);
     assert_eq!(fit.divergences, 0.0);
     // In the intercept model the effect is theta: ate_cf = theta * sd.
-    let rows = electric_rows();
     let post_sd = population_sd(&electric_numbers("post_test"));
     for c in 1..=4 {
         let f = read_cmdstan_csv(format!("{}_{c}.csv", fit_prefix.display())).expect("fit");
@@ -178,10 +169,11 @@ fn intercept_model_grid_ate_equals_its_own_and_theta() {
 
     // New data without the first pair: its pairs no longer line up with
     // the fit's intercepts by position, so it is refused, naming the dim.
-    let first_pair = rows[0].4.clone();
-    let fewer: Vec<_> = rows.iter().filter(|r| r.4 != first_pair).cloned().collect();
+    let pairs = electric_column("pair_id");
+    let text = electric_text();
+    let fewer: Vec<&str> = text.lines().enumerate().filter(|(i, _)| *i == 0 || pairs[i - 1] != pairs[0]).map(|(_, l)| l).collect();
     let grid = dir.join("grid_fewer_pairs.csv");
-    write_grid(&grid, 1, &fewer);
+    write_grid(&grid, 1, &fewer.join("\n"));
     let bad = dir.join("bad").display().to_string();
     let fit = fit_prefix.display().to_string();
     let out = hbmc(&root(), &["predict", "examples/electric_intercept.hbm", "--fit", &fit, "--data", &grid.display().to_string(), "--output", &bad]);
