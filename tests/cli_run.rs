@@ -157,6 +157,12 @@ fn predict_reruns_generated_quantities_for_every_draw() {
             }
         }
     }
+    // The new data's dims are written beside the predictions, so the
+    // summary labels them.
+    let dims: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("pred/p_dims.json")).expect("dims file")).expect("JSON");
+    assert_eq!(dims["dims"]["obs"].as_array().map(Vec::len), Some(8), "{dims}");
+    let out = hbmc(&dir, &["summary", "pred/p_1.csv", "pred/p_2.csv", "--vars", "mu"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("mu[group=c]"), "{}", String::from_utf8_lossy(&out.stdout));
     // A fit that does not match the model is refused with a message.
     let out = hbmc(&dir, &["predict", "model.hbm", "--fit", "nothing/here", "--data", "new.json", "--output", "pred/q"]);
     assert_eq!(out.status.code(), Some(2));

@@ -108,7 +108,18 @@ pub fn run(args: PredictArgs) -> i32 {
         }
         written.push(out_path.display().to_string());
     }
-    eprintln!("predictions for {} chain(s) written to {}", fits.len(), written.join(", "));
+    // The new data's dims, so that `hbmc summary` and ArviZ label the
+    // predictions as they label the fit.
+    if let Err(e) = super::run::write_dims(&model, &args.output) {
+        eprintln!("error: {e}");
+        return EXIT_USAGE;
+    }
+    eprintln!(
+        "predictions for {} chain(s) written to {}; dims in {}",
+        fits.len(),
+        written.join(", "),
+        super::run::dims_path(&args.output).display()
+    );
     0
 }
 

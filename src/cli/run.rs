@@ -230,7 +230,8 @@ fn report_gradient_time(model: &BoundModel) {
     eprintln!("1000 transitions using 10 leapfrog steps per transition would take {:.3} seconds.", secs * 1e4);
 }
 
-fn dims_path(prefix: &Path) -> PathBuf {
+/// `PREFIX_dims.json`.
+pub(super) fn dims_path(prefix: &Path) -> PathBuf {
     let mut s = prefix.as_os_str().to_owned();
     s.push("_dims.json");
     PathBuf::from(s)
@@ -238,7 +239,7 @@ fn dims_path(prefix: &Path) -> PathBuf {
 
 /// Writes `PREFIX_dims.json`: each dim's size and labels, and the dims of
 /// each output variable, so that tools can label the draws.
-fn write_dims(model: &BoundModel, prefix: &Path) -> Result<(), String> {
+pub(super) fn write_dims(model: &BoundModel, prefix: &Path) -> Result<(), String> {
     let data = model.data();
     let mut dims = serde_json::Map::new();
     for (d, size) in data.dim_sizes.iter().enumerate() {
