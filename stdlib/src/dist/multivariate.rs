@@ -30,22 +30,34 @@ fn normal_args_ok(y: &[f64], mu: &[f64], m: &[f64]) -> Option<usize> {
     Some(k)
 }
 
+/// Scratch of up to this many numbers lives on the stack: a hierarchical
+/// model calls these densities once per group with a small K, and a heap
+/// allocation per call cost more than the density itself at K = 2.
+const STACK_SCRATCH: usize = 32;
+
+/// Runs `f` on a zeroed scratch slice of length `n`, on the stack when it
+/// fits.
+fn with_scratch<R>(n: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
+    if n <= STACK_SCRATCH {
+        f(&mut [0.0; STACK_SCRATCH][..n])
+    } else {
+        f(&mut vec![0.0; n])
+    }
+}
+
 /// z = L⁻¹ (y - μ) for a lower-triangular L with positive diagonal.
-fn whiten(y: &[f64], mu: &[f64], l: &[f64], k: usize) -> Vec<f64> {
-    let mut z: Vec<f64> = y.iter().zip(mu).map(|(a, b)| a - b).collect();
+fn whiten(y: &[f64], mu: &[f64], l: &[f64], k: usize, z: &mut [f64]) {
     for i in 0..k {
-        let mut s = z[i];
+        let mut s = y[i] - mu[i];
         for j in 0..i {
             s -= l[i + j * k] * z[j];
         }
         z[i] = s / l[i + i * k];
     }
-    z
 }
 
-/// Lᵀ w = z solved for w (back substitution).
-fn back_solve(l: &[f64], k: usize, z: &[f64]) -> Vec<f64> {
-    let mut w = z.to_vec();
+/// Lᵀ w = z solved for w (back substitution), in place: `w` holds z on entry.
+fn back_solve(l: &[f64], k: usize, w: &mut [f64]) {
     for i in (0..k).rev() {
         let mut s = w[i];
         for j in i + 1..k {
@@ -53,15 +65,23 @@ fn back_solve(l: &[f64], k: usize, z: &[f64]) -> Vec<f64> {
         }
         w[i] = s / l[i + i * k];
     }
-    w
 }
 
-/// The lpdf given a valid Cholesky factor, plus z.
-fn mvn_chol_value(y: &[f64], mu: &[f64], l: &[f64], k: usize) -> (f64, Vec<f64>) {
-    let z = whiten(y, mu, l, k);
+/// The lpdf given a valid Cholesky factor; leaves z = L⁻¹(y-μ) in `z`.
+fn mvn_chol_value(y: &[f64], mu: &[f64], l: &[f64], k: usize, z: &mut [f64]) -> f64 {
+    whiten(y, mu, l, k, z);
     let log_det: f64 = (0..k).map(|i| l[i + i * k].ln()).sum();
-    let v = -(k as f64) * HALF_LN_2PI - log_det - 0.5 * z.iter().map(|v| v * v).sum::<f64>();
-    (v, z)
+    -(k as f64) * HALF_LN_2PI - log_det - 0.5 * z.iter().map(|v| v * v).sum::<f64>()
+}
+
+/// ȳ += -w u and μ̄ += w u, the adjoints shared by both normals (u = Σ⁻¹(y-μ)).
+fn add_location_adjoints(u: &[f64], w: f64, y_adj: Option<&mut [f64]>, mu_adj: Option<&mut [f64]>) {
+    if let Some(ya) = y_adj {
+        ya.iter_mut().zip(u).for_each(|(a, ui)| *a -= w * ui);
+    }
+    if let Some(ma) = mu_adj {
+        ma.iter_mut().zip(u).for_each(|(a, ui)| *a += w * ui);
+    }
 }
 
 /// True when L's diagonal is positive (L is then a valid Cholesky factor; its
@@ -73,7 +93,7 @@ fn diag_positive(l: &[f64], k: usize) -> bool {
 /// multi_normal_cholesky(y | μ, L) = -K/2 ln 2π - Σ ln L_ii - ½‖L⁻¹(y-μ)‖².
 pub fn multi_normal_cholesky_lpdf(y: &[f64], mu: &[f64], l: &[f64]) -> f64 {
     match normal_args_ok(y, mu, l) {
-        Some(k) if diag_positive(l, k) => mvn_chol_value(y, mu, l, k).0,
+        Some(k) if diag_positive(l, k) => with_scratch(k, |z| mvn_chol_value(y, mu, l, k, z)),
         _ => f64::NEG_INFINITY,
     }
 }
@@ -95,26 +115,25 @@ pub fn multi_normal_cholesky_lpdf_adj(
     if !adj_sizes_ok(k, &y_adj, &mu_adj, &l_adj) {
         return f64::NEG_INFINITY;
     }
-    let (v, z) = mvn_chol_value(y, mu, l, k);
-    if !v.is_finite() {
-        return no_nan(v);
-    }
-    let u = back_solve(l, k, &z);
-    if let Some(ya) = y_adj {
-        ya.iter_mut().zip(&u).for_each(|(a, ui)| *a -= w * ui);
-    }
-    if let Some(ma) = mu_adj {
-        ma.iter_mut().zip(&u).for_each(|(a, ui)| *a += w * ui);
-    }
-    if let Some(la) = l_adj {
-        for j in 0..k {
-            for i in j..k {
-                la[i + j * k] += w * u[i] * z[j];
-            }
-            la[j + j * k] -= w / l[j + j * k];
+    with_scratch(2 * k, |scratch| {
+        let (z, u) = scratch.split_at_mut(k);
+        let v = mvn_chol_value(y, mu, l, k, z);
+        if !v.is_finite() {
+            return no_nan(v);
         }
-    }
-    v
+        u.copy_from_slice(z);
+        back_solve(l, k, u);
+        add_location_adjoints(u, w, y_adj, mu_adj);
+        if let Some(la) = l_adj {
+            for j in 0..k {
+                for i in j..k {
+                    la[i + j * k] += w * u[i] * z[j];
+                }
+                la[j + j * k] -= w / l[j + j * k];
+            }
+        }
+        v
+    })
 }
 
 /// Checks the lengths of the optional adjoint buffers.
@@ -135,11 +154,13 @@ pub fn multi_normal_lpdf(y: &[f64], mu: &[f64], sigma: &[f64]) -> f64 {
     let Some(k) = normal_args_ok(y, mu, sigma) else {
         return f64::NEG_INFINITY;
     };
-    let mut l = vec![0.0; k * k];
-    if check_symmetric(sigma, k).is_err() || cholesky_lower(sigma, k, &mut l).is_err() {
-        return f64::NEG_INFINITY;
-    }
-    mvn_chol_value(y, mu, &l, k).0
+    with_scratch(k * k + k, |scratch| {
+        let (l, z) = scratch.split_at_mut(k * k);
+        if check_symmetric(sigma, k).is_err() || cholesky_lower(sigma, k, l).is_err() {
+            return f64::NEG_INFINITY;
+        }
+        mvn_chol_value(y, mu, l, k, z)
+    })
 }
 
 /// [`multi_normal_lpdf`] and its reverse mode. With u = Σ⁻¹(y-μ),
@@ -160,35 +181,37 @@ pub fn multi_normal_lpdf_adj(
     if !adj_sizes_ok(k, &y_adj, &mu_adj, &sigma_adj) {
         return f64::NEG_INFINITY;
     }
-    let mut l = vec![0.0; k * k];
-    if check_symmetric(sigma, k).is_err() || cholesky_lower(sigma, k, &mut l).is_err() {
-        return f64::NEG_INFINITY;
-    }
-    let (v, z) = mvn_chol_value(y, mu, &l, k);
-    if !v.is_finite() {
-        return no_nan(v);
-    }
-    let u = back_solve(&l, k, &z);
-    if let Some(ya) = y_adj {
-        ya.iter_mut().zip(&u).for_each(|(a, ui)| *a -= w * ui);
-    }
-    if let Some(ma) = mu_adj {
-        ma.iter_mut().zip(&u).for_each(|(a, ui)| *a += w * ui);
-    }
-    if let Some(sa) = sigma_adj {
-        // Σ⁻¹ column by column: solve L Lᵀ x = e_j.
-        for j in 0..k {
-            let mut e = vec![0.0; k];
-            e[j] = 1.0;
-            let zero = vec![0.0; k];
-            let col = back_solve(&l, k, &whiten(&e, &zero, &l, k));
-            for i in j..k {
-                let g = 0.5 * (u[i] * u[j] - col[i]);
-                sa[i + j * k] += w * if i == j { g } else { 2.0 * g };
+    with_scratch(k * k + 5 * k, |scratch| {
+        let (l, rest) = scratch.split_at_mut(k * k);
+        let (z, rest) = rest.split_at_mut(k);
+        let (u, rest) = rest.split_at_mut(k);
+        let (e, rest) = rest.split_at_mut(k);
+        let (zero, col) = rest.split_at_mut(k);
+        if check_symmetric(sigma, k).is_err() || cholesky_lower(sigma, k, l).is_err() {
+            return f64::NEG_INFINITY;
+        }
+        let v = mvn_chol_value(y, mu, l, k, z);
+        if !v.is_finite() {
+            return no_nan(v);
+        }
+        u.copy_from_slice(z);
+        back_solve(l, k, u);
+        add_location_adjoints(u, w, y_adj, mu_adj);
+        if let Some(sa) = sigma_adj {
+            // Σ⁻¹ column by column: solve L Lᵀ x = e_j.
+            for j in 0..k {
+                e.fill(0.0);
+                e[j] = 1.0;
+                whiten(e, zero, l, k, col);
+                back_solve(l, k, col);
+                for i in j..k {
+                    let g = 0.5 * (u[i] * u[j] - col[i]);
+                    sa[i + j * k] += w * if i == j { g } else { 2.0 * g };
+                }
             }
         }
-    }
-    v
+        v
+    })
 }
 
 /// mu + L z with z standard normal (L lower triangular).
