@@ -137,6 +137,7 @@ fn predict_reruns_generated_quantities_for_every_draw() {
         .expect("new data");
     let out = hbmc(&dir, &["predict", "model.hbm", "--fit", "fit/m", "--data", "new.json", "--output", "pred/p"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("W0002"), "no transformed parameter reads y here");
     let read = |p: &str| -> (Vec<String>, Vec<Vec<f64>>) {
         let text = std::fs::read_to_string(dir.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
         let mut lines = text.lines().filter(|l| !l.starts_with('#'));
@@ -163,6 +164,16 @@ fn predict_reruns_generated_quantities_for_every_draw() {
     assert_eq!(dims["dims"]["obs"].as_array().map(Vec::len), Some(8), "{dims}");
     let out = hbmc(&dir, &["summary", "pred/p_1.csv", "pred/p_2.csv", "--vars", "mu"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("mu[group=c]"), "{}", String::from_utf8_lossy(&out.stdout));
+    // A transformed parameter computed from the outcome would be
+    // recomputed from the new data's placeholder outcomes: predict warns.
+    let reads_y = MODEL.replace("model {", "transformed parameters { real y_bar = mean(y); }\nmodel {");
+    assert_ne!(reads_y, MODEL);
+    std::fs::write(dir.join("reads_y.hbm"), reads_y).expect("model");
+    let out = hbmc(&dir, &["run", "reads_y.hbm", "--data", "data.json", "--chains", "1", "--warmup", "50", "--draws", "10", "--quiet", "--output", "fit/r"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = hbmc(&dir, &["predict", "reads_y.hbm", "--fit", "fit/r", "--data", "new.json", "--output", "pred/r"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && err.contains("W0002") && err.contains("outcome `y`"), "{err}");
     // A fit that does not match the model is refused with a message.
     let out = hbmc(&dir, &["predict", "model.hbm", "--fit", "nothing/here", "--data", "new.json", "--output", "pred/q"]);
     assert_eq!(out.status.code(), Some(2));

@@ -107,16 +107,17 @@ pub fn load_model(
     data: &[std::path::PathBuf],
     engine: hbmc::model::Engine,
 ) -> Result<hbmc::model::BoundModel, i32> {
-    load_model_as(model, data, engine, |m| m)
+    load_model_as(model, data, engine, |m, _| m)
 }
 
 /// [`load_model`] with a transform of the checked model before binding
-/// (such as `hbmc run --prior`'s removal of the likelihood).
+/// (such as `hbmc run --prior`'s removal of the likelihood), which may
+/// report diagnostics of its own against the source.
 pub fn load_model_as(
     model: &std::path::Path,
     data: &[std::path::PathBuf],
     engine: hbmc::model::Engine,
-    transform: impl FnOnce(hbmc::model::Model) -> hbmc::model::Model,
+    transform: impl FnOnce(hbmc::model::Model, &ModelSource) -> hbmc::model::Model,
 ) -> Result<hbmc::model::BoundModel, i32> {
     use hbmc::model::{Model, ModelError};
     let source = ModelSource::read(model)?;
@@ -133,7 +134,7 @@ pub fn load_model_as(
     if !checked.warnings.is_empty() {
         source.report(&checked.warnings);
     }
-    let checked = transform(checked);
+    let checked = transform(checked, &source);
     checked.bind_files(data, engine).map_err(|e| match e {
         ModelError::Diagnostics(d) => {
             source.report(&d);

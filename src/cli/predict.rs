@@ -4,7 +4,7 @@
 //! for counterfactual questions such as the average treatment effect under
 //! T = 1 and T = 0.
 
-use super::{load_model, EXIT_DIAGNOSTICS, EXIT_USAGE};
+use super::{load_model_as, EXIT_DIAGNOSTICS, EXIT_USAGE};
 use clap::Args;
 use hbmc::model::Engine;
 use hbmc_runtime::{format_value, read_cmdstan_csv};
@@ -38,7 +38,10 @@ pub fn run(args: PredictArgs) -> i32 {
         eprintln!("error: no fit files `{}_1.csv`, `{}_2.csv`, ... found", args.fit.display(), args.fit.display());
         return EXIT_USAGE;
     }
-    let model = match load_model(&args.model, &args.data, Engine::Jit) {
+    let model = match load_model_as(&args.model, &args.data, Engine::Jit, |m, source| {
+        source.report(&hbmc::check::outcomes::outcome_reads_in_transformed_parameters(&m.program));
+        m
+    }) {
         Ok(m) => m,
         Err(code) => return code,
     };

@@ -14,6 +14,7 @@
 pub mod broadcast;
 mod decl;
 pub mod env;
+pub mod outcomes;
 mod expr;
 mod index;
 pub mod print;

@@ -320,79 +320,93 @@ impl TypedExpr {
         self.for_each_var(&mut |v| found |= pred(v));
         found
     }
+
+    /// The first read of a variable for which `pred` holds, in
+    /// evaluation order (for a diagnostic's label).
+    pub fn first_read(&self, pred: &impl Fn(VarId) -> bool) -> Option<&TypedExpr> {
+        match &self.kind {
+            TypedExprKind::Var(v) if pred(*v) => Some(self),
+            _ => self.children().into_iter().find_map(|c| c.first_read(pred)),
+        }
+    }
+
+    /// The variable an assignment or `~` writes or observes: `y` in `y`,
+    /// `y[i, j]` and `to_vector(y)`.
+    pub fn root_var(&self) -> Option<VarId> {
+        match &self.kind {
+            TypedExprKind::Var(v) => Some(*v),
+            TypedExprKind::Index { base, .. } => base.root_var(),
+            TypedExprKind::Call { func, args } if func == "to_vector" && args.len() == 1 => match &args[0].kind {
+                TypedExprKind::Var(v) => Some(*v),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
 }
 
 impl TypedStmt {
+    /// The expressions directly in this statement, not in the statements
+    /// it contains: a declaration's sizes, bounds and initial value, both
+    /// sides of an assignment or `~`, a loop's range, a condition.
+    pub fn own_exprs(&self) -> Vec<&TypedExpr> {
+        use TypedStmtKind as K;
+        match &self.kind {
+            K::Decl(d) => {
+                let mut out: Vec<&TypedExpr> = d.sizes.iter().filter_map(|s| if let Size::Expr(e) = s { Some(e) } else { None }).collect();
+                match &d.constraint {
+                    Constraint::Bounds { lower: a, upper: b } | Constraint::OffsetMultiplier { offset: a, multiplier: b } => {
+                        out.extend(a.iter().chain(b.iter()));
+                    }
+                    _ => {}
+                }
+                out.extend(d.init.iter());
+                out
+            }
+            K::Assign { lhs, rhs, .. } => vec![lhs, rhs],
+            K::Tilde { lhs, args, truncation, .. } => {
+                let mut out: Vec<&TypedExpr> = std::iter::once(lhs).chain(args).collect();
+                if let Some((lo, hi)) = truncation {
+                    out.extend(lo.iter().chain(hi.iter()));
+                }
+                out
+            }
+            K::Draw { lhs, args, lower, upper, .. } => std::iter::once(lhs).chain(args).chain(lower.iter()).chain(upper.iter()).collect(),
+            K::TargetPlus(e) | K::Call(e) | K::Return(Some(e)) => vec![e],
+            K::For { lower, upper, .. } => vec![lower, upper],
+            K::ForEach { over, .. } => vec![over],
+            K::While { cond, .. } | K::If { cond, .. } => vec![cond],
+            K::Print(args) | K::Reject(args) | K::FatalError(args) => {
+                args.iter().filter_map(|a| if let TypedPrintArg::Expr(e) = a { Some(e) } else { None }).collect()
+            }
+            K::ForDim { .. } | K::Block(_) | K::Break | K::Continue | K::Return(None) | K::Empty => Vec::new(),
+        }
+    }
+
+    /// The statements directly inside this one: a loop's body, the
+    /// branches of an `if`, a block's statements.
+    pub fn child_stmts(&self) -> Vec<&TypedStmt> {
+        use TypedStmtKind as K;
+        match &self.kind {
+            K::For { body, .. } | K::ForDim { body, .. } | K::ForEach { body, .. } | K::While { body, .. } => vec![body],
+            K::If { then, otherwise, .. } => std::iter::once(&**then).chain(otherwise.as_deref()).collect(),
+            K::Block(stmts) => stmts.iter().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Calls `f` on this statement and every statement inside it, outer
+    /// first.
+    pub fn for_each_stmt<'a>(&'a self, f: &mut impl FnMut(&'a TypedStmt)) {
+        f(self);
+        self.child_stmts().into_iter().for_each(|s| s.for_each_stmt(f));
+    }
+
     /// Calls `f` on every variable the statement reads or writes, in every
     /// expression of it (a declaration's sizes and bounds included) and of
     /// the statements it contains.
     pub fn for_each_var(&self, f: &mut impl FnMut(VarId)) {
-        use TypedStmtKind as K;
-        let print_args = |args: &[TypedPrintArg], f: &mut dyn FnMut(&TypedExpr)| {
-            for a in args {
-                if let TypedPrintArg::Expr(e) = a {
-                    f(e);
-                }
-            }
-        };
-        match &self.kind {
-            K::Decl(d) => {
-                for size in &d.sizes {
-                    if let Size::Expr(e) = size {
-                        e.for_each_var(f);
-                    }
-                }
-                match &d.constraint {
-                    Constraint::Bounds { lower: a, upper: b } | Constraint::OffsetMultiplier { offset: a, multiplier: b } => {
-                        a.iter().chain(b.iter()).for_each(|e| e.for_each_var(f));
-                    }
-                    _ => {}
-                }
-                if let Some(init) = &d.init {
-                    init.for_each_var(f);
-                }
-            }
-            K::Assign { lhs, rhs, .. } => {
-                lhs.for_each_var(f);
-                rhs.for_each_var(f);
-            }
-            K::Tilde { lhs, args, truncation, .. } => {
-                lhs.for_each_var(f);
-                args.iter().for_each(|a| a.for_each_var(f));
-                if let Some((lo, hi)) = truncation {
-                    lo.iter().chain(hi.iter()).for_each(|x| x.for_each_var(f));
-                }
-            }
-            K::Draw { lhs, args, lower, upper, .. } => {
-                lhs.for_each_var(f);
-                args.iter().chain(lower.iter()).chain(upper.iter()).for_each(|a| a.for_each_var(f));
-            }
-            K::TargetPlus(e) | K::Call(e) | K::Return(Some(e)) => e.for_each_var(f),
-            K::For { lower, upper, body, .. } => {
-                lower.for_each_var(f);
-                upper.for_each_var(f);
-                body.for_each_var(f);
-            }
-            K::ForDim { body, .. } => body.for_each_var(f),
-            K::ForEach { over, body, .. } => {
-                over.for_each_var(f);
-                body.for_each_var(f);
-            }
-            K::While { cond, body } => {
-                cond.for_each_var(f);
-                body.for_each_var(f);
-            }
-            K::If { cond, then, otherwise } => {
-                cond.for_each_var(f);
-                then.for_each_var(f);
-                if let Some(o) = otherwise {
-                    o.for_each_var(f);
-                }
-            }
-            K::Block(stmts) => stmts.iter().for_each(|s| s.for_each_var(f)),
-            K::Print(args) | K::Reject(args) | K::FatalError(args) => print_args(args, &mut |e| e.for_each_var(f)),
-            K::Break | K::Continue | K::Return(None) | K::Empty => {}
-        }
+        self.for_each_stmt(&mut |s| s.own_exprs().into_iter().for_each(|e| e.for_each_var(f)));
     }
 
     /// Whether the statement mentions a variable for which `pred` holds.

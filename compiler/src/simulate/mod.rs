@@ -203,7 +203,7 @@ fn split_array_tilde(s: &TypedStmt) -> Vec<TypedStmt> {
 /// statements simulation cannot run (`target +=`).
 fn tilde_roots(s: &TypedStmt, out: &mut Vec<(VarId, Span)>) -> Result<(), Diagnostic> {
     match &s.kind {
-        TypedStmtKind::Tilde { lhs, .. } => match lhs_root(lhs) {
+        TypedStmtKind::Tilde { lhs, .. } => match lhs.root_var() {
             Some(v) => out.push((v, lhs.span)),
             None => {
                 return Err(Diagnostic::error("E6002", "cannot simulate this `~`: its left side is not a variable")
@@ -234,19 +234,6 @@ fn tilde_roots(s: &TypedStmt, out: &mut Vec<(VarId, Span)>) -> Result<(), Diagno
     Ok(())
 }
 
-/// The variable a `~` draws into: `x`, `x[...]`, or `to_vector(x)`.
-fn lhs_root(e: &TypedExpr) -> Option<VarId> {
-    match &e.kind {
-        TypedExprKind::Var(v) => Some(*v),
-        TypedExprKind::Index { base, .. } => lhs_root(base),
-        TypedExprKind::Call { func, args } if func == "to_vector" && args.len() == 1 => match &args[0].kind {
-            TypedExprKind::Var(v) => Some(*v),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 /// The statement with every `~` turned into a `Draw`, truncated to the
 /// declared bounds of its variable.
 fn to_draws(program: &TypedProgram, s: &TypedStmt, decls: &[TypedDecl]) -> Result<TypedStmt, Diagnostic> {
@@ -262,7 +249,7 @@ fn to_draws(program: &TypedProgram, s: &TypedStmt, decls: &[TypedDecl]) -> Resul
                         .with_label(lhs.span, "draw into `x` directly"));
                 }
             }
-            let root = lhs_root(&lhs).ok_or_else(|| Diagnostic::error("E6002", "cannot simulate this `~`").with_label(lhs.span, "left side"))?;
+            let root = lhs.root_var().ok_or_else(|| Diagnostic::error("E6002", "cannot simulate this `~`").with_label(lhs.span, "left side"))?;
             let decl = decls.iter().find(|d| d.var == root);
             // A multivariate prior draws its whole variate at once, as an
             // assignment; its draws already satisfy a Cholesky factor's
