@@ -116,6 +116,8 @@ fn bad_arguments_are_clear_errors() {
         (&["run", "model.hbm", "--data", "data.json", "--chains", "0"], "--chains"),
         (&["run", "model.hbm", "--data", "data.json", "--init", "nope.json"], "nope.json"),
         (&["summary", "nothing_1.csv"], "nothing_1.csv"),
+        (&["summary", "nofit"], "no files `nofit_<n>.csv`"),
+        (&["predict", "model.hbm", "--fit", "nofit", "--data", "data.json", "--output", "p"], "no files `nofit_<n>.csv`"),
     ];
     for (args, expected) in cases {
         let out = hbmc(&dir, args);
@@ -164,6 +166,10 @@ fn predict_reruns_generated_quantities_for_every_draw() {
     assert_eq!(dims["dims"]["obs"].as_array().map(Vec::len), Some(8), "{dims}");
     let out = hbmc(&dir, &["summary", "pred/p_1.csv", "pred/p_2.csv", "--vars", "mu"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("mu[group=c]"), "{}", String::from_utf8_lossy(&out.stdout));
+    // The fit's prefix names the same files.
+    let by_prefix = hbmc(&dir, &["summary", "pred/p", "--vars", "mu"]);
+    assert!(by_prefix.status.success(), "{}", String::from_utf8_lossy(&by_prefix.stderr));
+    assert_eq!(by_prefix.stdout, out.stdout, "summary of the prefix is the summary of its chains");
     // A transformed parameter computed from the outcome would be
     // recomputed from the new data's placeholder outcomes: predict warns.
     let reads_y = MODEL.replace("model {", "transformed parameters { real y_bar = mean(y); }\nmodel {");

@@ -142,7 +142,7 @@ fn errors_and_exit_codes() {
 
     let out = hbmc(&dir, &["loo", "full_1.csv"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("give the prefix `full`"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("name the fit by its prefix `full`"), "{}", stderr(&out));
 
     let out = hbmc(&dir, &["loo", "full", "plain"]);
     assert_eq!(out.status.code(), Some(1));

@@ -3,10 +3,11 @@
 //! Pareto k diagnostics, and the comparison of the fits ranked by elpd_loo
 //! as ArviZ's `compare` ranks them (weights: pseudo-BMA).
 
+use super::fit_files::{chain_files, fit_name};
 use super::{EXIT_DIAGNOSTICS, EXIT_USAGE};
 use clap::Args;
 use hbmc_runtime::{compare, compare_table, loo, read_csv_files, LogLik, Loo, LooError, LooOptions};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Arguments of `hbmc loo`.
 #[derive(Args)]
@@ -98,51 +99,6 @@ fn fits_of(args: &LooArgs) -> Result<Vec<Fit>, String> {
             .into());
     }
     Ok(fits)
-}
-
-/// The files `PREFIX_<n>.csv`, ordered by `n`.
-fn chain_files(prefix: &str) -> Result<Vec<PathBuf>, String> {
-    let path = Path::new(prefix);
-    if prefix.ends_with(".csv") && path.is_file() {
-        return Err(format!(
-            "`{prefix}` is a file; give the prefix `{}` or the files with `--files {prefix},...`",
-            fit_name(path)
-        ));
-    }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let stem = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot list `{}`: {e}", dir.display()))?;
-    let mut numbered: Vec<(u64, PathBuf)> = entries
-        .filter_map(|e| e.ok())
-        .filter_map(|e| chain_number(&e.file_name().to_string_lossy(), &stem).map(|n| (n, e.path())))
-        .collect();
-    numbered.sort();
-    if numbered.is_empty() {
-        return Err(format!("no files `{prefix}_<n>.csv` for the fit `{prefix}`"));
-    }
-    Ok(numbered.into_iter().map(|(_, p)| p).collect())
-}
-
-/// `n` when `file_name` is `STEM_n.csv`.
-fn chain_number(file_name: &str, stem: &str) -> Option<u64> {
-    let digits = file_name.strip_prefix(stem)?.strip_prefix('_')?.strip_suffix(".csv")?;
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok()
-}
-
-/// The name of a fit from one of its files: the path without `_<n>.csv`.
-fn fit_name(file: &Path) -> String {
-    let s = file.display().to_string();
-    let stem = s.strip_suffix(".csv").unwrap_or(&s);
-    match stem.rsplit_once('_') {
-        Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => base.to_string(),
-        _ => stem.to_string(),
-    }
 }
 
 /// PSIS-LOO of one fit, or the message and exit code of why not.

@@ -2,6 +2,7 @@
 
 mod bench;
 mod check;
+mod fit_files;
 mod gradcheck;
 mod loo;
 mod predict;

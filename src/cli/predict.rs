@@ -4,6 +4,7 @@
 //! for counterfactual questions such as the average treatment effect under
 //! T = 1 and T = 0.
 
+use super::fit_files::chain_files;
 use super::{load_model_as, EXIT_DIAGNOSTICS, EXIT_USAGE};
 use clap::Args;
 use hbmc::model::Engine;
@@ -33,11 +34,13 @@ pub struct PredictArgs {
 
 /// Runs `hbmc predict`.
 pub fn run(args: PredictArgs) -> i32 {
-    let fits = chain_files(&args.fit);
-    if fits.is_empty() {
-        eprintln!("error: no fit files `{}_1.csv`, `{}_2.csv`, ... found", args.fit.display(), args.fit.display());
-        return EXIT_USAGE;
-    }
+    let fits = match chain_files(&args.fit.display().to_string()) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
     let model = match load_model_as(&args.model, &args.data, Engine::Jit, |m, source| {
         source.report(&hbmc::check::outcomes::outcome_reads_in_transformed_parameters(&m.program));
         m
@@ -165,10 +168,3 @@ fn check_parameter_dims(model: &hbmc::model::BoundModel, fit: &Path) -> Result<(
     Ok(())
 }
 
-/// `PREFIX_1.csv`, `PREFIX_2.csv`, ... as long as they exist.
-fn chain_files(prefix: &Path) -> Vec<PathBuf> {
-    (1..)
-        .map(|c| PathBuf::from(format!("{}_{c}.csv", prefix.display())))
-        .take_while(|p| p.exists())
-        .collect()
-}

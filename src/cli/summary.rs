@@ -1,7 +1,9 @@
-//! `hbmc summary PREFIX_1.csv PREFIX_2.csv ... [--vars a,b]`: the summary
-//! and warnings of existing CmdStan CSV files (hbmc's or CmdStan's),
-//! labelled with dims when a `PREFIX_dims.json` sits beside them.
+//! `hbmc summary PREFIX_1.csv PREFIX_2.csv ... [--vars a,b]` (or
+//! `hbmc summary PREFIX`): the summary and warnings of existing CmdStan CSV
+//! files (hbmc's or CmdStan's), labelled with dims when a
+//! `PREFIX_dims.json` sits beside them.
 
+use super::fit_files::chain_files;
 use super::{EXIT_DIAGNOSTICS, EXIT_USAGE};
 use clap::Args;
 use hbmc_runtime::{convergence_warnings, read_csv_files, sampler_warnings, summarize, SummaryOptions};
@@ -11,7 +13,7 @@ use std::path::{Path, PathBuf};
 /// Arguments of `hbmc summary`.
 #[derive(Args)]
 pub struct SummaryArgs {
-    /// CmdStan CSV files, one per chain.
+    /// CmdStan CSV files, one per chain, or the prefix of a fit (`out/fit` for `out/fit_1.csv`, ...).
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Variables to show (default: all).
@@ -24,7 +26,21 @@ pub struct SummaryArgs {
 
 /// Runs `hbmc summary`.
 pub fn run(args: SummaryArgs) -> i32 {
-    let (draws, diagnostics) = match read_csv_files(&args.files) {
+    let mut files = Vec::new();
+    for f in &args.files {
+        if f.is_file() {
+            files.push(f.clone());
+            continue;
+        }
+        match chain_files(&f.display().to_string()) {
+            Ok(chains) => files.extend(chains),
+            Err(e) => {
+                eprintln!("error: no file `{}`, and as a fit's prefix: {e}", f.display());
+                return EXIT_USAGE;
+            }
+        }
+    }
+    let (draws, diagnostics) = match read_csv_files(&files) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("error: {e}");
@@ -32,10 +48,10 @@ pub fn run(args: SummaryArgs) -> i32 {
         }
     };
     if draws.chains.is_empty() {
-        eprintln!("error: no draws in {}", args.files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+        eprintln!("error: no draws in {}", files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
         return EXIT_DIAGNOSTICS;
     }
-    let labels = dims_labels(&args.files[0], &draws.column_names);
+    let labels = dims_labels(&files[0], &draws.column_names);
     let summary = summarize(&draws, &SummaryOptions { labels, variables: args.vars, include_lp: true });
     println!("{}", summary.to_table(args.sig_figs));
     for w in sampler_warnings(&diagnostics).into_iter().chain(convergence_warnings(&summary)) {
