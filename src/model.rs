@@ -75,6 +75,24 @@ pub enum Engine {
     Interpreter,
 }
 
+/// Reads data files (JSON or CSV) into sources for [`Model::bind`].
+pub fn read_data_files(files: &[PathBuf]) -> Result<Vec<DataSource>, ModelError> {
+    let mut sources = Vec::new();
+    let mut diagnostics = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| ModelError::Io(format!("cannot read data file `{}`: {e}", file.display())))?;
+        match bind::read_source(&file.display().to_string(), &text) {
+            Ok(s) => sources.push(s),
+            Err(d) => diagnostics.extend(d),
+        }
+    }
+    if has_errors(&diagnostics) {
+        return Err(ModelError::Diagnostics(diagnostics));
+    }
+    Ok(sources)
+}
+
 /// A checked model, not yet bound to data.
 #[derive(Debug)]
 pub struct Model {
@@ -104,20 +122,25 @@ impl Model {
 
     /// Reads data files (JSON or CSV) and binds them.
     pub fn bind_files(&self, files: &[PathBuf], engine: Engine) -> Result<BoundModel, ModelError> {
-        let mut sources = Vec::new();
-        let mut diagnostics = Vec::new();
-        for file in files {
-            let text = std::fs::read_to_string(file)
-                .map_err(|e| ModelError::Io(format!("cannot read data file `{}`: {e}", file.display())))?;
-            match bind::read_source(&file.display().to_string(), &text) {
-                Ok(s) => sources.push(s),
-                Err(d) => diagnostics.extend(d),
+        self.bind(&read_data_files(files)?, engine)
+    }
+
+    /// The dims that parameters run over, in the order the model declares
+    /// them. Draws of a fit are matched to other data by position along
+    /// these, so `hbmc predict` gives them the fit's members.
+    pub fn parameter_dims(&self) -> Vec<String> {
+        use hbmc_compiler::check::types::Axis;
+        use hbmc_compiler::syntax::ast::BlockKind;
+        let p = &self.program;
+        let mut used = vec![false; p.dims.dims.len()];
+        for d in p.decls(BlockKind::Parameters) {
+            for axis in p.var(d.var).ty.axes() {
+                if let Axis::Dim(id) = axis {
+                    used[id] = true;
+                }
             }
         }
-        if has_errors(&diagnostics) {
-            return Err(ModelError::Diagnostics(diagnostics));
-        }
-        self.bind(&sources, engine)
+        p.dims.dims.iter().zip(used).filter(|(_, u)| *u).map(|(info, _)| info.name.clone()).collect()
     }
 
     /// Binds data sources, lowers, differentiates and compiles.

@@ -186,3 +186,62 @@ fn predict_reruns_generated_quantities_for_every_draw() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing/here"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A model whose groups take their labels from the data.
+const LABELLED_BY_DATA: &str = r#"
+dims { obs; group; }
+data {
+  array[obs] group g;
+  vector[obs] y;
+}
+parameters {
+  vector[group] mu;
+  real<lower=0> sigma;
+}
+model {
+  mu ~ normal(0, 5);
+  sigma ~ normal(0, 2);
+  y ~ normal(mu[g], sigma);
+}
+generated quantities {
+  vector[obs] mu_obs = mu[g];
+}
+"#;
+
+#[test]
+fn predict_reads_new_labels_against_the_fits_members() {
+    let dir = scratch("predict-labels");
+    std::fs::write(dir.join("by_data.hbm"), LABELLED_BY_DATA).expect("model");
+    let out = hbmc(&dir, &["run", "by_data.hbm", "--data", "data.json", "--chains", "2", "--warmup", "100", "--draws", "30", "--quiet", "--output", "fit/m"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Only two of the three groups, in another order: `group` still has the
+    // fit's members, so "c" is mu.3 and "a" is mu.1.
+    std::fs::write(dir.join("two.json"), r#"{"g": ["c", "a"], "y": [0, 0]}"#).expect("data");
+    let out = hbmc(&dir, &["predict", "by_data.hbm", "--fit", "fit/m", "--data", "two.json", "--output", "pred/two"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for chain in 1..=2 {
+        let pred = hbmc_runtime::read_cmdstan_csv(dir.join(format!("pred/two_{chain}.csv"))).expect("predictions");
+        let col = |name: &str| pred.column_index(name).unwrap_or_else(|| panic!("no column {name}"));
+        assert_eq!(pred.num_draws(), 30);
+        for d in 0..pred.num_draws() {
+            assert_eq!(pred.draws[col("mu_obs.1")][d], pred.draws[col("mu.3")][d], "draw {d}: \"c\" is the third group");
+            assert_eq!(pred.draws[col("mu_obs.2")][d], pred.draws[col("mu.1")][d], "draw {d}: \"a\" is the first group");
+        }
+    }
+    let dims: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("pred/two_dims.json")).expect("dims")).expect("JSON");
+    assert_eq!(dims["dims"]["group"], serde_json::json!(["a", "b", "c"]), "{dims}");
+    // A label the fit has no parameter for, and members that disagree with
+    // the fit's, are errors naming them.
+    std::fs::write(dir.join("new_group.json"), r#"{"g": ["a", "d"], "y": [0, 0]}"#).expect("data");
+    std::fs::write(dir.join("reordered.json"), r#"{"dims": {"group": ["b", "a", "c"]}, "g": ["a"], "y": [0]}"#).expect("data");
+    for (data, expected) in [
+        ("new_group.json", "is \"d\", not a label of dim `group`"),
+        ("reordered.json", "the labels differ: [\"a\", \"b\", \"c\"] vs [\"b\", \"a\", \"c\"]"),
+    ] {
+        let out = hbmc(&dir, &["predict", "by_data.hbm", "--fit", "fit/m", "--data", data, "--output", "pred/bad"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{data}: {err}");
+        assert!(err.contains(expected) && err.contains("fit/m_dims.json"), "{data}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -5,8 +5,9 @@
 //! grid (pre_test over its range x every classroom's pair and grade x T in
 //! {0, 1}) agrees, draw for draw, with the `ate_cf` the model computes in
 //! generated quantities, and in the intercept model with theta; and new
-//! data whose pairs differ from the fit's is refused rather than matched to
-//! the wrong intercepts.
+//! data with only some of the fit's pairs is read against the fit's pairs,
+//! while a pair the fit lacks is refused rather than matched to the wrong
+//! intercept.
 
 mod common;
 use common::{electric_column, electric_numbers, fit_to, hbmc, population_sd, root, scratch};
@@ -167,18 +168,46 @@ fn intercept_model_grid_ate_equals_its_own_and_theta() {
         }
     }
 
-    // New data without the first pair: its pairs no longer line up with
-    // the fit's intercepts by position, so it is refused, naming the dim.
+    // New data without the first pair: `pair` keeps the fit's members (from
+    // the fit's dims file), so every intercept is the fit's and the new
+    // rows' pair labels are read against them.
     let pairs = electric_column("pair_id");
     let text = electric_text();
     let fewer: Vec<&str> = text.lines().enumerate().filter(|(i, _)| *i == 0 || pairs[i - 1] != pairs[0]).map(|(_, l)| l).collect();
     let grid = dir.join("grid_fewer_pairs.csv");
     write_grid(&grid, 1, &fewer.join("\n"));
-    let bad = dir.join("bad").display().to_string();
+    let fewer_prefix = dir.join("fewer");
     let fit = fit_prefix.display().to_string();
+    let out = hbmc(&root(), &["predict", "examples/electric_intercept.hbm", "--fit", &fit, "--data", &grid.display().to_string(), "--output", &fewer_prefix.display().to_string()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let f = read_cmdstan_csv(format!("{fit}_1.csv")).expect("fit");
+    let p = read_cmdstan_csv(format!("{}_1.csv", fewer_prefix.display())).expect("predictions");
+    let n_pairs = distinct(&pairs);
+    let last_alpha = format!("alpha.{n_pairs}.4");
+    assert!(p.column_index(&last_alpha).is_some(), "every pair of the fit is in the predictions");
+    for (i, name) in f.column_names.iter().enumerate().filter(|(_, n)| n.starts_with("alpha.")) {
+        let j = p.column_index(name).unwrap_or_else(|| panic!("no {name} in the predictions"));
+        assert_eq!(f.draws[i], p.draws[j], "{name}: the fit's draws");
+    }
+    // A pair the fit has no intercept for is refused, naming it.
+    // pair_id is the file's last column.
+    assert!(text.lines().next().expect("header").ends_with("\"pair_id\""));
+    let unknown: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i == 1 { format!("{},999", l.rsplit_once(',').expect("fields").0) } else { l.to_string() })
+        .collect();
+    let grid = dir.join("grid_unknown_pair.csv");
+    write_grid(&grid, 1, &unknown.join("\n"));
+    let bad = dir.join("bad").display().to_string();
     let out = hbmc(&root(), &["predict", "examples/electric_intercept.hbm", "--fit", &fit, "--data", &grid.display().to_string(), "--output", &bad]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("dim `pair` of the new data does not match the fit's"), "{err}");
+    assert!(err.contains("\"999\", not a label of dim `pair`"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The number of distinct values.
+fn distinct(values: &[String]) -> usize {
+    values.iter().collect::<std::collections::HashSet<_>>().len()
 }

@@ -140,6 +140,10 @@ fn errors_and_exit_codes() {
     let out = hbmc(&dir, &["loo"]);
     assert_eq!(out.status.code(), Some(2));
 
+    let out = hbmc(&dir, &["loo", "full", "plain", "--files", "full_1.csv,full_2.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("the fit `full` is named twice"), "{}", stderr(&out));
+
     let out = hbmc(&dir, &["loo", "full_1.csv"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("name the fit by its prefix `full`"), "{}", stderr(&out));

@@ -74,6 +74,11 @@ fn simulated_truth_is_recovered() {
     let bad = hbmc(&dir, &["simulate", "model.hbm", "--data", "partial.json", "--fix", "beta=1", "--output", "x.json"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no parameter `beta`"));
+    // Nor can data: the message says what the name is.
+    let bad = hbmc(&dir, &["simulate", "model.hbm", "--data", "partial.json", "--fix", "x=[1]", "--output", "x.json"]);
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(bad.status.code() == Some(1) && err.contains("`x` is data") && err.contains("--data file"), "{err}");
+    assert!(!dir.join("x.json").exists(), "nothing is written on an error");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -123,6 +128,10 @@ model {
         // The transformed parameter's true value is in the truth file too.
         assert_eq!(truth["eta"][k].as_f64(), Some(100.0 + alpha), "eta[{k}] in the truth file");
     }
+    // A transformed parameter is computed, not fixed: the error says so.
+    let bad = hbmc(&dir, &["simulate", "model.hbm", "--data", "partial.json", "--fix", "eta=[1,2,3]", "--output", "x.json"]);
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(bad.status.code() == Some(1) && err.contains("`eta` is a transformed parameter"), "{err}");
     // A prior on a transformed parameter that needs what the prior draws
     // cannot be ordered: a clear error, not a wrong draw.
     std::fs::write(

@@ -93,6 +93,12 @@ fn fits_of(args: &LooArgs) -> Result<Vec<Fit>, String> {
         }
         fits.push(Fit { name: fit_name(first), files });
     }
+    // The comparison table is keyed by name, as ArviZ's is by its dict's keys.
+    for (i, fit) in fits.iter().enumerate() {
+        if fits[..i].iter().any(|f| f.name == fit.name) {
+            return Err(format!("the fit `{}` is named twice; name each fit once", fit.name));
+        }
+    }
     if fits.is_empty() {
         return Err("name at least one fit: `hbmc loo PREFIX ...` (files PREFIX_1.csv, PREFIX_2.csv, ...) \
                     or `--files a_1.csv,a_2.csv`"

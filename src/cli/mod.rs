@@ -108,35 +108,23 @@ pub fn load_model(
     data: &[std::path::PathBuf],
     engine: hbmc::model::Engine,
 ) -> Result<hbmc::model::BoundModel, i32> {
-    load_model_as(model, data, engine, |m, _| m)
+    load_model_as(model, data, engine, |m, _| Ok((m, Vec::new())))
 }
 
-/// [`load_model`] with a transform of the checked model before binding
-/// (such as `hbmc run --prior`'s removal of the likelihood), which may
-/// report diagnostics of its own against the source.
+/// [`load_model`] with a step between checking and binding: it may
+/// transform the checked model (such as `hbmc run --prior`'s removal of the
+/// likelihood) and give data sources that come before the data files (such
+/// as `hbmc predict`'s dims of the fit), reporting diagnostics of its own
+/// against the source; `Err` is the exit code of a failure it has reported.
 pub fn load_model_as(
     model: &std::path::Path,
     data: &[std::path::PathBuf],
     engine: hbmc::model::Engine,
-    transform: impl FnOnce(hbmc::model::Model, &ModelSource) -> hbmc::model::Model,
+    prepare: impl FnOnce(hbmc::model::Model, &ModelSource) -> Result<(hbmc::model::Model, Vec<hbmc::bind::DataSource>), i32>,
 ) -> Result<hbmc::model::BoundModel, i32> {
     use hbmc::model::{Model, ModelError};
     let source = ModelSource::read(model)?;
-    let checked = Model::compile(&source.stem, &source.text).map_err(|e| match e {
-        ModelError::Diagnostics(d) => {
-            source.report(&d);
-            EXIT_DIAGNOSTICS
-        }
-        other => {
-            eprintln!("error: {other}");
-            EXIT_DIAGNOSTICS
-        }
-    })?;
-    if !checked.warnings.is_empty() {
-        source.report(&checked.warnings);
-    }
-    let checked = transform(checked, &source);
-    checked.bind_files(data, engine).map_err(|e| match e {
+    let report = |e: ModelError| match e {
         ModelError::Diagnostics(d) => {
             source.report(&d);
             EXIT_DIAGNOSTICS
@@ -149,5 +137,12 @@ pub fn load_model_as(
             eprintln!("error: {m}");
             EXIT_DIAGNOSTICS
         }
-    })
+    };
+    let checked = Model::compile(&source.stem, &source.text).map_err(report)?;
+    if !checked.warnings.is_empty() {
+        source.report(&checked.warnings);
+    }
+    let (checked, mut sources) = prepare(checked, &source)?;
+    sources.extend(hbmc::model::read_data_files(data).map_err(report)?);
+    checked.bind(&sources, engine).map_err(report)
 }

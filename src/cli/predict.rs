@@ -43,7 +43,11 @@ pub fn run(args: PredictArgs) -> i32 {
     };
     let model = match load_model_as(&args.model, &args.data, Engine::Jit, |m, source| {
         source.report(&hbmc::check::outcomes::outcome_reads_in_transformed_parameters(&m.program));
-        m
+        let fit_dims = fit_parameter_dims(&m, &args.fit).map_err(|e| {
+            eprintln!("error: {e}");
+            EXIT_USAGE
+        })?;
+        Ok((m, fit_dims.into_iter().collect()))
     }) {
         Ok(m) => m,
         Err(code) => return code,
@@ -53,10 +57,6 @@ pub fn run(args: PredictArgs) -> i32 {
             eprintln!("error: cannot create `{}`: {e}", dir.display());
             return EXIT_USAGE;
         }
-    }
-    if let Err(message) = check_parameter_dims(&model, &args.fit) {
-        eprintln!("error: {message}");
-        return EXIT_DIAGNOSTICS;
     }
     let mut eval = model.evaluator();
     let names = model.output_names().to_vec();
@@ -130,41 +130,27 @@ pub fn run(args: PredictArgs) -> i32 {
 }
 
 /// The draws are matched to the new data by position (`alpha.3` is the
-/// third member of its dim), so every dim a parameter runs over must have
-/// the fit's labels in the fit's order: checked against the fit's
-/// `PREFIX_dims.json` when it is there.
-fn check_parameter_dims(model: &hbmc::model::BoundModel, fit: &Path) -> Result<(), String> {
+/// third member of its dim), so every dim a parameter runs over takes the
+/// fit's members in the fit's order, from the fit's `PREFIX_dims.json`
+/// when it is there: index variables of the new data given as labels are
+/// then read against them, the new data may use only some of them, and a
+/// data file that gives the dim other members is an error (E4040) naming
+/// both files.
+fn fit_parameter_dims(model: &hbmc::model::Model, fit: &Path) -> Result<Option<hbmc::bind::DataSource>, String> {
     let path = PathBuf::from(format!("{}_dims.json", fit.display()));
-    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(()) };
+    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(None) };
     let written: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("`{}` is not valid JSON: {e}", path.display()))?;
-    let var_dims = model.output_dims();
-    let data = model.data();
-    for (d, name) in model.dim_names().iter().enumerate() {
-        let used = model.params().iter().any(|p| {
-            var_dims[&p.name].as_array().is_some_and(|axes| axes.iter().any(|a| a.as_str() == Some(name.as_str())))
-        });
-        let Some(fit_labels) = written["dims"][name].as_array() else { continue };
-        if !used {
-            continue;
-        }
-        let labels: Vec<String> =
-            data.dim_labels(d).map(<[String]>::to_vec).unwrap_or_else(|| (1..=data.dim_sizes[d]).map(|i| i.to_string()).collect());
-        let fit_labels: Vec<String> = fit_labels.iter().map(|l| l.as_str().map_or_else(|| l.to_string(), str::to_string)).collect();
-        if labels != fit_labels {
-            let at = labels.iter().zip(&fit_labels).position(|(a, b)| a != b).unwrap_or(labels.len().min(fit_labels.len()));
-            let shown = |v: &[String]| v.get(at).map_or("nothing".to_string(), |l| format!("`{l}`"));
-            return Err(format!(
-                "dim `{name}` of the new data does not match the fit's: {} members here, {} in the fit; member {} is {} here but {} in the fit ({})\n  help: parameters over `{name}` are matched by position, so give the new data the fit's members of `{name}` in the fit's order",
-                labels.len(),
-                fit_labels.len(),
-                at + 1,
-                shown(&labels),
-                shown(&fit_labels),
-                path.display()
-            ));
-        }
+    let dims: serde_json::Map<String, serde_json::Value> = model
+        .parameter_dims()
+        .into_iter()
+        .filter_map(|name| written["dims"].get(&name).map(|labels| (name, labels.clone())))
+        .collect();
+    if dims.is_empty() {
+        return Ok(None);
     }
-    Ok(())
+    let source = serde_json::json!({ "dims": dims }).to_string();
+    hbmc::bind::read_source(&path.display().to_string(), &source)
+        .map(Some)
+        .map_err(|_| format!("`{}` does not give dims as lists of labels, as `hbmc run` writes them", path.display()))
 }
-

@@ -93,11 +93,11 @@ pub fn run(args: RunArgs) -> i32 {
     let prior = args.prior;
     let model = match load_model_as(&args.model, &args.data, Engine::Jit, |m, _| {
         if !prior {
-            return m;
+            return Ok((m, Vec::new()));
         }
         let (program, removed) = hbmc::simulate::prior_program(&m.program);
         eprintln!("--prior: sampling the prior, without the {removed} likelihood statement(s) of the model block");
-        hbmc::model::Model { program, ..m }
+        Ok((hbmc::model::Model { program, ..m }, Vec::new()))
     }) {
         Ok(m) => m,
         Err(code) => return code,

@@ -39,6 +39,9 @@ pub(crate) struct Resolution {
     /// By dim; `None` when no source gives a size (already reported).
     pub sizes: Vec<Option<usize>>,
     pub labels: Vec<Option<Vec<String>>>,
+    /// By dim, where its labels come from, as messages say it ("3 labels
+    /// in the \"dims\" object of fit_dims.json").
+    pub label_origins: Vec<Option<String>>,
     /// Variables whose length along a dim disagrees with the dim's size;
     /// already reported, so their validation is skipped.
     pub conflicted: HashSet<VarId>,
@@ -90,6 +93,7 @@ pub(crate) fn resolve(
     let mut res = Resolution {
         sizes: vec![None; n],
         labels: vec![None; n],
+        label_origins: vec![None; n],
         conflicted: HashSet::new(),
     };
     for (d, claims) in claims.into_iter().enumerate() {
@@ -107,6 +111,7 @@ pub(crate) fn resolve(
             continue;
         };
         let mut labels = first.labels.clone();
+        let mut origin = labels.is_some().then(|| first.what.clone());
         for other in iter {
             let labels_differ = matches!((&labels, &other.labels), (Some(a), Some(b)) if a != b);
             if other.size != first.size || labels_differ {
@@ -131,12 +136,14 @@ pub(crate) fn resolve(
                 if let Some(v) = other.var {
                     res.conflicted.insert(v);
                 }
-            } else if labels.is_none() {
+            } else if labels.is_none() && other.labels.is_some() {
                 labels = other.labels;
+                origin = Some(other.what);
             }
         }
         res.sizes[d] = Some(first.size);
         res.labels[d] = labels;
+        res.label_origins[d] = origin;
     }
     res
 }

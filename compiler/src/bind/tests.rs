@@ -455,6 +455,18 @@ fn csv_unknown_label_names_variable_row_and_value() {
     );
     assert!(e.notes[0].contains("2 more elements"), "{:?}", e.notes);
     assert_eq!(e.primary_span(), Some(decl_span(2)));
+    // The help says where the labels come from.
+    let help = e.help.join("\n");
+    assert!(help.contains("the 3 labels in the model"), "{help}");
+}
+
+#[test]
+fn unknown_label_help_names_the_file_that_gave_the_labels() {
+    let p = electric(None);
+    let dims = read_source("fit_dims.json", r#"{"dims": {"grade": ["1", "2", "3"]}}"#).unwrap();
+    let e = one_error(&p, &[dims, csv(ELECTRIC)], "E4031");
+    let help = e.help.join("\n");
+    assert!(help.contains(r#"the 3 labels in the "dims" object of fit_dims.json"#), "{help}");
 }
 
 #[test]

@@ -203,6 +203,9 @@ impl<'a, 'b> Validator<'a, 'b> {
         let src = self.input.source;
         let message = if found.len() != expected.len() {
             let depth = |n: usize| match n {
+                0 if matches!(self.input.flat.values.first(), Some(Raw::Object)) => {
+                    "an object (objects are read only as {\"shape\": [...], \"values\": [...]})".to_string()
+                }
                 0 => "a single value".to_string(),
                 1 => "a list".to_string(),
                 n => format!("lists nested {n} deep"),
@@ -306,9 +309,10 @@ impl<'a, 'b> Validator<'a, 'b> {
         let range_help = || {
             match &ix.labels {
             Some(l) => format!(
-                "give 1-based positions 1..={} or labels of dim `{dim}` ({})",
+                "give 1-based positions 1..={} or labels of dim `{dim}` ({}{})",
                 ix.size,
-                preview(l)
+                preview(l),
+                ix.origin.as_ref().map_or(String::new(), |o| format!(": the {o}"))
             ),
             None => format!(
                 "give members of dim `{dim}` as integers 1..={}, or give the dim labels (in the model or the \"dims\" object) to use values as labels",
@@ -555,6 +559,8 @@ struct IndexDim {
     dim: DimId,
     size: usize,
     labels: Option<Vec<String>>,
+    /// Where the labels come from, for messages.
+    origin: Option<String>,
     lookup: Option<HashMap<String, i64>>,
 }
 
@@ -576,6 +582,7 @@ impl IndexDim {
             dim,
             size: res.sizes.get(dim).copied().flatten()?,
             labels,
+            origin: res.label_origins.get(dim).cloned().flatten(),
             lookup,
         })
     }

@@ -48,8 +48,20 @@ pub fn simulation_program(program: &TypedProgram, fixed: &[String]) -> Result<Si
     for name in fixed {
         if !param_decls.iter().any(|d| program.var(d.var).name == *name) {
             let names: Vec<&str> = param_decls.iter().map(|d| program.var(d.var).name.as_str()).collect();
-            errors.push(Diagnostic::error("E6001", format!("`--fix {name}=...`: the model has no parameter `{name}`"))
-                .with_help(format!("parameters: {}", names.join(", "))));
+            let block = |b: BlockKind| program.decls(b).find(|d| program.var(d.var).name == *name).map(|d| d.span);
+            let mut diag = Diagnostic::error("E6001", format!("`--fix {name}=...`: the model has no parameter `{name}`"));
+            if let Some(span) = block(BlockKind::TransformedParameters) {
+                diag = diag
+                    .with_label(span, format!("`{name}` is a transformed parameter, computed from the parameters"))
+                    .with_note(format!("fix the parameters `{name}` is computed from instead"));
+            } else if let Some(span) = block(BlockKind::Data) {
+                diag = diag
+                    .with_label(span, format!("`{name}` is data"))
+                    .with_note(format!("give `{name}` in the --data file; simulate draws the likelihood's outcomes and keeps the rest of the data as given"));
+            } else if let Some(span) = block(BlockKind::GeneratedQuantities) {
+                diag = diag.with_label(span, format!("`{name}` is a generated quantity, computed after the draw"));
+            }
+            errors.push(diag.with_help(format!("parameters: {}", names.join(", "))));
         }
     }
     let fixed_ids: HashSet<VarId> =
