@@ -42,8 +42,12 @@ pub fn run(args: SimulateArgs) -> i32 {
     };
     let report = |d: &[hbmc::diagnostics::Diagnostic]| source.report(d);
     let fe = hbmc_compiler::front_end(&source.text);
-    let Some(program) = fe.typed else {
+    // Errors leave no typed program; what remains are warnings, shown as
+    // `hbmc check` and `hbmc run` show them.
+    if !fe.diagnostics.is_empty() {
         report(&fe.diagnostics);
+    }
+    let Some(program) = fe.typed else {
         return EXIT_DIAGNOSTICS;
     };
     // --fix name=value
@@ -71,23 +75,17 @@ pub fn run(args: SimulateArgs) -> i32 {
             return EXIT_DIAGNOSTICS;
         }
     };
-    let mut sources = Vec::new();
-    for file in &args.data {
-        let text = match std::fs::read_to_string(file) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error: cannot read data file `{}`: {e}", file.display());
-                return EXIT_USAGE;
-            }
-        };
-        match hbmc::bind::read_source(&file.display().to_string(), &text) {
-            Ok(s) => sources.push(s),
-            Err(d) => {
-                report(&d);
-                return EXIT_DIAGNOSTICS;
-            }
+    let mut sources = match hbmc::model::read_data_files(&args.data) {
+        Ok(s) => s,
+        Err(hbmc::model::ModelError::Diagnostics(d)) => {
+            report(&d);
+            return EXIT_DIAGNOSTICS;
         }
-    }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
     if !fixed.is_empty() {
         match hbmc::bind::read_source("--fix values", &Value::Object(fixed.clone()).to_string()) {
             Ok(s) => sources.push(s),
