@@ -187,31 +187,16 @@ fn predict_reruns_generated_quantities_for_every_draw() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A model whose groups take their labels from the data.
-const LABELLED_BY_DATA: &str = r#"
-dims { obs; group; }
-data {
-  array[obs] group g;
-  vector[obs] y;
-}
-parameters {
-  vector[group] mu;
-  real<lower=0> sigma;
-}
-model {
-  mu ~ normal(0, 5);
-  sigma ~ normal(0, 2);
-  y ~ normal(mu[g], sigma);
-}
-generated quantities {
-  vector[obs] mu_obs = mu[g];
-}
-"#;
-
 #[test]
 fn predict_reads_new_labels_against_the_fits_members() {
     let dir = scratch("predict-labels");
-    std::fs::write(dir.join("by_data.hbm"), LABELLED_BY_DATA).expect("model");
+    // The model with its groups' labels taken from the data, and each
+    // observation's group mean.
+    let by_data = MODEL
+        .replace(r#"group = ["a", "b", "c"];"#, "group;")
+        .replace("generated quantities {", "generated quantities {\n  vector[obs] mu_obs = mu[g];");
+    assert!(!by_data.contains("group = ") && by_data.contains("mu_obs"));
+    std::fs::write(dir.join("by_data.hbm"), by_data).expect("model");
     let out = hbmc(&dir, &["run", "by_data.hbm", "--data", "data.json", "--chains", "2", "--warmup", "100", "--draws", "30", "--quiet", "--output", "fit/m"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // Only two of the three groups, in another order: `group` still has the
