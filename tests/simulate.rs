@@ -82,10 +82,11 @@ fn simulated_truth_is_recovered() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Priors written as `{a, b} ~ ...`, on an offset/multiplier parameter, and
-/// on a transformed parameter are all drawn: each element of `{a, b}` on
-/// its own (so one can be fixed), the affine parameter as a plain one, and
-/// the prior that reads `eta` after `eta` is computed.
+/// Priors written as `{a, b} ~ ...`, as `to_vector(u[k]) ~ ...` in a loop,
+/// on an offset/multiplier parameter, and on a transformed parameter are
+/// all drawn: each element of `{a, b}` on its own (so one can be fixed),
+/// every element of each u[k], the affine parameter as a plain one, and the
+/// prior that reads `eta` after `eta` is computed.
 #[test]
 fn priors_in_every_written_form_are_drawn() {
     let dir = scratch("simulate-forms");
@@ -100,11 +101,13 @@ parameters {
   real<lower=0> s;
   vector<offset=a, multiplier=s>[group] alpha;
   vector[group] theta;
+  array[group] matrix[2, 2] u;
 }
 transformed parameters {
   vector[group] eta = 100 + alpha;
 }
 model {
+  for (k in group) to_vector(u[k]) ~ normal(-50, 1e-6);
   {a, b} ~ normal(0, 1);
   s ~ normal(0, 1);
   theta ~ normal(eta, 1e-6);
@@ -127,7 +130,22 @@ model {
         assert!((theta - (100.0 + alpha)).abs() < 1e-4, "theta[{k}] = {theta}, eta = {}", 100.0 + alpha);
         // The transformed parameter's true value is in the truth file too.
         assert_eq!(truth["eta"][k].as_f64(), Some(100.0 + alpha), "eta[{k}] in the truth file");
+        // `to_vector(u[k]) ~ ...` draws every element of u[k].
+        for (i, j) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+            let u = truth["u"][k][i][j].as_f64().expect("u drawn");
+            assert!((u + 50.0).abs() < 1e-4, "u[{k}][{i}][{j}] = {u}");
+        }
     }
+    // An outcome computed in transformed data cannot be drawn: the error
+    // says what it is.
+    std::fs::write(
+        dir.join("standardised.hbm"),
+        "data { vector[3] score; } transformed data { vector[3] y = (score - mean(score)) / sd(score); } parameters { real mu; } model { mu ~ normal(0, 1); y ~ normal(mu, 1); }",
+    )
+    .expect("model");
+    let bad = hbmc(&dir, &["simulate", "standardised.hbm", "--output", "x.json"]);
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(bad.status.code() == Some(1) && err.contains("E6002") && err.contains("`y` is transformed data"), "{err}");
     // A transformed parameter is computed, not fixed: the error says so.
     let bad = hbmc(&dir, &["simulate", "model.hbm", "--data", "partial.json", "--fix", "eta=[1,2,3]", "--output", "x.json"]);
     let err = String::from_utf8_lossy(&bad.stderr);
@@ -178,6 +196,27 @@ fn example_headers_reproduce_the_shipped_data() {
                     path.display(),
                     a.display()
                 );
+            }
+            // The complete data file in place of the partial one gives the
+            // same simulation: its outcomes are set aside, and said to be.
+            if args.iter().any(|a| a == "--data") {
+                let again = scratch.join(format!("{checked}_again.json"));
+                args[at] = again.display().to_string();
+                let mut on_own_output = Vec::new();
+                let mut rest = args.iter();
+                while let Some(a) = rest.next() {
+                    if a == "--data" {
+                        rest.next();
+                    } else {
+                        on_own_output.push(a.clone());
+                    }
+                }
+                on_own_output.extend(["--data".to_string(), shipped.display().to_string()]);
+                let refs: Vec<&str> = on_own_output.iter().map(String::as_str).collect();
+                let out = hbmc(&root, &refs);
+                let err = String::from_utf8_lossy(&out.stderr);
+                assert!(out.status.success() && err.contains("drawn from the likelihood; the values given are not used"), "{}: {command} on its own output: {err}", path.display());
+                assert!(std::fs::read(&again).ok() == std::fs::read(&shipped).ok(), "{}: `{command}` on its own output differs", path.display());
             }
             checked += 1;
         }

@@ -86,6 +86,20 @@ pub fn run(args: SimulateArgs) -> i32 {
             return EXIT_USAGE;
         }
     };
+    // A complete data file gives the outcomes too: they are drawn anew.
+    let outcome_names: Vec<&str> = sim.outcomes.iter().map(|&v| program.var(v).name.as_str()).collect();
+    for s in &mut sources {
+        let set_aside = s.remove_variables(&outcome_names);
+        if !set_aside.is_empty() {
+            let names: Vec<String> = set_aside.iter().map(|n| format!("`{n}`")).collect();
+            eprintln!(
+                "note: {} in {} {} drawn from the likelihood; the values given are not used",
+                names.join(", "),
+                s.name(),
+                if names.len() == 1 { "is" } else { "are" }
+            );
+        }
+    }
     if !fixed.is_empty() {
         match hbmc::bind::read_source("--fix values", &Value::Object(fixed.clone()).to_string()) {
             Ok(s) => sources.push(s),

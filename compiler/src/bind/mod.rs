@@ -105,6 +105,32 @@ impl DataSource {
         }
     }
 
+    /// Removes the variables named (JSON members or CSV columns) and returns
+    /// those it gave, in its own order: `hbmc simulate` draws a model's
+    /// outcomes anew, so the values a complete data file gives for them are
+    /// set aside (and said to be) rather than refused.
+    pub fn remove_variables(&mut self, names: &[&str]) -> Vec<String> {
+        match &mut self.content {
+            Content::Json(j) => {
+                let removed = j.vars.iter().filter(|(n, _)| names.contains(&n.as_str())).map(|(n, _)| n.clone()).collect();
+                j.vars.retain(|(n, _)| !names.contains(&n.as_str()));
+                removed
+            }
+            Content::Csv(t) => {
+                let keep: Vec<bool> = t.header.iter().map(|h| !names.contains(&h.trim())).collect();
+                let removed = t.header.iter().zip(&keep).filter(|(_, k)| !**k).map(|(h, _)| h.trim().to_string()).collect();
+                let kept = |fields: &mut Vec<String>| {
+                    let mut column = keep.iter();
+                    // Every row has as many fields as the header (CsvTable's invariant).
+                    fields.retain(|_| *column.next().unwrap_or(&true));
+                };
+                kept(&mut t.header);
+                t.rows.iter_mut().for_each(kept);
+                removed
+            }
+        }
+    }
+
     /// The variables (JSON members other than `"dims"`, or CSV columns) it gives.
     pub fn variable_names(&self) -> Vec<&str> {
         match &self.content {

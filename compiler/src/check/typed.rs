@@ -331,15 +331,12 @@ impl TypedExpr {
     }
 
     /// The variable an assignment or `~` writes or observes: `y` in `y`,
-    /// `y[i, j]` and `to_vector(y)`.
+    /// `y[i, j]`, `to_vector(y)` and `to_vector(y[i])`.
     pub fn root_var(&self) -> Option<VarId> {
         match &self.kind {
             TypedExprKind::Var(v) => Some(*v),
             TypedExprKind::Index { base, .. } => base.root_var(),
-            TypedExprKind::Call { func, args } if func == "to_vector" && args.len() == 1 => match &args[0].kind {
-                TypedExprKind::Var(v) => Some(*v),
-                _ => None,
-            },
+            TypedExprKind::Call { func, args } if func == "to_vector" && args.len() == 1 => args[0].root_var(),
             _ => None,
         }
     }

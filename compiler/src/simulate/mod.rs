@@ -48,7 +48,7 @@ pub fn simulation_program(program: &TypedProgram, fixed: &[String]) -> Result<Si
     for name in fixed {
         if !param_decls.iter().any(|d| program.var(d.var).name == *name) {
             let names: Vec<&str> = param_decls.iter().map(|d| program.var(d.var).name.as_str()).collect();
-            let block = |b: BlockKind| program.decls(b).find(|d| program.var(d.var).name == *name).map(|d| d.span);
+            let block = |b: BlockKind| declared_in(program, b, name);
             let mut diag = Diagnostic::error("E6001", format!("`--fix {name}=...`: the model has no parameter `{name}`"));
             if let Some(span) = block(BlockKind::TransformedParameters) {
                 diag = diag
@@ -84,11 +84,22 @@ pub fn simulation_program(program: &TypedProgram, fixed: &[String]) -> Result<Si
         let on_params = roots.iter().filter(|(v, _)| is_param(*v)).count();
         let on_data = roots.iter().filter(|(v, _)| is_data(*v)).count();
         if let Some((v, span)) = roots.iter().find(|(v, _)| !is_param(*v) && !is_data(*v)) {
-            errors.push(
-                Diagnostic::error("E6002", format!("cannot simulate `{}`: `~` must have a parameter or a data variable on its left", program.var(*v).name))
-                    .with_label(*span, "not a parameter or data")
-                    .with_help("simulation draws parameters from their priors and data from the likelihood"),
-            );
+            let name = &program.var(*v).name;
+            let mut diag = Diagnostic::error("E6002", format!("cannot simulate `{name}`: `~` must have a parameter or a data variable on its left"))
+                .with_help("simulation draws parameters from their priors and data from the likelihood");
+            // Neither can be drawn: its value is computed from what is.
+            diag = if let Some(decl) = declared_in(program, BlockKind::TransformedData, name) {
+                diag.with_label(*span, format!("`{name}` is transformed data, computed from the data"))
+                    .with_label(decl, "declared here")
+                    .with_note(format!("write the likelihood on the data variable `{name}` is computed from (a standardised outcome: put its centre and scale into the location and scale of the likelihood instead)"))
+            } else if let Some(decl) = declared_in(program, BlockKind::TransformedParameters, name) {
+                diag.with_label(*span, format!("`{name}` is a transformed parameter, computed from the parameters"))
+                    .with_label(decl, "declared here")
+                    .with_note(format!("put the prior on the parameters `{name}` is computed from, or give them with `--fix`"))
+            } else {
+                diag.with_label(*span, "not a parameter or data")
+            };
+            errors.push(diag);
             continue;
         }
         if on_params > 0 && on_data > 0 {
@@ -244,6 +255,11 @@ fn tilde_roots(s: &TypedStmt, out: &mut Vec<(VarId, Span)>) -> Result<(), Diagno
         _ => {}
     }
     Ok(())
+}
+
+/// Where `name` is declared, when it is in block `b`.
+fn declared_in(program: &TypedProgram, b: BlockKind, name: &str) -> Option<crate::syntax::span::Span> {
+    program.decls(b).find(|d| program.var(d.var).name == name).map(|d| d.span)
 }
 
 /// The statement with every `~` turned into a `Draw`, truncated to the
