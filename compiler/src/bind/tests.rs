@@ -1150,3 +1150,20 @@ fn electric_intercept_binds_the_real_data() {
 fn csv_named(name: &str, text: &str) -> DataSource {
     read_source(name, text).unwrap_or_else(|d| panic!("{d:?}"))
 }
+
+#[test]
+fn removed_variables_are_gone_from_json_and_csv() {
+    let mut json = read_source("d.json", r#"{"g": [1, 2], "y": [0.5, 1.5], "dims": {"group": 2}}"#).unwrap();
+    assert_eq!(json.remove_variables(&["y", "absent"]), vec!["y".to_string()]);
+    assert_eq!(json.variable_names(), vec!["g"]);
+    let mut csv = read_source("d.csv", "y,g,x\n0.5,a,1\n1.5,b,2\n").unwrap();
+    assert_eq!(csv.remove_variables(&["y"]), vec!["y".to_string()]);
+    assert_eq!(csv.variable_names(), vec!["g", "x"]);
+    // The rows lose the same column: `x` still binds to its own values.
+    let fe = crate::front_end("dims { obs; group; } data { array[obs] group g; vector[obs] x; }");
+    let p = fe.typed.unwrap_or_else(|| panic!("{:#?}", fe.diagnostics));
+    let (b, d) = ok(&p, &[csv]);
+    assert!(d.is_empty(), "no column is left over: {d:#?}");
+    let x = p.decls(BlockKind::Data).nth(1).expect("x").var;
+    assert_eq!(b.value(x).and_then(|v| v.get_real(&[1])), Some(2.0));
+}
