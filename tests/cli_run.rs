@@ -196,14 +196,17 @@ fn predict_reads_new_labels_against_the_fits_members() {
         .replace(r#"group = ["a", "b", "c"];"#, "group;")
         .replace("generated quantities {", "generated quantities {\n  vector[obs] mu_obs = mu[g];");
     assert!(!by_data.contains("group = ") && by_data.contains("mu_obs"));
-    std::fs::write(dir.join("by_data.hbm"), by_data).expect("model");
+    std::fs::write(dir.join("by_data.hbm"), &by_data).expect("model");
     let out = hbmc(&dir, &["run", "by_data.hbm", "--data", "data.json", "--chains", "2", "--warmup", "100", "--draws", "30", "--quiet", "--output", "fit/m"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // Only two of the three groups, in another order: `group` still has the
     // fit's members, so "c" is mu.3 and "a" is mu.1.
-    std::fs::write(dir.join("two.json"), r#"{"g": ["c", "a"], "y": [0, 0]}"#).expect("data");
+    // New units without outcomes: only the likelihood reads `y`, so it
+    // may be left out.
+    std::fs::write(dir.join("two.json"), r#"{"g": ["c", "a"]}"#).expect("data");
     let out = hbmc(&dir, &["predict", "by_data.hbm", "--fit", "fit/m", "--data", "two.json", "--output", "pred/two"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && err.contains("leave out `y`, which only the likelihood reads"), "{err}");
     for chain in 1..=2 {
         let pred = hbmc_runtime::read_cmdstan_csv(dir.join(format!("pred/two_{chain}.csv"))).expect("predictions");
         let col = |name: &str| pred.column_index(name).unwrap_or_else(|| panic!("no column {name}"));
@@ -219,6 +222,12 @@ fn predict_reads_new_labels_against_the_fits_members() {
     // the fit's, are errors naming them.
     std::fs::write(dir.join("new_group.json"), r#"{"g": ["a", "d"], "y": [0, 0]}"#).expect("data");
     std::fs::write(dir.join("reordered.json"), r#"{"dims": {"group": ["b", "a", "c"]}, "g": ["a"], "y": [0]}"#).expect("data");
+    // An outcome that generated quantities read is still required.
+    let reads_y = by_data.replace("generated quantities {", "generated quantities {\n  real y_sum = sum(y);");
+    std::fs::write(dir.join("reads_y.hbm"), &reads_y).expect("model");
+    let out = hbmc(&dir, &["predict", "reads_y.hbm", "--fit", "fit/m", "--data", "two.json", "--output", "pred/y"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.code() == Some(1) && err.contains("data variable `y` (`vector[obs]`) is missing"), "{err}");
     for (data, expected) in [
         ("new_group.json", "is \"d\", not a label of dim `group`"),
         ("reordered.json", "the labels differ: [\"a\", \"b\", \"c\"] vs [\"b\", \"a\", \"c\"]"),

@@ -108,19 +108,24 @@ pub fn load_model(
     data: &[std::path::PathBuf],
     engine: hbmc::model::Engine,
 ) -> Result<hbmc::model::BoundModel, i32> {
-    load_model_as(model, data, engine, |m, _| Ok((m, Vec::new())))
+    load_model_as(model, data, engine, |m, _, _| Ok((m, Vec::new())))
 }
 
-/// [`load_model`] with a step between checking and binding: it may
-/// transform the checked model (such as `hbmc run --prior`'s removal of the
-/// likelihood) and give data sources that come before the data files (such
-/// as `hbmc predict`'s dims of the fit), reporting diagnostics of its own
-/// against the source; `Err` is the exit code of a failure it has reported.
+/// [`load_model`] with a step between checking and binding, which sees
+/// the data files as read: it may transform the checked model (such as
+/// `hbmc run --prior`'s removal of the likelihood) and give data sources
+/// that come before the data files (such as `hbmc predict`'s dims of the
+/// fit), reporting diagnostics of its own against the source; `Err` is the
+/// exit code of a failure it has reported.
 pub fn load_model_as(
     model: &std::path::Path,
     data: &[std::path::PathBuf],
     engine: hbmc::model::Engine,
-    prepare: impl FnOnce(hbmc::model::Model, &ModelSource) -> Result<(hbmc::model::Model, Vec<hbmc::bind::DataSource>), i32>,
+    prepare: impl FnOnce(
+        hbmc::model::Model,
+        &ModelSource,
+        &[hbmc::bind::DataSource],
+    ) -> Result<(hbmc::model::Model, Vec<hbmc::bind::DataSource>), i32>,
 ) -> Result<hbmc::model::BoundModel, i32> {
     use hbmc::model::{Model, ModelError};
     let source = ModelSource::read(model)?;
@@ -142,7 +147,8 @@ pub fn load_model_as(
     if !checked.warnings.is_empty() {
         source.report(&checked.warnings);
     }
-    let (checked, mut sources) = prepare(checked, &source)?;
-    sources.extend(hbmc::model::read_data_files(data).map_err(report)?);
+    let files = hbmc::model::read_data_files(data).map_err(report)?;
+    let (checked, mut sources) = prepare(checked, &source, &files)?;
+    sources.extend(files);
     checked.bind(&sources, engine).map_err(report)
 }

@@ -41,8 +41,20 @@ pub fn run(args: PredictArgs) -> i32 {
             return EXIT_USAGE;
         }
     };
-    let model = match load_model_as(&args.model, &args.data, Engine::Jit, |m, source| {
+    let model = match load_model_as(&args.model, &args.data, Engine::Jit, |m, source, files| {
         source.report(&hbmc::check::outcomes::outcome_reads_in_transformed_parameters(&m.program));
+        // New units seldom have outcomes; one only the likelihood reads
+        // may be left out.
+        let given = |name: &str| files.iter().any(|f| f.variable_names().contains(&name));
+        let (program, left_out) = hbmc::simulate::prediction_program(&m.program, given);
+        if !left_out.is_empty() {
+            let names: Vec<String> = left_out.iter().map(|n| format!("`{n}`")).collect();
+            eprintln!(
+                "note: the new data leave out {}, which only the likelihood reads; predict does not evaluate it, so it is not needed",
+                names.join(", ")
+            );
+        }
+        let m = hbmc::model::Model { program, ..m };
         let fit_dims = fit_parameter_dims(&m, &args.fit).map_err(|e| {
             eprintln!("error: {e}");
             EXIT_USAGE

@@ -91,7 +91,7 @@ pub fn run(args: RunArgs) -> i32 {
         return EXIT_USAGE;
     }
     let prior = args.prior;
-    let model = match load_model_as(&args.model, &args.data, Engine::Jit, |m, _| {
+    let model = match load_model_as(&args.model, &args.data, Engine::Jit, |m, _, _| {
         if !prior {
             return Ok((m, Vec::new()));
         }

@@ -21,7 +21,9 @@ use crate::syntax::ast::{AssignOp, BlockKind};
 use crate::syntax::span::Span;
 use std::collections::HashSet;
 
+mod predict;
 mod prior;
+pub use predict::prediction_program;
 pub use prior::prior_program;
 
 /// Distributions whose `_rng` draws a whole vector or matrix.
