@@ -8,11 +8,9 @@ use std::path::{Path, PathBuf};
 pub(super) fn chain_files(prefix: &str) -> Result<Vec<PathBuf>, String> {
     let path = Path::new(prefix);
     if prefix.ends_with(".csv") && path.is_file() {
+        let name = fit_name(path);
         return Err(format!(
-            "`{prefix}` is a file; name the fit by its prefix `{}` (its chains are `{}_1.csv`, `{}_2.csv`, ...)",
-            fit_name(path),
-            fit_name(path),
-            fit_name(path)
+            "`{prefix}` is a file; name the fit by its prefix `{name}` (its chains are `{name}_1.csv`, `{name}_2.csv`, ...)"
         ));
     }
     let dir = match path.parent() {

@@ -99,6 +99,27 @@ impl ModelSource {
         let colour = std::io::stderr().is_terminal();
         eprint!("{}", hbmc::diagnostics::render_all(diagnostics, &self.name, &self.text, colour));
     }
+
+    /// Reports why a model could not be compiled or bound and gives the exit
+    /// code: a file that cannot be read is a usage error, the rest are the
+    /// model's or the data's.
+    pub fn report_error(&self, e: hbmc::model::ModelError) -> i32 {
+        use hbmc::model::ModelError;
+        match e {
+            ModelError::Diagnostics(d) => {
+                self.report(&d);
+                EXIT_DIAGNOSTICS
+            }
+            ModelError::Io(m) => {
+                eprintln!("error: {m}");
+                EXIT_USAGE
+            }
+            ModelError::Codegen(m) => {
+                eprintln!("error: {m}");
+                EXIT_DIAGNOSTICS
+            }
+        }
+    }
 }
 
 /// Compiles a model file and binds its data, printing any diagnostics
@@ -127,22 +148,9 @@ pub fn load_model_as(
         &[hbmc::bind::DataSource],
     ) -> Result<(hbmc::model::Model, Vec<hbmc::bind::DataSource>), i32>,
 ) -> Result<hbmc::model::BoundModel, i32> {
-    use hbmc::model::{Model, ModelError};
+    use hbmc::model::Model;
     let source = ModelSource::read(model)?;
-    let report = |e: ModelError| match e {
-        ModelError::Diagnostics(d) => {
-            source.report(&d);
-            EXIT_DIAGNOSTICS
-        }
-        ModelError::Io(m) => {
-            eprintln!("error: {m}");
-            EXIT_USAGE
-        }
-        ModelError::Codegen(m) => {
-            eprintln!("error: {m}");
-            EXIT_DIAGNOSTICS
-        }
-    };
+    let report = |e| source.report_error(e);
     let checked = Model::compile(&source.stem, &source.text).map_err(report)?;
     if !checked.warnings.is_empty() {
         source.report(&checked.warnings);

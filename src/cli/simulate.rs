@@ -77,14 +77,7 @@ pub fn run(args: SimulateArgs) -> i32 {
     };
     let mut sources = match hbmc::model::read_data_files(&args.data) {
         Ok(s) => s,
-        Err(hbmc::model::ModelError::Diagnostics(d)) => {
-            report(&d);
-            return EXIT_DIAGNOSTICS;
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
+        Err(e) => return source.report_error(e),
     };
     // A complete data file gives the outcomes too: they are drawn anew.
     let outcome_names: Vec<&str> = sim.outcomes.iter().map(|&v| program.var(v).name.as_str()).collect();
@@ -112,14 +105,7 @@ pub fn run(args: SimulateArgs) -> i32 {
     let model = Model::from_program(&source.stem, sim.program.clone());
     let bound = match model.bind(&sources, Engine::Jit) {
         Ok(b) => b,
-        Err(hbmc::model::ModelError::Diagnostics(d)) => {
-            report(&d);
-            return EXIT_DIAGNOSTICS;
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_DIAGNOSTICS;
-        }
+        Err(e) => return source.report_error(e),
     };
     let mut eval = bound.evaluator();
     let mut rng = hbmc_stdlib::ChainRng::new(args.seed, 0);

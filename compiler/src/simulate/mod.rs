@@ -50,18 +50,16 @@ pub fn simulation_program(program: &TypedProgram, fixed: &[String]) -> Result<Si
     for name in fixed {
         if !param_decls.iter().any(|d| program.var(d.var).name == *name) {
             let names: Vec<&str> = param_decls.iter().map(|d| program.var(d.var).name.as_str()).collect();
-            let block = |b: BlockKind| declared_in(program, b, name);
             let mut diag = Diagnostic::error("E6001", format!("`--fix {name}=...`: the model has no parameter `{name}`"));
-            if let Some(span) = block(BlockKind::TransformedParameters) {
-                diag = diag
-                    .with_label(span, format!("`{name}` is a transformed parameter, computed from the parameters"))
-                    .with_note(format!("fix the parameters `{name}` is computed from instead"));
-            } else if let Some(span) = block(BlockKind::Data) {
-                diag = diag
-                    .with_label(span, format!("`{name}` is data"))
-                    .with_note(format!("give `{name}` in the --data file; simulate draws the likelihood's outcomes and keeps the rest of the data as given"));
-            } else if let Some(span) = block(BlockKind::GeneratedQuantities) {
-                diag = diag.with_label(span, format!("`{name}` is a generated quantity, computed after the draw"));
+            if let Some((block, span)) = declaration(program, name) {
+                diag = diag.with_label(span, what_it_is(name, block));
+                diag = match block {
+                    BlockKind::TransformedParameters => diag.with_note(format!("fix the parameters `{name}` is computed from instead")),
+                    BlockKind::Data => diag.with_note(format!(
+                        "give `{name}` in the --data file; simulate draws the likelihood's outcomes and keeps the rest of the data as given"
+                    )),
+                    _ => diag,
+                };
             }
             errors.push(diag.with_help(format!("parameters: {}", names.join(", "))));
         }
@@ -90,16 +88,16 @@ pub fn simulation_program(program: &TypedProgram, fixed: &[String]) -> Result<Si
             let mut diag = Diagnostic::error("E6002", format!("cannot simulate `{name}`: `~` must have a parameter or a data variable on its left"))
                 .with_help("simulation draws parameters from their priors and data from the likelihood");
             // Neither can be drawn: its value is computed from what is.
-            diag = if let Some(decl) = declared_in(program, BlockKind::TransformedData, name) {
-                diag.with_label(*span, format!("`{name}` is transformed data, computed from the data"))
+            diag = match declaration(program, name) {
+                Some((block @ BlockKind::TransformedData, decl)) => diag
+                    .with_label(*span, what_it_is(name, block))
                     .with_label(decl, "declared here")
-                    .with_note(format!("write the likelihood on the data variable `{name}` is computed from (a standardised outcome: put its centre and scale into the location and scale of the likelihood instead)"))
-            } else if let Some(decl) = declared_in(program, BlockKind::TransformedParameters, name) {
-                diag.with_label(*span, format!("`{name}` is a transformed parameter, computed from the parameters"))
+                    .with_note(format!("write the likelihood on the data variable `{name}` is computed from (a standardised outcome: put its centre and scale into the location and scale of the likelihood instead)")),
+                Some((block @ BlockKind::TransformedParameters, decl)) => diag
+                    .with_label(*span, what_it_is(name, block))
                     .with_label(decl, "declared here")
-                    .with_note(format!("put the prior on the parameters `{name}` is computed from, or give them with `--fix`"))
-            } else {
-                diag.with_label(*span, "not a parameter or data")
+                    .with_note(format!("put the prior on the parameters `{name}` is computed from, or give them with `--fix`")),
+                _ => diag.with_label(*span, "not a parameter or data"),
             };
             errors.push(diag);
             continue;
@@ -259,9 +257,24 @@ fn tilde_roots(s: &TypedStmt, out: &mut Vec<(VarId, Span)>) -> Result<(), Diagno
     Ok(())
 }
 
-/// Where `name` is declared, when it is in block `b`.
-fn declared_in(program: &TypedProgram, b: BlockKind, name: &str) -> Option<crate::syntax::span::Span> {
-    program.decls(b).find(|d| program.var(d.var).name == name).map(|d| d.span)
+/// The block and span of `name`'s declaration, for the blocks outside the
+/// parameters whose variables a user may mistake for something to draw or
+/// fix.
+fn declaration(program: &TypedProgram, name: &str) -> Option<(BlockKind, Span)> {
+    [BlockKind::Data, BlockKind::TransformedData, BlockKind::TransformedParameters, BlockKind::GeneratedQuantities]
+        .into_iter()
+        .find_map(|b| program.decls(b).find(|d| program.var(d.var).name == name).map(|d| (b, d.span)))
+}
+
+/// What a variable declared in `block` is, as a diagnostic's label says it.
+fn what_it_is(name: &str, block: BlockKind) -> String {
+    match block {
+        BlockKind::Data => format!("`{name}` is data"),
+        BlockKind::TransformedData => format!("`{name}` is transformed data, computed from the data"),
+        BlockKind::TransformedParameters => format!("`{name}` is a transformed parameter, computed from the parameters"),
+        BlockKind::GeneratedQuantities => format!("`{name}` is a generated quantity, computed after the draw"),
+        _ => format!("`{name}` is declared here"),
+    }
 }
 
 /// The statement with every `~` turned into a `Draw`, truncated to the
