@@ -181,7 +181,13 @@ fn strongly_correlated_gaussian_dense_metric() {
     }
     let prec = invert(&cov, n);
     let make = |_c: usize| PlainModel::new(DenseGaussian { prec: prec.clone(), n }, "x");
-    let dense = SamplerSettings { seed: 11, threads: 2, metric: MetricKind::Dense, ..Default::default() };
+    let dense = SamplerSettings {
+        seed: 11,
+        threads: 2,
+        metric: MetricKind::Dense,
+        adapt: AdaptSettings { method: AdaptMethod::Stan, ..Default::default() },
+        ..Default::default()
+    };
     let run = run_memory(make, &dense);
     let draws = run.draws();
     for i in 0..n {

@@ -193,7 +193,7 @@ pub fn header_lines(settings: &SamplerSettings, csv: &CsvOptions, chain: usize, 
     ));
     l.push("        metric_file =  (Default)".to_string());
     l.push(format!("        stepsize = {}{}", g(s.step_size), dflt(s.step_size == 1.0)));
-    l.push("        stepsize_jitter = 0 (Default)".to_string());
+    l.push(format!("        stepsize_jitter = {}{}", g(s.step_size_jitter), dflt(s.step_size_jitter == 0.0)));
     l.push(format!("    num_chains = {}{}", s.chains, dflt(s.chains == 1)));
     l.push(format!("id = {}{}", chain + 1, dflt(chain == 0)));
     l.push("data".to_string());
