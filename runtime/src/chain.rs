@@ -294,11 +294,14 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
             sink.row(&row, true);
         }
         if let Some(a) = grad_diag.as_mut() {
-            step_size = dual.learn(s.accept_stat);
             let moved = z.q != previous_q;
             previous_q.copy_from_slice(&z.q);
             let usable = moved && !s.divergent;
             let st = a.step(usable.then_some((z.q.as_slice(), z.grad.as_slice())));
+            // As nutpie: the usual statistic while the metric still moves
+            // a lot, the symmetric one once it settles (it also counts
+            // energy gains as errors, so the final step size is safer).
+            step_size = dual.learn(if st.late { s.accept_stat_sym } else { s.accept_stat });
             if st.metric_changed {
                 match Metric::new(&a.inv_metric()) {
                     Ok(m) => ham.metric = m,

@@ -152,6 +152,9 @@ pub struct GradDiagStep {
     pub reinit_step_size: bool,
     /// The foreground and background estimators were switched here.
     pub switched: bool,
+    /// No switch can come any more (or the metric is fixed): nutpie then
+    /// adapts the step size to the symmetric acceptance statistic.
+    pub late: bool,
 }
 
 /// State of the gradient-based diagonal adaptation of one chain.
@@ -230,6 +233,7 @@ impl GradDiagAdaptation {
             metric_changed: false,
             reinit_step_size: false,
             switched: false,
+            late: true,
         };
         if draw >= self.final_start {
             return out;
@@ -256,6 +260,7 @@ impl GradDiagAdaptation {
         // No switch if the next window would run into the final phase: the
         // current foreground then keeps growing until the end.
         let late = draw + next_window > self.final_start;
+        out.late = late;
         if self.background.n >= switch_every && !late {
             std::mem::swap(&mut self.foreground, &mut self.background);
             self.background.clear();
