@@ -25,9 +25,10 @@ use std::sync::Mutex;
 pub enum AdaptMethod {
     /// nutpie's: diagonal metric `sqrt(var(draws) / var(grads))`, updated
     /// after every draw from overlapping windows (diagonal metric only).
-    #[default]
     Nutpie,
-    /// Stan's windowed adaptation (75 / 25 doubling / 50), draw variances.
+    /// Stan's windowed adaptation (75 / 25 doubling / 50), draw variances
+    /// (the default).
+    #[default]
     Stan,
 }
 
@@ -47,8 +48,8 @@ impl AdaptMethod {
 pub struct AdaptSettings {
     /// Whether to adapt at all during warmup (`engaged`, default true).
     pub engaged: bool,
-    /// Metric adaptation method (nutpie's by default; Stan's is needed for
-    /// a dense metric).
+    /// Metric adaptation method (Stan's by default, and for a dense metric;
+    /// nutpie's on request).
     pub method: AdaptMethod,
     /// Dual-averaging regularisation scale (0.05).
     pub gamma: f64,

@@ -30,6 +30,10 @@ fn scaled_gaussian(scales: Vec<f64>) -> impl Fn(usize) -> PlainModel<ScaledGauss
     move |_chain: usize| PlainModel::new(ScaledGaussian { scales: scales.clone() }, "x")
 }
 
+fn nutpie() -> AdaptSettings {
+    AdaptSettings { method: AdaptMethod::Nutpie, ..Default::default() }
+}
+
 fn scales() -> Vec<f64> {
     // 1e-2, 1e-1.5, ..., 1e2: nine scales, variances over eight decades.
     (0..9).map(|k| 10f64.powf(-2.0 + 0.5 * k as f64)).collect()
@@ -42,8 +46,7 @@ fn scales() -> Vec<f64> {
 #[test]
 fn nutpie_adaptation_finds_the_variances_of_a_badly_scaled_gaussian() {
     let s = scales();
-    let settings = SamplerSettings { seed: 3, threads: 2, ..Default::default() };
-    assert_eq!(settings.adapt.method, AdaptMethod::Nutpie, "nutpie's adaptation is the default");
+    let settings = SamplerSettings { seed: 3, threads: 2, adapt: nutpie(), ..Default::default() };
     let run = run_memory(scaled_gaussian(s.clone()), &settings);
     for c in &run.chains {
         let Some(InvMetric::Diag(inv)) = &c.inv_metric else { panic!("chain {}: diagonal metric expected", c.chain) };
@@ -92,7 +95,7 @@ impl LogDensity for ScaledLogistic {
 #[test]
 fn nutpie_adaptation_scales_a_non_gaussian_target_by_its_fisher_estimate() {
     let s = scales();
-    let settings = SamplerSettings { seed: 8, threads: 2, ..Default::default() };
+    let settings = SamplerSettings { seed: 8, threads: 2, adapt: nutpie(), ..Default::default() };
     let make = |_chain: usize| PlainModel::new(ScaledLogistic { scales: s.clone() }, "x");
     let run = run_memory(make, &settings);
     for c in &run.chains {
@@ -117,8 +120,9 @@ fn nutpie_adaptation_scales_a_non_gaussian_target_by_its_fisher_estimate() {
 #[test]
 fn stan_adaptation_is_kept_and_nutpie_warms_up_with_fewer_gradients() {
     let s = scales();
-    let nutpie = SamplerSettings { seed: 4, threads: 2, ..Default::default() };
-    let stan = SamplerSettings { adapt: AdaptSettings { method: AdaptMethod::Stan, ..Default::default() }, ..nutpie.clone() };
+    let stan = SamplerSettings { seed: 4, threads: 2, ..Default::default() };
+    assert_eq!(stan.adapt.method, AdaptMethod::Stan, "Stan's adaptation is the default");
+    let nutpie = SamplerSettings { adapt: nutpie(), ..stan.clone() };
     let run_n = run_memory(scaled_gaussian(s.clone()), &nutpie);
     let run_s = run_memory(scaled_gaussian(s.clone()), &stan);
     for c in &run_s.chains {
@@ -137,11 +141,11 @@ fn stan_adaptation_is_kept_and_nutpie_warms_up_with_fewer_gradients() {
 /// A dense metric with nutpie's adaptation is refused with a clear message.
 #[test]
 fn nutpie_adaptation_with_a_dense_metric_is_an_error() {
-    let settings = SamplerSettings { metric: MetricKind::Dense, ..Default::default() };
+    let settings = SamplerSettings { metric: MetricKind::Dense, adapt: nutpie(), ..Default::default() };
     match settings.validate() {
         Err(RunError::InvalidSettings(m)) => assert!(m.contains("diagonal"), "{m}"),
         other => panic!("expected an invalid-settings error, got {other:?}"),
     }
-    let stan = SamplerSettings { adapt: AdaptSettings { method: AdaptMethod::Stan, ..Default::default() }, ..settings };
+    let stan = SamplerSettings { adapt: AdaptSettings::default(), ..settings };
     assert!(stan.validate().is_ok());
 }

@@ -44,9 +44,9 @@ pub struct RunArgs {
     /// Metric (mass matrix) to adapt.
     #[arg(long, value_enum, default_value_t = Metric::Diag)]
     metric: Metric,
-    /// Warmup adaptation: nutpie's gradient-based diagonal metric (default
-    /// with --metric diag) or Stan's windowed adaptation (default, and the
-    /// only choice, with --metric dense).
+    /// Warmup adaptation: Stan's windowed adaptation (default; the only
+    /// choice with --metric dense) or nutpie's gradient-based diagonal
+    /// metric (fewer gradients per effective draw; see BENCHMARKS.md).
     #[arg(long, value_enum)]
     adapt: Option<Adapt>,
     /// Multiply each transition's step size by a uniform factor in
@@ -109,12 +109,12 @@ pub fn run(args: RunArgs) -> i32 {
         (Some(Adapt::Nutpie), Metric::Dense) => {
             eprintln!(
                 "error: --adapt nutpie estimates a diagonal metric only; with --metric dense use --adapt stan \
-                 (or leave --adapt out)"
+                 (the default)"
             );
             return EXIT_USAGE;
         }
-        (Some(Adapt::Stan), _) | (None, Metric::Dense) => AdaptMethod::Stan,
-        (Some(Adapt::Nutpie), Metric::Diag) | (None, Metric::Diag) => AdaptMethod::Nutpie,
+        (Some(Adapt::Stan), _) | (None, _) => AdaptMethod::Stan,
+        (Some(Adapt::Nutpie), Metric::Diag) => AdaptMethod::Nutpie,
     };
     if !(0.0..1.0).contains(&args.step_size_jitter) {
         eprintln!("error: --step-size-jitter must be in [0, 1), got {}", args.step_size_jitter);
