@@ -149,3 +149,19 @@ fn nutpie_adaptation_with_a_dense_metric_is_an_error() {
     let stan = SamplerSettings { adapt: AdaptSettings::default(), ..settings };
     assert!(stan.validate().is_ok());
 }
+
+/// nutpie's adaptation keeps the seed contract: the same draws whatever the
+/// number of threads, and a different seed gives different draws.
+#[test]
+fn nutpie_adaptation_draws_do_not_depend_on_threads() {
+    let s = scales();
+    let one = SamplerSettings { seed: 12, threads: 1, warmup: 200, draws: 100, adapt: nutpie(), ..Default::default() };
+    let two = SamplerSettings { threads: 2, ..one.clone() };
+    let a = run_memory(scaled_gaussian(s.clone()), &one);
+    let b = run_memory(scaled_gaussian(s.clone()), &two);
+    assert_eq!(a.draws().chains, b.draws().chains);
+    let grads = |r: &RunResult| r.chains.iter().map(|c| c.gradient_evals).collect::<Vec<_>>();
+    assert_eq!(grads(&a), grads(&b));
+    let c = run_memory(scaled_gaussian(s), &SamplerSettings { seed: 13, ..two });
+    assert_ne!(a.draws().chains, c.draws().chains);
+}
