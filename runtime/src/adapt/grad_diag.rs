@@ -24,8 +24,10 @@
 //! The step size follows dual averaging ([`DualAveraging`]) throughout; it
 //! is searched afresh (Stan's heuristic) and dual averaging restarted when
 //! the first estimate from draws replaces the gradient-based start, since
-//! that change of metric is the large one. The final step size is the dual
-//! averaging's weighted mean, as in Stan.
+//! that change of metric is the large one. Once no switch can come any
+//! more it adapts to the symmetric acceptance statistic (the chain passes
+//! [`GradDiagStep::late`]). The final step size is the dual averaging's
+//! weighted mean, as in Stan.
 //!
 //! [`DualAveraging`]: super::DualAveraging
 
