@@ -411,18 +411,19 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
             result.status = ChainStatus::Interrupted;
         }
         None => {
-            // Not in CmdStan's layout: a comment line between the draws and
-            // the timing block, which cmdstanpy and ArviZ skip.
+            if let Some(w) = sink.csv.as_mut() {
+                let r = w.write_timing(result.warmup_seconds, result.sampling_seconds);
+                sink.io(r);
+            }
+            // Not in CmdStan's layout: a last comment line, after the timing
+            // block. Not before it: cmdstanpy reads every comment line from
+            // the inverse metric to `Elapsed Time` as rows of the metric.
             sink.comment(&format!(
                 "Gradient evaluations: {} (Warm-up), {} (Sampling); adaptation: {}",
                 result.warmup_gradient_evals,
                 ham.n_evals - result.warmup_gradient_evals,
                 if adapting { settings.adapt.method.name() } else { "none" }
             ));
-            if let Some(w) = sink.csv.as_mut() {
-                let r = w.write_timing(result.warmup_seconds, result.sampling_seconds);
-                sink.io(r);
-            }
             result.status = ChainStatus::Completed;
         }
     }

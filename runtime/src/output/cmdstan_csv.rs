@@ -17,7 +17,10 @@
 //! 7. the timing block: `# `, `#  Elapsed Time: X seconds (Warm-up)`,
 //!    `#                Y seconds (Sampling)`, `#                Z seconds
 //!    (Total)`, `# ` — or, when the run was interrupted, a comment line
-//!    saying so.
+//!    saying so;
+//! 8. (not CmdStan's) `# Gradient evaluations: W (Warm-up), S (Sampling);
+//!    adaptation: stan|nutpie|none`, written by the chain after a completed
+//!    run.
 //!
 //! Numbers: by default every value is written with the shortest decimal
 //! representation that reads back to the same `f64` (so draws, step size and
