@@ -8,6 +8,7 @@ post-warmup divergences (from the CSV files), gradients per ESS.
 
     python3 benches/adaptation/compare.py model.stan --data d.json --adapt-delta 0.9 [--seeds 1,2]
     python3 benches/adaptation/compare.py --examples          # every README example command
+    ... --methods nutpie                                      # one method only
 
 HBMC (environment) names the binary (default target/release/hbmc); files go
 to /tmp/hbmc-adapt/. Examples run with --metric dense are run with Stan's
@@ -74,6 +75,11 @@ def main(argv):
         i = argv.index("--seeds")
         seeds = [int(s) for s in argv[i + 1].split(",")]
         argv = argv[:i] + argv[i + 2:]
+    methods = ["stan", "nutpie"]
+    if "--methods" in argv:
+        i = argv.index("--methods")
+        methods = argv[i + 1].split(",")
+        argv = argv[:i] + argv[i + 2:]
     if argv == ["--examples"]:
         jobs = list(readme_commands())
     else:
@@ -81,7 +87,7 @@ def main(argv):
     for name, args in jobs:
         dense = "--metric" in args and args[args.index("--metric") + 1] == "dense"
         for seed in seeds:
-            for adapt in ["stan"] if dense else ["stan", "nutpie"]:
+            for adapt in [m for m in methods if not (dense and m == "nutpie")]:
                 print(json.dumps(run(name, args, adapt, seed)), flush=True)
 
 
