@@ -106,6 +106,72 @@ fn run_and_summary_label_columns_with_dims() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Rows of a CSV file split at the adaptation block: (warmup rows, draws).
+fn rows_around_adaptation(text: &str) -> (usize, usize) {
+    let mut lines = text.lines().filter(|l| !l.starts_with('#') || l.contains("Adaptation terminated"));
+    lines.next(); // the column header
+    let mut warmup = 0;
+    let mut draws = 0;
+    let mut after = false;
+    for l in lines {
+        if l.contains("Adaptation terminated") {
+            after = true;
+        } else if after {
+            draws += 1;
+        } else {
+            warmup += 1;
+        }
+    }
+    (warmup, draws)
+}
+
+fn without_seconds(text: &str) -> String {
+    text.lines().filter(|l| !l.contains("seconds")).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn save_warmup_writes_warmup_rows_first_and_summaries_ignore_them() {
+    let dir = scratch("save_warmup");
+    let common = ["run", "model.hbm", "--data", "data.json", "--chains", "2", "--warmup", "150", "--draws", "100", "--seed", "5", "--quiet"];
+    for (flag, prefix) in [(None, "plain/fit"), (Some("--save-warmup"), "warm/fit")] {
+        let mut args = common.to_vec();
+        args.extend(["--output", prefix]);
+        args.extend(flag);
+        let out = hbmc(&dir, &args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert!(stderr.contains("gradient evaluations: "), "end-of-run gradient count:\n{stderr}");
+    }
+    for chain in 1..=2 {
+        let plain = std::fs::read_to_string(dir.join(format!("plain/fit_{chain}.csv"))).expect("plain file");
+        let warm = std::fs::read_to_string(dir.join(format!("warm/fit_{chain}.csv"))).expect("warmup file");
+        assert!(plain.contains("#     save_warmup = 0 (Default)\n"));
+        assert!(warm.contains("#     save_warmup = 1\n"), "CmdStan's header line for save_warmup");
+        assert_eq!(rows_around_adaptation(&plain), (0, 100));
+        assert_eq!(rows_around_adaptation(&warm), (150, 100));
+        // Saving the warmup does not change the chain: same adaptation and
+        // same post-warmup parameters (generated quantities differ, as in
+        // CmdStan: their generator also runs for the warmup rows).
+        let after = |t: &str| {
+            let post = t.split("# Adaptation terminated").nth(1).map(without_seconds).unwrap_or_default();
+            // Sampler columns, mu (3) and sigma: the first 11 fields.
+            post.lines().map(|l| l.split(',').take(11).collect::<Vec<_>>().join(",")).collect::<Vec<_>>()
+        };
+        assert_eq!(after(&plain), after(&warm), "chain {chain}: post-warmup part differs");
+        let grads = warm.lines().find(|l| l.starts_with("# Gradient evaluations: ")).expect("gradient line");
+        assert!(grads.contains("(Warm-up)") && grads.contains("(Sampling)"), "{grads}");
+    }
+    // hbmc summary reads the post-warmup draws only: the same table for the
+    // parameters.
+    let summary = |prefix: &str| {
+        let out = hbmc(&dir, &["summary", "--vars", "mu,sigma", &format!("{prefix}_1.csv"), &format!("{prefix}_2.csv")]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(summary("plain/fit"), summary("warm/fit"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn bad_arguments_are_clear_errors() {
     let dir = scratch("args");
@@ -115,6 +181,7 @@ fn bad_arguments_are_clear_errors() {
         (&["run", "model.hbm", "--data", "nope.json"], "nope.json"),
         (&["run", "model.hbm", "--data", "data.json", "--chains", "0"], "--chains"),
         (&["run", "model.hbm", "--data", "data.json", "--init", "nope.json"], "nope.json"),
+        (&["run", "model.hbm", "--data", "data.json", "--metric", "dense", "--adapt", "nutpie"], "--adapt stan"),
         (&["summary", "nothing_1.csv"], "nothing_1.csv"),
         (&["summary", "nofit"], "no files `nofit_<n>.csv`"),
         (&["predict", "model.hbm", "--fit", "nofit", "--data", "data.json", "--output", "p"], "no files `nofit_<n>.csv`"),

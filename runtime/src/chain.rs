@@ -1,7 +1,7 @@
 //! One chain from start to finish: initial point, warmup with adaptation,
 //! sampling, output of every draw, statistics.
 
-use crate::adapt::{DualAveraging, MetricEstimator, Schedule};
+use crate::adapt::{DualAveraging, GradDiagAdaptation, GradDiagSettings, MetricEstimator, Schedule};
 use crate::density::{LogDensity, OutputMap};
 use crate::init::initial_point;
 use crate::nuts::hamiltonian::{Hamiltonian, InvMetric, Metric, Point};
@@ -9,7 +9,9 @@ use crate::nuts::init_step_size;
 use crate::nuts::tree::{transition, NutsOptions, TransitionStats, TreeWorkspace};
 use crate::output::cmdstan_csv::{header_lines, CsvChainWriter, SAMPLER_COLUMNS};
 use crate::rng::{ChainRng, STREAM_OUTPUT, STREAM_SAMPLER};
-use crate::sampler::{ChainResult, ChainStatus, OutputOptions, Phase, Progress, ProgressUpdate, SamplerSettings};
+use crate::sampler::{
+    AdaptMethod, ChainResult, ChainStatus, OutputOptions, Phase, Progress, ProgressUpdate, SamplerSettings,
+};
 use std::fs::File;
 use std::io::BufWriter;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,6 +32,7 @@ pub(crate) fn failed_result(chain: usize, message: String) -> ChainResult {
         ebfmi: f64::NAN,
         mean_accept_stat: f64::NAN,
         gradient_evals: 0,
+        warmup_gradient_evals: 0,
         warmup_seconds: 0.0,
         sampling_seconds: 0.0,
         notes: Vec::new(),
@@ -67,6 +70,16 @@ impl EbfmiAccumulator {
         } else {
             self.sum_sq_diff / self.m2
         }
+    }
+}
+
+/// `step_size` times a uniform factor in `(1 - jitter, 1 + jitter)`; no
+/// random number is drawn when `jitter` is 0.
+fn jittered(step_size: f64, jitter: f64, rng: &mut ChainRng) -> f64 {
+    if jitter > 0.0 {
+        step_size * rng.uniform_range(1.0 - jitter, 1.0 + jitter)
+    } else {
+        step_size
     }
 }
 
@@ -197,8 +210,26 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
     let mut dual = DualAveraging::new(settings.adapt.dual_averaging(settings.adapt_delta), (10.0 * step_size).ln());
     let mut schedule = Schedule::new(settings.warmup, settings.adapt.schedule());
     let mut estimator = MetricEstimator::new(settings.metric, dim);
-    if adapting {
+    let nutpie = adapting && settings.adapt.method == AdaptMethod::Nutpie;
+    let mut grad_diag =
+        nutpie.then(|| GradDiagAdaptation::new(dim, settings.warmup, GradDiagSettings::default(), &z.q, &z.grad));
+    // The draw before the current transition: a draw equal to it (the
+    // chain did not move) tells nothing about the gradient's variance.
+    let mut previous_q = if nutpie { z.q.clone() } else { Vec::new() };
+    if let Some(a) = &grad_diag {
+        // A user-given metric is kept as the start; otherwise nutpie's first
+        // guess from the initial gradient replaces the identity.
+        if settings.init_inv_metric.is_none() {
+            match Metric::new(&a.inv_metric()) {
+                Ok(m) => ham.metric = m,
+                Err(m) => result.notes.push(format!("initial metric from the gradient skipped: {m}")),
+            }
+        }
+    }
+    if adapting && !nutpie {
         result.notes.append(&mut schedule.notes);
+    }
+    if adapting {
         match init_step_size(&mut ham, &mut rng, &z, step_size) {
             Ok(eps) => step_size = eps,
             Err(m) => return (finish_failed(result, sink, m), columns),
@@ -239,6 +270,7 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
         Ok(())
     };
 
+    let jitter = settings.step_size_jitter;
     // Warmup.
     let warm_start = Instant::now();
     for i in 0..settings.warmup {
@@ -246,7 +278,8 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
             interrupted_at = Some(i);
             break;
         }
-        let s = transition(&mut ham, &mut rng, &mut ws, &mut z, step_size, options);
+        let eps = jittered(step_size, jitter, &mut rng);
+        let s = transition(&mut ham, &mut rng, &mut ws, &mut z, eps, options);
         if let Some(e) = ham.fatal.take() {
             return (finish_failed(result, sink, e.message), columns);
         }
@@ -260,7 +293,30 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
             }
             sink.row(&row, true);
         }
-        if adapting {
+        if let Some(a) = grad_diag.as_mut() {
+            let moved = z.q != previous_q;
+            previous_q.copy_from_slice(&z.q);
+            let usable = moved && !s.divergent;
+            let st = a.step(usable.then_some((z.q.as_slice(), z.grad.as_slice())));
+            // As nutpie: the usual statistic while the metric still moves
+            // a lot, the symmetric one once it settles (it also counts
+            // energy gains as errors, so the final step size is safer).
+            step_size = dual.learn(if st.late { s.accept_stat_sym } else { s.accept_stat });
+            if st.metric_changed {
+                match Metric::new(&a.inv_metric()) {
+                    Ok(m) => ham.metric = m,
+                    Err(m) => result.notes.push(format!("metric update skipped: {m}")),
+                }
+            }
+            if st.reinit_step_size {
+                match init_step_size(&mut ham, &mut rng, &z, step_size) {
+                    Ok(eps) => step_size = eps,
+                    Err(m) => return (finish_failed(result, sink, m), columns),
+                }
+                dual.set_mu((10.0 * step_size).ln());
+                dual.restart();
+            }
+        } else if adapting {
             step_size = dual.learn(s.accept_stat);
             let st = schedule.step();
             if st.collect {
@@ -297,6 +353,7 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
     result.step_size = step_size;
     result.inv_metric = Some(ham.metric.to_inv_metric());
     result.warmup_seconds = warm_start.elapsed().as_secs_f64();
+    result.warmup_gradient_evals = ham.n_evals;
 
     // Sampling.
     let sample_start = Instant::now();
@@ -308,7 +365,8 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
                 interrupted_at = Some(settings.warmup + i);
                 break;
             }
-            let s = transition(&mut ham, &mut rng, &mut ws, &mut z, step_size, options);
+            let eps = jittered(step_size, jitter, &mut rng);
+            let s = transition(&mut ham, &mut rng, &mut ws, &mut z, eps, options);
             if let Some(e) = ham.fatal.take() {
                 return (finish_failed(result, sink, e.message), columns);
             }
@@ -357,6 +415,15 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
                 let r = w.write_timing(result.warmup_seconds, result.sampling_seconds);
                 sink.io(r);
             }
+            // Not in CmdStan's layout: a last comment line, after the timing
+            // block. Not before it: cmdstanpy reads every comment line from
+            // the inverse metric to `Elapsed Time` as rows of the metric.
+            sink.comment(&format!(
+                "Gradient evaluations: {} (Warm-up), {} (Sampling); adaptation: {}",
+                result.warmup_gradient_evals,
+                ham.n_evals - result.warmup_gradient_evals,
+                if adapting { settings.adapt.method.name() } else { "none" }
+            ));
             result.status = ChainStatus::Completed;
         }
     }

@@ -80,7 +80,7 @@ pub use nuts::tree::TransitionStats;
 pub use output::{format_value, parse_cmdstan_csv, read_cmdstan_csv, CsvOptions, ReadError, StanCsv, SAMPLER_COLUMNS};
 pub use rng::ChainRng;
 pub use sampler::{
-    sample, AdaptSettings, ChainResult, ChainStatus, NoProgress, OutputOptions, Phase, Progress, ProgressUpdate,
+    sample, AdaptMethod, AdaptSettings, ChainResult, ChainStatus, NoProgress, OutputOptions, Phase, Progress, ProgressUpdate,
     RunError, RunResult, SamplerSettings,
 };
 pub use summary::{summarize, Summary, SummaryOptions, SummaryRow};

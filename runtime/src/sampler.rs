@@ -20,12 +20,37 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+/// How the metric is adapted during warmup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum AdaptMethod {
+    /// nutpie's: diagonal metric `sqrt(var(draws) / var(grads))`, updated
+    /// after every draw from overlapping windows (diagonal metric only).
+    Nutpie,
+    /// Stan's windowed adaptation (75 / 25 doubling / 50), draw variances
+    /// (the default).
+    #[default]
+    Stan,
+}
+
+impl AdaptMethod {
+    /// The name used on the command line and in the CSV file.
+    pub fn name(self) -> &'static str {
+        match self {
+            AdaptMethod::Nutpie => "nutpie",
+            AdaptMethod::Stan => "stan",
+        }
+    }
+}
+
 /// Warmup adaptation settings beyond `adapt_delta` (CmdStan's `adapt`
-/// arguments, with its defaults).
+/// arguments, with its defaults, and the choice of method).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AdaptSettings {
     /// Whether to adapt at all during warmup (`engaged`, default true).
     pub engaged: bool,
+    /// Metric adaptation method (Stan's by default, and for a dense metric;
+    /// nutpie's on request).
+    pub method: AdaptMethod,
     /// Dual-averaging regularisation scale (0.05).
     pub gamma: f64,
     /// Dual-averaging relaxation exponent (0.75).
@@ -42,7 +67,7 @@ pub struct AdaptSettings {
 
 impl Default for AdaptSettings {
     fn default() -> Self {
-        AdaptSettings { engaged: true, gamma: 0.05, kappa: 0.75, t0: 10.0, init_buffer: 75, term_buffer: 50, window: 25 }
+        AdaptSettings { engaged: true, method: AdaptMethod::default(), gamma: 0.05, kappa: 0.75, t0: 10.0, init_buffer: 75, term_buffer: 50, window: 25 }
     }
 }
 
@@ -81,6 +106,9 @@ pub struct SamplerSettings {
     pub init_inv_metric: Option<InvMetric>,
     /// Starting (or, without adaptation, fixed) step size (1).
     pub step_size: f64,
+    /// Each transition's step size is the adapted one times a uniform factor
+    /// in `(1 - jitter, 1 + jitter)` (CmdStan's `stepsize_jitter`, 0).
+    pub step_size_jitter: f64,
     /// Energy error above which a transition counts as divergent (1000).
     pub max_energy_error: f64,
     /// Other adaptation settings.
@@ -108,6 +136,7 @@ impl Default for SamplerSettings {
             metric: MetricKind::Diag,
             init_inv_metric: None,
             step_size: 1.0,
+            step_size_jitter: 0.0,
             max_energy_error: 1000.0,
             adapt: AdaptSettings::default(),
             init: Init::default(),
@@ -145,6 +174,9 @@ impl SamplerSettings {
         if !(self.step_size > 0.0 && self.step_size.is_finite()) {
             return bad(format!("step size must be positive and finite, got {}", self.step_size));
         }
+        if !(0.0..1.0).contains(&self.step_size_jitter) {
+            return bad(format!("step size jitter must be in [0, 1), got {}", self.step_size_jitter));
+        }
         if self.max_depth == 0 || self.max_depth > 30 {
             return bad(format!("max_depth must be in 1..=30, got {}", self.max_depth));
         }
@@ -153,6 +185,11 @@ impl SamplerSettings {
         }
         if !(self.adapt.gamma > 0.0 && self.adapt.kappa > 0.0 && self.adapt.t0 >= 0.0) {
             return bad("adaptation gamma and kappa must be positive and t0 non-negative".into());
+        }
+        if self.adapt.method == AdaptMethod::Nutpie && self.metric == MetricKind::Dense {
+            return bad("nutpie's adaptation estimates a diagonal metric only; use Stan's adaptation \
+                        (AdaptMethod::Stan) for a dense metric"
+                .into());
         }
         if let Some(m) = &self.init_inv_metric {
             if m.kind() != self.metric {
@@ -274,6 +311,9 @@ pub struct ChainResult {
     pub mean_accept_stat: f64,
     /// Gradient evaluations, warmup and sampling.
     pub gradient_evals: u64,
+    /// Gradient evaluations of the warmup alone (initial step-size searches
+    /// included).
+    pub warmup_gradient_evals: u64,
     /// Warmup wall time in seconds.
     pub warmup_seconds: f64,
     /// Sampling wall time in seconds.
@@ -319,6 +359,11 @@ impl RunResult {
             ChainStatus::Failed(m) => Some((c.chain, m.as_str())),
             _ => None,
         })
+    }
+
+    /// Gradient evaluations over all chains, warmup included.
+    pub fn total_gradient_evals(&self) -> u64 {
+        self.chains.iter().map(|c| c.gradient_evals).sum()
     }
 
     /// Post-warmup divergences over all chains.

@@ -199,7 +199,11 @@ fn csv_layout_matches_cmdstan_field_by_field() {
             }
         }
     }
-    // 5. Timing block: exactly CmdStan's spacing.
+    // 5. Timing block: exactly CmdStan's spacing; then hbmc's own last line,
+    //    the gradient count (after the timing block, where cmdstanpy and
+    //    ArviZ ignore it).
+    let (last, our_rest) = our_rest.split_last().expect("lines after the header");
+    assert!(last.starts_with("# Gradient evaluations: ") && last.ends_with("; adaptation: stan"), "{last}");
     let tail: Vec<&String> = our_rest.iter().rev().take(5).collect::<Vec<_>>().into_iter().rev().collect();
     let their_tail: Vec<&String> = their_rest.iter().rev().take(5).collect::<Vec<_>>().into_iter().rev().collect();
     for (o, t) in tail.iter().zip(&their_tail) {

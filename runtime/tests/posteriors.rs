@@ -108,14 +108,38 @@ fn correlated_gaussian_100_dims_diag_metric() {
         assert_within(&format!("mean of x.{}", i + 1), m.mean, 0.0, m.mcse_mean, 4.5);
         assert_within(&format!("variance of x.{}", i + 1), m.var, target.cov(i, i), m.mcse_var, 4.5);
     }
-    // The adapted diagonal metric tracks the marginal variances (within
-    // the noise of a 500-draw window: 25% relative).
+    // Stan's adaptation (the default) estimates the marginal variances
+    // themselves (within the noise of a 500-draw window: 25% relative).
     for c in &run.chains {
         let Some(InvMetric::Diag(inv)) = &c.inv_metric else { panic!("diagonal metric expected") };
         for (i, v) in inv.iter().enumerate() {
             let rel = v / target.cov(i, i);
             assert!((0.75..1.33).contains(&rel), "chain {} inv metric {i}: ratio {rel}", c.chain);
         }
+    }
+    // nutpie's adapted diagonal metric tends to
+    // sqrt(var(x_i) / var(grad_i)) = sqrt(Sigma_ii / P_ii), P the precision:
+    // with the AR(1) precision of the standardised u, P_ii = p_ii / d_i^2
+    // with p_ii = 1 / (1 - rho^2) at the ends and (1 + rho^2) / (1 - rho^2)
+    // inside, so the ratio to the marginal variance is 1 / sqrt(p_ii)
+    // (within the noise of a window of a few hundred draws: 25% relative).
+    let nutpie = SamplerSettings { adapt: AdaptSettings { method: AdaptMethod::Nutpie, ..Default::default() }, ..settings };
+    let run = run_memory(make, &nutpie);
+    let rho2 = 0.7f64 * 0.7;
+    for c in &run.chains {
+        let Some(InvMetric::Diag(inv)) = &c.inv_metric else { panic!("diagonal metric expected") };
+        for (i, v) in inv.iter().enumerate() {
+            let p_ii = if i == 0 || i == dim - 1 { 1.0 / (1.0 - rho2) } else { (1.0 + rho2) / (1.0 - rho2) };
+            let rel = v / target.cov(i, i) * p_ii.sqrt();
+            assert!((0.75..1.33).contains(&rel), "nutpie: chain {} inv metric {i}: ratio {rel}", c.chain);
+        }
+    }
+    // And nutpie's draws are right too.
+    let draws = run.draws();
+    for (i, name) in names.iter().enumerate() {
+        let m = moments(&draws, name);
+        assert_within(&format!("nutpie: mean of x.{}", i + 1), m.mean, 0.0, m.mcse_mean, 4.5);
+        assert_within(&format!("nutpie: variance of x.{}", i + 1), m.var, target.cov(i, i), m.mcse_var, 4.5);
     }
 }
 
@@ -181,7 +205,13 @@ fn strongly_correlated_gaussian_dense_metric() {
     }
     let prec = invert(&cov, n);
     let make = |_c: usize| PlainModel::new(DenseGaussian { prec: prec.clone(), n }, "x");
-    let dense = SamplerSettings { seed: 11, threads: 2, metric: MetricKind::Dense, ..Default::default() };
+    let dense = SamplerSettings {
+        seed: 11,
+        threads: 2,
+        metric: MetricKind::Dense,
+        adapt: AdaptSettings { method: AdaptMethod::Stan, ..Default::default() },
+        ..Default::default()
+    };
     let run = run_memory(make, &dense);
     let draws = run.draws();
     for i in 0..n {

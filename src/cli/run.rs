@@ -6,7 +6,7 @@ use super::{load_model_as, EXIT_DIAGNOSTICS, EXIT_USAGE};
 use clap::{Args, ValueEnum};
 use hbmc::model::{BoundModel, Engine, Evaluator};
 use hbmc_runtime::{
-    convergence_warnings, sample, sampler_warnings, summarize, ChainRng, CsvOptions, Init, LogDensity, LogDensityError,
+    convergence_warnings, sample, sampler_warnings, summarize, AdaptMethod, AdaptSettings, ChainRng, CsvOptions, Init, LogDensity, LogDensityError,
     MetricKind, OutputMap, OutputOptions, Progress, ProgressUpdate, SamplerDiagnostics, SamplerSettings, SummaryOptions,
 };
 use std::collections::HashMap;
@@ -44,6 +44,19 @@ pub struct RunArgs {
     /// Metric (mass matrix) to adapt.
     #[arg(long, value_enum, default_value_t = Metric::Diag)]
     metric: Metric,
+    /// Warmup adaptation: Stan's windowed adaptation (default; the only
+    /// choice with --metric dense) or nutpie's gradient-based diagonal
+    /// metric (fewer gradients per effective draw; see BENCHMARKS.md).
+    #[arg(long, value_enum)]
+    adapt: Option<Adapt>,
+    /// Multiply each transition's step size by a uniform factor in
+    /// (1 - jitter, 1 + jitter), as CmdStan's stepsize_jitter.
+    #[arg(long, default_value_t = 0.0)]
+    step_size_jitter: f64,
+    /// Also write the warmup draws, first in each CSV file, as CmdStan's
+    /// save_warmup=1 (summaries still use post-warmup draws only).
+    #[arg(long)]
+    save_warmup: bool,
     /// Worker threads (default: the machine's cores).
     #[arg(long, default_value_t = 0)]
     threads: usize,
@@ -76,6 +89,12 @@ enum Metric {
     Dense,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Adapt {
+    Nutpie,
+    Stan,
+}
+
 /// Runs `hbmc run`.
 pub fn run(args: RunArgs) -> i32 {
     if !(args.adapt_delta > 0.0 && args.adapt_delta < 1.0) {
@@ -84,6 +103,21 @@ pub fn run(args: RunArgs) -> i32 {
     }
     if args.chains == 0 || args.draws == 0 {
         eprintln!("error: --chains and --draws must be at least 1");
+        return EXIT_USAGE;
+    }
+    let adapt_method = match (args.adapt, args.metric) {
+        (Some(Adapt::Nutpie), Metric::Dense) => {
+            eprintln!(
+                "error: --adapt nutpie estimates a diagonal metric only; with --metric dense use --adapt stan \
+                 (the default)"
+            );
+            return EXIT_USAGE;
+        }
+        (Some(Adapt::Stan), _) | (None, _) => AdaptMethod::Stan,
+        (Some(Adapt::Nutpie), Metric::Diag) => AdaptMethod::Nutpie,
+    };
+    if !(0.0..1.0).contains(&args.step_size_jitter) {
+        eprintln!("error: --step-size-jitter must be in [0, 1), got {}", args.step_size_jitter);
         return EXIT_USAGE;
     }
     if !(args.init_radius >= 0.0 && args.init_radius.is_finite()) {
@@ -146,6 +180,9 @@ pub fn run(args: RunArgs) -> i32 {
         },
         threads: args.threads,
         init,
+        save_warmup: args.save_warmup,
+        step_size_jitter: args.step_size_jitter,
+        adapt: AdaptSettings { method: adapt_method, ..Default::default() },
         ..Default::default()
     };
     let mut csv = CsvOptions::new(&prefix, &stem);
@@ -191,6 +228,13 @@ pub fn run(args: RunArgs) -> i32 {
         eprintln!("interrupted: the draws so far are in {} (partial files, marked as such)", files.join(", "));
         return 130;
     }
+    let warmup_grads: u64 = run.chains.iter().map(|c| c.warmup_gradient_evals).sum();
+    let total_grads = run.total_gradient_evals();
+    eprintln!(
+        "gradient evaluations: {total_grads} ({warmup_grads} warmup + {} sampling), {} adaptation",
+        total_grads - warmup_grads,
+        adapt_method.name()
+    );
     eprintln!("draws written to {}; dims in {}", files.join(", "), dims_path(&prefix).display());
     if run.chains.iter().any(|c| matches!(c.status, hbmc_runtime::ChainStatus::Failed(_))) {
         return EXIT_DIAGNOSTICS;

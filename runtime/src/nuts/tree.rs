@@ -19,6 +19,10 @@ use crate::rng::ChainRng;
 pub struct TransitionStats {
     /// Average Metropolis acceptance probability over the trajectory.
     pub accept_stat: f64,
+    /// Average of `2 min(1, e^d) / (1 + e^d)`, `d = H0 - H`, over the
+    /// trajectory: symmetric in the energy error, it penalises energy
+    /// gains as much as losses (nutpie's late step-size adaptation uses it).
+    pub accept_stat_sym: f64,
     /// Step size used.
     pub step_size: f64,
     /// Tree depth reached.
@@ -120,6 +124,7 @@ struct Builder<'s, 'h, 'a, D: LogDensity> {
     max_energy_error: f64,
     n_leapfrog: u64,
     sum_metro_prob: f64,
+    sum_sym_prob: f64,
     divergent: bool,
 }
 
@@ -156,6 +161,8 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
             } else {
                 self.sum_metro_prob += (self.h0 - h).exp();
             }
+            // 2 min(1, e^d) / (1 + e^d) with d = H0 - H, which is 2 / (1 + e^|d|).
+            self.sum_sym_prob += 2.0 / (1.0 + (self.h0 - h).abs().exp());
             z_propose.copy_from(z);
             p_sharp_beg.copy_from_slice(&z.v);
             p_sharp_end.copy_from_slice(&z.v);
@@ -301,6 +308,7 @@ pub(crate) fn transition<D: LogDensity>(
         max_energy_error: options.max_energy_error,
         n_leapfrog: 0,
         sum_metro_prob: 0.0,
+        sum_sym_prob: 0.0,
         divergent: false,
     };
 
@@ -383,6 +391,7 @@ pub(crate) fn transition<D: LogDensity>(
 
     let n_leapfrog = b.n_leapfrog;
     let accept_stat = if n_leapfrog > 0 { b.sum_metro_prob / n_leapfrog as f64 } else { 0.0 };
+    let accept_stat_sym = if n_leapfrog > 0 { b.sum_sym_prob / n_leapfrog as f64 } else { 0.0 };
     let divergent = b.divergent;
     z.copy_from(&z_sample);
     let energy = z.energy();
@@ -399,6 +408,7 @@ pub(crate) fn transition<D: LogDensity>(
 
     TransitionStats {
         accept_stat,
+        accept_stat_sym,
         step_size,
         depth,
         n_leapfrog,

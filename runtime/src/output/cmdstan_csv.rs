@@ -17,7 +17,10 @@
 //! 7. the timing block: `# `, `#  Elapsed Time: X seconds (Warm-up)`,
 //!    `#                Y seconds (Sampling)`, `#                Z seconds
 //!    (Total)`, `# ` — or, when the run was interrupted, a comment line
-//!    saying so.
+//!    saying so;
+//! 8. (not CmdStan's) `# Gradient evaluations: W (Warm-up), S (Sampling);
+//!    adaptation: stan|nutpie|none`, written by the chain after a completed
+//!    run.
 //!
 //! Numbers: by default every value is written with the shortest decimal
 //! representation that reads back to the same `f64` (so draws, step size and
@@ -193,7 +196,7 @@ pub fn header_lines(settings: &SamplerSettings, csv: &CsvOptions, chain: usize, 
     ));
     l.push("        metric_file =  (Default)".to_string());
     l.push(format!("        stepsize = {}{}", g(s.step_size), dflt(s.step_size == 1.0)));
-    l.push("        stepsize_jitter = 0 (Default)".to_string());
+    l.push(format!("        stepsize_jitter = {}{}", g(s.step_size_jitter), dflt(s.step_size_jitter == 0.0)));
     l.push(format!("    num_chains = {}{}", s.chains, dflt(s.chains == 1)));
     l.push(format!("id = {}{}", chain + 1, dflt(chain == 0)));
     l.push("data".to_string());

@@ -196,7 +196,20 @@ pub fn parse_cmdstan_csv<R: BufRead>(reader: R) -> Result<StanCsv, ReadError> {
         return Err(ReadError { path: None, line: None, message: "no column header found".to_string() });
     }
     if out.warmup.is_empty() {
-        out.warmup = vec![Vec::new(); out.column_names.len()];
+        // No adaptation block: warmup rows, if saved, are the first
+        // ceil(num_warmup / thin) rows (a run without adaptation, or one
+        // interrupted during warmup).
+        let saved_warmup = out.config_value("save_warmup") == Some("1");
+        let num: usize = out.config_value("num_warmup").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let thin: usize = out.config_value("thin").and_then(|v| v.parse().ok()).unwrap_or(1).max(1);
+        let n_warm = if saved_warmup { num.div_ceil(thin) } else { 0 };
+        out.warmup = rows
+            .iter_mut()
+            .map(|col| {
+                let rest = col.split_off(n_warm.min(col.len()));
+                std::mem::replace(col, rest)
+            })
+            .collect();
     }
     out.draws = rows;
     Ok(out)
@@ -238,5 +251,20 @@ mod tests {
         assert_eq!(csv.timing, Some((0.1, 0.2)));
         assert!(parse_cmdstan_csv("a,b\n1\n".as_bytes()).is_err());
         assert!(parse_cmdstan_csv("a,b\n1,x\n".as_bytes()).is_err());
+    }
+
+    #[test]
+    fn saved_warmup_without_adaptation_block_is_counted_from_the_header() {
+        // engaged = 0: no adaptation block; 5 warmup iterations thinned by 2
+        // are 3 rows, then the draws.
+        let text = "#     num_warmup = 5\n#     save_warmup = 1\n#     thin = 2\nlp__,a\n\
+                    1,1\n2,2\n3,3\n4,4\n5,5\n";
+        let csv = parse_cmdstan_csv(text.as_bytes()).expect("valid");
+        assert_eq!(csv.warmup[1], vec![1.0, 2.0, 3.0]);
+        assert_eq!(csv.draws[1], vec![4.0, 5.0]);
+        // Without save_warmup every row is a draw.
+        let csv = parse_cmdstan_csv(text.replace("save_warmup = 1", "save_warmup = 0").as_bytes()).expect("valid");
+        assert_eq!(csv.num_draws(), 5);
+        assert!(csv.warmup[0].is_empty());
     }
 }
