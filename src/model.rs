@@ -168,7 +168,7 @@ impl Model {
         let dim_names = self.program.dims.dims.iter().map(|d| d.name.clone()).collect();
         let output_dims = self.output_dims();
         let core = Core { dim_names, output_dims, lowered, jit, bound, template };
-        Ok(BoundModel { core: Arc::new(core), compile_time: started.elapsed() })
+        Ok(BoundModel { core: Arc::new(core), compile_time: started.elapsed(), data_warnings: diagnostics })
     }
 
     /// Parameters, transformed parameters and generated quantities with
@@ -231,6 +231,9 @@ pub struct BoundModel {
     core: Arc<Core>,
     /// Binding, lowering, AD and code generation.
     pub compile_time: Duration,
+    /// Warnings of binding the data (such as E4011/E4012, data the model
+    /// does not declare, which is ignored).
+    pub data_warnings: Vec<Diagnostic>,
 }
 
 impl BoundModel {

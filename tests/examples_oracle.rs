@@ -9,75 +9,13 @@
 //! list is a ratchet: an unlisted failure fails, and so does a listed
 //! example that has started to work (remove it from the list).
 
-use hbmc::model::{BoundModel, Engine, Model, ModelError};
-use std::path::{Path, PathBuf};
+mod common;
+use common::oracle::{check_example, data_files};
+use std::path::PathBuf;
 
 /// Examples that do not compile yet, and why.
 const NOT_YET: &[(&str, &str)] = &[];
 
-
-fn data_files(root: &Path, source: &str) -> Vec<PathBuf> {
-    source
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("// data:"))
-        .map(|p| root.join(p.trim()))
-        .collect()
-}
-
-fn bind(name: &str, source: &str, data: &[PathBuf], engine: Engine) -> Result<BoundModel, String> {
-    let model = Model::compile(name, source).map_err(|e| format!("{e:?}"))?;
-    model.bind_files(data, engine).map_err(|e| match e {
-        ModelError::Diagnostics(d) => d.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; "),
-        other => other.to_string(),
-    })
-}
-
-fn check_example(name: &str, source: &str, data: &[PathBuf]) -> Result<(), String> {
-    if data.is_empty() {
-        return Err("no `// data:` line".into());
-    }
-    let jit = bind(name, source, data, Engine::Jit)?;
-    let interp = bind(name, source, data, Engine::Interpreter)?;
-    let (mut a, mut b) = (jit.evaluator(), interp.evaluator());
-    let mut g = hbmc_stdlib::ChainRng::new(name.len() as u64, 0);
-    let dim = jit.dim();
-    for point in 0..20 {
-        let x: Vec<f64> = (0..dim).map(|_| 3.0 * g.uniform() - 1.5).collect();
-        let la = a.log_density(&x).map_err(|e| e.message)?;
-        let lb = b.log_density(&x).map_err(|e| e.message)?;
-        if (la - lb).abs() > 1e-10 * lb.abs().max(1.0) {
-            return Err(format!("point {point}: JIT log density {la} vs interpreter {lb}"));
-        }
-        let mut grad = vec![0.0; dim];
-        a.log_density_gradient(&x, &mut grad).map_err(|e| e.message)?;
-        for i in 0..dim {
-            // A density with a kink (the asymmetric Laplace of the quantile
-            // models at y = mu) is not smooth across it: a step that crosses
-            // some observation's kink misses the derivative by a part of
-            // the jump. A second, 1000 times smaller step only crosses a
-            // kink with a probability about 1000 times smaller, while a
-            // wrong derivative stays wrong at every step.
-            let mut fd_at = |h: f64| {
-                let mut f = |d: f64| {
-                    let mut y = x.clone();
-                    y[i] += d;
-                    a.log_density(&y).unwrap_or(f64::NAN)
-                };
-                (8.0 * (f(h) - f(-h)) - (f(2.0 * h) - f(-2.0 * h))) / (12.0 * h)
-            };
-            let scale = x[i].abs().max(1.0);
-            let err = |fd: f64| (grad[i] - fd).abs() / grad[i].abs().max(fd.abs()).max(1.0);
-            let fd = fd_at(1e-3 * scale);
-            if !(err(fd) < 1e-6) {
-                let fd_small = fd_at(1e-6 * scale);
-                if !(err(fd_small) < 1e-6) {
-                    return Err(format!("point {point}: d/dx[{i}] JIT {} vs finite differences {fd} (step 1e-3) and {fd_small} (step 1e-6)", grad[i]));
-                }
-            }
-        }
-    }
-    Ok(())
-}
 
 #[test]
 fn every_example_passes_the_oracles() {

@@ -35,3 +35,34 @@ fn gradcheck_refuses_data_that_do_not_fit() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("E4010") && err.contains("data variable `g`"), "{err}");
 }
+
+/// `tests/stan_corpus/near_overflow.stan`: a cubic whose finite differences
+/// overflow (or step past the largest double) for |x| > 0.94 with a wide
+/// step: those points are reported as unusable, others are drawn, and the
+/// exact 4-point differences of the cubic agree where they are finite.
+#[test]
+fn gradcheck_skips_points_where_the_finite_difference_overflows() {
+    let args = ["gradcheck", "tests/stan_corpus/near_overflow.stan", "--epsilon", "0.2", "--radius", "2", "--points", "3"];
+    let out = hbmc(&root(), &args);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}\n{stdout}");
+    assert!(stdout.contains("the finite difference for x overflows"), "{stdout}");
+    assert!(stdout.matches("cannot check the gradient (not a mismatch)").count() >= 2, "{stdout}");
+    assert!(!stdout.contains("over tolerance"), "{stdout}");
+    assert_eq!(stdout.matches("param ").count(), 3, "three points checked: {stdout}");
+    assert!(stderr.contains("all 3 partial derivatives at 3 point(s) agree"), "{stderr}");
+}
+
+/// When the finite differences overflow at every point, nothing is
+/// checked: an error saying so, not a pass and not a mismatch.
+#[test]
+fn gradcheck_with_no_usable_point_is_an_error_not_a_mismatch() {
+    let dir = common::scratch("gradcheck-overflow");
+    std::fs::write(dir.join("m.stan"), "parameters { real x; } model { target += 1.7e308 * x; }").expect("model written");
+    let out = hbmc(&dir, &["gradcheck", "m.stan", "--epsilon", "0.2", "--radius", "1", "--points", "2"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no point of 20 tried could check the gradient"), "{stderr}");
+    assert!(!stderr.contains("differ from finite differences"), "{stderr}");
+}

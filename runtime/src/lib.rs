@@ -42,6 +42,8 @@
 //! - [`adapt`]: dual averaging, metric estimation, the windowed schedule.
 //! - [`init`]: initial points.
 //! - `chain` (private): one chain from start to end.
+//! - [`fixed_param`]: one chain of a model without parameters (Stan's
+//!   `fixed_param` sampler).
 //! - [`sampler`]: settings, threads, progress, results, [`sample`].
 //! - [`output`]: CmdStan CSV writer and reader.
 //! - [`draws`]: draws in memory.
@@ -60,6 +62,7 @@ mod chain;
 pub mod density;
 pub mod diagnostics;
 pub mod draws;
+pub mod fixed_param;
 pub mod init;
 pub mod loo;
 pub mod nuts;

@@ -392,7 +392,8 @@ impl fmt::Display for RunError {
 
 impl std::error::Error for RunError {}
 
-/// Runs `settings.chains` NUTS chains on `settings.effective_threads()`
+/// Runs `settings.chains` NUTS chains (fixed_param chains for a model of
+/// dimension 0) on `settings.effective_threads()`
 /// threads. `make_model(chain)` builds the model of each chain (on the
 /// chain's thread). Draws go to CSV files and/or memory as `output` says;
 /// `progress` is called from the chains' threads; setting `stop` ends every
@@ -435,7 +436,12 @@ where
                     break;
                 }
                 let mut model = make_model(chain);
-                let outcome = run_chain(&mut model, chain, settings, output, progress, stop);
+                // A model with no parameters runs as Stan's fixed_param sampler.
+                let outcome = if model.dim() == 0 {
+                    crate::fixed_param::run_fixed_param_chain(&mut model, chain, settings, output, progress, stop)
+                } else {
+                    run_chain(&mut model, chain, settings, output, progress, stop)
+                };
                 // A poisoned lock means another worker panicked; keep the
                 // results we have rather than propagating the panic.
                 let mut guard = results.lock().unwrap_or_else(|e| e.into_inner());

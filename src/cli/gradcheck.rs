@@ -1,9 +1,12 @@
 //! `hbmc gradcheck model.hbm --data d.json [--seed S]`: the compiled
 //! gradient against finite differences, as CmdStan's `diagnose` prints it.
+//! A point where the log density or a finite difference is not finite
+//! (overflow, NaN, a rejection) cannot check the gradient: it is reported
+//! as such and another point is drawn, up to [`TRIES_PER_POINT`] per point.
 
 use super::{load_model, EXIT_DIAGNOSTICS};
 use clap::Args;
-use hbmc::model::Engine;
+use hbmc::model::{Engine, Evaluator};
 use std::path::PathBuf;
 
 /// Arguments of `hbmc gradcheck`.
@@ -36,6 +39,29 @@ pub struct GradcheckArgs {
     interpreter: bool,
 }
 
+/// What one random point gave.
+enum PointCheck {
+    /// Every partial derivative compared: one row per coordinate.
+    Checked(Vec<Row>),
+    /// The point cannot check the gradient (the log density, or a finite
+    /// difference, is not finite there): why, to report before another
+    /// point is tried.
+    Unusable(String),
+}
+
+/// One coordinate's comparison.
+struct Row {
+    index: usize,
+    model: f64,
+    finite_diff: f64,
+    bad: bool,
+    note: &'static str,
+}
+
+/// Draws at most this many points per point asked for, so that a model
+/// whose finite differences overflow almost everywhere still ends.
+const TRIES_PER_POINT: usize = 10;
+
 /// Runs `hbmc gradcheck`.
 pub fn run(args: GradcheckArgs) -> i32 {
     let engine = if args.interpreter { Engine::Interpreter } else { Engine::Jit };
@@ -48,68 +74,118 @@ pub fn run(args: GradcheckArgs) -> i32 {
     let mut rng = hbmc_stdlib::ChainRng::new(args.seed, 0);
     let mut failures = 0;
     let dim = model.dim();
-    for point in 1..=args.points {
+    let (mut checked, mut tried) = (0, 0);
+    let max_tries = args.points.max(1) * TRIES_PER_POINT;
+    while checked < args.points && tried < max_tries {
+        tried += 1;
+        let point = tried;
         let x: Vec<f64> = (0..dim).map(|_| (2.0 * rng.uniform() - 1.0) * args.radius).collect();
         let mut grad = vec![0.0; dim];
         let lp = match eval.log_density_gradient(&x, &mut grad) {
-            Ok(lp) => lp,
+            Ok(lp) if lp.is_finite() => lp,
+            Ok(lp) => {
+                println!("point {point}: the log density is {lp}; not a point to check the gradient at, trying another");
+                continue;
+            }
             Err(e) => {
-                println!("point {point}: the log density could not be evaluated: {}", e.message);
-                failures += 1;
+                println!("point {point}: the log density could not be evaluated ({}); trying another point", e.message);
                 continue;
             }
         };
+        let rows = match check_point(&mut eval, &x, &grad, &names, &args) {
+            PointCheck::Checked(rows) => rows,
+            PointCheck::Unusable(why) => {
+                println!("point {point}: log density = {lp}, but {why}: this point cannot check the gradient (not a mismatch); trying another");
+                continue;
+            }
+        };
+        checked += 1;
         println!("point {point}: log density = {lp}");
         println!("{:>24} {:>16} {:>20} {:>20} {:>14}", "param", "value", "model", "finite diff", "error");
-        for i in 0..dim {
-            let mut fd_at = |h: f64| {
-                let mut at = |d: f64| {
-                    let mut y = x.clone();
-                    y[i] += d;
-                    eval.log_density(&y)
-                };
-                match (at(h), at(-h), at(2.0 * h), at(-2.0 * h)) {
-                    (Ok(a), Ok(b), Ok(c), Ok(d)) => (8.0 * (a - b) - (c - d)) / (12.0 * h),
-                    _ => f64::NAN,
-                }
-            };
-            let h = args.epsilon * x[i].abs().max(1.0);
-            let within = |fd: f64| (grad[i] - fd).abs() / grad[i].abs().max(1.0) <= args.error;
-            let mut fd = fd_at(h);
-            let mut note = "";
-            if !within(fd) {
-                // A density with a kink (the asymmetric Laplace at y = mu)
-                // is not smooth across it: a step that crosses one misses
-                // by part of the jump. A 1000 times smaller step crosses
-                // one about 1000 times less often, while a wrong
-                // derivative stays wrong at every step.
-                let small = fd_at(h * 1e-3);
-                if within(small) {
-                    fd = small;
-                    note = "  (step / 1000: the larger step crosses a kink)";
-                }
-            }
-            let err = grad[i] - fd;
-            let bad = !within(fd);
-            if bad {
+        for r in rows {
+            if r.bad {
                 failures += 1;
             }
             println!(
-                "{:>24} {:>16.6} {:>20.10e} {:>20.10e} {:>14.4e}{}{note}",
-                names.get(i).map_or("?", String::as_str),
-                x[i],
-                grad[i],
-                fd,
-                err,
-                if bad { "  <- over tolerance" } else { "" }
+                "{:>24} {:>16.6} {:>20.10e} {:>20.10e} {:>14.4e}{}{}",
+                names.get(r.index).map_or("?", String::as_str),
+                x[r.index],
+                r.model,
+                r.finite_diff,
+                r.model - r.finite_diff,
+                if r.bad { "  <- over tolerance" } else { "" },
+                r.note
             );
         }
+    }
+    if checked == 0 {
+        eprintln!(
+            "no point of {tried} tried could check the gradient: the log density or its finite differences were not finite at every one; try a smaller --radius or --epsilon"
+        );
+        return EXIT_DIAGNOSTICS;
     }
     if failures > 0 {
         eprintln!("{failures} partial derivative(s) differ from finite differences by more than {:e} (relative)", args.error);
         EXIT_DIAGNOSTICS
     } else {
-        eprintln!("all {} partial derivatives at {} point(s) agree with finite differences", dim * args.points, args.points);
+        if checked < args.points {
+            eprintln!("only {checked} of the {} point(s) asked for could be checked in {tried} tries", args.points);
+        }
+        eprintln!("all {} partial derivatives at {checked} point(s) agree with finite differences", dim * checked);
         0
     }
+}
+
+/// Compares every partial derivative at `x` with the 4-point central
+/// difference, or says why the point cannot be used.
+fn check_point(eval: &mut Evaluator, x: &[f64], grad: &[f64], names: &[String], args: &GradcheckArgs) -> PointCheck {
+    let mut rows = Vec::with_capacity(x.len());
+    for i in 0..x.len() {
+        let name = names.get(i).map_or("?", String::as_str);
+        let mut fd_at = |h: f64| -> Result<f64, String> {
+            let mut at = |d: f64| {
+                let mut y = x.to_vec();
+                y[i] += d;
+                match eval.log_density(&y) {
+                    Ok(v) if v.is_finite() => Ok(v),
+                    Ok(v) => Err(format!("the log density is {v} one finite-difference step away ({name} moved by {d:e})")),
+                    Err(e) => Err(format!(
+                        "the log density fails one finite-difference step away ({name} moved by {d:e}): {}",
+                        e.message
+                    )),
+                }
+            };
+            let (a, b, c, d) = (at(h)?, at(-h)?, at(2.0 * h)?, at(-2.0 * h)?);
+            let fd = (8.0 * (a - b) - (c - d)) / (12.0 * h);
+            if fd.is_finite() {
+                Ok(fd)
+            } else {
+                Err(format!("the finite difference for {name} overflows ({fd}: the log density is near the largest double there)"))
+            }
+        };
+        let h = args.epsilon * x[i].abs().max(1.0);
+        let within = |fd: f64| (grad[i] - fd).abs() / grad[i].abs().max(1.0) <= args.error;
+        let mut fd = match fd_at(h) {
+            Ok(fd) => fd,
+            Err(why) => return PointCheck::Unusable(why),
+        };
+        let mut note = "";
+        if !within(fd) {
+            // A density with a kink (the asymmetric Laplace at y = mu)
+            // is not smooth across it: a step that crosses one misses
+            // by part of the jump. A 1000 times smaller step crosses
+            // one about 1000 times less often, while a wrong
+            // derivative stays wrong at every step.
+            if let Ok(small) = fd_at(h * 1e-3) {
+                if within(small) {
+                    fd = small;
+                    note = "  (step / 1000: the larger step crosses a kink)";
+                }
+            }
+        }
+        // A non-finite model gradient at a point where the density and
+        // its differences are finite is a real error: `within` is false.
+        rows.push(Row { index: i, model: grad[i], finite_diff: fd, bad: !within(fd), note });
+    }
+    PointCheck::Checked(rows)
 }

@@ -158,5 +158,9 @@ pub fn load_model_as(
     let files = hbmc::model::read_data_files(data).map_err(report)?;
     let (checked, mut sources) = prepare(checked, &source, &files)?;
     sources.extend(files);
-    checked.bind(&sources, engine).map_err(report)
+    let bound = checked.bind(&sources, engine).map_err(report)?;
+    if !bound.data_warnings.is_empty() {
+        source.report(&bound.data_warnings);
+    }
+    Ok(bound)
 }

@@ -144,7 +144,11 @@ pub fn run(args: RunArgs) -> i32 {
             return EXIT_USAGE;
         }
     }
-    report_gradient_time(&model);
+    if model.dim() == 0 {
+        eprintln!("the model has no parameters: running Stan's fixed_param sampler (generated quantities drawn per iteration, no warmup)");
+    } else {
+        report_gradient_time(&model);
+    }
     if let Err(e) = write_dims(&model, &prefix) {
         eprintln!("error: {e}");
         return EXIT_USAGE;

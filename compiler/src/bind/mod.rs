@@ -18,7 +18,7 @@
 //! | E4002 | error    | JSON data whose top level is not an object |
 //! | E4003 | error    | a variable given by two sources (both named) |
 //! | E4010 | error    | a `data` variable that no source gives |
-//! | E4011 | error    | JSON members that the `data` block does not declare |
+//! | E4011 | warning  | JSON members that the `data` block does not declare, ignored (as CmdStan ignores them) |
 //! | E4012 | warning  | CSV columns that match no `data` variable (a leading unnamed column, R's row names, is ignored silently) |
 //! | E4013 | error    | a CSV column whose variable is not declared over exactly one dim, or columns over different dims |
 //! | E4020 | error    | wrong shape: nesting depth, length, ragged lists, explicit-shape count |
@@ -458,7 +458,9 @@ fn csv_columns<'a>(
     }
 }
 
-/// E4011: JSON members the data block does not declare.
+/// E4011 (a warning): JSON members the data block does not declare are
+/// ignored, as CmdStan, cmdstanpy and BridgeStan ignore them, because one
+/// JSON file is routinely shared by the models of a study.
 fn extra_variables(
     program: &TypedProgram,
     decls: &[&TypedDecl],
@@ -470,10 +472,10 @@ fn extra_variables(
         .iter()
         .map(|d| format!("`{}`", program.var(d.var).name))
         .collect();
-    let mut diag = Diagnostic::error(
+    let mut diag = Diagnostic::warning(
         "E4011",
         format!(
-            "{source} gives {} that the model's `data` block does not declare: {}",
+            "{source} gives {} that the model's `data` block does not declare, ignored: {}",
             if extra.len() == 1 {
                 "a variable"
             } else {
@@ -483,10 +485,10 @@ fn extra_variables(
         ),
     )
     .with_help(if declared.is_empty() {
-        "the model declares no data; remove them".to_string()
+        "the model declares no data; remove them to silence this warning".to_string()
     } else {
         format!(
-            "the `data` block declares {}; remove the others or declare them",
+            "the `data` block declares {}; declare the others to use them",
             declared.join(", ")
         )
     });

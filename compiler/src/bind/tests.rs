@@ -554,13 +554,15 @@ fn missing_variable() {
 }
 
 #[test]
-fn extra_variables_are_listed_with_what_is_declared() {
-    let e = one_error(
+fn extra_variables_are_a_warning_naming_them_and_what_is_declared() {
+    let (b, d) = ok(
         &small(),
         &[small_with(r#""N": 3"#, r#""N": 3, "mu": 1, "foo": 2"#)],
-        "E4011",
     );
-    has(&e, &["data.json", "`foo`", "`mu`"]);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    let e = &d[0];
+    assert_eq!((e.code, e.severity), ("E4011", Severity::Warning));
+    has(e, &["data.json", "`foo`", "`mu`", "ignored"]);
     assert!(
         e.help[0].contains("`N`, `K`, `s`, `k`, `g`, `x`"),
         "{:?}",
@@ -573,6 +575,9 @@ fn extra_variables_are_listed_with_what_is_declared() {
         "{:?}",
         e.notes
     );
+    // The declared variables are bound as if the extra ones were absent.
+    let (plain, _) = ok(&small(), &[small_with("", "")]);
+    assert_eq!(b, plain);
 }
 
 #[test]
@@ -892,7 +897,7 @@ fn all_errors_of_one_file_are_reported() {
     let codes: Vec<&str> = e.iter().map(|d| d.code).collect();
     assert_eq!(
         codes,
-        vec!["E4011", "E4021", "E4021", "E4031", "E4022"],
+        vec!["E4021", "E4021", "E4031", "E4022"],
         "{e:#?}"
     );
     // `s[2] = -1` is not reported as a bound violation while `s` has a type

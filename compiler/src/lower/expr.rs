@@ -143,7 +143,15 @@ impl Lowerer<'_> {
         match &e.kind {
             K::IntLit(v) => Ok(*v),
             K::DimSize(d) => Ok(self.bound.dim_sizes.get(*d).copied().unwrap_or(0) as i64),
-            K::Var(v) => self.bound.value(*v).and_then(|d| d.as_int()).ok_or_else(bad),
+            K::Var(v) => match self.bound.value(*v).and_then(|d| d.as_int()) {
+                Some(n) => Ok(n),
+                // An int declared with a value and never assigned again has
+                // that value wherever it is read.
+                None => match self.constant_int(*v) {
+                    Some(init) => self.const_int(&init),
+                    None => Err(bad()),
+                },
+            },
             K::Unary { op: UnOp::Neg, operand } => Ok(-self.const_int(operand)?),
             K::Binary { op, lhs, rhs } => {
                 let (a, b) = (self.const_int(lhs)?, self.const_int(rhs)?);

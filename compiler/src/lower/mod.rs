@@ -156,11 +156,16 @@ pub(crate) struct Lowerer<'a> {
     /// Transformed parameters the function computes where they are read
     /// (see [`inline`]), with their defining expressions.
     pub inlined: HashMap<VarId, crate::check::typed::TypedExpr>,
+    /// Int scalars declared with a value and never assigned again, with
+    /// that value: sizes may read them (see [`sizing`]).
+    constant_ints: HashMap<VarId, TypedExpr>,
 }
 
 impl<'a> Lowerer<'a> {
     fn new(program: &'a TypedProgram, bound: &'a BoundData, sized: &'a BoundData, symbols: &'a SymbolTable) -> Lowerer<'a> {
+        let assigned = assigned_vars(program);
         Lowerer {
+            constant_ints: sizing::constant_int_inits(program, &assigned),
             program,
             bound,
             sized,
@@ -175,7 +180,7 @@ impl<'a> Lowerer<'a> {
             fb: FnBuilder::new(FunctionKind::LogDensity),
             params: Vec::new(),
             outputs: Vec::new(),
-            assigned: assigned_vars(program),
+            assigned,
             hoisted: HashMap::new(),
             inlined: HashMap::new(),
         }
@@ -226,10 +231,13 @@ impl<'a> Lowerer<'a> {
         if let Some(s) = self.shapes.get(&decl.var) {
             return Ok(s.clone());
         }
-        let shape = decl_shape(self.program, self.bound, decl).map_err(|d| LowerError {
-            span: decl.span,
-            message: format!("a size that is not a constant of the data and transformed data ({})", d.message),
-        })?;
+        let shape = match decl_shape(self.program, self.bound, decl) {
+            Ok(shape) => shape,
+            Err(d) => self.shape_from_earlier_values(decl).ok_or_else(|| LowerError {
+                span: decl.span,
+                message: format!("a size that is not a constant of the data and transformed data ({})", d.message),
+            })?,
+        };
         self.shapes.insert(decl.var, shape.clone());
         Ok(shape)
     }
@@ -273,9 +281,15 @@ impl<'a> Lowerer<'a> {
     /// Transformed data: buffers in the data arenas, filled by the
     /// `TransformedData` function (run once when the model is bound).
     fn lower_transformed_data(&mut self) -> LowerResult<()> {
+        self.lower_transformed_data_upto(usize::MAX)
+    }
+
+    /// [`Self::lower_transformed_data`] for the first `upto` top-level
+    /// statements of the block only.
+    fn lower_transformed_data_upto(&mut self, upto: usize) -> LowerResult<()> {
         self.begin_function(FunctionKind::TransformedData);
         let stmts = self.program.block(BlockKind::TransformedData).map(|b| b.stmts.clone()).unwrap_or_default();
-        for s in &stmts {
+        for s in stmts.iter().take(upto) {
             if let crate::check::typed::TypedStmtKind::Decl(decl) = &s.kind {
                 let shape = self.shape_of_decl(decl)?;
                 let ty = self.elem_type(decl.var);

@@ -8,19 +8,91 @@
 //! function alone, runs it with the reference interpreter, and lowers the
 //! rest of the program against the data extended with those values.
 //!
-//! Within the `transformed data` block itself sizes stay data-only: a
-//! transformed data variable's final value need not be its value at the
-//! point of a later declaration in that block.
+//! Within the `transformed data` block, and in local blocks anywhere, a
+//! size may read:
+//! - an int scalar declared with a value and never assigned again
+//!   (`int Kc = K - 1; matrix[N, Kc] Xc;`): its value is that expression
+//!   wherever it is read, so the size is folded from it;
+//! - any transformed data variable computed by earlier top-level
+//!   statements of the block (`int n = 0; for (...) n += 1; vector[n] v;`):
+//!   its final value need not be its value at the later declaration, so
+//!   the statements before that declaration are lowered and run alone.
 
 use super::{layout, Lowerer, SymbolTable};
 use crate::bind::{BoundData, DataStorage, DataValue};
-use crate::check::typed::{TypedProgram, VarId};
+use crate::bind::decl_shape;
+use crate::check::typed::{Size, TypedDecl, TypedExpr, TypedProgram, TypedStmt, TypedStmtKind, VarId};
 use crate::diagnostics::Diagnostic;
 use crate::interp;
 use crate::ir::arenas::Arenas;
 use crate::ir::{FunctionKind, ScalarType};
 use crate::syntax::ast::BlockKind;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+
+/// Every int scalar declared with a value and never assigned afterwards,
+/// in any block, with its value expression.
+pub(super) fn constant_int_inits(program: &TypedProgram, assigned: &HashSet<VarId>) -> HashMap<VarId, TypedExpr> {
+    fn walk(s: &TypedStmt, program: &TypedProgram, assigned: &HashSet<VarId>, out: &mut HashMap<VarId, TypedExpr>) {
+        match &s.kind {
+            TypedStmtKind::Decl(d) => {
+                let info = program.var(d.var);
+                if let (Some(init), true, true, false) =
+                    (&d.init, info.ty.is_int_valued(), d.sizes.is_empty(), assigned.contains(&d.var))
+                {
+                    out.insert(d.var, init.clone());
+                }
+            }
+            TypedStmtKind::For { body, .. }
+            | TypedStmtKind::ForDim { body, .. }
+            | TypedStmtKind::ForEach { body, .. }
+            | TypedStmtKind::While { body, .. } => walk(body, program, assigned, out),
+            TypedStmtKind::If { then, otherwise, .. } => {
+                walk(then, program, assigned, out);
+                if let Some(o) = otherwise {
+                    walk(o, program, assigned, out);
+                }
+            }
+            TypedStmtKind::Block(stmts) => stmts.iter().for_each(|s| walk(s, program, assigned, out)),
+            _ => {}
+        }
+    }
+    let mut out = HashMap::new();
+    for b in &program.blocks {
+        for s in &b.stmts {
+            walk(s, program, assigned, &mut out);
+        }
+    }
+    out
+}
+
+impl Lowerer<'_> {
+    /// The value expression of an int scalar that is never assigned after
+    /// its declaration.
+    pub(super) fn constant_int(&self, var: VarId) -> Option<TypedExpr> {
+        self.constant_ints.get(&var).cloned()
+    }
+
+    /// The shape of a declaration whose sizes are not data-only: folded
+    /// from constant ints, or else, for a top-level transformed data
+    /// declaration, from the values the statements before it compute.
+    pub(super) fn shape_from_earlier_values(&mut self, decl: &TypedDecl) -> Option<Vec<usize>> {
+        let folded: Option<Vec<usize>> = decl
+            .sizes
+            .iter()
+            .map(|s| match s {
+                Size::Dim(d) => self.bound.dim_sizes.get(*d).copied(),
+                Size::Expr(e) => self.const_int(e).ok().and_then(|n| usize::try_from(n).ok()),
+            })
+            .collect();
+        if folded.is_some() {
+            return folded;
+        }
+        let stmts = &self.program.block(BlockKind::TransformedData)?.stmts;
+        let at = stmts.iter().position(|s| matches!(&s.kind, TypedStmtKind::Decl(d) if d.var == decl.var))?;
+        let earlier = run_transformed_data(self.program, self.bound, self.symbols, at).ok()?;
+        decl_shape(self.program, &earlier, decl).ok()
+    }
+}
 
 /// Whether a block after `transformed data` mentions an integer
 /// transformed data variable: only then can a size depend on one, and only
@@ -46,16 +118,30 @@ pub(super) fn reads_transformed_data_ints(program: &TypedProgram) -> bool {
 /// The bound data extended with the value of every top-level transformed
 /// data variable, computed by the reference interpreter.
 pub(super) fn with_transformed_data(program: &TypedProgram, bound: &BoundData, symbols: &SymbolTable) -> Result<BoundData, Vec<Diagnostic>> {
+    run_transformed_data(program, bound, symbols, usize::MAX).map_err(|e| match e {
+        EarlyRunError::Lower(e) => vec![e.into_diagnostic()],
+        EarlyRunError::Run(e) => vec![Diagnostic::error("E4052", format!("transformed data could not be computed to size the program: {e}"))
+            .with_help("sizes in later blocks depend on transformed data, which are computed when the data are bound")],
+    })
+}
+
+/// Why transformed data could not be computed at lowering time.
+enum EarlyRunError {
+    Lower(super::LowerError),
+    Run(String),
+}
+
+/// The bound data extended with the value of every top-level transformed
+/// data variable after the first `upto` top-level statements of the block
+/// (all of them with `usize::MAX`), computed by the reference interpreter.
+fn run_transformed_data(program: &TypedProgram, bound: &BoundData, symbols: &SymbolTable, upto: usize) -> Result<BoundData, EarlyRunError> {
     let mut l = Lowerer::new(program, bound, bound, symbols);
-    l.lay_out_data().map_err(|e| vec![e.into_diagnostic()])?;
-    l.lower_transformed_data().map_err(|e| vec![e.into_diagnostic()])?;
+    l.lay_out_data().map_err(EarlyRunError::Lower)?;
+    l.lower_transformed_data_upto(upto).map_err(EarlyRunError::Lower)?;
     let mut arenas = Arenas::new(&l.module.arena_sizes);
     arenas.data[..l.data_init.len()].copy_from_slice(&l.data_init);
     arenas.int_data[..l.int_data_init.len()].copy_from_slice(&l.int_data_init);
-    interp::run(&l.module, FunctionKind::TransformedData, &mut arenas, None).map_err(|e| {
-        vec![Diagnostic::error("E4052", format!("transformed data could not be computed to size the program: {e}"))
-            .with_help("sizes in later blocks depend on transformed data, which are computed when the data are bound")]
-    })?;
+    interp::run(&l.module, FunctionKind::TransformedData, &mut arenas, None).map_err(|e| EarlyRunError::Run(e.to_string()))?;
     let mut extended = bound.clone();
     for decl in program.decls(BlockKind::TransformedData) {
         // Every top-level transformed data declaration got global storage
