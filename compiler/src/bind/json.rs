@@ -25,8 +25,19 @@ pub(crate) struct JsonData {
 /// Reads a JSON data text. The error is a code (E4001 syntax, E4002 not an
 /// object) and a one-line message with the line and column in the original text.
 pub(crate) fn parse(text: &str) -> Result<JsonData, (&'static str, String)> {
+    // Plain JSON (no bare non-finite tokens, no escapes) is read directly;
+    // anything else goes the general way, which also reports errors.
+    let value = match super::json_fast::parse(text) {
+        Some(node) => node,
+        None => parse_general(text)?,
+    };
+    into_data(value)
+}
+
+/// Reads with serde_json after quoting CmdStan's bare non-finite tokens.
+fn parse_general(text: &str) -> Result<Node, (&'static str, String)> {
     let (rewritten, inserts) = quote_non_finite_tokens(text);
-    let value: Node = serde_json::from_str(&rewritten).map_err(|e| {
+    serde_json::from_str::<Node>(&rewritten).map_err(|e| {
         let line = e.line();
         let shift = inserts
             .iter()
@@ -39,7 +50,11 @@ pub(crate) fn parse(text: &str) -> Result<JsonData, (&'static str, String)> {
         let msg = e.to_string();
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
         ("E4001", format!("{msg} at line {line}, column {column}"))
-    })?;
+    })
+}
+
+/// The variables and `"dims"` of a data file's top-level value.
+fn into_data(value: Node) -> Result<JsonData, (&'static str, String)> {
     let members = match value {
         Node::Object(members) => members,
         Node::Raw(raw) => {
@@ -103,7 +118,7 @@ fn describe(v: &Raw) -> &'static str {
 /// objects kept as members (the top level and `"dims"` are objects). Read
 /// without serde_json's `Value` tree: at 100,000 observations the tree and
 /// its conversion were most of the data reading time.
-enum Node {
+pub(crate) enum Node {
     Raw(Raw),
     Object(Vec<(String, Node)>),
 }
@@ -111,7 +126,7 @@ enum Node {
 impl Node {
     /// The value as [`Raw`]: an object is the explicit-shape form
     /// `{"shape": [...], "values": [...]}` or else opaque.
-    fn into_raw(self) -> Raw {
+    pub(crate) fn into_raw(self) -> Raw {
         let members = match self {
             Node::Raw(r) => return r,
             Node::Object(members) => members,
