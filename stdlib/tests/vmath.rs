@@ -164,3 +164,34 @@ fn batch_rejects_invalid_elements_with_zero_partials() {
     let bad = unsafe { hbm_bernoulli_logit_lpmf_grad_batch(-1, std::ptr::null(), std::ptr::null(), std::ptr::null_mut()) };
     assert_eq!(bad, f64::NEG_INFINITY);
 }
+
+/// Time per element of the batched kernel and of the scalar density, for
+/// reading `hbmc bench` figures (not a test of speed: it asserts nothing
+/// about time). `cargo test --release -p hbmc-stdlib --test vmath -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn kernel_time_per_element() {
+    let len = 2000;
+    let u = uniforms(3, 2 * len);
+    let n: Vec<f64> = u[..len].iter().map(|&v| if v < 0.4 { 1.0 } else { 0.0 }).collect();
+    let alpha: Vec<f64> = u[len..].iter().map(|&v| 6.0 * v - 3.0).collect();
+    let mut partials = vec![0.0; len];
+    let reps = 2000;
+    let t = std::time::Instant::now();
+    let mut s = 0.0;
+    for _ in 0..reps {
+        s += bernoulli_logit_lpmf_batch(std::hint::black_box(&n), &alpha, Some(&mut partials));
+    }
+    let batch = t.elapsed().as_secs_f64() * 1e9 / (reps * len) as f64;
+    let t = std::time::Instant::now();
+    for _ in 0..reps {
+        for i in 0..len {
+            let (v, [d]) = bernoulli_logit_lpmf_grad(std::hint::black_box(n[i]) as i64, alpha[i]);
+            s += v;
+            partials[i] = d;
+        }
+    }
+    let scalar = t.elapsed().as_secs_f64() * 1e9 / (reps * len) as f64;
+    println!("batched {batch:.2} ns/element, scalar {scalar:.2} ns/element (checksum {s})");
+    assert!(s.is_finite());
+}
