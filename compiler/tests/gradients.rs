@@ -525,7 +525,8 @@ fn logit_data(n: usize, groups: usize) -> String {
     )
 }
 
-/// The batched likelihood path (`ir::batch`): the observation loop split
+/// The batched likelihood path (`ir::batch`): the observation loops
+/// (`bernoulli_logit`, `poisson_log`) split
 /// into blocks (300 observations: a full block of 256 and a partial one),
 /// with a group index scattered into group adjoints, index checks in the
 /// prefix (plain Stan integer indices), loop-invariant scalars, and a
@@ -541,6 +542,7 @@ model {
   a ~ normal(0, s);
   s ~ exponential(1);
   y ~ bernoulli_logit(a0 + a[g] + b * x);
+  y ~ poisson_log(b * x - s + a[g]);
   for (k in 1:G) {
     for (i in 1:N) {
       if (g[i] == k) target += 0;
@@ -550,5 +552,5 @@ model {
 }
 "#;
     let split = check("batched_logit", model, "d.json", &logit_data(300, 7), 3);
-    assert!(split >= 2, "the observation loop and the nested one were split ({split} loops)");
+    assert!(split >= 3, "the two observation loops and the nested one were split ({split} loops)");
 }

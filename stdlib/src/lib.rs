@@ -305,6 +305,10 @@ pub fn symbols() -> Vec<Symbol> {
         => K::LpdfBatch { of: "hbm_bernoulli_logit_lpmf" });
     push!(hbm_bernoulli_logit_lpmf_grad_batch: unsafe extern "C" fn(i64, CPtr, CPtr, Ptr) -> f64
         => K::LpdfGradBatch { of: "hbm_bernoulli_logit_lpmf_grad" });
+    push!(hbm_poisson_log_lpmf_batch: unsafe extern "C" fn(i64, CPtr, CPtr) -> f64
+        => K::LpdfBatch { of: "hbm_poisson_log_lpmf" });
+    push!(hbm_poisson_log_lpmf_grad_batch: unsafe extern "C" fn(i64, CPtr, CPtr, Ptr) -> f64
+        => K::LpdfGradBatch { of: "hbm_poisson_log_lpmf_grad" });
 
     // --- multivariate densities ---
     push!(hbm_multi_normal_lpdf: unsafe extern "C" fn(CPtr, CPtr, CPtr, i64) -> f64 => K::MultiLpdf);

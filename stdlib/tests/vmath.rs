@@ -8,11 +8,12 @@ mod reference;
 
 use hbmc_stdlib::dist::batch::{
     bernoulli_logit_lpmf_batch, bernoulli_logit_lpmf_one, hbm_bernoulli_logit_lpmf_batch,
-    hbm_bernoulli_logit_lpmf_grad_batch,
+    hbm_bernoulli_logit_lpmf_grad_batch, hbm_poisson_log_lpmf_grad_batch, poisson_log_lpmf_batch, poisson_log_lpmf_one,
 };
+use hbmc_stdlib::dist::poisson_log_lpmf_grad;
 use hbmc_stdlib::dist::bernoulli_logit_lpmf_grad;
 use hbmc_stdlib::vmath::{self, Fused, Plain};
-use reference::{BERNOULLI_LOGIT, EXP, LOG1P_UNIT};
+use reference::{BERNOULLI_LOGIT, EXP, LOG1P_UNIT, POISSON_LOG};
 
 /// Distance in units in the last place of `r` (the spacing of doubles at
 /// |r|, the smallest subnormal near 0); 0 when both are equal (also for
@@ -194,4 +195,61 @@ fn kernel_time_per_element() {
     let scalar = t.elapsed().as_secs_f64() * 1e9 / (reps * len) as f64;
     println!("batched {batch:.2} ns/element, scalar {scalar:.2} ns/element (checksum {s})");
     assert!(s.is_finite());
+}
+
+/// poisson_log's value n α − e^α − ln n! can cancel, so it is compared in
+/// units of the largest term: within 4 ulp of that (the rounding of the
+/// terms), and its partial n − e^α likewise.
+#[test]
+fn poisson_log_within_a_few_ulp_of_its_largest_term() {
+    let n: Vec<f64> = POISSON_LOG.iter().map(|r| r.0).collect();
+    let alpha: Vec<f64> = POISSON_LOG.iter().map(|r| r.1).collect();
+    let mut partials = vec![f64::NAN; n.len()];
+    let sum = poisson_log_lpmf_batch(&n, &alpha, Some(&mut partials));
+    let spacing = |x: f64| f64::from_bits(x.abs().to_bits() + 1) - x.abs();
+    for (i, &(n, alpha, value, partial, big)) in POISSON_LOG.iter().enumerate() {
+        let (v, d) = poisson_log_lpmf_one(n, alpha);
+        let tol = 4.0 * spacing(big);
+        assert!((v - value).abs() <= tol, "poisson_log({n} | {alpha}) = {v:e}, mpmath {value:e}");
+        assert!((d - partial).abs() <= tol, "d poisson_log({n} | {alpha}) = {d:e}, mpmath {partial:e}");
+        assert!((partials[i] - partial).abs() <= tol, "batch partial at ({n}, {alpha}) = {:e}, mpmath {partial:e}", partials[i]);
+        // And the scalar density, for the conventions.
+        let (sv, [sd]) = poisson_log_lpmf_grad(n as i64, alpha);
+        assert!((v - sv).abs() <= tol && (d - sd).abs() <= tol, "({n}, {alpha}): batch ({v:e}, {d:e}), scalar ({sv:e}, {sd:e})");
+    }
+    // The table's values near e^709 overflow any sum: compare the sum of
+    // the rows below α = 100 on their own.
+    let rows: Vec<usize> = (0..n.len()).filter(|&i| alpha[i] < 100.0).collect();
+    let (n_small, a_small): (Vec<f64>, Vec<f64>) = rows.iter().map(|&i| (n[i], alpha[i])).unzip();
+    let small = poisson_log_lpmf_batch(&n_small, &a_small, None);
+    let reference: f64 = rows.iter().map(|&i| POISSON_LOG[i].2).sum();
+    assert!((small - reference).abs() <= 1e-14 * reference.abs(), "sum {small:e}, reference {reference:e}");
+    assert_eq!(sum, f64::NEG_INFINITY, "the whole table's sum overflows");
+}
+
+#[test]
+fn poisson_log_conventions_match_the_scalar_density() {
+    // Invalid counts, NaN and +inf log-rates, the zero rate, overflow of e^α.
+    let cases = [
+        (0.0, f64::NEG_INFINITY),
+        (2.0, f64::NEG_INFINITY),
+        (-1.0, 0.5),
+        (3.0, f64::NAN),
+        (3.0, f64::INFINITY),
+        (3.0, 710.0),
+        (0.0, 1e300),
+        (5.0, -1e300),
+        (4.0, 1.3),
+    ];
+    for (n, alpha) in cases {
+        let (sv, [sd]) = poisson_log_lpmf_grad(n as i64, alpha);
+        let (v, d) = poisson_log_lpmf_one(n, alpha);
+        assert!(v == sv || ulps(v, sv) <= 4.0, "({n}, {alpha}): value {v}, scalar {sv}");
+        assert!(d == sd || ulps(d, sd) <= 4.0, "({n}, {alpha}): partial {d}, scalar {sd}");
+        let mut p = [f64::NAN];
+        // SAFETY: one element each.
+        let s = unsafe { hbm_poisson_log_lpmf_grad_batch(1, [n].as_ptr(), [alpha].as_ptr(), p.as_mut_ptr()) };
+        assert!(s == sv || ulps(s, sv) <= 4.0, "({n}, {alpha}): batch value {s}, scalar {sv}");
+        assert!(p[0] == sd || ulps(p[0], sd) <= 4.0, "({n}, {alpha}): batch partial {}, scalar {sd}", p[0]);
+    }
 }

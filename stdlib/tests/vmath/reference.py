@@ -34,3 +34,14 @@ for a in al:
         d = s * sig
         print(f"    ({n}.0, {f(a)}, {repr(float(val))}, {repr(float(d))}),")
 print("];")
+print("/// (n, alpha, poisson_log_lpmf(n | alpha), its partial in alpha, the largest |term|) by mpmath at 50 digits.")
+print("pub const POISSON_LOG: &[(f64, f64, f64, f64, f64)] = &[")
+for n in (0, 1, 3, 10, 1000):
+    for a in (-745.0, -700.0, -50.0, -5.0, -1e-8, 0.0, 0.5, 2.302585092994046, 5.0, 6.907755278982137, 20.0, 100.0, 700.0, 709.0):
+        A = mpmath.mpf(a)
+        terms = [n * A, mpmath.exp(A), mpmath.loggamma(n + 1)]
+        val = terms[0] - terms[1] - terms[2]
+        d = n - terms[1]
+        big = max(abs(t) for t in terms)
+        print(f"    ({n}.0, {f(a)}, {repr(float(val))}, {repr(float(d))}, {repr(float(big))}),")
+print("];")
