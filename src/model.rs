@@ -153,6 +153,7 @@ impl Model {
         };
         let mut lowered = lower_model(&self.program, &bound).map_err(ModelError::Diagnostics)?;
         differentiate(&mut lowered.module).map_err(|e| ModelError::Codegen(format!("cannot differentiate the model: {e}")))?;
+        hbmc_compiler::ir::batch::batch_likelihood_loops(&mut lowered.module);
         let jit = match engine {
             Engine::Jit => Some(codegen::compile(&lowered.module).map_err(|e| ModelError::Codegen(format!("{e}")))?),
             Engine::Interpreter => None,

@@ -12,6 +12,7 @@
 //!   (its docs define the `hbm_<f>`, `hbm_<f>_d<k>`, `hbm_<f>_grad` naming);
 //! - [`dist`]: every distribution's log density with partials, and `_rng`;
 //! - [`transform`]: Stan's constraint transforms, inverses and adjoints;
+//! - [`vmath`]: branch-free `exp`/`log1p` that vectorise, for [`dist::batch`];
 //! - [`linalg`]: small dense matrix routines with reverse-mode rules;
 //! - [`rng`]: [`ChainRng`], the per-chain generator;
 //! - [`ffi`]: C signature descriptions and pointer helpers.
@@ -30,6 +31,7 @@ pub mod rng;
 pub mod scalar;
 pub mod special;
 pub mod transform;
+pub mod vmath;
 
 pub use ffi::CType;
 pub use rng::ChainRng;
@@ -59,6 +61,18 @@ pub enum SymbolKind {
     /// `of`'s value plus one partial per real argument through a trailing `*mut f64`.
     LpdfGrad {
         /// The value function.
+        of: &'static str,
+    },
+    /// The sum of a scalar density `of` over arrays of arguments:
+    /// `(len, arrays...) -> sum` (see [`dist::batch`]).
+    LpdfBatch {
+        /// The scalar value function.
+        of: &'static str,
+    },
+    /// The same with partials: `(len, arrays..., partials) -> sum`, writing
+    /// `len` partials of the one real argument of the scalar `_grad` `of`.
+    LpdfGradBatch {
+        /// The scalar `_grad` function.
         of: &'static str,
     },
     /// A multivariate log density on pointer arguments.
@@ -146,6 +160,7 @@ type Sc = *mut ScalarConstrained;
 /// Every C-ABI function of the crate, by name. This table is the single list;
 /// tests walk it to check each function's derivatives.
 pub fn symbols() -> Vec<Symbol> {
+    use dist::batch::*;
     use dist::*;
     use linalg::*;
     use scalar::*;
@@ -284,6 +299,16 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_multi_normal_cholesky_rng(CPtr, CPtr, i64, Ptr) -> i32,
         hbm_lkj_corr_cholesky_rng(i64, f64, Ptr) -> i32,
     );
+
+    // --- batched densities (arrays of arguments, for likelihood loops) ---
+    push!(hbm_bernoulli_logit_lpmf_batch: unsafe extern "C" fn(i64, CPtr, CPtr) -> f64
+        => K::LpdfBatch { of: "hbm_bernoulli_logit_lpmf" });
+    push!(hbm_bernoulli_logit_lpmf_grad_batch: unsafe extern "C" fn(i64, CPtr, CPtr, Ptr) -> f64
+        => K::LpdfGradBatch { of: "hbm_bernoulli_logit_lpmf_grad" });
+    push!(hbm_poisson_log_lpmf_batch: unsafe extern "C" fn(i64, CPtr, CPtr) -> f64
+        => K::LpdfBatch { of: "hbm_poisson_log_lpmf" });
+    push!(hbm_poisson_log_lpmf_grad_batch: unsafe extern "C" fn(i64, CPtr, CPtr, Ptr) -> f64
+        => K::LpdfGradBatch { of: "hbm_poisson_log_lpmf_grad" });
 
     // --- multivariate densities ---
     push!(hbm_multi_normal_lpdf: unsafe extern "C" fn(CPtr, CPtr, CPtr, i64) -> f64 => K::MultiLpdf);

@@ -280,7 +280,9 @@ fn symbol_table_is_consistent() {
             | SymbolKind::ScalarUnconstrain { of }
             | SymbolKind::ConstrainAdj { of }
             | SymbolKind::Unconstrain { of }
-            | SymbolKind::LinalgAdj { of } => of,
+            | SymbolKind::LinalgAdj { of }
+            | SymbolKind::LpdfBatch { of }
+            | SymbolKind::LpdfGradBatch { of } => of,
             _ => continue,
         };
         assert!(seen.contains(of), "{} refers to missing {of}", s.name);

@@ -51,6 +51,7 @@ mod csv;
 mod dims;
 mod eval;
 mod json;
+mod json_fast;
 mod raw;
 mod show;
 mod validate;

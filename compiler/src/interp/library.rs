@@ -253,6 +253,8 @@ pub(crate) unsafe fn call_raw(sym: &Symbol, args: &[RawArg]) -> Option<RawRet> {
         [P, I, P, I, P, P, P] -> I32,
         [P, I] -> F64,
         [P, I, F, P] -> F64,
+        [I, P, P] -> F64,
+        [I, P, P, P] -> F64,
     )
 }
 

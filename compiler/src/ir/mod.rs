@@ -22,6 +22,7 @@
 use std::fmt;
 
 pub mod arenas;
+pub mod batch;
 pub mod print;
 pub mod verify;
 

@@ -68,13 +68,54 @@ pub fn cmdstan_names(name: &str, shape: &[usize]) -> Vec<String> {
     if shape.is_empty() {
         return vec![name.to_string()];
     }
-    column_major_indices(shape)
-        .into_iter()
-        .map(|ix| {
-            let parts: Vec<String> = ix.iter().map(usize::to_string).collect();
-            format!("{name}.{}", parts.join("."))
-        })
-        .collect()
+    // One pass with a reused buffer: at 100,000 elements (a `log_lik`)
+    // a `Vec` and a `format!` per element were a third of the compile time.
+    let mut out = Vec::with_capacity(element_count(shape));
+    let mut line = String::new();
+    for_each_index(shape, |ix| {
+        line.clear();
+        line.push_str(name);
+        for i in ix {
+            line.push('.');
+            push_usize(&mut line, *i);
+        }
+        out.push(line.clone());
+    });
+    out
+}
+
+/// Calls `f` with every 1-based multi-index of `shape` in column-major
+/// order (the order of [`column_major_indices`]), without allocating one.
+pub fn for_each_index(shape: &[usize], mut f: impl FnMut(&[usize])) {
+    let total = element_count(shape);
+    let mut index = vec![1; shape.len()];
+    for _ in 0..total {
+        f(&index);
+        for (i, size) in index.iter_mut().zip(shape) {
+            if *i < *size {
+                *i += 1;
+                break;
+            }
+            *i = 1;
+        }
+    }
+}
+
+/// Appends the decimal digits of `n`.
+fn push_usize(s: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        s.push(char::from(d));
+    }
 }
 
 /// Labelled names for summaries, in the same order as [`cmdstan_names`]:
@@ -98,26 +139,32 @@ pub fn labelled_names(
             Axis::Anon => None,
         })
         .collect();
-    column_major_indices(shape)
-        .into_iter()
-        .map(|ix| {
-            let parts: Vec<String> = ix
-                .iter()
-                .enumerate()
-                .map(|(k, i)| match axes.get(k) {
-                    Some(Axis::Dim(d)) => {
-                        let label = label_lists[k]
-                            .as_ref()
-                            .and_then(|l| l.get(i - 1).cloned())
-                            .unwrap_or_else(|| i.to_string());
-                        format!("{}={label}", dims.dim_name(*d))
+    let mut out = Vec::with_capacity(element_count(shape));
+    let mut line = String::new();
+    for_each_index(shape, |ix| {
+        line.clear();
+        line.push_str(name);
+        line.push('[');
+        for (k, &i) in ix.iter().enumerate() {
+            if k > 0 {
+                line.push_str(", ");
+            }
+            match axes.get(k) {
+                Some(Axis::Dim(d)) => {
+                    line.push_str(dims.dim_name(*d));
+                    line.push('=');
+                    match label_lists[k].as_ref().and_then(|l| l.get(i - 1)) {
+                        Some(label) => line.push_str(label),
+                        None => push_usize(&mut line, i),
                     }
-                    _ => i.to_string(),
-                })
-                .collect();
-            format!("{name}[{}]", parts.join(", "))
-        })
-        .collect()
+                }
+                _ => push_usize(&mut line, i),
+            }
+        }
+        line.push(']');
+        out.push(line.clone());
+    });
+    out
 }
 
 #[cfg(test)]
@@ -141,6 +188,7 @@ mod tests {
     fn names_are_column_major_like_cmdstan() {
         assert_eq!(cmdstan_names("a", &[2, 3]), ["a.1.1", "a.2.1", "a.1.2", "a.2.2", "a.1.3", "a.2.3"]);
         assert_eq!(cmdstan_names("s", &[]), ["s"]);
+        assert_eq!(cmdstan_names("v", &[12])[9..], ["v.10", "v.11", "v.12"]);
     }
 
     #[test]

@@ -210,9 +210,7 @@ impl<'a> Lowerer<'a> {
             names.extend(layout::cmdstan_names(&info.name, &shape));
             let dim_labels = |d: usize| self.bound.dim_labels(d).map(<[String]>::to_vec);
             labels.extend(layout::labelled_names(&info.name, &info.ty, &shape, &self.program.dims, &dim_labels));
-            for ix in layout::column_major_indices(&shape) {
-                order.push(base + layout::memory_offset(&shape, rank, &ix));
-            }
+            layout::for_each_index(&shape, |ix| order.push(base + layout::memory_offset(&shape, rank, ix)));
         }
         LoweredModel {
             module: self.module,

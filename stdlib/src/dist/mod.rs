@@ -22,6 +22,7 @@
 //! Integer arguments (counts, trial sizes) are `i64`, real ones `f64`; integer
 //! arguments come first and have no partials.
 
+pub mod batch;
 pub mod continuous;
 pub mod discrete;
 pub mod multivariate;

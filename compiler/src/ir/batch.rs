@@ -1,0 +1,545 @@
+//! IR pass: likelihood loops call a batched density once per block of
+//! observations instead of a scalar one per observation.
+//!
+//! A loop such as the fused reverse loop of `y ~ bernoulli_logit(eta)`
+//!
+//! ```text
+//! for i in start..end {
+//!   <prefix: loads, arithmetic, index checks>        computes n, eta
+//!   lp, [d] = call hbm_bernoulli_logit_lpmf_grad(n, eta)
+//!   target += lp
+//!   <suffix: scatters d into adjoints>
+//! }
+//! ```
+//!
+//! becomes, per block of [`BLOCK`] iterations,
+//!
+//! ```text
+//! for i in b0..b1 { <prefix>; arg0[i - b0] = n; arg1[i - b0] = eta }
+//! s = call hbm_bernoulli_logit_lpmf_grad_batch(b1 - b0, arg0, arg1, partial)
+//! target += s
+//! for i' in b0..b1 { <prefix, only what the suffix reads>; d' = partial[i' - b0]; <suffix> }
+//! ```
+//!
+//! so that the density's `exp`/`log1p` run in the stdlib's SIMD kernel
+//! (`hbmc_stdlib::dist::batch`) and the scratch arrays stay in L1. Which
+//! scalar densities have a batched form is read from the stdlib's symbol
+//! table (`SymbolKind::LpdfBatch`/`LpdfGradBatch`).
+//!
+//! The split is only made where it cannot change what the loop computes
+//! beyond the order of the additions to the target:
+//! - the prefix only defines values (`let`, calls on values) and checks
+//!   (`if` blocks of the same, ending in `reject`), so running all of a
+//!   block's prefixes first, and again (the part the suffix needs) in the
+//!   second loop, gives the same values;
+//! - the call's value is only added to the target, nothing in the function
+//!   reads `target()`, and the suffix has no `break`/`continue`;
+//! - the suffix writes no buffer the prefix reads.
+//!
+//! One difference is visible: when both a check in the prefix of a later
+//! iteration and a statement of the suffix of an earlier one reject, the
+//! later check's message is the one reported (both reject the point).
+//! The pass runs after AD, on the `LogDensity` and `Gradient` functions;
+//! the interpreter and the JIT run its output alike.
+
+use super::{Arena, BinaryOp, BufferId, CType, CallArg, Expr, FuncRef, Function, FunctionKind, MessagePart, Module, ScalarType, Stmt, UnaryOp, Value};
+use hbmc_stdlib::SymbolKind;
+use std::collections::{HashMap, HashSet};
+
+/// Observations per batched call: the scratch arrays (a few times 2 KiB)
+/// stay in L1 between the three passes over a block.
+pub const BLOCK: i64 = 256;
+
+/// Loops with fewer iterations than this (when the count is a constant)
+/// stay as they are: the split only pays over many observations.
+const MIN_ITERATIONS: i64 = 8;
+
+/// Splits every eligible likelihood loop of the module's `LogDensity` and
+/// `Gradient` functions (see the module docs). Returns how many loops were
+/// split.
+pub fn batch_likelihood_loops(module: &mut Module) -> usize {
+    let table = batch_table();
+    let mut count = 0;
+    for fi in 0..module.functions.len() {
+        let kind = module.functions[fi].kind;
+        if !matches!(kind, FunctionKind::LogDensity | FunctionKind::Gradient) {
+            continue;
+        }
+        let mut func = std::mem::replace(&mut module.functions[fi], Function::new(kind));
+        if !reads_target(&func.body) {
+            let mut constants = HashMap::new();
+            integer_constants(&func.body, &mut constants);
+            let body = std::mem::take(&mut func.body);
+            let mut pass = Pass { module, func: &mut func, table: &table, constants, count: 0 };
+            let body = pass.block(body);
+            count += pass.count;
+            func.body = body;
+        }
+        module.functions[fi] = func;
+    }
+    count
+}
+
+/// Scalar density symbol -> its batched form.
+fn batch_table() -> HashMap<&'static str, FuncRef> {
+    let mut table = HashMap::new();
+    for s in hbmc_stdlib::symbols() {
+        let of = match s.kind {
+            SymbolKind::LpdfBatch { of } | SymbolKind::LpdfGradBatch { of } => of,
+            _ => continue,
+        };
+        let params: Option<Vec<CType>> = s.args.iter().map(|t| ir_ctype(*t)).collect();
+        let (Some(params), Some(ret)) = (params, ir_ctype(s.ret)) else { continue };
+        table.insert(of, FuncRef { symbol: s.name.to_string(), params, ret });
+    }
+    table
+}
+
+fn ir_ctype(t: hbmc_stdlib::CType) -> Option<CType> {
+    use hbmc_stdlib::CType as L;
+    Some(match t {
+        L::F64 => CType::F64,
+        L::I64 => CType::I64,
+        L::I32 => CType::I32,
+        L::PtrF64 => CType::PtrF64,
+        L::PtrConstF64 => CType::PtrConstF64,
+        L::PtrRng => CType::PtrRng,
+        L::Void => CType::Void,
+        L::PtrScalarConstrained => return None,
+    })
+}
+
+struct Pass<'a> {
+    module: &'a mut Module,
+    func: &'a mut Function,
+    table: &'a HashMap<&'static str, FuncRef>,
+    /// Integer constants of the function (`let v = i64 c`), for trip counts.
+    constants: HashMap<Value, i64>,
+    count: usize,
+}
+
+/// What a split needs to know about the loop's one density call.
+struct Site {
+    /// Position of the call in the loop body.
+    at: usize,
+    /// Its value (only added to the target).
+    value: Value,
+    /// Its partial, for a `_grad` call.
+    partial: Option<Value>,
+    /// Its arguments, all values.
+    args: Vec<Value>,
+    batched: FuncRef,
+}
+
+impl Pass<'_> {
+    fn block(&mut self, stmts: Vec<Stmt>) -> Vec<Stmt> {
+        let mut out = Vec::with_capacity(stmts.len());
+        for s in stmts {
+            match s {
+                Stmt::For { var, start, end, body } => {
+                    let body = self.block(body);
+                    match self.site(start, end, &body) {
+                        Some(site) => {
+                            self.split(var, start, end, &body, &site, &mut out);
+                            self.count += 1;
+                        }
+                        None => out.push(Stmt::For { var, start, end, body }),
+                    }
+                }
+                Stmt::If { cond, then, otherwise } => {
+                    let then = self.block(then);
+                    let otherwise = self.block(otherwise);
+                    out.push(Stmt::If { cond, then, otherwise });
+                }
+                Stmt::While { cond_block, cond, body } => {
+                    let body = self.block(body);
+                    out.push(Stmt::While { cond_block, cond, body });
+                }
+                other => out.push(other),
+            }
+        }
+        out
+    }
+
+    /// The loop's density call when the loop can be split.
+    fn site(&self, start: Value, end: Value, body: &[Stmt]) -> Option<Site> {
+        let mut found = None;
+        for (i, s) in body.iter().enumerate() {
+            if let Stmt::Call { func, .. } = s {
+                if self.table.contains_key(func.symbol.as_str()) {
+                    if found.is_some() {
+                        return None;
+                    }
+                    found = Some(i);
+                }
+            }
+        }
+        let at = found?;
+        let Stmt::Call { dst: Some(value), partials, func, args } = &body[at] else { return None };
+        let batched = self.table.get(func.symbol.as_str())?.clone();
+        let args: Vec<Value> = args.iter().map(|a| if let CallArg::Value(v) = a { Some(*v) } else { None }).collect::<Option<_>>()?;
+        // The batched signature: a length, one array per argument, and one
+        // partials array for a `_grad` call with a single partial.
+        let expected = 1 + args.len() + usize::from(!partials.is_empty());
+        if batched.params.len() != expected || partials.len() > 1 {
+            return None;
+        }
+        let (prefix, suffix) = (&body[..at], &body[at + 1..]);
+        if !prefix.iter().all(pure_or_check) || jumps(suffix) {
+            return None;
+        }
+        // The value is used once: added to the target at the suffix's top level.
+        let adds = suffix.iter().filter(|s| matches!(s, Stmt::AddTarget(v) if v == value)).count();
+        let mut uses = Vec::new();
+        uses_in(suffix, &mut uses);
+        if adds != 1 || uses.iter().filter(|v| *v == value).count() != 1 {
+            return None;
+        }
+        let mut loaded = HashSet::new();
+        loads_in(prefix, &mut loaded);
+        let mut written = HashSet::new();
+        writes_in(suffix, &mut written);
+        if !loaded.is_disjoint(&written) {
+            return None;
+        }
+        if let (Some(a), Some(b)) = (self.constant(start), self.constant(end)) {
+            if b - a < MIN_ITERATIONS {
+                return None;
+            }
+        }
+        Some(Site { at, value: *value, partial: partials.first().copied(), args, batched })
+    }
+
+    fn constant(&self, v: Value) -> Option<i64> {
+        self.constants.get(&v).copied()
+    }
+
+    fn let_(&mut self, out: &mut Vec<Stmt>, ty: ScalarType, expr: Expr) -> Value {
+        let dst = self.func.new_value(ty);
+        out.push(Stmt::Let { dst, expr });
+        dst
+    }
+
+    fn bin(&mut self, out: &mut Vec<Stmt>, op: BinaryOp, a: Value, b: Value) -> Value {
+        let ty = self.func.type_of(a);
+        self.let_(out, ty, Expr::Binary(op, a, b))
+    }
+
+    fn split(&mut self, var: Value, start: Value, end: Value, body: &[Stmt], site: &Site, out: &mut Vec<Stmt>) {
+        use ScalarType::{F64, I64};
+        let name = site.batched.symbol.trim_start_matches("hbm_").to_string();
+        let arg_bufs: Vec<BufferId> = (0..site.args.len())
+            .map(|j| self.module.add_buffer(format!("batch.{name}.arg{j}"), Arena::Work, BLOCK as usize))
+            .collect();
+        let partial_buf = site.partial.map(|_| self.module.add_buffer(format!("batch.{name}.partial"), Arena::Work, BLOCK as usize));
+        let (prefix, suffix) = (&body[..site.at], &body[site.at + 1..]);
+
+        // Blocks: for blk in 0..ceil((end - start) / BLOCK).
+        let len = self.bin(out, BinaryOp::Sub, end, start);
+        let block = self.let_(out, I64, Expr::I64(BLOCK));
+        let block_m1 = self.let_(out, I64, Expr::I64(BLOCK - 1));
+        let padded = self.bin(out, BinaryOp::Add, len, block_m1);
+        let blocks = self.bin(out, BinaryOp::Div, padded, block);
+        let zero = self.let_(out, I64, Expr::I64(0));
+        let blk = self.func.new_value(I64);
+        let mut blk_body = Vec::new();
+        let off = self.bin(&mut blk_body, BinaryOp::Mul, blk, block);
+        let b0 = self.bin(&mut blk_body, BinaryOp::Add, start, off);
+        let b0_plus = self.bin(&mut blk_body, BinaryOp::Add, b0, block);
+        let b1 = self.bin(&mut blk_body, BinaryOp::Min, b0_plus, end);
+        let count = self.bin(&mut blk_body, BinaryOp::Sub, b1, b0);
+        let first = self.let_(&mut blk_body, I64, Expr::I64(0));
+
+        // Pass 1: the prefix (checks included) and the arguments to scratch.
+        let mut keep: HashSet<Value> = site.args.iter().copied().collect();
+        let mut pass1 = needed_prefix(prefix, &mut keep, true);
+        let k = self.bin(&mut pass1, BinaryOp::Sub, var, b0);
+        for (&arg, &buf) in site.args.iter().zip(&arg_bufs) {
+            let x = match self.func.type_of(arg) {
+                F64 => arg,
+                I64 => self.let_(&mut pass1, F64, Expr::Unary(UnaryOp::ToF64, arg)),
+            };
+            pass1.push(Stmt::Store { buf, index: k, value: x });
+        }
+        blk_body.push(Stmt::For { var, start: b0, end: b1, body: pass1 });
+
+        // The batched call.
+        let mut call_args = vec![CallArg::Value(count)];
+        call_args.extend(arg_bufs.iter().map(|&buf| CallArg::Buffer { buf, offset: first }));
+        if let Some(buf) = partial_buf {
+            call_args.push(CallArg::Buffer { buf, offset: first });
+        }
+        let sum = self.func.new_value(F64);
+        blk_body.push(Stmt::Call { dst: Some(sum), partials: Vec::new(), func: site.batched.clone(), args: call_args });
+        blk_body.push(Stmt::AddTarget(sum));
+
+        // Pass 2: what the suffix reads of the prefix, the partial from
+        // scratch, and the suffix (fresh value names: the IR is SSA).
+        let rest: Vec<Stmt> = suffix.iter().filter(|s| !matches!(s, Stmt::AddTarget(v) if *v == site.value)).cloned().collect();
+        if !rest.is_empty() {
+            let mut used = Vec::new();
+            uses_in(&rest, &mut used);
+            let mut keep: HashSet<Value> = used.into_iter().collect();
+            let mut pass2 = needed_prefix(prefix, &mut keep, false);
+            let var2 = self.func.new_value(I64);
+            let mut rename: HashMap<Value, Value> = HashMap::from([(var, var2)]);
+            let mut renamed = Vec::new();
+            self.copy_block(&pass2, &mut rename, &mut renamed);
+            pass2 = renamed;
+            if let (Some(p), Some(buf)) = (site.partial, partial_buf) {
+                let k2 = self.bin(&mut pass2, BinaryOp::Sub, var2, b0);
+                let p2 = self.let_(&mut pass2, F64, Expr::Load { buf, index: k2 });
+                rename.insert(p, p2);
+            }
+            self.copy_block(&rest, &mut rename, &mut pass2);
+            blk_body.push(Stmt::For { var: var2, start: b0, end: b1, body: pass2 });
+        }
+        out.push(Stmt::For { var: blk, start: zero, end: blocks, body: blk_body });
+    }
+
+    /// Copies statements with fresh names for every value they define;
+    /// values from outside keep theirs.
+    fn copy_block(&mut self, stmts: &[Stmt], rename: &mut HashMap<Value, Value>, out: &mut Vec<Stmt>) {
+        for s in stmts {
+            let copied = self.copy_stmt(s, rename);
+            out.push(copied);
+        }
+    }
+
+    fn fresh(&mut self, v: Value, rename: &mut HashMap<Value, Value>) -> Value {
+        let ty = self.func.type_of(v);
+        let n = self.func.new_value(ty);
+        rename.insert(v, n);
+        n
+    }
+
+    fn copy_stmt(&mut self, s: &Stmt, rename: &mut HashMap<Value, Value>) -> Stmt {
+        let r = |rename: &HashMap<Value, Value>, v: Value| rename.get(&v).copied().unwrap_or(v);
+        match s {
+            Stmt::Let { dst, expr } => {
+                let expr = map_expr(expr, |v| r(rename, v));
+                Stmt::Let { dst: self.fresh(*dst, rename), expr }
+            }
+            Stmt::Call { dst, partials, func, args } => {
+                let args = args
+                    .iter()
+                    .map(|a| match a {
+                        CallArg::Value(v) => CallArg::Value(r(rename, *v)),
+                        CallArg::Buffer { buf, offset } => CallArg::Buffer { buf: *buf, offset: r(rename, *offset) },
+                        CallArg::Rng => CallArg::Rng,
+                    })
+                    .collect();
+                let dst = dst.map(|d| self.fresh(d, rename));
+                let partials = partials.iter().map(|p| self.fresh(*p, rename)).collect();
+                Stmt::Call { dst, partials, func: func.clone(), args }
+            }
+            Stmt::Store { buf, index, value } => Stmt::Store { buf: *buf, index: r(rename, *index), value: r(rename, *value) },
+            Stmt::Accumulate { buf, index, value } => Stmt::Accumulate { buf: *buf, index: r(rename, *index), value: r(rename, *value) },
+            Stmt::AddTarget(v) => Stmt::AddTarget(r(rename, *v)),
+            Stmt::For { var, start, end, body } => {
+                let (start, end) = (r(rename, *start), r(rename, *end));
+                let var = self.fresh(*var, rename);
+                let mut b = Vec::new();
+                self.copy_block(body, rename, &mut b);
+                Stmt::For { var, start, end, body: b }
+            }
+            Stmt::If { cond, then, otherwise } => {
+                let cond = r(rename, *cond);
+                let (mut t, mut o) = (Vec::new(), Vec::new());
+                self.copy_block(then, rename, &mut t);
+                self.copy_block(otherwise, rename, &mut o);
+                Stmt::If { cond, then: t, otherwise: o }
+            }
+            Stmt::While { cond_block, cond, body } => {
+                let mut c = Vec::new();
+                self.copy_block(cond_block, rename, &mut c);
+                let cond = r(rename, *cond);
+                let mut b = Vec::new();
+                self.copy_block(body, rename, &mut b);
+                Stmt::While { cond_block: c, cond, body: b }
+            }
+            Stmt::Break => Stmt::Break,
+            Stmt::Continue => Stmt::Continue,
+            Stmt::Reject(parts) => Stmt::Reject(map_parts(parts, |v| r(rename, v))),
+            Stmt::Print(parts) => Stmt::Print(map_parts(parts, |v| r(rename, v))),
+        }
+    }
+}
+
+/// The prefix statements that define a value in `keep` (which grows by
+/// their operands), in order; with `checks`, every `if` (the index checks)
+/// too, with what it reads.
+fn needed_prefix(prefix: &[Stmt], keep: &mut HashSet<Value>, checks: bool) -> Vec<Stmt> {
+    let mut taken = vec![false; prefix.len()];
+    for (i, s) in prefix.iter().enumerate().rev() {
+        let take = match s {
+            Stmt::Let { dst, .. } => keep.contains(dst),
+            Stmt::Call { dst, partials, .. } => dst.iter().chain(partials).any(|v| keep.contains(v)),
+            _ => checks,
+        };
+        if take {
+            taken[i] = true;
+            let mut used = Vec::new();
+            uses_in(std::slice::from_ref(s), &mut used);
+            keep.extend(used);
+        }
+    }
+    prefix.iter().zip(taken).filter(|(_, t)| *t).map(|(s, _)| s.clone()).collect()
+}
+
+/// A statement that only defines values or checks: `let` (not of the
+/// target), a call on values alone, or an `if` of such ending in `reject`.
+fn pure_or_check(s: &Stmt) -> bool {
+    match s {
+        Stmt::Let { expr, .. } => !matches!(expr, Expr::Target),
+        Stmt::Call { args, .. } => args.iter().all(|a| matches!(a, CallArg::Value(_))),
+        Stmt::If { then, otherwise, .. } => then.iter().chain(otherwise).all(|s| matches!(s, Stmt::Reject(_)) || pure_or_check(s)),
+        Stmt::Reject(_) => true,
+        _ => false,
+    }
+}
+
+/// Every `let v = i64 c` of a function.
+fn integer_constants(stmts: &[Stmt], out: &mut HashMap<Value, i64>) {
+    for s in stmts {
+        match s {
+            Stmt::Let { dst, expr: Expr::I64(x) } => {
+                out.insert(*dst, *x);
+            }
+            Stmt::For { body, .. } => integer_constants(body, out),
+            Stmt::If { then, otherwise, .. } => {
+                integer_constants(then, out);
+                integer_constants(otherwise, out);
+            }
+            Stmt::While { cond_block, body, .. } => {
+                integer_constants(cond_block, out);
+                integer_constants(body, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether `stmts` may leave or restart the loop they are in.
+fn jumps(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::Break | Stmt::Continue => true,
+        Stmt::If { then, otherwise, .. } => jumps(then) || jumps(otherwise),
+        _ => false,
+    })
+}
+
+/// Whether anything reads `target()`.
+fn reads_target(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::Let { expr: Expr::Target, .. } => true,
+        Stmt::For { body, .. } => reads_target(body),
+        Stmt::If { then, otherwise, .. } => reads_target(then) || reads_target(otherwise),
+        Stmt::While { cond_block, body, .. } => reads_target(cond_block) || reads_target(body),
+        _ => false,
+    })
+}
+
+/// Every value `stmts` use (with repeats).
+fn uses_in(stmts: &[Stmt], out: &mut Vec<Value>) {
+    for s in stmts {
+        match s {
+            Stmt::Let { expr, .. } => {
+                map_expr(expr, |v| {
+                    out.push(v);
+                    v
+                });
+            }
+            Stmt::Call { args, .. } => out.extend(args.iter().filter_map(|a| match a {
+                CallArg::Value(v) | CallArg::Buffer { offset: v, .. } => Some(*v),
+                CallArg::Rng => None,
+            })),
+            Stmt::Store { index, value, .. } | Stmt::Accumulate { index, value, .. } => out.extend([*index, *value]),
+            Stmt::AddTarget(v) => out.push(*v),
+            Stmt::For { start, end, body, .. } => {
+                out.extend([*start, *end]);
+                uses_in(body, out);
+            }
+            Stmt::If { cond, then, otherwise } => {
+                out.push(*cond);
+                uses_in(then, out);
+                uses_in(otherwise, out);
+            }
+            Stmt::While { cond_block, cond, body } => {
+                uses_in(cond_block, out);
+                out.push(*cond);
+                uses_in(body, out);
+            }
+            Stmt::Reject(parts) | Stmt::Print(parts) => out.extend(parts.iter().filter_map(|p| match p {
+                MessagePart::Value(v) => Some(*v),
+                _ => None,
+            })),
+            Stmt::Break | Stmt::Continue => {}
+        }
+    }
+}
+
+/// Buffers loaded anywhere in `stmts`.
+fn loads_in(stmts: &[Stmt], out: &mut HashSet<BufferId>) {
+    for s in stmts {
+        match s {
+            Stmt::Let { expr: Expr::Load { buf, .. }, .. } => {
+                out.insert(*buf);
+            }
+            Stmt::If { then, otherwise, .. } => {
+                loads_in(then, out);
+                loads_in(otherwise, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Buffers `stmts` may write: stores, accumulations, and every buffer
+/// passed to a call.
+fn writes_in(stmts: &[Stmt], out: &mut HashSet<BufferId>) {
+    for s in stmts {
+        match s {
+            Stmt::Store { buf, .. } | Stmt::Accumulate { buf, .. } => {
+                out.insert(*buf);
+            }
+            Stmt::Call { args, .. } => out.extend(args.iter().filter_map(|a| match a {
+                CallArg::Buffer { buf, .. } => Some(*buf),
+                _ => None,
+            })),
+            Stmt::For { body, .. } => writes_in(body, out),
+            Stmt::If { then, otherwise, .. } => {
+                writes_in(then, out);
+                writes_in(otherwise, out);
+            }
+            Stmt::While { cond_block, body, .. } => {
+                writes_in(cond_block, out);
+                writes_in(body, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn map_expr(e: &Expr, mut f: impl FnMut(Value) -> Value) -> Expr {
+    match e {
+        Expr::F64(x) => Expr::F64(*x),
+        Expr::I64(x) => Expr::I64(*x),
+        Expr::Load { buf, index } => Expr::Load { buf: *buf, index: f(*index) },
+        Expr::Unary(op, x) => Expr::Unary(*op, f(*x)),
+        Expr::Binary(op, a, b) => Expr::Binary(*op, f(*a), f(*b)),
+        Expr::Cmp(op, a, b) => Expr::Cmp(*op, f(*a), f(*b)),
+        Expr::Select { cond, then, otherwise } => Expr::Select { cond: f(*cond), then: f(*then), otherwise: f(*otherwise) },
+        Expr::Target => Expr::Target,
+    }
+}
+
+fn map_parts(parts: &[MessagePart], f: impl Fn(Value) -> Value) -> Vec<MessagePart> {
+    parts
+        .iter()
+        .map(|p| match p {
+            MessagePart::Value(v) => MessagePart::Value(f(*v)),
+            other => other.clone(),
+        })
+        .collect()
+}

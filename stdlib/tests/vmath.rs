@@ -1,0 +1,255 @@
+//! The vectorisable `exp`/`log1p` ([`hbmc_stdlib::vmath`]) and the batched
+//! densities built on them ([`hbmc_stdlib::dist::batch`]) against mpmath
+//! values (`vmath/reference.rs`, made by `vmath/reference.py`) and against
+//! the scalar densities, in ulps, over extreme arguments.
+
+#[path = "vmath/reference.rs"]
+mod reference;
+
+use hbmc_stdlib::dist::batch::{
+    bernoulli_logit_lpmf_batch, bernoulli_logit_lpmf_one, hbm_bernoulli_logit_lpmf_batch,
+    hbm_bernoulli_logit_lpmf_grad_batch, hbm_poisson_log_lpmf_grad_batch, poisson_log_lpmf_batch, poisson_log_lpmf_one,
+};
+use hbmc_stdlib::dist::poisson_log_lpmf_grad;
+use hbmc_stdlib::dist::bernoulli_logit_lpmf_grad;
+use hbmc_stdlib::vmath::{self, Fused, Plain};
+use reference::{BERNOULLI_LOGIT, EXP, LOG1P_UNIT, POISSON_LOG};
+
+/// Distance in units in the last place of `r` (the spacing of doubles at
+/// |r|, the smallest subnormal near 0); 0 when both are equal (also for
+/// equal infinities), infinite when one is NaN.
+fn ulps(a: f64, r: f64) -> f64 {
+    if a == r {
+        return 0.0;
+    }
+    if a.is_nan() || r.is_nan() || a.is_infinite() || r.is_infinite() {
+        return f64::INFINITY;
+    }
+    let spacing = {
+        let m = r.abs();
+        let next = f64::from_bits(m.to_bits() + 1);
+        next - m
+    };
+    (a - r).abs() / spacing
+}
+
+fn fma_available() -> bool {
+    hbmc_stdlib::dist::batch::has_avx2_fma()
+}
+
+#[test]
+fn exp_within_one_ulp_of_mpmath_including_subnormal_results() {
+    let mut worst: f64 = 0.0;
+    for &(x, r) in EXP {
+        let plain = vmath::exp::<Plain>(x);
+        assert!(ulps(plain, r) <= 1.0, "exp({x:e}) = {plain:e}, mpmath {r:e}: {} ulp", ulps(plain, r));
+        worst = worst.max(ulps(plain, r));
+        if fma_available() {
+            let fused = vmath::exp::<Fused>(x);
+            assert!(ulps(fused, r) <= 1.0, "fused exp({x:e}) = {fused:e}, mpmath {r:e}");
+        }
+    }
+    // The table is not all exact: a test that cannot fail would say 0.
+    assert!(worst > 0.0);
+}
+
+#[test]
+fn exp_at_its_limits() {
+    assert_eq!(vmath::exp::<Plain>(0.0), 1.0);
+    assert_eq!(vmath::exp::<Plain>(-746.0), 0.0);
+    assert_eq!(vmath::exp::<Plain>(-1e300), 0.0);
+    assert_eq!(vmath::exp::<Plain>(f64::NEG_INFINITY), 0.0);
+    assert_eq!(vmath::exp::<Plain>(710.0), f64::INFINITY);
+    assert_eq!(vmath::exp::<Plain>(1e300), f64::INFINITY);
+    assert_eq!(vmath::exp::<Plain>(f64::INFINITY), f64::INFINITY);
+    assert!(vmath::exp::<Plain>(f64::NAN).is_nan());
+    // Largest finite result and smallest subnormal one, as libm.
+    assert_eq!(vmath::exp::<Plain>(709.782712893384), 709.782712893384f64.exp());
+    assert_eq!(vmath::exp::<Plain>(-745.0), (-745.0f64).exp());
+}
+
+#[test]
+fn log1p_unit_within_one_ulp_of_mpmath() {
+    for &(x, r) in LOG1P_UNIT {
+        let inv_u = 1.0 / (1.0 + x);
+        let plain = vmath::log1p_unit::<Plain>(x, inv_u);
+        assert!(ulps(plain, r) <= 1.0, "log1p({x:e}) = {plain:e}, mpmath {r:e}: {} ulp", ulps(plain, r));
+        if fma_available() {
+            let fused = vmath::log1p_unit::<Fused>(x, inv_u);
+            assert!(ulps(fused, r) <= 1.0, "fused log1p({x:e}) = {fused:e}, mpmath {r:e}");
+        }
+    }
+}
+
+#[test]
+fn bernoulli_logit_elements_within_two_ulp_of_mpmath_at_extreme_logits() {
+    for &(n, alpha, value, partial) in BERNOULLI_LOGIT {
+        let (v, d) = bernoulli_logit_lpmf_one(n, alpha);
+        assert!(ulps(v, value) <= 2.0, "bernoulli_logit({n} | {alpha:e}) = {v:e}, mpmath {value:e}");
+        assert!(ulps(d, partial) <= 2.0, "d bernoulli_logit({n} | {alpha:e}) = {d:e}, mpmath {partial:e}");
+    }
+    // The dispatched kernel (AVX2 + FMA where the CPU has them) on the
+    // whole table at once: every partial, and the sum against the sum of
+    // the references.
+    let n: Vec<f64> = BERNOULLI_LOGIT.iter().map(|r| r.0).collect();
+    let alpha: Vec<f64> = BERNOULLI_LOGIT.iter().map(|r| r.1).collect();
+    let mut partials = vec![f64::NAN; n.len()];
+    let sum = bernoulli_logit_lpmf_batch(&n, &alpha, Some(&mut partials));
+    for (i, &(n, alpha, _, partial)) in BERNOULLI_LOGIT.iter().enumerate() {
+        assert!(ulps(partials[i], partial) <= 2.0, "batch partial at ({n}, {alpha:e}) = {:e}, mpmath {partial:e}", partials[i]);
+    }
+    let reference: f64 = BERNOULLI_LOGIT.iter().map(|r| r.2).sum();
+    assert!((sum - reference).abs() <= 1e-14 * reference.abs(), "sum {sum:e}, reference {reference:e}");
+}
+
+/// A fixed pseudo-random sequence (splitmix64), uniform in [0, 1).
+fn uniforms(seed: u64, len: usize) -> Vec<f64> {
+    let mut s = seed;
+    (0..len)
+        .map(|_| {
+            s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = s;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+        })
+        .collect()
+}
+
+#[test]
+fn batch_matches_the_scalar_density_element_by_element() {
+    // 1,003 elements (not a multiple of the lane count or the block), log-odds
+    // spread over ±40 and a few at ±800.
+    let u = uniforms(7, 2 * 1003);
+    let n: Vec<f64> = u[..1003].iter().map(|&v| if v < 0.4 { 1.0 } else { 0.0 }).collect();
+    let alpha: Vec<f64> = u[1003..]
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| if i % 97 == 0 { 1600.0 * v - 800.0 } else { 80.0 * v - 40.0 })
+        .collect();
+    let mut partials = vec![0.0; n.len()];
+    // SAFETY: the slices have n.len() elements and do not overlap.
+    let sum = unsafe { hbm_bernoulli_logit_lpmf_grad_batch(n.len() as i64, n.as_ptr(), alpha.as_ptr(), partials.as_mut_ptr()) };
+    let mut scalar_sum = 0.0;
+    for i in 0..n.len() {
+        let (v, [d]) = bernoulli_logit_lpmf_grad(n[i] as i64, alpha[i]);
+        scalar_sum += v;
+        assert!(ulps(partials[i], d) <= 4.0, "partial {i}: batch {:e}, scalar {d:e}", partials[i]);
+        let (v1, _) = bernoulli_logit_lpmf_one(n[i], alpha[i]);
+        assert!(ulps(v1, v) <= 4.0, "value {i}: batch element {v1:e}, scalar {v:e}");
+    }
+    assert!((sum - scalar_sum).abs() <= 1e-13 * scalar_sum.abs(), "sum {sum}, scalar {scalar_sum}");
+    // SAFETY: as above.
+    let value_only = unsafe { hbm_bernoulli_logit_lpmf_batch(n.len() as i64, n.as_ptr(), alpha.as_ptr()) };
+    assert_eq!(value_only, sum, "the value-only kernel sums the same values in the same order");
+}
+
+#[test]
+fn batch_rejects_invalid_elements_with_zero_partials() {
+    // A count outside {0, 1}, a NaN log-odds, and the -inf of a certain
+    // wrong outcome: the sum is -inf, those partials 0, the others kept.
+    let n = [1.0, 2.0, 0.0, 1.0, -1.0, 0.5, 1.0];
+    let alpha = [0.3, 0.3, f64::NAN, f64::NEG_INFINITY, 0.3, 0.3, f64::INFINITY];
+    let mut partials = [f64::NAN; 7];
+    let sum = bernoulli_logit_lpmf_batch(&n, &alpha, Some(&mut partials));
+    assert_eq!(sum, f64::NEG_INFINITY);
+    assert_eq!(partials[1..6], [0.0; 5]);
+    assert!(ulps(partials[0], bernoulli_logit_lpmf_grad(1, 0.3).1[0]) <= 4.0);
+    // n = 1 at +inf log-odds is certain: value 0, partial 0.
+    assert_eq!(partials[6], 0.0);
+    assert_eq!(bernoulli_logit_lpmf_one(1.0, f64::INFINITY), (-0.0, 0.0));
+    assert_eq!(bernoulli_logit_lpmf_one(0.0, f64::NEG_INFINITY), (-0.0, -0.0));
+    // Empty and malformed calls.
+    assert_eq!(bernoulli_logit_lpmf_batch(&[], &[], None), 0.0);
+    // SAFETY: a negative length is rejected before any pointer is read.
+    let bad = unsafe { hbm_bernoulli_logit_lpmf_grad_batch(-1, std::ptr::null(), std::ptr::null(), std::ptr::null_mut()) };
+    assert_eq!(bad, f64::NEG_INFINITY);
+}
+
+/// Time per element of the batched kernel and of the scalar density, for
+/// reading `hbmc bench` figures (not a test of speed: it asserts nothing
+/// about time). `cargo test --release -p hbmc-stdlib --test vmath -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn kernel_time_per_element() {
+    let len = 2000;
+    let u = uniforms(3, 2 * len);
+    let n: Vec<f64> = u[..len].iter().map(|&v| if v < 0.4 { 1.0 } else { 0.0 }).collect();
+    let alpha: Vec<f64> = u[len..].iter().map(|&v| 6.0 * v - 3.0).collect();
+    let mut partials = vec![0.0; len];
+    let reps = 2000;
+    let t = std::time::Instant::now();
+    let mut s = 0.0;
+    for _ in 0..reps {
+        s += bernoulli_logit_lpmf_batch(std::hint::black_box(&n), &alpha, Some(&mut partials));
+    }
+    let batch = t.elapsed().as_secs_f64() * 1e9 / (reps * len) as f64;
+    let t = std::time::Instant::now();
+    for _ in 0..reps {
+        for i in 0..len {
+            let (v, [d]) = bernoulli_logit_lpmf_grad(std::hint::black_box(n[i]) as i64, alpha[i]);
+            s += v;
+            partials[i] = d;
+        }
+    }
+    let scalar = t.elapsed().as_secs_f64() * 1e9 / (reps * len) as f64;
+    println!("batched {batch:.2} ns/element, scalar {scalar:.2} ns/element (checksum {s})");
+    assert!(s.is_finite());
+}
+
+/// poisson_log's value n α − e^α − ln n! can cancel, so it is compared in
+/// units of the largest term: within 4 ulp of that (the rounding of the
+/// terms), and its partial n − e^α likewise.
+#[test]
+fn poisson_log_within_a_few_ulp_of_its_largest_term() {
+    let n: Vec<f64> = POISSON_LOG.iter().map(|r| r.0).collect();
+    let alpha: Vec<f64> = POISSON_LOG.iter().map(|r| r.1).collect();
+    let mut partials = vec![f64::NAN; n.len()];
+    let sum = poisson_log_lpmf_batch(&n, &alpha, Some(&mut partials));
+    let spacing = |x: f64| f64::from_bits(x.abs().to_bits() + 1) - x.abs();
+    for (i, &(n, alpha, value, partial, big)) in POISSON_LOG.iter().enumerate() {
+        let (v, d) = poisson_log_lpmf_one(n, alpha);
+        let tol = 4.0 * spacing(big);
+        assert!((v - value).abs() <= tol, "poisson_log({n} | {alpha}) = {v:e}, mpmath {value:e}");
+        assert!((d - partial).abs() <= tol, "d poisson_log({n} | {alpha}) = {d:e}, mpmath {partial:e}");
+        assert!((partials[i] - partial).abs() <= tol, "batch partial at ({n}, {alpha}) = {:e}, mpmath {partial:e}", partials[i]);
+        // And the scalar density, for the conventions.
+        let (sv, [sd]) = poisson_log_lpmf_grad(n as i64, alpha);
+        assert!((v - sv).abs() <= tol && (d - sd).abs() <= tol, "({n}, {alpha}): batch ({v:e}, {d:e}), scalar ({sv:e}, {sd:e})");
+    }
+    // The table's values near e^709 overflow any sum: compare the sum of
+    // the rows below α = 100 on their own.
+    let rows: Vec<usize> = (0..n.len()).filter(|&i| alpha[i] < 100.0).collect();
+    let (n_small, a_small): (Vec<f64>, Vec<f64>) = rows.iter().map(|&i| (n[i], alpha[i])).unzip();
+    let small = poisson_log_lpmf_batch(&n_small, &a_small, None);
+    let reference: f64 = rows.iter().map(|&i| POISSON_LOG[i].2).sum();
+    assert!((small - reference).abs() <= 1e-14 * reference.abs(), "sum {small:e}, reference {reference:e}");
+    assert_eq!(sum, f64::NEG_INFINITY, "the whole table's sum overflows");
+}
+
+#[test]
+fn poisson_log_conventions_match_the_scalar_density() {
+    // Invalid counts, NaN and +inf log-rates, the zero rate, overflow of e^α.
+    let cases = [
+        (0.0, f64::NEG_INFINITY),
+        (2.0, f64::NEG_INFINITY),
+        (-1.0, 0.5),
+        (3.0, f64::NAN),
+        (3.0, f64::INFINITY),
+        (3.0, 710.0),
+        (0.0, 1e300),
+        (5.0, -1e300),
+        (4.0, 1.3),
+    ];
+    for (n, alpha) in cases {
+        let (sv, [sd]) = poisson_log_lpmf_grad(n as i64, alpha);
+        let (v, d) = poisson_log_lpmf_one(n, alpha);
+        assert!(v == sv || ulps(v, sv) <= 4.0, "({n}, {alpha}): value {v}, scalar {sv}");
+        assert!(d == sd || ulps(d, sd) <= 4.0, "({n}, {alpha}): partial {d}, scalar {sd}");
+        let mut p = [f64::NAN];
+        // SAFETY: one element each.
+        let s = unsafe { hbm_poisson_log_lpmf_grad_batch(1, [n].as_ptr(), [alpha].as_ptr(), p.as_mut_ptr()) };
+        assert!(s == sv || ulps(s, sv) <= 4.0, "({n}, {alpha}): batch value {s}, scalar {sv}");
+        assert!(p[0] == sd || ulps(p[0], sd) <= 4.0, "({n}, {alpha}): batch partial {}, scalar {sd}", p[0]);
+    }
+}
