@@ -72,11 +72,12 @@ fn into_data(value: Node) -> Result<JsonData, (&'static str, String)> {
         dims: None,
         dims_not_object: false,
     };
-    for (name, v) in by_name(members) {
+    for (name, v) in by_name(members, "at the top level")? {
         if name == "dims" {
             match v {
                 Node::Object(dims) => {
-                    data.dims = Some(by_name(dims).into_iter().map(|(k, v)| (k, v.into_raw())).collect());
+                    let dims = by_name(dims, "in the \"dims\" object")?;
+                    data.dims = Some(dims.into_iter().map(|(k, v)| (k, v.into_raw())).collect());
                 }
                 Node::Raw(_) => data.dims_not_object = true,
             }
@@ -87,19 +88,24 @@ fn into_data(value: Node) -> Result<JsonData, (&'static str, String)> {
     Ok(data)
 }
 
-/// An object's members sorted by name, the last of repeated names kept
-/// (what a JSON map gives).
-fn by_name(mut members: Vec<(String, Node)>) -> Vec<(String, Node)> {
-    // A stable sort keeps repeats in text order; keep the last of each run.
+/// An object's members sorted by name. A name given twice is an error
+/// (E4004): JSON readers disagree on which value wins (serde_json and
+/// Python keep the last, others the first), so any choice would be a guess.
+fn by_name(
+    mut members: Vec<(String, Node)>,
+    place: &str,
+) -> Result<Vec<(String, Node)>, (&'static str, String)> {
     members.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut out: Vec<(String, Node)> = Vec::with_capacity(members.len());
-    for m in members {
-        match out.last_mut() {
-            Some(last) if last.0 == m.0 => *last = m,
-            _ => out.push(m),
-        }
+    if let Some(w) = members.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err((
+            "E4004",
+            format!(
+                "the member \"{}\" is given more than once {place}; which value is meant is ambiguous: give it once",
+                w[0].0
+            ),
+        ));
     }
-    out
+    Ok(members)
 }
 
 /// A JSON value's kind, for messages.

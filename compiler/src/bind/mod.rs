@@ -17,6 +17,7 @@
 //! | E4001 | error    | a data file cannot be read: JSON syntax (with line and column), malformed CSV (with line), duplicate CSV column |
 //! | E4002 | error    | JSON data whose top level is not an object |
 //! | E4003 | error    | a variable given by two sources (both named) |
+//! | E4004 | error    | a JSON object (the top level or `"dims"`) with a member name given twice |
 //! | E4010 | error    | a `data` variable that no source gives |
 //! | E4011 | warning  | JSON members that the `data` block does not declare, ignored (as CmdStan ignores them) |
 //! | E4012 | warning  | CSV columns that match no `data` variable (a leading unnamed column, R's row names, is ignored silently) |

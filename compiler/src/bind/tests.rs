@@ -875,6 +875,21 @@ fn json_syntax_errors_have_line_and_column() {
 }
 
 #[test]
+fn json_member_given_twice_is_an_error_naming_it() {
+    let d = read_source("data.json", "{\"N\": 3, \"y\": [1, 2, 3], \"N\": 4}").unwrap_err();
+    assert_eq!(d[0].code, "E4004");
+    has(&d[0], &["data.json", "\"N\"", "more than once", "top level"]);
+    // The general reader (bare non-finite tokens) checks the same.
+    let d = read_source("data.json", "{\"y\": [1, NaN], \"y\": [2, 3]}").unwrap_err();
+    assert_eq!(d[0].code, "E4004");
+    let d = read_source("data.json", "{\"dims\": {\"g\": 2, \"g\": 3}}").unwrap_err();
+    assert_eq!(d[0].code, "E4004");
+    has(&d[0], &["\"g\"", "dims"]);
+    // The same name in different objects is fine.
+    assert!(read_source("data.json", "{\"g\": 1, \"dims\": {\"g\": 2}}").is_ok());
+}
+
+#[test]
 fn format_is_sniffed_without_extension() {
     assert_eq!(
         read_source("stdin", " {\"a\": 1}").unwrap().format(),
