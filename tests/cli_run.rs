@@ -306,3 +306,44 @@ fn predict_reads_new_labels_against_the_fits_members() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A CSV file without its timing lines and its `num_chains` line (which
+/// says how many chains the writing process ran).
+fn without_timing_or_chain_count(path: &Path) -> String {
+    without_timing(path).lines().filter(|l| !l.starts_with("#     num_chains = ")).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn chain_id_runs_the_same_chain_as_a_full_run() {
+    let dir = scratch("chain-id");
+    let common = ["run", "model.hbm", "--data", "data.json", "--warmup", "150", "--draws", "100", "--seed", "7", "--quiet"];
+    let full = hbmc(&dir, &[&common[..], &["--chains", "4", "--output", "full/fit"]].concat());
+    assert!(full.status.success(), "{}", String::from_utf8_lossy(&full.stderr));
+    // Chains 3 and 4 in one process, then chains 1 and 2 in another, into one prefix.
+    for (chains, id) in [("2", "3"), ("2", "1")] {
+        let out = hbmc(&dir, &[&common[..], &["--chains", chains, "--chain-id", id, "--output", "part/fit"]].concat());
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    for chain in 1..=4 {
+        let a = without_timing_or_chain_count(&dir.join(format!("full/fit_{chain}.csv")));
+        let b = without_timing_or_chain_count(&dir.join(format!("part/fit_{chain}.csv")));
+        assert!(a.lines().count() > 100, "chain {chain} has its draws");
+        assert!(a.contains(&format!("# id = {chain}")), "chain {chain}'s id is in its header");
+        assert_eq!(a, b, "chain {chain} differs between the full run and the --chain-id run");
+    }
+    // Different chains differ (the comparison can fail).
+    assert_ne!(
+        without_timing_or_chain_count(&dir.join("full/fit_1.csv")).lines().last(),
+        without_timing_or_chain_count(&dir.join("full/fit_3.csv")).lines().last()
+    );
+    // The summary reads the four files of the two runs as one fit.
+    let s = hbmc(&dir, &["summary", "part/fit"]);
+    assert!(s.status.success(), "{}", String::from_utf8_lossy(&s.stderr));
+    let s_full = hbmc(&dir, &["summary", "full/fit"]);
+    assert_eq!(String::from_utf8_lossy(&s.stdout), String::from_utf8_lossy(&s_full.stdout));
+    // An id of 0 is refused with a message naming the option.
+    let bad = hbmc(&dir, &[&common[..], &["--chain-id", "0", "--output", "bad/fit"]].concat());
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--chain-id"), "{}", String::from_utf8_lossy(&bad.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -181,7 +181,7 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
     let mut out_rng = ChainRng::new(settings.seed, chain as u64, STREAM_OUTPUT);
 
     // Initial point.
-    let q0 = match initial_point(&settings.init, chain, model, &mut rng) {
+    let q0 = match initial_point(&settings.init, chain + 1 - settings.chain_id, model, &mut rng) {
         Ok(q) => q,
         Err(m) => {
             report(0, Phase::Warmup, 0, true);

@@ -28,7 +28,8 @@ impl Default for Init {
 /// Maximum number of random initial points tried (as Stan).
 pub const MAX_INIT_TRIES: usize = 100;
 
-/// Finds the initial point for `chain`. Returns the point, or a message
+/// Finds the initial point for the run's `chain`-th chain (0-based within
+/// the run: user points are listed per run). Returns the point, or a message
 /// saying why none was found.
 pub fn initial_point<D: LogDensity>(
     init: &Init,

@@ -88,6 +88,11 @@ impl AdaptSettings {
 pub struct SamplerSettings {
     /// Number of chains.
     pub chains: usize,
+    /// CmdStan's `id`: the 1-based number of this run's first chain (1).
+    /// Chain `k` (0-based) of the run is chain `chain_id - 1 + k` of the
+    /// fit: its random numbers and its file name are that chain's, so the
+    /// chains of one fit can run as separate processes or on other machines.
+    pub chain_id: usize,
     /// Warmup iterations per chain.
     pub warmup: usize,
     /// Post-warmup iterations per chain (before thinning).
@@ -127,6 +132,7 @@ impl Default for SamplerSettings {
     fn default() -> Self {
         SamplerSettings {
             chains: 4,
+            chain_id: 1,
             warmup: 1000,
             draws: 1000,
             thin: 1,
@@ -164,6 +170,9 @@ impl SamplerSettings {
         let bad = |m: String| Err(RunError::InvalidSettings(m));
         if self.chains == 0 {
             return bad("chains must be at least 1".into());
+        }
+        if self.chain_id == 0 {
+            return bad("the first chain's id must be at least 1 (ids are 1-based, as CmdStan's `id`)".into());
         }
         if self.thin == 0 {
             return bad("thin must be at least 1".into());
@@ -431,10 +440,11 @@ where
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| loop {
-                let chain = next_chain.fetch_add(1, Ordering::SeqCst);
-                if chain >= settings.chains {
+                let local = next_chain.fetch_add(1, Ordering::SeqCst);
+                if local >= settings.chains {
                     break;
                 }
+                let chain = settings.chain_id - 1 + local;
                 let mut model = make_model(chain);
                 // A model with no parameters runs as Stan's fixed_param sampler.
                 let outcome = if model.dim() == 0 {
@@ -445,7 +455,7 @@ where
                 // A poisoned lock means another worker panicked; keep the
                 // results we have rather than propagating the panic.
                 let mut guard = results.lock().unwrap_or_else(|e| e.into_inner());
-                guard[chain] = Some(outcome);
+                guard[local] = Some(outcome);
             });
         }
     });
@@ -453,7 +463,8 @@ where
     let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut chains = Vec::with_capacity(settings.chains);
     let mut column_names = Vec::new();
-    for (chain, r) in results.into_iter().enumerate() {
+    for (local, r) in results.into_iter().enumerate() {
+        let chain = settings.chain_id - 1 + local;
         match r {
             Some((res, names)) => {
                 if column_names.is_empty() {

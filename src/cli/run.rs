@@ -26,6 +26,12 @@ pub struct RunArgs {
     /// Number of chains.
     #[arg(long, default_value_t = 4)]
     chains: usize,
+    /// The id (1-based, CmdStan's `id`) of this run's first chain: with
+    /// `--chains 1 --chain-id 3` this process runs chain 3 of a fit, the
+    /// same draws and file (`PREFIX_3.csv`) as chain 3 of a 4-chain run with
+    /// the same seed, so chains can run on several machines.
+    #[arg(long, default_value_t = 1)]
+    chain_id: usize,
     /// Warmup (adaptation) iterations per chain.
     #[arg(long, default_value_t = 1000)]
     warmup: usize,
@@ -101,8 +107,8 @@ pub fn run(args: RunArgs) -> i32 {
         eprintln!("error: --adapt-delta must be between 0 and 1 (exclusive), got {}", args.adapt_delta);
         return EXIT_USAGE;
     }
-    if args.chains == 0 || args.draws == 0 {
-        eprintln!("error: --chains and --draws must be at least 1");
+    if args.chains == 0 || args.draws == 0 || args.chain_id == 0 {
+        eprintln!("error: --chains, --draws and --chain-id must be at least 1 (chain ids are 1-based, as CmdStan's `id`)");
         return EXIT_USAGE;
     }
     let adapt_method = match (args.adapt, args.metric) {
@@ -173,6 +179,7 @@ pub fn run(args: RunArgs) -> i32 {
     };
     let settings = SamplerSettings {
         chains: args.chains,
+        chain_id: args.chain_id,
         warmup: args.warmup,
         draws: args.draws,
         seed: args.seed,
@@ -194,7 +201,7 @@ pub fn run(args: RunArgs) -> i32 {
     // Draws stream to the files; nothing is kept in memory while sampling.
     let output = OutputOptions { csv: Some(csv), keep_draws: false };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let bars = Bars::new(args.chains, args.warmup + args.draws, show_progress);
+    let bars = Bars::new(args.chain_id.saturating_sub(1), args.chains, args.warmup + args.draws, show_progress);
     let make = |chain: usize| ChainModel::new(&model, args.seed, chain);
     let result = sample(make, &settings, &output, &bars, &stop);
     bars.finish();
@@ -254,7 +261,8 @@ fn user_inits(model: &BoundModel, path: &Path, args: &RunArgs) -> Result<Vec<Vec
         serde_json::from_str(&text).map_err(|e| format!("the initial values `{}` are not valid JSON: {e}", path.display()))?;
     let mut eval = model.evaluator();
     (0..args.chains)
-        .map(|chain| {
+        .map(|local| {
+            let chain = args.chain_id.saturating_sub(1) + local;
             let mut rng = hbmc_stdlib::ChainRng::new(args.seed ^ 0x1417, chain as u64);
             let base: Vec<f64> = (0..model.dim()).map(|_| (2.0 * rand::Rng::random::<f64>(&mut rng) - 1.0) * args.init_radius).collect();
             eval.unconstrain_json(&json, &base, &mut rng)
@@ -352,14 +360,17 @@ impl OutputMap for ChainModel {
 
 /// Progress bars per chain on a terminal.
 struct Bars {
+    /// The 0-based id of the run's first chain.
+    first: usize,
     multi: Option<indicatif::MultiProgress>,
     bars: Vec<indicatif::ProgressBar>,
 }
 
 impl Bars {
-    fn new(chains: usize, total: usize, show: bool) -> Bars {
+    /// Bars for chains `first..first + chains` (0-based ids).
+    fn new(first: usize, chains: usize, total: usize, show: bool) -> Bars {
         if !show {
-            return Bars { multi: None, bars: Vec::new() };
+            return Bars { first, multi: None, bars: Vec::new() };
         }
         let multi = indicatif::MultiProgress::new();
         let style = indicatif::ProgressStyle::with_template("chain {prefix} {bar:30} {pos:>5}/{len} {msg}")
@@ -368,11 +379,11 @@ impl Bars {
             .map(|c| {
                 let b = multi.add(indicatif::ProgressBar::new(total as u64));
                 b.set_style(style.clone());
-                b.set_prefix(format!("{}", c + 1));
+                b.set_prefix(format!("{}", first + c + 1));
                 b
             })
             .collect();
-        Bars { multi: Some(multi), bars }
+        Bars { first, multi: Some(multi), bars }
     }
 
     fn finish(&self) {
@@ -387,7 +398,7 @@ impl Bars {
 
 impl Progress for Bars {
     fn update(&self, u: &ProgressUpdate) {
-        if let Some(b) = self.bars.get(u.chain) {
+        if let Some(b) = u.chain.checked_sub(self.first).and_then(|i| self.bars.get(i)) {
             b.set_position(u.iteration as u64);
             let phase = match u.phase {
                 hbmc_runtime::Phase::Warmup => "warmup",
