@@ -1,8 +1,10 @@
 //! Command-line parsing and dispatch. Each subcommand has its own module.
 
+mod atomic;
 mod bench;
 mod check;
 mod fit_files;
+mod fit_summary;
 mod gradcheck;
 mod loo;
 mod predict;

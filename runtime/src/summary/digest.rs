@@ -6,7 +6,7 @@
 //! close the table. The same pass counts, per variable, the cells over the
 //! convergence thresholds, for warnings that stay short on a million cells.
 
-use super::format::{table_lines, thousands};
+use super::format::{json_number, json_string, table_lines, thousands};
 use super::SummaryRow;
 use crate::diagnostics::warnings::{ESS_PER_CHAIN_THRESHOLD, RHAT_THRESHOLD};
 
@@ -15,6 +15,9 @@ use crate::diagnostics::warnings::{ESS_PER_CHAIN_THRESHOLD, RHAT_THRESHOLD};
 pub enum Layout {
     /// Every cell (`--all`, or cells chosen with `--vars`).
     Full,
+    /// No cell kept: only the extremes and checks (when the rows go
+    /// elsewhere, e.g. to a CSV file).
+    ChecksOnly,
     /// Containers of at most `full_limit` cells in full, larger ones by
     /// their first `show_first` cells and one line.
     Condensed {
@@ -62,6 +65,24 @@ impl Extremes {
         keep(&mut self.max_rhat, row.rhat, |a, b| a > b);
         keep(&mut self.min_ess_bulk, row.ess_bulk, |a, b| a < b);
         keep(&mut self.min_ess_tail, row.ess_tail, |a, b| a < b);
+    }
+}
+
+impl Extremes {
+    /// As JSON: `{"cells": n, "rhat": {"value": .., "label": ..}, "ess_bulk":
+    /// .., "ess_tail": .., "rhat_undefined": n}` (`null` where no cell has a value).
+    pub fn to_json(&self) -> String {
+        let one = |e: &Option<(f64, String)>| {
+            e.as_ref().map_or("null".to_string(), |(v, l)| format!("{{\"value\": {}, \"label\": {}}}", json_number(*v), json_string(l)))
+        };
+        format!(
+            "{{\"cells\": {}, \"rhat\": {}, \"ess_bulk\": {}, \"ess_tail\": {}, \"rhat_undefined\": {}}}",
+            self.cells,
+            one(&self.max_rhat),
+            one(&self.min_ess_bulk),
+            one(&self.min_ess_tail),
+            self.undefined
+        )
     }
 }
 
@@ -141,6 +162,7 @@ impl Digest {
         group.checks.add(&row, self.min_ess);
         match self.layout {
             Layout::Full => group.shown.push(row),
+            Layout::ChecksOnly => group.hidden.add(&row),
             Layout::Condensed { full_limit, show_first } => {
                 if group.shown.len() < full_limit && group.hidden.cells == 0 {
                     group.shown.push(row);
@@ -168,9 +190,9 @@ impl Digest {
     }
 
     /// The table: the header, the rows shown with a line for each
-    /// container's hidden cells, and the worst of `scope` (e.g. "all" or
-    /// "the 8 ... shown") closing it.
-    pub fn to_text(&self, sig_figs: usize, scope: &str) -> String {
+    /// container's hidden cells, and the worst cells closing it (of all
+    /// the fit's cells when `all_cells`, else of the cells shown).
+    pub fn to_text(&self, sig_figs: usize, all_cells: bool) -> String {
         let rows: Vec<&SummaryRow> = self.groups.iter().flat_map(|g| g.shown.iter()).collect();
         let mut lines = table_lines(&rows, sig_figs).into_iter();
         let mut out = String::new();
@@ -187,11 +209,11 @@ impl Digest {
                     push(&line);
                 }
             }
-            if g.hidden.cells > 0 {
+            if g.hidden.cells > 0 && self.layout != Layout::ChecksOnly {
                 push(&hidden_line(&g.checks.variable, &g.hidden));
             }
         }
-        push(&worst_line(&self.overall, scope));
+        push(&worst_line(&self.overall, all_cells));
         out
     }
 }
@@ -218,8 +240,15 @@ fn hidden_line(variable: &str, hidden: &Extremes) -> String {
 }
 
 /// `Worst of all 1,046 cells: R-hat 1.006 (sigma_alpha[grade=4]), ...`
-fn worst_line(all: &Extremes, scope: &str) -> String {
-    let cells = if all.cells == 1 { "1 cell".to_string() } else { format!("{} cells", thousands(all.cells as u64)) };
+/// (`Worst of the 8 cells shown: ...` when not `all_cells`).
+fn worst_line(all: &Extremes, all_cells: bool) -> String {
+    let n = thousands(all.cells as u64);
+    let cells = match (all_cells, all.cells) {
+        (true, 1) => "the only cell".to_string(),
+        (true, _) => format!("all {n} cells"),
+        (false, 1) => "the 1 cell shown".to_string(),
+        (false, _) => format!("the {n} cells shown"),
+    };
     let mut parts = Vec::new();
     if let Some((r, at)) = &all.max_rhat {
         parts.push(format!("R-hat {r:.3} ({at})"));
@@ -235,7 +264,7 @@ fn worst_line(all: &Extremes, scope: &str) -> String {
             if all.undefined == 1 { "1 cell".to_string() } else { format!("{} cells", thousands(all.undefined as u64)) }
         ));
     }
-    format!("Worst of {scope} {cells}: {}", parts.join(", "))
+    format!("Worst of {cells}: {}", parts.join(", "))
 }
 
 #[cfg(test)]
@@ -269,7 +298,7 @@ mod tests {
             d.add("theta", row(&format!("theta[{i}]"), 1.0, 1000.0 + i as f64));
         }
         d.add("c", row("c", f64::NAN, f64::NAN));
-        let text = d.to_text(3, "all");
+        let text = d.to_text(3, true);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 1 + 1 + 2 + 1 + 3 + 1 + 1, "{text}");
         assert!(lines[2].starts_with("z[1] ") && lines[3].starts_with("z[2] "), "{text}");
@@ -287,7 +316,9 @@ mod tests {
         for (i, e) in [3000.0, 200.0, 250.0].iter().enumerate() {
             full.add("z", row(&format!("z[{}]", i + 1), if i == 0 { 1.02 } else { 1.0 }, *e));
         }
-        assert_eq!(full.to_text(3, "the").lines().count(), 1 + 3 + 1);
+        let text = full.to_text(3, false);
+        assert_eq!(text.lines().count(), 1 + 3 + 1);
+        assert!(text.lines().last().is_some_and(|l| l.starts_with("Worst of the 3 cells shown: R-hat 1.020 (z[1]), ESS_bulk 200 (z[2])")), "{text}");
         let checks: Vec<&VariableChecks> = full.checks().collect();
         assert_eq!((checks[0].cells, checks[0].rhat_over, checks[0].ess_under), (3, 1, 2));
         assert_eq!(checks[0].worst_ess, Some((200.0, "z[2]".to_string(), "bulk")));
