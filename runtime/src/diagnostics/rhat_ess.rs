@@ -179,36 +179,84 @@ pub fn rank_normalize<C: AsRef<[f64]>>(chains: &[C]) -> Vec<Vec<f64>> {
     rank_normalize_sorted(chains, &mut RankScores::default()).0
 }
 
+/// Pooled draws sorted by value, each with its position `chain * n + draw`.
+type SortedPool = Vec<(f64, u32)>;
+
 /// [`rank_normalize`] with reused scores; also returns the pooled draws
 /// sorted (the chains cut to their common length).
-fn rank_normalize_sorted<C: AsRef<[f64]>>(chains: &[C], scores: &mut RankScores) -> (Vec<Vec<f64>>, Vec<f64>) {
+fn rank_normalize_sorted<C: AsRef<[f64]>>(chains: &[C], scores: &mut RankScores) -> (Vec<Vec<f64>>, SortedPool) {
     let n = common_len(chains);
-    let mut idx: Vec<(f64, u32)> = Vec::with_capacity(n * chains.len());
+    let mut pool: SortedPool = Vec::with_capacity(n * chains.len());
     for (ci, c) in chains.iter().enumerate() {
         for (di, &v) in c.as_ref()[..n].iter().enumerate() {
             // Positions fit in u32: a column of 4 billion draws would not fit in memory.
-            idx.push((v, (ci * n + di) as u32));
+            pool.push((v, (ci * n + di) as u32));
         }
     }
     // Unstable is enough: ties all get their average rank whatever their order.
-    idx.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    let size = idx.len();
-    let mut out = vec![vec![0.0; n]; chains.len()];
+    pool.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    (scores_of_sorted(&pool, n, chains.len(), scores), pool)
+}
+
+/// The rank normal scores of a sorted pool of `chains` chains of `n` draws,
+/// back in chain order.
+fn scores_of_sorted(pool: &[(f64, u32)], n: usize, chains: usize, scores: &mut RankScores) -> Vec<Vec<f64>> {
+    let size = pool.len();
+    let mut out = vec![vec![0.0; n]; chains];
     let mut i = 0;
     while i < size {
         let mut j = i;
-        while j + 1 < size && idx[j + 1].0 == idx[i].0 {
+        while j + 1 < size && pool[j + 1].0 == pool[i].0 {
             j += 1;
         }
         // Ranks are 1-based: i+1 ..= j+1, averaged; twice the average is i + j + 2.
         let z = scores.score(size, i + j + 2);
-        for &(_, pos) in &idx[i..=j] {
+        for &(_, pos) in &pool[i..=j] {
             let pos = pos as usize;
             out[pos / n][pos % n] = z;
         }
         i = j + 1;
     }
-    (out, idx.into_iter().map(|(v, _)| v).collect())
+    out
+}
+
+/// The folded draws `|x - med|` of a sorted pool, sorted, without a sort:
+/// below the median they grow as `x` falls, above it as `x` rises, so the
+/// two runs merge in one pass.
+fn folded_pool(pool: &[(f64, u32)], med: f64) -> SortedPool {
+    let k = pool.partition_point(|&(v, _)| v < med);
+    let mut below = pool[..k].iter().rev().map(|&(v, p)| ((v - med).abs(), p)).peekable();
+    let mut above = pool[k..].iter().map(|&(v, p)| ((v - med).abs(), p)).peekable();
+    let mut out = Vec::with_capacity(pool.len());
+    loop {
+        let next = match (below.peek(), above.peek()) {
+            (Some(b), Some(a)) => {
+                if b.0 <= a.0 {
+                    below.next()
+                } else {
+                    above.next()
+                }
+            }
+            (Some(_), None) => below.next(),
+            (None, _) => above.next(),
+        };
+        match next {
+            Some(x) => out.push(x),
+            None => return out,
+        }
+    }
+}
+
+/// Quantile with linear interpolation of a sorted pool.
+fn pool_quantile(pool: &[(f64, u32)], q: f64) -> f64 {
+    let n = pool.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let pos = (n - 1) as f64 * q;
+    let lo = pos.floor() as usize;
+    let hi = (lo + 1).min(n - 1);
+    pool[lo].0 + (pool[hi].0 - pool[lo].0) * (pos - lo as f64)
 }
 
 /// Classic (non-split) potential scale reduction of the given chains.
@@ -395,17 +443,25 @@ pub struct ColumnDiagnostics {
 /// (the same numbers, computed once); `scores` may be reused between
 /// columns of the same size.
 pub fn column_diagnostics<C: AsRef<[f64]>>(chains: &[C], scores: &mut RankScores) -> ColumnDiagnostics {
+    column_diagnostics_and_pool(chains, scores).0
+}
+
+/// [`column_diagnostics`], and the split chains' draws sorted (empty when
+/// the diagnostics are undefined): with chains of one even length, all
+/// the draws sorted, for quantiles without another sort.
+pub fn column_diagnostics_and_pool<C: AsRef<[f64]>>(chains: &[C], scores: &mut RankScores) -> (ColumnDiagnostics, Vec<f64>) {
     if !valid(chains) {
-        return ColumnDiagnostics { rhat: f64::NAN, ess_bulk: f64::NAN, ess_tail: f64::NAN, ess_mean: f64::NAN };
+        return (ColumnDiagnostics { rhat: f64::NAN, ess_bulk: f64::NAN, ess_tail: f64::NAN, ess_mean: f64::NAN }, Vec::new());
     }
     let split = split_chains(chains);
-    let (z, sorted) = rank_normalize_sorted(&split, scores);
-    ColumnDiagnostics {
-        rhat: rhat_of_split(&split, &z, &sorted, scores),
+    let (z, pool) = rank_normalize_sorted(&split, scores);
+    let d = ColumnDiagnostics {
+        rhat: rhat_of_split(&split, &z, &pool, scores),
         ess_bulk: ess_basic(&z),
-        ess_tail: ess_tail_of_split(&split, &sorted),
+        ess_tail: ess_tail_of_split(&split, &pool),
         ess_mean: ess_basic(&split),
-    }
+    };
+    (d, pool.into_iter().map(|(v, _)| v).collect())
 }
 
 /// Rank-normalised split R-hat: the maximum of the bulk R-hat and the R-hat
@@ -423,11 +479,11 @@ pub fn rhat<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
 
 /// R-hat from the split chains, their rank normalisation `z` and their
 /// sorted pool.
-fn rhat_of_split(split: &[Vec<f64>], z: &[Vec<f64>], sorted: &[f64], scores: &mut RankScores) -> f64 {
+fn rhat_of_split(split: &[Vec<f64>], z: &[Vec<f64>], pool: &[(f64, u32)], scores: &mut RankScores) -> f64 {
     let bulk = rhat_basic(z);
-    let med = quantile_sorted(sorted, 0.5);
-    let folded: Vec<Vec<f64>> = split.iter().map(|c| c.iter().map(|v| (v - med).abs()).collect()).collect();
-    let tail = rhat_basic(&rank_normalize_sorted(&folded, scores).0);
+    let med = pool_quantile(pool, 0.5);
+    let n = split.first().map_or(0, Vec::len);
+    let tail = rhat_basic(&scores_of_sorted(&folded_pool(pool, med), n, split.len(), scores));
     if bulk.is_nan() {
         tail
     } else if tail.is_nan() {
@@ -452,16 +508,17 @@ pub fn ess_tail<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
         return f64::NAN;
     }
     let split = split_chains(chains);
-    let mut sorted: Vec<f64> = split.iter().flatten().copied().collect();
-    sorted.sort_unstable_by(f64::total_cmp);
-    ess_tail_of_split(&split, &sorted)
+    let n = common_len(&split);
+    let mut pool: SortedPool = split.iter().enumerate().flat_map(|(c, x)| x.iter().enumerate().map(move |(d, &v)| (v, (c * n + d) as u32))).collect();
+    pool.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    ess_tail_of_split(&split, &pool)
 }
 
 /// Tail ESS from the split chains and their sorted pool.
-fn ess_tail_of_split(split: &[Vec<f64>], sorted: &[f64]) -> f64 {
+fn ess_tail_of_split(split: &[Vec<f64>], pool: &[(f64, u32)]) -> f64 {
     let mut result = f64::INFINITY;
     for q in [0.05, 0.95] {
-        let cut = quantile_sorted(sorted, q);
+        let cut = pool_quantile(pool, q);
         let ind: Vec<Vec<f64>> =
             split.iter().map(|c| c.iter().map(|&v| if v <= cut { 1.0 } else { 0.0 }).collect()).collect();
         let e = ess_basic(&ind);
@@ -699,6 +756,21 @@ mod tests {
             assert!(same(d.ess_tail, ess_tail(&chains)));
             assert!(same(d.ess_mean, ess_mean(&chains)));
         }
+    }
+
+    #[test]
+    fn folded_pool_is_the_sorted_folded_draws() {
+        let mut rng = ChainRng::new(41, 0, 0);
+        // Ties and values at the median included.
+        let x: Vec<f64> = (0..51).map(|_| (rng.std_normal() * 4.0).round() / 4.0).collect();
+        let (_, pool) = rank_normalize_sorted(&[x.clone()], &mut RankScores::default());
+        let med = pool_quantile(&pool, 0.5);
+        let folded = folded_pool(&pool, med);
+        let mut expect: Vec<f64> = x.iter().map(|v| (v - med).abs()).collect();
+        expect.sort_by(f64::total_cmp);
+        assert_eq!(folded.iter().map(|p| p.0).collect::<Vec<_>>(), expect);
+        // Each folded value is that of the draw at its position.
+        assert!(folded.iter().all(|&(f, p)| f == (x[p as usize] - med).abs()));
     }
 
     #[test]

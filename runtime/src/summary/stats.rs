@@ -1,17 +1,25 @@
 //! The statistics of one column, and of many columns on several threads.
 
 use super::SummaryRow;
-use crate::diagnostics::rhat_ess::{column_diagnostics, quantile_sorted, RankScores};
+use crate::diagnostics::rhat_ess::{column_diagnostics_and_pool, quantile_sorted, RankScores};
 
 /// Summary statistics of one column given as one slice per chain; `scores`
 /// may be reused between columns (see [`RankScores`]).
 pub(super) fn column_row(label: String, column: String, chains: &[&[f64]], scores: &mut RankScores) -> SummaryRow {
-    let mut sorted: Vec<f64> = chains.iter().flat_map(|c| c.iter().copied()).collect();
-    let n = sorted.len() as f64;
-    let mean = sorted.iter().sum::<f64>() / n;
-    let var = if sorted.len() > 1 { sorted.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0) } else { f64::NAN };
-    sorted.sort_unstable_by(f64::total_cmp);
-    let d = column_diagnostics(chains, scores);
+    let count: usize = chains.iter().map(|c| c.len()).sum();
+    let n = count as f64;
+    let mean = chains.iter().flat_map(|c| c.iter()).sum::<f64>() / n;
+    let var = if count > 1 { chains.iter().flat_map(|c| c.iter()).map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0) } else { f64::NAN };
+    let (d, split_sorted) = column_diagnostics_and_pool(chains, scores);
+    // Split chains hold every draw when the chains have one even length;
+    // otherwise the quantiles need a sort of their own.
+    let sorted = if split_sorted.len() == count {
+        split_sorted
+    } else {
+        let mut all: Vec<f64> = chains.iter().flat_map(|c| c.iter().copied()).collect();
+        all.sort_unstable_by(f64::total_cmp);
+        all
+    };
     SummaryRow {
         label,
         column,
@@ -21,7 +29,7 @@ pub(super) fn column_row(label: String, column: String, chains: &[&[f64]], score
         q50: quantile_sorted(&sorted, 0.5),
         q95: quantile_sorted(&sorted, 0.95),
         // As `mcse_mean`: the pooled variance over the ESS of the mean.
-        mcse_mean: if sorted.len() < 2 || d.ess_mean.is_nan() { f64::NAN } else { (var / d.ess_mean).sqrt() },
+        mcse_mean: if count < 2 || d.ess_mean.is_nan() { f64::NAN } else { (var / d.ess_mean).sqrt() },
         ess_bulk: d.ess_bulk,
         ess_tail: d.ess_tail,
         rhat: d.rhat,
