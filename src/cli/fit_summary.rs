@@ -6,6 +6,7 @@
 //! so memory is bounded by what is shown, not by draws x columns.
 
 use super::atomic::AtomicFile;
+use super::fit_files::{check_one_fit, ChainHeader};
 use clap::{Args, ValueEnum};
 use hbmc_runtime::summary::digest::Layout;
 use hbmc_runtime::summary::fit::fit_sampler_diagnostics;
@@ -75,6 +76,8 @@ pub struct SummaryRequest<'a> {
     pub diagnostics: Option<SamplerDiagnostics>,
     /// Where to write.
     pub destination: Destination<'a>,
+    /// Summarise files of different fits together (same columns only).
+    pub allow_mixed: bool,
 }
 
 /// Summarises the fit in `files` as `request` says: the table (or CSV,
@@ -83,7 +86,12 @@ pub struct SummaryRequest<'a> {
 pub fn summarize_files(files: &[PathBuf], request: &SummaryRequest) -> Result<Vec<String>, String> {
     let selection = request.view.selection()?;
     let indexed = files.iter().map(IndexedCsv::open).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
-    check_same_columns(&indexed)?;
+    if request.allow_mixed {
+        check_same_columns(&indexed)?;
+    } else {
+        let headers: Vec<ChainHeader> = indexed.iter().map(|f| (f.path.as_path(), f.config.as_slice(), f.column_names.as_slice())).collect();
+        check_one_fit(&headers).map_err(|e| format!("{e}; pass --allow-mixed to summarise them together anyway"))?;
+    }
     let mut warnings = Vec::new();
     let (kept, empty): (Vec<IndexedCsv>, Vec<IndexedCsv>) = indexed.into_iter().partition(|f| f.num_draws() > 0);
     for f in &empty {

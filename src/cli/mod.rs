@@ -3,6 +3,7 @@
 mod atomic;
 mod bench;
 mod check;
+mod fit_claim;
 mod fit_files;
 mod fit_summary;
 mod gradcheck;

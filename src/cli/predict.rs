@@ -5,7 +5,7 @@
 //! T = 1 and T = 0.
 
 use super::atomic::AtomicFile;
-use super::fit_files::chain_files;
+use super::fit_files::{chain_files, check_fit_files};
 use super::{load_model_as, EXIT_DIAGNOSTICS, EXIT_USAGE};
 use clap::Args;
 use hbmc::model::Engine;
@@ -35,7 +35,7 @@ pub struct PredictArgs {
 
 /// Runs `hbmc predict`.
 pub fn run(args: PredictArgs) -> i32 {
-    let fits = match chain_files(&args.fit.display().to_string()) {
+    let fits = match chain_files(&args.fit.display().to_string()).and_then(|f| check_fit_files(&f).map(|_| f)) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("error: {e}");

@@ -3,6 +3,7 @@
 //! sampler's warnings.
 
 use super::atomic::write_atomically;
+use super::fit_claim::{claim_prefix, fit_fingerprint, PlannedRun};
 use super::fit_summary::{fit_dims_from_json, summarize_files, Destination, SummaryRequest, SummaryView};
 use super::{load_model_as, EXIT_DIAGNOSTICS, EXIT_USAGE};
 use clap::{Args, ValueEnum};
@@ -79,6 +80,11 @@ pub struct RunArgs {
     init: Option<PathBuf>,
     #[command(flatten)]
     view: SummaryView,
+    /// Delete chain files under the output prefix that this run would not
+    /// rewrite and that are not chains of this fit (an earlier run's),
+    /// instead of refusing to run.
+    #[arg(long)]
+    overwrite: bool,
     /// No progress bars.
     #[arg(long)]
     quiet: bool,
@@ -155,20 +161,6 @@ pub fn run(args: RunArgs) -> i32 {
     } else {
         report_gradient_time(&model);
     }
-    let dims = match write_dims(&model, &prefix) {
-        Ok(json) => fit_dims_from_json(&json),
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
-    };
-    // Bad --vars patterns are found before sampling, not after.
-    let columns: Vec<String> = SAMPLER_COLUMNS.iter().map(|c| c.to_string()).chain(model.output_names().iter().cloned()).collect();
-    if let Err(e) = args.view.selection().and_then(|s| s.check(&columns, &dims)) {
-        eprintln!("error: {e}");
-        return EXIT_USAGE;
-    }
-
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
@@ -207,6 +199,29 @@ pub fn run(args: RunArgs) -> i32 {
     };
     let mut csv = CsvOptions::new(&prefix, &stem);
     csv.data_file = args.data.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(",");
+    // One run, one set of files: no other run's chains left under the prefix.
+    let claimed = fit_fingerprint(&args.model, &args.data, args.prior, adapt_method.name()).and_then(|lines| {
+        csv.extra_comments = lines;
+        let planned = PlannedRun { settings: &settings, csv: &csv, output_names: model.output_names(), fixed_param: model.dim() == 0 };
+        claim_prefix(&prefix, &planned, args.overwrite)
+    });
+    if let Err(e) = claimed {
+        eprintln!("error: {e}");
+        return EXIT_USAGE;
+    }
+    let dims = match write_dims(&model, &prefix) {
+        Ok(json) => fit_dims_from_json(&json),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    // Bad --vars patterns are found before sampling, not after.
+    let columns: Vec<String> = SAMPLER_COLUMNS.iter().map(|c| c.to_string()).chain(model.output_names().iter().cloned()).collect();
+    if let Err(e) = args.view.selection().and_then(|s| s.check(&columns, &dims)) {
+        eprintln!("error: {e}");
+        return EXIT_USAGE;
+    }
     // Draws stream to the files; nothing is kept in memory while sampling.
     let output = OutputOptions { csv: Some(csv), keep_draws: false };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
@@ -235,6 +250,7 @@ pub fn run(args: RunArgs) -> i32 {
         threads: args.threads,
         diagnostics: Some(SamplerDiagnostics::from_run(&run, args.adapt_delta, args.max_depth)),
         destination: Destination::Stdout,
+        allow_mixed: false,
     };
     match summarize_files(&files, &request) {
         Ok(warnings) => {

@@ -25,6 +25,10 @@ pub struct SummaryArgs {
     /// whole or not at all).
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// Summarise files that are not chains of one fit (other model, data,
+    /// settings or seed) together, instead of refusing.
+    #[arg(long)]
+    allow_mixed: bool,
 }
 
 /// Runs `hbmc summary`.
@@ -51,6 +55,7 @@ pub fn run(args: SummaryArgs) -> i32 {
         threads: 0,
         diagnostics: None,
         destination: args.output.as_deref().map_or(Destination::Stdout, Destination::File),
+        allow_mixed: args.allow_mixed,
     };
     match summarize_files(&files, &request) {
         Ok(warnings) => {

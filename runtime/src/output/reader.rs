@@ -91,6 +91,25 @@ pub fn read_cmdstan_csv(path: impl AsRef<Path>) -> Result<StanCsv, ReadError> {
     })
 }
 
+/// Reads the configuration comments and the column header of the file at
+/// `path`, not its draws.
+pub fn read_csv_header(path: impl AsRef<Path>) -> Result<(Vec<(String, String)>, Vec<String>), ReadError> {
+    let path = path.as_ref();
+    let at = |line: Option<usize>, message: String| ReadError { path: Some(path.to_path_buf()), line, message };
+    let file = std::fs::File::open(path).map_err(|e| at(None, format!("cannot open: {e}")))?;
+    let mut config = Vec::new();
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| at(Some(i + 1), format!("read error: {e}")))?;
+        let line = line.trim_end_matches('\r');
+        if let Some(comment) = line.strip_prefix('#') {
+            config.extend(config_pair(comment.trim()));
+        } else if !line.trim().is_empty() {
+            return Ok((config, line.split(',').map(|s| s.trim().to_string()).collect()));
+        }
+    }
+    Err(at(None, "no column header found".into()))
+}
+
 /// Parses CmdStan CSV text from a reader.
 pub fn parse_cmdstan_csv<R: BufRead>(reader: R) -> Result<StanCsv, ReadError> {
     #[derive(PartialEq)]
@@ -212,7 +231,7 @@ pub fn parse_cmdstan_csv<R: BufRead>(reader: R) -> Result<StanCsv, ReadError> {
 
 /// A configuration comment's `key = value` pair (the text after `#`,
 /// trimmed), without CmdStan's `(Default)` mark.
-pub(crate) fn config_pair(text: &str) -> Option<(String, String)> {
+pub fn config_pair(text: &str) -> Option<(String, String)> {
     let (k, v) = text.split_once('=')?;
     let v = v.trim();
     let v = v.strip_suffix("(Default)").unwrap_or(v).trim();
