@@ -1,8 +1,9 @@
 //! One run, one set of files: before `hbmc run` writes under a prefix, it
 //! checks the chain files already there that it will not rewrite. Chains
 //! of the same fit (same model and data hashes, settings and seed, run
-//! with `--chain-id` in another process, complete) stay; anything else
-//! (an earlier run's interrupted chains, another model, other settings)
+//! with `--chain-id` in another process, not marked interrupted) stay;
+//! anything else (an earlier run's interrupted chains, another model,
+//! other settings)
 //! would mix with this run's chains, so the run refuses, or with
 //! `--overwrite` deletes them.
 
@@ -72,9 +73,11 @@ pub fn claim_prefix(prefix: &Path, run: &PlannedRun, overwrite: bool) -> Result<
             Err(e) => Some(format!("unreadable ({e})")),
             Ok(f) if f.column_names != columns => Some("another model's columns".to_string()),
             Ok(f) => identity_difference(&identity, &fit_identity(&f.config, &file_name(&file))).or_else(|| {
-                (f.interrupted || f.num_draws() < run.settings.draws).then(|| {
-                    format!("a partial chain ({} of {} draws{})", f.num_draws(), run.settings.draws, if f.interrupted { ", interrupted" } else { "" })
-                })
+                // A short chain of this fit not marked interrupted may be
+                // another `--chain-id` process writing now (GNU parallel
+                // into one prefix), so only marked ones are stale; a killed
+                // one left short is named as partial by the summary.
+                f.interrupted.then(|| format!("an interrupted chain ({} of {} draws)", f.num_draws(), run.settings.draws))
             }),
         };
         if let Some(why) = why {
