@@ -47,6 +47,13 @@ enum Command {
     Loo(loo::LooArgs),
 }
 
+/// Parses a command line without running it: the fuzz harness
+/// (`examples/fuzz.rs`) drives the parser with it.
+#[allow(dead_code)]
+pub fn parse_only(args: &[String]) -> Result<(), String> {
+    Cli::try_parse_from(args).map(|_| ()).map_err(|e| e.to_string())
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn run() -> i32 {
     let cli = match Cli::try_parse() {
