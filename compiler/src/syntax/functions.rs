@@ -231,6 +231,35 @@ impl Expander {
             Some((Stmt { kind: StmtKind::Return(r), .. }, rest)) => (rest.to_vec(), r.clone()),
             _ => (body.clone(), None),
         };
+        if !is_void && ret.is_none() && !body.last().is_some_and(always_returns) {
+            self.diags.push(
+                Diagnostic::error("E0011", format!("the function `{}` does not return a value on every path", f.name.name))
+                    .with_label(f.name.span, format!("declared to return `{}`", type_text(&f.return_type)))
+                    .with_help("end the body with `return expr;`, or give every branch of the last `if` a `return`"),
+            );
+            return Form::Broken;
+        }
+        if !is_void && ret.is_none() {
+            // Every path returns, but from inside the last statement.
+            let span = body.last().map(|s| s.span).unwrap_or(f.span);
+            self.diags.push(
+                Diagnostic::error(
+                    "E0011",
+                    format!("`{}`: a `return` before the end of a body with loops or other statements is not supported yet", f.name.name),
+                )
+                .with_label(span, "returns from inside this statement")
+                .with_help("set a local variable in each branch and return it at the end of the function"),
+            );
+            return Form::Broken;
+        }
+        if let (true, Some(e)) = (is_void, &ret) {
+            self.diags.push(
+                Diagnostic::error("E0011", format!("the void function `{}` returns a value", f.name.name))
+                    .with_label(e.span, "value returned here")
+                    .with_help("declare the function's return type, or write `return;`"),
+            );
+            return Form::Broken;
+        }
         let mut inner_return = None;
         for s in &stmts {
             visit_stmts(s, &mut |x| {
@@ -241,31 +270,16 @@ impl Expander {
         }
         if let Some(span) = inner_return {
             self.diags.push(
-                Diagnostic::error("E0011", format!("`{}`: a `return` inside a loop is not supported yet", f.name.name))
-                    .with_label(span, "early return")
-                    .with_help("set a local variable and return it at the end of the function"),
+                Diagnostic::error(
+                    "E0011",
+                    format!("`{}`: a `return` before the end of a body with loops or other statements is not supported yet", f.name.name),
+                )
+                .with_label(span, "early return")
+                .with_help("set a local variable and return it at the end of the function"),
             );
             return Form::Broken;
         }
-        match (is_void, &ret) {
-            (true, Some(e)) => {
-                self.diags.push(
-                    Diagnostic::error("E0011", format!("the void function `{}` returns a value", f.name.name))
-                        .with_label(e.span, "value returned here")
-                        .with_help("declare the function's return type, or write `return;`"),
-                );
-                Form::Broken
-            }
-            (false, None) => {
-                self.diags.push(
-                    Diagnostic::error("E0011", format!("the function `{}` does not return a value on every path", f.name.name))
-                        .with_label(f.name.span, format!("declared to return `{}`", type_text(&f.return_type)))
-                        .with_help("end the body with `return expr;`, or give every branch of the last `if` a `return`"),
-                );
-                Form::Broken
-            }
-            _ => Form::Stmts(stmts, ret),
-        }
+        Form::Stmts(stmts, ret)
     }
 
     fn fresh(&mut self, name: &str) -> String {
@@ -430,7 +444,10 @@ impl Expander {
         let name = def_name(&func.name);
         let Some(Form::Stmts(_, Some(_))) = self.forms.get(&name) else { return None };
         let mut hoist = Vec::new();
-        let (mut stmts, ret) = self.instantiate(func, args.clone(), rhs.span, &mut hoist, depth)?;
+        // A failed call is reported; an empty block stands for it.
+        let Some((mut stmts, ret)) = self.instantiate(func, args.clone(), rhs.span, &mut hoist, depth) else {
+            return Some(Vec::new());
+        };
         hoist.append(&mut stmts);
         if let Some(ret) = ret {
             hoist.push(Stmt {
@@ -787,6 +804,16 @@ fn fold_expr(stmts: &[Stmt], env: &HashMap<String, Expr>) -> Option<Expr> {
         }
         StmtKind::Empty => fold_expr(rest, env),
         _ => None,
+    }
+}
+
+/// Whether every path through `s` ends in a `return`.
+fn always_returns(s: &Stmt) -> bool {
+    match &s.kind {
+        StmtKind::Return(_) => true,
+        StmtKind::Block(v) => v.last().is_some_and(always_returns),
+        StmtKind::If { then, otherwise: Some(o), .. } => always_returns(then) && always_returns(o),
+        _ => false,
     }
 }
 
