@@ -11,9 +11,10 @@
 //!   whose branches return, and a final `return e;`, folded into one
 //!   expression (`if (c) return a; return b;` becomes `c ? a : b`);
 //! - a *statement body* (loops, prints, `target +=`, a final `return e;`):
-//!   inlined as a block before the calling statement, its locals renamed
-//!   `name__fN` (a suffix users cannot write) and its value assigned to the
-//!   variable the call initialises, or to a hoisted `real`/`int` local.
+//!   inlined before the calling statement (both in one new block), its
+//!   locals renamed `name__fN` (a suffix users cannot write), and the
+//!   returned expression put in the call's place (or, for `x = f(...)`,
+//!   assigned to `x` at the end of the body).
 //!
 //! Codes: E0011 (a definition that cannot be used), E0012 (recursion),
 //! E0013 (a call that breaks Stan's rules for user functions).
@@ -662,38 +663,11 @@ impl Expander {
         if stmts.is_empty() {
             return ret;
         }
-        // A statement body inside an expression: its value goes to a hoisted local.
-        let scalar = f.return_type.array_dims == 0 && matches!(f.return_type.base.as_str(), "real" | "int");
-        if !scalar {
-            self.diags.push(
-                Diagnostic::error(
-                    "E0013",
-                    format!("`{}` returns `{}` from a body with statements; its value must initialise or be assigned to a variable", func.name, type_text(&f.return_type)),
-                )
-                .with_label(span, "used inside an expression")
-                .with_help(format!("write `x = {}(...);` first and use `x` here", func.name)),
-            );
-            return error_expr();
-        }
-        let tmp = Ident { name: self.fresh(&name), span };
-        let base = if f.return_type.base == "int" {
-            BaseTypeExpr::Int { transform: Transform::None }
-        } else {
-            BaseTypeExpr::Real { transform: Transform::None }
-        };
-        hoist.push(Stmt {
-            kind: StmtKind::Decl(VarDecl {
-                ty: TypeExpr { array_sizes: Vec::new(), base, span },
-                name: tmp.clone(),
-                init: None,
-                span,
-            }),
-            span,
-        });
-        let mut body = stmts;
-        body.push(Stmt { kind: StmtKind::Assign { lhs: Expr::var(&tmp), op: AssignOp::Assign, rhs: ret }, span });
-        hoist.push(Stmt { kind: StmtKind::Block(body), span });
-        Expr::var(&tmp)
+        // A statement body inside an expression: its statements go before the
+        // calling statement (their locals are renamed, so unique and in scope
+        // there) and the returned expression takes the call's place.
+        hoist.extend(stmts);
+        ret
     }
 
     /// The body's statements with every local and loop variable renamed and
