@@ -132,3 +132,23 @@ fn user_density_functions_fit_the_simulated_truth() {
         }
     }
 }
+
+/// A void user function that rejects: the run stops with its message when
+/// the data break the rule, and runs when they keep it.
+#[test]
+fn a_void_user_function_rejects_bad_data() {
+    let dir = common::scratch("stan-void-reject");
+    let model = corpus("functions_void_reject.stan");
+    for (s, ok) in [(-2.0, false), (2.0, true)] {
+        let data = dir.join(format!("s{s}.json"));
+        std::fs::write(&data, format!("{{\"s\": {s}}}")).expect("scratch data written");
+        let data = data.display().to_string();
+        let out = hbmc(
+            &dir,
+            &["run", &model, "--data", &data, "--chains", "1", "--warmup", "20", "--draws", "10", "--quiet", "--output", "fit"],
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.success(), ok, "s = {s}: {stderr}");
+        assert_eq!(stderr.contains("the scale must be positive; found -2"), !ok, "s = {s}: {stderr}");
+    }
+}
