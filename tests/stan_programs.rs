@@ -152,3 +152,34 @@ fn a_void_user_function_rejects_bad_data() {
         assert_eq!(stderr.contains("the scale must be positive; found -2"), !ok, "s = {s}: {stderr}");
     }
 }
+
+/// A user `_rng` function in generated quantities: `z_new = a + N(0, sigma)`
+/// drawn once per draw, so its spread is sqrt(E[sigma^2] + Var(a)) and its
+/// mean that of `a` (to 4 Monte Carlo standard errors of 1000 draws).
+#[test]
+fn a_user_rng_function_draws_in_generated_quantities() {
+    let dir = common::scratch("stan-user-rng");
+    let (model, data) = (corpus("functions_misc.stan"), corpus("functions.json"));
+    let out = hbmc(
+        &dir,
+        &["run", &model, "--data", &data, "--chains", "2", "--draws", "500", "--seed", "3", "--quiet", "--output", "fit"],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut cols: std::collections::HashMap<&str, Vec<f64>> = Default::default();
+    for chain in 1..=2 {
+        let csv = hbmc_runtime::read_cmdstan_csv(dir.join(format!("fit_{chain}.csv"))).expect("chain read back");
+        for name in ["a", "sigma", "z_new"] {
+            cols.entry(name).or_default().extend(&csv.draws[csv.column_index(name).expect("column")]);
+        }
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let var = |v: &[f64]| {
+        let m = mean(v);
+        v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64
+    };
+    let expected_sd = (mean(&cols["sigma"].iter().map(|s| s * s).collect::<Vec<_>>()) + var(&cols["a"])).sqrt();
+    let sd = var(&cols["z_new"]).sqrt();
+    assert!((sd / expected_sd - 1.0).abs() < 0.1, "z_new sd {sd}, expected {expected_sd}");
+    let n = cols["z_new"].len() as f64;
+    assert!((mean(&cols["z_new"]) - mean(&cols["a"])).abs() < 4.0 * sd / n.sqrt());
+}

@@ -495,11 +495,34 @@ impl Expander {
             return None;
         }
         let args: Vec<Expr> = args.into_iter().map(|a| self.expand_expr(a, hoist, depth)).collect();
+        let form = self.forms.get(&name).cloned()?;
+        // Substitution copies an argument to each use: a random draw in it
+        // would be drawn once per use (or per loop trip) instead of once.
+        for (p, a) in f.params.iter().zip(&args) {
+            let mut draws = false;
+            visit_expr(a, &mut |x| {
+                if let ExprKind::Call { func, .. } = &x.kind {
+                    draws |= func.name.ends_with("_rng");
+                }
+            });
+            let once = match &form {
+                Form::Expr(e) => count_uses(e, &p.name.name) <= 1,
+                _ => false,
+            };
+            if draws && !once {
+                self.diags.push(
+                    Diagnostic::error("E0013", format!("the argument `{}` of `{name}` draws a random number", p.name.name))
+                        .with_label(a.span, "a draw passed straight to a user function")
+                        .with_help("assign the draw to a variable first and pass the variable"),
+                );
+                return None;
+            }
+        }
         let mut env: HashMap<String, Expr> = HashMap::new();
         for (p, a) in f.params.iter().zip(args) {
             env.insert(p.name.name.clone(), paren(a));
         }
-        match self.forms.get(&name).cloned()? {
+        match form {
             Form::Broken => None,
             Form::Expr(e) => {
                 let e = subst(&e, &env);
@@ -779,6 +802,17 @@ fn fold_expr(stmts: &[Stmt], env: &HashMap<String, Expr>) -> Option<Expr> {
         StmtKind::Empty => fold_expr(rest, env),
         _ => None,
     }
+}
+
+/// How many times the variable `name` appears in `e`.
+fn count_uses(e: &Expr, name: &str) -> usize {
+    let mut n = 0;
+    visit_expr(e, &mut |x| {
+        if matches!(&x.kind, ExprKind::Var(v) if v.name == name) {
+            n += 1;
+        }
+    });
+    n
 }
 
 /// Whether every path through `s` ends in a `return`.
