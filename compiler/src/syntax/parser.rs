@@ -741,7 +741,7 @@ model {
                 StmtKind::Assign { rhs, .. } => rhs.clone(),
                 other => panic!("not an assignment: {other:?}"),
             },
-            BlockBody::Dims(_) => panic!("not a statement block"),
+            BlockBody::Dims(_) | BlockBody::Functions(_) => panic!("not a statement block"),
         }
     }
 
@@ -756,7 +756,7 @@ model {
     fn stmts(block: &Block) -> &[Stmt] {
         match &block.body {
             BlockBody::Stmts(s) => s,
-            BlockBody::Dims(_) => &[],
+            BlockBody::Dims(_) | BlockBody::Functions(_) => &[],
         }
     }
 
