@@ -1006,3 +1006,73 @@ fn signature_text(f: &FunDef) -> String {
         .collect();
     format!("{} {}({})", type_text(&f.return_type), f.name.name, params.join(", "))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse_program;
+
+    fn expand(src: &str) -> (Program, Vec<Diagnostic>) {
+        let (program, diags) = parse_program(src);
+        assert!(diags.is_empty(), "{diags:?}");
+        expand_functions(program.expect("parses"))
+    }
+
+    fn model_stmts(p: &Program) -> &[Stmt] {
+        let block = p.blocks.iter().find(|b| b.kind == BlockKind::Model).expect("model block");
+        let BlockBody::Stmts(s) = &block.body else { panic!("statements") };
+        s
+    }
+
+    #[test]
+    fn an_early_return_folds_into_a_conditional_expression() {
+        let (p, d) = expand(
+            "functions { real f(real x) { real h = x / 2; if (x > 0) return h; return -h; } }
+             parameters { real mu; } model { target += f(mu); }",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let StmtKind::TargetPlus(e) = &model_stmts(&p)[0].kind else { panic!("target +=") };
+        let ExprKind::Paren(inner) = &e.kind else { panic!("parenthesised body: {e:?}") };
+        assert!(matches!(inner.kind, ExprKind::Ternary { .. }), "{inner:?}");
+    }
+
+    #[test]
+    fn a_statement_body_renames_its_locals_so_arguments_are_not_captured() {
+        // The caller's `y` is passed to a body that declares its own `y`.
+        let src = "functions { real f(real x) { real y = 0; for (i in 1:2) { y += i; } return x * y; } }
+             parameters { real y; } model { target += f(y); }";
+        let (p, d) = expand(src);
+        assert!(d.is_empty(), "{d:?}");
+        let StmtKind::Block(stmts) = &model_stmts(&p)[0].kind else { panic!("a block") };
+        let StmtKind::Decl(local) = &stmts[0].kind else { panic!("the body's local") };
+        assert!(local.name.name.starts_with("y__f"), "{}", local.name.name);
+        let StmtKind::TargetPlus(e) = &stmts.last().expect("the call").kind else { panic!("target +=") };
+        let mut names = Vec::new();
+        visit_expr(e, &mut |x| {
+            if let ExprKind::Var(v) = &x.kind {
+                names.push(v.name.clone());
+            }
+        });
+        assert_eq!(names, vec!["y".to_string(), local.name.name.clone()]);
+        assert!(crate::front_end(src).typed.is_some());
+    }
+
+    #[test]
+    fn a_user_density_in_a_sampling_statement_becomes_target_plus() {
+        let (p, d) = expand(
+            "functions { real my_lpdf(real y, real m) { return -square(y - m); } }
+             parameters { real mu; } model { mu ~ my(1); target += my_lupdf(mu | 2); }",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert!(model_stmts(&p).iter().all(|s| matches!(s.kind, StmtKind::TargetPlus(_))));
+    }
+
+    #[test]
+    fn mutual_recursion_is_reported_for_each_function() {
+        let (_, d) = expand(
+            "functions { int even(int n); int odd(int n) { return n == 0 ? 0 : even(n - 1); }
+               int even(int n) { return n == 0 ? 1 : odd(n - 1); } } model { }",
+        );
+        assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), vec!["E0012", "E0012"]);
+    }
+}
