@@ -172,7 +172,7 @@ pub enum StmtKind {
     FatalError(Vec<PrintArg>),
     Break,
     Continue,
-    /// `return expr;` or `return;` (for the later `functions` block).
+    /// `return expr;` or `return;` (in the body of a user function).
     Return(Option<Expr>),
     /// A function call used as a statement, `f(x);`.
     Call(Expr),
