@@ -302,6 +302,62 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
         }
         self.metric.velocity(&point.p, &mut point.v);
     }
+
+    /// One leapfrog step of size `eps` from `src` into `dst`, returning the
+    /// energy of `dst` (NaN mapped to `+inf`). The arithmetic is exactly that
+    /// of [`Hamiltonian::leapfrog`] followed by [`Point::energy`], element by
+    /// element and in the same order, so the result is bit-identical; with a
+    /// diagonal metric the momentum, velocity, position and kinetic energy are
+    /// each updated in a single pass, and `src` is not copied.
+    pub(crate) fn leapfrog_into(&mut self, src: &Point, dst: &mut Point, eps: f64) -> f64 {
+        let half = 0.5 * eps;
+        if let Metric::Diag { inv, .. } = &self.metric {
+            let n = src.q.len();
+            // Equal lengths let the compiler drop the bounds checks.
+            let (sq, sp, sg, mi) = (&src.q[..n], &src.p[..n], &src.grad[..n], &inv[..n]);
+            let (dq, dp) = (&mut dst.q[..n], &mut dst.p[..n]);
+            for i in 0..n {
+                let p = sp[i] + half * sg[i];
+                let v = p * mi[i];
+                dp[i] = p;
+                dq[i] = sq[i] + eps * v;
+            }
+        } else {
+            for ((d, s), g) in dst.p.iter_mut().zip(&src.p).zip(&src.grad) {
+                *d = s + half * g;
+            }
+            self.metric.velocity(&dst.p, &mut dst.v);
+            for ((d, s), v) in dst.q.iter_mut().zip(&src.q).zip(&dst.v) {
+                *d = s + eps * v;
+            }
+        }
+        self.evaluate(dst);
+        if let Metric::Diag { inv, .. } = &self.metric {
+            let n = dst.q.len();
+            let (dp, dv, dg, mi) = (&mut dst.p[..n], &mut dst.v[..n], &dst.grad[..n], &inv[..n]);
+            // `dot` sums from the first element on; so does this loop.
+            let mut kinetic2 = 0.0;
+            for i in 0..n {
+                let p = dp[i] + half * dg[i];
+                let v = p * mi[i];
+                dp[i] = p;
+                dv[i] = v;
+                kinetic2 += p * v;
+            }
+            let h = -dst.logp + 0.5 * kinetic2;
+            if h.is_nan() {
+                f64::INFINITY
+            } else {
+                h
+            }
+        } else {
+            for (p, g) in dst.p.iter_mut().zip(&dst.grad) {
+                *p += half * g;
+            }
+            self.metric.velocity(&dst.p, &mut dst.v);
+            dst.energy()
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 
 pub mod hamiltonian;
 pub mod tree;
+#[cfg(test)]
+mod tree_reference;
 
 use crate::density::LogDensity;
 use crate::rng::ChainRng;
