@@ -188,10 +188,42 @@ pub(crate) fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
     Some(l)
 }
 
-/// Dot product.
+/// Number of partial sums of [`dot`] and of the trajectory's fused sums.
+pub(crate) const LANES: usize = 4;
+
+/// Calls `f(i, i % LANES)` for `i` in `0..n`, in order, unrolled by lanes.
+#[inline(always)]
+pub(crate) fn for_lanes(n: usize, mut f: impl FnMut(usize, usize)) {
+    let whole = n / LANES * LANES;
+    let mut i = 0;
+    while i < whole {
+        for l in 0..LANES {
+            f(i + l, l);
+        }
+        i += LANES;
+    }
+    for i in whole..n {
+        f(i, i - whole);
+    }
+}
+
+/// The sum of [`LANES`] partial sums, in a fixed order.
+#[inline(always)]
+pub(crate) fn lanes_sum(acc: [f64; LANES]) -> f64 {
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
+}
+
+/// Dot product, summed in [`LANES`] partial sums (element `i` into sum
+/// `i % LANES`) so that the additions do not wait on each other. Every sum
+/// over a trajectory (kinetic energy, U-turn checks) uses this same order, so
+/// fused loops give the same bits as separate calls.
 #[inline]
 pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0; LANES];
+    for_lanes(n, |i, l| acc[l] += a[i] * b[i]);
+    lanes_sum(acc)
 }
 
 /// A point in phase space with its cached log density, gradient and velocity.
@@ -335,16 +367,16 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
         if let Metric::Diag { inv, .. } = &self.metric {
             let n = dst.q.len();
             let (dp, dv, dg, mi) = (&mut dst.p[..n], &mut dst.v[..n], &dst.grad[..n], &inv[..n]);
-            // `dot` sums from the first element on; so does this loop.
-            let mut kinetic2 = 0.0;
-            for i in 0..n {
+            // The kinetic energy summed as `dot` sums.
+            let mut kinetic2 = [0.0; LANES];
+            for_lanes(n, |i, l| {
                 let p = dp[i] + half * dg[i];
                 let v = p * mi[i];
                 dp[i] = p;
                 dv[i] = v;
-                kinetic2 += p * v;
-            }
-            let h = -dst.logp + 0.5 * kinetic2;
+                kinetic2[l] += p * v;
+            });
+            let h = -dst.logp + 0.5 * lanes_sum(kinetic2);
             if h.is_nan() {
                 f64::INFINITY
             } else {

@@ -22,7 +22,7 @@
 //! same places, so a seed gives the same draws as the copying formulation
 //! (tested against it in `tree_reference`).
 
-use super::hamiltonian::{Hamiltonian, Point};
+use super::hamiltonian::{for_lanes, lanes_sum, Hamiltonian, Point, LANES};
 use crate::density::LogDensity;
 use crate::rng::ChainRng;
 
@@ -189,30 +189,31 @@ fn no_u_turn_joined(
     let (p_a_end, v_a_end) = (&a_end.p[..n], &a_end.v[..n]);
     let (p_b_beg, v_b_beg) = (&b_beg.p[..n], &b_beg.v[..n]);
     // Whole span: rho_a + rho_b against both outer ends.
-    let (mut whole_last, mut whole_first) = (0.0, 0.0);
+    let (mut whole_last, mut whole_first) = ([0.0; LANES], [0.0; LANES]);
     // Part a extended by b's first state, against a's first state and b's first.
-    let (mut ext_a_last, mut ext_a_first) = (0.0, 0.0);
+    let (mut ext_a_last, mut ext_a_first) = ([0.0; LANES], [0.0; LANES]);
     // Part b extended by a's last state, against b's last state and a's last.
-    let (mut ext_b_last, mut ext_b_first) = (0.0, 0.0);
-    for i in 0..n {
+    let (mut ext_b_last, mut ext_b_first) = ([0.0; LANES], [0.0; LANES]);
+    // Each sum in the order of `dot`.
+    for_lanes(n, |i, l| {
         let (a, b) = (rho_a[i], rho_b[i]);
         let s = a + b;
         rho[i] = s;
-        whole_last += v_last[i] * s;
-        whole_first += v_first[i] * s;
+        whole_last[l] += v_last[i] * s;
+        whole_first[l] += v_first[i] * s;
         let ea = a + p_b_beg[i];
-        ext_a_last += v_b_beg[i] * ea;
-        ext_a_first += v_first[i] * ea;
+        ext_a_last[l] += v_b_beg[i] * ea;
+        ext_a_first[l] += v_first[i] * ea;
         let eb = b + p_a_end[i];
-        ext_b_last += v_last[i] * eb;
-        ext_b_first += v_a_end[i] * eb;
-    }
-    whole_last > 0.0
-        && whole_first > 0.0
-        && ext_a_last > 0.0
-        && ext_a_first > 0.0
-        && ext_b_last > 0.0
-        && ext_b_first > 0.0
+        ext_b_last[l] += v_last[i] * eb;
+        ext_b_first[l] += v_a_end[i] * eb;
+    });
+    lanes_sum(whole_last) > 0.0
+        && lanes_sum(whole_first) > 0.0
+        && lanes_sum(ext_a_last) > 0.0
+        && lanes_sum(ext_a_first) > 0.0
+        && lanes_sum(ext_b_last) > 0.0
+        && lanes_sum(ext_b_first) > 0.0
 }
 
 struct Builder<'s, 'h, 'a, D: LogDensity> {
