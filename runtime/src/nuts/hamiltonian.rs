@@ -189,7 +189,7 @@ pub(crate) fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
 }
 
 /// Number of partial sums of [`dot`] and of the trajectory's fused sums.
-pub(crate) const LANES: usize = 4;
+pub(crate) const LANES: usize = 2;
 
 /// Calls `f(i, i % LANES)` for `i` in `0..n`, in order, unrolled by lanes.
 #[inline(always)]
@@ -210,7 +210,7 @@ pub(crate) fn for_lanes(n: usize, mut f: impl FnMut(usize, usize)) {
 /// The sum of [`LANES`] partial sums, in a fixed order.
 #[inline(always)]
 pub(crate) fn lanes_sum(acc: [f64; LANES]) -> f64 {
-    (acc[0] + acc[1]) + (acc[2] + acc[3])
+    acc[0] + acc[1]
 }
 
 /// Dot product, summed in [`LANES`] partial sums (element `i` into sum

@@ -22,7 +22,7 @@
 //! same places, so a seed gives the same draws as the copying formulation
 //! (tested against it in `tree_reference`).
 
-use super::hamiltonian::{for_lanes, lanes_sum, Hamiltonian, Point, LANES};
+use super::hamiltonian::{lanes_sum, Hamiltonian, Point, LANES};
 use crate::density::LogDensity;
 use crate::rng::ChainRng;
 
@@ -194,20 +194,36 @@ fn no_u_turn_joined(
     let (mut ext_a_last, mut ext_a_first) = ([0.0; LANES], [0.0; LANES]);
     // Part b extended by a's last state, against b's last state and a's last.
     let (mut ext_b_last, mut ext_b_first) = ([0.0; LANES], [0.0; LANES]);
-    // Each sum in the order of `dot`.
-    for_lanes(n, |i, l| {
-        let (a, b) = (rho_a[i], rho_b[i]);
-        let s = a + b;
-        rho[i] = s;
-        whole_last[l] += v_last[i] * s;
-        whole_first[l] += v_first[i] * s;
-        let ea = a + p_b_beg[i];
-        ext_a_last[l] += v_b_beg[i] * ea;
-        ext_a_first[l] += v_first[i] * ea;
-        let eb = b + p_a_end[i];
-        ext_b_last[l] += v_last[i] * eb;
-        ext_b_first[l] += v_a_end[i] * eb;
-    });
+    // Each sum in the order of `dot` (element i into partial sum i % LANES);
+    // written out rather than through `for_lanes`, whose closure with this
+    // many captures is not always inlined.
+    macro_rules! element {
+        ($i:expr, $l:expr) => {{
+            let (i, l) = ($i, $l);
+            let (a, b) = (rho_a[i], rho_b[i]);
+            let s = a + b;
+            rho[i] = s;
+            whole_last[l] += v_last[i] * s;
+            whole_first[l] += v_first[i] * s;
+            let ea = a + p_b_beg[i];
+            ext_a_last[l] += v_b_beg[i] * ea;
+            ext_a_first[l] += v_first[i] * ea;
+            let eb = b + p_a_end[i];
+            ext_b_last[l] += v_last[i] * eb;
+            ext_b_first[l] += v_a_end[i] * eb;
+        }};
+    }
+    let whole = n / LANES * LANES;
+    let mut i = 0;
+    while i < whole {
+        for l in 0..LANES {
+            element!(i + l, l);
+        }
+        i += LANES;
+    }
+    for i in whole..n {
+        element!(i, i - whole);
+    }
     lanes_sum(whole_last) > 0.0
         && lanes_sum(whole_first) > 0.0
         && lanes_sum(ext_a_last) > 0.0
