@@ -189,7 +189,13 @@ pub(crate) fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
 }
 
 /// Number of partial sums of [`dot`] and of the trajectory's fused sums.
-pub(crate) const LANES: usize = 2;
+/// One: the plain sequential sum, as Stan's and this sampler's earlier
+/// trajectory summed, so draws for a seed are unchanged. Two or four partial
+/// sums (independent add chains) changed the draws and were not measurably
+/// faster on electric_intercept (`perf record` of `hbmc bench --sampler`:
+/// the U-turn pass took 9.8% of samples with one, 10.1% with two, 15.7%
+/// with four, where 24 accumulators spill without AVX).
+pub(crate) const LANES: usize = 1;
 
 /// Calls `f(i, i % LANES)` for `i` in `0..n`, in order, unrolled by lanes.
 #[inline(always)]
@@ -210,13 +216,12 @@ pub(crate) fn for_lanes(n: usize, mut f: impl FnMut(usize, usize)) {
 /// The sum of [`LANES`] partial sums, in a fixed order.
 #[inline(always)]
 pub(crate) fn lanes_sum(acc: [f64; LANES]) -> f64 {
-    acc[0] + acc[1]
+    acc.iter().sum()
 }
 
 /// Dot product, summed in [`LANES`] partial sums (element `i` into sum
-/// `i % LANES`) so that the additions do not wait on each other. Every sum
-/// over a trajectory (kinetic energy, U-turn checks) uses this same order, so
-/// fused loops give the same bits as separate calls.
+/// `i % LANES`). Every sum over a trajectory (kinetic energy, U-turn checks)
+/// uses this same order, so fused loops give the same bits as separate calls.
 #[inline]
 pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     let n = a.len().min(b.len());
