@@ -105,7 +105,7 @@ pub fn trace(out: &mut String, input: &PlotInput) -> Result<(), String> {
     let root = SVGBackend::with_string(out, (900, 40 + 200 * n as u32)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let root = root.titled(&format!("{}: trace", input.title), (FONT, 18)).map_err(err)?;
-    for (s, area) in input.series.iter().zip(root.split_evenly((n, 1))) {
+    for (k, (s, area)) in input.series.iter().zip(root.split_evenly((n, 1))).enumerate() {
         let draws = s.chains.iter().map(|c| c.len()).max().unwrap_or(1).max(2);
         let mut chart = ChartBuilder::on(&area)
             .caption(&s.label, (FONT, 14))
@@ -114,7 +114,7 @@ pub fn trace(out: &mut String, input: &PlotInput) -> Result<(), String> {
             .y_label_area_size(60)
             .build_cartesian_2d(0.0..draws as f64, range(s.chains.iter().flatten()))
             .map_err(err)?;
-        chart.configure_mesh().x_desc("draw").light_line_style(WHITE).label_style((FONT, 11)).draw().map_err(err)?;
+        chart.configure_mesh().x_desc("draw").x_label_formatter(&|x| format!("{x:.0}")).light_line_style(WHITE).label_style((FONT, 11)).draw().map_err(err)?;
         for (c, chain) in s.chains.iter().enumerate() {
             let col = colour(c);
             chart
@@ -123,7 +123,9 @@ pub fn trace(out: &mut String, input: &PlotInput) -> Result<(), String> {
                 .label(format!("chain {}", c + 1))
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], col.stroke_width(2)));
         }
-        chain_legend(&mut chart)?;
+        if k == 0 {
+            chain_legend(&mut chart)?;
+        }
     }
     root.present().map_err(err)
 }
@@ -136,7 +138,7 @@ pub fn rank(out: &mut String, input: &PlotInput) -> Result<(), String> {
     let root = SVGBackend::with_string(out, (900, 40 + 220 * n as u32)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let root = root.titled(&format!("{}: rank plot", input.title), (FONT, 18)).map_err(err)?;
-    for (s, area) in input.series.iter().zip(root.split_evenly((n, 1))) {
+    for (k, (s, area)) in input.series.iter().zip(root.split_evenly((n, 1))).enumerate() {
         let mut all: Vec<(f64, usize)> = Vec::new();
         for (c, chain) in s.chains.iter().enumerate() {
             all.extend(chain.iter().map(|&v| (v, c)));
@@ -157,7 +159,7 @@ pub fn rank(out: &mut String, input: &PlotInput) -> Result<(), String> {
             .y_label_area_size(60)
             .build_cartesian_2d(0.0..total as f64, 0.0..top.max(expected * 1.5))
             .map_err(err)?;
-        chart.configure_mesh().x_desc("rank (all chains)").y_desc("draws").light_line_style(WHITE).label_style((FONT, 11)).draw().map_err(err)?;
+        chart.configure_mesh().x_desc("rank (all chains)").y_desc("draws").x_label_formatter(&|x| format!("{x:.0}")).y_label_formatter(&|y| format!("{y:.0}")).light_line_style(WHITE).label_style((FONT, 11)).draw().map_err(err)?;
         let width = total as f64 / bins as f64;
         for (c, counts) in counts.iter().enumerate() {
             let col = colour(c);
@@ -176,7 +178,9 @@ pub fn rank(out: &mut String, input: &PlotInput) -> Result<(), String> {
         chart
             .draw_series(DashedLineSeries::new(vec![(0.0, expected), (total as f64, expected)], 6, 4, BLACK.stroke_width(1)))
             .map_err(err)?;
-        chain_legend(&mut chart)?;
+        if k == 0 {
+            chain_legend(&mut chart)?;
+        }
     }
     root.present().map_err(err)
 }

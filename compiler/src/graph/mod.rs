@@ -18,7 +18,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub enum NodeKind {
     /// Declared in `data`, never on the left of `~`.
     Data,
-    /// Declared in `data` and observed by a `~` (the likelihood).
+    /// Declared in `data` or `transformed data` and observed by a `~`
+    /// (the likelihood).
     Observed,
     /// Declared in `transformed data`.
     TransformedData,
@@ -157,7 +158,7 @@ pub fn build(program: &TypedProgram) -> ModelGraph {
     }
     let edges: Vec<Edge> = collector.edges.into_iter().collect();
     for e in &edges {
-        if e.kind == EdgeKind::Stochastic && nodes[e.to].kind == NodeKind::Data {
+        if e.kind == EdgeKind::Stochastic && matches!(nodes[e.to].kind, NodeKind::Data | NodeKind::TransformedData) {
             nodes[e.to].kind = NodeKind::Observed;
         }
     }
@@ -168,7 +169,7 @@ pub fn build(program: &TypedProgram) -> ModelGraph {
             stmt.for_each_stmt(&mut |s| {
                 if let TypedStmtKind::Tilde { lhs, .. } = &s.kind {
                     if let Some(&n) = lhs.root_var().and_then(|v| node_of.get(&v)) {
-                        if nodes[n].kind == NodeKind::Data {
+                        if matches!(nodes[n].kind, NodeKind::Data | NodeKind::TransformedData) {
                             nodes[n].kind = NodeKind::Observed;
                         }
                     }
