@@ -142,7 +142,7 @@ pub fn build(program: &TypedProgram) -> ModelGraph {
             node_of.insert(decl.var, nodes.len());
             nodes.push(Node {
                 name: info.name.clone(),
-                ty: info.ty.display(&program.dims).to_string(),
+                ty: type_label(program, decl),
                 kind: node_kind(kind),
                 plate: None,
             });
@@ -231,6 +231,39 @@ pub fn build(program: &TypedProgram) -> ModelGraph {
         node.plate = plates.iter().position(|p| &p.dims == dims);
     }
     ModelGraph { nodes: kept_nodes, edges, plates }
+}
+
+/// The declared type with its sizes: `vector[grade]`, or in plain Stan
+/// `vector[N]` (the checker's type says only `vector` there). Falls back
+/// to the checker's rendering when the sizes do not map one to one onto
+/// the type's axes (such as `cholesky_factor_corr[K]`).
+fn type_label(program: &TypedProgram, decl: &crate::check::typed::TypedDecl) -> String {
+    use crate::check::types::ElemType;
+    let ty = &program.var(decl.var).ty;
+    let shown = ty.display(&program.dims).to_string();
+    if !ty.has_anon_axis() || decl.sizes.len() != ty.axes().len() {
+        return shown;
+    }
+    let size = |s: &Size| match s {
+        Size::Dim(d) => program.dims.get(*d).name.clone(),
+        Size::Expr(TypedExpr { kind: TypedExprKind::Var(v), .. }) => program.var(*v).name.clone(),
+        Size::Expr(TypedExpr { kind: TypedExprKind::IntLit(n), .. }) => n.to_string(),
+        Size::Expr(_) => "_".to_string(),
+    };
+    let names: Vec<String> = decl.sizes.iter().map(size).collect();
+    let (array, elem) = names.split_at(ty.array.len());
+    let elem = match (&ty.elem, elem) {
+        (ElemType::Vector(_), [n]) => format!("vector[{n}]"),
+        (ElemType::RowVector(_), [n]) => format!("row_vector[{n}]"),
+        (ElemType::Matrix(..), [r, c]) => format!("matrix[{r}, {c}]"),
+        (ElemType::Int { .. } | ElemType::Real, []) => shown.rsplit(' ').next().unwrap_or(&shown).to_string(),
+        _ => return shown,
+    };
+    if array.is_empty() {
+        elem
+    } else {
+        format!("array[{}] {elem}", array.join(", "))
+    }
 }
 
 fn node_kind(block: BlockKind) -> NodeKind {

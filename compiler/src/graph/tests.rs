@@ -65,6 +65,10 @@ model { b ~ normal(0, 1); y ~ normal(b[group], s); }");
     assert_eq!(plate("y"), Some(vec!["N".to_string()]));
     assert_eq!(plate("b"), Some(vec!["J".to_string()]));
     assert!(has_edge(&g, "group", "y", EdgeKind::Stochastic));
+    // Labels name the sizes the checker's anonymous axes came from.
+    assert_eq!(node(&g, "y").ty, "vector[N]");
+    assert_eq!(node(&g, "group").ty, "array[N] int");
+    assert_eq!(node(&g, "s").ty, "real");
 }
 
 #[test]
