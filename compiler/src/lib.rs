@@ -8,6 +8,7 @@ pub mod bind;
 pub mod check;
 pub mod codegen;
 pub mod diagnostics;
+pub mod graph;
 pub mod interp;
 pub mod ir;
 pub mod lower;

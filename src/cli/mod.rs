@@ -7,7 +7,9 @@ mod fit_claim;
 mod fit_files;
 mod fit_summary;
 mod gradcheck;
+mod graph;
 mod loo;
+mod plot;
 mod predict;
 mod run;
 mod simulate;
@@ -45,6 +47,10 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     /// PSIS-LOO from `log_lik` in generated quantities, and a comparison of fits.
     Loo(loo::LooArgs),
+    /// The model as a directed graph with plates: Graphviz DOT, or SVG with `-o model.svg`.
+    Graph(graph::GraphArgs),
+    /// Diagnostic plots of a fit (trace, rank, forest, pair, ppc, energy) as SVG.
+    Plot(plot::PlotArgs),
 }
 
 /// Parses a command line without running it: the fuzz harness
@@ -72,6 +78,8 @@ pub fn run() -> i32 {
         Command::Predict(args) => predict::run(args),
         Command::Loo(args) => loo::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Graph(args) => graph::run(args),
+        Command::Plot(args) => plot::run(args),
     }
 }
 
