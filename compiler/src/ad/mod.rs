@@ -47,6 +47,7 @@
 //! buffers without a rule in [`rules`].
 
 mod activity;
+mod carry;
 mod reverse;
 pub mod rules;
 
@@ -66,13 +67,22 @@ impl std::fmt::Display for AdError {
 }
 
 /// Adds a `Gradient` function made from the module's `LogDensity` one.
+/// Loops that carry values from one iteration to the next need constant
+/// bounds: use [`differentiate_with_data`] when they come from the data.
 pub fn differentiate(module: &mut Module) -> Result<(), AdError> {
+    differentiate_with_data(module, &[])
+}
+
+/// [`differentiate`], with the data's integers (the initial `IntData`
+/// arena) to evaluate loop bounds that depend on them.
+pub fn differentiate_with_data(module: &mut Module, int_data: &[i64]) -> Result<(), AdError> {
     let forward = module
         .function(FunctionKind::LogDensity)
         .cloned()
         .ok_or_else(|| AdError { message: "the module has no log density function".into() })?;
     let active = activity::analyse(module, &forward);
-    activity::check_no_overwrite_after_use(module, &forward, &active)?;
+    let restored = activity::check_no_overwrite_after_use(module, &forward, &active)?;
+    let carries = carry::find(module, &forward, int_data)?;
     // One adjoint buffer per active buffer.
     let mut adjoint: HashMap<BufferId, BufferId> = HashMap::new();
     let mut bufs: Vec<BufferId> = active.buffers.iter().copied().collect();
@@ -88,7 +98,7 @@ pub fn differentiate(module: &mut Module) -> Result<(), AdError> {
         };
         adjoint.insert(b, adj);
     }
-    let gradient = reverse::build(module, &forward, &active, &adjoint)?;
+    let gradient = reverse::build(module, &forward, &active, &adjoint, &carries, &restored)?;
     module.functions.retain(|f| f.kind != FunctionKind::Gradient);
     module.functions.push(gradient);
     Ok(())
