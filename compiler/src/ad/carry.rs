@@ -58,7 +58,8 @@ fn visit(module: &mut Module, func: &Function, stmts: &[Stmt], consts: &HashMap<
                         .map(|c| {
                             let arena = module.buffer(c).arena;
                             let name = format!("{}.carried", module.buffer(c).name);
-                            (c, module.add_buffer(name, arena, trip.max(1)))
+                            let len = module.buffer(c).len;
+                            (c, module.add_buffer(name, arena, trip.max(1) * len))
                         })
                         .collect();
                     out.insert(*var, Carry { cells });
@@ -144,7 +145,12 @@ fn transformed_int_buffers(module: &Module) -> Vec<BufferId> {
     writes
 }
 
-/// One-element scratch cells (real or integer locals) that the body reads
+/// The largest local (in elements) saved whole per iteration; larger ones
+/// (a `vector[N]` filled element by element from the previous one, as in
+/// GARCH) would make the tape quadratic in N.
+pub const MAX_CARRIED_LEN: usize = 64;
+
+/// Small scratch buffers (real or integer locals) that the body reads
 /// and writes, unless the body's first statement touching the cell is a
 /// plain store to it (then every iteration starts by redefining it, and
 /// nothing is carried).
@@ -158,7 +164,7 @@ fn carried_cells(module: &Module, body: &[Stmt]) -> Vec<BufferId> {
         .filter(|b| writes.contains(b))
         .filter(|&b| {
             let buf = module.buffer(b);
-            buf.len == 1 && matches!(buf.arena, Arena::Work | Arena::IntWork)
+            buf.len <= MAX_CARRIED_LEN && matches!(buf.arena, Arena::Work | Arena::IntWork)
         })
         .filter(|&b| !redefined_first(body, b))
         .collect();

@@ -245,30 +245,35 @@ impl Gen<'_> {
         self.define(out, ScalarType::I64, Expr::Binary(BinaryOp::Sub, iter, start))
     }
 
-    /// Copies the carried cells of loop `orig_var` into their tapes at the
-    /// start of iteration `iter`.
-    fn save_carried(&mut self, orig_var: Value, iter: Value, start: Value, out: &mut Vec<Stmt>) {
+    /// Copies the carried locals of loop `orig_var` into their tapes at the
+    /// start of iteration `iter` (`to_tape`), or back from them.
+    fn copy_carried(&mut self, orig_var: Value, iter: Value, start: Value, to_tape: bool, out: &mut Vec<Stmt>) {
         let Some(carry) = self.carries.get(&orig_var).cloned() else { return };
         let slot = self.carried_slot(iter, start, out);
-        let zero = self.i64(out, 0);
         for (cell, tape) in carry.cells {
+            let len = self.module.buffer(cell).len;
             let ty = self.module.buffer(cell).arena.scalar_type();
-            let v = self.define(out, ty, Expr::Load { buf: cell, index: zero });
-            out.push(Stmt::Store { buf: tape, index: slot, value: v });
+            let n = self.i64(out, len as i64);
+            let base = self.define(out, ScalarType::I64, Expr::Binary(BinaryOp::Mul, slot, n));
+            let from = self.i64(out, 0);
+            let e = self.fresh(ScalarType::I64);
+            let mut body = Vec::new();
+            let at = self.define(&mut body, ScalarType::I64, Expr::Binary(BinaryOp::Add, base, e));
+            let (src, si, dst, di) = if to_tape { (cell, e, tape, at) } else { (tape, at, cell, e) };
+            let v = self.define(&mut body, ty, Expr::Load { buf: src, index: si });
+            body.push(Stmt::Store { buf: dst, index: di, value: v });
+            out.push(Stmt::For { var: e, start: from, end: n, body });
         }
     }
 
-    /// Puts back the values the carried cells of loop `orig_var` had at the
-    /// start of iteration `iter`.
+    fn save_carried(&mut self, orig_var: Value, iter: Value, start: Value, out: &mut Vec<Stmt>) {
+        self.copy_carried(orig_var, iter, start, true, out)
+    }
+
+    /// Puts back the values the carried locals of loop `orig_var` had at
+    /// the start of iteration `iter`.
     fn restore_carried(&mut self, orig_var: Value, iter: Value, start: Value, out: &mut Vec<Stmt>) {
-        let Some(carry) = self.carries.get(&orig_var).cloned() else { return };
-        let slot = self.carried_slot(iter, start, out);
-        let zero = self.i64(out, 0);
-        for (cell, tape) in carry.cells {
-            let ty = self.module.buffer(cell).arena.scalar_type();
-            let v = self.define(out, ty, Expr::Load { buf: tape, index: slot });
-            out.push(Stmt::Store { buf: cell, index: zero, value: v });
-        }
+        self.copy_carried(orig_var, iter, start, false, out)
     }
 
     /// The value holding `v` in this scope.
