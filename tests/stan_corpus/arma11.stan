@@ -5,15 +5,13 @@ data { int N; vector[N] y; }
 parameters { real mu; real<lower=-1, upper=1> phi; real<lower=-1, upper=1> theta; real<lower=0> sigma; }
 model {
   real err;
-  real nu;
   mu ~ normal(0, 10);
   phi ~ normal(0, 2);
   theta ~ normal(0, 2);
   sigma ~ cauchy(0, 5);
-  nu = mu + phi * mu;
-  err = y[1] - nu;
+  err = y[1] - (mu + phi * mu);
   for (t in 2:N) {
-    nu = mu + phi * y[t - 1] + theta * err;
+    real nu = mu + phi * y[t - 1] + theta * err;
     err = y[t] - nu;
     err ~ normal(0, sigma);
   }

@@ -103,7 +103,7 @@ fn visit(stmts: &[Stmt], func: &Function, a: &mut Active) {
 
 /// Buffers loaded and written (stored or accumulated) anywhere in `stmts`,
 /// in the order of first access: `true` for a load.
-fn accesses(stmts: &[Stmt], out: &mut Vec<(BufferId, bool, bool)>) {
+pub(super) fn accesses(stmts: &[Stmt], out: &mut Vec<(BufferId, bool, bool)>) {
     for s in stmts {
         match s {
             Stmt::Let { expr: Expr::Load { buf, .. }, .. } => out.push((*buf, true, false)),
@@ -139,14 +139,20 @@ fn accesses(stmts: &[Stmt], out: &mut Vec<(BufferId, bool, bool)>) {
 
 /// Refuses the pattern recomputation gets wrong and the reverse sweep
 /// cannot undo: an active buffer read by one top-level statement and
-/// overwritten by a later one other than a plain top-level store (a store
-/// inside a loop or branch, or a call's output). Returns the buffers read
+/// overwritten by a later one other than a plain top-level store or a
+/// top-level loop that carries it (a store in a branch or another loop, or
+/// a call's output). Returns the buffers read
 /// and then overwritten by later top-level stores: the forward sweep keeps
 /// each such store's old value and the reverse sweep puts it back, so the
 /// loops the reverse sweep recomputes read the values they read forward.
 /// (Values carried across the iterations of a loop are handled by
 /// [`super::carry`].)
-pub fn check_no_overwrite_after_use(module: &Module, func: &Function, active: &Active) -> Result<HashSet<BufferId>, AdError> {
+pub fn check_no_overwrite_after_use(
+    module: &Module,
+    func: &Function,
+    active: &Active,
+    carries: &std::collections::HashMap<Value, super::carry::Carry>,
+) -> Result<HashSet<BufferId>, AdError> {
     let per_stmt: Vec<Vec<(BufferId, bool, bool)>> = func
         .body
         .iter()
@@ -169,7 +175,13 @@ pub fn check_no_overwrite_after_use(module: &Module, func: &Function, active: &A
                 continue;
             }
             let undoable = module.buffer(buf).arena == Arena::Work
-                && later.iter().all(|&k| matches!(&func.body[k], Stmt::Store { buf: b, .. } if *b == buf));
+                && later.iter().all(|&k| match &func.body[k] {
+                    Stmt::Store { buf: b, .. } => *b == buf,
+                    // A loop that carries the buffer puts back its value
+                    // from before the loop when its reverse ends.
+                    Stmt::For { var, .. } => carries.get(var).is_some_and(|c| c.cells.iter().any(|&(cell, _)| cell == buf)),
+                    _ => false,
+                });
             if !undoable {
                 return Err(AdError {
                     message: format!(

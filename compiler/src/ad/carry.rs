@@ -173,29 +173,27 @@ fn carried_cells(module: &Module, body: &[Stmt]) -> Vec<BufferId> {
     out
 }
 
+/// Whether the body's first access to `b` (in program order, into nested
+/// blocks) is a plain store: then every iteration starts by redefining it
+/// (the same rule the activity check applied before values could be
+/// carried, so loops it accepted keep their code).
 fn redefined_first(body: &[Stmt], b: BufferId) -> bool {
-    for s in body {
-        let mut r = Vec::new();
-        let mut w = Vec::new();
-        touches(std::slice::from_ref(s), &mut r, &mut w);
-        if r.contains(&b) || w.contains(&b) {
-            return matches!(s, Stmt::Store { buf, .. } if *buf == b) && !r.contains(&b);
-        }
-    }
-    false
+    let mut acc = Vec::new();
+    super::activity::accesses(body, &mut acc);
+    acc.iter().find(|&&(buf, _, _)| buf == b).is_some_and(|&(_, is_load, accum)| !is_load && !accum)
 }
 
-/// Buffers read (loads, accumulations, call arguments) and written
+/// Buffers read (loads, call arguments) and written
 /// (stores, accumulations, call arguments) anywhere in `stmts`.
 fn touches(stmts: &[Stmt], reads: &mut Vec<BufferId>, writes: &mut Vec<BufferId>) {
     for s in stmts {
         match s {
             Stmt::Let { expr: Expr::Load { buf, .. }, .. } => reads.push(*buf),
             Stmt::Store { buf, .. } => writes.push(*buf),
-            Stmt::Accumulate { buf, .. } => {
-                reads.push(*buf);
-                writes.push(*buf);
-            }
+            // An accumulation alone carries nothing the reverse sweep
+            // recomputes: it is not re-run, and its reverse reads only
+            // the adjoint.
+            Stmt::Accumulate { buf, .. } => writes.push(*buf),
             Stmt::Call { func, args, .. } => {
                 for a in args {
                     if let crate::ir::CallArg::Buffer { buf, .. } = a {

@@ -81,8 +81,8 @@ pub fn differentiate_with_data(module: &mut Module, int_data: &[i64]) -> Result<
         .cloned()
         .ok_or_else(|| AdError { message: "the module has no log density function".into() })?;
     let active = activity::analyse(module, &forward);
-    let restored = activity::check_no_overwrite_after_use(module, &forward, &active)?;
     let carries = carry::find(module, &forward, int_data)?;
+    let restored = activity::check_no_overwrite_after_use(module, &forward, &active, &carries)?;
     // One adjoint buffer per active buffer.
     let mut adjoint: HashMap<BufferId, BufferId> = HashMap::new();
     let mut bufs: Vec<BufferId> = active.buffers.iter().copied().collect();

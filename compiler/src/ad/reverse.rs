@@ -491,6 +491,15 @@ impl Gen<'_> {
         let mut loop_body = prologue;
         loop_body.extend(inner);
         self.with_cells(out, scope, &cells, |_, out| out.push(Stmt::For { var: k, start: s, end: e, body: loop_body }));
+        // The last reverse iteration recomputed the first iteration's
+        // stores: put back the carried locals' values from before the loop
+        // (when it ran at all), for the reverse of earlier statements.
+        if self.carries.contains_key(&var) {
+            let ran = self.define(out, ScalarType::I64, Expr::Cmp(CmpOp::Lt, s, e));
+            let mut back = Vec::new();
+            self.restore_carried(var, s, s, &mut back);
+            out.push(Stmt::If { cond: ran, then: back, otherwise: Vec::new() });
+        }
         Ok(())
     }
 
