@@ -240,7 +240,7 @@ impl Gen<'_> {
         }
     }
 
-    /// Slot `iter - start` of each carried cell's tape of loop `orig_var`.
+    /// The tape slot of iteration `iter` of a loop from `start`.
     fn carried_slot(&mut self, iter: Value, start: Value, out: &mut Vec<Stmt>) -> Value {
         self.define(out, ScalarType::I64, Expr::Binary(BinaryOp::Sub, iter, start))
     }
