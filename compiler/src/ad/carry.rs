@@ -42,9 +42,18 @@ fn visit(module: &mut Module, func: &Function, stmts: &[Stmt], consts: &HashMap<
     for s in stmts {
         match s {
             Stmt::For { var, start, end, body } => {
-                let cells = carried_cells(module, body);
+                let mut cells = carried_cells(module, body);
+                let bounds = (consts.get(start), consts.get(end));
+                if matches!(bounds, (None, _) | (_, None)) {
+                    // Without a trip count there is no tape. A vector read
+                    // and written in the loop is taken to be filled element
+                    // by element (`mu[t] = ... mu[t - 1]`), as before
+                    // values could be carried; a one-element cell certainly
+                    // carries its value and is refused below.
+                    cells.retain(|&c| module.buffer(c).len == 1);
+                }
                 if !cells.is_empty() {
-                    let (Some(&a), Some(&b)) = (consts.get(start), consts.get(end)) else {
+                    let (Some(&a), Some(&b)) = bounds else {
                         return Err(AdError {
                             message: format!(
                                 "`{}` carries a value from one loop iteration to the next in a loop whose bounds are not constants of the data; gradients through such loops are not supported yet",
