@@ -1,7 +1,9 @@
 //! A fit's files are never mixed, partial or ambiguous (issue 16), through
 //! the binary: a run interrupted then rerun with fewer chains under the
 //! same prefix, chains of two different models given to `hbmc summary`,
-//! a partial fit's summary, and a data file giving a key twice.
+//! a partial fit's summary, a data file giving a key twice, and each run's
+//! record of its files (`PREFIX_run_<a>-<b>.json`) as `summary`, `loo`,
+//! `predict` and `plot` read it.
 
 mod common;
 use common::hbmc;
@@ -20,6 +22,12 @@ model {
   mu ~ normal(0, 5);
   sigma ~ normal(0, 2);
   y ~ normal(mu, sigma);
+}
+generated quantities {
+  vector[N] log_lik;
+  for (n in 1:N) {
+    log_lik[n] = normal_lpdf(y[n] | mu, sigma);
+  }
 }
 "#;
 
@@ -98,9 +106,10 @@ fn an_interrupted_run_rerun_with_fewer_chains_is_refused_or_cleaned_never_mixed(
     // With --overwrite: a clean one-chain fit.
     let clean = run(&dir, "model.hbm", &["--chains", "1", "--output", "out/fit", "--overwrite"]);
     assert!(clean.status.success(), "{}", stderr(&clean));
-    for stale in ["fit_2.csv", "fit_3.csv", "fit_4.csv"] {
+    for stale in ["fit_2.csv", "fit_3.csv", "fit_4.csv", "fit_run_1-4.json"] {
         assert!(!dir.join("out").join(stale).exists(), "{stale} was deleted");
     }
+    assert_eq!(chains_of(&record(&dir.join("out/fit_run_1.json"))), vec![(1, "complete".to_string())]);
     let summary = hbmc(&dir, &["summary", "out/fit"]);
     assert!(summary.status.success(), "{}", stderr(&summary));
     let table = String::from_utf8_lossy(&summary.stdout);
@@ -151,5 +160,153 @@ fn a_data_key_given_twice_is_an_error_with_a_code() {
     let err = stderr(&out);
     assert!(err.contains("E4004") && err.contains("\"N\""), "{err}");
     assert!(!dir.join("out/fit_1.csv").exists(), "no chain file for bad data");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn record(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn header_value(csv: &Path, key: &str) -> String {
+    let text = std::fs::read_to_string(csv).expect("chain file");
+    let line = text.lines().find(|l| l.starts_with(&format!("# {key} = "))).unwrap_or_else(|| panic!("no {key} in {}", csv.display()));
+    line.split(" = ").nth(1).unwrap_or("").trim().to_string()
+}
+
+/// The chain ids a record lists, with their states.
+fn chains_of(record: &serde_json::Value) -> Vec<(u64, String)> {
+    record["chains"]
+        .as_array()
+        .expect("chains")
+        .iter()
+        .map(|c| (c["id"].as_u64().expect("id"), c["state"].as_str().expect("state").to_string()))
+        .collect()
+}
+
+#[test]
+fn a_run_records_its_files_hashes_seed_and_settings() {
+    let dir = scratch("record");
+    let out = run(&dir, "model.hbm", &["--chains", "2", "--output", "out/fit"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r = record(&dir.join("out/fit_run_1-2.json"));
+    assert_eq!(chains_of(&r), vec![(1, "complete".to_string()), (2, "complete".to_string())]);
+    assert_eq!(r["chains"][1]["file"], "fit_2.csv");
+    assert_eq!(r["chains"][0]["draws"], 80);
+    assert_eq!(r["seed"], 3);
+    assert_eq!(r["model"], "model.hbm");
+    assert_eq!(r["data"][0], "data.json");
+    assert_eq!(r["settings"]["num_samples"], "80");
+    assert_eq!(r["settings"]["num_warmup"], "100");
+    assert_eq!(r["model_hash"].as_str(), Some(header_value(&dir.join("out/fit_1.csv"), "hbmc_model_hash").as_str()));
+    assert_eq!(r["data_hash"].as_str(), Some(header_value(&dir.join("out/fit_2.csv"), "hbmc_data_hash").as_str()));
+    assert!(stderr(&out).contains("fit_run_1-2.json"), "{}", stderr(&out));
+    // Rerunning chain 1 of the same fit: its record takes chain 1 over,
+    // the first run's record keeps chain 2.
+    let again = run(&dir, "model.hbm", &["--chains", "1", "--output", "out/fit"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(chains_of(&record(&dir.join("out/fit_run_1.json"))), vec![(1, "complete".to_string())]);
+    assert_eq!(chains_of(&record(&dir.join("out/fit_run_1-2.json"))), vec![(2, "complete".to_string())]);
+    let json = hbmc(&dir, &["summary", "out/fit", "--format", "json"]);
+    assert!(json.status.success(), "{}", stderr(&json));
+    let files = String::from_utf8_lossy(&json.stdout);
+    assert!(files.contains("out/fit_1.csv") && files.contains("out/fit_2.csv"), "{files}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn every_reader_says_when_a_listed_file_is_missing() {
+    let dir = scratch("missing");
+    let out = run(&dir, "model.hbm", &["--chains", "2", "--output", "out/fit"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::remove_file(dir.join("out/fit_2.csv")).expect("removed");
+    let commands: [&[&str]; 4] = [
+        &["summary", "out/fit"],
+        &["loo", "out/fit"],
+        &["plot", "out/fit", "--kind", "trace", "-o", "p.svg"],
+        &["predict", "model.hbm", "--fit", "out/fit", "--data", "data.json", "--output", "pred/p"],
+    ];
+    for args in commands {
+        let out = hbmc(&dir, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("`out/fit_run_1-2.json` lists `out/fit_2.csv` (chain 2), which is missing"), "{args:?}: {err}");
+    }
+    assert!(!dir.join("p.svg").exists() && !dir.join("pred").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn chain_id_runs_merge_by_their_own_records_and_another_fits_record_is_refused() {
+    let dir = scratch("machines");
+    // Two "machines": chain 1 into a/, chain 2 into b/, copied into m/.
+    for (id, folder) in [("1", "a"), ("2", "b")] {
+        let out = run(&dir, "model.hbm", &["--chains", "1", "--chain-id", id, "--output", &format!("{folder}/fit")]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    std::fs::create_dir_all(dir.join("m")).expect("dir");
+    for (from, name) in [("a", "fit_1.csv"), ("a", "fit_run_1.json"), ("a", "fit_dims.json"), ("b", "fit_2.csv"), ("b", "fit_run_2.json")] {
+        std::fs::copy(dir.join(from).join(name), dir.join("m").join(name)).expect("copied");
+    }
+    let merged = hbmc(&dir, &["summary", "m/fit", "--format", "json"]);
+    assert!(merged.status.success(), "{}", stderr(&merged));
+    let text = String::from_utf8_lossy(&merged.stdout);
+    assert!(text.contains("\"draws_per_chain\": [80, 80]"), "{text}");
+    assert!(!stderr(&merged).contains("record"), "{}", stderr(&merged));
+
+    // A file in no record is left out with a warning.
+    std::fs::copy(dir.join("m/fit_2.csv"), dir.join("m/fit_5.csv")).expect("copied");
+    let stray = hbmc(&dir, &["summary", "m/fit", "--format", "json"]);
+    assert!(stray.status.success(), "{}", stderr(&stray));
+    assert!(String::from_utf8_lossy(&stray.stdout).contains("\"draws_per_chain\": [80, 80]"));
+    assert!(stderr(&stray).contains("`m/fit_5.csv` is in no record of the fit `m/fit`"), "{}", stderr(&stray));
+    std::fs::remove_file(dir.join("m/fit_5.csv")).expect("removed");
+
+    // Chain 3 of another model copied in: every reader refuses, naming
+    // the other record, unless --allow-mixed.
+    let other = run(&dir, "other.hbm", &["--chains", "1", "--chain-id", "3", "--output", "c/fit"]);
+    assert!(other.status.success(), "{}", stderr(&other));
+    for name in ["fit_3.csv", "fit_run_3.json"] {
+        std::fs::copy(dir.join("c").join(name), dir.join("m").join(name)).expect("copied");
+    }
+    let commands: [&[&str]; 4] = [
+        &["summary", "m/fit"],
+        &["loo", "m/fit"],
+        &["plot", "m/fit", "--kind", "trace", "-o", "p.svg"],
+        &["predict", "model.hbm", "--fit", "m/fit", "--data", "data.json", "--output", "pred/p"],
+    ];
+    for args in commands {
+        let refused = hbmc(&dir, args);
+        assert_eq!(refused.status.code(), Some(2), "{args:?}: {}", stderr(&refused));
+        let err = stderr(&refused);
+        assert!(
+            err.contains("`m/fit_run_3.json` records another fit than `m/fit_run_1.json`: its `model` is `other`, not `model`"),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("pass --allow-mixed to use them together anyway"), "{args:?}: {err}");
+        let allowed = hbmc(&dir, &[args, &["--allow-mixed"]].concat());
+        assert!(allowed.status.success(), "{args:?} --allow-mixed: {}", stderr(&allowed));
+    }
+    assert!(dir.join("p.svg").exists(), "plot --allow-mixed wrote its file");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_killed_runs_chains_are_named_as_unfinished() {
+    let dir = scratch("killed");
+    let out = run(&dir, "model.hbm", &["--chains", "1", "--output", "out/fit"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // As a run killed before it could finish leaves its record.
+    let path = dir.join("out/fit_run_1.json");
+    let text = std::fs::read_to_string(&path).expect("record");
+    std::fs::write(&path, text.replace("\"complete\"", "\"running\"")).expect("record rewritten");
+    let s = hbmc(&dir, &["summary", "out/fit"]);
+    assert!(s.status.success(), "{}", stderr(&s));
+    assert!(stderr(&s).contains("`out/fit_1.csv`: its run has not finished"), "{}", stderr(&s));
+    // A record that is not one is an error naming it.
+    std::fs::write(&path, "{}").expect("record rewritten");
+    let bad = hbmc(&dir, &["summary", "out/fit"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("`out/fit_run_1.json` is not a fit record hbmc can read"), "{}", stderr(&bad));
     let _ = std::fs::remove_dir_all(&dir);
 }

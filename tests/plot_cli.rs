@@ -1,6 +1,7 @@
 //! `hbmc plot` through the binary on a short fit made here: every kind
 //! writes an SVG that parses as XML and carries the expected labels (dim
-//! members from `PREFIX_dims.json`), and bad input gets a clear error.
+//! members from `PREFIX_dims.json`), `-o x.png` writes a PNG of the SVG's
+//! size, and bad input gets a clear error.
 
 mod common;
 
@@ -89,8 +90,8 @@ fn bad_input_gets_a_clear_error() {
         (&["plot", "fit/m", "--kind", "ppc", "-o", "p.svg"], "--kind ppc needs the observed data: --data FILE (with `y`)"),
         (&["plot", "fit/m", "--kind", "ppc", "--data", "data.json", "--observed", "z", "-o", "p.svg"], "has no `z`"),
         (&["plot", "fit/m", "--kind", "ppc", "--data", "missing.json", "-o", "p.svg"], "missing.json"),
-        (&["plot", "fit/m", "--kind", "trace", "-o", "p.png"], "hbmc draws SVG only"),
-        (&["plot", "fit/m", "--kind", "trace", "-o", "p.pdf"], "name it `.svg`"),
+        (&["plot", "fit/m", "--kind", "trace", "-o", "p.pdf"], "name it `.svg` or `.png`"),
+        (&["plot", "fit/m", "--kind", "trace", "--vars", "tau", "-o", "p.png"], "the fit has no variable `tau`"),
     ];
     for (args, expected) in cases {
         let out = hbmc(&dir, args);
@@ -99,4 +100,29 @@ fn bad_input_gets_a_clear_error() {
         assert!(stderr.contains(expected), "{args:?}: expected `{expected}` in: {stderr}");
     }
     assert!(!dir.join("p.svg").exists() && !dir.join("p.png").exists(), "nothing written on error");
+}
+
+/// Width and height from a PNG's IHDR chunk, after checking the signature.
+fn png_size(path: &Path) -> (u32, u32) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{} is not a PNG", path.display());
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let word = |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    (word(16), word(20))
+}
+
+#[test]
+fn png_output_is_the_svg_rendered_at_its_size() {
+    let dir = fitted("png");
+    for (kind, vars) in [("forest", "mu,sigma"), ("trace", "mu")] {
+        for ext in ["svg", "png"] {
+            let out = hbmc(&dir, &["plot", "fit/m", "--kind", kind, "--vars", vars, "-o", &format!("{kind}.{ext}")]);
+            assert!(out.status.success(), "{kind} {ext}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let svg = std::fs::read_to_string(dir.join(format!("{kind}.svg"))).expect("svg");
+        let doc = roxmltree::Document::parse(&svg).expect("svg parses");
+        let size = |a: &str| doc.root_element().attribute(a).and_then(|v| v.parse::<u32>().ok()).expect("svg size");
+        assert_eq!(png_size(&dir.join(format!("{kind}.png"))), (size("width"), size("height")), "{kind}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

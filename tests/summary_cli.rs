@@ -1,7 +1,8 @@
 //! `hbmc summary` on a fixed fit whose CSV files the test writes itself
 //! (draws from a seeded generator, so nothing depends on timing): the
 //! condensed layout against snapshots, `--vars` patterns, `--all`,
-//! `--format csv|json`, `--output`, and partial or empty chains.
+//! `--format csv|json`, `--output`, and partial or empty chains; and the
+//! README's first command, whose summary must fit on one screen.
 //!
 //! Run with `HBMC_BLESS=1 cargo test --test summary_cli` to rewrite the
 //! snapshots in `tests/summary/` after an intended change; review the diff.
@@ -222,5 +223,32 @@ fn partial_and_empty_chains_are_reported_never_turned_into_nan() {
     let out = hbmc(&dir, &["summary", "fit_3.csv"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("error: no draws in fit_3.csv"), "{}", String::from_utf8_lossy(&out.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The README's first command (issue 14): its summary fits on one screen
+/// and still shows the rows of seed 000's table, theta per grade.
+#[test]
+fn the_readme_first_commands_summary_fits_on_one_screen() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).expect("README");
+    let command = readme
+        .lines()
+        .find_map(|l| l.split_once("hbmc run ").map(|(_, rest)| rest.to_string()))
+        .expect("the README has an `hbmc run` command");
+    assert!(command.starts_with("examples/electric_intercept.hbm"), "the first command changed: {command}");
+    let dir = common::scratch("readme-first");
+    let prefix = dir.join("fit").display().to_string();
+    let mut args = vec!["run"];
+    args.extend(command.split_whitespace());
+    // Its own output folder, and no progress bars: neither changes the summary.
+    args.extend(["--output", prefix.as_str(), "--quiet"]);
+    let (stdout, _) = run(&common::root(), &args);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.len() <= 50, "{} lines, more than a screen:\n{stdout}", lines.len());
+    for grade in 1..=4 {
+        let label = format!("theta[grade={grade}] ");
+        assert!(lines.iter().any(|l| l.starts_with(&label)), "no row `{label}`:\n{stdout}");
+    }
+    assert!(lines.last().is_some_and(|l| l.starts_with("Worst of all ")), "{stdout}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,13 +1,14 @@
 //! One run, one set of files: before `hbmc run` writes under a prefix, it
-//! checks the chain files already there that it will not rewrite. Chains
-//! of the same fit (same model and data hashes, settings and seed, run
-//! with `--chain-id` in another process, not marked interrupted) stay;
-//! anything else (an earlier run's interrupted chains, another model,
-//! other settings)
-//! would mix with this run's chains, so the run refuses, or with
+//! checks the chain files and run records (see `fit_record`) already
+//! there that it will not rewrite. Chains of the same fit (same model and
+//! data hashes, settings and seed, run with `--chain-id` in another
+//! process, not marked interrupted) stay; anything else (an earlier run's
+//! interrupted chains, another model, other settings, another fit's
+//! record) would mix with this run's chains, so the run refuses, or with
 //! `--overwrite` deletes them.
 
 use super::fit_files::{chain_files, chain_number, file_name, fit_identity, fnv1a, identity_difference};
+use super::fit_record::{record_files, FitRecord};
 use hbmc_runtime::fixed_param::fixed_param_header_lines;
 use hbmc_runtime::output::cmdstan_csv::header_lines;
 use hbmc_runtime::output::reader::config_pair;
@@ -46,12 +47,10 @@ pub struct PlannedRun<'a> {
     pub fixed_param: bool,
 }
 
-/// Checks (and with `overwrite`, deletes) the chain files under the
-/// run's prefix that it will not rewrite; see the module doc.
-pub fn claim_prefix(prefix: &Path, run: &PlannedRun, overwrite: bool) -> Result<(), String> {
-    let Ok(existing) = chain_files(&prefix.display().to_string()) else { return Ok(()) };
+/// The fit identity of the chain files the run will write (what
+/// [`fit_identity`] reads back from them).
+fn planned_identity(run: &PlannedRun) -> Vec<(String, String)> {
     let first = run.settings.chain_id.saturating_sub(1);
-    let ours = (first + 1)..=(first + run.settings.chains);
     let path = run.csv.path_for_chain(first);
     let lines = if run.fixed_param {
         fixed_param_header_lines(run.settings, run.csv, first, &path)
@@ -59,12 +58,33 @@ pub fn claim_prefix(prefix: &Path, run: &PlannedRun, overwrite: bool) -> Result<
         header_lines(run.settings, run.csv, first, &path)
     };
     let config: Vec<(String, String)> = lines.iter().chain(&run.csv.extra_comments).filter_map(|l| config_pair(l)).collect();
-    let identity = fit_identity(&config, &file_name(&path));
+    fit_identity(&config, &file_name(&path))
+}
+
+/// Checks (and with `overwrite`, deletes) the chain files and run records
+/// under the run's prefix that it will not rewrite (see the module doc),
+/// and takes the chains this run writes out of the records of earlier
+/// runs of the same fit. Returns the identity of the run's chain files,
+/// for its own record.
+pub fn claim_prefix(prefix: &Path, run: &PlannedRun, overwrite: bool) -> Result<Vec<(String, String)>, String> {
+    let identity = planned_identity(run);
+    let first = run.settings.chain_id.saturating_sub(1);
+    let ours = (first + 1)..=(first + run.settings.chains);
+    let mut stale: Vec<(PathBuf, String)> = Vec::new();
+    let mut same_fit = Vec::new();
+    for path in record_files(prefix) {
+        match FitRecord::read(&path) {
+            Err(e) => stale.push((path, format!("an unreadable run record ({e})"))),
+            Ok(record) => match identity_difference(&identity, &record.identity) {
+                Some(why) => stale.push((path, format!("the record of another fit: {why}"))),
+                None => same_fit.push((path, record)),
+            },
+        }
+    }
     let sampler: &[&str] = if run.fixed_param { &["lp__", "accept_stat__"] } else { &hbmc_runtime::SAMPLER_COLUMNS };
     let columns: Vec<String> = sampler.iter().map(|s| s.to_string()).chain(run.output_names.iter().cloned()).collect();
     let stem = file_name(prefix);
-    let mut stale = Vec::new();
-    for file in existing {
+    for file in chain_files(&prefix.display().to_string()).unwrap_or_default() {
         let n = chain_number(&file_name(&file), &stem).unwrap_or(0) as usize;
         if ours.contains(&n) {
             continue;
@@ -84,23 +104,35 @@ pub fn claim_prefix(prefix: &Path, run: &PlannedRun, overwrite: bool) -> Result<
             stale.push((file, why));
         }
     }
-    if stale.is_empty() {
-        return Ok(());
-    }
-    let list: Vec<String> = stale.iter().map(|(f, why)| format!("`{}`: {why}", f.display())).collect();
-    if overwrite {
+    if !stale.is_empty() {
+        let list: Vec<String> = stale.iter().map(|(f, why)| format!("`{}`: {why}", f.display())).collect();
+        if !overwrite {
+            return Err(format!(
+                "`{}` already holds files that this run (chains {}..={}) would not rewrite and that are not chains of this fit, \
+                 so the fit's files would mix two runs: {}. Delete them, write to another --output, or pass --overwrite to delete them",
+                prefix.display(),
+                ours.start(),
+                ours.end(),
+                list.join("; ")
+            ));
+        }
         for (f, _) in &stale {
             std::fs::remove_file(f).map_err(|e| format!("--overwrite: cannot delete `{}`: {e}", f.display()))?;
         }
-        eprintln!("--overwrite: deleted chain files of another run under `{}`: {}", prefix.display(), list.join("; "));
-        return Ok(());
+        eprintln!("--overwrite: deleted files of another run under `{}`: {}", prefix.display(), list.join("; "));
     }
-    Err(format!(
-        "`{}` already holds chain files that this run (chains {}..={}) would not rewrite and that are not chains of this fit, \
-         so the fit's files would mix two runs: {}. Delete them, write to another --output, or pass --overwrite to delete them",
-        prefix.display(),
-        ours.start(),
-        ours.end(),
-        list.join("; ")
-    ))
+    // Earlier runs of this fit keep the chains this run does not write.
+    for (path, mut record) in same_fit {
+        let before = record.chains.len();
+        record.chains.retain(|c| !ours.contains(&c.id) && !stale.iter().any(|(f, _)| file_name(f) == c.file));
+        if record.chains.len() == before {
+            continue;
+        }
+        if record.chains.is_empty() {
+            std::fs::remove_file(&path).map_err(|e| format!("cannot delete the replaced run record `{}`: {e}", path.display()))?;
+        } else {
+            record.write(&path)?;
+        }
+    }
+    Ok(identity)
 }

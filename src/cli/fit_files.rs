@@ -110,18 +110,6 @@ pub(super) fn check_one_fit(files: &[ChainHeader]) -> Result<(), String> {
     Ok(())
 }
 
-/// [`check_one_fit`] on files read for their headers only (`loo`,
-/// `predict`).
-pub(super) fn check_fit_files(files: &[PathBuf]) -> Result<(), String> {
-    let headers = files
-        .iter()
-        .map(|p| hbmc_runtime::output::reader::read_csv_header(p).map(|(config, columns)| (p, config, columns)))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| e.to_string())?;
-    let views: Vec<ChainHeader> = headers.iter().map(|(p, c, n)| (p.as_path(), c.as_slice(), n.as_slice())).collect();
-    check_one_fit(&views)
-}
-
 /// A 64-bit FNV-1a hash, stable across platforms and Rust versions (the
 /// files record it).
 pub(super) fn fnv1a(bytes: &[u8]) -> u64 {

@@ -7,6 +7,7 @@
 
 use super::atomic::AtomicFile;
 use super::fit_files::{check_one_fit, ChainHeader};
+use super::fit_record::ALLOW_MIXED_HINT;
 use clap::{Args, ValueEnum};
 use hbmc_runtime::summary::digest::Layout;
 use hbmc_runtime::summary::fit::fit_sampler_diagnostics;
@@ -90,7 +91,7 @@ pub fn summarize_files(files: &[PathBuf], request: &SummaryRequest) -> Result<Ve
         check_same_columns(&indexed)?;
     } else {
         let headers: Vec<ChainHeader> = indexed.iter().map(|f| (f.path.as_path(), f.config.as_slice(), f.column_names.as_slice())).collect();
-        check_one_fit(&headers).map_err(|e| format!("{e}; pass --allow-mixed to summarise them together anyway"))?;
+        check_one_fit(&headers).map_err(|e| format!("{e}; {ALLOW_MIXED_HINT}"))?;
     }
     let mut warnings = Vec::new();
     let (kept, empty): (Vec<IndexedCsv>, Vec<IndexedCsv>) = indexed.into_iter().partition(|f| f.num_draws() > 0);

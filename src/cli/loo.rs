@@ -3,7 +3,8 @@
 //! Pareto k diagnostics, and the comparison of the fits ranked by elpd_loo
 //! as ArviZ's `compare` ranks them (weights: pseudo-BMA).
 
-use super::fit_files::{chain_files, check_fit_files, fit_name};
+use super::fit_files::fit_name;
+use super::fit_record::{check_files, read_fit};
 use super::{EXIT_DIAGNOSTICS, EXIT_USAGE};
 use clap::Args;
 use hbmc_runtime::{compare, compare_table, loo, read_csv_files, LogLik, Loo, LooError, LooOptions};
@@ -12,8 +13,8 @@ use std::path::PathBuf;
 /// Arguments of `hbmc loo`.
 #[derive(Args)]
 pub struct LooArgs {
-    /// Fits, each named by its prefix: `out/fit` means `out/fit_1.csv`,
-    /// `out/fit_2.csv`, ... (one file per chain).
+    /// Fits, each named by its prefix: `out/fit` means the chain files its
+    /// run records list (`out/fit_1.csv`, `out/fit_2.csv`, ...).
     prefixes: Vec<String>,
     /// A fit given by its CSV files, comma-separated; repeat for more fits.
     #[arg(long = "files", value_name = "A_1.csv,A_2.csv")]
@@ -24,6 +25,10 @@ pub struct LooArgs {
     /// Relative efficiency (ESS/S) of the draws, for the PSIS tail length.
     #[arg(long, default_value_t = 1.0)]
     r_eff: f64,
+    /// Use files that are not chains of one fit (other model, data,
+    /// settings or seed) together as one fit, instead of refusing.
+    #[arg(long)]
+    allow_mixed: bool,
 }
 
 /// One fit named on the command line: a display name and its files.
@@ -83,7 +88,11 @@ pub fn run(args: LooArgs) -> i32 {
 fn fits_of(args: &LooArgs) -> Result<Vec<Fit>, String> {
     let mut fits = Vec::new();
     for prefix in &args.prefixes {
-        fits.push(Fit { name: prefix.clone(), files: chain_files(prefix)? });
+        let fit = read_fit(prefix, args.allow_mixed)?;
+        for w in fit.warnings {
+            eprintln!("warning: {w}");
+        }
+        fits.push(Fit { name: prefix.clone(), files: fit.files });
     }
     for list in &args.files {
         let files: Vec<PathBuf> = list.split(',').filter(|s| !s.is_empty()).map(PathBuf::from).collect();
@@ -91,6 +100,7 @@ fn fits_of(args: &LooArgs) -> Result<Vec<Fit>, String> {
         if let Some(missing) = files.iter().find(|f| !f.is_file()) {
             return Err(format!("no file `{}`", missing.display()));
         }
+        check_files(&files, None, args.allow_mixed)?;
         fits.push(Fit { name: fit_name(first), files });
     }
     // The comparison table is keyed by name, as ArviZ's is by its dict's keys.
@@ -109,7 +119,6 @@ fn fits_of(args: &LooArgs) -> Result<Vec<Fit>, String> {
 
 /// PSIS-LOO of one fit, or the message and exit code of why not.
 fn loo_of(fit: &Fit, variable: &str, options: &LooOptions) -> Result<Loo, (String, i32)> {
-    check_fit_files(&fit.files).map_err(|e| (e, EXIT_USAGE))?;
     let (draws, _) = read_csv_files(&fit.files).map_err(|e| (e.to_string(), EXIT_USAGE))?;
     let in_fit = |e: LooError| (format!("fit `{}`: {e}", fit.name), EXIT_DIAGNOSTICS);
     let log_lik = LogLik::from_draws(&draws, variable).map_err(in_fit)?;

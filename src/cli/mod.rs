@@ -5,6 +5,7 @@ mod bench;
 mod check;
 mod fit_claim;
 mod fit_files;
+mod fit_record;
 mod fit_summary;
 mod gradcheck;
 mod graph;
@@ -49,7 +50,7 @@ enum Command {
     Loo(loo::LooArgs),
     /// The model as a directed graph with plates: Graphviz DOT, or SVG with `-o model.svg`.
     Graph(graph::GraphArgs),
-    /// Diagnostic plots of a fit (trace, rank, forest, pair, ppc, energy) as SVG.
+    /// Diagnostic plots of a fit (trace, rank, forest, pair, ppc, energy) as SVG or PNG.
     Plot(plot::PlotArgs),
 }
 

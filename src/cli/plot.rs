@@ -1,18 +1,22 @@
-//! `hbmc plot PREFIX --kind trace|rank|forest|pair|ppc|energy -o FILE.svg`:
-//! diagnostic plots of a fit's CSV files (drawing in src/plot).
+//! `hbmc plot PREFIX --kind trace|rank|forest|pair|ppc|energy -o FILE.svg`
+//! (or `.png`): diagnostic plots of a fit's CSV files (drawing in
+//! src/plot).
 
-use super::fit_files::chain_files;
+use super::atomic::write_atomically;
+use super::fit_record::read_fit;
+use super::fit_summary::fit_dims_beside;
 use super::EXIT_USAGE;
 use clap::{Args, ValueEnum};
-use hbmc::plot::{column_chains, column_label, columns_of, PlotInput, PlotKind, Series};
-use hbmc_runtime::{read_csv_files, Draws};
+use hbmc::plot::{column_chains, columns_of, PlotInput, PlotKind, Series};
+use hbmc_runtime::{read_csv_files, Draws, FitDims};
 use std::path::PathBuf;
 
 /// Arguments of `hbmc plot`.
 #[derive(Args)]
 pub struct PlotArgs {
-    /// The fit's prefix: its chains are `PREFIX_1.csv`, `PREFIX_2.csv`, ...
-    /// (labels come from `PREFIX_dims.json` when it is there).
+    /// The fit's prefix: its chains are the files its run records list,
+    /// `PREFIX_1.csv`, `PREFIX_2.csv`, ... (labels come from
+    /// `PREFIX_dims.json` when it is there).
     prefix: String,
     /// Which plot.
     #[arg(long, value_enum)]
@@ -29,9 +33,13 @@ pub struct PlotArgs {
     /// variable's name without `_rep`, so `y` for `y_rep`).
     #[arg(long)]
     observed: Option<String>,
-    /// The picture to write: `.svg`.
+    /// The picture to write: `.svg`, or `.png` (rendered in pure Rust).
     #[arg(short, long)]
     output: PathBuf,
+    /// Use files that are not chains of one fit (other model, data,
+    /// settings or seed) together, instead of refusing.
+    #[arg(long)]
+    allow_mixed: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -63,19 +71,17 @@ pub fn run(args: PlotArgs) -> i32 {
 
 fn plot(args: PlotArgs) -> Result<(), String> {
     let ext = args.output.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-    match ext.as_str() {
-        "svg" => {}
-        "png" => {
-            return Err(format!(
-                "cannot write `{}`: hbmc draws SVG only (a PNG renderer needs system font libraries); write `.svg` and convert it, for example with `rsvg-convert plot.svg -o plot.png`",
-                args.output.display()
-            ))
-        }
-        _ => return Err(format!("cannot tell the format of `{}` from its extension: name it `.svg`", args.output.display())),
+    let png = match ext.as_str() {
+        "svg" => false,
+        "png" => true,
+        _ => return Err(format!("cannot tell the format of `{}` from its extension: name it `.svg` or `.png`", args.output.display())),
+    };
+    let fit = read_fit(&args.prefix, args.allow_mixed)?;
+    for w in &fit.warnings {
+        eprintln!("warning: {w}");
     }
-    let files = chain_files(&args.prefix)?;
-    let (draws, _) = read_csv_files(&files).map_err(|e| e.to_string())?;
-    let dims = std::fs::read_to_string(format!("{}_dims.json", args.prefix)).ok().and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+    let (draws, _) = read_csv_files(&fit.files).map_err(|e| e.to_string())?;
+    let dims = fit.files.first().map(|f| fit_dims_beside(f)).unwrap_or_default();
     let title = std::path::Path::new(&args.prefix).file_name().map_or(args.prefix.clone(), |s| s.to_string_lossy().into_owned());
     let mut input = PlotInput { title, ..Default::default() };
     let kind = match args.kind {
@@ -103,7 +109,7 @@ fn plot(args: PlotArgs) -> Result<(), String> {
                 [one] => one.clone(),
                 _ => return Err("--kind ppc takes one replicated variable in --vars, such as `y_rep`".into()),
             };
-            input.series = select(&draws, &[rep.clone()], dims.as_ref(), usize::MAX)?;
+            input.series = select(&draws, &[rep.clone()], &dims, usize::MAX)?;
             let observed = args.observed.clone().unwrap_or_else(|| rep.strip_suffix("_rep").unwrap_or(&rep).to_string());
             let data = args.data.as_ref().ok_or(format!("--kind ppc needs the observed data: --data FILE (with `{observed}`)"))?;
             input.observed = read_observed(data, &observed)?;
@@ -116,11 +122,12 @@ fn plot(args: PlotArgs) -> Result<(), String> {
                 _ => 6,
             };
             let names = if args.vars.is_empty() { default_vars(&draws) } else { args.vars.clone() };
-            input.series = select(&draws, &names, dims.as_ref(), limit)?;
+            input.series = select(&draws, &names, &dims, limit)?;
         }
     }
     let svg = hbmc::plot::to_svg(kind, &input)?;
-    std::fs::write(&args.output, svg).map_err(|e| format!("cannot write `{}`: {e}", args.output.display()))
+    let bytes = if png { hbmc::plot::svg_to_png(&svg)? } else { svg.into_bytes() };
+    write_atomically(&args.output, &bytes).map_err(|e| format!("cannot write `{}`: {e}", args.output.display()))
 }
 
 /// The fit's variables other than the sampler's, replicated data and
@@ -138,7 +145,7 @@ fn default_vars(draws: &Draws) -> Vec<String> {
 
 /// The series of the named variables, at most `limit` cells (a note says
 /// when some were left out).
-fn select(draws: &Draws, names: &[String], dims: Option<&serde_json::Value>, limit: usize) -> Result<Vec<Series>, String> {
+fn select(draws: &Draws, names: &[String], dims: &FitDims, limit: usize) -> Result<Vec<Series>, String> {
     let mut cells = Vec::new();
     for name in names {
         let found = columns_of(draws, name);
@@ -154,7 +161,7 @@ fn select(draws: &Draws, names: &[String], dims: Option<&serde_json::Value>, lim
     }
     Ok(cells
         .into_iter()
-        .map(|i| Series { label: column_label(&draws.column_names[i], dims), chains: column_chains(draws, i) })
+        .map(|i| Series { label: dims.label(&draws.column_names[i]), chains: column_chains(draws, i) })
         .collect())
 }
 

@@ -5,7 +5,7 @@
 //! T = 1 and T = 0.
 
 use super::atomic::AtomicFile;
-use super::fit_files::{chain_files, check_fit_files};
+use super::fit_record::read_fit;
 use super::{load_model_as, EXIT_DIAGNOSTICS, EXIT_USAGE};
 use clap::Args;
 use hbmc::model::Engine;
@@ -19,7 +19,8 @@ use std::path::{Path, PathBuf};
 pub struct PredictArgs {
     /// The model file (the one the fit was made with).
     model: PathBuf,
-    /// The fit's output prefix: reads PREFIX_1.csv, PREFIX_2.csv, ...
+    /// The fit's output prefix: reads the chain files its run records list
+    /// (PREFIX_1.csv, PREFIX_2.csv, ...).
     #[arg(long)]
     fit: PathBuf,
     /// The new data (JSON or CSV); may be repeated.
@@ -31,12 +32,21 @@ pub struct PredictArgs {
     /// Seed of the generated quantities' random numbers.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Use files that are not chains of one fit (other model, data,
+    /// settings or seed) together, instead of refusing.
+    #[arg(long)]
+    allow_mixed: bool,
 }
 
 /// Runs `hbmc predict`.
 pub fn run(args: PredictArgs) -> i32 {
-    let fits = match chain_files(&args.fit.display().to_string()).and_then(|f| check_fit_files(&f).map(|_| f)) {
-        Ok(f) => f,
+    let fits = match read_fit(&args.fit.display().to_string(), args.allow_mixed) {
+        Ok(f) => {
+            for w in f.warnings {
+                eprintln!("warning: {w}");
+            }
+            f.files
+        }
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_USAGE;

@@ -4,6 +4,7 @@
 
 use super::atomic::write_atomically;
 use super::fit_claim::{claim_prefix, fit_fingerprint, PlannedRun};
+use super::fit_record::{record_path, ChainState, FitRecord};
 use super::fit_summary::{fit_dims_from_json, summarize_files, Destination, SummaryRequest, SummaryView};
 use super::{load_model_as, EXIT_DIAGNOSTICS, EXIT_USAGE};
 use clap::{Args, ValueEnum};
@@ -205,10 +206,13 @@ pub fn run(args: RunArgs) -> i32 {
         let planned = PlannedRun { settings: &settings, csv: &csv, output_names: model.output_names(), fixed_param: model.dim() == 0 };
         claim_prefix(&prefix, &planned, args.overwrite)
     });
-    if let Err(e) = claimed {
-        eprintln!("error: {e}");
-        return EXIT_USAGE;
-    }
+    let identity = match claimed {
+        Ok(identity) => identity,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
     let dims = match write_dims(&model, &prefix) {
         Ok(json) => fit_dims_from_json(&json),
         Err(e) => {
@@ -222,6 +226,15 @@ pub fn run(args: RunArgs) -> i32 {
         eprintln!("error: {e}");
         return EXIT_USAGE;
     }
+    // The run's record: which files make up its part of the fit.
+    let first = args.chain_id - 1;
+    let chain_files: Vec<(usize, PathBuf)> = (first..first + args.chains).map(|c| (c + 1, csv.path_for_chain(c))).collect();
+    let record_file = record_path(&prefix, first + 1, first + args.chains);
+    let mut record = FitRecord::new(&args.model, &args.data, identity, &chain_files);
+    if let Err(e) = record.write(&record_file) {
+        eprintln!("error: {e}");
+        return EXIT_USAGE;
+    }
     // Draws stream to the files; nothing is kept in memory while sampling.
     let output = OutputOptions { csv: Some(csv), keep_draws: false };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
@@ -232,6 +245,8 @@ pub fn run(args: RunArgs) -> i32 {
     let run = match result {
         Ok(r) => r,
         Err(e) => {
+            // No chain was written: the record would list files that are not there.
+            let _ = std::fs::remove_file(&record_file);
             eprintln!("error: sampling could not start: {e:?}");
             return EXIT_DIAGNOSTICS;
         }
@@ -240,6 +255,18 @@ pub fn run(args: RunArgs) -> i32 {
         if let hbmc_runtime::ChainStatus::Failed(m) = &chain.status {
             eprintln!("error: chain {} failed: {m}", chain.chain + 1);
         }
+        if let Some(entry) = record.chains.iter_mut().find(|c| c.id == chain.chain + 1) {
+            entry.state = match chain.status {
+                hbmc_runtime::ChainStatus::Completed => ChainState::Complete,
+                hbmc_runtime::ChainStatus::Interrupted => ChainState::Partial,
+                hbmc_runtime::ChainStatus::Failed(_) => ChainState::Failed,
+            };
+            entry.draws = Some(chain.draws_done);
+        }
+    }
+    if let Err(e) = record.write(&record_file) {
+        eprintln!("error: {e}");
+        return EXIT_USAGE;
     }
     // The summary reads the files back, as CmdStan's stansummary does.
     let files: Vec<PathBuf> = run.chains.iter().filter_map(|c| c.csv_path.clone()).collect();
@@ -275,7 +302,12 @@ pub fn run(args: RunArgs) -> i32 {
         total_grads - warmup_grads,
         adapt_method.name()
     );
-    eprintln!("draws written to {}; dims in {}", files.join(", "), dims_path(&prefix).display());
+    eprintln!(
+        "draws written to {}; dims in {}; the run's record in {}",
+        files.join(", "),
+        dims_path(&prefix).display(),
+        record_file.display()
+    );
     if run.chains.iter().any(|c| matches!(c.status, hbmc_runtime::ChainStatus::Failed(_))) {
         return EXIT_DIAGNOSTICS;
     }

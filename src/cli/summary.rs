@@ -2,9 +2,10 @@
 //! [--format text|csv|json] [--output FILE]` (or `hbmc summary PREFIX`):
 //! the summary and warnings of existing CmdStan CSV files (hbmc's or
 //! CmdStan's, from one run or several `--chain-id` runs), labelled with
-//! dims when a `PREFIX_dims.json` sits beside them.
+//! dims when a `PREFIX_dims.json` sits beside them. A prefix is read
+//! through its run records (`fit_record`).
 
-use super::fit_files::chain_files;
+use super::fit_record::read_fit;
 use super::fit_summary::{fit_dims_beside, summarize_files, Destination, SummaryRequest, SummaryView};
 use super::EXIT_USAGE;
 use clap::Args;
@@ -25,7 +26,7 @@ pub struct SummaryArgs {
     /// whole or not at all).
     #[arg(long, short)]
     output: Option<PathBuf>,
-    /// Summarise files that are not chains of one fit (other model, data,
+    /// Use files that are not chains of one fit (other model, data,
     /// settings or seed) together, instead of refusing.
     #[arg(long)]
     allow_mixed: bool,
@@ -39,10 +40,20 @@ pub fn run(args: SummaryArgs) -> i32 {
             files.push(f.clone());
             continue;
         }
-        match chain_files(&f.display().to_string()) {
-            Ok(chains) => files.extend(chains),
-            Err(e) => {
+        match read_fit(&f.display().to_string(), args.allow_mixed) {
+            Ok(fit) => {
+                for w in fit.warnings {
+                    eprintln!("warning: {w}");
+                }
+                files.extend(fit.files);
+            }
+            // A name ending in `.csv` was meant as a file.
+            Err(e) if f.extension().is_some_and(|x| x == "csv") => {
                 eprintln!("error: no file `{}`, and as a fit's prefix: {e}", f.display());
+                return EXIT_USAGE;
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
                 return EXIT_USAGE;
             }
         }

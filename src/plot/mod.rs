@@ -1,6 +1,8 @@
 //! Diagnostic plots of a fit's draws (`hbmc plot`), drawn with plotters'
-//! SVG backend: trace and rank plots per chain, forest plots, pair plots,
-//! posterior predictive overlays and the energy plot with E-BFMI.
+//! SVG backend (and rendered to PNG with resvg): trace and rank plots per
+//! chain, forest plots, pair plots, posterior predictive overlays and the
+//! energy plot with E-BFMI. Cells are labelled as the summary labels them
+//! (`hbmc_runtime::FitDims::label`).
 
 mod kinds;
 
@@ -73,30 +75,49 @@ pub fn column_chains(draws: &Draws, index: usize) -> Vec<Vec<f64>> {
     draws.column(index).into_iter().map(|c| c.to_vec()).collect()
 }
 
-/// The label of a CSV column from the fit's `PREFIX_dims.json` (parsed):
-/// `theta.2` becomes `theta[grade=2]` with the dim's member name, or
-/// `theta[2]` without dims.
-pub fn column_label(column: &str, dims: Option<&serde_json::Value>) -> String {
-    let mut parts = column.split('.');
-    let base = parts.next().unwrap_or(column);
-    let idx: Vec<&str> = parts.collect();
-    if idx.is_empty() {
-        return column.to_string();
+/// Renders an SVG document (as [`to_svg`] draws it) to a PNG image of the
+/// same size in pixels, in pure Rust: the text is set in DejaVu Sans,
+/// which ships in the binary, so no system fonts or programs are needed.
+pub fn svg_to_png(svg: &str) -> Result<Vec<u8>, String> {
+    use resvg::{tiny_skia, usvg};
+    let mut options = usvg::Options::default();
+    options.fontdb_mut().load_font_data(dejavu::sans::regular().to_vec());
+    // The plots ask for `sans-serif`; fontdb's default family for it
+    // (Arial) is not loaded, so name the one font that is.
+    options.fontdb_mut().set_sans_serif_family("DejaVu Sans");
+    options.font_family = "DejaVu Sans".to_string();
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| format!("cannot render the plot as PNG: {e}"))?;
+    let size = tree.size().to_int_size();
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height())
+        .ok_or_else(|| format!("cannot render the plot as PNG: no image of {} x {} pixels", size.width(), size.height()))?;
+    resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| format!("cannot encode the plot as PNG: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pixels darker than mid-grey: text and lines on the white ground.
+    fn dark_pixels(png: &[u8]) -> (u32, u32, usize) {
+        let pixmap = resvg::tiny_skia::Pixmap::decode_png(png).expect("a PNG");
+        let dark = pixmap.pixels().iter().filter(|p| p.red() < 128 && p.alpha() > 128).count();
+        (pixmap.width(), pixmap.height(), dark)
     }
-    let axes = dims.and_then(|d| d["variables"][base].as_array());
-    let shown: Vec<String> = idx
-        .iter()
-        .enumerate()
-        .map(|(k, i)| {
-            let dim = axes.and_then(|a| a.get(k)).and_then(|a| a.as_str());
-            match (dim, i.parse::<usize>()) {
-                (Some(dim), Ok(n)) if n >= 1 => {
-                    let member = dims.and_then(|d| d["dims"][dim][n - 1].as_str()).map_or(i.to_string(), str::to_string);
-                    format!("{dim}={member}")
-                }
-                _ => i.to_string(),
-            }
-        })
-        .collect();
-    format!("{base}[{}]", shown.join(", "))
+
+    #[test]
+    fn png_has_the_svgs_size_and_draws_its_text_with_the_shipped_font() {
+        let page = |body: &str| {
+            format!(r#"<svg xmlns="http://www.w3.org/2000/svg" width="130" height="40"><rect width="130" height="40" fill="white"/>{body}</svg>"#)
+        };
+        let text = svg_to_png(&page(r#"<text x="5" y="28" font-family="sans-serif" font-size="24">theta</text>"#)).expect("rendered");
+        assert_eq!(&text[..8], b"\x89PNG\r\n\x1a\n");
+        let (w, h, dark) = dark_pixels(&text);
+        assert_eq!((w, h), (130, 40));
+        // Without a font the text would be left out and the image blank.
+        assert!(dark > 100, "{dark} dark pixels: the text was not drawn");
+        let blank = svg_to_png(&page("")).expect("rendered");
+        assert_eq!(dark_pixels(&blank).2, 0);
+        assert!(svg_to_png("<svg").unwrap_err().starts_with("cannot render the plot as PNG"));
+    }
 }
