@@ -148,6 +148,13 @@ fn summary_refuses_chains_of_two_models_naming_the_odd_file() {
     // Told to, it summarises them together.
     let allowed = hbmc(&dir, &["summary", "a/fit_1.csv", "b/fit_1.csv", "--allow-mixed"]);
     assert!(allowed.status.success(), "{}", stderr(&allowed));
+    // `loo --files` checks files given by hand the same way.
+    let loo = hbmc(&dir, &["loo", "--files", "a/fit_1.csv,b/fit_1.csv"]);
+    assert_eq!(loo.status.code(), Some(2), "{}", stderr(&loo));
+    assert!(stderr(&loo).contains("`b/fit_1.csv` is not a chain of the same fit as `a/fit_1.csv`"), "{}", stderr(&loo));
+    assert!(stderr(&loo).contains("pass --allow-mixed to use them together anyway"), "{}", stderr(&loo));
+    let loo = hbmc(&dir, &["loo", "--files", "a/fit_1.csv,b/fit_1.csv", "--allow-mixed"]);
+    assert!(loo.status.success(), "{}", stderr(&loo));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -75,7 +75,7 @@ pub fn claim_prefix(prefix: &Path, run: &PlannedRun, overwrite: bool) -> Result<
     for path in record_files(prefix) {
         match FitRecord::read(&path) {
             Err(e) => stale.push((path, format!("an unreadable run record ({e})"))),
-            Ok(record) => match identity_difference(&identity, &record.identity) {
+            Ok(record) => match identity_difference(&identity, &record.identity()) {
                 Some(why) => stale.push((path, format!("the record of another fit: {why}"))),
                 None => same_fit.push((path, record)),
             },

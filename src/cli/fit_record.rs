@@ -71,8 +71,9 @@ pub struct FitRecord {
     /// The sampler's settings, as the chain files' headers give them.
     pub settings: BTreeMap<String, String>,
     /// What every chain file of the fit has in its header (without what
-    /// differs between chains): compared with the files and other records.
-    pub identity: Vec<(String, String)>,
+    /// differs between chains), as `key = value` lines: compared with the
+    /// files and other records (see [`FitRecord::identity`]).
+    pub identity: Vec<String>,
     /// The run's chains.
     pub chains: Vec<RecordedChain>,
 }
@@ -92,8 +93,19 @@ impl FitRecord {
             seed: value("seed").parse().unwrap_or_default(),
             settings,
             chains: files.iter().map(|(id, f)| RecordedChain { id: *id, file: file_name(f), state: ChainState::Running, draws: None }).collect(),
-            identity,
+            identity: identity.iter().map(|(k, v)| format!("{k} = {v}")).collect(),
         }
+    }
+
+    /// The recorded identity as the header's key-value pairs.
+    pub fn identity(&self) -> Vec<(String, String)> {
+        self.identity
+            .iter()
+            .map(|line| match line.split_once(" = ") {
+                Some((k, v)) => (k.to_string(), v.to_string()),
+                None => (line.clone(), String::new()),
+            })
+            .collect()
     }
 
     /// Reads a record; the error says what is wrong with it.
@@ -178,9 +190,10 @@ pub fn read_fit(prefix: &str, allow_mixed: bool) -> Result<FitOnDisk, String> {
     }
     let read: Vec<(PathBuf, FitRecord)> = records.into_iter().map(|p| FitRecord::read(&p).map(|r| (p, r))).collect::<Result<_, _>>()?;
     let (first_path, first) = &read[0];
+    let first_identity = first.identity();
     if !allow_mixed {
         for (path, record) in &read[1..] {
-            if let Some(why) = identity_difference(&first.identity, &record.identity) {
+            if let Some(why) = identity_difference(&first_identity, &record.identity()) {
                 return Err(format!(
                     "`{}` records another fit than `{}`: {why}; {ALLOW_MIXED_HINT}, or delete the other run's files",
                     path.display(),
@@ -231,7 +244,7 @@ pub fn read_fit(prefix: &str, allow_mixed: bool) -> Result<FitOnDisk, String> {
             ));
         }
     }
-    let identity = (!allow_mixed).then_some((first_path.as_path(), first.identity.as_slice()));
+    let identity = (!allow_mixed).then_some((first_path.as_path(), first_identity.as_slice()));
     check_files(&files, identity, allow_mixed)?;
     Ok(FitOnDisk { files, warnings })
 }
@@ -296,7 +309,9 @@ mod tests {
         assert_eq!(record.chains[0].file, "fit_2.csv");
         let path = record_path(&dir.join("fit"), 2, 2);
         record.write(&path).expect("written");
-        assert_eq!(FitRecord::read(&path).expect("read"), record);
+        let back = FitRecord::read(&path).expect("read");
+        assert_eq!(back, record);
+        assert_eq!(back.identity()[1], ("num_samples".to_string(), "80".to_string()));
         std::fs::write(&path, "{\"hbmc_fit_record\": 1}").expect("written");
         assert!(FitRecord::read(&path).unwrap_err().contains("is not a fit record hbmc can read"));
         let _ = std::fs::remove_dir_all(&dir);
