@@ -64,6 +64,33 @@ pub fn read_model(bytes: &[u8]) -> Result<Option<EmbeddedModel>, String> {
     Ok(Some(EmbeddedModel { name: text(name_start..end)?, source: text(source_start..name_start)? }))
 }
 
+/// The model carried by the library file at `path`, reading only its
+/// trailer (a library is tens of megabytes; its model a few kilobytes).
+pub fn read_model_file(path: &Path) -> Result<Option<EmbeddedModel>, String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let cannot = |e: std::io::Error| format!("cannot read the model library `{}` to find its model: {e}", path.display());
+    let mut file = std::fs::File::open(path).map_err(cannot)?;
+    let len = file.metadata().map_err(cannot)?.len();
+    if len < FOOTER as u64 {
+        return Ok(None);
+    }
+    let mut footer = [0u8; FOOTER];
+    file.seek(SeekFrom::End(-(FOOTER as i64))).map_err(cannot)?;
+    file.read_exact(&mut footer).map_err(cannot)?;
+    if !footer.ends_with(MAGIC) {
+        return Ok(None);
+    }
+    let word = |at: usize| u64::from_le_bytes(footer[at..at + 8].try_into().unwrap_or([0xff; 8]));
+    let payload = word(0).checked_add(word(8)).filter(|&n| n <= len - FOOTER as u64).ok_or_else(|| {
+        "the model library's embedded model is damaged (its lengths do not fit the file); build it again with `hbmc build`".to_string()
+    })?;
+    // `payload` fits in the file, so in memory's address range too.
+    let mut tail = vec![0u8; payload as usize + FOOTER];
+    file.seek(SeekFrom::End(-(tail.len() as i64))).map_err(cannot)?;
+    file.read_exact(&mut tail).map_err(cannot)?;
+    read_model(&tail)
+}
+
 /// Writes a model library for `model` from the generic library at
 /// `generic` to `out`.
 pub fn write_model_library(generic: &Path, model: &EmbeddedModel, out: &Path) -> Result<(), String> {
@@ -108,6 +135,23 @@ mod tests {
         let at = built.len() - FOOTER;
         built[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
         assert!(read_model(&built).unwrap_err().contains("damaged"));
+    }
+
+    #[test]
+    fn a_library_file_is_read_from_its_tail() {
+        let dir = std::env::temp_dir().join(format!("hbmc-model-library-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("libm.so");
+        std::fs::write(&path, append_model(&vec![7u8; 10_000], &model()).unwrap()).unwrap();
+        assert_eq!(read_model_file(&path).unwrap(), Some(model()));
+        std::fs::write(&path, vec![7u8; 10]).unwrap();
+        assert_eq!(read_model_file(&path).unwrap(), None);
+        let mut damaged = append_model(b"lib", &model()).unwrap();
+        let at = damaged.len() - FOOTER;
+        damaged[at..at + 8].copy_from_slice(&1_000_000u64.to_le_bytes());
+        std::fs::write(&path, damaged).unwrap();
+        assert!(read_model_file(&path).unwrap_err().contains("damaged"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

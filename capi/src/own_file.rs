@@ -1,6 +1,6 @@
 //! The model embedded in the file this library was loaded from.
 
-use hbmc::model_library::{read_model, EmbeddedModel};
+use hbmc::model_library::{read_model_file, EmbeddedModel};
 use std::ffi::CStr;
 use std::sync::OnceLock;
 
@@ -25,9 +25,7 @@ pub fn embedded_model() -> Result<&'static EmbeddedModel, String> {
     MODEL
         .get_or_init(|| {
             let path = own_path()?;
-            let bytes = std::fs::read(&path)
-                .map_err(|e| format!("cannot read the model library `{}` to find its model: {e}", path.display()))?;
-            read_model(&bytes)?.ok_or_else(|| {
+            read_model_file(&path)?.ok_or_else(|| {
                 format!(
                     "`{}` is hbmc's generic model library and carries no model; make a model library with `hbmc build model.hbm -o libmodel.so`",
                     path.display()
