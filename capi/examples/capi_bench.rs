@@ -43,10 +43,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let source = std::fs::read_to_string(&model_path)?;
     let name = model_path.file_stem().map_or("model".into(), |s| s.to_string_lossy().into_owned());
 
-    // The generic library cargo built beside this example's folder.
+    // The generic library cargo built with this example (in `deps/`, which
+    // is fresh; `target/<profile>/` has a copy only after `cargo build`).
     let exe = std::env::current_exe()?;
     let profile = exe.parent().and_then(Path::parent).ok_or("the example runs from target/<profile>/examples")?;
-    let generic = profile.join(generic_library_file_name());
+    let generic = profile.join("deps").join(generic_library_file_name());
     let dir = std::env::temp_dir().join(format!("hbmc-capi-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let library_path = dir.join(format!("lib{name}.so"));

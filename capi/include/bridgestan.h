@@ -24,7 +24,8 @@
  * - propto: the log density always keeps its constants (the full density).
  *   Dropping constants is permitted, not required, and differs only by a
  *   constant, so gradients are the same either way.
- * - jacobian = false is not supported: the call fails with a message.
+ * - jacobian = false is supported: the model is compiled a second time,
+ *   without the log-Jacobian terms, at the first call that asks for it.
  * - bs_log_density_hessian and bs_log_density_hessian_vector_product
  *   always fail with a message ("do not compute Hessians").
  * - The seed of bs_model_construct is unused (transformed data draw no

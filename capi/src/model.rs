@@ -9,7 +9,7 @@ use hbmc::syntax::ast::BlockKind;
 use hbmc_stdlib::ChainRng;
 use std::collections::HashSet;
 use std::ffi::CString;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 /// The flags of a log-density call, as BridgeStan passes them.
 #[derive(Clone, Copy, Debug)]
@@ -24,6 +24,11 @@ pub struct DensityFlags {
 /// A model compiled from its embedded source and bound to data.
 pub struct ApiModel {
     bound: BoundModel,
+    /// The checked model and its data, kept to compile the log density
+    /// without Jacobians when a call first asks for it.
+    model: Model,
+    sources: Vec<hbmc::bind::DataSource>,
+    no_jacobian: OnceLock<Result<BoundModel, String>>,
     name: CString,
     info: CString,
     /// `bs_param_names` for each (include_tp, include_gq).
@@ -34,9 +39,17 @@ pub struct ApiModel {
     counts: [usize; 3],
     /// Names of the parameter columns (CmdStan style), for `bs_param_unconstrain`.
     param_columns: Vec<String>,
-    /// Idle evaluators; a call takes one (or makes one) and puts it back.
-    pool: Mutex<Vec<Evaluator>>,
+    /// Idle evaluators (with Jacobians, without); a call takes one (or
+    /// makes one) and puts it back.
+    pools: [Mutex<Vec<Evaluator>>; 2],
 }
+
+// Calls come from any thread (BridgeStan's contract); this fails to compile
+// if a part of the model stops being shareable.
+const _: fn() = || {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<ApiModel>();
+};
 
 /// Makes a C string of text that cannot contain NUL (names, messages
 /// built here); a NUL would be replaced rather than lose the string.
@@ -73,7 +86,7 @@ impl ApiModel {
         let info = format!(
             "hbmc {} (BridgeStan C ABI {}.{}.{}); model `{}` compiled at construction by hbmc's Cranelift JIT; \
              STAN_THREADS=true (a model may be used from several threads at once); \
-             propto: constants are always kept (the full log density); jacobian=false: not supported; \
+             propto: constants are always kept (the full log density); jacobian=false: compiled at its first use; \
              Hessians: not supported; print output is discarded",
             env!("CARGO_PKG_VERSION"),
             crate::BS_MAJOR,
@@ -88,8 +101,11 @@ impl ApiModel {
             unc_names: c_string(&bound.unconstrained_names().join(",")),
             counts,
             param_columns: outputs[..counts[0]].to_vec(),
-            pool: Mutex::new(Vec::new()),
+            pools: [Mutex::new(Vec::new()), Mutex::new(Vec::new())],
             bound,
+            model,
+            sources,
+            no_jacobian: OnceLock::new(),
         })
     }
 
@@ -126,32 +142,46 @@ impl ApiModel {
     /// Runs `f` with an evaluator of its own, so calls from several threads
     /// do not share scratch memory.
     fn with_evaluator<R>(&self, f: impl FnOnce(&mut Evaluator) -> R) -> R {
+        self.with_evaluator_of(&self.bound, &self.pools[0], f)
+    }
+
+    fn with_evaluator_of<R>(&self, bound: &BoundModel, pool: &Mutex<Vec<Evaluator>>, f: impl FnOnce(&mut Evaluator) -> R) -> R {
         // A poisoned lock only means another call panicked between pop and
         // push; the pool itself is still a valid list of evaluators.
-        let idle = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        let mut evaluator = idle.unwrap_or_else(|| self.bound.evaluator());
+        let idle = pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut evaluator = idle.unwrap_or_else(|| bound.evaluator());
         let result = f(&mut evaluator);
-        self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(evaluator);
+        pool.lock().unwrap_or_else(|e| e.into_inner()).push(evaluator);
         result
     }
 
-    fn check_flags(flags: DensityFlags) -> Result<(), String> {
-        if !flags.jacobian {
-            return Err("hbmc model libraries do not support jacobian=false: the log density always includes the log-Jacobian of the constraining transforms (call with jacobian=true)".into());
+    /// Runs `f` with an evaluator of the log density the flags ask for:
+    /// without Jacobians, the model is compiled a second time at the first
+    /// such call (kept for later ones).
+    fn with_density<R>(&self, flags: DensityFlags, f: impl FnOnce(&mut Evaluator) -> R) -> Result<R, String> {
+        if flags.jacobian {
+            return Ok(self.with_evaluator(f));
         }
-        Ok(())
+        let bound = self
+            .no_jacobian
+            .get_or_init(|| {
+                self.model.bind_with_jacobian(&self.sources, Engine::Jit, false).map_err(|e| {
+                    format!("the log density without Jacobians could not be compiled: {e}")
+                })
+            })
+            .as_ref()
+            .map_err(Clone::clone)?;
+        Ok(self.with_evaluator_of(bound, &self.pools[1], f))
     }
 
     /// The log density at an unconstrained point.
     pub fn log_density(&self, flags: DensityFlags, theta_unc: &[f64]) -> Result<f64, String> {
-        Self::check_flags(flags)?;
-        self.with_evaluator(|e| e.log_density(theta_unc)).map_err(|e| e.message)
+        self.with_density(flags, |e| e.log_density(theta_unc))?.map_err(|e| e.message)
     }
 
     /// The log density and its gradient.
     pub fn log_density_gradient(&self, flags: DensityFlags, theta_unc: &[f64], grad: &mut [f64]) -> Result<f64, String> {
-        Self::check_flags(flags)?;
-        self.with_evaluator(|e| e.log_density_gradient(theta_unc, grad)).map_err(|e| e.message)
+        self.with_density(flags, |e| e.log_density_gradient(theta_unc, grad))?.map_err(|e| e.message)
     }
 
     /// The constrained output columns selected by the flags.
@@ -225,7 +255,6 @@ impl ApiModel {
         flags: DensityFlags,
         theta_unc: &mut [f64],
     ) -> Result<(), String> {
-        Self::check_flags(flags)?;
         let value = match json {
             Some(j) => Some(serde_json::from_str::<serde_json::Value>(j).map_err(|e| format!("the parameter values are not valid JSON: {e}"))?),
             None => None,

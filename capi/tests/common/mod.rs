@@ -11,13 +11,14 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The generic library of this build: cargo writes it to the profile
-/// folder (`target/release/`), two levels above this test executable
-/// (`target/release/deps/`), and builds it before the crate's tests.
+/// The generic library of this build. Cargo builds it into
+/// `target/<profile>/deps/`, this test executable's folder, before the
+/// crate's tests; it copies it up to `target/<profile>/` only on
+/// `cargo build`, so the copy there may be stale.
 pub fn generic_library() -> PathBuf {
     let exe = std::env::current_exe().expect("the test executable has a path");
-    let profile = exe.parent().and_then(Path::parent).expect("the test runs from target/<profile>/deps");
-    let path = profile.join(generic_library_file_name());
+    let deps = exe.parent().expect("the test runs from target/<profile>/deps");
+    let path = deps.join(generic_library_file_name());
     assert!(path.is_file(), "cargo should have built {} before the tests", path.display());
     path
 }
