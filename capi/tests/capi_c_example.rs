@@ -48,7 +48,7 @@ fn the_c_example_prints_what_the_embedding_api_computes() {
     };
     let numbers = |key: &str| -> Vec<f64> { values(key).iter().map(|v| v.parse().expect("a number")).collect() };
 
-    let bound = Model::compile(&name, &source).and_then(|m| m.bind_files(&[data.clone()], Engine::Jit)).expect("binds");
+    let bound = Model::compile(&name, &source).and_then(|m| m.bind_files(std::slice::from_ref(&data), Engine::Jit)).expect("binds");
     let theta = vec![0.1; bound.dim()];
     let mut grad = vec![0.0; bound.dim()];
     let lp = bound.evaluator().log_density_gradient(&theta, &mut grad).expect("evaluates");
