@@ -5,6 +5,7 @@
 //! `hbmc-stdlib` (math and densities) and `hbmc-runtime` (the sampler).
 
 pub mod model;
+pub mod model_library;
 pub mod plot;
 
 pub use hbmc_compiler::{bind, check, diagnostics, graph, ir, simulate, syntax};

@@ -22,7 +22,7 @@ use hbmc_compiler::diagnostics::{has_errors, Diagnostic};
 use hbmc_compiler::interp;
 use hbmc_compiler::ir::arenas::Arenas;
 use hbmc_compiler::ir::FunctionKind;
-use hbmc_compiler::lower::{lower_model, LoweredModel, ParamLayout};
+use hbmc_compiler::lower::{lower_model_with, LoweredModel, ParamLayout};
 use hbmc_stdlib::ChainRng;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -145,13 +145,20 @@ impl Model {
 
     /// Binds data sources, lowers, differentiates and compiles.
     pub fn bind(&self, sources: &[DataSource], engine: Engine) -> Result<BoundModel, ModelError> {
+        self.bind_with_jacobian(sources, engine, true)
+    }
+
+    /// As [`Model::bind`]; with `jacobian` false the log density (and its
+    /// gradient) leaves out the log-Jacobians of the constraining
+    /// transforms, as BridgeStan's `jacobian=false` asks.
+    pub fn bind_with_jacobian(&self, sources: &[DataSource], engine: Engine, jacobian: bool) -> Result<BoundModel, ModelError> {
         let started = Instant::now();
         let (bound, diagnostics) = bind::bind_data(&self.program, sources);
         let bound = match bound {
             Some(b) if !has_errors(&diagnostics) => b,
             _ => return Err(ModelError::Diagnostics(diagnostics)),
         };
-        let mut lowered = lower_model(&self.program, &bound).map_err(ModelError::Diagnostics)?;
+        let mut lowered = lower_model_with(&self.program, &bound, jacobian).map_err(ModelError::Diagnostics)?;
         differentiate_with_data(&mut lowered.module, &lowered.int_data_init).map_err(|e| ModelError::Codegen(format!("cannot differentiate the model: {e}")))?;
         hbmc_compiler::ir::batch::batch_likelihood_loops(&mut lowered.module);
         let jit = match engine {

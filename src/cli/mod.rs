@@ -2,6 +2,7 @@
 
 mod atomic;
 mod bench;
+mod build;
 mod check;
 mod fit_claim;
 mod fit_files;
@@ -52,6 +53,8 @@ enum Command {
     Graph(graph::GraphArgs),
     /// Diagnostic plots of a fit (trace, rank, forest, pair, ppc, energy) as SVG or PNG.
     Plot(plot::PlotArgs),
+    /// A shared library with BridgeStan's C ABI for the model (`-o libmodel.so`).
+    Build(build::BuildArgs),
 }
 
 /// Parses a command line without running it: the fuzz harness
@@ -81,6 +84,7 @@ pub fn run() -> i32 {
         Command::Simulate(args) => simulate::run(args),
         Command::Graph(args) => graph::run(args),
         Command::Plot(args) => plot::run(args),
+        Command::Build(args) => build::run(args),
     }
 }
 

@@ -109,6 +109,14 @@ pub type LowerResult<T> = Result<T, LowerError>;
 
 /// Lowers a checked program with its bound data.
 pub fn lower_model(program: &TypedProgram, bound: &BoundData) -> Result<LoweredModel, Vec<Diagnostic>> {
+    lower_model_with(program, bound, true)
+}
+
+/// Lowers as [`lower_model`]; with `jacobian` false the log density leaves
+/// out the log-Jacobians of the parameters' constraining transforms (the
+/// density of the constrained parameters at the point, as BridgeStan's
+/// `jacobian=false` and optimisation want it).
+pub fn lower_model_with(program: &TypedProgram, bound: &BoundData, jacobian: bool) -> Result<LoweredModel, Vec<Diagnostic>> {
     let symbols = SymbolTable::from_stdlib();
     let extended;
     let sized = if sizing::reads_transformed_data_ints(program) {
@@ -118,6 +126,7 @@ pub fn lower_model(program: &TypedProgram, bound: &BoundData) -> Result<LoweredM
         bound
     };
     let mut l = Lowerer::new(program, bound, sized, &symbols);
+    l.jacobian = jacobian;
     l.lower_all().map_err(|e| vec![e.into_diagnostic()])?;
     Ok(l.finish())
 }
@@ -159,6 +168,8 @@ pub(crate) struct Lowerer<'a> {
     /// Int scalars declared with a value and never assigned again, with
     /// that value: sizes may read them (see [`sizing`]).
     constant_ints: HashMap<VarId, TypedExpr>,
+    /// Whether the log density adds the transforms' log-Jacobians.
+    pub jacobian: bool,
 }
 
 impl<'a> Lowerer<'a> {
@@ -183,6 +194,7 @@ impl<'a> Lowerer<'a> {
             assigned,
             hoisted: HashMap::new(),
             inlined: HashMap::new(),
+            jacobian: true,
         }
     }
 

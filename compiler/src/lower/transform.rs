@@ -38,7 +38,7 @@ impl Lowerer<'_> {
         }
         let ty = info.ty.clone();
         let shape = unconstrained.shape.clone();
-        let jacobian = !generate;
+        let jacobian = !generate && self.jacobian;
         match &decl.constraint {
             Constraint::None => {
                 self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
