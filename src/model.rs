@@ -159,7 +159,9 @@ impl Model {
             _ => return Err(ModelError::Diagnostics(diagnostics)),
         };
         let mut lowered = lower_model_with(&self.program, &bound, jacobian).map_err(ModelError::Diagnostics)?;
-        differentiate_with_data(&mut lowered.module, &lowered.int_data_init).map_err(|e| ModelError::Codegen(format!("cannot differentiate the model: {e}")))?;
+        differentiate_with_data(&mut lowered.module, &lowered.data_init, &lowered.int_data_init).map_err(|e| {
+            ModelError::Diagnostics(vec![Diagnostic::error(e.code(), format!("cannot differentiate the model: {e}"))])
+        })?;
         hbmc_compiler::ir::batch::batch_likelihood_loops(&mut lowered.module);
         let jit = match engine {
             Engine::Jit => Some(codegen::compile(&lowered.module).map_err(|e| ModelError::Codegen(format!("{e}")))?),

@@ -23,6 +23,20 @@ impl Active {
     pub fn buffer(&self, b: BufferId) -> bool {
         self.buffers.contains(&b)
     }
+
+    /// Whether any statement in the block computes an active value or
+    /// writes an active buffer (so that the reverse sweep differentiates it).
+    pub fn touches(&self, stmts: &[Stmt]) -> bool {
+        stmts.iter().any(|s| match s {
+            Stmt::Let { dst, .. } => self.value(*dst),
+            Stmt::Call { dst, func, args, .. } => dst.is_some_and(|d| self.value(d)) || call_outputs(func, args).any(|(_, b, _)| self.buffer(b)),
+            Stmt::Store { value, .. } | Stmt::Accumulate { value, .. } | Stmt::AddTarget(value) => self.value(*value),
+            Stmt::For { body, .. } => self.touches(body),
+            Stmt::If { then, otherwise, .. } => self.touches(then) || self.touches(otherwise),
+            Stmt::While { cond_block, body, .. } => self.touches(cond_block) || self.touches(body),
+            _ => false,
+        })
+    }
 }
 
 /// Forward dependence on `Params`, to a fixed point (buffers written late

@@ -16,6 +16,7 @@
 //! loop's reverse recomputes (and so refills) it just before reversing it.
 //! Loops that carry nothing get no tape and stay as they were.
 
+use super::activity::Active;
 use super::AdError;
 use crate::ir::{Arena, BinaryOp, BufferId, Expr, Function, Module, Stmt, Value};
 use std::collections::HashMap;
@@ -29,59 +30,73 @@ pub struct Carry {
 
 /// The carried cells of every loop of `func` that has some, by the loop
 /// variable of the forward function.
-/// `int_data` is the initial `IntData` arena (the data's integers), from
-/// which loop bounds such as `N + 1` are evaluated.
-pub fn find(module: &mut Module, func: &Function, int_data: &[i64]) -> Result<HashMap<Value, Carry>, AdError> {
-    let consts = constants(module, &func.body, int_data);
+/// `data` and `int_data` are the initial `Data` and `IntData` arenas, from
+/// which loop bounds such as `N + 1` are evaluated (`data` is `None` when
+/// the data are not bound).
+pub fn find(module: &mut Module, func: &Function, active: &Active, data: Option<&[f64]>, int_data: &[i64]) -> Result<HashMap<Value, Carry>, AdError> {
+    let consts = match data.and_then(|d| with_transformed_ints(module, d, int_data)) {
+        Some(ints) => constants(module, &func.body, &ints, &[]),
+        None => constants(module, &func.body, int_data, &transformed_int_buffers(module)),
+    };
+    let defs = definitions(&func.body);
     let mut out = HashMap::new();
-    visit(module, func, &func.body, &consts, &mut out)?;
+    visit(module, func, active, &func.body, &consts, &defs, &mut out)?;
     Ok(out)
 }
 
-fn visit(module: &mut Module, func: &Function, stmts: &[Stmt], consts: &HashMap<Value, i64>, out: &mut HashMap<Value, Carry>) -> Result<(), AdError> {
+/// The largest tape (in elements) a carried loop may get: beyond it the
+/// gradient is refused rather than allocating gigabytes of `Work`.
+pub const MAX_TAPE_LEN: usize = 1 << 24;
+
+fn visit(
+    module: &mut Module,
+    func: &Function,
+    active: &Active,
+    stmts: &[Stmt],
+    consts: &HashMap<Value, i64>,
+    defs: &HashMap<Value, Expr>,
+    out: &mut HashMap<Value, Carry>,
+) -> Result<(), AdError> {
     for s in stmts {
         match s {
-            Stmt::For { var, start, end, body } => {
-                let mut cells = carried_cells(module, body);
-                let bounds = (consts.get(start), consts.get(end));
-                if matches!(bounds, (None, _) | (_, None)) {
-                    // Without a trip count there is no tape. A vector read
-                    // and written in the loop is taken to be filled element
-                    // by element (`mu[t] = ... mu[t - 1]`), as before
-                    // values could be carried; a one-element cell certainly
-                    // carries its value and is refused below.
-                    cells.retain(|&c| module.buffer(c).len == 1);
-                }
+            // A loop the reverse sweep never differentiates is only re-run
+            // whole, from the state its enclosing iteration starts with.
+            Stmt::For { var, start, end, body } if active.touches(body) => {
+                let cells = carried_cells(module, *var, body, consts, defs);
                 if !cells.is_empty() {
-                    let (Some(&a), Some(&b)) = bounds else {
-                        return Err(AdError {
-                            message: format!(
-                                "`{}` carries a value from one loop iteration to the next in a loop whose bounds are not constants of the data; gradients through such loops are not supported yet",
-                                module.buffer(cells[0]).name
-                            ),
-                        });
+                    let (Some(&a), Some(&b)) = (consts.get(start), consts.get(end)) else {
+                        return Err(AdError::new(format!(
+                            "`{}` carries a value from one loop iteration to the next in a loop whose bounds are not constants of the data; gradients through such loops are not supported yet",
+                            module.buffer(cells[0]).name
+                        )));
                     };
                     let trip = (b - a).max(0) as usize;
-                    let cells = cells
-                        .into_iter()
-                        .map(|c| {
-                            let arena = module.buffer(c).arena;
-                            let name = format!("{}.carried", module.buffer(c).name);
-                            let len = module.buffer(c).len;
-                            (c, module.add_buffer(name, arena, trip.max(1) * len))
-                        })
-                        .collect();
-                    out.insert(*var, Carry { cells });
+                    let mut taped = Vec::new();
+                    for c in cells {
+                        let arena = module.buffer(c).arena;
+                        let name = format!("{}.carried", module.buffer(c).name);
+                        let len = module.buffer(c).len;
+                        let tape_len = trip.max(1).saturating_mul(len);
+                        if tape_len > MAX_TAPE_LEN {
+                            return Err(AdError::new(format!(
+                                "`{}` ({len} elements) carries a value through {trip} loop iterations; saving it every iteration would take {tape_len} elements, more than the {MAX_TAPE_LEN} allowed",
+                                module.buffer(c).name
+                            )));
+                        }
+                        taped.push((c, module.add_buffer(name, arena, tape_len)));
+                    }
+                    out.insert(*var, Carry { cells: taped });
                 }
-                visit(module, func, body, consts, out)?;
+                visit(module, func, active, body, consts, defs, out)?;
             }
+            Stmt::For { .. } => {}
             Stmt::If { then, otherwise, .. } => {
-                visit(module, func, then, consts, out)?;
-                visit(module, func, otherwise, consts, out)?;
+                visit(module, func, active, then, consts, defs, out)?;
+                visit(module, func, active, otherwise, consts, defs, out)?;
             }
             Stmt::While { cond_block, body, .. } => {
-                visit(module, func, cond_block, consts, out)?;
-                visit(module, func, body, consts, out)?;
+                visit(module, func, active, cond_block, consts, defs, out)?;
+                visit(module, func, active, body, consts, defs, out)?;
             }
             _ => {}
         }
@@ -89,12 +104,40 @@ fn visit(module: &mut Module, func: &Function, stmts: &[Stmt], consts: &HashMap<
     Ok(())
 }
 
+/// The defining expression of every value of a block and its nested
+/// blocks (the IR is in SSA form: one definition per value).
+fn definitions(stmts: &[Stmt]) -> HashMap<Value, Expr> {
+    fn walk(stmts: &[Stmt], out: &mut HashMap<Value, Expr>) {
+        for s in stmts {
+            match s {
+                Stmt::Let { dst, expr } => {
+                    out.insert(*dst, expr.clone());
+                }
+                Stmt::For { body, .. } => walk(body, out),
+                Stmt::If { then, otherwise, .. } => {
+                    walk(then, out);
+                    walk(otherwise, out);
+                }
+                Stmt::While { cond_block, body, .. } => {
+                    walk(cond_block, out);
+                    walk(body, out);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = HashMap::new();
+    walk(stmts, &mut out);
+    out
+}
+
 /// Integer values of the function known at compile time: constants, loads
 /// of the data's integers (not transformed data, which are computed at run
-/// time: their initial arena holds no values), and sums, differences and
-/// products of those. Loop bounds are such values once the data are bound.
-fn constants(module: &Module, stmts: &[Stmt], int_data: &[i64]) -> HashMap<Value, i64> {
-    let computed = transformed_int_buffers(module);
+/// time: `unknown` lists them when their values are not in `int_data`),
+/// and sums, differences and products of those. Loop bounds are such
+/// values once the data are bound.
+fn constants(module: &Module, stmts: &[Stmt], int_data: &[i64], unknown: &[BufferId]) -> HashMap<Value, i64> {
+    let computed = unknown.to_vec();
     let mut out = HashMap::new();
     let mut walk_ctx = (module, int_data, &computed);
     fn walk(stmts: &[Stmt], ctx: &mut (&Module, &[i64], &Vec<BufferId>), out: &mut HashMap<Value, i64>) {
@@ -144,6 +187,23 @@ fn constants(module: &Module, stmts: &[Stmt], int_data: &[i64]) -> HashMap<Value
     out
 }
 
+/// The `IntData` arena once transformed data are computed, when the
+/// transformed-data function writes integers and runs (with the reference
+/// interpreter, as lowering does for sizes): transformed data are computed
+/// once, before any log density, so their integers are constants of the
+/// gradient. `None` when there is nothing to compute or it fails (the
+/// bounds that read them stay unknown; binding reports the failure).
+fn with_transformed_ints(module: &Module, data: &[f64], int_data: &[i64]) -> Option<Vec<i64>> {
+    if transformed_int_buffers(module).is_empty() {
+        return None;
+    }
+    let mut arenas = crate::ir::arenas::Arenas::new(&module.arena_sizes);
+    arenas.data.get_mut(..data.len())?.copy_from_slice(data);
+    arenas.int_data.get_mut(..int_data.len())?.copy_from_slice(int_data);
+    crate::interp::run(module, crate::ir::FunctionKind::TransformedData, &mut arenas, None).ok()?;
+    Some(arenas.int_data)
+}
+
 /// `IntData` buffers the transformed-data function writes.
 fn transformed_int_buffers(module: &Module) -> Vec<BufferId> {
     let mut reads = Vec::new();
@@ -154,16 +214,11 @@ fn transformed_int_buffers(module: &Module) -> Vec<BufferId> {
     writes
 }
 
-/// The largest local (in elements) saved whole per iteration; larger ones
-/// (a `vector[N]` filled element by element from the previous one, as in
-/// GARCH) would make the tape quadratic in N.
-pub const MAX_CARRIED_LEN: usize = 64;
-
-/// Small scratch buffers (real or integer locals) that the body reads
-/// and writes, unless the body's first statement touching the cell is a
-/// plain store to it (then every iteration starts by redefining it, and
-/// nothing is carried).
-fn carried_cells(module: &Module, body: &[Stmt]) -> Vec<BufferId> {
+/// Scratch buffers (real or integer locals) the body reads and writes
+/// whose values one iteration may leave for the next: all but those every
+/// iteration redefines before reading ([`redefined_first`]) and those
+/// filled element by element ([`element_wise`]).
+fn carried_cells(module: &Module, var: Value, body: &[Stmt], consts: &HashMap<Value, i64>, defs: &HashMap<Value, Expr>) -> Vec<BufferId> {
     let mut reads = Vec::new();
     let mut writes = Vec::new();
     touches(body, &mut reads, &mut writes);
@@ -171,25 +226,181 @@ fn carried_cells(module: &Module, body: &[Stmt]) -> Vec<BufferId> {
         .iter()
         .copied()
         .filter(|b| writes.contains(b))
-        .filter(|&b| {
-            let buf = module.buffer(b);
-            buf.len <= MAX_CARRIED_LEN && matches!(buf.arena, Arena::Work | Arena::IntWork)
-        })
-        .filter(|&b| !redefined_first(body, b))
+        .filter(|&b| matches!(module.buffer(b).arena, Arena::Work | Arena::IntWork))
+        .filter(|&b| !redefined_first(module, body, b, consts))
+        .filter(|&b| !element_wise(var, body, b, consts, defs))
         .collect();
     out.sort();
     out.dedup();
     out
 }
 
-/// Whether the body's first access to `b` (in program order, into nested
-/// blocks) is a plain store: then every iteration starts by redefining it
-/// (the same rule the activity check applied before values could be
-/// carried, so loops it accepted keep their code).
-fn redefined_first(body: &[Stmt], b: BufferId) -> bool {
-    let mut acc = Vec::new();
-    super::activity::accesses(body, &mut acc);
-    acc.iter().find(|&&(buf, _, _)| buf == b).is_some_and(|&(_, is_load, accum)| !is_load && !accum)
+/// Whether every iteration overwrites all of `b` before it reads any of
+/// it, on every path through the body: a read comes after a plain store
+/// to a one-element `b`, or after a loop over `0..len(b)` whose body
+/// stores `b[j]` (`j` its variable) before any other access to `b` and
+/// touches `b` only at `j`; a branch defines `b` when both arms do.
+fn redefined_first(module: &Module, body: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>) -> bool {
+    defines_before_reads(module, body, b, consts, false).is_some()
+}
+
+/// Walks `stmts` in order with `defined` (whether `b` is certainly
+/// overwritten already): `None` when some read of `b` may see a value from
+/// before the walk, else whether `b` is certainly overwritten at the end.
+fn defines_before_reads(module: &Module, stmts: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>, mut defined: bool) -> Option<bool> {
+    let touches_b = |s: &Stmt| {
+        let mut acc = Vec::new();
+        super::activity::accesses(std::slice::from_ref(s), &mut acc);
+        acc.iter().any(|&(buf, _, _)| buf == b)
+    };
+    for s in stmts {
+        if defined || !touches_b(s) {
+            continue;
+        }
+        match s {
+            Stmt::Store { .. } => defined = module.buffer(b).len == 1,
+            Stmt::For { var, start, end, body } if fills(module, *var, *start, *end, body, b, consts) => defined = true,
+            Stmt::For { body, .. } => {
+                // A loop may run no iteration: it defines nothing after it.
+                defines_before_reads(module, body, b, consts, false)?;
+            }
+            Stmt::If { then, otherwise, .. } => {
+                let t = defines_before_reads(module, then, b, consts, false)?;
+                let o = defines_before_reads(module, otherwise, b, consts, false)?;
+                defined = t && o;
+            }
+            // Loads, accumulations, calls and `while` loops touching `b`
+            // before it is defined.
+            _ => return None,
+        }
+    }
+    Some(defined)
+}
+
+/// Whether `for var in start..end { body }` overwrites every element of
+/// `b`: it runs over `0..len(b)` and its body stores `b[var]` before any
+/// other access to `b`, and touches `b` only at `var`.
+fn fills(module: &Module, var: Value, start: Value, end: Value, body: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>) -> bool {
+    if consts.get(&start) != Some(&0) || consts.get(&end).map(|&e| e as usize) != Some(module.buffer(b).len) {
+        return false;
+    }
+    let stored_first = body.iter().find_map(|s| match s {
+        Stmt::Store { buf, index, .. } if *buf == b => Some(*index == var),
+        Stmt::Let { expr: Expr::Load { buf, .. }, .. } if *buf == b => Some(false),
+        Stmt::Accumulate { buf, .. } if *buf == b => Some(false),
+        Stmt::Call { .. } | Stmt::For { .. } | Stmt::If { .. } | Stmt::While { .. } => {
+            let mut acc = Vec::new();
+            super::activity::accesses(std::slice::from_ref(s), &mut acc);
+            acc.iter().any(|&(buf, _, _)| buf == b).then_some(false)
+        }
+        _ => None,
+    });
+    stored_first == Some(true) && indexes(body, b).iter().all(|i| *i == Some(var))
+}
+
+/// The index value of every access to `b` in `stmts` (nested blocks
+/// included); `None` for a call, which may touch any element.
+fn indexes(stmts: &[Stmt], b: BufferId) -> Vec<Option<Value>> {
+    let mut out = Vec::new();
+    for s in stmts {
+        match s {
+            Stmt::Let { expr: Expr::Load { buf, index }, .. } | Stmt::Store { buf, index, .. } | Stmt::Accumulate { buf, index, .. }
+                if *buf == b =>
+            {
+                out.push(Some(*index))
+            }
+            Stmt::Call { args, .. } => {
+                if args.iter().any(|a| matches!(a, crate::ir::CallArg::Buffer { buf, .. } if *buf == b)) {
+                    out.push(None);
+                }
+            }
+            Stmt::For { body, .. } => out.extend(indexes(body, b)),
+            Stmt::If { then, otherwise, .. } => {
+                out.extend(indexes(then, b));
+                out.extend(indexes(otherwise, b));
+            }
+            Stmt::While { cond_block, body, .. } => {
+                out.extend(indexes(cond_block, b));
+                out.extend(indexes(body, b));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether the loop fills `b` element by element, so that the reverse
+/// sweep, recomputing iterations backwards from the values the loop left,
+/// reads in each what the forward iteration read: every store (and
+/// accumulation) is at `var + c` for one constant `c`, every load at
+/// `var + c'` with `c' < c` (an element an earlier iteration wrote, or
+/// none did), or at `var + c` after a store at `var + c` in program order.
+/// `mu[t] = phi * mu[t - 1]` is such a loop; `v[1] = v[1] * phi` is not.
+fn element_wise(var: Value, body: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>, defs: &HashMap<Value, Expr>) -> bool {
+    // (offset, is_load, is_store) in program order.
+    let mut acc: Vec<(Option<i64>, bool, bool)> = Vec::new();
+    fn walk(stmts: &[Stmt], b: BufferId, f: &dyn Fn(Value) -> Option<i64>, acc: &mut Vec<(Option<i64>, bool, bool)>) {
+        for s in stmts {
+            match s {
+                Stmt::Let { expr: Expr::Load { buf, index }, .. } if *buf == b => acc.push((f(*index), true, false)),
+                Stmt::Store { buf, index, .. } if *buf == b => acc.push((f(*index), false, true)),
+                Stmt::Accumulate { buf, index, .. } if *buf == b => acc.push((f(*index), true, true)),
+                Stmt::Call { args, .. } => {
+                    if args.iter().any(|a| matches!(a, crate::ir::CallArg::Buffer { buf, .. } if *buf == b)) {
+                        acc.push((None, true, true));
+                    }
+                }
+                Stmt::For { body, .. } => walk(body, b, f, acc),
+                Stmt::If { then, otherwise, .. } => {
+                    walk(then, b, f, acc);
+                    walk(otherwise, b, f, acc);
+                }
+                Stmt::While { cond_block, body, .. } => {
+                    walk(cond_block, b, f, acc);
+                    walk(body, b, f, acc);
+                }
+                _ => {}
+            }
+        }
+    }
+    let offset = |v: Value| offset_from(var, v, consts, defs, 0);
+    walk(body, b, &offset, &mut acc);
+    let mut stores = acc.iter().filter(|a| a.2).map(|a| a.0);
+    let Some(Some(c)) = stores.next() else { return false };
+    if !stores.all(|o| o == Some(c)) {
+        return false;
+    }
+    let mut stored = false;
+    for &(o, is_load, is_store) in &acc {
+        if is_load {
+            match o {
+                Some(o) if o < c => {}
+                Some(o) if o == c && stored => {}
+                _ => return false,
+            }
+        }
+        stored |= is_store;
+    }
+    true
+}
+
+/// `Some(c)` when `v` is `var + c` for a constant `c`.
+fn offset_from(var: Value, v: Value, consts: &HashMap<Value, i64>, defs: &HashMap<Value, Expr>, depth: usize) -> Option<i64> {
+    if v == var {
+        return Some(0);
+    }
+    if depth > 32 {
+        return None;
+    }
+    match defs.get(&v)? {
+        Expr::Binary(BinaryOp::Add, a, c) => match (consts.get(a), consts.get(c)) {
+            (None, Some(&k)) => offset_from(var, *a, consts, defs, depth + 1)?.checked_add(k),
+            (Some(&k), None) => offset_from(var, *c, consts, defs, depth + 1)?.checked_add(k),
+            _ => None,
+        },
+        Expr::Binary(BinaryOp::Sub, a, c) => offset_from(var, *a, consts, defs, depth + 1)?.checked_sub(*consts.get(c)?),
+        _ => None,
+    }
 }
 
 /// Buffers read (loads, call arguments) and written

@@ -60,10 +60,26 @@ pub mod rules;
 use crate::ir::{Arena, BufferId, FunctionKind, Module};
 use std::collections::HashMap;
 
-/// Why a module could not be differentiated.
+/// Why a module could not be differentiated: always a gradient the AD
+/// cannot build yet, error code [`AdError::CODE`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct AdError {
     pub message: String,
+}
+
+impl AdError {
+    /// The error code of every refusal of the AD (docs/errors.md).
+    pub const CODE: &'static str = "E5002";
+
+    /// A refusal saying what cannot be differentiated.
+    pub fn new(message: String) -> AdError {
+        AdError { message }
+    }
+
+    /// The error code, [`AdError::CODE`].
+    pub fn code(&self) -> &'static str {
+        Self::CODE
+    }
 }
 
 impl std::fmt::Display for AdError {
@@ -76,18 +92,26 @@ impl std::fmt::Display for AdError {
 /// Loops that carry values from one iteration to the next need constant
 /// bounds: use [`differentiate_with_data`] when they come from the data.
 pub fn differentiate(module: &mut Module) -> Result<(), AdError> {
-    differentiate_with_data(module, &[])
+    build_gradient(module, None, &[])
 }
 
-/// [`differentiate`], with the data's integers (the initial `IntData`
-/// arena) to evaluate loop bounds that depend on them.
-pub fn differentiate_with_data(module: &mut Module, int_data: &[i64]) -> Result<(), AdError> {
+/// [`differentiate`], with the data (the initial `Data` and `IntData`
+/// arenas) to evaluate loop bounds that depend on them, transformed data
+/// included (the `TransformedData` function is run for them when it
+/// computes integers).
+pub fn differentiate_with_data(module: &mut Module, data: &[f64], int_data: &[i64]) -> Result<(), AdError> {
+    build_gradient(module, Some(data), int_data)
+}
+
+/// `data` is `None` when the data are not bound: then transformed data are
+/// not run, and only the integers in `int_data` are known.
+fn build_gradient(module: &mut Module, data: Option<&[f64]>, int_data: &[i64]) -> Result<(), AdError> {
     let forward = module
         .function(FunctionKind::LogDensity)
         .cloned()
-        .ok_or_else(|| AdError { message: "the module has no log density function".into() })?;
+        .ok_or_else(|| AdError::new("the module has no log density function".into()))?;
     let active = activity::analyse(module, &forward);
-    let carries = carry::find(module, &forward, int_data)?;
+    let carries = carry::find(module, &forward, &active, data, int_data)?;
     let restored = activity::check_no_overwrite_after_use(module, &forward, &active, &carries)?;
     // One adjoint buffer per active buffer.
     let mut adjoint: HashMap<BufferId, BufferId> = HashMap::new();

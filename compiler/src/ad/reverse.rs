@@ -53,7 +53,13 @@ pub fn build(
     // Old values of top-level stores that overwrite a buffer already read
     // (see `activity::check_no_overwrite_after_use`), by statement.
     let mut old_values: HashMap<usize, (BufferId, Value, Value)> = HashMap::new();
+    // Top-level branches that read and write a buffer are recomputed by
+    // their reverse from the values they started with (later overwrites
+    // of what a top-level statement read are refused or undone instead:
+    // see `activity::check_no_overwrite_after_use`).
+    let snapshots = g.block_snapshots(&forward.body, false);
     for (i, (s, &f)) in forward.body.iter().zip(&fused).enumerate() {
+        g.copy_snapshots(&snapshots[i].before, true, &mut body);
         if let Stmt::Store { buf, index, .. } = s {
             if restored.contains(buf) {
                 let old = g.define(&mut body, g.module.buffer(*buf).arena.scalar_type(), Expr::Load { buf: *buf, index: *index });
@@ -68,6 +74,7 @@ pub fn build(
     let mut reverse = Vec::new();
     for (i, (s, &f)) in forward.body.iter().zip(&fused).enumerate().rev() {
         g.with_target = f && !uses_target;
+        g.copy_snapshots(&snapshots[i].before, false, &mut reverse);
         g.reverse_stmt(s, &mut scope, &mut reverse)?;
         g.with_target = false;
         if let Some(&(buf, index, old)) = old_values.get(&i) {
@@ -75,7 +82,7 @@ pub fn build(
         }
     }
     if !scope.cells.is_empty() {
-        return Err(AdError { message: "internal: a top-level value escaped its scope".into() });
+        return Err(AdError::new("internal: a top-level value escaped its scope".into()));
     }
     body.extend(reverse);
     // Discarded adjoints are never read; zeroing them keeps every run of
@@ -90,6 +97,14 @@ pub fn build(
     prologue.extend(body);
     g.func.body = prologue;
     Ok(g.func)
+}
+
+/// Buffers saved around one statement of a block, each with its copy
+/// (see `Gen::block_snapshots`).
+#[derive(Default)]
+struct Snapshots {
+    before: Vec<(BufferId, BufferId)>,
+    after: Vec<(BufferId, BufferId)>,
 }
 
 /// The reverse sweep's view of one block.
@@ -306,14 +321,6 @@ impl Gen<'_> {
         }
     }
 
-    /// Emits the reverse of `stmts` (whose values are defined in `scope`).
-    fn reverse_block(&mut self, stmts: &[Stmt], scope: &mut Scope, out: &mut Vec<Stmt>) -> Result<(), AdError> {
-        for s in stmts.iter().rev() {
-            self.reverse_stmt(s, scope, out)?;
-        }
-        Ok(())
-    }
-
     fn reverse_stmt(&mut self, s: &Stmt, scope: &mut Scope, out: &mut Vec<Stmt>) -> Result<(), AdError> {
         match s {
             Stmt::Let { dst, expr } => {
@@ -364,7 +371,7 @@ impl Gen<'_> {
             }
             Stmt::While { cond_block, body, .. } => {
                 if self.touches_active(cond_block) || self.touches_active(body) {
-                    return Err(AdError { message: "`while` loops whose values depend on parameters cannot be differentiated yet".into() });
+                    return Err(AdError::new("`while` loops whose values depend on parameters cannot be differentiated yet".into()));
                 }
                 Ok(())
             }
@@ -375,17 +382,7 @@ impl Gen<'_> {
     /// Whether any statement in the block computes an active value or
     /// writes an active buffer.
     fn touches_active(&self, stmts: &[Stmt]) -> bool {
-        stmts.iter().any(|s| match s {
-            Stmt::Let { dst, .. } => self.active.value(*dst),
-            Stmt::Call { dst, func, args, .. } => {
-                dst.is_some_and(|d| self.active.value(d)) || call_outputs(func, args).any(|(_, b, _)| self.active.buffer(b))
-            }
-            Stmt::Store { value, .. } | Stmt::Accumulate { value, .. } | Stmt::AddTarget(value) => self.active.value(*value),
-            Stmt::For { body, .. } => self.touches_active(body),
-            Stmt::If { then, otherwise, .. } => self.touches_active(then) || self.touches_active(otherwise),
-            Stmt::While { cond_block, body, .. } => self.touches_active(cond_block) || self.touches_active(body),
-            _ => false,
-        })
+        self.active.touches(stmts)
     }
 
     /// Zeroes the cells before `emit` and adds their contents to the outer
@@ -421,23 +418,109 @@ impl Gen<'_> {
         for carry in self.carries.values() {
             local_bufs.extend(carry.cells.iter().map(|&(c, _)| c));
         }
-        let rerun: Vec<Stmt> = stmts
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| !self.rerun_redundant(i, stmts))
-            .map(|(_, s)| s.clone())
-            .collect();
-        self.recompute(&rerun, &mut scope.rename, &local_bufs, true, &mut block)?;
+        let snapshots = self.block_snapshots(stmts, true);
+        for (i, s) in stmts.iter().enumerate() {
+            self.copy_snapshots(&snapshots[i].before, true, &mut block);
+            if !self.rerun_redundant(i, stmts) {
+                self.recompute(std::slice::from_ref(s), &mut scope.rename, &local_bufs, true, &mut block)?;
+            }
+            self.copy_snapshots(&snapshots[i].after, true, &mut block);
+        }
         // The recomputation above re-ran nested loops whole, with their
         // target terms when this block is a fused loop's; the reverse of a
         // nested loop recomputes it again and must not add them twice.
         let with_target = std::mem::replace(&mut self.with_target, false);
-        let reversed = self.reverse_block(stmts, &mut scope, &mut block);
+        let mut reversed = Ok(());
+        for (i, s) in stmts.iter().enumerate().rev() {
+            self.copy_snapshots(&snapshots[i].after, false, &mut block);
+            self.copy_snapshots(&snapshots[i].before, false, &mut block);
+            reversed = self.reverse_stmt(s, &mut scope, &mut block);
+            if reversed.is_err() {
+                break;
+            }
+        }
         self.with_target = with_target;
         reversed?;
         let mut cells: Vec<(Value, BufferId)> = scope.cells.into_iter().collect();
         cells.sort();
         Ok((block, cells))
+    }
+
+    /// The snapshots that let the reverse of each statement of a block see
+    /// the buffers as the statement's forward run did. The reverse sweep
+    /// recomputes the whole block, then reverses its statements last to
+    /// first; the reverse of a loop or branch recomputes it again, and a
+    /// call's adjoint reads its arguments. So before statement `i` is
+    /// reversed, every buffer it reads that a later statement of the block
+    /// overwrites is put back as it was after statement `i` (`after`),
+    /// and every buffer a branch reads and writes as it was before it
+    /// (`before`: the branch is recomputed from there). Loops keep their
+    /// own start-of-iteration values on tapes ([`super::carry`]).
+    fn block_snapshots(&mut self, stmts: &[Stmt], with_after: bool) -> Vec<Snapshots> {
+        let mut out = Vec::with_capacity(stmts.len());
+        for (i, s) in stmts.iter().enumerate() {
+            let mut snaps = Snapshots::default();
+            if !self.touches_active(std::slice::from_ref(s)) {
+                out.push(snaps);
+                continue;
+            }
+            let mut read = HashSet::new();
+            match s {
+                Stmt::For { .. } | Stmt::If { .. } | Stmt::While { .. } => read_in(std::slice::from_ref(s), &mut read),
+                Stmt::Call { args, .. } => read.extend(args.iter().filter_map(|a| match a {
+                    CallArg::Buffer { buf, .. } => Some(*buf),
+                    _ => None,
+                })),
+                _ => {}
+            }
+            let mut later = HashSet::new();
+            if with_after {
+                written_in(&stmts[i + 1..], &mut later);
+            }
+            let mut after: Vec<BufferId> = read.intersection(&later).copied().filter(|&b| self.is_scratch(b)).collect();
+            after.sort();
+            snaps.after = after.into_iter().map(|b| (b, self.snapshot_buffer(b, "after"))).collect();
+            if let Stmt::If { .. } = s {
+                let mut own = HashSet::new();
+                written_in(std::slice::from_ref(s), &mut own);
+                let mut before: Vec<BufferId> = read.intersection(&own).copied().filter(|&b| self.is_scratch(b)).collect();
+                before.sort();
+                snaps.before = before.into_iter().map(|b| (b, self.snapshot_buffer(b, "before"))).collect();
+            }
+            out.push(snaps);
+        }
+        out
+    }
+
+    /// Whether `b` holds values the log density computes (so a later
+    /// statement may overwrite them).
+    fn is_scratch(&self, b: BufferId) -> bool {
+        matches!(self.module.buffer(b).arena, Arena::Work | Arena::IntWork)
+    }
+
+    /// A buffer shaped like `of` that keeps one copy of it.
+    fn snapshot_buffer(&mut self, of: BufferId, when: &str) -> BufferId {
+        let (name, arena, len) = {
+            let b = self.module.buffer(of);
+            (format!("{}.{when}", b.name), b.arena, b.len)
+        };
+        self.module.add_buffer(name, arena, len)
+    }
+
+    /// Copies each buffer into its snapshot (`save`), or back.
+    fn copy_snapshots(&mut self, snaps: &[(BufferId, BufferId)], save: bool, out: &mut Vec<Stmt>) {
+        for &(buf, snap) in snaps {
+            let (src, dst) = if save { (buf, snap) } else { (snap, buf) };
+            let len = self.module.buffer(buf).len;
+            let ty = self.module.buffer(buf).arena.scalar_type();
+            let from = self.i64(out, 0);
+            let n = self.i64(out, len as i64);
+            let e = self.fresh(ScalarType::I64);
+            let mut body = Vec::new();
+            let v = self.define(&mut body, ty, Expr::Load { buf: src, index: e });
+            body.push(Stmt::Store { buf: dst, index: e, value: v });
+            out.push(Stmt::For { var: e, start: from, end: n, body });
+        }
     }
 
     /// Whether statement `i` of a block can be left out of the block's
@@ -476,7 +559,7 @@ impl Gen<'_> {
             return Ok(());
         }
         if contains_jump(body) {
-            return Err(AdError { message: "`break` and `continue` in loops whose values depend on parameters cannot be differentiated yet".into() });
+            return Err(AdError::new("`break` and `continue` in loops whose values depend on parameters cannot be differentiated yet".into()));
         }
         let (s, e) = (Self::r(scope, start), Self::r(scope, end));
         let k = self.fresh(ScalarType::I64);
@@ -701,7 +784,7 @@ impl Gen<'_> {
             }
             Expr::F64(_) | Expr::I64(_) | Expr::Cmp(..) => {}
             Expr::Target => {
-                return Err(AdError { message: "`target()` used in a computation cannot be differentiated yet".into() });
+                return Err(AdError::new("`target()` used in a computation cannot be differentiated yet".into()));
             }
         }
         Ok(())
@@ -718,7 +801,7 @@ impl Gen<'_> {
         out: &mut Vec<Stmt>,
     ) -> Result<(), AdError> {
         if args.iter().any(|a| !matches!(a, CallArg::Value(_))) {
-            return Err(AdError { message: format!("the gradient of `{}` (a call on buffers) is not supported yet", func.symbol) });
+            return Err(AdError::new(format!("the gradient of `{}` (a call on buffers) is not supported yet", func.symbol)));
         }
         let vals: Vec<Value> = args
             .iter()
@@ -788,7 +871,7 @@ impl Gen<'_> {
         }
         for &(pos, len) in &rule.outputs {
             let Some(CallArg::Buffer { buf, offset }) = args.get(pos) else {
-                return Err(AdError { message: format!("internal: argument {pos} of `{}` is not a buffer", func.symbol) });
+                return Err(AdError::new(format!("internal: argument {pos} of `{}` is not a buffer", func.symbol)));
             };
             if let Some(&adj) = self.adjoint.get(buf) {
                 let n = self.output_len(len, args, scope, out)?;
@@ -812,7 +895,7 @@ impl Gen<'_> {
     /// scalar arguments.
     fn emit_adjoint_call(&mut self, rule: &rules::Rule, args: &[CallArg], g: Option<Value>, scope: &mut Scope, out: &mut Vec<Stmt>) -> Result<(), AdError> {
         let func = self.symbol(&rule.adjoint)?;
-        let bad = |what: &str| AdError { message: format!("internal: the rule of `{}` refers to {what}", rule.adjoint) };
+        let bad = |what: &str| AdError::new(format!("internal: the rule of `{}` refers to {what}", rule.adjoint));
         let mut call_args = Vec::with_capacity(rule.args.len());
         let mut value_cells: Vec<(Value, BufferId)> = Vec::new();
         let zero_i = self.i64(out, 0);
@@ -855,7 +938,7 @@ impl Gen<'_> {
     fn output_len(&mut self, len: rules::Len, args: &[CallArg], scope: &Scope, out: &mut Vec<Stmt>) -> Result<Value, AdError> {
         let arg = |i: usize| match args.get(i) {
             Some(CallArg::Value(v)) => Ok(Self::r(scope, *v)),
-            _ => Err(AdError { message: format!("internal: size argument {i} of a call is not a value") }),
+            _ => Err(AdError::new(format!("internal: size argument {i} of a call is not a value"))),
         };
         Ok(match len {
             rules::Len::Arg(i) => arg(i)?,
@@ -899,7 +982,7 @@ impl Gen<'_> {
     fn symbol(&self, name: &str) -> Result<FuncRef, AdError> {
         self.symbols
             .get(name)
-            .ok_or_else(|| AdError { message: format!("no derivative function `{name}` in the stdlib") })
+            .ok_or_else(|| AdError::new(format!("no derivative function `{name}` in the stdlib")))
     }
 }
 
