@@ -272,6 +272,29 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_neg_binomial_2_lpmf / hbm_neg_binomial_2_lpmf_grad(i64, f64, f64),
         hbm_neg_binomial_2_log_lpmf / hbm_neg_binomial_2_log_lpmf_grad(i64, f64, f64),
     );
+    // --- log cdfs and log ccdfs (truncation, `_lcdf`/`_lccdf`) ---
+    density!(
+        hbm_normal_lcdf / hbm_normal_lcdf_grad(f64, f64, f64),
+        hbm_normal_lccdf / hbm_normal_lccdf_grad(f64, f64, f64),
+        hbm_std_normal_lcdf / hbm_std_normal_lcdf_grad(f64),
+        hbm_std_normal_lccdf / hbm_std_normal_lccdf_grad(f64),
+        hbm_cauchy_lcdf / hbm_cauchy_lcdf_grad(f64, f64, f64),
+        hbm_cauchy_lccdf / hbm_cauchy_lccdf_grad(f64, f64, f64),
+        hbm_logistic_lcdf / hbm_logistic_lcdf_grad(f64, f64, f64),
+        hbm_logistic_lccdf / hbm_logistic_lccdf_grad(f64, f64, f64),
+        hbm_double_exponential_lcdf / hbm_double_exponential_lcdf_grad(f64, f64, f64),
+        hbm_double_exponential_lccdf / hbm_double_exponential_lccdf_grad(f64, f64, f64),
+        hbm_lognormal_lcdf / hbm_lognormal_lcdf_grad(f64, f64, f64),
+        hbm_lognormal_lccdf / hbm_lognormal_lccdf_grad(f64, f64, f64),
+        hbm_exponential_lcdf / hbm_exponential_lcdf_grad(f64, f64),
+        hbm_exponential_lccdf / hbm_exponential_lccdf_grad(f64, f64),
+        hbm_weibull_lcdf / hbm_weibull_lcdf_grad(f64, f64, f64),
+        hbm_weibull_lccdf / hbm_weibull_lccdf_grad(f64, f64, f64),
+        hbm_uniform_lcdf / hbm_uniform_lcdf_grad(f64, f64, f64),
+        hbm_uniform_lccdf / hbm_uniform_lccdf_grad(f64, f64, f64),
+        hbm_poisson_lcdf / hbm_poisson_lcdf_grad(i64, f64),
+        hbm_poisson_lccdf / hbm_poisson_lccdf_grad(i64, f64),
+    );
     rng!(
         hbm_normal_rng(f64, f64) -> f64,
         hbm_std_normal_rng() -> f64,

@@ -167,6 +167,36 @@ fn domains() -> HashMap<&'static str, Vec<Vec<Arg>>> {
             vec![I(70, 200), R(0.0, 3.0), R(0.5, 5.0)],
         ],
     );
+    // Log cdfs and ccdfs: both tails and the middle.
+    let tails = vec![
+        vec![R(-5.0, 5.0), R(-3.0, 3.0), R(0.2, 4.0)],
+        vec![R(-60.0, -40.0), R(-1.0, 1.0), R(0.5, 1.0)],
+        vec![R(40.0, 60.0), R(-1.0, 1.0), R(0.5, 1.0)],
+    ];
+    for name in ["hbm_normal", "hbm_cauchy", "hbm_logistic", "hbm_double_exponential"] {
+        for suffix in ["_lcdf", "_lccdf"] {
+            let n: &'static str = Box::leak(format!("{name}{suffix}").into_boxed_str());
+            add(n, tails.clone());
+        }
+    }
+    for n in ["hbm_std_normal_lcdf", "hbm_std_normal_lccdf"] {
+        add(n, vec![vec![R(-5.0, 5.0)], vec![R(-45.0, -25.0)], vec![R(25.0, 45.0)]]);
+    }
+    for n in ["hbm_lognormal_lcdf", "hbm_lognormal_lccdf"] {
+        add(n, vec![vec![R(0.05, 10.0), R(-2.0, 2.0), R(0.2, 3.0)]]);
+    }
+    for n in ["hbm_exponential_lcdf", "hbm_exponential_lccdf"] {
+        add(n, vec![vec![R(0.01, 10.0), R(0.1, 5.0)]]);
+    }
+    for n in ["hbm_weibull_lcdf", "hbm_weibull_lccdf"] {
+        add(n, vec![vec![R(0.1, 5.0), R(0.3, 5.0), R(0.3, 5.0)]]);
+    }
+    for n in ["hbm_uniform_lcdf", "hbm_uniform_lccdf"] {
+        add(n, vec![vec![R(0.1, 0.9), R(-2.0, 0.0), R(1.0, 3.0)]]);
+    }
+    for n in ["hbm_poisson_lcdf", "hbm_poisson_lccdf"] {
+        add(n, vec![vec![I(0, 30), R(0.1, 30.0)], vec![I(0, 3), R(50.0, 200.0)], vec![I(100, 200), R(1.0, 10.0)]]);
+    }
     d
 }
 

@@ -23,10 +23,12 @@
 //! arguments come first and have no partials.
 
 pub mod batch;
+pub mod cdf;
 pub mod continuous;
 pub mod discrete;
 pub mod multivariate;
 
+pub use cdf::*;
 pub use continuous::*;
 pub use discrete::*;
 pub use multivariate::*;
