@@ -563,6 +563,22 @@ impl Checker {
                     }
                 }
             }
+            _ if suffix.is_cdf() => {
+                if !signatures::has_cdf(dist.name) {
+                    self.report(missing_cdf(dist.name, func.span, "not in hbmc's library yet"));
+                    return None;
+                }
+                let Some(variate) = variate else {
+                    self.report(
+                        Diagnostic::error("E1002", format!("`{}` needs `|` after its first argument", func.name))
+                            .with_label(span, "missing `|`")
+                            .with_help(format!("write `{}(y | {})`", func.name, param_names(dist))),
+                    );
+                    return None;
+                };
+                self.check_density_args(&func.name, dist, variate, params, span)?;
+                Some(Type::real())
+            }
             _ => {
                 let want_pmf = matches!(suffix, DensitySuffix::Lpmf | DensitySuffix::Lupmf);
                 if want_pmf != dist.discrete {
@@ -786,6 +802,16 @@ impl Checker {
         self.report(d.with_help(help));
         None
     }
+}
+
+/// The error for a cdf (or a truncation needing one) that hbmc lacks.
+pub(super) fn missing_cdf(dist: &str, span: Span, label: &str) -> Diagnostic {
+    Diagnostic::error("E3014", format!("hbmc has no `{dist}_lcdf`/`{dist}_lccdf` yet"))
+        .with_label(span, label)
+        .with_help(format!(
+            "cumulative distribution functions, and so truncation `T[a, b]`, exist for: {}",
+            signatures::WITH_CDF.join(", ")
+        ))
 }
 
 fn param_names(dist: &signatures::Distribution) -> String {

@@ -92,6 +92,18 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
     Distribution { name: "lkj_corr", variate: Matrix, params: &[("eta", Real)], discrete: false, multivariate: true },
 ];
 
+/// The distributions with a log cdf and log ccdf (`_lcdf`, `_lccdf`,
+/// `_cdf`): the ones a `~` may truncate with `T[a, b]`.
+pub const WITH_CDF: &[&str] = &[
+    "normal", "std_normal", "cauchy", "logistic", "double_exponential", "lognormal", "exponential", "weibull",
+    "uniform", "poisson",
+];
+
+/// Whether `dist` has `_lcdf`/`_lccdf` (see [`WITH_CDF`]).
+pub fn has_cdf(dist: &str) -> bool {
+    WITH_CDF.contains(&dist)
+}
+
 /// The distribution with this name.
 pub fn distribution(name: &str) -> Option<&'static Distribution> {
     DISTRIBUTIONS.iter().find(|d| d.name == name)
@@ -105,6 +117,12 @@ pub enum DensitySuffix {
     Lpmf,
     Lupmf,
     Rng,
+    /// `_lcdf`: ln P(Y <= y).
+    Lcdf,
+    /// `_lccdf`: ln P(Y > y).
+    Lccdf,
+    /// `_cdf`: P(Y <= y).
+    Cdf,
 }
 
 impl DensitySuffix {
@@ -116,14 +134,22 @@ impl DensitySuffix {
             DensitySuffix::Lpmf => "_lpmf",
             DensitySuffix::Lupmf => "_lupmf",
             DensitySuffix::Rng => "_rng",
+            DensitySuffix::Lcdf => "_lcdf",
+            DensitySuffix::Lccdf => "_lccdf",
+            DensitySuffix::Cdf => "_cdf",
         }
+    }
+
+    /// Whether the suffix names a cumulative distribution function.
+    pub fn is_cdf(self) -> bool {
+        matches!(self, DensitySuffix::Lcdf | DensitySuffix::Lccdf | DensitySuffix::Cdf)
     }
 }
 
 /// Splits `normal_lpdf` into (`normal`, Lpdf), when the base is a distribution.
 pub fn split_density_name(name: &str) -> Option<(&'static Distribution, DensitySuffix)> {
     use DensitySuffix::*;
-    for suffix in [Lupdf, Lupmf, Lpdf, Lpmf, Rng] {
+    for suffix in [Lupdf, Lupmf, Lpdf, Lpmf, Rng, Lcdf, Lccdf, Cdf] {
         if let Some(base) = name.strip_suffix(suffix.text()) {
             return distribution(base).map(|d| (d, suffix));
         }

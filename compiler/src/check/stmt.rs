@@ -6,7 +6,7 @@ use super::typed::{Level, TypedExpr, TypedPrintArg, TypedStmt, TypedStmtKind};
 use super::types::{ElemType, Type};
 use super::Checker;
 use crate::diagnostics::Diagnostic;
-use crate::syntax::ast::{AssignOp, BlockKind, Expr, ExprKind, Ident, PrintArg, Stmt, StmtKind};
+use crate::syntax::ast::{AssignOp, BlockKind, Expr, ExprKind, Ident, PrintArg, Stmt, StmtKind, Truncation};
 use crate::syntax::span::Span;
 
 impl Checker {
@@ -17,15 +17,11 @@ impl Checker {
             StmtKind::Decl(d) => TypedStmtKind::Decl(self.check_decl(d)?),
             StmtKind::Assign { lhs, op, rhs } => self.check_assign(lhs, *op, rhs)?,
             StmtKind::Tilde { lhs, dist, args, truncation } => {
-                if let Some(t) = truncation {
-                    self.report(
-                        Diagnostic::error("E3014", "truncated distributions (`T[...]`) are not supported yet")
-                            .with_label(t.span, "truncation")
-                            .with_help("declare the bounds on the variable instead, or add the normalising term with `target +=`"),
-                    );
-                    return None;
+                let mut kind = self.check_tilde(lhs, dist, args, span)?;
+                if let (Some(t), TypedStmtKind::Tilde { dist, truncation: slot, .. }) = (truncation, &mut kind) {
+                    *slot = Some(self.check_truncation(t, dist)?);
                 }
-                self.check_tilde(lhs, dist, args, span)?
+                kind
             }
             StmtKind::TargetPlus(e) => {
                 self.require_model_block("`target +=`", span)?;
@@ -248,6 +244,43 @@ impl Checker {
         self.check_density_args(&dist.name, d, &variate, &params, span)?;
         let lpdf = format!("{}{}", d.name, if d.discrete { "_lpmf" } else { "_lpdf" });
         Some(TypedStmtKind::Tilde { lhs: variate, dist: d.name.to_string(), lpdf, args: params, truncation: None })
+    }
+
+    /// `T[lower, upper]` after `~ dist(...)`: the distribution needs its
+    /// `_lcdf`/`_lccdf`, and each bound is a single real (an int for a
+    /// discrete distribution). Bounds may be parameters.
+    fn check_truncation(&mut self, t: &Truncation, dist: &str) -> Option<(Option<TypedExpr>, Option<TypedExpr>)> {
+        let d = signatures::distribution(dist)?;
+        if d.multivariate {
+            self.report(
+                Diagnostic::error("E3014", format!("`{dist}` is multivariate, and only univariate distributions can be truncated"))
+                    .with_label(t.span, "truncation")
+                    .with_help("declare the bounds on the variable instead"),
+            );
+            return None;
+        }
+        if !signatures::has_cdf(dist) {
+            self.report(super::expr::missing_cdf(dist, t.span, "this truncation needs them"));
+            return None;
+        }
+        let mut bound = |e: &Option<Expr>| -> Option<Option<TypedExpr>> {
+            let Some(e) = e else { return Some(None) };
+            let b = self.check_expr(e)?;
+            let ok = b.ty.is_scalar() && (!d.discrete || b.ty.is_int_valued());
+            if !ok {
+                let want = if d.discrete { "an int" } else { "a real or an int" };
+                self.report(
+                    Diagnostic::error("E1002", format!("a truncation bound of `{dist}` must be {want}, but it is `{}`", self.show(&b.ty)))
+                        .with_label(e.span, "bound")
+                        .with_help("a bound is one value that holds for every element of the variate: `T[0, ]`, `T[L, U]`"),
+                );
+                return None;
+            }
+            Some(Some(b))
+        };
+        let lower = bound(&t.lower);
+        let upper = bound(&t.upper);
+        Some((lower?, upper?))
     }
 
     fn check_assign(&mut self, lhs: &Expr, op: AssignOp, rhs: &Expr) -> Option<TypedStmtKind> {

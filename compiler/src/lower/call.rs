@@ -3,6 +3,7 @@
 
 use super::{LowerError, LowerResult, Lowerer};
 use crate::check::signatures::{self, DensitySuffix, BINARY_MATH, UNARY_MATH};
+use super::stmt::Cumulative;
 use super::Storage;
 use crate::check::typed::{TypedExpr, TypedExprKind, TypedIndex};
 use crate::check::types::ElemType;
@@ -131,7 +132,16 @@ impl Lowerer<'_> {
         if let Some((dist, suffix)) = signatures::split_density_name(func) {
             return match suffix {
                 DensitySuffix::Rng => self.rng_elem(e, dist, args, idx),
-                _ => self.density_sum(dist, &args[0], &args[1..], e),
+                DensitySuffix::Lcdf => self.density_sum(dist, Cumulative::Lcdf, &args[0], &args[1..], e),
+                DensitySuffix::Lccdf => self.density_sum(dist, Cumulative::Lccdf, &args[0], &args[1..], e),
+                DensitySuffix::Cdf => {
+                    // Stan's `_cdf` of containers is the product of the
+                    // elements' cdfs: e to the sum of their logs.
+                    let log = self.density_sum(dist, Cumulative::Lcdf, &args[0], &args[1..], e)?;
+                    let exp = self.func("hbm_exp", e)?;
+                    Ok(self.fb.call(exp, vec![CallArg::Value(log)]))
+                }
+                _ => self.density_sum(dist, Cumulative::Density, &args[0], &args[1..], e),
             };
         }
         if is_buffer_function(func) {
