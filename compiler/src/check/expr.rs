@@ -435,6 +435,16 @@ impl Checker {
         if !ok {
             return None;
         }
+        // A GLM density is the density of its linear predictor.
+        let expanded;
+        let func = match super::glm::split_glm_name(&func.name) {
+            Some((g, suffix)) => {
+                typed = self.glm_params(g, typed, span)?;
+                expanded = Ident { name: format!("{}{}", g.base, suffix.text()), span: func.span };
+                &expanded
+            }
+            None => func,
+        };
         if let Some((dist, suffix)) = signatures::split_density_name(&func.name) {
             let mut variate_typed = variate_typed;
             if variate_typed.is_none() && suffix != DensitySuffix::Rng && dist.params.is_empty() && typed.len() == 1 {

@@ -16,6 +16,7 @@ mod decl;
 pub mod env;
 pub mod outcomes;
 mod expr;
+pub mod glm;
 mod index;
 pub mod print;
 mod program;

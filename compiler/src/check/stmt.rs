@@ -226,6 +226,11 @@ impl Checker {
         let variate = self.check_expr(lhs);
         let params: Option<Vec<TypedExpr>> = args.iter().map(|a| self.check_expr(a)).collect::<Vec<_>>().into_iter().collect();
         let (variate, params) = (variate?, params?);
+        // A GLM density is the density of its linear predictor.
+        let (params, dist) = match super::glm::glm(&dist.name) {
+            Some(g) => (self.glm_params(g, params, span)?, &Ident { name: g.base.to_string(), span: dist.span }),
+            None => (params, dist),
+        };
         let Some(d) = signatures::distribution(&dist.name) else {
             let mut diag = Diagnostic::error("E1003", format!("there is no distribution `{}`", dist.name))
                 .with_label(dist.span, "unknown distribution");
