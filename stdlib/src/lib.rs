@@ -321,6 +321,9 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_multi_normal_rng(CPtr, CPtr, i64, Ptr) -> i32,
         hbm_multi_normal_cholesky_rng(CPtr, CPtr, i64, Ptr) -> i32,
         hbm_lkj_corr_cholesky_rng(i64, f64, Ptr) -> i32,
+        hbm_dirichlet_rng(CPtr, i64, Ptr) -> i32,
+        hbm_categorical_rng(CPtr, i64) -> i64,
+        hbm_categorical_logit_rng(CPtr, i64) -> i64,
     );
 
     // --- batched densities (arrays of arguments, for likelihood loops) ---

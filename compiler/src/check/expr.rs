@@ -551,6 +551,9 @@ impl Checker {
                 if !self.params_fit(func, dist, params, span) {
                     return None;
                 }
+                if matches!(dist.name, "categorical" | "categorical_logit") {
+                    return Some(Type::int());
+                }
                 if dist.multivariate {
                     return Some(params[0].ty.promoted());
                 }
@@ -779,6 +782,10 @@ impl Checker {
         // The argument that disagrees with the variate (`None`: the variate
         // itself), if any.
         let culprit: Option<Option<usize>> = match dist.variate {
+            // `categorical(y | theta)`: y holds indices into theta, one vector.
+            signatures::ArgShape::Ints => (!params[0].ty.array.is_empty()).then_some(Some(0)),
+            // `dirichlet(theta | alpha)`: one dim for both.
+            _ if params.len() == 1 => (!k_of(&variate.ty).compatible(k_of(&params[0].ty))).then_some(Some(0)),
             signatures::ArgShape::Matrix => {
                 let ax = variate.ty.elem.axes();
                 (!ax[0].compatible(ax[1])).then_some(None)
@@ -804,7 +811,9 @@ impl Checker {
                 .with_label(variate.span, format!("variate is `{}`", self.show(&variate.ty))),
             None => d.with_label(variate.span, format!("variate is `{}`", self.show(&variate.ty))),
         };
-        let help = if dist.variate == signatures::ArgShape::Matrix {
+        let help = if dist.variate == signatures::ArgShape::Ints {
+            "the probabilities are one vector (index an array of them: `theta[n]`)"
+        } else if dist.variate == signatures::ArgShape::Matrix {
             "the variate must be a square matrix over one dim"
         } else {
             "the variate, the location and both sides of the matrix must run over the same dim"

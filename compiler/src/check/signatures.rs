@@ -90,6 +90,9 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
     Distribution { name: "multi_normal_cholesky", variate: Vectors, params: &[("mu", Vectors), ("L", Matrix)], discrete: false, multivariate: true },
     Distribution { name: "lkj_corr_cholesky", variate: Matrix, params: &[("eta", Real)], discrete: false, multivariate: true },
     Distribution { name: "lkj_corr", variate: Matrix, params: &[("eta", Real)], discrete: false, multivariate: true },
+    Distribution { name: "dirichlet", variate: Vectors, params: &[("alpha", Vectors)], discrete: false, multivariate: true },
+    Distribution { name: "categorical", variate: Ints, params: &[("theta", Vectors)], discrete: true, multivariate: true },
+    Distribution { name: "categorical_logit", variate: Ints, params: &[("beta", Vectors)], discrete: true, multivariate: true },
 ];
 
 /// The distributions with a log cdf and log ccdf (`_lcdf`, `_lccdf`,

@@ -19,7 +19,7 @@ pub(crate) fn is_buffer_function(name: &str) -> bool {
 /// The multivariate draws: one library call writes a whole vector (or
 /// matrix), so they are computed whole and never element by element.
 fn is_multivariate_rng(name: &str) -> bool {
-    matches!(name, "multi_normal_rng" | "multi_normal_cholesky_rng" | "lkj_corr_cholesky_rng")
+    matches!(name, "multi_normal_rng" | "multi_normal_cholesky_rng" | "lkj_corr_cholesky_rng" | "dirichlet_rng")
 }
 
 /// A container argument passed to a library routine by pointer: its
@@ -66,7 +66,7 @@ impl Lowerer<'_> {
         }
         match func {
             // The draw has the location's shape: a vector, or an array of them.
-            "multi_normal_rng" | "multi_normal_cholesky_rng" => return self.shape(&args[0]),
+            "multi_normal_rng" | "multi_normal_cholesky_rng" | "dirichlet_rng" => return self.shape(&args[0]),
             "lkj_corr_cholesky_rng" => {
                 let k = self.const_int(&args[0])?.max(0) as usize;
                 return Ok(vec![k, k]);
@@ -128,6 +128,9 @@ impl Lowerer<'_> {
             // Reading it element by element would make one draw per
             // element, each from a different vector.
             return Err(LowerError::unsupported(e.span, format!("`{func}` inside a larger expression; assign the draw to a variable first")));
+        }
+        if matches!(func, "categorical_rng" | "categorical_logit_rng") {
+            return self.categorical_draw(func, &args[0], e);
         }
         if let Some((dist, suffix)) = signatures::split_density_name(func) {
             return match suffix {
@@ -515,6 +518,16 @@ impl Lowerer<'_> {
                     Ok(())
                 })?;
             }
+            "dirichlet_rng" => {
+                let alpha = self.pointer_arg(&args[0])?;
+                let [k] = alpha.shape[..] else {
+                    return Err(LowerError::unsupported(e.span, "`dirichlet_rng` of an array of vectors; draw one vector at a time"));
+                };
+                let kv = self.fb.i64(k as i64);
+                let f = self.func("hbm_dirichlet_rng", e)?;
+                let status = self.fb.call(f, vec![CallArg::Rng, alpha.arg(), CallArg::Value(kv), out]);
+                self.reject_unless_zero(status, "dirichlet_rng: every concentration must be positive and finite");
+            }
             "lkj_corr_cholesky_rng" => {
                 let k = square_size(&dst.shape, func, e)?;
                 let eta = self.scalar(&args[1])?;
@@ -604,6 +617,11 @@ impl Lowerer<'_> {
         self.fill(&storage, e)?;
         let offset = self.fb.i64(0);
         Ok(PtrArg { buf, offset, shape })
+    }
+
+    /// Rejects the evaluation with `message` when `cond` (an I64 boolean) holds.
+    pub(crate) fn reject_if(&mut self, cond: Value, message: &str) {
+        self.fb.emit(Stmt::If { cond, then: vec![Stmt::Reject(vec![MessagePart::Text(message.into())])], otherwise: Vec::new() });
     }
 
     /// Rejects the evaluation with `message` unless a routine's status is 0.

@@ -26,6 +26,7 @@ mod hoist;
 mod inline;
 pub mod layout;
 mod normal;
+mod simplex;
 mod sizing;
 mod stmt;
 mod symbols;

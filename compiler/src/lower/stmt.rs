@@ -471,6 +471,11 @@ impl Lowerer<'_> {
     /// vector, or each vector of an array, paired with the location or
     /// each location of an array of them).
     fn multivariate_terms(&mut self, dist: &Distribution, variate: &TypedExpr, params: &[TypedExpr], sink: Sink, at: &TypedExpr) -> LowerResult<()> {
+        match dist.name {
+            "dirichlet" => return self.dirichlet_terms(variate, &params[0], sink, at),
+            "categorical" | "categorical_logit" => return self.categorical_terms(dist.name, variate, &params[0], sink, at),
+            _ => {}
+        }
         if !matches!(dist.name, "multi_normal" | "multi_normal_cholesky" | "lkj_corr_cholesky") {
             return Err(LowerError::unsupported(at.span, format!("the multivariate distribution `{}`", dist.name)));
         }
