@@ -199,7 +199,8 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "tcrossprod", "crossprod", "cholesky_decompose", "inverse", "inverse_spd", "log_determinant",
     "determinant", "trace", "transpose", "non_centered", "non_centered_mvn", "add", "subtract",
     "elt_multiply", "elt_divide", "multiply", "is_inf", "is_nan", "int_step", "choose", "e", "pi",
-    "sqrt2", "not_a_number", "positive_infinity", "negative_infinity", "machine_precision",
+    "sqrt2", "not_a_number", "positive_infinity", "negative_infinity", "machine_precision", "sub_col", "sub_row",
+    "quad_form_diag", "add_diag", "gp_exp_quad_cov", "cov_exp_quad",
 ];
 
 /// Every function name (densities and `_rng`s aside).
@@ -483,6 +484,39 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
             [a, b] if a.is_int_scalar() && b.is_int_scalar() => Ok(Type::int()),
             _ => mismatch("choose(int, int) -> int"),
         },
+        "sub_col" | "sub_row" => match tys.as_slice() {
+            [m, i, j, k] if m.array.is_empty() && matches!(m.elem, ElemType::Matrix(..)) && [i, j, k].iter().all(|t| t.is_int_scalar()) => {
+                Ok(if name == "sub_col" { Type::vector(Axis::Anon) } else { Type::row_vector(Axis::Anon) })
+            }
+            _ => mismatch("sub_col(matrix x, int i, int j, int n_rows) -> vector; sub_row(matrix x, int i, int j, int n_cols) -> row_vector"),
+        },
+        "quad_form_diag" => match tys.as_slice() {
+            [m, v] if m.array.is_empty() && is_vector_like(v) && v.array.is_empty() => match m.elem {
+                ElemType::Matrix(r, c) if r.compatible(c) && vector_axis(v).compatible(r) => {
+                    let k = r.meet(c).meet(vector_axis(v));
+                    Ok(Type::matrix(k, k))
+                }
+                _ => mismatch("quad_form_diag(matrix[K, K] m, vector[K] v) -> matrix[K, K] = diag_matrix(v) * m * diag_matrix(v)"),
+            },
+            _ => mismatch("quad_form_diag(matrix[K, K] m, vector[K] v) -> matrix[K, K] = diag_matrix(v) * m * diag_matrix(v)"),
+        },
+        "add_diag" => match tys.as_slice() {
+            [m, d] if m.array.is_empty() && (d.is_scalar() || (is_vector_like(d) && d.array.is_empty())) => match m.elem {
+                ElemType::Matrix(r, c) if r.compatible(c) && (d.is_scalar() || vector_axis(d).compatible(r)) => Ok((*m).clone()),
+                _ => mismatch("add_diag(matrix[K, K] m, real | vector[K] d) -> matrix[K, K]"),
+            },
+            _ => mismatch("add_diag(matrix[K, K] m, real | vector[K] d) -> matrix[K, K]"),
+        },
+        "gp_exp_quad_cov" | "cov_exp_quad" => {
+            let points = |t: &Type| t.array.len() == 1 && matches!(t.elem, ElemType::Real | ElemType::Int { .. } | ElemType::Vector(_));
+            let sig = "gp_exp_quad_cov(array[] real | array[] vector x, real alpha, real rho) -> matrix[N, N]; gp_exp_quad_cov(x1, x2, alpha, rho) -> matrix[N1, N2]";
+            match tys.as_slice() {
+                [x, a, r] if points(x) && a.is_scalar() && r.is_scalar() => Ok(Type::matrix(x.array[0], x.array[0])),
+                [x1, x2, a, r] if points(x1) && points(x2) && a.is_scalar() && r.is_scalar()
+                    && (x1.elem.is_scalar() == x2.elem.is_scalar()) => Ok(Type::matrix(x1.array[0], x2.array[0])),
+                _ => mismatch(sig),
+            }
+        }
         "e" | "pi" | "sqrt2" | "log2" | "log10" | "not_a_number" | "positive_infinity" | "negative_infinity"
         | "machine_precision" if n == 0 => Ok(Type::real()),
         _ => Err(CallError::Unknown),

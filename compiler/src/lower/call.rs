@@ -118,6 +118,13 @@ impl Lowerer<'_> {
                 vec![r, r]
             }
             "non_centered_mvn" => arg_shape(self, 3)?,
+            "sub_col" | "sub_row" => vec![self.const_int(&args[3])?.max(0) as usize],
+            "quad_form_diag" | "add_diag" => arg_shape(self, 0)?,
+            "gp_exp_quad_cov" | "cov_exp_quad" => {
+                let n1 = arg_shape(self, 0)?[0];
+                let n2 = if args.len() == 4 { arg_shape(self, 1)?[0] } else { n1 };
+                vec![n1, n2]
+            }
             _ => return Err(LowerError::unsupported(e.span, format!("the function `{func}`"))),
         })
     }
@@ -303,6 +310,9 @@ impl Lowerer<'_> {
                 let s = self.fb.i64(start0);
                 let i = self.fb.binary(BinaryOp::Add, s, idx[0]);
                 self.elem(&args[0], &[i])
+            }
+            "sub_col" | "sub_row" | "quad_form_diag" | "add_diag" | "gp_exp_quad_cov" | "cov_exp_quad" => {
+                self.matrix_function_elem(func, args, idx, e)
             }
             "pi" => Ok(self.fb.f64(std::f64::consts::PI)),
             "e" => Ok(self.fb.f64(std::f64::consts::E)),

@@ -25,6 +25,7 @@ mod expr;
 mod hoist;
 mod inline;
 pub mod layout;
+mod matrix_fns;
 mod normal;
 mod simplex;
 mod sizing;

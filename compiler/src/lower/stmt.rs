@@ -474,6 +474,7 @@ impl Lowerer<'_> {
         match dist.name {
             "dirichlet" => return self.dirichlet_terms(variate, &params[0], sink, at),
             "categorical" | "categorical_logit" => return self.categorical_terms(dist.name, variate, &params[0], sink, at),
+            "lkj_corr" => return self.lkj_corr_terms(variate, &params[0], sink, at),
             _ => {}
         }
         if !matches!(dist.name, "multi_normal" | "multi_normal_cholesky" | "lkj_corr_cholesky") {
@@ -520,6 +521,41 @@ impl Lowerer<'_> {
             }
             other => Err(LowerError::unsupported(at.span, format!("the multivariate distribution `{other}`"))),
         }
+    }
+
+    /// `lkj_corr(Omega | eta)` = `lkj_corr_cholesky(L | eta)` minus the log
+    /// Jacobian of `L -> L L'`, `sum_{i>=2} (K - i) log L[i, i]`, with
+    /// `L = cholesky_decompose(Omega)`: both densities share the LKJ
+    /// normalising constant, and the factor's routine has its AD rule.
+    fn lkj_corr_terms(&mut self, omega: &TypedExpr, eta: &TypedExpr, sink: Sink, at: &TypedExpr) -> LowerResult<()> {
+        let chol = TypedExpr {
+            kind: TypedExprKind::Call { func: "cholesky_decompose".into(), args: vec![omega.clone()] },
+            ty: omega.ty.clone(),
+            level: omega.level,
+            span: omega.span,
+        };
+        let l = self.pointer_arg(&chol)?;
+        let k = match l.shape.as_slice() {
+            [r, c] if r == c => *r,
+            s => return Err(LowerError::unsupported(at.span, format!("`lkj_corr` of a non-square matrix {s:?}"))),
+        };
+        let eta = self.scalar(eta)?;
+        let eta = self.fb.to_f64(eta);
+        let kv = self.fb.i64(k as i64);
+        let f = self.func("hbm_lkj_corr_cholesky_lpdf", at)?;
+        let mut term = self.fb.call(f, vec![l.arg(), CallArg::Value(kv), CallArg::Value(eta)]);
+        let log = self.func("hbm_log", at)?;
+        for i in 1..k.saturating_sub(1) {
+            let at_ii = self.fb.i64((i + i * k) as i64);
+            let at_ii = self.fb.binary(BinaryOp::Add, l.offset, at_ii);
+            let lii = self.fb.load(l.buf, at_ii, ScalarType::F64);
+            let log_lii = self.fb.call(log.clone(), vec![CallArg::Value(lii)]);
+            let c = self.fb.f64((k - i - 1) as f64);
+            let jac = self.fb.binary(BinaryOp::Mul, c, log_lii);
+            term = self.fb.binary(BinaryOp::Sub, term, jac);
+        }
+        self.emit_term(sink, term);
+        Ok(())
     }
 
     /// A vector or an array of vectors of length `k` as a pointer with its
