@@ -23,7 +23,7 @@ pub const UNARY_MATH: &[&str] = &[
 /// Elementwise binary functions of two reals.
 pub const BINARY_MATH: &[&str] = &[
     "pow", "fmin", "fmax", "fdim", "fmod", "hypot", "atan2", "lbeta", "lchoose", "log_diff_exp",
-    "log_inv_logit_diff", "lmultiply", "multiply_log", "binary_log_loss", "owens_t",
+    "log_inv_logit_diff", "lmultiply", "multiply_log", "binary_log_loss", "owens_t", "gamma_p", "gamma_q",
 ];
 
 /// The shape a distribution's variate or parameter takes.
