@@ -304,6 +304,7 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_poisson_log_lpmf / hbm_poisson_log_lpmf_grad(i64, f64),
         hbm_neg_binomial_2_lpmf / hbm_neg_binomial_2_lpmf_grad(i64, f64, f64),
         hbm_neg_binomial_2_log_lpmf / hbm_neg_binomial_2_log_lpmf_grad(i64, f64, f64),
+        hbm_beta_binomial_lpmf / hbm_beta_binomial_lpmf_grad(i64, i64, f64, f64),
     );
     // --- log cdfs and log ccdfs (truncation, `_lcdf`/`_lccdf`) ---
     density!(
@@ -351,6 +352,7 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_poisson_log_rng(f64) -> i64,
         hbm_neg_binomial_2_rng(f64, f64) -> i64,
         hbm_neg_binomial_2_log_rng(f64, f64) -> i64,
+        hbm_beta_binomial_rng(i64, f64, f64) -> i64,
         hbm_multi_normal_rng(CPtr, CPtr, i64, Ptr) -> i32,
         hbm_multi_normal_cholesky_rng(CPtr, CPtr, i64, Ptr) -> i32,
         hbm_lkj_corr_cholesky_rng(i64, f64, Ptr) -> i32,

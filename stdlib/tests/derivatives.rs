@@ -167,6 +167,7 @@ fn domains() -> HashMap<&'static str, Vec<Vec<Arg>>> {
             vec![I(70, 200), R(0.0, 3.0), R(0.5, 5.0)],
         ],
     );
+    add("hbm_beta_binomial_lpmf", vec![vec![I(0, 5), I(5, 20), R(0.2, 10.0), R(0.2, 10.0)]]);
     // Elementary and special functions of the wider library (issue 13).
     add("hbm_inv_sqrt", vec![vec![R(0.1, 10.0)]]);
     add("hbm_inv_square", vec![vec![R(0.5, 5.0)], vec![R(-5.0, -0.5)]]);
@@ -285,6 +286,12 @@ unsafe fn call(sym: &Symbol, ints: &[i64], reals: &[f64], out: *mut f64) -> f64 
                     i[0], r[0], r[1], out,
                 )
             }
+            [N, N, F, F] => std::mem::transmute::<*const u8, extern "C" fn(i64, i64, f64, f64) -> f64>(p)(
+                i[0], i[1], r[0], r[1],
+            ),
+            [N, N, F, F, P] => std::mem::transmute::<*const u8, extern "C" fn(i64, i64, f64, f64, Pp) -> f64>(p)(
+                i[0], i[1], r[0], r[1], out,
+            ),
             [N, N, F, P] => {
                 std::mem::transmute::<*const u8, extern "C" fn(i64, i64, f64, Pp) -> f64>(p)(
                     i[0], i[1], r[0], out,

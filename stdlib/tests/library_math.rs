@@ -92,3 +92,16 @@ fn values_and_partials_match_mpmath() {
         }
     }
 }
+
+/// beta_binomial: an mpmath value (`log(binomial(10, 3) * beta(5.5, 8.5) /
+/// beta(2.5, 1.5))`), and the mass over 0..=N sums to one.
+#[test]
+fn beta_binomial_matches_mpmath_and_normalises() {
+    use hbmc_stdlib::dist::beta_binomial_lpmf;
+    assert_close(beta_binomial_lpmf(3, 10, 2.5, 1.5), -2.62973204903128182218, 1e-13, "beta_binomial(3 | 10, 2.5, 1.5)");
+    for (n, a, b) in [(12, 0.7, 3.0), (40, 5.0, 5.0)] {
+        let total: f64 = (0..=n).map(|k| beta_binomial_lpmf(k, n, a, b).exp()).sum();
+        assert_close(total, 1.0, 1e-13, &format!("sum of beta_binomial(. | {n}, {a}, {b})"));
+    }
+    assert_eq!(beta_binomial_lpmf(11, 10, 1.0, 1.0), f64::NEG_INFINITY);
+}

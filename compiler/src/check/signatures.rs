@@ -86,6 +86,7 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
     disc("poisson_log", &[("alpha", Reals)]),
     disc("neg_binomial_2", &[("mu", Reals), ("phi", Reals)]),
     disc("neg_binomial_2_log", &[("eta", Reals), ("phi", Reals)]),
+    disc("beta_binomial", &[("N", Ints), ("alpha", Reals), ("beta", Reals)]),
     Distribution { name: "multi_normal", variate: Vectors, params: &[("mu", Vectors), ("Sigma", Matrix)], discrete: false, multivariate: true },
     Distribution { name: "multi_normal_cholesky", variate: Vectors, params: &[("mu", Vectors), ("L", Matrix)], discrete: false, multivariate: true },
     Distribution { name: "lkj_corr_cholesky", variate: Matrix, params: &[("eta", Real)], discrete: false, multivariate: true },
