@@ -145,3 +145,47 @@ fn truncated_normal_and_poisson_recover_the_simulated_truth() {
         assert!((mean - value).abs() < 3.0 * sd, "{name}: posterior mean {mean} (sd {sd}), truth {value}");
     }
 }
+
+/// Library functions and densities of issue 13 at fixed arguments
+/// (`library_values.stan`, a model without parameters) equal mpmath's
+/// values (`python3 tests/stan_corpus/library_values.py`).
+#[test]
+fn library_values_match_mpmath() {
+    let dir = common::scratch("stan-library-values");
+    let model = corpus("library_values.stan");
+    let out = hbmc(&dir, &["run", &model, "--chains", "1", "--draws", "2", "--seed", "1", "--quiet", "--output", "fit"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = hbmc_runtime::read_cmdstan_csv(dir.join("fit_1.csv")).expect("read back");
+    let reference: &[(&str, f64)] = &[
+        ("ordered_logistic_2", -1.091629782140038041),
+        ("ordered_logistic_1", -1.5410084538329922053),
+        ("ordered_logistic_4", -1.867786029386265917),
+        ("ordered_probit_1", -2.3351032786624424203),
+        ("ordered_probit_2", -0.72885886984976786747),
+        ("ordered_probit_4", -3.11079609755248149),
+        ("ordered_probit_far", -27.384314905809838449),
+        ("dirichlet", 1.6952109952695646427),
+        ("categorical", -1.2039728043259359926),
+        ("categorical_logit", -1.9643687841079448416),
+        ("multinomial", -2.0024805005437076033),
+        ("multinomial_logit", -4.1918681424255683649),
+        ("gp", 0.40267559909159113925),
+        ("gp_vector", 0.040536909525942958683),
+        ("qfd", 3.0),
+        ("add_diag_2", 2.25),
+        ("sub_col_2", 9.0),
+        ("sub_row_2", 8.0),
+        ("log10_x", 3.0914910942679510818),
+        ("normal_lcdf_x", -0.23459253728852617228),
+        ("normal_cdf_x", 0.79089304340725504161),
+        ("poisson_lccdf_x", -1.4170675689617413788),
+        ("beta_binomial", -2.6297320490312818222),
+        ("lkj", -0.41746254390566369283),
+        ("glm", -1.657541293353985012),
+        ("normal_glm", -3.2999183937367853586),
+    ];
+    for (name, want) in reference {
+        let got = csv.draws[csv.column_index(name).unwrap_or_else(|| panic!("no column {name}"))][0];
+        assert!((got - want).abs() <= 1e-12 * want.abs().max(1.0), "{name}: {got} vs mpmath {want}");
+    }
+}

@@ -782,7 +782,15 @@ impl Checker {
         // The argument that disagrees with the variate (`None`: the variate
         // itself), if any.
         let culprit: Option<Option<usize>> = match dist.variate {
-            // `categorical(y | theta)`: y holds indices into theta, one vector.
+            // `ordered_logistic(k | eta, c)`: eta runs over k's dims, the
+            // cutpoints are one vector or one per outcome.
+            signatures::ArgShape::Ints if params.len() == 2 => {
+                let eta_ok = signatures::misaligned_param(&variate.ty, &[&params[0].ty]).is_none();
+                let cuts_ok = params[1].ty.array.is_empty() || variate.ty.array.len() == 1;
+                if !eta_ok { Some(Some(0)) } else if !cuts_ok { Some(Some(1)) } else { None }
+            }
+            // `categorical(y | theta)`, `multinomial(y | theta)`: y holds
+            // indices into (or counts of) one vector's categories.
             signatures::ArgShape::Ints => (!params[0].ty.array.is_empty()).then_some(Some(0)),
             // `dirichlet(theta | alpha)`: one dim for both.
             _ if params.len() == 1 => (!k_of(&variate.ty).compatible(k_of(&params[0].ty))).then_some(Some(0)),

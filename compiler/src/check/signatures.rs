@@ -94,6 +94,10 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
     Distribution { name: "dirichlet", variate: Vectors, params: &[("alpha", Vectors)], discrete: false, multivariate: true },
     Distribution { name: "categorical", variate: Ints, params: &[("theta", Vectors)], discrete: true, multivariate: true },
     Distribution { name: "categorical_logit", variate: Ints, params: &[("beta", Vectors)], discrete: true, multivariate: true },
+    Distribution { name: "ordered_logistic", variate: Ints, params: &[("eta", Reals), ("c", Vectors)], discrete: true, multivariate: true },
+    Distribution { name: "ordered_probit", variate: Ints, params: &[("eta", Reals), ("c", Vectors)], discrete: true, multivariate: true },
+    Distribution { name: "multinomial", variate: Ints, params: &[("theta", Vectors)], discrete: true, multivariate: true },
+    Distribution { name: "multinomial_logit", variate: Ints, params: &[("gamma", Vectors)], discrete: true, multivariate: true },
 ];
 
 /// The distributions with a log cdf and log ccdf (`_lcdf`, `_lccdf`,

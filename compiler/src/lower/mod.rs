@@ -27,6 +27,7 @@ mod inline;
 pub mod layout;
 mod matrix_fns;
 mod normal;
+mod ordinal;
 mod simplex;
 mod sizing;
 mod stmt;

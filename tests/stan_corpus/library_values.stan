@@ -1,0 +1,38 @@
+// Stan library functions of issue 13 at fixed arguments; the test
+// `library_values_match_mpmath` (tests/stan_programs.rs) compares each
+// generated quantity with mpmath (tests/stan_corpus/library_values.py).
+transformed data {
+  vector[3] p = [0.2, 0.3, 0.5]';
+  vector[3] cuts = [-1, 0.5, 2]';
+  array[3] int y = {1, 2, 3};
+  matrix[2, 2] m = [[1, 0.5], [0.5, 2]];
+  matrix[3, 3] big = [[1, 2, 3], [4, 5, 6], [7, 8, 9]];
+}
+generated quantities {
+  real ordered_logistic_2 = ordered_logistic_lpmf(2 | 0.3, cuts);
+  real ordered_logistic_1 = ordered_logistic_lpmf(1 | 0.3, cuts);
+  real ordered_logistic_4 = ordered_logistic_lpmf(4 | 0.3, cuts);
+  real ordered_probit_1 = ordered_probit_lpmf(1 | 0.3, cuts);
+  real ordered_probit_2 = ordered_probit_lpmf(2 | 0.3, cuts);
+  real ordered_probit_4 = ordered_probit_lpmf(4 | 0.3, cuts);
+  real ordered_probit_far = ordered_probit_lpmf(3 | 9.0, cuts);
+  real dirichlet = dirichlet_lpdf(p | [1.5, 2, 3]');
+  real categorical = categorical_lpmf(2 | p);
+  real categorical_logit = categorical_logit_lpmf(3 | [1, 2, 0.5]');
+  real multinomial = multinomial_lpmf(y | p);
+  real multinomial_logit = multinomial_logit_lpmf(y | [1, 2, 0.5]');
+  real gp = gp_exp_quad_cov({0.0, 1.5}, 2.0, 0.7)[1, 2];
+  real gp_vector = gp_exp_quad_cov({[0, 1]', [1.5, -0.5]'}, 2.0, 0.7)[2, 1];
+  real qfd = quad_form_diag(m, [2, 3]')[1, 2];
+  real add_diag_2 = add_diag(m, 0.25)[2, 2];
+  real sub_col_2 = sub_col(big, 2, 3, 2)[2];
+  real sub_row_2 = sub_row(big, 3, 1, 3)[2];
+  real log10_x = log10(1234.5);
+  real normal_lcdf_x = normal_lcdf(1.3 | -0.4, 2.1);
+  real normal_cdf_x = normal_cdf(1.3 | -0.4, 2.1);
+  real poisson_lccdf_x = poisson_lccdf(3 | 2.5);
+  real beta_binomial = beta_binomial_lpmf(3 | 10, 2.5, 1.5);
+  real lkj = lkj_corr_lpdf([[1, 0.4], [0.4, 1]] | 3.5);
+  real glm = bernoulli_logit_glm_lpmf({1, 0} | [[1, 2], [0.5, -1]], 0.3, [0.4, -0.2]');
+  real normal_glm = normal_id_glm_lpdf([0.5, -1]' | [[1, 2], [0.5, -1]], 0.3, [0.4, -0.2]', 1.5);
+}
