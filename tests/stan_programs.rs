@@ -182,6 +182,12 @@ fn library_values_match_mpmath() {
         ("beta_binomial", -2.6297320490312818222),
         ("lkj", -0.41746254390566369283),
         ("glm", -1.657541293353985012),
+        ("quad_form_v", 11.0),
+        ("tcrossprod_12", 32.0),
+        ("crossprod_12", 78.0),
+        ("trace_qf", 6.0),
+        ("left_tri_2", 1.0),
+        ("right_tri_1", 1.1666666666666666667),
         ("normal_glm", -3.2999183937367853586),
     ];
     for (name, want) in reference {

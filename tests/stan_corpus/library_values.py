@@ -1,6 +1,6 @@
 """Reference values of tests/stan_corpus/library_values.stan:
 python3 library_values.py (mpmath 1.3.0, 40 digits)."""
-from mpmath import mp, mpf, log, exp, ncdf, loggamma, binomial, beta, gammainc, factorial
+from mpmath import mp, mpf, matrix, log, exp, ncdf, loggamma, binomial, beta, gammainc, factorial
 mp.dps = 40
 il = lambda t: 1 / (1 + exp(-t))
 f = lambda x: mpf(x)
@@ -37,6 +37,12 @@ rows = {
     "beta_binomial": log(binomial(10, 3) * beta(3 + f('2.5'), 7 + f('1.5')) / beta(f('2.5'), f('1.5'))),
     "lkj": (f('3.5') - 1) * log(1 - f('0.4') ** 2) - log(beta(f('3.5'), f('3.5'))) - (2 * f('3.5') - 1) * log(2),
     "glm": log(il(eta + f('0.4') - f('0.4'))) + log(1 - il(eta + f('0.2') + f('0.2'))),
+    "quad_form_v": f(1) + 2 * f('0.5') * 2 + 4 * 2,
+    "tcrossprod_12": f(1 * 4 + 2 * 5 + 3 * 6),
+    "crossprod_12": f(1 * 2 + 4 * 5 + 7 * 8),
+    "trace_qf": sum((matrix([[1, 0], [1, 1]]).T * matrix([[1, '0.5'], ['0.5', 2]]) * matrix([[1, 0], [1, 1]]))[i, i] for i in range(2)),
+    "left_tri_2": (f(5) - f(1) * 2) / 3,
+    "right_tri_1": f(4) / 2 - f(5) / 6,
     "normal_glm": sum(-((yy - mu) / f('1.5')) ** 2 / 2 - log(f('1.5')) - log(2 * mp.pi) / 2
                       for yy, mu in [(f('0.5'), eta + f('0.4') - f('0.4')), (f(-1), eta + f('0.2') + f('0.2'))]),
 }

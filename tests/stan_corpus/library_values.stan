@@ -34,5 +34,11 @@ generated quantities {
   real beta_binomial = beta_binomial_lpmf(3 | 10, 2.5, 1.5);
   real lkj = lkj_corr_lpdf([[1, 0.4], [0.4, 1]] | 3.5);
   real glm = bernoulli_logit_glm_lpmf({1, 0} | [[1, 2], [0.5, -1]], 0.3, [0.4, -0.2]');
+  real quad_form_v = quad_form(m, [1, 2]');
+  real tcrossprod_12 = tcrossprod(big)[1, 2];
+  real crossprod_12 = crossprod(big)[1, 2];
+  real trace_qf = trace_quad_form(m, [[1, 0], [1, 1]]);
+  real left_tri_2 = mdivide_left_tri_low([[2, 0], [1, 3]], [4, 5]')[2];
+  real right_tri_1 = mdivide_right_tri_low([4, 5], [[2, 0], [1, 3]])[1];
   real normal_glm = normal_id_glm_lpdf([0.5, -1]' | [[1, 2], [0.5, -1]], 0.3, [0.4, -0.2]', 1.5);
 }

@@ -205,7 +205,8 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "determinant", "trace", "transpose", "non_centered", "non_centered_mvn", "add", "subtract",
     "elt_multiply", "elt_divide", "multiply", "is_inf", "is_nan", "int_step", "choose", "e", "pi",
     "sqrt2", "not_a_number", "positive_infinity", "negative_infinity", "machine_precision", "sub_col", "sub_row",
-    "quad_form_diag", "add_diag", "gp_exp_quad_cov", "cov_exp_quad",
+    "quad_form_diag", "add_diag", "gp_exp_quad_cov", "cov_exp_quad", "quad_form", "quad_form_sym", "trace_quad_form",
+    "mdivide_left_tri_low", "mdivide_right_tri_low",
 ];
 
 /// Every function name (densities and `_rng`s aside).
@@ -488,6 +489,32 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
         "choose" => match tys.as_slice() {
             [a, b] if a.is_int_scalar() && b.is_int_scalar() => Ok(Type::int()),
             _ => mismatch("choose(int, int) -> int"),
+        },
+        "quad_form" | "quad_form_sym" | "trace_quad_form" => match tys.as_slice() {
+            [a, b] if a.array.is_empty() && b.array.is_empty() => match (a.elem, b.elem) {
+                (ElemType::Matrix(r, c), ElemType::Vector(k)) if r.compatible(c) && c.compatible(k) => Ok(Type::real()),
+                (ElemType::Matrix(r, c), ElemType::Matrix(k, n)) if r.compatible(c) && c.compatible(k) => {
+                    Ok(if name == "trace_quad_form" { Type::real() } else { Type::matrix(n, n) })
+                }
+                _ => mismatch("quad_form(matrix[K, K] A, vector[K] v) -> real; quad_form(matrix[K, K] A, matrix[K, N] B) -> matrix[N, N] = B' * A * B; trace_quad_form(A, B) -> real"),
+            },
+            _ => mismatch("quad_form(matrix[K, K] A, vector[K] v) -> real; quad_form(matrix[K, K] A, matrix[K, N] B) -> matrix[N, N] = B' * A * B; trace_quad_form(A, B) -> real"),
+        },
+        "mdivide_left_tri_low" => match tys.as_slice() {
+            [l, b] if l.array.is_empty() && b.array.is_empty() => match (l.elem, b.elem) {
+                (ElemType::Matrix(r, c), ElemType::Vector(k)) if r.compatible(c) && r.compatible(k) => Ok(Type::vector(c)),
+                (ElemType::Matrix(r, c), ElemType::Matrix(k, n)) if r.compatible(c) && r.compatible(k) => Ok(Type::matrix(c, n)),
+                _ => mismatch("mdivide_left_tri_low(matrix[K, K] L, vector[K] | matrix[K, N] b) -> L \\ b with L lower triangular"),
+            },
+            _ => mismatch("mdivide_left_tri_low(matrix[K, K] L, vector[K] | matrix[K, N] b) -> L \\ b with L lower triangular"),
+        },
+        "mdivide_right_tri_low" => match tys.as_slice() {
+            [b, l] if l.array.is_empty() && b.array.is_empty() => match (b.elem, l.elem) {
+                (ElemType::RowVector(k), ElemType::Matrix(r, c)) if r.compatible(c) && c.compatible(k) => Ok(Type::row_vector(r)),
+                (ElemType::Matrix(n, k), ElemType::Matrix(r, c)) if r.compatible(c) && c.compatible(k) => Ok(Type::matrix(n, r)),
+                _ => mismatch("mdivide_right_tri_low(row_vector[K] | matrix[N, K] b, matrix[K, K] L) -> b / L with L lower triangular"),
+            },
+            _ => mismatch("mdivide_right_tri_low(row_vector[K] | matrix[N, K] b, matrix[K, K] L) -> b / L with L lower triangular"),
         },
         "sub_col" | "sub_row" => match tys.as_slice() {
             [m, i, j, k] if m.array.is_empty() && matches!(m.elem, ElemType::Matrix(..)) && [i, j, k].iter().all(|t| t.is_int_scalar()) => {

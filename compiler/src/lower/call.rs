@@ -12,8 +12,11 @@ use crate::ir::{BinaryOp, BufferId, CallArg, CmpOp, MessagePart, ScalarType, Stm
 /// Functions whose whole result a stdlib routine writes into a buffer
 /// (lowered by [`Lowerer::fill_call`], never element by element).
 pub(crate) fn is_buffer_function(name: &str) -> bool {
-    matches!(name, "cholesky_decompose" | "multiply_lower_tri_self_transpose" | "softmax" | "log_softmax" | "non_centered_mvn")
-        || is_multivariate_rng(name)
+    matches!(
+        name,
+        "cholesky_decompose" | "multiply_lower_tri_self_transpose" | "softmax" | "log_softmax" | "non_centered_mvn"
+            | "mdivide_left_tri_low"
+    ) || is_multivariate_rng(name)
 }
 
 /// The multivariate draws: one library call writes a whole vector (or
@@ -76,6 +79,10 @@ impl Lowerer<'_> {
         if let Some((_, DensitySuffix::Rng)) = signatures::split_density_name(func) {
             return self.broadcast_shape(&e.ty, &refs, e);
         }
+        if super::linalg_fns::is_composite(func) {
+            let expanded = self.expand_composite(func, args, e)?;
+            return self.shape(&expanded);
+        }
         let arg_shape = |this: &mut Self, k: usize| this.shape(&args[k]);
         Ok(match func {
             "rep_vector" | "rep_row_vector" => vec![self.const_int(&args[1])? as usize],
@@ -117,6 +124,7 @@ impl Lowerer<'_> {
                 let r = arg_shape(self, 0)?[0];
                 vec![r, r]
             }
+            "mdivide_left_tri_low" => arg_shape(self, 1)?,
             "non_centered_mvn" => arg_shape(self, 3)?,
             "sub_col" | "sub_row" => vec![self.const_int(&args[3])?.max(0) as usize],
             "quad_form_diag" | "add_diag" => arg_shape(self, 0)?,
@@ -153,6 +161,19 @@ impl Lowerer<'_> {
                 }
                 _ => self.density_sum(dist, Cumulative::Density, &args[0], &args[1..], e),
             };
+        }
+        if super::linalg_fns::is_composite(func) && !super::linalg_fns::is_composite_matrix(func, args) {
+            let expanded = self.expand_composite(func, args, e)?;
+            return self.scalar(&expanded);
+        }
+        if super::linalg_fns::is_composite(func) {
+            // A matrix result: computed whole, once per statement.
+            let storage = self.materialize(e)?;
+            let at = self.offset(&storage, idx);
+            return Ok(self.fb.load(storage.buf, at, storage.ty));
+        }
+        if func == "trace" {
+            return self.trace(&args[0]);
         }
         if is_buffer_function(func) {
             // Computed whole by a library routine, then read.
@@ -512,6 +533,20 @@ impl Lowerer<'_> {
                 self.reject_unless_zero(status, &format!("{func}: bad argument"));
             }
             "non_centered_mvn" => self.fill_non_centered_mvn(dst, args, e)?,
+            "mdivide_left_tri_low" => {
+                let l = self.pointer_arg(&args[0])?;
+                let b = self.pointer_arg(&args[1])?;
+                let n = square_size(&l.shape, func, e)?;
+                let ncols = b.shape.get(1).copied().unwrap_or(1);
+                if b.shape.first() != Some(&n) {
+                    return Err(LowerError::unsupported(e.span, format!("`mdivide_left_tri_low` of a {n} x {n} matrix and a right side of shape {:?}", b.shape)));
+                }
+                let (nv, cv) = (self.fb.i64(n as i64), self.fb.i64(ncols as i64));
+                let f = self.func("hbm_mdivide_left_tri_low", e)?;
+                let status = self.fb.call(f, vec![l.arg(), CallArg::Value(nv), b.arg(), CallArg::Value(cv), out]);
+                self.reject_unless_zero(status, "mdivide_left_tri_low: the triangular matrix has a zero or non-finite diagonal");
+            }
+
             "multi_normal_rng" | "multi_normal_cholesky_rng" => {
                 let m = self.pointer_arg(&args[1])?;
                 let k = square_size(&m.shape, func, e)?;

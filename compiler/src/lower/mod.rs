@@ -25,6 +25,7 @@ mod expr;
 mod hoist;
 mod inline;
 pub mod layout;
+mod linalg_fns;
 mod matrix_fns;
 mod normal;
 mod ordinal;
