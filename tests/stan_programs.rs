@@ -188,6 +188,17 @@ fn library_values_match_mpmath() {
         ("trace_qf", 6.0),
         ("left_tri_2", 1.0),
         ("right_tri_1", 1.1666666666666666667),
+        ("linspaced_4", 0.75),
+        ("linspaced_one", 7.0),
+        ("one_hot_3", 1.0),
+        ("one_hot_2", 0.0),
+        ("ones_sum", 3.0),
+        ("uniform_simplex_1", 0.25),
+        ("fma_x", 10.0),
+        ("choose_10_3", 120.0),
+        ("choose_3_5", 0.0),
+        ("lmgamma_3", 1.8809954616117741985),
+        ("rank_1", 2.0),
         ("normal_glm", -3.2999183937367853586),
     ];
     for (name, want) in reference {

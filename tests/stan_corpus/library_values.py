@@ -43,6 +43,17 @@ rows = {
     "trace_qf": sum((matrix([[1, 0], [1, 1]]).T * matrix([[1, '0.5'], ['0.5', 2]]) * matrix([[1, 0], [1, 1]]))[i, i] for i in range(2)),
     "left_tri_2": (f(5) - f(1) * 2) / 3,
     "right_tri_1": f(4) / 2 - f(5) / 6,
+    "linspaced_4": f('0.75'),
+    "linspaced_one": f(7),
+    "one_hot_3": f(1),
+    "one_hot_2": f(0),
+    "ones_sum": f(3),
+    "uniform_simplex_1": f('0.25'),
+    "fma_x": f(10),
+    "choose_10_3": binomial(10, 3),
+    "choose_3_5": f(0),
+    "lmgamma_3": 3 * 2 / f(4) * log(mp.pi) + loggamma(f('2.5')) + loggamma(f(2)) + loggamma(f('1.5')),
+    "rank_1": f(2),
     "normal_glm": sum(-((yy - mu) / f('1.5')) ** 2 / 2 - log(f('1.5')) - log(2 * mp.pi) / 2
                       for yy, mu in [(f('0.5'), eta + f('0.4') - f('0.4')), (f(-1), eta + f('0.2') + f('0.2'))]),
 }

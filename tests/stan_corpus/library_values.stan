@@ -40,5 +40,16 @@ generated quantities {
   real trace_qf = trace_quad_form(m, [[1, 0], [1, 1]]);
   real left_tri_2 = mdivide_left_tri_low([[2, 0], [1, 3]], [4, 5]')[2];
   real right_tri_1 = mdivide_right_tri_low([4, 5], [[2, 0], [1, 3]])[1];
+  real linspaced_4 = linspaced_vector(5, 0, 1)[4];
+  real linspaced_one = linspaced_array(1, 0, 7)[1];
+  int one_hot_3 = one_hot_int_array(4, 3)[3];
+  real one_hot_2 = one_hot_vector(4, 3)[2];
+  real ones_sum = sum(ones_row_vector(3)) + sum(zeros_array(2));
+  real uniform_simplex_1 = uniform_simplex(4)[1];
+  real fma_x = fma(2, 3, 4);
+  int choose_10_3 = choose(10, 3);
+  int choose_3_5 = choose(3, 5);
+  real lmgamma_3 = lmgamma(3, 2.5);
+  int rank_1 = rank({3, 1, 2}, 1);
   real normal_glm = normal_id_glm_lpdf([0.5, -1]' | [[1, 2], [0.5, -1]], 0.3, [0.4, -0.2]', 1.5);
 }

@@ -206,7 +206,10 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "elt_multiply", "elt_divide", "multiply", "is_inf", "is_nan", "int_step", "choose", "e", "pi",
     "sqrt2", "not_a_number", "positive_infinity", "negative_infinity", "machine_precision", "sub_col", "sub_row",
     "quad_form_diag", "add_diag", "gp_exp_quad_cov", "cov_exp_quad", "quad_form", "quad_form_sym", "trace_quad_form",
-    "mdivide_left_tri_low", "mdivide_right_tri_low",
+    "mdivide_left_tri_low", "mdivide_right_tri_low", "linspaced_vector", "linspaced_row_vector", "linspaced_array",
+    "one_hot_vector", "one_hot_row_vector", "one_hot_array", "one_hot_int_array", "zeros_vector", "zeros_row_vector",
+    "zeros_array", "zeros_int_array", "ones_vector", "ones_row_vector", "ones_array", "ones_int_array", "uniform_simplex",
+    "fma", "lmgamma", "rank",
 ];
 
 /// Every function name (densities and `_rng`s aside).
@@ -490,6 +493,34 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
             [a, b] if a.is_int_scalar() && b.is_int_scalar() => Ok(Type::int()),
             _ => mismatch("choose(int, int) -> int"),
         },
+        "linspaced_vector" | "linspaced_row_vector" | "linspaced_array" => match tys.as_slice() {
+            [n, lo, hi] if n.is_int_scalar() && lo.is_scalar() && hi.is_scalar() => Ok(sized(name, size_axis(&args[0]))),
+            _ => mismatch("linspaced_vector(int n, real low, real high) -> vector[n] (also _row_vector, _array)"),
+        },
+        "one_hot_vector" | "one_hot_row_vector" | "one_hot_array" | "one_hot_int_array" => match tys.as_slice() {
+            [n, k] if n.is_int_scalar() && k.is_int_scalar() => Ok(sized(name, size_axis(&args[0]))),
+            _ => mismatch("one_hot_vector(int n, int k) -> vector[n] (also _row_vector, _array, _int_array)"),
+        },
+        "zeros_vector" | "zeros_row_vector" | "zeros_array" | "zeros_int_array" | "ones_vector" | "ones_row_vector"
+        | "ones_array" | "ones_int_array" | "uniform_simplex" => match tys.as_slice() {
+            [n] if n.is_int_scalar() => Ok(sized(name, size_axis(&args[0]))),
+            _ => mismatch("zeros_vector(int n) -> vector[n] (also ones_, _row_vector, _array, _int_array; uniform_simplex)"),
+        },
+        "fma" => match tys.as_slice() {
+            [a, b, c] if a.is_scalar() && b.is_scalar() && c.is_scalar() => Ok(Type::real()),
+            [a, b, c] => elementwise_pair(a, b)
+                .and_then(|ab| elementwise_pair(&ab, c))
+                .ok_or(CallError::Mismatch("fma(x, y, z) = x * y + z, elementwise")),
+            _ => mismatch("fma(real x, real y, real z) -> real = x * y + z"),
+        },
+        "lmgamma" => match tys.as_slice() {
+            [k, x] if k.is_int_scalar() && x.is_scalar() => Ok(Type::real()),
+            _ => mismatch("lmgamma(int k, real x) -> real"),
+        },
+        "rank" => match tys.as_slice() {
+            [v, s] if is_vector_like(v) && s.is_int_scalar() => Ok(Type::int()),
+            _ => mismatch("rank(vector | row_vector | array[] real | array[] int v, int s) -> int"),
+        },
         "quad_form" | "quad_form_sym" | "trace_quad_form" => match tys.as_slice() {
             [a, b] if a.array.is_empty() && b.array.is_empty() => match (a.elem, b.elem) {
                 (ElemType::Matrix(r, c), ElemType::Vector(k)) if r.compatible(c) && c.compatible(k) => Ok(Type::real()),
@@ -552,6 +583,19 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
         "e" | "pi" | "sqrt2" | "log2" | "log10" | "not_a_number" | "positive_infinity" | "negative_infinity"
         | "machine_precision" if n == 0 => Ok(Type::real()),
         _ => Err(CallError::Unknown),
+    }
+}
+
+/// The result of a constructor of size `n` (`zeros_vector`, `one_hot_int_array`, ...).
+fn sized(name: &str, n: Axis) -> Type {
+    if name.ends_with("row_vector") {
+        Type::row_vector(n)
+    } else if name.ends_with("int_array") {
+        Type::array_of(vec![n], ElemType::INT)
+    } else if name.ends_with("array") {
+        Type::array_of(vec![n], ElemType::Real)
+    } else {
+        Type::vector(n)
     }
 }
 

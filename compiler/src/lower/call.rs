@@ -127,6 +127,8 @@ impl Lowerer<'_> {
             "mdivide_left_tri_low" => arg_shape(self, 1)?,
             "non_centered_mvn" => arg_shape(self, 3)?,
             "sub_col" | "sub_row" => vec![self.const_int(&args[3])?.max(0) as usize],
+            _ if super::constructors::sized_constructor(func) => vec![self.const_int(&args[0])?.max(0) as usize],
+            "fma" => return self.broadcast_shape(&e.ty, &refs, e),
             "quad_form_diag" | "add_diag" => arg_shape(self, 0)?,
             "gp_exp_quad_cov" | "cov_exp_quad" => {
                 let n1 = arg_shape(self, 0)?[0];
@@ -332,6 +334,7 @@ impl Lowerer<'_> {
                 let i = self.fb.binary(BinaryOp::Add, s, idx[0]);
                 self.elem(&args[0], &[i])
             }
+            _ if super::constructors::is_constructor(func) => self.constructor_elem(func, args, idx, e),
             "sub_col" | "sub_row" | "quad_form_diag" | "add_diag" | "gp_exp_quad_cov" | "cov_exp_quad" => {
                 self.matrix_function_elem(func, args, idx, e)
             }

@@ -20,6 +20,7 @@
 
 pub(crate) mod builder;
 mod call;
+mod constructors;
 mod draw;
 mod expr;
 mod hoist;
