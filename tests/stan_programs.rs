@@ -199,6 +199,11 @@ fn library_values_match_mpmath() {
         ("choose_3_5", 0.0),
         ("lmgamma_3", 1.8809954616117741985),
         ("rank_1", 2.0),
+        ("inverse_12", -0.28571428571428571429),
+        ("determinant_m", 1.75),
+        ("log_determinant_m", 0.81093021621632876396),
+        ("sort_asc_1", 1.0),
+        ("sort_desc_1", 3.5),
         ("normal_glm", -3.2999183937367853586),
     ];
     for (name, want) in reference {

@@ -14,6 +14,7 @@
 //! - [`transform`]: Stan's constraint transforms, inverses and adjoints;
 //! - [`vmath`]: branch-free `exp`/`log1p` that vectorise, for [`dist::batch`];
 //! - [`linalg`]: small dense matrix routines with reverse-mode rules;
+//! - [`lu`]: inverse and determinants by LU, and sorting, with reverse-mode rules;
 //! - [`rng`]: [`ChainRng`], the per-chain generator;
 //! - [`ffi`]: C signature descriptions and pointer helpers.
 //!
@@ -27,6 +28,7 @@
 pub mod dist;
 pub mod ffi;
 pub mod linalg;
+pub mod lu;
 pub mod rng;
 pub mod scalar;
 pub mod special;
@@ -163,6 +165,7 @@ pub fn symbols() -> Vec<Symbol> {
     use dist::batch::*;
     use dist::*;
     use linalg::*;
+    use lu::*;
     use scalar::*;
     use transform::*;
     use SymbolKind as K;
@@ -435,6 +438,16 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_log_softmax: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
     push!(hbm_log_softmax_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32
         => K::LinalgAdj { of: "hbm_log_softmax" });
+    push!(hbm_inverse: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_inverse_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_inverse" });
+    push!(hbm_log_determinant: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Linalg);
+    push!(hbm_log_determinant_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> i32 => K::LinalgAdj { of: "hbm_log_determinant" });
+    push!(hbm_determinant: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Linalg);
+    push!(hbm_determinant_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> i32 => K::LinalgAdj { of: "hbm_determinant" });
+    push!(hbm_sort_asc: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_sort_asc_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_sort_asc" });
+    push!(hbm_sort_desc: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_sort_desc_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_sort_desc" });
     push!(hbm_log_sum_exp_vec: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Linalg);
     push!(hbm_log_sum_exp_vec_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> f64
         => K::LinalgAdj { of: "hbm_log_sum_exp_vec" });

@@ -54,6 +54,11 @@ rows = {
     "choose_3_5": f(0),
     "lmgamma_3": 3 * 2 / f(4) * log(mp.pi) + loggamma(f('2.5')) + loggamma(f(2)) + loggamma(f('1.5')),
     "rank_1": f(2),
+    "inverse_12": (matrix([[1, '0.5'], ['0.5', 2]]) ** -1)[0, 1],
+    "determinant_m": f('1.75'),
+    "log_determinant_m": log(abs(f(-2) - f('0.25'))),
+    "sort_asc_1": f(1),
+    "sort_desc_1": f('3.5'),
     "normal_glm": sum(-((yy - mu) / f('1.5')) ** 2 / 2 - log(f('1.5')) - log(2 * mp.pi) / 2
                       for yy, mu in [(f('0.5'), eta + f('0.4') - f('0.4')), (f(-1), eta + f('0.2') + f('0.2'))]),
 }

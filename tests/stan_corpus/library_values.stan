@@ -51,5 +51,10 @@ generated quantities {
   int choose_3_5 = choose(3, 5);
   real lmgamma_3 = lmgamma(3, 2.5);
   int rank_1 = rank({3, 1, 2}, 1);
+  real inverse_12 = inverse(m)[1, 2];
+  real determinant_m = determinant(m);
+  real log_determinant_m = log_determinant([[-1, 0.5], [0.5, 2]]);
+  real sort_asc_1 = sort_asc([3, 1, 2]')[1];
+  real sort_desc_1 = sort_desc({3.5, 1, 2})[1];
   real normal_glm = normal_id_glm_lpdf([0.5, -1]' | [[1, 2], [0.5, -1]], 0.3, [0.4, -0.2]', 1.5);
 }

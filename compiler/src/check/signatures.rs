@@ -209,7 +209,7 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "mdivide_left_tri_low", "mdivide_right_tri_low", "linspaced_vector", "linspaced_row_vector", "linspaced_array",
     "one_hot_vector", "one_hot_row_vector", "one_hot_array", "one_hot_int_array", "zeros_vector", "zeros_row_vector",
     "zeros_array", "zeros_int_array", "ones_vector", "ones_row_vector", "ones_array", "ones_int_array", "uniform_simplex",
-    "fma", "lmgamma", "rank",
+    "fma", "lmgamma", "rank", "sort_asc", "sort_desc",
 ];
 
 /// Every function name (densities and `_rng`s aside).
@@ -516,6 +516,10 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
         "lmgamma" => match tys.as_slice() {
             [k, x] if k.is_int_scalar() && x.is_scalar() => Ok(Type::real()),
             _ => mismatch("lmgamma(int k, real x) -> real"),
+        },
+        "sort_asc" | "sort_desc" => match tys.as_slice() {
+            [v] if is_vector_like(v) => Ok(anon_first(v)),
+            _ => mismatch("sort_asc(vector | row_vector | array[] real | array[] int) -> same"),
         },
         "rank" => match tys.as_slice() {
             [v, s] if is_vector_like(v) && s.is_int_scalar() => Ok(Type::int()),

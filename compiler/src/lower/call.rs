@@ -15,7 +15,7 @@ pub(crate) fn is_buffer_function(name: &str) -> bool {
     matches!(
         name,
         "cholesky_decompose" | "multiply_lower_tri_self_transpose" | "softmax" | "log_softmax" | "non_centered_mvn"
-            | "mdivide_left_tri_low"
+            | "mdivide_left_tri_low" | "inverse" | "inverse_spd" | "sort_asc" | "sort_desc"
     ) || is_multivariate_rng(name)
 }
 
@@ -125,6 +125,7 @@ impl Lowerer<'_> {
                 vec![r, r]
             }
             "mdivide_left_tri_low" => arg_shape(self, 1)?,
+            "inverse" | "inverse_spd" | "sort_asc" | "sort_desc" => arg_shape(self, 0)?,
             "non_centered_mvn" => arg_shape(self, 3)?,
             "sub_col" | "sub_row" => vec![self.const_int(&args[3])?.max(0) as usize],
             _ if super::constructors::sized_constructor(func) => vec![self.const_int(&args[0])?.max(0) as usize],
@@ -176,6 +177,13 @@ impl Lowerer<'_> {
         }
         if func == "trace" {
             return self.trace(&args[0]);
+        }
+        if matches!(func, "determinant" | "log_determinant") {
+            let a = self.pointer_arg(&args[0])?;
+            let n = square_size(&a.shape, func, e)?;
+            let nv = self.fb.i64(n as i64);
+            let f = self.func(&format!("hbm_{func}"), e)?;
+            return Ok(self.fb.call(f, vec![a.arg(), CallArg::Value(nv)]));
         }
         if is_buffer_function(func) {
             // Computed whole by a library routine, then read.
@@ -536,6 +544,24 @@ impl Lowerer<'_> {
                 self.reject_unless_zero(status, &format!("{func}: bad argument"));
             }
             "non_centered_mvn" => self.fill_non_centered_mvn(dst, args, e)?,
+            "inverse" | "inverse_spd" => {
+                let a = self.pointer_arg(&args[0])?;
+                let n = square_size(&a.shape, func, e)?;
+                let nv = self.fb.i64(n as i64);
+                let f = self.func("hbm_inverse", e)?;
+                let status = self.fb.call(f, vec![a.arg(), CallArg::Value(nv), out]);
+                self.reject_unless_zero(status, &format!("{func}: the matrix is singular"));
+            }
+            "sort_asc" | "sort_desc" => {
+                if args[0].ty.is_int_valued() {
+                    return Err(LowerError::unsupported(e.span, format!("`{func}` of an int array (sort a real copy)")));
+                }
+                let x = self.pointer_arg(&args[0])?;
+                let n = self.fb.i64(x.shape.iter().product::<usize>() as i64);
+                let f = self.func(&format!("hbm_{func}"), e)?;
+                let status = self.fb.call(f, vec![x.arg(), CallArg::Value(n), out]);
+                self.reject_unless_zero(status, &format!("{func}: bad argument"));
+            }
             "mdivide_left_tri_low" => {
                 let l = self.pointer_arg(&args[0])?;
                 let b = self.pointer_arg(&args[1])?;
