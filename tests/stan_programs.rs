@@ -204,6 +204,7 @@ fn library_values_match_mpmath() {
         ("log_determinant_m", 0.81093021621632876396),
         ("sort_asc_1", 1.0),
         ("sort_desc_1", 3.5),
+        ("to_int_neg", -3.0),
         ("normal_glm", -3.2999183937367853586),
     ];
     for (name, want) in reference {

@@ -107,6 +107,8 @@ pub enum SymbolKind {
         /// The forward transform.
         of: &'static str,
     },
+    /// An integer-valued function of reals, without derivative (`to_int`).
+    IntOfReal,
     /// A vector or matrix routine writing its result through a pointer.
     Linalg,
     /// Its reverse-mode rule, accumulating into adjoint buffers.
@@ -281,6 +283,8 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_log_mix_d2: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_log_mix", wrt: 1 });
     push!(hbm_log_mix_d3: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_log_mix", wrt: 2 });
     push!(hbm_log_mix_grad: unsafe extern "C" fn(f64, f64, f64, Ptr) -> f64 => K::Grad { of: "hbm_log_mix" });
+
+    push!(hbm_to_int: extern "C" fn(f64) -> i64 => K::IntOfReal);
 
     // --- univariate densities ---
     density!(

@@ -461,3 +461,15 @@ binary!(
         [-da, -dx]
     }
 );
+
+/// Stan's `to_int`: x truncated toward zero, or `i64::MIN` when x is NaN or
+/// outside Stan's 32-bit int (the caller rejects then).
+pub extern "C" fn hbm_to_int(x: f64) -> i64 {
+    let t = x.trunc();
+    if t.is_nan() || t < f64::from(i32::MIN) || t > f64::from(i32::MAX) {
+        i64::MIN
+    } else {
+        // In range: exactly representable.
+        t as i64
+    }
+}

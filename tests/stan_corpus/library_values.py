@@ -59,6 +59,7 @@ rows = {
     "log_determinant_m": log(abs(f(-2) - f('0.25'))),
     "sort_asc_1": f(1),
     "sort_desc_1": f('3.5'),
+    "to_int_neg": f(-3),
     "normal_glm": sum(-((yy - mu) / f('1.5')) ** 2 / 2 - log(f('1.5')) - log(2 * mp.pi) / 2
                       for yy, mu in [(f('0.5'), eta + f('0.4') - f('0.4')), (f(-1), eta + f('0.2') + f('0.2'))]),
 }

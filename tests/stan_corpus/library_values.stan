@@ -56,5 +56,6 @@ generated quantities {
   real log_determinant_m = log_determinant([[-1, 0.5], [0.5, 2]]);
   real sort_asc_1 = sort_asc([3, 1, 2]')[1];
   real sort_desc_1 = sort_desc({3.5, 1, 2})[1];
+  int to_int_neg = to_int(-3.9);
   real normal_glm = normal_id_glm_lpdf([0.5, -1]' | [[1, 2], [0.5, -1]], 0.3, [0.4, -0.2]', 1.5);
 }

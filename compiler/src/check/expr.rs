@@ -458,6 +458,19 @@ impl Checker {
             let level = all.iter().map(|t| t.level).max().unwrap_or(Level::Data);
             return Some(TypedExpr { kind: TypedExprKind::Call { func: func.name.clone(), args: all }, ty, level, span });
         }
+        let density_suffix = ["_lpdf", "_lupdf", "_lpmf", "_lupmf", "_lcdf", "_lccdf", "_cdf"].iter().find(|s| func.name.ends_with(*s));
+        if let (Some(_), Some(suffix)) = (variate, density_suffix) {
+            let base = &func.name[..func.name.len() - suffix.len()];
+            let names: Vec<&str> = signatures::DISTRIBUTIONS.iter().map(|d| d.name).collect();
+            let mut d = Diagnostic::error("E1003", format!("there is no distribution `{base}` in hbmc yet"))
+                .with_label(func.span, "unknown distribution");
+            d = match closest(base, names.iter().copied()) {
+                Some(close) => d.with_help(format!("did you mean `{close}{suffix}`?")),
+                None => d.with_help("docs/language.md lists the distributions hbmc has, and the ones it lacks"),
+            };
+            self.report(d);
+            return None;
+        }
         if variate.is_some() {
             self.report(
                 Diagnostic::error("E1002", format!("`{}` is not a density, so it cannot take `|`", func.name))

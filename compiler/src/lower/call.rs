@@ -346,6 +346,18 @@ impl Lowerer<'_> {
             "sub_col" | "sub_row" | "quad_form_diag" | "add_diag" | "gp_exp_quad_cov" | "cov_exp_quad" => {
                 self.matrix_function_elem(func, args, idx, e)
             }
+            "to_int" => {
+                let v = self.scalar(&args[0])?;
+                if self.fb.type_of(v) == ScalarType::I64 {
+                    return Ok(v);
+                }
+                let f = self.func("hbm_to_int", e)?;
+                let i = self.fb.call(f, vec![CallArg::Value(v)]);
+                let sentinel = self.fb.i64(i64::MIN);
+                let bad = self.fb.cmp(CmpOp::Eq, i, sentinel);
+                self.reject_if(bad, "to_int: the value is NaN or outside the range of int");
+                Ok(i)
+            }
             "pi" => Ok(self.fb.f64(std::f64::consts::PI)),
             "e" => Ok(self.fb.f64(std::f64::consts::E)),
             "sqrt2" => Ok(self.fb.f64(std::f64::consts::SQRT_2)),
