@@ -333,6 +333,10 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_weibull_lccdf / hbm_weibull_lccdf_grad(f64, f64, f64),
         hbm_uniform_lcdf / hbm_uniform_lcdf_grad(f64, f64, f64),
         hbm_uniform_lccdf / hbm_uniform_lccdf_grad(f64, f64, f64),
+        hbm_gamma_lcdf / hbm_gamma_lcdf_grad(f64, f64, f64),
+        hbm_gamma_lccdf / hbm_gamma_lccdf_grad(f64, f64, f64),
+        hbm_inv_gamma_lcdf / hbm_inv_gamma_lcdf_grad(f64, f64, f64),
+        hbm_inv_gamma_lccdf / hbm_inv_gamma_lccdf_grad(f64, f64, f64),
         hbm_poisson_lcdf / hbm_poisson_lcdf_grad(i64, f64),
         hbm_poisson_lccdf / hbm_poisson_lccdf_grad(i64, f64),
     );

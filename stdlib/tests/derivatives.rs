@@ -227,6 +227,9 @@ fn domains() -> HashMap<&'static str, Vec<Vec<Arg>>> {
     for n in ["hbm_uniform_lcdf", "hbm_uniform_lccdf"] {
         add(n, vec![vec![R(0.1, 0.9), R(-2.0, 0.0), R(1.0, 3.0)]]);
     }
+    for n in ["hbm_gamma_lcdf", "hbm_gamma_lccdf", "hbm_inv_gamma_lcdf", "hbm_inv_gamma_lccdf"] {
+        add(n, vec![vec![R(0.1, 10.0), R(0.2, 10.0), R(0.1, 5.0)], vec![R(0.5, 3.0), R(20.0, 60.0), R(5.0, 20.0)]]);
+    }
     for n in ["hbm_poisson_lcdf", "hbm_poisson_lccdf"] {
         add(n, vec![vec![I(0, 30), R(0.1, 30.0)], vec![I(0, 3), R(50.0, 200.0)], vec![I(100, 200), R(1.0, 10.0)]]);
     }

@@ -104,7 +104,7 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
 /// `_cdf`): the ones a `~` may truncate with `T[a, b]`.
 pub const WITH_CDF: &[&str] = &[
     "normal", "std_normal", "cauchy", "logistic", "double_exponential", "lognormal", "exponential", "weibull",
-    "uniform", "poisson",
+    "uniform", "poisson", "gamma", "inv_gamma",
 ];
 
 /// Whether `dist` has `_lcdf`/`_lccdf` (see [`WITH_CDF`]).

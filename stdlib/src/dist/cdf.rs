@@ -317,3 +317,98 @@ pub fn poisson_lccdf_grad(n: i64, lambda: f64) -> Out<1> {
 }
 c_lpmf!(hbm_poisson_lcdf, hbm_poisson_lcdf_grad, poisson_lcdf, poisson_lcdf_grad; [n]; [lambda]);
 c_lpmf!(hbm_poisson_lccdf, hbm_poisson_lccdf_grad, poisson_lccdf, poisson_lccdf_grad; [n]; [lambda]);
+
+// --- gamma and inv_gamma -------------------------------------------------------------
+
+/// ln P(α, x) or ln Q(α, x) (`upper`) with partials (∂α, ∂x): the values
+/// from the incomplete gamma in logs, the partials from ∂P/∂a (series) and
+/// ∂P/∂x = x^{α-1} e^{-x} / Γ(α), divided by the tail's probability.
+fn log_gamma_tail(alpha: f64, x: f64, upper: bool) -> (f64, [f64; 2]) {
+    let (lp, lq) = sp::log_gamma_pq(alpha, x);
+    let v = if upper { lq } else { lp };
+    if !v.is_finite() {
+        return (v, [0.0; 2]);
+    }
+    // ∂P/∂x / tail, in logs so that neither underflows.
+    let dx = ((alpha - 1.0) * x.ln() - x - sp::lgamma(alpha) - v).exp();
+    if upper && lq < -5.0 {
+        // A small upper tail: its own derivative (the series for ∂P/∂a
+        // would lose Q's digits to cancellation).
+        return (v, [sp::log_gamma_q_d_a(alpha, x), -dx]);
+    }
+    let [da, _] = sp::gamma_p_grad(alpha, x);
+    let da = da / v.exp();
+    if upper {
+        (v, [-da, -dx])
+    } else {
+        (v, [da, dx])
+    }
+}
+
+/// Gamma(α, β) (rate β): P(Y <= y) = P(α, β y); partials (∂y, ∂α, ∂β).
+fn gamma(y: f64, alpha: f64, beta: f64, upper: bool) -> Out<3> {
+    if y.is_nan() || !pos_finite(alpha) || !pos_finite(beta) {
+        return reject();
+    }
+    if y <= 0.0 {
+        return (if upper { 0.0 } else { f64::NEG_INFINITY }, [0.0; 3]);
+    }
+    if y.is_infinite() {
+        return (if upper { f64::NEG_INFINITY } else { 0.0 }, [0.0; 3]);
+    }
+    let (v, [da, dx]) = log_gamma_tail(alpha, beta * y, upper);
+    finish(v, [dx * beta, da, dx * y])
+}
+/// ln P(Y <= y) for Y ~ gamma(α, β).
+pub fn gamma_lcdf(y: f64, alpha: f64, beta: f64) -> f64 {
+    gamma(y, alpha, beta, false).0
+}
+/// [`gamma_lcdf`] and its partials (∂y, ∂α, ∂β).
+pub fn gamma_lcdf_grad(y: f64, alpha: f64, beta: f64) -> Out<3> {
+    gamma(y, alpha, beta, false)
+}
+/// ln P(Y > y) for Y ~ gamma(α, β).
+pub fn gamma_lccdf(y: f64, alpha: f64, beta: f64) -> f64 {
+    gamma(y, alpha, beta, true).0
+}
+/// [`gamma_lccdf`] and its partials (∂y, ∂α, ∂β).
+pub fn gamma_lccdf_grad(y: f64, alpha: f64, beta: f64) -> Out<3> {
+    gamma(y, alpha, beta, true)
+}
+c_lpdf!(hbm_gamma_lcdf, hbm_gamma_lcdf_grad, gamma_lcdf, gamma_lcdf_grad; y, alpha, beta);
+c_lpdf!(hbm_gamma_lccdf, hbm_gamma_lccdf_grad, gamma_lccdf, gamma_lccdf_grad; y, alpha, beta);
+
+/// Inverse gamma(α, β) (scale β): P(Y <= y) = Q(α, β / y); partials (∂y, ∂α, ∂β).
+fn inv_gamma(y: f64, alpha: f64, beta: f64, upper: bool) -> Out<3> {
+    if y.is_nan() || !pos_finite(alpha) || !pos_finite(beta) {
+        return reject();
+    }
+    if y <= 0.0 {
+        return (if upper { 0.0 } else { f64::NEG_INFINITY }, [0.0; 3]);
+    }
+    if y.is_infinite() {
+        return (if upper { f64::NEG_INFINITY } else { 0.0 }, [0.0; 3]);
+    }
+    let x = beta / y;
+    // Y <= y is X = β/Y >= x: the upper tail of the gamma at x.
+    let (v, [da, dx]) = log_gamma_tail(alpha, x, !upper);
+    finish(v, [-dx * x / y, da, dx / y])
+}
+/// ln P(Y <= y) for Y ~ inv_gamma(α, β).
+pub fn inv_gamma_lcdf(y: f64, alpha: f64, beta: f64) -> f64 {
+    inv_gamma(y, alpha, beta, false).0
+}
+/// [`inv_gamma_lcdf`] and its partials (∂y, ∂α, ∂β).
+pub fn inv_gamma_lcdf_grad(y: f64, alpha: f64, beta: f64) -> Out<3> {
+    inv_gamma(y, alpha, beta, false)
+}
+/// ln P(Y > y) for Y ~ inv_gamma(α, β).
+pub fn inv_gamma_lccdf(y: f64, alpha: f64, beta: f64) -> f64 {
+    inv_gamma(y, alpha, beta, true).0
+}
+/// [`inv_gamma_lccdf`] and its partials (∂y, ∂α, ∂β).
+pub fn inv_gamma_lccdf_grad(y: f64, alpha: f64, beta: f64) -> Out<3> {
+    inv_gamma(y, alpha, beta, true)
+}
+c_lpdf!(hbm_inv_gamma_lcdf, hbm_inv_gamma_lcdf_grad, inv_gamma_lcdf, inv_gamma_lcdf_grad; y, alpha, beta);
+c_lpdf!(hbm_inv_gamma_lccdf, hbm_inv_gamma_lccdf_grad, inv_gamma_lccdf, inv_gamma_lccdf_grad; y, alpha, beta);
