@@ -26,6 +26,10 @@ fn continuous(name: &str, a: &[f64]) -> f64 {
         ("weibull_lccdf", [y, a, s]) => weibull_lccdf(*y, *a, *s),
         ("uniform_lcdf", [y, a, b]) => uniform_lcdf(*y, *a, *b),
         ("uniform_lccdf", [y, a, b]) => uniform_lccdf(*y, *a, *b),
+        ("gamma_lcdf", [y, a, b]) => gamma_lcdf(*y, *a, *b),
+        ("gamma_lccdf", [y, a, b]) => gamma_lccdf(*y, *a, *b),
+        ("inv_gamma_lcdf", [y, a, b]) => inv_gamma_lcdf(*y, *a, *b),
+        ("inv_gamma_lccdf", [y, a, b]) => inv_gamma_lccdf(*y, *a, *b),
         _ => panic!("no cdf {name} of {} arguments", a.len()),
     }
 }
@@ -70,6 +74,20 @@ fn values_match_mpmath() {
         ("weibull_lccdf", &[0.2, 3.0, 0.5], -0.064000000000000010658),
         ("uniform_lcdf", &[0.3, -1.0, 2.0], -0.8362480242006186479),
         ("uniform_lccdf", &[0.3, -1.0, 2.0], -0.56798403760593928863),
+        ("gamma_lcdf", &[1.3, 2.5, 1.7], -0.67463554049814594911),
+        ("gamma_lccdf", &[1.3, 2.5, 1.7], -0.71200797501863667822),
+        ("gamma_lcdf", &[0.05, 3.0, 2.0], -8.7743262060417624555),
+        ("gamma_lccdf", &[0.05, 3.0, 2.0], -0.00015466503028386117531),
+        ("gamma_lcdf", &[12.0, 2.0, 1.5], -2.8936965701693510295e-7),
+        ("gamma_lccdf", &[12.0, 2.0, 1.5], -15.05556102083355954),
+        ("gamma_lcdf", &[40.0, 30.0, 1.0], -0.044190873400369427876),
+        ("gamma_lccdf", &[40.0, 30.0, 1.0], -3.141251065344277528),
+        ("inv_gamma_lcdf", &[1.3, 2.5, 1.7], -0.2757187208577231),
+        ("inv_gamma_lccdf", &[1.3, 2.5, 1.7], -1.4230678910442119021),
+        ("inv_gamma_lcdf", &[0.05, 3.0, 2.0], -33.265408340027049833),
+        ("inv_gamma_lccdf", &[0.05, 3.0, 2.0], -3.5728659287002402744e-15),
+        ("inv_gamma_lcdf", &[12.0, 2.0, 1.5], -0.0072169643436165454612),
+        ("inv_gamma_lccdf", &[12.0, 2.0, 1.5], -4.9349271774965088448),
     ];
     for (name, args, want) in cases {
         assert_close(continuous(name, args), *want, 1e-13, &format!("{name}{args:?}"));
@@ -127,7 +145,7 @@ fn tails_sum_to_one_and_the_cdf_derivative_is_the_density() {
     for _ in 0..200 {
         let y = unif(&mut rng, 0.05, 6.0);
         let (m, s) = (unif(&mut rng, -2.0, 2.0), unif(&mut rng, 0.3, 3.0));
-        let families: [(&str, Vec<f64>, f64); 8] = [
+        let families: [(&str, Vec<f64>, f64); 10] = [
             ("normal", vec![y - 3.0, m, s], normal_lpdf(y - 3.0, m, s)),
             ("cauchy", vec![y - 3.0, m, s], cauchy_lpdf(y - 3.0, m, s)),
             ("logistic", vec![y - 3.0, m, s], logistic_lpdf(y - 3.0, m, s)),
@@ -136,6 +154,8 @@ fn tails_sum_to_one_and_the_cdf_derivative_is_the_density() {
             ("exponential", vec![y, s], exponential_lpdf(y, s)),
             ("weibull", vec![y, s, m + 2.5], weibull_lpdf(y, s, m + 2.5)),
             ("uniform", vec![y, -0.5, 6.5], uniform_lpdf(y, -0.5, 6.5)),
+            ("gamma", vec![y, s + 0.5, m + 2.5], gamma_lpdf(y, s + 0.5, m + 2.5)),
+            ("inv_gamma", vec![y, s + 0.5, m + 2.5], inv_gamma_lpdf(y, s + 0.5, m + 2.5)),
         ];
         for (name, args, lpdf) in families {
             let lcdf = continuous(&format!("{name}_lcdf"), &args);
@@ -149,6 +169,8 @@ fn tails_sum_to_one_and_the_cdf_derivative_is_the_density() {
                 "lognormal" => lognormal_lcdf_grad(args[0], args[1], args[2]).1[0],
                 "exponential" => exponential_lcdf_grad(args[0], args[1]).1[0],
                 "weibull" => weibull_lcdf_grad(args[0], args[1], args[2]).1[0],
+                "gamma" => gamma_lcdf_grad(args[0], args[1], args[2]).1[0],
+                "inv_gamma" => inv_gamma_lcdf_grad(args[0], args[1], args[2]).1[0],
                 _ => uniform_lcdf_grad(args[0], args[1], args[2]).1[0],
             };
             assert_close(dy, (lpdf - lcdf).exp(), 1e-12, &format!("{name} density at {args:?}"));
@@ -175,4 +197,22 @@ fn outside_the_support_and_invalid_parameters() {
     assert_eq!(normal_lccdf(f64::INFINITY, 0.0, 1.0), f64::NEG_INFINITY);
     assert_eq!(normal_lcdf_grad(0.5, 0.0, -1.0), (f64::NEG_INFINITY, [0.0; 3]));
     assert_eq!(weibull_lcdf(1.0, 0.0, 1.0), f64::NEG_INFINITY);
+    assert_eq!(gamma_lcdf_grad(0.0, 2.0, 1.0), (f64::NEG_INFINITY, [0.0; 3]));
+    assert_eq!(gamma_lccdf_grad(-1.0, 2.0, 1.0), (0.0, [0.0; 3]));
+    assert_eq!(inv_gamma_lcdf_grad(0.0, 2.0, 1.0), (f64::NEG_INFINITY, [0.0; 3]));
+    assert_eq!(inv_gamma_lccdf(f64::INFINITY, 2.0, 1.0), f64::NEG_INFINITY);
+    assert_eq!(gamma_lcdf(1.0, -1.0, 1.0), f64::NEG_INFINITY);
+}
+
+/// The shape partial of a gamma tail far out (ln Q < -5, where the
+/// quadrature replaces the series for ∂P/∂a) against mpmath's numerical
+/// derivative `diff(lambda a: log(gammainc(a, x, inf, regularized=True)), a)`.
+#[test]
+fn far_gamma_tail_shape_partial_matches_mpmath() {
+    // gamma_lccdf(12 | 2, 1.5): x = 18, ln Q(2, 18) = -15.06.
+    assert_close(gamma_lccdf_grad(12.0, 2.0, 1.5).1[1], 2.5229961040820462406, 1e-10, "∂α gamma_lccdf far tail");
+    // gamma_lcdf there: ∂α ln P(2, 18).
+    assert_close(gamma_lcdf_grad(12.0, 2.0, 1.5).1[1], -7.300786229245804804e-7, 1e-8, "∂α gamma_lcdf near 1");
+    // inv_gamma_lcdf(0.05 | 3, 2) is ln Q(3, 40) = -33.27.
+    assert_close(inv_gamma_lcdf_grad(0.05, 3.0, 2.0).1[1], 2.7916889407932095066, 1e-10, "∂α inv_gamma_lcdf far tail");
 }

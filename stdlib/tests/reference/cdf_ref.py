@@ -33,6 +33,12 @@ for a in [(1.3,1.7,2.1),(0.2,3.0,0.5)]:
 for a in [(0.3,-1.0,2.0)]:
     F=(mpf(a[0])-a[1])/(a[2]-a[1])
     add("uniform_lcdf", a, log(F)); add("uniform_lccdf", a, log(1-F))
+for (y,a,b) in [(1.3,2.5,1.7),(0.05,3.0,2.0),(12.0,2.0,1.5),(40.0,30.0,1.0)]:
+    x=b*mpf(y)
+    add("gamma_lcdf", (y,a,b), log(gammainc(a,0,x,regularized=True))); add("gamma_lccdf", (y,a,b), log(gammainc(a,x,mp.inf,regularized=True)))
+for (y,a,b) in [(1.3,2.5,1.7),(0.05,3.0,2.0),(12.0,2.0,1.5)]:
+    x=b/mpf(y)
+    add("inv_gamma_lcdf", (y,a,b), log(gammainc(a,x,mp.inf,regularized=True))); add("inv_gamma_lccdf", (y,a,b), log(gammainc(a,0,x,regularized=True)))
 for (n,l) in [(3,2.5),(0,100.0),(150,5.0),(40,40.0)]:
     cdf = sum(exp(-mpf(l))*mpf(l)**k/factorial(k) for k in range(n+1))
     ccdf = gammainc(n+1, 0, l, regularized=True)
