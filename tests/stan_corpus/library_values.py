@@ -34,6 +34,8 @@ rows = {
     "normal_lcdf_x": log(ncdf((f('1.3') + f('0.4')) / f('2.1'))),
     "normal_cdf_x": ncdf((f('1.3') + f('0.4')) / f('2.1')),
     "poisson_lccdf_x": log(gammainc(4, 0, f('2.5'), regularized=True)),
+    "gamma_lcdf_x": log(gammainc(f('2.5'), 0, f('1.7') * f('1.3'), regularized=True)),
+    "inv_gamma_lccdf_x": log(gammainc(f('2.5'), 0, f('1.7') / f('1.3'), regularized=True)),
     "beta_binomial": log(binomial(10, 3) * beta(3 + f('2.5'), 7 + f('1.5')) / beta(f('2.5'), f('1.5'))),
     "lkj": (f('3.5') - 1) * log(1 - f('0.4') ** 2) - log(beta(f('3.5'), f('3.5'))) - (2 * f('3.5') - 1) * log(2),
     "glm": log(il(eta + f('0.4') - f('0.4'))) + log(1 - il(eta + f('0.2') + f('0.2'))),

@@ -31,6 +31,8 @@ generated quantities {
   real normal_lcdf_x = normal_lcdf(1.3 | -0.4, 2.1);
   real normal_cdf_x = normal_cdf(1.3 | -0.4, 2.1);
   real poisson_lccdf_x = poisson_lccdf(3 | 2.5);
+  real gamma_lcdf_x = gamma_lcdf(1.3 | 2.5, 1.7);
+  real inv_gamma_lccdf_x = inv_gamma_lccdf(1.3 | 2.5, 1.7);
   real beta_binomial = beta_binomial_lpmf(3 | 10, 2.5, 1.5);
   real lkj = lkj_corr_lpdf([[1, 0.4], [0.4, 1]] | 3.5);
   real glm = bernoulli_logit_glm_lpmf({1, 0} | [[1, 2], [0.5, -1]], 0.3, [0.4, -0.2]');
