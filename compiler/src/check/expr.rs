@@ -464,7 +464,7 @@ impl Checker {
             let names: Vec<&str> = signatures::DISTRIBUTIONS.iter().map(|d| d.name).collect();
             let mut d = Diagnostic::error("E1003", format!("there is no distribution `{base}` in hbmc yet"))
                 .with_label(func.span, "unknown distribution");
-            d = match closest(base, names.iter().copied()) {
+            d = match closest(base, names.iter().copied()).filter(|_| !super::stan_missing::is_missing_distribution(base)) {
                 Some(close) => d.with_help(format!("did you mean `{close}{suffix}`?")),
                 None => d.with_help("docs/language.md lists the distributions hbmc has, and the ones it lacks"),
             };
@@ -485,6 +485,14 @@ impl Checker {
                 Some(TypedExpr { kind: TypedExprKind::Call { func: func.name.clone(), args: typed }, ty, level, span })
             }
             Err(CallError::Unknown) => {
+                if let Some(kind) = super::stan_missing::missing_function(&func.name) {
+                    self.report(
+                        Diagnostic::error("E1003", format!("`{}` (a Stan {kind}) is not in hbmc yet", func.name))
+                            .with_label(func.span, "not in hbmc's library yet")
+                            .with_help("docs/language.md lists the Stan features hbmc does not have yet"),
+                    );
+                    return None;
+                }
                 let mut d = Diagnostic::error("E1003", format!("there is no function `{}`", func.name))
                     .with_label(func.span, "unknown function");
                 if signatures::distribution(&func.name).is_some() {

@@ -21,6 +21,7 @@ mod index;
 pub mod print;
 mod program;
 pub mod signatures;
+pub mod stan_missing;
 mod stmt;
 #[cfg(test)]
 mod tests;

@@ -232,6 +232,14 @@ impl Checker {
             None => (params, dist),
         };
         let Some(d) = signatures::distribution(&dist.name) else {
+            if super::stan_missing::is_missing_distribution(&dist.name) {
+                self.report(
+                    Diagnostic::error("E1003", format!("Stan's distribution `{}` is not in hbmc yet", dist.name))
+                        .with_label(dist.span, "not in hbmc's library yet")
+                        .with_help("docs/language.md lists the Stan features hbmc does not have yet"),
+                );
+                return None;
+            }
             let mut diag = Diagnostic::error("E1003", format!("there is no distribution `{}`", dist.name))
                 .with_label(dist.span, "unknown distribution");
             if let Some((base, _)) = signatures::split_density_name(&dist.name) {
