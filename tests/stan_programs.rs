@@ -98,6 +98,123 @@ fn sizes_computed_from_data_and_transformed_data() {
     assert!(csv.column_index("beta.2").is_some() && csv.column_index("beta.3").is_none());
 }
 
+/// Posterior means of the named columns of a fit's chains, with their
+/// posterior standard deviations.
+fn posterior_moments(dir: &std::path::Path, chains: usize, names: &[&str]) -> Vec<(f64, f64)> {
+    let csvs: Vec<_> = (1..=chains)
+        .map(|c| hbmc_runtime::read_cmdstan_csv(dir.join(format!("fit_{c}.csv"))).expect("chain read back"))
+        .collect();
+    names
+        .iter()
+        .map(|name| {
+            let draws: Vec<f64> = csvs.iter().flat_map(|c| c.draws[c.column_index(name).expect(name)].clone()).collect();
+            let n = draws.len() as f64;
+            let mean = draws.iter().sum::<f64>() / n;
+            let sd = (draws.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+            (mean, sd)
+        })
+        .collect()
+}
+
+/// A normal truncated below at 0 and a zero-truncated Poisson recover the
+/// values their data were simulated with (`make_truncated.py`: mu = 1,
+/// sigma = 2, lambda = 1) within three posterior standard deviations;
+/// without the truncation's normalising terms mu would sit near the mean
+/// of the kept draws (2.12) and lambda near their counts' mean (1.49).
+#[test]
+fn truncated_normal_and_poisson_recover_the_simulated_truth() {
+    let dir = common::scratch("stan-truncated-fit");
+    let model = dir.join("truncated_fit.stan");
+    std::fs::write(
+        &model,
+        "data { int<lower=1> N; real L; vector<lower=L>[N] y; int<lower=1> K; array[K] int<lower=1> k; }\n\
+         parameters { real mu; real<lower=0> sigma; real<lower=0> lambda; }\n\
+         model {\n  mu ~ normal(0, 5); sigma ~ lognormal(0, 1); lambda ~ gamma(2, 0.5);\n  \
+         y ~ normal(mu, sigma) T[L, ];\n  k ~ poisson(lambda) T[1, ];\n}\n",
+    )
+    .expect("scratch model");
+    let data = corpus("truncated.json");
+    let out = hbmc(
+        &dir,
+        &["run", &model.display().to_string(), "--data", &data, "--chains", "2", "--warmup", "400", "--draws", "400", "--seed", "11", "--quiet", "--output", "fit"],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let truth = [("mu", 1.0), ("sigma", 2.0), ("lambda", 1.0)];
+    let names: Vec<&str> = truth.iter().map(|(n, _)| *n).collect();
+    for ((name, value), (mean, sd)) in truth.iter().zip(posterior_moments(&dir, 2, &names)) {
+        assert!((mean - value).abs() < 3.0 * sd, "{name}: posterior mean {mean} (sd {sd}), truth {value}");
+    }
+}
+
+/// Library functions and densities of issue 13 at fixed arguments
+/// (`library_values.stan`, a model without parameters) equal mpmath's
+/// values (`python3 tests/stan_corpus/library_values.py`).
+#[test]
+fn library_values_match_mpmath() {
+    let dir = common::scratch("stan-library-values");
+    let model = corpus("library_values.stan");
+    let out = hbmc(&dir, &["run", &model, "--chains", "1", "--draws", "2", "--seed", "1", "--quiet", "--output", "fit"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = hbmc_runtime::read_cmdstan_csv(dir.join("fit_1.csv")).expect("read back");
+    let reference: &[(&str, f64)] = &[
+        ("ordered_logistic_2", -1.091629782140038041),
+        ("ordered_logistic_1", -1.5410084538329922053),
+        ("ordered_logistic_4", -1.867786029386265917),
+        ("ordered_probit_1", -2.3351032786624424203),
+        ("ordered_probit_2", -0.72885886984976786747),
+        ("ordered_probit_4", -3.11079609755248149),
+        ("ordered_probit_far", -27.384314905809838449),
+        ("dirichlet", 1.6952109952695646427),
+        ("categorical", -1.2039728043259359926),
+        ("categorical_logit", -1.9643687841079448416),
+        ("multinomial", -2.0024805005437076033),
+        ("multinomial_logit", -4.1918681424255683649),
+        ("gp", 0.40267559909159113925),
+        ("gp_vector", 0.040536909525942958683),
+        ("qfd", 3.0),
+        ("add_diag_2", 2.25),
+        ("sub_col_2", 9.0),
+        ("sub_row_2", 8.0),
+        ("log10_x", 3.0914910942679510818),
+        ("normal_lcdf_x", -0.23459253728852617228),
+        ("normal_cdf_x", 0.79089304340725504161),
+        ("poisson_lccdf_x", -1.4170675689617413788),
+        ("gamma_lcdf_x", -0.67463554049814595856),
+        ("inv_gamma_lccdf_x", -1.4230678910442118025),
+        ("beta_binomial", -2.6297320490312818222),
+        ("lkj", -0.41746254390566369283),
+        ("glm", -1.657541293353985012),
+        ("quad_form_v", 11.0),
+        ("tcrossprod_12", 32.0),
+        ("crossprod_12", 78.0),
+        ("trace_qf", 6.0),
+        ("left_tri_2", 1.0),
+        ("right_tri_1", 1.1666666666666666667),
+        ("linspaced_4", 0.75),
+        ("linspaced_one", 7.0),
+        ("one_hot_3", 1.0),
+        ("one_hot_2", 0.0),
+        ("ones_sum", 3.0),
+        ("uniform_simplex_1", 0.25),
+        ("fma_x", 10.0),
+        ("choose_10_3", 120.0),
+        ("choose_3_5", 0.0),
+        ("lmgamma_3", 1.8809954616117741985),
+        ("rank_1", 2.0),
+        ("inverse_12", -0.28571428571428571429),
+        ("determinant_m", 1.75),
+        ("log_determinant_m", 0.81093021621632876396),
+        ("sort_asc_1", 1.0),
+        ("sort_desc_1", 3.5),
+        ("to_int_neg", -3.0),
+        ("normal_glm", -3.2999183937367853586),
+    ];
+    for (name, want) in reference {
+        let got = csv.draws[csv.column_index(name).unwrap_or_else(|| panic!("no column {name}"))][0];
+        assert!((got - want).abs() <= 1e-12 * want.abs().max(1.0), "{name}: {got} vs mpmath {want}");
+    }
+}
+
 /// User functions fit a simulated truth: `functions.json` was drawn with
 /// z = 1 + 2 x + N(0, 0.5) (the user `_lpdf` regression) and y from a
 /// zero-inflated Poisson with theta = 0.3, lambda = 4 (the user `_lpmf`).
@@ -218,4 +335,91 @@ fn loop_carried_models_fit_simulated_truths() {
             assert!((mean - truth).abs() < 4.0 * sd, "{name}: {param} mean {mean} sd {sd}, truth {truth}");
         }
     }
+}
+
+/// Runs a corpus program on its corpus data: 2 chains of 300 warmup and
+/// 300 draws, seed 5, files under a fresh scratch folder; returns it.
+fn fit_corpus(model: &str, data: &str) -> std::path::PathBuf {
+    let dir = common::scratch(&format!("stan-fit-{model}"));
+    let out = hbmc(
+        &dir,
+        &["run", &corpus(model), "--data", &corpus(data), "--chains", "2", "--warmup", "300", "--draws", "300", "--seed", "5", "--quiet", "--output", "fit"],
+    );
+    assert!(out.status.success(), "{model}: {}", String::from_utf8_lossy(&out.stderr));
+    dir
+}
+
+/// Each truth within 4 posterior standard deviations of its posterior mean.
+fn assert_truths(model: &str, dir: &std::path::Path, truths: &[(&str, f64)]) {
+    let names: Vec<&str> = truths.iter().map(|(n, _)| *n).collect();
+    for ((name, value), (mean, sd)) in truths.iter().zip(posterior_moments(dir, 2, &names)) {
+        assert!((mean - value).abs() < 4.0 * sd, "{model}: {name} posterior mean {mean} (sd {sd}), truth {value}");
+    }
+}
+
+/// The GLM forms recover the coefficients `make_glm.py` simulated with:
+/// the logistic (`bernoulli_logit_glm`), Poisson (`poisson_log_glm_lpmf`)
+/// and normal (`normal_id_glm`) regressions on the same covariates.
+#[test]
+fn glm_forms_recover_the_simulated_coefficients() {
+    let dir = fit_corpus("glm.stan", "glm.json");
+    assert_truths(
+        "glm",
+        &dir,
+        &[
+            ("alpha", -0.5), ("beta.1", 1.0), ("beta.2", -0.7), ("beta.3", 0.3),
+            ("alpha_c", 0.4), ("beta_c.1", 0.5), ("beta_c.2", 0.2), ("beta_c.3", -0.4),
+            ("alpha_r", 2.0), ("beta_r.1", 1.5), ("beta_r.2", 0.0), ("beta_r.3", -1.0), ("sigma", 0.8),
+        ],
+    );
+    // The GLM density equals the density of its linear predictor at every draw.
+    let csv = hbmc_runtime::read_cmdstan_csv(dir.join("fit_1.csv")).expect("chain read back");
+    let check = &csv.draws[csv.column_index("ll_check").expect("ll_check")];
+    assert!(check.iter().all(|v| v.abs() < 1e-9), "bernoulli_logit_glm vs bernoulli_logit: {check:?}");
+}
+
+/// GP regression with `gp_exp_quad_cov` recovers the hyperparameters
+/// `make_gp.py` drew its function and noise with.
+#[test]
+fn gp_regression_recovers_the_simulated_hyperparameters() {
+    let dir = fit_corpus("gp.stan", "gp.json");
+    assert_truths("gp", &dir, &[("alpha", 1.0), ("rho", 0.8), ("sigma", 0.3)]);
+}
+
+/// The LKJ prior with `quad_form_diag` scales (and the Cholesky form)
+/// recovers the means, scales and correlations of `make_lkj.py`.
+#[test]
+fn lkj_quad_form_diag_recovers_the_simulated_correlations() {
+    let dir = fit_corpus("lkj_quad_form_diag.stan", "lkj.json");
+    assert_truths(
+        "lkj",
+        &dir,
+        &[
+            ("mu.1", 1.0), ("mu.2", -1.0), ("mu.3", 0.5),
+            ("tau.1", 1.0), ("tau.2", 2.0), ("tau.3", 0.5),
+            ("Omega.1.2", 0.6), ("Omega.1.3", -0.3), ("Omega.2.3", 0.2),
+            ("Sigma.1.2", 1.2),
+        ],
+    );
+}
+
+/// LDA with `dirichlet` priors separates the two topics `make_lda.py`
+/// simulated: topic 1 puts 0.85 of its mass on words 1-3, topic 2 0.15,
+/// so |phi[1, 1:3] - phi[2, 1:3]| (free of the topics' labels) is 0.7;
+/// and the categorical outcome recovers p = (0.2, 0.5, 0.3).
+#[test]
+fn lda_separates_the_simulated_topics() {
+    let dir = fit_corpus("lda.stan", "lda.json");
+    assert_truths("lda", &dir, &[("p.1", 0.2), ("p.2", 0.5), ("p.3", 0.3)]);
+    let mut gap = Vec::new();
+    for c in 1..=2 {
+        let csv = hbmc_runtime::read_cmdstan_csv(dir.join(format!("fit_{c}.csv"))).expect("chain read back");
+        let mass = |k: usize, d: usize| -> f64 {
+            (1..=3).map(|v| csv.draws[csv.column_index(&format!("phi.{k}.{v}")).expect("phi column")][d]).sum()
+        };
+        gap.extend((0..csv.num_draws()).map(|d| (mass(1, d) - mass(2, d)).abs()));
+    }
+    let mean = gap.iter().sum::<f64>() / gap.len() as f64;
+    let sd = (gap.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (gap.len() - 1) as f64).sqrt();
+    assert!((mean - 0.7).abs() < 4.0 * sd, "topic gap mean {mean} (sd {sd}), truth 0.7");
 }

@@ -14,6 +14,7 @@
 //! - [`transform`]: Stan's constraint transforms, inverses and adjoints;
 //! - [`vmath`]: branch-free `exp`/`log1p` that vectorise, for [`dist::batch`];
 //! - [`linalg`]: small dense matrix routines with reverse-mode rules;
+//! - [`lu`]: inverse and determinants by LU, and sorting, with reverse-mode rules;
 //! - [`rng`]: [`ChainRng`], the per-chain generator;
 //! - [`ffi`]: C signature descriptions and pointer helpers.
 //!
@@ -27,6 +28,7 @@
 pub mod dist;
 pub mod ffi;
 pub mod linalg;
+pub mod lu;
 pub mod rng;
 pub mod scalar;
 pub mod special;
@@ -105,6 +107,8 @@ pub enum SymbolKind {
         /// The forward transform.
         of: &'static str,
     },
+    /// An integer-valued function of reals, without derivative (`to_int`).
+    IntOfReal,
     /// A vector or matrix routine writing its result through a pointer.
     Linalg,
     /// Its reverse-mode rule, accumulating into adjoint buffers.
@@ -163,6 +167,7 @@ pub fn symbols() -> Vec<Symbol> {
     use dist::batch::*;
     use dist::*;
     use linalg::*;
+    use lu::*;
     use scalar::*;
     use transform::*;
     use SymbolKind as K;
@@ -230,6 +235,29 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_erfc / hbm_erfc_d1,
         hbm_Phi / hbm_Phi_d1,
         hbm_inv_Phi / hbm_inv_Phi_d1,
+        hbm_inv_sqrt / hbm_inv_sqrt_d1,
+        hbm_inv_square / hbm_inv_square_d1,
+        hbm_tgamma / hbm_tgamma_d1,
+        hbm_trigamma / hbm_trigamma_d1,
+        hbm_Phi_approx / hbm_Phi_approx_d1,
+        hbm_log2 / hbm_log2_d1,
+        hbm_log10 / hbm_log10_d1,
+        hbm_exp2 / hbm_exp2_d1,
+        hbm_cbrt / hbm_cbrt_d1,
+        hbm_sin / hbm_sin_d1,
+        hbm_cos / hbm_cos_d1,
+        hbm_tan / hbm_tan_d1,
+        hbm_asin / hbm_asin_d1,
+        hbm_acos / hbm_acos_d1,
+        hbm_atan / hbm_atan_d1,
+        hbm_sinh / hbm_sinh_d1,
+        hbm_cosh / hbm_cosh_d1,
+        hbm_tanh / hbm_tanh_d1,
+        hbm_asinh / hbm_asinh_d1,
+        hbm_acosh / hbm_acosh_d1,
+        hbm_atanh / hbm_atanh_d1,
+        hbm_inv_cloglog / hbm_inv_cloglog_d1,
+        hbm_step / hbm_step_d1,
     );
     binary!(
         hbm_pow / hbm_pow_d1 / hbm_pow_d2 / hbm_pow_grad,
@@ -239,12 +267,24 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_log_diff_exp / hbm_log_diff_exp_d1 / hbm_log_diff_exp_d2 / hbm_log_diff_exp_grad,
         hbm_lbeta / hbm_lbeta_d1 / hbm_lbeta_d2 / hbm_lbeta_grad,
         hbm_lchoose / hbm_lchoose_d1 / hbm_lchoose_d2 / hbm_lchoose_grad,
+        hbm_fdim / hbm_fdim_d1 / hbm_fdim_d2 / hbm_fdim_grad,
+        hbm_fmod / hbm_fmod_d1 / hbm_fmod_d2 / hbm_fmod_grad,
+        hbm_hypot / hbm_hypot_d1 / hbm_hypot_d2 / hbm_hypot_grad,
+        hbm_atan2 / hbm_atan2_d1 / hbm_atan2_d2 / hbm_atan2_grad,
+        hbm_log_inv_logit_diff / hbm_log_inv_logit_diff_d1 / hbm_log_inv_logit_diff_d2 / hbm_log_inv_logit_diff_grad,
+        hbm_lmultiply / hbm_lmultiply_d1 / hbm_lmultiply_d2 / hbm_lmultiply_grad,
+        hbm_multiply_log / hbm_multiply_log_d1 / hbm_multiply_log_d2 / hbm_multiply_log_grad,
+        hbm_binary_log_loss / hbm_binary_log_loss_d1 / hbm_binary_log_loss_d2 / hbm_binary_log_loss_grad,
+        hbm_gamma_p / hbm_gamma_p_d1 / hbm_gamma_p_d2 / hbm_gamma_p_grad,
+        hbm_gamma_q / hbm_gamma_q_d1 / hbm_gamma_q_d2 / hbm_gamma_q_grad,
     );
     push!(hbm_log_mix: extern "C" fn(f64, f64, f64) -> f64 => K::Math);
     push!(hbm_log_mix_d1: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_log_mix", wrt: 0 });
     push!(hbm_log_mix_d2: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_log_mix", wrt: 1 });
     push!(hbm_log_mix_d3: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_log_mix", wrt: 2 });
     push!(hbm_log_mix_grad: unsafe extern "C" fn(f64, f64, f64, Ptr) -> f64 => K::Grad { of: "hbm_log_mix" });
+
+    push!(hbm_to_int: extern "C" fn(f64) -> i64 => K::IntOfReal);
 
     // --- univariate densities ---
     density!(
@@ -271,6 +311,34 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_poisson_log_lpmf / hbm_poisson_log_lpmf_grad(i64, f64),
         hbm_neg_binomial_2_lpmf / hbm_neg_binomial_2_lpmf_grad(i64, f64, f64),
         hbm_neg_binomial_2_log_lpmf / hbm_neg_binomial_2_log_lpmf_grad(i64, f64, f64),
+        hbm_beta_binomial_lpmf / hbm_beta_binomial_lpmf_grad(i64, i64, f64, f64),
+    );
+    // --- log cdfs and log ccdfs (truncation, `_lcdf`/`_lccdf`) ---
+    density!(
+        hbm_normal_lcdf / hbm_normal_lcdf_grad(f64, f64, f64),
+        hbm_normal_lccdf / hbm_normal_lccdf_grad(f64, f64, f64),
+        hbm_std_normal_lcdf / hbm_std_normal_lcdf_grad(f64),
+        hbm_std_normal_lccdf / hbm_std_normal_lccdf_grad(f64),
+        hbm_cauchy_lcdf / hbm_cauchy_lcdf_grad(f64, f64, f64),
+        hbm_cauchy_lccdf / hbm_cauchy_lccdf_grad(f64, f64, f64),
+        hbm_logistic_lcdf / hbm_logistic_lcdf_grad(f64, f64, f64),
+        hbm_logistic_lccdf / hbm_logistic_lccdf_grad(f64, f64, f64),
+        hbm_double_exponential_lcdf / hbm_double_exponential_lcdf_grad(f64, f64, f64),
+        hbm_double_exponential_lccdf / hbm_double_exponential_lccdf_grad(f64, f64, f64),
+        hbm_lognormal_lcdf / hbm_lognormal_lcdf_grad(f64, f64, f64),
+        hbm_lognormal_lccdf / hbm_lognormal_lccdf_grad(f64, f64, f64),
+        hbm_exponential_lcdf / hbm_exponential_lcdf_grad(f64, f64),
+        hbm_exponential_lccdf / hbm_exponential_lccdf_grad(f64, f64),
+        hbm_weibull_lcdf / hbm_weibull_lcdf_grad(f64, f64, f64),
+        hbm_weibull_lccdf / hbm_weibull_lccdf_grad(f64, f64, f64),
+        hbm_uniform_lcdf / hbm_uniform_lcdf_grad(f64, f64, f64),
+        hbm_uniform_lccdf / hbm_uniform_lccdf_grad(f64, f64, f64),
+        hbm_gamma_lcdf / hbm_gamma_lcdf_grad(f64, f64, f64),
+        hbm_gamma_lccdf / hbm_gamma_lccdf_grad(f64, f64, f64),
+        hbm_inv_gamma_lcdf / hbm_inv_gamma_lcdf_grad(f64, f64, f64),
+        hbm_inv_gamma_lccdf / hbm_inv_gamma_lccdf_grad(f64, f64, f64),
+        hbm_poisson_lcdf / hbm_poisson_lcdf_grad(i64, f64),
+        hbm_poisson_lccdf / hbm_poisson_lccdf_grad(i64, f64),
     );
     rng!(
         hbm_normal_rng(f64, f64) -> f64,
@@ -295,9 +363,13 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_poisson_log_rng(f64) -> i64,
         hbm_neg_binomial_2_rng(f64, f64) -> i64,
         hbm_neg_binomial_2_log_rng(f64, f64) -> i64,
+        hbm_beta_binomial_rng(i64, f64, f64) -> i64,
         hbm_multi_normal_rng(CPtr, CPtr, i64, Ptr) -> i32,
         hbm_multi_normal_cholesky_rng(CPtr, CPtr, i64, Ptr) -> i32,
         hbm_lkj_corr_cholesky_rng(i64, f64, Ptr) -> i32,
+        hbm_dirichlet_rng(CPtr, i64, Ptr) -> i32,
+        hbm_categorical_rng(CPtr, i64) -> i64,
+        hbm_categorical_logit_rng(CPtr, i64) -> i64,
     );
 
     // --- batched densities (arrays of arguments, for likelihood loops) ---
@@ -374,6 +446,16 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_log_softmax: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
     push!(hbm_log_softmax_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32
         => K::LinalgAdj { of: "hbm_log_softmax" });
+    push!(hbm_inverse: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_inverse_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_inverse" });
+    push!(hbm_log_determinant: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Linalg);
+    push!(hbm_log_determinant_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> i32 => K::LinalgAdj { of: "hbm_log_determinant" });
+    push!(hbm_determinant: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Linalg);
+    push!(hbm_determinant_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> i32 => K::LinalgAdj { of: "hbm_determinant" });
+    push!(hbm_sort_asc: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_sort_asc_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_sort_asc" });
+    push!(hbm_sort_desc: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_sort_desc_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_sort_desc" });
     push!(hbm_log_sum_exp_vec: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Linalg);
     push!(hbm_log_sum_exp_vec_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> f64
         => K::LinalgAdj { of: "hbm_log_sum_exp_vec" });

@@ -19,6 +19,7 @@
 #![allow(non_snake_case)] // hbm_Phi keeps Stan's spelling of Phi
 
 use crate::special as sp;
+use std::f64::consts::{LN_10, LN_2};
 
 use crate::ffi::write_out;
 
@@ -303,4 +304,172 @@ pub unsafe extern "C" fn hbm_log_mix_grad(
 ) -> f64 {
     unsafe { write_out(partials, &sp::log_mix_grad(theta, lp1, lp2)) };
     sp::log_mix(theta, lp1, lp2)
+}
+
+unary!(hbm_inv_sqrt, hbm_inv_sqrt_d1, "1/√x.", |x| 1.0 / x.sqrt(), |x| -0.5 / (x * x.sqrt()));
+unary!(hbm_inv_square, hbm_inv_square_d1, "1/x².", |x| 1.0 / (x * x), |x| -2.0 / (x * x * x));
+unary!(hbm_tgamma, hbm_tgamma_d1, "Γ(x); derivative Γ(x) ψ(x).", |x| sp::tgamma(x), |x| sp::tgamma(x) * sp::digamma(x));
+unary!(hbm_trigamma, hbm_trigamma_d1, "ψ'(x); derivative ψ''(x).", |x| sp::trigamma(x), |x| sp::tetragamma(x));
+unary!(
+    hbm_Phi_approx,
+    hbm_Phi_approx_d1,
+    "Stan's logistic approximation of Φ: inv_logit(0.07056 x³ + 1.5976 x).",
+    |x| sp::inv_logit(0.07056 * x * x * x + 1.5976 * x),
+    |x| sp::inv_logit_d1(0.07056 * x * x * x + 1.5976 * x) * (0.21168 * x * x + 1.5976)
+);
+unary!(hbm_log2, hbm_log2_d1, "log₂ x.", |x| x.log2(), |x| 1.0 / (x * LN_2));
+unary!(hbm_log10, hbm_log10_d1, "log₁₀ x.", |x| x.log10(), |x| 1.0 / (x * LN_10));
+unary!(hbm_exp2, hbm_exp2_d1, "2^x.", |x| x.exp2(), |x| x.exp2() * LN_2);
+unary!(hbm_cbrt, hbm_cbrt_d1, "∛x.", |x| x.cbrt(), |x| 1.0 / (3.0 * x.cbrt() * x.cbrt()));
+unary!(hbm_sin, hbm_sin_d1, "sin x.", |x| x.sin(), |x| x.cos());
+unary!(hbm_cos, hbm_cos_d1, "cos x.", |x| x.cos(), |x| -x.sin());
+unary!(hbm_tan, hbm_tan_d1, "tan x.", |x| x.tan(), |x| 1.0 + x.tan() * x.tan());
+unary!(hbm_asin, hbm_asin_d1, "arcsin x.", |x| x.asin(), |x| 1.0 / (1.0 - x * x).sqrt());
+unary!(hbm_acos, hbm_acos_d1, "arccos x.", |x| x.acos(), |x| -1.0 / (1.0 - x * x).sqrt());
+unary!(hbm_atan, hbm_atan_d1, "arctan x.", |x| x.atan(), |x| 1.0 / (1.0 + x * x));
+unary!(hbm_sinh, hbm_sinh_d1, "sinh x.", |x| x.sinh(), |x| x.cosh());
+unary!(hbm_cosh, hbm_cosh_d1, "cosh x.", |x| x.cosh(), |x| x.sinh());
+unary!(hbm_tanh, hbm_tanh_d1, "tanh x.", |x| x.tanh(), |x| 1.0 - x.tanh() * x.tanh());
+unary!(hbm_asinh, hbm_asinh_d1, "arsinh x.", |x| x.asinh(), |x| 1.0 / (x * x + 1.0).sqrt());
+unary!(hbm_acosh, hbm_acosh_d1, "arcosh x, x >= 1.", |x| x.acosh(), |x| 1.0 / (x * x - 1.0).sqrt());
+unary!(hbm_atanh, hbm_atanh_d1, "artanh x.", |x| x.atanh(), |x| 1.0 / (1.0 - x * x));
+unary!(
+    hbm_inv_cloglog,
+    hbm_inv_cloglog_d1,
+    "1 - e^{-e^x}.",
+    |x| -(-x.exp()).exp_m1(),
+    |x| (x - x.exp()).exp()
+);
+unary!(hbm_step, hbm_step_d1, "Stan's step: 0 for x < 0, else 1 (derivative 0).", |x| if x < 0.0 { 0.0 } else { 1.0 }, |_x| 0.0);
+
+/// Partials of fdim(a, b) = max(a - b, 0).
+fn fdim_partials(a: f64, b: f64) -> [f64; 2] {
+    if a > b {
+        [1.0, -1.0]
+    } else {
+        [0.0, 0.0]
+    }
+}
+
+/// Partials of C's fmod(a, b) = a - trunc(a/b) b.
+fn fmod_partials(a: f64, b: f64) -> [f64; 2] {
+    [1.0, -(a / b).trunc()]
+}
+
+/// ln(σ(x) - σ(y)) for x > y, as x + ln(1 - e^{y-x}) - ln(1 + e^x) - ln(1 + e^y).
+fn log_inv_logit_diff(x: f64, y: f64) -> f64 {
+    if !(x > y) {
+        return if x == y { f64::NEG_INFINITY } else { f64::NAN };
+    }
+    x + sp::log1m_exp(y - x) - sp::log1p_exp(x) - sp::log1p_exp(y)
+}
+
+fn log_inv_logit_diff_partials(x: f64, y: f64) -> [f64; 2] {
+    [-1.0 / (y - x).exp_m1() - sp::inv_logit(x), -1.0 / (x - y).exp_m1() - sp::inv_logit(y)]
+}
+
+/// x ln y with 0 ln 0 = 0, and its partials (ln y, x / y), 0 where x = 0.
+fn multiply_log_partials(x: f64, y: f64) -> [f64; 2] {
+    if x == 0.0 && y == 0.0 {
+        [0.0, 0.0]
+    } else {
+        [y.ln(), x / y]
+    }
+}
+
+/// -(y ln ŷ + (1 - y) ln(1 - ŷ)).
+fn binary_log_loss(y: f64, y_hat: f64) -> f64 {
+    -(sp::multiply_log(y, y_hat) + sp::multiply_log(1.0 - y, 1.0 - y_hat))
+}
+
+fn binary_log_loss_partials(y: f64, y_hat: f64) -> [f64; 2] {
+    [-y_hat.ln() + sp::log1m(y_hat), -y / y_hat + (1.0 - y) / (1.0 - y_hat)]
+}
+
+binary!(hbm_fdim, hbm_fdim_d1, hbm_fdim_d2, hbm_fdim_grad, "max(a - b, 0).", |a: f64, b: f64| (a - b).max(0.0), fdim_partials);
+binary!(hbm_fmod, hbm_fmod_d1, hbm_fmod_d2, hbm_fmod_grad, "C's fmod: a - trunc(a/b) b.", |a: f64, b: f64| a % b, fmod_partials);
+binary!(
+    hbm_hypot,
+    hbm_hypot_d1,
+    hbm_hypot_d2,
+    hbm_hypot_grad,
+    "√(a² + b²) without overflow.",
+    f64::hypot,
+    |a: f64, b: f64| {
+        let h = a.hypot(b);
+        [a / h, b / h]
+    }
+);
+binary!(
+    hbm_atan2,
+    hbm_atan2_d1,
+    hbm_atan2_d2,
+    hbm_atan2_grad,
+    "The angle of (x, y): atan2(y, x).",
+    f64::atan2,
+    |y: f64, x: f64| {
+        let r2 = x * x + y * y;
+        [x / r2, -y / r2]
+    }
+);
+binary!(
+    hbm_log_inv_logit_diff,
+    hbm_log_inv_logit_diff_d1,
+    hbm_log_inv_logit_diff_d2,
+    hbm_log_inv_logit_diff_grad,
+    "ln(inv_logit(x) - inv_logit(y)), x > y.",
+    log_inv_logit_diff,
+    log_inv_logit_diff_partials
+);
+binary!(hbm_lmultiply, hbm_lmultiply_d1, hbm_lmultiply_d2, hbm_lmultiply_grad, "x ln y (0 ln 0 = 0).", sp::multiply_log, multiply_log_partials);
+binary!(
+    hbm_multiply_log,
+    hbm_multiply_log_d1,
+    hbm_multiply_log_d2,
+    hbm_multiply_log_grad,
+    "x ln y (0 ln 0 = 0), Stan's older name of `lmultiply`.",
+    sp::multiply_log,
+    multiply_log_partials
+);
+binary!(
+    hbm_binary_log_loss,
+    hbm_binary_log_loss_d1,
+    hbm_binary_log_loss_d2,
+    hbm_binary_log_loss_grad,
+    "The log loss -(y ln ŷ + (1 - y) ln(1 - ŷ)) of an outcome y in {0, 1}.",
+    binary_log_loss,
+    binary_log_loss_partials
+);
+binary!(
+    hbm_gamma_p,
+    hbm_gamma_p_d1,
+    hbm_gamma_p_d2,
+    hbm_gamma_p_grad,
+    "The regularised lower incomplete gamma function P(a, x).",
+    sp::gamma_p,
+    sp::gamma_p_grad
+);
+binary!(
+    hbm_gamma_q,
+    hbm_gamma_q_d1,
+    hbm_gamma_q_d2,
+    hbm_gamma_q_grad,
+    "The regularised upper incomplete gamma function Q(a, x) = 1 - P(a, x).",
+    sp::gamma_q,
+    |a: f64, x: f64| {
+        let [da, dx] = sp::gamma_p_grad(a, x);
+        [-da, -dx]
+    }
+);
+
+/// Stan's `to_int`: x truncated toward zero, or `i64::MIN` when x is NaN or
+/// outside Stan's 32-bit int (the caller rejects then).
+pub extern "C" fn hbm_to_int(x: f64) -> i64 {
+    let t = x.trunc();
+    if t.is_nan() || t < f64::from(i32::MIN) || t > f64::from(i32::MAX) {
+        i64::MIN
+    } else {
+        // In range: exactly representable.
+        t as i64
+    }
 }

@@ -167,6 +167,72 @@ fn domains() -> HashMap<&'static str, Vec<Vec<Arg>>> {
             vec![I(70, 200), R(0.0, 3.0), R(0.5, 5.0)],
         ],
     );
+    add("hbm_beta_binomial_lpmf", vec![vec![I(0, 5), I(5, 20), R(0.2, 10.0), R(0.2, 10.0)]]);
+    // Elementary and special functions of the wider library (issue 13).
+    add("hbm_inv_sqrt", vec![vec![R(0.1, 10.0)]]);
+    add("hbm_inv_square", vec![vec![R(0.5, 5.0)], vec![R(-5.0, -0.5)]]);
+    add("hbm_tgamma", vec![vec![R(0.1, 6.0)], vec![R(-2.9, -2.1)]]);
+    add("hbm_trigamma", vec![vec![R(0.1, 3.0)], vec![R(3.0, 40.0)], vec![R(-1.9, -1.1)]]);
+    add("hbm_Phi_approx", vec![vec![R(-5.0, 5.0)]]);
+    add("hbm_log2", vec![vec![R(0.1, 10.0)]]);
+    add("hbm_log10", vec![vec![R(0.1, 10.0)]]);
+    add("hbm_exp2", vec![vec![R(-5.0, 5.0)]]);
+    add("hbm_cbrt", vec![vec![R(0.1, 10.0)], vec![R(-10.0, -0.1)]]);
+    for n in ["hbm_sin", "hbm_cos", "hbm_atan", "hbm_sinh", "hbm_cosh", "hbm_tanh", "hbm_asinh"] {
+        add(n, vec![vec![R(-3.0, 3.0)]]);
+    }
+    add("hbm_tan", vec![vec![R(-1.4, 1.4)]]);
+    for n in ["hbm_asin", "hbm_acos", "hbm_atanh"] {
+        add(n, vec![vec![R(-0.9, 0.9)]]);
+    }
+    add("hbm_acosh", vec![vec![R(1.1, 10.0)]]);
+    add("hbm_inv_cloglog", vec![vec![R(-5.0, 2.0)]]);
+    add("hbm_step", vec![vec![R(0.1, 3.0)], vec![R(-3.0, -0.1)]]);
+    add("hbm_fdim", vec![vec![R(2.0, 3.0), R(0.0, 1.0)], vec![R(0.0, 1.0), R(2.0, 3.0)]]);
+    add("hbm_fmod", vec![vec![R(2.1, 2.9), R(1.05, 1.95)], vec![R(-5.9, -5.1), R(2.05, 2.5)]]);
+    add("hbm_hypot", vec![vec![R(-5.0, 5.0), R(0.5, 5.0)]]);
+    add("hbm_atan2", vec![vec![R(-5.0, 5.0), R(0.5, 5.0)], vec![R(0.5, 5.0), R(-5.0, 5.0)]]);
+    add("hbm_log_inv_logit_diff", vec![vec![R(1.0, 5.0), R(-5.0, 0.5)]]);
+    for n in ["hbm_lmultiply", "hbm_multiply_log"] {
+        add(n, vec![vec![R(-3.0, 3.0), R(0.1, 5.0)]]);
+    }
+    add("hbm_binary_log_loss", vec![vec![R(0.0, 1.0), R(0.05, 0.95)]]);
+    for n in ["hbm_gamma_p", "hbm_gamma_q"] {
+        add(n, vec![vec![R(0.3, 5.0), R(0.1, 4.0)], vec![R(2.0, 20.0), R(5.0, 30.0)], vec![R(50.0, 100.0), R(40.0, 120.0)]]);
+    }
+    // Log cdfs and ccdfs: both tails and the middle.
+    let tails = vec![
+        vec![R(-5.0, 5.0), R(-3.0, 3.0), R(0.2, 4.0)],
+        vec![R(-60.0, -40.0), R(-1.0, 1.0), R(0.5, 1.0)],
+        vec![R(40.0, 60.0), R(-1.0, 1.0), R(0.5, 1.0)],
+    ];
+    for name in ["hbm_normal", "hbm_cauchy", "hbm_logistic", "hbm_double_exponential"] {
+        for suffix in ["_lcdf", "_lccdf"] {
+            let n: &'static str = Box::leak(format!("{name}{suffix}").into_boxed_str());
+            add(n, tails.clone());
+        }
+    }
+    for n in ["hbm_std_normal_lcdf", "hbm_std_normal_lccdf"] {
+        add(n, vec![vec![R(-5.0, 5.0)], vec![R(-45.0, -25.0)], vec![R(25.0, 45.0)]]);
+    }
+    for n in ["hbm_lognormal_lcdf", "hbm_lognormal_lccdf"] {
+        add(n, vec![vec![R(0.05, 10.0), R(-2.0, 2.0), R(0.2, 3.0)]]);
+    }
+    for n in ["hbm_exponential_lcdf", "hbm_exponential_lccdf"] {
+        add(n, vec![vec![R(0.01, 10.0), R(0.1, 5.0)]]);
+    }
+    for n in ["hbm_weibull_lcdf", "hbm_weibull_lccdf"] {
+        add(n, vec![vec![R(0.1, 5.0), R(0.3, 5.0), R(0.3, 5.0)]]);
+    }
+    for n in ["hbm_uniform_lcdf", "hbm_uniform_lccdf"] {
+        add(n, vec![vec![R(0.1, 0.9), R(-2.0, 0.0), R(1.0, 3.0)]]);
+    }
+    for n in ["hbm_gamma_lcdf", "hbm_gamma_lccdf", "hbm_inv_gamma_lcdf", "hbm_inv_gamma_lccdf"] {
+        add(n, vec![vec![R(0.1, 10.0), R(0.2, 10.0), R(0.1, 5.0)], vec![R(0.5, 3.0), R(20.0, 60.0), R(5.0, 20.0)]]);
+    }
+    for n in ["hbm_poisson_lcdf", "hbm_poisson_lccdf"] {
+        add(n, vec![vec![I(0, 30), R(0.1, 30.0)], vec![I(0, 3), R(50.0, 200.0)], vec![I(100, 200), R(1.0, 10.0)]]);
+    }
     d
 }
 
@@ -223,6 +289,12 @@ unsafe fn call(sym: &Symbol, ints: &[i64], reals: &[f64], out: *mut f64) -> f64 
                     i[0], r[0], r[1], out,
                 )
             }
+            [N, N, F, F] => std::mem::transmute::<*const u8, extern "C" fn(i64, i64, f64, f64) -> f64>(p)(
+                i[0], i[1], r[0], r[1],
+            ),
+            [N, N, F, F, P] => std::mem::transmute::<*const u8, extern "C" fn(i64, i64, f64, f64, Pp) -> f64>(p)(
+                i[0], i[1], r[0], r[1], out,
+            ),
             [N, N, F, P] => {
                 std::mem::transmute::<*const u8, extern "C" fn(i64, i64, f64, Pp) -> f64>(p)(
                     i[0], i[1], r[0], out,

@@ -417,3 +417,61 @@ fn c_abi_forms_agree_with_rust() {
     assert_eq!(v, v2);
     assert!(yb.iter().all(|g| *g != 0.0));
 }
+
+/// LU routines: A A⁻¹ = I, det and ln|det| of a matrix whose determinant
+/// is known (-3 for [[2, 1, 0], [1, 0, 1], [0, 1, 1]] by cofactors), and the
+/// reverse-mode rules against finite differences of a weighted sum.
+#[test]
+fn lu_inverse_determinants_and_their_adjoints() {
+    use hbmc_stdlib::lu::*;
+    let a = [2.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0]; // symmetric, so column-major is as written
+    let n = 3;
+    let mut inv = [0.0; 9];
+    inverse(&a, n, &mut inv).expect("invertible");
+    for i in 0..n {
+        for j in 0..n {
+            let v: f64 = (0..n).map(|k| a[i + k * n] * inv[k + j * n]).sum();
+            assert!((v - if i == j { 1.0 } else { 0.0 }).abs() < 1e-14, "(A A^-1)[{i}, {j}] = {v}");
+        }
+    }
+    assert!((determinant(&a, n).unwrap() + 3.0).abs() < 1e-14);
+    assert!((log_determinant(&a, n).unwrap() - 3f64.ln()).abs() < 1e-14);
+    assert_eq!(determinant(&[1.0, 2.0, 2.0, 4.0], 2).unwrap(), 0.0);
+    assert!(inverse(&[1.0, 2.0, 2.0, 4.0], 2, &mut [0.0; 4]).is_err());
+    // Adjoints: f(A) = Σ c_ij g(A)_ij for g = inverse, and f = w det, w ln|det|.
+    let b = [1.5, -0.3, 0.2, 0.4, 2.0, -0.1, 0.3, 0.5, 1.2];
+    let c: Vec<f64> = (0..9).map(|k| 0.1 * k as f64 - 0.3).collect();
+    let weighted_inverse = |m: &[f64]| {
+        let mut y = [0.0; 9];
+        inverse(m, 3, &mut y).unwrap();
+        y.iter().zip(&c).map(|(a, b)| a * b).sum::<f64>()
+    };
+    let mut y = [0.0; 9];
+    inverse(&b, 3, &mut y).unwrap();
+    let mut adj = [0.0; 9];
+    inverse_adj(&y, 3, &c, &mut adj).unwrap();
+    let mut det_adj = [0.0; 9];
+    determinant_adj(&b, 3, 0.7, &mut det_adj).unwrap();
+    let mut logdet_adj = [0.0; 9];
+    log_determinant_adj(&b, 3, 0.7, &mut logdet_adj).unwrap();
+    for k in 0..9 {
+        let fd = |f: &dyn Fn(&[f64]) -> f64| {
+            let h = 1e-6;
+            let (mut p, mut m) = (b, b);
+            p[k] += h;
+            m[k] -= h;
+            (f(&p) - f(&m)) / (2.0 * h)
+        };
+        assert!((adj[k] - fd(&weighted_inverse)).abs() < 1e-7, "inverse adjoint {k}");
+        assert!((det_adj[k] - fd(&|m| 0.7 * determinant(m, 3).unwrap())).abs() < 1e-7, "det adjoint {k}");
+        assert!((logdet_adj[k] - fd(&|m| 0.7 * log_determinant(m, 3).unwrap())).abs() < 1e-7, "log det adjoint {k}");
+    }
+    // Sorting: values in order, adjoints back to where they came from.
+    let x = [0.3, -1.0, 2.0, 0.3];
+    let mut out = [0.0; 4];
+    sort(&x, &mut out, true);
+    assert_eq!(out, [2.0, 0.3, 0.3, -1.0]);
+    let mut x_adj = [0.0; 4];
+    sort_adj(&x, &[1.0, 2.0, 3.0, 4.0], &mut x_adj, true);
+    assert_eq!(x_adj, [2.0, 4.0, 1.0, 3.0]);
+}

@@ -83,6 +83,12 @@ pub fn rule(symbol: &str) -> Option<Rule> {
         "hbm_log_softmax" => (&[Fwd(0), Fwd(1), Adj(2), Adj(0)], &[(2, Len::Arg(1))]),
         // (x, n) -> value; adj(x, n, w, x_adj)
         "hbm_log_sum_exp_vec" => (&[Fwd(0), Fwd(1), ResultAdj, Adj(0)], &[]),
+        // (a, n, y) -> status; adj(y, n, y_adj, a_adj): the rule reads the inverse.
+        "hbm_inverse" => (&[Fwd(2), Fwd(1), Adj(2), Adj(0)], &[(2, Len::Square(1))]),
+        // (a, n) -> value; adj(a, n, w, a_adj)
+        "hbm_log_determinant" | "hbm_determinant" => (&[Fwd(0), Fwd(1), ResultAdj, Adj(0)], &[]),
+        // (x, n, out) -> status; adj(x, n, out_adj, x_adj)
+        "hbm_sort_asc" | "hbm_sort_desc" => (&[Fwd(0), Fwd(1), Adj(2), Adj(0)], &[(2, Len::Arg(1))]),
         // (y, mu, m, k) -> lp; adj(y, mu, m, k, w, y_adj, mu_adj, m_adj)
         "hbm_multi_normal_lpdf" | "hbm_multi_normal_cholesky_lpdf" => {
             (&[Fwd(0), Fwd(1), Fwd(2), Fwd(3), ResultAdj, Adj(0), Adj(1), Adj(2)], &[])

@@ -235,6 +235,11 @@ impl Checker {
 
     /// The diagnostic for a name that should be a dim but is not.
     pub(super) fn unknown_dim(&self, name: &str, span: crate::syntax::span::Span) -> Diagnostic {
+        if matches!(name, "complex" | "complex_vector" | "complex_row_vector" | "complex_matrix") {
+            return Diagnostic::error("E3015", format!("Stan's complex types (`{name}`) are not supported by hbmc yet"))
+                .with_label(span, "complex type")
+                .with_help("hold the real and imaginary parts in two real variables; docs/language.md lists what hbmc lacks");
+        }
         let known: Vec<String> = self.dims.dims.iter().map(|d| format!("`{}`", d.name)).collect();
         let d = Diagnostic::error("E2004", format!("`{name}` is not a dim"))
             .with_label(span, "used as a dim here");

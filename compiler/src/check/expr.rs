@@ -435,6 +435,16 @@ impl Checker {
         if !ok {
             return None;
         }
+        // A GLM density is the density of its linear predictor.
+        let expanded;
+        let func = match super::glm::split_glm_name(&func.name) {
+            Some((g, suffix)) => {
+                typed = self.glm_params(g, typed, span)?;
+                expanded = Ident { name: format!("{}{}", g.base, suffix.text()), span: func.span };
+                &expanded
+            }
+            None => func,
+        };
         if let Some((dist, suffix)) = signatures::split_density_name(&func.name) {
             let mut variate_typed = variate_typed;
             if variate_typed.is_none() && suffix != DensitySuffix::Rng && dist.params.is_empty() && typed.len() == 1 {
@@ -447,6 +457,19 @@ impl Checker {
             all.extend(typed);
             let level = all.iter().map(|t| t.level).max().unwrap_or(Level::Data);
             return Some(TypedExpr { kind: TypedExprKind::Call { func: func.name.clone(), args: all }, ty, level, span });
+        }
+        let density_suffix = ["_lpdf", "_lupdf", "_lpmf", "_lupmf", "_lcdf", "_lccdf", "_cdf"].iter().find(|s| func.name.ends_with(*s));
+        if let (Some(_), Some(suffix)) = (variate, density_suffix) {
+            let base = &func.name[..func.name.len() - suffix.len()];
+            let names: Vec<&str> = signatures::DISTRIBUTIONS.iter().map(|d| d.name).collect();
+            let mut d = Diagnostic::error("E1003", format!("there is no distribution `{base}` in hbmc yet"))
+                .with_label(func.span, "unknown distribution");
+            d = match closest(base, names.iter().copied()).filter(|_| !super::stan_missing::is_missing_distribution(base)) {
+                Some(close) => d.with_help(format!("did you mean `{close}{suffix}`?")),
+                None => d.with_help("docs/language.md lists the distributions hbmc has, and the ones it lacks"),
+            };
+            self.report(d);
+            return None;
         }
         if variate.is_some() {
             self.report(
@@ -462,6 +485,14 @@ impl Checker {
                 Some(TypedExpr { kind: TypedExprKind::Call { func: func.name.clone(), args: typed }, ty, level, span })
             }
             Err(CallError::Unknown) => {
+                if let Some(kind) = super::stan_missing::missing_function(&func.name) {
+                    self.report(
+                        Diagnostic::error("E1003", format!("`{}` (a Stan {kind}) is not in hbmc yet", func.name))
+                            .with_label(func.span, "not in hbmc's library yet")
+                            .with_help("docs/language.md lists the Stan features hbmc does not have yet"),
+                    );
+                    return None;
+                }
                 let mut d = Diagnostic::error("E1003", format!("there is no function `{}`", func.name))
                     .with_label(func.span, "unknown function");
                 if signatures::distribution(&func.name).is_some() {
@@ -541,6 +572,9 @@ impl Checker {
                 if !self.params_fit(func, dist, params, span) {
                     return None;
                 }
+                if matches!(dist.name, "categorical" | "categorical_logit") {
+                    return Some(Type::int());
+                }
                 if dist.multivariate {
                     return Some(params[0].ty.promoted());
                 }
@@ -562,6 +596,22 @@ impl Checker {
                         None
                     }
                 }
+            }
+            _ if suffix.is_cdf() => {
+                if !signatures::has_cdf(dist.name) {
+                    self.report(missing_cdf(dist.name, func.span, "not in hbmc's library yet"));
+                    return None;
+                }
+                let Some(variate) = variate else {
+                    self.report(
+                        Diagnostic::error("E1002", format!("`{}` needs `|` after its first argument", func.name))
+                            .with_label(span, "missing `|`")
+                            .with_help(format!("write `{}(y | {})`", func.name, param_names(dist))),
+                    );
+                    return None;
+                };
+                self.check_density_args(&func.name, dist, variate, params, span)?;
+                Some(Type::real())
             }
             _ => {
                 let want_pmf = matches!(suffix, DensitySuffix::Lpmf | DensitySuffix::Lupmf);
@@ -753,6 +803,18 @@ impl Checker {
         // The argument that disagrees with the variate (`None`: the variate
         // itself), if any.
         let culprit: Option<Option<usize>> = match dist.variate {
+            // `ordered_logistic(k | eta, c)`: eta runs over k's dims, the
+            // cutpoints are one vector or one per outcome.
+            signatures::ArgShape::Ints if params.len() == 2 => {
+                let eta_ok = signatures::misaligned_param(&variate.ty, &[&params[0].ty]).is_none();
+                let cuts_ok = params[1].ty.array.is_empty() || variate.ty.array.len() == 1;
+                if !eta_ok { Some(Some(0)) } else if !cuts_ok { Some(Some(1)) } else { None }
+            }
+            // `categorical(y | theta)`, `multinomial(y | theta)`: y holds
+            // indices into (or counts of) one vector's categories.
+            signatures::ArgShape::Ints => (!params[0].ty.array.is_empty()).then_some(Some(0)),
+            // `dirichlet(theta | alpha)`: one dim for both.
+            _ if params.len() == 1 => (!k_of(&variate.ty).compatible(k_of(&params[0].ty))).then_some(Some(0)),
             signatures::ArgShape::Matrix => {
                 let ax = variate.ty.elem.axes();
                 (!ax[0].compatible(ax[1])).then_some(None)
@@ -778,7 +840,9 @@ impl Checker {
                 .with_label(variate.span, format!("variate is `{}`", self.show(&variate.ty))),
             None => d.with_label(variate.span, format!("variate is `{}`", self.show(&variate.ty))),
         };
-        let help = if dist.variate == signatures::ArgShape::Matrix {
+        let help = if dist.variate == signatures::ArgShape::Ints {
+            "the probabilities are one vector (index an array of them: `theta[n]`)"
+        } else if dist.variate == signatures::ArgShape::Matrix {
             "the variate must be a square matrix over one dim"
         } else {
             "the variate, the location and both sides of the matrix must run over the same dim"
@@ -786,6 +850,16 @@ impl Checker {
         self.report(d.with_help(help));
         None
     }
+}
+
+/// The error for a cdf (or a truncation needing one) that hbmc lacks.
+pub(super) fn missing_cdf(dist: &str, span: Span, label: &str) -> Diagnostic {
+    Diagnostic::error("E3014", format!("hbmc has no `{dist}_lcdf`/`{dist}_lccdf` yet"))
+        .with_label(span, label)
+        .with_help(format!(
+            "cumulative distribution functions, and so truncation `T[a, b]`, exist for: {}",
+            signatures::WITH_CDF.join(", ")
+        ))
 }
 
 fn param_names(dist: &signatures::Distribution) -> String {

@@ -16,10 +16,12 @@ mod decl;
 pub mod env;
 pub mod outcomes;
 mod expr;
+pub mod glm;
 mod index;
 pub mod print;
 mod program;
 pub mod signatures;
+pub mod stan_missing;
 mod stmt;
 #[cfg(test)]
 mod tests;

@@ -106,9 +106,14 @@ impl Printer<'_> {
                 let text = format!("{} {} {}", self.expr(lhs), op.symbol(), self.expr(rhs));
                 self.line(depth, &text);
             }
-            TypedStmtKind::Tilde { lhs, lpdf, args, .. } => {
+            TypedStmtKind::Tilde { lhs, lpdf, args, truncation, .. } => {
                 let args: Vec<String> = args.iter().map(|a| self.expr(a)).collect();
-                let text = format!("{} ~ {}({})", self.expr(lhs), lpdf, args.join(", "));
+                let mut text = format!("{} ~ {}({})", self.expr(lhs), lpdf, args.join(", "));
+                if let Some((lo, hi)) = truncation {
+                    let bound = |this: &mut Self, b: &Option<crate::check::typed::TypedExpr>| b.as_ref().map(|b| this.expr(b)).unwrap_or_default();
+                    let (lo, hi) = (bound(self, lo), bound(self, hi));
+                    text.push_str(&format!(" T[{lo}, {hi}]"));
+                }
                 self.line(depth, &text);
             }
             TypedStmtKind::Draw { lhs, dist, args, .. } => {

@@ -23,7 +23,7 @@ pub const UNARY_MATH: &[&str] = &[
 /// Elementwise binary functions of two reals.
 pub const BINARY_MATH: &[&str] = &[
     "pow", "fmin", "fmax", "fdim", "fmod", "hypot", "atan2", "lbeta", "lchoose", "log_diff_exp",
-    "log_inv_logit_diff", "lmultiply", "multiply_log", "binary_log_loss", "owens_t",
+    "log_inv_logit_diff", "lmultiply", "multiply_log", "binary_log_loss", "owens_t", "gamma_p", "gamma_q",
 ];
 
 /// The shape a distribution's variate or parameter takes.
@@ -86,11 +86,31 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
     disc("poisson_log", &[("alpha", Reals)]),
     disc("neg_binomial_2", &[("mu", Reals), ("phi", Reals)]),
     disc("neg_binomial_2_log", &[("eta", Reals), ("phi", Reals)]),
+    disc("beta_binomial", &[("N", Ints), ("alpha", Reals), ("beta", Reals)]),
     Distribution { name: "multi_normal", variate: Vectors, params: &[("mu", Vectors), ("Sigma", Matrix)], discrete: false, multivariate: true },
     Distribution { name: "multi_normal_cholesky", variate: Vectors, params: &[("mu", Vectors), ("L", Matrix)], discrete: false, multivariate: true },
     Distribution { name: "lkj_corr_cholesky", variate: Matrix, params: &[("eta", Real)], discrete: false, multivariate: true },
     Distribution { name: "lkj_corr", variate: Matrix, params: &[("eta", Real)], discrete: false, multivariate: true },
+    Distribution { name: "dirichlet", variate: Vectors, params: &[("alpha", Vectors)], discrete: false, multivariate: true },
+    Distribution { name: "categorical", variate: Ints, params: &[("theta", Vectors)], discrete: true, multivariate: true },
+    Distribution { name: "categorical_logit", variate: Ints, params: &[("beta", Vectors)], discrete: true, multivariate: true },
+    Distribution { name: "ordered_logistic", variate: Ints, params: &[("eta", Reals), ("c", Vectors)], discrete: true, multivariate: true },
+    Distribution { name: "ordered_probit", variate: Ints, params: &[("eta", Reals), ("c", Vectors)], discrete: true, multivariate: true },
+    Distribution { name: "multinomial", variate: Ints, params: &[("theta", Vectors)], discrete: true, multivariate: true },
+    Distribution { name: "multinomial_logit", variate: Ints, params: &[("gamma", Vectors)], discrete: true, multivariate: true },
 ];
+
+/// The distributions with a log cdf and log ccdf (`_lcdf`, `_lccdf`,
+/// `_cdf`): the ones a `~` may truncate with `T[a, b]`.
+pub const WITH_CDF: &[&str] = &[
+    "normal", "std_normal", "cauchy", "logistic", "double_exponential", "lognormal", "exponential", "weibull",
+    "uniform", "poisson", "gamma", "inv_gamma",
+];
+
+/// Whether `dist` has `_lcdf`/`_lccdf` (see [`WITH_CDF`]).
+pub fn has_cdf(dist: &str) -> bool {
+    WITH_CDF.contains(&dist)
+}
 
 /// The distribution with this name.
 pub fn distribution(name: &str) -> Option<&'static Distribution> {
@@ -105,6 +125,12 @@ pub enum DensitySuffix {
     Lpmf,
     Lupmf,
     Rng,
+    /// `_lcdf`: ln P(Y <= y).
+    Lcdf,
+    /// `_lccdf`: ln P(Y > y).
+    Lccdf,
+    /// `_cdf`: P(Y <= y).
+    Cdf,
 }
 
 impl DensitySuffix {
@@ -116,14 +142,22 @@ impl DensitySuffix {
             DensitySuffix::Lpmf => "_lpmf",
             DensitySuffix::Lupmf => "_lupmf",
             DensitySuffix::Rng => "_rng",
+            DensitySuffix::Lcdf => "_lcdf",
+            DensitySuffix::Lccdf => "_lccdf",
+            DensitySuffix::Cdf => "_cdf",
         }
+    }
+
+    /// Whether the suffix names a cumulative distribution function.
+    pub fn is_cdf(self) -> bool {
+        matches!(self, DensitySuffix::Lcdf | DensitySuffix::Lccdf | DensitySuffix::Cdf)
     }
 }
 
 /// Splits `normal_lpdf` into (`normal`, Lpdf), when the base is a distribution.
 pub fn split_density_name(name: &str) -> Option<(&'static Distribution, DensitySuffix)> {
     use DensitySuffix::*;
-    for suffix in [Lupdf, Lupmf, Lpdf, Lpmf, Rng] {
+    for suffix in [Lupdf, Lupmf, Lpdf, Lpmf, Rng, Lcdf, Lccdf, Cdf] {
         if let Some(base) = name.strip_suffix(suffix.text()) {
             return distribution(base).map(|d| (d, suffix));
         }
@@ -170,7 +204,12 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "tcrossprod", "crossprod", "cholesky_decompose", "inverse", "inverse_spd", "log_determinant",
     "determinant", "trace", "transpose", "non_centered", "non_centered_mvn", "add", "subtract",
     "elt_multiply", "elt_divide", "multiply", "is_inf", "is_nan", "int_step", "choose", "e", "pi",
-    "sqrt2", "not_a_number", "positive_infinity", "negative_infinity", "machine_precision",
+    "sqrt2", "not_a_number", "positive_infinity", "negative_infinity", "machine_precision", "sub_col", "sub_row",
+    "quad_form_diag", "add_diag", "gp_exp_quad_cov", "cov_exp_quad", "quad_form", "quad_form_sym", "trace_quad_form",
+    "mdivide_left_tri_low", "mdivide_right_tri_low", "linspaced_vector", "linspaced_row_vector", "linspaced_array",
+    "one_hot_vector", "one_hot_row_vector", "one_hot_array", "one_hot_int_array", "zeros_vector", "zeros_row_vector",
+    "zeros_array", "zeros_int_array", "ones_vector", "ones_row_vector", "ones_array", "ones_int_array", "uniform_simplex",
+    "fma", "lmgamma", "rank", "sort_asc", "sort_desc",
 ];
 
 /// Every function name (densities and `_rng`s aside).
@@ -454,9 +493,113 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
             [a, b] if a.is_int_scalar() && b.is_int_scalar() => Ok(Type::int()),
             _ => mismatch("choose(int, int) -> int"),
         },
+        "linspaced_vector" | "linspaced_row_vector" | "linspaced_array" => match tys.as_slice() {
+            [n, lo, hi] if n.is_int_scalar() && lo.is_scalar() && hi.is_scalar() => Ok(sized(name, size_axis(&args[0]))),
+            _ => mismatch("linspaced_vector(int n, real low, real high) -> vector[n] (also _row_vector, _array)"),
+        },
+        "one_hot_vector" | "one_hot_row_vector" | "one_hot_array" | "one_hot_int_array" => match tys.as_slice() {
+            [n, k] if n.is_int_scalar() && k.is_int_scalar() => Ok(sized(name, size_axis(&args[0]))),
+            _ => mismatch("one_hot_vector(int n, int k) -> vector[n] (also _row_vector, _array, _int_array)"),
+        },
+        "zeros_vector" | "zeros_row_vector" | "zeros_array" | "zeros_int_array" | "ones_vector" | "ones_row_vector"
+        | "ones_array" | "ones_int_array" | "uniform_simplex" => match tys.as_slice() {
+            [n] if n.is_int_scalar() => Ok(sized(name, size_axis(&args[0]))),
+            _ => mismatch("zeros_vector(int n) -> vector[n] (also ones_, _row_vector, _array, _int_array; uniform_simplex)"),
+        },
+        "fma" => match tys.as_slice() {
+            [a, b, c] if a.is_scalar() && b.is_scalar() && c.is_scalar() => Ok(Type::real()),
+            [a, b, c] => elementwise_pair(a, b)
+                .and_then(|ab| elementwise_pair(&ab, c))
+                .ok_or(CallError::Mismatch("fma(x, y, z) = x * y + z, elementwise")),
+            _ => mismatch("fma(real x, real y, real z) -> real = x * y + z"),
+        },
+        "lmgamma" => match tys.as_slice() {
+            [k, x] if k.is_int_scalar() && x.is_scalar() => Ok(Type::real()),
+            _ => mismatch("lmgamma(int k, real x) -> real"),
+        },
+        "sort_asc" | "sort_desc" => match tys.as_slice() {
+            [v] if is_vector_like(v) => Ok(anon_first(v)),
+            _ => mismatch("sort_asc(vector | row_vector | array[] real | array[] int) -> same"),
+        },
+        "rank" => match tys.as_slice() {
+            [v, s] if is_vector_like(v) && s.is_int_scalar() => Ok(Type::int()),
+            _ => mismatch("rank(vector | row_vector | array[] real | array[] int v, int s) -> int"),
+        },
+        "quad_form" | "quad_form_sym" | "trace_quad_form" => match tys.as_slice() {
+            [a, b] if a.array.is_empty() && b.array.is_empty() => match (a.elem, b.elem) {
+                (ElemType::Matrix(r, c), ElemType::Vector(k)) if r.compatible(c) && c.compatible(k) => Ok(Type::real()),
+                (ElemType::Matrix(r, c), ElemType::Matrix(k, n)) if r.compatible(c) && c.compatible(k) => {
+                    Ok(if name == "trace_quad_form" { Type::real() } else { Type::matrix(n, n) })
+                }
+                _ => mismatch("quad_form(matrix[K, K] A, vector[K] v) -> real; quad_form(matrix[K, K] A, matrix[K, N] B) -> matrix[N, N] = B' * A * B; trace_quad_form(A, B) -> real"),
+            },
+            _ => mismatch("quad_form(matrix[K, K] A, vector[K] v) -> real; quad_form(matrix[K, K] A, matrix[K, N] B) -> matrix[N, N] = B' * A * B; trace_quad_form(A, B) -> real"),
+        },
+        "mdivide_left_tri_low" => match tys.as_slice() {
+            [l, b] if l.array.is_empty() && b.array.is_empty() => match (l.elem, b.elem) {
+                (ElemType::Matrix(r, c), ElemType::Vector(k)) if r.compatible(c) && r.compatible(k) => Ok(Type::vector(c)),
+                (ElemType::Matrix(r, c), ElemType::Matrix(k, n)) if r.compatible(c) && r.compatible(k) => Ok(Type::matrix(c, n)),
+                _ => mismatch("mdivide_left_tri_low(matrix[K, K] L, vector[K] | matrix[K, N] b) -> L \\ b with L lower triangular"),
+            },
+            _ => mismatch("mdivide_left_tri_low(matrix[K, K] L, vector[K] | matrix[K, N] b) -> L \\ b with L lower triangular"),
+        },
+        "mdivide_right_tri_low" => match tys.as_slice() {
+            [b, l] if l.array.is_empty() && b.array.is_empty() => match (b.elem, l.elem) {
+                (ElemType::RowVector(k), ElemType::Matrix(r, c)) if r.compatible(c) && c.compatible(k) => Ok(Type::row_vector(r)),
+                (ElemType::Matrix(n, k), ElemType::Matrix(r, c)) if r.compatible(c) && c.compatible(k) => Ok(Type::matrix(n, r)),
+                _ => mismatch("mdivide_right_tri_low(row_vector[K] | matrix[N, K] b, matrix[K, K] L) -> b / L with L lower triangular"),
+            },
+            _ => mismatch("mdivide_right_tri_low(row_vector[K] | matrix[N, K] b, matrix[K, K] L) -> b / L with L lower triangular"),
+        },
+        "sub_col" | "sub_row" => match tys.as_slice() {
+            [m, i, j, k] if m.array.is_empty() && matches!(m.elem, ElemType::Matrix(..)) && [i, j, k].iter().all(|t| t.is_int_scalar()) => {
+                Ok(if name == "sub_col" { Type::vector(Axis::Anon) } else { Type::row_vector(Axis::Anon) })
+            }
+            _ => mismatch("sub_col(matrix x, int i, int j, int n_rows) -> vector; sub_row(matrix x, int i, int j, int n_cols) -> row_vector"),
+        },
+        "quad_form_diag" => match tys.as_slice() {
+            [m, v] if m.array.is_empty() && is_vector_like(v) && v.array.is_empty() => match m.elem {
+                ElemType::Matrix(r, c) if r.compatible(c) && vector_axis(v).compatible(r) => {
+                    let k = r.meet(c).meet(vector_axis(v));
+                    Ok(Type::matrix(k, k))
+                }
+                _ => mismatch("quad_form_diag(matrix[K, K] m, vector[K] v) -> matrix[K, K] = diag_matrix(v) * m * diag_matrix(v)"),
+            },
+            _ => mismatch("quad_form_diag(matrix[K, K] m, vector[K] v) -> matrix[K, K] = diag_matrix(v) * m * diag_matrix(v)"),
+        },
+        "add_diag" => match tys.as_slice() {
+            [m, d] if m.array.is_empty() && (d.is_scalar() || (is_vector_like(d) && d.array.is_empty())) => match m.elem {
+                ElemType::Matrix(r, c) if r.compatible(c) && (d.is_scalar() || vector_axis(d).compatible(r)) => Ok((*m).clone()),
+                _ => mismatch("add_diag(matrix[K, K] m, real | vector[K] d) -> matrix[K, K]"),
+            },
+            _ => mismatch("add_diag(matrix[K, K] m, real | vector[K] d) -> matrix[K, K]"),
+        },
+        "gp_exp_quad_cov" | "cov_exp_quad" => {
+            let points = |t: &Type| t.array.len() == 1 && matches!(t.elem, ElemType::Real | ElemType::Int { .. } | ElemType::Vector(_));
+            let sig = "gp_exp_quad_cov(array[] real | array[] vector x, real alpha, real rho) -> matrix[N, N]; gp_exp_quad_cov(x1, x2, alpha, rho) -> matrix[N1, N2]";
+            match tys.as_slice() {
+                [x, a, r] if points(x) && a.is_scalar() && r.is_scalar() => Ok(Type::matrix(x.array[0], x.array[0])),
+                [x1, x2, a, r] if points(x1) && points(x2) && a.is_scalar() && r.is_scalar()
+                    && (x1.elem.is_scalar() == x2.elem.is_scalar()) => Ok(Type::matrix(x1.array[0], x2.array[0])),
+                _ => mismatch(sig),
+            }
+        }
         "e" | "pi" | "sqrt2" | "log2" | "log10" | "not_a_number" | "positive_infinity" | "negative_infinity"
         | "machine_precision" if n == 0 => Ok(Type::real()),
         _ => Err(CallError::Unknown),
+    }
+}
+
+/// The result of a constructor of size `n` (`zeros_vector`, `one_hot_int_array`, ...).
+fn sized(name: &str, n: Axis) -> Type {
+    if name.ends_with("row_vector") {
+        Type::row_vector(n)
+    } else if name.ends_with("int_array") {
+        Type::array_of(vec![n], ElemType::INT)
+    } else if name.ends_with("array") {
+        Type::array_of(vec![n], ElemType::Real)
+    } else {
+        Type::vector(n)
     }
 }
 

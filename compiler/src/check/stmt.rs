@@ -6,7 +6,7 @@ use super::typed::{Level, TypedExpr, TypedPrintArg, TypedStmt, TypedStmtKind};
 use super::types::{ElemType, Type};
 use super::Checker;
 use crate::diagnostics::Diagnostic;
-use crate::syntax::ast::{AssignOp, BlockKind, Expr, ExprKind, Ident, PrintArg, Stmt, StmtKind};
+use crate::syntax::ast::{AssignOp, BlockKind, Expr, ExprKind, Ident, PrintArg, Stmt, StmtKind, Truncation};
 use crate::syntax::span::Span;
 
 impl Checker {
@@ -17,15 +17,11 @@ impl Checker {
             StmtKind::Decl(d) => TypedStmtKind::Decl(self.check_decl(d)?),
             StmtKind::Assign { lhs, op, rhs } => self.check_assign(lhs, *op, rhs)?,
             StmtKind::Tilde { lhs, dist, args, truncation } => {
-                if let Some(t) = truncation {
-                    self.report(
-                        Diagnostic::error("E3014", "truncated distributions (`T[...]`) are not supported yet")
-                            .with_label(t.span, "truncation")
-                            .with_help("declare the bounds on the variable instead, or add the normalising term with `target +=`"),
-                    );
-                    return None;
+                let mut kind = self.check_tilde(lhs, dist, args, span)?;
+                if let (Some(t), TypedStmtKind::Tilde { dist, truncation: slot, .. }) = (truncation, &mut kind) {
+                    *slot = Some(self.check_truncation(t, dist)?);
                 }
-                self.check_tilde(lhs, dist, args, span)?
+                kind
             }
             StmtKind::TargetPlus(e) => {
                 self.require_model_block("`target +=`", span)?;
@@ -230,7 +226,20 @@ impl Checker {
         let variate = self.check_expr(lhs);
         let params: Option<Vec<TypedExpr>> = args.iter().map(|a| self.check_expr(a)).collect::<Vec<_>>().into_iter().collect();
         let (variate, params) = (variate?, params?);
+        // A GLM density is the density of its linear predictor.
+        let (params, dist) = match super::glm::glm(&dist.name) {
+            Some(g) => (self.glm_params(g, params, span)?, &Ident { name: g.base.to_string(), span: dist.span }),
+            None => (params, dist),
+        };
         let Some(d) = signatures::distribution(&dist.name) else {
+            if super::stan_missing::is_missing_distribution(&dist.name) {
+                self.report(
+                    Diagnostic::error("E1003", format!("Stan's distribution `{}` is not in hbmc yet", dist.name))
+                        .with_label(dist.span, "not in hbmc's library yet")
+                        .with_help("docs/language.md lists the Stan features hbmc does not have yet"),
+                );
+                return None;
+            }
             let mut diag = Diagnostic::error("E1003", format!("there is no distribution `{}`", dist.name))
                 .with_label(dist.span, "unknown distribution");
             if let Some((base, _)) = signatures::split_density_name(&dist.name) {
@@ -248,6 +257,43 @@ impl Checker {
         self.check_density_args(&dist.name, d, &variate, &params, span)?;
         let lpdf = format!("{}{}", d.name, if d.discrete { "_lpmf" } else { "_lpdf" });
         Some(TypedStmtKind::Tilde { lhs: variate, dist: d.name.to_string(), lpdf, args: params, truncation: None })
+    }
+
+    /// `T[lower, upper]` after `~ dist(...)`: the distribution needs its
+    /// `_lcdf`/`_lccdf`, and each bound is a single real (an int for a
+    /// discrete distribution). Bounds may be parameters.
+    fn check_truncation(&mut self, t: &Truncation, dist: &str) -> Option<(Option<TypedExpr>, Option<TypedExpr>)> {
+        let d = signatures::distribution(dist)?;
+        if d.multivariate {
+            self.report(
+                Diagnostic::error("E3014", format!("`{dist}` is multivariate, and only univariate distributions can be truncated"))
+                    .with_label(t.span, "truncation")
+                    .with_help("declare the bounds on the variable instead"),
+            );
+            return None;
+        }
+        if !signatures::has_cdf(dist) {
+            self.report(super::expr::missing_cdf(dist, t.span, "this truncation needs them"));
+            return None;
+        }
+        let mut bound = |e: &Option<Expr>| -> Option<Option<TypedExpr>> {
+            let Some(e) = e else { return Some(None) };
+            let b = self.check_expr(e)?;
+            let ok = b.ty.is_scalar() && (!d.discrete || b.ty.is_int_valued());
+            if !ok {
+                let want = if d.discrete { "an int" } else { "a real or an int" };
+                self.report(
+                    Diagnostic::error("E1002", format!("a truncation bound of `{dist}` must be {want}, but it is `{}`", self.show(&b.ty)))
+                        .with_label(e.span, "bound")
+                        .with_help("a bound is one value that holds for every element of the variate: `T[0, ]`, `T[L, U]`"),
+                );
+                return None;
+            }
+            Some(Some(b))
+        };
+        let lower = bound(&t.lower);
+        let upper = bound(&t.upper);
+        Some((lower?, upper?))
     }
 
     fn check_assign(&mut self, lhs: &Expr, op: AssignOp, rhs: &Expr) -> Option<TypedStmtKind> {

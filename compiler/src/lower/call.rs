@@ -3,6 +3,7 @@
 
 use super::{LowerError, LowerResult, Lowerer};
 use crate::check::signatures::{self, DensitySuffix, BINARY_MATH, UNARY_MATH};
+use super::stmt::Cumulative;
 use super::Storage;
 use crate::check::typed::{TypedExpr, TypedExprKind, TypedIndex};
 use crate::check::types::ElemType;
@@ -11,14 +12,17 @@ use crate::ir::{BinaryOp, BufferId, CallArg, CmpOp, MessagePart, ScalarType, Stm
 /// Functions whose whole result a stdlib routine writes into a buffer
 /// (lowered by [`Lowerer::fill_call`], never element by element).
 pub(crate) fn is_buffer_function(name: &str) -> bool {
-    matches!(name, "cholesky_decompose" | "multiply_lower_tri_self_transpose" | "softmax" | "log_softmax" | "non_centered_mvn")
-        || is_multivariate_rng(name)
+    matches!(
+        name,
+        "cholesky_decompose" | "multiply_lower_tri_self_transpose" | "softmax" | "log_softmax" | "non_centered_mvn"
+            | "mdivide_left_tri_low" | "inverse" | "inverse_spd" | "sort_asc" | "sort_desc"
+    ) || is_multivariate_rng(name)
 }
 
 /// The multivariate draws: one library call writes a whole vector (or
 /// matrix), so they are computed whole and never element by element.
 fn is_multivariate_rng(name: &str) -> bool {
-    matches!(name, "multi_normal_rng" | "multi_normal_cholesky_rng" | "lkj_corr_cholesky_rng")
+    matches!(name, "multi_normal_rng" | "multi_normal_cholesky_rng" | "lkj_corr_cholesky_rng" | "dirichlet_rng")
 }
 
 /// A container argument passed to a library routine by pointer: its
@@ -65,7 +69,7 @@ impl Lowerer<'_> {
         }
         match func {
             // The draw has the location's shape: a vector, or an array of them.
-            "multi_normal_rng" | "multi_normal_cholesky_rng" => return self.shape(&args[0]),
+            "multi_normal_rng" | "multi_normal_cholesky_rng" | "dirichlet_rng" => return self.shape(&args[0]),
             "lkj_corr_cholesky_rng" => {
                 let k = self.const_int(&args[0])?.max(0) as usize;
                 return Ok(vec![k, k]);
@@ -74,6 +78,10 @@ impl Lowerer<'_> {
         }
         if let Some((_, DensitySuffix::Rng)) = signatures::split_density_name(func) {
             return self.broadcast_shape(&e.ty, &refs, e);
+        }
+        if super::linalg_fns::is_composite(func) {
+            let expanded = self.expand_composite(func, args, e)?;
+            return self.shape(&expanded);
         }
         let arg_shape = |this: &mut Self, k: usize| this.shape(&args[k]);
         Ok(match func {
@@ -116,7 +124,18 @@ impl Lowerer<'_> {
                 let r = arg_shape(self, 0)?[0];
                 vec![r, r]
             }
+            "mdivide_left_tri_low" => arg_shape(self, 1)?,
+            "inverse" | "inverse_spd" | "sort_asc" | "sort_desc" => arg_shape(self, 0)?,
             "non_centered_mvn" => arg_shape(self, 3)?,
+            "sub_col" | "sub_row" => vec![self.const_int(&args[3])?.max(0) as usize],
+            _ if super::constructors::sized_constructor(func) => vec![self.const_int(&args[0])?.max(0) as usize],
+            "fma" => return self.broadcast_shape(&e.ty, &refs, e),
+            "quad_form_diag" | "add_diag" => arg_shape(self, 0)?,
+            "gp_exp_quad_cov" | "cov_exp_quad" => {
+                let n1 = arg_shape(self, 0)?[0];
+                let n2 = if args.len() == 4 { arg_shape(self, 1)?[0] } else { n1 };
+                vec![n1, n2]
+            }
             _ => return Err(LowerError::unsupported(e.span, format!("the function `{func}`"))),
         })
     }
@@ -128,11 +147,43 @@ impl Lowerer<'_> {
             // element, each from a different vector.
             return Err(LowerError::unsupported(e.span, format!("`{func}` inside a larger expression; assign the draw to a variable first")));
         }
+        if matches!(func, "categorical_rng" | "categorical_logit_rng") {
+            return self.categorical_draw(func, &args[0], e);
+        }
         if let Some((dist, suffix)) = signatures::split_density_name(func) {
             return match suffix {
                 DensitySuffix::Rng => self.rng_elem(e, dist, args, idx),
-                _ => self.density_sum(dist, &args[0], &args[1..], e),
+                DensitySuffix::Lcdf => self.density_sum(dist, Cumulative::Lcdf, &args[0], &args[1..], e),
+                DensitySuffix::Lccdf => self.density_sum(dist, Cumulative::Lccdf, &args[0], &args[1..], e),
+                DensitySuffix::Cdf => {
+                    // Stan's `_cdf` of containers is the product of the
+                    // elements' cdfs: e to the sum of their logs.
+                    let log = self.density_sum(dist, Cumulative::Lcdf, &args[0], &args[1..], e)?;
+                    let exp = self.func("hbm_exp", e)?;
+                    Ok(self.fb.call(exp, vec![CallArg::Value(log)]))
+                }
+                _ => self.density_sum(dist, Cumulative::Density, &args[0], &args[1..], e),
             };
+        }
+        if super::linalg_fns::is_composite(func) && !super::linalg_fns::is_composite_matrix(func, args) {
+            let expanded = self.expand_composite(func, args, e)?;
+            return self.scalar(&expanded);
+        }
+        if super::linalg_fns::is_composite(func) {
+            // A matrix result: computed whole, once per statement.
+            let storage = self.materialize(e)?;
+            let at = self.offset(&storage, idx);
+            return Ok(self.fb.load(storage.buf, at, storage.ty));
+        }
+        if func == "trace" {
+            return self.trace(&args[0]);
+        }
+        if matches!(func, "determinant" | "log_determinant") {
+            let a = self.pointer_arg(&args[0])?;
+            let n = square_size(&a.shape, func, e)?;
+            let nv = self.fb.i64(n as i64);
+            let f = self.func(&format!("hbm_{func}"), e)?;
+            return Ok(self.fb.call(f, vec![a.arg(), CallArg::Value(nv)]));
         }
         if is_buffer_function(func) {
             // Computed whole by a library routine, then read.
@@ -290,6 +341,22 @@ impl Lowerer<'_> {
                 let s = self.fb.i64(start0);
                 let i = self.fb.binary(BinaryOp::Add, s, idx[0]);
                 self.elem(&args[0], &[i])
+            }
+            _ if super::constructors::is_constructor(func) => self.constructor_elem(func, args, idx, e),
+            "sub_col" | "sub_row" | "quad_form_diag" | "add_diag" | "gp_exp_quad_cov" | "cov_exp_quad" => {
+                self.matrix_function_elem(func, args, idx, e)
+            }
+            "to_int" => {
+                let v = self.scalar(&args[0])?;
+                if self.fb.type_of(v) == ScalarType::I64 {
+                    return Ok(v);
+                }
+                let f = self.func("hbm_to_int", e)?;
+                let i = self.fb.call(f, vec![CallArg::Value(v)]);
+                let sentinel = self.fb.i64(i64::MIN);
+                let bad = self.fb.cmp(CmpOp::Eq, i, sentinel);
+                self.reject_if(bad, "to_int: the value is NaN or outside the range of int");
+                Ok(i)
             }
             "pi" => Ok(self.fb.f64(std::f64::consts::PI)),
             "e" => Ok(self.fb.f64(std::f64::consts::E)),
@@ -489,6 +556,38 @@ impl Lowerer<'_> {
                 self.reject_unless_zero(status, &format!("{func}: bad argument"));
             }
             "non_centered_mvn" => self.fill_non_centered_mvn(dst, args, e)?,
+            "inverse" | "inverse_spd" => {
+                let a = self.pointer_arg(&args[0])?;
+                let n = square_size(&a.shape, func, e)?;
+                let nv = self.fb.i64(n as i64);
+                let f = self.func("hbm_inverse", e)?;
+                let status = self.fb.call(f, vec![a.arg(), CallArg::Value(nv), out]);
+                self.reject_unless_zero(status, &format!("{func}: the matrix is singular"));
+            }
+            "sort_asc" | "sort_desc" => {
+                if args[0].ty.is_int_valued() {
+                    return Err(LowerError::unsupported(e.span, format!("`{func}` of an int array (sort a real copy)")));
+                }
+                let x = self.pointer_arg(&args[0])?;
+                let n = self.fb.i64(x.shape.iter().product::<usize>() as i64);
+                let f = self.func(&format!("hbm_{func}"), e)?;
+                let status = self.fb.call(f, vec![x.arg(), CallArg::Value(n), out]);
+                self.reject_unless_zero(status, &format!("{func}: bad argument"));
+            }
+            "mdivide_left_tri_low" => {
+                let l = self.pointer_arg(&args[0])?;
+                let b = self.pointer_arg(&args[1])?;
+                let n = square_size(&l.shape, func, e)?;
+                let ncols = b.shape.get(1).copied().unwrap_or(1);
+                if b.shape.first() != Some(&n) {
+                    return Err(LowerError::unsupported(e.span, format!("`mdivide_left_tri_low` of a {n} x {n} matrix and a right side of shape {:?}", b.shape)));
+                }
+                let (nv, cv) = (self.fb.i64(n as i64), self.fb.i64(ncols as i64));
+                let f = self.func("hbm_mdivide_left_tri_low", e)?;
+                let status = self.fb.call(f, vec![l.arg(), CallArg::Value(nv), b.arg(), CallArg::Value(cv), out]);
+                self.reject_unless_zero(status, "mdivide_left_tri_low: the triangular matrix has a zero or non-finite diagonal");
+            }
+
             "multi_normal_rng" | "multi_normal_cholesky_rng" => {
                 let m = self.pointer_arg(&args[1])?;
                 let k = square_size(&m.shape, func, e)?;
@@ -504,6 +603,16 @@ impl Lowerer<'_> {
                     this.reject_unless_zero(status, &message);
                     Ok(())
                 })?;
+            }
+            "dirichlet_rng" => {
+                let alpha = self.pointer_arg(&args[0])?;
+                let [k] = alpha.shape[..] else {
+                    return Err(LowerError::unsupported(e.span, "`dirichlet_rng` of an array of vectors; draw one vector at a time"));
+                };
+                let kv = self.fb.i64(k as i64);
+                let f = self.func("hbm_dirichlet_rng", e)?;
+                let status = self.fb.call(f, vec![CallArg::Rng, alpha.arg(), CallArg::Value(kv), out]);
+                self.reject_unless_zero(status, "dirichlet_rng: every concentration must be positive and finite");
             }
             "lkj_corr_cholesky_rng" => {
                 let k = square_size(&dst.shape, func, e)?;
@@ -594,6 +703,11 @@ impl Lowerer<'_> {
         self.fill(&storage, e)?;
         let offset = self.fb.i64(0);
         Ok(PtrArg { buf, offset, shape })
+    }
+
+    /// Rejects the evaluation with `message` when `cond` (an I64 boolean) holds.
+    pub(crate) fn reject_if(&mut self, cond: Value, message: &str) {
+        self.fb.emit(Stmt::If { cond, then: vec![Stmt::Reject(vec![MessagePart::Text(message.into())])], otherwise: Vec::new() });
     }
 
     /// Rejects the evaluation with `message` unless a routine's status is 0.

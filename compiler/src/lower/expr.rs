@@ -540,6 +540,10 @@ impl Lowerer<'_> {
         match &e.kind {
             K::Binary { op: BinOp::Mul, lhs, rhs } if !lhs.ty.is_scalar() && !rhs.ty.is_scalar() => self.fill_product(dst, lhs, rhs),
             K::Call { func, args } if super::call::is_buffer_function(func) => self.fill_call(dst, func, args, e),
+            K::Call { func, args } if super::linalg_fns::is_composite_matrix(func, args) => {
+                let expanded = self.expand_composite(func, args, e)?;
+                self.fill(dst, &expanded)
+            }
             K::ArrayExpr(items) | K::RowVectorExpr(items) => {
                 for (k, item) in items.iter().enumerate() {
                     let inner = self.shape(item)?;

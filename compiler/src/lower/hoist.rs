@@ -18,7 +18,9 @@ use crate::syntax::ast::BinOp;
 fn is_materialised(e: &TypedExpr) -> bool {
     match &e.kind {
         TypedExprKind::Binary { op: BinOp::Mul, lhs, rhs } => !lhs.ty.is_scalar() && !rhs.ty.is_scalar(),
-        TypedExprKind::Call { func, .. } => super::call::is_buffer_function(func),
+        TypedExprKind::Call { func, args } => {
+            super::call::is_buffer_function(func) || super::linalg_fns::is_composite_matrix(func, args)
+        }
         TypedExprKind::ArrayExpr(_) | TypedExprKind::RowVectorExpr(_) => !e.ty.is_scalar(),
         _ => false,
     }

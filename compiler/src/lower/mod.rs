@@ -20,12 +20,17 @@
 
 pub(crate) mod builder;
 mod call;
+mod constructors;
 mod draw;
 mod expr;
 mod hoist;
 mod inline;
 pub mod layout;
+mod linalg_fns;
+mod matrix_fns;
 mod normal;
+mod ordinal;
+mod simplex;
 mod sizing;
 mod stmt;
 mod symbols;

@@ -23,6 +23,9 @@ impl Lowerer<'_> {
         let exprs: Vec<&TypedExpr> = match &s.kind {
             K::Decl(decl) => decl.init.iter().collect(),
             K::Assign { rhs, .. } => vec![rhs],
+            K::Tilde { lhs, args, truncation: Some((lo, hi)), .. } => {
+                std::iter::once(lhs).chain(args).chain(lo.iter()).chain(hi.iter()).collect()
+            }
             K::Tilde { lhs, args, .. } | K::Draw { lhs, args, .. } => std::iter::once(lhs).chain(args).collect(),
             K::TargetPlus(e) => vec![e],
             _ => return self.lower_stmt_unhoisted(s),
@@ -50,10 +53,13 @@ impl Lowerer<'_> {
                 self.lower_decl_init(decl)
             }
             K::Assign { lhs, op, rhs } => self.lower_assign(lhs, *op, rhs),
-            K::Tilde { lhs, dist, args, .. } => {
+            K::Tilde { lhs, dist, args, truncation, .. } => {
                 let d = signatures::distribution(dist)
                     .ok_or_else(|| LowerError::unsupported(s.span, format!("the distribution `{dist}`")))?;
-                self.density_terms(d, lhs, args, Sink::Target, lhs)
+                match truncation {
+                    Some((lo, hi)) => self.truncated_terms(d, lhs, args, lo.as_ref(), hi.as_ref(), lhs),
+                    None => self.density_terms(d, lhs, args, Sink::Target, lhs),
+                }
             }
             K::Draw { lhs, dist, args, lower, upper } => self.lower_draw(lhs, dist, args, lower.as_ref(), upper.as_ref()),
             K::TargetPlus(e) => {
@@ -326,20 +332,110 @@ impl Lowerer<'_> {
         if matches!(dist.name, "normal" | "std_normal") {
             return self.normal_terms(variate, params, sink, at);
         }
-        let suffix = if dist.discrete { "lpmf" } else { "lpdf" };
-        let f = self.func(&format!("hbm_{}_{suffix}", dist.name), at)?;
+        self.univariate_terms(dist, Cumulative::Density, variate, params, sink, at)
+    }
+
+    /// One stdlib call per element of a univariate density, log cdf or log
+    /// ccdf (`which`), each sent to `sink`.
+    fn univariate_terms(
+        &mut self,
+        dist: &Distribution,
+        which: Cumulative,
+        variate: &TypedExpr,
+        params: &[TypedExpr],
+        sink: Sink,
+        at: &TypedExpr,
+    ) -> LowerResult<()> {
+        let f = self.func(&which.symbol(dist), at)?;
         let (frame, shape) = self.density_frame(variate, params, at)?;
         self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
-            let mut args = Vec::with_capacity(params.len() + 1);
             let y = this.operand_elem(&frame, variate, idx)?;
-            args.push(CallArg::Value(if dist.discrete { y } else { this.fb.to_f64(y) }));
-            for (p, (_, shape)) in params.iter().zip(dist.params) {
-                let v = this.operand_elem(&frame, p, idx)?;
-                let v = if *shape == ArgShape::Ints { v } else { this.fb.to_f64(v) };
-                args.push(CallArg::Value(v));
-            }
+            let y = if dist.discrete { y } else { this.fb.to_f64(y) };
+            let mut args = vec![CallArg::Value(y)];
+            args.extend(this.param_args(dist, &frame, params, idx)?);
             let term = this.fb.call(f.clone(), args);
             this.emit_term(sink, term);
+            Ok(())
+        })
+    }
+
+    /// A univariate distribution's parameters at one element of `frame`,
+    /// as call arguments (ints stay ints).
+    fn param_args(&mut self, dist: &Distribution, frame: &Type, params: &[TypedExpr], idx: &[Value]) -> LowerResult<Vec<CallArg>> {
+        let mut args = Vec::with_capacity(params.len());
+        for (p, (_, shape)) in params.iter().zip(dist.params) {
+            let v = self.operand_elem(frame, p, idx)?;
+            let v = if *shape == ArgShape::Ints { v } else { self.fb.to_f64(v) };
+            args.push(CallArg::Value(v));
+        }
+        Ok(args)
+    }
+
+    /// `y ~ dist(params) T[lower, upper]` as Stan defines it: each element
+    /// adds its log density minus the log of the probability of the
+    /// interval, `log_diff_exp(lcdf(upper), lcdf(lower))`, `lccdf(lower)`
+    /// or `lcdf(upper)`; a discrete distribution's interval includes its
+    /// lower bound, so its cdf is taken at `lower - 1`. An element outside
+    /// the bounds makes the target `-inf` (the draw is rejected).
+    fn truncated_terms(
+        &mut self,
+        dist: &Distribution,
+        variate: &TypedExpr,
+        params: &[TypedExpr],
+        lower: Option<&TypedExpr>,
+        upper: Option<&TypedExpr>,
+        at: &TypedExpr,
+    ) -> LowerResult<()> {
+        let density = self.func(&Cumulative::Density.symbol(dist), at)?;
+        let lcdf = self.func(&Cumulative::Lcdf.symbol(dist), at)?;
+        let lccdf = self.func(&Cumulative::Lccdf.symbol(dist), at)?;
+        let diff = self.func("hbm_log_diff_exp", at)?;
+        let scalar_type = if dist.discrete { ScalarType::I64 } else { ScalarType::F64 };
+        let bound = |this: &mut Self, b: Option<&TypedExpr>| -> LowerResult<Option<Value>> {
+            let Some(b) = b else { return Ok(None) };
+            let v = this.scalar(b)?;
+            Ok(Some(if scalar_type == ScalarType::F64 { this.fb.to_f64(v) } else { v }))
+        };
+        let lo = bound(self, lower)?;
+        let hi = bound(self, upper)?;
+        // Where the cdf below the interval is taken.
+        let below = match lo {
+            Some(l) if dist.discrete => {
+                let one = self.fb.i64(1);
+                Some(self.fb.binary(BinaryOp::Sub, l, one))
+            }
+            other => other,
+        };
+        let (frame, shape) = self.density_frame(variate, params, at)?;
+        self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+            let y = this.operand_elem(&frame, variate, idx)?;
+            let y = if dist.discrete { y } else { this.fb.to_f64(y) };
+            let theta = this.param_args(dist, &frame, params, idx)?;
+            let with = |x: Value| std::iter::once(CallArg::Value(x)).chain(theta.iter().cloned()).collect::<Vec<_>>();
+            let lp = this.fb.call(density.clone(), with(y));
+            let norm = match (below, hi) {
+                (Some(b), Some(h)) => {
+                    let top = this.fb.call(lcdf.clone(), with(h));
+                    let bottom = this.fb.call(lcdf.clone(), with(b));
+                    this.fb.call(diff.clone(), vec![CallArg::Value(top), CallArg::Value(bottom)])
+                }
+                (Some(b), None) => this.fb.call(lccdf.clone(), with(b)),
+                (None, Some(h)) => this.fb.call(lcdf.clone(), with(h)),
+                (None, None) => this.fb.f64(0.0),
+            };
+            let inside = this.fb.binary(BinaryOp::Sub, lp, norm);
+            let mut outside = this.fb.i64(0);
+            if let Some(l) = lo {
+                let c = this.fb.cmp(CmpOp::Lt, y, l);
+                outside = this.fb.binary(BinaryOp::Or, outside, c);
+            }
+            if let Some(h) = hi {
+                let c = this.fb.cmp(CmpOp::Gt, y, h);
+                outside = this.fb.binary(BinaryOp::Or, outside, c);
+            }
+            let minus_inf = this.fb.f64(f64::NEG_INFINITY);
+            let term = this.fb.select(outside, minus_inf, inside);
+            this.emit_term(Sink::Target, term);
             Ok(())
         })
     }
@@ -375,6 +471,14 @@ impl Lowerer<'_> {
     /// vector, or each vector of an array, paired with the location or
     /// each location of an array of them).
     fn multivariate_terms(&mut self, dist: &Distribution, variate: &TypedExpr, params: &[TypedExpr], sink: Sink, at: &TypedExpr) -> LowerResult<()> {
+        match dist.name {
+            "dirichlet" => return self.dirichlet_terms(variate, &params[0], sink, at),
+            "categorical" | "categorical_logit" => return self.categorical_terms(dist.name, variate, &params[0], sink, at),
+            "lkj_corr" => return self.lkj_corr_terms(variate, &params[0], sink, at),
+            "ordered_logistic" | "ordered_probit" => return self.ordinal_terms(dist.name, variate, &params[0], &params[1], sink, at),
+            "multinomial" | "multinomial_logit" => return self.multinomial_terms(dist.name, variate, &params[0], sink, at),
+            _ => {}
+        }
         if !matches!(dist.name, "multi_normal" | "multi_normal_cholesky" | "lkj_corr_cholesky") {
             return Err(LowerError::unsupported(at.span, format!("the multivariate distribution `{}`", dist.name)));
         }
@@ -421,6 +525,41 @@ impl Lowerer<'_> {
         }
     }
 
+    /// `lkj_corr(Omega | eta)` = `lkj_corr_cholesky(L | eta)` minus the log
+    /// Jacobian of `L -> L L'`, `sum_{i>=2} (K - i) log L[i, i]`, with
+    /// `L = cholesky_decompose(Omega)`: both densities share the LKJ
+    /// normalising constant, and the factor's routine has its AD rule.
+    fn lkj_corr_terms(&mut self, omega: &TypedExpr, eta: &TypedExpr, sink: Sink, at: &TypedExpr) -> LowerResult<()> {
+        let chol = TypedExpr {
+            kind: TypedExprKind::Call { func: "cholesky_decompose".into(), args: vec![omega.clone()] },
+            ty: omega.ty.clone(),
+            level: omega.level,
+            span: omega.span,
+        };
+        let l = self.pointer_arg(&chol)?;
+        let k = match l.shape.as_slice() {
+            [r, c] if r == c => *r,
+            s => return Err(LowerError::unsupported(at.span, format!("`lkj_corr` of a non-square matrix {s:?}"))),
+        };
+        let eta = self.scalar(eta)?;
+        let eta = self.fb.to_f64(eta);
+        let kv = self.fb.i64(k as i64);
+        let f = self.func("hbm_lkj_corr_cholesky_lpdf", at)?;
+        let mut term = self.fb.call(f, vec![l.arg(), CallArg::Value(kv), CallArg::Value(eta)]);
+        let log = self.func("hbm_log", at)?;
+        for i in 1..k.saturating_sub(1) {
+            let at_ii = self.fb.i64((i + i * k) as i64);
+            let at_ii = self.fb.binary(BinaryOp::Add, l.offset, at_ii);
+            let lii = self.fb.load(l.buf, at_ii, ScalarType::F64);
+            let log_lii = self.fb.call(log.clone(), vec![CallArg::Value(lii)]);
+            let c = self.fb.f64((k - i - 1) as f64);
+            let jac = self.fb.binary(BinaryOp::Mul, c, log_lii);
+            term = self.fb.binary(BinaryOp::Sub, term, jac);
+        }
+        self.emit_term(sink, term);
+        Ok(())
+    }
+
     /// A vector or an array of vectors of length `k` as a pointer with its
     /// number of vectors.
     pub(super) fn vectors_arg(&mut self, e: &TypedExpr, k: usize, at: &TypedExpr) -> LowerResult<Vectors> {
@@ -447,14 +586,42 @@ impl Lowerer<'_> {
         CallArg::Buffer { buf: v.ptr.buf, offset }
     }
 
-    /// `f_lpdf(y | ...)` as an expression: the sum of its terms.
-    pub fn density_sum(&mut self, dist: &Distribution, variate: &TypedExpr, params: &[TypedExpr], at: &TypedExpr) -> LowerResult<Value> {
+    /// `f_lpdf(y | ...)` (or `f_lcdf`, `f_lccdf`) as an expression: the sum
+    /// of its terms.
+    pub fn density_sum(&mut self, dist: &Distribution, which: Cumulative, variate: &TypedExpr, params: &[TypedExpr], at: &TypedExpr) -> LowerResult<Value> {
         let buf = self.temp_buffer("lpdf", ScalarType::F64, 1);
         let zero_i = self.fb.i64(0);
         let zero = self.fb.f64(0.0);
         self.fb.store(buf, zero_i, zero);
-        self.density_terms(dist, variate, params, Sink::Buffer(buf), at)?;
+        match which {
+            Cumulative::Density => self.density_terms(dist, variate, params, Sink::Buffer(buf), at)?,
+            _ => self.univariate_terms(dist, which, variate, params, Sink::Buffer(buf), at)?,
+        }
         Ok(self.fb.load(buf, zero_i, ScalarType::F64))
+    }
+}
+
+/// Which function of a univariate distribution a term calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cumulative {
+    /// `_lpdf` / `_lpmf`.
+    Density,
+    /// `_lcdf`.
+    Lcdf,
+    /// `_lccdf`.
+    Lccdf,
+}
+
+impl Cumulative {
+    /// The stdlib symbol of this function of `dist`.
+    fn symbol(self, dist: &Distribution) -> String {
+        let suffix = match self {
+            Cumulative::Density if dist.discrete => "lpmf",
+            Cumulative::Density => "lpdf",
+            Cumulative::Lcdf => "lcdf",
+            Cumulative::Lccdf => "lccdf",
+        };
+        format!("hbm_{}_{suffix}", dist.name)
     }
 }
 

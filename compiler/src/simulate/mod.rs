@@ -281,7 +281,7 @@ fn what_it_is(name: &str, block: BlockKind) -> String {
 /// declared bounds of its variable.
 fn to_draws(program: &TypedProgram, s: &TypedStmt, decls: &[TypedDecl]) -> Result<TypedStmt, Diagnostic> {
     let kind = match &s.kind {
-        TypedStmtKind::Tilde { lhs, dist, args, .. } => {
+        TypedStmtKind::Tilde { lhs, dist, args, truncation, .. } => {
             let mut lhs = lhs.clone();
             if let TypedExprKind::Call { func, args: inner } = &lhs.kind {
                 // `to_vector(z) ~ d(scalars)`: draw every element of z.
@@ -340,6 +340,11 @@ fn to_draws(program: &TypedProgram, s: &TypedStmt, decls: &[TypedDecl]) -> Resul
                     .with_label(lhs.span, "constrained type")
                     .with_help(format!("fix it with `--fix {}=...`", program.var(root).name)))
                 }
+            };
+            // A truncation `T[a, b]` bounds the draw where it gives a bound.
+            let (lower, upper) = match truncation {
+                Some((lo, hi)) => (lo.clone().or(lower), hi.clone().or(upper)),
+                None => (lower, upper),
             };
             TypedStmtKind::Draw { lhs, dist: dist.clone(), args: args.clone(), lower, upper }
         }

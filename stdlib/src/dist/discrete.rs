@@ -330,3 +330,37 @@ c_lpmf!(hbm_neg_binomial_2_lpmf, hbm_neg_binomial_2_lpmf_grad, neg_binomial_2_lp
 c_rng_int!(hbm_neg_binomial_2_rng, neg_binomial_2_rng; []; [mu, phi]);
 c_lpmf!(hbm_neg_binomial_2_log_lpmf, hbm_neg_binomial_2_log_lpmf_grad, neg_binomial_2_log_lpmf, neg_binomial_2_log_lpmf_grad; [n]; [eta, phi]);
 c_rng_int!(hbm_neg_binomial_2_log_rng, neg_binomial_2_log_rng; []; [eta, phi]);
+
+// --- beta_binomial ---------------------------------------------------------------------
+
+/// beta_binomial(n | N, α, β) = ln C(N, n) + ln B(n + α, N - n + β) - ln B(α, β),
+/// 0 <= n <= N, α and β positive and finite.
+pub fn beta_binomial_lpmf(n: i64, big_n: i64, alpha: f64, beta: f64) -> f64 {
+    beta_binomial_lpmf_grad(n, big_n, alpha, beta).0
+}
+
+/// [`beta_binomial_lpmf`] and its partials (∂α, ∂β):
+/// ψ(n+α) - ψ(N+α+β) - ψ(α) + ψ(α+β) and ψ(N-n+β) - ψ(N+α+β) - ψ(β) + ψ(α+β).
+pub fn beta_binomial_lpmf_grad(n: i64, big_n: i64, alpha: f64, beta: f64) -> (f64, [f64; 2]) {
+    if !pos_finite(alpha) || !pos_finite(beta) || n < 0 || big_n < 0 || n > big_n {
+        return reject();
+    }
+    let (nf, mf) = (n as f64, (big_n - n) as f64);
+    let v = lchoose_int(big_n, n) + sp::lbeta(nf + alpha, mf + beta) - sp::lbeta(alpha, beta);
+    let total = sp::digamma(big_n as f64 + alpha + beta);
+    let ab = sp::digamma(alpha + beta);
+    let da = sp::digamma(nf + alpha) - total - sp::digamma(alpha) + ab;
+    let db = sp::digamma(mf + beta) - total - sp::digamma(beta) + ab;
+    finish(v, [da, db])
+}
+
+/// A draw from beta_binomial(N, α, β): θ ~ beta(α, β), then binomial(N, θ).
+pub fn beta_binomial_rng<R: Rng + ?Sized>(rng: &mut R, big_n: i64, alpha: f64, beta: f64) -> Result<i64, RngError> {
+    if !pos_finite(alpha) || !pos_finite(beta) || big_n < 0 {
+        return Err(bad("beta_binomial", "need N >= 0 and positive finite shapes"));
+    }
+    let theta = super::beta_rng(rng, alpha, beta)?;
+    binomial_rng(rng, big_n, theta)
+}
+c_lpmf!(hbm_beta_binomial_lpmf, hbm_beta_binomial_lpmf_grad, beta_binomial_lpmf, beta_binomial_lpmf_grad; [n, big_n]; [alpha, beta]);
+c_rng_int!(hbm_beta_binomial_rng, beta_binomial_rng; [big_n]; [alpha, beta]);

@@ -23,13 +23,17 @@
 //! arguments come first and have no partials.
 
 pub mod batch;
+pub mod cdf;
 pub mod continuous;
 pub mod discrete;
 pub mod multivariate;
+pub mod simplex;
 
+pub use cdf::*;
 pub use continuous::*;
 pub use discrete::*;
 pub use multivariate::*;
+pub use simplex::*;
 
 /// The result for invalid arguments: `-inf` with zero partials.
 pub(crate) fn reject<const N: usize>() -> (f64, [f64; N]) {

@@ -1,0 +1,106 @@
+//! Stan's generalised linear model densities, `bernoulli_logit_glm(y | x,
+//! alpha, beta)` and its kin, checked as the density of their linear
+//! predictor: `bernoulli_logit(y | alpha + x * beta)`. The typed program
+//! holds the expanded form, so lowering (with the product computed once,
+//! ahead of the element loop), simulation and prediction treat a GLM like
+//! any other sampling statement.
+
+use super::broadcast;
+use super::signatures::{self, DensitySuffix};
+use super::typed::{TypedExpr, TypedExprKind};
+use super::Checker;
+use crate::diagnostics::Diagnostic;
+use crate::syntax::ast::BinOp;
+use crate::syntax::span::Span;
+
+/// One GLM density: the density of its linear predictor and the
+/// parameters after `(x, alpha, beta)`.
+#[derive(Clone, Copy, Debug)]
+pub struct Glm {
+    pub name: &'static str,
+    pub base: &'static str,
+    pub extra: &'static [&'static str],
+}
+
+/// Every GLM density hbmc knows.
+pub const GLMS: &[Glm] = &[
+    Glm { name: "bernoulli_logit_glm", base: "bernoulli_logit", extra: &[] },
+    Glm { name: "poisson_log_glm", base: "poisson_log", extra: &[] },
+    Glm { name: "normal_id_glm", base: "normal", extra: &["sigma"] },
+    Glm { name: "neg_binomial_2_log_glm", base: "neg_binomial_2_log", extra: &["phi"] },
+];
+
+/// The GLM of this name.
+pub fn glm(name: &str) -> Option<&'static Glm> {
+    GLMS.iter().find(|g| g.name == name)
+}
+
+/// Splits `bernoulli_logit_glm_lpmf` into its GLM and suffix.
+pub fn split_glm_name(name: &str) -> Option<(&'static Glm, DensitySuffix)> {
+    use DensitySuffix::*;
+    [Lupdf, Lupmf, Lpdf, Lpmf]
+        .into_iter()
+        .find_map(|s| name.strip_suffix(s.text()).and_then(glm).map(|g| (g, s)))
+}
+
+impl Glm {
+    /// Its signature in words, for messages.
+    pub fn signature(&self) -> String {
+        let extra: String = self.extra.iter().map(|e| format!(", real {e}")).collect();
+        format!("{}(y | matrix x, real|vector alpha, vector beta{extra}), the density of `{}(y | alpha + x * beta{})`",
+            self.name, self.base, self.extra.iter().map(|e| format!(", {e}")).collect::<String>())
+    }
+}
+
+impl Checker {
+    /// The base density's parameters for a GLM's: `[alpha + x * beta,
+    /// extra...]`; `None` (reported) when the arguments do not fit.
+    pub(super) fn glm_params(&mut self, glm: &Glm, params: Vec<TypedExpr>, span: Span) -> Option<Vec<TypedExpr>> {
+        let n = 3 + glm.extra.len();
+        if params.len() != n {
+            self.report(
+                Diagnostic::error("E1002", format!("`{}` takes {n} arguments after `|`, but {} are given", glm.name, params.len()))
+                    .with_label(span, "wrong number of arguments")
+                    .with_help(glm.signature()),
+            );
+            return None;
+        }
+        let mut it = params.into_iter();
+        let (x, alpha, beta) = (it.next()?, it.next()?, it.next()?);
+        let bad = |this: &mut Self, what: &TypedExpr, why: String| {
+            this.report(
+                Diagnostic::error("E1002", format!("`{}` cannot take this {why}", glm.name))
+                    .with_label(what.span, format!("`{}`", this.show(&what.ty)))
+                    .with_help(glm.signature()),
+            );
+        };
+        let x_ok = x.ty.array.is_empty() && !x.ty.elem.is_scalar() && !matches!(x.ty.elem, super::types::ElemType::Vector(_));
+        if !x_ok {
+            bad(self, &x, "`x`: it must be a matrix (or a row vector for one observation)".into());
+            return None;
+        }
+        let Some(product_ty) = signatures::multiply(&x.ty, &beta.ty).filter(|_| beta.ty.array.is_empty()) else {
+            bad(self, &beta, format!("`beta` with `x` of type `{}`: `x * beta` is not defined", self.show(&x.ty)));
+            return None;
+        };
+        let Ok(eta_ty) = broadcast::align(&alpha.ty, &product_ty, false).map(|t| t.promoted()) else {
+            bad(self, &alpha, format!("`alpha`: it does not align with `x * beta` of type `{}`", self.show(&product_ty)));
+            return None;
+        };
+        let level = x.level.max(beta.level);
+        let product = TypedExpr {
+            kind: TypedExprKind::Binary { op: BinOp::Mul, lhs: Box::new(x), rhs: Box::new(beta) },
+            ty: product_ty,
+            level,
+            span,
+        };
+        let level = level.max(alpha.level);
+        let eta = TypedExpr {
+            kind: TypedExprKind::Binary { op: BinOp::Add, lhs: Box::new(alpha), rhs: Box::new(product) },
+            ty: eta_ty,
+            level,
+            span,
+        };
+        Some(std::iter::once(eta).chain(it).collect())
+    }
+}

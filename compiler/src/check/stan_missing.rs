@@ -1,0 +1,92 @@
+//! Names of Stan's library that hbmc does not have yet. A program that
+//! uses one is refused (E1003) with a message saying the feature is
+//! missing, instead of a "did you mean" guess at a typo. The table "Stan
+//! features hbmc does not have yet" of docs/language.md lists them too.
+
+/// Stan distributions hbmc lacks (with every suffix: `~`, `_lpdf`,
+/// `_lpmf`, `_lcdf`, `_rng`, ...).
+pub const DISTRIBUTIONS: &[&str] = &[
+    "multi_student_t", "multi_student_t_cholesky", "multi_normal_prec", "multi_gp", "multi_gp_cholesky",
+    "von_mises", "skew_normal", "exp_mod_normal", "chi_square", "inv_chi_square", "scaled_inv_chi_square",
+    "pareto", "pareto_type_2", "rayleigh", "gumbel", "frechet", "loglogistic", "beta_proportion",
+    "neg_binomial", "beta_neg_binomial", "hypergeometric", "dirichlet_multinomial", "discrete_range",
+    "poisson_binomial", "wishart", "wishart_cholesky", "inv_wishart", "inv_wishart_cholesky", "lkj_cov",
+    "gaussian_dlm_obs", "wiener", "categorical_logit_glm", "ordered_logistic_glm", "binomial_logit_glm",
+];
+
+/// Stan functions hbmc lacks.
+pub const FUNCTIONS: &[&str] = &[
+    "inc_beta", "inv_inc_beta", "matrix_exp", "matrix_exp_multiply", "scale_matrix_exp_multiply",
+    "matrix_power", "eigenvalues_sym", "eigenvectors_sym", "eigendecompose_sym", "eigenvalues",
+    "eigenvectors", "eigendecompose", "qr_Q", "qr_R", "qr_thin_Q", "qr_thin_R", "qr", "qr_thin",
+    "singular_values", "svd_U", "svd_V", "svd", "mdivide_left_spd", "mdivide_right_spd",
+    "generalized_inverse", "trace_gen_quad_form", "log_modified_bessel_first_kind", "bessel_first_kind",
+    "bessel_second_kind", "modified_bessel_first_kind", "modified_bessel_second_kind",
+    "log_falling_factorial", "falling_factorial", "log_rising_factorial", "rising_factorial", "norm",
+    "hmm_marginal", "hmm_latent_rng", "hmm_hidden_state_prob", "ode_rk45", "ode_rk45_tol", "ode_bdf",
+    "ode_bdf_tol", "ode_adams", "ode_adams_tol", "ode_ckrk", "ode_ckrk_tol", "ode_adjoint_tol_ctl",
+    "integrate_ode_rk45", "integrate_ode_bdf", "integrate_ode_adams", "algebra_solver",
+    "algebra_solver_newton", "solve_newton", "solve_newton_tol", "solve_powell", "solve_powell_tol",
+    "integrate_1d", "map_rect", "reduce_sum", "reduce_sum_static", "csr_matrix_times_vector",
+    "csr_extract_w", "csr_extract_v", "csr_extract_u", "csr_to_dense_matrix", "to_complex", "get_real",
+    "get_imag", "fft", "inv_fft", "fft2", "inv_fft2",
+];
+
+/// The density suffixes a missing distribution may be called with.
+const SUFFIXES: &[&str] = &["_lpdf", "_lupdf", "_lpmf", "_lupmf", "_lcdf", "_lccdf", "_cdf", "_rng"];
+
+/// Whether `name` is a Stan distribution hbmc lacks.
+pub fn is_missing_distribution(name: &str) -> bool {
+    DISTRIBUTIONS.contains(&name)
+}
+
+/// If `name` is a Stan function hbmc lacks (a function of [`FUNCTIONS`] or
+/// a missing distribution with a density suffix), what it is, for the
+/// message: "function" or "distribution".
+pub fn missing_function(name: &str) -> Option<&'static str> {
+    if FUNCTIONS.contains(&name) {
+        return Some("function");
+    }
+    SUFFIXES
+        .iter()
+        .filter_map(|s| name.strip_suffix(s))
+        .any(is_missing_distribution)
+        .then_some("distribution")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A name listed as missing must not be one hbmc has: the two lists
+    /// would contradict each other, and the message would be wrong.
+    #[test]
+    fn no_missing_name_is_in_the_library() {
+        for name in DISTRIBUTIONS {
+            assert!(crate::check::signatures::distribution(name).is_none(), "{name} is a distribution hbmc has");
+        }
+        for name in FUNCTIONS {
+            assert!(!crate::check::signatures::function_names().any(|f| f == *name), "{name} is a function hbmc has");
+        }
+    }
+
+    /// Every listed name appears in docs/language.md's table of missing
+    /// features (or is covered by a family named there).
+    #[test]
+    fn the_docs_table_names_every_missing_distribution() {
+        let docs = include_str!("../../../docs/language.md");
+        let table = docs.split("## Stan features hbmc does not have yet").nth(1).expect("the docs section");
+        for name in DISTRIBUTIONS {
+            assert!(table.contains(&format!("`{name}`")), "docs/language.md does not list `{name}`");
+        }
+    }
+
+    #[test]
+    fn suffixed_missing_distributions_are_missing_functions() {
+        assert_eq!(missing_function("von_mises_lpdf"), Some("distribution"));
+        assert_eq!(missing_function("wishart_rng"), Some("distribution"));
+        assert_eq!(missing_function("matrix_exp"), Some("function"));
+        assert_eq!(missing_function("normal_lpdf"), None);
+        assert_eq!(missing_function("sum"), None);
+    }
+}

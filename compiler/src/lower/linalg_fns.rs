@@ -1,0 +1,90 @@
+//! Matrix functions that are compositions of products, transposes and the
+//! triangular solve the lowering already has (so their gradients come from
+//! the product's loops and the solve's AD rule): `tcrossprod(x) = x * x'`,
+//! `crossprod(x) = x' * x`, `quad_form(A, B) = B' * A * B` (and
+//! `quad_form_sym`), `trace_quad_form(A, B) = trace(B' * A * B)`, and
+//! `mdivide_right_tri_low(b, L) = b * L^-1`, with `L^-1` the triangular
+//! solve of the identity (which reads only the lower triangle, as Stan).
+//! The call is computed whole, once per statement (see `hoist`).
+
+use super::{LowerResult, Lowerer};
+use crate::check::signatures;
+use crate::check::typed::{TypedExpr, TypedExprKind};
+use crate::check::types::{Axis, Type};
+use crate::ir::{ScalarType, Value};
+use crate::syntax::ast::{BinOp, UnOp};
+
+/// The functions this module expands.
+pub(super) fn is_composite(func: &str) -> bool {
+    matches!(func, "tcrossprod" | "crossprod" | "quad_form" | "quad_form_sym" | "trace_quad_form" | "mdivide_right_tri_low")
+}
+
+/// Whether the composite's value is a matrix (computed into a buffer) rather than a scalar.
+pub(super) fn is_composite_matrix(func: &str, args: &[TypedExpr]) -> bool {
+    match func {
+        "quad_form" | "quad_form_sym" => !args[1].ty.is_scalar() && matches!(args[1].ty.elem, crate::check::types::ElemType::Matrix(..)),
+        "trace_quad_form" => false,
+        _ => is_composite(func),
+    }
+}
+
+fn node(kind: TypedExprKind, ty: Type, like: &TypedExpr) -> TypedExpr {
+    TypedExpr { kind, ty, level: like.level, span: like.span }
+}
+
+fn transposed(x: &TypedExpr) -> TypedExpr {
+    let ty = signatures::transpose(&x.ty).unwrap_or_else(|| x.ty.clone());
+    node(TypedExprKind::Unary { op: UnOp::Transpose, operand: Box::new(x.clone()) }, ty, x)
+}
+
+fn product(a: TypedExpr, b: TypedExpr, like: &TypedExpr) -> TypedExpr {
+    let ty = signatures::multiply(&a.ty, &b.ty).unwrap_or_else(|| like.ty.clone());
+    node(TypedExprKind::Binary { op: BinOp::Mul, lhs: Box::new(a), rhs: Box::new(b) }, ty, like)
+}
+
+fn call(func: &str, args: Vec<TypedExpr>, ty: Type, like: &TypedExpr) -> TypedExpr {
+    node(TypedExprKind::Call { func: func.into(), args }, ty, like)
+}
+
+impl Lowerer<'_> {
+    /// The composite's expression in terms of products and solves.
+    pub(super) fn expand_composite(&mut self, func: &str, args: &[TypedExpr], e: &TypedExpr) -> LowerResult<TypedExpr> {
+        Ok(match func {
+            "tcrossprod" => product(args[0].clone(), transposed(&args[0]), e),
+            "crossprod" => product(transposed(&args[0]), args[0].clone(), e),
+            "quad_form" | "quad_form_sym" => product(product(transposed(&args[1]), args[0].clone(), e), args[1].clone(), e),
+            "trace_quad_form" => {
+                let inner = product(product(transposed(&args[1]), args[0].clone(), e), args[1].clone(), e);
+                call("trace", vec![inner], Type::real(), e)
+            }
+            _ => {
+                // mdivide_right_tri_low(b, L) = b * L^-1.
+                let l = &args[1];
+                let k = self.shape(l)?.first().copied().unwrap_or(0);
+                let one = node(TypedExprKind::RealLit(1.0), Type::real(), e);
+                let size = node(TypedExprKind::IntLit(k as i64), Type::int(), e);
+                let ones = call("rep_vector", vec![one, size], Type::vector(Axis::Anon), e);
+                let identity = call("diag_matrix", vec![ones], Type::matrix(Axis::Anon, Axis::Anon), e);
+                let inverse = call("mdivide_left_tri_low", vec![l.clone(), identity], l.ty.clone(), e);
+                product(args[0].clone(), inverse, e)
+            }
+        })
+    }
+
+    /// `trace(m)`: the sum of the diagonal.
+    pub(super) fn trace(&mut self, m: &TypedExpr) -> LowerResult<Value> {
+        let shape = self.shape(m)?;
+        let n = shape.iter().copied().min().unwrap_or(0);
+        let acc = self.temp_buffer("trace", ScalarType::F64, 1);
+        let at = self.fb.i64(0);
+        let zero = self.fb.f64(0.0);
+        self.fb.store(acc, at, zero);
+        self.loop_n(n, |this, i| {
+            let v = this.elem(m, &[i, i])?;
+            let v = this.fb.to_f64(v);
+            this.fb.accumulate(acc, at, v);
+            Ok(())
+        })?;
+        Ok(self.fb.load(acc, at, ScalarType::F64))
+    }
+}

@@ -1,0 +1,107 @@
+//! The scalar functions of Stan's wider library (issue 13): values and
+//! partials against mpmath through the C-ABI table, as generated code calls
+//! them. (Every partial is also checked against finite differences in
+//! tests/derivatives.rs.)
+#![allow(clippy::excessive_precision)] // reference values keep their mpmath digits
+mod common;
+use common::*;
+use hbmc_stdlib::{symbols, CType, Symbol};
+
+/// Calls `hbm_f(x)` or `hbm_f(a, b)` and its derivative symbols.
+fn value_and_partials(syms: &[Symbol], name: &str, args: &[f64]) -> (f64, Vec<f64>) {
+    let find = |n: &str| syms.iter().find(|s| s.name == n).unwrap_or_else(|| panic!("no symbol {n}"));
+    let f = find(name);
+    assert!(f.args.iter().all(|t| *t == CType::F64) && f.args.len() == args.len(), "{name}");
+    // SAFETY: the table records these as `extern "C" fn(f64) -> f64` or
+    // `fn(f64, f64) -> f64` (checked just above), as are their `_d<k>`.
+    unsafe {
+        match args {
+            [x] => {
+                let v = std::mem::transmute::<*const u8, extern "C" fn(f64) -> f64>(f.ptr)(*x);
+                let d = std::mem::transmute::<*const u8, extern "C" fn(f64) -> f64>(find(&format!("{name}_d1")).ptr)(*x);
+                (v, vec![d])
+            }
+            [a, b] => {
+                let call = |s: &Symbol| std::mem::transmute::<*const u8, extern "C" fn(f64, f64) -> f64>(s.ptr)(*a, *b);
+                (call(f), vec![call(find(&format!("{name}_d1"))), call(find(&format!("{name}_d2")))])
+            }
+            _ => panic!("{name}: unexpected arity"),
+        }
+    }
+}
+
+/// Rows printed by `python3 stdlib/tests/reference/math_ref.py` (mpmath
+/// 1.3.0, 50 digits; partials by mpmath's `diff`, closed forms at kinks).
+#[test]
+fn values_and_partials_match_mpmath() {
+    let rows: &[(&str, &[f64], f64, &[f64])] = &[
+        ("hbm_inv_sqrt", &[2.5], 0.6324555320336758664, &[-0.12649110640673517328]),
+        ("hbm_inv_sqrt", &[0.001], 31.622776601683792991, &[-15811.388300841896166]),
+        ("hbm_inv_square", &[-1.7], 0.34602076124567475856, &[0.407083248524323256]),
+        ("hbm_tgamma", &[4.5], 11.631728396567448929, &[16.154969393303070549]),
+        ("hbm_tgamma", &[-2.5], -0.94530872048294188123, &[-1.0428235924606153547]),
+        ("hbm_tgamma", &[0.1], 9.5135076986687312858, &[-99.166472874636996063]),
+        ("hbm_trigamma", &[0.3], 12.245364546107731301, &[-75.272536588726038917]),
+        ("hbm_trigamma", &[-1.5], 9.3792466449891237539, &[-0.236204051641727403]),
+        ("hbm_trigamma", &[25.0], 0.040810663257225579187, &[-0.0016652793184224681654]),
+        ("hbm_Phi_approx", &[0.7], 0.7581423949422551006, &[0.31195888195211531411]),
+        ("hbm_Phi_approx", &[-3.0], 0.0012319552781176609608, &[0.0043098782652612507219]),
+        ("hbm_log2", &[10.0], 3.3219280948873623479, &[0.14426950408889634074]),
+        ("hbm_log10", &[1234.5], 3.0914910942679510818, &[0.00035179787922499135492]),
+        ("hbm_log10", &[0.02], -1.6989700043360187957, &[21.714724095162590931]),
+        ("hbm_exp2", &[-3.3], 0.10153154954452945283, &[0.07037630730467298958]),
+        ("hbm_cbrt", &[-27.5], -3.0184053683988429453, &[0.036586731738167793276]),
+        ("hbm_sin", &[1.2], 0.93203908596722633358, &[0.36235775447667361903]),
+        ("hbm_cos", &[1.2], 0.36235775447667361903, &[-0.93203908596722633358]),
+        ("hbm_tan", &[1.2], 2.5721516221263185972, &[7.6159639672070520533]),
+        ("hbm_asin", &[0.3], 0.30469265401539749633, &[1.0482848367219182919]),
+        ("hbm_acos", &[0.3], 1.2661036727794991229, &[-1.0482848367219182919]),
+        ("hbm_atan", &[3.0], 1.2490457723982544258, &[0.1]),
+        ("hbm_sinh", &[0.7], 0.75858370183953344772, &[1.2551690056309429845]),
+        ("hbm_cosh", &[0.7], 1.2551690056309429845, &[0.75858370183953344772]),
+        ("hbm_tanh", &[0.7], 0.60436777711716346812, &[0.63473958998245862144]),
+        ("hbm_asinh", &[2.0], 1.4436354751788103425, &[0.44721359549995793928]),
+        ("hbm_acosh", &[2.0], 1.3169578969248167086, &[0.57735026918962576451]),
+        ("hbm_atanh", &[0.5], 0.5493061443340548457, &[1.3333333333333333333]),
+        ("hbm_inv_cloglog", &[0.4], 0.77503820645008152882, &[0.33560355964344500594]),
+        ("hbm_inv_cloglog", &[-20.0], 2.0611536203143807018e-9, &[2.0611536181902035771e-9]),
+        ("hbm_fdim", &[3.5, 1.25], 2.25, &[1.0, -1.0]),
+        ("hbm_fdim", &[1.0, 2.0], 0.0, &[0.0, 0.0]),
+        ("hbm_fmod", &[7.5, 2.0], 1.5, &[1.0, -3.0]),
+        ("hbm_fmod", &[-7.5, 2.0], -1.5, &[1.0, 3.0]),
+        ("hbm_hypot", &[3.0, 4.0], 5.0, &[0.6, 0.8]),
+        ("hbm_hypot", &[1e+200, 1e+200], 1.414213562373095006e+200, &[0.7071067811865475244, 0.7071067811865475244]),
+        ("hbm_atan2", &[1.0, -2.0], 2.6779450445889871222, &[-0.4, -0.2]),
+        ("hbm_log_inv_logit_diff", &[1.5, -0.5], -0.82090372003171814735, &[0.33894316655602199221, -0.53405831154781108718]),
+        ("hbm_log_inv_logit_diff", &[30.0, 29.0], -29.458675145387429834, &[0.58197670686942000061, -1.5819767068690720578]),
+        ("hbm_lmultiply", &[2.5, 0.3], -3.0099320108148400741, &[-1.2039728043259360296, 8.3333333333333336417]),
+        ("hbm_multiply_log", &[2.5, 0.3], -3.0099320108148400741, &[-1.2039728043259360296, 8.3333333333333336417]),
+        ("hbm_binary_log_loss", &[1.0, 0.8], 0.22314355131420970026, &[-1.3862943611198908964, -1.2499999999999999306]),
+        ("hbm_binary_log_loss", &[0.0, 0.8], 1.6094379124341005966, &[-1.3862943611198908964, 5.0000000000000011102]),
+        ("hbm_gamma_p", &[2.5, 1.5], 0.3000141641213724909, &[-0.25217540042362784994, 0.30836065960753855362]),
+        ("hbm_gamma_p", &[30.0, 35.0], 0.82295454789994030328, &[-0.046407022028344249122, 0.042768852614691166072]),
+        ("hbm_gamma_q", &[2.5, 1.5], 0.6999858358786275091, &[0.25217540042362784994, -0.30836065960753855362]),
+        ("hbm_gamma_q", &[30.0, 35.0], 0.17704545210005969672, &[0.046407022028344249122, -0.042768852614691166072]),
+    ];
+    let syms = symbols();
+    for (name, args, value, partials) in rows {
+        let (v, d) = value_and_partials(&syms, name, args);
+        assert_close(v, *value, 1e-13, &format!("{name}{args:?}"));
+        for (k, (got, want)) in d.iter().zip(partials.iter()).enumerate() {
+            assert_close(*got, *want, 1e-11, &format!("{name}{args:?} partial {k}"));
+        }
+    }
+}
+
+/// beta_binomial: an mpmath value (`log(binomial(10, 3) * beta(5.5, 8.5) /
+/// beta(2.5, 1.5))`), and the mass over 0..=N sums to one.
+#[test]
+fn beta_binomial_matches_mpmath_and_normalises() {
+    use hbmc_stdlib::dist::beta_binomial_lpmf;
+    assert_close(beta_binomial_lpmf(3, 10, 2.5, 1.5), -2.62973204903128182218, 1e-13, "beta_binomial(3 | 10, 2.5, 1.5)");
+    for (n, a, b) in [(12, 0.7, 3.0), (40, 5.0, 5.0)] {
+        let total: f64 = (0..=n).map(|k| beta_binomial_lpmf(k, n, a, b).exp()).sum();
+        assert_close(total, 1.0, 1e-13, &format!("sum of beta_binomial(. | {n}, {a}, {b})"));
+    }
+    assert_eq!(beta_binomial_lpmf(11, 10, 1.0, 1.0), f64::NEG_INFINITY);
+}

@@ -1,0 +1,69 @@
+"""Reference values of tests/stan_corpus/library_values.stan:
+python3 library_values.py (mpmath 1.3.0, 40 digits)."""
+from mpmath import mp, mpf, matrix, log, exp, ncdf, loggamma, binomial, beta, gammainc, factorial
+mp.dps = 40
+il = lambda t: 1 / (1 + exp(-t))
+f = lambda x: mpf(x)
+c = [f(-1), f('0.5'), f(2)]
+eta = f('0.3')
+p = [f('0.2'), f('0.3'), f('0.5')]
+a = [f('1.5'), f(2), f(3)]
+lse = lambda v: log(sum(exp(t) for t in v))
+g = [f(1), f(2), f('0.5')]
+y = [1, 2, 3]
+rows = {
+    "ordered_logistic_2": log(il(eta - c[0]) - il(eta - c[1])),
+    "ordered_logistic_1": log(1 - il(eta - c[0])),
+    "ordered_logistic_4": log(il(eta - c[2])),
+    "ordered_probit_1": log(1 - ncdf(eta - c[0])),
+    "ordered_probit_2": log(ncdf(eta - c[0]) - ncdf(eta - c[1])),
+    "ordered_probit_4": log(ncdf(eta - c[2])),
+    "ordered_probit_far": log(ncdf(9 - c[1]) - ncdf(9 - c[2])),
+    "dirichlet": loggamma(sum(a)) - sum(loggamma(t) for t in a) + sum((ai - 1) * log(pi) for ai, pi in zip(a, p)),
+    "categorical": log(p[1]),
+    "categorical_logit": g[2] - lse(g),
+    "multinomial": log(factorial(6)) - sum(log(factorial(k)) for k in y) + sum(k * log(pi) for k, pi in zip(y, p)),
+    "multinomial_logit": log(factorial(6)) - sum(log(factorial(k)) for k in y) + sum(k * (gi - lse(g)) for k, gi in zip(y, g)),
+    "gp": 4 * exp(-f('1.5') ** 2 / (2 * f('0.7') ** 2)),
+    "gp_vector": 4 * exp(-(f('1.5') ** 2 + f('1.5') ** 2) / (2 * f('0.7') ** 2)),
+    "qfd": 2 * f('0.5') * 3,
+    "add_diag_2": f('2.25'),
+    "sub_col_2": f(9),
+    "sub_row_2": f(8),
+    "log10_x": log(f('1234.5'), 10),
+    "normal_lcdf_x": log(ncdf((f('1.3') + f('0.4')) / f('2.1'))),
+    "normal_cdf_x": ncdf((f('1.3') + f('0.4')) / f('2.1')),
+    "poisson_lccdf_x": log(gammainc(4, 0, f('2.5'), regularized=True)),
+    "gamma_lcdf_x": log(gammainc(f('2.5'), 0, f('1.7') * f('1.3'), regularized=True)),
+    "inv_gamma_lccdf_x": log(gammainc(f('2.5'), 0, f('1.7') / f('1.3'), regularized=True)),
+    "beta_binomial": log(binomial(10, 3) * beta(3 + f('2.5'), 7 + f('1.5')) / beta(f('2.5'), f('1.5'))),
+    "lkj": (f('3.5') - 1) * log(1 - f('0.4') ** 2) - log(beta(f('3.5'), f('3.5'))) - (2 * f('3.5') - 1) * log(2),
+    "glm": log(il(eta + f('0.4') - f('0.4'))) + log(1 - il(eta + f('0.2') + f('0.2'))),
+    "quad_form_v": f(1) + 2 * f('0.5') * 2 + 4 * 2,
+    "tcrossprod_12": f(1 * 4 + 2 * 5 + 3 * 6),
+    "crossprod_12": f(1 * 2 + 4 * 5 + 7 * 8),
+    "trace_qf": sum((matrix([[1, 0], [1, 1]]).T * matrix([[1, '0.5'], ['0.5', 2]]) * matrix([[1, 0], [1, 1]]))[i, i] for i in range(2)),
+    "left_tri_2": (f(5) - f(1) * 2) / 3,
+    "right_tri_1": f(4) / 2 - f(5) / 6,
+    "linspaced_4": f('0.75'),
+    "linspaced_one": f(7),
+    "one_hot_3": f(1),
+    "one_hot_2": f(0),
+    "ones_sum": f(3),
+    "uniform_simplex_1": f('0.25'),
+    "fma_x": f(10),
+    "choose_10_3": binomial(10, 3),
+    "choose_3_5": f(0),
+    "lmgamma_3": 3 * 2 / f(4) * log(mp.pi) + loggamma(f('2.5')) + loggamma(f(2)) + loggamma(f('1.5')),
+    "rank_1": f(2),
+    "inverse_12": (matrix([[1, '0.5'], ['0.5', 2]]) ** -1)[0, 1],
+    "determinant_m": f('1.75'),
+    "log_determinant_m": log(abs(f(-2) - f('0.25'))),
+    "sort_asc_1": f(1),
+    "sort_desc_1": f('3.5'),
+    "to_int_neg": f(-3),
+    "normal_glm": sum(-((yy - mu) / f('1.5')) ** 2 / 2 - log(f('1.5')) - log(2 * mp.pi) / 2
+                      for yy, mu in [(f('0.5'), eta + f('0.4') - f('0.4')), (f(-1), eta + f('0.2') + f('0.2'))]),
+}
+for k, v in rows.items():
+    print(f'        ("{k}", {mp.nstr(v, 20)}),')
