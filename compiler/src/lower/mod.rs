@@ -27,6 +27,7 @@ mod inline;
 pub mod layout;
 mod normal;
 mod sizing;
+mod small_matrix;
 mod stmt;
 mod symbols;
 mod transform;
@@ -159,6 +160,15 @@ pub(crate) struct Lowerer<'a> {
     /// Int scalars declared with a value and never assigned again, with
     /// that value: sizes may read them (see [`sizing`]).
     constant_ints: HashMap<VarId, TypedExpr>,
+    /// Small local vectors and matrices held in values ([`small_matrix`]).
+    small: HashMap<VarId, small_matrix::SmallValue>,
+    /// Small subexpressions of the statement being lowered, computed into
+    /// values ahead of its element loop (as `hoisted`).
+    hoisted_small: HashMap<*const TypedExpr, small_matrix::SmallValue>,
+    /// Variables used as the factor of `multi_normal_cholesky`.
+    factor_vars: HashSet<VarId>,
+    /// `Σ log L_ii` of those held in values, computed where declared.
+    factor_facts: HashMap<VarId, small_matrix::FactorFacts>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -183,6 +193,10 @@ impl<'a> Lowerer<'a> {
             assigned,
             hoisted: HashMap::new(),
             inlined: HashMap::new(),
+            small: HashMap::new(),
+            hoisted_small: HashMap::new(),
+            factor_vars: small_matrix::cholesky_factor_vars(program),
+            factor_facts: HashMap::new(),
         }
     }
 
@@ -331,6 +345,8 @@ impl<'a> Lowerer<'a> {
         self.storage = self.globals.clone();
         self.scalars.clear();
         self.inlined.clear();
+        self.small.clear();
+        self.factor_facts.clear();
     }
 
     fn end_function(&mut self) {
