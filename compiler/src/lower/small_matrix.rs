@@ -21,7 +21,7 @@
 use super::{LowerError, LowerResult, Lowerer, Storage};
 use crate::check::typed::{TypedDecl, TypedExpr, TypedExprKind, TypedStmt, TypedStmtKind, VarId};
 use crate::check::types::ElemType;
-use crate::ir::{BinaryOp, CallArg, CmpOp, MessagePart, ScalarType, Stmt, UnaryOp, Value};
+use crate::ir::{BinaryOp, CallArg, CmpOp, MessagePart, Stmt, UnaryOp, Value};
 use crate::syntax::ast::{BinOp, UnOp};
 use std::collections::HashSet;
 
@@ -566,5 +566,16 @@ fn matrix_index(s: &[usize], i: Value, j: Value) -> Vec<Value> {
         // caller passes the meaningful one; both are the same value then
         // only for 1 × 1.
         _ => vec![i, j],
+    }
+}
+
+impl Lowerer<'_> {
+    /// The small value of `e` when it is an expression otherwise computed
+    /// whole into a buffer (so `fill` stores its values instead).
+    pub(crate) fn small_whole(&mut self, e: &TypedExpr) -> LowerResult<Option<SmallValue>> {
+        if !is_whole_kind(e) {
+            return Ok(None);
+        }
+        self.try_small(e)
     }
 }
