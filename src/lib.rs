@@ -5,8 +5,9 @@
 //! `hbmc-stdlib` (math and densities) and `hbmc-runtime` (the sampler).
 
 pub mod model;
+pub mod plot;
 
-pub use hbmc_compiler::{bind, check, diagnostics, ir, simulate, syntax};
+pub use hbmc_compiler::{bind, check, diagnostics, graph, ir, simulate, syntax};
 
 use hbmc_compiler::check::typed::TypedProgram;
 use hbmc_compiler::diagnostics::Diagnostic;

@@ -14,7 +14,7 @@
 //! println!("log density {lp}, first partial {}", grad[0]);
 //! ```
 
-use hbmc_compiler::ad::differentiate;
+use hbmc_compiler::ad::differentiate_with_data;
 use hbmc_compiler::bind::{self, BoundData, DataSource};
 use hbmc_compiler::check::typed::TypedProgram;
 use hbmc_compiler::codegen::{self, CompiledModule};
@@ -152,7 +152,7 @@ impl Model {
             _ => return Err(ModelError::Diagnostics(diagnostics)),
         };
         let mut lowered = lower_model(&self.program, &bound).map_err(ModelError::Diagnostics)?;
-        differentiate(&mut lowered.module).map_err(|e| ModelError::Codegen(format!("cannot differentiate the model: {e}")))?;
+        differentiate_with_data(&mut lowered.module, &lowered.int_data_init).map_err(|e| ModelError::Codegen(format!("cannot differentiate the model: {e}")))?;
         hbmc_compiler::ir::batch::batch_likelihood_loops(&mut lowered.module);
         let jit = match engine {
             Engine::Jit => Some(codegen::compile(&lowered.module).map_err(|e| ModelError::Codegen(format!("{e}")))?),

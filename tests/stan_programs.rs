@@ -97,3 +97,125 @@ fn sizes_computed_from_data_and_transformed_data() {
     assert!(col("first_pos").iter().all(|v| *v == first), "{:?}", col("first_pos"));
     assert!(csv.column_index("beta.2").is_some() && csv.column_index("beta.3").is_none());
 }
+
+/// User functions fit a simulated truth: `functions.json` was drawn with
+/// z = 1 + 2 x + N(0, 0.5) (the user `_lpdf` regression) and y from a
+/// zero-inflated Poisson with theta = 0.3, lambda = 4 (the user `_lpmf`).
+/// Each posterior mean must lie within 4 posterior standard deviations of
+/// the truth.
+#[test]
+fn user_density_functions_fit_the_simulated_truth() {
+    let data = corpus("functions.json");
+    for (model, truths) in [
+        ("functions_user_lpdf.stan", vec![("alpha", 1.0), ("beta", 2.0), ("sigma", 0.5)]),
+        ("functions_zip_lpmf.stan", vec![("theta", 0.3), ("lambda", 4.0)]),
+    ] {
+        let dir = common::scratch(&format!("stan-{model}"));
+        let out = hbmc(
+            &dir,
+            &["run", &corpus(model), "--data", &data, "--chains", "2", "--draws", "500", "--seed", "11", "--quiet", "--output", "fit"],
+        );
+        assert!(out.status.success(), "{model}: {}", String::from_utf8_lossy(&out.stderr));
+        let mut draws: std::collections::HashMap<&str, Vec<f64>> = Default::default();
+        for chain in 1..=2 {
+            let csv = hbmc_runtime::read_cmdstan_csv(dir.join(format!("fit_{chain}.csv"))).expect("chain read back");
+            for (name, _) in &truths {
+                let j = csv.column_index(name).expect("parameter column");
+                draws.entry(name).or_default().extend(&csv.draws[j]);
+            }
+        }
+        for (name, truth) in &truths {
+            let d = &draws[name];
+            let mean = d.iter().sum::<f64>() / d.len() as f64;
+            let sd = (d.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (d.len() - 1) as f64).sqrt();
+            assert!((mean - truth).abs() < 4.0 * sd, "{model}: {name} mean {mean} sd {sd}, truth {truth}");
+        }
+    }
+}
+
+/// A void user function that rejects: the run stops with its message when
+/// the data break the rule, and runs when they keep it.
+#[test]
+fn a_void_user_function_rejects_bad_data() {
+    let dir = common::scratch("stan-void-reject");
+    let model = corpus("functions_void_reject.stan");
+    for (s, ok) in [(-2.0, false), (2.0, true)] {
+        let data = dir.join(format!("s{s}.json"));
+        std::fs::write(&data, format!("{{\"s\": {s}}}")).expect("scratch data written");
+        let data = data.display().to_string();
+        let out = hbmc(
+            &dir,
+            &["run", &model, "--data", &data, "--chains", "1", "--warmup", "20", "--draws", "10", "--quiet", "--output", "fit"],
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.success(), ok, "s = {s}: {stderr}");
+        assert_eq!(stderr.contains("the scale must be positive; found -2"), !ok, "s = {s}: {stderr}");
+    }
+}
+
+/// A user `_rng` function in generated quantities: `z_new = a + N(0, sigma)`
+/// drawn once per draw, so its spread is sqrt(E[sigma^2] + Var(a)) and its
+/// mean that of `a` (to 4 Monte Carlo standard errors of 1000 draws).
+#[test]
+fn a_user_rng_function_draws_in_generated_quantities() {
+    let dir = common::scratch("stan-user-rng");
+    let (model, data) = (corpus("functions_misc.stan"), corpus("functions.json"));
+    let out = hbmc(
+        &dir,
+        &["run", &model, "--data", &data, "--chains", "2", "--draws", "500", "--seed", "3", "--quiet", "--output", "fit"],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut cols: std::collections::HashMap<&str, Vec<f64>> = Default::default();
+    for chain in 1..=2 {
+        let csv = hbmc_runtime::read_cmdstan_csv(dir.join(format!("fit_{chain}.csv"))).expect("chain read back");
+        for name in ["a", "sigma", "z_new"] {
+            cols.entry(name).or_default().extend(&csv.draws[csv.column_index(name).expect("column")]);
+        }
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let var = |v: &[f64]| {
+        let m = mean(v);
+        v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64
+    };
+    let expected_sd = (mean(&cols["sigma"].iter().map(|s| s * s).collect::<Vec<_>>()) + var(&cols["a"])).sqrt();
+    let sd = var(&cols["z_new"]).sqrt();
+    assert!((sd / expected_sd - 1.0).abs() < 0.1, "z_new sd {sd}, expected {expected_sd}");
+    let n = cols["z_new"].len() as f64;
+    assert!((mean(&cols["z_new"]) - mean(&cols["a"])).abs() < 4.0 * sd / n.sqrt());
+}
+
+/// Mean and standard deviation of a CSV column over all chains' draws.
+fn column_mean_sd(csvs: &[hbmc_runtime::StanCsv], name: &str) -> (f64, f64) {
+    let mut v = Vec::new();
+    for csv in csvs {
+        let j = csv.column_index(name).expect("column");
+        v.extend(csv.draws[j].iter().copied());
+    }
+    let mean = v.iter().sum::<f64>() / v.len() as f64;
+    let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt();
+    (mean, sd)
+}
+
+/// Loop-carried values fit simulated truths: AR(2) (a local summed over
+/// the lags every step) and GARCH(1,1) (a carried squared residual and
+/// sigma[t] from sigma[t-1]); each truth within 4 posterior sds.
+#[test]
+fn loop_carried_models_fit_simulated_truths() {
+    let cases: [(&str, &[(&str, f64)]); 2] = [
+        ("ar2", &[("alpha", 0.2), ("beta.1", 0.5), ("beta.2", -0.3), ("sigma", 0.8)]),
+        ("garch11", &[("mu", 0.1), ("alpha1", 0.3), ("beta1", 0.5)]),
+    ];
+    for (name, truths) in cases {
+        let dir = common::scratch(&format!("stan-carried-{name}"));
+        let (model, data) = (corpus(&format!("{name}.stan")), corpus(&format!("{name}_fit.json")));
+        let out = hbmc(&dir, &["run", &model, "--data", &data, "--chains", "2", "--draws", "500", "--seed", "3", "--quiet", "--output", "fit"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let csvs: Vec<_> = (1..=2)
+            .map(|c| hbmc_runtime::read_cmdstan_csv(dir.join(format!("fit_{c}.csv"))).expect("chain read back"))
+            .collect();
+        for &(param, truth) in truths {
+            let (mean, sd) = column_mean_sd(&csvs, param);
+            assert!((mean - truth).abs() < 4.0 * sd, "{name}: {param} mean {mean} sd {sd}, truth {truth}");
+        }
+    }
+}

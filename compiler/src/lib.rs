@@ -8,6 +8,7 @@ pub mod bind;
 pub mod check;
 pub mod codegen;
 pub mod diagnostics;
+pub mod graph;
 pub mod interp;
 pub mod ir;
 pub mod lower;
@@ -32,6 +33,12 @@ pub struct FrontEnd {
 /// errors, so that one run reports as much as it can.
 pub fn front_end(source: &str) -> FrontEnd {
     let (ast, mut diagnostics) = syntax::parse_program(source);
+    // User functions are expanded where they are called before checking.
+    let ast = ast.map(|program| {
+        let (expanded, expand_diags) = syntax::functions::expand_functions(program);
+        diagnostics.extend(expand_diags);
+        expanded
+    });
     let parse_failed = diagnostics::has_errors(&diagnostics);
     let mut typed = None;
     if let Some(program) = &ast {

@@ -73,17 +73,17 @@ pub mod summary;
 
 pub use density::{FnDensity, LogDensity, LogDensityError, OutputMap, PlainModel};
 pub use diagnostics::{
-    convergence_warnings, ebfmi, ess_bulk, ess_tail, mcse_mean, rhat, sampler_warnings, SamplerDiagnostics,
+    convergence_warnings, ebfmi, ess_bulk, ess_tail, mcse_mean, rhat, sampler_warnings, variable_warnings, SamplerDiagnostics,
 };
 pub use draws::{read_csv_files, Draws};
 pub use init::Init;
 pub use loo::{compare, compare_table, loo, CompareRow, LogLik, Loo, LooError, LooOptions};
 pub use nuts::hamiltonian::{InvMetric, MetricKind};
 pub use nuts::tree::TransitionStats;
-pub use output::{format_value, parse_cmdstan_csv, read_cmdstan_csv, CsvOptions, ReadError, StanCsv, SAMPLER_COLUMNS};
+pub use output::{format_value, parse_cmdstan_csv, FitColumns, IndexedCsv, read_cmdstan_csv, CsvOptions, ReadError, StanCsv, SAMPLER_COLUMNS};
 pub use rng::ChainRng;
 pub use sampler::{
     sample, AdaptMethod, AdaptSettings, ChainResult, ChainStatus, NoProgress, OutputOptions, Phase, Progress, ProgressUpdate,
     RunError, RunResult, SamplerSettings,
 };
-pub use summary::{summarize, Summary, SummaryOptions, SummaryRow};
+pub use summary::{summarize, summarize_fit, Digest, FitDims, FitSummarySettings, Layout, Selection, Summary, SummaryOptions, SummaryRow, TableFormat};

@@ -1,9 +1,13 @@
 //! `hbmc bench model.hbm --data d.json`: compile time and the median time of
-//! one log-density-with-gradient evaluation.
+//! one log-density-with-gradient evaluation; with `--sampler`, the time per
+//! leapfrog step of real NUTS transitions and its part outside the gradient.
 
 use super::load_model;
 use clap::Args;
-use hbmc::model::Engine;
+use hbmc::model::{BoundModel, Engine, Evaluator};
+use hbmc_runtime::nuts::timing::{time_trajectory, TrajectoryTimingSettings};
+use hbmc_runtime::{sample, InvMetric, LogDensity, LogDensityError, NoProgress, OutputOptions, PlainModel, SamplerSettings};
+use std::sync::atomic::AtomicBool;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -23,6 +27,21 @@ pub struct BenchArgs {
     /// `valgrind --tool=callgrind`, which are repeatable on a busy machine.
     #[arg(long)]
     evals: Option<usize>,
+    /// Time real NUTS transitions after a short warmup (step size and
+    /// diagonal metric adapted as `hbmc run` does) and report the time per
+    /// leapfrog step, the gradient's share and the sampler's own overhead.
+    #[arg(long)]
+    sampler: bool,
+    /// With `--sampler`: warmup iterations before the timed transitions.
+    #[arg(long, default_value_t = 300)]
+    warmup: usize,
+    /// With `--sampler`: transitions per timed batch (the fastest of
+    /// `--batches` is reported).
+    #[arg(long, default_value_t = 100)]
+    transitions: usize,
+    /// With `--sampler`: random seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
 }
 
 /// Runs `hbmc bench`.
@@ -40,6 +59,9 @@ pub fn run(args: BenchArgs) -> i32 {
     if let Err(e) = eval.log_density_gradient(&x, &mut grad) {
         eprintln!("error: the log density cannot be evaluated at the benchmark point: {}", e.message);
         return super::EXIT_DIAGNOSTICS;
+    }
+    if args.sampler {
+        return bench_sampler(&args, &model, &x, total_compile);
     }
     if let Some(n) = args.evals {
         let t = Instant::now();
@@ -77,5 +99,92 @@ pub fn run(args: BenchArgs) -> i32 {
     println!("compile time (read, check, bind, lower, AD, JIT): {:.1} ms", total_compile.as_secs_f64() * 1e3);
     println!("  of which bind to native code: {:.1} ms", model.compile_time.as_secs_f64() * 1e3);
     println!("gradient evaluation took {:.3} us (median of {} batches of {per_batch})", median * 1e6, times.len());
+    0
+}
+
+/// The model's log density for the runtime, as `hbmc run` evaluates it.
+struct BenchDensity {
+    eval: Evaluator,
+    dim: usize,
+}
+
+impl LogDensity for BenchDensity {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn logp_grad(&mut self, position: &[f64], gradient: &mut [f64]) -> Result<f64, LogDensityError> {
+        self.eval.log_density_gradient(position, gradient).map_err(|e| LogDensityError::recoverable(e.message))
+    }
+}
+
+/// `hbmc bench --sampler`: one chain warms up as `hbmc run` would (Stan's
+/// adaptation, `--warmup` iterations), then its final step size, metric and
+/// draw start timed transitions ([`time_trajectory`]).
+fn bench_sampler(args: &BenchArgs, model: &BoundModel, x: &[f64], total_compile: std::time::Duration) -> i32 {
+    let dim = model.dim();
+    let settings = SamplerSettings {
+        chains: 1,
+        warmup: args.warmup.max(1),
+        draws: 1,
+        seed: args.seed,
+        threads: 1,
+        ..Default::default()
+    };
+    let make = |_chain: usize| PlainModel::new(BenchDensity { eval: model.evaluator(), dim }, "x");
+    let warm = match sample(make, &settings, &OutputOptions::memory(), &NoProgress, &AtomicBool::new(false)) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: the warmup run failed: {e}");
+            return super::EXIT_DIAGNOSTICS;
+        }
+    };
+    let chain = &warm.chains[0];
+    let draws = warm.draws();
+    // The unconstrained coordinates `x.1`, ... follow the sampler columns;
+    // without them (a failed chain) the benchmark starts where `hbmc bench` does.
+    let start: Vec<f64> = (0..dim)
+        .map(|i| {
+            let name = if dim == 1 { "x".to_string() } else { format!("x.{}", i + 1) };
+            draws.column_by_name(&name).and_then(|c| c.first().and_then(|d| d.last().copied())).unwrap_or(x[i])
+        })
+        .collect();
+    let timing_settings = TrajectoryTimingSettings {
+        step_size: chain.step_size,
+        inv_metric: chain.inv_metric.clone().unwrap_or_else(|| InvMetric::Diag(vec![1.0; dim])),
+        max_depth: settings.max_depth,
+        warm_transitions: 20,
+        transitions: args.transitions.max(1),
+        batches: args.batches.max(1),
+        seed: args.seed,
+    };
+    let mut density = BenchDensity { eval: model.evaluator(), dim };
+    let t = match time_trajectory(&mut density, &start, &timing_settings) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: timing the transitions failed: {e}");
+            return super::EXIT_DIAGNOSTICS;
+        }
+    };
+    println!("model: {}", args.model.display());
+    println!("unconstrained parameters: {dim}");
+    println!("compile time (read, check, bind, lower, AD, JIT): {:.1} ms", total_compile.as_secs_f64() * 1e3);
+    println!(
+        "after {} warmup iterations: step size {:.4}; fastest of {} batches of {} transitions: {} leapfrog steps ({:.1} per transition, {} divergent)",
+        settings.warmup,
+        chain.step_size,
+        timing_settings.batches,
+        t.transitions,
+        t.leapfrog_steps,
+        t.leapfrog_steps as f64 / t.transitions as f64,
+        t.divergences
+    );
+    println!("gradient evaluation: {:.3} us", t.gradient * 1e6);
+    println!("time per leapfrog step: {:.3} us", t.per_step * 1e6);
+    println!(
+        "sampler overhead per leapfrog step (outside the gradient): {:.3} us = {:.1}% of the gradient",
+        t.overhead() * 1e6,
+        100.0 * t.overhead() / t.gradient
+    );
     0
 }

@@ -3,7 +3,7 @@
 //! Pareto k diagnostics, and the comparison of the fits ranked by elpd_loo
 //! as ArviZ's `compare` ranks them (weights: pseudo-BMA).
 
-use super::fit_files::{chain_files, fit_name};
+use super::fit_files::{chain_files, check_fit_files, fit_name};
 use super::{EXIT_DIAGNOSTICS, EXIT_USAGE};
 use clap::Args;
 use hbmc_runtime::{compare, compare_table, loo, read_csv_files, LogLik, Loo, LooError, LooOptions};
@@ -109,6 +109,7 @@ fn fits_of(args: &LooArgs) -> Result<Vec<Fit>, String> {
 
 /// PSIS-LOO of one fit, or the message and exit code of why not.
 fn loo_of(fit: &Fit, variable: &str, options: &LooOptions) -> Result<Loo, (String, i32)> {
+    check_fit_files(&fit.files).map_err(|e| (e, EXIT_USAGE))?;
     let (draws, _) = read_csv_files(&fit.files).map_err(|e| (e.to_string(), EXIT_USAGE))?;
     let in_fit = |e: LooError| (format!("fit `{}`: {e}", fit.name), EXIT_DIAGNOSTICS);
     let log_lik = LogLik::from_draws(&draws, variable).map_err(in_fit)?;

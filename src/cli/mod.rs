@@ -1,10 +1,15 @@
 //! Command-line parsing and dispatch. Each subcommand has its own module.
 
+mod atomic;
 mod bench;
 mod check;
+mod fit_claim;
 mod fit_files;
+mod fit_summary;
 mod gradcheck;
+mod graph;
 mod loo;
+mod plot;
 mod predict;
 mod run;
 mod simulate;
@@ -42,6 +47,17 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     /// PSIS-LOO from `log_lik` in generated quantities, and a comparison of fits.
     Loo(loo::LooArgs),
+    /// The model as a directed graph with plates: Graphviz DOT, or SVG with `-o model.svg`.
+    Graph(graph::GraphArgs),
+    /// Diagnostic plots of a fit (trace, rank, forest, pair, ppc, energy) as SVG.
+    Plot(plot::PlotArgs),
+}
+
+/// Parses a command line without running it: the fuzz harness
+/// (`examples/fuzz.rs`) drives the parser with it.
+#[allow(dead_code)]
+pub fn parse_only(args: &[String]) -> Result<(), String> {
+    Cli::try_parse_from(args).map(|_| ()).map_err(|e| e.to_string())
 }
 
 /// Runs the command line and returns the process exit code.
@@ -62,6 +78,8 @@ pub fn run() -> i32 {
         Command::Predict(args) => predict::run(args),
         Command::Loo(args) => loo::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Graph(args) => graph::run(args),
+        Command::Plot(args) => plot::run(args),
     }
 }
 

@@ -4,7 +4,8 @@
 //! for counterfactual questions such as the average treatment effect under
 //! T = 1 and T = 0.
 
-use super::fit_files::chain_files;
+use super::atomic::AtomicFile;
+use super::fit_files::{chain_files, check_fit_files};
 use super::{load_model_as, EXIT_DIAGNOSTICS, EXIT_USAGE};
 use clap::Args;
 use hbmc::model::Engine;
@@ -34,7 +35,7 @@ pub struct PredictArgs {
 
 /// Runs `hbmc predict`.
 pub fn run(args: PredictArgs) -> i32 {
-    let fits = match chain_files(&args.fit.display().to_string()) {
+    let fits = match chain_files(&args.fit.display().to_string()).and_then(|f| check_fit_files(&f).map(|_| f)) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("error: {e}");
@@ -83,14 +84,14 @@ pub fn run(args: PredictArgs) -> i32 {
         };
         let index: HashMap<&str, usize> = fit.column_names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
         let out_path = PathBuf::from(format!("{}_{}.csv", args.output.display(), chain + 1));
-        let file = match std::fs::File::create(&out_path) {
+        // Written whole or not at all: a failing draw leaves no half file.
+        let mut w = match AtomicFile::create(&out_path) {
             Ok(f) => f,
             Err(e) => {
                 eprintln!("error: cannot write `{}`: {e}", out_path.display());
                 return EXIT_USAGE;
             }
         };
-        let mut w = std::io::BufWriter::new(file);
         let header = format!(
             "# model = {}\n# method = generate_quantities\n# fitted_params = {}\n# data = {}\n# seed = {}\n{}\n",
             args.model.display(),
@@ -120,7 +121,7 @@ pub fn run(args: PredictArgs) -> i32 {
             lines.push_str(&fields.join(","));
             lines.push('\n');
         }
-        if let Err(e) = w.write_all(lines.as_bytes()).and_then(|_| w.flush()) {
+        if let Err(e) = w.write_all(lines.as_bytes()).and_then(|_| w.commit()) {
             eprintln!("error: cannot write `{}`: {e}", out_path.display());
             return EXIT_USAGE;
         }

@@ -2,14 +2,16 @@
 //! CmdStan CSV (plus the dims beside it), print a labelled summary and the
 //! sampler's warnings.
 
+use super::atomic::write_atomically;
+use super::fit_claim::{claim_prefix, fit_fingerprint, PlannedRun};
+use super::fit_summary::{fit_dims_from_json, summarize_files, Destination, SummaryRequest, SummaryView};
 use super::{load_model_as, EXIT_DIAGNOSTICS, EXIT_USAGE};
 use clap::{Args, ValueEnum};
 use hbmc::model::{BoundModel, Engine, Evaluator};
 use hbmc_runtime::{
-    convergence_warnings, sample, sampler_warnings, summarize, AdaptMethod, AdaptSettings, ChainRng, CsvOptions, Init, LogDensity, LogDensityError,
-    MetricKind, OutputMap, OutputOptions, Progress, ProgressUpdate, SamplerDiagnostics, SamplerSettings, SummaryOptions,
+    sample, AdaptMethod, AdaptSettings, ChainRng, CsvOptions, Init, LogDensity, LogDensityError, MetricKind, OutputMap, OutputOptions,
+    Progress, ProgressUpdate, SamplerDiagnostics, SamplerSettings, SAMPLER_COLUMNS,
 };
-use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -76,9 +78,13 @@ pub struct RunArgs {
     /// parameters it does not name start at random.
     #[arg(long)]
     init: Option<PathBuf>,
-    /// Variables to show in the summary (default: all).
-    #[arg(long, value_delimiter = ',')]
-    vars: Vec<String>,
+    #[command(flatten)]
+    view: SummaryView,
+    /// Delete chain files under the output prefix that this run would not
+    /// rewrite and that are not chains of this fit (an earlier run's),
+    /// instead of refusing to run.
+    #[arg(long)]
+    overwrite: bool,
     /// No progress bars.
     #[arg(long)]
     quiet: bool,
@@ -155,11 +161,6 @@ pub fn run(args: RunArgs) -> i32 {
     } else {
         report_gradient_time(&model);
     }
-    if let Err(e) = write_dims(&model, &prefix) {
-        eprintln!("error: {e}");
-        return EXIT_USAGE;
-    }
-
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
@@ -198,6 +199,29 @@ pub fn run(args: RunArgs) -> i32 {
     };
     let mut csv = CsvOptions::new(&prefix, &stem);
     csv.data_file = args.data.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(",");
+    // One run, one set of files: no other run's chains left under the prefix.
+    let claimed = fit_fingerprint(&args.model, &args.data, args.prior, adapt_method.name()).and_then(|lines| {
+        csv.extra_comments = lines;
+        let planned = PlannedRun { settings: &settings, csv: &csv, output_names: model.output_names(), fixed_param: model.dim() == 0 };
+        claim_prefix(&prefix, &planned, args.overwrite)
+    });
+    if let Err(e) = claimed {
+        eprintln!("error: {e}");
+        return EXIT_USAGE;
+    }
+    let dims = match write_dims(&model, &prefix) {
+        Ok(json) => fit_dims_from_json(&json),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    // Bad --vars patterns are found before sampling, not after.
+    let columns: Vec<String> = SAMPLER_COLUMNS.iter().map(|c| c.to_string()).chain(model.output_names().iter().cloned()).collect();
+    if let Err(e) = args.view.selection().and_then(|s| s.check(&columns, &dims)) {
+        eprintln!("error: {e}");
+        return EXIT_USAGE;
+    }
     // Draws stream to the files; nothing is kept in memory while sampling.
     let output = OutputOptions { csv: Some(csv), keep_draws: false };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
@@ -217,22 +241,27 @@ pub fn run(args: RunArgs) -> i32 {
             eprintln!("error: chain {} failed: {m}", chain.chain + 1);
         }
     }
-    let labels: HashMap<String, String> =
-        model.output_names().iter().cloned().zip(model.output_labels().iter().cloned()).collect();
     // The summary reads the files back, as CmdStan's stansummary does.
     let files: Vec<PathBuf> = run.chains.iter().filter_map(|c| c.csv_path.clone()).collect();
-    let draws = match hbmc_runtime::read_csv_files(&files) {
-        Ok((draws, _)) => draws,
+    let request = SummaryRequest {
+        dims: &dims,
+        view: &args.view,
+        sig_figs: 3,
+        threads: args.threads,
+        diagnostics: Some(SamplerDiagnostics::from_run(&run, args.adapt_delta, args.max_depth)),
+        destination: Destination::Stdout,
+        allow_mixed: false,
+    };
+    match summarize_files(&files, &request) {
+        Ok(warnings) => {
+            for w in warnings {
+                eprintln!("warning: {w}");
+            }
+        }
         Err(e) => {
-            eprintln!("error: cannot read back the draws: {e}");
+            eprintln!("error: cannot summarise the draws: {e}");
             return EXIT_DIAGNOSTICS;
         }
-    };
-    let summary = summarize(&draws, &SummaryOptions { labels, variables: args.vars.clone(), include_lp: true });
-    println!("{}", summary.to_table(3));
-    let diagnostics = SamplerDiagnostics::from_run(&run, args.adapt_delta, args.max_depth);
-    for w in sampler_warnings(&diagnostics).into_iter().chain(convergence_warnings(&summary)) {
-        eprintln!("warning: {w}");
     }
     let files: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
     if run.interrupted {
@@ -293,9 +322,10 @@ pub(super) fn dims_path(prefix: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// Writes `PREFIX_dims.json`: each dim's size and labels, and the dims of
-/// each output variable, so that tools can label the draws.
-pub(super) fn write_dims(model: &BoundModel, prefix: &Path) -> Result<(), String> {
+/// Writes `PREFIX_dims.json` (atomically): each dim's size and labels,
+/// and the dims of each output variable, so that tools can label the
+/// draws; returns what it wrote.
+pub(super) fn write_dims(model: &BoundModel, prefix: &Path) -> Result<serde_json::Value, String> {
     let data = model.data();
     let mut dims = serde_json::Map::new();
     for (d, size) in data.dim_sizes.iter().enumerate() {
@@ -305,8 +335,9 @@ pub(super) fn write_dims(model: &BoundModel, prefix: &Path) -> Result<(), String
     }
     let json = serde_json::json!({ "dims": dims, "variables": model.output_dims() });
     let path = dims_path(prefix);
-    std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap_or_default())
-        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+    write_atomically(&path, serde_json::to_string_pretty(&json).unwrap_or_default().as_bytes())
+        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+    Ok(json)
 }
 
 fn model_dim_name(model: &BoundModel, d: usize) -> String {

@@ -155,7 +155,7 @@ pub fn run(args: SimulateArgs) -> i32 {
     let truth_path = args.truth.clone().unwrap_or_else(|| args.output.with_extension("truth.json"));
     for (path, value) in [(&args.output, Value::Object(out)), (&truth_path, Value::Object(truth))] {
         let text = serde_json::to_string_pretty(&value).unwrap_or_default();
-        if let Err(e) = std::fs::write(path, text + "\n") {
+        if let Err(e) = super::atomic::write_atomically(path, (text + "\n").as_bytes()) {
             eprintln!("error: cannot write `{}`: {e}", path.display());
             return EXIT_USAGE;
         }

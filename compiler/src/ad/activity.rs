@@ -103,7 +103,7 @@ fn visit(stmts: &[Stmt], func: &Function, a: &mut Active) {
 
 /// Buffers loaded and written (stored or accumulated) anywhere in `stmts`,
 /// in the order of first access: `true` for a load.
-fn accesses(stmts: &[Stmt], out: &mut Vec<(BufferId, bool, bool)>) {
+pub(super) fn accesses(stmts: &[Stmt], out: &mut Vec<(BufferId, bool, bool)>) {
     for s in stmts {
         match s {
             Stmt::Let { expr: Expr::Load { buf, .. }, .. } => out.push((*buf, true, false)),
@@ -137,10 +137,22 @@ fn accesses(stmts: &[Stmt], out: &mut Vec<(BufferId, bool, bool)>) {
     }
 }
 
-/// Refuses the patterns recomputation gets wrong: an active buffer read by
-/// one top-level statement and overwritten by a later one, and an active
-/// buffer carried across the iterations of a loop (read, then stored).
-pub fn check_no_overwrite_after_use(module: &Module, func: &Function, active: &Active) -> Result<(), AdError> {
+/// Refuses the pattern recomputation gets wrong and the reverse sweep
+/// cannot undo: an active buffer read by one top-level statement and
+/// overwritten by a later one other than a plain top-level store or a
+/// top-level loop that carries it (a store in a branch or another loop, or
+/// a call's output). Returns the buffers read
+/// and then overwritten by later top-level stores: the forward sweep keeps
+/// each such store's old value and the reverse sweep puts it back, so the
+/// loops the reverse sweep recomputes read the values they read forward.
+/// (Values carried across the iterations of a loop are handled by
+/// [`super::carry`].)
+pub fn check_no_overwrite_after_use(
+    module: &Module,
+    func: &Function,
+    active: &Active,
+    carries: &std::collections::HashMap<Value, super::carry::Carry>,
+) -> Result<HashSet<BufferId>, AdError> {
     let per_stmt: Vec<Vec<(BufferId, bool, bool)>> = func
         .body
         .iter()
@@ -150,66 +162,37 @@ pub fn check_no_overwrite_after_use(module: &Module, func: &Function, active: &A
             v
         })
         .collect();
+    let mut restored = HashSet::new();
     for (i, acc) in per_stmt.iter().enumerate() {
         for &(buf, is_load, _) in acc {
             if !is_load || !active.buffer(buf) {
                 continue;
             }
-            let later_store = per_stmt[i + 1..].iter().flatten().any(|&(b, load, accum)| b == buf && !load && !accum);
-            if later_store {
+            let later: Vec<usize> = (i + 1..per_stmt.len())
+                .filter(|&k| per_stmt[k].iter().any(|&(b, load, accum)| b == buf && !load && !accum))
+                .collect();
+            if later.is_empty() {
+                continue;
+            }
+            let undoable = module.buffer(buf).arena == Arena::Work
+                && later.iter().all(|&k| match &func.body[k] {
+                    Stmt::Store { buf: b, .. } => *b == buf,
+                    // A loop that carries the buffer puts back its value
+                    // from before the loop when its reverse ends.
+                    Stmt::For { var, .. } => carries.get(var).is_some_and(|c| c.cells.iter().any(|&(cell, _)| cell == buf)),
+                    _ => false,
+                });
+            if !undoable {
                 return Err(AdError {
                     message: format!(
-                        "`{}` is assigned again after it has been used; gradients of overwritten variables are not supported yet — declare a new variable for the new value",
+                        "`{}` is assigned again, inside a loop or branch or by a call on buffers, after it has been used; gradients of such overwrites are not supported yet — declare a new variable for the new value",
                         module.buffer(buf).name
                     ),
                 });
             }
+            restored.insert(buf);
         }
     }
-    check_loops(module, &func.body, active)
+    Ok(restored)
 }
 
-fn check_loops(module: &Module, stmts: &[Stmt], active: &Active) -> Result<(), AdError> {
-    for s in stmts {
-        match s {
-            Stmt::For { body, .. } | Stmt::While { body, .. } => {
-                let mut acc = Vec::new();
-                accesses(body, &mut acc);
-                let mut seen_store: HashSet<BufferId> = HashSet::new();
-                let mut loaded_first: HashSet<BufferId> = HashSet::new();
-                for (buf, is_load, accum) in acc {
-                    if !active.buffer(buf) {
-                        continue;
-                    }
-                    if is_load && !seen_store.contains(&buf) {
-                        loaded_first.insert(buf);
-                    } else if !is_load && !accum {
-                        if loaded_first.contains(&buf) && module.buffer(buf).arena == Arena::Work && is_scalar_cell(module, buf) {
-                            return Err(AdError {
-                                message: format!(
-                                    "`{}` carries a value from one loop iteration to the next; gradients through such loops are not supported yet (use `+=` to sum, or a vector indexed by the loop variable)",
-                                    module.buffer(buf).name
-                                ),
-                            });
-                        }
-                        seen_store.insert(buf);
-                    }
-                }
-                check_loops(module, body, active)?;
-            }
-            Stmt::If { then, otherwise, .. } => {
-                check_loops(module, then, active)?;
-                check_loops(module, otherwise, active)?;
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// A one-element buffer: the only kind whose read-then-write in a loop is
-/// certainly state carried between iterations (a vector indexed by the loop
-/// variable reads and writes different elements).
-fn is_scalar_cell(module: &Module, buf: BufferId) -> bool {
-    module.buffer(buf).len == 1
-}

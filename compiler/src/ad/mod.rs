@@ -39,14 +39,21 @@
 //! the output's adjoint, that part of it is zeroed (the forward call
 //! overwrote those elements). A call on buffers with no rule is refused.
 //!
+//! **Overwritten values** ([`carry`]): a small local a loop iteration reads
+//! before writing is saved per iteration and restored before the reverse
+//! sweep recomputes that iteration; a top-level store over a buffer read
+//! earlier keeps the old value, which its reverse puts back.
+//!
 //! What this cannot differentiate yet (reported, never silently wrong): a
 //! buffer read by one top-level statement (or written by a call, whose
-//! adjoint rule may read its output) and written again by a later one (its
-//! earlier value is gone when the reverse sweep recomputes), `while` loops
+//! adjoint rule may read its output) and written again by a later one other
+//! than a top-level store or a loop that carries it, a carried loop whose
+//! bounds are not constants of the data, `while` loops
 //! and `break`/`continue` in code that depends on parameters, and calls on
 //! buffers without a rule in [`rules`].
 
 mod activity;
+mod carry;
 mod reverse;
 pub mod rules;
 
@@ -66,13 +73,22 @@ impl std::fmt::Display for AdError {
 }
 
 /// Adds a `Gradient` function made from the module's `LogDensity` one.
+/// Loops that carry values from one iteration to the next need constant
+/// bounds: use [`differentiate_with_data`] when they come from the data.
 pub fn differentiate(module: &mut Module) -> Result<(), AdError> {
+    differentiate_with_data(module, &[])
+}
+
+/// [`differentiate`], with the data's integers (the initial `IntData`
+/// arena) to evaluate loop bounds that depend on them.
+pub fn differentiate_with_data(module: &mut Module, int_data: &[i64]) -> Result<(), AdError> {
     let forward = module
         .function(FunctionKind::LogDensity)
         .cloned()
         .ok_or_else(|| AdError { message: "the module has no log density function".into() })?;
     let active = activity::analyse(module, &forward);
-    activity::check_no_overwrite_after_use(module, &forward, &active)?;
+    let carries = carry::find(module, &forward, int_data)?;
+    let restored = activity::check_no_overwrite_after_use(module, &forward, &active, &carries)?;
     // One adjoint buffer per active buffer.
     let mut adjoint: HashMap<BufferId, BufferId> = HashMap::new();
     let mut bufs: Vec<BufferId> = active.buffers.iter().copied().collect();
@@ -88,7 +104,7 @@ pub fn differentiate(module: &mut Module) -> Result<(), AdError> {
         };
         adjoint.insert(b, adj);
     }
-    let gradient = reverse::build(module, &forward, &active, &adjoint)?;
+    let gradient = reverse::build(module, &forward, &active, &adjoint, &carries, &restored)?;
     module.functions.retain(|f| f.kind != FunctionKind::Gradient);
     module.functions.push(gradient);
     Ok(())

@@ -2,6 +2,7 @@
 //! with recomputation of nested blocks.
 
 use super::activity::Active;
+use super::carry::Carry;
 use super::rules::{self, AdjArg};
 use super::AdError;
 use crate::ir::{
@@ -11,8 +12,16 @@ use crate::ir::{
 use std::collections::{HashMap, HashSet};
 
 /// Builds the `Gradient` function from the `LogDensity` one.
-pub fn build(module: &mut Module, forward: &Function, active: &Active, adjoint: &HashMap<BufferId, BufferId>) -> Result<Function, AdError> {
+pub fn build(
+    module: &mut Module,
+    forward: &Function,
+    active: &Active,
+    adjoint: &HashMap<BufferId, BufferId>,
+    carries: &HashMap<Value, Carry>,
+    restored: &HashSet<BufferId>,
+) -> Result<Function, AdError> {
     let mut g = Gen {
+        carries,
         func: Function { kind: FunctionKind::Gradient, values: forward.values.clone(), body: Vec::new() },
         forward,
         active,
@@ -38,20 +47,32 @@ pub fn build(module: &mut Module, forward: &Function, active: &Active, adjoint: 
         .body
         .iter()
         .enumerate()
-        .map(|(i, s)| fusable(i, s, &forward.body) && g.touches_active(std::slice::from_ref(s)))
+        .map(|(i, s)| fusable(i, s, &forward.body) && g.touches_active(std::slice::from_ref(s)) && !g.carries_in(std::slice::from_ref(s)))
         .collect();
     let uses_target = mentions_target(&forward.body);
-    for (s, &f) in forward.body.iter().zip(&fused) {
+    // Old values of top-level stores that overwrite a buffer already read
+    // (see `activity::check_no_overwrite_after_use`), by statement.
+    let mut old_values: HashMap<usize, (BufferId, Value, Value)> = HashMap::new();
+    for (i, (s, &f)) in forward.body.iter().zip(&fused).enumerate() {
+        if let Stmt::Store { buf, index, .. } = s {
+            if restored.contains(buf) {
+                let old = g.define(&mut body, g.module.buffer(*buf).arena.scalar_type(), Expr::Load { buf: *buf, index: *index });
+                old_values.insert(i, (*buf, *index, old));
+            }
+        }
         if !f || uses_target {
-            body.push(s.clone());
+            g.with_snapshots(s, &mut body);
         }
     }
     let mut scope = Scope::top(&forward.body);
     let mut reverse = Vec::new();
-    for (s, &f) in forward.body.iter().zip(&fused).rev() {
+    for (i, (s, &f)) in forward.body.iter().zip(&fused).enumerate().rev() {
         g.with_target = f && !uses_target;
         g.reverse_stmt(s, &mut scope, &mut reverse)?;
         g.with_target = false;
+        if let Some(&(buf, index, old)) = old_values.get(&i) {
+            reverse.push(Stmt::Store { buf, index, value: old });
+        }
     }
     if !scope.cells.is_empty() {
         return Err(AdError { message: "internal: a top-level value escaped its scope".into() });
@@ -132,6 +153,8 @@ fn stored_in(stmts: &[Stmt], out: &mut HashSet<BufferId>) {
 }
 
 struct Gen<'a> {
+    /// Loops that carry values in cells, by forward loop variable.
+    carries: &'a HashMap<Value, Carry>,
     func: Function,
     forward: &'a Function,
     active: &'a Active,
@@ -179,6 +202,78 @@ impl Gen<'_> {
         let zero = self.f64(&mut body, 0.0);
         body.push(Stmt::Store { buf, index: var, value: zero });
         out.push(Stmt::For { var, start, end, body });
+    }
+
+    /// Whether any loop in `stmts` carries values in cells.
+    fn carries_in(&self, stmts: &[Stmt]) -> bool {
+        stmts.iter().any(|s| match s {
+            Stmt::For { var, body, .. } => self.carries.contains_key(var) || self.carries_in(body),
+            Stmt::If { then, otherwise, .. } => self.carries_in(then) || self.carries_in(otherwise),
+            Stmt::While { cond_block, body, .. } => self.carries_in(cond_block) || self.carries_in(body),
+            _ => false,
+        })
+    }
+
+    /// Emits `s` for the forward sweep: a loop that carries values (here or
+    /// in a branch, not in a nested loop, whose values the enclosing loop's
+    /// reverse saves when it recomputes it) first saves them per iteration.
+    fn with_snapshots(&mut self, s: &Stmt, out: &mut Vec<Stmt>) {
+        match s {
+            Stmt::For { var, start, end, body } if self.carries.contains_key(var) => {
+                let mut b = Vec::new();
+                self.save_carried(*var, *var, *start, &mut b);
+                b.extend(body.iter().cloned());
+                out.push(Stmt::For { var: *var, start: *start, end: *end, body: b });
+            }
+            Stmt::If { cond, then, otherwise } => {
+                let mut t = Vec::new();
+                for x in then {
+                    self.with_snapshots(x, &mut t);
+                }
+                let mut o = Vec::new();
+                for x in otherwise {
+                    self.with_snapshots(x, &mut o);
+                }
+                out.push(Stmt::If { cond: *cond, then: t, otherwise: o });
+            }
+            other => out.push(other.clone()),
+        }
+    }
+
+    /// The tape slot of iteration `iter` of a loop from `start`.
+    fn carried_slot(&mut self, iter: Value, start: Value, out: &mut Vec<Stmt>) -> Value {
+        self.define(out, ScalarType::I64, Expr::Binary(BinaryOp::Sub, iter, start))
+    }
+
+    /// Copies the carried locals of loop `orig_var` into their tapes at the
+    /// start of iteration `iter` (`to_tape`), or back from them.
+    fn copy_carried(&mut self, orig_var: Value, iter: Value, start: Value, to_tape: bool, out: &mut Vec<Stmt>) {
+        let Some(carry) = self.carries.get(&orig_var).cloned() else { return };
+        let slot = self.carried_slot(iter, start, out);
+        for (cell, tape) in carry.cells {
+            let len = self.module.buffer(cell).len;
+            let ty = self.module.buffer(cell).arena.scalar_type();
+            let n = self.i64(out, len as i64);
+            let base = self.define(out, ScalarType::I64, Expr::Binary(BinaryOp::Mul, slot, n));
+            let from = self.i64(out, 0);
+            let e = self.fresh(ScalarType::I64);
+            let mut body = Vec::new();
+            let at = self.define(&mut body, ScalarType::I64, Expr::Binary(BinaryOp::Add, base, e));
+            let (src, si, dst, di) = if to_tape { (cell, e, tape, at) } else { (tape, at, cell, e) };
+            let v = self.define(&mut body, ty, Expr::Load { buf: src, index: si });
+            body.push(Stmt::Store { buf: dst, index: di, value: v });
+            out.push(Stmt::For { var: e, start: from, end: n, body });
+        }
+    }
+
+    fn save_carried(&mut self, orig_var: Value, iter: Value, start: Value, out: &mut Vec<Stmt>) {
+        self.copy_carried(orig_var, iter, start, true, out)
+    }
+
+    /// Puts back the values the carried locals of loop `orig_var` had at
+    /// the start of iteration `iter`.
+    fn restore_carried(&mut self, orig_var: Value, iter: Value, start: Value, out: &mut Vec<Stmt>) {
+        self.copy_carried(orig_var, iter, start, false, out)
     }
 
     /// The value holding `v` in this scope.
@@ -321,13 +416,18 @@ impl Gen<'_> {
         let mut block = Vec::new();
         let mut local_bufs = HashSet::new();
         stored_in(stmts, &mut local_bufs);
+        // Carried cells were put back to their values at the start of this
+        // iteration: their accumulations run again too.
+        for carry in self.carries.values() {
+            local_bufs.extend(carry.cells.iter().map(|&(c, _)| c));
+        }
         let rerun: Vec<Stmt> = stmts
             .iter()
             .enumerate()
             .filter(|&(i, _)| !self.rerun_redundant(i, stmts))
             .map(|(_, s)| s.clone())
             .collect();
-        self.recompute(&rerun, &mut scope.rename, &local_bufs, &mut block)?;
+        self.recompute(&rerun, &mut scope.rename, &local_bufs, true, &mut block)?;
         // The recomputation above re-ran nested loops whole, with their
         // target terms when this block is a fused loop's; the reverse of a
         // nested loop recomputes it again and must not add them twice.
@@ -386,17 +486,27 @@ impl Gen<'_> {
         let last = self.define(&mut prologue, ScalarType::I64, Expr::Binary(BinaryOp::Sub, e, one));
         let off = self.define(&mut prologue, ScalarType::I64, Expr::Binary(BinaryOp::Sub, k, s));
         let j = self.define(&mut prologue, ScalarType::I64, Expr::Binary(BinaryOp::Sub, last, off));
+        self.restore_carried(var, j, s, &mut prologue);
         let (inner, cells) = self.nested(body, scope, &[(var, j)])?;
         let mut loop_body = prologue;
         loop_body.extend(inner);
         self.with_cells(out, scope, &cells, |_, out| out.push(Stmt::For { var: k, start: s, end: e, body: loop_body }));
+        // The last reverse iteration recomputed the first iteration's
+        // stores: put back the carried locals' values from before the loop
+        // (when it ran at all), for the reverse of earlier statements.
+        if self.carries.contains_key(&var) {
+            let ran = self.define(out, ScalarType::I64, Expr::Cmp(CmpOp::Lt, s, e));
+            let mut back = Vec::new();
+            self.restore_carried(var, s, s, &mut back);
+            out.push(Stmt::If { cond: ran, then: back, otherwise: Vec::new() });
+        }
         Ok(())
     }
 
     /// Re-emits a block's computations with fresh names: every `Let` and
     /// `Call`, stores, nested loops and branches; accumulations only into
     /// buffers the block itself initialises; never target terms.
-    fn recompute(&mut self, stmts: &[Stmt], rename: &mut HashMap<Value, Value>, local_bufs: &HashSet<BufferId>, out: &mut Vec<Stmt>) -> Result<(), AdError> {
+    fn recompute(&mut self, stmts: &[Stmt], rename: &mut HashMap<Value, Value>, local_bufs: &HashSet<BufferId>, save: bool, out: &mut Vec<Stmt>) -> Result<(), AdError> {
         let rn = |rename: &HashMap<Value, Value>, v: Value| rename.get(&v).copied().unwrap_or(v);
         for s in stmts {
             match s {
@@ -455,26 +565,32 @@ impl Gen<'_> {
                     let mut inner_rename = rename.clone();
                     inner_rename.insert(*var, v);
                     let mut inner = Vec::new();
-                    self.recompute(body, &mut inner_rename, local_bufs, &mut inner)?;
+                    // This loop's reverse comes next and restores its
+                    // carried cells; deeper loops save theirs when it
+                    // recomputes them.
+                    if save {
+                        self.save_carried(*var, v, s0, &mut inner);
+                    }
+                    self.recompute(body, &mut inner_rename, local_bufs, false, &mut inner)?;
                     out.push(Stmt::For { var: v, start: s0, end: e0, body: inner });
                 }
                 Stmt::If { cond, then, otherwise } => {
                     let c = rn(rename, *cond);
                     let mut tr = rename.clone();
                     let mut t = Vec::new();
-                    self.recompute(then, &mut tr, local_bufs, &mut t)?;
+                    self.recompute(then, &mut tr, local_bufs, save, &mut t)?;
                     let mut or = rename.clone();
                     let mut o = Vec::new();
-                    self.recompute(otherwise, &mut or, local_bufs, &mut o)?;
+                    self.recompute(otherwise, &mut or, local_bufs, save, &mut o)?;
                     out.push(Stmt::If { cond: c, then: t, otherwise: o });
                 }
                 Stmt::While { cond_block, cond, body } => {
                     let mut wr = rename.clone();
                     let mut cb = Vec::new();
-                    self.recompute(cond_block, &mut wr, local_bufs, &mut cb)?;
+                    self.recompute(cond_block, &mut wr, local_bufs, false, &mut cb)?;
                     let c = rn(&wr, *cond);
                     let mut b = Vec::new();
-                    self.recompute(body, &mut wr, local_bufs, &mut b)?;
+                    self.recompute(body, &mut wr, local_bufs, false, &mut b)?;
                     out.push(Stmt::While { cond_block: cb, cond: c, body: b });
                 }
                 Stmt::Break => out.push(Stmt::Break),

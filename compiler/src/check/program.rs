@@ -37,7 +37,7 @@ impl Checker {
             }
             seen.push(block.kind);
             if block.kind == BlockKind::Functions {
-                // The parser has reported the block (E0010) and skipped its body.
+                // Its functions were expanded where they are called (`syntax::functions`).
                 continue;
             }
             typed.push(self.check_program_block(block, stmts));

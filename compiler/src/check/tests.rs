@@ -101,7 +101,7 @@ fn single_letter_names_get_no_typo_suggestion() {
 }
 
 #[test]
-fn the_functions_block_is_reported_once() {
-    let src = "functions { real f(real x) { return x; } } parameters { real mu; }";
-    assert_eq!(codes(src), vec!["E0010"]);
+fn a_recursive_function_is_reported_once() {
+    let src = "functions { real f(real x) { return f(x); } } parameters { real mu; }";
+    assert_eq!(codes(src), vec!["E0012"]);
 }

@@ -66,6 +66,40 @@ impl BlockKind {
 pub enum BlockBody {
     Dims(Vec<DimDecl>),
     Stmts(Vec<Stmt>),
+    /// The definitions (and forward declarations) of a `functions` block.
+    Functions(Vec<FunDef>),
+}
+
+/// A user function of the `functions` block: `real f(data real x, vector v) { ... }`,
+/// or a forward declaration (no body).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunDef {
+    pub return_type: FunType,
+    pub name: Ident,
+    pub params: Vec<FunParam>,
+    /// The body's statements; `None` for a forward declaration `...;`.
+    pub body: Option<Vec<Stmt>>,
+    pub span: Span,
+}
+
+/// One argument of a user function.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunParam {
+    /// Written with the `data` qualifier: callers must pass data-only values.
+    pub data_only: bool,
+    pub ty: FunType,
+    pub name: Ident,
+}
+
+/// An unsized type in a function signature: `array[,] real`, `vector`, `void`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunType {
+    /// How many array dimensions (`array[,] real` has 2).
+    pub array_dims: usize,
+    /// `int`, `real`, `vector`, `row_vector`, `matrix`, `void` (or another
+    /// name, reported by the expander).
+    pub base: String,
+    pub span: Span,
 }
 
 /// `grade;` or `effect = ["intercept", "slope"];` inside `dims { }`.
@@ -138,7 +172,7 @@ pub enum StmtKind {
     FatalError(Vec<PrintArg>),
     Break,
     Continue,
-    /// `return expr;` or `return;` (for the later `functions` block).
+    /// `return expr;` or `return;` (in the body of a user function).
     Return(Option<Expr>),
     /// A function call used as a statement, `f(x);`.
     Call(Expr),

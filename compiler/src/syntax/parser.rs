@@ -16,7 +16,6 @@
 //! | E0008 | unknown block name, e.g. `paramters { ... }` (a near miss is read |
 //! |       | as the block meant)                                                  |
 //! | E0009 | empty index `a[]`                                                    |
-//! | E0010 | the `functions` block is not supported yet                           |
 //!
 //! The parser recovers at statement level (to the next `;` or to the `}` of
 //! the enclosing block) and, at the top level, to the next block header, so
@@ -26,9 +25,8 @@
 //! [`ast::StmtKind::Error`]); callers must check the diagnostics for errors before
 //! using the program.
 //!
-//! The `functions` block: its header and braces are kept (so the checker can
-//! still see the block and its position) but its contents are skipped and
-//! reported with E0010.
+//! The `functions` block is parsed into [`ast::BlockBody::Functions`];
+//! `syntax::functions` expands its calls into the other blocks.
 
 use std::collections::BTreeSet;
 
@@ -50,7 +48,6 @@ lalrpop_util::lalrpop_mod!(
 /// and syntax diagnostic, in source order. Never panics.
 pub fn parse_program(source: &str) -> (Option<Program>, Vec<Diagnostic>) {
     let (mut tokens, mut diags) = lexer::lex(source);
-    skip_functions_bodies(&mut tokens, &mut diags);
     skip_unknown_blocks(&mut tokens, &mut diags);
     lexer::mark_truncations(&mut tokens);
 
@@ -97,43 +94,6 @@ fn reports_same_unclosed_brace(a: &Diagnostic, b: &Diagnostic) -> bool {
 
 /// The label on a `{` that is never closed.
 const UNCLOSED: &str = "this `{` is never closed";
-
-/// Drops the tokens inside `functions { ... }` (keeping the header and the
-/// braces) and reports E0010 once per such block.
-fn skip_functions_bodies(tokens: &mut Vec<Spanned<'_>>, diags: &mut Vec<Diagnostic>) {
-    let mut out = Vec::with_capacity(tokens.len());
-    let mut iter = std::mem::take(tokens).into_iter().peekable();
-    while let Some(tok) = iter.next() {
-        let is_header = tok.1 == Token::Functions;
-        let header_span = Span::new(tok.0, tok.2);
-        out.push(tok);
-        if !is_header || !matches!(iter.peek(), Some((_, Token::LBrace, _))) {
-            continue;
-        }
-        diags.push(
-            Diagnostic::error("E0010", "the `functions` block is not supported yet")
-                .with_label(header_span, "user-defined functions are not available")
-                .with_help("inline the function's body where it is used"),
-        );
-        let mut depth = 0usize;
-        for inner in iter.by_ref() {
-            // Keep only the block's own braces.
-            let (keep, next_depth) = match inner.1 {
-                Token::LBrace => (depth == 0, depth + 1),
-                Token::RBrace => (depth == 1, depth.saturating_sub(1)),
-                _ => (false, depth),
-            };
-            depth = next_depth;
-            if keep {
-                out.push(inner);
-            }
-            if depth == 0 {
-                break;
-            }
-        }
-    }
-    *tokens = out;
-}
 
 /// Removes `name { ... }` at the top level when `name` is not a block
 /// keyword (`paramters { ... }`), reporting E0008. The grammar has no
@@ -781,7 +741,7 @@ model {
                 StmtKind::Assign { rhs, .. } => rhs.clone(),
                 other => panic!("not an assignment: {other:?}"),
             },
-            BlockBody::Dims(_) => panic!("not a statement block"),
+            BlockBody::Dims(_) | BlockBody::Functions(_) => panic!("not a statement block"),
         }
     }
 
@@ -796,7 +756,7 @@ model {
     fn stmts(block: &Block) -> &[Stmt] {
         match &block.body {
             BlockBody::Stmts(s) => s,
-            BlockBody::Dims(_) => &[],
+            BlockBody::Dims(_) | BlockBody::Functions(_) => &[],
         }
     }
 
@@ -1004,8 +964,16 @@ model {
         assert_eq!(codes("paramters { real x; }"), vec!["E0008"]);
         assert_eq!(codes("model { x = a[]; }"), vec!["E0009"]);
         let (program, diags) = parse_program("functions { real f(real x) { return x; } } model { }");
-        assert_eq!(diags.iter().map(|d| d.code).collect::<Vec<_>>(), vec!["E0010"]);
-        assert_eq!(program.expect("parses").blocks[0].kind, BlockKind::Functions);
+        assert!(diags.is_empty(), "{diags:?}");
+        let program = program.expect("parses");
+        assert_eq!(program.blocks[0].kind, BlockKind::Functions);
+        let BlockBody::Functions(defs) = &program.blocks[0].body else { panic!("functions body") };
+        assert_eq!((defs[0].name.name.as_str(), defs[0].params.len(), defs[0].body.is_some()), ("f", 1, true));
+        let (program, diags) =
+            parse_program("functions { void g(data array[,] int n); void g(data array[,] int n) { } } model { }");
+        assert!(diags.is_empty(), "{diags:?}");
+        let BlockBody::Functions(defs) = &program.expect("parses").blocks[0].body else { panic!("functions body") };
+        assert!(defs[0].body.is_none() && defs[1].params[0].data_only && defs[1].params[0].ty.array_dims == 2);
     }
 
     #[test]

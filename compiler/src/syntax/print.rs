@@ -137,6 +137,7 @@ fn block_node(b: &Block) -> Node {
     let children = match &b.body {
         BlockBody::Dims(dims) => dims.iter().map(dim_node).collect(),
         BlockBody::Stmts(stmts) => stmts.iter().map(stmt_node).collect(),
+        BlockBody::Functions(defs) => defs.iter().map(|f| atom(&f.name.name)).collect(),
     };
     vertical(&name, children)
 }

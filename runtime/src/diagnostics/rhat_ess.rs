@@ -129,7 +129,7 @@ fn var_ddof1(x: &[f64]) -> f64 {
 }
 
 /// Quantile with linear interpolation (numpy's default), of sorted data.
-fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     let n = sorted.len();
     if n == 0 {
         return f64::NAN;
@@ -148,34 +148,115 @@ pub fn quantile<C: AsRef<[f64]>>(chains: &[C], q: f64) -> f64 {
     quantile_sorted(&all, q)
 }
 
+/// Normal scores of ranks, `Phi^{-1}((rank - 3/8) / (S + 1/4))`, for one
+/// pooled size `S`: the scores of integer ranks are the same for every
+/// column of a fit, so a summary computes them once.
+#[derive(Clone, Debug, Default)]
+pub struct RankScores {
+    size: usize,
+    /// The score of rank `r` at index `r - 1`.
+    integer: Vec<f64>,
+}
+
+impl RankScores {
+    fn score(&mut self, size: usize, rank_twice: usize) -> f64 {
+        if self.size != size || self.integer.len() != size {
+            self.size = size;
+            self.integer = (1..=size).map(|r| normal_quantile((r as f64 - 0.375) / (size as f64 + 0.25))).collect();
+        }
+        if rank_twice % 2 == 0 {
+            self.integer[rank_twice / 2 - 1]
+        } else {
+            // The average rank of an even number of ties: a half-integer.
+            normal_quantile((rank_twice as f64 / 2.0 - 0.375) / (size as f64 + 0.25))
+        }
+    }
+}
+
 /// Rank-normalises pooled draws: average ranks of ties, then
 /// `Phi^{-1}((rank - 3/8) / (S + 1/4))`.
 pub fn rank_normalize<C: AsRef<[f64]>>(chains: &[C]) -> Vec<Vec<f64>> {
+    rank_normalize_sorted(chains, &mut RankScores::default()).0
+}
+
+/// Pooled draws sorted by value, each with its position `chain * n + draw`.
+type SortedPool = Vec<(f64, u32)>;
+
+/// [`rank_normalize`] with reused scores; also returns the pooled draws
+/// sorted (the chains cut to their common length).
+fn rank_normalize_sorted<C: AsRef<[f64]>>(chains: &[C], scores: &mut RankScores) -> (Vec<Vec<f64>>, SortedPool) {
     let n = common_len(chains);
-    let mut idx: Vec<(f64, usize, usize)> = Vec::with_capacity(n * chains.len());
+    let mut pool: SortedPool = Vec::with_capacity(n * chains.len());
     for (ci, c) in chains.iter().enumerate() {
         for (di, &v) in c.as_ref()[..n].iter().enumerate() {
-            idx.push((v, ci, di));
+            // Positions fit in u32: a column of 4 billion draws would not fit in memory.
+            pool.push((v, (ci * n + di) as u32));
         }
     }
-    idx.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let size = idx.len() as f64;
-    let mut out = vec![vec![0.0; n]; chains.len()];
+    // Unstable is enough: ties all get their average rank whatever their order.
+    pool.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    (scores_of_sorted(&pool, n, chains.len(), scores), pool)
+}
+
+/// The rank normal scores of a sorted pool of `chains` chains of `n` draws,
+/// back in chain order.
+fn scores_of_sorted(pool: &[(f64, u32)], n: usize, chains: usize, scores: &mut RankScores) -> Vec<Vec<f64>> {
+    let size = pool.len();
+    let mut out = vec![vec![0.0; n]; chains];
     let mut i = 0;
-    while i < idx.len() {
+    while i < size {
         let mut j = i;
-        while j + 1 < idx.len() && idx[j + 1].0 == idx[i].0 {
+        while j + 1 < size && pool[j + 1].0 == pool[i].0 {
             j += 1;
         }
-        // ranks are 1-based: i+1 ..= j+1, average
-        let rank = (i + j) as f64 / 2.0 + 1.0;
-        let z = normal_quantile((rank - 0.375) / (size + 0.25));
-        for &(_, ci, di) in &idx[i..=j] {
-            out[ci][di] = z;
+        // Ranks are 1-based: i+1 ..= j+1, averaged; twice the average is i + j + 2.
+        let z = scores.score(size, i + j + 2);
+        for &(_, pos) in &pool[i..=j] {
+            let pos = pos as usize;
+            out[pos / n][pos % n] = z;
         }
         i = j + 1;
     }
     out
+}
+
+/// The folded draws `|x - med|` of a sorted pool, sorted, without a sort:
+/// below the median they grow as `x` falls, above it as `x` rises, so the
+/// two runs merge in one pass.
+fn folded_pool(pool: &[(f64, u32)], med: f64) -> SortedPool {
+    let k = pool.partition_point(|&(v, _)| v < med);
+    let mut below = pool[..k].iter().rev().map(|&(v, p)| ((v - med).abs(), p)).peekable();
+    let mut above = pool[k..].iter().map(|&(v, p)| ((v - med).abs(), p)).peekable();
+    let mut out = Vec::with_capacity(pool.len());
+    loop {
+        let next = match (below.peek(), above.peek()) {
+            (Some(b), Some(a)) => {
+                if b.0 <= a.0 {
+                    below.next()
+                } else {
+                    above.next()
+                }
+            }
+            (Some(_), None) => below.next(),
+            (None, _) => above.next(),
+        };
+        match next {
+            Some(x) => out.push(x),
+            None => return out,
+        }
+    }
+}
+
+/// Quantile with linear interpolation of a sorted pool.
+fn pool_quantile(pool: &[(f64, u32)], q: f64) -> f64 {
+    let n = pool.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let pos = (n - 1) as f64 * q;
+    let lo = pos.floor() as usize;
+    let hi = (lo + 1).min(n - 1);
+    pool[lo].0 + (pool[hi].0 - pool[lo].0) * (pos - lo as f64)
 }
 
 /// Classic (non-split) potential scale reduction of the given chains.
@@ -191,6 +272,104 @@ pub fn rhat_basic<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
     ((between / within + n as f64 - 1.0) / n as f64).sqrt()
 }
 
+/// Autocovariances (biased, divided by `n`) of several series of equal
+/// length, averaged over the series, computed lag by lag as Geyer's
+/// sequence reads them: a well-mixed series stops after a few lags, so
+/// the first lags are direct sums and only a long sequence pays for the
+/// FFT of every lag.
+struct MeanAutocovariance {
+    /// Each series minus its own mean.
+    centred: Vec<Vec<f64>>,
+    /// The mean autocovariance at lags `0..values.len()`.
+    values: Vec<f64>,
+    /// Up to this lag direct sums cost less than the FFT (about
+    /// `5 log2(m)` lags for an FFT of length `m`).
+    direct_limit: usize,
+}
+
+impl MeanAutocovariance {
+    fn new<C: AsRef<[f64]>>(chains: &[C], n: usize) -> Self {
+        let centred: Vec<Vec<f64>> = chains
+            .iter()
+            .map(|c| {
+                let c = &c.as_ref()[..n];
+                let m = mean(c);
+                c.iter().map(|v| v - m).collect()
+            })
+            .collect();
+        let log2_m = (2 * n).next_power_of_two().trailing_zeros() as usize;
+        MeanAutocovariance { centred, values: Vec::new(), direct_limit: (5 * log2_m).max(16) }
+    }
+
+    /// The mean autocovariance at lag `t` (`t < n`).
+    fn at(&mut self, t: usize) -> f64 {
+        if t >= self.values.len() {
+            self.extend_to(t);
+        }
+        self.values[t]
+    }
+
+    fn extend_to(&mut self, t: usize) {
+        let n = self.centred[0].len();
+        let k = self.centred.len() as f64;
+        if t < self.direct_limit {
+            let upto = (2 * self.values.len()).max(t + 1).max(8).min(self.direct_limit).min(n);
+            for lag in self.values.len()..upto {
+                let sum: f64 = self.centred.iter().map(|c| dot(&c[..n - lag], &c[lag..]) / n as f64).sum();
+                self.values.push(sum / k);
+            }
+        } else {
+            let all = autocovariances_fft(&self.centred);
+            let from = self.values.len();
+            self.values.extend((from..n).map(|lag| all.iter().map(|a| a[lag]).sum::<f64>() / k));
+        }
+    }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Biased autocovariances of centred series of equal length at every lag,
+/// two series per complex FFT (`x + i y`: the spectra of `x` and `y` are
+/// the even and odd parts of the transform, and the inverse transform of
+/// `|X|^2 + i |Y|^2` is `acov(x) + i acov(y)`, both spectra being real and
+/// even).
+fn autocovariances_fft(centred: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    let Some(n) = centred.first().map(Vec::len) else { return Vec::new() };
+    let m = (2 * n).next_power_of_two();
+    let scale = 1.0 / (m as f64 * n as f64);
+    let mut out = Vec::with_capacity(centred.len());
+    let mut re = vec![0.0; m];
+    let mut im = vec![0.0; m];
+    for pair in centred.chunks(2) {
+        re.iter_mut().for_each(|v| *v = 0.0);
+        im.iter_mut().for_each(|v| *v = 0.0);
+        re[..n].copy_from_slice(&pair[0]);
+        if let Some(y) = pair.get(1) {
+            im[..n].copy_from_slice(y);
+        }
+        fft(&mut re, &mut im, false);
+        let mut px = vec![0.0; m];
+        let mut py = vec![0.0; m];
+        for k in 0..m {
+            let j = (m - k) % m;
+            let (xr, xi) = (0.5 * (re[k] + re[j]), 0.5 * (im[k] - im[j]));
+            let (yr, yi) = (0.5 * (im[k] + im[j]), 0.5 * (re[j] - re[k]));
+            px[k] = xr * xr + xi * xi;
+            py[k] = yr * yr + yi * yi;
+        }
+        re.copy_from_slice(&px);
+        im.copy_from_slice(&py);
+        fft(&mut re, &mut im, true);
+        out.push(re[..n].iter().map(|v| v * scale).collect());
+        if pair.len() == 2 {
+            out.push(im[..n].iter().map(|v| v * scale).collect());
+        }
+    }
+    out
+}
+
 /// Effective sample size of the given chains (no splitting, no ranks), by
 /// Geyer's initial monotone sequence on the autocorrelations combined
 /// across chains (ArviZ's `_ess`).
@@ -200,11 +379,10 @@ pub fn ess_basic<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
     }
     let n_draw = common_len(chains);
     let n_chain = chains.len();
-    let acov: Vec<Vec<f64>> = chains.iter().map(|c| autocovariance(&c.as_ref()[..n_draw])).collect();
+    let mut acov = MeanAutocovariance::new(chains, n_draw);
     let chain_means: Vec<f64> = chains.iter().map(|c| mean(&c.as_ref()[..n_draw])).collect();
     let nd = n_draw as f64;
-    let mean_acov = |t: usize| acov.iter().map(|a| a[t]).sum::<f64>() / n_chain as f64;
-    let mean_var = mean_acov(0) * nd / (nd - 1.0);
+    let mean_var = acov.at(0) * nd / (nd - 1.0);
     let mut var_plus = mean_var * (nd - 1.0) / nd;
     if n_chain > 1 {
         var_plus += var_ddof1(&chain_means);
@@ -212,14 +390,14 @@ pub fn ess_basic<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
     let mut rho_hat_t = vec![0.0; n_draw];
     let mut rho_hat_even = 1.0;
     rho_hat_t[0] = rho_hat_even;
-    let mut rho_hat_odd = 1.0 - (mean_var - mean_acov(1)) / var_plus;
+    let mut rho_hat_odd = 1.0 - (mean_var - acov.at(1)) / var_plus;
     rho_hat_t[1] = rho_hat_odd;
 
     // Geyer's initial positive sequence.
     let mut t = 1;
     while t < n_draw - 3 && (rho_hat_even + rho_hat_odd) > 0.0 {
-        rho_hat_even = 1.0 - (mean_var - mean_acov(t + 1)) / var_plus;
-        rho_hat_odd = 1.0 - (mean_var - mean_acov(t + 2)) / var_plus;
+        rho_hat_even = 1.0 - (mean_var - acov.at(t + 1)) / var_plus;
+        rho_hat_odd = 1.0 - (mean_var - acov.at(t + 2)) / var_plus;
         if rho_hat_even + rho_hat_odd >= 0.0 {
             rho_hat_t[t + 1] = rho_hat_even;
             rho_hat_t[t + 2] = rho_hat_odd;
@@ -246,6 +424,46 @@ pub fn ess_basic<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
     ess / tau_hat
 }
 
+/// R-hat and the effective sample sizes of one column, computed together:
+/// the split chains, their sorted pool and their rank normalisation are
+/// shared by all four.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ColumnDiagnostics {
+    /// [`rhat`].
+    pub rhat: f64,
+    /// [`ess_bulk`].
+    pub ess_bulk: f64,
+    /// [`ess_tail`].
+    pub ess_tail: f64,
+    /// [`ess_mean`].
+    pub ess_mean: f64,
+}
+
+/// [`rhat`], [`ess_bulk`], [`ess_tail`] and [`ess_mean`] of one column
+/// (the same numbers, computed once); `scores` may be reused between
+/// columns of the same size.
+pub fn column_diagnostics<C: AsRef<[f64]>>(chains: &[C], scores: &mut RankScores) -> ColumnDiagnostics {
+    column_diagnostics_and_pool(chains, scores).0
+}
+
+/// [`column_diagnostics`], and the split chains' draws sorted (empty when
+/// the diagnostics are undefined): with chains of one even length, all
+/// the draws sorted, for quantiles without another sort.
+pub fn column_diagnostics_and_pool<C: AsRef<[f64]>>(chains: &[C], scores: &mut RankScores) -> (ColumnDiagnostics, Vec<f64>) {
+    if !valid(chains) {
+        return (ColumnDiagnostics { rhat: f64::NAN, ess_bulk: f64::NAN, ess_tail: f64::NAN, ess_mean: f64::NAN }, Vec::new());
+    }
+    let split = split_chains(chains);
+    let (z, pool) = rank_normalize_sorted(&split, scores);
+    let d = ColumnDiagnostics {
+        rhat: rhat_of_split(&split, &z, &pool, scores),
+        ess_bulk: ess_basic(&z),
+        ess_tail: ess_tail_of_split(&split, &pool),
+        ess_mean: ess_basic(&split),
+    };
+    (d, pool.into_iter().map(|(v, _)| v).collect())
+}
+
 /// Rank-normalised split R-hat: the maximum of the bulk R-hat and the R-hat
 /// of the folded draws `|x - median|` (Vehtari et al. 2021). Needs at least
 /// one chain of at least 4 draws (it splits chains in halves).
@@ -254,10 +472,18 @@ pub fn rhat<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
         return f64::NAN;
     }
     let split = split_chains(chains);
-    let bulk = rhat_basic(&rank_normalize(&split));
-    let med = quantile(&split, 0.5);
-    let folded: Vec<Vec<f64>> = split.iter().map(|c| c.iter().map(|v| (v - med).abs()).collect()).collect();
-    let tail = rhat_basic(&rank_normalize(&folded));
+    let mut scores = RankScores::default();
+    let (z, sorted) = rank_normalize_sorted(&split, &mut scores);
+    rhat_of_split(&split, &z, &sorted, &mut scores)
+}
+
+/// R-hat from the split chains, their rank normalisation `z` and their
+/// sorted pool.
+fn rhat_of_split(split: &[Vec<f64>], z: &[Vec<f64>], pool: &[(f64, u32)], scores: &mut RankScores) -> f64 {
+    let bulk = rhat_basic(z);
+    let med = pool_quantile(pool, 0.5);
+    let n = split.first().map_or(0, Vec::len);
+    let tail = rhat_basic(&scores_of_sorted(&folded_pool(pool, med), n, split.len(), scores));
     if bulk.is_nan() {
         tail
     } else if tail.is_nan() {
@@ -282,9 +508,17 @@ pub fn ess_tail<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
         return f64::NAN;
     }
     let split = split_chains(chains);
+    let n = common_len(&split);
+    let mut pool: SortedPool = split.iter().enumerate().flat_map(|(c, x)| x.iter().enumerate().map(move |(d, &v)| (v, (c * n + d) as u32))).collect();
+    pool.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    ess_tail_of_split(&split, &pool)
+}
+
+/// Tail ESS from the split chains and their sorted pool.
+fn ess_tail_of_split(split: &[Vec<f64>], pool: &[(f64, u32)]) -> f64 {
     let mut result = f64::INFINITY;
     for q in [0.05, 0.95] {
-        let cut = quantile(&split, q);
+        let cut = pool_quantile(pool, q);
         let ind: Vec<Vec<f64>> =
             split.iter().map(|c| c.iter().map(|&v| if v <= cut { 1.0 } else { 0.0 }).collect()).collect();
         let e = ess_basic(&ind);
@@ -459,6 +693,91 @@ mod tests {
             let direct: f64 = (0..x.len() - t).map(|i| (x[i] - m) * (x[i + t] - m)).sum::<f64>() / x.len() as f64;
             assert!((ac[t] - direct).abs() < 1e-12, "lag {t}: {} vs {direct}", ac[t]);
         }
+    }
+
+    fn direct_autocovariance(x: &[f64]) -> Vec<f64> {
+        let m = mean(x);
+        (0..x.len()).map(|t| (0..x.len() - t).map(|i| (x[i] - m) * (x[i + t] - m)).sum::<f64>() / x.len() as f64).collect()
+    }
+
+    #[test]
+    fn paired_fft_autocovariances_match_direct_sums() {
+        // Three series: one pair and one alone in the last transform.
+        let mut rng = ChainRng::new(19, 0, 0);
+        let series: Vec<Vec<f64>> = (0..3).map(|k| (0..41).map(|_| rng.std_normal() * (k + 1) as f64).collect()).collect();
+        let centred: Vec<Vec<f64>> = series.iter().map(|x| x.iter().map(|v| v - mean(x)).collect()).collect();
+        let fft = autocovariances_fft(&centred);
+        assert_eq!(fft.len(), 3);
+        for (x, a) in series.iter().zip(&fft) {
+            for (t, (f, d)) in a.iter().zip(direct_autocovariance(x)).enumerate() {
+                assert!((f - d).abs() < 1e-12, "lag {t}: {f} vs {d}");
+            }
+        }
+    }
+
+    #[test]
+    fn lags_on_demand_match_every_lag_by_fft_past_the_direct_limit() {
+        // A slowly mixing AR(1) series reads lags past the direct limit.
+        let mut rng = ChainRng::new(21, 0, 0);
+        let mut x = 0.0;
+        let chains: Vec<Vec<f64>> = (0..2)
+            .map(|_| {
+                (0..300)
+                    .map(|_| {
+                        x = 0.99 * x + rng.std_normal();
+                        x
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut lazy = MeanAutocovariance::new(&chains, 300);
+        assert!(lazy.direct_limit < 200);
+        let direct: Vec<Vec<f64>> = chains.iter().map(|c| direct_autocovariance(c)).collect();
+        for t in [0, 1, 5, lazy.direct_limit - 1, lazy.direct_limit, 250, 299] {
+            let expect = (direct[0][t] + direct[1][t]) / 2.0;
+            assert!((lazy.at(t) - expect).abs() < 1e-10, "lag {t}: {} vs {expect}", lazy.at(t));
+        }
+        assert_eq!(lazy.values.len(), 300, "past the limit every lag is computed at once");
+    }
+
+    #[test]
+    fn column_diagnostics_are_the_separate_diagnostics() {
+        let mut scores = RankScores::default();
+        let mut shifted = iid_chains(31, 4, 101, &[0.0, 0.0, 0.5, 0.0]);
+        shifted[1].truncate(90); // unequal lengths are cut to the shortest
+        // Ties (draws rounded to one decimal) give half-integer average ranks.
+        let tied: Vec<Vec<f64>> = iid_chains(32, 3, 60, &[]).iter().map(|c| c.iter().map(|v| (v * 10.0).round() / 10.0).collect()).collect();
+        let constant = vec![vec![2.0; 20]; 2];
+        for chains in [shifted, tied, constant, iid_chains(33, 1, 7, &[])] {
+            let d = column_diagnostics(&chains, &mut scores);
+            let same = |a: f64, b: f64| a == b || (a.is_nan() && b.is_nan());
+            assert!(same(d.rhat, rhat(&chains)), "{} vs {}", d.rhat, rhat(&chains));
+            assert!(same(d.ess_bulk, ess_bulk(&chains)));
+            assert!(same(d.ess_tail, ess_tail(&chains)));
+            assert!(same(d.ess_mean, ess_mean(&chains)));
+        }
+    }
+
+    #[test]
+    fn folded_pool_is_the_sorted_folded_draws() {
+        let mut rng = ChainRng::new(41, 0, 0);
+        // Ties and values at the median included.
+        let x: Vec<f64> = (0..51).map(|_| (rng.std_normal() * 4.0).round() / 4.0).collect();
+        let (_, pool) = rank_normalize_sorted(&[x.clone()], &mut RankScores::default());
+        let med = pool_quantile(&pool, 0.5);
+        let folded = folded_pool(&pool, med);
+        let mut expect: Vec<f64> = x.iter().map(|v| (v - med).abs()).collect();
+        expect.sort_by(f64::total_cmp);
+        assert_eq!(folded.iter().map(|p| p.0).collect::<Vec<_>>(), expect);
+        // Each folded value is that of the draw at its position.
+        assert!(folded.iter().all(|&(f, p)| f == (x[p as usize] - med).abs()));
+    }
+
+    #[test]
+    fn tied_draws_share_the_score_of_their_average_rank() {
+        let z = rank_normalize(&[vec![1.0, 3.0, 3.0, 2.0]]);
+        let score = |rank: f64| normal_quantile((rank - 0.375) / 4.25);
+        assert_eq!(z[0], vec![score(1.0), score(3.5), score(3.5), score(2.0)]);
     }
 
     fn iid_chains(seed: u64, chains: usize, n: usize, shift: &[f64]) -> Vec<Vec<f64>> {

@@ -4,7 +4,7 @@
 use crate::draws::Draws;
 use crate::diagnostics::rhat_ess::ebfmi;
 use crate::sampler::RunResult;
-use crate::summary::Summary;
+use crate::summary::{Layout, Summary, VariableChecks};
 
 /// Per-chain sampler diagnostics, from a run or from CSV files.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -41,20 +41,30 @@ impl SamplerDiagnostics {
     /// known; without it tree-depth hits are not counted.
     pub fn from_draws(draws: &Draws, adapt_delta: Option<f64>, max_depth: Option<u32>) -> Self {
         let col = |name: &str| draws.column_by_name(name);
+        let transitions: Vec<usize> = draws.chains.iter().map(|c| c.first().map_or(0, |v| v.len())).collect();
+        let (div, depth, energy) = (col("divergent__"), col("treedepth__"), col("energy__"));
+        Self::from_chain_columns(&transitions, div.as_deref(), depth.as_deref(), energy.as_deref(), adapt_delta, max_depth)
+    }
+
+    /// From each chain's number of transitions and, when present, its
+    /// `divergent__`, `treedepth__` and `energy__` draws.
+    pub fn from_chain_columns(
+        transitions: &[usize],
+        divergent: Option<&[&[f64]]>,
+        treedepth: Option<&[&[f64]]>,
+        energy: Option<&[&[f64]]>,
+        adapt_delta: Option<f64>,
+        max_depth: Option<u32>,
+    ) -> Self {
         let mut d = SamplerDiagnostics { adapt_delta, max_depth, ..Default::default() };
-        let n_chains = draws.num_chains();
-        let div = col("divergent__");
-        let depth = col("treedepth__");
-        let energy = col("energy__");
-        for c in 0..n_chains {
-            let n = draws.chains[c].first().map_or(0, |v| v.len());
+        for (c, &n) in transitions.iter().enumerate() {
             d.transitions.push(n);
-            d.divergences.push(div.as_ref().map_or(0, |v| v[c].iter().filter(|x| **x > 0.5).count() as u64));
-            d.max_depth_hits.push(match (&depth, max_depth) {
+            d.divergences.push(divergent.map_or(0, |v| v[c].iter().filter(|x| **x > 0.5).count() as u64));
+            d.max_depth_hits.push(match (treedepth, max_depth) {
                 (Some(v), Some(m)) => v[c].iter().filter(|x| **x >= m as f64).count() as u64,
                 _ => 0,
             });
-            d.ebfmi.push(energy.as_ref().map_or(f64::NAN, |v| ebfmi(v[c])));
+            d.ebfmi.push(energy.map_or(f64::NAN, |v| ebfmi(v[c])));
         }
         d
     }
@@ -104,25 +114,40 @@ pub fn sampler_warnings(d: &SamplerDiagnostics) -> Vec<String> {
 
 /// Warnings about convergence and precision from a summary.
 pub fn convergence_warnings(summary: &Summary) -> Vec<String> {
+    let digest = summary.digest(Layout::READABLE);
+    variable_warnings(digest.checks(), summary.num_chains)
+}
+
+/// Warnings about convergence and precision from each variable's checks
+/// (see [`Digest`](crate::summary::Digest)): one per variable and problem,
+/// naming the cell when one is concerned and counting them otherwise, so
+/// that a million cells give a few lines.
+pub fn variable_warnings<'a>(checks: impl IntoIterator<Item = &'a VariableChecks>, num_chains: usize) -> Vec<String> {
+    let min_ess = ESS_PER_CHAIN_THRESHOLD * num_chains.max(1) as f64;
     let mut w = Vec::new();
-    let chains = summary.num_chains.max(1) as f64;
-    let min_ess = ESS_PER_CHAIN_THRESHOLD * chains;
-    for r in &summary.rows {
-        if r.rhat > RHAT_THRESHOLD {
+    for c in checks {
+        if let Some((rhat, label)) = &c.worst_rhat {
+            let which = if c.rhat_over == 1 {
+                format!("R-hat {rhat:.3} for {label} is above {RHAT_THRESHOLD}")
+            } else {
+                format!("R-hat is above {RHAT_THRESHOLD} for {} of {} cells of {}, up to {rhat:.3} ({label})", c.rhat_over, c.cells, c.variable)
+            };
             w.push(format!(
-                "R-hat {:.3} for {} is above {RHAT_THRESHOLD}: the chains disagree. Run longer (more \
-                 --warmup and --draws), check for multimodality, or reparameterise.",
-                r.rhat, r.label
+                "{which}: the chains disagree. Run longer (more --warmup and --draws), check for multimodality, or \
+                 reparameterise."
             ));
         }
-        let ess = r.ess_bulk.min(r.ess_tail);
-        if ess < min_ess {
-            let which = if r.ess_bulk <= r.ess_tail { "bulk" } else { "tail" };
-            w.push(format!(
-                "ESS {which} {:.0} for {} is below {:.0} ({ESS_PER_CHAIN_THRESHOLD} per chain): its \
-                 estimates are imprecise. Run longer (more --draws) or reparameterise.",
-                ess, r.label, min_ess
-            ));
+        if let Some((ess, label, kind)) = &c.worst_ess {
+            let which = if c.ess_under == 1 {
+                format!("ESS {kind} {ess:.0} for {label} is below {min_ess:.0} ({ESS_PER_CHAIN_THRESHOLD} per chain): its estimates are")
+            } else {
+                format!(
+                    "ESS is below {min_ess:.0} ({ESS_PER_CHAIN_THRESHOLD} per chain) for {} of {} cells of {}, down to {kind} {ess:.0} \
+                     ({label}): their estimates are",
+                    c.ess_under, c.cells, c.variable
+                )
+            };
+            w.push(format!("{which} imprecise. Run longer (more --draws) or reparameterise."));
         }
     }
     w
@@ -185,5 +210,12 @@ mod tests {
         assert_eq!(w.len(), 2);
         assert!(w[0].starts_with("R-hat 1.050 for theta[grade=2] is above 1.01"));
         assert!(w[1].starts_with("ESS bulk 150 for mu is below 400"));
+        // Several cells of one variable: one warning each, counting them.
+        let cells: Vec<SummaryRow> = (1..=5).map(|i| row(&format!("z[{i}]"), 1.0 + 0.02 * (i - 1) as f64, 1000.0 - 200.0 * i as f64)).collect();
+        let rows: Vec<SummaryRow> = cells.into_iter().map(|r| SummaryRow { column: format!("z.{}", &r.label[2..3]), ..r }).collect();
+        let w = convergence_warnings(&Summary { rows, num_chains: 4, num_draws: 4000 });
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].starts_with("R-hat is above 1.01 for 4 of 5 cells of z, up to 1.080 (z[5]): the chains disagree"), "{}", w[0]);
+        assert!(w[1].starts_with("ESS is below 400 (100 per chain) for 2 of 5 cells of z, down to bulk 0 (z[5])"), "{}", w[1]);
     }
 }

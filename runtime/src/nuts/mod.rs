@@ -1,8 +1,12 @@
 //! The No-U-Turn sampler: Hamiltonian dynamics ([`hamiltonian`]), one
-//! transition ([`tree`]), and Stan's initial step-size heuristic.
+//! transition ([`tree`]), Stan's initial step-size heuristic, and the timing
+//! of the trajectory's own cost beyond the gradient ([`timing`]).
 
 pub mod hamiltonian;
+pub mod timing;
 pub mod tree;
+#[cfg(test)]
+mod tree_reference;
 
 use crate::density::LogDensity;
 use crate::rng::ChainRng;

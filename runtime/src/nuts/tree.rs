@@ -9,8 +9,20 @@
 //! its bookkeeping of the boundary momenta between the backward and forward
 //! parts of the trajectory, so that acceptance statistics and tree depths have
 //! the same distribution as Stan's.
+//!
+//! Where Stan copies whole states (the proposal at every leaf, the boundary
+//! momenta of every subtree), this builder keeps the states of the trajectory
+//! in a pool of preallocated slots ([`SlotPool`]) and passes slot indices
+//! around: a leaf's leapfrog step writes into a fresh slot, and "the proposal
+//! is this leaf" or "the subtree begins at this leaf" is a reference count,
+//! not a copy. The summed momenta and the six U-turn dot products of a node
+//! are computed in one pass, and the kinetic energy in the leapfrog's last
+//! pass. The floating-point operations on every element are those of Stan's
+//! formulation in the same order, and the random numbers are drawn at the
+//! same places, so a seed gives the same draws as the copying formulation
+//! (tested against it in `tree_reference`).
 
-use super::hamiltonian::{dot, Hamiltonian, Point};
+use super::hamiltonian::{lanes_sum, Hamiltonian, Point, LANES};
 use crate::density::LogDensity;
 use crate::rng::ChainRng;
 
@@ -50,61 +62,102 @@ pub(crate) fn log_sum_exp(a: f64, b: f64) -> f64 {
     m + ((a - m).exp() + (b - m).exp()).ln()
 }
 
-/// Stan's `compute_criterion`: no U-turn between the two ends.
-#[inline]
-fn no_u_turn(p_sharp_minus: &[f64], p_sharp_plus: &[f64], rho: &[f64]) -> bool {
-    dot(p_sharp_plus, rho) > 0.0 && dot(p_sharp_minus, rho) > 0.0
+
+/// A slot index that refers to no state.
+const NONE: usize = usize::MAX;
+
+/// Phase-space states of one trajectory, held by reference count. A holder
+/// (a trajectory end, a proposal, a subtree boundary) owns one count; a slot
+/// whose count drops to zero goes back to the free list. The pool grows to
+/// the largest number of states alive at once (about three per tree level)
+/// and is reused by every later transition, so a warm chain does not
+/// allocate.
+pub(crate) struct SlotPool {
+    dim: usize,
+    points: Vec<Point>,
+    refs: Vec<u32>,
+    free: Vec<usize>,
+}
+
+impl SlotPool {
+    fn new(dim: usize) -> Self {
+        SlotPool { dim, points: Vec::new(), refs: Vec::new(), free: Vec::new() }
+    }
+
+    /// Frees every slot (at the start of a transition).
+    fn reset(&mut self) {
+        self.refs.iter_mut().for_each(|r| *r = 0);
+        self.free.clear();
+        self.free.extend((0..self.points.len()).rev());
+    }
+
+    /// A free slot, with one count for the caller.
+    fn alloc(&mut self) -> usize {
+        let i = match self.free.pop() {
+            Some(i) => i,
+            None => {
+                self.points.push(Point::new(self.dim));
+                self.refs.push(0);
+                self.points.len() - 1
+            }
+        };
+        self.refs[i] = 1;
+        i
+    }
+
+    fn release(&mut self, i: usize) {
+        if i == NONE {
+            return;
+        }
+        // Invariant: every holder of `i` owns one count, so it is positive.
+        debug_assert!(self.refs[i] > 0, "slot {i} released more often than held");
+        self.refs[i] -= 1;
+        if self.refs[i] == 0 {
+            self.free.push(i);
+        }
+    }
+
+    /// Makes the holder `*to` refer to `from` (Stan's `copy_from`).
+    #[inline]
+    fn assign(&mut self, to: &mut usize, from: usize) {
+        self.refs[from] += 1;
+        self.release(*to);
+        *to = from;
+    }
+
+    /// `src` read-only and `dst` writable; they must differ.
+    fn pair(&mut self, src: usize, dst: usize) -> (&Point, &mut Point) {
+        debug_assert_ne!(src, dst);
+        if src < dst {
+            let (a, b) = self.points.split_at_mut(dst);
+            (&a[src], &mut b[0])
+        } else {
+            let (a, b) = self.points.split_at_mut(src);
+            (&b[0], &mut a[dst])
+        }
+    }
 }
 
 /// Scratch storage reused across transitions so that building a tree does not
-/// allocate once warm.
+/// allocate once warm: the state pool and the summed-momentum vectors.
 pub(crate) struct TreeWorkspace {
     dim: usize,
+    slots: SlotPool,
     vecs: Vec<Vec<f64>>,
-    points: Vec<Point>,
 }
 
 impl TreeWorkspace {
     pub(crate) fn new(dim: usize) -> Self {
-        TreeWorkspace { dim, vecs: Vec::new(), points: Vec::new() }
+        TreeWorkspace { dim, slots: SlotPool::new(dim), vecs: Vec::new() }
     }
 
-    fn vec_zeroed(&mut self) -> Vec<f64> {
-        match self.vecs.pop() {
-            Some(mut v) => {
-                v.iter_mut().for_each(|x| *x = 0.0);
-                v
-            }
-            None => vec![0.0; self.dim],
-        }
-    }
-
-    fn vec_copy(&mut self, src: &[f64]) -> Vec<f64> {
-        match self.vecs.pop() {
-            Some(mut v) => {
-                v.copy_from_slice(src);
-                v
-            }
-            None => src.to_vec(),
-        }
+    /// A vector of length `dim` with unspecified contents.
+    fn vec(&mut self) -> Vec<f64> {
+        self.vecs.pop().unwrap_or_else(|| vec![0.0; self.dim])
     }
 
     fn give(&mut self, v: Vec<f64>) {
         self.vecs.push(v);
-    }
-
-    fn point_copy(&mut self, src: &Point) -> Point {
-        match self.points.pop() {
-            Some(mut p) => {
-                p.copy_from(src);
-                p
-            }
-            None => src.clone(),
-        }
-    }
-
-    fn give_point(&mut self, p: Point) {
-        self.points.push(p);
     }
 }
 
@@ -113,6 +166,70 @@ impl TreeWorkspace {
 pub(crate) struct NutsOptions {
     pub max_depth: u32,
     pub max_energy_error: f64,
+}
+
+/// The six dot products of Stan's three U-turn checks over two neighbouring
+/// parts `a` (before) and `b` (after) of a trajectory, with `rho_a`, `rho_b`
+/// their summed momenta; writes `rho_a + rho_b` into `rho`. `first`, `last`
+/// are the states at the outer ends, `a_end`, `b_beg` those at the join.
+/// True when none of the checks finds a U-turn.
+#[inline]
+fn no_u_turn_joined(
+    rho: &mut [f64],
+    rho_a: &[f64],
+    rho_b: &[f64],
+    first: &Point,
+    a_end: &Point,
+    b_beg: &Point,
+    last: &Point,
+) -> bool {
+    let n = rho.len();
+    let (rho, rho_a, rho_b) = (&mut rho[..n], &rho_a[..n], &rho_b[..n]);
+    let (v_first, v_last) = (&first.v[..n], &last.v[..n]);
+    let (p_a_end, v_a_end) = (&a_end.p[..n], &a_end.v[..n]);
+    let (p_b_beg, v_b_beg) = (&b_beg.p[..n], &b_beg.v[..n]);
+    // Whole span: rho_a + rho_b against both outer ends.
+    let (mut whole_last, mut whole_first) = ([0.0; LANES], [0.0; LANES]);
+    // Part a extended by b's first state, against a's first state and b's first.
+    let (mut ext_a_last, mut ext_a_first) = ([0.0; LANES], [0.0; LANES]);
+    // Part b extended by a's last state, against b's last state and a's last.
+    let (mut ext_b_last, mut ext_b_first) = ([0.0; LANES], [0.0; LANES]);
+    // Each sum in the order of `dot` (element i into partial sum i % LANES);
+    // written out rather than through `for_lanes`, whose closure with this
+    // many captures is not always inlined.
+    macro_rules! element {
+        ($i:expr, $l:expr) => {{
+            let (i, l) = ($i, $l);
+            let (a, b) = (rho_a[i], rho_b[i]);
+            let s = a + b;
+            rho[i] = s;
+            whole_last[l] += v_last[i] * s;
+            whole_first[l] += v_first[i] * s;
+            let ea = a + p_b_beg[i];
+            ext_a_last[l] += v_b_beg[i] * ea;
+            ext_a_first[l] += v_first[i] * ea;
+            let eb = b + p_a_end[i];
+            ext_b_last[l] += v_last[i] * eb;
+            ext_b_first[l] += v_a_end[i] * eb;
+        }};
+    }
+    let whole = n / LANES * LANES;
+    let mut i = 0;
+    while i < whole {
+        for l in 0..LANES {
+            element!(i + l, l);
+        }
+        i += LANES;
+    }
+    for i in whole..n {
+        element!(i, i - whole);
+    }
+    lanes_sum(whole_last) > 0.0
+        && lanes_sum(whole_first) > 0.0
+        && lanes_sum(ext_a_last) > 0.0
+        && lanes_sum(ext_a_first) > 0.0
+        && lanes_sum(ext_b_last) > 0.0
+        && lanes_sum(ext_b_first) > 0.0
 }
 
 struct Builder<'s, 'h, 'a, D: LogDensity> {
@@ -129,29 +246,33 @@ struct Builder<'s, 'h, 'a, D: LogDensity> {
 }
 
 impl<D: LogDensity> Builder<'_, '_, '_, D> {
-    /// Stan's `build_tree`: extends `z` by `2^depth` leapfrog steps in
-    /// direction `sign`, returns whether the subtree is valid (no divergence,
-    /// no U-turn inside). Fills the subtree's boundary momenta, its summed
-    /// momentum (added into `rho`), its log weight (added into
-    /// `log_sum_weight`) and its multinomial proposal.
+    /// Stan's `build_tree`: extends the trajectory end `*z` by `2^depth`
+    /// leapfrog steps in direction `sign` and returns whether the subtree is
+    /// valid (no divergence, no U-turn inside). Every argument slot is a
+    /// holder (owning one count, or [`NONE`]): `*z` ends at the subtree's
+    /// last state, `*propose` at its multinomial proposal, `*beg` and `*end`
+    /// at its first and last states (whose momenta and velocities are Stan's
+    /// `p_beg`, `p_sharp_beg`, `p_end`, `p_sharp_end`). `rho` (any contents)
+    /// receives the subtree's summed momentum when it is valid, and its log
+    /// weight is added into `log_sum_weight`.
     #[allow(clippy::too_many_arguments)]
     fn build_tree(
         &mut self,
         depth: u32,
-        z: &mut Point,
-        z_propose: &mut Point,
-        p_sharp_beg: &mut [f64],
-        p_sharp_end: &mut [f64],
+        z: &mut usize,
+        propose: &mut usize,
+        beg: &mut usize,
+        end: &mut usize,
         rho: &mut [f64],
-        p_beg: &mut [f64],
-        p_end: &mut [f64],
         sign: f64,
         log_sum_weight: &mut f64,
     ) -> bool {
         if depth == 0 {
-            self.ham.leapfrog(z, sign * self.eps);
+            let next = self.ws.slots.alloc();
+            let (src, dst) = self.ws.slots.pair(*z, next);
+            let h = self.ham.leapfrog_into(src, dst, sign * self.eps);
+            rho.copy_from_slice(&dst.p);
             self.n_leapfrog += 1;
-            let h = z.energy();
             if h - self.h0 > self.max_energy_error {
                 self.divergent = true;
             }
@@ -163,56 +284,47 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
             }
             // 2 min(1, e^d) / (1 + e^d) with d = H0 - H, which is 2 / (1 + e^|d|).
             self.sum_sym_prob += 2.0 / (1.0 + (self.h0 - h).abs().exp());
-            z_propose.copy_from(z);
-            p_sharp_beg.copy_from_slice(&z.v);
-            p_sharp_end.copy_from_slice(&z.v);
-            for (r, p) in rho.iter_mut().zip(&z.p) {
-                *r += p;
-            }
-            p_beg.copy_from_slice(&z.p);
-            p_end.copy_from_slice(&z.p);
+            let slots = &mut self.ws.slots;
+            slots.release(*z);
+            *z = next;
+            slots.assign(propose, next);
+            slots.assign(beg, next);
+            slots.assign(end, next);
             return !self.divergent;
         }
 
         // Build the initial subtree.
         let mut log_sum_weight_init = f64::NEG_INFINITY;
-        let mut p_init_end = self.ws.vec_zeroed();
-        let mut p_sharp_init_end = self.ws.vec_zeroed();
-        let mut rho_init = self.ws.vec_zeroed();
+        let mut init_end = NONE;
+        let mut rho_init = self.ws.vec();
         let valid_init = self.build_tree(
             depth - 1,
             z,
-            z_propose,
-            p_sharp_beg,
-            &mut p_sharp_init_end,
+            propose,
+            beg,
+            &mut init_end,
             &mut rho_init,
-            p_beg,
-            &mut p_init_end,
             sign,
             &mut log_sum_weight_init,
         );
         if !valid_init {
-            self.ws.give(p_init_end);
-            self.ws.give(p_sharp_init_end);
+            self.ws.slots.release(init_end);
             self.ws.give(rho_init);
             return false;
         }
 
         // Build the final subtree.
-        let mut z_propose_final = self.ws.point_copy(z);
+        let mut propose_final = NONE;
+        let mut final_beg = NONE;
         let mut log_sum_weight_final = f64::NEG_INFINITY;
-        let mut p_final_beg = self.ws.vec_zeroed();
-        let mut p_sharp_final_beg = self.ws.vec_zeroed();
-        let mut rho_final = self.ws.vec_zeroed();
+        let mut rho_final = self.ws.vec();
         let valid_final = self.build_tree(
             depth - 1,
             z,
-            &mut z_propose_final,
-            &mut p_sharp_final_beg,
-            p_sharp_end,
+            &mut propose_final,
+            &mut final_beg,
+            end,
             &mut rho_final,
-            &mut p_final_beg,
-            p_end,
             sign,
             &mut log_sum_weight_final,
         );
@@ -223,43 +335,33 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
             let log_sum_weight_subtree = log_sum_exp(log_sum_weight_init, log_sum_weight_final);
             *log_sum_weight = log_sum_exp(*log_sum_weight, log_sum_weight_subtree);
             if log_sum_weight_final > log_sum_weight_subtree {
-                z_propose.copy_from(&z_propose_final);
+                self.ws.slots.assign(propose, propose_final);
             } else {
                 let accept_prob = (log_sum_weight_final - log_sum_weight_subtree).exp();
                 if self.rng.uniform() < accept_prob {
-                    z_propose.copy_from(&z_propose_final);
+                    self.ws.slots.assign(propose, propose_final);
                 }
             }
 
-            let mut rho_subtree = self.ws.vec_zeroed();
-            for ((s, a), b) in rho_subtree.iter_mut().zip(&rho_init).zip(&rho_final) {
-                *s = a + b;
-            }
-            for (r, s) in rho.iter_mut().zip(&rho_subtree) {
-                *r += s;
-            }
-            persist = no_u_turn(p_sharp_beg, p_sharp_end, &rho_subtree);
-
-            // Extra checks across the two subtrees: each subtree plus the
-            // nearest point of the other.
-            let mut rho_extended = rho_subtree;
-            for ((e, r), p) in rho_extended.iter_mut().zip(&rho_init).zip(&p_final_beg) {
-                *e = r + p;
-            }
-            persist &= no_u_turn(p_sharp_beg, &p_sharp_final_beg, &rho_extended);
-            for ((e, r), p) in rho_extended.iter_mut().zip(&rho_final).zip(&p_init_end) {
-                *e = r + p;
-            }
-            persist &= no_u_turn(&p_sharp_init_end, p_sharp_end, &rho_extended);
-            self.ws.give(rho_extended);
+            // The subtree's own check and the two across its halves (each
+            // half plus the nearest state of the other).
+            let pts = &self.ws.slots.points;
+            persist = no_u_turn_joined(
+                rho,
+                &rho_init,
+                &rho_final,
+                &pts[*beg],
+                &pts[init_end],
+                &pts[final_beg],
+                &pts[*end],
+            );
         }
 
-        self.ws.give_point(z_propose_final);
-        self.ws.give(p_init_end);
-        self.ws.give(p_sharp_init_end);
+        let slots = &mut self.ws.slots;
+        slots.release(init_end);
+        slots.release(propose_final);
+        slots.release(final_beg);
         self.ws.give(rho_init);
-        self.ws.give(p_final_beg);
-        self.ws.give(p_sharp_final_beg);
         self.ws.give(rho_final);
         persist
     }
@@ -277,27 +379,30 @@ pub(crate) fn transition<D: LogDensity>(
     options: NutsOptions,
 ) -> TransitionStats {
     ham.refresh_momentum(z, rng);
+    let h0 = z.energy();
 
-    let mut z_fwd = ws.point_copy(z);
-    let mut z_bck = ws.point_copy(z);
-    let mut z_sample = ws.point_copy(z);
-    let mut z_propose = ws.point_copy(z);
+    ws.slots.reset();
+    let start = ws.slots.alloc();
+    // The initial state moves into the pool (buffers swapped, not copied).
+    std::mem::swap(z, &mut ws.slots.points[start]);
+    // Holders: the two trajectory ends, the sample, the subtree proposal, and
+    // the four boundary states (Stan's p_fwd_fwd/p_sharp_fwd_fwd, ...).
+    let (mut z_fwd, mut z_bck, mut z_sample, mut z_propose) = (NONE, NONE, NONE, NONE);
+    let (mut fwd_fwd, mut fwd_bck, mut bck_fwd, mut bck_bck) = (NONE, NONE, NONE, NONE);
+    for h in [
+        &mut z_fwd, &mut z_bck, &mut z_sample, &mut z_propose,
+        &mut fwd_fwd, &mut fwd_bck, &mut bck_fwd, &mut bck_bck,
+    ] {
+        ws.slots.assign(h, start);
+    }
+    ws.slots.release(start);
 
-    let mut p_fwd_fwd = ws.vec_copy(&z.p);
-    let mut p_sharp_fwd_fwd = ws.vec_copy(&z.v);
-    let mut p_fwd_bck = ws.vec_copy(&z.p);
-    let mut p_sharp_fwd_bck = ws.vec_copy(&z.v);
-    let mut p_bck_fwd = ws.vec_copy(&z.p);
-    let mut p_sharp_bck_fwd = ws.vec_copy(&z.v);
-    let mut p_bck_bck = ws.vec_copy(&z.p);
-    let mut p_sharp_bck_bck = ws.vec_copy(&z.v);
-    let mut rho = ws.vec_copy(&z.p);
-    let mut rho_fwd = ws.vec_zeroed();
-    let mut rho_bck = ws.vec_zeroed();
-    let mut rho_extended = ws.vec_zeroed();
+    let mut rho = ws.vec();
+    rho.copy_from_slice(&ws.slots.points[start].p);
+    let mut rho_fwd = ws.vec();
+    let mut rho_bck = ws.vec();
 
     let mut log_sum_weight = 0.0; // log(exp(H0 - H0))
-    let h0 = z.energy();
 
     let mut b = Builder {
         ham,
@@ -314,41 +419,33 @@ pub(crate) fn transition<D: LogDensity>(
 
     let mut depth = 0u32;
     while depth < options.max_depth {
-        rho_fwd.iter_mut().for_each(|x| *x = 0.0);
-        rho_bck.iter_mut().for_each(|x| *x = 0.0);
         let mut log_sum_weight_subtree = f64::NEG_INFINITY;
 
         let valid_subtree = if b.rng.uniform() > 0.5 {
             // Extend the trajectory forward.
             rho_bck.copy_from_slice(&rho);
-            p_bck_fwd.copy_from_slice(&p_fwd_bck);
-            p_sharp_bck_fwd.copy_from_slice(&p_sharp_fwd_bck);
+            b.ws.slots.assign(&mut bck_fwd, fwd_bck);
             b.build_tree(
                 depth,
                 &mut z_fwd,
                 &mut z_propose,
-                &mut p_sharp_fwd_bck,
-                &mut p_sharp_fwd_fwd,
+                &mut fwd_bck,
+                &mut fwd_fwd,
                 &mut rho_fwd,
-                &mut p_fwd_bck,
-                &mut p_fwd_fwd,
                 1.0,
                 &mut log_sum_weight_subtree,
             )
         } else {
             // Extend the trajectory backward.
             rho_fwd.copy_from_slice(&rho);
-            p_fwd_bck.copy_from_slice(&p_bck_fwd);
-            p_sharp_fwd_bck.copy_from_slice(&p_sharp_bck_fwd);
+            b.ws.slots.assign(&mut fwd_bck, bck_fwd);
             b.build_tree(
                 depth,
                 &mut z_bck,
                 &mut z_propose,
-                &mut p_sharp_bck_fwd,
-                &mut p_sharp_bck_bck,
+                &mut bck_fwd,
+                &mut bck_bck,
                 &mut rho_bck,
-                &mut p_bck_fwd,
-                &mut p_bck_bck,
                 -1.0,
                 &mut log_sum_weight_subtree,
             )
@@ -361,29 +458,27 @@ pub(crate) fn transition<D: LogDensity>(
 
         // Biased progressive sampling between old trajectory and new subtree.
         if log_sum_weight_subtree > log_sum_weight {
-            z_sample.copy_from(&z_propose);
+            b.ws.slots.assign(&mut z_sample, z_propose);
         } else {
             let accept_prob = (log_sum_weight_subtree - log_sum_weight).exp();
             if b.rng.uniform() < accept_prob {
-                z_sample.copy_from(&z_propose);
+                b.ws.slots.assign(&mut z_sample, z_propose);
             }
         }
         log_sum_weight = log_sum_exp(log_sum_weight, log_sum_weight_subtree);
 
         // Break when the no-U-turn criterion fails for the whole trajectory
         // or across the boundary between its two parts.
-        for ((r, bk), fw) in rho.iter_mut().zip(&rho_bck).zip(&rho_fwd) {
-            *r = bk + fw;
-        }
-        let mut persist = no_u_turn(&p_sharp_bck_bck, &p_sharp_fwd_fwd, &rho);
-        for ((e, r), p) in rho_extended.iter_mut().zip(&rho_bck).zip(&p_fwd_bck) {
-            *e = r + p;
-        }
-        persist &= no_u_turn(&p_sharp_bck_bck, &p_sharp_fwd_bck, &rho_extended);
-        for ((e, r), p) in rho_extended.iter_mut().zip(&rho_fwd).zip(&p_bck_fwd) {
-            *e = r + p;
-        }
-        persist &= no_u_turn(&p_sharp_bck_fwd, &p_sharp_fwd_fwd, &rho_extended);
+        let pts = &b.ws.slots.points;
+        let persist = no_u_turn_joined(
+            &mut rho,
+            &rho_bck,
+            &rho_fwd,
+            &pts[bck_bck],
+            &pts[bck_fwd],
+            &pts[fwd_bck],
+            &pts[fwd_fwd],
+        );
         if !persist {
             break;
         }
@@ -393,16 +488,11 @@ pub(crate) fn transition<D: LogDensity>(
     let accept_stat = if n_leapfrog > 0 { b.sum_metro_prob / n_leapfrog as f64 } else { 0.0 };
     let accept_stat_sym = if n_leapfrog > 0 { b.sum_sym_prob / n_leapfrog as f64 } else { 0.0 };
     let divergent = b.divergent;
-    z.copy_from(&z_sample);
+    // The selected state moves back out of the pool; every slot is freed by
+    // the next transition's reset.
+    std::mem::swap(z, &mut ws.slots.points[z_sample]);
     let energy = z.energy();
-
-    for p in [z_fwd, z_bck, z_sample, z_propose] {
-        ws.give_point(p);
-    }
-    for v in [
-        p_fwd_fwd, p_sharp_fwd_fwd, p_fwd_bck, p_sharp_fwd_bck, p_bck_fwd, p_sharp_bck_fwd,
-        p_bck_bck, p_sharp_bck_bck, rho, rho_fwd, rho_bck, rho_extended,
-    ] {
+    for v in [rho, rho_fwd, rho_bck] {
         ws.give(v);
     }
 
@@ -415,5 +505,156 @@ pub(crate) fn transition<D: LogDensity>(
         divergent,
         energy,
         hit_max_depth: depth >= options.max_depth,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::hamiltonian::{InvMetric, Metric};
+    use super::super::tree_reference;
+    use super::*;
+    use crate::density::{FnDensity, LogDensityError};
+
+    /// Neal's funnel in `dim` dimensions (divergent at large steps), with a
+    /// recoverable error far out in the neck so that failed evaluations are
+    /// exercised too.
+    fn funnel(dim: usize) -> impl FnMut(&[f64], &mut [f64]) -> Result<f64, LogDensityError> {
+        move |x: &[f64], g: &mut [f64]| {
+            let _ = dim;
+            if x[0] < -7.0 {
+                return Err(LogDensityError::recoverable("too far into the neck"));
+            }
+            let n = (x.len() - 1) as f64;
+            let e = (-x[0]).exp();
+            let mut lp = -x[0] * x[0] / 18.0 - 0.5 * n * x[0];
+            g[0] = -x[0] / 9.0 - 0.5 * n;
+            for i in 1..x.len() {
+                lp -= 0.5 * x[i] * x[i] * e;
+                g[i] = -x[i] * e;
+                g[0] += 0.5 * x[i] * x[i] * e;
+            }
+            Ok(lp)
+        }
+    }
+
+    fn stats_bits(s: &TransitionStats) -> [u64; 8] {
+        [
+            s.accept_stat.to_bits(),
+            s.accept_stat_sym.to_bits(),
+            s.step_size.to_bits(),
+            s.depth as u64,
+            s.n_leapfrog,
+            s.divergent as u64,
+            s.energy.to_bits(),
+            s.hit_max_depth as u64,
+        ]
+    }
+
+    /// Runs `n` transitions with the slot-pool trajectory and with the
+    /// copying one from the same state and seed; returns the number of
+    /// divergent and of max-depth transitions seen (both builders agree on
+    /// every bit of every draw, statistic and random number).
+    fn compare(inv_metric: InvMetric, step_size: f64, max_depth: u32, n: usize, seed: u64) -> (usize, usize) {
+        let dim = inv_metric.dim();
+        let options = NutsOptions { max_depth, max_energy_error: 1000.0 };
+        let mut d_new = FnDensity::new(dim, funnel(dim));
+        let mut d_old = FnDensity::new(dim, funnel(dim));
+        let mut h_new = Hamiltonian::new(&mut d_new, Metric::new(&inv_metric).expect("valid metric"));
+        let mut h_old = Hamiltonian::new(&mut d_old, Metric::new(&inv_metric).expect("valid metric"));
+        let mut r_new = ChainRng::new(seed, 0, 0);
+        let mut r_old = ChainRng::new(seed, 0, 0);
+        let mut z_new = Point::new(dim);
+        z_new.q.iter_mut().enumerate().for_each(|(i, q)| *q = 0.3 * i as f64 - 0.5);
+        h_new.evaluate(&mut z_new);
+        let mut z_old = z_new.clone();
+        h_old.evaluate(&mut z_old);
+        let mut ws_new = TreeWorkspace::new(dim);
+        let mut ws_old = tree_reference::TreeWorkspace::new(dim);
+        let (mut divergent, mut max_depth_hit) = (0, 0);
+        for it in 0..n {
+            let s_new = transition(&mut h_new, &mut r_new, &mut ws_new, &mut z_new, step_size, options);
+            let s_old = tree_reference::transition(
+                &mut h_old,
+                &mut r_old,
+                &mut ws_old,
+                &mut z_old,
+                step_size,
+                tree_reference::NutsOptions { max_depth, max_energy_error: 1000.0 },
+            );
+            let old = tree_reference_stats(&s_old);
+            assert_eq!(stats_bits(&s_new), old, "statistics differ at transition {it}");
+            for (a, b) in z_new.q.iter().zip(&z_old.q) {
+                assert_eq!(a.to_bits(), b.to_bits(), "draws differ at transition {it}");
+            }
+            assert_eq!(z_new.logp.to_bits(), z_old.logp.to_bits());
+            assert_eq!(h_new.n_evals, h_old.n_evals);
+            divergent += s_new.divergent as usize;
+            max_depth_hit += s_new.hit_max_depth as usize;
+        }
+        // The random streams were consumed identically.
+        assert_eq!(r_new.uniform().to_bits(), r_old.uniform().to_bits());
+        (divergent, max_depth_hit)
+    }
+
+    fn tree_reference_stats(s: &tree_reference::TransitionStats) -> [u64; 8] {
+        [
+            s.accept_stat.to_bits(),
+            s.accept_stat_sym.to_bits(),
+            s.step_size.to_bits(),
+            s.depth as u64,
+            s.n_leapfrog,
+            s.divergent as u64,
+            s.energy.to_bits(),
+            s.hit_max_depth as u64,
+        ]
+    }
+
+    #[test]
+    fn same_draws_as_copying_trajectory_diag() {
+        let inv = InvMetric::Diag(vec![2.0, 0.5, 1.0, 1.5, 0.8, 1.2, 0.9]);
+        let (div, _) = compare(inv.clone(), 0.2, 10, 400, 11);
+        // Large steps: divergences (and failed evaluations) are compared too.
+        let (div_big, _) = compare(inv.clone(), 1.2, 10, 300, 12);
+        assert!(div_big > 0, "the large step size should diverge sometimes ({div} at 0.2)");
+        // A low maximum depth: trajectories stopped at the limit.
+        let (_, hit) = compare(inv, 0.05, 3, 200, 13);
+        assert!(hit > 0, "depth 3 at a small step should be reached");
+    }
+
+    #[test]
+    fn same_draws_as_copying_trajectory_dense() {
+        let dim = 4;
+        let mut values = vec![0.0; dim * dim];
+        for i in 0..dim {
+            for j in 0..dim {
+                values[i * dim + j] = if i == j { 1.0 + 0.3 * i as f64 } else { 0.2 };
+            }
+        }
+        compare(InvMetric::Dense { dim, values }, 0.3, 10, 300, 21);
+    }
+
+    #[test]
+    fn warm_trajectory_does_not_grow_its_pool() {
+        let dim = 5;
+        let inv = Metric::new(&InvMetric::Diag(vec![1.0; dim])).expect("valid metric");
+        let mut d = FnDensity::new(dim, funnel(dim));
+        let mut h = Hamiltonian::new(&mut d, inv);
+        let mut rng = ChainRng::new(5, 0, 0);
+        let mut z = Point::new(dim);
+        h.evaluate(&mut z);
+        let mut ws = TreeWorkspace::new(dim);
+        let options = NutsOptions { max_depth: 6, max_energy_error: 1000.0 };
+        for _ in 0..200 {
+            transition(&mut h, &mut rng, &mut ws, &mut z, 0.1, options);
+        }
+        // At most the holders alive at once: 8 at the top, 3 per level, and
+        // the leaf being written.
+        assert!(ws.slots.points.len() <= 8 + 3 * 6 + 1, "{} slots", ws.slots.points.len());
+        let (slots, vecs) = (ws.slots.points.len(), ws.vecs.len());
+        for _ in 0..200 {
+            transition(&mut h, &mut rng, &mut ws, &mut z, 0.1, options);
+        }
+        // Whole trees at depth 6 were built in the first 200: nothing new.
+        assert_eq!((ws.slots.points.len(), ws.vecs.len()), (slots, vecs));
     }
 }

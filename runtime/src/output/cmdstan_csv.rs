@@ -197,7 +197,10 @@ pub fn header_lines(settings: &SamplerSettings, csv: &CsvOptions, chain: usize, 
     l.push("        metric_file =  (Default)".to_string());
     l.push(format!("        stepsize = {}{}", g(s.step_size), dflt(s.step_size == 1.0)));
     l.push(format!("        stepsize_jitter = {}{}", g(s.step_size_jitter), dflt(s.step_size_jitter == 0.0)));
-    l.push(format!("    num_chains = {}{}", s.chains, dflt(s.chains == 1)));
+    // Each file holds one chain and says so, as a CmdStan run with
+    // `num_chains=1 id=K` would: chain K's file is then the same bytes
+    // whether its process ran all chains or only this one (`--chain-id`).
+    l.push("    num_chains = 1 (Default)".to_string());
     l.push(format!("id = {}{}", chain + 1, dflt(chain == 0)));
     l.push("data".to_string());
     l.push(format!("  file = {}{}", csv.data_file, dflt(csv.data_file.is_empty())));

@@ -91,6 +91,25 @@ pub fn read_cmdstan_csv(path: impl AsRef<Path>) -> Result<StanCsv, ReadError> {
     })
 }
 
+/// Reads the configuration comments and the column header of the file at
+/// `path`, not its draws.
+pub fn read_csv_header(path: impl AsRef<Path>) -> Result<(Vec<(String, String)>, Vec<String>), ReadError> {
+    let path = path.as_ref();
+    let at = |line: Option<usize>, message: String| ReadError { path: Some(path.to_path_buf()), line, message };
+    let file = std::fs::File::open(path).map_err(|e| at(None, format!("cannot open: {e}")))?;
+    let mut config = Vec::new();
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| at(Some(i + 1), format!("read error: {e}")))?;
+        let line = line.trim_end_matches('\r');
+        if let Some(comment) = line.strip_prefix('#') {
+            config.extend(config_pair(comment.trim()));
+        } else if !line.trim().is_empty() {
+            return Ok((config, line.split(',').map(|s| s.trim().to_string()).collect()));
+        }
+    }
+    Err(at(None, "no column header found".into()))
+}
+
 /// Parses CmdStan CSV text from a reader.
 pub fn parse_cmdstan_csv<R: BufRead>(reader: R) -> Result<StanCsv, ReadError> {
     #[derive(PartialEq)]
@@ -119,10 +138,8 @@ pub fn parse_cmdstan_csv<R: BufRead>(reader: R) -> Result<StanCsv, ReadError> {
         if let Some(rest) = line.strip_prefix('#') {
             let text = rest.trim();
             if !header_seen {
-                if let Some((k, v)) = text.split_once('=') {
-                    let v = v.trim();
-                    let v = v.strip_suffix("(Default)").unwrap_or(v).trim();
-                    out.config.push((k.trim().to_string(), v.to_string()));
+                if let Some(pair) = config_pair(text) {
+                    out.config.push(pair);
                 } else if !text.is_empty() {
                     out.other_comments.push(text.to_string());
                 }
@@ -199,10 +216,7 @@ pub fn parse_cmdstan_csv<R: BufRead>(reader: R) -> Result<StanCsv, ReadError> {
         // No adaptation block: warmup rows, if saved, are the first
         // ceil(num_warmup / thin) rows (a run without adaptation, or one
         // interrupted during warmup).
-        let saved_warmup = out.config_value("save_warmup") == Some("1");
-        let num: usize = out.config_value("num_warmup").and_then(|v| v.parse().ok()).unwrap_or(0);
-        let thin: usize = out.config_value("thin").and_then(|v| v.parse().ok()).unwrap_or(1).max(1);
-        let n_warm = if saved_warmup { num.div_ceil(thin) } else { 0 };
+        let n_warm = saved_warmup_rows(&out.config);
         out.warmup = rows
             .iter_mut()
             .map(|col| {
@@ -215,7 +229,31 @@ pub fn parse_cmdstan_csv<R: BufRead>(reader: R) -> Result<StanCsv, ReadError> {
     Ok(out)
 }
 
-fn parse_num(s: &str) -> Option<f64> {
+/// A configuration comment's `key = value` pair (the text after `#`,
+/// trimmed), without CmdStan's `(Default)` mark.
+pub fn config_pair(text: &str) -> Option<(String, String)> {
+    let (k, v) = text.split_once('=')?;
+    let v = v.trim();
+    let v = v.strip_suffix("(Default)").unwrap_or(v).trim();
+    Some((k.trim().to_string(), v.to_string()))
+}
+
+/// How many leading rows are warmup draws in a file without an adaptation
+/// block (a run without adaptation, or one interrupted during warmup): the
+/// first `ceil(num_warmup / thin)` when the header says `save_warmup = 1`.
+pub(crate) fn saved_warmup_rows(config: &[(String, String)]) -> usize {
+    let value = |key: &str| config.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    let num: usize = value("num_warmup").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let thin: usize = value("thin").and_then(|v| v.parse().ok()).unwrap_or(1).max(1);
+    if value("save_warmup") == Some("1") {
+        num.div_ceil(thin)
+    } else {
+        0
+    }
+}
+
+/// A number as CmdStan writes it (also `nan`, `inf`, `-inf`, `NA`).
+pub(crate) fn parse_num(s: &str) -> Option<f64> {
     match s {
         "nan" | "NaN" | "-nan" | "NA" => Some(f64::NAN),
         "inf" | "+inf" | "Inf" => Some(f64::INFINITY),

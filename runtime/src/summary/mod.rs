@@ -1,11 +1,31 @@
 //! Posterior summaries: mean, sd, 5%/50%/95% quantiles, MCSE of the mean,
 //! bulk and tail ESS and R-hat per column, as a data structure
-//! ([`Summary`]) and as an aligned text table ([`Summary::to_table`]).
+//! ([`Summary`]), as an aligned text table ([`Summary::to_table`]), as a
+//! [`Digest`] a person reads, and as CSV or JSON for tools ([`format`]).
+//!
+//! - [`cells`]: labels (`theta[grade=2]`) from the fit's dims.
+//! - [`select`]: `--vars` patterns.
+//! - [`digest`]: the condensed table and the per-variable checks.
+//! - [`fit`]: the summary of CSV files, a chunk of columns at a time, so
+//!   memory stays bounded whatever the number of columns.
 
-use crate::diagnostics::rhat_ess::{ess_bulk, ess_tail, mcse_mean, quantile, rhat};
+pub mod cells;
+pub mod digest;
+pub mod fit;
+pub mod format;
+pub mod select;
+mod stats;
+
+pub use cells::{Cell, CellIndex, FitDims};
+pub use digest::{Digest, Extremes, Layout, VariableChecks};
+pub use fit::{summarize_fit, FitSummarySettings};
+pub use format::{csv_row, json_row, TableFormat, CSV_HEADER};
+pub use select::Selection;
+
+use crate::diagnostics::rhat_ess::RankScores;
 use crate::draws::Draws;
+use format::table_lines;
 use std::collections::HashMap;
-use std::fmt::Write as _;
 
 /// What to summarise and how to label it.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -19,6 +39,8 @@ pub struct SummaryOptions {
     pub variables: Vec<String>,
     /// Include `lp__` (the other sampler columns are never summarised).
     pub include_lp: bool,
+    /// Threads computing the columns' statistics (0: one per core).
+    pub threads: usize,
 }
 
 /// The summary of one column.
@@ -65,9 +87,10 @@ pub fn base_name(name: &str) -> &str {
     &name[..end]
 }
 
-/// Summarises `draws` (see [`SummaryOptions`]).
+/// Summarises `draws` (see [`SummaryOptions`]), the columns on several
+/// threads (the rows do not depend on their number).
 pub fn summarize(draws: &Draws, options: &SummaryOptions) -> Summary {
-    let mut rows = Vec::new();
+    let mut jobs = Vec::new();
     for (j, column) in draws.column_names.iter().enumerate() {
         let is_sampler = column.ends_with("__");
         if is_sampler && !(options.include_lp && column == "lp__") {
@@ -79,93 +102,35 @@ pub fn summarize(draws: &Draws, options: &SummaryOptions) -> Summary {
         {
             continue;
         }
-        let chains = draws.column(j);
-        rows.push(summarize_column(label, column.clone(), &chains));
+        jobs.push(stats::ColumnJob { label, column: column.clone(), chains: draws.column(j) });
     }
+    let rows = stats::rows_parallel(jobs, options.threads);
     Summary { rows, num_chains: draws.num_chains(), num_draws: draws.total_draws() }
 }
 
 /// Summary statistics of one column given as one slice per chain.
 pub fn summarize_column(label: String, column: String, chains: &[&[f64]]) -> SummaryRow {
-    let all: Vec<f64> = chains.iter().flat_map(|c| c.iter().copied()).collect();
-    let n = all.len() as f64;
-    let mean = all.iter().sum::<f64>() / n;
-    let sd = if all.len() > 1 { (all.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt() } else { f64::NAN };
-    SummaryRow {
-        label,
-        column,
-        mean,
-        sd,
-        q5: quantile(chains, 0.05),
-        q50: quantile(chains, 0.5),
-        q95: quantile(chains, 0.95),
-        mcse_mean: mcse_mean(chains),
-        ess_bulk: ess_bulk(chains),
-        ess_tail: ess_tail(chains),
-        rhat: rhat(chains),
-    }
-}
-
-/// Formats with `sig` significant digits for a table cell.
-fn cell(x: f64, sig: usize) -> String {
-    if x.is_nan() {
-        return "NaN".to_string();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    if x == 0.0 {
-        return "0".to_string();
-    }
-    let mag = x.abs().log10().floor() as i32;
-    if !(-4..7).contains(&mag) {
-        return format!("{:.*e}", sig.saturating_sub(1), x);
-    }
-    let decimals = (sig as i32 - 1 - mag).max(0) as usize;
-    format!("{:.*}", decimals, x)
+    stats::column_row(label, column, chains, &mut RankScores::default())
 }
 
 impl Summary {
-    /// An aligned text table like CmdStan's `stansummary`:
+    /// An aligned text table like CmdStan's `stansummary`, every row:
     /// `name  Mean  MCSE  StdDev  5%  50%  95%  ESS_bulk  ESS_tail  R_hat`.
     /// Numbers have `sig_figs` significant digits (3 is a good default);
-    /// ESS are rounded to integers, R-hat has 2 decimals (3 when above 1.00
-    /// but below 1.01 would round to 1.01).
+    /// ESS are rounded to integers, R-hat has 3 decimals.
     pub fn to_table(&self, sig_figs: usize) -> String {
-        let header = ["", "Mean", "MCSE", "StdDev", "5%", "50%", "95%", "ESS_bulk", "ESS_tail", "R_hat"];
-        let mut cells: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
+        let rows: Vec<&SummaryRow> = self.rows.iter().collect();
+        table_lines(&rows, sig_figs).into_iter().map(|l| l + "\n").collect()
+    }
+
+    /// The rows digested for people (see [`Digest`]), grouped by the
+    /// variable of their column.
+    pub fn digest(&self, layout: Layout) -> Digest {
+        let mut d = Digest::new(layout, self.num_chains);
         for r in &self.rows {
-            let ess = |e: f64| if e.is_nan() { "NaN".to_string() } else { format!("{:.0}", e) };
-            cells.push(vec![
-                r.label.clone(),
-                cell(r.mean, sig_figs),
-                cell(r.mcse_mean, 2),
-                cell(r.sd, sig_figs),
-                cell(r.q5, sig_figs),
-                cell(r.q50, sig_figs),
-                cell(r.q95, sig_figs),
-                ess(r.ess_bulk),
-                ess(r.ess_tail),
-                if r.rhat.is_nan() { "NaN".into() } else { format!("{:.3}", r.rhat) },
-            ]);
+            d.add(base_name(&r.column), r.clone());
         }
-        let ncol = header.len();
-        let widths: Vec<usize> =
-            (0..ncol).map(|j| cells.iter().map(|row| row[j].chars().count()).max().unwrap_or(0)).collect();
-        let mut out = String::new();
-        for row in &cells {
-            let mut line = String::new();
-            for (j, c) in row.iter().enumerate() {
-                if j == 0 {
-                    let _ = write!(line, "{:<w$}", c, w = widths[0]);
-                } else {
-                    let _ = write!(line, "  {:>w$}", c, w = widths[j]);
-                }
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
+        d
     }
 }
 
@@ -182,7 +147,7 @@ mod tests {
         };
         let mut labels = HashMap::new();
         labels.insert("theta.2".to_string(), "theta[grade=2]".to_string());
-        let opts = SummaryOptions { labels, variables: vec!["theta".into()], include_lp: true };
+        let opts = SummaryOptions { labels, variables: vec!["theta".into()], include_lp: true, threads: 2 };
         let s = summarize(&draws, &opts);
         assert_eq!(s.rows.len(), 2);
         assert_eq!(s.rows[1].label, "theta[grade=2]");

@@ -1,0 +1,1078 @@
+//! User functions (the `functions` block) expanded into the blocks that call
+//! them, before type checking.
+//!
+//! Every call of a user function is replaced by the function's body with the
+//! arguments substituted for the parameters (Stan's arguments are read-only,
+//! so substitution is exact). The checker, lowering and the fused, tape-free
+//! AD then see ordinary statements and expressions, and type-check the body
+//! at each call site with the argument types given there. Two body forms:
+//!
+//! - an *expression body*: local declarations with an initial value, `if`s
+//!   whose branches return, and a final `return e;`, folded into one
+//!   expression (`if (c) return a; return b;` becomes `c ? a : b`);
+//! - a *statement body* (loops, prints, `target +=`, a final `return e;`):
+//!   inlined before the calling statement (both in one new block), its
+//!   locals renamed `name__fN` (a suffix users cannot write), and the
+//!   returned expression put in the call's place (or, for `x = f(...)`,
+//!   assigned to `x` at the end of the body).
+//!
+//! Codes: E0011 (a definition that cannot be used), E0012 (recursion),
+//! E0013 (a call that breaks Stan's rules for user functions).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::diagnostics::Diagnostic;
+use crate::syntax::ast::*;
+use crate::syntax::span::Span;
+
+/// Replaces the `functions` block's definitions by expanding every call of
+/// them; the block itself stays (empty) so the block-order check still sees
+/// it. Returns the expanded program and the diagnostics found on the way.
+pub fn expand_functions(mut program: Program) -> (Program, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut defs: BTreeMap<String, FunDef> = BTreeMap::new();
+    let mut declared: BTreeMap<String, FunDef> = BTreeMap::new();
+    for block in &mut program.blocks {
+        let BlockBody::Functions(fns) = &mut block.body else { continue };
+        for f in std::mem::take(fns) {
+            check_signature(&f, &mut diags);
+            if f.body.is_none() {
+                declared.entry(f.name.name.clone()).or_insert(f);
+                continue;
+            }
+            if let Some(first) = defs.get(&f.name.name) {
+                diags.push(
+                    Diagnostic::error("E0011", format!("the function `{}` is defined twice", f.name.name))
+                        .with_label(f.name.span, "second definition")
+                        .with_label(first.name.span, "first definition")
+                        .with_help("Stan has no overloading of user functions here: rename one of them"),
+                );
+                continue;
+            }
+            defs.insert(f.name.name.clone(), f);
+        }
+        block.body = BlockBody::Stmts(Vec::new());
+    }
+    for (name, f) in &declared {
+        if !defs.contains_key(name) {
+            diags.push(
+                Diagnostic::error("E0011", format!("the function `{name}` is declared but never defined"))
+                    .with_label(f.name.span, "forward declaration without a definition")
+                    .with_help("add the definition with a body `{ ... }` to the `functions` block"),
+            );
+        }
+    }
+    if defs.is_empty() {
+        return (program, diags);
+    }
+    let recursive = report_recursion(&defs, &mut diags);
+    let mut ex = Expander {
+        forms: BTreeMap::new(),
+        defs,
+        recursive,
+        param_names: BTreeSet::new(),
+        counter: 0,
+        block: BlockKind::Model,
+        diags,
+    };
+    for block in &program.blocks {
+        if matches!(block.kind, BlockKind::Parameters | BlockKind::TransformedParameters) {
+            if let BlockBody::Stmts(stmts) = &block.body {
+                for s in stmts {
+                    if let StmtKind::Decl(d) = &s.kind {
+                        ex.param_names.insert(d.name.name.clone());
+                    }
+                }
+            }
+        }
+    }
+    let names: Vec<String> = ex.defs.keys().cloned().collect();
+    for name in names {
+        let form = ex.classify(&ex.defs[&name].clone());
+        ex.forms.insert(name, form);
+    }
+    for block in &mut program.blocks {
+        ex.block = block.kind;
+        if let BlockBody::Stmts(stmts) = &mut block.body {
+            let old = std::mem::take(stmts);
+            *stmts = ex.expand_stmts(old, 0);
+        }
+    }
+    (program, ex.diags)
+}
+
+const TYPES: [&str; 6] = ["int", "real", "vector", "row_vector", "matrix", "void"];
+
+fn check_signature(f: &FunDef, diags: &mut Vec<Diagnostic>) {
+    let mut bad = |t: &FunType, what: &str| {
+        diags.push(
+            Diagnostic::error("E0011", format!("`{}` is not a type a user function can {what}", t.base))
+                .with_label(t.span, "unknown type")
+                .with_help("use int, real, vector, row_vector, matrix, or an array of them (`void` for no value)"),
+        );
+    };
+    if !TYPES.contains(&f.return_type.base.as_str()) || (f.return_type.base == "void" && f.return_type.array_dims > 0) {
+        bad(&f.return_type, "return");
+    }
+    for p in &f.params {
+        if !TYPES.contains(&p.ty.base.as_str()) || p.ty.base == "void" {
+            bad(&p.ty, "take");
+        }
+    }
+}
+
+/// The user functions `e` calls (by their definition names).
+fn calls_in_expr(e: &Expr, out: &mut Vec<(String, Span)>) {
+    visit_expr(e, &mut |x| match &x.kind {
+        ExprKind::Call { func, .. } | ExprKind::CondCall { func, .. } => out.push((def_name(&func.name), func.span)),
+        _ => {}
+    });
+}
+
+fn calls_in_stmts(stmts: &[Stmt], out: &mut Vec<(String, Span)>) {
+    let mut dists = Vec::new();
+    for s in stmts {
+        visit_stmt_exprs(s, &mut |e| calls_in_expr(e, out), &mut |dist| {
+            for suffix in ["_lpdf", "_lpmf"] {
+                dists.push((format!("{}{suffix}", dist.name), dist.span));
+            }
+        });
+    }
+    out.extend(dists);
+}
+
+/// `foo_lupdf` is defined as `foo_lpdf`, `foo_lupmf` as `foo_lpmf`.
+fn def_name(called: &str) -> String {
+    if let Some(stem) = called.strip_suffix("_lupdf") {
+        format!("{stem}_lpdf")
+    } else if let Some(stem) = called.strip_suffix("_lupmf") {
+        format!("{stem}_lpmf")
+    } else {
+        called.to_string()
+    }
+}
+
+/// Reports every function on a call cycle (E0012) and returns their names.
+fn report_recursion(defs: &BTreeMap<String, FunDef>, diags: &mut Vec<Diagnostic>) -> BTreeSet<String> {
+    let mut graph: BTreeMap<&str, Vec<(String, Span)>> = BTreeMap::new();
+    for (name, f) in defs {
+        let mut calls = Vec::new();
+        calls_in_stmts(f.body.as_deref().unwrap_or(&[]), &mut calls);
+        calls.retain(|(c, _)| defs.contains_key(c));
+        graph.insert(name, calls);
+    }
+    let mut recursive = BTreeSet::new();
+    for (name, f) in defs {
+        // Depth-first search for a path back to `name`.
+        let mut stack: Vec<&str> = vec![name];
+        let mut seen = BTreeSet::new();
+        let mut found = None;
+        while let Some(n) = stack.pop() {
+            for (c, span) in graph.get(n).map(|v| v.as_slice()).unwrap_or(&[]) {
+                if c == name {
+                    found.get_or_insert(*span);
+                } else if seen.insert(c.clone()) {
+                    stack.push(c);
+                }
+            }
+        }
+        if let Some(span) = found {
+            recursive.insert(name.clone());
+            diags.push(
+                Diagnostic::error("E0012", format!("the function `{name}` is recursive, which is not supported yet"))
+                    .with_label(f.name.span, "defined here")
+                    .with_label(span, "calls itself (directly or through other functions) here")
+                    .with_help("user functions are expanded where they are called; write the recursion as a loop"),
+            );
+        }
+    }
+    recursive
+}
+
+/// How a function's calls are expanded.
+#[derive(Clone, Debug)]
+enum Form {
+    /// The body folded into one expression over the parameters.
+    Expr(Expr),
+    /// Statements (locals, loops, ...) then, for a non-void function, the
+    /// returned expression.
+    Stmts(Vec<Stmt>, Option<Expr>),
+    /// Could not be used (already reported).
+    Broken,
+}
+
+struct Expander {
+    defs: BTreeMap<String, FunDef>,
+    forms: BTreeMap<String, Form>,
+    recursive: BTreeSet<String>,
+    /// Names declared in `parameters` and `transformed parameters`.
+    param_names: BTreeSet<String>,
+    counter: usize,
+    /// The block being expanded.
+    block: BlockKind,
+    diags: Vec<Diagnostic>,
+}
+
+/// Calls nested deeper than this are a cycle the recursion check missed.
+const MAX_DEPTH: usize = 64;
+
+impl Expander {
+    fn classify(&mut self, f: &FunDef) -> Form {
+        if self.recursive.contains(&f.name.name) {
+            return Form::Broken;
+        }
+        let body = f.body.clone().unwrap_or_default();
+        let is_void = f.return_type.base == "void";
+        if !is_void {
+            if let Some(e) = fold_expr(&body, &HashMap::new()) {
+                return Form::Expr(e);
+            }
+        }
+        let (stmts, ret) = match body.split_last() {
+            Some((Stmt { kind: StmtKind::Return(r), .. }, rest)) => (rest.to_vec(), r.clone()),
+            _ => (body.clone(), None),
+        };
+        if !is_void && ret.is_none() && !body.last().is_some_and(always_returns) {
+            self.diags.push(
+                Diagnostic::error("E0011", format!("the function `{}` does not return a value on every path", f.name.name))
+                    .with_label(f.name.span, format!("declared to return `{}`", type_text(&f.return_type)))
+                    .with_help("end the body with `return expr;`, or give every branch of the last `if` a `return`"),
+            );
+            return Form::Broken;
+        }
+        if !is_void && ret.is_none() {
+            // Every path returns, but from inside the last statement.
+            let span = body.last().map(|s| s.span).unwrap_or(f.span);
+            self.diags.push(
+                Diagnostic::error(
+                    "E0011",
+                    format!("`{}`: a `return` before the end of a body with loops or other statements is not supported yet", f.name.name),
+                )
+                .with_label(span, "returns from inside this statement")
+                .with_help("set a local variable in each branch and return it at the end of the function"),
+            );
+            return Form::Broken;
+        }
+        if let (true, Some(e)) = (is_void, &ret) {
+            self.diags.push(
+                Diagnostic::error("E0011", format!("the void function `{}` returns a value", f.name.name))
+                    .with_label(e.span, "value returned here")
+                    .with_help("declare the function's return type, or write `return;`"),
+            );
+            return Form::Broken;
+        }
+        let mut inner_return = None;
+        for s in &stmts {
+            visit_stmts(s, &mut |x| {
+                if matches!(x.kind, StmtKind::Return(_)) {
+                    inner_return.get_or_insert(x.span);
+                }
+            });
+        }
+        if let Some(span) = inner_return {
+            self.diags.push(
+                Diagnostic::error(
+                    "E0011",
+                    format!("`{}`: a `return` before the end of a body with loops or other statements is not supported yet", f.name.name),
+                )
+                .with_label(span, "early return")
+                .with_help("set a local variable and return it at the end of the function"),
+            );
+            return Form::Broken;
+        }
+        Form::Stmts(stmts, ret)
+    }
+
+    fn fresh(&mut self, name: &str) -> String {
+        self.counter += 1;
+        format!("{name}__f{}", self.counter)
+    }
+
+    fn expand_stmts(&mut self, stmts: Vec<Stmt>, depth: usize) -> Vec<Stmt> {
+        let mut out = Vec::new();
+        for s in stmts {
+            out.extend(self.expand_stmt(s, depth));
+        }
+        out
+    }
+
+    fn expand_body(&mut self, s: Stmt, depth: usize) -> Box<Stmt> {
+        let span = s.span;
+        let mut v = self.expand_stmt(s, depth);
+        Box::new(if v.len() == 1 { v.remove(0) } else { Stmt { kind: StmtKind::Block(v), span } })
+    }
+
+    /// One statement, with the statements its calls need before it.
+    fn expand_stmt(&mut self, s: Stmt, depth: usize) -> Vec<Stmt> {
+        let span = s.span;
+        let mut hoist = Vec::new();
+        let kind = match s.kind {
+            StmtKind::Tilde { lhs, dist, args, truncation } => {
+                let def = [format!("{}_lpdf", dist.name), format!("{}_lpmf", dist.name)]
+                    .into_iter()
+                    .find(|n| self.defs.contains_key(n));
+                match def {
+                    Some(def) => {
+                        if let Some(t) = &truncation {
+                            self.diags.push(
+                                Diagnostic::error("E0013", "truncation of a user-defined distribution is not supported")
+                                    .with_label(t.span, "truncation here"),
+                            );
+                        }
+                        let func = Ident { name: def, span: dist.span };
+                        let call = Expr {
+                            kind: ExprKind::CondCall { func, variate: Box::new(lhs), args },
+                            span,
+                        };
+                        let e = self.expand_expr(call, &mut hoist, depth);
+                        StmtKind::TargetPlus(e)
+                    }
+                    None => {
+                        let lhs = self.expand_expr(lhs, &mut hoist, depth);
+                        let args = args.into_iter().map(|a| self.expand_expr(a, &mut hoist, depth)).collect();
+                        StmtKind::Tilde { lhs, dist, args, truncation }
+                    }
+                }
+            }
+            StmtKind::Decl(mut d) => {
+                if let Some(init) = d.init.take() {
+                    if let Some(stmts) = self.direct_call(&init, Expr::var(&d.name), depth) {
+                        // `vector[N] x = f(...)`: the body assigns `x` itself.
+                        let mut v = vec![Stmt { kind: StmtKind::Decl(d), span }];
+                        v.push(Stmt { kind: StmtKind::Block(stmts), span });
+                        return v;
+                    }
+                    let init = self.expand_expr(init, &mut hoist, depth);
+                    if !hoist.is_empty() {
+                        let name = d.name.clone();
+                        hoist.push(Stmt {
+                            kind: StmtKind::Assign { lhs: Expr::var(&name), op: AssignOp::Assign, rhs: init },
+                            span,
+                        });
+                        return vec![
+                            Stmt { kind: StmtKind::Decl(d), span },
+                            Stmt { kind: StmtKind::Block(hoist), span },
+                        ];
+                    }
+                    d.init = Some(init);
+                }
+                StmtKind::Decl(d)
+            }
+            StmtKind::Assign { lhs, op: AssignOp::Assign, rhs } => {
+                if let Some(stmts) = self.direct_call(&rhs, lhs.clone(), depth) {
+                    return vec![Stmt { kind: StmtKind::Block(stmts), span }];
+                }
+                let rhs = self.expand_expr(rhs, &mut hoist, depth);
+                let lhs = self.expand_expr(lhs, &mut hoist, depth);
+                StmtKind::Assign { lhs, op: AssignOp::Assign, rhs }
+            }
+            StmtKind::Assign { lhs, op, rhs } => {
+                let rhs = self.expand_expr(rhs, &mut hoist, depth);
+                let lhs = self.expand_expr(lhs, &mut hoist, depth);
+                StmtKind::Assign { lhs, op, rhs }
+            }
+            StmtKind::TargetPlus(e) => StmtKind::TargetPlus(self.expand_expr(e, &mut hoist, depth)),
+            StmtKind::For { var, lower, upper, body } => {
+                let lower = self.expand_expr(lower, &mut hoist, depth);
+                let upper = self.expand_expr(upper, &mut hoist, depth);
+                StmtKind::For { var, lower, upper, body: self.expand_body(*body, depth) }
+            }
+            StmtKind::ForEach { var, over, body } => {
+                let over = self.expand_expr(over, &mut hoist, depth);
+                StmtKind::ForEach { var, over, body: self.expand_body(*body, depth) }
+            }
+            StmtKind::While { cond, body } => {
+                let cond = self.expand_expr(cond, &mut hoist, depth);
+                if !hoist.is_empty() {
+                    self.diags.push(
+                        Diagnostic::error("E0013", "a user function with statements in a `while` condition is not supported yet")
+                            .with_label(cond.span, "condition calls it")
+                            .with_help("compute the condition into a local variable before the loop and at the end of its body"),
+                    );
+                }
+                StmtKind::While { cond, body: self.expand_body(*body, depth) }
+            }
+            StmtKind::If { cond, then, otherwise } => {
+                let cond = self.expand_expr(cond, &mut hoist, depth);
+                StmtKind::If {
+                    cond,
+                    then: self.expand_body(*then, depth),
+                    otherwise: otherwise.map(|o| self.expand_body(*o, depth)),
+                }
+            }
+            StmtKind::Block(v) => StmtKind::Block(self.expand_stmts(v, depth)),
+            StmtKind::Print(a) => StmtKind::Print(self.expand_print(a, &mut hoist, depth)),
+            StmtKind::Reject(a) => StmtKind::Reject(self.expand_print(a, &mut hoist, depth)),
+            StmtKind::FatalError(a) => StmtKind::FatalError(self.expand_print(a, &mut hoist, depth)),
+            StmtKind::Return(e) => StmtKind::Return(e.map(|e| self.expand_expr(e, &mut hoist, depth))),
+            StmtKind::Call(e) => match &e.kind {
+                ExprKind::Call { func, args } if self.defs.contains_key(&func.name) => {
+                    let (func, args) = (func.clone(), args.clone());
+                    match self.statement_call(&func, args, e.span, &mut hoist, depth) {
+                        Some(stmts) => {
+                            hoist.extend(stmts);
+                            return vec![Stmt { kind: StmtKind::Block(hoist), span }];
+                        }
+                        None => StmtKind::Empty,
+                    }
+                }
+                _ => StmtKind::Call(self.expand_expr(e, &mut hoist, depth)),
+            },
+            k @ (StmtKind::Break | StmtKind::Continue | StmtKind::Empty | StmtKind::Error) => k,
+        };
+        let stmt = Stmt { kind, span };
+        if hoist.is_empty() {
+            vec![stmt]
+        } else {
+            hoist.push(stmt);
+            vec![Stmt { kind: StmtKind::Block(hoist), span }]
+        }
+    }
+
+    fn expand_print(&mut self, args: Vec<PrintArg>, hoist: &mut Vec<Stmt>, depth: usize) -> Vec<PrintArg> {
+        args.into_iter()
+            .map(|a| match a {
+                PrintArg::Expr(e) => PrintArg::Expr(self.expand_expr(e, hoist, depth)),
+                s => s,
+            })
+            .collect()
+    }
+
+    /// `target = f(args)` where `f` has a statement body: the body, with its
+    /// `return e` written as `target = e`. `None` when `rhs` is not such a call.
+    fn direct_call(&mut self, rhs: &Expr, target: Expr, depth: usize) -> Option<Vec<Stmt>> {
+        let ExprKind::Call { func, args } = &rhs.kind else { return None };
+        let name = def_name(&func.name);
+        let Some(Form::Stmts(_, Some(_))) = self.forms.get(&name) else { return None };
+        let mut hoist = Vec::new();
+        // A failed call is reported; an empty block stands for it.
+        let Some((mut stmts, ret)) = self.instantiate(func, args.clone(), rhs.span, &mut hoist, depth) else {
+            return Some(Vec::new());
+        };
+        hoist.append(&mut stmts);
+        if let Some(ret) = ret {
+            hoist.push(Stmt {
+                kind: StmtKind::Assign { lhs: target, op: AssignOp::Assign, rhs: ret },
+                span: rhs.span,
+            });
+        }
+        Some(hoist)
+    }
+
+    /// A void function called as a statement.
+    fn statement_call(&mut self, func: &Ident, args: Vec<Expr>, span: Span, hoist: &mut Vec<Stmt>, depth: usize) -> Option<Vec<Stmt>> {
+        let name = def_name(&func.name);
+        if self.defs.get(&name).is_some_and(|f| f.return_type.base != "void") {
+            self.diags.push(
+                Diagnostic::error("E0013", format!("the value of `{}` is not used", func.name))
+                    .with_label(span, "called as a statement")
+                    .with_help("only void functions are called as statements: assign the value, or add it to `target`"),
+            );
+            return None;
+        }
+        let (stmts, _) = self.instantiate(func, args, span, hoist, depth)?;
+        Some(stmts)
+    }
+
+    /// The function's body for one call: the call-site rules checked, the
+    /// arguments substituted and the locals renamed. Returns the statements
+    /// and the returned expression (for a statement body), or just the
+    /// expression (for an expression body).
+    fn instantiate(
+        &mut self,
+        func: &Ident,
+        args: Vec<Expr>,
+        span: Span,
+        hoist: &mut Vec<Stmt>,
+        depth: usize,
+    ) -> Option<(Vec<Stmt>, Option<Expr>)> {
+        let name = def_name(&func.name);
+        let f = self.defs.get(&name)?.clone();
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        if !self.check_call(&f, func, &args, span) {
+            return None;
+        }
+        let args: Vec<Expr> = args.into_iter().map(|a| self.expand_expr(a, hoist, depth)).collect();
+        let form = self.forms.get(&name).cloned()?;
+        // Substitution copies an argument to each use: a random draw in it
+        // would be drawn once per use (or per loop trip) instead of once.
+        for (p, a) in f.params.iter().zip(&args) {
+            let mut draws = false;
+            visit_expr(a, &mut |x| {
+                if let ExprKind::Call { func, .. } = &x.kind {
+                    draws |= func.name.ends_with("_rng");
+                }
+            });
+            let once = match &form {
+                Form::Expr(e) => count_uses(e, &p.name.name) <= 1,
+                _ => false,
+            };
+            if draws && !once {
+                self.diags.push(
+                    Diagnostic::error("E0013", format!("the argument `{}` of `{name}` draws a random number", p.name.name))
+                        .with_label(a.span, "a draw passed straight to a user function")
+                        .with_help("assign the draw to a variable first and pass the variable"),
+                );
+                return None;
+            }
+        }
+        let mut env: HashMap<String, Expr> = HashMap::new();
+        for (p, a) in f.params.iter().zip(args) {
+            env.insert(p.name.name.clone(), paren(a));
+        }
+        match form {
+            Form::Broken => None,
+            Form::Expr(e) => {
+                let e = subst(&e, &env);
+                let e = self.expand_expr(e, hoist, depth + 1);
+                Some((Vec::new(), Some(Expr { kind: ExprKind::Paren(Box::new(e)), span })))
+            }
+            Form::Stmts(stmts, ret) => {
+                // Not `rename_stmts`: the returned expression sees the body's locals.
+                let stmts: Vec<Stmt> = stmts.iter().map(|s| self.rename_stmt(s, &mut env)).collect();
+                let ret = ret.map(|r| subst(&r, &env));
+                let saved = std::mem::take(hoist);
+                let stmts = self.expand_stmts(stmts, depth + 1);
+                let mut ret_hoist = Vec::new();
+                let ret = ret.map(|r| self.expand_expr(r, &mut ret_hoist, depth + 1));
+                *hoist = saved;
+                let mut all = stmts;
+                all.extend(ret_hoist);
+                Some((all, ret))
+            }
+        }
+    }
+
+    /// Stan's rules at a call: the argument count, `_rng` and `_lp` only in
+    /// the blocks that allow them, `data` arguments free of parameters.
+    fn check_call(&mut self, f: &FunDef, func: &Ident, args: &[Expr], span: Span) -> bool {
+        let name = &f.name.name;
+        if args.len() != f.params.len() {
+            self.diags.push(
+                Diagnostic::error(
+                    "E0013",
+                    format!("`{}` takes {} argument(s), but {} were given", func.name, f.params.len(), args.len()),
+                )
+                .with_label(span, "this call")
+                .with_label(f.name.span, format!("defined as `{}`", signature_text(f))),
+            );
+            return false;
+        }
+        if name.ends_with("_rng") && !matches!(self.block, BlockKind::TransformedData | BlockKind::GeneratedQuantities) {
+            self.diags.push(
+                Diagnostic::error("E0013", format!("`{name}` draws random numbers; it cannot be called in `{}`", self.block.keyword()))
+                    .with_label(span, "random draw here")
+                    .with_help("call `_rng` functions in `transformed data` or `generated quantities`"),
+            );
+            return false;
+        }
+        if name.ends_with("_lp") && !matches!(self.block, BlockKind::Model | BlockKind::TransformedParameters) {
+            self.diags.push(
+                Diagnostic::error("E0013", format!("`{name}` adds to the log density; it cannot be called in `{}`", self.block.keyword()))
+                    .with_label(span, "call here")
+                    .with_help("call `_lp` functions in `model` or `transformed parameters`"),
+            );
+            return false;
+        }
+        let mut ok = true;
+        for (p, a) in f.params.iter().zip(args) {
+            if !p.data_only {
+                continue;
+            }
+            let mut used = None;
+            visit_expr(a, &mut |x| {
+                if let ExprKind::Var(v) = &x.kind {
+                    if self.param_names.contains(&v.name) {
+                        used.get_or_insert(v.clone());
+                    }
+                }
+            });
+            if let Some(v) = used {
+                self.diags.push(
+                    Diagnostic::error("E0013", format!("the argument `{}` of `{name}` must be data, but it uses the parameter `{}`", p.name.name, v.name))
+                        .with_label(a.span, "depends on a parameter")
+                        .with_label(p.name.span, "declared `data` here")
+                        .with_help("pass data or transformed data, or remove the `data` qualifier"),
+                );
+                ok = false;
+            }
+        }
+        ok
+    }
+
+    fn expand_expr(&mut self, e: Expr, hoist: &mut Vec<Stmt>, depth: usize) -> Expr {
+        let span = e.span;
+        let kind = match e.kind {
+            ExprKind::Call { func, args } if self.defs.contains_key(&def_name(&func.name)) => {
+                return self.value_call(&func, args, span, hoist, depth);
+            }
+            ExprKind::CondCall { func, variate, args } if self.defs.contains_key(&def_name(&func.name)) => {
+                let mut all = vec![*variate];
+                all.extend(args);
+                return self.value_call(&func, all, span, hoist, depth);
+            }
+            ExprKind::Call { func, args } => ExprKind::Call {
+                func,
+                args: args.into_iter().map(|a| self.expand_expr(a, hoist, depth)).collect(),
+            },
+            ExprKind::CondCall { func, variate, args } => ExprKind::CondCall {
+                func,
+                variate: Box::new(self.expand_expr(*variate, hoist, depth)),
+                args: args.into_iter().map(|a| self.expand_expr(a, hoist, depth)).collect(),
+            },
+            ExprKind::Binary { op, lhs, rhs } => ExprKind::Binary {
+                op,
+                lhs: Box::new(self.expand_expr(*lhs, hoist, depth)),
+                rhs: Box::new(self.expand_expr(*rhs, hoist, depth)),
+            },
+            ExprKind::Unary { op, operand } => ExprKind::Unary { op, operand: Box::new(self.expand_expr(*operand, hoist, depth)) },
+            ExprKind::Ternary { cond, then, otherwise } => {
+                let cond = Box::new(self.expand_expr(*cond, hoist, depth));
+                let before = hoist.len();
+                let then = Box::new(self.expand_expr(*then, hoist, depth));
+                let otherwise = Box::new(self.expand_expr(*otherwise, hoist, depth));
+                if hoist.len() > before {
+                    self.diags.push(
+                        Diagnostic::error("E0013", "a user function with statements in a branch of `?:` is not supported yet")
+                            .with_label(span, "this `?:`")
+                            .with_help("use an `if` statement"),
+                    );
+                }
+                ExprKind::Ternary { cond, then, otherwise }
+            }
+            ExprKind::Index { base, indices } => ExprKind::Index {
+                base: Box::new(self.expand_expr(*base, hoist, depth)),
+                indices: indices.into_iter().map(|i| self.expand_index(i, hoist, depth)).collect(),
+            },
+            ExprKind::ArrayExpr(v) => ExprKind::ArrayExpr(v.into_iter().map(|a| self.expand_expr(a, hoist, depth)).collect()),
+            ExprKind::RowVectorExpr(v) => {
+                ExprKind::RowVectorExpr(v.into_iter().map(|a| self.expand_expr(a, hoist, depth)).collect())
+            }
+            ExprKind::Paren(x) => ExprKind::Paren(Box::new(self.expand_expr(*x, hoist, depth))),
+            k @ (ExprKind::IntLit(_) | ExprKind::RealLit(_) | ExprKind::Var(_) | ExprKind::Target) => k,
+        };
+        Expr { kind, span }
+    }
+
+    fn expand_index(&mut self, i: Index, hoist: &mut Vec<Stmt>, depth: usize) -> Index {
+        match i {
+            Index::Single(e) => Index::Single(self.expand_expr(e, hoist, depth)),
+            Index::Range { lower, upper, span } => Index::Range {
+                lower: lower.map(|e| self.expand_expr(e, hoist, depth)),
+                upper: upper.map(|e| self.expand_expr(e, hoist, depth)),
+                span,
+            },
+            a @ Index::All(_) => a,
+        }
+    }
+
+    /// A call whose value is used inside an expression.
+    fn value_call(&mut self, func: &Ident, args: Vec<Expr>, span: Span, hoist: &mut Vec<Stmt>, depth: usize) -> Expr {
+        let name = def_name(&func.name);
+        let error_expr = || Expr { kind: ExprKind::RealLit(f64::NAN), span };
+        let Some(f) = self.defs.get(&name).cloned() else { return error_expr() };
+        if f.return_type.base == "void" {
+            self.diags.push(
+                Diagnostic::error("E0013", format!("the void function `{}` has no value", func.name))
+                    .with_label(span, "used as a value here")
+                    .with_help("call it as a statement: `f(...);`"),
+            );
+            return error_expr();
+        }
+        let Some((stmts, ret)) = self.instantiate(func, args, span, hoist, depth) else { return error_expr() };
+        let Some(ret) = ret else { return error_expr() };
+        if stmts.is_empty() {
+            return ret;
+        }
+        // A statement body inside an expression: its statements go before the
+        // calling statement (their locals are renamed, so unique and in scope
+        // there) and the returned expression takes the call's place.
+        hoist.extend(stmts);
+        ret
+    }
+
+    /// The body's statements with every local and loop variable renamed and
+    /// the parameters replaced by `env`'s arguments.
+    fn rename_stmts(&mut self, stmts: &[Stmt], env: &mut HashMap<String, Expr>) -> Vec<Stmt> {
+        let saved = env.clone();
+        let out = stmts.iter().map(|s| self.rename_stmt(s, env)).collect();
+        *env = saved;
+        out
+    }
+
+    fn rename_stmt(&mut self, s: &Stmt, env: &mut HashMap<String, Expr>) -> Stmt {
+        let kind = match &s.kind {
+            StmtKind::Decl(d) => {
+                let mut d = d.clone();
+                d.ty = subst_type(&d.ty, env);
+                d.init = d.init.as_ref().map(|e| subst(e, env));
+                let new = Ident { name: self.fresh(&d.name.name), span: d.name.span };
+                env.insert(d.name.name.clone(), Expr::var(&new));
+                d.name = new;
+                StmtKind::Decl(d)
+            }
+            StmtKind::For { var, lower, upper, body } => {
+                let (lower, upper) = (subst(lower, env), subst(upper, env));
+                let saved = env.clone();
+                let new = Ident { name: self.fresh(&var.name), span: var.span };
+                env.insert(var.name.clone(), Expr::var(&new));
+                let body = Box::new(self.rename_stmt(body, env));
+                *env = saved;
+                StmtKind::For { var: new, lower, upper, body }
+            }
+            StmtKind::ForEach { var, over, body } => {
+                let over = subst(over, env);
+                let saved = env.clone();
+                let new = Ident { name: self.fresh(&var.name), span: var.span };
+                env.insert(var.name.clone(), Expr::var(&new));
+                let body = Box::new(self.rename_stmt(body, env));
+                *env = saved;
+                StmtKind::ForEach { var: new, over, body }
+            }
+            StmtKind::Block(v) => StmtKind::Block(self.rename_stmts(v, env)),
+            StmtKind::If { cond, then, otherwise } => StmtKind::If {
+                cond: subst(cond, env),
+                then: Box::new(self.rename_scoped(then, env)),
+                otherwise: otherwise.as_ref().map(|o| Box::new(self.rename_scoped(o, env))),
+            },
+            StmtKind::While { cond, body } => StmtKind::While { cond: subst(cond, env), body: Box::new(self.rename_scoped(body, env)) },
+            other => {
+                let mut st = Stmt { kind: other.clone(), span: s.span };
+                map_stmt_exprs(&mut st, &mut |e| *e = subst(e, env));
+                return st;
+            }
+        };
+        Stmt { kind, span: s.span }
+    }
+
+    fn rename_scoped(&mut self, s: &Stmt, env: &mut HashMap<String, Expr>) -> Stmt {
+        let saved = env.clone();
+        let out = self.rename_stmt(s, env);
+        *env = saved;
+        out
+    }
+}
+
+fn paren(e: Expr) -> Expr {
+    match e.kind {
+        ExprKind::Var(_) | ExprKind::IntLit(_) | ExprKind::RealLit(_) | ExprKind::Paren(_) => e,
+        _ => Expr { span: e.span, kind: ExprKind::Paren(Box::new(e)) },
+    }
+}
+
+impl Expr {
+    /// A reference to a variable.
+    pub fn var(name: &Ident) -> Expr {
+        Expr { kind: ExprKind::Var(name.clone()), span: name.span }
+    }
+}
+
+/// Folds an expression body into one expression, or `None` when it has other
+/// statements. `env` holds the locals met so far (by their values).
+fn fold_expr(stmts: &[Stmt], env: &HashMap<String, Expr>) -> Option<Expr> {
+    let (first, rest) = stmts.split_first()?;
+    match &first.kind {
+        StmtKind::Return(Some(e)) => Some(subst(e, env)),
+        StmtKind::Decl(d) if d.ty.array_sizes.is_empty() => {
+            let init = subst(d.init.as_ref()?, env);
+            let mut env = env.clone();
+            env.insert(d.name.name.clone(), paren(init));
+            fold_expr(rest, &env)
+        }
+        StmtKind::Block(inner) if rest.is_empty() => fold_expr(inner, env),
+        StmtKind::If { cond, then, otherwise } => {
+            let then_e = fold_expr(std::slice::from_ref(then), env)?;
+            let else_e = match otherwise {
+                Some(o) if rest.is_empty() => fold_expr(std::slice::from_ref(o), env)?,
+                Some(_) => return None,
+                None => fold_expr(rest, env)?,
+            };
+            let span = first.span;
+            Some(Expr {
+                kind: ExprKind::Ternary {
+                    cond: Box::new(subst(cond, env)),
+                    then: Box::new(then_e),
+                    otherwise: Box::new(else_e),
+                },
+                span,
+            })
+        }
+        StmtKind::Empty => fold_expr(rest, env),
+        _ => None,
+    }
+}
+
+/// How many times the variable `name` appears in `e`.
+fn count_uses(e: &Expr, name: &str) -> usize {
+    let mut n = 0;
+    visit_expr(e, &mut |x| {
+        if matches!(&x.kind, ExprKind::Var(v) if v.name == name) {
+            n += 1;
+        }
+    });
+    n
+}
+
+/// Whether every path through `s` ends in a `return`.
+fn always_returns(s: &Stmt) -> bool {
+    match &s.kind {
+        StmtKind::Return(_) => true,
+        StmtKind::Block(v) => v.last().is_some_and(always_returns),
+        StmtKind::If { then, otherwise: Some(o), .. } => always_returns(then) && always_returns(o),
+        _ => false,
+    }
+}
+
+/// `e` with every variable named in `env` replaced by its value.
+fn subst(e: &Expr, env: &HashMap<String, Expr>) -> Expr {
+    let mut out = e.clone();
+    map_expr(&mut out, &mut |x| {
+        if let ExprKind::Var(v) = &x.kind {
+            if let Some(value) = env.get(&v.name) {
+                *x = value.clone();
+                return false;
+            }
+        }
+        true
+    });
+    out
+}
+
+fn subst_type(t: &TypeExpr, env: &HashMap<String, Expr>) -> TypeExpr {
+    let mut t = t.clone();
+    for s in &mut t.array_sizes {
+        *s = subst(s, env);
+    }
+    let sizes: Vec<&mut Expr> = match &mut t.base {
+        BaseTypeExpr::Vector { size, .. }
+        | BaseTypeExpr::RowVector { size, .. }
+        | BaseTypeExpr::Simplex { size }
+        | BaseTypeExpr::Ordered { size }
+        | BaseTypeExpr::PositiveOrdered { size }
+        | BaseTypeExpr::UnitVector { size }
+        | BaseTypeExpr::CholeskyFactorCorr { size }
+        | BaseTypeExpr::CorrMatrix { size }
+        | BaseTypeExpr::CovMatrix { size } => vec![size],
+        BaseTypeExpr::Matrix { rows, cols, .. } => vec![rows, cols],
+        BaseTypeExpr::CholeskyFactorCov { rows, cols } => {
+            let mut v = vec![rows];
+            if let Some(c) = cols {
+                v.push(c);
+            }
+            v
+        }
+        _ => vec![],
+    };
+    for s in sizes {
+        *s = subst(s, env);
+    }
+    t
+}
+
+/// Applies `f` to `e` and, while `f` returns true, to its sub-expressions.
+fn map_expr(e: &mut Expr, f: &mut dyn FnMut(&mut Expr) -> bool) {
+    if !f(e) {
+        return;
+    }
+    match &mut e.kind {
+        ExprKind::Call { args, .. } => args.iter_mut().for_each(|a| map_expr(a, f)),
+        ExprKind::CondCall { variate, args, .. } => {
+            map_expr(variate, f);
+            args.iter_mut().for_each(|a| map_expr(a, f));
+        }
+        ExprKind::Binary { lhs, rhs, .. } => {
+            map_expr(lhs, f);
+            map_expr(rhs, f);
+        }
+        ExprKind::Unary { operand, .. } => map_expr(operand, f),
+        ExprKind::Ternary { cond, then, otherwise } => {
+            map_expr(cond, f);
+            map_expr(then, f);
+            map_expr(otherwise, f);
+        }
+        ExprKind::Index { base, indices } => {
+            map_expr(base, f);
+            for i in indices {
+                match i {
+                    Index::Single(x) => map_expr(x, f),
+                    Index::Range { lower, upper, .. } => {
+                        if let Some(x) = lower {
+                            map_expr(x, f);
+                        }
+                        if let Some(x) = upper {
+                            map_expr(x, f);
+                        }
+                    }
+                    Index::All(_) => {}
+                }
+            }
+        }
+        ExprKind::ArrayExpr(v) | ExprKind::RowVectorExpr(v) => v.iter_mut().for_each(|a| map_expr(a, f)),
+        ExprKind::Paren(x) => map_expr(x, f),
+        ExprKind::IntLit(_) | ExprKind::RealLit(_) | ExprKind::Var(_) | ExprKind::Target => {}
+    }
+}
+
+fn visit_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+    let mut copy = e.clone();
+    map_expr(&mut copy, &mut |x| {
+        f(x);
+        true
+    });
+}
+
+/// Applies `f` to the expressions a statement holds itself (not those of
+/// nested statements).
+fn map_stmt_exprs(s: &mut Stmt, f: &mut dyn FnMut(&mut Expr)) {
+    let print = |args: &mut Vec<PrintArg>, f: &mut dyn FnMut(&mut Expr)| {
+        for a in args {
+            if let PrintArg::Expr(e) = a {
+                f(e);
+            }
+        }
+    };
+    match &mut s.kind {
+        StmtKind::Assign { lhs, rhs, .. } => {
+            f(lhs);
+            f(rhs);
+        }
+        StmtKind::Tilde { lhs, args, truncation, .. } => {
+            f(lhs);
+            args.iter_mut().for_each(&mut *f);
+            if let Some(t) = truncation {
+                t.lower.iter_mut().chain(t.upper.iter_mut()).for_each(f);
+            }
+        }
+        StmtKind::TargetPlus(e) | StmtKind::Call(e) | StmtKind::Return(Some(e)) => f(e),
+        StmtKind::Print(a) | StmtKind::Reject(a) | StmtKind::FatalError(a) => print(a, f),
+        StmtKind::Decl(d) => {
+            if let Some(e) = &mut d.init {
+                f(e);
+            }
+        }
+        StmtKind::For { lower, upper, .. } => {
+            f(lower);
+            f(upper);
+        }
+        StmtKind::ForEach { over, .. } => f(over),
+        StmtKind::While { cond, .. } | StmtKind::If { cond, .. } => f(cond),
+        _ => {}
+    }
+}
+
+/// Visits `s` and every statement nested in it.
+fn visit_stmts(s: &Stmt, f: &mut dyn FnMut(&Stmt)) {
+    f(s);
+    match &s.kind {
+        StmtKind::For { body, .. } | StmtKind::ForEach { body, .. } | StmtKind::While { body, .. } => visit_stmts(body, f),
+        StmtKind::If { then, otherwise, .. } => {
+            visit_stmts(then, f);
+            if let Some(o) = otherwise {
+                visit_stmts(o, f);
+            }
+        }
+        StmtKind::Block(v) => v.iter().for_each(|x| visit_stmts(x, f)),
+        _ => {}
+    }
+}
+
+/// Visits every expression in `s` and its nested statements, and the
+/// distribution name of every `~`.
+fn visit_stmt_exprs(s: &Stmt, f: &mut dyn FnMut(&Expr), dist: &mut dyn FnMut(&Ident)) {
+    visit_stmts(s, &mut |x| {
+        let mut copy = x.clone();
+        if let StmtKind::Tilde { dist: d, .. } = &x.kind {
+            dist(d);
+        }
+        map_stmt_exprs(&mut copy, &mut |e| f(e));
+    });
+}
+
+fn type_text(t: &FunType) -> String {
+    if t.array_dims == 0 {
+        t.base.clone()
+    } else {
+        format!("array[{}] {}", ",".repeat(t.array_dims - 1), t.base)
+    }
+}
+
+fn signature_text(f: &FunDef) -> String {
+    let params: Vec<String> = f
+        .params
+        .iter()
+        .map(|p| format!("{}{} {}", if p.data_only { "data " } else { "" }, type_text(&p.ty), p.name.name))
+        .collect();
+    format!("{} {}({})", type_text(&f.return_type), f.name.name, params.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse_program;
+
+    fn expand(src: &str) -> (Program, Vec<Diagnostic>) {
+        let (program, diags) = parse_program(src);
+        assert!(diags.is_empty(), "{diags:?}");
+        expand_functions(program.expect("parses"))
+    }
+
+    fn model_stmts(p: &Program) -> &[Stmt] {
+        let block = p.blocks.iter().find(|b| b.kind == BlockKind::Model).expect("model block");
+        let BlockBody::Stmts(s) = &block.body else { panic!("statements") };
+        s
+    }
+
+    #[test]
+    fn an_early_return_folds_into_a_conditional_expression() {
+        let (p, d) = expand(
+            "functions { real f(real x) { real h = x / 2; if (x > 0) return h; return -h; } }
+             parameters { real mu; } model { target += f(mu); }",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let StmtKind::TargetPlus(e) = &model_stmts(&p)[0].kind else { panic!("target +=") };
+        let ExprKind::Paren(inner) = &e.kind else { panic!("parenthesised body: {e:?}") };
+        assert!(matches!(inner.kind, ExprKind::Ternary { .. }), "{inner:?}");
+    }
+
+    #[test]
+    fn a_statement_body_renames_its_locals_so_arguments_are_not_captured() {
+        // The caller's `y` is passed to a body that declares its own `y`.
+        let src = "functions { real f(real x) { real y = 0; for (i in 1:2) { y += i; } return x * y; } }
+             parameters { real y; } model { target += f(y); }";
+        let (p, d) = expand(src);
+        assert!(d.is_empty(), "{d:?}");
+        let StmtKind::Block(stmts) = &model_stmts(&p)[0].kind else { panic!("a block") };
+        let StmtKind::Decl(local) = &stmts[0].kind else { panic!("the body's local") };
+        assert!(local.name.name.starts_with("y__f"), "{}", local.name.name);
+        let StmtKind::TargetPlus(e) = &stmts.last().expect("the call").kind else { panic!("target +=") };
+        let mut names = Vec::new();
+        visit_expr(e, &mut |x| {
+            if let ExprKind::Var(v) = &x.kind {
+                names.push(v.name.clone());
+            }
+        });
+        assert_eq!(names, vec!["y".to_string(), local.name.name.clone()]);
+        assert!(crate::front_end(src).typed.is_some());
+    }
+
+    #[test]
+    fn a_user_density_in_a_sampling_statement_becomes_target_plus() {
+        let (p, d) = expand(
+            "functions { real my_lpdf(real y, real m) { return -square(y - m); } }
+             parameters { real mu; } model { mu ~ my(1); target += my_lupdf(mu | 2); }",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert!(model_stmts(&p).iter().all(|s| matches!(s.kind, StmtKind::TargetPlus(_))));
+    }
+
+    #[test]
+    fn mutual_recursion_is_reported_for_each_function() {
+        let (_, d) = expand(
+            "functions { int even(int n); int odd(int n) { return n == 0 ? 0 : even(n - 1); }
+               int even(int n) { return n == 0 ? 1 : odd(n - 1); } } model { }",
+        );
+        assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), vec!["E0012", "E0012"]);
+    }
+}
