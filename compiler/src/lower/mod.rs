@@ -110,6 +110,26 @@ pub type LowerResult<T> = Result<T, LowerError>;
 
 /// Lowers a checked program with its bound data.
 pub fn lower_model(program: &TypedProgram, bound: &BoundData) -> Result<LoweredModel, Vec<Diagnostic>> {
+    lower_model_with(program, bound, LowerOptions::default())
+}
+
+/// Choices of how to lower that do not change what the model computes.
+#[derive(Clone, Copy, Debug)]
+pub struct LowerOptions {
+    /// Small fixed-size matrices are held in values and their routines
+    /// unrolled (`small_matrix`); off, they take the library routines, the
+    /// reference the unrolled code is tested against.
+    pub unroll_small_matrices: bool,
+}
+
+impl Default for LowerOptions {
+    fn default() -> LowerOptions {
+        LowerOptions { unroll_small_matrices: true }
+    }
+}
+
+/// [`lower_model`] with explicit [`LowerOptions`].
+pub fn lower_model_with(program: &TypedProgram, bound: &BoundData, options: LowerOptions) -> Result<LoweredModel, Vec<Diagnostic>> {
     let symbols = SymbolTable::from_stdlib();
     let extended;
     let sized = if sizing::reads_transformed_data_ints(program) {
@@ -119,6 +139,7 @@ pub fn lower_model(program: &TypedProgram, bound: &BoundData) -> Result<LoweredM
         bound
     };
     let mut l = Lowerer::new(program, bound, sized, &symbols);
+    l.unroll_small = options.unroll_small_matrices;
     l.lower_all().map_err(|e| vec![e.into_diagnostic()])?;
     Ok(l.finish())
 }
@@ -169,6 +190,8 @@ pub(crate) struct Lowerer<'a> {
     factor_vars: HashSet<VarId>,
     /// `Σ log L_ii` of those held in values, computed where declared.
     factor_facts: HashMap<VarId, small_matrix::FactorFacts>,
+    /// Whether small matrices are unrolled ([`LowerOptions`]).
+    unroll_small: bool,
 }
 
 impl<'a> Lowerer<'a> {
@@ -197,6 +220,7 @@ impl<'a> Lowerer<'a> {
             hoisted_small: HashMap::new(),
             factor_vars: small_matrix::cholesky_factor_vars(program),
             factor_facts: HashMap::new(),
+            unroll_small: true,
         }
     }
 

@@ -121,7 +121,7 @@ impl Lowerer<'_> {
     /// not a small real vector or matrix (or a product with a large inner
     /// size).
     pub(crate) fn try_small(&mut self, e: &TypedExpr) -> LowerResult<Option<SmallValue>> {
-        if e.ty.is_scalar() || !e.ty.array.is_empty() || e.ty.is_int_valued() {
+        if !self.unroll_small || e.ty.is_scalar() || !e.ty.array.is_empty() || e.ty.is_int_valued() {
             return Ok(None);
         }
         if let TypedExprKind::Var(v) = &e.kind {
@@ -154,9 +154,10 @@ impl Lowerer<'_> {
                 let Some(a) = self.try_small(&args[0])? else { return Ok(None) };
                 self.small_lower_tri_self_transpose(&a)
             }
-            TypedExprKind::Call { func, args } if func == "non_centered_mvn" && cols == args[3].ty.axes().len().max(1) => {
-                return Ok(None);
-            }
+            // Any other routine computed whole (softmax, non_centered_mvn,
+            // the multivariate draws) keeps its library call: reading it
+            // element by element below would come back here.
+            TypedExprKind::Call { func, .. } if super::call::is_buffer_function(func) => return Ok(None),
             TypedExprKind::RowVectorExpr(items) => {
                 let mut by_row: Vec<Vec<Value>> = Vec::new();
                 for item in items {
@@ -406,7 +407,7 @@ impl Lowerer<'_> {
     pub(crate) fn try_fill_small_inner_product(&mut self, dst: &Storage, a: &TypedExpr, b: &TypedExpr) -> LowerResult<bool> {
         let (sa, sb) = (self.shape(a)?, self.shape(b)?);
         let (Some((m, k)), Some((_, n))) = (matrix_view(a.ty.elem, &sa), matrix_view(b.ty.elem, &sb)) else { return Ok(false) };
-        if k > MAX_SMALL || !a.ty.array.is_empty() || !b.ty.array.is_empty() {
+        if !self.unroll_small || k > MAX_SMALL || !a.ty.array.is_empty() || !b.ty.array.is_empty() {
             return Ok(false);
         }
         let a_small = self.try_small(a)?;
@@ -418,12 +419,12 @@ impl Lowerer<'_> {
             for p in 0..k {
                 let pv = this.fb.i64(p as i64);
                 let x = match &a_small {
-                    Some(sv) => this.small_pick(sv, &matrix_index(&sa, i, pv)),
-                    None => this.elem(a, &matrix_index(&sa, i, pv))?,
+                    Some(sv) => this.small_pick(sv, &matrix_index(a.ty.elem, &sa, i, pv)),
+                    None => this.elem(a, &matrix_index(a.ty.elem, &sa, i, pv))?,
                 };
                 let y = match &b_small {
-                    Some(sv) => this.small_pick(sv, &matrix_index(&sb, pv, j)),
-                    None => this.elem(b, &matrix_index(&sb, pv, j))?,
+                    Some(sv) => this.small_pick(sv, &matrix_index(b.ty.elem, &sb, pv, j)),
+                    None => this.elem(b, &matrix_index(b.ty.elem, &sb, pv, j))?,
                 };
                 terms.push((this.fb.to_f64(x), this.fb.to_f64(y)));
             }
@@ -462,7 +463,7 @@ impl Lowerer<'_> {
     /// `-K/2 log 2π - Σ log L_ii - ½‖L⁻¹(y - μ)‖²` per variate by forward
     /// substitution, `-∞` (as the library routine) when the diagonal is not
     /// positive or the value is not finite. `false` when it does not apply.
-    pub(crate) fn try_small_multi_normal_cholesky(
+    pub(super) fn try_small_multi_normal_cholesky(
         &mut self,
         variate: &TypedExpr,
         params: &[TypedExpr],
@@ -498,7 +499,7 @@ impl Lowerer<'_> {
         };
         let y_small = if cy == 1 { self.try_small(variate)? } else { None };
         let mu_small = if cm == 1 { self.try_small(&params[0])? } else { None };
-        let mut term = |this: &mut Self, i: Value| -> LowerResult<()> {
+        let term = |this: &mut Self, i: Value| -> LowerResult<()> {
             let mut z: Vec<Value> = Vec::with_capacity(k);
             let mut sq: Option<Value> = None;
             for r in 0..k {
@@ -557,15 +558,14 @@ impl Lowerer<'_> {
     }
 }
 
-/// The index of element `(i, j)` of a matrix view in an expression of
-/// shape `s` (one index for a vector or row vector).
-fn matrix_index(s: &[usize], i: Value, j: Value) -> Vec<Value> {
-    match s.len() {
-        2 => vec![i, j],
-        // A vector is `n × 1` (j is 0), a row vector `1 × n` (i is 0): the
-        // caller passes the meaningful one; both are the same value then
-        // only for 1 × 1.
-        _ => vec![i, j],
+/// The index of element `(i, j)` of the matrix view of a non-array
+/// expression of type `elem` and shape `s`: a vector (`n × 1`) is indexed
+/// by its row, a row vector (`1 × n`) by its column.
+fn matrix_index(elem: ElemType, s: &[usize], i: Value, j: Value) -> Vec<Value> {
+    match (s.len(), elem) {
+        (2, _) => vec![i, j],
+        (_, ElemType::RowVector(_)) => vec![j],
+        _ => vec![i],
     }
 }
 
