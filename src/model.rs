@@ -22,7 +22,7 @@ use hbmc_compiler::diagnostics::{has_errors, Diagnostic};
 use hbmc_compiler::interp;
 use hbmc_compiler::ir::arenas::Arenas;
 use hbmc_compiler::ir::FunctionKind;
-use hbmc_compiler::lower::{lower_model_with, LoweredModel, ParamLayout};
+use hbmc_compiler::lower::{lower_model_with, LowerOptions, LoweredModel, ParamLayout};
 use hbmc_stdlib::ChainRng;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -158,7 +158,7 @@ impl Model {
             Some(b) if !has_errors(&diagnostics) => b,
             _ => return Err(ModelError::Diagnostics(diagnostics)),
         };
-        let mut lowered = lower_model_with(&self.program, &bound, jacobian).map_err(ModelError::Diagnostics)?;
+        let mut lowered = lower_model_with(&self.program, &bound, LowerOptions { jacobian, ..LowerOptions::default() }).map_err(ModelError::Diagnostics)?;
         differentiate_with_data(&mut lowered.module, &lowered.data_init, &lowered.int_data_init).map_err(|e| {
             ModelError::Diagnostics(vec![Diagnostic::error(e.code(), format!("cannot differentiate the model: {e}"))])
         })?;

@@ -8,12 +8,19 @@ use crate::ir::{BinaryOp, BufferId, CallArg, CmpOp, Expr, FuncRef, Function, Fun
 pub struct FnBuilder {
     func: Function,
     blocks: Vec<Vec<Stmt>>,
+    /// The i64 values known at lowering time (literals and their folded
+    /// arithmetic), so that indices into small matrices held in values
+    /// (`small_matrix`) resolve to one value rather than a lookup.
+    consts: std::collections::HashMap<Value, i64>,
+    /// The f64 values that are the literal 0.0 (products by them are left
+    /// out of unrolled sums).
+    zeros: std::collections::HashSet<Value>,
 }
 
 impl FnBuilder {
     /// An empty function of this kind.
     pub fn new(kind: FunctionKind) -> FnBuilder {
-        FnBuilder { func: Function::new(kind), blocks: vec![Vec::new()] }
+        FnBuilder { func: Function::new(kind), blocks: vec![Vec::new()], consts: Default::default(), zeros: Default::default() }
     }
 
     /// The finished function.
@@ -79,16 +86,46 @@ impl FnBuilder {
 
     /// An f64 constant.
     pub fn f64(&mut self, x: f64) -> Value {
-        self.define(ScalarType::F64, Expr::F64(x))
+        let v = self.define(ScalarType::F64, Expr::F64(x));
+        if x == 0.0 && x.is_sign_positive() {
+            self.zeros.insert(v);
+        }
+        v
+    }
+
+    /// Whether `v` is the f64 literal 0.0.
+    pub fn is_zero_f64(&self, v: Value) -> bool {
+        self.zeros.contains(&v)
     }
 
     /// An i64 constant.
     pub fn i64(&mut self, x: i64) -> Value {
-        self.define(ScalarType::I64, Expr::I64(x))
+        let v = self.define(ScalarType::I64, Expr::I64(x));
+        self.consts.insert(v, x);
+        v
     }
 
-    /// `a op b`; the result has the operands' type.
+    /// The value of an i64 known at lowering time.
+    pub fn const_i64(&self, v: Value) -> Option<i64> {
+        self.consts.get(&v).copied()
+    }
+
+    /// `a op b`; the result has the operands' type. Integer `+ - *` of two
+    /// constants is folded (index arithmetic on literal indices).
     pub fn binary(&mut self, op: BinaryOp, a: Value, b: Value) -> Value {
+        if let (Some(x), Some(y)) = (self.const_i64(a), self.const_i64(b)) {
+            let folded = match op {
+                BinaryOp::Add => x.checked_add(y),
+                BinaryOp::Sub => x.checked_sub(y),
+                BinaryOp::Mul => x.checked_mul(y),
+                BinaryOp::And => Some((x != 0 && y != 0) as i64),
+                BinaryOp::Or => Some((x != 0 || y != 0) as i64),
+                _ => None,
+            };
+            if let Some(c) = folded {
+                return self.i64(c);
+            }
+        }
         let ty = self.type_of(a);
         self.define(ty, Expr::Binary(op, a, b))
     }
@@ -99,13 +136,30 @@ impl FnBuilder {
         self.define(ty, Expr::Unary(op, a))
     }
 
-    /// `a cmp b` as an i64 boolean.
+    /// `a cmp b` as an i64 boolean (folded for two integer constants).
     pub fn cmp(&mut self, op: CmpOp, a: Value, b: Value) -> Value {
+        if let (Some(x), Some(y)) = (self.const_i64(a), self.const_i64(b)) {
+            let r = match op {
+                CmpOp::Eq => x == y,
+                CmpOp::Ne => x != y,
+                CmpOp::Lt => x < y,
+                CmpOp::Le => x <= y,
+                CmpOp::Gt => x > y,
+                CmpOp::Ge => x >= y,
+            };
+            return self.i64(r as i64);
+        }
         self.define(ScalarType::I64, Expr::Cmp(op, a, b))
     }
 
-    /// `cond ? then : otherwise`.
+    /// `cond ? then : otherwise` (the chosen value itself when `cond` is a
+    /// constant).
     pub fn select(&mut self, cond: Value, then: Value, otherwise: Value) -> Value {
+        match self.const_i64(cond) {
+            Some(0) => return otherwise,
+            Some(_) => return then,
+            None => {}
+        }
         let ty = self.type_of(then);
         self.define(ty, Expr::Select { cond, then, otherwise })
     }

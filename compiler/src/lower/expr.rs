@@ -49,6 +49,7 @@ impl Lowerer<'_> {
                 Some(s) => s.shape.clone(),
                 // Computed where read: the declared shape.
                 None if self.inlined.contains_key(v) => self.shapes.get(v).cloned().unwrap_or_default(),
+                None if self.small.contains_key(v) => self.small.get(v).map(|s| s.shape.clone()).unwrap_or_default(),
                 None => Vec::new(),
             },
             K::Binary { op, lhs, rhs } => match op {
@@ -179,6 +180,9 @@ impl Lowerer<'_> {
     /// Emits the element of `e` at `idx`.
     pub fn elem(&mut self, e: &TypedExpr, idx: &[Value]) -> LowerResult<Value> {
         use TypedExprKind as K;
+        if let Some(v) = self.small_elem(e, idx)? {
+            return Ok(v);
+        }
         match &e.kind {
             K::IntLit(v) => Ok(self.fb.i64(*v)),
             K::RealLit(v) => Ok(self.fb.f64(*v)),
@@ -537,6 +541,12 @@ impl Lowerer<'_> {
     /// Writes every element of `e` into `dst` (which has `e`'s shape).
     pub fn fill(&mut self, dst: &Storage, e: &TypedExpr) -> LowerResult<()> {
         use TypedExprKind as K;
+        if dst.ty == ScalarType::F64 {
+            if let Some(sv) = self.small_whole(e)? {
+                self.store_small(dst, &sv);
+                return Ok(());
+            }
+        }
         match &e.kind {
             K::Binary { op: BinOp::Mul, lhs, rhs } if !lhs.ty.is_scalar() && !rhs.ty.is_scalar() => self.fill_product(dst, lhs, rhs),
             K::Call { func, args } if super::call::is_buffer_function(func) => self.fill_call(dst, func, args, e),
@@ -575,6 +585,9 @@ impl Lowerer<'_> {
 
     /// `dst = a * b` for vector/matrix operands.
     fn fill_product(&mut self, dst: &Storage, a: &TypedExpr, b: &TypedExpr) -> LowerResult<()> {
+        if self.try_fill_small_inner_product(dst, a, b)? {
+            return Ok(());
+        }
         let (sa, sb) = (self.shape(a)?, self.shape(b)?);
         // View both as matrices: a row vector is 1 x n, a vector n x 1.
         let as_matrix = |ty: &Type, s: &[usize]| -> (usize, usize) {

@@ -39,6 +39,16 @@ impl Lowerer<'_> {
     /// Forgets the hoisted buffers: the next statement computes its own.
     pub(crate) fn end_hoist(&mut self) {
         self.hoisted.clear();
+        self.hoisted_small.clear();
+    }
+
+    /// Like [`Lowerer::hoist_materialised`] for the subexpressions of `e`
+    /// but not `e` itself (computed straight into its variable).
+    pub(crate) fn hoist_below(&mut self, e: &TypedExpr) -> LowerResult<()> {
+        for c in e.children() {
+            self.hoist_in(c)?;
+        }
+        Ok(())
     }
 
     /// The hoisted buffer of `e`, if it has one.
@@ -55,7 +65,11 @@ impl Lowerer<'_> {
         for c in inner {
             self.hoist_in(c)?;
         }
-        if is_materialised(e) && !self.hoisted.contains_key(&(e as *const TypedExpr)) {
+        if is_materialised(e) && !self.hoisted.contains_key(&(e as *const TypedExpr)) && !self.hoisted_small.contains_key(&(e as *const TypedExpr)) {
+            if let Some(sv) = self.try_small(e)? {
+                self.hoisted_small.insert(e as *const TypedExpr, sv);
+                return Ok(());
+            }
             let storage = self.materialize(e)?;
             self.hoisted.insert(e as *const TypedExpr, storage);
         }

@@ -32,6 +32,7 @@ mod normal;
 mod ordinal;
 mod simplex;
 mod sizing;
+mod small_matrix;
 mod stmt;
 mod symbols;
 mod transform;
@@ -114,14 +115,31 @@ pub type LowerResult<T> = Result<T, LowerError>;
 
 /// Lowers a checked program with its bound data.
 pub fn lower_model(program: &TypedProgram, bound: &BoundData) -> Result<LoweredModel, Vec<Diagnostic>> {
-    lower_model_with(program, bound, true)
+    lower_model_with(program, bound, LowerOptions::default())
 }
 
-/// Lowers as [`lower_model`]; with `jacobian` false the log density leaves
-/// out the log-Jacobians of the parameters' constraining transforms (the
-/// density of the constrained parameters at the point, as BridgeStan's
-/// `jacobian=false` and optimisation want it).
-pub fn lower_model_with(program: &TypedProgram, bound: &BoundData, jacobian: bool) -> Result<LoweredModel, Vec<Diagnostic>> {
+/// Choices of how to lower.
+#[derive(Clone, Copy, Debug)]
+pub struct LowerOptions {
+    /// Whether the log density adds the log-Jacobians of the parameters'
+    /// constraining transforms; without them it is the density of the
+    /// constrained parameters at the point, as BridgeStan's
+    /// `jacobian=false` and optimisation want it.
+    pub jacobian: bool,
+    /// Small fixed-size matrices are held in values and their routines
+    /// unrolled (`small_matrix`); off, they take the library routines, the
+    /// reference the unrolled code is tested against (same results).
+    pub unroll_small_matrices: bool,
+}
+
+impl Default for LowerOptions {
+    fn default() -> LowerOptions {
+        LowerOptions { jacobian: true, unroll_small_matrices: true }
+    }
+}
+
+/// [`lower_model`] with explicit [`LowerOptions`].
+pub fn lower_model_with(program: &TypedProgram, bound: &BoundData, options: LowerOptions) -> Result<LoweredModel, Vec<Diagnostic>> {
     let symbols = SymbolTable::from_stdlib();
     let extended;
     let sized = if sizing::reads_transformed_data_ints(program) {
@@ -131,7 +149,8 @@ pub fn lower_model_with(program: &TypedProgram, bound: &BoundData, jacobian: boo
         bound
     };
     let mut l = Lowerer::new(program, bound, sized, &symbols);
-    l.jacobian = jacobian;
+    l.jacobian = options.jacobian;
+    l.unroll_small = options.unroll_small_matrices;
     l.lower_all().map_err(|e| vec![e.into_diagnostic()])?;
     Ok(l.finish())
 }
@@ -175,6 +194,17 @@ pub(crate) struct Lowerer<'a> {
     constant_ints: HashMap<VarId, TypedExpr>,
     /// Whether the log density adds the transforms' log-Jacobians.
     pub jacobian: bool,
+    /// Small local vectors and matrices held in values ([`small_matrix`]).
+    small: HashMap<VarId, small_matrix::SmallValue>,
+    /// Small subexpressions of the statement being lowered, computed into
+    /// values ahead of its element loop (as `hoisted`).
+    hoisted_small: HashMap<*const TypedExpr, small_matrix::SmallValue>,
+    /// Variables used as the factor of `multi_normal_cholesky`.
+    factor_vars: HashSet<VarId>,
+    /// `Σ log L_ii` of those held in values, computed where declared.
+    factor_facts: HashMap<VarId, small_matrix::FactorFacts>,
+    /// Whether small matrices are unrolled ([`LowerOptions`]).
+    unroll_small: bool,
 }
 
 impl<'a> Lowerer<'a> {
@@ -200,6 +230,11 @@ impl<'a> Lowerer<'a> {
             hoisted: HashMap::new(),
             inlined: HashMap::new(),
             jacobian: true,
+            small: HashMap::new(),
+            hoisted_small: HashMap::new(),
+            factor_vars: small_matrix::cholesky_factor_vars(program),
+            factor_facts: HashMap::new(),
+            unroll_small: true,
         }
     }
 
@@ -348,6 +383,8 @@ impl<'a> Lowerer<'a> {
         self.storage = self.globals.clone();
         self.scalars.clear();
         self.inlined.clear();
+        self.small.clear();
+        self.factor_facts.clear();
     }
 
     fn end_function(&mut self) {

@@ -30,7 +30,20 @@ impl Lowerer<'_> {
             K::TargetPlus(e) => vec![e],
             _ => return self.lower_stmt_unhoisted(s),
         };
-        self.hoist_materialised(&exprs)?;
+        // A whole value assigned to a whole variable is computed straight
+        // into it (`store_whole`), so only its parts are hoisted.
+        let into_variable = match &s.kind {
+            K::Decl(_) => true,
+            K::Assign { lhs, op, .. } => matches!(lhs.kind, TypedExprKind::Var(_)) && *op == AssignOp::Assign,
+            _ => false,
+        };
+        for e in &exprs {
+            if into_variable && is_whole_value(e) {
+                self.hoist_below(e)?;
+            } else {
+                self.hoist_materialised(&[e])?;
+            }
+        }
         let lowered = self.lower_stmt_unhoisted(s);
         self.end_hoist();
         lowered
@@ -48,6 +61,9 @@ impl Lowerer<'_> {
                         self.scalars.insert(decl.var, v);
                         return Ok(());
                     }
+                }
+                if self.try_declare_small(decl)? {
+                    return Ok(());
                 }
                 self.declare_block_var(decl, Arena::Work)?;
                 self.lower_decl_init(decl)
@@ -481,6 +497,9 @@ impl Lowerer<'_> {
         }
         if !matches!(dist.name, "multi_normal" | "multi_normal_cholesky" | "lkj_corr_cholesky") {
             return Err(LowerError::unsupported(at.span, format!("the multivariate distribution `{}`", dist.name)));
+        }
+        if dist.name == "multi_normal_cholesky" && self.try_small_multi_normal_cholesky(variate, params, sink)? {
+            return Ok(());
         }
         let f = self.func(&format!("hbm_{}_lpdf", dist.name), at)?;
         match dist.name {
