@@ -22,10 +22,12 @@ pub(crate) mod builder;
 mod call;
 mod draw;
 mod expr;
+mod fill;
 mod hoist;
 mod inline;
 pub mod layout;
 mod normal;
+mod ranges;
 mod sizing;
 mod stmt;
 mod symbols;
@@ -156,6 +158,19 @@ pub(crate) struct Lowerer<'a> {
     /// Transformed parameters the function computes where they are read
     /// (see [`inline`]), with their defining expressions.
     pub inlined: HashMap<VarId, crate::check::typed::TypedExpr>,
+    /// Local vectors filled by a loop that the function computes where
+    /// they are read (see [`fill`]).
+    filled: HashMap<VarId, fill::FilledLocal>,
+    /// Inclusive ranges of the values of loop variables with constant
+    /// bounds (see [`ranges`]).
+    loop_ranges: HashMap<VarId, (i64, i64)>,
+    /// Smallest and largest value of each integer data variable, computed
+    /// when first asked (see [`ranges`]).
+    data_ranges: HashMap<VarId, Option<(i64, i64)>>,
+    /// 1-based index values made from a 0-based one (`i + 1`, see
+    /// [`fill`]), with that 0-based value, so that indexing by them does
+    /// not subtract the 1 again.
+    one_based: HashMap<Value, Value>,
     /// Int scalars declared with a value and never assigned again, with
     /// that value: sizes may read them (see [`sizing`]).
     constant_ints: HashMap<VarId, TypedExpr>,
@@ -183,6 +198,10 @@ impl<'a> Lowerer<'a> {
             assigned,
             hoisted: HashMap::new(),
             inlined: HashMap::new(),
+            filled: HashMap::new(),
+            loop_ranges: HashMap::new(),
+            data_ranges: HashMap::new(),
+            one_based: HashMap::new(),
         }
     }
 
@@ -331,6 +350,9 @@ impl<'a> Lowerer<'a> {
         self.storage = self.globals.clone();
         self.scalars.clear();
         self.inlined.clear();
+        self.filled.clear();
+        self.loop_ranges.clear();
+        self.one_based.clear();
     }
 
     fn end_function(&mut self) {
@@ -361,7 +383,11 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             let stmts = self.program.block(block).map(|b| b.stmts.clone()).unwrap_or_default();
+            let fused = if block == BlockKind::Model { self.plan_filled_locals(&stmts) } else { HashSet::new() };
             for (i, s) in stmts.iter().enumerate() {
+                if fused.contains(&i) {
+                    continue;
+                }
                 match &s.kind {
                     crate::check::typed::TypedStmtKind::Decl(decl)
                         if kind == FunctionKind::LogDensity && block == BlockKind::TransformedParameters && {
