@@ -361,3 +361,138 @@ model {
         assert_eq!(lp, f64::NEG_INFINITY, "scale {bad}");
     }
 }
+
+/// Whether a function rejects anywhere (an index check or a `reject`).
+fn has_reject(model: &LoweredModel, kind: FunctionKind) -> bool {
+    use hbmc_compiler::ir::Stmt;
+    fn walk(stmts: &[Stmt]) -> bool {
+        stmts.iter().any(|s| match s {
+            Stmt::Reject(_) => true,
+            Stmt::For { body, .. } => walk(body),
+            Stmt::If { then, otherwise, .. } => walk(then) || walk(otherwise),
+            Stmt::While { cond_block, body, .. } => walk(cond_block) || walk(body),
+            _ => false,
+        })
+    }
+    walk(&model.module.function(kind).expect("function").body)
+}
+
+/// The log densities of two lowered models at the same random points.
+fn assert_same_log_density(a: &LoweredModel, b: &LoweredModel, what: &str) {
+    assert_eq!(a.dim, b.dim, "{what}: same parameters");
+    let (mut aa, mut ab) = (arenas_for(a), arenas_for(b));
+    let mut g = hbmc_stdlib::ChainRng::new(17, 0);
+    for _ in 0..5 {
+        let u: Vec<f64> = (0..a.dim).map(|_| 3.0 * g.uniform() - 1.5).collect();
+        aa.params.copy_from_slice(&u);
+        ab.params.copy_from_slice(&u);
+        let la = interp::run(&a.module, FunctionKind::LogDensity, &mut aa, None).expect("log density runs");
+        let lb = interp::run(&b.module, FunctionKind::LogDensity, &mut ab, None).expect("log density runs");
+        assert!((la - lb).abs() <= 1e-12 * lb.abs().max(1.0), "{what}: {la} vs {lb}");
+    }
+}
+
+const FILLED_DATA: &str = r#"{"N": 6, "J": 3, "g": [1, 2, 3, 3, 1, 2], "x": [0.5, -1.0, 2.0, 0.1, 0.0, 1.5],
+  "y": [0.3, -0.2, 1.1, 0.7, -1.4, 0.9]}"#;
+
+/// A plain-Stan model: `mu` filled in a loop, updated whole, and observed.
+fn filled_model(fill: &str, after: &str, read: &str) -> String {
+    format!(
+        r#"
+data {{ int N; int J; array[N] int<lower=1, upper=J> g; vector[N] x; vector[N] y; }}
+parameters {{ vector[J] a; real b; real<lower=0> s; }}
+model {{
+  vector[N] mu;
+  a ~ normal(0, 1);
+  b ~ normal(0, 1);
+  s ~ normal(0, 1);
+  {fill}
+  {after}
+  {read}
+}}
+"#
+    )
+}
+
+/// A local vector filled by a loop, updated with `+=`/`-=` and read once
+/// whole by a sampling statement is computed inside the sampling
+/// statement's loop (no buffer of N, no index checks: `g` is within `a`'s
+/// axis and `n` within `1:N`), with the log density of the same model
+/// written as one vectorised statement. Read twice, it is stored.
+#[test]
+fn loop_filled_locals_are_computed_where_read() {
+    let fused = lower(
+        &filled_model("for (n in 1:N) mu[n] = a[g[n]] + b * x[n];", "mu += 0.5 * x; mu -= x;", "y ~ normal(mu, s);"),
+        "d.json",
+        FILLED_DATA,
+    );
+    hbmc_compiler::ir::verify::verify(&fused.module).unwrap_or_else(|e| panic!("IR does not verify: {e:?}"));
+    assert!(!fused.module.buffers.iter().any(|b| b.name == "mu"), "no buffer for the fused local");
+    assert!(
+        !fused.module.buffers.iter().any(|b| b.len == 6 && matches!(b.arena, hbmc_compiler::ir::Arena::Work)),
+        "no work buffer of N"
+    );
+    assert!(!has_reject(&fused, FunctionKind::LogDensity), "indices proven in range are not checked");
+    let vectorised = lower(&filled_model("", "", "y ~ normal(a[g] + b * x + 0.5 * x - x, s);"), "d.json", FILLED_DATA);
+    assert_same_log_density(&fused, &vectorised, "fused vs vectorised");
+    // As the location inside elementwise arithmetic, with a block body.
+    let nested = lower(&filled_model("for (n in 1:N) { mu[n] = a[g[n]]; }", "", "y ~ normal(2 * mu + b, s);"), "d.json", FILLED_DATA);
+    assert!(!nested.module.buffers.iter().any(|b| b.name == "mu"), "fused inside elementwise arithmetic");
+    let nested_vec = lower(&filled_model("", "", "y ~ normal(2 * a[g] + b, s);"), "d.json", FILLED_DATA);
+    assert_same_log_density(&nested, &nested_vec, "nested fused vs vectorised");
+    // Read twice: stored, and still the same density.
+    let twice = lower(
+        &filled_model("for (n in 1:N) mu[n] = a[g[n]] + b * x[n];", "", "y ~ normal(mu, s); target += -0.5 * dot_self(mu);"),
+        "d.json",
+        FILLED_DATA,
+    );
+    assert!(twice.module.buffers.iter().any(|b| b.name == "mu"), "read twice: stored");
+    let twice_vec = lower(&filled_model("", "", "y ~ normal(a[g] + b * x, s); target += -0.5 * dot_self(a[g] + b * x);"), "d.json", FILLED_DATA);
+    assert_same_log_density(&twice, &twice_vec, "stored vs vectorised");
+    // A loop that does not cover every element is not a fill.
+    let partial = lower(
+        &filled_model("mu = rep_vector(0, N); for (n in 2:N) mu[n] = a[g[n]];", "", "y ~ normal(mu, s);"),
+        "d.json",
+        FILLED_DATA,
+    );
+    assert!(partial.module.buffers.iter().any(|b| b.name == "mu"), "a partial fill is stored");
+}
+
+/// Index checks are left out only where the data prove them: data outside
+/// the indexed axis keep the check, and the log density rejects.
+#[test]
+fn index_checks_are_kept_unless_the_data_prove_them() {
+    let source = r#"
+data { int N; int J; array[N] int g; vector[N] y; }
+parameters { vector[J] a; }
+model { for (n in 1:N) y[n] ~ normal(a[g[n]], 1); }
+"#;
+    let inside = lower(source, "d.json", r#"{"N": 3, "J": 2, "g": [1, 2, 2], "y": [0.1, 0.2, 0.3]}"#);
+    assert!(!has_reject(&inside, FunctionKind::LogDensity), "every g within 1..J");
+    let outside = lower(source, "d.json", r#"{"N": 3, "J": 2, "g": [1, 3, 2], "y": [0.1, 0.2, 0.3]}"#);
+    assert!(has_reject(&outside, FunctionKind::LogDensity), "g = 3 is outside 1..2");
+    let mut arenas = arenas_for(&outside);
+    assert!(interp::run(&outside.module, FunctionKind::LogDensity, &mut arenas, None).is_err(), "the out-of-range index rejects");
+    // A loop past the data's length keeps the check on `n`.
+    let past = source.replace("1:N", "1:(N + 1)");
+    let past = lower(&past, "d.json", r#"{"N": 3, "J": 2, "g": [1, 2, 2], "y": [0.1, 0.2, 0.3]}"#);
+    assert!(has_reject(&past, FunctionKind::LogDensity), "n = N + 1 is outside y");
+}
+
+const ELECTRIC_STAN: &str = include_str!("../../examples/stan/electric_intercept.stan");
+const ELECTRIC_JSON: &str = include_str!("../../examples/stan/electric.json");
+
+/// The plain-Stan Electric Company model lowers to the single pass of the
+/// dims form: no `mu` (N) or `alpha` (pairs x grades) buffer in the log
+/// density, no index checks, and the same log density as the hand-written
+/// model.
+#[test]
+fn plain_stan_electric_lowers_to_the_fused_pass() {
+    let model = lower(ELECTRIC_STAN, "electric.json", ELECTRIC_JSON);
+    assert!(!model.module.buffers.iter().any(|b| b.name == "mu"), "mu is fused");
+    assert!(!stores_into(&model, FunctionKind::LogDensity, "alpha"), "alpha is computed where read");
+    assert!(stores_into(&model, FunctionKind::Generate, "alpha"), "the output still has alpha");
+    assert!(!has_reject(&model, FunctionKind::LogDensity), "no index checks");
+    let dims = lower(ELECTRIC_MODEL, "electric.csv", ELECTRIC_CSV);
+    assert_same_log_density(&model, &dims, "plain Stan vs dims");
+}

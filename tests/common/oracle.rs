@@ -12,7 +12,9 @@ pub fn data_files(root: &Path, source: &str) -> Vec<PathBuf> {
     source
         .lines()
         .filter_map(|l| l.trim().strip_prefix("// data:"))
-        .map(|p| root.join(p.trim()))
+        // The path, without a note after it (`// data: x.json (from y.csv)`).
+        .filter_map(|p| p.split_whitespace().next())
+        .map(|p| root.join(p))
         .collect()
 }
 

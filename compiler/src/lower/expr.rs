@@ -48,7 +48,7 @@ impl Lowerer<'_> {
             K::Var(v) => match self.storage.get(v) {
                 Some(s) => s.shape.clone(),
                 // Computed where read: the declared shape.
-                None if self.inlined.contains_key(v) => self.shapes.get(v).cloned().unwrap_or_default(),
+                None if self.inlined.contains_key(v) || self.filled.contains_key(v) => self.shapes.get(v).cloned().unwrap_or_default(),
                 None if self.small.contains_key(v) => self.small.get(v).map(|s| s.shape.clone()).unwrap_or_default(),
                 None => Vec::new(),
             },
@@ -197,6 +197,9 @@ impl Lowerer<'_> {
                 }
                 if let Some(init) = self.inlined.get(v).cloned() {
                     return self.elem(&init, idx);
+                }
+                if self.filled.contains_key(v) {
+                    return self.filled_elem(*v, idx, e);
                 }
                 let storage = self
                     .storage
@@ -444,11 +447,18 @@ impl Lowerer<'_> {
     /// A 1-based index value turned 0-based, with a run-time range check
     /// unless the value is a member of the axis's own dim.
     fn checked_index(&mut self, v: Value, ty: &Type, axis: Axis, size: usize, at: &TypedExpr) -> LowerResult<Value> {
-        let one = self.fb.i64(1);
-        let i0 = self.fb.binary(BinaryOp::Sub, v, one);
+        let i0 = match self.one_based.get(&v) {
+            Some(&i0) => i0,
+            None => {
+                let one = self.fb.i64(1);
+                self.fb.binary(BinaryOp::Sub, v, one)
+            }
+        };
         let safe = matches!((ty.elem, axis), (ElemType::Int { index_of: Some(d) }, Axis::Dim(a)) if d == a);
-        let literal_ok = matches!(at.kind, TypedExprKind::IntLit(k) if k >= 1 && (k as usize) <= size);
-        if !safe && !literal_ok {
+        // Values known to lie in `1..=size` (literals, loop variables over
+        // constant bounds, data within the axis) need no check.
+        let known_ok = matches!(self.value_range(at), Some((lo, hi)) if lo >= 1 && hi <= size as i64);
+        if !safe && !known_ok {
             self.range_check(i0, size, at)?;
         }
         Ok(i0)

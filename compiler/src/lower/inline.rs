@@ -8,9 +8,11 @@
 //! values that never change, and every read of it is an indexed read in a
 //! sampling statement whose terms number fewer than its elements, the log
 //! density computes each element where it is read instead (`Generate` still
-//! stores every element for the output). Reads inside loops, whole-value
-//! reads and constrained transformed parameters (whose constraint is checked
-//! on the stored value) keep the stored form.
+//! stores every element for the output). Reads in a loop over constant
+//! bounds whose body only assigns count once per trip (plain Stan's
+//! `for (n in 1:N) mu[n] = alpha[pair[n], grade[n]] + ...`); reads in other
+//! loops, whole-value reads and constrained transformed parameters (whose
+//! constraint is checked on the stored value) keep the stored form.
 
 use super::{layout, Lowerer};
 use crate::check::typed::{Constraint, Level, TypedDecl, TypedExpr, TypedExprKind, TypedIndex, TypedStmt, TypedStmtKind, VarId};
@@ -29,21 +31,27 @@ impl Lowerer<'_> {
         let cells = layout::element_count(&shape);
         let mut reads = 0usize;
         for s in later {
-            let occurrences = count_reads(s, decl.var);
+            let occurrences = self.count_reads(s, decl.var);
             if occurrences.whole {
                 return false;
             }
             if occurrences.indexed == 0 {
                 continue;
             }
-            // Only a top-level sampling statement has a known number of
-            // terms: its variate's elements.
-            let TypedStmtKind::Tilde { lhs, .. } = &s.kind else { return false };
-            let Ok(frame) = self.shape(lhs) else { return false };
-            if frame.is_empty() {
-                return false;
+            match &s.kind {
+                // A top-level sampling statement has a known number of
+                // terms: its variate's elements.
+                TypedStmtKind::Tilde { lhs, .. } => {
+                    let Ok(frame) = self.shape(lhs) else { return false };
+                    if frame.is_empty() {
+                        return false;
+                    }
+                    reads += occurrences.indexed * layout::element_count(&frame);
+                }
+                // Counted per trip already.
+                TypedStmtKind::For { .. } => reads += occurrences.indexed,
+                _ => return false,
             }
-            reads += occurrences.indexed * layout::element_count(&frame);
         }
         reads > 0 && reads < cells
     }
@@ -73,9 +81,14 @@ impl Lowerer<'_> {
                 };
                 elementwise && self.is_cheap(lhs) && self.is_cheap(rhs)
             }
-            K::Unary { op: UnOp::Neg | UnOp::Plus, operand } => self.is_cheap(operand),
+            K::Unary { op: UnOp::Neg | UnOp::Plus | UnOp::Transpose, operand } => self.is_cheap(operand),
+            // Plain Stan's broadcasts (`rep_matrix(mu', J)`) read one
+            // element of their argument per element.
             K::Call { func, args } => {
-                matches!(func.as_str(), "non_centered" | "add" | "subtract" | "elt_multiply" | "elt_divide") && args.iter().all(|a| self.is_cheap(a))
+                matches!(
+                    func.as_str(),
+                    "non_centered" | "add" | "subtract" | "elt_multiply" | "elt_divide" | "rep_matrix" | "rep_vector" | "rep_row_vector"
+                ) && args.iter().all(|a| self.is_cheap(a))
             }
             _ => false,
         }
@@ -89,6 +102,36 @@ struct Reads {
     indexed: usize,
     /// Any other read (whole, or nested where the count is unknown).
     whole: bool,
+}
+
+impl Lowerer<'_> {
+    /// How `s` reads `var`: a sampling statement's reads, or a loop's over
+    /// constant bounds whose body only assigns (every read counted once
+    /// per trip); anything else that mentions `var` is a whole read.
+    fn count_reads(&mut self, s: &TypedStmt, var: VarId) -> Reads {
+        if let TypedStmtKind::For { lower, upper, body, .. } = &s.kind {
+            if let (Ok(lo), Ok(hi)) = (self.const_int(lower), self.const_int(upper)) {
+                let trips = (hi - lo + 1).max(0) as usize;
+                let inner: Vec<&TypedStmt> = match &body.kind {
+                    TypedStmtKind::Block(stmts) => stmts.iter().collect(),
+                    _ => vec![&**body],
+                };
+                let mut r = Reads::default();
+                for b in inner {
+                    match &b.kind {
+                        TypedStmtKind::Assign { lhs, rhs, .. } => {
+                            expr_reads(lhs, var, &mut r);
+                            expr_reads(rhs, var, &mut r);
+                        }
+                        _ => r.whole |= b.mentions(|v| v == var),
+                    }
+                }
+                r.indexed *= trips;
+                return r;
+            }
+        }
+        count_reads(s, var)
+    }
 }
 
 fn count_reads(s: &TypedStmt, var: VarId) -> Reads {

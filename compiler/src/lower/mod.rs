@@ -23,6 +23,7 @@ mod call;
 mod constructors;
 mod draw;
 mod expr;
+mod fill;
 mod hoist;
 mod inline;
 pub mod layout;
@@ -31,6 +32,7 @@ mod matrix_fns;
 mod normal;
 mod ordinal;
 mod simplex;
+mod ranges;
 mod sizing;
 mod small_matrix;
 mod stmt;
@@ -189,6 +191,19 @@ pub(crate) struct Lowerer<'a> {
     /// Transformed parameters the function computes where they are read
     /// (see [`inline`]), with their defining expressions.
     pub inlined: HashMap<VarId, crate::check::typed::TypedExpr>,
+    /// Local vectors filled by a loop that the function computes where
+    /// they are read (see [`fill`]).
+    filled: HashMap<VarId, fill::FilledLocal>,
+    /// Inclusive ranges of the values of loop variables with constant
+    /// bounds (see [`ranges`]).
+    loop_ranges: HashMap<VarId, (i64, i64)>,
+    /// Smallest and largest value of each integer data variable, computed
+    /// when first asked (see [`ranges`]).
+    data_ranges: HashMap<VarId, Option<(i64, i64)>>,
+    /// 1-based index values made from a 0-based one (`i + 1`, see
+    /// [`fill`]), with that 0-based value, so that indexing by them does
+    /// not subtract the 1 again.
+    one_based: HashMap<Value, Value>,
     /// Int scalars declared with a value and never assigned again, with
     /// that value: sizes may read them (see [`sizing`]).
     constant_ints: HashMap<VarId, TypedExpr>,
@@ -235,6 +250,10 @@ impl<'a> Lowerer<'a> {
             factor_vars: small_matrix::cholesky_factor_vars(program),
             factor_facts: HashMap::new(),
             unroll_small: true,
+            filled: HashMap::new(),
+            loop_ranges: HashMap::new(),
+            data_ranges: HashMap::new(),
+            one_based: HashMap::new(),
         }
     }
 
@@ -385,6 +404,9 @@ impl<'a> Lowerer<'a> {
         self.inlined.clear();
         self.small.clear();
         self.factor_facts.clear();
+        self.filled.clear();
+        self.loop_ranges.clear();
+        self.one_based.clear();
     }
 
     fn end_function(&mut self) {
@@ -415,7 +437,11 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             let stmts = self.program.block(block).map(|b| b.stmts.clone()).unwrap_or_default();
+            let fused = if block == BlockKind::Model { self.plan_filled_locals(&stmts) } else { HashSet::new() };
             for (i, s) in stmts.iter().enumerate() {
+                if fused.contains(&i) {
+                    continue;
+                }
                 match &s.kind {
                     crate::check::typed::TypedStmtKind::Decl(decl)
                         if kind == FunctionKind::LogDensity && block == BlockKind::TransformedParameters && {

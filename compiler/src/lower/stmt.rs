@@ -88,6 +88,7 @@ impl Lowerer<'_> {
                 })
             }
             K::For { var, lower, upper, body } => {
+                self.note_loop_range(*var, lower, upper);
                 let lo = self.scalar(lower)?;
                 let hi = self.scalar(upper)?;
                 let one = self.fb.i64(1);
