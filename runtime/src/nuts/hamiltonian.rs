@@ -188,48 +188,8 @@ pub(crate) fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
     Some(l)
 }
 
-/// Number of partial sums of [`dot`] and of the trajectory's fused sums.
-/// One: the plain sequential sum, as Stan's and this sampler's earlier
-/// trajectory summed, so draws for a seed are unchanged. Two or four partial
-/// sums (independent add chains) changed the draws and were not measurably
-/// faster on electric_intercept (`perf record` of `hbmc bench --sampler`:
-/// the U-turn pass took 9.8% of samples with one, 10.1% with two, 15.7%
-/// with four, where 24 accumulators spill without AVX).
-pub(crate) const LANES: usize = 1;
-
-/// Calls `f(i, i % LANES)` for `i` in `0..n`, in order, unrolled by lanes.
-#[inline(always)]
-pub(crate) fn for_lanes(n: usize, mut f: impl FnMut(usize, usize)) {
-    let whole = n / LANES * LANES;
-    let mut i = 0;
-    while i < whole {
-        for l in 0..LANES {
-            f(i + l, l);
-        }
-        i += LANES;
-    }
-    for i in whole..n {
-        f(i, i - whole);
-    }
-}
-
-/// The sum of [`LANES`] partial sums, in a fixed order.
-#[inline(always)]
-pub(crate) fn lanes_sum(acc: [f64; LANES]) -> f64 {
-    acc.iter().sum()
-}
-
-/// Dot product, summed in [`LANES`] partial sums (element `i` into sum
-/// `i % LANES`). Every sum over a trajectory (kinetic energy, U-turn checks)
-/// uses this same order, so fused loops give the same bits as separate calls.
-#[inline]
-pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    let mut acc = [0.0; LANES];
-    for_lanes(n, |i, l| acc[l] += a[i] * b[i]);
-    lanes_sum(acc)
-}
+pub(crate) use super::kernels::dot;
+use super::kernels::{kick_drift, kick_kinetic};
 
 /// A point in phase space with its cached log density, gradient and velocity.
 #[derive(Clone, Debug)]
@@ -297,9 +257,18 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
     /// Evaluates log density and gradient at `point.q`. A NaN or infinite
     /// value, a non-finite gradient, or an error sets `logp = -inf`.
     pub(crate) fn evaluate(&mut self, point: &mut Point) {
+        self.evaluate_value(point);
+        if !point.grad.iter().all(|g| g.is_finite()) {
+            point.logp = f64::NEG_INFINITY;
+        }
+    }
+
+    /// [`Hamiltonian::evaluate`] without the check of the gradient, for
+    /// callers that check it in a pass of their own.
+    fn evaluate_value(&mut self, point: &mut Point) {
         self.n_evals += 1;
         match self.density.logp_grad(&point.q, &mut point.grad) {
-            Ok(lp) if lp.is_finite() && point.grad.iter().all(|g| g.is_finite()) => point.logp = lp,
+            Ok(lp) if lp.is_finite() => point.logp = lp,
             Ok(_) => point.logp = f64::NEG_INFINITY,
             Err(e) => {
                 point.logp = f64::NEG_INFINITY;
@@ -349,16 +318,7 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
     pub(crate) fn leapfrog_into(&mut self, src: &Point, dst: &mut Point, eps: f64) -> f64 {
         let half = 0.5 * eps;
         if let Metric::Diag { inv, .. } = &self.metric {
-            let n = src.q.len();
-            // Equal lengths let the compiler drop the bounds checks.
-            let (sq, sp, sg, mi) = (&src.q[..n], &src.p[..n], &src.grad[..n], &inv[..n]);
-            let (dq, dp) = (&mut dst.q[..n], &mut dst.p[..n]);
-            for i in 0..n {
-                let p = sp[i] + half * sg[i];
-                let v = p * mi[i];
-                dp[i] = p;
-                dq[i] = sq[i] + eps * v;
-            }
+            kick_drift(&src.q, &src.p, &src.grad, inv, &mut dst.q, &mut dst.p, half, eps);
         } else {
             for ((d, s), g) in dst.p.iter_mut().zip(&src.p).zip(&src.grad) {
                 *d = s + half * g;
@@ -368,26 +328,22 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
                 *d = s + eps * v;
             }
         }
-        self.evaluate(dst);
-        if let Metric::Diag { inv, .. } = &self.metric {
-            let n = dst.q.len();
-            let (dp, dv, dg, mi) = (&mut dst.p[..n], &mut dst.v[..n], &dst.grad[..n], &inv[..n]);
-            // The kinetic energy summed as `dot` sums.
-            let mut kinetic2 = [0.0; LANES];
-            for_lanes(n, |i, l| {
-                let p = dp[i] + half * dg[i];
-                let v = p * mi[i];
-                dp[i] = p;
-                dv[i] = v;
-                kinetic2[l] += p * v;
-            });
-            let h = -dst.logp + 0.5 * lanes_sum(kinetic2);
+        if matches!(self.metric, Metric::Diag { .. }) {
+            // The gradient's finiteness is checked in the kick's pass.
+            self.evaluate_value(dst);
+            let Metric::Diag { inv, .. } = &self.metric else { unreachable!("matched above") };
+            let (kinetic2, grad_finite) = kick_kinetic(&mut dst.p, &mut dst.v, &dst.grad, inv, half);
+            if !grad_finite {
+                dst.logp = f64::NEG_INFINITY;
+            }
+            let h = -dst.logp + 0.5 * kinetic2;
             if h.is_nan() {
                 f64::INFINITY
             } else {
                 h
             }
         } else {
+            self.evaluate(dst);
             for (p, g) in dst.p.iter_mut().zip(&dst.grad) {
                 *p += half * g;
             }

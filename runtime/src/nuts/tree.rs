@@ -20,9 +20,12 @@
 //! pass. The floating-point operations on every element are those of Stan's
 //! formulation in the same order, and the random numbers are drawn at the
 //! same places, so a seed gives the same draws as the copying formulation
-//! (tested against it in `tree_reference`).
+//! (tested against it in `tree_reference`). Sums over the elements are taken
+//! in four partial sums ([`super::kernels`], AVX when the CPU has it), so they
+//! round differently from Stan's sequential sums.
 
-use super::hamiltonian::{lanes_sum, Hamiltonian, Point, LANES};
+use super::hamiltonian::{Hamiltonian, Point};
+use super::kernels::joined_sums;
 use crate::density::LogDensity;
 use crate::rng::ChainRng;
 
@@ -183,53 +186,8 @@ fn no_u_turn_joined(
     b_beg: &Point,
     last: &Point,
 ) -> bool {
-    let n = rho.len();
-    let (rho, rho_a, rho_b) = (&mut rho[..n], &rho_a[..n], &rho_b[..n]);
-    let (v_first, v_last) = (&first.v[..n], &last.v[..n]);
-    let (p_a_end, v_a_end) = (&a_end.p[..n], &a_end.v[..n]);
-    let (p_b_beg, v_b_beg) = (&b_beg.p[..n], &b_beg.v[..n]);
-    // Whole span: rho_a + rho_b against both outer ends.
-    let (mut whole_last, mut whole_first) = ([0.0; LANES], [0.0; LANES]);
-    // Part a extended by b's first state, against a's first state and b's first.
-    let (mut ext_a_last, mut ext_a_first) = ([0.0; LANES], [0.0; LANES]);
-    // Part b extended by a's last state, against b's last state and a's last.
-    let (mut ext_b_last, mut ext_b_first) = ([0.0; LANES], [0.0; LANES]);
-    // Each sum in the order of `dot` (element i into partial sum i % LANES);
-    // written out rather than through `for_lanes`, whose closure with this
-    // many captures is not always inlined.
-    macro_rules! element {
-        ($i:expr, $l:expr) => {{
-            let (i, l) = ($i, $l);
-            let (a, b) = (rho_a[i], rho_b[i]);
-            let s = a + b;
-            rho[i] = s;
-            whole_last[l] += v_last[i] * s;
-            whole_first[l] += v_first[i] * s;
-            let ea = a + p_b_beg[i];
-            ext_a_last[l] += v_b_beg[i] * ea;
-            ext_a_first[l] += v_first[i] * ea;
-            let eb = b + p_a_end[i];
-            ext_b_last[l] += v_last[i] * eb;
-            ext_b_first[l] += v_a_end[i] * eb;
-        }};
-    }
-    let whole = n / LANES * LANES;
-    let mut i = 0;
-    while i < whole {
-        for l in 0..LANES {
-            element!(i + l, l);
-        }
-        i += LANES;
-    }
-    for i in whole..n {
-        element!(i, i - whole);
-    }
-    lanes_sum(whole_last) > 0.0
-        && lanes_sum(whole_first) > 0.0
-        && lanes_sum(ext_a_last) > 0.0
-        && lanes_sum(ext_a_first) > 0.0
-        && lanes_sum(ext_b_last) > 0.0
-        && lanes_sum(ext_b_first) > 0.0
+    let s = joined_sums(rho, rho_a, rho_b, &first.v, &last.v, &a_end.p, &a_end.v, &b_beg.p, &b_beg.v);
+    s.iter().all(|x| *x > 0.0)
 }
 
 struct Builder<'s, 'h, 'a, D: LogDensity> {
