@@ -10,10 +10,21 @@
 //! subnormal results of `exp`.
 //!
 //! Each function is generic over [`MulAdd`], so that the same source gives
-//! fused multiply-adds in code compiled for FMA and plain ones elsewhere.
+//! fused multiply-adds in code compiled for FMA and plain ones elsewhere,
+//! and over [`Real`]: `f64` for one element, or eight elements side by
+//! side in AVX2 registers ([`avx2::F64x8`]). Both run the same operations
+//! in the same order, so they agree to the bit.
+
+#[cfg(target_arch = "x86_64")]
+pub mod avx2;
+pub mod real;
+
+pub use real::Real;
 
 /// How `a * b + c` is evaluated in the polynomials.
 pub trait MulAdd {
+    /// Whether `mul_add` rounds once.
+    const FUSED: bool;
     /// `a * b + c`.
     fn mul_add(a: f64, b: f64, c: f64) -> f64;
 }
@@ -23,6 +34,7 @@ pub trait MulAdd {
 pub struct Fused;
 
 impl MulAdd for Fused {
+    const FUSED: bool = true;
     #[inline(always)]
     fn mul_add(a: f64, b: f64, c: f64) -> f64 {
         a.mul_add(b, c)
@@ -33,6 +45,7 @@ impl MulAdd for Fused {
 pub struct Plain;
 
 impl MulAdd for Plain {
+    const FUSED: bool = false;
     #[inline(always)]
     fn mul_add(a: f64, b: f64, c: f64) -> f64 {
         a * b + c
@@ -55,42 +68,37 @@ const ROUND_SHIFT: f64 = 6_755_399_441_055_744.0;
 /// factors 2^k1 2^k2, both normal, so that a subnormal result is rounded
 /// only once.
 #[inline(always)]
-pub fn exp<M: MulAdd>(x: f64) -> f64 {
+pub fn exp<M: MulAdd, R: Real>(x: R) -> R {
+    let c = R::splat;
     // Outside [-746, 710] the result is 0 or inf anyway; the clamp keeps k
     // within the two-factor scaling below. `max`/`min` drop a NaN, so NaN is
     // passed through at the end.
-    let xc = x.clamp(-746.0, 710.0);
-    let shifted = M::mul_add(xc, std::f64::consts::LOG2_E, ROUND_SHIFT);
-    let k = shifted - ROUND_SHIFT;
-    let r = M::mul_add(-k, LN2_LO, M::mul_add(-k, LN2_HI, xc));
-    // Horner from degree 13 down to 2, then e^r = 1 + (r + r^2 q(r)).
-    let mut q = 1.0 / 6_227_020_800.0;
-    q = M::mul_add(q, r, 1.0 / 479_001_600.0);
-    q = M::mul_add(q, r, 1.0 / 39_916_800.0);
-    q = M::mul_add(q, r, 1.0 / 3_628_800.0);
-    q = M::mul_add(q, r, 1.0 / 362_880.0);
-    q = M::mul_add(q, r, 1.0 / 40_320.0);
-    q = M::mul_add(q, r, 1.0 / 5_040.0);
-    q = M::mul_add(q, r, 1.0 / 720.0);
-    q = M::mul_add(q, r, 1.0 / 120.0);
-    q = M::mul_add(q, r, 1.0 / 24.0);
-    q = M::mul_add(q, r, 1.0 / 6.0);
-    q = M::mul_add(q, r, 0.5);
-    let p = 1.0 + M::mul_add(q, r * r, r);
-    // k is an integer in [-1076, 1025], held in the low bits of `shifted`
-    // as k + 2^51. Biased by 1076 it is >= 0, so the halving is a logical
-    // shift (AVX2 has no 64-bit arithmetic shift).
-    let kb = (shifted.to_bits() as i64) - (ROUND_SHIFT.to_bits() as i64) + 1076;
-    let k1 = (kb as u64 >> 1) as i64 - 538;
-    let k2 = (kb - 1076) - k1;
-    let s1 = f64::from_bits(((k1 + 1023) as u64) << 52);
-    let s2 = f64::from_bits(((k2 + 1023) as u64) << 52);
+    let xc = x.max(c(-746.0)).min(c(710.0));
+    let shifted = xc.mul_add::<M>(c(std::f64::consts::LOG2_E), c(ROUND_SHIFT));
+    let k = shifted - c(ROUND_SHIFT);
+    let r = (-k).mul_add::<M>(c(LN2_LO), (-k).mul_add::<M>(c(LN2_HI), xc));
+    // q(r) = sum of r^i / (i + 2)! for i in 0..=11 by Estrin's scheme
+    // (pairs, then powers r^2 and r^4), so the chain of dependent
+    // operations is 4 deep rather than Horner's 11: the kernels are bound by
+    // this latency, not by the number of operations. Then
+    // e^r = 1 + (r + r^2 q(r)).
+    let r2 = r * r;
+    let r4 = r2 * r2;
+    let p01 = c(1.0 / 6.0).mul_add::<M>(r, c(0.5));
+    let p23 = c(1.0 / 120.0).mul_add::<M>(r, c(1.0 / 24.0));
+    let p45 = c(1.0 / 5_040.0).mul_add::<M>(r, c(1.0 / 720.0));
+    let p67 = c(1.0 / 362_880.0).mul_add::<M>(r, c(1.0 / 40_320.0));
+    let p89 = c(1.0 / 39_916_800.0).mul_add::<M>(r, c(1.0 / 3_628_800.0));
+    let p1011 = c(1.0 / 6_227_020_800.0).mul_add::<M>(r, c(1.0 / 479_001_600.0));
+    let q03 = p23.mul_add::<M>(r2, p01);
+    let q47 = p67.mul_add::<M>(r2, p45);
+    let q811 = p1011.mul_add::<M>(r2, p89);
+    let q = q811.mul_add::<M>(r4, q47).mul_add::<M>(r4, q03);
+    let p = c(1.0) + q.mul_add::<M>(r2, r);
+    // k is an integer in [-1076, 1025]: 2^k as two normal factors.
+    let (s1, s2) = R::exp2_halves(shifted, ROUND_SHIFT);
     let y = p * s1 * s2;
-    if x.is_nan() {
-        x
-    } else {
-        y
-    }
+    R::select(x.is_nan(), x, y)
 }
 
 /// fdlibm's `log1p` coefficients: ln(1+f) = f - f^2/2 + s (f^2/2 + R(s^2))
@@ -112,30 +120,32 @@ const SQRT2_M1: f64 = 0.414_213_538_169_860_84;
 /// works on x itself (k = 0); above, on f = (1 + x)/2 − 1 (exact) with k = 1
 /// and the rounding error of 1 + x as a correction term.
 #[inline(always)]
-pub fn log1p_unit<M: MulAdd>(x: f64, inv_u: f64) -> f64 {
-    let u = 1.0 + x;
-    let big = x >= SQRT2_M1;
-    let f = if big { 0.5 * u - 1.0 } else { x };
-    let c = if big { (x - (u - 1.0)) * inv_u } else { 0.0 };
-    let dk = if big { 1.0 } else { 0.0 };
-    let hfsq = 0.5 * f * f;
-    let s = f / (2.0 + f);
+pub fn log1p_unit<M: MulAdd, R: Real>(x: R, inv_u: R) -> R {
+    let c = R::splat;
+    let u = c(1.0) + x;
+    let big = x.ge(c(SQRT2_M1));
+    let f = R::select(big, c(0.5) * u - c(1.0), x);
+    let corr = R::select(big, (x - (u - c(1.0))) * inv_u, c(0.0));
+    let dk = R::select(big, c(1.0), c(0.0));
+    let hfsq = c(0.5) * f * f;
+    let s = f / (c(2.0) + f);
     let z = s * s;
     let w = z * z;
-    let t1 = w * M::mul_add(w, M::mul_add(w, LG6, LG4), LG2);
-    let t2 = z * M::mul_add(w, M::mul_add(w, M::mul_add(w, LG7, LG5), LG3), LG1);
+    let t1 = w * w.mul_add::<M>(w.mul_add::<M>(c(LG6), c(LG4)), c(LG2));
+    let t2 = z * w.mul_add::<M>(w.mul_add::<M>(w.mul_add::<M>(c(LG7), c(LG5)), c(LG3)), c(LG1));
     let r = t2 + t1;
-    s * (hfsq + r) + M::mul_add(dk, LN2_LO, c) - hfsq + f + dk * LN2_HI
+    s * (hfsq + r) + dk.mul_add::<M>(c(LN2_LO), corr) - hfsq + f + dk * c(LN2_HI)
 }
 
 /// ln(1 + e^t) and σ(t) = 1 / (1 + e^(-t)) together, for any non-NaN t:
 /// with e = e^(-|t|) in (0, 1], ln(1 + e^t) = max(t, 0) + ln(1 + e) and
 /// σ(t) = (t > 0 ? 1 : e) / (1 + e). The one reciprocal serves both.
 #[inline(always)]
-pub fn log1p_exp_and_inv_logit<M: MulAdd>(t: f64) -> (f64, f64) {
-    let e = exp::<M>(-t.abs());
-    let inv_u = 1.0 / (1.0 + e);
-    let l = t.max(0.0) + log1p_unit::<M>(e, inv_u);
-    let sigma = if t > 0.0 { inv_u } else { e * inv_u };
+pub fn log1p_exp_and_inv_logit<M: MulAdd, R: Real>(t: R) -> (R, R) {
+    let c = R::splat;
+    let e = exp::<M, R>(-t.abs());
+    let inv_u = c(1.0) / (c(1.0) + e);
+    let l = t.max(c(0.0)) + log1p_unit::<M, R>(e, inv_u);
+    let sigma = R::select(c(0.0).lt(t), inv_u, e * inv_u);
     (l, sigma)
 }

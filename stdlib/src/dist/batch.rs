@@ -15,18 +15,20 @@
 //! its value `-inf` and its partial 0, and a non-finite value has a zero
 //! partial. Integer arguments arrive as `f64` (exact below 2^53).
 
-use crate::vmath::{self, MulAdd};
+#[cfg(target_arch = "x86_64")]
+use crate::vmath::avx2::{self, F64x8};
+use crate::vmath::{self, MulAdd, Real};
 
 /// Elements handled per inner block: the per-element values live in a
 /// stack array of this size before they are summed.
 const BLOCK: usize = 64;
 
 /// One density of two arguments (an integer as `f64` and one real): value
-/// and partial of a single element, written so that a loop over elements
-/// vectorises (a trait rather than a closure, so that it is inlined into
-/// the code compiled for AVX2).
+/// and partial of one element or of a group side by side (a
+/// trait rather than a closure, so that it is inlined into the code
+/// compiled for AVX2).
 trait Element {
-    fn one<M: MulAdd>(n: f64, alpha: f64) -> (f64, f64);
+    fn one<M: MulAdd, R: Real>(n: R, alpha: R) -> (R, R);
     /// A term of the value that depends on `n` alone and is not straight-line
     /// code (a library call that would stop vectorisation), subtracted from
     /// each value in a scalar loop after the vector one.
@@ -36,23 +38,31 @@ trait Element {
     }
 }
 
+/// Whether an element is finite (NaN compares false).
+#[inline(always)]
+fn finite<R: Real>(x: R) -> R::Mask {
+    R::and(x.lt(R::splat(f64::INFINITY)), R::splat(f64::NEG_INFINITY).lt(x))
+}
+
 /// poisson_log(n | α): n α − e^α − ln n!.
 struct PoissonLog;
 
 impl Element for PoissonLog {
     #[inline(always)]
-    fn one<M: MulAdd>(n: f64, alpha: f64) -> (f64, f64) {
-        let e = vmath::exp::<M>(alpha);
+    fn one<M: MulAdd, R: Real>(n: R, alpha: R) -> (R, R) {
+        let c = R::splat;
+        let e = vmath::exp::<M, R>(alpha);
         // As the scalar density: ((n α) − e^α), then − ln n! (count_term).
-        let mut v = n * alpha - e;
-        let mut d = n - e;
+        let v = n * alpha - e;
+        let d = n - e;
         // α = −inf is λ = 0: all mass at n = 0 (value 0, partial 0).
-        let zero_rate = alpha == f64::NEG_INFINITY;
-        v = if zero_rate { if n == 0.0 { 0.0 } else { f64::NEG_INFINITY } } else { v };
-        d = if zero_rate { 0.0 } else { d };
-        let valid = n >= 0.0 && n == n.floor() && !alpha.is_nan() && alpha != f64::INFINITY;
-        let v = if valid && !v.is_nan() { v } else { f64::NEG_INFINITY };
-        let d = if v.is_finite() && !d.is_nan() { d } else { 0.0 };
+        let zero_rate = alpha.eq(c(f64::NEG_INFINITY));
+        let v = R::select(zero_rate, R::select(n.eq(c(0.0)), c(0.0), c(f64::NEG_INFINITY)), v);
+        let d = R::select(zero_rate, c(0.0), d);
+        let count = R::and(n.ge(c(0.0)), n.is_integral());
+        let valid = R::and(count, R::not(R::or(alpha.is_nan(), alpha.eq(c(f64::INFINITY)))));
+        let v = R::select(R::and(valid, R::not(v.is_nan())), v, c(f64::NEG_INFINITY));
+        let d = R::select(R::and(finite(v), R::not(d.is_nan())), d, c(0.0));
         (v, d)
     }
     const HAS_COUNT_TERM: bool = true;
@@ -70,52 +80,110 @@ struct BernoulliLogit;
 
 impl Element for BernoulliLogit {
     #[inline(always)]
-    fn one<M: MulAdd>(n: f64, alpha: f64) -> (f64, f64) {
-        bernoulli_logit_one::<M>(n, alpha)
+    fn one<M: MulAdd, R: Real>(n: R, alpha: R) -> (R, R) {
+        let c = R::splat;
+        // With s = +1 for n = 1 and -1 for n = 0 and t = -s α:
+        // log p = -ln(1 + e^t), d/dα log p = s σ(t).
+        let is_one = n.eq(c(1.0));
+        let s = R::select(is_one, c(1.0), c(-1.0));
+        let t = -s * alpha;
+        let (l, sigma) = vmath::log1p_exp_and_inv_logit::<M, R>(t);
+        let valid = R::and(R::or(n.eq(c(0.0)), is_one), R::not(alpha.is_nan()));
+        let lp = R::select(valid, -l, c(f64::NEG_INFINITY));
+        // lp is -inf exactly when t = +inf (or invalid): zero partial then.
+        let d = R::select(c(f64::NEG_INFINITY).lt(lp), s * sigma, c(0.0));
+        (lp, d)
     }
 }
 
-/// Value and partial of bernoulli_logit(n | α) for one element.
-#[inline(always)]
-fn bernoulli_logit_one<M: MulAdd>(n: f64, alpha: f64) -> (f64, f64) {
-    // With s = +1 for n = 1 and -1 for n = 0 and t = -s α:
-    // log p = -ln(1 + e^t), d/dα log p = s σ(t).
-    let s = if n == 1.0 { 1.0 } else { -1.0 };
-    let t = -s * alpha;
-    let (l, sigma) = vmath::log1p_exp_and_inv_logit::<M>(t);
-    let valid = (n == 0.0 || n == 1.0) && !alpha.is_nan();
-    let lp = if valid { -l } else { f64::NEG_INFINITY };
-    // lp is -inf exactly when t = +inf (or invalid): zero partial then.
-    let d = if lp > f64::NEG_INFINITY { s * sigma } else { 0.0 };
-    (lp, d)
+/// Elements per running sum: the value of element i goes to sum i mod
+/// `SUMS`, whichever [`Group`] computes it, so both kernels add in the same
+/// order.
+const SUMS: usize = 8;
+
+/// What the kernel loop computes at once: one `f64`, or [`F64x8`] with AVX2.
+trait Group: Real {
+    /// Elements per group (divides [`SUMS`] and [`BLOCK`]).
+    const WIDTH: usize;
+    /// The first `WIDTH` elements of `src`.
+    ///
+    /// # Safety
+    /// As [`F64x8::load`] for that type; none for `f64`.
+    unsafe fn load(src: &[f64]) -> Self;
+    /// Writes the first `WIDTH` elements of `dst`.
+    fn store(self, dst: &mut [f64]);
+}
+
+impl Group for f64 {
+    const WIDTH: usize = 1;
+    #[inline(always)]
+    unsafe fn load(src: &[f64]) -> f64 {
+        src[0]
+    }
+    #[inline(always)]
+    fn store(self, dst: &mut [f64]) {
+        dst[0] = self;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Group for F64x8 {
+    const WIDTH: usize = avx2::WIDTH;
+    #[inline(always)]
+    unsafe fn load(src: &[f64]) -> F64x8 {
+        // SAFETY: forwarded caller contract.
+        unsafe { F64x8::load(src) }
+    }
+    #[inline(always)]
+    fn store(self, dst: &mut [f64]) {
+        F64x8::store(self, dst)
+    }
 }
 
 /// The kernel body: sums `one(n[i], alpha[i])` over all i in a fixed order
-/// (blocks of [`BLOCK`] in 4 running sums) and writes the partials when
-/// `partials` is given.
+/// (element i into running sum i mod [`SUMS`], the sums added pairwise at
+/// the end) and writes the partials when `partials` is given. A block's
+/// last group, when short, is computed padded (n = 0, α = 0, whose values
+/// are finite) and only its real elements are kept.
+///
+/// # Safety
+/// `G::load` may be called (for [`F64x8`]: the CPU has AVX2 and FMA and
+/// the caller is compiled with them).
 #[inline(always)]
-fn sum_over<E: Element, M: MulAdd>(n: &[f64], alpha: &[f64], mut partials: Option<&mut [f64]>) -> f64 {
-    let mut acc = [0.0f64; 4];
+unsafe fn sum_over<E: Element, M: MulAdd, G: Group>(n: &[f64], alpha: &[f64], mut partials: Option<&mut [f64]>) -> f64 {
+    let mut acc = [0.0f64; SUMS];
     let mut values = [0.0f64; BLOCK];
+    let mut scratch = [0.0f64; BLOCK];
     let mut start = 0;
     while start < n.len() {
         let end = (start + BLOCK).min(n.len());
         let len = end - start;
         let (nb, ab) = (&n[start..end], &alpha[start..end]);
-        match partials.as_deref_mut() {
-            Some(p) => {
-                let pb = &mut p[start..end];
-                for j in 0..len {
-                    let (v, d) = E::one::<M>(nb[j], ab[j]);
-                    values[j] = v;
-                    pb[j] = d;
-                }
-            }
-            None => {
-                for j in 0..len {
-                    values[j] = E::one::<M>(nb[j], ab[j]).0;
-                }
-            }
+        let pb: &mut [f64] = match partials.as_deref_mut() {
+            Some(p) => &mut p[start..end],
+            None => &mut scratch[..len],
+        };
+        let full = len - len % G::WIDTH;
+        let mut j = 0;
+        while j < full {
+            // SAFETY: caller contract; j + WIDTH <= full <= len elements remain.
+            let (nj, aj) = unsafe { (G::load(&nb[j..]), G::load(&ab[j..])) };
+            let (v, d) = E::one::<M, G>(nj, aj);
+            v.store(&mut values[j..]);
+            d.store(&mut pb[j..]);
+            j += G::WIDTH;
+        }
+        if full < len {
+            let mut pad = [[0.0f64; BLOCK]; 2];
+            pad[0][..len - full].copy_from_slice(&nb[full..]);
+            pad[1][..len - full].copy_from_slice(&ab[full..]);
+            // SAFETY: caller contract; each padded array has BLOCK >= WIDTH elements.
+            let (nj, aj) = unsafe { (G::load(&pad[0]), G::load(&pad[1])) };
+            let (v, d) = E::one::<M, G>(nj, aj);
+            v.store(&mut pad[0]);
+            d.store(&mut pad[1]);
+            values[full..len].copy_from_slice(&pad[0][..len - full]);
+            pb[full..].copy_from_slice(&pad[1][..len - full]);
         }
         if E::HAS_COUNT_TERM {
             for (v, &nj) in values[..len].iter_mut().zip(nb) {
@@ -123,11 +191,19 @@ fn sum_over<E: Element, M: MulAdd>(n: &[f64], alpha: &[f64], mut partials: Optio
             }
         }
         for (j, v) in values[..len].iter().enumerate() {
-            acc[j % 4] += v;
+            acc[j % SUMS] += v;
         }
         start = end;
     }
-    (acc[0] + acc[1]) + (acc[2] + acc[3])
+    // Pairwise: sum i + width/2 into sum i, halving the width.
+    let mut width = SUMS;
+    while width > 1 {
+        width /= 2;
+        for i in 0..width {
+            acc[i] += acc[i + width];
+        }
+    }
+    acc[0]
 }
 
 /// The sum of bernoulli_logit(n[i] | alpha[i]) with the partials (∂α) in
@@ -138,13 +214,15 @@ pub fn bernoulli_logit_lpmf_batch(n: &[f64], alpha: &[f64], partials: Option<&mu
         // SAFETY: the CPU has AVX2 and FMA (checked just above).
         return unsafe { bernoulli_logit_avx2(n, alpha, partials) };
     }
-    sum_over::<BernoulliLogit, vmath::Plain>(n, alpha, partials)
+    // SAFETY: `f64` groups need nothing.
+    unsafe { sum_over::<BernoulliLogit, vmath::Plain, f64>(n, alpha, partials) }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn bernoulli_logit_avx2(n: &[f64], alpha: &[f64], partials: Option<&mut [f64]>) -> f64 {
-    sum_over::<BernoulliLogit, vmath::Fused>(n, alpha, partials)
+    // SAFETY: compiled with AVX2 and FMA, which the caller checked.
+    unsafe { sum_over::<BernoulliLogit, vmath::Fused, F64x8>(n, alpha, partials) }
 }
 
 /// The sum of poisson_log(n[i] | alpha[i]) with the partials (∂α) in
@@ -155,13 +233,15 @@ pub fn poisson_log_lpmf_batch(n: &[f64], alpha: &[f64], partials: Option<&mut [f
         // SAFETY: the CPU has AVX2 and FMA (checked just above).
         return unsafe { poisson_log_avx2(n, alpha, partials) };
     }
-    sum_over::<PoissonLog, vmath::Plain>(n, alpha, partials)
+    // SAFETY: `f64` groups need nothing.
+    unsafe { sum_over::<PoissonLog, vmath::Plain, f64>(n, alpha, partials) }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn poisson_log_avx2(n: &[f64], alpha: &[f64], partials: Option<&mut [f64]>) -> f64 {
-    sum_over::<PoissonLog, vmath::Fused>(n, alpha, partials)
+    // SAFETY: compiled with AVX2 and FMA, which the caller checked.
+    unsafe { sum_over::<PoissonLog, vmath::Fused, F64x8>(n, alpha, partials) }
 }
 
 /// Whether this CPU runs the AVX2 + FMA kernels (detected once).
@@ -251,14 +331,27 @@ pub unsafe extern "C" fn hbm_poisson_log_lpmf_batch(len: i64, n: *const f64, alp
     }
 }
 
+/// bernoulli_logit's element (value, partial) on any [`Real`], as the
+/// kernels compute it: for tests that compare the AVX2 code with the scalar
+/// code of the same rounding (`M`) bit for bit.
+pub fn bernoulli_logit_element<M: MulAdd, R: Real>(n: R, alpha: R) -> (R, R) {
+    BernoulliLogit::one::<M, R>(n, alpha)
+}
+
+/// poisson_log's element (value without − ln n!, partial) on any [`Real`],
+/// as [`bernoulli_logit_element`].
+pub fn poisson_log_element<M: MulAdd, R: Real>(n: R, alpha: R) -> (R, R) {
+    PoissonLog::one::<M, R>(n, alpha)
+}
+
 /// poisson_log's element (value with ln n!, partial), without SIMD dispatch.
 pub fn poisson_log_lpmf_one(n: f64, alpha: f64) -> (f64, f64) {
-    let (v, d) = PoissonLog::one::<vmath::Plain>(n, alpha);
+    let (v, d) = PoissonLog::one::<vmath::Plain, f64>(n, alpha);
     (v - PoissonLog::count_term(n), d)
 }
 
 /// The scalar element function of each kernel, without SIMD dispatch, for
 /// tests that compare an element with the scalar density.
 pub fn bernoulli_logit_lpmf_one(n: f64, alpha: f64) -> (f64, f64) {
-    bernoulli_logit_one::<vmath::Plain>(n, alpha)
+    BernoulliLogit::one::<vmath::Plain, f64>(n, alpha)
 }
