@@ -97,7 +97,14 @@ pub fn write_model_library(generic: &Path, model: &EmbeddedModel, out: &Path) ->
     let bytes = std::fs::read(generic)
         .map_err(|e| format!("cannot read the generic model library `{}`: {e}", generic.display()))?;
     let library = append_model(&bytes, model)?;
-    std::fs::write(out, library).map_err(|e| format!("cannot write `{}`: {e}", out.display()))
+    std::fs::write(out, library).map_err(|e| format!("cannot write `{}`: {e}", out.display()))?;
+    // The generic library's mode (executable, as linkers make shared
+    // objects); cosmetic, since loading needs no execute bit, so a failure
+    // here leaves a usable library.
+    if let Ok(meta) = std::fs::metadata(generic) {
+        let _ = std::fs::set_permissions(out, meta.permissions());
+    }
+    Ok(())
 }
 
 /// The file name of the generic library on this platform, as cargo names

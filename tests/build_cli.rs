@@ -13,6 +13,11 @@ fn build_appends_the_model_to_the_generic_library() {
     let dir = scratch("build-ok");
     let generic = dir.join("libgeneric.so");
     std::fs::write(&generic, b"\x7fELF stand-in for the generic library").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&generic, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
     let model = root().join("examples/electric_intercept.hbm");
     let data = root().join("examples/data/electric.csv");
     let out = hbmc(
@@ -24,6 +29,12 @@ fn build_appends_the_model_to_the_generic_library() {
     assert!(built.starts_with(b"\x7fELF stand-in for the generic library"));
     let source = std::fs::read_to_string(&model).unwrap();
     assert_eq!(read_model(&built).unwrap(), Some(EmbeddedModel { name: "electric_intercept".into(), source }));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("libelectric.so")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o755, "the library keeps the generic library's mode");
+    }
 
     // Without -o: lib<stem>.so in the current folder.
     let out = hbmc(&dir, &["build", model.to_str().unwrap(), "--generic", generic.to_str().unwrap()]);
