@@ -19,7 +19,7 @@
 use super::activity::Active;
 use super::AdError;
 use crate::ir::{Arena, BinaryOp, BufferId, Expr, Function, Module, Stmt, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The carried cells of one loop, each with its tape.
 #[derive(Clone, Debug)]
@@ -40,7 +40,7 @@ pub fn find(module: &mut Module, func: &Function, active: &Active, data: Option<
     };
     let defs = definitions(&func.body);
     let mut out = HashMap::new();
-    visit(module, func, active, &func.body, &consts, &defs, &mut out)?;
+    visit(module, func, active, &func.body, &consts, &defs, &in_place_adds(&func.body, &defs), &mut out)?;
     Ok(out)
 }
 
@@ -55,6 +55,7 @@ fn visit(
     stmts: &[Stmt],
     consts: &HashMap<Value, i64>,
     defs: &HashMap<Value, Expr>,
+    in_place: &HashSet<Value>,
     out: &mut HashMap<Value, Carry>,
 ) -> Result<(), AdError> {
     for s in stmts {
@@ -62,7 +63,7 @@ fn visit(
             // A loop the reverse sweep never differentiates is only re-run
             // whole, from the state its enclosing iteration starts with.
             Stmt::For { var, start, end, body } if active.touches(body) => {
-                let cells = carried_cells(module, *var, body, consts, defs);
+                let cells = carried_cells(module, *var, body, consts, defs, in_place);
                 if !cells.is_empty() {
                     let (Some(&a), Some(&b)) = (consts.get(start), consts.get(end)) else {
                         return Err(AdError::new(format!(
@@ -87,16 +88,16 @@ fn visit(
                     }
                     out.insert(*var, Carry { cells: taped });
                 }
-                visit(module, func, active, body, consts, defs, out)?;
+                visit(module, func, active, body, consts, defs, in_place, out)?;
             }
             Stmt::For { .. } => {}
             Stmt::If { then, otherwise, .. } => {
-                visit(module, func, active, then, consts, defs, out)?;
-                visit(module, func, active, otherwise, consts, defs, out)?;
+                visit(module, func, active, then, consts, defs, in_place, out)?;
+                visit(module, func, active, otherwise, consts, defs, in_place, out)?;
             }
             Stmt::While { cond_block, body, .. } => {
-                visit(module, func, active, cond_block, consts, defs, out)?;
-                visit(module, func, active, body, consts, defs, out)?;
+                visit(module, func, active, cond_block, consts, defs, in_place, out)?;
+                visit(module, func, active, body, consts, defs, in_place, out)?;
             }
             _ => {}
         }
@@ -215,10 +216,11 @@ fn transformed_int_buffers(module: &Module) -> Vec<BufferId> {
 }
 
 /// Scratch buffers (real or integer locals) the body reads and writes
-/// whose values one iteration may leave for the next: all but those every
-/// iteration redefines before reading ([`redefined_first`]) and those
-/// filled element by element ([`element_wise`]).
-fn carried_cells(module: &Module, var: Value, body: &[Stmt], consts: &HashMap<Value, i64>, defs: &HashMap<Value, Expr>) -> Vec<BufferId> {
+/// whose values one iteration may leave for the next: all but those whose
+/// every read sees a value of the same iteration or does not matter
+/// ([`reads_own_values`]) and those filled element by element
+/// ([`element_wise`]).
+fn carried_cells(module: &Module, var: Value, body: &[Stmt], consts: &HashMap<Value, i64>, defs: &HashMap<Value, Expr>, in_place: &HashSet<Value>) -> Vec<BufferId> {
     let mut reads = Vec::new();
     let mut writes = Vec::new();
     touches(body, &mut reads, &mut writes);
@@ -227,7 +229,7 @@ fn carried_cells(module: &Module, var: Value, body: &[Stmt], consts: &HashMap<Va
         .copied()
         .filter(|b| writes.contains(b))
         .filter(|&b| matches!(module.buffer(b).arena, Arena::Work | Arena::IntWork))
-        .filter(|&b| !redefined_first(module, body, b, consts))
+        .filter(|&b| !reads_own_values(module, body, b, consts, in_place))
         .filter(|&b| !element_wise(var, body, b, consts, defs))
         .collect();
     out.sort();
@@ -235,46 +237,190 @@ fn carried_cells(module: &Module, var: Value, body: &[Stmt], consts: &HashMap<Va
     out
 }
 
-/// Whether every iteration overwrites all of `b` before it reads any of
-/// it, on every path through the body: a read comes after a plain store
-/// to a one-element `b`, or after a loop over `0..len(b)` whose body
-/// stores `b[j]` (`j` its variable) before any other access to `b` and
-/// touches `b` only at `j`; a branch defines `b` when both arms do.
-fn redefined_first(module: &Module, body: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>) -> bool {
-    defines_before_reads(module, body, b, consts, false).is_some()
+/// Whether no read of `b` in the body depends on a value an earlier
+/// iteration left: each load comes, on every path through the body, after
+/// `b` is overwritten whole (a plain store to a one-element `b`, or a loop
+/// over `0..len(b)` that stores `b[j]` before any other access to it, see
+/// [`fills`]; a branch overwrites `b` when both arms do) or after a store
+/// at the same index value, or is the first half of an in-place addition
+/// `b[i] = b[i] + e` (see [`in_place_adds`]), whose derivative does not
+/// depend on the value read.
+fn reads_own_values(module: &Module, body: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>, in_place: &HashSet<Value>) -> bool {
+    let mut state = Written::default();
+    reads_after_writes(module, body, b, consts, in_place, &mut state)
 }
 
-/// Walks `stmts` in order with `defined` (whether `b` is certainly
-/// overwritten already): `None` when some read of `b` may see a value from
-/// before the walk, else whether `b` is certainly overwritten at the end.
-fn defines_before_reads(module: &Module, stmts: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>, mut defined: bool) -> Option<bool> {
-    let touches_b = |s: &Stmt| {
-        let mut acc = Vec::new();
-        super::activity::accesses(std::slice::from_ref(s), &mut acc);
-        acc.iter().any(|&(buf, _, _)| buf == b)
-    };
+/// What is certainly written of a buffer at a point of a loop body.
+#[derive(Clone, Default)]
+struct Written {
+    /// All of it.
+    whole: bool,
+    /// The elements at these index values.
+    at: HashSet<Value>,
+}
+
+/// Walks `stmts` in order, updating `state`: `false` when some read of `b`
+/// may see a value from before the walk.
+fn reads_after_writes(module: &Module, stmts: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>, in_place: &HashSet<Value>, state: &mut Written) -> bool {
     for s in stmts {
-        if defined || !touches_b(s) {
-            continue;
+        if state.whole {
+            return true;
         }
         match s {
-            Stmt::Store { .. } => defined = module.buffer(b).len == 1,
-            Stmt::For { var, start, end, body } if fills(module, *var, *start, *end, body, b, consts) => defined = true,
-            Stmt::For { body, .. } => {
-                // A loop may run no iteration: it defines nothing after it.
-                defines_before_reads(module, body, b, consts, false)?;
+            Stmt::Store { buf, index, value } if *buf == b => {
+                // An in-place sum is recomputed from whatever value the
+                // element holds: it is not this iteration's value.
+                if !in_place.contains(value) {
+                    state.at.insert(*index);
+                    state.whole |= module.buffer(b).len == 1;
+                }
+            }
+            Stmt::Let { dst, expr: Expr::Load { buf, index } } if *buf == b => {
+                if !state.at.contains(index) && !in_place.contains(dst) {
+                    return false;
+                }
+            }
+            // Its reverse reads only the adjoint.
+            Stmt::Accumulate { .. } => {}
+            Stmt::Call { args, .. } => {
+                if args.iter().any(|a| matches!(a, crate::ir::CallArg::Buffer { buf, .. } if *buf == b)) {
+                    return false;
+                }
+            }
+            Stmt::For { var, start, end, body } => {
+                if fills(module, *var, *start, *end, body, b, consts) {
+                    state.whole = true;
+                } else if !reads_after_writes(module, body, b, consts, in_place, &mut state.clone()) {
+                    // A loop may run no iteration: what it writes is not
+                    // certainly written after it.
+                    return false;
+                }
             }
             Stmt::If { then, otherwise, .. } => {
-                let t = defines_before_reads(module, then, b, consts, false)?;
-                let o = defines_before_reads(module, otherwise, b, consts, false)?;
-                defined = t && o;
+                let (mut t, mut o) = (state.clone(), state.clone());
+                if !reads_after_writes(module, then, b, consts, in_place, &mut t) || !reads_after_writes(module, otherwise, b, consts, in_place, &mut o) {
+                    return false;
+                }
+                state.whole = t.whole && o.whole;
+                state.at = t.at.intersection(&o.at).copied().collect();
             }
-            // Loads, accumulations, calls and `while` loops touching `b`
-            // before it is defined.
-            _ => return None,
+            Stmt::While { cond_block, body, .. } => {
+                let mut w = state.clone();
+                if !reads_after_writes(module, cond_block, b, consts, in_place, &mut w) || !reads_after_writes(module, body, b, consts, in_place, &mut w) {
+                    return false;
+                }
+            }
+            _ => {}
         }
     }
-    Some(defined)
+    true
+}
+
+/// The loads and sums of in-place additions: `x = b[i]`
+/// used only by `y = x + e` (or `e + x`), itself used only by the store
+/// `b[i] = y` (the lowering of `b[i] += e` on a vector or matrix element);
+/// both `x` and `y` are in the set.
+/// The reverse of such an addition passes the stored element's adjoint to
+/// the loaded one whatever the value read, so an iteration recomputed from
+/// a later value of `b` still gets its derivatives right.
+fn in_place_adds(body: &[Stmt], defs: &HashMap<Value, Expr>) -> HashSet<Value> {
+    let mut uses: HashMap<Value, usize> = HashMap::new();
+    count_uses(body, &mut uses);
+    let mut out = HashSet::new();
+    fn walk(stmts: &[Stmt], defs: &HashMap<Value, Expr>, uses: &HashMap<Value, usize>, out: &mut HashSet<Value>) {
+        for s in stmts {
+            match s {
+                Stmt::Store { buf, index, value } => {
+                    if let (Some(Expr::Binary(BinaryOp::Add, p, q)), Some(1)) = (defs.get(value), uses.get(value)) {
+                        for x in [p, q] {
+                            if let (Some(Expr::Load { buf: lb, index: li }), Some(1)) = (defs.get(x), uses.get(x)) {
+                                if lb == buf && li == index && p != q {
+                                    out.insert(*x);
+                                    out.insert(*value);
+                                }
+                            }
+                        }
+                    }
+                }
+                Stmt::For { body, .. } => walk(body, defs, uses, out),
+                Stmt::If { then, otherwise, .. } => {
+                    walk(then, defs, uses, out);
+                    walk(otherwise, defs, uses, out);
+                }
+                Stmt::While { cond_block, body, .. } => {
+                    walk(cond_block, defs, uses, out);
+                    walk(body, defs, uses, out);
+                }
+                _ => {}
+            }
+        }
+    }
+    walk(body, defs, &uses, &mut out);
+    out
+}
+
+/// How many times each value is used as an operand in `stmts`.
+fn count_uses(stmts: &[Stmt], uses: &mut HashMap<Value, usize>) {
+    let mut add = |v: Value| *uses.entry(v).or_insert(0) += 1;
+    let mut later: Vec<&[Stmt]> = Vec::new();
+    for s in stmts {
+        match s {
+            Stmt::Let { expr, .. } => match expr {
+                Expr::Load { index, .. } => add(*index),
+                Expr::Unary(_, x) => add(*x),
+                Expr::Binary(_, a, c) | Expr::Cmp(_, a, c) => {
+                    add(*a);
+                    add(*c);
+                }
+                Expr::Select { cond, then, otherwise } => {
+                    add(*cond);
+                    add(*then);
+                    add(*otherwise);
+                }
+                Expr::F64(_) | Expr::I64(_) | Expr::Target => {}
+            },
+            Stmt::Call { args, .. } => {
+                for a in args {
+                    match a {
+                        crate::ir::CallArg::Value(v) => add(*v),
+                        crate::ir::CallArg::Buffer { offset, .. } => add(*offset),
+                        crate::ir::CallArg::Rng => {}
+                    }
+                }
+            }
+            Stmt::Store { index, value, .. } | Stmt::Accumulate { index, value, .. } => {
+                add(*index);
+                add(*value);
+            }
+            Stmt::AddTarget(v) => add(*v),
+            Stmt::For { start, end, body, .. } => {
+                add(*start);
+                add(*end);
+                later.push(body);
+            }
+            Stmt::If { cond, then, otherwise } => {
+                add(*cond);
+                later.push(then);
+                later.push(otherwise);
+            }
+            Stmt::While { cond_block, cond, body } => {
+                add(*cond);
+                later.push(cond_block);
+                later.push(body);
+            }
+            Stmt::Reject(parts) | Stmt::Print(parts) => {
+                for p in parts {
+                    if let crate::ir::MessagePart::Value(v) = p {
+                        add(*v);
+                    }
+                }
+            }
+            Stmt::Break | Stmt::Continue => {}
+        }
+    }
+    for b in later {
+        count_uses(b, uses);
+    }
 }
 
 /// Whether `for var in start..end { body }` overwrites every element of
