@@ -40,7 +40,7 @@ pub fn find(module: &mut Module, func: &Function, active: &Active, data: Option<
     };
     let defs = definitions(&func.body);
     let mut out = HashMap::new();
-    visit(module, func, active, &func.body, &consts, &defs, &in_place_adds(&func.body, &defs), &mut out)?;
+    visit(module, func, active, &func.body, &consts, &defs, &in_place_adds(module, &func.body, &defs, &consts), &mut out)?;
     Ok(out)
 }
 
@@ -229,7 +229,7 @@ fn carried_cells(module: &Module, var: Value, body: &[Stmt], consts: &HashMap<Va
         .copied()
         .filter(|b| writes.contains(b))
         .filter(|&b| matches!(module.buffer(b).arena, Arena::Work | Arena::IntWork))
-        .filter(|&b| !reads_own_values(module, body, b, consts, in_place))
+        .filter(|&b| !reads_own_values(module, body, b, consts, defs, in_place))
         .filter(|&b| !element_wise(var, body, b, consts, defs))
         .collect();
     out.sort();
@@ -245,9 +245,41 @@ fn carried_cells(module: &Module, var: Value, body: &[Stmt], consts: &HashMap<Va
 /// at the same index value, or is the first half of an in-place addition
 /// `b[i] = b[i] + e` (see [`in_place_adds`]), whose derivative does not
 /// depend on the value read.
-fn reads_own_values(module: &Module, body: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>, in_place: &HashSet<Value>) -> bool {
+fn reads_own_values(module: &Module, body: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>, defs: &HashMap<Value, Expr>, in_place: &HashSet<Value>) -> bool {
     let mut state = Written::default();
-    reads_after_writes(module, body, b, consts, in_place, &mut state)
+    let facts = Facts { module, consts, defs, in_place };
+    reads_after_writes(&facts, body, b, &mut state)
+}
+
+/// What the walk of a loop body knows about the function.
+struct Facts<'a> {
+    module: &'a Module,
+    consts: &'a HashMap<Value, i64>,
+    defs: &'a HashMap<Value, Expr>,
+    in_place: &'a HashSet<Value>,
+}
+
+/// Whether two index values are certainly equal: the same value, equal
+/// constants, or the same operation on equal operands, loads included from
+/// the data and parameters (which the log density does not write).
+fn same_value(a: Value, b: Value, consts: &HashMap<Value, i64>, defs: &HashMap<Value, Expr>, module: &Module, depth: usize) -> bool {
+    if a == b {
+        return true;
+    }
+    if let (Some(x), Some(y)) = (consts.get(&a), consts.get(&b)) {
+        return x == y;
+    }
+    if depth > 16 {
+        return false;
+    }
+    let same = |x: Value, y: Value| same_value(x, y, consts, defs, module, depth + 1);
+    match (defs.get(&a), defs.get(&b)) {
+        (Some(Expr::Binary(o1, a1, b1)), Some(Expr::Binary(o2, a2, b2))) => o1 == o2 && same(*a1, *a2) && same(*b1, *b2),
+        (Some(Expr::Load { buf: x, index: i }), Some(Expr::Load { buf: y, index: j })) => {
+            x == y && matches!(module.buffer(*x).arena, Arena::Data | Arena::IntData | Arena::Params) && same(*i, *j)
+        }
+        _ => false,
+    }
 }
 
 /// What is certainly written of a buffer at a point of a loop body.
@@ -261,7 +293,8 @@ struct Written {
 
 /// Walks `stmts` in order, updating `state`: `false` when some read of `b`
 /// may see a value from before the walk.
-fn reads_after_writes(module: &Module, stmts: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>, in_place: &HashSet<Value>, state: &mut Written) -> bool {
+fn reads_after_writes(f: &Facts, stmts: &[Stmt], b: BufferId, state: &mut Written) -> bool {
+    let len = f.module.buffer(b).len;
     for s in stmts {
         if state.whole {
             return true;
@@ -270,27 +303,47 @@ fn reads_after_writes(module: &Module, stmts: &[Stmt], b: BufferId, consts: &Has
             Stmt::Store { buf, index, value } if *buf == b => {
                 // An in-place sum is recomputed from whatever value the
                 // element holds: it is not this iteration's value.
-                if !in_place.contains(value) {
+                if !f.in_place.contains(value) {
                     state.at.insert(*index);
-                    state.whole |= module.buffer(b).len == 1;
+                    // Every element stored at a constant index: all of it.
+                    let mut covered: Vec<i64> = state.at.iter().filter_map(|i| f.consts.get(i).copied()).collect();
+                    covered.sort();
+                    covered.dedup();
+                    state.whole |= covered.len() == len && covered.iter().enumerate().all(|(k, &i)| i == k as i64);
                 }
             }
             Stmt::Let { dst, expr: Expr::Load { buf, index } } if *buf == b => {
-                if !state.at.contains(index) && !in_place.contains(dst) {
+                let seen = state.at.iter().any(|&i| same_value(i, *index, f.consts, f.defs, f.module, 0));
+                if !seen && !f.in_place.contains(dst) {
                     return false;
                 }
             }
             // Its reverse reads only the adjoint.
             Stmt::Accumulate { .. } => {}
-            Stmt::Call { args, .. } => {
-                if args.iter().any(|a| matches!(a, crate::ir::CallArg::Buffer { buf, .. } if *buf == b)) {
-                    return false;
+            Stmt::Call { func, args, .. } => {
+                for (a, t) in args.iter().zip(&func.params) {
+                    let crate::ir::CallArg::Buffer { buf, offset } = a else { continue };
+                    if *buf != b {
+                        continue;
+                    }
+                    if *t != crate::ir::CType::PtrF64 {
+                        return false;
+                    }
+                    // An output written whole, by a call with an adjoint rule
+                    // that says how much it writes.
+                    let whole = f.consts.get(offset) == Some(&0)
+                        && super::rules::rule(&func.symbol).is_some_and(|r| {
+                            r.outputs.iter().any(|&(pos, n)| {
+                                args.get(pos) == Some(a) && output_len(n, args, f.consts) == Some(len as i64)
+                            })
+                        });
+                    state.whole |= whole;
                 }
             }
             Stmt::For { var, start, end, body } => {
-                if fills(module, *var, *start, *end, body, b, consts) {
+                if fills(f.module, *var, *start, *end, body, b, f.consts) {
                     state.whole = true;
-                } else if !reads_after_writes(module, body, b, consts, in_place, &mut state.clone()) {
+                } else if !reads_after_writes(f, body, b, &mut state.clone()) {
                     // A loop may run no iteration: what it writes is not
                     // certainly written after it.
                     return false;
@@ -298,7 +351,7 @@ fn reads_after_writes(module: &Module, stmts: &[Stmt], b: BufferId, consts: &Has
             }
             Stmt::If { then, otherwise, .. } => {
                 let (mut t, mut o) = (state.clone(), state.clone());
-                if !reads_after_writes(module, then, b, consts, in_place, &mut t) || !reads_after_writes(module, otherwise, b, consts, in_place, &mut o) {
+                if !reads_after_writes(f, then, b, &mut t) || !reads_after_writes(f, otherwise, b, &mut o) {
                     return false;
                 }
                 state.whole = t.whole && o.whole;
@@ -306,7 +359,7 @@ fn reads_after_writes(module: &Module, stmts: &[Stmt], b: BufferId, consts: &Has
             }
             Stmt::While { cond_block, body, .. } => {
                 let mut w = state.clone();
-                if !reads_after_writes(module, cond_block, b, consts, in_place, &mut w) || !reads_after_writes(module, body, b, consts, in_place, &mut w) {
+                if !reads_after_writes(f, cond_block, b, &mut w) || !reads_after_writes(f, body, b, &mut w) {
                     return false;
                 }
             }
@@ -316,47 +369,148 @@ fn reads_after_writes(module: &Module, stmts: &[Stmt], b: BufferId, consts: &Has
     true
 }
 
+/// The element count a call's output has, from constant size arguments.
+fn output_len(n: super::rules::Len, args: &[crate::ir::CallArg], consts: &HashMap<Value, i64>) -> Option<i64> {
+    let arg = |i: usize| match args.get(i) {
+        Some(crate::ir::CallArg::Value(v)) => consts.get(v).copied(),
+        _ => None,
+    };
+    match n {
+        super::rules::Len::Arg(i) => arg(i),
+        super::rules::Len::Square(i) => arg(i)?.checked_mul(arg(i)?),
+        super::rules::Len::Product(i, j) => arg(i)?.checked_mul(arg(j)?),
+    }
+}
+
 /// The loads and sums of in-place additions: `x = b[i]`
 /// used only by `y = x + e` (or `e + x`), itself used only by the store
-/// `b[i] = y` (the lowering of `b[i] += e` on a vector or matrix element);
-/// both `x` and `y` are in the set.
+/// `b[i] = y` (the lowering of `b[i] += e` on a vector or matrix element,
+/// possibly through a one-use temporary `t[0] = y; z = t[0]; b[i] = z`,
+/// and with the index computed twice); `x`, `y` and `z` are in the set.
 /// The reverse of such an addition passes the stored element's adjoint to
 /// the loaded one whatever the value read, so an iteration recomputed from
 /// a later value of `b` still gets its derivatives right.
-fn in_place_adds(body: &[Stmt], defs: &HashMap<Value, Expr>) -> HashSet<Value> {
+fn in_place_adds(module: &Module, body: &[Stmt], defs: &HashMap<Value, Expr>, consts: &HashMap<Value, i64>) -> HashSet<Value> {
     let mut uses: HashMap<Value, usize> = HashMap::new();
     count_uses(body, &mut uses);
-    let mut out = HashSet::new();
-    fn walk(stmts: &[Stmt], defs: &HashMap<Value, Expr>, uses: &HashMap<Value, usize>, out: &mut HashSet<Value>) {
+    let mut loads: HashMap<BufferId, usize> = HashMap::new();
+    let mut stores: HashMap<BufferId, usize> = HashMap::new();
+    count_accesses(body, &mut loads, &mut stores);
+    // `z = t[k]` right after `t[k] = y` in the same block, for a temporary
+    // `t` stored and loaded only there: `z` is `y`.
+    let mut alias: HashMap<Value, Value> = HashMap::new();
+    fn aliases(stmts: &[Stmt], c: &AliasCtx, alias: &mut HashMap<Value, Value>) {
+        let mut pending: HashMap<BufferId, (Value, Value)> = HashMap::new();
         for s in stmts {
             match s {
-                Stmt::Store { buf, index, value } => {
-                    if let (Some(Expr::Binary(BinaryOp::Add, p, q)), Some(1)) = (defs.get(value), uses.get(value)) {
-                        for x in [p, q] {
-                            if let (Some(Expr::Load { buf: lb, index: li }), Some(1)) = (defs.get(x), uses.get(x)) {
-                                if lb == buf && li == index && p != q {
-                                    out.insert(*x);
-                                    out.insert(*value);
-                                }
-                            }
+                Stmt::Store { buf, index, value } if c.loads.get(buf) == Some(&1) && c.stores.get(buf) == Some(&1) => {
+                    pending.insert(*buf, (*index, *value));
+                }
+                Stmt::Let { dst, expr: Expr::Load { buf, index } } => {
+                    if let Some(&(i, y)) = pending.get(buf) {
+                        if same_value(i, *index, c.consts, c.defs, c.module, 0) {
+                            alias.insert(*dst, y);
                         }
                     }
                 }
-                Stmt::For { body, .. } => walk(body, defs, uses, out),
+                Stmt::For { body, .. } => aliases(body, c, alias),
                 Stmt::If { then, otherwise, .. } => {
-                    walk(then, defs, uses, out);
-                    walk(otherwise, defs, uses, out);
+                    aliases(then, c, alias);
+                    aliases(otherwise, c, alias);
                 }
                 Stmt::While { cond_block, body, .. } => {
-                    walk(cond_block, defs, uses, out);
-                    walk(body, defs, uses, out);
+                    aliases(cond_block, c, alias);
+                    aliases(body, c, alias);
                 }
                 _ => {}
             }
         }
     }
-    walk(body, defs, &uses, &mut out);
+    let ctx = AliasCtx { module, defs, consts, loads: &loads, stores: &stores };
+    aliases(body, &ctx, &mut alias);
+    let mut out = HashSet::new();
+    fn walk(stmts: &[Stmt], c: &AliasCtx, uses: &HashMap<Value, usize>, alias: &HashMap<Value, Value>, out: &mut HashSet<Value>) {
+        for s in stmts {
+            match s {
+                Stmt::Store { buf, index, value } => {
+                    let z = *value;
+                    let y = alias.get(&z).copied().unwrap_or(z);
+                    if uses.get(&z) != Some(&1) || uses.get(&y) != Some(&1) {
+                        continue;
+                    }
+                    let Some(Expr::Binary(BinaryOp::Add, p, q)) = c.defs.get(&y) else { continue };
+                    for x in [p, q] {
+                        if let (Some(Expr::Load { buf: lb, index: li }), Some(1)) = (c.defs.get(x), uses.get(x)) {
+                            if lb == buf && p != q && same_value(*li, *index, c.consts, c.defs, c.module, 0) {
+                                out.extend([*x, y, z]);
+                            }
+                        }
+                    }
+                }
+                Stmt::For { body, .. } => walk(body, c, uses, alias, out),
+                Stmt::If { then, otherwise, .. } => {
+                    walk(then, c, uses, alias, out);
+                    walk(otherwise, c, uses, alias, out);
+                }
+                Stmt::While { cond_block, body, .. } => {
+                    walk(cond_block, c, uses, alias, out);
+                    walk(body, c, uses, alias, out);
+                }
+                _ => {}
+            }
+        }
+    }
+    walk(body, &ctx, &uses, &alias, &mut out);
     out
+}
+
+/// What [`in_place_adds`] needs to know.
+struct AliasCtx<'a> {
+    module: &'a Module,
+    defs: &'a HashMap<Value, Expr>,
+    consts: &'a HashMap<Value, i64>,
+    loads: &'a HashMap<BufferId, usize>,
+    stores: &'a HashMap<BufferId, usize>,
+}
+
+/// How many loads and stores (accumulations and calls included) each
+/// buffer has in `stmts`.
+fn count_accesses(stmts: &[Stmt], loads: &mut HashMap<BufferId, usize>, stores: &mut HashMap<BufferId, usize>) {
+    for s in stmts {
+        match s {
+            Stmt::Let { expr: Expr::Load { buf, .. }, .. } => *loads.entry(*buf).or_insert(0) += 1,
+            Stmt::Store { buf, .. } => *stores.entry(*buf).or_insert(0) += 1,
+            Stmt::Accumulate { buf, .. } => {
+                *loads.entry(*buf).or_insert(0) += 1;
+                *stores.entry(*buf).or_insert(0) += 1;
+            }
+            Stmt::Call { args, .. } => {
+                for a in args {
+                    if let crate::ir::CallArg::Buffer { buf, .. } = a {
+                        *loads.entry(*buf).or_insert(0) += 1;
+                        *stores.entry(*buf).or_insert(0) += 1;
+                    }
+                }
+            }
+            Stmt::Print(parts) | Stmt::Reject(parts) => {
+                for p in parts {
+                    if let crate::ir::MessagePart::Buffer(b) = p {
+                        *loads.entry(*b).or_insert(0) += 1;
+                    }
+                }
+            }
+            Stmt::For { body, .. } => count_accesses(body, loads, stores),
+            Stmt::If { then, otherwise, .. } => {
+                count_accesses(then, loads, stores);
+                count_accesses(otherwise, loads, stores);
+            }
+            Stmt::While { cond_block, body, .. } => {
+                count_accesses(cond_block, loads, stores);
+                count_accesses(body, loads, stores);
+            }
+            Stmt::Let { .. } | Stmt::AddTarget(_) | Stmt::Break | Stmt::Continue => {}
+        }
+    }
 }
 
 /// How many times each value is used as an operand in `stmts`.
