@@ -341,7 +341,7 @@ fn reads_after_writes(f: &Facts, stmts: &[Stmt], b: BufferId, state: &mut Writte
                 }
             }
             Stmt::For { var, start, end, body } => {
-                if fills(f.module, *var, *start, *end, body, b, f.consts) {
+                if fills(f.module, *var, *start, *end, body, b, f.consts, f.defs) {
                     state.whole = true;
                 } else if !reads_after_writes(f, body, b, &mut state.clone()) {
                     // A loop may run no iteration: what it writes is not
@@ -578,55 +578,110 @@ fn count_uses(stmts: &[Stmt], uses: &mut HashMap<Value, usize>) {
 }
 
 /// Whether `for var in start..end { body }` overwrites every element of
-/// `b`: it runs over `0..len(b)` and its body stores `b[var]` before any
-/// other access to `b`, and touches `b` only at `var`.
-fn fills(module: &Module, var: Value, start: Value, end: Value, body: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>) -> bool {
-    if consts.get(&start) != Some(&0) || consts.get(&end).map(|&e| e as usize) != Some(module.buffer(b).len) {
+/// `b` before any read of it: the loop nest stores `b` once (not in a
+/// branch), reads only the element it has just stored, and the store's index, evaluated over every
+/// iteration of the loops around it (constant bounds), takes each value of
+/// `0..len(b)` (`b[j] = ...`, or `m[i + 2 * j] = ...` over `i`, `j`).
+fn fills(module: &Module, var: Value, start: Value, end: Value, body: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>, defs: &HashMap<Value, Expr>) -> bool {
+    let len = module.buffer(b).len;
+    if len > 4096 {
         return false;
     }
-    let stored_first = body.iter().find_map(|s| match s {
-        Stmt::Store { buf, index, .. } if *buf == b => Some(*index == var),
-        Stmt::Let { expr: Expr::Load { buf, .. }, .. } if *buf == b => Some(false),
-        Stmt::Accumulate { buf, .. } if *buf == b => Some(false),
-        Stmt::Call { .. } | Stmt::For { .. } | Stmt::If { .. } | Stmt::While { .. } => {
-            let mut acc = Vec::new();
-            super::activity::accesses(std::slice::from_ref(s), &mut acc);
-            acc.iter().any(|&(buf, _, _)| buf == b).then_some(false)
+    let nest = [Stmt::For { var, start, end, body: body.to_vec() }];
+    let mut store = None;
+    let mut loops = Vec::new();
+    if !find_store(&nest, b, consts, &mut loops, &mut store) {
+        return false;
+    }
+    let Some((index, loops)) = store else { return false };
+    let mut seen = vec![false; len];
+    let mut env: HashMap<Value, i64> = HashMap::new();
+    fn each(k: usize, loops: &[(Value, i64, i64)], env: &mut HashMap<Value, i64>, f: &mut dyn FnMut(&HashMap<Value, i64>) -> bool) -> bool {
+        let Some(&(v, a, e)) = loops.get(k) else { return f(env) };
+        for i in a..e {
+            env.insert(v, i);
+            if !each(k + 1, loops, env, f) {
+                return false;
+            }
         }
-        _ => None,
+        true
+    }
+    let total: i64 = loops.iter().map(|&(_, a, e)| (e - a).max(0)).product();
+    if total != len as i64 {
+        return false;
+    }
+    let ok = each(0, &loops, &mut env, &mut |env| match eval_index(index, env, consts, defs, 0) {
+        Some(i) if i >= 0 && (i as usize) < len && !seen[i as usize] => {
+            seen[i as usize] = true;
+            true
+        }
+        _ => false,
     });
-    stored_first == Some(true) && indexes(body, b).iter().all(|i| *i == Some(var))
+    ok && seen.iter().all(|&x| x)
 }
 
-/// The index value of every access to `b` in `stmts` (nested blocks
-/// included); `None` for a call, which may touch any element.
-fn indexes(stmts: &[Stmt], b: BufferId) -> Vec<Option<Value>> {
-    let mut out = Vec::new();
+/// Finds the one store to `b` in a loop nest with the constant-bound loops
+/// around it; `false` when `b` is read, stored twice, stored in a branch
+/// or under a loop whose bounds are not constants.
+fn find_store(stmts: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>, loops: &mut Vec<(Value, i64, i64)>, store: &mut Option<(Value, Vec<(Value, i64, i64)>)>) -> bool {
     for s in stmts {
         match s {
-            Stmt::Let { expr: Expr::Load { buf, index }, .. } | Stmt::Store { buf, index, .. } | Stmt::Accumulate { buf, index, .. }
-                if *buf == b =>
-            {
-                out.push(Some(*index))
+            Stmt::Store { buf, index, .. } if *buf == b => {
+                if store.is_some() {
+                    return false;
+                }
+                *store = Some((*index, loops.clone()));
             }
-            Stmt::Call { args, .. } => {
-                if args.iter().any(|a| matches!(a, crate::ir::CallArg::Buffer { buf, .. } if *buf == b)) {
-                    out.push(None);
+            // A read of the element just stored.
+            Stmt::Let { expr: Expr::Load { buf, index }, .. } if *buf == b && store.as_ref().is_some_and(|(i, _)| i == index) => {}
+            Stmt::For { var, start, end, body } => {
+                let (Some(&a), Some(&e)) = (consts.get(start), consts.get(end)) else {
+                    let mut acc = Vec::new();
+                    super::activity::accesses(std::slice::from_ref(s), &mut acc);
+                    if acc.iter().any(|&(buf, _, _)| buf == b) {
+                        return false;
+                    }
+                    continue;
+                };
+                loops.push((*var, a, e));
+                let ok = find_store(body, b, consts, loops, store);
+                loops.pop();
+                if !ok {
+                    return false;
                 }
             }
-            Stmt::For { body, .. } => out.extend(indexes(body, b)),
-            Stmt::If { then, otherwise, .. } => {
-                out.extend(indexes(then, b));
-                out.extend(indexes(otherwise, b));
+            other => {
+                let mut acc = Vec::new();
+                super::activity::accesses(std::slice::from_ref(other), &mut acc);
+                if acc.iter().any(|&(buf, _, _)| buf == b) {
+                    return false;
+                }
             }
-            Stmt::While { cond_block, body, .. } => {
-                out.extend(indexes(cond_block, b));
-                out.extend(indexes(body, b));
-            }
-            _ => {}
         }
     }
-    out
+    true
+}
+
+/// The value of an integer index for given loop variables.
+fn eval_index(v: Value, env: &HashMap<Value, i64>, consts: &HashMap<Value, i64>, defs: &HashMap<Value, Expr>, depth: usize) -> Option<i64> {
+    if let Some(&x) = env.get(&v).or_else(|| consts.get(&v)) {
+        return Some(x);
+    }
+    if depth > 32 {
+        return None;
+    }
+    match defs.get(&v)? {
+        Expr::Binary(op, a, c) => {
+            let (x, y) = (eval_index(*a, env, consts, defs, depth + 1)?, eval_index(*c, env, consts, defs, depth + 1)?);
+            match op {
+                BinaryOp::Add => x.checked_add(y),
+                BinaryOp::Sub => x.checked_sub(y),
+                BinaryOp::Mul => x.checked_mul(y),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// Whether the loop fills `b` element by element, so that the reverse
