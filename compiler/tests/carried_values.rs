@@ -463,3 +463,25 @@ model {
 }";
     passes("transformed_data_bound", src, &ts(9));
 }
+
+#[test]
+fn scatter_adds_into_a_matrix() {
+    // `r[g] += ...` reads the element only to add to it; reading it after
+    // the addition needs its value, so that loop keeps a tape.
+    let src = "
+data { int N; vector[N] y; }
+parameters { real<lower=0, upper=1> phi; real a; }
+model {
+  vector[3] r = rep_vector(0, 3);
+  vector[3] q = rep_vector(0, 3);
+  for (t in 1:N) {
+    r[1 + t % 3] += phi * y[t] + a;
+  }
+  for (t in 1:N) {
+    q[1 + t % 3] += phi * y[t];
+    target += -0.05 * square(q[1 + t % 3] - a);
+  }
+  target += -0.1 * dot_self(r - a);
+}";
+    passes("scatter_add", src, &ts(11));
+}

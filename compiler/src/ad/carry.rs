@@ -19,7 +19,7 @@
 use super::activity::Active;
 use super::AdError;
 use crate::ir::{Arena, BinaryOp, BufferId, Expr, Function, Module, Stmt, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The carried cells of one loop, each with its tape.
 #[derive(Clone, Debug)]
@@ -40,7 +40,7 @@ pub fn find(module: &mut Module, func: &Function, active: &Active, data: Option<
     };
     let defs = definitions(&func.body);
     let mut out = HashMap::new();
-    visit(module, func, active, &func.body, &consts, &defs, &mut out)?;
+    visit(module, func, active, &func.body, &consts, &defs, &in_place_adds(module, &func.body, &defs, &consts), &mut out)?;
     Ok(out)
 }
 
@@ -55,6 +55,7 @@ fn visit(
     stmts: &[Stmt],
     consts: &HashMap<Value, i64>,
     defs: &HashMap<Value, Expr>,
+    in_place: &HashSet<Value>,
     out: &mut HashMap<Value, Carry>,
 ) -> Result<(), AdError> {
     for s in stmts {
@@ -62,7 +63,7 @@ fn visit(
             // A loop the reverse sweep never differentiates is only re-run
             // whole, from the state its enclosing iteration starts with.
             Stmt::For { var, start, end, body } if active.touches(body) => {
-                let cells = carried_cells(module, *var, body, consts, defs);
+                let cells = carried_cells(module, *var, body, consts, defs, in_place);
                 if !cells.is_empty() {
                     let (Some(&a), Some(&b)) = (consts.get(start), consts.get(end)) else {
                         return Err(AdError::new(format!(
@@ -87,16 +88,16 @@ fn visit(
                     }
                     out.insert(*var, Carry { cells: taped });
                 }
-                visit(module, func, active, body, consts, defs, out)?;
+                visit(module, func, active, body, consts, defs, in_place, out)?;
             }
             Stmt::For { .. } => {}
             Stmt::If { then, otherwise, .. } => {
-                visit(module, func, active, then, consts, defs, out)?;
-                visit(module, func, active, otherwise, consts, defs, out)?;
+                visit(module, func, active, then, consts, defs, in_place, out)?;
+                visit(module, func, active, otherwise, consts, defs, in_place, out)?;
             }
             Stmt::While { cond_block, body, .. } => {
-                visit(module, func, active, cond_block, consts, defs, out)?;
-                visit(module, func, active, body, consts, defs, out)?;
+                visit(module, func, active, cond_block, consts, defs, in_place, out)?;
+                visit(module, func, active, body, consts, defs, in_place, out)?;
             }
             _ => {}
         }
@@ -215,10 +216,11 @@ fn transformed_int_buffers(module: &Module) -> Vec<BufferId> {
 }
 
 /// Scratch buffers (real or integer locals) the body reads and writes
-/// whose values one iteration may leave for the next: all but those every
-/// iteration redefines before reading ([`redefined_first`]) and those
-/// filled element by element ([`element_wise`]).
-fn carried_cells(module: &Module, var: Value, body: &[Stmt], consts: &HashMap<Value, i64>, defs: &HashMap<Value, Expr>) -> Vec<BufferId> {
+/// whose values one iteration may leave for the next: all but those whose
+/// every read sees a value of the same iteration or does not matter
+/// ([`reads_own_values`]) and those filled element by element
+/// ([`element_wise`]).
+fn carried_cells(module: &Module, var: Value, body: &[Stmt], consts: &HashMap<Value, i64>, defs: &HashMap<Value, Expr>, in_place: &HashSet<Value>) -> Vec<BufferId> {
     let mut reads = Vec::new();
     let mut writes = Vec::new();
     touches(body, &mut reads, &mut writes);
@@ -227,7 +229,7 @@ fn carried_cells(module: &Module, var: Value, body: &[Stmt], consts: &HashMap<Va
         .copied()
         .filter(|b| writes.contains(b))
         .filter(|&b| matches!(module.buffer(b).arena, Arena::Work | Arena::IntWork))
-        .filter(|&b| !redefined_first(module, body, b, consts))
+        .filter(|&b| !reads_own_values(module, body, b, consts, defs, in_place))
         .filter(|&b| !element_wise(var, body, b, consts, defs))
         .collect();
     out.sort();
@@ -235,98 +237,451 @@ fn carried_cells(module: &Module, var: Value, body: &[Stmt], consts: &HashMap<Va
     out
 }
 
-/// Whether every iteration overwrites all of `b` before it reads any of
-/// it, on every path through the body: a read comes after a plain store
-/// to a one-element `b`, or after a loop over `0..len(b)` whose body
-/// stores `b[j]` (`j` its variable) before any other access to `b` and
-/// touches `b` only at `j`; a branch defines `b` when both arms do.
-fn redefined_first(module: &Module, body: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>) -> bool {
-    defines_before_reads(module, body, b, consts, false).is_some()
+/// Whether no read of `b` in the body depends on a value an earlier
+/// iteration left: each load comes, on every path through the body, after
+/// `b` is overwritten whole (a plain store to a one-element `b`, or a loop
+/// over `0..len(b)` that stores `b[j]` before any other access to it, see
+/// [`fills`]; a branch overwrites `b` when both arms do) or after a store
+/// at the same index value, or is the first half of an in-place addition
+/// `b[i] = b[i] + e` (see [`in_place_adds`]), whose derivative does not
+/// depend on the value read.
+fn reads_own_values(module: &Module, body: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>, defs: &HashMap<Value, Expr>, in_place: &HashSet<Value>) -> bool {
+    let mut state = Written::default();
+    let facts = Facts { module, consts, defs, in_place };
+    reads_after_writes(&facts, body, b, &mut state)
 }
 
-/// Walks `stmts` in order with `defined` (whether `b` is certainly
-/// overwritten already): `None` when some read of `b` may see a value from
-/// before the walk, else whether `b` is certainly overwritten at the end.
-fn defines_before_reads(module: &Module, stmts: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>, mut defined: bool) -> Option<bool> {
-    let touches_b = |s: &Stmt| {
-        let mut acc = Vec::new();
-        super::activity::accesses(std::slice::from_ref(s), &mut acc);
-        acc.iter().any(|&(buf, _, _)| buf == b)
-    };
-    for s in stmts {
-        if defined || !touches_b(s) {
-            continue;
-        }
-        match s {
-            Stmt::Store { .. } => defined = module.buffer(b).len == 1,
-            Stmt::For { var, start, end, body } if fills(module, *var, *start, *end, body, b, consts) => defined = true,
-            Stmt::For { body, .. } => {
-                // A loop may run no iteration: it defines nothing after it.
-                defines_before_reads(module, body, b, consts, false)?;
-            }
-            Stmt::If { then, otherwise, .. } => {
-                let t = defines_before_reads(module, then, b, consts, false)?;
-                let o = defines_before_reads(module, otherwise, b, consts, false)?;
-                defined = t && o;
-            }
-            // Loads, accumulations, calls and `while` loops touching `b`
-            // before it is defined.
-            _ => return None,
-        }
+/// What the walk of a loop body knows about the function.
+struct Facts<'a> {
+    module: &'a Module,
+    consts: &'a HashMap<Value, i64>,
+    defs: &'a HashMap<Value, Expr>,
+    in_place: &'a HashSet<Value>,
+}
+
+/// Whether two index values are certainly equal: the same value, equal
+/// constants, or the same operation on equal operands, loads included from
+/// the data and parameters (which the log density does not write).
+fn same_value(a: Value, b: Value, consts: &HashMap<Value, i64>, defs: &HashMap<Value, Expr>, module: &Module, depth: usize) -> bool {
+    if a == b {
+        return true;
     }
-    Some(defined)
-}
-
-/// Whether `for var in start..end { body }` overwrites every element of
-/// `b`: it runs over `0..len(b)` and its body stores `b[var]` before any
-/// other access to `b`, and touches `b` only at `var`.
-fn fills(module: &Module, var: Value, start: Value, end: Value, body: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>) -> bool {
-    if consts.get(&start) != Some(&0) || consts.get(&end).map(|&e| e as usize) != Some(module.buffer(b).len) {
+    if let (Some(x), Some(y)) = (consts.get(&a), consts.get(&b)) {
+        return x == y;
+    }
+    if depth > 16 {
         return false;
     }
-    let stored_first = body.iter().find_map(|s| match s {
-        Stmt::Store { buf, index, .. } if *buf == b => Some(*index == var),
-        Stmt::Let { expr: Expr::Load { buf, .. }, .. } if *buf == b => Some(false),
-        Stmt::Accumulate { buf, .. } if *buf == b => Some(false),
-        Stmt::Call { .. } | Stmt::For { .. } | Stmt::If { .. } | Stmt::While { .. } => {
-            let mut acc = Vec::new();
-            super::activity::accesses(std::slice::from_ref(s), &mut acc);
-            acc.iter().any(|&(buf, _, _)| buf == b).then_some(false)
+    let same = |x: Value, y: Value| same_value(x, y, consts, defs, module, depth + 1);
+    match (defs.get(&a), defs.get(&b)) {
+        (Some(Expr::Binary(o1, a1, b1)), Some(Expr::Binary(o2, a2, b2))) => o1 == o2 && same(*a1, *a2) && same(*b1, *b2),
+        (Some(Expr::Load { buf: x, index: i }), Some(Expr::Load { buf: y, index: j })) => {
+            x == y && matches!(module.buffer(*x).arena, Arena::Data | Arena::IntData | Arena::Params) && same(*i, *j)
         }
-        _ => None,
-    });
-    stored_first == Some(true) && indexes(body, b).iter().all(|i| *i == Some(var))
+        _ => false,
+    }
 }
 
-/// The index value of every access to `b` in `stmts` (nested blocks
-/// included); `None` for a call, which may touch any element.
-fn indexes(stmts: &[Stmt], b: BufferId) -> Vec<Option<Value>> {
-    let mut out = Vec::new();
+/// What is certainly written of a buffer at a point of a loop body.
+#[derive(Clone, Default)]
+struct Written {
+    /// All of it.
+    whole: bool,
+    /// The elements at these index values.
+    at: HashSet<Value>,
+}
+
+/// Walks `stmts` in order, updating `state`: `false` when some read of `b`
+/// may see a value from before the walk.
+fn reads_after_writes(f: &Facts, stmts: &[Stmt], b: BufferId, state: &mut Written) -> bool {
+    let len = f.module.buffer(b).len;
     for s in stmts {
+        if state.whole {
+            return true;
+        }
         match s {
-            Stmt::Let { expr: Expr::Load { buf, index }, .. } | Stmt::Store { buf, index, .. } | Stmt::Accumulate { buf, index, .. }
-                if *buf == b =>
-            {
-                out.push(Some(*index))
-            }
-            Stmt::Call { args, .. } => {
-                if args.iter().any(|a| matches!(a, crate::ir::CallArg::Buffer { buf, .. } if *buf == b)) {
-                    out.push(None);
+            Stmt::Store { buf, index, value } if *buf == b => {
+                // An in-place sum is recomputed from whatever value the
+                // element holds: it is not this iteration's value.
+                if !f.in_place.contains(value) {
+                    state.at.insert(*index);
+                    // Every element stored at a constant index: all of it.
+                    let mut covered: Vec<i64> = state.at.iter().filter_map(|i| f.consts.get(i).copied()).collect();
+                    covered.sort();
+                    covered.dedup();
+                    state.whole |= covered.len() == len && covered.iter().enumerate().all(|(k, &i)| i == k as i64);
                 }
             }
-            Stmt::For { body, .. } => out.extend(indexes(body, b)),
+            Stmt::Let { dst, expr: Expr::Load { buf, index } } if *buf == b => {
+                let seen = state.at.iter().any(|&i| same_value(i, *index, f.consts, f.defs, f.module, 0));
+                if !seen && !f.in_place.contains(dst) {
+                    return false;
+                }
+            }
+            // Its reverse reads only the adjoint.
+            Stmt::Accumulate { .. } => {}
+            Stmt::Call { func, args, .. } => {
+                for (a, t) in args.iter().zip(&func.params) {
+                    let crate::ir::CallArg::Buffer { buf, offset } = a else { continue };
+                    if *buf != b {
+                        continue;
+                    }
+                    if *t != crate::ir::CType::PtrF64 {
+                        return false;
+                    }
+                    // An output written whole, by a call with an adjoint rule
+                    // that says how much it writes.
+                    let whole = f.consts.get(offset) == Some(&0)
+                        && super::rules::rule(&func.symbol).is_some_and(|r| {
+                            r.outputs.iter().any(|&(pos, n)| {
+                                args.get(pos) == Some(a) && output_len(n, args, f.consts) == Some(len as i64)
+                            })
+                        });
+                    state.whole |= whole;
+                }
+            }
+            Stmt::For { var, start, end, body } => {
+                if fills(f.module, *var, *start, *end, body, b, f.consts, f.defs) {
+                    state.whole = true;
+                } else if !reads_after_writes(f, body, b, &mut state.clone()) {
+                    // A loop may run no iteration: what it writes is not
+                    // certainly written after it.
+                    return false;
+                }
+            }
             Stmt::If { then, otherwise, .. } => {
-                out.extend(indexes(then, b));
-                out.extend(indexes(otherwise, b));
+                let (mut t, mut o) = (state.clone(), state.clone());
+                if !reads_after_writes(f, then, b, &mut t) || !reads_after_writes(f, otherwise, b, &mut o) {
+                    return false;
+                }
+                state.whole = t.whole && o.whole;
+                state.at = t.at.intersection(&o.at).copied().collect();
             }
             Stmt::While { cond_block, body, .. } => {
-                out.extend(indexes(cond_block, b));
-                out.extend(indexes(body, b));
+                let mut w = state.clone();
+                if !reads_after_writes(f, cond_block, b, &mut w) || !reads_after_writes(f, body, b, &mut w) {
+                    return false;
+                }
             }
             _ => {}
         }
     }
+    true
+}
+
+/// The element count a call's output has, from constant size arguments.
+fn output_len(n: super::rules::Len, args: &[crate::ir::CallArg], consts: &HashMap<Value, i64>) -> Option<i64> {
+    let arg = |i: usize| match args.get(i) {
+        Some(crate::ir::CallArg::Value(v)) => consts.get(v).copied(),
+        _ => None,
+    };
+    match n {
+        super::rules::Len::Arg(i) => arg(i),
+        super::rules::Len::Square(i) => arg(i)?.checked_mul(arg(i)?),
+        super::rules::Len::Product(i, j) => arg(i)?.checked_mul(arg(j)?),
+    }
+}
+
+/// The loads and sums of in-place additions: `x = b[i]`
+/// used only by `y = x + e` (or `e + x`), itself used only by the store
+/// `b[i] = y` (the lowering of `b[i] += e` on a vector or matrix element,
+/// possibly through a one-use temporary `t[0] = y; z = t[0]; b[i] = z`,
+/// and with the index computed twice); `x`, `y` and `z` are in the set.
+/// The reverse of such an addition passes the stored element's adjoint to
+/// the loaded one whatever the value read, so an iteration recomputed from
+/// a later value of `b` still gets its derivatives right.
+fn in_place_adds(module: &Module, body: &[Stmt], defs: &HashMap<Value, Expr>, consts: &HashMap<Value, i64>) -> HashSet<Value> {
+    let mut uses: HashMap<Value, usize> = HashMap::new();
+    count_uses(body, &mut uses);
+    let mut loads: HashMap<BufferId, usize> = HashMap::new();
+    let mut stores: HashMap<BufferId, usize> = HashMap::new();
+    count_accesses(body, &mut loads, &mut stores);
+    // `z = t[k]` right after `t[k] = y` in the same block, for a temporary
+    // `t` stored and loaded only there: `z` is `y`.
+    let mut alias: HashMap<Value, Value> = HashMap::new();
+    fn aliases(stmts: &[Stmt], c: &AliasCtx, alias: &mut HashMap<Value, Value>) {
+        let mut pending: HashMap<BufferId, (Value, Value)> = HashMap::new();
+        for s in stmts {
+            match s {
+                Stmt::Store { buf, index, value } if c.loads.get(buf) == Some(&1) && c.stores.get(buf) == Some(&1) => {
+                    pending.insert(*buf, (*index, *value));
+                }
+                Stmt::Let { dst, expr: Expr::Load { buf, index } } => {
+                    if let Some(&(i, y)) = pending.get(buf) {
+                        if same_value(i, *index, c.consts, c.defs, c.module, 0) {
+                            alias.insert(*dst, y);
+                        }
+                    }
+                }
+                Stmt::For { body, .. } => aliases(body, c, alias),
+                Stmt::If { then, otherwise, .. } => {
+                    aliases(then, c, alias);
+                    aliases(otherwise, c, alias);
+                }
+                Stmt::While { cond_block, body, .. } => {
+                    aliases(cond_block, c, alias);
+                    aliases(body, c, alias);
+                }
+                _ => {}
+            }
+        }
+    }
+    let ctx = AliasCtx { module, defs, consts, loads: &loads, stores: &stores };
+    aliases(body, &ctx, &mut alias);
+    let mut out = HashSet::new();
+    fn walk(stmts: &[Stmt], c: &AliasCtx, uses: &HashMap<Value, usize>, alias: &HashMap<Value, Value>, out: &mut HashSet<Value>) {
+        for s in stmts {
+            match s {
+                Stmt::Store { buf, index, value } => {
+                    let z = *value;
+                    let y = alias.get(&z).copied().unwrap_or(z);
+                    if uses.get(&z) != Some(&1) || uses.get(&y) != Some(&1) {
+                        continue;
+                    }
+                    let Some(Expr::Binary(BinaryOp::Add, p, q)) = c.defs.get(&y) else { continue };
+                    for x in [p, q] {
+                        if let (Some(Expr::Load { buf: lb, index: li }), Some(1)) = (c.defs.get(x), uses.get(x)) {
+                            if lb == buf && p != q && same_value(*li, *index, c.consts, c.defs, c.module, 0) {
+                                out.extend([*x, y, z]);
+                            }
+                        }
+                    }
+                }
+                Stmt::For { body, .. } => walk(body, c, uses, alias, out),
+                Stmt::If { then, otherwise, .. } => {
+                    walk(then, c, uses, alias, out);
+                    walk(otherwise, c, uses, alias, out);
+                }
+                Stmt::While { cond_block, body, .. } => {
+                    walk(cond_block, c, uses, alias, out);
+                    walk(body, c, uses, alias, out);
+                }
+                _ => {}
+            }
+        }
+    }
+    walk(body, &ctx, &uses, &alias, &mut out);
     out
+}
+
+/// What [`in_place_adds`] needs to know.
+struct AliasCtx<'a> {
+    module: &'a Module,
+    defs: &'a HashMap<Value, Expr>,
+    consts: &'a HashMap<Value, i64>,
+    loads: &'a HashMap<BufferId, usize>,
+    stores: &'a HashMap<BufferId, usize>,
+}
+
+/// How many loads and stores (accumulations and calls included) each
+/// buffer has in `stmts`.
+fn count_accesses(stmts: &[Stmt], loads: &mut HashMap<BufferId, usize>, stores: &mut HashMap<BufferId, usize>) {
+    for s in stmts {
+        match s {
+            Stmt::Let { expr: Expr::Load { buf, .. }, .. } => *loads.entry(*buf).or_insert(0) += 1,
+            Stmt::Store { buf, .. } => *stores.entry(*buf).or_insert(0) += 1,
+            Stmt::Accumulate { buf, .. } => {
+                *loads.entry(*buf).or_insert(0) += 1;
+                *stores.entry(*buf).or_insert(0) += 1;
+            }
+            Stmt::Call { args, .. } => {
+                for a in args {
+                    if let crate::ir::CallArg::Buffer { buf, .. } = a {
+                        *loads.entry(*buf).or_insert(0) += 1;
+                        *stores.entry(*buf).or_insert(0) += 1;
+                    }
+                }
+            }
+            Stmt::Print(parts) | Stmt::Reject(parts) => {
+                for p in parts {
+                    if let crate::ir::MessagePart::Buffer(b) = p {
+                        *loads.entry(*b).or_insert(0) += 1;
+                    }
+                }
+            }
+            Stmt::For { body, .. } => count_accesses(body, loads, stores),
+            Stmt::If { then, otherwise, .. } => {
+                count_accesses(then, loads, stores);
+                count_accesses(otherwise, loads, stores);
+            }
+            Stmt::While { cond_block, body, .. } => {
+                count_accesses(cond_block, loads, stores);
+                count_accesses(body, loads, stores);
+            }
+            Stmt::Let { .. } | Stmt::AddTarget(_) | Stmt::Break | Stmt::Continue => {}
+        }
+    }
+}
+
+/// How many times each value is used as an operand in `stmts`.
+fn count_uses(stmts: &[Stmt], uses: &mut HashMap<Value, usize>) {
+    let mut add = |v: Value| *uses.entry(v).or_insert(0) += 1;
+    let mut later: Vec<&[Stmt]> = Vec::new();
+    for s in stmts {
+        match s {
+            Stmt::Let { expr, .. } => match expr {
+                Expr::Load { index, .. } => add(*index),
+                Expr::Unary(_, x) => add(*x),
+                Expr::Binary(_, a, c) | Expr::Cmp(_, a, c) => {
+                    add(*a);
+                    add(*c);
+                }
+                Expr::Select { cond, then, otherwise } => {
+                    add(*cond);
+                    add(*then);
+                    add(*otherwise);
+                }
+                Expr::F64(_) | Expr::I64(_) | Expr::Target => {}
+            },
+            Stmt::Call { args, .. } => {
+                for a in args {
+                    match a {
+                        crate::ir::CallArg::Value(v) => add(*v),
+                        crate::ir::CallArg::Buffer { offset, .. } => add(*offset),
+                        crate::ir::CallArg::Rng => {}
+                    }
+                }
+            }
+            Stmt::Store { index, value, .. } | Stmt::Accumulate { index, value, .. } => {
+                add(*index);
+                add(*value);
+            }
+            Stmt::AddTarget(v) => add(*v),
+            Stmt::For { start, end, body, .. } => {
+                add(*start);
+                add(*end);
+                later.push(body);
+            }
+            Stmt::If { cond, then, otherwise } => {
+                add(*cond);
+                later.push(then);
+                later.push(otherwise);
+            }
+            Stmt::While { cond_block, cond, body } => {
+                add(*cond);
+                later.push(cond_block);
+                later.push(body);
+            }
+            Stmt::Reject(parts) | Stmt::Print(parts) => {
+                for p in parts {
+                    if let crate::ir::MessagePart::Value(v) = p {
+                        add(*v);
+                    }
+                }
+            }
+            Stmt::Break | Stmt::Continue => {}
+        }
+    }
+    for b in later {
+        count_uses(b, uses);
+    }
+}
+
+/// Whether `for var in start..end { body }` overwrites every element of
+/// `b` before any read of it: the loop nest stores `b` once (not in a
+/// branch), reads only the element it has just stored, and the store's index, evaluated over every
+/// iteration of the loops around it (constant bounds), takes each value of
+/// `0..len(b)` (`b[j] = ...`, or `m[i + 2 * j] = ...` over `i`, `j`).
+fn fills(module: &Module, var: Value, start: Value, end: Value, body: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>, defs: &HashMap<Value, Expr>) -> bool {
+    let len = module.buffer(b).len;
+    if len > 4096 {
+        return false;
+    }
+    let nest = [Stmt::For { var, start, end, body: body.to_vec() }];
+    let mut store = None;
+    let mut loops = Vec::new();
+    if !find_store(&nest, b, consts, &mut loops, &mut store) {
+        return false;
+    }
+    let Some((index, loops)) = store else { return false };
+    let mut seen = vec![false; len];
+    let mut env: HashMap<Value, i64> = HashMap::new();
+    fn each(k: usize, loops: &[(Value, i64, i64)], env: &mut HashMap<Value, i64>, f: &mut dyn FnMut(&HashMap<Value, i64>) -> bool) -> bool {
+        let Some(&(v, a, e)) = loops.get(k) else { return f(env) };
+        for i in a..e {
+            env.insert(v, i);
+            if !each(k + 1, loops, env, f) {
+                return false;
+            }
+        }
+        true
+    }
+    let total: i64 = loops.iter().map(|&(_, a, e)| (e - a).max(0)).product();
+    if total != len as i64 {
+        return false;
+    }
+    let ok = each(0, &loops, &mut env, &mut |env| match eval_index(index, env, consts, defs, 0) {
+        Some(i) if i >= 0 && (i as usize) < len && !seen[i as usize] => {
+            seen[i as usize] = true;
+            true
+        }
+        _ => false,
+    });
+    ok && seen.iter().all(|&x| x)
+}
+
+/// Finds the one store to `b` in a loop nest with the constant-bound loops
+/// around it; `false` when `b` is read, stored twice, stored in a branch
+/// or under a loop whose bounds are not constants.
+fn find_store(stmts: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>, loops: &mut Vec<(Value, i64, i64)>, store: &mut Option<(Value, Vec<(Value, i64, i64)>)>) -> bool {
+    for s in stmts {
+        match s {
+            Stmt::Store { buf, index, .. } if *buf == b => {
+                if store.is_some() {
+                    return false;
+                }
+                *store = Some((*index, loops.clone()));
+            }
+            // A read of the element just stored.
+            Stmt::Let { expr: Expr::Load { buf, index }, .. } if *buf == b && store.as_ref().is_some_and(|(i, _)| i == index) => {}
+            Stmt::For { var, start, end, body } => {
+                let (Some(&a), Some(&e)) = (consts.get(start), consts.get(end)) else {
+                    let mut acc = Vec::new();
+                    super::activity::accesses(std::slice::from_ref(s), &mut acc);
+                    if acc.iter().any(|&(buf, _, _)| buf == b) {
+                        return false;
+                    }
+                    continue;
+                };
+                loops.push((*var, a, e));
+                let ok = find_store(body, b, consts, loops, store);
+                loops.pop();
+                if !ok {
+                    return false;
+                }
+            }
+            other => {
+                let mut acc = Vec::new();
+                super::activity::accesses(std::slice::from_ref(other), &mut acc);
+                if acc.iter().any(|&(buf, _, _)| buf == b) {
+                    return false;
+                }
+            }
+        }
+    }
+    true
+}
+
+/// The value of an integer index for given loop variables.
+fn eval_index(v: Value, env: &HashMap<Value, i64>, consts: &HashMap<Value, i64>, defs: &HashMap<Value, Expr>, depth: usize) -> Option<i64> {
+    if let Some(&x) = env.get(&v).or_else(|| consts.get(&v)) {
+        return Some(x);
+    }
+    if depth > 32 {
+        return None;
+    }
+    match defs.get(&v)? {
+        Expr::Binary(op, a, c) => {
+            let (x, y) = (eval_index(*a, env, consts, defs, depth + 1)?, eval_index(*c, env, consts, defs, depth + 1)?);
+            match op {
+                BinaryOp::Add => x.checked_add(y),
+                BinaryOp::Sub => x.checked_sub(y),
+                BinaryOp::Mul => x.checked_mul(y),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// Whether the loop fills `b` element by element, so that the reverse

@@ -39,16 +39,19 @@
 //! the output's adjoint, that part of it is zeroed (the forward call
 //! overwrote those elements). A call on buffers with no rule is refused.
 //!
-//! **Overwritten values** ([`carry`]): a small local a loop iteration reads
-//! before writing is saved per iteration and restored before the reverse
-//! sweep recomputes that iteration; a top-level store over a buffer read
-//! earlier keeps the old value, which its reverse puts back.
+//! **Overwritten values** ([`carry`]): a local a loop iteration may read
+//! from an earlier iteration (unless it is filled element by element) is
+//! saved per iteration and restored before the reverse sweep recomputes
+//! that iteration; inside a block, buffers a statement read and a later
+//! one overwrote are put back from snapshots before the statement is
+//! reversed; a top-level store over a buffer read earlier keeps the old
+//! value, which its reverse puts back. Every refusal is error E5002.
 //!
 //! What this cannot differentiate yet (reported, never silently wrong): a
 //! buffer read by one top-level statement (or written by a call, whose
 //! adjoint rule may read its output) and written again by a later one other
 //! than a top-level store or a loop that carries it, a carried loop whose
-//! bounds are not constants of the data, `while` loops
+//! bounds are not known once the data are bound, `while` loops
 //! and `break`/`continue` in code that depends on parameters, and calls on
 //! buffers without a rule in [`rules`].
 
