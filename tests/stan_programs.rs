@@ -179,6 +179,7 @@ fn library_values_match_mpmath() {
         ("normal_lcdf_x", -0.23459253728852617228),
         ("normal_cdf_x", 0.79089304340725504161),
         ("poisson_lccdf_x", -1.4170675689617413788),
+        ("owens_t_x", 0.04078670734425010744),
         ("gamma_lcdf_x", -0.67463554049814595856),
         ("inv_gamma_lccdf_x", -1.4230678910442118025),
         ("beta_binomial", -2.6297320490312818222),

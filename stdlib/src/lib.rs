@@ -277,6 +277,7 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_binary_log_loss / hbm_binary_log_loss_d1 / hbm_binary_log_loss_d2 / hbm_binary_log_loss_grad,
         hbm_gamma_p / hbm_gamma_p_d1 / hbm_gamma_p_d2 / hbm_gamma_p_grad,
         hbm_gamma_q / hbm_gamma_q_d1 / hbm_gamma_q_d2 / hbm_gamma_q_grad,
+        hbm_owens_t / hbm_owens_t_d1 / hbm_owens_t_d2 / hbm_owens_t_grad,
     );
     push!(hbm_log_mix: extern "C" fn(f64, f64, f64) -> f64 => K::Math);
     push!(hbm_log_mix_d1: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_log_mix", wrt: 0 });
