@@ -130,6 +130,8 @@ fn domains() -> HashMap<&'static str, Vec<Vec<Arg>>> {
         "hbm_weibull_lpdf",
         vec![vec![R(0.1, 5.0), R(0.3, 5.0), R(0.3, 5.0)]],
     );
+    add("hbm_gumbel_lpdf", vec![vec![R(-5.0, 5.0), R(-2.0, 2.0), R(0.3, 4.0)]]);
+    add("hbm_rayleigh_lpdf", vec![vec![R(0.1, 5.0), R(0.3, 4.0)]]);
     add(
         "hbm_beta_lpdf",
         vec![vec![R(0.05, 0.95), R(0.2, 10.0), R(0.2, 10.0)]],

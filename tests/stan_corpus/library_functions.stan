@@ -35,4 +35,6 @@ model {
   target += std_normal_lcdf(w[1]) + log(normal_cdf(w[2] | 0, 2)) + poisson_lcdf(3 | x) + uniform_lcdf(p | 0, 1);
   target += gamma_lcdf(x | 2, 1.5) + gamma_lccdf(x | p + 1, 2) + inv_gamma_lcdf(x | 3, p) + inv_gamma_lccdf(x | 2, x - p);
   x ~ gamma(p + 1, 0.5) T[1.1, 50];
+  v ~ gumbel(p, x);
+  x ~ rayleigh(p + 1);
 }
