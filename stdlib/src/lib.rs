@@ -277,6 +277,7 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_binary_log_loss / hbm_binary_log_loss_d1 / hbm_binary_log_loss_d2 / hbm_binary_log_loss_grad,
         hbm_gamma_p / hbm_gamma_p_d1 / hbm_gamma_p_d2 / hbm_gamma_p_grad,
         hbm_gamma_q / hbm_gamma_q_d1 / hbm_gamma_q_d2 / hbm_gamma_q_grad,
+        hbm_owens_t / hbm_owens_t_d1 / hbm_owens_t_d2 / hbm_owens_t_grad,
     );
     push!(hbm_log_mix: extern "C" fn(f64, f64, f64) -> f64 => K::Math);
     push!(hbm_log_mix_d1: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_log_mix", wrt: 0 });
@@ -301,6 +302,8 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_gamma_lpdf / hbm_gamma_lpdf_grad(f64, f64, f64),
         hbm_inv_gamma_lpdf / hbm_inv_gamma_lpdf_grad(f64, f64, f64),
         hbm_weibull_lpdf / hbm_weibull_lpdf_grad(f64, f64, f64),
+        hbm_gumbel_lpdf / hbm_gumbel_lpdf_grad(f64, f64, f64),
+        hbm_rayleigh_lpdf / hbm_rayleigh_lpdf_grad(f64, f64),
         hbm_beta_lpdf / hbm_beta_lpdf_grad(f64, f64, f64),
         hbm_uniform_lpdf / hbm_uniform_lpdf_grad(f64, f64, f64),
         hbm_bernoulli_lpmf / hbm_bernoulli_lpmf_grad(i64, f64),
@@ -353,6 +356,8 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_gamma_rng(f64, f64) -> f64,
         hbm_inv_gamma_rng(f64, f64) -> f64,
         hbm_weibull_rng(f64, f64) -> f64,
+        hbm_gumbel_rng(f64, f64) -> f64,
+        hbm_rayleigh_rng(f64) -> f64,
         hbm_beta_rng(f64, f64) -> f64,
         hbm_uniform_rng(f64, f64) -> f64,
         hbm_bernoulli_rng(f64) -> i64,

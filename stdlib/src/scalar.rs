@@ -461,6 +461,15 @@ binary!(
         [-da, -dx]
     }
 );
+binary!(
+    hbm_owens_t,
+    hbm_owens_t_d1,
+    hbm_owens_t_d2,
+    hbm_owens_t_grad,
+    "Owen's T function T(h, a).",
+    sp::owens_t,
+    sp::owens_t_grad
+);
 
 /// Stan's `to_int`: x truncated toward zero, or `i64::MIN` when x is NaN or
 /// outside Stan's 32-bit int (the caller rejects then).

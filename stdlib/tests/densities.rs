@@ -101,6 +101,13 @@ fn values_match_direct_formulas() {
         "weibull",
     );
     assert_close(
+        gumbel_lpdf(y, a, b),
+        pdf((-(y - a) / b - (-(y - a) / b).exp()).exp() / b),
+        1e-13,
+        "gumbel",
+    );
+    assert_close(rayleigh_lpdf(y, b), pdf(y / (b * b) * (-y * y / (2.0 * b * b)).exp()), 1e-13, "rayleigh");
+    assert_close(
         beta_lpdf(0.3, a, b),
         pdf(0.3f64.powf(a - 1.0) * 0.7f64.powf(b - 1.0) / lbeta(a, b).exp()),
         1e-13,
@@ -240,6 +247,8 @@ fn continuous_densities_integrate_to_one() {
             inf,
         ),
         ("weibull", Box::new(|y| weibull_lpdf(y, 1.7, 2.2)), 0.0, inf),
+        ("gumbel", Box::new(|y| gumbel_lpdf(y, 0.5, 1.3)), -inf, inf),
+        ("rayleigh", Box::new(|y| rayleigh_lpdf(y, 1.7)), 0.0, inf),
         ("beta", Box::new(|y| beta_lpdf(y, 2.5, 0.7)), 0.0, 1.0),
         (
             "uniform",
@@ -290,6 +299,18 @@ fn moments_pin_the_parameterisation() {
         2.2 * lgamma(1.0 + 1.0 / 1.7).exp(),
         1e-8,
         "weibull mean = σ Γ(1+1/α)",
+    );
+    assert_close(
+        moment(&|y| gumbel_lpdf(y, 0.5, 1.3), &id, -inf, inf),
+        0.5 + 1.3 * 0.5772156649015328606,
+        1e-8,
+        "gumbel mean = μ + β γ (location, scale)",
+    );
+    assert_close(
+        moment(&|y| rayleigh_lpdf(y, 1.7), &id, 0.0, inf),
+        1.7 * (std::f64::consts::PI / 2.0).sqrt(),
+        1e-8,
+        "rayleigh mean = σ √(π/2)",
     );
     assert_close(
         moment(&|y| lognormal_lpdf(y, 0.3, 0.8), &id, 0.0, inf),

@@ -130,6 +130,8 @@ fn domains() -> HashMap<&'static str, Vec<Vec<Arg>>> {
         "hbm_weibull_lpdf",
         vec![vec![R(0.1, 5.0), R(0.3, 5.0), R(0.3, 5.0)]],
     );
+    add("hbm_gumbel_lpdf", vec![vec![R(-5.0, 5.0), R(-2.0, 2.0), R(0.3, 4.0)]]);
+    add("hbm_rayleigh_lpdf", vec![vec![R(0.1, 5.0), R(0.3, 4.0)]]);
     add(
         "hbm_beta_lpdf",
         vec![vec![R(0.05, 0.95), R(0.2, 10.0), R(0.2, 10.0)]],
@@ -197,6 +199,7 @@ fn domains() -> HashMap<&'static str, Vec<Vec<Arg>>> {
         add(n, vec![vec![R(-3.0, 3.0), R(0.1, 5.0)]]);
     }
     add("hbm_binary_log_loss", vec![vec![R(0.0, 1.0), R(0.05, 0.95)]]);
+    add("hbm_owens_t", vec![vec![R(-3.0, 3.0), R(-1.0, 1.0)], vec![R(-3.0, 3.0), R(1.0, 10.0)], vec![R(3.0, 9.0), R(-0.9, 0.9)]]);
     for n in ["hbm_gamma_p", "hbm_gamma_q"] {
         add(n, vec![vec![R(0.3, 5.0), R(0.1, 4.0)], vec![R(2.0, 20.0), R(5.0, 30.0)], vec![R(50.0, 100.0), R(40.0, 120.0)]]);
     }

@@ -121,6 +121,20 @@ fn continuous_rngs_match_their_densities() {
             inf,
         ),
         (
+            "gumbel",
+            Box::new(|r| gumbel_rng(r, 0.5, 1.3).unwrap()),
+            Box::new(|y| gumbel_lpdf(y, 0.5, 1.3)),
+            -f64::INFINITY,
+            inf,
+        ),
+        (
+            "rayleigh",
+            Box::new(|r| rayleigh_rng(r, 1.7).unwrap()),
+            Box::new(|y| rayleigh_lpdf(y, 1.7)),
+            0.0,
+            inf,
+        ),
+        (
             "beta",
             Box::new(|r| beta_rng(r, 2.5, 0.7).unwrap()),
             Box::new(|y| beta_lpdf(y, 2.5, 0.7)),

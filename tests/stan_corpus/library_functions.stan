@@ -29,10 +29,12 @@ model {
   target += sinh(p) + cosh(p) + tanh(x) + asinh(x) + acosh(x) + atanh(p) + inv_cloglog(p) + step(x - 2);
   target += inv_sqrt(x) + inv_square(x) + tgamma(x) + trigamma(x) + Phi_approx(p) + fdim(x, p) + fmod(x, p);
   target += hypot(x, p) + atan2(p, x) + log_inv_logit_diff(x, p) + lmultiply(p, x) + multiply_log(x, p);
-  target += binary_log_loss(1, p) + gamma_p(x, p) + gamma_q(p, x) - x;
+  target += binary_log_loss(1, p) + gamma_p(x, p) + gamma_q(p, x) - x + owens_t(v[1], x) + owens_t(x, p);
   target += normal_lcdf(v[1] | p, x) + normal_lccdf(v[2] | 0, x) + logistic_lcdf(v[3] | 0, 1) + cauchy_lccdf(r[1] | 0, x);
   target += lognormal_lcdf(x | 0, 1) + exponential_lccdf(x | p) + weibull_lcdf(x | 2, 3) + double_exponential_lcdf(v[1] | 0, 1);
   target += std_normal_lcdf(w[1]) + log(normal_cdf(w[2] | 0, 2)) + poisson_lcdf(3 | x) + uniform_lcdf(p | 0, 1);
   target += gamma_lcdf(x | 2, 1.5) + gamma_lccdf(x | p + 1, 2) + inv_gamma_lcdf(x | 3, p) + inv_gamma_lccdf(x | 2, x - p);
   x ~ gamma(p + 1, 0.5) T[1.1, 50];
+  v ~ gumbel(p, x);
+  x ~ rayleigh(p + 1);
 }

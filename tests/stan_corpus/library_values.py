@@ -1,6 +1,6 @@
 """Reference values of tests/stan_corpus/library_values.stan:
 python3 library_values.py (mpmath 1.3.0, 40 digits)."""
-from mpmath import mp, mpf, matrix, log, exp, ncdf, loggamma, binomial, beta, gammainc, factorial
+from mpmath import mp, mpf, matrix, log, exp, ncdf, loggamma, binomial, beta, gammainc, factorial, quad, pi
 mp.dps = 40
 il = lambda t: 1 / (1 + exp(-t))
 f = lambda x: mpf(x)
@@ -34,6 +34,9 @@ rows = {
     "normal_lcdf_x": log(ncdf((f('1.3') + f('0.4')) / f('2.1'))),
     "normal_cdf_x": ncdf((f('1.3') + f('0.4')) / f('2.1')),
     "poisson_lccdf_x": log(gammainc(4, 0, f('2.5'), regularized=True)),
+    "owens_t_x": quad(lambda t: exp(-f('0.5') ** 2 * (1 + t ** 2) / 2) / (1 + t ** 2), [0, f('0.3')]) / (2 * pi),
+    "gumbel_x": -log(f('1.7')) - (f('1.3') - f('0.5')) / f('1.7') - exp(-(f('1.3') - f('0.5')) / f('1.7')),
+    "rayleigh_x": log(f('1.3')) - 2 * log(f('1.7')) - f('1.3') ** 2 / (2 * f('1.7') ** 2),
     "gamma_lcdf_x": log(gammainc(f('2.5'), 0, f('1.7') * f('1.3'), regularized=True)),
     "inv_gamma_lccdf_x": log(gammainc(f('2.5'), 0, f('1.7') / f('1.3'), regularized=True)),
     "beta_binomial": log(binomial(10, 3) * beta(3 + f('2.5'), 7 + f('1.5')) / beta(f('2.5'), f('1.5'))),

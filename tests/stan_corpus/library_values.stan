@@ -31,6 +31,9 @@ generated quantities {
   real normal_lcdf_x = normal_lcdf(1.3 | -0.4, 2.1);
   real normal_cdf_x = normal_cdf(1.3 | -0.4, 2.1);
   real poisson_lccdf_x = poisson_lccdf(3 | 2.5);
+  real owens_t_x = owens_t(0.5, 0.3);
+  real gumbel_x = gumbel_lpdf(1.3 | 0.5, 1.7);
+  real rayleigh_x = rayleigh_lpdf(1.3 | 1.7);
   real gamma_lcdf_x = gamma_lcdf(1.3 | 2.5, 1.7);
   real inv_gamma_lccdf_x = inv_gamma_lccdf(1.3 | 2.5, 1.7);
   real beta_binomial = beta_binomial_lpmf(3 | 10, 2.5, 1.5);

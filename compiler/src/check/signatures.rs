@@ -76,6 +76,8 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
     uni("gamma", &[("alpha", Reals), ("beta", Reals)]),
     uni("inv_gamma", &[("alpha", Reals), ("beta", Reals)]),
     uni("weibull", &[("alpha", Reals), ("sigma", Reals)]),
+    uni("gumbel", &[("mu", Reals), ("beta", Reals)]),
+    uni("rayleigh", &[("sigma", Reals)]),
     uni("beta", &[("alpha", Reals), ("beta", Reals)]),
     uni("uniform", &[("alpha", Reals), ("beta", Reals)]),
     disc("bernoulli", &[("theta", Reals)]),

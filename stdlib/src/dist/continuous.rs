@@ -582,3 +582,60 @@ pub fn uniform_rng<R: Rng + ?Sized>(rng: &mut R, a: f64, b: f64) -> Result<f64, 
 }
 c_lpdf!(hbm_uniform_lpdf, hbm_uniform_lpdf_grad, uniform_lpdf, uniform_lpdf_grad; y, a, b);
 c_rng_real!(hbm_uniform_rng, uniform_rng; a, b);
+
+// --- gumbel ----------------------------------------------------------------------
+
+/// gumbel(y | μ, β) = -ln β - z - e^{-z}, z = (y - μ)/β (location μ, scale β).
+pub fn gumbel_lpdf(y: f64, mu: f64, beta: f64) -> f64 {
+    gumbel_lpdf_grad(y, mu, beta).0
+}
+
+/// [`gumbel_lpdf`] and its partials (∂y, ∂μ, ∂β).
+pub fn gumbel_lpdf_grad(y: f64, mu: f64, beta: f64) -> (f64, [f64; 3]) {
+    if !y.is_finite() || !mu.is_finite() || !pos_finite(beta) {
+        return reject();
+    }
+    let z = (y - mu) / beta;
+    let e = (-z).exp();
+    // d/dz of (-z - e^{-z}) is e^{-z} - 1.
+    let dz = e - 1.0;
+    finish(-beta.ln() - z - e, [dz / beta, -dz / beta, -(1.0 + z * dz) / beta])
+}
+
+/// A draw from gumbel(μ, β): μ - β ln(-ln U).
+pub fn gumbel_rng<R: Rng + ?Sized>(rng: &mut R, mu: f64, beta: f64) -> Result<f64, RngError> {
+    if !mu.is_finite() || !pos_finite(beta) {
+        return Err(bad("gumbel", "location must be finite and scale positive and finite"));
+    }
+    let u: f64 = rng.sample(Open01);
+    Ok(mu - beta * (-u.ln()).ln())
+}
+c_lpdf!(hbm_gumbel_lpdf, hbm_gumbel_lpdf_grad, gumbel_lpdf, gumbel_lpdf_grad; y, mu, beta);
+c_rng_real!(hbm_gumbel_rng, gumbel_rng; mu, beta);
+
+// --- rayleigh --------------------------------------------------------------------
+
+/// rayleigh(y | σ) = ln y - 2 ln σ - y²/(2σ²), y >= 0 (scale σ).
+pub fn rayleigh_lpdf(y: f64, sigma: f64) -> f64 {
+    rayleigh_lpdf_grad(y, sigma).0
+}
+
+/// [`rayleigh_lpdf`] and its partials (∂y, ∂σ).
+pub fn rayleigh_lpdf_grad(y: f64, sigma: f64) -> (f64, [f64; 2]) {
+    if !y.is_finite() || y < 0.0 || !pos_finite(sigma) {
+        return reject();
+    }
+    let s2 = sigma * sigma;
+    finish(y.ln() - 2.0 * sigma.ln() - 0.5 * y * y / s2, [1.0 / y - y / s2, -2.0 / sigma + y * y / (s2 * sigma)])
+}
+
+/// A draw from rayleigh(σ): σ √(-2 ln U).
+pub fn rayleigh_rng<R: Rng + ?Sized>(rng: &mut R, sigma: f64) -> Result<f64, RngError> {
+    if !pos_finite(sigma) {
+        return Err(bad("rayleigh", "scale must be positive and finite"));
+    }
+    let u: f64 = rng.sample(Open01);
+    Ok(sigma * (-2.0 * u.ln()).sqrt())
+}
+c_lpdf!(hbm_rayleigh_lpdf, hbm_rayleigh_lpdf_grad, rayleigh_lpdf, rayleigh_lpdf_grad; y, sigma);
+c_rng_real!(hbm_rayleigh_rng, rayleigh_rng; sigma);

@@ -1,7 +1,7 @@
 """Reference values for stdlib/tests/library_math.rs: python3 math_ref.py
 (mpmath 1.3.0 at 50 digits). Prints (symbol, arguments, value) rows."""
 from mpmath import mp, mpf, log, exp, sqrt, gamma, psi, ncdf, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh
-from mpmath import asinh, acosh, atanh, cbrt, hypot, atan2, gammainc, fmod, diff, inf
+from mpmath import asinh, acosh, atanh, cbrt, hypot, atan2, gammainc, fmod, diff, inf, quad, pi
 mp.dps = 50
 inv_logit = lambda x: 1 / (1 + exp(-x))
 rows = {
@@ -29,6 +29,9 @@ rows = {
     "hbm_binary_log_loss": (lambda y, p: -(y * log(p) + (1 - y) * log(1 - p)), [(1.0, 0.8), (0.0, 0.8)]),
     "hbm_gamma_p": (lambda a, x: gammainc(a, 0, x, regularized=True), [(2.5, 1.5), (30.0, 35.0)]),
     "hbm_gamma_q": (lambda a, x: gammainc(a, x, inf, regularized=True), [(2.5, 1.5), (30.0, 35.0)]),
+    # Owen's T by its defining integral.
+    "hbm_owens_t": (lambda h, a: quad(lambda x: exp(-h**2 * (1 + x**2) / 2) / (1 + x**2), [0, a]) / (2 * pi),
+                    [(0.5, 0.3), (-1.2, 0.9), (2.0, 3.5), (0.3, -7.0), (7.5, 0.6), (4.0, 20.0), (0.0, 1.0)]),
 }
 for name, (f, points) in rows.items():
     for p in points:
