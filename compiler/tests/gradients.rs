@@ -586,3 +586,21 @@ model {
       "y": [0.3, -0.2, 1.1, 0.7, -1.4, 0.9, 0.0]}"#;
     check("loop_filled_locals", source, "d.json", data, 3);
 }
+
+#[test]
+fn locals_declared_with_an_elementwise_value_match_finite_differences() {
+    let source = r#"
+data { int N; int J; array[N] int<lower=1, upper=J> g; vector[N] x; vector[N] y; }
+parameters { vector[J] a; real b; real<lower=0> s; }
+model {
+  vector[N] mu = a[g] .* exp(b * x) + rep_vector(b, N);
+  a ~ normal(0, 1);
+  b ~ normal(0, 1);
+  s ~ normal(0, 1);
+  mu += square(x) * b;
+  y ~ normal(mu, s);
+}
+"#;
+    let data = r#"{"N": 5, "J": 2, "g": [1, 2, 2, 1, 2], "x": [0.5, -1.0, 2.0, 0.1, 0.0], "y": [0.3, -0.2, 1.1, 0.7, -1.4]}"#;
+    check("declared_elementwise_locals", source, "d.json", data, 3);
+}

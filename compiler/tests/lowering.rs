@@ -456,6 +456,15 @@ fn loop_filled_locals_are_computed_where_read() {
         FILLED_DATA,
     );
     assert!(partial.module.buffers.iter().any(|b| b.name == "mu"), "a partial fill is stored");
+    // Declared with an elementwise value and updated: fused too.
+    let whole_source = filled_model("", "mu += rep_vector(b, N);", "y ~ normal(mu, s);").replace("vector[N] mu;", "vector[N] mu = a[g] + b * x;");
+    let whole = lower(&whole_source, "d.json", FILLED_DATA);
+    assert!(!whole.module.buffers.iter().any(|b| b.name == "mu"), "a declared value is fused");
+    let whole_vec = lower(&filled_model("", "", "y ~ normal(a[g] + b * x + b, s);"), "d.json", FILLED_DATA);
+    assert_same_log_density(&whole, &whole_vec, "declared value fused vs vectorised");
+    // A declared value with a reduction in it is computed once, stored.
+    let reduced = lower(&whole_source.replace("a[g] + b * x", "a[g] + sum(a) * x"), "d.json", FILLED_DATA);
+    assert!(reduced.module.buffers.iter().any(|b| b.name == "mu"), "not elementwise: stored");
 }
 
 /// Index checks are left out only where the data prove them: data outside

@@ -19,6 +19,8 @@
 //! ever reassigned, the log density computes element `i` of `mu` inside the
 //! sampling statement's loop as `e` with `n = i + 1` plus the updates'
 //! elements: the single fused pass the same model written with dims gets.
+//! A local declared with an elementwise value (`vector[N] mu = a[g] + b * x;`)
+//! is fused the same way.
 
 use super::{Lowerer, LowerResult};
 use crate::check::signatures;
@@ -27,14 +29,21 @@ use crate::ir::{BinaryOp, Value};
 use crate::syntax::ast::{AssignOp, BinOp, UnOp};
 use std::collections::HashSet;
 
+/// Where a fused local's elements start from.
+#[derive(Clone, Debug)]
+pub enum FillBase {
+    /// `for (n in 1:N) mu[n] = value;`: `value` with `index_var` bound to
+    /// the 1-based element index.
+    Loop { index_var: VarId, value: TypedExpr },
+    /// `vector[N] mu = value;` with an elementwise `value`.
+    Whole(TypedExpr),
+}
+
 /// How a fused local's element is computed where it is read.
 #[derive(Clone, Debug)]
 pub struct FilledLocal {
-    /// The fill loop's variable, bound to the 1-based element index.
-    pub index_var: VarId,
-    /// The fill loop's right-hand side.
-    pub value: TypedExpr,
-    /// Whole-vector updates after the loop, in order: `true` adds, `false`
+    pub base: FillBase,
+    /// Whole-vector updates after the fill, in order: `true` adds, `false`
     /// subtracts.
     pub updates: Vec<(bool, TypedExpr)>,
 }
@@ -48,33 +57,44 @@ impl Lowerer<'_> {
         for (d, s) in stmts.iter().enumerate() {
             let TypedStmtKind::Decl(decl) = &s.kind else { continue };
             let var = decl.var;
-            if decl.init.is_some() || decl.constraint != Constraint::None || self.program.var(var).ty.is_int_valued() {
+            if decl.constraint != Constraint::None || self.program.var(var).ty.is_int_valued() {
                 continue;
             }
             let Ok(shape) = self.shape_of_decl(decl) else { continue };
             let [len] = shape[..] else { continue };
             let users: Vec<usize> = (d + 1..stmts.len()).filter(|&k| stmts[k].mentions(|v| v == var)).collect();
-            let [fill, middle @ .., read] = &users[..] else { continue };
-            let Some((index_var, value)) = self.fill_loop(&stmts[*fill], var, len) else { continue };
+            let (base, fill, middle, read) = match (&decl.init, &users[..]) {
+                (Some(init), [middle @ .., read]) if is_elementwise(init) => (FillBase::Whole(init.clone()), None, middle, *read),
+                (None, [fill, middle @ .., read]) => {
+                    let Some((index_var, value)) = self.fill_loop(&stmts[*fill], var, len) else { continue };
+                    (FillBase::Loop { index_var, value }, Some(*fill), middle, *read)
+                }
+                _ => continue,
+            };
             let Some(updates) = middle.iter().map(|&k| whole_update(&stmts[k], var)).collect::<Option<Vec<_>>>() else { continue };
             // Computed later than written: everything read must still
             // hold the same value, so nothing read is ever reassigned.
             let stable = |e: &TypedExpr| !e.mentions(|v| v == var || self.assigned.contains(&v)) && is_pure(e);
-            if !stable(&value) || !updates.iter().all(|(_, x)| stable(x)) {
+            let value = match &base {
+                FillBase::Loop { value, .. } | FillBase::Whole(value) => value,
+            };
+            if !stable(value) || !updates.iter().all(|(_, x)| stable(x) && is_elementwise(x)) {
                 continue;
             }
             // Registered first: the reading statement's shapes ask for it.
-            self.filled.insert(var, FilledLocal { index_var, value, updates });
-            if !self.read_once_per_term(&stmts[*read], var, len) {
+            self.filled.insert(var, FilledLocal { base: base.clone(), updates });
+            if !self.read_once_per_term(&stmts[read], var, len) {
                 self.filled.remove(&var);
                 continue;
             }
             skip.insert(d);
-            skip.insert(*fill);
+            skip.extend(fill);
             skip.extend(middle.iter().copied());
             // The loop variable is read at `idx + 1` for `idx` in the
             // sampling statement's frame of `len` terms.
-            self.loop_ranges.insert(index_var, (1, len as i64));
+            if let FillBase::Loop { index_var, .. } = base {
+                self.loop_ranges.insert(index_var, (1, len as i64));
+            }
         }
         skip
     }
@@ -125,17 +145,23 @@ impl Lowerer<'_> {
         // A fused local is a vector (checked when planned), so `idx` has
         // one position.
         let i = idx.first().copied().unwrap_or_else(|| self.fb.i64(0));
-        let one = self.fb.i64(1);
-        let n = self.fb.binary(BinaryOp::Add, i, one);
-        self.one_based.insert(n, i);
-        let saved = self.scalars.insert(f.index_var, n);
-        let v = self.scalar(&f.value);
-        match saved {
-            Some(old) => self.scalars.insert(f.index_var, old),
-            None => self.scalars.remove(&f.index_var),
-        };
-        let mut acc = self.fb.to_f64(v?);
         let ty = self.program.var(var).ty.clone();
+        let v = match &f.base {
+            FillBase::Loop { index_var, value } => {
+                let one = self.fb.i64(1);
+                let n = self.fb.binary(BinaryOp::Add, i, one);
+                self.one_based.insert(n, i);
+                let saved = self.scalars.insert(*index_var, n);
+                let v = self.scalar(value);
+                match saved {
+                    Some(old) => self.scalars.insert(*index_var, old),
+                    None => self.scalars.remove(index_var),
+                };
+                v?
+            }
+            FillBase::Whole(value) => self.operand_elem(&ty, value, &[i])?,
+        };
+        let mut acc = self.fb.to_f64(v);
         for (add, x) in &f.updates {
             let x = self.operand_elem(&ty, x, &[i])?;
             let x = self.fb.to_f64(x);
@@ -186,4 +212,38 @@ fn is_pure(e: &TypedExpr) -> bool {
         _ => true,
     };
     here && e.children().into_iter().all(is_pure)
+}
+
+/// Elementwise throughout: each element of the value costs a bounded
+/// amount of work, so computing it per element where read costs what
+/// filling a buffer would (no products, reductions or other calls that
+/// would be recomputed per element).
+fn is_elementwise(e: &TypedExpr) -> bool {
+    use TypedExprKind as K;
+    match &e.kind {
+        K::IntLit(_) | K::RealLit(_) | K::DimSize(_) | K::Var(_) => true,
+        K::Index { base, indices, .. } => {
+            is_elementwise(base)
+                && indices.iter().all(|i| match i {
+                    TypedIndex::Single(x) | TypedIndex::Multi(x) => is_elementwise(x),
+                    TypedIndex::All => true,
+                    TypedIndex::Range { .. } => false,
+                })
+        }
+        K::Binary { op, lhs, rhs } => {
+            let ok = match op {
+                BinOp::Add | BinOp::Sub | BinOp::EltMul | BinOp::EltDiv => true,
+                BinOp::Mul => lhs.ty.is_scalar() || rhs.ty.is_scalar(),
+                BinOp::Div => rhs.ty.is_scalar(),
+                _ => false,
+            };
+            ok && is_elementwise(lhs) && is_elementwise(rhs)
+        }
+        K::Unary { op: UnOp::Neg | UnOp::Plus | UnOp::Transpose, operand } => is_elementwise(operand),
+        K::Call { func, args } => {
+            matches!(func.as_str(), "rep_vector" | "rep_row_vector" | "to_vector" | "exp" | "log" | "inv_logit" | "square")
+                && args.iter().all(is_elementwise)
+        }
+        _ => false,
+    }
 }
