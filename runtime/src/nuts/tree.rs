@@ -229,7 +229,11 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
             let next = self.ws.slots.alloc();
             let (src, dst) = self.ws.slots.pair(*z, next);
             let h = self.ham.leapfrog_into(src, dst, sign * self.eps);
-            rho.copy_from_slice(&dst.p);
+            // A parent at depth 1 reads its leaves' momenta where they are
+            // and passes an empty `rho`.
+            if !rho.is_empty() {
+                rho.copy_from_slice(&dst.p);
+            }
             self.n_leapfrog += 1;
             if h - self.h0 > self.max_energy_error {
                 self.divergent = true;
@@ -254,7 +258,10 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         // Build the initial subtree.
         let mut log_sum_weight_init = f64::NEG_INFINITY;
         let mut init_end = NONE;
-        let mut rho_init = self.ws.vec();
+        // Summed momenta of the two halves; at depth 1 each half is one
+        // leaf, whose momentum is its sum, read from its slot below.
+        let leaf_halves = depth == 1;
+        let mut rho_init = if leaf_halves { Vec::new() } else { self.ws.vec() };
         let valid_init = self.build_tree(
             depth - 1,
             z,
@@ -267,7 +274,9 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         );
         if !valid_init {
             self.ws.slots.release(init_end);
-            self.ws.give(rho_init);
+            if !leaf_halves {
+                self.ws.give(rho_init);
+            }
             return false;
         }
 
@@ -275,7 +284,7 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         let mut propose_final = NONE;
         let mut final_beg = NONE;
         let mut log_sum_weight_final = f64::NEG_INFINITY;
-        let mut rho_final = self.ws.vec();
+        let mut rho_final = if leaf_halves { Vec::new() } else { self.ws.vec() };
         let valid_final = self.build_tree(
             depth - 1,
             z,
@@ -304,10 +313,15 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
             // The subtree's own check and the two across its halves (each
             // half plus the nearest state of the other).
             let pts = &self.ws.slots.points;
+            let (rho_a, rho_b) = if leaf_halves {
+                (&pts[init_end].p, &pts[final_beg].p)
+            } else {
+                (&rho_init, &rho_final)
+            };
             persist = no_u_turn_joined(
                 rho,
-                &rho_init,
-                &rho_final,
+                rho_a,
+                rho_b,
                 &pts[*beg],
                 &pts[init_end],
                 &pts[final_beg],
@@ -319,8 +333,10 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         slots.release(init_end);
         slots.release(propose_final);
         slots.release(final_beg);
-        self.ws.give(rho_init);
-        self.ws.give(rho_final);
+        if !leaf_halves {
+            self.ws.give(rho_init);
+            self.ws.give(rho_final);
+        }
         persist
     }
 }
