@@ -52,7 +52,8 @@ pub struct TransitionStats {
     pub hit_max_depth: bool,
 }
 
-/// Log of `exp(a) + exp(b)`, with `-inf` handled.
+/// Log of `exp(a) + exp(b)`, with `-inf` handled; one `exp` and one
+/// `ln_1p`, as this runs at every leapfrog step.
 #[inline]
 pub(crate) fn log_sum_exp(a: f64, b: f64) -> f64 {
     if a == f64::NEG_INFINITY {
@@ -61,10 +62,19 @@ pub(crate) fn log_sum_exp(a: f64, b: f64) -> f64 {
     if b == f64::NEG_INFINITY {
         return a;
     }
-    let m = a.max(b);
-    m + ((a - m).exp() + (b - m).exp()).ln()
+    let (m, rest) = if a > b { (a, b - a) } else { (b, a - b) };
+    m + rest.exp().ln_1p()
 }
 
+/// Metropolis acceptance probability `min(1, e^d)` and its symmetric form
+/// `2 min(1, e^d) / (1 + e^d) = 2 e^-|d| / (1 + e^-|d|)` of an energy
+/// error `d = H0 - H` (NaN when `d` is NaN), with one `exp`.
+#[inline]
+pub(crate) fn acceptance_probs(d: f64) -> (f64, f64) {
+    let e = (-d.abs()).exp();
+    let metro = if d > 0.0 { 1.0 } else { e };
+    (metro, 2.0 * e / (1.0 + e))
+}
 
 /// A slot index that refers to no state.
 const NONE: usize = usize::MAX;
@@ -229,19 +239,19 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
             let next = self.ws.slots.alloc();
             let (src, dst) = self.ws.slots.pair(*z, next);
             let h = self.ham.leapfrog_into(src, dst, sign * self.eps);
-            rho.copy_from_slice(&dst.p);
+            // A parent at depth 1 reads its leaves' momenta where they are
+            // and passes an empty `rho`.
+            if !rho.is_empty() {
+                rho.copy_from_slice(&dst.p);
+            }
             self.n_leapfrog += 1;
             if h - self.h0 > self.max_energy_error {
                 self.divergent = true;
             }
             *log_sum_weight = log_sum_exp(*log_sum_weight, self.h0 - h);
-            if self.h0 - h > 0.0 {
-                self.sum_metro_prob += 1.0;
-            } else {
-                self.sum_metro_prob += (self.h0 - h).exp();
-            }
-            // 2 min(1, e^d) / (1 + e^d) with d = H0 - H, which is 2 / (1 + e^|d|).
-            self.sum_sym_prob += 2.0 / (1.0 + (self.h0 - h).abs().exp());
+            let (metro, sym) = acceptance_probs(self.h0 - h);
+            self.sum_metro_prob += metro;
+            self.sum_sym_prob += sym;
             let slots = &mut self.ws.slots;
             slots.release(*z);
             *z = next;
@@ -254,7 +264,10 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         // Build the initial subtree.
         let mut log_sum_weight_init = f64::NEG_INFINITY;
         let mut init_end = NONE;
-        let mut rho_init = self.ws.vec();
+        // Summed momenta of the two halves; at depth 1 each half is one
+        // leaf, whose momentum is its sum, read from its slot below.
+        let leaf_halves = depth == 1;
+        let mut rho_init = if leaf_halves { Vec::new() } else { self.ws.vec() };
         let valid_init = self.build_tree(
             depth - 1,
             z,
@@ -267,7 +280,9 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         );
         if !valid_init {
             self.ws.slots.release(init_end);
-            self.ws.give(rho_init);
+            if !leaf_halves {
+                self.ws.give(rho_init);
+            }
             return false;
         }
 
@@ -275,7 +290,7 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         let mut propose_final = NONE;
         let mut final_beg = NONE;
         let mut log_sum_weight_final = f64::NEG_INFINITY;
-        let mut rho_final = self.ws.vec();
+        let mut rho_final = if leaf_halves { Vec::new() } else { self.ws.vec() };
         let valid_final = self.build_tree(
             depth - 1,
             z,
@@ -304,10 +319,15 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
             // The subtree's own check and the two across its halves (each
             // half plus the nearest state of the other).
             let pts = &self.ws.slots.points;
+            let (rho_a, rho_b) = if leaf_halves {
+                (&pts[init_end].p, &pts[final_beg].p)
+            } else {
+                (&rho_init, &rho_final)
+            };
             persist = no_u_turn_joined(
                 rho,
-                &rho_init,
-                &rho_final,
+                rho_a,
+                rho_b,
                 &pts[*beg],
                 &pts[init_end],
                 &pts[final_beg],
@@ -319,8 +339,10 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         slots.release(init_end);
         slots.release(propose_final);
         slots.release(final_beg);
-        self.ws.give(rho_init);
-        self.ws.give(rho_final);
+        if !leaf_halves {
+            self.ws.give(rho_init);
+            self.ws.give(rho_final);
+        }
         persist
     }
 }
@@ -565,6 +587,25 @@ mod tests {
             s.energy.to_bits(),
             s.hit_max_depth as u64,
         ]
+    }
+
+    #[test]
+    fn leaf_probabilities_and_log_sum_exp_match_their_definitions() {
+        for d in [-40.0, -3.5, -1e-9, 0.0, 1e-9, 0.7, 12.0, f64::NEG_INFINITY] {
+            let (metro, sym) = acceptance_probs(d);
+            let metro_def = if d > 0.0 { 1.0 } else { f64::exp(d) };
+            let sym_def = 2.0 * metro_def / (1.0 + f64::exp(d));
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-15 * b.abs().max(1e-300) || a == b;
+            assert!(close(metro, metro_def), "metro at {d}: {metro} vs {metro_def}");
+            let sym_ok = if d.is_infinite() { sym == 0.0 } else { close(sym, sym_def) };
+            assert!(sym_ok, "symmetric at {d}: {sym} vs {sym_def}");
+        }
+        for (a, b) in [(0.0, 0.0), (-1.0, 2.0), (3.0, -700.0), (-1e3, -1e3 - 1e-6)] {
+            let want = f64::max(a, b) + (f64::exp(a - f64::max(a, b)) + f64::exp(b - f64::max(a, b))).ln();
+            assert!((log_sum_exp(a, b) - want).abs() <= 1e-13 * want.abs().max(1.0), "{a}, {b}");
+        }
+        assert_eq!(log_sum_exp(f64::NEG_INFINITY, -2.0), -2.0);
+        assert_eq!(log_sum_exp(-2.0, f64::NEG_INFINITY), -2.0);
     }
 
     #[test]

@@ -31,18 +31,7 @@ pub struct TransitionStats {
     pub hit_max_depth: bool,
 }
 
-/// Log of `exp(a) + exp(b)`, with `-inf` handled.
-#[inline]
-pub(crate) fn log_sum_exp(a: f64, b: f64) -> f64 {
-    if a == f64::NEG_INFINITY {
-        return b;
-    }
-    if b == f64::NEG_INFINITY {
-        return a;
-    }
-    let m = a.max(b);
-    m + ((a - m).exp() + (b - m).exp()).ln()
-}
+use super::tree::{acceptance_probs, log_sum_exp};
 
 /// Stan's `compute_criterion`: no U-turn between the two ends.
 #[inline]
@@ -150,13 +139,9 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
                 self.divergent = true;
             }
             *log_sum_weight = log_sum_exp(*log_sum_weight, self.h0 - h);
-            if self.h0 - h > 0.0 {
-                self.sum_metro_prob += 1.0;
-            } else {
-                self.sum_metro_prob += (self.h0 - h).exp();
-            }
-            // 2 min(1, e^d) / (1 + e^d) with d = H0 - H, which is 2 / (1 + e^|d|).
-            self.sum_sym_prob += 2.0 / (1.0 + (self.h0 - h).abs().exp());
+            let (metro, sym) = acceptance_probs(self.h0 - h);
+            self.sum_metro_prob += metro;
+            self.sum_sym_prob += sym;
             z_propose.copy_from(z);
             p_sharp_beg.copy_from_slice(&z.v);
             p_sharp_end.copy_from_slice(&z.v);
