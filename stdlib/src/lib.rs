@@ -77,6 +77,10 @@ pub enum SymbolKind {
         /// The scalar `_grad` function.
         of: &'static str,
     },
+    /// A sum of an array, `(x, len) -> f64`, for the compiler's batched
+    /// likelihood loops (see [`dist::batch::hbm_sum_batch`]); no language
+    /// function.
+    Reduce,
     /// A multivariate log density on pointer arguments.
     MultiLpdf,
     /// Reverse mode of a multivariate density: returns the value, accumulates
@@ -386,6 +390,7 @@ pub fn symbols() -> Vec<Symbol> {
         => K::LpdfBatch { of: "hbm_poisson_log_lpmf" });
     push!(hbm_poisson_log_lpmf_grad_batch: unsafe extern "C" fn(i64, CPtr, CPtr, Ptr) -> f64
         => K::LpdfGradBatch { of: "hbm_poisson_log_lpmf_grad" });
+    push!(hbm_sum_batch: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Reduce);
 
     // --- multivariate densities ---
     push!(hbm_multi_normal_lpdf: unsafe extern "C" fn(CPtr, CPtr, CPtr, i64) -> f64 => K::MultiLpdf);

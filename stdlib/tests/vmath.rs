@@ -357,3 +357,33 @@ fn kernels_agree_with_their_elements_at_every_length() {
         }
     }
 }
+
+/// `hbm_sum_batch` adds in its documented order (element i into sum i mod
+/// 8, the sums pairwise), so its result is reproducible to the bit; bad
+/// calls give NaN.
+#[test]
+fn sum_batch_adds_in_its_fixed_order() {
+    use hbmc_stdlib::dist::batch::{hbm_sum_batch, sum_batch};
+    let u = uniforms(5, 1000);
+    // Magnitudes spread over many orders, so that the order matters.
+    let x: Vec<f64> = u.iter().enumerate().map(|(i, &v)| (v - 0.5) * 10f64.powi((i % 17) as i32 - 8)).collect();
+    for len in [0, 1, 7, 8, 9, 63, 1000] {
+        let mut acc = [0.0f64; 8];
+        for (i, v) in x[..len].iter().enumerate() {
+            acc[i % 8] += v;
+        }
+        let reference = ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
+        assert_eq!(sum_batch(&x[..len]).to_bits(), reference.to_bits(), "len {len}");
+        // SAFETY: x has at least len elements.
+        let c = unsafe { hbm_sum_batch(x.as_ptr(), len as i64) };
+        assert_eq!(c.to_bits(), reference.to_bits(), "C form, len {len}");
+    }
+    let naive: f64 = x.iter().sum();
+    assert_ne!(sum_batch(&x).to_bits(), naive.to_bits(), "the data make the order visible");
+    // SAFETY: a negative length and a null pointer are rejected before any read.
+    unsafe {
+        assert!(hbm_sum_batch(x.as_ptr(), -1).is_nan());
+        assert!(hbm_sum_batch(std::ptr::null(), 3).is_nan());
+        assert_eq!(hbm_sum_batch(std::ptr::null(), 0), 0.0);
+    }
+}

@@ -22,7 +22,15 @@
 //! ```
 //!
 //! so that the density's `exp`/`log1p` run in the stdlib's SIMD kernel
-//! (`hbmc_stdlib::dist::batch`) and the scratch arrays stay in L1. Which
+//! (`hbmc_stdlib::dist::batch`) and the scratch arrays stay in L1.
+//!
+//! Both passes drop repeats as they copy the prefix: a load or expression
+//! computed again takes the first value, an index check made again is
+//! dropped, and `1.0 * x` is x (plain Stan reads `g[i]` and checks it once
+//! per use). An accumulation in the suffix into one fixed element (the
+//! gradient of a scalar parameter) becomes a store into scratch, summed per
+//! block by the stdlib (`hbm_sum_batch`) and added once: otherwise each
+//! iteration waits for the previous one's load-add-store. Which
 //! scalar densities have a batched form is read from the stdlib's symbol
 //! table (`SymbolKind::LpdfBatch`/`LpdfGradBatch`).
 //!
@@ -35,6 +43,10 @@
 //! - the call's value is only added to the target, nothing in the function
 //!   reads `target()`, and the suffix has no `break`/`continue`;
 //! - the suffix writes no buffer the prefix reads.
+//!
+//! - a deferred accumulation's buffer is not read, stored to or passed to
+//!   a call in the loop, so adding its block sum at the block's end gives
+//!   the same value up to the order of the additions.
 //!
 //! One difference is visible: when both a check in the prefix of a later
 //! iteration and a statement of the suffix of an earlier one reject, the
@@ -59,6 +71,7 @@ const MIN_ITERATIONS: i64 = 8;
 /// split.
 pub fn batch_likelihood_loops(module: &mut Module) -> usize {
     let table = batch_table();
+    let sum_ref = sum_ref();
     let mut count = 0;
     for fi in 0..module.functions.len() {
         let kind = module.functions[fi].kind;
@@ -70,7 +83,7 @@ pub fn batch_likelihood_loops(module: &mut Module) -> usize {
             let mut constants = HashMap::new();
             integer_constants(&func.body, &mut constants);
             let body = std::mem::take(&mut func.body);
-            let mut pass = Pass { module, func: &mut func, table: &table, constants, count: 0 };
+            let mut pass = Pass { module, func: &mut func, table: &table, sum: sum_ref.clone(), constants, count: 0 };
             let body = pass.block(body);
             count += pass.count;
             func.body = body;
@@ -95,6 +108,14 @@ fn batch_table() -> HashMap<&'static str, FuncRef> {
     table
 }
 
+/// The call of the stdlib's `hbm_sum_batch(x, len) -> f64`, with the
+/// signature its table gives.
+fn sum_ref() -> Option<FuncRef> {
+    let s = hbmc_stdlib::symbols().into_iter().find(|s| s.kind == SymbolKind::Reduce && s.name == "hbm_sum_batch")?;
+    let params: Option<Vec<CType>> = s.args.iter().map(|t| ir_ctype(*t)).collect();
+    Some(FuncRef { symbol: s.name.to_string(), params: params?, ret: ir_ctype(s.ret)? })
+}
+
 fn ir_ctype(t: hbmc_stdlib::CType) -> Option<CType> {
     use hbmc_stdlib::CType as L;
     Some(match t {
@@ -113,6 +134,9 @@ struct Pass<'a> {
     module: &'a mut Module,
     func: &'a mut Function,
     table: &'a HashMap<&'static str, FuncRef>,
+    /// The stdlib's sum of an array (`hbm_sum_batch`); without it no
+    /// accumulation is deferred.
+    sum: Option<FuncRef>,
     /// Integer constants of the function (`let v = i64 c`), for trip counts.
     constants: HashMap<Value, i64>,
     count: usize,
@@ -250,11 +274,16 @@ impl Pass<'_> {
         let count = self.bin(&mut blk_body, BinaryOp::Sub, b1, b0);
         let first = self.let_(&mut blk_body, I64, Expr::I64(0));
 
-        // Pass 1: the prefix (checks included) and the arguments to scratch.
+        // Pass 1: the prefix (checks included, repeats dropped) and the
+        // arguments to scratch.
         let mut keep: HashSet<Value> = site.args.iter().copied().collect();
-        let mut pass1 = needed_prefix(prefix, &mut keep, true);
+        let needed = needed_prefix(prefix, &mut keep, true);
+        let mut rename1 = HashMap::new();
+        let mut pass1 = Vec::new();
+        self.copy_dedup(&needed, &mut rename1, &mut Dedup::default(), &mut pass1);
         let k = self.bin(&mut pass1, BinaryOp::Sub, var, b0);
         for (&arg, &buf) in site.args.iter().zip(&arg_bufs) {
+            let arg = rename1.get(&arg).copied().unwrap_or(arg);
             let x = match self.func.type_of(arg) {
                 F64 => arg,
                 I64 => self.let_(&mut pass1, F64, Expr::Unary(UnaryOp::ToF64, arg)),
@@ -275,26 +304,104 @@ impl Pass<'_> {
 
         // Pass 2: what the suffix reads of the prefix, the partial from
         // scratch, and the suffix (fresh value names: the IR is SSA).
+        // Accumulations into one fixed element are summed per block
+        // instead (see `deferrable`).
         let rest: Vec<Stmt> = suffix.iter().filter(|s| !matches!(s, Stmt::AddTarget(v) if *v == site.value)).cloned().collect();
+        let deferred = if self.sum.is_some() { deferrable(body, &rest) } else { Vec::new() };
         if !rest.is_empty() {
             let mut used = Vec::new();
             uses_in(&rest, &mut used);
             let mut keep: HashSet<Value> = used.into_iter().collect();
-            let mut pass2 = needed_prefix(prefix, &mut keep, false);
+            let needed = needed_prefix(prefix, &mut keep, false);
             let var2 = self.func.new_value(I64);
             let mut rename: HashMap<Value, Value> = HashMap::from([(var, var2)]);
-            let mut renamed = Vec::new();
-            self.copy_block(&pass2, &mut rename, &mut renamed);
-            pass2 = renamed;
+            let mut dedup = Dedup::default();
+            let mut pass2 = Vec::new();
+            self.copy_dedup(&needed, &mut rename, &mut dedup, &mut pass2);
+            let k2 = self.bin(&mut pass2, BinaryOp::Sub, var2, b0);
             if let (Some(p), Some(buf)) = (site.partial, partial_buf) {
-                let k2 = self.bin(&mut pass2, BinaryOp::Sub, var2, b0);
                 let p2 = self.let_(&mut pass2, F64, Expr::Load { buf, index: k2 });
                 rename.insert(p, p2);
             }
-            self.copy_block(&rest, &mut rename, &mut pass2);
+            // Deferred accumulations: each observation's term to scratch,
+            // the block's sum added once (see `deferrable`).
+            let mut rest = rest;
+            let mut sums = Vec::new();
+            for (j, &(at, constant)) in deferred.iter().enumerate() {
+                let Stmt::Accumulate { buf, index, value } = rest[at] else { continue };
+                let scratch = self.module.add_buffer(format!("batch.{name}.sum{j}"), Arena::Work, BLOCK as usize);
+                rest[at] = Stmt::Store { buf: scratch, index: k2, value };
+                sums.push((scratch, buf, index, constant));
+            }
+            dedup.loads = false;
+            self.copy_dedup(&rest, &mut rename, &mut dedup, &mut pass2);
             blk_body.push(Stmt::For { var: var2, start: b0, end: b1, body: pass2 });
+            for (scratch, buf, index, constant) in sums {
+                // Invariant: `sums` is empty unless `self.sum` is known.
+                let Some(sum) = self.sum.clone() else { continue };
+                let total = self.func.new_value(F64);
+                let args = vec![CallArg::Buffer { buf: scratch, offset: first }, CallArg::Value(count)];
+                blk_body.push(Stmt::Call { dst: Some(total), partials: Vec::new(), func: sum, args });
+                let index = match constant {
+                    Some(c) => self.let_(&mut blk_body, I64, Expr::I64(c)),
+                    None => index,
+                };
+                blk_body.push(Stmt::Accumulate { buf, index, value: total });
+            }
         }
         out.push(Stmt::For { var: blk, start: zero, end: blocks, body: blk_body });
+    }
+
+    /// Copies top-level statements as [`Pass::copy_block`] does, dropping
+    /// repeats: a `let` of an expression already computed (a load too,
+    /// while `dedup.loads`) takes the earlier value's name, `1.0 * x` is x,
+    /// and an index check of a condition already checked is dropped (the
+    /// first one rejected if it held).
+    fn copy_dedup(&mut self, stmts: &[Stmt], rename: &mut HashMap<Value, Value>, dedup: &mut Dedup, out: &mut Vec<Stmt>) {
+        let r = |rename: &HashMap<Value, Value>, v: Value| rename.get(&v).copied().unwrap_or(v);
+        for s in stmts {
+            match s {
+                Stmt::Let { dst, expr } => {
+                    let expr = map_expr(expr, |v| r(rename, v));
+                    if let Expr::Binary(BinaryOp::Mul, a, b) = expr {
+                        let unit = if dedup.ones.contains(&a) { Some(b) } else if dedup.ones.contains(&b) { Some(a) } else { None };
+                        if let Some(x) = unit.filter(|x| self.func.type_of(*x) == ScalarType::F64) {
+                            rename.insert(*dst, x);
+                            continue;
+                        }
+                    }
+                    if let Some(&(_, earlier)) = dedup.exprs.iter().find(|(e, _)| same_expr(e, &expr)) {
+                        rename.insert(*dst, earlier);
+                        continue;
+                    }
+                    let fresh = self.fresh(*dst, rename);
+                    match expr {
+                        Expr::F64(x) if x.to_bits() == 1.0f64.to_bits() => {
+                            dedup.ones.insert(fresh);
+                        }
+                        Expr::Target => {}
+                        Expr::Load { .. } if !dedup.loads => {}
+                        _ => dedup.exprs.push((expr.clone(), fresh)),
+                    }
+                    out.push(Stmt::Let { dst: fresh, expr });
+                }
+                Stmt::If { cond, then, otherwise } if otherwise.is_empty() => {
+                    let cond = r(rename, *cond);
+                    if dedup.checked.contains(&cond) {
+                        continue;
+                    }
+                    if then.iter().any(|s| matches!(s, Stmt::Reject(_))) {
+                        dedup.checked.insert(cond);
+                    }
+                    let copied = self.copy_stmt(s, rename);
+                    out.push(copied);
+                }
+                _ => {
+                    let copied = self.copy_stmt(s, rename);
+                    out.push(copied);
+                }
+            }
+        }
     }
 
     /// Copies statements with fresh names for every value they define;
@@ -362,6 +469,134 @@ impl Pass<'_> {
             Stmt::Continue => Stmt::Continue,
             Stmt::Reject(parts) => Stmt::Reject(map_parts(parts, |v| r(rename, v))),
             Stmt::Print(parts) => Stmt::Print(map_parts(parts, |v| r(rename, v))),
+        }
+    }
+}
+
+/// What [`Pass::copy_dedup`] has seen so far in one loop body.
+struct Dedup {
+    /// Expressions computed at the top level, with their values.
+    exprs: Vec<(Expr, Value)>,
+    /// Values that are the constant 1.0.
+    ones: HashSet<Value>,
+    /// Conditions of index checks already made.
+    checked: HashSet<Value>,
+    /// Whether loads may be reused (no statement copied since writes a
+    /// buffer that one reads).
+    loads: bool,
+}
+
+impl Default for Dedup {
+    fn default() -> Self {
+        Dedup { exprs: Vec::new(), ones: HashSet::new(), checked: HashSet::new(), loads: true }
+    }
+}
+
+/// Equal expressions (constants compared by bits, so 0.0 and -0.0 differ).
+fn same_expr(a: &Expr, b: &Expr) -> bool {
+    match (a, b) {
+        (Expr::F64(x), Expr::F64(y)) => x.to_bits() == y.to_bits(),
+        (Expr::Target, _) | (_, Expr::Target) => false,
+        _ => a == b,
+    }
+}
+
+/// Positions in `rest` (the suffix) of the top-level accumulations that can
+/// be summed per block and added once at its end: into an element whose
+/// index is fixed during the loop (defined outside `body`, or an integer
+/// constant, returned to be defined again), of a buffer that nothing in
+/// `body` reads, stores to or passes to a call. Only the order of the
+/// additions changes. Each one, added to the same element every iteration,
+/// would otherwise be a chain of load-add-store through memory, one
+/// iteration after the other.
+fn deferrable(body: &[Stmt], rest: &[Stmt]) -> Vec<(usize, Option<i64>)> {
+    let mut defined = HashSet::new();
+    defined_in(body, &mut defined);
+    let mut constants = HashMap::new();
+    integer_constants(body, &mut constants);
+    let mut read = HashSet::new();
+    reads_all(body, &mut read);
+    stores_all(body, &mut read);
+    rest.iter()
+        .enumerate()
+        .filter_map(|(i, s)| match s {
+            Stmt::Accumulate { buf, index, .. } if !read.contains(buf) => match constants.get(index) {
+                Some(&c) => Some((i, Some(c))),
+                None if !defined.contains(index) => Some((i, None)),
+                None => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// Every value `stmts` define, loop variables included.
+fn defined_in(stmts: &[Stmt], out: &mut HashSet<Value>) {
+    for s in stmts {
+        match s {
+            Stmt::Let { dst, .. } => {
+                out.insert(*dst);
+            }
+            Stmt::Call { dst, partials, .. } => out.extend(dst.iter().chain(partials).copied()),
+            Stmt::For { var, body, .. } => {
+                out.insert(*var);
+                defined_in(body, out);
+            }
+            Stmt::If { then, otherwise, .. } => {
+                defined_in(then, out);
+                defined_in(otherwise, out);
+            }
+            Stmt::While { cond_block, body, .. } => {
+                defined_in(cond_block, out);
+                defined_in(body, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Every buffer `stmts` store to (not accumulate into), at any depth.
+fn stores_all(stmts: &[Stmt], out: &mut HashSet<BufferId>) {
+    for s in stmts {
+        match s {
+            Stmt::Store { buf, .. } => {
+                out.insert(*buf);
+            }
+            Stmt::For { body, .. } => stores_all(body, out),
+            Stmt::If { then, otherwise, .. } => {
+                stores_all(then, out);
+                stores_all(otherwise, out);
+            }
+            Stmt::While { cond_block, body, .. } => {
+                stores_all(cond_block, out);
+                stores_all(body, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Every buffer `stmts` load or pass to a call, at any depth.
+fn reads_all(stmts: &[Stmt], out: &mut HashSet<BufferId>) {
+    for s in stmts {
+        match s {
+            Stmt::Let { expr: Expr::Load { buf, .. }, .. } => {
+                out.insert(*buf);
+            }
+            Stmt::Call { args, .. } => out.extend(args.iter().filter_map(|a| match a {
+                CallArg::Buffer { buf, .. } => Some(*buf),
+                _ => None,
+            })),
+            Stmt::For { body, .. } => reads_all(body, out),
+            Stmt::If { then, otherwise, .. } => {
+                reads_all(then, out);
+                reads_all(otherwise, out);
+            }
+            Stmt::While { cond_block, body, .. } => {
+                reads_all(cond_block, out);
+                reads_all(body, out);
+            }
+            _ => {}
         }
     }
 }

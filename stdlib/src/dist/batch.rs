@@ -195,7 +195,13 @@ unsafe fn sum_over<E: Element, M: MulAdd, G: Group>(n: &[f64], alpha: &[f64], mu
         }
         start = end;
     }
-    // Pairwise: sum i + width/2 into sum i, halving the width.
+    pairwise(acc)
+}
+
+/// The running sums added pairwise: sum i + width/2 into sum i, halving
+/// the width.
+#[inline(always)]
+fn pairwise(mut acc: [f64; SUMS]) -> f64 {
     let mut width = SUMS;
     while width > 1 {
         width /= 2;
@@ -329,6 +335,41 @@ pub unsafe extern "C" fn hbm_poisson_log_lpmf_batch(len: i64, n: *const f64, alp
         Some((n, alpha, _)) => poisson_log_lpmf_batch(n, alpha, None),
         None => f64::NEG_INFINITY,
     }
+}
+
+/// The sum of `x` in the kernels' fixed order (element i into running sum
+/// i mod 8, the sums added pairwise).
+pub fn sum_batch(x: &[f64]) -> f64 {
+    let mut acc = [0.0f64; SUMS];
+    let mut chunks = x.chunks_exact(SUMS);
+    for c in &mut chunks {
+        for (a, v) in acc.iter_mut().zip(c) {
+            *a += v;
+        }
+    }
+    for (a, v) in acc.iter_mut().zip(chunks.remainder()) {
+        *a += v;
+    }
+    pairwise(acc)
+}
+
+/// C-ABI form of [`sum_batch`]: the sum of `len` values, for the compiler's
+/// batched loops, which add an observation's contribution to a fixed
+/// gradient element into scratch and the block's sum once. A negative
+/// `len` or a null `x` with a positive one gives NaN.
+///
+/// # Safety
+/// `x` must be valid for `len` reads.
+pub unsafe extern "C" fn hbm_sum_batch(x: *const f64, len: i64) -> f64 {
+    let Ok(len) = usize::try_from(len) else { return f64::NAN };
+    if len == 0 {
+        return 0.0;
+    }
+    if x.is_null() {
+        return f64::NAN;
+    }
+    // SAFETY: caller contract.
+    sum_batch(unsafe { std::slice::from_raw_parts(x, len) })
 }
 
 /// bernoulli_logit's element (value, partial) on any [`Real`], as the
