@@ -603,6 +603,7 @@ model {
 "#;
     let data = r#"{"N": 5, "J": 2, "g": [1, 2, 2, 1, 2], "x": [0.5, -1.0, 2.0, 0.1, 0.0], "y": [0.3, -0.2, 1.1, 0.7, -1.4]}"#;
     check("declared_elementwise_locals", source, "d.json", data, 3);
+}
 
 /// The module as the CLI runs it: lowered, differentiated, batched.
 fn batched_module(name: &str, source: &str, data_name: &str, data: &str) -> hbmc_compiler::ir::Module {
