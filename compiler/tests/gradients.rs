@@ -620,7 +620,8 @@ fn batched_module(name: &str, source: &str, data_name: &str, data: &str) -> hbmc
 
 /// Plain Stan's Mundlak logit reads and checks `g[i]` three times per
 /// observation and has three scalar coefficients. After batching, the
-/// argument pass checks `g[i]` once, the scatter pass accumulates into no
+/// argument pass checks `g[i]` at most once (lowering leaves the check
+/// out when the data prove the index in range), the scatter pass accumulates into no
 /// gradient element directly (the coefficients' terms go to scratch and
 /// `hbm_sum_batch` adds each block's sum once), and the gradient matches
 /// finite differences.
@@ -646,7 +647,7 @@ fn batched_loops_check_once_and_sum_scalar_terms_per_block() {
                     if stores_to(".arg") {
                         seen.argument_passes += 1;
                         let checks = body.iter().filter(|s| matches!(s, Stmt::If { .. })).count();
-                        assert_eq!(checks, 1, "the argument pass checks g[i] once");
+                        assert!(checks <= 1, "the argument pass checks g[i] at most once (not at all when the data prove it in range), found {checks} checks");
                     }
                     if stores_to(".sum") {
                         seen.scatter_passes += 1;

@@ -47,6 +47,22 @@ impl FnBuilder {
 
     /// Appends a statement to the innermost block.
     pub fn emit(&mut self, stmt: Stmt) {
+        // A branch on a condition known at lowering time emits only the
+        // branch taken: the other may index with constants that are out of
+        // range on this path (`c[k - 2]` where k = 1), which the IR
+        // verifier rightly refuses.
+        if let Stmt::If { cond, then, otherwise } = stmt {
+            match self.const_i64(cond) {
+                Some(0) => return self.emit_all(otherwise),
+                Some(_) => return self.emit_all(then),
+                None => {
+                    if let Some(b) = self.blocks.last_mut() {
+                        b.push(Stmt::If { cond, then, otherwise });
+                    }
+                    return;
+                }
+            }
+        }
         if let Some(b) = self.blocks.last_mut() {
             b.push(stmt);
         }
