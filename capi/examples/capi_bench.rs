@@ -65,12 +65,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         m
     };
     // As `hbmc bench` times it: read, check, bind, lower, AD, JIT.
-    let jit_compile = || {
-        let text = std::fs::read_to_string(&model_path).expect("model");
-        Model::compile(&name, &text).and_then(|m| m.bind_files(std::slice::from_ref(&data_path), Engine::Jit)).expect("binds")
+    let compile = || -> Result<_, Box<dyn std::error::Error>> {
+        let text = std::fs::read_to_string(&model_path).map_err(|e| format!("cannot read `{}`: {e}", model_path.display()))?;
+        Ok(Model::compile(&name, &text).and_then(|m| m.bind_files(std::slice::from_ref(&data_path), Engine::Jit))?)
     };
-
-    let bound = jit_compile();
+    // Errors in the model or data are reported here, once; the timed
+    // repetitions below compile the same files again.
+    let bound = compile()?;
+    let jit_compile = || compile().expect("the same files compiled above");
     let mut eval = bound.evaluator();
     let m = lib_construct();
     let dim = bound.dim();
@@ -86,7 +88,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for _ in 0..n {
             match mode.as_str() {
                 "lib-grad" => lib_grad(&mut grad, &mut lp),
-                "jit-grad" => lp = eval.log_density_gradient(&x, &mut grad).expect("evaluates"),
+                "jit-grad" => lp = eval.log_density_gradient(&x, &mut grad)?,
                 "lib-construct" => unsafe { destruct(lib_construct()) },
                 "jit-compile" => drop(jit_compile()),
                 other => return Err(format!("unknown mode `{other}`").into()),
