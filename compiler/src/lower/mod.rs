@@ -505,7 +505,7 @@ impl<'a> Lowerer<'a> {
 
 /// Every variable that some assignment writes (the root of its left side).
 fn assigned_vars(program: &TypedProgram) -> HashSet<VarId> {
-    use crate::check::typed::{TypedExprKind, TypedStmt, TypedStmtKind};
+    use crate::check::typed::{TypedExprKind, TypedStmtKind};
     fn root(e: &crate::check::typed::TypedExpr) -> Option<VarId> {
         match &e.kind {
             TypedExprKind::Var(v) => Some(*v),
@@ -513,25 +513,13 @@ fn assigned_vars(program: &TypedProgram) -> HashSet<VarId> {
             _ => None,
         }
     }
-    fn walk(s: &TypedStmt, out: &mut HashSet<VarId>) {
-        match &s.kind {
-            TypedStmtKind::Assign { lhs, .. } => out.extend(root(lhs)),
-            TypedStmtKind::For { body, .. } | TypedStmtKind::ForDim { body, .. } | TypedStmtKind::ForEach { body, .. } | TypedStmtKind::While { body, .. } => walk(body, out),
-            TypedStmtKind::If { then, otherwise, .. } => {
-                walk(then, out);
-                if let Some(o) = otherwise {
-                    walk(o, out);
-                }
-            }
-            TypedStmtKind::Block(stmts) => stmts.iter().for_each(|s| walk(s, out)),
-            _ => {}
-        }
-    }
     let mut out = HashSet::new();
-    for b in &program.blocks {
-        for s in &b.stmts {
-            walk(s, &mut out);
-        }
+    for s in program.blocks.iter().flat_map(|b| &b.stmts) {
+        s.for_each_stmt(&mut |s| {
+            if let TypedStmtKind::Assign { lhs, .. } = &s.kind {
+                out.extend(root(lhs));
+            }
+        });
     }
     out
 }

@@ -19,7 +19,7 @@
 //! the values are stored into a scratch buffer first.
 
 use super::{LowerError, LowerResult, Lowerer, Storage};
-use crate::check::typed::{TypedDecl, TypedExpr, TypedExprKind, TypedStmt, TypedStmtKind, VarId};
+use crate::check::typed::{TypedDecl, TypedExpr, TypedExprKind, TypedStmtKind, VarId};
 use crate::check::types::ElemType;
 use crate::ir::{BinaryOp, CallArg, CmpOp, MessagePart, Stmt, UnaryOp, Value};
 use crate::syntax::ast::{BinOp, UnOp};
@@ -80,29 +80,15 @@ fn is_whole_kind(e: &TypedExpr) -> bool {
 /// anywhere in the program: their `Σ log L_ii` is computed once where they
 /// are declared rather than once per variate.
 pub(crate) fn cholesky_factor_vars(program: &crate::check::typed::TypedProgram) -> HashSet<VarId> {
-    fn walk(s: &TypedStmt, out: &mut HashSet<VarId>) {
-        match &s.kind {
-            TypedStmtKind::Tilde { dist, args, .. } if dist == "multi_normal_cholesky" => {
-                if let Some(TypedExprKind::Var(v)) = args.get(1).map(|a| &a.kind) {
+    let mut out = HashSet::new();
+    for s in program.blocks.iter().flat_map(|b| &b.stmts) {
+        s.for_each_stmt(&mut |s| {
+            if let TypedStmtKind::Tilde { dist, args, .. } = &s.kind {
+                if let (true, Some(TypedExprKind::Var(v))) = (dist == "multi_normal_cholesky", args.get(1).map(|a| &a.kind)) {
                     out.insert(*v);
                 }
             }
-            TypedStmtKind::For { body, .. } | TypedStmtKind::ForDim { body, .. } | TypedStmtKind::ForEach { body, .. } | TypedStmtKind::While { body, .. } => walk(body, out),
-            TypedStmtKind::If { then, otherwise, .. } => {
-                walk(then, out);
-                if let Some(o) = otherwise {
-                    walk(o, out);
-                }
-            }
-            TypedStmtKind::Block(stmts) => stmts.iter().for_each(|s| walk(s, out)),
-            _ => {}
-        }
-    }
-    let mut out = HashSet::new();
-    for b in &program.blocks {
-        for s in &b.stmts {
-            walk(s, &mut out);
-        }
+        });
     }
     out
 }
