@@ -25,7 +25,7 @@ use hbmc_compiler::ir::FunctionKind;
 use hbmc_compiler::lower::{lower_model_with, LowerOptions, LoweredModel, ParamLayout};
 use hbmc_stdlib::ChainRng;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Why a model could not be made or evaluated.
@@ -177,7 +177,7 @@ impl Model {
         })?;
         let dim_names = self.program.dims.dims.iter().map(|d| d.name.clone()).collect();
         let output_dims = self.output_dims();
-        let core = Core { dim_names, output_dims, lowered, jit, bound, template };
+        let core = Core { dim_names, output_dims, lowered, jit, bound, template, output_names: OnceLock::new(), output_labels: OnceLock::new() };
         Ok(BoundModel { core: Arc::new(core), compile_time: started.elapsed(), data_warnings: diagnostics })
     }
 
@@ -233,6 +233,9 @@ struct Core {
     bound: BoundData,
     /// Arenas with data and transformed data filled in.
     template: Arenas,
+    /// The lowered model's output names and labels, built on first use.
+    output_names: OnceLock<Vec<String>>,
+    output_labels: OnceLock<Vec<String>>,
 }
 
 /// A model bound to data: compiled, ready to evaluate.
@@ -274,12 +277,12 @@ impl BoundModel {
     /// CmdStan names of the output columns (constrained parameters,
     /// transformed parameters, generated quantities).
     pub fn output_names(&self) -> &[String] {
-        &self.core.lowered.output_names
+        self.core.output_names.get_or_init(|| self.core.lowered.output_names())
     }
 
     /// The same columns labelled with dims, for summaries.
     pub fn output_labels(&self) -> &[String] {
-        &self.core.lowered.output_labels
+        self.core.output_labels.get_or_init(|| self.core.lowered.output_labels())
     }
 
     /// The names of the dims, by dim id.
@@ -377,7 +380,7 @@ impl Evaluator {
         self.set_params(base)?;
         self.run(FunctionKind::Generate, Some(rng))?;
         let core = self.core.clone();
-        for (k, column) in core.lowered.output_names.iter().enumerate() {
+        for (k, column) in core.output_names.get_or_init(|| core.lowered.output_names()).iter().enumerate() {
             let mut parts = column.split('.');
             let name = parts.next().unwrap_or_default();
             let Some(given) = obj.get(name) else { continue };
@@ -404,7 +407,7 @@ impl Evaluator {
     pub fn unconstrain_columns(&mut self, value: impl Fn(&str) -> Option<f64>) -> Result<Vec<f64>, EvalError> {
         let core = self.core.clone();
         let params: Vec<&str> = core.lowered.params.iter().map(|p| p.name.as_str()).collect();
-        for (k, column) in core.lowered.output_names.iter().enumerate() {
+        for (k, column) in core.output_names.get_or_init(|| core.lowered.output_names()).iter().enumerate() {
             let base = column.split('.').next().unwrap_or_default();
             if !params.contains(&base) {
                 continue;

@@ -58,12 +58,12 @@ fn electric_intercept_log_density_matches_the_hand_written_one() {
 #[test]
 fn electric_intercept_output_names_follow_cmdstan() {
     let model = lower(ELECTRIC_MODEL, "electric.csv", ELECTRIC_CSV);
-    assert_eq!(model.output_names[0], "mu_alpha.1");
-    assert!(model.output_names.contains(&"z_alpha.96.4".to_string()));
-    assert!(model.output_labels.contains(&"theta[grade=2]".to_string()));
-    let alpha_first = model.output_names.iter().position(|n| n == "alpha.1.1").expect("alpha column");
-    assert_eq!(model.output_names[alpha_first + 1], "alpha.2.1", "column-major");
-    assert_eq!(model.output_names.len(), model.output_order.len());
+    assert_eq!(model.output_names()[0], "mu_alpha.1");
+    assert!(model.output_names().contains(&"z_alpha.96.4".to_string()));
+    assert!(model.output_labels().contains(&"theta[grade=2]".to_string()));
+    let alpha_first = model.output_names().iter().position(|n| n == "alpha.1.1").expect("alpha column");
+    assert_eq!(model.output_names()[alpha_first + 1], "alpha.2.1", "column-major");
+    assert_eq!(model.output_names().len(), model.output_order.len());
 }
 
 #[test]
@@ -119,8 +119,8 @@ generated quantities {
     hbmc_compiler::ir::verify::verify(&a.module).unwrap_or_else(|e| panic!("IR does not verify: {e:?}"));
     assert_eq!(a.dim, 4 + 2 * 4);
     assert_eq!(a.dim, b.dim);
-    assert_eq!(a.output_names, b.output_names);
-    assert!(a.output_names.contains(&"twice.8".to_string()), "{:?}", a.output_names);
+    assert_eq!(a.output_names(), b.output_names());
+    assert!(a.output_names().contains(&"twice.8".to_string()), "{:?}", a.output_names());
     let (mut aa, mut ab) = (arenas_for(&a), arenas_for(&b));
     let mut g = hbmc_stdlib::ChainRng::new(5, 0);
     for _ in 0..5 {
@@ -174,7 +174,7 @@ generated quantities {
     hbmc_compiler::ir::verify::verify(&model.module).unwrap_or_else(|e| panic!("IR does not verify: {e:?}"));
     let mut arenas = arenas_for(&model);
     let column = |name: &str| {
-        let k = model.output_names.iter().position(|n| n == name).unwrap_or_else(|| panic!("no column {name}"));
+        let k = model.output_names().iter().position(|n| n == name).unwrap_or_else(|| panic!("no column {name}"));
         model.output_order[k]
     };
     let vec_cols = |v: &str| (1..=3).map(|i| column(&format!("{v}.{i}"))).collect::<Vec<_>>();
@@ -245,7 +245,7 @@ fn non_square_cholesky_factor_cov_is_stans_transform() {
     assert!((lp - (x[0] + x[2])).abs() < 1e-15, "log-Jacobian {lp}");
     interp::run(&model.module, FunctionKind::Generate, &mut arenas, None).expect("generate runs");
     let value = |r: usize, c: usize| {
-        let k = model.output_names.iter().position(|n| *n == format!("L.{r}.{c}")).expect("column");
+        let k = model.output_names().iter().position(|n| *n == format!("L.{r}.{c}")).expect("column");
         arenas.out[model.output_order[k]]
     };
     let expected = [[x[0].exp(), 0.0], [x[1], x[2].exp()], [x[3], x[4]]];
@@ -300,7 +300,7 @@ model {{
     assert!(!stores_into(&inlined, FunctionKind::LogDensity, "a"), "5 reads of 9 cells: computed where read");
     assert!(stores_into(&inlined, FunctionKind::Generate, "a"), "the output still has every cell");
     assert!(stores_into(&stored, FunctionKind::LogDensity, "a"), "a constrained transformed parameter is stored");
-    assert_eq!(inlined.output_names, stored.output_names);
+    assert_eq!(inlined.output_names(), stored.output_names());
     let (mut ai, mut as_) = (arenas_for(&inlined), arenas_for(&stored));
     let mut g = hbmc_stdlib::ChainRng::new(3, 0);
     for _ in 0..5 {

@@ -71,9 +71,9 @@ const ROUND_SHIFT: f64 = 6_755_399_441_055_744.0;
 pub fn exp<M: MulAdd, R: Real>(x: R) -> R {
     let c = R::splat;
     // Outside [-746, 710] the result is 0 or inf anyway; the clamp keeps k
-    // within the two-factor scaling below. `max`/`min` drop a NaN, so NaN is
+    // within the two-factor scaling below. A NaN becomes -746 here and is
     // passed through at the end.
-    let xc = x.max(c(-746.0)).min(c(710.0));
+    let xc = x.max_or_other(c(-746.0)).min_or_other(c(710.0));
     let shifted = xc.mul_add::<M>(c(std::f64::consts::LOG2_E), c(ROUND_SHIFT));
     let k = shifted - c(ROUND_SHIFT);
     let r = (-k).mul_add::<M>(c(LN2_LO), (-k).mul_add::<M>(c(LN2_HI), xc));
@@ -145,7 +145,8 @@ pub fn log1p_exp_and_inv_logit<M: MulAdd, R: Real>(t: R) -> (R, R) {
     let c = R::splat;
     let e = exp::<M, R>(-t.abs());
     let inv_u = c(1.0) / (c(1.0) + e);
-    let l = t.max(c(0.0)) + log1p_unit::<M, R>(e, inv_u);
+    // (For a NaN t, e and so l are NaN whichever max.)
+    let l = t.max_or_other(c(0.0)) + log1p_unit::<M, R>(e, inv_u);
     let sigma = R::select(c(0.0).lt(t), inv_u, e * inv_u);
     (l, sigma)
 }

@@ -34,9 +34,16 @@ pub struct Carry {
 /// which loop bounds such as `N + 1` are evaluated (`data` is `None` when
 /// the data are not bound).
 pub fn find(module: &mut Module, func: &Function, active: &Active, data: Option<&[f64]>, int_data: &[i64]) -> Result<HashMap<Value, Carry>, AdError> {
-    let consts = match data.and_then(|d| with_transformed_ints(module, d, int_data)) {
+    // Transformed data are computed (by the interpreter, hundreds of
+    // millions of instructions at 100,000 observations) only when the body
+    // reads an integer they write at a constant index: the constants differ
+    // from those without them only from such a load on (a per-observation
+    // read such as a zero-based group index adds none).
+    let computed = transformed_int_buffers(module);
+    let without = constants(module, &func.body, int_data, &computed);
+    let consts = match data.filter(|_| loads_at_constant(&func.body, &computed, &without)).and_then(|d| with_transformed_ints(module, d, int_data)) {
         Some(ints) => constants(module, &func.body, &ints, &[]),
-        None => constants(module, &func.body, int_data, &transformed_int_buffers(module)),
+        None => without,
     };
     let defs = definitions(&func.body);
     let mut out = HashMap::new();
@@ -203,6 +210,18 @@ fn with_transformed_ints(module: &Module, data: &[f64], int_data: &[i64]) -> Opt
     arenas.int_data.get_mut(..int_data.len())?.copy_from_slice(int_data);
     crate::interp::run(module, crate::ir::FunctionKind::TransformedData, &mut arenas, None).ok()?;
     Some(arenas.int_data)
+}
+
+/// Whether `stmts` load an element of one of `bufs` at an index that
+/// `consts` knows.
+fn loads_at_constant(stmts: &[Stmt], bufs: &[BufferId], consts: &HashMap<Value, i64>) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::Let { expr: Expr::Load { buf, index }, .. } => bufs.contains(buf) && consts.contains_key(index),
+        Stmt::For { body, .. } => loads_at_constant(body, bufs, consts),
+        Stmt::If { then, otherwise, .. } => loads_at_constant(then, bufs, consts) || loads_at_constant(otherwise, bufs, consts),
+        Stmt::While { cond_block, body, .. } => loads_at_constant(cond_block, bufs, consts) || loads_at_constant(body, bufs, consts),
+        _ => false,
+    })
 }
 
 /// `IntData` buffers the transformed-data function writes.

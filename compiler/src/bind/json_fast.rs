@@ -56,7 +56,13 @@ impl Reader<'_> {
                     return Some(Node::Raw(Raw::List(items)));
                 }
                 loop {
-                    items.push(self.value(depth + 1)?.into_raw());
+                    // A number (most items of a data list) straight into
+                    // the list, without a `Node` around it.
+                    let item = match self.peek()? {
+                        b'-' | b'0'..=b'9' => self.number()?,
+                        _ => self.value(depth + 1)?.into_raw(),
+                    };
+                    items.push(item);
                     match self.peek()? {
                         b',' => self.at += 1,
                         b']' => {
@@ -131,11 +137,16 @@ impl Reader<'_> {
         let b = self.b;
         let start = self.at;
         let mut i = start;
-        if b.get(i) == Some(&b'-') {
+        let negative = b.get(i) == Some(&b'-');
+        if negative {
             i += 1;
         }
         let int_start = i;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
+        // The integer part's value as it is scanned (`None` once beyond
+        // u64), so that an integer is not parsed a second time.
+        let mut magnitude = Some(0u64);
+        while let Some(&d) = b.get(i).filter(|d| d.is_ascii_digit()) {
+            magnitude = magnitude.and_then(|m| m.checked_mul(10)).and_then(|m| m.checked_add(u64::from(d - b'0')));
             i += 1;
         }
         let int_len = i - int_start;
@@ -169,13 +180,18 @@ impl Reader<'_> {
             }
         }
         self.at = i;
-        // The span is ASCII digits and signs.
-        let s = &self.text[start..i];
         if integer {
-            if let Ok(v) = s.parse::<i64>() {
-                return Some(Raw::Int(v));
+            // An integer in i64, else a real, as serde_json; which reads
+            // `-0` as the real -0.0, left to it.
+            match (negative, magnitude) {
+                (true, Some(0)) => return None,
+                (false, Some(m)) if m <= i64::MAX as u64 => return Some(Raw::Int(m as i64)),
+                (true, Some(m)) if m <= 1 << 63 => return Some(Raw::Int((m as i64).wrapping_neg())),
+                _ => {}
             }
         }
+        // The span is ASCII digits and signs.
+        let s = &self.text[start..i];
         // serde_json rejects numbers beyond f64's range; so does the fallback.
         s.parse::<f64>().ok().filter(|x| x.is_finite()).map(Raw::Real)
     }
@@ -219,6 +235,25 @@ mod tests {
                 Raw::Real(9223372036854775808.0),
                 Raw::Real(-9223372036854775809.0),
             ])
+        );
+    }
+
+    #[test]
+    fn integers_at_the_edges_of_i64_and_u64() {
+        assert!(parse("[1, 007]").is_none(), "a leading zero goes to serde_json");
+        assert!(parse("[1, -0]").is_none(), "-0 goes to serde_json");
+        let text = "[-9223372036854775808, -0.0, 0, 18446744073709551615, 18446744073709551616, -18446744073709551617]";
+        assert!(same_as_serde(text), "{text}");
+        assert_eq!(
+            parse(text).map(Node::into_raw),
+            Some(Raw::List(vec![
+                Raw::Int(i64::MIN),
+                Raw::Real(-0.0),
+                Raw::Int(0),
+                Raw::Real(18446744073709551615.0),
+                Raw::Real(18446744073709551616.0),
+                Raw::Real(-18446744073709551617.0),
+            ]))
         );
     }
 

@@ -83,6 +83,12 @@ pub(crate) fn flatten(raw: &Raw) -> Result<Flat<'_>, FlatError> {
             }),
         };
     }
+    // A list of scalars (most data) needs no walk with a path.
+    if let Raw::List(items) = raw {
+        if items.iter().all(|i| !matches!(i, Raw::List(_) | Raw::Shaped { .. })) {
+            return Ok(Flat { shape: vec![items.len()], values: items.iter().collect() });
+        }
+    }
     // The shape is read along the first items; every other list must match.
     let mut shape = Vec::new();
     let mut node = raw;

@@ -83,12 +83,24 @@ pub struct LoweredModel {
     pub params: Vec<ParamLayout>,
     /// The number of unconstrained parameters.
     pub dim: usize,
-    /// CmdStan column names of the output draw, in CmdStan order.
-    pub output_names: Vec<String>,
-    /// The same columns labelled with dims (`theta[grade=2]`).
-    pub output_labels: Vec<String>,
+    /// The output variables (parameters, transformed parameters, generated
+    /// quantities) in output order, from which the column names are built.
+    pub outputs: Vec<layout::OutputVar>,
     /// For each output column (CmdStan order), its index in the `Out` arena.
     pub output_order: Vec<usize>,
+}
+
+impl LoweredModel {
+    /// CmdStan column names of the output draw, in CmdStan order (built on
+    /// each call: see [`layout::OutputVar`]).
+    pub fn output_names(&self) -> Vec<String> {
+        self.outputs.iter().flat_map(layout::OutputVar::cmdstan_names).collect()
+    }
+
+    /// The same columns labelled with dims (`theta[grade=2]`).
+    pub fn output_labels(&self) -> Vec<String> {
+        self.outputs.iter().flat_map(layout::OutputVar::labelled_names).collect()
+    }
 }
 
 /// Why lowering failed: a construct this version cannot compile yet, or an
@@ -270,17 +282,15 @@ impl<'a> Lowerer<'a> {
 
     fn finish(self) -> LoweredModel {
         let dim = self.module.arena_sizes.params;
-        let mut names = Vec::new();
-        let mut labels = Vec::new();
+        let mut outputs = Vec::new();
         let mut order = Vec::new();
         for (var, buf) in &self.outputs {
             let info = self.program.var(*var);
             let shape = self.shapes.get(var).cloned().unwrap_or_default();
             let rank = info.ty.array.len();
             let base = self.module.buffer(*buf).offset;
-            names.extend(layout::cmdstan_names(&info.name, &shape));
             let dim_labels = |d: usize| self.bound.dim_labels(d).map(<[String]>::to_vec);
-            labels.extend(layout::labelled_names(&info.name, &info.ty, &shape, &self.program.dims, &dim_labels));
+            outputs.push(layout::OutputVar::new(&info.name, &info.ty, &shape, &self.program.dims, &dim_labels));
             layout::for_each_index(&shape, |ix| order.push(base + layout::memory_offset(&shape, rank, ix)));
         }
         LoweredModel {
@@ -289,8 +299,7 @@ impl<'a> Lowerer<'a> {
             int_data_init: self.int_data_init,
             params: self.params,
             dim,
-            output_names: names,
-            output_labels: labels,
+            outputs,
             output_order: order,
         }
     }

@@ -100,6 +100,10 @@ impl Element for BernoulliLogit {
 /// `SUMS`, whichever [`Group`] computes it, so both kernels add in the same
 /// order.
 const SUMS: usize = 8;
+// A group's elements go to consecutive running sums (`Group::add_to`).
+const _: () = assert!(BLOCK % SUMS == 0);
+#[cfg(target_arch = "x86_64")]
+const _: () = assert!(SUMS % avx2::WIDTH == 0);
 
 /// What the kernel loop computes at once: one `f64`, or [`F64x8`] with AVX2.
 trait Group: Real {
@@ -112,6 +116,8 @@ trait Group: Real {
     unsafe fn load(src: &[f64]) -> Self;
     /// Writes the first `WIDTH` elements of `dst`.
     fn store(self, dst: &mut [f64]);
+    /// Adds element k to `acc[at + k]` (`at + WIDTH <= SUMS`).
+    fn add_to(self, acc: &mut [f64; SUMS], at: usize);
 }
 
 impl Group for f64 {
@@ -123,6 +129,10 @@ impl Group for f64 {
     #[inline(always)]
     fn store(self, dst: &mut [f64]) {
         dst[0] = self;
+    }
+    #[inline(always)]
+    fn add_to(self, acc: &mut [f64; SUMS], at: usize) {
+        acc[at] += self;
     }
 }
 
@@ -137,6 +147,14 @@ impl Group for F64x8 {
     #[inline(always)]
     fn store(self, dst: &mut [f64]) {
         F64x8::store(self, dst)
+    }
+    #[inline(always)]
+    fn add_to(self, acc: &mut [f64; SUMS], at: usize) {
+        let dst = &mut acc[at..at + avx2::WIDTH];
+        // SAFETY: an F64x8 exists only where AVX2 and FMA are available
+        // (`avx2` module docs); `dst` has WIDTH elements.
+        let sum = unsafe { F64x8::load(dst) } + self;
+        sum.store(dst);
     }
 }
 
@@ -169,10 +187,19 @@ unsafe fn sum_over<E: Element, M: MulAdd, G: Group>(n: &[f64], alpha: &[f64], mu
             // SAFETY: caller contract; j + WIDTH <= full <= len elements remain.
             let (nj, aj) = unsafe { (G::load(&nb[j..]), G::load(&ab[j..])) };
             let (v, d) = E::one::<M, G>(nj, aj);
-            v.store(&mut values[j..]);
+            // Element j goes to sum j mod SUMS: a group starts at a multiple
+            // of its width (BLOCK is a multiple of SUMS), so its elements
+            // go to consecutive sums, in the same order as the loop below.
+            if E::HAS_COUNT_TERM {
+                v.store(&mut values[j..]);
+            } else {
+                v.add_to(&mut acc, j % SUMS);
+            }
             d.store(&mut pb[j..]);
             j += G::WIDTH;
         }
+        // The values of the loop above are summed already (or stored).
+        let summed = if E::HAS_COUNT_TERM { 0 } else { full };
         if full < len {
             let mut pad = [[0.0f64; BLOCK]; 2];
             pad[0][..len - full].copy_from_slice(&nb[full..]);
@@ -190,7 +217,7 @@ unsafe fn sum_over<E: Element, M: MulAdd, G: Group>(n: &[f64], alpha: &[f64], mu
                 *v -= E::count_term(nj);
             }
         }
-        for (j, v) in values[..len].iter().enumerate() {
+        for (j, v) in values[..len].iter().enumerate().skip(summed) {
             acc[j % SUMS] += v;
         }
         start = end;

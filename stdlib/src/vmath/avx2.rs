@@ -152,6 +152,14 @@ impl Real for F64x8 {
         F64x8::select(o.is_nan(), self, m)
     }
     #[inline(always)]
+    fn max_or_other(self, o: F64x8) -> F64x8 {
+        both!(_mm256_max_pd, self, o)
+    }
+    #[inline(always)]
+    fn min_or_other(self, o: F64x8) -> F64x8 {
+        both!(_mm256_min_pd, self, o)
+    }
+    #[inline(always)]
     fn lt(self, o: F64x8) -> F64x8 {
         self.cmp::<_CMP_LT_OQ>(o)
     }

@@ -22,6 +22,12 @@ pub trait Real: Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Se
     fn max(self, other: Self) -> Self;
     /// `f64::min` per element (a NaN operand gives the other one).
     fn min(self, other: Self) -> Self;
+    /// `self` where it is greater than `other`, else `other` (so `other`
+    /// when either is NaN, and for ±0 against ±0): x86's `maxpd` rule, one
+    /// instruction where [`Real::max`] takes three.
+    fn max_or_other(self, other: Self) -> Self;
+    /// `self` where it is less than `other`, else `other` (`minpd`'s rule).
+    fn min_or_other(self, other: Self) -> Self;
     /// `self < other`.
     fn lt(self, other: Self) -> Self::Mask;
     /// `self >= other`.
@@ -78,6 +84,22 @@ impl Real for f64 {
     #[inline(always)]
     fn min(self, other: f64) -> f64 {
         f64::min(self, other)
+    }
+    #[inline(always)]
+    fn max_or_other(self, other: f64) -> f64 {
+        if self > other {
+            self
+        } else {
+            other
+        }
+    }
+    #[inline(always)]
+    fn min_or_other(self, other: f64) -> f64 {
+        if self < other {
+            self
+        } else {
+            other
+        }
     }
     #[inline(always)]
     fn lt(self, other: f64) -> bool {
