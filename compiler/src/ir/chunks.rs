@@ -595,3 +595,4 @@ fn rewrite(f: &mut Function, stmts: &[Stmt], bases: &HashMap<BufferId, (BufferId
     }
     out
 }
+
