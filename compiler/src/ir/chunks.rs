@@ -596,3 +596,83 @@ fn rewrite(f: &mut Function, stmts: &[Stmt], bases: &HashMap<BufferId, (BufferId
     out
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interp::testutil::{buf, module, B};
+    use crate::ir::{Arena, MessagePart};
+
+    const FORCED: ChunkPolicy = ChunkPolicy { min_cost: 0, chunk_cost: 1, max_chunks: 4, cap_reduction: false };
+
+    /// A gradient whose one loop over 100 data values adds them to the
+    /// target and to `acc[0]`, plus what `extra` adds to the body.
+    fn gradient(extra: impl Fn(&mut B, BufferId, BufferId, Value)) -> Module {
+        let mut m = module();
+        let x = buf(&mut m, "x", Arena::Data, 100);
+        let acc = buf(&mut m, "acc", Arena::Work, 1);
+        let mut b = B::new(FunctionKind::Gradient, &m);
+        let (lo, hi) = (b.i(0), b.i(100));
+        b.for_(lo, hi, |b, i| {
+            let xi = b.load(x, i);
+            b.add_target(xi);
+            let zero = b.i(0);
+            b.acc(acc, zero, xi);
+            extra(b, x, acc, i);
+        });
+        m.functions.push(b.finish());
+        m
+    }
+
+    #[test]
+    fn a_loop_that_only_adds_is_chunked_and_verifies() {
+        let mut m = gradient(|_, _, _, _| {});
+        assert_eq!(chunk_large_loops_with(&mut m, FORCED), 1);
+        crate::ir::verify::verify(&m).unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(m.function(FunctionKind::GradientChunk(0)).is_some());
+        // The default policy leaves such a small loop alone.
+        let mut m = gradient(|_, _, _, _| {});
+        assert_eq!(chunk_large_loops(&mut m), 0);
+    }
+
+    #[test]
+    fn loops_that_print_read_what_they_accumulate_or_store_stay_whole() {
+        let print = |b: &mut B, _: BufferId, _: BufferId, _: Value| b.print(vec![MessagePart::Text("x".into())]);
+        let read_acc = |b: &mut B, _: BufferId, acc: BufferId, _: Value| {
+            let zero = b.i(0);
+            let a = b.load(acc, zero);
+            b.add_target(a);
+        };
+        let store = |b: &mut B, _: BufferId, acc: BufferId, _: Value| {
+            let (zero, one) = (b.i(0), b.f(1.0));
+            b.store(acc, zero, one);
+        };
+        let target = |b: &mut B, _: BufferId, _: BufferId, _: Value| {
+            let t = b.target();
+            b.add_target(t);
+        };
+        let int_div = |b: &mut B, _: BufferId, _: BufferId, i: Value| {
+            let two = b.i(2);
+            let _ = b.bin(BinaryOp::Div, i, two);
+        };
+        for (name, m) in [
+            ("print", gradient(print)),
+            ("load of the accumulated buffer", gradient(read_acc)),
+            ("store", gradient(store)),
+            ("target()", gradient(target)),
+            ("integer division", gradient(int_div)),
+        ] {
+            let mut m = m;
+            assert_eq!(chunk_large_loops_with(&mut m, FORCED), 0, "a loop with a {name} was chunked");
+        }
+    }
+
+    #[test]
+    fn batch_scratch_names() {
+        assert!(is_batch_scratch("batch.hbm_bernoulli_logit_lpmf_grad_batch.arg0"));
+        assert!(is_batch_scratch("batch.hbm_poisson_log_lpmf_grad_batch.partial"));
+        assert!(is_batch_scratch("batch.hbm_x.sum12"));
+        assert!(!is_batch_scratch("batch.adj"));
+        assert!(!is_batch_scratch("batch"));
+        assert!(!is_batch_scratch("mu.arg0"));
+    }
+}
