@@ -17,7 +17,7 @@
 use hbmc_compiler::ad::differentiate_with_data;
 use hbmc_compiler::bind::{self, BoundData, DataSource};
 use hbmc_compiler::check::typed::TypedProgram;
-use hbmc_compiler::codegen::{self, CompiledModule};
+use hbmc_compiler::codegen::{self, ChunkPool, CompiledModule};
 use hbmc_compiler::diagnostics::{has_errors, Diagnostic};
 use hbmc_compiler::interp;
 use hbmc_compiler::ir::arenas::Arenas;
@@ -163,6 +163,7 @@ impl Model {
             ModelError::Diagnostics(vec![Diagnostic::error(e.code(), format!("cannot differentiate the model: {e}"))])
         })?;
         hbmc_compiler::ir::batch::batch_likelihood_loops(&mut lowered.module);
+        hbmc_compiler::ir::chunks::chunk_large_loops(&mut lowered.module);
         let jit = match engine {
             Engine::Jit => Some(codegen::compile(&lowered.module).map_err(|e| ModelError::Codegen(format!("{e}")))?),
             Engine::Interpreter => None,
@@ -315,7 +316,29 @@ impl BoundModel {
 
     /// A fresh evaluator with its own scratch memory (one per thread).
     pub fn evaluator(&self) -> Evaluator {
-        Evaluator { core: self.core.clone(), arenas: self.core.template.clone() }
+        Evaluator { core: self.core.clone(), arenas: self.core.template.clone(), pool: None }
+    }
+
+    /// Whether the gradient has likelihood loops large enough to be cut
+    /// into chunks (`ir::chunks`), which `threads` > 1 can share.
+    pub fn has_chunked_loops(&self) -> bool {
+        self.core.lowered.module.functions.iter().any(|f| matches!(f.kind, FunctionKind::GradientChunk(_)))
+    }
+
+    /// A fresh evaluator whose gradient runs the chunks of large likelihood
+    /// loops on `threads` threads in all (its own caller included; a pool
+    /// of `threads - 1` workers kept for its life). Values and gradients
+    /// are bitwise the same for every `threads`: the chunks are fixed by
+    /// the data and summed in a fixed order. Without chunked loops, or with
+    /// the interpreter, or with `threads` <= 1, no thread is started.
+    pub fn evaluator_with_threads(&self, threads: usize) -> Result<Evaluator, ModelError> {
+        let mut eval = self.evaluator();
+        if threads > 1 && self.core.jit.is_some() && self.has_chunked_loops() {
+            let pool = ChunkPool::new(threads)
+                .map_err(|e| ModelError::Codegen(format!("cannot start {threads} threads for a chain: {e}")))?;
+            eval.pool = Some(pool);
+        }
+        Ok(eval)
     }
 }
 
@@ -325,11 +348,23 @@ impl BoundModel {
 pub struct Evaluator {
     core: Arc<Core>,
     arenas: Arenas,
+    /// Threads for the chunks of large likelihood loops, if more than one.
+    pool: Option<ChunkPool>,
 }
 
 impl Evaluator {
     fn run(&mut self, kind: FunctionKind, rng: Option<&mut ChainRng>) -> Result<f64, EvalError> {
-        run_function(self.core.jit.as_ref(), &self.core.lowered, kind, &mut self.arenas, rng)
+        match (&self.core.jit, &self.pool) {
+            (Some(jit), Some(pool)) => jit
+                .call_with_pool(kind, &mut self.arenas, rng, Some(pool))
+                .map_err(|e| EvalError { message: e.to_string() }),
+            _ => run_function(self.core.jit.as_ref(), &self.core.lowered, kind, &mut self.arenas, rng),
+        }
+    }
+
+    /// The threads that evaluate the gradient (1 without a pool).
+    pub fn threads(&self) -> usize {
+        self.pool.as_ref().map_or(1, ChunkPool::threads)
     }
 
     fn set_params(&mut self, theta: &[f64]) -> Result<(), EvalError> {

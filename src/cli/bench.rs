@@ -42,6 +42,11 @@ pub struct BenchArgs {
     /// With `--sampler`: random seed.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Also time the gradient on this many threads (as `hbmc run
+    /// --threads-per-chain`), in batches alternating with one thread's, and
+    /// report the speedup; the two gradients are checked to be bitwise equal.
+    #[arg(long, default_value_t = 1)]
+    threads_per_chain: usize,
 }
 
 /// Runs `hbmc bench`.
@@ -65,12 +70,31 @@ pub fn run(args: BenchArgs) -> i32 {
     if args.sampler {
         return bench_sampler(&args, &model, &x, total_compile);
     }
+    if args.threads_per_chain == 0 {
+        eprintln!("error: --threads-per-chain must be at least 1");
+        return super::EXIT_USAGE;
+    }
+    let mut threaded = match args.threads_per_chain {
+        1 => None,
+        n => match model.evaluator_with_threads(n) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return super::EXIT_DIAGNOSTICS;
+            }
+        },
+    };
     if let Some(n) = args.evals {
+        let eval = threaded.as_mut().unwrap_or(&mut eval);
         let t = Instant::now();
         for _ in 0..n {
             let _ = eval.log_density_gradient(&x, &mut grad);
         }
-        println!("{n} gradient evaluations took {:.3} us each (mean)", t.elapsed().as_secs_f64() * 1e6 / n.max(1) as f64);
+        println!(
+            "{n} gradient evaluations on {} thread(s) took {:.3} us each (mean)",
+            eval.threads(),
+            t.elapsed().as_secs_f64() * 1e6 / n.max(1) as f64
+        );
         return 0;
     }
     // Size a batch to take about 10 ms, then time batches and report the median.
@@ -85,15 +109,21 @@ pub fn run(args: BenchArgs) -> i32 {
         }
         per_batch *= 2;
     }
-    let mut times: Vec<f64> = (0..args.batches.max(1))
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..per_batch {
-                let _ = eval.log_density_gradient(&x, &mut grad);
-            }
-            t.elapsed().as_secs_f64() / per_batch as f64
-        })
-        .collect();
+    let mut time_batch = |eval: &mut Evaluator| {
+        let t = Instant::now();
+        for _ in 0..per_batch {
+            let _ = eval.log_density_gradient(&x, &mut grad);
+        }
+        t.elapsed().as_secs_f64() / per_batch as f64
+    };
+    let mut times = Vec::new();
+    let mut threaded_times = Vec::new();
+    for _ in 0..args.batches.max(1) {
+        times.push(time_batch(&mut eval));
+        if let Some(t) = threaded.as_mut() {
+            threaded_times.push(time_batch(t));
+        }
+    }
     times.sort_by(f64::total_cmp);
     let median = times[times.len() / 2];
     println!("model: {}", args.model.display());
@@ -104,6 +134,29 @@ pub fn run(args: BenchArgs) -> i32 {
         println!("  CPU time of the compiling thread (not counting time descheduled): {:.1} ms", ns as f64 * 1e-6);
     }
     println!("gradient evaluation took {:.3} us (median of {} batches of {per_batch})", median * 1e6, times.len());
+    if let Some(t) = threaded.as_mut() {
+        threaded_times.sort_by(f64::total_cmp);
+        let m = threaded_times[threaded_times.len() / 2];
+        let n = args.threads_per_chain;
+        if t.threads() == 1 {
+            println!("threads per chain: no likelihood loop of this model is large enough to share; {n} threads run as one");
+        }
+        println!(
+            "gradient evaluation on {n} threads took {:.3} us (median, batches alternating with one thread's): {:.2}x the speed of one thread",
+            m * 1e6,
+            median / m
+        );
+        let (mut g1, mut gn) = (vec![0.0; dim], vec![0.0; dim]);
+        let same = match (eval.log_density_gradient(&x, &mut g1), t.log_density_gradient(&x, &mut gn)) {
+            (Ok(a), Ok(b)) => a.to_bits() == b.to_bits() && g1.iter().zip(&gn).all(|(p, q)| p.to_bits() == q.to_bits()),
+            _ => false,
+        };
+        if !same {
+            eprintln!("error: the gradient on {n} threads differs from one thread's (it must be bitwise equal)");
+            return super::EXIT_DIAGNOSTICS;
+        }
+        println!("value and gradient on {n} threads: bitwise equal to one thread's");
+    }
     0
 }
 

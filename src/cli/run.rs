@@ -69,6 +69,12 @@ pub struct RunArgs {
     /// Worker threads (default: the machine's cores).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// Threads per chain for the gradient of a large likelihood (at least
+    /// about 10,000 observations): its loop is cut into chunks fixed by the
+    /// data and summed in a fixed order, so the draws are the same for
+    /// every value. Each chain keeps `N - 1` extra threads.
+    #[arg(long, default_value_t = 1)]
+    threads_per_chain: usize,
     /// Output prefix: writes PREFIX_1.csv ... and PREFIX_dims.json.
     #[arg(long)]
     output: Option<PathBuf>,
@@ -112,6 +118,10 @@ enum Adapt {
 pub fn run(args: RunArgs) -> i32 {
     if !(args.adapt_delta > 0.0 && args.adapt_delta < 1.0) {
         eprintln!("error: --adapt-delta must be between 0 and 1 (exclusive), got {}", args.adapt_delta);
+        return EXIT_USAGE;
+    }
+    if args.threads_per_chain == 0 {
+        eprintln!("error: --threads-per-chain must be at least 1 (1: the chain's own thread only)");
         return EXIT_USAGE;
     }
     if args.chains == 0 || args.draws == 0 || args.chain_id == 0 {
@@ -161,6 +171,13 @@ pub fn run(args: RunArgs) -> i32 {
         eprintln!("the model has no parameters: running Stan's fixed_param sampler (generated quantities drawn per iteration, no warmup)");
     } else {
         report_gradient_time(&model);
+    }
+    if args.threads_per_chain > 1 && !model.has_chunked_loops() {
+        eprintln!(
+            "note: --threads-per-chain {} has no effect: no likelihood loop of this model is large enough to share \
+             (docs/design.md, \"Threads within a chain\")",
+            args.threads_per_chain
+        );
     }
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -239,7 +256,7 @@ pub fn run(args: RunArgs) -> i32 {
     let output = OutputOptions { csv: Some(csv), keep_draws: false };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let bars = Bars::new(args.chain_id.saturating_sub(1), args.chains, args.warmup + args.draws, show_progress);
-    let make = |chain: usize| ChainModel::new(&model, args.seed, chain);
+    let make = |chain: usize| ChainModel::new(&model, args.seed, chain, args.threads_per_chain);
     let result = sample(make, &settings, &output, &bars, &stop);
     bars.finish();
     let run = match result {
@@ -385,9 +402,14 @@ struct ChainModel {
 }
 
 impl ChainModel {
-    fn new(model: &BoundModel, seed: u64, chain: usize) -> ChainModel {
+    fn new(model: &BoundModel, seed: u64, chain: usize, threads: usize) -> ChainModel {
+        // Fewer threads change the speed only, never the draws.
+        let eval = model.evaluator_with_threads(threads).unwrap_or_else(|e| {
+            eprintln!("warning: {e}; chain {} evaluates its gradient on one thread (same draws)", chain + 1);
+            model.evaluator()
+        });
         ChainModel {
-            eval: model.evaluator(),
+            eval,
             rng: hbmc_stdlib::ChainRng::new(seed, chain as u64),
             names: model.output_names().to_vec(),
             dim: model.dim(),

@@ -70,7 +70,7 @@ fn visit(stmts: &[Stmt], func: &Function, a: &mut Active) {
                     Expr::Unary(_, x) => a.value(*x),
                     Expr::Binary(_, x, y) => a.value(*x) || a.value(*y),
                     Expr::Select { then, otherwise, .. } => a.value(*then) || a.value(*otherwise),
-                    Expr::F64(_) | Expr::I64(_) | Expr::Cmp(..) | Expr::Target => false,
+                    Expr::F64(_) | Expr::I64(_) | Expr::Cmp(..) | Expr::Target | Expr::ChunkIndex => false,
                 };
                 if on {
                     a.values.insert(*dst);
@@ -110,7 +110,7 @@ fn visit(stmts: &[Stmt], func: &Function, a: &mut Active) {
                 visit(cond_block, func, a);
                 visit(body, func, a);
             }
-            Stmt::AddTarget(_) | Stmt::Break | Stmt::Continue | Stmt::Reject(_) | Stmt::Print(_) => {}
+            Stmt::AddTarget(_) | Stmt::Break | Stmt::Continue | Stmt::Reject(_) | Stmt::Print(_) | Stmt::RunChunks { .. } => {}
         }
     }
 }

@@ -527,7 +527,7 @@ fn count_accesses(stmts: &[Stmt], loads: &mut HashMap<BufferId, usize>, stores: 
                 count_accesses(cond_block, loads, stores);
                 count_accesses(body, loads, stores);
             }
-            Stmt::Let { .. } | Stmt::AddTarget(_) | Stmt::Break | Stmt::Continue => {}
+            Stmt::Let { .. } | Stmt::AddTarget(_) | Stmt::Break | Stmt::Continue | Stmt::RunChunks { .. } => {}
         }
     }
 }
@@ -550,7 +550,7 @@ fn count_uses(stmts: &[Stmt], uses: &mut HashMap<Value, usize>) {
                     add(*then);
                     add(*otherwise);
                 }
-                Expr::F64(_) | Expr::I64(_) | Expr::Target => {}
+                Expr::F64(_) | Expr::I64(_) | Expr::Target | Expr::ChunkIndex => {}
             },
             Stmt::Call { args, .. } => {
                 for a in args {
@@ -588,7 +588,7 @@ fn count_uses(stmts: &[Stmt], uses: &mut HashMap<Value, usize>) {
                     }
                 }
             }
-            Stmt::Break | Stmt::Continue => {}
+            Stmt::Break | Stmt::Continue | Stmt::RunChunks { .. } => {}
         }
     }
     for b in later {

@@ -376,6 +376,8 @@ impl Gen<'_> {
                 Ok(())
             }
             Stmt::Break | Stmt::Continue | Stmt::Reject(_) | Stmt::Print(_) => Ok(()),
+            // Made after AD (`ir::chunks`), never differentiated.
+            Stmt::RunChunks { .. } => Err(AdError::new("chunked loops cannot be differentiated".into())),
         }
     }
 
@@ -691,6 +693,7 @@ impl Gen<'_> {
                         .collect(),
                 )),
                 Stmt::AddTarget(_) | Stmt::Print(_) => {}
+                Stmt::RunChunks { .. } => return Err(AdError::new("chunked loops cannot be differentiated".into())),
             }
         }
         Ok(())
@@ -782,7 +785,7 @@ impl Gen<'_> {
                 self.add_adj(out, scope, *then, gt);
                 self.add_adj(out, scope, *otherwise, go);
             }
-            Expr::F64(_) | Expr::I64(_) | Expr::Cmp(..) => {}
+            Expr::F64(_) | Expr::I64(_) | Expr::Cmp(..) | Expr::ChunkIndex => {}
             Expr::Target => {
                 return Err(AdError::new("`target()` used in a computation cannot be differentiated yet".into()));
             }
@@ -1132,6 +1135,7 @@ fn map_expr(e: &Expr, f: impl Fn(Value) -> Value) -> Expr {
         Expr::Cmp(op, a, b) => Expr::Cmp(*op, f(*a), f(*b)),
         Expr::Select { cond, then, otherwise } => Expr::Select { cond: f(*cond), then: f(*then), otherwise: f(*otherwise) },
         Expr::Target => Expr::Target,
+        Expr::ChunkIndex => Expr::ChunkIndex,
     }
 }
 

@@ -66,6 +66,12 @@ pub struct RunContext {
     pub status: u64,
     /// The message index of the `Reject` that ran (when `status` is 1).
     pub reject: u64,
+    /// The [`ChunkPool`](super::pool::ChunkPool) that runs `RunChunks`
+    /// statements on several threads, or null (chunks run one after the
+    /// other on the calling thread).
+    pub pool: *const c_void,
+    /// In a chunk function, the chunk it runs (`Expr::ChunkIndex`).
+    pub chunk: u64,
 }
 
 /// The uniform signature of every compiled entry point.
@@ -99,6 +105,28 @@ impl RunContext {
     pub(crate) const RNG: i32 = std::mem::offset_of!(RunContext, rng) as i32;
     pub(crate) const STATUS: i32 = std::mem::offset_of!(RunContext, status) as i32;
     pub(crate) const REJECT: i32 = std::mem::offset_of!(RunContext, reject) as i32;
+    pub(crate) const CHUNK: i32 = std::mem::offset_of!(RunContext, chunk) as i32;
+
+    /// The context chunk `chunk` of a `RunChunks` statement runs with: the
+    /// same arenas, its own status word, no message sink (chunk functions
+    /// print nothing and never reject: `ir::chunks` admits no such loop).
+    pub(crate) fn for_chunk(&self, chunk: u64) -> RunContext {
+        RunContext {
+            params: self.params,
+            grad: self.grad,
+            data: self.data,
+            int_data: self.int_data,
+            work: self.work,
+            int_work: self.int_work,
+            out: self.out,
+            rng: std::ptr::null_mut(),
+            messages: std::ptr::null_mut(),
+            status: STATUS_OK,
+            reject: 0,
+            pool: std::ptr::null(),
+            chunk,
+        }
+    }
 
     fn arena_ptr(&self, arena: Arena) -> *const u8 {
         match arena {

@@ -26,9 +26,10 @@ use cranelift_jit::JITModule;
 use cranelift_module::{FuncId, Linkage, Module as _};
 
 use super::context::{RunContext, Template, TemplatePart, STATUS_DIV_BY_ZERO, STATUS_REJECTED};
+use super::pool::RUN_CHUNKS_SYMBOL;
 use super::CodegenError;
 use crate::ir::{
-    Arena, BinaryOp, BufferId, CType, CallArg, CmpOp, Expr, FuncRef, Function, MessagePart, Module,
+    Arena, BinaryOp, BufferId, CType, CallArg, CmpOp, Expr, FuncRef, Function, FunctionKind, MessagePart, Module,
     ScalarType, Stmt, UnaryOp, Value,
 };
 
@@ -129,6 +130,7 @@ pub(crate) fn translate(
     imports: &mut Imports,
     module: &Module,
     func: &Function,
+    functions: &[(FunctionKind, FuncId)],
     builder: FunctionBuilder<'_>,
 ) -> Result<Vec<Template>, CodegenError> {
     let ptr = jit.target_config().pointer_type();
@@ -137,7 +139,7 @@ pub(crate) fn translate(
             "only 64-bit targets are supported".into(),
         ));
     }
-    let mut t = Translator::new(jit, imports, module, func, builder)?;
+    let mut t = Translator::new(jit, imports, module, func, functions, builder)?;
     let exited = t.block(&func.body)?;
     if !exited {
         let target = t.b.use_var(t.target);
@@ -169,6 +171,8 @@ struct Translator<'a, 'b> {
     templates: Vec<Template>,
     /// Cranelift references to imported functions, per function.
     func_refs: HashMap<FuncId, clif::FuncRef>,
+    /// Every function of the module, for `RunChunks`.
+    functions: &'a [(FunctionKind, FuncId)],
 }
 
 fn arena_index(a: Arena) -> usize {
@@ -204,6 +208,7 @@ impl<'a, 'b> Translator<'a, 'b> {
         imports: &'a mut Imports,
         module: &'a Module,
         func: &'a Function,
+        functions: &'a [(FunctionKind, FuncId)],
         mut b: FunctionBuilder<'b>,
     ) -> Result<Self, CodegenError> {
         let entry = b.create_block();
@@ -252,6 +257,7 @@ impl<'a, 'b> Translator<'a, 'b> {
             values_slot,
             templates: Vec::new(),
             func_refs: HashMap::new(),
+            functions,
         })
     }
 
@@ -404,6 +410,7 @@ impl<'a, 'b> Translator<'a, 'b> {
             Stmt::Print(parts) => {
                 self.message(parts, false)?;
             }
+            Stmt::RunChunks { function, count } => return self.run_chunks(*function, *count),
         }
         Ok(false)
     }
@@ -581,6 +588,7 @@ impl<'a, 'b> Translator<'a, 'b> {
                 self.b.ins().select(c, t, o)
             }
             Expr::Target => self.b.use_var(self.target),
+            Expr::ChunkIndex => self.b.ins().load(I64, trusted(), self.ctx, RunContext::CHUNK),
         }
     }
 
@@ -761,6 +769,34 @@ impl<'a, 'b> Translator<'a, 'b> {
             }
         }
         Ok(())
+    }
+
+    /// `RunChunks`: calls the pool callback with the chunk function's
+    /// address, then leaves with the status a failing chunk copied into the
+    /// context (none can fail as `ir::chunks` makes them; checked anyway).
+    fn run_chunks(&mut self, function: u32, count: u32) -> Result<bool, CodegenError> {
+        let kind = FunctionKind::GradientChunk(function);
+        // Verified: the chunk function exists.
+        let Some(&(_, id)) = self.functions.iter().find(|(k, _)| *k == kind) else {
+            return Err(CodegenError::Unsupported(format!("no {kind:?} function")));
+        };
+        let chunk_ref = self.jit.declare_func_in_func(id, self.b.func);
+        let addr = self.b.ins().func_addr(I64, chunk_ref);
+        // (ctx, func, count) -> void; both pointers have the pointer type.
+        let callee = self.func_ref(RUN_CHUNKS_SYMBOL, &[CType::PtrRng, CType::PtrF64, CType::I64], CType::Void)?;
+        let n = self.b.ins().iconst(I64, i64::from(count));
+        self.b.ins().call(callee, &[self.ctx, addr, n]);
+        let status = self.b.ins().load(I64, trusted(), self.ctx, RunContext::STATUS);
+        let (fail, ok) = (self.b.create_block(), self.b.create_block());
+        self.b.ins().brif(status, fail, &[], ok, &[]);
+        self.b.switch_to_block(fail);
+        self.b.seal_block(fail);
+        self.b.set_cold_block(fail);
+        let nan = self.b.ins().f64const(f64::NAN);
+        self.b.ins().return_(&[nan]);
+        self.b.switch_to_block(ok);
+        self.b.seal_block(ok);
+        Ok(false)
     }
 
     /// Emits the callback for a `print`/`reject`; returns its message index.

@@ -17,6 +17,7 @@
 
 pub mod context;
 mod lower;
+pub mod pool;
 
 #[cfg(test)]
 mod tests;
@@ -29,12 +30,13 @@ use cranelift_module::{default_libcall_names, Linkage, Module as _, ModuleError}
 use hbmc_stdlib::ChainRng;
 
 pub use context::{EntryFn, RunContext, STATUS_DIV_BY_ZERO, STATUS_OK, STATUS_REJECTED};
+pub use pool::ChunkPool;
 
 use crate::interp::library;
 use crate::interp::ops::DIV_BY_ZERO;
 use crate::interp::uses_rng;
 use crate::ir::arenas::{ArenaTooSmall, Arenas};
-use crate::ir::print::kind_name;
+use crate::ir::print::function_name;
 use crate::ir::{ArenaSizes, FunctionKind, Module};
 use context::{MessageSink, Template};
 
@@ -188,6 +190,10 @@ fn new_jit() -> Result<JITModule, CodegenError> {
         lower::MESSAGE_SYMBOL,
         context::hbmc_jit_message as *const u8,
     );
+    builder.symbol(
+        pool::RUN_CHUNKS_SYMBOL,
+        pool::hbmc_jit_run_chunks as *const u8,
+    );
     builder.symbol("floor", libcalls::floor as *const u8);
     builder.symbol("ceil", libcalls::ceil as *const u8);
     builder.symbol("trunc", libcalls::trunc as *const u8);
@@ -204,19 +210,25 @@ pub fn compile(module: &Module) -> Result<CompiledModule, CodegenError> {
     let mut fctx = FunctionBuilderContext::new();
     let mut imports = lower::Imports::new();
     let mut defined = Vec::new();
+    let mut sig = jit.make_signature();
+    sig.params
+        .push(AbiParam::new(jit.target_config().pointer_type()));
+    sig.returns
+        .push(AbiParam::new(cranelift_codegen::ir::types::F64));
+    // Declared before any is defined: `RunChunks` takes the address of a
+    // chunk function.
+    let mut ids = Vec::with_capacity(module.functions.len());
+    for func in &module.functions {
+        let name = format!("hbmc_{}", function_name(func.kind));
+        ids.push((func.kind, jit.declare_function(&name, Linkage::Local, &sig)?));
+    }
     for (i, func) in module.functions.iter().enumerate() {
-        let mut sig = jit.make_signature();
-        sig.params
-            .push(AbiParam::new(jit.target_config().pointer_type()));
-        sig.returns
-            .push(AbiParam::new(cranelift_codegen::ir::types::F64));
-        let name = format!("hbmc_{}", kind_name(func.kind));
-        let id = jit.declare_function(&name, Linkage::Local, &sig)?;
+        let id = ids[i].1;
         jit.clear_context(&mut ctx);
-        ctx.func.signature = sig;
+        ctx.func.signature = sig.clone();
         ctx.func.name = UserFuncName::user(0, i as u32);
         let builder = FunctionBuilder::new(&mut ctx.func, &mut fctx);
-        let templates = lower::translate(&mut jit, &mut imports, module, func, builder)?;
+        let templates = lower::translate(&mut jit, &mut imports, module, func, &ids, builder)?;
         jit.define_function(id, &mut ctx)?;
         defined.push((func.kind, id, templates, uses_rng(&func.body)));
     }
@@ -285,6 +297,31 @@ impl CompiledModule {
         rng: Option<&mut ChainRng>,
         prints: &mut Vec<String>,
     ) -> Result<f64, RunError> {
+        self.call_on(kind, arenas, rng, prints, None)
+    }
+
+    /// As [`CompiledModule::call`], running the chunks of large likelihood
+    /// loops on `pool`'s threads (one after the other without a pool). The
+    /// result is bitwise the same with or without a pool, for any number
+    /// of threads.
+    pub fn call_with_pool(
+        &self,
+        kind: FunctionKind,
+        arenas: &mut Arenas,
+        rng: Option<&mut ChainRng>,
+        pool: Option<&ChunkPool>,
+    ) -> Result<f64, RunError> {
+        self.call_on(kind, arenas, rng, &mut Vec::new(), pool)
+    }
+
+    fn call_on(
+        &self,
+        kind: FunctionKind,
+        arenas: &mut Arenas,
+        rng: Option<&mut ChainRng>,
+        prints: &mut Vec<String>,
+        pool: Option<&ChunkPool>,
+    ) -> Result<f64, RunError> {
         let entry = self.find(kind)?;
         arenas
             .check(&self.arena_sizes)
@@ -311,6 +348,8 @@ impl CompiledModule {
             messages: (&mut sink as *mut MessageSink<'_>).cast(),
             status: STATUS_OK,
             reject: 0,
+            pool: pool.map_or(std::ptr::null(), |p| (p as *const ChunkPool).cast()),
+            chunk: 0,
         };
         // SAFETY: `ctx` satisfies `EntryFn`'s contract: the arenas are at
         // least the module's sizes (checked above) and only reachable

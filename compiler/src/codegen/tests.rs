@@ -345,6 +345,8 @@ fn reject_with_message_and_prints_before_it() {
         messages: std::ptr::null_mut(),
         status: STATUS_OK,
         reject: 99,
+        pool: std::ptr::null(),
+        chunk: 0,
     };
     // SAFETY: arenas of the module's sizes, no RNG needed, no sink, module alive.
     let r = unsafe { entry(&mut ctx) };

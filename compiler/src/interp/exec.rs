@@ -6,7 +6,7 @@ use super::ops::{self, OpError};
 use super::{name, InterpError};
 use crate::ir::arenas::Arenas;
 use crate::ir::{
-    Arena, Buffer, BufferId, CType, CallArg, Expr, FuncRef, Function, MessagePart, Module,
+    Arena, Buffer, BufferId, CType, CallArg, Expr, FuncRef, Function, FunctionKind, MessagePart, Module,
     ScalarType, Stmt, Value,
 };
 use hbmc_stdlib::ChainRng;
@@ -33,6 +33,8 @@ pub(super) struct Machine<'a> {
     prints: &'a mut Vec<String>,
     values: Vec<Option<Scalar>>,
     target: f64,
+    /// The chunk number a `GradientChunk` function runs (`Expr::ChunkIndex`).
+    chunk: i64,
 }
 
 impl<'a> Machine<'a> {
@@ -52,6 +54,7 @@ impl<'a> Machine<'a> {
             prints,
             values,
             target: 0.0,
+            chunk: 0,
         }
     }
 
@@ -258,6 +261,19 @@ impl<'a> Machine<'a> {
                 let m = self.message(parts)?;
                 self.prints.push(m);
             }
+            // In chunk order: the JIT may run them on several threads, but
+            // they write disjoint memory, so the order does not matter.
+            Stmt::RunChunks { function, count } => {
+                let kind = FunctionKind::GradientChunk(*function);
+                let Some(func) = self.module.function(kind) else {
+                    return malformed(format!("no {kind:?} function"));
+                };
+                for c in 0..*count {
+                    let mut m = Machine::new(self.module, func, &mut *self.arenas, self.rng, &mut *self.prints);
+                    m.chunk = i64::from(c);
+                    m.run()?;
+                }
+            }
         }
         Ok(Flow::Normal)
     }
@@ -294,6 +310,7 @@ impl<'a> Machine<'a> {
                 }
             }
             Expr::Target => Scalar::F64(self.target),
+            Expr::ChunkIndex => Scalar::I64(self.chunk),
         })
     }
 

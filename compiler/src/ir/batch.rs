@@ -469,6 +469,7 @@ impl Pass<'_> {
             Stmt::Continue => Stmt::Continue,
             Stmt::Reject(parts) => Stmt::Reject(map_parts(parts, |v| r(rename, v))),
             Stmt::Print(parts) => Stmt::Print(map_parts(parts, |v| r(rename, v))),
+            Stmt::RunChunks { function, count } => Stmt::RunChunks { function: *function, count: *count },
         }
     }
 }
@@ -709,7 +710,7 @@ fn uses_in(stmts: &[Stmt], out: &mut Vec<Value>) {
                 MessagePart::Value(v) => Some(*v),
                 _ => None,
             })),
-            Stmt::Break | Stmt::Continue => {}
+            Stmt::Break | Stmt::Continue | Stmt::RunChunks { .. } => {}
         }
     }
 }
@@ -766,6 +767,7 @@ fn map_expr(e: &Expr, mut f: impl FnMut(Value) -> Value) -> Expr {
         Expr::Cmp(op, a, b) => Expr::Cmp(*op, f(*a), f(*b)),
         Expr::Select { cond, then, otherwise } => Expr::Select { cond: f(*cond), then: f(*then), otherwise: f(*otherwise) },
         Expr::Target => Expr::Target,
+        Expr::ChunkIndex => Expr::ChunkIndex,
     }
 }
 

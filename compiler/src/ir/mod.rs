@@ -23,6 +23,7 @@ use std::fmt;
 
 pub mod arenas;
 pub mod batch;
+pub mod chunks;
 pub mod print;
 pub mod verify;
 
@@ -202,6 +203,10 @@ pub enum Expr {
     Select { cond: Value, then: Value, otherwise: Value },
     /// The log density accumulated so far (Stan's `target()`).
     Target,
+    /// In a [`FunctionKind::GradientChunk`] function, the number of the
+    /// chunk being run (I64, `0..count` of the [`Stmt::RunChunks`] that
+    /// runs it).
+    ChunkIndex,
 }
 
 /// A part of a `print`/`reject` message.
@@ -259,6 +264,12 @@ pub enum Stmt {
     Reject(Vec<MessagePart>),
     /// Writes a message to the model's print stream.
     Print(Vec<MessagePart>),
+    /// Runs chunk function `function` ([`FunctionKind::GradientChunk`])
+    /// once for every chunk number `0..count`. The chunks write disjoint
+    /// memory and never fail, so they may run in any order and at the same
+    /// time on several threads (`compiler/src/ir/chunks.rs`); what they
+    /// write is combined by the statements after this one, in a fixed order.
+    RunChunks { function: u32, count: u32 },
 }
 
 /// What a function computes, which fixes its arenas and its result.
@@ -276,6 +287,11 @@ pub enum FunctionKind {
     /// from `Out` (laid out as `Generate` writes them) and writes the
     /// unconstrained point into `Params` (for user-supplied initial values).
     Unconstrain,
+    /// One chunk of a large likelihood loop of `Gradient`, outlined so that
+    /// chunks can run on several threads: run by [`Stmt::RunChunks`] with
+    /// its chunk number as [`Expr::ChunkIndex`]; may read and write what
+    /// `Gradient` may.
+    GradientChunk(u32),
 }
 
 /// One compiled entry point.

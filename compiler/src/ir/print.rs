@@ -68,6 +68,16 @@ pub fn kind_name(kind: FunctionKind) -> &'static str {
         FunctionKind::Gradient => "gradient",
         FunctionKind::Generate => "generate",
         FunctionKind::Unconstrain => "unconstrain",
+        FunctionKind::GradientChunk(_) => "gradient_chunk",
+    }
+}
+
+/// The function's name: its kind's, numbered for chunk functions
+/// (`gradient_chunk0`), so that every function of a module has its own.
+pub fn function_name(kind: FunctionKind) -> String {
+    match kind {
+        FunctionKind::GradientChunk(n) => format!("{}{n}", kind_name(kind)),
+        _ => kind_name(kind).to_string(),
     }
 }
 
@@ -148,7 +158,7 @@ impl Printer {
         let _ = writeln!(
             out,
             "fn {} ({} values) {{",
-            kind_name(f.kind),
+            function_name(f.kind),
             f.values.len()
         );
         self.block(&f.body, 1, out);
@@ -244,6 +254,9 @@ impl Printer {
                 Self::line(d, out, format_args!("reject {}", self.message(parts)))
             }
             Stmt::Print(parts) => Self::line(d, out, format_args!("print {}", self.message(parts))),
+            Stmt::RunChunks { function, count } => {
+                Self::line(d, out, format_args!("run_chunks gradient_chunk{function} x {count}"))
+            }
         }
     }
 
@@ -261,6 +274,7 @@ impl Printer {
                 otherwise,
             } => format!("select {cond}, {then}, {otherwise}"),
             Expr::Target => "target".to_string(),
+            Expr::ChunkIndex => "chunk_index".to_string(),
         }
     }
 

@@ -34,8 +34,12 @@
 //!   `IntData` are written only by `TransformedData`; `Work` and `IntWork`
 //!   by all. Pointer arguments cannot point into `IntData` or `IntWork`
 //!   (there is no `*mut i64` C type).
-//! - **Target**: `AddTarget` and `Expr::Target` only in `LogDensity` and
-//!   `Gradient`. **RNG**: only `Generate` and `TransformedData`.
+//! - **Target**: `AddTarget` and `Expr::Target` only in `LogDensity`,
+//!   `Gradient` and `GradientChunk`. **RNG**: only `Generate` and
+//!   `TransformedData`.
+//! - **Chunks**: `GradientChunk` functions may do what `Gradient` may;
+//!   `Expr::ChunkIndex` only in them; `RunChunks` only at the top level of
+//!   `Gradient`, naming an existing chunk function.
 //! - **Control**: `Break`/`Continue` only inside a `For` or `While`.
 //! - **Constant indices** (values defined by `Expr::I64`) of loads, stores
 //!   and pointer arguments lie in the buffer (a pointer may also be offset 0
@@ -78,9 +82,14 @@ pub fn verify(module: &Module) -> Result<(), Vec<String>> {
     }
 }
 
+/// A chunk of `Gradient` may do what `Gradient` may.
+fn gradient_like(kind: FunctionKind) -> bool {
+    matches!(kind, FunctionKind::Gradient | FunctionKind::GradientChunk(_))
+}
+
 fn may_read(kind: FunctionKind, arena: Arena) -> bool {
     match arena {
-        Arena::Grad => kind == FunctionKind::Gradient,
+        Arena::Grad => gradient_like(kind),
         Arena::Out => matches!(kind, FunctionKind::Generate | FunctionKind::Unconstrain),
         Arena::Params | Arena::Data | Arena::IntData | Arena::Work | Arena::IntWork => true,
     }
@@ -89,7 +98,7 @@ fn may_read(kind: FunctionKind, arena: Arena) -> bool {
 fn may_write(kind: FunctionKind, arena: Arena) -> bool {
     match arena {
         Arena::Params => kind == FunctionKind::Unconstrain,
-        Arena::Grad => kind == FunctionKind::Gradient,
+        Arena::Grad => gradient_like(kind),
         Arena::Out => kind == FunctionKind::Generate,
         Arena::Data | Arena::IntData => kind == FunctionKind::TransformedData,
         Arena::Work | Arena::IntWork => true,
@@ -321,6 +330,17 @@ impl<'a> Checker<'a> {
                     self.error("break or continue outside a loop");
                 }
             }
+            Stmt::RunChunks { function, count: _ } => {
+                if self.func.kind != FunctionKind::Gradient {
+                    self.error("only the Gradient function runs chunks");
+                }
+                if self.loop_depth > 0 {
+                    self.error("chunks run only at the top level of a function");
+                }
+                if self.module.function(FunctionKind::GradientChunk(*function)).is_none() {
+                    self.error(format_args!("chunk function {function} does not exist"));
+                }
+            }
             Stmt::Reject(parts) | Stmt::Print(parts) => {
                 for p in parts {
                     match p {
@@ -349,7 +369,7 @@ impl<'a> Checker<'a> {
     fn target_allowed(&mut self) {
         if !matches!(
             self.func.kind,
-            FunctionKind::LogDensity | FunctionKind::Gradient
+            FunctionKind::LogDensity | FunctionKind::Gradient | FunctionKind::GradientChunk(_)
         ) {
             self.error("only LogDensity and Gradient functions have a target");
         }
@@ -428,6 +448,12 @@ impl<'a> Checker<'a> {
             Expr::Target => {
                 self.target_allowed();
                 Some(F64)
+            }
+            Expr::ChunkIndex => {
+                if !matches!(self.func.kind, FunctionKind::GradientChunk(_)) {
+                    self.error("only GradientChunk functions have a chunk index");
+                }
+                Some(I64)
             }
         }
     }
