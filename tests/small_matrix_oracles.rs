@@ -30,7 +30,10 @@ const N: usize = 7;
 /// A model using, at size K: matrix products (matrix × matrix, matrix ×
 /// vector, row vector × matrix, vector × row vector, small × wide, wide
 /// transposed × vector), transposes, `diag_matrix`, `diag_pre_multiply`,
-/// `multiply_lower_tri_self_transpose`, `cholesky_decompose`, matrix and
+/// `quad_form_diag`, `multiply_lower_tri_self_transpose`,
+/// `cholesky_decompose`, `mdivide_left_tri_low` (of a matrix and of a
+/// vector), `mdivide_right_tri_low`, `log_determinant` and `determinant`
+/// of a Cholesky factor, matrix and
 /// vector literals, reads at run-time indices, and `multi_normal_cholesky`
 /// with a small factor (declared and not, one and many variates).
 fn model(k: usize) -> String {
@@ -68,6 +71,10 @@ model {{
   matrix[K, K] O = v * r;
   matrix[K, N] E = L * Z;
   vector[N] q = X' * v;
+  matrix[K, K] Q = quad_form_diag(Omega, sigma);
+  matrix[K, K] W = mdivide_left_tri_low(L, A);
+  vector[K] u = mdivide_left_tri_low(L, mu);
+  row_vector[K] t = mdivide_right_tri_low(r, L);
   sigma ~ lognormal(0, 1);
   L_Omega ~ lkj_corr_cholesky(2);
   to_vector(A) ~ normal(0, 1);
@@ -81,6 +88,8 @@ model {{
   {literal_vector} ~ multi_normal_cholesky(M * mu, cholesky_decompose(Sigma_tp + diag_matrix(rep_vector(1, K))));
   target += 0.1 * dot_product(w, v) + 0.01 * sum(O) + 0.1 * sum(r * L);
   target += -0.5 * dot_self(to_vector(E - X)) - 0.01 * dot_self(q);
+  target += 0.01 * sum(Q) - 0.01 * dot_self(to_vector(W)) + 0.1 * dot_product(u, mu) - 0.05 * dot_self(t);
+  target += 0.3 * log_determinant(L) + 0.1 * determinant(L) - 0.2 * log_determinant(cholesky_decompose(S));
   for (i in 1:K) {{
     for (j in 1:K) {{
       target += -0.05 * square(L[i, j]) + 0.02 * S[j, i] - 0.01 * square(M[i, j] + Sigma_tp[i, j]);
@@ -103,7 +112,14 @@ fn data(k: usize) -> String {
 }
 
 /// The library routines the unrolled code replaces.
-const REPLACED: &[&str] = &["hbm_cholesky_decompose", "hbm_multiply_lower_tri_self_transpose", "hbm_multi_normal_cholesky_lpdf"];
+const REPLACED: &[&str] = &[
+    "hbm_cholesky_decompose",
+    "hbm_multiply_lower_tri_self_transpose",
+    "hbm_multi_normal_cholesky_lpdf",
+    "hbm_mdivide_left_tri_low",
+    "hbm_log_determinant",
+    "hbm_determinant",
+];
 
 /// The model of size K lowered with or without unrolling, differentiated
 /// and batched as the CLI runs it.

@@ -597,24 +597,30 @@ fn count_uses(stmts: &[Stmt], uses: &mut HashMap<Value, usize>) {
 }
 
 /// Whether `for var in start..end { body }` overwrites every element of
-/// `b` before any read of it: the loop nest stores `b` once (not in a
-/// branch), reads only the element it has just stored, and the store's index, evaluated over every
-/// iteration of the loops around it (constant bounds), takes each value of
-/// `0..len(b)` (`b[j] = ...`, or `m[i + 2 * j] = ...` over `i`, `j`).
+/// `b` before any read of it: the loop nest stores `b` outside branches
+/// (once or several times per iteration: `m[2 * j] = ...; m[1 + 2 * j] =
+/// ...` fills a 2-row matrix), reads only elements this iteration has
+/// already stored (a load at the index value of an earlier store in the
+/// same or an enclosing block), and the stores' indices, evaluated over
+/// every iteration of the loops around them (constant bounds), take each
+/// value of `0..len(b)` exactly once (`b[j] = ...`, or `m[i + 2 * j] =
+/// ...` over `i`, `j`).
 fn fills(module: &Module, var: Value, start: Value, end: Value, body: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>, defs: &HashMap<Value, Expr>) -> bool {
     let len = module.buffer(b).len;
     if len > 4096 {
         return false;
     }
     let nest = [Stmt::For { var, start, end, body: body.to_vec() }];
-    let mut store = None;
+    let mut stores = Vec::new();
     let mut loops = Vec::new();
-    if !find_store(&nest, b, consts, &mut loops, &mut store) {
+    if !find_stores(&nest, b, consts, &mut loops, &mut Vec::new(), &mut stores) || stores.is_empty() {
         return false;
     }
-    let Some((index, loops)) = store else { return false };
+    let total: i64 = stores.iter().map(|(_, loops)| loops.iter().map(|&(_, a, e)| (e - a).max(0)).product::<i64>()).sum();
+    if total != len as i64 {
+        return false;
+    }
     let mut seen = vec![false; len];
-    let mut env: HashMap<Value, i64> = HashMap::new();
     fn each(k: usize, loops: &[(Value, i64, i64)], env: &mut HashMap<Value, i64>, f: &mut dyn FnMut(&HashMap<Value, i64>) -> bool) -> bool {
         let Some(&(v, a, e)) = loops.get(k) else { return f(env) };
         for i in a..e {
@@ -625,34 +631,47 @@ fn fills(module: &Module, var: Value, start: Value, end: Value, body: &[Stmt], b
         }
         true
     }
-    let total: i64 = loops.iter().map(|&(_, a, e)| (e - a).max(0)).product();
-    if total != len as i64 {
-        return false;
-    }
-    let ok = each(0, &loops, &mut env, &mut |env| match eval_index(index, env, consts, defs, 0) {
-        Some(i) if i >= 0 && (i as usize) < len && !seen[i as usize] => {
-            seen[i as usize] = true;
-            true
+    for (index, loops) in &stores {
+        let mut env: HashMap<Value, i64> = HashMap::new();
+        let ok = each(0, loops, &mut env, &mut |env| match eval_index(*index, env, consts, defs, 0) {
+            Some(i) if i >= 0 && (i as usize) < len && !seen[i as usize] => {
+                seen[i as usize] = true;
+                true
+            }
+            _ => false,
+        });
+        if !ok {
+            return false;
         }
-        _ => false,
-    });
-    ok && seen.iter().all(|&x| x)
+    }
+    seen.iter().all(|&x| x)
 }
 
-/// Finds the one store to `b` in a loop nest with the constant-bound loops
-/// around it; `false` when `b` is read, stored twice, stored in a branch
-/// or under a loop whose bounds are not constants.
-fn find_store(stmts: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>, loops: &mut Vec<(Value, i64, i64)>, store: &mut Option<(Value, Vec<(Value, i64, i64)>)>) -> bool {
+/// Finds the stores to `b` in a loop nest, each with the constant-bound
+/// loops around it; `false` when `b` is read other than at an element
+/// already stored (`visible`: the index values of the earlier stores of
+/// this block and the blocks around it, which ran before in the same
+/// iteration), stored in a branch or under a loop whose bounds are not
+/// constants, or when the nest can leave an iteration early.
+fn find_stores(
+    stmts: &[Stmt],
+    b: BufferId,
+    consts: &HashMap<Value, i64>,
+    loops: &mut Vec<(Value, i64, i64)>,
+    visible: &mut Vec<Value>,
+    stores: &mut Vec<(Value, Vec<(Value, i64, i64)>)>,
+) -> bool {
+    let outer = visible.len();
     for s in stmts {
         match s {
             Stmt::Store { buf, index, .. } if *buf == b => {
-                if store.is_some() {
-                    return false;
-                }
-                *store = Some((*index, loops.clone()));
+                stores.push((*index, loops.clone()));
+                visible.push(*index);
             }
-            // A read of the element just stored.
-            Stmt::Let { expr: Expr::Load { buf, index }, .. } if *buf == b && store.as_ref().is_some_and(|(i, _)| i == index) => {}
+            // A read of an element stored earlier in this iteration.
+            Stmt::Let { expr: Expr::Load { buf, index }, .. } if *buf == b && visible.contains(index) => {}
+            // An iteration that may stop before its stores.
+            Stmt::Break | Stmt::Continue => return false,
             Stmt::For { var, start, end, body } => {
                 let (Some(&a), Some(&e)) = (consts.get(start), consts.get(end)) else {
                     let mut acc = Vec::new();
@@ -663,7 +682,7 @@ fn find_store(stmts: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>, loops: 
                     continue;
                 };
                 loops.push((*var, a, e));
-                let ok = find_store(body, b, consts, loops, store);
+                let ok = find_stores(body, b, consts, loops, visible, stores);
                 loops.pop();
                 if !ok {
                     return false;
@@ -675,10 +694,27 @@ fn find_store(stmts: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>, loops: 
                 if acc.iter().any(|&(buf, _, _)| buf == b) {
                     return false;
                 }
+                // A branch or `while` may hold a `break` of this nest.
+                if matches!(other, Stmt::If { .. } | Stmt::While { .. }) && leaves_early(std::slice::from_ref(other)) {
+                    return false;
+                }
             }
         }
     }
+    // The stores of an inner loop are not visible after it: it may have
+    // run no iteration.
+    visible.truncate(outer);
     true
+}
+
+/// Whether `stmts` hold a `break` or `continue` outside any loop of their
+/// own (one that leaves the loop around them).
+fn leaves_early(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::Break | Stmt::Continue => true,
+        Stmt::If { then, otherwise, .. } => leaves_early(then) || leaves_early(otherwise),
+        _ => false,
+    })
 }
 
 /// The value of an integer index for given loop variables.

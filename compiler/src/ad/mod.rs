@@ -57,6 +57,7 @@
 
 mod activity;
 mod carry;
+mod prune;
 mod reverse;
 pub mod rules;
 
@@ -131,7 +132,8 @@ fn build_gradient(module: &mut Module, data: Option<&[f64]>, int_data: &[i64]) -
         };
         adjoint.insert(b, adj);
     }
-    let gradient = reverse::build(module, &forward, &active, &adjoint, &carries, &restored)?;
+    let mut gradient = reverse::build(module, &forward, &active, &adjoint, &carries, &restored)?;
+    prune::prune(&mut gradient);
     module.functions.retain(|f| f.kind != FunctionKind::Gradient);
     module.functions.push(gradient);
     Ok(())

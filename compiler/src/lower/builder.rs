@@ -143,6 +143,14 @@ impl FnBuilder {
             }
         }
         let ty = self.type_of(a);
+        // Integer identities of index arithmetic (`first + 0`, `i * 1`).
+        if ty == ScalarType::I64 && self.type_of(b) == ScalarType::I64 {
+            match (op, self.const_i64(a), self.const_i64(b)) {
+                (BinaryOp::Add, Some(0), _) | (BinaryOp::Mul, Some(1), _) => return b,
+                (BinaryOp::Add | BinaryOp::Sub, _, Some(0)) | (BinaryOp::Mul, _, Some(1)) => return a,
+                _ => {}
+            }
+        }
         self.define(ty, Expr::Binary(op, a, b))
     }
 

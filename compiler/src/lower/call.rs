@@ -179,6 +179,9 @@ impl Lowerer<'_> {
             return self.trace(&args[0]);
         }
         if matches!(func, "determinant" | "log_determinant") {
+            if let Some(v) = self.try_small_determinant(func, &args[0])? {
+                return Ok(v);
+            }
             let a = self.pointer_arg(&args[0])?;
             let n = square_size(&a.shape, func, e)?;
             let nv = self.fb.i64(n as i64);
@@ -267,6 +270,22 @@ impl Lowerer<'_> {
                         if let TypedExprKind::Var(v) = &args[0].kind {
                             if let Some(st) = self.storage.get(v).filter(|st| st.array_rank == 0 && st.shape == s).cloned() {
                                 return Ok(self.fb.load(st.buf, idx[0], st.ty));
+                            }
+                        }
+                        // Likewise a matrix element of an array variable
+                        // (`to_vector(u_raw[g])`): its element i is i past
+                        // its first.
+                        if let TypedExprKind::Index { base, indices, zipped } = &args[0].kind {
+                            if let TypedExprKind::Var(v) = &base.kind {
+                                let st = self.storage.get(v).cloned();
+                                let singles = indices.iter().all(|i| matches!(i, crate::check::typed::TypedIndex::Single(_)));
+                                if let Some(st) = st.filter(|st| singles && st.array_rank == indices.len() && st.shape[st.array_rank..] == s[..]) {
+                                    let zero = self.fb.i64(0);
+                                    let first = self.base_index(&args[0], &base.ty, &st.shape, indices, zipped, &[zero, zero])?;
+                                    let first = self.offset(&st, &first);
+                                    let at = self.fb.binary(BinaryOp::Add, first, idx[0]);
+                                    return Ok(self.fb.load(st.buf, at, st.ty));
+                                }
                             }
                         }
                         let rows = self.fb.i64(s[0] as i64);

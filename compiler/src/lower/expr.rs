@@ -280,6 +280,14 @@ impl Lowerer<'_> {
         let int_result = e.ty.is_int_valued();
         match op {
             BinOp::Mul if !lhs.ty.is_scalar() && !rhs.ty.is_scalar() => {
+                // Not computed ahead of the element loop: one element
+                // costs a few multiply-adds when the inner size is small,
+                // where computing the whole product would cost them all.
+                if self.hoisted_storage(e).is_none() {
+                    if let Some(v) = self.small_inner_product_elem(e, lhs, rhs, idx)? {
+                        return Ok(v);
+                    }
+                }
                 let storage = self.materialize(e)?;
                 let offset = self.offset(&storage, idx);
                 return Ok(self.fb.load(storage.buf, offset, storage.ty));

@@ -24,6 +24,7 @@ mod constructors;
 mod draw;
 mod expr;
 mod fill;
+mod fused_product;
 mod hoist;
 mod inline;
 pub mod layout;

@@ -140,6 +140,22 @@ impl Lowerer<'_> {
                 let Some(a) = self.try_small(&args[0])? else { return Ok(None) };
                 self.small_lower_tri_self_transpose(&a)
             }
+            TypedExprKind::Call { func, args } if func == "mdivide_left_tri_low" => {
+                let (Some(l), Some(b)) = (self.try_small(&args[0])?, self.try_small(&args[1])?) else { return Ok(None) };
+                if l.rows != l.cols || b.rows != l.rows || (b.rows, b.cols) != (rows, cols) {
+                    return Ok(None);
+                }
+                self.small_lower_solve(&l, &b)
+            }
+            // `mdivide_right_tri_low`, `quad_form`, `tcrossprod`, ...: their
+            // products and solves, unrolled.
+            TypedExprKind::Call { func, args } if super::linalg_fns::is_composite_matrix(func, args) => {
+                let expanded = self.expand_composite(func, args, e)?;
+                match self.try_small(&expanded)? {
+                    Some(sv) if (sv.rows, sv.cols) == (rows, cols) => sv.vals,
+                    _ => return Ok(None),
+                }
+            }
             // Any other routine computed whole (softmax, non_centered_mvn,
             // the multivariate draws) keeps its library call: reading it
             // element by element below would come back here.
@@ -359,6 +375,92 @@ impl Lowerer<'_> {
             }
         }
         l
+    }
+
+    /// `L⁻¹ B` by forward substitution, reading the lower triangle of `L`
+    /// and rejecting the evaluation, as the library routine does, when a
+    /// diagonal element is zero or not finite.
+    fn small_lower_solve(&mut self, l: &SmallValue, b: &SmallValue) -> Vec<Value> {
+        let n = l.rows;
+        let zero = self.fb.f64(0.0);
+        let inf = self.fb.f64(f64::INFINITY);
+        for i in 0..n {
+            let d = l.at(i, i);
+            let nonzero = self.fb.cmp(CmpOp::Ne, d, zero);
+            let size = self.fb.unary(UnaryOp::Abs, d);
+            let finite = self.fb.cmp(CmpOp::Lt, size, inf);
+            let ok = self.fb.binary(BinaryOp::And, nonzero, finite);
+            self.reject_unless_true(ok, "mdivide_left_tri_low: the triangular matrix has a zero or non-finite diagonal");
+        }
+        let mut x = Vec::with_capacity(n * b.cols);
+        for c in 0..b.cols {
+            let mut col: Vec<Value> = Vec::with_capacity(n);
+            for r in 0..n {
+                let mut t = b.at(r, c);
+                for (p, xp) in col.iter().enumerate() {
+                    if self.fb.is_zero_f64(l.at(r, p)) || self.fb.is_zero_f64(*xp) {
+                        continue;
+                    }
+                    let lx = self.fb.binary(BinaryOp::Mul, l.at(r, p), *xp);
+                    t = self.fb.binary(BinaryOp::Sub, t, lx);
+                }
+                // 0 / d is 0 for the finite, non-zero d checked above.
+                let v = if self.fb.is_zero_f64(t) { t } else { self.fb.binary(BinaryOp::Div, t, l.at(r, r)) };
+                col.push(v);
+            }
+            x.extend(col);
+        }
+        x
+    }
+
+    /// `log_determinant(a)` (`ln |det a|`) or `determinant(a)` of a small
+    /// matrix that is triangular at lowering time (a Cholesky factor held
+    /// in values, a `diag_matrix`: zeros on one side of the diagonal are
+    /// literals), from its diagonal: `Σ ln |a_ii|` or `Π a_ii`. `None`
+    /// when it does not apply (the caller calls the library's LU routine).
+    pub(crate) fn try_small_determinant(&mut self, func: &str, a: &TypedExpr) -> LowerResult<Option<Value>> {
+        // Only where reading the values costs nothing or they are certainly
+        // triangular, so that no code is emitted for a fallback.
+        let cheap_or_triangular = match &a.kind {
+            TypedExprKind::Var(v) => self.small.contains_key(v),
+            TypedExprKind::Call { func, .. } => matches!(func.as_str(), "cholesky_decompose" | "diag_matrix"),
+            _ => false,
+        };
+        if !self.unroll_small || !cheap_or_triangular {
+            return Ok(None);
+        }
+        let Some(m) = self.try_small(a)? else { return Ok(None) };
+        let n = m.rows;
+        if m.cols != n || m.shape.len() != 2 {
+            return Ok(None);
+        }
+        let zero_above = (0..n).all(|j| (0..j).all(|i| self.fb.is_zero_f64(m.at(i, j))));
+        let zero_below = (0..n).all(|j| (j + 1..n).all(|i| self.fb.is_zero_f64(m.at(i, j))));
+        if !zero_above && !zero_below {
+            return Ok(None);
+        }
+        let log = if func == "log_determinant" {
+            Some(self.symbols.get("hbm_log").ok_or_else(|| LowerError { span: a.span, message: "the library function `hbm_log`".into() })?)
+        } else {
+            None
+        };
+        let mut acc: Option<Value> = None;
+        for i in 0..n {
+            let d = m.at(i, i);
+            let term = match &log {
+                Some(log) => {
+                    let size = self.fb.unary(UnaryOp::Abs, d);
+                    self.fb.call(log.clone(), vec![CallArg::Value(size)])
+                }
+                None => d,
+            };
+            acc = Some(match (acc, log.is_some()) {
+                (None, _) => term,
+                (Some(s), true) => self.fb.binary(BinaryOp::Add, s, term),
+                (Some(s), false) => self.fb.binary(BinaryOp::Mul, s, term),
+            });
+        }
+        Ok(acc)
     }
 
     /// `L Lᵀ` of the lower triangle of a small `K × N` matrix.

@@ -145,7 +145,12 @@ impl Lowerer<'_> {
                 Ok(())
             }
             K::Block(stmts) => {
-                for s in stmts {
+                for (i, s) in stmts.iter().enumerate() {
+                    if let K::Decl(decl) = &s.kind {
+                        if self.try_fuse_local_product(decl, &stmts[i + 1..])? {
+                            continue;
+                        }
+                    }
                     self.lower_stmt(s)?;
                 }
                 Ok(())
@@ -279,12 +284,23 @@ impl Lowerer<'_> {
                     .get(v)
                     .cloned()
                     .ok_or_else(|| LowerError::unsupported(lhs.span, "assigning a variable without storage"))?;
-                let src = self.materialize(value)?;
+                // Stan evaluates the right side before assigning: a scalar
+                // is computed before its store anyway; a container element
+                // by element only when it does not read the variable
+                // written (its whole parts are hoisted ahead of the loop,
+                // and a `?:` could compute a whole branch per element).
+                let direct = value.ty.is_scalar() || (!mentions_buffer(value, &storage, &self.storage) && !has_ternary(value));
+                let src = if direct { None } else { Some(self.materialize(value)?) };
                 let shape = self.shape(lhs)?;
                 let check_dim = index_dim(&lhs.ty);
                 self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
-                    let at = this.offset(&src, idx);
-                    let x = this.fb.load(src.buf, at, src.ty);
+                    let x = match &src {
+                        Some(src) => {
+                            let at = this.offset(src, idx);
+                            this.fb.load(src.buf, at, src.ty)
+                        }
+                        None => this.elem(value, idx)?,
+                    };
                     let x = if storage.ty == ScalarType::F64 { this.fb.to_f64(x) } else { x };
                     if let Some(d) = check_dim {
                         this.check_member(x, d, value)?;
@@ -672,4 +688,9 @@ fn index_dim(ty: &Type) -> Option<usize> {
 /// Whether `e` reads the buffer of `dst`.
 fn mentions_buffer(e: &TypedExpr, dst: &Storage, storage: &std::collections::HashMap<VarId, Storage>) -> bool {
     e.mentions(|v| storage.get(&v).is_some_and(|s| s.buf == dst.buf))
+}
+
+/// Whether `e` has a `?:` anywhere.
+fn has_ternary(e: &TypedExpr) -> bool {
+    matches!(e.kind, TypedExprKind::Ternary { .. }) || e.children().into_iter().any(has_ternary)
 }
