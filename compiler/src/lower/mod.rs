@@ -31,6 +31,7 @@ mod linalg_fns;
 mod matrix_fns;
 mod normal;
 mod ordinal;
+mod propto;
 mod simplex;
 mod ranges;
 mod sizing;
@@ -132,11 +133,16 @@ pub struct LowerOptions {
     /// unrolled (`small_matrix`); off, they take the library routines, the
     /// reference the unrolled code is tested against (same results).
     pub unroll_small_matrices: bool,
+    /// Whether the log density is up to a constant, as Stan's `propto`:
+    /// sampling statements and `_lupdf`/`_lupmf` drop their terms that do
+    /// not depend on parameters (see [`propto`]). Off, every term is kept
+    /// (the full log density, what `hbmc run` samples).
+    pub propto: bool,
 }
 
 impl Default for LowerOptions {
     fn default() -> LowerOptions {
-        LowerOptions { jacobian: true, unroll_small_matrices: true }
+        LowerOptions { jacobian: true, unroll_small_matrices: true, propto: false }
     }
 }
 
@@ -153,6 +159,7 @@ pub fn lower_model_with(program: &TypedProgram, bound: &BoundData, options: Lowe
     let mut l = Lowerer::new(program, bound, sized, &symbols);
     l.jacobian = options.jacobian;
     l.unroll_small = options.unroll_small_matrices;
+    l.propto = options.propto;
     l.lower_all().map_err(|e| vec![e.into_diagnostic()])?;
     Ok(l.finish())
 }
@@ -220,6 +227,8 @@ pub(crate) struct Lowerer<'a> {
     factor_facts: HashMap<VarId, small_matrix::FactorFacts>,
     /// Whether small matrices are unrolled ([`LowerOptions`]).
     unroll_small: bool,
+    /// Whether sampling statements drop their constant terms ([`LowerOptions`]).
+    pub propto: bool,
 }
 
 impl<'a> Lowerer<'a> {
@@ -250,6 +259,7 @@ impl<'a> Lowerer<'a> {
             factor_vars: small_matrix::cholesky_factor_vars(program),
             factor_facts: HashMap::new(),
             unroll_small: true,
+            propto: false,
             filled: HashMap::new(),
             loop_ranges: HashMap::new(),
             data_ranges: HashMap::new(),
