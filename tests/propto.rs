@@ -166,6 +166,23 @@ fn target_plus_lpdf_keeps_everything_and_lupdf_and_data_only_statements_drop() {
 }
 
 #[test]
+fn user_densities_pass_propto_to_their_lupdf_calls_as_stan_does() {
+    // `y ~ foo(...)` and `foo_lupdf` call the body up to a constant, so its
+    // `normal_lupdf` drops; `foo_lpdf` calls it normalised, so it keeps.
+    let json = r#"{"N": 4, "y": [0.3, -1.2, 2.0, 0.9]}"#;
+    let source = "functions { real foo_lpdf(vector y, real mu) { return normal_lupdf(y | mu, 2); }\n\
+                  real bar_lpdf(vector y, real mu) { real lp = 0; for (i in 1:2) { lp += 0.5 * foo_lupdf(y | mu); } return lp; } }\n\
+                  data { int N; vector[N] y; } parameters { real mu; } model {\n\
+                  y ~ foo(mu);\n\
+                  target += foo_lpdf(y | mu);\n\
+                  target += foo_lupdf(y | mu);\n\
+                  target += bar_lpdf(y | mu);\n\
+                  target += bar_lupdf(y | mu);\n}";
+    let per = 4.0 * (HALF_LN_2PI + 2f64.ln());
+    check(source, json, 3.0 * per, None);
+}
+
+#[test]
 fn multivariate_densities_drop_their_data_constants() {
     // multi_normal_cholesky with a data factor: -K/2 log 2π and -Σ log L_ii
     // per vector.
