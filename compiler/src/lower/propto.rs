@@ -40,8 +40,9 @@ struct Summand {
     /// `include_summand<propto, ...>` list); empty for a constant of the
     /// distribution, dropped whenever the density is up to a constant.
     deps: &'static [usize],
-    /// The term; it reads only `deps` and integer arguments (never
+    /// The arguments the term reads: `deps` and integer arguments (never
     /// autodiff), so it can be computed whenever it is dropped.
+    reads: &'static [usize],
     value: Term,
 }
 
@@ -52,11 +53,17 @@ enum Term {
 }
 
 const fn constant(c: f64) -> Summand {
-    Summand { deps: &[], value: Term::Const(c) }
+    Summand { deps: &[], reads: &[], value: Term::Const(c) }
 }
 
+/// A term that reads only its dependencies.
 const fn term(deps: &'static [usize], f: TermFn) -> Summand {
-    Summand { deps, value: Term::Code(f) }
+    Summand { deps, reads: deps, value: Term::Code(f) }
+}
+
+/// A term that also reads integer arguments.
+const fn term_reading(deps: &'static [usize], reads: &'static [usize], f: TermFn) -> Summand {
+    Summand { deps, reads, value: Term::Code(f) }
 }
 
 /// ln π.
@@ -150,11 +157,11 @@ fn univariate_summands(name: &str) -> Vec<Summand> {
         })],
         // ln C(N, n): a constant of the distribution in Stan (it reads only
         // the integer arguments).
-        "binomial" | "binomial_logit" | "beta_binomial" => vec![term(&[], |l, a, at| {
+        "binomial" | "binomial_logit" | "beta_binomial" => vec![term_reading(&[], &[0, 1], |l, a, at| {
             let (n_trials, n) = (l.fb.to_f64(a[1]), l.fb.to_f64(a[0]));
             l.lib_call("hbm_lchoose", &[n_trials, n], at)
         })],
-        "poisson" | "poisson_log" => vec![term(&[], |l, a, at| {
+        "poisson" | "poisson_log" => vec![term_reading(&[], &[0], |l, a, at| {
             let n = l.fb.to_f64(a[0]);
             let one = l.fb.f64(1.0);
             let n1 = l.fb.binary(BinaryOp::Add, n, one);
@@ -162,19 +169,19 @@ fn univariate_summands(name: &str) -> Vec<Summand> {
         })],
         "neg_binomial_2" | "neg_binomial_2_log" => {
             let location: Summand = if name == "neg_binomial_2" {
-                term(&[1], |l, a, at| {
+                term_reading(&[1], &[0, 1], |l, a, at| {
                     let n = l.fb.to_f64(a[0]);
                     l.lib_call("hbm_multiply_log", &[n, a[1]], at)
                 })
             } else {
-                term(&[1], |l, a, _| {
+                term_reading(&[1], &[0, 1], |l, a, _| {
                     let n = l.fb.to_f64(a[0]);
                     Ok(l.fb.binary(BinaryOp::Mul, n, a[1]))
                 })
             };
             vec![
                 // binomial_coefficient_log(n + φ - 1, n)
-                term(&[2], |l, a, at| {
+                term_reading(&[2], &[0, 2], |l, a, at| {
                     let n = l.fb.to_f64(a[0]);
                     let one = l.fb.f64(1.0);
                     let top = l.fb.binary(BinaryOp::Add, n, a[2]);
@@ -275,21 +282,52 @@ impl Lowerer<'_> {
             let total = self.fb.f64(-(terms as f64) * constant);
             self.emit_term(sink, total);
         }
-        let code: Vec<TermFn> = dropped.iter().filter_map(|s| if let Term::Code(f) = s.value { Some(f) } else { None }).collect();
+        let all: Vec<&TypedExpr> = std::iter::once(variate).chain(params).collect();
+        let shapes: Vec<ArgShape> = std::iter::once(dist.variate).chain(dist.params.iter().map(|(_, s)| *s)).collect();
+        // A term reading only scalars is the same in every element: it is
+        // computed once, times the number of terms.
+        let (uniform, per_element): (Vec<&Summand>, Vec<&Summand>) = dropped
+            .iter()
+            .filter(|s| matches!(s.value, Term::Code(_)))
+            .partition(|s| s.reads.iter().all(|&i| all[i].ty.axes().is_empty()));
+        if !uniform.is_empty() {
+            let mut values = Vec::with_capacity(all.len());
+            for ((e, &ad), shape) in all.iter().zip(autodiff).zip(&shapes) {
+                let v = if ad || !e.ty.axes().is_empty() {
+                    // Never read (see the loop below).
+                    self.fb.f64(f64::NAN)
+                } else {
+                    let v = self.scalar(e)?;
+                    if *shape == ArgShape::Ints { v } else { self.fb.to_f64(v) }
+                };
+                values.push(v);
+            }
+            let mut sum = self.fb.f64(0.0);
+            for s in &uniform {
+                if let Term::Code(f) = s.value {
+                    let t = f(self, &values, at)?;
+                    sum = self.fb.binary(BinaryOp::Add, sum, t);
+                }
+            }
+            let n = self.fb.f64(terms as f64);
+            let total = self.fb.binary(BinaryOp::Mul, n, sum);
+            let minus = self.finite_negated(total);
+            self.emit_term(sink, minus);
+        }
+        let code: Vec<TermFn> = per_element.iter().filter_map(|s| if let Term::Code(f) = s.value { Some(f) } else { None }).collect();
         if code.is_empty() {
             return Ok(());
         }
         self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
             // The values of the data arguments; an autodiff argument's slot
             // holds NaN, never read (a dropped term reads only data).
-            let mut values = Vec::with_capacity(params.len() + 1);
-            let shapes = std::iter::once(dist.variate).chain(dist.params.iter().map(|(_, s)| *s));
-            for ((e, &ad), shape) in std::iter::once(variate).chain(params).zip(autodiff).zip(shapes) {
+            let mut values = Vec::with_capacity(all.len());
+            for ((e, &ad), shape) in all.iter().zip(autodiff).zip(&shapes) {
                 let v = if ad {
                     this.fb.f64(f64::NAN)
                 } else {
                     let v = this.operand_elem(&frame, e, idx)?;
-                    if shape == ArgShape::Ints { v } else { this.fb.to_f64(v) }
+                    if *shape == ArgShape::Ints { v } else { this.fb.to_f64(v) }
                 };
                 values.push(v);
             }
