@@ -47,9 +47,15 @@ fn points(dim: usize) -> Vec<Vec<f64>> {
 fn check(source: &str, json: &str, removed: f64, propto_value: Option<&dyn Fn(&[f64]) -> f64>) {
     let full = bind(source, json, false, false, Engine::Jit);
     let propto = bind(source, json, true, false, Engine::Jit);
+    let interpreted = bind(source, json, true, false, Engine::Interpreter);
     for theta in points(full.dim()) {
         let (lf, gf) = eval(&full, &theta);
         let (lp, gp) = eval(&propto, &theta);
+        let (li, gi) = eval(&interpreted, &theta);
+        close(lp, li, &format!("JIT vs interpreter on\n{source}"));
+        for (a, b) in gp.iter().zip(&gi) {
+            close(*a, *b, &format!("JIT vs interpreter gradient on\n{source}"));
+        }
         close(lp - lf, removed, &format!("dropped terms of\n{source}\nat {theta:?}"));
         for (a, b) in gf.iter().zip(&gp) {
             close(*a, *b, &format!("gradient of\n{source}"));
@@ -71,6 +77,11 @@ fn normal_drops_log_sqrt_two_pi_always_and_log_sigma_when_sigma_is_data() {
     let dropped: f64 = S.iter().map(|s| HALF_LN_2PI + s.ln()).sum();
     let value = |t: &[f64]| -> f64 { Y.iter().zip(&S).map(|(y, s)| -0.5 * ((y - t[0]) / s).powi(2)).sum() };
     check(data_scale, json, dropped, Some(&value));
+    // The same, one element at a time: the dropped terms read the loop
+    // variable, so they are computed in the log density (elsewhere they
+    // are computed once, with the transformed data).
+    let in_loop = "data { int N; vector[N] y; vector<lower=0>[N] s; } parameters { real mu; } model { for (i in 1:N) y[i] ~ normal(mu, s[i]); }";
+    check(in_loop, json, dropped, Some(&value));
     // A parameter scale keeps -log σ.
     let param_scale = "data { int N; vector[N] y; } parameters { real mu; real<lower=0> sigma; } model { y ~ normal(mu, sigma); }";
     let value = |t: &[f64]| -> f64 {

@@ -135,7 +135,7 @@ pub struct LowerOptions {
     pub unroll_small_matrices: bool,
     /// Whether the log density is up to a constant, as Stan's `propto`:
     /// sampling statements and `_lupdf`/`_lupmf` drop their terms that do
-    /// not depend on parameters (see [`propto`]). Off, every term is kept
+    /// not depend on parameters (see `lower/propto.rs`). Off, every term is kept
     /// (the full log density, what `hbmc run` samples).
     pub propto: bool,
 }
@@ -229,6 +229,9 @@ pub(crate) struct Lowerer<'a> {
     unroll_small: bool,
     /// Whether sampling statements drop their constant terms ([`LowerOptions`]).
     pub propto: bool,
+    /// Dropped terms of data only, computed with the transformed data
+    /// once the log density is lowered (`propto`).
+    deferred_constants: Vec<propto::DeferredConstant>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -260,6 +263,7 @@ impl<'a> Lowerer<'a> {
             factor_facts: HashMap::new(),
             unroll_small: true,
             propto: false,
+            deferred_constants: Vec::new(),
             filled: HashMap::new(),
             loop_ranges: HashMap::new(),
             data_ranges: HashMap::new(),
@@ -273,6 +277,7 @@ impl<'a> Lowerer<'a> {
         self.bound = self.sized;
         self.lay_out_params()?;
         self.lower_function(FunctionKind::LogDensity)?;
+        self.lower_deferred_constants()?;
         self.lower_function(FunctionKind::Generate)?;
         self.lower_unconstrain()?;
         Ok(())

@@ -22,11 +22,15 @@
 //!
 //! [`LowerOptions`]: super::LowerOptions
 
+use super::builder::FnBuilder;
 use super::stmt::Sink;
 use super::{LowerError, LowerResult, Lowerer};
-use crate::check::signatures::{ArgShape, Distribution};
-use crate::check::typed::{Level, TypedExpr, TypedExprKind};
-use crate::ir::{BinaryOp, CallArg, CmpOp, ScalarType, Value};
+use crate::check::env::VarOrigin;
+use crate::check::signatures::{self, ArgShape, Distribution};
+use crate::check::typed::{Level, TypedExpr, TypedExprKind, VarId};
+use crate::check::types::Type;
+use crate::ir::{Arena, BinaryOp, BufferId, CallArg, CmpOp, FunctionKind, ScalarType, Value};
+use crate::syntax::ast::BlockKind;
 use hbmc_stdlib::special::HALF_LN_2PI;
 
 /// How one term of a density is computed from the arguments' values at
@@ -196,6 +200,20 @@ fn univariate_summands(name: &str) -> Vec<Summand> {
     }
 }
 
+/// The dropped terms of one univariate density over data only, computed
+/// once with the transformed data (see `lower_deferred_constants`).
+pub(super) struct DeferredConstant {
+    dist: &'static str,
+    variate: TypedExpr,
+    params: Vec<TypedExpr>,
+    autodiff: Vec<bool>,
+    frame: Type,
+    shape: Vec<usize>,
+    /// The one-element `Data` buffer that holds minus their sum.
+    slot: BufferId,
+    at: TypedExpr,
+}
+
 impl Lowerer<'_> {
     /// Whether `e` is an autodiff value in Stan's generated C++ (see the
     /// module doc): integers never are; a variable is when declared in a
@@ -282,6 +300,55 @@ impl Lowerer<'_> {
             let total = self.fb.f64(-(terms as f64) * constant);
             self.emit_term(sink, total);
         }
+        if !dropped.iter().any(|s| matches!(s.value, Term::Code(_))) {
+            return Ok(());
+        }
+        // Terms of data variables only are the same at every evaluation:
+        // computed once, with the transformed data, into a slot the log
+        // density reads (see `lower_deferred_constants`).
+        let all: Vec<&TypedExpr> = std::iter::once(variate).chain(params).collect();
+        let global_data = |v: VarId| {
+            matches!(self.program.var(v).origin, VarOrigin::Block(BlockKind::Data | BlockKind::TransformedData))
+        };
+        let of_data = all.iter().zip(autodiff).all(|(e, &ad)| ad || !e.mentions(|v| !global_data(v)));
+        if of_data && self.fb.kind() == FunctionKind::LogDensity {
+            let slot = self.module.add_buffer("propto_constant", Arena::Data, 1);
+            let zero = self.fb.i64(0);
+            let value = self.fb.load(slot, zero, ScalarType::F64);
+            self.emit_term(sink, value);
+            self.deferred_constants.push(DeferredConstant {
+                dist: dist.name,
+                variate: variate.clone(),
+                params: params.to_vec(),
+                autodiff: autodiff.to_vec(),
+                frame,
+                shape,
+                slot,
+                at: at.clone(),
+            });
+            return Ok(());
+        }
+        self.subtract_dropped_terms(dist, variate, params, autodiff, &frame, &shape, sink, at)
+    }
+
+    /// The dropped terms of a univariate density that are not constants
+    /// of the distribution, over `frame` of `shape`: autodiff arguments are
+    /// not read, so this runs in the transformed data too.
+    #[allow(clippy::too_many_arguments)]
+    fn subtract_dropped_terms(
+        &mut self,
+        dist: &Distribution,
+        variate: &TypedExpr,
+        params: &[TypedExpr],
+        autodiff: &[bool],
+        frame: &Type,
+        shape: &[usize],
+        sink: Sink,
+        at: &TypedExpr,
+    ) -> LowerResult<()> {
+        let dropped: Vec<Summand> =
+            univariate_summands(dist.name).into_iter().filter(|s| s.deps.iter().all(|&i| !autodiff[i])).collect();
+        let terms = super::layout::element_count(shape);
         let all: Vec<&TypedExpr> = std::iter::once(variate).chain(params).collect();
         let shapes: Vec<ArgShape> = std::iter::once(dist.variate).chain(dist.params.iter().map(|(_, s)| *s)).collect();
         // A term reading only scalars is the same in every element: it is
@@ -318,7 +385,7 @@ impl Lowerer<'_> {
         if code.is_empty() {
             return Ok(());
         }
-        self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+        self.each_index(shape, &mut |this: &mut Self, idx: &[Value]| {
             // The values of the data arguments; an autodiff argument's slot
             // holds NaN, never read (a dropped term reads only data).
             let mut values = Vec::with_capacity(all.len());
@@ -326,7 +393,7 @@ impl Lowerer<'_> {
                 let v = if ad {
                     this.fb.f64(f64::NAN)
                 } else {
-                    let v = this.operand_elem(&frame, e, idx)?;
+                    let v = this.operand_elem(frame, e, idx)?;
                     if *shape == ArgShape::Ints { v } else { this.fb.to_f64(v) }
                 };
                 values.push(v);
@@ -340,6 +407,38 @@ impl Lowerer<'_> {
             this.emit_term(sink, minus);
             Ok(())
         })
+    }
+
+    /// Computes the deferred dropped terms (of data only) at the end of
+    /// the transformed data, each into its slot: run once when the model
+    /// is bound, where the log density would compute them at every call.
+    pub(super) fn lower_deferred_constants(&mut self) -> LowerResult<()> {
+        let deferred = std::mem::take(&mut self.deferred_constants);
+        if deferred.is_empty() {
+            return Ok(());
+        }
+        // Invariant: the transformed data function is lowered first, always.
+        let Some(at) = self.module.functions.iter().position(|f| f.kind == FunctionKind::TransformedData) else {
+            return Err(LowerError::unsupported(deferred[0].at.span, "a model without its transformed data function"));
+        };
+        let transformed_data = self.module.functions.remove(at);
+        self.begin_function(FunctionKind::TransformedData);
+        self.fb = FnBuilder::resume(transformed_data);
+        for d in &deferred {
+            let dist = signatures::distribution(d.dist)
+                .ok_or_else(|| LowerError::unsupported(d.at.span, format!("the distribution `{}`", d.dist)))?;
+            let zero_i = self.fb.i64(0);
+            let zero = self.fb.f64(0.0);
+            self.fb.store(d.slot, zero_i, zero);
+            let data_args: Vec<&TypedExpr> =
+                std::iter::once(&d.variate).chain(&d.params).zip(&d.autodiff).filter(|(_, &ad)| !ad).map(|(e, _)| e).collect();
+            self.hoist_materialised(&data_args)?;
+            let done = self.subtract_dropped_terms(dist, &d.variate, &d.params, &d.autodiff, &d.frame, &d.shape, Sink::Buffer(d.slot), &d.at);
+            self.end_hoist();
+            done?;
+        }
+        self.end_function();
+        Ok(())
     }
 
     /// The dropped terms of the multivariate densities: `-K/2 log 2π` per
