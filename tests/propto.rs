@@ -44,7 +44,10 @@ fn points(dim: usize) -> Vec<Vec<f64>> {
 /// Checks, without Jacobians, that propto minus full is `removed` (minus
 /// the sum of the dropped terms) at every point, that the gradients are equal, and that propto's value is
 /// `propto_value(theta)` when one is given.
-fn check(source: &str, json: &str, removed: f64, propto_value: Option<&dyn Fn(&[f64]) -> f64>) {
+/// The propto density written by hand, at an unconstrained point.
+type Closed<'a> = &'a dyn Fn(&[f64]) -> f64;
+
+fn check(source: &str, json: &str, removed: f64, propto_value: Option<Closed<'_>>) {
     let full = bind(source, json, false, false, Engine::Jit);
     let propto = bind(source, json, true, false, Engine::Jit);
     let interpreted = bind(source, json, true, false, Engine::Interpreter);

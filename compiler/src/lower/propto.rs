@@ -18,7 +18,11 @@
 //! is Stan's up to rounding, and the gradient is the same (the subtracted
 //! code reads no parameter). A dropped term that is not finite (an invalid
 //! argument, for which the density itself is -∞ or rejects) subtracts 0,
-//! so that -∞ is not turned into NaN.
+//! so that -∞ is not turned into NaN. Dropped terms whose arguments read
+//! only data and transformed data variables are the same at every call:
+//! they are computed once, at the end of the transformed data, into a
+//! one-element `Data` buffer the log density adds instead
+//! ([`Lowerer::lower_deferred_constants`]).
 //!
 //! [`LowerOptions`]: super::LowerOptions
 
