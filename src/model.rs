@@ -75,6 +75,23 @@ pub enum Engine {
     Interpreter,
 }
 
+/// Which log density a bound model computes (BridgeStan's flags).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DensityOptions {
+    /// Add the log-Jacobians of the constraining transforms.
+    pub jacobian: bool,
+    /// Up to a constant: sampling statements and `_lupdf`/`_lupmf` drop
+    /// their terms that do not depend on parameters, as Stan's `propto`.
+    pub propto: bool,
+}
+
+impl Default for DensityOptions {
+    /// The full density with Jacobians: what `hbmc run` samples.
+    fn default() -> DensityOptions {
+        DensityOptions { jacobian: true, propto: false }
+    }
+}
+
 /// Reads data files (JSON or CSV) into sources for [`Model::bind`].
 pub fn read_data_files(files: &[PathBuf]) -> Result<Vec<DataSource>, ModelError> {
     let mut sources = Vec::new();
@@ -152,13 +169,20 @@ impl Model {
     /// gradient) leaves out the log-Jacobians of the constraining
     /// transforms, as BridgeStan's `jacobian=false` asks.
     pub fn bind_with_jacobian(&self, sources: &[DataSource], engine: Engine, jacobian: bool) -> Result<BoundModel, ModelError> {
+        self.bind_with_density(sources, engine, DensityOptions { jacobian, propto: false })
+    }
+
+    /// As [`Model::bind`], with the log density [`DensityOptions`] ask for
+    /// (with or without Jacobians, full or up to a constant).
+    pub fn bind_with_density(&self, sources: &[DataSource], engine: Engine, density: DensityOptions) -> Result<BoundModel, ModelError> {
         let started = Instant::now();
+        let DensityOptions { jacobian, propto } = density;
         let (bound, diagnostics) = bind::bind_data(&self.program, sources);
         let bound = match bound {
             Some(b) if !has_errors(&diagnostics) => b,
             _ => return Err(ModelError::Diagnostics(diagnostics)),
         };
-        let mut lowered = lower_model_with(&self.program, &bound, LowerOptions { jacobian, ..LowerOptions::default() }).map_err(ModelError::Diagnostics)?;
+        let mut lowered = lower_model_with(&self.program, &bound, LowerOptions { jacobian, propto, ..LowerOptions::default() }).map_err(ModelError::Diagnostics)?;
         differentiate_with_data(&mut lowered.module, &lowered.data_init, &lowered.int_data_init).map_err(|e| {
             ModelError::Diagnostics(vec![Diagnostic::error(e.code(), format!("cannot differentiate the model: {e}"))])
         })?;

@@ -11,7 +11,10 @@
 //! With `--only MODE N` it runs one thing N times and nothing else, for
 //! instruction counts: `valgrind --tool=callgrind` at two values of N, and
 //! the difference over the difference of N is the cost of one call
-//! (MODE: `lib-grad`, `jit-grad`, `lib-construct`, `jit-compile`).
+//! (MODE: `lib-grad`, `jit-grad`, `lib-construct`, `jit-compile`, and
+//! `lib-grad-propto`, the library's gradient with `propto=true`, a log
+//! density of its own). The library is compared with `propto=false`: the
+//! in-process evaluator's density, so the comparison is of the same code.
 
 use hbmc::model::{Engine, Model};
 use hbmc::model_library::{generic_library_file_name, write_model_library, EmbeddedModel};
@@ -79,15 +82,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let x: Vec<f64> = (0..dim).map(|i| 0.1 * ((i % 7) as f64 - 3.0)).collect();
     let mut grad = vec![0.0; dim];
     let mut lp = 0.0;
-    let lib_grad = |grad: &mut [f64], lp: &mut f64| {
-        let code = unsafe { gradient(m, true, true, x.as_ptr(), lp, grad.as_mut_ptr(), std::ptr::null_mut()) };
+    let lib_grad_with = |propto: bool, grad: &mut [f64], lp: &mut f64| {
+        let code = unsafe { gradient(m, propto, true, x.as_ptr(), lp, grad.as_mut_ptr(), std::ptr::null_mut()) };
         assert_eq!(code, 0);
     };
+    let lib_grad = |grad: &mut [f64], lp: &mut f64| lib_grad_with(false, grad, lp);
 
     if let Some((mode, n)) = only {
+        if mode == "lib-grad-propto" {
+            // Compiled at its first use: once, whatever N, so not in the
+            // difference of the counts.
+            lib_grad_with(true, &mut grad, &mut lp);
+        }
         for _ in 0..n {
             match mode.as_str() {
                 "lib-grad" => lib_grad(&mut grad, &mut lp),
+                "lib-grad-propto" => lib_grad_with(true, &mut grad, &mut lp),
                 "jit-grad" => lp = eval.log_density_gradient(&x, &mut grad)?,
                 "lib-construct" => unsafe { destruct(lib_construct()) },
                 "jit-compile" => drop(jit_compile()),

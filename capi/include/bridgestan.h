@@ -21,11 +21,12 @@
  *   of declaration.
  *
  * Where hbm model libraries differ from BridgeStan's:
- * - propto: the log density always keeps its constants (the full density).
- *   Dropping constants is permitted, not required, and differs only by a
- *   constant, so gradients are the same either way.
- * - jacobian = false is supported: the model is compiled a second time,
- *   without the log-Jacobian terms, at the first call that asks for it.
+ * - propto = true drops the terms Stan drops (those of sampling statements
+ *   and _lupdf/_lupmf calls that depend on no parameter), computed by
+ *   subtraction, so the value equals Stan's up to rounding. It and
+ *   jacobian = false are each compiled (a second lowering of the model) at
+ *   the first call that asks for them; construction compiles only
+ *   propto = false, jacobian = true.
  * - bs_log_density_hessian and bs_log_density_hessian_vector_product
  *   always fail with a message ("do not compute Hessians").
  * - The seed of bs_model_construct is unused (transformed data draw no

@@ -238,7 +238,10 @@ pub extern "C" fn bs_param_initialize(
         // SAFETY: as in `bs_param_constrain`.
         let rng = unsafe { rng.as_mut() }.ok_or("rng is null")?;
         let theta_unc = output(theta_unc, m.param_unc_num(), "theta_unc")?;
-        m.param_initialize(json, &mut rng.0, init_radius, max_tries, DensityFlags { propto: true, jacobian }, theta_unc)
+        // Whether the density is finite does not depend on the dropped
+        // constants (they are finite, or subtract nothing), so the full
+        // density serves and no second log density is compiled for it.
+        m.param_initialize(json, &mut rng.0, init_radius, max_tries, DensityFlags { propto: false, jacobian }, theta_unc)
     })
 }
 

@@ -3,7 +3,7 @@
 //! evaluators so several threads can evaluate at once.
 
 use hbmc::check::typed::TypedProgram;
-use hbmc::model::{BoundModel, Engine, Evaluator, Model, ModelError};
+use hbmc::model::{BoundModel, DensityOptions, Engine, Evaluator, Model, ModelError};
 use hbmc::model_library::EmbeddedModel;
 use hbmc::syntax::ast::BlockKind;
 use hbmc_stdlib::ChainRng;
@@ -14,8 +14,8 @@ use std::sync::{Mutex, OnceLock};
 /// The flags of a log-density call, as BridgeStan passes them.
 #[derive(Clone, Copy, Debug)]
 pub struct DensityFlags {
-    /// Constants may be dropped. hbmc keeps them: the value is the full
-    /// density, which differs from a dropped-constants one by a constant.
+    /// Up to a constant: sampling statements and `_lupdf`/`_lupmf` drop
+    /// the terms that do not depend on parameters, as Stan does.
     pub propto: bool,
     /// Include the log-Jacobian of the constraining transforms.
     pub jacobian: bool,
@@ -24,11 +24,14 @@ pub struct DensityFlags {
 /// A model compiled from its embedded source and bound to data.
 pub struct ApiModel {
     bound: BoundModel,
-    /// The checked model and its data, kept to compile the log density
-    /// without Jacobians when a call first asks for it.
+    /// The checked model and its data, kept to compile the other log
+    /// densities (without Jacobians, up to a constant) when a call first
+    /// asks for one.
     model: Model,
     sources: Vec<hbmc::bind::DataSource>,
-    no_jacobian: OnceLock<Result<BoundModel, String>>,
+    /// Those other log densities, by [`variant_index`] (slot 0, the full
+    /// density with Jacobians, is `bound` and stays empty).
+    variants: [OnceLock<Result<BoundModel, String>>; 4],
     name: CString,
     info: CString,
     /// `bs_param_names` for each (include_tp, include_gq).
@@ -39,9 +42,9 @@ pub struct ApiModel {
     counts: [usize; 3],
     /// Names of the parameter columns (CmdStan style), for `bs_param_unconstrain`.
     param_columns: Vec<String>,
-    /// Idle evaluators (with Jacobians, without); a call takes one (or
-    /// makes one) and puts it back.
-    pools: [Mutex<Vec<Evaluator>>; 2],
+    /// Idle evaluators of each log density (by [`variant_index`]); a call
+    /// takes one (or makes one) and puts it back.
+    pools: [Mutex<Vec<Evaluator>>; 4],
 }
 
 // Calls come from any thread (BridgeStan's contract); this fails to compile
@@ -86,7 +89,7 @@ impl ApiModel {
         let info = format!(
             "hbmc {} (BridgeStan C ABI {}.{}.{}); model `{}` compiled at construction by hbmc's Cranelift JIT; \
              STAN_THREADS=true (a model may be used from several threads at once); \
-             propto: constants are always kept (the full log density); jacobian=false: compiled at its first use; \
+             propto=true (Stan's dropped constants) and jacobian=false: each compiled at its first use; \
              Hessians: not supported; print output is discarded",
             env!("CARGO_PKG_VERSION"),
             crate::BS_MAJOR,
@@ -101,11 +104,11 @@ impl ApiModel {
             unc_names: c_string(&bound.unconstrained_names().join(",")),
             counts,
             param_columns: outputs[..counts[0]].to_vec(),
-            pools: [Mutex::new(Vec::new()), Mutex::new(Vec::new())],
+            pools: std::array::from_fn(|_| Mutex::new(Vec::new())),
             bound,
             model,
             sources,
-            no_jacobian: OnceLock::new(),
+            variants: std::array::from_fn(|_| OnceLock::new()),
         })
     }
 
@@ -156,22 +159,27 @@ impl ApiModel {
     }
 
     /// Runs `f` with an evaluator of the log density the flags ask for:
-    /// without Jacobians, the model is compiled a second time at the first
-    /// such call (kept for later ones).
+    /// the full density with Jacobians was compiled at construction; each
+    /// other one (without Jacobians, up to a constant) is compiled at the
+    /// first call that asks for it and kept for later ones.
     fn with_density<R>(&self, flags: DensityFlags, f: impl FnOnce(&mut Evaluator) -> R) -> Result<R, String> {
-        if flags.jacobian {
+        let slot = variant_index(flags);
+        if slot == 0 {
             return Ok(self.with_evaluator(f));
         }
-        let bound = self
-            .no_jacobian
+        let bound = self.variants[slot]
             .get_or_init(|| {
-                self.model.bind_with_jacobian(&self.sources, Engine::Jit, false).map_err(|e| {
-                    format!("the log density without Jacobians could not be compiled: {e}")
+                let density = DensityOptions { jacobian: flags.jacobian, propto: flags.propto };
+                self.model.bind_with_density(&self.sources, Engine::Jit, density).map_err(|e| {
+                    format!(
+                        "the log density with jacobian={} and propto={} could not be compiled: {e}",
+                        flags.jacobian, flags.propto
+                    )
                 })
             })
             .as_ref()
             .map_err(Clone::clone)?;
-        Ok(self.with_evaluator_of(bound, &self.pools[1], f))
+        Ok(self.with_evaluator_of(bound, &self.pools[slot], f))
     }
 
     /// The log density at an unconstrained point.
@@ -277,6 +285,13 @@ impl ApiModel {
         }
         Err(format!("no initial point with a finite log density in {max_tries} tries (last: {last})"))
     }
+}
+
+/// The slot of a log density among an [`ApiModel`]'s variants: 0 the full
+/// density with Jacobians (compiled at construction), then without
+/// Jacobians, up to a constant, and both.
+fn variant_index(flags: DensityFlags) -> usize {
+    usize::from(!flags.jacobian) + 2 * usize::from(flags.propto)
 }
 
 /// Reads BridgeStan's `data` argument.

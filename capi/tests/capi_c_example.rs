@@ -6,7 +6,7 @@
 mod common;
 
 use common::{build_library, examples, scratch};
-use hbmc::model::{Engine, Model};
+use hbmc::model::{DensityOptions, Engine, Model};
 use std::process::Command;
 
 fn c_compiler() -> Option<String> {
@@ -48,7 +48,11 @@ fn the_c_example_prints_what_the_embedding_api_computes() {
     };
     let numbers = |key: &str| -> Vec<f64> { values(key).iter().map(|v| v.parse().expect("a number")).collect() };
 
-    let bound = Model::compile(&name, &source).and_then(|m| m.bind_files(std::slice::from_ref(&data), Engine::Jit)).expect("binds");
+    // The example asks for propto=true, as BridgeStan's clients do by default.
+    let density = DensityOptions { jacobian: true, propto: true };
+    let bound = Model::compile(&name, &source)
+        .and_then(|m| m.bind_with_density(&hbmc::model::read_data_files(std::slice::from_ref(&data))?, Engine::Jit, density))
+        .expect("binds");
     let theta = vec![0.1; bound.dim()];
     let mut grad = vec![0.0; bound.dim()];
     let lp = bound.evaluator().log_density_gradient(&theta, &mut grad).expect("evaluates");

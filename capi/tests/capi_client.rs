@@ -15,7 +15,7 @@
 mod common;
 
 use common::{build_library, examples, generic_library, scratch};
-use hbmc::model::{Engine, Model};
+use hbmc::model::{DensityOptions, Engine, Model};
 use hbmc_stdlib::ChainRng;
 use libloading::{Library, Symbol};
 use std::ffi::{c_char, c_int, c_uint, c_void, CStr, CString};
@@ -107,23 +107,23 @@ impl Client {
         unsafe { self.f::<UncNum>("bs_param_unc_num")(m) as usize }
     }
 
-    fn log_density(&self, m: *const c_void, jacobian: bool, theta: &[f64]) -> Result<f64, String> {
+    fn log_density(&self, m: *const c_void, propto: bool, jacobian: bool, theta: &[f64]) -> Result<f64, String> {
         let (mut lp, mut err) = (0.0, null_mut());
-        match unsafe { self.f::<LogDensity>("bs_log_density")(m, true, jacobian, theta.as_ptr(), &mut lp, &mut err) } {
+        match unsafe { self.f::<LogDensity>("bs_log_density")(m, propto, jacobian, theta.as_ptr(), &mut lp, &mut err) } {
             0 => Ok(lp),
             _ => Err(message(self, err)),
         }
     }
 
     fn gradient(&self, m: *const c_void, theta: &[f64]) -> Result<(f64, Vec<f64>), String> {
-        self.gradient_with(m, true, theta)
+        self.gradient_with(m, false, true, theta)
     }
 
-    fn gradient_with(&self, m: *const c_void, jacobian: bool, theta: &[f64]) -> Result<(f64, Vec<f64>), String> {
+    fn gradient_with(&self, m: *const c_void, propto: bool, jacobian: bool, theta: &[f64]) -> Result<(f64, Vec<f64>), String> {
         let (mut lp, mut err) = (0.0, null_mut());
         let mut grad = vec![f64::NAN; theta.len()];
         let f = self.f::<LogDensityGradient>("bs_log_density_gradient");
-        match unsafe { f(m, true, jacobian, theta.as_ptr(), &mut lp, grad.as_mut_ptr(), &mut err) } {
+        match unsafe { f(m, propto, jacobian, theta.as_ptr(), &mut lp, grad.as_mut_ptr(), &mut err) } {
             0 => Ok((lp, grad)),
             _ => Err(message(self, err)),
         }
@@ -242,7 +242,7 @@ fn every_example_library_agrees_with_the_embedding_api() {
             let expected = expected.unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(lp.to_bits(), expected.to_bits(), "{name}: log density with gradient");
             assert_eq!(g, grad, "{name}: gradient");
-            let lp_only = client.log_density(m, true, theta).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let lp_only = client.log_density(m, false, true, theta).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(lp_only.to_bits(), eval.log_density(theta).expect("evaluates").to_bits(), "{name}: log density");
 
             // Constrained draw with generated quantities: same generator seed, same draw.
@@ -296,11 +296,11 @@ fn data_strings_and_failures_behave_as_bridgestan() {
         .map(|y: &f64| -0.5 * ((y - mu) / sigma).powi(2) - sigma.ln() - 0.5 * (2.0 * std::f64::consts::PI).ln())
         .sum::<f64>()
         + (-0.2); // log-Jacobian of sigma = exp(x)
-    let lp = client.log_density(m, true, &theta).expect("evaluates");
+    let lp = client.log_density(m, false, true, &theta).expect("evaluates");
     assert!((lp - expected).abs() < 1e-12, "{lp} vs closed form {expected}");
 
     // jacobian=false leaves out exactly the log-Jacobian of sigma = exp(x).
-    let lp_no_jacobian = client.log_density(m, false, &theta).expect("evaluates");
+    let lp_no_jacobian = client.log_density(m, false, false, &theta).expect("evaluates");
     assert!((lp_no_jacobian - (expected + 0.2)).abs() < 1e-12, "{lp_no_jacobian} vs {}", expected + 0.2);
     let e = client.constrain(m, true, true, &theta, null_mut()).unwrap_err();
     assert!(e.contains("RNG"), "{e}");
@@ -355,8 +355,8 @@ fn the_density_without_jacobians_is_right_and_so_is_its_gradient() {
         let a = -1.0 + 3.0 * u;
         let density = -sigma - 0.5 * a * a - 0.5 * (2.0 * std::f64::consts::PI).ln();
         let log_jacobian = theta[0] + 3f64.ln() + u.ln() + (1.0 - u).ln();
-        let without = client.log_density(m, false, &theta).expect("evaluates");
-        let with = client.log_density(m, true, &theta).expect("evaluates");
+        let without = client.log_density(m, false, false, &theta).expect("evaluates");
+        let with = client.log_density(m, false, true, &theta).expect("evaluates");
         assert!((without - density).abs() < 1e-12, "{without} vs closed form {density}");
         assert!((with - density - log_jacobian).abs() < 1e-12, "{with} vs closed form {}", density + log_jacobian);
     }
@@ -367,20 +367,80 @@ fn the_density_without_jacobians_is_right_and_so_is_its_gradient() {
         let client = Client::open(&build_library(&dir, &name, &source));
         let m = client.construct(data.to_str().expect("UTF-8")).expect("constructs");
         for theta in points(client.unc_num(m), 2, 9) {
-            let (lp, grad) = client.gradient_with(m, false, &theta).expect("evaluates");
+            let (lp, grad) = client.gradient_with(m, false, false, &theta).expect("evaluates");
             // The gradient function sums in another order than the density's.
-            let lp_only = client.log_density(m, false, &theta).expect("evaluates");
+            let lp_only = client.log_density(m, false, false, &theta).expect("evaluates");
             assert!((lp - lp_only).abs() <= 1e-12 * lp.abs().max(1.0), "{name}: {lp} vs {lp_only}");
-            assert!(lp != client.log_density(m, true, &theta).expect("evaluates"), "{name}: the Jacobian terms are not zero here");
+            assert!(lp != client.log_density(m, false, true, &theta).expect("evaluates"), "{name}: the Jacobian terms are not zero here");
             for i in 0..theta.len() {
                 let h = 1e-6 * (1.0 + theta[i].abs());
                 let at = |d: f64| {
                     let mut t = theta.clone();
                     t[i] += d;
-                    client.log_density(m, false, &t).expect("evaluates")
+                    client.log_density(m, false, false, &t).expect("evaluates")
                 };
                 let fd = (at(h) - at(-h)) / (2.0 * h);
                 assert!((fd - grad[i]).abs() <= 1e-5 * (1.0 + fd.abs()), "{name}: coordinate {i}: gradient {} vs finite difference {fd}", grad[i]);
+            }
+        }
+        client.destruct(m);
+    }
+}
+
+/// `propto=true`: the terms Stan drops are dropped, with and without
+/// Jacobians: on a model with a data scale, the value is the closed form of
+/// Stan's dropped-constants density; on examples, it is hbmc's own API's
+/// propto density (the same compiled code, so equal), a constant away from
+/// `propto=false`, with the same gradient.
+#[test]
+fn propto_true_drops_the_constants_stan_drops() {
+    let dir = scratch("propto");
+    let source = "data { int N; vector[N] y; real<lower=0> s; }\nparameters { real mu; real<lower=0> tau; }\n\
+                  model { tau ~ exponential(1); y ~ normal(mu, s); }\n";
+    let client = Client::open(&build_library(&dir, "data_scale", source));
+    let m = client.construct(r#"{"N": 3, "y": [0.5, -1.0, 2.0], "s": 1.5}"#).expect("JSON string data");
+    for theta in points(2, 3, 4) {
+        let (mu, tau) = (theta[0], theta[1].exp());
+        // Stan keeps -z²/2 (y is data, μ a parameter) and drops -log √(2π)
+        // and -log s; exponential(1) keeps -τ (its log β is of data).
+        let propto: f64 = [0.5, -1.0, 2.0].iter().map(|y: &f64| -0.5 * ((y - mu) / 1.5).powi(2)).sum::<f64>() - tau;
+        let dropped = 3.0 * (0.5 * (2.0 * std::f64::consts::PI).ln() + 1.5f64.ln());
+        let lp = client.log_density(m, true, false, &theta).expect("evaluates");
+        assert!((lp - propto).abs() < 1e-12, "propto=true: {lp} vs Stan's {propto}");
+        let lp_jacobian = client.log_density(m, true, true, &theta).expect("evaluates");
+        assert!((lp_jacobian - (propto + theta[1])).abs() < 1e-12, "with the Jacobian: {lp_jacobian} vs {}", propto + theta[1]);
+        let full = client.log_density(m, false, false, &theta).expect("evaluates");
+        assert!((full - (propto - dropped)).abs() < 1e-12, "propto=false: {full} vs {}", propto - dropped);
+        let (lp_g, g) = client.gradient_with(m, true, false, &theta).expect("evaluates");
+        let (_, g_full) = client.gradient_with(m, false, false, &theta).expect("evaluates");
+        assert!((lp_g - lp).abs() < 1e-12);
+        for (a, b) in g.iter().zip(&g_full) {
+            assert!((a - b).abs() <= 1e-12 * a.abs().max(1.0), "gradient {a} vs {b}");
+        }
+    }
+    client.destruct(m);
+
+    for wanted in ["variance_components", "electric_covariance_lkj"] {
+        let (name, source, data) = examples().into_iter().find(|(n, _, _)| n == wanted).expect("example");
+        let client = Client::open(&build_library(&dir, &name, &source));
+        let m = client.construct(data.to_str().expect("UTF-8")).expect("constructs");
+        let model = Model::compile(&name, &source).expect("compiles");
+        let sources = hbmc::model::read_data_files(std::slice::from_ref(&data)).expect("data");
+        let bound = model.bind_with_density(&sources, Engine::Jit, DensityOptions { jacobian: true, propto: true }).expect("binds");
+        let mut eval = bound.evaluator();
+        let mut shift = None;
+        for theta in points(client.unc_num(m), 3, 21) {
+            let (lp, g) = client.gradient_with(m, true, true, &theta).expect("evaluates");
+            let mut expected = vec![0.0; theta.len()];
+            let want = eval.log_density_gradient(&theta, &mut expected).expect("evaluates");
+            assert_eq!(lp.to_bits(), want.to_bits(), "{name}: the library's propto density is the API's");
+            assert_eq!(g, expected, "{name}: gradient");
+            let (full, g_full) = client.gradient_with(m, false, true, &theta).expect("evaluates");
+            let d = full - lp;
+            let first = *shift.get_or_insert(d);
+            assert!(d != 0.0 && (d - first).abs() <= 1e-9 * full.abs().max(1.0), "{name}: propto=false minus propto=true is {d} here, {first} at the first point");
+            for (a, b) in g.iter().zip(&g_full) {
+                assert!((a - b).abs() <= 1e-9 * a.abs().max(1.0), "{name}: gradient {a} vs {b}");
             }
         }
         client.destruct(m);

@@ -23,6 +23,14 @@ impl FnBuilder {
         FnBuilder { func: Function::new(kind), blocks: vec![Vec::new()], consts: Default::default(), zeros: Default::default() }
     }
 
+    /// Continues a finished function: statements go after its body.
+    pub fn resume(func: Function) -> FnBuilder {
+        let mut fb = FnBuilder::new(func.kind);
+        fb.blocks = vec![func.body];
+        fb.func = Function { body: Vec::new(), ..func };
+        fb
+    }
+
     /// The finished function.
     pub fn finish(mut self) -> Function {
         // Every `open` is paired with a `close` by construction; the outer

@@ -162,6 +162,9 @@ impl Lowerer<'_> {
                     let exp = self.func("hbm_exp", e)?;
                     Ok(self.fb.call(exp, vec![CallArg::Value(log)]))
                 }
+                DensitySuffix::Lupdf | DensitySuffix::Lupmf => {
+                    self.density_sum(dist, Cumulative::UnnormalisedDensity, &args[0], &args[1..], e)
+                }
                 _ => self.density_sum(dist, Cumulative::Density, &args[0], &args[1..], e),
             };
         }

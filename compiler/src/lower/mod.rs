@@ -32,6 +32,7 @@ mod linalg_fns;
 mod matrix_fns;
 mod normal;
 mod ordinal;
+mod propto;
 mod simplex;
 mod ranges;
 mod sizing;
@@ -145,11 +146,16 @@ pub struct LowerOptions {
     /// unrolled (`small_matrix`); off, they take the library routines, the
     /// reference the unrolled code is tested against (same results).
     pub unroll_small_matrices: bool,
+    /// Whether the log density is up to a constant, as Stan's `propto`:
+    /// sampling statements and `_lupdf`/`_lupmf` drop their terms that do
+    /// not depend on parameters (see `lower/propto.rs`). Off, every term is kept
+    /// (the full log density, what `hbmc run` samples).
+    pub propto: bool,
 }
 
 impl Default for LowerOptions {
     fn default() -> LowerOptions {
-        LowerOptions { jacobian: true, unroll_small_matrices: true }
+        LowerOptions { jacobian: true, unroll_small_matrices: true, propto: false }
     }
 }
 
@@ -166,6 +172,7 @@ pub fn lower_model_with(program: &TypedProgram, bound: &BoundData, options: Lowe
     let mut l = Lowerer::new(program, bound, sized, &symbols);
     l.jacobian = options.jacobian;
     l.unroll_small = options.unroll_small_matrices;
+    l.propto = options.propto;
     l.lower_all().map_err(|e| vec![e.into_diagnostic()])?;
     Ok(l.finish())
 }
@@ -233,6 +240,11 @@ pub(crate) struct Lowerer<'a> {
     factor_facts: HashMap<VarId, small_matrix::FactorFacts>,
     /// Whether small matrices are unrolled ([`LowerOptions`]).
     unroll_small: bool,
+    /// Whether sampling statements drop their constant terms ([`LowerOptions`]).
+    pub propto: bool,
+    /// Dropped terms of data only, computed with the transformed data
+    /// once the log density is lowered (`propto`).
+    deferred_constants: Vec<propto::DeferredConstant>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -263,6 +275,8 @@ impl<'a> Lowerer<'a> {
             factor_vars: small_matrix::cholesky_factor_vars(program),
             factor_facts: HashMap::new(),
             unroll_small: true,
+            propto: false,
+            deferred_constants: Vec::new(),
             filled: HashMap::new(),
             loop_ranges: HashMap::new(),
             data_ranges: HashMap::new(),
@@ -276,6 +290,7 @@ impl<'a> Lowerer<'a> {
         self.bound = self.sized;
         self.lay_out_params()?;
         self.lower_function(FunctionKind::LogDensity)?;
+        self.lower_deferred_constants()?;
         self.lower_function(FunctionKind::Generate)?;
         self.lower_unconstrain()?;
         Ok(())

@@ -73,8 +73,11 @@ impl Lowerer<'_> {
                 let d = signatures::distribution(dist)
                     .ok_or_else(|| LowerError::unsupported(s.span, format!("the distribution `{dist}`")))?;
                 match truncation {
-                    Some((lo, hi)) => self.truncated_terms(d, lhs, args, lo.as_ref(), hi.as_ref(), lhs),
-                    None => self.density_terms(d, lhs, args, Sink::Target, lhs),
+                    Some((lo, hi)) => {
+                        self.truncated_terms(d, lhs, args, lo.as_ref(), hi.as_ref(), lhs)?;
+                        self.subtract_dropped_of_tilde(d, lhs, args, lhs)
+                    }
+                    None => self.sampled_terms(d, lhs, args, true, Sink::Target, lhs),
                 }
             }
             K::Draw { lhs, dist, args, lower, upper } => self.lower_draw(lhs, dist, args, lower.as_ref(), upper.as_ref()),
@@ -358,7 +361,7 @@ impl Lowerer<'_> {
 
     /// The log density of a distribution at every element of the variate
     /// (broadcast with the parameters), as target terms or a sum.
-    fn density_terms(&mut self, dist: &Distribution, variate: &TypedExpr, params: &[TypedExpr], sink: Sink, at: &TypedExpr) -> LowerResult<()> {
+    pub(super) fn density_terms(&mut self, dist: &Distribution, variate: &TypedExpr, params: &[TypedExpr], sink: Sink, at: &TypedExpr) -> LowerResult<()> {
         if dist.multivariate {
             return self.multivariate_terms(dist, variate, params, sink, at);
         }
@@ -439,13 +442,16 @@ impl Lowerer<'_> {
             }
             other => other,
         };
+        // Up to a constant with no autodiff argument, Stan drops the
+        // density but keeps the truncation's normalisation.
+        let drop_density = self.drops_whole_density(variate, params);
         let (frame, shape) = self.density_frame(variate, params, at)?;
         self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
             let y = this.operand_elem(&frame, variate, idx)?;
             let y = if dist.discrete { y } else { this.fb.to_f64(y) };
             let theta = this.param_args(dist, &frame, params, idx)?;
             let with = |x: Value| std::iter::once(CallArg::Value(x)).chain(theta.iter().cloned()).collect::<Vec<_>>();
-            let lp = this.fb.call(density.clone(), with(y));
+            let lp = if drop_density { this.fb.f64(0.0) } else { this.fb.call(density.clone(), with(y)) };
             let norm = match (below, hi) {
                 (Some(b), Some(h)) => {
                     let top = this.fb.call(lcdf.clone(), with(h));
@@ -630,7 +636,8 @@ impl Lowerer<'_> {
         let zero = self.fb.f64(0.0);
         self.fb.store(buf, zero_i, zero);
         match which {
-            Cumulative::Density => self.density_terms(dist, variate, params, Sink::Buffer(buf), at)?,
+            Cumulative::Density => self.sampled_terms(dist, variate, params, false, Sink::Buffer(buf), at)?,
+            Cumulative::UnnormalisedDensity => self.sampled_terms(dist, variate, params, true, Sink::Buffer(buf), at)?,
             _ => self.univariate_terms(dist, which, variate, params, Sink::Buffer(buf), at)?,
         }
         Ok(self.fb.load(buf, zero_i, ScalarType::F64))
@@ -642,6 +649,9 @@ impl Lowerer<'_> {
 pub(crate) enum Cumulative {
     /// `_lpdf` / `_lpmf`.
     Density,
+    /// `_lupdf` / `_lupmf`: the density up to a constant when the log
+    /// density is lowered with `propto`, else the density.
+    UnnormalisedDensity,
     /// `_lcdf`.
     Lcdf,
     /// `_lccdf`.
@@ -652,8 +662,8 @@ impl Cumulative {
     /// The stdlib symbol of this function of `dist`.
     fn symbol(self, dist: &Distribution) -> String {
         let suffix = match self {
-            Cumulative::Density if dist.discrete => "lpmf",
-            Cumulative::Density => "lpdf",
+            Cumulative::Density | Cumulative::UnnormalisedDensity if dist.discrete => "lpmf",
+            Cumulative::Density | Cumulative::UnnormalisedDensity => "lpdf",
             Cumulative::Lcdf => "lcdf",
             Cumulative::Lccdf => "lccdf",
         };

@@ -319,7 +319,13 @@ impl Expander {
                                     .with_label(t.span, "truncation here"),
                             );
                         }
-                        let func = Ident { name: def, span: dist.span };
+                        // `y ~ foo(...)` is `foo_lupdf`: the body's own
+                        // `_lupdf` calls drop constants under propto, as Stan's.
+                        let unnormalised = match def.strip_suffix("_lpdf") {
+                            Some(stem) => format!("{stem}_lupdf"),
+                            None => format!("{}_lupmf", def.trim_end_matches("_lpmf")),
+                        };
+                        let func = Ident { name: unnormalised, span: dist.span };
                         let call = Expr {
                             kind: ExprKind::CondCall { func, variate: Box::new(lhs), args },
                             span,
@@ -495,7 +501,12 @@ impl Expander {
             return None;
         }
         let args: Vec<Expr> = args.into_iter().map(|a| self.expand_expr(a, hoist, depth)).collect();
-        let form = self.forms.get(&name).cloned()?;
+        let mut form = self.forms.get(&name).cloned()?;
+        if func.name.ends_with("_lpdf") || func.name.ends_with("_lpmf") {
+            // Called normalised: Stan passes `propto = false` down, so the
+            // body's `_lupdf`/`_lupmf` calls keep their constants.
+            normalise_density_calls(&mut form);
+        }
         // Substitution copies an argument to each use: a random draw in it
         // would be drawn once per use (or per loop trip) instead of once.
         for (p, a) in f.params.iter().zip(&args) {
@@ -869,6 +880,47 @@ fn subst_type(t: &TypeExpr, env: &HashMap<String, Expr>) -> TypeExpr {
         *s = subst(s, env);
     }
     t
+}
+
+/// Renames every `_lupdf`/`_lupmf` call of a function body to its
+/// `_lpdf`/`_lpmf` form.
+fn normalise_density_calls(form: &mut Form) {
+    fn expr(e: &mut Expr) {
+        map_expr(e, &mut |x| {
+            if let ExprKind::Call { func, .. } | ExprKind::CondCall { func, .. } = &mut x.kind {
+                if let Some(stem) = func.name.strip_suffix("_lupdf") {
+                    func.name = format!("{stem}_lpdf");
+                } else if let Some(stem) = func.name.strip_suffix("_lupmf") {
+                    func.name = format!("{stem}_lpmf");
+                }
+            }
+            true
+        });
+    }
+    fn stmt(s: &mut Stmt) {
+        map_stmt_exprs(s, &mut expr);
+        match &mut s.kind {
+            StmtKind::Block(v) => v.iter_mut().for_each(stmt),
+            StmtKind::For { body, .. } | StmtKind::ForEach { body, .. } | StmtKind::While { body, .. } => stmt(body),
+            StmtKind::If { then, otherwise, .. } => {
+                stmt(then);
+                if let Some(o) = otherwise {
+                    stmt(o);
+                }
+            }
+            _ => {}
+        }
+    }
+    match form {
+        Form::Expr(e) => expr(e),
+        Form::Stmts(stmts, ret) => {
+            stmts.iter_mut().for_each(stmt);
+            if let Some(r) = ret {
+                expr(r);
+            }
+        }
+        Form::Broken => {}
+    }
 }
 
 /// Applies `f` to `e` and, while `f` returns true, to its sub-expressions.
