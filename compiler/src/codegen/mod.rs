@@ -21,14 +21,14 @@ mod lower;
 #[cfg(test)]
 mod tests;
 
-use cranelift_codegen::ir::{AbiParam, UserFuncName};
+use cranelift_codegen::ir::UserFuncName;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, Linkage, Module as _, ModuleError};
 use hbmc_stdlib::ChainRng;
 
-pub use context::{EntryFn, RunContext, STATUS_DIV_BY_ZERO, STATUS_OK, STATUS_REJECTED};
+pub use context::{EntryFn, RunContext, STATUS_DIV_BY_ZERO, STATUS_OK, STATUS_REJECTED, STATUS_TOO_DEEP};
 
 use crate::interp::library;
 use crate::interp::ops::DIV_BY_ZERO;
@@ -204,21 +204,31 @@ pub fn compile(module: &Module) -> Result<CompiledModule, CodegenError> {
     let mut fctx = FunctionBuilderContext::new();
     let mut imports = lower::Imports::new();
     let mut defined = Vec::new();
-    for (i, func) in module.functions.iter().enumerate() {
-        let mut sig = jit.make_signature();
-        sig.params
-            .push(AbiParam::new(jit.target_config().pointer_type()));
-        sig.returns
-            .push(AbiParam::new(cranelift_codegen::ir::types::F64));
-        let name = format!("hbmc_{}", kind_name(func.kind));
+    // User functions are declared first: any function may call them.
+    let mut user_ids = std::collections::HashMap::new();
+    let mut declared = Vec::new();
+    for func in &module.functions {
+        let sig = lower::signature(&jit, func);
+        let name = match func.kind {
+            FunctionKind::User(i) => format!("hbmc_user{i}"),
+            k => format!("hbmc_{}", kind_name(k)),
+        };
         let id = jit.declare_function(&name, Linkage::Local, &sig)?;
+        if let FunctionKind::User(i) = func.kind {
+            user_ids.insert(i, id);
+        }
+        declared.push((id, sig));
+    }
+    for (i, (func, (id, sig))) in module.functions.iter().zip(declared).enumerate() {
         jit.clear_context(&mut ctx);
         ctx.func.signature = sig;
         ctx.func.name = UserFuncName::user(0, i as u32);
         let builder = FunctionBuilder::new(&mut ctx.func, &mut fctx);
-        let templates = lower::translate(&mut jit, &mut imports, module, func, builder)?;
+        let templates = lower::translate(&mut jit, &mut imports, &user_ids, module, func, builder)?;
         jit.define_function(id, &mut ctx)?;
-        defined.push((func.kind, id, templates, uses_rng(&func.body)));
+        if !matches!(func.kind, FunctionKind::User(_)) {
+            defined.push((func.kind, id, templates, uses_rng(&func.body)));
+        }
     }
     jit.clear_context(&mut ctx);
     jit.finalize_definitions()?;
@@ -323,6 +333,7 @@ impl CompiledModule {
             STATUS_REJECTED => Err(RunError::Rejected(
                 sink.reject.take().unwrap_or_else(|| "rejected".into()),
             )),
+            STATUS_TOO_DEEP => Err(RunError::Rejected(crate::interp::too_deep_message())),
             _ => Err(RunError::Rejected(DIV_BY_ZERO.to_string())),
         }
     }

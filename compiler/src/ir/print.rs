@@ -68,6 +68,7 @@ pub fn kind_name(kind: FunctionKind) -> &'static str {
         FunctionKind::Gradient => "gradient",
         FunctionKind::Generate => "generate",
         FunctionKind::Unconstrain => "unconstrain",
+        FunctionKind::User(_) => "user",
     }
 }
 
@@ -145,13 +146,18 @@ impl Printer {
     }
 
     fn function(&self, f: &Function, out: &mut String) {
-        let _ = writeln!(
-            out,
-            "fn {} ({} values) {{",
-            kind_name(f.kind),
-            f.values.len()
-        );
+        let name = match f.kind {
+            FunctionKind::User(i) => {
+                let params: Vec<String> = f.params.iter().map(|v| v.to_string()).collect();
+                format!("user{i}({})", params.join(", "))
+            }
+            k => kind_name(k).to_string(),
+        };
+        let _ = writeln!(out, "fn {name} ({} values) {{", f.values.len());
         self.block(&f.body, 1, out);
+        if let Some(r) = f.result {
+            let _ = writeln!(out, "  return {r}");
+        }
         out.push_str("}\n");
     }
 
