@@ -300,7 +300,7 @@ impl<'a, 'b> Translator<'a, 'b> {
         };
         if is_user {
             // Too deep a chain of calls would overflow the native stack.
-            let too_deep = t.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, depth, MAX_CALL_DEPTH);
+            let too_deep = t.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, depth, MAX_CALL_DEPTH);
             let (fail, ok) = (t.b.create_block(), t.b.create_block());
             t.b.ins().brif(too_deep, fail, &[], ok, &[]);
             t.b.switch_to_block(fail);

@@ -1130,11 +1130,27 @@ mod tests {
     }
 
     #[test]
-    fn mutual_recursion_is_reported_for_each_function() {
-        let (_, d) = expand(
+    fn mutual_recursion_on_scalars_is_kept_as_functions() {
+        let (p, d) = expand(
             "functions { int even(int n); int odd(int n) { return n == 0 ? 0 : even(n - 1); }
                int even(int n) { return n == 0 ? 1 : odd(n - 1); } } model { }",
         );
+        assert!(d.is_empty(), "{d:?}");
+        let BlockBody::Functions(kept) = &p.blocks[0].body else { panic!("the functions block keeps them") };
+        let names: Vec<&str> = kept.iter().map(|f| f.name.name.as_str()).collect();
+        assert_eq!(names, vec!["even", "odd"]);
+    }
+
+    #[test]
+    fn recursion_that_cannot_be_compiled_is_reported_for_each_function() {
+        // A loop in the body, and an array argument.
+        let (_, d) = expand(
+            "functions { int even(int n); int odd(int n) { int k = n; while (k > 5) k -= 2; return k == 0 ? 0 : even(k - 1); }
+               int even(int n) { return n == 0 ? 1 : odd(n - 1); }
+               real total(array[] real x, int n) { return n == 0 ? 0 : x[n] + total(x, n - 1); } } model { }",
+        );
         assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), vec!["E0012", "E0012"]);
+        assert!(d[0].message.contains("`odd`") && d[0].message.contains("other than local values"), "{}", d[0].message);
+        assert!(d[1].message.contains("`total`") && d[1].message.contains("not an `int` or a `real`"), "{}", d[1].message);
     }
 }
