@@ -21,6 +21,6 @@ model {
     for (j in max(1, t - K):(t - 1)) {
       s = phi * s + y[j];
     }
-    y[t] ~ normal(mu + s, sigma);
+    y[t] ~ normal(mu + 0.5 * s, sigma);
   }
 }
