@@ -435,8 +435,10 @@ model {
     passes("local_int_bound", src, &ts(9));
 }
 
+/// The inner trip count varies with the outer loop variable: the tape is
+/// sized for the longest inner loop (N trips), known from the data.
 #[test]
-fn an_inner_bound_that_depends_on_the_outer_loop_is_refused() {
+fn an_inner_bound_that_depends_on_the_outer_loop() {
     let src = "
 data { int N; vector[N] y; }
 parameters { real<lower=0, upper=1> phi; }
@@ -447,7 +449,40 @@ model {
   }
   target += -0.1 * square(s);
 }";
-    refused("triangular_carry", src, &ts(6), "carries a value from one loop iteration to the next");
+    passes("triangular_carry", src, &ts(6));
+    // Inner loops that start late, run backwards over a window, and run
+    // zero times for the first outer iterations.
+    let src = "
+data { int N; vector[N] y; }
+parameters { real<lower=0, upper=1> phi; real mu; }
+model {
+  real s = mu;
+  for (i in 1:N) {
+    for (j in max(1, i - 2):(i - 1)) { s = phi * s + y[j] - mu; }
+    for (j in i:N) { s = 0.5 * phi * s + y[j]; }
+  }
+  mu ~ normal(0, 1);
+  target += -0.01 * square(s);
+}";
+    passes("window_carry", src, &ts(7));
+}
+
+/// A trip count computed in the model from the data (a count made in a
+/// loop): no bound on it is known when the data are bound, and the tape
+/// would have to grow at run time.
+#[test]
+fn a_trip_count_known_only_at_run_time_is_refused() {
+    let src = "
+data { int N; vector[N] y; }
+parameters { real<lower=0, upper=1> phi; }
+model {
+  int m = 0;
+  for (n in 1:N) { if (y[n] > 0) m += 1; }
+  real s = 0;
+  for (t in 1:m) { s = phi * s + y[t]; }
+  target += -0.1 * square(s);
+}";
+    refused("run_time_trip_count", src, &ts(6), "known only at run time");
 }
 
 #[test]

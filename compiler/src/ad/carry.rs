@@ -46,9 +46,81 @@ pub fn find(module: &mut Module, func: &Function, active: &Active, data: Option<
         None => without,
     };
     let defs = definitions(&func.body);
+    let ranges = value_ranges(&func.body, &consts);
     let mut out = HashMap::new();
-    visit(module, func, active, &func.body, &consts, &defs, &in_place_adds(module, &func.body, &defs, &consts), &mut out)?;
+    let facts = LoopFacts { consts: &consts, ranges: &ranges };
+    visit(module, func, active, &func.body, &facts, &defs, &in_place_adds(module, &func.body, &defs, &consts), &mut out)?;
     Ok(out)
+}
+
+/// What is known of the function's integer values when the data are bound.
+struct LoopFacts<'a> {
+    consts: &'a HashMap<Value, i64>,
+    ranges: &'a HashMap<Value, (i64, i64)>,
+}
+
+/// The most iterations a loop from `start` to `end` can make, when the
+/// data bound it: its constant trip count, or, when a bound varies at run
+/// time (an inner loop `for (j in 1:i)` whose bound is the enclosing
+/// loop's variable), the largest end less the smallest start. Slot
+/// `iter - start` of a tape of this many slots is in range on every trip.
+fn max_trips(start: Value, end: Value, f: &LoopFacts<'_>) -> Option<usize> {
+    if let (Some(&a), Some(&b)) = (f.consts.get(&start), f.consts.get(&end)) {
+        return Some((b - a).max(0) as usize);
+    }
+    let (&(lo, _), &(_, hi)) = (f.ranges.get(&start)?, f.ranges.get(&end)?);
+    Some(hi.checked_sub(lo)?.max(0) as usize)
+}
+
+/// An inclusive range of the values of every integer value whose range
+/// follows from the constants: loop variables between their bounds'
+/// ranges, and sums, differences, products, minima and maxima of such
+/// values (SSA: one definition each, the range holds on every iteration).
+fn value_ranges(stmts: &[Stmt], consts: &HashMap<Value, i64>) -> HashMap<Value, (i64, i64)> {
+    fn combine(op: BinaryOp, (a, b): (i64, i64), (c, d): (i64, i64)) -> Option<(i64, i64)> {
+        Some(match op {
+            BinaryOp::Add => (a.checked_add(c)?, b.checked_add(d)?),
+            BinaryOp::Sub => (a.checked_sub(d)?, b.checked_sub(c)?),
+            BinaryOp::Mul => {
+                let p = [a.checked_mul(c)?, a.checked_mul(d)?, b.checked_mul(c)?, b.checked_mul(d)?];
+                (*p.iter().min()?, *p.iter().max()?)
+            }
+            BinaryOp::Min => (a.min(c), b.min(d)),
+            BinaryOp::Max => (a.max(c), b.max(d)),
+            _ => return None,
+        })
+    }
+    fn walk(stmts: &[Stmt], out: &mut HashMap<Value, (i64, i64)>) {
+        for s in stmts {
+            match s {
+                Stmt::Let { dst, expr: Expr::Binary(op, a, b) } if !out.contains_key(dst) => {
+                    if let (Some(&x), Some(&y)) = (out.get(a), out.get(b)) {
+                        if let Some(r) = combine(*op, x, y) {
+                            out.insert(*dst, r);
+                        }
+                    }
+                }
+                Stmt::For { var, start, end, body } => {
+                    if let (Some(&(lo, _)), Some(&(_, hi))) = (out.get(start), out.get(end)) {
+                        out.insert(*var, (lo, hi.saturating_sub(1).max(lo)));
+                    }
+                    walk(body, out);
+                }
+                Stmt::If { then, otherwise, .. } => {
+                    walk(then, out);
+                    walk(otherwise, out);
+                }
+                Stmt::While { cond_block, body, .. } => {
+                    walk(cond_block, out);
+                    walk(body, out);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out: HashMap<Value, (i64, i64)> = consts.iter().map(|(v, x)| (*v, (*x, *x))).collect();
+    walk(stmts, &mut out);
+    out
 }
 
 /// The largest tape (in elements) a carried loop may get: beyond it the
@@ -60,7 +132,7 @@ fn visit(
     func: &Function,
     active: &Active,
     stmts: &[Stmt],
-    consts: &HashMap<Value, i64>,
+    facts: &LoopFacts<'_>,
     defs: &HashMap<Value, Expr>,
     in_place: &HashSet<Value>,
     out: &mut HashMap<Value, Carry>,
@@ -70,15 +142,14 @@ fn visit(
             // A loop the reverse sweep never differentiates is only re-run
             // whole, from the state its enclosing iteration starts with.
             Stmt::For { var, start, end, body } if active.touches(body) => {
-                let cells = carried_cells(module, *var, body, consts, defs, in_place);
+                let cells = carried_cells(module, *var, body, facts.consts, defs, in_place);
                 if !cells.is_empty() {
-                    let (Some(&a), Some(&b)) = (consts.get(start), consts.get(end)) else {
+                    let Some(trip) = max_trips(*start, *end, facts) else {
                         return Err(AdError::new(format!(
-                            "`{}` carries a value from one loop iteration to the next in a loop whose bounds are not constants of the data; gradients through such loops are not supported yet",
+                            "`{}` carries a value from one loop iteration to the next in a loop whose trip count is known only at run time (no bound on it follows from the data); a tape that grows at run time is not supported yet",
                             module.buffer(cells[0]).name
                         )));
                     };
-                    let trip = (b - a).max(0) as usize;
                     let mut taped = Vec::new();
                     for c in cells {
                         let arena = module.buffer(c).arena;
@@ -95,16 +166,16 @@ fn visit(
                     }
                     out.insert(*var, Carry { cells: taped });
                 }
-                visit(module, func, active, body, consts, defs, in_place, out)?;
+                visit(module, func, active, body, facts, defs, in_place, out)?;
             }
             Stmt::For { .. } => {}
             Stmt::If { then, otherwise, .. } => {
-                visit(module, func, active, then, consts, defs, in_place, out)?;
-                visit(module, func, active, otherwise, consts, defs, in_place, out)?;
+                visit(module, func, active, then, facts, defs, in_place, out)?;
+                visit(module, func, active, otherwise, facts, defs, in_place, out)?;
             }
             Stmt::While { cond_block, body, .. } => {
-                visit(module, func, active, cond_block, consts, defs, in_place, out)?;
-                visit(module, func, active, body, consts, defs, in_place, out)?;
+                visit(module, func, active, cond_block, facts, defs, in_place, out)?;
+                visit(module, func, active, body, facts, defs, in_place, out)?;
             }
             _ => {}
         }

@@ -14,7 +14,7 @@
 //! their bounds, an oracle for lowering), as does every statement with an
 //! effect.
 
-use crate::ir::{CallArg, Expr, Function, MessagePart, Stmt, Value};
+use crate::ir::{user_function_index, CallArg, Expr, Function, MessagePart, Stmt, Value};
 use std::collections::HashSet;
 
 /// Removes `func`'s dead pure calls and the dead arithmetic feeding them.
@@ -45,7 +45,7 @@ fn uses(stmts: &[Stmt], used: &mut HashSet<Value>) {
                 Expr::Select { cond, then, otherwise } => {
                     used.extend([*cond, *then, *otherwise]);
                 }
-                Expr::F64(_) | Expr::I64(_) | Expr::Target => {}
+                Expr::F64(_) | Expr::I64(_) | Expr::Target | Expr::ChunkIndex => {}
             },
             Stmt::Call { args, .. } => {
                 for a in args {
@@ -84,7 +84,7 @@ fn uses(stmts: &[Stmt], used: &mut HashSet<Value>) {
                     }
                 }
             }
-            Stmt::Break | Stmt::Continue => {}
+            Stmt::Break | Stmt::Continue | Stmt::RunChunks { .. } => {}
         }
     }
 }
@@ -95,8 +95,10 @@ fn remove_dead(stmts: &mut Vec<Stmt>, used: &HashSet<Value>) -> bool {
     let before = stmts.len();
     stmts.retain(|s| match s {
         Stmt::Let { dst, expr } => used.contains(dst) || matches!(expr, Expr::Load { .. }),
-        Stmt::Call { dst: Some(dst), partials, args, .. } => {
-            let pure = args.iter().all(|a| matches!(a, CallArg::Value(_)));
+        Stmt::Call { dst: Some(dst), partials, args, func } => {
+            // A user function may reject (or recurse too deep): not pure.
+            let pure = args.iter().all(|a| matches!(a, CallArg::Value(_)))
+                && user_function_index(&func.symbol).is_none();
             !pure || used.contains(dst) || partials.iter().any(|p| used.contains(p))
         }
         _ => true,

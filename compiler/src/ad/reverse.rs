@@ -22,7 +22,7 @@ pub fn build(
 ) -> Result<Function, AdError> {
     let mut g = Gen {
         carries,
-        func: Function { kind: FunctionKind::Gradient, values: forward.values.clone(), body: Vec::new() },
+        func: Function { values: forward.values.clone(), ..Function::new(FunctionKind::Gradient) },
         forward,
         active,
         adjoint,

@@ -99,6 +99,7 @@ impl B {
         TypedProgram {
             dims: DimEnv { dims: self.dims },
             vars: self.vars,
+            functions: Vec::new(),
             blocks: vec![TypedBlock {
                 kind: BlockKind::Data,
                 stmts: self.stmts,

@@ -435,6 +435,9 @@ impl Checker {
         if !ok {
             return None;
         }
+        if let Some(sig) = self.user_functions.get(&func.name).cloned() {
+            return self.check_user_call(&func.name, &sig, typed, span);
+        }
         // A GLM density is the density of its linear predictor.
         let expanded;
         let func = match super::glm::split_glm_name(&func.name) {

@@ -16,6 +16,7 @@ mod decl;
 pub mod env;
 pub mod outcomes;
 mod expr;
+mod functions;
 pub mod glm;
 mod index;
 pub mod print;
@@ -45,6 +46,7 @@ pub fn check_program(program: &Program) -> (Option<TypedProgram>, Vec<Diagnostic
     let typed = (!has_errors).then(|| TypedProgram {
         dims: checker.dims,
         vars: checker.vars,
+        functions: checker.functions,
         blocks,
     });
     (typed, checker.diagnostics)
@@ -73,6 +75,10 @@ pub(crate) struct Checker {
     /// Where each block-level variable is declared, known before the walk:
     /// a use above the declaration is reported as such.
     pub block_decls: HashMap<String, Span>,
+    /// Signatures of the compiled recursive user functions, by name.
+    pub(crate) user_functions: HashMap<String, functions::UserSignature>,
+    /// Their typed bodies.
+    pub functions: Vec<typed::TypedFunction>,
 }
 
 impl Checker {
@@ -84,6 +90,8 @@ impl Checker {
             diagnostics: Vec::new(),
             failed_decls: HashSet::new(),
             block_decls: HashMap::new(),
+            user_functions: HashMap::new(),
+            functions: Vec::new(),
             ctx: Context {
                 block: BlockKind::Data,
                 nested: false,

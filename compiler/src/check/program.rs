@@ -27,6 +27,11 @@ impl Checker {
                 self.check_dims_block(decls);
             }
         }
+        for block in &program.blocks {
+            if let BlockBody::Functions(defs) = &block.body {
+                self.check_user_functions(defs);
+            }
+        }
         let mut seen = Vec::new();
         for block in &program.blocks {
             let BlockBody::Stmts(stmts) = &block.body else {

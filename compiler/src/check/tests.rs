@@ -101,7 +101,26 @@ fn single_letter_names_get_no_typo_suggestion() {
 }
 
 #[test]
-fn a_recursive_function_is_reported_once() {
-    let src = "functions { real f(real x) { return f(x); } } parameters { real mu; }";
+fn a_recursive_function_on_vectors_is_reported_once() {
+    let src = "functions { real f(vector x) { return f(x); } } parameters { real mu; }";
     assert_eq!(codes(src), vec!["E0012"]);
+}
+
+#[test]
+fn a_recursive_function_on_scalars_checks_and_types_its_calls() {
+    let src = "functions { int fact(int n) { return n <= 1 ? 1 : n * fact(n - 1); } }
+               data { int N; } transformed data { int f = fact(N); real r = fact(3); }";
+    assert_eq!(codes(src), Vec::<&str>::new());
+    // A real where the signature says int, and the wrong number of arguments.
+    let bad = "functions { int fact(int n) { return n <= 1 ? 1 : n * fact(n - 1); } }
+               transformed data { int f = fact(2.5); int g = fact(1, 2); }";
+    assert_eq!(codes(bad), vec!["E1002", "E0013"]);
+}
+
+#[test]
+fn a_recursive_function_on_parameters_is_refused_where_it_is_differentiated() {
+    let f = "functions { real pw(real x, int k) { return k == 0 ? 1 : x * pw(x, k - 1); } } parameters { real mu; }";
+    assert_eq!(codes(&format!("{f} model {{ target += pw(mu, 2); }}")), vec!["E0012"]);
+    assert_eq!(codes(&format!("{f} transformed parameters {{ real m2 = pw(mu, 2); }}")), vec!["E0012"]);
+    assert_eq!(codes(&format!("{f} model {{ target += pw(2.0, 3); }} generated quantities {{ real m3 = pw(mu, 3); }}")), Vec::<&str>::new());
 }

@@ -249,11 +249,28 @@ pub struct TypedBlock {
     pub stmts: Vec<TypedStmt>,
 }
 
+/// A recursive user function compiled as a function of its own
+/// (`syntax::functions` expands every other user function where it is
+/// called): `int`/`real` parameters and result, its body one expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypedFunction {
+    pub name: String,
+    /// The parameters, as variables the body reads.
+    pub params: Vec<VarId>,
+    /// `int` or `real`.
+    pub result: Type,
+    pub body: TypedExpr,
+    pub span: Span,
+}
+
 /// The whole checked program.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypedProgram {
     pub dims: DimEnv,
     pub vars: Vec<VarInfo>,
+    /// The compiled recursive user functions; a call names one by
+    /// [`TypedFunction::name`].
+    pub functions: Vec<TypedFunction>,
     /// The blocks present, in the required order (without `dims`).
     pub blocks: Vec<TypedBlock>,
 }

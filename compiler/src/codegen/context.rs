@@ -11,7 +11,13 @@
 //! - [`STATUS_REJECTED`] (1): a `Reject` statement ran; `reject` holds its
 //!   message index (see below);
 //! - [`STATUS_DIV_BY_ZERO`] (2): an integer division or remainder by zero
-//!   (the interpreter's [`DIV_BY_ZERO`](crate::interp::ops::DIV_BY_ZERO)).
+//!   (the interpreter's [`DIV_BY_ZERO`](crate::interp::ops::DIV_BY_ZERO));
+//! - [`STATUS_TOO_DEEP`] (3): user function calls nested too deep.
+//!
+//! A user function (recursive, see [`crate::ir::FunctionKind::User`]) has
+//! the signature `(ctx, depth: i64, params...) -> result`; on failure it
+//! writes `status` and returns NaN or 0, and every caller checks `status`
+//! after the call and leaves at once when it is set.
 //!
 //! **Messages.** Every `Print`/`Reject` statement of a function gets a
 //! message index (counting prints and rejects in statement order) and a
@@ -37,6 +43,9 @@ pub const STATUS_OK: u64 = 0;
 pub const STATUS_REJECTED: u64 = 1;
 /// An integer division or remainder by zero.
 pub const STATUS_DIV_BY_ZERO: u64 = 2;
+/// A chain of user function calls deeper than
+/// [`MAX_CALL_DEPTH`](crate::ir::MAX_CALL_DEPTH).
+pub const STATUS_TOO_DEEP: u64 = 3;
 
 /// What JIT code receives: arena base pointers, the RNG, the message sink
 /// and the status word. `#[repr(C)]`: the generated code reads the fields

@@ -25,12 +25,12 @@ use cranelift_frontend::{FunctionBuilder, Variable};
 use cranelift_jit::JITModule;
 use cranelift_module::{FuncId, Linkage, Module as _};
 
-use super::context::{RunContext, Template, TemplatePart, STATUS_DIV_BY_ZERO, STATUS_REJECTED};
+use super::context::{RunContext, Template, TemplatePart, STATUS_DIV_BY_ZERO, STATUS_REJECTED, STATUS_TOO_DEEP};
 use super::pool::RUN_CHUNKS_SYMBOL;
 use super::CodegenError;
 use crate::ir::{
-    Arena, BinaryOp, BufferId, CType, CallArg, CmpOp, Expr, FuncRef, Function, FunctionKind, MessagePart, Module,
-    ScalarType, Stmt, UnaryOp, Value,
+    Arena, BinaryOp, BufferId, CType, CallArg, CmpOp, Expr, FuncRef, Function, FunctionKind,
+    MessagePart, Module, ScalarType, Stmt, UnaryOp, Value, MAX_CALL_DEPTH,
 };
 
 const F64: Type = clif::types::F64;
@@ -123,11 +123,30 @@ fn scratch_needs(stmts: &[Stmt], partials: &mut usize, values: &mut usize) {
     }
 }
 
+/// The Cranelift signature of a function: `(ctx: ptr) -> f64` for an entry
+/// point, `(ctx: ptr, depth: i64, params...) -> result` for a user function.
+pub(crate) fn signature(jit: &JITModule, func: &Function) -> clif::Signature {
+    let mut sig = jit.make_signature();
+    sig.params.push(AbiParam::new(jit.target_config().pointer_type()));
+    match (func.kind, func.result) {
+        (FunctionKind::User(_), Some(r)) => {
+            sig.params.push(AbiParam::new(I64));
+            for p in &func.params {
+                sig.params.push(AbiParam::new(clif_type(func.type_of(*p))));
+            }
+            sig.returns.push(AbiParam::new(clif_type(func.type_of(r))));
+        }
+        _ => sig.returns.push(AbiParam::new(F64)),
+    }
+    sig
+}
+
 /// Translates one verified IR function into `builder`'s function, whose
-/// signature is `(ctx: ptr) -> f64`. Returns the message templates.
+/// signature is [`signature`]'s. Returns the message templates.
 pub(crate) fn translate(
     jit: &mut JITModule,
     imports: &mut Imports,
+    user_ids: &HashMap<u32, FuncId>,
     module: &Module,
     func: &Function,
     functions: &[(FunctionKind, FuncId)],
@@ -139,11 +158,14 @@ pub(crate) fn translate(
             "only 64-bit targets are supported".into(),
         ));
     }
-    let mut t = Translator::new(jit, imports, module, func, functions, builder)?;
+    let mut t = Translator::new(jit, imports, user_ids, module, func, functions, builder)?;
     let exited = t.block(&func.body)?;
     if !exited {
-        let target = t.b.use_var(t.target);
-        t.b.ins().return_(&[target]);
+        let value = match func.result {
+            Some(r) => t.get(r),
+            None => t.b.use_var(t.target),
+        };
+        t.b.ins().return_(&[value]);
     }
     t.b.seal_all_blocks();
     let templates = std::mem::take(&mut t.templates);
@@ -156,6 +178,12 @@ pub(crate) fn translate(
 struct Translator<'a, 'b> {
     jit: &'a mut JITModule,
     imports: &'a mut Imports,
+    /// The declared user functions, by number.
+    user_ids: &'a HashMap<u32, FuncId>,
+    /// How many user function calls enclose this one (0 in an entry point).
+    depth: clif::Value,
+    /// A user function's result type (what a failed call returns a zero of).
+    result: Option<Type>,
     module: &'a Module,
     b: FunctionBuilder<'b>,
     vars: Vec<Variable>,
@@ -206,6 +234,7 @@ impl<'a, 'b> Translator<'a, 'b> {
     fn new(
         jit: &'a mut JITModule,
         imports: &'a mut Imports,
+        user_ids: &'a HashMap<u32, FuncId>,
         module: &'a Module,
         func: &'a Function,
         functions: &'a [(FunctionKind, FuncId)],
@@ -216,11 +245,24 @@ impl<'a, 'b> Translator<'a, 'b> {
         b.switch_to_block(entry);
         b.seal_block(entry);
         let ctx = b.block_params(entry)[0];
-        let vars = func
+        let vars: Vec<Variable> = func
             .values
             .iter()
             .map(|t| b.declare_var(clif_type(*t)))
             .collect();
+        let is_user = matches!(func.kind, FunctionKind::User(_));
+        let depth = if is_user {
+            b.block_params(entry)[1]
+        } else {
+            b.ins().iconst(I64, 0)
+        };
+        if is_user {
+            let args: Vec<clif::Value> = b.block_params(entry)[2..].to_vec();
+            for (p, x) in func.params.iter().zip(args) {
+                b.def_var(vars[p.0 as usize], x);
+            }
+        }
+        let result = func.result.map(|r| clif_type(func.type_of(r)));
         let target = b.declare_var(F64);
         let zero = b.ins().f64const(0.0);
         b.def_var(target, zero);
@@ -242,9 +284,12 @@ impl<'a, 'b> Translator<'a, 'b> {
         scratch_needs(&func.body, &mut np, &mut nv);
         let partials_slot = slot(&mut b, np);
         let values_slot = slot(&mut b, nv);
-        Ok(Translator {
+        let mut t = Translator {
             jit,
             imports,
+            user_ids,
+            depth,
+            result,
             module,
             b,
             vars,
@@ -258,7 +303,19 @@ impl<'a, 'b> Translator<'a, 'b> {
             templates: Vec::new(),
             func_refs: HashMap::new(),
             functions,
-        })
+        };
+        if is_user {
+            // Too deep a chain of calls would overflow the native stack.
+            let too_deep = t.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, depth, MAX_CALL_DEPTH);
+            let (fail, ok) = (t.b.create_block(), t.b.create_block());
+            t.b.ins().brif(too_deep, fail, &[], ok, &[]);
+            t.b.switch_to_block(fail);
+            t.b.seal_block(fail);
+            t.exit_with(STATUS_TOO_DEEP, None);
+            t.b.switch_to_block(ok);
+            t.b.seal_block(ok);
+        }
+        Ok(t)
     }
 
     fn var(&self, v: Value) -> Variable {
@@ -321,8 +378,55 @@ impl<'a, 'b> Translator<'a, 'b> {
                 .ins()
                 .store(trusted(), r, self.ctx, RunContext::REJECT);
         }
-        let nan = self.b.ins().f64const(f64::NAN);
-        self.b.ins().return_(&[nan]);
+        self.leave();
+    }
+
+    /// Returns NaN (or 0 from a user function with an integer result)
+    /// without touching `status`.
+    fn leave(&mut self) {
+        let value = match self.result {
+            Some(t) if t == I64 => self.b.ins().iconst(I64, 0),
+            _ => self.b.ins().f64const(f64::NAN),
+        };
+        self.b.ins().return_(&[value]);
+    }
+
+    /// A call of user function `index`, one level deeper; leaves at once
+    /// when the callee failed.
+    fn user_call(&mut self, index: u32, dst: Option<Value>, args: &[CallArg]) -> Result<(), CodegenError> {
+        let Some(&id) = self.user_ids.get(&index) else {
+            return Err(CodegenError::Unsupported(format!("a call of the undeclared user function {index}")));
+        };
+        let callee = match self.func_refs.get(&id) {
+            Some(r) => *r,
+            None => {
+                let r = self.jit.declare_func_in_func(id, self.b.func);
+                self.func_refs.insert(id, r);
+                r
+            }
+        };
+        let depth = self.b.ins().iadd_imm_s(self.depth, 1);
+        let mut values = vec![self.ctx, depth];
+        for arg in args {
+            match arg {
+                CallArg::Value(v) => values.push(self.get(*v)),
+                _ => return Err(CodegenError::Unsupported("a user function takes only values".into())),
+            }
+        }
+        let call = self.b.ins().call(callee, &values);
+        let r = self.b.inst_results(call).first().copied();
+        let status = self.b.ins().load(I64, trusted(), self.ctx, RunContext::STATUS);
+        let (fail, ok) = (self.b.create_block(), self.b.create_block());
+        self.b.ins().brif(status, fail, &[], ok, &[]);
+        self.b.switch_to_block(fail);
+        self.b.seal_block(fail);
+        self.leave();
+        self.b.switch_to_block(ok);
+        self.b.seal_block(ok);
+        if let (Some(d), Some(r)) = (dst, r) {
+            self.set(d, r);
+        }
+        Ok(())
     }
 
     // --- statements ---
@@ -736,6 +840,9 @@ impl<'a, 'b> Translator<'a, 'b> {
         func: &FuncRef,
         args: &[CallArg],
     ) -> Result<(), CodegenError> {
+        if let Some(index) = crate::ir::user_function_index(&func.symbol) {
+            return self.user_call(index, dst, args);
+        }
         let callee = self.func_ref(&func.symbol, &func.params, func.ret)?;
         let mut values = Vec::with_capacity(func.params.len());
         for arg in args {

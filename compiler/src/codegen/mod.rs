@@ -22,14 +22,14 @@ pub mod pool;
 #[cfg(test)]
 mod tests;
 
-use cranelift_codegen::ir::{AbiParam, UserFuncName};
+use cranelift_codegen::ir::UserFuncName;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, Linkage, Module as _, ModuleError};
 use hbmc_stdlib::ChainRng;
 
-pub use context::{EntryFn, RunContext, STATUS_DIV_BY_ZERO, STATUS_OK, STATUS_REJECTED};
+pub use context::{EntryFn, RunContext, STATUS_DIV_BY_ZERO, STATUS_OK, STATUS_REJECTED, STATUS_TOO_DEEP};
 pub use pool::ChunkPool;
 
 use crate::interp::library;
@@ -210,27 +210,33 @@ pub fn compile(module: &Module) -> Result<CompiledModule, CodegenError> {
     let mut fctx = FunctionBuilderContext::new();
     let mut imports = lower::Imports::new();
     let mut defined = Vec::new();
-    let mut sig = jit.make_signature();
-    sig.params
-        .push(AbiParam::new(jit.target_config().pointer_type()));
-    sig.returns
-        .push(AbiParam::new(cranelift_codegen::ir::types::F64));
-    // Declared before any is defined: `RunChunks` takes the address of a
-    // chunk function.
+    // Every function is declared before any is defined: any function may
+    // call a user function, and `RunChunks` takes the address of a chunk
+    // function.
+    let mut user_ids = std::collections::HashMap::new();
     let mut ids = Vec::with_capacity(module.functions.len());
+    let mut sigs = Vec::with_capacity(module.functions.len());
     for func in &module.functions {
+        let sig = lower::signature(&jit, func);
         let name = format!("hbmc_{}", function_name(func.kind));
-        ids.push((func.kind, jit.declare_function(&name, Linkage::Local, &sig)?));
+        let id = jit.declare_function(&name, Linkage::Local, &sig)?;
+        if let FunctionKind::User(i) = func.kind {
+            user_ids.insert(i, id);
+        }
+        ids.push((func.kind, id));
+        sigs.push(sig);
     }
-    for (i, func) in module.functions.iter().enumerate() {
+    for (i, (func, sig)) in module.functions.iter().zip(sigs).enumerate() {
         let id = ids[i].1;
         jit.clear_context(&mut ctx);
         ctx.func.signature = sig.clone();
         ctx.func.name = UserFuncName::user(0, i as u32);
         let builder = FunctionBuilder::new(&mut ctx.func, &mut fctx);
-        let templates = lower::translate(&mut jit, &mut imports, module, func, &ids, builder)?;
+        let templates = lower::translate(&mut jit, &mut imports, &user_ids, module, func, &ids, builder)?;
         jit.define_function(id, &mut ctx)?;
-        defined.push((func.kind, id, templates, uses_rng(&func.body)));
+        if !matches!(func.kind, FunctionKind::User(_)) {
+            defined.push((func.kind, id, templates, uses_rng(&func.body)));
+        }
     }
     jit.clear_context(&mut ctx);
     jit.finalize_definitions()?;
@@ -362,6 +368,7 @@ impl CompiledModule {
             STATUS_REJECTED => Err(RunError::Rejected(
                 sink.reject.take().unwrap_or_else(|| "rejected".into()),
             )),
+            STATUS_TOO_DEEP => Err(RunError::Rejected(crate::interp::too_deep_message())),
             _ => Err(RunError::Rejected(DIV_BY_ZERO.to_string())),
         }
     }

@@ -35,6 +35,8 @@ pub(super) struct Machine<'a> {
     target: f64,
     /// The chunk number a `GradientChunk` function runs (`Expr::ChunkIndex`).
     chunk: i64,
+    /// How many user function calls enclose this evaluation.
+    depth: i64,
 }
 
 impl<'a> Machine<'a> {
@@ -55,6 +57,7 @@ impl<'a> Machine<'a> {
             values,
             target: 0.0,
             chunk: 0,
+            depth: 0,
         }
     }
 
@@ -352,6 +355,41 @@ impl<'a> Machine<'a> {
         }
     }
 
+    /// Runs user function `index` on the argument values in a machine of
+    /// its own (its own values, the same arenas), one level deeper.
+    fn user_call(&mut self, index: u32, dst: Option<Value>, args: &[CallArg]) -> R<()> {
+        let kind = crate::ir::FunctionKind::User(index);
+        let callee = self.module.function(kind).ok_or(InterpError::NoFunction(kind))?;
+        if self.depth >= crate::ir::MAX_CALL_DEPTH {
+            return Err(InterpError::Rejected(super::too_deep_message()));
+        }
+        if args.len() != callee.params.len() {
+            return Err(InterpError::BadCall(format!("user function {index} takes {} arguments", callee.params.len())));
+        }
+        let mut inputs = Vec::with_capacity(args.len());
+        for a in args {
+            match a {
+                CallArg::Value(v) => inputs.push(self.get(*v)?),
+                _ => return Err(InterpError::BadCall(format!("user function {index} takes only values"))),
+            }
+        }
+        let mut inner = Machine::new(self.module, callee, &mut *self.arenas, self.rng, &mut *self.prints);
+        inner.depth = self.depth + 1;
+        for (p, x) in callee.params.iter().zip(inputs) {
+            inner.set(*p, x)?;
+        }
+        match inner.block(&callee.body)? {
+            Flow::Normal => {}
+            Flow::Break | Flow::Continue => return malformed("break or continue outside a loop"),
+        }
+        let result = callee.result.ok_or_else(|| InterpError::Malformed(format!("user function {index} has no result")))?;
+        let value = inner.get(result)?;
+        if let Some(d) = dst {
+            self.set(d, value)?;
+        }
+        Ok(())
+    }
+
     fn call(
         &mut self,
         dst: Option<Value>,
@@ -359,6 +397,9 @@ impl<'a> Machine<'a> {
         func: &FuncRef,
         args: &[CallArg],
     ) -> R<()> {
+        if let Some(index) = crate::ir::user_function_index(&func.symbol) {
+            return self.user_call(index, dst, args);
+        }
         let sym = library::resolve(func).map_err(InterpError::BadCall)?;
         let n_explicit = func.explicit_params(!partials.is_empty()).len();
         if !partials.is_empty() {

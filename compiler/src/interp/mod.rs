@@ -125,6 +125,12 @@ pub fn uses_rng(stmts: &[Stmt]) -> bool {
     })
 }
 
+/// The rejection message of a chain of user function calls deeper than
+/// [`crate::ir::MAX_CALL_DEPTH`] (the interpreter's and the JIT's).
+pub fn too_deep_message() -> String {
+    format!("a recursive function called itself more than {} levels deep", crate::ir::MAX_CALL_DEPTH)
+}
+
 /// A value's name in error messages.
 fn name(v: Value) -> String {
     v.to_string()

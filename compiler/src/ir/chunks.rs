@@ -466,7 +466,7 @@ fn build(
 
     // The chunk function: the gradient's value table, so the body keeps
     // its value numbers.
-    let mut f = Function { kind: FunctionKind::GradientChunk(id), values: grad.values.clone(), body: Vec::new() };
+    let mut f = Function { values: grad.values.clone(), ..Function::new(FunctionKind::GradientChunk(id)) };
     let mut cb = Vec::new();
     // The loop's start is a constant (`plan` checks), needed by the bounds.
     if let (false, Some(e)) = (plan.free.contains(&start), constants.get(&start)) {

@@ -292,6 +292,29 @@ pub enum FunctionKind {
     /// its chunk number as [`Expr::ChunkIndex`]; may read and write what
     /// `Gradient` may.
     GradientChunk(u32),
+    /// A recursive user function, by number: takes [`Function::params`],
+    /// returns [`Function::result`], reads and writes only `Work` and
+    /// `IntWork` (its own temporaries), and is called by [`Stmt::Call`]
+    /// with the symbol [`user_symbol`] from any function of the module.
+    User(u32),
+}
+
+/// The deepest chain of user function calls an evaluation may make; a
+/// deeper one rejects the evaluation ("recursion deeper than ...") in the
+/// interpreter and the JIT alike, where it would otherwise overflow the
+/// native stack.
+pub const MAX_CALL_DEPTH: i64 = 1000;
+
+/// The [`FuncRef::symbol`] of a call of user function `index`.
+pub fn user_symbol(index: u32, name: &str) -> String {
+    format!("user{index}:{name}")
+}
+
+/// The user function a [`FuncRef::symbol`] calls, if it calls one.
+pub fn user_function_index(symbol: &str) -> Option<u32> {
+    let rest = symbol.strip_prefix("user")?;
+    let (index, _) = rest.split_once(':')?;
+    index.parse().ok()
 }
 
 /// One compiled entry point.
@@ -301,12 +324,18 @@ pub struct Function {
     /// The type of every value, indexed by `Value`.
     pub values: Vec<ScalarType>,
     pub body: Vec<Stmt>,
+    /// A user function's parameters, defined on entry (empty for the
+    /// entry points).
+    pub params: Vec<Value>,
+    /// A user function's returned value, defined at the top level of its
+    /// body (`None` for the entry points).
+    pub result: Option<Value>,
 }
 
 impl Function {
     /// An empty function of this kind.
     pub fn new(kind: FunctionKind) -> Function {
-        Function { kind, values: Vec::new(), body: Vec::new() }
+        Function { kind, values: Vec::new(), body: Vec::new(), params: Vec::new(), result: None }
     }
 
     /// A fresh value of this type.

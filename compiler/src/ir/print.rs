@@ -69,6 +69,7 @@ pub fn kind_name(kind: FunctionKind) -> &'static str {
         FunctionKind::Generate => "generate",
         FunctionKind::Unconstrain => "unconstrain",
         FunctionKind::GradientChunk(_) => "gradient_chunk",
+        FunctionKind::User(_) => "user",
     }
 }
 
@@ -76,7 +77,7 @@ pub fn kind_name(kind: FunctionKind) -> &'static str {
 /// (`gradient_chunk0`), so that every function of a module has its own.
 pub fn function_name(kind: FunctionKind) -> String {
     match kind {
-        FunctionKind::GradientChunk(n) => format!("{}{n}", kind_name(kind)),
+        FunctionKind::GradientChunk(n) | FunctionKind::User(n) => format!("{}{n}", kind_name(kind)),
         _ => kind_name(kind).to_string(),
     }
 }
@@ -155,13 +156,18 @@ impl Printer {
     }
 
     fn function(&self, f: &Function, out: &mut String) {
-        let _ = writeln!(
-            out,
-            "fn {} ({} values) {{",
-            function_name(f.kind),
-            f.values.len()
-        );
+        let name = match f.kind {
+            FunctionKind::User(i) => {
+                let params: Vec<String> = f.params.iter().map(|v| v.to_string()).collect();
+                format!("user{i}({})", params.join(", "))
+            }
+            k => function_name(k),
+        };
+        let _ = writeln!(out, "fn {name} ({} values) {{", f.values.len());
         self.block(&f.body, 1, out);
+        if let Some(r) = f.result {
+            let _ = writeln!(out, "  return {r}");
+        }
         out.push_str("}\n");
     }
 

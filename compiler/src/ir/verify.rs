@@ -72,7 +72,9 @@ pub fn verify(module: &Module) -> Result<(), Vec<String>> {
             errors.push(format!("more than one {:?} function", f.kind));
         }
         let mut checker = Checker::new(module, f);
+        checker.user_signature();
         checker.block(&f.body);
+        checker.user_result();
         errors.extend(checker.errors);
     }
     if errors.is_empty() {
@@ -88,6 +90,9 @@ fn gradient_like(kind: FunctionKind) -> bool {
 }
 
 fn may_read(kind: FunctionKind, arena: Arena) -> bool {
+    if let FunctionKind::User(_) = kind {
+        return matches!(arena, Arena::Work | Arena::IntWork);
+    }
     match arena {
         Arena::Grad => gradient_like(kind),
         Arena::Out => matches!(kind, FunctionKind::Generate | FunctionKind::Unconstrain),
@@ -96,6 +101,9 @@ fn may_read(kind: FunctionKind, arena: Arena) -> bool {
 }
 
 fn may_write(kind: FunctionKind, arena: Arena) -> bool {
+    if let FunctionKind::User(_) = kind {
+        return matches!(arena, Arena::Work | Arena::IntWork);
+    }
     match arena {
         Arena::Params => kind == FunctionKind::Unconstrain,
         Arena::Grad => gradient_like(kind),
@@ -342,6 +350,10 @@ impl<'a> Checker<'a> {
                 }
             }
             Stmt::Reject(parts) | Stmt::Print(parts) => {
+                // Messages are rendered from the entry point's templates.
+                if let FunctionKind::User(_) = self.func.kind {
+                    self.error("a user function cannot print or reject");
+                }
                 for p in parts {
                     match p {
                         MessagePart::Text(_) => {}
@@ -458,7 +470,61 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// A user function's parameters are defined on entry; an entry point
+    /// has none, and no result.
+    fn user_signature(&mut self) {
+        let is_user = matches!(self.func.kind, FunctionKind::User(_));
+        if !is_user && (!self.func.params.is_empty() || self.func.result.is_some()) {
+            self.error("only a user function has parameters and a result");
+        }
+        if is_user && self.func.result.is_none() {
+            self.error("a user function without a result");
+        }
+        for p in self.func.params.clone() {
+            let ty = self.func.values.get(p.0 as usize).copied().unwrap_or(ScalarType::F64);
+            self.define(p, ty);
+        }
+    }
+
+    /// A user function's result is defined at the top level of its body.
+    fn user_result(&mut self) {
+        if let Some(r) = self.func.result {
+            if !self.in_scope.get(r.0 as usize).copied().unwrap_or(false) {
+                self.error(format_args!("the result {r} is not defined at the top level of the body"));
+            }
+        }
+    }
+
+    /// A call of a user function: its signature is the callee's parameter
+    /// and result types, without partials, buffers or the RNG.
+    fn user_call(&mut self, index: u32, dst: Option<Value>, partials: &[Value], func: &FuncRef, args: &[CallArg]) {
+        let Some(callee) = self.module.function(FunctionKind::User(index)) else {
+            return self.error(format_args!("`{}` calls a user function the module does not have", func.symbol));
+        };
+        let types: Vec<ScalarType> = callee.params.iter().map(|p| callee.type_of(*p)).collect();
+        let ctype = |t: ScalarType| if t == ScalarType::F64 { CType::F64 } else { CType::I64 };
+        let ret = callee.result.map(|r| callee.type_of(r));
+        if !partials.is_empty() || func.params != types.iter().map(|t| ctype(*t)).collect::<Vec<_>>() || Some(func.ret) != ret.map(ctype) {
+            return self.error(format_args!("`{}` does not match the user function's signature", func.symbol));
+        }
+        if args.len() != types.len() {
+            return self.error(format_args!("`{}` takes {} arguments, the call has {}", func.symbol, types.len(), args.len()));
+        }
+        for (arg, ty) in args.iter().zip(types) {
+            match arg {
+                CallArg::Value(v) => self.use_as(*v, ty, "argument"),
+                _ => self.error(format_args!("`{}` takes only values", func.symbol)),
+            }
+        }
+        if let (Some(d), Some(t)) = (dst, ret) {
+            self.define(d, t);
+        }
+    }
+
     fn call(&mut self, dst: Option<Value>, partials: &[Value], func: &FuncRef, args: &[CallArg]) {
+        if let Some(index) = crate::ir::user_function_index(&func.symbol) {
+            return self.user_call(index, dst, partials, func, args);
+        }
         let sym = match library::resolve(func) {
             Ok(s) => Some(s),
             Err(e) => {

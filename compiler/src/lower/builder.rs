@@ -43,6 +43,13 @@ impl FnBuilder {
         self.func
     }
 
+    /// Makes the function a user function's: `params` defined on entry,
+    /// `result` returned.
+    pub fn set_signature(&mut self, params: Vec<Value>, result: Value) {
+        self.func.params = params;
+        self.func.result = Some(result);
+    }
+
     /// The kind of function being built.
     pub fn kind(&self) -> FunctionKind {
         self.func.kind

@@ -142,6 +142,9 @@ impl Lowerer<'_> {
 
     /// One element of a call's result.
     pub fn call_elem(&mut self, e: &TypedExpr, func: &str, args: &[TypedExpr], idx: &[Value]) -> LowerResult<Value> {
+        if let Some(index) = self.user_function(func) {
+            return self.user_call(index, args, e);
+        }
         if is_multivariate_rng(func) {
             // Reading it element by element would make one draw per
             // element, each from a different vector.

@@ -355,9 +355,14 @@ impl Lowerer<'_> {
 
     /// Rejects the evaluation when an integer divisor is zero.
     fn check_nonzero(&mut self, b: Value, e: &TypedExpr) -> LowerResult<()> {
+        let _ = e;
+        // A user function cannot reject with a message; the native
+        // operation rejects with the same one (`interp::ops::DIV_BY_ZERO`).
+        if let crate::ir::FunctionKind::User(_) = self.kind() {
+            return Ok(());
+        }
         let zero = self.fb.i64(0);
         let is_zero = self.fb.cmp(CmpOp::Eq, b, zero);
-        let _ = e;
         self.fb.emit(Stmt::If {
             cond: is_zero,
             then: vec![Stmt::Reject(vec![MessagePart::Text("integer division by zero".into())])],

@@ -40,6 +40,7 @@ mod small_matrix;
 mod stmt;
 mod symbols;
 mod transform;
+mod user_functions;
 
 use crate::bind::{decl_shape, BoundData, DataStorage};
 use crate::check::typed::{TypedDecl, TypedExpr, TypedProgram, VarId};
@@ -285,6 +286,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn lower_all(&mut self) -> LowerResult<()> {
+        self.lower_user_functions()?;
         self.lay_out_data()?;
         self.lower_transformed_data()?;
         self.bound = self.sized;

@@ -136,6 +136,7 @@ enum EarlyRunError {
 /// (all of them with `usize::MAX`), computed by the reference interpreter.
 fn run_transformed_data(program: &TypedProgram, bound: &BoundData, symbols: &SymbolTable, upto: usize) -> Result<BoundData, EarlyRunError> {
     let mut l = Lowerer::new(program, bound, bound, symbols);
+    l.lower_user_functions().map_err(EarlyRunError::Lower)?;
     l.lay_out_data().map_err(EarlyRunError::Lower)?;
     l.lower_transformed_data_upto(upto).map_err(EarlyRunError::Lower)?;
     let mut arenas = Arenas::new(&l.module.arena_sizes);

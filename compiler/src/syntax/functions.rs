@@ -65,11 +65,12 @@ pub fn expand_functions(mut program: Program) -> (Program, Vec<Diagnostic>) {
     if defs.is_empty() {
         return (program, diags);
     }
-    let recursive = report_recursion(&defs, &mut diags);
+    let (recursive, compiled) = sort_recursion(&defs, &mut diags);
     let mut ex = Expander {
         forms: BTreeMap::new(),
         defs,
         recursive,
+        compiled: compiled.keys().cloned().collect(),
         param_names: BTreeSet::new(),
         counter: 0,
         block: BlockKind::Model,
@@ -96,6 +97,32 @@ pub fn expand_functions(mut program: Program) -> (Program, Vec<Diagnostic>) {
         if let BlockBody::Stmts(stmts) = &mut block.body {
             let old = std::mem::take(stmts);
             *stmts = ex.expand_stmts(old, 0);
+        }
+    }
+    // The compiled recursive functions stay in the `functions` block, each
+    // body one `return` of its folded expression with the calls of other
+    // user functions expanded.
+    let mut kept = Vec::new();
+    ex.block = BlockKind::Functions;
+    for (name, body) in compiled {
+        let mut hoist = Vec::new();
+        let span = body.span;
+        let body = ex.expand_expr(body, &mut hoist, 0);
+        let mut def = ex.defs[&name].clone();
+        if !hoist.is_empty() {
+            ex.diags.push(
+                Diagnostic::error("E0012", format!("the recursive function `{name}` calls a function with a statement body, which is not supported yet"))
+                    .with_label(def.name.span, "defined here")
+                    .with_help("a recursive function may call only functions whose bodies are local values, `if`/`else` and `return`s"),
+            );
+            continue;
+        }
+        def.body = Some(vec![Stmt { kind: StmtKind::Return(Some(body)), span }]);
+        kept.push(def);
+    }
+    if !kept.is_empty() {
+        if let Some(block) = program.blocks.iter_mut().find(|b| b.kind == BlockKind::Functions) {
+            block.body = BlockBody::Functions(kept);
         }
     }
     (program, ex.diags)
@@ -152,8 +179,10 @@ fn def_name(called: &str) -> String {
     }
 }
 
-/// Reports every function on a call cycle (E0012) and returns their names.
-fn report_recursion(defs: &BTreeMap<String, FunDef>, diags: &mut Vec<Diagnostic>) -> BTreeSet<String> {
+/// Every function on a call cycle: the ones that can be compiled as
+/// functions of their own (see [`compiled_body`]), with their bodies
+/// folded into one expression, and the rest, reported (E0012).
+fn sort_recursion(defs: &BTreeMap<String, FunDef>, diags: &mut Vec<Diagnostic>) -> (BTreeSet<String>, BTreeMap<String, Expr>) {
     let mut graph: BTreeMap<&str, Vec<(String, Span)>> = BTreeMap::new();
     for (name, f) in defs {
         let mut calls = Vec::new();
@@ -162,6 +191,7 @@ fn report_recursion(defs: &BTreeMap<String, FunDef>, diags: &mut Vec<Diagnostic>
         graph.insert(name, calls);
     }
     let mut recursive = BTreeSet::new();
+    let mut compiled = BTreeMap::new();
     for (name, f) in defs {
         // Depth-first search for a path back to `name`.
         let mut stack: Vec<&str> = vec![name];
@@ -176,17 +206,46 @@ fn report_recursion(defs: &BTreeMap<String, FunDef>, diags: &mut Vec<Diagnostic>
                 }
             }
         }
-        if let Some(span) = found {
-            recursive.insert(name.clone());
-            diags.push(
-                Diagnostic::error("E0012", format!("the function `{name}` is recursive, which is not supported yet"))
-                    .with_label(f.name.span, "defined here")
-                    .with_label(span, "calls itself (directly or through other functions) here")
-                    .with_help("user functions are expanded where they are called; write the recursion as a loop"),
-            );
+        let Some(span) = found else { continue };
+        match compiled_body(f) {
+            Ok(body) => {
+                compiled.insert(name.clone(), body);
+            }
+            Err(why) => {
+                recursive.insert(name.clone());
+                diags.push(
+                    Diagnostic::error("E0012", format!("the recursive function `{name}` {why}, which is not supported yet"))
+                        .with_label(f.name.span, "defined here")
+                        .with_label(span, "calls itself (directly or through other functions) here")
+                        .with_help(
+                            "a recursive function may take and return only `int` and `real` values, and its body may \
+                             hold only local values, `if`/`else` and `return`s; otherwise write the recursion as a loop",
+                        ),
+                );
+            }
         }
     }
-    recursive
+    (recursive, compiled)
+}
+
+/// The body of a recursive function folded into one expression, when the
+/// function can be compiled as a function of its own: `int`/`real`
+/// parameters and result, no `_rng`/`_lp`/density suffix, and a body of
+/// local values, `if`/`else` and `return`s. Otherwise why not.
+fn compiled_body(f: &FunDef) -> Result<Expr, &'static str> {
+    let scalar = |t: &FunType| t.array_dims == 0 && (t.base == "int" || t.base == "real");
+    if !scalar(&f.return_type) {
+        return Err("does not return an `int` or a `real`");
+    }
+    if !f.params.iter().all(|p| scalar(&p.ty)) {
+        return Err("takes an argument that is not an `int` or a `real`");
+    }
+    let name = &f.name.name;
+    if ["_rng", "_lp", "_lpdf", "_lpmf", "_lcdf", "_lccdf", "_cdf"].iter().any(|s| name.ends_with(s)) {
+        return Err("is a distribution, a random number generator or a `_lp` function");
+    }
+    fold_expr(f.body.as_deref().unwrap_or(&[]), &HashMap::new())
+        .ok_or("has statements other than local values, `if`/`else` and `return`")
 }
 
 /// How a function's calls are expanded.
@@ -205,6 +264,9 @@ struct Expander {
     defs: BTreeMap<String, FunDef>,
     forms: BTreeMap<String, Form>,
     recursive: BTreeSet<String>,
+    /// Recursive functions compiled as functions of their own: their calls
+    /// stay calls.
+    compiled: BTreeSet<String>,
     /// Names declared in `parameters` and `transformed parameters`.
     param_names: BTreeSet<String>,
     counter: usize,
@@ -218,7 +280,7 @@ const MAX_DEPTH: usize = 64;
 
 impl Expander {
     fn classify(&mut self, f: &FunDef) -> Form {
-        if self.recursive.contains(&f.name.name) {
+        if self.recursive.contains(&f.name.name) || self.compiled.contains(&f.name.name) {
             return Form::Broken;
         }
         let body = f.body.clone().unwrap_or_default();
@@ -616,7 +678,7 @@ impl Expander {
     fn expand_expr(&mut self, e: Expr, hoist: &mut Vec<Stmt>, depth: usize) -> Expr {
         let span = e.span;
         let kind = match e.kind {
-            ExprKind::Call { func, args } if self.defs.contains_key(&def_name(&func.name)) => {
+            ExprKind::Call { func, args } if self.defs.contains_key(&def_name(&func.name)) && !self.compiled.contains(&func.name) => {
                 return self.value_call(&func, args, span, hoist, depth);
             }
             ExprKind::CondCall { func, variate, args } if self.defs.contains_key(&def_name(&func.name)) => {
@@ -1120,11 +1182,27 @@ mod tests {
     }
 
     #[test]
-    fn mutual_recursion_is_reported_for_each_function() {
-        let (_, d) = expand(
+    fn mutual_recursion_on_scalars_is_kept_as_functions() {
+        let (p, d) = expand(
             "functions { int even(int n); int odd(int n) { return n == 0 ? 0 : even(n - 1); }
                int even(int n) { return n == 0 ? 1 : odd(n - 1); } } model { }",
         );
+        assert!(d.is_empty(), "{d:?}");
+        let BlockBody::Functions(kept) = &p.blocks[0].body else { panic!("the functions block keeps them") };
+        let names: Vec<&str> = kept.iter().map(|f| f.name.name.as_str()).collect();
+        assert_eq!(names, vec!["even", "odd"]);
+    }
+
+    #[test]
+    fn recursion_that_cannot_be_compiled_is_reported_for_each_function() {
+        // A loop in the body, and an array argument.
+        let (_, d) = expand(
+            "functions { int even(int n); int odd(int n) { int k = n; while (k > 5) k -= 2; return k == 0 ? 0 : even(k - 1); }
+               int even(int n) { return n == 0 ? 1 : odd(n - 1); }
+               real total(array[] real x, int n) { return n == 0 ? 0 : x[n] + total(x, n - 1); } } model { }",
+        );
         assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), vec!["E0012", "E0012"]);
+        assert!(d[0].message.contains("`odd`") && d[0].message.contains("other than local values"), "{}", d[0].message);
+        assert!(d[1].message.contains("`total`") && d[1].message.contains("not an `int` or a `real`"), "{}", d[1].message);
     }
 }
