@@ -211,6 +211,14 @@ fn library_values_match_mpmath() {
         ("sort_desc_1", 3.5),
         ("to_int_neg", -3.0),
         ("normal_glm", -3.2999183937367853586),
+        ("skew_normal_x", -1.4145362911150792538),
+        ("exp_mod_normal_x", -1.8262002289490263642),
+        ("pareto_type_2_x", -2.3331137057640250924),
+        ("frechet_x", -0.6309410435645566505),
+        ("loglogistic_x", -1.3961073526712847088),
+        ("scaled_inv_chi_square_x", -0.42580348813593668529),
+        ("pareto_x", -2.0195859684466466907),
+        ("chi_square_x", -0.45388847562279172635),
     ];
     for (name, want) in reference {
         let got = csv.draws[csv.column_index(name).unwrap_or_else(|| panic!("no column {name}"))][0];

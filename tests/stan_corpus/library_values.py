@@ -67,6 +67,14 @@ rows = {
     "to_int_neg": f(-3),
     "normal_glm": sum(-((yy - mu) / f('1.5')) ** 2 / 2 - log(f('1.5')) - log(2 * mp.pi) / 2
                       for yy, mu in [(f('0.5'), eta + f('0.4') - f('0.4')), (f(-1), eta + f('0.2') + f('0.2'))]),
+    "skew_normal_x": log(2 / f('2.1') * mp.npdf((f('1.3') + f('0.4')) / f('2.1')) * ncdf(f('1.5') * (f('1.3') + f('0.4')) / f('2.1'))),
+    "exp_mod_normal_x": log(f('1.5') * exp(f('1.5') * (-f('0.4') + f('1.5') * f('2.1') ** 2 / 2 - f('1.3'))) * ncdf((f('1.3') + f('0.4')) / f('2.1') - f('1.5') * f('2.1'))),
+    "pareto_type_2_x": -3 * log(1 + (f('2.5') - f('0.5')) / f('1.7')),
+    "frechet_x": log(f('2.5') / f('1.7') * (f('1.3') / f('1.7')) ** (-1 - f('2.5')) * exp(-(f('1.3') / f('1.7')) ** (-f('2.5')))),
+    "loglogistic_x": -log(1 + (f('1.3') / f('2.5')) ** (-f('1.7'))),
+    "scaled_inv_chi_square_x": log(gammainc(f('1.25'), f('2.5') * f('0.8') ** 2 / (2 * f('1.3')), mp.inf, regularized=True)),
+    "pareto_x": log(3 * f('1.2') ** 3 / f('2.5') ** 4),
+    "chi_square_x": log(gammainc(f('1.25'), f('0.65'), mp.inf, regularized=True)),
 }
 for k, v in rows.items():
     print(f'        ("{k}", {mp.nstr(v, 20)}),')

@@ -78,6 +78,15 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
     uni("weibull", &[("alpha", Reals), ("sigma", Reals)]),
     uni("gumbel", &[("mu", Reals), ("beta", Reals)]),
     uni("rayleigh", &[("sigma", Reals)]),
+    uni("skew_normal", &[("xi", Reals), ("omega", Reals), ("alpha", Reals)]),
+    uni("exp_mod_normal", &[("mu", Reals), ("sigma", Reals), ("lambda", Reals)]),
+    uni("pareto", &[("y_min", Reals), ("alpha", Reals)]),
+    uni("pareto_type_2", &[("mu", Reals), ("lambda", Reals), ("alpha", Reals)]),
+    uni("frechet", &[("alpha", Reals), ("sigma", Reals)]),
+    uni("loglogistic", &[("alpha", Reals), ("beta", Reals)]),
+    uni("chi_square", &[("nu", Reals)]),
+    uni("inv_chi_square", &[("nu", Reals)]),
+    uni("scaled_inv_chi_square", &[("nu", Reals), ("s", Reals)]),
     uni("beta", &[("alpha", Reals), ("beta", Reals)]),
     uni("uniform", &[("alpha", Reals), ("beta", Reals)]),
     disc("bernoulli", &[("theta", Reals)]),
@@ -106,7 +115,8 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
 /// `_cdf`): the ones a `~` may truncate with `T[a, b]`.
 pub const WITH_CDF: &[&str] = &[
     "normal", "std_normal", "cauchy", "logistic", "double_exponential", "lognormal", "exponential", "weibull",
-    "uniform", "poisson", "gamma", "inv_gamma",
+    "uniform", "poisson", "gamma", "inv_gamma", "gumbel", "rayleigh", "skew_normal", "exp_mod_normal", "pareto",
+    "pareto_type_2", "frechet", "loglogistic", "chi_square", "inv_chi_square", "scaled_inv_chi_square",
 ];
 
 /// Whether `dist` has `_lcdf`/`_lccdf` (see [`WITH_CDF`]).

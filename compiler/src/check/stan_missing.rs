@@ -7,8 +7,7 @@
 /// `_lpmf`, `_lcdf`, `_rng`, ...).
 pub const DISTRIBUTIONS: &[&str] = &[
     "multi_student_t", "multi_student_t_cholesky", "multi_normal_prec", "multi_gp", "multi_gp_cholesky",
-    "von_mises", "skew_normal", "exp_mod_normal", "chi_square", "inv_chi_square", "scaled_inv_chi_square",
-    "pareto", "pareto_type_2", "frechet", "loglogistic", "beta_proportion",
+    "von_mises", "beta_proportion",
     "neg_binomial", "beta_neg_binomial", "hypergeometric", "dirichlet_multinomial", "discrete_range",
     "poisson_binomial", "wishart", "wishart_cholesky", "inv_wishart", "inv_wishart_cholesky", "lkj_cov",
     "gaussian_dlm_obs", "wiener", "categorical_logit_glm", "ordered_logistic_glm", "binomial_logit_glm",

@@ -24,16 +24,22 @@
 
 pub mod batch;
 pub mod cdf;
+pub mod chi_square;
 pub mod continuous;
 pub mod discrete;
 pub mod multivariate;
+pub mod power_tail;
 pub mod simplex;
+pub mod skewed;
 
 pub use cdf::*;
+pub use chi_square::*;
 pub use continuous::*;
 pub use discrete::*;
 pub use multivariate::*;
+pub use power_tail::*;
 pub use simplex::*;
+pub use skewed::*;
 
 /// The result for invalid arguments: `-inf` with zero partials.
 pub(crate) fn reject<const N: usize>() -> (f64, [f64; N]) {
