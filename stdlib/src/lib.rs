@@ -27,6 +27,7 @@
 
 pub mod dist;
 pub mod ffi;
+pub mod inc_beta;
 pub mod linalg;
 pub mod lu;
 pub mod rng;
@@ -288,6 +289,11 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_log_mix_d2: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_log_mix", wrt: 1 });
     push!(hbm_log_mix_d3: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_log_mix", wrt: 2 });
     push!(hbm_log_mix_grad: unsafe extern "C" fn(f64, f64, f64, Ptr) -> f64 => K::Grad { of: "hbm_log_mix" });
+    push!(hbm_inc_beta: extern "C" fn(f64, f64, f64) -> f64 => K::Math);
+    push!(hbm_inc_beta_d1: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_inc_beta", wrt: 0 });
+    push!(hbm_inc_beta_d2: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_inc_beta", wrt: 1 });
+    push!(hbm_inc_beta_d3: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_inc_beta", wrt: 2 });
+    push!(hbm_inc_beta_grad: unsafe extern "C" fn(f64, f64, f64, Ptr) -> f64 => K::Grad { of: "hbm_inc_beta" });
 
     push!(hbm_to_int: extern "C" fn(f64) -> i64 => K::IntOfReal);
 
@@ -377,6 +383,14 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_inv_chi_square_lccdf / hbm_inv_chi_square_lccdf_grad(f64, f64),
         hbm_scaled_inv_chi_square_lcdf / hbm_scaled_inv_chi_square_lcdf_grad(f64, f64, f64),
         hbm_scaled_inv_chi_square_lccdf / hbm_scaled_inv_chi_square_lccdf_grad(f64, f64, f64),
+        hbm_beta_lcdf / hbm_beta_lcdf_grad(f64, f64, f64),
+        hbm_beta_lccdf / hbm_beta_lccdf_grad(f64, f64, f64),
+        hbm_student_t_lcdf / hbm_student_t_lcdf_grad(f64, f64, f64, f64),
+        hbm_student_t_lccdf / hbm_student_t_lccdf_grad(f64, f64, f64, f64),
+        hbm_binomial_lcdf / hbm_binomial_lcdf_grad(i64, i64, f64),
+        hbm_binomial_lccdf / hbm_binomial_lccdf_grad(i64, i64, f64),
+        hbm_neg_binomial_2_lcdf / hbm_neg_binomial_2_lcdf_grad(i64, f64, f64),
+        hbm_neg_binomial_2_lccdf / hbm_neg_binomial_2_lccdf_grad(i64, f64, f64),
     );
     rng!(
         hbm_normal_rng(f64, f64) -> f64,

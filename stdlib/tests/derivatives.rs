@@ -257,6 +257,19 @@ fn domains() -> HashMap<&'static str, Vec<Vec<Arg>>> {
     for n in ["hbm_rayleigh_lcdf", "hbm_rayleigh_lccdf"] {
         add(n, vec![vec![R(0.1, 5.0), R(0.3, 4.0)]]);
     }
+    add("hbm_inc_beta", vec![vec![R(0.3, 10.0), R(0.3, 10.0), R(0.02, 0.98)], vec![R(50.0, 300.0), R(50.0, 300.0), R(0.3, 0.6)]]);
+    for n in ["hbm_beta_lcdf", "hbm_beta_lccdf"] {
+        add(n, vec![vec![R(0.02, 0.98), R(0.3, 10.0), R(0.3, 10.0)], vec![R(0.3, 0.6), R(50.0, 300.0), R(50.0, 300.0)]]);
+    }
+    for n in ["hbm_student_t_lcdf", "hbm_student_t_lccdf"] {
+        add(n, vec![vec![R(-6.0, 6.0), R(0.5, 30.0), R(-1.0, 1.0), R(0.3, 3.0)], vec![R(-60.0, -20.0), R(1.0, 5.0), R(-1.0, 1.0), R(0.5, 1.0)]]);
+    }
+    for n in ["hbm_binomial_lcdf", "hbm_binomial_lccdf"] {
+        add(n, vec![vec![I(0, 9), I(10, 40), R(0.05, 0.95)]]);
+    }
+    for n in ["hbm_neg_binomial_2_lcdf", "hbm_neg_binomial_2_lccdf"] {
+        add(n, vec![vec![I(0, 30), R(0.3, 20.0), R(0.3, 30.0)]]);
+    }
     d
 }
 

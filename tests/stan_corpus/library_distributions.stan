@@ -6,6 +6,7 @@ data {
   int N;
   vector[N] y;
   vector<lower=0>[N] t;
+  array[N] int k;
 }
 parameters {
   real mu;
@@ -33,6 +34,13 @@ model {
   target += scaled_inv_chi_square_lcdf(x | p + 1, sigma) + scaled_inv_chi_square_lccdf(x | 3, p);
   x ~ skew_normal(2, 3, a) T[1.5, 30];
   x ~ pareto_type_2(0, 2, 3) T[1.5, ];
+  target += student_t_lcdf(y[1] | x, mu, sigma) + student_t_lccdf(y[2] | x, mu, sigma) + log(student_t_cdf(0.5 | p + 1, 0, 1));
+  y ~ student_t(x, mu, sigma) T[-5, 5];
+  p ~ beta(2, 3) T[0.1, 0.9];
+  target += beta_lcdf(p | x, sigma) + beta_lccdf(p | 2, x) + inc_beta(x, sigma, p) + log(beta_cdf(p | 2, x));
+  target += binomial_lcdf(3 | 10, p) + binomial_lccdf(3 | 10, p) + neg_binomial_2_lcdf(4 | x, sigma) + neg_binomial_2_lccdf(4 | x, sigma);
+  k ~ binomial(10, p) T[1, 8];
+  k ~ neg_binomial_2(x, sigma) T[, 20];
   mu ~ normal(0, 5);
   a ~ normal(0, 1);
 }

@@ -71,4 +71,9 @@ generated quantities {
   real scaled_inv_chi_square_x = scaled_inv_chi_square_lcdf(1.3 | 2.5, 0.8);
   real pareto_x = pareto_lpdf(2.5 | 1.2, 3.0);
   real chi_square_x = chi_square_lccdf(1.3 | 2.5);
+  real inc_beta_x = inc_beta(0.5, 0.7, 0.2);
+  real student_t_lcdf_x = student_t_lccdf(1.3 | 3, -0.4, 2.1);
+  real beta_lccdf_x = beta_lccdf(0.3 | 2.5, 1.7);
+  real binomial_lcdf_x = binomial_lcdf(3 | 10, 0.4);
+  real neg_binomial_2_lccdf_x = neg_binomial_2_lccdf(3 | 2.5, 1.7);
 }

@@ -220,13 +220,13 @@ impl Lowerer<'_> {
             return Ok(self.fb.call(f, vec![CallArg::Value(a), CallArg::Value(b)]));
         }
         match func {
-            "log_mix" => {
+            "log_mix" | "inc_beta" => {
                 let mut vals = Vec::new();
                 for a in args {
                     let v = self.scalar(a)?;
                     vals.push(CallArg::Value(self.fb.to_f64(v)));
                 }
-                let f = self.func("hbm_log_mix", e)?;
+                let f = self.func(&format!("hbm_{func}"), e)?;
                 Ok(self.fb.call(f, vals))
             }
             "min" | "max" if args.len() == 2 => {

@@ -23,6 +23,7 @@
 //! arguments come first and have no partials.
 
 pub mod batch;
+pub mod beta_cdf;
 pub mod cdf;
 pub mod chi_square;
 pub mod continuous;
@@ -32,6 +33,7 @@ pub mod power_tail;
 pub mod simplex;
 pub mod skewed;
 
+pub use beta_cdf::*;
 pub use cdf::*;
 pub use chi_square::*;
 pub use continuous::*;
