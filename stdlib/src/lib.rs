@@ -25,6 +25,7 @@
 
 #![allow(clippy::neg_cmp_op_on_partial_ord)] // `!(x > 0.0)` deliberately also rejects NaN
 
+pub mod bessel;
 pub mod dist;
 pub mod ffi;
 pub mod inc_beta;
@@ -334,6 +335,7 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_chi_square_lpdf / hbm_chi_square_lpdf_grad(f64, f64),
         hbm_inv_chi_square_lpdf / hbm_inv_chi_square_lpdf_grad(f64, f64),
         hbm_scaled_inv_chi_square_lpdf / hbm_scaled_inv_chi_square_lpdf_grad(f64, f64, f64),
+        hbm_von_mises_lpdf / hbm_von_mises_lpdf_grad(f64, f64, f64),
     );
     // --- log cdfs and log ccdfs (truncation, `_lcdf`/`_lccdf`) ---
     density!(
@@ -427,6 +429,7 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_chi_square_rng(f64) -> f64,
         hbm_inv_chi_square_rng(f64) -> f64,
         hbm_scaled_inv_chi_square_rng(f64, f64) -> f64,
+        hbm_von_mises_rng(f64, f64) -> f64,
         hbm_multi_normal_rng(CPtr, CPtr, i64, Ptr) -> i32,
         hbm_multi_normal_cholesky_rng(CPtr, CPtr, i64, Ptr) -> i32,
         hbm_lkj_corr_cholesky_rng(i64, f64, Ptr) -> i32,

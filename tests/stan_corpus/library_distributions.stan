@@ -41,6 +41,8 @@ model {
   target += binomial_lcdf(3 | 10, p) + binomial_lccdf(3 | 10, p) + neg_binomial_2_lcdf(4 | x, sigma) + neg_binomial_2_lccdf(4 | x, sigma);
   k ~ binomial(10, p) T[1, 8];
   k ~ neg_binomial_2(x, sigma) T[, 20];
+  y ~ von_mises(mu, sigma);
+  target += von_mises_lpdf(t[1] | a, x);
   mu ~ normal(0, 5);
   a ~ normal(0, 1);
 }
@@ -51,5 +53,6 @@ generated quantities {
   real par2 = pareto_type_2_rng(mu, sigma, x);
   real fr = frechet_rng(x, sigma);
   real ll = loglogistic_rng(x, sigma);
+  real vm = von_mises_rng(mu, sigma);
   real chi = chi_square_rng(x) + inv_chi_square_rng(x) + scaled_inv_chi_square_rng(x, sigma);
 }

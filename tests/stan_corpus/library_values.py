@@ -1,6 +1,6 @@
 """Reference values of tests/stan_corpus/library_values.stan:
 python3 library_values.py (mpmath 1.3.0, 40 digits)."""
-from mpmath import betainc, mp, mpf, matrix, log, exp, ncdf, loggamma, binomial, beta, gammainc, factorial, quad, pi
+from mpmath import besseli, betainc, cos, mp, mpf, matrix, log, exp, ncdf, loggamma, binomial, beta, gammainc, factorial, quad, pi
 mp.dps = 40
 il = lambda t: 1 / (1 + exp(-t))
 f = lambda x: mpf(x)
@@ -80,6 +80,7 @@ rows = {
     "beta_lccdf_x": log(betainc(f('1.7'), f('2.5'), 0, f('0.7'), regularized=True)),
     "binomial_lcdf_x": log(sum(binomial(10, j) * f('0.4') ** j * f('0.6') ** (10 - j) for j in range(4))),
     "neg_binomial_2_lccdf_x": log(betainc(4, f('1.7'), 0, f('2.5') / f('4.2'), regularized=True)),
+    "von_mises_x": f('2.1') * cos(f('1.3') + f('0.4')) - log(2 * pi * besseli(0, f('2.1'))),
 }
 for k, v in rows.items():
     print(f'        ("{k}", {mp.nstr(v, 20)}),')

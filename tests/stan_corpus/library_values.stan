@@ -76,4 +76,5 @@ generated quantities {
   real beta_lccdf_x = beta_lccdf(0.3 | 2.5, 1.7);
   real binomial_lcdf_x = binomial_lcdf(3 | 10, 0.4);
   real neg_binomial_2_lccdf_x = neg_binomial_2_lccdf(3 | 2.5, 1.7);
+  real von_mises_x = von_mises_lpdf(1.3 | -0.4, 2.1);
 }

@@ -87,6 +87,7 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
     uni("chi_square", &[("nu", Reals)]),
     uni("inv_chi_square", &[("nu", Reals)]),
     uni("scaled_inv_chi_square", &[("nu", Reals), ("s", Reals)]),
+    uni("von_mises", &[("mu", Reals), ("kappa", Reals)]),
     uni("beta", &[("alpha", Reals), ("beta", Reals)]),
     uni("uniform", &[("alpha", Reals), ("beta", Reals)]),
     disc("bernoulli", &[("theta", Reals)]),
