@@ -81,6 +81,8 @@ rows = {
     "binomial_lcdf_x": log(sum(binomial(10, j) * f('0.4') ** j * f('0.6') ** (10 - j) for j in range(4))),
     "neg_binomial_2_lccdf_x": log(betainc(4, f('1.7'), 0, f('2.5') / f('4.2'), regularized=True)),
     "von_mises_x": f('2.1') * cos(f('1.3') + f('0.4')) - log(2 * pi * besseli(0, f('2.1'))),
+    "multi_student_t_x": (lambda nu, d, S: loggamma((nu + 2) / 2) - loggamma(nu / 2) - log(nu * pi) - log(mp.det(S)) / 2
+                          - (nu + 2) / 2 * log(1 + (d.T * S ** -1 * d)[0, 0] / nu))(f('4.5'), matrix([f('0.5'), f(1)]), matrix([[2, '0.3'], ['0.3', 1]])),
 }
 for k, v in rows.items():
     print(f'        ("{k}", {mp.nstr(v, 20)}),')

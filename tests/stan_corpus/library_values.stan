@@ -77,4 +77,5 @@ generated quantities {
   real binomial_lcdf_x = binomial_lcdf(3 | 10, 0.4);
   real neg_binomial_2_lccdf_x = neg_binomial_2_lccdf(3 | 2.5, 1.7);
   real von_mises_x = von_mises_lpdf(1.3 | -0.4, 2.1);
+  real multi_student_t_x = multi_student_t_lpdf([1, 2]' | 4.5, [0.5, 1]', [[2, 0.3], [0.3, 1]]);
 }

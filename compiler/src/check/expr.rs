@@ -820,13 +820,15 @@ impl Checker {
                 (!ax[0].compatible(ax[1])).then_some(None)
             }
             _ => {
+                // `multi_student_t(y | nu, mu, Sigma)`: nu comes first.
+                let off = params.len() - 2;
                 let vk = k_of(&variate.ty);
-                let mu_k = k_of(&params[0].ty);
-                let matrix_ok = params[1].ty.elem.axes().iter().all(|a| a.compatible(vk) && a.compatible(mu_k));
+                let mu_k = k_of(&params[off].ty);
+                let matrix_ok = params[off + 1].ty.elem.axes().iter().all(|a| a.compatible(vk) && a.compatible(mu_k));
                 if !vk.compatible(mu_k) {
-                    Some(Some(0))
+                    Some(Some(off))
                 } else if !matrix_ok {
-                    Some(Some(1))
+                    Some(Some(off + 1))
                 } else {
                     None
                 }

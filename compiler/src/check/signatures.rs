@@ -101,6 +101,8 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
     disc("beta_binomial", &[("N", Ints), ("alpha", Reals), ("beta", Reals)]),
     Distribution { name: "multi_normal", variate: Vectors, params: &[("mu", Vectors), ("Sigma", Matrix)], discrete: false, multivariate: true },
     Distribution { name: "multi_normal_cholesky", variate: Vectors, params: &[("mu", Vectors), ("L", Matrix)], discrete: false, multivariate: true },
+    Distribution { name: "multi_student_t", variate: Vectors, params: &[("nu", Real), ("mu", Vectors), ("Sigma", Matrix)], discrete: false, multivariate: true },
+    Distribution { name: "multi_student_t_cholesky", variate: Vectors, params: &[("nu", Real), ("mu", Vectors), ("L", Matrix)], discrete: false, multivariate: true },
     Distribution { name: "lkj_corr_cholesky", variate: Matrix, params: &[("eta", Real)], discrete: false, multivariate: true },
     Distribution { name: "lkj_corr", variate: Matrix, params: &[("eta", Real)], discrete: false, multivariate: true },
     Distribution { name: "dirichlet", variate: Vectors, params: &[("alpha", Vectors)], discrete: false, multivariate: true },

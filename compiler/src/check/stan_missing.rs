@@ -6,7 +6,7 @@
 /// Stan distributions hbmc lacks (with every suffix: `~`, `_lpdf`,
 /// `_lpmf`, `_lcdf`, `_rng`, ...).
 pub const DISTRIBUTIONS: &[&str] = &[
-    "multi_student_t", "multi_student_t_cholesky", "multi_normal_prec", "multi_gp", "multi_gp_cholesky",
+    "multi_normal_prec", "multi_gp", "multi_gp_cholesky",
     "beta_proportion",
     "neg_binomial", "beta_neg_binomial", "hypergeometric", "dirichlet_multinomial", "discrete_range",
     "poisson_binomial", "wishart", "wishart_cholesky", "inv_wishart", "inv_wishart_cholesky", "lkj_cov",
