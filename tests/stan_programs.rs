@@ -441,3 +441,46 @@ fn lda_separates_the_simulated_topics() {
     let sd = (gap.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (gap.len() - 1) as f64).sqrt();
     assert!((mean - 0.7).abs() < 4.0 * sd, "topic gap mean {mean} (sd {sd}), truth 0.7");
 }
+
+/// `ordered_logistic_rng`, `ordered_probit_rng` and `lkj_corr_rng` in
+/// generated quantities: each outcome's frequency within 5 standard errors
+/// of its probability F(eta - c[k-1]) - F(eta - c[k]); the correlation
+/// draws symmetric with a unit diagonal, and R[1, 2] with mean 0 and the
+/// variance 1/(2 eta + K - 1) of LKJ's Beta(eta - 1 + K/2, eta - 1 + K/2)
+/// marginal on (-1, 1).
+#[test]
+fn ordinal_and_lkj_draws_match_their_distributions() {
+    let dir = common::scratch("stan-ordinal-lkj-rngs");
+    let model = corpus("ordinal_lkj_rngs.stan");
+    let out = hbmc(&dir, &["run", &model, "--chains", "1", "--draws", "8000", "--seed", "5", "--quiet", "--output", "fit"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = hbmc_runtime::read_cmdstan_csv(dir.join("fit_1.csv")).expect("read back");
+    let column = |name: &str| -> Vec<f64> {
+        csv.draws[csv.column_index(name).unwrap_or_else(|| panic!("no column {name}"))].clone()
+    };
+    let n = column("o").len() as f64;
+    let cuts = [-1.0, 0.5, 2.0];
+    let logistic = |x: f64| 1.0 / (1.0 + (-x).exp());
+    let normal = hbmc_stdlib::special::phi;
+    for (name, f) in [("o", &logistic as &dyn Fn(f64) -> f64), ("q", &normal)] {
+        let draws = column(name);
+        for k in 1..=4 {
+            let above = if k == 1 { 1.0 } else { f(0.3 - cuts[k - 2]) };
+            let below = if k == 4 { 0.0 } else { f(0.3 - cuts[k - 1]) };
+            let p = above - below;
+            let freq = draws.iter().filter(|&&d| d == k as f64).count() as f64 / n;
+            assert!((freq - p).abs() < 5.0 * (p * (1.0 - p) / n).sqrt(), "{name}: P({k}) = {p}, frequency {freq}");
+        }
+    }
+    for (i, j) in [(1, 1), (2, 2), (3, 3)] {
+        let diag = column(&format!("R.{i}.{j}"));
+        assert!(diag.iter().all(|v| (v - 1.0).abs() < 1e-12), "R[{i}, {j}] is not 1");
+    }
+    let (r12, r21) = (column("R.1.2"), column("R.2.1"));
+    assert!(r12.iter().zip(&r21).all(|(a, b)| (a - b).abs() < 1e-12), "R is not symmetric");
+    let mean = r12.iter().sum::<f64>() / n;
+    let var = r12.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let want = 1.0 / (2.0 * 2.0 + 3.0 - 1.0);
+    assert!(mean.abs() < 5.0 * (want / n).sqrt(), "E R[1, 2] = {mean}");
+    assert!((var - want).abs() < 0.1 * want, "var R[1, 2] = {var}, want {want}");
+}

@@ -436,6 +436,8 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_dirichlet_rng(CPtr, i64, Ptr) -> i32,
         hbm_categorical_rng(CPtr, i64) -> i64,
         hbm_categorical_logit_rng(CPtr, i64) -> i64,
+        hbm_ordered_logistic_rng(f64, CPtr, i64) -> i64,
+        hbm_ordered_probit_rng(f64, CPtr, i64) -> i64,
     );
 
     // --- batched densities (arrays of arguments, for likelihood loops) ---

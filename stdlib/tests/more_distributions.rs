@@ -242,3 +242,36 @@ fn rngs_match_their_densities() {
     assert!(pareto_rng(&mut rng, -1.0, 2.0).is_err());
     assert!(skew_normal_rng(&mut rng, 0.0, 1.0, f64::NAN).is_err());
 }
+
+/// ordered_logistic_rng / ordered_probit_rng: the frequency of each outcome
+/// within 5 standard errors of P(k) = F(eta - c[k-1]) - F(eta - c[k]).
+#[test]
+fn ordinal_rngs_match_their_probabilities() {
+    let mut rng = ChainRng::new(78, 0);
+    let cuts = [-1.0, 0.5, 2.0];
+    let eta = 0.3;
+    const N: usize = 20_000;
+    let logistic = |x: f64| 1.0 / (1.0 + (-x).exp());
+    let normal = |x: f64| hbmc_stdlib::special::phi(x);
+    for (name, f) in [("ordered_logistic", &logistic as &dyn Fn(f64) -> f64), ("ordered_probit", &normal)] {
+        let mut counts = [0usize; 4];
+        for _ in 0..N {
+            let k = if name == "ordered_logistic" {
+                ordered_logistic_rng(&mut rng, eta, &cuts).unwrap()
+            } else {
+                ordered_probit_rng(&mut rng, eta, &cuts).unwrap()
+            };
+            counts[(k - 1) as usize] += 1;
+        }
+        for k in 0..4 {
+            let above = if k == 0 { 1.0 } else { f(eta - cuts[k - 1]) };
+            let below = if k == 3 { 0.0 } else { f(eta - cuts[k]) };
+            let p = above - below;
+            let freq = counts[k] as f64 / N as f64;
+            let se = (p * (1.0 - p) / N as f64).sqrt();
+            assert!((freq - p).abs() < 5.0 * se, "{name}: P({}) = {p}, frequency {freq}", k + 1);
+        }
+    }
+    assert!(ordered_logistic_rng(&mut rng, 0.0, &[1.0, 0.5]).is_err());
+    assert!(ordered_probit_rng(&mut rng, f64::NAN, &[1.0]).is_err());
+}
