@@ -211,6 +211,21 @@ fn library_values_match_mpmath() {
         ("sort_desc_1", 3.5),
         ("to_int_neg", -3.0),
         ("normal_glm", -3.2999183937367853586),
+        ("skew_normal_x", -1.4145362911150792538),
+        ("exp_mod_normal_x", -1.8262002289490263642),
+        ("pareto_type_2_x", -2.3331137057640250924),
+        ("frechet_x", -0.6309410435645566505),
+        ("loglogistic_x", -1.3961073526712847088),
+        ("scaled_inv_chi_square_x", -0.42580348813593668529),
+        ("pareto_x", -2.0195859684466466907),
+        ("chi_square_x", -0.45388847562279172635),
+        ("inc_beta_x", 0.36470920861186557631),
+        ("student_t_lcdf_x", -1.4324151317955374847),
+        ("beta_lccdf_x", -0.11303593243539453495),
+        ("binomial_lcdf_x", -0.96160038086979529386),
+        ("neg_binomial_2_lccdf_x", -1.3294998175140594164),
+        ("von_mises_x", -3.003020287014243093),
+        ("multi_student_t_x", -2.8259600065003720914),
     ];
     for (name, want) in reference {
         let got = csv.draws[csv.column_index(name).unwrap_or_else(|| panic!("no column {name}"))][0];
@@ -546,4 +561,46 @@ fn windowed_carry_recovers_the_simulated_truth() {
     for ((name, value), (mean, sd)) in truth.iter().zip(posterior_moments(&dir, 2, &names)) {
         assert!((mean - value).abs() < 3.0 * sd, "{name}: posterior mean {mean} (sd {sd}), truth {value}");
     }
+
+/// `ordered_logistic_rng`, `ordered_probit_rng` and `lkj_corr_rng` in
+/// generated quantities: each outcome's frequency within 5 standard errors
+/// of its probability F(eta - c[k-1]) - F(eta - c[k]); the correlation
+/// draws symmetric with a unit diagonal, and R[1, 2] with mean 0 and the
+/// variance 1/(2 eta + K - 1) of LKJ's Beta(eta - 1 + K/2, eta - 1 + K/2)
+/// marginal on (-1, 1).
+#[test]
+fn ordinal_and_lkj_draws_match_their_distributions() {
+    let dir = common::scratch("stan-ordinal-lkj-rngs");
+    let model = corpus("ordinal_lkj_rngs.stan");
+    let out = hbmc(&dir, &["run", &model, "--chains", "1", "--draws", "8000", "--seed", "5", "--quiet", "--output", "fit"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = hbmc_runtime::read_cmdstan_csv(dir.join("fit_1.csv")).expect("read back");
+    let column = |name: &str| -> Vec<f64> {
+        csv.draws[csv.column_index(name).unwrap_or_else(|| panic!("no column {name}"))].clone()
+    };
+    let n = column("o").len() as f64;
+    let cuts = [-1.0, 0.5, 2.0];
+    let logistic = |x: f64| 1.0 / (1.0 + (-x).exp());
+    let normal = hbmc_stdlib::special::phi;
+    for (name, f) in [("o", &logistic as &dyn Fn(f64) -> f64), ("q", &normal)] {
+        let draws = column(name);
+        for k in 1..=4 {
+            let above = if k == 1 { 1.0 } else { f(0.3 - cuts[k - 2]) };
+            let below = if k == 4 { 0.0 } else { f(0.3 - cuts[k - 1]) };
+            let p = above - below;
+            let freq = draws.iter().filter(|&&d| d == k as f64).count() as f64 / n;
+            assert!((freq - p).abs() < 5.0 * (p * (1.0 - p) / n).sqrt(), "{name}: P({k}) = {p}, frequency {freq}");
+        }
+    }
+    for (i, j) in [(1, 1), (2, 2), (3, 3)] {
+        let diag = column(&format!("R.{i}.{j}"));
+        assert!(diag.iter().all(|v| (v - 1.0).abs() < 1e-12), "R[{i}, {j}] is not 1");
+    }
+    let (r12, r21) = (column("R.1.2"), column("R.2.1"));
+    assert!(r12.iter().zip(&r21).all(|(a, b)| (a - b).abs() < 1e-12), "R is not symmetric");
+    let mean = r12.iter().sum::<f64>() / n;
+    let var = r12.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let want = 1.0 / (2.0 * 2.0 + 3.0 - 1.0);
+    assert!(mean.abs() < 5.0 * (want / n).sqrt(), "E R[1, 2] = {mean}");
+    assert!((var - want).abs() < 0.1 * want, "var R[1, 2] = {var}, want {want}");
 }

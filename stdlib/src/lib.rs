@@ -25,8 +25,10 @@
 
 #![allow(clippy::neg_cmp_op_on_partial_ord)] // `!(x > 0.0)` deliberately also rejects NaN
 
+pub mod bessel;
 pub mod dist;
 pub mod ffi;
+pub mod inc_beta;
 pub mod linalg;
 pub mod lu;
 pub mod rng;
@@ -288,6 +290,11 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_log_mix_d2: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_log_mix", wrt: 1 });
     push!(hbm_log_mix_d3: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_log_mix", wrt: 2 });
     push!(hbm_log_mix_grad: unsafe extern "C" fn(f64, f64, f64, Ptr) -> f64 => K::Grad { of: "hbm_log_mix" });
+    push!(hbm_inc_beta: extern "C" fn(f64, f64, f64) -> f64 => K::Math);
+    push!(hbm_inc_beta_d1: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_inc_beta", wrt: 0 });
+    push!(hbm_inc_beta_d2: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_inc_beta", wrt: 1 });
+    push!(hbm_inc_beta_d3: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_inc_beta", wrt: 2 });
+    push!(hbm_inc_beta_grad: unsafe extern "C" fn(f64, f64, f64, Ptr) -> f64 => K::Grad { of: "hbm_inc_beta" });
 
     push!(hbm_to_int: extern "C" fn(f64) -> i64 => K::IntOfReal);
 
@@ -319,6 +326,16 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_neg_binomial_2_lpmf / hbm_neg_binomial_2_lpmf_grad(i64, f64, f64),
         hbm_neg_binomial_2_log_lpmf / hbm_neg_binomial_2_log_lpmf_grad(i64, f64, f64),
         hbm_beta_binomial_lpmf / hbm_beta_binomial_lpmf_grad(i64, i64, f64, f64),
+        hbm_skew_normal_lpdf / hbm_skew_normal_lpdf_grad(f64, f64, f64, f64),
+        hbm_exp_mod_normal_lpdf / hbm_exp_mod_normal_lpdf_grad(f64, f64, f64, f64),
+        hbm_pareto_lpdf / hbm_pareto_lpdf_grad(f64, f64, f64),
+        hbm_pareto_type_2_lpdf / hbm_pareto_type_2_lpdf_grad(f64, f64, f64, f64),
+        hbm_frechet_lpdf / hbm_frechet_lpdf_grad(f64, f64, f64),
+        hbm_loglogistic_lpdf / hbm_loglogistic_lpdf_grad(f64, f64, f64),
+        hbm_chi_square_lpdf / hbm_chi_square_lpdf_grad(f64, f64),
+        hbm_inv_chi_square_lpdf / hbm_inv_chi_square_lpdf_grad(f64, f64),
+        hbm_scaled_inv_chi_square_lpdf / hbm_scaled_inv_chi_square_lpdf_grad(f64, f64, f64),
+        hbm_von_mises_lpdf / hbm_von_mises_lpdf_grad(f64, f64, f64),
     );
     // --- log cdfs and log ccdfs (truncation, `_lcdf`/`_lccdf`) ---
     density!(
@@ -346,6 +363,36 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_inv_gamma_lccdf / hbm_inv_gamma_lccdf_grad(f64, f64, f64),
         hbm_poisson_lcdf / hbm_poisson_lcdf_grad(i64, f64),
         hbm_poisson_lccdf / hbm_poisson_lccdf_grad(i64, f64),
+        hbm_gumbel_lcdf / hbm_gumbel_lcdf_grad(f64, f64, f64),
+        hbm_gumbel_lccdf / hbm_gumbel_lccdf_grad(f64, f64, f64),
+        hbm_rayleigh_lcdf / hbm_rayleigh_lcdf_grad(f64, f64),
+        hbm_rayleigh_lccdf / hbm_rayleigh_lccdf_grad(f64, f64),
+        hbm_skew_normal_lcdf / hbm_skew_normal_lcdf_grad(f64, f64, f64, f64),
+        hbm_skew_normal_lccdf / hbm_skew_normal_lccdf_grad(f64, f64, f64, f64),
+        hbm_exp_mod_normal_lcdf / hbm_exp_mod_normal_lcdf_grad(f64, f64, f64, f64),
+        hbm_exp_mod_normal_lccdf / hbm_exp_mod_normal_lccdf_grad(f64, f64, f64, f64),
+        hbm_pareto_lcdf / hbm_pareto_lcdf_grad(f64, f64, f64),
+        hbm_pareto_lccdf / hbm_pareto_lccdf_grad(f64, f64, f64),
+        hbm_pareto_type_2_lcdf / hbm_pareto_type_2_lcdf_grad(f64, f64, f64, f64),
+        hbm_pareto_type_2_lccdf / hbm_pareto_type_2_lccdf_grad(f64, f64, f64, f64),
+        hbm_frechet_lcdf / hbm_frechet_lcdf_grad(f64, f64, f64),
+        hbm_frechet_lccdf / hbm_frechet_lccdf_grad(f64, f64, f64),
+        hbm_loglogistic_lcdf / hbm_loglogistic_lcdf_grad(f64, f64, f64),
+        hbm_loglogistic_lccdf / hbm_loglogistic_lccdf_grad(f64, f64, f64),
+        hbm_chi_square_lcdf / hbm_chi_square_lcdf_grad(f64, f64),
+        hbm_chi_square_lccdf / hbm_chi_square_lccdf_grad(f64, f64),
+        hbm_inv_chi_square_lcdf / hbm_inv_chi_square_lcdf_grad(f64, f64),
+        hbm_inv_chi_square_lccdf / hbm_inv_chi_square_lccdf_grad(f64, f64),
+        hbm_scaled_inv_chi_square_lcdf / hbm_scaled_inv_chi_square_lcdf_grad(f64, f64, f64),
+        hbm_scaled_inv_chi_square_lccdf / hbm_scaled_inv_chi_square_lccdf_grad(f64, f64, f64),
+        hbm_beta_lcdf / hbm_beta_lcdf_grad(f64, f64, f64),
+        hbm_beta_lccdf / hbm_beta_lccdf_grad(f64, f64, f64),
+        hbm_student_t_lcdf / hbm_student_t_lcdf_grad(f64, f64, f64, f64),
+        hbm_student_t_lccdf / hbm_student_t_lccdf_grad(f64, f64, f64, f64),
+        hbm_binomial_lcdf / hbm_binomial_lcdf_grad(i64, i64, f64),
+        hbm_binomial_lccdf / hbm_binomial_lccdf_grad(i64, i64, f64),
+        hbm_neg_binomial_2_lcdf / hbm_neg_binomial_2_lcdf_grad(i64, f64, f64),
+        hbm_neg_binomial_2_lccdf / hbm_neg_binomial_2_lccdf_grad(i64, f64, f64),
     );
     rng!(
         hbm_normal_rng(f64, f64) -> f64,
@@ -373,12 +420,24 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_neg_binomial_2_rng(f64, f64) -> i64,
         hbm_neg_binomial_2_log_rng(f64, f64) -> i64,
         hbm_beta_binomial_rng(i64, f64, f64) -> i64,
+        hbm_skew_normal_rng(f64, f64, f64) -> f64,
+        hbm_exp_mod_normal_rng(f64, f64, f64) -> f64,
+        hbm_pareto_rng(f64, f64) -> f64,
+        hbm_pareto_type_2_rng(f64, f64, f64) -> f64,
+        hbm_frechet_rng(f64, f64) -> f64,
+        hbm_loglogistic_rng(f64, f64) -> f64,
+        hbm_chi_square_rng(f64) -> f64,
+        hbm_inv_chi_square_rng(f64) -> f64,
+        hbm_scaled_inv_chi_square_rng(f64, f64) -> f64,
+        hbm_von_mises_rng(f64, f64) -> f64,
         hbm_multi_normal_rng(CPtr, CPtr, i64, Ptr) -> i32,
         hbm_multi_normal_cholesky_rng(CPtr, CPtr, i64, Ptr) -> i32,
         hbm_lkj_corr_cholesky_rng(i64, f64, Ptr) -> i32,
         hbm_dirichlet_rng(CPtr, i64, Ptr) -> i32,
         hbm_categorical_rng(CPtr, i64) -> i64,
         hbm_categorical_logit_rng(CPtr, i64) -> i64,
+        hbm_ordered_logistic_rng(f64, CPtr, i64) -> i64,
+        hbm_ordered_probit_rng(f64, CPtr, i64) -> i64,
     );
 
     // --- batched densities (arrays of arguments, for likelihood loops) ---

@@ -236,6 +236,41 @@ fn domains() -> HashMap<&'static str, Vec<Vec<Arg>>> {
     for n in ["hbm_poisson_lcdf", "hbm_poisson_lccdf"] {
         add(n, vec![vec![I(0, 30), R(0.1, 30.0)], vec![I(0, 3), R(50.0, 200.0)], vec![I(100, 200), R(1.0, 10.0)]]);
     }
+    // Distributions added for Stan programs: densities and both tails.
+    let skew = vec![vec![R(-3.0, 3.0), R(-1.0, 1.0), R(0.3, 3.0), R(-4.0, 4.0)]];
+    let emg = vec![vec![R(-3.0, 6.0), R(-1.0, 1.0), R(0.3, 3.0), R(0.2, 3.0)]];
+    for suffix in ["_lpdf", "_lcdf", "_lccdf"] {
+        let leak = |n: String| -> &'static str { Box::leak(n.into_boxed_str()) };
+        add(leak(format!("hbm_skew_normal{suffix}")), skew.clone());
+        add(leak(format!("hbm_exp_mod_normal{suffix}")), emg.clone());
+        add(leak(format!("hbm_pareto{suffix}")), vec![vec![R(2.1, 9.0), R(0.3, 2.0), R(0.2, 5.0)]]);
+        add(leak(format!("hbm_pareto_type_2{suffix}")), vec![vec![R(1.1, 9.0), R(-1.0, 1.0), R(0.3, 3.0), R(0.2, 5.0)]]);
+        add(leak(format!("hbm_frechet{suffix}")), vec![vec![R(0.2, 6.0), R(0.3, 5.0), R(0.3, 4.0)]]);
+        add(leak(format!("hbm_loglogistic{suffix}")), vec![vec![R(0.1, 6.0), R(0.3, 4.0), R(0.3, 5.0)]]);
+        add(leak(format!("hbm_chi_square{suffix}")), vec![vec![R(0.1, 10.0), R(0.3, 10.0)]]);
+        add(leak(format!("hbm_inv_chi_square{suffix}")), vec![vec![R(0.1, 10.0), R(0.3, 10.0)]]);
+        add(leak(format!("hbm_scaled_inv_chi_square{suffix}")), vec![vec![R(0.1, 10.0), R(0.3, 10.0), R(0.2, 3.0)]]);
+    }
+    for n in ["hbm_gumbel_lcdf", "hbm_gumbel_lccdf"] {
+        add(n, vec![vec![R(-5.0, 5.0), R(-2.0, 2.0), R(0.3, 4.0)]]);
+    }
+    for n in ["hbm_rayleigh_lcdf", "hbm_rayleigh_lccdf"] {
+        add(n, vec![vec![R(0.1, 5.0), R(0.3, 4.0)]]);
+    }
+    add("hbm_von_mises_lpdf", vec![vec![R(-3.0, 3.0), R(-1.0, 1.0), R(0.1, 20.0)], vec![R(-3.0, 3.0), R(-1.0, 1.0), R(25.0, 200.0)]]);
+    add("hbm_inc_beta", vec![vec![R(0.3, 10.0), R(0.3, 10.0), R(0.02, 0.98)], vec![R(50.0, 300.0), R(50.0, 300.0), R(0.3, 0.6)]]);
+    for n in ["hbm_beta_lcdf", "hbm_beta_lccdf"] {
+        add(n, vec![vec![R(0.02, 0.98), R(0.3, 10.0), R(0.3, 10.0)], vec![R(0.3, 0.6), R(50.0, 300.0), R(50.0, 300.0)]]);
+    }
+    for n in ["hbm_student_t_lcdf", "hbm_student_t_lccdf"] {
+        add(n, vec![vec![R(-6.0, 6.0), R(0.5, 30.0), R(-1.0, 1.0), R(0.3, 3.0)], vec![R(-60.0, -20.0), R(1.0, 5.0), R(-1.0, 1.0), R(0.5, 1.0)]]);
+    }
+    for n in ["hbm_binomial_lcdf", "hbm_binomial_lccdf"] {
+        add(n, vec![vec![I(0, 9), I(10, 40), R(0.05, 0.95)]]);
+    }
+    for n in ["hbm_neg_binomial_2_lcdf", "hbm_neg_binomial_2_lccdf"] {
+        add(n, vec![vec![I(0, 30), R(0.3, 20.0), R(0.3, 30.0)]]);
+    }
     d
 }
 

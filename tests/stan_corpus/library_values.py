@@ -1,6 +1,6 @@
 """Reference values of tests/stan_corpus/library_values.stan:
 python3 library_values.py (mpmath 1.3.0, 40 digits)."""
-from mpmath import mp, mpf, matrix, log, exp, ncdf, loggamma, binomial, beta, gammainc, factorial, quad, pi
+from mpmath import besseli, betainc, cos, mp, mpf, matrix, log, exp, ncdf, loggamma, binomial, beta, gammainc, factorial, quad, pi
 mp.dps = 40
 il = lambda t: 1 / (1 + exp(-t))
 f = lambda x: mpf(x)
@@ -67,6 +67,22 @@ rows = {
     "to_int_neg": f(-3),
     "normal_glm": sum(-((yy - mu) / f('1.5')) ** 2 / 2 - log(f('1.5')) - log(2 * mp.pi) / 2
                       for yy, mu in [(f('0.5'), eta + f('0.4') - f('0.4')), (f(-1), eta + f('0.2') + f('0.2'))]),
+    "skew_normal_x": log(2 / f('2.1') * mp.npdf((f('1.3') + f('0.4')) / f('2.1')) * ncdf(f('1.5') * (f('1.3') + f('0.4')) / f('2.1'))),
+    "exp_mod_normal_x": log(f('1.5') * exp(f('1.5') * (-f('0.4') + f('1.5') * f('2.1') ** 2 / 2 - f('1.3'))) * ncdf((f('1.3') + f('0.4')) / f('2.1') - f('1.5') * f('2.1'))),
+    "pareto_type_2_x": -3 * log(1 + (f('2.5') - f('0.5')) / f('1.7')),
+    "frechet_x": log(f('2.5') / f('1.7') * (f('1.3') / f('1.7')) ** (-1 - f('2.5')) * exp(-(f('1.3') / f('1.7')) ** (-f('2.5')))),
+    "loglogistic_x": -log(1 + (f('1.3') / f('2.5')) ** (-f('1.7'))),
+    "scaled_inv_chi_square_x": log(gammainc(f('1.25'), f('2.5') * f('0.8') ** 2 / (2 * f('1.3')), mp.inf, regularized=True)),
+    "pareto_x": log(3 * f('1.2') ** 3 / f('2.5') ** 4),
+    "chi_square_x": log(gammainc(f('1.25'), f('0.65'), mp.inf, regularized=True)),
+    "inc_beta_x": betainc(f('0.5'), f('0.7'), 0, f('0.2'), regularized=True),
+    "student_t_lcdf_x": log(betainc(f('1.5'), f('0.5'), 0, 3 / (3 + ((f('1.3') + f('0.4')) / f('2.1')) ** 2), regularized=True) / 2),
+    "beta_lccdf_x": log(betainc(f('1.7'), f('2.5'), 0, f('0.7'), regularized=True)),
+    "binomial_lcdf_x": log(sum(binomial(10, j) * f('0.4') ** j * f('0.6') ** (10 - j) for j in range(4))),
+    "neg_binomial_2_lccdf_x": log(betainc(4, f('1.7'), 0, f('2.5') / f('4.2'), regularized=True)),
+    "von_mises_x": f('2.1') * cos(f('1.3') + f('0.4')) - log(2 * pi * besseli(0, f('2.1'))),
+    "multi_student_t_x": (lambda nu, d, S: loggamma((nu + 2) / 2) - loggamma(nu / 2) - log(nu * pi) - log(mp.det(S)) / 2
+                          - (nu + 2) / 2 * log(1 + (d.T * S ** -1 * d)[0, 0] / nu))(f('4.5'), matrix([f('0.5'), f(1)]), matrix([[2, '0.3'], ['0.3', 1]])),
 }
 for k, v in rows.items():
     print(f'        ("{k}", {mp.nstr(v, 20)}),')

@@ -63,4 +63,19 @@ generated quantities {
   real sort_desc_1 = sort_desc({3.5, 1, 2})[1];
   int to_int_neg = to_int(-3.9);
   real normal_glm = normal_id_glm_lpdf([0.5, -1]' | [[1, 2], [0.5, -1]], 0.3, [0.4, -0.2]', 1.5);
+  real skew_normal_x = skew_normal_lpdf(1.3 | -0.4, 2.1, 1.5);
+  real exp_mod_normal_x = exp_mod_normal_lpdf(1.3 | -0.4, 2.1, 1.5);
+  real pareto_type_2_x = pareto_type_2_lccdf(2.5 | 0.5, 1.7, 3.0);
+  real frechet_x = frechet_lpdf(1.3 | 2.5, 1.7);
+  real loglogistic_x = loglogistic_lcdf(1.3 | 2.5, 1.7);
+  real scaled_inv_chi_square_x = scaled_inv_chi_square_lcdf(1.3 | 2.5, 0.8);
+  real pareto_x = pareto_lpdf(2.5 | 1.2, 3.0);
+  real chi_square_x = chi_square_lccdf(1.3 | 2.5);
+  real inc_beta_x = inc_beta(0.5, 0.7, 0.2);
+  real student_t_lcdf_x = student_t_lccdf(1.3 | 3, -0.4, 2.1);
+  real beta_lccdf_x = beta_lccdf(0.3 | 2.5, 1.7);
+  real binomial_lcdf_x = binomial_lcdf(3 | 10, 0.4);
+  real neg_binomial_2_lccdf_x = neg_binomial_2_lccdf(3 | 2.5, 1.7);
+  real von_mises_x = von_mises_lpdf(1.3 | -0.4, 2.1);
+  real multi_student_t_x = multi_student_t_lpdf([1, 2]' | 4.5, [0.5, 1]', [[2, 0.3], [0.3, 1]]);
 }

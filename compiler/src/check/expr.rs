@@ -548,6 +548,14 @@ impl Checker {
                     );
                     return None;
                 }
+                if super::stan_missing::RNGS.contains(&dist.name) {
+                    self.report(
+                        Diagnostic::error("E1003", format!("`{}` (a Stan function) is not in hbmc yet", func.name))
+                            .with_label(func.span, "not in hbmc's library yet")
+                            .with_help("docs/language.md lists the Stan features hbmc does not have yet"),
+                    );
+                    return None;
+                }
                 if variate.is_some() {
                     self.report(
                         Diagnostic::error("E1002", format!("`{}` takes no `|`", func.name))
@@ -576,6 +584,18 @@ impl Checker {
                     return None;
                 }
                 if matches!(dist.name, "categorical" | "categorical_logit") {
+                    return Some(Type::int());
+                }
+                if matches!(dist.name, "ordered_logistic" | "ordered_probit") {
+                    // One outcome of one eta: Stan's `int ordered_logistic_rng(real, vector)`.
+                    if !(params[0].ty.is_scalar() && params[1].ty.array.is_empty()) {
+                        self.report(
+                            Diagnostic::error("E1002", format!("`{}` draws one outcome", func.name))
+                                .with_label(span, "eta must be a real and the cutpoints one vector")
+                                .with_help(format!("write `{}(eta, c)` with a real eta, in a loop for several", func.name)),
+                        );
+                        return None;
+                    }
                     return Some(Type::int());
                 }
                 if dist.multivariate {
@@ -823,13 +843,15 @@ impl Checker {
                 (!ax[0].compatible(ax[1])).then_some(None)
             }
             _ => {
+                // `multi_student_t(y | nu, mu, Sigma)`: nu comes first.
+                let off = params.len() - 2;
                 let vk = k_of(&variate.ty);
-                let mu_k = k_of(&params[0].ty);
-                let matrix_ok = params[1].ty.elem.axes().iter().all(|a| a.compatible(vk) && a.compatible(mu_k));
+                let mu_k = k_of(&params[off].ty);
+                let matrix_ok = params[off + 1].ty.elem.axes().iter().all(|a| a.compatible(vk) && a.compatible(mu_k));
                 if !vk.compatible(mu_k) {
-                    Some(Some(0))
+                    Some(Some(off))
                 } else if !matrix_ok {
-                    Some(Some(1))
+                    Some(Some(off + 1))
                 } else {
                     None
                 }

@@ -78,6 +78,16 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
     uni("weibull", &[("alpha", Reals), ("sigma", Reals)]),
     uni("gumbel", &[("mu", Reals), ("beta", Reals)]),
     uni("rayleigh", &[("sigma", Reals)]),
+    uni("skew_normal", &[("xi", Reals), ("omega", Reals), ("alpha", Reals)]),
+    uni("exp_mod_normal", &[("mu", Reals), ("sigma", Reals), ("lambda", Reals)]),
+    uni("pareto", &[("y_min", Reals), ("alpha", Reals)]),
+    uni("pareto_type_2", &[("mu", Reals), ("lambda", Reals), ("alpha", Reals)]),
+    uni("frechet", &[("alpha", Reals), ("sigma", Reals)]),
+    uni("loglogistic", &[("alpha", Reals), ("beta", Reals)]),
+    uni("chi_square", &[("nu", Reals)]),
+    uni("inv_chi_square", &[("nu", Reals)]),
+    uni("scaled_inv_chi_square", &[("nu", Reals), ("s", Reals)]),
+    uni("von_mises", &[("mu", Reals), ("kappa", Reals)]),
     uni("beta", &[("alpha", Reals), ("beta", Reals)]),
     uni("uniform", &[("alpha", Reals), ("beta", Reals)]),
     disc("bernoulli", &[("theta", Reals)]),
@@ -91,6 +101,8 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
     disc("beta_binomial", &[("N", Ints), ("alpha", Reals), ("beta", Reals)]),
     Distribution { name: "multi_normal", variate: Vectors, params: &[("mu", Vectors), ("Sigma", Matrix)], discrete: false, multivariate: true },
     Distribution { name: "multi_normal_cholesky", variate: Vectors, params: &[("mu", Vectors), ("L", Matrix)], discrete: false, multivariate: true },
+    Distribution { name: "multi_student_t", variate: Vectors, params: &[("nu", Real), ("mu", Vectors), ("Sigma", Matrix)], discrete: false, multivariate: true },
+    Distribution { name: "multi_student_t_cholesky", variate: Vectors, params: &[("nu", Real), ("mu", Vectors), ("L", Matrix)], discrete: false, multivariate: true },
     Distribution { name: "lkj_corr_cholesky", variate: Matrix, params: &[("eta", Real)], discrete: false, multivariate: true },
     Distribution { name: "lkj_corr", variate: Matrix, params: &[("eta", Real)], discrete: false, multivariate: true },
     Distribution { name: "dirichlet", variate: Vectors, params: &[("alpha", Vectors)], discrete: false, multivariate: true },
@@ -106,7 +118,9 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
 /// `_cdf`): the ones a `~` may truncate with `T[a, b]`.
 pub const WITH_CDF: &[&str] = &[
     "normal", "std_normal", "cauchy", "logistic", "double_exponential", "lognormal", "exponential", "weibull",
-    "uniform", "poisson", "gamma", "inv_gamma",
+    "uniform", "poisson", "gamma", "inv_gamma", "gumbel", "rayleigh", "skew_normal", "exp_mod_normal", "pareto",
+    "pareto_type_2", "frechet", "loglogistic", "chi_square", "inv_chi_square", "scaled_inv_chi_square",
+    "beta", "student_t", "binomial", "neg_binomial_2",
 ];
 
 /// Whether `dist` has `_lcdf`/`_lccdf` (see [`WITH_CDF`]).
@@ -198,7 +212,7 @@ fn size_axis(arg: &TypedExpr) -> Axis {
 /// families, for "did you mean" suggestions (a unit test keeps it in step).
 pub const OTHER_FUNCTIONS: &[&str] = &[
     "abs", "min", "max", "sum", "prod", "mean", "sd", "variance", "log_sum_exp", "dot_self", "norm1",
-    "norm2", "log_mix", "size", "num_elements", "rows", "cols", "dot_product", "rows_dot_product",
+    "norm2", "log_mix", "inc_beta", "size", "num_elements", "rows", "cols", "dot_product", "rows_dot_product",
     "columns_dot_product", "rep_vector", "rep_row_vector", "rep_matrix", "rep_array", "to_vector",
     "to_row_vector", "to_array_1d", "to_matrix", "to_int", "cumulative_sum", "segment", "head", "tail",
     "reverse", "diag_matrix", "diagonal", "col", "row", "block", "append_row", "append_col", "softmax",
@@ -267,6 +281,10 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
         "log_mix" => match tys.as_slice() {
             [a, b, c] if a.is_scalar() && b.is_scalar() && c.is_scalar() => Ok(Type::real()),
             _ => mismatch("log_mix(real theta, real lp1, real lp2) -> real"),
+        },
+        "inc_beta" => match tys.as_slice() {
+            [a, b, c] if a.is_scalar() && b.is_scalar() && c.is_scalar() => Ok(Type::real()),
+            _ => mismatch("inc_beta(real a, real b, real x) -> real"),
         },
         "size" => match tys.as_slice() {
             [t] if !t.is_scalar() => Ok(Type::int()),

@@ -260,6 +260,7 @@ pub(crate) unsafe fn call_raw(sym: &Symbol, args: &[RawArg]) -> Option<RawRet> {
         [P, I, F, F] -> I64,
         [I, I, F, F, P] -> F64,
         [I, I, F, F] -> F64,
+        [P, F, P, I] -> I64,
     )
 }
 

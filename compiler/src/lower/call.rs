@@ -22,7 +22,7 @@ pub(crate) fn is_buffer_function(name: &str) -> bool {
 /// The multivariate draws: one library call writes a whole vector (or
 /// matrix), so they are computed whole and never element by element.
 fn is_multivariate_rng(name: &str) -> bool {
-    matches!(name, "multi_normal_rng" | "multi_normal_cholesky_rng" | "lkj_corr_cholesky_rng" | "dirichlet_rng")
+    matches!(name, "multi_normal_rng" | "multi_normal_cholesky_rng" | "lkj_corr_cholesky_rng" | "lkj_corr_rng" | "dirichlet_rng")
 }
 
 /// A container argument passed to a library routine by pointer: its
@@ -70,7 +70,7 @@ impl Lowerer<'_> {
         match func {
             // The draw has the location's shape: a vector, or an array of them.
             "multi_normal_rng" | "multi_normal_cholesky_rng" | "dirichlet_rng" => return self.shape(&args[0]),
-            "lkj_corr_cholesky_rng" => {
+            "lkj_corr_cholesky_rng" | "lkj_corr_rng" => {
                 let k = self.const_int(&args[0])?.max(0) as usize;
                 return Ok(vec![k, k]);
             }
@@ -153,6 +153,9 @@ impl Lowerer<'_> {
         if matches!(func, "categorical_rng" | "categorical_logit_rng") {
             return self.categorical_draw(func, &args[0], e);
         }
+        if matches!(func, "ordered_logistic_rng" | "ordered_probit_rng") {
+            return self.ordinal_draw(func, &args[0], &args[1], e);
+        }
         if let Some((dist, suffix)) = signatures::split_density_name(func) {
             return match suffix {
                 DensitySuffix::Rng => self.rng_elem(e, dist, args, idx),
@@ -229,13 +232,13 @@ impl Lowerer<'_> {
             return Ok(self.fb.call(f, vec![CallArg::Value(a), CallArg::Value(b)]));
         }
         match func {
-            "log_mix" => {
+            "log_mix" | "inc_beta" => {
                 let mut vals = Vec::new();
                 for a in args {
                     let v = self.scalar(a)?;
                     vals.push(CallArg::Value(self.fb.to_f64(v)));
                 }
-                let f = self.func("hbm_log_mix", e)?;
+                let f = self.func(&format!("hbm_{func}"), e)?;
                 Ok(self.fb.call(f, vals))
             }
             "min" | "max" if args.len() == 2 => {
@@ -647,6 +650,21 @@ impl Lowerer<'_> {
                 let f = self.func("hbm_lkj_corr_cholesky_rng", e)?;
                 let status = self.fb.call(f, vec![CallArg::Rng, CallArg::Value(kv), CallArg::Value(eta), out]);
                 self.reject_unless_zero(status, "lkj_corr_cholesky_rng: eta must be positive and finite");
+            }
+            "lkj_corr_rng" => {
+                // L L' of a drawn Cholesky factor.
+                let k = square_size(&dst.shape, func, e)?;
+                let eta = self.scalar(&args[1])?;
+                let eta = self.fb.to_f64(eta);
+                let kv = self.fb.i64(k as i64);
+                let factor = self.temp_buffer("lkj_factor", ScalarType::F64, k * k);
+                let zero = self.fb.i64(0);
+                let draw = self.func("hbm_lkj_corr_cholesky_rng", e)?;
+                let status = self.fb.call(draw, vec![CallArg::Rng, CallArg::Value(kv), CallArg::Value(eta), CallArg::Buffer { buf: factor, offset: zero }]);
+                self.reject_unless_zero(status, "lkj_corr_rng: eta must be positive and finite");
+                let product = self.func("hbm_multiply_lower_tri_self_transpose", e)?;
+                let status = self.fb.call(product, vec![CallArg::Buffer { buf: factor, offset: zero }, CallArg::Value(kv), out]);
+                self.reject_unless_zero(status, "lkj_corr_rng: the drawn factor is not valid");
             }
             _ => return Err(LowerError::unsupported(e.span, format!("the function `{func}`"))),
         }

@@ -30,6 +30,7 @@ mod inline;
 pub mod layout;
 mod linalg_fns;
 mod matrix_fns;
+mod multi_student_t;
 mod normal;
 mod ordinal;
 mod propto;

@@ -116,6 +116,27 @@ impl Lowerer<'_> {
     }
 }
 
+impl Lowerer<'_> {
+    /// `ordered_logistic_rng(eta, c)` / `ordered_probit_rng(eta, c)`: one
+    /// library call on the cutpoints; -1 (invalid arguments) rejects.
+    pub(super) fn ordinal_draw(&mut self, func: &str, eta: &TypedExpr, cuts: &TypedExpr, at: &TypedExpr) -> LowerResult<Value> {
+        let c = self.pointer_arg(cuts)?;
+        let k = match c.shape.as_slice() {
+            [k] => *k,
+            s => return Err(LowerError::unsupported(at.span, format!("`{func}` with cutpoints of shape {s:?}"))),
+        };
+        let eta = self.scalar(eta)?;
+        let eta = self.fb.to_f64(eta);
+        let f = self.func(&format!("hbm_{func}"), at)?;
+        let kv = self.fb.i64(k as i64);
+        let draw = self.fb.call(f, vec![CallArg::Rng, CallArg::Value(eta), c.arg(), CallArg::Value(kv)]);
+        let zero = self.fb.i64(0);
+        let bad = self.fb.cmp(crate::ir::CmpOp::Lt, draw, zero);
+        self.reject_if(bad, &format!("{func}: eta must be finite and the cutpoints finite and increasing"));
+        Ok(draw)
+    }
+}
+
 /// (number of vectors, their size) of a vector or an array of vectors.
 fn vectors_shape(shape: &[usize], e: &TypedExpr) -> (usize, usize) {
     match (shape, e.ty.array.is_empty()) {

@@ -516,6 +516,7 @@ impl Lowerer<'_> {
             "lkj_corr" => return self.lkj_corr_terms(variate, &params[0], sink, at),
             "ordered_logistic" | "ordered_probit" => return self.ordinal_terms(dist.name, variate, &params[0], &params[1], sink, at),
             "multinomial" | "multinomial_logit" => return self.multinomial_terms(dist.name, variate, &params[0], sink, at),
+            "multi_student_t" | "multi_student_t_cholesky" => return self.multi_student_t_terms(dist.name, variate, params, sink, at),
             _ => {}
         }
         if !matches!(dist.name, "multi_normal" | "multi_normal_cholesky" | "lkj_corr_cholesky") {

@@ -161,7 +161,7 @@ c_lpdf!(hbm_lognormal_lccdf, hbm_lognormal_lccdf_grad, lognormal_lccdf, lognorma
 // --- exponential and weibull -------------------------------------------------------
 
 /// ln(1 - e^-t) and ln e^-t = -t, with their derivatives in t, for t >= 0.
-fn one_minus_exp(t: f64, upper: bool) -> (f64, f64) {
+pub(super) fn one_minus_exp(t: f64, upper: bool) -> (f64, f64) {
     if upper {
         (-t, -1.0)
     } else {
@@ -412,3 +412,56 @@ pub fn inv_gamma_lccdf_grad(y: f64, alpha: f64, beta: f64) -> Out<3> {
 }
 c_lpdf!(hbm_inv_gamma_lcdf, hbm_inv_gamma_lcdf_grad, inv_gamma_lcdf, inv_gamma_lcdf_grad; y, alpha, beta);
 c_lpdf!(hbm_inv_gamma_lccdf, hbm_inv_gamma_lccdf_grad, inv_gamma_lccdf, inv_gamma_lccdf_grad; y, alpha, beta);
+
+// --- gumbel and rayleigh -------------------------------------------------------------
+
+/// Gumbel: F(z) = exp(-e^{-z}), so ln F = -e^{-z}.
+fn gumbel_lcdf_z(z: f64) -> (f64, f64) {
+    let t = (-z).exp();
+    (-t, t)
+}
+/// ln(1 - exp(-t)) at t = e^{-z}; d/dz = -t / (e^t - 1).
+fn gumbel_lccdf_z(z: f64) -> (f64, f64) {
+    let t = (-z).exp();
+    let (v, d) = one_minus_exp(t, false);
+    (v, -d * t)
+}
+
+loc_scale_cdfs!(
+    gumbel_lcdf / gumbel_lcdf_grad / hbm_gumbel_lcdf / hbm_gumbel_lcdf_grad = gumbel_lcdf_z,
+    gumbel_lccdf / gumbel_lccdf_grad / hbm_gumbel_lccdf / hbm_gumbel_lccdf_grad = gumbel_lccdf_z,
+);
+
+/// Rayleigh: P(Y > y) = e^{-t}, t = y²/(2σ²); partials (∂y, ∂σ).
+fn rayleigh(y: f64, sigma: f64, upper: bool) -> Out<2> {
+    if y.is_nan() || !pos_finite(sigma) {
+        return reject();
+    }
+    if y <= 0.0 {
+        return (if upper { 0.0 } else { f64::NEG_INFINITY }, [0.0; 2]);
+    }
+    if y.is_infinite() {
+        return (if upper { f64::NEG_INFINITY } else { 0.0 }, [0.0; 2]);
+    }
+    let s2 = sigma * sigma;
+    let (v, d) = one_minus_exp(0.5 * y * y / s2, upper);
+    finish(v, [d * y / s2, -d * y * y / (s2 * sigma)])
+}
+/// ln(1 - e^{-y²/(2σ²)}).
+pub fn rayleigh_lcdf(y: f64, sigma: f64) -> f64 {
+    rayleigh(y, sigma, false).0
+}
+/// [`rayleigh_lcdf`] and its partials (∂y, ∂σ).
+pub fn rayleigh_lcdf_grad(y: f64, sigma: f64) -> Out<2> {
+    rayleigh(y, sigma, false)
+}
+/// -y²/(2σ²).
+pub fn rayleigh_lccdf(y: f64, sigma: f64) -> f64 {
+    rayleigh(y, sigma, true).0
+}
+/// [`rayleigh_lccdf`] and its partials (∂y, ∂σ).
+pub fn rayleigh_lccdf_grad(y: f64, sigma: f64) -> Out<2> {
+    rayleigh(y, sigma, true)
+}
+c_lpdf!(hbm_rayleigh_lcdf, hbm_rayleigh_lcdf_grad, rayleigh_lcdf, rayleigh_lcdf_grad; y, sigma);
+c_lpdf!(hbm_rayleigh_lccdf, hbm_rayleigh_lccdf_grad, rayleigh_lccdf, rayleigh_lccdf_grad; y, sigma);

@@ -23,17 +23,29 @@
 //! arguments come first and have no partials.
 
 pub mod batch;
+pub mod beta_cdf;
 pub mod cdf;
+pub mod chi_square;
+pub mod circular;
 pub mod continuous;
 pub mod discrete;
 pub mod multivariate;
+pub mod ordinal_rng;
+pub mod power_tail;
 pub mod simplex;
+pub mod skewed;
 
+pub use beta_cdf::*;
 pub use cdf::*;
+pub use chi_square::*;
+pub use circular::*;
 pub use continuous::*;
 pub use discrete::*;
 pub use multivariate::*;
+pub use ordinal_rng::*;
+pub use power_tail::*;
 pub use simplex::*;
+pub use skewed::*;
 
 /// The result for invalid arguments: `-inf` with zero partials.
 pub(crate) fn reject<const N: usize>() -> (f64, [f64; N]) {
