@@ -561,6 +561,7 @@ fn windowed_carry_recovers_the_simulated_truth() {
     for ((name, value), (mean, sd)) in truth.iter().zip(posterior_moments(&dir, 2, &names)) {
         assert!((mean - value).abs() < 3.0 * sd, "{name}: posterior mean {mean} (sd {sd}), truth {value}");
     }
+}
 
 /// `ordered_logistic_rng`, `ordered_probit_rng` and `lkj_corr_rng` in
 /// generated quantities: each outcome's frequency within 5 standard errors
