@@ -189,7 +189,7 @@ pub(crate) fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
 }
 
 pub(crate) use super::kernels::dot;
-use super::kernels::{kick_drift, kick_kinetic};
+use super::kernels::{joined_sums, kick_drift, kick_kinetic, kick_kinetic_pair};
 
 /// A point in phase space with its cached log density, gradient and velocity.
 #[derive(Clone, Debug)]
@@ -317,8 +317,43 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
     /// each updated in a single pass, and `src` is not copied.
     pub(crate) fn leapfrog_into(&mut self, src: &Point, dst: &mut Point, eps: f64) -> f64 {
         let half = 0.5 * eps;
+        if !self.first_half_into(src, dst, eps) {
+            return self.second_half_generic(dst, half);
+        }
+        self.evaluate_value(dst);
+        let Metric::Diag { inv, .. } = &self.metric else { unreachable!("first_half_into is true for diagonal metrics") };
+        let kinetic2 = kick_kinetic(&mut dst.p, &mut dst.v, &dst.grad, inv, half);
+        finish_energy(dst, kinetic2)
+    }
+
+    /// [`Hamiltonian::leapfrog_into`] for the second state of a two-state
+    /// subtree whose first state is `src`: also writes the subtree's summed
+    /// momentum `rho = p_src + p_dst` and returns, with the energy, whether
+    /// the subtree passes Stan's U-turn checks (for two states its three
+    /// checks are the same one: `v_dst . rho > 0` and `v_src . rho > 0`).
+    /// Bit-identical to the separate step and [`joined_sums`].
+    pub(crate) fn leapfrog_pair_into(&mut self, src: &Point, dst: &mut Point, eps: f64, rho: &mut [f64]) -> (f64, bool) {
+        let half = 0.5 * eps;
+        if !self.first_half_into(src, dst, eps) {
+            let h = self.second_half_generic(dst, half);
+            let s = joined_sums(rho, &src.p, &dst.p, &src.v, &dst.v, &src.p, &src.v, &dst.p, &dst.v);
+            return (h, s.iter().all(|x| *x > 0.0));
+        }
+        self.evaluate_value(dst);
+        let Metric::Diag { inv, .. } = &self.metric else { unreachable!("first_half_into is true for diagonal metrics") };
+        let s = kick_kinetic_pair(&mut dst.p, &mut dst.v, &dst.grad, inv, half, &src.p, &src.v, rho);
+        (finish_energy(dst, s.kinetic2), s.v_last_rho > 0.0 && s.v_first_rho > 0.0)
+    }
+
+    /// The first half kick and the drift from `src` into `dst`; true when
+    /// the metric is diagonal (the fused path, `dst.v` not yet written),
+    /// false for a dense metric (the caller evaluates and kicks itself).
+    #[inline]
+    fn first_half_into(&self, src: &Point, dst: &mut Point, eps: f64) -> bool {
+        let half = 0.5 * eps;
         if let Metric::Diag { inv, .. } = &self.metric {
             kick_drift(&src.q, &src.p, &src.grad, inv, &mut dst.q, &mut dst.p, half, eps);
+            true
         } else {
             for ((d, s), g) in dst.p.iter_mut().zip(&src.p).zip(&src.grad) {
                 *d = s + half * g;
@@ -327,29 +362,36 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
             for ((d, s), v) in dst.q.iter_mut().zip(&src.q).zip(&dst.v) {
                 *d = s + eps * v;
             }
+            false
         }
-        if matches!(self.metric, Metric::Diag { .. }) {
-            // The gradient's finiteness is checked in the kick's pass.
-            self.evaluate_value(dst);
-            let Metric::Diag { inv, .. } = &self.metric else { unreachable!("matched above") };
-            let (kinetic2, grad_finite) = kick_kinetic(&mut dst.p, &mut dst.v, &dst.grad, inv, half);
-            if !grad_finite {
-                dst.logp = f64::NEG_INFINITY;
-            }
-            let h = -dst.logp + 0.5 * kinetic2;
-            if h.is_nan() {
-                f64::INFINITY
-            } else {
-                h
-            }
-        } else {
-            self.evaluate(dst);
-            for (p, g) in dst.p.iter_mut().zip(&dst.grad) {
-                *p += half * g;
-            }
-            self.metric.velocity(&dst.p, &mut dst.v);
-            dst.energy()
+    }
+
+    /// Evaluation and second half kick of the dense-metric path.
+    fn second_half_generic(&mut self, dst: &mut Point, half: f64) -> f64 {
+        self.evaluate(dst);
+        for (p, g) in dst.p.iter_mut().zip(&dst.grad) {
+            *p += half * g;
         }
+        self.metric.velocity(&dst.p, &mut dst.v);
+        dst.energy()
+    }
+}
+
+/// The energy `-logp + kinetic2 / 2` of a state just kicked, NaN mapped to
+/// `+inf` as in [`Point::energy`]. A non-finite `kinetic2` (which is what a
+/// non-finite gradient gives, see [`kick_kinetic`]) marks the evaluation
+/// failed (`logp = -inf`), as [`Hamiltonian::evaluate`] does; the energy is
+/// `+inf` either way.
+#[inline]
+fn finish_energy(dst: &mut Point, kinetic2: f64) -> f64 {
+    if !kinetic2.is_finite() {
+        dst.logp = f64::NEG_INFINITY;
+    }
+    let h = -dst.logp + 0.5 * kinetic2;
+    if h.is_nan() {
+        f64::INFINITY
+    } else {
+        h
     }
 }
 

@@ -156,10 +156,14 @@ fn kick_drift_body(
 }
 
 /// The leapfrog's second half kick with a diagonal inverse metric `inv`:
-/// `p += half g`, `v = inv p`. Returns twice the kinetic energy `p . v`
-/// and whether every element of `g` is finite.
+/// `p += half g`, `v = inv p`. Returns twice the kinetic energy `p . v`.
+///
+/// No separate check that `g` is finite: with `p` finite before the kick,
+/// `half != 0` and `inv` positive and finite, a non-finite `g[i]` makes
+/// `p[i] v[i] = inv[i] p[i]^2` infinite or NaN, and so the returned sum;
+/// the caller tests that sum instead (one scalar test, not one per element).
 #[inline]
-pub(crate) fn kick_kinetic(p: &mut [f64], v: &mut [f64], g: &[f64], inv: &[f64], half: f64) -> (f64, bool) {
+pub(crate) fn kick_kinetic(p: &mut [f64], v: &mut [f64], g: &[f64], inv: &[f64], half: f64) -> f64 {
     let n = p.len();
     let (v, g, inv) = (&mut v[..n], &g[..n], &inv[..n]);
     #[cfg(target_arch = "x86_64")]
@@ -168,23 +172,86 @@ pub(crate) fn kick_kinetic(p: &mut [f64], v: &mut [f64], g: &[f64], inv: &[f64],
         return unsafe { avx::kick_kinetic(p, v, g, inv, half) };
     }
     let mut kinetic2 = [0.0; LANES];
-    // `g * 0` is 0 for a finite `g` and NaN otherwise: a sum without branches.
-    let mut finite = 0.0;
     for i in 0..n {
         let pi = p[i] + half * g[i];
         let vi = pi * inv[i];
         p[i] = pi;
         v[i] = vi;
         kinetic2[i % LANES] += pi * vi;
-        finite += g[i] * 0.0;
     }
-    (lanes_sum(kinetic2), finite == 0.0)
+    lanes_sum(kinetic2)
+}
+
+/// Sums of [`kick_kinetic_pair`]: twice the kinetic energy of the new state
+/// `b`, and the U-turn sums `v_b . rho` and `v_a . rho` of the pair.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct PairSums {
+    pub kinetic2: f64,
+    pub v_last_rho: f64,
+    pub v_first_rho: f64,
+}
+
+/// [`kick_kinetic`] of the second state `b` of a two-state subtree, fused
+/// with the subtree's U-turn sums: also writes `rho = p_a + p_b` and sums
+/// `v_b . rho` and `v_a . rho` (`p_a`, `v_a`: the first state). For two
+/// states, the three checks of [`joined_sums`] coincide (each of its six
+/// sums equals one of these two, bit for bit, since `x + y == y + x`).
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub(crate) fn kick_kinetic_pair(
+    p: &mut [f64],
+    v: &mut [f64],
+    g: &[f64],
+    inv: &[f64],
+    half: f64,
+    p_a: &[f64],
+    v_a: &[f64],
+    rho: &mut [f64],
+) -> PairSums {
+    let n = p.len();
+    let (v, g, inv, p_a, v_a, rho) = (&mut v[..n], &g[..n], &inv[..n], &p_a[..n], &v_a[..n], &mut rho[..n]);
+    #[cfg(target_arch = "x86_64")]
+    if has_avx() {
+        // SAFETY: AVX was detected on this CPU; every slice has length n.
+        return unsafe { avx::kick_kinetic_pair(p, v, g, inv, half, p_a, v_a, rho) };
+    }
+    let mut acc = [[0.0; LANES]; 3];
+    for i in 0..n {
+        pair_element(p, v, g, inv, half, p_a, v_a, rho, i, i % LANES, &mut acc);
+    }
+    PairSums { kinetic2: lanes_sum(acc[0]), v_last_rho: lanes_sum(acc[1]), v_first_rho: lanes_sum(acc[2]) }
+}
+
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn pair_element(
+    p: &mut [f64],
+    v: &mut [f64],
+    g: &[f64],
+    inv: &[f64],
+    half: f64,
+    p_a: &[f64],
+    v_a: &[f64],
+    rho: &mut [f64],
+    i: usize,
+    l: usize,
+    acc: &mut [[f64; LANES]; 3],
+) {
+    let pi = p[i] + half * g[i];
+    let vi = pi * inv[i];
+    p[i] = pi;
+    v[i] = vi;
+    acc[0][l] += pi * vi;
+    let sum = p_a[i] + pi;
+    rho[i] = sum;
+    acc[1][l] += vi * sum;
+    acc[2][l] += v_a[i] * sum;
 }
 
 #[cfg(target_arch = "x86_64")]
 mod avx {
     //! The AVX versions; callers check that the CPU has AVX.
-    use super::{joined_element, lanes_sum, JoinedInputs, LANES};
+    use super::{joined_element, lanes_sum, pair_element, JoinedInputs, PairSums, LANES};
     use std::arch::x86_64::*;
 
     #[inline(always)]
@@ -264,35 +331,68 @@ mod avx {
     }
 
     #[target_feature(enable = "avx")]
-    pub(super) unsafe fn kick_kinetic(p: &mut [f64], v: &mut [f64], g: &[f64], inv: &[f64], half: f64) -> (f64, bool) {
+    pub(super) unsafe fn kick_kinetic(p: &mut [f64], v: &mut [f64], g: &[f64], inv: &[f64], half: f64) -> f64 {
         let n = p.len();
         let whole = n / LANES * LANES;
         let h = _mm256_set1_pd(half);
-        let zero = _mm256_setzero_pd();
-        let mut kinetic2 = zero;
-        let mut finite = zero;
+        let mut kinetic2 = _mm256_setzero_pd();
         let mut i = 0;
         while i < whole {
-            let gi = load(g, i);
-            let pi = _mm256_add_pd(load(p, i), _mm256_mul_pd(h, gi));
+            let pi = _mm256_add_pd(load(p, i), _mm256_mul_pd(h, load(g, i)));
             let vi = _mm256_mul_pd(pi, load(inv, i));
             _mm256_storeu_pd(p.as_mut_ptr().add(i), pi);
             _mm256_storeu_pd(v.as_mut_ptr().add(i), vi);
             kinetic2 = _mm256_add_pd(kinetic2, _mm256_mul_pd(pi, vi));
-            finite = _mm256_add_pd(finite, _mm256_mul_pd(gi, zero));
             i += LANES;
         }
         let mut kinetic2 = lanes(kinetic2);
-        let mut finite = lanes_sum(lanes(finite));
         for i in whole..n {
             let pi = p[i] + half * g[i];
             let vi = pi * inv[i];
             p[i] = pi;
             v[i] = vi;
             kinetic2[i - whole] += pi * vi;
-            finite += g[i] * 0.0;
         }
-        (lanes_sum(kinetic2), finite == 0.0)
+        lanes_sum(kinetic2)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx")]
+    pub(super) unsafe fn kick_kinetic_pair(
+        p: &mut [f64],
+        v: &mut [f64],
+        g: &[f64],
+        inv: &[f64],
+        half: f64,
+        p_a: &[f64],
+        v_a: &[f64],
+        rho: &mut [f64],
+    ) -> PairSums {
+        let n = p.len();
+        let whole = n / LANES * LANES;
+        let h = _mm256_set1_pd(half);
+        let mut acc = [_mm256_setzero_pd(); 3];
+        let mut i = 0;
+        while i < whole {
+            let pi = _mm256_add_pd(load(p, i), _mm256_mul_pd(h, load(g, i)));
+            let vi = _mm256_mul_pd(pi, load(inv, i));
+            _mm256_storeu_pd(p.as_mut_ptr().add(i), pi);
+            _mm256_storeu_pd(v.as_mut_ptr().add(i), vi);
+            acc[0] = _mm256_add_pd(acc[0], _mm256_mul_pd(pi, vi));
+            let sum = _mm256_add_pd(load(p_a, i), pi);
+            _mm256_storeu_pd(rho.as_mut_ptr().add(i), sum);
+            acc[1] = _mm256_add_pd(acc[1], _mm256_mul_pd(vi, sum));
+            acc[2] = _mm256_add_pd(acc[2], _mm256_mul_pd(load(v_a, i), sum));
+            i += LANES;
+        }
+        let mut out = [[0.0; LANES]; 3];
+        for (o, a) in out.iter_mut().zip(acc) {
+            *o = lanes(a);
+        }
+        for i in whole..n {
+            pair_element(p, v, g, inv, half, p_a, v_a, rho, i, i - whole, &mut out);
+        }
+        PairSums { kinetic2: lanes_sum(out[0]), v_last_rho: lanes_sum(out[1]), v_first_rho: lanes_sum(out[2]) }
     }
 }
 
@@ -350,24 +450,54 @@ mod tests {
     }
 
     #[test]
-    fn kick_kinetic_sums_and_detects_non_finite_gradients() {
+    fn kick_kinetic_sums_and_is_not_finite_for_non_finite_gradients() {
         for n in [2, 5, 8, 11] {
             let (p0, g, inv) = (data(n, 1.0), data(n, 2.0), data(n, 3.0).iter().map(|x| x.abs() + 0.5).collect::<Vec<_>>());
             let (mut p, mut v) = (p0.clone(), vec![0.0; n]);
-            let (k, finite) = kick_kinetic(&mut p, &mut v, &g, &inv, 0.05);
+            let k = kick_kinetic(&mut p, &mut v, &g, &inv, 0.05);
             let p_want: Vec<f64> = p0.iter().zip(&g).map(|(p, g)| p + 0.05 * g).collect();
             let v_want: Vec<f64> = p_want.iter().zip(&inv).map(|(p, m)| p * m).collect();
             assert_eq!(p, p_want);
             assert_eq!(v, v_want);
             assert_eq!(k.to_bits(), dot_by_definition(&p_want, &v_want).to_bits());
-            assert!(finite);
+            assert!(k.is_finite());
             for bad in [f64::INFINITY, f64::NEG_INFINITY, f64::NAN] {
                 for at in [0, n - 1] {
                     let mut g_bad = g.clone();
                     g_bad[at] = bad;
                     let (mut p, mut v) = (p0.clone(), vec![0.0; n]);
-                    assert!(!kick_kinetic(&mut p, &mut v, &g_bad, &inv, 0.05).1, "n = {n}, {bad} at {at}");
+                    assert!(!kick_kinetic(&mut p, &mut v, &g_bad, &inv, 0.05).is_finite(), "n = {n}, {bad} at {at}");
+                    // The fused pair kernel sums the same kinetic energy.
+                    let (mut p, mut v, mut rho) = (p0.clone(), vec![0.0; n], vec![0.0; n]);
+                    let s = kick_kinetic_pair(&mut p, &mut v, &g_bad, &inv, 0.05, &g, &inv, &mut rho);
+                    assert!(!s.kinetic2.is_finite(), "pair: n = {n}, {bad} at {at}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn pair_kernel_equals_kick_then_joined_sums() {
+        for n in [1, 3, 4, 7, 8, 13, 404] {
+            let (p0, g, p_a) = (data(n, 1.0), data(n, 2.0), data(n, 4.0));
+            let inv: Vec<f64> = data(n, 3.0).iter().map(|x| x.abs() + 0.5).collect();
+            let v_a: Vec<f64> = p_a.iter().zip(&inv).map(|(p, m)| p * m).collect();
+            // Separately: the kick, then the six sums with `a` and `b` single states.
+            let (mut p_b, mut v_b) = (p0.clone(), vec![0.0; n]);
+            let k = kick_kinetic(&mut p_b, &mut v_b, &g, &inv, -0.03);
+            let mut rho_want = vec![0.0; n];
+            let six = joined_sums(&mut rho_want, &p_a, &p_b, &v_a, &v_b, &p_a, &v_a, &p_b, &v_b);
+            // Fused.
+            let (mut p, mut v, mut rho) = (p0.clone(), vec![0.0; n], vec![0.0; n]);
+            let s = kick_kinetic_pair(&mut p, &mut v, &g, &inv, -0.03, &p_a, &v_a, &mut rho);
+            assert_eq!((p, v, rho), (p_b, v_b, rho_want), "n = {n}");
+            assert_eq!(s.kinetic2.to_bits(), k.to_bits(), "n = {n}");
+            for (j, x) in six.iter().enumerate() {
+                let want = match j {
+                    0 | 2 | 4 => s.v_last_rho,
+                    _ => s.v_first_rho,
+                };
+                assert_eq!(x.to_bits(), want.to_bits(), "n = {n}, sum {j}");
             }
         }
     }

@@ -17,7 +17,9 @@
 //! is this leaf" or "the subtree begins at this leaf" is a reference count,
 //! not a copy. The summed momenta and the six U-turn dot products of a node
 //! are computed in one pass, and the kinetic energy in the leapfrog's last
-//! pass. The floating-point operations on every element are those of Stan's
+//! pass. For a two-state subtree (half of all nodes) Stan's three checks are
+//! one and the same, and they are computed in the last leapfrog pass of the
+//! second state ([`Hamiltonian::leapfrog_pair_into`]). The floating-point operations on every element are those of Stan's
 //! formulation in the same order, and the random numbers are drawn at the
 //! same places, so a seed gives the same draws as the copying formulation
 //! (tested against it in `tree_reference`). Sums over the elements are taken
@@ -236,38 +238,20 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         log_sum_weight: &mut f64,
     ) -> bool {
         if depth == 0 {
-            let next = self.ws.slots.alloc();
-            let (src, dst) = self.ws.slots.pair(*z, next);
-            let h = self.ham.leapfrog_into(src, dst, sign * self.eps);
-            // A parent at depth 1 reads its leaves' momenta where they are
-            // and passes an empty `rho`.
-            if !rho.is_empty() {
-                rho.copy_from_slice(&dst.p);
-            }
-            self.n_leapfrog += 1;
-            if h - self.h0 > self.max_energy_error {
-                self.divergent = true;
-            }
-            *log_sum_weight = log_sum_exp(*log_sum_weight, self.h0 - h);
-            let (metro, sym) = acceptance_probs(self.h0 - h);
-            self.sum_metro_prob += metro;
-            self.sum_sym_prob += sym;
-            let slots = &mut self.ws.slots;
-            slots.release(*z);
-            *z = next;
-            slots.assign(propose, next);
-            slots.assign(beg, next);
-            slots.assign(end, next);
-            return !self.divergent;
+            // Only the top level builds single leaves (a depth-1 node builds
+            // its two in `build_pair`).
+            let (valid, _) = self.leaf(z, propose, beg, end, sign, log_sum_weight, None);
+            rho.copy_from_slice(&self.ws.slots.points[*z].p);
+            return valid;
+        }
+        if depth == 1 {
+            return self.build_pair(z, propose, beg, end, rho, sign, log_sum_weight);
         }
 
         // Build the initial subtree.
         let mut log_sum_weight_init = f64::NEG_INFINITY;
         let mut init_end = NONE;
-        // Summed momenta of the two halves; at depth 1 each half is one
-        // leaf, whose momentum is its sum, read from its slot below.
-        let leaf_halves = depth == 1;
-        let mut rho_init = if leaf_halves { Vec::new() } else { self.ws.vec() };
+        let mut rho_init = self.ws.vec();
         let valid_init = self.build_tree(
             depth - 1,
             z,
@@ -280,9 +264,7 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         );
         if !valid_init {
             self.ws.slots.release(init_end);
-            if !leaf_halves {
-                self.ws.give(rho_init);
-            }
+            self.ws.give(rho_init);
             return false;
         }
 
@@ -290,7 +272,7 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         let mut propose_final = NONE;
         let mut final_beg = NONE;
         let mut log_sum_weight_final = f64::NEG_INFINITY;
-        let mut rho_final = if leaf_halves { Vec::new() } else { self.ws.vec() };
+        let mut rho_final = self.ws.vec();
         let valid_final = self.build_tree(
             depth - 1,
             z,
@@ -304,30 +286,14 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
 
         let mut persist = valid_final;
         if valid_final {
-            // Multinomial sample from the right subtree.
-            let log_sum_weight_subtree = log_sum_exp(log_sum_weight_init, log_sum_weight_final);
-            *log_sum_weight = log_sum_exp(*log_sum_weight, log_sum_weight_subtree);
-            if log_sum_weight_final > log_sum_weight_subtree {
-                self.ws.slots.assign(propose, propose_final);
-            } else {
-                let accept_prob = (log_sum_weight_final - log_sum_weight_subtree).exp();
-                if self.rng.uniform() < accept_prob {
-                    self.ws.slots.assign(propose, propose_final);
-                }
-            }
-
+            self.merge_subtrees(propose, propose_final, log_sum_weight, log_sum_weight_init, log_sum_weight_final);
             // The subtree's own check and the two across its halves (each
             // half plus the nearest state of the other).
             let pts = &self.ws.slots.points;
-            let (rho_a, rho_b) = if leaf_halves {
-                (&pts[init_end].p, &pts[final_beg].p)
-            } else {
-                (&rho_init, &rho_final)
-            };
             persist = no_u_turn_joined(
                 rho,
-                rho_a,
-                rho_b,
+                &rho_init,
+                &rho_final,
                 &pts[*beg],
                 &pts[init_end],
                 &pts[final_beg],
@@ -339,11 +305,110 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         slots.release(init_end);
         slots.release(propose_final);
         slots.release(final_beg);
-        if !leaf_halves {
-            self.ws.give(rho_init);
-            self.ws.give(rho_final);
-        }
+        self.ws.give(rho_init);
+        self.ws.give(rho_final);
         persist
+    }
+
+    /// [`Builder::build_tree`] at depth 1: two leaves, the second's
+    /// leapfrog pass also summing the pair's momenta and its U-turn check.
+    #[allow(clippy::too_many_arguments)]
+    fn build_pair(
+        &mut self,
+        z: &mut usize,
+        propose: &mut usize,
+        beg: &mut usize,
+        end: &mut usize,
+        rho: &mut [f64],
+        sign: f64,
+        log_sum_weight: &mut f64,
+    ) -> bool {
+        let mut log_sum_weight_init = f64::NEG_INFINITY;
+        let mut init_end = NONE;
+        let (valid_init, _) = self.leaf(z, propose, beg, &mut init_end, sign, &mut log_sum_weight_init, None);
+        if !valid_init {
+            self.ws.slots.release(init_end);
+            return false;
+        }
+        let mut propose_final = NONE;
+        let mut final_beg = NONE;
+        let mut log_sum_weight_final = f64::NEG_INFINITY;
+        // The second leaf steps from the first (`*z` is `init_end` here).
+        let (valid_final, no_u_turn) =
+            self.leaf(z, &mut propose_final, &mut final_beg, end, sign, &mut log_sum_weight_final, Some(rho));
+        if valid_final {
+            self.merge_subtrees(propose, propose_final, log_sum_weight, log_sum_weight_init, log_sum_weight_final);
+        }
+        let slots = &mut self.ws.slots;
+        slots.release(init_end);
+        slots.release(propose_final);
+        slots.release(final_beg);
+        valid_final && no_u_turn
+    }
+
+    /// One leapfrog step from `*z` into a fresh slot, which becomes `*z`,
+    /// `*propose`, `*beg` and `*end`; its weight goes into `log_sum_weight`.
+    /// With `pair`, the step is the second of a two-state subtree starting
+    /// at `*z`: `pair` receives the subtree's summed momentum, and the second
+    /// value returned is its U-turn check. Returns whether the leaf is not
+    /// divergent.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn leaf(
+        &mut self,
+        z: &mut usize,
+        propose: &mut usize,
+        beg: &mut usize,
+        end: &mut usize,
+        sign: f64,
+        log_sum_weight: &mut f64,
+        pair: Option<&mut [f64]>,
+    ) -> (bool, bool) {
+        let next = self.ws.slots.alloc();
+        let (src, dst) = self.ws.slots.pair(*z, next);
+        let (h, no_u_turn) = match pair {
+            Some(rho) => self.ham.leapfrog_pair_into(src, dst, sign * self.eps, rho),
+            None => (self.ham.leapfrog_into(src, dst, sign * self.eps), true),
+        };
+        self.n_leapfrog += 1;
+        if h - self.h0 > self.max_energy_error {
+            self.divergent = true;
+        }
+        *log_sum_weight = log_sum_exp(*log_sum_weight, self.h0 - h);
+        let (metro, sym) = acceptance_probs(self.h0 - h);
+        self.sum_metro_prob += metro;
+        self.sum_sym_prob += sym;
+        let slots = &mut self.ws.slots;
+        slots.release(*z);
+        *z = next;
+        slots.assign(propose, next);
+        slots.assign(beg, next);
+        slots.assign(end, next);
+        (!self.divergent, no_u_turn)
+    }
+
+    /// Multinomial sample between the two halves of a valid subtree: adds
+    /// the subtree's weight into `log_sum_weight` and moves `*propose` to
+    /// `propose_final` with the final half's share of the weight.
+    #[inline]
+    fn merge_subtrees(
+        &mut self,
+        propose: &mut usize,
+        propose_final: usize,
+        log_sum_weight: &mut f64,
+        log_sum_weight_init: f64,
+        log_sum_weight_final: f64,
+    ) {
+        let log_sum_weight_subtree = log_sum_exp(log_sum_weight_init, log_sum_weight_final);
+        *log_sum_weight = log_sum_exp(*log_sum_weight, log_sum_weight_subtree);
+        if log_sum_weight_final > log_sum_weight_subtree {
+            self.ws.slots.assign(propose, propose_final);
+        } else {
+            let accept_prob = (log_sum_weight_final - log_sum_weight_subtree).exp();
+            if self.rng.uniform() < accept_prob {
+                self.ws.slots.assign(propose, propose_final);
+            }
+        }
     }
 }
 
@@ -402,8 +467,9 @@ pub(crate) fn transition<D: LogDensity>(
         let mut log_sum_weight_subtree = f64::NEG_INFINITY;
 
         let valid_subtree = if b.rng.uniform() > 0.5 {
-            // Extend the trajectory forward.
-            rho_bck.copy_from_slice(&rho);
+            // Extend the trajectory forward. The old trajectory's summed
+            // momentum moves into `rho_bck`; `rho` is rewritten whole below.
+            std::mem::swap(&mut rho_bck, &mut rho);
             b.ws.slots.assign(&mut bck_fwd, fwd_bck);
             b.build_tree(
                 depth,
@@ -417,7 +483,7 @@ pub(crate) fn transition<D: LogDensity>(
             )
         } else {
             // Extend the trajectory backward.
-            rho_fwd.copy_from_slice(&rho);
+            std::mem::swap(&mut rho_fwd, &mut rho);
             b.ws.slots.assign(&mut fwd_bck, bck_fwd);
             b.build_tree(
                 depth,
