@@ -189,7 +189,7 @@ pub(crate) fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
 }
 
 pub(crate) use super::kernels::dot;
-use super::kernels::{joined_sums, kick_drift, kick_kinetic, kick_kinetic_pair};
+use super::kernels::{joined_sums, kick_drift, kick_fused, KickOut};
 
 /// A point in phase space with its cached log density, gradient and velocity.
 #[derive(Clone, Debug)]
@@ -309,40 +309,67 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
         self.metric.velocity(&point.p, &mut point.v);
     }
 
-    /// One leapfrog step of size `eps` from `src` into `dst`, returning the
-    /// energy of `dst` (NaN mapped to `+inf`). The arithmetic is exactly that
-    /// of [`Hamiltonian::leapfrog`] followed by [`Point::energy`], element by
+    /// One leapfrog step of a trajectory from `src` into `dst`, returning
+    /// the energy of `dst` (NaN mapped to `+inf`) and whether a two-state
+    /// subtree passes its U-turn check. The arithmetic is exactly that of
+    /// [`Hamiltonian::leapfrog`] followed by [`Point::energy`], element by
     /// element and in the same order, so the result is bit-identical; with a
-    /// diagonal metric the momentum, velocity, position and kinetic energy are
-    /// each updated in a single pass, and `src` is not copied.
-    pub(crate) fn leapfrog_into(&mut self, src: &Point, dst: &mut Point, eps: f64) -> f64 {
+    /// diagonal metric the kick, velocity, kinetic energy (and what follows)
+    /// are one pass, and `src` is not copied.
+    ///
+    /// `drifted`: `dst.q` and `dst.p` already hold this step's first half
+    /// (written by the previous step's `next`). `pair`: `src` and `dst`
+    /// form a two-state subtree; `pair` receives its summed momentum, and
+    /// the check (for two states Stan's three checks are the same one:
+    /// `v_dst . rho > 0` and `v_src . rho > 0`) is returned; without it the
+    /// second value is `true`. `next`: a state that receives the first half
+    /// of the following step from `dst` with the same `eps`, in the same
+    /// pass; the third value says whether it was written (diagonal metrics
+    /// only). All bit-identical to the separate passes and [`joined_sums`].
+    pub(crate) fn step(
+        &mut self,
+        src: &Point,
+        dst: &mut Point,
+        eps: f64,
+        drifted: bool,
+        pair: Option<&mut [f64]>,
+        next: Option<&mut Point>,
+    ) -> (f64, bool, bool) {
         let half = 0.5 * eps;
-        if !self.first_half_into(src, dst, eps) {
-            return self.second_half_generic(dst, half);
-        }
-        self.evaluate_value(dst);
-        let Metric::Diag { inv, .. } = &self.metric else { unreachable!("first_half_into is true for diagonal metrics") };
-        let kinetic2 = kick_kinetic(&mut dst.p, &mut dst.v, &dst.grad, inv, half);
-        finish_energy(dst, kinetic2)
-    }
-
-    /// [`Hamiltonian::leapfrog_into`] for the second state of a two-state
-    /// subtree whose first state is `src`: also writes the subtree's summed
-    /// momentum `rho = p_src + p_dst` and returns, with the energy, whether
-    /// the subtree passes Stan's U-turn checks (for two states its three
-    /// checks are the same one: `v_dst . rho > 0` and `v_src . rho > 0`).
-    /// Bit-identical to the separate step and [`joined_sums`].
-    pub(crate) fn leapfrog_pair_into(&mut self, src: &Point, dst: &mut Point, eps: f64, rho: &mut [f64]) -> (f64, bool) {
-        let half = 0.5 * eps;
-        if !self.first_half_into(src, dst, eps) {
+        let diag = drifted || self.first_half_into(src, dst, eps);
+        if !diag {
             let h = self.second_half_generic(dst, half);
-            let s = joined_sums(rho, &src.p, &dst.p, &src.v, &dst.v, &src.p, &src.v, &dst.p, &dst.v);
-            return (h, s.iter().all(|x| *x > 0.0));
+            let no_u_turn = match pair {
+                Some(rho) => joined_sums(rho, &src.p, &dst.p, &src.v, &dst.v, &src.p, &src.v, &dst.p, &dst.v)
+                    .iter()
+                    .all(|x| *x > 0.0),
+                None => true,
+            };
+            return (h, no_u_turn, false);
         }
         self.evaluate_value(dst);
-        let Metric::Diag { inv, .. } = &self.metric else { unreachable!("first_half_into is true for diagonal metrics") };
-        let s = kick_kinetic_pair(&mut dst.p, &mut dst.v, &dst.grad, inv, half, &src.p, &src.v, rho);
-        (finish_energy(dst, s.kinetic2), s.v_last_rho > 0.0 && s.v_first_rho > 0.0)
+        let Metric::Diag { inv, .. } = &self.metric else { unreachable!("the fused first half is only taken for diagonal metrics") };
+        let Point { q, p, v, grad, .. } = &mut *dst;
+        let mut out = KickOut { eps, q: &q[..], ..KickOut::default() };
+        let has_pair = pair.is_some();
+        if let Some(rho) = pair {
+            out.p_a = &src.p[..];
+            out.v_a = &src.v[..];
+            out.rho = rho;
+        }
+        let has_next = next.is_some();
+        if let Some(nx) = next {
+            out.q_next = &mut nx.q[..];
+            out.p_next = &mut nx.p[..];
+        }
+        let s = match (has_pair, has_next) {
+            (false, false) => kick_fused::<false, false>(p, v, grad, inv, half, &mut out),
+            (true, false) => kick_fused::<true, false>(p, v, grad, inv, half, &mut out),
+            (false, true) => kick_fused::<false, true>(p, v, grad, inv, half, &mut out),
+            (true, true) => kick_fused::<true, true>(p, v, grad, inv, half, &mut out),
+        };
+        let no_u_turn = !has_pair || (s.v_last_rho > 0.0 && s.v_first_rho > 0.0);
+        (finish_energy(dst, s.kinetic2), no_u_turn, has_next)
     }
 
     /// The first half kick and the drift from `src` into `dst`; true when

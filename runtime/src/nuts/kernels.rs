@@ -155,103 +155,134 @@ fn kick_drift_body(
     }
 }
 
-/// The leapfrog's second half kick with a diagonal inverse metric `inv`:
-/// `p += half g`, `v = inv p`. Returns twice the kinetic energy `p . v`.
-///
-/// No separate check that `g` is finite: with `p` finite before the kick,
-/// `half != 0` and `inv` positive and finite, a non-finite `g[i]` makes
-/// `p[i] v[i] = inv[i] p[i]^2` infinite or NaN, and so the returned sum;
-/// the caller tests that sum instead (one scalar test, not one per element).
-#[inline]
+/// The leapfrog's second half kick alone ([`kick_fused`] with nothing
+/// fused): `p += half g`, `v = inv p`; twice the kinetic energy `p . v`.
+#[cfg(test)]
 pub(crate) fn kick_kinetic(p: &mut [f64], v: &mut [f64], g: &[f64], inv: &[f64], half: f64) -> f64 {
-    let n = p.len();
-    let (v, g, inv) = (&mut v[..n], &g[..n], &inv[..n]);
-    #[cfg(target_arch = "x86_64")]
-    if has_avx() {
-        // SAFETY: AVX was detected on this CPU; every slice has length n.
-        return unsafe { avx::kick_kinetic(p, v, g, inv, half) };
-    }
-    let mut kinetic2 = [0.0; LANES];
-    for i in 0..n {
-        let pi = p[i] + half * g[i];
-        let vi = pi * inv[i];
-        p[i] = pi;
-        v[i] = vi;
-        kinetic2[i % LANES] += pi * vi;
-    }
-    lanes_sum(kinetic2)
+    let mut none = KickOut::default();
+    kick_fused::<false, false>(p, v, g, inv, half, &mut none).kinetic2
 }
 
-/// Sums of [`kick_kinetic_pair`]: twice the kinetic energy of the new state
-/// `b`, and the U-turn sums `v_b . rho` and `v_a . rho` of the pair.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// Sums of [`kick_fused`]: twice the kinetic energy of the kicked state
+/// `b`, and (for a pair) the U-turn sums `v_b . rho` and `v_a . rho`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(crate) struct PairSums {
     pub kinetic2: f64,
     pub v_last_rho: f64,
     pub v_first_rho: f64,
 }
 
-/// [`kick_kinetic`] of the second state `b` of a two-state subtree, fused
-/// with the subtree's U-turn sums: also writes `rho = p_a + p_b` and sums
-/// `v_b . rho` and `v_a . rho` (`p_a`, `v_a`: the first state). For two
-/// states, the three checks of [`joined_sums`] coincide (each of its six
-/// sums equals one of these two, bit for bit, since `x + y == y + x`).
-#[allow(clippy::too_many_arguments)]
+/// What [`kick_fused`] writes besides the kicked state: with `PAIR`, the
+/// summed momentum `rho = p_a + p_b` of a two-state subtree whose first
+/// state is `(p_a, v_a)`; with `NEXT`, the next leapfrog step's first half
+/// from the kicked state at `q`: `p_next = p + half g` and
+/// `q_next = q + eps inv p_next`. Unused slices are empty.
+#[derive(Default)]
+pub(crate) struct KickOut<'a> {
+    pub p_a: &'a [f64],
+    pub v_a: &'a [f64],
+    pub rho: &'a mut [f64],
+    pub q: &'a [f64],
+    pub q_next: &'a mut [f64],
+    pub p_next: &'a mut [f64],
+    pub eps: f64,
+}
+
+/// The second half kick of a leapfrog step fused with, when `PAIR`, the U-turn sums of a
+/// two-state subtree (for two states the three checks of [`joined_sums`]
+/// coincide: each of its six sums equals one of `v_b . rho`, `v_a . rho`
+/// bit for bit, since `x + y == y + x`), and when `NEXT`, the first half of
+/// the next leapfrog step (bit-identical to [`kick_drift`] from the kicked
+/// state: `half g` is the same product). One pass over the arrays.
+///
+/// The second half kick is `p += half g`, `v = inv p`, returning twice the
+/// kinetic energy `p . v` (with a diagonal inverse metric `inv`). There is
+/// no separate check that `g` is finite: with `p` finite before the kick,
+/// `half != 0` and `inv` positive and finite, a non-finite `g[i]` makes
+/// `p[i] v[i] = inv[i] p[i]^2` infinite or NaN, and so the kinetic sum; the
+/// caller tests that sum instead (one scalar test, not one per element).
 #[inline]
-pub(crate) fn kick_kinetic_pair(
+pub(crate) fn kick_fused<const PAIR: bool, const NEXT: bool>(
     p: &mut [f64],
     v: &mut [f64],
     g: &[f64],
     inv: &[f64],
     half: f64,
-    p_a: &[f64],
-    v_a: &[f64],
-    rho: &mut [f64],
+    out: &mut KickOut<'_>,
 ) -> PairSums {
     let n = p.len();
-    let (v, g, inv, p_a, v_a, rho) = (&mut v[..n], &g[..n], &inv[..n], &p_a[..n], &v_a[..n], &mut rho[..n]);
+    let a = FusedArrays {
+        g: &g[..n],
+        inv: &inv[..n],
+        p_a: if PAIR { &out.p_a[..n] } else { &[] },
+        v_a: if PAIR { &out.v_a[..n] } else { &[] },
+        q: if NEXT { &out.q[..n] } else { &[] },
+    };
+    let v = &mut v[..n];
+    let rho: &mut [f64] = if PAIR { &mut out.rho[..n] } else { &mut [] };
+    let (q_next, p_next): (&mut [f64], &mut [f64]) =
+        if NEXT { (&mut out.q_next[..n], &mut out.p_next[..n]) } else { (&mut [], &mut []) };
+    let eps = out.eps;
     #[cfg(target_arch = "x86_64")]
     if has_avx() {
-        // SAFETY: AVX was detected on this CPU; every slice has length n.
-        return unsafe { avx::kick_kinetic_pair(p, v, g, inv, half, p_a, v_a, rho) };
+        // SAFETY: AVX was detected on this CPU; every slice used has length n.
+        return unsafe { avx::kick_fused::<PAIR, NEXT>(p, v, &a, half, rho, q_next, p_next, eps) };
     }
     let mut acc = [[0.0; LANES]; 3];
     for i in 0..n {
-        pair_element(p, v, g, inv, half, p_a, v_a, rho, i, i % LANES, &mut acc);
+        fused_element::<PAIR, NEXT>(p, v, &a, half, rho, q_next, p_next, eps, i, i % LANES, &mut acc);
     }
     PairSums { kinetic2: lanes_sum(acc[0]), v_last_rho: lanes_sum(acc[1]), v_first_rho: lanes_sum(acc[2]) }
 }
 
+/// The read-only inputs of [`kick_fused`], all of one length (or empty
+/// when unused).
+pub(crate) struct FusedArrays<'a> {
+    g: &'a [f64],
+    inv: &'a [f64],
+    p_a: &'a [f64],
+    v_a: &'a [f64],
+    q: &'a [f64],
+}
+
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn pair_element(
+fn fused_element<const PAIR: bool, const NEXT: bool>(
     p: &mut [f64],
     v: &mut [f64],
-    g: &[f64],
-    inv: &[f64],
+    a: &FusedArrays<'_>,
     half: f64,
-    p_a: &[f64],
-    v_a: &[f64],
     rho: &mut [f64],
+    q_next: &mut [f64],
+    p_next: &mut [f64],
+    eps: f64,
     i: usize,
     l: usize,
     acc: &mut [[f64; LANES]; 3],
 ) {
-    let pi = p[i] + half * g[i];
-    let vi = pi * inv[i];
+    let hg = half * a.g[i];
+    let pi = p[i] + hg;
+    let vi = pi * a.inv[i];
     p[i] = pi;
     v[i] = vi;
     acc[0][l] += pi * vi;
-    let sum = p_a[i] + pi;
-    rho[i] = sum;
-    acc[1][l] += vi * sum;
-    acc[2][l] += v_a[i] * sum;
+    if PAIR {
+        let sum = a.p_a[i] + pi;
+        rho[i] = sum;
+        acc[1][l] += vi * sum;
+        acc[2][l] += a.v_a[i] * sum;
+    }
+    if NEXT {
+        let pn = pi + hg;
+        p_next[i] = pn;
+        q_next[i] = a.q[i] + eps * (pn * a.inv[i]);
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
 mod avx {
     //! The AVX versions; callers check that the CPU has AVX.
-    use super::{joined_element, lanes_sum, pair_element, JoinedInputs, PairSums, LANES};
+    use super::{fused_element, joined_element, lanes_sum, FusedArrays, JoinedInputs, PairSums, LANES};
     use std::arch::x86_64::*;
 
     #[inline(always)]
@@ -330,67 +361,52 @@ mod avx {
         super::kick_drift_body(sq, sp, sg, inv, dq, dp, half, eps)
     }
 
-    #[target_feature(enable = "avx")]
-    pub(super) unsafe fn kick_kinetic(p: &mut [f64], v: &mut [f64], g: &[f64], inv: &[f64], half: f64) -> f64 {
-        let n = p.len();
-        let whole = n / LANES * LANES;
-        let h = _mm256_set1_pd(half);
-        let mut kinetic2 = _mm256_setzero_pd();
-        let mut i = 0;
-        while i < whole {
-            let pi = _mm256_add_pd(load(p, i), _mm256_mul_pd(h, load(g, i)));
-            let vi = _mm256_mul_pd(pi, load(inv, i));
-            _mm256_storeu_pd(p.as_mut_ptr().add(i), pi);
-            _mm256_storeu_pd(v.as_mut_ptr().add(i), vi);
-            kinetic2 = _mm256_add_pd(kinetic2, _mm256_mul_pd(pi, vi));
-            i += LANES;
-        }
-        let mut kinetic2 = lanes(kinetic2);
-        for i in whole..n {
-            let pi = p[i] + half * g[i];
-            let vi = pi * inv[i];
-            p[i] = pi;
-            v[i] = vi;
-            kinetic2[i - whole] += pi * vi;
-        }
-        lanes_sum(kinetic2)
-    }
-
     #[allow(clippy::too_many_arguments)]
     #[target_feature(enable = "avx")]
-    pub(super) unsafe fn kick_kinetic_pair(
+    pub(super) unsafe fn kick_fused<const PAIR: bool, const NEXT: bool>(
         p: &mut [f64],
         v: &mut [f64],
-        g: &[f64],
-        inv: &[f64],
+        a: &FusedArrays<'_>,
         half: f64,
-        p_a: &[f64],
-        v_a: &[f64],
         rho: &mut [f64],
+        q_next: &mut [f64],
+        p_next: &mut [f64],
+        eps: f64,
     ) -> PairSums {
         let n = p.len();
         let whole = n / LANES * LANES;
         let h = _mm256_set1_pd(half);
+        let e = _mm256_set1_pd(eps);
         let mut acc = [_mm256_setzero_pd(); 3];
         let mut i = 0;
         while i < whole {
-            let pi = _mm256_add_pd(load(p, i), _mm256_mul_pd(h, load(g, i)));
-            let vi = _mm256_mul_pd(pi, load(inv, i));
+            let hg = _mm256_mul_pd(h, load(a.g, i));
+            let pi = _mm256_add_pd(load(p, i), hg);
+            let inv = load(a.inv, i);
+            let vi = _mm256_mul_pd(pi, inv);
             _mm256_storeu_pd(p.as_mut_ptr().add(i), pi);
             _mm256_storeu_pd(v.as_mut_ptr().add(i), vi);
             acc[0] = _mm256_add_pd(acc[0], _mm256_mul_pd(pi, vi));
-            let sum = _mm256_add_pd(load(p_a, i), pi);
-            _mm256_storeu_pd(rho.as_mut_ptr().add(i), sum);
-            acc[1] = _mm256_add_pd(acc[1], _mm256_mul_pd(vi, sum));
-            acc[2] = _mm256_add_pd(acc[2], _mm256_mul_pd(load(v_a, i), sum));
+            if PAIR {
+                let sum = _mm256_add_pd(load(a.p_a, i), pi);
+                _mm256_storeu_pd(rho.as_mut_ptr().add(i), sum);
+                acc[1] = _mm256_add_pd(acc[1], _mm256_mul_pd(vi, sum));
+                acc[2] = _mm256_add_pd(acc[2], _mm256_mul_pd(load(a.v_a, i), sum));
+            }
+            if NEXT {
+                let pn = _mm256_add_pd(pi, hg);
+                _mm256_storeu_pd(p_next.as_mut_ptr().add(i), pn);
+                let qn = _mm256_add_pd(load(a.q, i), _mm256_mul_pd(e, _mm256_mul_pd(pn, inv)));
+                _mm256_storeu_pd(q_next.as_mut_ptr().add(i), qn);
+            }
             i += LANES;
         }
         let mut out = [[0.0; LANES]; 3];
-        for (o, a) in out.iter_mut().zip(acc) {
-            *o = lanes(a);
+        for (o, acc) in out.iter_mut().zip(acc) {
+            *o = lanes(acc);
         }
         for i in whole..n {
-            pair_element(p, v, g, inv, half, p_a, v_a, rho, i, i - whole, &mut out);
+            fused_element::<PAIR, NEXT>(p, v, a, half, rho, q_next, p_next, eps, i, i - whole, &mut out);
         }
         PairSums { kinetic2: lanes_sum(out[0]), v_last_rho: lanes_sum(out[1]), v_first_rho: lanes_sum(out[2]) }
     }
@@ -449,6 +465,44 @@ mod tests {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
+    fn pair(p: &mut [f64], v: &mut [f64], g: &[f64], inv: &[f64], half: f64, p_a: &[f64], v_a: &[f64], rho: &mut [f64]) -> PairSums {
+        let mut out = KickOut { p_a, v_a, rho, ..KickOut::default() };
+        kick_fused::<true, false>(p, v, g, inv, half, &mut out)
+    }
+
+    #[test]
+    fn kick_fused_next_half_equals_kick_drift_from_the_kicked_state() {
+        for n in [1, 3, 4, 7, 8, 13, 404] {
+            let (p0, g, q) = (data(n, 1.0), data(n, 2.0), data(n, 5.0));
+            let inv: Vec<f64> = data(n, 3.0).iter().map(|x| x.abs() + 0.5).collect();
+            let (p_a, v_a) = (data(n, 4.0), data(n, 6.0));
+            let (half, eps) = (-0.035, -0.07);
+            // Separately: the kick, then the next step's first half.
+            let (mut p_want, mut v_want) = (p0.clone(), vec![0.0; n]);
+            let k = kick_kinetic(&mut p_want, &mut v_want, &g, &inv, half);
+            let (mut qn_want, mut pn_want) = (vec![0.0; n], vec![0.0; n]);
+            kick_drift(&q, &p_want, &g, &inv, &mut qn_want, &mut pn_want, half, eps);
+            let mut rho_want = vec![0.0; n];
+            let pair_want = pair(&mut p0.clone(), &mut vec![0.0; n], &g, &inv, half, &p_a, &v_a, &mut rho_want);
+            for with_pair in [false, true] {
+                let (mut p, mut v, mut rho, mut qn, mut pn) = (p0.clone(), vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+                let mut out = KickOut { p_a: &p_a, v_a: &v_a, rho: &mut rho, q: &q, q_next: &mut qn, p_next: &mut pn, eps };
+                let s = if with_pair {
+                    kick_fused::<true, true>(&mut p, &mut v, &g, &inv, half, &mut out)
+                } else {
+                    kick_fused::<false, true>(&mut p, &mut v, &g, &inv, half, &mut out)
+                };
+                assert_eq!((&p, &v, &qn, &pn), (&p_want, &v_want, &qn_want, &pn_want), "n = {n}");
+                assert_eq!(s.kinetic2.to_bits(), k.to_bits(), "n = {n}");
+                if with_pair {
+                    assert_eq!(s, pair_want, "n = {n}");
+                    assert_eq!(rho, rho_want, "n = {n}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn kick_kinetic_sums_and_is_not_finite_for_non_finite_gradients() {
         for n in [2, 5, 8, 11] {
@@ -469,7 +523,7 @@ mod tests {
                     assert!(!kick_kinetic(&mut p, &mut v, &g_bad, &inv, 0.05).is_finite(), "n = {n}, {bad} at {at}");
                     // The fused pair kernel sums the same kinetic energy.
                     let (mut p, mut v, mut rho) = (p0.clone(), vec![0.0; n], vec![0.0; n]);
-                    let s = kick_kinetic_pair(&mut p, &mut v, &g_bad, &inv, 0.05, &g, &inv, &mut rho);
+                    let s = pair(&mut p, &mut v, &g_bad, &inv, 0.05, &g, &inv, &mut rho);
                     assert!(!s.kinetic2.is_finite(), "pair: n = {n}, {bad} at {at}");
                 }
             }
@@ -489,7 +543,7 @@ mod tests {
             let six = joined_sums(&mut rho_want, &p_a, &p_b, &v_a, &v_b, &p_a, &v_a, &p_b, &v_b);
             // Fused.
             let (mut p, mut v, mut rho) = (p0.clone(), vec![0.0; n], vec![0.0; n]);
-            let s = kick_kinetic_pair(&mut p, &mut v, &g, &inv, -0.03, &p_a, &v_a, &mut rho);
+            let s = pair(&mut p, &mut v, &g, &inv, -0.03, &p_a, &v_a, &mut rho);
             assert_eq!((p, v, rho), (p_b, v_b, rho_want), "n = {n}");
             assert_eq!(s.kinetic2.to_bits(), k.to_bits(), "n = {n}");
             for (j, x) in six.iter().enumerate() {

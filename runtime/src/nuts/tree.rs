@@ -19,7 +19,9 @@
 //! are computed in one pass, and the kinetic energy in the leapfrog's last
 //! pass. For a two-state subtree (half of all nodes) Stan's three checks are
 //! one and the same, and they are computed in the last leapfrog pass of the
-//! second state ([`Hamiltonian::leapfrog_pair_into`]). The floating-point operations on every element are those of Stan's
+//! second state, and a leaf that is not the last of its doubling writes the
+//! first half (kick and drift) of its successor's step in the same pass
+//! ([`Hamiltonian::step`]). The floating-point operations on every element are those of Stan's
 //! formulation in the same order, and the random numbers are drawn at the
 //! same places, so a seed gives the same draws as the copying formulation
 //! (tested against it in `tree_reference`). Sums over the elements are taken
@@ -140,6 +142,21 @@ impl SlotPool {
         *to = from;
     }
 
+    /// `src` read-only, `dst` and (unless [`NONE`]) `next` writable; all
+    /// must differ.
+    fn triple(&mut self, src: usize, dst: usize, next: usize) -> (&Point, &mut Point, Option<&mut Point>) {
+        if next == NONE {
+            let (s, d) = self.pair(src, dst);
+            return (s, d, None);
+        }
+        match self.points.get_disjoint_mut([src, dst, next]) {
+            Ok([s, d, n]) => (s, d, Some(n)),
+            // Invariant: the three are distinct live slots (`next` and `dst`
+            // were just allocated, `src` is held).
+            Err(e) => unreachable!("slots {src}, {dst}, {next} not distinct: {e}"),
+        }
+    }
+
     /// `src` read-only and `dst` writable; they must differ.
     fn pair(&mut self, src: usize, dst: usize) -> (&Point, &mut Point) {
         debug_assert_ne!(src, dst);
@@ -213,6 +230,10 @@ struct Builder<'s, 'h, 'a, D: LogDensity> {
     sum_metro_prob: f64,
     sum_sym_prob: f64,
     divergent: bool,
+    /// `(from, slot)`: `slot` (one count held here) holds the first half of
+    /// the step from the state in slot `from`, written by that state's own
+    /// leapfrog pass; the next leaf takes it when it steps from `from`.
+    pending: Option<(usize, usize)>,
 }
 
 impl<D: LogDensity> Builder<'_, '_, '_, D> {
@@ -224,7 +245,9 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
     /// at its first and last states (whose momenta and velocities are Stan's
     /// `p_beg`, `p_sharp_beg`, `p_end`, `p_sharp_end`). `rho` (any contents)
     /// receives the subtree's summed momentum when it is valid, and its log
-    /// weight is added into `log_sum_weight`.
+    /// weight is added into `log_sum_weight`. `last`: the subtree ends the
+    /// current doubling, so its last leaf has no successor in this
+    /// direction (every other leaf prepares its successor's first half).
     #[allow(clippy::too_many_arguments)]
     fn build_tree(
         &mut self,
@@ -236,16 +259,17 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         rho: &mut [f64],
         sign: f64,
         log_sum_weight: &mut f64,
+        last: bool,
     ) -> bool {
         if depth == 0 {
             // Only the top level builds single leaves (a depth-1 node builds
             // its two in `build_pair`).
-            let (valid, _) = self.leaf(z, propose, beg, end, sign, log_sum_weight, None);
+            let (valid, _) = self.leaf(z, propose, beg, end, sign, log_sum_weight, None, last);
             rho.copy_from_slice(&self.ws.slots.points[*z].p);
             return valid;
         }
         if depth == 1 {
-            return self.build_pair(z, propose, beg, end, rho, sign, log_sum_weight);
+            return self.build_pair(z, propose, beg, end, rho, sign, log_sum_weight, last);
         }
 
         // Build the initial subtree.
@@ -261,6 +285,7 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
             &mut rho_init,
             sign,
             &mut log_sum_weight_init,
+            false,
         );
         if !valid_init {
             self.ws.slots.release(init_end);
@@ -282,6 +307,7 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
             &mut rho_final,
             sign,
             &mut log_sum_weight_final,
+            last,
         );
 
         let mut persist = valid_final;
@@ -322,10 +348,11 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         rho: &mut [f64],
         sign: f64,
         log_sum_weight: &mut f64,
+        last: bool,
     ) -> bool {
         let mut log_sum_weight_init = f64::NEG_INFINITY;
         let mut init_end = NONE;
-        let (valid_init, _) = self.leaf(z, propose, beg, &mut init_end, sign, &mut log_sum_weight_init, None);
+        let (valid_init, _) = self.leaf(z, propose, beg, &mut init_end, sign, &mut log_sum_weight_init, None, false);
         if !valid_init {
             self.ws.slots.release(init_end);
             return false;
@@ -335,7 +362,7 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         let mut log_sum_weight_final = f64::NEG_INFINITY;
         // The second leaf steps from the first (`*z` is `init_end` here).
         let (valid_final, no_u_turn) =
-            self.leaf(z, &mut propose_final, &mut final_beg, end, sign, &mut log_sum_weight_final, Some(rho));
+            self.leaf(z, &mut propose_final, &mut final_beg, end, sign, &mut log_sum_weight_final, Some(rho), last);
         if valid_final {
             self.merge_subtrees(propose, propose_final, log_sum_weight, log_sum_weight_init, log_sum_weight_final);
         }
@@ -350,8 +377,9 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
     /// `*propose`, `*beg` and `*end`; its weight goes into `log_sum_weight`.
     /// With `pair`, the step is the second of a two-state subtree starting
     /// at `*z`: `pair` receives the subtree's summed momentum, and the second
-    /// value returned is its U-turn check. Returns whether the leaf is not
-    /// divergent.
+    /// value returned is its U-turn check. Unless `last`, the step's pass
+    /// also writes the first half of the following step into a fresh slot
+    /// (`self.pending`). Returns whether the leaf is not divergent.
     #[allow(clippy::too_many_arguments)]
     #[inline]
     fn leaf(
@@ -363,13 +391,25 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         sign: f64,
         log_sum_weight: &mut f64,
         pair: Option<&mut [f64]>,
+        last: bool,
     ) -> (bool, bool) {
-        let next = self.ws.slots.alloc();
-        let (src, dst) = self.ws.slots.pair(*z, next);
-        let (h, no_u_turn) = match pair {
-            Some(rho) => self.ham.leapfrog_pair_into(src, dst, sign * self.eps, rho),
-            None => (self.ham.leapfrog_into(src, dst, sign * self.eps), true),
+        let slots = &mut self.ws.slots;
+        let (next, drifted) = match self.pending.take() {
+            Some((from, slot)) if from == *z => (slot, true),
+            Some((_, slot)) => {
+                slots.release(slot);
+                (slots.alloc(), false)
+            }
+            None => (slots.alloc(), false),
         };
+        let following = if last { NONE } else { slots.alloc() };
+        let (src, dst, ahead) = slots.triple(*z, next, following);
+        let (h, no_u_turn, prepared) = self.ham.step(src, dst, sign * self.eps, drifted, pair, ahead);
+        if prepared {
+            self.pending = Some((next, following));
+        } else {
+            self.ws.slots.release(following);
+        }
         self.n_leapfrog += 1;
         if h - self.h0 > self.max_energy_error {
             self.divergent = true;
@@ -460,6 +500,7 @@ pub(crate) fn transition<D: LogDensity>(
         sum_metro_prob: 0.0,
         sum_sym_prob: 0.0,
         divergent: false,
+        pending: None,
     };
 
     let mut depth = 0u32;
@@ -480,6 +521,7 @@ pub(crate) fn transition<D: LogDensity>(
                 &mut rho_fwd,
                 1.0,
                 &mut log_sum_weight_subtree,
+                true,
             )
         } else {
             // Extend the trajectory backward.
@@ -494,6 +536,7 @@ pub(crate) fn transition<D: LogDensity>(
                 &mut rho_bck,
                 -1.0,
                 &mut log_sum_weight_subtree,
+                true,
             )
         };
 
@@ -713,8 +756,8 @@ mod tests {
             transition(&mut h, &mut rng, &mut ws, &mut z, 0.1, options);
         }
         // At most the holders alive at once: 8 at the top, 3 per level, and
-        // the leaf being written.
-        assert!(ws.slots.points.len() <= 8 + 3 * 6 + 1, "{} slots", ws.slots.points.len());
+        // the leaf being written and its successor's first half.
+        assert!(ws.slots.points.len() <= 8 + 3 * 6 + 2, "{} slots", ws.slots.points.len());
         let (slots, vecs) = (ws.slots.points.len(), ws.vecs.len());
         for _ in 0..200 {
             transition(&mut h, &mut rng, &mut ws, &mut z, 0.1, options);
