@@ -555,6 +555,41 @@ model {
     assert!(split >= 3, "the two observation loops and the nested one were split ({split} loops)");
 }
 
+/// Group-level factors of a batched loop's coefficients summed per group
+/// (`ir::batch`, `factor_group_terms`): two group indices (`g` and a
+/// transformed-data `h`), coefficients on either side of the product, no
+/// group intercept to share the sums with, and a `poisson_log` loop. The
+/// gradient matches finite differences and the unbatched log density, and
+/// the pass did make per-group sums (at least for g and h in the first
+/// loop; whether the second loop's term is a product with a plain load
+/// depends on how AD orders `0.5 * b * z[h]`).
+#[test]
+fn group_level_factors_summed_per_group_match_finite_differences() {
+    let model = r#"
+data { int N; int G; array[N] int<lower=1, upper=G> g; vector[N] x; array[N] int<lower=0, upper=1> y; }
+transformed data {
+  vector[G] z;
+  vector[G] w;
+  array[N] int h;
+  for (k in 1:G) { z[k] = 0.3 * k - 1; w[k] = 1.0 / k; }
+  for (i in 1:N) h[i] = G + 1 - g[i];
+}
+parameters { real b; real c; real d; }
+model {
+  b ~ normal(0, 1);
+  c ~ normal(0, 1);
+  d ~ normal(0, 1);
+  y ~ bernoulli_logit(z[g] * b + c * w[h] + d * x);
+  y ~ poisson_log(0.5 * b * z[h] - 1);
+}
+"#;
+    let split = check("group_factors", model, "d.json", &logit_data(300, 7), 3);
+    assert!(split >= 2, "both observation loops were split ({split} loops)");
+    let module = batched_module("group_factors", model, "d.json", &logit_data(300, 7));
+    let groups = module.buffers.iter().filter(|b| b.name.starts_with("batch.") && b.name.contains(".group")).count();
+    assert!(groups >= 2, "per-group sums for g and h in the first loop ({groups} made)");
+}
+
 /// Plain Stan's loop-filled local, `rep_matrix` transformed parameter and
 /// data-proven indices (lowered to one fused pass) differentiate like the
 /// model as written.
@@ -622,9 +657,11 @@ fn batched_module(name: &str, source: &str, data_name: &str, data: &str) -> hbmc
 /// observation and has three scalar coefficients. After batching, the
 /// argument pass checks `g[i]` at most once (lowering leaves the check
 /// out when the data prove the index in range), the scatter pass accumulates into no
-/// gradient element directly (the coefficients' terms go to scratch and
-/// `hbm_sum_batch` adds each block's sum once), and the gradient matches
-/// finite differences.
+/// gradient element directly (bxy's terms go to scratch and `hbm_sum_batch`
+/// adds each block's sum once; bzy's and buy's, products of the partial with
+/// the group-level z[g] and xbar[g], are summed per group: one accumulation
+/// of the partial per observation, shared with a's adjoint), and the
+/// gradient matches finite differences.
 #[test]
 fn batched_loops_check_once_and_sum_scalar_terms_per_block() {
     use hbmc_compiler::ir::{Arena, Module, Stmt};
@@ -638,6 +675,10 @@ fn batched_loops_check_once_and_sum_scalar_terms_per_block() {
         argument_passes: usize,
         scatter_passes: usize,
         sum_calls: usize,
+        /// Accumulations into `batch.*.group*` in the scatter pass.
+        group_accumulations: usize,
+        /// Loads of `z` or `xbar` in the scatter pass.
+        group_loads: usize,
     }
     fn walk(m: &Module, stmts: &[Stmt], seen: &mut Seen, name: &dyn Fn(&Module, hbmc_compiler::ir::BufferId) -> String) {
         for s in stmts {
@@ -653,6 +694,11 @@ fn batched_loops_check_once_and_sum_scalar_terms_per_block() {
                         seen.scatter_passes += 1;
                         let direct = body.iter().filter(|s| matches!(s, Stmt::Accumulate { buf, .. } if m.buffers[buf.0 as usize].arena == Arena::Grad)).count();
                         assert_eq!(direct, 0, "no accumulation into a gradient element in the scatter pass");
+                        seen.group_accumulations += body.iter().filter(|s| matches!(s, Stmt::Accumulate { buf, .. } if name(m, *buf).contains(".group"))).count();
+                        seen.group_loads += body
+                            .iter()
+                            .filter(|s| matches!(s, Stmt::Let { expr: hbmc_compiler::ir::Expr::Load { buf, .. }, .. } if ["z", "xbar"].contains(&name(m, *buf).as_str())))
+                            .count();
                     }
                     walk(m, body, seen, name);
                 }
@@ -670,5 +716,7 @@ fn batched_loops_check_once_and_sum_scalar_terms_per_block() {
     walk(&module, &gradient.body, &mut seen, &name);
     assert_eq!(seen.argument_passes, 1, "one batched observation loop");
     assert_eq!(seen.scatter_passes, 1, "its scatter pass sums the scalar terms");
-    assert_eq!(seen.sum_calls, 3, "one block sum each for bxy, bzy and buy");
+    assert_eq!(seen.sum_calls, 1, "one block sum for bxy (x varies per observation)");
+    assert_eq!(seen.group_accumulations, 1, "one per-group sum of the partial in the scatter pass");
+    assert_eq!(seen.group_loads, 0, "the scatter pass loads no group-level value (z, xbar)");
 }

@@ -203,6 +203,52 @@ struct Translator<'a, 'b> {
     functions: &'a [(FunctionKind, FuncId)],
 }
 
+/// Every arena, in the order of [`arena_index`].
+const ARENAS: [Arena; 7] = [
+    Arena::Params,
+    Arena::Grad,
+    Arena::Data,
+    Arena::IntData,
+    Arena::Work,
+    Arena::IntWork,
+    Arena::Out,
+];
+
+/// Whether `stmts` may call out of the function and carry on (a library or
+/// user function, the chunk pool, `print`'s message callback), at any
+/// depth. A `reject` calls the callback too, but then leaves the function,
+/// so no value is live across that call.
+fn calls_out(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::Call { .. } | Stmt::RunChunks { .. } | Stmt::Print(_) => true,
+        Stmt::For { body, .. } => calls_out(body),
+        Stmt::If { then, otherwise, .. } => calls_out(then) || calls_out(otherwise),
+        Stmt::While { cond_block, body, .. } => calls_out(cond_block) || calls_out(body),
+        _ => false,
+    })
+}
+
+/// Marks (by [`arena_index`]) the arenas `stmts` load from or write to.
+fn arenas_used(module: &Module, stmts: &[Stmt], used: &mut [bool; 7]) {
+    for s in stmts {
+        match s {
+            Stmt::Let { expr: Expr::Load { buf, .. }, .. } | Stmt::Store { buf, .. } | Stmt::Accumulate { buf, .. } => {
+                used[arena_index(module.buffer(*buf).arena)] = true;
+            }
+            Stmt::For { body, .. } => arenas_used(module, body, used),
+            Stmt::If { then, otherwise, .. } => {
+                arenas_used(module, then, used);
+                arenas_used(module, otherwise, used);
+            }
+            Stmt::While { cond_block, body, .. } => {
+                arenas_used(module, cond_block, used);
+                arenas_used(module, body, used);
+            }
+            _ => {}
+        }
+    }
+}
+
 fn arena_index(a: Arena) -> usize {
     match a {
         Arena::Params => 0,
@@ -266,16 +312,7 @@ impl<'a, 'b> Translator<'a, 'b> {
         let target = b.declare_var(F64);
         let zero = b.ins().f64const(0.0);
         b.def_var(target, zero);
-        let arenas = [
-            Arena::Params,
-            Arena::Grad,
-            Arena::Data,
-            Arena::IntData,
-            Arena::Work,
-            Arena::IntWork,
-            Arena::Out,
-        ];
-        let bases = arenas.map(|a| {
+        let bases = ARENAS.map(|a| {
             b.ins()
                 .load(I64, trusted(), ctx, RunContext::arena_field_offset(a))
         });
@@ -534,6 +571,20 @@ impl<'a, 'b> Translator<'a, 'b> {
         );
         let s = self.get(start);
         self.set(var, s);
+        // A loop that calls nothing gets its own copies of the arena bases
+        // it uses, loaded here: the function-wide ones are live across calls,
+        // so they sit in spill slots, and the register allocator reloads
+        // (and stores back) them on every iteration of a hot loop.
+        let outer_bases = self.bases;
+        if !calls_out(body) {
+            let mut used = [false; 7];
+            arenas_used(self.module, body, &mut used);
+            for (k, a) in ARENAS.iter().enumerate() {
+                if used[k] {
+                    self.bases[k] = self.b.ins().load(I64, trusted(), self.ctx, RunContext::arena_field_offset(*a));
+                }
+            }
+        }
         self.b.ins().jump(header, &[]);
 
         self.b.switch_to_block(header);
@@ -561,6 +612,7 @@ impl<'a, 'b> Translator<'a, 'b> {
 
         self.b.switch_to_block(exit);
         self.b.seal_block(exit);
+        self.bases = outer_bases;
         Ok(())
     }
 

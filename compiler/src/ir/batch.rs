@@ -306,7 +306,12 @@ impl Pass<'_> {
         // scratch, and the suffix (fresh value names: the IR is SSA).
         // Accumulations into one fixed element are summed per block
         // instead (see `deferrable`).
-        let rest: Vec<Stmt> = suffix.iter().filter(|s| !matches!(s, Stmt::AddTarget(v) if *v == site.value)).cloned().collect();
+        let mut rest: Vec<Stmt> = suffix.iter().filter(|s| !matches!(s, Stmt::AddTarget(v) if *v == site.value)).cloned().collect();
+        let groups = self.factor_group_terms(&name, body, prefix, &mut rest);
+        for g in &groups {
+            let zero_loop = g.zero_loop(self.func);
+            out.extend(zero_loop);
+        }
         let deferred = if self.sum.is_some() { deferrable(body, &rest) } else { Vec::new() };
         if !rest.is_empty() {
             let mut used = Vec::new();
@@ -350,6 +355,113 @@ impl Pass<'_> {
             }
         }
         out.push(Stmt::For { var: blk, start: zero, end: blocks, body: blk_body });
+        for g in &groups {
+            let spread_loop = g.spread_loop(self.func);
+            out.extend(spread_loop);
+        }
+    }
+
+    /// Finds the suffix's accumulations `G[e] += q * B[j]` into one fixed
+    /// element `e` (the gradient of a scalar coefficient, see `deferrable`)
+    /// whose other factor is a group-level value: a load at a per-observation
+    /// index `j` of a buffer the loop never writes (`z[g[i]]`, `xbar[g[i]]`).
+    /// Each is summed per group instead: `S[j] += q` in the loop, and
+    /// `G[e] += S[jj] * B[jj]` over the groups `jj` after it, so the loop
+    /// does one accumulation per (j, q) instead of a load, a product and a
+    /// store per term and observation. An accumulation `A[j] += q` into a
+    /// buffer the loop touches nowhere else is folded in too (`A[jj] +=
+    /// S[jj]` after the loop). Only the grouping of the additions changes
+    /// (a sum of products over observations becomes a sum over groups of
+    /// products of per-group sums): the same value up to rounding.
+    ///
+    /// Rewrites `rest` (the removed terms' accumulations go, `S[j] += q` is
+    /// appended, and `let`s nothing uses any more are dropped); returns the
+    /// groups, whose loops the caller places around the batched loop.
+    fn factor_group_terms(&mut self, name: &str, body: &[Stmt], prefix: &[Stmt], rest: &mut Vec<Stmt>) -> Vec<GroupSum> {
+        let mut defs: HashMap<Value, Expr> = HashMap::new();
+        for s in prefix.iter().chain(rest.iter()) {
+            if let Stmt::Let { dst, expr } = s {
+                defs.insert(*dst, expr.clone());
+            }
+        }
+        let mut loop_defined = HashSet::new();
+        defined_in(body, &mut loop_defined);
+        let mut written = HashSet::new();
+        writes_in(body, &mut written);
+        let mut touched = HashSet::new();
+        reads_all(body, &mut touched);
+        stores_all(body, &mut touched);
+        // Equal expressions get one name (lowering computes `g[i] - 1` once
+        // per use); loads only in the prefix, which nothing in the loop
+        // writes to.
+        let mut canon: HashMap<Value, Value> = HashMap::new();
+        let mut seen: Vec<(Expr, Value)> = Vec::new();
+        for (k, s) in prefix.iter().chain(rest.iter()).enumerate() {
+            let Stmt::Let { dst, expr } = s else { continue };
+            let expr = map_expr(expr, |v| canon.get(&v).copied().unwrap_or(v));
+            if matches!(expr, Expr::Target) || (matches!(expr, Expr::Load { .. }) && k >= prefix.len()) {
+                continue;
+            }
+            match seen.iter().find(|(e, _)| same_expr(e, &expr)) {
+                Some(&(_, first)) => {
+                    canon.insert(*dst, first);
+                }
+                None => seen.push((expr, *dst)),
+            }
+        }
+        let c = |v: Value| canon.get(&v).copied().unwrap_or(v);
+        // A group-level value: a load, at an index read from data (`g[i]`,
+        // not `i` itself), of a buffer the loop never writes.
+        let group_level = |v: Value| match defs.get(&v) {
+            Some(Expr::Load { buf, index }) if !written.contains(buf) && loop_defined.contains(index) && indirect(&defs, *index, 0) => Some((*buf, c(*index))),
+            _ => None,
+        };
+        let mut groups: Vec<GroupSum> = Vec::new();
+        let mut removed = vec![false; rest.len()];
+        for (at, constant) in deferrable(body, rest) {
+            let Stmt::Accumulate { buf: target, index: element, value } = rest[at] else { continue };
+            let Some(&Expr::Binary(BinaryOp::Mul, a, b)) = defs.get(&value) else { continue };
+            // (q, B[j], whether q is the product's first operand)
+            let (q, (data, j), q_first) = match (group_level(b), group_level(a)) {
+                (Some(load), _) => (a, load, true),
+                (None, Some(load)) => (b, load, false),
+                (None, None) => continue,
+            };
+            if self.func.type_of(q) != ScalarType::F64 || group_level(q).is_some() {
+                continue;
+            }
+            let q = c(q);
+            let term = GroupTerm { data, q_first, target, element, constant };
+            match groups.iter_mut().find(|g| g.index == j && g.factor == q) {
+                Some(g) => g.terms.push(term),
+                None => groups.push(GroupSum { index: j, factor: q, terms: vec![term], also: None, sums: BufferId(0), len: 0 }),
+            }
+            removed[at] = true;
+        }
+        let mut accumulated: HashMap<BufferId, usize> = HashMap::new();
+        count_accumulations(body, &mut accumulated);
+        for (k, g) in groups.iter_mut().enumerate() {
+            // Every index the loop uses is in range of every buffer it is
+            // used with, so `j` is below each length.
+            let mut len = g.terms.iter().map(|t| self.module.buffer(t.data).len).min().unwrap_or(0);
+            let also = rest.iter().enumerate().position(|(at, s)| {
+                !removed[at] && matches!(s, Stmt::Accumulate { buf, index, value } if c(*index) == g.index && c(*value) == g.factor && !touched.contains(buf) && accumulated.get(buf) == Some(&1))
+            });
+            if let Some(at) = also {
+                if let Stmt::Accumulate { buf, .. } = rest[at] {
+                    len = len.min(self.module.buffer(buf).len);
+                    g.also = Some(buf);
+                    removed[at] = true;
+                }
+            }
+            g.len = len as i64;
+            g.sums = self.module.add_buffer(format!("batch.{name}.group{k}"), Arena::Work, len);
+        }
+        let mut kept: Vec<Stmt> = std::mem::take(rest).into_iter().zip(&removed).filter(|(_, r)| !**r).map(|(s, _)| s).collect();
+        kept.extend(groups.iter().map(|g| Stmt::Accumulate { buf: g.sums, index: g.index, value: g.factor }));
+        drop_unused_lets(&mut kept);
+        *rest = kept;
+        groups
     }
 
     /// Copies top-level statements as [`Pass::copy_block`] does, dropping
@@ -470,6 +582,127 @@ impl Pass<'_> {
             Stmt::Reject(parts) => Stmt::Reject(map_parts(parts, |v| r(rename, v))),
             Stmt::Print(parts) => Stmt::Print(map_parts(parts, |v| r(rename, v))),
             Stmt::RunChunks { function, count } => Stmt::RunChunks { function: *function, count: *count },
+        }
+    }
+}
+
+/// One group-level factor of a batched loop's accumulations
+/// ([`Pass::factor_group_terms`]): `S[j] += q` per observation.
+struct GroupSum {
+    /// The per-observation group index `j`.
+    index: Value,
+    /// The per-observation factor `q`.
+    factor: Value,
+    /// The terms `G[e] += q * B[j]` it replaces.
+    terms: Vec<GroupTerm>,
+    /// A buffer `A` whose `A[j] += q` it replaces.
+    also: Option<BufferId>,
+    /// `S`, zeroed before the loop.
+    sums: BufferId,
+    /// Elements of `S` (the shortest buffer indexed by `j`).
+    len: i64,
+}
+
+/// `G[e] += q * B[j]` (or `B[j] * q`) of a [`GroupSum`].
+struct GroupTerm {
+    data: BufferId,
+    q_first: bool,
+    target: BufferId,
+    element: Value,
+    /// The element when it is an integer constant defined in the loop
+    /// (defined again after it).
+    constant: Option<i64>,
+}
+
+impl GroupSum {
+    /// `for jj in 0..len { S[jj] = 0 }`.
+    fn zero_loop(&self, func: &mut Function) -> Vec<Stmt> {
+        let (start, end, var) = (func.new_value(ScalarType::I64), func.new_value(ScalarType::I64), func.new_value(ScalarType::I64));
+        let zero = func.new_value(ScalarType::F64);
+        let body = vec![Stmt::Let { dst: zero, expr: Expr::F64(0.0) }, Stmt::Store { buf: self.sums, index: var, value: zero }];
+        vec![
+            Stmt::Let { dst: start, expr: Expr::I64(0) },
+            Stmt::Let { dst: end, expr: Expr::I64(self.len) },
+            Stmt::For { var, start, end, body },
+        ]
+    }
+
+    /// `for jj in 0..len { s = S[jj]; G[e] += s * B[jj] ...; A[jj] += s }`.
+    fn spread_loop(&self, func: &mut Function) -> Vec<Stmt> {
+        use ScalarType::{F64, I64};
+        let (start, end, var) = (func.new_value(I64), func.new_value(I64), func.new_value(I64));
+        let sum = func.new_value(F64);
+        let mut body = vec![Stmt::Let { dst: sum, expr: Expr::Load { buf: self.sums, index: var } }];
+        for t in &self.terms {
+            let (b, product) = (func.new_value(F64), func.new_value(F64));
+            body.push(Stmt::Let { dst: b, expr: Expr::Load { buf: t.data, index: var } });
+            let (x, y) = if t.q_first { (sum, b) } else { (b, sum) };
+            body.push(Stmt::Let { dst: product, expr: Expr::Binary(BinaryOp::Mul, x, y) });
+            let element = match t.constant {
+                Some(c) => {
+                    let e = func.new_value(I64);
+                    body.push(Stmt::Let { dst: e, expr: Expr::I64(c) });
+                    e
+                }
+                None => t.element,
+            };
+            body.push(Stmt::Accumulate { buf: t.target, index: element, value: product });
+        }
+        if let Some(a) = self.also {
+            body.push(Stmt::Accumulate { buf: a, index: var, value: sum });
+        }
+        vec![
+            Stmt::Let { dst: start, expr: Expr::I64(0) },
+            Stmt::Let { dst: end, expr: Expr::I64(self.len) },
+            Stmt::For { var, start, end, body },
+        ]
+    }
+}
+
+/// Whether an integer value is computed from a load (an index read from
+/// data, such as `g[i] - 1`), through `let`s in `defs`.
+fn indirect(defs: &HashMap<Value, Expr>, v: Value, depth: usize) -> bool {
+    if depth > 16 {
+        return false;
+    }
+    match defs.get(&v) {
+        Some(Expr::Load { .. }) => true,
+        Some(Expr::Unary(_, x)) => indirect(defs, *x, depth + 1),
+        Some(Expr::Binary(_, a, b)) => indirect(defs, *a, depth + 1) || indirect(defs, *b, depth + 1),
+        _ => false,
+    }
+}
+
+/// How many `Accumulate`s into each buffer `stmts` hold, at any depth.
+fn count_accumulations(stmts: &[Stmt], out: &mut HashMap<BufferId, usize>) {
+    for s in stmts {
+        match s {
+            Stmt::Accumulate { buf, .. } => *out.entry(*buf).or_insert(0) += 1,
+            Stmt::For { body, .. } => count_accumulations(body, out),
+            Stmt::If { then, otherwise, .. } => {
+                count_accumulations(then, out);
+                count_accumulations(otherwise, out);
+            }
+            Stmt::While { cond_block, body, .. } => {
+                count_accumulations(cond_block, out);
+                count_accumulations(body, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Drops the top-level `let`s of `stmts` whose value nothing uses (until
+/// none is left): what only removed statements read.
+fn drop_unused_lets(stmts: &mut Vec<Stmt>) {
+    loop {
+        let mut used = Vec::new();
+        uses_in(stmts, &mut used);
+        let used: HashSet<Value> = used.into_iter().collect();
+        let before = stmts.len();
+        stmts.retain(|s| !matches!(s, Stmt::Let { dst, expr } if !used.contains(dst) && !matches!(expr, Expr::Target)));
+        if stmts.len() == before {
+            return;
         }
     }
 }
