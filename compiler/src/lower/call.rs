@@ -376,6 +376,14 @@ impl Lowerer<'_> {
                 self.matrix_function_elem(func, args, idx, e)
             }
             _ if super::concat_fns::is_concat_function(func) => self.concat_elem(func, args, idx, e),
+            "int_step" => {
+                // 1 when the argument is positive, else 0 (also for NaN).
+                let v = self.scalar(&args[0])?;
+                let zero = if self.fb.type_of(v) == ScalarType::I64 { self.fb.i64(0) } else { self.fb.f64(0.0) };
+                let positive = self.fb.cmp(CmpOp::Gt, v, zero);
+                let (one, none) = (self.fb.i64(1), self.fb.i64(0));
+                Ok(self.fb.select(positive, one, none))
+            }
             "to_int" => {
                 let v = self.scalar(&args[0])?;
                 if self.fb.type_of(v) == ScalarType::I64 {

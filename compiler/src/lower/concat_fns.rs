@@ -1,5 +1,5 @@
-//! `append_row`, `append_col`, `rows_dot_product`, `columns_dot_product`
-//! and `cumulative_sum`, computed element by element so that they fuse
+//! `append_row`, `append_col`, `rows_dot_product`, `columns_dot_product`,
+//! `cumulative_sum` and `to_matrix`, computed element by element so that they fuse
 //! into the loop that reads them and the AD differentiates their
 //! arithmetic (a `select` between the two parts, a sum of products, a
 //! masked sum). Element `i` of `cumulative_sum` sums the whole argument
@@ -14,7 +14,7 @@ use crate::ir::{BinaryOp, CmpOp, ScalarType, Value};
 
 /// Whether `func` is one of this module's functions.
 pub(crate) fn is_concat_function(func: &str) -> bool {
-    matches!(func, "append_row" | "append_col" | "rows_dot_product" | "columns_dot_product" | "cumulative_sum")
+    matches!(func, "append_row" | "append_col" | "rows_dot_product" | "columns_dot_product" | "cumulative_sum" | "to_matrix")
 }
 
 /// How many rows (append_row) or columns (append_col) one argument adds
@@ -39,6 +39,9 @@ impl Lowerer<'_> {
     /// The shape of one of this module's calls.
     pub(super) fn concat_shape(&mut self, func: &str, args: &[TypedExpr], e: &TypedExpr) -> LowerResult<Vec<usize>> {
         let a = self.shape(&args[0])?;
+        if func == "to_matrix" {
+            return self.to_matrix_shape(args, &a, e);
+        }
         if func == "cumulative_sum" {
             return match a.as_slice() {
                 [n] => Ok(vec![*n]),
@@ -103,6 +106,7 @@ impl Lowerer<'_> {
         match func {
             "append_row" | "append_col" => self.append_elem(func == "append_row", args, idx, e),
             "cumulative_sum" => self.cumulative_sum_elem(&args[0], idx[0], e),
+            "to_matrix" => self.to_matrix_elem(args, idx),
             _ => self.rows_columns_dot(func == "rows_dot_product", args, idx),
         }
     }
@@ -194,5 +198,58 @@ impl Lowerer<'_> {
             Ok(())
         })?;
         Ok(self.fb.load(acc, at, ty))
+    }
+
+    /// `to_matrix(x)` of a vector (one column), row vector (one row) or
+    /// matrix; `to_matrix(x, m, n)` of a 1-D container or a matrix, filled
+    /// column-major as Stan does, with `m * n` its number of elements.
+    fn to_matrix_shape(&mut self, args: &[TypedExpr], a: &[usize], e: &TypedExpr) -> LowerResult<Vec<usize>> {
+        if args.len() == 1 {
+            return Ok(match (args[0].ty.elem, a) {
+                (ElemType::Vector(_), [n]) => vec![*n, 1],
+                (ElemType::RowVector(_), [n]) => vec![1, *n],
+                _ => a.to_vec(),
+            });
+        }
+        let m = self.const_int(&args[1])?;
+        let n = self.const_int(&args[2])?;
+        let len: usize = a.iter().product();
+        if a.len() > 2 || (a.len() == 2 && !args[0].ty.array.is_empty()) {
+            return Err(LowerError::unsupported(e.span, "`to_matrix` of a multi-dimensional array"));
+        }
+        if m < 0 || n < 0 || (m * n) as usize != len {
+            return Err(LowerError::unsupported(
+                e.span,
+                format!("`to_matrix(x, {m}, {n})` of {len} elements: m * n must equal the number of elements"),
+            ));
+        }
+        Ok(vec![m as usize, n as usize])
+    }
+
+    /// Element `(i, j)` of `to_matrix`.
+    fn to_matrix_elem(&mut self, args: &[TypedExpr], idx: &[Value]) -> LowerResult<Value> {
+        let a = self.shape(&args[0])?;
+        if args.len() == 1 {
+            return match a.len() {
+                1 => self.elem(&args[0], &[if matches!(args[0].ty.elem, ElemType::Vector(_)) { idx[0] } else { idx[1] }]),
+                _ => self.elem(&args[0], idx),
+            };
+        }
+        // Column-major position k = i + j * m of the result, read from the
+        // argument in its own column-major order.
+        let m = self.const_int(&args[1])?;
+        let mv = self.fb.i64(m);
+        let col = self.fb.binary(BinaryOp::Mul, idx[1], mv);
+        let k = self.fb.binary(BinaryOp::Add, idx[0], col);
+        match a.as_slice() {
+            [_] => self.elem(&args[0], &[k]),
+            [rows, _] => {
+                let r = self.fb.i64(*rows as i64);
+                let i = self.fb.binary(BinaryOp::Rem, k, r);
+                let j = self.fb.binary(BinaryOp::Div, k, r);
+                self.elem(&args[0], &[i, j])
+            }
+            _ => Err(LowerError::unsupported(args[0].span, "`to_matrix` of a multi-dimensional array")),
+        }
     }
 }

@@ -479,7 +479,14 @@ pub(crate) mod build {
         }
         // `x <- v;` reads as the comparison `x < -v`.
         if let ExprKind::Binary { op: BinOp::Lt, rhs, .. } = &e.kind {
-            if matches!(rhs.kind, ExprKind::Unary { op: UnOp::Neg, .. }) {
+            // The right operand's leftmost part: `-2` of `x < -2 * mu`.
+            let mut leftmost = &**rhs;
+            while let ExprKind::Binary { lhs, .. } = &leftmost.kind {
+                leftmost = lhs;
+            }
+            let negative_literal = matches!(&leftmost.kind, ExprKind::IntLit(v) if *v < 0)
+                || matches!(&leftmost.kind, ExprKind::RealLit(v) if *v < 0.0);
+            if negative_literal || matches!(leftmost.kind, ExprKind::Unary { op: UnOp::Neg, .. }) {
                 diags.push(
                     Diagnostic::error("E0005", "`<-` is not an assignment in modern Stan")
                         .with_label(e.span, "read as the comparison `x < -(...)`")
