@@ -39,6 +39,7 @@ pub(crate) fn decl_type(program: &TypedProgram, decl: &TypedDecl) -> String {
         Constraint::Ordered => Some("ordered"),
         Constraint::PositiveOrdered => Some("positive_ordered"),
         Constraint::UnitVector => Some("unit_vector"),
+        Constraint::SumToZero => Some("sum_to_zero_vector"),
         Constraint::CholeskyFactorCorr => Some("cholesky_factor_corr"),
         Constraint::CorrMatrix => Some("corr_matrix"),
         Constraint::CovMatrix => Some("cov_matrix"),

@@ -507,6 +507,7 @@ impl<'a, 'b> Validator<'a, 'b> {
                 (Constraint::Ordered, _) => ordered(blk, false),
                 (Constraint::PositiveOrdered, _) => ordered(blk, true),
                 (Constraint::UnitVector, _) => unit_vector(blk),
+                (Constraint::SumToZero, _) => sum_to_zero(blk),
                 (Constraint::CholeskyFactorCorr, [r, c]) => cholesky_factor(blk, *r, *c, true),
                 (Constraint::CholeskyFactorCov, [r, c]) => cholesky_factor(blk, *r, *c, false),
                 (Constraint::CorrMatrix, [r, c]) => sym_pos_def(blk, *r, *c, true),
@@ -713,6 +714,7 @@ fn constraint_help(kind: &str) -> String {
         "ordered" => "an ordered vector is strictly increasing",
         "positive_ordered" => "a positive_ordered vector is non-negative and strictly increasing",
         "unit_vector" => "a unit_vector has Euclidean length 1 (within 1e-8)",
+        "sum_to_zero_vector" => "a sum_to_zero_vector has elements that sum to 0 (within 1e-8)",
         "cholesky_factor_corr" => "a cholesky_factor_corr is lower triangular with a positive diagonal and rows of length 1",
         "cholesky_factor_cov" => "a cholesky_factor_cov has at least as many rows as columns, is lower triangular and has a positive diagonal",
         "corr_matrix" => "a corr_matrix is symmetric, positive definite, with 1 on the diagonal",
@@ -778,6 +780,11 @@ fn unit_vector(x: &[f64]) -> Option<String> {
     let norm2: f64 = x.iter().map(|v| v * v).sum();
     ((norm2 - 1.0).abs() > TOL)
         .then(|| format!("its squared length is {}, not 1", show::real(norm2)))
+}
+
+fn sum_to_zero(x: &[f64]) -> Option<String> {
+    let s: f64 = x.iter().sum();
+    (s.abs() > TOL).then(|| format!("its elements sum to {}, not 0", show::real(s)))
 }
 
 /// Column-major element (i, j) of a `rows`-row matrix.

@@ -191,6 +191,7 @@ impl Checker {
                 (ElemType::Vector(size(self, n, &mut sizes)), Err(Constraint::PositiveOrdered))
             }
             B::UnitVector { size: n } => (ElemType::Vector(size(self, n, &mut sizes)), Err(Constraint::UnitVector)),
+            B::SumToZeroVector { size: n } => (ElemType::Vector(size(self, n, &mut sizes)), Err(Constraint::SumToZero)),
             B::CholeskyFactorCorr { size: n } => {
                 let k = size(self, n, &mut sizes);
                 sizes.push(sizes.last()?.clone());

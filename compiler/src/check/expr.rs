@@ -408,6 +408,29 @@ impl Checker {
 
     /// A function call, a density call (`f_lpdf(y | ...)`) or an `_rng`.
     fn check_call(&mut self, func: &Ident, variate: Option<&Expr>, args: &[Expr], span: Span) -> Option<TypedExpr> {
+        // Names refused whatever their arguments, before the arguments are
+        // checked: an ODE solver's first argument is a function name,
+        // which would otherwise be reported as an undeclared variable.
+        if !self.user_functions.contains_key(&func.name) {
+            if let Some(help) = super::stan_removed::removed_function(&func.name) {
+                self.report(
+                    Diagnostic::error("E1003", format!("`{}` is not a function of modern Stan", func.name))
+                        .with_label(func.span, "removed from Stan")
+                        .with_help(help),
+                );
+                return None;
+            }
+            if super::stan_missing::missing_function(&func.name).is_some()
+                && args.iter().any(|a| matches!(&a.kind, ExprKind::Var(id) if self.scope.lookup(&id.name).is_none()))
+            {
+                self.report(
+                    Diagnostic::error("E1003", format!("`{}` (a Stan function) is not in hbmc yet", func.name))
+                        .with_label(func.span, "not in hbmc's library yet")
+                        .with_help("docs/language.md lists the Stan features hbmc does not have yet"),
+                );
+                return None;
+            }
+        }
         let variate_typed = match variate {
             Some(v) => Some(self.check_expr(v)?),
             None => None,

@@ -23,6 +23,7 @@ pub mod print;
 mod program;
 pub mod signatures;
 pub mod stan_missing;
+pub mod stan_removed;
 mod stmt;
 #[cfg(test)]
 mod tests;
@@ -158,7 +159,7 @@ fn reserved_name(name: &str) -> Option<&'static str> {
         "for", "in", "while", "repeat", "until", "if", "then", "else", "true", "false", "target",
         "functions", "model", "data", "parameters", "quantities", "transformed", "generated",
         "int", "real", "complex", "vector", "row_vector", "matrix", "array", "simplex", "ordered",
-        "positive_ordered", "unit_vector", "cholesky_factor_corr", "cholesky_factor_cov",
+        "positive_ordered", "unit_vector", "sum_to_zero_vector", "cholesky_factor_corr", "cholesky_factor_cov",
         "corr_matrix", "cov_matrix", "void", "return", "break", "continue", "print", "reject",
         "fatal_error", "profile", "tuple", "dims", "lower", "upper", "offset", "multiplier",
     ];

@@ -68,6 +68,8 @@ pub enum Constraint {
     Ordered,
     PositiveOrdered,
     UnitVector,
+    /// `sum_to_zero_vector[K]`.
+    SumToZero,
     CholeskyFactorCorr,
     CholeskyFactorCov,
     CorrMatrix,
@@ -85,6 +87,7 @@ impl Constraint {
             Constraint::Ordered => "ordered",
             Constraint::PositiveOrdered => "positive_ordered",
             Constraint::UnitVector => "unit_vector",
+            Constraint::SumToZero => "sum_to_zero_vector",
             Constraint::CholeskyFactorCorr => "cholesky_factor_corr",
             Constraint::CholeskyFactorCov => "cholesky_factor_cov",
             Constraint::CorrMatrix => "corr_matrix",

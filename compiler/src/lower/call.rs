@@ -128,6 +128,7 @@ impl Lowerer<'_> {
             "inverse" | "inverse_spd" | "sort_asc" | "sort_desc" => arg_shape(self, 0)?,
             "non_centered_mvn" => arg_shape(self, 3)?,
             "sub_col" | "sub_row" => vec![self.const_int(&args[3])?.max(0) as usize],
+            _ if super::concat_fns::is_concat_function(func) => return self.concat_shape(func, args, e),
             _ if super::constructors::sized_constructor(func) => vec![self.const_int(&args[0])?.max(0) as usize],
             "fma" => return self.broadcast_shape(&e.ty, &refs, e),
             "quad_form_diag" | "add_diag" => arg_shape(self, 0)?,
@@ -373,6 +374,15 @@ impl Lowerer<'_> {
             _ if super::constructors::is_constructor(func) => self.constructor_elem(func, args, idx, e),
             "sub_col" | "sub_row" | "quad_form_diag" | "add_diag" | "gp_exp_quad_cov" | "cov_exp_quad" => {
                 self.matrix_function_elem(func, args, idx, e)
+            }
+            _ if super::concat_fns::is_concat_function(func) => self.concat_elem(func, args, idx, e),
+            "int_step" => {
+                // 1 when the argument is positive, else 0 (also for NaN).
+                let v = self.scalar(&args[0])?;
+                let zero = if self.fb.type_of(v) == ScalarType::I64 { self.fb.i64(0) } else { self.fb.f64(0.0) };
+                let positive = self.fb.cmp(CmpOp::Gt, v, zero);
+                let (one, none) = (self.fb.i64(1), self.fb.i64(0));
+                Ok(self.fb.select(positive, one, none))
             }
             "to_int" => {
                 let v = self.scalar(&args[0])?;

@@ -16,7 +16,7 @@ pub fn element_count(shape: &[usize]) -> usize {
 pub fn unconstrained_len(constraint: &Constraint, shape: &[usize], array_rank: usize) -> usize {
     let (array, elem) = shape.split_at(array_rank.min(shape.len()));
     let per_element = match (constraint, elem) {
-        (Constraint::Simplex, [k]) => k.saturating_sub(1),
+        (Constraint::Simplex | Constraint::SumToZero, [k]) => k.saturating_sub(1),
         (Constraint::CholeskyFactorCorr | Constraint::CorrMatrix, [k, _]) => k * k.saturating_sub(1) / 2,
         (Constraint::CovMatrix, [k, _]) => k + k * k.saturating_sub(1) / 2,
         (Constraint::CholeskyFactorCov, [m, n]) => n * (n + 1) / 2 + m.saturating_sub(*n) * n,

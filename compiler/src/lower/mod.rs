@@ -20,6 +20,7 @@
 
 pub(crate) mod builder;
 mod call;
+mod concat_fns;
 mod constructors;
 mod draw;
 mod expr;

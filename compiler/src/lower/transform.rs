@@ -437,6 +437,7 @@ fn structured_name(c: &Constraint) -> Option<&'static str> {
         Constraint::Ordered => "ordered",
         Constraint::PositiveOrdered => "positive_ordered",
         Constraint::UnitVector => "unit_vector",
+        Constraint::SumToZero => "sum_to_zero",
         Constraint::CholeskyFactorCorr => "cholesky_factor_corr",
         Constraint::CholeskyFactorCov => "cholesky_factor_cov",
         Constraint::CorrMatrix => "corr_matrix",

@@ -268,6 +268,8 @@ pub enum BaseTypeExpr {
     Ordered { size: Expr },
     PositiveOrdered { size: Expr },
     UnitVector { size: Expr },
+    /// `sum_to_zero_vector[K]`: K values that sum to zero (K - 1 free).
+    SumToZeroVector { size: Expr },
     CholeskyFactorCorr { size: Expr },
     /// `cholesky_factor_cov[M]` or `cholesky_factor_cov[M, N]`.
     CholeskyFactorCov { rows: Expr, cols: Option<Expr> },

@@ -925,6 +925,7 @@ fn subst_type(t: &TypeExpr, env: &HashMap<String, Expr>) -> TypeExpr {
         | BaseTypeExpr::Ordered { size }
         | BaseTypeExpr::PositiveOrdered { size }
         | BaseTypeExpr::UnitVector { size }
+        | BaseTypeExpr::SumToZeroVector { size }
         | BaseTypeExpr::CholeskyFactorCorr { size }
         | BaseTypeExpr::CorrMatrix { size }
         | BaseTypeExpr::CovMatrix { size } => vec![size],

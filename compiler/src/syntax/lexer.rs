@@ -94,6 +94,9 @@ pub enum Token<'input> {
     /// `unit_vector`
     #[token("unit_vector")]
     UnitVector,
+    /// `sum_to_zero_vector` (Stan 2.36)
+    #[token("sum_to_zero_vector")]
+    SumToZeroVector,
     /// `cholesky_factor_corr`
     #[token("cholesky_factor_corr")]
     CholeskyFactorCorr,
@@ -354,6 +357,7 @@ impl Token<'_> {
             Token::Ordered => "ordered",
             Token::PositiveOrdered => "positive_ordered",
             Token::UnitVector => "unit_vector",
+            Token::SumToZeroVector => "sum_to_zero_vector",
             Token::CholeskyFactorCorr => "cholesky_factor_corr",
             Token::CholeskyFactorCov => "cholesky_factor_cov",
             Token::CorrMatrix => "corr_matrix",

@@ -233,12 +233,40 @@ fn unexpected_token(
             diag = diag.with_help(format!("`{word}` is a reserved word and cannot be used as a name"));
         }
     }
+    if let Some(help) = missing_type_help(tokens, span.start) {
+        diag = diag.with_help(help);
+    }
     // lalrpop may have reduced the operand already, so `==` is not always
     // in the expected set; `=` where no assignment can stand is the hint.
     if *found == Token::Assign && !set.contains("=") && (set.contains(")") || set.contains("==")) {
         diag = diag.with_help("to compare two values, write `==`");
     }
     diag
+}
+
+/// Stan types hbmc does not have yet, named in a parse error's help when
+/// a declaration starts with one (docs/language.md lists them).
+const MISSING_TYPES: &[&str] = &["sum_to_zero_matrix", "column_stochastic_matrix", "row_stochastic_matrix", "tuple"];
+
+/// When the statement that failed to parse starts with a Stan type hbmc
+/// does not have yet (`tuple(...)`, `sum_to_zero_matrix[...]`), says so:
+/// the parse error alone would only point at the name after it.
+fn missing_type_help(tokens: &[Spanned<'_>], at: usize) -> Option<String> {
+    let before: Vec<&Token<'_>> = tokens.iter().filter(|(_, _, r)| *r <= at).map(|(_, t, _)| t).collect();
+    let start = before.iter().rposition(|t| matches!(t, Token::Semi | Token::LBrace | Token::RBrace)).map_or(0, |i| i + 1);
+    let mut rest = before[start..].iter();
+    let mut first = rest.next()?;
+    if matches!(first, Token::Array) {
+        // `array[...] T`: the type follows the closing `]`.
+        rest.find(|t| matches!(t, Token::RBracket))?;
+        first = rest.next()?;
+    }
+    match first {
+        Token::Ident(name) if MISSING_TYPES.contains(name) => Some(format!(
+            "`{name}` is a Stan type hbmc does not have yet; docs/language.md lists the Stan features hbmc lacks"
+        )),
+        _ => None,
+    }
 }
 
 /// The end of the file came too early; points at the last token and at the
@@ -297,7 +325,7 @@ const BLOCK_HEADERS: &[&str] = &[
 ];
 const TYPES: &[&str] = &[
     "int", "real", "vector", "row_vector", "matrix", "array", "simplex", "ordered",
-    "positive_ordered", "unit_vector", "cholesky_factor_corr", "cholesky_factor_cov",
+    "positive_ordered", "unit_vector", "sum_to_zero_vector", "cholesky_factor_corr", "cholesky_factor_cov",
     "corr_matrix", "cov_matrix",
 ];
 const STATEMENT_WORDS: &[&str] = &[
@@ -448,6 +476,24 @@ pub(crate) mod build {
     pub fn expr_stmt(e: Expr, l: usize, r: usize, diags: &mut Vec<Diagnostic>) -> Stmt {
         if matches!(e.kind, ExprKind::Call { .. } | ExprKind::CondCall { .. }) {
             return stmt(StmtKind::Call(e), l, r);
+        }
+        // `x <- v;` reads as the comparison `x < -v`.
+        if let ExprKind::Binary { op: BinOp::Lt, rhs, .. } = &e.kind {
+            // The right operand's leftmost part: `-2` of `x < -2 * mu`.
+            let mut leftmost = &**rhs;
+            while let ExprKind::Binary { lhs, .. } = &leftmost.kind {
+                leftmost = lhs;
+            }
+            let negative_literal = matches!(&leftmost.kind, ExprKind::IntLit(v) if *v < 0)
+                || matches!(&leftmost.kind, ExprKind::RealLit(v) if *v < 0.0);
+            if negative_literal || matches!(leftmost.kind, ExprKind::Unary { op: UnOp::Neg, .. }) {
+                diags.push(
+                    Diagnostic::error("E0005", "`<-` is not an assignment in modern Stan")
+                        .with_label(e.span, "read as the comparison `x < -(...)`")
+                        .with_help("the `<-` assignment was removed in Stan 2.33: write `x = ...;`"),
+                );
+                return stmt(StmtKind::Error, l, r);
+            }
         }
         diags.push(
             Diagnostic::error("E0005", "this expression is not a statement")
