@@ -133,7 +133,7 @@ fn build_gradient(module: &mut Module, data: Option<&[f64]>, int_data: &[i64]) -
         adjoint.insert(b, adj);
     }
     let mut gradient = reverse::build(module, &forward, &active, &adjoint, &carries, &restored)?;
-    prune::prune(&mut gradient);
+    prune::prune(&mut gradient, module);
     module.functions.retain(|f| f.kind != FunctionKind::Gradient);
     module.functions.push(gradient);
     Ok(())

@@ -13,12 +13,27 @@
 //! it, to a fixed point. Loads stay (the reference interpreter checks
 //! their bounds, an oracle for lowering), as does every statement with an
 //! effect.
+//!
+//! The recomputed iteration also stores its results again (`alpha[p, g]`
+//! of a per-group loop: two stores per cell of electric_covariance, with
+//! the arithmetic that makes them), though nothing reads them after the
+//! reverse sweep has passed. A store into a scratch buffer (`Work`,
+//! `IntWork`) that no later statement can read (no load of an overlapping
+//! buffer after it, in its enclosing loops, or by a call given a buffer)
+//! is removed first. Scratch is read by nothing outside the function:
+//! each compiled function recomputes what it needs, and adjoints are
+//! zeroed by the gradient's prologue, so the final contents of scratch
+//! carry no meaning.
 
-use crate::ir::{user_function_index, CallArg, Expr, Function, MessagePart, Stmt, Value};
+use crate::ir::{user_function_index, Arena, BufferId, CallArg, Expr, Function, MessagePart, Module, Stmt, Value};
 use std::collections::HashSet;
 
-/// Removes `func`'s dead pure calls and the dead arithmetic feeding them.
-pub fn prune(func: &mut Function) {
+/// Removes `func`'s dead scratch stores, dead pure calls and the dead
+/// arithmetic feeding them (`module` gives the buffers' arenas and
+/// extents, to see which overlap).
+pub fn prune(func: &mut Function, module: &Module) {
+    let mut live = Live::default();
+    remove_dead_stores(&mut func.body, module, &mut live);
     loop {
         let mut used = HashSet::new();
         uses(&func.body, &mut used);
@@ -89,6 +104,121 @@ fn uses(stmts: &[Stmt], used: &mut HashSet<Value>) {
     }
 }
 
+/// The buffers some statement still to run may read.
+#[derive(Clone, Default)]
+struct Live {
+    bufs: HashSet<BufferId>,
+    /// A statement still to run may read any buffer (a user function call,
+    /// chunks run by other functions).
+    all: bool,
+}
+
+impl Live {
+    fn union(&mut self, other: Live) {
+        self.bufs.extend(other.bufs);
+        self.all |= other.all;
+    }
+
+    /// Whether a store into `buf` may be read later: some live buffer
+    /// shares an element with it.
+    fn may_read(&self, buf: BufferId, module: &Module) -> bool {
+        if self.all {
+            return true;
+        }
+        let b = module.buffer(buf);
+        self.bufs.iter().any(|l| {
+            let l = module.buffer(*l);
+            l.arena == b.arena && l.offset < b.offset + b.len && b.offset < l.offset + l.len
+        })
+    }
+}
+
+/// Adds every buffer `stmts` may read (nested blocks included) to `live`.
+fn reads(stmts: &[Stmt], live: &mut Live) {
+    for s in stmts {
+        read_of(s, live);
+        match s {
+            Stmt::For { body, .. } => reads(body, live),
+            Stmt::If { then, otherwise, .. } => {
+                reads(then, live);
+                reads(otherwise, live);
+            }
+            Stmt::While { cond_block, body, .. } => {
+                reads(cond_block, live);
+                reads(body, live);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Adds the buffers the statement `s` itself reads (not its nested
+/// blocks) to `live`.
+fn read_of(s: &Stmt, live: &mut Live) {
+    match s {
+        Stmt::Let { expr: Expr::Load { buf, .. }, .. } => {
+            live.bufs.insert(*buf);
+        }
+        // `+=` reads the old value.
+        Stmt::Accumulate { buf, .. } => {
+            live.bufs.insert(*buf);
+        }
+        Stmt::Call { func, args, .. } => {
+            // A user function may read its caller's buffers through
+            // arguments; a library function reads only those it is given.
+            if user_function_index(&func.symbol).is_some() {
+                live.all = true;
+            }
+            for a in args {
+                if let CallArg::Buffer { buf, .. } = a {
+                    live.bufs.insert(*buf);
+                }
+            }
+        }
+        Stmt::RunChunks { .. } => live.all = true,
+        _ => {}
+    }
+}
+
+/// Removes the stores into scratch of `stmts` that nothing after them can
+/// read, given `live`, what may be read after `stmts`; on return `live`
+/// is what may be read before them.
+fn remove_dead_stores(stmts: &mut Vec<Stmt>, module: &Module, live: &mut Live) {
+    let mut keep = vec![true; stmts.len()];
+    for (at, s) in stmts.iter_mut().enumerate().rev() {
+        match s {
+            Stmt::Store { buf, .. } => {
+                let scratch = matches!(module.buffer(*buf).arena, Arena::Work | Arena::IntWork);
+                keep[at] = !scratch || live.may_read(*buf, module);
+            }
+            // The body runs again after itself: what any iteration reads
+            // is live throughout it.
+            Stmt::For { body, .. } => {
+                reads(body, live);
+                remove_dead_stores(body, module, live);
+            }
+            Stmt::While { cond_block, body, .. } => {
+                reads(cond_block, live);
+                reads(body, live);
+                remove_dead_stores(body, module, live);
+                remove_dead_stores(cond_block, module, live);
+            }
+            Stmt::If { then, otherwise, .. } => {
+                let mut other = live.clone();
+                remove_dead_stores(then, module, live);
+                remove_dead_stores(otherwise, module, &mut other);
+                live.union(other);
+            }
+            _ => read_of(s, live),
+        }
+    }
+    let mut at = 0;
+    stmts.retain(|_| {
+        at += 1;
+        keep[at - 1]
+    });
+}
+
 /// Removes the dead statements of `stmts` (nested blocks included);
 /// whether any was removed.
 fn remove_dead(stmts: &mut Vec<Stmt>, used: &HashSet<Value>) -> bool {
@@ -124,7 +254,78 @@ fn remove_dead(stmts: &mut Vec<Stmt>, used: &HashSet<Value>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{BinaryOp, CType, FuncRef, FunctionKind, ScalarType, UnaryOp};
+    use crate::ir::{BinaryOp, Buffer, CType, FuncRef, FunctionKind, ScalarType, UnaryOp};
+
+    fn empty_module() -> Module {
+        Module { buffers: vec![], arena_sizes: Default::default(), functions: vec![] }
+    }
+
+    fn buffer(m: &mut Module, name: &str, arena: Arena, offset: usize, len: usize) -> BufferId {
+        m.buffers.push(Buffer { name: name.into(), arena, offset, len });
+        BufferId((m.buffers.len() - 1) as u32)
+    }
+
+    #[test]
+    fn a_scratch_store_nothing_reads_later_goes_and_read_ones_stay() {
+        let mut m = empty_module();
+        let a = buffer(&mut m, "a", Arena::Work, 0, 4);
+        let alias = buffer(&mut m, "alias", Arena::Work, 2, 4);
+        let looped = buffer(&mut m, "looped", Arena::Work, 8, 4);
+        let grad = buffer(&mut m, "grad", Arena::Grad, 0, 4);
+        let mut f = Function::new(FunctionKind::Gradient);
+        let i = f.new_value(ScalarType::I64);
+        let x = f.new_value(ScalarType::F64);
+        let twice = f.new_value(ScalarType::F64);
+        let y = f.new_value(ScalarType::F64);
+        let z = f.new_value(ScalarType::F64);
+        let n = f.new_value(ScalarType::I64);
+        let k = f.new_value(ScalarType::I64);
+        f.body = vec![
+            Stmt::Let { dst: i, expr: Expr::I64(3) },
+            Stmt::Let { dst: x, expr: Expr::F64(2.0) },
+            // Read later through an overlapping buffer: stays.
+            Stmt::Store { buf: a, index: i, value: x },
+            Stmt::Let { dst: y, expr: Expr::Load { buf: alias, index: i } },
+            Stmt::AddTarget(y),
+            // Read by the next iteration: stays.
+            Stmt::Let { dst: n, expr: Expr::I64(4) },
+            Stmt::For {
+                var: k,
+                start: i,
+                end: n,
+                body: vec![
+                    Stmt::Let { dst: z, expr: Expr::Load { buf: looped, index: k } },
+                    Stmt::AddTarget(z),
+                    Stmt::Store { buf: looped, index: k, value: x },
+                ],
+            },
+            // Nothing reads `a` after this: goes, with the arithmetic that
+            // made its value.
+            Stmt::Let { dst: twice, expr: Expr::Binary(BinaryOp::Add, x, x) },
+            Stmt::Store { buf: a, index: i, value: twice },
+            // An output, not scratch: stays.
+            Stmt::Store { buf: grad, index: i, value: x },
+        ];
+        prune(&mut f, &m);
+        let stores: Vec<BufferId> = flat(&f.body).into_iter().filter_map(|s| match s {
+            Stmt::Store { buf, .. } => Some(*buf),
+            _ => None,
+        }).collect();
+        assert_eq!(stores, vec![a, looped, grad], "{:?}", f.body);
+        assert!(!f.body.iter().any(|s| matches!(s, Stmt::Let { dst, .. } if *dst == twice)), "{:?}", f.body);
+    }
+
+    /// The statements of `stmts` and of their nested blocks, in order.
+    fn flat(stmts: &[Stmt]) -> Vec<&Stmt> {
+        let mut out = vec![];
+        for s in stmts {
+            out.push(s);
+            if let Stmt::For { body, .. } = s {
+                out.extend(flat(body));
+            }
+        }
+        out
+    }
 
     fn log_ref() -> FuncRef {
         FuncRef { symbol: "hbm_log".into(), params: vec![CType::F64], ret: CType::F64 }
@@ -146,7 +347,7 @@ mod tests {
             Stmt::Let { dst: sum, expr: Expr::Binary(BinaryOp::Add, live, x) },
             Stmt::AddTarget(sum),
         ];
-        prune(&mut f);
+        prune(&mut f, &empty_module());
         let calls = f.body.iter().filter(|s| matches!(s, Stmt::Call { .. })).count();
         assert_eq!(calls, 1, "{:?}", f.body);
         assert!(!f.body.iter().any(|s| matches!(s, Stmt::Let { dst, .. } if *dst == neg)));
