@@ -111,6 +111,7 @@ enum Metric {
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Adapt {
     Nutpie,
+    LowRank,
     Stan,
 }
 
@@ -129,7 +130,7 @@ pub fn run(args: RunArgs) -> i32 {
         return EXIT_USAGE;
     }
     let adapt_method = match (args.adapt, args.metric) {
-        (Some(Adapt::Nutpie), Metric::Dense) => {
+        (Some(Adapt::Nutpie | Adapt::LowRank), Metric::Dense) => {
             eprintln!(
                 "error: --adapt nutpie estimates a diagonal metric only; with --metric dense use --adapt stan \
                  (the default)"
@@ -138,6 +139,7 @@ pub fn run(args: RunArgs) -> i32 {
         }
         (Some(Adapt::Stan), _) | (None, _) => AdaptMethod::Stan,
         (Some(Adapt::Nutpie), Metric::Diag) => AdaptMethod::Nutpie,
+        (Some(Adapt::LowRank), Metric::Diag) => AdaptMethod::LowRank,
     };
     if !(0.0..1.0).contains(&args.step_size_jitter) {
         eprintln!("error: --step-size-jitter must be in [0, 1), got {}", args.step_size_jitter);
