@@ -41,7 +41,7 @@ pub struct LowRankSettings {
 
 impl Default for LowRankSettings {
     fn default() -> Self {
-        LowRankSettings { rank: 10, cutoff: 2.0, gamma: 1e-5, search: 10, sweeps: 6 }
+        LowRankSettings { rank: 6, cutoff: 2.0, gamma: 1e-5, search: 8, sweeps: 3 }
     }
 }
 
@@ -132,8 +132,20 @@ impl LowRankInvMetric {
     }
 }
 
+/// Dot product in four partial sums (so that it vectorises).
 fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0; 4];
+    let mut ca = a.chunks_exact(4);
+    let mut cb = b.chunks_exact(4);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for l in 0..4 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    let tail: f64 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 /// Orthonormalises the columns (each a `dim`-vector in `cols`) by modified
@@ -165,10 +177,21 @@ fn orthonormalize(cols: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
 
 /// Leading `m` directions of `R' R` for the `n x dim` row-major matrix `r`,
 /// by subspace iteration from a fixed start.
-fn leading_directions(r: &[f64], n: usize, dim: usize, m: usize, sweeps: usize) -> Vec<Vec<f64>> {
-    // A fixed, deterministic start (no draw from the chain's stream).
-    let mut start = ChainRng::new(0x10f7_a11c, 0, 0);
-    let mut v: Vec<Vec<f64>> = (0..m).map(|_| (0..dim).map(|_| start.std_normal()).collect()).collect();
+/// Starts from `start` (the previous estimate's directions), filled up
+/// with fixed pseudo-random vectors (no draw from the chain's stream).
+fn leading_directions(
+    r: &[f64],
+    n: usize,
+    dim: usize,
+    m: usize,
+    sweeps: usize,
+    start: &[Vec<f64>],
+) -> Vec<Vec<f64>> {
+    let mut fill = ChainRng::new(0x10f7_a11c, 0, 0);
+    let mut v: Vec<Vec<f64>> = start.iter().filter(|u| u.len() == dim).take(m).cloned().collect();
+    while v.len() < m {
+        v.push((0..dim).map(|_| fill.std_normal()).collect());
+    }
     let mut t = vec![0.0; n];
     for _ in 0..sweeps {
         v = orthonormalize(v);
@@ -214,6 +237,14 @@ fn projected_covariance(r: &[f64], n: usize, dim: usize, q: &[Vec<f64>], gamma: 
     c
 }
 
+/// The leading directions found by the last estimate, where the next one
+/// starts its search (they move little from one window to the next).
+#[derive(Clone, Debug, Default)]
+pub struct WarmStart {
+    draws: Vec<Vec<f64>>,
+    grads: Vec<Vec<f64>>,
+}
+
 /// Estimates the low-rank metric from `n` draws and their gradients (each
 /// `n * dim`, row per draw). `None` when there are too few draws or the
 /// result is not a valid metric.
@@ -222,6 +253,7 @@ pub fn estimate_low_rank(
     grads: &[f64],
     dim: usize,
     settings: LowRankSettings,
+    warm: &mut WarmStart,
 ) -> Option<LowRankInvMetric> {
     let n = draws.len().checked_div(dim)?;
     if n < 3 || grads.len() != draws.len() {
@@ -265,9 +297,9 @@ pub fn estimate_low_rank(
         }
     }
     let m = settings.search.min(dim).min(n - 1).max(1);
-    let mut basis = leading_directions(&xs, n, dim, m, settings.sweeps);
-    basis.extend(leading_directions(&gs, n, dim, m, settings.sweeps));
-    let q = orthonormalize(basis);
+    warm.draws = leading_directions(&xs, n, dim, m, settings.sweeps, &warm.draws);
+    warm.grads = leading_directions(&gs, n, dim, m, settings.sweeps, &warm.grads);
+    let q = orthonormalize(warm.draws.iter().chain(&warm.grads).cloned().collect());
     let k = q.len();
     if k == 0 {
         return None;
@@ -339,6 +371,7 @@ pub struct LowRankAdaptation {
     bg_q: Vec<f64>,
     bg_g: Vec<f64>,
     update: Option<MetricUpdate>,
+    warm: WarmStart,
 }
 
 impl LowRankAdaptation {
@@ -359,13 +392,14 @@ impl LowRankAdaptation {
             dim,
             draw: 0,
             early_end,
-            refresh: 50,
+            refresh: 100,
             since_update: 0,
             fg_q: q0.to_vec(),
             fg_g: grad0.to_vec(),
             bg_q: q0.to_vec(),
             bg_g: grad0.to_vec(),
             update: None,
+            warm: WarmStart::default(),
         }
     }
 
@@ -414,7 +448,7 @@ impl LowRankAdaptation {
         st.metric_changed = false;
         st.reinit_step_size = false;
         if st.switched || last || self.since_update >= self.refresh || draw == self.early_end {
-            if let Some(m) = estimate_low_rank(&self.fg_q, &self.fg_g, self.dim, self.settings) {
+            if let Some(m) = estimate_low_rank(&self.fg_q, &self.fg_g, self.dim, self.settings, &mut self.warm) {
                 st.reinit_step_size = draw == self.early_end;
                 st.metric_changed = true;
                 self.update = Some(MetricUpdate::LowRank(m));
@@ -458,7 +492,7 @@ mod tests {
         let dim = 12;
         let rho = 0.99;
         let (draws, grads, scales) = gaussian_sample(dim, 200, rho);
-        let m = estimate_low_rank(&draws, &grads, dim, LowRankSettings::default()).expect("a metric");
+        let m = estimate_low_rank(&draws, &grads, dim, LowRankSettings::default(), &mut WarmStart::default()).expect("a metric");
         // Two directions: the long (1 + rho) and the short (1 - rho), in the
         // diagonal-scaled coordinates, relative to the diagonal's scale.
         assert_eq!(m.vals.len(), 2, "{:?}", m.vals);
@@ -496,7 +530,7 @@ mod tests {
         // Cov(p) = M, so Cov(M^-1 p) = M^-1: check via the velocity.
         let dim = 6;
         let (draws, grads, _) = gaussian_sample(dim, 300, 0.95);
-        let m = estimate_low_rank(&draws, &grads, dim, LowRankSettings::default()).expect("a metric");
+        let m = estimate_low_rank(&draws, &grads, dim, LowRankSettings::default(), &mut WarmStart::default()).expect("a metric");
         let mut rng = ChainRng::new(9, 0, 0);
         let n = 40_000;
         let mut p = vec![0.0; dim];
@@ -527,7 +561,7 @@ mod tests {
     fn uncorrelated_gaussian_keeps_the_diagonal() {
         let dim = 8;
         let (draws, grads, _) = gaussian_sample(dim, 400, 0.0);
-        let m = estimate_low_rank(&draws, &grads, dim, LowRankSettings::default()).expect("a metric");
+        let m = estimate_low_rank(&draws, &grads, dim, LowRankSettings::default(), &mut WarmStart::default()).expect("a metric");
         assert!(m.vals.is_empty(), "{:?}", m.vals);
     }
 }
