@@ -1,7 +1,10 @@
 //! One chain from start to finish: initial point, warmup with adaptation,
 //! sampling, output of every draw, statistics.
 
-use crate::adapt::{DualAveraging, GradDiagAdaptation, GradDiagSettings, MetricEstimator, Schedule};
+use crate::adapt::{
+    DualAveraging, GradDiagAdaptation, GradDiagSettings, LowRankAdaptation, LowRankSettings, MetricEstimator, MetricUpdate,
+    Schedule,
+};
 use crate::density::{LogDensity, OutputMap};
 use crate::init::initial_point;
 use crate::nuts::hamiltonian::{Hamiltonian, InvMetric, Metric, Point};
@@ -210,17 +213,25 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
     let mut dual = DualAveraging::new(settings.adapt.dual_averaging(settings.adapt_delta), (10.0 * step_size).ln());
     let mut schedule = Schedule::new(settings.warmup, settings.adapt.schedule());
     let mut estimator = MetricEstimator::new(settings.metric, dim);
-    let nutpie = adapting && settings.adapt.method == AdaptMethod::Nutpie;
-    let mut grad_diag =
-        nutpie.then(|| GradDiagAdaptation::new(dim, settings.warmup, GradDiagSettings::default(), &z.q, &z.grad));
+    let low_rank = adapting && settings.adapt.method == AdaptMethod::LowRank;
+    let nutpie = adapting && (settings.adapt.method == AdaptMethod::Nutpie || low_rank);
+    let mut low_rank_adapt = low_rank.then(|| {
+        LowRankAdaptation::new(dim, settings.warmup, GradDiagSettings::default(), LowRankSettings::default(), &z.q, &z.grad)
+    });
+    let mut grad_diag = (nutpie && !low_rank)
+        .then(|| GradDiagAdaptation::new(dim, settings.warmup, GradDiagSettings::default(), &z.q, &z.grad));
     // The draw before the current transition: a draw equal to it (the
     // chain did not move) tells nothing about the gradient's variance.
     let mut previous_q = if nutpie { z.q.clone() } else { Vec::new() };
-    if let Some(a) = &grad_diag {
+    let first_guess = grad_diag
+        .as_ref()
+        .map(|a| a.inv_metric())
+        .or_else(|| low_rank_adapt.as_ref().map(|a| a.initial_inv_metric()));
+    if let Some(first_guess) = first_guess {
         // A user-given metric is kept as the start; otherwise nutpie's first
         // guess from the initial gradient replaces the identity.
         if settings.init_inv_metric.is_none() {
-            match Metric::new(&a.inv_metric()) {
+            match Metric::new(&first_guess) {
                 Ok(m) => ham.metric = m,
                 Err(m) => result.notes.push(format!("initial metric from the gradient skipped: {m}")),
             }
@@ -293,7 +304,32 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
             }
             sink.row(&row, true);
         }
-        if let Some(a) = grad_diag.as_mut() {
+        if let Some(a) = low_rank_adapt.as_mut() {
+            let moved = z.q != previous_q;
+            previous_q.copy_from_slice(&z.q);
+            let usable = moved && !s.divergent;
+            let st = a.step(usable.then_some((z.q.as_slice(), z.grad.as_slice())));
+            step_size = dual.learn(if st.late { s.accept_stat_sym } else { s.accept_stat });
+            if st.metric_changed {
+                let installed = match a.take_update() {
+                    Some(MetricUpdate::Diag(inv)) => Metric::new(&inv),
+                    Some(MetricUpdate::LowRank(m)) => m.validate().map(|()| Metric::LowRank(m)),
+                    None => Err("no metric estimate".to_string()),
+                };
+                match installed {
+                    Ok(m) => ham.metric = m,
+                    Err(m) => result.notes.push(format!("metric update skipped: {m}")),
+                }
+            }
+            if st.reinit_step_size {
+                match init_step_size(&mut ham, &mut rng, &z, step_size) {
+                    Ok(eps) => step_size = eps,
+                    Err(m) => return (finish_failed(result, sink, m), columns),
+                }
+                dual.set_mu((10.0 * step_size).ln());
+                dual.restart();
+            }
+        } else if let Some(a) = grad_diag.as_mut() {
             let moved = z.q != previous_q;
             previous_q.copy_from_slice(&z.q);
             let usable = moved && !s.divergent;

@@ -26,6 +26,10 @@ pub enum AdaptMethod {
     /// nutpie's: diagonal metric `sqrt(var(draws) / var(grads))`, updated
     /// after every draw from overlapping windows (diagonal metric only).
     Nutpie,
+    /// nutpie's schedule with a low-rank modified diagonal metric: the
+    /// diagonal plus a few directions estimated from the draws' and the
+    /// gradients' covariances (diagonal metric only).
+    LowRank,
     /// Stan's windowed adaptation (75 / 25 doubling / 50), draw variances
     /// (the default).
     #[default]
@@ -37,6 +41,7 @@ impl AdaptMethod {
     pub fn name(self) -> &'static str {
         match self {
             AdaptMethod::Nutpie => "nutpie",
+            AdaptMethod::LowRank => "low-rank",
             AdaptMethod::Stan => "stan",
         }
     }
@@ -195,7 +200,7 @@ impl SamplerSettings {
         if !(self.adapt.gamma > 0.0 && self.adapt.kappa > 0.0 && self.adapt.t0 >= 0.0) {
             return bad("adaptation gamma and kappa must be positive and t0 non-negative".into());
         }
-        if self.adapt.method == AdaptMethod::Nutpie && self.metric == MetricKind::Dense {
+        if matches!(self.adapt.method, AdaptMethod::Nutpie | AdaptMethod::LowRank) && self.metric == MetricKind::Dense {
             return bad("nutpie's adaptation estimates a diagonal metric only; use Stan's adaptation \
                         (AdaptMethod::Stan) for a dense metric"
                 .into());

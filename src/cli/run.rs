@@ -54,8 +54,10 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = Metric::Diag)]
     metric: Metric,
     /// Warmup adaptation: Stan's windowed adaptation (default; the only
-    /// choice with --metric dense) or nutpie's gradient-based diagonal
-    /// metric (fewer gradients per effective draw; see BENCHMARKS.md).
+    /// choice with --metric dense), nutpie's gradient-based diagonal
+    /// metric (fewer gradients per effective draw; see BENCHMARKS.md), or
+    /// `low-rank`: nutpie's schedule with the diagonal modified in a few
+    /// directions estimated from draws and gradients (correlated pairs).
     #[arg(long, value_enum)]
     adapt: Option<Adapt>,
     /// Multiply each transition's step size by a uniform factor in
@@ -111,6 +113,7 @@ enum Metric {
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Adapt {
     Nutpie,
+    LowRank,
     Stan,
 }
 
@@ -129,15 +132,16 @@ pub fn run(args: RunArgs) -> i32 {
         return EXIT_USAGE;
     }
     let adapt_method = match (args.adapt, args.metric) {
-        (Some(Adapt::Nutpie), Metric::Dense) => {
+        (Some(Adapt::Nutpie | Adapt::LowRank), Metric::Dense) => {
             eprintln!(
-                "error: --adapt nutpie estimates a diagonal metric only; with --metric dense use --adapt stan \
-                 (the default)"
+                "error: --adapt nutpie and --adapt low-rank estimate a diagonal-based metric only; with --metric dense \
+                 use --adapt stan (the default)"
             );
             return EXIT_USAGE;
         }
         (Some(Adapt::Stan), _) | (None, _) => AdaptMethod::Stan,
         (Some(Adapt::Nutpie), Metric::Diag) => AdaptMethod::Nutpie,
+        (Some(Adapt::LowRank), Metric::Diag) => AdaptMethod::LowRank,
     };
     if !(0.0..1.0).contains(&args.step_size_jitter) {
         eprintln!("error: --step-size-jitter must be in [0, 1), got {}", args.step_size_jitter);

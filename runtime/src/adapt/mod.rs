@@ -1,14 +1,17 @@
 //! Warmup adaptation: dual-averaging step size ([`step_size`]); either
 //! nutpie's gradient-based diagonal metric with its own schedule
-//! ([`grad_diag`]), or Stan's metric estimation ([`metric`]) with Stan's
+//! ([`grad_diag`]) or its low-rank modification ([`low_rank`]), or Stan's metric estimation ([`metric`]) with Stan's
 //! windowed schedule ([`schedule`]).
 
 pub mod grad_diag;
+pub mod low_rank;
 pub mod metric;
 pub mod schedule;
 pub mod step_size;
+pub mod sym_eigen;
 
 pub use grad_diag::{GradDiagAdaptation, GradDiagSettings, GradDiagStep};
+pub use low_rank::{LowRankAdaptation, LowRankInvMetric, LowRankSettings, MetricUpdate};
 pub use metric::MetricEstimator;
 pub use schedule::{Schedule, ScheduleSettings, ScheduleStep};
 pub use step_size::{DualAveraging, DualAveragingSettings};

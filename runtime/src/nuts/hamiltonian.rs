@@ -89,6 +89,8 @@ pub(crate) enum Metric {
         /// Lower Cholesky factor `L` of the inverse metric (`inv = L L'`).
         chol: Vec<f64>,
     },
+    /// A diagonal metric modified in a few directions (adapted only).
+    LowRank(crate::adapt::LowRankInvMetric),
 }
 
 impl Metric {
@@ -118,6 +120,8 @@ impl Metric {
         match self {
             Metric::Diag { inv, .. } => InvMetric::Diag(inv.clone()),
             Metric::Dense { dim, inv, .. } => InvMetric::Dense { dim: *dim, values: inv.clone() },
+            // Reported (and resumed from) as its diagonal.
+            Metric::LowRank(m) => InvMetric::Diag(m.diagonal()),
         }
     }
 
@@ -136,6 +140,7 @@ impl Metric {
                     *o = dot(row, p);
                 }
             }
+            Metric::LowRank(m) => m.velocity(p, out),
         }
     }
 
@@ -161,6 +166,7 @@ impl Metric {
                     p[i] = s / chol[i * n + i];
                 }
             }
+            Metric::LowRank(m) => m.sample_momentum(rng, p),
         }
     }
 }

@@ -1,0 +1,567 @@
+//! A low-rank modified diagonal metric estimated from draws and gradients
+//! (the idea of nutpie's `low_rank_modified_mass_matrix`, Seyboldt et al.,
+//! "Preconditioning Hamiltonian Monte Carlo by minimising Fisher
+//! divergence"), written from its public description.
+//!
+//! The inverse metric is `S (I + U (L - I) U') S`: `S` the diagonal of
+//! square roots of the gradient-based diagonal estimate
+//! `sqrt(var(draws) / var(grads))` ([`super::grad_diag`]), `U` a few
+//! orthonormal directions and `L` their eigenvalues. In the coordinates
+//! scaled by `S`, a Gaussian posterior with covariance `C` has draws of
+//! covariance `C` and gradients of covariance `C^-1`; the estimate is the
+//! matrix `X` with `X G X = D` (the geometric mean of `D` and `G^-1`, `D`
+//! and `G` the draws' and the gradients' covariances) restricted to a small
+//! subspace: the leading directions of `D` (long, correlated directions the
+//! diagonal misses) and of `G` (short ones). Only eigenvalues of `X` away
+//! from 1 (beyond a cutoff) are kept, so the metric stays the diagonal one
+//! where that is good enough. Velocity and momentum cost `O(dim * rank)`.
+
+use super::grad_diag::{GradDiagAdaptation, GradDiagSettings, GradDiagStep};
+use super::sym_eigen::{mat_mul, sym_apply, sym_eigen};
+use crate::nuts::hamiltonian::InvMetric;
+use crate::rng::ChainRng;
+
+/// Largest number of directions kept (the velocity's scratch lives on the stack).
+pub const MAX_RANK: usize = 16;
+
+/// Settings of the low-rank estimate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LowRankSettings {
+    /// Directions kept at most (at most [`MAX_RANK`]).
+    pub rank: usize,
+    /// An eigenvalue `l` is kept when `l > cutoff` or `l < 1 / cutoff`.
+    pub cutoff: f64,
+    /// Added to the diagonal of the projected covariances.
+    pub gamma: f64,
+    /// Directions searched in the draws and in the gradients each.
+    pub search: usize,
+    /// Subspace-iteration sweeps for the leading directions.
+    pub sweeps: usize,
+}
+
+impl Default for LowRankSettings {
+    fn default() -> Self {
+        LowRankSettings { rank: 6, cutoff: 2.0, gamma: 1e-5, search: 8, sweeps: 3 }
+    }
+}
+
+/// The inverse metric `S (I + U (L - I) U') S` (see the module doc).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LowRankInvMetric {
+    /// The diagonal of `S` (square roots of the diagonal estimate).
+    pub scale: Vec<f64>,
+    /// The directions `U`, one after the other (`rank * dim` values).
+    pub vecs: Vec<f64>,
+    /// The eigenvalues `L`, one per direction.
+    pub vals: Vec<f64>,
+}
+
+impl LowRankInvMetric {
+    fn dim(&self) -> usize {
+        self.scale.len()
+    }
+
+    /// Checks sizes, finiteness and positivity.
+    pub fn validate(&self) -> Result<(), String> {
+        let d = self.dim();
+        if self.vals.len() > MAX_RANK || self.vecs.len() != self.vals.len() * d {
+            return Err(format!("low-rank metric of rank {} has {} vector values", self.vals.len(), self.vecs.len()));
+        }
+        if !self.scale.iter().chain(&self.vals).all(|v| v.is_finite() && *v > 0.0)
+            || !self.vecs.iter().all(|v| v.is_finite())
+        {
+            return Err("low-rank metric has a non-positive or non-finite element".to_string());
+        }
+        Ok(())
+    }
+
+    /// `out = M^{-1} p`.
+    pub fn velocity(&self, p: &[f64], out: &mut [f64]) {
+        let d = self.dim();
+        let mut c = [0.0; MAX_RANK];
+        for ((o, pi), s) in out.iter_mut().zip(p).zip(&self.scale) {
+            *o = pi * s;
+        }
+        for (j, (u, l)) in self.vecs.chunks_exact(d).zip(&self.vals).enumerate() {
+            c[j] = (l - 1.0) * dot(u, out);
+        }
+        for (j, u) in self.vecs.chunks_exact(d).enumerate() {
+            for (o, ui) in out.iter_mut().zip(u) {
+                *o += c[j] * ui;
+            }
+        }
+        for (o, s) in out.iter_mut().zip(&self.scale) {
+            *o *= s;
+        }
+    }
+
+    /// Draws `p ~ N(0, M)`: `p = S^-1 (z + U (L^-1/2 - 1) U' z)`.
+    pub fn sample_momentum(&self, rng: &mut ChainRng, p: &mut [f64]) {
+        let d = self.dim();
+        let mut c = [0.0; MAX_RANK];
+        for pi in p.iter_mut() {
+            *pi = rng.std_normal();
+        }
+        for (j, (u, l)) in self.vecs.chunks_exact(d).zip(&self.vals).enumerate() {
+            c[j] = (1.0 / l.sqrt() - 1.0) * dot(u, p);
+        }
+        for (j, u) in self.vecs.chunks_exact(d).enumerate() {
+            for (pi, ui) in p.iter_mut().zip(u) {
+                *pi += c[j] * ui;
+            }
+        }
+        for (pi, s) in p.iter_mut().zip(&self.scale) {
+            *pi /= s;
+        }
+    }
+
+    /// The diagonal of the inverse metric (what the CSV's adaptation block
+    /// reports for a run with a diagonal metric).
+    pub fn diagonal(&self) -> Vec<f64> {
+        let d = self.dim();
+        let mut out: Vec<f64> = vec![1.0; d];
+        for (u, l) in self.vecs.chunks_exact(d).zip(&self.vals) {
+            for (o, ui) in out.iter_mut().zip(u) {
+                *o += (l - 1.0) * ui * ui;
+            }
+        }
+        for (o, s) in out.iter_mut().zip(&self.scale) {
+            *o *= s * s;
+        }
+        out
+    }
+}
+
+/// Dot product in four partial sums (so that it vectorises).
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0; 4];
+    let mut ca = a.chunks_exact(4);
+    let mut cb = b.chunks_exact(4);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for l in 0..4 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    let tail: f64 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// Orthonormalises the columns (each a `dim`-vector in `cols`) by modified
+/// Gram-Schmidt, twice, dropping columns that are (nearly) in the span of
+/// the earlier ones.
+fn orthonormalize(cols: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
+    let mut out: Vec<Vec<f64>> = Vec::with_capacity(cols.len());
+    for mut c in cols {
+        let norm0 = dot(&c, &c).sqrt();
+        if !(norm0 > 0.0 && norm0.is_finite()) {
+            continue;
+        }
+        for _ in 0..2 {
+            for q in &out {
+                let r = dot(q, &c);
+                for (ci, qi) in c.iter_mut().zip(q) {
+                    *ci -= r * qi;
+                }
+            }
+        }
+        let norm = dot(&c, &c).sqrt();
+        if norm > 1e-8 * norm0 {
+            c.iter_mut().for_each(|x| *x /= norm);
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Leading `m` directions of `R' R` for the `n x dim` row-major matrix `r`,
+/// by subspace iteration from a fixed start.
+/// Starts from `start` (the previous estimate's directions), filled up
+/// with fixed pseudo-random vectors (no draw from the chain's stream).
+fn leading_directions(
+    r: &[f64],
+    n: usize,
+    dim: usize,
+    m: usize,
+    sweeps: usize,
+    start: &[Vec<f64>],
+) -> Vec<Vec<f64>> {
+    let mut fill = ChainRng::new(0x10f7_a11c, 0, 0);
+    let mut v: Vec<Vec<f64>> = start.iter().filter(|u| u.len() == dim).take(m).cloned().collect();
+    while v.len() < m {
+        v.push((0..dim).map(|_| fill.std_normal()).collect());
+    }
+    let mut t = vec![0.0; n];
+    for _ in 0..sweeps {
+        v = orthonormalize(v);
+        for col in v.iter_mut() {
+            for (k, tk) in t.iter_mut().enumerate() {
+                *tk = dot(&r[k * dim..(k + 1) * dim], col);
+            }
+            col.iter_mut().for_each(|x| *x = 0.0);
+            for (k, tk) in t.iter().enumerate() {
+                for (c, x) in col.iter_mut().zip(&r[k * dim..(k + 1) * dim]) {
+                    *c += tk * x;
+                }
+            }
+        }
+    }
+    orthonormalize(v)
+}
+
+/// `Q' R' R Q / n + gamma I` for the basis `q` (k columns).
+fn projected_covariance(r: &[f64], n: usize, dim: usize, q: &[Vec<f64>], gamma: f64) -> Vec<f64> {
+    let k = q.len();
+    let mut proj = vec![0.0; n * k];
+    for i in 0..n {
+        let row = &r[i * dim..(i + 1) * dim];
+        for (j, qj) in q.iter().enumerate() {
+            proj[i * k + j] = dot(row, qj);
+        }
+    }
+    let mut c = vec![0.0; k * k];
+    for i in 0..n {
+        for a in 0..k {
+            for b in 0..k {
+                c[a * k + b] += proj[i * k + a] * proj[i * k + b];
+            }
+        }
+    }
+    for a in 0..k {
+        for b in 0..k {
+            c[a * k + b] /= n as f64;
+        }
+        c[a * k + a] += gamma;
+    }
+    c
+}
+
+/// The leading directions found by the last estimate, where the next one
+/// starts its search (they move little from one window to the next).
+#[derive(Clone, Debug, Default)]
+pub struct WarmStart {
+    draws: Vec<Vec<f64>>,
+    grads: Vec<Vec<f64>>,
+}
+
+/// Estimates the low-rank metric from `n` draws and their gradients (each
+/// `n * dim`, row per draw). `None` when there are too few draws or the
+/// result is not a valid metric.
+pub fn estimate_low_rank(
+    draws: &[f64],
+    grads: &[f64],
+    dim: usize,
+    settings: LowRankSettings,
+    warm: &mut WarmStart,
+) -> Option<LowRankInvMetric> {
+    let n = draws.len().checked_div(dim)?;
+    if n < 3 || grads.len() != draws.len() {
+        return None;
+    }
+    let mut mean_q = vec![0.0; dim];
+    let mut mean_g = vec![0.0; dim];
+    for i in 0..n {
+        for j in 0..dim {
+            mean_q[j] += draws[i * dim + j];
+            mean_g[j] += grads[i * dim + j];
+        }
+    }
+    mean_q.iter_mut().chain(mean_g.iter_mut()).for_each(|m| *m /= n as f64);
+    let mut var_q = vec![0.0; dim];
+    let mut var_g = vec![0.0; dim];
+    for i in 0..n {
+        for j in 0..dim {
+            var_q[j] += (draws[i * dim + j] - mean_q[j]).powi(2);
+            var_g[j] += (grads[i * dim + j] - mean_g[j]).powi(2);
+        }
+    }
+    let scale: Vec<f64> = var_q
+        .iter()
+        .zip(&var_g)
+        .map(|(vq, vg)| {
+            let v = (vq / vg).sqrt();
+            if v.is_finite() && v > 0.0 {
+                v.clamp(1e-10, 1e10).sqrt()
+            } else {
+                1.0
+            }
+        })
+        .collect();
+    let mut xs = vec![0.0; n * dim];
+    let mut gs = vec![0.0; n * dim];
+    for i in 0..n {
+        for j in 0..dim {
+            xs[i * dim + j] = (draws[i * dim + j] - mean_q[j]) / scale[j];
+            gs[i * dim + j] = (grads[i * dim + j] - mean_g[j]) * scale[j];
+        }
+    }
+    let m = settings.search.min(dim).min(n - 1).max(1);
+    warm.draws = leading_directions(&xs, n, dim, m, settings.sweeps, &warm.draws);
+    warm.grads = leading_directions(&gs, n, dim, m, settings.sweeps, &warm.grads);
+    let q = orthonormalize(warm.draws.iter().chain(&warm.grads).cloned().collect());
+    let k = q.len();
+    if k == 0 {
+        return None;
+    }
+    let a = projected_covariance(&xs, n, dim, &q, settings.gamma);
+    let b = projected_covariance(&gs, n, dim, &q, settings.gamma);
+    // X = A^1/2 (A^1/2 B A^1/2)^-1/2 A^1/2 solves X B X = A.
+    let (av, ae) = sym_eigen(a, k);
+    if av.iter().any(|v| !(*v > 0.0)) {
+        return None;
+    }
+    let a_half = sym_apply(&av, &ae, f64::sqrt);
+    let inner = mat_mul(&mat_mul(&a_half, &b, k), &a_half, k);
+    let (iv, ie) = sym_eigen(inner, k);
+    if iv.iter().any(|v| !(*v > 0.0)) {
+        return None;
+    }
+    let inner_inv_half = sym_apply(&iv, &ie, |x| 1.0 / x.sqrt());
+    let x = mat_mul(&mat_mul(&a_half, &inner_inv_half, k), &a_half, k);
+    let (xv, xe) = sym_eigen(x, k);
+    let cutoff = settings.cutoff.max(1.0);
+    let mut keep: Vec<usize> = (0..k).filter(|&j| xv[j] > cutoff || xv[j] < 1.0 / cutoff).collect();
+    keep.sort_by(|&i, &j| xv[j].ln().abs().total_cmp(&xv[i].ln().abs()));
+    keep.truncate(settings.rank.min(MAX_RANK));
+    let mut vecs = Vec::with_capacity(keep.len() * dim);
+    let mut vals = Vec::with_capacity(keep.len());
+    for &j in &keep {
+        let mut u = vec![0.0; dim];
+        for (c, qc) in q.iter().enumerate() {
+            let w = xe[c * k + j];
+            for (ui, qi) in u.iter_mut().zip(qc) {
+                *ui += w * qi;
+            }
+        }
+        vecs.extend_from_slice(&u);
+        vals.push(xv[j]);
+    }
+    let metric = LowRankInvMetric { scale, vecs, vals };
+    metric.validate().ok().map(|_| metric)
+}
+
+/// The metric the chain must install after a warmup draw.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MetricUpdate {
+    /// A diagonal inverse metric (the early phase).
+    Diag(InvMetric),
+    /// A low-rank modified diagonal metric.
+    LowRank(LowRankInvMetric),
+}
+
+/// nutpie's gradient-based schedule ([`GradDiagAdaptation`]) with the
+/// low-rank metric: the early phase adapts the diagonal after every draw;
+/// from the main phase on, the metric is re-estimated, low-rank, from the
+/// foreground window's draws and gradients at every window switch, every
+/// `refresh` draws between them, and at the last draw before the final
+/// (step-size only) phase.
+#[derive(Clone, Debug)]
+pub struct LowRankAdaptation {
+    inner: GradDiagAdaptation,
+    settings: LowRankSettings,
+    dim: usize,
+    draw: usize,
+    early_end: usize,
+    refresh: usize,
+    since_update: usize,
+    /// Draws and gradients of the foreground and background windows.
+    fg_q: Vec<f64>,
+    fg_g: Vec<f64>,
+    bg_q: Vec<f64>,
+    bg_g: Vec<f64>,
+    update: Option<MetricUpdate>,
+    warm: WarmStart,
+}
+
+impl LowRankAdaptation {
+    /// As [`GradDiagAdaptation::new`].
+    pub fn new(
+        dim: usize,
+        num_warmup: usize,
+        diag: GradDiagSettings,
+        settings: LowRankSettings,
+        q0: &[f64],
+        grad0: &[f64],
+    ) -> Self {
+        let inner = GradDiagAdaptation::new(dim, num_warmup, diag, q0, grad0);
+        let early_end = ((diag.early_fraction * num_warmup as f64) as usize).min(inner.final_start());
+        LowRankAdaptation {
+            inner,
+            settings,
+            dim,
+            draw: 0,
+            early_end,
+            refresh: 100,
+            since_update: 0,
+            fg_q: q0.to_vec(),
+            fg_g: grad0.to_vec(),
+            bg_q: q0.to_vec(),
+            bg_g: grad0.to_vec(),
+            update: None,
+            warm: WarmStart::default(),
+        }
+    }
+
+    /// The starting metric (from the initial gradient).
+    pub fn initial_inv_metric(&self) -> InvMetric {
+        self.inner.inv_metric()
+    }
+
+    /// The metric to install after the last [`LowRankAdaptation::step`]
+    /// that reported `metric_changed`.
+    pub fn take_update(&mut self) -> Option<MetricUpdate> {
+        self.update.take()
+    }
+
+    /// Advances by one warmup draw (as [`GradDiagAdaptation::step`]);
+    /// `reinit_step_size` is also set when the first low-rank metric
+    /// replaces the diagonal one.
+    pub fn step(&mut self, sample: Option<(&[f64], &[f64])>) -> GradDiagStep {
+        let draw = self.draw;
+        self.draw += 1;
+        let in_phase = self.inner.in_metric_phase();
+        let mut st = self.inner.step(sample);
+        if !in_phase {
+            return st;
+        }
+        if let Some((q, g)) = sample {
+            self.fg_q.extend_from_slice(q);
+            self.fg_g.extend_from_slice(g);
+            self.bg_q.extend_from_slice(q);
+            self.bg_g.extend_from_slice(g);
+        }
+        if st.switched {
+            std::mem::swap(&mut self.fg_q, &mut self.bg_q);
+            std::mem::swap(&mut self.fg_g, &mut self.bg_g);
+            self.bg_q.clear();
+            self.bg_g.clear();
+        }
+        if draw < self.early_end {
+            if st.metric_changed {
+                self.update = Some(MetricUpdate::Diag(self.inner.inv_metric()));
+            }
+            return st;
+        }
+        self.since_update += 1;
+        let last = draw + 1 == self.inner.final_start();
+        st.metric_changed = false;
+        st.reinit_step_size = false;
+        if st.switched || last || self.since_update >= self.refresh || draw == self.early_end {
+            if let Some(m) = estimate_low_rank(&self.fg_q, &self.fg_g, self.dim, self.settings, &mut self.warm) {
+                st.reinit_step_size = draw == self.early_end;
+                st.metric_changed = true;
+                self.update = Some(MetricUpdate::LowRank(m));
+            }
+            self.since_update = 0;
+        }
+        st
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Draws and gradients of a correlated Gaussian (2 correlated
+    /// coordinates with rho = 0.99 among `dim`, scales varied).
+    fn gaussian_sample(dim: usize, n: usize, rho: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let scales: Vec<f64> = (0..dim).map(|i| 0.5 + i as f64 * 0.3).collect();
+        let mut rng = ChainRng::new(5, 0, 0);
+        let mut draws = Vec::new();
+        let mut grads = Vec::new();
+        let det = 1.0 - rho * rho;
+        for _ in 0..n {
+            let z: Vec<f64> = (0..dim).map(|_| rng.std_normal()).collect();
+            let mut x: Vec<f64> = z.clone();
+            x[1] = rho * z[0] + det.sqrt() * z[1];
+            // Standardised coordinates y; gradient of -y' C^-1 y / 2.
+            let mut gy = x.iter().map(|v| -v).collect::<Vec<_>>();
+            gy[0] = -(x[0] - rho * x[1]) / det;
+            gy[1] = -(x[1] - rho * x[0]) / det;
+            for j in 0..dim {
+                draws.push(x[j] * scales[j]);
+                grads.push(gy[j] / scales[j]);
+            }
+        }
+        (draws, grads, scales)
+    }
+
+    #[test]
+    fn finds_the_correlated_direction() {
+        let dim = 12;
+        let rho = 0.99;
+        let (draws, grads, scales) = gaussian_sample(dim, 200, rho);
+        let m = estimate_low_rank(&draws, &grads, dim, LowRankSettings::default(), &mut WarmStart::default()).expect("a metric");
+        // Two directions: the long (1 + rho) and the short (1 - rho), in the
+        // diagonal-scaled coordinates, relative to the diagonal's scale.
+        assert_eq!(m.vals.len(), 2, "{:?}", m.vals);
+        // The full inverse metric applied to unit vectors must be close to
+        // the true covariance.
+        let mut cov = vec![0.0; dim * dim];
+        for i in 0..dim {
+            cov[i * dim + i] = scales[i] * scales[i];
+        }
+        cov[1] = rho * scales[0] * scales[1];
+        cov[dim] = cov[1];
+        let mut out = vec![0.0; dim];
+        for j in 0..dim {
+            let mut e = vec![0.0; dim];
+            e[j] = 1.0;
+            m.velocity(&e, &mut out);
+            for i in 0..dim {
+                let want = cov[i * dim + j];
+                let tol = 0.25 * scales[i] * scales[j];
+                assert!((out[i] - want).abs() < tol, "({i},{j}): {} vs {want}", out[i]);
+            }
+        }
+        // The diagonal matches the velocity of unit vectors.
+        let diag = m.diagonal();
+        for j in 0..dim {
+            let mut e = vec![0.0; dim];
+            e[j] = 1.0;
+            m.velocity(&e, &mut out);
+            assert!((diag[j] - out[j]).abs() < 1e-12 * diag[j].max(1.0));
+        }
+    }
+
+    #[test]
+    fn momentum_covariance_is_the_metric() {
+        // Cov(p) = M, so Cov(M^-1 p) = M^-1: check via the velocity.
+        let dim = 6;
+        let (draws, grads, _) = gaussian_sample(dim, 300, 0.95);
+        let m = estimate_low_rank(&draws, &grads, dim, LowRankSettings::default(), &mut WarmStart::default()).expect("a metric");
+        let mut rng = ChainRng::new(9, 0, 0);
+        let n = 40_000;
+        let mut p = vec![0.0; dim];
+        let mut v = vec![0.0; dim];
+        let mut acc = vec![0.0; dim * dim];
+        for _ in 0..n {
+            m.sample_momentum(&mut rng, &mut p);
+            m.velocity(&p, &mut v);
+            for i in 0..dim {
+                for j in 0..dim {
+                    acc[i * dim + j] += v[i] * v[j] / n as f64;
+                }
+            }
+        }
+        let mut out = vec![0.0; dim];
+        for j in 0..dim {
+            let mut e = vec![0.0; dim];
+            e[j] = 1.0;
+            m.velocity(&e, &mut out);
+            for i in 0..dim {
+                let sd = (acc[i * dim + i] * acc[j * dim + j]).sqrt();
+                assert!((acc[i * dim + j] - out[i]).abs() < 0.05 * sd, "({i},{j}) {} vs {}", acc[i * dim + j], out[i]);
+            }
+        }
+    }
+
+    #[test]
+    fn uncorrelated_gaussian_keeps_the_diagonal() {
+        let dim = 8;
+        let (draws, grads, _) = gaussian_sample(dim, 400, 0.0);
+        let m = estimate_low_rank(&draws, &grads, dim, LowRankSettings::default(), &mut WarmStart::default()).expect("a metric");
+        assert!(m.vals.is_empty(), "{:?}", m.vals);
+    }
+}
