@@ -110,7 +110,8 @@ fn visit(stmts: &[Stmt], func: &Function, a: &mut Active) {
                 visit(cond_block, func, a);
                 visit(body, func, a);
             }
-            Stmt::AddTarget(_) | Stmt::Break | Stmt::Continue | Stmt::Reject(_) | Stmt::Print(_) | Stmt::RunChunks { .. } => {}
+            // Tapes are made by the AD itself, never in what it analyses.
+            Stmt::AddTarget(_) | Stmt::Break | Stmt::Continue | Stmt::Reject(_) | Stmt::Print(_) | Stmt::RunChunks { .. } | Stmt::TapeSave { .. } | Stmt::TapeLoad { .. } => {}
         }
     }
 }

@@ -21,11 +21,23 @@ use super::AdError;
 use crate::ir::{Arena, BinaryOp, BufferId, Expr, Function, Module, Stmt, Value};
 use std::collections::{HashMap, HashSet};
 
+/// Where a carried cell's start-of-iteration values are kept.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Tape {
+    /// A buffer laid out at compile time, of one slot per iteration: the
+    /// trip count is bounded once the data are bound.
+    Fixed(BufferId),
+    /// Growable tape number `n` of the evaluator
+    /// ([`crate::ir::tapes`]): the trip count is known only at run time.
+    Growable(u32),
+}
+
 /// The carried cells of one loop, each with its tape.
 #[derive(Clone, Debug)]
 pub struct Carry {
-    /// (cell, tape) pairs: the tape has one slot per iteration.
-    pub cells: Vec<(BufferId, BufferId)>,
+    /// (cell, tape) pairs: the tape has one slot (of the cell's length)
+    /// per iteration.
+    pub cells: Vec<(BufferId, Tape)>,
 }
 
 /// The carried cells of every loop of `func` that has some, by the loop
@@ -49,7 +61,7 @@ pub fn find(module: &mut Module, func: &Function, active: &Active, data: Option<
     let ranges = value_ranges(&func.body, &consts);
     let mut out = HashMap::new();
     let facts = LoopFacts { consts: &consts, ranges: &ranges };
-    visit(module, func, active, &func.body, &facts, &defs, &in_place_adds(module, &func.body, &defs, &consts), &mut out)?;
+    visit(module, func, active, &func.body, &facts, &defs, &in_place_adds(module, &func.body, &defs, &consts), &mut 0, &mut out)?;
     Ok(out)
 }
 
@@ -135,6 +147,7 @@ fn visit(
     facts: &LoopFacts<'_>,
     defs: &HashMap<Value, Expr>,
     in_place: &HashSet<Value>,
+    growable: &mut u32,
     out: &mut HashMap<Value, Carry>,
 ) -> Result<(), AdError> {
     for s in stmts {
@@ -145,10 +158,19 @@ fn visit(
                 let cells = carried_cells(module, *var, body, facts.consts, defs, in_place);
                 if !cells.is_empty() {
                     let Some(trip) = max_trips(*start, *end, facts) else {
-                        return Err(AdError::new(format!(
-                            "`{}` carries a value from one loop iteration to the next in a loop whose trip count is known only at run time (no bound on it follows from the data); a tape that grows at run time is not supported yet",
-                            module.buffer(cells[0]).name
-                        )));
+                        // No bound follows from the data: the tapes grow
+                        // at run time.
+                        let taped = cells
+                            .into_iter()
+                            .map(|c| {
+                                let t = Tape::Growable(*growable);
+                                *growable += 1;
+                                (c, t)
+                            })
+                            .collect();
+                        out.insert(*var, Carry { cells: taped });
+                        visit(module, func, active, body, facts, defs, in_place, growable, out)?;
+                        continue;
                     };
                     let mut taped = Vec::new();
                     for c in cells {
@@ -162,20 +184,20 @@ fn visit(
                                 module.buffer(c).name
                             )));
                         }
-                        taped.push((c, module.add_buffer(name, arena, tape_len)));
+                        taped.push((c, Tape::Fixed(module.add_buffer(name, arena, tape_len))));
                     }
                     out.insert(*var, Carry { cells: taped });
                 }
-                visit(module, func, active, body, facts, defs, in_place, out)?;
+                visit(module, func, active, body, facts, defs, in_place, growable, out)?;
             }
             Stmt::For { .. } => {}
             Stmt::If { then, otherwise, .. } => {
-                visit(module, func, active, then, facts, defs, in_place, out)?;
-                visit(module, func, active, otherwise, facts, defs, in_place, out)?;
+                visit(module, func, active, then, facts, defs, in_place, growable, out)?;
+                visit(module, func, active, otherwise, facts, defs, in_place, growable, out)?;
             }
             Stmt::While { cond_block, body, .. } => {
-                visit(module, func, active, cond_block, facts, defs, in_place, out)?;
-                visit(module, func, active, body, facts, defs, in_place, out)?;
+                visit(module, func, active, cond_block, facts, defs, in_place, growable, out)?;
+                visit(module, func, active, body, facts, defs, in_place, growable, out)?;
             }
             _ => {}
         }
@@ -598,7 +620,7 @@ fn count_accesses(stmts: &[Stmt], loads: &mut HashMap<BufferId, usize>, stores: 
                 count_accesses(cond_block, loads, stores);
                 count_accesses(body, loads, stores);
             }
-            Stmt::Let { .. } | Stmt::AddTarget(_) | Stmt::Break | Stmt::Continue | Stmt::RunChunks { .. } => {}
+            Stmt::Let { .. } | Stmt::AddTarget(_) | Stmt::Break | Stmt::Continue | Stmt::RunChunks { .. } | Stmt::TapeSave { .. } | Stmt::TapeLoad { .. } => {}
         }
     }
 }
@@ -659,6 +681,11 @@ fn count_uses(stmts: &[Stmt], uses: &mut HashMap<Value, usize>) {
                     }
                 }
             }
+            Stmt::TapeSave { slot, value, .. } => {
+                add(*slot);
+                add(*value);
+            }
+            Stmt::TapeLoad { slot, .. } => add(*slot),
             Stmt::Break | Stmt::Continue | Stmt::RunChunks { .. } => {}
         }
     }

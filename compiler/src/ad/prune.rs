@@ -99,6 +99,12 @@ fn uses(stmts: &[Stmt], used: &mut HashSet<Value>) {
                     }
                 }
             }
+            Stmt::TapeSave { slot, value, .. } => {
+                used.extend([*slot, *value]);
+            }
+            Stmt::TapeLoad { slot, .. } => {
+                used.insert(*slot);
+            }
             Stmt::Break | Stmt::Continue | Stmt::RunChunks { .. } => {}
         }
     }
@@ -225,6 +231,7 @@ fn remove_dead(stmts: &mut Vec<Stmt>, used: &HashSet<Value>) -> bool {
     let before = stmts.len();
     stmts.retain(|s| match s {
         Stmt::Let { dst, expr } => used.contains(dst) || matches!(expr, Expr::Load { .. }),
+        Stmt::TapeLoad { dst, .. } => used.contains(dst),
         Stmt::Call { dst: Some(dst), partials, args, func } => {
             // A user function may reject (or recurse too deep): not pure.
             let pure = args.iter().all(|a| matches!(a, CallArg::Value(_)))

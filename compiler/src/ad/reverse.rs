@@ -2,7 +2,7 @@
 //! with recomputation of nested blocks.
 
 use super::activity::Active;
-use super::carry::Carry;
+use super::carry::{Carry, Tape};
 use super::rules::{self, AdjArg};
 use super::AdError;
 use crate::ir::{
@@ -274,9 +274,22 @@ impl Gen<'_> {
             let e = self.fresh(ScalarType::I64);
             let mut body = Vec::new();
             let at = self.define(&mut body, ScalarType::I64, Expr::Binary(BinaryOp::Add, base, e));
-            let (src, si, dst, di) = if to_tape { (cell, e, tape, at) } else { (tape, at, cell, e) };
-            let v = self.define(&mut body, ty, Expr::Load { buf: src, index: si });
-            body.push(Stmt::Store { buf: dst, index: di, value: v });
+            match (tape, to_tape) {
+                (Tape::Fixed(tape), _) => {
+                    let (src, si, dst, di) = if to_tape { (cell, e, tape, at) } else { (tape, at, cell, e) };
+                    let v = self.define(&mut body, ty, Expr::Load { buf: src, index: si });
+                    body.push(Stmt::Store { buf: dst, index: di, value: v });
+                }
+                (Tape::Growable(tape), true) => {
+                    let v = self.define(&mut body, ty, Expr::Load { buf: cell, index: e });
+                    body.push(Stmt::TapeSave { tape, slot: at, value: v });
+                }
+                (Tape::Growable(tape), false) => {
+                    let v = self.fresh(ty);
+                    body.push(Stmt::TapeLoad { dst: v, tape, slot: at });
+                    body.push(Stmt::Store { buf: cell, index: e, value: v });
+                }
+            }
             out.push(Stmt::For { var: e, start: from, end: n, body });
         }
     }
@@ -378,6 +391,8 @@ impl Gen<'_> {
             Stmt::Break | Stmt::Continue | Stmt::Reject(_) | Stmt::Print(_) => Ok(()),
             // Made after AD (`ir::chunks`), never differentiated.
             Stmt::RunChunks { .. } => Err(AdError::new("chunked loops cannot be differentiated".into())),
+            // Made by the AD itself, never in the function it reverses.
+            Stmt::TapeSave { .. } | Stmt::TapeLoad { .. } => Err(AdError::new("a function with tapes cannot be differentiated again".into())),
         }
     }
 
@@ -694,6 +709,7 @@ impl Gen<'_> {
                 )),
                 Stmt::AddTarget(_) | Stmt::Print(_) => {}
                 Stmt::RunChunks { .. } => return Err(AdError::new("chunked loops cannot be differentiated".into())),
+                Stmt::TapeSave { .. } | Stmt::TapeLoad { .. } => return Err(AdError::new("a function with tapes cannot be differentiated again".into())),
             }
         }
         Ok(())

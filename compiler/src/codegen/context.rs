@@ -81,6 +81,9 @@ pub struct RunContext {
     pub pool: *const c_void,
     /// In a chunk function, the chunk it runs (`Expr::ChunkIndex`).
     pub chunk: u64,
+    /// The evaluator's growable AD tapes (`Stmt::TapeSave`/`TapeLoad`,
+    /// see `codegen::tape`), or null (chunks, which have none).
+    pub tapes: *mut crate::ir::tapes::Tapes,
 }
 
 /// The uniform signature of every compiled entry point.
@@ -134,6 +137,7 @@ impl RunContext {
             reject: 0,
             pool: std::ptr::null(),
             chunk,
+            tapes: std::ptr::null_mut(),
         }
     }
 

@@ -201,6 +201,8 @@ struct Translator<'a, 'b> {
     func_refs: HashMap<FuncId, clif::FuncRef>,
     /// Every function of the module, for `RunChunks`.
     functions: &'a [(FunctionKind, FuncId)],
+    /// The type of every value of the function (for `TapeLoad`).
+    types: &'a [ScalarType],
 }
 
 /// Every arena, in the order of [`arena_index`].
@@ -340,6 +342,7 @@ impl<'a, 'b> Translator<'a, 'b> {
             templates: Vec::new(),
             func_refs: HashMap::new(),
             functions,
+            types: &func.values,
         };
         if is_user {
             // Too deep a chain of calls would overflow the native stack.
@@ -552,6 +555,8 @@ impl<'a, 'b> Translator<'a, 'b> {
                 self.message(parts, false)?;
             }
             Stmt::RunChunks { function, count } => return self.run_chunks(*function, *count),
+            Stmt::TapeSave { tape, slot, value } => self.tape_save(*tape, *slot, *value)?,
+            Stmt::TapeLoad { dst, tape, slot } => self.tape_load(*dst, *tape, *slot)?,
         }
         Ok(false)
     }
@@ -927,6 +932,30 @@ impl<'a, 'b> Translator<'a, 'b> {
                 self.set(*p, x);
             }
         }
+        Ok(())
+    }
+
+    /// `TapeSave`: calls the tape callback with the value's bits.
+    fn tape_save(&mut self, tape: u32, slot: Value, value: Value) -> Result<(), CodegenError> {
+        // (ctx, tape, slot, bits) -> void; the context has the pointer type.
+        let callee = self.func_ref(super::tape::TAPE_SAVE_SYMBOL, &[CType::PtrRng, CType::I64, CType::I64, CType::I64], CType::Void)?;
+        let x = self.get(value);
+        let bits = if self.b.func.dfg.value_type(x) == F64 { self.b.ins().bitcast(I64, MemFlagsData::new(), x) } else { x };
+        let t = self.b.ins().iconst(I64, i64::from(tape));
+        let s = self.get(slot);
+        self.b.ins().call(callee, &[self.ctx, t, s, bits]);
+        Ok(())
+    }
+
+    /// `TapeLoad`: calls the tape callback and bit-casts to `dst`'s type.
+    fn tape_load(&mut self, dst: Value, tape: u32, slot: Value) -> Result<(), CodegenError> {
+        let callee = self.func_ref(super::tape::TAPE_LOAD_SYMBOL, &[CType::PtrRng, CType::I64, CType::I64], CType::I64)?;
+        let t = self.b.ins().iconst(I64, i64::from(tape));
+        let s = self.get(slot);
+        let call = self.b.ins().call(callee, &[self.ctx, t, s]);
+        let bits = self.b.inst_results(call)[0];
+        let x = if self.types[dst.0 as usize] == ScalarType::F64 { self.b.ins().bitcast(F64, MemFlagsData::new(), bits) } else { bits };
+        self.set(dst, x);
         Ok(())
     }
 

@@ -18,6 +18,7 @@
 pub mod context;
 mod lower;
 pub mod pool;
+mod tape;
 
 #[cfg(test)]
 mod tests;
@@ -190,6 +191,8 @@ fn new_jit() -> Result<JITModule, CodegenError> {
         lower::MESSAGE_SYMBOL,
         context::hbmc_jit_message as *const u8,
     );
+    builder.symbol(tape::TAPE_SAVE_SYMBOL, tape::hbmc_jit_tape_save as *const u8);
+    builder.symbol(tape::TAPE_LOAD_SYMBOL, tape::hbmc_jit_tape_load as *const u8);
     builder.symbol(
         pool::RUN_CHUNKS_SYMBOL,
         pool::hbmc_jit_run_chunks as *const u8,
@@ -356,6 +359,7 @@ impl CompiledModule {
             reject: 0,
             pool: pool.map_or(std::ptr::null(), |p| (p as *const ChunkPool).cast()),
             chunk: 0,
+            tapes: &mut arenas.tapes,
         };
         // SAFETY: `ctx` satisfies `EntryFn`'s contract: the arenas are at
         // least the module's sizes (checked above) and only reachable

@@ -193,6 +193,22 @@ impl<'a> Machine<'a> {
 
     fn stmt(&mut self, stmt: &'a Stmt) -> R<Flow> {
         match stmt {
+            Stmt::TapeSave { tape, slot, value } => {
+                let slot = self.get_i64(*slot)?;
+                let bits = match self.get(*value)? {
+                    Scalar::F64(x) => x.to_bits(),
+                    Scalar::I64(x) => x as u64,
+                };
+                self.arenas.tapes.save(*tape, slot, bits);
+            }
+            Stmt::TapeLoad { dst, tape, slot } => {
+                let bits = self.arenas.tapes.load(*tape, self.get_i64(*slot)?);
+                let s = match self.func.type_of(*dst) {
+                    ScalarType::F64 => Scalar::F64(f64::from_bits(bits)),
+                    ScalarType::I64 => Scalar::I64(bits as i64),
+                };
+                self.set(*dst, s)?;
+            }
             Stmt::Let { dst, expr } => {
                 let s = self.expr(expr)?;
                 self.set(*dst, s)?;

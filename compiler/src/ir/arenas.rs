@@ -21,6 +21,9 @@ pub struct Arenas {
     pub int_work: Vec<i64>,
     /// The output draw.
     pub out: Vec<f64>,
+    /// The growable AD tapes of gradients whose loops' trip counts are
+    /// known only at run time (empty until such a gradient runs).
+    pub tapes: super::tapes::Tapes,
 }
 
 /// An arena shorter than the module's layout requires.
@@ -83,6 +86,7 @@ impl Arenas {
             work: vec![0.0; sizes.work],
             int_work: vec![0; sizes.int_work],
             out: vec![0.0; sizes.out],
+            tapes: Default::default(),
         }
     }
 

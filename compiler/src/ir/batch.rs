@@ -582,6 +582,11 @@ impl Pass<'_> {
             Stmt::Reject(parts) => Stmt::Reject(map_parts(parts, |v| r(rename, v))),
             Stmt::Print(parts) => Stmt::Print(map_parts(parts, |v| r(rename, v))),
             Stmt::RunChunks { function, count } => Stmt::RunChunks { function: *function, count: *count },
+            Stmt::TapeSave { tape, slot, value } => Stmt::TapeSave { tape: *tape, slot: r(rename, *slot), value: r(rename, *value) },
+            Stmt::TapeLoad { dst, tape, slot } => {
+                let slot = r(rename, *slot);
+                Stmt::TapeLoad { dst: self.fresh(*dst, rename), tape: *tape, slot }
+            }
         }
     }
 }
@@ -943,6 +948,8 @@ fn uses_in(stmts: &[Stmt], out: &mut Vec<Value>) {
                 MessagePart::Value(v) => Some(*v),
                 _ => None,
             })),
+            Stmt::TapeSave { slot, value, .. } => out.extend([*slot, *value]),
+            Stmt::TapeLoad { slot, .. } => out.push(*slot),
             Stmt::Break | Stmt::Continue | Stmt::RunChunks { .. } => {}
         }
     }

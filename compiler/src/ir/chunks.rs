@@ -281,7 +281,9 @@ impl Scan {
                         self.refused = true;
                     }
                 }
-                Stmt::Reject(_) | Stmt::Print(_) | Stmt::RunChunks { .. } => self.refused = true,
+                // A chunk's context has no tapes (and chunks may run on
+                // other threads than the evaluator's).
+                Stmt::Reject(_) | Stmt::Print(_) | Stmt::RunChunks { .. } | Stmt::TapeSave { .. } | Stmt::TapeLoad { .. } => self.refused = true,
             }
         }
     }

@@ -25,6 +25,7 @@ pub mod arenas;
 pub mod batch;
 pub mod chunks;
 pub mod print;
+pub mod tapes;
 pub mod verify;
 
 /// An SSA scalar value, by number within its [`Function`].
@@ -270,6 +271,13 @@ pub enum Stmt {
     /// time on several threads (`compiler/src/ir/chunks.rs`); what they
     /// write is combined by the statements after this one, in a fixed order.
     RunChunks { function: u32, count: u32 },
+    /// `tapes[tape][slot] = value` (an F64 or I64 value, by its bits): the
+    /// evaluator's growable tape ([`tapes`]) that a gradient saves
+    /// overwritten values on when their number is known only at run time.
+    TapeSave { tape: u32, slot: Value, value: Value },
+    /// `dst = tapes[tape][slot]`, read back as `dst`'s type (NaN's bits
+    /// when the slot was never saved).
+    TapeLoad { dst: Value, tape: u32, slot: Value },
 }
 
 /// What a function computes, which fixes its arenas and its result.

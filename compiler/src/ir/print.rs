@@ -263,6 +263,12 @@ impl Printer {
             Stmt::RunChunks { function, count } => {
                 Self::line(d, out, format_args!("run_chunks gradient_chunk{function} x {count}"))
             }
+            Stmt::TapeSave { tape, slot, value } => {
+                Self::line(d, out, format_args!("tape_save t{tape}[{slot}] = {value}"))
+            }
+            Stmt::TapeLoad { dst, tape, slot } => {
+                Self::line(d, out, format_args!("{dst} = tape_load t{tape}[{slot}]"))
+            }
         }
     }
 

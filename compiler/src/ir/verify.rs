@@ -206,6 +206,14 @@ impl<'a> Checker<'a> {
         Some(self.func.values[i])
     }
 
+    /// Checks that the function may use the evaluator's tapes: only the
+    /// gradient does (a chunk's context has none).
+    fn tape_user(&mut self) {
+        if self.func.kind != FunctionKind::Gradient {
+            self.error(format_args!("{:?} functions may not use tapes", self.func.kind));
+        }
+    }
+
     /// Uses `v` where type `want` is required.
     fn use_as(&mut self, v: Value, want: ScalarType, role: &str) {
         if let Some(t) = self.use_(v) {
@@ -347,6 +355,20 @@ impl<'a> Checker<'a> {
                 }
                 if self.module.function(FunctionKind::GradientChunk(*function)).is_none() {
                     self.error(format_args!("chunk function {function} does not exist"));
+                }
+            }
+            Stmt::TapeSave { slot, value, .. } => {
+                self.tape_user();
+                self.use_as(*slot, ScalarType::I64, "tape slot");
+                let _ = self.use_(*value);
+            }
+            Stmt::TapeLoad { dst, slot, .. } => {
+                self.tape_user();
+                self.use_as(*slot, ScalarType::I64, "tape slot");
+                if let Some(&ty) = self.func.values.get(dst.0 as usize) {
+                    self.define(*dst, ty);
+                } else {
+                    self.define(*dst, ScalarType::F64);
                 }
             }
             Stmt::Reject(parts) | Stmt::Print(parts) => {
