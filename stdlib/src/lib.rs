@@ -336,6 +336,11 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_inv_chi_square_lpdf / hbm_inv_chi_square_lpdf_grad(f64, f64),
         hbm_scaled_inv_chi_square_lpdf / hbm_scaled_inv_chi_square_lpdf_grad(f64, f64, f64),
         hbm_von_mises_lpdf / hbm_von_mises_lpdf_grad(f64, f64, f64),
+        hbm_neg_binomial_lpmf / hbm_neg_binomial_lpmf_grad(i64, f64, f64),
+        hbm_beta_neg_binomial_lpmf / hbm_beta_neg_binomial_lpmf_grad(i64, f64, f64, f64),
+        hbm_beta_proportion_lpdf / hbm_beta_proportion_lpdf_grad(f64, f64, f64),
+        hbm_discrete_range_lpmf / hbm_discrete_range_lpmf_grad(i64, i64, i64),
+        hbm_hypergeometric_lpmf / hbm_hypergeometric_lpmf_grad(i64, i64, i64, i64),
     );
     // --- log cdfs and log ccdfs (truncation, `_lcdf`/`_lccdf`) ---
     density!(
@@ -393,6 +398,18 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_binomial_lccdf / hbm_binomial_lccdf_grad(i64, i64, f64),
         hbm_neg_binomial_2_lcdf / hbm_neg_binomial_2_lcdf_grad(i64, f64, f64),
         hbm_neg_binomial_2_lccdf / hbm_neg_binomial_2_lccdf_grad(i64, f64, f64),
+        hbm_neg_binomial_lcdf / hbm_neg_binomial_lcdf_grad(i64, f64, f64),
+        hbm_neg_binomial_lccdf / hbm_neg_binomial_lccdf_grad(i64, f64, f64),
+        hbm_beta_neg_binomial_lcdf / hbm_beta_neg_binomial_lcdf_grad(i64, f64, f64, f64),
+        hbm_beta_neg_binomial_lccdf / hbm_beta_neg_binomial_lccdf_grad(i64, f64, f64, f64),
+        hbm_beta_proportion_lcdf / hbm_beta_proportion_lcdf_grad(f64, f64, f64),
+        hbm_beta_proportion_lccdf / hbm_beta_proportion_lccdf_grad(f64, f64, f64),
+        hbm_bernoulli_lcdf / hbm_bernoulli_lcdf_grad(i64, f64),
+        hbm_bernoulli_lccdf / hbm_bernoulli_lccdf_grad(i64, f64),
+        hbm_beta_binomial_lcdf / hbm_beta_binomial_lcdf_grad(i64, i64, f64, f64),
+        hbm_beta_binomial_lccdf / hbm_beta_binomial_lccdf_grad(i64, i64, f64, f64),
+        hbm_discrete_range_lcdf / hbm_discrete_range_lcdf_grad(i64, i64, i64),
+        hbm_discrete_range_lccdf / hbm_discrete_range_lccdf_grad(i64, i64, i64),
     );
     rng!(
         hbm_normal_rng(f64, f64) -> f64,
@@ -430,6 +447,11 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_inv_chi_square_rng(f64) -> f64,
         hbm_scaled_inv_chi_square_rng(f64, f64) -> f64,
         hbm_von_mises_rng(f64, f64) -> f64,
+        hbm_neg_binomial_rng(f64, f64) -> i64,
+        hbm_beta_neg_binomial_rng(f64, f64, f64) -> i64,
+        hbm_beta_proportion_rng(f64, f64) -> f64,
+        hbm_discrete_range_rng(i64, i64) -> i64,
+        hbm_hypergeometric_rng(i64, i64, i64) -> i64,
         hbm_multi_normal_rng(CPtr, CPtr, i64, Ptr) -> i32,
         hbm_multi_normal_cholesky_rng(CPtr, CPtr, i64, Ptr) -> i32,
         hbm_lkj_corr_cholesky_rng(i64, f64, Ptr) -> i32,

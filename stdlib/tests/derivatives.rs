@@ -170,6 +170,26 @@ fn domains() -> HashMap<&'static str, Vec<Vec<Arg>>> {
         ],
     );
     add("hbm_beta_binomial_lpmf", vec![vec![I(0, 5), I(5, 20), R(0.2, 10.0), R(0.2, 10.0)]]);
+    // Count and proportion distributions of the wider library (issue 13).
+    for n in ["hbm_neg_binomial_lpmf", "hbm_neg_binomial_lcdf", "hbm_neg_binomial_lccdf"] {
+        add(n, vec![vec![I(0, 30), R(0.3, 20.0), R(0.1, 5.0)]]);
+    }
+    for n in ["hbm_beta_neg_binomial_lpmf", "hbm_beta_neg_binomial_lcdf", "hbm_beta_neg_binomial_lccdf"] {
+        add(n, vec![vec![I(0, 10), R(0.5, 5.0), R(1.0, 5.0), R(0.5, 5.0)]]);
+    }
+    for n in ["hbm_beta_proportion_lpdf", "hbm_beta_proportion_lcdf", "hbm_beta_proportion_lccdf"] {
+        add(n, vec![vec![R(0.05, 0.95), R(0.1, 0.9), R(0.5, 30.0)]]);
+    }
+    for n in ["hbm_bernoulli_lcdf", "hbm_bernoulli_lccdf"] {
+        add(n, vec![vec![I(0, 0), R(0.05, 0.95)]]);
+    }
+    for n in ["hbm_beta_binomial_lcdf", "hbm_beta_binomial_lccdf"] {
+        add(n, vec![vec![I(0, 9), I(10, 40), R(0.2, 10.0), R(0.2, 10.0)]]);
+    }
+    for n in ["hbm_discrete_range_lpmf", "hbm_discrete_range_lcdf", "hbm_discrete_range_lccdf"] {
+        add(n, vec![vec![I(3, 5), I(0, 2), I(6, 9)]]);
+    }
+    add("hbm_hypergeometric_lpmf", vec![vec![I(1, 2), I(3, 4), I(3, 5), I(3, 5)]]);
     // Elementary and special functions of the wider library (issue 13).
     add("hbm_inv_sqrt", vec![vec![R(0.1, 10.0)]]);
     add("hbm_inv_square", vec![vec![R(0.5, 5.0)], vec![R(-5.0, -0.5)]]);
@@ -338,6 +358,22 @@ unsafe fn call(sym: &Symbol, ints: &[i64], reals: &[f64], out: *mut f64) -> f64 
                     i[0], i[1], r[0], out,
                 )
             }
+            [N, F, F, F] => std::mem::transmute::<*const u8, extern "C" fn(i64, f64, f64, f64) -> f64>(p)(
+                i[0], r[0], r[1], r[2],
+            ),
+            [N, F, F, F, P] => std::mem::transmute::<*const u8, extern "C" fn(i64, f64, f64, f64, Pp) -> f64>(p)(
+                i[0], r[0], r[1], r[2], out,
+            ),
+            [N, N, N] => std::mem::transmute::<*const u8, extern "C" fn(i64, i64, i64) -> f64>(p)(i[0], i[1], i[2]),
+            [N, N, N, P] => {
+                std::mem::transmute::<*const u8, extern "C" fn(i64, i64, i64, Pp) -> f64>(p)(i[0], i[1], i[2], out)
+            }
+            [N, N, N, N] => std::mem::transmute::<*const u8, extern "C" fn(i64, i64, i64, i64) -> f64>(p)(
+                i[0], i[1], i[2], i[3],
+            ),
+            [N, N, N, N, P] => std::mem::transmute::<*const u8, extern "C" fn(i64, i64, i64, i64, Pp) -> f64>(p)(
+                i[0], i[1], i[2], i[3], out,
+            ),
             other => panic!(
                 "{}: signature {other:?} not handled by the test caller",
                 sym.name

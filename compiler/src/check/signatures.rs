@@ -89,6 +89,7 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
     uni("scaled_inv_chi_square", &[("nu", Reals), ("s", Reals)]),
     uni("von_mises", &[("mu", Reals), ("kappa", Reals)]),
     uni("beta", &[("alpha", Reals), ("beta", Reals)]),
+    uni("beta_proportion", &[("mu", Reals), ("kappa", Reals)]),
     uni("uniform", &[("alpha", Reals), ("beta", Reals)]),
     disc("bernoulli", &[("theta", Reals)]),
     disc("bernoulli_logit", &[("alpha", Reals)]),
@@ -99,6 +100,10 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
     disc("neg_binomial_2", &[("mu", Reals), ("phi", Reals)]),
     disc("neg_binomial_2_log", &[("eta", Reals), ("phi", Reals)]),
     disc("beta_binomial", &[("N", Ints), ("alpha", Reals), ("beta", Reals)]),
+    disc("neg_binomial", &[("alpha", Reals), ("beta", Reals)]),
+    disc("beta_neg_binomial", &[("r", Reals), ("alpha", Reals), ("beta", Reals)]),
+    disc("discrete_range", &[("lower", Ints), ("upper", Ints)]),
+    disc("hypergeometric", &[("N", Ints), ("a", Ints), ("b", Ints)]),
     Distribution { name: "multi_normal", variate: Vectors, params: &[("mu", Vectors), ("Sigma", Matrix)], discrete: false, multivariate: true },
     Distribution { name: "multi_normal_cholesky", variate: Vectors, params: &[("mu", Vectors), ("L", Matrix)], discrete: false, multivariate: true },
     Distribution { name: "multi_student_t", variate: Vectors, params: &[("nu", Real), ("mu", Vectors), ("Sigma", Matrix)], discrete: false, multivariate: true },
@@ -120,7 +125,8 @@ pub const WITH_CDF: &[&str] = &[
     "normal", "std_normal", "cauchy", "logistic", "double_exponential", "lognormal", "exponential", "weibull",
     "uniform", "poisson", "gamma", "inv_gamma", "gumbel", "rayleigh", "skew_normal", "exp_mod_normal", "pareto",
     "pareto_type_2", "frechet", "loglogistic", "chi_square", "inv_chi_square", "scaled_inv_chi_square",
-    "beta", "student_t", "binomial", "neg_binomial_2",
+    "beta", "student_t", "binomial", "neg_binomial_2", "neg_binomial", "beta_neg_binomial", "beta_proportion",
+    "bernoulli", "beta_binomial", "discrete_range",
 ];
 
 /// Whether `dist` has `_lcdf`/`_lccdf` (see [`WITH_CDF`]).

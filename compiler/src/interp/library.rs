@@ -261,6 +261,15 @@ pub(crate) unsafe fn call_raw(sym: &Symbol, args: &[RawArg]) -> Option<RawRet> {
         [I, I, F, F, P] -> F64,
         [I, I, F, F] -> F64,
         [P, F, P, I] -> I64,
+        [I, F, F, F] -> F64,
+        [I, F, F, F, P] -> F64,
+        [I, I, I] -> F64,
+        [I, I, I, P] -> F64,
+        [I, I, I, I] -> F64,
+        [I, I, I, I, P] -> F64,
+        [P, F, F, F] -> I64,
+        [P, I, I] -> I64,
+        [P, I, I, I] -> I64,
     )
 }
 

@@ -78,7 +78,7 @@ c_rng_int!(hbm_bernoulli_logit_rng, bernoulli_logit_rng; []; [alpha]);
 // --- binomial ----------------------------------------------------------------------
 
 /// ln C(N, n) for 0 <= n <= N.
-fn lchoose_int(big_n: i64, n: i64) -> f64 {
+pub(super) fn lchoose_int(big_n: i64, n: i64) -> f64 {
     sp::lchoose(big_n as f64, n as f64)
 }
 
@@ -176,7 +176,7 @@ pub fn poisson_lpmf_grad(n: i64, lambda: f64) -> (f64, [f64; 1]) {
 }
 
 /// Draws Poisson(λ) for 0 <= λ <= 2^30.
-fn poisson_draw<R: Rng + ?Sized>(
+pub(super) fn poisson_draw<R: Rng + ?Sized>(
     rng: &mut R,
     lambda: f64,
     name: &'static str,

@@ -24,6 +24,9 @@
 
 pub mod batch;
 pub mod beta_cdf;
+pub mod beta_proportion;
+pub mod count_cdfs;
+pub mod counts;
 pub mod cdf;
 pub mod chi_square;
 pub mod circular;
@@ -36,6 +39,9 @@ pub mod simplex;
 pub mod skewed;
 
 pub use beta_cdf::*;
+pub use beta_proportion::*;
+pub use count_cdfs::*;
+pub use counts::*;
 pub use cdf::*;
 pub use chi_square::*;
 pub use circular::*;
