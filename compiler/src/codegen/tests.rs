@@ -347,6 +347,7 @@ fn reject_with_message_and_prints_before_it() {
         reject: 99,
         pool: std::ptr::null(),
         chunk: 0,
+        tapes: std::ptr::null_mut(),
     };
     // SAFETY: arenas of the module's sizes, no RNG needed, no sink, module alive.
     let r = unsafe { entry(&mut ctx) };

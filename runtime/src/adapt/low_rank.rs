@@ -50,7 +50,8 @@ impl Default for LowRankSettings {
 pub struct LowRankInvMetric {
     /// The diagonal of `S` (square roots of the diagonal estimate).
     pub scale: Vec<f64>,
-    /// The directions `U`, one after the other (`rank * dim` values).
+    /// The directions `U`, interleaved: `vecs[i * rank + j]` is coordinate
+    /// `i` of direction `j` (`dim * rank` values; with rank 0, `dim` zeros).
     pub vecs: Vec<f64>,
     /// The eigenvalues `L`, one per direction.
     pub vals: Vec<f64>,
@@ -64,7 +65,7 @@ impl LowRankInvMetric {
     /// Checks sizes, finiteness and positivity.
     pub fn validate(&self) -> Result<(), String> {
         let d = self.dim();
-        if self.vals.len() > MAX_RANK || self.vecs.len() != self.vals.len() * d {
+        if self.vals.len() > MAX_RANK || self.vecs.len() != self.vals.len().max(1) * d {
             return Err(format!("low-rank metric of rank {} has {} vector values", self.vals.len(), self.vecs.len()));
         }
         if !self.scale.iter().chain(&self.vals).all(|v| v.is_finite() && *v > 0.0)
@@ -75,60 +76,69 @@ impl LowRankInvMetric {
         Ok(())
     }
 
-    /// `out = M^{-1} p`.
+    /// `out = M^{-1} p`: one pass for `t = S p` and `c = (L - 1) U' t`, one
+    /// for `S (t + U c)`; the directions are interleaved so both passes
+    /// read memory in order.
     pub fn velocity(&self, p: &[f64], out: &mut [f64]) {
-        let d = self.dim();
+        let r = self.vals.len();
         let mut c = [0.0; MAX_RANK];
-        for ((o, pi), s) in out.iter_mut().zip(p).zip(&self.scale) {
-            *o = pi * s;
-        }
-        for (j, (u, l)) in self.vecs.chunks_exact(d).zip(&self.vals).enumerate() {
-            c[j] = (l - 1.0) * dot(u, out);
-        }
-        for (j, u) in self.vecs.chunks_exact(d).enumerate() {
-            for (o, ui) in out.iter_mut().zip(u) {
-                *o += c[j] * ui;
+        for ((o, pi), (s, u)) in out.iter_mut().zip(p).zip(self.scale.iter().zip(self.vecs.chunks_exact(r.max(1)))) {
+            let t = pi * s;
+            *o = t;
+            for j in 0..r {
+                c[j] += u[j] * t;
             }
         }
-        for (o, s) in out.iter_mut().zip(&self.scale) {
-            *o *= s;
+        for j in 0..r {
+            c[j] *= self.vals[j] - 1.0;
+        }
+        for (o, (s, u)) in out.iter_mut().zip(self.scale.iter().zip(self.vecs.chunks_exact(r.max(1)))) {
+            let mut add = 0.0;
+            for j in 0..r {
+                add += u[j] * c[j];
+            }
+            *o = (*o + add) * s;
         }
     }
 
     /// Draws `p ~ N(0, M)`: `p = S^-1 (z + U (L^-1/2 - 1) U' z)`.
     pub fn sample_momentum(&self, rng: &mut ChainRng, p: &mut [f64]) {
-        let d = self.dim();
+        let r = self.vals.len();
         let mut c = [0.0; MAX_RANK];
-        for pi in p.iter_mut() {
-            *pi = rng.std_normal();
-        }
-        for (j, (u, l)) in self.vecs.chunks_exact(d).zip(&self.vals).enumerate() {
-            c[j] = (1.0 / l.sqrt() - 1.0) * dot(u, p);
-        }
-        for (j, u) in self.vecs.chunks_exact(d).enumerate() {
-            for (pi, ui) in p.iter_mut().zip(u) {
-                *pi += c[j] * ui;
+        for (pi, u) in p.iter_mut().zip(self.vecs.chunks_exact(r.max(1))) {
+            let z = rng.std_normal();
+            *pi = z;
+            for j in 0..r {
+                c[j] += u[j] * z;
             }
         }
-        for (pi, s) in p.iter_mut().zip(&self.scale) {
-            *pi /= s;
+        for j in 0..r {
+            c[j] *= 1.0 / self.vals[j].sqrt() - 1.0;
+        }
+        for (pi, (s, u)) in p.iter_mut().zip(self.scale.iter().zip(self.vecs.chunks_exact(r.max(1)))) {
+            let mut add = 0.0;
+            for j in 0..r {
+                add += u[j] * c[j];
+            }
+            *pi = (*pi + add) / s;
         }
     }
 
     /// The diagonal of the inverse metric (what the CSV's adaptation block
     /// reports for a run with a diagonal metric).
     pub fn diagonal(&self) -> Vec<f64> {
-        let d = self.dim();
-        let mut out: Vec<f64> = vec![1.0; d];
-        for (u, l) in self.vecs.chunks_exact(d).zip(&self.vals) {
-            for (o, ui) in out.iter_mut().zip(u) {
-                *o += (l - 1.0) * ui * ui;
-            }
-        }
-        for (o, s) in out.iter_mut().zip(&self.scale) {
-            *o *= s * s;
-        }
-        out
+        let r = self.vals.len();
+        self.scale
+            .iter()
+            .zip(self.vecs.chunks_exact(r.max(1)))
+            .map(|(s, u)| {
+                let mut d = 1.0;
+                for j in 0..r {
+                    d += (self.vals[j] - 1.0) * u[j] * u[j];
+                }
+                d * s * s
+            })
+            .collect()
     }
 }
 
@@ -324,17 +334,18 @@ pub fn estimate_low_rank(
     let mut keep: Vec<usize> = (0..k).filter(|&j| xv[j] > cutoff || xv[j] < 1.0 / cutoff).collect();
     keep.sort_by(|&i, &j| xv[j].ln().abs().total_cmp(&xv[i].ln().abs()));
     keep.truncate(settings.rank.min(MAX_RANK));
-    let mut vecs = Vec::with_capacity(keep.len() * dim);
-    let mut vals = Vec::with_capacity(keep.len());
-    for &j in &keep {
-        let mut u = vec![0.0; dim];
+    let r = keep.len();
+    // With rank 0 the directions are a column of zeros, so that every
+    // coordinate still has its (empty) chunk.
+    let mut vecs = vec![0.0; dim * r.max(1)];
+    let mut vals = Vec::with_capacity(r);
+    for (slot, &j) in keep.iter().enumerate() {
         for (c, qc) in q.iter().enumerate() {
             let w = xe[c * k + j];
-            for (ui, qi) in u.iter_mut().zip(qc) {
-                *ui += w * qi;
+            for (i, qi) in qc.iter().enumerate() {
+                vecs[i * r + slot] += w * qi;
             }
         }
-        vecs.extend_from_slice(&u);
         vals.push(xv[j]);
     }
     let metric = LowRankInvMetric { scale, vecs, vals };
