@@ -468,10 +468,10 @@ model {
 }
 
 /// A trip count computed in the model from the data (a count made in a
-/// loop): no bound on it is known when the data are bound, and the tape
-/// would have to grow at run time.
+/// loop): no bound on it is known when the data are bound, so the carried
+/// value goes on a tape that grows at run time.
 #[test]
-fn a_trip_count_known_only_at_run_time_is_refused() {
+fn a_trip_count_known_only_at_run_time_uses_a_growable_tape() {
     let src = "
 data { int N; vector[N] y; }
 parameters { real<lower=0, upper=1> phi; }
@@ -482,7 +482,22 @@ model {
   for (t in 1:m) { s = phi * s + y[t]; }
   target += -0.1 * square(s);
 }";
-    refused("run_time_trip_count", src, &ts(6), "known only at run time");
+    passes("run_time_trip_count", src, &ts(6));
+}
+
+/// A `while` loop whose values depend on a parameter has no trip count
+/// to size or grow a tape by when the reverse sweep runs: refused.
+#[test]
+fn a_while_loop_over_parameters_is_refused() {
+    let src = "
+data { int N; vector[N] y; }
+parameters { real<lower=0> x; }
+model {
+  real s = x;
+  while (s > 1) { s = s / 2; }
+  target += -square(s) - x;
+}";
+    refused("while_over_parameters", src, &ts(3), "`while` loops");
 }
 
 #[test]
