@@ -5,13 +5,13 @@
 //! `K(p) = p' M^{-1} p / 2`, with momenta drawn from `N(0, M)`. What is
 //! adapted and reported is the *inverse* metric `M^{-1}`.
 //!
-//! With a diagonal metric, [`Point::p`] holds the *whitened* momentum
+//! With a diagonal metric, `Point::p` holds the *whitened* momentum
 //! `p' = M^{-1/2} p` (drawn as a standard normal), so that the velocity is
 //! `p'` itself, the kinetic energy `p' . p' / 2` and every U-turn sum a plain
 //! dot product of momenta: the leapfrog's passes read no metric and write no
-//! velocity (see [`super::kernels`]). The dynamics are Stan's; only the
+//! velocity (see `kernels`). The dynamics are Stan's; only the
 //! coordinates of the momentum differ. Dense and low-rank metrics keep the
-//! momentum `p` and its velocity `M^{-1} p` in [`Point::v`].
+//! momentum `p` and its velocity `M^{-1} p` in `Point::v`.
 
 use crate::density::{LogDensity, LogDensityError};
 use crate::rng::ChainRng;

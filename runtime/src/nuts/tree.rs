@@ -21,12 +21,15 @@
 //! one and the same, and they are computed in the last leapfrog pass of the
 //! second state, and a leaf that is not the last of its doubling writes the
 //! first half (kick and drift) of its successor's step in the same pass
-//! ([`Hamiltonian::step`]). The floating-point operations on every element are those of Stan's
-//! formulation in the same order, and the random numbers are drawn at the
-//! same places, so a seed gives the same draws as the copying formulation
-//! (tested against it in `tree_reference`). Sums over the elements are taken
-//! in four partial sums ([`super::kernels`], AVX when the CPU has it), so they
-//! round differently from Stan's sequential sums.
+//! ([`Hamiltonian::step`]). The floating-point operations on every element
+//! are those of the plain recursive formulation in `tree_reference` in the
+//! same order, and the random numbers are drawn at the same places, so a
+//! seed gives the same draws as it (tested bit for bit). Both differ from
+//! Stan's arithmetic, not its algorithm: with a diagonal metric the momenta
+//! are whitened (see [`super::hamiltonian`]), products are fused
+//! multiply-adds, sums are taken in four partial sums ([`super::kernels`]),
+//! and a multinomial merge takes its probability from the same `exp` as its
+//! combined weight (`weigh`).
 
 use super::hamiltonian::{Hamiltonian, Metric, Point};
 use super::kernels::{joined_sums, joined_sums_white};
