@@ -4,6 +4,14 @@
 //! As in Stan, the potential is `V(q) = -log p(q)` and the kinetic energy is
 //! `K(p) = p' M^{-1} p / 2`, with momenta drawn from `N(0, M)`. What is
 //! adapted and reported is the *inverse* metric `M^{-1}`.
+//!
+//! With a diagonal metric, `Point::p` holds the *whitened* momentum
+//! `p' = M^{-1/2} p` (drawn as a standard normal), so that the velocity is
+//! `p'` itself, the kinetic energy `p' . p' / 2` and every U-turn sum a plain
+//! dot product of momenta: the leapfrog's passes read no metric and write no
+//! velocity (see `kernels`). The dynamics are Stan's; only the
+//! coordinates of the momentum differ. Dense and low-rank metrics keep the
+//! momentum `p` and its velocity `M^{-1} p` in `Point::v`.
 
 use crate::density::{LogDensity, LogDensityError};
 use crate::rng::ChainRng;
@@ -80,8 +88,8 @@ impl MetricKind {
 pub(crate) enum Metric {
     Diag {
         inv: Vec<f64>,
-        /// `1 / sqrt(inv)`: scales a standard normal to a momentum.
-        inv_sqrt: Vec<f64>,
+        /// `sqrt(inv)`: a whitened momentum's velocity in `q` per unit.
+        sqrt_inv: Vec<f64>,
     },
     Dense {
         dim: usize,
@@ -101,8 +109,8 @@ impl Metric {
                 if let Some(bad) = inv.iter().find(|v| !(v.is_finite() && **v > 0.0)) {
                     return Err(format!("inverse metric has a non-positive or non-finite element {bad}"));
                 }
-                let inv_sqrt = inv.iter().map(|v| 1.0 / v.sqrt()).collect();
-                Ok(Metric::Diag { inv: inv.clone(), inv_sqrt })
+                let sqrt_inv = inv.iter().map(|v| v.sqrt()).collect();
+                Ok(Metric::Diag { inv: inv.clone(), sqrt_inv })
             }
             InvMetric::Dense { dim, values } => {
                 let n = *dim;
@@ -125,15 +133,12 @@ impl Metric {
         }
     }
 
-    /// `out = M^{-1} p` (Stan's `dtau_dp`, the "sharp" momentum).
+    /// `out = M^{-1} p` (Stan's `dtau_dp`, the "sharp" momentum); for a
+    /// diagonal metric, whose momenta are whitened, `out = p`.
     #[inline]
     pub(crate) fn velocity(&self, p: &[f64], out: &mut [f64]) {
         match self {
-            Metric::Diag { inv, .. } => {
-                for ((o, pi), mi) in out.iter_mut().zip(p).zip(inv) {
-                    *o = pi * mi;
-                }
-            }
+            Metric::Diag { .. } => out.copy_from_slice(p),
             Metric::Dense { dim, inv, .. } => {
                 for (i, o) in out.iter_mut().enumerate() {
                     let row = &inv[i * dim..(i + 1) * dim];
@@ -144,12 +149,13 @@ impl Metric {
         }
     }
 
-    /// Draws a momentum `p ~ N(0, M)` into `p`.
+    /// Draws a momentum `p ~ N(0, M)` into `p` (for a diagonal metric, the
+    /// whitened momentum `M^{-1/2} p ~ N(0, I)`).
     pub(crate) fn sample_momentum(&self, rng: &mut ChainRng, p: &mut [f64]) {
         match self {
-            Metric::Diag { inv_sqrt, .. } => {
-                for (pi, s) in p.iter_mut().zip(inv_sqrt) {
-                    *pi = rng.std_normal() * s;
+            Metric::Diag { .. } => {
+                for pi in p.iter_mut() {
+                    *pi = rng.std_normal();
                 }
             }
             Metric::Dense { dim, chol, .. } => {
@@ -195,16 +201,20 @@ pub(crate) fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
 }
 
 pub(crate) use super::kernels::dot;
-use super::kernels::{joined_sums, kick_drift, kick_fused, KickOut};
+use super::kernels::{joined_sums, kick_drift, kick_fused, kick_kinetic, KickOut};
 
 /// A point in phase space with its cached log density, gradient and velocity.
 #[derive(Clone, Debug)]
 pub(crate) struct Point {
     /// Position (unconstrained parameters).
     pub q: Vec<f64>,
-    /// Momentum.
+    /// Momentum (whitened with a diagonal metric, see the module
+    /// documentation).
     pub p: Vec<f64>,
-    /// `M^{-1} p`.
+    /// `M^{-1} p` with dense and low-rank metrics. With a diagonal metric
+    /// the velocity is `p`; the trajectory's fast path leaves `v` stale,
+    /// [`Hamiltonian::leapfrog`] and [`Hamiltonian::refresh_momentum`]
+    /// copy `p` into it.
     pub v: Vec<f64>,
     /// Gradient of the log density at `q`.
     pub grad: Vec<f64>,
@@ -232,7 +242,8 @@ impl Point {
         self.logp = other.logp;
     }
 
-    /// Hamiltonian `H = -log p(q) + p' M^{-1} p / 2`; NaN becomes `+inf`.
+    /// Hamiltonian `H = -log p(q) + p' M^{-1} p / 2` from `p` and `v`
+    /// (both current); NaN becomes `+inf`. See [`Hamiltonian::energy`].
     pub(crate) fn energy(&self) -> f64 {
         let h = -self.logp + 0.5 * dot(&self.p, &self.v);
         if h.is_nan() {
@@ -247,6 +258,13 @@ impl Point {
 pub(crate) struct Hamiltonian<'a, D: LogDensity> {
     pub density: &'a mut D,
     pub metric: Metric,
+    /// `(eps / 2) sqrt(M^{-1})` for the step size `eps` of the current
+    /// transition and its negative (forward, backward), for a diagonal
+    /// metric; set by [`Hamiltonian::prepare_steps`].
+    scale_fwd: Vec<f64>,
+    scale_bck: Vec<f64>,
+    /// The `eps / 2` the scales were computed for (NaN: none yet).
+    scale_half: f64,
     /// Number of gradient evaluations so far.
     pub n_evals: u64,
     /// The first non-recoverable error met, if any; the chain stops on it.
@@ -257,7 +275,16 @@ pub(crate) struct Hamiltonian<'a, D: LogDensity> {
 
 impl<'a, D: LogDensity> Hamiltonian<'a, D> {
     pub(crate) fn new(density: &'a mut D, metric: Metric) -> Self {
-        Hamiltonian { density, metric, n_evals: 0, fatal: None, last_error: None }
+        Hamiltonian {
+            density,
+            metric,
+            scale_fwd: Vec::new(),
+            scale_bck: Vec::new(),
+            scale_half: f64::NAN,
+            n_evals: 0,
+            fatal: None,
+            last_error: None,
+        }
     }
 
     /// Evaluates log density and gradient at `point.q`. A NaN or infinite
@@ -298,9 +325,69 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
         self.update_velocity(point);
     }
 
-    /// One leapfrog step of size `eps` (negative to go back in time).
+    /// Computes the per-coordinate step scales of a diagonal metric for
+    /// step size `eps` (both directions). Called at the start of every
+    /// transition, as the metric and the step size change between them
+    /// (the metric is a public field, so no cache can see it change).
+    pub(crate) fn prepare_steps(&mut self, eps: f64) {
+        let half = 0.5 * eps;
+        if let Metric::Diag { sqrt_inv, .. } = &self.metric {
+            self.scale_fwd.clear();
+            self.scale_fwd.extend(sqrt_inv.iter().map(|s| half * s));
+            self.scale_bck.clear();
+            self.scale_bck.extend(sqrt_inv.iter().map(|s| -half * s));
+            self.scale_half = half;
+        }
+    }
+
+    /// The scales of a step of size `eps` from [`Hamiltonian::prepare_steps`].
+    #[inline]
+    fn scales(&self, eps: f64) -> &[f64] {
+        // Invariant: `transition` prepares the scales for its step size
+        // before any step; only the sign of `eps` varies within it.
+        debug_assert_eq!(self.scale_half, (0.5 * eps).abs(), "step scales not prepared for this step size");
+        if eps > 0.0 {
+            &self.scale_fwd
+        } else {
+            &self.scale_bck
+        }
+    }
+
+    /// Hamiltonian `H = -log p(q) + K` of `point`, from its momentum alone
+    /// with a diagonal metric (whose `v` the trajectory leaves stale); NaN
+    /// becomes `+inf`.
+    pub(crate) fn energy(&self, point: &Point) -> f64 {
+        if let Metric::Diag { .. } = self.metric {
+            let h = -point.logp + 0.5 * dot(&point.p, &point.p);
+            if h.is_nan() {
+                f64::INFINITY
+            } else {
+                h
+            }
+        } else {
+            point.energy()
+        }
+    }
+
+    /// One leapfrog step of size `eps` (negative to go back in time); `v`
+    /// is current afterwards with every metric. With a diagonal metric the
+    /// same arithmetic as the trajectory's [`Hamiltonian::step`].
     pub(crate) fn leapfrog(&mut self, point: &mut Point, eps: f64) {
         let half = 0.5 * eps;
+        if let Metric::Diag { sqrt_inv, .. } = &self.metric {
+            let c: Vec<f64> = sqrt_inv.iter().map(|s| half * s).collect();
+            let (mut q, mut p) = (vec![0.0; c.len()], vec![0.0; c.len()]);
+            kick_drift(&point.q, &point.p, &point.grad, &c, &mut q, &mut p);
+            point.q = q;
+            point.p = p;
+            self.evaluate_value(point);
+            let kinetic2 = kick_kinetic(&mut point.p, &point.grad, &c);
+            if !kinetic2.is_finite() {
+                point.logp = f64::NEG_INFINITY;
+            }
+            point.v.copy_from_slice(&point.p);
+            return;
+        }
         for (p, g) in point.p.iter_mut().zip(&point.grad) {
             *p += half * g;
         }
@@ -318,10 +405,10 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
     /// One leapfrog step of a trajectory from `src` into `dst`, returning
     /// the energy of `dst` (NaN mapped to `+inf`) and whether a two-state
     /// subtree passes its U-turn check. The arithmetic is exactly that of
-    /// [`Hamiltonian::leapfrog`] followed by [`Point::energy`], element by
-    /// element and in the same order, so the result is bit-identical; with a
-    /// diagonal metric the kick, velocity, kinetic energy (and what follows)
-    /// are one pass, and `src` is not copied.
+    /// [`Hamiltonian::leapfrog`] followed by [`Hamiltonian::energy`], element
+    /// by element and in the same order, so the result is bit-identical;
+    /// with a diagonal metric the kick, kinetic energy (and what follows)
+    /// are one pass, `dst.v` is not written, and `src` is not copied.
     ///
     /// `drifted`: `dst.q` and `dst.p` already hold this step's first half
     /// (written by the previous step's `next`). `pair`: `src` and `dst`
@@ -341,10 +428,9 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
         pair: Option<&mut [f64]>,
         next: Option<&mut Point>,
     ) -> (f64, bool, bool) {
-        let half = 0.5 * eps;
         let diag = drifted || self.first_half_into(src, dst, eps);
         if !diag {
-            let h = self.second_half_generic(dst, half);
+            let h = self.second_half_generic(dst, 0.5 * eps);
             let no_u_turn = match pair {
                 Some(rho) => joined_sums(rho, &src.p, &dst.p, &src.v, &dst.v, &src.p, &src.v, &dst.p, &dst.v)
                     .iter()
@@ -354,13 +440,12 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
             return (h, no_u_turn, false);
         }
         self.evaluate_value(dst);
-        let Metric::Diag { inv, .. } = &self.metric else { unreachable!("the fused first half is only taken for diagonal metrics") };
-        let Point { q, p, v, grad, .. } = &mut *dst;
-        let mut out = KickOut { eps, q: &q[..], ..KickOut::default() };
+        let c = self.scales(eps);
+        let Point { q, p, grad, .. } = &mut *dst;
+        let mut out = KickOut { q: &q[..], ..KickOut::default() };
         let has_pair = pair.is_some();
         if let Some(rho) = pair {
             out.p_a = &src.p[..];
-            out.v_a = &src.v[..];
             out.rho = rho;
         }
         let has_next = next.is_some();
@@ -369,10 +454,10 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
             out.p_next = &mut nx.p[..];
         }
         let s = match (has_pair, has_next) {
-            (false, false) => kick_fused::<false, false>(p, v, grad, inv, half, &mut out),
-            (true, false) => kick_fused::<true, false>(p, v, grad, inv, half, &mut out),
-            (false, true) => kick_fused::<false, true>(p, v, grad, inv, half, &mut out),
-            (true, true) => kick_fused::<true, true>(p, v, grad, inv, half, &mut out),
+            (false, false) => kick_fused::<false, false>(p, grad, c, &mut out),
+            (true, false) => kick_fused::<true, false>(p, grad, c, &mut out),
+            (false, true) => kick_fused::<false, true>(p, grad, c, &mut out),
+            (true, true) => kick_fused::<true, true>(p, grad, c, &mut out),
         };
         let no_u_turn = !has_pair || (s.v_last_rho > 0.0 && s.v_first_rho > 0.0);
         (finish_energy(dst, s.kinetic2), no_u_turn, has_next)
@@ -384,8 +469,8 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
     #[inline]
     fn first_half_into(&self, src: &Point, dst: &mut Point, eps: f64) -> bool {
         let half = 0.5 * eps;
-        if let Metric::Diag { inv, .. } = &self.metric {
-            kick_drift(&src.q, &src.p, &src.grad, inv, &mut dst.q, &mut dst.p, half, eps);
+        if let Metric::Diag { .. } = &self.metric {
+            kick_drift(&src.q, &src.p, &src.grad, self.scales(eps), &mut dst.q, &mut dst.p);
             true
         } else {
             for ((d, s), g) in dst.p.iter_mut().zip(&src.p).zip(&src.grad) {
@@ -411,7 +496,7 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
 }
 
 /// The energy `-logp + kinetic2 / 2` of a state just kicked, NaN mapped to
-/// `+inf` as in [`Point::energy`]. A non-finite `kinetic2` (which is what a
+/// `+inf` as in [`Hamiltonian::energy`]. A non-finite `kinetic2` (which is what a
 /// non-finite gradient gives, see [`kick_kinetic`]) marks the evaluation
 /// failed (`logp = -inf`), as [`Hamiltonian::evaluate`] does; the energy is
 /// `+inf` either way.

@@ -21,15 +21,18 @@
 //! one and the same, and they are computed in the last leapfrog pass of the
 //! second state, and a leaf that is not the last of its doubling writes the
 //! first half (kick and drift) of its successor's step in the same pass
-//! ([`Hamiltonian::step`]). The floating-point operations on every element are those of Stan's
-//! formulation in the same order, and the random numbers are drawn at the
-//! same places, so a seed gives the same draws as the copying formulation
-//! (tested against it in `tree_reference`). Sums over the elements are taken
-//! in four partial sums ([`super::kernels`], AVX when the CPU has it), so they
-//! round differently from Stan's sequential sums.
+//! ([`Hamiltonian::step`]). The floating-point operations on every element
+//! are those of the plain recursive formulation in `tree_reference` in the
+//! same order, and the random numbers are drawn at the same places, so a
+//! seed gives the same draws as it (tested bit for bit). Both differ from
+//! Stan's arithmetic, not its algorithm: with a diagonal metric the momenta
+//! are whitened (see [`super::hamiltonian`]), products are fused
+//! multiply-adds, sums are taken in four partial sums ([`super::kernels`]),
+//! and a multinomial merge takes its probability from the same `exp` as its
+//! combined weight (`weigh`).
 
-use super::hamiltonian::{Hamiltonian, Point};
-use super::kernels::joined_sums;
+use super::hamiltonian::{Hamiltonian, Metric, Point};
+use super::kernels::{joined_sums, joined_sums_white};
 use crate::density::LogDensity;
 use crate::rng::ChainRng;
 
@@ -56,18 +59,34 @@ pub struct TransitionStats {
     pub hit_max_depth: bool,
 }
 
-/// Log of `exp(a) + exp(b)`, with `-inf` handled; one `exp` and one
-/// `ln_1p`, as this runs at every leapfrog step.
+/// Two log weights `a`, `b` combined with one `exp` and one `ln_1p`:
+/// `log(e^a + e^b)`, the share `e^b / (e^a + e^b)` of `b` (the probability
+/// of moving a multinomial proposal to `b`'s), and `min(1, e^(b - a))` (the
+/// biased progressive sampling's probability of moving to `b`'s). `-inf`
+/// weighs nothing.
 #[inline]
-pub(crate) fn log_sum_exp(a: f64, b: f64) -> f64 {
-    if a == f64::NEG_INFINITY {
-        return b;
-    }
+pub(crate) fn weigh(a: f64, b: f64) -> Weighed {
     if b == f64::NEG_INFINITY {
-        return a;
+        return Weighed { log_sum: a, share: 0.0, ratio: 0.0 };
     }
-    let (m, rest) = if a > b { (a, b - a) } else { (b, a - b) };
-    m + rest.exp().ln_1p()
+    if a == f64::NEG_INFINITY {
+        return Weighed { log_sum: b, share: 1.0, ratio: 1.0 };
+    }
+    if b > a {
+        let t = (a - b).exp();
+        Weighed { log_sum: b + t.ln_1p(), share: 1.0 / (1.0 + t), ratio: 1.0 }
+    } else {
+        let t = (b - a).exp();
+        Weighed { log_sum: a + t.ln_1p(), share: t / (1.0 + t), ratio: t }
+    }
+}
+
+/// What [`weigh`] returns.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Weighed {
+    pub log_sum: f64,
+    pub share: f64,
+    pub ratio: f64,
 }
 
 /// Metropolis acceptance probability `min(1, e^d)` and its symmetric form
@@ -204,9 +223,12 @@ pub(crate) struct NutsOptions {
 /// parts `a` (before) and `b` (after) of a trajectory, with `rho_a`, `rho_b`
 /// their summed momenta; writes `rho_a + rho_b` into `rho`. `first`, `last`
 /// are the states at the outer ends, `a_end`, `b_beg` those at the join.
-/// True when none of the checks finds a U-turn.
+/// `white`: the momenta are whitened (diagonal metric), so they are their
+/// own velocities. True when none of the checks finds a U-turn.
+#[allow(clippy::too_many_arguments)]
 #[inline]
 fn no_u_turn_joined(
+    white: bool,
     rho: &mut [f64],
     rho_a: &[f64],
     rho_b: &[f64],
@@ -215,7 +237,11 @@ fn no_u_turn_joined(
     b_beg: &Point,
     last: &Point,
 ) -> bool {
-    let s = joined_sums(rho, rho_a, rho_b, &first.v, &last.v, &a_end.p, &a_end.v, &b_beg.p, &b_beg.v);
+    let s = if white {
+        joined_sums_white(rho, rho_a, rho_b, &first.p, &last.p, &a_end.p, &b_beg.p)
+    } else {
+        joined_sums(rho, rho_a, rho_b, &first.v, &last.v, &a_end.p, &a_end.v, &b_beg.p, &b_beg.v)
+    };
     s.iter().all(|x| *x > 0.0)
 }
 
@@ -223,6 +249,8 @@ struct Builder<'s, 'h, 'a, D: LogDensity> {
     ham: &'s mut Hamiltonian<'a, D>,
     rng: &'s mut ChainRng,
     ws: &'h mut TreeWorkspace,
+    /// The metric is diagonal: momenta are whitened (see `no_u_turn_joined`).
+    white: bool,
     eps: f64,
     h0: f64,
     max_energy_error: f64,
@@ -317,6 +345,7 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
             // half plus the nearest state of the other).
             let pts = &self.ws.slots.points;
             persist = no_u_turn_joined(
+                self.white,
                 rho,
                 &rho_init,
                 &rho_final,
@@ -414,7 +443,9 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         if h - self.h0 > self.max_energy_error {
             self.divergent = true;
         }
-        *log_sum_weight = log_sum_exp(*log_sum_weight, self.h0 - h);
+        // A leaf is the first state of its (fresh, empty) weight.
+        debug_assert_eq!(*log_sum_weight, f64::NEG_INFINITY);
+        *log_sum_weight = self.h0 - h;
         let (metro, sym) = acceptance_probs(self.h0 - h);
         self.sum_metro_prob += metro;
         self.sum_sym_prob += sym;
@@ -427,9 +458,9 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         (!self.divergent, no_u_turn)
     }
 
-    /// Multinomial sample between the two halves of a valid subtree: adds
-    /// the subtree's weight into `log_sum_weight` and moves `*propose` to
-    /// `propose_final` with the final half's share of the weight.
+    /// Multinomial sample between the two halves of a valid subtree: sets
+    /// `log_sum_weight` (fresh, `-inf`) to the subtree's weight and moves
+    /// `*propose` to `propose_final` with the final half's share of it.
     #[inline]
     fn merge_subtrees(
         &mut self,
@@ -439,15 +470,12 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         log_sum_weight_init: f64,
         log_sum_weight_final: f64,
     ) {
-        let log_sum_weight_subtree = log_sum_exp(log_sum_weight_init, log_sum_weight_final);
-        *log_sum_weight = log_sum_exp(*log_sum_weight, log_sum_weight_subtree);
-        if log_sum_weight_final > log_sum_weight_subtree {
+        // Every caller passes a fresh weight (Stan adds into it).
+        debug_assert_eq!(*log_sum_weight, f64::NEG_INFINITY);
+        let w = weigh(log_sum_weight_init, log_sum_weight_final);
+        *log_sum_weight = w.log_sum;
+        if self.rng.uniform() < w.share {
             self.ws.slots.assign(propose, propose_final);
-        } else {
-            let accept_prob = (log_sum_weight_final - log_sum_weight_subtree).exp();
-            if self.rng.uniform() < accept_prob {
-                self.ws.slots.assign(propose, propose_final);
-            }
         }
     }
 }
@@ -463,8 +491,10 @@ pub(crate) fn transition<D: LogDensity>(
     step_size: f64,
     options: NutsOptions,
 ) -> TransitionStats {
+    ham.prepare_steps(step_size);
     ham.refresh_momentum(z, rng);
-    let h0 = z.energy();
+    let h0 = ham.energy(z);
+    let white = matches!(ham.metric, Metric::Diag { .. });
 
     ws.slots.reset();
     let start = ws.slots.alloc();
@@ -493,6 +523,7 @@ pub(crate) fn transition<D: LogDensity>(
         ham,
         rng,
         ws,
+        white,
         eps: step_size,
         h0,
         max_energy_error: options.max_energy_error,
@@ -546,20 +577,17 @@ pub(crate) fn transition<D: LogDensity>(
         depth += 1;
 
         // Biased progressive sampling between old trajectory and new subtree.
-        if log_sum_weight_subtree > log_sum_weight {
+        let w = weigh(log_sum_weight, log_sum_weight_subtree);
+        if log_sum_weight_subtree > log_sum_weight || b.rng.uniform() < w.ratio {
             b.ws.slots.assign(&mut z_sample, z_propose);
-        } else {
-            let accept_prob = (log_sum_weight_subtree - log_sum_weight).exp();
-            if b.rng.uniform() < accept_prob {
-                b.ws.slots.assign(&mut z_sample, z_propose);
-            }
         }
-        log_sum_weight = log_sum_exp(log_sum_weight, log_sum_weight_subtree);
+        log_sum_weight = w.log_sum;
 
         // Break when the no-U-turn criterion fails for the whole trajectory
         // or across the boundary between its two parts.
         let pts = &b.ws.slots.points;
         let persist = no_u_turn_joined(
+            b.white,
             &mut rho,
             &rho_bck,
             &rho_fwd,
@@ -577,10 +605,11 @@ pub(crate) fn transition<D: LogDensity>(
     let accept_stat = if n_leapfrog > 0 { b.sum_metro_prob / n_leapfrog as f64 } else { 0.0 };
     let accept_stat_sym = if n_leapfrog > 0 { b.sum_sym_prob / n_leapfrog as f64 } else { 0.0 };
     let divergent = b.divergent;
+    let ham = b.ham;
     // The selected state moves back out of the pool; every slot is freed by
     // the next transition's reset.
     std::mem::swap(z, &mut ws.slots.points[z_sample]);
-    let energy = z.energy();
+    let energy = ham.energy(z);
     for v in [rho, rho_fwd, rho_bck] {
         ws.give(v);
     }
@@ -600,7 +629,7 @@ pub(crate) fn transition<D: LogDensity>(
 #[cfg(test)]
 mod tests {
     use super::super::hamiltonian::{InvMetric, Metric};
-    use super::super::tree_reference;
+    use super::super::tree_reference::{self, log_sum_exp};
     use super::*;
     use crate::density::{FnDensity, LogDensityError};
 
@@ -715,6 +744,17 @@ mod tests {
         }
         assert_eq!(log_sum_exp(f64::NEG_INFINITY, -2.0), -2.0);
         assert_eq!(log_sum_exp(-2.0, f64::NEG_INFINITY), -2.0);
+        // The weights of the multinomial and progressive sampling.
+        for (a, b) in [(0.0, 0.0), (-1.0, 2.0), (2.0, -1.0), (3.0, -700.0), (-700.0, 3.0), (-1e3, -1e3 - 1e-6)] {
+            let w = weigh(a, b);
+            let close = |x: f64, y: f64| (x - y).abs() <= 1e-14 * y.abs().max(1.0);
+            assert!(close(w.log_sum, log_sum_exp(a, b)), "{a}, {b}: {w:?}");
+            assert!(close(w.share, f64::exp(b - log_sum_exp(a, b))), "{a}, {b}: {w:?}");
+            assert!(close(w.ratio, f64::exp(b - a).min(1.0)), "{a}, {b}: {w:?}");
+        }
+        let ninf = f64::NEG_INFINITY;
+        assert_eq!(weigh(ninf, -2.0), Weighed { log_sum: -2.0, share: 1.0, ratio: 1.0 });
+        assert_eq!(weigh(-2.0, ninf), Weighed { log_sum: -2.0, share: 0.0, ratio: 0.0 });
     }
 
     #[test]

@@ -31,7 +31,19 @@ pub struct TransitionStats {
     pub hit_max_depth: bool,
 }
 
-use super::tree::{acceptance_probs, log_sum_exp};
+use super::tree::{acceptance_probs, weigh};
+
+/// Log of `exp(a) + exp(b)`, with `-inf` handled.
+pub(crate) fn log_sum_exp(a: f64, b: f64) -> f64 {
+    if a == f64::NEG_INFINITY {
+        return b;
+    }
+    if b == f64::NEG_INFINITY {
+        return a;
+    }
+    let (m, rest) = if a > b { (a, b - a) } else { (b, a - b) };
+    m + rest.exp().ln_1p()
+}
 
 /// Stan's `compute_criterion`: no U-turn between the two ends.
 #[inline]
@@ -134,7 +146,7 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         if depth == 0 {
             self.ham.leapfrog(z, sign * self.eps);
             self.n_leapfrog += 1;
-            let h = z.energy();
+            let h = self.ham.energy(z);
             if h - self.h0 > self.max_energy_error {
                 self.divergent = true;
             }
@@ -199,15 +211,12 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         let mut persist = valid_final;
         if valid_final {
             // Multinomial sample from the right subtree.
-            let log_sum_weight_subtree = log_sum_exp(log_sum_weight_init, log_sum_weight_final);
-            *log_sum_weight = log_sum_exp(*log_sum_weight, log_sum_weight_subtree);
-            if log_sum_weight_final > log_sum_weight_subtree {
+            // As Stan, but with the probability e^final / (e^init + e^final)
+            // computed as the trajectory does.
+            let w = weigh(log_sum_weight_init, log_sum_weight_final);
+            *log_sum_weight = log_sum_exp(*log_sum_weight, w.log_sum);
+            if self.rng.uniform() < w.share {
                 z_propose.copy_from(&z_propose_final);
-            } else {
-                let accept_prob = (log_sum_weight_final - log_sum_weight_subtree).exp();
-                if self.rng.uniform() < accept_prob {
-                    z_propose.copy_from(&z_propose_final);
-                }
             }
 
             let mut rho_subtree = self.ws.vec_zeroed();
@@ -339,15 +348,11 @@ pub(crate) fn transition<D: LogDensity>(
         depth += 1;
 
         // Biased progressive sampling between old trajectory and new subtree.
-        if log_sum_weight_subtree > log_sum_weight {
+        let w = weigh(log_sum_weight, log_sum_weight_subtree);
+        if log_sum_weight_subtree > log_sum_weight || b.rng.uniform() < w.ratio {
             z_sample.copy_from(&z_propose);
-        } else {
-            let accept_prob = (log_sum_weight_subtree - log_sum_weight).exp();
-            if b.rng.uniform() < accept_prob {
-                z_sample.copy_from(&z_propose);
-            }
         }
-        log_sum_weight = log_sum_exp(log_sum_weight, log_sum_weight_subtree);
+        log_sum_weight = w.log_sum;
 
         // Break when the no-U-turn criterion fails for the whole trajectory
         // or across the boundary between its two parts.
