@@ -231,7 +231,7 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "mdivide_left_tri_low", "mdivide_right_tri_low", "linspaced_vector", "linspaced_row_vector", "linspaced_array",
     "one_hot_vector", "one_hot_row_vector", "one_hot_array", "one_hot_int_array", "zeros_vector", "zeros_row_vector",
     "zeros_array", "zeros_int_array", "ones_vector", "ones_row_vector", "ones_array", "ones_int_array", "uniform_simplex",
-    "fma", "lmgamma", "rank", "sort_asc", "sort_desc",
+    "fma", "lmgamma", "rank", "sort_asc", "sort_desc", "eigenvalues_sym", "eigenvectors_sym", "dims",
 ];
 
 /// Every function name (densities and `_rng`s aside).
@@ -546,6 +546,20 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
         "sort_asc" | "sort_desc" => match tys.as_slice() {
             [v] if is_vector_like(v) => Ok(anon_first(v)),
             _ => mismatch("sort_asc(vector | row_vector | array[] real | array[] int) -> same"),
+        },
+        "eigenvalues_sym" | "eigenvectors_sym" => match tys.as_slice() {
+            [m] if m.array.is_empty() => match m.elem {
+                ElemType::Matrix(r, c) if r.compatible(c) => {
+                    let k = r.meet(c);
+                    Ok(if name == "eigenvalues_sym" { Type::vector(k) } else { Type::matrix(k, k) })
+                }
+                _ => mismatch("eigenvalues_sym(matrix[K, K] A) -> vector[K] (ascending); eigenvectors_sym(matrix[K, K] A) -> matrix[K, K] (columns in that order)"),
+            },
+            _ => mismatch("eigenvalues_sym(matrix[K, K] A) -> vector[K] (ascending); eigenvectors_sym(matrix[K, K] A) -> matrix[K, K] (columns in that order)"),
+        },
+        "dims" => match tys.as_slice() {
+            [_] => Ok(Type::array_of(vec![Axis::Anon], ElemType::INT)),
+            _ => mismatch("dims(T x) -> array[] int, the sizes of x's dimensions"),
         },
         "rank" => match tys.as_slice() {
             [v, s] if is_vector_like(v) && s.is_int_scalar() => Ok(Type::int()),

@@ -15,7 +15,8 @@ pub(crate) fn is_buffer_function(name: &str) -> bool {
     matches!(
         name,
         "cholesky_decompose" | "multiply_lower_tri_self_transpose" | "softmax" | "log_softmax" | "non_centered_mvn"
-            | "mdivide_left_tri_low" | "inverse" | "inverse_spd" | "sort_asc" | "sort_desc"
+            | "mdivide_left_tri_low" | "inverse" | "inverse_spd" | "sort_asc" | "sort_desc" | "eigenvalues_sym"
+            | "eigenvectors_sym"
     ) || is_multivariate_rng(name)
 }
 
@@ -125,7 +126,9 @@ impl Lowerer<'_> {
                 vec![r, r]
             }
             "mdivide_left_tri_low" => arg_shape(self, 1)?,
-            "inverse" | "inverse_spd" | "sort_asc" | "sort_desc" => arg_shape(self, 0)?,
+            "inverse" | "inverse_spd" | "sort_asc" | "sort_desc" | "eigenvectors_sym" => arg_shape(self, 0)?,
+            "eigenvalues_sym" => vec![arg_shape(self, 0)?[0]],
+            "dims" => vec![arg_shape(self, 0)?.len()],
             "non_centered_mvn" => arg_shape(self, 3)?,
             "sub_col" | "sub_row" => vec![self.const_int(&args[3])?.max(0) as usize],
             _ if super::concat_fns::is_concat_function(func) => return self.concat_shape(func, args, e),
@@ -252,6 +255,19 @@ impl Lowerer<'_> {
             "size" | "num_elements" | "rows" | "cols" => {
                 let n = self.const_int(e)?;
                 Ok(self.fb.i64(n))
+            }
+            "dims" => {
+                // The sizes are known when lowering: the element at idx is
+                // picked from them by a chain of selects.
+                let sizes = self.shape(&args[0])?;
+                let mut v = self.fb.i64(sizes.last().map_or(0, |&n| n as i64));
+                for (k, &n) in sizes.iter().enumerate().rev().skip(1) {
+                    let at = self.fb.i64(k as i64);
+                    let here = self.fb.cmp(CmpOp::Eq, idx[0], at);
+                    let nv = self.fb.i64(n as i64);
+                    v = self.fb.select(here, nv, v);
+                }
+                Ok(v)
             }
             "sum" | "mean" | "sd" | "variance" | "dot_self" | "log_sum_exp" | "min" | "max" | "prod" | "dot_product" => {
                 self.reduction(func, args, e)
@@ -611,6 +627,14 @@ impl Lowerer<'_> {
                 let f = self.func(&format!("hbm_{func}"), e)?;
                 let status = self.fb.call(f, vec![x.arg(), CallArg::Value(n), out]);
                 self.reject_unless_zero(status, &format!("{func}: bad argument"));
+            }
+            "eigenvalues_sym" | "eigenvectors_sym" => {
+                let a = self.pointer_arg(&args[0])?;
+                let n = square_size(&a.shape, func, e)?;
+                let nv = self.fb.i64(n as i64);
+                let f = self.func(&format!("hbm_{func}"), e)?;
+                let status = self.fb.call(f, vec![a.arg(), CallArg::Value(nv), out]);
+                self.reject_unless_zero(status, &format!("{func}: the matrix is not symmetric or has a non-finite element"));
             }
             "mdivide_left_tri_low" => {
                 let l = self.pointer_arg(&args[0])?;
