@@ -226,6 +226,18 @@ fn library_values_match_mpmath() {
         ("neg_binomial_2_lccdf_x", -1.3294998175140594164),
         ("von_mises_x", -3.003020287014243093),
         ("multi_student_t_x", -2.8259600065003720914),
+        ("sort_indices_asc_2", 4.0),
+        ("sort_indices_asc_3", 3.0),
+        ("sort_indices_desc_1", 5.0),
+        ("sort_indices_desc_5", 4.0),
+        ("sort_asc_int_2", 0.0),
+        ("sort_desc_int_1", 9.0),
+        ("to_matrix_rows_12", 2.0),
+        ("to_matrix_cols_12", 3.0),
+        ("eigenvalues_sym_1", 0.7928932188134524756),
+        ("eigenvalues_sym_2", 2.2071067811865475244),
+        ("eigenvectors_sym_21", -0.38268343236508977173),
+        ("dims_big_2", 3.0),
     ];
     for (name, want) in reference {
         let got = csv.draws[csv.column_index(name).unwrap_or_else(|| panic!("no column {name}"))][0];

@@ -232,6 +232,7 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "one_hot_vector", "one_hot_row_vector", "one_hot_array", "one_hot_int_array", "zeros_vector", "zeros_row_vector",
     "zeros_array", "zeros_int_array", "ones_vector", "ones_row_vector", "ones_array", "ones_int_array", "uniform_simplex",
     "fma", "lmgamma", "rank", "sort_asc", "sort_desc", "eigenvalues_sym", "eigenvectors_sym", "dims",
+    "sort_indices_asc", "sort_indices_desc",
 ];
 
 /// Every function name (densities and `_rng`s aside).
@@ -375,7 +376,10 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
             [t, m, k] if !t.is_scalar() && m.is_int_scalar() && k.is_int_scalar() => {
                 Ok(Type::matrix(size_axis(&args[1]), size_axis(&args[2])))
             }
-            _ => mismatch("to_matrix(matrix | vector | row_vector), to_matrix(container, int m, int n)"),
+            [t, m, k, c] if !t.is_scalar() && m.is_int_scalar() && k.is_int_scalar() && c.is_int_scalar() => {
+                Ok(Type::matrix(size_axis(&args[1]), size_axis(&args[2])))
+            }
+            _ => mismatch("to_matrix(matrix | vector | row_vector), to_matrix(container, int m, int n), to_matrix(container, int m, int n, int col_major)"),
         },
         "to_int" => match tys.as_slice() {
             [t] if t.is_scalar() => Ok(Type::int()),
@@ -560,6 +564,10 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
         "dims" => match tys.as_slice() {
             [_] => Ok(Type::array_of(vec![Axis::Anon], ElemType::INT)),
             _ => mismatch("dims(T x) -> array[] int, the sizes of x's dimensions"),
+        },
+        "sort_indices_asc" | "sort_indices_desc" => match tys.as_slice() {
+            [v] if is_vector_like(v) => Ok(Type::array_of(vec![vector_axis(v)], ElemType::INT)),
+            _ => mismatch("sort_indices_asc(vector | row_vector | array[] real | array[] int) -> array[] int"),
         },
         "rank" => match tys.as_slice() {
             [v, s] if is_vector_like(v) && s.is_int_scalar() => Ok(Type::int()),

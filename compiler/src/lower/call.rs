@@ -16,7 +16,7 @@ pub(crate) fn is_buffer_function(name: &str) -> bool {
         name,
         "cholesky_decompose" | "multiply_lower_tri_self_transpose" | "softmax" | "log_softmax" | "non_centered_mvn"
             | "mdivide_left_tri_low" | "inverse" | "inverse_spd" | "sort_asc" | "sort_desc" | "eigenvalues_sym"
-            | "eigenvectors_sym"
+            | "eigenvectors_sym" | "sort_indices_asc" | "sort_indices_desc"
     ) || is_multivariate_rng(name)
 }
 
@@ -127,6 +127,7 @@ impl Lowerer<'_> {
             }
             "mdivide_left_tri_low" => arg_shape(self, 1)?,
             "inverse" | "inverse_spd" | "sort_asc" | "sort_desc" | "eigenvectors_sym" => arg_shape(self, 0)?,
+            "sort_indices_asc" | "sort_indices_desc" => vec![arg_shape(self, 0)?.iter().product()],
             "eigenvalues_sym" => vec![arg_shape(self, 0)?[0]],
             "dims" => vec![arg_shape(self, 0)?.len()],
             "non_centered_mvn" => arg_shape(self, 3)?,
@@ -583,6 +584,46 @@ impl Lowerer<'_> {
 impl Lowerer<'_> {
     /// Writes a buffer function's whole result into `dst` (which has the
     /// call's shape) with the stdlib routine that computes it.
+    /// Sorts `x` (a vector, row vector or 1-D array) into `dst` by ranks:
+    /// element j goes to place r_j = #{k : x_k before x_j} + #{k < j :
+    /// x_k = x_j} (a stable sort, ties in their order, as Stan's). Writes
+    /// the 1-based index j + 1 there (`sort_indices_*`) or x_j itself (the
+    /// int `sort_asc`/`sort_desc`, which have no gradient to carry).
+    /// Quadratic in the length, with no library call.
+    fn fill_by_rank(&mut self, dst: &Storage, x: &TypedExpr, descending: bool, indices: bool) -> LowerResult<()> {
+        let n: usize = self.shape(x)?.iter().product();
+        let cell = self.temp_buffer("sort_rank", ScalarType::I64, 1);
+        let before = if descending { CmpOp::Gt } else { CmpOp::Lt };
+        self.loop_n(n, |this, j| {
+            let zero = this.fb.i64(0);
+            this.fb.store(cell, zero, zero);
+            let xj = this.elem(x, &[j])?;
+            this.loop_n(n, |this, k| {
+                let xk = this.elem(x, &[k])?;
+                let strictly = this.fb.cmp(before, xk, xj);
+                let tie = this.fb.cmp(CmpOp::Eq, xk, xj);
+                let earlier = this.fb.cmp(CmpOp::Lt, k, j);
+                let tie_before = this.fb.binary(BinaryOp::And, tie, earlier);
+                let counts = this.fb.binary(BinaryOp::Or, strictly, tie_before);
+                let zero = this.fb.i64(0);
+                let c = this.fb.load(cell, zero, ScalarType::I64);
+                let c = this.fb.binary(BinaryOp::Add, c, counts);
+                this.fb.store(cell, zero, c);
+                Ok(())
+            })?;
+            let zero = this.fb.i64(0);
+            let place = this.fb.load(cell, zero, ScalarType::I64);
+            let value = if indices {
+                let one = this.fb.i64(1);
+                this.fb.binary(BinaryOp::Add, j, one)
+            } else {
+                xj
+            };
+            this.fb.store(dst.buf, place, value);
+            Ok(())
+        })
+    }
+
     pub fn fill_call(&mut self, dst: &Storage, func: &str, args: &[TypedExpr], e: &TypedExpr) -> LowerResult<()> {
         let out = CallArg::Buffer { buf: dst.buf, offset: self.fb.i64(0) };
         match func {
@@ -618,10 +659,11 @@ impl Lowerer<'_> {
                 let status = self.fb.call(f, vec![a.arg(), CallArg::Value(nv), out]);
                 self.reject_unless_zero(status, &format!("{func}: the matrix is singular"));
             }
+            "sort_indices_asc" | "sort_indices_desc" => self.fill_by_rank(dst, &args[0], func.ends_with("desc"), true)?,
+            "sort_asc" | "sort_desc" if args[0].ty.is_int_valued() => {
+                self.fill_by_rank(dst, &args[0], func.ends_with("desc"), false)?
+            }
             "sort_asc" | "sort_desc" => {
-                if args[0].ty.is_int_valued() {
-                    return Err(LowerError::unsupported(e.span, format!("`{func}` of an int array (sort a real copy)")));
-                }
                 let x = self.pointer_arg(&args[0])?;
                 let n = self.fb.i64(x.shape.iter().product::<usize>() as i64);
                 let f = self.func(&format!("hbm_{func}"), e)?;
