@@ -183,6 +183,10 @@ fn later_distributions_drop_the_terms_stan_drops() {
     for (source, removed) in &cases {
         check(source, json, *removed, None);
     }
+    // multi_normal_prec with a data precision Ω: -K/2 ln 2π and ½ ln|Ω| go.
+    let mvn = "data { vector[2] z; matrix[2, 2] W; } parameters { vector[2] mu; } model { z ~ multi_normal_prec(mu, W); }";
+    let det = 2.0 * 1.0 - 0.3 * 0.3;
+    check(mvn, r#"{"z": [0.4, -1.0], "W": [[2, 0.3], [0.3, 1]]}"#, ln_2pi - 0.5 * f64::ln(det), None);
 }
 
 #[test]

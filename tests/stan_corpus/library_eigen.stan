@@ -1,5 +1,5 @@
-// eigenvalues_sym, eigenvectors_sym, dims, sort_indices_* and the
-// 4-argument to_matrix (issue 13) on parameters, for
+// eigenvalues_sym, eigenvectors_sym, dims, sort_indices_*, the
+// 4-argument to_matrix and multi_normal_prec (issue 13) on parameters, for
 // the oracles (JIT = interpreter, gradient = finite differences): a
 // Gaussian log density written through the eigendecomposition of its
 // covariance (as Kronecker-structured GPs do), the largest eigenvalue of a
@@ -33,5 +33,7 @@ model {
   target += -rho * sum(scaled_norms(x)) + log(rho) - rho;
   target += 0.1 * max(eigenvalues_sym(gp_exp_quad_cov(x, 1.0, rho)));
   target += 0.01 * rho * sort_indices_desc(lambda)[1] + 0.02 * rho * sort_indices_asc(S[1])[3];
+  y ~ multi_normal_prec(x[1], S);
+  target += multi_normal_prec_lpdf(x | y, S + diag_matrix(rep_vector(1, 3)));
   target += -0.1 * sum(to_matrix(to_array_1d(S), 3, 3, 0) * [1, 2, 3]') - 0.05 * sum(to_matrix(to_array_1d(S), 3, 3, 1)[1]);
 }

@@ -98,6 +98,8 @@ rows = {
     "eigenvectors_sym_21": (lambda v: v[1] * mp.sign(max(v, key=abs)) / mp.norm(matrix(v)))(
         [f('0.5'), sorted(mp.eigsy(matrix([[1, '0.5'], ['0.5', 2]]))[0])[0] - 1]),
     "dims_big_2": f(3),
+    "multi_normal_prec_x": (lambda d, W: -log(2 * pi) + log(mp.det(W)) / 2 - (d.T * W * d)[0, 0] / 2)(
+        matrix([f('0.5'), f(1)]), matrix([[2, '0.3'], ['0.3', 1]])),
 }
 for k, v in rows.items():
     print(f'        ("{k}", {mp.nstr(v, 20)}),')

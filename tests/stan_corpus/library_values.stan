@@ -90,4 +90,5 @@ generated quantities {
   real eigenvalues_sym_2 = eigenvalues_sym(m)[2];
   real eigenvectors_sym_21 = eigenvectors_sym(m)[2, 1];
   int dims_big_2 = dims(big)[2];
+  real multi_normal_prec_x = multi_normal_prec_lpdf([1, 2]' | [0.5, 1]', [[2, 0.3], [0.3, 1]]);
 }

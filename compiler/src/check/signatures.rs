@@ -105,6 +105,7 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
     disc("discrete_range", &[("lower", Ints), ("upper", Ints)]),
     disc("hypergeometric", &[("N", Ints), ("a", Ints), ("b", Ints)]),
     Distribution { name: "multi_normal", variate: Vectors, params: &[("mu", Vectors), ("Sigma", Matrix)], discrete: false, multivariate: true },
+    Distribution { name: "multi_normal_prec", variate: Vectors, params: &[("mu", Vectors), ("Omega", Matrix)], discrete: false, multivariate: true },
     Distribution { name: "multi_normal_cholesky", variate: Vectors, params: &[("mu", Vectors), ("L", Matrix)], discrete: false, multivariate: true },
     Distribution { name: "multi_student_t", variate: Vectors, params: &[("nu", Real), ("mu", Vectors), ("Sigma", Matrix)], discrete: false, multivariate: true },
     Distribution { name: "multi_student_t_cholesky", variate: Vectors, params: &[("nu", Real), ("mu", Vectors), ("L", Matrix)], discrete: false, multivariate: true },

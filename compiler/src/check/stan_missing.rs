@@ -6,7 +6,7 @@
 /// Stan distributions hbmc lacks (with every suffix: `~`, `_lpdf`,
 /// `_lpmf`, `_lcdf`, `_rng`, ...).
 pub const DISTRIBUTIONS: &[&str] = &[
-    "multi_normal_prec", "multi_gp", "multi_gp_cholesky",
+    "multi_gp", "multi_gp_cholesky",
     "dirichlet_multinomial",
     "poisson_binomial", "wishart", "wishart_cholesky", "inv_wishart", "inv_wishart_cholesky", "lkj_cov",
     "gaussian_dlm_obs", "wiener", "categorical_logit_glm", "ordered_logistic_glm", "binomial_logit_glm",
@@ -31,7 +31,7 @@ pub const FUNCTIONS: &[&str] = &[
 ];
 
 /// Distributions hbmc has whose `_rng` it lacks (Stan has them).
-pub const RNGS: &[&str] = &["multinomial", "multinomial_logit", "multi_student_t", "multi_student_t_cholesky"];
+pub const RNGS: &[&str] = &["multi_student_t", "multi_student_t_cholesky"];
 
 /// The density suffixes a missing distribution may be called with.
 const SUFFIXES: &[&str] = &["_lpdf", "_lupdf", "_lpmf", "_lupmf", "_lcdf", "_lccdf", "_cdf", "_rng"];

@@ -23,7 +23,11 @@ pub(crate) fn is_buffer_function(name: &str) -> bool {
 /// The multivariate draws: one library call writes a whole vector (or
 /// matrix), so they are computed whole and never element by element.
 fn is_multivariate_rng(name: &str) -> bool {
-    matches!(name, "multi_normal_rng" | "multi_normal_cholesky_rng" | "lkj_corr_cholesky_rng" | "lkj_corr_rng" | "dirichlet_rng")
+    matches!(
+        name,
+        "multi_normal_rng" | "multi_normal_cholesky_rng" | "lkj_corr_cholesky_rng" | "lkj_corr_rng" | "dirichlet_rng"
+            | "multinomial_rng" | "multinomial_logit_rng"
+    )
 }
 
 /// A container argument passed to a library routine by pointer: its
@@ -70,7 +74,9 @@ impl Lowerer<'_> {
         }
         match func {
             // The draw has the location's shape: a vector, or an array of them.
-            "multi_normal_rng" | "multi_normal_cholesky_rng" | "dirichlet_rng" => return self.shape(&args[0]),
+            "multi_normal_rng" | "multi_normal_cholesky_rng" | "dirichlet_rng" | "multinomial_rng" | "multinomial_logit_rng" => {
+                return self.shape(&args[0])
+            }
             "lkj_corr_cholesky_rng" | "lkj_corr_rng" => {
                 let k = self.const_int(&args[0])?.max(0) as usize;
                 return Ok(vec![k, k]);
@@ -582,8 +588,6 @@ impl Lowerer<'_> {
 }
 
 impl Lowerer<'_> {
-    /// Writes a buffer function's whole result into `dst` (which has the
-    /// call's shape) with the stdlib routine that computes it.
     /// Sorts `x` (a vector, row vector or 1-D array) into `dst` by ranks:
     /// element j goes to place r_j = #{k : x_k before x_j} + #{k < j :
     /// x_k = x_j} (a stable sort, ties in their order, as Stan's). Writes
@@ -624,6 +628,89 @@ impl Lowerer<'_> {
         })
     }
 
+    /// `multinomial_rng(theta, N)` (or `multinomial_logit_rng(gamma, N)`,
+    /// theta = softmax(gamma)) into `dst`: sequential binomial draws, count
+    /// k ~ binomial(N - earlier counts, theta_k / (1 - earlier theta)),
+    /// the last category taking what remains. Rejects a negative N or a
+    /// theta that is not a simplex (within 1e-8, as Stan checks).
+    fn fill_multinomial_draw(&mut self, dst: &Storage, func: &str, args: &[TypedExpr], e: &TypedExpr) -> LowerResult<()> {
+        let k = match self.shape(&args[0])?.as_slice() {
+            [k] => *k,
+            s => return Err(LowerError::unsupported(e.span, format!("`{func}` of a container of shape {s:?}"))),
+        };
+        let theta = if func == "multinomial_logit_rng" {
+            let softmax = TypedExpr {
+                kind: TypedExprKind::Call { func: "softmax".into(), args: vec![args[0].clone()] },
+                ty: args[0].ty.clone(),
+                level: args[0].level,
+                span: args[0].span,
+            };
+            self.materialize(&softmax)?
+        } else {
+            self.materialize(&args[0])?
+        };
+        let n = self.scalar(&args[1])?;
+        // The trials left (I64); [the probability mass left, theta's sum] (F64).
+        let left = self.temp_buffer("multinomial_left", ScalarType::I64, 1);
+        let mass = self.temp_buffer("multinomial_mass", ScalarType::F64, 2);
+        let (zero, one) = (self.fb.i64(0), self.fb.i64(1));
+        let negative = self.fb.cmp(CmpOp::Lt, n, zero);
+        self.reject_if(negative, &format!("{func}: the number of trials must be non-negative"));
+        let fzero = self.fb.f64(0.0);
+        self.fb.store(mass, one, fzero);
+        self.loop_n(k, |this, i| {
+            let at = this.offset(&theta, &[i]);
+            let t = this.fb.load(theta.buf, at, ScalarType::F64);
+            let fzero = this.fb.f64(0.0);
+            let bad = this.fb.cmp(CmpOp::Lt, t, fzero);
+            this.reject_if(bad, &format!("{func}: the probabilities must be non-negative"));
+            let one = this.fb.i64(1);
+            this.fb.accumulate(mass, one, t);
+            Ok(())
+        })?;
+        let total = self.fb.load(mass, one, ScalarType::F64);
+        let fone = self.fb.f64(1.0);
+        let off = self.fb.binary(BinaryOp::Sub, total, fone);
+        let off = self.fb.unary(UnaryOp::Abs, off);
+        let tol = self.fb.f64(1e-8);
+        let within = self.fb.cmp(CmpOp::Le, off, tol);
+        let not_simplex = self.fb.cmp(CmpOp::Eq, within, zero);
+        self.reject_if(not_simplex, &format!("{func}: the probabilities must sum to 1"));
+        self.fb.store(left, zero, n);
+        let fone = self.fb.f64(1.0);
+        self.fb.store(mass, zero, fone);
+        let binomial = self.func("hbm_binomial_rng", e)?;
+        let last = self.fb.i64(k as i64 - 1);
+        self.loop_n(k, |this, i| {
+            let zero = this.fb.i64(0);
+            let remaining = this.fb.load(left, zero, ScalarType::I64);
+            let at = this.offset(&theta, &[i]);
+            let t = this.fb.load(theta.buf, at, ScalarType::F64);
+            let m = this.fb.load(mass, zero, ScalarType::F64);
+            // p = min(1, theta_i / mass left), 1 for the last category.
+            let p = this.fb.binary(BinaryOp::Div, t, m);
+            let fone = this.fb.f64(1.0);
+            let p = this.fb.binary(BinaryOp::Min, p, fone);
+            let fzero = this.fb.f64(0.0);
+            let p = this.fb.binary(BinaryOp::Max, p, fzero);
+            // No mass left (trailing zero probabilities): no trials either.
+            let some_mass = this.fb.cmp(CmpOp::Gt, m, fzero);
+            let p = this.fb.select(some_mass, p, fzero);
+            let is_last = this.fb.cmp(CmpOp::Eq, i, last);
+            let p = this.fb.select(is_last, fone, p);
+            let count = this.fb.call(binomial.clone(), vec![CallArg::Rng, CallArg::Value(remaining), CallArg::Value(p)]);
+            let count = this.fb.select(is_last, remaining, count);
+            this.fb.store(dst.buf, i, count);
+            let rest = this.fb.binary(BinaryOp::Sub, remaining, count);
+            this.fb.store(left, zero, rest);
+            let m_rest = this.fb.binary(BinaryOp::Sub, m, t);
+            this.fb.store(mass, zero, m_rest);
+            Ok(())
+        })
+    }
+
+    /// Writes a buffer function's whole result into `dst` (which has the
+    /// call's shape) with the stdlib routine that computes it.
     pub fn fill_call(&mut self, dst: &Storage, func: &str, args: &[TypedExpr], e: &TypedExpr) -> LowerResult<()> {
         let out = CallArg::Buffer { buf: dst.buf, offset: self.fb.i64(0) };
         match func {
@@ -659,6 +746,7 @@ impl Lowerer<'_> {
                 let status = self.fb.call(f, vec![a.arg(), CallArg::Value(nv), out]);
                 self.reject_unless_zero(status, &format!("{func}: the matrix is singular"));
             }
+            "multinomial_rng" | "multinomial_logit_rng" => self.fill_multinomial_draw(dst, func, args, e)?,
             "sort_indices_asc" | "sort_indices_desc" => self.fill_by_rank(dst, &args[0], func.ends_with("desc"), true)?,
             "sort_asc" | "sort_desc" if args[0].ty.is_int_valued() => {
                 self.fill_by_rank(dst, &args[0], func.ends_with("desc"), false)?

@@ -364,6 +364,20 @@ impl Lowerer<'_> {
         sink: Sink,
         at: &TypedExpr,
     ) -> LowerResult<()> {
+        if dist.name == "multi_normal_prec" {
+            // multi_normal_prec(y | mu, Omega) = multi_normal(y | mu,
+            // Omega^-1): the same terms (½ ln|Omega| is -½ ln|Sigma|), so
+            // the same dropped ones, and the inverse's AD rule.
+            let sigma = TypedExpr {
+                kind: TypedExprKind::Call { func: "inverse_spd".into(), args: vec![params[1].clone()] },
+                ty: params[1].ty.clone(),
+                level: params[1].level,
+                span: params[1].span,
+            };
+            let normal = signatures::distribution("multi_normal")
+                .ok_or_else(|| LowerError::unsupported(at.span, "the distribution `multi_normal`"))?;
+            return self.sampled_terms(normal, variate, &[params[0].clone(), sigma], unnormalised, sink, at);
+        }
         if !(unnormalised && self.propto) {
             return self.density_terms(dist, variate, params, sink, at);
         }
