@@ -187,6 +187,9 @@ fn later_distributions_drop_the_terms_stan_drops() {
     let mvn = "data { vector[2] z; matrix[2, 2] W; } parameters { vector[2] mu; } model { z ~ multi_normal_prec(mu, W); }";
     let det = 2.0 * 1.0 - 0.3 * 0.3;
     check(mvn, r#"{"z": [0.4, -1.0], "W": [[2, 0.3], [0.3, 1]]}"#, ln_2pi - 0.5 * f64::ln(det), None);
+    // dirichlet_multinomial with a parameter α: ln N - Σ ln n_k goes.
+    let dm = "data { array[3] int n; } parameters { simplex[3] s; } model { n ~ dirichlet_multinomial(3 * s); }";
+    check(dm, r#"{"n": [3, 0, 5]}"#, -(8f64.ln() - 3f64.ln() - 5f64.ln()), None);
 }
 
 #[test]

@@ -238,6 +238,8 @@ fn library_values_match_mpmath() {
         ("eigenvalues_sym_2", 2.2071067811865475244),
         ("eigenvectors_sym_21", -0.38268343236508977173),
         ("dims_big_2", 3.0),
+        ("dirichlet_multinomial_x", -2.647086167755871536),
+        ("dirichlet_multinomial_zero", 0.0),
         ("multi_normal_prec_x", -2.4143254453800762312),
     ];
     for (name, want) in reference {
@@ -619,9 +621,10 @@ fn ordinal_and_lkj_draws_match_their_distributions() {
     assert!((var - want).abs() < 0.1 * want, "var R[1, 2] = {var}, want {want}");
 }
 
-/// `multinomial_rng` and `multinomial_logit_rng`: each draw sums to N, a
-/// zero probability gets no count, and each count's mean and variance are
-/// N θ and N θ (1 - θ) (binomial marginals) within sampling error.
+/// `multinomial_rng`, `multinomial_logit_rng` and `dirichlet_multinomial_rng`:
+/// each draw sums to N, a zero probability gets no count, and each count's
+/// mean and variance are N θ and N θ (1 - θ) (binomial marginals; times
+/// (N + Σα) / (1 + Σα) for the Dirichlet mixture) within sampling error.
 #[test]
 fn multinomial_draws_match_their_distribution() {
     let dir = common::scratch("stan-multinomial-rngs");
@@ -632,7 +635,10 @@ fn multinomial_draws_match_their_distribution() {
     let column = |name: &str| -> Vec<f64> {
         csv.draws[csv.column_index(name).unwrap_or_else(|| panic!("no column {name}"))].clone()
     };
-    for (name, n_trials, theta) in [("c", 40.0, vec![0.2, 0.3, 0.5, 0.0]), ("d", 25.0, vec![0.6, 0.1, 0.3])] {
+    for (name, n_trials, theta) in [("c", 40.0, vec![0.2, 0.3, 0.5, 0.0]), ("d", 25.0, vec![0.6, 0.1, 0.3]), ("e", 30.0, vec![0.25, 0.25, 0.5])] {
+        // e ~ dirichlet_multinomial(alpha = (1, 1, 2), 30): theta = alpha / 4
+        // in the mean; the variance is N θ (1 - θ) (N + Σα) / (1 + Σα).
+        let overdispersion = if name == "e" { (30.0 + 4.0) / (1.0 + 4.0) } else { 1.0 };
         let counts: Vec<Vec<f64>> = (1..=theta.len()).map(|k| column(&format!("{name}.{k}"))).collect();
         let draws = counts[0].len();
         for i in 0..draws {
@@ -643,7 +649,7 @@ fn multinomial_draws_match_their_distribution() {
             let n = draws as f64;
             let mean = c.iter().sum::<f64>() / n;
             let var = c.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
-            let want_var = n_trials * p * (1.0 - p);
+            let want_var = n_trials * p * (1.0 - p) * overdispersion;
             if p == 0.0 {
                 assert!(c.iter().all(|&v| v == 0.0), "{name}[{}]: a zero probability got counts", k + 1);
                 continue;

@@ -1,5 +1,5 @@
 // eigenvalues_sym, eigenvectors_sym, dims, sort_indices_*, the
-// 4-argument to_matrix and multi_normal_prec (issue 13) on parameters, for
+// 4-argument to_matrix, multi_normal_prec and dirichlet_multinomial (issue 13) on parameters, for
 // the oracles (JIT = interpreter, gradient = finite differences): a
 // Gaussian log density written through the eigendecomposition of its
 // covariance (as Kronecker-structured GPs do), the largest eigenvalue of a
@@ -34,6 +34,7 @@ model {
   target += 0.1 * max(eigenvalues_sym(gp_exp_quad_cov(x, 1.0, rho)));
   target += 0.01 * rho * sort_indices_desc(lambda)[1] + 0.02 * rho * sort_indices_asc(S[1])[3];
   y ~ multi_normal_prec(x[1], S);
+  {3, 0, 5} ~ dirichlet_multinomial(1 + lambda);
   target += multi_normal_prec_lpdf(x | y, S + diag_matrix(rep_vector(1, 3)));
   target += -0.1 * sum(to_matrix(to_array_1d(S), 3, 3, 0) * [1, 2, 3]') - 0.05 * sum(to_matrix(to_array_1d(S), 3, 3, 1)[1]);
 }

@@ -98,6 +98,11 @@ rows = {
     "eigenvectors_sym_21": (lambda v: v[1] * mp.sign(max(v, key=abs)) / mp.norm(matrix(v)))(
         [f('0.5'), sorted(mp.eigsy(matrix([[1, '0.5'], ['0.5', 2]]))[0])[0] - 1]),
     "dims_big_2": f(3),
+    # the mass of n = (3, 0, 5): N! / prod n_k! * B(alpha + n) / B(alpha), by Gamma functions
+    "dirichlet_multinomial_x": (lambda n, a: loggamma(sum(n) + 1) - sum(loggamma(x + 1) for x in n) + loggamma(sum(a))
+                                - loggamma(sum(a) + sum(n)) + sum(loggamma(x + y) - loggamma(y) for x, y in zip(n, a)))(
+        [f(3), f(0), f(5)], [f('1.5'), f('0.7'), f('2.5')]),
+    "dirichlet_multinomial_zero": f(0),
     "multi_normal_prec_x": (lambda d, W: -log(2 * pi) + log(mp.det(W)) / 2 - (d.T * W * d)[0, 0] / 2)(
         matrix([f('0.5'), f(1)]), matrix([[2, '0.3'], ['0.3', 1]])),
 }

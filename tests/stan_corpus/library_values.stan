@@ -90,5 +90,7 @@ generated quantities {
   real eigenvalues_sym_2 = eigenvalues_sym(m)[2];
   real eigenvectors_sym_21 = eigenvectors_sym(m)[2, 1];
   int dims_big_2 = dims(big)[2];
+  real dirichlet_multinomial_x = dirichlet_multinomial_lpmf({3, 0, 5} | [1.5, 0.7, 2.5]');
+  real dirichlet_multinomial_zero = dirichlet_multinomial_lpmf({0, 0, 0} | [1.5, 0.7, 2.5]');
   real multi_normal_prec_x = multi_normal_prec_lpdf([1, 2]' | [0.5, 1]', [[2, 0.3], [0.3, 1]]);
 }

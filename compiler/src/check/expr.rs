@@ -611,7 +611,7 @@ impl Checker {
                         }
                     };
                 }
-                if matches!(dist.name, "multinomial" | "multinomial_logit") {
+                if matches!(dist.name, "multinomial" | "multinomial_logit" | "dirichlet_multinomial") {
                     // Stan's `array[] int multinomial_rng(vector theta, int N)`.
                     return match params {
                         [theta, n] if theta.ty.array.is_empty() && matches!(theta.ty.elem, ElemType::Vector(_)) && n.ty.is_int_scalar() => {
@@ -619,7 +619,12 @@ impl Checker {
                             Some(Type::array_of(vec![a], ElemType::INT))
                         }
                         _ => {
-                            let slots = [(if dist.name == "multinomial" { "theta" } else { "gamma" }, signatures::ArgShape::Vectors), ("N", signatures::ArgShape::Ints)];
+                            let first = match dist.name {
+                                "multinomial" => "theta",
+                                "multinomial_logit" => "gamma",
+                                _ => "alpha",
+                            };
+                            let slots = [(first, signatures::ArgShape::Vectors), ("N", signatures::ArgShape::Ints)];
                             self.signature_error(func, &slots, params, span);
                             None
                         }

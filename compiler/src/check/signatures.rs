@@ -117,6 +117,7 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
     Distribution { name: "ordered_logistic", variate: Ints, params: &[("eta", Reals), ("c", Vectors)], discrete: true, multivariate: true },
     Distribution { name: "ordered_probit", variate: Ints, params: &[("eta", Reals), ("c", Vectors)], discrete: true, multivariate: true },
     Distribution { name: "multinomial", variate: Ints, params: &[("theta", Vectors)], discrete: true, multivariate: true },
+    Distribution { name: "dirichlet_multinomial", variate: Ints, params: &[("alpha", Vectors)], discrete: true, multivariate: true },
     Distribution { name: "multinomial_logit", variate: Ints, params: &[("gamma", Vectors)], discrete: true, multivariate: true },
 ];
 

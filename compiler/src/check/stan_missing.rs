@@ -7,7 +7,6 @@
 /// `_lpmf`, `_lcdf`, `_rng`, ...).
 pub const DISTRIBUTIONS: &[&str] = &[
     "multi_gp", "multi_gp_cholesky",
-    "dirichlet_multinomial",
     "poisson_binomial", "wishart", "wishart_cholesky", "inv_wishart", "inv_wishart_cholesky", "lkj_cov",
     "gaussian_dlm_obs", "wiener", "categorical_logit_glm", "ordered_logistic_glm", "binomial_logit_glm",
 ];

@@ -26,7 +26,7 @@ fn is_multivariate_rng(name: &str) -> bool {
     matches!(
         name,
         "multi_normal_rng" | "multi_normal_cholesky_rng" | "lkj_corr_cholesky_rng" | "lkj_corr_rng" | "dirichlet_rng"
-            | "multinomial_rng" | "multinomial_logit_rng"
+            | "multinomial_rng" | "multinomial_logit_rng" | "dirichlet_multinomial_rng"
     )
 }
 
@@ -74,7 +74,8 @@ impl Lowerer<'_> {
         }
         match func {
             // The draw has the location's shape: a vector, or an array of them.
-            "multi_normal_rng" | "multi_normal_cholesky_rng" | "dirichlet_rng" | "multinomial_rng" | "multinomial_logit_rng" => {
+            "multi_normal_rng" | "multi_normal_cholesky_rng" | "dirichlet_rng" | "multinomial_rng" | "multinomial_logit_rng"
+            | "dirichlet_multinomial_rng" => {
                 return self.shape(&args[0])
             }
             "lkj_corr_cholesky_rng" | "lkj_corr_rng" => {
@@ -629,7 +630,8 @@ impl Lowerer<'_> {
     }
 
     /// `multinomial_rng(theta, N)` (or `multinomial_logit_rng(gamma, N)`,
-    /// theta = softmax(gamma)) into `dst`: sequential binomial draws, count
+    /// theta = softmax(gamma), or `dirichlet_multinomial_rng(alpha, N)`,
+    /// theta a `dirichlet_rng(alpha)` draw) into `dst`: sequential binomial draws, count
     /// k ~ binomial(N - earlier counts, theta_k / (1 - earlier theta)),
     /// the last category taking what remains. Rejects a negative N or a
     /// theta that is not a simplex (within 1e-8, as Stan checks).
@@ -638,14 +640,16 @@ impl Lowerer<'_> {
             [k] => *k,
             s => return Err(LowerError::unsupported(e.span, format!("`{func}` of a container of shape {s:?}"))),
         };
-        let theta = if func == "multinomial_logit_rng" {
-            let softmax = TypedExpr {
-                kind: TypedExprKind::Call { func: "softmax".into(), args: vec![args[0].clone()] },
+        let theta = if func != "multinomial_rng" {
+            // theta = softmax(gamma), or a dirichlet_rng(alpha) draw.
+            let inner = if func == "multinomial_logit_rng" { "softmax" } else { "dirichlet_rng" };
+            let theta = TypedExpr {
+                kind: TypedExprKind::Call { func: inner.into(), args: vec![args[0].clone()] },
                 ty: args[0].ty.clone(),
                 level: args[0].level,
                 span: args[0].span,
             };
-            self.materialize(&softmax)?
+            self.materialize(&theta)?
         } else {
             self.materialize(&args[0])?
         };
@@ -746,7 +750,7 @@ impl Lowerer<'_> {
                 let status = self.fb.call(f, vec![a.arg(), CallArg::Value(nv), out]);
                 self.reject_unless_zero(status, &format!("{func}: the matrix is singular"));
             }
-            "multinomial_rng" | "multinomial_logit_rng" => self.fill_multinomial_draw(dst, func, args, e)?,
+            "multinomial_rng" | "multinomial_logit_rng" | "dirichlet_multinomial_rng" => self.fill_multinomial_draw(dst, func, args, e)?,
             "sort_indices_asc" | "sort_indices_desc" => self.fill_by_rank(dst, &args[0], func.ends_with("desc"), true)?,
             "sort_asc" | "sort_desc" if args[0].ty.is_int_valued() => {
                 self.fill_by_rank(dst, &args[0], func.ends_with("desc"), false)?

@@ -680,6 +680,20 @@ impl Lowerer<'_> {
                     Ok(())
                 })
             }
+            "dirichlet_multinomial" => {
+                let k = match self.shape(variate)?.as_slice() {
+                    [k] => *k,
+                    s => return Err(LowerError::unsupported(at.span, format!("`dirichlet_multinomial` of counts of shape {s:?}"))),
+                };
+                // ln N - sum ln n_k, and nothing when N = 0.
+                let (constant, total) = self.dirichlet_multinomial_constant(variate, k, at)?;
+                let zero = self.fb.f64(0.0);
+                let any = self.fb.cmp(CmpOp::Gt, total, zero);
+                let constant = self.fb.select(any, constant, zero);
+                let minus = self.finite_negated(constant);
+                self.emit_term(sink, minus);
+                Ok(())
+            }
             "multinomial" | "multinomial_logit" => {
                 let k = match self.shape(variate)?.as_slice() {
                     [k] => *k,

@@ -516,6 +516,7 @@ impl Lowerer<'_> {
             "lkj_corr" => return self.lkj_corr_terms(variate, &params[0], sink, at),
             "ordered_logistic" | "ordered_probit" => return self.ordinal_terms(dist.name, variate, &params[0], &params[1], sink, at),
             "multinomial" | "multinomial_logit" => return self.multinomial_terms(dist.name, variate, &params[0], sink, at),
+            "dirichlet_multinomial" => return self.dirichlet_multinomial_terms(variate, &params[0], sink, at),
             "multi_student_t" | "multi_student_t_cholesky" => return self.multi_student_t_terms(dist.name, variate, params, sink, at),
             _ => {}
         }
@@ -693,7 +694,8 @@ fn is_whole_value(e: &TypedExpr) -> bool {
 /// draw must, as reading it element by element would draw again.
 fn writes_ints_whole(e: &TypedExpr) -> bool {
     matches!(&e.kind, TypedExprKind::Call { func, .. }
-        if matches!(func.as_str(), "multinomial_rng" | "multinomial_logit_rng" | "sort_indices_asc" | "sort_indices_desc"))
+        if matches!(func.as_str(), "multinomial_rng" | "multinomial_logit_rng" | "dirichlet_multinomial_rng" | "sort_indices_asc"
+            | "sort_indices_desc"))
 }
 
 /// The dim whose members a type holds, if it is an index type.
