@@ -413,6 +413,8 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_beta_binomial_lccdf / hbm_beta_binomial_lccdf_grad(i64, i64, f64, f64),
         hbm_discrete_range_lcdf / hbm_discrete_range_lcdf_grad(i64, i64, i64),
         hbm_discrete_range_lccdf / hbm_discrete_range_lccdf_grad(i64, i64, i64),
+        hbm_skew_double_exponential_lcdf / hbm_skew_double_exponential_lcdf_grad(f64, f64, f64, f64),
+        hbm_skew_double_exponential_lccdf / hbm_skew_double_exponential_lccdf_grad(f64, f64, f64, f64),
     );
     rng!(
         hbm_normal_rng(f64, f64) -> f64,
