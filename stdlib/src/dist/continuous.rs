@@ -299,7 +299,8 @@ c_rng_real!(hbm_skew_double_exponential_rng, skew_double_exponential_rng; mu, si
 /// on the exponential side of each tail the log is linear; on the other
 /// it is log1m of an exponential.
 fn sde_cumulative(y: f64, mu: f64, sigma: f64, tau: f64, upper: bool) -> (f64, [f64; 4]) {
-    if y.is_nan() || !mu.is_finite() || !pos_finite(sigma) || !(tau > 0.0 && tau < 1.0) {
+    let valid = mu.is_finite() && pos_finite(sigma) && tau > 0.0 && tau < 1.0;
+    if y.is_nan() || !valid {
         return reject();
     }
     if y.is_infinite() {
