@@ -126,6 +126,72 @@ fn discrete_distributions_drop_their_combinatorial_constants() {
     check(&nb, json, -k.iter().map(|&k| lchoose(k as f64 + phi - 1.0, k as f64)).sum::<f64>(), Some(&value));
 }
 
+/// The distributions added for issue 13 drop Stan's terms: each model
+/// has one parameter and data for the rest, so the dropped amount is the
+/// term list of Stan's math library (`include_summand`) on the data.
+#[test]
+fn later_distributions_drop_the_terms_stan_drops() {
+    let y = [0.3f64, 1.2, 2.0, 0.9];
+    let p = [0.3f64, 0.6, 0.2, 0.9];
+    let k = [0i64, 3, 1, 7];
+    let json = r#"{"N": 4, "y": [0.3, 1.2, 2.0, 0.9], "p": [0.3, 0.6, 0.2, 0.9], "k": [0, 3, 1, 7]}"#;
+    let decl = "data { int N; vector[N] y; vector[N] p; array[N] int k; }";
+    let model = |params: &str, statement: &str| format!("{decl} parameters {{ {params} }} model {{ {statement} }}");
+    let sum_ln_y: f64 = y.iter().map(|y| y.ln()).sum();
+    let (ln2, ln_2pi) = (std::f64::consts::LN_2, (2.0 * std::f64::consts::PI).ln());
+    let cases: Vec<(String, f64)> = vec![
+        // -½ log 2π and -log ω
+        (model("real xi;", "y ~ skew_normal(xi, 1.5, 0.7);"), 4.0 * (HALF_LN_2PI + 1.5f64.ln())),
+        // -log 2 and log λ
+        (model("real mu;", "y ~ exp_mod_normal(mu, 1.5, 0.7);"), 4.0 * (ln2 - 0.7f64.ln())),
+        // log α and -(α + 1) log y; α log y_min stays with y_min
+        (model("real<lower=0, upper=0.3> m;", "y ~ pareto(m, 2.5);"), -(4.0 * 2.5f64.ln() - 3.5 * sum_ln_y)),
+        // log α and -log λ
+        (model("real<upper=0.3> mu;", "y ~ pareto_type_2(mu, 1.5, 2.5);"), -4.0 * (2.5f64.ln() - 1.5f64.ln())),
+        // log α and -(α + 1) log y; α log σ stays with σ
+        (model("real<lower=0> sigma;", "y ~ frechet(2.5, sigma);"), -(4.0 * 2.5f64.ln() - 3.5 * sum_ln_y)),
+        // log β - β log α, for a parameter variate
+        (model("real<lower=0> z;", "z ~ loglogistic(1.5, 2.5);"), -(2.5f64.ln() - 2.5 * 1.5f64.ln())),
+        // -(ν/2 log 2 + lgamma(ν/2)), for a parameter variate
+        (model("real<lower=0> z;", "z ~ chi_square(3.5);"), 1.75 * ln2 + lgamma(1.75)),
+        (model("real<lower=0> z;", "z ~ inv_chi_square(3.5);"), 1.75 * ln2 + lgamma(1.75)),
+        // ν/2 log(ν/2) - lgamma(ν/2) and -(ν/2 + 1) log y; ν log s stays
+        (
+            model("real<lower=0> s;", "y ~ scaled_inv_chi_square(3.5, s);"),
+            -(4.0 * (1.75 * 1.75f64.ln() - lgamma(1.75)) - 2.75 * sum_ln_y),
+        ),
+        // -log 2π and -log I0(κ)
+        (
+            model("real mu;", "y ~ von_mises(mu, 2.0);"),
+            4.0 * (ln_2pi + hbmc_stdlib::bessel::log_bessel_i0(2.0)),
+        ),
+        // lgamma(κ); the terms of μ stay
+        (model("real<lower=0, upper=1> mu;", "p ~ beta_proportion(mu, 5.0);"), -4.0 * lgamma(5.0)),
+        // ln C(n + α - 1, n)
+        (
+            model("real<lower=0> b;", "k ~ neg_binomial(2.5, b);"),
+            -k.iter().map(|&k| lchoose(k as f64 + 1.5, k as f64)).sum::<f64>(),
+        ),
+        // -lgamma(n + 1)
+        (
+            model("real<lower=0> r;", "k ~ beta_neg_binomial(r, 2.0, 3.0);"),
+            k.iter().map(|&k| lgamma(k as f64 + 1.0)).sum::<f64>(),
+        ),
+        // Only int arguments: the whole density goes.
+        (model("real mu;", "mu ~ normal(0, 1); k ~ discrete_range(0, 10);"), HALF_LN_2PI + 4.0 * 11f64.ln()),
+    ];
+    for (source, removed) in &cases {
+        check(source, json, *removed, None);
+    }
+    // multi_normal_prec with a data precision Ω: -K/2 ln 2π and ½ ln|Ω| go.
+    let mvn = "data { vector[2] z; matrix[2, 2] W; } parameters { vector[2] mu; } model { z ~ multi_normal_prec(mu, W); }";
+    let det = 2.0 * 1.0 - 0.3 * 0.3;
+    check(mvn, r#"{"z": [0.4, -1.0], "W": [[2, 0.3], [0.3, 1]]}"#, ln_2pi - 0.5 * f64::ln(det), None);
+    // dirichlet_multinomial with a parameter α: ln N - Σ ln n_k goes.
+    let dm = "data { array[3] int n; } parameters { simplex[3] s; } model { n ~ dirichlet_multinomial(3 * s); }";
+    check(dm, r#"{"n": [3, 0, 5]}"#, -(8f64.ln() - 3f64.ln() - 5f64.ln()), None);
+}
+
 #[test]
 fn terms_of_several_arguments_drop_only_when_all_of_them_are_data() {
     let json = r#"{"N": 4, "y": [0.3, 1.2, 2.0, 0.9], "a": 1.7, "nu": 4.5, "s": 0.8}"#;

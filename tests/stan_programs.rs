@@ -226,6 +226,21 @@ fn library_values_match_mpmath() {
         ("neg_binomial_2_lccdf_x", -1.3294998175140594164),
         ("von_mises_x", -3.003020287014243093),
         ("multi_student_t_x", -2.8259600065003720914),
+        ("sort_indices_asc_2", 4.0),
+        ("sort_indices_asc_3", 3.0),
+        ("sort_indices_desc_1", 5.0),
+        ("sort_indices_desc_5", 4.0),
+        ("sort_asc_int_2", 0.0),
+        ("sort_desc_int_1", 9.0),
+        ("to_matrix_rows_12", 2.0),
+        ("to_matrix_cols_12", 3.0),
+        ("eigenvalues_sym_1", 0.7928932188134524756),
+        ("eigenvalues_sym_2", 2.2071067811865475244),
+        ("eigenvectors_sym_21", -0.38268343236508977173),
+        ("dims_big_2", 3.0),
+        ("dirichlet_multinomial_x", -2.647086167755871536),
+        ("dirichlet_multinomial_zero", 0.0),
+        ("multi_normal_prec_x", -2.4143254453800762312),
     ];
     for (name, want) in reference {
         let got = csv.draws[csv.column_index(name).unwrap_or_else(|| panic!("no column {name}"))][0];
@@ -604,4 +619,43 @@ fn ordinal_and_lkj_draws_match_their_distributions() {
     let want = 1.0 / (2.0 * 2.0 + 3.0 - 1.0);
     assert!(mean.abs() < 5.0 * (want / n).sqrt(), "E R[1, 2] = {mean}");
     assert!((var - want).abs() < 0.1 * want, "var R[1, 2] = {var}, want {want}");
+}
+
+/// `multinomial_rng`, `multinomial_logit_rng` and `dirichlet_multinomial_rng`:
+/// each draw sums to N, a zero probability gets no count, and each count's
+/// mean and variance are N θ and N θ (1 - θ) (binomial marginals; times
+/// (N + Σα) / (1 + Σα) for the Dirichlet mixture) within sampling error.
+#[test]
+fn multinomial_draws_match_their_distribution() {
+    let dir = common::scratch("stan-multinomial-rngs");
+    let model = corpus("multinomial_rngs.stan");
+    let out = hbmc(&dir, &["run", &model, "--chains", "1", "--draws", "4000", "--seed", "11", "--quiet", "--output", "fit"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = hbmc_runtime::read_cmdstan_csv(dir.join("fit_1.csv")).expect("read back");
+    let column = |name: &str| -> Vec<f64> {
+        csv.draws[csv.column_index(name).unwrap_or_else(|| panic!("no column {name}"))].clone()
+    };
+    for (name, n_trials, theta) in [("c", 40.0, vec![0.2, 0.3, 0.5, 0.0]), ("d", 25.0, vec![0.6, 0.1, 0.3]), ("e", 30.0, vec![0.25, 0.25, 0.5])] {
+        // e ~ dirichlet_multinomial(alpha = (1, 1, 2), 30): theta = alpha / 4
+        // in the mean; the variance is N θ (1 - θ) (N + Σα) / (1 + Σα).
+        let overdispersion = if name == "e" { (30.0 + 4.0) / (1.0 + 4.0) } else { 1.0 };
+        let counts: Vec<Vec<f64>> = (1..=theta.len()).map(|k| column(&format!("{name}.{k}"))).collect();
+        let draws = counts[0].len();
+        for i in 0..draws {
+            let total: f64 = counts.iter().map(|c| c[i]).sum();
+            assert_eq!(total, n_trials, "{name}: draw {i} sums to {total}");
+        }
+        for (k, (c, &p)) in counts.iter().zip(&theta).enumerate() {
+            let n = draws as f64;
+            let mean = c.iter().sum::<f64>() / n;
+            let var = c.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+            let want_var = n_trials * p * (1.0 - p) * overdispersion;
+            if p == 0.0 {
+                assert!(c.iter().all(|&v| v == 0.0), "{name}[{}]: a zero probability got counts", k + 1);
+                continue;
+            }
+            assert!((mean - n_trials * p).abs() < 5.0 * (want_var / n).sqrt(), "{name}[{}]: mean {mean}, want {}", k + 1, n_trials * p);
+            assert!((var - want_var).abs() < 0.12 * want_var, "{name}[{}]: variance {var}, want {want_var}", k + 1);
+        }
+    }
 }

@@ -15,6 +15,7 @@
 //! - [`vmath`]: branch-free `exp`/`log1p` that vectorise, for [`dist::batch`];
 //! - [`linalg`]: small dense matrix routines with reverse-mode rules;
 //! - [`lu`]: inverse and determinants by LU, and sorting, with reverse-mode rules;
+//! - [`eigen`]: the symmetric eigendecomposition, with reverse-mode rules;
 //! - [`rng`]: [`ChainRng`], the per-chain generator;
 //! - [`ffi`]: C signature descriptions and pointer helpers.
 //!
@@ -27,6 +28,7 @@
 
 pub mod bessel;
 pub mod dist;
+pub mod eigen;
 pub mod ffi;
 pub mod inc_beta;
 pub mod linalg;
@@ -172,6 +174,7 @@ type Sc = *mut ScalarConstrained;
 pub fn symbols() -> Vec<Symbol> {
     use dist::batch::*;
     use dist::*;
+    use eigen::*;
     use linalg::*;
     use lu::*;
     use scalar::*;
@@ -410,6 +413,8 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_beta_binomial_lccdf / hbm_beta_binomial_lccdf_grad(i64, i64, f64, f64),
         hbm_discrete_range_lcdf / hbm_discrete_range_lcdf_grad(i64, i64, i64),
         hbm_discrete_range_lccdf / hbm_discrete_range_lccdf_grad(i64, i64, i64),
+        hbm_skew_double_exponential_lcdf / hbm_skew_double_exponential_lcdf_grad(f64, f64, f64, f64),
+        hbm_skew_double_exponential_lccdf / hbm_skew_double_exponential_lccdf_grad(f64, f64, f64, f64),
     );
     rng!(
         hbm_normal_rng(f64, f64) -> f64,
@@ -547,6 +552,12 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_sort_asc_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_sort_asc" });
     push!(hbm_sort_desc: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
     push!(hbm_sort_desc_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_sort_desc" });
+    push!(hbm_eigenvalues_sym: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_eigenvalues_sym_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32
+        => K::LinalgAdj { of: "hbm_eigenvalues_sym" });
+    push!(hbm_eigenvectors_sym: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_eigenvectors_sym_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32
+        => K::LinalgAdj { of: "hbm_eigenvectors_sym" });
     push!(hbm_log_sum_exp_vec: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Linalg);
     push!(hbm_log_sum_exp_vec_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> f64
         => K::LinalgAdj { of: "hbm_log_sum_exp_vec" });

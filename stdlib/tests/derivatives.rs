@@ -274,6 +274,10 @@ fn domains() -> HashMap<&'static str, Vec<Vec<Arg>>> {
     for n in ["hbm_gumbel_lcdf", "hbm_gumbel_lccdf"] {
         add(n, vec![vec![R(-5.0, 5.0), R(-2.0, 2.0), R(0.3, 4.0)]]);
     }
+    for n in ["hbm_skew_double_exponential_lcdf", "hbm_skew_double_exponential_lccdf"] {
+        // Both sides of μ, τ away from 0 and 1.
+        add(n, vec![vec![R(-4.0, 4.0), R(-1.0, 1.0), R(0.3, 3.0), R(0.05, 0.95)]]);
+    }
     for n in ["hbm_rayleigh_lcdf", "hbm_rayleigh_lccdf"] {
         add(n, vec![vec![R(0.1, 5.0), R(0.3, 4.0)]]);
     }

@@ -32,6 +32,8 @@ model {
   target += chi_square_lcdf(x | p + 1) + chi_square_lccdf(x | sigma) + inv_chi_square_lpdf(t | x);
   target += inv_chi_square_lcdf(x | p + 1) + inv_chi_square_lccdf(x | sigma) + scaled_inv_chi_square_lpdf(t | x, sigma);
   target += scaled_inv_chi_square_lcdf(x | p + 1, sigma) + scaled_inv_chi_square_lccdf(x | 3, p);
+  target += skew_double_exponential_lcdf(y[1] | mu, sigma, p) + skew_double_exponential_lccdf(y[2] | mu, sigma, p);
+  y[3] ~ skew_double_exponential(mu, sigma, p) T[-5, 5];
   x ~ skew_normal(2, 3, a) T[1.5, 30];
   x ~ pareto_type_2(0, 2, 3) T[1.5, ];
   target += student_t_lcdf(y[1] | x, mu, sigma) + student_t_lccdf(y[2] | x, mu, sigma) + log(student_t_cdf(0.5 | p + 1, 0, 1));

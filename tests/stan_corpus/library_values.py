@@ -83,6 +83,28 @@ rows = {
     "von_mises_x": f('2.1') * cos(f('1.3') + f('0.4')) - log(2 * pi * besseli(0, f('2.1'))),
     "multi_student_t_x": (lambda nu, d, S: loggamma((nu + 2) / 2) - loggamma(nu / 2) - log(nu * pi) - log(mp.det(S)) / 2
                           - (nu + 2) / 2 * log(1 + (d.T * S ** -1 * d)[0, 0] / nu))(f('4.5'), matrix([f('0.5'), f(1)]), matrix([[2, '0.3'], ['0.3', 1]])),
+    # stable sorts: ties keep their order; indices are 1-based
+    "sort_indices_asc_2": f(1 + sorted(range(5), key=lambda i: [3.5, -1, 2, -1, 7][i])[1]),
+    "sort_indices_asc_3": f(1 + sorted(range(5), key=lambda i: [3.5, -1, 2, -1, 7][i])[2]),
+    "sort_indices_desc_1": f(1 + sorted(range(5), key=lambda i: -[3.5, -1, 2, -1, 7][i])[0]),
+    "sort_indices_desc_5": f(1 + sorted(range(5), key=lambda i: -[3.5, -1, 2, -1, 7][i])[4]),
+    "sort_asc_int_2": f(sorted([4, -2, 9, 0])[1]),
+    "sort_desc_int_1": f(sorted([4, -2, 9, 0])[-1]),
+    "to_matrix_rows_12": f(2),
+    "to_matrix_cols_12": f(3),
+    "eigenvalues_sym_1": sorted(mp.eigsy(matrix([[1, '0.5'], ['0.5', 2]]))[0])[0],
+    "eigenvalues_sym_2": sorted(mp.eigsy(matrix([[1, '0.5'], ['0.5', 2]]))[0])[1],
+    # the eigenvector of the smaller eigenvalue, its largest element positive
+    "eigenvectors_sym_21": (lambda v: v[1] * mp.sign(max(v, key=abs)) / mp.norm(matrix(v)))(
+        [f('0.5'), sorted(mp.eigsy(matrix([[1, '0.5'], ['0.5', 2]]))[0])[0] - 1]),
+    "dims_big_2": f(3),
+    # the mass of n = (3, 0, 5): N! / prod n_k! * B(alpha + n) / B(alpha), by Gamma functions
+    "dirichlet_multinomial_x": (lambda n, a: loggamma(sum(n) + 1) - sum(loggamma(x + 1) for x in n) + loggamma(sum(a))
+                                - loggamma(sum(a) + sum(n)) + sum(loggamma(x + y) - loggamma(y) for x, y in zip(n, a)))(
+        [f(3), f(0), f(5)], [f('1.5'), f('0.7'), f('2.5')]),
+    "dirichlet_multinomial_zero": f(0),
+    "multi_normal_prec_x": (lambda d, W: -log(2 * pi) + log(mp.det(W)) / 2 - (d.T * W * d)[0, 0] / 2)(
+        matrix([f('0.5'), f(1)]), matrix([[2, '0.3'], ['0.3', 1]])),
 }
 for k, v in rows.items():
     print(f'        ("{k}", {mp.nstr(v, 20)}),')

@@ -78,4 +78,19 @@ generated quantities {
   real neg_binomial_2_lccdf_x = neg_binomial_2_lccdf(3 | 2.5, 1.7);
   real von_mises_x = von_mises_lpdf(1.3 | -0.4, 2.1);
   real multi_student_t_x = multi_student_t_lpdf([1, 2]' | 4.5, [0.5, 1]', [[2, 0.3], [0.3, 1]]);
+  int sort_indices_asc_2 = sort_indices_asc({3.5, -1.0, 2.0, -1.0, 7.0})[2];
+  int sort_indices_asc_3 = sort_indices_asc({3.5, -1.0, 2.0, -1.0, 7.0})[3];
+  int sort_indices_desc_1 = sort_indices_desc([3.5, -1.0, 2.0, -1.0, 7.0]')[1];
+  int sort_indices_desc_5 = sort_indices_desc([3.5, -1.0, 2.0, -1.0, 7.0]')[5];
+  int sort_asc_int_2 = sort_asc({4, -2, 9, 0})[2];
+  int sort_desc_int_1 = sort_desc({4, -2, 9, 0})[1];
+  real to_matrix_rows_12 = to_matrix({1, 2, 3, 4, 5, 6}, 2, 3, 0)[1, 2];
+  real to_matrix_cols_12 = to_matrix({1, 2, 3, 4, 5, 6}, 2, 3, 1)[1, 2];
+  real eigenvalues_sym_1 = eigenvalues_sym(m)[1];
+  real eigenvalues_sym_2 = eigenvalues_sym(m)[2];
+  real eigenvectors_sym_21 = eigenvectors_sym(m)[2, 1];
+  int dims_big_2 = dims(big)[2];
+  real dirichlet_multinomial_x = dirichlet_multinomial_lpmf({3, 0, 5} | [1.5, 0.7, 2.5]');
+  real dirichlet_multinomial_zero = dirichlet_multinomial_lpmf({0, 0, 0} | [1.5, 0.7, 2.5]');
+  real multi_normal_prec_x = multi_normal_prec_lpdf([1, 2]' | [0.5, 1]', [[2, 0.3], [0.3, 1]]);
 }

@@ -89,6 +89,10 @@ pub fn rule(symbol: &str) -> Option<Rule> {
         "hbm_log_determinant" | "hbm_determinant" => (&[Fwd(0), Fwd(1), ResultAdj, Adj(0)], &[]),
         // (x, n, out) -> status; adj(x, n, out_adj, x_adj)
         "hbm_sort_asc" | "hbm_sort_desc" => (&[Fwd(0), Fwd(1), Adj(2), Adj(0)], &[(2, Len::Arg(1))]),
+        // (a, n, values) -> status; adj(a, n, values_adj, a_adj)
+        "hbm_eigenvalues_sym" => (&[Fwd(0), Fwd(1), Adj(2), Adj(0)], &[(2, Len::Arg(1))]),
+        // (a, n, vectors) -> status; adj(a, n, vectors_adj, a_adj)
+        "hbm_eigenvectors_sym" => (&[Fwd(0), Fwd(1), Adj(2), Adj(0)], &[(2, Len::Square(1))]),
         // (y, mu, m, k) -> lp; adj(y, mu, m, k, w, y_adj, mu_adj, m_adj)
         "hbm_multi_normal_lpdf" | "hbm_multi_normal_cholesky_lpdf" => {
             (&[Fwd(0), Fwd(1), Fwd(2), Fwd(3), ResultAdj, Adj(0), Adj(1), Adj(2)], &[])

@@ -571,6 +571,14 @@ impl Checker {
                     );
                     return None;
                 }
+                if dist.name == "multi_normal_prec" {
+                    self.report(
+                        Diagnostic::error("E1003", format!("`{}` is not a Stan function: Stan has no draw from `multi_normal_prec`", func.name))
+                            .with_label(func.span, "no such draw")
+                            .with_help("draw with `multi_normal_rng(mu, inverse_spd(Omega))`"),
+                    );
+                    return None;
+                }
                 if super::stan_missing::RNGS.contains(&dist.name) {
                     self.report(
                         Diagnostic::error("E1003", format!("`{}` (a Stan function) is not in hbmc yet", func.name))
@@ -598,6 +606,25 @@ impl Checker {
                         }
                         _ => {
                             let slots = [("K", signatures::ArgShape::Ints), ("eta", signatures::ArgShape::Real)];
+                            self.signature_error(func, &slots, params, span);
+                            None
+                        }
+                    };
+                }
+                if matches!(dist.name, "multinomial" | "multinomial_logit" | "dirichlet_multinomial") {
+                    // Stan's `array[] int multinomial_rng(vector theta, int N)`.
+                    return match params {
+                        [theta, n] if theta.ty.array.is_empty() && matches!(theta.ty.elem, ElemType::Vector(_)) && n.ty.is_int_scalar() => {
+                            let a = theta.ty.axes().first().copied().unwrap_or(Axis::Anon);
+                            Some(Type::array_of(vec![a], ElemType::INT))
+                        }
+                        _ => {
+                            let first = match dist.name {
+                                "multinomial" => "theta",
+                                "multinomial_logit" => "gamma",
+                                _ => "alpha",
+                            };
+                            let slots = [(first, signatures::ArgShape::Vectors), ("N", signatures::ArgShape::Ints)];
                             self.signature_error(func, &slots, params, span);
                             None
                         }

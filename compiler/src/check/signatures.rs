@@ -105,6 +105,7 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
     disc("discrete_range", &[("lower", Ints), ("upper", Ints)]),
     disc("hypergeometric", &[("N", Ints), ("a", Ints), ("b", Ints)]),
     Distribution { name: "multi_normal", variate: Vectors, params: &[("mu", Vectors), ("Sigma", Matrix)], discrete: false, multivariate: true },
+    Distribution { name: "multi_normal_prec", variate: Vectors, params: &[("mu", Vectors), ("Omega", Matrix)], discrete: false, multivariate: true },
     Distribution { name: "multi_normal_cholesky", variate: Vectors, params: &[("mu", Vectors), ("L", Matrix)], discrete: false, multivariate: true },
     Distribution { name: "multi_student_t", variate: Vectors, params: &[("nu", Real), ("mu", Vectors), ("Sigma", Matrix)], discrete: false, multivariate: true },
     Distribution { name: "multi_student_t_cholesky", variate: Vectors, params: &[("nu", Real), ("mu", Vectors), ("L", Matrix)], discrete: false, multivariate: true },
@@ -116,6 +117,7 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
     Distribution { name: "ordered_logistic", variate: Ints, params: &[("eta", Reals), ("c", Vectors)], discrete: true, multivariate: true },
     Distribution { name: "ordered_probit", variate: Ints, params: &[("eta", Reals), ("c", Vectors)], discrete: true, multivariate: true },
     Distribution { name: "multinomial", variate: Ints, params: &[("theta", Vectors)], discrete: true, multivariate: true },
+    Distribution { name: "dirichlet_multinomial", variate: Ints, params: &[("alpha", Vectors)], discrete: true, multivariate: true },
     Distribution { name: "multinomial_logit", variate: Ints, params: &[("gamma", Vectors)], discrete: true, multivariate: true },
 ];
 
@@ -126,7 +128,7 @@ pub const WITH_CDF: &[&str] = &[
     "uniform", "poisson", "gamma", "inv_gamma", "gumbel", "rayleigh", "skew_normal", "exp_mod_normal", "pareto",
     "pareto_type_2", "frechet", "loglogistic", "chi_square", "inv_chi_square", "scaled_inv_chi_square",
     "beta", "student_t", "binomial", "neg_binomial_2", "neg_binomial", "beta_neg_binomial", "beta_proportion",
-    "bernoulli", "beta_binomial", "discrete_range",
+    "bernoulli", "beta_binomial", "discrete_range", "skew_double_exponential",
 ];
 
 /// Whether `dist` has `_lcdf`/`_lccdf` (see [`WITH_CDF`]).
@@ -231,7 +233,8 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "mdivide_left_tri_low", "mdivide_right_tri_low", "linspaced_vector", "linspaced_row_vector", "linspaced_array",
     "one_hot_vector", "one_hot_row_vector", "one_hot_array", "one_hot_int_array", "zeros_vector", "zeros_row_vector",
     "zeros_array", "zeros_int_array", "ones_vector", "ones_row_vector", "ones_array", "ones_int_array", "uniform_simplex",
-    "fma", "lmgamma", "rank", "sort_asc", "sort_desc",
+    "fma", "lmgamma", "rank", "sort_asc", "sort_desc", "eigenvalues_sym", "eigenvectors_sym", "dims",
+    "sort_indices_asc", "sort_indices_desc",
 ];
 
 /// Every function name (densities and `_rng`s aside).
@@ -375,7 +378,10 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
             [t, m, k] if !t.is_scalar() && m.is_int_scalar() && k.is_int_scalar() => {
                 Ok(Type::matrix(size_axis(&args[1]), size_axis(&args[2])))
             }
-            _ => mismatch("to_matrix(matrix | vector | row_vector), to_matrix(container, int m, int n)"),
+            [t, m, k, c] if !t.is_scalar() && m.is_int_scalar() && k.is_int_scalar() && c.is_int_scalar() => {
+                Ok(Type::matrix(size_axis(&args[1]), size_axis(&args[2])))
+            }
+            _ => mismatch("to_matrix(matrix | vector | row_vector), to_matrix(container, int m, int n), to_matrix(container, int m, int n, int col_major)"),
         },
         "to_int" => match tys.as_slice() {
             [t] if t.is_scalar() => Ok(Type::int()),
@@ -546,6 +552,24 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
         "sort_asc" | "sort_desc" => match tys.as_slice() {
             [v] if is_vector_like(v) => Ok(anon_first(v)),
             _ => mismatch("sort_asc(vector | row_vector | array[] real | array[] int) -> same"),
+        },
+        "eigenvalues_sym" | "eigenvectors_sym" => match tys.as_slice() {
+            [m] if m.array.is_empty() => match m.elem {
+                ElemType::Matrix(r, c) if r.compatible(c) => {
+                    let k = r.meet(c);
+                    Ok(if name == "eigenvalues_sym" { Type::vector(k) } else { Type::matrix(k, k) })
+                }
+                _ => mismatch("eigenvalues_sym(matrix[K, K] A) -> vector[K] (ascending); eigenvectors_sym(matrix[K, K] A) -> matrix[K, K] (columns in that order)"),
+            },
+            _ => mismatch("eigenvalues_sym(matrix[K, K] A) -> vector[K] (ascending); eigenvectors_sym(matrix[K, K] A) -> matrix[K, K] (columns in that order)"),
+        },
+        "dims" => match tys.as_slice() {
+            [_] => Ok(Type::array_of(vec![Axis::Anon], ElemType::INT)),
+            _ => mismatch("dims(T x) -> array[] int, the sizes of x's dimensions"),
+        },
+        "sort_indices_asc" | "sort_indices_desc" => match tys.as_slice() {
+            [v] if is_vector_like(v) => Ok(Type::array_of(vec![vector_axis(v)], ElemType::INT)),
+            _ => mismatch("sort_indices_asc(vector | row_vector | array[] real | array[] int) -> array[] int"),
         },
         "rank" => match tys.as_slice() {
             [v, s] if is_vector_like(v) && s.is_int_scalar() => Ok(Type::int()),

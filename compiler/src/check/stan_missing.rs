@@ -6,8 +6,7 @@
 /// Stan distributions hbmc lacks (with every suffix: `~`, `_lpdf`,
 /// `_lpmf`, `_lcdf`, `_rng`, ...).
 pub const DISTRIBUTIONS: &[&str] = &[
-    "multi_normal_prec", "multi_gp", "multi_gp_cholesky",
-    "dirichlet_multinomial",
+    "multi_gp", "multi_gp_cholesky",
     "poisson_binomial", "wishart", "wishart_cholesky", "inv_wishart", "inv_wishart_cholesky", "lkj_cov",
     "gaussian_dlm_obs", "wiener", "categorical_logit_glm", "ordered_logistic_glm", "binomial_logit_glm",
 ];
@@ -15,7 +14,7 @@ pub const DISTRIBUTIONS: &[&str] = &[
 /// Stan functions hbmc lacks.
 pub const FUNCTIONS: &[&str] = &[
     "inv_inc_beta", "linspaced_int_array", "matrix_exp", "matrix_exp_multiply", "scale_matrix_exp_multiply",
-    "matrix_power", "eigenvalues_sym", "eigenvectors_sym", "eigendecompose_sym", "eigenvalues",
+    "matrix_power", "eigendecompose_sym", "eigenvalues",
     "eigenvectors", "eigendecompose", "qr_Q", "qr_R", "qr_thin_Q", "qr_thin_R", "qr", "qr_thin",
     "singular_values", "svd_U", "svd_V", "svd", "mdivide_left_spd", "mdivide_right_spd",
     "generalized_inverse", "trace_gen_quad_form", "log_modified_bessel_first_kind", "bessel_first_kind",
@@ -31,7 +30,7 @@ pub const FUNCTIONS: &[&str] = &[
 ];
 
 /// Distributions hbmc has whose `_rng` it lacks (Stan has them).
-pub const RNGS: &[&str] = &["multinomial", "multinomial_logit", "multi_student_t", "multi_student_t_cholesky"];
+pub const RNGS: &[&str] = &["multi_student_t", "multi_student_t_cholesky"];
 
 /// The density suffixes a missing distribution may be called with.
 const SUFFIXES: &[&str] = &["_lpdf", "_lupdf", "_lpmf", "_lupmf", "_lcdf", "_lccdf", "_cdf", "_rng"];

@@ -15,14 +15,19 @@ pub(crate) fn is_buffer_function(name: &str) -> bool {
     matches!(
         name,
         "cholesky_decompose" | "multiply_lower_tri_self_transpose" | "softmax" | "log_softmax" | "non_centered_mvn"
-            | "mdivide_left_tri_low" | "inverse" | "inverse_spd" | "sort_asc" | "sort_desc"
+            | "mdivide_left_tri_low" | "inverse" | "inverse_spd" | "sort_asc" | "sort_desc" | "eigenvalues_sym"
+            | "eigenvectors_sym" | "sort_indices_asc" | "sort_indices_desc"
     ) || is_multivariate_rng(name)
 }
 
 /// The multivariate draws: one library call writes a whole vector (or
 /// matrix), so they are computed whole and never element by element.
 fn is_multivariate_rng(name: &str) -> bool {
-    matches!(name, "multi_normal_rng" | "multi_normal_cholesky_rng" | "lkj_corr_cholesky_rng" | "lkj_corr_rng" | "dirichlet_rng")
+    matches!(
+        name,
+        "multi_normal_rng" | "multi_normal_cholesky_rng" | "lkj_corr_cholesky_rng" | "lkj_corr_rng" | "dirichlet_rng"
+            | "multinomial_rng" | "multinomial_logit_rng" | "dirichlet_multinomial_rng"
+    )
 }
 
 /// A container argument passed to a library routine by pointer: its
@@ -69,7 +74,10 @@ impl Lowerer<'_> {
         }
         match func {
             // The draw has the location's shape: a vector, or an array of them.
-            "multi_normal_rng" | "multi_normal_cholesky_rng" | "dirichlet_rng" => return self.shape(&args[0]),
+            "multi_normal_rng" | "multi_normal_cholesky_rng" | "dirichlet_rng" | "multinomial_rng" | "multinomial_logit_rng"
+            | "dirichlet_multinomial_rng" => {
+                return self.shape(&args[0])
+            }
             "lkj_corr_cholesky_rng" | "lkj_corr_rng" => {
                 let k = self.const_int(&args[0])?.max(0) as usize;
                 return Ok(vec![k, k]);
@@ -125,7 +133,10 @@ impl Lowerer<'_> {
                 vec![r, r]
             }
             "mdivide_left_tri_low" => arg_shape(self, 1)?,
-            "inverse" | "inverse_spd" | "sort_asc" | "sort_desc" => arg_shape(self, 0)?,
+            "inverse" | "inverse_spd" | "sort_asc" | "sort_desc" | "eigenvectors_sym" => arg_shape(self, 0)?,
+            "sort_indices_asc" | "sort_indices_desc" => vec![arg_shape(self, 0)?.iter().product()],
+            "eigenvalues_sym" => vec![arg_shape(self, 0)?[0]],
+            "dims" => vec![arg_shape(self, 0)?.len()],
             "non_centered_mvn" => arg_shape(self, 3)?,
             "sub_col" | "sub_row" => vec![self.const_int(&args[3])?.max(0) as usize],
             _ if super::concat_fns::is_concat_function(func) => return self.concat_shape(func, args, e),
@@ -252,6 +263,19 @@ impl Lowerer<'_> {
             "size" | "num_elements" | "rows" | "cols" => {
                 let n = self.const_int(e)?;
                 Ok(self.fb.i64(n))
+            }
+            "dims" => {
+                // The sizes are known when lowering: the element at idx is
+                // picked from them by a chain of selects.
+                let sizes = self.shape(&args[0])?;
+                let mut v = self.fb.i64(sizes.last().map_or(0, |&n| n as i64));
+                for (k, &n) in sizes.iter().enumerate().rev().skip(1) {
+                    let at = self.fb.i64(k as i64);
+                    let here = self.fb.cmp(CmpOp::Eq, idx[0], at);
+                    let nv = self.fb.i64(n as i64);
+                    v = self.fb.select(here, nv, v);
+                }
+                Ok(v)
             }
             "sum" | "mean" | "sd" | "variance" | "dot_self" | "log_sum_exp" | "min" | "max" | "prod" | "dot_product" => {
                 self.reduction(func, args, e)
@@ -565,6 +589,130 @@ impl Lowerer<'_> {
 }
 
 impl Lowerer<'_> {
+    /// Sorts `x` (a vector, row vector or 1-D array) into `dst` by ranks:
+    /// element j goes to place r_j = #{k : x_k before x_j} + #{k < j :
+    /// x_k = x_j} (a stable sort, ties in their order, as Stan's). Writes
+    /// the 1-based index j + 1 there (`sort_indices_*`) or x_j itself (the
+    /// int `sort_asc`/`sort_desc`, which have no gradient to carry).
+    /// Quadratic in the length, with no library call.
+    fn fill_by_rank(&mut self, dst: &Storage, x: &TypedExpr, descending: bool, indices: bool) -> LowerResult<()> {
+        let n: usize = self.shape(x)?.iter().product();
+        let cell = self.temp_buffer("sort_rank", ScalarType::I64, 1);
+        let before = if descending { CmpOp::Gt } else { CmpOp::Lt };
+        self.loop_n(n, |this, j| {
+            let zero = this.fb.i64(0);
+            this.fb.store(cell, zero, zero);
+            let xj = this.elem(x, &[j])?;
+            this.loop_n(n, |this, k| {
+                let xk = this.elem(x, &[k])?;
+                let strictly = this.fb.cmp(before, xk, xj);
+                let tie = this.fb.cmp(CmpOp::Eq, xk, xj);
+                let earlier = this.fb.cmp(CmpOp::Lt, k, j);
+                let tie_before = this.fb.binary(BinaryOp::And, tie, earlier);
+                let counts = this.fb.binary(BinaryOp::Or, strictly, tie_before);
+                let zero = this.fb.i64(0);
+                let c = this.fb.load(cell, zero, ScalarType::I64);
+                let c = this.fb.binary(BinaryOp::Add, c, counts);
+                this.fb.store(cell, zero, c);
+                Ok(())
+            })?;
+            let zero = this.fb.i64(0);
+            let place = this.fb.load(cell, zero, ScalarType::I64);
+            let value = if indices {
+                let one = this.fb.i64(1);
+                this.fb.binary(BinaryOp::Add, j, one)
+            } else {
+                xj
+            };
+            this.fb.store(dst.buf, place, value);
+            Ok(())
+        })
+    }
+
+    /// `multinomial_rng(theta, N)` (or `multinomial_logit_rng(gamma, N)`,
+    /// theta = softmax(gamma), or `dirichlet_multinomial_rng(alpha, N)`,
+    /// theta a `dirichlet_rng(alpha)` draw) into `dst`: sequential binomial draws, count
+    /// k ~ binomial(N - earlier counts, theta_k / (1 - earlier theta)),
+    /// the last category taking what remains. Rejects a negative N or a
+    /// theta that is not a simplex (within 1e-8, as Stan checks).
+    fn fill_multinomial_draw(&mut self, dst: &Storage, func: &str, args: &[TypedExpr], e: &TypedExpr) -> LowerResult<()> {
+        let k = match self.shape(&args[0])?.as_slice() {
+            [k] => *k,
+            s => return Err(LowerError::unsupported(e.span, format!("`{func}` of a container of shape {s:?}"))),
+        };
+        let theta = if func != "multinomial_rng" {
+            // theta = softmax(gamma), or a dirichlet_rng(alpha) draw.
+            let inner = if func == "multinomial_logit_rng" { "softmax" } else { "dirichlet_rng" };
+            let theta = TypedExpr {
+                kind: TypedExprKind::Call { func: inner.into(), args: vec![args[0].clone()] },
+                ty: args[0].ty.clone(),
+                level: args[0].level,
+                span: args[0].span,
+            };
+            self.materialize(&theta)?
+        } else {
+            self.materialize(&args[0])?
+        };
+        let n = self.scalar(&args[1])?;
+        // The trials left (I64); [the probability mass left, theta's sum] (F64).
+        let left = self.temp_buffer("multinomial_left", ScalarType::I64, 1);
+        let mass = self.temp_buffer("multinomial_mass", ScalarType::F64, 2);
+        let (zero, one) = (self.fb.i64(0), self.fb.i64(1));
+        let negative = self.fb.cmp(CmpOp::Lt, n, zero);
+        self.reject_if(negative, &format!("{func}: the number of trials must be non-negative"));
+        let fzero = self.fb.f64(0.0);
+        self.fb.store(mass, one, fzero);
+        self.loop_n(k, |this, i| {
+            let at = this.offset(&theta, &[i]);
+            let t = this.fb.load(theta.buf, at, ScalarType::F64);
+            let fzero = this.fb.f64(0.0);
+            let bad = this.fb.cmp(CmpOp::Lt, t, fzero);
+            this.reject_if(bad, &format!("{func}: the probabilities must be non-negative"));
+            let one = this.fb.i64(1);
+            this.fb.accumulate(mass, one, t);
+            Ok(())
+        })?;
+        let total = self.fb.load(mass, one, ScalarType::F64);
+        let fone = self.fb.f64(1.0);
+        let off = self.fb.binary(BinaryOp::Sub, total, fone);
+        let off = self.fb.unary(UnaryOp::Abs, off);
+        let tol = self.fb.f64(1e-8);
+        let within = self.fb.cmp(CmpOp::Le, off, tol);
+        let not_simplex = self.fb.cmp(CmpOp::Eq, within, zero);
+        self.reject_if(not_simplex, &format!("{func}: the probabilities must sum to 1"));
+        self.fb.store(left, zero, n);
+        let fone = self.fb.f64(1.0);
+        self.fb.store(mass, zero, fone);
+        let binomial = self.func("hbm_binomial_rng", e)?;
+        let last = self.fb.i64(k as i64 - 1);
+        self.loop_n(k, |this, i| {
+            let zero = this.fb.i64(0);
+            let remaining = this.fb.load(left, zero, ScalarType::I64);
+            let at = this.offset(&theta, &[i]);
+            let t = this.fb.load(theta.buf, at, ScalarType::F64);
+            let m = this.fb.load(mass, zero, ScalarType::F64);
+            // p = min(1, theta_i / mass left), 1 for the last category.
+            let p = this.fb.binary(BinaryOp::Div, t, m);
+            let fone = this.fb.f64(1.0);
+            let p = this.fb.binary(BinaryOp::Min, p, fone);
+            let fzero = this.fb.f64(0.0);
+            let p = this.fb.binary(BinaryOp::Max, p, fzero);
+            // No mass left (trailing zero probabilities): no trials either.
+            let some_mass = this.fb.cmp(CmpOp::Gt, m, fzero);
+            let p = this.fb.select(some_mass, p, fzero);
+            let is_last = this.fb.cmp(CmpOp::Eq, i, last);
+            let p = this.fb.select(is_last, fone, p);
+            let count = this.fb.call(binomial.clone(), vec![CallArg::Rng, CallArg::Value(remaining), CallArg::Value(p)]);
+            let count = this.fb.select(is_last, remaining, count);
+            this.fb.store(dst.buf, i, count);
+            let rest = this.fb.binary(BinaryOp::Sub, remaining, count);
+            this.fb.store(left, zero, rest);
+            let m_rest = this.fb.binary(BinaryOp::Sub, m, t);
+            this.fb.store(mass, zero, m_rest);
+            Ok(())
+        })
+    }
+
     /// Writes a buffer function's whole result into `dst` (which has the
     /// call's shape) with the stdlib routine that computes it.
     pub fn fill_call(&mut self, dst: &Storage, func: &str, args: &[TypedExpr], e: &TypedExpr) -> LowerResult<()> {
@@ -602,15 +750,25 @@ impl Lowerer<'_> {
                 let status = self.fb.call(f, vec![a.arg(), CallArg::Value(nv), out]);
                 self.reject_unless_zero(status, &format!("{func}: the matrix is singular"));
             }
+            "multinomial_rng" | "multinomial_logit_rng" | "dirichlet_multinomial_rng" => self.fill_multinomial_draw(dst, func, args, e)?,
+            "sort_indices_asc" | "sort_indices_desc" => self.fill_by_rank(dst, &args[0], func.ends_with("desc"), true)?,
+            "sort_asc" | "sort_desc" if args[0].ty.is_int_valued() => {
+                self.fill_by_rank(dst, &args[0], func.ends_with("desc"), false)?
+            }
             "sort_asc" | "sort_desc" => {
-                if args[0].ty.is_int_valued() {
-                    return Err(LowerError::unsupported(e.span, format!("`{func}` of an int array (sort a real copy)")));
-                }
                 let x = self.pointer_arg(&args[0])?;
                 let n = self.fb.i64(x.shape.iter().product::<usize>() as i64);
                 let f = self.func(&format!("hbm_{func}"), e)?;
                 let status = self.fb.call(f, vec![x.arg(), CallArg::Value(n), out]);
                 self.reject_unless_zero(status, &format!("{func}: bad argument"));
+            }
+            "eigenvalues_sym" | "eigenvectors_sym" => {
+                let a = self.pointer_arg(&args[0])?;
+                let n = square_size(&a.shape, func, e)?;
+                let nv = self.fb.i64(n as i64);
+                let f = self.func(&format!("hbm_{func}"), e)?;
+                let status = self.fb.call(f, vec![a.arg(), CallArg::Value(nv), out]);
+                self.reject_unless_zero(status, &format!("{func}: the matrix is not symmetric or has a non-finite element"));
             }
             "mdivide_left_tri_low" => {
                 let l = self.pointer_arg(&args[0])?;

@@ -236,11 +236,22 @@ impl Lowerer<'_> {
             };
         }
         // Column-major position k = i + j * m of the result, read from the
-        // argument in its own column-major order.
+        // argument in its own column-major order; with `col_major` 0
+        // (Stan's 4-argument form), row-major: k = i * n + j.
         let m = self.const_int(&args[1])?;
         let mv = self.fb.i64(m);
         let col = self.fb.binary(BinaryOp::Mul, idx[1], mv);
-        let k = self.fb.binary(BinaryOp::Add, idx[0], col);
+        let mut k = self.fb.binary(BinaryOp::Add, idx[0], col);
+        if let Some(order) = args.get(3) {
+            let n = self.const_int(&args[2])?;
+            let nv = self.fb.i64(n);
+            let row = self.fb.binary(BinaryOp::Mul, idx[0], nv);
+            let row_major = self.fb.binary(BinaryOp::Add, row, idx[1]);
+            let col_major = self.scalar(order)?;
+            let zero = self.fb.i64(0);
+            let by_rows = self.fb.cmp(CmpOp::Eq, col_major, zero);
+            k = self.fb.select(by_rows, row_major, k);
+        }
         match a.as_slice() {
             [_] => self.elem(&args[0], &[k]),
             [rows, _] => {

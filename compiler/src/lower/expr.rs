@@ -164,6 +164,17 @@ impl Lowerer<'_> {
                     _ => Err(bad()),
                 }
             }
+            // `dims(x)[k]`: a size of x, known from its shape.
+            K::Index { base, indices, .. } if indices.len() == 1 => match (&base.kind, &indices[0]) {
+                (K::Call { func, args }, crate::check::typed::TypedIndex::Single(k)) if func == "dims" => {
+                    let k = self.const_int(k)?;
+                    let s = self.shape(&args[0])?;
+                    usize::try_from(k - 1).ok().and_then(|k| s.get(k)).map(|&n| n as i64).ok_or_else(|| {
+                        LowerError::unsupported(e.span, format!("`dims(...)[{k}]` of a value with {} dimensions", s.len()))
+                    })
+                }
+                _ => Err(bad()),
+            },
             K::Call { func, args } if func == "size" && matches!(args[0].kind, K::DimSize(_)) => self.const_int(&args[0]),
             K::Call { func, args } if matches!(func.as_str(), "size" | "num_elements" | "rows" | "cols") => {
                 let s = self.shape(&args[0])?;

@@ -22,6 +22,7 @@ pub(crate) mod builder;
 mod call;
 mod concat_fns;
 mod constructors;
+mod dirichlet_multinomial;
 mod draw;
 mod expr;
 mod fill;

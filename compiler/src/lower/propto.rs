@@ -199,7 +199,124 @@ fn univariate_summands(name: &str) -> Vec<Summand> {
                 location,
             ]
         }
-        // bernoulli(_logit): every term depends on the probability.
+        "skew_normal" => vec![constant(-HALF_LN_2PI), term(&[2], |l, a, at| l.scaled_log(-1.0, a[2], at))],
+        "exp_mod_normal" => {
+            vec![constant(-std::f64::consts::LN_2), term(&[3], |l, a, at| l.scaled_log(1.0, a[3], at))]
+        }
+        "pareto" => vec![
+            term(&[2], |l, a, at| l.scaled_log(1.0, a[2], at)),
+            term(&[0, 2], |l, a, at| l.shifted_times_log(a[2], 1.0, -1.0, a[0], at)),
+            term(&[1, 2], |l, a, at| l.shifted_times_log(a[2], 0.0, 1.0, a[1], at)),
+        ],
+        "pareto_type_2" => vec![
+            term(&[3], |l, a, at| l.scaled_log(1.0, a[3], at)),
+            term(&[2], |l, a, at| l.scaled_log(-1.0, a[2], at)),
+        ],
+        "frechet" => vec![
+            term(&[1], |l, a, at| l.scaled_log(1.0, a[1], at)),
+            term(&[0, 1], |l, a, at| l.shifted_times_log(a[1], 1.0, -1.0, a[0], at)),
+            term(&[1, 2], |l, a, at| l.shifted_times_log(a[1], 0.0, 1.0, a[2], at)),
+        ],
+        // log β - β log α, one summand of (α, β) in Stan.
+        "loglogistic" => vec![term(&[1, 2], |l, a, at| {
+            let lb = l.scaled_log(1.0, a[2], at)?;
+            let bla = l.shifted_times_log(a[2], 0.0, -1.0, a[1], at)?;
+            Ok(l.fb.binary(BinaryOp::Add, lb, bla))
+        })],
+        "chi_square" | "inv_chi_square" => vec![
+            // -(ν/2 log 2 + lgamma(ν/2))
+            term(&[1], |l, a, at| {
+                let half = l.fb.f64(0.5);
+                let half_nu = l.fb.binary(BinaryOp::Mul, half, a[1]);
+                let ln2 = l.fb.f64(std::f64::consts::LN_2);
+                let t = l.fb.binary(BinaryOp::Mul, half_nu, ln2);
+                let g = l.lib_call("hbm_lgamma", &[half_nu], at)?;
+                let s = l.fb.binary(BinaryOp::Add, t, g);
+                Ok(l.neg(s))
+            }),
+            if name == "chi_square" {
+                // (ν/2 - 1) log y
+                term(&[0, 1], |l, a, at| {
+                    let half = l.fb.f64(0.5);
+                    let half_nu = l.fb.binary(BinaryOp::Mul, half, a[1]);
+                    l.shifted_times_log(half_nu, -1.0, 1.0, a[0], at)
+                })
+            } else {
+                // -(ν/2 + 1) log y
+                term(&[0, 1], |l, a, at| {
+                    let half = l.fb.f64(0.5);
+                    let half_nu = l.fb.binary(BinaryOp::Mul, half, a[1]);
+                    l.shifted_times_log(half_nu, 1.0, -1.0, a[0], at)
+                })
+            },
+            if name == "chi_square" {
+                term(&[0], |l, a, _| {
+                    let half = l.fb.f64(-0.5);
+                    Ok(l.fb.binary(BinaryOp::Mul, half, a[0]))
+                })
+            } else {
+                term(&[0], |l, a, _| {
+                    let half = l.fb.f64(-0.5);
+                    Ok(l.fb.binary(BinaryOp::Div, half, a[0]))
+                })
+            },
+        ],
+        "scaled_inv_chi_square" => vec![
+            // ν/2 log(ν/2) - lgamma(ν/2)
+            term(&[1], |l, a, at| {
+                let half = l.fb.f64(0.5);
+                let half_nu = l.fb.binary(BinaryOp::Mul, half, a[1]);
+                let t = l.shifted_times_log(half_nu, 0.0, 1.0, half_nu, at)?;
+                let g = l.lib_call("hbm_lgamma", &[half_nu], at)?;
+                Ok(l.fb.binary(BinaryOp::Sub, t, g))
+            }),
+            term(&[1, 2], |l, a, at| l.shifted_times_log(a[1], 0.0, 1.0, a[2], at)),
+            term(&[0, 1], |l, a, at| {
+                let half = l.fb.f64(0.5);
+                let half_nu = l.fb.binary(BinaryOp::Mul, half, a[1]);
+                l.shifted_times_log(half_nu, 1.0, -1.0, a[0], at)
+            }),
+        ],
+        "von_mises" => vec![
+            constant(-(2.0 * std::f64::consts::PI).ln()),
+            // -ln I0(κ) = von_mises_lpdf(0 | 0, κ) - κ + ln 2π
+            term(&[2], |l, a, at| {
+                let zero = l.fb.f64(0.0);
+                let lp = l.lib_call("hbm_von_mises_lpdf", &[zero, zero, a[2]], at)?;
+                let d = l.fb.binary(BinaryOp::Sub, lp, a[2]);
+                let c = l.fb.f64((2.0 * std::f64::consts::PI).ln());
+                Ok(l.fb.binary(BinaryOp::Add, d, c))
+            }),
+        ],
+        "beta_proportion" => vec![
+            term(&[2], |l, a, at| l.lib_call("hbm_lgamma", &[a[2]], at)),
+            // -lgamma(μκ) - lgamma(κ - μκ)
+            term(&[1, 2], |l, a, at| {
+                let mk = l.fb.binary(BinaryOp::Mul, a[1], a[2]);
+                let rest = l.fb.binary(BinaryOp::Sub, a[2], mk);
+                let g1 = l.neg_lgamma(mk, at)?;
+                let g2 = l.lib_call("hbm_lgamma", &[rest], at)?;
+                Ok(l.fb.binary(BinaryOp::Sub, g1, g2))
+            }),
+        ],
+        // ln C(n + α - 1, n), of the shape α (and the count).
+        "neg_binomial" => vec![term_reading(&[1], &[0, 1], |l, a, at| {
+            let n = l.fb.to_f64(a[0]);
+            let one = l.fb.f64(1.0);
+            let top = l.fb.binary(BinaryOp::Add, n, a[1]);
+            let top = l.fb.binary(BinaryOp::Sub, top, one);
+            l.lib_call("hbm_lchoose", &[top, n], at)
+        })],
+        // -lgamma(n + 1): a constant of the distribution in Stan.
+        "beta_neg_binomial" => vec![term_reading(&[], &[0], |l, a, at| {
+            let n = l.fb.to_f64(a[0]);
+            let one = l.fb.f64(1.0);
+            let n1 = l.fb.binary(BinaryOp::Add, n, one);
+            l.neg_lgamma(n1, at)
+        })],
+        // bernoulli(_logit): every term depends on the probability;
+        // discrete_range and hypergeometric have only int arguments, so
+        // Stan drops them whole under propto (see `sampled_terms`).
         _ => Vec::new(),
     }
 }
@@ -247,6 +364,20 @@ impl Lowerer<'_> {
         sink: Sink,
         at: &TypedExpr,
     ) -> LowerResult<()> {
+        if dist.name == "multi_normal_prec" {
+            // multi_normal_prec(y | mu, Omega) = multi_normal(y | mu,
+            // Omega^-1): the same terms (½ ln|Omega| is -½ ln|Sigma|), so
+            // the same dropped ones, and the inverse's AD rule.
+            let sigma = TypedExpr {
+                kind: TypedExprKind::Call { func: "inverse_spd".into(), args: vec![params[1].clone()] },
+                ty: params[1].ty.clone(),
+                level: params[1].level,
+                span: params[1].span,
+            };
+            let normal = signatures::distribution("multi_normal")
+                .ok_or_else(|| LowerError::unsupported(at.span, "the distribution `multi_normal`"))?;
+            return self.sampled_terms(normal, variate, &[params[0].clone(), sigma], unnormalised, sink, at);
+        }
         if !(unnormalised && self.propto) {
             return self.density_terms(dist, variate, params, sink, at);
         }
@@ -548,6 +679,20 @@ impl Lowerer<'_> {
                     this.emit_term(sink, minus);
                     Ok(())
                 })
+            }
+            "dirichlet_multinomial" => {
+                let k = match self.shape(variate)?.as_slice() {
+                    [k] => *k,
+                    s => return Err(LowerError::unsupported(at.span, format!("`dirichlet_multinomial` of counts of shape {s:?}"))),
+                };
+                // ln N - sum ln n_k, and nothing when N = 0.
+                let (constant, total) = self.dirichlet_multinomial_constant(variate, k, at)?;
+                let zero = self.fb.f64(0.0);
+                let any = self.fb.cmp(CmpOp::Gt, total, zero);
+                let constant = self.fb.select(any, constant, zero);
+                let minus = self.finite_negated(constant);
+                self.emit_term(sink, minus);
+                Ok(())
             }
             "multinomial" | "multinomial_logit" => {
                 let k = match self.shape(variate)?.as_slice() {

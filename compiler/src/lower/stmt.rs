@@ -215,7 +215,7 @@ impl Lowerer<'_> {
     fn store_whole(&mut self, dst: &Storage, dst_ty: &Type, e: &TypedExpr) -> LowerResult<()> {
         let mentions = mentions_buffer(e, dst, &self.storage);
         let check_dim = index_dim(dst_ty);
-        if is_whole_value(e) && !mentions && check_dim.is_none() && dst.ty == ScalarType::F64 {
+        if is_whole_value(e) && !mentions && check_dim.is_none() && (dst.ty == ScalarType::F64 || writes_ints_whole(e)) {
             // Computed whole straight into the variable, rather than
             // materialised again for every element read.
             return self.fill(dst, e);
@@ -516,6 +516,7 @@ impl Lowerer<'_> {
             "lkj_corr" => return self.lkj_corr_terms(variate, &params[0], sink, at),
             "ordered_logistic" | "ordered_probit" => return self.ordinal_terms(dist.name, variate, &params[0], &params[1], sink, at),
             "multinomial" | "multinomial_logit" => return self.multinomial_terms(dist.name, variate, &params[0], sink, at),
+            "dirichlet_multinomial" => return self.dirichlet_multinomial_terms(variate, &params[0], sink, at),
             "multi_student_t" | "multi_student_t_cholesky" => return self.multi_student_t_terms(dist.name, variate, params, sink, at),
             _ => {}
         }
@@ -686,6 +687,15 @@ fn is_whole_value(e: &TypedExpr) -> bool {
         TypedExprKind::Binary { op: crate::syntax::ast::BinOp::Mul, lhs, rhs } => !lhs.ty.is_scalar() && !rhs.ty.is_scalar(),
         _ => false,
     }
+}
+
+/// Whole int results written by IR of their own (`fill_by_rank`,
+/// `fill_multinomial_draw`), which may fill an int variable directly; a
+/// draw must, as reading it element by element would draw again.
+fn writes_ints_whole(e: &TypedExpr) -> bool {
+    matches!(&e.kind, TypedExprKind::Call { func, .. }
+        if matches!(func.as_str(), "multinomial_rng" | "multinomial_logit_rng" | "dirichlet_multinomial_rng" | "sort_indices_asc"
+            | "sort_indices_desc"))
 }
 
 /// The dim whose members a type holds, if it is an index type.

@@ -68,6 +68,13 @@ for args in [(1.3, 1.7), (0.05, 2.0)]:
     y, s = map(f, args)
     F = 1 - exp(-y * y / (2 * s * s))
     add("rayleigh_lcdf", args, log(F)); add("rayleigh_lccdf", args, log(1 - F))
+for args in [(1.3, 0.5, 1.7, 0.3), (-2.0, 0.5, 0.9, 0.8)]:
+    y, m, sg, t = map(f, args)
+    # Stan's density, integrated (the cdf by quadrature, not its closed form)
+    pdf = lambda x: 2 * t * (1 - t) / sg * exp(-2 / sg * ((1 - t) * (m - x) if x < m else t * (x - m)))
+    F = mp.quad(pdf, [-inf, min(y, m), y]) if y <= m else mp.quad(pdf, [-inf, m, y])
+    U = mp.quad(pdf, [y, max(y, m), inf]) if y <= m else mp.quad(pdf, [y, inf])
+    add("skew_double_exponential_lcdf", args, log(F)); add("skew_double_exponential_lccdf", args, log(U))
 for name, args, v in rows:
     a = ", ".join(repr(float(x)) for x in args)
     print(f'        ("{name}", &[{a}], {mp.nstr(v, 20)}),')
