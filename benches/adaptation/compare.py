@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Stan's against nutpie's warmup adaptation, in gradients per effective draw.
 
-Runs `hbmc run ... --adapt stan` and `--adapt nutpie` and prints one JSON
+Runs `hbmc run ... --adapt stan`, `--adapt nutpie` (and `low-rank`) and prints one JSON
 line per run: min bulk ESS over the summary rows (lp__ excluded), max R-hat,
 gradient evaluations (warmup + sampling, from the end-of-run line),
 post-warmup divergences (from the CSV files), gradients per ESS.
@@ -12,7 +12,7 @@ post-warmup divergences (from the CSV files), gradients per ESS.
 
 HBMC (environment) names the binary (default target/release/hbmc); files go
 to /tmp/hbmc-adapt/. Examples run with --metric dense are run with Stan's
-adaptation only (nutpie's estimates a diagonal metric).
+adaptation only (nutpie's and the low-rank one estimate their own metric).
 """
 import glob, json, os, re, shlex, subprocess, sys
 
@@ -87,7 +87,7 @@ def main(argv):
     for name, args in jobs:
         dense = "--metric" in args and args[args.index("--metric") + 1] == "dense"
         for seed in seeds:
-            for adapt in [m for m in methods if not (dense and m == "nutpie")]:
+            for adapt in [m for m in methods if not (dense and m in ("nutpie", "low-rank"))]:
                 print(json.dumps(run(name, args, adapt, seed)), flush=True)
 
 

@@ -15,7 +15,7 @@ run, then one summary line per method (`"summary": true`).
 HBMC (environment) names the binary (default target/release/hbmc); files go
 to /tmp/hbmc-seeds/ (or HBMC_SEEDS_OUT). Needs numpy, pandas, arviz (the peers venv has them).
 """
-import glob, json, os, re, subprocess, sys
+import glob, json, os, re, resource, subprocess, sys, time
 
 import arviz as az
 import numpy as np
@@ -40,7 +40,13 @@ def run(args, method, seed, num_warmup, extra):
         os.remove(f)
     cmd = [HBMC, "run", *args, "--quiet", "--threads", "2", "--seed", str(seed), "--output", prefix,
            "--adapt", method, "--save-warmup", *extra]
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    wall = time.perf_counter() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    load = os.getloadavg()[0]
     m = re.search(r"gradient evaluations: (\d+) \((\d+) warmup", p.stderr)
     chains = [read_chain(fn, num_warmup) for fn in sorted(glob.glob(prefix + "_[0-9]*.csv"))]
     post = [c[1] for c in chains]
@@ -66,6 +72,7 @@ def run(args, method, seed, num_warmup, extra):
         ess_per_1000_grads=round(1000 * float(ess_m[i_e]) / grads, 3) if grads > 0 else None,
         step_sizes=[round(float(c["stepsize__"].iloc[0]), 4) for c in post],
         mean_leapfrog=[round(float(c["n_leapfrog__"].mean()), 1) for c in post],
+        wall_s=round(wall, 2), cpu_s=round(cpu, 2), load=round(load, 1),
     )
 
 
@@ -113,6 +120,8 @@ def main(argv):
             mean_grads=round(float(np.mean([r["grads"] for r in rows]))),
             ess_per_1000_grads_mean=round(float(np.mean(e)), 3),
             ess_per_1000_grads_min=round(float(np.min(e)), 3),
+            mean_cpu_s=round(float(np.mean([r["cpu_s"] for r in rows])), 2),
+            mean_wall_s=round(float(np.mean([r["wall_s"] for r in rows])), 2),
         )), flush=True)
 
 

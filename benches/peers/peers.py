@@ -23,7 +23,8 @@ Models (the same as examples/stan/*.stan and examples/electric_covariance.hbm):
 
 `sample` runs 4 chains x (1000 warmup + 1000 draws), target accept 0.9 (as
 issue 11 fixes them), and reports: sampling wall time excluding compilation,
-gradients in warmup and after, min bulk ESS over all parameters (ArviZ's
+CPU time of the process over the sampling phase (nutpie: its sampler threads
+run in-process), gradients in warmup and after, min bulk ESS over all parameters (ArviZ's
 estimator for every sampler, so the figures compare), max R-hat, divergences,
 and min bulk ESS per gradient (warmup included).
 """
@@ -189,7 +190,7 @@ def cmd_gradient(args):
 
 # ---------------------------------------------------------------- sampling
 
-def summarise(label, idata, warmup_grads, post_grads, wall, divergences):
+def summarise(label, idata, warmup_grads, post_grads, wall, divergences, cpu=None):
     ess = az.ess(idata, method="bulk")
     rhat = az.rhat(idata)
     min_ess = min(float(np.min(ess[v].values)) for v in ess.data_vars)
@@ -201,6 +202,8 @@ def summarise(label, idata, warmup_grads, post_grads, wall, divergences):
         max_rhat=round(max_rhat, 4), divergences=int(divergences),
         ess_per_1000_gradients=round(1000 * min_ess / total, 3),
         ess_per_second=round(min_ess / wall, 1),
+        cpu_sampling_s=None if cpu is None else round(cpu, 3),
+        load=round(os.getloadavg()[0], 1),
     )))
     sys.stdout.flush()
 
@@ -261,15 +264,15 @@ def run_nutpie(name, seed):
     t0 = time.perf_counter()
     compiled = nutpie.compile_pymc_model(pymc_model(name))
     compile_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     idata = nutpie.sample(compiled, draws=1000, tune=1000, chains=4, cores=2, seed=seed,
                           target_accept=0.9, save_warmup=True, progress_bar=False)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     print(f"nutpie compile {compile_s:.2f} s (excluded)")
     warm = int(idata.warmup_sample_stats["n_steps"].values.sum())
     post = int(idata.sample_stats["n_steps"].values.sum())
     div = int(idata.sample_stats["diverging"].values.sum())
-    summarise("nutpie", idata, warm, post, wall, div)
+    summarise("nutpie", idata, warm, post, wall, div, cpu)
 
 
 def cmd_sample(args):

@@ -78,23 +78,40 @@ impl LowRankInvMetric {
 
     /// `out = M^{-1} p`: one pass for `t = S p` and `c = (L - 1) U' t`, one
     /// for `S (t + U c)`; the directions are interleaved so both passes
-    /// read memory in order.
+    /// read memory in order. Dispatched on the rank so that the inner loops
+    /// over the directions are unrolled and `c` stays in registers (the
+    /// velocity is computed twice per leapfrog step).
     pub fn velocity(&self, p: &[f64], out: &mut [f64]) {
-        let r = self.vals.len();
-        let mut c = [0.0; MAX_RANK];
-        for ((o, pi), (s, u)) in out.iter_mut().zip(p).zip(self.scale.iter().zip(self.vecs.chunks_exact(r.max(1)))) {
+        macro_rules! by_rank {
+            ($($r:literal)*) => {
+                match self.vals.len() {
+                    $($r => self.velocity_rank::<$r>(p, out),)*
+                    _ => unreachable!("validate() keeps the rank at most MAX_RANK"),
+                }
+            };
+        }
+        by_rank!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+    }
+
+    /// [`LowRankInvMetric::velocity`] for rank `R`: the same operations in
+    /// the same order (so the same bits) as a loop over a run-time rank.
+    #[inline(always)]
+    fn velocity_rank<const R: usize>(&self, p: &[f64], out: &mut [f64]) {
+        let mut c = [0.0; R];
+        let width = R.max(1);
+        for ((o, pi), (s, u)) in out.iter_mut().zip(p).zip(self.scale.iter().zip(self.vecs.chunks_exact(width))) {
             let t = pi * s;
             *o = t;
-            for j in 0..r {
+            for j in 0..R {
                 c[j] += u[j] * t;
             }
         }
-        for j in 0..r {
+        for j in 0..R {
             c[j] *= self.vals[j] - 1.0;
         }
-        for (o, (s, u)) in out.iter_mut().zip(self.scale.iter().zip(self.vecs.chunks_exact(r.max(1)))) {
+        for (o, (s, u)) in out.iter_mut().zip(self.scale.iter().zip(self.vecs.chunks_exact(width))) {
             let mut add = 0.0;
-            for j in 0..r {
+            for j in 0..R {
                 add += u[j] * c[j];
             }
             *o = (*o + add) * s;
