@@ -1,8 +1,10 @@
 //! Transformed parameters stored, in the log density, only at the cells
 //! the data say it reads (`compiler/src/lower/read_cells.rs`): the log
 //! density and gradient equal those of the same model storing every cell
-//! (`only_cells_read: false`), the store was in fact restricted (the
-//! lookup tables exist), and the oracles hold (JIT = interpreter,
+//! (`only_cells_read: false`), the gradient function's value equals the
+//! log density's (each target term of a nested loop in a fused loop added
+//! once, `compiler/src/ad/reverse.rs`), the store was in fact restricted
+//! (the lookup tables exist), and the oracles hold (JIT = interpreter,
 //! gradient = finite differences). Models: the dims form of
 //! `examples/electric_covariance.hbm` (zipped multi-indices, a per-grade
 //! loop of small-matrix work) and a plain Stan one (reads in a loop at
@@ -106,6 +108,13 @@ fn compare(name: &str, source: &str, data: impl Fn() -> Vec<DataSource>) -> Vec<
         let la = interp::run(&only.module, FunctionKind::Gradient, &mut a, None).expect("restricted gradient runs");
         let lb = interp::run(&all.module, FunctionKind::Gradient, &mut b, None).expect("reference gradient runs");
         assert!((la - lb).abs() <= 1e-12 * lb.abs().max(1.0), "{name}, point {point}: log density {la} restricted, {lb} whole");
+        // The gradient function's value is the log density's: target
+        // terms that only its reverse sweep adds (fused loops, nested
+        // loops of them) are added once each.
+        let mut c = arenas(&only);
+        c.params.copy_from_slice(&x);
+        let lc = interp::run(&only.module, FunctionKind::LogDensity, &mut c, None).expect("log density runs");
+        assert!((la - lc).abs() <= 1e-12 * lc.abs().max(1.0), "{name}, point {point}: gradient function's value {la}, log density {lc}");
         for (i, (p, q)) in a.grad.iter().zip(&b.grad).enumerate() {
             assert!((p - q).abs() <= 1e-12 * q.abs().max(1.0), "{name}, point {point}: d/dx[{i}] {p} restricted, {q} whole");
         }
