@@ -17,7 +17,6 @@ use hbmc_compiler::ad::differentiate;
 use hbmc_compiler::bind::{bind_data, read_source, DataSource};
 use hbmc_compiler::front_end;
 use hbmc_compiler::interp;
-use hbmc_compiler::ir::arenas::Arenas;
 use hbmc_compiler::ir::batch::batch_likelihood_loops;
 use hbmc_compiler::ir::FunctionKind;
 use hbmc_compiler::lower::{lower_model_with, LowerOptions, LoweredModel};
@@ -79,15 +78,6 @@ fn lowered(source: &str, data: Vec<DataSource>, only_cells_read: bool) -> Lowere
     m
 }
 
-/// Arenas for `m` with its data and transformed data in place.
-fn arenas(m: &LoweredModel) -> Arenas {
-    let mut a = Arenas::new(&m.module.arena_sizes);
-    a.data[..m.data_init.len()].copy_from_slice(&m.data_init);
-    a.int_data[..m.int_data_init.len()].copy_from_slice(&m.int_data_init);
-    interp::run(&m.module, FunctionKind::TransformedData, &mut a, None).expect("transformed data");
-    a
-}
-
 /// Names of the lookup tables made for restricted stores.
 fn tables(m: &LoweredModel) -> Vec<String> {
     m.module.buffers.iter().filter(|b| b.name.ends_with(".read_cells")).map(|b| b.name.clone()).collect()
@@ -99,7 +89,7 @@ fn compare(name: &str, source: &str, data: impl Fn() -> Vec<DataSource>) -> Vec<
     let (only, all) = (lowered(source, data(), true), lowered(source, data(), false));
     assert_eq!(only.dim, all.dim);
     assert!(tables(&all).is_empty(), "{name}: the reference lowering restricted a store");
-    let (mut a, mut b) = (arenas(&only), arenas(&all));
+    let (mut a, mut b) = (common::model_arenas(&only), common::model_arenas(&all));
     let mut g = hbmc_stdlib::ChainRng::new(2026, 0);
     for point in 0..10 {
         let x: Vec<f64> = (0..only.dim).map(|_| 3.0 * g.uniform() - 1.5).collect();
@@ -111,7 +101,7 @@ fn compare(name: &str, source: &str, data: impl Fn() -> Vec<DataSource>) -> Vec<
         // The gradient function's value is the log density's: target
         // terms that only its reverse sweep adds (fused loops, nested
         // loops of them) are added once each.
-        let mut c = arenas(&only);
+        let mut c = common::model_arenas(&only);
         c.params.copy_from_slice(&x);
         let lc = interp::run(&only.module, FunctionKind::LogDensity, &mut c, None).expect("log density runs");
         assert!((la - lc).abs() <= 1e-12 * lc.abs().max(1.0), "{name}, point {point}: gradient function's value {la}, log density {lc}");
