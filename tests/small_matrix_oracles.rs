@@ -17,7 +17,6 @@ use hbmc_compiler::ir::print::function_to_string;
 use hbmc_compiler::ir::FunctionKind;
 use hbmc_compiler::ad::differentiate;
 use hbmc_compiler::interp;
-use hbmc_compiler::ir::arenas::Arenas;
 use hbmc_compiler::ir::batch::batch_likelihood_loops;
 use hbmc_compiler::lower::{lower_model_with, LowerOptions, LoweredModel};
 
@@ -137,21 +136,12 @@ fn lowered(k: usize, unroll_small_matrices: bool) -> LoweredModel {
     m
 }
 
-/// Arenas for `m` with its data and transformed data in place.
-fn arenas(m: &LoweredModel) -> Arenas {
-    let mut a = Arenas::new(&m.module.arena_sizes);
-    a.data[..m.data_init.len()].copy_from_slice(&m.data_init);
-    a.int_data[..m.int_data_init.len()].copy_from_slice(&m.int_data_init);
-    interp::run(&m.module, FunctionKind::TransformedData, &mut a, None).expect("transformed data");
-    a
-}
-
 #[test]
 fn unrolled_small_matrices_equal_the_library_routines_for_every_size() {
     for k in 1..=MAX_K {
         let (small, library) = (lowered(k, true), lowered(k, false));
         assert_eq!(small.dim, library.dim);
-        let (mut a, mut b) = (arenas(&small), arenas(&library));
+        let (mut a, mut b) = (common::model_arenas(&small), common::model_arenas(&library));
         let mut g = hbmc_stdlib::ChainRng::new(17 + k as u64, 0);
         for point in 0..10 {
             let x: Vec<f64> = (0..small.dim).map(|_| 3.0 * g.uniform() - 1.5).collect();

@@ -143,3 +143,13 @@ pub fn population_sd(x: &[f64]) -> f64 {
     let mean = x.iter().sum::<f64>() / n;
     (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt()
 }
+
+/// Interpreter arenas for a lowered model with its data and transformed
+/// data in place.
+pub fn model_arenas(m: &hbmc_compiler::lower::LoweredModel) -> hbmc_compiler::ir::arenas::Arenas {
+    let mut a = hbmc_compiler::ir::arenas::Arenas::new(&m.module.arena_sizes);
+    a.data[..m.data_init.len()].copy_from_slice(&m.data_init);
+    a.int_data[..m.int_data_init.len()].copy_from_slice(&m.int_data_init);
+    hbmc_compiler::interp::run(&m.module, hbmc_compiler::ir::FunctionKind::TransformedData, &mut a, None).expect("transformed data");
+    a
+}

@@ -44,7 +44,12 @@ pub fn check_example(name: &str, source: &str, data: &[PathBuf]) -> Result<(), S
             return Err(format!("point {point}: JIT log density {la} vs interpreter {lb}"));
         }
         let mut grad = vec![0.0; dim];
-        a.log_density_gradient(&x, &mut grad).map_err(|e| e.message)?;
+        // The gradient's sweep computes the value too (terms of fused loops
+        // only there): it must be the log density's.
+        let lg = a.log_density_gradient(&x, &mut grad).map_err(|e| e.message)?;
+        if (lg - la).abs() > 1e-10 * la.abs().max(1.0) {
+            return Err(format!("point {point}: JIT gradient function's value {lg} vs log density {la}"));
+        }
         for i in 0..dim {
             // A density with a kink (the asymmetric Laplace of the quantile
             // models at y = mu) is not smooth across it: a step that crosses

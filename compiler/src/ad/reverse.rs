@@ -436,22 +436,30 @@ impl Gen<'_> {
             local_bufs.extend(carry.cells.iter().map(|&(c, _)| c));
         }
         let snapshots = self.block_snapshots(stmts, true);
+        // Nested loops left out of the recomputation whose target terms
+        // this (fused) block must add: their reverse adds them instead.
+        let mut target_in_reverse = vec![false; stmts.len()];
         for (i, s) in stmts.iter().enumerate() {
             self.copy_snapshots(&snapshots[i].before, true, &mut block);
-            if !self.rerun_redundant(i, stmts) {
+            if self.rerun_redundant(i, stmts) {
+                target_in_reverse[i] = self.with_target && matches!(s, Stmt::For { body, .. } if adds_target(body));
+            } else {
                 self.recompute(std::slice::from_ref(s), &mut scope.rename, &local_bufs, true, &mut block)?;
             }
             self.copy_snapshots(&snapshots[i].after, true, &mut block);
         }
-        // The recomputation above re-ran nested loops whole, with their
-        // target terms when this block is a fused loop's; the reverse of a
-        // nested loop recomputes it again and must not add them twice.
+        // The recomputation above re-ran the other nested loops whole,
+        // with their target terms when this block is a fused loop's; the
+        // reverse of such a loop recomputes it again and must not add them
+        // twice.
         let with_target = std::mem::replace(&mut self.with_target, false);
         let mut reversed = Ok(());
         for (i, s) in stmts.iter().enumerate().rev() {
             self.copy_snapshots(&snapshots[i].after, false, &mut block);
             self.copy_snapshots(&snapshots[i].before, false, &mut block);
+            self.with_target = target_in_reverse[i];
             reversed = self.reverse_stmt(s, &mut scope, &mut block);
+            self.with_target = false;
             if reversed.is_err() {
                 break;
             }
@@ -543,15 +551,17 @@ impl Gen<'_> {
     /// Whether statement `i` of a block can be left out of the block's
     /// recomputation: a nested loop that reads none of the buffers it
     /// writes, whose writes no later statement of the block touches, and
-    /// that carries no target term the recomputation must add (a fused
-    /// loop's). Such a loop defines no value outside itself, and its own
-    /// reverse recomputes each of its iterations, stores included, just
+    /// that, when it adds target terms the recomputation must add (a
+    /// fused loop's), has a reverse to add them in (it touches active
+    /// values: `to_vector(u_raw[g]) ~ std_normal()` per grade). Such a loop
+    /// defines no value outside itself, and its own reverse recomputes
+    /// each of its iterations, stores and target terms included, just
     /// before differentiating it; re-running it whole first (as for
     /// `alpha[p, g] = mu[g] + sigma[g] * z[p, g]`, once per `p`) would
     /// only repeat that work.
     fn rerun_redundant(&self, i: usize, stmts: &[Stmt]) -> bool {
         let Stmt::For { body, .. } = &stmts[i] else { return false };
-        if self.with_target && adds_target(body) {
+        if self.with_target && adds_target(body) && (!self.touches_active(body) || contains_jump(body)) {
             return false;
         }
         let mut written = HashSet::new();

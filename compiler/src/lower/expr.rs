@@ -470,7 +470,7 @@ impl Lowerer<'_> {
 
     /// A 1-based index value turned 0-based, with a run-time range check
     /// unless the value is a member of the axis's own dim.
-    fn checked_index(&mut self, v: Value, ty: &Type, axis: Axis, size: usize, at: &TypedExpr) -> LowerResult<Value> {
+    pub(super) fn checked_index(&mut self, v: Value, ty: &Type, axis: Axis, size: usize, at: &TypedExpr) -> LowerResult<Value> {
         let i0 = match self.one_based.get(&v) {
             Some(&i0) => i0,
             None => {

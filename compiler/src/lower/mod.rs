@@ -38,6 +38,7 @@ mod ordinal;
 mod propto;
 mod simplex;
 mod ranges;
+mod read_cells;
 mod sizing;
 mod small_matrix;
 mod stmt;
@@ -155,11 +156,15 @@ pub struct LowerOptions {
     /// not depend on parameters (see `lower/propto.rs`). Off, every term is kept
     /// (the full log density, what `hbmc run` samples).
     pub propto: bool,
+    /// Whether the log density stores a transformed parameter only at the
+    /// cells it reads, when the data fix them (`read_cells`); off, every
+    /// cell is stored, the reference this is tested against.
+    pub only_cells_read: bool,
 }
 
 impl Default for LowerOptions {
     fn default() -> LowerOptions {
-        LowerOptions { jacobian: true, unroll_small_matrices: true, propto: false }
+        LowerOptions { jacobian: true, unroll_small_matrices: true, propto: false, only_cells_read: true }
     }
 }
 
@@ -177,6 +182,7 @@ pub fn lower_model_with(program: &TypedProgram, bound: &BoundData, options: Lowe
     l.jacobian = options.jacobian;
     l.unroll_small = options.unroll_small_matrices;
     l.propto = options.propto;
+    l.only_cells_read = options.only_cells_read;
     l.lower_all().map_err(|e| vec![e.into_diagnostic()])?;
     Ok(l.finish())
 }
@@ -218,6 +224,9 @@ pub(crate) struct Lowerer<'a> {
     /// Local vectors filled by a loop that the function computes where
     /// they are read (see [`fill`]).
     filled: HashMap<VarId, fill::FilledLocal>,
+    /// Transformed parameters the log density stores only at the cells it
+    /// reads (see [`read_cells`]).
+    read_cells: HashMap<VarId, read_cells::ReadCells>,
     /// Inclusive ranges of the values of loop variables with constant
     /// bounds (see [`ranges`]).
     loop_ranges: HashMap<VarId, (i64, i64)>,
@@ -244,6 +253,9 @@ pub(crate) struct Lowerer<'a> {
     factor_facts: HashMap<VarId, small_matrix::FactorFacts>,
     /// Whether small matrices are unrolled ([`LowerOptions`]).
     unroll_small: bool,
+    /// Whether transformed parameters are stored only at the cells read
+    /// ([`LowerOptions`]).
+    only_cells_read: bool,
     /// Whether sampling statements drop their constant terms ([`LowerOptions`]).
     pub propto: bool,
     /// Dropped terms of data only, computed with the transformed data
@@ -279,9 +291,11 @@ impl<'a> Lowerer<'a> {
             factor_vars: small_matrix::cholesky_factor_vars(program),
             factor_facts: HashMap::new(),
             unroll_small: true,
+            only_cells_read: true,
             propto: false,
             deferred_constants: Vec::new(),
             filled: HashMap::new(),
+            read_cells: HashMap::new(),
             loop_ranges: HashMap::new(),
             data_ranges: HashMap::new(),
             one_based: HashMap::new(),
@@ -435,6 +449,7 @@ impl<'a> Lowerer<'a> {
         self.small.clear();
         self.factor_facts.clear();
         self.filled.clear();
+        self.read_cells.clear();
         self.loop_ranges.clear();
         self.one_based.clear();
     }
@@ -454,6 +469,9 @@ impl<'a> Lowerer<'a> {
     /// generated quantities into `Out`.
     fn lower_function(&mut self, kind: FunctionKind) -> LowerResult<()> {
         self.begin_function(kind);
+        if kind == FunctionKind::LogDensity && self.only_cells_read {
+            self.plan_read_cells()?;
+        }
         let mut int_outputs: Vec<(Storage, BufferId)> = Vec::new();
         let params: Vec<TypedDecl> = self.program.decls(BlockKind::Parameters).cloned().collect();
         for decl in &params {

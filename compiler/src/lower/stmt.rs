@@ -296,7 +296,7 @@ impl Lowerer<'_> {
                 let src = if direct { None } else { Some(self.materialize(value)?) };
                 let shape = self.shape(lhs)?;
                 let check_dim = index_dim(&lhs.ty);
-                self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+                let mut store = |this: &mut Self, idx: &[Value]| -> LowerResult<()> {
                     let x = match &src {
                         Some(src) => {
                             let at = this.offset(src, idx);
@@ -312,7 +312,12 @@ impl Lowerer<'_> {
                     let dst = this.offset(&storage, &base_idx);
                     this.fb.store(storage.buf, dst, x);
                     Ok(())
-                })
+                };
+                // Only the cells the log density reads, when known.
+                if src.is_none() && self.restricted_assign(*v, indices, zipped, &mut store)?.is_some() {
+                    return Ok(());
+                }
+                self.each_index(&shape, &mut store)
             }
             _ => Err(LowerError::unsupported(lhs.span, "this assignment target")),
         }
