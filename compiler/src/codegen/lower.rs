@@ -196,6 +196,11 @@ struct Translator<'a, 'b> {
     loops: Vec<(clif::Block, clif::Block)>,
     partials_slot: Option<clif::StackSlot>,
     values_slot: Option<clif::StackSlot>,
+    /// Where the target waits while a call-free loop that leaves it alone
+    /// runs (made on first use).
+    target_slot: Option<clif::StackSlot>,
+    /// Inside a loop whose target waits in `target_slot`.
+    parked: bool,
     templates: Vec<Template>,
     /// Cranelift references to imported functions, per function.
     func_refs: HashMap<FuncId, clif::FuncRef>,
@@ -226,6 +231,17 @@ fn calls_out(stmts: &[Stmt]) -> bool {
         Stmt::For { body, .. } => calls_out(body),
         Stmt::If { then, otherwise, .. } => calls_out(then) || calls_out(otherwise),
         Stmt::While { cond_block, body, .. } => calls_out(cond_block) || calls_out(body),
+        _ => false,
+    })
+}
+
+/// Whether `stmts` add to or read the target, at any depth.
+fn touches_target(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::AddTarget(_) | Stmt::Let { expr: Expr::Target, .. } => true,
+        Stmt::For { body, .. } => touches_target(body),
+        Stmt::If { then, otherwise, .. } => touches_target(then) || touches_target(otherwise),
+        Stmt::While { cond_block, body, .. } => touches_target(cond_block) || touches_target(body),
         _ => false,
     })
 }
@@ -339,6 +355,8 @@ impl<'a, 'b> Translator<'a, 'b> {
             loops: Vec::new(),
             partials_slot,
             values_slot,
+            target_slot: None,
+            parked: false,
             templates: Vec::new(),
             func_refs: HashMap::new(),
             functions,
@@ -590,6 +608,27 @@ impl<'a, 'b> Translator<'a, 'b> {
                 }
             }
         }
+        // A call-free loop that leaves the target alone: the target waits
+        // in a stack slot, stored before the loop and loaded after it. As a
+        // value live across the loop (and across calls elsewhere), the
+        // register allocator moved it between its spill slot and a register
+        // on every iteration of the batched passes.
+        // (Loops inside such a loop have nothing to park.)
+        let park = !self.parked && !calls_out(body) && !touches_target(body);
+        if park {
+            let slot = match self.target_slot {
+                Some(slot) => slot,
+                None => {
+                    let made = slot(&mut self.b, 1);
+                    self.target_slot = made;
+                    // Invariant: `slot` makes a slot for one element.
+                    made.ok_or_else(|| CodegenError::Unsupported("no stack slot for the target".into()))?
+                }
+            };
+            let t = self.b.use_var(self.target);
+            self.b.ins().stack_store(I64, t, slot, 0);
+            self.parked = true;
+        }
         self.b.ins().jump(header, &[]);
 
         self.b.switch_to_block(header);
@@ -617,6 +656,11 @@ impl<'a, 'b> Translator<'a, 'b> {
 
         self.b.switch_to_block(exit);
         self.b.seal_block(exit);
+        if let (true, Some(slot)) = (park, self.target_slot) {
+            let t = self.b.ins().stack_load(I64, F64, slot, 0);
+            self.b.def_var(self.target, t);
+            self.parked = false;
+        }
         self.bases = outer_bases;
         Ok(())
     }

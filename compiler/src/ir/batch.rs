@@ -48,6 +48,10 @@
 //!   a call in the loop, so adding its block sum at the block's end gives
 //!   the same value up to the order of the additions.
 //!
+//! Before the split, arithmetic of the prefix that depends on the
+//! observation only through its group is moved to per-group tables filled
+//! before the loop (`ir::group_tables`), so both passes load it.
+//!
 //! One difference is visible: when both a check in the prefix of a later
 //! iteration and a statement of the suffix of an earlier one reject, the
 //! later check's message is the one reported (both reject the point).
@@ -55,6 +59,7 @@
 //! the interpreter and the JIT run its output alike.
 
 use super::{Arena, BinaryOp, BufferId, CType, CallArg, Expr, FuncRef, Function, FunctionKind, MessagePart, Module, ScalarType, Stmt, UnaryOp, Value};
+use super::group_tables::{tabulate, LoopShape};
 use hbmc_stdlib::SymbolKind;
 use std::collections::{HashMap, HashSet};
 
@@ -256,7 +261,24 @@ impl Pass<'_> {
             .map(|j| self.module.add_buffer(format!("batch.{name}.arg{j}"), Arena::Work, BLOCK as usize))
             .collect();
         let partial_buf = site.partial.map(|_| self.module.add_buffer(format!("batch.{name}.partial"), Arena::Work, BLOCK as usize));
-        let (prefix, suffix) = (&body[..site.at], &body[site.at + 1..]);
+
+        // Group-level arithmetic of the prefix from per-group tables,
+        // filled before the loop (`ir::group_tables`).
+        let trip = self.constant(start).zip(self.constant(end)).map(|(a, b)| b - a);
+        let mut tabled = body[..site.at].to_vec();
+        let shape = LoopShape { var, body, trip, constants: &self.constants, name: &name };
+        let fill = tabulate(self.module, self.func, &shape, &mut tabled, &body[site.at..]);
+        let rebuilt: Vec<Stmt>;
+        let (body, at) = if fill.is_empty() {
+            (body, site.at)
+        } else {
+            out.extend(fill);
+            let at = tabled.len();
+            tabled.extend_from_slice(&body[site.at..]);
+            rebuilt = tabled;
+            (&rebuilt[..], at)
+        };
+        let (prefix, suffix) = (&body[..at], &body[at + 1..]);
 
         // Blocks: for blk in 0..ceil((end - start) / BLOCK).
         let len = self.bin(out, BinaryOp::Sub, end, start);
@@ -732,7 +754,7 @@ impl Default for Dedup {
 }
 
 /// Equal expressions (constants compared by bits, so 0.0 and -0.0 differ).
-fn same_expr(a: &Expr, b: &Expr) -> bool {
+pub(super) fn same_expr(a: &Expr, b: &Expr) -> bool {
     match (a, b) {
         (Expr::F64(x), Expr::F64(y)) => x.to_bits() == y.to_bits(),
         (Expr::Target, _) | (_, Expr::Target) => false,
@@ -770,7 +792,7 @@ fn deferrable(body: &[Stmt], rest: &[Stmt]) -> Vec<(usize, Option<i64>)> {
 }
 
 /// Every value `stmts` define, loop variables included.
-fn defined_in(stmts: &[Stmt], out: &mut HashSet<Value>) {
+pub(super) fn defined_in(stmts: &[Stmt], out: &mut HashSet<Value>) {
     for s in stmts {
         match s {
             Stmt::Let { dst, .. } => {
@@ -915,7 +937,7 @@ fn reads_target(stmts: &[Stmt]) -> bool {
 }
 
 /// Every value `stmts` use (with repeats).
-fn uses_in(stmts: &[Stmt], out: &mut Vec<Value>) {
+pub(super) fn uses_in(stmts: &[Stmt], out: &mut Vec<Value>) {
     for s in stmts {
         match s {
             Stmt::Let { expr, .. } => {
@@ -973,7 +995,7 @@ fn loads_in(stmts: &[Stmt], out: &mut HashSet<BufferId>) {
 
 /// Buffers `stmts` may write: stores, accumulations, and every buffer
 /// passed to a call.
-fn writes_in(stmts: &[Stmt], out: &mut HashSet<BufferId>) {
+pub(super) fn writes_in(stmts: &[Stmt], out: &mut HashSet<BufferId>) {
     for s in stmts {
         match s {
             Stmt::Store { buf, .. } | Stmt::Accumulate { buf, .. } => {
@@ -997,7 +1019,7 @@ fn writes_in(stmts: &[Stmt], out: &mut HashSet<BufferId>) {
     }
 }
 
-fn map_expr(e: &Expr, mut f: impl FnMut(Value) -> Value) -> Expr {
+pub(super) fn map_expr(e: &Expr, mut f: impl FnMut(Value) -> Value) -> Expr {
     match e {
         Expr::F64(x) => Expr::F64(*x),
         Expr::I64(x) => Expr::I64(*x),

@@ -24,6 +24,7 @@ use std::fmt;
 pub mod arenas;
 pub mod batch;
 pub mod chunks;
+mod group_tables;
 pub mod print;
 pub mod tapes;
 pub mod verify;
