@@ -304,6 +304,18 @@ fn binary<'a>(e: &TypedExpr, op: BinOp, a: Val<'a>, b: Val<'a>) -> Result<Val<'a
     }
 }
 
+/// The value of an int expression over the bound data (and the transformed
+/// data computed to size the program), or `None` when it reads anything
+/// else (a loop variable, a local, a parameter) or is not an int.
+pub(crate) fn const_int_of_data(bound: &BoundData, e: &TypedExpr) -> Option<i64> {
+    let dim_sizes: Vec<Option<usize>> = bound.dim_sizes.iter().copied().map(Some).collect();
+    let ctx = EvalCtx { dim_sizes: &dim_sizes, values: &bound.values };
+    match ctx.eval(e) {
+        Ok(Val::Int(n)) => Some(n),
+        _ => None,
+    }
+}
+
 /// Evaluates one declared size to a non-negative length.
 pub(crate) fn size(ctx: &EvalCtx, size: &Size) -> Result<usize, SizeError> {
     match size {

@@ -2,7 +2,7 @@
 
 use super::env::VarOrigin;
 use super::signatures;
-use super::typed::{Level, TypedExpr, TypedPrintArg, TypedStmt, TypedStmtKind};
+use super::typed::{Level, TypedExpr, TypedExprKind, TypedIndex, TypedPrintArg, TypedStmt, TypedStmtKind};
 use super::types::{ElemType, Type};
 use super::Checker;
 use crate::diagnostics::Diagnostic;
@@ -346,7 +346,7 @@ impl Checker {
             );
             return None;
         }
-        Some(TypedStmtKind::Assign { lhs: l, op, rhs: r })
+        Some(TypedStmtKind::Assign { lhs: flatten_nested_index(l), op, rhs: r })
     }
 
     /// Whether the variable at the root of an assignment may be assigned here.
@@ -377,6 +377,29 @@ impl Checker {
 }
 
 /// The variable an lvalue assigns into: `x`, `x[i]`, `x[i][j]`.
+/// `x[i][j]` as `x[i, j]` when every index of the inner brackets picks one
+/// element: Stan programs write assignment targets both ways, and the two
+/// mean the same element. Targets with a slice or multi-index inside
+/// (`x[2:3][1]`) stay nested: their positions do not line up.
+fn flatten_nested_index(e: TypedExpr) -> TypedExpr {
+    let TypedExprKind::Index { base, indices, zipped } = e.kind else { return e };
+    let base = flatten_nested_index(*base);
+    match base.kind {
+        TypedExprKind::Index { base: inner, indices: mut outer, .. }
+            if outer.iter().all(|i| matches!(i, TypedIndex::Single(_))) =>
+        {
+            let shift = outer.len();
+            outer.extend(indices);
+            let zipped = zipped.into_iter().map(|g| g.into_iter().map(|k| k + shift).collect()).collect();
+            TypedExpr { kind: TypedExprKind::Index { base: inner, indices: outer, zipped }, ..e }
+        }
+        kind => TypedExpr {
+            kind: TypedExprKind::Index { base: Box::new(TypedExpr { kind, ..base }), indices, zipped },
+            ..e
+        },
+    }
+}
+
 fn lvalue_root(e: &Expr) -> Option<&Ident> {
     match &e.kind {
         ExprKind::Var(id) => Some(id),

@@ -14,7 +14,7 @@
 
 use super::{LowerError, LowerResult, Lowerer, Storage};
 use crate::check::broadcast::union_named;
-use crate::check::typed::{TypedExpr, TypedExprKind, TypedIndex};
+use crate::check::typed::{TypedExpr, TypedExprKind, TypedIndex, VarId};
 use crate::check::types::{Axis, ElemType, Type};
 use crate::ir::{Arena, BinaryOp, CallArg, CmpOp, Expr, MessagePart, ScalarType, Stmt, UnaryOp, Value};
 use crate::syntax::ast::{BinOp, UnOp};
@@ -86,6 +86,10 @@ impl Lowerer<'_> {
                         TypedIndex::Single(_) => {}
                         TypedIndex::Multi(ix) => out.push(self.shape(ix)?.first().copied().unwrap_or(0)),
                         TypedIndex::All => out.push(base_shape[pos]),
+                        TypedIndex::Range { lower: Some(l), upper: Some(u) } => {
+                            let width = self.range_width(l, u)?;
+                            out.push((width).max(0) as usize);
+                        }
                         TypedIndex::Range { lower, upper } => {
                             let lo = match lower {
                                 Some(l) => self.const_int(l)?,
@@ -137,6 +141,44 @@ impl Lowerer<'_> {
             .collect()
     }
 
+    /// The number of elements of the slice `lower:upper`: from the bounds'
+    /// values when both are constants of the data, else from their
+    /// difference when both are the same variable plus constants
+    /// (`x[t - 11 : t - 1]` in a loop over `t` has 11 elements each time).
+    fn range_width(&mut self, lower: &TypedExpr, upper: &TypedExpr) -> LowerResult<i64> {
+        if let (Ok(lo), Ok(hi)) = (self.const_int(lower), self.const_int(upper)) {
+            return Ok(hi - lo + 1);
+        }
+        match (self.var_plus_const(lower), self.var_plus_const(upper)) {
+            (Some((a, lo)), Some((b, hi))) if a == b => Ok(hi - lo + 1),
+            _ => Err(LowerError::unsupported(
+                upper.span,
+                "a slice whose length is not a constant of the data (its bounds must be constants, or the same variable plus constants)",
+            )),
+        }
+    }
+
+    /// `e` as a variable (or nothing) plus a constant of the data: `t - 11`
+    /// is `(Some(t), -11)`, `i + K - 1` with `K` data is `(Some(i), K - 1)`.
+    fn var_plus_const(&mut self, e: &TypedExpr) -> Option<(Option<VarId>, i64)> {
+        use TypedExprKind as K;
+        if let Ok(n) = self.const_int(e) {
+            return Some((None, n));
+        }
+        match &e.kind {
+            K::Var(v) if e.ty.is_scalar() => Some((Some(*v), 0)),
+            K::Binary { op: BinOp::Add, lhs, rhs } => match (self.var_plus_const(lhs)?, self.var_plus_const(rhs)?) {
+                ((v, a), (None, b)) | ((None, a), (v, b)) => Some((v, a + b)),
+                _ => None,
+            },
+            K::Binary { op: BinOp::Sub, lhs, rhs } => match (self.var_plus_const(lhs)?, self.var_plus_const(rhs)?) {
+                ((v, a), (None, b)) => Some((v, a - b)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// The value of a data-only int expression, known at lowering time.
     pub fn const_int(&mut self, e: &TypedExpr) -> LowerResult<i64> {
         use TypedExprKind as K;
@@ -184,7 +226,9 @@ impl Lowerer<'_> {
                     _ => s.iter().product(),
                 } as i64)
             }
-            _ => Err(bad()),
+            // Anything else the data evaluator folds (`sum(m) - 1` of an int
+            // array computed in transformed data, `max(k)`, ...).
+            _ => crate::bind::const_int_of_data(self.bound, e).ok_or_else(bad),
         }
     }
 
