@@ -462,7 +462,6 @@ model {
 #[test]
 fn unsupported_structures_are_reported() {
     let cases = [
-        ("generated quantities { array[3] int k = sort_asc({3, 1, 2}); }", "of an int array"),
         (
             "generated quantities { vector[2] y = 2 * multi_normal_rng(rep_vector(0, 2), diag_matrix(rep_vector(1, 2))); }",
             "inside a larger expression",
