@@ -107,14 +107,13 @@ pub fn push_value(out: &mut String, x: f64, sig_figs: Option<u8>) {
     }
     match sig_figs {
         None => {
-            let a = x.abs();
-            // `{}` is the shortest round-trip form but never uses an
-            // exponent; switch to `{:e}` for very large or small magnitudes.
-            let _ = if a == 0.0 || (1e-5..1e16).contains(&a) {
-                write!(out, "{x}")
-            } else {
-                write!(out, "{x:e}")
-            };
+            // The shortest round-trip form. zmij (already in the tree as
+            // serde_json's formatter) is ~6x faster than `{}`, which made
+            // CSV writing an eighth of a run's CPU with `log_lik` columns.
+            // It writes integers as `3.0`; CmdStan writes `3`.
+            let mut buffer = zmij::Buffer::new();
+            let text = buffer.format_finite(x);
+            out.push_str(text.strip_suffix(".0").unwrap_or(text));
         }
         Some(p) => push_sig(out, x, p.max(1) as usize),
     }
@@ -324,7 +323,9 @@ mod tests {
         assert_eq!(format_value(3.0, None), "3");
         assert_eq!(format_value(0.1, None), "0.1");
         assert_eq!(format_value(-1.5e-7, None), "-1.5e-7");
-        assert_eq!(format_value(1e20, None), "1e20");
+        assert_eq!(format_value(1e20, None), "1e+20");
+        assert_eq!(format_value(-0.0, None), "-0");
+        assert_eq!(format_value(123456.0, None), "123456");
         assert_eq!(format_value(f64::NAN, None), "nan");
         assert_eq!(format_value(f64::NEG_INFINITY, None), "-inf");
         for x in [0.1 + 0.2, -123.456_789_012_345_67, 1e-300, 6.02214076e23, 2.0f64.sqrt()] {

@@ -126,7 +126,11 @@ pub struct FitColumns {
 impl FitColumns {
     /// Indexes `paths` (one file per chain); all must have the same columns.
     pub fn open<P: AsRef<Path>>(paths: &[P]) -> Result<FitColumns, ReadError> {
-        let files = paths.iter().map(IndexedCsv::open).collect::<Result<Vec<_>, _>>()?;
+        // One thread per file: indexing parses every row's line end.
+        let files = std::thread::scope(|scope| {
+            let handles: Vec<_> = paths.iter().map(|p| p.as_ref()).map(|p| scope.spawn(move || IndexedCsv::open(p))).collect();
+            handles.into_iter().map(join_reader).collect::<Result<Vec<_>, _>>()
+        })?;
         if let Some(first) = files.first() {
             for f in &files[1..] {
                 if f.column_names != first.column_names {
@@ -174,23 +178,44 @@ impl FitColumns {
         if columns.windows(2).any(|w| w[0] >= w[1]) || columns.last().is_some_and(|&c| c >= self.column_names().len()) {
             return Err(ReadError { path: None, line: None, message: "columns must be ascending and exist".into() });
         }
-        let mut first_draw = 0;
-        for (file, cursors) in self.files.iter().zip(self.cursors.iter_mut()) {
-            read_file_columns(file, cursors, columns, out, total, first_draw)?;
-            first_draw += file.num_draws();
+        // Each chain's file fills its own part of every column, so the
+        // files are read on one thread each (after sampling this read is
+        // the run's only serial phase).
+        let mut parts: Vec<Vec<&mut [f64]>> = self.files.iter().map(|_| Vec::with_capacity(columns.len())).collect();
+        for column in out.chunks_mut(total.max(1)) {
+            let mut rest = column;
+            for (file, part) in self.files.iter().zip(parts.iter_mut()) {
+                let (chain, tail) = rest.split_at_mut(file.num_draws());
+                part.push(chain);
+                rest = tail;
+            }
         }
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = self
+                .files
+                .iter()
+                .zip(self.cursors.iter_mut())
+                .zip(parts)
+                .map(|((file, cursors), mut part)| scope.spawn(move || read_file_columns(file, cursors, columns, &mut part)))
+                .collect();
+            handles.into_iter().map(join_reader).collect::<Result<Vec<()>, _>>()
+        })?;
         Ok(())
     }
 }
 
-/// [`FitColumns::read_columns`] for one file.
+/// The result of a reading thread; a panic in it (a bug) is re-raised.
+fn join_reader<T>(handle: std::thread::ScopedJoinHandle<'_, Result<T, ReadError>>) -> Result<T, ReadError> {
+    handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// [`FitColumns::read_columns`] for one file: `out[k][draw]` for the
+/// `k`-th of `columns`.
 fn read_file_columns(
     file: &IndexedCsv,
     cursors: &mut [RowCursor],
     columns: &[usize],
-    out: &mut [f64],
-    total: usize,
-    first_draw: usize,
+    out: &mut [&mut [f64]],
 ) -> Result<(), ReadError> {
     let Some(&first_column) = columns.first() else { return Ok(()) };
     let fail = |draw: usize, message: String| ReadError {
@@ -219,7 +244,7 @@ fn read_file_columns(
             position += next_field(&mut reader, Some(&mut field)).map_err(|e| fail(draw, format!("read error: {e}")))?;
             cursor.column += 1;
             let text = std::str::from_utf8(&field).unwrap_or("").trim();
-            out[k * total + first_draw + draw] = parse_num(text).ok_or_else(|| {
+            out[k][draw] = parse_num(text).ok_or_else(|| {
                 fail(draw, format!("column `{}`: not a number: {:?}", file.column_names[column], String::from_utf8_lossy(&field).trim()))
             })?;
         }
