@@ -11,12 +11,15 @@
 //!
 //! Each function is generic over [`MulAdd`], so that the same source gives
 //! fused multiply-adds in code compiled for FMA and plain ones elsewhere,
-//! and over [`Real`]: `f64` for one element, or eight elements side by
-//! side in AVX2 registers ([`avx2::F64x8`]). Both run the same operations
-//! in the same order, so they agree to the bit.
+//! and over [`Real`]: `f64` for one element, eight elements side by side
+//! in AVX2 registers ([`avx2::F64x8`]) or sixteen in AVX-512 registers
+//! ([`avx512::F64x16`]). All run the same operations in the same order, so
+//! they agree to the bit.
 
 #[cfg(target_arch = "x86_64")]
 pub mod avx2;
+#[cfg(target_arch = "x86_64")]
+pub mod avx512;
 pub mod real;
 
 pub use real::Real;
