@@ -199,7 +199,8 @@ struct Translator<'a, 'b> {
     /// Where the target waits while a call-free loop that leaves it alone
     /// runs (made on first use).
     target_slot: Option<clif::StackSlot>,
-    /// Inside a loop whose target waits in `target_slot`.
+    /// Inside a call-free loop around which the target is parked in
+    /// `target_slot` or carried by a value of the loop's own.
     parked: bool,
     templates: Vec<Template>,
     /// Cranelift references to imported functions, per function.
@@ -608,27 +609,26 @@ impl<'a, 'b> Translator<'a, 'b> {
                 }
             }
         }
-        // A call-free loop that leaves the target alone: the target waits
-        // in a stack slot, stored before the loop and loaded after it. As a
-        // value live across the loop (and across calls elsewhere), the
-        // register allocator moved it between its spill slot and a register
-        // on every iteration of the batched passes.
-        // (Loops inside such a loop have nothing to park.)
-        let park = !self.parked && !calls_out(body) && !touches_target(body);
+        // The target around a call-free loop. As one value live across the
+        // whole function (and so across calls), the register allocator
+        // keeps it in a spill slot, and in a loop moves it between that
+        // slot and a register on every iteration: a store and a reload that
+        // the next iteration waits on. So a loop that leaves it alone
+        // finds it in a stack slot of its own after the loop (parked), and
+        // in a loop that adds to it, the running sum is a
+        // value that ends with the loop (the target after the loop is a
+        // copy of it), so it is not live across calls and stays in a
+        // register. (Loops inside such a loop are left as they are.)
+        let call_free = !self.parked && !calls_out(body);
+        let adds = touches_target(body);
+        let (park, own_target) = (call_free && !adds, call_free && adds);
         if park {
-            let slot = match self.target_slot {
-                Some(slot) => slot,
-                None => {
-                    let made = slot(&mut self.b, 1);
-                    self.target_slot = made;
-                    // Invariant: `slot` makes a slot for one element.
-                    made.ok_or_else(|| CodegenError::Unsupported("no stack slot for the target".into()))?
-                }
-            };
+            let slot = self.target_slot()?;
             let t = self.b.use_var(self.target);
             self.b.ins().stack_store(I64, t, slot, 0);
-            self.parked = true;
         }
+        let was_parked = self.parked;
+        self.parked = was_parked || park || own_target;
         self.b.ins().jump(header, &[]);
 
         self.b.switch_to_block(header);
@@ -659,10 +659,31 @@ impl<'a, 'b> Translator<'a, 'b> {
         if let (true, Some(slot)) = (park, self.target_slot) {
             let t = self.b.ins().stack_load(I64, F64, slot, 0);
             self.b.def_var(self.target, t);
-            self.parked = false;
         }
+        if own_target {
+            // t + (-0.0) is t, bit for bit (also for ±0), and Cranelift
+            // does not fold it: a new value, so the loop's running sum
+            // ends here.
+            let t = self.b.use_var(self.target);
+            let minus_zero = self.b.ins().f64const(-0.0);
+            let t = self.b.ins().fadd(t, minus_zero);
+            self.b.def_var(self.target, t);
+        }
+        self.parked = was_parked;
         self.bases = outer_bases;
         Ok(())
+    }
+
+    /// The stack slot where the target waits around a call-free loop
+    /// (made on first use).
+    fn target_slot(&mut self) -> Result<clif::StackSlot, CodegenError> {
+        if let Some(slot) = self.target_slot {
+            return Ok(slot);
+        }
+        let made = slot(&mut self.b, 1);
+        self.target_slot = made;
+        // Invariant: `slot` makes a slot for one element.
+        made.ok_or_else(|| CodegenError::Unsupported("no stack slot for the target".into()))
     }
 
     fn while_loop(
