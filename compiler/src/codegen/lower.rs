@@ -199,6 +199,9 @@ struct Translator<'a, 'b> {
     /// Where the target waits while a call-free loop that leaves it alone
     /// runs (made on first use).
     target_slot: Option<clif::StackSlot>,
+    /// Where the copy of the target after a call-free loop that adds to it
+    /// is stored, to pin the copy there (made on first use).
+    copy_slot: Option<clif::StackSlot>,
     /// Inside a call-free loop around which the target is parked in
     /// `target_slot` or carried by a value of the loop's own.
     parked: bool,
@@ -357,6 +360,7 @@ impl<'a, 'b> Translator<'a, 'b> {
             partials_slot,
             values_slot,
             target_slot: None,
+            copy_slot: None,
             parked: false,
             templates: Vec::new(),
             func_refs: HashMap::new(),
@@ -615,9 +619,9 @@ impl<'a, 'b> Translator<'a, 'b> {
         // slot and a register on every iteration: a store and a reload that
         // the next iteration waits on. So a loop that leaves it alone
         // finds it in a stack slot of its own after the loop (parked), and
-        // in a loop that adds to it, the running sum is a
-        // value that ends with the loop (the target after the loop is a
-        // copy of it), so it is not live across calls and stays in a
+        // in a loop that adds to it, the running sum is a value that
+        // starts and ends with the loop (copies of the target before and
+        // after it), so it is not live across calls and stays in a
         // register. (Loops inside such a loop are left as they are.)
         let call_free = !self.parked && !calls_out(body);
         let adds = touches_target(body);
@@ -626,6 +630,9 @@ impl<'a, 'b> Translator<'a, 'b> {
             let slot = self.target_slot()?;
             let t = self.b.use_var(self.target);
             self.b.ins().stack_store(I64, t, slot, 0);
+        }
+        if own_target {
+            self.copy_target();
         }
         let was_parked = self.parked;
         self.parked = was_parked || park || own_target;
@@ -661,17 +668,40 @@ impl<'a, 'b> Translator<'a, 'b> {
             self.b.def_var(self.target, t);
         }
         if own_target {
-            // t + (-0.0) is t, bit for bit (also for ±0), and Cranelift
-            // does not fold it: a new value, so the loop's running sum
-            // ends here.
-            let t = self.b.use_var(self.target);
-            let minus_zero = self.b.ins().f64const(-0.0);
-            let t = self.b.ins().fadd(t, minus_zero);
-            self.b.def_var(self.target, t);
+            let t = self.copy_target();
+            // Cranelift places a pure instruction at its first use, which
+            // may be after the next call; the copy must be made here, so a
+            // store (to a slot nothing reads) uses it here.
+            let slot = self.copy_slot()?;
+            self.b.ins().stack_store(I64, t, slot, 0);
         }
         self.parked = was_parked;
         self.bases = outer_bases;
         Ok(())
+    }
+
+    /// Makes the target a new value equal to it: t + (-0.0) is t bit for
+    /// bit (also for ±0), and Cranelift does not fold it. Before and after
+    /// a loop, so that the loop's running sum is a value of its own, which
+    /// the register allocator does not merge with the function-wide one.
+    fn copy_target(&mut self) -> clif::Value {
+        let t = self.b.use_var(self.target);
+        let minus_zero = self.b.ins().f64const(-0.0);
+        let t = self.b.ins().fadd(t, minus_zero);
+        self.b.def_var(self.target, t);
+        t
+    }
+
+    /// The stack slot that the copy of the target after a loop is stored
+    /// to (made on first use; never read).
+    fn copy_slot(&mut self) -> Result<clif::StackSlot, CodegenError> {
+        if let Some(slot) = self.copy_slot {
+            return Ok(slot);
+        }
+        let made = slot(&mut self.b, 1);
+        self.copy_slot = made;
+        // Invariant: `slot` makes a slot for one element.
+        made.ok_or_else(|| CodegenError::Unsupported("no stack slot for the target's copy".into()))
     }
 
     /// The stack slot where the target waits around a call-free loop
