@@ -212,6 +212,9 @@ struct Translator<'a, 'b> {
     functions: &'a [(FunctionKind, FuncId)],
     /// The type of every value of the function (for `TapeLoad`).
     types: &'a [ScalarType],
+    /// Index values that are another value plus a constant
+    /// ([`constant_offsets`]).
+    index_offsets: HashMap<Value, (Value, i64)>,
 }
 
 /// Every arena, in the order of [`arena_index`].
@@ -269,6 +272,76 @@ fn arenas_used(module: &Module, stmts: &[Stmt], used: &mut [bool; 7]) {
             _ => {}
         }
     }
+}
+
+/// Integer values defined as another value plus or minus a constant
+/// (`g - 1`, `i + 3`, and chains of them), as (that value, the constant):
+/// an index of that form is addressed as the other value with the constant
+/// folded into the load's or store's displacement, which saves the
+/// subtraction of 1-based data indices. Values are defined once and a
+/// value's operands are visible wherever it is, so the other value can be
+/// read instead.
+fn constant_offsets(func: &Function) -> HashMap<Value, (Value, i64)> {
+    fn constants(stmts: &[Stmt], out: &mut HashMap<Value, i64>) {
+        for s in stmts {
+            match s {
+                Stmt::Let { dst, expr: Expr::I64(k) } => {
+                    out.insert(*dst, *k);
+                }
+                Stmt::For { body, .. } => constants(body, out),
+                Stmt::If { then, otherwise, .. } => {
+                    constants(then, out);
+                    constants(otherwise, out);
+                }
+                Stmt::While { cond_block, body, .. } => {
+                    constants(cond_block, out);
+                    constants(body, out);
+                }
+                _ => {}
+            }
+        }
+    }
+    fn offsets(func: &Function, stmts: &[Stmt], consts: &HashMap<Value, i64>, out: &mut HashMap<Value, (Value, i64)>) {
+        for s in stmts {
+            match s {
+                Stmt::Let { dst, expr: Expr::Binary(op, a, b) } if func.type_of(*dst) == ScalarType::I64 => {
+                    let found = match (op, consts.get(a), consts.get(b)) {
+                        (BinaryOp::Add, None, Some(k)) => Some((*a, *k)),
+                        (BinaryOp::Add, Some(k), None) => Some((*b, *k)),
+                        (BinaryOp::Sub, None, Some(k)) => k.checked_neg().map(|k| (*a, k)),
+                        _ => None,
+                    };
+                    if let Some((base, k)) = found {
+                        // Defined before `dst`, so already in the map when
+                        // it is itself an offset value.
+                        let (base, k) = match out.get(&base) {
+                            Some(&(inner, j)) => match j.checked_add(k) {
+                                Some(sum) => (inner, sum),
+                                None => (base, k),
+                            },
+                            None => (base, k),
+                        };
+                        out.insert(*dst, (base, k));
+                    }
+                }
+                Stmt::For { body, .. } => offsets(func, body, consts, out),
+                Stmt::If { then, otherwise, .. } => {
+                    offsets(func, then, consts, out);
+                    offsets(func, otherwise, consts, out);
+                }
+                Stmt::While { cond_block, body, .. } => {
+                    offsets(func, cond_block, consts, out);
+                    offsets(func, body, consts, out);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut consts = HashMap::new();
+    constants(&func.body, &mut consts);
+    let mut out = HashMap::new();
+    offsets(func, &func.body, &consts, &mut out);
+    out
 }
 
 fn arena_index(a: Arena) -> usize {
@@ -366,6 +439,7 @@ impl<'a, 'b> Translator<'a, 'b> {
             func_refs: HashMap::new(),
             functions,
             types: &func.values,
+            index_offsets: constant_offsets(func),
         };
         if is_user {
             // Too deep a chain of calls would overflow the native stack.
@@ -400,11 +474,24 @@ impl<'a, 'b> Translator<'a, 'b> {
     /// The address of element `index` (an IR value) of a buffer, as a base
     /// (`arena + index * 8`) and a constant byte displacement (the buffer's
     /// offset), so that x86-64 and AArch64 fold both into one addressing
-    /// mode of the load or store.
+    /// mode of the load or store. An index that is a value plus a constant
+    /// adds the constant to the displacement instead.
     fn element_addr(&mut self, buf: BufferId, index: Value) -> (clif::Value, i32, Arena) {
         // Verified: the buffer exists and lies inside its arena.
         let b = self.module.buffer(buf);
         let arena = b.arena;
+        // `index` = v + k: address element v of the buffer moved by k
+        // (the same address), when the displacement fits.
+        let folded = self.index_offsets.get(&index).and_then(|&(v, k)| {
+            let disp = i64::try_from(b.offset).ok()?.checked_add(k)?.checked_mul(8)?;
+            Some((v, i32::try_from(disp).ok()?))
+        });
+        if let Some((v, disp)) = folded {
+            let i = self.get(v);
+            let scaled = self.b.ins().ishl_imm_u(i, 3);
+            let base = self.b.ins().iadd(self.bases[arena_index(arena)], scaled);
+            return (base, disp, arena);
+        }
         let i = self.get(index);
         let scaled = self.b.ins().ishl_imm_u(i, 3);
         let base = self.b.ins().iadd(self.bases[arena_index(arena)], scaled);

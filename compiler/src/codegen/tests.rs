@@ -202,6 +202,58 @@ fn target_carried_through_call_free_loops_between_calls() {
 }
 
 #[test]
+fn indices_plus_constants_address_the_same_elements() {
+    // Loads, stores and accumulations at k - 1, k + 2, 3 + k, (k + 5) - 4
+    // and k - (-2) of buffers at non-zero offsets (the JIT folds the
+    // constants into the displacement), and a pointer argument at k - 1.
+    let mut m = module();
+    let _pad = buf(&mut m, "pad", Arena::Data, 3);
+    let x = buf(&mut m, "x", Arena::Data, 12);
+    let g = buf(&mut m, "g", Arena::IntData, 8);
+    let w = buf(&mut m, "w", Arena::Work, 16);
+    let mut b = B::new(FunctionKind::LogDensity, &m);
+    let (z, one, two, three, four, five, minus_two, eight) = (b.i(0), b.i(1), b.i(2), b.i(3), b.i(4), b.i(5), b.i(-2), b.i(8));
+    b.for_(z, eight, |b, i| {
+        let gi = b.load(g, i);
+        let k = b.bin(BinaryOp::Sub, gi, one);
+        let xk = b.load(x, k);
+        let k2 = b.bin(BinaryOp::Add, gi, two);
+        let xk2 = b.load(x, k2);
+        let k3 = b.bin(BinaryOp::Add, three, gi);
+        let s = b.bin(BinaryOp::Mul, xk, xk2);
+        b.store(w, k3, s);
+        let k5 = b.bin(BinaryOp::Add, gi, five);
+        let k4 = b.bin(BinaryOp::Sub, k5, four);
+        b.acc(w, k4, xk2);
+        let kp = b.bin(BinaryOp::Sub, gi, minus_two);
+        let xkp = b.load(x, kp);
+        b.add_target(xkp);
+        let ls = b.call1("hbm_log_sum_exp_vec", vec![CallArg::Buffer { buf: x, offset: k }, v(two)]);
+        b.add_target(ls);
+    });
+    m.functions.push(b.finish());
+    let mut a = arenas_for(&m);
+    a.data = (0..15).map(|j| 0.25 * j as f64 - 1.0).collect();
+    a.int_data = vec![1, 4, 2, 8, 3, 1, 5, 7];
+    let o = check_both(&m, FunctionKind::LogDensity, &a, None);
+    // By hand: x[j] = data[3 + j].
+    let xs = |j: i64| a.data[(3 + j) as usize];
+    let mut w = vec![0.0; 16];
+    let mut t = 0.0;
+    for &gi in &a.int_data {
+        w[(3 + gi) as usize] = xs(gi - 1) * xs(gi + 2);
+        w[(gi + 1) as usize] += xs(gi + 2);
+        t += xs(gi + 2);
+        let (p, q) = (xs(gi - 1), xs(gi));
+        t += p.max(q) + ((p - p.max(q)).exp() + (q - p.max(q)).exp()).ln();
+    }
+    assert!((o.result.clone().unwrap() - t).abs() < 1e-12, "{:?} against {t}", o.result);
+    for j in 0..16 {
+        assert!((o.arenas.work[j] - w[j]).abs() < 1e-12, "w[{j}] = {}, by hand {}", o.arenas.work[j], w[j]);
+    }
+}
+
+#[test]
 fn gradient_accumulates_into_grad() {
     // target = -0.5 * sum theta_k^2 ; grad += -theta_k
     let mut m = module();
