@@ -277,39 +277,20 @@ fn extreme_arguments() -> Vec<f64> {
     xs
 }
 
-/// The AVX2 code (eight elements in two registers, explicit intrinsics)
-/// computes exactly what the scalar code with fused multiply-adds computes:
-/// `exp` and both kernels' elements, bit for bit, over extreme arguments.
+/// Checks SIMD code of `width` lanes against the scalar fused code, bit
+/// for bit, over extreme arguments: `lanes(x, n)` gives `exp(x)`, the sum of
+/// both kernels' values at (n, x) and the sum of their partials, per lane.
 #[cfg(target_arch = "x86_64")]
-#[test]
-fn avx2_lanes_equal_the_scalar_fused_code_bit_for_bit() {
+fn lanes_equal_the_scalar_fused_code(width: usize, lanes: &dyn Fn(&[f64], &[f64]) -> [Vec<f64>; 3]) {
     use hbmc_stdlib::dist::batch::{bernoulli_logit_element, poisson_log_element};
-    use hbmc_stdlib::vmath::avx2::{F64x8, WIDTH};
-    if !fma_available() {
-        eprintln!("skipped: this CPU has no AVX2 + FMA");
-        return;
-    }
     let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
     let xs = extreme_arguments();
     let counts = [0.0, 1.0, 2.0, 0.5, -1.0, 3.0, 1000.0, f64::NAN];
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn lanes(f: &dyn Fn(F64x8) -> [F64x8; 3], x: &[f64]) -> [[f64; WIDTH]; 3] {
-        // SAFETY: the caller checked AVX2 + FMA; x has WIDTH elements.
-        f(unsafe { F64x8::load(x) }).map(F64x8::to_array)
-    }
     let mut checked = 0;
-    for (g, group) in xs.chunks_exact(WIDTH).enumerate() {
-        let n: [f64; WIDTH] = std::array::from_fn(|j| counts[(g + j) % counts.len()]);
-        let f = |x: F64x8| {
-            // SAFETY: inside `lanes`, compiled with AVX2 + FMA.
-            let nv = unsafe { F64x8::load(&n) };
-            let (bv, bd) = bernoulli_logit_element::<Fused, F64x8>(nv, x);
-            let (pv, pd) = poisson_log_element::<Fused, F64x8>(nv, x);
-            [vmath::exp::<Fused, F64x8>(x), bv + pv, bd + pd]
-        };
-        // SAFETY: checked above.
-        let [e, v, d] = unsafe { lanes(&f, group) };
-        for j in 0..WIDTH {
+    for (g, group) in xs.chunks_exact(width).enumerate() {
+        let n: Vec<f64> = (0..width).map(|j| counts[(g + j) % counts.len()]).collect();
+        let [e, v, d] = lanes(group, &n);
+        for j in 0..width {
             let (x, nj) = (group[j], n[j]);
             assert!(same(e[j], vmath::exp::<Fused, f64>(x)), "exp({x:e}): lanes {:e}", e[j]);
             let (bv, bd) = bernoulli_logit_element::<Fused, f64>(nj, x);
@@ -322,11 +303,32 @@ fn avx2_lanes_equal_the_scalar_fused_code_bit_for_bit() {
     assert!(checked >= 200);
 }
 
+/// The AVX2 code (eight elements in two registers, explicit intrinsics)
+/// computes exactly what the scalar code with fused multiply-adds computes:
+/// `exp` and both kernels' elements, bit for bit, over extreme arguments.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn avx2_lanes_equal_the_scalar_fused_code_bit_for_bit() {
+    use hbmc_stdlib::dist::batch::{bernoulli_logit_element, poisson_log_element};
+    use hbmc_stdlib::vmath::avx2::{F64x8, WIDTH};
+    if !fma_available() {
+        eprintln!("skipped: this CPU has no AVX2 + FMA");
+        return;
+    }
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn lanes(x: &[f64], n: &[f64]) -> [Vec<f64>; 3] {
+        // SAFETY: the caller checked AVX2 + FMA; x and n have WIDTH elements.
+        let (x, n) = unsafe { (F64x8::load(x), F64x8::load(n)) };
+        let (bv, bd) = bernoulli_logit_element::<Fused, F64x8>(n, x);
+        let (pv, pd) = poisson_log_element::<Fused, F64x8>(n, x);
+        [vmath::exp::<Fused, F64x8>(x), bv + pv, bd + pd].map(|r| r.to_array().to_vec())
+    }
+    // SAFETY: checked above.
+    lanes_equal_the_scalar_fused_code(WIDTH, &|x, n| unsafe { lanes(x, n) });
+}
+
 /// The AVX-512 code (sixteen elements in two registers, mask registers for
-/// comparisons) computes exactly what the scalar code with fused
-/// multiply-adds computes, as the AVX2 code does: `exp` and both kernels'
-/// elements, bit for bit, over extreme arguments. Skipped (passes) on a CPU
-/// without AVX-512.
+/// comparisons) likewise. Skipped (passes) on a CPU without AVX-512.
 #[cfg(target_arch = "x86_64")]
 #[test]
 fn avx512_lanes_equal_the_scalar_fused_code_bit_for_bit() {
@@ -336,37 +338,16 @@ fn avx512_lanes_equal_the_scalar_fused_code_bit_for_bit() {
         eprintln!("skipped: this CPU has no AVX-512");
         return;
     }
-    let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
-    let xs = extreme_arguments();
-    let counts = [0.0, 1.0, 2.0, 0.5, -1.0, 3.0, 1000.0, f64::NAN];
     #[target_feature(enable = "avx512f,avx512dq,fma")]
-    unsafe fn lanes(f: &dyn Fn(F64x16) -> [F64x16; 3], x: &[f64]) -> [[f64; WIDTH]; 3] {
-        // SAFETY: the caller checked AVX-512; x has WIDTH elements.
-        f(unsafe { F64x16::load(x) }).map(F64x16::to_array)
+    unsafe fn lanes(x: &[f64], n: &[f64]) -> [Vec<f64>; 3] {
+        // SAFETY: the caller checked AVX-512; x and n have WIDTH elements.
+        let (x, n) = unsafe { (F64x16::load(x), F64x16::load(n)) };
+        let (bv, bd) = bernoulli_logit_element::<Fused, F64x16>(n, x);
+        let (pv, pd) = poisson_log_element::<Fused, F64x16>(n, x);
+        [vmath::exp::<Fused, F64x16>(x), bv + pv, bd + pd].map(|r| r.to_array().to_vec())
     }
-    let mut checked = 0;
-    for (g, group) in xs.chunks_exact(WIDTH).enumerate() {
-        let n: [f64; WIDTH] = std::array::from_fn(|j| counts[(g + j) % counts.len()]);
-        let f = |x: F64x16| {
-            // SAFETY: inside `lanes`, compiled with AVX-512.
-            let nv = unsafe { F64x16::load(&n) };
-            let (bv, bd) = bernoulli_logit_element::<Fused, F64x16>(nv, x);
-            let (pv, pd) = poisson_log_element::<Fused, F64x16>(nv, x);
-            [vmath::exp::<Fused, F64x16>(x), bv + pv, bd + pd]
-        };
-        // SAFETY: checked above.
-        let [e, v, d] = unsafe { lanes(&f, group) };
-        for j in 0..WIDTH {
-            let (x, nj) = (group[j], n[j]);
-            assert!(same(e[j], vmath::exp::<Fused, f64>(x)), "exp({x:e}): lanes {:e}", e[j]);
-            let (bv, bd) = bernoulli_logit_element::<Fused, f64>(nj, x);
-            let (pv, pd) = poisson_log_element::<Fused, f64>(nj, x);
-            assert!(same(v[j], bv + pv), "values at ({nj}, {x:e}): lanes {:e}, scalar {:e}", v[j], bv + pv);
-            assert!(same(d[j], bd + pd), "partials at ({nj}, {x:e}): lanes {:e}, scalar {:e}", d[j], bd + pd);
-            checked += 1;
-        }
-    }
-    assert!(checked >= 200);
+    // SAFETY: checked above.
+    lanes_equal_the_scalar_fused_code(WIDTH, &|x, n| unsafe { lanes(x, n) });
 }
 
 /// The dispatched kernels on arrays of every length from 0 to 40 (full

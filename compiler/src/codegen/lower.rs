@@ -371,6 +371,16 @@ fn slot(b: &mut FunctionBuilder<'_>, elements: usize) -> Option<clif::StackSlot>
     })
 }
 
+/// The one-element stack slot kept in `cell`, made on first use.
+fn one_element_slot(b: &mut FunctionBuilder<'_>, cell: &mut Option<clif::StackSlot>) -> Result<clif::StackSlot, CodegenError> {
+    if let Some(slot) = *cell {
+        return Ok(slot);
+    }
+    *cell = slot(b, 1);
+    // Invariant: `slot` makes a slot for any positive number of elements.
+    cell.ok_or_else(|| CodegenError::Unsupported("no stack slot for the target".into()))
+}
+
 impl<'a, 'b> Translator<'a, 'b> {
     fn new(
         jit: &'a mut JITModule,
@@ -782,25 +792,13 @@ impl<'a, 'b> Translator<'a, 'b> {
     /// The stack slot that the copy of the target after a loop is stored
     /// to (made on first use; never read).
     fn copy_slot(&mut self) -> Result<clif::StackSlot, CodegenError> {
-        if let Some(slot) = self.copy_slot {
-            return Ok(slot);
-        }
-        let made = slot(&mut self.b, 1);
-        self.copy_slot = made;
-        // Invariant: `slot` makes a slot for one element.
-        made.ok_or_else(|| CodegenError::Unsupported("no stack slot for the target's copy".into()))
+        one_element_slot(&mut self.b, &mut self.copy_slot)
     }
 
     /// The stack slot where the target waits around a call-free loop
     /// (made on first use).
     fn target_slot(&mut self) -> Result<clif::StackSlot, CodegenError> {
-        if let Some(slot) = self.target_slot {
-            return Ok(slot);
-        }
-        let made = slot(&mut self.b, 1);
-        self.target_slot = made;
-        // Invariant: `slot` makes a slot for one element.
-        made.ok_or_else(|| CodegenError::Unsupported("no stack slot for the target".into()))
+        one_element_slot(&mut self.b, &mut self.target_slot)
     }
 
     fn while_loop(
