@@ -22,7 +22,6 @@
 use super::real::Real;
 use super::MulAdd;
 use std::arch::x86_64::*;
-use std::ops::{Add, Div, Mul, Neg, Sub};
 
 /// Elements per [`F64x16`].
 pub const WIDTH: usize = 16;
@@ -48,16 +47,6 @@ pub struct F64x16 {
 pub struct Mask16 {
     lo: __mmask8,
     hi: __mmask8,
-}
-
-/// Applies a two-argument intrinsic to both halves.
-macro_rules! both {
-    ($f:ident, $a:expr, $b:expr) => {{
-        let (a, b) = ($a, $b);
-        // SAFETY: an F64x16 exists only where AVX-512 F and DQ are
-        // available (module docs).
-        unsafe { F64x16 { lo: $f(a.lo, b.lo), hi: $f(a.hi, b.hi) } }
-    }};
 }
 
 impl F64x16 {
@@ -111,102 +100,10 @@ impl F64x16 {
     }
 }
 
-impl Add for F64x16 {
-    type Output = F64x16;
-    #[inline(always)]
-    fn add(self, o: F64x16) -> F64x16 {
-        both!(_mm512_add_pd, self, o)
-    }
-}
+two_register_ops!(F64x16: _mm512_add_pd, _mm512_sub_pd, _mm512_mul_pd, _mm512_div_pd, _mm512_xor_pd);
 
-impl Sub for F64x16 {
-    type Output = F64x16;
-    #[inline(always)]
-    fn sub(self, o: F64x16) -> F64x16 {
-        both!(_mm512_sub_pd, self, o)
-    }
-}
-
-impl Mul for F64x16 {
-    type Output = F64x16;
-    #[inline(always)]
-    fn mul(self, o: F64x16) -> F64x16 {
-        both!(_mm512_mul_pd, self, o)
-    }
-}
-
-impl Div for F64x16 {
-    type Output = F64x16;
-    #[inline(always)]
-    fn div(self, o: F64x16) -> F64x16 {
-        both!(_mm512_div_pd, self, o)
-    }
-}
-
-impl Neg for F64x16 {
-    type Output = F64x16;
-    #[inline(always)]
-    fn neg(self) -> F64x16 {
-        both!(_mm512_xor_pd, self, F64x16::splat(-0.0))
-    }
-}
-
-impl Real for F64x16 {
-    type Mask = Mask16;
-    #[inline(always)]
-    fn splat(x: f64) -> F64x16 {
-        // SAFETY: features as the module docs say.
-        unsafe { F64x16 { lo: _mm512_set1_pd(x), hi: _mm512_set1_pd(x) } }
-    }
-    #[inline(always)]
-    fn mul_add<M: MulAdd>(self, b: F64x16, c: F64x16) -> F64x16 {
-        if M::FUSED {
-            // SAFETY: features as the module docs say.
-            unsafe { F64x16 { lo: _mm512_fmadd_pd(self.lo, b.lo, c.lo), hi: _mm512_fmadd_pd(self.hi, b.hi, c.hi) } }
-        } else {
-            self * b + c
-        }
-    }
-    #[inline(always)]
-    fn abs(self) -> F64x16 {
-        both!(_mm512_andnot_pd, F64x16::splat(-0.0), self)
-    }
-    #[inline(always)]
-    fn max(self, o: F64x16) -> F64x16 {
-        // vmaxpd gives its second operand when either is NaN; f64::max
-        // gives the one that is not NaN.
-        let m = both!(_mm512_max_pd, self, o);
-        F64x16::select(o.is_nan(), self, m)
-    }
-    #[inline(always)]
-    fn min(self, o: F64x16) -> F64x16 {
-        let m = both!(_mm512_min_pd, self, o);
-        F64x16::select(o.is_nan(), self, m)
-    }
-    #[inline(always)]
-    fn max_or_other(self, o: F64x16) -> F64x16 {
-        both!(_mm512_max_pd, self, o)
-    }
-    #[inline(always)]
-    fn min_or_other(self, o: F64x16) -> F64x16 {
-        both!(_mm512_min_pd, self, o)
-    }
-    #[inline(always)]
-    fn lt(self, o: F64x16) -> Mask16 {
-        self.cmp::<_CMP_LT_OQ>(o)
-    }
-    #[inline(always)]
-    fn ge(self, o: F64x16) -> Mask16 {
-        self.cmp::<_CMP_GE_OQ>(o)
-    }
-    #[inline(always)]
-    fn eq(self, o: F64x16) -> Mask16 {
-        self.cmp::<_CMP_EQ_OQ>(o)
-    }
-    #[inline(always)]
-    fn is_nan(self) -> Mask16 {
-        self.cmp::<_CMP_UNORD_Q>(self)
-    }
+two_register_real! {
+    F64x16: Mask16, _mm512_set1_pd, _mm512_fmadd_pd, _mm512_andnot_pd, _mm512_max_pd, _mm512_min_pd;
     #[inline(always)]
     fn is_integral(self) -> Mask16 {
         // Round toward -inf without the inexact exception: floor.
