@@ -733,16 +733,18 @@ impl<'a, 'b> Translator<'a, 'b> {
         }
         let was_parked = self.parked;
         self.parked = was_parked || park || own_target;
+        // Tested at the bottom: the guard (`header`) runs once, and each
+        // iteration ends in one conditional branch back to the body.
         self.b.ins().jump(header, &[]);
 
         self.b.switch_to_block(header);
+        self.b.seal_block(header);
         let i = self.get(var);
         let e = self.get(end);
         let more = self.b.ins().icmp(IntCC::SignedLessThan, i, e);
         self.b.ins().brif(more, body_b, &[], exit, &[]);
 
         self.b.switch_to_block(body_b);
-        self.b.seal_block(body_b);
         self.loops.push((latch, exit));
         let exited = self.block(body)?;
         self.loops.pop();
@@ -755,8 +757,10 @@ impl<'a, 'b> Translator<'a, 'b> {
         let i = self.get(var);
         let next = self.b.ins().iadd_imm_s(i, 1);
         self.set(var, next);
-        self.b.ins().jump(header, &[]);
-        self.b.seal_block(header);
+        let e = self.get(end);
+        let more = self.b.ins().icmp(IntCC::SignedLessThan, next, e);
+        self.b.ins().brif(more, body_b, &[], exit, &[]);
+        self.b.seal_block(body_b);
 
         self.b.switch_to_block(exit);
         self.b.seal_block(exit);
