@@ -11,12 +11,139 @@
 //!
 //! Each function is generic over [`MulAdd`], so that the same source gives
 //! fused multiply-adds in code compiled for FMA and plain ones elsewhere,
-//! and over [`Real`]: `f64` for one element, or eight elements side by
-//! side in AVX2 registers ([`avx2::F64x8`]). Both run the same operations
-//! in the same order, so they agree to the bit.
+//! and over [`Real`]: `f64` for one element, eight elements side by side
+//! in AVX2 registers ([`avx2::F64x8`]) or sixteen in AVX-512 registers
+//! ([`avx512::F64x16`]). All run the same operations in the same order, so
+//! they agree to the bit.
+
+/// Applies a two-argument intrinsic to both halves of a two-register SIMD
+/// type (`lo` and `hi`) of [`avx2`] or [`avx512`].
+#[cfg(target_arch = "x86_64")]
+macro_rules! both {
+    ($t:ident, $f:ident, $a:expr, $b:expr) => {{
+        let (a, b) = ($a, $b);
+        // SAFETY: a value of the type exists only where the instructions
+        // it is made of are available (the modules' docs).
+        unsafe { $t { lo: $f(a.lo, b.lo), hi: $f(a.hi, b.hi) } }
+    }};
+}
+
+/// The arithmetic operators of a two-register SIMD type, element by
+/// element, from its add, sub, mul, div and xor intrinsics (negation flips
+/// the sign bit).
+#[cfg(target_arch = "x86_64")]
+macro_rules! two_register_ops {
+    ($t:ident: $add:ident, $sub:ident, $mul:ident, $div:ident, $xor:ident) => {
+        impl std::ops::Add for $t {
+            type Output = $t;
+            #[inline(always)]
+            fn add(self, o: $t) -> $t {
+                both!($t, $add, self, o)
+            }
+        }
+        impl std::ops::Sub for $t {
+            type Output = $t;
+            #[inline(always)]
+            fn sub(self, o: $t) -> $t {
+                both!($t, $sub, self, o)
+            }
+        }
+        impl std::ops::Mul for $t {
+            type Output = $t;
+            #[inline(always)]
+            fn mul(self, o: $t) -> $t {
+                both!($t, $mul, self, o)
+            }
+        }
+        impl std::ops::Div for $t {
+            type Output = $t;
+            #[inline(always)]
+            fn div(self, o: $t) -> $t {
+                both!($t, $div, self, o)
+            }
+        }
+        impl std::ops::Neg for $t {
+            type Output = $t;
+            #[inline(always)]
+            fn neg(self) -> $t {
+                both!($t, $xor, self, <$t as Real>::splat(-0.0))
+            }
+        }
+    };
+}
+
+/// The [`Real`] impl of a two-register SIMD type: the methods that are the
+/// same for every width from its intrinsics (comparisons through the
+/// type's own `cmp`), then the type's own items (`is_integral`, the mask
+/// operations, `select`, `exp2_halves`).
+#[cfg(target_arch = "x86_64")]
+macro_rules! two_register_real {
+    ($t:ident: $mask:ty, $set1:ident, $fmadd:ident, $andnot:ident, $max:ident, $min:ident; $($own:tt)*) => {
+        impl Real for $t {
+            type Mask = $mask;
+            #[inline(always)]
+            fn splat(x: f64) -> $t {
+                // SAFETY: features as the module docs say.
+                unsafe { $t { lo: $set1(x), hi: $set1(x) } }
+            }
+            #[inline(always)]
+            fn mul_add<M: MulAdd>(self, b: $t, c: $t) -> $t {
+                if M::FUSED {
+                    // SAFETY: features as the module docs say.
+                    unsafe { $t { lo: $fmadd(self.lo, b.lo, c.lo), hi: $fmadd(self.hi, b.hi, c.hi) } }
+                } else {
+                    self * b + c
+                }
+            }
+            #[inline(always)]
+            fn abs(self) -> $t {
+                both!($t, $andnot, <$t>::splat(-0.0), self)
+            }
+            #[inline(always)]
+            fn max(self, o: $t) -> $t {
+                // vmaxpd gives its second operand when either is NaN;
+                // f64::max gives the one that is not NaN.
+                let m = both!($t, $max, self, o);
+                <$t>::select(o.is_nan(), self, m)
+            }
+            #[inline(always)]
+            fn min(self, o: $t) -> $t {
+                let m = both!($t, $min, self, o);
+                <$t>::select(o.is_nan(), self, m)
+            }
+            #[inline(always)]
+            fn max_or_other(self, o: $t) -> $t {
+                both!($t, $max, self, o)
+            }
+            #[inline(always)]
+            fn min_or_other(self, o: $t) -> $t {
+                both!($t, $min, self, o)
+            }
+            #[inline(always)]
+            fn lt(self, o: $t) -> $mask {
+                self.cmp::<_CMP_LT_OQ>(o)
+            }
+            #[inline(always)]
+            fn ge(self, o: $t) -> $mask {
+                self.cmp::<_CMP_GE_OQ>(o)
+            }
+            #[inline(always)]
+            fn eq(self, o: $t) -> $mask {
+                self.cmp::<_CMP_EQ_OQ>(o)
+            }
+            #[inline(always)]
+            fn is_nan(self) -> $mask {
+                self.cmp::<_CMP_UNORD_Q>(self)
+            }
+            $($own)*
+        }
+    };
+}
 
 #[cfg(target_arch = "x86_64")]
 pub mod avx2;
+#[cfg(target_arch = "x86_64")]
+pub mod avx512;
 pub mod real;
 
 pub use real::Real;

@@ -199,7 +199,11 @@ struct Translator<'a, 'b> {
     /// Where the target waits while a call-free loop that leaves it alone
     /// runs (made on first use).
     target_slot: Option<clif::StackSlot>,
-    /// Inside a loop whose target waits in `target_slot`.
+    /// Where the copy of the target after a call-free loop that adds to it
+    /// is stored, to pin the copy there (made on first use).
+    copy_slot: Option<clif::StackSlot>,
+    /// Inside a call-free loop around which the target is parked in
+    /// `target_slot` or carried by a value of the loop's own.
     parked: bool,
     templates: Vec<Template>,
     /// Cranelift references to imported functions, per function.
@@ -208,6 +212,9 @@ struct Translator<'a, 'b> {
     functions: &'a [(FunctionKind, FuncId)],
     /// The type of every value of the function (for `TapeLoad`).
     types: &'a [ScalarType],
+    /// Index values that are another value plus a constant
+    /// ([`constant_offsets`]).
+    index_offsets: HashMap<Value, (Value, i64)>,
 }
 
 /// Every arena, in the order of [`arena_index`].
@@ -267,6 +274,76 @@ fn arenas_used(module: &Module, stmts: &[Stmt], used: &mut [bool; 7]) {
     }
 }
 
+/// Integer values defined as another value plus or minus a constant
+/// (`g - 1`, `i + 3`, and chains of them), as (that value, the constant):
+/// an index of that form is addressed as the other value with the constant
+/// folded into the load's or store's displacement, which saves the
+/// subtraction of 1-based data indices. Values are defined once and a
+/// value's operands are visible wherever it is, so the other value can be
+/// read instead.
+fn constant_offsets(func: &Function) -> HashMap<Value, (Value, i64)> {
+    fn constants(stmts: &[Stmt], out: &mut HashMap<Value, i64>) {
+        for s in stmts {
+            match s {
+                Stmt::Let { dst, expr: Expr::I64(k) } => {
+                    out.insert(*dst, *k);
+                }
+                Stmt::For { body, .. } => constants(body, out),
+                Stmt::If { then, otherwise, .. } => {
+                    constants(then, out);
+                    constants(otherwise, out);
+                }
+                Stmt::While { cond_block, body, .. } => {
+                    constants(cond_block, out);
+                    constants(body, out);
+                }
+                _ => {}
+            }
+        }
+    }
+    fn offsets(func: &Function, stmts: &[Stmt], consts: &HashMap<Value, i64>, out: &mut HashMap<Value, (Value, i64)>) {
+        for s in stmts {
+            match s {
+                Stmt::Let { dst, expr: Expr::Binary(op, a, b) } if func.type_of(*dst) == ScalarType::I64 => {
+                    let found = match (op, consts.get(a), consts.get(b)) {
+                        (BinaryOp::Add, None, Some(k)) => Some((*a, *k)),
+                        (BinaryOp::Add, Some(k), None) => Some((*b, *k)),
+                        (BinaryOp::Sub, None, Some(k)) => k.checked_neg().map(|k| (*a, k)),
+                        _ => None,
+                    };
+                    if let Some((base, k)) = found {
+                        // Defined before `dst`, so already in the map when
+                        // it is itself an offset value.
+                        let (base, k) = match out.get(&base) {
+                            Some(&(inner, j)) => match j.checked_add(k) {
+                                Some(sum) => (inner, sum),
+                                None => (base, k),
+                            },
+                            None => (base, k),
+                        };
+                        out.insert(*dst, (base, k));
+                    }
+                }
+                Stmt::For { body, .. } => offsets(func, body, consts, out),
+                Stmt::If { then, otherwise, .. } => {
+                    offsets(func, then, consts, out);
+                    offsets(func, otherwise, consts, out);
+                }
+                Stmt::While { cond_block, body, .. } => {
+                    offsets(func, cond_block, consts, out);
+                    offsets(func, body, consts, out);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut consts = HashMap::new();
+    constants(&func.body, &mut consts);
+    let mut out = HashMap::new();
+    offsets(func, &func.body, &consts, &mut out);
+    out
+}
+
 fn arena_index(a: Arena) -> usize {
     match a {
         Arena::Params => 0,
@@ -292,6 +369,16 @@ fn slot(b: &mut FunctionBuilder<'_>, elements: usize) -> Option<clif::StackSlot>
             3,
         ))
     })
+}
+
+/// The one-element stack slot kept in `cell`, made on first use.
+fn one_element_slot(b: &mut FunctionBuilder<'_>, cell: &mut Option<clif::StackSlot>) -> Result<clif::StackSlot, CodegenError> {
+    if let Some(slot) = *cell {
+        return Ok(slot);
+    }
+    *cell = slot(b, 1);
+    // Invariant: `slot` makes a slot for any positive number of elements.
+    cell.ok_or_else(|| CodegenError::Unsupported("no stack slot for the target".into()))
 }
 
 impl<'a, 'b> Translator<'a, 'b> {
@@ -356,11 +443,13 @@ impl<'a, 'b> Translator<'a, 'b> {
             partials_slot,
             values_slot,
             target_slot: None,
+            copy_slot: None,
             parked: false,
             templates: Vec::new(),
             func_refs: HashMap::new(),
             functions,
             types: &func.values,
+            index_offsets: constant_offsets(func),
         };
         if is_user {
             // Too deep a chain of calls would overflow the native stack.
@@ -395,11 +484,24 @@ impl<'a, 'b> Translator<'a, 'b> {
     /// The address of element `index` (an IR value) of a buffer, as a base
     /// (`arena + index * 8`) and a constant byte displacement (the buffer's
     /// offset), so that x86-64 and AArch64 fold both into one addressing
-    /// mode of the load or store.
+    /// mode of the load or store. An index that is a value plus a constant
+    /// adds the constant to the displacement instead.
     fn element_addr(&mut self, buf: BufferId, index: Value) -> (clif::Value, i32, Arena) {
         // Verified: the buffer exists and lies inside its arena.
         let b = self.module.buffer(buf);
         let arena = b.arena;
+        // `index` = v + k: address element v of the buffer moved by k
+        // (the same address), when the displacement fits.
+        let folded = self.index_offsets.get(&index).and_then(|&(v, k)| {
+            let disp = i64::try_from(b.offset).ok()?.checked_add(k)?.checked_mul(8)?;
+            Some((v, i32::try_from(disp).ok()?))
+        });
+        if let Some((v, disp)) = folded {
+            let i = self.get(v);
+            let scaled = self.b.ins().ishl_imm_u(i, 3);
+            let base = self.b.ins().iadd(self.bases[arena_index(arena)], scaled);
+            return (base, disp, arena);
+        }
         let i = self.get(index);
         let scaled = self.b.ins().ishl_imm_u(i, 3);
         let base = self.b.ins().iadd(self.bases[arena_index(arena)], scaled);
@@ -608,37 +710,41 @@ impl<'a, 'b> Translator<'a, 'b> {
                 }
             }
         }
-        // A call-free loop that leaves the target alone: the target waits
-        // in a stack slot, stored before the loop and loaded after it. As a
-        // value live across the loop (and across calls elsewhere), the
-        // register allocator moved it between its spill slot and a register
-        // on every iteration of the batched passes.
-        // (Loops inside such a loop have nothing to park.)
-        let park = !self.parked && !calls_out(body) && !touches_target(body);
+        // The target around a call-free loop. As one value live across the
+        // whole function (and so across calls), the register allocator
+        // keeps it in a spill slot, and in a loop moves it between that
+        // slot and a register on every iteration: a store and a reload that
+        // the next iteration waits on. So a loop that leaves it alone
+        // finds it in a stack slot of its own after the loop (parked), and
+        // in a loop that adds to it, the running sum is a value that
+        // starts and ends with the loop (copies of the target before and
+        // after it), so it is not live across calls and stays in a
+        // register. (Loops inside such a loop are left as they are.)
+        let call_free = !self.parked && !calls_out(body);
+        let adds = touches_target(body);
+        let (park, own_target) = (call_free && !adds, call_free && adds);
         if park {
-            let slot = match self.target_slot {
-                Some(slot) => slot,
-                None => {
-                    let made = slot(&mut self.b, 1);
-                    self.target_slot = made;
-                    // Invariant: `slot` makes a slot for one element.
-                    made.ok_or_else(|| CodegenError::Unsupported("no stack slot for the target".into()))?
-                }
-            };
+            let slot = self.target_slot()?;
             let t = self.b.use_var(self.target);
             self.b.ins().stack_store(I64, t, slot, 0);
-            self.parked = true;
         }
+        if own_target {
+            self.copy_target();
+        }
+        let was_parked = self.parked;
+        self.parked = was_parked || park || own_target;
+        // Tested at the bottom: the guard (`header`) runs once, and each
+        // iteration ends in one conditional branch back to the body.
         self.b.ins().jump(header, &[]);
 
         self.b.switch_to_block(header);
+        self.b.seal_block(header);
         let i = self.get(var);
         let e = self.get(end);
         let more = self.b.ins().icmp(IntCC::SignedLessThan, i, e);
         self.b.ins().brif(more, body_b, &[], exit, &[]);
 
         self.b.switch_to_block(body_b);
-        self.b.seal_block(body_b);
         self.loops.push((latch, exit));
         let exited = self.block(body)?;
         self.loops.pop();
@@ -651,18 +757,52 @@ impl<'a, 'b> Translator<'a, 'b> {
         let i = self.get(var);
         let next = self.b.ins().iadd_imm_s(i, 1);
         self.set(var, next);
-        self.b.ins().jump(header, &[]);
-        self.b.seal_block(header);
+        let e = self.get(end);
+        let more = self.b.ins().icmp(IntCC::SignedLessThan, next, e);
+        self.b.ins().brif(more, body_b, &[], exit, &[]);
+        self.b.seal_block(body_b);
 
         self.b.switch_to_block(exit);
         self.b.seal_block(exit);
         if let (true, Some(slot)) = (park, self.target_slot) {
             let t = self.b.ins().stack_load(I64, F64, slot, 0);
             self.b.def_var(self.target, t);
-            self.parked = false;
         }
+        if own_target {
+            let t = self.copy_target();
+            // Cranelift places a pure instruction at its first use, which
+            // may be after the next call; the copy must be made here, so a
+            // store (to a slot nothing reads) uses it here.
+            let slot = self.copy_slot()?;
+            self.b.ins().stack_store(I64, t, slot, 0);
+        }
+        self.parked = was_parked;
         self.bases = outer_bases;
         Ok(())
+    }
+
+    /// Makes the target a new value equal to it: t + (-0.0) is t bit for
+    /// bit (also for ±0), and Cranelift does not fold it. Before and after
+    /// a loop, so that the loop's running sum is a value of its own, which
+    /// the register allocator does not merge with the function-wide one.
+    fn copy_target(&mut self) -> clif::Value {
+        let t = self.b.use_var(self.target);
+        let minus_zero = self.b.ins().f64const(-0.0);
+        let t = self.b.ins().fadd(t, minus_zero);
+        self.b.def_var(self.target, t);
+        t
+    }
+
+    /// The stack slot that the copy of the target after a loop is stored
+    /// to (made on first use; never read).
+    fn copy_slot(&mut self) -> Result<clif::StackSlot, CodegenError> {
+        one_element_slot(&mut self.b, &mut self.copy_slot)
+    }
+
+    /// The stack slot where the target waits around a call-free loop
+    /// (made on first use).
+    fn target_slot(&mut self) -> Result<clif::StackSlot, CodegenError> {
+        one_element_slot(&mut self.b, &mut self.target_slot)
     }
 
     fn while_loop(

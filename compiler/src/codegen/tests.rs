@@ -115,6 +115,145 @@ fn if_while_break_continue() {
 }
 
 #[test]
+fn target_carried_through_call_free_loops_between_calls() {
+    // The target lives across library calls; call-free loops in between
+    // add to it and read it (their running sum is a value of the loop's
+    // own in the JIT), one of them with a nested loop that breaks, and a
+    // loop that leaves it alone (parked). Every partial sum is also stored
+    // to work, so a wrong value at any point shows.
+    let mut m = module();
+    let y = buf(&mut m, "y", Arena::Data, 6);
+    let seen = buf(&mut m, "seen", Arena::Work, 40);
+    let mut b = B::new(FunctionKind::LogDensity, &m);
+    let (z, one, two, three, six, twelve) = (b.i(0), b.i(1), b.i(2), b.i(3), b.i(6), b.i(12));
+    let y0 = b.load(y, z);
+    let e = b.call1("hbm_exp", vec![v(y0)]);
+    b.add_target(e);
+    b.for_(z, six, |b, i| {
+        let yi = b.load(y, i);
+        b.add_target(yi);
+        let t = b.target();
+        b.store(seen, i, t);
+        b.for_(z, three, |b, j| {
+            let stop = b.cmp(CmpOp::Gt, j, i);
+            b.if_(stop, |b| b.push(Stmt::Break), |_| {});
+            let jf = b.un(UnaryOp::ToF64, j);
+            let w = b.bin(BinaryOp::Mul, jf, yi);
+            b.add_target(w);
+        });
+    });
+    // Leaves the target alone.
+    b.for_(z, six, |b, i| {
+        let yi = b.load(y, i);
+        let k = b.bin(BinaryOp::Add, i, six);
+        b.store(seen, k, yi);
+    });
+    let t = b.target();
+    let l = b.call1("hbm_log1p", vec![v(t)]);
+    b.add_target(l);
+    b.for_(z, six, |b, i| {
+        let t = b.target();
+        let k = b.bin(BinaryOp::Add, i, twelve);
+        b.store(seen, k, t);
+        let yi = b.load(y, i);
+        let sq = b.bin(BinaryOp::Mul, yi, yi);
+        b.add_target(sq);
+        let odd = b.bin(BinaryOp::Rem, i, two);
+        let k1 = b.bin(BinaryOp::Add, k, one);
+        b.if_(odd, |b| b.push(Stmt::Continue), |_| {});
+        let t = b.target();
+        b.store(seen, k1, t);
+    });
+    let t = b.target();
+    let l = b.call1("hbm_log1p", vec![v(t)]);
+    b.add_target(l);
+    m.functions.push(b.finish());
+    let mut a = arenas_for(&m);
+    a.data = vec![0.25, -1.5, 2.0, 0.125, 3.5, -0.75];
+    let o = check_both(&m, FunctionKind::LogDensity, &a, None);
+    // The same sum by hand, in the same order.
+    let mut t = 0.25f64.exp();
+    let mut seen = vec![0.0; 40];
+    for i in 0..6 {
+        t += a.data[i];
+        seen[i] = t;
+        for j in 0..3 {
+            if j > i {
+                break;
+            }
+            t += j as f64 * a.data[i];
+        }
+    }
+    t += t.ln_1p();
+    for i in 0..6 {
+        seen[12 + i] = t;
+        t += a.data[i] * a.data[i];
+        if i % 2 == 0 {
+            seen[13 + i] = t;
+        }
+    }
+    t += t.ln_1p();
+    assert_eq!(o.result, Ok(t));
+    for i in 0..6 {
+        assert_eq!(o.arenas.work[i], seen[i], "seen[{i}]");
+        assert_eq!(o.arenas.work[6 + i], a.data[i]);
+    }
+    assert_eq!(o.arenas.work[12..19], seen[12..19]);
+}
+
+#[test]
+fn indices_plus_constants_address_the_same_elements() {
+    // Loads, stores and accumulations at k - 1, k + 2, 3 + k, (k + 5) - 4
+    // and k - (-2) of buffers at non-zero offsets (the JIT folds the
+    // constants into the displacement), and a pointer argument at k - 1.
+    let mut m = module();
+    let _pad = buf(&mut m, "pad", Arena::Data, 3);
+    let x = buf(&mut m, "x", Arena::Data, 12);
+    let g = buf(&mut m, "g", Arena::IntData, 8);
+    let w = buf(&mut m, "w", Arena::Work, 16);
+    let mut b = B::new(FunctionKind::LogDensity, &m);
+    let (z, one, two, three, four, five, minus_two, eight) = (b.i(0), b.i(1), b.i(2), b.i(3), b.i(4), b.i(5), b.i(-2), b.i(8));
+    b.for_(z, eight, |b, i| {
+        let gi = b.load(g, i);
+        let k = b.bin(BinaryOp::Sub, gi, one);
+        let xk = b.load(x, k);
+        let k2 = b.bin(BinaryOp::Add, gi, two);
+        let xk2 = b.load(x, k2);
+        let k3 = b.bin(BinaryOp::Add, three, gi);
+        let s = b.bin(BinaryOp::Mul, xk, xk2);
+        b.store(w, k3, s);
+        let k5 = b.bin(BinaryOp::Add, gi, five);
+        let k4 = b.bin(BinaryOp::Sub, k5, four);
+        b.acc(w, k4, xk2);
+        let kp = b.bin(BinaryOp::Sub, gi, minus_two);
+        let xkp = b.load(x, kp);
+        b.add_target(xkp);
+        let ls = b.call1("hbm_log_sum_exp_vec", vec![CallArg::Buffer { buf: x, offset: k }, v(two)]);
+        b.add_target(ls);
+    });
+    m.functions.push(b.finish());
+    let mut a = arenas_for(&m);
+    a.data = (0..15).map(|j| 0.25 * j as f64 - 1.0).collect();
+    a.int_data = vec![1, 4, 2, 8, 3, 1, 5, 7];
+    let o = check_both(&m, FunctionKind::LogDensity, &a, None);
+    // By hand: x[j] = data[3 + j].
+    let xs = |j: i64| a.data[(3 + j) as usize];
+    let mut w = vec![0.0; 16];
+    let mut t = 0.0;
+    for &gi in &a.int_data {
+        w[(3 + gi) as usize] = xs(gi - 1) * xs(gi + 2);
+        w[(gi + 1) as usize] += xs(gi + 2);
+        t += xs(gi + 2);
+        let (p, q) = (xs(gi - 1), xs(gi));
+        t += p.max(q) + ((p - p.max(q)).exp() + (q - p.max(q)).exp()).ln();
+    }
+    assert!((o.result.clone().unwrap() - t).abs() < 1e-12, "{:?} against {t}", o.result);
+    for j in 0..16 {
+        assert!((o.arenas.work[j] - w[j]).abs() < 1e-12, "w[{j}] = {}, by hand {}", o.arenas.work[j], w[j]);
+    }
+}
+
+#[test]
 fn gradient_accumulates_into_grad() {
     // target = -0.5 * sum theta_k^2 ; grad += -theta_k
     let mut m = module();

@@ -17,7 +17,6 @@
 use super::real::Real;
 use super::MulAdd;
 use std::arch::x86_64::*;
-use std::ops::{Add, Div, Mul, Neg, Sub};
 
 /// Elements per [`F64x8`].
 pub const WIDTH: usize = 8;
@@ -27,16 +26,6 @@ pub const WIDTH: usize = 8;
 pub struct F64x8 {
     lo: __m256d,
     hi: __m256d,
-}
-
-/// Applies a two-argument intrinsic to both halves.
-macro_rules! both {
-    ($f:ident, $a:expr, $b:expr) => {{
-        let (a, b) = ($a, $b);
-        // SAFETY: an F64x8 exists only where AVX2 and FMA are available
-        // (module docs).
-        unsafe { F64x8 { lo: $f(a.lo, b.lo), hi: $f(a.hi, b.hi) } }
-    }};
 }
 
 impl F64x8 {
@@ -78,103 +67,10 @@ impl F64x8 {
     }
 }
 
-impl Add for F64x8 {
-    type Output = F64x8;
-    #[inline(always)]
-    fn add(self, o: F64x8) -> F64x8 {
-        both!(_mm256_add_pd, self, o)
-    }
-}
+two_register_ops!(F64x8: _mm256_add_pd, _mm256_sub_pd, _mm256_mul_pd, _mm256_div_pd, _mm256_xor_pd);
 
-impl Sub for F64x8 {
-    type Output = F64x8;
-    #[inline(always)]
-    fn sub(self, o: F64x8) -> F64x8 {
-        both!(_mm256_sub_pd, self, o)
-    }
-}
-
-impl Mul for F64x8 {
-    type Output = F64x8;
-    #[inline(always)]
-    fn mul(self, o: F64x8) -> F64x8 {
-        both!(_mm256_mul_pd, self, o)
-    }
-}
-
-impl Div for F64x8 {
-    type Output = F64x8;
-    #[inline(always)]
-    fn div(self, o: F64x8) -> F64x8 {
-        both!(_mm256_div_pd, self, o)
-    }
-}
-
-impl Neg for F64x8 {
-    type Output = F64x8;
-    #[inline(always)]
-    fn neg(self) -> F64x8 {
-        both!(_mm256_xor_pd, self, F64x8::splat(-0.0))
-    }
-}
-
-impl Real for F64x8 {
-    /// All-ones or all-zeros bits per element.
-    type Mask = F64x8;
-    #[inline(always)]
-    fn splat(x: f64) -> F64x8 {
-        // SAFETY: features as the module docs say.
-        unsafe { F64x8 { lo: _mm256_set1_pd(x), hi: _mm256_set1_pd(x) } }
-    }
-    #[inline(always)]
-    fn mul_add<M: MulAdd>(self, b: F64x8, c: F64x8) -> F64x8 {
-        if M::FUSED {
-            // SAFETY: features as the module docs say.
-            unsafe { F64x8 { lo: _mm256_fmadd_pd(self.lo, b.lo, c.lo), hi: _mm256_fmadd_pd(self.hi, b.hi, c.hi) } }
-        } else {
-            self * b + c
-        }
-    }
-    #[inline(always)]
-    fn abs(self) -> F64x8 {
-        both!(_mm256_andnot_pd, F64x8::splat(-0.0), self)
-    }
-    #[inline(always)]
-    fn max(self, o: F64x8) -> F64x8 {
-        // vmaxpd gives its second operand when either is NaN; f64::max
-        // gives the one that is not NaN.
-        let m = both!(_mm256_max_pd, self, o);
-        F64x8::select(o.is_nan(), self, m)
-    }
-    #[inline(always)]
-    fn min(self, o: F64x8) -> F64x8 {
-        let m = both!(_mm256_min_pd, self, o);
-        F64x8::select(o.is_nan(), self, m)
-    }
-    #[inline(always)]
-    fn max_or_other(self, o: F64x8) -> F64x8 {
-        both!(_mm256_max_pd, self, o)
-    }
-    #[inline(always)]
-    fn min_or_other(self, o: F64x8) -> F64x8 {
-        both!(_mm256_min_pd, self, o)
-    }
-    #[inline(always)]
-    fn lt(self, o: F64x8) -> F64x8 {
-        self.cmp::<_CMP_LT_OQ>(o)
-    }
-    #[inline(always)]
-    fn ge(self, o: F64x8) -> F64x8 {
-        self.cmp::<_CMP_GE_OQ>(o)
-    }
-    #[inline(always)]
-    fn eq(self, o: F64x8) -> F64x8 {
-        self.cmp::<_CMP_EQ_OQ>(o)
-    }
-    #[inline(always)]
-    fn is_nan(self) -> F64x8 {
-        self.cmp::<_CMP_UNORD_Q>(self)
-    }
+two_register_real! {
+    F64x8: F64x8, _mm256_set1_pd, _mm256_fmadd_pd, _mm256_andnot_pd, _mm256_max_pd, _mm256_min_pd;
     #[inline(always)]
     fn is_integral(self) -> F64x8 {
         // SAFETY: features as the module docs say.
@@ -183,15 +79,15 @@ impl Real for F64x8 {
     }
     #[inline(always)]
     fn and(a: F64x8, b: F64x8) -> F64x8 {
-        both!(_mm256_and_pd, a, b)
+        both!(F64x8, _mm256_and_pd, a, b)
     }
     #[inline(always)]
     fn or(a: F64x8, b: F64x8) -> F64x8 {
-        both!(_mm256_or_pd, a, b)
+        both!(F64x8, _mm256_or_pd, a, b)
     }
     #[inline(always)]
     fn not(a: F64x8) -> F64x8 {
-        both!(_mm256_xor_pd, a, F64x8::splat(f64::from_bits(u64::MAX)))
+        both!(F64x8, _mm256_xor_pd, a, F64x8::splat(f64::from_bits(u64::MAX)))
     }
     #[inline(always)]
     fn select(mask: F64x8, then: F64x8, otherwise: F64x8) -> F64x8 {
