@@ -97,3 +97,35 @@ fn a_gradient_the_ad_cannot_build_is_error_e5002() {
         assert!(err.contains("E5002") && err.contains("`while` loops"), "{args:?}: {err}");
     }
 }
+
+/// A log density near 1e9 (hierarchical_gp at --radius 2 reaches 2e10)
+/// leaves about 7 digits in a finite difference at step 1e-3: the exact
+/// gradient of the normal term misses the difference by up to ~1e-4, far
+/// over the 1e-6 tolerance. gradcheck bounds the difference's rounding
+/// error and says the gradient is within it, rather than a mismatch.
+#[test]
+fn a_large_log_density_is_judged_within_its_finite_differences_rounding() {
+    let dir = common::scratch("gradcheck-rounding");
+    std::fs::write(dir.join("m.stan"), "parameters { vector[4] x; } model { target += 1e9; x ~ normal(0, 1); }").expect("model");
+    let out = hbmc(&dir, &["gradcheck", "m.stan", "--points", "3"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}\n{stdout}");
+    assert!(stdout.contains("within the finite difference's rounding error"), "{stdout}");
+    assert!(stderr.contains("all 12 partial derivatives at 3 point(s) agree"), "{stderr}");
+}
+
+/// The same with 1e14: a finite difference good only to ±100 cannot
+/// check a gradient of size 1, so no point is usable — an error that
+/// says so, never a pass.
+#[test]
+fn a_log_density_too_large_for_finite_differences_checks_nothing() {
+    let dir = common::scratch("gradcheck-unresolved");
+    std::fs::write(dir.join("m.stan"), "parameters { real x; } model { target += 1e14; x ~ normal(0, 1); }").expect("model");
+    let out = hbmc(&dir, &["gradcheck", "m.stan", "--points", "1"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}\n{stdout}");
+    assert!(stdout.contains("is only good to ±"), "{stdout}");
+    assert!(stderr.contains("no point of 10 tried could check the gradient"), "{stderr}");
+}
