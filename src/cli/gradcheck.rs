@@ -137,7 +137,7 @@ pub fn run(args: GradcheckArgs) -> i32 {
     }
     if checked == 0 {
         eprintln!(
-            "no point of {tried} tried could check the gradient: the log density or its finite differences were not finite at every one; try a smaller --radius or --epsilon"
+            "no point of {tried} tried could check the gradient: at every one the log density or its finite differences were not finite, or too large for the differences to resolve the gradient; try a smaller --radius (or a smaller --epsilon for overflow)"
         );
         return EXIT_DIAGNOSTICS;
     }
