@@ -97,3 +97,52 @@ fn a_gradient_the_ad_cannot_build_is_error_e5002() {
         assert!(err.contains("E5002") && err.contains("`while` loops"), "{args:?}: {err}");
     }
 }
+
+/// A log density near 1e9 (hierarchical_gp at --radius 2 reaches 2e10)
+/// leaves about 7 digits in a finite difference at step 1e-3: the exact
+/// gradient of the normal term misses the difference by up to ~1e-4, far
+/// over the 1e-6 tolerance. gradcheck bounds the difference's rounding
+/// error and says the gradient is within it, rather than a mismatch.
+#[test]
+fn a_large_log_density_is_judged_within_its_finite_differences_rounding() {
+    let dir = common::scratch("gradcheck-rounding");
+    std::fs::write(dir.join("m.stan"), "parameters { vector[4] x; } model { target += 1e9; x ~ normal(0, 1); }").expect("model");
+    let out = hbmc(&dir, &["gradcheck", "m.stan", "--points", "3"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}\n{stdout}");
+    assert!(stdout.contains("within the finite difference's rounding error"), "{stdout}");
+    assert!(stderr.contains("all 12 partial derivatives at 3 point(s) agree"), "{stderr}");
+}
+
+/// The same with 1e14: a finite difference good only to ±100 cannot
+/// check a gradient of size 1, so no point is usable — an error that
+/// says so, never a pass.
+#[test]
+fn a_log_density_too_large_for_finite_differences_checks_nothing() {
+    let dir = common::scratch("gradcheck-unresolved");
+    std::fs::write(dir.join("m.stan"), "parameters { real x; } model { target += 1e14; x ~ normal(0, 1); }").expect("model");
+    let out = hbmc(&dir, &["gradcheck", "m.stan", "--points", "1"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}\n{stdout}");
+    assert!(stdout.contains("is only good to ±"), "{stdout}");
+    assert!(stderr.contains("no point of 10 tried could check the gradient"), "{stderr}");
+}
+
+/// A loop that stores an element an earlier statement read (`v[1]` read,
+/// then `v[t]` stored for t in 1:N) still overwrites a value in use: the
+/// gradient is refused with E5002 naming the vector, never computed from
+/// the overwritten value. (Stores only to elements not read before, as in
+/// `tests/stan_corpus/element_writes_after_read.stan`, are differentiated.)
+#[test]
+fn a_loop_overwriting_an_element_read_before_it_is_error_e5002() {
+    let dir = common::scratch("ad-element-overwrite");
+    let model = "data { int N; vector[N] y; }\nparameters { real mu; }\nmodel {\n  vector[N] v;\n  v[1] = mu;\n  target += -square(v[1]);\n  for (t in 1:N) { v[t] = mu * y[t]; }\n  y ~ normal(v, 1);\n}\n";
+    std::fs::write(dir.join("m.stan"), model).expect("model");
+    std::fs::write(dir.join("d.json"), r#"{"N": 3, "y": [0.5, -1.0, 2.0]}"#).expect("data");
+    let out = hbmc(&dir, &["gradcheck", "m.stan", "--data", "d.json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("E5002") && err.contains("`v` is assigned again"), "{err}");
+}

@@ -4,7 +4,7 @@
 use super::reverse::call_outputs;
 use super::AdError;
 use crate::ir::{Arena, BufferId, CType, CallArg, Expr, Function, Module, ScalarType, Stmt, UnaryOp, Value};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The active values and buffers of a function.
 #[derive(Debug, Default)]
@@ -167,6 +167,7 @@ pub fn check_no_overwrite_after_use(
     func: &Function,
     active: &Active,
     carries: &std::collections::HashMap<Value, super::carry::Carry>,
+    ranges: &HashMap<Value, (i64, i64)>,
 ) -> Result<HashSet<BufferId>, AdError> {
     let per_stmt: Vec<Vec<(BufferId, bool, bool)>> = func
         .body
@@ -183,8 +184,17 @@ pub fn check_no_overwrite_after_use(
             if !is_load || !active.buffer(buf) {
                 continue;
             }
+            // A later loop that stores only elements this statement does
+            // not read (`nu[1]` read, then `nu[t]` stored for t in 2:T)
+            // overwrites nothing it read: the reverse sweep reads the same
+            // value here as the forward one did.
+            let read = element_ranges(std::slice::from_ref(&func.body[i]), buf, true, ranges);
             let later: Vec<usize> = (i + 1..per_stmt.len())
                 .filter(|&k| per_stmt[k].iter().any(|&(b, load, accum)| b == buf && !load && !accum))
+                .filter(|&k| {
+                    let written = element_ranges(std::slice::from_ref(&func.body[k]), buf, false, ranges);
+                    !matches!((&read, &written), (Some(r), Some(w)) if disjoint(r, w))
+                })
                 .collect();
             if later.is_empty() {
                 continue;
@@ -211,3 +221,38 @@ pub fn check_no_overwrite_after_use(
     Ok(restored)
 }
 
+
+/// The index ranges of the elements of `buf` that `stmts` read (`reads`)
+/// or write, or `None` when one of them is not known from the data (an
+/// index whose range does not follow from them, or a call on the buffer).
+fn element_ranges(stmts: &[Stmt], buf: BufferId, reads: bool, ranges: &HashMap<Value, (i64, i64)>) -> Option<Vec<(i64, i64)>> {
+    fn walk(stmts: &[Stmt], buf: BufferId, reads: bool, ranges: &HashMap<Value, (i64, i64)>, out: &mut Vec<(i64, i64)>) -> Option<()> {
+        for s in stmts {
+            match s {
+                Stmt::Let { expr: Expr::Load { buf: b, index }, .. } if *b == buf && reads => out.push(*ranges.get(index)?),
+                Stmt::Store { buf: b, index, .. } if *b == buf && !reads => out.push(*ranges.get(index)?),
+                Stmt::Accumulate { buf: b, index, .. } if *b == buf => out.push(*ranges.get(index)?),
+                Stmt::Call { args, .. } if args.iter().any(|a| matches!(a, CallArg::Buffer { buf: b, .. } if *b == buf)) => return None,
+                Stmt::For { body, .. } => walk(body, buf, reads, ranges, out)?,
+                Stmt::If { then, otherwise, .. } => {
+                    walk(then, buf, reads, ranges, out)?;
+                    walk(otherwise, buf, reads, ranges, out)?;
+                }
+                Stmt::While { cond_block, body, .. } => {
+                    walk(cond_block, buf, reads, ranges, out)?;
+                    walk(body, buf, reads, ranges, out)?;
+                }
+                _ => {}
+            }
+        }
+        Some(())
+    }
+    let mut out = Vec::new();
+    walk(stmts, buf, reads, ranges, &mut out)?;
+    Some(out)
+}
+
+/// Whether no range of `a` overlaps one of `b`.
+fn disjoint(a: &[(i64, i64)], b: &[(i64, i64)]) -> bool {
+    a.iter().all(|&(lo, hi)| b.iter().all(|&(l, h)| hi < l || h < lo))
+}

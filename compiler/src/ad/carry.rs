@@ -46,6 +46,17 @@ pub struct Carry {
 /// which loop bounds such as `N + 1` are evaluated (`data` is `None` when
 /// the data are not bound).
 pub fn find(module: &mut Module, func: &Function, active: &Active, data: Option<&[f64]>, int_data: &[i64]) -> Result<HashMap<Value, Carry>, AdError> {
+    let consts = known_constants(module, func, data, int_data);
+    let defs = definitions(&func.body);
+    let ranges = value_ranges(&func.body, &consts);
+    let mut out = HashMap::new();
+    let facts = LoopFacts { consts: &consts, ranges: &ranges };
+    visit(module, func, active, &func.body, &facts, &defs, &in_place_adds(module, &func.body, &defs, &consts), &mut 0, &mut out)?;
+    Ok(out)
+}
+
+/// The integer values of `func` that are constants once the data are bound.
+fn known_constants(module: &Module, func: &Function, data: Option<&[f64]>, int_data: &[i64]) -> HashMap<Value, i64> {
     // Transformed data are computed (by the interpreter, hundreds of
     // millions of instructions at 100,000 observations) only when the body
     // reads an integer they write at a constant index: the constants differ
@@ -53,16 +64,17 @@ pub fn find(module: &mut Module, func: &Function, active: &Active, data: Option<
     // read such as a zero-based group index adds none).
     let computed = transformed_int_buffers(module);
     let without = constants(module, &func.body, int_data, &computed);
-    let consts = match data.filter(|_| loads_at_constant(&func.body, &computed, &without)).and_then(|d| with_transformed_ints(module, d, int_data)) {
+    match data.filter(|_| loads_at_constant(&func.body, &computed, &without)).and_then(|d| with_transformed_ints(module, d, int_data)) {
         Some(ints) => constants(module, &func.body, &ints, &[]),
         None => without,
-    };
-    let defs = definitions(&func.body);
-    let ranges = value_ranges(&func.body, &consts);
-    let mut out = HashMap::new();
-    let facts = LoopFacts { consts: &consts, ranges: &ranges };
-    visit(module, func, active, &func.body, &facts, &defs, &in_place_adds(module, &func.body, &defs, &consts), &mut 0, &mut out)?;
-    Ok(out)
+    }
+}
+
+/// The inclusive range of every integer value of `func` that follows from
+/// the data (see [`value_ranges`]): element indices among them, to tell
+/// whether a loop's stores can reach an element read before it.
+pub fn index_ranges(module: &Module, func: &Function, data: Option<&[f64]>, int_data: &[i64]) -> HashMap<Value, (i64, i64)> {
+    value_ranges(&func.body, &known_constants(module, func, data, int_data))
 }
 
 /// What is known of the function's integer values when the data are bound.

@@ -116,7 +116,8 @@ fn build_gradient(module: &mut Module, data: Option<&[f64]>, int_data: &[i64]) -
         .ok_or_else(|| AdError::new("the module has no log density function".into()))?;
     let active = activity::analyse(module, &forward);
     let carries = carry::find(module, &forward, &active, data, int_data)?;
-    let restored = activity::check_no_overwrite_after_use(module, &forward, &active, &carries)?;
+    let ranges = carry::index_ranges(module, &forward, data, int_data);
+    let restored = activity::check_no_overwrite_after_use(module, &forward, &active, &carries, &ranges)?;
     // One adjoint buffer per active buffer.
     let mut adjoint: HashMap<BufferId, BufferId> = HashMap::new();
     let mut bufs: Vec<BufferId> = active.buffers.iter().copied().collect();

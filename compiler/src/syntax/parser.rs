@@ -225,6 +225,9 @@ fn unexpected_token(
                 .with_label(span, format!("found {} on the next line", found.describe()));
         }
     }
+    if let Some(diag) = complex_declaration(tokens, span.start) {
+        return diag;
+    }
     let wanted = describe_expected(&set);
     let mut diag = Diagnostic::error("E0001", format!("expected {wanted}, found {}", found.describe()))
         .with_label(span, format!("unexpected {}", found.describe()));
@@ -252,19 +255,43 @@ const MISSING_TYPES: &[&str] = &["sum_to_zero_matrix", "column_stochastic_matrix
 /// does not have yet (`tuple(...)`, `sum_to_zero_matrix[...]`), says so:
 /// the parse error alone would only point at the name after it.
 fn missing_type_help(tokens: &[Spanned<'_>], at: usize) -> Option<String> {
-    let before: Vec<&Token<'_>> = tokens.iter().filter(|(_, _, r)| *r <= at).map(|(_, t, _)| t).collect();
-    let start = before.iter().rposition(|t| matches!(t, Token::Semi | Token::LBrace | Token::RBrace)).map_or(0, |i| i + 1);
-    let mut rest = before[start..].iter();
-    let mut first = rest.next()?;
-    if matches!(first, Token::Array) {
-        // `array[...] T`: the type follows the closing `]`.
-        rest.find(|t| matches!(t, Token::RBracket))?;
-        first = rest.next()?;
-    }
-    match first {
-        Token::Ident(name) if MISSING_TYPES.contains(name) => Some(format!(
+    match declared_type(tokens, at)? {
+        (Token::Ident(name), _) if MISSING_TYPES.contains(name) => Some(format!(
             "`{name}` is a Stan type hbmc does not have yet; docs/language.md lists the Stan features hbmc lacks"
         )),
+        _ => None,
+    }
+}
+
+/// The first token of the statement that failed to parse at `at`, after
+/// an `array[...]` prefix: the type, when the statement is a declaration.
+fn declared_type<'a, 'b>(tokens: &'b [Spanned<'a>], at: usize) -> Option<(&'b Token<'a>, Span)> {
+    let before: Vec<&Spanned<'a>> = tokens.iter().filter(|(_, _, r)| *r <= at).collect();
+    let start = before.iter().rposition(|(_, t, _)| matches!(t, Token::Semi | Token::LBrace | Token::RBrace)).map_or(0, |i| i + 1);
+    let mut rest = before[start..].iter();
+    let mut first = rest.next()?;
+    if matches!(first.1, Token::Array) {
+        // `array[...] T`: the type follows the closing `]`.
+        rest.find(|(_, t, _)| matches!(t, Token::RBracket))?;
+        first = rest.next()?;
+    }
+    Some((&first.1, Span::new(first.0, first.2)))
+}
+
+/// Stan's sized complex types: `complex_vector[n] z;` does not parse as a
+/// declaration here (the unsized `complex z;` does, and the checker
+/// refuses it with the same code).
+const COMPLEX_TYPES: &[&str] = &["complex_vector", "complex_row_vector", "complex_matrix"];
+
+/// E3015 when the statement that failed to parse declares a sized complex
+/// type: the parse error alone would point at the name after the sizes.
+fn complex_declaration(tokens: &[Spanned<'_>], at: usize) -> Option<Diagnostic> {
+    match declared_type(tokens, at)? {
+        (Token::Ident(name), span) if COMPLEX_TYPES.contains(name) => Some(
+            Diagnostic::error("E3015", format!("Stan's complex types (`{name}`) are not supported by hbmc yet"))
+                .with_label(span, "complex type")
+                .with_help("hold the real and imaginary parts in two real variables; docs/language.md lists what hbmc lacks"),
+        ),
         _ => None,
     }
 }
@@ -933,6 +960,19 @@ model {
     fn empty_input_is_an_empty_program() {
         assert_eq!(parse_ok("").blocks.len(), 0);
         assert_eq!(parse_ok("  // nothing\n /* here */ ").blocks.len(), 0);
+    }
+
+    #[test]
+    fn a_sized_complex_declaration_is_e3015_naming_the_type() {
+        for (src, name) in [
+            ("generated quantities {\n  real y = 1;\n  complex_vector[2] l = eigenvalues(m);\n}\n", "complex_vector"),
+            ("model {\n  array[3] complex_matrix[2, 2] z;\n}\n", "complex_matrix"),
+        ] {
+            let (_, diags) = parse_program(src);
+            assert_eq!(diags.len(), 1, "{diags:#?}");
+            assert_eq!(diags[0].code, "E3015", "{diags:#?}");
+            assert!(diags[0].message.contains(&format!("`{name}`")), "{}", diags[0].message);
+        }
     }
 
     #[test]
