@@ -245,6 +245,73 @@ fn no_u_turn_joined(
     s.iter().all(|x| *x > 0.0)
 }
 
+/// The holders a subtree build moves, each owning one slot count (or
+/// [`NONE`]): `z`, the trajectory end the subtree extends, ends at its last
+/// state, `propose` at its multinomial proposal, `beg` and `end` at its
+/// first and last states (whose momenta and velocities are Stan's `p_beg`,
+/// `p_sharp_beg`, `p_end`, `p_sharp_end`). The subtree's log weight is
+/// written into `log_sum_weight` (fresh: `-inf`).
+struct Holders<'r> {
+    z: &'r mut usize,
+    propose: &'r mut usize,
+    beg: &'r mut usize,
+    end: &'r mut usize,
+    log_sum_weight: &'r mut f64,
+}
+
+/// What a node keeps of its two halves while building them: the initial
+/// half's last state and weight, the final half's first state, proposal and
+/// weight (the initial half's first state and proposal are the node's own,
+/// and so is the final half's last state).
+struct Halves {
+    end: usize,
+    log_sum_weight_init: f64,
+    final_beg: usize,
+    propose_final: usize,
+    log_sum_weight_final: f64,
+}
+
+impl Halves {
+    fn new() -> Self {
+        Halves {
+            end: NONE,
+            log_sum_weight_init: f64::NEG_INFINITY,
+            final_beg: NONE,
+            propose_final: NONE,
+            log_sum_weight_final: f64::NEG_INFINITY,
+        }
+    }
+
+    /// The holders of the initial half of the node `t`.
+    fn initial<'r>(&'r mut self, t: &'r mut Holders<'_>) -> Holders<'r> {
+        Holders {
+            z: &mut *t.z,
+            propose: &mut *t.propose,
+            beg: &mut *t.beg,
+            end: &mut self.end,
+            log_sum_weight: &mut self.log_sum_weight_init,
+        }
+    }
+
+    /// The holders of the final half of the node `t`.
+    fn last<'r>(&'r mut self, t: &'r mut Holders<'_>) -> Holders<'r> {
+        Holders {
+            z: &mut *t.z,
+            propose: &mut self.propose_final,
+            beg: &mut self.final_beg,
+            end: &mut *t.end,
+            log_sum_weight: &mut self.log_sum_weight_final,
+        }
+    }
+
+    /// Gives back the counts the halves hold.
+    fn release(&self, slots: &mut SlotPool) {
+        slots.release(self.end);
+        slots.release(self.propose_final);
+        slots.release(self.final_beg);
+    }
+}
+
 struct Builder<'s, 'h, 'a, D: LogDensity> {
     ham: &'s mut Hamiltonian<'a, D>,
     rng: &'s mut ChainRng,
@@ -265,82 +332,42 @@ struct Builder<'s, 'h, 'a, D: LogDensity> {
 }
 
 impl<D: LogDensity> Builder<'_, '_, '_, D> {
-    /// Stan's `build_tree`: extends the trajectory end `*z` by `2^depth`
+    /// Stan's `build_tree`: extends the trajectory end `*t.z` by `2^depth`
     /// leapfrog steps in direction `sign` and returns whether the subtree is
-    /// valid (no divergence, no U-turn inside). Every argument slot is a
-    /// holder (owning one count, or [`NONE`]): `*z` ends at the subtree's
-    /// last state, `*propose` at its multinomial proposal, `*beg` and `*end`
-    /// at its first and last states (whose momenta and velocities are Stan's
-    /// `p_beg`, `p_sharp_beg`, `p_end`, `p_sharp_end`). `rho` (any contents)
-    /// receives the subtree's summed momentum when it is valid, and its log
-    /// weight is added into `log_sum_weight`. `last`: the subtree ends the
-    /// current doubling, so its last leaf has no successor in this
+    /// valid (no divergence, no U-turn inside); `t` receives the subtree's
+    /// states and log weight ([`Holders`]). `rho` (any contents) receives
+    /// the subtree's summed momentum when it is valid. `last`: the subtree
+    /// ends the current doubling, so its last leaf has no successor in this
     /// direction (every other leaf prepares its successor's first half).
-    #[allow(clippy::too_many_arguments)]
-    fn build_tree(
-        &mut self,
-        depth: u32,
-        z: &mut usize,
-        propose: &mut usize,
-        beg: &mut usize,
-        end: &mut usize,
-        rho: &mut [f64],
-        sign: f64,
-        log_sum_weight: &mut f64,
-        last: bool,
-    ) -> bool {
+    fn build_tree(&mut self, depth: u32, t: &mut Holders<'_>, rho: &mut [f64], sign: f64, last: bool) -> bool {
         if depth == 0 {
             // Only the top level builds single leaves (a depth-1 node builds
             // its two in `build_pair`).
-            let (valid, _) = self.leaf(z, propose, beg, end, sign, log_sum_weight, None, last);
-            rho.copy_from_slice(&self.ws.slots.points[*z].p);
+            let (valid, _) = self.leaf(t, sign, None, last);
+            rho.copy_from_slice(&self.ws.slots.points[*t.z].p);
             return valid;
         }
         if depth == 1 {
-            return self.build_pair(z, propose, beg, end, rho, sign, log_sum_weight, last);
+            return self.build_pair(t, rho, sign, last);
         }
 
         // Build the initial subtree.
-        let mut log_sum_weight_init = f64::NEG_INFINITY;
-        let mut init_end = NONE;
+        let mut init = Halves::new();
         let mut rho_init = self.ws.vec();
-        let valid_init = self.build_tree(
-            depth - 1,
-            z,
-            propose,
-            beg,
-            &mut init_end,
-            &mut rho_init,
-            sign,
-            &mut log_sum_weight_init,
-            false,
-        );
+        let valid_init = self.build_tree(depth - 1, &mut init.initial(t), &mut rho_init, sign, false);
         if !valid_init {
-            self.ws.slots.release(init_end);
+            self.ws.slots.release(init.end);
             self.ws.give(rho_init);
             return false;
         }
 
         // Build the final subtree.
-        let mut propose_final = NONE;
-        let mut final_beg = NONE;
-        let mut log_sum_weight_final = f64::NEG_INFINITY;
         let mut rho_final = self.ws.vec();
-        let valid_final = self.build_tree(
-            depth - 1,
-            z,
-            &mut propose_final,
-            &mut final_beg,
-            end,
-            &mut rho_final,
-            sign,
-            &mut log_sum_weight_final,
-            last,
-        );
+        let valid_final = self.build_tree(depth - 1, &mut init.last(t), &mut rho_final, sign, last);
 
         let mut persist = valid_final;
         if valid_final {
-            self.merge_subtrees(propose, propose_final, log_sum_weight, log_sum_weight_init, log_sum_weight_final);
+            self.merge_subtrees(t, &init);
             // The subtree's own check and the two across its halves (each
             // half plus the nearest state of the other).
             let pts = &self.ws.slots.points;
@@ -349,17 +376,14 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
                 rho,
                 &rho_init,
                 &rho_final,
-                &pts[*beg],
-                &pts[init_end],
-                &pts[final_beg],
-                &pts[*end],
+                &pts[*t.beg],
+                &pts[init.end],
+                &pts[init.final_beg],
+                &pts[*t.end],
             );
         }
 
-        let slots = &mut self.ws.slots;
-        slots.release(init_end);
-        slots.release(propose_final);
-        slots.release(final_beg);
+        init.release(&mut self.ws.slots);
         self.ws.give(rho_init);
         self.ws.give(rho_final);
         persist
@@ -367,64 +391,36 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
 
     /// [`Builder::build_tree`] at depth 1: two leaves, the second's
     /// leapfrog pass also summing the pair's momenta and its U-turn check.
-    #[allow(clippy::too_many_arguments)]
-    fn build_pair(
-        &mut self,
-        z: &mut usize,
-        propose: &mut usize,
-        beg: &mut usize,
-        end: &mut usize,
-        rho: &mut [f64],
-        sign: f64,
-        log_sum_weight: &mut f64,
-        last: bool,
-    ) -> bool {
-        let mut log_sum_weight_init = f64::NEG_INFINITY;
-        let mut init_end = NONE;
-        let (valid_init, _) = self.leaf(z, propose, beg, &mut init_end, sign, &mut log_sum_weight_init, None, false);
+    fn build_pair(&mut self, t: &mut Holders<'_>, rho: &mut [f64], sign: f64, last: bool) -> bool {
+        let mut init = Halves::new();
+        let (valid_init, _) = self.leaf(&mut init.initial(t), sign, None, false);
         if !valid_init {
-            self.ws.slots.release(init_end);
+            self.ws.slots.release(init.end);
             return false;
         }
-        let mut propose_final = NONE;
-        let mut final_beg = NONE;
-        let mut log_sum_weight_final = f64::NEG_INFINITY;
-        // The second leaf steps from the first (`*z` is `init_end` here).
-        let (valid_final, no_u_turn) =
-            self.leaf(z, &mut propose_final, &mut final_beg, end, sign, &mut log_sum_weight_final, Some(rho), last);
+        // The second leaf steps from the first (`*t.z` is `init.end` here).
+        let (valid_final, no_u_turn) = self.leaf(&mut init.last(t), sign, Some(rho), last);
         if valid_final {
-            self.merge_subtrees(propose, propose_final, log_sum_weight, log_sum_weight_init, log_sum_weight_final);
+            self.merge_subtrees(t, &init);
         }
-        let slots = &mut self.ws.slots;
-        slots.release(init_end);
-        slots.release(propose_final);
-        slots.release(final_beg);
+        init.release(&mut self.ws.slots);
         valid_final && no_u_turn
     }
 
-    /// One leapfrog step from `*z` into a fresh slot, which becomes `*z`,
-    /// `*propose`, `*beg` and `*end`; its weight goes into `log_sum_weight`.
-    /// With `pair`, the step is the second of a two-state subtree starting
-    /// at `*z`: `pair` receives the subtree's summed momentum, and the second
-    /// value returned is its U-turn check. Unless `last`, the step's pass
-    /// also writes the first half of the following step into a fresh slot
-    /// (`self.pending`). Returns whether the leaf is not divergent.
-    #[allow(clippy::too_many_arguments)]
+    /// One leapfrog step from `*t.z` into a fresh slot, which becomes `*t.z`,
+    /// `*t.propose`, `*t.beg` and `*t.end`; its weight goes into
+    /// `*t.log_sum_weight`. With `pair`, the step is the second of a
+    /// two-state subtree starting at `*t.z`: `pair` receives the subtree's
+    /// summed momentum, and the second value returned is its U-turn check.
+    /// Unless `last`, the step's pass also writes the first half of the
+    /// following step into a fresh slot (`self.pending`). Returns whether
+    /// the leaf is not divergent.
     #[inline]
-    fn leaf(
-        &mut self,
-        z: &mut usize,
-        propose: &mut usize,
-        beg: &mut usize,
-        end: &mut usize,
-        sign: f64,
-        log_sum_weight: &mut f64,
-        pair: Option<&mut [f64]>,
-        last: bool,
-    ) -> (bool, bool) {
+    fn leaf(&mut self, t: &mut Holders<'_>, sign: f64, pair: Option<&mut [f64]>, last: bool) -> (bool, bool) {
+        let z = *t.z;
         let slots = &mut self.ws.slots;
         let (next, drifted) = match self.pending.take() {
-            Some((from, slot)) if from == *z => (slot, true),
+            Some((from, slot)) if from == z => (slot, true),
             Some((_, slot)) => {
                 slots.release(slot);
                 (slots.alloc(), false)
@@ -432,7 +428,7 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
             None => (slots.alloc(), false),
         };
         let following = if last { NONE } else { slots.alloc() };
-        let (src, dst, ahead) = slots.triple(*z, next, following);
+        let (src, dst, ahead) = slots.triple(z, next, following);
         let (h, no_u_turn, prepared) = self.ham.step(src, dst, sign * self.eps, drifted, pair, ahead);
         if prepared {
             self.pending = Some((next, following));
@@ -444,38 +440,31 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
             self.divergent = true;
         }
         // A leaf is the first state of its (fresh, empty) weight.
-        debug_assert_eq!(*log_sum_weight, f64::NEG_INFINITY);
-        *log_sum_weight = self.h0 - h;
+        debug_assert_eq!(*t.log_sum_weight, f64::NEG_INFINITY);
+        *t.log_sum_weight = self.h0 - h;
         let (metro, sym) = acceptance_probs(self.h0 - h);
         self.sum_metro_prob += metro;
         self.sum_sym_prob += sym;
         let slots = &mut self.ws.slots;
-        slots.release(*z);
-        *z = next;
-        slots.assign(propose, next);
-        slots.assign(beg, next);
-        slots.assign(end, next);
+        slots.release(z);
+        *t.z = next;
+        slots.assign(t.propose, next);
+        slots.assign(t.beg, next);
+        slots.assign(t.end, next);
         (!self.divergent, no_u_turn)
     }
 
     /// Multinomial sample between the two halves of a valid subtree: sets
-    /// `log_sum_weight` (fresh, `-inf`) to the subtree's weight and moves
-    /// `*propose` to `propose_final` with the final half's share of it.
+    /// `*t.log_sum_weight` (fresh, `-inf`) to the subtree's weight and moves
+    /// `*t.propose` to the final half's proposal with that half's share of it.
     #[inline]
-    fn merge_subtrees(
-        &mut self,
-        propose: &mut usize,
-        propose_final: usize,
-        log_sum_weight: &mut f64,
-        log_sum_weight_init: f64,
-        log_sum_weight_final: f64,
-    ) {
+    fn merge_subtrees(&mut self, t: &mut Holders<'_>, halves: &Halves) {
         // Every caller passes a fresh weight (Stan adds into it).
-        debug_assert_eq!(*log_sum_weight, f64::NEG_INFINITY);
-        let w = weigh(log_sum_weight_init, log_sum_weight_final);
-        *log_sum_weight = w.log_sum;
+        debug_assert_eq!(*t.log_sum_weight, f64::NEG_INFINITY);
+        let w = weigh(halves.log_sum_weight_init, halves.log_sum_weight_final);
+        *t.log_sum_weight = w.log_sum;
         if self.rng.uniform() < w.share {
-            self.ws.slots.assign(propose, propose_final);
+            self.ws.slots.assign(t.propose, halves.propose_final);
         }
     }
 }
@@ -543,32 +532,26 @@ pub(crate) fn transition<D: LogDensity>(
             // momentum moves into `rho_bck`; `rho` is rewritten whole below.
             std::mem::swap(&mut rho_bck, &mut rho);
             b.ws.slots.assign(&mut bck_fwd, fwd_bck);
-            b.build_tree(
-                depth,
-                &mut z_fwd,
-                &mut z_propose,
-                &mut fwd_bck,
-                &mut fwd_fwd,
-                &mut rho_fwd,
-                1.0,
-                &mut log_sum_weight_subtree,
-                true,
-            )
+            let mut t = Holders {
+                z: &mut z_fwd,
+                propose: &mut z_propose,
+                beg: &mut fwd_bck,
+                end: &mut fwd_fwd,
+                log_sum_weight: &mut log_sum_weight_subtree,
+            };
+            b.build_tree(depth, &mut t, &mut rho_fwd, 1.0, true)
         } else {
             // Extend the trajectory backward.
             std::mem::swap(&mut rho_fwd, &mut rho);
             b.ws.slots.assign(&mut fwd_bck, bck_fwd);
-            b.build_tree(
-                depth,
-                &mut z_bck,
-                &mut z_propose,
-                &mut bck_fwd,
-                &mut bck_bck,
-                &mut rho_bck,
-                -1.0,
-                &mut log_sum_weight_subtree,
-                true,
-            )
+            let mut t = Holders {
+                z: &mut z_bck,
+                propose: &mut z_propose,
+                beg: &mut bck_fwd,
+                end: &mut bck_bck,
+                log_sum_weight: &mut log_sum_weight_subtree,
+            };
+            b.build_tree(depth, &mut t, &mut rho_bck, -1.0, true)
         };
 
         if !valid_subtree {
