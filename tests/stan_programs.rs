@@ -241,6 +241,11 @@ fn library_values_match_mpmath() {
         ("dirichlet_multinomial_x", -2.647086167755871536),
         ("dirichlet_multinomial_zero", 0.0),
         ("multi_normal_prec_x", -2.4143254453800762312),
+        ("rows_dot_row_vectors", 12.0),
+        ("columns_dot_vectors", 12.0),
+        ("rows_dot_vectors_2", -10.0),
+        ("columns_dot_row_vectors_3", 18.0),
+        ("rows_dot_row_vectors_size", 1.0),
     ];
     for (name, want) in reference {
         let got = csv.draws[csv.column_index(name).unwrap_or_else(|| panic!("no column {name}"))][0];

@@ -105,6 +105,12 @@ rows = {
     "dirichlet_multinomial_zero": f(0),
     "multi_normal_prec_x": (lambda d, W: -log(2 * pi) + log(mp.det(W)) / 2 - (d.T * W * d)[0, 0] / 2)(
         matrix([f('0.5'), f(1)]), matrix([[2, '0.3'], ['0.3', 1]])),
+    # a row vector is one row (a vector one column): one element, the dot product
+    "rows_dot_row_vectors": f(1 * 4 - 2 * 5 + 3 * 6),
+    "columns_dot_vectors": f(1 * 4 - 2 * 5 + 3 * 6),
+    "rows_dot_vectors_2": f(-2 * 5),
+    "columns_dot_row_vectors_3": f(3 * 6),
+    "rows_dot_row_vectors_size": f(1),
 }
 for k, v in rows.items():
     print(f'        ("{k}", {mp.nstr(v, 20)}),')

@@ -93,4 +93,9 @@ generated quantities {
   real dirichlet_multinomial_x = dirichlet_multinomial_lpmf({3, 0, 5} | [1.5, 0.7, 2.5]');
   real dirichlet_multinomial_zero = dirichlet_multinomial_lpmf({0, 0, 0} | [1.5, 0.7, 2.5]');
   real multi_normal_prec_x = multi_normal_prec_lpdf([1, 2]' | [0.5, 1]', [[2, 0.3], [0.3, 1]]);
+  real rows_dot_row_vectors = rows_dot_product([1, 2, 3], [4, -5, 6])[1];
+  real columns_dot_vectors = columns_dot_product([1, 2, 3]', [4, -5, 6]')[1];
+  real rows_dot_vectors_2 = rows_dot_product([1, 2, 3]', [4, -5, 6]')[2];
+  real columns_dot_row_vectors_3 = columns_dot_product([1, 2, 3], [4, -5, 6])[3];
+  int rows_dot_row_vectors_size = num_elements(rows_dot_product([1, 2, 3], [4, -5, 6]));
 }

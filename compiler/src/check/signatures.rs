@@ -314,13 +314,16 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
             _ => mismatch("dot_product(vector, vector) -> real (row vectors and 1-D arrays too; same dim)"),
         },
         "rows_dot_product" | "columns_dot_product" => match tys.as_slice() {
-            [a, b] if a.array.is_empty() && b.array.is_empty() && a.elem == b.elem.erase_dims() || a.accepts(b) => {
-                let axes = a.elem.axes();
+            [a, b] if a.array.is_empty() && b.array.is_empty() && (a.elem == b.elem.erase_dims() || a.accepts(b)) => {
                 match (name, a.elem) {
                     ("rows_dot_product", ElemType::Matrix(r, _)) => Ok(Type::vector(r)),
                     ("columns_dot_product", ElemType::Matrix(_, c)) => Ok(Type::row_vector(c)),
-                    ("rows_dot_product", ElemType::Vector(_) | ElemType::RowVector(_)) => Ok(Type::vector(axes[0])),
-                    ("columns_dot_product", ElemType::Vector(_) | ElemType::RowVector(_)) => Ok(Type::row_vector(axes[0])),
+                    // A vector's rows are its elements (one product each);
+                    // a row vector is one row (one element: the dot product).
+                    ("rows_dot_product", ElemType::Vector(n)) => Ok(Type::vector(n)),
+                    ("rows_dot_product", ElemType::RowVector(_)) => Ok(Type::vector(Axis::Anon)),
+                    ("columns_dot_product", ElemType::RowVector(n)) => Ok(Type::row_vector(n)),
+                    ("columns_dot_product", ElemType::Vector(_)) => Ok(Type::row_vector(Axis::Anon)),
                     _ => mismatch("rows_dot_product(matrix, matrix) -> vector"),
                 }
             }
