@@ -246,6 +246,20 @@ fn library_values_match_mpmath() {
         ("rows_dot_vectors_2", -10.0),
         ("columns_dot_row_vectors_3", 18.0),
         ("rows_dot_row_vectors_size", 1.0),
+        ("linspaced_int_spaced_5", 9.0),
+        ("linspaced_int_spaced_2", 3.0),
+        ("linspaced_int_repeated_4", 2.0),
+        ("linspaced_int_repeated_7", 3.0),
+        ("linspaced_int_repeated_3", 1.0),
+        ("linspaced_int_one", 3.0),
+        ("identity_22", 1.0),
+        ("identity_13", 0.0),
+        ("squared_distance_v", 10.25),
+        ("distance_v", 3.2015621187164243432),
+        ("squared_distance_r", 12.25),
+        ("distance_r", 3.5),
+        ("rows_dot_self_2", 77.0),
+        ("columns_dot_self_3", 45.0),
     ];
     for (name, want) in reference {
         let got = csv.draws[csv.column_index(name).unwrap_or_else(|| panic!("no column {name}"))][0];

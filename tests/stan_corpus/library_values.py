@@ -111,6 +111,22 @@ rows = {
     "rows_dot_vectors_2": f(-2 * 5),
     "columns_dot_row_vectors_3": f(3 * 6),
     "rows_dot_row_vectors_size": f(1),
+    # linspaced_int_array(K, low, high): step (high - low) // (K - 1) when the
+    # range has K values or more, else each value repeated (Stan math docs)
+    "linspaced_int_spaced_5": f([1, 3, 5, 7, 9][4]),
+    "linspaced_int_spaced_2": f([1, 3, 5, 7, 9][1]),
+    "linspaced_int_repeated_4": f([1, 1, 2, 2, 3, 3][3]),
+    "linspaced_int_repeated_7": f([1, 1, 1, 2, 2, 2, 3][6]),
+    "linspaced_int_repeated_3": f([1, 1, 1, 2, 2, 2, 3][2]),
+    "linspaced_int_one": f(3),
+    "identity_22": f(1),
+    "identity_13": f(0),
+    "squared_distance_v": f('0.5') ** 2 + 3 ** 2 + 1 ** 2,
+    "distance_v": mp.sqrt(f('0.5') ** 2 + 3 ** 2 + 1 ** 2),
+    "squared_distance_r": f('3.5') ** 2,
+    "distance_r": f('3.5'),
+    "rows_dot_self_2": f(16 + 25 + 36),
+    "columns_dot_self_3": f(9 + 36),
 }
 for k, v in rows.items():
     print(f'        ("{k}", {mp.nstr(v, 20)}),')

@@ -98,4 +98,18 @@ generated quantities {
   real rows_dot_vectors_2 = rows_dot_product([1, 2, 3]', [4, -5, 6]')[2];
   real columns_dot_row_vectors_3 = columns_dot_product([1, 2, 3], [4, -5, 6])[3];
   int rows_dot_row_vectors_size = num_elements(rows_dot_product([1, 2, 3], [4, -5, 6]));
+  int linspaced_int_spaced_5 = linspaced_int_array(5, 1, 10)[5];
+  int linspaced_int_spaced_2 = linspaced_int_array(5, 1, 10)[2];
+  int linspaced_int_repeated_4 = linspaced_int_array(6, 1, 3)[4];
+  int linspaced_int_repeated_7 = linspaced_int_array(7, 1, 3)[7];
+  int linspaced_int_repeated_3 = linspaced_int_array(7, 1, 3)[3];
+  int linspaced_int_one = linspaced_int_array(1, 1, 3)[1];
+  real identity_22 = identity_matrix(3)[2, 2];
+  real identity_13 = identity_matrix(3)[1, 3];
+  real squared_distance_v = squared_distance([1, 2, 3]', [0.5, -1, 2]);
+  real distance_v = distance([1, 2, 3], [0.5, -1, 2]);
+  real squared_distance_r = squared_distance(1.5, -2);
+  real distance_r = distance(1.5, -2);
+  real rows_dot_self_2 = rows_dot_self([[1, 2, 3], [4, -5, 6]])[2];
+  real columns_dot_self_3 = columns_dot_self([[1, 2, 3], [4, -5, 6]])[3];
 }

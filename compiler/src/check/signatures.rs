@@ -203,6 +203,11 @@ fn is_vector_like(t: &Type) -> bool {
         || (t.array.len() == 1 && t.elem.is_scalar())
 }
 
+/// Whether `t` is a vector or a row vector.
+fn is_vector(t: &Type) -> bool {
+    t.array.is_empty() && matches!(t.elem, ElemType::Vector(_) | ElemType::RowVector(_))
+}
+
 /// The one axis of a vector-like value.
 fn vector_axis(t: &Type) -> Axis {
     t.axes().first().copied().unwrap_or(Axis::Anon)
@@ -234,7 +239,8 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "one_hot_vector", "one_hot_row_vector", "one_hot_array", "one_hot_int_array", "zeros_vector", "zeros_row_vector",
     "zeros_array", "zeros_int_array", "ones_vector", "ones_row_vector", "ones_array", "ones_int_array", "uniform_simplex",
     "fma", "lmgamma", "rank", "sort_asc", "sort_desc", "eigenvalues_sym", "eigenvectors_sym", "dims",
-    "sort_indices_asc", "sort_indices_desc",
+    "sort_indices_asc", "sort_indices_desc", "linspaced_int_array", "identity_matrix", "rows_dot_self",
+    "columns_dot_self", "squared_distance", "distance",
 ];
 
 /// Every function name (densities and `_rng`s aside).
@@ -531,6 +537,33 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
         "linspaced_vector" | "linspaced_row_vector" | "linspaced_array" => match tys.as_slice() {
             [n, lo, hi] if n.is_int_scalar() && lo.is_scalar() && hi.is_scalar() => Ok(sized(name, size_axis(&args[0]))),
             _ => mismatch("linspaced_vector(int n, real low, real high) -> vector[n] (also _row_vector, _array)"),
+        },
+        "linspaced_int_array" => match tys.as_slice() {
+            [n, lo, hi] if n.is_int_scalar() && lo.is_int_scalar() && hi.is_int_scalar() => Ok(sized(name, size_axis(&args[0]))),
+            _ => mismatch("linspaced_int_array(int n, int low, int high) -> array[n] int"),
+        },
+        "identity_matrix" => match tys.as_slice() {
+            [n] if n.is_int_scalar() => {
+                let a = size_axis(&args[0]);
+                Ok(Type::matrix(a, a))
+            }
+            _ => mismatch("identity_matrix(int n) -> matrix[n, n]"),
+        },
+        "rows_dot_self" | "columns_dot_self" => match tys.as_slice() {
+            [x] if x.array.is_empty() => match (name, x.elem) {
+                ("rows_dot_self", ElemType::Matrix(r, _) | ElemType::Vector(r)) => Ok(Type::vector(r)),
+                ("columns_dot_self", ElemType::Matrix(_, c) | ElemType::RowVector(c)) => Ok(Type::row_vector(c)),
+                // A row vector is one row (a vector one column).
+                ("rows_dot_self", ElemType::RowVector(_)) => Ok(Type::vector(Axis::Anon)),
+                ("columns_dot_self", ElemType::Vector(_)) => Ok(Type::row_vector(Axis::Anon)),
+                _ => mismatch("rows_dot_self(matrix) -> vector; columns_dot_self(matrix) -> row_vector"),
+            },
+            _ => mismatch("rows_dot_self(matrix) -> vector; columns_dot_self(matrix) -> row_vector"),
+        },
+        "squared_distance" | "distance" => match tys.as_slice() {
+            [a, b] if a.is_scalar() && b.is_scalar() => Ok(Type::real()),
+            [a, b] if is_vector(a) && is_vector(b) && vector_axis(a).compatible(vector_axis(b)) => Ok(Type::real()),
+            _ => mismatch("squared_distance(vector, vector) -> real (row vectors and reals too; same size)"),
         },
         "one_hot_vector" | "one_hot_row_vector" | "one_hot_array" | "one_hot_int_array" => match tys.as_slice() {
             [n, k] if n.is_int_scalar() && k.is_int_scalar() => Ok(sized(name, size_axis(&args[0]))),

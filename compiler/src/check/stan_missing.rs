@@ -13,7 +13,7 @@ pub const DISTRIBUTIONS: &[&str] = &[
 
 /// Stan functions hbmc lacks.
 pub const FUNCTIONS: &[&str] = &[
-    "inv_inc_beta", "linspaced_int_array", "matrix_exp", "matrix_exp_multiply", "scale_matrix_exp_multiply",
+    "inv_inc_beta", "matrix_exp", "matrix_exp_multiply", "scale_matrix_exp_multiply",
     "matrix_power", "eigendecompose_sym", "eigenvalues",
     "eigenvectors", "eigendecompose", "qr_Q", "qr_R", "qr_thin_Q", "qr_thin_R", "qr", "qr_thin",
     "singular_values", "svd_U", "svd_V", "svd", "mdivide_left_spd", "mdivide_right_spd",

@@ -1,5 +1,5 @@
-//! `append_row`, `append_col`, `rows_dot_product`, `columns_dot_product`,
-//! `cumulative_sum` and `to_matrix`, computed element by element so that they fuse
+//! `append_row`, `append_col`, `rows_dot_product`, `columns_dot_product`
+//! (and `rows_dot_self`, `columns_dot_self`), `cumulative_sum` and `to_matrix`, computed element by element so that they fuse
 //! into the loop that reads them and the AD differentiates their
 //! arithmetic (a `select` between the two parts, a sum of products, a
 //! masked sum). Element `i` of `cumulative_sum` sums the whole argument
@@ -14,7 +14,20 @@ use crate::ir::{BinaryOp, CmpOp, ScalarType, Value};
 
 /// Whether `func` is one of this module's functions.
 pub(crate) fn is_concat_function(func: &str) -> bool {
-    matches!(func, "append_row" | "append_col" | "rows_dot_product" | "columns_dot_product" | "cumulative_sum" | "to_matrix")
+    matches!(
+        func,
+        "append_row" | "append_col" | "rows_dot_product" | "columns_dot_product" | "rows_dot_self" | "columns_dot_self"
+            | "cumulative_sum" | "to_matrix"
+    )
+}
+
+/// `rows_dot_self(x)` is `rows_dot_product(x, x)` (columns alike).
+fn dot_self_as_product(func: &str) -> Option<&'static str> {
+    match func {
+        "rows_dot_self" => Some("rows_dot_product"),
+        "columns_dot_self" => Some("columns_dot_product"),
+        _ => None,
+    }
 }
 
 /// How many rows (append_row) or columns (append_col) one argument adds
@@ -38,6 +51,9 @@ fn along(elem: &ElemType, shape: &[usize], rows: bool, matrix_result: bool) -> u
 impl Lowerer<'_> {
     /// The shape of one of this module's calls.
     pub(super) fn concat_shape(&mut self, func: &str, args: &[TypedExpr], e: &TypedExpr) -> LowerResult<Vec<usize>> {
+        if let Some(func) = dot_self_as_product(func) {
+            return self.concat_shape(func, &[args[0].clone(), args[0].clone()], e);
+        }
         let a = self.shape(&args[0])?;
         if func == "to_matrix" {
             return self.to_matrix_shape(args, &a, e);
@@ -102,6 +118,9 @@ impl Lowerer<'_> {
 
     /// Element `idx` of one of this module's calls.
     pub(super) fn concat_elem(&mut self, func: &str, args: &[TypedExpr], idx: &[Value], e: &TypedExpr) -> LowerResult<Value> {
+        if let Some(func) = dot_self_as_product(func) {
+            return self.concat_elem(func, &[args[0].clone(), args[0].clone()], idx, e);
+        }
         match func {
             "append_row" | "append_col" => self.append_elem(func == "append_row", args, idx, e),
             "cumulative_sum" => self.cumulative_sum_elem(&args[0], idx[0], e),
