@@ -260,6 +260,12 @@ fn library_values_match_mpmath() {
         ("distance_r", 3.5),
         ("rows_dot_self_2", 77.0),
         ("columns_dot_self_3", 45.0),
+        ("gp_exponential_12", 0.19826939069928380681),
+        ("gp_matern32_12", 0.19460281579255622577),
+        ("gp_matern52_12", 0.18857385738115259872),
+        ("gp_matern52_11", 1.69),
+        ("gp_periodic_12", 0.042123778483400154167),
+        ("gp_matern32_vectors_21", 0.043662569550140542692),
     ];
     for (name, want) in reference {
         let got = csv.draws[csv.column_index(name).unwrap_or_else(|| panic!("no column {name}"))][0];

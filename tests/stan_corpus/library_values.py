@@ -127,6 +127,15 @@ rows = {
     "distance_r": f('3.5'),
     "rows_dot_self_2": f(16 + 25 + 36),
     "columns_dot_self_3": f(9 + 36),
+    # stationary GP kernels at distance d = 1.5 (alpha 1.3, rho 0.7; period 2.5)
+    "gp_exponential_12": f('1.3') ** 2 * exp(-f('1.5') / f('0.7')),
+    "gp_matern32_12": f('1.3') ** 2 * (1 + mp.sqrt(3) * f('1.5') / f('0.7')) * exp(-mp.sqrt(3) * f('1.5') / f('0.7')),
+    "gp_matern52_12": f('1.3') ** 2 * (1 + mp.sqrt(5) * f('1.5') / f('0.7') + 5 * f('1.5') ** 2 / (3 * f('0.7') ** 2))
+                      * exp(-mp.sqrt(5) * f('1.5') / f('0.7')),
+    "gp_matern52_11": f('1.3') ** 2,
+    "gp_periodic_12": f('1.3') ** 2 * exp(-2 * mp.sin(pi * f('1.5') / f('2.5')) ** 2 / f('0.7') ** 2),
+    # points (2, -1) and (1, 1): d = sqrt(5)
+    "gp_matern32_vectors_21": f('1.3') ** 2 * (1 + mp.sqrt(15) / f('0.7')) * exp(-mp.sqrt(15) / f('0.7')),
 }
 for k, v in rows.items():
     print(f'        ("{k}", {mp.nstr(v, 20)}),')

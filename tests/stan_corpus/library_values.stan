@@ -112,4 +112,10 @@ generated quantities {
   real distance_r = distance(1.5, -2);
   real rows_dot_self_2 = rows_dot_self([[1, 2, 3], [4, -5, 6]])[2];
   real columns_dot_self_3 = columns_dot_self([[1, 2, 3], [4, -5, 6]])[3];
+  real gp_exponential_12 = gp_exponential_cov({0.5, 2.0}, 1.3, 0.7)[1, 2];
+  real gp_matern32_12 = gp_matern32_cov({0.5, 2.0}, 1.3, 0.7)[1, 2];
+  real gp_matern52_12 = gp_matern52_cov({0.5, 2.0}, 1.3, 0.7)[1, 2];
+  real gp_matern52_11 = gp_matern52_cov({0.5, 2.0}, 1.3, 0.7)[1, 1];
+  real gp_periodic_12 = gp_periodic_cov({0.5, 2.0}, 1.3, 0.7, 2.5)[1, 2];
+  real gp_matern32_vectors_21 = gp_matern32_cov({[0.5, 1]', [2, -1]'}, {[1, 1]', [0, 0.5]'}, 1.3, 0.7)[2, 1];
 }

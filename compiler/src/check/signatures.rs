@@ -240,7 +240,8 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "zeros_array", "zeros_int_array", "ones_vector", "ones_row_vector", "ones_array", "ones_int_array", "uniform_simplex",
     "fma", "lmgamma", "rank", "sort_asc", "sort_desc", "eigenvalues_sym", "eigenvectors_sym", "dims",
     "sort_indices_asc", "sort_indices_desc", "linspaced_int_array", "identity_matrix", "rows_dot_self",
-    "columns_dot_self", "squared_distance", "distance",
+    "columns_dot_self", "squared_distance", "distance", "gp_exponential_cov", "gp_matern32_cov", "gp_matern52_cov",
+    "gp_periodic_cov",
 ];
 
 /// Every function name (densities and `_rng`s aside).
@@ -668,6 +669,23 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
                 [x1, x2, a, r] if points(x1) && points(x2) && a.is_scalar() && r.is_scalar()
                     && (x1.elem.is_scalar() == x2.elem.is_scalar()) => Ok(Type::matrix(x1.array[0], x2.array[0])),
                 _ => mismatch(sig),
+            }
+        }
+        "gp_exponential_cov" | "gp_matern32_cov" | "gp_matern52_cov" | "gp_periodic_cov" => {
+            let points = |t: &Type| t.array.len() == 1 && matches!(t.elem, ElemType::Real | ElemType::Int { .. } | ElemType::Vector(_));
+            // The periodic kernel takes a period after alpha and rho.
+            let n_params = if name == "gp_periodic_cov" { 3 } else { 2 };
+            let (pts, params) = tys.split_at(tys.len().saturating_sub(n_params));
+            let params_ok = params.len() == n_params && params.iter().all(|t| t.is_scalar());
+            match pts {
+                [x] if params_ok && points(x) => Ok(Type::matrix(x.array[0], x.array[0])),
+                [x1, x2] if params_ok && points(x1) && points(x2) && x1.elem.is_scalar() == x2.elem.is_scalar() => {
+                    Ok(Type::matrix(x1.array[0], x2.array[0]))
+                }
+                _ if name == "gp_periodic_cov" => mismatch(
+                    "gp_periodic_cov(array[] real | array[] vector x, real alpha, real rho, real period) -> matrix[N, N] (also (x1, x2, ...))",
+                ),
+                _ => mismatch("gp_matern32_cov(array[] real | array[] vector x, real alpha, real rho) -> matrix[N, N] (also (x1, x2, alpha, rho); gp_exponential_cov, gp_matern52_cov)"),
             }
         }
         "e" | "pi" | "sqrt2" | "log2" | "log10" | "not_a_number" | "positive_infinity" | "negative_infinity"

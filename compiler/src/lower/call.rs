@@ -143,9 +143,11 @@ impl Lowerer<'_> {
             _ if super::constructors::sized_constructor(func) => vec![self.const_int(&args[0])?.max(0) as usize],
             "fma" => return self.broadcast_shape(&e.ty, &refs, e),
             "quad_form_diag" | "add_diag" => arg_shape(self, 0)?,
-            "gp_exp_quad_cov" | "cov_exp_quad" => {
+            "gp_exp_quad_cov" | "cov_exp_quad" | "gp_exponential_cov" | "gp_matern32_cov" | "gp_matern52_cov"
+            | "gp_periodic_cov" => {
+                // Two point sets when the second argument is one (not a real).
                 let n1 = arg_shape(self, 0)?[0];
-                let n2 = if args.len() == 4 { arg_shape(self, 1)?[0] } else { n1 };
+                let n2 = if !args[1].ty.is_scalar() { arg_shape(self, 1)?[0] } else { n1 };
                 vec![n1, n2]
             }
             _ => return Err(LowerError::unsupported(e.span, format!("the function `{func}`"))),
@@ -396,7 +398,8 @@ impl Lowerer<'_> {
                 self.elem(&args[0], &[i])
             }
             _ if super::constructors::is_constructor(func) => self.constructor_elem(func, args, idx, e),
-            "sub_col" | "sub_row" | "quad_form_diag" | "add_diag" | "gp_exp_quad_cov" | "cov_exp_quad" => {
+            "sub_col" | "sub_row" | "quad_form_diag" | "add_diag" | "gp_exp_quad_cov" | "cov_exp_quad" | "gp_exponential_cov"
+            | "gp_matern32_cov" | "gp_matern52_cov" | "gp_periodic_cov" => {
                 self.matrix_function_elem(func, args, idx, e)
             }
             _ if super::concat_fns::is_concat_function(func) => self.concat_elem(func, args, idx, e),
