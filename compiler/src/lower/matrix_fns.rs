@@ -94,7 +94,7 @@ impl Lowerer<'_> {
             "gp_periodic_cov" => {
                 let p = self.scalar(&params[2])?;
                 let p = self.fb.to_f64(p);
-                let d = self.fb.unary(UnaryOp::Sqrt, d2);
+                let d = self.distance_of(d2);
                 let pi = self.fb.f64(std::f64::consts::PI);
                 let pi_d = self.fb.binary(BinaryOp::Mul, pi, d);
                 let angle = self.fb.binary(BinaryOp::Div, pi_d, p);
@@ -114,7 +114,7 @@ impl Lowerer<'_> {
                     "gp_matern52_cov" => 5f64.sqrt(),
                     _ => 1.0,
                 };
-                let d = self.fb.unary(UnaryOp::Sqrt, d2);
+                let d = self.distance_of(d2);
                 let c = self.fb.f64(c);
                 let cd = self.fb.binary(BinaryOp::Mul, c, d);
                 let t = self.fb.binary(BinaryOp::Div, cd, r);
@@ -137,6 +137,20 @@ impl Lowerer<'_> {
             }
         };
         Ok(self.fb.binary(BinaryOp::Mul, a2, k))
+    }
+
+    /// `sqrt(d2)`, with derivative 0 at `d2 = 0` (where the square root
+    /// has none): the square root reads 1 there and its value is not
+    /// selected, so no infinite partial meets a zero one (a NaN) when the
+    /// points are parameters. Stan's kernels likewise give a point's own
+    /// entry `alpha²` with no derivative in the point.
+    fn distance_of(&mut self, d2: Value) -> Value {
+        let zero = self.fb.f64(0.0);
+        let one = self.fb.f64(1.0);
+        let apart = self.fb.cmp(CmpOp::Gt, d2, zero);
+        let safe = self.fb.select(apart, d2, one);
+        let root = self.fb.unary(UnaryOp::Sqrt, safe);
+        self.fb.select(apart, root, zero)
     }
 
     /// `|x1[i] - x2[j]|²` of two arrays of points (reals or vectors).
