@@ -29,9 +29,6 @@ pub const FUNCTIONS: &[&str] = &[
     "get_imag", "fft", "inv_fft", "fft2", "inv_fft2",
 ];
 
-/// Distributions hbmc has whose `_rng` it lacks (Stan has them).
-pub const RNGS: &[&str] = &["multi_student_t", "multi_student_t_cholesky"];
-
 /// The density suffixes a missing distribution may be called with.
 const SUFFIXES: &[&str] = &["_lpdf", "_lupdf", "_lpmf", "_lupmf", "_lcdf", "_lccdf", "_cdf", "_rng"];
 
