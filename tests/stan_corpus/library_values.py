@@ -136,6 +136,10 @@ rows = {
     "gp_periodic_12": f('1.3') ** 2 * exp(-2 * mp.sin(pi * f('1.5') / f('2.5')) ** 2 / f('0.7') ** 2),
     # points (2, -1) and (1, 1): d = sqrt(5)
     "gp_matern32_vectors_21": f('1.3') ** 2 * (1 + mp.sqrt(15) / f('0.7')) * exp(-mp.sqrt(15) / f('0.7')),
+    # the lower triangle's 2 read across the diagonal; big[2, 3] = 6
+    "symmetrize_12": f(2),
+    "symmetrize_21": f(2),
+    "to_array_2d_23": f(6),
 }
 for k, v in rows.items():
     print(f'        ("{k}", {mp.nstr(v, 20)}),')

@@ -118,4 +118,7 @@ generated quantities {
   real gp_matern52_11 = gp_matern52_cov({0.5, 2.0}, 1.3, 0.7)[1, 1];
   real gp_periodic_12 = gp_periodic_cov({0.5, 2.0}, 1.3, 0.7, 2.5)[1, 2];
   real gp_matern32_vectors_21 = gp_matern32_cov({[0.5, 1]', [2, -1]'}, {[1, 1]', [0, 0.5]'}, 1.3, 0.7)[2, 1];
+  real symmetrize_12 = symmetrize_from_lower_tri([[1, 9], [2, 3]])[1, 2];
+  real symmetrize_21 = symmetrize_from_lower_tri([[1, 9], [2, 3]])[2, 1];
+  real to_array_2d_23 = to_array_2d(big)[2, 3];
 }

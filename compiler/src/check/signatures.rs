@@ -241,7 +241,7 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "fma", "lmgamma", "rank", "sort_asc", "sort_desc", "eigenvalues_sym", "eigenvectors_sym", "dims",
     "sort_indices_asc", "sort_indices_desc", "linspaced_int_array", "identity_matrix", "rows_dot_self",
     "columns_dot_self", "squared_distance", "distance", "gp_exponential_cov", "gp_matern32_cov", "gp_matern52_cov",
-    "gp_periodic_cov",
+    "gp_periodic_cov", "symmetrize_from_lower_tri", "to_array_2d",
 ];
 
 /// Every function name (densities and `_rng`s aside).
@@ -542,6 +542,17 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
         "linspaced_int_array" => match tys.as_slice() {
             [n, lo, hi] if n.is_int_scalar() && lo.is_int_scalar() && hi.is_int_scalar() => Ok(sized(name, size_axis(&args[0]))),
             _ => mismatch("linspaced_int_array(int n, int low, int high) -> array[n] int"),
+        },
+        "symmetrize_from_lower_tri" => match tys.as_slice() {
+            [m] if m.array.is_empty() && matches!(m.elem, ElemType::Matrix(..)) => Ok((*m).clone()),
+            _ => mismatch("symmetrize_from_lower_tri(matrix[N, N]) -> matrix[N, N]"),
+        },
+        "to_array_2d" => match tys.as_slice() {
+            [m] if m.array.is_empty() => match m.elem {
+                ElemType::Matrix(r, c) => Ok(Type::array_of(vec![r, c], ElemType::Real)),
+                _ => mismatch("to_array_2d(matrix[M, N]) -> array[M, N] real"),
+            },
+            _ => mismatch("to_array_2d(matrix[M, N]) -> array[M, N] real"),
         },
         "identity_matrix" => match tys.as_slice() {
             [n] if n.is_int_scalar() => {

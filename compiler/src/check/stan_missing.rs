@@ -26,7 +26,7 @@ pub const FUNCTIONS: &[&str] = &[
     "algebra_solver_newton", "solve_newton", "solve_newton_tol", "solve_powell", "solve_powell_tol",
     "integrate_1d", "map_rect", "reduce_sum", "reduce_sum_static", "csr_matrix_times_vector",
     "csr_extract_w", "csr_extract_v", "csr_extract_u", "csr_to_dense_matrix", "to_complex", "get_real",
-    "get_imag", "fft", "inv_fft", "fft2", "inv_fft2",
+    "get_imag", "fft", "inv_fft", "fft2", "inv_fft2", "gp_dot_prod_cov", "quantile",
 ];
 
 /// The density suffixes a missing distribution may be called with.

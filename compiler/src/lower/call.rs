@@ -145,7 +145,7 @@ impl Lowerer<'_> {
             _ if super::concat_fns::is_concat_function(func) => return self.concat_shape(func, args, e),
             _ if super::constructors::sized_constructor(func) => vec![self.const_int(&args[0])?.max(0) as usize],
             "fma" => return self.broadcast_shape(&e.ty, &refs, e),
-            "quad_form_diag" | "add_diag" => arg_shape(self, 0)?,
+            "quad_form_diag" | "add_diag" | "symmetrize_from_lower_tri" | "to_array_2d" => arg_shape(self, 0)?,
             "gp_exp_quad_cov" | "cov_exp_quad" | "gp_exponential_cov" | "gp_matern32_cov" | "gp_matern52_cov"
             | "gp_periodic_cov" => {
                 // Two point sets when the second argument is one (not a real).
@@ -402,7 +402,7 @@ impl Lowerer<'_> {
             }
             _ if super::constructors::is_constructor(func) => self.constructor_elem(func, args, idx, e),
             "sub_col" | "sub_row" | "quad_form_diag" | "add_diag" | "gp_exp_quad_cov" | "cov_exp_quad" | "gp_exponential_cov"
-            | "gp_matern32_cov" | "gp_matern52_cov" | "gp_periodic_cov" => {
+            | "gp_matern32_cov" | "gp_matern52_cov" | "gp_periodic_cov" | "symmetrize_from_lower_tri" | "to_array_2d" => {
                 self.matrix_function_elem(func, args, idx, e)
             }
             _ if super::concat_fns::is_concat_function(func) => self.concat_elem(func, args, idx, e),

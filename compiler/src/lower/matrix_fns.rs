@@ -1,6 +1,7 @@
 //! Matrix functions computed element by element, so that they fuse into
 //! the loop that reads them and the AD differentiates their arithmetic:
-//! `sub_col`, `sub_row`, `quad_form_diag`, `add_diag` and the stationary
+//! `sub_col`, `sub_row`, `quad_form_diag`, `add_diag`,
+//! `symmetrize_from_lower_tri`, `to_array_2d` and the stationary
 //! GP covariances: squared exponential `gp_exp_quad_cov` (and its old name
 //! `cov_exp_quad`), `gp_exponential_cov`, `gp_matern32_cov`,
 //! `gp_matern52_cov` and `gp_periodic_cov`. (Small fixed-size
@@ -57,6 +58,19 @@ impl Lowerer<'_> {
                 let add = self.fb.select(on, d, zero);
                 Ok(self.fb.binary(BinaryOp::Add, m, add))
             }
+            // The lower triangle read across the diagonal.
+            "symmetrize_from_lower_tri" => {
+                let shape = self.shape(&args[0])?;
+                if shape.len() != 2 || shape[0] != shape[1] {
+                    return Err(LowerError::unsupported(e.span, format!("`symmetrize_from_lower_tri` of a non-square matrix ({shape:?})")));
+                }
+                let here = self.elem(&args[0], idx)?;
+                let mirrored = self.elem(&args[0], &[idx[1], idx[0]])?;
+                let (here, mirrored) = (self.fb.to_f64(here), self.fb.to_f64(mirrored));
+                let lower = self.fb.cmp(CmpOp::Ge, idx[0], idx[1]);
+                Ok(self.fb.select(lower, here, mirrored))
+            }
+            "to_array_2d" => self.elem(&args[0], idx),
             _ => self.gp_kernel_elem(func, args, idx, e),
         }
     }
