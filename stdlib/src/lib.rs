@@ -459,6 +459,8 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_hypergeometric_rng(i64, i64, i64) -> i64,
         hbm_multi_normal_rng(CPtr, CPtr, i64, Ptr) -> i32,
         hbm_multi_normal_cholesky_rng(CPtr, CPtr, i64, Ptr) -> i32,
+        hbm_multi_student_t_rng(f64, CPtr, CPtr, i64, Ptr) -> i32,
+        hbm_multi_student_t_cholesky_rng(f64, CPtr, CPtr, i64, Ptr) -> i32,
         hbm_lkj_corr_cholesky_rng(i64, f64, Ptr) -> i32,
         hbm_dirichlet_rng(CPtr, i64, Ptr) -> i32,
         hbm_categorical_rng(CPtr, i64) -> i64,

@@ -105,6 +105,41 @@ rows = {
     "dirichlet_multinomial_zero": f(0),
     "multi_normal_prec_x": (lambda d, W: -log(2 * pi) + log(mp.det(W)) / 2 - (d.T * W * d)[0, 0] / 2)(
         matrix([f('0.5'), f(1)]), matrix([[2, '0.3'], ['0.3', 1]])),
+    # a row vector is one row (a vector one column): one element, the dot product
+    "rows_dot_row_vectors": f(1 * 4 - 2 * 5 + 3 * 6),
+    "columns_dot_vectors": f(1 * 4 - 2 * 5 + 3 * 6),
+    "rows_dot_vectors_2": f(-2 * 5),
+    "columns_dot_row_vectors_3": f(3 * 6),
+    "rows_dot_row_vectors_size": f(1),
+    # linspaced_int_array(K, low, high): step (high - low) // (K - 1) when the
+    # range has K values or more, else each value repeated (Stan math docs)
+    "linspaced_int_spaced_5": f([1, 3, 5, 7, 9][4]),
+    "linspaced_int_spaced_2": f([1, 3, 5, 7, 9][1]),
+    "linspaced_int_repeated_4": f([1, 1, 2, 2, 3, 3][3]),
+    "linspaced_int_repeated_7": f([1, 1, 1, 2, 2, 2, 3][6]),
+    "linspaced_int_repeated_3": f([1, 1, 1, 2, 2, 2, 3][2]),
+    "linspaced_int_one": f(3),
+    "identity_22": f(1),
+    "identity_13": f(0),
+    "squared_distance_v": f('0.5') ** 2 + 3 ** 2 + 1 ** 2,
+    "distance_v": mp.sqrt(f('0.5') ** 2 + 3 ** 2 + 1 ** 2),
+    "squared_distance_r": f('3.5') ** 2,
+    "distance_r": f('3.5'),
+    "rows_dot_self_2": f(16 + 25 + 36),
+    "columns_dot_self_3": f(9 + 36),
+    # stationary GP kernels at distance d = 1.5 (alpha 1.3, rho 0.7; period 2.5)
+    "gp_exponential_12": f('1.3') ** 2 * exp(-f('1.5') / f('0.7')),
+    "gp_matern32_12": f('1.3') ** 2 * (1 + mp.sqrt(3) * f('1.5') / f('0.7')) * exp(-mp.sqrt(3) * f('1.5') / f('0.7')),
+    "gp_matern52_12": f('1.3') ** 2 * (1 + mp.sqrt(5) * f('1.5') / f('0.7') + 5 * f('1.5') ** 2 / (3 * f('0.7') ** 2))
+                      * exp(-mp.sqrt(5) * f('1.5') / f('0.7')),
+    "gp_matern52_11": f('1.3') ** 2,
+    "gp_periodic_12": f('1.3') ** 2 * exp(-2 * mp.sin(pi * f('1.5') / f('2.5')) ** 2 / f('0.7') ** 2),
+    # points (2, -1) and (1, 1): d = sqrt(5)
+    "gp_matern32_vectors_21": f('1.3') ** 2 * (1 + mp.sqrt(15) / f('0.7')) * exp(-mp.sqrt(15) / f('0.7')),
+    # the lower triangle's 2 read across the diagonal; big[2, 3] = 6
+    "symmetrize_12": f(2),
+    "symmetrize_21": f(2),
+    "to_array_2d_23": f(6),
 }
 for k, v in rows.items():
     print(f'        ("{k}", {mp.nstr(v, 20)}),')

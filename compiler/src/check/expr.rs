@@ -579,14 +579,6 @@ impl Checker {
                     );
                     return None;
                 }
-                if super::stan_missing::RNGS.contains(&dist.name) {
-                    self.report(
-                        Diagnostic::error("E1003", format!("`{}` (a Stan function) is not in hbmc yet", func.name))
-                            .with_label(func.span, "not in hbmc's library yet")
-                            .with_help("docs/language.md lists the Stan features hbmc does not have yet"),
-                    );
-                    return None;
-                }
                 if variate.is_some() {
                     self.report(
                         Diagnostic::error("E1002", format!("`{}` takes no `|`", func.name))
@@ -649,7 +641,10 @@ impl Checker {
                     return Some(Type::int());
                 }
                 if dist.multivariate {
-                    return Some(params[0].ty.promoted());
+                    // The draw has the location's type (multi_student_t's
+                    // location follows nu).
+                    let loc = if dist.name.starts_with("multi_student_t") { &params[1] } else { &params[0] };
+                    return Some(loc.ty.promoted());
                 }
                 let tys: Vec<&Type> = params.iter().map(|p| &p.ty).collect();
                 let elem = if dist.discrete { ElemType::INT } else { ElemType::Real };

@@ -203,6 +203,11 @@ fn is_vector_like(t: &Type) -> bool {
         || (t.array.len() == 1 && t.elem.is_scalar())
 }
 
+/// Whether `t` is a vector or a row vector.
+fn is_vector(t: &Type) -> bool {
+    t.array.is_empty() && matches!(t.elem, ElemType::Vector(_) | ElemType::RowVector(_))
+}
+
 /// The one axis of a vector-like value.
 fn vector_axis(t: &Type) -> Axis {
     t.axes().first().copied().unwrap_or(Axis::Anon)
@@ -234,7 +239,9 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "one_hot_vector", "one_hot_row_vector", "one_hot_array", "one_hot_int_array", "zeros_vector", "zeros_row_vector",
     "zeros_array", "zeros_int_array", "ones_vector", "ones_row_vector", "ones_array", "ones_int_array", "uniform_simplex",
     "fma", "lmgamma", "rank", "sort_asc", "sort_desc", "eigenvalues_sym", "eigenvectors_sym", "dims",
-    "sort_indices_asc", "sort_indices_desc",
+    "sort_indices_asc", "sort_indices_desc", "linspaced_int_array", "identity_matrix", "rows_dot_self",
+    "columns_dot_self", "squared_distance", "distance", "gp_exponential_cov", "gp_matern32_cov", "gp_matern52_cov",
+    "gp_periodic_cov", "symmetrize_from_lower_tri", "to_array_2d",
 ];
 
 /// Every function name (densities and `_rng`s aside).
@@ -314,13 +321,16 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
             _ => mismatch("dot_product(vector, vector) -> real (row vectors and 1-D arrays too; same dim)"),
         },
         "rows_dot_product" | "columns_dot_product" => match tys.as_slice() {
-            [a, b] if a.array.is_empty() && b.array.is_empty() && a.elem == b.elem.erase_dims() || a.accepts(b) => {
-                let axes = a.elem.axes();
+            [a, b] if a.array.is_empty() && b.array.is_empty() && (a.elem == b.elem.erase_dims() || a.accepts(b)) => {
                 match (name, a.elem) {
                     ("rows_dot_product", ElemType::Matrix(r, _)) => Ok(Type::vector(r)),
                     ("columns_dot_product", ElemType::Matrix(_, c)) => Ok(Type::row_vector(c)),
-                    ("rows_dot_product", ElemType::Vector(_) | ElemType::RowVector(_)) => Ok(Type::vector(axes[0])),
-                    ("columns_dot_product", ElemType::Vector(_) | ElemType::RowVector(_)) => Ok(Type::row_vector(axes[0])),
+                    // A vector's rows are its elements (one product each);
+                    // a row vector is one row (one element: the dot product).
+                    ("rows_dot_product", ElemType::Vector(n)) => Ok(Type::vector(n)),
+                    ("rows_dot_product", ElemType::RowVector(_)) => Ok(Type::vector(Axis::Anon)),
+                    ("columns_dot_product", ElemType::RowVector(n)) => Ok(Type::row_vector(n)),
+                    ("columns_dot_product", ElemType::Vector(_)) => Ok(Type::row_vector(Axis::Anon)),
                     _ => mismatch("rows_dot_product(matrix, matrix) -> vector"),
                 }
             }
@@ -529,6 +539,44 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
             [n, lo, hi] if n.is_int_scalar() && lo.is_scalar() && hi.is_scalar() => Ok(sized(name, size_axis(&args[0]))),
             _ => mismatch("linspaced_vector(int n, real low, real high) -> vector[n] (also _row_vector, _array)"),
         },
+        "linspaced_int_array" => match tys.as_slice() {
+            [n, lo, hi] if n.is_int_scalar() && lo.is_int_scalar() && hi.is_int_scalar() => Ok(sized(name, size_axis(&args[0]))),
+            _ => mismatch("linspaced_int_array(int n, int low, int high) -> array[n] int"),
+        },
+        "symmetrize_from_lower_tri" => match tys.as_slice() {
+            [m] if m.array.is_empty() && matches!(m.elem, ElemType::Matrix(..)) => Ok((*m).clone()),
+            _ => mismatch("symmetrize_from_lower_tri(matrix[N, N]) -> matrix[N, N]"),
+        },
+        "to_array_2d" => match tys.as_slice() {
+            [m] if m.array.is_empty() => match m.elem {
+                ElemType::Matrix(r, c) => Ok(Type::array_of(vec![r, c], ElemType::Real)),
+                _ => mismatch("to_array_2d(matrix[M, N]) -> array[M, N] real"),
+            },
+            _ => mismatch("to_array_2d(matrix[M, N]) -> array[M, N] real"),
+        },
+        "identity_matrix" => match tys.as_slice() {
+            [n] if n.is_int_scalar() => {
+                let a = size_axis(&args[0]);
+                Ok(Type::matrix(a, a))
+            }
+            _ => mismatch("identity_matrix(int n) -> matrix[n, n]"),
+        },
+        "rows_dot_self" | "columns_dot_self" => match tys.as_slice() {
+            [x] if x.array.is_empty() => match (name, x.elem) {
+                ("rows_dot_self", ElemType::Matrix(r, _) | ElemType::Vector(r)) => Ok(Type::vector(r)),
+                ("columns_dot_self", ElemType::Matrix(_, c) | ElemType::RowVector(c)) => Ok(Type::row_vector(c)),
+                // A row vector is one row (a vector one column).
+                ("rows_dot_self", ElemType::RowVector(_)) => Ok(Type::vector(Axis::Anon)),
+                ("columns_dot_self", ElemType::Vector(_)) => Ok(Type::row_vector(Axis::Anon)),
+                _ => mismatch("rows_dot_self(matrix) -> vector; columns_dot_self(matrix) -> row_vector"),
+            },
+            _ => mismatch("rows_dot_self(matrix) -> vector; columns_dot_self(matrix) -> row_vector"),
+        },
+        "squared_distance" | "distance" => match tys.as_slice() {
+            [a, b] if a.is_scalar() && b.is_scalar() => Ok(Type::real()),
+            [a, b] if is_vector(a) && is_vector(b) && vector_axis(a).compatible(vector_axis(b)) => Ok(Type::real()),
+            _ => mismatch("squared_distance(vector, vector) -> real (row vectors and reals too; same size)"),
+        },
         "one_hot_vector" | "one_hot_row_vector" | "one_hot_array" | "one_hot_int_array" => match tys.as_slice() {
             [n, k] if n.is_int_scalar() && k.is_int_scalar() => Ok(sized(name, size_axis(&args[0]))),
             _ => mismatch("one_hot_vector(int n, int k) -> vector[n] (also _row_vector, _array, _int_array)"),
@@ -632,6 +680,23 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
                 [x1, x2, a, r] if points(x1) && points(x2) && a.is_scalar() && r.is_scalar()
                     && (x1.elem.is_scalar() == x2.elem.is_scalar()) => Ok(Type::matrix(x1.array[0], x2.array[0])),
                 _ => mismatch(sig),
+            }
+        }
+        "gp_exponential_cov" | "gp_matern32_cov" | "gp_matern52_cov" | "gp_periodic_cov" => {
+            let points = |t: &Type| t.array.len() == 1 && matches!(t.elem, ElemType::Real | ElemType::Int { .. } | ElemType::Vector(_));
+            // The periodic kernel takes a period after alpha and rho.
+            let n_params = if name == "gp_periodic_cov" { 3 } else { 2 };
+            let (pts, params) = tys.split_at(tys.len().saturating_sub(n_params));
+            let params_ok = params.len() == n_params && params.iter().all(|t| t.is_scalar());
+            match pts {
+                [x] if params_ok && points(x) => Ok(Type::matrix(x.array[0], x.array[0])),
+                [x1, x2] if params_ok && points(x1) && points(x2) && x1.elem.is_scalar() == x2.elem.is_scalar() => {
+                    Ok(Type::matrix(x1.array[0], x2.array[0]))
+                }
+                _ if name == "gp_periodic_cov" => mismatch(
+                    "gp_periodic_cov(array[] real | array[] vector x, real alpha, real rho, real period) -> matrix[N, N] (also (x1, x2, ...))",
+                ),
+                _ => mismatch("gp_matern32_cov(array[] real | array[] vector x, real alpha, real rho) -> matrix[N, N] (also (x1, x2, alpha, rho); gp_exponential_cov, gp_matern52_cov)"),
             }
         }
         "e" | "pi" | "sqrt2" | "log2" | "log10" | "not_a_number" | "positive_infinity" | "negative_infinity"

@@ -13,7 +13,7 @@ pub const DISTRIBUTIONS: &[&str] = &[
 
 /// Stan functions hbmc lacks.
 pub const FUNCTIONS: &[&str] = &[
-    "inv_inc_beta", "linspaced_int_array", "matrix_exp", "matrix_exp_multiply", "scale_matrix_exp_multiply",
+    "inv_inc_beta", "matrix_exp", "matrix_exp_multiply", "scale_matrix_exp_multiply",
     "matrix_power", "eigendecompose_sym", "eigenvalues",
     "eigenvectors", "eigendecompose", "qr_Q", "qr_R", "qr_thin_Q", "qr_thin_R", "qr", "qr_thin",
     "singular_values", "svd_U", "svd_V", "svd", "mdivide_left_spd", "mdivide_right_spd",
@@ -26,11 +26,8 @@ pub const FUNCTIONS: &[&str] = &[
     "algebra_solver_newton", "solve_newton", "solve_newton_tol", "solve_powell", "solve_powell_tol",
     "integrate_1d", "map_rect", "reduce_sum", "reduce_sum_static", "csr_matrix_times_vector",
     "csr_extract_w", "csr_extract_v", "csr_extract_u", "csr_to_dense_matrix", "to_complex", "get_real",
-    "get_imag", "fft", "inv_fft", "fft2", "inv_fft2",
+    "get_imag", "fft", "inv_fft", "fft2", "inv_fft2", "gp_dot_prod_cov", "quantile",
 ];
-
-/// Distributions hbmc has whose `_rng` it lacks (Stan has them).
-pub const RNGS: &[&str] = &["multi_student_t", "multi_student_t_cholesky"];
 
 /// The density suffixes a missing distribution may be called with.
 const SUFFIXES: &[&str] = &["_lpdf", "_lupdf", "_lpmf", "_lupmf", "_lcdf", "_lccdf", "_cdf", "_rng"];

@@ -1080,7 +1080,7 @@ fn lowered_example_agrees_with_the_interpreter() {
 }
 
 /// Multivariate draws in generated quantities (whole vectors, arrays of
-/// them, LKJ factors), sizes from transformed data and a non-square
+/// them, LKJ factors, multivariate Student-t), sizes from transformed data and a non-square
 /// Cholesky factor: the JIT computes what the interpreter does and makes
 /// the same draws from the same generator state.
 #[test]
@@ -1096,6 +1096,8 @@ generated quantities {
   vector[K] z = multi_normal_cholesky_rng(mu, diag_pre_multiply(tau, L));
   array[2] vector[K] w = multi_normal_cholesky_rng({mu, 2 * mu}, L);
   matrix[K, K] R = lkj_corr_cholesky_rng(K, 1.5);
+  vector[K] t = multi_student_t_rng(4.5, mu, S);
+  array[2] vector[K] tc = multi_student_t_cholesky_rng(3, {mu, 2 * mu}, diag_pre_multiply(tau, L));
 }
 "#;
     lowered_program_agrees_with_the_interpreter(source, "d.json", r#"{"N": 4}"#);

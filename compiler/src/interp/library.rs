@@ -235,6 +235,7 @@ pub(crate) unsafe fn call_raw(sym: &Symbol, args: &[RawArg]) -> Option<RawRet> {
         [P, F, F] -> I64,
         [P, I, F] -> I64,
         [P, P, P, I, P] -> I32,
+        [P, F, P, P, I, P] -> I32,
         [P, I, F, P] -> I32,
         [P, P, P, I] -> F64,
         [P, P, P, I, F, P, P, P] -> F64,

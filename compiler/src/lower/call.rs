@@ -25,8 +25,9 @@ pub(crate) fn is_buffer_function(name: &str) -> bool {
 fn is_multivariate_rng(name: &str) -> bool {
     matches!(
         name,
-        "multi_normal_rng" | "multi_normal_cholesky_rng" | "lkj_corr_cholesky_rng" | "lkj_corr_rng" | "dirichlet_rng"
-            | "multinomial_rng" | "multinomial_logit_rng" | "dirichlet_multinomial_rng"
+        "multi_normal_rng" | "multi_normal_cholesky_rng" | "multi_student_t_rng" | "multi_student_t_cholesky_rng"
+            | "lkj_corr_cholesky_rng" | "lkj_corr_rng" | "dirichlet_rng" | "multinomial_rng" | "multinomial_logit_rng"
+            | "dirichlet_multinomial_rng"
     )
 }
 
@@ -78,6 +79,8 @@ impl Lowerer<'_> {
             | "dirichlet_multinomial_rng" => {
                 return self.shape(&args[0])
             }
+            // nu, then the location: the draw has its shape.
+            "multi_student_t_rng" | "multi_student_t_cholesky_rng" => return self.shape(&args[1]),
             "lkj_corr_cholesky_rng" | "lkj_corr_rng" => {
                 let k = self.const_int(&args[0])?.max(0) as usize;
                 return Ok(vec![k, k]);
@@ -142,10 +145,12 @@ impl Lowerer<'_> {
             _ if super::concat_fns::is_concat_function(func) => return self.concat_shape(func, args, e),
             _ if super::constructors::sized_constructor(func) => vec![self.const_int(&args[0])?.max(0) as usize],
             "fma" => return self.broadcast_shape(&e.ty, &refs, e),
-            "quad_form_diag" | "add_diag" => arg_shape(self, 0)?,
-            "gp_exp_quad_cov" | "cov_exp_quad" => {
+            "quad_form_diag" | "add_diag" | "symmetrize_from_lower_tri" | "to_array_2d" => arg_shape(self, 0)?,
+            "gp_exp_quad_cov" | "cov_exp_quad" | "gp_exponential_cov" | "gp_matern32_cov" | "gp_matern52_cov"
+            | "gp_periodic_cov" => {
+                // Two point sets when the second argument is one (not a real).
                 let n1 = arg_shape(self, 0)?[0];
-                let n2 = if args.len() == 4 { arg_shape(self, 1)?[0] } else { n1 };
+                let n2 = if !args[1].ty.is_scalar() { arg_shape(self, 1)?[0] } else { n1 };
                 vec![n1, n2]
             }
             _ => return Err(LowerError::unsupported(e.span, format!("the function `{func}`"))),
@@ -396,7 +401,8 @@ impl Lowerer<'_> {
                 self.elem(&args[0], &[i])
             }
             _ if super::constructors::is_constructor(func) => self.constructor_elem(func, args, idx, e),
-            "sub_col" | "sub_row" | "quad_form_diag" | "add_diag" | "gp_exp_quad_cov" | "cov_exp_quad" => {
+            "sub_col" | "sub_row" | "quad_form_diag" | "add_diag" | "gp_exp_quad_cov" | "cov_exp_quad" | "gp_exponential_cov"
+            | "gp_matern32_cov" | "gp_matern52_cov" | "gp_periodic_cov" | "symmetrize_from_lower_tri" | "to_array_2d" => {
                 self.matrix_function_elem(func, args, idx, e)
             }
             _ if super::concat_fns::is_concat_function(func) => self.concat_elem(func, args, idx, e),
@@ -784,18 +790,34 @@ impl Lowerer<'_> {
                 self.reject_unless_zero(status, "mdivide_left_tri_low: the triangular matrix has a zero or non-finite diagonal");
             }
 
-            "multi_normal_rng" | "multi_normal_cholesky_rng" => {
+            "multi_normal_rng" | "multi_normal_cholesky_rng" | "multi_student_t_rng" | "multi_student_t_cholesky_rng" => {
+                // multi_student_t's nu comes first, before the normal's arguments.
+                let student = func.starts_with("multi_student_t");
+                let nu = if student {
+                    let nu = self.scalar(&args[0])?;
+                    Some(self.fb.to_f64(nu))
+                } else {
+                    None
+                };
+                let args = if student { &args[1..] } else { args };
                 let m = self.pointer_arg(&args[1])?;
                 let k = square_size(&m.shape, func, e)?;
                 let mu = self.vectors_arg(&args[0], k, e)?;
                 let f = self.func(&format!("hbm_{func}"), e)?;
-                let what = if func == "multi_normal_rng" { "the covariance is not symmetric positive definite" } else { "the Cholesky factor is not valid" };
-                let message = format!("{func}: the location is not finite or {what}");
+                let what = if func.ends_with("cholesky_rng") { "the Cholesky factor is not valid" } else { "the covariance is not symmetric positive definite" };
+                let message = if student {
+                    format!("{func}: nu is not positive and finite, the location is not finite or {what}")
+                } else {
+                    format!("{func}: the location is not finite or {what}")
+                };
                 self.repeat(mu.count, |this, i| {
                     let (loc, kv) = (this.vector_at(&mu, k, i), this.fb.i64(k as i64));
                     let at = this.fb.binary(BinaryOp::Mul, i, kv);
                     let draw = CallArg::Buffer { buf: dst.buf, offset: at };
-                    let status = this.fb.call(f, vec![CallArg::Rng, loc, m.arg(), CallArg::Value(kv), draw]);
+                    let mut call_args = vec![CallArg::Rng];
+                    call_args.extend(nu.map(CallArg::Value));
+                    call_args.extend([loc, m.arg(), CallArg::Value(kv), draw]);
+                    let status = this.fb.call(f, call_args);
                     this.reject_unless_zero(status, &message);
                     Ok(())
                 })?;

@@ -1,5 +1,5 @@
-//! `append_row`, `append_col`, `rows_dot_product`, `columns_dot_product`,
-//! `cumulative_sum` and `to_matrix`, computed element by element so that they fuse
+//! `append_row`, `append_col`, `rows_dot_product`, `columns_dot_product`
+//! (and `rows_dot_self`, `columns_dot_self`), `cumulative_sum` and `to_matrix`, computed element by element so that they fuse
 //! into the loop that reads them and the AD differentiates their
 //! arithmetic (a `select` between the two parts, a sum of products, a
 //! masked sum). Element `i` of `cumulative_sum` sums the whole argument
@@ -14,7 +14,20 @@ use crate::ir::{BinaryOp, CmpOp, ScalarType, Value};
 
 /// Whether `func` is one of this module's functions.
 pub(crate) fn is_concat_function(func: &str) -> bool {
-    matches!(func, "append_row" | "append_col" | "rows_dot_product" | "columns_dot_product" | "cumulative_sum" | "to_matrix")
+    matches!(
+        func,
+        "append_row" | "append_col" | "rows_dot_product" | "columns_dot_product" | "rows_dot_self" | "columns_dot_self"
+            | "cumulative_sum" | "to_matrix"
+    )
+}
+
+/// `rows_dot_self(x)` is `rows_dot_product(x, x)` (columns alike).
+fn dot_self_as_product(func: &str) -> Option<&'static str> {
+    match func {
+        "rows_dot_self" => Some("rows_dot_product"),
+        "columns_dot_self" => Some("columns_dot_product"),
+        _ => None,
+    }
 }
 
 /// How many rows (append_row) or columns (append_col) one argument adds
@@ -38,6 +51,9 @@ fn along(elem: &ElemType, shape: &[usize], rows: bool, matrix_result: bool) -> u
 impl Lowerer<'_> {
     /// The shape of one of this module's calls.
     pub(super) fn concat_shape(&mut self, func: &str, args: &[TypedExpr], e: &TypedExpr) -> LowerResult<Vec<usize>> {
+        if let Some(func) = dot_self_as_product(func) {
+            return self.concat_shape(func, &[args[0].clone(), args[0].clone()], e);
+        }
         let a = self.shape(&args[0])?;
         if func == "to_matrix" {
             return self.to_matrix_shape(args, &a, e);
@@ -89,13 +105,12 @@ impl Lowerer<'_> {
                     ("rows_dot_product", ElemType::Vector(_), [n]) | ("columns_dot_product", ElemType::RowVector(_), [n]) => {
                         Ok(vec![*n])
                     }
-                    // A row vector has one row (a vector one column): the
-                    // result has one element, which the checker's type
-                    // does not say; refused rather than read wrongly.
-                    _ => Err(LowerError::unsupported(
-                        e.span,
-                        format!("`{func}` of a {}; use `dot_product`", if func == "rows_dot_product" { "row_vector" } else { "vector" }),
-                    )),
+                    // A row vector is one row (a vector one column): one
+                    // element, the whole dot product.
+                    ("rows_dot_product", ElemType::RowVector(_), [_]) | ("columns_dot_product", ElemType::Vector(_), [_]) => {
+                        Ok(vec![1])
+                    }
+                    _ => Err(LowerError::unsupported(e.span, format!("`{func}` of arguments of shape {a:?}"))),
                 }
             }
         }
@@ -103,6 +118,9 @@ impl Lowerer<'_> {
 
     /// Element `idx` of one of this module's calls.
     pub(super) fn concat_elem(&mut self, func: &str, args: &[TypedExpr], idx: &[Value], e: &TypedExpr) -> LowerResult<Value> {
+        if let Some(func) = dot_self_as_product(func) {
+            return self.concat_elem(func, &[args[0].clone(), args[0].clone()], idx, e);
+        }
         match func {
             "append_row" | "append_col" => self.append_elem(func == "append_row", args, idx, e),
             "cumulative_sum" => self.cumulative_sum_elem(&args[0], idx[0], e),
@@ -156,22 +174,30 @@ impl Lowerer<'_> {
     /// summed) or `columns_dot_product` (column `j` summed).
     fn rows_columns_dot(&mut self, rows: bool, args: &[TypedExpr], idx: &[Value]) -> LowerResult<Value> {
         let shape = self.shape(&args[0])?;
-        if shape.len() == 1 {
+        let one_element = match args[0].ty.elem {
+            ElemType::RowVector(_) => rows,
+            ElemType::Vector(_) => !rows,
+            _ => false,
+        };
+        if shape.len() == 1 && !one_element {
             let a = self.elem(&args[0], idx)?;
             let b = self.elem(&args[1], idx)?;
             let (a, b) = (self.fb.to_f64(a), self.fb.to_f64(b));
             return Ok(self.fb.binary(BinaryOp::Mul, a, b));
         }
-        let k = if rows { shape[1] } else { shape[0] };
+        // The one element of a row vector's rows (a vector's columns)
+        // sums the whole of `a .* b`; a matrix's sums one row or column.
+        let k = if one_element { shape[0] } else if rows { shape[1] } else { shape[0] };
         let acc = self.temp_buffer(if rows { "rows_dot" } else { "columns_dot" }, ScalarType::F64, 1);
         let at = self.fb.i64(0);
         let zero = self.fb.f64(0.0);
         self.fb.store(acc, at, zero);
         let fixed = idx[0];
         self.loop_n(k, |this, p| {
-            let full = if rows { [fixed, p] } else { [p, fixed] };
-            let a = this.elem(&args[0], &full)?;
-            let b = this.elem(&args[1], &full)?;
+            let (row_major, column_major) = ([fixed, p], [p, fixed]);
+            let full: &[Value] = if one_element { &row_major[1..] } else if rows { &row_major } else { &column_major };
+            let a = this.elem(&args[0], full)?;
+            let b = this.elem(&args[1], full)?;
             let (a, b) = (this.fb.to_f64(a), this.fb.to_f64(b));
             let ab = this.fb.binary(BinaryOp::Mul, a, b);
             this.fb.accumulate(acc, at, ab);

@@ -1,5 +1,5 @@
 //! Small functions of Stan's library lowered straight to IR: the vector
-//! constructors (`linspaced_*`, `one_hot_*`, `zeros_*`, `ones_*`,
+//! constructors (`linspaced_*` and `linspaced_int_array`, `one_hot_*`, `zeros_*`, `ones_*`,
 //! `uniform_simplex`), `fma`, and the integer functions `choose` and `rank`,
 //! and `lmgamma` (a sum of `lgamma`s).
 
@@ -16,7 +16,7 @@ pub(super) fn is_constructor(func: &str) -> bool {
 pub(super) fn sized_constructor(func: &str) -> bool {
     matches!(
         func,
-        "linspaced_vector" | "linspaced_row_vector" | "linspaced_array" | "one_hot_vector" | "one_hot_row_vector"
+        "linspaced_vector" | "linspaced_row_vector" | "linspaced_array" | "linspaced_int_array" | "one_hot_vector" | "one_hot_row_vector"
             | "one_hot_array" | "one_hot_int_array" | "zeros_vector" | "zeros_row_vector" | "zeros_array"
             | "zeros_int_array" | "ones_vector" | "ones_row_vector" | "ones_array" | "ones_int_array" | "uniform_simplex"
     )
@@ -60,6 +60,7 @@ impl Lowerer<'_> {
                 let step = self.fb.binary(BinaryOp::Mul, span, frac);
                 Ok(self.fb.binary(BinaryOp::Add, lo, step))
             }
+            "linspaced_int_array" => self.linspaced_int(&args[0], &args[1], &args[2], idx[0]),
             "fma" => {
                 let mut v = Vec::new();
                 for a in args {
@@ -124,6 +125,39 @@ impl Lowerer<'_> {
         self.fb.emit(Stmt::For { var: i, start: zero, end, body });
         let r = self.fb.load(cell, zero, ScalarType::I64);
         Ok(self.fb.select(too_many, zero, r))
+    }
+
+    /// Element `i` of `linspaced_int_array(n, low, high)`, as Stan (Eigen's
+    /// integer `LinSpaced`): `low + i * ((high - low) / (n - 1))` when the
+    /// range has at least `n` values (`high` lowered to the last value
+    /// reached), else each value repeated: `low + i / ((n + high - low) /
+    /// (high - low + 1))`; one element is `high`. Rejects `high < low`.
+    fn linspaced_int(&mut self, n: &TypedExpr, lo: &TypedExpr, hi: &TypedExpr, i: Value) -> LowerResult<Value> {
+        let n = self.const_int(n)?;
+        let lo = self.scalar(lo)?;
+        let hi = self.scalar(hi)?;
+        let below = self.fb.cmp(CmpOp::Lt, hi, lo);
+        self.reject_if(below, "linspaced_int_array: high must be at least low");
+        if n <= 1 {
+            return Ok(hi);
+        }
+        let one = self.fb.i64(1);
+        let nv = self.fb.i64(n);
+        let range = self.fb.binary(BinaryOp::Sub, hi, lo);
+        // Both divisors are at least 1 whenever high >= low (n >= 2); the
+        // max keeps a rejected call's division defined.
+        let count = self.fb.binary(BinaryOp::Add, range, one);
+        let count = self.fb.binary(BinaryOp::Max, count, one);
+        let repeat = self.fb.cmp(CmpOp::Lt, count, nv);
+        let n_range = self.fb.binary(BinaryOp::Add, nv, range);
+        let divisor = self.fb.binary(BinaryOp::Div, n_range, count);
+        let divisor = self.fb.binary(BinaryOp::Max, divisor, one);
+        let steps = self.fb.i64(n - 1);
+        let step = self.fb.binary(BinaryOp::Div, range, steps);
+        let repeated = self.fb.binary(BinaryOp::Div, i, divisor);
+        let spaced = self.fb.binary(BinaryOp::Mul, i, step);
+        let offset = self.fb.select(repeat, repeated, spaced);
+        Ok(self.fb.binary(BinaryOp::Add, lo, offset))
     }
 
     /// `rank(v, s)`: how many elements of `v` are less than `v[s]`.

@@ -5,6 +5,8 @@
 //! `quad_form_sym`), `trace_quad_form(A, B) = trace(B' * A * B)`, and
 //! `mdivide_right_tri_low(b, L) = b * L^-1`, with `L^-1` the triangular
 //! solve of the identity (which reads only the lower triangle, as Stan).
+//! Also `identity_matrix(n) = diag_matrix(rep_vector(1, n))` and
+//! `squared_distance(a, b) = dot_self(a - b)` (`distance` its square root).
 //! The call is computed whole, once per statement (see `hoist`).
 
 use super::{LowerResult, Lowerer};
@@ -16,14 +18,18 @@ use crate::syntax::ast::{BinOp, UnOp};
 
 /// The functions this module expands.
 pub(super) fn is_composite(func: &str) -> bool {
-    matches!(func, "tcrossprod" | "crossprod" | "quad_form" | "quad_form_sym" | "trace_quad_form" | "mdivide_right_tri_low")
+    matches!(
+        func,
+        "tcrossprod" | "crossprod" | "quad_form" | "quad_form_sym" | "trace_quad_form" | "mdivide_right_tri_low"
+            | "identity_matrix" | "squared_distance" | "distance"
+    )
 }
 
 /// Whether the composite's value is a matrix (computed into a buffer) rather than a scalar.
 pub(super) fn is_composite_matrix(func: &str, args: &[TypedExpr]) -> bool {
     match func {
         "quad_form" | "quad_form_sym" => !args[1].ty.is_scalar() && matches!(args[1].ty.elem, crate::check::types::ElemType::Matrix(..)),
-        "trace_quad_form" => false,
+        "trace_quad_form" | "squared_distance" | "distance" => false,
         _ => is_composite(func),
     }
 }
@@ -46,6 +52,20 @@ fn call(func: &str, args: Vec<TypedExpr>, ty: Type, like: &TypedExpr) -> TypedEx
     node(TypedExprKind::Call { func: func.into(), args }, ty, like)
 }
 
+/// `squared_distance(a, b)`: `square(a - b)` of reals, `dot_self(a - b)`
+/// of vectors (a row vector and a vector alike: both read as vectors).
+fn squared_distance(a: &TypedExpr, b: &TypedExpr, like: &TypedExpr) -> TypedExpr {
+    let (a, b, ty) = if a.ty.is_scalar() {
+        (a.clone(), b.clone(), Type::real())
+    } else {
+        let v = Type::vector(Axis::Anon);
+        (call("to_vector", vec![a.clone()], v.clone(), like), call("to_vector", vec![b.clone()], v.clone(), like), v)
+    };
+    let scalar = ty.is_scalar();
+    let diff = node(TypedExprKind::Binary { op: BinOp::Sub, lhs: Box::new(a), rhs: Box::new(b) }, ty, like);
+    call(if scalar { "square" } else { "dot_self" }, vec![diff], Type::real(), like)
+}
+
 impl Lowerer<'_> {
     /// The composite's expression in terms of products and solves.
     pub(super) fn expand_composite(&mut self, func: &str, args: &[TypedExpr], e: &TypedExpr) -> LowerResult<TypedExpr> {
@@ -56,6 +76,16 @@ impl Lowerer<'_> {
             "trace_quad_form" => {
                 let inner = product(product(transposed(&args[1]), args[0].clone(), e), args[1].clone(), e);
                 call("trace", vec![inner], Type::real(), e)
+            }
+            "identity_matrix" => {
+                let one = node(TypedExprKind::RealLit(1.0), Type::real(), e);
+                let ones = call("rep_vector", vec![one, args[0].clone()], Type::vector(Axis::Anon), e);
+                call("diag_matrix", vec![ones], e.ty.clone(), e)
+            }
+            "squared_distance" => squared_distance(&args[0], &args[1], e),
+            "distance" => {
+                let d2 = squared_distance(&args[0], &args[1], e);
+                call("sqrt", vec![d2], Type::real(), e)
             }
             _ => {
                 // mdivide_right_tri_low(b, L) = b * L^-1.

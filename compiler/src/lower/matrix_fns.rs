@@ -1,13 +1,16 @@
 //! Matrix functions computed element by element, so that they fuse into
 //! the loop that reads them and the AD differentiates their arithmetic:
-//! `sub_col`, `sub_row`, `quad_form_diag`, `add_diag` and the squared
-//! exponential covariance `gp_exp_quad_cov` (and its old name
-//! `cov_exp_quad`). (Small fixed-size `quad_form_diag` may instead be
-//! unrolled by `small_matrix`; this is the general form.)
+//! `sub_col`, `sub_row`, `quad_form_diag`, `add_diag`,
+//! `symmetrize_from_lower_tri`, `to_array_2d` and the stationary
+//! GP covariances: squared exponential `gp_exp_quad_cov` (and its old name
+//! `cov_exp_quad`), `gp_exponential_cov`, `gp_matern32_cov`,
+//! `gp_matern52_cov` and `gp_periodic_cov`. (Small fixed-size
+//! `quad_form_diag` may instead be unrolled by `small_matrix`; this is the
+//! general form.)
 
 use super::{LowerError, LowerResult, Lowerer};
 use crate::check::typed::TypedExpr;
-use crate::ir::{BinaryOp, CallArg, CmpOp, ScalarType, Value};
+use crate::ir::{BinaryOp, CallArg, CmpOp, ScalarType, UnaryOp, Value};
 
 impl Lowerer<'_> {
     /// Element `idx` of one of this module's functions.
@@ -55,17 +58,117 @@ impl Lowerer<'_> {
                 let add = self.fb.select(on, d, zero);
                 Ok(self.fb.binary(BinaryOp::Add, m, add))
             }
-            _ => self.exp_quad_elem(args, idx, e),
+            // The lower triangle read across the diagonal.
+            "symmetrize_from_lower_tri" => {
+                let shape = self.shape(&args[0])?;
+                if shape.len() != 2 || shape[0] != shape[1] {
+                    return Err(LowerError::unsupported(e.span, format!("`symmetrize_from_lower_tri` of a non-square matrix ({shape:?})")));
+                }
+                let here = self.elem(&args[0], idx)?;
+                let mirrored = self.elem(&args[0], &[idx[1], idx[0]])?;
+                let (here, mirrored) = (self.fb.to_f64(here), self.fb.to_f64(mirrored));
+                let lower = self.fb.cmp(CmpOp::Ge, idx[0], idx[1]);
+                Ok(self.fb.select(lower, here, mirrored))
+            }
+            "to_array_2d" => self.elem(&args[0], idx),
+            _ => self.gp_kernel_elem(func, args, idx, e),
         }
     }
 
-    /// `alpha^2 exp(-|x1[i] - x2[j]|^2 / (2 rho^2))`.
-    fn exp_quad_elem(&mut self, args: &[TypedExpr], idx: &[Value], e: &TypedExpr) -> LowerResult<Value> {
-        let (x1, x2, alpha, rho) = match args {
-            [x, a, r] => (x, x, a, r),
-            [x1, x2, a, r] => (x1, x2, a, r),
-            _ => return Err(LowerError::unsupported(e.span, "`gp_exp_quad_cov` with these arguments")),
+    /// Element `idx` of a stationary GP covariance of the squared distance
+    /// d² = |x1[i] - x2[j]|² (d its square root): squared exponential
+    /// `alpha² exp(-d² / (2 rho²))`; exponential `alpha² exp(-d / rho)`;
+    /// Matérn 3/2 `alpha² (1 + √3 d / rho) exp(-√3 d / rho)`; Matérn 5/2
+    /// `alpha² (1 + √5 d / rho + 5 d² / (3 rho²)) exp(-√5 d / rho)`;
+    /// periodic (with period `p`, the last argument)
+    /// `alpha² exp(-2 sin²(π d / p) / rho²)`.
+    fn gp_kernel_elem(&mut self, func: &str, args: &[TypedExpr], idx: &[Value], e: &TypedExpr) -> LowerResult<Value> {
+        let periodic = func == "gp_periodic_cov";
+        let (points, params) = args.split_at(args.len() - if periodic { 3 } else { 2 });
+        let (x1, x2) = match points {
+            [x] => (x, x),
+            [x1, x2] => (x1, x2),
+            _ => return Err(LowerError::unsupported(e.span, format!("`{func}` with these arguments"))),
         };
+        let d2 = self.squared_distance_elem(func, x1, x2, idx, e)?;
+        let a = self.scalar(&params[0])?;
+        let r = self.scalar(&params[1])?;
+        let (a, r) = (self.fb.to_f64(a), self.fb.to_f64(r));
+        let a2 = self.fb.binary(BinaryOp::Mul, a, a);
+        let exp = self.func("hbm_exp", e)?;
+        let exp_of = |this: &mut Self, x: Value| this.fb.call(exp.clone(), vec![CallArg::Value(x)]);
+        let k = match func {
+            "gp_exp_quad_cov" | "cov_exp_quad" => {
+                let r2 = self.fb.binary(BinaryOp::Mul, r, r);
+                let minus_half = self.fb.f64(-0.5);
+                let scaled = self.fb.binary(BinaryOp::Div, d2, r2);
+                let arg = self.fb.binary(BinaryOp::Mul, minus_half, scaled);
+                exp_of(self, arg)
+            }
+            "gp_periodic_cov" => {
+                let p = self.scalar(&params[2])?;
+                let p = self.fb.to_f64(p);
+                let d = self.distance_of(d2);
+                let pi = self.fb.f64(std::f64::consts::PI);
+                let pi_d = self.fb.binary(BinaryOp::Mul, pi, d);
+                let angle = self.fb.binary(BinaryOp::Div, pi_d, p);
+                let sin = self.func("hbm_sin", e)?;
+                let s = self.fb.call(sin, vec![CallArg::Value(angle)]);
+                let s2 = self.fb.binary(BinaryOp::Mul, s, s);
+                let r2 = self.fb.binary(BinaryOp::Mul, r, r);
+                let minus_two = self.fb.f64(-2.0);
+                let num = self.fb.binary(BinaryOp::Mul, minus_two, s2);
+                let arg = self.fb.binary(BinaryOp::Div, num, r2);
+                exp_of(self, arg)
+            }
+            _ => {
+                // exponential, Matérn 3/2 and 5/2: in t = c d / rho.
+                let c = match func {
+                    "gp_matern32_cov" => 3f64.sqrt(),
+                    "gp_matern52_cov" => 5f64.sqrt(),
+                    _ => 1.0,
+                };
+                let d = self.distance_of(d2);
+                let c = self.fb.f64(c);
+                let cd = self.fb.binary(BinaryOp::Mul, c, d);
+                let t = self.fb.binary(BinaryOp::Div, cd, r);
+                let minus_t = self.fb.unary(UnaryOp::Neg, t);
+                let decay = exp_of(self, minus_t);
+                let one = self.fb.f64(1.0);
+                let poly = match func {
+                    "gp_matern32_cov" => self.fb.binary(BinaryOp::Add, one, t),
+                    // 1 + t + t² / 3 (t² = 5 d² / rho²).
+                    "gp_matern52_cov" => {
+                        let t2 = self.fb.binary(BinaryOp::Mul, t, t);
+                        let third = self.fb.f64(1.0 / 3.0);
+                        let t2_3 = self.fb.binary(BinaryOp::Mul, t2, third);
+                        let p = self.fb.binary(BinaryOp::Add, one, t);
+                        self.fb.binary(BinaryOp::Add, p, t2_3)
+                    }
+                    _ => one,
+                };
+                self.fb.binary(BinaryOp::Mul, poly, decay)
+            }
+        };
+        Ok(self.fb.binary(BinaryOp::Mul, a2, k))
+    }
+
+    /// `sqrt(d2)`, with derivative 0 at `d2 = 0` (where the square root
+    /// has none): the square root reads 1 there and its value is not
+    /// selected, so no infinite partial meets a zero one (a NaN) when the
+    /// points are parameters. Stan's kernels likewise give a point's own
+    /// entry `alpha²` with no derivative in the point.
+    fn distance_of(&mut self, d2: Value) -> Value {
+        let zero = self.fb.f64(0.0);
+        let one = self.fb.f64(1.0);
+        let apart = self.fb.cmp(CmpOp::Gt, d2, zero);
+        let safe = self.fb.select(apart, d2, one);
+        let root = self.fb.unary(UnaryOp::Sqrt, safe);
+        self.fb.select(apart, root, zero)
+    }
+
+    /// `|x1[i] - x2[j]|²` of two arrays of points (reals or vectors).
+    fn squared_distance_elem(&mut self, func: &str, x1: &TypedExpr, x2: &TypedExpr, idx: &[Value], e: &TypedExpr) -> LowerResult<Value> {
         let d2 = if x1.ty.elem.is_scalar() {
             let a = self.elem(x1, &idx[..1])?;
             let b = self.elem(x2, &idx[1..2])?;
@@ -75,7 +178,7 @@ impl Lowerer<'_> {
         } else {
             let k = self.shape(x1)?.get(1).copied().unwrap_or(0);
             if self.shape(x2)?.get(1).copied() != Some(k) {
-                return Err(LowerError::unsupported(e.span, "`gp_exp_quad_cov` of points of different sizes"));
+                return Err(LowerError::unsupported(e.span, format!("`{func}` of points of different sizes")));
             }
             let acc = self.temp_buffer("sq_dist", ScalarType::F64, 1);
             let at = self.fb.i64(0);
@@ -92,16 +195,6 @@ impl Lowerer<'_> {
             })?;
             self.fb.load(acc, at, ScalarType::F64)
         };
-        let a = self.scalar(alpha)?;
-        let r = self.scalar(rho)?;
-        let (a, r) = (self.fb.to_f64(a), self.fb.to_f64(r));
-        let a2 = self.fb.binary(BinaryOp::Mul, a, a);
-        let r2 = self.fb.binary(BinaryOp::Mul, r, r);
-        let minus_half = self.fb.f64(-0.5);
-        let scaled = self.fb.binary(BinaryOp::Div, d2, r2);
-        let arg = self.fb.binary(BinaryOp::Mul, minus_half, scaled);
-        let exp = self.func("hbm_exp", e)?;
-        let k = self.fb.call(exp, vec![CallArg::Value(arg)]);
-        Ok(self.fb.binary(BinaryOp::Mul, a2, k))
+        Ok(d2)
     }
 }

@@ -4,7 +4,7 @@
 //! real parameters only for the discrete ones). Conventions as in
 //! [`crate::dist::cdf`].
 
-use super::{c_lpdf, c_lpmf, finish, pos_finite, reject};
+use super::{c_lpdf, discrete_pair, finish, pos_finite, reject};
 use crate::inc_beta::log_inc_beta;
 use crate::special as sp;
 use std::f64::consts::LN_2;
@@ -135,31 +135,6 @@ macro_rules! continuous_pair {
         }
         c_lpdf!($c, $cg, $lcdf, $lcdf_grad; $($a),+);
         c_lpdf!($cc, $ccg, $lccdf, $lccdf_grad; $($a),+);
-    };
-}
-
-/// The `_lcdf`/`_lccdf` pair of a discrete family (integer arguments first).
-macro_rules! discrete_pair {
-    ($cdf:ident, $n:literal; $lcdf:ident / $lcdf_grad:ident / $c:ident / $cg:ident,
-     $lccdf:ident / $lccdf_grad:ident / $cc:ident / $ccg:ident; [$($i:ident),+]; [$($a:ident),+]) => {
-        #[doc = concat!("ln P(N <= n) (see `", stringify!($cdf), "`).")]
-        pub fn $lcdf($($i: i64,)+ $($a: f64),+) -> f64 {
-            $cdf($($i,)+ $($a,)+ false).0
-        }
-        #[doc = concat!("[`", stringify!($lcdf), "`] and its partials in the real parameters.")]
-        pub fn $lcdf_grad($($i: i64,)+ $($a: f64),+) -> Out<$n> {
-            $cdf($($i,)+ $($a,)+ false)
-        }
-        #[doc = concat!("ln P(N > n) (see `", stringify!($cdf), "`).")]
-        pub fn $lccdf($($i: i64,)+ $($a: f64),+) -> f64 {
-            $cdf($($i,)+ $($a,)+ true).0
-        }
-        #[doc = concat!("[`", stringify!($lccdf), "`] and its partials in the real parameters.")]
-        pub fn $lccdf_grad($($i: i64,)+ $($a: f64),+) -> Out<$n> {
-            $cdf($($i,)+ $($a,)+ true)
-        }
-        c_lpmf!($c, $cg, $lcdf, $lcdf_grad; [$($i),+]; [$($a),+]);
-        c_lpmf!($cc, $ccg, $lccdf, $lccdf_grad; [$($i),+]; [$($a),+]);
     };
 }
 

@@ -5,7 +5,7 @@
 //! partials), so they cost O(n) and involve no hypergeometric 3F2.
 //! Partials in the real parameters, as in [`crate::dist::beta_cdf`].
 
-use super::{c_lpmf, finish, pos_finite, reject};
+use super::{discrete_pair, finish, pos_finite, reject};
 use crate::special as sp;
 
 /// A cdf value and its partials.
@@ -171,37 +171,12 @@ fn beta_neg_binomial_tail(n: i64, r: f64, alpha: f64, beta: f64, upper: bool) ->
     }
 }
 
-/// The `_lcdf`/`_lccdf` pair of a count family (integer arguments first).
-macro_rules! count_pair {
-    ($cdf:ident, $n:literal; $lcdf:ident / $lcdf_grad:ident / $c:ident / $cg:ident,
-     $lccdf:ident / $lccdf_grad:ident / $cc:ident / $ccg:ident; [$($i:ident),+]; [$($a:ident),+]) => {
-        #[doc = concat!("ln P(N <= n) (see `", stringify!($cdf), "`).")]
-        pub fn $lcdf($($i: i64,)+ $($a: f64),+) -> f64 {
-            $cdf($($i,)+ $($a,)+ false).0
-        }
-        #[doc = concat!("[`", stringify!($lcdf), "`] and its partials in the real parameters.")]
-        pub fn $lcdf_grad($($i: i64,)+ $($a: f64),+) -> Out<$n> {
-            $cdf($($i,)+ $($a,)+ false)
-        }
-        #[doc = concat!("ln P(N > n) (see `", stringify!($cdf), "`).")]
-        pub fn $lccdf($($i: i64,)+ $($a: f64),+) -> f64 {
-            $cdf($($i,)+ $($a,)+ true).0
-        }
-        #[doc = concat!("[`", stringify!($lccdf), "`] and its partials in the real parameters.")]
-        pub fn $lccdf_grad($($i: i64,)+ $($a: f64),+) -> Out<$n> {
-            $cdf($($i,)+ $($a,)+ true)
-        }
-        c_lpmf!($c, $cg, $lcdf, $lcdf_grad; [$($i),+]; [$($a),+]);
-        c_lpmf!($cc, $ccg, $lccdf, $lccdf_grad; [$($i),+]; [$($a),+]);
-    };
-}
-
-count_pair!(bernoulli_tail, 1; bernoulli_lcdf / bernoulli_lcdf_grad / hbm_bernoulli_lcdf / hbm_bernoulli_lcdf_grad,
+discrete_pair!(bernoulli_tail, 1; bernoulli_lcdf / bernoulli_lcdf_grad / hbm_bernoulli_lcdf / hbm_bernoulli_lcdf_grad,
     bernoulli_lccdf / bernoulli_lccdf_grad / hbm_bernoulli_lccdf / hbm_bernoulli_lccdf_grad; [n]; [theta]);
-count_pair!(beta_binomial_tail, 2; beta_binomial_lcdf / beta_binomial_lcdf_grad / hbm_beta_binomial_lcdf
+discrete_pair!(beta_binomial_tail, 2; beta_binomial_lcdf / beta_binomial_lcdf_grad / hbm_beta_binomial_lcdf
     / hbm_beta_binomial_lcdf_grad, beta_binomial_lccdf / beta_binomial_lccdf_grad / hbm_beta_binomial_lccdf
     / hbm_beta_binomial_lccdf_grad; [n, trials]; [alpha, beta]);
-count_pair!(beta_neg_binomial_tail, 3; beta_neg_binomial_lcdf / beta_neg_binomial_lcdf_grad
+discrete_pair!(beta_neg_binomial_tail, 3; beta_neg_binomial_lcdf / beta_neg_binomial_lcdf_grad
     / hbm_beta_neg_binomial_lcdf / hbm_beta_neg_binomial_lcdf_grad, beta_neg_binomial_lccdf
     / beta_neg_binomial_lccdf_grad / hbm_beta_neg_binomial_lccdf / hbm_beta_neg_binomial_lccdf_grad;
     [n]; [r, alpha, beta]);

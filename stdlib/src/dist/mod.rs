@@ -178,4 +178,31 @@ macro_rules! c_rng_int {
     };
 }
 
-pub(crate) use {c_lpdf, c_lpmf, c_rng_int, c_rng_real};
+/// The `_lcdf`/`_lccdf` pair of a discrete family (integer arguments first)
+/// from its tail routine `$cdf(ints..., reals..., upper) -> (value, partials)`,
+/// with the C-ABI forms.
+macro_rules! discrete_pair {
+    ($cdf:ident, $n:literal; $lcdf:ident / $lcdf_grad:ident / $c:ident / $cg:ident,
+     $lccdf:ident / $lccdf_grad:ident / $cc:ident / $ccg:ident; [$($i:ident),+]; [$($a:ident),+]) => {
+        #[doc = concat!("ln P(N <= n) (see `", stringify!($cdf), "`).")]
+        pub fn $lcdf($($i: i64,)+ $($a: f64),+) -> f64 {
+            $cdf($($i,)+ $($a,)+ false).0
+        }
+        #[doc = concat!("[`", stringify!($lcdf), "`] and its partials in the real parameters.")]
+        pub fn $lcdf_grad($($i: i64,)+ $($a: f64),+) -> (f64, [f64; $n]) {
+            $cdf($($i,)+ $($a,)+ false)
+        }
+        #[doc = concat!("ln P(N > n) (see `", stringify!($cdf), "`).")]
+        pub fn $lccdf($($i: i64,)+ $($a: f64),+) -> f64 {
+            $cdf($($i,)+ $($a,)+ true).0
+        }
+        #[doc = concat!("[`", stringify!($lccdf), "`] and its partials in the real parameters.")]
+        pub fn $lccdf_grad($($i: i64,)+ $($a: f64),+) -> (f64, [f64; $n]) {
+            $cdf($($i,)+ $($a,)+ true)
+        }
+        $crate::dist::c_lpmf!($c, $cg, $lcdf, $lcdf_grad; [$($i),+]; [$($a),+]);
+        $crate::dist::c_lpmf!($cc, $ccg, $lccdf, $lccdf_grad; [$($i),+]; [$($a),+]);
+    };
+}
+
+pub(crate) use {c_lpdf, c_lpmf, c_rng_int, c_rng_real, discrete_pair};

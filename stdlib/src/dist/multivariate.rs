@@ -537,6 +537,84 @@ pub unsafe extern "C" fn hbm_lkj_corr_cholesky_lpdf_adj(
     }
 }
 
+/// A draw from multi_student_t_cholesky(ν, μ, L) into `out`: μ + L z √(ν / w)
+/// with z standard normal and w ~ χ²(ν), the normal scale mixture.
+pub fn multi_student_t_cholesky_rng<R: Rng + ?Sized>(
+    rng: &mut R,
+    nu: f64,
+    mu: &[f64],
+    l: &[f64],
+    out: &mut [f64],
+) -> Result<(), RngError> {
+    if !super::pos_finite(nu) {
+        return Err(bad("multi_student_t_cholesky", "nu must be positive and finite"));
+    }
+    let zero = vec![0.0; mu.len()];
+    multi_normal_cholesky_rng(rng, &zero, l, out)?;
+    student_t_scale(rng, nu, mu, out)
+}
+
+/// A draw from multi_student_t(ν, μ, Σ) into `out` (see
+/// [`multi_student_t_cholesky_rng`]; Σ must be symmetric positive definite).
+pub fn multi_student_t_rng<R: Rng + ?Sized>(
+    rng: &mut R,
+    nu: f64,
+    mu: &[f64],
+    sigma: &[f64],
+    out: &mut [f64],
+) -> Result<(), RngError> {
+    if !super::pos_finite(nu) {
+        return Err(bad("multi_student_t", "nu must be positive and finite"));
+    }
+    let zero = vec![0.0; mu.len()];
+    multi_normal_rng(rng, &zero, sigma, out)?;
+    student_t_scale(rng, nu, mu, out)
+}
+
+/// `out <- mu + out √(ν / w)`, w ~ χ²(ν) (ν must be finite, as in Stan).
+fn student_t_scale<R: Rng + ?Sized>(rng: &mut R, nu: f64, mu: &[f64], out: &mut [f64]) -> Result<(), RngError> {
+    if mu.iter().any(|v| !v.is_finite()) {
+        return Err(bad("multi_student_t", "the location must be finite"));
+    }
+    let scale = (nu / super::chi_square::chi_square_rng(rng, nu)?).sqrt();
+    for (o, m) in out.iter_mut().zip(mu) {
+        *o = m + *o * scale;
+    }
+    Ok(())
+}
+
+/// C form of [`multi_student_t_rng`]: 0 ok, 1 invalid parameters.
+///
+/// # Safety
+/// `rng` a live `ChainRng`; `mu`, `out` valid for `k`, `sigma` for `k*k` values.
+pub unsafe extern "C" fn hbm_multi_student_t_rng(
+    rng: *mut ChainRng,
+    nu: f64,
+    mu: *const f64,
+    sigma: *const f64,
+    k: i64,
+    out: *mut f64,
+) -> i32 {
+    // SAFETY: forwarded caller contract.
+    unsafe { mvn_rng_c(rng, mu, sigma, k, out, |r, m, s, o| multi_student_t_rng(r, nu, m, s, o)) }
+}
+
+/// C form of [`multi_student_t_cholesky_rng`]: 0 ok, 1 invalid parameters.
+///
+/// # Safety
+/// `rng` a live `ChainRng`; `mu`, `out` valid for `k`, `l` for `k*k` values.
+pub unsafe extern "C" fn hbm_multi_student_t_cholesky_rng(
+    rng: *mut ChainRng,
+    nu: f64,
+    mu: *const f64,
+    l: *const f64,
+    k: i64,
+    out: *mut f64,
+) -> i32 {
+    // SAFETY: forwarded caller contract.
+    unsafe { mvn_rng_c(rng, mu, l, k, out, |r, m, s, o| multi_student_t_cholesky_rng(r, nu, m, s, o)) }
+}
+
 /// C form of [`multi_normal_cholesky_rng`]: 0 ok, 1 invalid parameters.
 ///
 /// # Safety
@@ -578,7 +656,7 @@ unsafe fn mvn_rng_c(
     matrix: *const f64,
     k: i64,
     out: *mut f64,
-    draw: fn(&mut ChainRng, &[f64], &[f64], &mut [f64]) -> Result<(), RngError>,
+    draw: impl Fn(&mut ChainRng, &[f64], &[f64], &mut [f64]) -> Result<(), RngError>,
 ) -> i32 {
     let Some(k) = size(k) else { return 1 };
     // SAFETY: caller contract.

@@ -1,5 +1,5 @@
 // data: tests/stan_corpus/pdb/mvn.json
-// Row and column products, cumulative sums, softmax and unit vectors.
+// Row and column products (of matrices, vectors and row vectors), cumulative sums, softmax and unit vectors.
 data {
   int<lower=1> N;
   int<lower=1> K;
@@ -26,6 +26,9 @@ model {
   matrix[N, K] M = X * B;
   row_vector[K] c = columns_dot_product(M, M) / N;
   vector[N] rdp = rows_dot_product(X, X);
+  // One-element results: a row vector is one row, a vector one column.
+  vector[1] rdp_one = rows_dot_product(B[1], B[2]);
+  row_vector[1] cdp_one = columns_dot_product(s, w);
   to_vector(B) ~ normal(0, 2);
   s ~ gamma(2, 1);
   w ~ dirichlet(rep_vector(2, K));
@@ -34,6 +37,7 @@ model {
   target += normal_lpdf(c | 0, 100) - 0.001 * sum(rdp);
   target += categorical_lpmf(2 | softmax(log(w) + B[1]'));
   target += normal_lpdf(dot_product(u, [1, 0]') | 0.5, 1);
+  target += 0.01 * (rdp_one[1] + cdp_one[1]) + 0.01 * rows_dot_product(s, w)[K];
 }
 generated quantities {
   vector[K] cum = cumulative_sum(w);
