@@ -15,6 +15,7 @@
 //! - [`vmath`]: branch-free `exp`/`log1p` that vectorise, for [`dist::batch`];
 //! - [`linalg`]: small dense matrix routines with reverse-mode rules;
 //! - [`lu`]: inverse and determinants by LU, and sorting, with reverse-mode rules;
+//! - [`ode`]: the adaptive Dormand-Prince RK45 ODE integrator (Stan's `ode_rk45`);
 //! - [`eigen`]: the symmetric eigendecomposition, with reverse-mode rules;
 //! - [`rng`]: [`ChainRng`], the per-chain generator;
 //! - [`ffi`]: C signature descriptions and pointer helpers.
@@ -33,6 +34,7 @@ pub mod ffi;
 pub mod inc_beta;
 pub mod linalg;
 pub mod lu;
+pub mod ode;
 pub mod rng;
 pub mod scalar;
 pub mod special;

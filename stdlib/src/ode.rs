@@ -1,0 +1,523 @@
+//! An adaptive Dormand-Prince 5(4) integrator for `y' = f(t, y)`: the
+//! numerical core of Stan's `ode_rk45` / `integrate_ode_rk45`.
+//!
+//! Not yet reachable from `.hbm`/`.stan` programs (the checker still refuses
+//! the ODE functions, docs/language.md); this module is the first piece of
+//! issue 13's ODE support. Gradients are meant to come from forward
+//! sensitivities: integrate the augmented system `(y, dy/dp)` whose right-hand
+//! side is `(f, J_y S + J_p)` with [`rk45`] itself, so the sensitivities get
+//! the same error control as the states (the tests do exactly that).
+//!
+//! Errors are values ([`OdeError`]); in a model they reject the draw, as Stan
+//! does. Nothing here panics on any argument.
+
+use std::fmt;
+
+/// Stan's tolerances and step limit for the ODE solvers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OdeControl {
+    /// Relative tolerance per state (Stan's default 1e-6).
+    pub rel_tol: f64,
+    /// Absolute tolerance per state (Stan's default 1e-6).
+    pub abs_tol: f64,
+    /// Most steps (accepted or rejected) between two output times (Stan's
+    /// default 1e6).
+    pub max_num_steps: u64,
+}
+
+impl Default for OdeControl {
+    fn default() -> Self {
+        OdeControl { rel_tol: 1e-6, abs_tol: 1e-6, max_num_steps: 1_000_000 }
+    }
+}
+
+/// Why an ODE solve failed; the message names the argument and what would
+/// be right.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OdeError {
+    /// `ts` is empty.
+    NoOutputTimes,
+    /// An argument holds NaN or infinity.
+    NotFinite {
+        /// Which argument (`y0`, `t0`, `ts`).
+        what: &'static str,
+    },
+    /// `t0` is not strictly before `ts[0]`.
+    InitialTimeNotBefore {
+        /// The initial time.
+        t0: f64,
+        /// The first output time.
+        first: f64,
+    },
+    /// `ts[index]` is not strictly after `ts[index - 1]` (0-based index).
+    TimesNotIncreasing {
+        /// 0-based position of the offending time.
+        index: usize,
+    },
+    /// A tolerance or the step limit is out of range.
+    BadControl {
+        /// Which setting.
+        what: &'static str,
+    },
+    /// The right-hand side returned NaN or infinity at time `t`.
+    DerivativeNotFinite {
+        /// Where.
+        t: f64,
+    },
+    /// `max_num_steps` were taken before reaching output time `target`.
+    TooManySteps {
+        /// The output time not reached.
+        target: f64,
+        /// How far the solver got.
+        reached: f64,
+        /// The limit.
+        max_num_steps: u64,
+    },
+    /// The step size underflowed (the problem is too stiff for an explicit
+    /// method at these tolerances, or has a singularity).
+    StepSizeUnderflow {
+        /// Where.
+        t: f64,
+    },
+}
+
+impl fmt::Display for OdeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OdeError::NoOutputTimes => write!(f, "ODE solver: `ts` is empty; give at least one output time"),
+            OdeError::NotFinite { what } => write!(f, "ODE solver: `{what}` holds NaN or infinity; it must be finite"),
+            OdeError::InitialTimeNotBefore { t0, first } => {
+                write!(f, "ODE solver: initial time t0 = {t0} must be less than the first output time ts[1] = {first}")
+            }
+            OdeError::TimesNotIncreasing { index } => write!(
+                f,
+                "ODE solver: output times must be strictly increasing, but ts[{}] <= ts[{}]",
+                index + 1,
+                index
+            ),
+            OdeError::BadControl { what } => write!(f, "ODE solver: `{what}` must be positive and finite"),
+            OdeError::DerivativeNotFinite { t } => {
+                write!(f, "ODE solver: the right-hand side returned NaN or infinity at t = {t}")
+            }
+            OdeError::TooManySteps { target, reached, max_num_steps } => write!(
+                f,
+                "ODE solver: max_num_steps = {max_num_steps} exceeded at t = {reached} before output time {target}; \
+                 raise max_num_steps or loosen the tolerances (a stiff system wants ode_bdf)"
+            ),
+            OdeError::StepSizeUnderflow { t } => {
+                write!(f, "ODE solver: step size underflow at t = {t} (stiff system or singularity)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for OdeError {}
+
+// Dormand-Prince 5(4) tableau (Dormand & Prince 1980). Row `i` of `A` gives
+// stage `i + 1` from stages `0..=i`; the last row is also the 5th-order
+// weights (first-same-as-last).
+const C: [f64; 7] = [0.0, 1.0 / 5.0, 3.0 / 10.0, 4.0 / 5.0, 8.0 / 9.0, 1.0, 1.0];
+const A: [[f64; 6]; 6] = [
+    [1.0 / 5.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+    [3.0 / 40.0, 9.0 / 40.0, 0.0, 0.0, 0.0, 0.0],
+    [44.0 / 45.0, -56.0 / 15.0, 32.0 / 9.0, 0.0, 0.0, 0.0],
+    [19372.0 / 6561.0, -25360.0 / 2187.0, 64448.0 / 6561.0, -212.0 / 729.0, 0.0, 0.0],
+    [9017.0 / 3168.0, -355.0 / 33.0, 46732.0 / 5247.0, 49.0 / 176.0, -5103.0 / 18656.0, 0.0],
+    [35.0 / 384.0, 0.0, 500.0 / 1113.0, 125.0 / 192.0, -2187.0 / 6784.0, 11.0 / 84.0],
+];
+/// 5th-order minus embedded 4th-order weights: the local error estimate.
+const E: [f64; 7] = [
+    71.0 / 57600.0,
+    0.0,
+    -71.0 / 16695.0,
+    71.0 / 1920.0,
+    -17253.0 / 339200.0,
+    22.0 / 525.0,
+    -1.0 / 40.0,
+];
+
+fn check_args(y0: &[f64], t0: f64, ts: &[f64], ctl: &OdeControl) -> Result<(), OdeError> {
+    if ts.is_empty() {
+        return Err(OdeError::NoOutputTimes);
+    }
+    if y0.iter().any(|v| !v.is_finite()) {
+        return Err(OdeError::NotFinite { what: "y0" });
+    }
+    if !t0.is_finite() {
+        return Err(OdeError::NotFinite { what: "t0" });
+    }
+    if ts.iter().any(|v| !v.is_finite()) {
+        return Err(OdeError::NotFinite { what: "ts" });
+    }
+    if !(t0 < ts[0]) {
+        return Err(OdeError::InitialTimeNotBefore { t0, first: ts[0] });
+    }
+    if let Some(i) = (1..ts.len()).find(|&i| !(ts[i] > ts[i - 1])) {
+        return Err(OdeError::TimesNotIncreasing { index: i });
+    }
+    if !(ctl.rel_tol > 0.0 && ctl.rel_tol.is_finite()) {
+        return Err(OdeError::BadControl { what: "rel_tol" });
+    }
+    if !(ctl.abs_tol > 0.0 && ctl.abs_tol.is_finite()) {
+        return Err(OdeError::BadControl { what: "abs_tol" });
+    }
+    if ctl.max_num_steps == 0 {
+        return Err(OdeError::BadControl { what: "max_num_steps" });
+    }
+    Ok(())
+}
+
+/// Largest scaled component of `v`: `max_i |v_i| / (abs_tol + rel_tol * s_i)`.
+fn scaled_max(v: &[f64], scale: &[f64], ctl: &OdeControl) -> f64 {
+    v.iter().zip(scale).map(|(x, s)| x.abs() / (ctl.abs_tol + ctl.rel_tol * s)).fold(0.0, f64::max)
+}
+
+/// Solves `y' = f(t, y)`, `y(t0) = y0` and returns the states at each output
+/// time, row after row (`ts.len() * y0.len()` values). `f(t, y, dydt)` writes
+/// the derivative into `dydt`. Each step's local error, per component, is
+/// kept within `abs_tol + rel_tol * |y|`; the solver steps exactly onto each
+/// output time.
+pub fn rk45<F: FnMut(f64, &[f64], &mut [f64])>(
+    mut f: F,
+    y0: &[f64],
+    t0: f64,
+    ts: &[f64],
+    ctl: &OdeControl,
+) -> Result<Vec<f64>, OdeError> {
+    check_args(y0, t0, ts, ctl)?;
+    let n = y0.len();
+    let mut out = Vec::with_capacity(ts.len() * n);
+    if n == 0 {
+        return Ok(out);
+    }
+    let mut k = vec![vec![0.0; n]; 7];
+    let mut y = y0.to_vec();
+    let mut stage = vec![0.0; n];
+    let mut y_new = vec![0.0; n];
+    let mut err = vec![0.0; n];
+    let mut scale = vec![0.0; n];
+    let mut t = t0;
+    f(t, &y, &mut k[0]);
+    if k[0].iter().any(|v| !v.is_finite()) {
+        return Err(OdeError::DerivativeNotFinite { t });
+    }
+    let mut h = initial_step(&y, &k[0], ts[ts.len() - 1] - t0, ctl);
+    for &target in ts {
+        let mut steps = 0u64;
+        while t < target {
+            if steps >= ctl.max_num_steps {
+                return Err(OdeError::TooManySteps { target, reached: t, max_num_steps: ctl.max_num_steps });
+            }
+            steps += 1;
+            // Land exactly on the output time (and do not leave a sliver).
+            let last = t + 1.1 * h >= target;
+            let step = if last { target - t } else { h };
+            if !(step > f64::EPSILON * t.abs().max(1.0) * 4.0) && !last {
+                return Err(OdeError::StepSizeUnderflow { t });
+            }
+            for s in 1..7 {
+                for i in 0..n {
+                    let mut acc = 0.0;
+                    for (j, kj) in k.iter().enumerate().take(s) {
+                        acc += A[s - 1][j] * kj[i];
+                    }
+                    stage[i] = y[i] + step * acc;
+                }
+                if s == 6 {
+                    y_new.copy_from_slice(&stage);
+                }
+                f(t + C[s] * step, &stage, &mut k[s]);
+            }
+            for i in 0..n {
+                err[i] = step * (0..7).map(|j| E[j] * k[j][i]).sum::<f64>();
+                scale[i] = y[i].abs().max(y_new[i].abs());
+            }
+            let e = scaled_max(&err, &scale, ctl);
+            if !e.is_finite() {
+                // A NaN/inf stage: retry smaller; give up when the step underflows.
+                if !(step > f64::EPSILON * t.abs().max(1.0) * 4.0) {
+                    return Err(OdeError::DerivativeNotFinite { t });
+                }
+                h = step * 0.2;
+                continue;
+            }
+            if e <= 1.0 {
+                t = if last { target } else { t + step };
+                y.copy_from_slice(&y_new);
+                k.swap(0, 6);
+                let grow = if e == 0.0 { 5.0 } else { (0.9 * e.powf(-0.2)).clamp(0.2, 5.0) };
+                if !last || step >= h {
+                    h = step * grow;
+                }
+            } else {
+                h = step * (0.9 * e.powf(-0.2)).clamp(0.2, 1.0);
+            }
+        }
+        out.extend_from_slice(&y);
+    }
+    Ok(out)
+}
+
+/// The states at the output times with their forward sensitivities, from
+/// [`rk45_sensitivities`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct OdeSolution {
+    /// States, `ts.len()` rows of `n`.
+    pub y: Vec<f64>,
+    /// `d y(ts[i]) / d y0`: per output time an `n x n` column-major block
+    /// (column `j` is the derivative with respect to `y0[j]`).
+    pub dy_dy0: Vec<f64>,
+    /// `d y(ts[i]) / d theta`: per output time an `n x p` column-major block.
+    pub dy_dtheta: Vec<f64>,
+}
+
+/// Solves `y' = f(t, y; theta)` with the sensitivities of the states to
+/// `y0` and to the `p` parameters `theta`, by integrating the coupled system
+/// `S' = J_y S + J_theta` (`S(t0) = [I | 0]`) together with the states, so
+/// the error control covers the sensitivities too (as Stan's coupled system
+/// does). `jac(t, y, dydt, jy, jtheta)` writes `f` into `dydt`, `df/dy`
+/// (`n x n`, column-major) into `jy` and `df/dtheta` (`n x p`) into
+/// `jtheta`. Derivatives with respect to the times follow without more
+/// work: `dy(ts[i])/dts[i] = f(ts[i], y(ts[i]))`, and
+/// `dy(ts[i])/dt0 = -dy_dy0 * f(t0, y0)`.
+pub fn rk45_sensitivities<J: FnMut(f64, &[f64], &mut [f64], &mut [f64], &mut [f64])>(
+    mut jac: J,
+    y0: &[f64],
+    p: usize,
+    t0: f64,
+    ts: &[f64],
+    ctl: &OdeControl,
+) -> Result<OdeSolution, OdeError> {
+    let n = y0.len();
+    let width = n + p; // columns of S = [dy/dy0 | dy/dtheta]
+    let mut z0 = vec![0.0; n + n * width];
+    z0[..n].copy_from_slice(y0);
+    for j in 0..n {
+        z0[n + j * n + j] = 1.0;
+    }
+    let mut jy = vec![0.0; n * n];
+    let mut jt = vec![0.0; n * p];
+    let rhs = |t: f64, z: &[f64], dz: &mut [f64]| {
+        let (y, s) = z.split_at(n);
+        let (dy, ds) = dz.split_at_mut(n);
+        jac(t, y, dy, &mut jy, &mut jt);
+        for c in 0..width {
+            for r in 0..n {
+                let mut acc = if c >= n { jt[(c - n) * n + r] } else { 0.0 };
+                for k in 0..n {
+                    acc += jy[k * n + r] * s[c * n + k];
+                }
+                ds[c * n + r] = acc;
+            }
+        }
+    };
+    let z = rk45(rhs, &z0, t0, ts, ctl)?;
+    let mut sol = OdeSolution {
+        y: Vec::with_capacity(ts.len() * n),
+        dy_dy0: Vec::with_capacity(ts.len() * n * n),
+        dy_dtheta: Vec::with_capacity(ts.len() * n * p),
+    };
+    for row in z.chunks(z0.len()) {
+        sol.y.extend_from_slice(&row[..n]);
+        sol.dy_dy0.extend_from_slice(&row[n..n + n * n]);
+        sol.dy_dtheta.extend_from_slice(&row[n + n * n..]);
+    }
+    Ok(sol)
+}
+
+/// A first step size from the scale of `y0` and `y'(t0)` (Hairer, Norsett &
+/// Wanner's heuristic, without its second derivative estimate), capped by
+/// the span to integrate.
+fn initial_step(y: &[f64], dy: &[f64], span: f64, ctl: &OdeControl) -> f64 {
+    let scale: Vec<f64> = y.iter().map(|v| v.abs()).collect();
+    let d0 = scaled_max(y, &scale, ctl);
+    let d1 = scaled_max(dy, &scale, ctl);
+    let h = if d0 < 1e-5 || d1 < 1e-5 { 1e-6 } else { 0.01 * d0 / d1 };
+    h.min(span).max(span * 1e-12)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
+        a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+    }
+
+    #[test]
+    fn exponential_decay_matches_closed_form() {
+        let k = 0.7;
+        let ts: Vec<f64> = (1..=10).map(|i| 0.5 * i as f64).collect();
+        let y = rk45(|_, y, d| d[0] = -k * y[0], &[2.0], 0.0, &ts, &OdeControl::default()).expect("solves");
+        let exact: Vec<f64> = ts.iter().map(|t| 2.0 * (-k * t).exp()).collect();
+        assert!(max_abs_diff(&y, &exact) < 1e-5, "{y:?} vs {exact:?}");
+    }
+
+    #[test]
+    fn harmonic_oscillator_matches_closed_form_and_tightens_with_tolerance() {
+        let w = 2.0;
+        let ts: Vec<f64> = (1..=20).map(|i| 0.3 * i as f64).collect();
+        let exact: Vec<f64> = ts.iter().flat_map(|t| [(w * t).cos(), -w * (w * t).sin()]).collect();
+        let solve = |tol: f64| {
+            let ctl = OdeControl { rel_tol: tol, abs_tol: tol, ..OdeControl::default() };
+            rk45(
+                |_, y, d| {
+                    d[0] = y[1];
+                    d[1] = -w * w * y[0];
+                },
+                &[1.0, 0.0],
+                0.0,
+                &ts,
+                &ctl,
+            )
+            .expect("solves")
+        };
+        let loose = max_abs_diff(&solve(1e-4), &exact);
+        let default = max_abs_diff(&solve(1e-6), &exact);
+        let tight = max_abs_diff(&solve(1e-10), &exact);
+        assert!(default < 1e-5, "default tolerance error {default}");
+        assert!(tight < default && default < loose, "{tight} < {default} < {loose}");
+        assert!(tight < 1e-8, "tight tolerance error {tight}");
+    }
+
+    #[test]
+    fn forward_sensitivity_of_augmented_system_matches_closed_form_and_finite_difference() {
+        // y' = -k y with s = dy/dk: s' = -y - k s, s(0) = 0, so s = -t y0 e^{-kt}.
+        let (k, y0) = (0.4, 3.0);
+        let ts = [0.5, 1.0, 2.5, 4.0];
+        let aug = rk45(
+            |_, y, d| {
+                d[0] = -k * y[0];
+                d[1] = -y[0] - k * y[1];
+            },
+            &[y0, 0.0],
+            0.0,
+            &ts,
+            &OdeControl::default(),
+        )
+        .expect("solves");
+        let tight = OdeControl { rel_tol: 1e-11, abs_tol: 1e-11, ..OdeControl::default() };
+        let solve_k = |k: f64| rk45(|_, y, d| d[0] = -k * y[0], &[y0], 0.0, &ts, &tight).expect("solves");
+        let hstep = 1e-5;
+        let (up, down) = (solve_k(k + hstep), solve_k(k - hstep));
+        for (i, t) in ts.iter().enumerate() {
+            let exact = -t * y0 * (-k * t).exp();
+            let fd = (up[i] - down[i]) / (2.0 * hstep);
+            assert!((aug[2 * i + 1] - exact).abs() < 1e-5, "t={t}: {} vs {exact}", aug[2 * i + 1]);
+            assert!((fd - exact).abs() < 1e-5, "t={t}: fd {fd} vs {exact}");
+        }
+    }
+
+    #[test]
+    fn lotka_volterra_conserves_its_first_integral() {
+        // V = d x - c ln x + b y - a ln y is constant along solutions.
+        let (a, b, c, d) = (0.55, 0.028, 0.80, 0.024);
+        let ts: Vec<f64> = (1..=20).map(|i| i as f64).collect();
+        let z = rk45(
+            |_, z, dz| {
+                dz[0] = (a - b * z[1]) * z[0];
+                dz[1] = (-c + d * z[0]) * z[1];
+            },
+            &[33.0, 6.2],
+            0.0,
+            &ts,
+            &OdeControl::default(),
+        )
+        .expect("solves");
+        let v = |x: f64, y: f64| d * x - c * x.ln() + b * y - a * y.ln();
+        let v0 = v(33.0, 6.2);
+        for p in z.chunks(2) {
+            assert!((v(p[0], p[1]) - v0).abs() < 1e-4, "{p:?}: {} vs {v0}", v(p[0], p[1]));
+        }
+    }
+
+    /// Lotka-Volterra with its Jacobians written out: theta = (a, b, c, d).
+    fn lotka_volterra_jac(th: [f64; 4]) -> impl FnMut(f64, &[f64], &mut [f64], &mut [f64], &mut [f64]) {
+        move |_, z, dz, jy, jt| {
+            let [a, b, c, d] = th;
+            dz[0] = (a - b * z[1]) * z[0];
+            dz[1] = (-c + d * z[0]) * z[1];
+            // column-major: jy[col * 2 + row]
+            jy.copy_from_slice(&[a - b * z[1], d * z[1], -b * z[0], -c + d * z[0]]);
+            jt.copy_from_slice(&[z[0], 0.0, -z[0] * z[1], 0.0, 0.0, -z[1], 0.0, z[0] * z[1]]);
+        }
+    }
+
+    #[test]
+    fn sensitivities_match_finite_differences_on_lotka_volterra() {
+        let th = [0.55, 0.028, 0.80, 0.024];
+        let y0 = [33.0, 6.2];
+        let ts = [1.0, 4.0, 9.0];
+        let sol = rk45_sensitivities(lotka_volterra_jac(th), &y0, 4, 0.0, &ts, &OdeControl::default()).expect("solves");
+        let tight = OdeControl { rel_tol: 1e-11, abs_tol: 1e-11, ..OdeControl::default() };
+        let states = |th: [f64; 4], y0: [f64; 2]| {
+            rk45_sensitivities(lotka_volterra_jac(th), &y0, 4, 0.0, &ts, &tight).expect("solves").y
+        };
+        // Central differences, relative step; compare with a tolerance
+        // relative to the derivative's size (the default solve is ~1e-6).
+        for q in 0..6 {
+            let (mut up_th, mut dn_th, mut up_y, mut dn_y) = (th, th, y0, y0);
+            let base = if q < 2 { y0[q] } else { th[q - 2] };
+            let h = 1e-6 * base.abs();
+            if q < 2 {
+                up_y[q] += h;
+                dn_y[q] -= h;
+            } else {
+                up_th[q - 2] += h;
+                dn_th[q - 2] -= h;
+            }
+            let (up, dn) = (states(up_th, up_y), states(dn_th, dn_y));
+            for i in 0..ts.len() {
+                for r in 0..2 {
+                    let fd = (up[i * 2 + r] - dn[i * 2 + r]) / (2.0 * h);
+                    let got = if q < 2 { sol.dy_dy0[i * 4 + q * 2 + r] } else { sol.dy_dtheta[i * 8 + (q - 2) * 2 + r] };
+                    assert!((got - fd).abs() <= 1e-3 * fd.abs().max(1.0), "q={q} t={} r={r}: {got} vs fd {fd}", ts[i]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sensitivity_to_initial_state_of_decay_is_the_decay_factor() {
+        let k = 1.3;
+        let ts = [0.2, 1.0, 3.0];
+        let sol = rk45_sensitivities(
+            |_, y, d, jy, jt| {
+                d[0] = -k * y[0];
+                jy[0] = -k;
+                jt[0] = -y[0];
+            },
+            &[5.0],
+            1,
+            0.0,
+            &ts,
+            &OdeControl::default(),
+        )
+        .expect("solves");
+        for (i, t) in ts.iter().enumerate() {
+            assert!((sol.dy_dy0[i] - (-k * t).exp()).abs() < 1e-5);
+            assert!((sol.dy_dtheta[i] + t * 5.0 * (-k * t).exp()).abs() < 1e-5);
+        }
+    }
+
+    #[test]
+    fn bad_times_and_step_limits_are_errors_with_clear_messages() {
+        let ctl = OdeControl::default();
+        let decay = |_: f64, y: &[f64], d: &mut [f64]| d[0] = -y[0];
+        let e = rk45(decay, &[1.0], 1.0, &[1.0, 2.0], &ctl).unwrap_err();
+        assert!(matches!(e, OdeError::InitialTimeNotBefore { .. }));
+        assert!(e.to_string().contains("must be less than the first output time"), "{e}");
+        let e = rk45(decay, &[1.0], 0.0, &[1.0, 3.0, 2.0], &ctl).unwrap_err();
+        assert_eq!(e, OdeError::TimesNotIncreasing { index: 2 });
+        assert!(e.to_string().contains("ts[3] <= ts[2]"), "{e}");
+        assert!(matches!(rk45(decay, &[f64::NAN], 0.0, &[1.0], &ctl), Err(OdeError::NotFinite { what: "y0" })));
+        assert_eq!(rk45(decay, &[1.0], 0.0, &[], &ctl), Err(OdeError::NoOutputTimes));
+        let few = OdeControl { max_num_steps: 3, ..ctl };
+        let e = rk45(decay, &[1.0], 0.0, &[100.0], &few).unwrap_err();
+        assert!(matches!(e, OdeError::TooManySteps { max_num_steps: 3, .. }), "{e:?}");
+        let e = rk45(|_, _, d| d[0] = f64::NAN, &[1.0], 0.0, &[1.0], &ctl).unwrap_err();
+        assert!(matches!(e, OdeError::DerivativeNotFinite { .. }), "{e:?}");
+        let bad = OdeControl { rel_tol: -1.0, ..ctl };
+        assert_eq!(rk45(decay, &[1.0], 0.0, &[1.0], &bad), Err(OdeError::BadControl { what: "rel_tol" }));
+    }
+}
