@@ -30,6 +30,7 @@ const N: usize = 7;
 /// vector, row vector × matrix, vector × row vector, small × wide, wide
 /// transposed × vector), transposes, `diag_matrix`, `diag_pre_multiply`,
 /// `quad_form_diag`, `multiply_lower_tri_self_transpose`,
+/// `non_centered_mvn` (of a matrix and of a vector),
 /// `cholesky_decompose`, `mdivide_left_tri_low` (of a matrix and of a
 /// vector), `mdivide_right_tri_low`, `log_determinant` and `determinant`
 /// of a Cholesky factor, matrix and
@@ -74,6 +75,8 @@ model {{
   matrix[K, K] W = mdivide_left_tri_low(L, A);
   vector[K] u = mdivide_left_tri_low(L, mu);
   row_vector[K] t = mdivide_right_tri_low(r, L);
+  matrix[K, N] U = non_centered_mvn(mu, sigma, L_Omega, Z);
+  vector[K] U1 = non_centered_mvn(r', sigma, L, mu);
   sigma ~ lognormal(0, 1);
   L_Omega ~ lkj_corr_cholesky(2);
   to_vector(A) ~ normal(0, 1);
@@ -88,6 +91,7 @@ model {{
   target += 0.1 * dot_product(w, v) + 0.01 * sum(O) + 0.1 * sum(r * L);
   target += -0.5 * dot_self(to_vector(E - X)) - 0.01 * dot_self(q);
   target += 0.01 * sum(Q) - 0.01 * dot_self(to_vector(W)) + 0.1 * dot_product(u, mu) - 0.05 * dot_self(t);
+  target += -0.02 * dot_self(to_vector(U)) + 0.1 * sum(U1);
   target += 0.3 * log_determinant(L) + 0.1 * determinant(L) - 0.2 * log_determinant(cholesky_decompose(S));
   for (i in 1:K) {{
     for (j in 1:K) {{
@@ -118,6 +122,7 @@ const REPLACED: &[&str] = &[
     "hbm_mdivide_left_tri_low",
     "hbm_log_determinant",
     "hbm_determinant",
+    "hbm_diag_pre_multiply",
 ];
 
 /// The model of size K lowered with or without unrolling, differentiated

@@ -20,6 +20,8 @@ Models (the same as examples/stan/*.stan and examples/electric_covariance.hbm):
                        (gradient only)
   electric_covariance  seed 000, correlated intercepts and effects per grade
                        (gradient only)
+  electric_covariance_lkj  the same with an LKJ(2) prior on the correlation
+                       (examples/electric_covariance_lkj.hbm; gradient only)
 
 `sample` runs 4 chains x (1000 warmup + 1000 draws), target accept 0.9 (as
 issue 11 fixes them), and reports: sampling wall time excluding compilation,
@@ -139,11 +141,27 @@ def electric_covariance_numpyro(J, K, pair, grade, t, x, y):
     numpyro.sample("y", dist.Normal(mu, sigma_y[grade]), obs=y)
 
 
+def electric_covariance_lkj_numpyro(J, K, pair, grade, t, x, y):
+    """examples/electric_covariance_lkj.hbm: per grade, (alpha, theta) of
+    each pair is mu + diag(tau) L_Omega z, L_Omega ~ LKJ Cholesky(2)."""
+    beta_x = numpyro.sample("beta_x", dist.Normal(0, 1).expand([K]))
+    sigma_y = numpyro.sample("sigma_y", dist.HalfNormal(1).expand([K]))
+    mu = numpyro.sample("mu", dist.Normal(0, 0.5).expand([K, 2]))
+    tau = numpyro.sample("tau", dist.HalfNormal(0.2).expand([K, 2]))
+    L_omega = numpyro.sample("L_Omega", dist.LKJCholesky(2, concentration=2.0).expand([K]))
+    z = numpyro.sample("z", dist.Normal(0, 1).expand([K, 2, J]))
+    u = mu[:, :, None] + tau[:, :, None] * (L_omega @ z)  # K x 2 x J
+    m = u[grade, 0, pair] + u[grade, 1, pair] * t + beta_x[grade] * x
+    numpyro.sample("y", dist.Normal(m, sigma_y[grade]), obs=y)
+
+
 def numpyro_case(name):
     if name == "electric_intercept":
         return electric_intercept_numpyro, electric_data()
     if name == "electric_covariance":
         return electric_covariance_numpyro, electric_data()
+    if name == "electric_covariance_lkj":
+        return electric_covariance_lkj_numpyro, electric_data()
     if name == "mundlak_logit":
         return mundlak_numpyro, mundlak_data()
     if name == "mundlak_logit_100k":

@@ -137,6 +137,50 @@ model {
     check("locals", model, "d.json", data, 4);
 }
 
+/// Branches whose adjoints of outer values (loop-invariant parameters,
+/// a local of the enclosing loop, values from two loops out) go straight
+/// into the enclosing block's cells: both arms of one branch, a branch in
+/// a branch, a branch in a nested loop and one at the top level.
+#[test]
+fn branches_in_loops_accumulate_outer_adjoints() {
+    let model = r#"
+data { int N; vector[N] x; array[N] int<lower=0, upper=2> z; }
+parameters { real a; real<lower=0> s; vector[2] m; }
+transformed parameters {
+  real acc = 0;
+  for (i in 1:N) {
+    real lin = a + x[i] * m[1];
+    if (z[i] == 0) {
+      acc += square(lin) * s;
+    } else {
+      if (z[i] == 1) {
+        acc += lin * m[2] - log1p(s);
+      } else {
+        acc += exp(-square(lin - m[2]));
+      }
+    }
+    for (j in 1:2) {
+      if (j == z[i]) {
+        acc += m[j] * lin * a;
+      }
+    }
+  }
+}
+model {
+  target += -0.1 * acc;
+  if (N > 2) {
+    target += -square(a) - square(m[1] - s);
+  } else {
+    target += -s;
+  }
+  m ~ normal(0, 1);
+  s ~ exponential(1);
+}
+"#;
+    let data = r#"{"N": 6, "x": [0.1, -0.5, 1.3, 2.0, -1.1, 0.7], "z": [0, 1, 2, 1, 0, 2]}"#;
+    check("branches", model, "d.json", data, 4);
+}
+
 #[test]
 fn dims_broadcasting_and_zipped_indexing() {
     let model = r#"

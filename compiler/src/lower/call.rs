@@ -873,6 +873,9 @@ impl Lowerer<'_> {
             let msg = format!("`non_centered_mvn` with sizes that disagree (tau {:?}, L {:?}, z {:?})", tau.shape, l.shape, z.shape);
             return Err(LowerError::unsupported(e.span, msg));
         }
+        if self.try_fill_small_non_centered_mvn(dst, args, k, groups)? {
+            return Ok(());
+        }
         let scaled = self.temp_buffer("diag_pre_multiply", ScalarType::F64, k * k);
         let product = self.temp_buffer("product", ScalarType::F64, k * groups);
         let (kv, gv) = (self.fb.i64(k as i64), self.fb.i64(groups as i64));

@@ -547,6 +547,58 @@ impl Lowerer<'_> {
         Ok(true)
     }
 
+    /// `dst = non_centered_mvn(mu, tau, L, z)` with a small `K × K` factor:
+    /// the `K²` products `tau[i] L[i, p]` once, then per column of `z`
+    /// (looped) each row's unrolled `mu[i] + Σ_p tau[i] L[i, p] z[p, j]`,
+    /// in place of two library calls and a temporary (the LKJ form's
+    /// `L_Omega * z` per grade). `false` when `K` is not small or `L` is
+    /// not a small value.
+    pub(crate) fn try_fill_small_non_centered_mvn(&mut self, dst: &Storage, args: &[TypedExpr], k: usize, groups: usize) -> LowerResult<bool> {
+        if !self.unroll_small || k > MAX_SMALL || args.iter().any(|a| !a.ty.array.is_empty()) {
+            return Ok(false);
+        }
+        let Some(l) = self.try_small(&args[2])? else { return Ok(false) };
+        let mut mu = Vec::with_capacity(k);
+        let mut scaled = Vec::with_capacity(k * k);
+        for i in 0..k {
+            let iv = self.fb.i64(i as i64);
+            let m = self.elem(&args[0], &[iv])?;
+            mu.push(self.fb.to_f64(m));
+            let t = self.elem(&args[1], &[iv])?;
+            let t = self.fb.to_f64(t);
+            for p in 0..k {
+                scaled.push(self.fb.binary(BinaryOp::Mul, t, l.at(i, p)));
+            }
+        }
+        let z = &args[3];
+        let z_is_matrix = self.shape(z)?.len() == 2;
+        let dst = dst.clone();
+        let column = |this: &mut Self, j: Option<Value>| -> LowerResult<()> {
+            for i in 0..k {
+                let mut terms = Vec::with_capacity(k);
+                for p in 0..k {
+                    let pv = this.fb.i64(p as i64);
+                    let idx: Vec<Value> = j.map_or_else(|| vec![pv], |j| vec![pv, j]);
+                    let y = this.elem(z, &idx)?;
+                    terms.push((scaled[i * k + p], this.fb.to_f64(y)));
+                }
+                let product = this.dot_terms(&terms);
+                let v = this.fb.binary(BinaryOp::Add, mu[i], product);
+                let iv = this.fb.i64(i as i64);
+                let idx: Vec<Value> = j.map_or_else(|| vec![iv], |j| vec![iv, j]);
+                let at = this.offset(&dst, &idx);
+                this.fb.store(dst.buf, at, v);
+            }
+            Ok(())
+        };
+        if z_is_matrix {
+            self.loop_n(groups, |this, j| column(this, Some(j)))?;
+        } else {
+            column(self, None)?;
+        }
+        Ok(true)
+    }
+
     /// `y ~ multi_normal_cholesky(mu, L)` with a small `K × K` factor:
     /// `-K/2 log 2π - Σ log L_ii - ½‖L⁻¹(y - μ)‖²` per variate by forward
     /// substitution, `-∞` (as the library routine) when the diagonal is not
