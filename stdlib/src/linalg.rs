@@ -151,9 +151,14 @@ pub(crate) fn cholesky_lower(a: &[f64], n: usize, l: &mut [f64]) -> Result<(), L
 }
 
 /// Reverse mode of [`cholesky_decompose`]: given L and L̄ (lower triangle),
-/// accumulates Ā into the lower triangle of `a_adj`. Runs the forward
-/// algorithm's statements backwards (columns last to first, in each column
-/// the sub-diagonal entries last to first, then the pivot).
+/// accumulates Ā into the lower triangle of `a_adj`.
+///
+/// Symbolic adjoint after Murray (2016), "Differentiation of the Cholesky
+/// decomposition": with P = Φ(Lᵀ L̄) (lower triangle, diagonal halved) and
+/// S = L⁻ᵀ P L⁻¹, the gradient with respect to the lower-triangle entries
+/// of A is S_ij + S_ji below the diagonal and S_ii on it. Two triangular
+/// solves replace the scalar replay of the forward loop, and the one n × n
+/// work matrix is a reused per-thread buffer, so warm calls do not allocate.
 pub fn cholesky_decompose_adj(
     l: &[f64],
     l_adj: &[f64],
@@ -163,32 +168,68 @@ pub fn cholesky_decompose_adj(
     check_len("L", l, n * n)?;
     check_len("L adjoint", l_adj, n * n)?;
     check_len("A adjoint", a_adj, n * n)?;
-    // Adjoints of L entries still receive contributions from later statements.
-    let mut lb: Vec<f64> = l_adj.to_vec();
-    for j in (0..n).rev() {
-        let d = l[j + j * n];
-        for i in (j + 1..n).rev() {
-            // L[i,j] = t / d, t = A[i,j] - Σ_k L[i,k] L[j,k]
-            let g = lb[i + j * n];
-            if g == 0.0 {
-                continue;
+    with_scratch(n * n, |p| {
+        // P = Φ(Lᵀ L̄): (Lᵀ L̄)_ij = Σ_{k ≥ max(i,j)} L_ki L̄_kj; for the lower
+        // triangle (i ≥ j) that is k ≥ i. The upper triangle of P is zero.
+        for j in 0..n {
+            for i in 0..j {
+                p[i + j * n] = 0.0;
             }
-            let tb = g / d;
-            lb[j + j * n] -= g * l[i + j * n] / d;
-            a_adj[i + j * n] += tb;
-            for k in 0..j {
-                lb[i + k * n] -= tb * l[j + k * n];
-                lb[j + k * n] -= tb * l[i + k * n];
+            let lbar_col = &l_adj[j * n..(j + 1) * n];
+            for i in j..n {
+                let l_col = &l[i * n..(i + 1) * n];
+                let mut s = 0.0;
+                for k in i..n {
+                    s += l_col[k] * lbar_col[k];
+                }
+                p[i + j * n] = if i == j { 0.5 * s } else { s };
             }
         }
-        // L[j,j] = sqrt(s), s = A[j,j] - Σ_k L[j,k]²
-        let sb = lb[j + j * n] / (2.0 * d);
-        a_adj[j + j * n] += sb;
-        for k in 0..j {
-            lb[j + k * n] -= 2.0 * sb * l[j + k * n];
+        // Y = L⁻ᵀ P (column by column), then Sᵀ = L⁻ᵀ Yᵀ.
+        back_subst_transpose(l, n, p, n);
+        transpose_in_place(p, n);
+        back_subst_transpose(l, n, p, n);
+        // p now holds Sᵀ; the lower-entry gradient is symmetric in S.
+        for j in 0..n {
+            a_adj[j + j * n] += p[j + j * n];
+            for i in j + 1..n {
+                a_adj[i + j * n] += p[i + j * n] + p[j + i * n];
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Transposes a square column-major `n × n` matrix in place.
+fn transpose_in_place(m: &mut [f64], n: usize) {
+    for j in 0..n {
+        for i in j + 1..n {
+            m.swap(i + j * n, j + i * n);
         }
     }
-    Ok(())
+}
+
+thread_local! {
+    /// Work space for the reverse-mode matrix rules: grown to the largest
+    /// size seen on this thread and then reused, so a warm gradient
+    /// evaluation performs no heap allocation in these routines.
+    static SCRATCH: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` on a zero-initialised-or-stale work slice of length `len` from
+/// the per-thread buffer (`f` must write before it reads). Falls back to a
+/// fresh buffer if the thread's buffer is already borrowed (re-entrant use),
+/// which the routines here never do.
+fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            if buf.len() < len {
+                buf.resize(len, 0.0);
+            }
+            f(&mut buf[..len])
+        }
+        Err(_) => f(&mut vec![0.0; len]),
+    })
 }
 
 // --- products -----------------------------------------------------------------
@@ -423,21 +464,23 @@ pub fn mdivide_left_tri_low_adj(
     check_opt("L adjoint", &l_adj, n * n)?;
     check_opt("B adjoint", &b_adj, n * ncols)?;
     check_diag(l, n)?;
-    let mut g = x_adj.to_vec();
-    back_subst_transpose(l, n, &mut g, ncols);
-    if let Some(ba) = b_adj {
-        ba.iter_mut().zip(&g).for_each(|(a, gi)| *a += gi);
-    }
-    if let Some(la) = l_adj {
-        for c in 0..ncols {
-            for j in 0..n {
-                let xj = x[j + c * n];
-                for i in j..n {
-                    la[i + j * n] -= g[i + c * n] * xj;
+    with_scratch(n * ncols, |g| {
+        g.copy_from_slice(x_adj);
+        back_subst_transpose(l, n, g, ncols);
+        if let Some(ba) = b_adj {
+            ba.iter_mut().zip(g.iter()).for_each(|(a, gi)| *a += gi);
+        }
+        if let Some(la) = l_adj {
+            for c in 0..ncols {
+                for j in 0..n {
+                    let xj = x[j + c * n];
+                    for i in j..n {
+                        la[i + j * n] -= g[i + c * n] * xj;
+                    }
                 }
             }
         }
-    }
+    });
     Ok(())
 }
 
