@@ -125,26 +125,33 @@ pub fn cholesky_decompose(a: &[f64], n: usize, l: &mut [f64]) -> Result<(), Lina
     cholesky_lower(a, n, l)
 }
 
-/// The unblocked Cholesky–Crout factorisation of the lower triangle of `a`.
-/// Lengths are checked by the callers.
+/// The left-looking column Cholesky factorisation of the lower triangle of
+/// `a`. Each column is updated by whole contiguous columns of L (axpy), so
+/// the inner loop runs down memory rather than across it; every entry still
+/// subtracts its terms in the order k = 0, 1, …, j-1, as the scalar Crout
+/// loop did, so results are unchanged bit for bit. Lengths are checked by
+/// the callers.
 pub(crate) fn cholesky_lower(a: &[f64], n: usize, l: &mut [f64]) -> Result<(), LinalgError> {
     l.iter_mut().for_each(|x| *x = 0.0);
     for j in 0..n {
-        let mut s = a[j + j * n];
+        let (done, rest) = l.split_at_mut(j * n);
+        let col = &mut rest[j..n];
+        col.copy_from_slice(&a[j + j * n..(j + 1) * n]);
         for k in 0..j {
-            s -= l[j + k * n] * l[j + k * n];
+            let lk = &done[k * n + j..(k + 1) * n];
+            let ljk = lk[0];
+            for (c, &x) in col.iter_mut().zip(lk) {
+                *c -= x * ljk;
+            }
         }
+        let s = col[0];
         if !(s > 0.0) || !s.is_finite() {
             return Err(LinalgError::NotPositiveDefinite { index: j });
         }
         let d = s.sqrt();
-        l[j + j * n] = d;
-        for i in j + 1..n {
-            let mut t = a[i + j * n];
-            for k in 0..j {
-                t -= l[i + k * n] * l[j + k * n];
-            }
-            l[i + j * n] = t / d;
+        col[0] = d;
+        for c in &mut col[1..] {
+            *c /= d;
         }
     }
     Ok(())

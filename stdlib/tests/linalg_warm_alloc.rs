@@ -175,3 +175,38 @@ fn matrix_adjoints_do_not_allocate_once_warm() {
     let after = allocs();
     assert_eq!(after - before, 0, "matrix routines allocated {} times once warm", after - before);
 }
+
+/// The scalar Cholesky–Crout loop (the pre-change forward), as an oracle.
+fn crout(a: &[f64], n: usize) -> Vec<f64> {
+    let mut l = vec![0.0; n * n];
+    for j in 0..n {
+        let mut s = a[j + j * n];
+        for k in 0..j {
+            s -= l[j + k * n] * l[j + k * n];
+        }
+        let d = s.sqrt();
+        l[j + j * n] = d;
+        for i in j + 1..n {
+            let mut t = a[i + j * n];
+            for k in 0..j {
+                t -= l[i + k * n] * l[j + k * n];
+            }
+            l[i + j * n] = t / d;
+        }
+    }
+    l
+}
+
+#[test]
+fn column_cholesky_forward_equals_crout_bit_for_bit() {
+    let mut rng = test_rng(1718);
+    for n in 1..=64 {
+        let a = spd(&mut rng, n);
+        let mut l = vec![f64::NAN; n * n];
+        cholesky_decompose(&a, n, &mut l).unwrap();
+        let want = crout(&a, n);
+        for k in 0..n * n {
+            assert_eq!(l[k].to_bits(), want[k].to_bits(), "n={n} entry {k}: {} vs {}", l[k], want[k]);
+        }
+    }
+}
