@@ -160,12 +160,13 @@ pub(crate) fn cholesky_lower(a: &[f64], n: usize, l: &mut [f64]) -> Result<(), L
 /// Reverse mode of [`cholesky_decompose`]: given L and L̄ (lower triangle),
 /// accumulates Ā into the lower triangle of `a_adj`.
 ///
-/// Symbolic adjoint after Murray (2016), "Differentiation of the Cholesky
-/// decomposition": with P = Φ(Lᵀ L̄) (lower triangle, diagonal halved) and
-/// S = L⁻ᵀ P L⁻¹, the gradient with respect to the lower-triangle entries
-/// of A is S_ij + S_ji below the diagonal and S_ii on it. Two triangular
-/// solves replace the scalar replay of the forward loop, and the one n × n
-/// work matrix is a reused per-thread buffer, so warm calls do not allocate.
+/// The unblocked level-2 reverse algorithm of Murray (2016), "Differentiation
+/// of the Cholesky decomposition": for columns j = n-1 … 0, with
+/// d = L[j,j], c = L[j+1:, j], r = L[j, :j], B = L[j+1:, :j] and t̄ = c̄ / d:
+/// Ā[j+1:, j] += t̄, d̄ -= t̄·c, B̄ -= t̄ rᵀ, r̄ -= Bᵀ t̄, then
+/// Ā[j,j] += d̄ / 2d and r̄ -= (d̄ / d) r. Every O(n³) step walks
+/// contiguous columns (column-major), n³/3 flops in all. L̄ is copied into
+/// a reused per-thread work buffer, so warm calls do not allocate.
 pub fn cholesky_decompose_adj(
     l: &[f64],
     l_adj: &[f64],
@@ -175,45 +176,43 @@ pub fn cholesky_decompose_adj(
     check_len("L", l, n * n)?;
     check_len("L adjoint", l_adj, n * n)?;
     check_len("A adjoint", a_adj, n * n)?;
-    with_scratch(n * n, |p| {
-        // P = Φ(Lᵀ L̄): (Lᵀ L̄)_ij = Σ_{k ≥ max(i,j)} L_ki L̄_kj; for the lower
-        // triangle (i ≥ j) that is k ≥ i. The upper triangle of P is zero.
-        for j in 0..n {
-            for i in 0..j {
-                p[i + j * n] = 0.0;
-            }
-            let lbar_col = &l_adj[j * n..(j + 1) * n];
-            for i in j..n {
-                let l_col = &l[i * n..(i + 1) * n];
-                let mut s = 0.0;
-                for k in i..n {
-                    s += l_col[k] * lbar_col[k];
+    with_scratch(n * n, |lb| {
+        lb.copy_from_slice(l_adj);
+        for j in (0..n).rev() {
+            let d = l[j + j * n];
+            let c = &l[j * n + j + 1..(j + 1) * n];
+            // t̄ = c̄ / d is stored over c̄ (c̄ is not read again).
+            let (left, right) = lb.split_at_mut(j * n);
+            let (col_j, _) = right.split_at_mut(n);
+            let mut dbar = col_j[j];
+            {
+                let tbar = &mut col_j[j + 1..];
+                for (t, &ci) in tbar.iter_mut().zip(c) {
+                    *t /= d;
+                    dbar -= *t * ci;
                 }
-                p[i + j * n] = if i == j { 0.5 * s } else { s };
+                for (a, &t) in a_adj[j * n + j + 1..(j + 1) * n].iter_mut().zip(tbar.iter()) {
+                    *a += t;
+                }
             }
-        }
-        // Y = L⁻ᵀ P (column by column), then Sᵀ = L⁻ᵀ Yᵀ.
-        back_subst_transpose(l, n, p, n);
-        transpose_in_place(p, n);
-        back_subst_transpose(l, n, p, n);
-        // p now holds Sᵀ; the lower-entry gradient is symmetric in S.
-        for j in 0..n {
-            a_adj[j + j * n] += p[j + j * n];
-            for i in j + 1..n {
-                a_adj[i + j * n] += p[i + j * n] + p[j + i * n];
+            let tbar = &col_j[j + 1..];
+            let sb = dbar / (2.0 * d);
+            a_adj[j + j * n] += sb;
+            for k in 0..j {
+                let r_k = l[j + k * n];
+                let b_col = &l[k * n + j + 1..(k + 1) * n];
+                let lb_col = &mut left[k * n..(k + 1) * n];
+                // r̄_k -= B[:,k]·t̄ + 2 s̄ r_k;  B̄[:,k] -= r_k t̄
+                let mut dot = 0.0;
+                for ((bb, &bv), &t) in lb_col[j + 1..].iter_mut().zip(b_col).zip(tbar) {
+                    dot += bv * t;
+                    *bb -= r_k * t;
+                }
+                lb_col[j] -= dot + 2.0 * sb * r_k;
             }
         }
     });
     Ok(())
-}
-
-/// Transposes a square column-major `n × n` matrix in place.
-fn transpose_in_place(m: &mut [f64], n: usize) {
-    for j in 0..n {
-        for i in j + 1..n {
-            m.swap(i + j * n, j + i * n);
-        }
-    }
 }
 
 thread_local! {
