@@ -35,6 +35,7 @@ pub mod linalg;
 pub mod lu;
 pub mod rng;
 pub mod scalar;
+mod scratch;
 pub mod special;
 pub mod transform;
 pub mod vmath;

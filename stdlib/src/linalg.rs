@@ -11,6 +11,7 @@
 //! inputs likewise never read or write above the diagonal.
 
 use crate::ffi::{size, slice, slice_mut};
+use crate::scratch::with_scratch;
 use crate::special::log_sum_exp_slice;
 
 /// Stan's tolerance for symmetry and unit-norm checks.
@@ -213,29 +214,6 @@ pub fn cholesky_decompose_adj(
         }
     });
     Ok(())
-}
-
-thread_local! {
-    /// Work space for the reverse-mode matrix rules: grown to the largest
-    /// size seen on this thread and then reused, so a warm gradient
-    /// evaluation performs no heap allocation in these routines.
-    static SCRATCH: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Runs `f` on a zero-initialised-or-stale work slice of length `len` from
-/// the per-thread buffer (`f` must write before it reads). Falls back to a
-/// fresh buffer if the thread's buffer is already borrowed (re-entrant use),
-/// which the routines here never do.
-fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
-    SCRATCH.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut buf) => {
-            if buf.len() < len {
-                buf.resize(len, 0.0);
-            }
-            f(&mut buf[..len])
-        }
-        Err(_) => f(&mut vec![0.0; len]),
-    })
 }
 
 // --- products -----------------------------------------------------------------

@@ -4,6 +4,7 @@
 //! global allocator.
 mod common;
 use common::*;
+use hbmc_stdlib::dist::*;
 use hbmc_stdlib::linalg::*;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -131,7 +132,9 @@ fn murray_cholesky_adjoint_matches_finite_differences() {
             }
             let mut ll = vec![0.0; n * n];
             cholesky_decompose(&s, n, &mut ll).unwrap();
-            idx.iter().map(|&(i, j)| w[i + j * n] * ll[i + j * n]).sum::<f64>()
+            idx.iter()
+                .map(|&(i, j)| w[i + j * n] * ll[i + j * n])
+                .sum::<f64>()
         };
         let theta: Vec<f64> = idx.iter().map(|&(i, j)| a[i + j * n]).collect();
         let mut l = vec![0.0; n * n];
@@ -158,6 +161,7 @@ fn matrix_adjoints_do_not_allocate_once_warm() {
     let mut lb2 = vec![0.0; n * n];
     let mut bb = vec![0.0; n * ncols];
     let mut llt = vec![0.0; n * n];
+    let (mut ya, mut ma) = (vec![0.0; n], vec![0.0; n]);
     let mut run = |l: &mut Vec<f64>| {
         cholesky_decompose(&a, n, l).unwrap();
         cholesky_decompose_adj(l, &lbar, n, &mut abar).unwrap();
@@ -166,6 +170,19 @@ fn matrix_adjoints_do_not_allocate_once_warm() {
         multiply_lower_tri_self_transpose(l, n, &mut llt).unwrap();
         multiply_lower_tri_self_transpose_adj(l, n, &lbar, &mut lb2).unwrap();
         log_det_cholesky(l, n).unwrap();
+        // the GP likelihood at run-time size, both parameterisations
+        let (y, mu) = (&b[..n], &xbar[..n]);
+        let lp1 = multi_normal_cholesky_lpdf_adj(
+            y,
+            mu,
+            l,
+            1.0,
+            Some(&mut ya),
+            Some(&mut ma),
+            Some(&mut lb2),
+        );
+        let lp2 = multi_normal_lpdf_adj(y, mu, &a, 1.0, Some(&mut ya), None, Some(&mut abar));
+        assert!(lp1.is_finite() && lp2.is_finite());
     };
     run(&mut l); // warm: the per-thread work buffer grows here
     let before = allocs();
@@ -173,7 +190,12 @@ fn matrix_adjoints_do_not_allocate_once_warm() {
         run(&mut l);
     }
     let after = allocs();
-    assert_eq!(after - before, 0, "matrix routines allocated {} times once warm", after - before);
+    assert_eq!(
+        after - before,
+        0,
+        "matrix routines allocated {} times once warm",
+        after - before
+    );
 }
 
 /// The scalar Cholesky–Crout loop (the pre-change forward), as an oracle.
@@ -206,7 +228,13 @@ fn column_cholesky_forward_equals_crout_bit_for_bit() {
         cholesky_decompose(&a, n, &mut l).unwrap();
         let want = crout(&a, n);
         for k in 0..n * n {
-            assert_eq!(l[k].to_bits(), want[k].to_bits(), "n={n} entry {k}: {} vs {}", l[k], want[k]);
+            assert_eq!(
+                l[k].to_bits(),
+                want[k].to_bits(),
+                "n={n} entry {k}: {} vs {}",
+                l[k],
+                want[k]
+            );
         }
     }
 }
