@@ -385,16 +385,18 @@ fn check_diag(l: &[f64], n: usize) -> Result<(), LinalgError> {
     Ok(())
 }
 
-/// Solves L x = b in place (forward substitution) for `ncols` right-hand sides.
+/// Solves L x = b in place (forward substitution) for `ncols` right-hand
+/// sides, column-oriented: once x_k is known, it is removed from the rest of
+/// the right-hand side with column k of L, which is contiguous in memory.
 fn forward_subst(l: &[f64], n: usize, x: &mut [f64], ncols: usize) {
     for c in 0..ncols {
         let col = &mut x[c * n..(c + 1) * n];
-        for i in 0..n {
-            let mut s = col[i];
-            for k in 0..i {
-                s -= l[i + k * n] * col[k];
+        for k in 0..n {
+            let xk = col[k] / l[k + k * n];
+            col[k] = xk;
+            for (xi, &lik) in col[k + 1..].iter_mut().zip(&l[k * n + k + 1..(k + 1) * n]) {
+                *xi -= lik * xk;
             }
-            col[i] = s / l[i + i * n];
         }
     }
 }
