@@ -37,6 +37,7 @@ pub mod lu;
 pub mod ode;
 pub mod rng;
 pub mod scalar;
+mod scratch;
 pub mod special;
 pub mod transform;
 pub mod vmath;

@@ -11,6 +11,7 @@
 //! inputs likewise never read or write above the diagonal.
 
 use crate::ffi::{size, slice, slice_mut};
+use crate::scratch::with_scratch;
 use crate::special::log_sum_exp_slice;
 
 /// Stan's tolerance for symmetry and unit-norm checks.
@@ -125,35 +126,48 @@ pub fn cholesky_decompose(a: &[f64], n: usize, l: &mut [f64]) -> Result<(), Lina
     cholesky_lower(a, n, l)
 }
 
-/// The unblocked Cholesky–Crout factorisation of the lower triangle of `a`.
-/// Lengths are checked by the callers.
+/// The left-looking column Cholesky factorisation of the lower triangle of
+/// `a`. Each column is updated by whole contiguous columns of L (axpy), so
+/// the inner loop runs down memory rather than across it; every entry still
+/// subtracts its terms in the order k = 0, 1, …, j-1, as the scalar Crout
+/// loop did, so results are unchanged bit for bit. Lengths are checked by
+/// the callers.
 pub(crate) fn cholesky_lower(a: &[f64], n: usize, l: &mut [f64]) -> Result<(), LinalgError> {
     l.iter_mut().for_each(|x| *x = 0.0);
     for j in 0..n {
-        let mut s = a[j + j * n];
+        let (done, rest) = l.split_at_mut(j * n);
+        let col = &mut rest[j..n];
+        col.copy_from_slice(&a[j + j * n..(j + 1) * n]);
         for k in 0..j {
-            s -= l[j + k * n] * l[j + k * n];
+            let lk = &done[k * n + j..(k + 1) * n];
+            let ljk = lk[0];
+            for (c, &x) in col.iter_mut().zip(lk) {
+                *c -= x * ljk;
+            }
         }
+        let s = col[0];
         if !(s > 0.0) || !s.is_finite() {
             return Err(LinalgError::NotPositiveDefinite { index: j });
         }
         let d = s.sqrt();
-        l[j + j * n] = d;
-        for i in j + 1..n {
-            let mut t = a[i + j * n];
-            for k in 0..j {
-                t -= l[i + k * n] * l[j + k * n];
-            }
-            l[i + j * n] = t / d;
+        col[0] = d;
+        for c in &mut col[1..] {
+            *c /= d;
         }
     }
     Ok(())
 }
 
 /// Reverse mode of [`cholesky_decompose`]: given L and L̄ (lower triangle),
-/// accumulates Ā into the lower triangle of `a_adj`. Runs the forward
-/// algorithm's statements backwards (columns last to first, in each column
-/// the sub-diagonal entries last to first, then the pivot).
+/// accumulates Ā into the lower triangle of `a_adj`.
+///
+/// The unblocked level-2 reverse algorithm of Murray (2016), "Differentiation
+/// of the Cholesky decomposition": for columns j = n-1 … 0, with
+/// d = L[j,j], c = L[j+1:, j], r = L[j, :j], B = L[j+1:, :j] and t̄ = c̄ / d:
+/// Ā[j+1:, j] += t̄, d̄ -= t̄·c, B̄ -= t̄ rᵀ, r̄ -= Bᵀ t̄, then
+/// Ā[j,j] += d̄ / 2d and r̄ -= (d̄ / d) r. Every O(n³) step walks
+/// contiguous columns (column-major), n³/3 flops in all. L̄ is copied into
+/// a reused per-thread work buffer, so warm calls do not allocate.
 pub fn cholesky_decompose_adj(
     l: &[f64],
     l_adj: &[f64],
@@ -163,31 +177,42 @@ pub fn cholesky_decompose_adj(
     check_len("L", l, n * n)?;
     check_len("L adjoint", l_adj, n * n)?;
     check_len("A adjoint", a_adj, n * n)?;
-    // Adjoints of L entries still receive contributions from later statements.
-    let mut lb: Vec<f64> = l_adj.to_vec();
-    for j in (0..n).rev() {
-        let d = l[j + j * n];
-        for i in (j + 1..n).rev() {
-            // L[i,j] = t / d, t = A[i,j] - Σ_k L[i,k] L[j,k]
-            let g = lb[i + j * n];
-            if g == 0.0 {
-                continue;
+    with_scratch(n * n, |lb| {
+        lb.copy_from_slice(l_adj);
+        for j in (0..n).rev() {
+            let d = l[j + j * n];
+            let c = &l[j * n + j + 1..(j + 1) * n];
+            // t̄ = c̄ / d is stored over c̄ (c̄ is not read again).
+            let (left, right) = lb.split_at_mut(j * n);
+            let (col_j, _) = right.split_at_mut(n);
+            let mut dbar = col_j[j];
+            {
+                let tbar = &mut col_j[j + 1..];
+                for (t, &ci) in tbar.iter_mut().zip(c) {
+                    *t /= d;
+                    dbar -= *t * ci;
+                }
+                for (a, &t) in a_adj[j * n + j + 1..(j + 1) * n].iter_mut().zip(tbar.iter()) {
+                    *a += t;
+                }
             }
-            let tb = g / d;
-            lb[j + j * n] -= g * l[i + j * n] / d;
-            a_adj[i + j * n] += tb;
+            let tbar = &col_j[j + 1..];
+            let sb = dbar / (2.0 * d);
+            a_adj[j + j * n] += sb;
             for k in 0..j {
-                lb[i + k * n] -= tb * l[j + k * n];
-                lb[j + k * n] -= tb * l[i + k * n];
+                let r_k = l[j + k * n];
+                let b_col = &l[k * n + j + 1..(k + 1) * n];
+                let lb_col = &mut left[k * n..(k + 1) * n];
+                // r̄_k -= B[:,k]·t̄ + 2 s̄ r_k;  B̄[:,k] -= r_k t̄
+                let mut dot = 0.0;
+                for ((bb, &bv), &t) in lb_col[j + 1..].iter_mut().zip(b_col).zip(tbar) {
+                    dot += bv * t;
+                    *bb -= r_k * t;
+                }
+                lb_col[j] -= dot + 2.0 * sb * r_k;
             }
         }
-        // L[j,j] = sqrt(s), s = A[j,j] - Σ_k L[j,k]²
-        let sb = lb[j + j * n] / (2.0 * d);
-        a_adj[j + j * n] += sb;
-        for k in 0..j {
-            lb[j + k * n] -= 2.0 * sb * l[j + k * n];
-        }
-    }
+    });
     Ok(())
 }
 
@@ -360,16 +385,18 @@ fn check_diag(l: &[f64], n: usize) -> Result<(), LinalgError> {
     Ok(())
 }
 
-/// Solves L x = b in place (forward substitution) for `ncols` right-hand sides.
+/// Solves L x = b in place (forward substitution) for `ncols` right-hand
+/// sides, column-oriented: once x_k is known, it is removed from the rest of
+/// the right-hand side with column k of L, which is contiguous in memory.
 fn forward_subst(l: &[f64], n: usize, x: &mut [f64], ncols: usize) {
     for c in 0..ncols {
         let col = &mut x[c * n..(c + 1) * n];
-        for i in 0..n {
-            let mut s = col[i];
-            for k in 0..i {
-                s -= l[i + k * n] * col[k];
+        for k in 0..n {
+            let xk = col[k] / l[k + k * n];
+            col[k] = xk;
+            for (xi, &lik) in col[k + 1..].iter_mut().zip(&l[k * n + k + 1..(k + 1) * n]) {
+                *xi -= lik * xk;
             }
-            col[i] = s / l[i + i * n];
         }
     }
 }
@@ -423,21 +450,23 @@ pub fn mdivide_left_tri_low_adj(
     check_opt("L adjoint", &l_adj, n * n)?;
     check_opt("B adjoint", &b_adj, n * ncols)?;
     check_diag(l, n)?;
-    let mut g = x_adj.to_vec();
-    back_subst_transpose(l, n, &mut g, ncols);
-    if let Some(ba) = b_adj {
-        ba.iter_mut().zip(&g).for_each(|(a, gi)| *a += gi);
-    }
-    if let Some(la) = l_adj {
-        for c in 0..ncols {
-            for j in 0..n {
-                let xj = x[j + c * n];
-                for i in j..n {
-                    la[i + j * n] -= g[i + c * n] * xj;
+    with_scratch(n * ncols, |g| {
+        g.copy_from_slice(x_adj);
+        back_subst_transpose(l, n, g, ncols);
+        if let Some(ba) = b_adj {
+            ba.iter_mut().zip(g.iter()).for_each(|(a, gi)| *a += gi);
+        }
+        if let Some(la) = l_adj {
+            for c in 0..ncols {
+                for j in 0..n {
+                    let xj = x[j + c * n];
+                    for i in j..n {
+                        la[i + j * n] -= g[i + c * n] * xj;
+                    }
                 }
             }
         }
-    }
+    });
     Ok(())
 }
 

@@ -12,6 +12,7 @@
 use crate::dist::{no_nan, pos_finite};
 use crate::ffi::{size, slice, slice_mut};
 use crate::linalg::{check_symmetric, cholesky_lower, CONSTRAINT_TOLERANCE};
+use crate::scratch::with_scratch;
 use crate::rng::{bad, ChainRng, RngError};
 use crate::special::{digamma, lbeta, HALF_LN_2PI};
 use rand::Rng;
@@ -28,21 +29,6 @@ fn normal_args_ok(y: &[f64], mu: &[f64], m: &[f64]) -> Option<usize> {
         return None;
     }
     Some(k)
-}
-
-/// Scratch of up to this many numbers lives on the stack: a hierarchical
-/// model calls these densities once per group with a small K, and a heap
-/// allocation per call cost more than the density itself at K = 2.
-const STACK_SCRATCH: usize = 32;
-
-/// Runs `f` on a zeroed scratch slice of length `n`, on the stack when it
-/// fits.
-fn with_scratch<R>(n: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
-    if n <= STACK_SCRATCH {
-        f(&mut [0.0; STACK_SCRATCH][..n])
-    } else {
-        f(&mut vec![0.0; n])
-    }
 }
 
 /// z = L⁻¹ (y - μ) for a lower-triangular L with positive diagonal.
