@@ -192,19 +192,19 @@ impl ChunkPool {
     }
 }
 
-/// Spins until `ready` or for at most [`SPIN_TIME`]; returns whether
-/// `ready` held.
-fn spin_until(ready: impl Fn() -> bool) -> bool {
+/// Spins until `ready` or for at most [`SPIN_TIME`]; the callers check
+/// again under the lock, so the outcome is not returned.
+fn spin_until(ready: impl Fn() -> bool) {
     let start = std::time::Instant::now();
     loop {
         for _ in 0..64 {
             if ready() {
-                return true;
+                return;
             }
             std::hint::spin_loop();
         }
         if start.elapsed() >= SPIN_TIME {
-            return ready();
+            return;
         }
     }
 }
