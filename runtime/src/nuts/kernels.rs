@@ -82,12 +82,7 @@ pub(crate) fn joined_sums(
         p_b_beg: &p_b_beg[..n],
         v_b_beg: &v_b_beg[..n],
     };
-    #[cfg(target_arch = "x86_64")]
-    if has_avx_fma() {
-        // SAFETY: AVX and FMA were detected on this CPU; every slice has length n.
-        return unsafe { avx::joined_sums::<false>(rho, &s) };
-    }
-    joined_portable(rho, &s)
+    joined_dispatch::<false>(rho, &s)
 }
 
 /// [`joined_sums`] for whitened momenta, where each state's velocity is its
@@ -116,12 +111,20 @@ pub(crate) fn joined_sums_white(
         p_b_beg: &p_b_beg[..n],
         v_b_beg: &p_b_beg[..n],
     };
+    joined_dispatch::<true>(rho, &s)
+}
+
+/// The AVX+FMA kernel when the CPU has both, else the portable one (the
+/// same bits); `WHITE`: the velocities of `s` are its momenta.
+#[inline]
+fn joined_dispatch<const WHITE: bool>(rho: &mut [f64], s: &JoinedInputs) -> [f64; 6] {
     #[cfg(target_arch = "x86_64")]
     if has_avx_fma() {
-        // SAFETY: AVX and FMA were detected on this CPU; every slice has length n.
-        return unsafe { avx::joined_sums::<true>(rho, &s) };
+        // SAFETY: AVX and FMA were detected on this CPU; every slice of `s`
+        // has the length of `rho` (both callers cut them to it).
+        return unsafe { avx::joined_sums::<WHITE>(rho, s) };
     }
-    joined_portable(rho, &s)
+    joined_portable(rho, s)
 }
 
 fn joined_portable(rho: &mut [f64], s: &JoinedInputs<'_>) -> [f64; 6] {
