@@ -33,6 +33,8 @@ pub struct FrontEnd {
 /// errors, so that one run reports as much as it can.
 pub fn front_end(source: &str) -> FrontEnd {
     let (ast, mut diagnostics) = syntax::parse_program(source);
+    // Kept as written for ODE right-hand sides, compiled on their own.
+    let function_defs = ast.as_ref().map(syntax::functions::definitions).unwrap_or_default();
     // User functions are expanded where they are called before checking.
     let ast = ast.map(|program| {
         let (expanded, expand_diags) = syntax::functions::expand_functions(program);
@@ -45,7 +47,10 @@ pub fn front_end(source: &str) -> FrontEnd {
         let (checked, check_diags) = check::check_program(program);
         diagnostics.extend(check_diags);
         if !parse_failed {
-            typed = checked;
+            typed = checked.map(|mut t| {
+                t.function_defs = function_defs;
+                t
+            });
         }
     }
     diagnostics.sort_by_key(|d| d.primary_span().map(|s| s.start).unwrap_or(usize::MAX));

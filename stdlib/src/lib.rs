@@ -180,6 +180,7 @@ pub fn symbols() -> Vec<Symbol> {
     use eigen::*;
     use linalg::*;
     use lu::*;
+    use ode::hbm_ode_adj;
     use scalar::*;
     use transform::*;
     use SymbolKind as K;
@@ -542,6 +543,7 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_log_det_cholesky: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Linalg);
     push!(hbm_log_det_cholesky_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> i32
         => K::LinalgAdj { of: "hbm_log_det_cholesky" });
+    push!(hbm_ode_adj: unsafe extern "C" fn(CPtr, i64, i64, i64, CPtr, Ptr, Ptr) -> i32 => K::LinalgAdj { of: "ode" });
     push!(hbm_softmax: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
     push!(hbm_softmax_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_softmax" });
     push!(hbm_log_softmax: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);

@@ -325,6 +325,59 @@ pub fn rk45_sensitivities<J: FnMut(f64, &[f64], &mut [f64], &mut [f64], &mut [f6
     Ok(sol)
 }
 
+/// The reverse rule of an ODE solve: accumulates into `y0_adj` (`n`) and
+/// `theta_adj` (`p`) the result adjoints `out_adj` (`t` rows of `n`)
+/// contracted with the sensitivities `sens`, which hold per output time the
+/// `n x (n + p)` column-major block `[dy/dy0 | dy/dtheta]` (the layout the
+/// compiler's ODE call writes from an [`OdeSolution`]).
+pub fn ode_adj(sens: &[f64], t: usize, n: usize, p: usize, out_adj: &[f64], y0_adj: &mut [f64], theta_adj: &mut [f64]) {
+    let w = n + p;
+    for k in 0..t {
+        let block = &sens[k * n * w..(k + 1) * n * w];
+        let g = &out_adj[k * n..(k + 1) * n];
+        for c in 0..w {
+            let col = &block[c * n..(c + 1) * n];
+            let acc: f64 = col.iter().zip(g).map(|(s, a)| s * a).sum();
+            if c < n {
+                y0_adj[c] += acc;
+            } else {
+                theta_adj[c - n] += acc;
+            }
+        }
+    }
+}
+
+/// C form of [`ode_adj`]; status 0, or 2 for a negative size or a null
+/// pointer.
+///
+/// # Safety
+/// `sens` valid for `t * n * (n + p)` values, `out_adj` for `t * n`,
+/// `y0_adj` for `n`, `theta_adj` for `p` (may be null when `p` is 0 or
+/// `n` is 0 respectively).
+pub unsafe extern "C" fn hbm_ode_adj(
+    sens: *const f64,
+    t: i64,
+    n: i64,
+    p: i64,
+    out_adj: *const f64,
+    y0_adj: *mut f64,
+    theta_adj: *mut f64,
+) -> i32 {
+    let (Ok(t), Ok(n), Ok(p)) = (usize::try_from(t), usize::try_from(n), usize::try_from(p)) else { return 2 };
+    let Some(len) = t.checked_mul(n).and_then(|tn| tn.checked_mul(n + p)) else { return 2 };
+    // SAFETY: caller contract (lengths as documented).
+    let parts = unsafe {
+        (crate::ffi::slice(sens, len), crate::ffi::slice(out_adj, t * n), crate::ffi::slice_mut(y0_adj, n), crate::ffi::slice_mut(theta_adj, p))
+    };
+    match parts {
+        (Some(s), Some(g), Some(a), Some(b)) => {
+            ode_adj(s, t, n, p, g, a, b);
+            0
+        }
+        _ => 2,
+    }
+}
+
 /// A first step size from the scale of `y0` and `y'(t0)` (Hairer, Norsett &
 /// Wanner's heuristic, without its second derivative estimate), capped by
 /// the span to integrate.

@@ -264,7 +264,7 @@ mod tests {
     use crate::ir::{BinaryOp, Buffer, CType, FuncRef, FunctionKind, ScalarType, UnaryOp};
 
     fn empty_module() -> Module {
-        Module { buffers: vec![], arena_sizes: Default::default(), functions: vec![] }
+        Module { buffers: vec![], arena_sizes: Default::default(), functions: vec![], odes: vec![] }
     }
 
     fn buffer(m: &mut Module, name: &str, arena: Arena, offset: usize, len: usize) -> BufferId {

@@ -64,6 +64,15 @@ pub fn rule(symbol: &str) -> Option<Rule> {
     if let Some(r) = transform_rule(symbol) {
         return Some(r);
     }
+    if crate::ir::ode::ode_system_index(symbol).is_some() {
+        // An ODE call (`ir::ode::OdeCallArg` order): adj(sens, times, n, p,
+        // out_adj, y0_adj, theta_adj) contracts with the sensitivities.
+        return Some(Rule {
+            adjoint: "hbm_ode_adj".into(),
+            args: vec![Fwd(14), Fwd(9), Fwd(10), Fwd(11), Adj(13), Adj(0), Adj(1)],
+            outputs: vec![(13, Len::Product(9, 10)), (14, Len::Arg(12))],
+        });
+    }
     let (args, outputs): (&[AdjArg], &[(usize, Len)]) = match symbol {
         // (a, n, l) -> status; adj(l, l_adj, n, a_adj)
         "hbm_cholesky_decompose" => (&[Fwd(2), Adj(2), Fwd(1), Adj(0)], &[(2, Len::Square(1))]),

@@ -100,6 +100,7 @@ impl B {
             dims: DimEnv { dims: self.dims },
             vars: self.vars,
             functions: Vec::new(),
+            function_defs: Vec::new(),
             blocks: vec![TypedBlock {
                 kind: BlockKind::Data,
                 stmts: self.stmts,

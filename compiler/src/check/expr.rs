@@ -408,9 +408,13 @@ impl Checker {
 
     /// A function call, a density call (`f_lpdf(y | ...)`) or an `_rng`.
     fn check_call(&mut self, func: &Ident, variate: Option<&Expr>, args: &[Expr], span: Span) -> Option<TypedExpr> {
+        if let (Some(form), None) = (super::ode::ode_form(&func.name), variate) {
+            if !self.user_functions.contains_key(&func.name) {
+                return self.check_ode_call(func, form, args, span);
+            }
+        }
         // Names refused whatever their arguments, before the arguments are
-        // checked: an ODE solver's first argument is a function name,
-        // which would otherwise be reported as an undeclared variable.
+        // checked.
         if !self.user_functions.contains_key(&func.name) {
             if let Some(help) = super::stan_removed::removed_function(&func.name) {
                 self.report(

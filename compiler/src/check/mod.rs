@@ -19,6 +19,7 @@ mod expr;
 mod functions;
 pub mod glm;
 mod index;
+pub mod ode;
 pub mod print;
 mod program;
 pub mod signatures;
@@ -48,6 +49,7 @@ pub fn check_program(program: &Program) -> (Option<TypedProgram>, Vec<Diagnostic
         dims: checker.dims,
         vars: checker.vars,
         functions: checker.functions,
+        function_defs: Vec::new(),
         blocks,
     });
     (typed, checker.diagnostics)

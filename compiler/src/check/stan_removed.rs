@@ -16,8 +16,8 @@ pub fn removed_function(name: &str) -> Option<String> {
         "get_lp" => "write `target()`",
         "if_else" => "write the conditional operator `cond ? a : b`",
         // `integrate_ode_rk45/_bdf/_adams` are only deprecated in Stan (and
-        // used by posteriordb's models): "not in hbmc yet" (stan_missing).
-        "integrate_ode" => "Stan's replacements (`ode_rk45`, `ode_bdf`, ...) are not in hbmc yet either (docs/language.md)",
+        // used by posteriordb's models); hbmc has them (check/ode.rs).
+        "integrate_ode" => "write `ode_rk45(f, y0, t0, ts, ...)` (or `integrate_ode_rk45`)",
         _ => return removed_density_suffix(name),
     };
     Some(format!("`{name}` was removed in Stan 2.33: {fixed}"))

@@ -274,6 +274,10 @@ pub struct TypedProgram {
     /// The compiled recursive user functions; a call names one by
     /// [`TypedFunction::name`].
     pub functions: Vec<TypedFunction>,
+    /// Every user function as written (with a body), before expansion: an
+    /// ODE right-hand side is compiled on its own from these
+    /// (`lower/ode.rs`). Filled by [`crate::front_end`].
+    pub function_defs: Vec<crate::syntax::ast::FunDef>,
     /// The blocks present, in the required order (without `dims`).
     pub blocks: Vec<TypedBlock>,
 }

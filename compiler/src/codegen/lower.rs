@@ -147,6 +147,7 @@ pub(crate) fn translate(
     jit: &mut JITModule,
     imports: &mut Imports,
     user_ids: &HashMap<u32, FuncId>,
+    odes: &[usize],
     module: &Module,
     func: &Function,
     functions: &[(FunctionKind, FuncId)],
@@ -158,7 +159,7 @@ pub(crate) fn translate(
             "only 64-bit targets are supported".into(),
         ));
     }
-    let mut t = Translator::new(jit, imports, user_ids, module, func, functions, builder)?;
+    let mut t = Translator::new(jit, imports, user_ids, odes, module, func, functions, builder)?;
     let exited = t.block(&func.body)?;
     if !exited {
         let value = match func.result {
@@ -180,6 +181,8 @@ struct Translator<'a, 'b> {
     imports: &'a mut Imports,
     /// The declared user functions, by number.
     user_ids: &'a HashMap<u32, FuncId>,
+    /// The addresses of the compiled ODE systems (`codegen::ode::JitOde`).
+    odes: &'a [usize],
     /// How many user function calls enclose this one (0 in an entry point).
     depth: clif::Value,
     /// A user function's result type (what a failed call returns a zero of).
@@ -386,6 +389,7 @@ impl<'a, 'b> Translator<'a, 'b> {
         jit: &'a mut JITModule,
         imports: &'a mut Imports,
         user_ids: &'a HashMap<u32, FuncId>,
+        odes: &'a [usize],
         module: &'a Module,
         func: &'a Function,
         functions: &'a [(FunctionKind, FuncId)],
@@ -430,6 +434,7 @@ impl<'a, 'b> Translator<'a, 'b> {
             jit,
             imports,
             user_ids,
+            odes,
             depth,
             result,
             module,
@@ -1084,6 +1089,9 @@ impl<'a, 'b> Translator<'a, 'b> {
         if let Some(index) = crate::ir::user_function_index(&func.symbol) {
             return self.user_call(index, dst, args);
         }
+        if let Some(index) = crate::ir::ode::ode_system_index(&func.symbol) {
+            return self.ode_call(index, dst, args);
+        }
         let callee = self.func_ref(&func.symbol, &func.params, func.ret)?;
         let mut values = Vec::with_capacity(func.params.len());
         for arg in args {
@@ -1115,6 +1123,30 @@ impl<'a, 'b> Translator<'a, 'b> {
                 let x = self.b.ins().stack_load(I64, F64, slot, (8 * i) as i32);
                 self.set(*p, x);
             }
+        }
+        Ok(())
+    }
+
+    /// An ODE call: `hbmc_jit_ode(system, args...) -> status`.
+    fn ode_call(&mut self, index: usize, dst: Option<Value>, args: &[CallArg]) -> Result<(), CodegenError> {
+        let Some(&addr) = self.odes.get(index) else {
+            return Err(CodegenError::Unsupported(format!("no ODE system {index}")));
+        };
+        let mut params = vec![CType::PtrConstF64];
+        params.extend(crate::ir::ode::ode_call_params());
+        let callee = self.func_ref(super::ode::ODE_SYMBOL, &params, CType::I64)?;
+        let mut values = vec![self.b.ins().iconst(I64, addr as i64)];
+        for arg in args {
+            values.push(match arg {
+                CallArg::Value(v) => self.get(*v),
+                CallArg::Buffer { buf, offset } => self.element_ptr(*buf, *offset),
+                CallArg::Rng => self.rng,
+            });
+        }
+        let call = self.b.ins().call(callee, &values);
+        if let Some(d) = dst {
+            let r = self.b.inst_results(call)[0];
+            self.set(d, r);
         }
         Ok(())
     }

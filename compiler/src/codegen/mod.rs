@@ -17,6 +17,7 @@
 
 pub mod context;
 mod lower;
+mod ode;
 pub mod pool;
 mod tape;
 
@@ -115,6 +116,10 @@ pub struct CompiledModule {
     jit: Option<JITModule>,
     entries: Vec<Entry>,
     arena_sizes: ArenaSizes,
+    /// The module's ODE systems, compiled; JIT code holds their addresses
+    /// (boxed, so they do not move), so this field is only kept, not read.
+    #[allow(clippy::vec_box, dead_code)]
+    odes: Vec<Box<ode::JitOde>>,
 }
 
 // SAFETY: after `compile` the JIT module is never used through `&self`
@@ -191,6 +196,7 @@ fn new_jit() -> Result<JITModule, CodegenError> {
         lower::MESSAGE_SYMBOL,
         context::hbmc_jit_message as *const u8,
     );
+    builder.symbol(ode::ODE_SYMBOL, ode::hbmc_jit_ode as *const u8);
     builder.symbol(tape::TAPE_SAVE_SYMBOL, tape::hbmc_jit_tape_save as *const u8);
     builder.symbol(tape::TAPE_LOAD_SYMBOL, tape::hbmc_jit_tape_load as *const u8);
     builder.symbol(
@@ -208,6 +214,11 @@ fn new_jit() -> Result<JITModule, CodegenError> {
 /// Verifies and compiles every function of `module`.
 pub fn compile(module: &Module) -> Result<CompiledModule, CodegenError> {
     crate::ir::verify::verify(module).map_err(CodegenError::Invalid)?;
+    let mut odes = Vec::with_capacity(module.odes.len());
+    for system in &module.odes {
+        odes.push(Box::new(ode::JitOde { system: system.clone(), compiled: compile(&system.module)? }));
+    }
+    let ode_addrs: Vec<usize> = odes.iter().map(|o| &**o as *const ode::JitOde as usize).collect();
     let mut jit = new_jit()?;
     let mut ctx = jit.make_context();
     let mut fctx = FunctionBuilderContext::new();
@@ -235,7 +246,7 @@ pub fn compile(module: &Module) -> Result<CompiledModule, CodegenError> {
         ctx.func.signature = sig.clone();
         ctx.func.name = UserFuncName::user(0, i as u32);
         let builder = FunctionBuilder::new(&mut ctx.func, &mut fctx);
-        let templates = lower::translate(&mut jit, &mut imports, &user_ids, module, func, &ids, builder)?;
+        let templates = lower::translate(&mut jit, &mut imports, &user_ids, &ode_addrs, module, func, &ids, builder)?;
         jit.define_function(id, &mut ctx)?;
         if !matches!(func.kind, FunctionKind::User(_)) {
             defined.push((func.kind, id, templates, uses_rng(&func.body)));
@@ -263,6 +274,7 @@ pub fn compile(module: &Module) -> Result<CompiledModule, CodegenError> {
         jit: Some(jit),
         entries,
         arena_sizes: module.arena_sizes,
+        odes,
     })
 }
 

@@ -373,6 +373,75 @@ impl<'a> Machine<'a> {
 
     /// Runs user function `index` on the argument values in a machine of
     /// its own (its own values, the same arenas), one level deeper.
+    /// An ODE call (`ir::ode`): reads its arguments, solves with the
+    /// system's `Gradient` function run by the interpreter, writes the
+    /// states and sensitivities, and sets `dst` to the status.
+    fn ode_call(&mut self, index: usize, dst: Option<Value>, args: &[CallArg]) -> R<()> {
+        use crate::ir::ode::{OdeCallArg as A, OdeStatus};
+        let sys = self.module.odes.get(index).ok_or_else(|| InterpError::BadCall(format!("no ODE system {index}")))?;
+        if args.len() != crate::ir::ode::ode_call_params().len() {
+            return Err(InterpError::BadCall(format!("ODE system {index}: wrong number of arguments")));
+        }
+        let value = |this: &Self, a: A| match &args[a as usize] {
+            CallArg::Value(v) => this.get_f64(*v),
+            other => malformed(format!("ODE call argument {a:?} is {other:?}, not a value")),
+        };
+        let read = |this: &Self, a: A, len: usize| -> R<Vec<f64>> {
+            let CallArg::Buffer { buf, offset } = &args[a as usize] else {
+                return malformed(format!("ODE call argument {a:?} is not a buffer"));
+            };
+            let start = this.get_i64(*offset)?;
+            (0..len as i64)
+                .map(|i| match this.load(*buf, start + i)? {
+                    Scalar::F64(x) => Ok(x),
+                    Scalar::I64(_) => malformed(format!("ODE call argument {a:?} is an integer buffer")),
+                })
+                .collect()
+        };
+        let (y0, theta) = (read(self, A::Y0, sys.n)?, read(self, A::Theta, sys.p)?);
+        let real_data = read(self, A::RealData, sys.real_data.1)?;
+        let int_data = read(self, A::IntData, sys.int_data.1)?;
+        let ts = read(self, A::Ts, sys.times)?;
+        let inputs = super::ode::OdeInputs {
+            y0: &y0,
+            theta: &theta,
+            real_data: &real_data,
+            int_data: &int_data,
+            t0: value(self, A::T0)?,
+            ts: &ts,
+            rel_tol: value(self, A::RelTol)?,
+            abs_tol: value(self, A::AbsTol)?,
+            max_num_steps: value(self, A::MaxNumSteps)?,
+        };
+        let mut out = vec![0.0; sys.times * sys.n];
+        let mut sens = vec![0.0; sys.sens_len()];
+        let mut gradient = |arenas: &mut Arenas| {
+            super::run(&sys.module, FunctionKind::Gradient, arenas, None).map_err(|e| match e {
+                InterpError::Rejected(m) => m,
+                other => other.to_string(),
+            })
+        };
+        let status = match super::ode::solve(sys, &inputs, &mut gradient, &mut out, &mut sens) {
+            Ok(()) => OdeStatus::Ok,
+            Err(f) => f.status,
+        };
+        if status == OdeStatus::Ok {
+            for (a, values) in [(A::Out, &out), (A::Sens, &sens)] {
+                let CallArg::Buffer { buf, offset } = &args[a as usize] else {
+                    return malformed(format!("ODE call argument {a:?} is not a buffer"));
+                };
+                let start = self.get_i64(*offset)?;
+                for (i, x) in values.iter().enumerate() {
+                    self.write(*buf, start + i as i64, Scalar::F64(*x), false)?;
+                }
+            }
+        }
+        if let Some(d) = dst {
+            self.set(d, Scalar::I64(status as i64))?;
+        }
+        Ok(())
+    }
+
     fn user_call(&mut self, index: u32, dst: Option<Value>, args: &[CallArg]) -> R<()> {
         let kind = crate::ir::FunctionKind::User(index);
         let callee = self.module.function(kind).ok_or(InterpError::NoFunction(kind))?;
@@ -415,6 +484,9 @@ impl<'a> Machine<'a> {
     ) -> R<()> {
         if let Some(index) = crate::ir::user_function_index(&func.symbol) {
             return self.user_call(index, dst, args);
+        }
+        if let Some(index) = crate::ir::ode::ode_system_index(&func.symbol) {
+            return self.ode_call(index, dst, args);
         }
         let sym = library::resolve(func).map_err(InterpError::BadCall)?;
         let n_explicit = func.explicit_params(!partials.is_empty()).len();

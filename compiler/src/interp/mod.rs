@@ -14,6 +14,7 @@
 
 pub mod library;
 pub mod message;
+pub mod ode;
 pub mod ops;
 
 mod exec;

@@ -17,6 +17,7 @@ pub fn module() -> Module {
         buffers: Vec::new(),
         arena_sizes: Default::default(),
         functions: Vec::new(),
+        odes: Vec::new(),
     }
 }
 

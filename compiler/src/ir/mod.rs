@@ -25,6 +25,7 @@ pub mod arenas;
 pub mod batch;
 pub mod chunks;
 mod group_tables;
+pub mod ode;
 pub mod print;
 pub mod tapes;
 pub mod verify;
@@ -366,6 +367,8 @@ pub struct Module {
     /// Size of each arena in elements.
     pub arena_sizes: ArenaSizes,
     pub functions: Vec<Function>,
+    /// The ODE right-hand sides its ODE calls solve ([`ode::ode_symbol`]).
+    pub odes: Vec<ode::OdeSystem>,
 }
 
 /// Element counts of every arena.

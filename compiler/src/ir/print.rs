@@ -322,6 +322,7 @@ mod tests {
             buffers: vec![],
             arena_sizes: Default::default(),
             functions: vec![],
+            odes: vec![],
         };
         let mu = m.add_buffer("mu", Arena::Params, 1);
         let y = m.add_buffer("y", Arena::Data, 3);

@@ -547,12 +547,25 @@ impl<'a> Checker<'a> {
         if let Some(index) = crate::ir::user_function_index(&func.symbol) {
             return self.user_call(index, dst, partials, func, args);
         }
-        let sym = match library::resolve(func) {
+        let ode = crate::ir::ode::ode_system_index(&func.symbol);
+        if let Some(index) = ode {
+            if index >= self.module.odes.len() {
+                self.error(format_args!("`{}` calls ODE system {index}, which the module does not have", func.symbol));
+            }
+            if func.params != crate::ir::ode::ode_call_params() || func.ret != CType::I64 || !partials.is_empty() {
+                self.error(format_args!("`{}` does not have the ODE call signature", func.symbol));
+            }
+        }
+        let sym = if ode.is_some() {
+            None
+        } else {
+            match library::resolve(func) {
             Ok(s) => Some(s),
             Err(e) => {
                 self.error(e);
                 None
             }
+        }
         };
         let n_explicit = func.explicit_params(!partials.is_empty()).len();
         if !partials.is_empty() {

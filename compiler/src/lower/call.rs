@@ -18,6 +18,7 @@ pub(crate) fn is_buffer_function(name: &str) -> bool {
             | "mdivide_left_tri_low" | "inverse" | "inverse_spd" | "sort_asc" | "sort_desc" | "eigenvalues_sym"
             | "eigenvectors_sym" | "sort_indices_asc" | "sort_indices_desc"
     ) || is_multivariate_rng(name)
+        || crate::check::ode::split_ode_call(name).is_some()
 }
 
 /// The multivariate draws: one library call writes a whole vector (or
@@ -65,6 +66,9 @@ impl Lowerer<'_> {
     pub fn call_shape(&mut self, func: &str, args: &[TypedExpr], e: &TypedExpr) -> LowerResult<Vec<usize>> {
         if e.ty.is_scalar() {
             return Ok(Vec::new());
+        }
+        if crate::check::ode::split_ode_call(func).is_some() {
+            return self.ode_shape(args);
         }
         if UNARY_MATH.contains(&func) || func == "abs" {
             return self.shape(&args[0]);
@@ -722,6 +726,9 @@ impl Lowerer<'_> {
     /// Writes a buffer function's whole result into `dst` (which has the
     /// call's shape) with the stdlib routine that computes it.
     pub fn fill_call(&mut self, dst: &Storage, func: &str, args: &[TypedExpr], e: &TypedExpr) -> LowerResult<()> {
+        if let Some((solver, f)) = crate::check::ode::split_ode_call(func) {
+            return self.fill_ode(dst, solver, f, args, e);
+        }
         let out = CallArg::Buffer { buf: dst.buf, offset: self.fb.i64(0) };
         match func {
             "cholesky_decompose" => {

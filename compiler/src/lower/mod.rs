@@ -34,6 +34,7 @@ mod linalg_fns;
 mod matrix_fns;
 mod multi_student_t;
 mod normal;
+mod ode;
 mod ordinal;
 mod propto;
 mod simplex;
@@ -261,6 +262,9 @@ pub(crate) struct Lowerer<'a> {
     /// Dropped terms of data only, computed with the transformed data
     /// once the log density is lowered (`propto`).
     deferred_constants: Vec<propto::DeferredConstant>,
+    /// The ODE system of each ODE call already lowered (by the call's
+    /// span), so that every function of the module solves the same one.
+    ode_systems: HashMap<(usize, usize), usize>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -272,7 +276,7 @@ impl<'a> Lowerer<'a> {
             bound,
             sized,
             symbols,
-            module: Module { buffers: Vec::new(), arena_sizes: Default::default(), functions: Vec::new() },
+            module: Module { buffers: Vec::new(), arena_sizes: Default::default(), functions: Vec::new(), odes: Vec::new() },
             data_init: Vec::new(),
             int_data_init: Vec::new(),
             globals: HashMap::new(),
@@ -294,6 +298,7 @@ impl<'a> Lowerer<'a> {
             only_cells_read: true,
             propto: false,
             deferred_constants: Vec::new(),
+            ode_systems: HashMap::new(),
             filled: HashMap::new(),
             read_cells: HashMap::new(),
             loop_ranges: HashMap::new(),

@@ -192,7 +192,7 @@ pub fn simulation_program(program: &TypedProgram, fixed: &[String]) -> Result<Si
     }
     blocks.push(TypedBlock { kind: BlockKind::GeneratedQuantities, stmts: gq });
     Ok(Simulation {
-        program: TypedProgram { dims: program.dims.clone(), vars, functions: program.functions.clone(), blocks },
+        program: TypedProgram { dims: program.dims.clone(), vars, functions: program.functions.clone(), function_defs: program.function_defs.clone(), blocks },
         drawn,
         outcomes,
     })

@@ -25,6 +25,20 @@ use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::*;
 use crate::syntax::span::Span;
 
+/// Every function definition (with a body) of the `functions` block, as
+/// written.
+pub fn definitions(program: &Program) -> Vec<FunDef> {
+    program
+        .blocks
+        .iter()
+        .filter_map(|b| match &b.body {
+            BlockBody::Functions(fns) => Some(fns.iter().filter(|f| f.body.is_some()).cloned()),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
 /// Replaces the `functions` block's definitions by expanding every call of
 /// them; the block itself stays (empty) so the block-order check still sees
 /// it. Returns the expanded program and the diagnostics found on the way.

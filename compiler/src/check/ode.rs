@@ -1,0 +1,155 @@
+//! Typing of the ODE solvers: Stan's `integrate_ode_rk45/_bdf/_adams(f, y0,
+//! t0, ts, theta, x_r, x_i [, rel_tol, abs_tol, max_num_steps])` and the
+//! variadic `ode_rk45/_bdf/_adams/_ckrk[_tol](f, y0, t0, ts, [rel_tol,
+//! abs_tol, max_num_steps,] ...)`.
+//!
+//! The first argument names a function of the `functions` block, which is
+//! not a value; the typed call keeps it in its name, `solver@f` (see
+//! [`split_ode_call`]), and the other arguments as ordinary arguments.
+//! Lowering compiles `f` on its own (`lower/ode.rs`, `ir::ode`).
+
+use super::typed::{Level, TypedExpr, TypedExprKind};
+use super::types::{Axis, ElemType, Type};
+use super::Checker;
+use crate::diagnostics::Diagnostic;
+use crate::syntax::ast::{Expr, ExprKind, Ident};
+use crate::syntax::span::Span;
+
+/// The form of an ODE solver call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OdeForm {
+    /// `integrate_ode_*`: arrays in and out, `theta`, `x_r`, `x_i`.
+    Legacy,
+    /// `ode_*`: a vector state, any arguments after `ts`.
+    Variadic,
+    /// `ode_*_tol`: the same with the three control arguments first.
+    VariadicTol,
+}
+
+/// The form of `name` when it is an ODE solver hbmc has.
+pub fn ode_form(name: &str) -> Option<OdeForm> {
+    match name {
+        "integrate_ode_rk45" | "integrate_ode_bdf" | "integrate_ode_adams" => Some(OdeForm::Legacy),
+        "ode_rk45" | "ode_bdf" | "ode_adams" | "ode_ckrk" => Some(OdeForm::Variadic),
+        "ode_rk45_tol" | "ode_bdf_tol" | "ode_adams_tol" | "ode_ckrk_tol" => Some(OdeForm::VariadicTol),
+        _ => None,
+    }
+}
+
+/// A typed ODE call's solver and right-hand side, from its `func`
+/// (`solver@f`).
+pub fn split_ode_call(func: &str) -> Option<(&str, &str)> {
+    let (solver, f) = func.split_once('@')?;
+    ode_form(solver).map(|_| (solver, f))
+}
+
+/// What each argument after `f` must be: its description and test.
+fn legacy_args() -> Vec<(&'static str, fn(&Type) -> bool)> {
+    vec![
+        ("the initial state `y0`, an `array[] real`", is_real_array),
+        ("the initial time `t0`, a `real`", is_real_scalar),
+        ("the output times `ts`, an `array[] real`", is_real_array),
+        ("the parameters `theta`, an `array[] real`", is_real_array),
+        ("the real data `x_r`, an `array[] real`", is_real_array),
+        ("the integer data `x_i`, an `array[] int`", is_int_array),
+        ("the relative tolerance, a `real`", is_real_scalar),
+        ("the absolute tolerance, a `real`", is_real_scalar),
+        ("the maximum number of steps, an `int`", is_int_scalar),
+    ]
+}
+
+fn variadic_args(tol: bool) -> Vec<(&'static str, fn(&Type) -> bool)> {
+    let mut v: Vec<(&'static str, fn(&Type) -> bool)> = vec![
+        ("the initial state `y0`, a `vector`", is_vector),
+        ("the initial time `t0`, a `real`", is_real_scalar),
+        ("the output times `ts`, an `array[] real`", is_real_array),
+    ];
+    if tol {
+        v.push(("the relative tolerance, a `real`", is_real_scalar));
+        v.push(("the absolute tolerance, a `real`", is_real_scalar));
+        v.push(("the maximum number of steps, an `int`", is_int_scalar));
+    }
+    v
+}
+
+fn is_real_scalar(t: &Type) -> bool {
+    t.is_scalar()
+}
+fn is_int_scalar(t: &Type) -> bool {
+    t.is_int_scalar()
+}
+fn is_real_array(t: &Type) -> bool {
+    t.array.len() == 1 && t.elem.is_scalar()
+}
+fn is_int_array(t: &Type) -> bool {
+    t.array.len() == 1 && t.elem.is_int()
+}
+fn is_vector(t: &Type) -> bool {
+    t.array.is_empty() && matches!(t.elem, ElemType::Vector(_))
+}
+
+impl Checker {
+    /// Checks an ODE solver call; `None` after reporting what is wrong.
+    pub(super) fn check_ode_call(&mut self, func: &Ident, form: OdeForm, args: &[Expr], span: Span) -> Option<TypedExpr> {
+        let solver = &func.name;
+        let Some(first) = args.first() else {
+            self.report(
+                Diagnostic::error("E1002", format!("`{solver}` needs the right-hand side function as its first argument"))
+                    .with_label(span, "no arguments")
+                    .with_help(format!("write `{solver}(f, y0, t0, ts, ...)` with `f` a function of the `functions` block")),
+            );
+            return None;
+        };
+        let ExprKind::Var(f) = &first.kind else {
+            self.report(
+                Diagnostic::error("E1002", format!("the first argument of `{solver}` must name a function"))
+                    .with_label(first.span, "not a function name")
+                    .with_help("pass the name of the right-hand side, a function of the `functions` block"),
+            );
+            return None;
+        };
+        let mut typed = Vec::with_capacity(args.len() - 1);
+        for a in &args[1..] {
+            typed.push(self.check_expr(a)?);
+        }
+        let expected = match form {
+            OdeForm::Legacy => legacy_args(),
+            OdeForm::Variadic => variadic_args(false),
+            OdeForm::VariadicTol => variadic_args(true),
+        };
+        let count_ok = match form {
+            OdeForm::Legacy => typed.len() == 6 || typed.len() == 9,
+            _ => typed.len() >= expected.len(),
+        };
+        if !count_ok {
+            let want = match form {
+                OdeForm::Legacy => "`(f, y0, t0, ts, theta, x_r, x_i)`, optionally followed by `rel_tol, abs_tol, max_num_steps`".to_string(),
+                OdeForm::Variadic => "`(f, y0, t0, ts, ...)`".to_string(),
+                OdeForm::VariadicTol => "`(f, y0, t0, ts, rel_tol, abs_tol, max_num_steps, ...)`".to_string(),
+            };
+            self.report(
+                Diagnostic::error("E1002", format!("`{solver}` takes {want}; this call has {} arguments", args.len()))
+                    .with_label(span, "wrong number of arguments")
+                    .with_help("see the ODE solvers in Stan's functions reference"),
+            );
+            return None;
+        }
+        for (k, (t, (what, ok))) in typed.iter().zip(&expected).enumerate() {
+            if !ok(&t.ty) {
+                let found = self.show(&t.ty);
+                self.report(
+                    Diagnostic::error("E1002", format!("argument {} of `{solver}` must be {what}, found `{found}`", k + 2))
+                        .with_label(t.span, "wrong type")
+                        .with_help("see the ODE solvers in Stan's functions reference"),
+                );
+                return None;
+            }
+        }
+        let ty = match form {
+            OdeForm::Legacy => Type::array_of(vec![Axis::Anon, Axis::Anon], ElemType::Real),
+            _ => Type::array_of(vec![Axis::Anon], ElemType::Vector(Axis::Anon)),
+        };
+        let level = typed.iter().map(|t| t.level).max().unwrap_or(Level::Data);
+        Some(TypedExpr { kind: TypedExprKind::Call { func: format!("{solver}@{}", f.name), args: typed }, ty, level, span })
+    }
+}

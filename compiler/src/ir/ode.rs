@@ -1,0 +1,121 @@
+//! ODE systems: the right-hand side `f` of an ODE call (`ode_rk45`,
+//! `integrate_ode_rk45`, ...) compiled as a model of its own, and the call
+//! convention by which a module's functions solve it.
+//!
+//! `f` is called an unknown number of times at run time with values the
+//! solver chooses, so it cannot be expanded at the call site like other
+//! user functions. Lowering instead compiles the small program
+//! `target += dot(w, f(t, y, theta..., data...))` with `y` and the
+//! parameter-dependent arguments as its (unconstrained) parameters: its
+//! `Gradient` function, run once per state with `w` the unit vector `e_k`,
+//! returns `f_k` and accumulates row `k` of the Jacobian `[J_y | J_theta]`
+//! into `Grad`. Solving and the forward sensitivities are the stdlib's
+//! ([`hbmc_stdlib::ode`]); `interp::ode` drives them for both backends.
+//!
+//! A call is a [`super::Stmt::Call`] of the symbol [`ode_symbol`] with the
+//! arguments of [`OdeCallArg`] order, returning an `I64` status
+//! ([`OdeStatus`]). Its reverse rule is the stdlib's `hbm_ode_adj`
+//! (`ad::rules`), which contracts the result adjoints with the
+//! sensitivities the forward call wrote.
+
+use super::Module;
+
+/// One ODE right-hand side, compiled as a model of its own.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OdeSystem {
+    /// For messages: the solver and the function (`ode_rk45(sho, ...)`).
+    pub name: String,
+    /// The program `target += dot(w, f(...))`, differentiated: its
+    /// `Gradient` function is what the solver calls.
+    pub module: Module,
+    /// Its initial `Data` and `IntData` arenas.
+    pub data_init: Vec<f64>,
+    pub int_data_init: Vec<i64>,
+    /// Number of states.
+    pub n: usize,
+    /// Number of parameter-dependent reals passed after the states (the
+    /// `Params` arena holds the `n` states, then these).
+    pub p: usize,
+    /// Number of output times.
+    pub times: usize,
+    /// Where the system reads the time (`Data`).
+    pub t_offset: usize,
+    /// Where the weights `w` of the outputs start (`Data`, `n` values).
+    pub w_offset: usize,
+    /// Where the real data arguments start, and how many (`Data`).
+    pub real_data: (usize, usize),
+    /// Where the integer data arguments start, and how many (`IntData`).
+    pub int_data: (usize, usize),
+}
+
+impl OdeSystem {
+    /// The number of sensitivity values a solve writes:
+    /// `times * n * (n + p)`.
+    pub fn sens_len(&self) -> usize {
+        self.times * self.n * (self.n + self.p)
+    }
+}
+
+/// The order of an ODE call's arguments (all `CallArg`s are explicit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OdeCallArg {
+    /// Initial states (`PtrConstF64`, `n`).
+    Y0 = 0,
+    /// Parameter-dependent reals (`PtrConstF64`, `p`).
+    Theta = 1,
+    /// Real data arguments (`PtrConstF64`).
+    RealData = 2,
+    /// Integer data arguments, as reals (`PtrConstF64`).
+    IntData = 3,
+    /// Initial time (`F64`).
+    T0 = 4,
+    /// Output times (`PtrConstF64`, `times`).
+    Ts = 5,
+    /// `F64`.
+    RelTol = 6,
+    /// `F64`.
+    AbsTol = 7,
+    /// `F64` (a whole number).
+    MaxNumSteps = 8,
+    /// `I64` sizes, for the reverse rule: `times`, `n`, `p`, `sens_len`.
+    Times = 9,
+    N = 10,
+    P = 11,
+    SensLen = 12,
+    /// The states at the output times (`PtrF64`, `times * n`, row after row).
+    Out = 13,
+    /// The sensitivities (`PtrF64`, [`OdeSystem::sens_len`]).
+    Sens = 14,
+}
+
+/// The C types of an ODE call's arguments, in [`OdeCallArg`] order.
+pub fn ode_call_params() -> Vec<super::CType> {
+    use super::CType::{PtrConstF64 as C, PtrF64 as P, F64 as F, I64 as I};
+    vec![C, C, C, C, F, C, F, F, F, I, I, I, I, P, P]
+}
+
+/// An ODE call's status: 0 when solved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OdeStatus {
+    Ok = 0,
+    /// Bad times, initial state or tolerances.
+    BadArgument = 1,
+    /// `max_num_steps` exceeded.
+    TooManySteps = 2,
+    /// The right-hand side gave NaN or infinity, or the step size underflowed.
+    NotFinite = 3,
+    /// The right-hand side rejected (a `reject` in `f`, an out-of-range index).
+    Rejected = 4,
+}
+
+/// The [`super::FuncRef::symbol`] of a call of ODE system `index`.
+pub fn ode_symbol(index: usize, solver: &str) -> String {
+    format!("ode{index}:{solver}")
+}
+
+/// The ODE system a [`super::FuncRef::symbol`] solves, if it is an ODE call.
+pub fn ode_system_index(symbol: &str) -> Option<usize> {
+    let rest = symbol.strip_prefix("ode")?;
+    let (index, _) = rest.split_once(':')?;
+    index.parse().ok()
+}

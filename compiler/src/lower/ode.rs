@@ -1,0 +1,329 @@
+//! ODE solver calls (`check/ode.rs`): the right-hand side `f` compiled as a
+//! system of its own (`ir::ode::OdeSystem`) and one ODE call writing the
+//! states at the output times into the call's buffer.
+//!
+//! The system is the program
+//!
+//! ```text
+//! data { real ode_t; vector[n] ode_w; vector[d] ode_dr; array[i] int ode_di; }
+//! parameters { vector[n] ode_y; vector[p] ode_theta; }
+//! model { target += dot_product(ode_w, f(ode_t, ode_y, args...)); }
+//! ```
+//!
+//! run through this compiler's own pipeline (check, bind, lower, AD) with
+//! the functions block as written. The arguments after `ts` (and the
+//! legacy `theta`, `x_r`, `x_i`) are passed flat: those that depend on
+//! parameters in `ode_theta` (their gradients come back through it),
+//! real data in `ode_dr`, integers in `ode_di`; `args...` rebuilds each
+//! from its segment. Times that depend on parameters are refused.
+
+use super::{LowerError, LowerResult, Lowerer, Storage};
+use crate::check::ode::{ode_form, OdeForm};
+use crate::check::typed::{Level, TypedExpr};
+use crate::check::types::{ElemType, Type};
+use crate::ir::ode::{ode_call_params, ode_symbol, OdeStatus, OdeSystem};
+use crate::ir::{Arena, BinaryOp, BufferId, CType, CallArg, CmpOp, FuncRef, FunctionKind, ScalarType, Value};
+use crate::syntax::ast::{Block, BlockBody, BlockKind};
+use crate::syntax::span::Span;
+
+/// Stan's default controls `(rel_tol, abs_tol, max_num_steps)` of a solver.
+fn default_controls(solver: &str) -> (f64, f64, f64) {
+    if solver.contains("bdf") || solver.contains("adams") {
+        (1e-10, 1e-10, 1e8)
+    } else {
+        (1e-6, 1e-6, 1e6)
+    }
+}
+
+/// Where an argument of `f` goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    Theta,
+    RealData,
+    IntData,
+}
+
+/// One argument of `f` after the state: its expression and its place.
+struct Passed<'e> {
+    expr: &'e TypedExpr,
+    slot: Slot,
+    offset: usize,
+    len: usize,
+}
+
+/// How the system rebuilds an argument of type `ty` from `len` values of
+/// `flat` starting at 0-based `offset`, in Stan syntax.
+fn rebuild(ty: &Type, shape: &[usize], flat: &str, offset: usize, len: usize) -> Option<String> {
+    let (s, e) = (offset + 1, offset + len);
+    let seg = format!("segment({flat}, {s}, {len})");
+    Some(match (ty.array.len(), ty.elem) {
+        (0, ElemType::Int { .. }) | (0, ElemType::Real) => format!("{flat}[{s}]"),
+        (0, ElemType::Vector(_)) => seg,
+        (0, ElemType::RowVector(_)) => format!("{seg}'"),
+        (0, ElemType::Matrix(..)) => format!("to_matrix({seg}, {}, {})", shape[0], shape[1]),
+        (1, ElemType::Int { .. }) => format!("{flat}[{s}:{e}]"),
+        (1, ElemType::Real) => format!("to_array_1d({seg})"),
+        _ => return None,
+    })
+}
+
+impl Lowerer<'_> {
+    /// The shape of an ODE call's result: output times by states.
+    pub(super) fn ode_shape(&mut self, args: &[TypedExpr]) -> LowerResult<Vec<usize>> {
+        let n = self.shape(&args[0])?.first().copied().unwrap_or(0);
+        let t = self.shape(&args[2])?.first().copied().unwrap_or(0);
+        Ok(vec![t, n])
+    }
+
+    /// Solves the ODE call `solver@f(args)` into `dst` (output times by
+    /// states); rejects the draw with Stan's reason when the solve fails.
+    pub(super) fn fill_ode(&mut self, dst: &Storage, solver: &str, f: &str, args: &[TypedExpr], e: &TypedExpr) -> LowerResult<()> {
+        let form = ode_form(solver).ok_or_else(|| LowerError::unsupported(e.span, format!("the ODE solver `{solver}`")))?;
+        for (k, what) in [(1, "initial time `t0`"), (2, "output times `ts`")] {
+            if args[k].level == Level::Param {
+                return Err(LowerError::unsupported(
+                    args[k].span,
+                    format!("an ODE {what} that depends on parameters (pass data; their gradients are not implemented)"),
+                ));
+            }
+        }
+        let (rel, abs, steps) = default_controls(solver);
+        let (controls, rest): (Option<&[TypedExpr]>, &[TypedExpr]) = match form {
+            OdeForm::Legacy if args.len() == 9 => (Some(&args[6..9]), &args[3..6]),
+            OdeForm::Legacy => (None, &args[3..6]),
+            OdeForm::Variadic => (None, &args[3..]),
+            OdeForm::VariadicTol => (Some(&args[3..6]), &args[6..]),
+        };
+        // Place every argument after the state.
+        let mut passed = Vec::with_capacity(rest.len());
+        let (mut p, mut d, mut i) = (0usize, 0usize, 0usize);
+        for a in rest {
+            let len: usize = self.shape(a)?.iter().product();
+            let (slot, at) = if a.ty.is_int_valued() {
+                (Slot::IntData, &mut i)
+            } else if a.level == Level::Param {
+                (Slot::Theta, &mut p)
+            } else {
+                (Slot::RealData, &mut d)
+            };
+            passed.push(Passed { expr: a, slot, offset: *at, len });
+            *at += len;
+        }
+        let n = self.ode_shape(args)?[1];
+        let times = self.ode_shape(args)?[0];
+        let key = (e.span.start, e.span.end);
+        let index = match self.ode_systems.get(&key) {
+            Some(&k) => k,
+            None => {
+                let sys = self.ode_system(solver, f, form, &passed, n, (p, d, i), times, e)?;
+                self.module.odes.push(sys);
+                let k = self.module.odes.len() - 1;
+                self.ode_systems.insert(key, k);
+                k
+            }
+        };
+        // The arguments: y0 and ts by pointer, the rest packed.
+        let y0 = self.pointer_arg(&args[0])?;
+        let ts = self.pointer_arg(&args[2])?;
+        let theta = self.pack(&passed, Slot::Theta, p)?;
+        let real_data = self.pack(&passed, Slot::RealData, d)?;
+        let int_data = self.pack(&passed, Slot::IntData, i)?;
+        let t0 = self.scalar(&args[1])?;
+        let t0 = self.fb.to_f64(t0);
+        let (rel_v, abs_v, steps_v) = match controls {
+            Some(c) => {
+                let mut v = Vec::with_capacity(3);
+                for x in c {
+                    let s = self.scalar(x)?;
+                    v.push(self.fb.to_f64(s));
+                }
+                (v[0], v[1], v[2])
+            }
+            None => (self.fb.f64(rel), self.fb.f64(abs), self.fb.f64(steps)),
+        };
+        let sens_len = times * n * (n + p);
+        let sens = self.temp_buffer("ode_sens", ScalarType::F64, sens_len);
+        let zero = self.fb.i64(0);
+        let whole = |b: BufferId| CallArg::Buffer { buf: b, offset: zero };
+        let mut call_args = vec![y0.arg(), whole(theta), whole(real_data), whole(int_data), CallArg::Value(t0), ts.arg()];
+        call_args.extend([rel_v, abs_v, steps_v].map(CallArg::Value));
+        for k in [times, n, p, sens_len] {
+            let v = self.fb.i64(k as i64);
+            call_args.push(CallArg::Value(v));
+        }
+        call_args.push(whole(dst.buf));
+        call_args.push(whole(sens));
+        let func = FuncRef { symbol: ode_symbol(index, solver), params: ode_call_params(), ret: CType::I64 };
+        let status = self.fb.call(func, call_args);
+        self.reject_on_ode_status(status, solver, f);
+        Ok(())
+    }
+
+    /// Rejects the draw with the reason of a failed solve.
+    fn reject_on_ode_status(&mut self, status: Value, solver: &str, f: &str) {
+        let reasons = [
+            (OdeStatus::BadArgument, "the initial state, the times or the controls are invalid (t0 must be before ts[1], ts strictly increasing, everything finite, tolerances positive, max_num_steps a positive integer)"),
+            (OdeStatus::TooManySteps, "max_num_steps exceeded before an output time; raise max_num_steps or loosen the tolerances"),
+            (OdeStatus::NotFinite, "the right-hand side returned NaN or infinity, or the step size underflowed"),
+            (OdeStatus::Rejected, "the right-hand side rejected its arguments"),
+        ];
+        for (code, why) in reasons {
+            let c = self.fb.i64(code as i64);
+            let is = self.fb.cmp(CmpOp::Eq, status, c);
+            self.reject_if(is, &format!("{solver}({f}, ...): {why}"));
+        }
+    }
+
+    /// A fresh buffer holding, flat, the arguments placed in `slot` (`len`
+    /// values; integers as reals).
+    fn pack(&mut self, passed: &[Passed], slot: Slot, len: usize) -> LowerResult<BufferId> {
+        let buf = self.temp_buffer(&format!("ode_{slot:?}"), ScalarType::F64, len);
+        for a in passed.iter().filter(|a| a.slot == slot) {
+            if a.expr.ty.is_scalar() {
+                let v = self.scalar(a.expr)?;
+                let v = self.fb.to_f64(v);
+                let at = self.fb.i64(a.offset as i64);
+                self.fb.store(buf, at, v);
+            } else if slot == Slot::IntData {
+                let base = a.offset;
+                let expr = a.expr;
+                self.loop_n(a.len, |this, k| {
+                    let v = this.elem(expr, &[k])?;
+                    let v = this.fb.to_f64(v);
+                    let b = this.fb.i64(base as i64);
+                    let at = this.fb.binary(BinaryOp::Add, b, k);
+                    this.fb.store(buf, at, v);
+                    Ok(())
+                })?;
+            } else {
+                // Stan's layout (matrices column-major), as `to_matrix` rebuilds it.
+                let src = self.pointer_arg(a.expr)?;
+                let base = a.offset;
+                self.loop_n(a.len, |this, k| {
+                    let from = this.fb.binary(BinaryOp::Add, src.offset, k);
+                    let v = this.fb.load(src.buf, from, ScalarType::F64);
+                    let b = this.fb.i64(base as i64);
+                    let at = this.fb.binary(BinaryOp::Add, b, k);
+                    this.fb.store(buf, at, v);
+                    Ok(())
+                })?;
+            }
+        }
+        Ok(buf)
+    }
+
+    /// Compiles `f` as an ODE system (see the module comment).
+    #[allow(clippy::too_many_arguments)]
+    fn ode_system(
+        &mut self,
+        solver: &str,
+        f: &str,
+        form: OdeForm,
+        passed: &[Passed],
+        n: usize,
+        (p, d, i): (usize, usize, usize),
+        times: usize,
+        e: &TypedExpr,
+    ) -> LowerResult<OdeSystem> {
+        let span = e.span;
+        let defs = self.program.function_defs.clone();
+        if !defs.iter().any(|def| def.name.name == f) {
+            return Err(LowerError::unsupported(
+                span,
+                format!("`{solver}` with `{f}`, which is not a function of the `functions` block (the right-hand side must be one)"),
+            ));
+        }
+        let mut call_args = Vec::with_capacity(passed.len());
+        for a in passed {
+            let flat = match a.slot {
+                Slot::Theta => "ode_theta",
+                Slot::RealData => "ode_dr",
+                Slot::IntData => "ode_di",
+            };
+            let shape = self.shape(a.expr)?;
+            let text = rebuild(&a.expr.ty, &shape, flat, a.offset, a.len).ok_or_else(|| {
+                LowerError::unsupported(a.expr.span, "an ODE argument that is an array of vectors or matrices, or a multi-dimensional array (pass it flattened)")
+            })?;
+            call_args.push(text);
+        }
+        let rhs = match form {
+            OdeForm::Legacy => format!("to_vector({f}(ode_t, to_array_1d(ode_y), {}))", call_args.join(", ")),
+            _ if call_args.is_empty() => format!("{f}(ode_t, ode_y)"),
+            _ => format!("{f}(ode_t, ode_y, {})", call_args.join(", ")),
+        };
+        let mut source = format!("data {{\n  real ode_t;\n  vector[{n}] ode_w;\n");
+        if d > 0 {
+            source += &format!("  vector[{d}] ode_dr;\n");
+        }
+        if i > 0 {
+            source += &format!("  array[{i}] int ode_di;\n");
+        }
+        source += &format!("}}\nparameters {{\n  vector[{n}] ode_y;\n");
+        if p > 0 {
+            source += &format!("  vector[{p}] ode_theta;\n");
+        }
+        source += &format!("}}\nmodel {{\n  target += dot_product(ode_w, {rhs});\n}}\n");
+        let fail = |what: &str, message: String| {
+            LowerError::unsupported(span, format!("the ODE right-hand side `{f}` ({what}): {message}"))
+        };
+        let first_error = |diags: &[crate::diagnostics::Diagnostic]| {
+            diags.iter().find(|d| d.is_error()).map(|d| d.message.clone()).unwrap_or_else(|| "an error".into())
+        };
+        let (ast, diags) = crate::syntax::parse_program(&source);
+        let Some(mut ast) = ast.filter(|_| !crate::diagnostics::has_errors(&diags)) else {
+            return Err(fail("internal wrapper", first_error(&diags)));
+        };
+        let header = Span { start: 0, end: 0 };
+        ast.blocks.insert(0, Block { kind: BlockKind::Functions, header, span: header, body: BlockBody::Functions(defs.clone()) });
+        let (expanded, diags) = crate::syntax::functions::expand_functions(ast);
+        if crate::diagnostics::has_errors(&diags) {
+            return Err(fail("expanding it", first_error(&diags)));
+        }
+        let (typed, diags) = crate::check::check_program(&expanded);
+        let Some(mut typed) = typed else {
+            return Err(fail("checking it with these arguments", first_error(&diags)));
+        };
+        typed.function_defs = defs;
+        let zeros = |k: usize| format!("[{}]", vec!["0"; k].join(", "));
+        let json = format!(
+            "{{\"ode_t\": 0, \"ode_w\": {}, \"ode_dr\": {}, \"ode_di\": {}}}",
+            zeros(n),
+            zeros(d),
+            zeros(i)
+        );
+        let source_data = crate::bind::read_source("ode.json", &json).map_err(|d| fail("binding", first_error(&d)))?;
+        let (bound, diags) = crate::bind::bind_data(&typed, &[source_data]);
+        let Some(bound) = bound.filter(|_| !crate::diagnostics::has_errors(&diags)) else {
+            return Err(fail("binding", first_error(&diags)));
+        };
+        let mut lowered = super::lower_model(&typed, &bound).map_err(|d| fail("lowering", first_error(&d)))?;
+        crate::ad::differentiate_with_data(&mut lowered.module, &lowered.data_init, &lowered.int_data_init)
+            .map_err(|err| fail("differentiating", err.to_string()))?;
+        let module = lowered.module;
+        let find = |name: &str, arena: Arena| module.buffers.iter().find(|b| b.name == name && b.arena == arena).map(|b| b.offset);
+        let t_offset = find("ode_t", Arena::Data).ok_or_else(|| fail("layout", "no `ode_t`".into()))?;
+        let w_offset = find("ode_w", Arena::Data).ok_or_else(|| fail("layout", "no `ode_w`".into()))?;
+        let real_data = (find("ode_dr", Arena::Data).unwrap_or(0), d);
+        let int_data = (find("ode_di", Arena::IntData).unwrap_or(0), i);
+        let param_at = |name: &str| lowered.params.iter().find(|l| l.name == name).map(|l| l.offset);
+        if param_at("ode_y") != Some(0) || (p > 0 && param_at("ode_theta") != Some(n)) || lowered.dim != n + p {
+            return Err(fail("layout", "the states and parameters are not laid out as expected".into()));
+        }
+        if module.function(FunctionKind::Gradient).is_none() {
+            return Err(fail("differentiating", "no gradient".into()));
+        }
+        Ok(OdeSystem {
+            name: format!("{solver}({f}, ...)"),
+            module,
+            data_init: lowered.data_init,
+            int_data_init: lowered.int_data_init,
+            n,
+            p,
+            times,
+            t_offset,
+            w_offset,
+            real_data,
+            int_data,
+        })
+    }
+}
