@@ -54,7 +54,8 @@ fn legacy_args() -> Vec<(&'static str, fn(&Type) -> bool)> {
         ("the integer data `x_i`, an `array[] int`", is_int_array),
         ("the relative tolerance, a `real`", is_real_scalar),
         ("the absolute tolerance, a `real`", is_real_scalar),
-        ("the maximum number of steps, an `int`", is_int_scalar),
+        // Stan's deprecated signatures take it as a real (`5e2`).
+        ("the maximum number of steps, a number", is_real_scalar),
     ]
 }
 

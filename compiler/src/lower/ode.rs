@@ -137,6 +137,9 @@ impl Lowerer<'_> {
                     let s = self.scalar(x)?;
                     v.push(self.fb.to_f64(s));
                 }
+                // A real step limit (legacy `5e2`) counts whole steps, as
+                // Stan's conversion to an integer does.
+                v[2] = self.fb.unary(crate::ir::UnaryOp::Trunc, v[2]);
                 (v[0], v[1], v[2])
             }
             None => (self.fb.f64(rel), self.fb.f64(abs), self.fb.f64(steps)),
