@@ -385,13 +385,15 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
                 ElemType::Vector(a) => Type::matrix(a, Axis::Anon),
                 _ => Type::matrix(Axis::Anon, vector_axis(t)),
             }),
+            // A 2-D array of reals or ints: its rows and columns.
+            [t] if t.array.len() == 2 && t.elem.is_scalar() => Ok(Type::matrix(t.array[0], t.array[1])),
             [t, m, k] if !t.is_scalar() && m.is_int_scalar() && k.is_int_scalar() => {
                 Ok(Type::matrix(size_axis(&args[1]), size_axis(&args[2])))
             }
             [t, m, k, c] if !t.is_scalar() && m.is_int_scalar() && k.is_int_scalar() && c.is_int_scalar() => {
                 Ok(Type::matrix(size_axis(&args[1]), size_axis(&args[2])))
             }
-            _ => mismatch("to_matrix(matrix | vector | row_vector), to_matrix(container, int m, int n), to_matrix(container, int m, int n, int col_major)"),
+            _ => mismatch("to_matrix(matrix | vector | row_vector | array[,] real | array[,] int), to_matrix(container, int m, int n), to_matrix(container, int m, int n, int col_major)"),
         },
         "to_int" => match tys.as_slice() {
             [t] if t.is_scalar() => Ok(Type::int()),
