@@ -83,7 +83,7 @@ impl Lowerer<'_> {
             if args[k].level == Level::Param {
                 return Err(LowerError::unsupported(
                     args[k].span,
-                    format!("an ODE {what} that depends on parameters (pass data; their gradients are not implemented)"),
+                    format!("ODE {what} depending on parameters (pass data: gradients with respect to the times are not implemented)"),
                 ));
             }
         }
