@@ -127,6 +127,10 @@ pub enum SymbolKind {
         /// The forward routine.
         of: &'static str,
     },
+    /// The reverse-mode rule of the compiler's ODE calls
+    /// ([`ode::hbm_ode_adj`]), whose forward solve is not a stdlib symbol
+    /// (it calls back into the compiled right-hand side).
+    OdeAdj,
 }
 
 /// One exported C-ABI function.
@@ -543,7 +547,7 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_log_det_cholesky: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Linalg);
     push!(hbm_log_det_cholesky_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> i32
         => K::LinalgAdj { of: "hbm_log_det_cholesky" });
-    push!(hbm_ode_adj: unsafe extern "C" fn(CPtr, i64, i64, i64, CPtr, Ptr, Ptr) -> i32 => K::LinalgAdj { of: "ode" });
+    push!(hbm_ode_adj: unsafe extern "C" fn(CPtr, i64, i64, i64, CPtr, Ptr, Ptr) -> i32 => K::OdeAdj);
     push!(hbm_softmax: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
     push!(hbm_softmax_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_softmax" });
     push!(hbm_log_softmax: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
