@@ -1,12 +1,12 @@
 //! An adaptive Dormand-Prince 5(4) integrator for `y' = f(t, y)`: the
 //! numerical core of Stan's `ode_rk45` / `integrate_ode_rk45`.
 //!
-//! Not yet reachable from `.hbm`/`.stan` programs (the checker still refuses
-//! the ODE functions, docs/language.md); this module is the first piece of
-//! issue 13's ODE support. Gradients are meant to come from forward
-//! sensitivities: integrate the augmented system `(y, dy/dp)` whose right-hand
-//! side is `(f, J_y S + J_p)` with [`rk45`] itself, so the sensitivities get
-//! the same error control as the states (the tests do exactly that).
+//! Every ODE solver call of a program (`ode_*`, `integrate_ode_*`) runs it
+//! (the compiler's `interp::ode` drives it; docs/design.md, "ODE solvers").
+//! Gradients come from forward sensitivities: the augmented system `(y,
+//! dy/dp)` whose right-hand side is `(f, J_y S + J_p)`, integrated with
+//! [`rk45`] itself, so the sensitivities get the same error control as the
+//! states; [`ode_adj`] is the reverse rule that contracts them.
 //!
 //! Errors are values ([`OdeError`]); in a model they reject the draw, as Stan
 //! does. Nothing here panics on any argument.
