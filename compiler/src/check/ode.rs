@@ -43,8 +43,11 @@ pub fn split_ode_call(func: &str) -> Option<(&str, &str)> {
     ode_form(solver).map(|_| (solver, f))
 }
 
-/// What each argument after `f` must be: its description and test.
-fn legacy_args() -> Vec<(&'static str, fn(&Type) -> bool)> {
+/// What an argument after `f` must be: its description and test.
+type ArgRule = (&'static str, fn(&Type) -> bool);
+
+/// The rules of the legacy form's arguments after `f`.
+fn legacy_args() -> Vec<ArgRule> {
     vec![
         ("the initial state `y0`, an `array[] real`", is_real_array),
         ("the initial time `t0`, a `real`", is_real_scalar),
@@ -59,8 +62,9 @@ fn legacy_args() -> Vec<(&'static str, fn(&Type) -> bool)> {
     ]
 }
 
-fn variadic_args(tol: bool) -> Vec<(&'static str, fn(&Type) -> bool)> {
-    let mut v: Vec<(&'static str, fn(&Type) -> bool)> = vec![
+/// The rules of the variadic forms' arguments before the passed ones.
+fn variadic_args(tol: bool) -> Vec<ArgRule> {
+    let mut v: Vec<ArgRule> = vec![
         ("the initial state `y0`, a `vector`", is_vector),
         ("the initial time `t0`, a `real`", is_real_scalar),
         ("the output times `ts`, an `array[] real`", is_real_array),

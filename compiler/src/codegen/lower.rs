@@ -143,6 +143,7 @@ pub(crate) fn signature(jit: &JITModule, func: &Function) -> clif::Signature {
 
 /// Translates one verified IR function into `builder`'s function, whose
 /// signature is [`signature`]'s. Returns the message templates.
+#[allow(clippy::too_many_arguments)] // the module's parts a function may call into
 pub(crate) fn translate(
     jit: &mut JITModule,
     imports: &mut Imports,
@@ -385,6 +386,7 @@ fn one_element_slot(b: &mut FunctionBuilder<'_>, cell: &mut Option<clif::StackSl
 }
 
 impl<'a, 'b> Translator<'a, 'b> {
+    #[allow(clippy::too_many_arguments)] // as `translate`
     fn new(
         jit: &'a mut JITModule,
         imports: &'a mut Imports,
