@@ -76,6 +76,21 @@ fn harmonic_oscillator_matches_its_closed_form_in_every_form() {
     }
 }
 
+/// Arguments of every supported kind reach `f` in the right places: the
+/// solution equals its closed form at two points (so a wrong packing order,
+/// which changes the rate, would show).
+#[test]
+fn arrays_of_vectors_and_matrices_and_2d_arrays_reach_f_in_place() {
+    for engine in [Engine::Jit, Engine::Interpreter] {
+        let m = bind_corpus("ode_arguments", engine);
+        for theta in [[0.1, -0.4, -3.0], [-0.7, 0.3, -2.9]] {
+            let d = draw(&m, &theta);
+            let (diff, exact) = (value(&d, "diff"), value(&d, "exact"));
+            assert!(diff.abs() < 1e-8 && exact > 0.0 && exact < 1.0, "{engine:?} {theta:?}: diff {diff}, exact {exact}");
+        }
+    }
+}
+
 const DECAY: &str = "functions {
   vector decay(real t, vector y, real k) { return -k * y; }
 }

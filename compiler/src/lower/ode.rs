@@ -15,7 +15,8 @@
 //! legacy `theta`, `x_r`, `x_i`) are passed flat: those that depend on
 //! parameters in `ode_theta` (their gradients come back through it),
 //! real data in `ode_dr`, integers in `ode_di`; `args...` rebuilds each
-//! from its segment. Times that depend on parameters are refused.
+//! from its segment ([`rebuild`]). Times that depend on parameters are
+//! refused.
 
 use super::{LowerError, LowerResult, Lowerer, Storage};
 use crate::check::ode::{ode_form, OdeForm};
@@ -51,20 +52,37 @@ struct Passed<'e> {
     len: usize,
 }
 
-/// How the system rebuilds an argument of type `ty` from `len` values of
-/// `flat` starting at 0-based `offset`, in Stan syntax.
-fn rebuild(ty: &Type, shape: &[usize], flat: &str, offset: usize, len: usize) -> Option<String> {
-    let (s, e) = (offset + 1, offset + len);
-    let seg = format!("segment({flat}, {s}, {len})");
-    Some(match (ty.array.len(), ty.elem) {
-        (0, ElemType::Int { .. }) | (0, ElemType::Real) => format!("{flat}[{s}]"),
-        (0, ElemType::Vector(_)) => seg,
-        (0, ElemType::RowVector(_)) => format!("{seg}'"),
-        (0, ElemType::Matrix(..)) => format!("to_matrix({seg}, {}, {})", shape[0], shape[1]),
-        (1, ElemType::Int { .. }) => format!("{flat}[{s}:{e}]"),
-        (1, ElemType::Real) => format!("to_array_1d({seg})"),
-        _ => return None,
-    })
+/// How the system rebuilds an argument of type `ty` and shape `shape`
+/// (array axes first) from its values in `flat` starting at 0-based
+/// `offset`, in Stan syntax: arrays are laid out row-major with each
+/// element whole (a matrix column-major), as the argument's own storage.
+fn rebuild(ty: &Type, shape: &[usize], flat: &str, offset: usize) -> String {
+    if let Some((&m, rest)) = shape.split_first().filter(|_| !ty.array.is_empty()) {
+        let inner = Type { array: ty.array[1..].to_vec(), elem: ty.elem };
+        let len: usize = rest.iter().product();
+        if inner.array.is_empty() && inner.elem.is_scalar() {
+            // A 1-D array of scalars: one slice.
+            if m == 0 {
+                return if ty.elem.is_int() { "rep_array(0, 0)".into() } else { "rep_array(0.0, 0)".into() };
+            }
+            let (s, e) = (offset + 1, offset + m);
+            return if ty.elem.is_int() { format!("{flat}[{s}:{e}]") } else { format!("to_array_1d(segment({flat}, {s}, {m}))") };
+        }
+        let parts: Vec<String> = (0..m).map(|k| rebuild(&inner, rest, flat, offset + k * len)).collect();
+        return format!("{{{}}}", parts.join(", "));
+    }
+    let len: usize = shape.iter().product();
+    if len == 0 && matches!(ty.elem, ElemType::Vector(_) | ElemType::RowVector(_)) {
+        let v = "rep_vector(0.0, 0)".to_string();
+        return if matches!(ty.elem, ElemType::RowVector(_)) { format!("{v}'") } else { v };
+    }
+    let seg = format!("segment({flat}, {}, {len})", offset + 1);
+    match ty.elem {
+        ElemType::Int { .. } | ElemType::Real => format!("{flat}[{}]", offset + 1),
+        ElemType::Vector(_) => seg,
+        ElemType::RowVector(_) => format!("{seg}'"),
+        ElemType::Matrix(..) => format!("to_matrix({seg}, {}, {})", shape[0], shape[1]),
+    }
 }
 
 impl Lowerer<'_> {
@@ -188,13 +206,20 @@ impl Lowerer<'_> {
                 let at = self.fb.i64(a.offset as i64);
                 self.fb.store(buf, at, v);
             } else if slot == Slot::IntData {
-                let base = a.offset;
-                let expr = a.expr;
-                self.loop_n(a.len, |this, k| {
-                    let v = this.elem(expr, &[k])?;
+                // Row-major, the last axis innermost, as `rebuild` reads it.
+                let shape = self.shape(a.expr)?;
+                let (base, expr) = (a.offset, a.expr);
+                self.each_index(&shape.clone(), &mut |this, idx| {
+                    let mut at = this.fb.i64(base as i64);
+                    let mut stride = 1usize;
+                    for (axis, &i) in idx.iter().enumerate().rev() {
+                        let sv = this.fb.i64(stride as i64);
+                        let term = this.fb.binary(BinaryOp::Mul, i, sv);
+                        at = this.fb.binary(BinaryOp::Add, at, term);
+                        stride *= shape[axis];
+                    }
+                    let v = this.elem(expr, idx)?;
                     let v = this.fb.to_f64(v);
-                    let b = this.fb.i64(base as i64);
-                    let at = this.fb.binary(BinaryOp::Add, b, k);
                     this.fb.store(buf, at, v);
                     Ok(())
                 })?;
@@ -244,10 +269,10 @@ impl Lowerer<'_> {
                 Slot::IntData => "ode_di",
             };
             let shape = self.shape(a.expr)?;
-            let text = rebuild(&a.expr.ty, &shape, flat, a.offset, a.len).ok_or_else(|| {
-                LowerError::unsupported(a.expr.span, "an ODE argument that is an array of vectors or matrices, or a multi-dimensional array (pass it flattened)")
-            })?;
-            call_args.push(text);
+            if shape.contains(&0) && shape.len() > 1 {
+                return Err(LowerError::unsupported(a.expr.span, "an empty multi-dimensional ODE argument"));
+            }
+            call_args.push(rebuild(&a.expr.ty, &shape, flat, a.offset));
         }
         let rhs = match form {
             OdeForm::Legacy => format!("to_vector({f}(ode_t, to_array_1d(ode_y), {}))", call_args.join(", ")),
