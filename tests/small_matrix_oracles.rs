@@ -36,7 +36,9 @@ const N: usize = 7;
 /// vector), `mdivide_right_tri_low`, `log_determinant` and `determinant`
 /// of a Cholesky factor, matrix and
 /// vector literals, reads at run-time indices, and `multi_normal_cholesky`
-/// with a small factor (declared and not, one and many variates).
+/// with a small factor (declared and not, one and many variates); the
+/// `cholesky_factor_corr` transform with its log-Jacobian and
+/// `lkj_corr_cholesky` of it.
 fn model(k: usize) -> String {
     let rows: Vec<String> = (1..=k)
         .map(|i| {
@@ -133,6 +135,8 @@ const REPLACED: &[&str] = &[
     "hbm_log_determinant",
     "hbm_determinant",
     "hbm_diag_pre_multiply",
+    "hbm_cholesky_factor_corr_constrain",
+    "hbm_lkj_corr_cholesky_lpdf",
 ];
 
 /// The model of size K lowered with or without unrolling, differentiated
