@@ -30,12 +30,15 @@ const N: usize = 7;
 /// vector, row vector × matrix, vector × row vector, small × wide, wide
 /// transposed × vector), transposes, `diag_matrix`, `diag_pre_multiply`,
 /// `quad_form_diag`, `multiply_lower_tri_self_transpose`,
-/// `non_centered_mvn` (of a matrix and of a vector),
+/// `non_centered_mvn` (of a matrix and of a vector, and locals of it
+/// read by rows),
 /// `cholesky_decompose`, `mdivide_left_tri_low` (of a matrix and of a
 /// vector), `mdivide_right_tri_low`, `log_determinant` and `determinant`
 /// of a Cholesky factor, matrix and
 /// vector literals, reads at run-time indices, and `multi_normal_cholesky`
-/// with a small factor (declared and not, one and many variates).
+/// with a small factor (declared and not, one and many variates); the
+/// `cholesky_factor_corr` transform with its log-Jacobian and
+/// `lkj_corr_cholesky` of it.
 fn model(k: usize) -> String {
     let rows: Vec<String> = (1..=k)
         .map(|i| {
@@ -44,6 +47,11 @@ fn model(k: usize) -> String {
         })
         .collect();
     let literal_matrix = format!("[{}]", rows.join(", "));
+    // Every row of two locals computed where read (`fused_product.rs`):
+    // one with a correlation-factor parameter, one with a small value.
+    let fused_rows: String = (1..=k)
+        .map(|i| format!("    target += -0.0{i} * dot_self(F[{i}]) + 0.1 * sum(G[{i}]);\n"))
+        .collect();
     let literal_vector = format!("[{}]'", (1..=k).map(|i| format!("y[1, {i}]")).collect::<Vec<_>>().join(", "));
     format!(
         r#"
@@ -93,6 +101,10 @@ model {{
   target += 0.01 * sum(Q) - 0.01 * dot_self(to_vector(W)) + 0.1 * dot_product(u, mu) - 0.05 * dot_self(t);
   target += -0.02 * dot_self(to_vector(U)) + 0.1 * sum(U1);
   target += 0.3 * log_determinant(L) + 0.1 * determinant(L) - 0.2 * log_determinant(cholesky_decompose(S));
+  {{
+    matrix[K, N] F = non_centered_mvn(mu, sigma, L_Omega, Z);
+    matrix[K, N] G = non_centered_mvn(r', sigma, L, X);
+{fused_rows}  }}
   for (i in 1:K) {{
     for (j in 1:K) {{
       target += -0.05 * square(L[i, j]) + 0.02 * S[j, i] - 0.01 * square(M[i, j] + Sigma_tp[i, j]);
@@ -123,6 +135,8 @@ const REPLACED: &[&str] = &[
     "hbm_log_determinant",
     "hbm_determinant",
     "hbm_diag_pre_multiply",
+    "hbm_cholesky_factor_corr_constrain",
+    "hbm_lkj_corr_cholesky_lpdf",
 ];
 
 /// The model of size K lowered with or without unrolling, differentiated
@@ -170,6 +184,10 @@ fn small_matrix_routines_are_unrolled_for_every_size() {
         let density = function_to_string(&unrolled.module, func);
         for name in REPLACED {
             assert!(!density.contains(&format!("call {name}(")), "K = {k}: the log density calls {name}:\n{density}");
+        }
+        // The locals read by rows have no buffer.
+        for local in ["work.F", "work.G"] {
+            assert!(!density.contains(local), "K = {k}: the log density stores {local}:\n{density}");
         }
         // The reference of the comparison above does call them.
         let library = lowered(k, false);

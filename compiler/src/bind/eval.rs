@@ -316,6 +316,18 @@ pub(crate) fn const_int_of_data(bound: &BoundData, e: &TypedExpr) -> Option<i64>
     }
 }
 
+/// The value of a real (or int) expression over the bound data, as
+/// [`const_int_of_data`]; `None` when it reads anything else.
+pub(crate) fn const_real_of_data(bound: &BoundData, e: &TypedExpr) -> Option<f64> {
+    let dim_sizes: Vec<Option<usize>> = bound.dim_sizes.iter().copied().map(Some).collect();
+    let ctx = EvalCtx { dim_sizes: &dim_sizes, values: &bound.values };
+    match ctx.eval(e) {
+        Ok(Val::Int(n)) => Some(n as f64),
+        Ok(Val::Real(x)) => Some(x),
+        _ => None,
+    }
+}
+
 /// Evaluates one declared size to a non-negative length.
 pub(crate) fn size(ctx: &EvalCtx, size: &Size) -> Result<usize, SizeError> {
     match size {

@@ -62,7 +62,7 @@ pub mod value;
 mod tests;
 
 pub use eval::decl_shape;
-pub(crate) use eval::const_int_of_data;
+pub(crate) use eval::{const_int_of_data, const_real_of_data};
 pub use value::{BoundData, DataStorage, DataValue};
 
 use crate::check::typed::{Size, TypedDecl, TypedProgram, VarId};

@@ -254,6 +254,47 @@ fn indices_plus_constants_address_the_same_elements() {
 }
 
 #[test]
+fn zeroing_loops_clear_exactly_their_range() {
+    // `for i in s..e { buf[i] = 0.0 }` is written with vector stores when
+    // the range is constant and long (`Translator::zero_fill`): every
+    // length around the 16-element threshold and the 8-element chunk,
+    // from several starts, in buffers between neighbours, and one inside
+    // another loop. The neighbours and the elements outside the range
+    // keep their values; the interpreter agrees.
+    for len in [15_i64, 16, 17, 23, 24, 25, 31, 32, 33, 40, 47, 64, 100] {
+        for start in [0_i64, 1, 3, 8] {
+            let mut m = module();
+            let _before = buf(&mut m, "before", Arena::Work, 5);
+            let x = buf(&mut m, "x", Arena::Work, (start + len + 3) as usize);
+            let _after = buf(&mut m, "after", Arena::Work, 4);
+            let mut b = B::new(FunctionKind::LogDensity, &m);
+            let (s, e) = (b.i(start), b.i(start + len));
+            b.for_(s, e, |b, i| {
+                let z = b.f(0.0);
+                b.store(x, i, z);
+            });
+            let (z0, two) = (b.i(0), b.i(2));
+            b.for_(z0, two, |b, _| {
+                let (s, e) = (b.i(start), b.i(start + len));
+                b.for_(s, e, |b, i| {
+                    let z = b.f(0.0);
+                    b.store(x, i, z);
+                });
+            });
+            m.functions.push(b.finish());
+            let mut a = arenas_for(&m);
+            a.work = (0..a.work.len()).map(|k| 1.0 + k as f64).collect();
+            let o = check_both(&m, FunctionKind::LogDensity, &a, None);
+            let xs = (5 + start) as usize..(5 + start + len) as usize;
+            for (k, w) in o.arenas.work.iter().enumerate() {
+                let want = if xs.contains(&k) { 0.0 } else { 1.0 + k as f64 };
+                assert_eq!(*w, want, "length {len} from {start}: work[{k}]");
+            }
+        }
+    }
+}
+
+#[test]
 fn gradient_accumulates_into_grad() {
     // target = -0.5 * sum theta_k^2 ; grad += -theta_k
     let mut m = module();

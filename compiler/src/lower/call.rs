@@ -218,6 +218,13 @@ impl Lowerer<'_> {
             let f = self.func(&format!("hbm_{func}"), e)?;
             return Ok(self.fb.call(f, vec![a.arg(), CallArg::Value(nv)]));
         }
+        if func == "non_centered_mvn" && self.hoisted_storage(e).is_none() {
+            // Element by element where read when `K` is small (a local
+            // fused by `try_fuse_local_product`): a few multiply-adds each.
+            if let Some(v) = self.small_non_centered_mvn_elem(args, idx)? {
+                return Ok(v);
+            }
+        }
         if is_buffer_function(func) {
             // Computed whole by a library routine, then read.
             let storage = self.materialize(e)?;

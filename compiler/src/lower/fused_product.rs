@@ -17,8 +17,8 @@ use super::small_matrix::MAX_SMALL;
 use super::{LowerResult, Lowerer};
 use crate::check::typed::{Constraint, TypedDecl, TypedExpr, TypedExprKind, TypedIndex, TypedStmt, TypedStmtKind};
 use crate::check::types::ElemType;
-use crate::ir::Value;
-use crate::syntax::ast::{BinOp, UnOp};
+use crate::ir::{BinaryOp, Value};
+use crate::syntax::ast::{BinOp, BlockKind, UnOp};
 use std::collections::HashSet;
 
 impl Lowerer<'_> {
@@ -32,11 +32,26 @@ impl Lowerer<'_> {
         if !self.unroll_small || decl.constraint != Constraint::None || !ty.array.is_empty() || ty.is_scalar() || ty.is_int_valued() || self.assigned.contains(&var) {
             return Ok(false);
         }
-        let TypedExprKind::Binary { op: BinOp::Mul, lhs, rhs } = &init.kind else { return Ok(false) };
-        if lhs.ty.is_scalar() || rhs.ty.is_scalar() || !self.is_stable_read(lhs) || !self.is_stable_read(rhs) {
-            return Ok(false);
-        }
-        let Some(inner) = self.inner_size(lhs)? else { return Ok(false) };
+        let inner = match &init.kind {
+            TypedExprKind::Binary { op: BinOp::Mul, lhs, rhs } => {
+                if lhs.ty.is_scalar() || rhs.ty.is_scalar() || !self.is_stable_read(lhs) || !self.is_stable_read(rhs) {
+                    return Ok(false);
+                }
+                let Some(inner) = self.inner_size(lhs)? else { return Ok(false) };
+                inner
+            }
+            // `mu + diag_pre_multiply(tau, L) * z`: a product of inner size K.
+            TypedExprKind::Call { func, args } if func == "non_centered_mvn" && args.len() == 4 => {
+                if !args.iter().all(|a| self.is_stable_read(a)) {
+                    return Ok(false);
+                }
+                match self.small_non_centered_mvn_size(args)? {
+                    Some(k) => k,
+                    None => return Ok(false),
+                }
+            }
+            _ => return Ok(false),
+        };
         let shape = self.shape_of_decl(decl)?;
         // A small result is held in values instead (`try_declare_small`).
         if inner > MAX_SMALL || super::small_matrix::is_small_shape(&shape) {
@@ -173,5 +188,110 @@ fn distinct_row_reads(e: &TypedExpr, var: crate::check::typed::VarId, rows: &mut
             rows.insert(row)
         }
         _ => e.children().into_iter().all(|c| distinct_row_reads(c, var, rows)),
+    }
+}
+
+impl Lowerer<'_> {
+    /// `K` of `non_centered_mvn(mu, tau, L, z)` when it is small (at most
+    /// [`MAX_SMALL`]) and the sizes agree (`mu`, `tau` of `K`, `L` of
+    /// `K × K`, `z` of `K` rows); `None` otherwise.
+    pub(super) fn small_non_centered_mvn_size(&mut self, args: &[TypedExpr]) -> LowerResult<Option<usize>> {
+        let [mu, tau, l, z] = args else { return Ok(None) };
+        if !self.unroll_small || args.iter().any(|a| !a.ty.array.is_empty()) {
+            return Ok(None);
+        }
+        let (sm, st, sl, sz) = (self.shape(mu)?, self.shape(tau)?, self.shape(l)?, self.shape(z)?);
+        let k = match sl[..] {
+            [r, c] if r == c && r <= MAX_SMALL => r,
+            _ => return Ok(None),
+        };
+        let agree = sm == [k] && st == [k] && sz.first() == Some(&k) && sz.len() <= 2;
+        Ok(agree.then_some(k))
+    }
+
+    /// Element `idx` of `non_centered_mvn(mu, tau, L, z)` with a small `K`
+    /// and plain-read arguments, computed where it is read: `mu[i] + tau[i]
+    /// Σ_p L[i, p] z[p, j]`, the sum over `p <= i` only when `L` is a
+    /// Cholesky-factor parameter (its upper triangle is zero by its type),
+    /// and `L[1, 1]` (exactly 1) left out of a correlation factor's sum.
+    /// `None` when it does not apply (the caller computes it whole).
+    pub(super) fn small_non_centered_mvn_elem(&mut self, args: &[TypedExpr], idx: &[Value]) -> LowerResult<Option<Value>> {
+        if !args.iter().all(is_plain_read) {
+            return Ok(None);
+        }
+        let Some(k) = self.small_non_centered_mvn_size(args)? else { return Ok(None) };
+        let (mu, tau, l, z) = (&args[0], &args[1], &args[2], &args[3]);
+        let z_is_matrix = self.shape(z)?.len() == 2;
+        let (i, j) = match idx {
+            [i, j, ..] if z_is_matrix => (*i, Some(*j)),
+            [i, ..] if !z_is_matrix => (*i, None),
+            _ => return Ok(None),
+        };
+        let factor = self.cholesky_factor_param(l);
+        // The row is a constant wherever the reads are distinct rows
+        // (`u[1]`); at a run-time row every term is kept.
+        let row = self.fb.const_i64(i).map(|r| r as usize);
+        let mut terms = Vec::with_capacity(k);
+        for p in 0..k {
+            if matches!((&factor, row), (Some(_), Some(r)) if p > r) {
+                continue;
+            }
+            let pv = self.fb.i64(p as i64);
+            let zi: Vec<Value> = j.map_or_else(|| vec![pv], |j| vec![pv, j]);
+            let y = self.elem(z, &zi)?;
+            let y = self.fb.to_f64(y);
+            if matches!((&factor, row), (Some(Constraint::CholeskyFactorCorr), Some(0))) {
+                terms.push((None, y));
+                continue;
+            }
+            let x = self.elem(l, &[i, pv])?;
+            terms.push((Some(self.fb.to_f64(x)), y));
+        }
+        let mut sum: Option<Value> = None;
+        for (x, y) in terms {
+            let xy = match x {
+                Some(x) => self.fb.binary(BinaryOp::Mul, x, y),
+                None => y,
+            };
+            sum = Some(match sum {
+                None => xy,
+                Some(s) => self.fb.binary(BinaryOp::Add, s, xy),
+            });
+        }
+        let sum = match sum {
+            Some(s) => s,
+            None => self.fb.f64(0.0),
+        };
+        let t = self.elem(tau, &[i])?;
+        let t = self.fb.to_f64(t);
+        let scaled = self.fb.binary(BinaryOp::Mul, t, sum);
+        let m = self.elem(mu, &[i])?;
+        let m = self.fb.to_f64(m);
+        Ok(Some(self.fb.binary(BinaryOp::Add, m, scaled)))
+    }
+
+    /// The constraint of a Cholesky-factor parameter read whole or as an
+    /// element of its array (`L_Omega`, `L_Omega[g]`): its values are lower
+    /// triangular by construction.
+    pub(super) fn cholesky_factor_param(&self, e: &TypedExpr) -> Option<Constraint> {
+        let v = match &e.kind {
+            TypedExprKind::Var(v) => *v,
+            TypedExprKind::Index { base, indices, .. } if indices.iter().all(|i| matches!(i, TypedIndex::Single(x) if x.ty.is_scalar())) => match &base.kind {
+                TypedExprKind::Var(v) => *v,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let decl = self.program.decls(BlockKind::Parameters).find(|d| d.var == v)?;
+        // Indexing must leave the matrix: as many indices as array axes.
+        if let TypedExprKind::Index { indices, .. } = &e.kind {
+            if indices.len() != self.program.var(v).ty.array.len() {
+                return None;
+            }
+        }
+        match &decl.constraint {
+            c @ (Constraint::CholeskyFactorCorr | Constraint::CholeskyFactorCov) => Some(c.clone()),
+            _ => None,
+        }
     }
 }

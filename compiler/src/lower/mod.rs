@@ -41,6 +41,7 @@ mod simplex;
 mod ranges;
 mod read_cells;
 mod sizing;
+mod small_lkj;
 mod small_matrix;
 mod stmt;
 mod symbols;

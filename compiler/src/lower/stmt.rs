@@ -531,6 +531,9 @@ impl Lowerer<'_> {
         if dist.name == "multi_normal_cholesky" && self.try_small_multi_normal_cholesky(variate, params, sink)? {
             return Ok(());
         }
+        if dist.name == "lkj_corr_cholesky" && self.try_small_lkj_corr_cholesky(variate, &params[0], sink)? {
+            return Ok(());
+        }
         let f = self.func(&format!("hbm_{}_lpdf", dist.name), at)?;
         match dist.name {
             "multi_normal" | "multi_normal_cholesky" => {

@@ -220,6 +220,11 @@ impl Lowerer<'_> {
         if s.rows != s.k {
             return self.cholesky_rect(decl, &s, unconstrained, constrained, Direction::Constrain { jacobian });
         }
+        if *constraint == Constraint::CholeskyFactorCorr
+            && self.try_constrain_small_cholesky_corr(decl.span, (s.k, s.count, s.free), unconstrained, constrained, jacobian)?
+        {
+            return Ok(());
+        }
         let f = self.lib(&format!("hbm_{}_constrain", s.name), decl)?;
         self.repeat(s.count, |this, i| {
             let (x, y) = this.slice_offsets(&s, i);
