@@ -153,17 +153,11 @@ impl Metric {
     /// whitened momentum `M^{-1/2} p ~ N(0, I)`).
     pub(crate) fn sample_momentum(&self, rng: &mut ChainRng, p: &mut [f64]) {
         match self {
-            Metric::Diag { .. } => {
-                for pi in p.iter_mut() {
-                    *pi = rng.std_normal();
-                }
-            }
+            Metric::Diag { .. } => rng.fill_std_normal(p),
             Metric::Dense { dim, chol, .. } => {
                 // Solve L' p = z: then Cov(p) = (L L')^{-1} = M.
                 let n = *dim;
-                for pi in p.iter_mut() {
-                    *pi = rng.std_normal();
-                }
+                rng.fill_std_normal(p);
                 for i in (0..n).rev() {
                     let mut s = p[i];
                     for k in i + 1..n {

@@ -5,13 +5,16 @@
 //! taken from `rand` so that the same seed gives the same draws whatever the
 //! version of `rand` (whose `SmallRng`/`StdRng` algorithms may change between
 //! releases). Normal and uniform variates used by the sampler are also drawn
-//! by code in this module (Marsaglia's polar method), for the same reason.
+//! by code in this module (normals by the ziggurat method, [`ziggurat`]),
+//! for the same reason.
 //!
 //! `ChainRng` implements [`rand::RngCore`], so models can use any `rand` or
 //! `rand_distr` distribution for their generated quantities; such draws are
 //! reproducible only as long as those crates keep their algorithms.
 
 use rand::RngCore;
+
+mod ziggurat;
 
 /// Stream number of the sampler's own generator (momentum, tree directions,
 /// multinomial choices, initial points).
@@ -34,8 +37,6 @@ fn splitmix64(state: &mut u64) -> u64 {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChainRng {
     s: [u64; 4],
-    /// A second standard normal left over from the polar method.
-    spare_normal: Option<u64>,
 }
 
 impl ChainRng {
@@ -57,7 +58,7 @@ impl ChainRng {
             // practically impossible, but keep the generator valid regardless.
             s[0] = 1;
         }
-        ChainRng { s, spare_normal: None }
+        ChainRng { s }
     }
 
     /// The next 64 random bits.
@@ -86,21 +87,17 @@ impl ChainRng {
         low + (high - low) * self.uniform()
     }
 
-    /// A standard normal draw (Marsaglia's polar method).
+    /// A standard normal draw (the ziggurat method: one 64-bit number for
+    /// about 99% of draws).
+    #[inline]
     pub fn std_normal(&mut self) -> f64 {
-        if let Some(bits) = self.spare_normal.take() {
-            return f64::from_bits(bits);
-        }
-        loop {
-            let u = 2.0 * self.uniform() - 1.0;
-            let v = 2.0 * self.uniform() - 1.0;
-            let s = u * u + v * v;
-            if s > 0.0 && s < 1.0 {
-                let factor = (-2.0 * s.ln() / s).sqrt();
-                self.spare_normal = Some((v * factor).to_bits());
-                return u * factor;
-            }
-        }
+        ziggurat::std_normal(self)
+    }
+
+    /// Fills `out` with standard normal draws (the numbers that as many
+    /// calls of [`ChainRng::std_normal`] give, in a tighter loop).
+    pub fn fill_std_normal(&mut self, out: &mut [f64]) {
+        ziggurat::fill(self, out)
     }
 }
 
@@ -129,7 +126,7 @@ mod tests {
     fn xoshiro_reference_output() {
         // Reference values of xoshiro256++ from state [1, 2, 3, 4]
         // (as in the authors' reference implementation).
-        let mut rng = ChainRng { s: [1, 2, 3, 4], spare_normal: None };
+        let mut rng = ChainRng { s: [1, 2, 3, 4] };
         // First two outputs worked by hand: rotl(1+4, 23)+1 and rotl(7+6<<45, 23)+7.
         let expected = [41943041u64, 58720359];
         for e in expected {
