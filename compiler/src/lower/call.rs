@@ -27,6 +27,7 @@ fn is_multivariate_rng(name: &str) -> bool {
         name,
         "multi_normal_rng" | "multi_normal_cholesky_rng" | "multi_student_t_rng" | "multi_student_t_cholesky_rng"
             | "lkj_corr_cholesky_rng" | "lkj_corr_rng" | "dirichlet_rng" | "multinomial_rng" | "multinomial_logit_rng"
+            | "wishart_rng" | "inv_wishart_rng" | "wishart_cholesky_rng" | "inv_wishart_cholesky_rng"
             | "dirichlet_multinomial_rng"
     )
 }
@@ -85,6 +86,8 @@ impl Lowerer<'_> {
                 let k = self.const_int(&args[0])?.max(0) as usize;
                 return Ok(vec![k, k]);
             }
+            // The scale's shape.
+            "wishart_rng" | "inv_wishart_rng" | "wishart_cholesky_rng" | "inv_wishart_cholesky_rng" => return self.shape(&args[1]),
             _ => {}
         }
         if let Some((_, DensitySuffix::Rng)) = signatures::split_density_name(func) {
@@ -831,6 +834,17 @@ impl Lowerer<'_> {
                 let f = self.func("hbm_dirichlet_rng", e)?;
                 let status = self.fb.call(f, vec![CallArg::Rng, alpha.arg(), CallArg::Value(kv), out]);
                 self.reject_unless_zero(status, "dirichlet_rng: every concentration must be positive and finite");
+            }
+            "wishart_rng" | "inv_wishart_rng" | "wishart_cholesky_rng" | "inv_wishart_cholesky_rng" => {
+                let s = self.pointer_arg(&args[1])?;
+                let k = square_size(&s.shape, func, e)?;
+                let nu = self.scalar(&args[0])?;
+                let nu = self.fb.to_f64(nu);
+                let kv = self.fb.i64(k as i64);
+                let f = self.func(&format!("hbm_{func}"), e)?;
+                let status = self.fb.call(f, vec![CallArg::Rng, CallArg::Value(nu), s.arg(), CallArg::Value(kv), out]);
+                let what = if func.contains("cholesky") { "a Cholesky factor" } else { "symmetric positive definite" };
+                self.reject_unless_zero(status, &format!("{func}: nu must exceed K - 1 and the scale must be {what}"));
             }
             "lkj_corr_cholesky_rng" => {
                 let k = square_size(&dst.shape, func, e)?;

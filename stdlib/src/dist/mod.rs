@@ -37,6 +37,7 @@ pub mod ordinal_rng;
 pub mod power_tail;
 pub mod simplex;
 pub mod skewed;
+pub mod wishart_rng;
 
 pub use beta_cdf::*;
 pub use beta_proportion::*;
@@ -52,6 +53,7 @@ pub use ordinal_rng::*;
 pub use power_tail::*;
 pub use simplex::*;
 pub use skewed::*;
+pub use wishart_rng::*;
 
 /// The result for invalid arguments: `-inf` with zero partials.
 pub(crate) fn reject<const N: usize>() -> (f64, [f64; N]) {
