@@ -103,7 +103,7 @@ fn sizes_computed_from_data_and_transformed_data() {
 /// `_cholesky` draws are lower-triangular factors of draws with those
 /// means (4000 draws; each mean within 4.5 standard errors).
 #[test]
-fn wishart_draws_have_the_means_of_their_laws() {
+fn wishart_and_poisson_binomial_draws_have_the_moments_of_their_laws() {
     let dir = common::scratch("stan-wishart-rngs");
     let model = corpus("wishart_rngs.stan");
     let out = hbmc(&dir, &["run", &model, "--chains", "1", "--draws", "4000", "--seed", "5", "--quiet", "--output", "fit"]);
@@ -132,6 +132,14 @@ fn wishart_draws_have_the_means_of_their_laws() {
             assert!((var / want - 1.0).abs() < 0.15, "{prefix}[{i},{j}]: variance {var} vs {want}");
         }
     }
+    // poisson_binomial_rng: mean 2.3 = sum theta, variance 0.71 = sum theta (1 - theta).
+    let pb = col("pb");
+    let n = pb.len() as f64;
+    let mean = pb.iter().sum::<f64>() / n;
+    let var = pb.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    assert!((mean - 2.3).abs() < 4.5 * (0.71 / n).sqrt(), "poisson_binomial mean {mean}");
+    assert!((var / 0.71 - 1.0).abs() < 0.1, "poisson_binomial variance {var}");
+    assert!(pb.iter().all(|v| *v >= 0.0 && *v <= 4.0 && v.fract() == 0.0));
     // The factors are lower triangular with a positive diagonal.
     for f in ["LW", "LV"] {
         assert!(col(&format!("{f}.1.2")).iter().all(|v| *v == 0.0), "{f} has an upper triangle");
@@ -327,6 +335,9 @@ fn library_values_match_mpmath() {
         ("lkj_cov_x", -1.8346692844309348857),
         ("mdivide_left_spd_2", 1.2328767123287671233),
         ("mdivide_right_spd_1", 0.75342465753424657534),
+        ("poisson_binomial_x", -0.8556661100577202226),
+        ("poisson_binomial_0", -4.4228486291941367418),
+        ("poisson_binomial_array", -4.6550959947578170874),
     ];
     for (name, want) in reference {
         let got = csv.draws[csv.column_index(name).unwrap_or_else(|| panic!("no column {name}"))][0];

@@ -473,6 +473,7 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_inv_wishart_cholesky_rng(f64, CPtr, i64, Ptr) -> i32,
         hbm_dirichlet_rng(CPtr, i64, Ptr) -> i32,
         hbm_categorical_rng(CPtr, i64) -> i64,
+        hbm_poisson_binomial_rng(CPtr, i64) -> i64,
         hbm_categorical_logit_rng(CPtr, i64) -> i64,
         hbm_ordered_logistic_rng(f64, CPtr, i64) -> i64,
         hbm_ordered_probit_rng(f64, CPtr, i64) -> i64,
@@ -557,6 +558,9 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_inverse_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_inverse" });
     push!(hbm_log_determinant: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Linalg);
     push!(hbm_log_determinant_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> i32 => K::LinalgAdj { of: "hbm_log_determinant" });
+    push!(hbm_poisson_binomial_lpmf: unsafe extern "C" fn(CPtr, i64, i64) -> f64 => K::Linalg);
+    push!(hbm_poisson_binomial_lpmf_adj: unsafe extern "C" fn(CPtr, i64, i64, f64, Ptr) -> i32
+        => K::LinalgAdj { of: "hbm_poisson_binomial_lpmf" });
     push!(hbm_determinant: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Linalg);
     push!(hbm_determinant_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> i32 => K::LinalgAdj { of: "hbm_determinant" });
     push!(hbm_sort_asc: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);

@@ -1,4 +1,4 @@
-// Covariance-matrix densities, the SPD solves and Stan's Bessel functions
+// Covariance-matrix densities, poisson_binomial, the SPD solves and Stan's Bessel functions
 // on parameters (issue 13), for the oracles: JIT = interpreter, gradient =
 // finite differences. Values: library_values.stan.
 // data: tests/stan_corpus/library_matrix_densities.json
@@ -6,6 +6,7 @@ data {
   matrix[3, 3] S;
   matrix[2, 3] Y;
   array[3] int orders;
+  array[3] int successes;
 }
 parameters {
   cov_matrix[3] W;
@@ -14,6 +15,7 @@ parameters {
   vector<lower=0>[2] w;
   vector[3] b;
   real<lower=0.1> z;
+  vector<lower=0, upper=1>[4] theta;
 }
 model {
   W ~ wishart(nu + 1, S);
@@ -27,4 +29,6 @@ model {
   target += 0.1 * bessel_first_kind(2, z) + 0.1 * bessel_second_kind(1, z) - 0.1 * modified_bessel_first_kind(1, z);
   target += 0.1 * modified_bessel_second_kind(2, z) - 0.5 * log_modified_bessel_first_kind(nu, z);
   target += -0.01 * sum(modified_bessel_first_kind(orders, z)) + gamma_lpdf(z | 2, 1);
+  successes ~ poisson_binomial(theta);
+  target += poisson_binomial_lpmf(0 | theta[1:2]);
 }

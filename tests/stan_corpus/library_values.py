@@ -40,6 +40,17 @@ def lkj_cov(W, mu, sigma, eta):
     r = W[0, 1] / (sds[0] * sds[1])
     # LKJ for K = 2: (eta - 1) log(1 - r^2) - log B(eta, eta) - (2 eta - 1) log 2 (as the "lkj" row)
     return lognormal + (eta - 1) * log(1 - r ** 2) - log(beta(eta, eta)) - (2 * eta - 1) * log(2)
+PB = [f('0.2'), f('0.5'), f('0.7'), f('0.9')]
+def poisson_binomial(k, theta):
+    from itertools import product
+    total = f(0)
+    for outcome in product([0, 1], repeat=len(theta)):
+        if sum(outcome) == k:
+            p = f(1)
+            for o, t in zip(outcome, theta):
+                p *= t if o else 1 - t
+            total += p
+    return total
 rows = {
     "ordered_logistic_2": log(il(eta - c[0]) - il(eta - c[1])),
     "ordered_logistic_1": log(1 - il(eta - c[0])),
@@ -187,6 +198,10 @@ rows = {
     "lkj_cov_x": lkj_cov(W2, [f('0.1'), f('-0.2')], [f(1), f('0.5')], f('2.5')),
     "mdivide_left_spd_2": (S2 ** -1 * matrix([1, 2]))[1],
     "mdivide_right_spd_1": (matrix([[1, 2]]) * S2 ** -1)[0],
+    # the Poisson binomial by enumerating the 16 outcomes of the four trials
+    "poisson_binomial_x": log(poisson_binomial(2, PB)),
+    "poisson_binomial_0": log(poisson_binomial(0, PB)),
+    "poisson_binomial_array": log(poisson_binomial(4, PB)) + log(poisson_binomial(1, PB)),
 }
 for k, v in rows.items():
     print(f'        ("{k}", {mp.nstr(v, 20)}),')

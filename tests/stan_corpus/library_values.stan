@@ -142,4 +142,7 @@ generated quantities {
   real lkj_cov_x = lkj_cov_lpdf(w2 | [0.1, -0.2]', [1, 0.5]', 2.5);
   real mdivide_left_spd_2 = mdivide_left_spd(s2, [1, 2]')[2];
   real mdivide_right_spd_1 = mdivide_right_spd([1, 2], s2)[1];
+  real poisson_binomial_x = poisson_binomial_lpmf(2 | [0.2, 0.5, 0.7, 0.9]');
+  real poisson_binomial_0 = poisson_binomial_lpmf(0 | [0.2, 0.5, 0.7, 0.9]');
+  real poisson_binomial_array = poisson_binomial_lpmf({4, 1} | [0.2, 0.5, 0.7, 0.9]');
 }

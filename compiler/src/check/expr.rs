@@ -642,7 +642,7 @@ impl Checker {
                 if !self.params_fit(func, dist, params, span) {
                     return None;
                 }
-                if matches!(dist.name, "categorical" | "categorical_logit") {
+                if matches!(dist.name, "categorical" | "categorical_logit" | "poisson_binomial") {
                     return Some(Type::int());
                 }
                 if matches!(dist.name, "ordered_logistic" | "ordered_probit") {

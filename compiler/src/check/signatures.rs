@@ -125,6 +125,7 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
     Distribution { name: "multinomial", variate: Ints, params: &[("theta", Vectors)], discrete: true, multivariate: true },
     Distribution { name: "dirichlet_multinomial", variate: Ints, params: &[("alpha", Vectors)], discrete: true, multivariate: true },
     Distribution { name: "multinomial_logit", variate: Ints, params: &[("gamma", Vectors)], discrete: true, multivariate: true },
+    Distribution { name: "poisson_binomial", variate: Ints, params: &[("theta", Vectors)], discrete: true, multivariate: true },
     Distribution { name: "wishart", variate: Matrix, params: &[("nu", Real), ("Sigma", Matrix)], discrete: false, multivariate: true },
     Distribution { name: "inv_wishart", variate: Matrix, params: &[("nu", Real), ("Sigma", Matrix)], discrete: false, multivariate: true },
     Distribution { name: "wishart_cholesky", variate: Matrix, params: &[("nu", Real), ("L_S", Matrix)], discrete: false, multivariate: true },

@@ -170,7 +170,7 @@ impl Lowerer<'_> {
             // element, each from a different vector.
             return Err(LowerError::unsupported(e.span, format!("`{func}` inside a larger expression; assign the draw to a variable first")));
         }
-        if matches!(func, "categorical_rng" | "categorical_logit_rng") {
+        if matches!(func, "categorical_rng" | "categorical_logit_rng" | "poisson_binomial_rng") {
             return self.categorical_draw(func, &args[0], e);
         }
         if matches!(func, "ordered_logistic_rng" | "ordered_probit_rng") {

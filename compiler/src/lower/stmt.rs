@@ -518,6 +518,7 @@ impl Lowerer<'_> {
         match dist.name {
             "dirichlet" => return self.dirichlet_terms(variate, &params[0], sink, at),
             "categorical" | "categorical_logit" => return self.categorical_terms(dist.name, variate, &params[0], sink, at),
+            "poisson_binomial" => return self.poisson_binomial_terms(variate, &params[0], sink, at),
             "lkj_corr" => return self.lkj_corr_terms(variate, &params[0], sink, at),
             "ordered_logistic" | "ordered_probit" => return self.ordinal_terms(dist.name, variate, &params[0], &params[1], sink, at),
             "multinomial" | "multinomial_logit" => return self.multinomial_terms(dist.name, variate, &params[0], sink, at),
