@@ -98,6 +98,55 @@ fn sizes_computed_from_data_and_transformed_data() {
     assert!(csv.column_index("beta.2").is_some() && csv.column_index("beta.3").is_none());
 }
 
+/// Draws of the Wishart family have the means of their laws: nu S for
+/// `wishart_rng(nu, S)`, S / (nu - K - 1) for `inv_wishart_rng`, and the
+/// `_cholesky` draws are lower-triangular factors of draws with those
+/// means (4000 draws; each mean within 4.5 standard errors).
+#[test]
+fn wishart_and_poisson_binomial_draws_have_the_moments_of_their_laws() {
+    let dir = common::scratch("stan-wishart-rngs");
+    let model = corpus("wishart_rngs.stan");
+    let out = hbmc(&dir, &["run", &model, "--chains", "1", "--draws", "4000", "--seed", "5", "--quiet", "--output", "fit"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = hbmc_runtime::read_cmdstan_csv(dir.join("fit_1.csv")).expect("read back");
+    let col = |name: &str| csv.draws[csv.column_index(name).unwrap_or_else(|| panic!("no column {name}"))].clone();
+    let s = [[1.0, 0.3], [0.3, 2.0]];
+    for (prefix, scale) in [("W", 6.0), ("WC", 6.0), ("V", 1.0 / (8.0 - 2.0 - 1.0)), ("VC", 1.0 / 5.0)] {
+        for (i, j) in [(1, 1), (2, 1), (1, 2), (2, 2)] {
+            let x = col(&format!("{prefix}.{i}.{j}"));
+            let n = x.len() as f64;
+            let mean = x.iter().sum::<f64>() / n;
+            let sd = (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+            let want = scale * s[i - 1][j - 1];
+            assert!((mean - want).abs() < 4.5 * sd / n.sqrt(), "{prefix}[{i},{j}]: mean {mean} vs {want} (sd {sd})");
+        }
+    }
+    // Var(W_ij) = nu (S_ij^2 + S_ii S_jj): the spread of Bartlett's draw, not only its centre.
+    for prefix in ["W", "WC"] {
+        for (i, j) in [(1, 1), (2, 1), (2, 2)] {
+            let x = col(&format!("{prefix}.{i}.{j}"));
+            let n = x.len() as f64;
+            let mean = x.iter().sum::<f64>() / n;
+            let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+            let want = 6.0 * (s[i - 1][j - 1] * s[i - 1][j - 1] + s[i - 1][i - 1] * s[j - 1][j - 1]);
+            assert!((var / want - 1.0).abs() < 0.15, "{prefix}[{i},{j}]: variance {var} vs {want}");
+        }
+    }
+    // poisson_binomial_rng: mean 2.3 = sum theta, variance 0.71 = sum theta (1 - theta).
+    let pb = col("pb");
+    let n = pb.len() as f64;
+    let mean = pb.iter().sum::<f64>() / n;
+    let var = pb.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    assert!((mean - 2.3).abs() < 4.5 * (0.71 / n).sqrt(), "poisson_binomial mean {mean}");
+    assert!((var / 0.71 - 1.0).abs() < 0.1, "poisson_binomial variance {var}");
+    assert!(pb.iter().all(|v| *v >= 0.0 && *v <= 4.0 && v.fract() == 0.0));
+    // The factors are lower triangular with a positive diagonal.
+    for f in ["LW", "LV"] {
+        assert!(col(&format!("{f}.1.2")).iter().all(|v| *v == 0.0), "{f} has an upper triangle");
+        assert!(col(&format!("{f}.1.1")).iter().chain(&col(&format!("{f}.2.2"))).all(|v| *v > 0.0));
+    }
+}
+
 /// Posterior means of the named columns of a fit's chains, with their
 /// posterior standard deviations.
 fn posterior_moments(dir: &std::path::Path, chains: usize, names: &[&str]) -> Vec<(f64, f64)> {
@@ -269,6 +318,26 @@ fn library_values_match_mpmath() {
         ("symmetrize_12", 2.0),
         ("symmetrize_21", 2.0),
         ("to_array_2d_23", 6.0),
+        ("pow_vector_int_2", 4.0),
+        ("pow_real_vector_2", 2.8284271247461900976),
+        ("bessel_first_kind_x", 0.23208767214421472724),
+        ("bessel_second_kind_x", 0.14591813796678579888),
+        ("modified_bessel_first_kind_x", 0.33783461833568073067),
+        ("modified_bessel_first_kind_array_3", 0.080774113016092303856),
+        ("modified_bessel_second_kind_x", 0.073890816347747063649),
+        ("log_modified_bessel_first_kind_x", 1.6512285765568463056),
+        ("wishart_x", -5.4269195214306837806),
+        ("inv_wishart_x", -6.3228598329480555154),
+        ("wishart_cholesky_x", -3.3704999490015512547),
+        ("inv_wishart_cholesky_x", -4.2664402605189229894),
+        ("multi_gp_x", -8.657543068530221966),
+        ("multi_gp_cholesky_x", -8.657543068530221966),
+        ("lkj_cov_x", -1.8346692844309348857),
+        ("mdivide_left_spd_2", 1.2328767123287671233),
+        ("mdivide_right_spd_1", 0.75342465753424657534),
+        ("poisson_binomial_x", -0.8556661100577202226),
+        ("poisson_binomial_0", -4.4228486291941367418),
+        ("poisson_binomial_array", -4.6550959947578170874),
     ];
     for (name, want) in reference {
         let got = csv.draws[csv.column_index(name).unwrap_or_else(|| panic!("no column {name}"))][0];

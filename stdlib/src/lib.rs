@@ -17,6 +17,7 @@
 //! - [`lu`]: inverse and determinants by LU, and sorting, with reverse-mode rules;
 //! - [`ode`]: the adaptive Dormand-Prince RK45 ODE integrator (Stan's `ode_rk45`);
 //! - [`eigen`]: the symmetric eigendecomposition, with reverse-mode rules;
+//! - [`bessel_functions`]: Stan's Bessel functions and their derivatives;
 //! - [`rng`]: [`ChainRng`], the per-chain generator;
 //! - [`ffi`]: C signature descriptions and pointer helpers.
 //!
@@ -28,6 +29,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)] // `!(x > 0.0)` deliberately also rejects NaN
 
 pub mod bessel;
+pub mod bessel_functions;
 pub mod dist;
 pub mod eigen;
 pub mod ffi;
@@ -470,8 +472,13 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_multi_student_t_rng(f64, CPtr, CPtr, i64, Ptr) -> i32,
         hbm_multi_student_t_cholesky_rng(f64, CPtr, CPtr, i64, Ptr) -> i32,
         hbm_lkj_corr_cholesky_rng(i64, f64, Ptr) -> i32,
+        hbm_wishart_rng(f64, CPtr, i64, Ptr) -> i32,
+        hbm_inv_wishart_rng(f64, CPtr, i64, Ptr) -> i32,
+        hbm_wishart_cholesky_rng(f64, CPtr, i64, Ptr) -> i32,
+        hbm_inv_wishart_cholesky_rng(f64, CPtr, i64, Ptr) -> i32,
         hbm_dirichlet_rng(CPtr, i64, Ptr) -> i32,
         hbm_categorical_rng(CPtr, i64) -> i64,
+        hbm_poisson_binomial_rng(CPtr, i64) -> i64,
         hbm_categorical_logit_rng(CPtr, i64) -> i64,
         hbm_ordered_logistic_rng(f64, CPtr, i64) -> i64,
         hbm_ordered_probit_rng(f64, CPtr, i64) -> i64,
@@ -557,6 +564,9 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_inverse_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_inverse" });
     push!(hbm_log_determinant: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Linalg);
     push!(hbm_log_determinant_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> i32 => K::LinalgAdj { of: "hbm_log_determinant" });
+    push!(hbm_poisson_binomial_lpmf: unsafe extern "C" fn(CPtr, i64, i64) -> f64 => K::Linalg);
+    push!(hbm_poisson_binomial_lpmf_adj: unsafe extern "C" fn(CPtr, i64, i64, f64, Ptr) -> i32
+        => K::LinalgAdj { of: "hbm_poisson_binomial_lpmf" });
     push!(hbm_determinant: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Linalg);
     push!(hbm_determinant_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> i32 => K::LinalgAdj { of: "hbm_determinant" });
     push!(hbm_sort_asc: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
@@ -572,6 +582,15 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_log_sum_exp_vec: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Linalg);
     push!(hbm_log_sum_exp_vec_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> f64
         => K::LinalgAdj { of: "hbm_log_sum_exp_vec" });
+    // Last, so that tests drawing points symbol by symbol from one stream
+    // draw the same points for the symbols above.
+    binary!(
+        hbm_bessel_first_kind / hbm_bessel_first_kind_d1 / hbm_bessel_first_kind_d2 / hbm_bessel_first_kind_grad,
+        hbm_bessel_second_kind / hbm_bessel_second_kind_d1 / hbm_bessel_second_kind_d2 / hbm_bessel_second_kind_grad,
+        hbm_modified_bessel_first_kind / hbm_modified_bessel_first_kind_d1 / hbm_modified_bessel_first_kind_d2 / hbm_modified_bessel_first_kind_grad,
+        hbm_modified_bessel_second_kind / hbm_modified_bessel_second_kind_d1 / hbm_modified_bessel_second_kind_d2 / hbm_modified_bessel_second_kind_grad,
+        hbm_log_modified_bessel_first_kind / hbm_log_modified_bessel_first_kind_d1 / hbm_log_modified_bessel_first_kind_d2 / hbm_log_modified_bessel_first_kind_grad,
+    );
 
     v
 }

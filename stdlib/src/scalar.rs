@@ -18,6 +18,7 @@
 
 #![allow(non_snake_case)] // hbm_Phi keeps Stan's spelling of Phi
 
+use crate::bessel_functions as bf;
 use crate::special as sp;
 use std::f64::consts::{LN_10, LN_2};
 
@@ -494,6 +495,52 @@ binary!(
     "Owen's T function T(h, a).",
     sp::owens_t,
     sp::owens_t_grad
+);
+
+binary!(
+    hbm_bessel_first_kind,
+    hbm_bessel_first_kind_d1,
+    hbm_bessel_first_kind_d2,
+    hbm_bessel_first_kind_grad,
+    "Bessel function of the first kind J_n(x) (n an int, as f64).",
+    bf::bessel_first_kind,
+    bf::bessel_first_kind_partials
+);
+binary!(
+    hbm_bessel_second_kind,
+    hbm_bessel_second_kind_d1,
+    hbm_bessel_second_kind_d2,
+    hbm_bessel_second_kind_grad,
+    "Bessel function of the second kind Y_n(x), x > 0 (n an int, as f64).",
+    bf::bessel_second_kind,
+    bf::bessel_second_kind_partials
+);
+binary!(
+    hbm_modified_bessel_first_kind,
+    hbm_modified_bessel_first_kind_d1,
+    hbm_modified_bessel_first_kind_d2,
+    hbm_modified_bessel_first_kind_grad,
+    "Modified Bessel function of the first kind I_n(z) (n an int, as f64).",
+    bf::modified_bessel_first_kind,
+    bf::modified_bessel_first_kind_partials
+);
+binary!(
+    hbm_modified_bessel_second_kind,
+    hbm_modified_bessel_second_kind_d1,
+    hbm_modified_bessel_second_kind_d2,
+    hbm_modified_bessel_second_kind_grad,
+    "Modified Bessel function of the second kind K_n(z), z > 0 (n an int, as f64).",
+    bf::modified_bessel_second_kind,
+    bf::modified_bessel_second_kind_partials
+);
+binary!(
+    hbm_log_modified_bessel_first_kind,
+    hbm_log_modified_bessel_first_kind_d1,
+    hbm_log_modified_bessel_first_kind_d2,
+    hbm_log_modified_bessel_first_kind_grad,
+    "ln I_v(z), the log of the modified Bessel function of the first kind, v >= 0, z >= 0.",
+    bf::log_modified_bessel_first_kind,
+    bf::log_modified_bessel_first_kind_partials
 );
 
 /// Stan's `to_int`: x truncated toward zero, or `i64::MIN` when x is NaN or

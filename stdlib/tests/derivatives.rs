@@ -218,6 +218,12 @@ fn domains() -> HashMap<&'static str, Vec<Vec<Arg>>> {
     for n in ["hbm_lmultiply", "hbm_multiply_log"] {
         add(n, vec![vec![R(-3.0, 3.0), R(0.1, 5.0)]]);
     }
+    // Bessel functions: the int orders arrive as f64 (their partial is 0).
+    add("hbm_bessel_first_kind", vec![vec![R(0.0, 0.0), R(0.1, 5.0)], vec![R(2.0, 2.0), R(0.5, 10.0)]]);
+    add("hbm_bessel_second_kind", vec![vec![R(1.0, 1.0), R(0.5, 10.0)]]);
+    add("hbm_modified_bessel_first_kind", vec![vec![R(3.0, 3.0), R(-5.0, 20.0)]]);
+    add("hbm_modified_bessel_second_kind", vec![vec![R(2.0, 2.0), R(0.1, 20.0)], vec![R(0.0, 0.0), R(0.05, 3.0)]]);
+    add("hbm_log_modified_bessel_first_kind", vec![vec![R(0.0, 5.0), R(0.1, 30.0)], vec![R(0.0, 3.0), R(550.0, 900.0)]]);
     add("hbm_binary_log_loss", vec![vec![R(0.0, 1.0), R(0.05, 0.95)]]);
     add("hbm_owens_t", vec![vec![R(-3.0, 3.0), R(-1.0, 1.0)], vec![R(-3.0, 3.0), R(1.0, 10.0)], vec![R(3.0, 9.0), R(-0.9, 0.9)]]);
     for n in ["hbm_gamma_p", "hbm_gamma_q"] {

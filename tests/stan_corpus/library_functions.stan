@@ -34,6 +34,8 @@ model {
   target += lognormal_lcdf(x | 0, 1) + exponential_lccdf(x | p) + weibull_lcdf(x | 2, 3) + double_exponential_lcdf(v[1] | 0, 1);
   target += std_normal_lcdf(w[1]) + log(normal_cdf(w[2] | 0, 2)) + poisson_lcdf(3 | x) + uniform_lcdf(p | 0, 1);
   target += gamma_lcdf(x | 2, 1.5) + gamma_lccdf(x | p + 1, 2) + inv_gamma_lcdf(x | 3, p) + inv_gamma_lccdf(x | 2, x - p);
+  // `^` vectorised as Stan's pow: container ^ scalar, scalar ^ container, container ^ container.
+  target += -0.01 * sum(exp(v) ^ 2) + 0.01 * sum(p ^ v) + 0.01 * sum(pow(exp(r), x)) - 0.01 * sum(exp(w) ^ [1, 0.5, 2, 1.5]');
   x ~ gamma(p + 1, 0.5) T[1.1, 50];
   v ~ gumbel(p, x);
   x ~ rayleigh(p + 1);

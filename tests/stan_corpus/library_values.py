@@ -1,6 +1,6 @@
 """Reference values of tests/stan_corpus/library_values.stan:
 python3 library_values.py (mpmath 1.3.0, 40 digits)."""
-from mpmath import besseli, betainc, cos, mp, mpf, matrix, log, exp, ncdf, loggamma, binomial, beta, gammainc, factorial, quad, pi
+from mpmath import besseli, besselj, bessely, besselk, betainc, cos, mp, mpf, matrix, log, exp, ncdf, loggamma, binomial, beta, gammainc, factorial, quad, pi
 mp.dps = 40
 il = lambda t: 1 / (1 + exp(-t))
 f = lambda x: mpf(x)
@@ -11,6 +11,46 @@ a = [f('1.5'), f(2), f(3)]
 lse = lambda v: log(sum(exp(t) for t in v))
 g = [f(1), f(2), f('0.5')]
 y = [1, 2, 3]
+W2 = matrix([[2, '0.3'], ['0.3', 1]])
+S2 = matrix([[1, '0.2'], ['0.2', '1.5']])
+S3 = matrix([[1, '0.2', '0.1'], ['0.2', '1.5', '0.3'], ['0.1', '0.3', 2]])
+Y23 = matrix([['0.3', -1, '0.5'], ['1.2', '0.4', '-0.7']])
+tr = lambda m: sum(m[i, i] for i in range(m.rows))
+lmgamma = lambda k, x: k * (k - 1) / f(4) * log(mp.pi) + sum(loggamma(x + (1 - j) / f(2)) for j in range(1, k + 1))
+def wishart(nu, W, S):
+    k = W.rows
+    return ((nu - k - 1) / 2 * log(mp.det(W)) - tr(S ** -1 * W) / 2 - nu * k / 2 * log(2)
+            - nu / 2 * log(mp.det(S)) - lmgamma(k, nu / 2))
+def inv_wishart(nu, W, S):
+    k = W.rows
+    return (nu / 2 * log(mp.det(S)) - (nu + k + 1) / 2 * log(mp.det(W)) - tr(S * W ** -1) / 2
+            - nu * k / 2 * log(2) - lmgamma(k, nu / 2))
+def chol_jacobian(W):
+    # log |J| of L -> L L' at L = chol(W): K log 2 + sum_k (K - k + 1) log L_kk
+    L, k = mp.cholesky(W), W.rows
+    return k * log(2) + sum((k - j) * log(L[j, j]) for j in range(k))
+def multi_gp(Y, S, w):
+    k, n = Y.rows, Y.cols
+    q = sum(w[i] * (Y[i, :] * S ** -1 * Y[i, :].T)[0, 0] for i in range(k))
+    return -k * n / f(2) * log(2 * mp.pi) - k / f(2) * log(mp.det(S)) + n / f(2) * sum(log(x) for x in w) - q / 2
+def lkj_cov(W, mu, sigma, eta):
+    k = W.rows
+    sds = [mp.sqrt(W[i, i]) for i in range(k)]
+    lognormal = sum(-log(s * sg * mp.sqrt(2 * mp.pi)) - (log(s) - m) ** 2 / (2 * sg ** 2) for s, m, sg in zip(sds, mu, sigma))
+    r = W[0, 1] / (sds[0] * sds[1])
+    # LKJ for K = 2: (eta - 1) log(1 - r^2) - log B(eta, eta) - (2 eta - 1) log 2 (as the "lkj" row)
+    return lognormal + (eta - 1) * log(1 - r ** 2) - log(beta(eta, eta)) - (2 * eta - 1) * log(2)
+PB = [f('0.2'), f('0.5'), f('0.7'), f('0.9')]
+def poisson_binomial(k, theta):
+    from itertools import product
+    total = f(0)
+    for outcome in product([0, 1], repeat=len(theta)):
+        if sum(outcome) == k:
+            p = f(1)
+            for o, t in zip(outcome, theta):
+                p *= t if o else 1 - t
+            total += p
+    return total
 rows = {
     "ordered_logistic_2": log(il(eta - c[0]) - il(eta - c[1])),
     "ordered_logistic_1": log(1 - il(eta - c[0])),
@@ -140,6 +180,28 @@ rows = {
     "symmetrize_12": f(2),
     "symmetrize_21": f(2),
     "to_array_2d_23": f(6),
+    "pow_vector_int_2": f(4),
+    "pow_real_vector_2": 2 ** f('1.5'),
+    "bessel_first_kind_x": besselj(2, f('1.5')),
+    "bessel_second_kind_x": bessely(1, f('2.5')),
+    "modified_bessel_first_kind_x": besseli(2, f('1.5')),
+    "modified_bessel_first_kind_array_3": besseli(3, f('1.5')),
+    "modified_bessel_second_kind_x": besselk(1, f('2.5')),
+    "log_modified_bessel_first_kind_x": log(besseli(f('0.7'), f('3.2'))),
+    # covariance-matrix densities by their textbook formulas (Stan's functions reference)
+    "wishart_x": wishart(f('4.5'), W2, S2),
+    "inv_wishart_x": inv_wishart(f('4.5'), W2, S2),
+    "wishart_cholesky_x": wishart(f('4.5'), W2, S2) + chol_jacobian(W2),
+    "inv_wishart_cholesky_x": inv_wishart(f('4.5'), W2, S2) + chol_jacobian(W2),
+    "multi_gp_x": multi_gp(Y23, S3, [f('0.5'), f(2)]),
+    "multi_gp_cholesky_x": multi_gp(Y23, S3, [f('0.5'), f(2)]),
+    "lkj_cov_x": lkj_cov(W2, [f('0.1'), f('-0.2')], [f(1), f('0.5')], f('2.5')),
+    "mdivide_left_spd_2": (S2 ** -1 * matrix([1, 2]))[1],
+    "mdivide_right_spd_1": (matrix([[1, 2]]) * S2 ** -1)[0],
+    # the Poisson binomial by enumerating the 16 outcomes of the four trials
+    "poisson_binomial_x": log(poisson_binomial(2, PB)),
+    "poisson_binomial_0": log(poisson_binomial(0, PB)),
+    "poisson_binomial_array": log(poisson_binomial(4, PB)) + log(poisson_binomial(1, PB)),
 }
 for k, v in rows.items():
     print(f'        ("{k}", {mp.nstr(v, 20)}),')

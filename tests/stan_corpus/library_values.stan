@@ -7,6 +7,10 @@ transformed data {
   array[3] int y = {1, 2, 3};
   matrix[2, 2] m = [[1, 0.5], [0.5, 2]];
   matrix[3, 3] big = [[1, 2, 3], [4, 5, 6], [7, 8, 9]];
+  matrix[2, 2] w2 = [[2, 0.3], [0.3, 1]];
+  matrix[2, 2] s2 = [[1, 0.2], [0.2, 1.5]];
+  matrix[3, 3] s3 = [[1, 0.2, 0.1], [0.2, 1.5, 0.3], [0.1, 0.3, 2]];
+  matrix[2, 3] y23 = [[0.3, -1, 0.5], [1.2, 0.4, -0.7]];
 }
 generated quantities {
   real ordered_logistic_2 = ordered_logistic_lpmf(2 | 0.3, cuts);
@@ -121,4 +125,24 @@ generated quantities {
   real symmetrize_12 = symmetrize_from_lower_tri([[1, 9], [2, 3]])[1, 2];
   real symmetrize_21 = symmetrize_from_lower_tri([[1, 9], [2, 3]])[2, 1];
   real to_array_2d_23 = to_array_2d(big)[2, 3];
+  real pow_vector_int_2 = ([1.5, 2, 3]' ^ 2)[2];
+  real pow_real_vector_2 = (2 ^ [0.5, 1.5]')[2];
+  real bessel_first_kind_x = bessel_first_kind(2, 1.5);
+  real bessel_second_kind_x = bessel_second_kind(1, 2.5);
+  real modified_bessel_first_kind_x = modified_bessel_first_kind(2, 1.5);
+  real modified_bessel_first_kind_array_3 = modified_bessel_first_kind({1, 2, 3}, 1.5)[3];
+  real modified_bessel_second_kind_x = modified_bessel_second_kind(1, 2.5);
+  real log_modified_bessel_first_kind_x = log_modified_bessel_first_kind(0.7, 3.2);
+  real wishart_x = wishart_lpdf(w2 | 4.5, s2);
+  real inv_wishart_x = inv_wishart_lpdf(w2 | 4.5, s2);
+  real wishart_cholesky_x = wishart_cholesky_lpdf(cholesky_decompose(w2) | 4.5, cholesky_decompose(s2));
+  real inv_wishart_cholesky_x = inv_wishart_cholesky_lpdf(cholesky_decompose(w2) | 4.5, cholesky_decompose(s2));
+  real multi_gp_x = multi_gp_lpdf(y23 | s3, [0.5, 2]');
+  real multi_gp_cholesky_x = multi_gp_cholesky_lpdf(y23 | cholesky_decompose(s3), [0.5, 2]');
+  real lkj_cov_x = lkj_cov_lpdf(w2 | [0.1, -0.2]', [1, 0.5]', 2.5);
+  real mdivide_left_spd_2 = mdivide_left_spd(s2, [1, 2]')[2];
+  real mdivide_right_spd_1 = mdivide_right_spd([1, 2], s2)[1];
+  real poisson_binomial_x = poisson_binomial_lpmf(2 | [0.2, 0.5, 0.7, 0.9]');
+  real poisson_binomial_0 = poisson_binomial_lpmf(0 | [0.2, 0.5, 0.7, 0.9]');
+  real poisson_binomial_array = poisson_binomial_lpmf({4, 1} | [0.2, 0.5, 0.7, 0.9]');
 }

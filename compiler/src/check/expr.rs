@@ -241,14 +241,10 @@ impl Checker {
                     Err(type_err(format!("`{}` takes two ints", op.symbol())))
                 }
             }
-            BinOp::Pow => {
-                if l.ty.is_scalar() && r.ty.is_scalar() {
-                    Ok(Type::real())
-                } else {
-                    Err(type_err("`^` takes scalars; use `.^` for elementwise powers".into()))
-                }
-            }
-            BinOp::Add | BinOp::Sub | BinOp::EltMul | BinOp::EltDiv | BinOp::EltPow => {
+            // Stan vectorises `^` as `pow`: a container and a scalar, or
+            // two containers of one shape, elementwise (as `.^`).
+            BinOp::Pow if l.ty.is_scalar() && r.ty.is_scalar() => Ok(Type::real()),
+            BinOp::Add | BinOp::Sub | BinOp::EltMul | BinOp::EltDiv | BinOp::EltPow | BinOp::Pow => {
                 let keep_int = matches!(op, BinOp::Add | BinOp::Sub | BinOp::EltMul);
                 broadcast::align(&l.ty, &r.ty, keep_int).map_err(|e| self.align_failure(e, &l.ty, &r.ty))
             }
@@ -575,6 +571,27 @@ impl Checker {
                     );
                     return None;
                 }
+                if matches!(dist.name, "wishart" | "inv_wishart" | "wishart_cholesky" | "inv_wishart_cholesky") {
+                    // `matrix wishart_rng(real nu, matrix S)`: S's type.
+                    return match params {
+                        [nu, s] if nu.ty.is_scalar() && s.ty.array.is_empty() && matches!(s.ty.elem, ElemType::Matrix(..)) => {
+                            Some(s.ty.promoted())
+                        }
+                        _ => {
+                            let slots = [("nu", signatures::ArgShape::Real), (dist.params[1].0, signatures::ArgShape::Matrix)];
+                            self.signature_error(func, &slots, params, span);
+                            None
+                        }
+                    };
+                }
+                if matches!(dist.name, "lkj_cov" | "multi_gp" | "multi_gp_cholesky") {
+                    self.report(
+                        Diagnostic::error("E1003", format!("`{}` is not a Stan function: Stan has no draw from `{}`", func.name, dist.name))
+                            .with_label(func.span, "no such draw")
+                            .with_help("Stan defines only the density of this distribution"),
+                    );
+                    return None;
+                }
                 if dist.name == "multi_normal_prec" {
                     self.report(
                         Diagnostic::error("E1003", format!("`{}` is not a Stan function: Stan has no draw from `multi_normal_prec`", func.name))
@@ -629,7 +646,7 @@ impl Checker {
                 if !self.params_fit(func, dist, params, span) {
                     return None;
                 }
-                if matches!(dist.name, "categorical" | "categorical_logit") {
+                if matches!(dist.name, "categorical" | "categorical_logit" | "poisson_binomial") {
                     return Some(Type::int());
                 }
                 if matches!(dist.name, "ordered_logistic" | "ordered_probit") {
@@ -887,6 +904,8 @@ impl Checker {
             signatures::ArgShape::Ints => (!params[0].ty.array.is_empty()).then_some(Some(0)),
             // `dirichlet(theta | alpha)`: one dim for both.
             _ if params.len() == 1 => (!k_of(&variate.ty).compatible(k_of(&params[0].ty))).then_some(Some(0)),
+            // `multi_gp(y | Sigma, w)`: a K x N variate (sizes checked when lowered).
+            signatures::ArgShape::Matrix if dist.name.starts_with("multi_gp") => None,
             signatures::ArgShape::Matrix => {
                 let ax = variate.ty.elem.axes();
                 (!ax[0].compatible(ax[1])).then_some(None)

@@ -24,7 +24,13 @@ pub const UNARY_MATH: &[&str] = &[
 pub const BINARY_MATH: &[&str] = &[
     "pow", "fmin", "fmax", "fdim", "fmod", "hypot", "atan2", "lbeta", "lchoose", "log_diff_exp",
     "log_inv_logit_diff", "lmultiply", "multiply_log", "binary_log_loss", "owens_t", "gamma_p", "gamma_q",
+    "bessel_first_kind", "bessel_second_kind", "modified_bessel_first_kind", "modified_bessel_second_kind",
+    "log_modified_bessel_first_kind",
 ];
+
+/// Binary math functions whose first argument (an order) is an int in Stan.
+pub const INT_FIRST_BINARY_MATH: &[&str] =
+    &["bessel_first_kind", "bessel_second_kind", "modified_bessel_first_kind", "modified_bessel_second_kind"];
 
 /// The shape a distribution's variate or parameter takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,6 +125,14 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
     Distribution { name: "multinomial", variate: Ints, params: &[("theta", Vectors)], discrete: true, multivariate: true },
     Distribution { name: "dirichlet_multinomial", variate: Ints, params: &[("alpha", Vectors)], discrete: true, multivariate: true },
     Distribution { name: "multinomial_logit", variate: Ints, params: &[("gamma", Vectors)], discrete: true, multivariate: true },
+    Distribution { name: "poisson_binomial", variate: Ints, params: &[("theta", Vectors)], discrete: true, multivariate: true },
+    Distribution { name: "wishart", variate: Matrix, params: &[("nu", Real), ("Sigma", Matrix)], discrete: false, multivariate: true },
+    Distribution { name: "inv_wishart", variate: Matrix, params: &[("nu", Real), ("Sigma", Matrix)], discrete: false, multivariate: true },
+    Distribution { name: "wishart_cholesky", variate: Matrix, params: &[("nu", Real), ("L_S", Matrix)], discrete: false, multivariate: true },
+    Distribution { name: "inv_wishart_cholesky", variate: Matrix, params: &[("nu", Real), ("L_S", Matrix)], discrete: false, multivariate: true },
+    Distribution { name: "lkj_cov", variate: Matrix, params: &[("mu", Reals), ("sigma", Reals), ("eta", Real)], discrete: false, multivariate: true },
+    Distribution { name: "multi_gp", variate: Matrix, params: &[("Sigma", Matrix), ("w", Vectors)], discrete: false, multivariate: true },
+    Distribution { name: "multi_gp_cholesky", variate: Matrix, params: &[("L", Matrix), ("w", Vectors)], discrete: false, multivariate: true },
 ];
 
 /// The distributions with a log cdf and log ccdf (`_lcdf`, `_lccdf`,
@@ -241,7 +255,7 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "fma", "lmgamma", "rank", "sort_asc", "sort_desc", "eigenvalues_sym", "eigenvectors_sym", "dims",
     "sort_indices_asc", "sort_indices_desc", "linspaced_int_array", "identity_matrix", "rows_dot_self",
     "columns_dot_self", "squared_distance", "distance", "gp_exponential_cov", "gp_matern32_cov", "gp_matern52_cov",
-    "gp_periodic_cov", "symmetrize_from_lower_tri", "to_array_2d",
+    "gp_periodic_cov", "symmetrize_from_lower_tri", "to_array_2d", "mdivide_left_spd", "mdivide_right_spd",
 ];
 
 /// Every function name (densities and `_rng`s aside).
@@ -260,6 +274,9 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
             [t] => Ok(t.promoted()),
             _ => mismatch("f(T) -> T for int, real, vector, row_vector, matrix or an array of them (int becomes real)"),
         };
+    }
+    if INT_FIRST_BINARY_MATH.contains(&name) && !tys.first().is_some_and(|t| t.is_int_valued()) {
+        return mismatch("f(int n, real x) -> real, and elementwise with containers of matching dims (n an int or int array)");
     }
     if BINARY_MATH.contains(&name) {
         return match tys.as_slice() {
@@ -635,21 +652,21 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
             },
             _ => mismatch("quad_form(matrix[K, K] A, vector[K] v) -> real; quad_form(matrix[K, K] A, matrix[K, N] B) -> matrix[N, N] = B' * A * B; trace_quad_form(A, B) -> real"),
         },
-        "mdivide_left_tri_low" => match tys.as_slice() {
+        "mdivide_left_tri_low" | "mdivide_left_spd" => match tys.as_slice() {
             [l, b] if l.array.is_empty() && b.array.is_empty() => match (l.elem, b.elem) {
                 (ElemType::Matrix(r, c), ElemType::Vector(k)) if r.compatible(c) && r.compatible(k) => Ok(Type::vector(c)),
                 (ElemType::Matrix(r, c), ElemType::Matrix(k, n)) if r.compatible(c) && r.compatible(k) => Ok(Type::matrix(c, n)),
-                _ => mismatch("mdivide_left_tri_low(matrix[K, K] L, vector[K] | matrix[K, N] b) -> L \\ b with L lower triangular"),
+                _ => mismatch("mdivide_left_tri_low(matrix[K, K] L, vector[K] | matrix[K, N] b) -> L \\ b with L lower triangular (mdivide_left_spd: A \\ b with A symmetric positive definite)"),
             },
-            _ => mismatch("mdivide_left_tri_low(matrix[K, K] L, vector[K] | matrix[K, N] b) -> L \\ b with L lower triangular"),
+            _ => mismatch("mdivide_left_tri_low(matrix[K, K] L, vector[K] | matrix[K, N] b) -> L \\ b with L lower triangular (mdivide_left_spd: A \\ b with A symmetric positive definite)"),
         },
-        "mdivide_right_tri_low" => match tys.as_slice() {
+        "mdivide_right_tri_low" | "mdivide_right_spd" => match tys.as_slice() {
             [b, l] if l.array.is_empty() && b.array.is_empty() => match (b.elem, l.elem) {
                 (ElemType::RowVector(k), ElemType::Matrix(r, c)) if r.compatible(c) && c.compatible(k) => Ok(Type::row_vector(r)),
                 (ElemType::Matrix(n, k), ElemType::Matrix(r, c)) if r.compatible(c) && c.compatible(k) => Ok(Type::matrix(n, r)),
-                _ => mismatch("mdivide_right_tri_low(row_vector[K] | matrix[N, K] b, matrix[K, K] L) -> b / L with L lower triangular"),
+                _ => mismatch("mdivide_right_tri_low(row_vector[K] | matrix[N, K] b, matrix[K, K] L) -> b / L with L lower triangular (mdivide_right_spd: b / A with A symmetric positive definite)"),
             },
-            _ => mismatch("mdivide_right_tri_low(row_vector[K] | matrix[N, K] b, matrix[K, K] L) -> b / L with L lower triangular"),
+            _ => mismatch("mdivide_right_tri_low(row_vector[K] | matrix[N, K] b, matrix[K, K] L) -> b / L with L lower triangular (mdivide_right_spd: b / A with A symmetric positive definite)"),
         },
         "sub_col" | "sub_row" => match tys.as_slice() {
             [m, i, j, k] if m.array.is_empty() && matches!(m.elem, ElemType::Matrix(..)) && [i, j, k].iter().all(|t| t.is_int_scalar()) => {

@@ -272,6 +272,9 @@ pub(crate) unsafe fn call_raw(sym: &Symbol, args: &[RawArg]) -> Option<RawRet> {
         [P, F, F, F] -> I64,
         [P, I, I] -> I64,
         [P, I, I, I] -> I64,
+        [P, F, P, I, P] -> I32,
+        [P, I, I] -> F64,
+        [P, I, I, F, P] -> I32,
     )
 }
 

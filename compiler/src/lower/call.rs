@@ -28,6 +28,7 @@ fn is_multivariate_rng(name: &str) -> bool {
         name,
         "multi_normal_rng" | "multi_normal_cholesky_rng" | "multi_student_t_rng" | "multi_student_t_cholesky_rng"
             | "lkj_corr_cholesky_rng" | "lkj_corr_rng" | "dirichlet_rng" | "multinomial_rng" | "multinomial_logit_rng"
+            | "wishart_rng" | "inv_wishart_rng" | "wishart_cholesky_rng" | "inv_wishart_cholesky_rng"
             | "dirichlet_multinomial_rng"
     )
 }
@@ -89,6 +90,8 @@ impl Lowerer<'_> {
                 let k = self.const_int(&args[0])?.max(0) as usize;
                 return Ok(vec![k, k]);
             }
+            // The scale's shape.
+            "wishart_rng" | "inv_wishart_rng" | "wishart_cholesky_rng" | "inv_wishart_cholesky_rng" => return self.shape(&args[1]),
             _ => {}
         }
         if let Some((_, DensitySuffix::Rng)) = signatures::split_density_name(func) {
@@ -171,7 +174,7 @@ impl Lowerer<'_> {
             // element, each from a different vector.
             return Err(LowerError::unsupported(e.span, format!("`{func}` inside a larger expression; assign the draw to a variable first")));
         }
-        if matches!(func, "categorical_rng" | "categorical_logit_rng") {
+        if matches!(func, "categorical_rng" | "categorical_logit_rng" | "poisson_binomial_rng") {
             return self.categorical_draw(func, &args[0], e);
         }
         if matches!(func, "ordered_logistic_rng" | "ordered_probit_rng") {
@@ -845,6 +848,17 @@ impl Lowerer<'_> {
                 let f = self.func("hbm_dirichlet_rng", e)?;
                 let status = self.fb.call(f, vec![CallArg::Rng, alpha.arg(), CallArg::Value(kv), out]);
                 self.reject_unless_zero(status, "dirichlet_rng: every concentration must be positive and finite");
+            }
+            "wishart_rng" | "inv_wishart_rng" | "wishart_cholesky_rng" | "inv_wishart_cholesky_rng" => {
+                let s = self.pointer_arg(&args[1])?;
+                let k = square_size(&s.shape, func, e)?;
+                let nu = self.scalar(&args[0])?;
+                let nu = self.fb.to_f64(nu);
+                let kv = self.fb.i64(k as i64);
+                let f = self.func(&format!("hbm_{func}"), e)?;
+                let status = self.fb.call(f, vec![CallArg::Rng, CallArg::Value(nu), s.arg(), CallArg::Value(kv), out]);
+                let what = if func.contains("cholesky") { "a Cholesky factor" } else { "symmetric positive definite" };
+                self.reject_unless_zero(status, &format!("{func}: nu must exceed K - 1 and the scale must be {what}"));
             }
             "lkj_corr_cholesky_rng" => {
                 let k = square_size(&dst.shape, func, e)?;

@@ -4,7 +4,9 @@
 //! `crossprod(x) = x' * x`, `quad_form(A, B) = B' * A * B` (and
 //! `quad_form_sym`), `trace_quad_form(A, B) = trace(B' * A * B)`, and
 //! `mdivide_right_tri_low(b, L) = b * L^-1`, with `L^-1` the triangular
-//! solve of the identity (which reads only the lower triangle, as Stan).
+//! solve of the identity (which reads only the lower triangle, as Stan),
+//! and `mdivide_left_spd`/`mdivide_right_spd` by two triangular solves with
+//! the Cholesky factor.
 //! Also `identity_matrix(n) = diag_matrix(rep_vector(1, n))` and
 //! `squared_distance(a, b) = dot_self(a - b)` (`distance` its square root).
 //! The call is computed whole, once per statement (see `hoist`).
@@ -21,7 +23,7 @@ pub(super) fn is_composite(func: &str) -> bool {
     matches!(
         func,
         "tcrossprod" | "crossprod" | "quad_form" | "quad_form_sym" | "trace_quad_form" | "mdivide_right_tri_low"
-            | "identity_matrix" | "squared_distance" | "distance"
+            | "identity_matrix" | "squared_distance" | "distance" | "mdivide_left_spd" | "mdivide_right_spd"
     )
 }
 
@@ -34,11 +36,11 @@ pub(super) fn is_composite_matrix(func: &str, args: &[TypedExpr]) -> bool {
     }
 }
 
-fn node(kind: TypedExprKind, ty: Type, like: &TypedExpr) -> TypedExpr {
+pub(super) fn node(kind: TypedExprKind, ty: Type, like: &TypedExpr) -> TypedExpr {
     TypedExpr { kind, ty, level: like.level, span: like.span }
 }
 
-fn transposed(x: &TypedExpr) -> TypedExpr {
+pub(super) fn transposed(x: &TypedExpr) -> TypedExpr {
     let ty = signatures::transpose(&x.ty).unwrap_or_else(|| x.ty.clone());
     node(TypedExprKind::Unary { op: UnOp::Transpose, operand: Box::new(x.clone()) }, ty, x)
 }
@@ -48,7 +50,7 @@ fn product(a: TypedExpr, b: TypedExpr, like: &TypedExpr) -> TypedExpr {
     node(TypedExprKind::Binary { op: BinOp::Mul, lhs: Box::new(a), rhs: Box::new(b) }, ty, like)
 }
 
-fn call(func: &str, args: Vec<TypedExpr>, ty: Type, like: &TypedExpr) -> TypedExpr {
+pub(super) fn call(func: &str, args: Vec<TypedExpr>, ty: Type, like: &TypedExpr) -> TypedExpr {
     node(TypedExprKind::Call { func: func.into(), args }, ty, like)
 }
 
@@ -64,6 +66,17 @@ fn squared_distance(a: &TypedExpr, b: &TypedExpr, like: &TypedExpr) -> TypedExpr
     let scalar = ty.is_scalar();
     let diff = node(TypedExprKind::Binary { op: BinOp::Sub, lhs: Box::new(a), rhs: Box::new(b) }, ty, like);
     call(if scalar { "square" } else { "dot_self" }, vec![diff], Type::real(), like)
+}
+
+/// `A^-1 b` for a symmetric positive-definite A by its Cholesky factor
+/// (which rejects an A that is not): `L^-T (L^-1 b)`, the transposed solve
+/// written as `((L^-1 b)' L^-1)'`.
+fn spd_solve(a: &TypedExpr, b: &TypedExpr, like: &TypedExpr) -> TypedExpr {
+    let l = call("cholesky_decompose", vec![a.clone()], a.ty.clone(), like);
+    let half = call("mdivide_left_tri_low", vec![l.clone(), b.clone()], b.ty.clone(), like);
+    let half_t = transposed(&half);
+    let ty = half_t.ty.clone();
+    transposed(&call("mdivide_right_tri_low", vec![half_t, l], ty, like))
 }
 
 impl Lowerer<'_> {
@@ -82,6 +95,9 @@ impl Lowerer<'_> {
                 let ones = call("rep_vector", vec![one, args[0].clone()], Type::vector(Axis::Anon), e);
                 call("diag_matrix", vec![ones], e.ty.clone(), e)
             }
+            "mdivide_left_spd" => spd_solve(&args[0], &args[1], e),
+            // b A^-1 = (A^-1 b')' for a symmetric A.
+            "mdivide_right_spd" => transposed(&spd_solve(&args[1], &transposed(&args[0]), e)),
             "squared_distance" => squared_distance(&args[0], &args[1], e),
             "distance" => {
                 let d2 = squared_distance(&args[0], &args[1], e);

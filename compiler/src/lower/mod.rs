@@ -47,6 +47,7 @@ mod stmt;
 mod symbols;
 mod transform;
 mod user_functions;
+mod wishart;
 
 use crate::bind::{decl_shape, BoundData, DataStorage};
 use crate::check::typed::{TypedDecl, TypedExpr, TypedProgram, VarId};

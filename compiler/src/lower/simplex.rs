@@ -97,8 +97,9 @@ impl Lowerer<'_> {
         })
     }
 
-    /// `categorical_rng(theta)` / `categorical_logit_rng(beta)`: one library
-    /// call on the vector; -1 (invalid probabilities) rejects.
+    /// `categorical_rng(theta)` / `categorical_logit_rng(beta)` /
+    /// `poisson_binomial_rng(theta)`: one library call on the vector; -1
+    /// (invalid probabilities) rejects.
     pub(super) fn categorical_draw(&mut self, func: &str, probs: &TypedExpr, at: &TypedExpr) -> LowerResult<Value> {
         let p = self.pointer_arg(probs)?;
         let k = match p.shape.as_slice() {
@@ -110,13 +111,37 @@ impl Lowerer<'_> {
         let draw = self.fb.call(f, vec![CallArg::Rng, p.arg(), CallArg::Value(kv)]);
         let zero = self.fb.i64(0);
         let bad = self.fb.cmp(crate::ir::CmpOp::Lt, draw, zero);
-        let what = if func == "categorical_rng" { "the probabilities are not a simplex" } else { "the log odds are not finite" };
+        let what = match func {
+            "categorical_rng" => "the probabilities are not a simplex",
+            "poisson_binomial_rng" => "the probabilities must lie in [0, 1]",
+            _ => "the log odds are not finite",
+        };
         self.reject_if(bad, &format!("{func}: {what}"));
         Ok(draw)
     }
 }
 
 impl Lowerer<'_> {
+    /// `poisson_binomial(y | theta)`: one library call per outcome (an int
+    /// or each of an int array) on the one vector of probabilities (whose
+    /// AD rule gives the partials in theta).
+    pub(super) fn poisson_binomial_terms(&mut self, y: &TypedExpr, theta: &TypedExpr, sink: Sink, at: &TypedExpr) -> LowerResult<()> {
+        let p = self.pointer_arg(theta)?;
+        let n = match p.shape.as_slice() {
+            [n] => *n,
+            s => return Err(LowerError::unsupported(at.span, format!("`poisson_binomial` with probabilities of shape {s:?}"))),
+        };
+        let f = self.func("hbm_poisson_binomial_lpmf", at)?;
+        let shape = self.shape(y)?;
+        self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+            let yi = this.elem(y, idx)?;
+            let nv = this.fb.i64(n as i64);
+            let term = this.fb.call(f.clone(), vec![p.arg(), CallArg::Value(nv), CallArg::Value(yi)]);
+            this.emit_term(sink, term);
+            Ok(())
+        })
+    }
+
     /// `ordered_logistic_rng(eta, c)` / `ordered_probit_rng(eta, c)`: one
     /// library call on the cutpoints; -1 (invalid arguments) rejects.
     pub(super) fn ordinal_draw(&mut self, func: &str, eta: &TypedExpr, cuts: &TypedExpr, at: &TypedExpr) -> LowerResult<Value> {

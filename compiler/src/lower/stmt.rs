@@ -518,11 +518,13 @@ impl Lowerer<'_> {
         match dist.name {
             "dirichlet" => return self.dirichlet_terms(variate, &params[0], sink, at),
             "categorical" | "categorical_logit" => return self.categorical_terms(dist.name, variate, &params[0], sink, at),
+            "poisson_binomial" => return self.poisson_binomial_terms(variate, &params[0], sink, at),
             "lkj_corr" => return self.lkj_corr_terms(variate, &params[0], sink, at),
             "ordered_logistic" | "ordered_probit" => return self.ordinal_terms(dist.name, variate, &params[0], &params[1], sink, at),
             "multinomial" | "multinomial_logit" => return self.multinomial_terms(dist.name, variate, &params[0], sink, at),
             "dirichlet_multinomial" => return self.dirichlet_multinomial_terms(variate, &params[0], sink, at),
             "multi_student_t" | "multi_student_t_cholesky" => return self.multi_student_t_terms(dist.name, variate, params, sink, at),
+            name if super::wishart::is_matrix_density(name) => return self.matrix_density_terms(name, variate, params, sink, at),
             _ => {}
         }
         if !matches!(dist.name, "multi_normal" | "multi_normal_cholesky" | "lkj_corr_cholesky") {

@@ -34,9 +34,11 @@ pub mod continuous;
 pub mod discrete;
 pub mod multivariate;
 pub mod ordinal_rng;
+pub mod poisson_binomial;
 pub mod power_tail;
 pub mod simplex;
 pub mod skewed;
+pub mod wishart_rng;
 
 pub use beta_cdf::*;
 pub use beta_proportion::*;
@@ -49,9 +51,11 @@ pub use continuous::*;
 pub use discrete::*;
 pub use multivariate::*;
 pub use ordinal_rng::*;
+pub use poisson_binomial::*;
 pub use power_tail::*;
 pub use simplex::*;
 pub use skewed::*;
+pub use wishart_rng::*;
 
 /// The result for invalid arguments: `-inf` with zero partials.
 pub(crate) fn reject<const N: usize>() -> (f64, [f64; N]) {

@@ -2,6 +2,7 @@
 (mpmath 1.3.0 at 50 digits). Prints (symbol, arguments, value) rows."""
 from mpmath import mp, mpf, log, exp, sqrt, gamma, psi, ncdf, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh
 from mpmath import asinh, acosh, atanh, cbrt, hypot, atan2, gammainc, fmod, diff, inf, quad, pi
+from mpmath import besselj, bessely, besseli, besselk
 mp.dps = 50
 inv_logit = lambda x: 1 / (1 + exp(-x))
 rows = {
@@ -32,7 +33,18 @@ rows = {
     # Owen's T by its defining integral.
     "hbm_owens_t": (lambda h, a: quad(lambda x: exp(-h**2 * (1 + x**2) / 2) / (1 + x**2), [0, a]) / (2 * pi),
                     [(0.5, 0.3), (-1.2, 0.9), (2.0, 3.5), (0.3, -7.0), (7.5, 0.6), (4.0, 20.0), (0.0, 1.0)]),
+    # Bessel functions (int orders first: their partial in the order is 0).
+    "hbm_bessel_first_kind": (besselj, [(0.0, 1.5), (1.0, 2.5), (3.0, 7.0), (10.0, 4.0), (-3.0, 2.0)]),
+    "hbm_bessel_second_kind": (bessely, [(0.0, 0.5), (1.0, 2.5), (4.0, 3.0), (2.0, 20.0)]),
+    "hbm_modified_bessel_first_kind": (besseli, [(0.0, 0.5), (1.0, 2.5), (3.0, 10.0), (5.0, 40.0), (2.0, 600.0), (1.0, -2.0)]),
+    "hbm_modified_bessel_second_kind": (besselk, [(0.0, 0.01), (0.0, 1.5), (1.0, 2.5), (3.0, 0.5), (20.0, 5.0),
+                                                  (2.0, 50.0), (0.0, 700.0), (7.0, 0.05)]),
+    "hbm_log_modified_bessel_first_kind": (lambda v, z: log(besseli(v, z)),
+                                           [(0.5, 1.5), (2.7, 30.0), (0.0, 800.0), (3.3, 600.0), (10.5, 2.0),
+                                            (25.0, 400.0), (0.0, 0.001), (1.5, 2000.0)]),
 }
+INT_ORDER = ["hbm_bessel_first_kind", "hbm_bessel_second_kind", "hbm_modified_bessel_first_kind",
+             "hbm_modified_bessel_second_kind"]
 for name, (f, points) in rows.items():
     for p in points:
         args = [mpf(a) for a in p]
@@ -44,6 +56,8 @@ for name, (f, points) in rows.items():
             grads = [mpf(1), mpf(-1)] if p[0] > p[1] else [mpf(0), mpf(0)]
         if name == "hbm_fmod":
             grads = [mpf(1), mpf(-int(p[0] / p[1]))]
+        if name in INT_ORDER:
+            grads[0] = mpf(0)
         if name == "hbm_hypot":
             grads = [args[0] / v, args[1] / v]
         a = ", ".join(repr(x) for x in p)
