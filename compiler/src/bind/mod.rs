@@ -313,7 +313,14 @@ pub fn bind_data(
             continue;
         }
         let Some(g) = given_of[i] else {
-            diags.push(missing_variable(program, decl, sources));
+            match validate::empty_when_missing(program, decl, &res, &values) {
+                Some(empty) => {
+                    if let Some(slot) = values.get_mut(var) {
+                        *slot = Some(empty);
+                    }
+                }
+                None => diags.push(missing_variable(program, decl, sources)),
+            }
             continue;
         };
         let input = validate::Input {

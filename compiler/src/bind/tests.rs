@@ -1189,3 +1189,44 @@ fn removed_variables_are_gone_from_json_and_csv() {
     let x = p.decls(BlockKind::Data).nth(1).expect("x").var;
     assert_eq!(b.value(x).and_then(|v| v.get_real(&[1])), Some(2.0));
 }
+
+#[test]
+fn any_empty_nesting_stands_for_a_container_with_a_zero_axis() {
+    // `matrix[N, K] X` with K = 0: writers give `[[], [], []]`, `[]` or
+    // `[[]]`; CmdStan reads all three.
+    let p = B::default()
+        .data("N", vec![], El::Int, NONE)
+        .data("K", vec![], El::Int, NONE)
+        .data("X", vec![], El::Matrix(size_of(var(0)), size_of(var(1))), NONE)
+        .data("v", vec![size_of(var(1))], El::Vector(size_of(lit(2))), NONE)
+        .build();
+    for (x, v) in [("[[], [], []]", "[]"), ("[]", "[[]]"), ("[[]]", "[[], []]")] {
+        let text = format!(r#"{{"N": 3, "K": 0, "X": {x}, "v": {v}}}"#);
+        let (b, _) = ok(&p, &[json(&text)]);
+        assert_eq!(b.value(2).unwrap().shape, vec![3, 0], "X = {x}");
+        assert_eq!(b.value(3).unwrap().shape, vec![0, 2], "v = {v}");
+        assert_eq!(b.value(2).unwrap().len(), 0);
+    }
+    // An empty list is still wrong where the declared shape has elements.
+    let e = one_error(&p, &[json(r#"{"N": 3, "K": 1, "X": [], "v": [[1, 2]]}"#)], "E4020");
+    has(&e, &["`X`", "3 × 1"]);
+    let e = one_error(&p, &[json(r#"{"N": 3, "K": 1, "X": [[1], [2], [3]], "v": [[]]}"#)], "E4020");
+    has(&e, &["`v`"]);
+}
+
+#[test]
+fn a_missing_variable_with_a_zero_axis_is_empty() {
+    let p = B::default()
+        .data("N", vec![], El::Int, NONE)
+        .data("K", vec![], El::Int, NONE)
+        .data("X", vec![], El::Matrix(size_of(var(0)), size_of(var(1))), NONE)
+        .data("y", vec![size_of(var(1))], El::Int, NONE)
+        .build();
+    let (b, d) = ok(&p, &[json(r#"{"N": 3, "K": 0}"#)]);
+    assert!(d.is_empty(), "{d:#?}");
+    assert_eq!(b.value(2).unwrap().shape, vec![3, 0]);
+    assert_eq!(b.value(3).unwrap().shape, vec![0]);
+    // With elements to give, a missing variable is still an error.
+    let e = one_error(&p, &[json(r#"{"N": 3, "K": 2, "y": [1, 2]}"#)], "E4010");
+    has(&e, &["`X`", "missing"]);
+}

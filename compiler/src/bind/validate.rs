@@ -65,6 +65,30 @@ pub(crate) fn validate(
     }
 }
 
+/// The value of a data variable no source gives, when its declared shape
+/// has a zero-length axis: it has no elements, so there is nothing to give
+/// (CmdStan accepts such variables missing). `None` when the shape has no
+/// zero axis or its sizes cannot be evaluated: the variable is missing.
+pub(crate) fn empty_when_missing(
+    program: &TypedProgram,
+    decl: &TypedDecl,
+    res: &Resolution,
+    values: &[Option<DataValue>],
+) -> Option<DataValue> {
+    let flat = Flat { shape: vec![0], values: Vec::new() };
+    let input = Input { flat: &flat, source: "", csv_lines: None };
+    let v = Validator::new(program, decl, &input, res, values);
+    // Size errors are reported as a missing variable instead: the caller
+    // says what to add.
+    let shape = v.expected_shape(&mut Vec::new())?;
+    if !shape.contains(&0) {
+        return None;
+    }
+    let mut diags = Vec::new();
+    let value = validate(program, decl, &input, res, values, &mut diags);
+    value.filter(|_| diags.is_empty())
+}
+
 /// Collected problems of one variable, by code, in the order first seen.
 #[derive(Default)]
 struct Problems(Vec<Problem>);
@@ -189,15 +213,18 @@ impl<'a, 'b> Validator<'a, 'b> {
         Some(shape)
     }
 
-    /// Whether the data's shape is the declared one (an empty list may stand
-    /// for any container with a zero-length outer axis); reports if not.
+    /// Whether the data's shape is the declared one; reports if not. A
+    /// container with a zero-length axis has no elements, and any nesting
+    /// of empty lists (`[]`, `[[]]`, `[[], [], []]`) stands for it, as
+    /// CmdStan reads them: JSON cannot show the lengths of the axes inside
+    /// an empty list, and writers differ in which ones they keep.
     fn shape_matches(&self, expected: &[usize], diags: &mut Vec<Diagnostic>) -> bool {
         let found = &self.input.flat.shape;
         if found == expected {
             return true;
         }
-        let stops_early = found.len() < expected.len() && found.last() == Some(&0);
-        if stops_early && expected.starts_with(found) {
+        let found_empty = self.input.flat.values.is_empty() && found.contains(&0);
+        if found_empty && expected.contains(&0) {
             return true;
         }
         let src = self.input.source;
