@@ -106,9 +106,10 @@ model {
 #[test]
 fn solver_errors_reject_the_draw_with_the_reason() {
     let cases = [
-        (r#"{"ts": [1, 2, 3], "t0": 1, "steps": 1000}"#, "t0 must be before ts[1]"),
-        (r#"{"ts": [1, 3, 2], "t0": 0, "steps": 1000}"#, "ts strictly increasing"),
+        (r#"{"ts": [1, 2, 3], "t0": 1, "steps": 1000}"#, "the initial time t0 must be before the first output time ts[1]"),
+        (r#"{"ts": [1, 3, 2], "t0": 0, "steps": 1000}"#, "the output times ts must be strictly increasing"),
         (r#"{"ts": [1, 2, 3000], "t0": 0, "steps": 5}"#, "max_num_steps exceeded"),
+        (r#"{"ts": [1, 2, 3], "t0": 0, "steps": 0}"#, "max_num_steps a positive integer"),
     ];
     for engine in [Engine::Jit, Engine::Interpreter] {
         for (data, reason) in cases {

@@ -183,7 +183,10 @@ impl Lowerer<'_> {
     /// Rejects the draw with the reason of a failed solve.
     fn reject_on_ode_status(&mut self, status: Value, solver: &str, f: &str) {
         let reasons = [
-            (OdeStatus::BadArgument, "the initial state, the times or the controls are invalid (t0 must be before ts[1], ts strictly increasing, everything finite, tolerances positive, max_num_steps a positive integer)"),
+            (OdeStatus::BadArgument, "rel_tol and abs_tol must be positive and finite, max_num_steps a positive integer"),
+            (OdeStatus::InitialTime, "the initial time t0 must be before the first output time ts[1]"),
+            (OdeStatus::Times, "the output times ts must be strictly increasing"),
+            (OdeStatus::NotFiniteInput, "y0, t0 and ts must be finite"),
             (OdeStatus::TooManySteps, "max_num_steps exceeded before an output time; raise max_num_steps or loosen the tolerances"),
             (OdeStatus::NotFinite, "the right-hand side returned NaN or infinity, or the step size underflowed"),
             (OdeStatus::Rejected, "the right-hand side rejected its arguments"),
