@@ -129,11 +129,14 @@ impl Lowerer<'_> {
         }
         let n = self.ode_shape(args)?[1];
         let times = self.ode_shape(args)?[0];
-        let key = (e.span.start, e.span.end);
+        // One system per distinct program: a call in a user function
+        // expanded at several places may see other sizes at each.
+        let source = self.ode_source(solver, f, form, &passed, n, (p, d, i), e)?;
+        let key = format!("{solver} {times}\n{source}");
         let index = match self.ode_systems.get(&key) {
             Some(&k) => k,
             None => {
-                let sys = self.ode_system(solver, f, form, &passed, n, (p, d, i), times, e)?;
+                let sys = self.ode_system(solver, f, &source, n, (p, d, i), times, e)?;
                 self.module.odes.push(sys);
                 let k = self.module.odes.len() - 1;
                 self.ode_systems.insert(key, k);
@@ -243,9 +246,10 @@ impl Lowerer<'_> {
         Ok(buf)
     }
 
-    /// Compiles `f` as an ODE system (see the module comment).
+    /// The program of `f`'s system (see the module comment), without its
+    /// `functions` block.
     #[allow(clippy::too_many_arguments)]
-    fn ode_system(
+    fn ode_source(
         &mut self,
         solver: &str,
         f: &str,
@@ -253,14 +257,11 @@ impl Lowerer<'_> {
         passed: &[Passed],
         n: usize,
         (p, d, i): (usize, usize, usize),
-        times: usize,
         e: &TypedExpr,
-    ) -> LowerResult<OdeSystem> {
-        let span = e.span;
-        let defs = self.program.function_defs.clone();
-        if !defs.iter().any(|def| def.name.name == f) {
+    ) -> LowerResult<String> {
+        if !self.program.function_defs.iter().any(|def| def.name.name == f) {
             return Err(LowerError::unsupported(
-                span,
+                e.span,
                 format!("`{solver}` with `{f}`, which is not a function of the `functions` block (the right-hand side must be one)"),
             ));
         }
@@ -294,13 +295,20 @@ impl Lowerer<'_> {
             source += &format!("  vector[{p}] ode_theta;\n");
         }
         source += &format!("}}\nmodel {{\n  target += dot_product(ode_w, {rhs});\n}}\n");
+        Ok(source)
+    }
+
+    /// Compiles `f`'s system from its program ([`Lowerer::ode_source`]).
+    fn ode_system(&mut self, solver: &str, f: &str, source: &str, n: usize, (p, d, i): (usize, usize, usize), times: usize, e: &TypedExpr) -> LowerResult<OdeSystem> {
+        let span = e.span;
+        let defs = self.program.function_defs.clone();
         let fail = |what: &str, message: String| {
             LowerError::unsupported(span, format!("the ODE right-hand side `{f}` ({what}): {message}"))
         };
         let first_error = |diags: &[crate::diagnostics::Diagnostic]| {
             diags.iter().find(|d| d.is_error()).map(|d| d.message.clone()).unwrap_or_else(|| "an error".into())
         };
-        let (ast, diags) = crate::syntax::parse_program(&source);
+        let (ast, diags) = crate::syntax::parse_program(source);
         let Some(mut ast) = ast.filter(|_| !crate::diagnostics::has_errors(&diags)) else {
             return Err(fail("internal wrapper", first_error(&diags)));
         };
