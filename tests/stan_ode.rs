@@ -91,6 +91,19 @@ fn arrays_of_vectors_and_matrices_and_2d_arrays_reach_f_in_place() {
     }
 }
 
+/// One ODE call in a user function, called with one state and with two:
+/// both match the closed form, so each got its own system.
+#[test]
+fn a_call_in_a_user_function_gets_a_system_per_size() {
+    for engine in [Engine::Jit, Engine::Interpreter] {
+        let m = bind_corpus("ode_in_function", engine);
+        let d = draw(&m, &[-0.2]);
+        for col in ["da", "db"] {
+            assert!(value(&d, col).abs() < 1e-8, "{engine:?} {col}: {}", value(&d, col));
+        }
+    }
+}
+
 const DECAY: &str = "functions {
   vector decay(real t, vector y, real k) { return -k * y; }
 }
@@ -106,9 +119,10 @@ model {
 #[test]
 fn solver_errors_reject_the_draw_with_the_reason() {
     let cases = [
-        (r#"{"ts": [1, 2, 3], "t0": 1, "steps": 1000}"#, "t0 must be before ts[1]"),
-        (r#"{"ts": [1, 3, 2], "t0": 0, "steps": 1000}"#, "ts strictly increasing"),
+        (r#"{"ts": [1, 2, 3], "t0": 1, "steps": 1000}"#, "the initial time t0 must be before the first output time ts[1]"),
+        (r#"{"ts": [1, 3, 2], "t0": 0, "steps": 1000}"#, "the output times ts must be strictly increasing"),
         (r#"{"ts": [1, 2, 3000], "t0": 0, "steps": 5}"#, "max_num_steps exceeded"),
+        (r#"{"ts": [1, 2, 3], "t0": 0, "steps": 0}"#, "max_num_steps a positive integer"),
     ];
     for engine in [Engine::Jit, Engine::Interpreter] {
         for (data, reason) in cases {

@@ -111,7 +111,10 @@ pub fn solve(sys: &OdeSystem, inputs: &OdeInputs, gradient: &mut GradientFn, out
         let status = match e {
             OdeError::TooManySteps { .. } => OdeStatus::TooManySteps,
             OdeError::DerivativeNotFinite { .. } | OdeError::StepSizeUnderflow { .. } => OdeStatus::NotFinite,
-            _ => OdeStatus::BadArgument,
+            OdeError::InitialTimeNotBefore { .. } => OdeStatus::InitialTime,
+            OdeError::TimesNotIncreasing { .. } | OdeError::NoOutputTimes => OdeStatus::Times,
+            OdeError::NotFinite { .. } => OdeStatus::NotFiniteInput,
+            OdeError::BadControl { .. } => OdeStatus::BadArgument,
         };
         failure(sys, status, e)
     })?;

@@ -98,7 +98,7 @@ pub fn ode_call_params() -> Vec<super::CType> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OdeStatus {
     Ok = 0,
-    /// Bad times, initial state or tolerances.
+    /// Bad tolerances or step limit.
     BadArgument = 1,
     /// `max_num_steps` exceeded.
     TooManySteps = 2,
@@ -106,6 +106,12 @@ pub enum OdeStatus {
     NotFinite = 3,
     /// The right-hand side rejected (a `reject` in `f`, an out-of-range index).
     Rejected = 4,
+    /// `t0` is not before `ts[1]`.
+    InitialTime = 5,
+    /// `ts` is not strictly increasing (or empty).
+    Times = 6,
+    /// `y0`, `t0` or `ts` holds NaN or infinity.
+    NotFiniteInput = 7,
 }
 
 /// The [`super::FuncRef::symbol`] of a call of ODE system `index`.

@@ -264,9 +264,10 @@ pub(crate) struct Lowerer<'a> {
     /// Dropped terms of data only, computed with the transformed data
     /// once the log density is lowered (`propto`).
     deferred_constants: Vec<propto::DeferredConstant>,
-    /// The ODE system of each ODE call already lowered (by the call's
-    /// span), so that every function of the module solves the same one.
-    ode_systems: HashMap<(usize, usize), usize>,
+    /// The ODE system of each ODE call already lowered (by its solver,
+    /// number of output times and program, `lower/ode.rs`), so that every
+    /// function of the module solves the same one.
+    ode_systems: HashMap<String, usize>,
 }
 
 impl<'a> Lowerer<'a> {

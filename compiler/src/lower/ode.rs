@@ -129,11 +129,14 @@ impl Lowerer<'_> {
         }
         let n = self.ode_shape(args)?[1];
         let times = self.ode_shape(args)?[0];
-        let key = (e.span.start, e.span.end);
+        // One system per distinct program: a call in a user function
+        // expanded at several places may see other sizes at each.
+        let source = self.ode_source(solver, f, form, &passed, n, (p, d, i), e)?;
+        let key = format!("{solver} {times}\n{source}");
         let index = match self.ode_systems.get(&key) {
             Some(&k) => k,
             None => {
-                let sys = self.ode_system(solver, f, form, &passed, n, (p, d, i), times, e)?;
+                let sys = self.ode_system(solver, f, &source, n, (p, d, i), times, e)?;
                 self.module.odes.push(sys);
                 let k = self.module.odes.len() - 1;
                 self.ode_systems.insert(key, k);
@@ -183,7 +186,10 @@ impl Lowerer<'_> {
     /// Rejects the draw with the reason of a failed solve.
     fn reject_on_ode_status(&mut self, status: Value, solver: &str, f: &str) {
         let reasons = [
-            (OdeStatus::BadArgument, "the initial state, the times or the controls are invalid (t0 must be before ts[1], ts strictly increasing, everything finite, tolerances positive, max_num_steps a positive integer)"),
+            (OdeStatus::BadArgument, "rel_tol and abs_tol must be positive and finite, max_num_steps a positive integer"),
+            (OdeStatus::InitialTime, "the initial time t0 must be before the first output time ts[1]"),
+            (OdeStatus::Times, "the output times ts must be strictly increasing"),
+            (OdeStatus::NotFiniteInput, "y0, t0 and ts must be finite"),
             (OdeStatus::TooManySteps, "max_num_steps exceeded before an output time; raise max_num_steps or loosen the tolerances"),
             (OdeStatus::NotFinite, "the right-hand side returned NaN or infinity, or the step size underflowed"),
             (OdeStatus::Rejected, "the right-hand side rejected its arguments"),
@@ -240,9 +246,10 @@ impl Lowerer<'_> {
         Ok(buf)
     }
 
-    /// Compiles `f` as an ODE system (see the module comment).
+    /// The program of `f`'s system (see the module comment), without its
+    /// `functions` block.
     #[allow(clippy::too_many_arguments)]
-    fn ode_system(
+    fn ode_source(
         &mut self,
         solver: &str,
         f: &str,
@@ -250,14 +257,11 @@ impl Lowerer<'_> {
         passed: &[Passed],
         n: usize,
         (p, d, i): (usize, usize, usize),
-        times: usize,
         e: &TypedExpr,
-    ) -> LowerResult<OdeSystem> {
-        let span = e.span;
-        let defs = self.program.function_defs.clone();
-        if !defs.iter().any(|def| def.name.name == f) {
+    ) -> LowerResult<String> {
+        if !self.program.function_defs.iter().any(|def| def.name.name == f) {
             return Err(LowerError::unsupported(
-                span,
+                e.span,
                 format!("`{solver}` with `{f}`, which is not a function of the `functions` block (the right-hand side must be one)"),
             ));
         }
@@ -291,13 +295,20 @@ impl Lowerer<'_> {
             source += &format!("  vector[{p}] ode_theta;\n");
         }
         source += &format!("}}\nmodel {{\n  target += dot_product(ode_w, {rhs});\n}}\n");
+        Ok(source)
+    }
+
+    /// Compiles `f`'s system from its program ([`Lowerer::ode_source`]).
+    fn ode_system(&mut self, solver: &str, f: &str, source: &str, n: usize, (p, d, i): (usize, usize, usize), times: usize, e: &TypedExpr) -> LowerResult<OdeSystem> {
+        let span = e.span;
+        let defs = self.program.function_defs.clone();
         let fail = |what: &str, message: String| {
             LowerError::unsupported(span, format!("the ODE right-hand side `{f}` ({what}): {message}"))
         };
         let first_error = |diags: &[crate::diagnostics::Diagnostic]| {
             diags.iter().find(|d| d.is_error()).map(|d| d.message.clone()).unwrap_or_else(|| "an error".into())
         };
-        let (ast, diags) = crate::syntax::parse_program(&source);
+        let (ast, diags) = crate::syntax::parse_program(source);
         let Some(mut ast) = ast.filter(|_| !crate::diagnostics::has_errors(&diags)) else {
             return Err(fail("internal wrapper", first_error(&diags)));
         };
