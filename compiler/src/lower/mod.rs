@@ -37,6 +37,7 @@ mod normal;
 mod ordinal;
 mod propto;
 mod simplex;
+mod ragged;
 mod ranges;
 mod read_cells;
 mod sizing;
@@ -178,6 +179,9 @@ pub fn lower_model_with(program: &TypedProgram, bound: &BoundData, options: Lowe
     } else {
         bound
     };
+    // Run-time-length vectors taken element by element become loops first.
+    let rewritten = ragged::rewrite(&mut Lowerer::new(program, bound, sized, &symbols), sized, bound);
+    let program = rewritten.as_ref().unwrap_or(program);
     let mut l = Lowerer::new(program, bound, sized, &symbols);
     l.jacobian = options.jacobian;
     l.unroll_small = options.unroll_small_matrices;
