@@ -717,4 +717,10 @@ fn ragged_groups_recover_the_simulated_truth() {
         }
         pos += len;
     }
+    // `big` counts the groups of more than 4; `tail_sum` sums that many
+    // last observations.
+    let big = n.iter().filter(|&&k| k > 4.0).count();
+    let tail_sum: f64 = y[y.len() - big..].iter().sum();
+    assert!(col("big").iter().all(|&v| v == big as f64), "big");
+    assert!(col("tail_sum").iter().all(|&v| (v - tail_sum).abs() < 1e-12), "tail_sum vs {tail_sum}");
 }

@@ -110,3 +110,22 @@ model { for (j in 1:2) y[lo[j]:hi[j]] ~ normal(mu + y[1:hi[j]], 1); }
     let err = log_density(&bad, &[0.2]).expect_err("2 elements against 3");
     assert!(err.contains("normal") && err.contains("must match in size") && err.contains('2') && err.contains('3'), "{err}");
 }
+
+/// A slice whose upper bound is below its lower one is empty, as in Stan:
+/// no terms, and two such slices of different "negative" widths agree.
+#[test]
+fn a_reversed_slice_is_empty() {
+    let source = r#"
+data { int N; vector[N] y; array[2] int lo; array[2] int hi; array[2] int lo2; array[2] int hi2; }
+parameters { real mu; }
+model { for (j in 1:2) y[lo[j]:hi[j]] ~ normal(mu + y[lo2[j]:hi2[j]], 1); }
+"#;
+    let data = r#"{"N": 3, "y": [1, 2, 3], "lo": [3, 1], "hi": [1, 2], "lo2": [5, 2], "hi2": [2, 3]}"#;
+    let model = lower(source, data);
+    let mu = 0.3;
+    let lp = log_density(&model, &[mu]).expect("empty slices run");
+    // Only j = 2 has terms: y[1:2] against mu + y[2:3].
+    let half_log_2pi = 0.5 * (2.0 * std::f64::consts::PI).ln();
+    let expected: f64 = [(1.0, 2.0), (2.0, 3.0)].iter().map(|(y, m)| -0.5 * (y - (mu + m)) * (y - (mu + m)) - half_log_2pi).sum();
+    assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
+}

@@ -350,9 +350,16 @@ impl<'a> Lowerer<'a> {
         }
         let shape = match decl_shape(self.program, self.bound, decl) {
             Ok(shape) => shape,
-            Err(d) => self.shape_from_earlier_values(decl).ok_or_else(|| LowerError {
-                span: decl.span,
-                message: format!("a size that is not a constant of the data and transformed data ({})", d.message),
+            Err(d) => self.shape_from_earlier_values(decl).ok_or_else(|| {
+                // An inlined user function's locals are renamed `name__fN`.
+                let name = &self.program.var(decl.var).name;
+                let message = match name.split_once("__f") {
+                    Some((local, _)) => format!(
+                        "the local `{local}` of a user function is sized by an argument whose size changes from call to call; a vector of run-time length is compiled only where it is taken element by element (docs/language.md, \"Run-time lengths\")"
+                    ),
+                    None => format!("a size that is not a constant of the data and transformed data ({})", d.message),
+                };
+                LowerError { span: decl.span, message }
             })?,
         };
         self.shapes.insert(decl.var, shape.clone());

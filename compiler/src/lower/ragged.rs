@@ -47,7 +47,7 @@ const ELEMENTWISE: &[&str] = &[
 /// The program with every run-time-length view its consumers can take
 /// element by element rewritten as loops; `None` when nothing needed it.
 pub(super) fn rewrite<'a>(l: &mut Lowerer<'a>, sized: &'a crate::bind::BoundData, td: &'a crate::bind::BoundData) -> Option<TypedProgram> {
-    let mut r = Rewriter { l, new_vars: Vec::new(), changed: false, base_vars: 0 };
+    let mut r = Rewriter { l, new_vars: Vec::new(), changed: false, base_vars: 0, guards: Vec::new() };
     r.base_vars = r.l.program.vars.len();
     let mut blocks = r.l.program.blocks.clone();
     for b in &mut blocks {
@@ -55,7 +55,8 @@ pub(super) fn rewrite<'a>(l: &mut Lowerer<'a>, sized: &'a crate::bind::BoundData
         // data only; later blocks see the transformed data's values.
         r.l.bound = if b.kind == BlockKind::TransformedData { td } else { sized };
         let stmts = std::mem::take(&mut b.stmts);
-        b.stmts = stmts.into_iter().flat_map(|s| r.stmt(s)).collect();
+        let outputs = matches!(b.kind, BlockKind::TransformedParameters | BlockKind::GeneratedQuantities);
+        b.stmts = stmts.into_iter().flat_map(|s| if outputs { r.top_level_output_stmt(s) } else { r.stmt(s) }).collect();
     }
     if !r.changed {
         return None;
@@ -73,6 +74,9 @@ struct Rewriter<'l, 'a> {
     new_vars: Vec<VarInfo>,
     changed: bool,
     base_vars: usize,
+    /// Argument checks of the views met by [`Rewriter::elem`] since the
+    /// enclosing loop began (`segment`'s start within its vector, ...).
+    guards: Vec<TypedStmt>,
 }
 
 /// A 1-D view: its element at a 1-based index, and the lengths that must
@@ -91,16 +95,29 @@ fn binary(op: BinOp, lhs: TypedExpr, rhs: TypedExpr, ty: Type) -> TypedExpr {
     TypedExpr { kind: TypedExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, ty, level, span }
 }
 
+/// `a < b`, an int.
+fn less(a: &TypedExpr, b: &TypedExpr) -> TypedExpr {
+    binary(BinOp::Lt, a.clone(), b.clone(), Type::int())
+}
+
+/// `a || b`, an int.
+fn or(a: TypedExpr, b: TypedExpr) -> TypedExpr {
+    binary(BinOp::Or, a, b, Type::int())
+}
+
 /// `a + k - 1`: position `k` of a run starting at `a`.
 fn offset_by(a: &TypedExpr, k: &TypedExpr) -> TypedExpr {
     let sum = binary(BinOp::Add, a.clone(), k.clone(), Type::int());
     binary(BinOp::Sub, sum, int_lit(1, a.span), Type::int())
 }
 
-/// `hi - lo + 1`.
+/// `max(hi - lo + 1, 0)`: a slice whose upper bound is below its lower one
+/// is empty, as in Stan.
 fn span_len(lo: &TypedExpr, hi: &TypedExpr) -> TypedExpr {
     let d = binary(BinOp::Sub, hi.clone(), lo.clone(), Type::int());
-    binary(BinOp::Add, d, int_lit(1, hi.span), Type::int())
+    let len = binary(BinOp::Add, d, int_lit(1, hi.span), Type::int());
+    let (level, span) = (len.level, len.span);
+    TypedExpr { kind: TypedExprKind::Call { func: "max".into(), args: vec![len, int_lit(0, span)] }, ty: Type::int(), level, span }
 }
 
 fn size_call(func: &str, of: &TypedExpr) -> TypedExpr {
@@ -230,11 +247,22 @@ impl Rewriter<'_, '_> {
             K::Call { func, args } => match (func.as_str(), args.len()) {
                 ("segment", 3) => {
                     let inner = self.elem(&args[0], &offset_by(&args[1], k))?;
-                    Some(Elem { value: inner.value, lens: vec![args[2].clone()] })
+                    let (i, n, all) = (&args[1], &args[2], inner.lens.first()?);
+                    // Stan's checks: 1 <= i <= size, n >= 0, and the last
+                    // element within the vector when there is one.
+                    let bad_start = or(less(i, &int_lit(1, e.span)), less(all, i));
+                    self.guard(bad_start, "segment: i is ", i, " but must be in the interval [1, size of the vector = ", all, "]");
+                    self.guard(less(n, &int_lit(0, e.span)), "segment: n is ", n, " but must be nonnegative (size of the vector: ", all, ")");
+                    let last = offset_by(i, n);
+                    self.guard(less(all, &last), "segment: i + n - 1 is ", &last, " but must be at most the size of the vector, ", all, "");
+                    Some(Elem { value: inner.value, lens: vec![n.clone()] })
                 }
                 ("head", 2) => {
                     let inner = self.elem(&args[0], k)?;
-                    Some(Elem { value: inner.value, lens: vec![args[1].clone()] })
+                    let (n, all) = (&args[1], inner.lens.first()?);
+                    let bad = or(less(n, &int_lit(0, e.span)), less(all, n));
+                    self.guard(bad, "head: n is ", n, " but must be in the interval [0, size of the vector = ", all, "]");
+                    Some(Elem { value: inner.value, lens: vec![n.clone()] })
                 }
                 ("tail", 2) => {
                     // Element k of the last n: n_all - n + k.
@@ -243,7 +271,10 @@ impl Rewriter<'_, '_> {
                     let start = binary(BinOp::Sub, total, args[1].clone(), Type::int());
                     let at_k = binary(BinOp::Add, start, k.clone(), Type::int());
                     let inner = self.elem(&args[0], &at_k)?;
-                    Some(Elem { value: inner.value, lens: vec![args[1].clone()] })
+                    let (n, all) = (&args[1], inner.lens.first()?);
+                    let bad = or(less(n, &int_lit(0, e.span)), less(all, n));
+                    self.guard(bad, "tail: n is ", n, " but must be in the interval [0, size of the vector = ", all, "]");
+                    Some(Elem { value: inner.value, lens: vec![n.clone()] })
                 }
                 ("sub_col" | "sub_row", 4) => {
                     let (i, j) = if func == "sub_col" { (offset_by(&args[1], k), args[2].clone()) } else { (args[1].clone(), offset_by(&args[2], k)) };
@@ -251,7 +282,10 @@ impl Rewriter<'_, '_> {
                         K::Index { base: Box::new(args[0].clone()), indices: vec![TypedIndex::Single(i), TypedIndex::Single(j)], zipped: Vec::new() },
                         args[0].level,
                     );
-                    Some(Elem { value, lens: vec![args[3].clone()] })
+                    let n = &args[3];
+                    let what = format!("{func}: n is ");
+                    self.guard(less(n, &int_lit(0, e.span)), &what, n, " but must be nonnegative (rows of the matrix: ", &size_call("rows", &args[0]), ")");
+                    Some(Elem { value, lens: vec![n.clone()] })
                 }
                 (f, 1) if ELEMENTWISE.contains(&f) => {
                     let inner = self.elem(&args[0], k)?;
@@ -282,6 +316,21 @@ impl Rewriter<'_, '_> {
             K::Unary { op: UnOp::Plus, operand } => self.elem(operand, k),
             _ => None,
         }
+    }
+
+    /// `if (bad) reject(before, value, after, limit, close)`: a view's
+    /// argument check, placed before the loop that takes the view.
+    fn guard(&mut self, bad: TypedExpr, before: &str, value: &TypedExpr, after: &str, limit: &TypedExpr, close: &str) {
+        let span = bad.span;
+        let msg = vec![
+            TypedPrintArg::Str(before.into()),
+            TypedPrintArg::Expr(value.clone()),
+            TypedPrintArg::Str(after.into()),
+            TypedPrintArg::Expr(limit.clone()),
+            TypedPrintArg::Str(close.into()),
+        ];
+        let reject = TypedStmt { kind: TypedStmtKind::Reject(msg), span };
+        self.guards.push(TypedStmt { kind: TypedStmtKind::If { cond: bad, then: Box::new(reject), otherwise: None }, span });
     }
 
     /// A fresh loop variable and the expression that reads it.
@@ -319,6 +368,7 @@ impl Rewriter<'_, '_> {
     /// when some operand is not a view.
     fn elementwise_loop(&mut self, what: &str, operands: &[&TypedExpr], span: Span, body: impl FnOnce(Vec<TypedExpr>) -> TypedStmtKind) -> Option<Vec<TypedStmt>> {
         let (var, k) = self.loop_var(span);
+        self.guards.clear();
         let mut values = Vec::new();
         let mut lens = Vec::new();
         for op in operands {
@@ -327,7 +377,8 @@ impl Rewriter<'_, '_> {
             lens.extend(el.lens);
         }
         let first = lens.first()?.clone();
-        let mut out = self.length_checks(what, &lens, span);
+        let mut out = std::mem::take(&mut self.guards);
+        out.extend(self.length_checks(what, &lens, span));
         let body = TypedStmt { kind: body(values), span };
         out.push(TypedStmt { kind: TypedStmtKind::For { var, lower: int_lit(1, span), upper: first, body: Box::new(body) }, span });
         Some(out)
@@ -398,6 +449,33 @@ impl Rewriter<'_, '_> {
         };
         pre.push(TypedStmt { kind, span });
         pre
+    }
+
+    /// A top-level statement of a block whose top-level declarations are
+    /// outputs: the statements made before it go in a block of their own,
+    /// so that its accumulators do not become output columns (a
+    /// declaration with a value is split into the declaration and an
+    /// assignment inside that block).
+    fn top_level_output_stmt(&mut self, s: TypedStmt) -> Vec<TypedStmt> {
+        let span = s.span;
+        let mut out = self.stmt(s);
+        if out.len() < 2 {
+            return out;
+        }
+        let mut last = out.pop().unwrap_or(TypedStmt { kind: TypedStmtKind::Empty, span });
+        let mut head = Vec::new();
+        if let TypedStmtKind::Decl(d) = &mut last.kind {
+            if let Some(init) = d.init.take() {
+                let info = &self.l.program.vars[d.var];
+                let lhs = TypedExpr { kind: TypedExprKind::Var(d.var), ty: info.ty.clone(), level: info.level, span };
+                out.push(TypedStmt { kind: TypedStmtKind::Assign { lhs, op: AssignOp::Assign, rhs: init }, span });
+            }
+            head.push(last);
+        } else {
+            out.push(last);
+        }
+        head.push(TypedStmt { kind: TypedStmtKind::Block(out), span });
+        head
     }
 
     /// A statement in a position that holds one (a loop body, a branch).
