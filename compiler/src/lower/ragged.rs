@@ -195,7 +195,7 @@ impl Rewriter<'_, '_> {
             },
             _ => false,
         };
-        here || children(e).into_iter().any(|c| self.has_runtime_length(c))
+        here || e.children().into_iter().any(|c| self.has_runtime_length(c))
     }
 
     /// Element `k` (a 1-based int expression) of a 1-D view, or of a
@@ -569,32 +569,9 @@ impl Rewriter<'_, '_> {
     }
 }
 
-/// The direct subexpressions of `e`.
-fn children(e: &TypedExpr) -> Vec<&TypedExpr> {
-    use TypedExprKind as K;
-    match &e.kind {
-        K::Call { args, .. } => args.iter().collect(),
-        K::Binary { lhs, rhs, .. } => vec![lhs, rhs],
-        K::Unary { operand, .. } => vec![operand],
-        K::Ternary { cond, then, otherwise } => vec![cond, then, otherwise],
-        K::Index { base, indices, .. } => {
-            let mut out = vec![&**base];
-            for ix in indices {
-                match ix {
-                    TypedIndex::Single(x) | TypedIndex::Multi(x) => out.push(x),
-                    TypedIndex::Range { lower, upper } => out.extend(lower.iter().chain(upper.iter())),
-                    TypedIndex::All => {}
-                }
-            }
-            out
-        }
-        K::ArrayExpr(items) | K::RowVectorExpr(items) => items.iter().collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// The direct subexpressions of `e`, mutably, except the branches of `?:`
-/// (a reduction there must not be computed when its branch is not taken).
+/// The direct subexpressions of `e` ([`TypedExpr::children`]), mutably,
+/// except the branches of `?:` (a reduction there must not be computed
+/// when its branch is not taken).
 fn children_mut(e: &mut TypedExpr) -> Vec<&mut TypedExpr> {
     use TypedExprKind as K;
     match &mut e.kind {
@@ -615,5 +592,71 @@ fn children_mut(e: &mut TypedExpr) -> Vec<&mut TypedExpr> {
         }
         K::ArrayExpr(items) | K::RowVectorExpr(items) => items.iter_mut().collect(),
         _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bind::{bind_data, read_source};
+    use crate::lower::SymbolTable;
+
+    fn rewritten(source: &str, data: &str) -> Option<TypedProgram> {
+        let fe = crate::front_end(source);
+        let program = fe.typed.unwrap_or_else(|| panic!("checks: {:?}", fe.diagnostics));
+        let (bound, diags) = bind_data(&program, &[read_source("d.json", data).expect("reads")]);
+        let bound = bound.unwrap_or_else(|| panic!("binds: {diags:?}"));
+        let symbols = SymbolTable::from_stdlib();
+        rewrite(&mut Lowerer::new(&program, &bound, &bound, &symbols), &bound, &bound)
+    }
+
+    const DATA: &str = r#"{"N": 4, "y": [1, 2, 3, 4], "lo": [1, 3]}"#;
+
+    /// Slices and segments of lengths known at lowering are left to the
+    /// ordinary lowering: the program is not rewritten at all.
+    #[test]
+    fn constant_lengths_are_not_rewritten() {
+        let source = "data { int N; vector[N] y; array[2] int lo; }
+            parameters { real mu; }
+            model {
+              y[2:N] ~ normal(mu, 1);
+              for (t in 3:N) y[t - 2 : t - 1] ~ normal(mu, 1);
+              for (j in 1:2) target += sum(segment(y, 1, 2)) * mu;
+            }";
+        assert!(rewritten(source, DATA).is_none());
+    }
+
+    /// A slice whose length changes with the loop variable becomes a loop
+    /// of scalar `~` terms; a `sum` of one, an accumulator declared before
+    /// its statement.
+    #[test]
+    fn run_time_lengths_become_loops_of_scalars() {
+        let source = "data { int N; vector[N] y; array[2] int lo; }
+            parameters { real mu; }
+            model {
+              for (j in 1:2) {
+                y[lo[j]:N] ~ normal(mu, 1);
+                target += mu * sum(tail(y, lo[j]));
+              }
+            }";
+        let p = rewritten(source, DATA).expect("rewritten");
+        let model = p.block(BlockKind::Model).expect("model block");
+        let TypedStmtKind::For { body, .. } = &model.stmts[0].kind else { panic!("{:?}", model.stmts[0].kind) };
+        let TypedStmtKind::Block(stmts) = &body.kind else { panic!("{:?}", body.kind) };
+        // The `~` loop; the accumulator, its guard, its loop; `target +=`.
+        let tilde_loop = stmts.iter().find_map(|s| match &s.kind {
+            TypedStmtKind::For { body, .. } => match &body.kind {
+                TypedStmtKind::Tilde { lhs, .. } => Some(lhs.ty.is_scalar()),
+                _ => None,
+            },
+            _ => None,
+        });
+        assert_eq!(tilde_loop, Some(true), "{stmts:#?}");
+        let acc = stmts.iter().find_map(|s| match &s.kind {
+            TypedStmtKind::Decl(d) => Some(p.var(d.var).name.clone()),
+            _ => None,
+        });
+        assert_eq!(acc.as_deref(), Some("sum__r2"));
+        assert!(matches!(&stmts.last().map(|s| &s.kind), Some(TypedStmtKind::TargetPlus(_))));
     }
 }
