@@ -129,3 +129,29 @@ model { for (j in 1:2) y[lo[j]:hi[j]] ~ normal(mu + y[lo2[j]:hi2[j]], 1); }
     let expected: f64 = [(1.0, 2.0), (2.0, 3.0)].iter().map(|(y, m)| -0.5 * (y - (mu + m)) * (y - (mu + m)) - half_log_2pi).sum();
     assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
 }
+
+/// The Stan manual's ragged idiom, a position carried from group to group
+/// (`segment(y, pos, s[k]) ~ ...; pos = pos + s[k];`), against the sum
+/// written out.
+#[test]
+fn the_manual_ragged_idiom_with_a_carried_position_matches_the_sum() {
+    let source = r#"
+data { int N; int K; vector[N] y; array[K] int s; }
+parameters { vector[K] mu; }
+model {
+  int pos;
+  pos = 1;
+  for (k in 1:K) {
+    segment(y, pos, s[k]) ~ normal(mu[k], 2);
+    pos = pos + s[k];
+  }
+}
+"#;
+    let model = lower(source, r#"{"N": 6, "K": 3, "y": [1, 2, 3, 4, 5, 6], "s": [2, 1, 3]}"#);
+    let mu = [0.5, -1.0, 2.5];
+    let lp = log_density(&model, &mu).expect("runs");
+    let groups: [&[f64]; 3] = [&[1.0, 2.0], &[3.0], &[4.0, 5.0, 6.0]];
+    let norm = (2.0f64).ln() + 0.5 * (2.0 * std::f64::consts::PI).ln();
+    let expected: f64 = groups.iter().zip(mu).flat_map(|(g, m)| g.iter().map(move |y| -0.5 * ((y - m) / 2.0).powi(2) - norm)).sum();
+    assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
+}
