@@ -46,6 +46,9 @@ const ELEMENTWISE: &[&str] = &[
 
 /// The program with every run-time-length view its consumers can take
 /// element by element rewritten as loops; `None` when nothing needed it.
+/// `sized` holds the data with the transformed data's values (what later
+/// blocks' constants are read from), `td` the bound data alone (what the
+/// transformed data block's are read from).
 pub(super) fn rewrite<'a>(l: &mut Lowerer<'a>, sized: &'a crate::bind::BoundData, td: &'a crate::bind::BoundData) -> Option<TypedProgram> {
     let mut r = Rewriter { l, new_vars: Vec::new(), changed: false, base_vars: 0, guards: Vec::new() };
     r.base_vars = r.l.program.vars.len();
@@ -67,12 +70,17 @@ pub(super) fn rewrite<'a>(l: &mut Lowerer<'a>, sized: &'a crate::bind::BoundData
     Some(program)
 }
 
+/// The pass's state while it walks the program's statements.
 struct Rewriter<'l, 'a> {
+    /// A lowerer over the original program, asked which lengths are
+    /// constants (`const_int`, `range_width`) exactly as lowering will ask.
     l: &'l mut Lowerer<'a>,
     /// Variables made by the pass (loop variables, accumulators), numbered
     /// after the program's.
     new_vars: Vec<VarInfo>,
+    /// Whether any statement was rewritten.
     changed: bool,
+    /// The number of the program's own variables (the first new id).
     base_vars: usize,
     /// Argument checks of the views met by [`Rewriter::elem`] since the
     /// enclosing loop began (`segment`'s start within its vector, ...).
