@@ -756,3 +756,40 @@ fn multinomial_draws_match_their_distribution() {
         }
     }
 }
+
+/// A hierarchical regression on ragged groups (`y[pos[g]:pos[g] + n[g] - 1]
+/// ~ ...` in a loop over groups of 0 to 11 observations) recovers the slope
+/// and noise `make_ragged.py` simulated with, and its generated residual
+/// means, taken over `segment`s of run-time length, equal the same means
+/// computed from each draw's `a` and `b`.
+#[test]
+fn ragged_groups_recover_the_simulated_truth() {
+    let dir = fit_corpus("ragged_groups.stan", "ragged_groups.json");
+    assert_truths("ragged_groups", &dir, &[("b", -0.8), ("sigma", 0.5), ("mu", 1.5)]);
+    let data: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(corpus("ragged_groups.json")).expect("data")).expect("json");
+    let nums = |k: &str| -> Vec<f64> { data[k].as_array().expect("array").iter().map(|v| v.as_f64().expect("number")).collect() };
+    let (n, x, y) = (nums("n"), nums("x"), nums("y"));
+    let csv = hbmc_runtime::read_cmdstan_csv(dir.join("fit_1.csv")).expect("chain read back");
+    let col = |name: &str| &csv.draws[csv.column_index(name).expect("column")];
+    let mut pos = 0;
+    for (g, &len) in n.iter().enumerate() {
+        let len = len as usize;
+        let (a, b, got) = (col(&format!("a.{}", g + 1)), col("b"), col(&format!("resid_mean.{}", g + 1)));
+        for d in 0..got.len() {
+            let expected = if len == 0 {
+                0.0
+            } else {
+                (pos..pos + len).map(|i| y[i] - a[d] - b[d] * x[i]).sum::<f64>() / len as f64
+            };
+            assert!((got[d] - expected).abs() < 1e-6 * expected.abs().max(1.0), "group {g} draw {d}: {} vs {expected}", got[d]);
+        }
+        pos += len;
+    }
+    // `big` counts the groups of more than 4; `tail_sum` sums that many
+    // last observations.
+    let big = n.iter().filter(|&&k| k > 4.0).count();
+    let tail_sum: f64 = y[y.len() - big..].iter().sum();
+    assert!(col("big").iter().all(|&v| v == big as f64), "big");
+    assert!(col("tail_sum").iter().all(|&v| (v - tail_sum).abs() < 1e-12), "tail_sum vs {tail_sum}");
+}

@@ -145,7 +145,7 @@ impl Lowerer<'_> {
     /// values when both are constants of the data, else from their
     /// difference when both are the same variable plus constants
     /// (`x[t - 11 : t - 1]` in a loop over `t` has 11 elements each time).
-    fn range_width(&mut self, lower: &TypedExpr, upper: &TypedExpr) -> LowerResult<i64> {
+    pub(super) fn range_width(&mut self, lower: &TypedExpr, upper: &TypedExpr) -> LowerResult<i64> {
         if let (Ok(lo), Ok(hi)) = (self.const_int(lower), self.const_int(upper)) {
             return Ok(hi - lo + 1);
         }

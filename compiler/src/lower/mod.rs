@@ -38,6 +38,7 @@ mod ode;
 mod ordinal;
 mod propto;
 mod simplex;
+mod ragged;
 mod ranges;
 mod read_cells;
 mod sizing;
@@ -181,6 +182,9 @@ pub fn lower_model_with(program: &TypedProgram, bound: &BoundData, options: Lowe
     } else {
         bound
     };
+    // Run-time-length vectors taken element by element become loops first.
+    let rewritten = ragged::rewrite(&mut Lowerer::new(program, bound, sized, &symbols), sized, bound);
+    let program = rewritten.as_ref().unwrap_or(program);
     let mut l = Lowerer::new(program, bound, sized, &symbols);
     l.jacobian = options.jacobian;
     l.unroll_small = options.unroll_small_matrices;
@@ -354,9 +358,16 @@ impl<'a> Lowerer<'a> {
         }
         let shape = match decl_shape(self.program, self.bound, decl) {
             Ok(shape) => shape,
-            Err(d) => self.shape_from_earlier_values(decl).ok_or_else(|| LowerError {
-                span: decl.span,
-                message: format!("a size that is not a constant of the data and transformed data ({})", d.message),
+            Err(d) => self.shape_from_earlier_values(decl).ok_or_else(|| {
+                // An inlined user function's locals are renamed `name__fN`.
+                let name = &self.program.var(decl.var).name;
+                let message = match name.split_once("__f") {
+                    Some((local, _)) => format!(
+                        "the local `{local}` of a user function is sized by an argument whose size changes from call to call; a vector of run-time length is compiled only where it is taken element by element (docs/language.md, \"Run-time lengths\")"
+                    ),
+                    None => format!("a size that is not a constant of the data and transformed data ({})", d.message),
+                };
+                LowerError { span: decl.span, message }
             })?,
         };
         self.shapes.insert(decl.var, shape.clone());
