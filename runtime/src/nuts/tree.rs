@@ -505,21 +505,22 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         };
         let following = if last { NONE } else { slots.alloc() };
         let eps = sign * self.eps;
-        let (h, no_u_turn, prepared, node_no_u_turn) = match check {
+        // One call of `step` (so that it is inlined here).
+        let (src, dst, ahead, step_check) = match check {
             LeafCheck::None => {
                 let (src, dst, ahead) = slots.triple(z, next, following);
-                self.ham.step(src, dst, eps, drifted, StepCheck::None, ahead)
+                (src, dst, ahead, StepCheck::None)
             }
             LeafCheck::Pair(rho) => {
                 let (src, dst, ahead) = slots.triple(z, next, following);
-                self.ham.step(src, dst, eps, drifted, StepCheck::Pair(rho), ahead)
+                (src, dst, ahead, StepCheck::Pair(rho))
             }
             LeafCheck::Quad { rho, rho_a, first, a_end } => {
                 let (src, dst, ahead, [f, e]) = slots.triple_and(z, next, following, [first, a_end]);
-                let node = QuadNode { rho, rho_a, p_first: &f.p, p_a_end: &e.p };
-                self.ham.step(src, dst, eps, drifted, StepCheck::Quad(node), ahead)
+                (src, dst, ahead, StepCheck::Quad(QuadNode { rho, rho_a, p_first: &f.p, p_a_end: &e.p }))
             }
         };
+        let (h, no_u_turn, prepared, node_no_u_turn) = self.ham.step(src, dst, eps, drifted, step_check, ahead);
         if prepared {
             self.pending = Some((next, following));
         } else {
