@@ -412,49 +412,72 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
     /// second value is `true`. `next`: a state that receives the first half
     /// of the following step from `dst` with the same `eps`, in the same
     /// pass; the third value says whether it was written (diagonal metrics
-    /// only). All bit-identical to the separate passes and [`joined_sums`].
+    /// only). With [`StepCheck::Quad`] the pair is the final half of a
+    /// four-state node, whose check (Stan's three, six sums) is the fourth
+    /// value (`true` otherwise) and whose summed momentum is written; the
+    /// pair's own summed momentum is not. All bit-identical to the separate
+    /// passes and [`joined_sums`].
     pub(crate) fn step(
         &mut self,
         src: &Point,
         dst: &mut Point,
         eps: f64,
         drifted: bool,
-        pair: Option<&mut [f64]>,
+        check: StepCheck<'_>,
         next: Option<&mut Point>,
-    ) -> (f64, bool, bool) {
+    ) -> (f64, bool, bool, bool) {
         let diag = drifted || self.first_half_into(src, dst, eps);
         if !diag {
             let h = self.second_half_generic(dst, 0.5 * eps);
-            let no_u_turn = match pair {
-                Some(rho) => joined_sums(rho, &src.p, &dst.p, &src.v, &dst.v, &src.p, &src.v, &dst.p, &dst.v)
-                    .iter()
-                    .all(|x| *x > 0.0),
-                None => true,
+            let no_u_turn = match check {
+                StepCheck::Pair(rho) => {
+                    joined_sums(rho, &src.p, &dst.p, &src.v, &dst.v, &src.p, &src.v, &dst.p, &dst.v)
+                        .iter()
+                        .all(|x| *x > 0.0)
+                }
+                StepCheck::None => true,
+                // Invariant: the trajectory asks for the four-state check
+                // only with a diagonal metric (`Builder::white`).
+                StepCheck::Quad(_) => unreachable!("four-state check in the step's pass with a dense metric"),
             };
-            return (h, no_u_turn, false);
+            return (h, no_u_turn, false, true);
         }
         self.evaluate_value(dst);
         let c = self.scales(eps);
         let Point { q, p, grad, .. } = &mut *dst;
         let mut out = KickOut { q: &q[..], ..KickOut::default() };
-        let has_pair = pair.is_some();
-        if let Some(rho) = pair {
-            out.p_a = &src.p[..];
-            out.rho = rho;
-        }
+        let (has_pair, has_outer) = match check {
+            StepCheck::None => (false, false),
+            StepCheck::Pair(rho) => {
+                out.p_a = &src.p[..];
+                out.rho = rho;
+                (true, false)
+            }
+            StepCheck::Quad(node) => {
+                out.p_a = &src.p[..];
+                out.outer_rho = node.rho;
+                out.outer_rho_a = node.rho_a;
+                out.p_first = node.p_first;
+                out.p_a_end = node.p_a_end;
+                (true, true)
+            }
+        };
         let has_next = next.is_some();
         if let Some(nx) = next {
             out.q_next = &mut nx.q[..];
             out.p_next = &mut nx.p[..];
         }
-        let s = match (has_pair, has_next) {
-            (false, false) => kick_fused::<false, false>(p, grad, c, &mut out),
-            (true, false) => kick_fused::<true, false>(p, grad, c, &mut out),
-            (false, true) => kick_fused::<false, true>(p, grad, c, &mut out),
-            (true, true) => kick_fused::<true, true>(p, grad, c, &mut out),
+        let s = match (has_pair, has_outer, has_next) {
+            (false, _, false) => kick_fused::<false, false, false>(p, grad, c, &mut out),
+            (false, _, true) => kick_fused::<false, true, false>(p, grad, c, &mut out),
+            (true, false, false) => kick_fused::<true, false, false>(p, grad, c, &mut out),
+            (true, false, true) => kick_fused::<true, true, false>(p, grad, c, &mut out),
+            (true, true, false) => kick_fused::<true, false, true>(p, grad, c, &mut out),
+            (true, true, true) => kick_fused::<true, true, true>(p, grad, c, &mut out),
         };
         let no_u_turn = !has_pair || (s.v_last_rho > 0.0 && s.v_first_rho > 0.0);
-        (finish_energy(dst, s.kinetic2), no_u_turn, has_next)
+        let outer_no_u_turn = !has_outer || s.outer.iter().all(|x| *x > 0.0);
+        (finish_energy(dst, s.kinetic2), no_u_turn, has_next, outer_no_u_turn)
     }
 
     /// The first half kick and the drift from `src` into `dst`; true when
@@ -487,6 +510,29 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
         self.metric.velocity(&dst.p, &mut dst.v);
         dst.energy()
     }
+}
+
+/// What a trajectory step checks in its pass besides its energy (see
+/// [`Hamiltonian::step`]).
+pub(crate) enum StepCheck<'o> {
+    /// Nothing: the step is not the second of a two-state subtree.
+    None,
+    /// The step is the second of a two-state subtree, whose summed
+    /// momentum goes into the slice.
+    Pair(&'o mut [f64]),
+    /// The step is the second of a two-state subtree that is the final
+    /// half of a four-state node (diagonal metrics only).
+    Quad(QuadNode<'o>),
+}
+
+/// The four-state node of [`StepCheck::Quad`]: `rho` receives its summed
+/// momentum; `rho_a` is its initial pair's summed momentum, `p_first` and
+/// `p_a_end` the momenta of that pair's two states.
+pub(crate) struct QuadNode<'o> {
+    pub rho: &'o mut [f64],
+    pub rho_a: &'o [f64],
+    pub p_first: &'o [f64],
+    pub p_a_end: &'o [f64],
 }
 
 /// The energy `-logp + kinetic2 / 2` of a state just kicked, NaN mapped to

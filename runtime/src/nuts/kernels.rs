@@ -185,7 +185,7 @@ pub(crate) fn kick_drift(sq: &[f64], sp: &[f64], sg: &[f64], c: &[f64], dq: &mut
 /// fused): `p += c g`; twice the kinetic energy `p . p`.
 pub(crate) fn kick_kinetic(p: &mut [f64], g: &[f64], c: &[f64]) -> f64 {
     let mut none = KickOut::default();
-    kick_fused::<false, false>(p, g, c, &mut none).kinetic2
+    kick_fused::<false, false, false>(p, g, c, &mut none).kinetic2
 }
 
 /// Sums of [`kick_fused`]: twice the kinetic energy of the kicked state
@@ -195,6 +195,30 @@ pub(crate) struct PairSums {
     pub kinetic2: f64,
     pub v_last_rho: f64,
     pub v_first_rho: f64,
+    /// With `OUTER`, the six sums of the four-state node, in the order of
+    /// [`joined_sums`]; zero otherwise.
+    pub outer: [f64; 6],
+}
+
+/// Accumulators of [`kick_fused`]: kinetic energy, the pair's two sums,
+/// the outer node's six.
+const FUSED_SUMS: usize = 9;
+
+impl PairSums {
+    /// The sums from their partial sums; those a kernel without `PAIR`
+    /// or `OUTER` did not accumulate are left zero.
+    #[inline(always)]
+    fn from_lanes<const PAIR: bool, const OUTER: bool>(acc: &[[f64; LANES]; FUSED_SUMS]) -> Self {
+        let mut s = PairSums { kinetic2: lanes_sum(acc[0]), ..PairSums::default() };
+        if PAIR {
+            s.v_last_rho = lanes_sum(acc[1]);
+            s.v_first_rho = lanes_sum(acc[2]);
+        }
+        if OUTER {
+            s.outer = [3, 4, 5, 6, 7, 8].map(|k| lanes_sum(acc[k]));
+        }
+        s
+    }
 }
 
 /// What [`kick_fused`] writes besides the kicked state: with `PAIR`, the
@@ -202,6 +226,14 @@ pub(crate) struct PairSums {
 /// state has momentum `p_a`; with `NEXT`, the next leapfrog step's first
 /// half from the kicked state at `q`: `p_next = p + c g` and
 /// `q_next = q + c (p_next + p_next)`. Unused slices are empty.
+///
+/// With `OUTER`, the pair `(a, b)` is the final half of a four-state node
+/// whose initial half has summed momentum `outer_rho_a`, first state
+/// momentum `p_first` and last state momentum `p_a_end`: the pass also
+/// computes that node's six U-turn sums ([`joined_sums_white`] with the
+/// pair's summed momentum as `rho_b`, bit for bit) and writes the node's
+/// summed momentum into `outer_rho`; the pair's own `rho` is then not
+/// written (nothing reads it).
 #[derive(Default)]
 pub(crate) struct KickOut<'a> {
     pub p_a: &'a [f64],
@@ -209,6 +241,10 @@ pub(crate) struct KickOut<'a> {
     pub q: &'a [f64],
     pub q_next: &'a mut [f64],
     pub p_next: &'a mut [f64],
+    pub outer_rho: &'a mut [f64],
+    pub outer_rho_a: &'a [f64],
+    pub p_first: &'a [f64],
+    pub p_a_end: &'a [f64],
 }
 
 /// The second half kick of a leapfrog step (whitened momenta) fused with,
@@ -223,33 +259,41 @@ pub(crate) struct KickOut<'a> {
 /// the kick and `c` nonzero and finite, a non-finite `g[i]` makes `p[i]^2`
 /// infinite or NaN, and so the kinetic sum; the caller tests that sum
 /// instead (one scalar test, not one per element).
+/// `OUTER` needs `PAIR`.
 #[inline]
-pub(crate) fn kick_fused<const PAIR: bool, const NEXT: bool>(
+pub(crate) fn kick_fused<const PAIR: bool, const NEXT: bool, const OUTER: bool>(
     p: &mut [f64],
     g: &[f64],
     c: &[f64],
     out: &mut KickOut<'_>,
 ) -> PairSums {
+    const { assert!(PAIR || !OUTER, "the outer node's sums need the pair's") };
     let n = p.len();
     let a = FusedArrays {
         g: &g[..n],
         c: &c[..n],
         p_a: if PAIR { &out.p_a[..n] } else { &[] },
         q: if NEXT { &out.q[..n] } else { &[] },
+        outer_rho_a: if OUTER { &out.outer_rho_a[..n] } else { &[] },
+        p_first: if OUTER { &out.p_first[..n] } else { &[] },
+        p_a_end: if OUTER { &out.p_a_end[..n] } else { &[] },
     };
-    let rho: &mut [f64] = if PAIR { &mut out.rho[..n] } else { &mut [] };
-    let (q_next, p_next): (&mut [f64], &mut [f64]) =
-        if NEXT { (&mut out.q_next[..n], &mut out.p_next[..n]) } else { (&mut [], &mut []) };
+    let mut w = FusedOutputs {
+        rho: if PAIR && !OUTER { &mut out.rho[..n] } else { &mut [] },
+        q_next: if NEXT { &mut out.q_next[..n] } else { &mut [] },
+        p_next: if NEXT { &mut out.p_next[..n] } else { &mut [] },
+        outer_rho: if OUTER { &mut out.outer_rho[..n] } else { &mut [] },
+    };
     #[cfg(target_arch = "x86_64")]
     if has_avx_fma() {
         // SAFETY: AVX and FMA were detected on this CPU; every slice used has length n.
-        return unsafe { avx::kick_fused::<PAIR, NEXT>(p, &a, rho, q_next, p_next) };
+        return unsafe { avx::kick_fused::<PAIR, NEXT, OUTER>(p, &a, &mut w) };
     }
-    let mut acc = [[0.0; LANES]; 3];
+    let mut acc = [[0.0; LANES]; FUSED_SUMS];
     for i in 0..n {
-        fused_element::<PAIR, NEXT>(p, &a, rho, q_next, p_next, i, i % LANES, &mut acc);
+        fused_element::<PAIR, NEXT, OUTER>(p, &a, &mut w, i, i % LANES, &mut acc);
     }
-    PairSums { kinetic2: lanes_sum(acc[0]), v_last_rho: lanes_sum(acc[1]), v_first_rho: lanes_sum(acc[2]) }
+    PairSums::from_lanes::<PAIR, OUTER>(&acc)
 }
 
 /// The read-only inputs of [`kick_fused`], all of one length (or empty
@@ -259,19 +303,28 @@ pub(crate) struct FusedArrays<'a> {
     c: &'a [f64],
     p_a: &'a [f64],
     q: &'a [f64],
+    outer_rho_a: &'a [f64],
+    p_first: &'a [f64],
+    p_a_end: &'a [f64],
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The arrays [`kick_fused`] writes besides the kicked momentum, all of
+/// one length (or empty when unused).
+pub(crate) struct FusedOutputs<'a> {
+    rho: &'a mut [f64],
+    q_next: &'a mut [f64],
+    p_next: &'a mut [f64],
+    outer_rho: &'a mut [f64],
+}
+
 #[inline(always)]
-fn fused_element<const PAIR: bool, const NEXT: bool>(
+fn fused_element<const PAIR: bool, const NEXT: bool, const OUTER: bool>(
     p: &mut [f64],
     a: &FusedArrays<'_>,
-    rho: &mut [f64],
-    q_next: &mut [f64],
-    p_next: &mut [f64],
+    w: &mut FusedOutputs<'_>,
     i: usize,
     l: usize,
-    acc: &mut [[f64; LANES]; 3],
+    acc: &mut [[f64; LANES]; FUSED_SUMS],
 ) {
     let (c, g) = (a.c[i], a.g[i]);
     let pi = c.mul_add(g, p[i]);
@@ -280,14 +333,31 @@ fn fused_element<const PAIR: bool, const NEXT: bool>(
     if PAIR {
         let pa = a.p_a[i];
         let sum = pa + pi;
-        rho[i] = sum;
+        if !OUTER {
+            w.rho[i] = sum;
+        }
         acc[1][l] = pi.mul_add(sum, acc[1][l]);
         acc[2][l] = pa.mul_add(sum, acc[2][l]);
+        if OUTER {
+            // `joined_element` with rho_a = outer_rho_a, rho_b = sum,
+            // v_last = pi, v_first = p_first, p_b_beg = pa.
+            let (ra, pf, pe) = (a.outer_rho_a[i], a.p_first[i], a.p_a_end[i]);
+            let s = ra + sum;
+            w.outer_rho[i] = s;
+            acc[3][l] = pi.mul_add(s, acc[3][l]);
+            acc[4][l] = pf.mul_add(s, acc[4][l]);
+            let ea = ra + pa;
+            acc[5][l] = pa.mul_add(ea, acc[5][l]);
+            acc[6][l] = pf.mul_add(ea, acc[6][l]);
+            let eb = sum + pe;
+            acc[7][l] = pi.mul_add(eb, acc[7][l]);
+            acc[8][l] = pe.mul_add(eb, acc[8][l]);
+        }
     }
     if NEXT {
         let pn = c.mul_add(g, pi);
-        p_next[i] = pn;
-        q_next[i] = c.mul_add(pn + pn, a.q[i]);
+        w.p_next[i] = pn;
+        w.q_next[i] = c.mul_add(pn + pn, a.q[i]);
     }
 }
 
@@ -297,7 +367,9 @@ mod avx {
     //! take four registers (16 elements) per iteration, then one at a time, then
     //! the scalar tail; each register's products go into the partial sums
     //! in element order, as in the portable loops.
-    use super::{fused_element, joined_element, lanes_sum, FusedArrays, JoinedInputs, PairSums, LANES};
+    use super::{
+        fused_element, joined_element, lanes_sum, FusedArrays, FusedOutputs, JoinedInputs, PairSums, FUSED_SUMS, LANES,
+    };
     use std::arch::x86_64::*;
 
     #[inline(always)]
@@ -403,41 +475,58 @@ mod avx {
     }
 
     #[target_feature(enable = "avx,fma")]
-    pub(super) unsafe fn kick_fused<const PAIR: bool, const NEXT: bool>(
+    pub(super) unsafe fn kick_fused<const PAIR: bool, const NEXT: bool, const OUTER: bool>(
         p: &mut [f64],
         a: &FusedArrays<'_>,
-        rho: &mut [f64],
-        q_next: &mut [f64],
-        p_next: &mut [f64],
+        w: &mut FusedOutputs<'_>,
     ) -> PairSums {
         let n = p.len();
-        let mut acc = [_mm256_setzero_pd(); 3];
+        let mut acc = [_mm256_setzero_pd(); FUSED_SUMS];
         let whole = registers(n, |i| {
             let (c, g) = (load(a.c, i), load(a.g, i));
             let pi = _mm256_fmadd_pd(c, g, load(p, i));
             store(p, i, pi);
+            // The next step's half first, so that `c` and `g` are free
+            // before the sums (the outer node's nine sums and their
+            // inputs nearly fill the 16 registers; a loop of one register
+            // per iteration, without the spills, was slower).
+            if NEXT {
+                let pn = _mm256_fmadd_pd(c, g, pi);
+                store(w.p_next, i, pn);
+                store(w.q_next, i, _mm256_fmadd_pd(c, _mm256_add_pd(pn, pn), load(a.q, i)));
+            }
             acc[0] = _mm256_fmadd_pd(pi, pi, acc[0]);
             if PAIR {
                 let pa = load(a.p_a, i);
                 let sum = _mm256_add_pd(pa, pi);
-                store(rho, i, sum);
+                if !OUTER {
+                    store(w.rho, i, sum);
+                }
                 acc[1] = _mm256_fmadd_pd(pi, sum, acc[1]);
                 acc[2] = _mm256_fmadd_pd(pa, sum, acc[2]);
-            }
-            if NEXT {
-                let pn = _mm256_fmadd_pd(c, g, pi);
-                store(p_next, i, pn);
-                store(q_next, i, _mm256_fmadd_pd(c, _mm256_add_pd(pn, pn), load(a.q, i)));
+                if OUTER {
+                    let (ra, pf, pe) = (load(a.outer_rho_a, i), load(a.p_first, i), load(a.p_a_end, i));
+                    let s = _mm256_add_pd(ra, sum);
+                    store(w.outer_rho, i, s);
+                    acc[3] = _mm256_fmadd_pd(pi, s, acc[3]);
+                    acc[4] = _mm256_fmadd_pd(pf, s, acc[4]);
+                    let ea = _mm256_add_pd(ra, pa);
+                    acc[5] = _mm256_fmadd_pd(pa, ea, acc[5]);
+                    acc[6] = _mm256_fmadd_pd(pf, ea, acc[6]);
+                    let eb = _mm256_add_pd(sum, pe);
+                    acc[7] = _mm256_fmadd_pd(pi, eb, acc[7]);
+                    acc[8] = _mm256_fmadd_pd(pe, eb, acc[8]);
+                }
             }
         });
-        let mut out = [[0.0; LANES]; 3];
+        let mut out = [[0.0; LANES]; FUSED_SUMS];
         for (o, acc) in out.iter_mut().zip(acc) {
             *o = lanes(acc);
         }
         for i in whole..n {
-            fused_element::<PAIR, NEXT>(p, a, rho, q_next, p_next, i, i - whole, &mut out);
+            fused_element::<PAIR, NEXT, OUTER>(p, a, w, i, i - whole, &mut out);
         }
-        PairSums { kinetic2: lanes_sum(out[0]), v_last_rho: lanes_sum(out[1]), v_first_rho: lanes_sum(out[2]) }
+        PairSums::from_lanes::<PAIR, OUTER>(&out)
     }
 }
 
@@ -466,14 +555,33 @@ mod tests {
 
     /// [`kick_fused`] element by element (the portable loop), to compare
     /// the AVX version's bits with.
-    fn kick_fused_portable<const PAIR: bool, const NEXT: bool>(p: &mut [f64], g: &[f64], c: &[f64], out: &mut KickOut<'_>) -> PairSums {
+    fn kick_fused_portable<const PAIR: bool, const NEXT: bool, const OUTER: bool>(
+        p: &mut [f64],
+        g: &[f64],
+        c: &[f64],
+        out: &mut KickOut<'_>,
+    ) -> PairSums {
         let n = p.len();
-        let a = FusedArrays { g, c, p_a: out.p_a, q: out.q };
-        let mut acc = [[0.0; LANES]; 3];
+        let a = FusedArrays {
+            g,
+            c,
+            p_a: out.p_a,
+            q: out.q,
+            outer_rho_a: out.outer_rho_a,
+            p_first: out.p_first,
+            p_a_end: out.p_a_end,
+        };
+        let mut w = FusedOutputs {
+            rho: &mut *out.rho,
+            q_next: &mut *out.q_next,
+            p_next: &mut *out.p_next,
+            outer_rho: &mut *out.outer_rho,
+        };
+        let mut acc = [[0.0; LANES]; FUSED_SUMS];
         for i in 0..n {
-            fused_element::<PAIR, NEXT>(p, &a, out.rho, out.q_next, out.p_next, i, i % LANES, &mut acc);
+            fused_element::<PAIR, NEXT, OUTER>(p, &a, &mut w, i, i % LANES, &mut acc);
         }
-        PairSums { kinetic2: lanes_sum(acc[0]), v_last_rho: lanes_sum(acc[1]), v_first_rho: lanes_sum(acc[2]) }
+        PairSums::from_lanes::<PAIR, OUTER>(&acc)
     }
 
     const LENGTHS: [usize; 10] = [0, 1, 3, 4, 7, 8, 12, 13, 17, 404];
@@ -530,22 +638,23 @@ mod tests {
             kick_drift(&q, &p_want, &g, &c, &mut qn_want, &mut pn_want);
             let mut rho_want = vec![0.0; n];
             let mut pair_out = KickOut { p_a: &p_a, rho: &mut rho_want, ..KickOut::default() };
-            let pair_want = kick_fused::<true, false>(&mut p0.clone(), &g, &c, &mut pair_out);
+            let pair_want = kick_fused::<true, false, false>(&mut p0.clone(), &g, &c, &mut pair_out);
             for with_pair in [false, true] {
                 let (mut p, mut rho, mut qn, mut pn) = (p0.clone(), vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-                let mut out = KickOut { p_a: &p_a, rho: &mut rho, q: &q, q_next: &mut qn, p_next: &mut pn };
+                let mut out = KickOut { p_a: &p_a, rho: &mut rho, q: &q, q_next: &mut qn, p_next: &mut pn, ..KickOut::default() };
                 let s = if with_pair {
-                    kick_fused::<true, true>(&mut p, &g, &c, &mut out)
+                    kick_fused::<true, true, false>(&mut p, &g, &c, &mut out)
                 } else {
-                    kick_fused::<false, true>(&mut p, &g, &c, &mut out)
+                    kick_fused::<false, true, false>(&mut p, &g, &c, &mut out)
                 };
                 // The same bits from the portable loop.
                 let (mut p2, mut rho2, mut qn2, mut pn2) = (p0.clone(), vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-                let mut out2 = KickOut { p_a: &p_a, rho: &mut rho2, q: &q, q_next: &mut qn2, p_next: &mut pn2 };
+                let mut out2 =
+                    KickOut { p_a: &p_a, rho: &mut rho2, q: &q, q_next: &mut qn2, p_next: &mut pn2, ..KickOut::default() };
                 let s2 = if with_pair {
-                    kick_fused_portable::<true, true>(&mut p2, &g, &c, &mut out2)
+                    kick_fused_portable::<true, true, false>(&mut p2, &g, &c, &mut out2)
                 } else {
-                    kick_fused_portable::<false, true>(&mut p2, &g, &c, &mut out2)
+                    kick_fused_portable::<false, true, false>(&mut p2, &g, &c, &mut out2)
                 };
                 assert_eq!((&p, &qn, &pn), (&p_want, &qn_want, &pn_want), "n = {n}");
                 assert_eq!((&p2, &qn2, &pn2), (&p_want, &qn_want, &pn_want), "portable, n = {n}");
@@ -600,7 +709,7 @@ mod tests {
                     // The fused pair kernel sums the same kinetic energy.
                     let mut rho = vec![0.0; n];
                     let mut out = KickOut { p_a: &g, rho: &mut rho, ..KickOut::default() };
-                    let s = kick_fused::<true, false>(&mut p0.clone(), &g_bad, &c, &mut out);
+                    let s = kick_fused::<true, false, false>(&mut p0.clone(), &g_bad, &c, &mut out);
                     assert!(!s.kinetic2.is_finite(), "pair: n = {n}, {bad} at {at}");
                 }
             }
@@ -620,7 +729,7 @@ mod tests {
             // Fused.
             let (mut p, mut rho) = (p0.clone(), vec![0.0; n]);
             let mut out = KickOut { p_a: &p_a, rho: &mut rho, ..KickOut::default() };
-            let s = kick_fused::<true, false>(&mut p, &g, &c, &mut out);
+            let s = kick_fused::<true, false, false>(&mut p, &g, &c, &mut out);
             assert_eq!((p, rho), (p_b, rho_want), "n = {n}");
             assert_eq!(s.kinetic2.to_bits(), k.to_bits(), "n = {n}");
             for (j, x) in six.iter().enumerate() {
@@ -629,6 +738,64 @@ mod tests {
                     _ => s.v_first_rho,
                 };
                 assert_eq!(x.to_bits(), want.to_bits(), "n = {n}, sum {j}");
+            }
+        }
+    }
+
+    #[test]
+    fn outer_node_sums_equal_joined_sums_of_the_four_states() {
+        for n in LENGTHS {
+            let (p0, g, p_a, q) = (data(n, 1.0), data(n, 2.0), data(n, 4.0), data(n, 5.0));
+            let (rho_a, p_first, p_a_end) = (data(n, 6.0), data(n, 7.0), data(n, 8.0));
+            let c = scale(n, 0.04);
+            // Separately: the pair's pass, then the node's six sums.
+            let mut p_b = p0.clone();
+            let mut rho_pair = vec![0.0; n];
+            let mut pair_out = KickOut { p_a: &p_a, rho: &mut rho_pair, ..KickOut::default() };
+            let pair = kick_fused::<true, false, false>(&mut p_b, &g, &c, &mut pair_out);
+            let mut rho_want = vec![0.0; n];
+            let six = joined_sums_white(&mut rho_want, &rho_a, &rho_pair, &p_first, &p_b, &p_a_end, &p_a);
+            for next in [false, true] {
+                let (mut p, mut rho_node, mut qn, mut pn) = (p0.clone(), vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+                let mut out = KickOut {
+                    p_a: &p_a,
+                    q: &q,
+                    q_next: &mut qn,
+                    p_next: &mut pn,
+                    outer_rho: &mut rho_node,
+                    outer_rho_a: &rho_a,
+                    p_first: &p_first,
+                    p_a_end: &p_a_end,
+                    ..KickOut::default()
+                };
+                let s = if next {
+                    kick_fused::<true, true, true>(&mut p, &g, &c, &mut out)
+                } else {
+                    kick_fused::<true, false, true>(&mut p, &g, &c, &mut out)
+                };
+                assert_eq!(p, p_b, "n = {n}");
+                assert_eq!(rho_node, rho_want, "n = {n}");
+                assert_eq!(s.outer.map(f64::to_bits), six.map(f64::to_bits), "n = {n}");
+                assert_eq!((s.kinetic2, s.v_last_rho, s.v_first_rho), (pair.kinetic2, pair.v_last_rho, pair.v_first_rho));
+                // The portable loop gives the same bits.
+                let (mut p2, mut rho2, mut qn2, mut pn2) = (p0.clone(), vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+                let mut out2 = KickOut {
+                    p_a: &p_a,
+                    q: &q,
+                    q_next: &mut qn2,
+                    p_next: &mut pn2,
+                    outer_rho: &mut rho2,
+                    outer_rho_a: &rho_a,
+                    p_first: &p_first,
+                    p_a_end: &p_a_end,
+                    ..KickOut::default()
+                };
+                let s2 = if next {
+                    kick_fused_portable::<true, true, true>(&mut p2, &g, &c, &mut out2)
+                } else {
+                    kick_fused_portable::<true, false, true>(&mut p2, &g, &c, &mut out2)
+                };
+                assert_eq!((s2, &p2, &rho2, &qn2, &pn2), (s, &p, &rho_node, &qn, &pn), "portable, n = {n}");
             }
         }
     }

@@ -19,8 +19,10 @@
 //! are computed in one pass, and the kinetic energy in the leapfrog's last
 //! pass. For a two-state subtree (half of all nodes) Stan's three checks are
 //! one and the same, and they are computed in the last leapfrog pass of the
-//! second state, and a leaf that is not the last of its doubling writes the
-//! first half (kick and drift) of its successor's step in the same pass
+//! second state; with a diagonal metric, so are the three checks of a
+//! four-state subtree (`Builder::build_quad`), in its last state's pass. A
+//! leaf that is not the last of its doubling writes the first half (kick
+//! and drift) of its successor's step in the same pass
 //! ([`Hamiltonian::step`]). The floating-point operations on every element
 //! are those of the plain recursive formulation in `tree_reference` in the
 //! same order, and the random numbers are drawn at the same places, so a
@@ -31,7 +33,7 @@
 //! and a multinomial merge takes its probability from the same `exp` as its
 //! combined weight (`weigh`).
 
-use super::hamiltonian::{Hamiltonian, Metric, Point};
+use super::hamiltonian::{Hamiltonian, Metric, Point, QuadNode, StepCheck};
 use super::kernels::{joined_sums, joined_sums_white};
 use crate::density::LogDensity;
 use crate::rng::ChainRng;
@@ -176,6 +178,32 @@ impl SlotPool {
         }
     }
 
+    /// [`SlotPool::triple`] and two more read-only states `more`; all five
+    /// (four when `next` is [`NONE`]) must differ.
+    #[allow(clippy::type_complexity)]
+    fn triple_and(
+        &mut self,
+        src: usize,
+        dst: usize,
+        next: usize,
+        more: [usize; 2],
+    ) -> (&Point, &mut Point, Option<&mut Point>, [&Point; 2]) {
+        let [m0, m1] = more;
+        if next == NONE {
+            return match self.points.get_disjoint_mut([src, dst, m0, m1]) {
+                Ok([s, d, a, b]) => (s, d, None, [a, b]),
+                // Invariant: `dst` was just allocated; `src` and `more` are
+                // distinct states held by the node being built.
+                Err(e) => unreachable!("slots {src}, {dst}, {m0}, {m1} not distinct: {e}"),
+            };
+        }
+        match self.points.get_disjoint_mut([src, dst, next, m0, m1]) {
+            Ok([s, d, n, a, b]) => (s, d, Some(n), [a, b]),
+            // Invariant: as above, and `next` was just allocated too.
+            Err(e) => unreachable!("slots {src}, {dst}, {next}, {m0}, {m1} not distinct: {e}"),
+        }
+    }
+
     /// `src` read-only and `dst` writable; they must differ.
     fn pair(&mut self, src: usize, dst: usize) -> (&Point, &mut Point) {
         debug_assert_ne!(src, dst);
@@ -312,6 +340,20 @@ impl Halves {
     }
 }
 
+/// What a leaf's pass checks besides its energy ([`StepCheck`] with the
+/// states named by slot).
+enum LeafCheck<'o> {
+    /// Nothing.
+    None,
+    /// The leaf is the second of a two-state subtree, whose summed
+    /// momentum goes into the slice.
+    Pair(&'o mut [f64]),
+    /// As `Pair`, and the subtree is the final half of a four-state node:
+    /// `rho` receives the node's summed momentum, `rho_a` is its initial
+    /// pair's, `first` and `a_end` are that pair's states.
+    Quad { rho: &'o mut [f64], rho_a: &'o [f64], first: usize, a_end: usize },
+}
+
 struct Builder<'s, 'h, 'a, D: LogDensity> {
     ham: &'s mut Hamiltonian<'a, D>,
     rng: &'s mut ChainRng,
@@ -343,12 +385,15 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         if depth == 0 {
             // Only the top level builds single leaves (a depth-1 node builds
             // its two in `build_pair`).
-            let (valid, _) = self.leaf(t, sign, None, last);
+            let (valid, _, _) = self.leaf(t, sign, LeafCheck::None, last);
             rho.copy_from_slice(&self.ws.slots.points[*t.z].p);
             return valid;
         }
         if depth == 1 {
-            return self.build_pair(t, rho, sign, last);
+            return self.build_pair(t, LeafCheck::Pair(rho), sign, last).0;
+        }
+        if depth == 2 && self.white {
+            return self.build_quad(t, rho, sign, last);
         }
 
         // Build the initial subtree.
@@ -390,33 +435,64 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
     }
 
     /// [`Builder::build_tree`] at depth 1: two leaves, the second's
-    /// leapfrog pass also summing the pair's momenta and its U-turn check.
-    fn build_pair(&mut self, t: &mut Holders<'_>, rho: &mut [f64], sign: f64, last: bool) -> bool {
+    /// leapfrog pass also summing the pair's momenta and its U-turn check
+    /// (`second`: [`LeafCheck::Pair`], or [`LeafCheck::Quad`] when the pair
+    /// ends a four-state node). Returns whether the pair is valid and
+    /// whether the four-state node's check passes (`true` without one).
+    fn build_pair(&mut self, t: &mut Holders<'_>, second: LeafCheck<'_>, sign: f64, last: bool) -> (bool, bool) {
         let mut init = Halves::new();
-        let (valid_init, _) = self.leaf(&mut init.initial(t), sign, None, false);
+        let (valid_init, _, _) = self.leaf(&mut init.initial(t), sign, LeafCheck::None, false);
         if !valid_init {
             self.ws.slots.release(init.end);
-            return false;
+            return (false, true);
         }
         // The second leaf steps from the first (`*t.z` is `init.end` here).
-        let (valid_final, no_u_turn) = self.leaf(&mut init.last(t), sign, Some(rho), last);
+        let (valid_final, no_u_turn, node_no_u_turn) = self.leaf(&mut init.last(t), sign, second, last);
         if valid_final {
             self.merge_subtrees(t, &init);
         }
         init.release(&mut self.ws.slots);
-        valid_final && no_u_turn
+        (valid_final && no_u_turn, node_no_u_turn)
+    }
+
+    /// [`Builder::build_tree`] at depth 2 with a diagonal metric: two
+    /// pairs, the node's own check (Stan's three) computed in the pass of
+    /// its last leaf ([`LeafCheck::Quad`]) instead of a pass of its own.
+    /// The random numbers are drawn in the same order: the node's check
+    /// draws none, and its result is used only after the final pair's
+    /// multinomial merge, as in [`Builder::build_tree`].
+    fn build_quad(&mut self, t: &mut Holders<'_>, rho: &mut [f64], sign: f64, last: bool) -> bool {
+        let mut init = Halves::new();
+        let mut rho_init = self.ws.vec();
+        let (valid_init, _) = self.build_pair(&mut init.initial(t), LeafCheck::Pair(&mut rho_init), sign, false);
+        if !valid_init {
+            self.ws.slots.release(init.end);
+            self.ws.give(rho_init);
+            return false;
+        }
+        let node = LeafCheck::Quad { rho, rho_a: &rho_init, first: *t.beg, a_end: init.end };
+        let (valid_final, node_no_u_turn) = self.build_pair(&mut init.last(t), node, sign, last);
+        let mut persist = valid_final;
+        if valid_final {
+            self.merge_subtrees(t, &init);
+            persist = node_no_u_turn;
+        }
+        init.release(&mut self.ws.slots);
+        self.ws.give(rho_init);
+        persist
     }
 
     /// One leapfrog step from `*t.z` into a fresh slot, which becomes `*t.z`,
     /// `*t.propose`, `*t.beg` and `*t.end`; its weight goes into
-    /// `*t.log_sum_weight`. With `pair`, the step is the second of a
-    /// two-state subtree starting at `*t.z`: `pair` receives the subtree's
-    /// summed momentum, and the second value returned is its U-turn check.
-    /// Unless `last`, the step's pass also writes the first half of the
-    /// following step into a fresh slot (`self.pending`). Returns whether
-    /// the leaf is not divergent.
+    /// `*t.log_sum_weight`. With [`LeafCheck::Pair`] (or `Quad`), the step
+    /// is the second of a two-state subtree starting at `*t.z`, and the
+    /// second value returned is its U-turn check; with `Quad` the third is
+    /// the check of the four-state node that the subtree ends (both `true`
+    /// otherwise). Unless `last`, the step's pass also writes the first
+    /// half of the following step into a fresh slot (`self.pending`). The
+    /// first value says whether the leaf is not divergent.
     #[inline]
-    fn leaf(&mut self, t: &mut Holders<'_>, sign: f64, pair: Option<&mut [f64]>, last: bool) -> (bool, bool) {
+    fn leaf(&mut self, t: &mut Holders<'_>, sign: f64, check: LeafCheck<'_>, last: bool) -> (bool, bool, bool) {
         let z = *t.z;
         let slots = &mut self.ws.slots;
         let (next, drifted) = match self.pending.take() {
@@ -428,8 +504,23 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
             None => (slots.alloc(), false),
         };
         let following = if last { NONE } else { slots.alloc() };
-        let (src, dst, ahead) = slots.triple(z, next, following);
-        let (h, no_u_turn, prepared) = self.ham.step(src, dst, sign * self.eps, drifted, pair, ahead);
+        let eps = sign * self.eps;
+        // One call of `step` (so that it is inlined here).
+        let (src, dst, ahead, step_check) = match check {
+            LeafCheck::None => {
+                let (src, dst, ahead) = slots.triple(z, next, following);
+                (src, dst, ahead, StepCheck::None)
+            }
+            LeafCheck::Pair(rho) => {
+                let (src, dst, ahead) = slots.triple(z, next, following);
+                (src, dst, ahead, StepCheck::Pair(rho))
+            }
+            LeafCheck::Quad { rho, rho_a, first, a_end } => {
+                let (src, dst, ahead, [f, e]) = slots.triple_and(z, next, following, [first, a_end]);
+                (src, dst, ahead, StepCheck::Quad(QuadNode { rho, rho_a, p_first: &f.p, p_a_end: &e.p }))
+            }
+        };
+        let (h, no_u_turn, prepared, node_no_u_turn) = self.ham.step(src, dst, eps, drifted, step_check, ahead);
         if prepared {
             self.pending = Some((next, following));
         } else {
@@ -451,7 +542,7 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         slots.assign(t.propose, next);
         slots.assign(t.beg, next);
         slots.assign(t.end, next);
-        (!self.divergent, no_u_turn)
+        (!self.divergent, no_u_turn, node_no_u_turn)
     }
 
     /// Multinomial sample between the two halves of a valid subtree: sets
