@@ -337,6 +337,11 @@ fn library_values_match_mpmath() {
         ("mdivide_right_spd_1", 0.75342465753424657534),
         ("poisson_binomial_x", -0.8556661100577202226),
         ("poisson_binomial_0", -4.4228486291941367418),
+        ("matrix_exp_12", 2.736597744017181358),
+        ("matrix_exp_21", 0.6841494360042953395),
+        ("matrix_exp_big_33", 1821.3977729624098725),
+        ("matrix_exp_multiply_2", -0.12573524859568484548),
+        ("scale_matrix_exp_multiply_1", 0.78227677807572073546),
         ("poisson_binomial_array", -4.6550959947578170874),
     ];
     for (name, want) in reference {

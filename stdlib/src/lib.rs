@@ -14,6 +14,7 @@
 //! - [`transform`]: Stan's constraint transforms, inverses and adjoints;
 //! - [`vmath`]: branch-free `exp`/`log1p` that vectorise, for [`dist::batch`];
 //! - [`linalg`]: small dense matrix routines with reverse-mode rules;
+//! - [`matrix_exp`]: the matrix exponential with its reverse-mode rule;
 //! - [`lu`]: inverse and determinants by LU, and sorting, with reverse-mode rules;
 //! - [`ode`]: the adaptive Dormand-Prince RK45 ODE integrator (Stan's `ode_rk45`);
 //! - [`eigen`]: the symmetric eigendecomposition, with reverse-mode rules;
@@ -36,6 +37,7 @@ pub mod ffi;
 pub mod inc_beta;
 pub mod linalg;
 pub mod lu;
+pub mod matrix_exp;
 pub mod ode;
 pub mod rng;
 pub mod scalar;
@@ -182,6 +184,7 @@ pub fn symbols() -> Vec<Symbol> {
     use eigen::*;
     use linalg::*;
     use lu::*;
+    use matrix_exp::*;
     use scalar::*;
     use transform::*;
     use SymbolKind as K;
@@ -558,6 +561,8 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_inverse_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_inverse" });
     push!(hbm_log_determinant: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Linalg);
     push!(hbm_log_determinant_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> i32 => K::LinalgAdj { of: "hbm_log_determinant" });
+    push!(hbm_matrix_exp: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_matrix_exp_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_matrix_exp" });
     push!(hbm_poisson_binomial_lpmf: unsafe extern "C" fn(CPtr, i64, i64) -> f64 => K::Linalg);
     push!(hbm_poisson_binomial_lpmf_adj: unsafe extern "C" fn(CPtr, i64, i64, f64, Ptr) -> i32
         => K::LinalgAdj { of: "hbm_poisson_binomial_lpmf" });

@@ -144,5 +144,10 @@ generated quantities {
   real mdivide_right_spd_1 = mdivide_right_spd([1, 2], s2)[1];
   real poisson_binomial_x = poisson_binomial_lpmf(2 | [0.2, 0.5, 0.7, 0.9]');
   real poisson_binomial_0 = poisson_binomial_lpmf(0 | [0.2, 0.5, 0.7, 0.9]');
+  real matrix_exp_12 = matrix_exp([[1, 2], [0.5, -1]])[1, 2];
+  real matrix_exp_21 = matrix_exp([[1, 2], [0.5, -1]])[2, 1];
+  real matrix_exp_big_33 = matrix_exp(0.5 * big)[3, 3];
+  real matrix_exp_multiply_2 = matrix_exp_multiply([[1, 2], [0.5, -1]], [[1], [-1]])[2, 1];
+  real scale_matrix_exp_multiply_1 = scale_matrix_exp_multiply(0.3, [[1, 2], [0.5, -1]], [[1], [-1]])[1, 1];
   real poisson_binomial_array = poisson_binomial_lpmf({4, 1} | [0.2, 0.5, 0.7, 0.9]');
 }

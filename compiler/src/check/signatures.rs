@@ -256,6 +256,7 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "sort_indices_asc", "sort_indices_desc", "linspaced_int_array", "identity_matrix", "rows_dot_self",
     "columns_dot_self", "squared_distance", "distance", "gp_exponential_cov", "gp_matern32_cov", "gp_matern52_cov",
     "gp_periodic_cov", "symmetrize_from_lower_tri", "to_array_2d", "mdivide_left_spd", "mdivide_right_spd",
+    "matrix_exp", "matrix_exp_multiply", "scale_matrix_exp_multiply",
 ];
 
 /// Every function name (densities and `_rng`s aside).
@@ -494,7 +495,7 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
             },
             _ => mismatch("crossprod(matrix[N, K]) -> matrix[K, K]"),
         },
-        "cholesky_decompose" | "inverse" | "inverse_spd" => match tys.as_slice() {
+        "cholesky_decompose" | "inverse" | "inverse_spd" | "matrix_exp" => match tys.as_slice() {
             [m] if m.array.is_empty() => match m.elem {
                 ElemType::Matrix(r, c) if r.compatible(c) => Ok((*m).clone()),
                 _ => mismatch("cholesky_decompose(matrix[K, K]) -> matrix[K, K]"),
@@ -650,6 +651,17 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
             },
             _ => mismatch("quad_form(matrix[K, K] A, vector[K] v) -> real; quad_form(matrix[K, K] A, matrix[K, N] B) -> matrix[N, N] = B' * A * B; trace_quad_form(A, B) -> real"),
         },
+        "matrix_exp_multiply" | "scale_matrix_exp_multiply" => {
+            let (a, b) = match tys.as_slice() {
+                [a, b] if name == "matrix_exp_multiply" => (*a, *b),
+                [t, a, b] if t.is_scalar() => (*a, *b),
+                _ => return mismatch("matrix_exp_multiply(matrix[K, K] A, matrix[K, N] B) -> matrix[K, N]; scale_matrix_exp_multiply(real t, A, B)"),
+            };
+            match (a.array.is_empty() && b.array.is_empty(), a.elem, b.elem) {
+                (true, ElemType::Matrix(r, c), ElemType::Matrix(k, n)) if r.compatible(c) && c.compatible(k) => Ok(Type::matrix(r, n)),
+                _ => mismatch("matrix_exp_multiply(matrix[K, K] A, matrix[K, N] B) -> matrix[K, N]; scale_matrix_exp_multiply(real t, A, B)"),
+            }
+        }
         "mdivide_left_tri_low" | "mdivide_left_spd" => match tys.as_slice() {
             [l, b] if l.array.is_empty() && b.array.is_empty() => match (l.elem, b.elem) {
                 (ElemType::Matrix(r, c), ElemType::Vector(k)) if r.compatible(c) && r.compatible(k) => Ok(Type::vector(c)),

@@ -11,7 +11,7 @@ pub const DISTRIBUTIONS: &[&str] = &[
 
 /// Stan functions hbmc lacks.
 pub const FUNCTIONS: &[&str] = &[
-    "inv_inc_beta", "matrix_exp", "matrix_exp_multiply", "scale_matrix_exp_multiply",
+    "inv_inc_beta",
     "matrix_power", "eigendecompose_sym", "eigenvalues",
     "eigenvectors", "eigendecompose", "qr_Q", "qr_R", "qr_thin_Q", "qr_thin_R", "qr", "qr_thin",
     "singular_values", "svd_U", "svd_V", "svd",
@@ -80,7 +80,7 @@ mod tests {
         assert_eq!(missing_function("wiener_lpdf"), Some("distribution"));
         assert_eq!(missing_function("gaussian_dlm_obs_lpdf"), Some("distribution"));
         assert_eq!(missing_function("wishart_rng"), None);
-        assert_eq!(missing_function("matrix_exp"), Some("function"));
+        assert_eq!(missing_function("matrix_power"), Some("function"));
         assert_eq!(missing_function("normal_lpdf"), None);
         assert_eq!(missing_function("sum"), None);
     }
