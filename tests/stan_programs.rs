@@ -343,6 +343,10 @@ fn library_values_match_mpmath() {
         ("matrix_exp_multiply_2", -0.12573524859568484548),
         ("scale_matrix_exp_multiply_1", 0.78227677807572073546),
         ("poisson_binomial_array", -4.6550959947578170874),
+        ("rising_factorial_x", 39.375),
+        ("falling_factorial_x", 24.75),
+        ("log_rising_factorial_x", -0.26086724653166651439),
+        ("log_falling_factorial_x", 3.6044223998851576533),
     ];
     for (name, want) in reference {
         let got = csv.draws[csv.column_index(name).unwrap_or_else(|| panic!("no column {name}"))][0];

@@ -589,6 +589,10 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_modified_bessel_first_kind / hbm_modified_bessel_first_kind_d1 / hbm_modified_bessel_first_kind_d2 / hbm_modified_bessel_first_kind_grad,
         hbm_modified_bessel_second_kind / hbm_modified_bessel_second_kind_d1 / hbm_modified_bessel_second_kind_d2 / hbm_modified_bessel_second_kind_grad,
         hbm_log_modified_bessel_first_kind / hbm_log_modified_bessel_first_kind_d1 / hbm_log_modified_bessel_first_kind_d2 / hbm_log_modified_bessel_first_kind_grad,
+        hbm_log_rising_factorial / hbm_log_rising_factorial_d1 / hbm_log_rising_factorial_d2 / hbm_log_rising_factorial_grad,
+        hbm_log_falling_factorial / hbm_log_falling_factorial_d1 / hbm_log_falling_factorial_d2 / hbm_log_falling_factorial_grad,
+        hbm_rising_factorial / hbm_rising_factorial_d1 / hbm_rising_factorial_d2 / hbm_rising_factorial_grad,
+        hbm_falling_factorial / hbm_falling_factorial_d1 / hbm_falling_factorial_d2 / hbm_falling_factorial_grad,
     );
 
     v

@@ -25,8 +25,12 @@ pub const BINARY_MATH: &[&str] = &[
     "pow", "fmin", "fmax", "fdim", "fmod", "hypot", "atan2", "lbeta", "lchoose", "log_diff_exp",
     "log_inv_logit_diff", "lmultiply", "multiply_log", "binary_log_loss", "owens_t", "gamma_p", "gamma_q",
     "bessel_first_kind", "bessel_second_kind", "modified_bessel_first_kind", "modified_bessel_second_kind",
-    "log_modified_bessel_first_kind",
+    "log_modified_bessel_first_kind", "log_rising_factorial", "log_falling_factorial", "rising_factorial",
+    "falling_factorial",
 ];
+
+/// Binary math functions whose second argument is an int in Stan.
+pub const INT_SECOND_BINARY_MATH: &[&str] = &["rising_factorial", "falling_factorial"];
 
 /// Binary math functions whose first argument (an order) is an int in Stan.
 pub const INT_FIRST_BINARY_MATH: &[&str] =
@@ -278,6 +282,9 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
     }
     if INT_FIRST_BINARY_MATH.contains(&name) && !tys.first().is_some_and(|t| t.is_int_valued()) {
         return mismatch("f(int n, real x) -> real, and elementwise with containers of matching dims (n an int or int array)");
+    }
+    if INT_SECOND_BINARY_MATH.contains(&name) && !tys.get(1).is_some_and(|t| t.is_int_valued()) {
+        return mismatch("f(real x, int n) -> real, and elementwise with containers of matching dims (n an int or int array)");
     }
     if BINARY_MATH.contains(&name) {
         return match tys.as_slice() {

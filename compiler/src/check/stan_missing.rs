@@ -16,7 +16,7 @@ pub const FUNCTIONS: &[&str] = &[
     "eigenvectors", "eigendecompose", "qr_Q", "qr_R", "qr_thin_Q", "qr_thin_R", "qr", "qr_thin",
     "singular_values", "svd_U", "svd_V", "svd",
     "generalized_inverse", "trace_gen_quad_form",
-    "log_falling_factorial", "falling_factorial", "log_rising_factorial", "rising_factorial", "norm",
+    "norm",
     "hmm_marginal", "hmm_latent_rng", "hmm_hidden_state_prob", "ode_rk45", "ode_rk45_tol", "ode_bdf",
     "ode_bdf_tol", "ode_adams", "ode_adams_tol", "ode_ckrk", "ode_ckrk_tol", "ode_adjoint_tol_ctl",
     "integrate_ode_rk45", "integrate_ode_bdf", "integrate_ode_adams", "algebra_solver",
