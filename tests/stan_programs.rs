@@ -101,7 +101,8 @@ fn sizes_computed_from_data_and_transformed_data() {
 /// Draws of the Wishart family have the means of their laws: nu S for
 /// `wishart_rng(nu, S)`, S / (nu - K - 1) for `inv_wishart_rng`, and the
 /// `_cholesky` draws are lower-triangular factors of draws with those
-/// means (4000 draws; each mean within 4.5 standard errors).
+/// means (4000 draws; each mean within 4.5 standard errors); the Wishart
+/// variances and poisson_binomial_rng's mean and variance too.
 #[test]
 fn wishart_and_poisson_binomial_draws_have_the_moments_of_their_laws() {
     let dir = common::scratch("stan-wishart-rngs");
@@ -111,33 +112,33 @@ fn wishart_and_poisson_binomial_draws_have_the_moments_of_their_laws() {
     let csv = hbmc_runtime::read_cmdstan_csv(dir.join("fit_1.csv")).expect("read back");
     let col = |name: &str| csv.draws[csv.column_index(name).unwrap_or_else(|| panic!("no column {name}"))].clone();
     let s = [[1.0, 0.3], [0.3, 2.0]];
+    // The sample mean and variance of a column.
+    let moments = |x: &[f64]| {
+        let n = x.len() as f64;
+        let mean = x.iter().sum::<f64>() / n;
+        (mean, x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0))
+    };
     for (prefix, scale) in [("W", 6.0), ("WC", 6.0), ("V", 1.0 / (8.0 - 2.0 - 1.0)), ("VC", 1.0 / 5.0)] {
         for (i, j) in [(1, 1), (2, 1), (1, 2), (2, 2)] {
             let x = col(&format!("{prefix}.{i}.{j}"));
-            let n = x.len() as f64;
-            let mean = x.iter().sum::<f64>() / n;
-            let sd = (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+            let (mean, var) = moments(&x);
             let want = scale * s[i - 1][j - 1];
-            assert!((mean - want).abs() < 4.5 * sd / n.sqrt(), "{prefix}[{i},{j}]: mean {mean} vs {want} (sd {sd})");
+            let se = (var / x.len() as f64).sqrt();
+            assert!((mean - want).abs() < 4.5 * se, "{prefix}[{i},{j}]: mean {mean} vs {want} (se {se})");
         }
     }
     // Var(W_ij) = nu (S_ij^2 + S_ii S_jj): the spread of Bartlett's draw, not only its centre.
     for prefix in ["W", "WC"] {
         for (i, j) in [(1, 1), (2, 1), (2, 2)] {
-            let x = col(&format!("{prefix}.{i}.{j}"));
-            let n = x.len() as f64;
-            let mean = x.iter().sum::<f64>() / n;
-            let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+            let (_, var) = moments(&col(&format!("{prefix}.{i}.{j}")));
             let want = 6.0 * (s[i - 1][j - 1] * s[i - 1][j - 1] + s[i - 1][i - 1] * s[j - 1][j - 1]);
             assert!((var / want - 1.0).abs() < 0.15, "{prefix}[{i},{j}]: variance {var} vs {want}");
         }
     }
     // poisson_binomial_rng: mean 2.3 = sum theta, variance 0.71 = sum theta (1 - theta).
     let pb = col("pb");
-    let n = pb.len() as f64;
-    let mean = pb.iter().sum::<f64>() / n;
-    let var = pb.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    assert!((mean - 2.3).abs() < 4.5 * (0.71 / n).sqrt(), "poisson_binomial mean {mean}");
+    let (mean, var) = moments(&pb);
+    assert!((mean - 2.3).abs() < 4.5 * (0.71 / pb.len() as f64).sqrt(), "poisson_binomial mean {mean}");
     assert!((var / 0.71 - 1.0).abs() < 0.1, "poisson_binomial variance {var}");
     assert!(pb.iter().all(|v| *v >= 0.0 && *v <= 4.0 && v.fract() == 0.0));
     // The factors are lower triangular with a positive diagonal.
