@@ -14,6 +14,7 @@
 //! - [`transform`]: Stan's constraint transforms, inverses and adjoints;
 //! - [`vmath`]: branch-free `exp`/`log1p` that vectorise, for [`dist::batch`];
 //! - [`linalg`]: small dense matrix routines with reverse-mode rules;
+//! - [`matrix_exp`]: the matrix exponential with its reverse-mode rule;
 //! - [`lu`]: inverse and determinants by LU, and sorting, with reverse-mode rules;
 //! - [`ode`]: the adaptive Dormand-Prince RK45 ODE integrator (Stan's `ode_rk45`);
 //! - [`eigen`]: the symmetric eigendecomposition, with reverse-mode rules;
@@ -36,6 +37,7 @@ pub mod ffi;
 pub mod inc_beta;
 pub mod linalg;
 pub mod lu;
+pub mod matrix_exp;
 pub mod ode;
 pub mod rng;
 pub mod scalar;
@@ -186,6 +188,7 @@ pub fn symbols() -> Vec<Symbol> {
     use eigen::*;
     use linalg::*;
     use lu::*;
+    use matrix_exp::*;
     use ode::hbm_ode_adj;
     use scalar::*;
     use transform::*;
@@ -564,6 +567,8 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_inverse_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_inverse" });
     push!(hbm_log_determinant: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Linalg);
     push!(hbm_log_determinant_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> i32 => K::LinalgAdj { of: "hbm_log_determinant" });
+    push!(hbm_matrix_exp: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_matrix_exp_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_matrix_exp" });
     push!(hbm_poisson_binomial_lpmf: unsafe extern "C" fn(CPtr, i64, i64) -> f64 => K::Linalg);
     push!(hbm_poisson_binomial_lpmf_adj: unsafe extern "C" fn(CPtr, i64, i64, f64, Ptr) -> i32
         => K::LinalgAdj { of: "hbm_poisson_binomial_lpmf" });
@@ -590,6 +595,10 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_modified_bessel_first_kind / hbm_modified_bessel_first_kind_d1 / hbm_modified_bessel_first_kind_d2 / hbm_modified_bessel_first_kind_grad,
         hbm_modified_bessel_second_kind / hbm_modified_bessel_second_kind_d1 / hbm_modified_bessel_second_kind_d2 / hbm_modified_bessel_second_kind_grad,
         hbm_log_modified_bessel_first_kind / hbm_log_modified_bessel_first_kind_d1 / hbm_log_modified_bessel_first_kind_d2 / hbm_log_modified_bessel_first_kind_grad,
+        hbm_log_rising_factorial / hbm_log_rising_factorial_d1 / hbm_log_rising_factorial_d2 / hbm_log_rising_factorial_grad,
+        hbm_log_falling_factorial / hbm_log_falling_factorial_d1 / hbm_log_falling_factorial_d2 / hbm_log_falling_factorial_grad,
+        hbm_rising_factorial / hbm_rising_factorial_d1 / hbm_rising_factorial_d2 / hbm_rising_factorial_grad,
+        hbm_falling_factorial / hbm_falling_factorial_d1 / hbm_falling_factorial_d2 / hbm_falling_factorial_grad,
     );
 
     v

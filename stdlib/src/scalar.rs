@@ -543,6 +543,65 @@ binary!(
     bf::log_modified_bessel_first_kind_partials
 );
 
+/// Stan's rising and falling factorials from Γ: x^(n) = Γ(x+n)/Γ(x) and
+/// (x)_n = Γ(x+1)/Γ(x-n+1), and their logs; NaN outside their domains
+/// (x > 0 for the rising, x >= 0 with x - n > -1 for the falling
+/// factorials, n >= 0), where Stan rejects.
+fn rising_ok(x: f64, n: f64) -> bool {
+    x > 0.0 && n >= 0.0 && x.is_finite() && n.is_finite()
+}
+fn falling_ok(x: f64, n: f64) -> bool {
+    x >= 0.0 && n >= 0.0 && x - n > -1.0 && x.is_finite() && n.is_finite()
+}
+binary!(
+    hbm_log_rising_factorial,
+    hbm_log_rising_factorial_d1,
+    hbm_log_rising_factorial_d2,
+    hbm_log_rising_factorial_grad,
+    "ln Γ(x+n) - ln Γ(x), the log of the rising factorial.",
+    |x: f64, n: f64| if rising_ok(x, n) { sp::lgamma(x + n) - sp::lgamma(x) } else { f64::NAN },
+    |x: f64, n: f64| if rising_ok(x, n) { [sp::digamma(x + n) - sp::digamma(x), sp::digamma(x + n)] } else { [f64::NAN; 2] }
+);
+binary!(
+    hbm_log_falling_factorial,
+    hbm_log_falling_factorial_d1,
+    hbm_log_falling_factorial_d2,
+    hbm_log_falling_factorial_grad,
+    "ln Γ(x+1) - ln Γ(x-n+1), the log of the falling factorial.",
+    |x: f64, n: f64| if falling_ok(x, n) { sp::lgamma(x + 1.0) - sp::lgamma(x - n + 1.0) } else { f64::NAN },
+    |x: f64, n: f64| if falling_ok(x, n) {
+        [sp::digamma(x + 1.0) - sp::digamma(x - n + 1.0), sp::digamma(x - n + 1.0)]
+    } else {
+        [f64::NAN; 2]
+    }
+);
+binary!(
+    hbm_rising_factorial,
+    hbm_rising_factorial_d1,
+    hbm_rising_factorial_d2,
+    hbm_rising_factorial_grad,
+    "The rising factorial Γ(x+n)/Γ(x) (n an int, as f64; its partial is 0).",
+    |x: f64, n: f64| hbm_log_rising_factorial(x, n.round()).exp(),
+    |x: f64, n: f64| {
+        let n = n.round();
+        let v = hbm_log_rising_factorial(x, n).exp();
+        [v * hbm_log_rising_factorial_d1(x, n), 0.0]
+    }
+);
+binary!(
+    hbm_falling_factorial,
+    hbm_falling_factorial_d1,
+    hbm_falling_factorial_d2,
+    hbm_falling_factorial_grad,
+    "The falling factorial Γ(x+1)/Γ(x-n+1) (n an int, as f64; its partial is 0).",
+    |x: f64, n: f64| hbm_log_falling_factorial(x, n.round()).exp(),
+    |x: f64, n: f64| {
+        let n = n.round();
+        let v = hbm_log_falling_factorial(x, n).exp();
+        [v * hbm_log_falling_factorial_d1(x, n), 0.0]
+    }
+);
+
 /// Stan's `to_int`: x truncated toward zero, or `i64::MIN` when x is NaN or
 /// outside Stan's 32-bit int (the caller rejects then).
 pub extern "C" fn hbm_to_int(x: f64) -> i64 {

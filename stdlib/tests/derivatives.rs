@@ -224,6 +224,10 @@ fn domains() -> HashMap<&'static str, Vec<Vec<Arg>>> {
     add("hbm_modified_bessel_first_kind", vec![vec![R(3.0, 3.0), R(-5.0, 20.0)]]);
     add("hbm_modified_bessel_second_kind", vec![vec![R(2.0, 2.0), R(0.1, 20.0)], vec![R(0.0, 0.0), R(0.05, 3.0)]]);
     add("hbm_log_modified_bessel_first_kind", vec![vec![R(0.0, 5.0), R(0.1, 30.0)], vec![R(0.0, 3.0), R(550.0, 900.0)]]);
+    add("hbm_log_rising_factorial", vec![vec![R(0.2, 8.0), R(0.0, 6.0)]]);
+    add("hbm_log_falling_factorial", vec![vec![R(3.0, 9.0), R(0.0, 3.5)]]);
+    add("hbm_rising_factorial", vec![vec![R(0.2, 4.0), R(3.0, 3.0)]]);
+    add("hbm_falling_factorial", vec![vec![R(3.0, 7.0), R(2.0, 2.0)]]);
     add("hbm_binary_log_loss", vec![vec![R(0.0, 1.0), R(0.05, 0.95)]]);
     add("hbm_owens_t", vec![vec![R(-3.0, 3.0), R(-1.0, 1.0)], vec![R(-3.0, 3.0), R(1.0, 10.0)], vec![R(3.0, 9.0), R(-0.9, 0.9)]]);
     for n in ["hbm_gamma_p", "hbm_gamma_q"] {

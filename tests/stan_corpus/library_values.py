@@ -201,6 +201,15 @@ rows = {
     # the Poisson binomial by enumerating the 16 outcomes of the four trials
     "poisson_binomial_x": log(poisson_binomial(2, PB)),
     "poisson_binomial_0": log(poisson_binomial(0, PB)),
+    "matrix_exp_12": mp.expm(matrix([[1, 2], ['0.5', -1]]))[0, 1],
+    "matrix_exp_21": mp.expm(matrix([[1, 2], ['0.5', -1]]))[1, 0],
+    "matrix_exp_big_33": mp.expm(matrix([[1, 2, 3], [4, 5, 6], [7, 8, 9]]) / 2)[2, 2],
+    "matrix_exp_multiply_2": (mp.expm(matrix([[1, 2], ['0.5', -1]])) * matrix([1, -1]))[1],
+    "scale_matrix_exp_multiply_1": (mp.expm(f('0.3') * matrix([[1, 2], ['0.5', -1]])) * matrix([1, -1]))[0],
+    "rising_factorial_x": f('2.5') * f('3.5') * f('4.5'),
+    "falling_factorial_x": f('5.5') * f('4.5'),
+    "log_rising_factorial_x": loggamma(f('2.0')) - loggamma(f('0.7')),
+    "log_falling_factorial_x": loggamma(f('5.2')) - loggamma(f('1.5')),
     "poisson_binomial_array": log(poisson_binomial(4, PB)) + log(poisson_binomial(1, PB)),
 }
 for k, v in rows.items():

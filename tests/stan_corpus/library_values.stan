@@ -144,5 +144,14 @@ generated quantities {
   real mdivide_right_spd_1 = mdivide_right_spd([1, 2], s2)[1];
   real poisson_binomial_x = poisson_binomial_lpmf(2 | [0.2, 0.5, 0.7, 0.9]');
   real poisson_binomial_0 = poisson_binomial_lpmf(0 | [0.2, 0.5, 0.7, 0.9]');
+  real matrix_exp_12 = matrix_exp([[1, 2], [0.5, -1]])[1, 2];
+  real matrix_exp_21 = matrix_exp([[1, 2], [0.5, -1]])[2, 1];
+  real matrix_exp_big_33 = matrix_exp(0.5 * big)[3, 3];
+  real matrix_exp_multiply_2 = matrix_exp_multiply([[1, 2], [0.5, -1]], [[1], [-1]])[2, 1];
+  real scale_matrix_exp_multiply_1 = scale_matrix_exp_multiply(0.3, [[1, 2], [0.5, -1]], [[1], [-1]])[1, 1];
+  real rising_factorial_x = rising_factorial(2.5, 3);
+  real falling_factorial_x = falling_factorial(5.5, 2);
+  real log_rising_factorial_x = log_rising_factorial(0.7, 1.3);
+  real log_falling_factorial_x = log_falling_factorial(4.2, 3.7);
   real poisson_binomial_array = poisson_binomial_lpmf({4, 1} | [0.2, 0.5, 0.7, 0.9]');
 }

@@ -96,6 +96,8 @@ pub fn rule(symbol: &str) -> Option<Rule> {
         "hbm_inverse" => (&[Fwd(2), Fwd(1), Adj(2), Adj(0)], &[(2, Len::Square(1))]),
         // (a, n) -> value; adj(a, n, w, a_adj)
         "hbm_log_determinant" | "hbm_determinant" => (&[Fwd(0), Fwd(1), ResultAdj, Adj(0)], &[]),
+        // (a, n, y) -> status; adj(a, n, y_adj, a_adj)
+        "hbm_matrix_exp" => (&[Fwd(0), Fwd(1), Adj(2), Adj(0)], &[(2, Len::Square(1))]),
         // (theta, n, y) -> lp; adj(theta, n, y, w, theta_adj)
         "hbm_poisson_binomial_lpmf" => (&[Fwd(0), Fwd(1), Fwd(2), ResultAdj, Adj(0)], &[]),
         // (x, n, out) -> status; adj(x, n, out_adj, x_adj)

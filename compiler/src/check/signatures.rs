@@ -25,8 +25,12 @@ pub const BINARY_MATH: &[&str] = &[
     "pow", "fmin", "fmax", "fdim", "fmod", "hypot", "atan2", "lbeta", "lchoose", "log_diff_exp",
     "log_inv_logit_diff", "lmultiply", "multiply_log", "binary_log_loss", "owens_t", "gamma_p", "gamma_q",
     "bessel_first_kind", "bessel_second_kind", "modified_bessel_first_kind", "modified_bessel_second_kind",
-    "log_modified_bessel_first_kind",
+    "log_modified_bessel_first_kind", "log_rising_factorial", "log_falling_factorial", "rising_factorial",
+    "falling_factorial",
 ];
+
+/// Binary math functions whose second argument is an int in Stan.
+pub const INT_SECOND_BINARY_MATH: &[&str] = &["rising_factorial", "falling_factorial"];
 
 /// Binary math functions whose first argument (an order) is an int in Stan.
 pub const INT_FIRST_BINARY_MATH: &[&str] =
@@ -256,6 +260,7 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "sort_indices_asc", "sort_indices_desc", "linspaced_int_array", "identity_matrix", "rows_dot_self",
     "columns_dot_self", "squared_distance", "distance", "gp_exponential_cov", "gp_matern32_cov", "gp_matern52_cov",
     "gp_periodic_cov", "symmetrize_from_lower_tri", "to_array_2d", "mdivide_left_spd", "mdivide_right_spd",
+    "matrix_exp", "matrix_exp_multiply", "scale_matrix_exp_multiply",
 ];
 
 /// Every function name (densities and `_rng`s aside).
@@ -277,6 +282,9 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
     }
     if INT_FIRST_BINARY_MATH.contains(&name) && !tys.first().is_some_and(|t| t.is_int_valued()) {
         return mismatch("f(int n, real x) -> real, and elementwise with containers of matching dims (n an int or int array)");
+    }
+    if INT_SECOND_BINARY_MATH.contains(&name) && !tys.get(1).is_some_and(|t| t.is_int_valued()) {
+        return mismatch("f(real x, int n) -> real, and elementwise with containers of matching dims (n an int or int array)");
     }
     if BINARY_MATH.contains(&name) {
         return match tys.as_slice() {
@@ -496,7 +504,7 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
             },
             _ => mismatch("crossprod(matrix[N, K]) -> matrix[K, K]"),
         },
-        "cholesky_decompose" | "inverse" | "inverse_spd" => match tys.as_slice() {
+        "cholesky_decompose" | "inverse" | "inverse_spd" | "matrix_exp" => match tys.as_slice() {
             [m] if m.array.is_empty() => match m.elem {
                 ElemType::Matrix(r, c) if r.compatible(c) => Ok((*m).clone()),
                 _ => mismatch("cholesky_decompose(matrix[K, K]) -> matrix[K, K]"),
@@ -652,6 +660,17 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
             },
             _ => mismatch("quad_form(matrix[K, K] A, vector[K] v) -> real; quad_form(matrix[K, K] A, matrix[K, N] B) -> matrix[N, N] = B' * A * B; trace_quad_form(A, B) -> real"),
         },
+        "matrix_exp_multiply" | "scale_matrix_exp_multiply" => {
+            let (a, b) = match tys.as_slice() {
+                [a, b] if name == "matrix_exp_multiply" => (*a, *b),
+                [t, a, b] if t.is_scalar() => (*a, *b),
+                _ => return mismatch("matrix_exp_multiply(matrix[K, K] A, matrix[K, N] B) -> matrix[K, N]; scale_matrix_exp_multiply(real t, A, B)"),
+            };
+            match (a.array.is_empty() && b.array.is_empty(), a.elem, b.elem) {
+                (true, ElemType::Matrix(r, c), ElemType::Matrix(k, n)) if r.compatible(c) && c.compatible(k) => Ok(Type::matrix(r, n)),
+                _ => mismatch("matrix_exp_multiply(matrix[K, K] A, matrix[K, N] B) -> matrix[K, N]; scale_matrix_exp_multiply(real t, A, B)"),
+            }
+        }
         "mdivide_left_tri_low" | "mdivide_left_spd" => match tys.as_slice() {
             [l, b] if l.array.is_empty() && b.array.is_empty() => match (l.elem, b.elem) {
                 (ElemType::Matrix(r, c), ElemType::Vector(k)) if r.compatible(c) && r.compatible(k) => Ok(Type::vector(c)),

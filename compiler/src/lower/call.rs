@@ -15,7 +15,7 @@ pub(crate) fn is_buffer_function(name: &str) -> bool {
     matches!(
         name,
         "cholesky_decompose" | "multiply_lower_tri_self_transpose" | "softmax" | "log_softmax" | "non_centered_mvn"
-            | "mdivide_left_tri_low" | "inverse" | "inverse_spd" | "sort_asc" | "sort_desc" | "eigenvalues_sym"
+            | "mdivide_left_tri_low" | "inverse" | "inverse_spd" | "matrix_exp" | "sort_asc" | "sort_desc" | "eigenvalues_sym"
             | "eigenvectors_sym" | "sort_indices_asc" | "sort_indices_desc"
     ) || is_multivariate_rng(name)
         || crate::check::ode::split_ode_call(name).is_some()
@@ -143,7 +143,7 @@ impl Lowerer<'_> {
                 vec![r, r]
             }
             "mdivide_left_tri_low" => arg_shape(self, 1)?,
-            "inverse" | "inverse_spd" | "sort_asc" | "sort_desc" | "eigenvectors_sym" => arg_shape(self, 0)?,
+            "inverse" | "inverse_spd" | "matrix_exp" | "sort_asc" | "sort_desc" | "eigenvectors_sym" => arg_shape(self, 0)?,
             "sort_indices_asc" | "sort_indices_desc" => vec![arg_shape(self, 0)?.iter().product()],
             "eigenvalues_sym" => vec![arg_shape(self, 0)?[0]],
             "dims" => vec![arg_shape(self, 0)?.len()],
@@ -765,6 +765,14 @@ impl Lowerer<'_> {
                 self.reject_unless_zero(status, &format!("{func}: bad argument"));
             }
             "non_centered_mvn" => self.fill_non_centered_mvn(dst, args, e)?,
+            "matrix_exp" => {
+                let a = self.pointer_arg(&args[0])?;
+                let n = square_size(&a.shape, func, e)?;
+                let nv = self.fb.i64(n as i64);
+                let f = self.func("hbm_matrix_exp", e)?;
+                let status = self.fb.call(f, vec![a.arg(), CallArg::Value(nv), out]);
+                self.reject_unless_zero(status, "matrix_exp: the matrix is not finite");
+            }
             "inverse" | "inverse_spd" => {
                 let a = self.pointer_arg(&args[0])?;
                 let n = square_size(&a.shape, func, e)?;

@@ -5,8 +5,9 @@
 //! `quad_form_sym`), `trace_quad_form(A, B) = trace(B' * A * B)`, and
 //! `mdivide_right_tri_low(b, L) = b * L^-1`, with `L^-1` the triangular
 //! solve of the identity (which reads only the lower triangle, as Stan),
-//! and `mdivide_left_spd`/`mdivide_right_spd` by two triangular solves with
-//! the Cholesky factor.
+//! `mdivide_left_spd`/`mdivide_right_spd` by two triangular solves with
+//! the Cholesky factor, and `matrix_exp_multiply(A, B) = matrix_exp(A) * B`
+//! (`scale_matrix_exp_multiply(t, A, B)` with `t * A`).
 //! Also `identity_matrix(n) = diag_matrix(rep_vector(1, n))` and
 //! `squared_distance(a, b) = dot_self(a - b)` (`distance` its square root).
 //! The call is computed whole, once per statement (see `hoist`).
@@ -24,6 +25,7 @@ pub(super) fn is_composite(func: &str) -> bool {
         func,
         "tcrossprod" | "crossprod" | "quad_form" | "quad_form_sym" | "trace_quad_form" | "mdivide_right_tri_low"
             | "identity_matrix" | "squared_distance" | "distance" | "mdivide_left_spd" | "mdivide_right_spd"
+            | "matrix_exp_multiply" | "scale_matrix_exp_multiply"
     )
 }
 
@@ -96,6 +98,16 @@ impl Lowerer<'_> {
                 call("diag_matrix", vec![ones], e.ty.clone(), e)
             }
             "mdivide_left_spd" => spd_solve(&args[0], &args[1], e),
+            // matrix_exp(A) * B and matrix_exp(t * A) * B.
+            "matrix_exp_multiply" => product(call("matrix_exp", vec![args[0].clone()], args[0].ty.clone(), e), args[1].clone(), e),
+            "scale_matrix_exp_multiply" => {
+                let scaled = node(
+                    TypedExprKind::Binary { op: BinOp::Mul, lhs: Box::new(args[0].clone()), rhs: Box::new(args[1].clone()) },
+                    args[1].ty.clone(),
+                    e,
+                );
+                product(call("matrix_exp", vec![scaled], args[1].ty.clone(), e), args[2].clone(), e)
+            }
             // b A^-1 = (A^-1 b')' for a symmetric A.
             "mdivide_right_spd" => transposed(&spd_solve(&args[1], &transposed(&args[0]), e)),
             "squared_distance" => squared_distance(&args[0], &args[1], e),

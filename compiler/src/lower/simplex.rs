@@ -3,7 +3,8 @@
 //! `dirichlet(theta | alpha) = lgamma(sum(alpha)) - sum(lgamma(alpha))
 //! + sum((alpha - 1) .* log(theta))`, `categorical(y | theta) =
 //! log(theta[y])` and `categorical_logit(y | beta) = beta[y] -
-//! log_sum_exp(beta)`.
+//! log_sum_exp(beta)`; also `poisson_binomial(y | theta)` over a vector of
+//! probabilities, one stdlib call (with its reverse rule) per outcome.
 
 use super::stmt::Sink;
 use super::{LowerError, LowerResult, Lowerer};

@@ -42,7 +42,13 @@ rows = {
     "hbm_log_modified_bessel_first_kind": (lambda v, z: log(besseli(v, z)),
                                            [(0.5, 1.5), (2.7, 30.0), (0.0, 800.0), (3.3, 600.0), (10.5, 2.0),
                                             (25.0, 400.0), (0.0, 0.001), (1.5, 2000.0)]),
+    # rising and falling factorials (rising_factorial/falling_factorial: n an int)
+    "hbm_log_rising_factorial": (lambda x, n: log(gamma(x + n) / gamma(x)), [(2.5, 3.0), (0.7, 1.3)]),
+    "hbm_log_falling_factorial": (lambda x, n: log(gamma(x + 1) / gamma(x - n + 1)), [(5.5, 2.0), (4.2, 3.7)]),
+    "hbm_rising_factorial": (lambda x, n: gamma(x + n) / gamma(x), [(2.5, 3.0)]),
+    "hbm_falling_factorial": (lambda x, n: gamma(x + 1) / gamma(x - n + 1), [(5.5, 2.0)]),
 }
+INT_SECOND = ["hbm_rising_factorial", "hbm_falling_factorial"]
 INT_ORDER = ["hbm_bessel_first_kind", "hbm_bessel_second_kind", "hbm_modified_bessel_first_kind",
              "hbm_modified_bessel_second_kind"]
 for name, (f, points) in rows.items():
@@ -58,6 +64,8 @@ for name, (f, points) in rows.items():
             grads = [mpf(1), mpf(-int(p[0] / p[1]))]
         if name in INT_ORDER:
             grads[0] = mpf(0)
+        if name in INT_SECOND:
+            grads[1] = mpf(0)
         if name == "hbm_hypot":
             grads = [args[0] / v, args[1] / v]
         a = ", ".join(repr(x) for x in p)
