@@ -9,7 +9,10 @@
 //! `examples/electric_covariance.hbm` (zipped multi-indices, a per-grade
 //! loop of small-matrix work) and a plain Stan one (reads in a loop at
 //! data-indexed positions, a `[:, g]` and a trailing free axis, a
-//! transformed parameter read whole that must stay whole).
+//! transformed parameter read whole that must stay whole), one whose
+//! reads are at transformed data index lists in loops whose bounds are
+//! transformed data read at an enclosing loop's variable, and the
+//! conditional covariance examples (the same form).
 
 mod common;
 
@@ -64,6 +67,80 @@ const PLAIN_DATA: &str = r#"{"N": 10, "G": 3, "P": 5,
   "gg": [1, 1, 2, 2, 3, 3, 1, 2, 3, 3],
   "pp": [1, 2, 3, 3, 4, 5, 1, 2, 5, 4],
   "y": [0.3, -0.2, 1.1, 0.7, -0.5, 0.2, 0.4, 0.9, -1.0, 0.1]}"#;
+
+/// Plain Stan with transformed data index lists: `a` is read only at the
+/// (p, g) cells some observation is in, through `first[g]:last[g]` and a
+/// local `int p = cell_p[k]`: 6 of its 15 cells.
+const LISTS: &str = r#"
+data {
+  int<lower=1> N;
+  int<lower=1> G;
+  int<lower=1> P;
+  array[N] int<lower=1, upper=G> gg;
+  array[N] int<lower=1, upper=P> pp;
+}
+transformed data {
+  array[P, G] int seen;
+  for (g in 1:G) {
+    for (p in 1:P) {
+      seen[p, g] = 0;
+    }
+  }
+  for (n in 1:N) {
+    seen[pp[n], gg[n]] = 1;
+  }
+  int n_cells = 0;
+  for (g in 1:G) {
+    for (p in 1:P) {
+      n_cells += seen[p, g];
+    }
+  }
+  array[n_cells] int cell_p;
+  array[G] int first;
+  array[G] int last;
+  {
+    int k = 0;
+    for (g in 1:G) {
+      first[g] = k + 1;
+      for (p in 1:P) {
+        if (seen[p, g] == 1) {
+          k += 1;
+          cell_p[k] = p;
+        }
+      }
+      last[g] = k;
+    }
+  }
+}
+parameters {
+  vector[G] mu;
+  matrix[P, G] z;
+}
+transformed parameters {
+  matrix[P, G] a;
+  for (g in 1:G) {
+    a[:, g] = mu[g] + 0.5 * z[:, g];
+    for (k in first[g]:last[g]) {
+      int p = cell_p[k];
+      a[p, g] = exp(0.2 * z[p, g]) + mu[g];
+    }
+  }
+}
+model {
+  mu ~ normal(0, 1);
+  to_vector(z) ~ normal(0, 1);
+  for (g in 1:G) {
+    for (k in first[g]:last[g]) {
+      int p = cell_p[k];
+      target += -square(a[p, g] - 0.3 * g);
+    }
+  }
+}
+"#;
+
+const LISTS_DATA: &str = r#"{"N": 7, "G": 3, "P": 5,
+  "gg": [1, 1, 2, 3, 3, 3, 1],
+  "pp": [2, 4, 5, 1, 3, 3, 2]}"#;
 
 /// The model lowered with or without the restriction, differentiated and
 /// batched as the CLI runs it.
@@ -130,9 +207,30 @@ fn plain_stan_reads_in_a_loop_restrict_the_stores_and_a_whole_read_does_not() {
 }
 
 #[test]
+fn reads_at_transformed_data_lists_restrict_the_stores() {
+    let names = compare("lists", LISTS, || vec![read_source("d.json", LISTS_DATA).expect("data parses")]);
+    assert_eq!(names, ["a.read_cells"]);
+}
+
+#[test]
+fn the_conditional_examples_store_only_the_cells_read() {
+    let root = common::root();
+    let csv = std::fs::read_to_string(root.join("examples/data/electric.csv")).expect("data reads");
+    for example in ["electric_covariance_conditional", "electric_covariance_lkj_conditional"] {
+        let source = std::fs::read_to_string(root.join(format!("examples/{example}.hbm"))).expect("example reads");
+        let mut names = compare(example, &source, || vec![read_source("electric.csv", &csv).expect("data parses")]);
+        names.sort();
+        assert_eq!(names, ["alpha.read_cells", "theta.read_cells"], "{example}");
+    }
+}
+
+#[test]
 fn restricted_stores_pass_the_oracles() {
     let dir = common::scratch("read-cells-oracles");
     let path = dir.join("d.json");
     std::fs::write(&path, PLAIN_DATA).expect("data file written");
     common::oracle::check_example("read_cells_plain", PLAIN, &[path]).unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.join("lists.json");
+    std::fs::write(&path, LISTS_DATA).expect("data file written");
+    common::oracle::check_example("read_cells_lists", LISTS, &[path]).unwrap_or_else(|e| panic!("{e}"));
 }

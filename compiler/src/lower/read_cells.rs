@@ -103,8 +103,11 @@ impl Lowerer<'_> {
                         env.pop();
                         ok
                     }
-                    // Reads at this loop's variable are not known.
-                    _ => self.stmt_cells(body, var, shape, env, cells),
+                    _ => match self.dependent_loop_cells(*i, lower, upper, body, var, shape, env, cells) {
+                        Some(ok) => ok,
+                        // Reads at this loop's variable are not known.
+                        None => self.stmt_cells(body, var, shape, env, cells),
+                    },
                 }
             }
             K::ForDim { var: i, dim, body } => {
@@ -123,6 +126,86 @@ impl Lowerer<'_> {
             // Anything else must not mention the variable at all.
             _ => !s.mentions(|v| v == var),
         }
+    }
+
+    /// The cells read in a loop whose bounds are fixed by the data for each
+    /// value of enclosing loop variables (`for (k in first[g]:last[g])`,
+    /// `first` and `last` data or transformed data): the body is walked
+    /// once per value of those variables, each held fixed, with the loop's
+    /// own range. `None` when the bounds are not known that way.
+    #[allow(clippy::too_many_arguments)]
+    fn dependent_loop_cells(
+        &mut self,
+        i: VarId,
+        lower: &TypedExpr,
+        upper: &TypedExpr,
+        body: &TypedStmt,
+        var: VarId,
+        shape: &[usize],
+        env: &mut LoopEnv,
+        cells: &mut BTreeSet<Vec<usize>>,
+    ) -> Option<bool> {
+        let outer: Vec<usize> = (0..env.len()).filter(|&k| self.reads_int(lower, env[k].0) || self.reads_int(upper, env[k].0)).collect();
+        let bindings: usize = outer.iter().map(|&k| (env[k].2 - env[k].1 + 1).max(0) as usize).product();
+        if bindings > MAX_ENUMERATED {
+            return None;
+        }
+        let saved: Vec<(VarId, i64, i64)> = outer.iter().map(|&k| env[k]).collect();
+        let mut binding: Vec<(VarId, i64)> = saved.iter().map(|(v, lo, _)| (*v, *lo)).collect();
+        // Every binding's bounds first, so that a bound not known leaves
+        // the walk to the caller's fallback.
+        let mut ranges = Vec::with_capacity(bindings);
+        for _ in 0..bindings {
+            let lo = single(self.data_ints(lower, &binding)?)?;
+            let hi = single(self.data_ints(upper, &binding)?)?;
+            ranges.push((binding.clone(), lo, hi));
+            for k in (0..binding.len()).rev() {
+                if binding[k].1 < saved[k].2 {
+                    binding[k].1 += 1;
+                    break;
+                }
+                binding[k].1 = saved[k].1;
+            }
+        }
+        let mut ok = true;
+        for (binding, lo, hi) in ranges {
+            for (&k, &(v, x)) in outer.iter().zip(&binding) {
+                env[k] = (v, x, x);
+            }
+            env.push((i, lo, hi));
+            ok = self.stmt_cells(body, var, shape, env, cells);
+            env.pop();
+            if !ok {
+                break;
+            }
+        }
+        for (&k, &entry) in outer.iter().zip(&saved) {
+            env[k] = entry;
+        }
+        Some(ok)
+    }
+
+    /// Whether the integer expression `e` reads the variable `v`, directly
+    /// or through the value of an int it reads that is declared with a
+    /// value and never assigned (`int j = pairs[k];`).
+    fn reads_int(&self, e: &TypedExpr, v: VarId) -> bool {
+        let mut seen = Vec::new();
+        self.reads_int_within(e, v, &mut seen)
+    }
+
+    fn reads_int_within(&self, e: &TypedExpr, v: VarId, seen: &mut Vec<VarId>) -> bool {
+        if e.mentions(|w| w == v) {
+            return true;
+        }
+        let mut named = Vec::new();
+        e.for_each_var(&mut |w| named.push(w));
+        named.into_iter().any(|w| {
+            if seen.contains(&w) {
+                return false;
+            }
+            seen.push(w);
+            self.constant_int(w).is_some_and(|init| self.reads_int_within(&init, v, seen))
+        })
     }
 
     /// Adds the cells of `var` that `e` reads; false when one is not known.
@@ -146,7 +229,7 @@ impl Lowerer<'_> {
         let used: Vec<(VarId, i64, i64)> = env
             .iter()
             .copied()
-            .filter(|(v, _, _)| indices.iter().any(|i| index_exprs(i).iter().any(|x| x.mentions(|w| w == *v))))
+            .filter(|(v, _, _)| indices.iter().any(|i| index_exprs(i).iter().any(|x| self.reads_int(x, *v))))
             .collect();
         let bindings: usize = used.iter().map(|(_, lo, hi)| (hi - lo + 1).max(0) as usize).product();
         if bindings > MAX_ENUMERATED {
@@ -195,7 +278,11 @@ impl Lowerer<'_> {
             K::DimSize(d) => Some(vec![*self.bound.dim_sizes.get(*d)? as i64]),
             K::Var(v) => match binding.iter().find(|(w, _)| w == v) {
                 Some((_, x)) => Some(vec![*x]),
-                None => self.data_int_values(*v).map(<[i64]>::to_vec),
+                None => match self.data_int_values(*v) {
+                    Some(values) => Some(values.to_vec()),
+                    // A local int declared with a value and never assigned.
+                    None => self.data_ints(&self.constant_int(*v)?, binding),
+                },
             },
             K::Index { base, indices, .. } => {
                 let K::Var(v) = &base.kind else { return None };
@@ -219,10 +306,11 @@ impl Lowerer<'_> {
         }
     }
 
-    /// The values of an integer variable of the data block that is a
-    /// scalar or a 1-D array.
+    /// The values of an integer variable of the data block, or of the
+    /// transformed data block when they were computed at lowering time
+    /// (see `sizing`), that is a scalar or a 1-D array.
     fn data_int_values(&self, var: VarId) -> Option<&[i64]> {
-        let decl = self.program.decls(BlockKind::Data).find(|d| d.var == var)?;
+        let decl = self.program.decls(BlockKind::Data).chain(self.program.decls(BlockKind::TransformedData)).find(|d| d.var == var)?;
         let ty = &self.program.var(decl.var).ty;
         if !(ty.is_int_scalar() || ty.is_int_array_1d()) {
             return None;
