@@ -16,6 +16,10 @@
 //! in the log density (its value and gradient are unchanged); `Generate`
 //! computes every cell for the output.
 //!
+//! A statement that stores only at cells never read (`x[j, g] = e` in a
+//! loop over a transformed data list of the cells no observation is in,
+//! or that whole loop) is left out of the log density altogether.
+//!
 //! Left as they are: constrained transformed parameters (their constraint
 //! is checked on every stored value), any read not at data-fixed indices
 //! (a whole read, a read at parameter-dependent or run-time indices),
@@ -25,7 +29,7 @@
 use super::{layout, LowerResult, Lowerer};
 use crate::bind::DataStorage;
 use crate::check::typed::{Constraint, TypedExpr, TypedExprKind, TypedIndex, TypedStmt, TypedStmtKind, VarId};
-use crate::ir::{Arena, BinaryOp, BufferId, ScalarType, Stmt, Value};
+use crate::ir::{Arena, BinaryOp, BufferId, FunctionKind, ScalarType, Stmt, Value};
 use crate::syntax::ast::{AssignOp, BinOp, BlockKind};
 use std::collections::{BTreeSet, HashMap};
 
@@ -67,7 +71,105 @@ impl Lowerer<'_> {
                 self.read_cells.insert(var, ReadCells { cells, shape, tables: HashMap::new() });
             }
         }
+        if !self.read_cells.is_empty() {
+            let mut dead = HashMap::new();
+            let mut env = LoopEnv::new();
+            for s in &tp {
+                self.mark_unread_stores(s, &mut env, &mut dead);
+            }
+            self.unread_stores = dead.into_iter().filter(|(_, d)| *d).map(|(k, _)| k).collect();
+        }
         Ok(())
+    }
+
+    /// Whether the log density skips `s`, a statement of the transformed
+    /// parameters block that only stores at cells it never reads (see
+    /// [`Lowerer::mark_unread_stores`]).
+    pub(super) fn skips_unread_store(&self, s: &TypedStmt) -> bool {
+        self.fb.kind() == FunctionKind::LogDensity
+            && matches!(s.kind, TypedStmtKind::Assign { .. } | TypedStmtKind::For { .. } | TypedStmtKind::ForDim { .. })
+            && self.unread_stores.contains(&(s.span.start, s.span.end))
+    }
+
+    /// Finds the statements of the transformed parameters that the log
+    /// density can skip: an assignment `x[i, j] = e` to a planned variable
+    /// whose every stored cell (for every value of the enclosing loops'
+    /// variables, enumerated as reads are) is one the log density never
+    /// reads, and a loop whose body is only such assignments and int
+    /// locals fixed by the data (`int j = empty[k];`). `dead` gathers, by
+    /// span, whether a statement was skippable at every visit (a loop body
+    /// is visited once per value of the enclosing loops its bounds read);
+    /// returns whether `s` is skippable at this one.
+    fn mark_unread_stores(&mut self, s: &TypedStmt, env: &mut LoopEnv, dead: &mut HashMap<(usize, usize), bool>) -> bool {
+        use TypedStmtKind as K;
+        let here = match &s.kind {
+            K::Assign { lhs, op: AssignOp::Assign, .. } => {
+                let TypedExprKind::Index { base, indices, zipped } = &lhs.kind else { return false };
+                let TypedExprKind::Var(v) = base.kind else { return false };
+                let Some(shape) = self.read_cells.get(&v).map(|p| p.shape.clone()) else { return false };
+                let mut written = BTreeSet::new();
+                self.indexed_cells(indices, zipped, &shape, env, &mut written)
+                    && self.read_cells.get(&v).is_some_and(|p| written.is_disjoint(&p.cells))
+            }
+            K::Block(stmts) => {
+                let mut all = true;
+                for st in stmts {
+                    let skippable = self.mark_unread_stores(st, env, dead) || self.is_known_int_local(st, env);
+                    all &= skippable;
+                }
+                return all;
+            }
+            K::For { var: i, lower, upper, body } => match (self.const_int(lower), self.const_int(upper)) {
+                (Ok(lo), Ok(hi)) => {
+                    env.push((*i, lo, hi));
+                    let d = self.mark_unread_stores(body, env, dead);
+                    env.pop();
+                    d
+                }
+                _ => self.walk_dependent_loop(*i, lower, upper, env, &mut |l, env| l.mark_unread_stores(body, env, dead)).unwrap_or(false),
+            },
+            K::ForDim { var: i, dim, body } => {
+                let n = self.bound.dim_sizes.get(*dim).copied().unwrap_or(0) as i64;
+                env.push((*i, 1, n));
+                let d = self.mark_unread_stores(body, env, dead);
+                env.pop();
+                d
+            }
+            _ => return false,
+        };
+        let entry = dead.entry((s.span.start, s.span.end)).or_insert(true);
+        *entry &= here;
+        here
+    }
+
+    /// Whether `s` declares an int local with a value, never assigned, that
+    /// the data fix for every value of the enclosing loops' variables: it
+    /// cannot fail, so a skipped loop may leave it out.
+    fn is_known_int_local(&self, s: &TypedStmt, env: &LoopEnv) -> bool {
+        let TypedStmtKind::Decl(d) = &s.kind else { return false };
+        if self.constant_int(d.var).is_none() {
+            return false;
+        }
+        let Some(init) = &d.init else { return false };
+        let used: Vec<(VarId, i64, i64)> = env.iter().copied().filter(|(v, _, _)| self.reads_int(init, *v)).collect();
+        let bindings: usize = used.iter().map(|(_, lo, hi)| (hi - lo + 1).max(0) as usize).product();
+        if bindings > MAX_ENUMERATED {
+            return false;
+        }
+        let mut binding: Vec<(VarId, i64)> = used.iter().map(|(v, lo, _)| (*v, *lo)).collect();
+        for _ in 0..bindings {
+            if self.data_ints(init, &binding).and_then(single).is_none() {
+                return false;
+            }
+            for k in (0..binding.len()).rev() {
+                if binding[k].1 < used[k].2 {
+                    binding[k].1 += 1;
+                    break;
+                }
+                binding[k].1 = used[k].1;
+            }
+        }
+        true
     }
 
     /// Adds the cells of `var` that `s` reads; false when one is not known
@@ -130,9 +232,8 @@ impl Lowerer<'_> {
 
     /// The cells read in a loop whose bounds are fixed by the data for each
     /// value of enclosing loop variables (`for (k in first[g]:last[g])`,
-    /// `first` and `last` data or transformed data): the body is walked
-    /// once per value of those variables, each held fixed, with the loop's
-    /// own range. `None` when the bounds are not known that way.
+    /// `first` and `last` data or transformed data). `None` when the
+    /// bounds are not known that way.
     #[allow(clippy::too_many_arguments)]
     fn dependent_loop_cells(
         &mut self,
@@ -144,6 +245,21 @@ impl Lowerer<'_> {
         shape: &[usize],
         env: &mut LoopEnv,
         cells: &mut BTreeSet<Vec<usize>>,
+    ) -> Option<bool> {
+        self.walk_dependent_loop(i, lower, upper, env, &mut |l, env| l.stmt_cells(body, var, shape, env, cells))
+    }
+
+    /// Runs `walk` over a loop's body once per value of the enclosing loop
+    /// variables its bounds read, each held fixed in `env`, with the loop
+    /// variable's range for that value; whether every walk returned true.
+    /// `None` when a bound is not fixed by the data that way.
+    fn walk_dependent_loop(
+        &mut self,
+        i: VarId,
+        lower: &TypedExpr,
+        upper: &TypedExpr,
+        env: &mut LoopEnv,
+        walk: &mut dyn FnMut(&mut Self, &mut LoopEnv) -> bool,
     ) -> Option<bool> {
         let outer: Vec<usize> = (0..env.len()).filter(|&k| self.reads_int(lower, env[k].0) || self.reads_int(upper, env[k].0)).collect();
         let bindings: usize = outer.iter().map(|&k| (env[k].2 - env[k].1 + 1).max(0) as usize).product();
@@ -173,7 +289,7 @@ impl Lowerer<'_> {
                 env[k] = (v, x, x);
             }
             env.push((i, lo, hi));
-            ok = self.stmt_cells(body, var, shape, env, cells);
+            ok = walk(self, env);
             env.pop();
             if !ok {
                 break;
