@@ -21,7 +21,12 @@ Models (the same as examples/stan/*.stan and examples/electric_covariance.hbm):
   electric_covariance  seed 000, correlated intercepts and effects per grade
                        (gradient only)
   electric_covariance_lkj  the same with an LKJ(2) prior on the correlation
-                       (examples/electric_covariance_lkj.hbm; gradient only)
+                       (examples/electric_covariance_lkj.hbm: the non-centered
+                       form; the same posterior as
+                       electric_covariance_lkj_conditional.hbm). Sample it at
+                       that example's README settings with
+                       `sample --model electric_covariance_lkj --samplers numpyro
+                       --warmup 2000 --adapt-delta 0.95`
 
 `sample` runs 4 chains x (1000 warmup + 1000 draws), target accept 0.9 (as
 issue 11 fixes them), and reports: sampling wall time excluding compilation,
@@ -226,22 +231,22 @@ def summarise(label, idata, warmup_grads, post_grads, wall, divergences, cpu=Non
     sys.stdout.flush()
 
 
-def run_numpyro(name, seed):
+def run_numpyro(name, seed, warmup=1000, draws=1000, adapt_delta=0.9):
     model, data = numpyro_case(name)
-    kernel = NUTS(model, target_accept_prob=0.9)
-    mcmc = MCMC(kernel, num_warmup=1000, num_samples=1000, num_chains=4,
+    kernel = NUTS(model, target_accept_prob=adapt_delta)
+    mcmc = MCMC(kernel, num_warmup=warmup, num_samples=draws, num_chains=4,
                 chain_method="sequential", progress_bar=False)
     # First run compiles; the second, with the same shapes, is the sampling phase.
     mcmc.warmup(jax.random.PRNGKey(seed), **data, extra_fields=("num_steps",), collect_warmup=True)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     mcmc.warmup(jax.random.PRNGKey(seed + 1), **data, extra_fields=("num_steps",), collect_warmup=True)
     warm_steps = np.asarray(mcmc.get_extra_fields()["num_steps"]).sum()
     mcmc.run(mcmc.post_warmup_state.rng_key, **data, extra_fields=("num_steps", "diverging"))
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     extra = mcmc.get_extra_fields(group_by_chain=True)
     idata = az.from_numpyro(mcmc)
     summarise("numpyro", idata, warm_steps, np.asarray(extra["num_steps"]).sum(), wall,
-              np.asarray(extra["diverging"]).sum())
+              np.asarray(extra["diverging"]).sum(), cpu)
 
 
 def pymc_model(name):
@@ -296,7 +301,7 @@ def run_nutpie(name, seed):
 def cmd_sample(args):
     for seed in args.seeds:
         if "numpyro" in args.samplers:
-            run_numpyro(args.model, seed)
+            run_numpyro(args.model, seed, args.warmup, args.draws, args.adapt_delta)
         if "nutpie" in args.samplers:
             run_nutpie(args.model, seed)
 
@@ -345,6 +350,9 @@ def main():
     s.add_argument("--model", default="electric_intercept")
     s.add_argument("--samplers", nargs="*", default=["nutpie", "numpyro"])
     s.add_argument("--seeds", nargs="*", type=int, default=[1])
+    s.add_argument("--warmup", type=int, default=1000, help="NumPyro's warmup per chain")
+    s.add_argument("--draws", type=int, default=1000, help="NumPyro's draws per chain")
+    s.add_argument("--adapt-delta", type=float, default=0.9, help="NumPyro's target acceptance")
     h = sub.add_parser("hbmc")
     h.add_argument("--model", default="electric_intercept")
     h.add_argument("--seeds", nargs="*", type=int, default=[1])
