@@ -161,13 +161,7 @@ impl Lowerer<'_> {
             if self.data_ints(init, &binding).and_then(single).is_none() {
                 return false;
             }
-            for k in (0..binding.len()).rev() {
-                if binding[k].1 < used[k].2 {
-                    binding[k].1 += 1;
-                    break;
-                }
-                binding[k].1 = used[k].1;
-            }
+            next_binding(&mut binding, &used);
         }
         true
     }
@@ -275,13 +269,7 @@ impl Lowerer<'_> {
             let lo = single(self.data_ints(lower, &binding)?)?;
             let hi = single(self.data_ints(upper, &binding)?)?;
             ranges.push((binding.clone(), lo, hi));
-            for k in (0..binding.len()).rev() {
-                if binding[k].1 < saved[k].2 {
-                    binding[k].1 += 1;
-                    break;
-                }
-                binding[k].1 = saved[k].1;
-            }
+            next_binding(&mut binding, &saved);
         }
         let mut ok = true;
         for (binding, lo, hi) in ranges {
@@ -371,14 +359,7 @@ impl Lowerer<'_> {
             if !cartesian_cells(&values, zipped, cells) {
                 return false;
             }
-            // The next binding (the last variable fastest).
-            for k in (0..binding.len()).rev() {
-                if binding[k].1 < used[k].2 {
-                    binding[k].1 += 1;
-                    break;
-                }
-                binding[k].1 = used[k].1;
-            }
+            next_binding(&mut binding, &used);
         }
         true
     }
@@ -552,6 +533,19 @@ fn index_exprs(i: &TypedIndex) -> Vec<&TypedExpr> {
         TypedIndex::Single(x) | TypedIndex::Multi(x) => vec![x],
         TypedIndex::All => vec![],
         TypedIndex::Range { lower, upper } => lower.iter().chain(upper.iter()).collect(),
+    }
+}
+
+/// Steps `binding` to the next combination of its variables' values
+/// within `ranges` (the same variables, inclusive ranges), the last
+/// variable fastest; after the last combination it is back at the first.
+fn next_binding(binding: &mut [(VarId, i64)], ranges: &[(VarId, i64, i64)]) {
+    for k in (0..binding.len()).rev() {
+        if binding[k].1 < ranges[k].2 {
+            binding[k].1 += 1;
+            return;
+        }
+        binding[k].1 = ranges[k].1;
     }
 }
 
