@@ -9,7 +9,10 @@
 //! `examples/electric_covariance.hbm` (zipped multi-indices, a per-grade
 //! loop of small-matrix work) and a plain Stan one (reads in a loop at
 //! data-indexed positions, a `[:, g]` and a trailing free axis, a
-//! transformed parameter read whole that must stay whole).
+//! transformed parameter read whole that must stay whole), one whose
+//! reads are at transformed data index lists in loops whose bounds are
+//! transformed data read at an enclosing loop's variable, and the
+//! conditional covariance examples (the same form).
 
 mod common;
 
@@ -18,7 +21,7 @@ use hbmc_compiler::bind::{bind_data, read_source, DataSource};
 use hbmc_compiler::front_end;
 use hbmc_compiler::interp;
 use hbmc_compiler::ir::batch::batch_likelihood_loops;
-use hbmc_compiler::ir::FunctionKind;
+use hbmc_compiler::ir::{BufferId, FunctionKind, Stmt};
 use hbmc_compiler::lower::{lower_model_with, LowerOptions, LoweredModel};
 
 /// Plain Stan: `a` and `b` are read at 8 of their 15 cells; `c` is read
@@ -65,6 +68,95 @@ const PLAIN_DATA: &str = r#"{"N": 10, "G": 3, "P": 5,
   "pp": [1, 2, 3, 3, 4, 5, 1, 2, 5, 4],
   "y": [0.3, -0.2, 1.1, 0.7, -0.5, 0.2, 0.4, 0.9, -1.0, 0.1]}"#;
 
+/// Plain Stan with transformed data index lists: `a` is read only at the
+/// (p, g) cells some observation is in, through `first[g]:last[g]` and a
+/// local `int p = cell_p[k]`: 6 of its 15 cells. The loop over the other
+/// cells (`empty_p`) stores only where nothing reads: the log density
+/// leaves it out.
+const LISTS: &str = r#"
+data {
+  int<lower=1> N;
+  int<lower=1> G;
+  int<lower=1> P;
+  array[N] int<lower=1, upper=G> gg;
+  array[N] int<lower=1, upper=P> pp;
+}
+transformed data {
+  array[P, G] int seen;
+  for (g in 1:G) {
+    for (p in 1:P) {
+      seen[p, g] = 0;
+    }
+  }
+  for (n in 1:N) {
+    seen[pp[n], gg[n]] = 1;
+  }
+  int n_cells = 0;
+  for (g in 1:G) {
+    for (p in 1:P) {
+      n_cells += seen[p, g];
+    }
+  }
+  array[n_cells] int cell_p;
+  array[P * G - n_cells] int empty_p;
+  array[G] int first;
+  array[G] int last;
+  array[G] int empty_first;
+  array[G] int empty_last;
+  {
+    int k = 0;
+    int e = 0;
+    for (g in 1:G) {
+      first[g] = k + 1;
+      empty_first[g] = e + 1;
+      for (p in 1:P) {
+        if (seen[p, g] == 1) {
+          k += 1;
+          cell_p[k] = p;
+        } else {
+          e += 1;
+          empty_p[e] = p;
+        }
+      }
+      last[g] = k;
+      empty_last[g] = e;
+    }
+  }
+}
+parameters {
+  vector[G] mu;
+  matrix[P, G] z;
+}
+transformed parameters {
+  matrix[P, G] a;
+  for (g in 1:G) {
+    a[:, g] = mu[g] + 0.5 * z[:, g];
+    for (k in first[g]:last[g]) {
+      int p = cell_p[k];
+      a[p, g] = exp(0.2 * z[p, g]) + mu[g];
+    }
+    for (k in empty_first[g]:empty_last[g]) {
+      int p = empty_p[k];
+      a[p, g] = log1p_exp(z[p, g]) - mu[g];
+    }
+  }
+}
+model {
+  mu ~ normal(0, 1);
+  to_vector(z) ~ normal(0, 1);
+  for (g in 1:G) {
+    for (k in first[g]:last[g]) {
+      int p = cell_p[k];
+      target += -square(a[p, g] - 0.3 * g);
+    }
+  }
+}
+"#;
+
+const LISTS_DATA: &str = r#"{"N": 7, "G": 3, "P": 5,
+  "gg": [1, 1, 2, 3, 3, 3, 1],
+  "pp": [2, 4, 5, 1, 3, 3, 2]}"#;
+
 /// The model lowered with or without the restriction, differentiated and
 /// batched as the CLI runs it.
 fn lowered(source: &str, data: Vec<DataSource>, only_cells_read: bool) -> LoweredModel {
@@ -76,6 +168,26 @@ fn lowered(source: &str, data: Vec<DataSource>, only_cells_read: bool) -> Lowere
     differentiate(&mut m.module).unwrap_or_else(|e| panic!("AD: {e}"));
     batch_likelihood_loops(&mut m.module);
     m
+}
+
+/// The number of stores into `name` in the log density function.
+fn log_density_stores(m: &LoweredModel, name: &str) -> usize {
+    fn count(stmts: &[Stmt], buf: &[BufferId]) -> usize {
+        stmts
+            .iter()
+            .map(|s| match s {
+                Stmt::Store { buf: b, .. } => usize::from(buf.contains(b)),
+                Stmt::For { body, .. } => count(body, buf),
+                Stmt::If { then, otherwise, .. } => count(then, buf) + count(otherwise, buf),
+                Stmt::While { cond_block, body, .. } => count(cond_block, buf) + count(body, buf),
+                _ => 0,
+            })
+            .sum()
+    }
+    let bufs: Vec<BufferId> = (0..m.module.buffers.len()).map(|i| BufferId(i as u32)).filter(|&b| m.module.buffer(b).name == name).collect();
+    assert!(!bufs.is_empty(), "no buffer {name}: {:?}", m.module.buffers.iter().map(|b| &b.name).collect::<Vec<_>>());
+    let f = m.module.functions.iter().find(|f| f.kind == FunctionKind::LogDensity).expect("a log density");
+    count(&f.body, &bufs)
 }
 
 /// Names of the lookup tables made for restricted stores.
@@ -130,9 +242,41 @@ fn plain_stan_reads_in_a_loop_restrict_the_stores_and_a_whole_read_does_not() {
 }
 
 #[test]
+fn reads_at_transformed_data_lists_restrict_the_stores_and_unread_ones_go() {
+    let data = || vec![read_source("d.json", LISTS_DATA).expect("data parses")];
+    let names = compare("lists", LISTS, data);
+    assert_eq!(names, ["a.read_cells"]);
+    // The loop over the cells nothing reads is left out: one store of `a`
+    // fewer (the restricted `a[:, g]` and the loop over the cells read
+    // stay).
+    let (only, all) = (lowered(LISTS, data(), true), lowered(LISTS, data(), false));
+    assert_eq!((log_density_stores(&only, "a"), log_density_stores(&all, "a")), (2, 3));
+}
+
+#[test]
+fn the_conditional_examples_store_only_the_cells_read() {
+    let root = common::root();
+    let csv = std::fs::read_to_string(root.join("examples/data/electric.csv")).expect("data reads");
+    for example in ["electric_covariance_conditional", "electric_covariance_lkj_conditional"] {
+        let source = std::fs::read_to_string(root.join(format!("examples/{example}.hbm"))).expect("example reads");
+        let data = || vec![read_source("electric.csv", &csv).expect("data parses")];
+        compare(example, &source, data);
+        // The loop over the cells no observation is in goes: one store of
+        // each left, in the loop over the cells with observations.
+        let (only, all) = (lowered(&source, data(), true), lowered(&source, data(), false));
+        for name in ["alpha", "theta"] {
+            assert_eq!((log_density_stores(&only, name), log_density_stores(&all, name)), (1, 2), "{example}: {name}");
+        }
+    }
+}
+
+#[test]
 fn restricted_stores_pass_the_oracles() {
     let dir = common::scratch("read-cells-oracles");
     let path = dir.join("d.json");
     std::fs::write(&path, PLAIN_DATA).expect("data file written");
     common::oracle::check_example("read_cells_plain", PLAIN, &[path]).unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.join("lists.json");
+    std::fs::write(&path, LISTS_DATA).expect("data file written");
+    common::oracle::check_example("read_cells_lists", LISTS, &[path]).unwrap_or_else(|e| panic!("{e}"));
 }

@@ -21,7 +21,14 @@ Models (the same as examples/stan/*.stan and examples/electric_covariance.hbm):
   electric_covariance  seed 000, correlated intercepts and effects per grade
                        (gradient only)
   electric_covariance_lkj  the same with an LKJ(2) prior on the correlation
-                       (examples/electric_covariance_lkj.hbm; gradient only)
+                       (examples/electric_covariance_lkj.hbm: the non-centered
+                       form; the same posterior as
+                       electric_covariance_lkj_conditional.hbm). Sample it at
+                       that example's README settings with
+                       `sample --model electric_covariance_lkj --samplers numpyro
+                       --warmup 2000 --adapt-delta 0.95`
+  electric_covariance_lkj_conditional  that example's parameterisation in
+                       NumPyro (vectorised over every cell)
 
 `sample` runs 4 chains x (1000 warmup + 1000 draws), target accept 0.9 (as
 issue 11 fixes them), and reports: sampling wall time excluding compilation,
@@ -155,6 +162,49 @@ def electric_covariance_lkj_numpyro(J, K, pair, grade, t, x, y):
     numpyro.sample("y", dist.Normal(m, sigma_y[grade]), obs=y)
 
 
+def electric_covariance_lkj_conditional_numpyro(J, K, pair, grade, t, x, y):
+    """examples/electric_covariance_lkj_conditional.hbm: the LKJ model with
+    each (grade, pair) cell's effects u = m + R'^-1 w around their
+    conditional posterior N(m, (R R')^-1), vectorised over all K x J cells
+    (a cell no observation is in gets P = Sigma^-1, whose prior term plus
+    Jacobian is std_normal(w), as the hbm model's shortcut)."""
+    beta_x = numpyro.sample("beta_x", dist.Normal(0, 1).expand([K]))
+    sigma_y = numpyro.sample("sigma_y", dist.HalfNormal(1).expand([K]))
+    mu = numpyro.sample("mu", dist.Normal(0, 0.5).expand([K, 2]))
+    tau = numpyro.sample("tau", dist.HalfNormal(0.2).expand([K, 2]))
+    L_omega = numpyro.sample("L_Omega", dist.LKJCholesky(2, concentration=2.0).expand([K]))
+    # Flat here: each cell's prior and Jacobian below make w standard normal.
+    w = numpyro.sample("w", dist.ImproperUniform(dist.constraints.real, (), event_shape=(K, 2, J)))
+    # X'X and X'y, X'x of each cell (X's rows (1, t)).
+    cell = lambda v: jnp.zeros((K, J)).at[grade, pair].add(v)
+    n_all, n_trt = cell(jnp.ones_like(y)), cell(t)
+    xy_all, xy_trt, xx_all, xx_trt = cell(y), cell(y * t), cell(x), cell(x * t)
+    # Sigma^-1 = B'B, B = A^-1, A = diag(tau) L_Omega (lower).
+    a11, a21, a22 = tau[:, 0] * L_omega[:, 0, 0], tau[:, 1] * L_omega[:, 1, 0], tau[:, 1] * L_omega[:, 1, 1]
+    b11, b22 = 1 / a11, 1 / a22
+    b21 = -a21 * b11 * b22
+    s11, s21, s22 = (b11 ** 2 + b21 ** 2)[:, None], (b21 * b22)[:, None], (b22 ** 2)[:, None]
+    prec = (1 / sigma_y ** 2)[:, None]
+    m1, m2 = mu[:, 0:1], mu[:, 1:2]
+    p11, p21, p22 = s11 + n_all * prec, s21 + n_trt * prec, s22 + n_trt * prec
+    r11 = jnp.sqrt(p11)
+    r21 = p21 / r11
+    r22 = jnp.sqrt(p22 - r21 ** 2)
+    h1 = s11 * m1 + s21 * m2 + (xy_all - beta_x[:, None] * xx_all) * prec
+    h2 = s21 * m1 + s22 * m2 + (xy_trt - beta_x[:, None] * xx_trt) * prec
+    c1 = h1 / r11 + w[:, 0, :]
+    c2 = (h2 - r21 * h1 / r11) / r22 + w[:, 1, :]
+    theta = c2 / r22
+    alpha = (c1 - r21 * theta) / r11
+    # The effects' prior N(mu, A A') and the Jacobian of w -> u.
+    z1 = b11[:, None] * (alpha - m1)
+    z2 = b21[:, None] * (alpha - m1) + b22[:, None] * (theta - m2)
+    prior = -0.5 * (z1 ** 2 + z2 ** 2) - jnp.log(a11 * a22)[:, None] - jnp.log(2 * jnp.pi)
+    numpyro.factor("effects_prior_and_jacobian", jnp.sum(prior - jnp.log(r11 * r22)))
+    m = alpha[grade, pair] + theta[grade, pair] * t + beta_x[grade] * x
+    numpyro.sample("y", dist.Normal(m, sigma_y[grade]), obs=y)
+
+
 def numpyro_case(name):
     if name == "electric_intercept":
         return electric_intercept_numpyro, electric_data()
@@ -162,6 +212,8 @@ def numpyro_case(name):
         return electric_covariance_numpyro, electric_data()
     if name == "electric_covariance_lkj":
         return electric_covariance_lkj_numpyro, electric_data()
+    if name == "electric_covariance_lkj_conditional":
+        return electric_covariance_lkj_conditional_numpyro, electric_data()
     if name == "mundlak_logit":
         return mundlak_numpyro, mundlak_data()
     if name == "mundlak_logit_100k":
@@ -226,22 +278,22 @@ def summarise(label, idata, warmup_grads, post_grads, wall, divergences, cpu=Non
     sys.stdout.flush()
 
 
-def run_numpyro(name, seed):
+def run_numpyro(name, seed, warmup=1000, draws=1000, adapt_delta=0.9):
     model, data = numpyro_case(name)
-    kernel = NUTS(model, target_accept_prob=0.9)
-    mcmc = MCMC(kernel, num_warmup=1000, num_samples=1000, num_chains=4,
+    kernel = NUTS(model, target_accept_prob=adapt_delta)
+    mcmc = MCMC(kernel, num_warmup=warmup, num_samples=draws, num_chains=4,
                 chain_method="sequential", progress_bar=False)
     # First run compiles; the second, with the same shapes, is the sampling phase.
     mcmc.warmup(jax.random.PRNGKey(seed), **data, extra_fields=("num_steps",), collect_warmup=True)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     mcmc.warmup(jax.random.PRNGKey(seed + 1), **data, extra_fields=("num_steps",), collect_warmup=True)
     warm_steps = np.asarray(mcmc.get_extra_fields()["num_steps"]).sum()
     mcmc.run(mcmc.post_warmup_state.rng_key, **data, extra_fields=("num_steps", "diverging"))
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     extra = mcmc.get_extra_fields(group_by_chain=True)
     idata = az.from_numpyro(mcmc)
     summarise("numpyro", idata, warm_steps, np.asarray(extra["num_steps"]).sum(), wall,
-              np.asarray(extra["diverging"]).sum())
+              np.asarray(extra["diverging"]).sum(), cpu)
 
 
 def pymc_model(name):
@@ -296,7 +348,7 @@ def run_nutpie(name, seed):
 def cmd_sample(args):
     for seed in args.seeds:
         if "numpyro" in args.samplers:
-            run_numpyro(args.model, seed)
+            run_numpyro(args.model, seed, args.warmup, args.draws, args.adapt_delta)
         if "nutpie" in args.samplers:
             run_nutpie(args.model, seed)
 
@@ -345,6 +397,9 @@ def main():
     s.add_argument("--model", default="electric_intercept")
     s.add_argument("--samplers", nargs="*", default=["nutpie", "numpyro"])
     s.add_argument("--seeds", nargs="*", type=int, default=[1])
+    s.add_argument("--warmup", type=int, default=1000, help="NumPyro's warmup per chain")
+    s.add_argument("--draws", type=int, default=1000, help="NumPyro's draws per chain")
+    s.add_argument("--adapt-delta", type=float, default=0.9, help="NumPyro's target acceptance")
     h = sub.add_parser("hbmc")
     h.add_argument("--model", default="electric_intercept")
     h.add_argument("--seeds", nargs="*", type=int, default=[1])

@@ -234,6 +234,10 @@ pub(crate) struct Lowerer<'a> {
     /// Transformed parameters the log density stores only at the cells it
     /// reads (see [`read_cells`]).
     read_cells: HashMap<VarId, read_cells::ReadCells>,
+    /// Statements of the transformed parameters (by span) the log density
+    /// leaves out: they store only at cells it never reads (see
+    /// [`read_cells`]).
+    unread_stores: HashSet<(usize, usize)>,
     /// Inclusive ranges of the values of loop variables with constant
     /// bounds (see [`ranges`]).
     loop_ranges: HashMap<VarId, (i64, i64)>,
@@ -308,6 +312,7 @@ impl<'a> Lowerer<'a> {
             ode_systems: HashMap::new(),
             filled: HashMap::new(),
             read_cells: HashMap::new(),
+            unread_stores: HashSet::new(),
             loop_ranges: HashMap::new(),
             data_ranges: HashMap::new(),
             one_based: HashMap::new(),

@@ -12,6 +12,7 @@
 use super::Lowerer;
 use crate::bind::DataStorage;
 use crate::check::typed::{TypedExpr, TypedExprKind, VarId};
+use crate::ir::FunctionKind;
 use crate::syntax::ast::{BinOp, BlockKind, UnOp};
 
 impl Lowerer<'_> {
@@ -27,7 +28,12 @@ impl Lowerer<'_> {
             }
             K::Var(v) => match self.loop_ranges.get(v) {
                 Some(r) => Some(*r),
-                None => self.data_range(*v),
+                None => match self.data_range(*v) {
+                    Some(r) => Some(r),
+                    // An int declared with a value and never assigned
+                    // (`int j = pairs[k];`) has that value's range.
+                    None => self.constant_int(*v).and_then(|init| self.value_range(&init)),
+                },
             },
             // Any element of a data variable lies within its range,
             // whichever element the indices select.
@@ -56,16 +62,27 @@ impl Lowerer<'_> {
         }
         if let (Ok(lo), Ok(hi)) = (self.const_int(lower), self.const_int(upper)) {
             self.loop_ranges.insert(var, (lo, hi));
+        } else if let (Some((lo, _)), Some((_, hi))) = (self.value_range(lower), self.value_range(upper)) {
+            // Bounds that vary (`first[g]:last[g]`) within known ranges.
+            self.loop_ranges.insert(var, (lo, hi));
         }
     }
 
     /// The smallest and largest value of an integer variable of the data
-    /// block (the values the arenas hold for the life of the model).
+    /// block, or of the transformed data block outside its own function
+    /// when its values were computed at lowering time (see `sizing`): the
+    /// values the arenas hold for the life of the model.
     fn data_range(&mut self, var: VarId) -> Option<(i64, i64)> {
         if let Some(r) = self.data_ranges.get(&var) {
             return *r;
         }
-        let is_data = self.program.decls(BlockKind::Data).any(|d| d.var == var);
+        let fixed = |b: BlockKind| self.program.decls(b).any(|d| d.var == var);
+        // While the transformed data are computed, theirs change.
+        let is_data = fixed(BlockKind::Data) || (fixed(BlockKind::TransformedData) && self.fb.kind() != FunctionKind::TransformedData);
+        if !is_data {
+            // Not cached: a transformed data variable is fixed only later.
+            return None;
+        }
         let range = match self.bound.value(var).map(|d| &d.storage) {
             Some(DataStorage::Ints(values)) if is_data => {
                 values.iter().fold(None, |r: Option<(i64, i64)>, &x| Some(r.map_or((x, x), |(lo, hi)| (lo.min(x), hi.max(x)))))

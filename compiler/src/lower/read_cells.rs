@@ -16,6 +16,10 @@
 //! in the log density (its value and gradient are unchanged); `Generate`
 //! computes every cell for the output.
 //!
+//! A statement that stores only at cells never read (`x[j, g] = e` in a
+//! loop over a transformed data list of the cells no observation is in,
+//! or that whole loop) is left out of the log density altogether.
+//!
 //! Left as they are: constrained transformed parameters (their constraint
 //! is checked on every stored value), any read not at data-fixed indices
 //! (a whole read, a read at parameter-dependent or run-time indices),
@@ -25,7 +29,7 @@
 use super::{layout, LowerResult, Lowerer};
 use crate::bind::DataStorage;
 use crate::check::typed::{Constraint, TypedExpr, TypedExprKind, TypedIndex, TypedStmt, TypedStmtKind, VarId};
-use crate::ir::{Arena, BinaryOp, BufferId, ScalarType, Stmt, Value};
+use crate::ir::{Arena, BinaryOp, BufferId, FunctionKind, ScalarType, Stmt, Value};
 use crate::syntax::ast::{AssignOp, BinOp, BlockKind};
 use std::collections::{BTreeSet, HashMap};
 
@@ -67,7 +71,99 @@ impl Lowerer<'_> {
                 self.read_cells.insert(var, ReadCells { cells, shape, tables: HashMap::new() });
             }
         }
+        if !self.read_cells.is_empty() {
+            let mut dead = HashMap::new();
+            let mut env = LoopEnv::new();
+            for s in &tp {
+                self.mark_unread_stores(s, &mut env, &mut dead);
+            }
+            self.unread_stores = dead.into_iter().filter(|(_, d)| *d).map(|(k, _)| k).collect();
+        }
         Ok(())
+    }
+
+    /// Whether the log density skips `s`, a statement of the transformed
+    /// parameters block that only stores at cells it never reads (see
+    /// [`Lowerer::mark_unread_stores`]).
+    pub(super) fn skips_unread_store(&self, s: &TypedStmt) -> bool {
+        self.fb.kind() == FunctionKind::LogDensity
+            && matches!(s.kind, TypedStmtKind::Assign { .. } | TypedStmtKind::For { .. } | TypedStmtKind::ForDim { .. })
+            && self.unread_stores.contains(&(s.span.start, s.span.end))
+    }
+
+    /// Finds the statements of the transformed parameters that the log
+    /// density can skip: an assignment `x[i, j] = e` to a planned variable
+    /// whose every stored cell (for every value of the enclosing loops'
+    /// variables, enumerated as reads are) is one the log density never
+    /// reads, and a loop whose body is only such assignments and int
+    /// locals fixed by the data (`int j = empty[k];`). `dead` gathers, by
+    /// span, whether a statement was skippable at every visit (a loop body
+    /// is visited once per value of the enclosing loops its bounds read);
+    /// returns whether `s` is skippable at this one.
+    fn mark_unread_stores(&mut self, s: &TypedStmt, env: &mut LoopEnv, dead: &mut HashMap<(usize, usize), bool>) -> bool {
+        use TypedStmtKind as K;
+        let here = match &s.kind {
+            K::Assign { lhs, op: AssignOp::Assign, .. } => {
+                let TypedExprKind::Index { base, indices, zipped } = &lhs.kind else { return false };
+                let TypedExprKind::Var(v) = base.kind else { return false };
+                let Some(shape) = self.read_cells.get(&v).map(|p| p.shape.clone()) else { return false };
+                let mut written = BTreeSet::new();
+                self.indexed_cells(indices, zipped, &shape, env, &mut written)
+                    && self.read_cells.get(&v).is_some_and(|p| written.is_disjoint(&p.cells))
+            }
+            K::Block(stmts) => {
+                let mut all = true;
+                for st in stmts {
+                    let skippable = self.mark_unread_stores(st, env, dead) || self.is_known_int_local(st, env);
+                    all &= skippable;
+                }
+                return all;
+            }
+            K::For { var: i, lower, upper, body } => match (self.const_int(lower), self.const_int(upper)) {
+                (Ok(lo), Ok(hi)) => {
+                    env.push((*i, lo, hi));
+                    let d = self.mark_unread_stores(body, env, dead);
+                    env.pop();
+                    d
+                }
+                _ => self.walk_dependent_loop(*i, lower, upper, env, &mut |l, env| l.mark_unread_stores(body, env, dead)).unwrap_or(false),
+            },
+            K::ForDim { var: i, dim, body } => {
+                let n = self.bound.dim_sizes.get(*dim).copied().unwrap_or(0) as i64;
+                env.push((*i, 1, n));
+                let d = self.mark_unread_stores(body, env, dead);
+                env.pop();
+                d
+            }
+            _ => return false,
+        };
+        let entry = dead.entry((s.span.start, s.span.end)).or_insert(true);
+        *entry &= here;
+        here
+    }
+
+    /// Whether `s` declares an int local with a value, never assigned, that
+    /// the data fix for every value of the enclosing loops' variables: it
+    /// cannot fail, so a skipped loop may leave it out.
+    fn is_known_int_local(&self, s: &TypedStmt, env: &LoopEnv) -> bool {
+        let TypedStmtKind::Decl(d) = &s.kind else { return false };
+        if self.constant_int(d.var).is_none() {
+            return false;
+        }
+        let Some(init) = &d.init else { return false };
+        let used: Vec<(VarId, i64, i64)> = env.iter().copied().filter(|(v, _, _)| self.reads_int(init, *v)).collect();
+        let bindings: usize = used.iter().map(|(_, lo, hi)| (hi - lo + 1).max(0) as usize).product();
+        if bindings > MAX_ENUMERATED {
+            return false;
+        }
+        let mut binding: Vec<(VarId, i64)> = used.iter().map(|(v, lo, _)| (*v, *lo)).collect();
+        for _ in 0..bindings {
+            if self.data_ints(init, &binding).and_then(single).is_none() {
+                return false;
+            }
+            next_binding(&mut binding, &used);
+        }
+        true
     }
 
     /// Adds the cells of `var` that `s` reads; false when one is not known
@@ -103,8 +199,11 @@ impl Lowerer<'_> {
                         env.pop();
                         ok
                     }
-                    // Reads at this loop's variable are not known.
-                    _ => self.stmt_cells(body, var, shape, env, cells),
+                    _ => match self.dependent_loop_cells(*i, lower, upper, body, var, shape, env, cells) {
+                        Some(ok) => ok,
+                        // Reads at this loop's variable are not known.
+                        None => self.stmt_cells(body, var, shape, env, cells),
+                    },
                 }
             }
             K::ForDim { var: i, dim, body } => {
@@ -123,6 +222,94 @@ impl Lowerer<'_> {
             // Anything else must not mention the variable at all.
             _ => !s.mentions(|v| v == var),
         }
+    }
+
+    /// The cells read in a loop whose bounds are fixed by the data for each
+    /// value of enclosing loop variables (`for (k in first[g]:last[g])`,
+    /// `first` and `last` data or transformed data). `None` when the
+    /// bounds are not known that way.
+    #[allow(clippy::too_many_arguments)]
+    fn dependent_loop_cells(
+        &mut self,
+        i: VarId,
+        lower: &TypedExpr,
+        upper: &TypedExpr,
+        body: &TypedStmt,
+        var: VarId,
+        shape: &[usize],
+        env: &mut LoopEnv,
+        cells: &mut BTreeSet<Vec<usize>>,
+    ) -> Option<bool> {
+        self.walk_dependent_loop(i, lower, upper, env, &mut |l, env| l.stmt_cells(body, var, shape, env, cells))
+    }
+
+    /// Runs `walk` over a loop's body once per value of the enclosing loop
+    /// variables its bounds read, each held fixed in `env`, with the loop
+    /// variable's range for that value; whether every walk returned true.
+    /// `None` when a bound is not fixed by the data that way.
+    fn walk_dependent_loop(
+        &mut self,
+        i: VarId,
+        lower: &TypedExpr,
+        upper: &TypedExpr,
+        env: &mut LoopEnv,
+        walk: &mut dyn FnMut(&mut Self, &mut LoopEnv) -> bool,
+    ) -> Option<bool> {
+        let outer: Vec<usize> = (0..env.len()).filter(|&k| self.reads_int(lower, env[k].0) || self.reads_int(upper, env[k].0)).collect();
+        let bindings: usize = outer.iter().map(|&k| (env[k].2 - env[k].1 + 1).max(0) as usize).product();
+        if bindings > MAX_ENUMERATED {
+            return None;
+        }
+        let saved: Vec<(VarId, i64, i64)> = outer.iter().map(|&k| env[k]).collect();
+        let mut binding: Vec<(VarId, i64)> = saved.iter().map(|(v, lo, _)| (*v, *lo)).collect();
+        // Every binding's bounds first, so that a bound not known leaves
+        // the walk to the caller's fallback.
+        let mut ranges = Vec::with_capacity(bindings);
+        for _ in 0..bindings {
+            let lo = single(self.data_ints(lower, &binding)?)?;
+            let hi = single(self.data_ints(upper, &binding)?)?;
+            ranges.push((binding.clone(), lo, hi));
+            next_binding(&mut binding, &saved);
+        }
+        let mut ok = true;
+        for (binding, lo, hi) in ranges {
+            for (&k, &(v, x)) in outer.iter().zip(&binding) {
+                env[k] = (v, x, x);
+            }
+            env.push((i, lo, hi));
+            ok = walk(self, env);
+            env.pop();
+            if !ok {
+                break;
+            }
+        }
+        for (&k, &entry) in outer.iter().zip(&saved) {
+            env[k] = entry;
+        }
+        Some(ok)
+    }
+
+    /// Whether the integer expression `e` reads the variable `v`, directly
+    /// or through the value of an int it reads that is declared with a
+    /// value and never assigned (`int j = pairs[k];`).
+    fn reads_int(&self, e: &TypedExpr, v: VarId) -> bool {
+        let mut seen = Vec::new();
+        self.reads_int_within(e, v, &mut seen)
+    }
+
+    fn reads_int_within(&self, e: &TypedExpr, v: VarId, seen: &mut Vec<VarId>) -> bool {
+        if e.mentions(|w| w == v) {
+            return true;
+        }
+        let mut named = Vec::new();
+        e.for_each_var(&mut |w| named.push(w));
+        named.into_iter().any(|w| {
+            if seen.contains(&w) {
+                return false;
+            }
+            seen.push(w);
+            self.constant_int(w).is_some_and(|init| self.reads_int_within(&init, v, seen))
+        })
     }
 
     /// Adds the cells of `var` that `e` reads; false when one is not known.
@@ -146,7 +333,7 @@ impl Lowerer<'_> {
         let used: Vec<(VarId, i64, i64)> = env
             .iter()
             .copied()
-            .filter(|(v, _, _)| indices.iter().any(|i| index_exprs(i).iter().any(|x| x.mentions(|w| w == *v))))
+            .filter(|(v, _, _)| indices.iter().any(|i| index_exprs(i).iter().any(|x| self.reads_int(x, *v))))
             .collect();
         let bindings: usize = used.iter().map(|(_, lo, hi)| (hi - lo + 1).max(0) as usize).product();
         if bindings > MAX_ENUMERATED {
@@ -172,14 +359,7 @@ impl Lowerer<'_> {
             if !cartesian_cells(&values, zipped, cells) {
                 return false;
             }
-            // The next binding (the last variable fastest).
-            for k in (0..binding.len()).rev() {
-                if binding[k].1 < used[k].2 {
-                    binding[k].1 += 1;
-                    break;
-                }
-                binding[k].1 = used[k].1;
-            }
+            next_binding(&mut binding, &used);
         }
         true
     }
@@ -195,7 +375,11 @@ impl Lowerer<'_> {
             K::DimSize(d) => Some(vec![*self.bound.dim_sizes.get(*d)? as i64]),
             K::Var(v) => match binding.iter().find(|(w, _)| w == v) {
                 Some((_, x)) => Some(vec![*x]),
-                None => self.data_int_values(*v).map(<[i64]>::to_vec),
+                None => match self.data_int_values(*v) {
+                    Some(values) => Some(values.to_vec()),
+                    // A local int declared with a value and never assigned.
+                    None => self.data_ints(&self.constant_int(*v)?, binding),
+                },
             },
             K::Index { base, indices, .. } => {
                 let K::Var(v) = &base.kind else { return None };
@@ -219,10 +403,11 @@ impl Lowerer<'_> {
         }
     }
 
-    /// The values of an integer variable of the data block that is a
-    /// scalar or a 1-D array.
+    /// The values of an integer variable of the data block, or of the
+    /// transformed data block when they were computed at lowering time
+    /// (see `sizing`), that is a scalar or a 1-D array.
     fn data_int_values(&self, var: VarId) -> Option<&[i64]> {
-        let decl = self.program.decls(BlockKind::Data).find(|d| d.var == var)?;
+        let decl = self.program.decls(BlockKind::Data).chain(self.program.decls(BlockKind::TransformedData)).find(|d| d.var == var)?;
         let ty = &self.program.var(decl.var).ty;
         if !(ty.is_int_scalar() || ty.is_int_array_1d()) {
             return None;
@@ -348,6 +533,19 @@ fn index_exprs(i: &TypedIndex) -> Vec<&TypedExpr> {
         TypedIndex::Single(x) | TypedIndex::Multi(x) => vec![x],
         TypedIndex::All => vec![],
         TypedIndex::Range { lower, upper } => lower.iter().chain(upper.iter()).collect(),
+    }
+}
+
+/// Steps `binding` to the next combination of its variables' values
+/// within `ranges` (the same variables, inclusive ranges), the last
+/// variable fastest; after the last combination it is back at the first.
+fn next_binding(binding: &mut [(VarId, i64)], ranges: &[(VarId, i64, i64)]) {
+    for k in (0..binding.len()).rev() {
+        if binding[k].1 < ranges[k].2 {
+            binding[k].1 += 1;
+            return;
+        }
+        binding[k].1 = ranges[k].1;
     }
 }
 

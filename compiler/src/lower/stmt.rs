@@ -20,6 +20,9 @@ impl Lowerer<'_> {
     /// Lowers one statement into the current function.
     pub fn lower_stmt(&mut self, s: &TypedStmt) -> LowerResult<()> {
         use TypedStmtKind as K;
+        if self.skips_unread_store(s) {
+            return Ok(());
+        }
         let exprs: Vec<&TypedExpr> = match &s.kind {
             K::Decl(decl) => decl.init.iter().collect(),
             K::Assign { rhs, .. } => vec![rhs],
