@@ -38,7 +38,8 @@ const N: usize = 7;
 /// vector literals, reads at run-time indices, and `multi_normal_cholesky`
 /// with a small factor (declared and not, one and many variates); the
 /// `cholesky_factor_corr` transform with its log-Jacobian and
-/// `lkj_corr_cholesky` of it.
+/// `lkj_corr_cholesky` of it; `beta` with literal shapes (`beta.rs`, not a
+/// matrix routine, but unrolled under the same option), a shape of 1 too.
 fn model(k: usize) -> String {
     let rows: Vec<String> = (1..=k)
         .map(|i| {
@@ -63,6 +64,7 @@ parameters {{
   vector[K] mu;
   row_vector[K] r;
   matrix[K, N] Z;
+  vector<lower=0, upper=1>[K] pb;
 }}
 transformed parameters {{
   matrix[K, K] Sigma_tp = diag_pre_multiply(sigma, L_Omega) * diag_pre_multiply(sigma, L_Omega)';
@@ -87,6 +89,9 @@ model {{
   vector[K] U1 = non_centered_mvn(r', sigma, L, mu);
   sigma ~ lognormal(0, 1);
   L_Omega ~ lkj_corr_cholesky(2);
+  pb ~ beta(20, 5);
+  pb[1] ~ beta(1, 2.5);
+  pb[K] ~ beta(0.5, 1);
   to_vector(A) ~ normal(0, 1);
   mu ~ normal(0, 1);
   r ~ normal(0, 1);
@@ -137,6 +142,7 @@ const REPLACED: &[&str] = &[
     "hbm_diag_pre_multiply",
     "hbm_cholesky_factor_corr_constrain",
     "hbm_lkj_corr_cholesky_lpdf",
+    "hbm_beta_lpdf",
 ];
 
 /// The model of size K lowered with or without unrolling, differentiated

@@ -19,6 +19,7 @@
 //! the AD pass.
 
 pub(crate) mod builder;
+mod beta;
 mod call;
 mod concat_fns;
 mod constructors;

@@ -376,6 +376,9 @@ impl Lowerer<'_> {
         if matches!(dist.name, "normal" | "std_normal") {
             return self.normal_terms(variate, params, sink, at);
         }
+        if dist.name == "beta" && self.try_beta_terms(variate, params, sink, at)? {
+            return Ok(());
+        }
         self.univariate_terms(dist, Cumulative::Density, variate, params, sink, at)
     }
 
