@@ -10,10 +10,10 @@ use super::fit_files::{check_one_fit, ChainHeader};
 use super::fit_record::ALLOW_MIXED_HINT;
 use clap::{Args, ValueEnum};
 use hbmc_runtime::summary::digest::Layout;
-use hbmc_runtime::summary::fit::fit_sampler_diagnostics;
+use hbmc_runtime::summary::fit::{fit_sampler_diagnostics, ColumnSource};
 use hbmc_runtime::summary::{csv_row, json_row, CSV_HEADER};
 use hbmc_runtime::{
-    sampler_warnings, summarize_fit, variable_warnings, Digest, FitColumns, FitDims, FitSummarySettings, IndexedCsv, SamplerDiagnostics,
+    sampler_warnings, summarize_fit, variable_warnings, Digest, Draws, FitColumns, FitDims, FitSummarySettings, IndexedCsv, SamplerDiagnostics,
     Selection,
 };
 use std::io::Write;
@@ -86,7 +86,7 @@ pub struct SummaryRequest<'a> {
 /// empty chains first, then the sampler's and convergence warnings).
 pub fn summarize_files(files: &[PathBuf], request: &SummaryRequest) -> Result<Vec<String>, String> {
     let selection = request.view.selection()?;
-    let indexed = files.iter().map(IndexedCsv::open).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
+    let indexed = open_files(files)?;
     if request.allow_mixed {
         check_same_columns(&indexed)?;
     } else {
@@ -103,17 +103,65 @@ pub fn summarize_files(files: &[PathBuf], request: &SummaryRequest) -> Result<Ve
     }
     let partial = partial_note(&kept);
     let mut fit = FitColumns::from_files(kept);
-    let names = fit.column_names().to_vec();
-    selection.check(&names, request.dims)?;
-    let columns: Vec<usize> = (0..names.len())
-        .filter(|&c| !names[c].ends_with("__") || names[c] == "lp__")
-        .filter(|&c| selection.matches(&request.dims.cell(&names[c])))
-        .collect();
+    selection.check(fit.column_names(), request.dims)?;
     let diagnostics = match &request.diagnostics {
         Some(d) if empty.is_empty() => d.clone(),
         _ => fit_sampler_diagnostics(&mut fit).map_err(|e| e.to_string())?,
     };
-    let num_chains = fit.files().len();
+    let paths: Vec<PathBuf> = fit.files().iter().map(|f| f.path.clone()).collect();
+    let shown = ShownFit { files: &paths, partial, diagnostics };
+    warnings.extend(summarize_columns(&mut fit, shown, &selection, request)?);
+    Ok(warnings)
+}
+
+/// Summarises the draws of complete chains that a run still holds and has
+/// written to `files`: the same output as [`summarize_files`] on those
+/// files (they hold the same values: the CSV's shortest round-trip numbers
+/// read back exactly), without parsing them back.
+pub fn summarize_draws(
+    draws: &mut Draws,
+    files: &[PathBuf],
+    diagnostics: SamplerDiagnostics,
+    request: &SummaryRequest,
+) -> Result<Vec<String>, String> {
+    let selection = request.view.selection()?;
+    selection.check(&draws.column_names, request.dims)?;
+    let shown = ShownFit { files, partial: None, diagnostics };
+    summarize_columns(draws, shown, &selection, request)
+}
+
+/// What the summary says about the fit besides its columns.
+struct ShownFit<'a> {
+    /// The chains' files, listed in the JSON form.
+    files: &'a [PathBuf],
+    /// The note on interrupted or unequal chains.
+    partial: Option<String>,
+    /// The sampler's diagnostics, for its warnings.
+    diagnostics: SamplerDiagnostics,
+}
+
+/// The chains' files, indexed one thread per file.
+fn open_files(files: &[PathBuf]) -> Result<Vec<IndexedCsv>, String> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files.iter().map(|p| scope.spawn(move || IndexedCsv::open(p))).collect();
+        // A reader panics only on a bug; re-raise it rather than lose it.
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect::<Result<Vec<_>, _>>()
+    })
+    .map_err(|e| e.to_string())
+}
+
+/// The summary of `fit`'s selected columns to the request's destination;
+/// returns the warnings (the partial note in the tools' forms, the
+/// sampler's, the variables').
+fn summarize_columns(fit: &mut dyn ColumnSource, shown: ShownFit, selection: &Selection, request: &SummaryRequest) -> Result<Vec<String>, String> {
+    let ShownFit { files, partial, diagnostics } = shown;
+    let mut warnings = Vec::new();
+    let names = fit.column_names().to_vec();
+    let columns: Vec<usize> = (0..names.len())
+        .filter(|&c| !names[c].ends_with("__") || names[c] == "lp__")
+        .filter(|&c| selection.matches(&request.dims.cell(&names[c])))
+        .collect();
+    let num_chains = fit.draws_per_chain().len();
     let layout = match request.view.format {
         SummaryFormat::Text if request.view.all || !selection.is_all() => Layout::Full,
         SummaryFormat::Text => Layout::READABLE,
@@ -137,7 +185,7 @@ pub fn summarize_files(files: &[PathBuf], request: &SummaryRequest) -> Result<Ve
         SummaryFormat::Csv => writeln!(out, "{CSV_HEADER}").map_err(write_error)?,
         SummaryFormat::Json => {
             let draws: Vec<String> = fit.draws_per_chain().iter().map(usize::to_string).collect();
-            let files: Vec<String> = fit.files().iter().map(|f| json_string(&f.path.display().to_string())).collect();
+            let files: Vec<String> = files.iter().map(|f| json_string(&f.display().to_string())).collect();
             write!(
                 out,
                 "{{\n\"files\": [{}],\n\"draws_per_chain\": [{}],\n\"partial\": {},\n\"rows\": [",
@@ -148,7 +196,7 @@ pub fn summarize_files(files: &[PathBuf], request: &SummaryRequest) -> Result<Ve
             .map_err(write_error)?;
         }
     }
-    summarize_fit(&mut fit, &columns, request.dims, &settings, &mut |variable, row| {
+    summarize_fit(fit, &columns, request.dims, &settings, &mut |variable, row| {
         match format {
             SummaryFormat::Text => {}
             SummaryFormat::Csv => writeln!(out, "{}", csv_row(variable, &row))?,

@@ -5,13 +5,13 @@
 use super::atomic::write_atomically;
 use super::fit_claim::{claim_prefix, fit_fingerprint, PlannedRun};
 use super::fit_record::{record_path, ChainState, FitRecord};
-use super::fit_summary::{fit_dims_from_json, summarize_files, Destination, SummaryRequest, SummaryView};
+use super::fit_summary::{fit_dims_from_json, summarize_draws, summarize_files, Destination, SummaryRequest, SummaryView};
 use super::{load_model_as, EXIT_DIAGNOSTICS, EXIT_USAGE};
 use clap::{Args, ValueEnum};
 use hbmc::model::{BoundModel, Engine, Evaluator};
 use hbmc_runtime::{
     sample, AdaptMethod, AdaptSettings, ChainRng, CsvOptions, Init, LogDensity, LogDensityError, MetricKind, OutputMap, OutputOptions,
-    Progress, ProgressUpdate, SamplerDiagnostics, SamplerSettings, SAMPLER_COLUMNS,
+    Draws, Progress, ProgressUpdate, SamplerDiagnostics, SamplerSettings, SAMPLER_COLUMNS,
 };
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -116,6 +116,11 @@ enum Adapt {
     LowRank,
     Stan,
 }
+
+/// The most memory a run keeps its draws in for the summary (the summary's
+/// own chunk of columns, `FitSummarySettings::chunk_bytes`); larger fits
+/// are summarised from their files.
+const KEPT_DRAWS_MAX_BYTES: usize = 256 << 20;
 
 /// Runs `hbmc run`.
 pub fn run(args: RunArgs) -> i32 {
@@ -256,14 +261,20 @@ pub fn run(args: RunArgs) -> i32 {
         eprintln!("error: {e}");
         return EXIT_USAGE;
     }
-    // Draws stream to the files; nothing is kept in memory while sampling.
-    let output = OutputOptions { csv: Some(csv), keep_draws: false };
+    // Draws stream to the files. A small fit's draws are also kept, for
+    // the summary: parsing back what was just written was a fifth of the
+    // run's wall time. The files' numbers read back exactly (shortest
+    // round-trip form), so both give the same summary.
+    let kept_rows = args.draws + if args.save_warmup { args.warmup } else { 0 };
+    let kept_bytes = (args.chains * kept_rows).saturating_mul(columns.len() * std::mem::size_of::<f64>());
+    let keep_draws = csv.sig_figs.is_none() && kept_bytes <= KEPT_DRAWS_MAX_BYTES;
+    let output = OutputOptions { csv: Some(csv), keep_draws };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let bars = Bars::new(args.chain_id.saturating_sub(1), args.chains, args.warmup + args.draws, show_progress);
     let make = |chain: usize| ChainModel::new(&model, args.seed, chain, args.threads_per_chain);
     let result = sample(make, &settings, &output, &bars, &stop);
     bars.finish();
-    let run = match result {
+    let mut run = match result {
         Ok(r) => r,
         Err(e) => {
             // No chain was written: the record would list files that are not there.
@@ -289,18 +300,33 @@ pub fn run(args: RunArgs) -> i32 {
         eprintln!("error: {e}");
         return EXIT_USAGE;
     }
-    // The summary reads the files back, as CmdStan's stansummary does.
     let files: Vec<PathBuf> = run.chains.iter().filter_map(|c| c.csv_path.clone()).collect();
+    let diagnostics = SamplerDiagnostics::from_run(&run, args.adapt_delta, args.max_depth);
     let request = SummaryRequest {
         dims: &dims,
         view: &args.view,
         sig_figs: 3,
         threads: args.threads,
-        diagnostics: Some(SamplerDiagnostics::from_run(&run, args.adapt_delta, args.max_depth)),
+        diagnostics: Some(diagnostics.clone()),
         destination: Destination::Stdout,
         allow_mixed: false,
     };
-    match summarize_files(&files, &request) {
+    // The summary reads the files back, as CmdStan's stansummary does,
+    // unless every chain is complete and its draws were kept.
+    let complete = run.chains.iter().all(|c| c.status == hbmc_runtime::ChainStatus::Completed && c.draws_done == args.draws);
+    let held: Option<Vec<Vec<Vec<f64>>>> = if complete && files.len() == run.chains.len() {
+        run.chains.iter_mut().map(|c| c.draws.take()).collect()
+    } else {
+        None
+    };
+    let summary = match held {
+        Some(chains) => {
+            let mut draws = Draws { column_names: run.column_names.clone(), chains };
+            summarize_draws(&mut draws, &files, diagnostics, &request)
+        }
+        None => summarize_files(&files, &request),
+    };
+    match summary {
         Ok(warnings) => {
             for w in warnings {
                 eprintln!("warning: {w}");

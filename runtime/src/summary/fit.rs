@@ -8,8 +8,61 @@ use super::cells::FitDims;
 use super::stats::{rows_parallel, ColumnJob};
 use super::SummaryRow;
 use crate::diagnostics::SamplerDiagnostics;
+use crate::draws::Draws;
 use crate::output::{FitColumns, ReadError};
 use std::fmt;
+
+/// Where a fit's summary reads its draws, a chunk of columns at a time:
+/// the chains' CSV files ([`FitColumns`]) or the draws a run still holds
+/// ([`Draws`]), which spares `hbmc run` parsing back the files it has just
+/// written.
+pub trait ColumnSource {
+    /// The column names, sampler columns included.
+    fn column_names(&self) -> &[String];
+    /// Post-warmup draws of each chain.
+    fn draws_per_chain(&self) -> Vec<usize>;
+    /// The draws of `columns` (ascending indices) into `out`, laid out as
+    /// [`FitColumns::read_columns`] does.
+    fn read_columns(&mut self, columns: &[usize], out: &mut Vec<f64>) -> Result<(), ReadError>;
+}
+
+impl ColumnSource for FitColumns {
+    fn column_names(&self) -> &[String] {
+        FitColumns::column_names(self)
+    }
+
+    fn draws_per_chain(&self) -> Vec<usize> {
+        FitColumns::draws_per_chain(self)
+    }
+
+    fn read_columns(&mut self, columns: &[usize], out: &mut Vec<f64>) -> Result<(), ReadError> {
+        FitColumns::read_columns(self, columns, out)
+    }
+}
+
+impl ColumnSource for Draws {
+    fn column_names(&self) -> &[String] {
+        &self.column_names
+    }
+
+    fn draws_per_chain(&self) -> Vec<usize> {
+        self.chains.iter().map(|c| c.first().map_or(0, Vec::len)).collect()
+    }
+
+    fn read_columns(&mut self, columns: &[usize], out: &mut Vec<f64>) -> Result<(), ReadError> {
+        let shaped = self.chains.iter().all(|c| c.len() == self.column_names.len());
+        if !shaped || columns.windows(2).any(|w| w[0] >= w[1]) || columns.last().is_some_and(|&c| c >= self.column_names.len()) {
+            return Err(ReadError { path: None, line: None, message: "columns must be ascending and exist in every chain".into() });
+        }
+        out.clear();
+        for &c in columns {
+            for chain in &self.chains {
+                out.extend_from_slice(&chain[c]);
+            }
+        }
+        Ok(())
+    }
+}
 
 /// How to summarise a fit's files.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -51,7 +104,7 @@ impl std::error::Error for FitSummaryError {}
 /// columns) of `fit`, labelled with `dims`: each row goes to `sink`, in
 /// column order, with its variable's name.
 pub fn summarize_fit(
-    fit: &mut FitColumns,
+    fit: &mut dyn ColumnSource,
     columns: &[usize],
     dims: &FitDims,
     settings: &FitSummarySettings,
