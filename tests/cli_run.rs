@@ -359,3 +359,32 @@ fn chain_id_runs_the_same_chain_as_a_full_run() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--chain-id"), "{}", String::from_utf8_lossy(&bad.stderr));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `hbmc run` summarises the draws it still holds; `hbmc summary` parses
+/// the files back: the two must print the same bytes (the files' numbers
+/// read back exactly), in every form, with warmup saved or not.
+#[test]
+fn run_summary_from_memory_equals_summary_of_its_files() {
+    let dir = scratch("same-summary");
+    let forms: [&[&str]; 4] = [&[], &["--format", "csv"], &["--format", "json"], &["--vars", "mu,y_rep", "--save-warmup"]];
+    for (k, form) in forms.iter().enumerate() {
+        let prefix = format!("fit{k}/m");
+        let mut args = vec!["run", "model.hbm", "--data", "data.json", "--warmup", "150", "--draws", "120", "--seed", "7", "--quiet", "--output", &prefix];
+        args.extend_from_slice(form);
+        let run = hbmc(&dir, &args);
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        let files: Vec<String> = (1..=4).map(|c| format!("{prefix}_{c}.csv")).collect();
+        let mut args = vec!["summary"];
+        args.extend(form.iter().filter(|a| **a != "--save-warmup"));
+        args.extend(files.iter().map(String::as_str));
+        let summary = hbmc(&dir, &args);
+        assert!(summary.status.success(), "{}", String::from_utf8_lossy(&summary.stderr));
+        assert!(run.stdout.len() > 200, "form {form:?}: a summary was printed");
+        assert_eq!(String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&summary.stdout), "form {form:?}");
+        let warnings = |o: &std::process::Output| {
+            String::from_utf8_lossy(&o.stderr).lines().filter(|l| l.starts_with("warning:")).map(str::to_string).collect::<Vec<_>>()
+        };
+        assert_eq!(warnings(&run), warnings(&summary), "form {form:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
