@@ -146,3 +146,37 @@ fn a_loop_overwriting_an_element_read_before_it_is_error_e5002() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("E5002") && err.contains("`v` is assigned again"), "{err}");
 }
+
+/// A model that solves an ODE at a loose tolerance (1e-3): by default the
+/// check solves it at 1e-10 and says so, and the gradient agrees; at the
+/// model's own tolerance the finite differences measure the solver's error
+/// and the check fails, so the tightening is what makes it pass.
+#[test]
+fn gradcheck_solves_odes_tightly_unless_asked_not_to() {
+    let base = ["gradcheck", "tests/stan_corpus/gradcheck_ode_loose.stan", "--data", "tests/stan_corpus/gradcheck_ode_loose.json", "--radius", "0.5"];
+    let out = hbmc(&root(), &base);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}\n{stdout}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("every solve runs at relative and absolute tolerance 1e-10"), "{stdout}");
+    let out = hbmc(&root(), &[&base[..], &["--model-ode-tol"]].concat());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("over tolerance") && !stdout.contains("every solve runs"), "{stdout}");
+    let out = hbmc(&root(), &[&base[..], &["--ode-tol", "0"]].concat());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--ode-tol must be a tolerance between 0 and 1"));
+}
+
+/// A log density with noise of its own (a Poisson rate that is the
+/// difference of two nearly equal ODE states): where the finite
+/// differences at h/2, h and 2h disagree by more than the tolerance, a
+/// gradient within that spread passes with a note saying so; the same
+/// check on a smooth density keeps its tolerance (every other test here).
+#[test]
+fn gradcheck_judges_a_noisy_log_density_within_its_noise() {
+    let out = hbmc(&root(), &["gradcheck", "tests/stan_corpus/gradcheck_noisy_difference.stan", "--points", "5"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}\n{stdout}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("within the finite differences' own noise"), "the noise was expected to show: {stdout}");
+    assert!(!stdout.contains("over tolerance"), "{stdout}");
+}
