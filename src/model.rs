@@ -23,6 +23,7 @@ use hbmc_compiler::interp;
 use hbmc_compiler::ir::arenas::Arenas;
 use hbmc_compiler::ir::FunctionKind;
 use hbmc_compiler::lower::{lower_model_with, LowerOptions, LoweredModel, ParamLayout};
+pub use hbmc_compiler::lower::OdeControls;
 use hbmc_stdlib::ChainRng;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -175,14 +176,25 @@ impl Model {
     /// As [`Model::bind`], with the log density [`DensityOptions`] ask for
     /// (with or without Jacobians, full or up to a constant).
     pub fn bind_with_density(&self, sources: &[DataSource], engine: Engine, density: DensityOptions) -> Result<BoundModel, ModelError> {
-        let started = Instant::now();
         let DensityOptions { jacobian, propto } = density;
+        self.bind_lowered(sources, engine, LowerOptions { jacobian, propto, ..LowerOptions::default() })
+    }
+
+    /// As [`Model::bind`], with every ODE solve at `controls` instead of
+    /// the program's tolerances: for `hbmc gradcheck`, whose finite
+    /// differences would otherwise measure the solver's error.
+    pub fn bind_with_ode_controls(&self, sources: &[DataSource], engine: Engine, controls: OdeControls) -> Result<BoundModel, ModelError> {
+        self.bind_lowered(sources, engine, LowerOptions { ode_controls: Some(controls), ..LowerOptions::default() })
+    }
+
+    fn bind_lowered(&self, sources: &[DataSource], engine: Engine, options: LowerOptions) -> Result<BoundModel, ModelError> {
+        let started = Instant::now();
         let (bound, diagnostics) = bind::bind_data(&self.program, sources);
         let bound = match bound {
             Some(b) if !has_errors(&diagnostics) => b,
             _ => return Err(ModelError::Diagnostics(diagnostics)),
         };
-        let mut lowered = lower_model_with(&self.program, &bound, LowerOptions { jacobian, propto, ..LowerOptions::default() }).map_err(ModelError::Diagnostics)?;
+        let mut lowered = lower_model_with(&self.program, &bound, options).map_err(ModelError::Diagnostics)?;
         differentiate_with_data(&mut lowered.module, &lowered.data_init, &lowered.int_data_init).map_err(|e| {
             ModelError::Diagnostics(vec![Diagnostic::error(e.code(), format!("cannot differentiate the model: {e}"))])
         })?;

@@ -171,6 +171,20 @@ pub fn load_model_as(
         &[hbmc::bind::DataSource],
     ) -> Result<(hbmc::model::Model, Vec<hbmc::bind::DataSource>), i32>,
 ) -> Result<hbmc::model::BoundModel, i32> {
+    load_and_bind(model, data, prepare, |m, sources| m.bind(sources, engine))
+}
+
+/// [`load_model_as`] with the binding step given.
+fn load_and_bind(
+    model: &std::path::Path,
+    data: &[std::path::PathBuf],
+    prepare: impl FnOnce(
+        hbmc::model::Model,
+        &ModelSource,
+        &[hbmc::bind::DataSource],
+    ) -> Result<(hbmc::model::Model, Vec<hbmc::bind::DataSource>), i32>,
+    bind: impl FnOnce(&hbmc::model::Model, &[hbmc::bind::DataSource]) -> Result<hbmc::model::BoundModel, hbmc::model::ModelError>,
+) -> Result<hbmc::model::BoundModel, i32> {
     use hbmc::model::Model;
     let source = ModelSource::read(model)?;
     let report = |e| source.report_error(e);
@@ -181,9 +195,33 @@ pub fn load_model_as(
     let files = hbmc::model::read_data_files(data).map_err(report)?;
     let (checked, mut sources) = prepare(checked, &source, &files)?;
     sources.extend(files);
-    let bound = checked.bind(&sources, engine).map_err(report)?;
+    let bound = bind(&checked, &sources).map_err(report)?;
     if !bound.data_warnings.is_empty() {
         source.report(&bound.data_warnings);
     }
     Ok(bound)
+}
+
+/// [`load_model`] for a gradient check: a model that solves ODEs is bound
+/// again with every solve at `controls` (when given), so that finite
+/// differences measure the gradient and not the solver's error. Returns
+/// the model and whether it was so rebound.
+pub fn load_model_for_gradcheck(
+    model: &std::path::Path,
+    data: &[std::path::PathBuf],
+    engine: hbmc::model::Engine,
+    controls: Option<hbmc::model::OdeControls>,
+) -> Result<(hbmc::model::BoundModel, bool), i32> {
+    let mut rebound = false;
+    let bound = load_and_bind(model, data, |m, _, _| Ok((m, Vec::new())), |m, sources| {
+        let bound = m.bind(sources, engine)?;
+        match controls {
+            Some(c) if !bound.lowered().module.odes.is_empty() => {
+                rebound = true;
+                m.bind_with_ode_controls(sources, engine, c)
+            }
+            _ => Ok(bound),
+        }
+    })?;
+    Ok((bound, rebound))
 }

@@ -71,6 +71,19 @@ fn values_match_mpmath() {
         ("skew_normal_lccdf", &[0.7, 0.0, 1.0, 0.0], -1.4189677615315315793),
         ("skew_normal_lpdf", &[-1.5, 0.2, 0.8, 4.0], -41.457856729548183213),
         ("skew_normal_lccdf", &[-1.5, 0.2, 0.8, 4.0], -2.1359819420865892745e-20),
+        ("skew_normal_lcdf", &[-1.5, 0.2, 0.8, 4.0], -45.292775392898013342),
+        // Thin tails, where Φ(-z) + 2T(z, α) cancels (was -inf or digits lost).
+        ("skew_normal_lccdf", &[3.0, 0.0, 1.0, -2.0], -28.21144295604376498),
+        ("skew_normal_lccdf", &[2.5, 0.0, 1.0, -1.0], -10.163296554557380997),
+        ("skew_normal_lccdf", &[6.0, 0.0, 1.0, -0.5], -26.887217318225618637),
+        ("skew_normal_lccdf", &[10.0, 0.0, 1.0, -3.0], -509.15419733250126866),
+        ("skew_normal_lccdf", &[40.0, 0.0, 1.0, -1.0], -1609.21688402750436),
+        ("skew_normal_lccdf", &[2.9, 0.4, 0.5, -1.5], -46.613163672206655274),
+        ("skew_normal_lccdf", &[2.0, 0.0, 1.0, -0.3], -4.5196426197162708071),
+        ("skew_normal_lcdf", &[-3.0, 0.0, 1.0, 2.0], -28.21144295604376498),
+        ("skew_normal_lcdf", &[-6.0, 0.0, 1.0, 0.5], -26.887217318225618637),
+        ("skew_normal_lcdf", &[-40.0, 0.0, 1.0, 1.0], -1609.21688402750436),
+        ("skew_normal_lcdf", &[-1.6, 0.4, 0.5, 3.0], -87.337536506498145082),
         ("exp_mod_normal_lpdf", &[1.3, -0.4, 2.1, 1.5], -1.826200228949026408),
         ("exp_mod_normal_lcdf", &[1.3, -0.4, 2.1, 1.5], -0.38046493014757641672),
         ("exp_mod_normal_lccdf", &[1.3, -0.4, 2.1, 1.5], -1.1505695992343029632),
@@ -182,6 +195,31 @@ fn with_variate(y: f64, params: &[f64]) -> Vec<f64> {
 /// exp(lcdf) + exp(lccdf) = 1, ∂y lcdf = e^{lpdf - lcdf} (finite differences
 /// of the lcdf) and the lcdf is the integral of the density, at points
 /// across each support.
+/// In the thin tails (integrated, not from Owen's T) the partials are
+/// still those of the value, and the value is continuous where the method
+/// changes (the switch is at three digits left of Owen's T form).
+#[test]
+fn skew_normal_thin_tail_partials_and_continuity() {
+    let points: &[[f64; 4]] = &[[3.0, 0.0, 1.0, -2.0], [10.0, 0.5, 1.5, -3.0], [2.2, 0.1, 0.7, -0.8], [40.0, 0.0, 1.0, -1.0]];
+    for x in points {
+        let (_, g) = skew_normal_lccdf_grad(x[0], x[1], x[2], x[3]);
+        assert_grad(&|a: &[f64]| skew_normal_lccdf(a[0], a[1], a[2], a[3]), x, &g, "skew_normal_lccdf");
+        let m = [-x[0], -x[1], x[2], -x[3]];
+        let (_, g) = skew_normal_lcdf_grad(m[0], m[1], m[2], m[3]);
+        assert_grad(&|a: &[f64]| skew_normal_lcdf(a[0], a[1], a[2], a[3]), &m, &g, "skew_normal_lcdf");
+        assert_close(skew_normal_lcdf(m[0], m[1], m[2], m[3]), skew_normal_lccdf(x[0], x[1], x[2], x[3]), 1e-13, "mirror");
+    }
+    // Along y at α = -1, the value is smooth across the switch: the second
+    // differences of ln P(Y > y) on a fine grid stay small and of one sign.
+    let f = |y: f64| skew_normal_lccdf(y, 0.0, 1.0, -1.0);
+    let h = 0.01;
+    for k in 0..400 {
+        let y = 0.5 + k as f64 * h;
+        let second = (f(y + h) - 2.0 * f(y) + f(y - h)) / (h * h);
+        assert!(second < 0.0 && second > -3.0, "ln P(Y > {y}) not smooth and concave: second difference {second}");
+    }
+}
+
 #[test]
 fn tails_sum_to_one_and_the_cdf_is_the_integral_of_the_density() {
     for (name, params, lo, _) in families() {

@@ -4,7 +4,7 @@
 use super::reverse::call_outputs;
 use super::AdError;
 use crate::ir::{Arena, BufferId, CType, CallArg, Expr, Function, Module, ScalarType, Stmt, UnaryOp, Value};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// The active values and buffers of a function.
 #[derive(Debug, Default)]
@@ -152,23 +152,38 @@ pub(super) fn accesses(stmts: &[Stmt], out: &mut Vec<(BufferId, bool, bool)>) {
     }
 }
 
+/// How the gradient undoes the overwrites of values already read (see
+/// [`check_no_overwrite_after_use`]).
+#[derive(Debug, Default)]
+pub struct Overwrites {
+    /// Buffers read and then overwritten by later top-level stores: the
+    /// forward sweep keeps each such store's old value and the reverse
+    /// sweep puts it back.
+    pub restored: HashSet<BufferId>,
+    /// Top-level loops and branches (by statement index) that overwrite,
+    /// without reading, buffers an earlier statement read: the forward
+    /// sweep copies each buffer before the statement and the reverse sweep
+    /// copies it back once the statement is reversed (`x[idx] = ...;`
+    /// then `x += c;`, which lowers to a copy loop back into `x`).
+    pub snapshotted: BTreeMap<usize, BTreeSet<BufferId>>,
+}
+
 /// Refuses the pattern recomputation gets wrong and the reverse sweep
 /// cannot undo: an active buffer read by one top-level statement and
-/// overwritten by a later one other than a plain top-level store or a
-/// top-level loop that carries it (a store in a branch or another loop, or
-/// a call's output). Returns the buffers read
-/// and then overwritten by later top-level stores: the forward sweep keeps
-/// each such store's old value and the reverse sweep puts it back, so the
-/// loops the reverse sweep recomputes read the values they read forward.
-/// (Values carried across the iterations of a loop are handled by
-/// [`super::carry`].)
+/// overwritten by a later one other than a plain top-level store, a
+/// top-level loop that carries it, or a top-level loop or branch that
+/// writes it without reading it (a call's output, or a loop that reads
+/// what it overwrites without carrying it). Returns how the accepted
+/// overwrites are undone, so that the loops the reverse sweep recomputes
+/// read the values they read forward. (Values carried across the
+/// iterations of a loop are handled by [`super::carry`].)
 pub fn check_no_overwrite_after_use(
     module: &Module,
     func: &Function,
     active: &Active,
     carries: &std::collections::HashMap<Value, super::carry::Carry>,
     ranges: &HashMap<Value, (i64, i64)>,
-) -> Result<HashSet<BufferId>, AdError> {
+) -> Result<Overwrites, AdError> {
     let per_stmt: Vec<Vec<(BufferId, bool, bool)>> = func
         .body
         .iter()
@@ -178,7 +193,7 @@ pub fn check_no_overwrite_after_use(
             v
         })
         .collect();
-    let mut restored = HashSet::new();
+    let mut undo = Overwrites::default();
     for (i, acc) in per_stmt.iter().enumerate() {
         for &(buf, is_load, _) in acc {
             if !is_load || !active.buffer(buf) {
@@ -199,12 +214,20 @@ pub fn check_no_overwrite_after_use(
             if later.is_empty() {
                 continue;
             }
+            // Only written there: a copy taken before the statement puts
+            // back everything it may have overwritten.
+            let writes_only = |k: usize| per_stmt[k].iter().all(|&(b, load, accum)| b != buf || (!load && !accum));
+            let mut snapshots = Vec::new();
             let undoable = module.buffer(buf).arena == Arena::Work
                 && later.iter().all(|&k| match &func.body[k] {
                     Stmt::Store { buf: b, .. } => *b == buf,
                     // A loop that carries the buffer puts back its value
                     // from before the loop when its reverse ends.
-                    Stmt::For { var, .. } => carries.get(var).is_some_and(|c| c.cells.iter().any(|&(cell, _)| cell == buf)),
+                    Stmt::For { var, .. } if carries.get(var).is_some_and(|c| c.cells.iter().any(|&(cell, _)| cell == buf)) => true,
+                    Stmt::For { .. } | Stmt::If { .. } if writes_only(k) => {
+                        snapshots.push(k);
+                        true
+                    }
                     _ => false,
                 });
             if !undoable {
@@ -215,10 +238,13 @@ pub fn check_no_overwrite_after_use(
                     ),
                 });
             }
-            restored.insert(buf);
+            for k in snapshots {
+                undo.snapshotted.entry(k).or_default().insert(buf);
+            }
+            undo.restored.insert(buf);
         }
     }
-    Ok(restored)
+    Ok(undo)
 }
 
 

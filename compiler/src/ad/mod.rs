@@ -117,7 +117,7 @@ fn build_gradient(module: &mut Module, data: Option<&[f64]>, int_data: &[i64]) -
     let active = activity::analyse(module, &forward);
     let carries = carry::find(module, &forward, &active, data, int_data)?;
     let ranges = carry::index_ranges(module, &forward, data, int_data);
-    let restored = activity::check_no_overwrite_after_use(module, &forward, &active, &carries, &ranges)?;
+    let overwrites = activity::check_no_overwrite_after_use(module, &forward, &active, &carries, &ranges)?;
     // One adjoint buffer per active buffer.
     let mut adjoint: HashMap<BufferId, BufferId> = HashMap::new();
     let mut bufs: Vec<BufferId> = active.buffers.iter().copied().collect();
@@ -133,7 +133,7 @@ fn build_gradient(module: &mut Module, data: Option<&[f64]>, int_data: &[i64]) -
         };
         adjoint.insert(b, adj);
     }
-    let mut gradient = reverse::build(module, &forward, &active, &adjoint, &carries, &restored)?;
+    let mut gradient = reverse::build(module, &forward, &active, &adjoint, &carries, &overwrites)?;
     prune::prune(&mut gradient, module);
     module.functions.retain(|f| f.kind != FunctionKind::Gradient);
     module.functions.push(gradient);

@@ -1,7 +1,7 @@
 //! Building the gradient function: forward sweep, then the reverse sweep
 //! with recomputation of nested blocks.
 
-use super::activity::Active;
+use super::activity::{Active, Overwrites};
 use super::carry::{Carry, Tape};
 use super::rules::{self, AdjArg};
 use super::AdError;
@@ -18,8 +18,9 @@ pub fn build(
     active: &Active,
     adjoint: &HashMap<BufferId, BufferId>,
     carries: &HashMap<Value, Carry>,
-    restored: &HashSet<BufferId>,
+    overwrites: &Overwrites,
 ) -> Result<Function, AdError> {
+    let restored = &overwrites.restored;
     let mut g = Gen {
         carries,
         func: Function { values: forward.values.clone(), ..Function::new(FunctionKind::Gradient) },
@@ -58,8 +59,18 @@ pub fn build(
     // of what a top-level statement read are refused or undone instead:
     // see `activity::check_no_overwrite_after_use`).
     let snapshots = g.block_snapshots(&forward.body, false);
+    // Top-level statements that overwrite, without reading, what an
+    // earlier one read: copied before them, put back once reversed.
+    let overwritten: HashMap<usize, Vec<(BufferId, BufferId)>> = overwrites
+        .snapshotted
+        .iter()
+        .map(|(&i, bufs)| (i, bufs.iter().map(|&b| (b, g.snapshot_buffer(b, "overwritten"))).collect()))
+        .collect();
     for (i, (s, &f)) in forward.body.iter().zip(&fused).enumerate() {
         g.copy_snapshots(&snapshots[i].before, true, &mut body);
+        if let Some(snaps) = overwritten.get(&i) {
+            g.copy_snapshots(snaps, true, &mut body);
+        }
         if let Stmt::Store { buf, index, .. } = s {
             if restored.contains(buf) {
                 let old = g.define(&mut body, g.module.buffer(*buf).arena.scalar_type(), Expr::Load { buf: *buf, index: *index });
@@ -77,6 +88,9 @@ pub fn build(
         g.copy_snapshots(&snapshots[i].before, false, &mut reverse);
         g.reverse_stmt(s, &mut scope, &mut reverse)?;
         g.with_target = false;
+        if let Some(snaps) = overwritten.get(&i) {
+            g.copy_snapshots(snaps, false, &mut reverse);
+        }
         if let Some(&(buf, index, old)) = old_values.get(&i) {
             reverse.push(Stmt::Store { buf, index, value: old });
         }

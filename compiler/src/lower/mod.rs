@@ -165,11 +165,27 @@ pub struct LowerOptions {
     /// cells it reads, when the data fix them (`read_cells`); off, every
     /// cell is stored, the reference this is tested against.
     pub only_cells_read: bool,
+    /// Every ODE solve at these controls (relative tolerance, absolute
+    /// tolerance, maximum steps) instead of the program's: `hbmc
+    /// gradcheck` solves tightly so that finite differences measure the
+    /// gradient rather than the solver's error.
+    pub ode_controls: Option<OdeControls>,
+}
+
+/// An ODE solver's relative and absolute tolerances and step limit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OdeControls {
+    /// Relative tolerance.
+    pub rel_tol: f64,
+    /// Absolute tolerance.
+    pub abs_tol: f64,
+    /// Most steps between two output times.
+    pub max_num_steps: f64,
 }
 
 impl Default for LowerOptions {
     fn default() -> LowerOptions {
-        LowerOptions { jacobian: true, unroll_small_matrices: true, propto: false, only_cells_read: true }
+        LowerOptions { jacobian: true, unroll_small_matrices: true, propto: false, only_cells_read: true, ode_controls: None }
     }
 }
 
@@ -191,6 +207,7 @@ pub fn lower_model_with(program: &TypedProgram, bound: &BoundData, options: Lowe
     l.unroll_small = options.unroll_small_matrices;
     l.propto = options.propto;
     l.only_cells_read = options.only_cells_read;
+    l.ode_controls = options.ode_controls;
     l.lower_all().map_err(|e| vec![e.into_diagnostic()])?;
     Ok(l.finish())
 }
@@ -270,6 +287,8 @@ pub(crate) struct Lowerer<'a> {
     only_cells_read: bool,
     /// Whether sampling statements drop their constant terms ([`LowerOptions`]).
     pub propto: bool,
+    /// The ODE controls every solve takes instead of the program's ([`LowerOptions`]).
+    ode_controls: Option<OdeControls>,
     /// Dropped terms of data only, computed with the transformed data
     /// once the log density is lowered (`propto`).
     deferred_constants: Vec<propto::DeferredConstant>,
@@ -309,6 +328,7 @@ impl<'a> Lowerer<'a> {
             unroll_small: true,
             only_cells_read: true,
             propto: false,
+            ode_controls: None,
             deferred_constants: Vec::new(),
             ode_systems: HashMap::new(),
             filled: HashMap::new(),

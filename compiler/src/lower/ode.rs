@@ -151,8 +151,9 @@ impl Lowerer<'_> {
         let int_data = self.pack(&passed, Slot::IntData, i)?;
         let t0 = self.scalar(&args[1])?;
         let t0 = self.fb.to_f64(t0);
-        let (rel_v, abs_v, steps_v) = match controls {
-            Some(c) => {
+        let (rel_v, abs_v, steps_v) = match (self.ode_controls, controls) {
+            (Some(c), _) => (self.fb.f64(c.rel_tol), self.fb.f64(c.abs_tol), self.fb.f64(c.max_num_steps)),
+            (None, Some(c)) => {
                 let mut v = Vec::with_capacity(3);
                 for x in c {
                     let s = self.scalar(x)?;
@@ -163,7 +164,7 @@ impl Lowerer<'_> {
                 v[2] = self.fb.unary(crate::ir::UnaryOp::Trunc, v[2]);
                 (v[0], v[1], v[2])
             }
-            None => (self.fb.f64(rel), self.fb.f64(abs), self.fb.f64(steps)),
+            (None, None) => (self.fb.f64(rel), self.fb.f64(abs), self.fb.f64(steps)),
         };
         let sens_len = times * n * (n + p);
         let sens = self.temp_buffer("ode_sens", ScalarType::F64, sens_len);

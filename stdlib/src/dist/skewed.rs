@@ -51,17 +51,63 @@ fn skew_normal_cdf(y: f64, xi: f64, omega: f64, alpha: f64, upper: bool) -> (f64
     let z = (y - xi) / omega;
     let t2 = 2.0 * sp::owens_t(z, alpha);
     // The tail taken: Φ(z) - 2T below, Φ(-z) + 2T above.
-    let p = if upper { sp::phi(-z) + t2 } else { sp::phi(z) - t2 };
-    if !(p > 0.0) {
+    let (normal_tail, p) = if upper { (sp::phi(-z), sp::phi(-z) + t2) } else { (sp::phi(z), sp::phi(z) - t2) };
+    // Where the skewness thins the tail taken (above with α < 0, below with
+    // α > 0), p is a difference of two nearly equal numbers: with fewer than
+    // three digits left, integrate the density instead (in logs: the tail
+    // may underflow). Below with (z, α) is above with (-z, -α).
+    let log_p = if p > 1e-3 * normal_tail {
+        p.ln()
+    } else if upper {
+        log_thin_upper_tail(z, alpha)
+    } else {
+        log_thin_upper_tail(-z, -alpha)
+    };
+    if log_p == f64::NEG_INFINITY || log_p.is_nan() {
         return (f64::NEG_INFINITY, [0.0; 4]);
     }
     let sign = if upper { -1.0 } else { 1.0 };
     let log_density_z = LN_2 - HALF_LN_2PI - 0.5 * z * z + sp::log_phi(alpha * z);
-    let dz = sign * (log_density_z - p.ln()).exp();
+    let dz = sign * (log_density_z - log_p).exp();
     let q = 1.0 + alpha * alpha;
-    let dalpha = -sign * (-0.5 * z * z * q).exp() / (PI * q * p);
-    finish(p.ln(), [dz / omega, -dz / omega, -dz * z / omega, dalpha])
+    let dalpha = -sign * (-0.5 * z * z * q - log_p).exp() / (PI * q);
+    finish(log_p, [dz / omega, -dz / omega, -dz * z / omega, dalpha])
 }
+
+/// ln P(Z > z) for Z ~ skew_normal(0, 1, α) with α < 0 < z, where Φ(-z) +
+/// 2T(z, α) cancels: the integral of the log-concave density g from z on,
+/// as g(z) plus the log of ∫₀^∞ e^{g(z + s/k) - g(z)} ds / k with k = -g'(z)
+/// (the integrand is at most e^{-s}, so s <= 40 suffices), by 10-point
+/// Gauss-Legendre on panels that widen as the integrand falls.
+fn log_thin_upper_tail(z: f64, alpha: f64) -> f64 {
+    let g = |t: f64| LN_2 - HALF_LN_2PI - 0.5 * t * t + sp::log_phi(alpha * t);
+    let g0 = g(z);
+    let k = z - alpha * sp::log_phi_d1(alpha * z);
+    if !(k > 0.0) || !g0.is_finite() {
+        return f64::NAN;
+    }
+    const PANELS: [f64; 8] = [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 40.0];
+    let mut sum = 0.0;
+    for w in PANELS.windows(2) {
+        let (mid, half) = (0.5 * (w[0] + w[1]), 0.5 * (w[1] - w[0]));
+        for (x, weight) in GAUSS_LEGENDRE_10 {
+            for s in [mid - half * x, mid + half * x] {
+                sum += half * weight * (g(z + s / k) - g0).exp();
+            }
+        }
+    }
+    g0 + (sum / k).ln()
+}
+
+/// The positive nodes of 10-point Gauss-Legendre on [-1, 1] and their
+/// weights (each node is used with its mirror).
+const GAUSS_LEGENDRE_10: [(f64, f64); 5] = [
+    (0.148_874_338_981_631_2, 0.295_524_224_714_752_9),
+    (0.433_395_394_129_247_2, 0.269_266_719_309_996_4),
+    (0.679_409_568_299_024_4, 0.219_086_362_515_982_04),
+    (0.865_063_366_688_984_5, 0.149_451_349_150_580_6),
+    (0.973_906_528_517_171_7, 0.066_671_344_308_688_14),
+];
 
 /// ln P(Y <= y) for Y ~ skew_normal(ξ, ω, α).
 pub fn skew_normal_lcdf(y: f64, xi: f64, omega: f64, alpha: f64) -> f64 {
