@@ -835,3 +835,20 @@ fn ragged_groups_recover_the_simulated_truth() {
     assert!(col("big").iter().all(|&v| v == big as f64), "big");
     assert!(col("tail_sum").iter().all(|&v| (v - tail_sum).abs() < 1e-12), "tail_sum vs {tail_sum}");
 }
+
+/// A forward algorithm over a 2-D array (`alpha[t, k]` from
+/// `alpha[t - 1, j]`) is differentiated without saving `alpha` per step
+/// or copying it per state: no carried or snapshot buffer of it in the IR
+/// (there were two, of N x K x (N - 1) and N x K elements, and the
+/// gradient's cost grew as N squared). Its gradient is checked with the
+/// rest of the corpus.
+#[test]
+fn forward_algorithm_over_a_2d_array_carries_nothing_per_step() {
+    let root = common::root();
+    let out = common::hbmc(&root, &["check", &corpus("hmm_forward_matrix.stan"), "--data", &corpus("timeseries.json"), "--emit", "ir"]);
+    let ir = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let alpha: Vec<&str> = ir.lines().filter(|l| l.starts_with("buffer") && l.contains("work.alpha")).collect();
+    assert!(alpha.iter().any(|l| l.contains("work.alpha:")), "{ir}");
+    assert!(alpha.iter().all(|l| !l.contains("carried") && !l.contains("after")), "{alpha:#?}");
+}

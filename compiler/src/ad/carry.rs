@@ -70,11 +70,13 @@ fn known_constants(module: &Module, func: &Function, data: Option<&[f64]>, int_d
     }
 }
 
-/// The inclusive range of every integer value of `func` that follows from
-/// the data (see [`value_ranges`]): element indices among them, to tell
-/// whether a loop's stores can reach an element read before it.
-pub fn index_ranges(module: &Module, func: &Function, data: Option<&[f64]>, int_data: &[i64]) -> HashMap<Value, (i64, i64)> {
-    value_ranges(&func.body, &known_constants(module, func, data, int_data))
+
+/// The constants, definitions and ranges of the function's integer values
+/// (see [`super::affine`]).
+pub fn index_facts(module: &Module, func: &Function, data: Option<&[f64]>, int_data: &[i64]) -> super::affine::IndexFacts {
+    let consts = known_constants(module, func, data, int_data);
+    let ranges = value_ranges(&func.body, &consts);
+    super::affine::IndexFacts { consts, defs: definitions(&func.body), ranges }
 }
 
 /// What is known of the function's integer values when the data are bound.
@@ -167,7 +169,7 @@ fn visit(
             // A loop the reverse sweep never differentiates is only re-run
             // whole, from the state its enclosing iteration starts with.
             Stmt::For { var, start, end, body } if active.touches(body) => {
-                let cells = carried_cells(module, *var, body, facts.consts, defs, in_place);
+                let cells = carried_cells(module, *var, body, facts, defs, in_place);
                 if !cells.is_empty() {
                     let Some(trip) = max_trips(*start, *end, facts) else {
                         // No bound follows from the data: the tapes grow
@@ -343,8 +345,10 @@ fn transformed_int_buffers(module: &Module) -> Vec<BufferId> {
 /// whose values one iteration may leave for the next: all but those whose
 /// every read sees a value of the same iteration or does not matter
 /// ([`reads_own_values`]) and those filled element by element
-/// ([`element_wise`]).
-fn carried_cells(module: &Module, var: Value, body: &[Stmt], consts: &HashMap<Value, i64>, defs: &HashMap<Value, Expr>, in_place: &HashSet<Value>) -> Vec<BufferId> {
+/// ([`element_wise`], and in moving windows:
+/// [`super::affine::fills_in_windows`]).
+fn carried_cells(module: &Module, var: Value, body: &[Stmt], facts: &LoopFacts<'_>, defs: &HashMap<Value, Expr>, in_place: &HashSet<Value>) -> Vec<BufferId> {
+    let consts = facts.consts;
     let mut reads = Vec::new();
     let mut writes = Vec::new();
     touches(body, &mut reads, &mut writes);
@@ -355,6 +359,7 @@ fn carried_cells(module: &Module, var: Value, body: &[Stmt], consts: &HashMap<Va
         .filter(|&b| matches!(module.buffer(b).arena, Arena::Work | Arena::IntWork))
         .filter(|&b| !reads_own_values(module, body, b, consts, defs, in_place))
         .filter(|&b| !element_wise(var, body, b, consts, defs))
+        .filter(|&b| !super::affine::fills_in_windows(var, body, b, consts, defs, facts.ranges))
         .collect();
     out.sort();
     out.dedup();

@@ -56,6 +56,7 @@
 //! buffers without a rule in [`rules`].
 
 mod activity;
+mod affine;
 mod carry;
 mod prune;
 mod reverse;
@@ -116,8 +117,8 @@ fn build_gradient(module: &mut Module, data: Option<&[f64]>, int_data: &[i64]) -
         .ok_or_else(|| AdError::new("the module has no log density function".into()))?;
     let active = activity::analyse(module, &forward);
     let carries = carry::find(module, &forward, &active, data, int_data)?;
-    let ranges = carry::index_ranges(module, &forward, data, int_data);
-    let overwrites = activity::check_no_overwrite_after_use(module, &forward, &active, &carries, &ranges)?;
+    let facts = carry::index_facts(module, &forward, data, int_data);
+    let overwrites = activity::check_no_overwrite_after_use(module, &forward, &active, &carries, &facts.ranges)?;
     // One adjoint buffer per active buffer.
     let mut adjoint: HashMap<BufferId, BufferId> = HashMap::new();
     let mut bufs: Vec<BufferId> = active.buffers.iter().copied().collect();
@@ -133,7 +134,7 @@ fn build_gradient(module: &mut Module, data: Option<&[f64]>, int_data: &[i64]) -
         };
         adjoint.insert(b, adj);
     }
-    let mut gradient = reverse::build(module, &forward, &active, &adjoint, &carries, &overwrites)?;
+    let mut gradient = reverse::build(module, &forward, &active, &adjoint, &carries, &overwrites, &facts)?;
     prune::prune(&mut gradient, module);
     module.functions.retain(|f| f.kind != FunctionKind::Gradient);
     module.functions.push(gradient);

@@ -2,6 +2,7 @@
 //! with recomputation of nested blocks.
 
 use super::activity::{Active, Overwrites};
+use super::affine::IndexFacts;
 use super::carry::{Carry, Tape};
 use super::rules::{self, AdjArg};
 use super::AdError;
@@ -19,10 +20,12 @@ pub fn build(
     adjoint: &HashMap<BufferId, BufferId>,
     carries: &HashMap<Value, Carry>,
     overwrites: &Overwrites,
+    facts: &IndexFacts,
 ) -> Result<Function, AdError> {
     let restored = &overwrites.restored;
     let mut g = Gen {
         carries,
+        facts,
         func: Function { values: forward.values.clone(), ..Function::new(FunctionKind::Gradient) },
         forward,
         active,
@@ -184,6 +187,8 @@ fn stored_in(stmts: &[Stmt], out: &mut HashSet<BufferId>) {
 struct Gen<'a> {
     /// Loops that carry values in cells, by forward loop variable.
     carries: &'a HashMap<Value, Carry>,
+    /// Constants, definitions and ranges of integer values (index analysis).
+    facts: &'a IndexFacts,
     func: Function,
     forward: &'a Function,
     active: &'a Active,
@@ -545,7 +550,15 @@ impl Gen<'_> {
             if with_after {
                 written_in(&stmts[i + 1..], &mut later);
             }
-            let mut after: Vec<BufferId> = read.intersection(&later).copied().filter(|&b| self.is_scratch(b)).collect();
+            // Later statements that write only elements this one does not
+            // read leave it nothing to copy (`gamma[t, k]` written after
+            // `gamma[t - 1, j]` read).
+            let mut after: Vec<BufferId> = read
+                .intersection(&later)
+                .copied()
+                .filter(|&b| self.is_scratch(b))
+                .filter(|&b| !super::affine::apart(std::slice::from_ref(s), &stmts[i + 1..], b, self.facts))
+                .collect();
             after.sort();
             snaps.after = after.into_iter().map(|b| (b, self.snapshot_buffer(b, "after"))).collect();
             if let Stmt::If { .. } = s {
