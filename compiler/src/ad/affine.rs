@@ -173,17 +173,11 @@ pub(super) fn fills_in_windows(
     defs: &HashMap<Value, Expr>,
     ranges: &HashMap<Value, (i64, i64)>,
 ) -> bool {
-    check(var, body, b, consts, defs, ranges).is_some()
+    moving_windows(var, body, b, consts, defs, ranges).is_some()
 }
 
-fn check(
-    var: Value,
-    body: &[Stmt],
-    b: BufferId,
-    consts: &HashMap<Value, i64>,
-    defs: &HashMap<Value, Expr>,
-    ranges: &HashMap<Value, (i64, i64)>,
-) -> Option<()> {
+/// [`fills_in_windows`] as an `Option` (`?` for every step that can fail).
+fn moving_windows(var: Value, body: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>, defs: &HashMap<Value, Expr>, ranges: &HashMap<Value, (i64, i64)>) -> Option<()> {
     let mut acc = Vec::new();
     accesses(body, b, consts, defs, &mut acc)?;
     let (mut inside, mut inner) = (HashSet::new(), HashSet::new());
