@@ -109,7 +109,9 @@ impl Sink {
             let r = w.write_draw(row);
             self.io(r);
         }
-        if self.keep {
+        // Warmup rows written to a file are not kept: the file holds them
+        // and the summary ignores them.
+        if self.keep && !(warmup && self.csv.is_some()) {
             let target = if warmup { &mut self.warmup } else { &mut self.draws };
             for (col, v) in target.iter_mut().zip(row) {
                 col.push(*v);
@@ -470,7 +472,7 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
     report(interrupted_at.unwrap_or(total_iter), phase, divergences_all, true);
     if sink.keep {
         result.draws = Some(sink.draws);
-        if settings.save_warmup {
+        if settings.save_warmup && sink.csv.is_none() {
             result.warmup_draws = Some(sink.warmup);
         }
     }

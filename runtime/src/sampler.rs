@@ -336,7 +336,8 @@ pub struct ChainResult {
     pub notes: Vec<String>,
     /// Post-warmup draws of every column, if kept: `draws[column][draw]`.
     pub draws: Option<Vec<Vec<f64>>>,
-    /// Warmup draws, if kept and `save_warmup`.
+    /// Warmup draws, if kept and `save_warmup`, when no CSV file is
+    /// written (otherwise the file holds them).
     pub warmup_draws: Option<Vec<Vec<f64>>>,
 }
 

@@ -265,8 +265,7 @@ pub fn run(args: RunArgs) -> i32 {
     // the summary: parsing back what was just written was a fifth of the
     // run's wall time. The files' numbers read back exactly (shortest
     // round-trip form), so both give the same summary.
-    let kept_rows = args.draws + if args.save_warmup { args.warmup } else { 0 };
-    let kept_bytes = (args.chains * kept_rows).saturating_mul(columns.len() * std::mem::size_of::<f64>());
+    let kept_bytes = (args.chains * args.draws).saturating_mul(columns.len() * std::mem::size_of::<f64>());
     let keep_draws = csv.sig_figs.is_none() && kept_bytes <= KEPT_DRAWS_MAX_BYTES;
     let output = OutputOptions { csv: Some(csv), keep_draws };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
