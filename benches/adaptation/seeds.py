@@ -13,7 +13,7 @@ run, then one summary line per method (`"summary": true`).
         -- examples/electric_intercept.hbm --data examples/data/electric.csv --adapt-delta 0.9
 
 HBMC (environment) names the binary (default target/release/hbmc); files go
-to /tmp/hbmc-seeds/ (or HBMC_SEEDS_OUT). Needs numpy, pandas, arviz (the peers venv has them).
+to /tmp/hbmc-seeds/ (or HBMC_SEEDS_OUT); HBMC_THREADS sets --threads (default 2). Needs numpy, pandas, arviz (the peers venv has them).
 """
 import glob, json, os, re, resource, subprocess, sys, time
 
@@ -24,6 +24,8 @@ import pandas as pd
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HBMC = os.environ.get("HBMC", os.path.join(ROOT, "target/release/hbmc"))
 OUT = os.environ.get("HBMC_SEEDS_OUT", "/tmp/hbmc-seeds")
+# Threads per run: 1 on a shared machine (gradient counts and ESS do not depend on it).
+THREADS = os.environ.get("HBMC_THREADS", "2")
 SAMPLER = ["lp__", "accept_stat__", "stepsize__", "treedepth__", "n_leapfrog__", "divergent__", "energy__"]
 
 
@@ -38,7 +40,7 @@ def run(args, method, seed, num_warmup, extra):
     os.makedirs(OUT, exist_ok=True)
     for f in glob.glob(prefix + "_*"):
         os.remove(f)
-    cmd = [HBMC, "run", *args, "--quiet", "--threads", "2", "--seed", str(seed), "--output", prefix,
+    cmd = [HBMC, "run", *args, "--quiet", "--threads", THREADS, "--seed", str(seed), "--output", prefix,
            "--adapt", method, "--save-warmup", *extra]
     cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
