@@ -84,6 +84,18 @@ impl OutputMap for Schools {
 /// theta.1 over `reps` replications with `thinned` kept draws each
 /// (`thinned + 1` must be a multiple of 10).
 fn sbc_chi_square(reps: usize, thinned: usize, warmup: usize, seed: u64) -> Vec<(String, f64)> {
+    sbc_chi_square_with(reps, thinned, warmup, seed, AdaptMethod::Stan, 0.0)
+}
+
+/// [`sbc_chi_square`] with a given warmup adaptation and step-size jitter.
+fn sbc_chi_square_with(
+    reps: usize,
+    thinned: usize,
+    warmup: usize,
+    seed: u64,
+    method: AdaptMethod,
+    step_size_jitter: f64,
+) -> Vec<(String, f64)> {
     assert_eq!((thinned + 1) % 10, 0);
     let watched = ["mu", "tau", "eta.1", "theta.1"];
     let mut counts = vec![[0usize; 10]; watched.len()];
@@ -105,6 +117,8 @@ fn sbc_chi_square(reps: usize, thinned: usize, warmup: usize, seed: u64) -> Vec<
             draws: 2 * thinned,
             thin: 2,
             adapt_delta: 0.9,
+            adapt: AdaptSettings { method, ..Default::default() },
+            step_size_jitter,
             ..Default::default()
         };
         let run = sample(|_| Schools { y }, &settings, &OutputOptions::memory(), &NoProgress, &AtomicBool::new(false))
@@ -137,6 +151,15 @@ const CHI2_9_999: f64 = 27.877;
 fn sbc_non_centered_eight_schools_quick() {
     for (name, chi2) in sbc_chi_square(100, 99, 300, 31337) {
         assert!(chi2 < CHI2_9_999, "SBC ranks of {name} are not uniform: chi-square {chi2:.2} (9 df)");
+    }
+}
+
+/// The same with `hbmc run`'s default adaptation: the low-rank metric with
+/// a step-size jitter of 0.15 (issue 11.2).
+#[test]
+fn sbc_non_centered_eight_schools_quick_low_rank() {
+    for (name, chi2) in sbc_chi_square_with(100, 99, 300, 27182, AdaptMethod::LowRank, 0.15) {
+        assert!(chi2 < CHI2_9_999, "low-rank: SBC ranks of {name} are not uniform: chi-square {chi2:.2} (9 df)");
     }
 }
 
