@@ -192,9 +192,9 @@ fn invert(a: &[f64], n: usize) -> Vec<f64> {
     inv
 }
 
-#[test]
-fn strongly_correlated_gaussian_dense_metric() {
-    let n = 10;
+/// The covariance of the 10-d tests: correlation 0.9 between every pair,
+/// scales 0.5, 1, ..., 5 (row-major `n x n`).
+fn equicorrelated_cov(n: usize) -> Vec<f64> {
     let scales: Vec<f64> = (0..n).map(|i| 0.5 + 0.5 * i as f64).collect();
     let mut cov = vec![0.0; n * n];
     for i in 0..n {
@@ -203,6 +203,25 @@ fn strongly_correlated_gaussian_dense_metric() {
             cov[i * n + j] = r * scales[i] * scales[j];
         }
     }
+    cov
+}
+
+/// The smallest bulk ESS of `x.1..=x.n` per leapfrog step of the run.
+fn min_ess_per_leapfrog_step(r: &RunResult, n: usize) -> f64 {
+    let d = r.draws();
+    let col = d.column_by_name("n_leapfrog__").expect("sampler column");
+    let steps: f64 = col.iter().flat_map(|c| c.iter().copied()).sum();
+    let min_ess = (1..=n)
+        .map(|i| ess_bulk(&d.column_by_name(&format!("x.{i}")).expect("column")))
+        .fold(f64::INFINITY, f64::min);
+    eprintln!("min ess {min_ess} steps {steps}");
+    min_ess / steps
+}
+
+#[test]
+fn strongly_correlated_gaussian_dense_metric() {
+    let n = 10;
+    let cov = equicorrelated_cov(n);
     let prec = invert(&cov, n);
     let make = |_c: usize| PlainModel::new(DenseGaussian { prec: prec.clone(), n }, "x");
     let dense = SamplerSettings {
@@ -234,16 +253,7 @@ fn strongly_correlated_gaussian_dense_metric() {
     // diagonal metric leaves a condition number of 91).
     let diag = SamplerSettings { metric: MetricKind::Diag, ..dense.clone() };
     let run_diag = run_memory(make, &diag);
-    let efficiency = |r: &RunResult| {
-        let d = r.draws();
-        let col = d.column_by_name("n_leapfrog__").expect("sampler column");
-        let steps: f64 = col.iter().flat_map(|c| c.iter().copied()).sum();
-        let min_ess = (1..=n)
-            .map(|i| ess_bulk(&d.column_by_name(&format!("x.{i}")).expect("column")))
-            .fold(f64::INFINITY, f64::min);
-        eprintln!("min ess {min_ess} steps {steps}");
-        min_ess / steps
-    };
+    let efficiency = |r: &RunResult| min_ess_per_leapfrog_step(r, n);
     let (ed, eg) = (efficiency(&run), efficiency(&run_diag));
     assert!(ed > 3.0 * eg, "dense {ed} vs diag {eg} min ESS per leapfrog step");
 }
@@ -255,14 +265,7 @@ fn strongly_correlated_gaussian_dense_metric() {
 #[test]
 fn strongly_correlated_gaussian_low_rank_metric() {
     let n = 10;
-    let scales: Vec<f64> = (0..n).map(|i| 0.5 + 0.5 * i as f64).collect();
-    let mut cov = vec![0.0; n * n];
-    for i in 0..n {
-        for j in 0..n {
-            let r = if i == j { 1.0 } else { 0.9 };
-            cov[i * n + j] = r * scales[i] * scales[j];
-        }
-    }
+    let cov = equicorrelated_cov(n);
     let prec = invert(&cov, n);
     let make = |_c: usize| PlainModel::new(DenseGaussian { prec: prec.clone(), n }, "x");
     let low_rank = SamplerSettings {
@@ -282,16 +285,7 @@ fn strongly_correlated_gaussian_low_rank_metric() {
     assert_eq!(run.total_divergences(), 0);
     let stan = SamplerSettings { step_size_jitter: 0.0, adapt: AdaptSettings::default(), ..low_rank.clone() };
     let run_stan = run_memory(make, &stan);
-    let efficiency = |r: &RunResult| {
-        let d = r.draws();
-        let col = d.column_by_name("n_leapfrog__").expect("sampler column");
-        let steps: f64 = col.iter().flat_map(|c| c.iter().copied()).sum();
-        let min_ess = (1..=n)
-            .map(|i| ess_bulk(&d.column_by_name(&format!("x.{i}")).expect("column")))
-            .fold(f64::INFINITY, f64::min);
-        eprintln!("min ess {min_ess} steps {steps}");
-        min_ess / steps
-    };
+    let efficiency = |r: &RunResult| min_ess_per_leapfrog_step(r, n);
     let (el, es) = (efficiency(&run), efficiency(&run_stan));
     assert!(el > 3.0 * es, "low-rank {el} vs Stan's diagonal {es} min ESS per leapfrog step");
 }
