@@ -258,7 +258,7 @@ fn strongly_correlated_gaussian_dense_metric() {
     assert!(ed > 3.0 * eg, "dense {ed} vs diag {eg} min ESS per leapfrog step");
 }
 
-/// `hbmc run`'s default adaptation (low-rank metric, step-size jitter 0.15)
+/// `--adapt low-rank --step-size-jitter 0.15` (the candidate default of issue 11.2)
 /// on the equicorrelated Gaussian of the dense test: right moments, and
 /// fewer leapfrog steps per effective draw than Stan's diagonal adaptation
 /// (the low-rank directions carry the correlation the diagonal misses).

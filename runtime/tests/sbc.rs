@@ -154,8 +154,8 @@ fn sbc_non_centered_eight_schools_quick() {
     }
 }
 
-/// The same with `hbmc run`'s default adaptation: the low-rank metric with
-/// a step-size jitter of 0.15 (issue 11.2).
+/// The same with `--adapt low-rank --step-size-jitter 0.15`, the candidate
+/// default of issue 11.2.
 #[test]
 fn sbc_non_centered_eight_schools_quick_low_rank() {
     for (name, chi2) in sbc_chi_square_with(100, 99, 300, 27182, AdaptMethod::LowRank, 0.15) {
