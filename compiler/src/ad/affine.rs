@@ -165,19 +165,13 @@ fn window(a: &Affine, var: Value, inside: &HashSet<Value>, inner: &HashSet<Value
 
 /// Whether the loop over `var` (its body `body`) fills `b` in moving
 /// windows (see the module's documentation).
-pub(super) fn fills_in_windows(
-    var: Value,
-    body: &[Stmt],
-    b: BufferId,
-    consts: &HashMap<Value, i64>,
-    defs: &HashMap<Value, Expr>,
-    ranges: &HashMap<Value, (i64, i64)>,
-) -> bool {
-    moving_windows(var, body, b, consts, defs, ranges).is_some()
+pub(super) fn fills_in_windows(var: Value, body: &[Stmt], b: BufferId, facts: &IndexFacts) -> bool {
+    moving_windows(var, body, b, facts).is_some()
 }
 
 /// [`fills_in_windows`] as an `Option` (`?` for every step that can fail).
-fn moving_windows(var: Value, body: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>, defs: &HashMap<Value, Expr>, ranges: &HashMap<Value, (i64, i64)>) -> Option<()> {
+fn moving_windows(var: Value, body: &[Stmt], b: BufferId, facts: &IndexFacts) -> Option<()> {
+    let IndexFacts { consts, defs, ranges } = facts;
     let mut acc = Vec::new();
     accesses(body, b, consts, defs, &mut acc)?;
     let (mut inside, mut inner) = (HashSet::new(), HashSet::new());
@@ -221,11 +215,14 @@ fn moving_windows(var: Value, body: &[Stmt], b: BufferId, consts: &HashMap<Value
 }
 
 /// What is known of a function's integer index values once the data are
-/// bound: constants, definitions to look through, and value ranges.
+/// bound (`carry::index_facts`).
 #[derive(Debug, Default)]
 pub struct IndexFacts {
+    /// Values that are constants.
     pub consts: HashMap<Value, i64>,
+    /// Every value's defining expression, to look through.
     pub defs: HashMap<Value, Expr>,
+    /// Ranges of loop variables and of sums, products... of them.
     pub ranges: HashMap<Value, (i64, i64)>,
 }
 

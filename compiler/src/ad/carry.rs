@@ -17,6 +17,7 @@
 //! Loops that carry nothing get no tape and stay as they were.
 
 use super::activity::Active;
+use super::affine::IndexFacts;
 use super::AdError;
 use crate::ir::{Arena, BinaryOp, BufferId, Expr, Function, Module, Stmt, Value};
 use std::collections::{HashMap, HashSet};
@@ -41,17 +42,12 @@ pub struct Carry {
 }
 
 /// The carried cells of every loop of `func` that has some, by the loop
-/// variable of the forward function.
-/// `data` and `int_data` are the initial `Data` and `IntData` arenas, from
-/// which loop bounds such as `N + 1` are evaluated (`data` is `None` when
-/// the data are not bound).
-pub fn find(module: &mut Module, func: &Function, active: &Active, data: Option<&[f64]>, int_data: &[i64]) -> Result<HashMap<Value, Carry>, AdError> {
-    let consts = known_constants(module, func, data, int_data);
-    let defs = definitions(&func.body);
-    let ranges = value_ranges(&func.body, &consts);
+/// variable of the forward function. `facts` ([`index_facts`]) give the
+/// loop bounds, such as `N + 1`, their values from the data.
+pub fn find(module: &mut Module, func: &Function, active: &Active, facts: &IndexFacts) -> Result<HashMap<Value, Carry>, AdError> {
     let mut out = HashMap::new();
-    let facts = LoopFacts { consts: &consts, ranges: &ranges };
-    visit(module, func, active, &func.body, &facts, &defs, &in_place_adds(module, &func.body, &defs, &consts), &mut 0, &mut out)?;
+    let in_place = in_place_adds(module, &func.body, &facts.defs, &facts.consts);
+    visit(module, func, active, &func.body, facts, &in_place, &mut 0, &mut out)?;
     Ok(out)
 }
 
@@ -72,17 +68,12 @@ fn known_constants(module: &Module, func: &Function, data: Option<&[f64]>, int_d
 
 
 /// The constants, definitions and ranges of the function's integer values
-/// (see [`super::affine`]).
-pub fn index_facts(module: &Module, func: &Function, data: Option<&[f64]>, int_data: &[i64]) -> super::affine::IndexFacts {
+/// once the data are bound (`data` and `int_data` are the initial `Data`
+/// and `IntData` arenas; `data` is `None` when the data are not bound).
+pub fn index_facts(module: &Module, func: &Function, data: Option<&[f64]>, int_data: &[i64]) -> IndexFacts {
     let consts = known_constants(module, func, data, int_data);
     let ranges = value_ranges(&func.body, &consts);
-    super::affine::IndexFacts { consts, defs: definitions(&func.body), ranges }
-}
-
-/// What is known of the function's integer values when the data are bound.
-struct LoopFacts<'a> {
-    consts: &'a HashMap<Value, i64>,
-    ranges: &'a HashMap<Value, (i64, i64)>,
+    IndexFacts { consts, defs: definitions(&func.body), ranges }
 }
 
 /// The most iterations a loop from `start` to `end` can make, when the
@@ -90,7 +81,7 @@ struct LoopFacts<'a> {
 /// time (an inner loop `for (j in 1:i)` whose bound is the enclosing
 /// loop's variable), the largest end less the smallest start. Slot
 /// `iter - start` of a tape of this many slots is in range on every trip.
-fn max_trips(start: Value, end: Value, f: &LoopFacts<'_>) -> Option<usize> {
+fn max_trips(start: Value, end: Value, f: &IndexFacts) -> Option<usize> {
     if let (Some(&a), Some(&b)) = (f.consts.get(&start), f.consts.get(&end)) {
         return Some((b - a).max(0) as usize);
     }
@@ -158,8 +149,7 @@ fn visit(
     func: &Function,
     active: &Active,
     stmts: &[Stmt],
-    facts: &LoopFacts<'_>,
-    defs: &HashMap<Value, Expr>,
+    facts: &IndexFacts,
     in_place: &HashSet<Value>,
     growable: &mut u32,
     out: &mut HashMap<Value, Carry>,
@@ -169,7 +159,7 @@ fn visit(
             // A loop the reverse sweep never differentiates is only re-run
             // whole, from the state its enclosing iteration starts with.
             Stmt::For { var, start, end, body } if active.touches(body) => {
-                let cells = carried_cells(module, *var, body, facts, defs, in_place);
+                let cells = carried_cells(module, *var, body, facts, in_place);
                 if !cells.is_empty() {
                     let Some(trip) = max_trips(*start, *end, facts) else {
                         // No bound follows from the data: the tapes grow
@@ -183,7 +173,7 @@ fn visit(
                             })
                             .collect();
                         out.insert(*var, Carry { cells: taped });
-                        visit(module, func, active, body, facts, defs, in_place, growable, out)?;
+                        visit(module, func, active, body, facts, in_place, growable, out)?;
                         continue;
                     };
                     let mut taped = Vec::new();
@@ -202,16 +192,16 @@ fn visit(
                     }
                     out.insert(*var, Carry { cells: taped });
                 }
-                visit(module, func, active, body, facts, defs, in_place, growable, out)?;
+                visit(module, func, active, body, facts, in_place, growable, out)?;
             }
             Stmt::For { .. } => {}
             Stmt::If { then, otherwise, .. } => {
-                visit(module, func, active, then, facts, defs, in_place, growable, out)?;
-                visit(module, func, active, otherwise, facts, defs, in_place, growable, out)?;
+                visit(module, func, active, then, facts, in_place, growable, out)?;
+                visit(module, func, active, otherwise, facts, in_place, growable, out)?;
             }
             Stmt::While { cond_block, body, .. } => {
-                visit(module, func, active, cond_block, facts, defs, in_place, growable, out)?;
-                visit(module, func, active, body, facts, defs, in_place, growable, out)?;
+                visit(module, func, active, cond_block, facts, in_place, growable, out)?;
+                visit(module, func, active, body, facts, in_place, growable, out)?;
             }
             _ => {}
         }
@@ -347,8 +337,8 @@ fn transformed_int_buffers(module: &Module) -> Vec<BufferId> {
 /// ([`reads_own_values`]) and those filled element by element
 /// ([`element_wise`], and in moving windows:
 /// [`super::affine::fills_in_windows`]).
-fn carried_cells(module: &Module, var: Value, body: &[Stmt], facts: &LoopFacts<'_>, defs: &HashMap<Value, Expr>, in_place: &HashSet<Value>) -> Vec<BufferId> {
-    let consts = facts.consts;
+fn carried_cells(module: &Module, var: Value, body: &[Stmt], facts: &IndexFacts, in_place: &HashSet<Value>) -> Vec<BufferId> {
+    let (consts, defs) = (&facts.consts, &facts.defs);
     let mut reads = Vec::new();
     let mut writes = Vec::new();
     touches(body, &mut reads, &mut writes);
@@ -359,7 +349,7 @@ fn carried_cells(module: &Module, var: Value, body: &[Stmt], facts: &LoopFacts<'
         .filter(|&b| matches!(module.buffer(b).arena, Arena::Work | Arena::IntWork))
         .filter(|&b| !reads_own_values(module, body, b, consts, defs, in_place))
         .filter(|&b| !element_wise(var, body, b, consts, defs))
-        .filter(|&b| !super::affine::fills_in_windows(var, body, b, consts, defs, facts.ranges))
+        .filter(|&b| !super::affine::fills_in_windows(var, body, b, facts))
         .collect();
     out.sort();
     out.dedup();

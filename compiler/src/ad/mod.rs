@@ -116,8 +116,8 @@ fn build_gradient(module: &mut Module, data: Option<&[f64]>, int_data: &[i64]) -
         .cloned()
         .ok_or_else(|| AdError::new("the module has no log density function".into()))?;
     let active = activity::analyse(module, &forward);
-    let carries = carry::find(module, &forward, &active, data, int_data)?;
     let facts = carry::index_facts(module, &forward, data, int_data);
+    let carries = carry::find(module, &forward, &active, &facts)?;
     let overwrites = activity::check_no_overwrite_after_use(module, &forward, &active, &carries, &facts.ranges)?;
     // One adjoint buffer per active buffer.
     let mut adjoint: HashMap<BufferId, BufferId> = HashMap::new();
