@@ -86,7 +86,7 @@ pub struct SummaryRequest<'a> {
 /// empty chains first, then the sampler's and convergence warnings).
 pub fn summarize_files(files: &[PathBuf], request: &SummaryRequest) -> Result<Vec<String>, String> {
     let selection = request.view.selection()?;
-    let indexed = open_files(files)?;
+    let indexed = IndexedCsv::open_all(files).map_err(|e| e.to_string())?;
     if request.allow_mixed {
         check_same_columns(&indexed)?;
     } else {
@@ -117,15 +117,13 @@ pub fn summarize_files(files: &[PathBuf], request: &SummaryRequest) -> Result<Ve
 /// Summarises the draws of complete chains that a run still holds and has
 /// written to `files`: the same output as [`summarize_files`] on those
 /// files (they hold the same values: the CSV's shortest round-trip numbers
-/// read back exactly), without parsing them back.
-pub fn summarize_draws(
-    draws: &mut Draws,
-    files: &[PathBuf],
-    diagnostics: SamplerDiagnostics,
-    request: &SummaryRequest,
-) -> Result<Vec<String>, String> {
+/// read back exactly), without parsing them back. The request carries the
+/// run's sampler diagnostics (the draws alone do not give the run's
+/// settings).
+pub fn summarize_draws(draws: &mut Draws, files: &[PathBuf], request: &SummaryRequest) -> Result<Vec<String>, String> {
     let selection = request.view.selection()?;
     selection.check(&draws.column_names, request.dims)?;
+    let diagnostics = request.diagnostics.clone().ok_or("a summary of draws in memory needs the run's sampler diagnostics")?;
     let shown = ShownFit { files, partial: None, diagnostics };
     summarize_columns(draws, shown, &selection, request)
 }
@@ -138,16 +136,6 @@ struct ShownFit<'a> {
     partial: Option<String>,
     /// The sampler's diagnostics, for its warnings.
     diagnostics: SamplerDiagnostics,
-}
-
-/// The chains' files, indexed one thread per file.
-fn open_files(files: &[PathBuf]) -> Result<Vec<IndexedCsv>, String> {
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = files.iter().map(|p| scope.spawn(move || IndexedCsv::open(p))).collect();
-        // A reader panics only on a bug; re-raise it rather than lose it.
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect::<Result<Vec<_>, _>>()
-    })
-    .map_err(|e| e.to_string())
 }
 
 /// The summary of `fit`'s selected columns to the request's destination;

@@ -31,6 +31,15 @@ pub struct IndexedCsv {
 }
 
 impl IndexedCsv {
+    /// Indexes the files at `paths` (see [`IndexedCsv::open`]), one thread
+    /// per file: indexing parses every row's line end.
+    pub fn open_all<P: AsRef<Path> + Sync>(paths: &[P]) -> Result<Vec<IndexedCsv>, ReadError> {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = paths.iter().map(|p| p.as_ref()).map(|p| scope.spawn(move || IndexedCsv::open(p))).collect();
+            handles.into_iter().map(join_reader).collect::<Result<Vec<_>, _>>()
+        })
+    }
+
     /// Indexes the file at `path`: one pass that checks every row has one
     /// value per column, without parsing the values.
     pub fn open(path: impl AsRef<Path>) -> Result<IndexedCsv, ReadError> {
@@ -125,12 +134,8 @@ pub struct FitColumns {
 
 impl FitColumns {
     /// Indexes `paths` (one file per chain); all must have the same columns.
-    pub fn open<P: AsRef<Path>>(paths: &[P]) -> Result<FitColumns, ReadError> {
-        // One thread per file: indexing parses every row's line end.
-        let files = std::thread::scope(|scope| {
-            let handles: Vec<_> = paths.iter().map(|p| p.as_ref()).map(|p| scope.spawn(move || IndexedCsv::open(p))).collect();
-            handles.into_iter().map(join_reader).collect::<Result<Vec<_>, _>>()
-        })?;
+    pub fn open<P: AsRef<Path> + Sync>(paths: &[P]) -> Result<FitColumns, ReadError> {
+        let files = IndexedCsv::open_all(paths)?;
         if let Some(first) = files.first() {
             for f in &files[1..] {
                 if f.column_names != first.column_names {
