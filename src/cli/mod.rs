@@ -202,26 +202,21 @@ fn load_and_bind(
     Ok(bound)
 }
 
-/// [`load_model`] for a gradient check: a model that solves ODEs is bound
-/// again with every solve at `controls` (when given), so that finite
-/// differences measure the gradient and not the solver's error. Returns
-/// the model and whether it was so rebound.
+/// [`load_model`] for a gradient check: every ODE solve of the model at
+/// `controls` (when given), so that finite differences measure the
+/// gradient and not the solver's error (a model without ODEs lowers the
+/// same either way). Returns the model and whether it solves ODEs at
+/// those controls.
 pub fn load_model_for_gradcheck(
     model: &std::path::Path,
     data: &[std::path::PathBuf],
     engine: hbmc::model::Engine,
     controls: Option<hbmc::model::OdeControls>,
 ) -> Result<(hbmc::model::BoundModel, bool), i32> {
-    let mut rebound = false;
-    let bound = load_and_bind(model, data, |m, _, _| Ok((m, Vec::new())), |m, sources| {
-        let bound = m.bind(sources, engine)?;
-        match controls {
-            Some(c) if !bound.lowered().module.odes.is_empty() => {
-                rebound = true;
-                m.bind_with_ode_controls(sources, engine, c)
-            }
-            _ => Ok(bound),
-        }
+    let bound = load_and_bind(model, data, |m, _, _| Ok((m, Vec::new())), |m, sources| match controls {
+        Some(c) => m.bind_with_ode_controls(sources, engine, c),
+        None => m.bind(sources, engine),
     })?;
-    Ok((bound, rebound))
+    let tightened = controls.is_some() && !bound.lowered().module.odes.is_empty();
+    Ok((bound, tightened))
 }

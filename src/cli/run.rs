@@ -262,8 +262,8 @@ pub fn run(args: RunArgs) -> i32 {
         return EXIT_USAGE;
     }
     // Draws stream to the files. A small fit's draws are also kept, for
-    // the summary: parsing back what was just written was a fifth of the
-    // run's wall time. The files' numbers read back exactly (shortest
+    // the summary: re-reading the files just written made the summary a
+    // fifth of the run's wall time. The files' numbers read back exactly (shortest
     // round-trip form), so both give the same summary.
     let kept_bytes = (args.chains * args.draws).saturating_mul(columns.len() * std::mem::size_of::<f64>());
     let keep_draws = csv.sig_figs.is_none() && kept_bytes <= KEPT_DRAWS_MAX_BYTES;
@@ -300,13 +300,12 @@ pub fn run(args: RunArgs) -> i32 {
         return EXIT_USAGE;
     }
     let files: Vec<PathBuf> = run.chains.iter().filter_map(|c| c.csv_path.clone()).collect();
-    let diagnostics = SamplerDiagnostics::from_run(&run, args.adapt_delta, args.max_depth);
     let request = SummaryRequest {
         dims: &dims,
         view: &args.view,
         sig_figs: 3,
         threads: args.threads,
-        diagnostics: Some(diagnostics.clone()),
+        diagnostics: Some(SamplerDiagnostics::from_run(&run, args.adapt_delta, args.max_depth)),
         destination: Destination::Stdout,
         allow_mixed: false,
     };
@@ -321,7 +320,7 @@ pub fn run(args: RunArgs) -> i32 {
     let summary = match held {
         Some(chains) => {
             let mut draws = Draws { column_names: run.column_names.clone(), chains };
-            summarize_draws(&mut draws, &files, diagnostics, &request)
+            summarize_draws(&mut draws, &files, &request)
         }
         None => summarize_files(&files, &request),
     };
