@@ -184,6 +184,7 @@ type Sc = *mut ScalarConstrained;
 /// tests walk it to check each function's derivatives.
 pub fn symbols() -> Vec<Symbol> {
     use dist::batch::*;
+    use dist::normal_vec::{hbm_normal_sum_vec, hbm_normal_sum_vec_adj};
     use dist::*;
     use eigen::*;
     use linalg::*;
@@ -587,6 +588,9 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_log_sum_exp_vec: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Linalg);
     push!(hbm_log_sum_exp_vec_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> f64
         => K::LinalgAdj { of: "hbm_log_sum_exp_vec" });
+    push!(hbm_normal_sum_vec: unsafe extern "C" fn(CPtr, i64, f64, f64) -> f64 => K::Linalg);
+    push!(hbm_normal_sum_vec_adj: unsafe extern "C" fn(CPtr, i64, f64, f64, f64, Ptr, Ptr, Ptr) -> i32
+        => K::LinalgAdj { of: "hbm_normal_sum_vec" });
     // Last, so that tests drawing points symbol by symbol from one stream
     // draw the same points for the symbols above.
     binary!(

@@ -7,9 +7,9 @@
 //! dead arithmetic itself but keeps a dead library call (it cannot know
 //! the callee is pure), and a call to `log` costs about 70 instructions
 //! (electric_covariance_conditional made four dead ones per cell).
-//! So every call whose arguments are all scalars (the library's pure
-//! math: no buffer it could write, no random number generator) and whose
-//! results are never used is removed, with the arithmetic that fed only
+//! So every call whose arguments are all scalars or buffers it only reads
+//! (the library's pure math and reductions: no buffer it could write, no
+//! random number generator) and whose results are never used is removed, with the arithmetic that fed only
 //! it, to a fixed point. Loads stay (the reference interpreter checks
 //! their bounds, an oracle for lowering), as does every statement with an
 //! effect, except in one case: a loop or branch whose body is only values
@@ -314,8 +314,14 @@ fn remove_dead(stmts: &mut Vec<Stmt>, used: &HashSet<Value>) -> bool {
         Stmt::TapeLoad { dst, .. } => used.contains(dst),
         Stmt::Call { dst: Some(dst), partials, args, func } => {
             // A user function may reject (or recurse too deep): not pure.
-            let pure = args.iter().all(|a| matches!(a, CallArg::Value(_)))
-                && user_function_index(&func.symbol).is_none();
+            // A routine given buffers it only reads (`PtrConstF64`) is pure
+            // too: the reverse sweep recomputes `hbm_normal_sum_vec` of a
+            // prior whose value the forward sweep already added.
+            let pure = args.iter().zip(&func.params).all(|(a, t)| match a {
+                CallArg::Value(_) => true,
+                CallArg::Buffer { .. } => *t == crate::ir::CType::PtrConstF64,
+                CallArg::Rng => false,
+            }) && user_function_index(&func.symbol).is_none();
             !pure || used.contains(dst) || partials.iter().any(|p| used.contains(p))
         }
         _ => true,

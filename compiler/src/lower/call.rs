@@ -944,11 +944,42 @@ impl Lowerer<'_> {
     /// of an array variable (`x[i]`, at its offset, no copy), or else a
     /// fresh buffer the expression is computed into.
     pub(crate) fn pointer_arg(&mut self, e: &TypedExpr) -> LowerResult<PtrArg> {
+        if let Some(p) = self.pointer_in_place(e)? {
+            return Ok(p);
+        }
+        let shape = self.shape(e)?;
+        let buf = self.temp_buffer("operand", ScalarType::F64, shape.iter().product());
+        let storage = Storage { buf, shape: shape.clone(), array_rank: e.ty.array.len(), ty: ScalarType::F64 };
+        self.fill(&storage, e)?;
+        let offset = self.fb.i64(0);
+        Ok(PtrArg { buf, offset, shape })
+    }
+
+    /// The elements of a real container where they already are, in some
+    /// order, when they fill one contiguous part of a buffer: what
+    /// [`Self::pointer_in_place`] finds, also under `to_vector`,
+    /// `to_row_vector` and `to_array_1d` (which only reorder them). For
+    /// routines whose result does not depend on the elements' order.
+    pub(crate) fn elements_in_place(&mut self, e: &TypedExpr) -> LowerResult<Option<PtrArg>> {
+        match &e.kind {
+            TypedExprKind::Call { func, args }
+                if args.len() == 1 && matches!(func.as_str(), "to_vector" | "to_row_vector" | "to_array_1d") =>
+            {
+                self.elements_in_place(&args[0])
+            }
+            _ => self.pointer_in_place(e),
+        }
+    }
+
+    /// A real container as a pointer without a copy: a variable's own
+    /// buffer, or an element of an array variable (`x[i]`, at its offset);
+    /// `None` for anything else.
+    fn pointer_in_place(&mut self, e: &TypedExpr) -> LowerResult<Option<PtrArg>> {
         match &e.kind {
             TypedExprKind::Var(v) if !self.scalars.contains_key(v) => {
                 if let Some(s) = self.storage.get(v).cloned().filter(|s| s.ty == ScalarType::F64) {
                     let offset = self.fb.i64(0);
-                    return Ok(PtrArg { buf: s.buf, offset, shape: s.shape });
+                    return Ok(Some(PtrArg { buf: s.buf, offset, shape: s.shape }));
                 }
             }
             TypedExprKind::Index { base, indices, zipped } => {
@@ -963,18 +994,13 @@ impl Lowerer<'_> {
                         let zeros: Vec<Value> = (0..rest).map(|_| self.fb.i64(0)).collect();
                         let base_idx = self.base_index(e, &base.ty, &s.shape, indices, zipped, &zeros)?;
                         let offset = self.offset(&s, &base_idx);
-                        return Ok(PtrArg { buf: s.buf, offset, shape: s.shape[indices.len()..].to_vec() });
+                        return Ok(Some(PtrArg { buf: s.buf, offset, shape: s.shape[indices.len()..].to_vec() }));
                     }
                 }
             }
             _ => {}
         }
-        let shape = self.shape(e)?;
-        let buf = self.temp_buffer("operand", ScalarType::F64, shape.iter().product());
-        let storage = Storage { buf, shape: shape.clone(), array_rank: e.ty.array.len(), ty: ScalarType::F64 };
-        self.fill(&storage, e)?;
-        let offset = self.fb.i64(0);
-        Ok(PtrArg { buf, offset, shape })
+        Ok(None)
     }
 
     /// Rejects the evaluation with `message` when `cond` (an I64 boolean) holds.

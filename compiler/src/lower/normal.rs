@@ -36,6 +36,11 @@ enum Scale {
     PerTerm,
 }
 
+/// The fewest terms worth a kernel call: below it the per-term IR (about
+/// 17 instructions a term in a reverse loop) costs less than the call and
+/// its adjoint's setup.
+const MIN_IN_PLACE_TERMS: usize = 16;
+
 /// `w` and `c` of a compile-time scale.
 fn const_parts(sigma: f64) -> (f64, f64) {
     if sigma > 0.0 {
@@ -70,6 +75,10 @@ impl Lowerer<'_> {
                 self.emit_term(sink, total);
             }
             _ => {}
+        }
+        if let Some(sum) = self.normal_sum_in_place(variate, params, &scale, terms, at)? {
+            self.emit_term(sink, sum);
+            return Ok(());
         }
         self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
             let y = this.operand_elem(&frame, variate, idx)?;
@@ -113,6 +122,42 @@ impl Lowerer<'_> {
             this.emit_term(sink, term);
             Ok(())
         })
+    }
+
+    /// The quadratic terms `Σ -((y - μ)·w)²/2` as one call of the stdlib's
+    /// vectorised kernel (`hbm_normal_sum_vec`, with its adjoint rule),
+    /// when the variate's elements are in place in a buffer (a parameter
+    /// vector, `to_vector(z[g])`), at least [`MIN_IN_PLACE_TERMS`] of them,
+    /// μ is one scalar (or absent) and `w` is the same for every term;
+    /// `None` otherwise: the terms are then IR arithmetic, which fuses
+    /// with the loops around it.
+    fn normal_sum_in_place(&mut self, variate: &TypedExpr, params: &[TypedExpr], scale: &Scale, terms: usize, at: &TypedExpr) -> LowerResult<Option<Value>> {
+        if terms < MIN_IN_PLACE_TERMS || params.first().is_some_and(|mu| !mu.ty.is_scalar()) {
+            return Ok(None);
+        }
+        if !matches!(scale, Scale::Const { .. } | Scale::Once { .. }) {
+            return Ok(None);
+        }
+        let Some(x) = self.elements_in_place(variate)? else { return Ok(None) };
+        if x.shape.iter().product::<usize>() != terms {
+            return Ok(None);
+        }
+        let w = match scale {
+            Scale::Const { w, .. } => self.fb.f64(*w),
+            Scale::Once { w, .. } => *w,
+            // Refused above.
+            Scale::PerElement { .. } | Scale::PerTerm => return Ok(None),
+        };
+        let mu = match params.first() {
+            Some(mu) => {
+                let m = self.scalar(mu)?;
+                self.fb.to_f64(m)
+            }
+            None => self.fb.f64(0.0),
+        };
+        let f = self.func("hbm_normal_sum_vec", at)?;
+        let n = self.fb.i64(terms as i64);
+        Ok(Some(self.fb.call(f, vec![x.arg(), CallArg::Value(n), CallArg::Value(mu), CallArg::Value(w)])))
     }
 
     /// Where `w` and `c` of the scale expression `sigma` are computed.

@@ -33,6 +33,7 @@ pub mod circular;
 pub mod continuous;
 pub mod discrete;
 pub mod multivariate;
+pub mod normal_vec;
 pub mod ordinal_rng;
 pub mod poisson_binomial;
 pub mod power_tail;
