@@ -275,6 +275,8 @@ pub(crate) unsafe fn call_raw(sym: &Symbol, args: &[RawArg]) -> Option<RawRet> {
         [P, F, P, I, P] -> I32,
         [P, I, I] -> F64,
         [P, I, I, F, P] -> I32,
+        [P, I, F, F] -> F64,
+        [P, I, F, F, F, P, P, P] -> I32,
     )
 }
 
