@@ -58,6 +58,7 @@
 mod activity;
 mod carry;
 mod prune;
+mod reciprocals;
 mod reverse;
 pub mod rules;
 
