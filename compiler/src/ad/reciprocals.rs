@@ -14,8 +14,11 @@ use std::collections::{HashMap, HashSet};
 /// What the reverse sweep may reuse: see the module comment.
 #[derive(Default)]
 pub(super) struct Reciprocals {
-    /// Values defined as the constant 1.0.
+    /// Values defined as the constant 1.0 (a literal `1` is the integer
+    /// converted).
     ones: HashSet<Value>,
+    /// Values defined as the integer constant 1.
+    int_ones: HashSet<Value>,
     /// `sqrt(x)`'s value to the value of `1 / sqrt(x)` defined in the same
     /// block (so wherever the reverse sweep has the one, it has the other).
     of_sqrt: HashMap<Value, Value>,
@@ -44,6 +47,12 @@ impl Reciprocals {
         for s in block {
             match s {
                 Stmt::Let { dst, expr: Expr::F64(x) } if *x == 1.0 => {
+                    self.ones.insert(*dst);
+                }
+                Stmt::Let { dst, expr: Expr::I64(1) } => {
+                    self.int_ones.insert(*dst);
+                }
+                Stmt::Let { dst, expr: Expr::Unary(UnaryOp::ToF64, x) } if self.int_ones.contains(x) => {
                     self.ones.insert(*dst);
                 }
                 _ => for_each_block(s, |b| self.collect_ones(b)),
@@ -97,6 +106,9 @@ mod tests {
         let q = f.new_value(ScalarType::F64);
         let s2 = f.new_value(ScalarType::F64);
         let q2 = f.new_value(ScalarType::F64);
+        let int_one = f.new_value(ScalarType::I64);
+        let one_f = f.new_value(ScalarType::F64);
+        let q3 = f.new_value(ScalarType::F64);
         let i = f.new_value(ScalarType::I64);
         let n = f.new_value(ScalarType::I64);
         f.body = vec![
@@ -106,12 +118,15 @@ mod tests {
             Stmt::Let { dst: q, expr: Expr::Binary(BinaryOp::Div, one, s) },
             Stmt::Let { dst: s2, expr: Expr::Unary(UnaryOp::Sqrt, x) },
             Stmt::Let { dst: n, expr: Expr::I64(3) },
+            Stmt::Let { dst: int_one, expr: Expr::I64(1) },
+            Stmt::Let { dst: one_f, expr: Expr::Unary(UnaryOp::ToF64, int_one) },
+            Stmt::Let { dst: q3, expr: Expr::Binary(BinaryOp::Div, one_f, x) },
             // A reciprocal in a nested block is not reused: the reverse
             // of `s2` may run where that block's values are not.
             Stmt::For { var: i, start: n, end: n, body: vec![Stmt::Let { dst: q2, expr: Expr::Binary(BinaryOp::Div, one, s2) }] },
         ];
         let r = Reciprocals::of(&f);
-        assert!(r.is_one(one) && !r.is_one(x));
+        assert!(r.is_one(one) && r.is_one(one_f) && !r.is_one(x) && !r.is_one(n) && !r.is_one(q3));
         assert_eq!(r.of_sqrt(s), Some(q));
         assert_eq!(r.of_sqrt(s2), None);
     }
