@@ -810,6 +810,15 @@ impl Gen<'_> {
                             self.add_adj(out, scope, *b, ng);
                         }
                     }
+                    BinaryOp::Mul if a == b => {
+                        // x * x (`square`): 2 g x, one product and one
+                        // sum (the general rule adds g x twice).
+                        if self.active.value(*a) {
+                            let t = self.bin(out, BinaryOp::Mul, g, av);
+                            let c = self.bin(out, BinaryOp::Add, t, t);
+                            self.add_adj(out, scope, *a, c);
+                        }
+                    }
                     BinaryOp::Mul => {
                         if self.active.value(*a) {
                             let c = self.bin(out, BinaryOp::Mul, g, bv);
