@@ -59,6 +59,7 @@ mod activity;
 mod affine;
 mod carry;
 mod prune;
+mod reciprocals;
 mod reverse;
 pub mod rules;
 

@@ -4,6 +4,7 @@
 use super::activity::{Active, Overwrites};
 use super::affine::IndexFacts;
 use super::carry::{Carry, Tape};
+use super::reciprocals::Reciprocals;
 use super::rules::{self, AdjArg};
 use super::AdError;
 use crate::ir::{
@@ -35,6 +36,7 @@ pub fn build(
         with_target: false,
         partials: HashMap::new(),
         discards: HashMap::new(),
+        reciprocals: Reciprocals::of(forward),
     };
     let mut body = Vec::new();
     // Zero every adjoint buffer: gradients accumulate.
@@ -203,6 +205,8 @@ struct Gen<'a> {
     partials: HashMap<Value, Vec<Value>>,
     /// Scratch adjoint buffers for inactive inputs of calls on buffers.
     discards: HashMap<BufferId, BufferId>,
+    /// Reciprocals of the forward sweep the reverse multiplies by.
+    reciprocals: Reciprocals,
 }
 
 impl Gen<'_> {
@@ -803,10 +807,17 @@ impl Gen<'_> {
                         self.define(out, ScalarType::F64, Expr::Select { cond: neg, then: ng, otherwise: g })
                     }
                     UnaryOp::Sqrt => {
-                        // d sqrt(x) = 1 / (2 sqrt(x))
-                        let two = self.f64(out, 2.0);
-                        let den = self.bin(out, BinaryOp::Mul, two, y);
-                        self.bin(out, BinaryOp::Div, g, den)
+                        // d sqrt(x) = 1 / (2 sqrt(x)): half the reciprocal
+                        // when the forward computes it next to this root.
+                        if let Some(q) = self.reciprocals.of_sqrt(dst) {
+                            let half = self.f64(out, 0.5);
+                            let hq = self.bin(out, BinaryOp::Mul, half, renamed(scope, q));
+                            self.bin(out, BinaryOp::Mul, g, hq)
+                        } else {
+                            let two = self.f64(out, 2.0);
+                            let den = self.bin(out, BinaryOp::Mul, two, y);
+                            self.bin(out, BinaryOp::Div, g, den)
+                        }
                     }
                     UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Trunc | UnaryOp::Round | UnaryOp::Not | UnaryOp::ToF64 => return Ok(()),
                 };
@@ -826,6 +837,15 @@ impl Gen<'_> {
                             self.add_adj(out, scope, *b, ng);
                         }
                     }
+                    BinaryOp::Mul if a == b => {
+                        // x * x (`square`): 2 g x, one product and one
+                        // sum (the general rule adds g x twice).
+                        if self.active.value(*a) {
+                            let t = self.bin(out, BinaryOp::Mul, g, av);
+                            let c = self.bin(out, BinaryOp::Add, t, t);
+                            self.add_adj(out, scope, *a, c);
+                        }
+                    }
                     BinaryOp::Mul => {
                         if self.active.value(*a) {
                             let c = self.bin(out, BinaryOp::Mul, g, bv);
@@ -834,6 +854,15 @@ impl Gen<'_> {
                         if self.active.value(*b) {
                             let c = self.bin(out, BinaryOp::Mul, g, av);
                             self.add_adj(out, scope, *b, c);
+                        }
+                    }
+                    BinaryOp::Div if self.reciprocals.is_one(*a) => {
+                        // d(1/b) = -(1/b)² db: no second division.
+                        if self.active.value(*b) {
+                            let t = self.bin(out, BinaryOp::Mul, g, y);
+                            let t = self.bin(out, BinaryOp::Mul, t, y);
+                            let nt = self.define(out, ScalarType::F64, Expr::Unary(UnaryOp::Neg, t));
+                            self.add_adj(out, scope, *b, nt);
                         }
                     }
                     BinaryOp::Div => {
@@ -903,6 +932,12 @@ impl Gen<'_> {
             .map(|(i, v)| (i, *v))
             .collect();
         if reals.iter().all(|(_, v)| !self.active.value(*v)) {
+            return Ok(());
+        }
+        if func.symbol == "hbm_log" && known.is_none() && vals.len() == 1 {
+            // d log(x) = 1 / x: one division, no call.
+            let c = self.bin(out, BinaryOp::Div, g, Self::r(scope, vals[0]));
+            self.add_adj(out, scope, vals[0], c);
             return Ok(());
         }
         let renamed: Vec<CallArg> = vals.iter().map(|v| CallArg::Value(Self::r(scope, *v))).collect();

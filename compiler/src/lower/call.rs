@@ -239,6 +239,13 @@ impl Lowerer<'_> {
             let v = self.fb.to_f64(v);
             return Ok(self.fb.unary(op, v));
         }
+        if func == "square" {
+            // x * x, as the library routine computes it, without the call
+            // (and with the multiply's adjoint instead of `_d1`'s).
+            let v = self.elem(&args[0], idx)?;
+            let v = self.fb.to_f64(v);
+            return Ok(self.fb.binary(BinaryOp::Mul, v, v));
+        }
         if func == "abs" {
             let v = self.elem(&args[0], idx)?;
             if self.fb.type_of(v) == ScalarType::F64 {

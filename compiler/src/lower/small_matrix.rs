@@ -94,12 +94,16 @@ pub(crate) fn cholesky_factor_vars(program: &crate::check::typed::TypedProgram) 
 }
 
 /// What is known of a small lower-triangular factor once declared.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct FactorFacts {
     /// `Σ log L_ii`.
     pub log_det: Value,
     /// 1 when every `L_ii > 0`, else 0.
     pub diag_ok: Value,
+    /// `1 / L_ii`: the forward substitution of each variate multiplies by
+    /// them (computed once per factor, not a division per variate and
+    /// another in its reverse).
+    pub inv_diag: Vec<Value>,
 }
 
 impl Lowerer<'_> {
@@ -284,8 +288,11 @@ impl Lowerer<'_> {
         let mut log_det: Option<Value> = None;
         let mut diag_ok: Option<Value> = None;
         let zero = self.fb.f64(0.0);
+        let one = self.fb.f64(1.0);
+        let mut inv_diag = Vec::with_capacity(l.rows);
         for i in 0..l.rows {
             let d = l.at(i, i);
+            inv_diag.push(self.fb.binary(BinaryOp::Div, one, d));
             let lg = self.fb.call(log.clone(), vec![CallArg::Value(d)]);
             log_det = Some(match log_det {
                 None => lg,
@@ -299,7 +306,7 @@ impl Lowerer<'_> {
         }
         let zero_f = self.fb.f64(0.0);
         let one_i = self.fb.i64(1);
-        Ok(FactorFacts { log_det: log_det.unwrap_or(zero_f), diag_ok: diag_ok.unwrap_or(one_i) })
+        Ok(FactorFacts { log_det: log_det.unwrap_or(zero_f), diag_ok: diag_ok.unwrap_or(one_i), inv_diag })
     }
 
     /// `a * b`, unrolled; a product by a literal zero is left out (the
@@ -615,7 +622,7 @@ impl Lowerer<'_> {
             return Ok(false);
         }
         let facts = match &params[1].kind {
-            TypedExprKind::Var(v) => self.factor_facts.get(v).copied(),
+            TypedExprKind::Var(v) => self.factor_facts.get(v).cloned(),
             _ => None,
         };
         let y_shape = self.shape(variate)?;
@@ -663,7 +670,7 @@ impl Lowerer<'_> {
                     let x = this.fb.binary(BinaryOp::Mul, l.at(r, p), *zp);
                     t = this.fb.binary(BinaryOp::Sub, t, x);
                 }
-                let zr = this.fb.binary(BinaryOp::Div, t, l.at(r, r));
+                let zr = this.fb.binary(BinaryOp::Mul, t, facts.inv_diag[r]);
                 z.push(zr);
                 let z2 = this.fb.binary(BinaryOp::Mul, zr, zr);
                 sq = Some(match sq {
