@@ -227,6 +227,7 @@ impl Checker {
         // clash, E1001 for Stan's own typing rules.
         let type_err = |why: String| ("E1001", why);
         let result: Result<Type, (&'static str, String)> = match op {
+            _ if l.ty.is_complex_valued() || r.ty.is_complex_valued() => complex_binary(op, &l.ty, &r.ty),
             BinOp::Or | BinOp::And | BinOp::Eq | BinOp::Neq | BinOp::Lt | BinOp::Leq | BinOp::Gt | BinOp::Geq => {
                 if l.ty.is_scalar() && r.ty.is_scalar() {
                     Ok(Type::int())
@@ -946,6 +947,27 @@ impl Checker {
 }
 
 /// The error for a cdf (or a truncation needing one) that hbmc lacks.
+/// The type of `l op r` when a side is complex: `+ - * / ^` of two
+/// scalars, one complex and the other `int`, `real` or `complex` (the real
+/// promoted), give a `complex`. Complex containers take no part in
+/// arithmetic in hbmc yet (E1001 with that reason).
+fn complex_binary(op: BinOp, l: &Type, r: &Type) -> Result<Type, (&'static str, String)> {
+    let scalar = |t: &Type| t.array.is_empty() && (t.elem.is_scalar() || t.elem == ElemType::Complex);
+    if !(scalar(l) && scalar(r)) {
+        return Err((
+            "E1001",
+            "hbmc does complex arithmetic on complex scalars only; index the container (`z[i]`), or take `get_real`/`get_imag` of it".into(),
+        ));
+    }
+    match op {
+        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::EltMul | BinOp::EltDiv => Ok(Type::scalar_or_elem(ElemType::Complex)),
+        _ => Err((
+            "E1001",
+            format!("`{}` is not defined for complex values in hbmc; compare `get_real`/`get_imag` or `abs` of them", op.symbol()),
+        )),
+    }
+}
+
 pub(super) fn missing_cdf(dist: &str, span: Span, label: &str) -> Diagnostic {
     Diagnostic::error("E3014", format!("hbmc has no `{dist}_lcdf`/`{dist}_lccdf` yet"))
         .with_label(span, label)

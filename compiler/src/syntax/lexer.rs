@@ -109,6 +109,18 @@ pub enum Token<'input> {
     /// `cov_matrix`
     #[token("cov_matrix")]
     CovMatrix,
+    /// `complex`
+    #[token("complex")]
+    Complex,
+    /// `complex_vector`
+    #[token("complex_vector")]
+    ComplexVector,
+    /// `complex_row_vector`
+    #[token("complex_row_vector")]
+    ComplexRowVector,
+    /// `complex_matrix`
+    #[token("complex_matrix")]
+    ComplexMatrix,
 
     // --- statements --------------------------------------------------------
     /// `for`
@@ -362,6 +374,10 @@ impl Token<'_> {
             Token::CholeskyFactorCov => "cholesky_factor_cov",
             Token::CorrMatrix => "corr_matrix",
             Token::CovMatrix => "cov_matrix",
+            Token::Complex => "complex",
+            Token::ComplexVector => "complex_vector",
+            Token::ComplexRowVector => "complex_row_vector",
+            Token::ComplexMatrix => "complex_matrix",
             Token::For => "for",
             Token::In => "in",
             Token::While => "while",
