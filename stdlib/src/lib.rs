@@ -33,6 +33,7 @@ pub mod bessel;
 pub mod bessel_functions;
 pub mod dist;
 pub mod eigen;
+pub mod eigen_general;
 pub mod ffi;
 pub mod inc_beta;
 pub mod linalg;
@@ -186,6 +187,7 @@ pub fn symbols() -> Vec<Symbol> {
     use dist::batch::*;
     use dist::*;
     use eigen::*;
+    use eigen_general::{hbm_eigenvalues, hbm_eigenvectors};
     use linalg::*;
     use lu::*;
     use matrix_exp::*;
@@ -584,6 +586,9 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_eigenvectors_sym: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
     push!(hbm_eigenvectors_sym_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32
         => K::LinalgAdj { of: "hbm_eigenvectors_sym" });
+    // No `_adj`: complex results exist only where nothing is differentiated.
+    push!(hbm_eigenvalues: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_eigenvectors: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
     push!(hbm_log_sum_exp_vec: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Linalg);
     push!(hbm_log_sum_exp_vec_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> f64
         => K::LinalgAdj { of: "hbm_log_sum_exp_vec" });
