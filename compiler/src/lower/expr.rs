@@ -46,7 +46,7 @@ impl Lowerer<'_> {
         Ok(match &e.kind {
             K::IntLit(_) | K::RealLit(_) | K::DimSize(_) | K::Target => Vec::new(),
             K::Var(v) => match self.storage.get(v) {
-                Some(s) => s.shape.clone(),
+                Some(s) => super::complex::declared_shape(&e.ty, s),
                 // Computed where read: the declared shape.
                 None if self.inlined.contains_key(v) || self.filled.contains_key(v) => self.shapes.get(v).cloned().unwrap_or_default(),
                 None if self.small.contains_key(v) => self.small.get(v).map(|s| s.shape.clone()).unwrap_or_default(),
@@ -235,6 +235,15 @@ impl Lowerer<'_> {
     /// Emits the element of `e` at `idx`.
     pub fn elem(&mut self, e: &TypedExpr, idx: &[Value]) -> LowerResult<Value> {
         use TypedExprKind as K;
+        if e.ty.is_complex_valued() && !matches!(e.kind, K::Var(_) | K::Index { .. }) {
+            // One part of a complex value (see `complex`).
+            let (re, im) = self.complex_elem(e, idx)?;
+            return match self.complex_part {
+                Some(0) => Ok(re),
+                Some(_) => Ok(im),
+                None => Err(LowerError::unsupported(e.span, "a complex value where a real one is needed; take `get_real`/`get_imag` of it")),
+            };
+        }
         if let Some(v) = self.small_elem(e, idx)? {
             return Ok(v);
         }
@@ -261,6 +270,11 @@ impl Lowerer<'_> {
                     .get(v)
                     .cloned()
                     .ok_or_else(|| LowerError::unsupported(e.span, format!("variable `{}` without storage", self.program.var(*v).name)))?;
+                if e.ty.is_complex_valued() {
+                    let full = self.complex_load_index(&storage, idx, e)?;
+                    let offset = self.offset(&storage, &full);
+                    return Ok(self.fb.load(storage.buf, offset, storage.ty));
+                }
                 let offset = self.offset(&storage, idx);
                 Ok(self.fb.load(storage.buf, offset, storage.ty))
             }
@@ -583,10 +597,21 @@ impl Lowerer<'_> {
         let inner = match &idx[rank..] {
             [] => None,
             [i] => Some(*i),
-            [r, c, ..] => {
+            [r, c] => {
                 let rows = self.fb.i64(elem_shape[0] as i64);
                 let col = self.fb.binary(BinaryOp::Mul, *c, rows);
                 Some(self.fb.binary(BinaryOp::Add, *r, col))
+            }
+            // Column-major over more element axes (a complex matrix's
+            // storage: part, row, column).
+            more => {
+                let mut acc = more[more.len() - 1];
+                for k in (0..more.len() - 1).rev() {
+                    let size = self.fb.i64(elem_shape.get(k).copied().unwrap_or(1) as i64);
+                    let scaled = self.fb.binary(BinaryOp::Mul, acc, size);
+                    acc = self.fb.binary(BinaryOp::Add, scaled, more[k]);
+                }
+                Some(acc)
             }
         };
         match (outer, inner) {
