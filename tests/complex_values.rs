@@ -67,6 +67,7 @@ generated quantities {
   for (k in 1:3) acc = acc + cv[k] * cv[k];
   acc += 1;
   zs[1] = acc;
+  complex lit = 1.5i * z - .5i + 1e1i;
 }
 "#;
 
@@ -120,6 +121,9 @@ fn complex_values_match_closed_forms_in_both_engines() {
         for k in 1..=3 {
             assert_eq!(get(&format!("cv.{k}")), (k as f64, -(k as f64)));
         }
+        // Imaginary literals: 1.5i z + 9.5i.
+        let lit = mul((0.0, 1.5), z);
+        assert!(close(get("lit"), (lit.0, lit.1 + 9.5), tol), "{:?}", get("lit"));
         // The rotation by 0.7: e^{±0.7 i}, the positive imaginary part first.
         let (cs, sn) = (0.7f64.cos(), 0.7f64.sin());
         assert!(close(get("spin_gq.1"), (cs, sn), 1e-14) && close(get("spin_gq.2"), (cs, -sn), 1e-14), "{:?}", get("spin_gq.1"));

@@ -339,7 +339,7 @@ const STATEMENT_WORDS: &[&str] = &[
     "target", ";", "{",
 ];
 const EXPRESSION_STARTS: &[&str] = &[
-    "identifier", "dims", "integer", "real number", "(", "[", "{", "-", "+", "!", "target",
+    "identifier", "dims", "integer", "real number", "imaginary number", "(", "[", "{", "-", "+", "!", "target",
 ];
 const OPERATORS: &[&str] = &[
     "?", "||", "&&", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "%/%", "\\",
@@ -624,6 +624,15 @@ pub(crate) mod build {
     /// An expression spanning `l..r`.
     pub fn expr(kind: ExprKind, l: usize, r: usize) -> Expr {
         Expr { kind, span: Span::new(l, r) }
+    }
+
+    /// The imaginary literal `vi` as `to_complex(0, v)`: Stan's meaning,
+    /// with no literal kind of its own past the parser.
+    pub fn imaginary(v: f64, l: usize, r: usize) -> Expr {
+        let span = Span::new(l, r);
+        let func = Ident { name: "to_complex".into(), span };
+        let args = vec![Expr { kind: ExprKind::RealLit(0.0), span }, Expr { kind: ExprKind::RealLit(v), span }];
+        Expr { kind: ExprKind::Call { func, args }, span }
     }
 
     /// `lhs op rhs`.
