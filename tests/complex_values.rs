@@ -172,8 +172,10 @@ fn det(mut m: Vec<Vec<f64>>) -> f64 {
     d
 }
 
-/// `hbmc run` of a VAR(2) (`tests/stan_corpus/var2_companion.stan`): the
-/// CSV has CmdStan's columns for the complex eigenvalues, and every draw's
+/// `hbmc run` of a VAR(2) (`tests/stan_corpus/var2_companion.stan`): its
+/// companion matrix, filled by slices `[(p - 1) * K + 1 : p * K]` whose
+/// bounds move with `p`, is `[Phi[1], Phi[2]; I, 0]`; the CSV has
+/// CmdStan's columns for the complex eigenvalues, and every draw's
 /// eigenvalues sum to the trace of its companion matrix and multiply to
 /// its determinant, come in conjugate pairs, and have the moduli and the
 /// maximum the CSV reports.
@@ -213,6 +215,17 @@ fn a_var2_program_writes_its_companion_eigenvalues_as_cmdstan_does() {
     let mut complex_draws = 0;
     for draw in 0..csv.num_draws() {
         let companion: Vec<Vec<f64>> = (1..=4).map(|i| (1..=4).map(|j| col(&format!("companion.{i}.{j}"))[draw]).collect()).collect();
+        // Filled by slices of width K whose bounds move with `p`:
+        // [Phi[1], Phi[2]; I, 0].
+        for i in 1..=4 {
+            for j in 1..=4 {
+                let want = match (i, j) {
+                    (1..=2, _) => col(&format!("Phi.{}.{i}.{}", (j - 1) / 2 + 1, (j - 1) % 2 + 1))[draw],
+                    _ => f64::from(u8::from(i - 2 == j)),
+                };
+                assert_eq!(companion[i - 1][j - 1], want, "draw {draw}: companion[{i}, {j}]");
+            }
+        }
         let lambdas: Vec<C> = (1..=4).map(|k| (col(&format!("lambdas.{k}.real"))[draw], col(&format!("lambdas.{k}.imag"))[draw])).collect();
         let trace: f64 = (0..4).map(|i| companion[i][i]).sum();
         let sum = lambdas.iter().fold((0.0, 0.0), |s, l| (s.0 + l.0, s.1 + l.1));

@@ -20,11 +20,8 @@ model {
 generated quantities {
   matrix[2 * K, 2 * K] companion = rep_matrix(0, 2 * K, 2 * K);
   for (p in 1:2)
-    for (i in 1:K)
-      for (j in 1:K)
-        companion[i, (p - 1) * K + j] = Phi[p, i, j];
-  for (i in (K + 1):(2 * K))
-    companion[i, i - K] = 1;
+    companion[1:K, ((p - 1) * K + 1):(p * K)] = Phi[p];
+  companion[(K + 1):(2 * K), 1:K] = diag_matrix(rep_vector(1, K));
   complex_vector[2 * K] lambdas = eigenvalues(companion);
   vector[2 * K] lambda_moduli = abs(lambdas);
   real max_lambda_modulus = max(lambda_moduli);

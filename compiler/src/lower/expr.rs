@@ -34,6 +34,15 @@ pub(crate) fn axis_map(result: &[Axis], operand: &[Axis]) -> Option<Vec<usize>> 
     }
 }
 
+/// An int expression as `coef * var + constant` (see
+/// [`Lowerer::linear_in_one_var`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Linear {
+    var: Option<VarId>,
+    coef: i64,
+    constant: i64,
+}
+
 impl Lowerer<'_> {
     /// A scalar expression's value.
     pub fn scalar(&mut self, e: &TypedExpr) -> LowerResult<Value> {
@@ -143,38 +152,55 @@ impl Lowerer<'_> {
 
     /// The number of elements of the slice `lower:upper`: from the bounds'
     /// values when both are constants of the data, else from their
-    /// difference when both are the same variable plus constants
-    /// (`x[t - 11 : t - 1]` in a loop over `t` has 11 elements each time).
+    /// difference when both are the same multiple of one variable plus
+    /// constants (`x[t - 11 : t - 1]` in a loop over `t` has 11 elements
+    /// each time, `x[(t - 1) * m + 1 : t * m]` with `m` data has `m`).
     pub(super) fn range_width(&mut self, lower: &TypedExpr, upper: &TypedExpr) -> LowerResult<i64> {
         if let (Ok(lo), Ok(hi)) = (self.const_int(lower), self.const_int(upper)) {
             return Ok(hi - lo + 1);
         }
-        match (self.var_plus_const(lower), self.var_plus_const(upper)) {
-            (Some((a, lo)), Some((b, hi))) if a == b => Ok(hi - lo + 1),
+        match (self.linear_in_one_var(lower), self.linear_in_one_var(upper)) {
+            (Some(lo), Some(hi)) if lo.var == hi.var && lo.coef == hi.coef => Ok(hi.constant - lo.constant + 1),
             _ => Err(LowerError::unsupported(
                 upper.span,
-                "a slice whose length is not a constant of the data (its bounds must be constants, or the same variable plus constants)",
+                "a slice whose length is not a constant of the data (its bounds must be constants, or the same multiple of one variable plus constants)",
             )),
         }
     }
 
-    /// `e` as a variable (or nothing) plus a constant of the data: `t - 11`
-    /// is `(Some(t), -11)`, `i + K - 1` with `K` data is `(Some(i), K - 1)`.
-    fn var_plus_const(&mut self, e: &TypedExpr) -> Option<(Option<VarId>, i64)> {
+    /// `e` as `coef * var + constant` with `coef` and `constant` constants
+    /// of the data: `t - 11` is `1 t - 11`, `(t - 1) * m + 1` with `m`
+    /// data is `m t + (1 - m)`; a constant has no variable. `None` for
+    /// anything else (two variables, a product of variables, overflow).
+    fn linear_in_one_var(&mut self, e: &TypedExpr) -> Option<Linear> {
         use TypedExprKind as K;
         if let Ok(n) = self.const_int(e) {
-            return Some((None, n));
+            return Some(Linear { var: None, coef: 0, constant: n });
         }
+        let combine = |a: Linear, b: Linear, sign: i64| -> Option<Linear> {
+            let var = match (a.var, b.var) {
+                (Some(x), Some(y)) if x != y => return None,
+                (x, y) => x.or(y),
+            };
+            Some(Linear {
+                var,
+                coef: a.coef.checked_add(sign.checked_mul(b.coef)?)?,
+                constant: a.constant.checked_add(sign.checked_mul(b.constant)?)?,
+            })
+        };
         match &e.kind {
-            K::Var(v) if e.ty.is_scalar() => Some((Some(*v), 0)),
-            K::Binary { op: BinOp::Add, lhs, rhs } => match (self.var_plus_const(lhs)?, self.var_plus_const(rhs)?) {
-                ((v, a), (None, b)) | ((None, a), (v, b)) => Some((v, a + b)),
-                _ => None,
-            },
-            K::Binary { op: BinOp::Sub, lhs, rhs } => match (self.var_plus_const(lhs)?, self.var_plus_const(rhs)?) {
-                ((v, a), (None, b)) => Some((v, a - b)),
-                _ => None,
-            },
+            K::Var(v) if e.ty.is_int_scalar() => Some(Linear { var: Some(*v), coef: 1, constant: 0 }),
+            K::Binary { op: BinOp::Add, lhs, rhs } => combine(self.linear_in_one_var(lhs)?, self.linear_in_one_var(rhs)?, 1),
+            K::Binary { op: BinOp::Sub, lhs, rhs } => combine(self.linear_in_one_var(lhs)?, self.linear_in_one_var(rhs)?, -1),
+            K::Binary { op: BinOp::Mul, lhs, rhs } if e.ty.is_int_scalar() => {
+                let (a, b) = (self.linear_in_one_var(lhs)?, self.linear_in_one_var(rhs)?);
+                let (x, k) = match (a.var, b.var) {
+                    (_, None) => (a, b.constant),
+                    (None, _) => (b, a.constant),
+                    _ => return None,
+                };
+                Some(Linear { var: x.var, coef: x.coef.checked_mul(k)?, constant: x.constant.checked_mul(k)? })
+            }
             _ => None,
         }
     }
