@@ -68,6 +68,8 @@ generated quantities {
   acc += 1;
   zs[1] = acc;
   complex lit = 1.5i * z - .5i + 1e1i;
+  array[2] complex_vector[2] av = {spin, spin};
+  av[2, 1] = z;
 }
 "#;
 
@@ -86,6 +88,8 @@ fn complex_values_match_closed_forms_in_both_engines() {
     let at = col("vecs.1.1.real");
     assert_eq!(names[at..at + 4], ["vecs.1.1.real", "vecs.1.1.imag", "vecs.2.1.real", "vecs.2.1.imag"]);
     assert_eq!(names[col("spin_moduli.1")..col("spin_moduli.1") + 2], ["spin_moduli.1", "spin_moduli.2"]);
+    let at = col("av.1.1.real");
+    assert_eq!(names[at..at + 8], ["av.1.1.real", "av.1.1.imag", "av.2.1.real", "av.2.1.imag", "av.1.2.real", "av.1.2.imag", "av.2.2.real", "av.2.2.imag"]);
     let (mut jit, mut interp) = (jit_model.evaluator(), interp_model.evaluator());
     let mut g = hbmc_stdlib::ChainRng::new(21, 0);
     for point in 0..12 {
@@ -121,6 +125,11 @@ fn complex_values_match_closed_forms_in_both_engines() {
         for k in 1..=3 {
             assert_eq!(get(&format!("cv.{k}")), (k as f64, -(k as f64)));
         }
+        // An array of complex vectors, one element overwritten.
+        for (k, i) in [(1, 1), (1, 2), (2, 2)] {
+            assert_eq!(get(&format!("av.{k}.{i}")), get(&format!("spin_gq.{i}")), "av[{k}, {i}]");
+        }
+        assert_eq!(get("av.2.1"), z);
         // Imaginary literals: 1.5i z + 9.5i.
         let lit = mul((0.0, 1.5), z);
         assert!(close(get("lit"), (lit.0, lit.1 + 9.5), tol), "{:?}", get("lit"));

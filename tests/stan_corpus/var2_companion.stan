@@ -2,6 +2,7 @@
 // Phi[2] = [[-0.3, 0], [0.1, 0.2]], sigma = 0.5 (var2_companion.json);
 // generated quantities summarise stability by the eigenvalues of the
 // companion matrix, which are complex (CSV columns lambdas.k.real/imag).
+// data: tests/stan_corpus/var2_companion.json
 data {
   int<lower=1> K;
   int<lower=3> T;
