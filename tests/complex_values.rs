@@ -261,3 +261,61 @@ fn a_var2_program_writes_its_companion_eigenvalues_as_cmdstan_does() {
     // The simulated process has complex roots: some draws must too.
     assert!(complex_draws > 0, "no draw had a complex eigenvalue");
 }
+
+/// Complex data as CmdStan reads them (`[re, im]` per element), in every
+/// kind of container, read back unchanged through generated quantities by
+/// both engines; a wrong shape is E4020 with the `[re, im]` help.
+#[test]
+fn complex_data_are_read_as_re_im_pairs() {
+    use hbmc::model::ModelError;
+    let program = r#"
+data {
+  complex c;
+  array[2] complex ac;
+  complex_vector[3] cv;
+  complex_matrix[2, 2] cm;
+}
+parameters { real x; }
+model { x ~ std_normal(); }
+generated quantities {
+  complex c2 = c;
+  array[2] complex ac2 = ac;
+  complex_vector[3] cv2 = cv;
+  complex_matrix[2, 2] cm2 = cm;
+  real r = get_imag(cm[1, 2]);
+}
+"#;
+    let dir = common::scratch("complex-data");
+    let data = dir.join("data.json");
+    std::fs::write(
+        &data,
+        r#"{"c": [1, 2], "ac": [[3, 4], [5, 6]], "cv": [[7, 8], [9, 10], [11, 12]], "cm": [[[13, 14], [15, 16]], [[17, 18], [19, 20]]]}"#,
+    )
+    .expect("scratch data");
+    let model = Model::compile("complex_data", program).expect("compiles");
+    for engine in [Engine::Jit, Engine::Interpreter] {
+        let bound = model.bind_files(std::slice::from_ref(&data), engine).expect("binds");
+        let names = bound.output_names().to_vec();
+        let mut out = Vec::new();
+        bound.evaluator().write_draw(&[0.3], &mut hbmc_stdlib::ChainRng::new(1, 0), &mut out).expect("draw");
+        let got = |name: &str| out[names.iter().position(|n| n == name).unwrap_or_else(|| panic!("no column {name}"))];
+        let want = [
+            ("c2.real", 1.0), ("c2.imag", 2.0), ("ac2.1.real", 3.0), ("ac2.2.imag", 6.0), ("cv2.1.real", 7.0),
+            ("cv2.2.imag", 10.0), ("cv2.3.real", 11.0), ("cm2.1.1.real", 13.0), ("cm2.1.2.imag", 16.0),
+            ("cm2.2.1.real", 17.0), ("cm2.2.2.imag", 20.0), ("r", 16.0),
+        ];
+        for (name, v) in want {
+            assert_eq!(got(name), v, "{engine:?}: {name}");
+        }
+    }
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, r#"{"c": [1, 2, 3], "ac": [[3, 4], [5, 6]], "cv": [[7, 8], [9, 10], [11, 12]], "cm": [[[13, 14], [15, 16]], [[17, 18], [19, 20]]]}"#)
+        .expect("scratch data");
+    match model.bind_files(std::slice::from_ref(&bad), Engine::Interpreter) {
+        Err(ModelError::Diagnostics(d)) => {
+            assert!(d.iter().any(|d| d.code == "E4020" && d.help.iter().any(|h| h.contains("[re, im]"))), "{d:#?}");
+        }
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("three numbers were read as a complex"),
+    }
+}

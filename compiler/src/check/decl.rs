@@ -141,16 +141,16 @@ impl Checker {
                 .with_help("declare it `real` (or a real container); discrete parameters must be marginalised out"),
             );
         }
-        if ty.is_complex_valued() && !matches!(block, BlockKind::TransformedData | BlockKind::GeneratedQuantities) {
+        if ty.is_complex_valued() && !matches!(block, BlockKind::Data | BlockKind::TransformedData | BlockKind::GeneratedQuantities) {
             let kind = ty.elem.kind_name();
             let place = if local { format!("a local of `{}`", block.keyword()) } else { format!("`{}`", block.keyword()) };
             self.report(
-                Diagnostic::error("E3015", format!("`{}` is a `{kind}`, but hbmc has complex values only in `transformed data` and `generated quantities`, not in {place}", decl.name.name))
+                Diagnostic::error("E3015", format!("`{}` is a `{kind}`, but hbmc has complex values only in `data`, `transformed data` and `generated quantities`, not in {place}", decl.name.name))
                     .with_label(decl.ty.span, "a complex type")
-                    .with_help(match block {
-                        BlockKind::Data => "compute it in `transformed data` (`to_complex(re, im)`) from two real data variables".to_string(),
-                        _ => format!("move it to `generated quantities`, or hold its real and imaginary parts in two real variables (`{}`)", ty.elem.to_real().kind_name()),
-                    }),
+                    .with_help(format!(
+                        "move it to `generated quantities`, or hold its real and imaginary parts in two real variables (`{}`)",
+                        ty.elem.to_real().kind_name()
+                    )),
             );
         }
         if local && *constraint != Constraint::None {

@@ -438,6 +438,7 @@ impl<'a> Lowerer<'a> {
                 span: decl.span,
                 message: format!("data variable `{}` has no bound value", info.name),
             })?;
+            let shape = complex::storage_shape(&info.ty, &shape);
             let len = layout::element_count(&shape);
             let (arena, buf) = match ty {
                 ScalarType::I64 => (Arena::IntData, self.module.add_buffer(&info.name, Arena::IntData, len)),
