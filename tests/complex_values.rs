@@ -319,3 +319,20 @@ generated quantities {
         Ok(_) => panic!("three numbers were read as a complex"),
     }
 }
+
+/// `print`/`reject` show a complex scalar as Stan does, `(re,im)`, in both
+/// engines.
+#[test]
+fn a_complex_scalar_prints_as_re_im() {
+    use hbmc::model::ModelError;
+    let program = "transformed data { complex z = to_complex(1, -2.5); reject(\"z = \", z); } parameters { real x; } model { x ~ std_normal(); }";
+    let model = Model::compile("complex_print", program).expect("compiles");
+    for engine in [Engine::Jit, Engine::Interpreter] {
+        let message = match model.bind(&[], engine) {
+            Err(ModelError::Diagnostics(d)) => d.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; "),
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("{engine:?}: the reject did not stop binding"),
+        };
+        assert!(message.contains("z = (1,-2.5)"), "{engine:?}: {message}");
+    }
+}

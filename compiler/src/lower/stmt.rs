@@ -374,6 +374,17 @@ impl Lowerer<'_> {
         for a in args {
             match a {
                 TypedPrintArg::Str(s) => parts.push(MessagePart::Text(s.clone())),
+                // A complex scalar as Stan prints it: `(re,im)`.
+                TypedPrintArg::Expr(e) if e.ty.array.is_empty() && e.ty.elem == crate::check::types::ElemType::Complex => {
+                    let (re, im) = self.complex_elem(e, &[])?;
+                    parts.extend([
+                        MessagePart::Text("(".into()),
+                        MessagePart::Value(re),
+                        MessagePart::Text(",".into()),
+                        MessagePart::Value(im),
+                        MessagePart::Text(")".into()),
+                    ]);
+                }
                 TypedPrintArg::Expr(e) if e.ty.is_scalar() => {
                     let v = self.scalar(e)?;
                     parts.push(MessagePart::Value(v));
