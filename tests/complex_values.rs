@@ -70,6 +70,8 @@ generated quantities {
   complex lit = 1.5i * z - .5i + 1e1i;
   array[2] complex_vector[2] av = {spin, spin};
   av[2, 1] = z;
+  complex_row_vector[2] spin_t = spin';
+  complex_matrix[2, 2] vecs_t = vecs';
 }
 "#;
 
@@ -130,6 +132,9 @@ fn complex_values_match_closed_forms_in_both_engines() {
             assert_eq!(get(&format!("av.{k}.{i}")), get(&format!("spin_gq.{i}")), "av[{k}, {i}]");
         }
         assert_eq!(get("av.2.1"), z);
+        // Transposes, without conjugation (Stan's `'`).
+        assert_eq!((get("spin_t.1"), get("spin_t.2")), (get("spin_gq.1"), get("spin_gq.2")));
+        assert_eq!((get("vecs_t.1.2"), get("vecs_t.2.1")), (get("vecs.2.1"), get("vecs.1.2")));
         // Imaginary literals: 1.5i z + 9.5i.
         let lit = mul((0.0, 1.5), z);
         assert!(close(get("lit"), (lit.0, lit.1 + 9.5), tol), "{:?}", get("lit"));

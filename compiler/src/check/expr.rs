@@ -202,6 +202,12 @@ impl Checker {
         let ty = match op {
             UnOp::Neg | UnOp::Plus => Some(t.ty.clone()),
             UnOp::Not => t.ty.is_scalar().then(Type::int),
+            // A complex container transposes as the real one of its shape
+            // (no conjugation, as Stan's `'`).
+            UnOp::Transpose if t.ty.is_complex_valued() => {
+                let real = Type::array_of(t.ty.array.clone(), t.ty.elem.to_real());
+                signatures::transpose(&real).map(|r| Type::array_of(r.array, r.elem.to_complex()))
+            }
             UnOp::Transpose => signatures::transpose(&t.ty),
         };
         let Some(ty) = ty else {

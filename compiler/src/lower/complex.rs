@@ -84,6 +84,10 @@ impl Lowerer<'_> {
                 Ok((re?, im?))
             }
             K::Unary { op: UnOp::Plus, operand } => self.complex_elem(operand, idx),
+            K::Unary { op: UnOp::Transpose, operand } => {
+                let reversed: Vec<Value> = idx.iter().rev().copied().collect();
+                self.complex_elem(operand, &reversed)
+            }
             K::Unary { op: UnOp::Neg, operand } => {
                 let (re, im) = self.complex_elem(operand, idx)?;
                 Ok((self.fb.unary(UnaryOp::Neg, re), self.fb.unary(UnaryOp::Neg, im)))
