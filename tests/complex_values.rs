@@ -72,6 +72,7 @@ generated quantities {
   av[2, 1] = z;
   complex_row_vector[2] spin_t = spin';
   complex_matrix[2, 2] vecs_t = vecs';
+  complex_vector[2] combo = 2 * spin - spin .* spin ./ z + [1, 2]';
 }
 "#;
 
@@ -132,6 +133,13 @@ fn complex_values_match_closed_forms_in_both_engines() {
             assert_eq!(get(&format!("av.{k}.{i}")), get(&format!("spin_gq.{i}")), "av[{k}, {i}]");
         }
         assert_eq!(get("av.2.1"), z);
+        // Elementwise arithmetic on complex vectors, with real promotion.
+        for k in 1..=2 {
+            let l = get(&format!("spin_gq.{k}"));
+            let sq = div(mul(l, l), z);
+            let want = (2.0 * l.0 - sq.0 + k as f64, 2.0 * l.1 - sq.1);
+            assert!(close(get(&format!("combo.{k}")), want, 1e-14), "combo[{k}]");
+        }
         // Transposes, without conjugation (Stan's `'`).
         assert_eq!((get("spin_t.1"), get("spin_t.2")), (get("spin_gq.1"), get("spin_gq.2")));
         assert_eq!((get("vecs_t.1.2"), get("vecs_t.2.1")), (get("vecs.2.1"), get("vecs.1.2")));

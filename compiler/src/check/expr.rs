@@ -953,25 +953,33 @@ impl Checker {
 }
 
 /// The error for a cdf (or a truncation needing one) that hbmc lacks.
-/// The type of `l op r` when a side is complex: `+ - * / ^` of two
+/// The type of `l op r` when a side is complex: `+ - * /` of two
 /// scalars, one complex and the other `int`, `real` or `complex` (the real
-/// promoted), give a `complex`. Complex containers take no part in
-/// arithmetic in hbmc yet (E1001 with that reason).
+/// promoted), give a `complex`; elementwise `+ - .* ./` of containers of
+/// one shape (or a container and a scalar), `*` of a container and a
+/// scalar and `/` of a container by a scalar give the complex container of
+/// that shape. No matrix products of complex values (E1001 says so).
 fn complex_binary(op: BinOp, l: &Type, r: &Type) -> Result<Type, (&'static str, String)> {
-    let scalar = |t: &Type| t.array.is_empty() && (t.elem.is_scalar() || t.elem == ElemType::Complex);
-    if !(scalar(l) && scalar(r)) {
-        return Err((
-            "E1001",
-            "hbmc does complex arithmetic on complex scalars only; index the container (`z[i]`), or take `get_real`/`get_imag` of it".into(),
-        ));
+    let real = |t: &Type| Type::array_of(t.array.clone(), t.elem.to_real());
+    let (lr, rr) = (real(l), real(r));
+    let scalar = |t: &Type| t.is_scalar();
+    let elementwise = match op {
+        BinOp::Add | BinOp::Sub | BinOp::EltMul | BinOp::EltDiv => true,
+        BinOp::Mul => scalar(&lr) || scalar(&rr),
+        BinOp::Div => scalar(&rr),
+        _ => {
+            return Err((
+                "E1001",
+                format!("`{}` is not defined for complex values in hbmc; compare `get_real`/`get_imag` or `abs` of them", op.symbol()),
+            ))
+        }
+    };
+    if !elementwise {
+        return Err(("E1001", "hbmc has no matrix products of complex values; use `.*` for elementwise products".into()));
     }
-    match op {
-        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::EltMul | BinOp::EltDiv => Ok(Type::scalar_or_elem(ElemType::Complex)),
-        _ => Err((
-            "E1001",
-            format!("`{}` is not defined for complex values in hbmc; compare `get_real`/`get_imag` or `abs` of them", op.symbol()),
-        )),
-    }
+    broadcast::align(&lr, &rr, false)
+        .map(|t| Type::array_of(t.array, t.elem.to_complex()))
+        .map_err(|_| ("E1001", "complex operands must have the same shape, or one of them be a scalar".into()))
 }
 
 pub(super) fn missing_cdf(dist: &str, span: Span, label: &str) -> Diagnostic {

@@ -93,8 +93,8 @@ impl Lowerer<'_> {
                 Ok((self.fb.unary(UnaryOp::Neg, re), self.fb.unary(UnaryOp::Neg, im)))
             }
             K::Binary { op, lhs, rhs } => {
-                let (a, b) = self.complex_elem(lhs, &[])?;
-                let (c, d) = self.complex_elem(rhs, &[])?;
+                let (a, b) = self.complex_operand(e, lhs, idx)?;
+                let (c, d) = self.complex_operand(e, rhs, idx)?;
                 self.complex_binary(*op, (a, b), (c, d), e)
             }
             K::Call { func, args } => match (func.as_str(), args.as_slice()) {
@@ -139,6 +139,20 @@ impl Lowerer<'_> {
             }
             _ => Err(LowerError::unsupported(e.span, "this complex expression; build it with `to_complex` or assign its parts to complex variables")),
         }
+    }
+
+    /// The element of an operand of the elementwise complex operation `e`
+    /// that the result's element at `idx` reads (a scalar operand's only
+    /// one).
+    fn complex_operand(&mut self, e: &TypedExpr, operand: &TypedExpr, idx: &[Value]) -> LowerResult<(Value, Value)> {
+        let axes = operand.ty.axes();
+        if idx.is_empty() || axes.is_empty() {
+            return self.complex_elem(operand, &[]);
+        }
+        let map = super::expr::axis_map(&e.ty.axes(), &axes)
+            .ok_or_else(|| LowerError::unsupported(operand.span, "an operand whose shape does not align"))?;
+        let sub: Vec<Value> = map.iter().map(|&r| idx[r]).collect();
+        self.complex_elem(operand, &sub)
     }
 
     /// `(a + bi) op (c + di)` for `+ - * /` (the checker allows no other).
