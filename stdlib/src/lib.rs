@@ -33,6 +33,7 @@ pub mod bessel;
 pub mod bessel_functions;
 pub mod dist;
 pub mod eigen;
+pub mod eigen_general;
 pub mod ffi;
 pub mod inc_beta;
 pub mod linalg;
@@ -126,6 +127,11 @@ pub enum SymbolKind {
     IntOfReal,
     /// A vector or matrix routine writing its result through a pointer.
     Linalg,
+    /// A vector or matrix routine writing its result through a pointer
+    /// that has no reverse-mode rule: called only where nothing is
+    /// differentiated (`eigenvalues`/`eigenvectors`, whose results are
+    /// complex, in transformed data and generated quantities).
+    LinalgNoGrad,
     /// Its reverse-mode rule, accumulating into adjoint buffers.
     LinalgAdj {
         /// The forward routine.
@@ -187,6 +193,7 @@ pub fn symbols() -> Vec<Symbol> {
     use dist::normal_vec::{hbm_normal_sum_vec, hbm_normal_sum_vec_adj};
     use dist::*;
     use eigen::*;
+    use eigen_general::{hbm_eigenvalues, hbm_eigenvectors};
     use linalg::*;
     use lu::*;
     use matrix_exp::*;
@@ -585,6 +592,9 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_eigenvectors_sym: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
     push!(hbm_eigenvectors_sym_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32
         => K::LinalgAdj { of: "hbm_eigenvectors_sym" });
+    // No `_adj`: complex results exist only where nothing is differentiated.
+    push!(hbm_eigenvalues: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::LinalgNoGrad);
+    push!(hbm_eigenvectors: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::LinalgNoGrad);
     push!(hbm_log_sum_exp_vec: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Linalg);
     push!(hbm_log_sum_exp_vec_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> f64
         => K::LinalgAdj { of: "hbm_log_sum_exp_vec" });

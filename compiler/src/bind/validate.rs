@@ -39,19 +39,26 @@ pub(crate) fn validate(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<DataValue> {
     let v = Validator::new(program, decl, input, res, values);
-    let shape = v.expected_shape(diags)?;
+    let declared = v.expected_shape(diags)?;
+    let ty = &program.var(decl.var).ty;
+    let array_rank = ty.array.len();
+    // A complex element is given as `[re, im]` (CmdStan's JSON): one more,
+    // innermost axis of 2; it is stored with that axis first among the
+    // element's axes (the lowering's complex layout).
+    let complex = ty.is_complex_valued();
+    let shape = if complex { declared.iter().copied().chain([2]).collect() } else { declared.clone() };
     if !v.shape_matches(&shape, diags) {
         return None;
     }
     let mut problems = Problems::default();
     let row_major = v.convert(&shape, &mut problems);
-    let array_rank = program.var(decl.var).ty.array.len();
-    let storage = row_major.map(|s| reorder(s, &shape, array_rank));
-    let value = storage.map(|storage| DataValue {
-        shape: shape.clone(),
-        array_rank,
-        storage,
-    });
+    let value = match complex {
+        true => row_major.map(|s| {
+            let (storage, stored_shape) = reorder_complex(s, &declared, array_rank);
+            DataValue { shape: stored_shape, array_rank, storage }
+        }),
+        false => row_major.map(|s| DataValue { storage: reorder(s, &shape, array_rank), shape: shape.clone(), array_rank }),
+    };
     if let Some(value) = &value {
         v.check_bounds(value, &mut problems, diags);
         v.check_constraint(value, &mut problems);
@@ -725,6 +732,12 @@ fn real_elem(raw: &Raw, name: &str) -> Result<f64, ElemError> {
 /// What a right value looks like, for shape errors.
 pub(crate) fn shape_help(name: &str, expected: &[usize], elem: ElemType) -> String {
     let what = if elem.is_int() { "integers" } else { "numbers" };
+    if elem.is_complex() {
+        return format!(
+            "give `{name}` as nested lists of shape {} (outermost first; each complex element as `[re, im]`)",
+            show::shape(expected)
+        );
+    }
     match expected {
         [] => format!("give `{name}` as a single number, e.g. `\"{name}\": 3`"),
         [n] => format!("give `{name}` as a list of {n} {what} (or a CSV column with {n} rows)"),
@@ -772,6 +785,28 @@ fn reorder(s: DataStorage, shape: &[usize], array_rank: usize) -> DataStorage {
         DataStorage::Ints(v) => DataStorage::Ints(go(v, shape, array_rank)),
         DataStorage::Reals(v) => DataStorage::Reals(go(v, shape, array_rank)),
     }
+}
+
+/// Reorders the row-major reals of complex data (declared shape, then
+/// the part) into storage order: the part axis first among the element's
+/// axes (`lower/complex.rs`). Returns the values and their stored shape.
+fn reorder_complex(s: DataStorage, declared: &[usize], array_rank: usize) -> (DataStorage, Vec<usize>) {
+    let rank = array_rank.min(declared.len());
+    let mut stored = declared.to_vec();
+    stored.insert(rank, 2);
+    let given: Vec<usize> = declared.iter().copied().chain([2]).collect();
+    let DataStorage::Reals(v) = s else { return (s, stored) };
+    let mut out = v.clone();
+    for (k, x) in v.into_iter().enumerate() {
+        let mut idx = row_major_index(&given, k);
+        let part = idx.pop().unwrap_or(0);
+        idx.insert(rank, part);
+        // The offset is in range: `k` indexes a value of this shape.
+        if let Some(slot) = storage_offset(&stored, array_rank, &idx).and_then(|o| out.get_mut(o)) {
+            *slot = x;
+        }
+    }
+    (DataStorage::Reals(out), stored)
 }
 
 fn simplex(x: &[f64]) -> Option<String> {

@@ -141,6 +141,18 @@ impl Checker {
                 .with_help("declare it `real` (or a real container); discrete parameters must be marginalised out"),
             );
         }
+        if ty.is_complex_valued() && !matches!(block, BlockKind::Data | BlockKind::TransformedData | BlockKind::GeneratedQuantities) {
+            let kind = ty.elem.kind_name();
+            let place = if local { format!("a local of `{}`", block.keyword()) } else { format!("`{}`", block.keyword()) };
+            self.report(
+                Diagnostic::error("E3015", format!("`{}` is a `{kind}`, but hbmc has complex values only in `data`, `transformed data` and `generated quantities`, not in {place}", decl.name.name))
+                    .with_label(decl.ty.span, "a complex type")
+                    .with_help(format!(
+                        "move it to `generated quantities`, or hold its real and imaginary parts in two real variables (`{}`)",
+                        ty.elem.to_real().kind_name()
+                    )),
+            );
+        }
         if local && *constraint != Constraint::None {
             self.report(
                 Diagnostic::error("E3007", format!("local variable `{}` cannot be constrained", decl.name.name))
@@ -218,6 +230,14 @@ impl Checker {
                 sizes.push(sizes.last()?.clone());
                 (ElemType::Matrix(k, k), Err(Constraint::CovMatrix))
             }
+            B::Complex => (ElemType::Complex, Ok(&Transform::None)),
+            B::ComplexVector { size: n } => (ElemType::ComplexVector(size(self, n, &mut sizes)), Ok(&Transform::None)),
+            B::ComplexRowVector { size: n } => (ElemType::ComplexRowVector(size(self, n, &mut sizes)), Ok(&Transform::None)),
+            B::ComplexMatrix { rows, cols } => {
+                let r = size(self, rows, &mut sizes);
+                let c = size(self, cols, &mut sizes);
+                (ElemType::ComplexMatrix(r, c), Ok(&Transform::None))
+            }
             B::DimIndex(name) => match self.dims.lookup(&name.name) {
                 Some(d) => (ElemType::Int { index_of: Some(d) }, Ok(&Transform::None)),
                 None => {
@@ -236,11 +256,6 @@ impl Checker {
 
     /// The diagnostic for a name that should be a dim but is not.
     pub(super) fn unknown_dim(&self, name: &str, span: crate::syntax::span::Span) -> Diagnostic {
-        if matches!(name, "complex" | "complex_vector" | "complex_row_vector" | "complex_matrix") {
-            return Diagnostic::error("E3015", format!("Stan's complex types (`{name}`) are not supported by hbmc yet"))
-                .with_label(span, "complex type")
-                .with_help("hold the real and imaginary parts in two real variables; docs/language.md lists what hbmc lacks");
-        }
         let known: Vec<String> = self.dims.dims.iter().map(|d| format!("`{}`", d.name)).collect();
         let d = Diagnostic::error("E2004", format!("`{name}` is not a dim"))
             .with_label(span, "used as a dim here");

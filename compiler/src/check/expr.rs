@@ -202,6 +202,12 @@ impl Checker {
         let ty = match op {
             UnOp::Neg | UnOp::Plus => Some(t.ty.clone()),
             UnOp::Not => t.ty.is_scalar().then(Type::int),
+            // A complex container transposes as the real one of its shape
+            // (no conjugation, as Stan's `'`).
+            UnOp::Transpose if t.ty.is_complex_valued() => {
+                let real = Type::array_of(t.ty.array.clone(), t.ty.elem.to_real());
+                signatures::transpose(&real).map(|r| Type::array_of(r.array, r.elem.to_complex()))
+            }
             UnOp::Transpose => signatures::transpose(&t.ty),
         };
         let Some(ty) = ty else {
@@ -227,6 +233,7 @@ impl Checker {
         // clash, E1001 for Stan's own typing rules.
         let type_err = |why: String| ("E1001", why);
         let result: Result<Type, (&'static str, String)> = match op {
+            _ if l.ty.is_complex_valued() || r.ty.is_complex_valued() => complex_binary(op, &l.ty, &r.ty),
             BinOp::Or | BinOp::And | BinOp::Eq | BinOp::Neq | BinOp::Lt | BinOp::Leq | BinOp::Gt | BinOp::Geq => {
                 if l.ty.is_scalar() && r.ty.is_scalar() {
                     Ok(Type::int())
@@ -946,6 +953,35 @@ impl Checker {
 }
 
 /// The error for a cdf (or a truncation needing one) that hbmc lacks.
+/// The type of `l op r` when a side is complex: `+ - * /` of two
+/// scalars, one complex and the other `int`, `real` or `complex` (the real
+/// promoted), give a `complex`; elementwise `+ - .* ./` of containers of
+/// one shape (or a container and a scalar), `*` of a container and a
+/// scalar and `/` of a container by a scalar give the complex container of
+/// that shape. No matrix products of complex values (E1001 says so).
+fn complex_binary(op: BinOp, l: &Type, r: &Type) -> Result<Type, (&'static str, String)> {
+    let real = |t: &Type| Type::array_of(t.array.clone(), t.elem.to_real());
+    let (lr, rr) = (real(l), real(r));
+    let scalar = |t: &Type| t.is_scalar();
+    let elementwise = match op {
+        BinOp::Add | BinOp::Sub | BinOp::EltMul | BinOp::EltDiv => true,
+        BinOp::Mul => scalar(&lr) || scalar(&rr),
+        BinOp::Div => scalar(&rr),
+        _ => {
+            return Err((
+                "E1001",
+                format!("`{}` is not defined for complex values in hbmc; compare `get_real`/`get_imag` or `abs` of them", op.symbol()),
+            ))
+        }
+    };
+    if !elementwise {
+        return Err(("E1001", "hbmc has no matrix products of complex values; use `.*` for elementwise products".into()));
+    }
+    broadcast::align(&lr, &rr, false)
+        .map(|t| Type::array_of(t.array, t.elem.to_complex()))
+        .map_err(|_| ("E1001", "complex operands must have the same shape, or one of them be a scalar".into()))
+}
+
 pub(super) fn missing_cdf(dist: &str, span: Span, label: &str) -> Diagnostic {
     Diagnostic::error("E3014", format!("hbmc has no `{dist}_lcdf`/`{dist}_lccdf` yet"))
         .with_label(span, label)

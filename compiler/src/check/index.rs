@@ -211,7 +211,8 @@ fn result_type(base: &Type, fates: &[AxisFate]) -> Type {
         AxisFate::Kept(a) => Some(a),
         _ => None,
     };
-    let elem = match base.elem {
+    // A complex container indexes as the real one of its shape does.
+    let elem = match base.elem.to_real() {
         ElemType::Vector(_) => kept(fates[n_array]).map_or(ElemType::Real, ElemType::Vector),
         ElemType::RowVector(_) => kept(fates[n_array]).map_or(ElemType::Real, ElemType::RowVector),
         ElemType::Matrix(..) => {
@@ -225,6 +226,7 @@ fn result_type(base: &Type, fates: &[AxisFate]) -> Type {
         }
         scalar => scalar,
     };
+    let elem = if base.elem.is_complex() { elem.to_complex() } else { elem };
     Type { array, elem }
 }
 

@@ -12,6 +12,7 @@
 //! (the full table is in `docs/errors.md`).
 
 pub mod broadcast;
+pub mod complex;
 mod decl;
 pub mod env;
 pub mod outcomes;
@@ -162,7 +163,7 @@ fn reserved_name(name: &str) -> Option<&'static str> {
         "functions", "model", "data", "parameters", "quantities", "transformed", "generated",
         "int", "real", "complex", "vector", "row_vector", "matrix", "array", "simplex", "ordered",
         "positive_ordered", "unit_vector", "sum_to_zero_vector", "cholesky_factor_corr", "cholesky_factor_cov",
-        "corr_matrix", "cov_matrix", "void", "return", "break", "continue", "print", "reject",
+        "corr_matrix", "cov_matrix", "complex_vector", "complex_row_vector", "complex_matrix", "void", "return", "break", "continue", "print", "reject",
         "fatal_error", "profile", "tuple", "dims", "lower", "upper", "offset", "multiplier",
     ];
     // `lower`, `upper`, `offset` and `multiplier` are allowed in Stan.

@@ -265,7 +265,7 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
 
 /// Every function name (densities and `_rng`s aside).
 pub fn function_names() -> impl Iterator<Item = &'static str> {
-    UNARY_MATH.iter().chain(BINARY_MATH).chain(OTHER_FUNCTIONS).copied()
+    UNARY_MATH.iter().chain(BINARY_MATH).chain(OTHER_FUNCTIONS).chain(super::complex::COMPLEX_FUNCTIONS).copied()
 }
 
 /// The result type of calling the non-density function `name` with `args`.
@@ -274,6 +274,9 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
     let n = tys.len();
     let all_scalar = tys.iter().all(|t| t.is_scalar());
     let mismatch = |sig: &'static str| Err(CallError::Mismatch(sig));
+    if let Some(result) = super::complex::resolve(name, &tys) {
+        return result;
+    }
     if UNARY_MATH.contains(&name) {
         return match tys.as_slice() {
             [t] => Ok(t.promoted()),

@@ -57,6 +57,14 @@ pub enum ElemType {
     Vector(Axis),
     RowVector(Axis),
     Matrix(Axis, Axis),
+    /// `complex`: a real and an imaginary part.
+    Complex,
+    /// `complex_vector[n]`.
+    ComplexVector(Axis),
+    /// `complex_row_vector[n]`.
+    ComplexRowVector(Axis),
+    /// `complex_matrix[m, n]`.
+    ComplexMatrix(Axis, Axis),
 }
 
 impl ElemType {
@@ -66,9 +74,40 @@ impl ElemType {
     /// The axes of the element itself (none for scalars).
     pub fn axes(self) -> Vec<Axis> {
         match self {
-            ElemType::Int { .. } | ElemType::Real => vec![],
-            ElemType::Vector(a) | ElemType::RowVector(a) => vec![a],
-            ElemType::Matrix(r, c) => vec![r, c],
+            ElemType::Int { .. } | ElemType::Real | ElemType::Complex => vec![],
+            ElemType::Vector(a) | ElemType::RowVector(a) | ElemType::ComplexVector(a) | ElemType::ComplexRowVector(a) => vec![a],
+            ElemType::Matrix(r, c) | ElemType::ComplexMatrix(r, c) => vec![r, c],
+        }
+    }
+
+    /// Whether this is one of Stan's complex types.
+    pub fn is_complex(self) -> bool {
+        matches!(
+            self,
+            ElemType::Complex | ElemType::ComplexVector(_) | ElemType::ComplexRowVector(_) | ElemType::ComplexMatrix(..)
+        )
+    }
+
+    /// The complex element of the same shape (`vector` -> `complex_vector`,
+    /// `int`/`real` -> `complex`); a complex element is its own.
+    pub fn to_complex(self) -> ElemType {
+        match self {
+            ElemType::Int { .. } | ElemType::Real | ElemType::Complex => ElemType::Complex,
+            ElemType::Vector(a) | ElemType::ComplexVector(a) => ElemType::ComplexVector(a),
+            ElemType::RowVector(a) | ElemType::ComplexRowVector(a) => ElemType::ComplexRowVector(a),
+            ElemType::Matrix(r, c) | ElemType::ComplexMatrix(r, c) => ElemType::ComplexMatrix(r, c),
+        }
+    }
+
+    /// The real element of the same shape (`complex_vector` -> `vector`,
+    /// `complex` -> `real`); a real element is its own (int stays int).
+    pub fn to_real(self) -> ElemType {
+        match self {
+            ElemType::Complex => ElemType::Real,
+            ElemType::ComplexVector(a) => ElemType::Vector(a),
+            ElemType::ComplexRowVector(a) => ElemType::RowVector(a),
+            ElemType::ComplexMatrix(r, c) => ElemType::Matrix(r, c),
+            real => real,
         }
     }
 
@@ -91,6 +130,10 @@ impl ElemType {
             ElemType::Vector(_) => ElemType::Vector(Axis::Anon),
             ElemType::RowVector(_) => ElemType::RowVector(Axis::Anon),
             ElemType::Matrix(..) => ElemType::Matrix(Axis::Anon, Axis::Anon),
+            ElemType::Complex => ElemType::Complex,
+            ElemType::ComplexVector(_) => ElemType::ComplexVector(Axis::Anon),
+            ElemType::ComplexRowVector(_) => ElemType::ComplexRowVector(Axis::Anon),
+            ElemType::ComplexMatrix(..) => ElemType::ComplexMatrix(Axis::Anon, Axis::Anon),
         }
     }
 
@@ -102,6 +145,10 @@ impl ElemType {
             ElemType::Vector(_) => "vector",
             ElemType::RowVector(_) => "row_vector",
             ElemType::Matrix(..) => "matrix",
+            ElemType::Complex => "complex",
+            ElemType::ComplexVector(_) => "complex_vector",
+            ElemType::ComplexRowVector(_) => "complex_row_vector",
+            ElemType::ComplexMatrix(..) => "complex_matrix",
         }
     }
 }
@@ -163,6 +210,11 @@ impl Type {
     /// Whether this is a 1-D array of ints: the type of a multi-index.
     pub fn is_int_array_1d(&self) -> bool {
         self.array.len() == 1 && self.elem.is_int()
+    }
+
+    /// Whether values of this type are complex (scalar, container or array of them).
+    pub fn is_complex_valued(&self) -> bool {
+        self.elem.is_complex()
     }
 
     /// Whether values of this type are integers (scalar or array of int).
@@ -237,6 +289,14 @@ impl Type {
             (ElemType::Matrix(r1, c1), ElemType::Matrix(r2, c2)) => {
                 r1.compatible(r2) && c1.compatible(c2)
             }
+            // A real value promotes to a complex one of the same shape
+            // (imaginary part zero), as in Stan.
+            (ElemType::Complex, ElemType::Int { .. } | ElemType::Real | ElemType::Complex) => true,
+            (ElemType::ComplexVector(a), ElemType::ComplexVector(b) | ElemType::Vector(b))
+            | (ElemType::ComplexRowVector(a), ElemType::ComplexRowVector(b) | ElemType::RowVector(b)) => a.compatible(b),
+            (ElemType::ComplexMatrix(r1, c1), ElemType::ComplexMatrix(r2, c2) | ElemType::Matrix(r2, c2)) => {
+                r1.compatible(r2) && c1.compatible(c2)
+            }
             _ => false,
         }
     }
@@ -301,6 +361,10 @@ impl fmt::Display for TypeDisplay<'_> {
             ElemType::Vector(a) => sized(f, "vector", &[a]),
             ElemType::RowVector(a) => sized(f, "row_vector", &[a]),
             ElemType::Matrix(r, c) => sized(f, "matrix", &[r, c]),
+            ElemType::Complex => write!(f, "complex"),
+            ElemType::ComplexVector(a) => sized(f, "complex_vector", &[a]),
+            ElemType::ComplexRowVector(a) => sized(f, "complex_row_vector", &[a]),
+            ElemType::ComplexMatrix(r, c) => sized(f, "complex_matrix", &[r, c]),
         }
     }
 }

@@ -65,8 +65,15 @@ fn native_unary(name: &str) -> Option<UnaryOp> {
 impl Lowerer<'_> {
     /// The concrete shape of a call's result.
     pub fn call_shape(&mut self, func: &str, args: &[TypedExpr], e: &TypedExpr) -> LowerResult<Vec<usize>> {
-        if e.ty.is_scalar() {
+        if e.ty.is_scalar() || (e.ty.array.is_empty() && e.ty.elem == ElemType::Complex) {
             return Ok(Vec::new());
+        }
+        match func {
+            // Complex functions keep their argument's shape.
+            "get_real" | "get_imag" | "conj" => return self.shape(&args[0]),
+            "eigenvalues" => return Ok(vec![self.shape(&args[0])?.first().copied().unwrap_or(0)]),
+            "eigenvectors" => return self.shape(&args[0]),
+            _ => {}
         }
         if crate::check::ode::split_ode_call(func).is_some() {
             return self.ode_shape(args);
@@ -166,6 +173,9 @@ impl Lowerer<'_> {
 
     /// One element of a call's result.
     pub fn call_elem(&mut self, e: &TypedExpr, func: &str, args: &[TypedExpr], idx: &[Value]) -> LowerResult<Value> {
+        if let Some(v) = self.complex_real_call(func, args, idx, e)? {
+            return Ok(v);
+        }
         if let Some(index) = self.user_function(func) {
             return self.user_call(index, args, e);
         }

@@ -34,6 +34,15 @@ pub(crate) fn axis_map(result: &[Axis], operand: &[Axis]) -> Option<Vec<usize>> 
     }
 }
 
+/// An int expression as `coef * var + constant` (see
+/// [`Lowerer::linear_in_one_var`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Linear {
+    var: Option<VarId>,
+    coef: i64,
+    constant: i64,
+}
+
 impl Lowerer<'_> {
     /// A scalar expression's value.
     pub fn scalar(&mut self, e: &TypedExpr) -> LowerResult<Value> {
@@ -46,7 +55,7 @@ impl Lowerer<'_> {
         Ok(match &e.kind {
             K::IntLit(_) | K::RealLit(_) | K::DimSize(_) | K::Target => Vec::new(),
             K::Var(v) => match self.storage.get(v) {
-                Some(s) => s.shape.clone(),
+                Some(s) => super::complex::declared_shape(&e.ty, s),
                 // Computed where read: the declared shape.
                 None if self.inlined.contains_key(v) || self.filled.contains_key(v) => self.shapes.get(v).cloned().unwrap_or_default(),
                 None if self.small.contains_key(v) => self.small.get(v).map(|s| s.shape.clone()).unwrap_or_default(),
@@ -143,38 +152,55 @@ impl Lowerer<'_> {
 
     /// The number of elements of the slice `lower:upper`: from the bounds'
     /// values when both are constants of the data, else from their
-    /// difference when both are the same variable plus constants
-    /// (`x[t - 11 : t - 1]` in a loop over `t` has 11 elements each time).
+    /// difference when both are the same multiple of one variable plus
+    /// constants (`x[t - 11 : t - 1]` in a loop over `t` has 11 elements
+    /// each time, `x[(t - 1) * m + 1 : t * m]` with `m` data has `m`).
     pub(super) fn range_width(&mut self, lower: &TypedExpr, upper: &TypedExpr) -> LowerResult<i64> {
         if let (Ok(lo), Ok(hi)) = (self.const_int(lower), self.const_int(upper)) {
             return Ok(hi - lo + 1);
         }
-        match (self.var_plus_const(lower), self.var_plus_const(upper)) {
-            (Some((a, lo)), Some((b, hi))) if a == b => Ok(hi - lo + 1),
+        match (self.linear_in_one_var(lower), self.linear_in_one_var(upper)) {
+            (Some(lo), Some(hi)) if lo.var == hi.var && lo.coef == hi.coef => Ok(hi.constant - lo.constant + 1),
             _ => Err(LowerError::unsupported(
                 upper.span,
-                "a slice whose length is not a constant of the data (its bounds must be constants, or the same variable plus constants)",
+                "a slice whose length is not a constant of the data (its bounds must be constants, or the same multiple of one variable plus constants)",
             )),
         }
     }
 
-    /// `e` as a variable (or nothing) plus a constant of the data: `t - 11`
-    /// is `(Some(t), -11)`, `i + K - 1` with `K` data is `(Some(i), K - 1)`.
-    fn var_plus_const(&mut self, e: &TypedExpr) -> Option<(Option<VarId>, i64)> {
+    /// `e` as `coef * var + constant` with `coef` and `constant` constants
+    /// of the data: `t - 11` is `1 t - 11`, `(t - 1) * m + 1` with `m`
+    /// data is `m t + (1 - m)`; a constant has no variable. `None` for
+    /// anything else (two variables, a product of variables, overflow).
+    fn linear_in_one_var(&mut self, e: &TypedExpr) -> Option<Linear> {
         use TypedExprKind as K;
         if let Ok(n) = self.const_int(e) {
-            return Some((None, n));
+            return Some(Linear { var: None, coef: 0, constant: n });
         }
+        let combine = |a: Linear, b: Linear, sign: i64| -> Option<Linear> {
+            let var = match (a.var, b.var) {
+                (Some(x), Some(y)) if x != y => return None,
+                (x, y) => x.or(y),
+            };
+            Some(Linear {
+                var,
+                coef: a.coef.checked_add(sign.checked_mul(b.coef)?)?,
+                constant: a.constant.checked_add(sign.checked_mul(b.constant)?)?,
+            })
+        };
         match &e.kind {
-            K::Var(v) if e.ty.is_scalar() => Some((Some(*v), 0)),
-            K::Binary { op: BinOp::Add, lhs, rhs } => match (self.var_plus_const(lhs)?, self.var_plus_const(rhs)?) {
-                ((v, a), (None, b)) | ((None, a), (v, b)) => Some((v, a + b)),
-                _ => None,
-            },
-            K::Binary { op: BinOp::Sub, lhs, rhs } => match (self.var_plus_const(lhs)?, self.var_plus_const(rhs)?) {
-                ((v, a), (None, b)) => Some((v, a - b)),
-                _ => None,
-            },
+            K::Var(v) if e.ty.is_int_scalar() => Some(Linear { var: Some(*v), coef: 1, constant: 0 }),
+            K::Binary { op: BinOp::Add, lhs, rhs } => combine(self.linear_in_one_var(lhs)?, self.linear_in_one_var(rhs)?, 1),
+            K::Binary { op: BinOp::Sub, lhs, rhs } => combine(self.linear_in_one_var(lhs)?, self.linear_in_one_var(rhs)?, -1),
+            K::Binary { op: BinOp::Mul, lhs, rhs } if e.ty.is_int_scalar() => {
+                let (a, b) = (self.linear_in_one_var(lhs)?, self.linear_in_one_var(rhs)?);
+                let (x, k) = match (a.var, b.var) {
+                    (_, None) => (a, b.constant),
+                    (None, _) => (b, a.constant),
+                    _ => return None,
+                };
+                Some(Linear { var: x.var, coef: x.coef.checked_mul(k)?, constant: x.constant.checked_mul(k)? })
+            }
             _ => None,
         }
     }
@@ -235,6 +261,15 @@ impl Lowerer<'_> {
     /// Emits the element of `e` at `idx`.
     pub fn elem(&mut self, e: &TypedExpr, idx: &[Value]) -> LowerResult<Value> {
         use TypedExprKind as K;
+        if e.ty.is_complex_valued() && !matches!(e.kind, K::Var(_) | K::Index { .. }) {
+            // One part of a complex value (see `complex`).
+            let (re, im) = self.complex_elem(e, idx)?;
+            return match self.complex_part {
+                Some(0) => Ok(re),
+                Some(_) => Ok(im),
+                None => Err(LowerError::unsupported(e.span, "a complex value where a real one is needed; take `get_real`/`get_imag` of it")),
+            };
+        }
         if let Some(v) = self.small_elem(e, idx)? {
             return Ok(v);
         }
@@ -261,6 +296,11 @@ impl Lowerer<'_> {
                     .get(v)
                     .cloned()
                     .ok_or_else(|| LowerError::unsupported(e.span, format!("variable `{}` without storage", self.program.var(*v).name)))?;
+                if e.ty.is_complex_valued() {
+                    let full = self.complex_load_index(&storage, idx, e)?;
+                    let offset = self.offset(&storage, &full);
+                    return Ok(self.fb.load(storage.buf, offset, storage.ty));
+                }
                 let offset = self.offset(&storage, idx);
                 Ok(self.fb.load(storage.buf, offset, storage.ty))
             }
@@ -583,10 +623,21 @@ impl Lowerer<'_> {
         let inner = match &idx[rank..] {
             [] => None,
             [i] => Some(*i),
-            [r, c, ..] => {
+            [r, c] => {
                 let rows = self.fb.i64(elem_shape[0] as i64);
                 let col = self.fb.binary(BinaryOp::Mul, *c, rows);
                 Some(self.fb.binary(BinaryOp::Add, *r, col))
+            }
+            // Column-major over more element axes (a complex matrix's
+            // storage: part, row, column).
+            more => {
+                let mut acc = more[more.len() - 1];
+                for k in (0..more.len() - 1).rev() {
+                    let size = self.fb.i64(elem_shape.get(k).copied().unwrap_or(1) as i64);
+                    let scaled = self.fb.binary(BinaryOp::Mul, acc, size);
+                    acc = self.fb.binary(BinaryOp::Add, scaled, more[k]);
+                }
+                Some(acc)
             }
         };
         match (outer, inner) {

@@ -54,11 +54,12 @@ pub fn memory_offset(shape: &[usize], array_rank: usize, index: &[usize]) -> usi
     let elem_shape = &shape[array_rank.min(shape.len())..];
     let elem_index = &index[array_rank.min(index.len())..];
     let elem_len = element_count(elem_shape);
-    let within = match (elem_shape, elem_index) {
-        ([_], [i]) => i - 1,
-        ([rows, _], [r, c]) => (r - 1) + (c - 1) * rows,
-        _ => 0,
-    };
+    // Column-major over the element's axes (a complex matrix's storage
+    // has three: part, row, column).
+    let mut within = 0;
+    for (&ix, &size) in elem_index.iter().zip(elem_shape).rev() {
+        within = within * size + (ix - 1);
+    }
     offset * elem_len + within
 }
 
@@ -99,6 +100,16 @@ pub fn for_each_index(shape: &[usize], mut f: impl FnMut(&[usize])) {
             *i = 1;
         }
     }
+}
+
+/// The names of complex elements' columns: each name followed by its
+/// `real` and `imag` column (joined by `join`); `names` unchanged when the
+/// elements are real.
+fn with_parts(names: Vec<String>, complex: bool, join: impl Fn(&str, &str) -> String) -> Vec<String> {
+    if !complex {
+        return names;
+    }
+    names.iter().flat_map(|n| [join(n, "real"), join(n, "imag")]).collect()
 }
 
 /// Appends the decimal digits of `n`.
@@ -153,6 +164,8 @@ pub struct OutputVar {
     pub shape: Vec<usize>,
     /// Each axis of the type (as many as `shape`'s, or fewer for a scalar).
     pub axes: Vec<OutputAxis>,
+    /// Whether each element is complex: two columns, `.real` and `.imag`.
+    pub complex: bool,
 }
 
 impl OutputVar {
@@ -170,16 +183,23 @@ impl OutputVar {
                 })
                 .collect()
         };
-        OutputVar { name: name.to_string(), shape: shape.to_vec(), axes }
+        OutputVar { name: name.to_string(), shape: shape.to_vec(), axes, complex: ty.is_complex_valued() }
     }
 
-    /// The CmdStan names of its columns ([`cmdstan_names`]).
+    /// The CmdStan names of its columns ([`cmdstan_names`]; a complex
+    /// element's two columns end in `.real` and `.imag`, as CmdStan's).
     pub fn cmdstan_names(&self) -> Vec<String> {
-        cmdstan_names(&self.name, &self.shape)
+        with_parts(cmdstan_names(&self.name, &self.shape), self.complex, |n, p| format!("{n}.{p}"))
     }
 
-    /// The labelled names of its columns ([`labelled_names`]).
+    /// The labelled names of its columns ([`labelled_names`]; a complex
+    /// element's two columns end in `.real` and `.imag`).
     pub fn labelled_names(&self) -> Vec<String> {
+        with_parts(self.real_labelled_names(), self.complex, |n, p| format!("{n}.{p}"))
+    }
+
+    /// The labelled names of its elements.
+    fn real_labelled_names(&self) -> Vec<String> {
         if self.shape.is_empty() {
             return vec![self.name.clone()];
         }

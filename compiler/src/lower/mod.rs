@@ -21,6 +21,7 @@
 pub(crate) mod builder;
 mod beta;
 mod call;
+mod complex;
 mod concat_fns;
 mod constructors;
 mod dirichlet_multinomial;
@@ -296,6 +297,9 @@ pub(crate) struct Lowerer<'a> {
     /// number of output times and program, `lower/ode.rs`), so that every
     /// function of the module solves the same one.
     ode_systems: HashMap<String, usize>,
+    /// While a complex value's part is read through the ordinary element
+    /// path: 0 the real part, 1 the imaginary part (see [`complex`]).
+    complex_part: Option<usize>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -337,6 +341,7 @@ impl<'a> Lowerer<'a> {
             loop_ranges: HashMap::new(),
             data_ranges: HashMap::new(),
             one_based: HashMap::new(),
+            complex_part: None,
         }
     }
 
@@ -364,6 +369,19 @@ impl<'a> Lowerer<'a> {
             let base = self.module.buffer(*buf).offset;
             let dim_labels = |d: usize| self.bound.dim_labels(d).map(<[String]>::to_vec);
             outputs.push(layout::OutputVar::new(&info.name, &info.ty, &shape, &self.program.dims, &dim_labels));
+            if info.ty.is_complex_valued() {
+                // Each element's real then imaginary part (CmdStan's
+                // `z.1.real`, `z.1.imag`), elements in CmdStan order.
+                let stored = complex::storage_shape(&info.ty, &shape);
+                layout::for_each_index(&shape, |ix| {
+                    for part in 1..=2 {
+                        let mut full = ix.to_vec();
+                        full.insert(rank, part);
+                        order.push(base + layout::memory_offset(&stored, rank, &full));
+                    }
+                });
+                continue;
+            }
             layout::for_each_index(&shape, |ix| order.push(base + layout::memory_offset(&shape, rank, ix)));
         }
         LoweredModel {
@@ -420,6 +438,7 @@ impl<'a> Lowerer<'a> {
                 span: decl.span,
                 message: format!("data variable `{}` has no bound value", info.name),
             })?;
+            let shape = complex::storage_shape(&info.ty, &shape);
             let len = layout::element_count(&shape);
             let (arena, buf) = match ty {
                 ScalarType::I64 => (Arena::IntData, self.module.add_buffer(&info.name, Arena::IntData, len)),
@@ -453,6 +472,7 @@ impl<'a> Lowerer<'a> {
                 let ty = self.elem_type(decl.var);
                 let info = self.program.var(decl.var);
                 let arena = if ty == ScalarType::I64 { Arena::IntData } else { Arena::Data };
+                let shape = complex::storage_shape(&info.ty, &shape);
                 let len = layout::element_count(&shape);
                 let buf = self.module.add_buffer(&info.name, arena, len);
                 match arena {
@@ -589,6 +609,7 @@ impl<'a> Lowerer<'a> {
             (ScalarType::I64, Arena::Work | Arena::Out) => Arena::IntWork,
             (_, a) => a,
         };
+        let shape = complex::storage_shape(&info.ty, &shape);
         let buf = self.module.add_buffer(&info.name, arena, layout::element_count(&shape));
         let storage = Storage { buf, shape, array_rank: info.ty.array.len(), ty };
         self.storage.insert(decl.var, storage.clone());

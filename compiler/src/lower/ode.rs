@@ -82,6 +82,10 @@ fn rebuild(ty: &Type, shape: &[usize], flat: &str, offset: usize) -> String {
         ElemType::Vector(_) => seg,
         ElemType::RowVector(_) => format!("{seg}'"),
         ElemType::Matrix(..) => format!("to_matrix({seg}, {}, {})", shape[0], shape[1]),
+        // The checker gives ODE systems real arguments only.
+        ElemType::Complex | ElemType::ComplexVector(_) | ElemType::ComplexRowVector(_) | ElemType::ComplexMatrix(..) => {
+            format!("{flat}[{}]", offset + 1)
+        }
     }
 }
 

@@ -148,6 +148,7 @@ fn is_one_d(ty: &Type) -> bool {
         ElemType::Vector(_) | ElemType::RowVector(_) => ty.array.is_empty(),
         ElemType::Int { .. } | ElemType::Real => ty.array.len() == 1,
         ElemType::Matrix(..) => false,
+        ElemType::Complex | ElemType::ComplexVector(_) | ElemType::ComplexRowVector(_) | ElemType::ComplexMatrix(..) => false,
     }
 }
 

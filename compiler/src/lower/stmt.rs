@@ -23,6 +23,16 @@ impl Lowerer<'_> {
         if self.skips_unread_store(s) {
             return Ok(());
         }
+        // Complex values are computed element by element (`complex`), with
+        // nothing hoisted.
+        let complex_target = match &s.kind {
+            K::Decl(decl) => self.program.var(decl.var).ty.is_complex_valued(),
+            K::Assign { lhs, .. } => lhs.ty.is_complex_valued(),
+            _ => false,
+        };
+        if complex_target {
+            return self.lower_stmt_unhoisted(s);
+        }
         let exprs: Vec<&TypedExpr> = match &s.kind {
             K::Decl(decl) => decl.init.iter().collect(),
             K::Assign { rhs, .. } => vec![rhs],
@@ -56,6 +66,10 @@ impl Lowerer<'_> {
     fn lower_stmt_unhoisted(&mut self, s: &TypedStmt) -> LowerResult<()> {
         use TypedStmtKind as K;
         match &s.kind {
+            K::Decl(decl) if self.program.var(decl.var).ty.is_complex_valued() => {
+                self.declare_block_var(decl, Arena::Work)?;
+                self.lower_decl_init(decl)
+            }
             K::Decl(decl) => {
                 if self.is_single_assignment_scalar(decl) {
                     let init = decl.init.as_ref().map(|e| self.scalar(e)).transpose()?;
@@ -216,6 +230,9 @@ impl Lowerer<'_> {
     /// `e` reads the variable being written (Stan evaluates the right side
     /// first).
     fn store_whole(&mut self, dst: &Storage, dst_ty: &Type, e: &TypedExpr) -> LowerResult<()> {
+        if dst_ty.is_complex_valued() {
+            return self.store_whole_complex(dst, dst_ty, e);
+        }
         let mentions = mentions_buffer(e, dst, &self.storage);
         let check_dim = index_dim(dst_ty);
         if is_whole_value(e) && !mentions && check_dim.is_none() && (dst.ty == ScalarType::F64 || writes_ints_whole(e)) {
@@ -252,7 +269,7 @@ impl Lowerer<'_> {
     }
 
     fn lower_assign(&mut self, lhs: &TypedExpr, op: AssignOp, rhs: &TypedExpr) -> LowerResult<()> {
-        if matches!(op, AssignOp::Add | AssignOp::Sub) && lhs.ty.is_scalar() == rhs.ty.is_scalar() {
+        if matches!(op, AssignOp::Add | AssignOp::Sub) && lhs.ty.is_scalar() == rhs.ty.is_scalar() && !lhs.ty.is_complex_valued() {
             if let Some(done) = self.lower_accumulation(lhs, op, rhs)? {
                 return Ok(done);
             }
@@ -290,6 +307,9 @@ impl Lowerer<'_> {
                     .get(v)
                     .cloned()
                     .ok_or_else(|| LowerError::unsupported(lhs.span, "assigning a variable without storage"))?;
+                if base.ty.is_complex_valued() {
+                    return self.assign_indexed_complex(lhs, base, &storage, indices, zipped, value);
+                }
                 // Stan evaluates the right side before assigning: a scalar
                 // is computed before its store anyway; a container element
                 // by element only when it does not read the variable
@@ -354,6 +374,17 @@ impl Lowerer<'_> {
         for a in args {
             match a {
                 TypedPrintArg::Str(s) => parts.push(MessagePart::Text(s.clone())),
+                // A complex scalar as Stan prints it: `(re,im)`.
+                TypedPrintArg::Expr(e) if e.ty.array.is_empty() && e.ty.elem == crate::check::types::ElemType::Complex => {
+                    let (re, im) = self.complex_elem(e, &[])?;
+                    parts.extend([
+                        MessagePart::Text("(".into()),
+                        MessagePart::Value(re),
+                        MessagePart::Text(",".into()),
+                        MessagePart::Value(im),
+                        MessagePart::Text(")".into()),
+                    ]);
+                }
                 TypedPrintArg::Expr(e) if e.ty.is_scalar() => {
                     let v = self.scalar(e)?;
                     parts.push(MessagePart::Value(v));
@@ -723,7 +754,7 @@ fn index_dim(ty: &Type) -> Option<usize> {
 }
 
 /// Whether `e` reads the buffer of `dst`.
-fn mentions_buffer(e: &TypedExpr, dst: &Storage, storage: &std::collections::HashMap<VarId, Storage>) -> bool {
+pub(crate) fn mentions_buffer(e: &TypedExpr, dst: &Storage, storage: &std::collections::HashMap<VarId, Storage>) -> bool {
     e.mentions(|v| storage.get(&v).is_some_and(|s| s.buf == dst.buf))
 }
 

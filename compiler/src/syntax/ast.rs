@@ -275,6 +275,14 @@ pub enum BaseTypeExpr {
     CholeskyFactorCov { rows: Expr, cols: Option<Expr> },
     CorrMatrix { size: Expr },
     CovMatrix { size: Expr },
+    /// `complex`: a real and an imaginary part.
+    Complex,
+    /// `complex_vector[n]`.
+    ComplexVector { size: Expr },
+    /// `complex_row_vector[n]`.
+    ComplexRowVector { size: Expr },
+    /// `complex_matrix[m, n]`.
+    ComplexMatrix { rows: Expr, cols: Expr },
     /// A dim used as an index type: `grade g;` holds a member of `grade`.
     DimIndex(Ident),
 }

@@ -942,8 +942,10 @@ fn subst_type(t: &TypeExpr, env: &HashMap<String, Expr>) -> TypeExpr {
         | BaseTypeExpr::SumToZeroVector { size }
         | BaseTypeExpr::CholeskyFactorCorr { size }
         | BaseTypeExpr::CorrMatrix { size }
-        | BaseTypeExpr::CovMatrix { size } => vec![size],
-        BaseTypeExpr::Matrix { rows, cols, .. } => vec![rows, cols],
+        | BaseTypeExpr::CovMatrix { size }
+        | BaseTypeExpr::ComplexVector { size }
+        | BaseTypeExpr::ComplexRowVector { size } => vec![size],
+        BaseTypeExpr::Matrix { rows, cols, .. } | BaseTypeExpr::ComplexMatrix { rows, cols } => vec![rows, cols],
         BaseTypeExpr::CholeskyFactorCov { rows, cols } => {
             let mut v = vec![rows];
             if let Some(c) = cols {

@@ -109,6 +109,18 @@ pub enum Token<'input> {
     /// `cov_matrix`
     #[token("cov_matrix")]
     CovMatrix,
+    /// `complex`
+    #[token("complex")]
+    Complex,
+    /// `complex_vector`
+    #[token("complex_vector")]
+    ComplexVector,
+    /// `complex_row_vector`
+    #[token("complex_row_vector")]
+    ComplexRowVector,
+    /// `complex_matrix`
+    #[token("complex_matrix")]
+    ComplexMatrix,
 
     // --- statements --------------------------------------------------------
     /// `for`
@@ -167,6 +179,13 @@ pub enum Token<'input> {
     #[regex(r"\.[0-9]+([eE][+-]?[0-9]+)?", real)]
     #[regex(r"[0-9]+[eE][+-]?[0-9]+", real)]
     RealLit(f64),
+    /// An imaginary literal: `2i`, `1.5i`, `1e-3i` (the number before the
+    /// `i`); the parser reads it as `to_complex(0, number)`.
+    #[regex(r"[0-9]+i", imaginary)]
+    #[regex(r"[0-9]+\.[0-9]*([eE][+-]?[0-9]+)?i", imaginary)]
+    #[regex(r"\.[0-9]+([eE][+-]?[0-9]+)?i", imaginary)]
+    #[regex(r"[0-9]+[eE][+-]?[0-9]+i", imaginary)]
+    ImagLit(f64),
     /// A string literal, quotes removed and escapes resolved.
     #[regex(r#""([^"\\\n]|\\[^\n])*""#, |lex| unescape(lex.slice(), true))]
     StrLit(String),
@@ -313,6 +332,7 @@ impl Token<'_> {
             Token::IntLit(Some(v)) => format!("integer `{v}`"),
             Token::IntLit(None) => "an integer".to_string(),
             Token::RealLit(v) => format!("real number `{v}`"),
+            Token::ImagLit(v) => format!("imaginary number `{v}i`"),
             Token::StrLit(_) | Token::UnterminatedStr(_) => "a string".to_string(),
             Token::BlockComment | Token::HashComment => "a comment".to_string(),
             other => match other.keyword() {
@@ -362,6 +382,10 @@ impl Token<'_> {
             Token::CholeskyFactorCov => "cholesky_factor_cov",
             Token::CorrMatrix => "corr_matrix",
             Token::CovMatrix => "cov_matrix",
+            Token::Complex => "complex",
+            Token::ComplexVector => "complex_vector",
+            Token::ComplexRowVector => "complex_row_vector",
+            Token::ComplexMatrix => "complex_matrix",
             Token::For => "for",
             Token::In => "in",
             Token::While => "while",
@@ -432,6 +456,12 @@ impl Token<'_> {
 /// float syntax (`1.` included), so the error branch is defensive.
 fn real<'s>(lex: &mut logos::Lexer<'s, Token<'s>>) -> Result<f64, LexError> {
     lex.slice().parse::<f64>().map_err(|_| LexError::BadReal)
+}
+
+/// The number of an imaginary literal, its trailing `i` left out.
+fn imaginary<'s>(lex: &mut logos::Lexer<'s, Token<'s>>) -> Result<f64, LexError> {
+    let text = lex.slice();
+    text[..text.len() - 1].parse::<f64>().map_err(|_| LexError::BadReal)
 }
 
 /// Skips a block comment that starts at the current `/*`; an unterminated
@@ -702,6 +732,23 @@ mod tests {
                 Token::RealLit(1.0),
                 Token::Times,
                 Token::Ident("x"),
+            ]
+        );
+    }
+
+    #[test]
+    fn imaginary_numbers() {
+        assert_eq!(
+            kinds("2i 1.5i .5i 1e-3i 3 * i ii"),
+            vec![
+                Token::ImagLit(2.0),
+                Token::ImagLit(1.5),
+                Token::ImagLit(0.5),
+                Token::ImagLit(1e-3),
+                Token::IntLit(Some(3)),
+                Token::Times,
+                Token::Ident("i"),
+                Token::Ident("ii"),
             ]
         );
     }

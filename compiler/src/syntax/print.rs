@@ -274,6 +274,10 @@ fn base_type_node(b: &BaseTypeExpr) -> Node {
         }
         BaseTypeExpr::CorrMatrix { size: s } => sized("corr_matrix", s),
         BaseTypeExpr::CovMatrix { size: s } => sized("cov_matrix", s),
+        BaseTypeExpr::Complex => atom("complex"),
+        BaseTypeExpr::ComplexVector { size: s } => sized("complex_vector", s),
+        BaseTypeExpr::ComplexRowVector { size: s } => sized("complex_row_vector", s),
+        BaseTypeExpr::ComplexMatrix { rows, cols } => list("complex_matrix", vec![size("rows", rows), size("cols", cols)]),
         BaseTypeExpr::DimIndex(dim) => list("dim-index", vec![atom(&dim.name)]),
     }
 }
