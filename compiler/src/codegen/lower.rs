@@ -221,6 +221,9 @@ struct Translator<'a, 'b> {
     index_offsets: HashMap<Value, (Value, i64)>,
     /// The integer constants of the function.
     int_consts: HashMap<Value, i64>,
+    /// Buffer elements held in variables while an enclosing call-free
+    /// loop runs ([`Translator::promote_cells`]), by (buffer, index).
+    promoted: HashMap<(BufferId, i64), Variable>,
 }
 
 /// Fewest elements a zeroing loop must have to be written with vector
@@ -368,6 +371,41 @@ fn constant_offsets(func: &Function) -> (HashMap<Value, (Value, i64)>, HashMap<V
     (out, consts)
 }
 
+/// For every buffer `stmts` load from, store to or add to, at any depth:
+/// the constant indices of those accesses, each with whether it is
+/// written, or `None` when some access has an index that is not a constant
+/// (that buffer is not promoted by [`Translator::promote_cells`]).
+pub(super) fn constant_index_accesses(stmts: &[Stmt], consts: &HashMap<Value, i64>, out: &mut HashMap<BufferId, Option<Vec<(i64, bool)>>>) {
+    for s in stmts {
+        match s {
+            Stmt::Let { expr: Expr::Load { buf, index }, .. } => note_access(out, consts, *buf, *index, false),
+            Stmt::Store { buf, index, .. } | Stmt::Accumulate { buf, index, .. } => note_access(out, consts, *buf, *index, true),
+            Stmt::For { body, .. } => constant_index_accesses(body, consts, out),
+            Stmt::If { then, otherwise, .. } => {
+                constant_index_accesses(then, consts, out);
+                constant_index_accesses(otherwise, consts, out);
+            }
+            Stmt::While { cond_block, body, .. } => {
+                constant_index_accesses(cond_block, consts, out);
+                constant_index_accesses(body, consts, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// One access for [`constant_index_accesses`].
+fn note_access(out: &mut HashMap<BufferId, Option<Vec<(i64, bool)>>>, consts: &HashMap<Value, i64>, buf: BufferId, index: Value, write: bool) {
+    let entry = out.entry(buf).or_insert_with(|| Some(Vec::new()));
+    match (entry.as_mut(), consts.get(&index)) {
+        (Some(ks), Some(&k)) => match ks.iter_mut().find(|(j, _)| *j == k) {
+            Some((_, w)) => *w |= write,
+            None => ks.push((k, write)),
+        },
+        _ => *entry = None,
+    }
+}
+
 fn arena_index(a: Arena) -> usize {
     match a {
         Arena::Params => 0,
@@ -479,6 +517,7 @@ impl<'a, 'b> Translator<'a, 'b> {
             types: &func.values,
             index_offsets,
             int_consts,
+            promoted: HashMap::new(),
         };
         if is_user {
             // Too deep a chain of calls would overflow the native stack.
@@ -643,11 +682,25 @@ impl<'a, 'b> Translator<'a, 'b> {
                 args,
             } => self.call(*dst, partials, func, args)?,
             Stmt::Store { buf, index, value } => {
-                let (addr, disp, _) = self.element_addr(*buf, *index);
                 let x = self.get(*value);
+                if let Some(cell) = self.promoted_cell(*buf, *index) {
+                    self.b.def_var(cell, x);
+                    return Ok(false);
+                }
+                let (addr, disp, _) = self.element_addr(*buf, *index);
                 self.b.ins().store(trusted(), x, addr, disp);
             }
             Stmt::Accumulate { buf, index, value } => {
+                if let Some(cell) = self.promoted_cell(*buf, *index) {
+                    let x = self.get(*value);
+                    let old = self.b.use_var(cell);
+                    let new = match self.module.buffer(*buf).arena.scalar_type() {
+                        ScalarType::F64 => self.b.ins().fadd(old, x),
+                        ScalarType::I64 => self.b.ins().iadd(old, x),
+                    };
+                    self.b.def_var(cell, new);
+                    return Ok(false);
+                }
                 let (addr, disp, arena) = self.element_addr(*buf, *index);
                 let x = self.get(*value);
                 let ty = clif_type(arena.scalar_type());
@@ -791,6 +844,7 @@ impl<'a, 'b> Translator<'a, 'b> {
                 }
             }
         }
+        let cells = if calls_out(body) { Vec::new() } else { self.promote_cells(body) };
         // The target around a call-free loop. As one value live across the
         // whole function (and so across calls), the register allocator
         // keeps it in a spill slot, and in a loop moves it between that
@@ -845,6 +899,7 @@ impl<'a, 'b> Translator<'a, 'b> {
 
         self.b.switch_to_block(exit);
         self.b.seal_block(exit);
+        self.write_back_cells(&cells);
         if let (true, Some(slot)) = (park, self.target_slot) {
             let t = self.b.ins().stack_load(I64, F64, slot, 0);
             self.b.def_var(self.target, t);
@@ -860,6 +915,72 @@ impl<'a, 'b> Translator<'a, 'b> {
         self.parked = was_parked;
         self.bases = outer_bases;
         Ok(())
+    }
+
+    /// The variable holding element `index` of `buf`, when an enclosing
+    /// loop promoted it.
+    fn promoted_cell(&self, buf: BufferId, index: Value) -> Option<Variable> {
+        if self.promoted.is_empty() {
+            return None;
+        }
+        let k = *self.int_consts.get(&index)?;
+        self.promoted.get(&(buf, k)).copied()
+    }
+
+    /// Before a call-free loop: every buffer element the loop reads or
+    /// writes only at constant indices (an adjoint cell of a value from
+    /// outside the loop, `cell[0] += ...` on every iteration) is loaded
+    /// into a variable, which the loop uses instead of memory. In memory,
+    /// each `+=` waits for the previous iteration's store to reach the
+    /// load (a store-to-load forwarding chain through the loop); in a
+    /// register it is one add. The same additions in the same order, so
+    /// the results are bitwise the interpreter's. Safe because buffers do
+    /// not overlap (each is appended to its arena) and a call-free loop
+    /// reaches memory only through its own loads and stores. Returns the
+    /// promoted elements and whether the loop writes them.
+    fn promote_cells(&mut self, body: &[Stmt]) -> Vec<(BufferId, i64, bool)> {
+        let mut found: HashMap<BufferId, Option<Vec<(i64, bool)>>> = HashMap::new();
+        constant_index_accesses(body, &self.int_consts, &mut found);
+        let mut cells = Vec::new();
+        let mut bufs: Vec<(BufferId, Vec<(i64, bool)>)> = found.into_iter().filter_map(|(b, ks)| Some((b, ks?))).collect();
+        bufs.sort_by_key(|(b, _)| b.0);
+        for (buf, ks) in bufs {
+            let b = self.module.buffer(buf);
+            let (arena, offset, len) = (b.arena, b.offset, b.len);
+            for (k, written) in ks {
+                // Verified lowering emits in-range constant indices; an
+                // element outside the buffer is left to the memory path.
+                if k < 0 || k as usize >= len || self.promoted.contains_key(&(buf, k)) {
+                    continue;
+                }
+                let Some(disp) = offset.checked_add(k as usize).and_then(|e| e.checked_mul(8)).and_then(|d| i32::try_from(d).ok()) else {
+                    continue;
+                };
+                let ty = clif_type(arena.scalar_type());
+                let x = self.b.ins().load(ty, trusted(), self.bases[arena_index(arena)], disp);
+                let cell = self.b.declare_var(ty);
+                self.b.def_var(cell, x);
+                self.promoted.insert((buf, k), cell);
+                cells.push((buf, k, written));
+            }
+        }
+        cells
+    }
+
+    /// After the loop: stores the promoted elements it writes and forgets
+    /// them all (an element only read is not stored: the data arenas are
+    /// shared between chains).
+    fn write_back_cells(&mut self, cells: &[(BufferId, i64, bool)]) {
+        for &(buf, k, written) in cells {
+            let Some(cell) = self.promoted.remove(&(buf, k)) else { continue };
+            if written {
+                let b = self.module.buffer(buf);
+                // The displacement fitted when the element was promoted.
+                let disp = ((b.offset + k as usize) * 8) as i32;
+                let x = self.b.use_var(cell);
+                self.b.ins().store(trusted(), x, self.bases[arena_index(b.arena)], disp);
+            }
+        }
     }
 
     /// Makes the target a new value equal to it: t + (-0.0) is t bit for
@@ -964,6 +1085,9 @@ impl<'a, 'b> Translator<'a, 'b> {
             Expr::F64(x) => self.b.ins().f64const(*x),
             Expr::I64(x) => self.b.ins().iconst(I64, *x),
             Expr::Load { buf, index } => {
+                if let Some(cell) = self.promoted_cell(*buf, *index) {
+                    return self.b.use_var(cell);
+                }
                 let (addr, disp, arena) = self.element_addr(*buf, *index);
                 self.b
                     .ins()

@@ -2,6 +2,7 @@
 //! statement, expression and operation, then random programs.
 
 use super::*;
+use std::collections::HashMap;
 use crate::interp::testutil::{buf, check_both, check_both_compiled, module, same_f64, v, B};
 use crate::ir::{
     Arena, BinaryOp, BufferId, CallArg, CmpOp, Function, MessagePart, ScalarType, Stmt, UnaryOp,
@@ -1179,4 +1180,75 @@ fn lowered_program_agrees_with_the_interpreter(source: &str, data_name: &str, da
             }
         }
     }
+}
+
+#[test]
+fn elements_at_constant_indices_kept_in_variables_through_loops() {
+    // Adjoint-cell shapes: `cell[0] += ...` on every iteration of a loop,
+    // read back inside it, in a nested loop, in a loop that breaks, in a
+    // loop that never runs, a read-only data element, and a buffer also
+    // indexed by the loop variable (kept in memory). The JIT holds the
+    // constant-index elements in variables between the loads before and
+    // the stores after each loop; a missing or misplaced store shows as a
+    // work arena or target different from the interpreter's.
+    let mut m = module();
+    let y = buf(&mut m, "y", Arena::Data, 5);
+    let d = buf(&mut m, "d", Arena::Data, 2);
+    let cell = buf(&mut m, "cell", Arena::Work, 2);
+    let mixed = buf(&mut m, "mixed", Arena::Work, 4);
+    let seen = buf(&mut m, "seen", Arena::Work, 1);
+    let mut b = B::new(FunctionKind::LogDensity, &m);
+    let (z, one, two, three, five) = (b.i(0), b.i(1), b.i(2), b.i(3), b.i(5));
+    b.for_(z, five, |b, i| {
+        let yi = b.load(y, i);
+        b.acc(cell, z, yi);
+        b.for_(z, two, |b, j| {
+            let yj = b.load(y, j);
+            let p = b.bin(BinaryOp::Mul, yi, yj);
+            b.acc(cell, one, p);
+        });
+        let c0 = b.load(cell, z);
+        let d1 = b.load(d, one);
+        let t = b.bin(BinaryOp::Mul, c0, d1);
+        b.add_target(t);
+        b.store(seen, z, c0);
+    });
+    b.for_(five, five, |b, _| {
+        let big = b.f(100.0);
+        b.store(cell, z, big);
+    });
+    b.for_(z, five, |b, i| {
+        let h = b.f(0.5);
+        b.acc(cell, one, h);
+        let stop = b.cmp(CmpOp::Eq, i, two);
+        b.if_(stop, |b| b.push(Stmt::Break), |_| {});
+    });
+    b.for_(z, three, |b, i| {
+        let h = b.f(1.25);
+        b.acc(mixed, one, h);
+        b.acc(mixed, i, h);
+    });
+    let (c0, c1, m1) = (b.load(cell, z), b.load(cell, one), b.load(mixed, one));
+    let s = b.bin(BinaryOp::Add, c0, c1);
+    let s = b.bin(BinaryOp::Add, s, m1);
+    b.add_target(s);
+    m.functions.push(b.finish());
+
+    let body = &m.functions[0].body;
+    let consts: HashMap<Value, i64> = [(z, 0), (one, 1), (two, 2), (three, 3), (five, 5)].into_iter().collect();
+    let mut found = HashMap::new();
+    lower::constant_index_accesses(body, &consts, &mut found);
+    assert_eq!(found[&cell].as_deref(), Some(&[(0, true), (1, true)][..]));
+    assert_eq!(found[&d].as_deref(), Some(&[(1, false)][..]));
+    assert_eq!(found[&y], None, "y is read at the loop variable");
+    assert_eq!(found[&mixed], None, "mixed is written at the loop variable");
+
+    let mut a = arenas_for(&m);
+    a.data = vec![1.0, 2.0, -0.5, 0.25, 3.0, 7.0, 0.5];
+    let o = check_both(&m, FunctionKind::LogDensity, &a, None);
+    let (sum_y, y01) = (5.75, 3.0);
+    let cell1 = sum_y * y01 + 3.0 * 0.5;
+    assert_eq!(o.arenas.work[..2], [sum_y, cell1]);
+    assert_eq!(o.arenas.work[2..6], [1.25, 5.0, 1.25, 0.0]);
+    assert_eq!(o.arenas.work[6], sum_y);
 }
