@@ -411,6 +411,12 @@ impl Lowerer<'_> {
             }
             BinOp::Pow | BinOp::EltPow => {
                 let (a, b) = (self.fb.to_f64(a), self.fb.to_f64(b));
+                if is_literal_two(rhs) {
+                    // `x ^ 2` is x * x, as `square`: both are correctly
+                    // rounded (so the same bits as `pow`), without the call
+                    // and with the multiply's adjoint.
+                    return Ok(self.fb.binary(BinaryOp::Mul, a, a));
+                }
                 let f = self.func("hbm_pow", e)?;
                 self.fb.call(f, vec![CallArg::Value(a), CallArg::Value(b)])
             }
@@ -823,4 +829,13 @@ impl Lowerer<'_> {
 
 fn unreachable_binop(e: &TypedExpr) -> LowerResult<Value> {
     Err(LowerError::unsupported(e.span, "an operator handled elsewhere"))
+}
+
+/// Whether `e` is the literal `2` or `2.0` (an exponent that is a square).
+fn is_literal_two(e: &TypedExpr) -> bool {
+    match e.kind {
+        TypedExprKind::IntLit(k) => k == 2,
+        TypedExprKind::RealLit(x) => x == 2.0,
+        _ => false,
+    }
 }
