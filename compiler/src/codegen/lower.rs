@@ -223,7 +223,8 @@ struct Translator<'a, 'b> {
     int_consts: HashMap<Value, i64>,
     /// Buffer elements held in variables while an enclosing call-free
     /// loop runs ([`Translator::promote_cells`]), by (buffer, index).
-    promoted: HashMap<(BufferId, i64), Variable>,
+    /// With whether the loop writes them (then they are stored back).
+    promoted: HashMap<(BufferId, i64), (Variable, bool)>,
 }
 
 /// Fewest elements a zeroing loop must have to be written with vector
@@ -749,6 +750,7 @@ impl<'a, 'b> Translator<'a, 'b> {
                 return Ok(true);
             }
             Stmt::Reject(parts) => {
+                self.store_promoted();
                 let index = self.message(parts, true)?;
                 self.exit_with(STATUS_REJECTED, Some(index));
                 return Ok(true);
@@ -924,7 +926,7 @@ impl<'a, 'b> Translator<'a, 'b> {
             return None;
         }
         let k = *self.int_consts.get(&index)?;
-        self.promoted.get(&(buf, k)).copied()
+        self.promoted.get(&(buf, k)).map(|&(cell, _)| cell)
     }
 
     /// Before a call-free loop: every buffer element the loop reads or
@@ -960,7 +962,7 @@ impl<'a, 'b> Translator<'a, 'b> {
                 let x = self.b.ins().load(ty, trusted(), self.bases[arena_index(arena)], disp);
                 let cell = self.b.declare_var(ty);
                 self.b.def_var(cell, x);
-                self.promoted.insert((buf, k), cell);
+                self.promoted.insert((buf, k), (cell, written));
                 cells.push((buf, k, written));
             }
         }
@@ -971,15 +973,32 @@ impl<'a, 'b> Translator<'a, 'b> {
     /// them all (an element only read is not stored: the data arenas are
     /// shared between chains).
     fn write_back_cells(&mut self, cells: &[(BufferId, i64, bool)]) {
-        for &(buf, k, written) in cells {
-            let Some(cell) = self.promoted.remove(&(buf, k)) else { continue };
-            if written {
-                let b = self.module.buffer(buf);
-                // The displacement fitted when the element was promoted.
-                let disp = ((b.offset + k as usize) * 8) as i32;
-                let x = self.b.use_var(cell);
-                self.b.ins().store(trusted(), x, self.bases[arena_index(b.arena)], disp);
+        for &(buf, k, _) in cells {
+            if let Some((cell, true)) = self.promoted.remove(&(buf, k)) {
+                self.store_cell(buf, k, cell);
             }
+        }
+    }
+
+    /// Stores promoted element `k` of `buf` from its variable.
+    fn store_cell(&mut self, buf: BufferId, k: i64, cell: Variable) {
+        let b = self.module.buffer(buf);
+        // The displacement fitted when the element was promoted.
+        let disp = ((b.offset + k as usize) * 8) as i32;
+        let x = self.b.use_var(cell);
+        self.b.ins().store(trusted(), x, self.bases[arena_index(b.arena)], disp);
+    }
+
+    /// Stores every promoted element a loop writes, before the function
+    /// stops inside the loop (a reject, whose message may print the
+    /// buffer, or a division by zero), so that the arenas hold what the
+    /// interpreter's do when it stops at the same point.
+    fn store_promoted(&mut self) {
+        let mut written: Vec<(BufferId, i64, Variable)> =
+            self.promoted.iter().filter(|(_, &(_, w))| w).map(|(&(buf, k), &(cell, _))| (buf, k, cell)).collect();
+        written.sort_by_key(|&(buf, k, _)| (buf.0, k));
+        for (buf, k, cell) in written {
+            self.store_cell(buf, k, cell);
         }
     }
 
@@ -1230,6 +1249,7 @@ impl<'a, 'b> Translator<'a, 'b> {
         self.b.switch_to_block(zero_b);
         self.b.seal_block(zero_b);
         self.b.set_cold_block(zero_b);
+        self.store_promoted();
         self.exit_with(STATUS_DIV_BY_ZERO, None);
 
         self.b.switch_to_block(check_b);

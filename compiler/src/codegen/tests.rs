@@ -1252,3 +1252,29 @@ fn elements_at_constant_indices_kept_in_variables_through_loops() {
     assert_eq!(o.arenas.work[2..6], [1.25, 5.0, 1.25, 0.0]);
     assert_eq!(o.arenas.work[6], sum_y);
 }
+
+#[test]
+fn a_reject_inside_a_loop_sees_and_leaves_the_elements_it_added_to() {
+    // The loop adds to `cell[0]` and `cell[1]` and rejects at i == 2 with a
+    // message that prints the buffer: the message and the arenas after the
+    // reject must show the three additions, as in the interpreter.
+    let mut m = module();
+    let y = buf(&mut m, "y", Arena::Data, 4);
+    let cell = buf(&mut m, "cell", Arena::Work, 2);
+    let mut b = B::new(FunctionKind::LogDensity, &m);
+    let (z, one, two, four) = (b.i(0), b.i(1), b.i(2), b.i(4));
+    b.for_(z, four, |b, i| {
+        let yi = b.load(y, i);
+        b.acc(cell, z, yi);
+        b.acc(cell, one, yi);
+        b.acc(cell, one, yi);
+        let stop = b.cmp(CmpOp::Eq, i, two);
+        b.if_(stop, |b| b.reject(vec![MessagePart::Text("cells ".into()), MessagePart::Buffer(cell)]), |_| {});
+    });
+    m.functions.push(b.finish());
+    let mut a = arenas_for(&m);
+    a.data = vec![1.0, 2.0, 4.0, 8.0];
+    let o = check_both(&m, FunctionKind::LogDensity, &a, None);
+    assert!(o.result.is_err());
+    assert_eq!(o.arenas.work, vec![7.0, 14.0]);
+}
