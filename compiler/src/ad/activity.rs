@@ -30,7 +30,14 @@ impl Active {
         stmts.iter().any(|s| match s {
             Stmt::Let { dst, .. } => self.value(*dst),
             Stmt::Call { dst, func, args, .. } => dst.is_some_and(|d| self.value(d)) || call_outputs(func, args).any(|(_, b, _)| self.buffer(b)),
-            Stmt::Store { value, .. } | Stmt::Accumulate { value, .. } | Stmt::AddTarget(value) => self.value(*value),
+            // A store into an active buffer overwrites an element whose
+            // adjoint its reverse must clear, even when the stored value is
+            // a constant (`mu = rep_vector(0, K)` at the top of each
+            // iteration before `mu += ...`): skipping it left the adjoint of
+            // one iteration in the next. An addition of a constant has
+            // nothing to reverse.
+            Stmt::Store { buf, value, .. } => self.value(*value) || self.buffer(*buf),
+            Stmt::Accumulate { value, .. } | Stmt::AddTarget(value) => self.value(*value),
             Stmt::For { body, .. } => self.touches(body),
             Stmt::If { then, otherwise, .. } => self.touches(then) || self.touches(otherwise),
             Stmt::While { cond_block, body, .. } => self.touches(cond_block) || self.touches(body),
