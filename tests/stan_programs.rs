@@ -852,3 +852,22 @@ fn forward_algorithm_over_a_2d_array_carries_nothing_per_step() {
     assert!(alpha.iter().any(|l| l.contains("work.alpha:")), "{ir}");
     assert!(alpha.iter().all(|l| !l.contains("carried") && !l.contains("after")), "{alpha:#?}");
 }
+
+/// A user function's local sized from an argument whose length changes
+/// from one loop iteration to the next (posteriordb's
+/// gpcm_latent_reg_irt: `vector[rows(beta) + 1] u;` with `beta` a
+/// `segment` of a data-given length per item) is refused with E5001
+/// naming the local, not compiled to a wrong size; the same function
+/// called with a constant length per call site compiles
+/// (`functions_local_sized_per_call.stan`).
+#[test]
+fn a_function_local_sized_per_loop_iteration_is_error_e5001() {
+    let dir = common::scratch("stan-local-sized-per-iteration");
+    let model = "functions {\n  real f(int y, real t, vector b) {\n    vector[rows(b) + 1] u;\n    u = append_row(rep_vector(0.0, 1), t - b);\n    return categorical_lpmf(y + 1 | softmax(cumulative_sum(u)));\n  }\n}\ndata { int N; array[N] int len; }\nparameters { real t; vector[4] b; }\nmodel {\n  t ~ normal(0, 1);\n  b ~ normal(0, 1);\n  for (n in 1:N)\n    target += f(1, t, segment(b, 1, len[n]));\n}\n";
+    std::fs::write(dir.join("m.stan"), model).expect("model");
+    std::fs::write(dir.join("d.json"), r#"{"N": 2, "len": [2, 3]}"#).expect("data");
+    let out = hbmc(&dir, &["gradcheck", "m.stan", "--data", "d.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("E5001") && err.contains("the local `u` of a user function"), "{err}");
+}

@@ -168,7 +168,8 @@ pub struct Overwrites {
     /// sweep puts it back.
     pub restored: HashSet<BufferId>,
     /// Top-level loops and branches (by statement index) that overwrite,
-    /// without reading, buffers an earlier statement read: the forward
+    /// without reading or reading only what they wrote themselves,
+    /// buffers an earlier statement read: the forward
     /// sweep copies each buffer before the statement and the reverse sweep
     /// copies it back once the statement is reversed (`x[idx] = ...;`
     /// then `x += c;`, which lowers to a copy loop back into `x`).
@@ -179,8 +180,9 @@ pub struct Overwrites {
 /// cannot undo: an active buffer read by one top-level statement and
 /// overwritten by a later one other than a plain top-level store, a
 /// top-level loop that carries it, or a top-level loop or branch that
-/// writes it without reading it (a call's output, or a loop that reads
-/// what it overwrites without carrying it). Returns how the accepted
+/// writes it without reading it or reads only what it wrote itself (a
+/// call's output, or a loop that reads an earlier value of what it
+/// overwrites without carrying it). Returns how the accepted
 /// overwrites are undone, so that the loops the reverse sweep recomputes
 /// read the values they read forward. (Values carried across the
 /// iterations of a loop are handled by [`super::carry`].)
@@ -189,8 +191,9 @@ pub fn check_no_overwrite_after_use(
     func: &Function,
     active: &Active,
     carries: &std::collections::HashMap<Value, super::carry::Carry>,
-    ranges: &HashMap<Value, (i64, i64)>,
+    facts: &super::affine::IndexFacts,
 ) -> Result<Overwrites, AdError> {
+    let ranges = &facts.ranges;
     let per_stmt: Vec<Vec<(BufferId, bool, bool)>> = func
         .body
         .iter()
@@ -232,6 +235,18 @@ pub fn check_no_overwrite_after_use(
                     // from before the loop when its reverse ends.
                     Stmt::For { var, .. } if carries.get(var).is_some_and(|c| c.cells.iter().any(|&(cell, _)| cell == buf)) => true,
                     Stmt::For { .. } | Stmt::If { .. } if writes_only(k) => {
+                        snapshots.push(k);
+                        true
+                    }
+                    // Reads only what it wrote itself (each iteration
+                    // overwrites the buffer before reading it, as an
+                    // inlined user function's local reused by a later
+                    // loop): its reverse recomputes it from any value, so
+                    // the same copy puts back what the earlier statement
+                    // read.
+                    Stmt::For { .. } | Stmt::If { .. }
+                        if super::carry::reads_only_own_values(module, func, std::slice::from_ref(&func.body[k]), buf, facts) =>
+                    {
                         snapshots.push(k);
                         true
                     }

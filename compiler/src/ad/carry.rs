@@ -370,6 +370,19 @@ fn reads_own_values(module: &Module, body: &[Stmt], b: BufferId, consts: &HashMa
     reads_after_writes(&facts, body, b, &mut state)
 }
 
+/// Whether every read of `b` in `stmts` (a top-level loop or branch of
+/// `func`) sees a value `stmts` wrote, on every path and in every loop
+/// iteration (see [`reads_own_values`]): re-running them from any value of
+/// `b` then computes what they computed forward.
+pub fn reads_only_own_values(module: &Module, func: &Function, stmts: &[Stmt], b: BufferId, facts: &IndexFacts) -> bool {
+    let in_place = in_place_adds(module, &func.body, &facts.defs, &facts.consts);
+    let body = match stmts {
+        [Stmt::For { body, .. }] => body.as_slice(),
+        other => other,
+    };
+    reads_own_values(module, body, b, &facts.consts, &facts.defs, &in_place)
+}
+
 /// What the walk of a loop body knows about the function.
 struct Facts<'a> {
     module: &'a Module,

@@ -119,7 +119,7 @@ fn build_gradient(module: &mut Module, data: Option<&[f64]>, int_data: &[i64]) -
     let active = activity::analyse(module, &forward);
     let facts = carry::index_facts(module, &forward, data, int_data);
     let carries = carry::find(module, &forward, &active, &facts)?;
-    let overwrites = activity::check_no_overwrite_after_use(module, &forward, &active, &carries, &facts.ranges)?;
+    let overwrites = activity::check_no_overwrite_after_use(module, &forward, &active, &carries, &facts)?;
     // One adjoint buffer per active buffer.
     let mut adjoint: HashMap<BufferId, BufferId> = HashMap::new();
     let mut bufs: Vec<BufferId> = active.buffers.iter().copied().collect();
