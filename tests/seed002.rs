@@ -11,9 +11,12 @@ mod common;
 use common::{fit_to, hbmc, root, scratch, Fit};
 use std::path::Path;
 
-/// Fits `model` to seed 002's data, keeping its files in `dir`.
+/// Fits `model` to seed 002's data, keeping its files in `dir`, with the
+/// default warmup: the claim is about the README's commands, and with the
+/// low-rank adaptation a 500-iteration warmup diverged once in 13 seeds on
+/// two of the five models (none at the default 1000).
 fn fit(model: &str, dir: &Path) -> Fit {
-    let f = fit_to(model, &["examples/data/confounded.json"], &[], 2002, &dir.join(model));
+    let f = fit_to(model, &["examples/data/confounded.json"], &["--warmup", "1000"], 2002, &dir.join(model));
     assert_eq!(f.divergences, 0.0, "{model}: divergent transitions");
     f
 }

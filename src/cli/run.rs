@@ -38,32 +38,40 @@ pub struct RunArgs {
     /// Warmup (adaptation) iterations per chain.
     #[arg(long, default_value_t = 1000)]
     warmup: usize,
-    /// Draws per chain after warmup.
-    #[arg(long, default_value_t = 1000)]
-    draws: usize,
+    /// Draws per chain after warmup [default: 2000 with the default
+    /// low-rank adaptation, whose draws cost a quarter to a third of
+    /// Stan's gradients each but are more correlated, 1000 (CmdStan's)
+    /// with `--adapt stan` or `nutpie`].
+    #[arg(long)]
+    draws: Option<usize>,
     /// Random seed: with the chain number it fixes every draw, whatever the thread count.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Target acceptance rate of step-size adaptation (0 < delta < 1).
-    #[arg(long, default_value_t = 0.8)]
-    adapt_delta: f64,
+    /// Target acceptance rate of step-size adaptation (0 < delta < 1)
+    /// [default: 0.85 with the low-rank adaptation, 0.8 (CmdStan's)
+    /// otherwise].
+    #[arg(long)]
+    adapt_delta: Option<f64>,
     /// Maximum tree depth.
     #[arg(long, default_value_t = 10)]
     max_depth: u32,
     /// Metric (mass matrix) to adapt.
     #[arg(long, value_enum, default_value_t = Metric::Diag)]
     metric: Metric,
-    /// Warmup adaptation: Stan's windowed adaptation (default; the only
-    /// choice with --metric dense), nutpie's gradient-based diagonal
-    /// metric (fewer gradients per effective draw; see BENCHMARKS.md), or
-    /// `low-rank`: nutpie's schedule with the diagonal modified in a few
-    /// directions estimated from draws and gradients (correlated pairs).
+    /// Warmup adaptation: `low-rank` (the default with the diagonal
+    /// metric): nutpie's schedule, a diagonal metric from the draws' and
+    /// gradients' variances modified in a few directions estimated from
+    /// them (correlated pairs), 2-37x fewer gradients per effective draw
+    /// than Stan's on the examples (BENCHMARKS.md); `stan`: Stan's windowed
+    /// adaptation (the default, and the only choice, with --metric dense);
+    /// `nutpie`: nutpie's gradient-based diagonal metric alone.
     #[arg(long, value_enum)]
     adapt: Option<Adapt>,
     /// Multiply each transition's step size by a uniform factor in
-    /// (1 - jitter, 1 + jitter), as CmdStan's stepsize_jitter.
-    #[arg(long, default_value_t = 0.0)]
-    step_size_jitter: f64,
+    /// (1 - jitter, 1 + jitter), as CmdStan's stepsize_jitter [default:
+    /// 0.15 with the low-rank adaptation, 0 (CmdStan's) otherwise].
+    #[arg(long)]
+    step_size_jitter: Option<f64>,
     /// Also write the warmup draws, first in each CSV file, as CmdStan's
     /// save_warmup=1 (summaries still use post-warmup draws only).
     #[arg(long)]
@@ -124,16 +132,12 @@ const KEPT_DRAWS_MAX_BYTES: usize = 256 << 20;
 
 /// Runs `hbmc run`.
 pub fn run(args: RunArgs) -> i32 {
-    if !(args.adapt_delta > 0.0 && args.adapt_delta < 1.0) {
-        eprintln!("error: --adapt-delta must be between 0 and 1 (exclusive), got {}", args.adapt_delta);
-        return EXIT_USAGE;
-    }
     if args.threads_per_chain == 0 {
         eprintln!("error: --threads-per-chain must be at least 1 (1: the chain's own thread only)");
         return EXIT_USAGE;
     }
-    if args.chains == 0 || args.draws == 0 || args.chain_id == 0 {
-        eprintln!("error: --chains, --draws and --chain-id must be at least 1 (chain ids are 1-based, as CmdStan's `id`)");
+    if args.chains == 0 || args.chain_id == 0 {
+        eprintln!("error: --chains and --chain-id must be at least 1 (chain ids are 1-based, as CmdStan's `id`)");
         return EXIT_USAGE;
     }
     let adapt_method = match (args.adapt, args.metric) {
@@ -144,12 +148,31 @@ pub fn run(args: RunArgs) -> i32 {
             );
             return EXIT_USAGE;
         }
-        (Some(Adapt::Stan), _) | (None, _) => AdaptMethod::Stan,
+        (Some(Adapt::Stan), _) | (None, Metric::Dense) => AdaptMethod::Stan,
         (Some(Adapt::Nutpie), Metric::Diag) => AdaptMethod::Nutpie,
-        (Some(Adapt::LowRank), Metric::Diag) => AdaptMethod::LowRank,
+        (Some(Adapt::LowRank) | None, Metric::Diag) => AdaptMethod::LowRank,
     };
-    if !(0.0..1.0).contains(&args.step_size_jitter) {
-        eprintln!("error: --step-size-jitter must be in [0, 1), got {}", args.step_size_jitter);
+    // The low-rank adaptation's defaults, chosen together over 6 seeds of
+    // every README example (BENCHMARKS.md, "Issue 11.2: low-rank as the
+    // default"): its draws are cheaper but more correlated than Stan's, so
+    // twice the draws keep R-hat and the effective draws at least Stan's,
+    // still for far fewer gradients; at adapt_delta 0.8 its larger steps
+    // diverged now and then on the Mundlak logits (7 of 16 seeds), at 0.85
+    // never (16 and 10 seeds); the jitter is CmdStan's option.
+    let low_rank = adapt_method == AdaptMethod::LowRank;
+    let draws = args.draws.unwrap_or(if low_rank { 2000 } else { 1000 });
+    let jitter = args.step_size_jitter.unwrap_or(if low_rank { 0.15 } else { 0.0 });
+    let adapt_delta = args.adapt_delta.unwrap_or(if low_rank { 0.85 } else { 0.8 });
+    if !(adapt_delta > 0.0 && adapt_delta < 1.0) {
+        eprintln!("error: --adapt-delta must be between 0 and 1 (exclusive), got {adapt_delta}");
+        return EXIT_USAGE;
+    }
+    if draws == 0 {
+        eprintln!("error: --draws must be at least 1");
+        return EXIT_USAGE;
+    }
+    if !(0.0..1.0).contains(&jitter) {
+        eprintln!("error: --step-size-jitter must be in [0, 1), got {jitter}");
         return EXIT_USAGE;
     }
     if !(args.init_radius >= 0.0 && args.init_radius.is_finite()) {
@@ -209,9 +232,9 @@ pub fn run(args: RunArgs) -> i32 {
         chains: args.chains,
         chain_id: args.chain_id,
         warmup: args.warmup,
-        draws: args.draws,
+        draws,
         seed: args.seed,
-        adapt_delta: args.adapt_delta,
+        adapt_delta,
         max_depth: args.max_depth,
         metric: match args.metric {
             Metric::Diag => MetricKind::Diag,
@@ -220,7 +243,7 @@ pub fn run(args: RunArgs) -> i32 {
         threads: args.threads,
         init,
         save_warmup: args.save_warmup,
-        step_size_jitter: args.step_size_jitter,
+        step_size_jitter: jitter,
         adapt: AdaptSettings { method: adapt_method, ..Default::default() },
         ..Default::default()
     };
@@ -265,11 +288,11 @@ pub fn run(args: RunArgs) -> i32 {
     // the summary: re-reading the files just written made the summary a
     // fifth of the run's wall time. The files' numbers read back exactly (shortest
     // round-trip form), so both give the same summary.
-    let kept_bytes = (args.chains * args.draws).saturating_mul(columns.len() * std::mem::size_of::<f64>());
+    let kept_bytes = (args.chains * draws).saturating_mul(columns.len() * std::mem::size_of::<f64>());
     let keep_draws = csv.sig_figs.is_none() && kept_bytes <= KEPT_DRAWS_MAX_BYTES;
     let output = OutputOptions { csv: Some(csv), keep_draws };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let bars = Bars::new(args.chain_id.saturating_sub(1), args.chains, args.warmup + args.draws, show_progress);
+    let bars = Bars::new(args.chain_id.saturating_sub(1), args.chains, args.warmup + draws, show_progress);
     let make = |chain: usize| ChainModel::new(&model, args.seed, chain, args.threads_per_chain);
     let result = sample(make, &settings, &output, &bars, &stop);
     bars.finish();
@@ -305,13 +328,13 @@ pub fn run(args: RunArgs) -> i32 {
         view: &args.view,
         sig_figs: 3,
         threads: args.threads,
-        diagnostics: Some(SamplerDiagnostics::from_run(&run, args.adapt_delta, args.max_depth)),
+        diagnostics: Some(SamplerDiagnostics::from_run(&run, adapt_delta, args.max_depth)),
         destination: Destination::Stdout,
         allow_mixed: false,
     };
     // The summary reads the files back, as CmdStan's stansummary does,
     // unless every chain is complete and its draws were kept.
-    let complete = run.chains.iter().all(|c| c.status == hbmc_runtime::ChainStatus::Completed && c.draws_done == args.draws);
+    let complete = run.chains.iter().all(|c| c.status == hbmc_runtime::ChainStatus::Completed && c.draws_done == draws);
     let held: Option<Vec<Vec<Vec<f64>>>> = if complete && files.len() == run.chains.len() {
         run.chains.iter_mut().map(|c| c.draws.take()).collect()
     } else {
