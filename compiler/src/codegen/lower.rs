@@ -27,6 +27,7 @@ use cranelift_module::{FuncId, Linkage, Module as _};
 
 use super::context::{RunContext, Template, TemplatePart, STATUS_DIV_BY_ZERO, STATUS_REJECTED, STATUS_TOO_DEEP};
 use super::pool::RUN_CHUNKS_SYMBOL;
+use super::cells::{cell_key, loop_cells, IndexBase};
 use super::CodegenError;
 use crate::ir::{
     Arena, BinaryOp, BufferId, CType, CallArg, CmpOp, Expr, FuncRef, Function, FunctionKind,
@@ -222,9 +223,20 @@ struct Translator<'a, 'b> {
     /// The integer constants of the function.
     int_consts: HashMap<Value, i64>,
     /// Buffer elements held in variables while an enclosing call-free
-    /// loop runs ([`Translator::promote_cells`]), by (buffer, index).
-    /// With whether the loop writes them (then they are stored back).
-    promoted: HashMap<(BufferId, i64), (Variable, bool)>,
+    /// loop runs ([`Translator::promote_cells`]), by buffer and
+    /// [`cell_key`].
+    promoted: HashMap<(BufferId, IndexBase, i64), PromotedCell>,
+}
+
+/// A buffer element kept in a variable through a loop.
+#[derive(Clone, Copy)]
+struct PromotedCell {
+    var: Variable,
+    /// Whether the loop writes it (then it is stored back).
+    written: bool,
+    /// Its address, as a base and a displacement, computed before the loop.
+    addr: clif::Value,
+    disp: i32,
 }
 
 /// Fewest elements a zeroing loop must have to be written with vector
@@ -309,7 +321,7 @@ fn arenas_used(module: &Module, stmts: &[Stmt], used: &mut [bool; 7]) {
 /// value's operands are visible wherever it is, so the other value can be
 /// read instead.
 /// Also returns every integer constant of the function.
-fn constant_offsets(func: &Function) -> (HashMap<Value, (Value, i64)>, HashMap<Value, i64>) {
+pub(super) fn constant_offsets(func: &Function) -> (HashMap<Value, (Value, i64)>, HashMap<Value, i64>) {
     fn constants(stmts: &[Stmt], out: &mut HashMap<Value, i64>) {
         for s in stmts {
             match s {
@@ -370,41 +382,6 @@ fn constant_offsets(func: &Function) -> (HashMap<Value, (Value, i64)>, HashMap<V
     let mut out = HashMap::new();
     offsets(func, &func.body, &consts, &mut out);
     (out, consts)
-}
-
-/// For every buffer `stmts` load from, store to or add to, at any depth:
-/// the constant indices of those accesses, each with whether it is
-/// written, or `None` when some access has an index that is not a constant
-/// (that buffer is not promoted by [`Translator::promote_cells`]).
-pub(super) fn constant_index_accesses(stmts: &[Stmt], consts: &HashMap<Value, i64>, out: &mut HashMap<BufferId, Option<Vec<(i64, bool)>>>) {
-    for s in stmts {
-        match s {
-            Stmt::Let { expr: Expr::Load { buf, index }, .. } => note_access(out, consts, *buf, *index, false),
-            Stmt::Store { buf, index, .. } | Stmt::Accumulate { buf, index, .. } => note_access(out, consts, *buf, *index, true),
-            Stmt::For { body, .. } => constant_index_accesses(body, consts, out),
-            Stmt::If { then, otherwise, .. } => {
-                constant_index_accesses(then, consts, out);
-                constant_index_accesses(otherwise, consts, out);
-            }
-            Stmt::While { cond_block, body, .. } => {
-                constant_index_accesses(cond_block, consts, out);
-                constant_index_accesses(body, consts, out);
-            }
-            _ => {}
-        }
-    }
-}
-
-/// One access for [`constant_index_accesses`].
-fn note_access(out: &mut HashMap<BufferId, Option<Vec<(i64, bool)>>>, consts: &HashMap<Value, i64>, buf: BufferId, index: Value, write: bool) {
-    let entry = out.entry(buf).or_insert_with(|| Some(Vec::new()));
-    match (entry.as_mut(), consts.get(&index)) {
-        (Some(ks), Some(&k)) => match ks.iter_mut().find(|(j, _)| *j == k) {
-            Some((_, w)) => *w |= write,
-            None => ks.push((k, write)),
-        },
-        _ => *entry = None,
-    }
 }
 
 fn arena_index(a: Arena) -> usize {
@@ -846,7 +823,7 @@ impl<'a, 'b> Translator<'a, 'b> {
                 }
             }
         }
-        let cells = if calls_out(body) { Vec::new() } else { self.promote_cells(body) };
+        let cells = if calls_out(body) { Vec::new() } else { self.promote_cells(var, body) };
         // The target around a call-free loop. As one value live across the
         // whole function (and so across calls), the register allocator
         // keeps it in a spill slot, and in a loop moves it between that
@@ -925,68 +902,75 @@ impl<'a, 'b> Translator<'a, 'b> {
         if self.promoted.is_empty() {
             return None;
         }
-        let k = *self.int_consts.get(&index)?;
-        self.promoted.get(&(buf, k)).map(|&(cell, _)| cell)
+        let (base, k) = cell_key(index, &self.int_consts, &self.index_offsets);
+        self.promoted.get(&(buf, base, k)).map(|c| c.var)
     }
 
-    /// Before a call-free loop: every buffer element the loop reads or
-    /// writes only at constant indices (an adjoint cell of a value from
-    /// outside the loop, `cell[0] += ...` on every iteration) is loaded
-    /// into a variable, which the loop uses instead of memory. In memory,
-    /// each `+=` waits for the previous iteration's store to reach the
-    /// load (a store-to-load forwarding chain through the loop); in a
-    /// register it is one add. The same additions in the same order, so
-    /// the results are bitwise the interpreter's. Safe because buffers do
-    /// not overlap (each is appended to its arena) and a call-free loop
-    /// reaches memory only through its own loads and stores. Returns the
-    /// promoted elements and whether the loop writes them.
-    fn promote_cells(&mut self, body: &[Stmt]) -> Vec<(BufferId, i64, bool)> {
-        let mut found: HashMap<BufferId, Option<Vec<(i64, bool)>>> = HashMap::new();
-        constant_index_accesses(body, &self.int_consts, &mut found);
-        let mut cells = Vec::new();
-        let mut bufs: Vec<(BufferId, Vec<(i64, bool)>)> = found.into_iter().filter_map(|(b, ks)| Some((b, ks?))).collect();
-        bufs.sort_by_key(|(b, _)| b.0);
-        for (buf, ks) in bufs {
+    /// Before a call-free loop: loads every buffer element the loop can
+    /// keep in a variable ([`super::cells`]) into one, which the loop uses
+    /// instead of memory. The same additions in the same order, so results
+    /// stay bitwise the interpreter's. An index that is a value plus a
+    /// constant is clamped into the buffer for this load: the loop checks
+    /// it (and rejects) before any access of its own, and a loop that does
+    /// not run, or rejects first, stores back the element it loaded
+    /// unchanged. Returns the keys of the promoted elements.
+    fn promote_cells(&mut self, var: Value, body: &[Stmt]) -> Vec<(BufferId, IndexBase, i64)> {
+        let mut keys = Vec::new();
+        for (buf, base, ks) in loop_cells(var, body, &self.int_consts, &self.index_offsets) {
             let b = self.module.buffer(buf);
             let (arena, offset, len) = (b.arena, b.offset, b.len);
+            let Ok(len) = i64::try_from(len) else { continue };
             for (k, written) in ks {
-                // Verified lowering emits in-range constant indices; an
-                // element outside the buffer is left to the memory path.
-                if k < 0 || k as usize >= len || self.promoted.contains_key(&(buf, k)) {
+                if len == 0 || self.promoted.contains_key(&(buf, base, k)) {
                     continue;
                 }
-                let Some(disp) = offset.checked_add(k as usize).and_then(|e| e.checked_mul(8)).and_then(|d| i32::try_from(d).ok()) else {
-                    continue;
+                let arena_base = self.bases[arena_index(arena)];
+                let (addr, disp) = match base {
+                    IndexBase::Const => {
+                        let disp = (0..len).contains(&k).then(|| offset.checked_add(k as usize)).flatten();
+                        let Some(disp) = disp.and_then(|e| e.checked_mul(8)).and_then(|d| i32::try_from(d).ok()) else { continue };
+                        (arena_base, disp)
+                    }
+                    IndexBase::Value(v) => {
+                        let Some(disp) = offset.checked_mul(8).and_then(|d| i32::try_from(d).ok()) else { continue };
+                        let i = self.get(v);
+                        let i = self.b.ins().iadd_imm_s(i, k);
+                        let zero = self.b.ins().iconst(I64, 0);
+                        let last = self.b.ins().iconst(I64, len - 1);
+                        let i = self.b.ins().smax(i, zero);
+                        let i = self.b.ins().smin(i, last);
+                        let scaled = self.b.ins().ishl_imm_u(i, 3);
+                        (self.b.ins().iadd(arena_base, scaled), disp)
+                    }
                 };
                 let ty = clif_type(arena.scalar_type());
-                let x = self.b.ins().load(ty, trusted(), self.bases[arena_index(arena)], disp);
+                let x = self.b.ins().load(ty, trusted(), addr, disp);
                 let cell = self.b.declare_var(ty);
                 self.b.def_var(cell, x);
-                self.promoted.insert((buf, k), (cell, written));
-                cells.push((buf, k, written));
+                self.promoted.insert((buf, base, k), PromotedCell { var: cell, written, addr, disp });
+                keys.push((buf, base, k));
             }
         }
-        cells
+        keys
     }
 
     /// After the loop: stores the promoted elements it writes and forgets
     /// them all (an element only read is not stored: the data arenas are
     /// shared between chains).
-    fn write_back_cells(&mut self, cells: &[(BufferId, i64, bool)]) {
-        for &(buf, k, _) in cells {
-            if let Some((cell, true)) = self.promoted.remove(&(buf, k)) {
-                self.store_cell(buf, k, cell);
+    fn write_back_cells(&mut self, keys: &[(BufferId, IndexBase, i64)]) {
+        for key in keys {
+            if let Some(cell) = self.promoted.remove(key) {
+                self.store_cell(cell);
             }
         }
     }
 
-    /// Stores promoted element `k` of `buf` from its variable.
-    fn store_cell(&mut self, buf: BufferId, k: i64, cell: Variable) {
-        let b = self.module.buffer(buf);
-        // The displacement fitted when the element was promoted.
-        let disp = ((b.offset + k as usize) * 8) as i32;
-        let x = self.b.use_var(cell);
-        self.b.ins().store(trusted(), x, self.bases[arena_index(b.arena)], disp);
+    /// Stores a promoted element from its variable, when the loop writes it.
+    fn store_cell(&mut self, cell: PromotedCell) {
+        if cell.written {
+            let x = self.b.use_var(cell.var);
+            self.b.ins().store(trusted(), x, cell.addr, cell.disp);
+        }
     }
 
     /// Stores every promoted element a loop writes, before the function
@@ -994,11 +978,11 @@ impl<'a, 'b> Translator<'a, 'b> {
     /// buffer, or a division by zero), so that the arenas hold what the
     /// interpreter's do when it stops at the same point.
     fn store_promoted(&mut self) {
-        let mut written: Vec<(BufferId, i64, Variable)> =
-            self.promoted.iter().filter(|(_, &(_, w))| w).map(|(&(buf, k), &(cell, _))| (buf, k, cell)).collect();
-        written.sort_by_key(|&(buf, k, _)| (buf.0, k));
-        for (buf, k, cell) in written {
-            self.store_cell(buf, k, cell);
+        let mut cells: Vec<PromotedCell> = self.promoted.values().copied().collect();
+        // In a fixed order, so the code does not depend on the map's.
+        cells.sort_by_key(|c| c.var.as_u32());
+        for cell in cells {
+            self.store_cell(cell);
         }
     }
 

@@ -16,6 +16,7 @@
 //! hundreds of random programs.
 
 pub mod context;
+mod cells;
 mod lower;
 mod ode;
 pub mod pool;

@@ -1234,14 +1234,17 @@ fn elements_at_constant_indices_kept_in_variables_through_loops() {
     b.add_target(s);
     m.functions.push(b.finish());
 
-    let body = &m.functions[0].body;
+    let Some(Stmt::For { var, body, .. }) = m.functions[0].body.iter().find(|s| matches!(s, Stmt::For { .. })) else {
+        panic!("the first loop")
+    };
     let consts: HashMap<Value, i64> = [(z, 0), (one, 1), (two, 2), (three, 3), (five, 5)].into_iter().collect();
-    let mut found = HashMap::new();
-    lower::constant_index_accesses(body, &consts, &mut found);
-    assert_eq!(found[&cell].as_deref(), Some(&[(0, true), (1, true)][..]));
-    assert_eq!(found[&d].as_deref(), Some(&[(1, false)][..]));
-    assert_eq!(found[&y], None, "y is read at the loop variable");
-    assert_eq!(found[&mixed], None, "mixed is written at the loop variable");
+    let found = cells::loop_cells(*var, body, &consts, &HashMap::new());
+    let found: Vec<_> = found.into_iter().map(|(b, base, ks)| (b, base, ks)).collect();
+    assert_eq!(
+        found,
+        vec![(d, cells::IndexBase::Const, vec![(1, false)]), (cell, cells::IndexBase::Const, vec![(0, true), (1, true)]), (seen, cells::IndexBase::Const, vec![(0, true)])],
+        "y is read at the loop variable, so it stays in memory"
+    );
 
     let mut a = arenas_for(&m);
     a.data = vec![1.0, 2.0, -0.5, 0.25, 3.0, 7.0, 0.5];
@@ -1277,4 +1280,79 @@ fn a_reject_inside_a_loop_sees_and_leaves_the_elements_it_added_to() {
     let o = check_both(&m, FunctionKind::LogDensity, &a, None);
     assert!(o.result.is_err());
     assert_eq!(o.arenas.work, vec![7.0, 14.0]);
+}
+
+#[test]
+fn elements_at_an_outer_index_kept_in_variables_through_inner_loops() {
+    // Inner loops add to elements named by the outer loop variable (the
+    // gradient of `beta[g]` in a loop over group g's cells): `per[g]`,
+    // `shift[g]` and `shift[g + 1]` (two elements); `both[g]` next to
+    // `both[0]` (the same element when g = 0, so `both` stays in memory);
+    // and `far[h]` with `h` read from data before the inner loop and
+    // checked inside it, out of range at g = 2 (the check rejects; the
+    // element loaded before the loop is clamped into the buffer).
+    let mut m = module();
+    let y = buf(&mut m, "y", Arena::Data, 4);
+    let idx = buf(&mut m, "idx", Arena::IntData, 3);
+    let per = buf(&mut m, "per", Arena::Work, 3);
+    let shift = buf(&mut m, "shift", Arena::Work, 4);
+    let both = buf(&mut m, "both", Arena::Work, 3);
+    let far = buf(&mut m, "far", Arena::Work, 3);
+    let mut b = B::new(FunctionKind::LogDensity, &m);
+    let (z, one, three, four) = (b.i(0), b.i(1), b.i(3), b.i(4));
+    let mut inner_var = None;
+    b.for_(z, three, |b, g| {
+        let h = b.load(idx, g);
+        b.for_(z, four, |b, k| {
+            inner_var = Some(k);
+            let yk = b.load(y, k);
+            b.acc(per, g, yk);
+            b.acc(shift, g, yk);
+            let g1 = b.bin(BinaryOp::Add, g, one);
+            let two_y = b.bin(BinaryOp::Add, yk, yk);
+            b.acc(shift, g1, two_y);
+            b.acc(both, g, yk);
+            b.acc(both, z, yk);
+            let bad = b.cmp(CmpOp::Ge, h, three);
+            b.if_(bad, |b| b.reject(vec![MessagePart::Text("far index ".into()), MessagePart::Value(h)]), |_| {});
+            b.acc(far, h, yk);
+            let f = b.load(far, h);
+            b.add_target(f);
+        });
+    });
+    m.functions.push(b.finish());
+
+    let func = &m.functions[0];
+    let Some(Stmt::For { body: outer, .. }) = func.body.iter().find(|s| matches!(s, Stmt::For { .. })) else { panic!("the outer loop") };
+    let Some(Stmt::For { var, body, .. }) = outer.iter().find(|s| matches!(s, Stmt::For { .. })) else { panic!("the inner loop") };
+    assert_eq!(Some(*var), inner_var);
+    let g = match &func.body.iter().find(|s| matches!(s, Stmt::For { .. })) {
+        Some(Stmt::For { var, .. }) => *var,
+        _ => unreachable!(),
+    };
+    let consts: HashMap<Value, i64> = [(z, 0), (one, 1), (three, 3), (four, 4)].into_iter().collect();
+    let (offsets, _) = lower::constant_offsets(func);
+    let found = cells::loop_cells(*var, body, &consts, &offsets);
+    let h = match outer.iter().find(|s| matches!(s, Stmt::Let { expr: crate::ir::Expr::Load { .. }, .. })) {
+        Some(Stmt::Let { dst, .. }) => *dst,
+        _ => panic!("h"),
+    };
+    use cells::IndexBase::Value as At;
+    assert_eq!(
+        found,
+        vec![(per, At(g), vec![(0, true)]), (shift, At(g), vec![(0, true), (1, true)]), (far, At(h), vec![(0, true)])],
+        "y moves with k and `both` is named two ways"
+    );
+
+    let mut a = arenas_for(&m);
+    a.data = vec![1.0, 2.0, 4.0, 8.0];
+    a.int_data = vec![0, 2, 1];
+    let o = check_both(&m, FunctionKind::LogDensity, &a, None);
+    assert!(o.result.is_ok());
+    assert_eq!(o.arenas.work[0..3], [15.0, 15.0, 15.0]);
+    assert_eq!(o.arenas.work[3..7], [15.0, 45.0, 45.0, 30.0]);
+    assert_eq!(o.arenas.work[7..10], [60.0, 15.0, 15.0]);
+    a.int_data = vec![0, 2, 7];
+    let o = check_both(&m, FunctionKind::LogDensity, &a, None);
+    assert!(o.result.is_err(), "far index 7 rejects");
 }
