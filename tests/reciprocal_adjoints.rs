@@ -10,12 +10,6 @@
 
 mod common;
 
-use hbmc_compiler::ad::differentiate;
-use hbmc_compiler::bind::{bind_data, read_source};
-use hbmc_compiler::front_end;
-use hbmc_compiler::ir::print::function_to_string;
-use hbmc_compiler::ir::FunctionKind;
-use hbmc_compiler::lower::{lower_model_with, LowerOptions};
 
 const MODEL: &str = r#"
 data {
@@ -70,15 +64,7 @@ fn cheaper_adjoints_pass_the_oracles() {
 
 #[test]
 fn the_gradient_divides_only_where_it_must() {
-    let fe = front_end(MODEL);
-    let program = fe.typed.unwrap_or_else(|| panic!("model checks: {:?}", fe.diagnostics));
-    let src = read_source("d.json", DATA).unwrap_or_else(|d| panic!("data reads: {d:?}"));
-    let (bound, diags) = bind_data(&program, &[src]);
-    let bound = bound.unwrap_or_else(|| panic!("data bind: {diags:?}"));
-    let mut m = lower_model_with(&program, &bound, LowerOptions::default()).unwrap_or_else(|d| panic!("lowering: {d:?}"));
-    differentiate(&mut m.module).unwrap_or_else(|e| panic!("AD: {e}"));
-    let func = m.module.function(FunctionKind::Gradient).expect("a gradient function");
-    let text = function_to_string(&m.module, func);
+    let text = common::gradient_ir(MODEL, DATA);
     let in_loops = |op: &str| text.lines().filter(|l| l.starts_with("    ") && l.contains(&format!("= {op} "))).count();
     // Inside the loops (indented twice or more) 4 are left: `1 / s` as
     // computed (the loop's terms are computed in its reverse), the nested

@@ -8,12 +8,6 @@
 
 mod common;
 
-use hbmc_compiler::ad::differentiate;
-use hbmc_compiler::bind::{bind_data, read_source};
-use hbmc_compiler::front_end;
-use hbmc_compiler::ir::print::function_to_string;
-use hbmc_compiler::ir::FunctionKind;
-use hbmc_compiler::lower::{lower_model_with, LowerOptions};
 
 const MODEL: &str = r#"
 data {
@@ -55,15 +49,7 @@ fn only_other_exponents_call_pow() {
     for x in [0.1_f64, -3.7, 1e-160, 1e154, 7.25, -0.0, f64::INFINITY] {
         assert_eq!(x.powf(2.0).to_bits(), (x * x).to_bits(), "pow({x}, 2)");
     }
-    let fe = front_end(MODEL);
-    let program = fe.typed.unwrap_or_else(|| panic!("model checks: {:?}", fe.diagnostics));
-    let src = read_source("d.json", DATA).unwrap_or_else(|d| panic!("data reads: {d:?}"));
-    let (bound, diags) = bind_data(&program, &[src]);
-    let bound = bound.unwrap_or_else(|| panic!("data bind: {diags:?}"));
-    let mut m = lower_model_with(&program, &bound, LowerOptions::default()).unwrap_or_else(|d| panic!("lowering: {d:?}"));
-    differentiate(&mut m.module).unwrap_or_else(|e| panic!("AD: {e}"));
-    let func = m.module.function(FunctionKind::Gradient).expect("a gradient function");
-    let text = function_to_string(&m.module, func);
+    let text = common::gradient_ir(MODEL, DATA);
     // Only `s1 ^ 3` is left: its value in the forward sweep and its
     // `_grad` in the reverse (each `^ 2` as a call would add at least one
     // more, the likelihood's two in its loop).

@@ -153,3 +153,20 @@ pub fn model_arenas(m: &hbmc_compiler::lower::LoweredModel) -> hbmc_compiler::ir
     hbmc_compiler::interp::run(&m.module, hbmc_compiler::ir::FunctionKind::TransformedData, &mut a, None).expect("transformed data");
     a
 }
+
+/// The gradient function's IR as text for a model and its JSON data:
+/// check, bind, lower, differentiate, print (the gradient part of `hbmc
+/// check --emit ir`), for tests that count what the gradient computes.
+pub fn gradient_ir(source: &str, data_json: &str) -> String {
+    use hbmc_compiler::bind::{bind_data, read_source};
+    use hbmc_compiler::lower::{lower_model_with, LowerOptions};
+    let fe = hbmc_compiler::front_end(source);
+    let program = fe.typed.unwrap_or_else(|| panic!("model checks: {:?}", fe.diagnostics));
+    let src = read_source("d.json", data_json).unwrap_or_else(|d| panic!("data reads: {d:?}"));
+    let (bound, diags) = bind_data(&program, &[src]);
+    let bound = bound.unwrap_or_else(|| panic!("data bind: {diags:?}"));
+    let mut m = lower_model_with(&program, &bound, LowerOptions::default()).unwrap_or_else(|d| panic!("lowering: {d:?}"));
+    hbmc_compiler::ad::differentiate(&mut m.module).unwrap_or_else(|e| panic!("AD: {e}"));
+    let func = m.module.function(hbmc_compiler::ir::FunctionKind::Gradient).expect("a gradient function");
+    hbmc_compiler::ir::print::function_to_string(&m.module, func)
+}
