@@ -132,7 +132,6 @@ fn discrete_distributions_drop_their_combinatorial_constants() {
 #[test]
 fn later_distributions_drop_the_terms_stan_drops() {
     let y = [0.3f64, 1.2, 2.0, 0.9];
-    let p = [0.3f64, 0.6, 0.2, 0.9];
     let k = [0i64, 3, 1, 7];
     let json = r#"{"N": 4, "y": [0.3, 1.2, 2.0, 0.9], "p": [0.3, 0.6, 0.2, 0.9], "k": [0, 3, 1, 7]}"#;
     let decl = "data { int N; vector[N] y; vector[N] p; array[N] int k; }";
