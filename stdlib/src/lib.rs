@@ -31,6 +31,7 @@
 
 pub mod bessel;
 pub mod bessel_functions;
+mod cholesky_blocked;
 pub mod dist;
 pub mod eigen;
 pub mod eigen_general;

@@ -10,6 +10,7 @@
 //! triangle only, so the adjoint lands in the lower triangle; lower-triangular
 //! inputs likewise never read or write above the diagonal.
 
+use crate::cholesky_blocked::{cholesky_lower_blocked, copy_lower, factor_columns};
 use crate::ffi::{size, slice, slice_mut};
 use crate::scratch::with_scratch;
 use crate::special::log_sum_exp_slice;
@@ -126,37 +127,24 @@ pub fn cholesky_decompose(a: &[f64], n: usize, l: &mut [f64]) -> Result<(), Lina
     cholesky_lower(a, n, l)
 }
 
-/// The left-looking column Cholesky factorisation of the lower triangle of
-/// `a`. Each column is updated by whole contiguous columns of L (axpy), so
-/// the inner loop runs down memory rather than across it; every entry still
-/// subtracts its terms in the order k = 0, 1, …, j-1, as the scalar Crout
-/// loop did, so results are unchanged bit for bit. Lengths are checked by
-/// the callers.
+/// The Cholesky factorisation of the lower triangle of `a`: by columns
+/// (left-looking, contiguous axpy) below [`CHOLESKY_BLOCKED_MIN_N`], by
+/// blocks of [`CHOLESKY_BLOCK`] columns from it (see
+/// `crate::cholesky_blocked`). Lengths are checked by the callers.
 pub(crate) fn cholesky_lower(a: &[f64], n: usize, l: &mut [f64]) -> Result<(), LinalgError> {
-    l.iter_mut().for_each(|x| *x = 0.0);
-    for j in 0..n {
-        let (done, rest) = l.split_at_mut(j * n);
-        let col = &mut rest[j..n];
-        col.copy_from_slice(&a[j + j * n..(j + 1) * n]);
-        for k in 0..j {
-            let lk = &done[k * n + j..(k + 1) * n];
-            let ljk = lk[0];
-            for (c, &x) in col.iter_mut().zip(lk) {
-                *c -= x * ljk;
-            }
-        }
-        let s = col[0];
-        if !(s > 0.0) || !s.is_finite() {
-            return Err(LinalgError::NotPositiveDefinite { index: j });
-        }
-        let d = s.sqrt();
-        col[0] = d;
-        for c in &mut col[1..] {
-            *c /= d;
-        }
+    if n >= CHOLESKY_BLOCKED_MIN_N {
+        return cholesky_lower_blocked(a, n, l, CHOLESKY_BLOCK);
     }
-    Ok(())
+    copy_lower(a, n, l);
+    factor_columns(l, n, 0, n)
 }
+
+/// The smallest order factored by blocks (below it the column form is as
+/// fast or faster; see BENCHMARKS.md, issue 17.3).
+pub const CHOLESKY_BLOCKED_MIN_N: usize = 64;
+
+/// The width of a block column in the blocked factorisation.
+pub const CHOLESKY_BLOCK: usize = 32;
 
 /// Reverse mode of [`cholesky_decompose`]: given L and L̄ (lower triangle),
 /// accumulates Ā into the lower triangle of `a_adj`.
