@@ -11,6 +11,7 @@
 //! inputs likewise never read or write above the diagonal.
 
 use crate::cholesky_blocked::{cholesky_lower_blocked, copy_lower, factor_columns};
+use crate::cholesky_rev::{rev_blocked, rev_columns};
 use crate::ffi::{size, slice, slice_mut};
 use crate::scratch::with_scratch;
 use crate::special::log_sum_exp_slice;
@@ -154,13 +155,11 @@ pub const CHOLESKY_BLOCK: usize = 8;
 /// Reverse mode of [`cholesky_decompose`]: given L and L̄ (lower triangle),
 /// accumulates Ā into the lower triangle of `a_adj`.
 ///
-/// The unblocked level-2 reverse algorithm of Murray (2016), "Differentiation
-/// of the Cholesky decomposition": for columns j = n-1 … 0, with
-/// d = L[j,j], c = L[j+1:, j], r = L[j, :j], B = L[j+1:, :j] and t̄ = c̄ / d:
-/// Ā[j+1:, j] += t̄, d̄ -= t̄·c, B̄ -= t̄ rᵀ, r̄ -= Bᵀ t̄, then
-/// Ā[j,j] += d̄ / 2d and r̄ -= (d̄ / d) r. Every O(n³) step walks
-/// contiguous columns (column-major), n³/3 flops in all. L̄ is copied into
-/// a reused per-thread work buffer, so warm calls do not allocate.
+/// Murray's (2016) reverse algorithms ("Differentiation of the Cholesky
+/// decomposition", `crate::cholesky_rev`): the level-2 one by columns below
+/// [`CHOLESKY_REV_BLOCKED_MIN_N`], the blocked level-3 one with blocks of
+/// [`CHOLESKY_REV_BLOCK`] columns from it. L̄ is copied into a reused
+/// per-thread work buffer, so warm calls do not allocate.
 pub fn cholesky_decompose_adj(
     l: &[f64],
     l_adj: &[f64],
@@ -170,44 +169,32 @@ pub fn cholesky_decompose_adj(
     check_len("L", l, n * n)?;
     check_len("L adjoint", l_adj, n * n)?;
     check_len("A adjoint", a_adj, n * n)?;
-    with_scratch(n * n, |lb| {
-        lb.copy_from_slice(l_adj);
-        for j in (0..n).rev() {
-            let d = l[j + j * n];
-            let c = &l[j * n + j + 1..(j + 1) * n];
-            // t̄ = c̄ / d is stored over c̄ (c̄ is not read again).
-            let (left, right) = lb.split_at_mut(j * n);
-            let (col_j, _) = right.split_at_mut(n);
-            let mut dbar = col_j[j];
-            {
-                let tbar = &mut col_j[j + 1..];
-                for (t, &ci) in tbar.iter_mut().zip(c) {
-                    *t /= d;
-                    dbar -= *t * ci;
-                }
-                for (a, &t) in a_adj[j * n + j + 1..(j + 1) * n].iter_mut().zip(tbar.iter()) {
-                    *a += t;
-                }
-            }
-            let tbar = &col_j[j + 1..];
-            let sb = dbar / (2.0 * d);
-            a_adj[j + j * n] += sb;
-            for k in 0..j {
-                let r_k = l[j + k * n];
-                let b_col = &l[k * n + j + 1..(k + 1) * n];
-                let lb_col = &mut left[k * n..(k + 1) * n];
-                // r̄_k -= B[:,k]·t̄ + 2 s̄ r_k;  B̄[:,k] -= r_k t̄
-                let mut dot = 0.0;
-                for ((bb, &bv), &t) in lb_col[j + 1..].iter_mut().zip(b_col).zip(tbar) {
-                    dot += bv * t;
-                    *bb -= r_k * t;
-                }
-                lb_col[j] -= dot + 2.0 * sb * r_k;
+    with_scratch(n * n, |w| {
+        w.copy_from_slice(l_adj);
+        if n >= CHOLESKY_REV_BLOCKED_MIN_N {
+            rev_blocked(l, w, n, CHOLESKY_REV_BLOCK);
+        } else {
+            rev_columns(l, w, n, 0, n);
+        }
+        for j in 0..n {
+            let range = j * n + j..(j + 1) * n;
+            for (a, &x) in a_adj[range.clone()].iter_mut().zip(&w[range]) {
+                *a += x;
             }
         }
     });
     Ok(())
 }
+
+/// The smallest order whose reverse goes by blocks: none yet. With plain
+/// column loops in its matrix products the blocked reverse took 1.1-1.3x
+/// the CPU time of the column form at every order and width measured
+/// (n = 16..400, widths 8..64; BENCHMARKS.md, issue 17.3, 2026-12-05), so it
+/// is tested but not used until those products are register-tiled.
+pub const CHOLESKY_REV_BLOCKED_MIN_N: usize = usize::MAX;
+
+/// The width of a block column in the blocked reverse.
+pub const CHOLESKY_REV_BLOCK: usize = 64;
 
 // --- products -----------------------------------------------------------------
 
