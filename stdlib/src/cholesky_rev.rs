@@ -92,18 +92,49 @@ fn solve_right_lower(l: &[f64], w: &mut [f64], n: usize, j: usize, k: usize) {
     }
 }
 
-/// B̄ -= X̄ R: for every column p < j, W[k.., p] -= Σ_c X̄[.., c] L[c, p].
+/// Rows and columns of one register tile of the products below.
+const TILE: usize = 4;
+
+/// B̄ -= X̄ R: W[k.., p] -= Σ_c X̄[.., c] L[c, p] for every column p < j.
+/// In 4 × 4 tiles (four rows of X̄'s column c are contiguous; the four
+/// multipliers L[c, p..p+4] are loaded once per c), each tile's sums kept in
+/// registers over the block's columns c and subtracted once.
 fn subtract_xbar_r(l: &[f64], w: &mut [f64], n: usize, j: usize, k: usize) {
     let (earlier, block) = w.split_at_mut(j * n);
-    for p in 0..j {
-        let bcol = &mut earlier[p * n + k..(p + 1) * n];
-        for c in j..k {
-            let rcp = l[c + p * n];
-            let xc = &block[(c - j) * n + k..(c - j + 1) * n];
-            for (b, &x) in bcol.iter_mut().zip(xc) {
-                *b -= x * rcp;
+    let mut p0 = 0;
+    while p0 < j {
+        let pw = (j - p0).min(TILE);
+        let mut i = k;
+        while i + TILE <= n && pw == TILE {
+            let mut acc = [[0.0f64; TILE]; TILE];
+            for c in j..k {
+                let x = &block[(c - j) * n + i..(c - j) * n + i + TILE];
+                for (q, accq) in acc.iter_mut().enumerate() {
+                    let y = l[c + (p0 + q) * n];
+                    for (a, &xv) in accq.iter_mut().zip(x) {
+                        *a += xv * y;
+                    }
+                }
+            }
+            for (q, accq) in acc.iter().enumerate() {
+                let col = &mut earlier[(p0 + q) * n + i..(p0 + q) * n + i + TILE];
+                for (b, &a) in col.iter_mut().zip(accq) {
+                    *b -= a;
+                }
+            }
+            i += TILE;
+        }
+        // Leftover rows (and a leftover group of fewer than four columns).
+        for p in p0..p0 + pw {
+            for r in i..n {
+                let mut s = 0.0;
+                for c in j..k {
+                    s += block[(c - j) * n + r] * l[c + p * n];
+                }
+                earlier[p * n + r] -= s;
             }
         }
+        p0 += pw;
     }
 }
 
@@ -123,29 +154,59 @@ fn subtract_xbar_t_c(l: &[f64], w: &mut [f64], n: usize, j: usize, k: usize) {
 
 /// R̄ -= X̄ᵀ B + (Ȳ + Ȳᵀ) R: for every column p < j and row a in `j..k`,
 /// W[a, p] -= X̄[.., a]·L[k.., p] + Σ_b (Ȳ + Ȳᵀ)[a, b] L[b, p], with Ȳ the
-/// lower triangle now held in W[j..k, j..k].
+/// lower triangle now held in W[j..k, j..k]. The dot products go in 4 × 4
+/// tiles of (a, p): per row i, four numbers of X̄ and four of B feed sixteen
+/// independent sums.
 fn subtract_from_rbar(l: &[f64], w: &mut [f64], n: usize, j: usize, k: usize) {
     let (earlier, block) = w.split_at_mut(j * n);
-    for p in 0..j {
-        let lp = &l[p * n..(p + 1) * n];
-        let wp = &mut earlier[p * n..(p + 1) * n];
-        for a in j..k {
-            let xa = &block[(a - j) * n + k..(a - j + 1) * n];
-            let mut s = 0.0;
-            for (&x, &bv) in xa.iter().zip(&lp[k..]) {
-                s += x * bv;
+    let m = n - k;
+    let mut p0 = 0;
+    while p0 < j {
+        let pw = (j - p0).min(TILE);
+        let mut a0 = j;
+        while a0 < k {
+            let aw = (k - a0).min(TILE);
+            let mut acc = [[0.0f64; TILE]; TILE];
+            if aw == TILE && pw == TILE {
+                let xs: [&[f64]; TILE] =
+                    std::array::from_fn(|q| &block[(a0 + q - j) * n + k..(a0 + q - j + 1) * n]);
+                let bs: [&[f64]; TILE] = std::array::from_fn(|q| &l[(p0 + q) * n + k..(p0 + q + 1) * n]);
+                for i in 0..m {
+                    let x: [f64; TILE] = std::array::from_fn(|q| xs[q][i]);
+                    let b: [f64; TILE] = std::array::from_fn(|q| bs[q][i]);
+                    for (acca, &xa) in acc.iter_mut().zip(&x) {
+                        for (v, &bp) in acca.iter_mut().zip(&b) {
+                            *v += xa * bp;
+                        }
+                    }
+                }
+            } else {
+                for (da, acca) in acc.iter_mut().enumerate().take(aw) {
+                    let xa = &block[(a0 + da - j) * n + k..(a0 + da - j + 1) * n];
+                    for (dp, v) in acca.iter_mut().enumerate().take(pw) {
+                        let bp = &l[(p0 + dp) * n + k..(p0 + dp + 1) * n];
+                        *v = xa.iter().zip(bp).map(|(&x, &b)| x * b).sum();
+                    }
+                }
             }
-            for b in j..k {
-                // (Ȳ + Ȳᵀ)[a, b] from the lower triangle of the block.
-                let y = if a >= b {
-                    block[(b - j) * n + a]
-                } else {
-                    0.0
-                } + if b >= a { block[(a - j) * n + b] } else { 0.0 };
-                s += y * lp[b];
+            for (da, acca) in acc.iter().enumerate().take(aw) {
+                let a = a0 + da;
+                for (dp, &v) in acca.iter().enumerate().take(pw) {
+                    let p = p0 + dp;
+                    let lp = &l[p * n..(p + 1) * n];
+                    let mut s = v;
+                    for b in j..k {
+                        // (Ȳ + Ȳᵀ)[a, b] from the lower triangle of the block.
+                        let y = if a >= b { block[(b - j) * n + a] } else { 0.0 }
+                            + if b >= a { block[(a - j) * n + b] } else { 0.0 };
+                        s += y * lp[b];
+                    }
+                    earlier[p * n + a] -= s;
+                }
             }
-            wp[a] -= s;
+            a0 += aw;
         }
+        p0 += pw;
     }
 }
 

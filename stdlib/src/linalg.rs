@@ -186,15 +186,19 @@ pub fn cholesky_decompose_adj(
     Ok(())
 }
 
-/// The smallest order whose reverse goes by blocks: none yet. With plain
-/// column loops in its matrix products the blocked reverse took 1.1-1.3x
-/// the CPU time of the column form at every order and width measured
-/// (n = 16..400, widths 8..64; BENCHMARKS.md, issue 17.3, 2026-12-05), so it
-/// is tested but not used until those products are register-tiled.
-pub const CHOLESKY_REV_BLOCKED_MIN_N: usize = usize::MAX;
+/// The smallest order whose reverse goes by blocks. CPU time of factor +
+/// reverse + one triangular solve and its reverse (`cholesky_bench`),
+/// blocked (width 8) against by columns (BENCHMARKS.md, issue 17.3,
+/// 2026-12-05): 1.3x slower at n = 16, 1.1x slower at 64, 1.04x faster at
+/// 128, 1.15x at 200, 1.27x at 400. Below 128 the block's own level-2 parts
+/// (its diagonal reverse, D̄ -= tril(X̄ᵀ C), the solve by D) outweigh what the
+/// tiled products save.
+pub const CHOLESKY_REV_BLOCKED_MIN_N: usize = 128;
 
-/// The width of a block column in the blocked reverse.
-pub const CHOLESKY_REV_BLOCK: usize = 64;
+/// The width of a block column in the blocked reverse: 8 beat 16, 32 and 64
+/// at every order from 128 to 400 (wider blocks put more of the work in the
+/// block's level-2 parts).
+pub const CHOLESKY_REV_BLOCK: usize = 8;
 
 // --- products -----------------------------------------------------------------
 
