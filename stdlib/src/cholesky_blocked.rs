@@ -31,7 +31,12 @@ pub(crate) fn copy_lower(a: &[f64], n: usize, l: &mut [f64]) {
 /// subtracts the columns k in `j0..c` (rows c..n) in that order, then is
 /// divided by the square root of its pivot. Errors at the first pivot that is
 /// not positive and finite.
-pub(crate) fn factor_columns(l: &mut [f64], n: usize, j0: usize, j1: usize) -> Result<(), LinalgError> {
+pub(crate) fn factor_columns(
+    l: &mut [f64],
+    n: usize,
+    j0: usize,
+    j1: usize,
+) -> Result<(), LinalgError> {
     for j in j0..j1 {
         let (done, rest) = l.split_at_mut(j * n);
         let col = &mut rest[j..n];
@@ -163,10 +168,14 @@ mod tests {
 
     /// A deterministic pseudo-random SPD matrix: B Bᵀ + n I from an LCG.
     fn spd(n: usize, seed: u64) -> Vec<f64> {
-        let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let mut s = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let mut b = vec![0.0; n * n];
         for x in &mut b {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             *x = ((s >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0;
         }
         let mut a = vec![0.0; n * n];
@@ -191,7 +200,9 @@ mod tests {
 
     #[test]
     fn blocked_equals_unblocked_to_rounding() {
-        let sizes: Vec<usize> = (1..=40).chain([47, 63, 64, 65, 97, 128, 131, 200, 257, 300]).collect();
+        let sizes: Vec<usize> = (1..=40)
+            .chain([47, 63, 64, 65, 97, 128, 131, 200, 257, 300])
+            .collect();
         for &n in &sizes {
             let a = spd(n, n as u64);
             let want = unblocked(&a, n);

@@ -170,7 +170,8 @@ fn subtract_from_rbar(l: &[f64], w: &mut [f64], n: usize, j: usize, k: usize) {
             if aw == TILE && pw == TILE {
                 let xs: [&[f64]; TILE] =
                     std::array::from_fn(|q| &block[(a0 + q - j) * n + k..(a0 + q - j + 1) * n]);
-                let bs: [&[f64]; TILE] = std::array::from_fn(|q| &l[(p0 + q) * n + k..(p0 + q + 1) * n]);
+                let bs: [&[f64]; TILE] =
+                    std::array::from_fn(|q| &l[(p0 + q) * n + k..(p0 + q + 1) * n]);
                 for i in 0..m {
                     let x: [f64; TILE] = std::array::from_fn(|q| xs[q][i]);
                     let b: [f64; TILE] = std::array::from_fn(|q| bs[q][i]);
@@ -217,9 +218,13 @@ mod tests {
 
     /// A deterministic pseudo-random number stream in [-1, 1).
     fn stream(seed: u64) -> impl FnMut() -> f64 {
-        let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let mut s = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         move || {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((s >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
         }
     }
