@@ -143,7 +143,7 @@ pub(crate) fn cholesky_lower(a: &[f64], n: usize, l: &mut [f64]) -> Result<(), L
 /// The smallest order factored by blocks. CPU time of the forward factor,
 /// blocked against by columns (BENCHMARKS.md, issue 17.3, 2026-12-05): a
 /// tie at n = 8 (one block), 1.17x faster at 16, 1.47x at 32, 1.65x at 64,
-/// 1.7x at 200 and 400.
+/// 1.6-1.7x at 200 and 400.
 pub const CHOLESKY_BLOCKED_MIN_N: usize = 16;
 
 /// The width of a block column in the blocked factorisation. Narrow blocks
