@@ -31,6 +31,8 @@
 
 pub mod bessel;
 pub mod bessel_functions;
+mod cholesky_blocked;
+mod cholesky_rev;
 pub mod dist;
 pub mod eigen;
 pub mod eigen_general;

@@ -10,6 +10,8 @@
 //! triangle only, so the adjoint lands in the lower triangle; lower-triangular
 //! inputs likewise never read or write above the diagonal.
 
+use crate::cholesky_blocked::{cholesky_lower_blocked, copy_lower, factor_columns};
+use crate::cholesky_rev::{rev_blocked, rev_columns};
 use crate::ffi::{size, slice, slice_mut};
 use crate::scratch::with_scratch;
 use crate::special::log_sum_exp_slice;
@@ -126,48 +128,38 @@ pub fn cholesky_decompose(a: &[f64], n: usize, l: &mut [f64]) -> Result<(), Lina
     cholesky_lower(a, n, l)
 }
 
-/// The left-looking column Cholesky factorisation of the lower triangle of
-/// `a`. Each column is updated by whole contiguous columns of L (axpy), so
-/// the inner loop runs down memory rather than across it; every entry still
-/// subtracts its terms in the order k = 0, 1, …, j-1, as the scalar Crout
-/// loop did, so results are unchanged bit for bit. Lengths are checked by
-/// the callers.
+/// The Cholesky factorisation of the lower triangle of `a`: by columns
+/// (left-looking, contiguous axpy) below [`CHOLESKY_BLOCKED_MIN_N`], by
+/// blocks of [`CHOLESKY_BLOCK`] columns from it (see
+/// `crate::cholesky_blocked`). Lengths are checked by the callers.
 pub(crate) fn cholesky_lower(a: &[f64], n: usize, l: &mut [f64]) -> Result<(), LinalgError> {
-    l.iter_mut().for_each(|x| *x = 0.0);
-    for j in 0..n {
-        let (done, rest) = l.split_at_mut(j * n);
-        let col = &mut rest[j..n];
-        col.copy_from_slice(&a[j + j * n..(j + 1) * n]);
-        for k in 0..j {
-            let lk = &done[k * n + j..(k + 1) * n];
-            let ljk = lk[0];
-            for (c, &x) in col.iter_mut().zip(lk) {
-                *c -= x * ljk;
-            }
-        }
-        let s = col[0];
-        if !(s > 0.0) || !s.is_finite() {
-            return Err(LinalgError::NotPositiveDefinite { index: j });
-        }
-        let d = s.sqrt();
-        col[0] = d;
-        for c in &mut col[1..] {
-            *c /= d;
-        }
+    if n >= CHOLESKY_BLOCKED_MIN_N {
+        return cholesky_lower_blocked(a, n, l, CHOLESKY_BLOCK);
     }
-    Ok(())
+    copy_lower(a, n, l);
+    factor_columns(l, n, 0, n)
 }
+
+/// The smallest order factored by blocks. CPU time of the forward factor,
+/// blocked against by columns (BENCHMARKS.md, issue 17.3, 2026-12-05): a
+/// tie at n = 8 (one block), 1.17x faster at 16, 1.47x at 32, 1.65x at 64,
+/// 1.6-1.7x at 200 and 400.
+pub const CHOLESKY_BLOCKED_MIN_N: usize = 16;
+
+/// The width of a block column in the blocked factorisation. Narrow blocks
+/// put more of the work in the 4 × 4 register tiles: width 8 was as fast as
+/// or faster than 12, 16, 32 and 64 from n = 16 to 400 (within 5% at
+/// 200-400, 10-25% faster at 32-64).
+pub const CHOLESKY_BLOCK: usize = 8;
 
 /// Reverse mode of [`cholesky_decompose`]: given L and L̄ (lower triangle),
 /// accumulates Ā into the lower triangle of `a_adj`.
 ///
-/// The unblocked level-2 reverse algorithm of Murray (2016), "Differentiation
-/// of the Cholesky decomposition": for columns j = n-1 … 0, with
-/// d = L[j,j], c = L[j+1:, j], r = L[j, :j], B = L[j+1:, :j] and t̄ = c̄ / d:
-/// Ā[j+1:, j] += t̄, d̄ -= t̄·c, B̄ -= t̄ rᵀ, r̄ -= Bᵀ t̄, then
-/// Ā[j,j] += d̄ / 2d and r̄ -= (d̄ / d) r. Every O(n³) step walks
-/// contiguous columns (column-major), n³/3 flops in all. L̄ is copied into
-/// a reused per-thread work buffer, so warm calls do not allocate.
+/// Murray's (2016) reverse algorithms ("Differentiation of the Cholesky
+/// decomposition", `crate::cholesky_rev`): the level-2 one by columns below
+/// [`CHOLESKY_REV_BLOCKED_MIN_N`], the blocked level-3 one with blocks of
+/// [`CHOLESKY_REV_BLOCK`] columns from it. L̄ is copied into a reused
+/// per-thread work buffer, so warm calls do not allocate.
 pub fn cholesky_decompose_adj(
     l: &[f64],
     l_adj: &[f64],
@@ -177,44 +169,36 @@ pub fn cholesky_decompose_adj(
     check_len("L", l, n * n)?;
     check_len("L adjoint", l_adj, n * n)?;
     check_len("A adjoint", a_adj, n * n)?;
-    with_scratch(n * n, |lb| {
-        lb.copy_from_slice(l_adj);
-        for j in (0..n).rev() {
-            let d = l[j + j * n];
-            let c = &l[j * n + j + 1..(j + 1) * n];
-            // t̄ = c̄ / d is stored over c̄ (c̄ is not read again).
-            let (left, right) = lb.split_at_mut(j * n);
-            let (col_j, _) = right.split_at_mut(n);
-            let mut dbar = col_j[j];
-            {
-                let tbar = &mut col_j[j + 1..];
-                for (t, &ci) in tbar.iter_mut().zip(c) {
-                    *t /= d;
-                    dbar -= *t * ci;
-                }
-                for (a, &t) in a_adj[j * n + j + 1..(j + 1) * n].iter_mut().zip(tbar.iter()) {
-                    *a += t;
-                }
-            }
-            let tbar = &col_j[j + 1..];
-            let sb = dbar / (2.0 * d);
-            a_adj[j + j * n] += sb;
-            for k in 0..j {
-                let r_k = l[j + k * n];
-                let b_col = &l[k * n + j + 1..(k + 1) * n];
-                let lb_col = &mut left[k * n..(k + 1) * n];
-                // r̄_k -= B[:,k]·t̄ + 2 s̄ r_k;  B̄[:,k] -= r_k t̄
-                let mut dot = 0.0;
-                for ((bb, &bv), &t) in lb_col[j + 1..].iter_mut().zip(b_col).zip(tbar) {
-                    dot += bv * t;
-                    *bb -= r_k * t;
-                }
-                lb_col[j] -= dot + 2.0 * sb * r_k;
+    with_scratch(n * n, |w| {
+        w.copy_from_slice(l_adj);
+        if n >= CHOLESKY_REV_BLOCKED_MIN_N {
+            rev_blocked(l, w, n, CHOLESKY_REV_BLOCK);
+        } else {
+            rev_columns(l, w, n, 0, n);
+        }
+        for j in 0..n {
+            let range = j * n + j..(j + 1) * n;
+            for (a, &x) in a_adj[range.clone()].iter_mut().zip(&w[range]) {
+                *a += x;
             }
         }
     });
     Ok(())
 }
+
+/// The smallest order whose reverse goes by blocks. CPU time of factor +
+/// reverse + one triangular solve and its reverse (`cholesky_bench`),
+/// blocked (width 8) against by columns (BENCHMARKS.md, issue 17.3,
+/// 2026-12-05): 1.3x slower at n = 16, 1.1x slower at 64, 1.04x faster at
+/// 128, 1.15x at 200, 1.27x at 400. Below 128 the block's own level-2 parts
+/// (its diagonal reverse, D̄ -= tril(X̄ᵀ C), the solve by D) outweigh what the
+/// tiled products save.
+pub const CHOLESKY_REV_BLOCKED_MIN_N: usize = 128;
+
+/// The width of a block column in the blocked reverse: 8 beat 16, 32 and 64
+/// at every order from 128 to 400 (wider blocks put more of the work in the
+/// block's level-2 parts).
+pub const CHOLESKY_REV_BLOCK: usize = 8;
 
 // --- products -----------------------------------------------------------------
 

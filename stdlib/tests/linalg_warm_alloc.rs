@@ -90,7 +90,10 @@ fn lower_random(rng: &mut impl rand::Rng, n: usize) -> Vec<f64> {
 #[test]
 fn murray_cholesky_adjoint_matches_scalar_replay_sizes_1_to_64() {
     let mut rng = test_rng(17);
-    for n in 1..=64 {
+    // From CHOLESKY_REV_BLOCKED_MIN_N the blocked reverse runs (a multiple
+    // of its block width, and not).
+    let blocked = [CHOLESKY_REV_BLOCKED_MIN_N, CHOLESKY_REV_BLOCKED_MIN_N + 5, 203];
+    for n in (1..=64).chain(blocked) {
         let a = spd(&mut rng, n);
         let mut l = vec![0.0; n * n];
         cholesky_decompose(&a, n, &mut l).unwrap();
@@ -146,10 +149,51 @@ fn murray_cholesky_adjoint_matches_finite_differences() {
     }
 }
 
+/// The blocked reverse against finite differences along random symmetric
+/// directions V: d/dt Σ W∘L(A + tV) at 0 equals Σ_{i>=j} Ā_ij V_ij.
+#[test]
+fn blocked_cholesky_adjoint_matches_directional_finite_differences() {
+    let mut rng = test_rng(1733);
+    for n in [CHOLESKY_REV_BLOCKED_MIN_N, CHOLESKY_REV_BLOCKED_MIN_N + 3] {
+        let a = spd(&mut rng, n);
+        let w = lower_random(&mut rng, n);
+        let mut l = vec![0.0; n * n];
+        cholesky_decompose(&a, n, &mut l).unwrap();
+        let mut abar = vec![0.0; n * n];
+        cholesky_decompose_adj(&l, &w, n, &mut abar).unwrap();
+        for _ in 0..3 {
+            let v = lower_random(&mut rng, n);
+            let f = |t: f64| {
+                let mut s = a.clone();
+                for j in 0..n {
+                    for i in j..n {
+                        s[i + j * n] += t * v[i + j * n];
+                        if i != j {
+                            s[j + i * n] += t * v[i + j * n];
+                        }
+                    }
+                }
+                let mut ll = vec![0.0; n * n];
+                cholesky_decompose(&s, n, &mut ll).unwrap();
+                ll.iter().zip(&w).map(|(x, y)| x * y).sum::<f64>()
+            };
+            let want = fd(f, 0.0);
+            let got: f64 = abar.iter().zip(&v).map(|(x, y)| x * y).sum();
+            assert_close(got, want, 1e-7, &format!("blocked cholesky adjoint n={n}"));
+        }
+    }
+}
+
 #[test]
 fn matrix_adjoints_do_not_allocate_once_warm() {
+    // 40: the blocked forward with the column reverse; 133: both blocked.
+    for n in [40, CHOLESKY_REV_BLOCKED_MIN_N + 5] {
+        alloc_free_once_warm(n);
+    }
+}
+
+fn alloc_free_once_warm(n: usize) {
     let mut rng = test_rng(1717);
-    let n = 40;
     let ncols = 3;
     let a = spd(&mut rng, n);
     let mut l = vec![0.0; n * n];
@@ -193,7 +237,7 @@ fn matrix_adjoints_do_not_allocate_once_warm() {
     assert_eq!(
         after - before,
         0,
-        "matrix routines allocated {} times once warm",
+        "matrix routines allocated {} times once warm at n = {n}",
         after - before
     );
 }
@@ -219,22 +263,35 @@ fn crout(a: &[f64], n: usize) -> Vec<f64> {
     l
 }
 
+/// Below `CHOLESKY_BLOCKED_MIN_N` the column form subtracts every term in
+/// the Crout loop's order, so it matches it bit for bit; from it the blocked
+/// form sums the earlier blocks' terms first, so it matches to rounding.
 #[test]
 fn column_cholesky_forward_equals_crout_bit_for_bit() {
     let mut rng = test_rng(1718);
-    for n in 1..=64 {
+    for n in (1..CHOLESKY_BLOCKED_MIN_N + 10).chain([150]) {
         let a = spd(&mut rng, n);
         let mut l = vec![f64::NAN; n * n];
         cholesky_decompose(&a, n, &mut l).unwrap();
         let want = crout(&a, n);
+        let scale = want.iter().fold(0.0f64, |m, x| m.max(x.abs()));
         for k in 0..n * n {
-            assert_eq!(
-                l[k].to_bits(),
-                want[k].to_bits(),
-                "n={n} entry {k}: {} vs {}",
-                l[k],
-                want[k]
-            );
+            if n < CHOLESKY_BLOCKED_MIN_N {
+                assert_eq!(
+                    l[k].to_bits(),
+                    want[k].to_bits(),
+                    "n={n} entry {k}: {} vs {}",
+                    l[k],
+                    want[k]
+                );
+            } else {
+                assert!(
+                    (l[k] - want[k]).abs() <= 1e-12 * scale,
+                    "blocked n={n} entry {k}: {} vs {}",
+                    l[k],
+                    want[k]
+                );
+            }
         }
     }
 }
