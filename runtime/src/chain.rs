@@ -28,6 +28,7 @@ pub(crate) fn failed_result(chain: usize, message: String) -> ChainResult {
         csv_path: None,
         step_size: f64::NAN,
         inv_metric: None,
+        low_rank_metric: None,
         draws_done: 0,
         divergences: 0,
         warmup_divergences: 0,
@@ -315,7 +316,7 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
             if st.metric_changed {
                 let installed = match a.take_update() {
                     Some(MetricUpdate::Diag(inv)) => Metric::new(&inv),
-                    Some(MetricUpdate::LowRank(m)) => m.validate().map(|()| Metric::LowRank(m)),
+                    Some(MetricUpdate::LowRank(m)) => Metric::low_rank(m),
                     None => Err("no metric estimate".to_string()),
                 };
                 match installed {
@@ -390,6 +391,10 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
     }
     result.step_size = step_size;
     result.inv_metric = Some(ham.metric.to_inv_metric());
+    result.low_rank_metric = match &ham.metric {
+        Metric::LowRank(m) => Some(m.clone()),
+        _ => None,
+    };
     result.warmup_seconds = warm_start.elapsed().as_secs_f64();
     result.warmup_gradient_evals = ham.n_evals;
 

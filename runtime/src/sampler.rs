@@ -311,6 +311,9 @@ pub struct ChainResult {
     pub step_size: f64,
     /// Inverse metric after warmup.
     pub inv_metric: Option<InvMetric>,
+    /// The adapted low-rank metric when the chain ended warmup with one
+    /// (`inv_metric` and the CSV give its diagonal only).
+    pub low_rank_metric: Option<crate::adapt::LowRankInvMetric>,
     /// Post-warmup iterations done.
     pub draws_done: usize,
     /// Divergent post-warmup transitions.

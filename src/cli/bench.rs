@@ -6,7 +6,7 @@ use super::load_model;
 use clap::Args;
 use hbmc::model::{BoundModel, Engine, Evaluator};
 use hbmc_runtime::nuts::timing::{time_trajectory, TrajectoryTimingSettings};
-use hbmc_runtime::{sample, InvMetric, LogDensity, LogDensityError, NoProgress, OutputOptions, PlainModel, SamplerSettings};
+use hbmc_runtime::{sample, AdaptSettings, InvMetric, LogDensity, LogDensityError, NoProgress, OutputOptions, PlainModel, SamplerSettings};
 use std::sync::atomic::AtomicBool;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -28,10 +28,15 @@ pub struct BenchArgs {
     #[arg(long)]
     evals: Option<usize>,
     /// Time real NUTS transitions after a short warmup (step size and
-    /// diagonal metric adapted as `hbmc run` does) and report the time per
-    /// leapfrog step, the gradient's share and the sampler's own overhead.
+    /// diagonal-based metric adapted as `hbmc run` does) and report the
+    /// time per leapfrog step, the gradient's share and the sampler's own
+    /// overhead.
     #[arg(long)]
     sampler: bool,
+    /// With `--sampler`: the warmup adaptation, as `hbmc run --adapt`
+    /// [default: low-rank, as `hbmc run`].
+    #[arg(long, value_enum)]
+    adapt: Option<super::run::Adapt>,
     /// With `--sampler`: warmup iterations before the timed transitions.
     #[arg(long, default_value_t = 300)]
     warmup: usize,
@@ -187,6 +192,7 @@ fn bench_sampler(args: &BenchArgs, model: &BoundModel, x: &[f64], total_compile:
         draws: 1,
         seed: args.seed,
         threads: 1,
+        adapt: AdaptSettings { method: super::run::Adapt::method(args.adapt), ..Default::default() },
         ..Default::default()
     };
     let make = |_chain: usize| PlainModel::new(BenchDensity { eval: model.evaluator(), dim }, "x");
@@ -210,6 +216,7 @@ fn bench_sampler(args: &BenchArgs, model: &BoundModel, x: &[f64], total_compile:
     let timing_settings = TrajectoryTimingSettings {
         step_size: chain.step_size,
         inv_metric: chain.inv_metric.clone().unwrap_or_else(|| InvMetric::Diag(vec![1.0; dim])),
+        low_rank: chain.low_rank_metric.clone(),
         max_depth: settings.max_depth,
         warm_transitions: 20,
         transitions: args.transitions.max(1),
@@ -237,6 +244,11 @@ fn bench_sampler(args: &BenchArgs, model: &BoundModel, x: &[f64], total_compile:
         t.leapfrog_steps as f64 / t.transitions as f64,
         t.divergences
     );
+    let metric = match &chain.low_rank_metric {
+        Some(m) => format!("low-rank of rank {} (modifying the diagonal)", m.vals.len()),
+        None => "diagonal".to_string(),
+    };
+    println!("metric ({} adaptation): {metric}", settings.adapt.method.name());
     println!("gradient evaluation: {:.3} us", t.gradient * 1e6);
     println!("time per leapfrog step: {:.3} us", t.per_step * 1e6);
     println!(

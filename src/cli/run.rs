@@ -118,11 +118,23 @@ enum Metric {
     Dense,
 }
 
+/// The warmup adaptation named on the command line (`--adapt`).
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Adapt {
+pub(crate) enum Adapt {
     Nutpie,
     LowRank,
     Stan,
+}
+
+impl Adapt {
+    /// The runtime's method; the diagonal metric's default is low-rank.
+    pub(crate) fn method(adapt: Option<Adapt>) -> AdaptMethod {
+        match adapt {
+            Some(Adapt::Stan) => AdaptMethod::Stan,
+            Some(Adapt::Nutpie) => AdaptMethod::Nutpie,
+            Some(Adapt::LowRank) | None => AdaptMethod::LowRank,
+        }
+    }
 }
 
 /// The most memory a run keeps its draws in for the summary (the summary's
@@ -149,8 +161,7 @@ pub fn run(args: RunArgs) -> i32 {
             return EXIT_USAGE;
         }
         (Some(Adapt::Stan), _) | (None, Metric::Dense) => AdaptMethod::Stan,
-        (Some(Adapt::Nutpie), Metric::Diag) => AdaptMethod::Nutpie,
-        (Some(Adapt::LowRank) | None, Metric::Diag) => AdaptMethod::LowRank,
+        (adapt, Metric::Diag) => Adapt::method(adapt),
     };
     // The low-rank adaptation's defaults, chosen together over 6 seeds of
     // every README example (BENCHMARKS.md, "Issue 11.2: low-rank as the

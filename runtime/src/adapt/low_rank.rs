@@ -19,6 +19,7 @@
 use super::grad_diag::{GradDiagAdaptation, GradDiagSettings, GradDiagStep};
 use super::sym_eigen::{mat_mul, sym_apply, sym_eigen};
 use crate::nuts::hamiltonian::InvMetric;
+use crate::nuts::kernels::{self, combine_scale, scale_project};
 use crate::rng::ChainRng;
 
 /// Largest number of directions kept (the velocity's scratch lives on the stack).
@@ -50,14 +51,23 @@ impl Default for LowRankSettings {
 pub struct LowRankInvMetric {
     /// The diagonal of `S` (square roots of the diagonal estimate).
     pub scale: Vec<f64>,
-    /// The directions `U`, interleaved: `vecs[i * rank + j]` is coordinate
-    /// `i` of direction `j` (`dim * rank` values; with rank 0, `dim` zeros).
+    /// The directions `U`, one after the other: `vecs[j * dim + i]` is
+    /// coordinate `i` of direction `j` (`rank * dim` values).
     pub vecs: Vec<f64>,
     /// The eigenvalues `L`, one per direction.
     pub vals: Vec<f64>,
+    /// `1 / scale`, for drawing momenta.
+    inv_scale: Vec<f64>,
 }
 
 impl LowRankInvMetric {
+    /// The metric `S (I + U (L - I) U') S` from the diagonal of `S`, the
+    /// directions (laid out as [`LowRankInvMetric::vecs`]) and `L`.
+    pub fn new(scale: Vec<f64>, vecs: Vec<f64>, vals: Vec<f64>) -> Self {
+        let inv_scale = scale.iter().map(|s| 1.0 / s).collect();
+        LowRankInvMetric { scale, vecs, vals, inv_scale }
+    }
+
     fn dim(&self) -> usize {
         self.scale.len()
     }
@@ -65,10 +75,10 @@ impl LowRankInvMetric {
     /// Checks sizes, finiteness and positivity.
     pub fn validate(&self) -> Result<(), String> {
         let d = self.dim();
-        if self.vals.len() > MAX_RANK || self.vecs.len() != self.vals.len().max(1) * d {
+        if self.vals.len() > MAX_RANK || self.vecs.len() != self.vals.len() * d {
             return Err(format!("low-rank metric of rank {} has {} vector values", self.vals.len(), self.vecs.len()));
         }
-        if !self.scale.iter().chain(&self.vals).all(|v| v.is_finite() && *v > 0.0)
+        if self.inv_scale.len() != d || !self.scale.iter().chain(&self.vals).all(|v| v.is_finite() && *v > 0.0)
             || !self.vecs.iter().all(|v| v.is_finite())
         {
             return Err("low-rank metric has a non-positive or non-finite element".to_string());
@@ -76,11 +86,10 @@ impl LowRankInvMetric {
         Ok(())
     }
 
-    /// `out = M^{-1} p`: one pass for `t = S p` and `c = (L - 1) U' t`, one
-    /// for `S (t + U c)`; the directions are interleaved so both passes
-    /// read memory in order. Dispatched on the rank so that the inner loops
-    /// over the directions are unrolled and `c` stays in registers (the
-    /// velocity is computed twice per leapfrog step).
+    /// `out = M^{-1} p`: one pass for `t = S p` and `c = U' t`, one for
+    /// `S (t + U (L - 1) c)`, each reading the directions in order
+    /// ([`scale_project`], [`combine_scale`]). Dispatched on the rank so
+    /// that the sums over the directions stay in registers.
     pub fn velocity(&self, p: &[f64], out: &mut [f64]) {
         macro_rules! by_rank {
             ($($r:literal)*) => {
@@ -93,65 +102,52 @@ impl LowRankInvMetric {
         by_rank!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
     }
 
-    /// [`LowRankInvMetric::velocity`] for rank `R`: the same operations in
-    /// the same order (so the same bits) as a loop over a run-time rank.
+    /// [`LowRankInvMetric::velocity`] for rank `R`; `out` holds `t` between
+    /// the two passes.
     #[inline(always)]
     fn velocity_rank<const R: usize>(&self, p: &[f64], out: &mut [f64]) {
-        let mut c = [0.0; R];
-        let width = R.max(1);
-        for ((o, pi), (s, u)) in out.iter_mut().zip(p).zip(self.scale.iter().zip(self.vecs.chunks_exact(width))) {
-            let t = pi * s;
-            *o = t;
-            for j in 0..R {
-                c[j] += u[j] * t;
-            }
+        let mut c: [f64; R] = scale_project::<R>(&self.scale, p, &self.vecs, out);
+        for (cj, l) in c.iter_mut().zip(&self.vals) {
+            *cj *= l - 1.0;
         }
-        for j in 0..R {
-            c[j] *= self.vals[j] - 1.0;
-        }
-        for (o, (s, u)) in out.iter_mut().zip(self.scale.iter().zip(self.vecs.chunks_exact(width))) {
-            let mut add = 0.0;
-            for j in 0..R {
-                add += u[j] * c[j];
-            }
-            *o = (*o + add) * s;
-        }
+        combine_scale::<R>(&self.scale, &self.vecs, &c, out);
     }
 
     /// Draws `p ~ N(0, M)`: `p = S^-1 (z + U (L^-1/2 - 1) U' z)`.
     pub fn sample_momentum(&self, rng: &mut ChainRng, p: &mut [f64]) {
-        let r = self.vals.len();
-        let mut c = [0.0; MAX_RANK];
-        for (pi, u) in p.iter_mut().zip(self.vecs.chunks_exact(r.max(1))) {
-            let z = rng.std_normal();
-            *pi = z;
-            for j in 0..r {
-                c[j] += u[j] * z;
-            }
+        macro_rules! by_rank {
+            ($($r:literal)*) => {
+                match self.vals.len() {
+                    $($r => self.sample_momentum_rank::<$r>(rng, p),)*
+                    _ => unreachable!("validate() keeps the rank at most MAX_RANK"),
+                }
+            };
         }
-        for j in 0..r {
-            c[j] *= 1.0 / self.vals[j].sqrt() - 1.0;
+        by_rank!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+    }
+
+    fn sample_momentum_rank<const R: usize>(&self, rng: &mut ChainRng, p: &mut [f64]) {
+        let n = p.len();
+        rng.fill_std_normal(p);
+        let mut c = [0.0; R];
+        for (j, cj) in c.iter_mut().enumerate() {
+            *cj = kernels::dot(&self.vecs[j * n..(j + 1) * n], p) * (1.0 / self.vals[j].sqrt() - 1.0);
         }
-        for (pi, (s, u)) in p.iter_mut().zip(self.scale.iter().zip(self.vecs.chunks_exact(r.max(1)))) {
-            let mut add = 0.0;
-            for j in 0..r {
-                add += u[j] * c[j];
-            }
-            *pi = (*pi + add) / s;
-        }
+        combine_scale::<R>(&self.inv_scale, &self.vecs, &c, p);
     }
 
     /// The diagonal of the inverse metric (what the CSV's adaptation block
     /// reports for a run with a diagonal metric).
     pub fn diagonal(&self) -> Vec<f64> {
-        let r = self.vals.len();
+        let n = self.dim();
         self.scale
             .iter()
-            .zip(self.vecs.chunks_exact(r.max(1)))
-            .map(|(s, u)| {
+            .enumerate()
+            .map(|(i, s)| {
                 let mut d = 1.0;
-                for j in 0..r {
-                    d += (self.vals[j] - 1.0) * u[j] * u[j];
+                for (j, l) in self.vals.iter().enumerate() {
+                    let u = self.vecs[j * n + i];
+                    d += (l - 1.0) * u * u;
                 }
                 d * s * s
             })
@@ -352,20 +348,18 @@ pub fn estimate_low_rank(
     keep.sort_by(|&i, &j| xv[j].ln().abs().total_cmp(&xv[i].ln().abs()));
     keep.truncate(settings.rank.min(MAX_RANK));
     let r = keep.len();
-    // With rank 0 the directions are a column of zeros, so that every
-    // coordinate still has its (empty) chunk.
-    let mut vecs = vec![0.0; dim * r.max(1)];
+    let mut vecs = vec![0.0; r * dim];
     let mut vals = Vec::with_capacity(r);
     for (slot, &j) in keep.iter().enumerate() {
         for (c, qc) in q.iter().enumerate() {
             let w = xe[c * k + j];
             for (i, qi) in qc.iter().enumerate() {
-                vecs[i * r + slot] += w * qi;
+                vecs[slot * dim + i] += w * qi;
             }
         }
         vals.push(xv[j]);
     }
-    let metric = LowRankInvMetric { scale, vecs, vals };
+    let metric = LowRankInvMetric::new(scale, vecs, vals);
     metric.validate().ok().map(|_| metric)
 }
 

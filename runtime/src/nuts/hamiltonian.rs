@@ -124,6 +124,16 @@ impl Metric {
         }
     }
 
+    /// A low-rank metric; one that keeps no direction becomes the plain
+    /// diagonal metric, whose trajectory takes the whitened fast path.
+    pub(crate) fn low_rank(m: crate::adapt::LowRankInvMetric) -> Result<Self, String> {
+        m.validate()?;
+        if m.vals.is_empty() {
+            return Metric::new(&InvMetric::Diag(m.diagonal()));
+        }
+        Ok(Metric::LowRank(m))
+    }
+
     pub(crate) fn to_inv_metric(&self) -> InvMetric {
         match self {
             Metric::Diag { inv, .. } => InvMetric::Diag(inv.clone()),
@@ -195,7 +205,7 @@ pub(crate) fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
 }
 
 pub(crate) use super::kernels::dot;
-use super::kernels::{joined_sums, kick_drift, kick_fused, kick_kinetic, KickOut};
+use super::kernels::{first_half_general, kick_drift, kick_fused, kick_general, kick_kinetic, GeneralStep, KickOut};
 
 /// A point in phase space with its cached log density, gradient and velocity.
 #[derive(Clone, Debug)]
@@ -212,6 +222,11 @@ pub(crate) struct Point {
     pub v: Vec<f64>,
     /// Gradient of the log density at `q`.
     pub grad: Vec<f64>,
+    /// `M^{-1} grad` with dense and low-rank metrics (unused with a
+    /// diagonal one): a leapfrog step updates the velocity by it, since
+    /// `M^{-1} (p + h grad) = v + h M^{-1} grad`, so a step multiplies by
+    /// the metric once, not twice.
+    pub w: Vec<f64>,
     /// Log density at `q`; `-inf` when the evaluation failed.
     pub logp: f64,
 }
@@ -223,6 +238,7 @@ impl Point {
             p: vec![0.0; dim],
             v: vec![0.0; dim],
             grad: vec![0.0; dim],
+            w: vec![0.0; dim],
             logp: f64::NEG_INFINITY,
         }
     }
@@ -233,6 +249,7 @@ impl Point {
         self.p.copy_from_slice(&other.p);
         self.v.copy_from_slice(&other.v);
         self.grad.copy_from_slice(&other.grad);
+        self.w.copy_from_slice(&other.w);
         self.logp = other.logp;
     }
 
@@ -313,10 +330,20 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
         self.metric.velocity(&point.p, &mut point.v);
     }
 
-    /// Draws a fresh momentum for `point` and updates its velocity.
+    /// Draws a fresh momentum for `point` and updates its velocity (and,
+    /// with a dense or low-rank metric, `M^{-1} grad`: the metric may have
+    /// changed since the gradient was evaluated).
     pub(crate) fn refresh_momentum(&self, point: &mut Point, rng: &mut ChainRng) {
         self.metric.sample_momentum(rng, &mut point.p);
         self.update_velocity(point);
+        self.update_grad_velocity(point);
+    }
+
+    /// `point.w = M^{-1} point.grad` with a dense or low-rank metric.
+    fn update_grad_velocity(&self, point: &mut Point) {
+        if !matches!(self.metric, Metric::Diag { .. }) {
+            self.metric.velocity(&point.grad, &mut point.w);
+        }
     }
 
     /// Computes the per-coordinate step scales of a diagonal metric for
@@ -382,18 +409,14 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
             point.v.copy_from_slice(&point.p);
             return;
         }
-        for (p, g) in point.p.iter_mut().zip(&point.grad) {
-            *p += half * g;
-        }
-        self.metric.velocity(&point.p, &mut point.v);
-        for (q, v) in point.q.iter_mut().zip(&point.v) {
-            *q += eps * v;
-        }
+        let n = point.q.len();
+        let (mut q, mut p, mut v) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        first_half_general(&point.q, &point.p, &point.v, &point.grad, &point.w, half, &mut q, &mut p, &mut v);
+        (point.q, point.p, point.v) = (q, p, v);
         self.evaluate(point);
-        for (p, g) in point.p.iter_mut().zip(&point.grad) {
-            *p += half * g;
-        }
-        self.metric.velocity(&point.p, &mut point.v);
+        self.update_grad_velocity(point);
+        let Point { p, v, grad, w, .. } = point;
+        kick_general::<false, false>(p, grad, half, &mut GeneralStep { v, w, ..GeneralStep::default() });
     }
 
     /// One leapfrog step of a trajectory from `src` into `dst`, returning
@@ -426,21 +449,11 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
         check: StepCheck<'_>,
         next: Option<&mut Point>,
     ) -> (f64, bool, bool, bool) {
-        let diag = drifted || self.first_half_into(src, dst, eps);
-        if !diag {
-            let h = self.second_half_generic(dst, 0.5 * eps);
-            let no_u_turn = match check {
-                StepCheck::Pair(rho) => {
-                    joined_sums(rho, &src.p, &dst.p, &src.v, &dst.v, &src.p, &src.v, &dst.p, &dst.v)
-                        .iter()
-                        .all(|x| *x > 0.0)
-                }
-                StepCheck::None => true,
-                // Invariant: the trajectory asks for the four-state check
-                // only with a diagonal metric (`Builder::white`).
-                StepCheck::Quad(_) => unreachable!("four-state check in the step's pass with a dense metric"),
-            };
-            return (h, no_u_turn, false, true);
+        if !matches!(self.metric, Metric::Diag { .. }) {
+            return self.step_general(src, dst, eps, drifted, check, next);
+        }
+        if !drifted {
+            kick_drift(&src.q, &src.p, &src.grad, self.scales(eps), &mut dst.q, &mut dst.p);
         }
         self.evaluate_value(dst);
         let c = self.scales(eps);
@@ -480,35 +493,52 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
         (finish_energy(dst, s.kinetic2), no_u_turn, has_next, outer_no_u_turn)
     }
 
-    /// The first half kick and the drift from `src` into `dst`; true when
-    /// the metric is diagonal (the fused path, `dst.v` not yet written),
-    /// false for a dense metric (the caller evaluates and kicks itself).
-    #[inline]
-    fn first_half_into(&self, src: &Point, dst: &mut Point, eps: f64) -> bool {
+    /// [`Hamiltonian::step`] with a dense or low-rank metric: the same
+    /// passes as [`Hamiltonian::leapfrog`], the second half kick fused with
+    /// the energy, a two-state U-turn check and the next step's first half
+    /// ([`kick_general`]); one product by the metric per step.
+    fn step_general(
+        &mut self,
+        src: &Point,
+        dst: &mut Point,
+        eps: f64,
+        drifted: bool,
+        check: StepCheck<'_>,
+        next: Option<&mut Point>,
+    ) -> (f64, bool, bool, bool) {
         let half = 0.5 * eps;
-        if let Metric::Diag { .. } = &self.metric {
-            kick_drift(&src.q, &src.p, &src.grad, self.scales(eps), &mut dst.q, &mut dst.p);
-            true
-        } else {
-            for ((d, s), g) in dst.p.iter_mut().zip(&src.p).zip(&src.grad) {
-                *d = s + half * g;
-            }
-            self.metric.velocity(&dst.p, &mut dst.v);
-            for ((d, s), v) in dst.q.iter_mut().zip(&src.q).zip(&dst.v) {
-                *d = s + eps * v;
-            }
-            false
+        if !drifted {
+            let Point { q, p, v, .. } = &mut *dst;
+            first_half_general(&src.q, &src.p, &src.v, &src.grad, &src.w, half, q, p, v);
         }
-    }
-
-    /// Evaluation and second half kick of the dense-metric path.
-    fn second_half_generic(&mut self, dst: &mut Point, half: f64) -> f64 {
-        self.evaluate(dst);
-        for (p, g) in dst.p.iter_mut().zip(&dst.grad) {
-            *p += half * g;
+        // No pass of its own checks the gradient: a non-finite element
+        // makes `p . v` non-finite, which `finish_energy` tests.
+        self.evaluate_value(dst);
+        self.update_grad_velocity(dst);
+        let Point { q, p, v, grad, w, .. } = &mut *dst;
+        let mut st = GeneralStep { v, w, q, ..GeneralStep::default() };
+        let pair = match check {
+            StepCheck::None => false,
+            StepCheck::Pair(rho) => {
+                (st.p_a, st.v_a, st.rho) = (&src.p, &src.v, rho);
+                true
+            }
+            // Invariant: the trajectory asks for the four-state check
+            // only with a diagonal metric (`Builder::white`).
+            StepCheck::Quad(_) => unreachable!("four-state check in the step's pass with a dense metric"),
+        };
+        let has_next = next.is_some();
+        if let Some(nx) = next {
+            (st.q_next, st.p_next, st.v_next) = (&mut nx.q, &mut nx.p, &mut nx.v);
         }
-        self.metric.velocity(&dst.p, &mut dst.v);
-        dst.energy()
+        let s = match (pair, has_next) {
+            (false, false) => kick_general::<false, false>(p, grad, half, &mut st),
+            (false, true) => kick_general::<false, true>(p, grad, half, &mut st),
+            (true, false) => kick_general::<true, false>(p, grad, half, &mut st),
+            (true, true) => kick_general::<true, true>(p, grad, half, &mut st),
+        };
+        let no_u_turn = !pair || (s.v_last_rho > 0.0 && s.v_first_rho > 0.0);
+        (finish_energy(dst, s.kinetic2), no_u_turn, has_next, true)
     }
 }
 

@@ -51,6 +51,80 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     lanes_sum(acc)
 }
 
+/// The first pass of a low-rank metric's product ([`crate::adapt::LowRankInvMetric`]):
+/// `t = s * x` elementwise and `c[j] = u_j . t` for the `R` directions
+/// `u_j = u[j * n..(j + 1) * n]` (`n = t.len()`). Each sum is taken in
+/// `2 * LANES` partial sums (element `i` into sum `i % 8`, each in element
+/// order, then sums `l` and `l + 4` added before [`lanes_sum`]): with few
+/// directions, two registers per direction keep enough independent chains
+/// for the pass to run at the multiply-add throughput, not its latency.
+#[inline]
+pub(crate) fn scale_project<const R: usize>(s: &[f64], x: &[f64], u: &[f64], t: &mut [f64]) -> [f64; R] {
+    let n = t.len();
+    let (s, x, u) = (&s[..n], &x[..n], &u[..R * n]);
+    #[cfg(target_arch = "x86_64")]
+    if has_avx_fma() {
+        // SAFETY: AVX and FMA were detected on this CPU; `s`, `x` have length n, `u` R * n.
+        return unsafe { avx::scale_project::<R>(s, x, u, t) };
+    }
+    let mut acc = [[0.0; 2 * LANES]; R];
+    for i in 0..n {
+        scale_project_element(s, x, u, t, i, i % (2 * LANES), &mut acc);
+    }
+    acc.map(eight_sum)
+}
+
+/// Eight partial sums combined: `l` with `l + 4`, then [`lanes_sum`].
+#[inline(always)]
+fn eight_sum(a: [f64; 2 * LANES]) -> f64 {
+    lanes_sum([a[0] + a[4], a[1] + a[5], a[2] + a[6], a[3] + a[7]])
+}
+
+#[inline(always)]
+fn scale_project_element<const R: usize>(
+    s: &[f64],
+    x: &[f64],
+    u: &[f64],
+    t: &mut [f64],
+    i: usize,
+    l: usize,
+    acc: &mut [[f64; 2 * LANES]; R],
+) {
+    let n = t.len();
+    let ti = s[i] * x[i];
+    t[i] = ti;
+    for (j, a) in acc.iter_mut().enumerate() {
+        a[l] = u[j * n + i].mul_add(ti, a[l]);
+    }
+}
+
+/// The second pass of a low-rank metric's product, in place: `t = s * (t +
+/// sum_j c[j] u_j)`, the sum over `j` in order, each term a fused
+/// multiply-add (directions laid out as in [`scale_project`]).
+#[inline]
+pub(crate) fn combine_scale<const R: usize>(s: &[f64], u: &[f64], c: &[f64; R], t: &mut [f64]) {
+    let n = t.len();
+    let (s, u) = (&s[..n], &u[..R * n]);
+    #[cfg(target_arch = "x86_64")]
+    if has_avx_fma() {
+        // SAFETY: AVX and FMA were detected on this CPU; `s` has length n, `u` R * n.
+        return unsafe { avx::combine_scale::<R>(s, u, c, t) };
+    }
+    for i in 0..n {
+        combine_scale_element(s, u, c, t, i);
+    }
+}
+
+#[inline(always)]
+fn combine_scale_element<const R: usize>(s: &[f64], u: &[f64], c: &[f64; R], t: &mut [f64], i: usize) {
+    let n = t.len();
+    let mut a = t[i];
+    for (j, cj) in c.iter().enumerate() {
+        a = u[j * n + i].mul_add(*cj, a);
+    }
+    t[i] = a * s[i];
+}
+
 /// The six dot products of Stan's three U-turn checks over two neighbouring
 /// parts `a` (before) and `b` (after) of a trajectory (see
 /// `tree::no_u_turn_joined`), writing `rho_a + rho_b` into `rho`. Returns,
@@ -361,6 +435,123 @@ fn fused_element<const PAIR: bool, const NEXT: bool, const OUTER: bool>(
     }
 }
 
+/// The arrays of a step of the dense and low-rank metrics' path
+/// ([`kick_general`]): the state's velocity `v` and `w = M^{-1} g`; with
+/// `PAIR`, the first state's momentum `p_a` and velocity `v_a` of a
+/// two-state subtree, and `rho` for its summed momentum; with `NEXT`, the
+/// position `q` and the next state's `q_next`, `p_next`, `v_next`.
+#[derive(Default)]
+pub(crate) struct GeneralStep<'a> {
+    pub v: &'a mut [f64],
+    pub w: &'a [f64],
+    pub p_a: &'a [f64],
+    pub v_a: &'a [f64],
+    pub rho: &'a mut [f64],
+    pub q: &'a [f64],
+    pub q_next: &'a mut [f64],
+    pub p_next: &'a mut [f64],
+    pub v_next: &'a mut [f64],
+}
+
+/// The second half kick of a leapfrog step with a dense or low-rank metric,
+/// `p += h g`, `v += h w` (`w = M^{-1} g`, so `v` stays `M^{-1} p`
+/// without a product by the metric), returning twice the kinetic energy
+/// `p . v` in the order of [`dot`]; when `PAIR`, the U-turn sums of a
+/// two-state subtree (`v . rho`, `v_a . rho`: for two states the six sums
+/// of [`joined_sums`] are these two, bit for bit) with `rho = p_a + p`
+/// written; when `NEXT`, the first half of the next step from the kicked
+/// state, `p_next = p + h g`, `v_next = v + h w`, `q_next = q + 2h v_next`
+/// ([`first_half_general`] bit for bit). One pass over the arrays.
+#[inline]
+pub(crate) fn kick_general<const PAIR: bool, const NEXT: bool>(
+    p: &mut [f64],
+    g: &[f64],
+    h: f64,
+    s: &mut GeneralStep<'_>,
+) -> PairSums {
+    let n = p.len();
+    let g = &g[..n];
+    let _ = (&s.v[..n], &s.w[..n]);
+    if PAIR {
+        let _ = (&s.p_a[..n], &s.v_a[..n], &s.rho[..n]);
+    }
+    if NEXT {
+        let _ = (&s.q[..n], &s.q_next[..n], &s.p_next[..n], &s.v_next[..n]);
+    }
+    #[cfg(target_arch = "x86_64")]
+    if has_avx_fma() {
+        // SAFETY: AVX and FMA were detected on this CPU; every slice used has length n (checked above).
+        return unsafe { avx::kick_general::<PAIR, NEXT>(p, g, h, s) };
+    }
+    let mut acc = [[0.0; LANES]; FUSED_SUMS];
+    for i in 0..n {
+        general_element::<PAIR, NEXT>(p, g, h, s, i, i % LANES, &mut acc);
+    }
+    PairSums::from_lanes::<PAIR, false>(&acc)
+}
+
+#[inline(always)]
+fn general_element<const PAIR: bool, const NEXT: bool>(
+    p: &mut [f64],
+    g: &[f64],
+    h: f64,
+    s: &mut GeneralStep<'_>,
+    i: usize,
+    l: usize,
+    acc: &mut [[f64; LANES]; FUSED_SUMS],
+) {
+    let (gi, wi) = (g[i], s.w[i]);
+    let pi = h.mul_add(gi, p[i]);
+    let vi = h.mul_add(wi, s.v[i]);
+    p[i] = pi;
+    s.v[i] = vi;
+    acc[0][l] = pi.mul_add(vi, acc[0][l]);
+    if PAIR {
+        let sum = s.p_a[i] + pi;
+        s.rho[i] = sum;
+        acc[1][l] = vi.mul_add(sum, acc[1][l]);
+        acc[2][l] = s.v_a[i].mul_add(sum, acc[2][l]);
+    }
+    if NEXT {
+        let pn = h.mul_add(gi, pi);
+        let vn = h.mul_add(wi, vi);
+        s.p_next[i] = pn;
+        s.v_next[i] = vn;
+        s.q_next[i] = (h + h).mul_add(vn, s.q[i]);
+    }
+}
+
+/// The first half of a leapfrog step with a dense or low-rank metric from
+/// the state `(q, p, v, g, w)`: `p_next = p + h g`, `v_next = v + h w`,
+/// `q_next = q + 2h v_next`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn first_half_general(
+    q: &[f64],
+    p: &[f64],
+    v: &[f64],
+    g: &[f64],
+    w: &[f64],
+    h: f64,
+    q_next: &mut [f64],
+    p_next: &mut [f64],
+    v_next: &mut [f64],
+) {
+    let n = q_next.len();
+    let (q, p, v, g, w, p_next, v_next) = (&q[..n], &p[..n], &v[..n], &g[..n], &w[..n], &mut p_next[..n], &mut v_next[..n]);
+    #[cfg(target_arch = "x86_64")]
+    if has_avx_fma() {
+        // SAFETY: AVX and FMA were detected on this CPU; every slice has length n.
+        return unsafe { avx::first_half_general(q, p, v, g, w, h, q_next, p_next, v_next) };
+    }
+    for i in 0..n {
+        let pn = h.mul_add(g[i], p[i]);
+        let vn = h.mul_add(w[i], v[i]);
+        p_next[i] = pn;
+        v_next[i] = vn;
+        q_next[i] = (h + h).mul_add(vn, q[i]);
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod avx {
     //! The AVX + FMA versions; callers check that the CPU has both. Loops
@@ -368,7 +559,7 @@ mod avx {
     //! the scalar tail; each register's products go into the partial sums
     //! in element order, as in the portable loops.
     use super::{
-        fused_element, joined_element, lanes_sum, FusedArrays, FusedOutputs, JoinedInputs, PairSums, FUSED_SUMS, LANES,
+        combine_scale_element, eight_sum, fused_element, general_element, GeneralStep, joined_element, lanes_sum, scale_project_element, FusedArrays, FusedOutputs, JoinedInputs, PairSums, FUSED_SUMS, LANES,
     };
     use std::arch::x86_64::*;
 
@@ -456,6 +647,129 @@ mod avx {
             joined_element(rho, s, i, i - whole, &mut out);
         }
         out.map(lanes_sum)
+    }
+
+    #[target_feature(enable = "avx,fma")]
+    pub(super) unsafe fn scale_project<const R: usize>(s: &[f64], x: &[f64], u: &[f64], t: &mut [f64]) -> [f64; R] {
+        let n = t.len();
+        // Registers alternate between the two sets of partial sums.
+        let mut acc = [[_mm256_setzero_pd(); R]; 2];
+        let mut one = |set: &mut [__m256d; R], i: usize| {
+            let ti = _mm256_mul_pd(load(s, i), load(x, i));
+            store(t, i, ti);
+            for (j, a) in set.iter_mut().enumerate() {
+                *a = _mm256_fmadd_pd(load(u, j * n + i), ti, *a);
+            }
+        };
+        let (pairs, whole) = (n / (2 * LANES) * (2 * LANES), n / LANES * LANES);
+        let [set0, set1] = &mut acc;
+        let mut i = 0;
+        while i < pairs {
+            one(set0, i);
+            one(set1, i + LANES);
+            i += 2 * LANES;
+        }
+        if i < whole {
+            one(set0, i);
+        }
+        let mut out = [[0.0; 2 * LANES]; R];
+        for (j, o) in out.iter_mut().enumerate() {
+            o[..LANES].copy_from_slice(&lanes(acc[0][j]));
+            o[LANES..].copy_from_slice(&lanes(acc[1][j]));
+        }
+        for i in whole..n {
+            scale_project_element(s, x, u, t, i, i % (2 * LANES), &mut out);
+        }
+        out.map(eight_sum)
+    }
+
+    #[target_feature(enable = "avx,fma")]
+    pub(super) unsafe fn combine_scale<const R: usize>(s: &[f64], u: &[f64], c: &[f64; R], t: &mut [f64]) {
+        let n = t.len();
+        let cv = c.map(|cj| _mm256_set1_pd(cj));
+        let whole = registers(n, |i| {
+            let mut a = load(t, i);
+            for (j, cj) in cv.iter().enumerate() {
+                a = _mm256_fmadd_pd(load(u, j * n + i), *cj, a);
+            }
+            store(t, i, _mm256_mul_pd(a, load(s, i)));
+        });
+        for i in whole..n {
+            combine_scale_element(s, u, c, t, i);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx,fma")]
+    pub(super) unsafe fn first_half_general(
+        q: &[f64],
+        p: &[f64],
+        v: &[f64],
+        g: &[f64],
+        w: &[f64],
+        h: f64,
+        q_next: &mut [f64],
+        p_next: &mut [f64],
+        v_next: &mut [f64],
+    ) {
+        let n = q_next.len();
+        let (hv, h2) = (_mm256_set1_pd(h), _mm256_set1_pd(h + h));
+        let whole = registers(n, |i| {
+            let pn = _mm256_fmadd_pd(hv, load(g, i), load(p, i));
+            let vn = _mm256_fmadd_pd(hv, load(w, i), load(v, i));
+            store(p_next, i, pn);
+            store(v_next, i, vn);
+            store(q_next, i, _mm256_fmadd_pd(h2, vn, load(q, i)));
+        });
+        for i in whole..n {
+            let pn = h.mul_add(g[i], p[i]);
+            let vn = h.mul_add(w[i], v[i]);
+            p_next[i] = pn;
+            v_next[i] = vn;
+            q_next[i] = (h + h).mul_add(vn, q[i]);
+        }
+    }
+
+    #[target_feature(enable = "avx,fma")]
+    pub(super) unsafe fn kick_general<const PAIR: bool, const NEXT: bool>(
+        p: &mut [f64],
+        g: &[f64],
+        h: f64,
+        s: &mut GeneralStep<'_>,
+    ) -> PairSums {
+        let n = p.len();
+        let hv = _mm256_set1_pd(h);
+        let h2 = _mm256_set1_pd(h + h);
+        let mut acc = [_mm256_setzero_pd(); 3];
+        let whole = registers(n, |i| {
+            let (gi, wi) = (load(g, i), load(s.w, i));
+            let pi = _mm256_fmadd_pd(hv, gi, load(p, i));
+            let vi = _mm256_fmadd_pd(hv, wi, load(s.v, i));
+            store(p, i, pi);
+            store(s.v, i, vi);
+            if NEXT {
+                let pn = _mm256_fmadd_pd(hv, gi, pi);
+                let vn = _mm256_fmadd_pd(hv, wi, vi);
+                store(s.p_next, i, pn);
+                store(s.v_next, i, vn);
+                store(s.q_next, i, _mm256_fmadd_pd(h2, vn, load(s.q, i)));
+            }
+            acc[0] = _mm256_fmadd_pd(pi, vi, acc[0]);
+            if PAIR {
+                let sum = _mm256_add_pd(load(s.p_a, i), pi);
+                store(s.rho, i, sum);
+                acc[1] = _mm256_fmadd_pd(vi, sum, acc[1]);
+                acc[2] = _mm256_fmadd_pd(load(s.v_a, i), sum, acc[2]);
+            }
+        });
+        let mut out = [[0.0; LANES]; FUSED_SUMS];
+        for (o, a) in out.iter_mut().zip(acc) {
+            *o = lanes(a);
+        }
+        for i in whole..n {
+            general_element::<PAIR, NEXT>(p, g, h, s, i, i - whole, &mut out);
+        }
+        PairSums::from_lanes::<PAIR, false>(&out)
     }
 
     #[target_feature(enable = "avx,fma")]
@@ -585,6 +899,73 @@ mod tests {
     }
 
     const LENGTHS: [usize; 10] = [0, 1, 3, 4, 7, 8, 12, 13, 17, 404];
+
+    #[test]
+    fn low_rank_passes_have_the_documented_order() {
+        for n in LENGTHS {
+            let (s, x) = (scale(n, 1.0), data(n, 1.0));
+            let u: Vec<f64> = (0..3).flat_map(|j| data(n, 7.0 + j as f64)).collect();
+            let mut t = vec![0.0; n];
+            let c = scale_project::<3>(&s, &x, &u, &mut t);
+            let t_def: Vec<f64> = s.iter().zip(&x).map(|(a, b)| a * b).collect();
+            assert_eq!(t, t_def, "n = {n}");
+            for (j, cj) in c.iter().enumerate() {
+                let mut acc = [0.0; 8];
+                for i in 0..n {
+                    acc[i % 8] = u[j * n + i].mul_add(t_def[i], acc[i % 8]);
+                }
+                let def = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+                assert_eq!(cj.to_bits(), def.to_bits(), "n = {n}");
+            }
+            let mut out = t.clone();
+            combine_scale::<3>(&s, &u, &c, &mut out);
+            for i in 0..n {
+                let mut a = t[i];
+                for (j, cj) in c.iter().enumerate() {
+                    a = u[j * n + i].mul_add(*cj, a);
+                }
+                assert_eq!(out[i].to_bits(), (a * s[i]).to_bits(), "n = {n}, i = {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn general_kick_equals_its_separate_passes() {
+        let h = -0.037;
+        for n in LENGTHS {
+            let (p0, v0, g, w) = (data(n, 1.0), data(n, 2.0), data(n, 3.0), data(n, 4.0));
+            let (p_a, v_a, q) = (data(n, 5.0), data(n, 6.0), data(n, 8.0));
+            let (mut p, mut v) = (p0.clone(), v0.clone());
+            let (mut rho, mut q_next, mut p_next, mut v_next) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+            let mut st = GeneralStep {
+                v: &mut v,
+                w: &w,
+                p_a: &p_a,
+                v_a: &v_a,
+                rho: &mut rho,
+                q: &q,
+                q_next: &mut q_next,
+                p_next: &mut p_next,
+                v_next: &mut v_next,
+            };
+            let sums = kick_general::<true, true>(&mut p, &g, h, &mut st);
+            let p_def: Vec<f64> = (0..n).map(|i| h.mul_add(g[i], p0[i])).collect();
+            let v_def: Vec<f64> = (0..n).map(|i| h.mul_add(w[i], v0[i])).collect();
+            assert_eq!((&p, &v), (&p_def, &v_def), "n = {n}");
+            assert_eq!(sums.kinetic2.to_bits(), dot_by_definition(&p_def, &v_def).to_bits());
+            let rho_def: Vec<f64> = p_a.iter().zip(&p_def).map(|(a, b)| a + b).collect();
+            assert_eq!(rho, rho_def);
+            assert_eq!(sums.v_last_rho.to_bits(), dot_by_definition(&v_def, &rho_def).to_bits());
+            assert_eq!(sums.v_first_rho.to_bits(), dot_by_definition(&v_a, &rho_def).to_bits());
+            // The next step's first half, as from the kicked state.
+            let (mut q2, mut p2, mut v2) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+            first_half_general(&q, &p_def, &v_def, &g, &w, h, &mut q2, &mut p2, &mut v2);
+            assert_eq!((&q_next, &p_next, &v_next), (&q2, &p2, &v2), "n = {n}");
+            for i in 0..n {
+                assert_eq!(q2[i].to_bits(), (2.0 * h).mul_add(v2[i], q[i]).to_bits());
+            }
+        }
+    }
 
     #[test]
     fn dot_has_the_documented_order_on_every_length() {

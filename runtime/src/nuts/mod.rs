@@ -3,7 +3,7 @@
 //! of the trajectory's own cost beyond the gradient ([`timing`]).
 
 pub mod hamiltonian;
-mod kernels;
+pub(crate) mod kernels;
 pub mod timing;
 pub mod tree;
 #[cfg(test)]

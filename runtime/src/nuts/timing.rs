@@ -16,6 +16,8 @@ pub struct TrajectoryTimingSettings {
     pub step_size: f64,
     /// Inverse metric of every transition.
     pub inv_metric: InvMetric,
+    /// A low-rank metric to use instead of `inv_metric` (its diagonal).
+    pub low_rank: Option<crate::adapt::LowRankInvMetric>,
     /// Maximum tree depth.
     pub max_depth: u32,
     /// Untimed transitions first (to reach the typical set and size the
@@ -68,7 +70,11 @@ pub fn time_trajectory<D: LogDensity>(
             settings.inv_metric.dim()
         ));
     }
-    let metric = Metric::new(&settings.inv_metric)?;
+    let metric = match &settings.low_rank {
+        Some(m) if m.scale.len() == dim => Metric::low_rank(m.clone())?,
+        Some(m) => return Err(format!("the low-rank metric has {} coordinates; the density has {dim}", m.scale.len())),
+        None => Metric::new(&settings.inv_metric)?,
+    };
     let mut ham = Hamiltonian::new(density, metric);
     let mut rng = ChainRng::new(settings.seed, 0, 0);
     let mut ws = TreeWorkspace::new(dim);
@@ -149,6 +155,7 @@ mod tests {
         let settings = TrajectoryTimingSettings {
             step_size: 0.5,
             inv_metric: InvMetric::Diag(vec![1.0; dim]),
+            low_rank: None,
             max_depth: 10,
             warm_transitions: 10,
             transitions: 50,

@@ -747,12 +747,17 @@ mod tests {
     /// divergent and of max-depth transitions seen (both builders agree on
     /// every bit of every draw, statistic and random number).
     fn compare(inv_metric: InvMetric, step_size: f64, max_depth: u32, n: usize, seed: u64) -> (usize, usize) {
-        let dim = inv_metric.dim();
+        compare_metric(Metric::new(&inv_metric).expect("valid metric"), step_size, max_depth, n, seed)
+    }
+
+    /// [`compare`] with any metric.
+    fn compare_metric(metric: Metric, step_size: f64, max_depth: u32, n: usize, seed: u64) -> (usize, usize) {
+        let dim = metric.to_inv_metric().dim();
         let options = NutsOptions { max_depth, max_energy_error: 1000.0 };
         let mut d_new = FnDensity::new(dim, funnel(dim));
         let mut d_old = FnDensity::new(dim, funnel(dim));
-        let mut h_new = Hamiltonian::new(&mut d_new, Metric::new(&inv_metric).expect("valid metric"));
-        let mut h_old = Hamiltonian::new(&mut d_old, Metric::new(&inv_metric).expect("valid metric"));
+        let mut h_new = Hamiltonian::new(&mut d_new, metric.clone());
+        let mut h_old = Hamiltonian::new(&mut d_old, metric);
         let mut r_new = ChainRng::new(seed, 0, 0);
         let mut r_old = ChainRng::new(seed, 0, 0);
         let mut z_new = Point::new(dim);
@@ -853,6 +858,32 @@ mod tests {
             }
         }
         compare(InvMetric::Dense { dim, values }, 0.3, 10, 300, 21);
+    }
+
+    #[test]
+    fn same_draws_as_copying_trajectory_low_rank() {
+        // 11 coordinates: two whole AVX registers and a tail of three.
+        let dim = 11;
+        let norm = |v: Vec<f64>| {
+            let n = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+            v.into_iter().map(|x| x / n).collect::<Vec<f64>>()
+        };
+        let u0 = norm((0..dim).map(|i| 1.0 + 0.1 * i as f64).collect());
+        // Orthogonal to u0: a difference of two of its coordinates' pattern.
+        let mut u1: Vec<f64> = (0..dim).map(|i| if i % 2 == 0 { 1.0 } else { -1.0 }).collect();
+        let d: f64 = u1.iter().zip(&u0).map(|(a, b)| a * b).sum();
+        u1.iter_mut().zip(&u0).for_each(|(a, b)| *a -= d * b);
+        let u1 = norm(u1);
+        let m = crate::adapt::LowRankInvMetric::new(
+            (0..dim).map(|i| 0.8 + 0.05 * i as f64).collect(),
+            u0.into_iter().chain(u1).collect(),
+            vec![4.0, 0.3],
+        );
+        let metric = Metric::low_rank(m).expect("valid metric");
+        assert!(matches!(metric, Metric::LowRank(_)));
+        compare_metric(metric.clone(), 0.3, 10, 300, 31);
+        let (div, _) = compare_metric(metric, 1.5, 10, 200, 32);
+        assert!(div > 0, "the large step size should diverge sometimes");
     }
 
     #[test]
