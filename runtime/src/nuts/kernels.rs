@@ -18,20 +18,47 @@
 //! every x86-64 machine. (Without hardware FMA, `f64::mul_add` is a library
 //! call: correct, but slow.)
 
-/// Number of partial sums: four, one AVX register of `f64`s per sum, so the
-/// additions of a sum form four independent chains.
-pub(crate) const LANES: usize = 4;
+/// Number of partial sums: eight, one AVX-512 register (two AVX
+/// registers) of `f64`s per sum, so the additions of a sum form eight
+/// independent chains: a sum over a few hundred elements is otherwise
+/// bound by the latency of its chain of multiply-adds, not their throughput.
+pub(crate) const LANES: usize = 8;
 
-/// The partial sums combined in a fixed order.
+/// The partial sums combined in a fixed order: `l` with `l + 4`, then in
+/// pairs.
 #[inline(always)]
 pub(crate) fn lanes_sum(acc: [f64; LANES]) -> f64 {
-    (acc[0] + acc[1]) + (acc[2] + acc[3])
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
 }
 
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn has_avx_fma() -> bool {
-    std::arch::is_x86_feature_detected!("avx") && std::arch::is_x86_feature_detected!("fma")
+    isa_allowed(1) && std::arch::is_x86_feature_detected!("avx") && std::arch::is_x86_feature_detected!("fma")
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn has_avx512() -> bool {
+    isa_allowed(2) && std::arch::is_x86_feature_detected!("avx512f")
+}
+
+#[cfg(test)]
+thread_local! {
+    /// The widest version the kernels may use on this thread (0 portable,
+    /// 1 AVX, 2 AVX-512), so that tests check every version the CPU has.
+    static ISA_LIMIT: std::cell::Cell<u8> = const { std::cell::Cell::new(2) };
+}
+
+#[cfg(test)]
+fn isa_allowed(level: u8) -> bool {
+    ISA_LIMIT.with(|l| l.get() >= level)
+}
+
+#[cfg(not(test))]
+#[inline(always)]
+fn isa_allowed(_level: u8) -> bool {
+    true
 }
 
 /// Dot product in the order described in the module documentation.
@@ -39,6 +66,11 @@ fn has_avx_fma() -> bool {
 pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
+    #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: AVX-512F was detected on this CPU; the slices' lengths are those the AVX call below needs.
+        return unsafe { avx512::dot(a, b) };
+    }
     #[cfg(target_arch = "x86_64")]
     if has_avx_fma() {
         // SAFETY: AVX and FMA were detected on this CPU.
@@ -53,31 +85,27 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 /// The first pass of a low-rank metric's product ([`crate::adapt::LowRankInvMetric`]):
 /// `t = s * x` elementwise and `c[j] = u_j . t` for the `R` directions
-/// `u_j = u[j * n..(j + 1) * n]` (`n = t.len()`). Each sum is taken in
-/// `2 * LANES` partial sums (element `i` into sum `i % 8`, each in element
-/// order, then sums `l` and `l + 4` added before [`lanes_sum`]): with few
-/// directions, two registers per direction keep enough independent chains
-/// for the pass to run at the multiply-add throughput, not its latency.
+/// `u_j = u[j * n..(j + 1) * n]` (`n = t.len()`), each sum in the order
+/// of [`dot`].
 #[inline]
 pub(crate) fn scale_project<const R: usize>(s: &[f64], x: &[f64], u: &[f64], t: &mut [f64]) -> [f64; R] {
     let n = t.len();
     let (s, x, u) = (&s[..n], &x[..n], &u[..R * n]);
     #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: AVX-512F was detected on this CPU; the slices' lengths are those the AVX call below needs.
+        return unsafe { avx512::scale_project::<R>(s, x, u, t) };
+    }
+    #[cfg(target_arch = "x86_64")]
     if has_avx_fma() {
         // SAFETY: AVX and FMA were detected on this CPU; `s`, `x` have length n, `u` R * n.
         return unsafe { avx::scale_project::<R>(s, x, u, t) };
     }
-    let mut acc = [[0.0; 2 * LANES]; R];
+    let mut acc = [[0.0; LANES]; R];
     for i in 0..n {
-        scale_project_element(s, x, u, t, i, i % (2 * LANES), &mut acc);
+        scale_project_element(s, x, u, t, i, i % LANES, &mut acc);
     }
-    acc.map(eight_sum)
-}
-
-/// Eight partial sums combined: `l` with `l + 4`, then [`lanes_sum`].
-#[inline(always)]
-fn eight_sum(a: [f64; 2 * LANES]) -> f64 {
-    lanes_sum([a[0] + a[4], a[1] + a[5], a[2] + a[6], a[3] + a[7]])
+    acc.map(lanes_sum)
 }
 
 #[inline(always)]
@@ -88,7 +116,7 @@ fn scale_project_element<const R: usize>(
     t: &mut [f64],
     i: usize,
     l: usize,
-    acc: &mut [[f64; 2 * LANES]; R],
+    acc: &mut [[f64; LANES]; R],
 ) {
     let n = t.len();
     let ti = s[i] * x[i];
@@ -105,6 +133,11 @@ fn scale_project_element<const R: usize>(
 pub(crate) fn combine_scale<const R: usize>(s: &[f64], u: &[f64], c: &[f64; R], t: &mut [f64]) {
     let n = t.len();
     let (s, u) = (&s[..n], &u[..R * n]);
+    #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: AVX-512F was detected on this CPU; the slices' lengths are those the AVX call below needs.
+        return unsafe { avx512::combine_scale::<R>(s, u, c, t) };
+    }
     #[cfg(target_arch = "x86_64")]
     if has_avx_fma() {
         // SAFETY: AVX and FMA were detected on this CPU; `s` has length n, `u` R * n.
@@ -193,6 +226,12 @@ pub(crate) fn joined_sums_white(
 #[inline]
 fn joined_dispatch<const WHITE: bool>(rho: &mut [f64], s: &JoinedInputs) -> [f64; 6] {
     #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: AVX-512F was detected on this CPU; every slice of `s`
+        // has the length of `rho` (both callers cut them to it).
+        return unsafe { avx512::joined_sums::<WHITE>(rho, s) };
+    }
+    #[cfg(target_arch = "x86_64")]
     if has_avx_fma() {
         // SAFETY: AVX and FMA were detected on this CPU; every slice of `s`
         // has the length of `rho` (both callers cut them to it).
@@ -243,6 +282,11 @@ fn joined_element(rho: &mut [f64], s: &JoinedInputs<'_>, i: usize, l: usize, acc
 pub(crate) fn kick_drift(sq: &[f64], sp: &[f64], sg: &[f64], c: &[f64], dq: &mut [f64], dp: &mut [f64]) {
     let n = dq.len();
     let (sq, sp, sg, c, dp) = (&sq[..n], &sp[..n], &sg[..n], &c[..n], &mut dp[..n]);
+    #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: AVX-512F was detected on this CPU; the slices' lengths are those the AVX call below needs.
+        return unsafe { avx512::kick_drift(sq, sp, sg, c, dq, dp) };
+    }
     #[cfg(target_arch = "x86_64")]
     if has_avx_fma() {
         // SAFETY: AVX and FMA were detected on this CPU; every slice has length n.
@@ -358,6 +402,11 @@ pub(crate) fn kick_fused<const PAIR: bool, const NEXT: bool, const OUTER: bool>(
         p_next: if NEXT { &mut out.p_next[..n] } else { &mut [] },
         outer_rho: if OUTER { &mut out.outer_rho[..n] } else { &mut [] },
     };
+    #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: AVX-512F was detected on this CPU; the slices' lengths are those the AVX call below needs.
+        return unsafe { avx512::kick_fused::<PAIR, NEXT, OUTER>(p, &a, &mut w) };
+    }
     #[cfg(target_arch = "x86_64")]
     if has_avx_fma() {
         // SAFETY: AVX and FMA were detected on this CPU; every slice used has length n.
@@ -479,6 +528,11 @@ pub(crate) fn kick_general<const PAIR: bool, const NEXT: bool>(
         let _ = (&s.q[..n], &s.q_next[..n], &s.p_next[..n], &s.v_next[..n]);
     }
     #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: AVX-512F was detected on this CPU; the slices' lengths are those the AVX call below needs.
+        return unsafe { avx512::kick_general::<PAIR, NEXT>(p, g, h, s) };
+    }
+    #[cfg(target_arch = "x86_64")]
     if has_avx_fma() {
         // SAFETY: AVX and FMA were detected on this CPU; every slice used has length n (checked above).
         return unsafe { avx::kick_general::<PAIR, NEXT>(p, g, h, s) };
@@ -539,6 +593,11 @@ pub(crate) fn first_half_general(
     let n = q_next.len();
     let (q, p, v, g, w, p_next, v_next) = (&q[..n], &p[..n], &v[..n], &g[..n], &w[..n], &mut p_next[..n], &mut v_next[..n]);
     #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: AVX-512F was detected on this CPU; the slices' lengths are those the AVX call below needs.
+        return unsafe { avx512::first_half_general(q, p, v, g, w, h, q_next, p_next, v_next) };
+    }
+    #[cfg(target_arch = "x86_64")]
     if has_avx_fma() {
         // SAFETY: AVX and FMA were detected on this CPU; every slice has length n.
         return unsafe { avx::first_half_general(q, p, v, g, w, h, q_next, p_next, v_next) };
@@ -552,301 +611,397 @@ pub(crate) fn first_half_general(
     }
 }
 
+/// The kernels' vector versions, written once over a vector `V` of
+/// [`LANES`] numbers and its operations (`zero`, `splat`, `load`, `store`,
+/// `add`, `mul`, `fmadd`, `lanes`), which the module that expands the
+/// macro defines, and compiled with the target feature `$feature`. Loops
+/// take four vectors per iteration, then one at a time, then the scalar
+/// tail; each vector's products go into the partial sums in element order,
+/// as in the portable loops, so every version gives the same bits.
+#[cfg(target_arch = "x86_64")]
+macro_rules! vector_kernels {
+    ($feature:literal) => {
+        use super::{
+            combine_scale_element, fused_element, general_element, joined_element, lanes_sum, scale_project_element,
+            FusedArrays, FusedOutputs, GeneralStep, JoinedInputs, PairSums, FUSED_SUMS, LANES,
+        };
+
+        /// Runs `f` on every whole register of `n` elements, in order (four
+        /// per loop iteration: the loop's count, compare and branch are a
+        /// tenth of a kick pass's instructions at two), and returns where
+        /// the scalar tail starts.
+        #[inline(always)]
+        unsafe fn registers(n: usize, mut f: impl FnMut(usize)) -> usize {
+            let whole = n / LANES * LANES;
+            let quads = n / (4 * LANES) * (4 * LANES);
+            let mut i = 0;
+            while i < quads {
+                f(i);
+                f(i + LANES);
+                f(i + 2 * LANES);
+                f(i + 3 * LANES);
+                i += 4 * LANES;
+            }
+            while i < whole {
+                f(i);
+                i += LANES;
+            }
+            whole
+        }
+
+        #[target_feature(enable = $feature)]
+        pub(super) unsafe fn dot(a: &[f64], b: &[f64]) -> f64 {
+            let mut acc = zero();
+            let whole = registers(a.len(), |i| acc = fmadd(load(a, i), load(b, i), acc));
+            let mut acc = lanes(acc);
+            for i in whole..a.len() {
+                acc[i - whole] = a[i].mul_add(b[i], acc[i - whole]);
+            }
+            lanes_sum(acc)
+        }
+
+        /// `WHITE`: the velocities are the momenta (`v_first`, `v_last` hold
+        /// momenta, `v_a_end`, `v_b_beg` equal `p_a_end`, `p_b_beg`), so six
+        /// arrays are read.
+        #[target_feature(enable = $feature)]
+        pub(super) unsafe fn joined_sums<const WHITE: bool>(rho: &mut [f64], s: &JoinedInputs<'_>) -> [f64; 6] {
+            let n = rho.len();
+            let mut acc = [zero(); 6];
+            let whole = registers(n, |i| {
+                let (a, b) = (load(s.rho_a, i), load(s.rho_b, i));
+                let sum = add(a, b);
+                store(rho, i, sum);
+                let (v_first, v_last) = (load(s.v_first, i), load(s.v_last, i));
+                acc[0] = fmadd(v_last, sum, acc[0]);
+                acc[1] = fmadd(v_first, sum, acc[1]);
+                let p_b_beg = load(s.p_b_beg, i);
+                let v_b_beg = if WHITE { p_b_beg } else { load(s.v_b_beg, i) };
+                let ea = add(a, p_b_beg);
+                acc[2] = fmadd(v_b_beg, ea, acc[2]);
+                acc[3] = fmadd(v_first, ea, acc[3]);
+                let p_a_end = load(s.p_a_end, i);
+                let v_a_end = if WHITE { p_a_end } else { load(s.v_a_end, i) };
+                let eb = add(b, p_a_end);
+                acc[4] = fmadd(v_last, eb, acc[4]);
+                acc[5] = fmadd(v_a_end, eb, acc[5]);
+            });
+            let mut out = [[0.0; LANES]; 6];
+            for (o, a) in out.iter_mut().zip(acc) {
+                *o = lanes(a);
+            }
+            for i in whole..n {
+                joined_element(rho, s, i, i - whole, &mut out);
+            }
+            out.map(lanes_sum)
+        }
+
+        #[target_feature(enable = $feature)]
+        pub(super) unsafe fn scale_project<const R: usize>(s: &[f64], x: &[f64], u: &[f64], t: &mut [f64]) -> [f64; R] {
+            let n = t.len();
+            let mut acc = [zero(); R];
+            let whole = registers(n, |i| {
+                let ti = mul(load(s, i), load(x, i));
+                store(t, i, ti);
+                for (j, a) in acc.iter_mut().enumerate() {
+                    *a = fmadd(load(u, j * n + i), ti, *a);
+                }
+            });
+            let mut out = [[0.0; LANES]; R];
+            for (o, a) in out.iter_mut().zip(acc) {
+                *o = lanes(a);
+            }
+            for i in whole..n {
+                scale_project_element(s, x, u, t, i, i - whole, &mut out);
+            }
+            out.map(lanes_sum)
+        }
+
+        #[target_feature(enable = $feature)]
+        pub(super) unsafe fn combine_scale<const R: usize>(s: &[f64], u: &[f64], c: &[f64; R], t: &mut [f64]) {
+            let n = t.len();
+            let cv = c.map(|cj| splat(cj));
+            let whole = registers(n, |i| {
+                let mut a = load(t, i);
+                for (j, cj) in cv.iter().enumerate() {
+                    a = fmadd(load(u, j * n + i), *cj, a);
+                }
+                store(t, i, mul(a, load(s, i)));
+            });
+            for i in whole..n {
+                combine_scale_element(s, u, c, t, i);
+            }
+        }
+
+        #[allow(clippy::too_many_arguments)]
+        #[target_feature(enable = $feature)]
+        pub(super) unsafe fn first_half_general(
+            q: &[f64],
+            p: &[f64],
+            v: &[f64],
+            g: &[f64],
+            w: &[f64],
+            h: f64,
+            q_next: &mut [f64],
+            p_next: &mut [f64],
+            v_next: &mut [f64],
+        ) {
+            let n = q_next.len();
+            let (hv, h2) = (splat(h), splat(h + h));
+            let whole = registers(n, |i| {
+                let pn = fmadd(hv, load(g, i), load(p, i));
+                let vn = fmadd(hv, load(w, i), load(v, i));
+                store(p_next, i, pn);
+                store(v_next, i, vn);
+                store(q_next, i, fmadd(h2, vn, load(q, i)));
+            });
+            for i in whole..n {
+                let pn = h.mul_add(g[i], p[i]);
+                let vn = h.mul_add(w[i], v[i]);
+                p_next[i] = pn;
+                v_next[i] = vn;
+                q_next[i] = (h + h).mul_add(vn, q[i]);
+            }
+        }
+
+        #[target_feature(enable = $feature)]
+        pub(super) unsafe fn kick_general<const PAIR: bool, const NEXT: bool>(
+            p: &mut [f64],
+            g: &[f64],
+            h: f64,
+            s: &mut GeneralStep<'_>,
+        ) -> PairSums {
+            let n = p.len();
+            let hv = splat(h);
+            let h2 = splat(h + h);
+            let mut acc = [zero(); 3];
+            let whole = registers(n, |i| {
+                let (gi, wi) = (load(g, i), load(s.w, i));
+                let pi = fmadd(hv, gi, load(p, i));
+                let vi = fmadd(hv, wi, load(s.v, i));
+                store(p, i, pi);
+                store(s.v, i, vi);
+                if NEXT {
+                    let pn = fmadd(hv, gi, pi);
+                    let vn = fmadd(hv, wi, vi);
+                    store(s.p_next, i, pn);
+                    store(s.v_next, i, vn);
+                    store(s.q_next, i, fmadd(h2, vn, load(s.q, i)));
+                }
+                acc[0] = fmadd(pi, vi, acc[0]);
+                if PAIR {
+                    let sum = add(load(s.p_a, i), pi);
+                    store(s.rho, i, sum);
+                    acc[1] = fmadd(vi, sum, acc[1]);
+                    acc[2] = fmadd(load(s.v_a, i), sum, acc[2]);
+                }
+            });
+            let mut out = [[0.0; LANES]; FUSED_SUMS];
+            for (o, a) in out.iter_mut().zip(acc) {
+                *o = lanes(a);
+            }
+            for i in whole..n {
+                general_element::<PAIR, NEXT>(p, g, h, s, i, i - whole, &mut out);
+            }
+            PairSums::from_lanes::<PAIR, false>(&out)
+        }
+
+        #[target_feature(enable = $feature)]
+        pub(super) unsafe fn kick_drift(sq: &[f64], sp: &[f64], sg: &[f64], c: &[f64], dq: &mut [f64], dp: &mut [f64]) {
+            let n = dq.len();
+            let whole = registers(n, |i| {
+                let ci = load(c, i);
+                let p = fmadd(ci, load(sg, i), load(sp, i));
+                store(dp, i, p);
+                store(dq, i, fmadd(ci, add(p, p), load(sq, i)));
+            });
+            for i in whole..n {
+                let p = c[i].mul_add(sg[i], sp[i]);
+                dp[i] = p;
+                dq[i] = c[i].mul_add(p + p, sq[i]);
+            }
+        }
+
+        #[target_feature(enable = $feature)]
+        pub(super) unsafe fn kick_fused<const PAIR: bool, const NEXT: bool, const OUTER: bool>(
+            p: &mut [f64],
+            a: &FusedArrays<'_>,
+            w: &mut FusedOutputs<'_>,
+        ) -> PairSums {
+            let n = p.len();
+            let mut acc = [zero(); FUSED_SUMS];
+            let whole = registers(n, |i| {
+                let (c, g) = (load(a.c, i), load(a.g, i));
+                let pi = fmadd(c, g, load(p, i));
+                store(p, i, pi);
+                // The next step's half first, so that `c` and `g` are free
+                // before the sums (the outer node's nine sums and their
+                // inputs nearly fill the 16 registers; a loop of one register
+                // per iteration, without the spills, was slower).
+                if NEXT {
+                    let pn = fmadd(c, g, pi);
+                    store(w.p_next, i, pn);
+                    store(w.q_next, i, fmadd(c, add(pn, pn), load(a.q, i)));
+                }
+                acc[0] = fmadd(pi, pi, acc[0]);
+                if PAIR {
+                    let pa = load(a.p_a, i);
+                    let sum = add(pa, pi);
+                    if !OUTER {
+                        store(w.rho, i, sum);
+                    }
+                    acc[1] = fmadd(pi, sum, acc[1]);
+                    acc[2] = fmadd(pa, sum, acc[2]);
+                    if OUTER {
+                        let (ra, pf, pe) = (load(a.outer_rho_a, i), load(a.p_first, i), load(a.p_a_end, i));
+                        let s = add(ra, sum);
+                        store(w.outer_rho, i, s);
+                        acc[3] = fmadd(pi, s, acc[3]);
+                        acc[4] = fmadd(pf, s, acc[4]);
+                        let ea = add(ra, pa);
+                        acc[5] = fmadd(pa, ea, acc[5]);
+                        acc[6] = fmadd(pf, ea, acc[6]);
+                        let eb = add(sum, pe);
+                        acc[7] = fmadd(pi, eb, acc[7]);
+                        acc[8] = fmadd(pe, eb, acc[8]);
+                    }
+                }
+            });
+            let mut out = [[0.0; LANES]; FUSED_SUMS];
+            for (o, acc) in out.iter_mut().zip(acc) {
+                *o = lanes(acc);
+            }
+            for i in whole..n {
+                fused_element::<PAIR, NEXT, OUTER>(p, a, w, i, i - whole, &mut out);
+            }
+            PairSums::from_lanes::<PAIR, OUTER>(&out)
+        }
+    };
+}
+
 #[cfg(target_arch = "x86_64")]
 mod avx {
-    //! The AVX + FMA versions; callers check that the CPU has both. Loops
-    //! take four registers (16 elements) per iteration, then one at a time, then
-    //! the scalar tail; each register's products go into the partial sums
-    //! in element order, as in the portable loops.
-    use super::{
-        combine_scale_element, eight_sum, fused_element, general_element, GeneralStep, joined_element, lanes_sum, scale_project_element, FusedArrays, FusedOutputs, JoinedInputs, PairSums, FUSED_SUMS, LANES,
-    };
+    //! The AVX + FMA versions (a vector is two AVX registers); callers
+    //! check that the CPU has both.
     use std::arch::x86_64::*;
 
+    #[derive(Clone, Copy)]
+    struct V(__m256d, __m256d);
+
     #[inline(always)]
-    unsafe fn lanes(x: __m256d) -> [f64; LANES] {
+    unsafe fn zero() -> V {
+        V(_mm256_setzero_pd(), _mm256_setzero_pd())
+    }
+
+    #[inline(always)]
+    unsafe fn splat(x: f64) -> V {
+        V(_mm256_set1_pd(x), _mm256_set1_pd(x))
+    }
+
+    #[inline(always)]
+    unsafe fn load(s: &[f64], i: usize) -> V {
+        V(_mm256_loadu_pd(s.as_ptr().add(i)), _mm256_loadu_pd(s.as_ptr().add(i + 4)))
+    }
+
+    #[inline(always)]
+    unsafe fn store(s: &mut [f64], i: usize, x: V) {
+        _mm256_storeu_pd(s.as_mut_ptr().add(i), x.0);
+        _mm256_storeu_pd(s.as_mut_ptr().add(i + 4), x.1);
+    }
+
+    #[inline(always)]
+    unsafe fn add(a: V, b: V) -> V {
+        V(_mm256_add_pd(a.0, b.0), _mm256_add_pd(a.1, b.1))
+    }
+
+    #[inline(always)]
+    unsafe fn mul(a: V, b: V) -> V {
+        V(_mm256_mul_pd(a.0, b.0), _mm256_mul_pd(a.1, b.1))
+    }
+
+    /// `a * b + c`, one rounding.
+    #[inline(always)]
+    unsafe fn fmadd(a: V, b: V, c: V) -> V {
+        V(_mm256_fmadd_pd(a.0, b.0, c.0), _mm256_fmadd_pd(a.1, b.1, c.1))
+    }
+
+    #[inline(always)]
+    unsafe fn lanes(x: V) -> [f64; LANES] {
         let mut out = [0.0; LANES];
-        _mm256_storeu_pd(out.as_mut_ptr(), x);
+        _mm256_storeu_pd(out.as_mut_ptr(), x.0);
+        _mm256_storeu_pd(out.as_mut_ptr().add(4), x.1);
         out
     }
 
-    #[inline(always)]
-    unsafe fn load(s: &[f64], i: usize) -> __m256d {
-        _mm256_loadu_pd(s.as_ptr().add(i))
-    }
+    vector_kernels!("avx,fma");
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    //! The AVX-512 versions (a vector is one register); callers check that
+    //! the CPU has AVX-512F.
+    use std::arch::x86_64::*;
+
+    type V = __m512d;
 
     #[inline(always)]
-    unsafe fn store(s: &mut [f64], i: usize, x: __m256d) {
-        _mm256_storeu_pd(s.as_mut_ptr().add(i), x)
+    unsafe fn zero() -> V {
+        _mm512_setzero_pd()
     }
 
-    /// Runs `f` on every whole register of `n` elements, in order (four
-    /// per loop iteration: the loop's count, compare and branch are a
-    /// tenth of a kick pass's instructions at two), and returns where the
-    /// scalar tail starts.
     #[inline(always)]
-    unsafe fn registers(n: usize, mut f: impl FnMut(usize)) -> usize {
-        let whole = n / LANES * LANES;
-        let quads = n / (4 * LANES) * (4 * LANES);
-        let mut i = 0;
-        while i < quads {
-            f(i);
-            f(i + LANES);
-            f(i + 2 * LANES);
-            f(i + 3 * LANES);
-            i += 4 * LANES;
-        }
-        while i < whole {
-            f(i);
-            i += LANES;
-        }
-        whole
+    unsafe fn splat(x: f64) -> V {
+        _mm512_set1_pd(x)
     }
 
-    #[target_feature(enable = "avx,fma")]
-    pub(super) unsafe fn dot(a: &[f64], b: &[f64]) -> f64 {
-        let mut acc = _mm256_setzero_pd();
-        let whole = registers(a.len(), |i| acc = _mm256_fmadd_pd(load(a, i), load(b, i), acc));
-        let mut acc = lanes(acc);
-        for i in whole..a.len() {
-            acc[i - whole] = a[i].mul_add(b[i], acc[i - whole]);
-        }
-        lanes_sum(acc)
+    #[inline(always)]
+    unsafe fn load(s: &[f64], i: usize) -> V {
+        _mm512_loadu_pd(s.as_ptr().add(i))
     }
 
-    /// `WHITE`: the velocities are the momenta (`v_first`, `v_last` hold
-    /// momenta, `v_a_end`, `v_b_beg` equal `p_a_end`, `p_b_beg`), so six
-    /// arrays are read.
-    #[target_feature(enable = "avx,fma")]
-    pub(super) unsafe fn joined_sums<const WHITE: bool>(rho: &mut [f64], s: &JoinedInputs<'_>) -> [f64; 6] {
-        let n = rho.len();
-        let mut acc = [_mm256_setzero_pd(); 6];
-        let whole = registers(n, |i| {
-            let (a, b) = (load(s.rho_a, i), load(s.rho_b, i));
-            let sum = _mm256_add_pd(a, b);
-            store(rho, i, sum);
-            let (v_first, v_last) = (load(s.v_first, i), load(s.v_last, i));
-            acc[0] = _mm256_fmadd_pd(v_last, sum, acc[0]);
-            acc[1] = _mm256_fmadd_pd(v_first, sum, acc[1]);
-            let p_b_beg = load(s.p_b_beg, i);
-            let v_b_beg = if WHITE { p_b_beg } else { load(s.v_b_beg, i) };
-            let ea = _mm256_add_pd(a, p_b_beg);
-            acc[2] = _mm256_fmadd_pd(v_b_beg, ea, acc[2]);
-            acc[3] = _mm256_fmadd_pd(v_first, ea, acc[3]);
-            let p_a_end = load(s.p_a_end, i);
-            let v_a_end = if WHITE { p_a_end } else { load(s.v_a_end, i) };
-            let eb = _mm256_add_pd(b, p_a_end);
-            acc[4] = _mm256_fmadd_pd(v_last, eb, acc[4]);
-            acc[5] = _mm256_fmadd_pd(v_a_end, eb, acc[5]);
-        });
-        let mut out = [[0.0; LANES]; 6];
-        for (o, a) in out.iter_mut().zip(acc) {
-            *o = lanes(a);
-        }
-        for i in whole..n {
-            joined_element(rho, s, i, i - whole, &mut out);
-        }
-        out.map(lanes_sum)
+    #[inline(always)]
+    unsafe fn store(s: &mut [f64], i: usize, x: V) {
+        _mm512_storeu_pd(s.as_mut_ptr().add(i), x)
     }
 
-    #[target_feature(enable = "avx,fma")]
-    pub(super) unsafe fn scale_project<const R: usize>(s: &[f64], x: &[f64], u: &[f64], t: &mut [f64]) -> [f64; R] {
-        let n = t.len();
-        // Registers alternate between the two sets of partial sums.
-        let mut acc = [[_mm256_setzero_pd(); R]; 2];
-        let mut one = |set: &mut [__m256d; R], i: usize| {
-            let ti = _mm256_mul_pd(load(s, i), load(x, i));
-            store(t, i, ti);
-            for (j, a) in set.iter_mut().enumerate() {
-                *a = _mm256_fmadd_pd(load(u, j * n + i), ti, *a);
-            }
-        };
-        let (pairs, whole) = (n / (2 * LANES) * (2 * LANES), n / LANES * LANES);
-        let [set0, set1] = &mut acc;
-        let mut i = 0;
-        while i < pairs {
-            one(set0, i);
-            one(set1, i + LANES);
-            i += 2 * LANES;
-        }
-        if i < whole {
-            one(set0, i);
-        }
-        let mut out = [[0.0; 2 * LANES]; R];
-        for (j, o) in out.iter_mut().enumerate() {
-            o[..LANES].copy_from_slice(&lanes(acc[0][j]));
-            o[LANES..].copy_from_slice(&lanes(acc[1][j]));
-        }
-        for i in whole..n {
-            scale_project_element(s, x, u, t, i, i % (2 * LANES), &mut out);
-        }
-        out.map(eight_sum)
+    #[inline(always)]
+    unsafe fn add(a: V, b: V) -> V {
+        _mm512_add_pd(a, b)
     }
 
-    #[target_feature(enable = "avx,fma")]
-    pub(super) unsafe fn combine_scale<const R: usize>(s: &[f64], u: &[f64], c: &[f64; R], t: &mut [f64]) {
-        let n = t.len();
-        let cv = c.map(|cj| _mm256_set1_pd(cj));
-        let whole = registers(n, |i| {
-            let mut a = load(t, i);
-            for (j, cj) in cv.iter().enumerate() {
-                a = _mm256_fmadd_pd(load(u, j * n + i), *cj, a);
-            }
-            store(t, i, _mm256_mul_pd(a, load(s, i)));
-        });
-        for i in whole..n {
-            combine_scale_element(s, u, c, t, i);
-        }
+    #[inline(always)]
+    unsafe fn mul(a: V, b: V) -> V {
+        _mm512_mul_pd(a, b)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    #[target_feature(enable = "avx,fma")]
-    pub(super) unsafe fn first_half_general(
-        q: &[f64],
-        p: &[f64],
-        v: &[f64],
-        g: &[f64],
-        w: &[f64],
-        h: f64,
-        q_next: &mut [f64],
-        p_next: &mut [f64],
-        v_next: &mut [f64],
-    ) {
-        let n = q_next.len();
-        let (hv, h2) = (_mm256_set1_pd(h), _mm256_set1_pd(h + h));
-        let whole = registers(n, |i| {
-            let pn = _mm256_fmadd_pd(hv, load(g, i), load(p, i));
-            let vn = _mm256_fmadd_pd(hv, load(w, i), load(v, i));
-            store(p_next, i, pn);
-            store(v_next, i, vn);
-            store(q_next, i, _mm256_fmadd_pd(h2, vn, load(q, i)));
-        });
-        for i in whole..n {
-            let pn = h.mul_add(g[i], p[i]);
-            let vn = h.mul_add(w[i], v[i]);
-            p_next[i] = pn;
-            v_next[i] = vn;
-            q_next[i] = (h + h).mul_add(vn, q[i]);
-        }
+    /// `a * b + c`, one rounding.
+    #[inline(always)]
+    unsafe fn fmadd(a: V, b: V, c: V) -> V {
+        _mm512_fmadd_pd(a, b, c)
     }
 
-    #[target_feature(enable = "avx,fma")]
-    pub(super) unsafe fn kick_general<const PAIR: bool, const NEXT: bool>(
-        p: &mut [f64],
-        g: &[f64],
-        h: f64,
-        s: &mut GeneralStep<'_>,
-    ) -> PairSums {
-        let n = p.len();
-        let hv = _mm256_set1_pd(h);
-        let h2 = _mm256_set1_pd(h + h);
-        let mut acc = [_mm256_setzero_pd(); 3];
-        let whole = registers(n, |i| {
-            let (gi, wi) = (load(g, i), load(s.w, i));
-            let pi = _mm256_fmadd_pd(hv, gi, load(p, i));
-            let vi = _mm256_fmadd_pd(hv, wi, load(s.v, i));
-            store(p, i, pi);
-            store(s.v, i, vi);
-            if NEXT {
-                let pn = _mm256_fmadd_pd(hv, gi, pi);
-                let vn = _mm256_fmadd_pd(hv, wi, vi);
-                store(s.p_next, i, pn);
-                store(s.v_next, i, vn);
-                store(s.q_next, i, _mm256_fmadd_pd(h2, vn, load(s.q, i)));
-            }
-            acc[0] = _mm256_fmadd_pd(pi, vi, acc[0]);
-            if PAIR {
-                let sum = _mm256_add_pd(load(s.p_a, i), pi);
-                store(s.rho, i, sum);
-                acc[1] = _mm256_fmadd_pd(vi, sum, acc[1]);
-                acc[2] = _mm256_fmadd_pd(load(s.v_a, i), sum, acc[2]);
-            }
-        });
-        let mut out = [[0.0; LANES]; FUSED_SUMS];
-        for (o, a) in out.iter_mut().zip(acc) {
-            *o = lanes(a);
-        }
-        for i in whole..n {
-            general_element::<PAIR, NEXT>(p, g, h, s, i, i - whole, &mut out);
-        }
-        PairSums::from_lanes::<PAIR, false>(&out)
+    #[inline(always)]
+    unsafe fn lanes(x: V) -> [f64; LANES] {
+        let mut out = [0.0; LANES];
+        _mm512_storeu_pd(out.as_mut_ptr(), x);
+        out
     }
 
-    #[target_feature(enable = "avx,fma")]
-    pub(super) unsafe fn kick_drift(sq: &[f64], sp: &[f64], sg: &[f64], c: &[f64], dq: &mut [f64], dp: &mut [f64]) {
-        let n = dq.len();
-        let whole = registers(n, |i| {
-            let ci = load(c, i);
-            let p = _mm256_fmadd_pd(ci, load(sg, i), load(sp, i));
-            store(dp, i, p);
-            store(dq, i, _mm256_fmadd_pd(ci, _mm256_add_pd(p, p), load(sq, i)));
-        });
-        for i in whole..n {
-            let p = c[i].mul_add(sg[i], sp[i]);
-            dp[i] = p;
-            dq[i] = c[i].mul_add(p + p, sq[i]);
-        }
-    }
-
-    #[target_feature(enable = "avx,fma")]
-    pub(super) unsafe fn kick_fused<const PAIR: bool, const NEXT: bool, const OUTER: bool>(
-        p: &mut [f64],
-        a: &FusedArrays<'_>,
-        w: &mut FusedOutputs<'_>,
-    ) -> PairSums {
-        let n = p.len();
-        let mut acc = [_mm256_setzero_pd(); FUSED_SUMS];
-        let whole = registers(n, |i| {
-            let (c, g) = (load(a.c, i), load(a.g, i));
-            let pi = _mm256_fmadd_pd(c, g, load(p, i));
-            store(p, i, pi);
-            // The next step's half first, so that `c` and `g` are free
-            // before the sums (the outer node's nine sums and their
-            // inputs nearly fill the 16 registers; a loop of one register
-            // per iteration, without the spills, was slower).
-            if NEXT {
-                let pn = _mm256_fmadd_pd(c, g, pi);
-                store(w.p_next, i, pn);
-                store(w.q_next, i, _mm256_fmadd_pd(c, _mm256_add_pd(pn, pn), load(a.q, i)));
-            }
-            acc[0] = _mm256_fmadd_pd(pi, pi, acc[0]);
-            if PAIR {
-                let pa = load(a.p_a, i);
-                let sum = _mm256_add_pd(pa, pi);
-                if !OUTER {
-                    store(w.rho, i, sum);
-                }
-                acc[1] = _mm256_fmadd_pd(pi, sum, acc[1]);
-                acc[2] = _mm256_fmadd_pd(pa, sum, acc[2]);
-                if OUTER {
-                    let (ra, pf, pe) = (load(a.outer_rho_a, i), load(a.p_first, i), load(a.p_a_end, i));
-                    let s = _mm256_add_pd(ra, sum);
-                    store(w.outer_rho, i, s);
-                    acc[3] = _mm256_fmadd_pd(pi, s, acc[3]);
-                    acc[4] = _mm256_fmadd_pd(pf, s, acc[4]);
-                    let ea = _mm256_add_pd(ra, pa);
-                    acc[5] = _mm256_fmadd_pd(pa, ea, acc[5]);
-                    acc[6] = _mm256_fmadd_pd(pf, ea, acc[6]);
-                    let eb = _mm256_add_pd(sum, pe);
-                    acc[7] = _mm256_fmadd_pd(pi, eb, acc[7]);
-                    acc[8] = _mm256_fmadd_pd(pe, eb, acc[8]);
-                }
-            }
-        });
-        let mut out = [[0.0; LANES]; FUSED_SUMS];
-        for (o, acc) in out.iter_mut().zip(acc) {
-            *o = lanes(acc);
-        }
-        for i in whole..n {
-            fused_element::<PAIR, NEXT, OUTER>(p, a, w, i, i - whole, &mut out);
-        }
-        PairSums::from_lanes::<PAIR, OUTER>(&out)
-    }
+    vector_kernels!("avx512f");
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Runs `f` with each vector version of the kernels (those the CPU
+    /// lacks fall back to the next narrower one) and the portable one.
+    fn each_isa(f: impl Fn()) {
+        for level in [0, 1, 2] {
+            ISA_LIMIT.with(|l| l.set(level));
+            f();
+        }
+        ISA_LIMIT.with(|l| l.set(2));
+    }
 
     fn data(n: usize, seed: f64) -> Vec<f64> {
         (0..n).map(|i| ((i as f64 + seed) * 0.7318).sin() * (1.0 + i as f64 * 0.01)).collect()
@@ -902,282 +1057,295 @@ mod tests {
 
     #[test]
     fn low_rank_passes_have_the_documented_order() {
-        for n in LENGTHS {
-            let (s, x) = (scale(n, 1.0), data(n, 1.0));
-            let u: Vec<f64> = (0..3).flat_map(|j| data(n, 7.0 + j as f64)).collect();
-            let mut t = vec![0.0; n];
-            let c = scale_project::<3>(&s, &x, &u, &mut t);
-            let t_def: Vec<f64> = s.iter().zip(&x).map(|(a, b)| a * b).collect();
-            assert_eq!(t, t_def, "n = {n}");
-            for (j, cj) in c.iter().enumerate() {
-                let mut acc = [0.0; 8];
-                for i in 0..n {
-                    acc[i % 8] = u[j * n + i].mul_add(t_def[i], acc[i % 8]);
-                }
-                let def = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-                assert_eq!(cj.to_bits(), def.to_bits(), "n = {n}");
-            }
-            let mut out = t.clone();
-            combine_scale::<3>(&s, &u, &c, &mut out);
-            for i in 0..n {
-                let mut a = t[i];
+        each_isa(|| {
+            for n in LENGTHS {
+                let (s, x) = (scale(n, 1.0), data(n, 1.0));
+                let u: Vec<f64> = (0..3).flat_map(|j| data(n, 7.0 + j as f64)).collect();
+                let mut t = vec![0.0; n];
+                let c = scale_project::<3>(&s, &x, &u, &mut t);
+                let t_def: Vec<f64> = s.iter().zip(&x).map(|(a, b)| a * b).collect();
+                assert_eq!(t, t_def, "n = {n}");
                 for (j, cj) in c.iter().enumerate() {
-                    a = u[j * n + i].mul_add(*cj, a);
+                    assert_eq!(cj.to_bits(), dot_by_definition(&u[j * n..(j + 1) * n], &t_def).to_bits(), "n = {n}");
                 }
-                assert_eq!(out[i].to_bits(), (a * s[i]).to_bits(), "n = {n}, i = {i}");
+                let mut out = t.clone();
+                combine_scale::<3>(&s, &u, &c, &mut out);
+                for i in 0..n {
+                    let mut a = t[i];
+                    for (j, cj) in c.iter().enumerate() {
+                        a = u[j * n + i].mul_add(*cj, a);
+                    }
+                    assert_eq!(out[i].to_bits(), (a * s[i]).to_bits(), "n = {n}, i = {i}");
+                }
             }
-        }
+        });
     }
 
     #[test]
     fn general_kick_equals_its_separate_passes() {
-        let h = -0.037;
-        for n in LENGTHS {
-            let (p0, v0, g, w) = (data(n, 1.0), data(n, 2.0), data(n, 3.0), data(n, 4.0));
-            let (p_a, v_a, q) = (data(n, 5.0), data(n, 6.0), data(n, 8.0));
-            let (mut p, mut v) = (p0.clone(), v0.clone());
-            let (mut rho, mut q_next, mut p_next, mut v_next) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-            let mut st = GeneralStep {
-                v: &mut v,
-                w: &w,
-                p_a: &p_a,
-                v_a: &v_a,
-                rho: &mut rho,
-                q: &q,
-                q_next: &mut q_next,
-                p_next: &mut p_next,
-                v_next: &mut v_next,
-            };
-            let sums = kick_general::<true, true>(&mut p, &g, h, &mut st);
-            let p_def: Vec<f64> = (0..n).map(|i| h.mul_add(g[i], p0[i])).collect();
-            let v_def: Vec<f64> = (0..n).map(|i| h.mul_add(w[i], v0[i])).collect();
-            assert_eq!((&p, &v), (&p_def, &v_def), "n = {n}");
-            assert_eq!(sums.kinetic2.to_bits(), dot_by_definition(&p_def, &v_def).to_bits());
-            let rho_def: Vec<f64> = p_a.iter().zip(&p_def).map(|(a, b)| a + b).collect();
-            assert_eq!(rho, rho_def);
-            assert_eq!(sums.v_last_rho.to_bits(), dot_by_definition(&v_def, &rho_def).to_bits());
-            assert_eq!(sums.v_first_rho.to_bits(), dot_by_definition(&v_a, &rho_def).to_bits());
-            // The next step's first half, as from the kicked state.
-            let (mut q2, mut p2, mut v2) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-            first_half_general(&q, &p_def, &v_def, &g, &w, h, &mut q2, &mut p2, &mut v2);
-            assert_eq!((&q_next, &p_next, &v_next), (&q2, &p2, &v2), "n = {n}");
-            for i in 0..n {
-                assert_eq!(q2[i].to_bits(), (2.0 * h).mul_add(v2[i], q[i]).to_bits());
+        each_isa(|| {
+            let h = -0.037;
+            for n in LENGTHS {
+                let (p0, v0, g, w) = (data(n, 1.0), data(n, 2.0), data(n, 3.0), data(n, 4.0));
+                let (p_a, v_a, q) = (data(n, 5.0), data(n, 6.0), data(n, 8.0));
+                let (mut p, mut v) = (p0.clone(), v0.clone());
+                let (mut rho, mut q_next, mut p_next, mut v_next) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+                let mut st = GeneralStep {
+                    v: &mut v,
+                    w: &w,
+                    p_a: &p_a,
+                    v_a: &v_a,
+                    rho: &mut rho,
+                    q: &q,
+                    q_next: &mut q_next,
+                    p_next: &mut p_next,
+                    v_next: &mut v_next,
+                };
+                let sums = kick_general::<true, true>(&mut p, &g, h, &mut st);
+                let p_def: Vec<f64> = (0..n).map(|i| h.mul_add(g[i], p0[i])).collect();
+                let v_def: Vec<f64> = (0..n).map(|i| h.mul_add(w[i], v0[i])).collect();
+                assert_eq!((&p, &v), (&p_def, &v_def), "n = {n}");
+                assert_eq!(sums.kinetic2.to_bits(), dot_by_definition(&p_def, &v_def).to_bits());
+                let rho_def: Vec<f64> = p_a.iter().zip(&p_def).map(|(a, b)| a + b).collect();
+                assert_eq!(rho, rho_def);
+                assert_eq!(sums.v_last_rho.to_bits(), dot_by_definition(&v_def, &rho_def).to_bits());
+                assert_eq!(sums.v_first_rho.to_bits(), dot_by_definition(&v_a, &rho_def).to_bits());
+                // The next step's first half, as from the kicked state.
+                let (mut q2, mut p2, mut v2) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+                first_half_general(&q, &p_def, &v_def, &g, &w, h, &mut q2, &mut p2, &mut v2);
+                assert_eq!((&q_next, &p_next, &v_next), (&q2, &p2, &v2), "n = {n}");
+                for i in 0..n {
+                    assert_eq!(q2[i].to_bits(), (2.0 * h).mul_add(v2[i], q[i]).to_bits());
+                }
             }
-        }
+        });
     }
 
     #[test]
     fn dot_has_the_documented_order_on_every_length() {
-        for n in 0..35 {
-            let (a, b) = (data(n, 1.0), data(n, 2.0));
-            assert_eq!(dot(&a, &b).to_bits(), dot_by_definition(&a, &b).to_bits(), "n = {n}");
-        }
+        each_isa(|| {
+            for n in 0..35 {
+                let (a, b) = (data(n, 1.0), data(n, 2.0));
+                assert_eq!(dot(&a, &b).to_bits(), dot_by_definition(&a, &b).to_bits(), "n = {n}");
+            }
+        });
     }
 
     #[test]
     fn joined_sums_equal_separate_dot_products_and_the_portable_loop() {
-        for n in LENGTHS {
-            let v: Vec<Vec<f64>> = (0..8).map(|k| data(n, k as f64 * 3.1)).collect();
-            let mut rho = vec![0.0; n];
-            let got = joined_sums(&mut rho, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
-            let sum: Vec<f64> = v[0].iter().zip(&v[1]).map(|(a, b)| a + b).collect();
-            let ea: Vec<f64> = v[0].iter().zip(&v[6]).map(|(a, b)| a + b).collect();
-            let eb: Vec<f64> = v[1].iter().zip(&v[4]).map(|(a, b)| a + b).collect();
-            let want = [
-                dot_by_definition(&v[3], &sum),
-                dot_by_definition(&v[2], &sum),
-                dot_by_definition(&v[7], &ea),
-                dot_by_definition(&v[2], &ea),
-                dot_by_definition(&v[3], &eb),
-                dot_by_definition(&v[5], &eb),
-            ];
-            assert_eq!(rho, sum);
-            for k in 0..6 {
-                assert_eq!(got[k].to_bits(), want[k].to_bits(), "n = {n}, sum {k}");
+        each_isa(|| {
+            for n in LENGTHS {
+                let v: Vec<Vec<f64>> = (0..8).map(|k| data(n, k as f64 * 3.1)).collect();
+                let mut rho = vec![0.0; n];
+                let got = joined_sums(&mut rho, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+                let sum: Vec<f64> = v[0].iter().zip(&v[1]).map(|(a, b)| a + b).collect();
+                let ea: Vec<f64> = v[0].iter().zip(&v[6]).map(|(a, b)| a + b).collect();
+                let eb: Vec<f64> = v[1].iter().zip(&v[4]).map(|(a, b)| a + b).collect();
+                let want = [
+                    dot_by_definition(&v[3], &sum),
+                    dot_by_definition(&v[2], &sum),
+                    dot_by_definition(&v[7], &ea),
+                    dot_by_definition(&v[2], &ea),
+                    dot_by_definition(&v[3], &eb),
+                    dot_by_definition(&v[5], &eb),
+                ];
+                assert_eq!(rho, sum);
+                for k in 0..6 {
+                    assert_eq!(got[k].to_bits(), want[k].to_bits(), "n = {n}, sum {k}");
+                }
+                // Whitened: the momenta are the velocities.
+                let mut rho_w = vec![0.0; n];
+                let white = joined_sums_white(&mut rho_w, &v[0], &v[1], &v[2], &v[3], &v[4], &v[6]);
+                let mut rho_g = vec![0.0; n];
+                let generic = joined_sums(&mut rho_g, &v[0], &v[1], &v[2], &v[3], &v[4], &v[4], &v[6], &v[6]);
+                assert_eq!(rho_w, sum);
+                assert_eq!(white.map(f64::to_bits), generic.map(f64::to_bits), "n = {n}");
             }
-            // Whitened: the momenta are the velocities.
-            let mut rho_w = vec![0.0; n];
-            let white = joined_sums_white(&mut rho_w, &v[0], &v[1], &v[2], &v[3], &v[4], &v[6]);
-            let mut rho_g = vec![0.0; n];
-            let generic = joined_sums(&mut rho_g, &v[0], &v[1], &v[2], &v[3], &v[4], &v[4], &v[6], &v[6]);
-            assert_eq!(rho_w, sum);
-            assert_eq!(white.map(f64::to_bits), generic.map(f64::to_bits), "n = {n}");
-        }
+        });
     }
 
     #[test]
     fn kick_fused_next_half_equals_kick_drift_from_the_kicked_state() {
-        for n in LENGTHS {
-            let (p0, g, q) = (data(n, 1.0), data(n, 2.0), data(n, 5.0));
-            let c = scale(n, -0.035);
-            let p_a = data(n, 4.0);
-            // Separately: the kick, then the next step's first half.
-            let mut p_want = p0.clone();
-            let k = kick_kinetic(&mut p_want, &g, &c);
-            let (mut qn_want, mut pn_want) = (vec![0.0; n], vec![0.0; n]);
-            kick_drift(&q, &p_want, &g, &c, &mut qn_want, &mut pn_want);
-            let mut rho_want = vec![0.0; n];
-            let mut pair_out = KickOut { p_a: &p_a, rho: &mut rho_want, ..KickOut::default() };
-            let pair_want = kick_fused::<true, false, false>(&mut p0.clone(), &g, &c, &mut pair_out);
-            for with_pair in [false, true] {
-                let (mut p, mut rho, mut qn, mut pn) = (p0.clone(), vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-                let mut out = KickOut { p_a: &p_a, rho: &mut rho, q: &q, q_next: &mut qn, p_next: &mut pn, ..KickOut::default() };
-                let s = if with_pair {
-                    kick_fused::<true, true, false>(&mut p, &g, &c, &mut out)
-                } else {
-                    kick_fused::<false, true, false>(&mut p, &g, &c, &mut out)
-                };
-                // The same bits from the portable loop.
-                let (mut p2, mut rho2, mut qn2, mut pn2) = (p0.clone(), vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-                let mut out2 =
-                    KickOut { p_a: &p_a, rho: &mut rho2, q: &q, q_next: &mut qn2, p_next: &mut pn2, ..KickOut::default() };
-                let s2 = if with_pair {
-                    kick_fused_portable::<true, true, false>(&mut p2, &g, &c, &mut out2)
-                } else {
-                    kick_fused_portable::<false, true, false>(&mut p2, &g, &c, &mut out2)
-                };
-                assert_eq!((&p, &qn, &pn), (&p_want, &qn_want, &pn_want), "n = {n}");
-                assert_eq!((&p2, &qn2, &pn2), (&p_want, &qn_want, &pn_want), "portable, n = {n}");
-                assert_eq!(s.kinetic2.to_bits(), k.to_bits(), "n = {n}");
-                assert_eq!(s, s2, "portable, n = {n}");
-                if with_pair {
-                    assert_eq!(rho2, rho, "n = {n}");
-                    assert_eq!(s, PairSums { kinetic2: k, ..pair_want }, "n = {n}");
-                    assert_eq!(rho, rho_want, "n = {n}");
+        each_isa(|| {
+            for n in LENGTHS {
+                let (p0, g, q) = (data(n, 1.0), data(n, 2.0), data(n, 5.0));
+                let c = scale(n, -0.035);
+                let p_a = data(n, 4.0);
+                // Separately: the kick, then the next step's first half.
+                let mut p_want = p0.clone();
+                let k = kick_kinetic(&mut p_want, &g, &c);
+                let (mut qn_want, mut pn_want) = (vec![0.0; n], vec![0.0; n]);
+                kick_drift(&q, &p_want, &g, &c, &mut qn_want, &mut pn_want);
+                let mut rho_want = vec![0.0; n];
+                let mut pair_out = KickOut { p_a: &p_a, rho: &mut rho_want, ..KickOut::default() };
+                let pair_want = kick_fused::<true, false, false>(&mut p0.clone(), &g, &c, &mut pair_out);
+                for with_pair in [false, true] {
+                    let (mut p, mut rho, mut qn, mut pn) = (p0.clone(), vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+                    let mut out = KickOut { p_a: &p_a, rho: &mut rho, q: &q, q_next: &mut qn, p_next: &mut pn, ..KickOut::default() };
+                    let s = if with_pair {
+                        kick_fused::<true, true, false>(&mut p, &g, &c, &mut out)
+                    } else {
+                        kick_fused::<false, true, false>(&mut p, &g, &c, &mut out)
+                    };
+                    // The same bits from the portable loop.
+                    let (mut p2, mut rho2, mut qn2, mut pn2) = (p0.clone(), vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+                    let mut out2 =
+                        KickOut { p_a: &p_a, rho: &mut rho2, q: &q, q_next: &mut qn2, p_next: &mut pn2, ..KickOut::default() };
+                    let s2 = if with_pair {
+                        kick_fused_portable::<true, true, false>(&mut p2, &g, &c, &mut out2)
+                    } else {
+                        kick_fused_portable::<false, true, false>(&mut p2, &g, &c, &mut out2)
+                    };
+                    assert_eq!((&p, &qn, &pn), (&p_want, &qn_want, &pn_want), "n = {n}");
+                    assert_eq!((&p2, &qn2, &pn2), (&p_want, &qn_want, &pn_want), "portable, n = {n}");
+                    assert_eq!(s.kinetic2.to_bits(), k.to_bits(), "n = {n}");
+                    assert_eq!(s, s2, "portable, n = {n}");
+                    if with_pair {
+                        assert_eq!(rho2, rho, "n = {n}");
+                        assert_eq!(s, PairSums { kinetic2: k, ..pair_want }, "n = {n}");
+                        assert_eq!(rho, rho_want, "n = {n}");
+                    }
                 }
             }
-        }
+        });
     }
 
     #[test]
     fn kick_drift_is_the_leapfrog_first_half() {
-        for n in LENGTHS {
-            let (q, p, g) = (data(n, 1.0), data(n, 2.0), data(n, 4.0));
-            let half = 0.021;
-            let sqrt_inv: Vec<f64> = data(n, 3.0).iter().map(|x| (x.abs() + 0.5).sqrt()).collect();
-            let c: Vec<f64> = sqrt_inv.iter().map(|s| half * s).collect();
-            let (mut dq, mut dp) = (vec![0.0; n], vec![0.0; n]);
-            kick_drift(&q, &p, &g, &c, &mut dq, &mut dp);
-            for i in 0..n {
-                // p + (eps/2) L g, then q + eps L p, each within a rounding.
-                let p_half = p[i] + half * sqrt_inv[i] * g[i];
-                let q_new = q[i] + 2.0 * half * sqrt_inv[i] * p_half;
-                assert!((dp[i] - p_half).abs() <= 1e-15 * (1.0 + p_half.abs()), "p, n = {n}, i = {i}");
-                assert!((dq[i] - q_new).abs() <= 1e-15 * (1.0 + q_new.abs()), "q, n = {n}, i = {i}");
-                // Bit for bit what the element definition gives.
-                assert_eq!(dp[i].to_bits(), c[i].mul_add(g[i], p[i]).to_bits());
-                assert_eq!(dq[i].to_bits(), c[i].mul_add(dp[i] + dp[i], q[i]).to_bits());
+        each_isa(|| {
+            for n in LENGTHS {
+                let (q, p, g) = (data(n, 1.0), data(n, 2.0), data(n, 4.0));
+                let half = 0.021;
+                let sqrt_inv: Vec<f64> = data(n, 3.0).iter().map(|x| (x.abs() + 0.5).sqrt()).collect();
+                let c: Vec<f64> = sqrt_inv.iter().map(|s| half * s).collect();
+                let (mut dq, mut dp) = (vec![0.0; n], vec![0.0; n]);
+                kick_drift(&q, &p, &g, &c, &mut dq, &mut dp);
+                for i in 0..n {
+                    // p + (eps/2) L g, then q + eps L p, each within a rounding.
+                    let p_half = p[i] + half * sqrt_inv[i] * g[i];
+                    let q_new = q[i] + 2.0 * half * sqrt_inv[i] * p_half;
+                    assert!((dp[i] - p_half).abs() <= 1e-15 * (1.0 + p_half.abs()), "p, n = {n}, i = {i}");
+                    assert!((dq[i] - q_new).abs() <= 1e-15 * (1.0 + q_new.abs()), "q, n = {n}, i = {i}");
+                    // Bit for bit what the element definition gives.
+                    assert_eq!(dp[i].to_bits(), c[i].mul_add(g[i], p[i]).to_bits());
+                    assert_eq!(dq[i].to_bits(), c[i].mul_add(dp[i] + dp[i], q[i]).to_bits());
+                }
             }
-        }
+        });
     }
 
     #[test]
     fn kick_kinetic_sums_and_is_not_finite_for_non_finite_gradients() {
-        for n in [2, 5, 8, 11, 19] {
-            let (p0, g, c) = (data(n, 1.0), data(n, 2.0), scale(n, 0.05));
-            let mut p = p0.clone();
-            let k = kick_kinetic(&mut p, &g, &c);
-            let p_want: Vec<f64> = (0..n).map(|i| c[i].mul_add(g[i], p0[i])).collect();
-            assert_eq!(p, p_want);
-            assert_eq!(k.to_bits(), dot_by_definition(&p_want, &p_want).to_bits());
-            assert!(k.is_finite());
-            for bad in [f64::INFINITY, f64::NEG_INFINITY, f64::NAN] {
-                for at in [0, n - 1] {
-                    let mut g_bad = g.clone();
-                    g_bad[at] = bad;
-                    assert!(!kick_kinetic(&mut p0.clone(), &g_bad, &c).is_finite(), "n = {n}, {bad} at {at}");
-                    // The fused pair kernel sums the same kinetic energy.
-                    let mut rho = vec![0.0; n];
-                    let mut out = KickOut { p_a: &g, rho: &mut rho, ..KickOut::default() };
-                    let s = kick_fused::<true, false, false>(&mut p0.clone(), &g_bad, &c, &mut out);
-                    assert!(!s.kinetic2.is_finite(), "pair: n = {n}, {bad} at {at}");
+        each_isa(|| {
+            for n in [2, 5, 8, 11, 19] {
+                let (p0, g, c) = (data(n, 1.0), data(n, 2.0), scale(n, 0.05));
+                let mut p = p0.clone();
+                let k = kick_kinetic(&mut p, &g, &c);
+                let p_want: Vec<f64> = (0..n).map(|i| c[i].mul_add(g[i], p0[i])).collect();
+                assert_eq!(p, p_want);
+                assert_eq!(k.to_bits(), dot_by_definition(&p_want, &p_want).to_bits());
+                assert!(k.is_finite());
+                for bad in [f64::INFINITY, f64::NEG_INFINITY, f64::NAN] {
+                    for at in [0, n - 1] {
+                        let mut g_bad = g.clone();
+                        g_bad[at] = bad;
+                        assert!(!kick_kinetic(&mut p0.clone(), &g_bad, &c).is_finite(), "n = {n}, {bad} at {at}");
+                        // The fused pair kernel sums the same kinetic energy.
+                        let mut rho = vec![0.0; n];
+                        let mut out = KickOut { p_a: &g, rho: &mut rho, ..KickOut::default() };
+                        let s = kick_fused::<true, false, false>(&mut p0.clone(), &g_bad, &c, &mut out);
+                        assert!(!s.kinetic2.is_finite(), "pair: n = {n}, {bad} at {at}");
+                    }
                 }
             }
-        }
+        });
     }
 
     #[test]
     fn pair_kernel_equals_kick_then_joined_sums() {
-        for n in LENGTHS {
-            let (p0, g, p_a) = (data(n, 1.0), data(n, 2.0), data(n, 4.0));
-            let c = scale(n, -0.03);
-            // Separately: the kick, then the six sums with `a` and `b` single states.
-            let mut p_b = p0.clone();
-            let k = kick_kinetic(&mut p_b, &g, &c);
-            let mut rho_want = vec![0.0; n];
-            let six = joined_sums_white(&mut rho_want, &p_a, &p_b, &p_a, &p_b, &p_a, &p_b);
-            // Fused.
-            let (mut p, mut rho) = (p0.clone(), vec![0.0; n]);
-            let mut out = KickOut { p_a: &p_a, rho: &mut rho, ..KickOut::default() };
-            let s = kick_fused::<true, false, false>(&mut p, &g, &c, &mut out);
-            assert_eq!((p, rho), (p_b, rho_want), "n = {n}");
-            assert_eq!(s.kinetic2.to_bits(), k.to_bits(), "n = {n}");
-            for (j, x) in six.iter().enumerate() {
-                let want = match j {
-                    0 | 2 | 4 => s.v_last_rho,
-                    _ => s.v_first_rho,
-                };
-                assert_eq!(x.to_bits(), want.to_bits(), "n = {n}, sum {j}");
+        each_isa(|| {
+            for n in LENGTHS {
+                let (p0, g, p_a) = (data(n, 1.0), data(n, 2.0), data(n, 4.0));
+                let c = scale(n, -0.03);
+                // Separately: the kick, then the six sums with `a` and `b` single states.
+                let mut p_b = p0.clone();
+                let k = kick_kinetic(&mut p_b, &g, &c);
+                let mut rho_want = vec![0.0; n];
+                let six = joined_sums_white(&mut rho_want, &p_a, &p_b, &p_a, &p_b, &p_a, &p_b);
+                // Fused.
+                let (mut p, mut rho) = (p0.clone(), vec![0.0; n]);
+                let mut out = KickOut { p_a: &p_a, rho: &mut rho, ..KickOut::default() };
+                let s = kick_fused::<true, false, false>(&mut p, &g, &c, &mut out);
+                assert_eq!((p, rho), (p_b, rho_want), "n = {n}");
+                assert_eq!(s.kinetic2.to_bits(), k.to_bits(), "n = {n}");
+                for (j, x) in six.iter().enumerate() {
+                    let want = match j {
+                        0 | 2 | 4 => s.v_last_rho,
+                        _ => s.v_first_rho,
+                    };
+                    assert_eq!(x.to_bits(), want.to_bits(), "n = {n}, sum {j}");
+                }
             }
-        }
+        });
     }
 
     #[test]
     fn outer_node_sums_equal_joined_sums_of_the_four_states() {
-        for n in LENGTHS {
-            let (p0, g, p_a, q) = (data(n, 1.0), data(n, 2.0), data(n, 4.0), data(n, 5.0));
-            let (rho_a, p_first, p_a_end) = (data(n, 6.0), data(n, 7.0), data(n, 8.0));
-            let c = scale(n, 0.04);
-            // Separately: the pair's pass, then the node's six sums.
-            let mut p_b = p0.clone();
-            let mut rho_pair = vec![0.0; n];
-            let mut pair_out = KickOut { p_a: &p_a, rho: &mut rho_pair, ..KickOut::default() };
-            let pair = kick_fused::<true, false, false>(&mut p_b, &g, &c, &mut pair_out);
-            let mut rho_want = vec![0.0; n];
-            let six = joined_sums_white(&mut rho_want, &rho_a, &rho_pair, &p_first, &p_b, &p_a_end, &p_a);
-            for next in [false, true] {
-                let (mut p, mut rho_node, mut qn, mut pn) = (p0.clone(), vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-                let mut out = KickOut {
-                    p_a: &p_a,
-                    q: &q,
-                    q_next: &mut qn,
-                    p_next: &mut pn,
-                    outer_rho: &mut rho_node,
-                    outer_rho_a: &rho_a,
-                    p_first: &p_first,
-                    p_a_end: &p_a_end,
-                    ..KickOut::default()
-                };
-                let s = if next {
-                    kick_fused::<true, true, true>(&mut p, &g, &c, &mut out)
-                } else {
-                    kick_fused::<true, false, true>(&mut p, &g, &c, &mut out)
-                };
-                assert_eq!(p, p_b, "n = {n}");
-                assert_eq!(rho_node, rho_want, "n = {n}");
-                assert_eq!(s.outer.map(f64::to_bits), six.map(f64::to_bits), "n = {n}");
-                assert_eq!((s.kinetic2, s.v_last_rho, s.v_first_rho), (pair.kinetic2, pair.v_last_rho, pair.v_first_rho));
-                // The portable loop gives the same bits.
-                let (mut p2, mut rho2, mut qn2, mut pn2) = (p0.clone(), vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-                let mut out2 = KickOut {
-                    p_a: &p_a,
-                    q: &q,
-                    q_next: &mut qn2,
-                    p_next: &mut pn2,
-                    outer_rho: &mut rho2,
-                    outer_rho_a: &rho_a,
-                    p_first: &p_first,
-                    p_a_end: &p_a_end,
-                    ..KickOut::default()
-                };
-                let s2 = if next {
-                    kick_fused_portable::<true, true, true>(&mut p2, &g, &c, &mut out2)
-                } else {
-                    kick_fused_portable::<true, false, true>(&mut p2, &g, &c, &mut out2)
-                };
-                assert_eq!((s2, &p2, &rho2, &qn2, &pn2), (s, &p, &rho_node, &qn, &pn), "portable, n = {n}");
+        each_isa(|| {
+            for n in LENGTHS {
+                let (p0, g, p_a, q) = (data(n, 1.0), data(n, 2.0), data(n, 4.0), data(n, 5.0));
+                let (rho_a, p_first, p_a_end) = (data(n, 6.0), data(n, 7.0), data(n, 8.0));
+                let c = scale(n, 0.04);
+                // Separately: the pair's pass, then the node's six sums.
+                let mut p_b = p0.clone();
+                let mut rho_pair = vec![0.0; n];
+                let mut pair_out = KickOut { p_a: &p_a, rho: &mut rho_pair, ..KickOut::default() };
+                let pair = kick_fused::<true, false, false>(&mut p_b, &g, &c, &mut pair_out);
+                let mut rho_want = vec![0.0; n];
+                let six = joined_sums_white(&mut rho_want, &rho_a, &rho_pair, &p_first, &p_b, &p_a_end, &p_a);
+                for next in [false, true] {
+                    let (mut p, mut rho_node, mut qn, mut pn) = (p0.clone(), vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+                    let mut out = KickOut {
+                        p_a: &p_a,
+                        q: &q,
+                        q_next: &mut qn,
+                        p_next: &mut pn,
+                        outer_rho: &mut rho_node,
+                        outer_rho_a: &rho_a,
+                        p_first: &p_first,
+                        p_a_end: &p_a_end,
+                        ..KickOut::default()
+                    };
+                    let s = if next {
+                        kick_fused::<true, true, true>(&mut p, &g, &c, &mut out)
+                    } else {
+                        kick_fused::<true, false, true>(&mut p, &g, &c, &mut out)
+                    };
+                    assert_eq!(p, p_b, "n = {n}");
+                    assert_eq!(rho_node, rho_want, "n = {n}");
+                    assert_eq!(s.outer.map(f64::to_bits), six.map(f64::to_bits), "n = {n}");
+                    assert_eq!((s.kinetic2, s.v_last_rho, s.v_first_rho), (pair.kinetic2, pair.v_last_rho, pair.v_first_rho));
+                    // The portable loop gives the same bits.
+                    let (mut p2, mut rho2, mut qn2, mut pn2) = (p0.clone(), vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+                    let mut out2 = KickOut {
+                        p_a: &p_a,
+                        q: &q,
+                        q_next: &mut qn2,
+                        p_next: &mut pn2,
+                        outer_rho: &mut rho2,
+                        outer_rho_a: &rho_a,
+                        p_first: &p_first,
+                        p_a_end: &p_a_end,
+                        ..KickOut::default()
+                    };
+                    let s2 = if next {
+                        kick_fused_portable::<true, true, true>(&mut p2, &g, &c, &mut out2)
+                    } else {
+                        kick_fused_portable::<true, false, true>(&mut p2, &g, &c, &mut out2)
+                    };
+                    assert_eq!((s2, &p2, &rho2, &qn2, &pn2), (s, &p, &rho_node, &qn, &pn), "portable, n = {n}");
+                }
             }
-        }
+        });
     }
 }
