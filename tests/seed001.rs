@@ -5,14 +5,20 @@
 //! those values. Release mode: about a minute on 2 cores.
 
 mod common;
-use common::{assert_near, assert_recovers, fit, read_json};
+use common::{assert_near, assert_recovers_with_divergences, fit, read_json};
 
 /// Fits `model` to its simulated data set `data` (`examples/data/<data>.json`
 /// with `<data>.truth.json` beside it) and checks the named true values.
 fn recovers(model: &str, data: &str, extra: &[&str], names: &[&str]) -> common::Fit {
+    recovers_with_divergences(model, data, extra, names, 0)
+}
+
+/// [`recovers`], allowing at most `max_divergences` divergent transitions.
+fn recovers_with_divergences(model: &str, data: &str, extra: &[&str], names: &[&str], max_divergences: u32) -> common::Fit {
     let path = format!("examples/data/{data}.json");
     let f = fit(model, &[&path], extra, 2001);
-    assert_recovers(model, &f, &read_json(&format!("examples/data/{data}.truth.json")), names);
+    let truth = read_json(&format!("examples/data/{data}.truth.json"));
+    assert_recovers_with_divergences(model, &f, &truth, names, max_divergences);
     f
 }
 
@@ -59,9 +65,14 @@ fn panel_wages_fixed_and_random_effects() {
     // N(0, sigma_time), a funnel in sigma_time; at 0.8 a few transitions
     // diverge there (3 to 7 of 2000 at three of four seeds), at 0.95 one
     // of 4000 at seeds 1 and 2, at 0.99 none at seeds 1 to 4 (the
-    // non-centered form is worse: 3 to 56 of 4000 at 0.95).
+    // non-centered form is worse: 3 to 56 of 4000 at 0.95). Over seeds
+    // 2001-2120 at 0.99 (these settings), 4 of 120 runs had one divergent
+    // transition of 2000 and none had two, both before and after the
+    // trajectory's sums moved to eight partial sums (2026-12-05): which
+    // seeds meet the funnel changes with the last bits, so one is allowed.
     let random_args = ["--metric", "dense", "--adapt-delta", "0.99"];
-    let random = recovers("panel_wages_random", "panel_wages", &random_args, &["mu_ind", "sigma_ind", "a_ind", "sigma_time", "theta", "sigma_y"]);
+    let names = ["mu_ind", "sigma_ind", "a_ind", "sigma_time", "theta", "sigma_y"];
+    let random = recovers_with_divergences("panel_wages_random", "panel_wages", &random_args, &names, 1);
     let fixed = recovers("panel_wages_fixed", "panel_wages", &dense, &["theta", "sigma_y"]);
     // Union membership was assigned independently of the person effects,
     // so both estimators are consistent and agree. (Partial pooling is

@@ -35,7 +35,7 @@ pub struct BenchArgs {
     sampler: bool,
     /// With `--sampler`: the warmup adaptation, as `hbmc run --adapt`
     /// [default: low-rank, as `hbmc run`].
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, requires = "sampler")]
     adapt: Option<super::run::Adapt>,
     /// With `--sampler`: warmup iterations before the timed transitions.
     #[arg(long, default_value_t = 300)]
@@ -181,8 +181,9 @@ impl LogDensity for BenchDensity {
     }
 }
 
-/// `hbmc bench --sampler`: one chain warms up as `hbmc run` would (Stan's
-/// adaptation, `--warmup` iterations), then its final step size, metric and
+/// `hbmc bench --sampler`: one chain warms up as `hbmc run` would (its
+/// default adaptation unless `--adapt` names another, `--warmup`
+/// iterations), then its final step size, metric (low-rank included) and
 /// draw start timed transitions ([`time_trajectory`]).
 fn bench_sampler(args: &BenchArgs, model: &BoundModel, x: &[f64], total_compile: std::time::Duration) -> i32 {
     let dim = model.dim();

@@ -1,7 +1,7 @@
 //! The trajectory's passes over a state (leapfrog updates, kinetic energy,
-//! U-turn sums), each with a portable version and an AVX + FMA version
-//! chosen at run time (`is_x86_feature_detected!`, so no `-C target-cpu` is
-//! needed).
+//! U-turn sums, the low-rank metric's products), each with a portable
+//! version and AVX + FMA and AVX-512 versions chosen at run time
+//! (`is_x86_feature_detected!`, so no `-C target-cpu` is needed).
 //!
 //! With a diagonal metric the momenta are held *whitened*: `p' = M^{-1/2} p`
 //! (see [`super::hamiltonian`]), so the velocity is the momentum itself and
@@ -13,9 +13,9 @@
 //! `i % LANES`, each sum in element order, and the partial sums are combined
 //! by [`lanes_sum`]. Every product that is added to something is a fused
 //! multiply-add (one rounding): `f64::mul_add` in the portable version,
-//! `vfmadd` in the AVX version. Both versions do the same operations in the
-//! same order, so they give the same bits, and a seed gives the same draws on
-//! every x86-64 machine. (Without hardware FMA, `f64::mul_add` is a library
+//! `vfmadd` in the vector versions. All versions do the same operations in
+//! the same order, so they give the same bits, and a seed gives the same
+//! draws on every x86-64 machine. (Without hardware FMA, `f64::mul_add` is a library
 //! call: correct, but slow.)
 
 /// Number of partial sums: eight, one AVX-512 register (two AVX
