@@ -25,6 +25,21 @@ use crate::rng::ChainRng;
 /// Largest number of directions kept (the velocity's scratch lives on the stack).
 pub const MAX_RANK: usize = 16;
 
+/// `$obj.$method::<R>(args)` for the rank `R = $rank` (at most
+/// [`MAX_RANK`]), so that the loops over the directions are unrolled and
+/// their sums stay in registers.
+macro_rules! by_rank {
+    ($rank:expr, $obj:ident . $method:ident $args:tt) => {
+        by_rank!(@arms $rank, $obj.$method $args, 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
+    };
+    (@arms $rank:expr, $obj:ident . $method:ident $args:tt, $($r:literal)*) => {
+        match $rank {
+            $($r => $obj.$method::<$r> $args,)*
+            _ => unreachable!("validate() keeps the rank at most MAX_RANK"),
+        }
+    };
+}
+
 /// Settings of the low-rank estimate.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LowRankSettings {
@@ -91,15 +106,7 @@ impl LowRankInvMetric {
     /// ([`scale_project`], [`combine_scale`]). Dispatched on the rank so
     /// that the sums over the directions stay in registers.
     pub fn velocity(&self, p: &[f64], out: &mut [f64]) {
-        macro_rules! by_rank {
-            ($($r:literal)*) => {
-                match self.vals.len() {
-                    $($r => self.velocity_rank::<$r>(p, out),)*
-                    _ => unreachable!("validate() keeps the rank at most MAX_RANK"),
-                }
-            };
-        }
-        by_rank!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+        by_rank!(self.vals.len(), self.velocity_rank(p, out))
     }
 
     /// [`LowRankInvMetric::velocity`] for rank `R`; `out` holds `t` between
@@ -115,15 +122,7 @@ impl LowRankInvMetric {
 
     /// Draws `p ~ N(0, M)`: `p = S^-1 (z + U (L^-1/2 - 1) U' z)`.
     pub fn sample_momentum(&self, rng: &mut ChainRng, p: &mut [f64]) {
-        macro_rules! by_rank {
-            ($($r:literal)*) => {
-                match self.vals.len() {
-                    $($r => self.sample_momentum_rank::<$r>(rng, p),)*
-                    _ => unreachable!("validate() keeps the rank at most MAX_RANK"),
-                }
-            };
-        }
-        by_rank!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+        by_rank!(self.vals.len(), self.sample_momentum_rank(rng, p))
     }
 
     fn sample_momentum_rank<const R: usize>(&self, rng: &mut ChainRng, p: &mut [f64]) {
