@@ -34,6 +34,7 @@ pub(crate) fn failed_result(chain: usize, message: String) -> ChainResult {
         warmup_divergences: 0,
         max_depth_hits: 0,
         ebfmi: f64::NAN,
+        energy_mean_sd: (f64::NAN, f64::NAN),
         mean_accept_stat: f64::NAN,
         gradient_evals: 0,
         warmup_gradient_evals: 0,
@@ -66,6 +67,15 @@ impl EbfmiAccumulator {
         let d = e - self.mean;
         self.mean += d / self.n as f64;
         self.m2 += d * (e - self.mean);
+    }
+
+    /// Mean and standard deviation of the energies (NaN with fewer than 2).
+    fn mean_sd(&self) -> (f64, f64) {
+        if self.n < 2 {
+            (f64::NAN, f64::NAN)
+        } else {
+            (self.mean, (self.m2 / (self.n - 1) as f64).sqrt())
+        }
     }
 
     fn value(&self) -> f64 {
@@ -440,6 +450,7 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
     }
     result.sampling_seconds = sample_start.elapsed().as_secs_f64();
     result.ebfmi = ebfmi.value();
+    result.energy_mean_sd = ebfmi.mean_sd();
     result.mean_accept_stat = if result.draws_done > 0 { accept_sum / result.draws_done as f64 } else { f64::NAN };
     result.gradient_evals = ham.n_evals;
     if let Some(m) = ham.last_error.take() {

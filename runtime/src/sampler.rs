@@ -324,6 +324,10 @@ pub struct ChainResult {
     pub max_depth_hits: u64,
     /// E-BFMI of the post-warmup energies (NaN with fewer than 2 draws).
     pub ebfmi: f64,
+    /// Mean and standard deviation of the post-warmup energies (NaN with
+    /// fewer than 2 draws): a chain whose energies lie far above the
+    /// others' stayed where the others' log density is far higher.
+    pub energy_mean_sd: (f64, f64),
     /// Mean post-warmup acceptance statistic.
     pub mean_accept_stat: f64,
     /// Gradient evaluations, warmup and sampling.

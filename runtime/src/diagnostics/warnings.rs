@@ -17,6 +17,9 @@ pub struct SamplerDiagnostics {
     pub max_depth_hits: Vec<u64>,
     /// E-BFMI per chain.
     pub ebfmi: Vec<f64>,
+    /// Mean and standard deviation of the energies per chain (NaN when
+    /// unknown).
+    pub energy_mean_sd: Vec<(f64, f64)>,
     /// `adapt_delta` of the run, if known.
     pub adapt_delta: Option<f64>,
     /// Maximum tree depth of the run, if known.
@@ -31,6 +34,7 @@ impl SamplerDiagnostics {
             divergences: run.chains.iter().map(|c| c.divergences).collect(),
             max_depth_hits: run.chains.iter().map(|c| c.max_depth_hits).collect(),
             ebfmi: run.chains.iter().map(|c| c.ebfmi).collect(),
+            energy_mean_sd: run.chains.iter().map(|c| c.energy_mean_sd).collect(),
             adapt_delta: Some(adapt_delta),
             max_depth: Some(max_depth),
         }
@@ -65,6 +69,7 @@ impl SamplerDiagnostics {
                 _ => 0,
             });
             d.ebfmi.push(energy.map_or(f64::NAN, |v| ebfmi(v[c])));
+            d.energy_mean_sd.push(energy.map_or((f64::NAN, f64::NAN), |v| mean_sd(v[c])));
         }
         d
     }
@@ -78,6 +83,22 @@ pub const RHAT_THRESHOLD: f64 = 1.01;
 /// Bulk or tail ESS below this many per chain is too few for reliable
 /// R-hat and MCSE (Vehtari et al. 2021 recommend 100 per chain).
 pub const ESS_PER_CHAIN_THRESHOLD: f64 = 100.0;
+
+/// A chain whose mean energy lies more than this many of the lowest chain's
+/// standard deviations (at least 1) above that chain's mean did not reach
+/// the region the lowest one samples: healthy chains' means differ by a
+/// small fraction of one standard deviation.
+pub const STUCK_CHAIN_SDS: f64 = 10.0;
+
+/// Mean and (n - 1) standard deviation; NaN with fewer than 2 values.
+fn mean_sd(x: &[f64]) -> (f64, f64) {
+    if x.len() < 2 {
+        return (f64::NAN, f64::NAN);
+    }
+    let n = x.len() as f64;
+    let mean = x.iter().sum::<f64>() / n;
+    (mean, (x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0)).sqrt())
+}
 
 /// Warnings about the sampler's behaviour.
 pub fn sampler_warnings(d: &SamplerDiagnostics) -> Vec<String> {
@@ -109,7 +130,49 @@ pub fn sampler_warnings(d: &SamplerDiagnostics) -> Vec<String> {
             ));
         }
     }
+    w.extend(stuck_chain_warnings(&d.energy_mean_sd));
     w
+}
+
+/// A warning for each chain whose energies lie far above the lowest
+/// chain's ([`STUCK_CHAIN_SDS`]): it stayed where the log density is far
+/// lower, typically near a start far in the tails.
+fn stuck_chain_warnings(energy_mean_sd: &[(f64, f64)]) -> Vec<String> {
+    let best = energy_mean_sd
+        .iter()
+        .enumerate()
+        .filter(|(_, (m, s))| m.is_finite() && s.is_finite())
+        .min_by(|a, b| a.1 .0.total_cmp(&b.1 .0));
+    let Some((b, &(best_mean, best_sd))) = best else { return Vec::new() };
+    let limit = best_mean + STUCK_CHAIN_SDS * best_sd.max(1.0);
+    energy_mean_sd
+        .iter()
+        .enumerate()
+        .filter(|(c, (m, _))| *c != b && *m > limit)
+        .map(|(c, (m, _))| {
+            format!(
+                "chain {}'s energies lie far above chain {}'s (mean energy__ {} against {}, sd {}): \
+                 it stayed where the log density (lp__) is far lower, so its draws are not from the posterior. A chain \
+                 that starts far in the tails can stay there, most often with the gradient-based adaptations (low-rank, \
+                 the default, and nutpie): rerun with a smaller --init-radius (1 or 0) or with --adapt stan.",
+                c + 1,
+                b + 1,
+                readable(*m),
+                readable(best_mean),
+                readable(best_sd)
+            )
+        })
+        .collect()
+}
+
+/// A number in a warning: four significant digits, in exponent form when
+/// large.
+fn readable(x: f64) -> String {
+    if x.abs() >= 1e6 {
+        format!("{x:.3e}")
+    } else {
+        format!("{x:.4}")
+    }
 }
 
 /// Warnings about convergence and precision from a summary.
@@ -179,11 +242,26 @@ mod tests {
             divergences: vec![3, 0, 9, 0],
             max_depth_hits: vec![0, 0, 0, 2],
             ebfmi: vec![0.9, 0.8, 0.2, 1.0],
+            energy_mean_sd: vec![(-60.0, 2.1), (-59.5, 2.0), (-60.3, 2.2), (-59.9, 1.9)],
             adapt_delta: Some(0.8),
             max_depth: Some(10),
         };
         let w = sampler_warnings(&d);
         assert_eq!(w.len(), 3);
+        // A chain stuck far in the tails (posteriordb's arma11 from an
+        // explosive start): named, against the lowest chain.
+        let stuck = SamplerDiagnostics {
+            energy_mean_sd: vec![(5.46e39, 1e37), (-60.0, 2.1), (-30.0, 2.0), (f64::NAN, f64::NAN)],
+            ..d.clone()
+        };
+        let ws = sampler_warnings(&stuck);
+        assert_eq!(ws.len(), 5, "{ws:?}");
+        assert!(ws[3].starts_with("chain 1's energies lie far above chain 2's (mean energy__ 5.460e39 against -60.0000, sd 2.1000)"), "{}", ws[3]);
+        assert!(ws[4].starts_with("chain 3's energies lie far above chain 2's"), "{}", ws[4]);
+        assert!(ws[3].contains("--init-radius (1 or 0) or with --adapt stan"));
+        // Within ten of the lowest chain's sds (or ten units): no warning.
+        let close = SamplerDiagnostics { energy_mean_sd: vec![(-60.0, 0.1), (-51.0, 5.0)], ..d.clone() };
+        assert_eq!(sampler_warnings(&close).len(), 3);
         assert!(w[0].starts_with("12 of 4000 transitions ended with a divergence"));
         assert!(w[0].contains("Raise --adapt-delta (now 0.8) toward 0.95 or 0.99"));
         let at = |a: f64| sampler_warnings(&SamplerDiagnostics { adapt_delta: Some(a), ..d.clone() }).remove(0);
