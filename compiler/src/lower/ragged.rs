@@ -30,6 +30,10 @@
 //! library function other than those above, or a user function's local
 //! sized by its argument) is still refused with E5001.
 
+mod per_length;
+
+pub(super) use per_length::{width_of_offset_slice, MAX_LENGTHS};
+
 use super::Lowerer;
 use crate::check::env::VarOrigin;
 use crate::check::signatures;
@@ -57,6 +61,8 @@ pub(super) fn rewrite<'a>(l: &mut Lowerer<'a>, sized: &'a crate::bind::BoundData
         // Constants of the transformed data block are read from the bound
         // data only; later blocks see the transformed data's values.
         r.l.bound = if b.kind == BlockKind::TransformedData { td } else { sized };
+        // Ranges of data read with the other block's data do not hold here.
+        r.l.data_ranges.clear();
         let stmts = std::mem::take(&mut b.stmts);
         let outputs = matches!(b.kind, BlockKind::TransformedParameters | BlockKind::GeneratedQuantities);
         b.stmts = stmts.into_iter().flat_map(|s| if outputs { r.top_level_output_stmt(s) } else { r.stmt(s) }).collect();
@@ -153,7 +159,7 @@ fn is_one_d(ty: &Type) -> bool {
 }
 
 /// Two expressions that compute the same value (spans ignored).
-fn same(a: &TypedExpr, b: &TypedExpr) -> bool {
+pub(super) fn same(a: &TypedExpr, b: &TypedExpr) -> bool {
     use TypedExprKind as K;
     match (&a.kind, &b.kind) {
         (K::IntLit(x), K::IntLit(y)) => x == y,
@@ -180,6 +186,14 @@ impl Rewriter<'_, '_> {
         let id = self.base_vars + self.new_vars.len();
         self.new_vars.push(VarInfo { name: format!("{name}__r{}", self.new_vars.len() + 1), ty, origin, level, span });
         id
+    }
+
+    /// What is known of a variable of the program or one the pass made.
+    fn var_info(&self, var: VarId) -> VarInfo {
+        match var.checked_sub(self.base_vars) {
+            Some(i) => self.new_vars[i].clone(),
+            None => self.l.program.vars[var].clone(),
+        }
     }
 
     fn not_const(&mut self, e: &TypedExpr) -> bool {
@@ -444,6 +458,9 @@ impl Rewriter<'_, '_> {
             }
             K::For { var, lower, upper, body } => {
                 let (lower, upper) = (self.hoist(lower, &mut pre), self.hoist(upper, &mut pre));
+                // What `per_length` asks of a length indexed by the loop
+                // variable.
+                self.l.note_loop_range(var, &lower, &upper);
                 K::For { var, lower, upper, body: Box::new(self.body(*body)) }
             }
             K::ForDim { var, dim, body } => K::ForDim { var, dim, body: Box::new(self.body(*body)) },
@@ -453,7 +470,16 @@ impl Rewriter<'_, '_> {
                 let cond = self.hoist(cond, &mut pre);
                 K::If { cond, then: Box::new(self.body(*then)), otherwise: otherwise.map(|o| Box::new(self.body(*o))) }
             }
-            K::Block(stmts) => K::Block(stmts.into_iter().flat_map(|s| self.stmt(s)).collect()),
+            K::Block(stmts) => match self.per_length(&stmts, span) {
+                // A block whose locals are sized by a run-time length: one
+                // copy per length, each then rewritten as any statement.
+                Some(chain) => {
+                    self.changed = true;
+                    pre.extend(self.stmt(chain));
+                    return pre;
+                }
+                None => K::Block(stmts.into_iter().flat_map(|s| self.stmt(s)).collect()),
+            },
             other => other,
         };
         pre.push(TypedStmt { kind, span });
