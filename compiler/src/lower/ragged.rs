@@ -694,4 +694,42 @@ mod tests {
         assert_eq!(acc.as_deref(), Some("sum__r2"));
         assert!(matches!(&stmts.last().map(|s| &s.kind), Some(TypedStmtKind::TargetPlus(_))));
     }
+
+    /// A block whose local is sized by a length read from the data per
+    /// iteration becomes `if (len[j] == 1) {...} else if (len[j] == 2)
+    /// {...} else reject(...)`: one copy per value the data hold, each
+    /// declaring a variable of its own with the length a literal.
+    #[test]
+    fn a_local_sized_per_iteration_is_copied_per_length() {
+        let source = "data { int N; vector[N] y; array[2] int lo; }
+            parameters { real mu; }
+            model {
+              for (j in 1:2) {
+                vector[lo[j]] v;
+                v = segment(y, j, lo[j]) - mu;
+                target += -dot_self(v);
+              }
+            }";
+        let p = rewritten(source, DATA).expect("rewritten");
+        let model = p.block(BlockKind::Model).expect("model block");
+        let TypedStmtKind::For { body, .. } = &model.stmts[0].kind else { panic!("{:?}", model.stmts[0].kind) };
+        let mut lengths = Vec::new();
+        let mut vars = Vec::new();
+        let mut at = &**body;
+        while let TypedStmtKind::If { cond, then, otherwise } = &at.kind {
+            let TypedExprKind::Binary { rhs, .. } = &cond.kind else { panic!("{cond:?}") };
+            let TypedExprKind::IntLit(len) = rhs.kind else { panic!("{rhs:?}") };
+            lengths.push(len);
+            let TypedStmtKind::Block(copy) = &then.kind else { panic!("{then:?}") };
+            let TypedStmtKind::Decl(d) = &copy[0].kind else { panic!("{:?}", copy[0]) };
+            assert!(matches!(&d.sizes[..], [crate::check::typed::Size::Expr(TypedExpr { kind: TypedExprKind::IntLit(n), .. })] if *n == len));
+            vars.push(d.var);
+            at = otherwise.as_deref().expect("an else");
+        }
+        assert!(matches!(at.kind, TypedStmtKind::Reject(_)), "{at:?}");
+        // `lo` holds 1 and 3: every length between is a copy.
+        assert_eq!(lengths, vec![1, 2, 3]);
+        vars.dedup();
+        assert_eq!(vars.len(), 3);
+    }
 }
