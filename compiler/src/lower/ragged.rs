@@ -25,10 +25,14 @@
 //! by the ordinary indexing code, so a bad bound rejects the evaluation
 //! rather than reading out of bounds. The pass only touches statements
 //! that contain a run-time length (what lowering would refuse with E5001),
-//! so every other program lowers exactly as before. What it does not
-//! cover (a run-time-length vector stored in a variable, passed to a
-//! library function other than those above, or a user function's local
-//! sized by its argument) is still refused with E5001.
+//! so every other program lowers exactly as before.
+//!
+//! A block whose locals are sized by such a length (an inlined user
+//! function's `vector[rows(beta) + 1] u;`) is copied once per length the
+//! data allow ([`per_length`]), so any vector operation works on them.
+//! What neither covers (a run-time-length vector passed to another library
+//! function outside such a block, two run-time lengths sizing one block)
+//! is still refused with E5001.
 
 mod per_length;
 
@@ -608,26 +612,10 @@ impl Rewriter<'_, '_> {
 /// except the branches of `?:` (a reduction there must not be computed
 /// when its branch is not taken).
 fn children_mut(e: &mut TypedExpr) -> Vec<&mut TypedExpr> {
-    use TypedExprKind as K;
-    match &mut e.kind {
-        K::Call { args, .. } => args.iter_mut().collect(),
-        K::Binary { lhs, rhs, .. } => vec![lhs, rhs],
-        K::Unary { operand, .. } => vec![operand],
-        K::Ternary { cond, .. } => vec![cond],
-        K::Index { base, indices, .. } => {
-            let mut out = vec![&mut **base];
-            for ix in indices {
-                match ix {
-                    TypedIndex::Single(x) | TypedIndex::Multi(x) => out.push(x),
-                    TypedIndex::Range { lower, upper } => out.extend(lower.iter_mut().chain(upper.iter_mut())),
-                    TypedIndex::All => {}
-                }
-            }
-            out
-        }
-        K::ArrayExpr(items) | K::RowVectorExpr(items) => items.iter_mut().collect(),
-        _ => Vec::new(),
+    if !matches!(e.kind, TypedExprKind::Ternary { .. }) {
+        return e.children_mut();
     }
+    e.children_mut().into_iter().take(1).collect()
 }
 
 #[cfg(test)]
