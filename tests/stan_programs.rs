@@ -853,19 +853,54 @@ fn forward_algorithm_over_a_2d_array_carries_nothing_per_step() {
     assert!(alpha.iter().all(|l| !l.contains("carried") && !l.contains("after")), "{alpha:#?}");
 }
 
+/// Locals sized per loop iteration in generated quantities: `p_top[k]`,
+/// the top category's probability for group k's run of thresholds (none
+/// for group 2), is the last element of softmax(cumulative_sum([0, b -
+/// tau[start[k] : start[k] + len[k] - 1]])), computed here from each
+/// draw's `b` and `tau`.
+#[test]
+fn locals_sized_per_iteration_give_the_closed_form_probabilities() {
+    let dir = common::scratch("stan-sized-per-iteration");
+    let (model, data) = (corpus("functions_local_sized_per_iteration.stan"), corpus("functions_local_sized_per_iteration.json"));
+    let out = hbmc(&dir, &["run", &model, "--data", &data, "--chains", "1", "--warmup", "100", "--draws", "20", "--quiet", "--output", "fit"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = hbmc_runtime::read_cmdstan_csv(dir.join("fit_1.csv")).expect("read back");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&data).expect("data")).expect("json");
+    let len: Vec<usize> = json["len"].as_array().expect("len").iter().filter_map(|v| v.as_u64()).map(|v| v as usize).collect();
+    assert!(len.contains(&0) && len.iter().max() > Some(&1), "the data must hold an empty and a longer run: {len:?}");
+    let col = |name: &str| csv.draws[csv.column_index(name).expect(name)].clone();
+    let b = col("b");
+    let tau: Vec<Vec<f64>> = (1..=len.iter().sum::<usize>()).map(|i| col(&format!("tau.{i}"))).collect();
+    for d in 0..b.len() {
+        let mut start = 0;
+        for (k, &n) in len.iter().enumerate() {
+            let mut cum = vec![0.0];
+            for t in &tau[start..start + n] {
+                cum.push(cum[cum.len() - 1] + b[d] - t[d]);
+            }
+            let top = cum.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let total: f64 = cum.iter().map(|c| (c - top).exp()).sum();
+            let expected = (cum[n] - top).exp() / total;
+            let got = col(&format!("p_top.{}", k + 1))[d];
+            assert!((got - expected).abs() < 1e-9, "draw {d} group {}: {got} vs {expected}", k + 1);
+            start += n;
+        }
+    }
+}
+
 /// A user function's local sized from an argument whose length changes
 /// from one loop iteration to the next (posteriordb's
 /// gpcm_latent_reg_irt: `vector[rows(beta) + 1] u;` with `beta` a
-/// `segment` of a data-given length per item) is refused with E5001
-/// naming the local, not compiled to a wrong size; the same function
-/// called with a constant length per call site compiles
-/// (`functions_local_sized_per_call.stan`).
+/// `segment` of a data-given length per item) is compiled once per length
+/// the data hold (`functions_local_sized_per_iteration.stan`), up to 32
+/// lengths; lengths spread over more values than that are refused with
+/// E5001 naming the local, not compiled to a wrong size.
 #[test]
-fn a_function_local_sized_per_loop_iteration_is_error_e5001() {
+fn a_function_local_sized_over_too_many_lengths_is_error_e5001() {
     let dir = common::scratch("stan-local-sized-per-iteration");
-    let model = "functions {\n  real f(int y, real t, vector b) {\n    vector[rows(b) + 1] u;\n    u = append_row(rep_vector(0.0, 1), t - b);\n    return categorical_lpmf(y + 1 | softmax(cumulative_sum(u)));\n  }\n}\ndata { int N; array[N] int len; }\nparameters { real t; vector[4] b; }\nmodel {\n  t ~ normal(0, 1);\n  b ~ normal(0, 1);\n  for (n in 1:N)\n    target += f(1, t, segment(b, 1, len[n]));\n}\n";
+    let model = "functions {\n  real f(int y, real t, vector b) {\n    vector[rows(b) + 1] u;\n    u = append_row(rep_vector(0.0, 1), t - b);\n    return categorical_lpmf(y + 1 | softmax(cumulative_sum(u)));\n  }\n}\ndata { int N; array[N] int len; }\nparameters { real t; vector[40] b; }\nmodel {\n  t ~ normal(0, 1);\n  b ~ normal(0, 1);\n  for (n in 1:N)\n    target += f(1, t, segment(b, 1, len[n]));\n}\n";
     std::fs::write(dir.join("m.stan"), model).expect("model");
-    std::fs::write(dir.join("d.json"), r#"{"N": 2, "len": [2, 3]}"#).expect("data");
+    std::fs::write(dir.join("d.json"), r#"{"N": 2, "len": [2, 40]}"#).expect("data");
     let out = hbmc(&dir, &["gradcheck", "m.stan", "--data", "d.json"]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);

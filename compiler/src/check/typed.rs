@@ -330,6 +330,29 @@ impl TypedExpr {
         }
     }
 
+    /// [`TypedExpr::children`], mutably.
+    pub fn children_mut(&mut self) -> Vec<&mut TypedExpr> {
+        use TypedExprKind as K;
+        match &mut self.kind {
+            K::Var(_) | K::IntLit(_) | K::RealLit(_) | K::DimSize(_) | K::Target => Vec::new(),
+            K::Call { args, .. } | K::ArrayExpr(args) | K::RowVectorExpr(args) => args.iter_mut().collect(),
+            K::Binary { lhs, rhs, .. } => vec![&mut **lhs, &mut **rhs],
+            K::Unary { operand, .. } => vec![&mut **operand],
+            K::Ternary { cond, then, otherwise } => vec![&mut **cond, &mut **then, &mut **otherwise],
+            K::Index { base, indices, .. } => {
+                let mut out: Vec<&mut TypedExpr> = vec![&mut **base];
+                for i in indices {
+                    match i {
+                        TypedIndex::Single(x) | TypedIndex::Multi(x) => out.push(x),
+                        TypedIndex::Range { lower, upper } => out.extend(lower.iter_mut().chain(upper.iter_mut())),
+                        TypedIndex::All => {}
+                    }
+                }
+                out
+            }
+        }
+    }
+
     /// Calls `f` on every variable the expression reads.
     pub fn for_each_var(&self, f: &mut impl FnMut(VarId)) {
         match &self.kind {
@@ -401,6 +424,54 @@ impl TypedStmt {
                 args.iter().filter_map(|a| if let TypedPrintArg::Expr(e) = a { Some(e) } else { None }).collect()
             }
             K::ForDim { .. } | K::Block(_) | K::Break | K::Continue | K::Return(None) | K::Empty => Vec::new(),
+        }
+    }
+
+    /// [`TypedStmt::own_exprs`], mutably.
+    pub fn own_exprs_mut(&mut self) -> Vec<&mut TypedExpr> {
+        use TypedStmtKind as K;
+        match &mut self.kind {
+            K::Decl(d) => {
+                let mut out: Vec<&mut TypedExpr> = d.sizes.iter_mut().filter_map(|s| if let Size::Expr(e) = s { Some(e) } else { None }).collect();
+                match &mut d.constraint {
+                    Constraint::Bounds { lower: a, upper: b } | Constraint::OffsetMultiplier { offset: a, multiplier: b } => {
+                        out.extend(a.iter_mut().chain(b.iter_mut()));
+                    }
+                    _ => {}
+                }
+                out.extend(d.init.iter_mut());
+                out
+            }
+            K::Assign { lhs, rhs, .. } => vec![lhs, rhs],
+            K::Tilde { lhs, args, truncation, .. } => {
+                let mut out: Vec<&mut TypedExpr> = std::iter::once(lhs).chain(args.iter_mut()).collect();
+                if let Some((lo, hi)) = truncation {
+                    out.extend(lo.iter_mut().chain(hi.iter_mut()));
+                }
+                out
+            }
+            K::Draw { lhs, args, lower, upper, .. } => {
+                std::iter::once(lhs).chain(args.iter_mut()).chain(lower.iter_mut()).chain(upper.iter_mut()).collect()
+            }
+            K::TargetPlus(e) | K::Call(e) | K::Return(Some(e)) => vec![e],
+            K::For { lower, upper, .. } => vec![lower, upper],
+            K::ForEach { over, .. } => vec![over],
+            K::While { cond, .. } | K::If { cond, .. } => vec![cond],
+            K::Print(args) | K::Reject(args) | K::FatalError(args) => {
+                args.iter_mut().filter_map(|a| if let TypedPrintArg::Expr(e) = a { Some(e) } else { None }).collect()
+            }
+            K::ForDim { .. } | K::Block(_) | K::Break | K::Continue | K::Return(None) | K::Empty => Vec::new(),
+        }
+    }
+
+    /// [`TypedStmt::child_stmts`], mutably.
+    pub fn child_stmts_mut(&mut self) -> Vec<&mut TypedStmt> {
+        use TypedStmtKind as K;
+        match &mut self.kind {
+            K::For { body, .. } | K::ForDim { body, .. } | K::ForEach { body, .. } | K::While { body, .. } => vec![&mut **body],
+            K::If { then, otherwise, .. } => std::iter::once(&mut **then).chain(otherwise.as_deref_mut()).collect(),
+            K::Block(stmts) => stmts.iter_mut().collect(),
+            _ => Vec::new(),
         }
     }
 

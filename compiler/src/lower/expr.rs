@@ -161,7 +161,8 @@ impl Lowerer<'_> {
         }
         match (self.linear_in_one_var(lower), self.linear_in_one_var(upper)) {
             (Some(lo), Some(hi)) if lo.var == hi.var && lo.coef == hi.coef => Ok(hi.constant - lo.constant + 1),
-            _ => Err(LowerError::unsupported(
+            // `v[i : i + 2]` with any `i` (`pos[ii[n]]`) has 3 elements.
+            _ => super::ragged::width_of_offset_slice(lower, upper).ok_or_else(|| LowerError::unsupported(
                 upper.span,
                 "a slice whose length is not a constant of the data (its bounds must be constants, or the same multiple of one variable plus constants)",
             )),

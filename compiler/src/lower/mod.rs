@@ -407,7 +407,7 @@ impl<'a> Lowerer<'a> {
                 let name = &self.program.var(decl.var).name;
                 let message = match name.split_once("__f") {
                     Some((local, _)) => format!(
-                        "the local `{local}` of a user function is sized by an argument whose size changes from call to call; a vector of run-time length is compiled only where it is taken element by element (docs/language.md, \"Run-time lengths\")"
+                        "the local `{local}` of a user function is sized by an argument whose size changes from call to call in a way not supported: such a local is compiled once per size when the size is one length read from the data (as `m[ii[n]]`) taking at most {} values (docs/language.md, \"Run-time lengths\")", ragged::MAX_LENGTHS
                     ),
                     None => format!("a size that is not a constant of the data and transformed data ({})", d.message),
                 };

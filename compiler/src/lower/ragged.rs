@@ -25,10 +25,18 @@
 //! by the ordinary indexing code, so a bad bound rejects the evaluation
 //! rather than reading out of bounds. The pass only touches statements
 //! that contain a run-time length (what lowering would refuse with E5001),
-//! so every other program lowers exactly as before. What it does not
-//! cover (a run-time-length vector stored in a variable, passed to a
-//! library function other than those above, or a user function's local
-//! sized by its argument) is still refused with E5001.
+//! so every other program lowers exactly as before.
+//!
+//! A block whose locals are sized by such a length (an inlined user
+//! function's `vector[rows(beta) + 1] u;`) is copied once per length the
+//! data allow ([`per_length`]), so any vector operation works on them.
+//! What neither covers (a run-time-length vector passed to another library
+//! function outside such a block, two run-time lengths sizing one block)
+//! is still refused with E5001.
+
+mod per_length;
+
+pub(super) use per_length::{width_of_offset_slice, MAX_LENGTHS};
 
 use super::Lowerer;
 use crate::check::env::VarOrigin;
@@ -57,6 +65,8 @@ pub(super) fn rewrite<'a>(l: &mut Lowerer<'a>, sized: &'a crate::bind::BoundData
         // Constants of the transformed data block are read from the bound
         // data only; later blocks see the transformed data's values.
         r.l.bound = if b.kind == BlockKind::TransformedData { td } else { sized };
+        // Ranges of data read with the other block's data do not hold here.
+        r.l.data_ranges.clear();
         let stmts = std::mem::take(&mut b.stmts);
         let outputs = matches!(b.kind, BlockKind::TransformedParameters | BlockKind::GeneratedQuantities);
         b.stmts = stmts.into_iter().flat_map(|s| if outputs { r.top_level_output_stmt(s) } else { r.stmt(s) }).collect();
@@ -153,7 +163,7 @@ fn is_one_d(ty: &Type) -> bool {
 }
 
 /// Two expressions that compute the same value (spans ignored).
-fn same(a: &TypedExpr, b: &TypedExpr) -> bool {
+pub(super) fn same(a: &TypedExpr, b: &TypedExpr) -> bool {
     use TypedExprKind as K;
     match (&a.kind, &b.kind) {
         (K::IntLit(x), K::IntLit(y)) => x == y,
@@ -180,6 +190,14 @@ impl Rewriter<'_, '_> {
         let id = self.base_vars + self.new_vars.len();
         self.new_vars.push(VarInfo { name: format!("{name}__r{}", self.new_vars.len() + 1), ty, origin, level, span });
         id
+    }
+
+    /// What is known of a variable of the program or one the pass made.
+    fn var_info(&self, var: VarId) -> VarInfo {
+        match var.checked_sub(self.base_vars) {
+            Some(i) => self.new_vars[i].clone(),
+            None => self.l.program.vars[var].clone(),
+        }
     }
 
     fn not_const(&mut self, e: &TypedExpr) -> bool {
@@ -444,6 +462,9 @@ impl Rewriter<'_, '_> {
             }
             K::For { var, lower, upper, body } => {
                 let (lower, upper) = (self.hoist(lower, &mut pre), self.hoist(upper, &mut pre));
+                // What `per_length` asks of a length indexed by the loop
+                // variable.
+                self.l.note_loop_range(var, &lower, &upper);
                 K::For { var, lower, upper, body: Box::new(self.body(*body)) }
             }
             K::ForDim { var, dim, body } => K::ForDim { var, dim, body: Box::new(self.body(*body)) },
@@ -453,7 +474,16 @@ impl Rewriter<'_, '_> {
                 let cond = self.hoist(cond, &mut pre);
                 K::If { cond, then: Box::new(self.body(*then)), otherwise: otherwise.map(|o| Box::new(self.body(*o))) }
             }
-            K::Block(stmts) => K::Block(stmts.into_iter().flat_map(|s| self.stmt(s)).collect()),
+            K::Block(stmts) => match self.per_length(&stmts, span) {
+                // A block whose locals are sized by a run-time length: one
+                // copy per length, each then rewritten as any statement.
+                Some(chain) => {
+                    self.changed = true;
+                    pre.extend(self.stmt(chain));
+                    return pre;
+                }
+                None => K::Block(stmts.into_iter().flat_map(|s| self.stmt(s)).collect()),
+            },
             other => other,
         };
         pre.push(TypedStmt { kind, span });
@@ -582,26 +612,10 @@ impl Rewriter<'_, '_> {
 /// except the branches of `?:` (a reduction there must not be computed
 /// when its branch is not taken).
 fn children_mut(e: &mut TypedExpr) -> Vec<&mut TypedExpr> {
-    use TypedExprKind as K;
-    match &mut e.kind {
-        K::Call { args, .. } => args.iter_mut().collect(),
-        K::Binary { lhs, rhs, .. } => vec![lhs, rhs],
-        K::Unary { operand, .. } => vec![operand],
-        K::Ternary { cond, .. } => vec![cond],
-        K::Index { base, indices, .. } => {
-            let mut out = vec![&mut **base];
-            for ix in indices {
-                match ix {
-                    TypedIndex::Single(x) | TypedIndex::Multi(x) => out.push(x),
-                    TypedIndex::Range { lower, upper } => out.extend(lower.iter_mut().chain(upper.iter_mut())),
-                    TypedIndex::All => {}
-                }
-            }
-            out
-        }
-        K::ArrayExpr(items) | K::RowVectorExpr(items) => items.iter_mut().collect(),
-        _ => Vec::new(),
+    if !matches!(e.kind, TypedExprKind::Ternary { .. }) {
+        return e.children_mut();
     }
+    e.children_mut().into_iter().take(1).collect()
 }
 
 #[cfg(test)]
@@ -667,5 +681,43 @@ mod tests {
         });
         assert_eq!(acc.as_deref(), Some("sum__r2"));
         assert!(matches!(&stmts.last().map(|s| &s.kind), Some(TypedStmtKind::TargetPlus(_))));
+    }
+
+    /// A block whose local is sized by a length read from the data per
+    /// iteration becomes `if (len[j] == 1) {...} else if (len[j] == 2)
+    /// {...} else reject(...)`: one copy per value the data hold, each
+    /// declaring a variable of its own with the length a literal.
+    #[test]
+    fn a_local_sized_per_iteration_is_copied_per_length() {
+        let source = "data { int N; vector[N] y; array[2] int lo; }
+            parameters { real mu; }
+            model {
+              for (j in 1:2) {
+                vector[lo[j]] v;
+                v = segment(y, j, lo[j]) - mu;
+                target += -dot_self(v);
+              }
+            }";
+        let p = rewritten(source, DATA).expect("rewritten");
+        let model = p.block(BlockKind::Model).expect("model block");
+        let TypedStmtKind::For { body, .. } = &model.stmts[0].kind else { panic!("{:?}", model.stmts[0].kind) };
+        let mut lengths = Vec::new();
+        let mut vars = Vec::new();
+        let mut at = &**body;
+        while let TypedStmtKind::If { cond, then, otherwise } = &at.kind {
+            let TypedExprKind::Binary { rhs, .. } = &cond.kind else { panic!("{cond:?}") };
+            let TypedExprKind::IntLit(len) = rhs.kind else { panic!("{rhs:?}") };
+            lengths.push(len);
+            let TypedStmtKind::Block(copy) = &then.kind else { panic!("{then:?}") };
+            let TypedStmtKind::Decl(d) = &copy[0].kind else { panic!("{:?}", copy[0]) };
+            assert!(matches!(&d.sizes[..], [crate::check::typed::Size::Expr(TypedExpr { kind: TypedExprKind::IntLit(n), .. })] if *n == len));
+            vars.push(d.var);
+            at = otherwise.as_deref().expect("an else");
+        }
+        assert!(matches!(at.kind, TypedStmtKind::Reject(_)), "{at:?}");
+        // `lo` holds 1 and 3: every length between is a copy.
+        assert_eq!(lengths, vec![1, 2, 3]);
+        vars.dedup();
+        assert_eq!(vars.len(), 3);
     }
 }
