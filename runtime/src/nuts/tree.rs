@@ -29,7 +29,7 @@
 //! seed gives the same draws as it (tested bit for bit). Both differ from
 //! Stan's arithmetic, not its algorithm: with a diagonal metric the momenta
 //! are whitened (see [`super::hamiltonian`]), products are fused
-//! multiply-adds, sums are taken in four partial sums ([`super::kernels`]),
+//! multiply-adds, sums are taken in eight partial sums ([`super::kernels`]),
 //! and a multinomial merge takes its probability from the same `exp` as its
 //! combined weight (`weigh`).
 
