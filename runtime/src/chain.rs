@@ -20,6 +20,15 @@ use std::io::BufWriter;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+/// A warmup draw whose log density rose by more than this many times
+/// `dim + 1` over the previous draw's is still falling from a start far
+/// in the tails (a chain in its typical set moves by a few `sqrt(dim)`):
+/// the gradient-based adaptations start again from it with the unit
+/// metric, since `1 / |grad|` and `var(q) / var(grad)` from such draws
+/// give a metric too small for the chain to leave (posteriordb's arma11
+/// from an explosive start: gradients about 1e77).
+const TRANSIENT_JUMP: f64 = 1e3;
+
 /// A chain result for a chain that could not run at all.
 pub(crate) fn failed_result(chain: usize, message: String) -> ChainResult {
     ChainResult {
@@ -236,6 +245,7 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
     // The draw before the current transition: a draw equal to it (the
     // chain did not move) tells nothing about the gradient's variance.
     let mut previous_q = if nutpie { z.q.clone() } else { Vec::new() };
+    let mut previous_logp = z.logp;
     let first_guess = grad_diag
         .as_ref()
         .map(|a| a.inv_metric())
@@ -317,7 +327,24 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
             }
             sink.row(&row, true);
         }
-        if let Some(a) = low_rank_adapt.as_mut() {
+        let jumped = z.logp - previous_logp > TRANSIENT_JUMP * (dim as f64 + 1.0);
+        previous_logp = z.logp;
+        if jumped && nutpie {
+            // Still falling from a start far in the tails: begin the
+            // adaptation again from here, with the unit metric (see
+            // TRANSIENT_JUMP), for the warmup that is left.
+            let left = settings.warmup - i - 1;
+            if let Some(a) = low_rank_adapt.as_mut() {
+                *a = LowRankAdaptation::new(dim, left, GradDiagSettings::default(), LowRankSettings::default(), &z.q, &z.grad);
+            }
+            if let Some(a) = grad_diag.as_mut() {
+                *a = GradDiagAdaptation::new(dim, left, GradDiagSettings::default(), &z.q, &z.grad);
+            }
+            ham.metric = Metric::new(&InvMetric::identity(crate::nuts::hamiltonian::MetricKind::Diag, dim))
+                .unwrap_or_else(|_| unreachable!("the unit metric is finite and positive"));
+            previous_q.copy_from_slice(&z.q);
+            step_size = dual.learn(s.accept_stat);
+        } else if let Some(a) = low_rank_adapt.as_mut() {
             let moved = z.q != previous_q;
             previous_q.copy_from_slice(&z.q);
             let usable = moved && !s.divergent;
