@@ -9,6 +9,10 @@
 //! diagnostic meaningless (fewer than 4 draws, a non-finite value, all
 //! values equal) give NaN, never a panic.
 
+// The direct autocovariances are most of a summary's statistics: they use
+// the trajectory's vector dot product (eight partial sums, AVX-512 or AVX).
+use crate::nuts::kernels::dot;
+
 /// Radix-2 complex FFT in place (`inverse` uses the conjugate kernel,
 /// without the 1/n factor). `re.len()` must be a power of two.
 fn fft(re: &mut [f64], im: &mut [f64], inverse: bool) {
@@ -375,24 +379,6 @@ impl MeanAutocovariance {
             self.values.extend((from..n).map(|lag| all.iter().map(|a| a[lag]).sum::<f64>() / k));
         }
     }
-}
-
-/// `a . b` in four running sums (lanes the compiler vectorises; one sum
-/// in order cannot be): the direct autocovariances are most of a
-/// summary's statistics.
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    let mut lanes = [0.0; 4];
-    let mut a4 = a.chunks_exact(4);
-    let mut b4 = b.chunks_exact(4);
-    for (x, y) in a4.by_ref().zip(b4.by_ref()) {
-        for k in 0..4 {
-            lanes[k] += x[k] * y[k];
-        }
-    }
-    let tail: f64 = a4.remainder().iter().zip(b4.remainder()).map(|(x, y)| x * y).sum();
-    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + tail
 }
 
 /// Biased autocovariances of centred series of equal length at every lag,
