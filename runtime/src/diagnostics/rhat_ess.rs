@@ -180,15 +180,26 @@ impl RankScores {
 /// Rank-normalises pooled draws: average ranks of ties, then
 /// `Phi^{-1}((rank - 3/8) / (S + 1/4))`.
 pub fn rank_normalize<C: AsRef<[f64]>>(chains: &[C]) -> Vec<Vec<f64>> {
-    rank_normalize_sorted(chains, &mut RankScores::default()).0
+    let n = common_len(chains);
+    let z = rank_normalize_sorted(chains, &mut RankScores::default()).0;
+    by_chain(&z, n, chains.len()).into_iter().map(<[f64]>::to_vec).collect()
+}
+
+/// Chain-major values (`chain * n + draw`) as one slice per chain.
+fn by_chain(values: &[f64], n: usize, chains: usize) -> Vec<&[f64]> {
+    if n == 0 {
+        return vec![&[]; chains];
+    }
+    values.chunks(n).collect()
 }
 
 /// Pooled draws sorted by value, each with its position `chain * n + draw`.
 type SortedPool = Vec<(f64, u32)>;
 
-/// [`rank_normalize`] with reused scores; also returns the pooled draws
-/// sorted (the chains cut to their common length).
-fn rank_normalize_sorted<C: AsRef<[f64]>>(chains: &[C], scores: &mut RankScores) -> (Vec<Vec<f64>>, SortedPool) {
+/// [`rank_normalize`] with reused scores, chain-major in one vector
+/// ([`by_chain`]); also returns the pooled draws sorted (the chains cut to
+/// their common length).
+fn rank_normalize_sorted<C: AsRef<[f64]>>(chains: &[C], scores: &mut RankScores) -> (Vec<f64>, SortedPool) {
     let n = common_len(chains);
     let mut pool: SortedPool = Vec::with_capacity(n * chains.len());
     for (ci, c) in chains.iter().enumerate() {
@@ -198,7 +209,7 @@ fn rank_normalize_sorted<C: AsRef<[f64]>>(chains: &[C], scores: &mut RankScores)
         }
     }
     sort_pool(&mut pool);
-    (scores_of_sorted(&pool, n, chains.len(), scores), pool)
+    (scores_of_sorted(&pool, scores), pool)
 }
 
 /// Sorts a pool by value in `f64::total_cmp`'s order (the order of equal
@@ -253,11 +264,12 @@ fn sort_pool(pool: &mut SortedPool) {
     }
 }
 
-/// The rank normal scores of a sorted pool of `chains` chains of `n` draws,
-/// back in chain order.
-fn scores_of_sorted(pool: &[(f64, u32)], n: usize, chains: usize, scores: &mut RankScores) -> Vec<Vec<f64>> {
+/// The rank normal scores of a sorted pool, back at the pool's positions
+/// (chain-major: a position indexes the result directly; [`by_chain`]
+/// gives the chains).
+fn scores_of_sorted(pool: &[(f64, u32)], scores: &mut RankScores) -> Vec<f64> {
     let size = pool.len();
-    let mut out = vec![vec![0.0; n]; chains];
+    let mut out = vec![0.0; size];
     let mut i = 0;
     while i < size {
         let mut j = i;
@@ -267,8 +279,7 @@ fn scores_of_sorted(pool: &[(f64, u32)], n: usize, chains: usize, scores: &mut R
         // Ranks are 1-based: i+1 ..= j+1, averaged; twice the average is i + j + 2.
         let z = scores.score(size, i + j + 2);
         for &(_, pos) in &pool[i..=j] {
-            let pos = pos as usize;
-            out[pos / n][pos % n] = z;
+            out[pos as usize] = z;
         }
         i = j + 1;
     }
@@ -506,6 +517,7 @@ pub fn column_diagnostics_and_pool<C: AsRef<[f64]>>(chains: &[C], scores: &mut R
     }
     let split = split_chains(chains);
     let (z, pool) = rank_normalize_sorted(&split, scores);
+    let z = by_chain(&z, common_len(&split), split.len());
     let d = ColumnDiagnostics {
         rhat: rhat_of_split(&split, &z, &pool, scores),
         ess_bulk: ess_basic(&z),
@@ -525,16 +537,17 @@ pub fn rhat<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
     let split = split_chains(chains);
     let mut scores = RankScores::default();
     let (z, sorted) = rank_normalize_sorted(&split, &mut scores);
-    rhat_of_split(&split, &z, &sorted, &mut scores)
+    rhat_of_split(&split, &by_chain(&z, common_len(&split), split.len()), &sorted, &mut scores)
 }
 
 /// R-hat from the split chains, their rank normalisation `z` and their
 /// sorted pool.
-fn rhat_of_split(split: &[Vec<f64>], z: &[Vec<f64>], pool: &[(f64, u32)], scores: &mut RankScores) -> f64 {
+fn rhat_of_split(split: &[Vec<f64>], z: &[&[f64]], pool: &[(f64, u32)], scores: &mut RankScores) -> f64 {
     let bulk = rhat_basic(z);
     let med = pool_quantile(pool, 0.5);
     let n = split.first().map_or(0, Vec::len);
-    let tail = rhat_basic(&scores_of_sorted(&folded_pool(pool, med), n, split.len(), scores));
+    let folded = scores_of_sorted(&folded_pool(pool, med), scores);
+    let tail = rhat_basic(&by_chain(&folded, n, split.len()));
     if bulk.is_nan() {
         tail
     } else if tail.is_nan() {
