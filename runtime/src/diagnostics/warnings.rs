@@ -2,7 +2,7 @@
 //! transitions at the maximum tree depth, low E-BFMI, high R-hat, low ESS.
 
 use crate::draws::Draws;
-use crate::diagnostics::rhat_ess::ebfmi;
+use crate::diagnostics::rhat_ess::{ebfmi, mean, var_ddof1};
 use crate::sampler::RunResult;
 use crate::summary::{Layout, Summary, VariableChecks};
 
@@ -95,9 +95,7 @@ fn mean_sd(x: &[f64]) -> (f64, f64) {
     if x.len() < 2 {
         return (f64::NAN, f64::NAN);
     }
-    let n = x.len() as f64;
-    let mean = x.iter().sum::<f64>() / n;
-    (mean, (x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0)).sqrt())
+    (mean(x), var_ddof1(x).sqrt())
 }
 
 /// Warnings about the sampler's behaviour.
