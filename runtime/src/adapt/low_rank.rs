@@ -71,16 +71,17 @@ pub struct LowRankInvMetric {
     pub vecs: Vec<f64>,
     /// The eigenvalues `L`, one per direction.
     pub vals: Vec<f64>,
-    /// `1 / scale`, for drawing momenta.
-    inv_scale: Vec<f64>,
+    /// `sqrt(L)`: the whitened trajectory moves by `A = S (I + U
+    /// (sqrt(L) - I) U')`, a square root of the inverse metric.
+    root_vals: Vec<f64>,
 }
 
 impl LowRankInvMetric {
     /// The metric `S (I + U (L - I) U') S` from the diagonal of `S`, the
     /// directions (laid out as [`LowRankInvMetric::vecs`]) and `L`.
     pub fn new(scale: Vec<f64>, vecs: Vec<f64>, vals: Vec<f64>) -> Self {
-        let inv_scale = scale.iter().map(|s| 1.0 / s).collect();
-        LowRankInvMetric { scale, vecs, vals, inv_scale }
+        let root_vals = vals.iter().map(|l| l.sqrt()).collect();
+        LowRankInvMetric { scale, vecs, vals, root_vals }
     }
 
     fn dim(&self) -> usize {
@@ -93,7 +94,7 @@ impl LowRankInvMetric {
         if self.vals.len() > MAX_RANK || self.vecs.len() != self.vals.len() * d {
             return Err(format!("low-rank metric of rank {} has {} vector values", self.vals.len(), self.vecs.len()));
         }
-        if self.inv_scale.len() != d || !self.scale.iter().chain(&self.vals).all(|v| v.is_finite() && *v > 0.0)
+        if self.root_vals.len() != self.vals.len() || !self.scale.iter().chain(&self.vals).all(|v| v.is_finite() && *v > 0.0)
             || !self.vecs.iter().all(|v| v.is_finite())
         {
             return Err("low-rank metric has a non-positive or non-finite element".to_string());
@@ -113,26 +114,59 @@ impl LowRankInvMetric {
     /// the two passes.
     #[inline(always)]
     fn velocity_rank<const R: usize>(&self, p: &[f64], out: &mut [f64]) {
-        let mut c: [f64; R] = scale_project::<R>(&self.scale, p, &self.vecs, out);
+        let mut c: [f64; R] = scale_project::<R, true>(&self.scale, p, &self.vecs, out);
         for (cj, l) in c.iter_mut().zip(&self.vals) {
             *cj *= l - 1.0;
         }
         combine_scale::<R>(&self.scale, &self.vecs, &c, out);
     }
 
-    /// Draws `p ~ N(0, M)`: `p = S^-1 (z + U (L^-1/2 - 1) U' z)`.
-    pub fn sample_momentum(&self, rng: &mut ChainRng, p: &mut [f64]) {
-        by_rank!(self.vals.len(), self.sample_momentum_rank(rng, p))
+    /// `U' S x`, the directions' coordinates of `S x`, in the first `rank`
+    /// places.
+    pub(crate) fn project_scaled(&self, x: &[f64]) -> [f64; MAX_RANK] {
+        by_rank!(self.vals.len(), self.project_scaled_rank(x))
     }
 
-    fn sample_momentum_rank<const R: usize>(&self, rng: &mut ChainRng, p: &mut [f64]) {
-        let n = p.len();
-        rng.fill_std_normal(p);
-        let mut c = [0.0; R];
-        for (j, cj) in c.iter_mut().enumerate() {
-            *cj = kernels::dot(&self.vecs[j * n..(j + 1) * n], p) * (1.0 / self.vals[j].sqrt() - 1.0);
+    fn project_scaled_rank<const R: usize>(&self, x: &[f64]) -> [f64; MAX_RANK] {
+        let mut out = [0.0; MAX_RANK];
+        out[..R].copy_from_slice(&scale_project::<R, false>(&self.scale, x, &self.vecs, &mut []));
+        out
+    }
+
+    /// `U' x`, in the first `rank` places.
+    pub(crate) fn project(&self, x: &[f64]) -> [f64; MAX_RANK] {
+        let n = x.len();
+        let mut out = [0.0; MAX_RANK];
+        for (j, o) in out.iter_mut().enumerate().take(self.vals.len()) {
+            *o = kernels::dot(&self.vecs[j * n..(j + 1) * n], x);
         }
-        combine_scale::<R>(&self.inv_scale, &self.vecs, &c, p);
+        out
+    }
+
+    /// A half kick `h A' g` of the whitened trajectory, given `b = U' S g`
+    /// ([`LowRankInvMetric::project_scaled`] of the gradient): returns the
+    /// directions' coefficients `h (sqrt(L) - 1) b` of the kick (which
+    /// adds `h S g` besides) and moves `alpha = U' pi` (the momentum's
+    /// coordinates, kept beside it) by `h sqrt(L) b`, what the kick adds
+    /// to them.
+    pub(crate) fn half_kick(&self, h: f64, b: &[f64; MAX_RANK], alpha: &mut [f64; MAX_RANK]) -> [f64; MAX_RANK] {
+        let mut kick = [0.0; MAX_RANK];
+        for (j, r) in self.root_vals.iter().enumerate() {
+            let hb = h * b[j];
+            kick[j] = (r - 1.0) * hb;
+            alpha[j] = r.mul_add(hb, alpha[j]);
+        }
+        kick
+    }
+
+    /// The directions' coefficients `(sqrt(L) - 1) alpha` of a drift by
+    /// `A pi = S (pi + U (sqrt(L) - 1) alpha)`.
+    pub(crate) fn drift(&self, alpha: &[f64; MAX_RANK]) -> [f64; MAX_RANK] {
+        let mut drift = [0.0; MAX_RANK];
+        for (j, r) in self.root_vals.iter().enumerate() {
+            drift[j] = (r - 1.0) * alpha[j];
+        }
+        drift
     }
 
     /// The diagonal of the inverse metric (what the CSV's adaptation block
@@ -546,34 +580,40 @@ mod tests {
         }
     }
 
+    /// The whitened trajectory moves by `A` (drift) and `A'` (kick) with
+    /// `A A' = M^{-1}`, so its standard normal momenta are `N(0, M)` ones
+    /// in the original coordinates: `A A' e_j` through the functions the
+    /// trajectory uses equals `M^{-1} e_j`.
     #[test]
-    fn momentum_covariance_is_the_metric() {
-        // Cov(p) = M, so Cov(M^-1 p) = M^-1: check via the velocity.
+    fn whitened_steps_factor_the_metric() {
         let dim = 6;
         let (draws, grads, _) = gaussian_sample(dim, 300, 0.95);
         let m = estimate_low_rank(&draws, &grads, dim, LowRankSettings::default(), &mut WarmStart::default()).expect("a metric");
-        let mut rng = ChainRng::new(9, 0, 0);
-        let n = 40_000;
-        let mut p = vec![0.0; dim];
-        let mut v = vec![0.0; dim];
-        let mut acc = vec![0.0; dim * dim];
-        for _ in 0..n {
-            m.sample_momentum(&mut rng, &mut p);
-            m.velocity(&p, &mut v);
-            for i in 0..dim {
-                for j in 0..dim {
-                    acc[i * dim + j] += v[i] * v[j] / n as f64;
+        assert!(!m.vals.is_empty(), "the sample is correlated");
+        let rank = m.vals.len();
+        let add_dirs = |x: &mut [f64], coef: &[f64; MAX_RANK]| {
+            for (j, c) in coef.iter().enumerate().take(rank) {
+                for (i, xi) in x.iter_mut().enumerate() {
+                    *xi += m.vecs[j * dim + i] * c;
                 }
             }
-        }
-        let mut out = vec![0.0; dim];
-        for j in 0..dim {
+        };
+        let mut want = vec![0.0; dim];
+        for k in 0..dim {
             let mut e = vec![0.0; dim];
-            e[j] = 1.0;
-            m.velocity(&e, &mut out);
+            e[k] = 1.0;
+            // A' e = S e + U (sqrt(L) - 1) U' S e: a kick with h = 1.
+            let b = m.project_scaled(&e);
+            let kick = m.half_kick(1.0, &b, &mut [0.0; MAX_RANK]);
+            let mut y: Vec<f64> = e.iter().zip(&m.scale).map(|(e, s)| e * s).collect();
+            add_dirs(&mut y, &kick);
+            // A y = S (y + U (sqrt(L) - 1) U' y): a drift.
+            let drift = m.drift(&m.project(&y));
+            add_dirs(&mut y, &drift);
+            y.iter_mut().zip(&m.scale).for_each(|(y, s)| *y *= s);
+            m.velocity(&e, &mut want);
             for i in 0..dim {
-                let sd = (acc[i * dim + i] * acc[j * dim + j]).sqrt();
-                assert!((acc[i * dim + j] - out[i]).abs() < 0.05 * sd, "({i},{j}) {} vs {}", acc[i * dim + j], out[i]);
+                assert!((y[i] - want[i]).abs() < 1e-12 * want[i].abs().max(1.0), "({i},{k}) {} vs {}", y[i], want[i]);
             }
         }
     }

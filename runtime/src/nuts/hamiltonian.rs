@@ -10,11 +10,24 @@
 //! `p'` itself, the kinetic energy `p' . p' / 2` and every U-turn sum a plain
 //! dot product of momenta: the leapfrog's passes read no metric and write no
 //! velocity (see `kernels`). The dynamics are Stan's; only the
-//! coordinates of the momentum differ. Dense and low-rank metrics keep the
-//! momentum `p` and its velocity `M^{-1} p` in `Point::v`, and `M^{-1}`
-//! times the gradient in `Point::w`: a kick `p += h g` moves the velocity
-//! by `h w`, so a leapfrog step multiplies by the metric once (the new
-//! gradient's), not twice.
+//! coordinates of the momentum differ.
+//!
+//! A low-rank metric `M^{-1} = S (I + U (L - I) U') S` (`U` orthonormal,
+//! a few columns) is whitened the same way, by its square root
+//! `A = S (I + U (sqrt(L) - I) U')` (`A A' = M^{-1}`): `Point::p` holds
+//! `pi = A' p`, a standard normal, the kick is `pi += h A' g = h (S g +
+//! U (sqrt(L) - 1) U' S g)` and the drift `q += 2h A pi = 2h S (pi + U
+//! (sqrt(L) - 1) U' pi)`. `U' pi` is kept beside the momentum
+//! (`Point::proj`, moved by each kick) and `U' S g` beside the gradient
+//! (`Point::grad_proj`), so a step reads the directions in one projection
+//! of the new gradient and in the fused kick-and-drift pass, and the
+//! energy and U-turn sums are the diagonal metric's (`v . rho =
+//! (A pi) . (A^{-T} sum pi) = pi . sum pi`).
+//!
+//! Dense metrics keep the momentum `p` and its velocity `M^{-1} p` in
+//! `Point::v`, and `M^{-1}` times the gradient in `Point::w`: a kick
+//! `p += h g` moves the velocity by `h w`, so a leapfrog step multiplies by
+//! the metric once (the new gradient's), not twice.
 
 use crate::density::{LogDensity, LogDensityError};
 use crate::rng::ChainRng;
@@ -146,27 +159,45 @@ impl Metric {
         }
     }
 
+    /// Whether momenta are whitened (diagonal and low-rank metrics, see
+    /// the module documentation): their velocity in the whitened
+    /// coordinates is the momentum itself.
+    #[inline]
+    pub(crate) fn white(&self) -> bool {
+        !matches!(self, Metric::Dense { .. })
+    }
+
+    /// The diagonal scale of a whitened step (`sqrt(M^{-1})` of a diagonal
+    /// metric, `S` of a low-rank one); `None` for a dense metric.
+    fn white_scale(&self) -> Option<&[f64]> {
+        match self {
+            Metric::Diag { sqrt_inv, .. } => Some(sqrt_inv),
+            Metric::LowRank(m) => Some(&m.scale),
+            Metric::Dense { .. } => None,
+        }
+    }
+
     /// `out = M^{-1} p` (Stan's `dtau_dp`, the "sharp" momentum); for a
-    /// diagonal metric, whose momenta are whitened, `out = p`.
+    /// whitened momentum (diagonal and low-rank metrics), `out = p`, its
+    /// velocity in the whitened coordinates.
     #[inline]
     pub(crate) fn velocity(&self, p: &[f64], out: &mut [f64]) {
         match self {
-            Metric::Diag { .. } => out.copy_from_slice(p),
+            Metric::Diag { .. } | Metric::LowRank(_) => out.copy_from_slice(p),
             Metric::Dense { dim, inv, .. } => {
                 for (i, o) in out.iter_mut().enumerate() {
                     let row = &inv[i * dim..(i + 1) * dim];
                     *o = dot(row, p);
                 }
             }
-            Metric::LowRank(m) => m.velocity(p, out),
         }
     }
 
-    /// Draws a momentum `p ~ N(0, M)` into `p` (for a diagonal metric, the
-    /// whitened momentum `M^{-1/2} p ~ N(0, I)`).
+    /// Draws a momentum `p ~ N(0, M)` into `p` (for a diagonal or low-rank
+    /// metric, the whitened momentum `~ N(0, I)`).
     pub(crate) fn sample_momentum(&self, rng: &mut ChainRng, p: &mut [f64]) {
         match self {
-            Metric::Diag { .. } => rng.fill_std_normal(p),
+            Metric::Diag { .. } | Metric::LowRank(_) => rng.fill_std_normal(p),
             Metric::Dense { dim, chol, .. } => {
                 // Solve L' p = z: then Cov(p) = (L L')^{-1} = M.
                 let n = *dim;
@@ -179,7 +210,6 @@ impl Metric {
                     p[i] = s / chol[i * n + i];
                 }
             }
-            Metric::LowRank(m) => m.sample_momentum(rng, p),
         }
     }
 }
@@ -208,30 +238,37 @@ pub(crate) fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
 }
 
 pub(crate) use super::kernels::dot;
-use super::kernels::{first_half_general, kick_drift, kick_fused, kick_general, kick_kinetic, GeneralStep, KickOut};
+use super::kernels::{
+    first_half_general, kick_drift, kick_fused, kick_general, kick_kinetic, DirTerms, GeneralStep, KickOut, MAX_DIRS,
+};
 
 /// A point in phase space with its cached log density, gradient and velocity.
 #[derive(Clone, Debug)]
 pub(crate) struct Point {
     /// Position (unconstrained parameters).
     pub q: Vec<f64>,
-    /// Momentum (whitened with a diagonal metric, see the module
-    /// documentation).
+    /// Momentum (whitened with a diagonal or low-rank metric, see the
+    /// module documentation).
     pub p: Vec<f64>,
-    /// `M^{-1} p` with dense and low-rank metrics. With a diagonal metric
-    /// the velocity is `p`; the trajectory's fast path leaves `v` stale,
+    /// `M^{-1} p` with a dense metric. Whitened momenta are their own
+    /// velocities; the trajectory's fast path leaves `v` stale,
     /// [`Hamiltonian::leapfrog`] and [`Hamiltonian::refresh_momentum`]
     /// copy `p` into it.
     pub v: Vec<f64>,
     /// Gradient of the log density at `q`.
     pub grad: Vec<f64>,
-    /// `M^{-1} grad` with dense and low-rank metrics (unused with a
-    /// diagonal one): a leapfrog step updates the velocity by it, since
+    /// `M^{-1} grad` with a dense metric (unused with the others): a
+    /// leapfrog step updates the velocity by it, since
     /// `M^{-1} (p + h grad) = v + h M^{-1} grad`, so a step multiplies by
     /// the metric once, not twice.
     pub w: Vec<f64>,
     /// Log density at `q`; `-inf` when the evaluation failed.
     pub logp: f64,
+    /// With a low-rank metric, `U' p` (the whitened momentum's coordinates
+    /// along the metric's directions), in the first `rank` places.
+    pub proj: [f64; MAX_DIRS],
+    /// With a low-rank metric, `U' S grad`, in the first `rank` places.
+    pub grad_proj: [f64; MAX_DIRS],
 }
 
 impl Point {
@@ -243,6 +280,8 @@ impl Point {
             grad: vec![0.0; dim],
             w: vec![0.0; dim],
             logp: f64::NEG_INFINITY,
+            proj: [0.0; MAX_DIRS],
+            grad_proj: [0.0; MAX_DIRS],
         }
     }
 
@@ -254,6 +293,8 @@ impl Point {
         self.grad.copy_from_slice(&other.grad);
         self.w.copy_from_slice(&other.w);
         self.logp = other.logp;
+        self.proj = other.proj;
+        self.grad_proj = other.grad_proj;
     }
 
     /// Hamiltonian `H = -log p(q) + p' M^{-1} p / 2` from `p` and `v`
@@ -333,29 +374,66 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
         self.metric.velocity(&point.p, &mut point.v);
     }
 
-    /// Draws a fresh momentum for `point` and updates its velocity (and,
-    /// with a dense or low-rank metric, `M^{-1} grad`: the metric may have
-    /// changed since the gradient was evaluated).
+    /// Draws a fresh momentum for `point` and updates its velocity (and
+    /// what the metric keeps of the gradient, `M^{-1} grad` or `U' S grad`:
+    /// the metric may have changed since the gradient was evaluated).
     pub(crate) fn refresh_momentum(&self, point: &mut Point, rng: &mut ChainRng) {
         self.metric.sample_momentum(rng, &mut point.p);
         self.update_velocity(point);
+        if let Metric::LowRank(m) = &self.metric {
+            point.proj = m.project(&point.p);
+        }
         self.update_grad_velocity(point);
     }
 
-    /// `point.w = M^{-1} point.grad` with a dense or low-rank metric.
+    /// `point.w = M^{-1} point.grad` with a dense metric, `point.grad_proj
+    /// = U' S point.grad` with a low-rank one.
     fn update_grad_velocity(&self, point: &mut Point) {
-        if !matches!(self.metric, Metric::Diag { .. }) {
-            self.metric.velocity(&point.grad, &mut point.w);
+        match &self.metric {
+            Metric::Diag { .. } => {}
+            Metric::Dense { .. } => self.metric.velocity(&point.grad, &mut point.w),
+            Metric::LowRank(m) => point.grad_proj = m.project_scaled(&point.grad),
         }
     }
 
-    /// Computes the per-coordinate step scales of a diagonal metric for
-    /// step size `eps` (both directions). Called at the start of every
-    /// transition, as the metric and the step size change between them
+    /// The directions' terms of the first half of a step of size `2 h`
+    /// from `src` with a low-rank metric (none otherwise), and `U'` of the
+    /// momentum it reaches.
+    fn first_half_dirs(&self, src: &Point, h: f64) -> (DirTerms<'_>, [f64; MAX_DIRS]) {
+        let Metric::LowRank(m) = &self.metric else {
+            return (DirTerms::default(), [0.0; MAX_DIRS]);
+        };
+        let mut alpha = src.proj;
+        let kick = m.half_kick(h, &src.grad_proj, &mut alpha);
+        (DirTerms { u: &m.vecs, kick, drift: m.drift(&alpha) }, alpha)
+    }
+
+    /// The directions' terms of the second half kick of a step of size
+    /// `2 h` at `dst` with a low-rank metric (none otherwise), moving
+    /// `dst.proj`; with `next`, also those of the following step's first
+    /// half from `dst` (the same kick, from the same gradient, and the drift
+    /// of the momentum it reaches, whose `U'` goes into `next.proj`).
+    fn second_half_dirs(&self, dst: &mut Point, h: f64, next: Option<&mut Point>) -> DirTerms<'_> {
+        let Metric::LowRank(m) = &self.metric else {
+            return DirTerms::default();
+        };
+        let mut dirs = DirTerms { u: &m.vecs, kick: m.half_kick(h, &dst.grad_proj, &mut dst.proj), ..DirTerms::default() };
+        if let Some(nx) = next {
+            let mut alpha = dst.proj;
+            m.half_kick(h, &dst.grad_proj, &mut alpha);
+            (dirs.drift, nx.proj) = (m.drift(&alpha), alpha);
+        }
+        dirs
+    }
+
+    /// Computes the per-coordinate step scales of a diagonal metric (or a
+    /// low-rank metric's diagonal part `S`) for step size `eps` (both
+    /// directions). Called at the start of every transition, as the metric
+    /// and the step size change between them
     /// (the metric is a public field, so no cache can see it change).
     pub(crate) fn prepare_steps(&mut self, eps: f64) {
         let half = 0.5 * eps;
-        if let Metric::Diag { sqrt_inv, .. } = &self.metric {
+        if let Some(sqrt_inv) = self.metric.white_scale() {
             self.scale_fwd.clear();
             self.scale_fwd.extend(sqrt_inv.iter().map(|s| half * s));
             self.scale_bck.clear();
@@ -378,10 +456,10 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
     }
 
     /// Hamiltonian `H = -log p(q) + K` of `point`, from its momentum alone
-    /// with a diagonal metric (whose `v` the trajectory leaves stale); NaN
-    /// becomes `+inf`.
+    /// with a diagonal or low-rank metric (whose `v` the trajectory leaves
+    /// stale); NaN becomes `+inf`.
     pub(crate) fn energy(&self, point: &Point) -> f64 {
-        if let Metric::Diag { .. } = self.metric {
+        if self.metric.white() {
             let h = -point.logp + 0.5 * dot(&point.p, &point.p);
             if h.is_nan() {
                 f64::INFINITY
@@ -394,18 +472,20 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
     }
 
     /// One leapfrog step of size `eps` (negative to go back in time); `v`
-    /// is current afterwards with every metric. With a diagonal metric the
-    /// same arithmetic as the trajectory's [`Hamiltonian::step`].
+    /// is current afterwards with every metric. With a diagonal or low-rank
+    /// metric the same arithmetic as the trajectory's [`Hamiltonian::step`].
     pub(crate) fn leapfrog(&mut self, point: &mut Point, eps: f64) {
         let half = 0.5 * eps;
-        if let Metric::Diag { sqrt_inv, .. } = &self.metric {
+        if let Some(sqrt_inv) = self.metric.white_scale() {
             let c: Vec<f64> = sqrt_inv.iter().map(|s| half * s).collect();
             let (mut q, mut p) = (vec![0.0; c.len()], vec![0.0; c.len()]);
-            kick_drift(&point.q, &point.p, &point.grad, &c, &mut q, &mut p);
-            point.q = q;
-            point.p = p;
+            let (dirs, alpha) = self.first_half_dirs(point, half);
+            kick_drift(&point.q, &point.p, &point.grad, &c, &dirs, &mut q, &mut p);
+            (point.q, point.p, point.proj) = (q, p, alpha);
             self.evaluate_value(point);
-            let kinetic2 = kick_kinetic(&mut point.p, &point.grad, &c);
+            self.update_grad_velocity(point);
+            let dirs = self.second_half_dirs(point, half, None);
+            let kinetic2 = kick_kinetic(&mut point.p, &point.grad, &c, &dirs);
             if !kinetic2.is_finite() {
                 point.logp = f64::NEG_INFINITY;
             }
@@ -438,7 +518,7 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
     /// second value is `true`. `next`: a state that receives the first half
     /// of the following step from `dst` with the same `eps`, in the same
     /// pass; the third value says whether it was written. With
-    /// [`StepCheck::Quad`] (diagonal metrics only) the pair is the final
+    /// [`StepCheck::Quad`] (whitened momenta only) the pair is the final
     /// half of a four-state node, whose check (Stan's three, six sums) is the fourth
     /// value (`true` otherwise) and whose summed momentum is written; the
     /// pair's own summed momentum is not. All bit-identical to the separate
@@ -452,16 +532,22 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
         check: StepCheck<'_>,
         next: Option<&mut Point>,
     ) -> (f64, bool, bool, bool) {
-        if !matches!(self.metric, Metric::Diag { .. }) {
+        if !self.metric.white() {
             return self.step_general(src, dst, eps, drifted, check, next);
         }
+        let half = 0.5 * eps;
         if !drifted {
-            kick_drift(&src.q, &src.p, &src.grad, self.scales(eps), &mut dst.q, &mut dst.p);
+            let (dirs, alpha) = self.first_half_dirs(src, half);
+            kick_drift(&src.q, &src.p, &src.grad, self.scales(eps), &dirs, &mut dst.q, &mut dst.p);
+            dst.proj = alpha;
         }
         self.evaluate_value(dst);
+        self.update_grad_velocity(dst);
+        let mut next = next;
+        let dirs = self.second_half_dirs(dst, half, next.as_deref_mut());
         let c = self.scales(eps);
         let Point { q, p, grad, .. } = &mut *dst;
-        let mut out = KickOut { q: &q[..], ..KickOut::default() };
+        let mut out = KickOut { q: &q[..], dirs, ..KickOut::default() };
         let (has_pair, has_outer) = match check {
             StepCheck::None => (false, false),
             StepCheck::Pair(rho) => {
@@ -496,7 +582,7 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
         (finish_energy(dst, s.kinetic2), no_u_turn, has_next, outer_no_u_turn)
     }
 
-    /// [`Hamiltonian::step`] with a dense or low-rank metric: the same
+    /// [`Hamiltonian::step`] with a dense metric: the same
     /// passes as [`Hamiltonian::leapfrog`], the second half kick fused with
     /// the energy, a two-state U-turn check and the next step's first half
     /// ([`kick_general`]); one product by the metric per step.
@@ -527,7 +613,7 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
                 true
             }
             // Invariant: the trajectory asks for the four-state check
-            // only with a diagonal metric (`Builder::white`).
+            // only with whitened momenta (`Builder::white`).
             StepCheck::Quad(_) => unreachable!("four-state check in the step's pass with a dense metric"),
         };
         let has_next = next.is_some();
@@ -554,7 +640,7 @@ pub(crate) enum StepCheck<'o> {
     /// momentum goes into the slice.
     Pair(&'o mut [f64]),
     /// The step is the second of a two-state subtree that is the final
-    /// half of a four-state node (diagonal metrics only).
+    /// half of a four-state node (whitened momenta only).
     Quad(QuadNode<'o>),
 }
 
@@ -590,9 +676,12 @@ fn finish_energy(dst: &mut Point, kinetic2: f64) -> f64 {
 mod tests {
     use super::*;
 
-    /// The dense and low-rank path's leapfrog (one product by the metric
-    /// per step, `v += h M^{-1} g`) follows the textbook one (`v = M^{-1} p`
-    /// after each half kick) on a correlated Gaussian over 300 steps.
+    /// The dense path's leapfrog (one product by the metric per step,
+    /// `v += h M^{-1} g`) and the low-rank path's (whitened momenta, see the
+    /// module documentation) follow the textbook one (`v = M^{-1} p` after
+    /// each half kick) on a correlated Gaussian over 300 steps; the
+    /// low-rank state's momentum is `A^{-T} pi = S^{-1} (pi + U (L^{-1/2}
+    /// - 1) U' pi)`, its energy `-log p + p' M^{-1} p / 2`.
     #[test]
     fn leapfrog_with_the_gradient_velocity_follows_the_textbook_one() {
         use crate::density::FnDensity;
@@ -619,6 +708,14 @@ mod tests {
             (0..dim).map(|i| if i < 2 { 0.5f64.sqrt() } else { 0.0 }).collect(),
             vec![5.0],
         );
+        // The momentum `p` of a state: itself, or from the whitened one.
+        let momentum = |metric: &Metric, z: &Point| -> Vec<f64> {
+            let Metric::LowRank(m) = metric else { return z.p.clone() };
+            let c: Vec<f64> = m.vals.iter().enumerate().map(|(j, l)| {
+                (1.0 / l.sqrt() - 1.0) * (0..dim).map(|i| m.vecs[j * dim + i] * z.p[i]).sum::<f64>()
+            }).collect();
+            (0..dim).map(|i| (z.p[i] + (0..c.len()).map(|j| m.vecs[j * dim + i] * c[j]).sum::<f64>()) / m.scale[i]).collect()
+        };
         for metric in [Metric::new(&inv).expect("positive definite"), Metric::low_rank(low_rank).expect("valid")] {
             let mut density = FnDensity::new(dim, logp);
             let mut ham = Hamiltonian::new(&mut density, metric.clone());
@@ -627,22 +724,42 @@ mod tests {
             z.q.iter_mut().enumerate().for_each(|(i, q)| *q = 0.4 - 0.15 * i as f64);
             ham.evaluate(&mut z);
             ham.refresh_momentum(&mut z, &mut rng);
-            // The textbook leapfrog alongside.
-            let (mut q, mut p) = (z.q.clone(), z.p.clone());
+            // The textbook leapfrog alongside, with the low-rank metric
+            // written out as the dense matrix it is.
+            let m_inv: Vec<f64> = match &metric {
+                Metric::LowRank(m) => (0..dim * dim).map(|k| {
+                    let (i, j) = (k / dim, k % dim);
+                    let low: f64 = (0..m.vals.len()).map(|r| (m.vals[r] - 1.0) * m.vecs[r * dim + i] * m.vecs[r * dim + j]).sum();
+                    m.scale[i] * m.scale[j] * (if i == j { 1.0 } else { 0.0 } + low)
+                }).collect(),
+                _ => values.clone(),
+            };
+            let velocity = |v: &mut [f64], p: &[f64]| {
+                for i in 0..dim {
+                    v[i] = (0..dim).map(|j| m_inv[i * dim + j] * p[j]).sum();
+                }
+            };
+            let (mut q, mut p) = (z.q.clone(), momentum(&metric, &z));
             let mut g = z.grad.clone();
             let mut v = vec![0.0; dim];
             let (eps, h) = (0.11, 0.055);
             for step in 0..300 {
                 ham.leapfrog(&mut z, eps);
                 p.iter_mut().zip(&g).for_each(|(p, g)| *p += h * g);
-                metric.velocity(&p, &mut v);
+                velocity(&mut v, &p);
                 q.iter_mut().zip(&v).for_each(|(q, v)| *q += eps * v);
                 logp(&q, &mut g).expect("finite");
                 p.iter_mut().zip(&g).for_each(|(p, g)| *p += h * g);
-                metric.velocity(&p, &mut v);
+                velocity(&mut v, &p);
+                let pz = momentum(&metric, &z);
                 for i in 0..dim {
-                    assert!((z.q[i] - q[i]).abs() < 1e-10 && (z.p[i] - p[i]).abs() < 1e-10, "step {step}: {:?} {:?}", z.q, q);
-                    assert!((z.v[i] - v[i]).abs() < 1e-10, "step {step}: velocity {:?} against {v:?}", z.v);
+                    assert!((z.q[i] - q[i]).abs() < 1e-10 && (pz[i] - p[i]).abs() < 1e-10, "step {step}: {:?} {:?}", z.q, q);
+                }
+                let kinetic2: f64 = p.iter().zip(&v).map(|(p, v)| p * v).sum();
+                let energy = -z.logp + 0.5 * kinetic2;
+                assert!((ham.energy(&z) - energy).abs() < 1e-10, "step {step}: energy {} against {energy}", ham.energy(&z));
+                if !metric.white() {
+                    assert!((0..dim).all(|i| (z.v[i] - v[i]).abs() < 1e-10), "step {step}: velocity {:?} against {v:?}", z.v);
                 }
             }
         }

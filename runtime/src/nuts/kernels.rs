@@ -7,7 +7,9 @@
 //! (see [`super::hamiltonian`]), so the velocity is the momentum itself and
 //! no pass multiplies by the metric or stores a velocity. A leapfrog step of
 //! size `eps` then reads one array `c = (eps / 2) sqrt(M^{-1})`: the kick is
-//! `p' += c g`, the drift `q += 2 c p'`.
+//! `p' += c g`, the drift `q += 2 c p'`. A low-rank metric's momenta are
+//! whitened too; its kick and drift add a few directions' terms
+//! ([`DirTerms`]) in the same passes.
 //!
 //! Every sum is taken in [`LANES`] partial sums: element `i` goes into sum
 //! `i % LANES`, each sum in element order, and the partial sums are combined
@@ -29,6 +31,49 @@ pub(crate) const LANES: usize = 8;
 #[inline(always)]
 pub(crate) fn lanes_sum(acc: [f64; LANES]) -> f64 {
     ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
+}
+
+/// Most directions a low-rank metric keeps ([`crate::adapt::low_rank::MAX_RANK`]).
+pub(crate) const MAX_DIRS: usize = crate::adapt::low_rank::MAX_RANK;
+
+/// The low-rank metric's terms of a whitened step (see
+/// [`super::hamiltonian`]): the directions `u` (`rank * n` values, one
+/// direction after the other; empty for a diagonal metric) and the
+/// coefficients of direction `j` in the kick (`kick[j]`) and in the drift
+/// (`drift[j]`). Element `i` of a kick adds `k_i = sum_j u_j[i] kick[j]`
+/// to the kicked momentum, and a drift moves by the momentum plus `d_i =
+/// sum_j u_j[i] drift[j]`, each sum a chain of multiply-adds from zero in
+/// direction order. With no directions nothing is added: every pass is
+/// the diagonal metric's, bit for bit.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct DirTerms<'a> {
+    pub u: &'a [f64],
+    pub kick: [f64; MAX_DIRS],
+    pub drift: [f64; MAX_DIRS],
+}
+
+impl DirTerms<'_> {
+    /// The number of directions for arrays of length `n`.
+    #[inline(always)]
+    fn rank(&self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            self.u.len() / n
+        }
+    }
+
+    /// The kick's and the drift's terms `(k_i, d_i)` of element `i`.
+    #[inline(always)]
+    fn terms(&self, rank: usize, n: usize, i: usize) -> (f64, f64) {
+        let (mut k, mut d) = (0.0, 0.0);
+        for j in 0..rank {
+            let u = self.u[j * n + i];
+            k = u.mul_add(self.kick[j], k);
+            d = u.mul_add(self.drift[j], d);
+        }
+        (k, d)
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -84,32 +129,33 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// The first pass of a low-rank metric's product ([`crate::adapt::LowRankInvMetric`]):
-/// `t = s * x` elementwise and `c[j] = u_j . t` for the `R` directions
-/// `u_j = u[j * n..(j + 1) * n]` (`n = t.len()`), each sum in the order
-/// of [`dot`].
+/// `t = s * x` elementwise (when `STORE`; `t` may be empty otherwise) and
+/// `c[j] = u_j . t` for the `R` directions `u_j = u[j * n..(j + 1) * n]`
+/// (`n = x.len()`), each sum in the order of [`dot`].
 #[inline]
-pub(crate) fn scale_project<const R: usize>(s: &[f64], x: &[f64], u: &[f64], t: &mut [f64]) -> [f64; R] {
-    let n = t.len();
-    let (s, x, u) = (&s[..n], &x[..n], &u[..R * n]);
+pub(crate) fn scale_project<const R: usize, const STORE: bool>(s: &[f64], x: &[f64], u: &[f64], t: &mut [f64]) -> [f64; R] {
+    let n = x.len();
+    let (s, u) = (&s[..n], &u[..R * n]);
+    let t = if STORE { &mut t[..n] } else { &mut [] };
     #[cfg(target_arch = "x86_64")]
     if has_avx512() {
         // SAFETY: AVX-512F was detected on this CPU; the slices' lengths are those the AVX call below needs.
-        return unsafe { avx512::scale_project::<R>(s, x, u, t) };
+        return unsafe { avx512::scale_project::<R, STORE>(s, x, u, t) };
     }
     #[cfg(target_arch = "x86_64")]
     if has_avx_fma() {
-        // SAFETY: AVX and FMA were detected on this CPU; `s`, `x` have length n, `u` R * n.
-        return unsafe { avx::scale_project::<R>(s, x, u, t) };
+        // SAFETY: AVX and FMA were detected on this CPU; `s`, `x` (and `t` when STORE) have length n, `u` R * n.
+        return unsafe { avx::scale_project::<R, STORE>(s, x, u, t) };
     }
     let mut acc = [[0.0; LANES]; R];
     for i in 0..n {
-        scale_project_element(s, x, u, t, i, i % LANES, &mut acc);
+        scale_project_element::<R, STORE>(s, x, u, t, i, i % LANES, &mut acc);
     }
     acc.map(lanes_sum)
 }
 
 #[inline(always)]
-fn scale_project_element<const R: usize>(
+fn scale_project_element<const R: usize, const STORE: bool>(
     s: &[f64],
     x: &[f64],
     u: &[f64],
@@ -118,9 +164,11 @@ fn scale_project_element<const R: usize>(
     l: usize,
     acc: &mut [[f64; LANES]; R],
 ) {
-    let n = t.len();
+    let n = x.len();
     let ti = s[i] * x[i];
-    t[i] = ti;
+    if STORE {
+        t[i] = ti;
+    }
     for (j, a) in acc.iter_mut().enumerate() {
         a[l] = u[j * n + i].mul_add(ti, a[l]);
     }
@@ -277,32 +325,58 @@ fn joined_element(rho: &mut [f64], s: &JoinedInputs<'_>, i: usize, l: usize, acc
 
 /// The leapfrog's first half kick and drift for whitened momenta, with
 /// `c = (eps / 2) sqrt(M^{-1})`: `p = sp + c g`, `q = sq + c (p + p)`
-/// (that is `sq + eps sqrt(M^{-1}) p`, with one rounding).
+/// (that is `sq + eps sqrt(M^{-1}) p`, with one rounding). With a
+/// low-rank metric's directions `d`, the kick adds `k_i` to `dp` and the
+/// drift moves by `dp + d_i` ([`DirTerms`]).
 #[inline]
-pub(crate) fn kick_drift(sq: &[f64], sp: &[f64], sg: &[f64], c: &[f64], dq: &mut [f64], dp: &mut [f64]) {
+pub(crate) fn kick_drift(sq: &[f64], sp: &[f64], sg: &[f64], c: &[f64], d: &DirTerms<'_>, dq: &mut [f64], dp: &mut [f64]) {
     let n = dq.len();
     let (sq, sp, sg, c, dp) = (&sq[..n], &sp[..n], &sg[..n], &c[..n], &mut dp[..n]);
+    let rank = d.rank(n);
+    let _ = &d.u[..rank * n];
     #[cfg(target_arch = "x86_64")]
     if has_avx512() {
         // SAFETY: AVX-512F was detected on this CPU; the slices' lengths are those the AVX call below needs.
-        return unsafe { avx512::kick_drift(sq, sp, sg, c, dq, dp) };
+        return unsafe { avx512::kick_drift(sq, sp, sg, c, d, dq, dp) };
     }
     #[cfg(target_arch = "x86_64")]
     if has_avx_fma() {
-        // SAFETY: AVX and FMA were detected on this CPU; every slice has length n.
-        return unsafe { avx::kick_drift(sq, sp, sg, c, dq, dp) };
+        // SAFETY: AVX and FMA were detected on this CPU; every slice has length n, `d.u` at least rank * n.
+        return unsafe { avx::kick_drift(sq, sp, sg, c, d, dq, dp) };
     }
     for i in 0..n {
-        let p = c[i].mul_add(sg[i], sp[i]);
-        dp[i] = p;
-        dq[i] = c[i].mul_add(p + p, sq[i]);
+        kick_drift_element(sq, sp, sg, c, d, rank, dq, dp, i);
     }
+}
+
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn kick_drift_element(
+    sq: &[f64],
+    sp: &[f64],
+    sg: &[f64],
+    c: &[f64],
+    d: &DirTerms<'_>,
+    rank: usize,
+    dq: &mut [f64],
+    dp: &mut [f64],
+    i: usize,
+) {
+    let mut p = c[i].mul_add(sg[i], sp[i]);
+    let mut y = p;
+    if rank > 0 {
+        let (k, dr) = d.terms(rank, dq.len(), i);
+        p += k;
+        y = p + dr;
+    }
+    dp[i] = p;
+    dq[i] = c[i].mul_add(y + y, sq[i]);
 }
 
 /// The leapfrog's second half kick alone ([`kick_fused`] with nothing
 /// fused): `p += c g`; twice the kinetic energy `p . p`.
-pub(crate) fn kick_kinetic(p: &mut [f64], g: &[f64], c: &[f64]) -> f64 {
-    let mut none = KickOut::default();
+pub(crate) fn kick_kinetic(p: &mut [f64], g: &[f64], c: &[f64], d: &DirTerms<'_>) -> f64 {
+    let mut none = KickOut { dirs: *d, ..KickOut::default() };
     kick_fused::<false, false, false>(p, g, c, &mut none).kinetic2
 }
 
@@ -363,6 +437,10 @@ pub(crate) struct KickOut<'a> {
     pub outer_rho_a: &'a [f64],
     pub p_first: &'a [f64],
     pub p_a_end: &'a [f64],
+    /// The low-rank metric's terms: `dirs.kick` of this kick (and, with
+    /// `NEXT`, of the next, from the same gradient), `dirs.drift` of the
+    /// next step's drift.
+    pub dirs: DirTerms<'a>,
 }
 
 /// The second half kick of a leapfrog step (whitened momenta) fused with,
@@ -395,7 +473,10 @@ pub(crate) fn kick_fused<const PAIR: bool, const NEXT: bool, const OUTER: bool>(
         outer_rho_a: if OUTER { &out.outer_rho_a[..n] } else { &[] },
         p_first: if OUTER { &out.p_first[..n] } else { &[] },
         p_a_end: if OUTER { &out.p_a_end[..n] } else { &[] },
+        dirs: out.dirs,
+        rank: out.dirs.rank(n),
     };
+    let _ = &a.dirs.u[..a.rank * n];
     let mut w = FusedOutputs {
         rho: if PAIR && !OUTER { &mut out.rho[..n] } else { &mut [] },
         q_next: if NEXT { &mut out.q_next[..n] } else { &mut [] },
@@ -409,7 +490,7 @@ pub(crate) fn kick_fused<const PAIR: bool, const NEXT: bool, const OUTER: bool>(
     }
     #[cfg(target_arch = "x86_64")]
     if has_avx_fma() {
-        // SAFETY: AVX and FMA were detected on this CPU; every slice used has length n.
+        // SAFETY: AVX and FMA were detected on this CPU; every slice used has length n, the directions rank * n.
         return unsafe { avx::kick_fused::<PAIR, NEXT, OUTER>(p, &a, &mut w) };
     }
     let mut acc = [[0.0; LANES]; FUSED_SUMS];
@@ -429,6 +510,8 @@ pub(crate) struct FusedArrays<'a> {
     outer_rho_a: &'a [f64],
     p_first: &'a [f64],
     p_a_end: &'a [f64],
+    dirs: DirTerms<'a>,
+    rank: usize,
 }
 
 /// The arrays [`kick_fused`] writes besides the kicked momentum, all of
@@ -450,7 +533,11 @@ fn fused_element<const PAIR: bool, const NEXT: bool, const OUTER: bool>(
     acc: &mut [[f64; LANES]; FUSED_SUMS],
 ) {
     let (c, g) = (a.c[i], a.g[i]);
-    let pi = c.mul_add(g, p[i]);
+    let (k, dr) = a.dirs.terms(a.rank, p.len(), i);
+    let mut pi = c.mul_add(g, p[i]);
+    if a.rank > 0 {
+        pi += k;
+    }
     p[i] = pi;
     acc[0][l] = pi.mul_add(pi, acc[0][l]);
     if PAIR {
@@ -478,13 +565,18 @@ fn fused_element<const PAIR: bool, const NEXT: bool, const OUTER: bool>(
         }
     }
     if NEXT {
-        let pn = c.mul_add(g, pi);
+        let mut pn = c.mul_add(g, pi);
+        let mut y = pn;
+        if a.rank > 0 {
+            pn += k;
+            y = pn + dr;
+        }
         w.p_next[i] = pn;
-        w.q_next[i] = c.mul_add(pn + pn, a.q[i]);
+        w.q_next[i] = c.mul_add(y + y, a.q[i]);
     }
 }
 
-/// The arrays of a step of the dense and low-rank metrics' path
+/// The arrays of a step of the dense metric's path
 /// ([`kick_general`]): the state's velocity `v` and `w = M^{-1} g`; with
 /// `PAIR`, the first state's momentum `p_a` and velocity `v_a` of a
 /// two-state subtree, and `rho` for its summed momentum; with `NEXT`, the
@@ -502,7 +594,7 @@ pub(crate) struct GeneralStep<'a> {
     pub v_next: &'a mut [f64],
 }
 
-/// The second half kick of a leapfrog step with a dense or low-rank metric,
+/// The second half kick of a leapfrog step with a dense metric,
 /// `p += h g`, `v += h w` (`w = M^{-1} g`, so `v` stays `M^{-1} p`
 /// without a product by the metric), returning twice the kinetic energy
 /// `p . v` in the order of [`dot`]; when `PAIR`, the U-turn sums of a
@@ -575,7 +667,7 @@ fn general_element<const PAIR: bool, const NEXT: bool>(
     }
 }
 
-/// The first half of a leapfrog step with a dense or low-rank metric from
+/// The first half of a leapfrog step with a dense metric from
 /// the state `(q, p, v, g, w)`: `p_next = p + h g`, `v_next = v + h w`,
 /// `q_next = q + 2h v_next`.
 #[allow(clippy::too_many_arguments)]
@@ -622,8 +714,8 @@ pub(crate) fn first_half_general(
 macro_rules! vector_kernels {
     ($feature:literal) => {
         use super::{
-            combine_scale_element, fused_element, general_element, joined_element, lanes_sum, scale_project_element,
-            FusedArrays, FusedOutputs, GeneralStep, JoinedInputs, PairSums, FUSED_SUMS, LANES,
+            combine_scale_element, fused_element, general_element, joined_element, kick_drift_element, lanes_sum,
+            scale_project_element, DirTerms, FusedArrays, FusedOutputs, GeneralStep, JoinedInputs, PairSums, FUSED_SUMS, LANES,
         };
 
         /// Runs `f` on every whole register of `n` elements, in order (four
@@ -696,12 +788,19 @@ macro_rules! vector_kernels {
         }
 
         #[target_feature(enable = $feature)]
-        pub(super) unsafe fn scale_project<const R: usize>(s: &[f64], x: &[f64], u: &[f64], t: &mut [f64]) -> [f64; R] {
-            let n = t.len();
+        pub(super) unsafe fn scale_project<const R: usize, const STORE: bool>(
+            s: &[f64],
+            x: &[f64],
+            u: &[f64],
+            t: &mut [f64],
+        ) -> [f64; R] {
+            let n = x.len();
             let mut acc = [zero(); R];
             let whole = registers(n, |i| {
                 let ti = mul(load(s, i), load(x, i));
-                store(t, i, ti);
+                if STORE {
+                    store(t, i, ti);
+                }
                 for (j, a) in acc.iter_mut().enumerate() {
                     *a = fmadd(load(u, j * n + i), ti, *a);
                 }
@@ -711,7 +810,7 @@ macro_rules! vector_kernels {
                 *o = lanes(a);
             }
             for i in whole..n {
-                scale_project_element(s, x, u, t, i, i - whole, &mut out);
+                scale_project_element::<R, STORE>(s, x, u, t, i, i - whole, &mut out);
             }
             out.map(lanes_sum)
         }
@@ -806,19 +905,47 @@ macro_rules! vector_kernels {
         }
 
         #[target_feature(enable = $feature)]
-        pub(super) unsafe fn kick_drift(sq: &[f64], sp: &[f64], sg: &[f64], c: &[f64], dq: &mut [f64], dp: &mut [f64]) {
+        pub(super) unsafe fn kick_drift(
+            sq: &[f64],
+            sp: &[f64],
+            sg: &[f64],
+            c: &[f64],
+            d: &DirTerms<'_>,
+            dq: &mut [f64],
+            dp: &mut [f64],
+        ) {
             let n = dq.len();
+            let rank = d.rank(n);
             let whole = registers(n, |i| {
                 let ci = load(c, i);
-                let p = fmadd(ci, load(sg, i), load(sp, i));
+                let mut p = fmadd(ci, load(sg, i), load(sp, i));
+                let mut y = p;
+                if rank > 0 {
+                    let (k, dr) = dir_terms::<true>(d, rank, n, i);
+                    p = add(p, k);
+                    y = add(p, dr);
+                }
                 store(dp, i, p);
-                store(dq, i, fmadd(ci, add(p, p), load(sq, i)));
+                store(dq, i, fmadd(ci, add(y, y), load(sq, i)));
             });
             for i in whole..n {
-                let p = c[i].mul_add(sg[i], sp[i]);
-                dp[i] = p;
-                dq[i] = c[i].mul_add(p + p, sq[i]);
+                kick_drift_element(sq, sp, sg, c, d, rank, dq, dp, i);
             }
+        }
+
+        /// [`DirTerms::terms`] of the register at `i` (the drift's only
+        /// when `DRIFT`, zero otherwise).
+        #[inline(always)]
+        unsafe fn dir_terms<const DRIFT: bool>(d: &DirTerms<'_>, rank: usize, n: usize, i: usize) -> (V, V) {
+            let (mut k, mut dr) = (zero(), zero());
+            for j in 0..rank {
+                let u = load(d.u, j * n + i);
+                k = fmadd(u, splat(d.kick[j]), k);
+                if DRIFT {
+                    dr = fmadd(u, splat(d.drift[j]), dr);
+                }
+            }
+            (k, dr)
         }
 
         #[target_feature(enable = $feature)]
@@ -831,16 +958,26 @@ macro_rules! vector_kernels {
             let mut acc = [zero(); FUSED_SUMS];
             let whole = registers(n, |i| {
                 let (c, g) = (load(a.c, i), load(a.g, i));
-                let pi = fmadd(c, g, load(p, i));
+                let mut pi = fmadd(c, g, load(p, i));
+                let (mut k, mut dr) = (zero(), zero());
+                if a.rank > 0 {
+                    (k, dr) = dir_terms::<NEXT>(&a.dirs, a.rank, n, i);
+                    pi = add(pi, k);
+                }
                 store(p, i, pi);
                 // The next step's half first, so that `c` and `g` are free
                 // before the sums (the outer node's nine sums and their
                 // inputs nearly fill the 16 registers; a loop of one register
                 // per iteration, without the spills, was slower).
                 if NEXT {
-                    let pn = fmadd(c, g, pi);
+                    let mut pn = fmadd(c, g, pi);
+                    let mut y = pn;
+                    if a.rank > 0 {
+                        pn = add(pn, k);
+                        y = add(pn, dr);
+                    }
                     store(w.p_next, i, pn);
-                    store(w.q_next, i, fmadd(c, add(pn, pn), load(a.q, i)));
+                    store(w.q_next, i, fmadd(c, add(y, y), load(a.q, i)));
                 }
                 acc[0] = fmadd(pi, pi, acc[0]);
                 if PAIR {
@@ -1039,6 +1176,8 @@ mod tests {
             outer_rho_a: out.outer_rho_a,
             p_first: out.p_first,
             p_a_end: out.p_a_end,
+            dirs: out.dirs,
+            rank: out.dirs.rank(n),
         };
         let mut w = FusedOutputs {
             rho: &mut *out.rho,
@@ -1062,7 +1201,8 @@ mod tests {
                 let (s, x) = (scale(n, 1.0), data(n, 1.0));
                 let u: Vec<f64> = (0..3).flat_map(|j| data(n, 7.0 + j as f64)).collect();
                 let mut t = vec![0.0; n];
-                let c = scale_project::<3>(&s, &x, &u, &mut t);
+                let c = scale_project::<3, true>(&s, &x, &u, &mut t);
+                assert_eq!(scale_project::<3, false>(&s, &x, &u, &mut []), c, "n = {n}");
                 let t_def: Vec<f64> = s.iter().zip(&x).map(|(a, b)| a * b).collect();
                 assert_eq!(t, t_def, "n = {n}");
                 for (j, cj) in c.iter().enumerate() {
@@ -1167,21 +1307,26 @@ mod tests {
     #[test]
     fn kick_fused_next_half_equals_kick_drift_from_the_kicked_state() {
         each_isa(|| {
-            for n in LENGTHS {
+            for (n, rank) in LENGTHS.iter().flat_map(|&n| [(n, 0), (n, 3)]) {
+                let u = data(rank * n, 7.0);
+                let mut dirs = DirTerms { u: &u, ..DirTerms::default() };
+                for j in 0..rank {
+                    (dirs.kick[j], dirs.drift[j]) = (0.3 - 0.2 * j as f64, -0.7 + 0.4 * j as f64);
+                }
                 let (p0, g, q) = (data(n, 1.0), data(n, 2.0), data(n, 5.0));
                 let c = scale(n, -0.035);
                 let p_a = data(n, 4.0);
                 // Separately: the kick, then the next step's first half.
                 let mut p_want = p0.clone();
-                let k = kick_kinetic(&mut p_want, &g, &c);
+                let k = kick_kinetic(&mut p_want, &g, &c, &dirs);
                 let (mut qn_want, mut pn_want) = (vec![0.0; n], vec![0.0; n]);
-                kick_drift(&q, &p_want, &g, &c, &mut qn_want, &mut pn_want);
+                kick_drift(&q, &p_want, &g, &c, &dirs, &mut qn_want, &mut pn_want);
                 let mut rho_want = vec![0.0; n];
-                let mut pair_out = KickOut { p_a: &p_a, rho: &mut rho_want, ..KickOut::default() };
+                let mut pair_out = KickOut { p_a: &p_a, rho: &mut rho_want, dirs, ..KickOut::default() };
                 let pair_want = kick_fused::<true, false, false>(&mut p0.clone(), &g, &c, &mut pair_out);
                 for with_pair in [false, true] {
                     let (mut p, mut rho, mut qn, mut pn) = (p0.clone(), vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-                    let mut out = KickOut { p_a: &p_a, rho: &mut rho, q: &q, q_next: &mut qn, p_next: &mut pn, ..KickOut::default() };
+                    let mut out = KickOut { p_a: &p_a, rho: &mut rho, q: &q, q_next: &mut qn, p_next: &mut pn, dirs, ..KickOut::default() };
                     let s = if with_pair {
                         kick_fused::<true, true, false>(&mut p, &g, &c, &mut out)
                     } else {
@@ -1190,21 +1335,46 @@ mod tests {
                     // The same bits from the portable loop.
                     let (mut p2, mut rho2, mut qn2, mut pn2) = (p0.clone(), vec![0.0; n], vec![0.0; n], vec![0.0; n]);
                     let mut out2 =
-                        KickOut { p_a: &p_a, rho: &mut rho2, q: &q, q_next: &mut qn2, p_next: &mut pn2, ..KickOut::default() };
+                        KickOut { p_a: &p_a, rho: &mut rho2, q: &q, q_next: &mut qn2, p_next: &mut pn2, dirs, ..KickOut::default() };
                     let s2 = if with_pair {
                         kick_fused_portable::<true, true, false>(&mut p2, &g, &c, &mut out2)
                     } else {
                         kick_fused_portable::<false, true, false>(&mut p2, &g, &c, &mut out2)
                     };
-                    assert_eq!((&p, &qn, &pn), (&p_want, &qn_want, &pn_want), "n = {n}");
-                    assert_eq!((&p2, &qn2, &pn2), (&p_want, &qn_want, &pn_want), "portable, n = {n}");
-                    assert_eq!(s.kinetic2.to_bits(), k.to_bits(), "n = {n}");
-                    assert_eq!(s, s2, "portable, n = {n}");
+                    assert_eq!((&p, &qn, &pn), (&p_want, &qn_want, &pn_want), "n = {n}, rank {rank}");
+                    assert_eq!((&p2, &qn2, &pn2), (&p_want, &qn_want, &pn_want), "portable, n = {n}, rank {rank}");
+                    assert_eq!(s.kinetic2.to_bits(), k.to_bits(), "n = {n}, rank {rank}");
+                    assert_eq!(s, s2, "portable, n = {n}, rank {rank}");
                     if with_pair {
-                        assert_eq!(rho2, rho, "n = {n}");
-                        assert_eq!(s, PairSums { kinetic2: k, ..pair_want }, "n = {n}");
-                        assert_eq!(rho, rho_want, "n = {n}");
+                        assert_eq!(rho2, rho, "n = {n}, rank {rank}");
+                        assert_eq!(s, PairSums { kinetic2: k, ..pair_want }, "n = {n}, rank {rank}");
+                        assert_eq!(rho, rho_want, "n = {n}, rank {rank}");
                     }
+                }
+            }
+        });
+    }
+
+    /// With a low-rank metric's directions, the first half of a step is
+    /// the formula written out: `p' = (p + c g) + sum_j u_j kick_j`,
+    /// `q' = q + 2 c (p' + sum_j u_j drift_j)`, the sums in direction order.
+    #[test]
+    fn kick_drift_adds_the_directions_terms_in_order() {
+        each_isa(|| {
+            for n in LENGTHS {
+                let rank = 2;
+                let (q, p, g, u) = (data(n, 1.0), data(n, 2.0), data(n, 3.0), data(rank * n, 4.0));
+                let c = scale(n, 0.04);
+                let mut dirs = DirTerms { u: &u, ..DirTerms::default() };
+                dirs.kick[..2].copy_from_slice(&[0.25, -0.5]);
+                dirs.drift[..2].copy_from_slice(&[1.5, 0.125]);
+                let (mut dq, mut dp) = (vec![0.0; n], vec![0.0; n]);
+                kick_drift(&q, &p, &g, &c, &dirs, &mut dq, &mut dp);
+                for i in 0..n {
+                    let pi = c[i].mul_add(g[i], p[i]) + u[n + i].mul_add(-0.5, u[i] * 0.25);
+                    let y = pi + u[n + i].mul_add(0.125, u[i] * 1.5);
+                    assert_eq!(dp[i].to_bits(), pi.to_bits(), "n = {n}, i = {i}");
+                    assert_eq!(dq[i].to_bits(), c[i].mul_add(y + y, q[i]).to_bits(), "n = {n}, i = {i}");
                 }
             }
         });
@@ -1219,7 +1389,7 @@ mod tests {
                 let sqrt_inv: Vec<f64> = data(n, 3.0).iter().map(|x| (x.abs() + 0.5).sqrt()).collect();
                 let c: Vec<f64> = sqrt_inv.iter().map(|s| half * s).collect();
                 let (mut dq, mut dp) = (vec![0.0; n], vec![0.0; n]);
-                kick_drift(&q, &p, &g, &c, &mut dq, &mut dp);
+                kick_drift(&q, &p, &g, &c, &DirTerms::default(), &mut dq, &mut dp);
                 for i in 0..n {
                     // p + (eps/2) L g, then q + eps L p, each within a rounding.
                     let p_half = p[i] + half * sqrt_inv[i] * g[i];
@@ -1240,7 +1410,7 @@ mod tests {
             for n in [2, 5, 8, 11, 19] {
                 let (p0, g, c) = (data(n, 1.0), data(n, 2.0), scale(n, 0.05));
                 let mut p = p0.clone();
-                let k = kick_kinetic(&mut p, &g, &c);
+                let k = kick_kinetic(&mut p, &g, &c, &DirTerms::default());
                 let p_want: Vec<f64> = (0..n).map(|i| c[i].mul_add(g[i], p0[i])).collect();
                 assert_eq!(p, p_want);
                 assert_eq!(k.to_bits(), dot_by_definition(&p_want, &p_want).to_bits());
@@ -1249,7 +1419,7 @@ mod tests {
                     for at in [0, n - 1] {
                         let mut g_bad = g.clone();
                         g_bad[at] = bad;
-                        assert!(!kick_kinetic(&mut p0.clone(), &g_bad, &c).is_finite(), "n = {n}, {bad} at {at}");
+                        assert!(!kick_kinetic(&mut p0.clone(), &g_bad, &c, &DirTerms::default()).is_finite(), "n = {n}, {bad} at {at}");
                         // The fused pair kernel sums the same kinetic energy.
                         let mut rho = vec![0.0; n];
                         let mut out = KickOut { p_a: &g, rho: &mut rho, ..KickOut::default() };
@@ -1269,7 +1439,7 @@ mod tests {
                 let c = scale(n, -0.03);
                 // Separately: the kick, then the six sums with `a` and `b` single states.
                 let mut p_b = p0.clone();
-                let k = kick_kinetic(&mut p_b, &g, &c);
+                let k = kick_kinetic(&mut p_b, &g, &c, &DirTerms::default());
                 let mut rho_want = vec![0.0; n];
                 let six = joined_sums_white(&mut rho_want, &p_a, &p_b, &p_a, &p_b, &p_a, &p_b);
                 // Fused.

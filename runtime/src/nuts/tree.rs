@@ -19,21 +19,22 @@
 //! are computed in one pass, and the kinetic energy in the leapfrog's last
 //! pass. For a two-state subtree (half of all nodes) Stan's three checks are
 //! one and the same, and they are computed in the last leapfrog pass of the
-//! second state; with a diagonal metric, so are the three checks of a
-//! four-state subtree (`Builder::build_quad`), in its last state's pass. A
+//! second state; with whitened momenta (diagonal and low-rank metrics), so
+//! are the three checks of a four-state subtree (`Builder::build_quad`), in
+//! its last state's pass. A
 //! leaf that is not the last of its doubling writes the first half (kick
 //! and drift) of its successor's step in the same pass
 //! ([`Hamiltonian::step`]). The floating-point operations on every element
 //! are those of the plain recursive formulation in `tree_reference` in the
 //! same order, and the random numbers are drawn at the same places, so a
 //! seed gives the same draws as it (tested bit for bit). Both differ from
-//! Stan's arithmetic, not its algorithm: with a diagonal metric the momenta
-//! are whitened (see [`super::hamiltonian`]), products are fused
+//! Stan's arithmetic, not its algorithm: with a diagonal or low-rank metric
+//! the momenta are whitened (see [`super::hamiltonian`]), products are fused
 //! multiply-adds, sums are taken in eight partial sums ([`super::kernels`]),
 //! and a multinomial merge takes its probability from the same `exp` as its
 //! combined weight (`weigh`).
 
-use super::hamiltonian::{Hamiltonian, Metric, Point, QuadNode, StepCheck};
+use super::hamiltonian::{Hamiltonian, Point, QuadNode, StepCheck};
 use super::kernels::{joined_sums, joined_sums_white};
 use crate::density::LogDensity;
 use crate::rng::ChainRng;
@@ -251,7 +252,7 @@ pub(crate) struct NutsOptions {
 /// parts `a` (before) and `b` (after) of a trajectory, with `rho_a`, `rho_b`
 /// their summed momenta; writes `rho_a + rho_b` into `rho`. `first`, `last`
 /// are the states at the outer ends, `a_end`, `b_beg` those at the join.
-/// `white`: the momenta are whitened (diagonal metric), so they are their
+/// `white`: the momenta are whitened (diagonal and low-rank metrics), so they are their
 /// own velocities. True when none of the checks finds a U-turn.
 #[allow(clippy::too_many_arguments)]
 #[inline]
@@ -358,7 +359,7 @@ struct Builder<'s, 'h, 'a, D: LogDensity> {
     ham: &'s mut Hamiltonian<'a, D>,
     rng: &'s mut ChainRng,
     ws: &'h mut TreeWorkspace,
-    /// The metric is diagonal: momenta are whitened (see `no_u_turn_joined`).
+    /// Momenta are whitened (diagonal and low-rank metrics) (see `no_u_turn_joined`).
     white: bool,
     eps: f64,
     h0: f64,
@@ -455,7 +456,7 @@ impl<D: LogDensity> Builder<'_, '_, '_, D> {
         (valid_final && no_u_turn, node_no_u_turn)
     }
 
-    /// [`Builder::build_tree`] at depth 2 with a diagonal metric: two
+    /// [`Builder::build_tree`] at depth 2 with whitened momenta: two
     /// pairs, the node's own check (Stan's three) computed in the pass of
     /// its last leaf ([`LeafCheck::Quad`]) instead of a pass of its own.
     /// The random numbers are drawn in the same order: the node's check
@@ -574,7 +575,7 @@ pub(crate) fn transition<D: LogDensity>(
     ham.prepare_steps(step_size);
     ham.refresh_momentum(z, rng);
     let h0 = ham.energy(z);
-    let white = matches!(ham.metric, Metric::Diag { .. });
+    let white = ham.metric.white();
 
     ws.slots.reset();
     let start = ws.slots.alloc();
