@@ -404,12 +404,18 @@ impl Evaluator {
     }
 
     fn set_params(&mut self, theta: &[f64]) -> Result<(), EvalError> {
+        self.check_params(theta)?;
+        self.arenas.params.copy_from_slice(theta);
+        Ok(())
+    }
+
+    /// Checks that `theta` has one value per unconstrained parameter.
+    fn check_params(&self, theta: &[f64]) -> Result<(), EvalError> {
         if theta.len() != self.arenas.params.len() {
             return Err(EvalError {
                 message: format!("expected {} unconstrained values, got {}", self.arenas.params.len(), theta.len()),
             });
         }
-        self.arenas.params.copy_from_slice(theta);
         Ok(())
     }
 
@@ -421,10 +427,18 @@ impl Evaluator {
 
     /// The log density and its gradient.
     pub fn log_density_gradient(&mut self, theta: &[f64], grad: &mut [f64]) -> Result<f64, EvalError> {
-        self.set_params(theta)?;
+        self.check_params(theta)?;
         if grad.len() != theta.len() {
             return Err(EvalError { message: format!("the gradient buffer has {} slots for {} values", grad.len(), theta.len()) });
         }
+        // The compiled gradient reads `theta` and writes `grad` in place of
+        // the arenas' (no copies); the interpreter runs on the arenas.
+        if let Some(jit) = &self.core.jit {
+            if let Some(result) = jit.gradient_into(&mut self.arenas, theta, grad, self.pool.as_ref()) {
+                return result.map_err(|e| EvalError { message: e.to_string() });
+            }
+        }
+        self.set_params(theta)?;
         let lp = self.run(FunctionKind::Gradient, None)?;
         grad.copy_from_slice(&self.arenas.grad);
         Ok(lp)

@@ -319,7 +319,7 @@ impl CompiledModule {
         rng: Option<&mut ChainRng>,
         prints: &mut Vec<String>,
     ) -> Result<f64, RunError> {
-        self.call_on(kind, arenas, rng, prints, None)
+        self.call_on(kind, arenas, rng, prints, None, None)
     }
 
     /// As [`CompiledModule::call`], running the chunks of large likelihood
@@ -333,9 +333,29 @@ impl CompiledModule {
         rng: Option<&mut ChainRng>,
         pool: Option<&ChunkPool>,
     ) -> Result<f64, RunError> {
-        self.call_on(kind, arenas, rng, &mut Vec::new(), pool)
+        self.call_on(kind, arenas, rng, &mut Vec::new(), pool, None)
     }
 
+    /// As [`CompiledModule::call_with_pool`] for the `Gradient` function,
+    /// reading the parameters from `params` and writing the gradient into
+    /// `grad` in place of the arenas' `Params` and `Grad`, so that a sampler
+    /// copies neither in nor out. `None` when their lengths are not those
+    /// arenas (the caller then copies).
+    pub fn gradient_into(
+        &self,
+        arenas: &mut Arenas,
+        params: &[f64],
+        grad: &mut [f64],
+        pool: Option<&ChunkPool>,
+    ) -> Option<Result<f64, RunError>> {
+        if params.len() != arenas.params.len() || grad.len() != arenas.grad.len() {
+            return None;
+        }
+        Some(self.call_on(FunctionKind::Gradient, arenas, None, &mut Vec::new(), pool, Some((params, grad))))
+    }
+
+    /// Runs `kind` on `arenas`, with `io` (when given) standing for the
+    /// arenas' `Params` and `Grad`, of their lengths.
     fn call_on(
         &self,
         kind: FunctionKind,
@@ -343,6 +363,7 @@ impl CompiledModule {
         rng: Option<&mut ChainRng>,
         prints: &mut Vec<String>,
         pool: Option<&ChunkPool>,
+        io: Option<(&[f64], &mut [f64])>,
     ) -> Result<f64, RunError> {
         let entry = self.find(kind)?;
         arenas
@@ -358,9 +379,13 @@ impl CompiledModule {
             prints,
             reject: None,
         };
+        let (params, grad) = match io {
+            Some((p, g)) => (p.as_ptr(), g.as_mut_ptr()),
+            None => (arenas.params.as_ptr(), arenas.grad.as_mut_ptr()),
+        };
         let mut ctx = RunContext {
-            params: arenas.params.as_ptr(),
-            grad: arenas.grad.as_mut_ptr(),
+            params,
+            grad,
             data: arenas.data.as_mut_ptr(),
             int_data: arenas.int_data.as_mut_ptr(),
             work: arenas.work.as_mut_ptr(),
@@ -375,8 +400,10 @@ impl CompiledModule {
             tapes: &mut arenas.tapes,
         };
         // SAFETY: `ctx` satisfies `EntryFn`'s contract: the arenas are at
-        // least the module's sizes (checked above) and only reachable
-        // through these pointers while the call runs (`arenas` is
+        // least the module's sizes (checked above; `io`'s slices have the
+        // lengths of the arenas they stand for, checked by its only caller,
+        // and are borrowed for the call, the gradient mutably) and only
+        // reachable through these pointers while the call runs (`arenas` is
         // borrowed mutably), the RNG is non-null when the function uses it,
         // `messages` is this function's sink, and `self` keeps the code alive.
         let value = unsafe { (entry.ptr)(&mut ctx) };
