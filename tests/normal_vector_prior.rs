@@ -55,8 +55,11 @@ fn data() -> String {
     format!(r#"{{"N": 30, "y": [{}]}}"#, y.join(", "))
 }
 
-fn files() -> (PathBuf, PathBuf) {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("normal_vector_prior");
+/// The model and data files in a directory of the test's own (`test`):
+/// the tests run in parallel, and one rewriting a file another is reading
+/// made the reader see it empty.
+fn files(test: &str) -> (PathBuf, PathBuf) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("normal_vector_prior").join(test);
     std::fs::create_dir_all(&dir).expect("a scratch directory in the target directory");
     let (model, data_file) = (dir.join("model.stan"), dir.join("data.json"));
     std::fs::write(&model, MODEL).expect("model written");
@@ -66,13 +69,13 @@ fn files() -> (PathBuf, PathBuf) {
 
 #[test]
 fn whole_vector_normal_densities_pass_the_oracles() {
-    let (_, data_file) = files();
+    let (_, data_file) = files("oracles");
     check_example("normal_vector_prior", MODEL, &[data_file]).unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
 fn whole_vector_normal_densities_call_the_kernel_and_only_they_do() {
-    let (model, data_file) = files();
+    let (model, data_file) = files("kernel_calls");
     let out = Command::new(env!("CARGO_BIN_EXE_hbmc"))
         .args(["check", model.to_str().expect("utf-8 path"), "--data", data_file.to_str().expect("utf-8 path"), "--emit", "ir"])
         .output()
