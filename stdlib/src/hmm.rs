@@ -74,6 +74,13 @@ struct Forward {
 fn forward(h: &Hmm) -> Forward {
     let (k, n) = (h.k, h.n);
     let mut f = Forward { omega: vec![0.0; k * n], alpha: vec![0.0; k * n], log_p: 0.0 };
+    let mut predicted = h.rho.to_vec();
+    // The product of the normalising sums not yet in log_p: one log per
+    // ~150 orders of magnitude instead of one per step. Each sum is at
+    // most about 1 (ω ≤ 1 after the max is taken out, and the predicted
+    // distribution sums to 1), so the product only shrinks; it is folded
+    // in before it could leave the normal range.
+    let mut pending: f64 = 1.0;
     for t in 0..n {
         let col = &h.log_omega[t * k..(t + 1) * k];
         let max = col.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -81,21 +88,34 @@ fn forward(h: &Hmm) -> Forward {
             f.log_p = f64::NEG_INFINITY;
             return f;
         }
+        if t > 0 {
+            let prev = &f.alpha[(t - 1) * k..t * k];
+            for (p, column) in predicted.iter_mut().zip(h.gamma.chunks_exact(k)) {
+                *p = prev.iter().zip(column).map(|(a, g)| a * g).sum();
+            }
+        }
+        let (omega, alpha) = (&mut f.omega[t * k..(t + 1) * k], &mut f.alpha[t * k..(t + 1) * k]);
         let mut total = 0.0;
-        for j in 0..k {
-            let predicted = if t == 0 { h.rho[j] } else { (0..k).map(|i| f.alpha[(t - 1) * k + i] * h.g(i, j)).sum() };
-            let w = (col[j] - max).exp();
-            f.omega[t * k + j] = w;
-            f.alpha[t * k + j] = w * predicted;
-            total += w * predicted;
+        for (((o, a), l), p) in omega.iter_mut().zip(alpha.iter_mut()).zip(col).zip(&predicted) {
+            *o = (l - max).exp();
+            *a = *o * p;
+            total += *a;
         }
         if !(total > 0.0) {
             f.log_p = f64::NEG_INFINITY;
             return f;
         }
-        f.alpha[t * k..(t + 1) * k].iter_mut().for_each(|a| *a /= total);
-        f.log_p += total.ln() + max;
+        let inv = 1.0 / total;
+        alpha.iter_mut().for_each(|a| *a *= inv);
+        f.log_p += max;
+        if total < 1e-150 || pending < 1e-150 {
+            f.log_p += pending.ln() + total.ln();
+            pending = 1.0;
+        } else {
+            pending *= total;
+        }
     }
+    f.log_p += pending.ln();
     f
 }
 
@@ -104,16 +124,31 @@ fn forward(h: &Hmm) -> Forward {
 fn backward(h: &Hmm, f: &Forward) -> Vec<f64> {
     let (k, n) = (h.k, h.n);
     let mut beta = vec![1.0; k * n];
+    let mut weighted = vec![0.0; k];
     for t in (1..n).rev() {
-        let weighted: Vec<f64> = (0..k).map(|j| f.omega[t * k + j] * beta[t * k + j]).collect();
-        let prev: Vec<f64> = (0..k).map(|i| (0..k).map(|j| h.g(i, j) * weighted[j]).sum()).collect();
+        weigh(f, &beta, t, k, &mut weighted);
+        let prev = &mut beta[(t - 1) * k..t * k];
+        transition_times(h, &weighted, prev);
         // Positive: p(y) > 0 needs a path through a state with β > 0.
         let max = prev.iter().copied().fold(0.0, f64::max);
-        for i in 0..k {
-            beta[(t - 1) * k + i] = prev[i] / max;
-        }
+        prev.iter_mut().for_each(|b| *b /= max);
     }
     beta
+}
+
+/// ω_t ⊙ β_t into `out`.
+fn weigh(f: &Forward, beta: &[f64], t: usize, k: usize, out: &mut [f64]) {
+    for (j, o) in out.iter_mut().enumerate() {
+        *o = f.omega[t * k + j] * beta[t * k + j];
+    }
+}
+
+/// Γ v into `out`, column by column (Γ is column-major).
+fn transition_times(h: &Hmm, v: &[f64], out: &mut [f64]) {
+    out.fill(0.0);
+    for (vj, column) in v.iter().zip(h.gamma.chunks_exact(h.k)) {
+        out.iter_mut().zip(column).for_each(|(o, g)| *o += g * vj);
+    }
 }
 
 /// ln p(y) of the model (-inf when every state path is impossible).
@@ -142,18 +177,20 @@ pub fn hmm_marginal_grad(h: &Hmm) -> (f64, HmmGrad) {
     }
     let beta = backward(h, &f);
     g.log_omega = marginals(h, &f, &beta);
+    let (mut weighted, mut back) = (vec![0.0; k], vec![0.0; k]);
     for t in 0..n {
-        let weighted: Vec<f64> = (0..k).map(|j| f.omega[t * k + j] * beta[t * k + j]).collect();
+        weigh(&f, &beta, t, k, &mut weighted);
         if t == 0 {
-            let z: f64 = (0..k).map(|j| h.rho[j] * weighted[j]).sum();
+            let z: f64 = h.rho.iter().zip(&weighted).map(|(r, w)| r * w).sum();
             g.rho.iter_mut().zip(&weighted).for_each(|(d, w)| *d = w / z);
             continue;
         }
         let a = &f.alpha[(t - 1) * k..t * k];
-        let z: f64 = (0..k).map(|i| a[i] * (0..k).map(|j| h.g(i, j) * weighted[j]).sum::<f64>()).sum();
-        for j in 0..k {
-            for i in 0..k {
-                g.gamma[i + j * k] += a[i] * weighted[j] / z;
+        transition_times(h, &weighted, &mut back);
+        let z: f64 = a.iter().zip(&back).map(|(a, b)| a * b).sum();
+        for (j, w) in weighted.iter().enumerate() {
+            for (i, a) in a.iter().enumerate() {
+                g.gamma[i + j * k] += a * w / z;
             }
         }
     }

@@ -70,6 +70,20 @@ fn long_series_matches_a_log_space_forward_algorithm() {
     assert!(got < -60000.0 && (got - want).abs() < 1e-9 * want.abs(), "{got} vs {want}");
 }
 
+/// Normalising sums of 1e-100 and then 1e-300 (the prior and the
+/// transitions put that little mass on the only state whose observation
+/// is not e^-1000 less likely): their product 1e-400 is below f64's range,
+/// so the second is logged at once. p(y) = 1e-100 · 1e-300 · (e^-0.5 +
+/// 1e-300 e^-1), up to the e^-1000 paths.
+#[test]
+fn tiny_normalising_sums_are_logged_before_they_underflow() {
+    let lo = [-1000.0, 0.0, -1000.0, 0.0, -0.5, -1.0];
+    let (g, rho) = ([1.0 - 1e-300, 1.0 - 1e-300, 1e-300, 1e-300], [1.0 - 1e-100, 1e-100]);
+    let h = Hmm::new(&lo, &g, &rho, 2, 3).expect("valid model");
+    let (got, want) = (hmm_marginal(&h), 1e-100f64.ln() + 1e-300f64.ln() - 0.5);
+    assert!((got - want).abs() < 1e-12 * want.abs(), "{got} vs {want}");
+}
+
 #[test]
 fn partials_match_finite_differences_of_the_enumeration() {
     let (lo, g, rho) = three_states();
