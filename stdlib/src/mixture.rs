@@ -155,20 +155,21 @@ mod tests {
         let theta = [0.2, 0.5, 0.3];
         let lp = [-1.0, 0.3, -2.5, 0.7, -0.4, 1.1];
         let (_, dt, dl) = log_mix_sum_grad(&theta, &lp);
-        let h = 1e-6;
-        for i in 0..3 {
-            let (mut up, mut down) = (theta, theta);
-            up[i] += h;
-            down[i] -= h;
-            let fd = (log_mix_sum(&up, &lp) - log_mix_sum(&down, &lp)) / (2.0 * h);
-            assert!((fd - dt[i]).abs() < 1e-7, "theta {i}: {fd} vs {}", dt[i]);
-        }
-        for i in 0..6 {
-            let (mut up, mut down) = (lp, lp);
-            up[i] += h;
-            down[i] -= h;
-            let fd = (log_mix_sum(&theta, &up) - log_mix_sum(&theta, &down)) / (2.0 * h);
-            assert!((fd - dl[i]).abs() < 1e-7, "lp {i}: {fd} vs {}", dl[i]);
+        // Central difference in element i of the argument `which` (0: θ, 1: lp).
+        let fd = |which: usize, i: usize| {
+            let h = 1e-6;
+            let at = |d: f64| {
+                let (mut t, mut l) = (theta.to_vec(), lp.to_vec());
+                [&mut t, &mut l][which][i] += d;
+                log_mix_sum(&t, &l)
+            };
+            (at(h) - at(-h)) / (2.0 * h)
+        };
+        for (which, partials) in [(0, &dt), (1, &dl)] {
+            for (i, d) in partials.iter().enumerate() {
+                let f = fd(which, i);
+                assert!((f - d).abs() < 1e-7, "argument {which}, element {i}: {f} vs {d}");
+            }
         }
     }
 

@@ -83,8 +83,8 @@ impl Lowerer<'_> {
     /// Gamma K × K, rho K).
     fn hmm_args(&mut self, func: &str, args: &[TypedExpr], e: &TypedExpr) -> LowerResult<Vec<CallArg>> {
         let parts: Vec<PtrArg> = args.iter().map(|a| self.pointer_arg(a)).collect::<LowerResult<_>>()?;
-        let (k, n) = match parts[0].shape[..] {
-            [k, n] => (k, n),
+        let (k, n) = match (parts.len(), parts.first().map(|p| &p.shape[..])) {
+            (3, Some(&[k, n])) => (k, n),
             _ => (0, 0),
         };
         if k == 0 || n == 0 || parts[1].shape != [k, k] || parts[2].shape != [k] {
