@@ -380,6 +380,11 @@ fn library_values_match_mpmath() {
         ("falling_factorial_x", 24.75),
         ("log_rising_factorial_x", -0.26086724653166651439),
         ("log_falling_factorial_x", 3.6044223998851576533),
+        ("log_mix_vector", -1.5842647781563713143),
+        ("log_mix_array_of_vectors", 0.23687709756216910196),
+        ("hmm_marginal_x", -3.8851677436463044321),
+        ("hmm_hidden_state_prob_23", 0.7014527923858303596),
+        ("hmm_hidden_state_prob_14", 0.3359128144660622149),
     ];
     for (name, want) in reference {
         let got = csv.draws[csv.column_index(name).unwrap_or_else(|| panic!("no column {name}"))][0];

@@ -15,6 +15,9 @@
 //! - [`vmath`]: branch-free `exp`/`log1p` that vectorise, for [`dist::batch`];
 //! - [`linalg`]: small dense matrix routines with reverse-mode rules;
 //! - [`matrix_exp`]: the matrix exponential with its reverse-mode rule;
+//! - [`mixture`]: `log_mix` of containers with its reverse-mode rule;
+//! - [`hmm`]: the hidden Markov model functions (`hmm_marginal` with its
+//!   reverse-mode rule, the states' posteriors and draws);
 //! - [`lu`]: inverse and determinants by LU, and sorting, with reverse-mode rules;
 //! - [`ode`]: the adaptive Dormand-Prince RK45 ODE integrator (Stan's `ode_rk45`);
 //! - [`eigen`]: the symmetric eigendecomposition, with reverse-mode rules;
@@ -37,10 +40,12 @@ pub mod dist;
 pub mod eigen;
 pub mod eigen_general;
 pub mod ffi;
+pub mod hmm;
 pub mod inc_beta;
 pub mod linalg;
 pub mod lu;
 pub mod matrix_exp;
+pub mod mixture;
 pub mod ode;
 pub mod rng;
 pub mod scalar;
@@ -196,6 +201,8 @@ pub fn symbols() -> Vec<Symbol> {
     use dist::*;
     use eigen::*;
     use eigen_general::{hbm_eigenvalues, hbm_eigenvectors};
+    use hmm::*;
+    use mixture::*;
     use linalg::*;
     use lu::*;
     use matrix_exp::*;
@@ -617,5 +624,15 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_falling_factorial / hbm_falling_factorial_d1 / hbm_falling_factorial_d2 / hbm_falling_factorial_grad,
     );
 
+    // After the Bessel functions, for the same reason.
+    push!(hbm_log_mix_vec: unsafe extern "C" fn(CPtr, CPtr, i64, i64) -> f64 => K::Linalg);
+    push!(hbm_log_mix_vec_adj: unsafe extern "C" fn(CPtr, CPtr, i64, i64, f64, Ptr, Ptr) -> i32
+        => K::LinalgAdj { of: "hbm_log_mix_vec" });
+    push!(hbm_hmm_marginal: unsafe extern "C" fn(CPtr, CPtr, CPtr, i64, i64) -> f64 => K::Linalg);
+    push!(hbm_hmm_marginal_adj: unsafe extern "C" fn(CPtr, CPtr, CPtr, i64, i64, f64, Ptr, Ptr, Ptr) -> i32
+        => K::LinalgAdj { of: "hbm_hmm_marginal" });
+    // Generated quantities and transformed data only, as in Stan: no `_adj`.
+    push!(hbm_hmm_hidden_state_prob: unsafe extern "C" fn(CPtr, CPtr, CPtr, i64, i64, Ptr) -> i32 => K::LinalgNoGrad);
+    push!(hbm_hmm_latent_rng: unsafe extern "C" fn(Rng, CPtr, CPtr, CPtr, i64, i64, Ptr) -> i32 => K::Rng);
     v
 }

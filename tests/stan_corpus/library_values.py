@@ -51,6 +51,22 @@ def poisson_binomial(k, theta):
                 p *= t if o else 1 - t
             total += p
     return total
+# A 3-state HMM over 4 observations (log_omega 3 x 4, Gamma's rows
+# simplexes, rho the first state's distribution, as Stan's hmm_marginal):
+# every one of the 3^4 state paths enumerated.
+HLO = [[f('-1.2'), f('-0.5'), f('-2.4'), f('-0.8')], [f('-0.3'), f('-1.7'), f('-0.2'), f('-0.6')],
+       [f(-2), f('-0.9'), f('-1.1'), f(-3)]]
+HG = [[f('0.7'), f('0.2'), f('0.1')], [f('0.25'), f('0.5'), f('0.25')], [f('0.1'), f('0.3'), f('0.6')]]
+HRHO = [f('0.5'), f('0.3'), f('0.2')]
+def hmm_paths():
+    for code in range(3 ** 4):
+        x = [code // 3 ** t % 3 for t in range(4)]
+        p = HRHO[x[0]] * exp(HLO[x[0]][0])
+        for t in range(1, 4):
+            p *= HG[x[t - 1]][x[t]] * exp(HLO[x[t]][t])
+        yield x, p
+def hmm_state_prob(k, t):
+    return sum(p for x, p in hmm_paths() if x[t] == k) / sum(p for _, p in hmm_paths())
 rows = {
     "ordered_logistic_2": log(il(eta - c[0]) - il(eta - c[1])),
     "ordered_logistic_1": log(1 - il(eta - c[0])),
@@ -211,6 +227,13 @@ rows = {
     "log_rising_factorial_x": loggamma(f('2.0')) - loggamma(f('0.7')),
     "log_falling_factorial_x": loggamma(f('5.2')) - loggamma(f('1.5')),
     "poisson_binomial_array": log(poisson_binomial(4, PB)) + log(poisson_binomial(1, PB)),
+    # log_mix(theta, lp) = log(sum_k theta_k exp(lp_k)), summed over an array's vectors
+    "log_mix_vector": log(f('0.3') * exp(-1) + f('0.7') * exp(-2)),
+    "log_mix_array_of_vectors": log(f('0.2') * exp(-1) + f('0.5') * exp(f('0.3')) + f('0.3') * exp(f('-2.5')))
+        + log(f('0.2') * exp(f('0.7')) + f('0.5') * exp(f('-0.4')) + f('0.3') * exp(f('1.1'))),
+    "hmm_marginal_x": log(sum(p for _, p in hmm_paths())),
+    "hmm_hidden_state_prob_23": hmm_state_prob(1, 2),
+    "hmm_hidden_state_prob_14": hmm_state_prob(0, 3),
 }
 for k, v in rows.items():
     print(f'        ("{k}", {mp.nstr(v, 20)}),')

@@ -11,6 +11,9 @@ transformed data {
   matrix[2, 2] s2 = [[1, 0.2], [0.2, 1.5]];
   matrix[3, 3] s3 = [[1, 0.2, 0.1], [0.2, 1.5, 0.3], [0.1, 0.3, 2]];
   matrix[2, 3] y23 = [[0.3, -1, 0.5], [1.2, 0.4, -0.7]];
+  matrix[3, 4] hmm_lo = [[-1.2, -0.5, -2.4, -0.8], [-0.3, -1.7, -0.2, -0.6], [-2, -0.9, -1.1, -3]];
+  matrix[3, 3] hmm_gamma = [[0.7, 0.2, 0.1], [0.25, 0.5, 0.25], [0.1, 0.3, 0.6]];
+  vector[3] hmm_rho = [0.5, 0.3, 0.2]';
 }
 generated quantities {
   real ordered_logistic_2 = ordered_logistic_lpmf(2 | 0.3, cuts);
@@ -154,4 +157,9 @@ generated quantities {
   real log_rising_factorial_x = log_rising_factorial(0.7, 1.3);
   real log_falling_factorial_x = log_falling_factorial(4.2, 3.7);
   real poisson_binomial_array = poisson_binomial_lpmf({4, 1} | [0.2, 0.5, 0.7, 0.9]');
+  real log_mix_vector = log_mix([0.3, 0.7]', [-1, -2]');
+  real log_mix_array_of_vectors = log_mix({0.2, 0.5, 0.3}, {[-1, 0.3, -2.5], [0.7, -0.4, 1.1]});
+  real hmm_marginal_x = hmm_marginal(hmm_lo, hmm_gamma, hmm_rho);
+  real hmm_hidden_state_prob_23 = hmm_hidden_state_prob(hmm_lo, hmm_gamma, hmm_rho)[2, 3];
+  real hmm_hidden_state_prob_14 = hmm_hidden_state_prob(hmm_lo, hmm_gamma, hmm_rho)[1, 4];
 }

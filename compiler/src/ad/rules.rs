@@ -92,6 +92,11 @@ pub fn rule(symbol: &str) -> Option<Rule> {
         "hbm_log_softmax" => (&[Fwd(0), Fwd(1), Adj(2), Adj(0)], &[(2, Len::Arg(1))]),
         // (x, n) -> value; adj(x, n, w, x_adj)
         "hbm_log_sum_exp_vec" => (&[Fwd(0), Fwd(1), ResultAdj, Adj(0)], &[]),
+        // (theta, lp, k, n) -> value; adj(theta, lp, k, n, w, theta_adj, lp_adj)
+        "hbm_log_mix_vec" => (&[Fwd(0), Fwd(1), Fwd(2), Fwd(3), ResultAdj, Adj(0), Adj(1)], &[]),
+        // (log_omega, gamma, rho, k, n) -> value;
+        // adj(log_omega, gamma, rho, k, n, w, log_omega_adj, gamma_adj, rho_adj)
+        "hbm_hmm_marginal" => (&[Fwd(0), Fwd(1), Fwd(2), Fwd(3), Fwd(4), ResultAdj, Adj(0), Adj(1), Adj(2)], &[]),
         // (x, n, mu, w) -> value; adj(x, n, mu, w, g, x_adj, mu_adj, w_adj)
         "hbm_normal_sum_vec" => (&[Fwd(0), Fwd(1), Fwd(2), Fwd(3), ResultAdj, Adj(0), ValueAdj(2), ValueAdj(3)], &[]),
         // (a, n, y) -> status; adj(y, n, y_adj, a_adj): the rule reads the inverse.

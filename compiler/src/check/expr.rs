@@ -513,6 +513,17 @@ impl Checker {
             return None;
         }
         match signatures::resolve_function(&func.name, &typed) {
+            Ok(_) if matches!(func.name.as_str(), "hmm_latent_rng" | "hmm_hidden_state_prob")
+                && !matches!(self.ctx.block, BlockKind::TransformedData | BlockKind::GeneratedQuantities) =>
+            {
+                // As in Stan: they have no gradient, and the draw is random.
+                self.report(
+                    Diagnostic::error("E3005", format!("`{}` may only be used in `transformed data` or `generated quantities`", func.name))
+                        .with_label(func.span, format!("used in `{}`", self.ctx.block.keyword()))
+                        .with_help("compute the states' posteriors or draws in `generated quantities`"),
+                );
+                None
+            }
             Ok(ty) => {
                 let level = typed.iter().map(|t| t.level).max().unwrap_or(Level::Data);
                 Some(TypedExpr { kind: TypedExprKind::Call { func: func.name.clone(), args: typed }, ty, level, span })

@@ -260,7 +260,8 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "sort_indices_asc", "sort_indices_desc", "linspaced_int_array", "identity_matrix", "rows_dot_self",
     "columns_dot_self", "squared_distance", "distance", "gp_exponential_cov", "gp_matern32_cov", "gp_matern52_cov",
     "gp_periodic_cov", "symmetrize_from_lower_tri", "to_array_2d", "mdivide_left_spd", "mdivide_right_spd",
-    "matrix_exp", "matrix_exp_multiply", "scale_matrix_exp_multiply",
+    "matrix_exp", "matrix_exp_multiply", "scale_matrix_exp_multiply", "hmm_marginal", "hmm_hidden_state_prob",
+    "hmm_latent_rng",
 ];
 
 /// Every function name (densities and `_rng`s aside).
@@ -324,8 +325,31 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
         },
         "log_mix" => match tys.as_slice() {
             [a, b, c] if a.is_scalar() && b.is_scalar() && c.is_scalar() => Ok(Type::real()),
-            _ => mismatch("log_mix(real theta, real lp1, real lp2) -> real"),
+            // Stan's log_mix(T1 theta, T2 lp) and log_mix(T1 theta, array[] T2 lp).
+            [theta, lp] if is_vector_like(theta) && (is_vector_like(lp) || (lp.array.len() == 1 && matches!(lp.elem, ElemType::Vector(_) | ElemType::RowVector(_)))) => {
+                Ok(Type::real())
+            }
+            _ => mismatch("log_mix(real theta, real lp1, real lp2) -> real; log_mix(T1 theta, T2 lp) -> real and log_mix(T1 theta, array[] T3 lp) -> real, T1 and T2 vector, row_vector or array[] real, T3 vector or row_vector"),
         },
+        "hmm_marginal" | "hmm_hidden_state_prob" | "hmm_latent_rng" => {
+            let sig = "hmm_marginal(matrix[K, N] log_omega, matrix[K, K] Gamma, vector[K] rho) -> real (also hmm_hidden_state_prob -> matrix[K, N], hmm_latent_rng -> array[N] int)";
+            let [lo, g, rho] = tys.as_slice() else { return mismatch(sig) };
+            if !(lo.array.is_empty() && g.array.is_empty() && rho.array.is_empty()) {
+                return mismatch(sig);
+            }
+            match (lo.elem, g.elem, rho.elem) {
+                (ElemType::Matrix(k, n), ElemType::Matrix(r, c), ElemType::Vector(v))
+                    if k.compatible(r) && r.compatible(c) && k.compatible(v) =>
+                {
+                    Ok(match name {
+                        "hmm_marginal" => Type::real(),
+                        "hmm_hidden_state_prob" => Type::matrix(k, n),
+                        _ => Type::array_of(vec![n], ElemType::INT),
+                    })
+                }
+                _ => mismatch(sig),
+            }
+        }
         "inc_beta" => match tys.as_slice() {
             [a, b, c] if a.is_scalar() && b.is_scalar() && c.is_scalar() => Ok(Type::real()),
             _ => mismatch("inc_beta(real a, real b, real x) -> real"),

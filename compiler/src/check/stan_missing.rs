@@ -16,7 +16,7 @@ pub const FUNCTIONS: &[&str] = &[
     "eigendecompose", "qr_Q", "qr_R", "qr_thin_Q", "qr_thin_R", "qr", "qr_thin",
     "singular_values", "svd_U", "svd_V", "svd",
     "generalized_inverse", "trace_gen_quad_form",
-    "hmm_marginal", "hmm_latent_rng", "hmm_hidden_state_prob", "ode_adjoint_tol_ctl", "algebra_solver",
+    "ode_adjoint_tol_ctl", "algebra_solver",
     "algebra_solver_newton", "solve_newton", "solve_newton_tol", "solve_powell", "solve_powell_tol",
     "integrate_1d", "map_rect", "reduce_sum", "reduce_sum_static", "csr_matrix_times_vector",
     "csr_extract_w", "csr_extract_v", "csr_extract_u", "csr_to_dense_matrix",

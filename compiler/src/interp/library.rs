@@ -277,6 +277,12 @@ pub(crate) unsafe fn call_raw(sym: &Symbol, args: &[RawArg]) -> Option<RawRet> {
         [P, I, I, F, P] -> I32,
         [P, I, F, F] -> F64,
         [P, I, F, F, F, P, P, P] -> I32,
+        [P, P, I, I] -> F64,
+        [P, P, I, I, F, P, P] -> I32,
+        [P, P, P, I, I] -> F64,
+        [P, P, P, I, I, F, P, P, P] -> I32,
+        [P, P, P, I, I, P] -> I32,
+        [P, P, P, P, I, I, P] -> I32,
     )
 }
 

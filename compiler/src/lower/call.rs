@@ -16,7 +16,7 @@ pub(crate) fn is_buffer_function(name: &str) -> bool {
         name,
         "cholesky_decompose" | "multiply_lower_tri_self_transpose" | "softmax" | "log_softmax" | "non_centered_mvn"
             | "mdivide_left_tri_low" | "inverse" | "inverse_spd" | "matrix_exp" | "sort_asc" | "sort_desc" | "eigenvalues_sym"
-            | "eigenvectors_sym" | "sort_indices_asc" | "sort_indices_desc"
+            | "eigenvectors_sym" | "sort_indices_asc" | "sort_indices_desc" | "hmm_hidden_state_prob" | "hmm_latent_rng"
     ) || is_multivariate_rng(name)
         || crate::check::ode::split_ode_call(name).is_some()
 }
@@ -153,6 +153,8 @@ impl Lowerer<'_> {
             "inverse" | "inverse_spd" | "matrix_exp" | "sort_asc" | "sort_desc" | "eigenvectors_sym" => arg_shape(self, 0)?,
             "sort_indices_asc" | "sort_indices_desc" => vec![arg_shape(self, 0)?.iter().product()],
             "eigenvalues_sym" => vec![arg_shape(self, 0)?[0]],
+            "hmm_hidden_state_prob" => arg_shape(self, 0)?,
+            "hmm_latent_rng" => vec![arg_shape(self, 0)?.get(1).copied().unwrap_or(0)],
             "dims" => vec![arg_shape(self, 0)?.len()],
             "non_centered_mvn" => arg_shape(self, 3)?,
             "sub_col" | "sub_row" => vec![self.const_int(&args[3])?.max(0) as usize],
@@ -280,6 +282,8 @@ impl Lowerer<'_> {
             return Ok(self.fb.call(f, vec![CallArg::Value(a), CallArg::Value(b)]));
         }
         match func {
+            "log_mix" if args.len() == 2 => self.log_mix_containers(args, e),
+            "hmm_marginal" => self.hmm_marginal(args, e),
             "log_mix" | "inc_beta" => {
                 let mut vals = Vec::new();
                 for a in args {
@@ -799,6 +803,8 @@ impl Lowerer<'_> {
                 self.reject_unless_zero(status, &format!("{func}: the matrix is singular"));
             }
             "multinomial_rng" | "multinomial_logit_rng" | "dirichlet_multinomial_rng" => self.fill_multinomial_draw(dst, func, args, e)?,
+            "hmm_hidden_state_prob" => self.fill_hmm_hidden_state_prob(dst, args, e)?,
+            "hmm_latent_rng" => self.fill_hmm_latent_draw(dst, args, e)?,
             "sort_indices_asc" | "sort_indices_desc" => self.fill_by_rank(dst, &args[0], func.ends_with("desc"), true)?,
             "sort_asc" | "sort_desc" if args[0].ty.is_int_valued() => {
                 self.fill_by_rank(dst, &args[0], func.ends_with("desc"), false)?

@@ -33,6 +33,7 @@ mod hoist;
 mod inline;
 pub mod layout;
 mod linalg_fns;
+mod marginalise;
 mod matrix_fns;
 mod multi_student_t;
 mod normal;

@@ -737,12 +737,12 @@ fn is_whole_value(e: &TypedExpr) -> bool {
 }
 
 /// Whole int results written by IR of their own (`fill_by_rank`,
-/// `fill_multinomial_draw`), which may fill an int variable directly; a
+/// `fill_multinomial_draw`, `fill_hmm_latent_draw`), which may fill an int variable directly; a
 /// draw must, as reading it element by element would draw again.
 fn writes_ints_whole(e: &TypedExpr) -> bool {
     matches!(&e.kind, TypedExprKind::Call { func, .. }
         if matches!(func.as_str(), "multinomial_rng" | "multinomial_logit_rng" | "dirichlet_multinomial_rng" | "sort_indices_asc"
-            | "sort_indices_desc"))
+            | "sort_indices_desc" | "hmm_latent_rng"))
 }
 
 /// The dim whose members a type holds, if it is an index type.
