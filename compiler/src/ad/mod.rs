@@ -62,6 +62,7 @@ mod prune;
 mod reciprocals;
 mod reverse;
 pub mod rules;
+mod value_tape;
 
 use crate::ir::{Arena, BufferId, FunctionKind, Module};
 use std::collections::HashMap;
