@@ -29,6 +29,13 @@ use std::collections::{HashMap, HashSet};
 /// reverse recomputes, as without tapes.
 pub const MAX_LEN: usize = 1 << 16;
 
+/// The fewest slots (iterations of the nest) a tape is made for. Below,
+/// the few divisions it saves per gradient are less than what a perturbed
+/// register allocation elsewhere in the function can cost: a 4-slot tape
+/// of electric_covariance's per-grade `1 / sigma_y` gave 290 more
+/// instructions per gradient (three more in a 96-iteration loop).
+pub const MIN_SLOTS: i64 = 16;
+
 /// What the choice of values to keep reads.
 struct Context<'a> {
     forward: &'a Function,
@@ -126,6 +133,9 @@ impl ValueTapes {
             };
         }
         strides.reverse();
+        if stride / (values.len() as i64) < MIN_SLOTS {
+            return;
+        }
         let name = format!("tape.values.{}", values[0]);
         let buf = module.add_buffer(name, Arena::Work, stride as usize);
         let k = self.tapes.len();
@@ -254,3 +264,4 @@ fn worth_keeping(body: &[Stmt], ctx: &Context) -> Vec<Value> {
     }
     costly.into_iter().map(|(v, _)| v).filter(|v| needed.contains(v)).collect()
 }
+
