@@ -53,8 +53,9 @@ pub fn find(module: &mut Module, func: &Function, active: &Active, facts: &Index
 
 /// The integer values of `func` that are constants once the data are
 /// bound, and the `IntData` arena as far as it is known then: the data's
-/// integers, with transformed data's when they were computed (`None` for
-/// buffers still unknown, listed in the third element).
+/// integers, with transformed data's when they were computed; the buffers
+/// whose elements it does not hold (transformed data not computed) are
+/// the third element.
 fn known_ints(module: &Module, func: &Function, data: Option<&[f64]>, int_data: &[i64]) -> (HashMap<Value, i64>, Vec<i64>, Vec<BufferId>) {
     // Transformed data are computed (by the interpreter, hundreds of
     // millions of instructions at 100,000 observations) only when the body

@@ -16,8 +16,8 @@
 //! it. Division-free values are recomputed as before (a load and a store
 //! cost more than a multiply-add), as is everything of loops that run
 //! only in the reverse sweep (fused loops: the forward sweep never runs
-//! them) and of loops whose ranges are unknown or whose tape would exceed
-//! [`MAX_LEN`] elements.
+//! them) and of loops whose ranges are unknown or whose tape would have
+//! fewer than [`MIN_SLOTS`] slots or more than [`MAX_LEN`] elements.
 
 use super::activity::Active;
 use super::affine::IndexFacts;
