@@ -161,8 +161,10 @@ pub fn model_arenas(m: &hbmc_compiler::lower::LoweredModel) -> hbmc_compiler::ir
 }
 
 /// The gradient function's IR as text for a model and its JSON data:
-/// check, bind, lower, differentiate, print (the gradient part of `hbmc
-/// check --emit ir`), for tests that count what the gradient computes.
+/// check, bind, lower, differentiate with the data (loop bounds and ranges
+/// from them and from transformed data, as `hbmc` does), print (the
+/// gradient part of `hbmc check --emit ir`), for tests that count what the
+/// gradient computes.
 pub fn gradient_ir(source: &str, data_json: &str) -> String {
     use hbmc_compiler::bind::{bind_data, read_source};
     use hbmc_compiler::lower::{lower_model_with, LowerOptions};
@@ -172,7 +174,7 @@ pub fn gradient_ir(source: &str, data_json: &str) -> String {
     let (bound, diags) = bind_data(&program, &[src]);
     let bound = bound.unwrap_or_else(|| panic!("data bind: {diags:?}"));
     let mut m = lower_model_with(&program, &bound, LowerOptions::default()).unwrap_or_else(|d| panic!("lowering: {d:?}"));
-    hbmc_compiler::ad::differentiate(&mut m.module).unwrap_or_else(|e| panic!("AD: {e}"));
+    hbmc_compiler::ad::differentiate_with_data(&mut m.module, &m.data_init, &m.int_data_init).unwrap_or_else(|e| panic!("AD: {e}"));
     let func = m.module.function(hbmc_compiler::ir::FunctionKind::Gradient).expect("a gradient function");
     hbmc_compiler::ir::print::function_to_string(&m.module, func)
 }

@@ -51,29 +51,62 @@ pub fn find(module: &mut Module, func: &Function, active: &Active, facts: &Index
     Ok(out)
 }
 
-/// The integer values of `func` that are constants once the data are bound.
-fn known_constants(module: &Module, func: &Function, data: Option<&[f64]>, int_data: &[i64]) -> HashMap<Value, i64> {
+/// The integer values of `func` that are constants once the data are
+/// bound, and the `IntData` arena as far as it is known then: the data's
+/// integers, with transformed data's when they were computed; the buffers
+/// whose elements it does not hold (transformed data not computed) are
+/// the third element.
+fn known_ints(module: &Module, func: &Function, data: Option<&[f64]>, int_data: &[i64]) -> (HashMap<Value, i64>, Vec<i64>, Vec<BufferId>) {
     // Transformed data are computed (by the interpreter, hundreds of
     // millions of instructions at 100,000 observations) only when the body
-    // reads an integer they write at a constant index: the constants differ
-    // from those without them only from such a load on (a per-observation
-    // read such as a zero-based group index adds none).
+    // reads an integer they write at a constant index, or a loop's bound
+    // reads one: the constants differ from those without them only from
+    // such a load on (a per-observation read such as a zero-based group
+    // index adds none), and the ranges of loop variables only there.
     let computed = transformed_int_buffers(module);
     let without = constants(module, &func.body, int_data, &computed);
-    match data.filter(|_| loads_at_constant(&func.body, &computed, &without)).and_then(|d| with_transformed_ints(module, d, int_data)) {
-        Some(ints) => constants(module, &func.body, &ints, &[]),
-        None => without,
+    let defs = definitions(&func.body);
+    let needed = loads_at_constant(&func.body, &computed, &without) || bound_reads(&func.body, &computed, &defs);
+    match data.filter(|_| needed).and_then(|d| with_transformed_ints(module, d, int_data)) {
+        Some(ints) => (constants(module, &func.body, &ints, &[]), ints, Vec::new()),
+        None => (without, int_data.to_vec(), computed),
     }
 }
-
 
 /// The constants, definitions and ranges of the function's integer values
 /// once the data are bound (`data` and `int_data` are the initial `Data`
 /// and `IntData` arenas; `data` is `None` when the data are not bound).
 pub fn index_facts(module: &Module, func: &Function, data: Option<&[f64]>, int_data: &[i64]) -> IndexFacts {
-    let consts = known_constants(module, func, data, int_data);
-    let ranges = value_ranges(&func.body, &consts);
+    let (consts, ints, unknown) = known_ints(module, func, data, int_data);
+    // A load of an integer the data fix lies between the buffer's smallest
+    // and largest elements, whatever its index (`cell_first[g]`).
+    let load_range = |buf: BufferId| {
+        let b = module.buffer(buf);
+        if b.arena != Arena::IntData || unknown.contains(&buf) {
+            return None;
+        }
+        let xs = ints.get(b.offset..b.offset + b.len)?;
+        Some((*xs.iter().min()?, *xs.iter().max()?))
+    };
+    let ranges = value_ranges(&func.body, &consts, &load_range);
     IndexFacts { consts, defs: definitions(&func.body), ranges }
+}
+
+/// Whether some loop's bound is computed from a load of one of `bufs`.
+fn bound_reads(stmts: &[Stmt], bufs: &[BufferId], defs: &HashMap<Value, Expr>) -> bool {
+    fn reads(v: Value, bufs: &[BufferId], defs: &HashMap<Value, Expr>, depth: usize) -> bool {
+        match defs.get(&v) {
+            Some(Expr::Load { buf, .. }) => bufs.contains(buf),
+            Some(Expr::Binary(_, a, b)) if depth < 8 => reads(*a, bufs, defs, depth + 1) || reads(*b, bufs, defs, depth + 1),
+            _ => false,
+        }
+    }
+    stmts.iter().any(|s| match s {
+        Stmt::For { start, end, body, .. } => reads(*start, bufs, defs, 0) || reads(*end, bufs, defs, 0) || bound_reads(body, bufs, defs),
+        Stmt::If { then, otherwise, .. } => bound_reads(then, bufs, defs) || bound_reads(otherwise, bufs, defs),
+        Stmt::While { cond_block, body, .. } => bound_reads(cond_block, bufs, defs) || bound_reads(body, bufs, defs),
+        _ => false,
+    })
 }
 
 /// The most iterations a loop from `start` to `end` can make, when the
@@ -92,8 +125,9 @@ fn max_trips(start: Value, end: Value, f: &IndexFacts) -> Option<usize> {
 /// An inclusive range of the values of every integer value whose range
 /// follows from the constants: loop variables between their bounds'
 /// ranges, and sums, differences, products, minima and maxima of such
-/// values (SSA: one definition each, the range holds on every iteration).
-fn value_ranges(stmts: &[Stmt], consts: &HashMap<Value, i64>) -> HashMap<Value, (i64, i64)> {
+/// values, and loads of buffers `load_range` knows the range of (SSA: one
+/// definition each, the range holds on every iteration).
+fn value_ranges(stmts: &[Stmt], consts: &HashMap<Value, i64>, load_range: &dyn Fn(BufferId) -> Option<(i64, i64)>) -> HashMap<Value, (i64, i64)> {
     fn combine(op: BinaryOp, (a, b): (i64, i64), (c, d): (i64, i64)) -> Option<(i64, i64)> {
         Some(match op {
             BinaryOp::Add => (a.checked_add(c)?, b.checked_add(d)?),
@@ -107,9 +141,14 @@ fn value_ranges(stmts: &[Stmt], consts: &HashMap<Value, i64>) -> HashMap<Value, 
             _ => return None,
         })
     }
-    fn walk(stmts: &[Stmt], out: &mut HashMap<Value, (i64, i64)>) {
+    fn walk(stmts: &[Stmt], load_range: &dyn Fn(BufferId) -> Option<(i64, i64)>, out: &mut HashMap<Value, (i64, i64)>) {
         for s in stmts {
             match s {
+                Stmt::Let { dst, expr: Expr::Load { buf, .. } } if !out.contains_key(dst) => {
+                    if let Some(r) = load_range(*buf) {
+                        out.insert(*dst, r);
+                    }
+                }
                 Stmt::Let { dst, expr: Expr::Binary(op, a, b) } if !out.contains_key(dst) => {
                     if let (Some(&x), Some(&y)) = (out.get(a), out.get(b)) {
                         if let Some(r) = combine(*op, x, y) {
@@ -121,22 +160,22 @@ fn value_ranges(stmts: &[Stmt], consts: &HashMap<Value, i64>) -> HashMap<Value, 
                     if let (Some(&(lo, _)), Some(&(_, hi))) = (out.get(start), out.get(end)) {
                         out.insert(*var, (lo, hi.saturating_sub(1).max(lo)));
                     }
-                    walk(body, out);
+                    walk(body, load_range, out);
                 }
                 Stmt::If { then, otherwise, .. } => {
-                    walk(then, out);
-                    walk(otherwise, out);
+                    walk(then, load_range, out);
+                    walk(otherwise, load_range, out);
                 }
                 Stmt::While { cond_block, body, .. } => {
-                    walk(cond_block, out);
-                    walk(body, out);
+                    walk(cond_block, load_range, out);
+                    walk(body, load_range, out);
                 }
                 _ => {}
             }
         }
     }
     let mut out: HashMap<Value, (i64, i64)> = consts.iter().map(|(v, x)| (*v, (*x, *x))).collect();
-    walk(stmts, &mut out);
+    walk(stmts, load_range, &mut out);
     out
 }
 

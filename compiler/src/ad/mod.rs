@@ -2,7 +2,9 @@
 //!
 //! [`differentiate`] turns the module's `LogDensity` function into a
 //! `Gradient` function that returns the same target and writes its gradient
-//! into the `Grad` arena. No tape is recorded at run time:
+//! into the `Grad` arena. No tape of operations is recorded at run time
+//! (only, in [`value_tape`], the square roots and divisions of loop
+//! iterations the reverse would otherwise compute again):
 //!
 //! 1. **Forward sweep.** The log-density body, as it is (every buffer gets
 //!    its value; top-level values stay in scope for the reverse sweep).
@@ -62,6 +64,7 @@ mod prune;
 mod reciprocals;
 mod reverse;
 pub mod rules;
+mod value_tape;
 
 use crate::ir::{Arena, BufferId, FunctionKind, Module};
 use std::collections::HashMap;

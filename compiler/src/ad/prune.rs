@@ -62,7 +62,7 @@ fn uses(stmts: &[Stmt], used: &mut HashSet<Value>) {
 
 /// Calls `f` with each value some statement of `stmts` (nested blocks
 /// included) reads, once per read.
-fn each_use(stmts: &[Stmt], f: &mut impl FnMut(Value)) {
+pub(super) fn each_use(stmts: &[Stmt], f: &mut impl FnMut(Value)) {
     for s in stmts {
         match s {
             Stmt::Let { expr, .. } => match expr {

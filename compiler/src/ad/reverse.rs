@@ -5,6 +5,7 @@ use super::activity::{Active, Overwrites};
 use super::affine::IndexFacts;
 use super::carry::{Carry, Tape};
 use super::reciprocals::Reciprocals;
+use super::value_tape::ValueTapes;
 use super::rules::{self, AdjArg};
 use super::AdError;
 use crate::ir::{
@@ -37,6 +38,7 @@ pub fn build(
         partials: HashMap::new(),
         discards: HashMap::new(),
         reciprocals: Reciprocals::of(forward),
+        tapes: ValueTapes::default(),
     };
     let mut body = Vec::new();
     // Zero every adjoint buffer: gradients accumulate.
@@ -56,6 +58,8 @@ pub fn build(
         .map(|(i, s)| fusable(i, s, &forward.body) && g.touches_active(std::slice::from_ref(s)) && !g.carries_in(std::slice::from_ref(s)))
         .collect();
     let uses_target = mentions_target(&forward.body);
+    let in_forward: Vec<bool> = fused.iter().map(|&f| !f || uses_target).collect();
+    g.tapes = ValueTapes::find(g.module, forward, active, facts, &g.reciprocals, &in_forward);
     // Old values of top-level stores that overwrite a buffer already read
     // (see `activity::check_no_overwrite_after_use`), by statement.
     let mut old_values: HashMap<usize, (BufferId, Value, Value)> = HashMap::new();
@@ -83,7 +87,8 @@ pub fn build(
             }
         }
         if !f || uses_target {
-            g.with_snapshots(s, &mut body);
+            let s = g.tapes.with_saves(s, &mut g.func);
+            g.with_snapshots(&s, &mut body);
         }
     }
     let mut scope = Scope::top(&forward.body);
@@ -207,6 +212,8 @@ struct Gen<'a> {
     discards: HashMap<BufferId, BufferId>,
     /// Reciprocals of the forward sweep the reverse multiplies by.
     reciprocals: Reciprocals,
+    /// Values of loop iterations the forward sweep stores for the reverse.
+    tapes: ValueTapes,
 }
 
 impl Gen<'_> {
@@ -681,6 +688,10 @@ impl Gen<'_> {
         for s in stmts {
             match s {
                 Stmt::Let { dst, expr } => {
+                    if let Some(kept) = self.tapes.load(*dst, rename, &mut self.func, out) {
+                        rename.insert(*dst, kept);
+                        continue;
+                    }
                     let ty = self.forward.type_of(*dst);
                     let new = self.fresh(ty);
                     let expr = map_expr(expr, |v| rn(rename, v));
@@ -1233,7 +1244,7 @@ fn mentions_target(stmts: &[Stmt]) -> bool {
     })
 }
 
-fn contains_jump(stmts: &[Stmt]) -> bool {
+pub(super) fn contains_jump(stmts: &[Stmt]) -> bool {
     stmts.iter().any(|s| match s {
         Stmt::Break | Stmt::Continue => true,
         Stmt::If { then, otherwise, .. } => contains_jump(then) || contains_jump(otherwise),

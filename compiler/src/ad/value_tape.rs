@@ -1,0 +1,267 @@
+//! Square roots and divisions of loop iterations, kept by the forward
+//! sweep for the reverse instead of computed again.
+//!
+//! The reverse sweep recomputes each iteration of a loop before
+//! differentiating it ([`super::reverse`]): cheap for loads and
+//! arithmetic, but a square root or a division has a latency of 13-20
+//! cycles, and a chain of them (a 2x2 Cholesky factor's `1 / sqrt(p11)`,
+//! then `1 / sqrt(p22 - r21²)`, per cell of the conditional covariance
+//! examples) is waited for again in the recomputation. So in a loop nest
+//! whose loop variables have ranges once the data are bound, the forward
+//! sweep stores, after each such value the reverse needs, the value into
+//! slot (iteration, value) of the loop's tape, a `Work` buffer with one
+//! slot per combination of the values the enclosing loop variables can
+//! take (so no two iterations share one, whatever the nest), and every
+//! recomputation of the iteration loads it back instead of recomputing
+//! it. Division-free values are recomputed as before (a load and a store
+//! cost more than a multiply-add), as is everything of loops that run
+//! only in the reverse sweep (fused loops: the forward sweep never runs
+//! them) and of loops whose ranges are unknown or whose tape would have
+//! fewer than [`MIN_SLOTS`] slots or more than [`MAX_LEN`] elements.
+
+use super::activity::Active;
+use super::affine::IndexFacts;
+use super::reciprocals::Reciprocals;
+use crate::ir::{Arena, BinaryOp, BufferId, Expr, Function, Module, ScalarType, Stmt, UnaryOp, Value};
+use std::collections::{HashMap, HashSet};
+
+/// The largest tape, in elements, a loop nest gets (512 KiB): past it the
+/// reverse recomputes, as without tapes.
+pub const MAX_LEN: usize = 1 << 16;
+
+/// The fewest slots (iterations of the nest) a tape is made for. Below,
+/// the few divisions it saves per gradient are less than what a perturbed
+/// register allocation elsewhere in the function can cost: a 4-slot tape
+/// of electric_covariance's per-grade `1 / sigma_y` gave 290 more
+/// instructions per gradient (three more in a 96-iteration loop).
+pub const MIN_SLOTS: i64 = 16;
+
+/// What the choice of values to keep reads.
+struct Context<'a> {
+    forward: &'a Function,
+    active: &'a Active,
+    facts: &'a IndexFacts,
+    reciprocals: &'a Reciprocals,
+    /// Values some statement of the pruned forward function reads.
+    live: &'a HashSet<Value>,
+}
+
+/// The tape of one loop.
+struct LoopTape {
+    buf: BufferId,
+    /// The loop variables of the nest down to this loop (forward names),
+    /// each with the element stride of a step of it.
+    strides: Vec<(Value, i64)>,
+    /// The element of the tape where iteration (all variables at the
+    /// lowest value of their range) starts, negated: the element of value
+    /// `pos` is `Σ var × stride + pos - base`.
+    base: i64,
+}
+
+/// The taped values of a function: see the module comment.
+#[derive(Default)]
+pub(super) struct ValueTapes {
+    tapes: Vec<LoopTape>,
+    /// Taped value (forward name) -> (its loop's tape, position in a slot).
+    at: HashMap<Value, (usize, usize)>,
+}
+
+impl ValueTapes {
+    /// Finds the loops of `forward`'s top-level statements for which
+    /// `in_forward` says the forward sweep runs them, and makes their
+    /// tapes in `module`.
+    pub fn find(module: &mut Module, forward: &Function, active: &Active, facts: &IndexFacts, reciprocals: &Reciprocals, in_forward: &[bool]) -> Self {
+        let mut out = ValueTapes::default();
+        // What nothing reads (a value the lowering computes for code it
+        // then left out) is not kept: its store would keep it alive.
+        let mut pruned = forward.clone();
+        super::prune::prune(&mut pruned, module);
+        let mut live = HashSet::new();
+        super::prune::each_use(&pruned.body, &mut |v| {
+            live.insert(v);
+        });
+        let ctx = Context { forward, active, facts, reciprocals, live: &live };
+        for (s, &runs) in forward.body.iter().zip(in_forward) {
+            if runs {
+                out.visit(module, std::slice::from_ref(s), &ctx, &mut Vec::new());
+            }
+        }
+        out
+    }
+
+    fn visit(&mut self, module: &mut Module, stmts: &[Stmt], ctx: &Context, nest: &mut Vec<Value>) {
+        for s in stmts {
+            match s {
+                Stmt::For { var, body, .. } => {
+                    nest.push(*var);
+                    if ctx.active.touches(body) && !super::reverse::contains_jump(body) {
+                        self.add_loop(module, body, ctx, nest);
+                    }
+                    self.visit(module, body, ctx, nest);
+                    nest.pop();
+                }
+                Stmt::If { then, otherwise, .. } => {
+                    self.visit(module, then, ctx, nest);
+                    self.visit(module, otherwise, ctx, nest);
+                }
+                // No ranges for what a `while` runs.
+                _ => {}
+            }
+        }
+    }
+
+    /// Makes the tape of the loop `body` with loop variables `nest`, when
+    /// it has values worth keeping and the ranges bound it.
+    fn add_loop(&mut self, module: &mut Module, body: &[Stmt], ctx: &Context, nest: &[Value]) {
+        let values = worth_keeping(body, ctx);
+        if values.is_empty() {
+            return;
+        }
+        // Strides innermost first: a slot is `values.len()` elements.
+        let mut strides = Vec::with_capacity(nest.len());
+        let mut stride = values.len() as i64;
+        let mut base = 0i64;
+        for &v in nest.iter().rev() {
+            let Some(&(lo, hi)) = ctx.facts.ranges.get(&v) else { return };
+            let Some(span) = hi.checked_sub(lo).and_then(|d| d.checked_add(1)) else { return };
+            let Some(b) = lo.checked_mul(stride).and_then(|x| x.checked_add(base)) else { return };
+            strides.push((v, stride));
+            base = b;
+            stride = match stride.checked_mul(span) {
+                Some(s) if s as u64 <= MAX_LEN as u64 => s,
+                _ => return,
+            };
+        }
+        strides.reverse();
+        if stride / (values.len() as i64) < MIN_SLOTS {
+            return;
+        }
+        let name = format!("tape.values.{}", values[0]);
+        let buf = module.add_buffer(name, Arena::Work, stride as usize);
+        let k = self.tapes.len();
+        for (pos, v) in values.into_iter().enumerate() {
+            self.at.insert(v, (k, pos));
+        }
+        self.tapes.push(LoopTape { buf, strides, base });
+    }
+
+    /// A copy of `s` (a top-level statement the forward sweep runs) that
+    /// stores each taped value into its tape after computing it.
+    pub fn with_saves(&self, s: &Stmt, func: &mut Function) -> Stmt {
+        match s {
+            Stmt::For { var, start, end, body } => Stmt::For { var: *var, start: *start, end: *end, body: self.block_with_saves(body, func) },
+            Stmt::If { cond, then, otherwise } => Stmt::If {
+                cond: *cond,
+                then: self.block_with_saves(then, func),
+                otherwise: self.block_with_saves(otherwise, func),
+            },
+            other => other.clone(),
+        }
+    }
+
+    fn block_with_saves(&self, stmts: &[Stmt], func: &mut Function) -> Vec<Stmt> {
+        let mut out = Vec::with_capacity(stmts.len());
+        for s in stmts {
+            match s {
+                Stmt::Let { dst, .. } if self.at.contains_key(dst) => {
+                    out.push(s.clone());
+                    let (buf, index) = self.element(*dst, &HashMap::new(), func, &mut out);
+                    out.push(Stmt::Store { buf, index, value: *dst });
+                }
+                Stmt::For { .. } | Stmt::If { .. } => out.push(self.with_saves(s, func)),
+                other => out.push(other.clone()),
+            }
+        }
+        out
+    }
+
+    /// When `dst` is taped, emits its load from the tape into a new value
+    /// (the recomputation's name for it) and returns that value; `rename`
+    /// maps forward names to the recomputation's (the loop variables).
+    pub fn load(&self, dst: Value, rename: &HashMap<Value, Value>, func: &mut Function, out: &mut Vec<Stmt>) -> Option<Value> {
+        if !self.at.contains_key(&dst) {
+            return None;
+        }
+        let (buf, index) = self.element(dst, rename, func, out);
+        let v = func.new_value(ScalarType::F64);
+        out.push(Stmt::Let { dst: v, expr: Expr::Load { buf, index } });
+        Some(v)
+    }
+
+    /// The tape and element of taped value `v` in the iteration the
+    /// (renamed) loop variables name.
+    fn element(&self, v: Value, rename: &HashMap<Value, Value>, func: &mut Function, out: &mut Vec<Stmt>) -> (BufferId, Value) {
+        let (k, pos) = self.at[&v];
+        let tape = &self.tapes[k];
+        let mut def = |out: &mut Vec<Stmt>, expr: Expr| {
+            let dst = func.new_value(ScalarType::I64);
+            out.push(Stmt::Let { dst, expr });
+            dst
+        };
+        let mut index = def(out, Expr::I64(pos as i64 - tape.base));
+        for &(var, stride) in &tape.strides {
+            let var = rename.get(&var).copied().unwrap_or(var);
+            let s = def(out, Expr::I64(stride));
+            let step = def(out, Expr::Binary(BinaryOp::Mul, var, s));
+            index = def(out, Expr::Binary(BinaryOp::Add, index, step));
+        }
+        (tape.buf, index)
+    }
+}
+
+/// The square roots and divisions defined directly in a loop body whose
+/// values the reverse sweep needs, in order: those read by anything but
+/// another such definition, the divisions its reverse reads (every
+/// active one: `d(a/b)` reads `a/b`), the square roots whose reverse reads
+/// them (an active one without its reciprocal in the block), and active
+/// divisions' divisors other than a literal 1. A square root that only
+/// feeds `1 / sqrt(x)` is not needed: the reciprocal is kept and the
+/// root's derivative is half of it. Values nothing reads once the forward
+/// function is pruned are never kept.
+fn worth_keeping(body: &[Stmt], ctx: &Context) -> Vec<Value> {
+    let (active, reciprocals) = (ctx.active, ctx.reciprocals);
+    let costly: Vec<(Value, &Expr)> = body
+        .iter()
+        .filter_map(|s| match s {
+            // Integer divisions are cheap enough, and not tape elements.
+            Stmt::Let { dst, expr: e @ (Expr::Unary(UnaryOp::Sqrt, _) | Expr::Binary(BinaryOp::Div, ..)) }
+                if ctx.live.contains(dst) && ctx.forward.type_of(*dst) == ScalarType::F64 =>
+            {
+                Some((*dst, e))
+            }
+            _ => None,
+        })
+        .collect();
+    let is_costly: HashSet<Value> = costly.iter().map(|(v, _)| *v).collect();
+    let mut needed: HashSet<Value> = HashSet::new();
+    // Reads by anything but the definitions of costly values.
+    for s in body {
+        match s {
+            Stmt::Let { dst, .. } if is_costly.contains(dst) => {}
+            other => super::prune::each_use(std::slice::from_ref(other), &mut |v| {
+                if is_costly.contains(&v) {
+                    needed.insert(v);
+                }
+            }),
+        }
+    }
+    for &(v, e) in &costly {
+        if !active.value(v) {
+            continue;
+        }
+        match *e {
+            Expr::Binary(BinaryOp::Div, a, b) => {
+                needed.insert(v);
+                if !reciprocals.is_one(a) && is_costly.contains(&b) {
+                    needed.insert(b);
+                }
+            }
+            _ if reciprocals.of_sqrt(v).is_none() => {
+                needed.insert(v);
+            }
+            _ => {}
+        }
+    }
+    costly.into_iter().map(|(v, _)| v).filter(|v| needed.contains(v)).collect()
+}
+
