@@ -911,3 +911,24 @@ fn a_function_local_sized_over_too_many_lengths_is_error_e5001() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("E5001") && err.contains("the local `u` of a user function"), "{err}");
 }
+
+/// Arguments whose sizes, known once the data are bound, disagree
+/// (`log_mix` of 3 proportions with 2 log densities; `hmm_marginal` with
+/// a `Gamma` of the wrong size) are the program's error, E5003 naming the
+/// sizes, not E5001's "not supported yet" (Stan rejects every evaluation).
+#[test]
+fn arguments_whose_sizes_disagree_are_error_e5003() {
+    let dir = common::scratch("stan-sizes-disagree");
+    let cases = [
+        ("log_mix", "data { int K; }\nparameters { real mu; }\nmodel {\n  vector[K] lp = [normal_lpdf(0 | mu, 1), normal_lpdf(1 | mu, 1)]';\n  target += log_mix(rep_vector(1.0 / 3, 3), lp);\n}\n", "mixing proportions"),
+        ("hmm", "data { int K; }\nparameters { real mu; }\nmodel {\n  matrix[K, 4] log_omega = rep_matrix(mu, K, 4);\n  target += hmm_marginal(log_omega, rep_matrix(1.0 / 3, 3, 3), rep_vector(0.5, K));\n}\n", "Gamma K x K"),
+    ];
+    for (name, model, says) in cases {
+        std::fs::write(dir.join(format!("{name}.stan")), model).expect("model");
+        std::fs::write(dir.join("d.json"), r#"{"K": 2}"#).expect("data");
+        let out = hbmc(&dir, &["gradcheck", &format!("{name}.stan"), "--data", "d.json"]);
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("E5003") && err.contains("sizes disagree") && err.contains(says) && !err.contains("E5001"), "{name}: {err}");
+    }
+}

@@ -22,7 +22,7 @@ impl Lowerer<'_> {
         let (ns, alphas) = (self.shape(n)?, self.shape(alpha)?);
         match (ns.as_slice(), alphas.as_slice()) {
             ([k], [j]) if k == j => Ok(*k),
-            _ => Err(LowerError::unsupported(
+            _ => Err(LowerError::sizes(
                 at.span,
                 format!("`dirichlet_multinomial` of counts of shape {ns:?} with concentrations of shape {alphas:?} (one array of counts and one vector of the same size)"),
             )),

@@ -28,8 +28,8 @@ impl Lowerer<'_> {
             _ => return Err(LowerError::unsupported(e.span, format!("`log_mix` of log densities of shape {:?}", lp.shape))),
         };
         if per != k {
-            let msg = format!("`log_mix` of {k} mixing proportions and {per} log densities (the sizes must agree)");
-            return Err(LowerError::unsupported(e.span, msg));
+            let msg = format!("`log_mix` of {k} mixing proportions and {per} log densities per mixture (they must be as many)");
+            return Err(LowerError::sizes(e.span, msg));
         }
         let (kv, nv) = (self.fb.i64(k as i64), self.fb.i64(n as i64));
         let f = self.func("hbm_log_mix_vec", e)?;
@@ -90,7 +90,7 @@ impl Lowerer<'_> {
         if k == 0 || n == 0 || parts[1].shape != [k, k] || parts[2].shape != [k] {
             let shapes: Vec<_> = parts.iter().map(|p| p.shape.clone()).collect();
             let msg = format!("`{func}` with sizes {shapes:?}: log_omega must be K x N (K, N at least 1), Gamma K x K and rho K");
-            return Err(LowerError::unsupported(e.span, msg));
+            return Err(LowerError::sizes(e.span, msg));
         }
         let mut call_args: Vec<CallArg> = parts.iter().map(PtrArg::arg).collect();
         call_args.push(CallArg::Value(self.fb.i64(k as i64)));

@@ -117,21 +117,36 @@ impl LoweredModel {
     }
 }
 
-/// Why lowering failed: a construct this version cannot compile yet, or an
-/// invariant the checker should have guaranteed.
+/// Why lowering failed: a construct this version cannot compile yet, an
+/// invariant the checker should have guaranteed, or arguments whose sizes
+/// (known once the data are bound) disagree.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LowerError {
     pub span: Span,
     pub message: String,
+    /// The arguments' sizes disagree: the program is wrong, not hbmc.
+    pub sizes: bool,
 }
 
 impl LowerError {
     /// A construct not yet supported by lowering.
     pub fn unsupported(span: Span, what: impl Into<String>) -> LowerError {
-        LowerError { span, message: what.into() }
+        LowerError { span, message: what.into(), sizes: false }
+    }
+
+    /// Arguments of sizes the function does not accept together (`what`
+    /// names them and says what would be right). Stan rejects these when
+    /// the program runs; here every size is known once the data are bound.
+    pub fn sizes(span: Span, what: impl Into<String>) -> LowerError {
+        LowerError { span, message: what.into(), sizes: true }
     }
 
     fn into_diagnostic(self) -> Diagnostic {
+        if self.sizes {
+            return Diagnostic::error("E5003", format!("the arguments' sizes disagree: {}", self.message))
+                .with_label(self.span, "these sizes do not go together")
+                .with_help("the sizes come from the data; Stan would reject every evaluation of this call");
+        }
         Diagnostic::error("E5001", format!("not supported by the compiler yet: {}", self.message))
             .with_label(self.span, "cannot be compiled yet")
             .with_help("`hbmc check` accepts this program, but code generation for it is not implemented yet; see docs/language.md")
@@ -412,7 +427,7 @@ impl<'a> Lowerer<'a> {
                     ),
                     None => format!("a size that is not a constant of the data and transformed data ({})", d.message),
                 };
-                LowerError { span: decl.span, message }
+                LowerError::unsupported(decl.span, message)
             })?,
         };
         self.shapes.insert(decl.var, shape.clone());
@@ -435,10 +450,10 @@ impl<'a> Lowerer<'a> {
             let shape = self.shape_of_decl(decl)?;
             let info = self.program.var(decl.var);
             let ty = self.elem_type(decl.var);
-            let value = self.bound.value(decl.var).ok_or_else(|| LowerError {
-                span: decl.span,
-                message: format!("data variable `{}` has no bound value", info.name),
-            })?;
+            let value = self
+                .bound
+                .value(decl.var)
+                .ok_or_else(|| LowerError::unsupported(decl.span, format!("data variable `{}` has no bound value", info.name)))?;
             let shape = complex::storage_shape(&info.ty, &shape);
             let len = layout::element_count(&shape);
             let (arena, buf) = match ty {

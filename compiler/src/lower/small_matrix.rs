@@ -284,7 +284,7 @@ impl Lowerer<'_> {
 
     /// `Σ log L_ii` and whether the diagonal is positive.
     fn factor_facts(&mut self, l: &SmallValue) -> LowerResult<FactorFacts> {
-        let log = self.symbols.get("hbm_log").ok_or_else(|| LowerError { span: Default::default(), message: "the library function `hbm_log`".into() })?;
+        let log = self.symbols.get("hbm_log").ok_or_else(|| LowerError::unsupported(Default::default(), "the library function `hbm_log`"))?;
         let mut log_det: Option<Value> = None;
         let mut diag_ok: Option<Value> = None;
         let zero = self.fb.f64(0.0);
@@ -447,7 +447,7 @@ impl Lowerer<'_> {
             return Ok(None);
         }
         let log = if func == "log_determinant" {
-            Some(self.symbols.get("hbm_log").ok_or_else(|| LowerError { span: a.span, message: "the library function `hbm_log`".into() })?)
+            Some(self.symbols.get("hbm_log").ok_or_else(|| LowerError::unsupported(a.span, "the library function `hbm_log`"))?)
         } else {
             None
         };

@@ -97,7 +97,7 @@ impl Lowerer<'_> {
                 self.expect_square(name, "the variate", &shape, at)?;
                 let scale_shape = self.shape(&params[1])?;
                 if scale_shape != shape {
-                    return Err(LowerError::unsupported(
+                    return Err(LowerError::sizes(
                         at.span,
                         format!("`{name}` with a {rows}x{cols} variate but a {scale_shape:?} scale matrix (they must be the same size)"),
                     ));
@@ -113,7 +113,7 @@ impl Lowerer<'_> {
     fn expect_square(&mut self, name: &str, what: &str, shape: &[usize], at: &TypedExpr) -> LowerResult<()> {
         match shape {
             [r, c] if r == c => Ok(()),
-            s => Err(LowerError::unsupported(at.span, format!("`{name}` with {what} of shape {s:?} (it must be square)"))),
+            s => Err(LowerError::sizes(at.span, format!("`{name}` with {what} of shape {s:?} (it must be square)"))),
         }
     }
 
@@ -169,14 +169,14 @@ impl Lowerer<'_> {
         let (matrix, w) = (&params[0], &params[1]);
         let m_shape = self.shape(matrix)?;
         if m_shape != [n, n] {
-            return Err(LowerError::unsupported(
+            return Err(LowerError::sizes(
                 at.span,
                 format!("`{name}` with a {k}x{n} variate but a {m_shape:?} kernel matrix (it must be {n}x{n})"),
             ));
         }
         let w_shape = self.shape(w)?;
         if w_shape != [k] {
-            return Err(LowerError::unsupported(at.span, format!("`{name}` with {k} rows but {w_shape:?} weights (one per row)")));
+            return Err(LowerError::sizes(at.span, format!("`{name}` with {k} rows but {w_shape:?} weights (one per row)")));
         }
         let l = if name == "multi_gp" { cholesky(matrix, at) } else { matrix.clone() };
         let z = solve_lower(l.clone(), transposed(y), at);
@@ -197,7 +197,7 @@ impl Lowerer<'_> {
         self.expect_square("lkj_cov", "the variate", &[rows, cols], at)?;
         for p in &params[..2] {
             if !p.ty.is_scalar() && self.shape(p)? != [rows] {
-                return Err(LowerError::unsupported(at.span, format!("`lkj_cov` of a {rows}x{rows} matrix needs mu and sigma of size {rows} (or reals)")));
+                return Err(LowerError::sizes(at.span, format!("`lkj_cov` of a {rows}x{rows} matrix needs mu and sigma of size {rows} (or reals)")));
             }
         }
         let v = Type::vector(Axis::Anon);
