@@ -19,10 +19,10 @@
 use super::grad_diag::{GradDiagAdaptation, GradDiagSettings, GradDiagStep};
 use super::sym_eigen::{mat_mul, sym_apply, sym_eigen};
 use crate::nuts::hamiltonian::InvMetric;
-use crate::nuts::kernels::{self, combine_scale, scale_project};
+use crate::nuts::kernels::{self, scale_project};
 use crate::rng::ChainRng;
 
-/// Largest number of directions kept (the velocity's scratch lives on the stack).
+/// Largest number of directions kept (their projections live in fixed arrays on the stack).
 pub const MAX_RANK: usize = 16;
 
 /// `$obj.$method::<R>(args)` for the rank `R = $rank` (at most
@@ -102,25 +102,6 @@ impl LowRankInvMetric {
         Ok(())
     }
 
-    /// `out = M^{-1} p`: one pass for `t = S p` and `c = U' t`, one for
-    /// `S (t + U (L - 1) c)`, each reading the directions in order
-    /// ([`scale_project`], [`combine_scale`]). Dispatched on the rank so
-    /// that the sums over the directions stay in registers.
-    pub fn velocity(&self, p: &[f64], out: &mut [f64]) {
-        by_rank!(self.vals.len(), self.velocity_rank(p, out))
-    }
-
-    /// [`LowRankInvMetric::velocity`] for rank `R`; `out` holds `t` between
-    /// the two passes.
-    #[inline(always)]
-    fn velocity_rank<const R: usize>(&self, p: &[f64], out: &mut [f64]) {
-        let mut c: [f64; R] = scale_project::<R, true>(&self.scale, p, &self.vecs, out);
-        for (cj, l) in c.iter_mut().zip(&self.vals) {
-            *cj *= l - 1.0;
-        }
-        combine_scale::<R>(&self.scale, &self.vecs, &c, out);
-    }
-
     /// `U' S x`, the directions' coordinates of `S x`, in the first `rank`
     /// places.
     pub(crate) fn project_scaled(&self, x: &[f64]) -> [f64; MAX_RANK] {
@@ -129,7 +110,7 @@ impl LowRankInvMetric {
 
     fn project_scaled_rank<const R: usize>(&self, x: &[f64]) -> [f64; MAX_RANK] {
         let mut out = [0.0; MAX_RANK];
-        out[..R].copy_from_slice(&scale_project::<R, false>(&self.scale, x, &self.vecs, &mut []));
+        out[..R].copy_from_slice(&scale_project::<R>(&self.scale, x, &self.vecs));
         out
     }
 
@@ -518,6 +499,20 @@ impl LowRankAdaptation {
 mod tests {
     use super::*;
 
+    /// `out = M^{-1} p = S (t + U (L - 1) U' t)` with `t = S p`, written
+    /// out plainly: the oracle of the estimate and of the whitened steps.
+    fn inverse_metric_times(m: &LowRankInvMetric, p: &[f64], out: &mut [f64]) {
+        let n = p.len();
+        let t: Vec<f64> = p.iter().zip(&m.scale).map(|(p, s)| p * s).collect();
+        out.copy_from_slice(&t);
+        for (j, l) in m.vals.iter().enumerate() {
+            let u = &m.vecs[j * n..(j + 1) * n];
+            let c = (l - 1.0) * u.iter().zip(&t).map(|(u, t)| u * t).sum::<f64>();
+            out.iter_mut().zip(u).for_each(|(o, u)| *o += c * u);
+        }
+        out.iter_mut().zip(&m.scale).for_each(|(o, s)| *o *= s);
+    }
+
     /// Draws and gradients of a correlated Gaussian (2 correlated
     /// coordinates with rho = 0.99 among `dim`, scales varied).
     fn gaussian_sample(dim: usize, n: usize, rho: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
@@ -563,7 +558,7 @@ mod tests {
         for j in 0..dim {
             let mut e = vec![0.0; dim];
             e[j] = 1.0;
-            m.velocity(&e, &mut out);
+            inverse_metric_times(&m, &e, &mut out);
             for i in 0..dim {
                 let want = cov[i * dim + j];
                 let tol = 0.25 * scales[i] * scales[j];
@@ -575,7 +570,7 @@ mod tests {
         for j in 0..dim {
             let mut e = vec![0.0; dim];
             e[j] = 1.0;
-            m.velocity(&e, &mut out);
+            inverse_metric_times(&m, &e, &mut out);
             assert!((diag[j] - out[j]).abs() < 1e-12 * diag[j].max(1.0));
         }
     }
@@ -611,7 +606,7 @@ mod tests {
             let drift = m.drift(&m.project(&y));
             add_dirs(&mut y, &drift);
             y.iter_mut().zip(&m.scale).for_each(|(y, s)| *y *= s);
-            m.velocity(&e, &mut want);
+            inverse_metric_times(&m, &e, &mut want);
             for i in 0..dim {
                 assert!((y[i] - want[i]).abs() < 1e-12 * want[i].abs().max(1.0), "({i},{k}) {} vs {}", y[i], want[i]);
             }

@@ -1,5 +1,5 @@
 //! The trajectory's passes over a state (leapfrog updates, kinetic energy,
-//! U-turn sums, the low-rank metric's products), each with a portable
+//! U-turn sums, the low-rank metric's projection), each with a portable
 //! version and AVX + FMA and AVX-512 versions chosen at run time
 //! (`is_x86_feature_detected!`, so no `-C target-cpu` is needed).
 //!
@@ -128,82 +128,38 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     lanes_sum(acc)
 }
 
-/// The first pass of a low-rank metric's product ([`crate::adapt::LowRankInvMetric`]):
-/// `t = s * x` elementwise (when `STORE`; `t` may be empty otherwise) and
-/// `c[j] = u_j . t` for the `R` directions `u_j = u[j * n..(j + 1) * n]`
-/// (`n = x.len()`), each sum in the order of [`dot`].
+/// The low-rank metric's projection of a scaled vector
+/// ([`crate::adapt::LowRankInvMetric`]): `c[j] = u_j . (s * x)` for the `R`
+/// directions `u_j = u[j * n..(j + 1) * n]` (`n = x.len()`), the product
+/// `s * x` elementwise, each sum in the order of [`dot`].
 #[inline]
-pub(crate) fn scale_project<const R: usize, const STORE: bool>(s: &[f64], x: &[f64], u: &[f64], t: &mut [f64]) -> [f64; R] {
+pub(crate) fn scale_project<const R: usize>(s: &[f64], x: &[f64], u: &[f64]) -> [f64; R] {
     let n = x.len();
     let (s, u) = (&s[..n], &u[..R * n]);
-    let t = if STORE { &mut t[..n] } else { &mut [] };
     #[cfg(target_arch = "x86_64")]
     if has_avx512() {
         // SAFETY: AVX-512F was detected on this CPU; the slices' lengths are those the AVX call below needs.
-        return unsafe { avx512::scale_project::<R, STORE>(s, x, u, t) };
+        return unsafe { avx512::scale_project::<R>(s, x, u) };
     }
     #[cfg(target_arch = "x86_64")]
     if has_avx_fma() {
-        // SAFETY: AVX and FMA were detected on this CPU; `s`, `x` (and `t` when STORE) have length n, `u` R * n.
-        return unsafe { avx::scale_project::<R, STORE>(s, x, u, t) };
+        // SAFETY: AVX and FMA were detected on this CPU; `s`, `x` have length n, `u` R * n.
+        return unsafe { avx::scale_project::<R>(s, x, u) };
     }
     let mut acc = [[0.0; LANES]; R];
     for i in 0..n {
-        scale_project_element::<R, STORE>(s, x, u, t, i, i % LANES, &mut acc);
+        scale_project_element::<R>(s, x, u, i, i % LANES, &mut acc);
     }
     acc.map(lanes_sum)
 }
 
 #[inline(always)]
-fn scale_project_element<const R: usize, const STORE: bool>(
-    s: &[f64],
-    x: &[f64],
-    u: &[f64],
-    t: &mut [f64],
-    i: usize,
-    l: usize,
-    acc: &mut [[f64; LANES]; R],
-) {
+fn scale_project_element<const R: usize>(s: &[f64], x: &[f64], u: &[f64], i: usize, l: usize, acc: &mut [[f64; LANES]; R]) {
     let n = x.len();
     let ti = s[i] * x[i];
-    if STORE {
-        t[i] = ti;
-    }
     for (j, a) in acc.iter_mut().enumerate() {
         a[l] = u[j * n + i].mul_add(ti, a[l]);
     }
-}
-
-/// The second pass of a low-rank metric's product, in place: `t = s * (t +
-/// sum_j c[j] u_j)`, the sum over `j` in order, each term a fused
-/// multiply-add (directions laid out as in [`scale_project`]).
-#[inline]
-pub(crate) fn combine_scale<const R: usize>(s: &[f64], u: &[f64], c: &[f64; R], t: &mut [f64]) {
-    let n = t.len();
-    let (s, u) = (&s[..n], &u[..R * n]);
-    #[cfg(target_arch = "x86_64")]
-    if has_avx512() {
-        // SAFETY: AVX-512F was detected on this CPU; the slices' lengths are those the AVX call below needs.
-        return unsafe { avx512::combine_scale::<R>(s, u, c, t) };
-    }
-    #[cfg(target_arch = "x86_64")]
-    if has_avx_fma() {
-        // SAFETY: AVX and FMA were detected on this CPU; `s` has length n, `u` R * n.
-        return unsafe { avx::combine_scale::<R>(s, u, c, t) };
-    }
-    for i in 0..n {
-        combine_scale_element(s, u, c, t, i);
-    }
-}
-
-#[inline(always)]
-fn combine_scale_element<const R: usize>(s: &[f64], u: &[f64], c: &[f64; R], t: &mut [f64], i: usize) {
-    let n = t.len();
-    let mut a = t[i];
-    for (j, cj) in c.iter().enumerate() {
-        a = u[j * n + i].mul_add(*cj, a);
-    }
-    t[i] = a * s[i];
 }
 
 /// The six dot products of Stan's three U-turn checks over two neighbouring
@@ -714,8 +670,8 @@ pub(crate) fn first_half_general(
 macro_rules! vector_kernels {
     ($feature:literal) => {
         use super::{
-            combine_scale_element, fused_element, general_element, joined_element, kick_drift_element, lanes_sum,
-            scale_project_element, DirTerms, FusedArrays, FusedOutputs, GeneralStep, JoinedInputs, PairSums, FUSED_SUMS, LANES,
+            fused_element, general_element, joined_element, kick_drift_element, lanes_sum, scale_project_element,
+            DirTerms, FusedArrays, FusedOutputs, GeneralStep, JoinedInputs, PairSums, FUSED_SUMS, LANES,
         };
 
         /// Runs `f` on every whole register of `n` elements, in order (four
@@ -788,19 +744,11 @@ macro_rules! vector_kernels {
         }
 
         #[target_feature(enable = $feature)]
-        pub(super) unsafe fn scale_project<const R: usize, const STORE: bool>(
-            s: &[f64],
-            x: &[f64],
-            u: &[f64],
-            t: &mut [f64],
-        ) -> [f64; R] {
+        pub(super) unsafe fn scale_project<const R: usize>(s: &[f64], x: &[f64], u: &[f64]) -> [f64; R] {
             let n = x.len();
             let mut acc = [zero(); R];
             let whole = registers(n, |i| {
                 let ti = mul(load(s, i), load(x, i));
-                if STORE {
-                    store(t, i, ti);
-                }
                 for (j, a) in acc.iter_mut().enumerate() {
                     *a = fmadd(load(u, j * n + i), ti, *a);
                 }
@@ -810,25 +758,9 @@ macro_rules! vector_kernels {
                 *o = lanes(a);
             }
             for i in whole..n {
-                scale_project_element::<R, STORE>(s, x, u, t, i, i - whole, &mut out);
+                scale_project_element::<R>(s, x, u, i, i - whole, &mut out);
             }
             out.map(lanes_sum)
-        }
-
-        #[target_feature(enable = $feature)]
-        pub(super) unsafe fn combine_scale<const R: usize>(s: &[f64], u: &[f64], c: &[f64; R], t: &mut [f64]) {
-            let n = t.len();
-            let cv = c.map(|cj| splat(cj));
-            let whole = registers(n, |i| {
-                let mut a = load(t, i);
-                for (j, cj) in cv.iter().enumerate() {
-                    a = fmadd(load(u, j * n + i), *cj, a);
-                }
-                store(t, i, mul(a, load(s, i)));
-            });
-            for i in whole..n {
-                combine_scale_element(s, u, c, t, i);
-            }
         }
 
         #[allow(clippy::too_many_arguments)]
@@ -1200,22 +1132,10 @@ mod tests {
             for n in LENGTHS {
                 let (s, x) = (scale(n, 1.0), data(n, 1.0));
                 let u: Vec<f64> = (0..3).flat_map(|j| data(n, 7.0 + j as f64)).collect();
-                let mut t = vec![0.0; n];
-                let c = scale_project::<3, true>(&s, &x, &u, &mut t);
-                assert_eq!(scale_project::<3, false>(&s, &x, &u, &mut []), c, "n = {n}");
+                let c = scale_project::<3>(&s, &x, &u);
                 let t_def: Vec<f64> = s.iter().zip(&x).map(|(a, b)| a * b).collect();
-                assert_eq!(t, t_def, "n = {n}");
                 for (j, cj) in c.iter().enumerate() {
                     assert_eq!(cj.to_bits(), dot_by_definition(&u[j * n..(j + 1) * n], &t_def).to_bits(), "n = {n}");
-                }
-                let mut out = t.clone();
-                combine_scale::<3>(&s, &u, &c, &mut out);
-                for i in 0..n {
-                    let mut a = t[i];
-                    for (j, cj) in c.iter().enumerate() {
-                        a = u[j * n + i].mul_add(*cj, a);
-                    }
-                    assert_eq!(out[i].to_bits(), (a * s[i]).to_bits(), "n = {n}, i = {i}");
                 }
             }
         });
