@@ -417,12 +417,14 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
         let Metric::LowRank(m) = &self.metric else {
             return DirTerms::default();
         };
-        let mut dirs = DirTerms { u: &m.vecs, kick: m.half_kick(h, &dst.grad_proj, &mut dst.proj), ..DirTerms::default() };
-        if let Some(nx) = next {
-            let mut alpha = dst.proj;
-            m.half_kick(h, &dst.grad_proj, &mut alpha);
-            (dirs.drift, nx.proj) = (m.drift(&alpha), alpha);
-        }
+        let kick = m.half_kick(h, &dst.grad_proj, &mut dst.proj);
+        let Some(nx) = next else {
+            return DirTerms { u: &m.vecs, kick, ..DirTerms::default() };
+        };
+        // The next step's first half is the one a step from `dst` takes
+        // (the same arithmetic as `leapfrog`); its kick equals this one's.
+        let (dirs, alpha) = self.first_half_dirs(dst, h);
+        nx.proj = alpha;
         dirs
     }
 
