@@ -99,11 +99,7 @@ impl Checker {
         }
         let zipped = zip_groups(&typed, &mut fates);
         let ty = result_type(&base.ty, &fates);
-        let level = typed.iter().fold(base.level, |l, i| match i {
-            TypedIndex::Single(e) | TypedIndex::Multi(e) => l.max(e.level),
-            TypedIndex::Range { lower, upper } => [lower, upper].into_iter().flatten().fold(l, |l, e| l.max(e.level)),
-            TypedIndex::All => l,
-        });
+        let level = typed.iter().flat_map(TypedIndex::exprs).fold(base.level, |l, e| l.max(e.level));
         Some(TypedExpr {
             kind: TypedExprKind::Index {
                 base: Box::new(base),

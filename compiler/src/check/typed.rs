@@ -165,6 +165,26 @@ pub enum TypedIndex {
     All,
 }
 
+impl TypedIndex {
+    /// The expressions of this index position (none for `:`), in order.
+    pub fn exprs(&self) -> Vec<&TypedExpr> {
+        match self {
+            TypedIndex::Single(x) | TypedIndex::Multi(x) => vec![x],
+            TypedIndex::Range { lower, upper } => lower.iter().chain(upper.iter()).collect(),
+            TypedIndex::All => Vec::new(),
+        }
+    }
+
+    /// [`TypedIndex::exprs`], mutably.
+    pub fn exprs_mut(&mut self) -> Vec<&mut TypedExpr> {
+        match self {
+            TypedIndex::Single(x) | TypedIndex::Multi(x) => vec![x],
+            TypedIndex::Range { lower, upper } => lower.iter_mut().chain(upper.iter_mut()).collect(),
+            TypedIndex::All => Vec::new(),
+        }
+    }
+}
+
 /// A typed statement.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypedStmt {
@@ -316,17 +336,7 @@ impl TypedExpr {
             K::Binary { lhs, rhs, .. } => vec![lhs, rhs],
             K::Unary { operand, .. } => vec![operand],
             K::Ternary { cond, then, otherwise } => vec![cond, then, otherwise],
-            K::Index { base, indices, .. } => {
-                let mut out: Vec<&TypedExpr> = vec![base];
-                for i in indices {
-                    match i {
-                        TypedIndex::Single(x) | TypedIndex::Multi(x) => out.push(x),
-                        TypedIndex::Range { lower, upper } => out.extend(lower.iter().chain(upper.iter())),
-                        TypedIndex::All => {}
-                    }
-                }
-                out
-            }
+            K::Index { base, indices, .. } => std::iter::once(&**base).chain(indices.iter().flat_map(TypedIndex::exprs)).collect(),
         }
     }
 
@@ -340,15 +350,7 @@ impl TypedExpr {
             K::Unary { operand, .. } => vec![&mut **operand],
             K::Ternary { cond, then, otherwise } => vec![&mut **cond, &mut **then, &mut **otherwise],
             K::Index { base, indices, .. } => {
-                let mut out: Vec<&mut TypedExpr> = vec![&mut **base];
-                for i in indices {
-                    match i {
-                        TypedIndex::Single(x) | TypedIndex::Multi(x) => out.push(x),
-                        TypedIndex::Range { lower, upper } => out.extend(lower.iter_mut().chain(upper.iter_mut())),
-                        TypedIndex::All => {}
-                    }
-                }
-                out
+                std::iter::once(&mut **base).chain(indices.iter_mut().flat_map(TypedIndex::exprs_mut)).collect()
             }
         }
     }

@@ -367,13 +367,7 @@ fn index_exprs(lhs: &TypedExpr) -> Vec<&TypedExpr> {
     match &lhs.kind {
         TypedExprKind::Index { base, indices, .. } => {
             let mut out = index_exprs(base);
-            for i in indices {
-                match i {
-                    TypedIndex::Single(x) | TypedIndex::Multi(x) => out.push(x),
-                    TypedIndex::Range { lower, upper } => out.extend(lower.iter().chain(upper.iter())),
-                    TypedIndex::All => {}
-                }
-            }
+            out.extend(indices.iter().flat_map(TypedIndex::exprs));
             out
         }
         TypedExprKind::Call { args, .. } => args.iter().flat_map(index_exprs).collect(),

@@ -176,7 +176,7 @@ impl Lowerer<'_> {
                 let lhs_ok = match &lhs.kind {
                     TypedExprKind::Var(v) if *v == var => *op == AssignOp::Assign,
                     TypedExprKind::Index { base, indices, .. } if matches!(base.kind, TypedExprKind::Var(v) if v == var) => {
-                        *op == AssignOp::Assign && indices.iter().all(|i| index_exprs(i).iter().all(|x| !x.mentions(|v| v == var)))
+                        *op == AssignOp::Assign && indices.iter().all(|i| i.exprs().iter().all(|x| !x.mentions(|v| v == var)))
                     }
                     _ => self.expr_cells(lhs, var, shape, env, cells),
                 };
@@ -317,7 +317,7 @@ impl Lowerer<'_> {
         match &e.kind {
             TypedExprKind::Var(v) => *v != var,
             TypedExprKind::Index { base, indices, zipped } if matches!(base.kind, TypedExprKind::Var(v) if v == var) => {
-                indices.iter().all(|i| index_exprs(i).iter().all(|x| !x.mentions(|v| v == var)))
+                indices.iter().all(|i| i.exprs().iter().all(|x| !x.mentions(|v| v == var)))
                     && self.indexed_cells(indices, zipped, shape, env, cells)
             }
             _ => e.children().into_iter().all(|c| self.expr_cells(c, var, shape, env, cells)),
@@ -333,7 +333,7 @@ impl Lowerer<'_> {
         let used: Vec<(VarId, i64, i64)> = env
             .iter()
             .copied()
-            .filter(|(v, _, _)| indices.iter().any(|i| index_exprs(i).iter().any(|x| self.reads_int(x, *v))))
+            .filter(|(v, _, _)| indices.iter().any(|i| i.exprs().iter().any(|x| self.reads_int(x, *v))))
             .collect();
         let bindings: usize = used.iter().map(|(_, lo, hi)| (hi - lo + 1).max(0) as usize).product();
         if bindings > MAX_ENUMERATED {
@@ -524,15 +524,6 @@ impl Lowerer<'_> {
             self.int_data_init.push(0);
         }
         buf
-    }
-}
-
-/// The index expressions of one index position.
-fn index_exprs(i: &TypedIndex) -> Vec<&TypedExpr> {
-    match i {
-        TypedIndex::Single(x) | TypedIndex::Multi(x) => vec![x],
-        TypedIndex::All => vec![],
-        TypedIndex::Range { lower, upper } => lower.iter().chain(upper.iter()).collect(),
     }
 }
 
