@@ -14,10 +14,7 @@ mod common;
 const DATA: &str = r#"{"T": 8, "P": 2, "y": [[0.095, 1.25], [-0.931, 0.992], [-0.259, -0.262], [1.9, 0.158], [-0.043, 0.729], [1.127, -0.031], [0.588, -0.974], [-0.367, -0.438]]}"#;
 
 fn check(name: &str, source: &str) {
-    let dir = common::scratch(name);
-    let path = dir.join("d.json");
-    std::fs::write(&path, DATA).expect("data file written");
-    common::oracle::check_example(name, source, &[path]).unwrap_or_else(|e| panic!("{name}: {e}"));
+    common::oracle::check_example_json(name, source, DATA).unwrap_or_else(|e| panic!("{name}: {e}"));
 }
 
 /// `vector[2] mu = rep_vector(0, 2); for (p in 1:P) mu += Phi[p] * y[t - p];` inside the loop over t (VAR(P)).

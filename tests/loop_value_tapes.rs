@@ -92,10 +92,7 @@ const DATA: &str = r#"{"N": 7, "G": 3, "grp": [1, 1, 2, 2, 2, 3, 3], "y": [0.3, 
 
 #[test]
 fn kept_values_pass_the_oracles() {
-    let dir = common::scratch("loop-value-tapes");
-    let path = dir.join("d.json");
-    std::fs::write(&path, DATA).expect("data file written");
-    common::oracle::check_example("loop_value_tapes", MODEL, &[path]).unwrap_or_else(|e| panic!("{e}"));
+    common::oracle::check_example_json("loop_value_tapes", MODEL, DATA).unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// Lines of a printed function that compute `op`.

@@ -272,11 +272,6 @@ fn the_conditional_examples_store_only_the_cells_read() {
 
 #[test]
 fn restricted_stores_pass_the_oracles() {
-    let dir = common::scratch("read-cells-oracles");
-    let path = dir.join("d.json");
-    std::fs::write(&path, PLAIN_DATA).expect("data file written");
-    common::oracle::check_example("read_cells_plain", PLAIN, &[path]).unwrap_or_else(|e| panic!("{e}"));
-    let path = dir.join("lists.json");
-    std::fs::write(&path, LISTS_DATA).expect("data file written");
-    common::oracle::check_example("read_cells_lists", LISTS, &[path]).unwrap_or_else(|e| panic!("{e}"));
+    common::oracle::check_example_json("read_cells_plain", PLAIN, PLAIN_DATA).unwrap_or_else(|e| panic!("{e}"));
+    common::oracle::check_example_json("read_cells_lists", LISTS, LISTS_DATA).unwrap_or_else(|e| panic!("{e}"));
 }

@@ -56,10 +56,7 @@ const DATA: &str = r#"{"N": 4, "y": [0.3, -1.2, 2.5, -0.1]}"#;
 
 #[test]
 fn cheaper_adjoints_pass_the_oracles() {
-    let dir = common::scratch("reciprocal-adjoints");
-    let path = dir.join("d.json");
-    std::fs::write(&path, DATA).expect("data file written");
-    common::oracle::check_example("reciprocal_adjoints", MODEL, &[path]).unwrap_or_else(|e| panic!("{e}"));
+    common::oracle::check_example_json("reciprocal_adjoints", MODEL, DATA).unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]

@@ -36,10 +36,7 @@ const DATA: &str = r#"{"N": 5, "K": 3, "z": [0, 1, 0, 1, 1], "y": [0.3, -1.2, 2.
 
 #[test]
 fn squares_by_exponent_pass_the_oracles() {
-    let dir = common::scratch("square-exponent");
-    let path = dir.join("d.json");
-    std::fs::write(&path, DATA).expect("data file written");
-    common::oracle::check_example("square_exponent", MODEL, &[path]).unwrap_or_else(|e| panic!("{e}"));
+    common::oracle::check_example_json("square_exponent", MODEL, DATA).unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]

@@ -26,6 +26,14 @@ fn bind(name: &str, source: &str, data: &[PathBuf], engine: Engine) -> Result<Bo
     })
 }
 
+/// [`check_example`] with the data given as JSON text, written to a
+/// scratch file of its own (named after `name`).
+pub fn check_example_json(name: &str, source: &str, data_json: &str) -> Result<(), String> {
+    let path = super::scratch(&format!("oracle-{name}")).join("d.json");
+    std::fs::write(&path, data_json).map_err(|e| format!("{}: {e}", path.display()))?;
+    check_example(name, source, &[path])
+}
+
 /// Both oracles at 20 points; `Err` says which failed where.
 pub fn check_example(name: &str, source: &str, data: &[PathBuf]) -> Result<(), String> {
     if data.is_empty() {
