@@ -244,7 +244,7 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
         .then(|| GradDiagAdaptation::new(dim, settings.warmup, GradDiagSettings::default(), &z.q, &z.grad));
     // The draw before the current transition: a draw equal to it (the
     // chain did not move) tells nothing about the gradient's variance.
-    let mut previous_q = if nutpie { z.q.clone() } else { Vec::new() };
+    let mut previous_q = if nutpie { z.q.to_vec() } else { Vec::new() };
     let mut previous_logp = z.logp;
     let first_guess = grad_diag
         .as_ref()
@@ -345,10 +345,10 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
             previous_q.copy_from_slice(&z.q);
             step_size = dual.learn(s.accept_stat);
         } else if let Some(a) = low_rank_adapt.as_mut() {
-            let moved = z.q != previous_q;
+            let moved = z.q[..] != previous_q[..];
             previous_q.copy_from_slice(&z.q);
             let usable = moved && !s.divergent;
-            let st = a.step(usable.then_some((z.q.as_slice(), z.grad.as_slice())));
+            let st = a.step(usable.then_some((&z.q[..], &z.grad[..])));
             step_size = dual.learn(if st.late { s.accept_stat_sym } else { s.accept_stat });
             if st.metric_changed {
                 let installed = match a.take_update() {
@@ -370,10 +370,10 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
                 dual.restart();
             }
         } else if let Some(a) = grad_diag.as_mut() {
-            let moved = z.q != previous_q;
+            let moved = z.q[..] != previous_q[..];
             previous_q.copy_from_slice(&z.q);
             let usable = moved && !s.divergent;
-            let st = a.step(usable.then_some((z.q.as_slice(), z.grad.as_slice())));
+            let st = a.step(usable.then_some((&z.q[..], &z.grad[..])));
             // As nutpie: the usual statistic while the metric still moves
             // a lot, the symmetric one once it settles (it also counts
             // energy gains as errors, so the final step size is safer).

@@ -19,6 +19,7 @@
 use super::grad_diag::{GradDiagAdaptation, GradDiagSettings, GradDiagStep};
 use super::sym_eigen::{mat_mul, sym_apply, sym_eigen};
 use crate::nuts::hamiltonian::InvMetric;
+use crate::nuts::aligned::AlignedVec;
 use crate::nuts::kernels::{self, scale_project};
 use crate::rng::ChainRng;
 
@@ -74,6 +75,33 @@ pub struct LowRankInvMetric {
     /// `sqrt(L)`: the whitened trajectory moves by `A = S (I + U
     /// (sqrt(L) - I) U')`, a square root of the inverse metric.
     root_vals: Vec<f64>,
+    /// The trajectory's copies of `scale` and of the directions, each
+    /// direction starting a cache line (`stride` apart, the gaps zero), as
+    /// the passes over a state read them ([`crate::nuts::aligned`]).
+    lines: DirLines,
+}
+
+/// [`LowRankInvMetric`]'s arrays laid out for the trajectory's passes.
+#[derive(Clone, Debug, PartialEq)]
+struct DirLines {
+    scale: AlignedVec,
+    dirs: AlignedVec,
+    stride: usize,
+}
+
+impl DirLines {
+    fn new(scale: &[f64], vecs: &[f64]) -> Self {
+        let n = scale.len();
+        let stride = n.div_ceil(8) * 8;
+        let rank = if n == 0 { 0 } else { vecs.len() / n };
+        let mut dirs = AlignedVec::zeros(rank * stride);
+        for (j, u) in vecs.chunks_exact(n.max(1)).take(rank).enumerate() {
+            dirs[j * stride..j * stride + n].copy_from_slice(u);
+        }
+        let mut s = AlignedVec::zeros(n);
+        s.copy_from_slice(scale);
+        DirLines { scale: s, dirs, stride }
+    }
 }
 
 impl LowRankInvMetric {
@@ -81,7 +109,14 @@ impl LowRankInvMetric {
     /// directions (laid out as [`LowRankInvMetric::vecs`]) and `L`.
     pub fn new(scale: Vec<f64>, vecs: Vec<f64>, vals: Vec<f64>) -> Self {
         let root_vals = vals.iter().map(|l| l.sqrt()).collect();
-        LowRankInvMetric { scale, vecs, vals, root_vals }
+        let lines = DirLines::new(&scale, &vecs);
+        LowRankInvMetric { scale, vecs, vals, root_vals, lines }
+    }
+
+    /// The directions as the trajectory's passes read them, and the
+    /// distance between their starts ([`crate::nuts::kernels::DirTerms`]).
+    pub(crate) fn dir_lines(&self) -> (&[f64], usize) {
+        (&self.lines.dirs, self.lines.stride)
     }
 
     fn dim(&self) -> usize {
@@ -110,7 +145,8 @@ impl LowRankInvMetric {
 
     fn project_scaled_rank<const R: usize>(&self, x: &[f64]) -> [f64; MAX_RANK] {
         let mut out = [0.0; MAX_RANK];
-        out[..R].copy_from_slice(&scale_project::<R>(&self.scale, x, &self.vecs));
+        let l = &self.lines;
+        out[..R].copy_from_slice(&scale_project::<R>(&l.scale, x, &l.dirs, l.stride));
         out
     }
 
@@ -118,8 +154,9 @@ impl LowRankInvMetric {
     pub(crate) fn project(&self, x: &[f64]) -> [f64; MAX_RANK] {
         let n = x.len();
         let mut out = [0.0; MAX_RANK];
+        let (dirs, stride) = self.dir_lines();
         for (j, o) in out.iter_mut().enumerate().take(self.vals.len()) {
-            *o = kernels::dot(&self.vecs[j * n..(j + 1) * n], x);
+            *o = kernels::dot(&dirs[j * stride..j * stride + n], x);
         }
         out
     }
@@ -511,6 +548,31 @@ mod tests {
             out.iter_mut().zip(u).for_each(|(o, u)| *o += c * u);
         }
         out.iter_mut().zip(&m.scale).for_each(|(o, s)| *o *= s);
+    }
+
+    #[test]
+    fn trajectory_directions_start_cache_lines() {
+        for n in [1, 7, 8, 404] {
+            let rank = 3;
+            let vecs: Vec<f64> = (0..rank * n).map(|k| k as f64 + 0.5).collect();
+            let m = LowRankInvMetric::new(vec![1.5; n], vecs.clone(), vec![2.0, 3.0, 0.5]);
+            let (dirs, stride) = m.dir_lines();
+            assert!(stride >= n && stride % 8 == 0, "n = {n}: stride {stride}");
+            assert_eq!(dirs.len(), rank * stride);
+            for j in 0..rank {
+                let u = &dirs[j * stride..(j + 1) * stride];
+                assert_eq!(u.as_ptr() as usize % 64, 0, "n = {n}, direction {j}");
+                assert_eq!(&u[..n], &vecs[j * n..(j + 1) * n]);
+                assert!(u[n..].iter().all(|x| *x == 0.0));
+            }
+            // The projections read the laid-out copy: the same as from `vecs`.
+            let x: Vec<f64> = (0..n).map(|i| (i as f64).sin()).collect();
+            let p = m.project(&x);
+            for j in 0..rank {
+                let want: f64 = vecs[j * n..(j + 1) * n].iter().zip(&x).map(|(u, x)| u * x).sum();
+                assert!((p[j] - want).abs() <= 1e-9 * want.abs().max(1.0), "n = {n}: {} against {want}", p[j]);
+            }
+        }
     }
 
     /// Draws and gradients of a correlated Gaussian (2 correlated

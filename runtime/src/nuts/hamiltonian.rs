@@ -29,6 +29,7 @@
 //! `p += h g` moves the velocity by `h w`, so a leapfrog step multiplies by
 //! the metric once (the new gradient's), not twice.
 
+use super::aligned::AlignedVec;
 use crate::density::{LogDensity, LogDensityError};
 use crate::rng::ChainRng;
 
@@ -246,22 +247,22 @@ use super::kernels::{
 #[derive(Clone, Debug)]
 pub(crate) struct Point {
     /// Position (unconstrained parameters).
-    pub q: Vec<f64>,
+    pub q: AlignedVec,
     /// Momentum (whitened with a diagonal or low-rank metric, see the
     /// module documentation).
-    pub p: Vec<f64>,
+    pub p: AlignedVec,
     /// `M^{-1} p` with a dense metric. Whitened momenta are their own
     /// velocities; the trajectory's fast path leaves `v` stale,
     /// [`Hamiltonian::leapfrog`] and [`Hamiltonian::refresh_momentum`]
     /// copy `p` into it.
-    pub v: Vec<f64>,
+    pub v: AlignedVec,
     /// Gradient of the log density at `q`.
-    pub grad: Vec<f64>,
+    pub grad: AlignedVec,
     /// `M^{-1} grad` with a dense metric (unused with the others): a
     /// leapfrog step updates the velocity by it, since
     /// `M^{-1} (p + h grad) = v + h M^{-1} grad`, so a step multiplies by
     /// the metric once, not twice.
-    pub w: Vec<f64>,
+    pub w: AlignedVec,
     /// Log density at `q`; `-inf` when the evaluation failed.
     pub logp: f64,
     /// With a low-rank metric, `U' p` (the whitened momentum's coordinates
@@ -274,11 +275,11 @@ pub(crate) struct Point {
 impl Point {
     pub(crate) fn new(dim: usize) -> Self {
         Point {
-            q: vec![0.0; dim],
-            p: vec![0.0; dim],
-            v: vec![0.0; dim],
-            grad: vec![0.0; dim],
-            w: vec![0.0; dim],
+            q: AlignedVec::zeros(dim),
+            p: AlignedVec::zeros(dim),
+            v: AlignedVec::zeros(dim),
+            grad: AlignedVec::zeros(dim),
+            w: AlignedVec::zeros(dim),
             logp: f64::NEG_INFINITY,
             proj: [0.0; MAX_DIRS],
             grad_proj: [0.0; MAX_DIRS],
@@ -316,8 +317,8 @@ pub(crate) struct Hamiltonian<'a, D: LogDensity> {
     /// `(eps / 2) sqrt(M^{-1})` for the step size `eps` of the current
     /// transition and its negative (forward, backward), for a diagonal
     /// metric; set by [`Hamiltonian::prepare_steps`].
-    scale_fwd: Vec<f64>,
-    scale_bck: Vec<f64>,
+    scale_fwd: AlignedVec,
+    scale_bck: AlignedVec,
     /// The `eps / 2` the scales were computed for (NaN: none yet).
     scale_half: f64,
     /// Number of gradient evaluations so far.
@@ -333,8 +334,8 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
         Hamiltonian {
             density,
             metric,
-            scale_fwd: Vec::new(),
-            scale_bck: Vec::new(),
+            scale_fwd: AlignedVec::default(),
+            scale_bck: AlignedVec::default(),
             scale_half: f64::NAN,
             n_evals: 0,
             fatal: None,
@@ -405,7 +406,8 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
         };
         let mut alpha = src.proj;
         let kick = m.half_kick(h, &src.grad_proj, &mut alpha);
-        (DirTerms { u: &m.vecs, kick, drift: m.drift(&alpha) }, alpha)
+        let (u, stride) = m.dir_lines();
+        (DirTerms { u, stride, kick, drift: m.drift(&alpha) }, alpha)
     }
 
     /// The directions' terms of the second half kick of a step of size
@@ -419,7 +421,8 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
         };
         let kick = m.half_kick(h, &dst.grad_proj, &mut dst.proj);
         let Some(nx) = next else {
-            return DirTerms { u: &m.vecs, kick, ..DirTerms::default() };
+            let (u, stride) = m.dir_lines();
+            return DirTerms { u, stride, kick, ..DirTerms::default() };
         };
         // The next step's first half is the one a step from `dst` takes
         // (the same arithmetic as `leapfrog`); its kick equals this one's.
@@ -436,10 +439,13 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
     pub(crate) fn prepare_steps(&mut self, eps: f64) {
         let half = 0.5 * eps;
         if let Some(sqrt_inv) = self.metric.white_scale() {
-            self.scale_fwd.clear();
-            self.scale_fwd.extend(sqrt_inv.iter().map(|s| half * s));
-            self.scale_bck.clear();
-            self.scale_bck.extend(sqrt_inv.iter().map(|s| -half * s));
+            if self.scale_fwd.len() != sqrt_inv.len() {
+                self.scale_fwd = AlignedVec::zeros(sqrt_inv.len());
+                self.scale_bck = AlignedVec::zeros(sqrt_inv.len());
+            }
+            for ((f, b), s) in self.scale_fwd.iter_mut().zip(self.scale_bck.iter_mut()).zip(sqrt_inv) {
+                (*f, *b) = (half * s, -half * s);
+            }
             self.scale_half = half;
         }
     }
@@ -480,7 +486,7 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
         let half = 0.5 * eps;
         if let Some(sqrt_inv) = self.metric.white_scale() {
             let c: Vec<f64> = sqrt_inv.iter().map(|s| half * s).collect();
-            let (mut q, mut p) = (vec![0.0; c.len()], vec![0.0; c.len()]);
+            let (mut q, mut p) = (AlignedVec::zeros(c.len()), AlignedVec::zeros(c.len()));
             let (dirs, alpha) = self.first_half_dirs(point, half);
             kick_drift(&point.q, &point.p, &point.grad, &c, &dirs, &mut q, &mut p);
             (point.q, point.p, point.proj) = (q, p, alpha);
@@ -495,7 +501,7 @@ impl<'a, D: LogDensity> Hamiltonian<'a, D> {
             return;
         }
         let n = point.q.len();
-        let (mut q, mut p, mut v) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        let (mut q, mut p, mut v) = (AlignedVec::zeros(n), AlignedVec::zeros(n), AlignedVec::zeros(n));
         first_half_general(&point.q, &point.p, &point.v, &point.grad, &point.w, half, &mut q, &mut p, &mut v);
         (point.q, point.p, point.v) = (q, p, v);
         self.evaluate(point);
@@ -712,7 +718,7 @@ mod tests {
         );
         // The momentum `p` of a state: itself, or from the whitened one.
         let momentum = |metric: &Metric, z: &Point| -> Vec<f64> {
-            let Metric::LowRank(m) = metric else { return z.p.clone() };
+            let Metric::LowRank(m) = metric else { return z.p.to_vec() };
             let c: Vec<f64> = m.vals.iter().enumerate().map(|(j, l)| {
                 (1.0 / l.sqrt() - 1.0) * (0..dim).map(|i| m.vecs[j * dim + i] * z.p[i]).sum::<f64>()
             }).collect();

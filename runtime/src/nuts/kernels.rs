@@ -37,8 +37,10 @@ pub(crate) fn lanes_sum(acc: [f64; LANES]) -> f64 {
 pub(crate) const MAX_DIRS: usize = crate::adapt::low_rank::MAX_RANK;
 
 /// The low-rank metric's terms of a whitened step (see
-/// [`super::hamiltonian`]): the directions `u` (`rank * n` values, one
-/// direction after the other; empty for a diagonal metric) and the
+/// [`super::hamiltonian`]): the directions `u` (`rank * stride` values,
+/// direction `j` at `u[j * stride..j * stride + n]`, its own cache lines
+/// when `stride` is a multiple of eight and `u` starts a line; empty for
+/// a diagonal metric) and the
 /// coefficients of direction `j` in the kick (`kick[j]`) and in the drift
 /// (`drift[j]`). Element `i` of a kick adds `k_i = sum_j u_j[i] kick[j]`
 /// to the kicked momentum, and a drift moves by the momentum plus `d_i =
@@ -48,27 +50,30 @@ pub(crate) const MAX_DIRS: usize = crate::adapt::low_rank::MAX_RANK;
 #[derive(Clone, Copy, Default)]
 pub(crate) struct DirTerms<'a> {
     pub u: &'a [f64],
+    pub stride: usize,
     pub kick: [f64; MAX_DIRS],
     pub drift: [f64; MAX_DIRS],
 }
 
 impl DirTerms<'_> {
-    /// The number of directions for arrays of length `n`.
+    /// The number of directions, for arrays of length `n`: panics unless
+    /// every direction has its `n` elements (which the vector kernels'
+    /// unchecked loads rely on).
     #[inline(always)]
     fn rank(&self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            self.u.len() / n
+        if self.u.is_empty() {
+            return 0;
         }
+        assert!(self.stride >= n && self.u.len() % self.stride == 0, "directions laid out for fewer than {n} elements");
+        self.u.len() / self.stride
     }
 
     /// The kick's and the drift's terms `(k_i, d_i)` of element `i`.
     #[inline(always)]
-    fn terms(&self, rank: usize, n: usize, i: usize) -> (f64, f64) {
+    fn terms(&self, rank: usize, i: usize) -> (f64, f64) {
         let (mut k, mut d) = (0.0, 0.0);
         for j in 0..rank {
-            let u = self.u[j * n + i];
+            let u = self.u[j * self.stride + i];
             k = u.mul_add(self.kick[j], k);
             d = u.mul_add(self.drift[j], d);
         }
@@ -130,35 +135,43 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 /// The low-rank metric's projection of a scaled vector
 /// ([`crate::adapt::LowRankInvMetric`]): `c[j] = u_j . (s * x)` for the `R`
-/// directions `u_j = u[j * n..(j + 1) * n]` (`n = x.len()`), the product
-/// `s * x` elementwise, each sum in the order of [`dot`].
+/// directions `u_j = u[j * stride..j * stride + n]` (`n = x.len()`), the
+/// product `s * x` elementwise, each sum in the order of [`dot`].
 #[inline]
-pub(crate) fn scale_project<const R: usize>(s: &[f64], x: &[f64], u: &[f64]) -> [f64; R] {
+pub(crate) fn scale_project<const R: usize>(s: &[f64], x: &[f64], u: &[f64], stride: usize) -> [f64; R] {
     let n = x.len();
-    let (s, u) = (&s[..n], &u[..R * n]);
+    assert!(R == 0 || stride >= n, "directions laid out for fewer than {n} elements");
+    let (s, u) = (&s[..n], &u[..R * stride]);
     #[cfg(target_arch = "x86_64")]
     if has_avx512() {
         // SAFETY: AVX-512F was detected on this CPU; the slices' lengths are those the AVX call below needs.
-        return unsafe { avx512::scale_project::<R>(s, x, u) };
+        return unsafe { avx512::scale_project::<R>(s, x, u, stride) };
     }
     #[cfg(target_arch = "x86_64")]
     if has_avx_fma() {
-        // SAFETY: AVX and FMA were detected on this CPU; `s`, `x` have length n, `u` R * n.
-        return unsafe { avx::scale_project::<R>(s, x, u) };
+        // SAFETY: AVX and FMA were detected on this CPU; `s`, `x` have length n, `u` R * stride, stride >= n.
+        return unsafe { avx::scale_project::<R>(s, x, u, stride) };
     }
     let mut acc = [[0.0; LANES]; R];
     for i in 0..n {
-        scale_project_element::<R>(s, x, u, i, i % LANES, &mut acc);
+        scale_project_element::<R>(s, x, u, stride, i, i % LANES, &mut acc);
     }
     acc.map(lanes_sum)
 }
 
 #[inline(always)]
-fn scale_project_element<const R: usize>(s: &[f64], x: &[f64], u: &[f64], i: usize, l: usize, acc: &mut [[f64; LANES]; R]) {
-    let n = x.len();
+fn scale_project_element<const R: usize>(
+    s: &[f64],
+    x: &[f64],
+    u: &[f64],
+    stride: usize,
+    i: usize,
+    l: usize,
+    acc: &mut [[f64; LANES]; R],
+) {
     let ti = s[i] * x[i];
     for (j, a) in acc.iter_mut().enumerate() {
-        a[l] = u[j * n + i].mul_add(ti, a[l]);
+        a[l] = u[j * stride + i].mul_add(ti, a[l]);
     }
 }
 
@@ -289,7 +302,6 @@ pub(crate) fn kick_drift(sq: &[f64], sp: &[f64], sg: &[f64], c: &[f64], d: &DirT
     let n = dq.len();
     let (sq, sp, sg, c, dp) = (&sq[..n], &sp[..n], &sg[..n], &c[..n], &mut dp[..n]);
     let rank = d.rank(n);
-    let _ = &d.u[..rank * n];
     #[cfg(target_arch = "x86_64")]
     if has_avx512() {
         // SAFETY: AVX-512F was detected on this CPU; the slices' lengths are those the AVX call below needs.
@@ -321,7 +333,7 @@ fn kick_drift_element(
     let mut p = c[i].mul_add(sg[i], sp[i]);
     let mut y = p;
     if rank > 0 {
-        let (k, dr) = d.terms(rank, dq.len(), i);
+        let (k, dr) = d.terms(rank, i);
         p += k;
         y = p + dr;
     }
@@ -432,7 +444,6 @@ pub(crate) fn kick_fused<const PAIR: bool, const NEXT: bool, const OUTER: bool>(
         dirs: out.dirs,
         rank: out.dirs.rank(n),
     };
-    let _ = &a.dirs.u[..a.rank * n];
     let mut w = FusedOutputs {
         rho: if PAIR && !OUTER { &mut out.rho[..n] } else { &mut [] },
         q_next: if NEXT { &mut out.q_next[..n] } else { &mut [] },
@@ -489,7 +500,7 @@ fn fused_element<const PAIR: bool, const NEXT: bool, const OUTER: bool>(
     acc: &mut [[f64; LANES]; FUSED_SUMS],
 ) {
     let (c, g) = (a.c[i], a.g[i]);
-    let (k, dr) = a.dirs.terms(a.rank, p.len(), i);
+    let (k, dr) = a.dirs.terms(a.rank, i);
     let mut pi = c.mul_add(g, p[i]);
     if a.rank > 0 {
         pi += k;
@@ -744,13 +755,13 @@ macro_rules! vector_kernels {
         }
 
         #[target_feature(enable = $feature)]
-        pub(super) unsafe fn scale_project<const R: usize>(s: &[f64], x: &[f64], u: &[f64]) -> [f64; R] {
+        pub(super) unsafe fn scale_project<const R: usize>(s: &[f64], x: &[f64], u: &[f64], stride: usize) -> [f64; R] {
             let n = x.len();
             let mut acc = [zero(); R];
             let whole = registers(n, |i| {
                 let ti = mul(load(s, i), load(x, i));
                 for (j, a) in acc.iter_mut().enumerate() {
-                    *a = fmadd(load(u, j * n + i), ti, *a);
+                    *a = fmadd(load(u, j * stride + i), ti, *a);
                 }
             });
             let mut out = [[0.0; LANES]; R];
@@ -758,7 +769,7 @@ macro_rules! vector_kernels {
                 *o = lanes(a);
             }
             for i in whole..n {
-                scale_project_element::<R>(s, x, u, i, i - whole, &mut out);
+                scale_project_element::<R>(s, x, u, stride, i, i - whole, &mut out);
             }
             out.map(lanes_sum)
         }
@@ -853,7 +864,7 @@ macro_rules! vector_kernels {
                 let mut p = fmadd(ci, load(sg, i), load(sp, i));
                 let mut y = p;
                 if rank > 0 {
-                    let (k, dr) = dir_terms::<true>(d, rank, n, i);
+                    let (k, dr) = dir_terms::<true>(d, rank, i);
                     p = add(p, k);
                     y = add(p, dr);
                 }
@@ -868,10 +879,10 @@ macro_rules! vector_kernels {
         /// [`DirTerms::terms`] of the register at `i` (the drift's only
         /// when `DRIFT`, zero otherwise).
         #[inline(always)]
-        unsafe fn dir_terms<const DRIFT: bool>(d: &DirTerms<'_>, rank: usize, n: usize, i: usize) -> (V, V) {
+        unsafe fn dir_terms<const DRIFT: bool>(d: &DirTerms<'_>, rank: usize, i: usize) -> (V, V) {
             let (mut k, mut dr) = (zero(), zero());
             for j in 0..rank {
-                let u = load(d.u, j * n + i);
+                let u = load(d.u, j * d.stride + i);
                 k = fmadd(u, splat(d.kick[j]), k);
                 if DRIFT {
                     dr = fmadd(u, splat(d.drift[j]), dr);
@@ -893,7 +904,7 @@ macro_rules! vector_kernels {
                 let mut pi = fmadd(c, g, load(p, i));
                 let (mut k, mut dr) = (zero(), zero());
                 if a.rank > 0 {
-                    (k, dr) = dir_terms::<NEXT>(&a.dirs, a.rank, n, i);
+                    (k, dr) = dir_terms::<NEXT>(&a.dirs, a.rank, i);
                     pi = add(pi, k);
                 }
                 store(p, i, pi);
@@ -1126,16 +1137,30 @@ mod tests {
 
     const LENGTHS: [usize; 10] = [0, 1, 3, 4, 7, 8, 12, 13, 17, 404];
 
+    /// `rank` directions of `n` elements laid out `stride` apart, the
+    /// gaps NaN: a kernel that reads them gives NaN.
+    fn padded_dirs(rank: usize, n: usize, stride: usize, seed: f64) -> Vec<f64> {
+        (0..rank)
+            .flat_map(|j| {
+                let mut d = data(n, seed + j as f64);
+                d.resize(stride, f64::NAN);
+                d
+            })
+            .collect()
+    }
+
     #[test]
     fn low_rank_passes_have_the_documented_order() {
         each_isa(|| {
             for n in LENGTHS {
                 let (s, x) = (scale(n, 1.0), data(n, 1.0));
-                let u: Vec<f64> = (0..3).flat_map(|j| data(n, 7.0 + j as f64)).collect();
-                let c = scale_project::<3>(&s, &x, &u);
+                let stride = n + 5;
+                let u = padded_dirs(3, n, stride, 7.0);
+                let c = scale_project::<3>(&s, &x, &u, stride);
                 let t_def: Vec<f64> = s.iter().zip(&x).map(|(a, b)| a * b).collect();
                 for (j, cj) in c.iter().enumerate() {
-                    assert_eq!(cj.to_bits(), dot_by_definition(&u[j * n..(j + 1) * n], &t_def).to_bits(), "n = {n}");
+                    let uj = &u[j * stride..j * stride + n];
+                    assert_eq!(cj.to_bits(), dot_by_definition(uj, &t_def).to_bits(), "n = {n}");
                 }
             }
         });
@@ -1228,8 +1253,9 @@ mod tests {
     fn kick_fused_next_half_equals_kick_drift_from_the_kicked_state() {
         each_isa(|| {
             for (n, rank) in LENGTHS.iter().flat_map(|&n| [(n, 0), (n, 3)]) {
-                let u = data(rank * n, 7.0);
-                let mut dirs = DirTerms { u: &u, ..DirTerms::default() };
+                let stride = n + 3;
+                let u = padded_dirs(rank, n, stride, 7.0);
+                let mut dirs = DirTerms { u: &u, stride, ..DirTerms::default() };
                 for j in 0..rank {
                     (dirs.kick[j], dirs.drift[j]) = (0.3 - 0.2 * j as f64, -0.7 + 0.4 * j as f64);
                 }
@@ -1285,7 +1311,7 @@ mod tests {
                 let rank = 2;
                 let (q, p, g, u) = (data(n, 1.0), data(n, 2.0), data(n, 3.0), data(rank * n, 4.0));
                 let c = scale(n, 0.04);
-                let mut dirs = DirTerms { u: &u, ..DirTerms::default() };
+                let mut dirs = DirTerms { u: &u, stride: n, ..DirTerms::default() };
                 dirs.kick[..2].copy_from_slice(&[0.25, -0.5]);
                 dirs.drift[..2].copy_from_slice(&[1.5, 0.125]);
                 let (mut dq, mut dp) = (vec![0.0; n], vec![0.0; n]);

@@ -2,6 +2,7 @@
 //! transition ([`tree`]), Stan's initial step-size heuristic, and the timing
 //! of the trajectory's own cost beyond the gradient ([`timing`]).
 
+pub(crate) mod aligned;
 pub mod hamiltonian;
 pub(crate) mod kernels;
 pub mod timing;

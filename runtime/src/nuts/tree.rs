@@ -34,6 +34,7 @@
 //! and a multinomial merge takes its probability from the same `exp` as its
 //! combined weight (`weigh`).
 
+use super::aligned::AlignedVec;
 use super::hamiltonian::{Hamiltonian, Point, QuadNode, StepCheck};
 use super::kernels::{joined_sums, joined_sums_white};
 use crate::density::LogDensity;
@@ -223,7 +224,7 @@ impl SlotPool {
 pub(crate) struct TreeWorkspace {
     dim: usize,
     slots: SlotPool,
-    vecs: Vec<Vec<f64>>,
+    vecs: Vec<AlignedVec>,
 }
 
 impl TreeWorkspace {
@@ -232,11 +233,11 @@ impl TreeWorkspace {
     }
 
     /// A vector of length `dim` with unspecified contents.
-    fn vec(&mut self) -> Vec<f64> {
-        self.vecs.pop().unwrap_or_else(|| vec![0.0; self.dim])
+    fn vec(&mut self) -> AlignedVec {
+        self.vecs.pop().unwrap_or_else(|| AlignedVec::zeros(self.dim))
     }
 
-    fn give(&mut self, v: Vec<f64>) {
+    fn give(&mut self, v: AlignedVec) {
         self.vecs.push(v);
     }
 }
