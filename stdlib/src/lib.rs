@@ -417,6 +417,8 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_frechet_lccdf / hbm_frechet_lccdf_grad(f64, f64, f64),
         hbm_loglogistic_lcdf / hbm_loglogistic_lcdf_grad(f64, f64, f64),
         hbm_loglogistic_lccdf / hbm_loglogistic_lccdf_grad(f64, f64, f64),
+        hbm_von_mises_lcdf / hbm_von_mises_lcdf_grad(f64, f64, f64),
+        hbm_von_mises_lccdf / hbm_von_mises_lccdf_grad(f64, f64, f64),
         hbm_chi_square_lcdf / hbm_chi_square_lcdf_grad(f64, f64),
         hbm_chi_square_lccdf / hbm_chi_square_lccdf_grad(f64, f64),
         hbm_inv_chi_square_lcdf / hbm_inv_chi_square_lcdf_grad(f64, f64),

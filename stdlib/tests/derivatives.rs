@@ -292,6 +292,13 @@ fn domains() -> HashMap<&'static str, Vec<Vec<Arg>>> {
         add(n, vec![vec![R(0.1, 5.0), R(0.3, 4.0)]]);
     }
     add("hbm_von_mises_lpdf", vec![vec![R(-3.0, 3.0), R(-1.0, 1.0), R(0.1, 20.0)], vec![R(-3.0, 3.0), R(-1.0, 1.0), R(25.0, 200.0)]]);
+    for n in ["hbm_von_mises_lcdf", "hbm_von_mises_lccdf"] {
+        // The series, the blend of series and normal approximation (49 <=
+        // κ < 50), and the approximation, each near the mean where neither
+        // tail's log is flat.
+        let near = |k0, k1| vec![R(-0.5, 0.5), R(-0.3, 0.3), R(k0, k1)];
+        add(n, vec![vec![R(-3.0, 3.0), R(-1.0, 1.0), R(0.1, 20.0)], near(49.05, 49.95), near(52.0, 200.0)]);
+    }
     add("hbm_inc_beta", vec![vec![R(0.3, 10.0), R(0.3, 10.0), R(0.02, 0.98)], vec![R(50.0, 300.0), R(50.0, 300.0), R(0.3, 0.6)]]);
     for n in ["hbm_beta_lcdf", "hbm_beta_lccdf"] {
         add(n, vec![vec![R(0.02, 0.98), R(0.3, 10.0), R(0.3, 10.0)], vec![R(0.3, 0.6), R(50.0, 300.0), R(50.0, 300.0)]]);

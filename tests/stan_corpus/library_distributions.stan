@@ -45,6 +45,8 @@ model {
   k ~ neg_binomial_2(x, sigma) T[, 20];
   y ~ von_mises(mu, sigma);
   target += von_mises_lpdf(t[1] | a, x);
+  target += von_mises_lcdf(a | mu, sigma) + von_mises_lccdf(a | p, x) + log(von_mises_cdf(0.5 | a, sigma + 50));
+  a ~ von_mises(mu, x) T[-2, 2];
   mu ~ normal(0, 5);
   a ~ normal(0, 1);
 }

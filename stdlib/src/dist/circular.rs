@@ -1,6 +1,6 @@
-//! The von Mises distribution on the circle (log density with partials and
-//! `_rng`; no cdf yet). See [`crate::dist`] for the conventions on invalid
-//! arguments.
+//! The von Mises distribution on the circle: log density, log cdf and log
+//! ccdf with partials, and `_rng`. See [`crate::dist`] for the conventions
+//! on invalid arguments.
 
 use super::{c_lpdf, c_rng_real, finish, reject};
 use crate::bessel::{bessel_i1_over_i0, log_bessel_i0};
@@ -52,3 +52,206 @@ pub fn von_mises_rng<R: Rng + ?Sized>(rng: &mut R, mu: f64, kappa: f64) -> Resul
 }
 c_lpdf!(hbm_von_mises_lpdf, hbm_von_mises_lpdf_grad, von_mises_lpdf, von_mises_lpdf_grad; y, mu, kappa);
 c_rng_real!(hbm_von_mises_rng, von_mises_rng; mu, kappa);
+
+// --- cdf ---------------------------------------------------------------------------
+
+/// A value and its partials with respect to (y, μ, κ). Stan's von Mises cdf
+/// is a series (κ < 50) or a normal approximation (κ >= 50) with no
+/// closed-form κ-partial, so the partials are carried through the same
+/// arithmetic (forward mode), as Stan's autodiff does through its own.
+#[derive(Clone, Copy, Debug)]
+struct Dual {
+    v: f64,
+    d: [f64; 3],
+}
+
+impl Dual {
+    fn cst(v: f64) -> Self {
+        Dual { v, d: [0.0; 3] }
+    }
+
+    /// Argument `k` of (y, μ, κ) itself.
+    fn arg(v: f64, k: usize) -> Self {
+        let mut d = [0.0; 3];
+        d[k] = 1.0;
+        Dual { v, d }
+    }
+
+    /// `f(self)` given `f(v)` and `f'(v)`.
+    fn chain(self, f: f64, df: f64) -> Self {
+        Dual { v: f, d: self.d.map(|x| df * x) }
+    }
+
+    fn sin(self) -> Self {
+        let (s, c) = self.v.sin_cos();
+        self.chain(s, c)
+    }
+
+    fn cos(self) -> Self {
+        let (s, c) = self.v.sin_cos();
+        self.chain(c, -s)
+    }
+}
+
+impl std::ops::Add for Dual {
+    type Output = Dual;
+    fn add(self, o: Dual) -> Dual {
+        Dual { v: self.v + o.v, d: std::array::from_fn(|k| self.d[k] + o.d[k]) }
+    }
+}
+
+impl std::ops::Sub for Dual {
+    type Output = Dual;
+    fn sub(self, o: Dual) -> Dual {
+        Dual { v: self.v - o.v, d: std::array::from_fn(|k| self.d[k] - o.d[k]) }
+    }
+}
+
+impl std::ops::Mul for Dual {
+    type Output = Dual;
+    fn mul(self, o: Dual) -> Dual {
+        Dual { v: self.v * o.v, d: std::array::from_fn(|k| self.d[k] * o.v + self.v * o.d[k]) }
+    }
+}
+
+impl std::ops::Div for Dual {
+    type Output = Dual;
+    fn div(self, o: Dual) -> Dual {
+        let q = self.v / o.v;
+        Dual { v: q, d: std::array::from_fn(|k| (self.d[k] - q * o.d[k]) / o.v) }
+    }
+}
+
+impl std::ops::Add<f64> for Dual {
+    type Output = Dual;
+    fn add(self, o: f64) -> Dual {
+        Dual { v: self.v + o, ..self }
+    }
+}
+
+impl std::ops::Mul<f64> for Dual {
+    type Output = Dual;
+    fn mul(self, o: f64) -> Dual {
+        Dual { v: self.v * o, d: self.d.map(|x| x * o) }
+    }
+}
+
+/// The cdf at `x` in (-π, π) of the von Mises distribution of mean 0, by
+/// the series scipy's and Stan's use for κ < 50.
+fn cdf_series(x: Dual, k: Dual) -> Dual {
+    // Stan's term count, truncated to an integer as its `int p = ...`.
+    let p = (28.0 + 0.5 * k.v - 100.0 / (k.v + 5.0) + 1.0) as i64;
+    let (s, c) = (x.sin(), x.cos());
+    let px = x * p as f64;
+    let (mut sn, mut cn) = (px.sin(), px.cos());
+    let (mut r, mut v) = (Dual::cst(0.0), Dual::cst(0.0));
+    for n in 1..p {
+        let m = (p - n) as f64;
+        let sn_next = sn * c - cn * s;
+        cn = cn * c + sn * s;
+        sn = sn_next;
+        r = Dual::cst(1.0) / (Dual::cst(2.0 * m) / k + r);
+        v = r * (sn * (1.0 / m) + v);
+    }
+    x * (1.0 / (2.0 * PI)) + v * (1.0 / PI) + 0.5
+}
+
+/// The cdf at `x` in (-π, π) of the von Mises distribution of mean 0 by
+/// the normal approximation Stan's uses for κ >= 50: Φ(b sin(x/2)) with
+/// b = √(2/π) e^κ / I₀(κ).
+fn cdf_normal_approx(x: Dual, k: Dual) -> Dual {
+    // ln(e^κ / I₀(κ)) = κ - ln I₀(κ), whose derivative is 1 - I₁(κ)/I₀(κ).
+    let log_ratio = k.chain(k.v - log_bessel_i0(k.v), 1.0 - bessel_i1_over_i0(k.v));
+    let b = log_ratio.chain(log_ratio.v.exp(), log_ratio.v.exp()) * (2.0 / PI).sqrt();
+    let z = b * (x * 0.5).sin();
+    z.chain(crate::special::phi(z.v), crate::special::phi_d1(z.v))
+}
+
+/// The cdf at `x` in (-π, π) of the von Mises distribution of mean 0, as
+/// Stan's `von_mises_cdf_centered`: the series below κ = 49, the normal
+/// approximation from κ = 50, and between them their blend.
+fn cdf_centered(x: Dual, k: Dual) -> Dual {
+    if k.v < 49.0 {
+        let f = cdf_series(x, k);
+        if f.v < 0.0 {
+            Dual::cst(0.0)
+        } else if f.v > 1.0 {
+            Dual::cst(1.0)
+        } else {
+            f
+        }
+    } else if k.v < 50.0 {
+        let series = cdf_series(x, Dual::cst(49.0));
+        let approx = cdf_normal_approx(x, Dual::cst(50.0));
+        (Dual::cst(50.0) - k) * series + (k + (-49.0)) * approx
+    } else {
+        cdf_normal_approx(x, k)
+    }
+}
+
+/// `x` moved by a whole number of turns into [-π, π), as Stan's.
+fn wrap(x: Dual) -> Dual {
+    let shifted = x + PI;
+    let turns = (shifted.v / (2.0 * PI)).floor();
+    shifted + (-turns * 2.0 * PI - PI)
+}
+
+/// P(Y <= y) for y in [-π, π] (Stan's support) with partials (∂y, ∂μ, ∂κ),
+/// by Stan's algorithm: the centered cdf of `y - μ` less that of the lower
+/// end -π, both moved into (-π, π).
+fn von_mises_cdf_dual(y: f64, mu: f64, kappa: f64) -> Dual {
+    if y == -PI {
+        return Dual::cst(0.0);
+    }
+    if y == PI {
+        return Dual::cst(1.0);
+    }
+    let k = Dual::arg(kappa, 2);
+    let x = wrap(Dual::arg(y, 0) - Dual::arg(mu, 1));
+    let m = wrap(Dual::arg(mu, 1));
+    let (cut, bound) = if m.v < 0.0 { (m + PI, Dual::cst(-PI) - m) } else { (m + (-PI), Dual::cst(PI) - m) };
+    let below = cdf_centered(bound, k);
+    let at = cdf_centered(x, k);
+    let cdf = if y <= cut.v { at - below } else { at + 1.0 - below };
+    if cdf.v < 0.0 {
+        Dual::cst(0.0)
+    } else {
+        cdf
+    }
+}
+
+/// ln P(Y <= y) (`upper` false) or ln P(Y > y) (`upper` true) of
+/// von_mises(μ, κ) on [-π, π] and partials (∂y, ∂μ, ∂κ). Stan requires
+/// y in [-π, π], μ finite and κ > 0; anything else is rejected.
+fn von_mises_tail(y: f64, mu: f64, kappa: f64, upper: bool) -> (f64, [f64; 3]) {
+    if !(-PI..=PI).contains(&y) || !mu.is_finite() || !(kappa > 0.0) || kappa.is_infinite() {
+        return reject();
+    }
+    let f = von_mises_cdf_dual(y, mu, kappa);
+    let (p, sign) = if upper { (1.0 - f.v, -1.0) } else { (f.v, 1.0) };
+    let v = if upper { (-f.v).ln_1p() } else { f.v.ln() };
+    finish(v, f.d.map(|d| sign * d / p))
+}
+
+/// ln P(Y <= y) of von_mises(μ, κ) on [-π, π].
+pub fn von_mises_lcdf(y: f64, mu: f64, kappa: f64) -> f64 {
+    von_mises_tail(y, mu, kappa, false).0
+}
+
+/// [`von_mises_lcdf`] and its partials (∂y, ∂μ, ∂κ).
+pub fn von_mises_lcdf_grad(y: f64, mu: f64, kappa: f64) -> (f64, [f64; 3]) {
+    von_mises_tail(y, mu, kappa, false)
+}
+
+/// ln P(Y > y) of von_mises(μ, κ) on [-π, π].
+pub fn von_mises_lccdf(y: f64, mu: f64, kappa: f64) -> f64 {
+    von_mises_tail(y, mu, kappa, true).0
+}
+
+/// [`von_mises_lccdf`] and its partials (∂y, ∂μ, ∂κ).
+pub fn von_mises_lccdf_grad(y: f64, mu: f64, kappa: f64) -> (f64, [f64; 3]) {
+    von_mises_tail(y, mu, kappa, true)
+}
+
+c_lpdf!(hbm_von_mises_lcdf, hbm_von_mises_lcdf_grad, von_mises_lcdf, von_mises_lcdf_grad; y, mu, kappa);
+c_lpdf!(hbm_von_mises_lccdf, hbm_von_mises_lccdf_grad, von_mises_lccdf, von_mises_lccdf_grad; y, mu, kappa);
