@@ -11,34 +11,8 @@
 
 use crate::special as sp;
 
-/// A value with its partials in (a, b) (forward-mode dual number).
-#[derive(Clone, Copy, Debug)]
-struct Dual {
-    v: f64,
-    d: [f64; 2],
-}
-
-impl Dual {
-    fn constant(v: f64) -> Self {
-        Dual { v, d: [0.0; 2] }
-    }
-    fn add(self, o: Dual) -> Dual {
-        Dual { v: self.v + o.v, d: [self.d[0] + o.d[0], self.d[1] + o.d[1]] }
-    }
-    fn mul(self, o: Dual) -> Dual {
-        Dual { v: self.v * o.v, d: [self.d[0] * o.v + self.v * o.d[0], self.d[1] * o.v + self.v * o.d[1]] }
-    }
-    fn recip(self) -> Dual {
-        let r = 1.0 / self.v;
-        Dual { v: r, d: [-self.d[0] * r * r, -self.d[1] * r * r] }
-    }
-    fn div(self, o: Dual) -> Dual {
-        self.mul(o.recip())
-    }
-    fn scale(self, c: f64) -> Dual {
-        Dual { v: self.v * c, d: [self.d[0] * c, self.d[1] * c] }
-    }
-}
+/// A value with its partials in (a, b).
+type Dual = crate::dual::Dual<2>;
 
 /// Keeps a Lentz denominator away from zero.
 fn guard(mut x: Dual) -> Dual {
@@ -52,8 +26,8 @@ fn guard(mut x: Dual) -> Dual {
 /// The continued fraction of I_x(a, b) (Numerical Recipes 6.4, `betacf`)
 /// as a dual number in (a, b); valid and fast for x < (a+1)/(a+b+2).
 fn beta_continued_fraction(a: f64, b: f64, x: f64) -> Dual {
-    let da = Dual { v: a, d: [1.0, 0.0] };
-    let db = Dual { v: b, d: [0.0, 1.0] };
+    let da = Dual::arg(a, 0);
+    let db = Dual::arg(b, 1);
     let one = Dual::constant(1.0);
     let qab = da.add(db);
     let qap = da.add(one);

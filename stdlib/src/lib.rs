@@ -37,6 +37,7 @@ pub mod bessel_functions;
 mod cholesky_blocked;
 mod cholesky_rev;
 pub mod dist;
+mod dual;
 pub mod eigen;
 pub mod eigen_general;
 pub mod ffi;

@@ -58,83 +58,8 @@ c_rng_real!(hbm_von_mises_rng, von_mises_rng; mu, kappa);
 /// A value and its partials with respect to (y, μ, κ). Stan's von Mises cdf
 /// is a series (κ < 50) or a normal approximation (κ >= 50) with no
 /// closed-form κ-partial, so the partials are carried through the same
-/// arithmetic (forward mode), as Stan's autodiff does through its own.
-#[derive(Clone, Copy, Debug)]
-struct Dual {
-    v: f64,
-    d: [f64; 3],
-}
-
-impl Dual {
-    fn cst(v: f64) -> Self {
-        Dual { v, d: [0.0; 3] }
-    }
-
-    /// Argument `k` of (y, μ, κ) itself.
-    fn arg(v: f64, k: usize) -> Self {
-        let mut d = [0.0; 3];
-        d[k] = 1.0;
-        Dual { v, d }
-    }
-
-    /// `f(self)` given `f(v)` and `f'(v)`.
-    fn chain(self, f: f64, df: f64) -> Self {
-        Dual { v: f, d: self.d.map(|x| df * x) }
-    }
-
-    fn sin(self) -> Self {
-        let (s, c) = self.v.sin_cos();
-        self.chain(s, c)
-    }
-
-    fn cos(self) -> Self {
-        let (s, c) = self.v.sin_cos();
-        self.chain(c, -s)
-    }
-}
-
-impl std::ops::Add for Dual {
-    type Output = Dual;
-    fn add(self, o: Dual) -> Dual {
-        Dual { v: self.v + o.v, d: std::array::from_fn(|k| self.d[k] + o.d[k]) }
-    }
-}
-
-impl std::ops::Sub for Dual {
-    type Output = Dual;
-    fn sub(self, o: Dual) -> Dual {
-        Dual { v: self.v - o.v, d: std::array::from_fn(|k| self.d[k] - o.d[k]) }
-    }
-}
-
-impl std::ops::Mul for Dual {
-    type Output = Dual;
-    fn mul(self, o: Dual) -> Dual {
-        Dual { v: self.v * o.v, d: std::array::from_fn(|k| self.d[k] * o.v + self.v * o.d[k]) }
-    }
-}
-
-impl std::ops::Div for Dual {
-    type Output = Dual;
-    fn div(self, o: Dual) -> Dual {
-        let q = self.v / o.v;
-        Dual { v: q, d: std::array::from_fn(|k| (self.d[k] - q * o.d[k]) / o.v) }
-    }
-}
-
-impl std::ops::Add<f64> for Dual {
-    type Output = Dual;
-    fn add(self, o: f64) -> Dual {
-        Dual { v: self.v + o, ..self }
-    }
-}
-
-impl std::ops::Mul<f64> for Dual {
-    type Output = Dual;
-    fn mul(self, o: f64) -> Dual {
-        Dual { v: self.v * o, d: self.d.map(|x| x * o) }
-    }
-}
+/// arithmetic, as Stan's autodiff does through its own.
+type Dual = crate::dual::Dual<3>;
 
 /// The cdf at `x` in (-π, π) of the von Mises distribution of mean 0, by
 /// the series scipy's and Stan's use for κ < 50.
@@ -142,18 +67,18 @@ fn cdf_series(x: Dual, k: Dual) -> Dual {
     // Stan's term count, truncated to an integer as its `int p = ...`.
     let p = (28.0 + 0.5 * k.v - 100.0 / (k.v + 5.0) + 1.0) as i64;
     let (s, c) = (x.sin(), x.cos());
-    let px = x * p as f64;
+    let px = x.scale(p as f64);
     let (mut sn, mut cn) = (px.sin(), px.cos());
-    let (mut r, mut v) = (Dual::cst(0.0), Dual::cst(0.0));
+    let (mut r, mut v) = (Dual::constant(0.0), Dual::constant(0.0));
     for n in 1..p {
         let m = (p - n) as f64;
-        let sn_next = sn * c - cn * s;
-        cn = cn * c + sn * s;
+        let sn_next = sn.mul(c).sub(cn.mul(s));
+        cn = cn.mul(c).add(sn.mul(s));
         sn = sn_next;
-        r = Dual::cst(1.0) / (Dual::cst(2.0 * m) / k + r);
-        v = r * (sn * (1.0 / m) + v);
+        r = Dual::constant(2.0 * m).div(k).add(r).recip();
+        v = r.mul(sn.scale(1.0 / m).add(v));
     }
-    x * (1.0 / (2.0 * PI)) + v * (1.0 / PI) + 0.5
+    x.scale(1.0 / (2.0 * PI)).add(v.scale(1.0 / PI)).shift(0.5)
 }
 
 /// The cdf at `x` in (-π, π) of the von Mises distribution of mean 0 by
@@ -162,8 +87,8 @@ fn cdf_series(x: Dual, k: Dual) -> Dual {
 fn cdf_normal_approx(x: Dual, k: Dual) -> Dual {
     // ln(e^κ / I₀(κ)) = κ - ln I₀(κ), whose derivative is 1 - I₁(κ)/I₀(κ).
     let log_ratio = k.chain(k.v - log_bessel_i0(k.v), 1.0 - bessel_i1_over_i0(k.v));
-    let b = log_ratio.chain(log_ratio.v.exp(), log_ratio.v.exp()) * (2.0 / PI).sqrt();
-    let z = b * (x * 0.5).sin();
+    let b = log_ratio.chain(log_ratio.v.exp(), log_ratio.v.exp()).scale((2.0 / PI).sqrt());
+    let z = b.mul(x.scale(0.5).sin());
     z.chain(crate::special::phi(z.v), crate::special::phi_d1(z.v))
 }
 
@@ -174,16 +99,16 @@ fn cdf_centered(x: Dual, k: Dual) -> Dual {
     if k.v < 49.0 {
         let f = cdf_series(x, k);
         if f.v < 0.0 {
-            Dual::cst(0.0)
+            Dual::constant(0.0)
         } else if f.v > 1.0 {
-            Dual::cst(1.0)
+            Dual::constant(1.0)
         } else {
             f
         }
     } else if k.v < 50.0 {
-        let series = cdf_series(x, Dual::cst(49.0));
-        let approx = cdf_normal_approx(x, Dual::cst(50.0));
-        (Dual::cst(50.0) - k) * series + (k + (-49.0)) * approx
+        let series = cdf_series(x, Dual::constant(49.0));
+        let approx = cdf_normal_approx(x, Dual::constant(50.0));
+        Dual::constant(50.0).sub(k).mul(series).add(k.shift(-49.0).mul(approx))
     } else {
         cdf_normal_approx(x, k)
     }
@@ -191,9 +116,9 @@ fn cdf_centered(x: Dual, k: Dual) -> Dual {
 
 /// `x` moved by a whole number of turns into [-π, π), as Stan's.
 fn wrap(x: Dual) -> Dual {
-    let shifted = x + PI;
+    let shifted = x.shift(PI);
     let turns = (shifted.v / (2.0 * PI)).floor();
-    shifted + (-turns * 2.0 * PI - PI)
+    shifted.shift(-turns * 2.0 * PI - PI)
 }
 
 /// P(Y <= y) for y in [-π, π] (Stan's support) with partials (∂y, ∂μ, ∂κ),
@@ -201,20 +126,20 @@ fn wrap(x: Dual) -> Dual {
 /// end -π, both moved into (-π, π).
 fn von_mises_cdf_dual(y: f64, mu: f64, kappa: f64) -> Dual {
     if y == -PI {
-        return Dual::cst(0.0);
+        return Dual::constant(0.0);
     }
     if y == PI {
-        return Dual::cst(1.0);
+        return Dual::constant(1.0);
     }
     let k = Dual::arg(kappa, 2);
-    let x = wrap(Dual::arg(y, 0) - Dual::arg(mu, 1));
+    let x = wrap(Dual::arg(y, 0).sub(Dual::arg(mu, 1)));
     let m = wrap(Dual::arg(mu, 1));
-    let (cut, bound) = if m.v < 0.0 { (m + PI, Dual::cst(-PI) - m) } else { (m + (-PI), Dual::cst(PI) - m) };
+    let (cut, bound) = if m.v < 0.0 { (m.shift(PI), Dual::constant(-PI).sub(m)) } else { (m.shift(-PI), Dual::constant(PI).sub(m)) };
     let below = cdf_centered(bound, k);
     let at = cdf_centered(x, k);
-    let cdf = if y <= cut.v { at - below } else { at + 1.0 - below };
+    let cdf = if y <= cut.v { at.sub(below) } else { at.shift(1.0).sub(below) };
     if cdf.v < 0.0 {
-        Dual::cst(0.0)
+        Dual::constant(0.0)
     } else {
         cdf
     }
