@@ -252,7 +252,7 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "determinant", "trace", "transpose", "non_centered", "non_centered_mvn", "add", "subtract",
     "elt_multiply", "elt_divide", "multiply", "is_inf", "is_nan", "int_step", "choose", "e", "pi",
     "sqrt2", "not_a_number", "positive_infinity", "negative_infinity", "machine_precision", "sub_col", "sub_row",
-    "quad_form_diag", "add_diag", "gp_exp_quad_cov", "cov_exp_quad", "quad_form", "quad_form_sym", "trace_quad_form",
+    "quad_form_diag", "add_diag", "gp_exp_quad_cov", "cov_exp_quad", "quad_form", "quad_form_sym", "trace_quad_form", "trace_gen_quad_form", "gp_dot_prod_cov",
     "mdivide_left_tri_low", "mdivide_right_tri_low", "linspaced_vector", "linspaced_row_vector", "linspaced_array",
     "one_hot_vector", "one_hot_row_vector", "one_hot_array", "one_hot_int_array", "zeros_vector", "zeros_row_vector",
     "zeros_array", "zeros_int_array", "ones_vector", "ones_row_vector", "ones_array", "ones_int_array", "uniform_simplex",
@@ -687,6 +687,17 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
             },
             _ => mismatch("quad_form(matrix[K, K] A, vector[K] v) -> real; quad_form(matrix[K, K] A, matrix[K, N] B) -> matrix[N, N] = B' * A * B; trace_quad_form(A, B) -> real"),
         },
+        "trace_gen_quad_form" => match tys.as_slice() {
+            [d, a, b] if d.array.is_empty() && a.array.is_empty() && b.array.is_empty() => match (d.elem, a.elem, b.elem) {
+                (ElemType::Matrix(dr, dc), ElemType::Matrix(r, c), ElemType::Matrix(k, n))
+                    if r.compatible(c) && c.compatible(k) && dr.compatible(dc) && dc.compatible(n) =>
+                {
+                    Ok(Type::real())
+                }
+                _ => mismatch("trace_gen_quad_form(matrix[N, N] D, matrix[K, K] A, matrix[K, N] B) -> real = trace(D * B' * A * B)"),
+            },
+            _ => mismatch("trace_gen_quad_form(matrix[N, N] D, matrix[K, K] A, matrix[K, N] B) -> real = trace(D * B' * A * B)"),
+        },
         "matrix_exp_multiply" | "scale_matrix_exp_multiply" => {
             let (a, b) = match tys.as_slice() {
                 [a, b] if name == "matrix_exp_multiply" => (*a, *b),
@@ -747,16 +758,24 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
                 _ => mismatch(sig),
             }
         }
-        "gp_exponential_cov" | "gp_matern32_cov" | "gp_matern52_cov" | "gp_periodic_cov" => {
+        "gp_exponential_cov" | "gp_matern32_cov" | "gp_matern52_cov" | "gp_periodic_cov" | "gp_dot_prod_cov" => {
             let points = |t: &Type| t.array.len() == 1 && matches!(t.elem, ElemType::Real | ElemType::Int { .. } | ElemType::Vector(_));
-            // The periodic kernel takes a period after alpha and rho.
-            let n_params = if name == "gp_periodic_cov" { 3 } else { 2 };
+            // The periodic kernel takes a period after alpha and rho; the
+            // dot-product kernel sigma alone.
+            let n_params = match name {
+                "gp_periodic_cov" => 3,
+                "gp_dot_prod_cov" => 1,
+                _ => 2,
+            };
             let (pts, params) = tys.split_at(tys.len().saturating_sub(n_params));
             let params_ok = params.len() == n_params && params.iter().all(|t| t.is_scalar());
             match pts {
                 [x] if params_ok && points(x) => Ok(Type::matrix(x.array[0], x.array[0])),
                 [x1, x2] if params_ok && points(x1) && points(x2) && x1.elem.is_scalar() == x2.elem.is_scalar() => {
                     Ok(Type::matrix(x1.array[0], x2.array[0]))
+                }
+                _ if name == "gp_dot_prod_cov" => {
+                    mismatch("gp_dot_prod_cov(array[] real | array[] vector x, real sigma) -> matrix[N, N] (also (x1, x2, sigma))")
                 }
                 _ if name == "gp_periodic_cov" => mismatch(
                     "gp_periodic_cov(array[] real | array[] vector x, real alpha, real rho, real period) -> matrix[N, N] (also (x1, x2, ...))",

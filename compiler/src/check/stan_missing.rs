@@ -15,12 +15,12 @@ pub const FUNCTIONS: &[&str] = &[
     "matrix_power", "eigendecompose_sym",
     "eigendecompose", "qr_Q", "qr_R", "qr_thin_Q", "qr_thin_R", "qr", "qr_thin",
     "singular_values", "svd_U", "svd_V", "svd",
-    "generalized_inverse", "trace_gen_quad_form",
+    "generalized_inverse",
     "ode_adjoint_tol_ctl", "algebra_solver",
     "algebra_solver_newton", "solve_newton", "solve_newton_tol", "solve_powell", "solve_powell_tol",
     "integrate_1d", "map_rect", "reduce_sum", "reduce_sum_static", "csr_matrix_times_vector",
     "csr_extract_w", "csr_extract_v", "csr_extract_u", "csr_to_dense_matrix",
-    "fft", "inv_fft", "fft2", "inv_fft2", "gp_dot_prod_cov", "quantile",
+    "fft", "inv_fft", "fft2", "inv_fft2", "quantile",
 ];
 
 /// The density suffixes a missing distribution may be called with.

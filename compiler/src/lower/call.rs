@@ -163,7 +163,7 @@ impl Lowerer<'_> {
             "fma" => return self.broadcast_shape(&e.ty, &refs, e),
             "quad_form_diag" | "add_diag" | "symmetrize_from_lower_tri" | "to_array_2d" => arg_shape(self, 0)?,
             "gp_exp_quad_cov" | "cov_exp_quad" | "gp_exponential_cov" | "gp_matern32_cov" | "gp_matern52_cov"
-            | "gp_periodic_cov" => {
+            | "gp_periodic_cov" | "gp_dot_prod_cov" => {
                 // Two point sets when the second argument is one (not a real).
                 let n1 = arg_shape(self, 0)?[0];
                 let n2 = if !args[1].ty.is_scalar() { arg_shape(self, 1)?[0] } else { n1 };
@@ -437,7 +437,8 @@ impl Lowerer<'_> {
             }
             _ if super::constructors::is_constructor(func) => self.constructor_elem(func, args, idx, e),
             "sub_col" | "sub_row" | "quad_form_diag" | "add_diag" | "gp_exp_quad_cov" | "cov_exp_quad" | "gp_exponential_cov"
-            | "gp_matern32_cov" | "gp_matern52_cov" | "gp_periodic_cov" | "symmetrize_from_lower_tri" | "to_array_2d" => {
+            | "gp_matern32_cov" | "gp_matern52_cov" | "gp_periodic_cov" | "gp_dot_prod_cov" | "symmetrize_from_lower_tri"
+            | "to_array_2d" => {
                 self.matrix_function_elem(func, args, idx, e)
             }
             _ if super::concat_fns::is_concat_function(func) => self.concat_elem(func, args, idx, e),

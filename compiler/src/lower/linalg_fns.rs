@@ -2,7 +2,8 @@
 //! triangular solve the lowering already has (so their gradients come from
 //! the product's loops and the solve's AD rule): `tcrossprod(x) = x * x'`,
 //! `crossprod(x) = x' * x`, `quad_form(A, B) = B' * A * B` (and
-//! `quad_form_sym`), `trace_quad_form(A, B) = trace(B' * A * B)`, and
+//! `quad_form_sym`), `trace_quad_form(A, B) = trace(B' * A * B)`,
+//! `trace_gen_quad_form(D, A, B) = trace(D * B' * A * B)`, and
 //! `mdivide_right_tri_low(b, L) = b * L^-1`, with `L^-1` the triangular
 //! solve of the identity (which reads only the lower triangle, as Stan),
 //! `mdivide_left_spd`/`mdivide_right_spd` by two triangular solves with
@@ -23,7 +24,7 @@ use crate::syntax::ast::{BinOp, UnOp};
 pub(super) fn is_composite(func: &str) -> bool {
     matches!(
         func,
-        "tcrossprod" | "crossprod" | "quad_form" | "quad_form_sym" | "trace_quad_form" | "mdivide_right_tri_low"
+        "tcrossprod" | "crossprod" | "quad_form" | "quad_form_sym" | "trace_quad_form" | "trace_gen_quad_form" | "mdivide_right_tri_low"
             | "identity_matrix" | "squared_distance" | "distance" | "mdivide_left_spd" | "mdivide_right_spd"
             | "matrix_exp_multiply" | "scale_matrix_exp_multiply"
     )
@@ -33,7 +34,7 @@ pub(super) fn is_composite(func: &str) -> bool {
 pub(super) fn is_composite_matrix(func: &str, args: &[TypedExpr]) -> bool {
     match func {
         "quad_form" | "quad_form_sym" => !args[1].ty.is_scalar() && matches!(args[1].ty.elem, crate::check::types::ElemType::Matrix(..)),
-        "trace_quad_form" | "squared_distance" | "distance" => false,
+        "trace_quad_form" | "trace_gen_quad_form" | "squared_distance" | "distance" => false,
         _ => is_composite(func),
     }
 }
@@ -91,6 +92,10 @@ impl Lowerer<'_> {
             "trace_quad_form" => {
                 let inner = product(product(transposed(&args[1]), args[0].clone(), e), args[1].clone(), e);
                 call("trace", vec![inner], Type::real(), e)
+            }
+            "trace_gen_quad_form" => {
+                let quad = product(product(transposed(&args[2]), args[1].clone(), e), args[2].clone(), e);
+                call("trace", vec![product(args[0].clone(), quad, e)], Type::real(), e)
             }
             "identity_matrix" => {
                 let one = node(TypedExprKind::RealLit(1.0), Type::real(), e);

@@ -4,7 +4,8 @@
 //! `symmetrize_from_lower_tri`, `to_array_2d` and the stationary
 //! GP covariances: squared exponential `gp_exp_quad_cov` (and its old name
 //! `cov_exp_quad`), `gp_exponential_cov`, `gp_matern32_cov`,
-//! `gp_matern52_cov` and `gp_periodic_cov`. (Small fixed-size
+//! `gp_matern52_cov` and `gp_periodic_cov`, and the dot-product
+//! covariance `gp_dot_prod_cov`. (Small fixed-size
 //! `quad_form_diag` may instead be unrolled by `small_matrix`; this is the
 //! general form.)
 
@@ -83,6 +84,9 @@ impl Lowerer<'_> {
     /// periodic (with period `p`, the last argument)
     /// `alpha² exp(-2 sin²(π d / p) / rho²)`.
     fn gp_kernel_elem(&mut self, func: &str, args: &[TypedExpr], idx: &[Value], e: &TypedExpr) -> LowerResult<Value> {
+        if func == "gp_dot_prod_cov" {
+            return self.gp_dot_prod_elem(args, idx, e);
+        }
         let periodic = func == "gp_periodic_cov";
         let (points, params) = args.split_at(args.len() - if periodic { 3 } else { 2 });
         let (x1, x2) = match points {
@@ -90,7 +94,7 @@ impl Lowerer<'_> {
             [x1, x2] => (x1, x2),
             _ => return Err(LowerError::unsupported(e.span, format!("`{func}` with these arguments"))),
         };
-        let d2 = self.squared_distance_elem(func, x1, x2, idx, e)?;
+        let d2 = self.point_pair_elem(func, x1, x2, idx, PointPair::SquaredDistance, e)?;
         let a = self.scalar(&params[0])?;
         let r = self.scalar(&params[1])?;
         let (a, r) = (self.fb.to_f64(a), self.fb.to_f64(r));
@@ -167,14 +171,36 @@ impl Lowerer<'_> {
         self.fb.select(apart, root, zero)
     }
 
-    /// `|x1[i] - x2[j]|²` of two arrays of points (reals or vectors).
-    fn squared_distance_elem(&mut self, func: &str, x1: &TypedExpr, x2: &TypedExpr, idx: &[Value], e: &TypedExpr) -> LowerResult<Value> {
+    /// Element `idx` of `gp_dot_prod_cov(x1[, x2], sigma)`: `sigma² +
+    /// x1[i] . x2[j]`.
+    fn gp_dot_prod_elem(&mut self, args: &[TypedExpr], idx: &[Value], e: &TypedExpr) -> LowerResult<Value> {
+        let (x1, x2, sigma) = match args {
+            [x, s] => (x, x, s),
+            [x1, x2, s] => (x1, x2, s),
+            _ => return Err(LowerError::unsupported(e.span, "`gp_dot_prod_cov` with these arguments")),
+        };
+        let dot = self.point_pair_elem("gp_dot_prod_cov", x1, x2, idx, PointPair::Dot, e)?;
+        let s = self.scalar(sigma)?;
+        let s = self.fb.to_f64(s);
+        let s2 = self.fb.binary(BinaryOp::Mul, s, s);
+        Ok(self.fb.binary(BinaryOp::Add, s2, dot))
+    }
+
+    /// `|x1[i] - x2[j]|²` or `x1[i] . x2[j]` of two arrays of points (reals
+    /// or vectors).
+    fn point_pair_elem(&mut self, func: &str, x1: &TypedExpr, x2: &TypedExpr, idx: &[Value], pair: PointPair, e: &TypedExpr) -> LowerResult<Value> {
+        let term = |this: &mut Self, a: Value, b: Value| match pair {
+            PointPair::SquaredDistance => {
+                let d = this.fb.binary(BinaryOp::Sub, a, b);
+                this.fb.binary(BinaryOp::Mul, d, d)
+            }
+            PointPair::Dot => this.fb.binary(BinaryOp::Mul, a, b),
+        };
         let d2 = if x1.ty.elem.is_scalar() {
             let a = self.elem(x1, &idx[..1])?;
             let b = self.elem(x2, &idx[1..2])?;
             let (a, b) = (self.fb.to_f64(a), self.fb.to_f64(b));
-            let d = self.fb.binary(BinaryOp::Sub, a, b);
-            self.fb.binary(BinaryOp::Mul, d, d)
+            term(self, a, b)
         } else {
             let k = self.shape(x1)?.get(1).copied().unwrap_or(0);
             if self.shape(x2)?.get(1).copied() != Some(k) {
@@ -188,13 +214,19 @@ impl Lowerer<'_> {
                 let a = this.elem(x1, &[idx[0], p])?;
                 let b = this.elem(x2, &[idx[1], p])?;
                 let (a, b) = (this.fb.to_f64(a), this.fb.to_f64(b));
-                let d = this.fb.binary(BinaryOp::Sub, a, b);
-                let dd = this.fb.binary(BinaryOp::Mul, d, d);
-                this.fb.accumulate(acc, at, dd);
+                let t = term(this, a, b);
+                this.fb.accumulate(acc, at, t);
                 Ok(())
             })?;
             self.fb.load(acc, at, ScalarType::F64)
         };
         Ok(d2)
     }
+}
+
+/// What [`Lowerer::point_pair_elem`] sums over the coordinates of two points.
+#[derive(Clone, Copy)]
+enum PointPair {
+    SquaredDistance,
+    Dot,
 }

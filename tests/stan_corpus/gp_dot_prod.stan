@@ -1,0 +1,41 @@
+// gp_dot_prod_cov and trace_gen_quad_form: transformed data checks their
+// values against the same computed by hand (a wrong value rejects the
+// data, which fails the oracles); the model uses them on parameters for
+// the oracles (JIT = interpreter, gradient = finite differences).
+// data: tests/stan_corpus/gp_dot_prod.json
+data {
+  int N;
+  array[N] real x;
+  array[N] vector[2] v;
+  matrix[2, 2] A;
+}
+transformed data {
+  matrix[N, N] K = gp_dot_prod_cov(x, 0.7);
+  matrix[N, 3] K12 = gp_dot_prod_cov(v, v[1:3], 1.3);
+  matrix[N, N] D = diag_matrix(rep_vector(2, N)) + K;
+  matrix[2, N] B;
+  for (i in 1:N) {
+    for (j in 1:N) {
+      if (abs(K[i, j] - (0.49 + x[i] * x[j])) > 1e-12) reject("gp_dot_prod_cov(x) at ", i, ", ", j);
+    }
+    for (j in 1:3) {
+      if (abs(K12[i, j] - (1.69 + dot_product(v[i], v[j]))) > 1e-12) reject("gp_dot_prod_cov(v1, v2) at ", i, ", ", j);
+    }
+    B[:, i] = v[i];
+  }
+  if (abs(trace_gen_quad_form(D, A, B) - trace(D * B' * A * B)) > 1e-9) reject("trace_gen_quad_form");
+}
+parameters {
+  real<lower=0.1> sigma;
+  matrix[2, 2] W;
+  array[N] real z;
+}
+model {
+  matrix[N, N] L = cholesky_decompose(add_diag(gp_dot_prod_cov(z, sigma), 0.5));
+  z ~ normal(0, 1);
+  to_vector(x) ~ multi_normal_cholesky(rep_vector(0, N), L);
+  sigma ~ normal(0, 1);
+  to_vector(W) ~ normal(0, 1);
+  target += -0.01 * square(trace_gen_quad_form(D, W * W' + diag_matrix(rep_vector(1, 2)), B));
+  target += -0.1 * sum(gp_dot_prod_cov(v, v[2:3], sigma));
+}
