@@ -196,7 +196,7 @@ impl Lowerer<'_> {
             }
             PointPair::Dot => this.fb.binary(BinaryOp::Mul, a, b),
         };
-        let d2 = if x1.ty.elem.is_scalar() {
+        let sum = if x1.ty.elem.is_scalar() {
             let a = self.elem(x1, &idx[..1])?;
             let b = self.elem(x2, &idx[1..2])?;
             let (a, b) = (self.fb.to_f64(a), self.fb.to_f64(b));
@@ -220,7 +220,7 @@ impl Lowerer<'_> {
             })?;
             self.fb.load(acc, at, ScalarType::F64)
         };
-        Ok(d2)
+        Ok(sum)
     }
 }
 
