@@ -252,7 +252,7 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "determinant", "trace", "transpose", "non_centered", "non_centered_mvn", "add", "subtract",
     "elt_multiply", "elt_divide", "multiply", "is_inf", "is_nan", "int_step", "choose", "e", "pi",
     "sqrt2", "not_a_number", "positive_infinity", "negative_infinity", "machine_precision", "sub_col", "sub_row",
-    "quad_form_diag", "add_diag", "gp_exp_quad_cov", "cov_exp_quad", "quad_form", "quad_form_sym", "trace_quad_form", "trace_gen_quad_form", "gp_dot_prod_cov",
+    "quad_form_diag", "add_diag", "gp_exp_quad_cov", "cov_exp_quad", "quad_form", "quad_form_sym", "trace_quad_form", "trace_gen_quad_form", "gp_dot_prod_cov", "matrix_power",
     "mdivide_left_tri_low", "mdivide_right_tri_low", "linspaced_vector", "linspaced_row_vector", "linspaced_array",
     "one_hot_vector", "one_hot_row_vector", "one_hot_array", "one_hot_int_array", "zeros_vector", "zeros_row_vector",
     "zeros_array", "zeros_int_array", "ones_vector", "ones_row_vector", "ones_array", "ones_int_array", "uniform_simplex",
@@ -607,6 +607,13 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
                 _ => mismatch("to_array_2d(matrix[M, N]) -> array[M, N] real"),
             },
             _ => mismatch("to_array_2d(matrix[M, N]) -> array[M, N] real"),
+        },
+        "matrix_power" => match tys.as_slice() {
+            [m, n] if m.array.is_empty() && n.is_int_scalar() => match m.elem {
+                ElemType::Matrix(r, c) if r.compatible(c) => Ok((*m).clone()),
+                _ => mismatch("matrix_power(matrix[K, K] A, int n) -> matrix[K, K]"),
+            },
+            _ => mismatch("matrix_power(matrix[K, K] A, int n) -> matrix[K, K]"),
         },
         "identity_matrix" => match tys.as_slice() {
             [n] if n.is_int_scalar() => {

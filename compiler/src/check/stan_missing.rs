@@ -12,7 +12,7 @@ pub const DISTRIBUTIONS: &[&str] = &[
 /// Stan functions hbmc lacks.
 pub const FUNCTIONS: &[&str] = &[
     "inv_inc_beta",
-    "matrix_power", "eigendecompose_sym",
+    "eigendecompose_sym",
     "eigendecompose", "qr_Q", "qr_R", "qr_thin_Q", "qr_thin_R", "qr", "qr_thin",
     "singular_values", "svd_U", "svd_V", "svd",
     "generalized_inverse",

@@ -3,7 +3,9 @@
 //! the product's loops and the solve's AD rule): `tcrossprod(x) = x * x'`,
 //! `crossprod(x) = x' * x`, `quad_form(A, B) = B' * A * B` (and
 //! `quad_form_sym`), `trace_quad_form(A, B) = trace(B' * A * B)`,
-//! `trace_gen_quad_form(D, A, B) = trace(D * B' * A * B)`, and
+//! `trace_gen_quad_form(D, A, B) = trace(D * B' * A * B)`,
+//! `matrix_power(A, n)` of a power known once the data are (`n - 1`
+//! products, the identity for 0), and
 //! `mdivide_right_tri_low(b, L) = b * L^-1`, with `L^-1` the triangular
 //! solve of the identity (which reads only the lower triangle, as Stan),
 //! `mdivide_left_spd`/`mdivide_right_spd` by two triangular solves with
@@ -13,7 +15,7 @@
 //! `squared_distance(a, b) = dot_self(a - b)` (`distance` its square root).
 //! The call is computed whole, once per statement (see `hoist`).
 
-use super::{LowerResult, Lowerer};
+use super::{LowerError, LowerResult, Lowerer};
 use crate::check::signatures;
 use crate::check::typed::{TypedExpr, TypedExprKind};
 use crate::check::types::{Axis, Type};
@@ -26,7 +28,7 @@ pub(super) fn is_composite(func: &str) -> bool {
         func,
         "tcrossprod" | "crossprod" | "quad_form" | "quad_form_sym" | "trace_quad_form" | "trace_gen_quad_form" | "mdivide_right_tri_low"
             | "identity_matrix" | "squared_distance" | "distance" | "mdivide_left_spd" | "mdivide_right_spd"
-            | "matrix_exp_multiply" | "scale_matrix_exp_multiply"
+            | "matrix_exp_multiply" | "scale_matrix_exp_multiply" | "matrix_power"
     )
 }
 
@@ -97,6 +99,7 @@ impl Lowerer<'_> {
                 let quad = product(product(transposed(&args[2]), args[1].clone(), e), args[2].clone(), e);
                 call("trace", vec![product(args[0].clone(), quad, e)], Type::real(), e)
             }
+            "matrix_power" => self.matrix_power(args, e)?,
             "identity_matrix" => {
                 let one = node(TypedExprKind::RealLit(1.0), Type::real(), e);
                 let ones = call("rep_vector", vec![one, args[0].clone()], Type::vector(Axis::Anon), e);
@@ -132,6 +135,35 @@ impl Lowerer<'_> {
                 product(args[0].clone(), inverse, e)
             }
         })
+    }
+
+    /// `matrix_power(A, n)`: `A * (A * ... A)`, `n - 1` products, or the
+    /// identity for `n = 0`. The power must be known once the data are
+    /// (a literal, data or transformed data), as the products are laid out
+    /// at compile time.
+    fn matrix_power(&mut self, args: &[TypedExpr], e: &TypedExpr) -> LowerResult<TypedExpr> {
+        /// Most products laid out for one call.
+        const MAX_POWER: i64 = 64;
+        let n = self.const_int(&args[1]).map_err(|_| {
+            LowerError::unsupported(e.span, "`matrix_power` with a power that is not known once the data are (a literal, data or transformed data)")
+        })?;
+        if n < 0 {
+            return Err(LowerError::sizes(e.span, format!("`matrix_power` of power {n}: the power must be at least 0")));
+        }
+        if n > MAX_POWER {
+            return Err(LowerError::unsupported(e.span, format!("`matrix_power` of power {n} (at most {MAX_POWER})")));
+        }
+        let a = &args[0];
+        if n == 0 {
+            let k = self.shape(a)?.first().copied().unwrap_or(0);
+            let size = node(TypedExprKind::IntLit(k as i64), Type::int(), e);
+            return Ok(call("identity_matrix", vec![size], a.ty.clone(), e));
+        }
+        let mut power = a.clone();
+        for _ in 1..n {
+            power = product(a.clone(), power, e);
+        }
+        Ok(power)
     }
 
     /// `trace(m)`: the sum of the diagonal.

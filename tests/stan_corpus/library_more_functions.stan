@@ -1,8 +1,9 @@
-// gp_dot_prod_cov and trace_gen_quad_form: transformed data checks their
-// values against the same computed by hand (a wrong value rejects the
-// data, which fails the oracles); the model uses them on parameters for
-// the oracles (JIT = interpreter, gradient = finite differences).
-// data: tests/stan_corpus/gp_dot_prod.json
+// gp_dot_prod_cov, trace_gen_quad_form and matrix_power: transformed data
+// checks their values against the same computed by hand (a wrong value
+// rejects the data, which fails the oracles); the model uses them on
+// parameters for the oracles (JIT = interpreter, gradient = finite
+// differences).
+// data: tests/stan_corpus/library_more_functions.json
 data {
   int N;
   array[N] real x;
@@ -24,6 +25,9 @@ transformed data {
     B[:, i] = v[i];
   }
   if (abs(trace_gen_quad_form(D, A, B) - trace(D * B' * A * B)) > 1e-9) reject("trace_gen_quad_form");
+  if (max(abs(matrix_power(A, 3) - A * A * A)) > 1e-12) reject("matrix_power(A, 3)");
+  if (max(abs(matrix_power(A, 0) - identity_matrix(2))) > 0) reject("matrix_power(A, 0)");
+  if (max(abs(matrix_power(A, 1) - A)) > 0) reject("matrix_power(A, 1)");
 }
 parameters {
   real<lower=0.1> sigma;
@@ -38,4 +42,5 @@ model {
   to_vector(W) ~ normal(0, 1);
   target += -0.01 * square(trace_gen_quad_form(D, W * W' + diag_matrix(rep_vector(1, 2)), B));
   target += -0.1 * sum(gp_dot_prod_cov(v, v[2:3], sigma));
+  target += -0.05 * sum(square(matrix_power(W, 3)));
 }
