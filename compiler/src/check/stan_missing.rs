@@ -77,7 +77,7 @@ mod tests {
         assert_eq!(missing_function("wiener_lpdf"), Some("distribution"));
         assert_eq!(missing_function("gaussian_dlm_obs_lpdf"), Some("distribution"));
         assert_eq!(missing_function("wishart_rng"), None);
-        assert_eq!(missing_function("matrix_power"), Some("function"));
+        assert_eq!(missing_function("inv_inc_beta"), Some("function"));
         assert_eq!(missing_function("normal_lpdf"), None);
         assert_eq!(missing_function("sum"), None);
     }
