@@ -60,6 +60,7 @@
 mod activity;
 mod affine;
 mod carry;
+mod negations;
 mod prune;
 mod reciprocals;
 mod reverse;
@@ -139,6 +140,7 @@ fn build_gradient(module: &mut Module, data: Option<&[f64]>, int_data: &[i64]) -
         adjoint.insert(b, adj);
     }
     let mut gradient = reverse::build(module, &forward, &active, &adjoint, &carries, &overwrites, &facts)?;
+    negations::fold(&mut gradient);
     prune::prune(&mut gradient, module);
     module.functions.retain(|f| f.kind != FunctionKind::Gradient);
     module.functions.push(gradient);
