@@ -411,6 +411,18 @@ impl Checker {
 
     /// A function call, a density call (`f_lpdf(y | ...)`) or an `_rng`.
     fn check_call(&mut self, func: &Ident, variate: Option<&Expr>, args: &[Expr], span: Span) -> Option<TypedExpr> {
+        if let (Some((call, f)), None) = (crate::syntax::functions::split_reduce_sum(&func.name), variate) {
+            return self.check_reduce_sum(call, f, func, args, span);
+        }
+        // Left unexpanded: the first argument names no user function.
+        if crate::syntax::functions::REDUCE_SUM.contains(&func.name.as_str()) && !self.user_functions.contains_key(&func.name) {
+            self.report(
+                Diagnostic::error("E1002", format!("the first argument of `{}` must name a function of the `functions` block", func.name))
+                    .with_label(args.first().map(|a| a.span).unwrap_or(span), "not a user function")
+                    .with_help(format!("write `{}(f, x, grainsize, ...)` with `real f(array[] T slice, int start, int end, ...)` defined in `functions`", func.name)),
+            );
+            return None;
+        }
         if let (Some(form), None) = (super::ode::ode_form(&func.name), variate) {
             if !self.user_functions.contains_key(&func.name) {
                 return self.check_ode_call(func, form, args, span);
