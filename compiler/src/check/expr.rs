@@ -414,12 +414,19 @@ impl Checker {
         if let (Some((call, f)), None) = (crate::syntax::functions::split_reduce_sum(&func.name), variate) {
             return self.check_reduce_sum(call, f, func, args, span);
         }
+        if let (Some(_), None) = (super::map_rect::split_map_rect(&func.name), variate) {
+            return self.check_map_rect(args, span);
+        }
         // Left unexpanded: the first argument names no user function.
-        if crate::syntax::functions::REDUCE_SUM.contains(&func.name.as_str()) && !self.user_functions.contains_key(&func.name) {
+        if (crate::syntax::functions::REDUCE_SUM.contains(&func.name.as_str()) || func.name == "map_rect") && !self.user_functions.contains_key(&func.name) {
             self.report(
                 Diagnostic::error("E1002", format!("the first argument of `{}` must name a function of the `functions` block", func.name))
                     .with_label(args.first().map(|a| a.span).unwrap_or(span), "not a user function")
-                    .with_help(format!("write `{}(f, x, grainsize, ...)` with `real f(array[] T slice, int start, int end, ...)` defined in `functions`", func.name)),
+                    .with_help(if func.name == "map_rect" {
+                        "write `map_rect(f, phi, thetas, x_rs, x_is)` with `vector f(vector phi, vector theta, data array[] real x_r, data array[] int x_i)` defined in `functions`".to_string()
+                    } else {
+                        format!("write `{}(f, x, grainsize, ...)` with `real f(array[] T slice, int start, int end, ...)` defined in `functions`", func.name)
+                    }),
             );
             return None;
         }

@@ -20,6 +20,7 @@ mod expr;
 mod functions;
 pub mod glm;
 mod index;
+mod map_rect;
 pub mod ode;
 pub mod print;
 mod program;

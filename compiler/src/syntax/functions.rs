@@ -25,6 +25,7 @@ use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::*;
 use crate::syntax::span::Span;
 
+mod map_rect;
 mod reduce_sum;
 pub use reduce_sum::{split_reduce_sum, REDUCE_SUM};
 
@@ -700,6 +701,9 @@ impl Expander {
             }
             ExprKind::Call { func, args } if REDUCE_SUM.contains(&func.name.as_str()) && self.names_user_function(&args) => {
                 return self.reduce_sum(&func, args, span, hoist, depth);
+            }
+            ExprKind::Call { func, args } if func.name == "map_rect" && self.names_user_function(&args) => {
+                return self.map_rect(&func, args, span, hoist, depth);
             }
             ExprKind::CondCall { func, variate, args } if self.defs.contains_key(&def_name(&func.name)) => {
                 let mut all = vec![*variate];
