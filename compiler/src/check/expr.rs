@@ -548,6 +548,19 @@ impl Checker {
                 Some(TypedExpr { kind: TypedExprKind::Call { func: func.name.clone(), args: typed }, ty, level, span })
             }
             Err(CallError::Unknown) => {
+                let glm_draw = func.name.strip_suffix("_rng").filter(|stem| stem.ends_with("_glm"));
+                if let Some(stem) = glm_draw {
+                    let help = match super::glm::glm(stem) {
+                        Some(g) => format!("draw from `{}_rng` of the linear predictor instead", g.base),
+                        None => "draw from the density of the linear predictor instead".to_string(),
+                    };
+                    self.report(
+                        Diagnostic::error("E1003", format!("`{}` is not a Stan function: Stan has no draw from a GLM density", func.name))
+                            .with_label(func.span, "no such draw")
+                            .with_help(help),
+                    );
+                    return None;
+                }
                 if let Some(kind) = super::stan_missing::missing_function(&func.name) {
                     self.report(
                         Diagnostic::error("E1003", format!("`{}` (a Stan {kind}) is not in hbmc yet", func.name))
