@@ -5,51 +5,23 @@
 //! errors of bad calls.
 
 mod common;
-use common::hbmc;
+use common::corpus::{self, errors, source};
 use hbmc::model::{Engine, Model, ModelError};
 use hbmc_compiler::bind::read_source;
 
-/// `tests/stan_corpus/NAME`.
-fn corpus(name: &str) -> std::path::PathBuf {
-    common::root().join("tests/stan_corpus").join(name)
-}
-
-fn source(name: &str) -> String {
-    std::fs::read_to_string(corpus(name)).expect("corpus program")
-}
-
 /// glm_ordinal.stan and glm_ordinal_by_hand.stan (the binomial and
 /// ordered logistic log densities written out with `lchoose`,
-/// `log1p_exp` and `inv_logit`) have the same parameters: their log
-/// densities and gradients agree at 20 random points, in both engines.
+/// `log1p_exp` and `inv_logit`) have the same parameters: equal log
+/// densities and gradients at 20 points, in both engines.
 #[test]
 fn the_glms_equal_their_densities_written_out() {
-    let data = [corpus("glm_ordinal.json")];
-    for engine in [Engine::Jit, Engine::Interpreter] {
-        let bind = |name: &str| Model::compile(name, &source(name)).expect("compiles").bind_files(&data, engine).expect("binds");
-        let (glm, by_hand) = (bind("glm_ordinal.stan"), bind("glm_ordinal_by_hand.stan"));
-        assert_eq!(glm.dim(), by_hand.dim());
-        let (mut a, mut b) = (glm.evaluator(), by_hand.evaluator());
-        let mut rng = hbmc_stdlib::ChainRng::new(5, 0);
-        let dim = glm.dim();
-        for point in 0..20 {
-            let x: Vec<f64> = (0..dim).map(|_| 4.0 * rng.uniform() - 2.0).collect();
-            let (mut ga, mut gb) = (vec![0.0; dim], vec![0.0; dim]);
-            let la = a.log_density_gradient(&x, &mut ga).expect("GLM density");
-            let lb = b.log_density_gradient(&x, &mut gb).expect("written-out density");
-            assert!((la - lb).abs() <= 1e-10 * lb.abs().max(1.0), "{engine:?} point {point}: {la} vs {lb}");
-            for i in 0..dim {
-                let scale = ga[i].abs().max(gb[i].abs()).max(1.0);
-                assert!((ga[i] - gb[i]).abs() <= 1e-10 * scale, "{engine:?} point {point}, d/dx[{i}]: {} vs {}", ga[i], gb[i]);
-            }
-        }
-    }
+    corpus::assert_same_density("glm_ordinal.stan", "glm_ordinal_by_hand.stan", "glm_ordinal.json", 5, 1e-10);
 }
 
 /// JIT = interpreter and gradient = finite differences at 20 points.
 #[test]
 fn the_glms_pass_the_oracles() {
-    common::oracle::check_example("glm_ordinal", &source("glm_ordinal.stan"), &[corpus("glm_ordinal.json")]).expect("oracles");
+    common::oracle::check_example("glm_ordinal", &source("glm_ordinal.stan"), &[corpus::path("glm_ordinal.json")]).expect("oracles");
 }
 
 /// The coefficients and cutpoints make_glm_ordinal.py simulated with are
@@ -59,39 +31,15 @@ fn the_glms_pass_the_oracles() {
 /// equals the density of its linear predictor.
 #[test]
 fn a_simulated_binomial_and_ordinal_regression_is_recovered() {
-    let dir = common::scratch("glm-ordinal-fit");
-    let out = hbmc(
-        &dir,
-        &["run", &corpus("glm_ordinal.stan").display().to_string(), "--data", &corpus("glm_ordinal.json").display().to_string(),
-          "--chains", "2", "--warmup", "300", "--draws", "300", "--seed", "5", "--quiet", "--output", "fit"],
-    );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let csvs: Vec<_> = (1..=2)
-        .map(|c| hbmc_runtime::read_cmdstan_csv(dir.join(format!("fit_{c}.csv"))).expect("chain read back"))
-        .collect();
-    let column = |name: &str| -> Vec<f64> {
-        csvs.iter().flat_map(|c| c.draws[c.column_index(name).unwrap_or_else(|| panic!("no column {name}"))].clone()).collect()
-    };
-    let truths = [
+    let fit = corpus::fit("glm_ordinal.stan", "glm_ordinal.json");
+    fit.assert_recovers(&[
         ("alpha", -0.3), ("beta.1", 0.8), ("beta.2", 0.4), ("gamma.1", 1.0), ("gamma.2", -0.5),
         ("cuts.1", -1.0), ("cuts.2", 0.5), ("cuts.3", 2.0),
-    ];
-    for (name, truth) in truths {
-        let v = column(name);
-        let mean = v.iter().sum::<f64>() / v.len() as f64;
-        let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt();
-        assert!((mean - truth).abs() < 4.0 * sd, "{name}: posterior mean {mean} (sd {sd}), truth {truth}");
-    }
+    ]);
     for check in ["one_bin", "rows_bin", "one_ord", "same_y_ord", "same_x_ord"] {
-        let v = column(check);
+        let v = fit.column(check);
         assert!(v.iter().all(|d| d.abs() < 1e-9), "{check}: {:?}", &v[..3]);
     }
-}
-
-/// The codes and messages of every error `source` gives at `hbmc check`.
-fn errors(source: &str) -> Vec<(&'static str, String)> {
-    let fe = hbmc_compiler::front_end(source);
-    fe.diagnostics.iter().filter(|d| d.is_error()).map(|d| (d.code, d.message.clone())).collect()
 }
 
 fn edited(from: &str, to: &str) -> String {
@@ -121,7 +69,7 @@ fn bad_glm_calls_are_refused() {
 /// and outcomes that do not match its rows.
 #[test]
 fn sizes_that_disagree_are_refused_with_the_data() {
-    let data = read_source("d.json", &std::fs::read_to_string(corpus("glm_ordinal.json")).expect("data")).expect("reads");
+    let data = read_source("d.json", &std::fs::read_to_string(corpus::path("glm_ordinal.json")).expect("data")).expect("reads");
     let refused = |src: &str| {
         let model = Model::compile("m", src).expect("checks");
         match model.bind(std::slice::from_ref(&data), Engine::Interpreter) {

@@ -3,55 +3,21 @@
 //! gradient = finite differences, and the errors of bad calls.
 
 mod common;
+use common::corpus::{self, errors, source};
 use hbmc::model::{Engine, Model};
 use hbmc_compiler::bind::read_source;
 
-/// `tests/stan_corpus/NAME`.
-fn corpus(name: &str) -> std::path::PathBuf {
-    common::root().join("tests/stan_corpus").join(name)
-}
-
-fn source(name: &str) -> String {
-    std::fs::read_to_string(corpus(name)).expect("corpus program")
-}
-
-/// map_rect.stan and map_rect_by_hand.stan have the same parameters, so
-/// the same unconstrained point: their log densities and gradients agree
-/// at 20 random points, in both engines.
+/// map_rect.stan and map_rect_by_hand.stan have the same parameters:
+/// equal log densities and gradients at 20 points, in both engines.
 #[test]
 fn map_rect_equals_the_same_model_in_plain_stan() {
-    let data = [corpus("map_rect.json")];
-    for engine in [Engine::Jit, Engine::Interpreter] {
-        let bind = |name: &str| Model::compile(name, &source(name)).expect("compiles").bind_files(&data, engine).expect("binds");
-        let (mapped, by_hand) = (bind("map_rect.stan"), bind("map_rect_by_hand.stan"));
-        assert_eq!(mapped.dim(), by_hand.dim());
-        let (mut a, mut b) = (mapped.evaluator(), by_hand.evaluator());
-        let mut rng = hbmc_stdlib::ChainRng::new(11, 0);
-        let dim = mapped.dim();
-        for point in 0..20 {
-            let x: Vec<f64> = (0..dim).map(|_| 4.0 * rng.uniform() - 2.0).collect();
-            let (mut ga, mut gb) = (vec![0.0; dim], vec![0.0; dim]);
-            let la = a.log_density_gradient(&x, &mut ga).expect("map_rect density");
-            let lb = b.log_density_gradient(&x, &mut gb).expect("plain density");
-            assert!((la - lb).abs() <= 1e-10 * lb.abs().max(1.0), "{engine:?} point {point}: {la} vs {lb}");
-            for i in 0..dim {
-                let scale = ga[i].abs().max(gb[i].abs()).max(1.0);
-                assert!((ga[i] - gb[i]).abs() <= 1e-10 * scale, "{engine:?} point {point}, d/dx[{i}]: {} vs {}", ga[i], gb[i]);
-            }
-        }
-    }
+    corpus::assert_same_density("map_rect.stan", "map_rect_by_hand.stan", "map_rect.json", 11, 1e-10);
 }
 
 /// JIT = interpreter and gradient = finite differences at 20 points.
 #[test]
 fn map_rect_passes_the_oracles() {
-    common::oracle::check_example("map_rect", &source("map_rect.stan"), &[corpus("map_rect.json")]).expect("oracles");
-}
-
-/// The messages of every error `source` gives at `hbmc check`.
-fn errors(source: &str) -> Vec<(&'static str, String)> {
-    let fe = hbmc_compiler::front_end(source);
-    fe.diagnostics.iter().filter(|d| d.is_error()).map(|d| (d.code, d.message.clone())).collect()
+    common::oracle::check_example("map_rect", &source("map_rect.stan"), &[corpus::path("map_rect.json")]).expect("oracles");
 }
 
 /// map_rect.stan with `from` replaced by `to` (which must occur).
@@ -97,7 +63,7 @@ fn arguments_of_the_wrong_type_or_not_data_are_refused() {
 fn jobs_that_do_not_match_reject_the_evaluation() {
     let src = edited("array[G, n] real<lower=0> expo;", "array[G - 1, n] real<lower=0> expo;");
     let model = Model::compile("m", &src).expect("compiles");
-    let json = std::fs::read_to_string(corpus("map_rect.json")).expect("data").replace(", [1.3, 0.9, 1.0]]", "]");
+    let json = std::fs::read_to_string(corpus::path("map_rect.json")).expect("data").replace(", [1.3, 0.9, 1.0]]", "]");
     let data = read_source("d.json", &json).expect("reads");
     for engine in [Engine::Jit, Engine::Interpreter] {
         let bound = model.bind(std::slice::from_ref(&data), engine).expect("binds");
@@ -113,7 +79,7 @@ fn jobs_that_do_not_match_reject_the_evaluation() {
 fn a_result_sized_by_the_job_data_is_refused() {
     let src = edited("return [poisson_log_lpmf(x_i | theta[1] + log(to_vector(x_r)))]';", "return rep_vector(theta[1], x_i[1]);");
     let model = Model::compile("m", &src).expect("checks");
-    let data = read_source("d.json", &std::fs::read_to_string(corpus("map_rect.json")).expect("data")).expect("reads");
+    let data = read_source("d.json", &std::fs::read_to_string(corpus::path("map_rect.json")).expect("data")).expect("reads");
     let Err(hbmc::model::ModelError::Diagnostics(d)) = model.bind(&[data], Engine::Interpreter) else { panic!("refused") };
     assert!(d.iter().any(|d| d.code == "E5001"), "{d:?}");
 }
