@@ -4,46 +4,16 @@
 //! a simulated HMM fitted back.
 
 mod common;
+use common::corpus;
 use common::hbmc;
-use hbmc::model::{Engine, Model};
-
-/// `tests/stan_corpus/NAME`.
-fn corpus(name: &str) -> std::path::PathBuf {
-    common::root().join("tests/stan_corpus").join(name)
-}
 
 /// hmm_gaussian_marginal.stan (hmm_marginal) and hmm_gaussian_forward.stan
 /// (the forward algorithm by hand, with log_sum_exp and carried values)
 /// have the same parameters, so the same unconstrained point: their log
-/// densities and gradients agree at 20 random points, in both engines
-/// (the interpreter's gradient is the IR's reverse sweep, run without
-/// Cranelift).
+/// densities and gradients agree at 20 random points, in both engines.
 #[test]
 fn hmm_marginal_equals_the_forward_algorithm_in_plain_stan() {
-    let data = [corpus("timeseries.json")];
-    for engine in [Engine::Jit, Engine::Interpreter] {
-        let bind = |name: &str| {
-            let source = std::fs::read_to_string(corpus(name)).expect("corpus program");
-            let model = Model::compile(name, &source).expect("compiles");
-            model.bind_files(&data, engine).expect("binds")
-        };
-        let (library, by_hand) = (bind("hmm_gaussian_marginal.stan"), bind("hmm_gaussian_forward.stan"));
-        assert_eq!(library.dim(), by_hand.dim());
-        let (mut a, mut b) = (library.evaluator(), by_hand.evaluator());
-        let mut rng = hbmc_stdlib::ChainRng::new(3, 0);
-        let dim = library.dim();
-        for point in 0..20 {
-            let x: Vec<f64> = (0..dim).map(|_| 4.0 * rng.uniform() - 2.0).collect();
-            let (mut ga, mut gb) = (vec![0.0; dim], vec![0.0; dim]);
-            let la = a.log_density_gradient(&x, &mut ga).expect("library density");
-            let lb = b.log_density_gradient(&x, &mut gb).expect("forward density");
-            assert!((la - lb).abs() <= 1e-10 * lb.abs().max(1.0), "{engine:?} point {point}: {la} vs {lb}");
-            for i in 0..dim {
-                let scale = ga[i].abs().max(gb[i].abs()).max(1.0);
-                assert!((ga[i] - gb[i]).abs() <= 1e-9 * scale, "{engine:?} point {point}, d/dx[{i}]: {} vs {}", ga[i], gb[i]);
-            }
-        }
-    }
+    corpus::assert_same_density("hmm_gaussian_marginal.stan", "hmm_gaussian_forward.stan", "timeseries.json", 3, 1e-9);
 }
 
 /// P(x_n = k | y) of hmm_posteriors.stan's 3-state, 4-step HMM, by
@@ -66,7 +36,7 @@ const STATE_PROB: [[f64; 4]; 3] = [
 #[test]
 fn hidden_state_probabilities_and_latent_draws_match_the_enumeration() {
     let dir = common::scratch("hmm-posteriors");
-    let model = corpus("hmm_posteriors.stan").display().to_string();
+    let model = corpus::path("hmm_posteriors.stan").display().to_string();
     let m = 4000;
     let out = hbmc(&dir, &["run", &model, "--chains", "1", "--draws", &m.to_string(), "--seed", "9", "--quiet", "--output", "fit"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -102,7 +72,7 @@ fn hidden_state_probabilities_and_latent_draws_match_the_enumeration() {
 #[test]
 fn a_simulated_hmm_is_recovered() {
     let dir = common::scratch("hmm-fit");
-    let (model, data) = (corpus("hmm_gaussian_marginal.stan"), corpus("hmm_fit.json"));
+    let (model, data) = (corpus::path("hmm_gaussian_marginal.stan"), corpus::path("hmm_fit.json"));
     let out = hbmc(
         &dir,
         &["run", &model.display().to_string(), "--data", &data.display().to_string(), "--chains", "2", "--warmup", "300",

@@ -44,7 +44,7 @@ pub fn front_end(source: &str) -> FrontEnd {
     let parse_failed = diagnostics::has_errors(&diagnostics);
     let mut typed = None;
     if let Some(program) = &ast {
-        let (checked, check_diags) = check::check_program(program);
+        let (checked, check_diags) = check::check_program_with_functions(program, &function_defs);
         diagnostics.extend(check_diags);
         if !parse_failed {
             typed = checked.map(|mut t| {

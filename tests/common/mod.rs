@@ -2,6 +2,7 @@
 //! example, and compare a fit with the true values of a simulation.
 #![allow(dead_code)] // each test file uses its own part of this module
 
+pub mod corpus;
 pub mod oracle;
 
 use hbmc_runtime::{read_csv_files, summarize, Draws, Summary, SummaryOptions};

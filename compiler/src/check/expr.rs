@@ -411,6 +411,25 @@ impl Checker {
 
     /// A function call, a density call (`f_lpdf(y | ...)`) or an `_rng`.
     fn check_call(&mut self, func: &Ident, variate: Option<&Expr>, args: &[Expr], span: Span) -> Option<TypedExpr> {
+        if let (Some((call, f)), None) = (crate::syntax::functions::split_reduce_sum(&func.name), variate) {
+            return self.check_reduce_sum(call, f, func, args, span);
+        }
+        if let (Some(_), None) = (super::map_rect::split_map_rect(&func.name), variate) {
+            return self.check_map_rect(args, span);
+        }
+        // Left unexpanded: the first argument names no user function.
+        if (crate::syntax::functions::REDUCE_SUM.contains(&func.name.as_str()) || func.name == "map_rect") && !self.user_functions.contains_key(&func.name) {
+            self.report(
+                Diagnostic::error("E1002", format!("the first argument of `{}` must name a function of the `functions` block", func.name))
+                    .with_label(args.first().map(|a| a.span).unwrap_or(span), "not a user function")
+                    .with_help(if func.name == "map_rect" {
+                        "write `map_rect(f, phi, thetas, x_rs, x_is)` with `vector f(vector phi, vector theta, data array[] real x_r, data array[] int x_i)` defined in `functions`".to_string()
+                    } else {
+                        format!("write `{}(f, x, grainsize, ...)` with `real f(array[] T slice, int start, int end, ...)` defined in `functions`", func.name)
+                    }),
+            );
+            return None;
+        }
         if let (Some(form), None) = (super::ode::ode_form(&func.name), variate) {
             if !self.user_functions.contains_key(&func.name) {
                 return self.check_ode_call(func, form, args, span);
@@ -529,6 +548,19 @@ impl Checker {
                 Some(TypedExpr { kind: TypedExprKind::Call { func: func.name.clone(), args: typed }, ty, level, span })
             }
             Err(CallError::Unknown) => {
+                let glm_draw = func.name.strip_suffix("_rng").filter(|stem| stem.ends_with("_glm"));
+                if let Some(stem) = glm_draw {
+                    let help = match super::glm::glm(stem) {
+                        Some(g) => format!("draw from `{}_rng` of the linear predictor instead", g.base),
+                        None => "draw from the density of the linear predictor instead".to_string(),
+                    };
+                    self.report(
+                        Diagnostic::error("E1003", format!("`{}` is not a Stan function: Stan has no draw from a GLM density", func.name))
+                            .with_label(func.span, "no such draw")
+                            .with_help(help),
+                    );
+                    return None;
+                }
                 if let Some(kind) = super::stan_missing::missing_function(&func.name) {
                     self.report(
                         Diagnostic::error("E1003", format!("`{}` (a Stan {kind}) is not in hbmc yet", func.name))

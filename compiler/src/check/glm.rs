@@ -13,21 +13,29 @@ use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::BinOp;
 use crate::syntax::span::Span;
 
-/// One GLM density: the density of its linear predictor and the
-/// parameters after `(x, alpha, beta)`.
+/// One GLM density: the density of its linear predictor and its
+/// parameters, `(before..., x, [alpha,] beta, extra...)`.
 #[derive(Clone, Copy, Debug)]
 pub struct Glm {
     pub name: &'static str,
     pub base: &'static str,
+    /// Parameters of `base` before the linear predictor (the trials `N`
+    /// of `binomial_logit_glm`).
+    pub before: &'static [&'static str],
+    /// Whether it takes an intercept `alpha` (`ordered_logistic_glm` has
+    /// none: its cutpoints play that part).
+    pub alpha: bool,
     pub extra: &'static [&'static str],
 }
 
 /// Every GLM density hbmc knows.
 pub const GLMS: &[Glm] = &[
-    Glm { name: "bernoulli_logit_glm", base: "bernoulli_logit", extra: &[] },
-    Glm { name: "poisson_log_glm", base: "poisson_log", extra: &[] },
-    Glm { name: "normal_id_glm", base: "normal", extra: &["sigma"] },
-    Glm { name: "neg_binomial_2_log_glm", base: "neg_binomial_2_log", extra: &["phi"] },
+    Glm { name: "bernoulli_logit_glm", base: "bernoulli_logit", before: &[], alpha: true, extra: &[] },
+    Glm { name: "poisson_log_glm", base: "poisson_log", before: &[], alpha: true, extra: &[] },
+    Glm { name: "normal_id_glm", base: "normal", before: &[], alpha: true, extra: &["sigma"] },
+    Glm { name: "neg_binomial_2_log_glm", base: "neg_binomial_2_log", before: &[], alpha: true, extra: &["phi"] },
+    Glm { name: "binomial_logit_glm", base: "binomial_logit", before: &["N"], alpha: true, extra: &[] },
+    Glm { name: "ordered_logistic_glm", base: "ordered_logistic", before: &[], alpha: false, extra: &["cuts"] },
 ];
 
 /// The GLM of this name.
@@ -46,17 +54,20 @@ pub fn split_glm_name(name: &str) -> Option<(&'static Glm, DensitySuffix)> {
 impl Glm {
     /// Its signature in words, for messages.
     pub fn signature(&self) -> String {
-        let extra: String = self.extra.iter().map(|e| format!(", real {e}")).collect();
-        format!("{}(y | matrix x, real|vector alpha, vector beta{extra}), the density of `{}(y | alpha + x * beta{})`",
-            self.name, self.base, self.extra.iter().map(|e| format!(", {e}")).collect::<String>())
+        let before: String = self.before.iter().map(|b| format!("{b}, ")).collect();
+        let alpha = if self.alpha { "real|vector alpha, " } else { "" };
+        let extra: String = self.extra.iter().map(|e| format!(", {e}")).collect();
+        let eta = if self.alpha { "alpha + x * beta" } else { "x * beta" };
+        format!("{}(y | {before}matrix x, {alpha}vector beta{extra}), the density of `{}(y | {before}{eta}{extra})`", self.name, self.base)
     }
 }
 
 impl Checker {
-    /// The base density's parameters for a GLM's: `[alpha + x * beta,
-    /// extra...]`; `None` (reported) when the arguments do not fit.
+    /// The base density's parameters for a GLM's: `[before..., alpha + x *
+    /// beta (or x * beta), extra...]`; `None` (reported) when the
+    /// arguments do not fit.
     pub(super) fn glm_params(&mut self, glm: &Glm, params: Vec<TypedExpr>, span: Span) -> Option<Vec<TypedExpr>> {
-        let n = 3 + glm.extra.len();
+        let n = glm.before.len() + 2 + usize::from(glm.alpha) + glm.extra.len();
         if params.len() != n {
             self.report(
                 Diagnostic::error("E1002", format!("`{}` takes {n} arguments after `|`, but {} are given", glm.name, params.len()))
@@ -66,7 +77,10 @@ impl Checker {
             return None;
         }
         let mut it = params.into_iter();
-        let (x, alpha, beta) = (it.next()?, it.next()?, it.next()?);
+        let before: Vec<TypedExpr> = it.by_ref().take(glm.before.len()).collect();
+        let x = it.next()?;
+        let alpha = if glm.alpha { Some(it.next()?) } else { None };
+        let beta = it.next()?;
         let bad = |this: &mut Self, what: &TypedExpr, why: String| {
             this.report(
                 Diagnostic::error("E1002", format!("`{}` cannot take this {why}", glm.name))
@@ -83,24 +97,29 @@ impl Checker {
             bad(self, &beta, format!("`beta` with `x` of type `{}`: `x * beta` is not defined", self.show(&x.ty)));
             return None;
         };
-        let Ok(eta_ty) = broadcast::align(&alpha.ty, &product_ty, false).map(|t| t.promoted()) else {
-            bad(self, &alpha, format!("`alpha`: it does not align with `x * beta` of type `{}`", self.show(&product_ty)));
-            return None;
-        };
         let level = x.level.max(beta.level);
         let product = TypedExpr {
             kind: TypedExprKind::Binary { op: BinOp::Mul, lhs: Box::new(x), rhs: Box::new(beta) },
-            ty: product_ty,
+            ty: product_ty.clone(),
             level,
             span,
         };
-        let level = level.max(alpha.level);
-        let eta = TypedExpr {
-            kind: TypedExprKind::Binary { op: BinOp::Add, lhs: Box::new(alpha), rhs: Box::new(product) },
-            ty: eta_ty,
-            level,
-            span,
+        let eta = match alpha {
+            None => product,
+            Some(alpha) => {
+                let Ok(eta_ty) = broadcast::align(&alpha.ty, &product_ty, false).map(|t| t.promoted()) else {
+                    bad(self, &alpha, format!("`alpha`: it does not align with `x * beta` of type `{}`", self.show(&product_ty)));
+                    return None;
+                };
+                let level = level.max(alpha.level);
+                TypedExpr {
+                    kind: TypedExprKind::Binary { op: BinOp::Add, lhs: Box::new(alpha), rhs: Box::new(product) },
+                    ty: eta_ty,
+                    level,
+                    span,
+                }
+            }
         };
-        Some(std::iter::once(eta).chain(it).collect())
+        Some(before.into_iter().chain(std::iter::once(eta)).chain(it).collect())
     }
 }

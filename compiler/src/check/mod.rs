@@ -20,9 +20,11 @@ mod expr;
 mod functions;
 pub mod glm;
 mod index;
+mod map_rect;
 pub mod ode;
 pub mod print;
 mod program;
+mod reduce_sum;
 pub mod signatures;
 pub mod stan_missing;
 pub mod stan_removed;
@@ -33,7 +35,7 @@ pub mod typed;
 pub mod types;
 
 use crate::diagnostics::Diagnostic;
-use crate::syntax::ast::{BlockKind, Program};
+use crate::syntax::ast::{BlockKind, FunDef, Program};
 use crate::syntax::span::Span;
 use std::collections::{HashMap, HashSet};
 use env::{DimEnv, Scope, ScopeEntry, VarOrigin};
@@ -43,7 +45,16 @@ use types::Type;
 /// Checks a parsed program. Returns the typed program when there are no
 /// errors, and every diagnostic (errors and warnings) found.
 pub fn check_program(program: &Program) -> (Option<TypedProgram>, Vec<Diagnostic>) {
+    check_program_with_functions(program, &[])
+}
+
+/// [`check_program`] of a program whose user functions were expanded,
+/// given their definitions as written (`syntax::functions::definitions`):
+/// calls that pass a function by name (`reduce_sum`) are compared with
+/// its declared types.
+pub fn check_program_with_functions(program: &Program, defs: &[FunDef]) -> (Option<TypedProgram>, Vec<Diagnostic>) {
     let mut checker = Checker::new();
+    checker.declared_functions = defs.iter().map(|d| (d.name.name.clone(), d.clone())).collect();
     let blocks = checker.check_blocks(program);
     let has_errors = checker.diagnostics.iter().any(Diagnostic::is_error);
     let typed = (!has_errors).then(|| TypedProgram {
@@ -83,6 +94,9 @@ pub(crate) struct Checker {
     pub(crate) user_functions: HashMap<String, functions::UserSignature>,
     /// Their typed bodies.
     pub functions: Vec<typed::TypedFunction>,
+    /// Every user function as written, by name, for calls that pass one
+    /// by name (`reduce_sum`); empty when the caller did not give them.
+    pub(crate) declared_functions: HashMap<String, FunDef>,
 }
 
 impl Checker {
@@ -96,6 +110,7 @@ impl Checker {
             block_decls: HashMap::new(),
             user_functions: HashMap::new(),
             functions: Vec::new(),
+            declared_functions: HashMap::new(),
             ctx: Context {
                 block: BlockKind::Data,
                 nested: false,

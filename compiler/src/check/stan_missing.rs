@@ -6,7 +6,7 @@
 /// Stan distributions hbmc lacks (with every suffix: `~`, `_lpdf`,
 /// `_lpmf`, `_lcdf`, `_rng`, ...).
 pub const DISTRIBUTIONS: &[&str] = &[
-    "gaussian_dlm_obs", "wiener", "categorical_logit_glm", "ordered_logistic_glm", "binomial_logit_glm",
+    "gaussian_dlm_obs", "wiener", "categorical_logit_glm",
 ];
 
 /// Stan functions hbmc lacks.
@@ -18,7 +18,7 @@ pub const FUNCTIONS: &[&str] = &[
     "generalized_inverse",
     "ode_adjoint_tol_ctl", "algebra_solver",
     "algebra_solver_newton", "solve_newton", "solve_newton_tol", "solve_powell", "solve_powell_tol",
-    "integrate_1d", "map_rect", "reduce_sum", "reduce_sum_static", "csr_matrix_times_vector",
+    "integrate_1d", "csr_matrix_times_vector",
     "csr_extract_w", "csr_extract_v", "csr_extract_u", "csr_to_dense_matrix",
     "fft", "inv_fft", "fft2", "inv_fft2", "quantile",
 ];

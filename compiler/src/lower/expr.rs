@@ -64,6 +64,16 @@ impl Lowerer<'_> {
             K::Binary { op, lhs, rhs } => match op {
                 BinOp::Mul if !lhs.ty.is_scalar() && !rhs.ty.is_scalar() => {
                     let (l, r) = (self.shape(lhs)?, self.shape(rhs)?);
+                    // The inner sizes (none for an outer product): Stan
+                    // rejects every evaluation where they differ.
+                    let inner = match (l.len(), r.len(), lhs.ty.elem) {
+                        (1, 1, ElemType::RowVector(_)) | (1, 2, _) => Some((l[0], r[0])),
+                        (2, 1, _) | (2, 2, _) => Some((l[1], r[0])),
+                        _ => None,
+                    };
+                    if let Some((a, b)) = inner.filter(|(a, b)| a != b) {
+                        return Err(LowerError::sizes(e.span, format!("`*` of {l:?} by {r:?}: the left's {a} columns and the right's {b} rows differ")));
+                    }
                     match (l.len(), r.len(), lhs.ty.elem, rhs.ty.elem) {
                         (1, 1, ElemType::RowVector(_), _) => Vec::new(),
                         (1, 1, _, _) => vec![l[0], r[0]],
@@ -140,6 +150,13 @@ impl Lowerer<'_> {
             let map = axis_map(&ra, &op.ty.axes()).ok_or_else(|| LowerError::unsupported(at.span, "shapes that do not align"))?;
             for (k, &r) in map.iter().enumerate() {
                 if let Some(&s) = shape.get(k) {
+                    // Operands along one axis must agree (`y ~ poisson_log(mu)`
+                    // with 3 counts and 4 rates): Stan rejects every such
+                    // evaluation, and reading one size for both would read
+                    // past the shorter.
+                    if let Some(prev) = sizes[r].filter(|&p| p != s) {
+                        return Err(LowerError::sizes(at.span, format!("one argument has {prev} elements along an axis where another has {s}")));
+                    }
                     sizes[r] = Some(s);
                 }
             }

@@ -11,14 +11,18 @@ use crate::check::types::{ElemType, Type};
 use crate::ir::{BinaryOp, CallArg, CmpOp, ScalarType, Stmt, Value};
 
 impl Lowerer<'_> {
-    /// One term per element of the outcome `k`; `eta` broadcasts with it,
+    /// One term per element of the outcome `k` (or of `eta` when `k` is one
+    /// int); `eta` broadcasts with it,
     /// the cutpoints are one vector or one per element (an array).
     pub(super) fn ordinal_terms(&mut self, name: &str, k: &TypedExpr, eta: &TypedExpr, cuts: &TypedExpr, sink: Sink, at: &TypedExpr) -> LowerResult<()> {
         let cut_shape = self.shape(cuts)?;
         let per_element = !cuts.ty.array.is_empty();
         let n_cuts = *cut_shape.last().unwrap_or(&0);
         let n_cats = n_cuts + 1;
-        let frame = Type::array_of(k.ty.axes(), ElemType::Real);
+        // One outcome with a vector of predictors is that outcome for
+        // each of them, as Stan's (`ordered_logistic_glm(2 | x, ...)`).
+        let frame_axes = if k.ty.axes().is_empty() { eta.ty.axes() } else { k.ty.axes() };
+        let frame = Type::array_of(frame_axes, ElemType::Real);
         let mut all = vec![k, eta];
         if per_element {
             all.push(cuts);

@@ -25,6 +25,10 @@ use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::*;
 use crate::syntax::span::Span;
 
+mod map_rect;
+mod reduce_sum;
+pub use reduce_sum::{split_reduce_sum, REDUCE_SUM};
+
 /// Every function definition (with a body) of the `functions` block, as
 /// written.
 pub fn definitions(program: &Program) -> Vec<FunDef> {
@@ -183,7 +187,7 @@ fn calls_in_stmts(stmts: &[Stmt], out: &mut Vec<(String, Span)>) {
 }
 
 /// `foo_lupdf` is defined as `foo_lpdf`, `foo_lupmf` as `foo_lpmf`.
-fn def_name(called: &str) -> String {
+pub(crate) fn def_name(called: &str) -> String {
     if let Some(stem) = called.strip_suffix("_lupdf") {
         format!("{stem}_lpdf")
     } else if let Some(stem) = called.strip_suffix("_lupmf") {
@@ -694,6 +698,12 @@ impl Expander {
         let kind = match e.kind {
             ExprKind::Call { func, args } if self.defs.contains_key(&def_name(&func.name)) && !self.compiled.contains(&func.name) => {
                 return self.value_call(&func, args, span, hoist, depth);
+            }
+            ExprKind::Call { func, args } if REDUCE_SUM.contains(&func.name.as_str()) && self.names_user_function(&args) => {
+                return self.reduce_sum(&func, args, span, hoist, depth);
+            }
+            ExprKind::Call { func, args } if func.name == "map_rect" && self.names_user_function(&args) => {
+                return self.map_rect(&func, args, span, hoist, depth);
             }
             ExprKind::CondCall { func, variate, args } if self.defs.contains_key(&def_name(&func.name)) => {
                 let mut all = vec![*variate];
