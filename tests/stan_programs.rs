@@ -922,6 +922,13 @@ fn arguments_whose_sizes_disagree_are_error_e5003() {
     let cases = [
         ("log_mix", "data { int K; }\nparameters { real mu; }\nmodel {\n  vector[K] lp = [normal_lpdf(0 | mu, 1), normal_lpdf(1 | mu, 1)]';\n  target += log_mix(rep_vector(1.0 / 3, 3), lp);\n}\n", "mixing proportions"),
         ("hmm", "data { int K; }\nparameters { real mu; }\nmodel {\n  matrix[K, 4] log_omega = rep_matrix(mu, K, 4);\n  target += hmm_marginal(log_omega, rep_matrix(1.0 / 3, 3, 3), rep_vector(0.5, K));\n}\n", "Gamma K x K"),
+        // A value assigned to a place of other sizes, wherever the place
+        // lives: a model local read once (fused into its reader, never
+        // stored), an inlined transformed parameter, a stored local, a slice.
+        ("model_local", "data { int K; }\nparameters { real mu; }\nmodel {\n  vector[K + 1] v = rep_vector(mu, K);\n  mu ~ normal(sum(v), 1);\n}\n", "sizes [2] assigned to a place of sizes [3]"),
+        ("inlined_tp", "data { int K; }\nparameters { real mu; }\ntransformed parameters {\n  vector[3] v = rep_vector(mu, K);\n}\nmodel {\n  mu ~ normal(sum(v), 1);\n}\n", "sizes [2] assigned to a place of sizes [3]"),
+        ("assigned", "data { int K; }\nparameters { real mu; }\nmodel {\n  vector[3] v;\n  v = rep_vector(mu, K);\n  mu ~ normal(sum(v), 1);\n}\n", "sizes [2] assigned to a place of sizes [3]"),
+        ("slice", "data { int K; }\nparameters { real mu; }\nmodel {\n  vector[4] v = rep_vector(0, 4);\n  v[1:3] = rep_vector(mu, K);\n  mu ~ normal(sum(v), 1);\n}\n", "sizes [2] assigned to a place of sizes [3]"),
     ];
     for (name, model, says) in cases {
         std::fs::write(dir.join(format!("{name}.stan")), model).expect("model");

@@ -230,6 +230,9 @@ impl Lowerer<'_> {
     /// `e` reads the variable being written (Stan evaluates the right side
     /// first).
     fn store_whole(&mut self, dst: &Storage, dst_ty: &Type, e: &TypedExpr) -> LowerResult<()> {
+        if !dst_ty.is_complex_valued() {
+            self.check_assigned_sizes(&dst.shape, e)?;
+        }
         if dst_ty.is_complex_valued() {
             return self.store_whole_complex(dst, dst_ty, e);
         }
@@ -258,6 +261,36 @@ impl Lowerer<'_> {
             this.fb.store(dst.buf, at, v);
             Ok(())
         })
+    }
+
+    /// [`Lowerer::check_assigned_sizes`] of a declaration's initial value
+    /// against its declared sizes (when both are known here).
+    pub(super) fn check_decl_init_sizes(&mut self, decl: &TypedDecl) -> LowerResult<()> {
+        let Some(init) = &decl.init else { return Ok(()) };
+        if self.program.var(decl.var).ty.is_complex_valued() {
+            return Ok(());
+        }
+        match self.shape_of_decl(decl) {
+            Ok(shape) => self.check_assigned_sizes(&shape, init),
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// Refuses a container value whose sizes, known once the data are,
+    /// are not those of the place it is assigned to (Stan rejects it; read
+    /// element by element, it would read past its end or leave elements
+    /// unwritten). A value whose shape is not known here is left alone.
+    fn check_assigned_sizes(&mut self, target: &[usize], value: &TypedExpr) -> LowerResult<()> {
+        if value.ty.is_scalar() {
+            return Ok(());
+        }
+        match self.shape(value) {
+            Ok(shape) if shape.len() == target.len() && shape != target => Err(LowerError::sizes(
+                value.span,
+                format!("a value of sizes {shape:?} assigned to a place of sizes {target:?} (they must be the same)"),
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// Keeps the invariant that a member of a dim is in `1..=size`.
@@ -318,6 +351,7 @@ impl Lowerer<'_> {
                 let direct = value.ty.is_scalar() || (!mentions_buffer(value, &storage, &self.storage) && !has_ternary(value));
                 let src = if direct { None } else { Some(self.materialize(value)?) };
                 let shape = self.shape(lhs)?;
+                self.check_assigned_sizes(&shape, value)?;
                 let check_dim = index_dim(&lhs.ty);
                 let mut store = |this: &mut Self, idx: &[Value]| -> LowerResult<()> {
                     let x = match &src {
