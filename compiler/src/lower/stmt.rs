@@ -279,9 +279,14 @@ impl Lowerer<'_> {
     /// Refuses a container value whose sizes, known once the data are,
     /// are not those of the place it is assigned to (Stan rejects it; read
     /// element by element, it would read past its end or leave elements
-    /// unwritten). A value whose shape is not known here is left alone.
+    /// unwritten). A value whose shape is not known here is left alone,
+    /// and so is one that reads an inlined function's or the run-time-length
+    /// pass's variables (named `x__fN`, `x__rN`): in a block copied once
+    /// per length (`ragged::per_length`) such a variable's shape here may
+    /// be another copy's (seen: [2] against [1] in the corpus program
+    /// functions_local_sized_per_iteration.stan).
     fn check_assigned_sizes(&mut self, target: &[usize], value: &TypedExpr) -> LowerResult<()> {
-        if value.ty.is_scalar() {
+        if value.ty.is_scalar() || value.mentions(|v| self.program.var(v).name.contains("__")) {
             return Ok(());
         }
         match self.shape(value) {
