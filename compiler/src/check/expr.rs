@@ -995,7 +995,6 @@ impl Checker {
     }
 }
 
-/// The error for a cdf (or a truncation needing one) that hbmc lacks.
 /// The type of `l op r` when a side is complex: `+ - * /` of two
 /// scalars, one complex and the other `int`, `real` or `complex` (the real
 /// promoted), give a `complex`; elementwise `+ - .* ./` of containers of
@@ -1025,8 +1024,15 @@ fn complex_binary(op: BinOp, l: &Type, r: &Type) -> Result<Type, (&'static str, 
         .map_err(|_| ("E1001", "complex operands must have the same shape, or one of them be a scalar".into()))
 }
 
+/// The error for a cdf (or a truncation needing one) that hbmc lacks,
+/// saying when Stan has none either (so no program could use it).
 pub(super) fn missing_cdf(dist: &str, span: Span, label: &str) -> Diagnostic {
-    Diagnostic::error("E3014", format!("hbmc has no `{dist}_lcdf`/`{dist}_lccdf` yet"))
+    let message = if signatures::STAN_HAS_NO_CDF.contains(&dist) {
+        format!("`{dist}` has no `_lcdf`/`_lccdf` (Stan has none either)")
+    } else {
+        format!("hbmc has no `{dist}_lcdf`/`{dist}_lccdf` yet")
+    };
+    Diagnostic::error("E3014", message)
         .with_label(span, label)
         .with_help(format!(
             "cumulative distribution functions, and so truncation `T[a, b]`, exist for: {}",

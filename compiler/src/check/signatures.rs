@@ -149,6 +149,12 @@ pub const WITH_CDF: &[&str] = &[
     "bernoulli", "beta_binomial", "discrete_range", "skew_double_exponential", "von_mises",
 ];
 
+/// The univariate distributions for which Stan itself defines no
+/// `_lcdf`/`_lccdf`/`_cdf` (Stan Functions Reference): their E3014 says so
+/// rather than "not yet".
+pub const STAN_HAS_NO_CDF: &[&str] =
+    &["bernoulli_logit", "binomial_logit", "poisson_log", "neg_binomial_2_log", "hypergeometric"];
+
 /// Whether `dist` has `_lcdf`/`_lccdf` (see [`WITH_CDF`]).
 pub fn has_cdf(dist: &str) -> bool {
     WITH_CDF.contains(&dist)
