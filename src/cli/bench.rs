@@ -239,7 +239,7 @@ fn bench_sampler(args: &BenchArgs, model: &BoundModel, x: &[f64], total_compile:
         "after {} warmup iterations: step size {:.4}; fastest of {} unclocked batches of {} transitions: {} leapfrog steps ({:.1} per transition, {} divergent)",
         settings.warmup,
         chain.step_size,
-        timing_settings.batches.max(1).div_ceil(2),
+        t.timed_batches,
         t.transitions,
         t.leapfrog_steps,
         t.leapfrog_steps as f64 / t.transitions as f64,

@@ -34,6 +34,8 @@ pub struct TrajectoryTimingSettings {
 /// Timings of [`time_trajectory`], per leapfrog step, of its fastest batch.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrajectoryTiming {
+    /// Batches whose steps were timed (the fastest is reported).
+    pub timed_batches: usize,
     /// Transitions per batch.
     pub transitions: usize,
     /// Leapfrog steps of the batch.
@@ -127,6 +129,7 @@ pub fn time_trajectory<D: LogDensity>(
     let mut grad = vec![0.0; dim];
     let mut best: Option<TrajectoryTiming> = None;
     let mut in_trajectory: Option<f64> = None;
+    let mut timed_batches = 0;
     for batch in 0..settings.batches.max(1) {
         draws.clear();
         let evals_before = ham.n_evals;
@@ -163,7 +166,9 @@ pub fn time_trajectory<D: LogDensity>(
             }
             continue;
         }
+        timed_batches += 1;
         let timing = TrajectoryTiming {
+            timed_batches: 0,
             transitions: n,
             leapfrog_steps,
             per_step: elapsed / leapfrog_steps.max(1) as f64,
@@ -178,7 +183,8 @@ pub fn time_trajectory<D: LogDensity>(
         };
     }
     // Invariant: batch 0, which is not clocked, ran (batches.max(1)).
-    best.map(|b| TrajectoryTiming { gradient_in_trajectory: in_trajectory, ..b }).ok_or_else(|| "no timed batch".to_string())
+    best.map(|b| TrajectoryTiming { gradient_in_trajectory: in_trajectory, timed_batches, ..b })
+        .ok_or_else(|| "no timed batch".to_string())
 }
 
 #[cfg(test)]
@@ -212,6 +218,7 @@ mod tests {
         assert!(t.leapfrog_steps >= 50 && t.leapfrog_steps <= 50 * 1023, "{t:?}");
         assert!(t.per_step > 0.0 && t.gradient > 0.0 && t.divergences == 0, "{t:?}");
         assert!(t.gradient_in_trajectory.is_some_and(|g| g > 0.0), "{t:?}");
+        assert_eq!(t.timed_batches, 2, "batches 0 and 2 of 3 are timed, 1 clocked");
         let one = TrajectoryTimingSettings { batches: 1, ..settings.clone() };
         assert_eq!(time_trajectory(&mut d, &vec![0.1; dim], &one).expect("runs").gradient_in_trajectory, None);
         assert!(time_trajectory(&mut d, &[0.0; 3], &settings).is_err());
