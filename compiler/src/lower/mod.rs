@@ -568,12 +568,13 @@ impl<'a> Lowerer<'a> {
             let stmts = self.program.block(block).map(|b| b.stmts.clone()).unwrap_or_default();
             let fused = if block == BlockKind::Model { self.plan_filled_locals(&stmts) } else { HashSet::new() };
             for (i, s) in stmts.iter().enumerate() {
+                // A local fused into its reader or a transformed parameter
+                // inlined into its uses is never stored: its sizes are
+                // checked against its value here.
+                if let crate::check::typed::TypedStmtKind::Decl(decl) = &s.kind {
+                    self.check_decl_init_sizes(decl)?;
+                }
                 if fused.contains(&i) {
-                    // A local fused into its reader is never stored: its
-                    // sizes are checked against its value here.
-                    if let crate::check::typed::TypedStmtKind::Decl(decl) = &s.kind {
-                        self.check_decl_init_sizes(decl)?;
-                    }
                     continue;
                 }
                 match &s.kind {
@@ -585,8 +586,6 @@ impl<'a> Lowerer<'a> {
                         } =>
                     {
                         if let Some(init) = &decl.init {
-                            // Inlined into its uses, never stored.
-                            self.check_decl_init_sizes(decl)?;
                             self.inlined.insert(decl.var, init.clone());
                         }
                     }

@@ -230,10 +230,12 @@ impl Lowerer<'_> {
     /// `e` reads the variable being written (Stan evaluates the right side
     /// first).
     fn store_whole(&mut self, dst: &Storage, dst_ty: &Type, e: &TypedExpr) -> LowerResult<()> {
+        if !dst_ty.is_complex_valued() {
+            self.check_assigned_sizes(&dst.shape, e)?;
+        }
         if dst_ty.is_complex_valued() {
             return self.store_whole_complex(dst, dst_ty, e);
         }
-        self.check_assigned_sizes(&dst.shape, e)?;
         let mentions = mentions_buffer(e, dst, &self.storage);
         let check_dim = index_dim(dst_ty);
         if is_whole_value(e) && !mentions && check_dim.is_none() && (dst.ty == ScalarType::F64 || writes_ints_whole(e)) {
@@ -262,9 +264,7 @@ impl Lowerer<'_> {
     }
 
     /// [`Lowerer::check_assigned_sizes`] of a declaration's initial value
-    /// against its declared sizes (when both are known here), for a
-    /// declaration that is never stored (a stored one is checked by
-    /// `store_whole`).
+    /// against its declared sizes (when both are known here).
     pub(super) fn check_decl_init_sizes(&mut self, decl: &TypedDecl) -> LowerResult<()> {
         let Some(init) = &decl.init else { return Ok(()) };
         if self.program.var(decl.var).ty.is_complex_valued() {
