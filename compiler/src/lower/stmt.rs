@@ -230,12 +230,10 @@ impl Lowerer<'_> {
     /// `e` reads the variable being written (Stan evaluates the right side
     /// first).
     fn store_whole(&mut self, dst: &Storage, dst_ty: &Type, e: &TypedExpr) -> LowerResult<()> {
-        if !dst_ty.is_complex_valued() {
-            self.check_assigned_sizes(&dst.shape, e)?;
-        }
         if dst_ty.is_complex_valued() {
             return self.store_whole_complex(dst, dst_ty, e);
         }
+        self.check_assigned_sizes(&dst.shape, e)?;
         let mentions = mentions_buffer(e, dst, &self.storage);
         let check_dim = index_dim(dst_ty);
         if is_whole_value(e) && !mentions && check_dim.is_none() && (dst.ty == ScalarType::F64 || writes_ints_whole(e)) {
