@@ -939,3 +939,29 @@ fn arguments_whose_sizes_disagree_are_error_e5003() {
         assert!(err.contains("E5003") && err.contains("sizes disagree") && err.contains(says) && !err.contains("E5001"), "{name}: {err}");
     }
 }
+
+/// The QR reparameterisation of the Stan User's Guide recovers the
+/// coefficients `make_qr.py` simulated with, through `qr_thin_Q`/`_R` of
+/// correlated covariates in transformed data.
+#[test]
+fn qr_reparameterised_regression_recovers_the_simulated_coefficients() {
+    let dir = fit_corpus("qr_regression.stan", "qr_regression.json");
+    assert_truths("qr_regression", &dir, &[("alpha", 1.5), ("beta.1", 1.0), ("beta.2", -2.0), ("beta.3", 0.5), ("sigma", 0.3)]);
+}
+
+/// The full Q of a tall parameter matrix has no gradient (its trailing
+/// columns are any orthonormal completion): E5002 saying so and naming
+/// `qr_thin_Q`, not a wrong gradient. A square one is its thin Q and works.
+#[test]
+fn full_q_of_a_tall_parameter_matrix_is_error_e5002() {
+    let dir = common::scratch("stan-qr-tall");
+    let model = |m: usize| format!("parameters {{ matrix[{m}, 2] A; }}\nmodel {{\n  to_vector(A) ~ normal(0, 1);\n  target += 0.1 * sum(qr_Q(A));\n}}\n");
+    std::fs::write(dir.join("tall.stan"), model(3)).expect("model");
+    let out = hbmc(&dir, &["gradcheck", "tall.stan"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("E5002") && err.contains("`qr_Q` of a parameter matrix with more rows than columns") && err.contains("qr_thin_Q"), "{err}");
+    std::fs::write(dir.join("square.stan"), model(2)).expect("model");
+    let out = hbmc(&dir, &["gradcheck", "square.stan"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

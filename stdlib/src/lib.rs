@@ -48,10 +48,12 @@ pub mod lu;
 pub mod matrix_exp;
 pub mod mixture;
 pub mod ode;
+pub mod qr;
 pub mod rng;
 pub mod scalar;
 mod scratch;
 pub mod special;
+pub mod svd;
 pub mod transform;
 pub mod vmath;
 
@@ -201,6 +203,8 @@ pub fn symbols() -> Vec<Symbol> {
     use dist::normal_vec::{hbm_normal_sum_vec, hbm_normal_sum_vec_adj};
     use dist::*;
     use eigen::*;
+    use qr::*;
+    use svd::*;
     use eigen_general::{hbm_eigenvalues, hbm_eigenvectors};
     use hmm::*;
     use mixture::*;
@@ -604,6 +608,25 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_eigenvectors_sym: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
     push!(hbm_eigenvectors_sym_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32
         => K::LinalgAdj { of: "hbm_eigenvectors_sym" });
+    push!(hbm_qr_thin_q: unsafe extern "C" fn(CPtr, i64, i64, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_qr_thin_q_adj: unsafe extern "C" fn(CPtr, i64, i64, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_qr_thin_q" });
+    push!(hbm_qr_thin_r: unsafe extern "C" fn(CPtr, i64, i64, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_qr_thin_r_adj: unsafe extern "C" fn(CPtr, i64, i64, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_qr_thin_r" });
+    push!(hbm_qr_r: unsafe extern "C" fn(CPtr, i64, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_qr_r_adj: unsafe extern "C" fn(CPtr, i64, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_qr_r" });
+    // No `_adj`: the trailing columns of a tall matrix's full Q are any
+    // orthonormal completion, not a differentiable function of it.
+    push!(hbm_qr_q: unsafe extern "C" fn(CPtr, i64, i64, Ptr) -> i32 => K::LinalgNoGrad);
+    push!(hbm_singular_values: unsafe extern "C" fn(CPtr, i64, i64, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_singular_values_adj: unsafe extern "C" fn(CPtr, i64, i64, i64, CPtr, Ptr) -> i32
+        => K::LinalgAdj { of: "hbm_singular_values" });
+    push!(hbm_svd_u: unsafe extern "C" fn(CPtr, i64, i64, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_svd_u_adj: unsafe extern "C" fn(CPtr, i64, i64, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_svd_u" });
+    push!(hbm_svd_v: unsafe extern "C" fn(CPtr, i64, i64, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_svd_v_adj: unsafe extern "C" fn(CPtr, i64, i64, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_svd_v" });
+    push!(hbm_generalized_inverse: unsafe extern "C" fn(CPtr, i64, i64, Ptr) -> i32 => K::Linalg);
+    push!(hbm_generalized_inverse_adj: unsafe extern "C" fn(CPtr, i64, i64, CPtr, Ptr) -> i32
+        => K::LinalgAdj { of: "hbm_generalized_inverse" });
     // No `_adj`: complex results exist only where nothing is differentiated.
     push!(hbm_eigenvalues: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::LinalgNoGrad);
     push!(hbm_eigenvectors: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::LinalgNoGrad);

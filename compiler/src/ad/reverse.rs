@@ -995,7 +995,10 @@ impl Gen<'_> {
             return Ok(());
         }
         let rule = rules::rule(&func.symbol).ok_or_else(|| AdError {
-            message: format!("the gradient of `{}` (a call on buffers) is not supported yet", func.symbol),
+            message: match rules::no_rule_reason(&func.symbol) {
+                Some(reason) => reason.to_string(),
+                None => format!("the gradient of `{}` (a call on buffers) is not supported yet", func.symbol),
+            },
         })?;
         if reads_active {
             self.emit_adjoint_call(&rule, args, g, scope, out)?;

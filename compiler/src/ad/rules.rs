@@ -113,6 +113,14 @@ pub fn rule(symbol: &str) -> Option<Rule> {
         "hbm_eigenvalues_sym" => (&[Fwd(0), Fwd(1), Adj(2), Adj(0)], &[(2, Len::Arg(1))]),
         // (a, n, vectors) -> status; adj(a, n, vectors_adj, a_adj)
         "hbm_eigenvectors_sym" => (&[Fwd(0), Fwd(1), Adj(2), Adj(0)], &[(2, Len::Square(1))]),
+        // (a, m, n, k, out) -> status; adj(a, m, n, k, out_adj, a_adj), with
+        // k = min(m, n) sizing the output.
+        "hbm_qr_thin_q" | "hbm_svd_u" => (&[Fwd(0), Fwd(1), Fwd(2), Fwd(3), Adj(4), Adj(0)], &[(4, Len::Product(1, 3))]),
+        "hbm_qr_thin_r" => (&[Fwd(0), Fwd(1), Fwd(2), Fwd(3), Adj(4), Adj(0)], &[(4, Len::Product(3, 2))]),
+        "hbm_svd_v" => (&[Fwd(0), Fwd(1), Fwd(2), Fwd(3), Adj(4), Adj(0)], &[(4, Len::Product(2, 3))]),
+        "hbm_singular_values" => (&[Fwd(0), Fwd(1), Fwd(2), Fwd(3), Adj(4), Adj(0)], &[(4, Len::Arg(3))]),
+        // (a, m, n, out) -> status; adj(a, m, n, out_adj, a_adj)
+        "hbm_qr_r" | "hbm_generalized_inverse" => (&[Fwd(0), Fwd(1), Fwd(2), Adj(3), Adj(0)], &[(3, Len::Product(1, 2))]),
         // (y, mu, m, k) -> lp; adj(y, mu, m, k, w, y_adj, mu_adj, m_adj)
         "hbm_multi_normal_lpdf" | "hbm_multi_normal_cholesky_lpdf" => {
             (&[Fwd(0), Fwd(1), Fwd(2), Fwd(3), ResultAdj, Adj(0), Adj(1), Adj(2)], &[])
@@ -122,6 +130,18 @@ pub fn rule(symbol: &str) -> Option<Rule> {
         _ => return None,
     };
     Some(Rule { adjoint: format!("{symbol}_adj"), args: args.to_vec(), outputs: outputs.to_vec() })
+}
+
+/// Why a routine has no rule, for the routines that have none on purpose
+/// (the message names what the user wrote and what to write instead).
+pub fn no_rule_reason(symbol: &str) -> Option<&'static str> {
+    match symbol {
+        "hbm_qr_q" => Some(
+            "`qr_Q` of a parameter matrix with more rows than columns has no gradient: its trailing columns are any \
+             orthonormal completion, not a function of the matrix; use `qr_thin_Q`, whose columns are",
+        ),
+        _ => None,
+    }
 }
 
 /// `hbm_<t>_constrain(x, k, out) -> log_jacobian` has the adjoint

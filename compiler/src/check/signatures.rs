@@ -267,7 +267,8 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "columns_dot_self", "squared_distance", "distance", "gp_exponential_cov", "gp_matern32_cov", "gp_matern52_cov",
     "gp_periodic_cov", "symmetrize_from_lower_tri", "to_array_2d", "mdivide_left_spd", "mdivide_right_spd",
     "matrix_exp", "matrix_exp_multiply", "scale_matrix_exp_multiply", "hmm_marginal", "hmm_hidden_state_prob",
-    "hmm_latent_rng",
+    "hmm_latent_rng", "qr_thin_Q", "qr_thin_R", "qr_Q", "qr_R", "singular_values", "svd_U", "svd_V",
+    "generalized_inverse",
 ];
 
 /// Every function name (densities and `_rng`s aside).
@@ -668,6 +669,26 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
             [v] if is_vector_like(v) => Ok(anon_first(v)),
             _ => mismatch("sort_asc(vector | row_vector | array[] real | array[] int) -> same"),
         },
+        "qr_thin_Q" | "qr_thin_R" | "qr_Q" | "qr_R" | "singular_values" | "svd_U" | "svd_V" | "generalized_inverse" => {
+            const SHAPES: &str = "with A a matrix[M, N] and K = min(M, N): qr_thin_Q(A) -> matrix[M, K], qr_thin_R(A) -> matrix[K, N], \
+                qr_Q(A) -> matrix[M, M], qr_R(A) -> matrix[M, N], singular_values(A) -> vector[K], svd_U(A) -> matrix[M, K], \
+                svd_V(A) -> matrix[N, K], generalized_inverse(A) -> matrix[N, M]";
+            match tys.as_slice() {
+                [m] if m.array.is_empty() => match m.elem {
+                    ElemType::Matrix(r, c) => Ok(match name {
+                        "qr_thin_Q" | "svd_U" => Type::matrix(r, Axis::Anon),
+                        "qr_thin_R" => Type::matrix(Axis::Anon, c),
+                        "qr_Q" => Type::matrix(r, r),
+                        "qr_R" => Type::matrix(r, c),
+                        "singular_values" => Type::vector(Axis::Anon),
+                        "svd_V" => Type::matrix(c, Axis::Anon),
+                        _ => Type::matrix(c, r),
+                    }),
+                    _ => mismatch(SHAPES),
+                },
+                _ => mismatch(SHAPES),
+            }
+        }
         "eigenvalues_sym" | "eigenvectors_sym" => match tys.as_slice() {
             [m] if m.array.is_empty() => match m.elem {
                 ElemType::Matrix(r, c) if r.compatible(c) => {

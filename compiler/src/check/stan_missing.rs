@@ -13,9 +13,7 @@ pub const DISTRIBUTIONS: &[&str] = &[
 pub const FUNCTIONS: &[&str] = &[
     "inv_inc_beta",
     "eigendecompose_sym",
-    "eigendecompose", "qr_Q", "qr_R", "qr_thin_Q", "qr_thin_R", "qr", "qr_thin",
-    "singular_values", "svd_U", "svd_V", "svd",
-    "generalized_inverse",
+    "eigendecompose", "qr", "qr_thin", "svd",
     "ode_adjoint_tol_ctl", "algebra_solver",
     "algebra_solver_newton", "solve_newton", "solve_newton_tol", "solve_powell", "solve_powell_tol",
     "integrate_1d", "csr_matrix_times_vector",

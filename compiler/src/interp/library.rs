@@ -283,6 +283,10 @@ pub(crate) unsafe fn call_raw(sym: &Symbol, args: &[RawArg]) -> Option<RawRet> {
         [P, P, P, I, I, F, P, P, P] -> I32,
         [P, P, P, I, I, P] -> I32,
         [P, P, P, P, I, I, P] -> I32,
+        [P, I, I, P] -> I32,
+        [P, I, I, P, P] -> I32,
+        [P, I, I, I, P] -> I32,
+        [P, I, I, I, P, P] -> I32,
     )
 }
 

@@ -17,6 +17,7 @@ pub(crate) fn is_buffer_function(name: &str) -> bool {
         "cholesky_decompose" | "multiply_lower_tri_self_transpose" | "softmax" | "log_softmax" | "non_centered_mvn"
             | "mdivide_left_tri_low" | "inverse" | "inverse_spd" | "matrix_exp" | "sort_asc" | "sort_desc" | "eigenvalues_sym"
             | "eigenvectors_sym" | "sort_indices_asc" | "sort_indices_desc" | "hmm_hidden_state_prob" | "hmm_latent_rng"
+            | "qr_thin_Q" | "qr_thin_R" | "qr_Q" | "qr_R" | "singular_values" | "svd_U" | "svd_V" | "generalized_inverse"
     ) || is_multivariate_rng(name)
         || crate::check::ode::split_ode_call(name).is_some()
 }
@@ -153,6 +154,22 @@ impl Lowerer<'_> {
             "inverse" | "inverse_spd" | "matrix_exp" | "sort_asc" | "sort_desc" | "eigenvectors_sym" => arg_shape(self, 0)?,
             "sort_indices_asc" | "sort_indices_desc" => vec![arg_shape(self, 0)?.iter().product()],
             "eigenvalues_sym" => vec![arg_shape(self, 0)?[0]],
+            "qr_thin_Q" | "qr_thin_R" | "qr_Q" | "qr_R" | "singular_values" | "svd_U" | "svd_V" | "generalized_inverse" => {
+                let (m, n) = match arg_shape(self, 0)?[..] {
+                    [m, n] => (m, n),
+                    _ => return Err(LowerError::unsupported(e.span, format!("`{func}` of an argument that is not a matrix"))),
+                };
+                let k = m.min(n);
+                match func {
+                    "qr_thin_Q" | "svd_U" => vec![m, k],
+                    "qr_thin_R" => vec![k, n],
+                    "qr_Q" => vec![m, m],
+                    "qr_R" => vec![m, n],
+                    "singular_values" => vec![k],
+                    "svd_V" => vec![n, k],
+                    _ => vec![n, m],
+                }
+            }
             "hmm_hidden_state_prob" => arg_shape(self, 0)?,
             "hmm_latent_rng" => vec![arg_shape(self, 0)?.get(1).copied().unwrap_or(0)],
             "dims" => vec![arg_shape(self, 0)?.len()],
@@ -825,6 +842,9 @@ impl Lowerer<'_> {
                 let status = self.fb.call(f, vec![a.arg(), CallArg::Value(nv), out]);
                 self.reject_unless_zero(status, &format!("{func}: the matrix is not symmetric or has a non-finite element"));
             }
+            "qr_thin_Q" | "qr_thin_R" | "qr_Q" | "qr_R" | "singular_values" | "svd_U" | "svd_V" | "generalized_inverse" => {
+                self.fill_decomposition(func, &args[0], out, e)?
+            }
             "mdivide_left_tri_low" => {
                 let l = self.pointer_arg(&args[0])?;
                 let b = self.pointer_arg(&args[1])?;
@@ -1052,6 +1072,43 @@ impl Lowerer<'_> {
 }
 
 /// `K` of a `K × K` matrix shape; non-square matrices are refused.
+impl Lowerer<'_> {
+    /// The QR and singular value decompositions and the Moore–Penrose
+    /// inverse of a matrix `a` (stdlib `qr` and `svd`), written into `out`.
+    /// A square or wide matrix's full Q is its thin Q, which has a
+    /// gradient; only a tall matrix's full Q (whose trailing columns are
+    /// any orthonormal completion) has none.
+    fn fill_decomposition(&mut self, func: &str, a: &TypedExpr, out: CallArg, e: &TypedExpr) -> LowerResult<()> {
+        let a = self.pointer_arg(a)?;
+        let [m, n] = a.shape[..] else {
+            return Err(LowerError::unsupported(e.span, format!("`{func}` of an argument that is not a matrix")));
+        };
+        let k = m.min(n);
+        let (symbol, with_k) = match func {
+            "qr_Q" if m <= n => ("hbm_qr_thin_q", true),
+            "qr_Q" => ("hbm_qr_q", false),
+            "qr_R" if m <= n => ("hbm_qr_thin_r", true),
+            "qr_R" => ("hbm_qr_r", false),
+            "qr_thin_Q" => ("hbm_qr_thin_q", true),
+            "qr_thin_R" => ("hbm_qr_thin_r", true),
+            "singular_values" => ("hbm_singular_values", true),
+            "svd_U" => ("hbm_svd_u", true),
+            "svd_V" => ("hbm_svd_v", true),
+            _ => ("hbm_generalized_inverse", false),
+        };
+        let (mv, nv) = (self.fb.i64(m as i64), self.fb.i64(n as i64));
+        let mut call_args = vec![a.arg(), CallArg::Value(mv), CallArg::Value(nv)];
+        if with_k {
+            call_args.push(CallArg::Value(self.fb.i64(k as i64)));
+        }
+        call_args.push(out);
+        let f = self.func(symbol, e)?;
+        let status = self.fb.call(f, call_args);
+        self.reject_unless_zero(status, &format!("{func}: the matrix is empty or has a non-finite element"));
+        Ok(())
+    }
+}
+
 fn square_size(shape: &[usize], func: &str, e: &TypedExpr) -> LowerResult<usize> {
     match shape {
         [r, c] if r == c => Ok(*r),
