@@ -965,3 +965,12 @@ fn full_q_of_a_tall_parameter_matrix_is_error_e5002() {
     let out = hbmc(&dir, &["gradcheck", "square.stan"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// A drift diffusion model written as brms writes it (`wiener` for upper
+/// responses, `1 - beta` and `-delta` for lower ones) recovers the
+/// parameters `make_wiener.py` simulated its choices and response times with.
+#[test]
+fn wiener_drift_diffusion_recovers_the_simulated_parameters() {
+    let dir = fit_corpus("wiener_ddm.stan", "wiener_ddm.json");
+    assert_truths("wiener_ddm", &dir, &[("alpha", 1.2), ("tau", 0.25), ("beta", 0.45), ("delta0", 0.5), ("delta1", 1.0)]);
+}

@@ -366,6 +366,7 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_beta_binomial_lpmf / hbm_beta_binomial_lpmf_grad(i64, i64, f64, f64),
         hbm_skew_normal_lpdf / hbm_skew_normal_lpdf_grad(f64, f64, f64, f64),
         hbm_exp_mod_normal_lpdf / hbm_exp_mod_normal_lpdf_grad(f64, f64, f64, f64),
+        hbm_wiener_lpdf / hbm_wiener_lpdf_grad(f64, f64, f64, f64, f64),
         hbm_pareto_lpdf / hbm_pareto_lpdf_grad(f64, f64, f64),
         hbm_pareto_type_2_lpdf / hbm_pareto_type_2_lpdf_grad(f64, f64, f64, f64),
         hbm_frechet_lpdf / hbm_frechet_lpdf_grad(f64, f64, f64),

@@ -292,12 +292,28 @@ fn domains() -> HashMap<&'static str, Vec<Vec<Arg>>> {
         add(n, vec![vec![R(0.1, 5.0), R(0.3, 4.0)]]);
     }
     add("hbm_von_mises_lpdf", vec![vec![R(-3.0, 3.0), R(-1.0, 1.0), R(0.1, 20.0)], vec![R(-3.0, 3.0), R(-1.0, 1.0), R(25.0, 200.0)]]);
+    add("hbm_wiener_lpdf", vec![vec![R(0.5, 3.0), R(0.5, 2.5), R(0.0, 0.4), R(0.1, 0.9), R(-2.0, 2.0)], vec![R(0.45, 0.6), R(1.5, 3.0), R(0.3, 0.4), R(0.05, 0.95), R(-4.0, 4.0)]]);
     for n in ["hbm_von_mises_lcdf", "hbm_von_mises_lccdf"] {
         // The series, the blend of series and normal approximation (49 <=
-        // κ < 50), and the approximation, each near the mean where neither
-        // tail's log is flat.
-        let near = |k0, k1| vec![R(-0.5, 0.5), R(-0.3, 0.3), R(k0, k1)];
-        add(n, vec![vec![R(-3.0, 3.0), R(-1.0, 1.0), R(0.1, 20.0)], near(49.05, 49.95), near(52.0, 200.0)]);
+        // κ < 50), and the approximation, each within about 2.7 standard
+        // deviations (1/√κ) of the mean, where neither tail's log is flat
+        // (farther, a log tail near 0 changes by less than the finite
+        // difference resolves). Like Stan's, each tail is one minus the
+        // other, so a tail below about 1e-10 keeps few digits (at κ = 16.7,
+        // 2.14 from the mean, the log ccdf's slope is -10.7 against
+        // quadrature's -13.2): the full circle only for κ below 4.
+        let near = |k0, k1| vec![R(-0.15, 0.15), R(-0.1, 0.1), R(k0, k1)];
+        add(
+            n,
+            vec![
+                vec![R(-3.0, 3.0), R(-1.0, 1.0), R(0.1, 4.0)],
+                vec![R(-0.4, 0.4), R(-0.2, 0.2), R(4.0, 20.0)],
+                // The difference stencil reaches 2 · 1e-3 κ (0.1) either side:
+                // it must not cross 49 or 50, where the blend has kinks.
+                near(49.11, 49.89),
+                near(52.0, 200.0),
+            ],
+        );
     }
     add("hbm_inc_beta", vec![vec![R(0.3, 10.0), R(0.3, 10.0), R(0.02, 0.98)], vec![R(50.0, 300.0), R(50.0, 300.0), R(0.3, 0.6)]]);
     for n in ["hbm_beta_lcdf", "hbm_beta_lccdf"] {
@@ -351,6 +367,12 @@ unsafe fn call(sym: &Symbol, ints: &[i64], reals: &[f64], out: *mut f64) -> f64 
                 *const u8,
                 extern "C" fn(f64, f64, f64, f64, Pp) -> f64,
             >(p)(r[0], r[1], r[2], r[3], out),
+            [F, F, F, F, F] => std::mem::transmute::<*const u8, extern "C" fn(f64, f64, f64, f64, f64) -> f64>(p)(
+                r[0], r[1], r[2], r[3], r[4],
+            ),
+            [F, F, F, F, F, P] => std::mem::transmute::<*const u8, extern "C" fn(f64, f64, f64, f64, f64, Pp) -> f64>(p)(
+                r[0], r[1], r[2], r[3], r[4], out,
+            ),
             [N, F] => {
                 std::mem::transmute::<*const u8, extern "C" fn(i64, f64) -> f64>(p)(i[0], r[0])
             }

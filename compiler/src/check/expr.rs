@@ -634,7 +634,7 @@ impl Checker {
                         }
                     };
                 }
-                if matches!(dist.name, "lkj_cov" | "multi_gp" | "multi_gp_cholesky") {
+                if matches!(dist.name, "lkj_cov" | "multi_gp" | "multi_gp_cholesky" | "wiener") {
                     self.report(
                         Diagnostic::error("E1003", format!("`{}` is not a Stan function: Stan has no draw from `{}`", func.name, dist.name))
                             .with_label(func.span, "no such draw")

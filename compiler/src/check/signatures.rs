@@ -98,6 +98,7 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
     uni("inv_chi_square", &[("nu", Reals)]),
     uni("scaled_inv_chi_square", &[("nu", Reals), ("s", Reals)]),
     uni("von_mises", &[("mu", Reals), ("kappa", Reals)]),
+    uni("wiener", &[("alpha", Reals), ("tau", Reals), ("beta", Reals), ("delta", Reals)]),
     uni("beta", &[("alpha", Reals), ("beta", Reals)]),
     uni("beta_proportion", &[("mu", Reals), ("kappa", Reals)]),
     uni("uniform", &[("alpha", Reals), ("beta", Reals)]),

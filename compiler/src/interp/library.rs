@@ -221,6 +221,8 @@ pub(crate) unsafe fn call_raw(sym: &Symbol, args: &[RawArg]) -> Option<RawRet> {
         [F, F, P] -> F64,
         [F, F, F, P] -> F64,
         [F, F, F, F, P] -> F64,
+        [F, F, F, F, F] -> F64,
+        [F, F, F, F, F, P] -> F64,
         [I, F] -> F64,
         [I, F, P] -> F64,
         [I, F, F] -> F64,

@@ -39,6 +39,7 @@ pub mod poisson_binomial;
 pub mod power_tail;
 pub mod simplex;
 pub mod skewed;
+pub mod wiener;
 pub mod wishart_rng;
 
 pub use beta_cdf::*;
@@ -56,6 +57,7 @@ pub use poisson_binomial::*;
 pub use power_tail::*;
 pub use simplex::*;
 pub use skewed::*;
+pub use wiener::*;
 pub use wishart_rng::*;
 
 /// The result for invalid arguments: `-inf` with zero partials.
