@@ -240,15 +240,28 @@ impl Lowerer<'_> {
                 },
             },
             K::Unary { op: UnOp::Neg, operand } => Ok(-self.const_int(operand)?),
-            K::Binary { op, lhs, rhs } => {
+            K::Binary { op, lhs, rhs } if lhs.ty.is_int_valued() && rhs.ty.is_int_valued() => {
                 let (a, b) = (self.const_int(lhs)?, self.const_int(rhs)?);
+                let truth = |c: bool| Ok(i64::from(c));
                 match op {
                     BinOp::Add => Ok(a + b),
                     BinOp::Sub => Ok(a - b),
                     BinOp::Mul => Ok(a * b),
                     BinOp::Div | BinOp::IntDiv if b != 0 => Ok(a / b),
+                    BinOp::Mod if b != 0 => Ok(a % b),
+                    BinOp::Eq => truth(a == b),
+                    BinOp::Neq => truth(a != b),
+                    BinOp::Lt => truth(a < b),
+                    BinOp::Leq => truth(a <= b),
+                    BinOp::Gt => truth(a > b),
+                    BinOp::Geq => truth(a >= b),
+                    BinOp::And => truth(a != 0 && b != 0),
+                    BinOp::Or => truth(a != 0 || b != 0),
                     _ => Err(bad()),
                 }
+            }
+            K::Ternary { cond, then, otherwise } if cond.ty.is_int_valued() => {
+                if self.const_int(cond)? != 0 { self.const_int(then) } else { self.const_int(otherwise) }
             }
             // `dims(x)[k]`: a size of x, known from its shape.
             K::Index { base, indices, .. } if indices.len() == 1 => match (&base.kind, &indices[0]) {

@@ -17,7 +17,7 @@ transformed data {
   }
   for (n in 1:N) n_pos += y[n] > 0;
   if (n_pos == 0) reject("no positive counts");
-  matrix[2, half] blockx = to_matrix(x[first_half], 2, half %/% 2 * 2 == half ? half %/% 2 : 1, 1)';
+  matrix[half %/% 2 * 2 == half ? half %/% 2 : 1, 2] blockx = to_matrix(x[first_half], 2, half %/% 2 * 2 == half ? half %/% 2 : 1, 1)';
 }
 parameters {
   real mu;
@@ -34,5 +34,4 @@ generated quantities {
   int sz = size(x);
   real m = fmax(mu, fmin(tau, 1.0));
   int st = int_step(mu);
-  real lp = target();
 }
