@@ -929,6 +929,9 @@ fn arguments_whose_sizes_disagree_are_error_e5003() {
         ("inlined_tp", "data { int K; }\nparameters { real mu; }\ntransformed parameters {\n  vector[3] v = rep_vector(mu, K);\n}\nmodel {\n  mu ~ normal(sum(v), 1);\n}\n", "sizes [2] assigned to a place of sizes [3]"),
         ("assigned", "data { int K; }\nparameters { real mu; }\nmodel {\n  vector[3] v;\n  v = rep_vector(mu, K);\n  mu ~ normal(sum(v), 1);\n}\n", "sizes [2] assigned to a place of sizes [3]"),
         ("slice", "data { int K; }\nparameters { real mu; }\nmodel {\n  vector[4] v = rep_vector(0, 4);\n  v[1:3] = rep_vector(mu, K);\n  mu ~ normal(sum(v), 1);\n}\n", "sizes [2] assigned to a place of sizes [3]"),
+        // A user function's local, whose body would otherwise fold into
+        // `sum(rep_vector(mu, K))` and lose the declared size.
+        ("function_local", "functions {\n  real f(real mu, int K) {\n    vector[3] v = rep_vector(mu, K);\n    return sum(v);\n  }\n}\ndata { int K; }\nparameters { real mu; }\nmodel { mu ~ normal(f(mu, K), 1); }\n", "sizes [2] assigned to a place of sizes [3]"),
     ];
     for (name, model, says) in cases {
         std::fs::write(dir.join(format!("{name}.stan")), model).expect("model");

@@ -72,7 +72,6 @@ mod tests {
 
     #[test]
     fn suffixed_missing_distributions_are_missing_functions() {
-        assert_eq!(missing_function("wiener_lpdf"), Some("distribution"));
         assert_eq!(missing_function("gaussian_dlm_obs_lpdf"), Some("distribution"));
         assert_eq!(missing_function("wishart_rng"), None);
         assert_eq!(missing_function("inv_inc_beta"), Some("function"));

@@ -71,6 +71,9 @@ impl Lowerer<'_> {
                 self.lower_decl_init(decl)
             }
             K::Decl(decl) => {
+                // A local of a nested block (an inlined function's body) may
+                // be fused into its reader and never stored.
+                self.check_decl_init_sizes(decl)?;
                 if self.is_single_assignment_scalar(decl) {
                     let init = decl.init.as_ref().map(|e| self.scalar(e)).transpose()?;
                     if let Some(v) = init {
@@ -265,7 +268,9 @@ impl Lowerer<'_> {
     /// against its declared sizes (when both are known here).
     pub(super) fn check_decl_init_sizes(&mut self, decl: &TypedDecl) -> LowerResult<()> {
         let Some(init) = &decl.init else { return Ok(()) };
-        if self.program.var(decl.var).ty.is_complex_valued() {
+        let var = self.program.var(decl.var);
+        // A per-length copy's local (see `check_assigned_sizes`).
+        if var.ty.is_complex_valued() || var.name.contains("__r") {
             return Ok(());
         }
         match self.shape_of_decl(decl) {
@@ -278,13 +283,13 @@ impl Lowerer<'_> {
     /// are not those of the place it is assigned to (Stan rejects it; read
     /// element by element, it would read past its end or leave elements
     /// unwritten). A value whose shape is not known here is left alone,
-    /// and so is one that reads an inlined function's or the run-time-length
-    /// pass's variables (named `x__fN`, `x__rN`): in a block copied once
-    /// per length (`ragged::per_length`) such a variable's shape here may
-    /// be another copy's (seen: [2] against [1] in the corpus program
+    /// and so is one that reads the run-time-length pass's variables
+    /// (named `x__rN`): in a block copied once per length
+    /// (`ragged::per_length`) such a variable's shape here may be another
+    /// copy's (seen: [2] against [1] in the corpus program
     /// functions_local_sized_per_iteration.stan).
     fn check_assigned_sizes(&mut self, target: &[usize], value: &TypedExpr) -> LowerResult<()> {
-        if value.ty.is_scalar() || value.mentions(|v| self.program.var(v).name.contains("__")) {
+        if value.ty.is_scalar() || value.mentions(|v| self.program.var(v).name.contains("__r")) {
             return Ok(());
         }
         match self.shape(value) {

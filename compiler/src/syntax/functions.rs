@@ -872,7 +872,10 @@ fn fold_expr(stmts: &[Stmt], env: &HashMap<String, Expr>) -> Option<Expr> {
     let (first, rest) = stmts.split_first()?;
     match &first.kind {
         StmtKind::Return(Some(e)) => Some(subst(e, env)),
-        StmtKind::Decl(d) if d.ty.array_sizes.is_empty() => {
+        // Only a scalar local folds: a container's declared sizes must be
+        // checked against its value (Stan rejects a mismatch), which needs
+        // the declaration kept.
+        StmtKind::Decl(d) if d.ty.array_sizes.is_empty() && matches!(d.ty.base, BaseTypeExpr::Int { .. } | BaseTypeExpr::Real { .. }) => {
             let init = subst(d.init.as_ref()?, env);
             let mut env = env.clone();
             env.insert(d.name.name.clone(), paren(init));
