@@ -18,7 +18,7 @@
 //!   gap below 1e-300 contributes nothing rather than ±∞.
 
 use crate::ffi::{size, slice, slice_mut};
-use crate::linalg::{LinalgError, CONSTRAINT_TOLERANCE};
+use crate::linalg::{rotate_columns, status, LinalgError, CONSTRAINT_TOLERANCE};
 
 /// Q (columns the eigenvectors) and λ ascending of a symmetric `a`.
 fn decompose(a: &[f64], n: usize) -> Result<(Vec<f64>, Vec<f64>), LinalgError> {
@@ -57,23 +57,15 @@ fn decompose(a: &[f64], n: usize) -> Result<(Vec<f64>, Vec<f64>), LinalgError> {
                 let t = if theta == 0.0 { 1.0 } else { t };
                 let c = 1.0 / (t * t + 1.0).sqrt();
                 let s = t * c;
-                for k in 0..n {
-                    // Columns p and r: M <- M J.
-                    let (mkp, mkr) = (m[k + p * n], m[k + r * n]);
-                    m[k + p * n] = c * mkp - s * mkr;
-                    m[k + r * n] = s * mkp + c * mkr;
-                }
+                // Columns p and r: M <- M J.
+                rotate_columns(&mut m, n, p, r, c, s);
                 for k in 0..n {
                     // Rows p and r: M <- Jᵀ M.
                     let (mpk, mrk) = (m[p + k * n], m[r + k * n]);
                     m[p + k * n] = c * mpk - s * mrk;
                     m[r + k * n] = s * mpk + c * mrk;
                 }
-                for k in 0..n {
-                    let (qkp, qkr) = (q[k + p * n], q[k + r * n]);
-                    q[k + p * n] = c * qkp - s * qkr;
-                    q[k + r * n] = s * qkp + c * qkr;
-                }
+                rotate_columns(&mut q, n, p, r, c, s);
             }
         }
     }
@@ -168,14 +160,6 @@ pub fn eigenvectors_sym_adj(a: &[f64], n: usize, vectors_adj: &[f64], a_adj: &mu
     }
     add_congruence(&q, &c, n, a_adj);
     Ok(())
-}
-
-fn status(r: Result<(), LinalgError>) -> i32 {
-    match r {
-        Ok(()) => 0,
-        Err(LinalgError::Length { .. }) => 2,
-        Err(_) => 1,
-    }
 }
 
 macro_rules! c_eigen {

@@ -535,11 +535,29 @@ pub fn log_sum_exp_adj(x: &[f64], w: f64, x_adj: &mut [f64]) -> Result<f64, Lina
 
 /// Status code of the C forms: 0 success, 1 the routine's own error (not
 /// symmetric, not positive definite, singular), 2 a bad size or null input.
-fn status(r: Result<(), LinalgError>) -> i32 {
+pub(crate) fn status(r: Result<(), LinalgError>) -> i32 {
     match r {
         Ok(()) => 0,
         Err(LinalgError::Length { .. }) => 2,
         Err(_) => 1,
+    }
+}
+
+/// The sizes of a decomposition's C form: `m × n` and `k = min(m, n)`,
+/// both positive (Stan refuses an empty matrix) and `k` as given.
+pub(crate) fn thin_sizes(m: i64, n: i64, k: i64) -> Option<(usize, usize, usize)> {
+    let (m, n, k) = (crate::ffi::size(m)?, crate::ffi::size(n)?, crate::ffi::size(k)?);
+    (m > 0 && n > 0 && k == m.min(n)).then_some((m, n, k))
+}
+
+/// Applies the plane rotation `(c, s)` to columns `p` and `q` of the
+/// column-major `a` (`rows` rows): `a_p <- c a_p - s a_q`,
+/// `a_q <- s a_p + c a_q` (the Jacobi methods' update).
+pub(crate) fn rotate_columns(a: &mut [f64], rows: usize, p: usize, q: usize, c: f64, s: f64) {
+    for i in 0..rows {
+        let (x, y) = (a[i + p * rows], a[i + q * rows]);
+        a[i + p * rows] = c * x - s * y;
+        a[i + q * rows] = s * x + c * y;
     }
 }
 

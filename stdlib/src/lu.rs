@@ -5,7 +5,7 @@
 //! slices, as in [`crate::linalg`]; the `_adj` forms accumulate.
 
 use crate::ffi::{size, slice, slice_mut};
-use crate::linalg::LinalgError;
+use crate::linalg::{status, LinalgError};
 
 /// The LU factors of P A (unit lower L below the diagonal, U on and above
 /// it, in one matrix), the row permutation, and its sign.
@@ -164,14 +164,6 @@ pub fn log_determinant_adj(a: &[f64], n: usize, w: f64, a_adj: &mut [f64]) -> Re
 pub fn determinant_adj(a: &[f64], n: usize, w: f64, a_adj: &mut [f64]) -> Result<(), LinalgError> {
     let d = determinant(a, n)?;
     add_inverse_transpose(a, n, w * d, a_adj)
-}
-
-fn status(r: Result<(), LinalgError>) -> i32 {
-    match r {
-        Ok(()) => 0,
-        Err(LinalgError::Length { .. }) => 2,
-        Err(_) => 1,
-    }
 }
 
 /// C form of [`inverse`]: 0 ok, 1 singular, 2 bad input.

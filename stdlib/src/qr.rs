@@ -23,7 +23,7 @@
 //! zero rows below, and its rule is the thin one.
 
 use crate::ffi::{size, slice, slice_mut};
-use crate::linalg::LinalgError;
+use crate::linalg::{status, thin_sizes, LinalgError};
 
 /// The factors of `a` (`m × n`, column-major): the thin Q (`m × k`), the
 /// thin R (`k × n`) and, when `full_q`, the full Q (`m × m`, else empty).
@@ -31,6 +31,20 @@ struct Factors {
     q: Vec<f64>,
     r: Vec<f64>,
     q_full: Vec<f64>,
+}
+
+/// Applies the reflector `H = I - t v vᵀ`, `v = [0 (j times); 1; essential]`,
+/// to one column.
+fn reflect(col: &mut [f64], essential: &[f64], j: usize, t: f64) {
+    let mut dot = col[j];
+    for (v, x) in essential.iter().zip(&col[j + 1..]) {
+        dot += v * x;
+    }
+    let s = t * dot;
+    col[j] -= s;
+    for (v, x) in essential.iter().zip(&mut col[j + 1..]) {
+        *x -= s * v;
+    }
 }
 
 /// Householder QR of `a` (`m × n`).
@@ -67,18 +81,10 @@ fn factor(a: &[f64], m: usize, n: usize, full_q: bool) -> Result<Factors, Linalg
         };
         h[j + j * m] = beta;
         tau[j] = t;
-        // Apply H = I - t v vᵀ (v = [1; essential]) to the columns right of j.
         if t != 0.0 {
+            let essential = h[j + 1 + j * m..(j + 1) * m].to_vec();
             for c in j + 1..n {
-                let mut dot = h[j + c * m];
-                for i in j + 1..m {
-                    dot += h[i + j * m] * h[i + c * m];
-                }
-                let s = t * dot;
-                h[j + c * m] -= s;
-                for i in j + 1..m {
-                    h[i + c * m] -= s * h[i + j * m];
-                }
+                reflect(&mut h[c * m..(c + 1) * m], &essential, j, t);
             }
         }
     }
@@ -94,16 +100,9 @@ fn factor(a: &[f64], m: usize, n: usize, full_q: bool) -> Result<Factors, Linalg
             if t == 0.0 {
                 continue;
             }
+            let essential = &h[j + 1 + j * m..(j + 1) * m];
             for c in 0..cols {
-                let mut dot = q[j + c * m];
-                for i in j + 1..m {
-                    dot += h[i + j * m] * q[i + c * m];
-                }
-                let s = t * dot;
-                q[j + c * m] -= s;
-                for i in j + 1..m {
-                    q[i + c * m] -= s * h[i + j * m];
-                }
+                reflect(&mut q[c * m..(c + 1) * m], essential, j, t);
             }
         }
         q
@@ -248,29 +247,13 @@ pub fn qr_thin_adj(a: &[f64], m: usize, n: usize, q_adj: Option<&[f64]>, r_adj: 
     Ok(())
 }
 
-fn status(r: Result<(), LinalgError>) -> i32 {
-    match r {
-        Ok(()) => 0,
-        Err(LinalgError::Length { .. }) => 2,
-        Err(_) => 1,
-    }
-}
-
-/// `m`, `n` and `k = min(m, n)` checked: both positive (Stan refuses an
-/// empty matrix) and `k` as given.
-fn sizes(m: i64, n: i64, k: i64) -> Option<(usize, usize)> {
-    let (m, n, k) = (size(m)?, size(n)?, size(k)?);
-    (m > 0 && n > 0 && k == m.min(n)).then_some((m, n))
-}
-
 /// C form of [`qr_thin_q`]; `k = min(m, n)` sizes the output `m × k`.
 /// 0 ok, 1 a non-finite element, 2 bad input.
 ///
 /// # Safety
 /// `a` readable for `m * n` values, `out` writable for `m * k`, or null.
 pub unsafe extern "C" fn hbm_qr_thin_q(a: *const f64, m: i64, n: i64, k: i64, out: *mut f64) -> i32 {
-    let Some((m, n)) = sizes(m, n, k) else { return 2 };
-    let k = m.min(n);
+    let Some((m, n, k)) = thin_sizes(m, n, k) else { return 2 };
     // SAFETY: caller contract.
     match unsafe { (slice(a, m * n), slice_mut(out, m * k)) } {
         (Some(a), Some(o)) => status(qr_thin_q(a, m, n, o)),
@@ -283,8 +266,7 @@ pub unsafe extern "C" fn hbm_qr_thin_q(a: *const f64, m: i64, n: i64, k: i64, ou
 /// # Safety
 /// `a` readable for `m * n` values, `out` writable for `k * n`, or null.
 pub unsafe extern "C" fn hbm_qr_thin_r(a: *const f64, m: i64, n: i64, k: i64, out: *mut f64) -> i32 {
-    let Some((m, n)) = sizes(m, n, k) else { return 2 };
-    let k = m.min(n);
+    let Some((m, n, k)) = thin_sizes(m, n, k) else { return 2 };
     // SAFETY: caller contract.
     match unsafe { (slice(a, m * n), slice_mut(out, k * n)) } {
         (Some(a), Some(o)) => status(qr_thin_r(a, m, n, o)),
@@ -323,8 +305,7 @@ pub unsafe extern "C" fn hbm_qr_q(a: *const f64, m: i64, n: i64, out: *mut f64) 
 /// # Safety
 /// `a`, `a_adj` valid for `m * n` values, `q_adj` for `m * k`, or null.
 pub unsafe extern "C" fn hbm_qr_thin_q_adj(a: *const f64, m: i64, n: i64, k: i64, q_adj: *const f64, a_adj: *mut f64) -> i32 {
-    let Some((m, n)) = sizes(m, n, k) else { return 2 };
-    let k = m.min(n);
+    let Some((m, n, k)) = thin_sizes(m, n, k) else { return 2 };
     // SAFETY: caller contract.
     match unsafe { (slice(a, m * n), slice(q_adj, m * k), slice_mut(a_adj, m * n)) } {
         (Some(a), Some(qb), Some(ab)) => status(qr_thin_adj(a, m, n, Some(qb), None, ab)),
@@ -337,8 +318,7 @@ pub unsafe extern "C" fn hbm_qr_thin_q_adj(a: *const f64, m: i64, n: i64, k: i64
 /// # Safety
 /// `a`, `a_adj` valid for `m * n` values, `r_adj` for `k * n`, or null.
 pub unsafe extern "C" fn hbm_qr_thin_r_adj(a: *const f64, m: i64, n: i64, k: i64, r_adj: *const f64, a_adj: *mut f64) -> i32 {
-    let Some((m, n)) = sizes(m, n, k) else { return 2 };
-    let k = m.min(n);
+    let Some((m, n, k)) = thin_sizes(m, n, k) else { return 2 };
     // SAFETY: caller contract.
     match unsafe { (slice(a, m * n), slice(r_adj, k * n), slice_mut(a_adj, m * n)) } {
         (Some(a), Some(rb), Some(ab)) => status(qr_thin_adj(a, m, n, None, Some(rb), ab)),

@@ -25,7 +25,7 @@
 //! + A⁺ᵀ A⁺ X̄ᵀ (I - A⁺ A)`.
 
 use crate::ffi::{size, slice, slice_mut};
-use crate::linalg::LinalgError;
+use crate::linalg::{rotate_columns, status, thin_sizes, LinalgError};
 
 /// The thin SVD of `a` (`m × n`): U (`m × k`), s (descending), V (`n × k`).
 struct Svd {
@@ -64,16 +64,8 @@ fn jacobi_tall(mut w: Vec<f64>, m: usize, n: usize) -> Svd {
                 let t = zeta.signum() / (zeta.abs() + (1.0 + zeta * zeta).sqrt());
                 let c = 1.0 / (1.0 + t * t).sqrt();
                 let s = c * t;
-                for i in 0..m {
-                    let (x, y) = (w[i + p * m], w[i + q * m]);
-                    w[i + p * m] = c * x - s * y;
-                    w[i + q * m] = s * x + c * y;
-                }
-                for i in 0..n {
-                    let (x, y) = (v[i + p * n], v[i + q * n]);
-                    v[i + p * n] = c * x - s * y;
-                    v[i + q * n] = s * x + c * y;
-                }
+                rotate_columns(&mut w, m, p, q, c, s);
+                rotate_columns(&mut v, n, p, q, c, s);
             }
         }
         if !rotated {
@@ -335,21 +327,6 @@ pub fn generalized_inverse_adj(a: &[f64], m: usize, n: usize, x_adj: &[f64], a_a
     Ok(())
 }
 
-fn status(r: Result<(), LinalgError>) -> i32 {
-    match r {
-        Ok(()) => 0,
-        Err(LinalgError::Length { .. }) => 2,
-        Err(_) => 1,
-    }
-}
-
-/// `m`, `n` and `k = min(m, n)` checked: both positive (Stan refuses an
-/// empty matrix) and `k` as given.
-fn sizes(m: i64, n: i64, k: i64) -> Option<(usize, usize, usize)> {
-    let (m, n, k) = (size(m)?, size(n)?, size(k)?);
-    (m > 0 && n > 0 && k == m.min(n)).then_some((m, n, k))
-}
-
 macro_rules! c_svd {
     ($c:ident, $cadj:ident, $f:ident, $len:expr, $adj:expr) => {
         #[doc = concat!("C form of [`", stringify!($f), "`]; `k = min(m, n)`. 0 ok, 1 a non-finite element, 2 bad input.")]
@@ -357,7 +334,7 @@ macro_rules! c_svd {
         /// # Safety
         /// `a` readable for `m * n` values, `out` writable for the result, or null.
         pub unsafe extern "C" fn $c(a: *const f64, m: i64, n: i64, k: i64, out: *mut f64) -> i32 {
-            let Some((m, n, k)) = sizes(m, n, k) else { return 2 };
+            let Some((m, n, k)) = thin_sizes(m, n, k) else { return 2 };
             let len: fn(usize, usize, usize) -> usize = $len;
             // SAFETY: caller contract.
             match unsafe { (slice(a, m * n), slice_mut(out, len(m, n, k))) } {
@@ -370,7 +347,7 @@ macro_rules! c_svd {
         /// # Safety
         /// `a`, `a_adj` valid for `m * n` values, `out_adj` for the result, or null.
         pub unsafe extern "C" fn $cadj(a: *const f64, m: i64, n: i64, k: i64, out_adj: *const f64, a_adj: *mut f64) -> i32 {
-            let Some((m, n, k)) = sizes(m, n, k) else { return 2 };
+            let Some((m, n, k)) = thin_sizes(m, n, k) else { return 2 };
             let len: fn(usize, usize, usize) -> usize = $len;
             let adj: fn(&[f64], usize, usize, &[f64], &mut [f64]) -> Result<(), LinalgError> = $adj;
             // SAFETY: caller contract.
