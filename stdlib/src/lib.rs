@@ -597,6 +597,12 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_poisson_binomial_lpmf: unsafe extern "C" fn(CPtr, i64, i64) -> f64 => K::Linalg);
     push!(hbm_poisson_binomial_lpmf_adj: unsafe extern "C" fn(CPtr, i64, i64, f64, Ptr) -> i32
         => K::LinalgAdj { of: "hbm_poisson_binomial_lpmf" });
+    push!(hbm_poisson_binomial_lcdf: unsafe extern "C" fn(CPtr, i64, i64) -> f64 => K::Linalg);
+    push!(hbm_poisson_binomial_lcdf_adj: unsafe extern "C" fn(CPtr, i64, i64, f64, Ptr) -> i32
+        => K::LinalgAdj { of: "hbm_poisson_binomial_lcdf" });
+    push!(hbm_poisson_binomial_lccdf: unsafe extern "C" fn(CPtr, i64, i64) -> f64 => K::Linalg);
+    push!(hbm_poisson_binomial_lccdf_adj: unsafe extern "C" fn(CPtr, i64, i64, f64, Ptr) -> i32
+        => K::LinalgAdj { of: "hbm_poisson_binomial_lccdf" });
     push!(hbm_determinant: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Linalg);
     push!(hbm_determinant_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> i32 => K::LinalgAdj { of: "hbm_determinant" });
     push!(hbm_sort_asc: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);

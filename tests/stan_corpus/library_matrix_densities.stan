@@ -31,6 +31,7 @@ model {
   target += -0.01 * sum(modified_bessel_first_kind(orders, z)) + gamma_lpdf(z | 2, 1);
   successes ~ poisson_binomial(theta);
   target += poisson_binomial_lpmf(0 | theta[1:2]);
+  target += poisson_binomial_lcdf(1 | theta) + poisson_binomial_lccdf({0, 1} | theta) + 0.1 * poisson_binomial_cdf(2 | theta);
   target += -0.1 * sum(matrix_exp(0.2 * W)) + 0.05 * sum(matrix_exp_multiply(L, to_matrix(b, 3, 1)));
   target += 0.1 * log_rising_factorial(z, nu) - 0.1 * log_falling_factorial(nu + 3, z) + 0.01 * rising_factorial(z, 2);
   target += -0.01 * falling_factorial(nu + 3, 2) - 0.01 * sum(rising_factorial(w, 2));

@@ -106,7 +106,9 @@ pub fn rule(symbol: &str) -> Option<Rule> {
         // (a, n, y) -> status; adj(a, n, y_adj, a_adj)
         "hbm_matrix_exp" => (&[Fwd(0), Fwd(1), Adj(2), Adj(0)], &[(2, Len::Square(1))]),
         // (theta, n, y) -> lp; adj(theta, n, y, w, theta_adj)
-        "hbm_poisson_binomial_lpmf" => (&[Fwd(0), Fwd(1), Fwd(2), ResultAdj, Adj(0)], &[]),
+        "hbm_poisson_binomial_lpmf" | "hbm_poisson_binomial_lcdf" | "hbm_poisson_binomial_lccdf" => {
+            (&[Fwd(0), Fwd(1), Fwd(2), ResultAdj, Adj(0)], &[])
+        }
         // (x, n, out) -> status; adj(x, n, out_adj, x_adj)
         "hbm_sort_asc" | "hbm_sort_desc" => (&[Fwd(0), Fwd(1), Adj(2), Adj(0)], &[(2, Len::Arg(1))]),
         // (a, n, values) -> status; adj(a, n, values_adj, a_adj)

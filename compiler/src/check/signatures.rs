@@ -147,7 +147,7 @@ pub const WITH_CDF: &[&str] = &[
     "uniform", "poisson", "gamma", "inv_gamma", "gumbel", "rayleigh", "skew_normal", "exp_mod_normal", "pareto",
     "pareto_type_2", "frechet", "loglogistic", "chi_square", "inv_chi_square", "scaled_inv_chi_square",
     "beta", "student_t", "binomial", "neg_binomial_2", "neg_binomial", "beta_neg_binomial", "beta_proportion",
-    "bernoulli", "beta_binomial", "discrete_range", "skew_double_exponential", "von_mises",
+    "bernoulli", "beta_binomial", "discrete_range", "skew_double_exponential", "von_mises", "poisson_binomial",
 ];
 
 /// The univariate distributions for which Stan itself defines no

@@ -123,16 +123,17 @@ impl Lowerer<'_> {
 }
 
 impl Lowerer<'_> {
-    /// `poisson_binomial(y | theta)`: one library call per outcome (an int
-    /// or each of an int array) on the one vector of probabilities (whose
-    /// AD rule gives the partials in theta).
-    pub(super) fn poisson_binomial_terms(&mut self, y: &TypedExpr, theta: &TypedExpr, sink: Sink, at: &TypedExpr) -> LowerResult<()> {
+    /// `poisson_binomial(y | theta)` (or its `_lcdf`/`_lccdf`, `symbol`):
+    /// one library call per outcome (an int or each of an int array) on the
+    /// one vector of probabilities (whose AD rule gives the partials in
+    /// theta).
+    pub(super) fn poisson_binomial_terms(&mut self, symbol: &str, y: &TypedExpr, theta: &TypedExpr, sink: Sink, at: &TypedExpr) -> LowerResult<()> {
         let p = self.pointer_arg(theta)?;
         let n = match p.shape.as_slice() {
             [n] => *n,
             s => return Err(LowerError::unsupported(at.span, format!("`poisson_binomial` with probabilities of shape {s:?}"))),
         };
-        let f = self.func("hbm_poisson_binomial_lpmf", at)?;
+        let f = self.func(symbol, at)?;
         let shape = self.shape(y)?;
         self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
             let yi = this.elem(y, idx)?;

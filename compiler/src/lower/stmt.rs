@@ -597,7 +597,7 @@ impl Lowerer<'_> {
         match dist.name {
             "dirichlet" => return self.dirichlet_terms(variate, &params[0], sink, at),
             "categorical" | "categorical_logit" => return self.categorical_terms(dist.name, variate, &params[0], sink, at),
-            "poisson_binomial" => return self.poisson_binomial_terms(variate, &params[0], sink, at),
+            "poisson_binomial" => return self.poisson_binomial_terms("hbm_poisson_binomial_lpmf", variate, &params[0], sink, at),
             "lkj_corr" => return self.lkj_corr_terms(variate, &params[0], sink, at),
             "ordered_logistic" | "ordered_probit" => return self.ordinal_terms(dist.name, variate, &params[0], &params[1], sink, at),
             "multinomial" | "multinomial_logit" => return self.multinomial_terms(dist.name, variate, &params[0], sink, at),
@@ -729,6 +729,10 @@ impl Lowerer<'_> {
         match which {
             Cumulative::Density => self.sampled_terms(dist, variate, params, false, Sink::Buffer(buf), at)?,
             Cumulative::UnnormalisedDensity => self.sampled_terms(dist, variate, params, true, Sink::Buffer(buf), at)?,
+            // Its one vector of probabilities is passed whole.
+            _ if dist.name == "poisson_binomial" => {
+                self.poisson_binomial_terms(&which.symbol(dist), variate, &params[0], Sink::Buffer(buf), at)?
+            }
             _ => self.univariate_terms(dist, which, variate, params, Sink::Buffer(buf), at)?,
         }
         Ok(self.fb.load(buf, zero_i, ScalarType::F64))

@@ -83,6 +83,36 @@ pub fn poisson_binomial_lpmf(y: i64, theta: &[f64]) -> f64 {
     tables(theta, 0..n)[n][y as usize]
 }
 
+/// ln P(K <= y) (or ln P(K > y), `upper`) and its partials in θ. Adding
+/// trial i moves mass from m to m + 1 successes with probability θ_i, so
+/// ∂P(K <= y)/∂θ_i = -P⁻ⁱ(y): the partial of the log tail is ∓P⁻ⁱ(y)
+/// over the tail.
+pub fn poisson_binomial_tail_grad(y: i64, theta: &[f64], upper: bool) -> (f64, Vec<f64>) {
+    let n = theta.len();
+    if !valid(theta) {
+        return (f64::NEG_INFINITY, vec![0.0; n]);
+    }
+    // Below 0 or from N on, the tail is all or nothing.
+    let (empty, full) = if upper { (0.0, f64::NEG_INFINITY) } else { (f64::NEG_INFINITY, 0.0) };
+    if y < 0 {
+        return (empty, vec![0.0; n]);
+    }
+    if y as usize >= n {
+        return (full, vec![0.0; n]);
+    }
+    let forward = tables(theta, 0..n);
+    let backward = tables(theta, (0..n).rev());
+    let y = y as usize;
+    let terms = if upper { &forward[n][y + 1..] } else { &forward[n][..=y] };
+    let value = terms.iter().fold(f64::NEG_INFINITY, |acc, &t| log_sum_exp(acc, t));
+    if value == f64::NEG_INFINITY {
+        return (value, vec![0.0; n]);
+    }
+    let sign = if upper { 1.0 } else { -1.0 };
+    let grad = (0..n).map(|i| sign * (log_without(&forward, &backward, i, n, y as i64) - value).exp()).collect();
+    (value, grad)
+}
+
 /// A draw: the number of successes of N Bernoulli(θ_i) trials.
 pub fn poisson_binomial_rng<R: Rng + ?Sized>(rng: &mut R, theta: &[f64]) -> Result<i64, RngError> {
     if !valid(theta) {
@@ -122,6 +152,43 @@ pub unsafe extern "C" fn hbm_poisson_binomial_lpmf_adj(theta: *const f64, n: i64
         _ => 1,
     }
 }
+
+macro_rules! c_tail {
+    ($c:ident, $cadj:ident, $upper:expr, $what:literal) => {
+        #[doc = concat!("C form of ", $what, " of [`poisson_binomial_tail_grad`] (θ of length n).")]
+        ///
+        /// # Safety
+        /// `theta` valid for `n` values.
+        pub unsafe extern "C" fn $c(theta: *const f64, n: i64, y: i64) -> f64 {
+            let Some(n) = size(n) else { return f64::NAN };
+            // SAFETY: caller contract.
+            match unsafe { slice(theta, n) } {
+                Some(t) => poisson_binomial_tail_grad(y, t, $upper).0,
+                None => f64::NAN,
+            }
+        }
+        #[doc = concat!("Reverse mode of [`", stringify!($c), "`]: adds w·∂/∂θ to `theta_adj`.")]
+        ///
+        /// # Safety
+        /// `theta` and `theta_adj` valid for `n` values.
+        pub unsafe extern "C" fn $cadj(theta: *const f64, n: i64, y: i64, w: f64, theta_adj: *mut f64) -> i32 {
+            let Some(n) = size(n) else { return 1 };
+            // SAFETY: caller contract.
+            match unsafe { (slice(theta, n), slice_mut(theta_adj, n)) } {
+                (Some(t), Some(adj)) => {
+                    let (_, g) = poisson_binomial_tail_grad(y, t, $upper);
+                    for (a, d) in adj.iter_mut().zip(g) {
+                        *a += w * d;
+                    }
+                    0
+                }
+                _ => 1,
+            }
+        }
+    };
+}
+c_tail!(hbm_poisson_binomial_lcdf, hbm_poisson_binomial_lcdf_adj, false, "ln P(K <= y)");
+c_tail!(hbm_poisson_binomial_lccdf, hbm_poisson_binomial_lccdf_adj, true, "ln P(K > y)");
 
 /// C form of [`poisson_binomial_rng`]: the draw, or -1 for invalid θ.
 ///
