@@ -286,3 +286,19 @@ model {
     assert!((u1 - 100.0).abs() < 6.0 && (u2 + 100.0).abs() < 6.0, "u drawn around m: {u1}, {u2}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A `~` of a distribution with no draw (Stan has no `wiener_rng`) is
+/// E6002 naming the distribution, not an internal "library function".
+#[test]
+fn a_distribution_without_a_draw_cannot_be_simulated() {
+    let dir = scratch("simulate-no-draw");
+    std::fs::write(
+        dir.join("ddm.stan"),
+        "data { int N; vector[N] rt; }\nparameters { real<lower=0.5, upper=2> a; }\nmodel { a ~ uniform(0.5, 2); rt ~ wiener(a, 0.1, 0.5, 0.3); }\n",
+    )
+    .expect("model");
+    std::fs::write(dir.join("d.json"), r#"{"N": 2, "rt": [0.5, 0.6]}"#).expect("data");
+    let out = hbmc(&dir, &["simulate", "ddm.stan", "--data", "d.json", "--output", "x.json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.code() == Some(1) && err.contains("E6002") && err.contains("no `wiener_rng`") && !err.contains("hbm_"), "{err}");
+}
