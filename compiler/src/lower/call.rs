@@ -1071,7 +1071,6 @@ impl Lowerer<'_> {
     }
 }
 
-/// `K` of a `K × K` matrix shape; non-square matrices are refused.
 impl Lowerer<'_> {
     /// The QR and singular value decompositions and the Moore–Penrose
     /// inverse of a matrix `a` (stdlib `qr` and `svd`), written into `out`.
@@ -1109,6 +1108,7 @@ impl Lowerer<'_> {
     }
 }
 
+/// `K` of a `K × K` matrix shape; non-square matrices are refused.
 fn square_size(shape: &[usize], func: &str, e: &TypedExpr) -> LowerResult<usize> {
     match shape {
         [r, c] if r == c => Ok(*r),
