@@ -22,6 +22,8 @@ pub(super) struct Reciprocals {
     /// `sqrt(x)`'s value to the value of `1 / sqrt(x)` defined in the same
     /// block (so wherever the reverse sweep has the one, it has the other).
     of_sqrt: HashMap<Value, Value>,
+    /// The value of such a `1 / sqrt(x)` to `x`.
+    radicand: HashMap<Value, Value>,
 }
 
 impl Reciprocals {
@@ -43,6 +45,11 @@ impl Reciprocals {
         self.of_sqrt.get(&s).copied()
     }
 
+    /// `x` when `q` is the `1 / sqrt(x)` of [`Reciprocals::of_sqrt`].
+    pub fn radicand(&self, q: Value) -> Option<Value> {
+        self.radicand.get(&q).copied()
+    }
+
     fn collect_ones(&mut self, block: &[Stmt]) {
         for s in block {
             match s {
@@ -61,14 +68,16 @@ impl Reciprocals {
     }
 
     fn scan_block(&mut self, block: &[Stmt]) {
-        let mut sqrts = HashSet::new();
+        let mut sqrts = HashMap::new();
         for s in block {
             match s {
-                Stmt::Let { dst, expr: Expr::Unary(UnaryOp::Sqrt, _) } => {
-                    sqrts.insert(*dst);
+                Stmt::Let { dst, expr: Expr::Unary(UnaryOp::Sqrt, x) } => {
+                    sqrts.insert(*dst, *x);
                 }
-                Stmt::Let { dst, expr: Expr::Binary(BinaryOp::Div, a, b) } if self.is_one(*a) && sqrts.contains(b) => {
-                    self.of_sqrt.entry(*b).or_insert(*dst);
+                Stmt::Let { dst, expr: Expr::Binary(BinaryOp::Div, a, b) } if self.is_one(*a) && sqrts.contains_key(b) => {
+                    if *self.of_sqrt.entry(*b).or_insert(*dst) == *dst {
+                        self.radicand.insert(*dst, sqrts[b]);
+                    }
                 }
                 _ => for_each_block(s, |b| self.scan_block(b)),
             }
@@ -129,5 +138,8 @@ mod tests {
         assert!(r.is_one(one) && r.is_one(one_f) && !r.is_one(x) && !r.is_one(n) && !r.is_one(q3));
         assert_eq!(r.of_sqrt(s), Some(q));
         assert_eq!(r.of_sqrt(s2), None);
+        assert_eq!(r.radicand(q), Some(x));
+        assert_eq!(r.radicand(q2), None);
+        assert_eq!(r.radicand(q3), None);
     }
 }

@@ -850,10 +850,13 @@ impl Gen<'_> {
                     }
                     BinaryOp::Mul if a == b => {
                         // x * x (`square`): 2 g x, one product and one
-                        // sum (the general rule adds g x twice).
+                        // sum (the general rule adds g x twice). The sum
+                        // doubles the forward value, off the adjoint's
+                        // chain: g (x + x) is g x + g x to the bit, but
+                        // for overflow and subnormals.
                         if self.active.value(*a) {
-                            let t = self.bin(out, BinaryOp::Mul, g, av);
-                            let c = self.bin(out, BinaryOp::Add, t, t);
+                            let twice = self.bin(out, BinaryOp::Add, av, av);
+                            let c = self.bin(out, BinaryOp::Mul, g, twice);
                             self.add_adj(out, scope, *a, c);
                         }
                     }
@@ -869,7 +872,19 @@ impl Gen<'_> {
                     }
                     BinaryOp::Div if self.reciprocals.is_one(*a) => {
                         // d(1/b) = -(1/b)² db: no second division.
-                        if self.active.value(*b) {
+                        if let Some(x) = self.reciprocals.radicand(dst).filter(|&x| self.active.value(x)) {
+                            // y = 1 / sqrt(x): dy = -(y³ / 2) dx, the factor
+                            // from forward values only, so one multiply of
+                            // the adjoint (reciprocals.rs); sqrt(x)'s other
+                            // uses, if any, reach x through its own rule.
+                            let half = self.f64(out, 0.5);
+                            let hy = self.bin(out, BinaryOp::Mul, half, y);
+                            let yy = self.bin(out, BinaryOp::Mul, y, y);
+                            let k = self.bin(out, BinaryOp::Mul, hy, yy);
+                            let t = self.bin(out, BinaryOp::Mul, g, k);
+                            let nt = self.define(out, ScalarType::F64, Expr::Unary(UnaryOp::Neg, t));
+                            self.add_adj(out, scope, x, nt);
+                        } else if self.active.value(*b) {
                             let t = self.bin(out, BinaryOp::Mul, g, y);
                             let t = self.bin(out, BinaryOp::Mul, t, y);
                             let nt = self.define(out, ScalarType::F64, Expr::Unary(UnaryOp::Neg, t));
