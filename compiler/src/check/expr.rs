@@ -548,8 +548,7 @@ impl Checker {
                 let level = typed.iter().map(|t| t.level).max().unwrap_or(Level::Data);
                 Some(TypedExpr { kind: TypedExprKind::Call { func: func.name.clone(), args: typed }, ty, level, span })
             }
-            Err(CallError::Unknown) if super::csr::tuple_refusal(&func.name).is_some() => {
-                let help = super::csr::tuple_refusal(&func.name).unwrap_or_default();
+            Err(CallError::Unknown) if let Some(help) = super::csr::tuple_refusal(&func.name) => {
                 self.report(
                     Diagnostic::error("E1003", format!("`{}` returns a tuple, and hbmc has no tuples yet", func.name))
                         .with_label(func.span, "returns a tuple")

@@ -19,7 +19,7 @@
 use super::{LowerError, LowerResult, Lowerer, Storage};
 use crate::check::typed::{TypedExpr, TypedExprKind};
 use crate::bind::DataStorage;
-use crate::ir::{BinaryOp, BufferId, CmpOp, ScalarType, Stmt, Value};
+use crate::ir::{BinaryOp, BufferId, CmpOp, ScalarType, Value};
 
 /// Whether `func` is one of the sparse functions lowered here.
 pub(crate) fn is_csr_function(func: &str) -> bool {
@@ -167,12 +167,7 @@ impl Lowerer<'_> {
         let one = self.fb.i64(1);
         let next = self.fb.binary(BinaryOp::Add, i, one);
         let end = self.fb.load(s.starts, next, ScalarType::I64);
-        let var = self.fb.fresh(ScalarType::I64);
-        self.fb.open();
-        body(self, var)?;
-        let body = self.fb.close();
-        self.fb.emit(Stmt::For { var, start, end, body });
-        Ok(())
+        self.loop_range(start, end, body)
     }
 
     /// `m` or `n`: a positive int of the data, as Stan requires.
