@@ -543,9 +543,18 @@ impl Checker {
                 );
                 None
             }
+            Ok(_) if !self.check_csr_data_args(&func.name, &typed) => None,
             Ok(ty) => {
                 let level = typed.iter().map(|t| t.level).max().unwrap_or(Level::Data);
                 Some(TypedExpr { kind: TypedExprKind::Call { func: func.name.clone(), args: typed }, ty, level, span })
+            }
+            Err(CallError::Unknown) if let Some(help) = super::csr::tuple_refusal(&func.name) => {
+                self.report(
+                    Diagnostic::error("E1003", format!("`{}` returns a tuple, and hbmc has no tuples yet", func.name))
+                        .with_label(func.span, "returns a tuple")
+                        .with_help(help),
+                );
+                None
             }
             Err(CallError::Unknown) => {
                 let glm_draw = func.name.strip_suffix("_rng").filter(|stem| stem.ends_with("_glm"));

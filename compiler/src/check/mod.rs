@@ -13,6 +13,7 @@
 
 pub mod broadcast;
 pub mod complex;
+pub mod csr;
 mod decl;
 pub mod env;
 pub mod outcomes;

@@ -233,6 +233,11 @@ fn is_vector(t: &Type) -> bool {
     t.array.is_empty() && matches!(t.elem, ElemType::Vector(_) | ElemType::RowVector(_))
 }
 
+/// Whether `t` is a column vector (not an array).
+fn is_plain_vector(t: &Type) -> bool {
+    t.array.is_empty() && matches!(t.elem, ElemType::Vector(_))
+}
+
 /// The one axis of a vector-like value.
 fn vector_axis(t: &Type) -> Axis {
     t.axes().first().copied().unwrap_or(Axis::Anon)
@@ -269,7 +274,7 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "gp_periodic_cov", "symmetrize_from_lower_tri", "to_array_2d", "mdivide_left_spd", "mdivide_right_spd",
     "matrix_exp", "matrix_exp_multiply", "scale_matrix_exp_multiply", "hmm_marginal", "hmm_hidden_state_prob",
     "hmm_latent_rng", "qr_thin_Q", "qr_thin_R", "qr_Q", "qr_R", "singular_values", "svd_U", "svd_V",
-    "generalized_inverse",
+    "generalized_inverse", "csr_matrix_times_vector", "csr_to_dense_matrix", "csr_extract_w", "csr_extract_v", "csr_extract_u",
 ];
 
 /// Every function name (densities and `_rng`s aside).
@@ -707,6 +712,24 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
         "sort_indices_asc" | "sort_indices_desc" => match tys.as_slice() {
             [v] if is_vector_like(v) => Ok(Type::array_of(vec![vector_axis(v)], ElemType::INT)),
             _ => mismatch("sort_indices_asc(vector | row_vector | array[] real | array[] int) -> array[] int"),
+        },
+        "csr_matrix_times_vector" => match tys.as_slice() {
+            [m, n, w, v, u, b] if m.is_int_scalar() && n.is_int_scalar() && is_plain_vector(w) && v.is_int_array_1d() && u.is_int_array_1d() && is_plain_vector(b) => {
+                Ok(Type::vector(Axis::Anon))
+            }
+            _ => mismatch("csr_matrix_times_vector(int m, int n, vector w, array[] int v, array[] int u, vector b) -> vector[m], the m x n sparse matrix (w, v, u) times b"),
+        },
+        "csr_to_dense_matrix" => match tys.as_slice() {
+            [m, n, w, v, u] if m.is_int_scalar() && n.is_int_scalar() && is_plain_vector(w) && v.is_int_array_1d() && u.is_int_array_1d() => {
+                Ok(Type::matrix(Axis::Anon, Axis::Anon))
+            }
+            _ => mismatch("csr_to_dense_matrix(int m, int n, vector w, array[] int v, array[] int u) -> matrix[m, n]"),
+        },
+        "csr_extract_w" | "csr_extract_v" | "csr_extract_u" => match tys.as_slice() {
+            [a] if a.array.is_empty() && matches!(a.elem, ElemType::Matrix(..)) => {
+                Ok(if name == "csr_extract_w" { Type::vector(Axis::Anon) } else { Type::array_of(vec![Axis::Anon], ElemType::INT) })
+            }
+            _ => mismatch("csr_extract_w(matrix a) -> vector (its nonzero values, row by row); csr_extract_v(matrix a) -> array[] int (their columns); csr_extract_u(matrix a) -> array[] int (where each row starts in w)"),
         },
         "rank" => match tys.as_slice() {
             [v, s] if is_vector_like(v) && s.is_int_scalar() => Ok(Type::int()),

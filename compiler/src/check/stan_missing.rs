@@ -16,8 +16,7 @@ pub const FUNCTIONS: &[&str] = &[
     "eigendecompose", "qr", "qr_thin", "svd",
     "ode_adjoint_tol_ctl", "algebra_solver",
     "algebra_solver_newton", "solve_newton", "solve_newton_tol", "solve_powell", "solve_powell_tol",
-    "integrate_1d", "csr_matrix_times_vector",
-    "csr_extract_w", "csr_extract_v", "csr_extract_u", "csr_to_dense_matrix",
+    "integrate_1d",
     "fft", "inv_fft", "fft2", "inv_fft2", "quantile",
 ];
 

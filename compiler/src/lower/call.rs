@@ -19,6 +19,7 @@ pub(crate) fn is_buffer_function(name: &str) -> bool {
             | "eigenvectors_sym" | "sort_indices_asc" | "sort_indices_desc" | "hmm_hidden_state_prob" | "hmm_latent_rng"
             | "qr_thin_Q" | "qr_thin_R" | "qr_Q" | "qr_R" | "singular_values" | "svd_U" | "svd_V" | "generalized_inverse"
     ) || is_multivariate_rng(name)
+        || super::csr::is_csr_function(name)
         || crate::check::ode::split_ode_call(name).is_some()
 }
 
@@ -108,6 +109,9 @@ impl Lowerer<'_> {
         if super::linalg_fns::is_composite(func) {
             let expanded = self.expand_composite(func, args, e)?;
             return self.shape(&expanded);
+        }
+        if super::csr::is_csr_function(func) {
+            return self.csr_shape(func, args);
         }
         let arg_shape = |this: &mut Self, k: usize| this.shape(&args[k]);
         Ok(match func {
@@ -777,6 +781,9 @@ impl Lowerer<'_> {
     pub fn fill_call(&mut self, dst: &Storage, func: &str, args: &[TypedExpr], e: &TypedExpr) -> LowerResult<()> {
         if let Some((solver, f)) = crate::check::ode::split_ode_call(func) {
             return self.fill_ode(dst, solver, f, args, e);
+        }
+        if super::csr::is_csr_function(func) {
+            return self.fill_csr(dst, func, args);
         }
         let out = CallArg::Buffer { buf: dst.buf, offset: self.fb.i64(0) };
         match func {

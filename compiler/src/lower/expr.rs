@@ -819,6 +819,11 @@ impl Lowerer<'_> {
     pub fn loop_n(&mut self, n: usize, body: impl FnOnce(&mut Self, Value) -> LowerResult<()>) -> LowerResult<()> {
         let start = self.fb.i64(0);
         let end = self.fb.i64(n as i64);
+        self.loop_range(start, end, body)
+    }
+
+    /// `for i in start..end { body(i) }` with bounds computed at run time.
+    pub fn loop_range(&mut self, start: Value, end: Value, body: impl FnOnce(&mut Self, Value) -> LowerResult<()>) -> LowerResult<()> {
         let var = self.fb.fresh(ScalarType::I64);
         self.fb.open();
         body(self, var)?;

@@ -24,6 +24,7 @@ mod call;
 mod complex;
 mod concat_fns;
 mod constructors;
+mod csr;
 mod dirichlet_multinomial;
 mod draw;
 mod expr;

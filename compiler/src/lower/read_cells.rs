@@ -512,7 +512,7 @@ impl Lowerer<'_> {
     }
 
     /// A constant integer table in `IntData`.
-    fn int_table(&mut self, name: &str, values: &[i64]) -> BufferId {
+    pub(super) fn int_table(&mut self, name: &str, values: &[i64]) -> BufferId {
         let buf = self.module.add_buffer(name, Arena::IntData, values.len().max(1));
         let offset = self.module.buffer(buf).offset;
         // The initial contents are laid out in buffer order.
