@@ -977,3 +977,15 @@ fn wiener_drift_diffusion_recovers_the_simulated_parameters() {
     let dir = fit_corpus("wiener_ddm.stan", "wiener_ddm.json");
     assert_truths("wiener_ddm", &dir, &[("alpha", 1.2), ("tau", 0.25), ("beta", 0.45), ("delta0", 0.5), ("delta1", 1.0)]);
 }
+
+/// `quantile` takes data only, as in Stan (it has no derivative): of a
+/// parameter it is E1002 naming the argument.
+#[test]
+fn quantile_of_a_parameter_is_error_e1002() {
+    let dir = common::scratch("stan-quantile-param");
+    std::fs::write(dir.join("q.stan"), "parameters { vector[3] z; }\nmodel { z ~ normal(0, 1); target += quantile(z, 0.5); }\n").expect("model");
+    let out = hbmc(&dir, &["check", "q.stan"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("E1002") && err.contains("argument `x` of `quantile` must be data"), "{err}");
+}

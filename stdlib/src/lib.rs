@@ -49,6 +49,7 @@ pub mod matrix_exp;
 pub mod mixture;
 pub mod ode;
 pub mod qr;
+pub mod quantile;
 pub mod rng;
 pub mod scalar;
 mod scratch;
@@ -137,10 +138,11 @@ pub enum SymbolKind {
     IntOfReal,
     /// A vector or matrix routine writing its result through a pointer.
     Linalg,
-    /// A vector or matrix routine writing its result through a pointer
-    /// that has no reverse-mode rule: called only where nothing is
-    /// differentiated (`eigenvalues`/`eigenvectors`, whose results are
-    /// complex, in transformed data and generated quantities).
+    /// A vector or matrix routine (writing its result through a pointer or
+    /// returning it) that has no reverse-mode rule: called only where
+    /// nothing is differentiated (`eigenvalues`/`eigenvectors`, whose
+    /// results are complex, in transformed data and generated quantities;
+    /// `quantile`, of data only).
     LinalgNoGrad,
     /// Its reverse-mode rule, accumulating into adjoint buffers.
     LinalgAdj {
@@ -204,6 +206,7 @@ pub fn symbols() -> Vec<Symbol> {
     use dist::*;
     use eigen::*;
     use qr::*;
+    use quantile::hbm_quantile;
     use svd::*;
     use eigen_general::{hbm_eigenvalues, hbm_eigenvectors};
     use hmm::*;
@@ -624,6 +627,8 @@ pub fn symbols() -> Vec<Symbol> {
     // No `_adj`: the trailing columns of a tall matrix's full Q are any
     // orthonormal completion, not a differentiable function of it.
     push!(hbm_qr_q: unsafe extern "C" fn(CPtr, i64, i64, Ptr) -> i32 => K::LinalgNoGrad);
+    // No `_adj`: `quantile` takes data only, as in Stan.
+    push!(hbm_quantile: unsafe extern "C" fn(CPtr, i64, f64) -> f64 => K::LinalgNoGrad);
     push!(hbm_singular_values: unsafe extern "C" fn(CPtr, i64, i64, i64, Ptr) -> i32 => K::Linalg);
     push!(hbm_singular_values_adj: unsafe extern "C" fn(CPtr, i64, i64, i64, CPtr, Ptr) -> i32
         => K::LinalgAdj { of: "hbm_singular_values" });

@@ -543,7 +543,7 @@ impl Checker {
                 );
                 None
             }
-            Ok(_) if !self.check_csr_data_args(&func.name, &typed) => None,
+            Ok(_) if !self.check_data_args(&func.name, &typed) => None,
             Ok(ty) => {
                 let level = typed.iter().map(|t| t.level).max().unwrap_or(Level::Data);
                 Some(TypedExpr { kind: TypedExprKind::Call { func: func.name.clone(), args: typed }, ty, level, span })

@@ -14,6 +14,7 @@
 pub mod broadcast;
 pub mod complex;
 pub mod csr;
+mod data_args;
 mod decl;
 pub mod env;
 pub mod outcomes;

@@ -274,7 +274,7 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "gp_periodic_cov", "symmetrize_from_lower_tri", "to_array_2d", "mdivide_left_spd", "mdivide_right_spd",
     "matrix_exp", "matrix_exp_multiply", "scale_matrix_exp_multiply", "hmm_marginal", "hmm_hidden_state_prob",
     "hmm_latent_rng", "qr_thin_Q", "qr_thin_R", "qr_Q", "qr_R", "singular_values", "svd_U", "svd_V",
-    "generalized_inverse", "csr_matrix_times_vector", "csr_to_dense_matrix", "csr_extract_w", "csr_extract_v", "csr_extract_u",
+    "generalized_inverse", "quantile", "csr_matrix_times_vector", "csr_to_dense_matrix", "csr_extract_w", "csr_extract_v", "csr_extract_u",
 ];
 
 /// Every function name (densities and `_rng`s aside).
@@ -695,6 +695,11 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
                 _ => mismatch(SHAPES),
             }
         }
+        "quantile" => match tys.as_slice() {
+            [x, p] if is_vector_like(x) && p.is_scalar() => Ok(Type::real()),
+            [x, p] if is_vector_like(x) && is_vector_like(p) && !p.is_int_valued() => Ok(anon_first(p)),
+            _ => mismatch("quantile(data vector | row_vector | array[] real x, data real p) -> real; with p a vector, row_vector or array of reals: the same of quantiles"),
+        },
         "eigenvalues_sym" | "eigenvectors_sym" => match tys.as_slice() {
             [m] if m.array.is_empty() => match m.elem {
                 ElemType::Matrix(r, c) if r.compatible(c) => {

@@ -158,6 +158,7 @@ impl Lowerer<'_> {
             "inverse" | "inverse_spd" | "matrix_exp" | "sort_asc" | "sort_desc" | "eigenvectors_sym" => arg_shape(self, 0)?,
             "sort_indices_asc" | "sort_indices_desc" => vec![arg_shape(self, 0)?.iter().product()],
             "eigenvalues_sym" => vec![arg_shape(self, 0)?[0]],
+            "quantile" => arg_shape(self, 1)?,
             "qr_thin_Q" | "qr_thin_R" | "qr_Q" | "qr_R" | "singular_values" | "svd_U" | "svd_V" | "generalized_inverse" => {
                 let (m, n) = match arg_shape(self, 0)?[..] {
                     [m, n] => (m, n),
@@ -212,6 +213,9 @@ impl Lowerer<'_> {
         }
         if matches!(func, "ordered_logistic_rng" | "ordered_probit_rng") {
             return self.ordinal_draw(func, &args[0], &args[1], e);
+        }
+        if func == "quantile" {
+            return self.quantile_elem(&args[0], &args[1], idx, e);
         }
         if let Some((dist, suffix)) = signatures::split_density_name(func) {
             return match suffix {
@@ -1079,6 +1083,21 @@ impl Lowerer<'_> {
 }
 
 impl Lowerer<'_> {
+    /// Element `idx` of `quantile(x, p)` (data only, checked): the
+    /// quantile of `x` at the scalar `p` or at `p[idx]`; a NaN (empty `x`,
+    /// a NaN in it, `p` outside [0, 1]) rejects, as Stan does.
+    fn quantile_elem(&mut self, x: &TypedExpr, p: &TypedExpr, idx: &[Value], e: &TypedExpr) -> LowerResult<Value> {
+        let xs = self.pointer_arg(x)?;
+        let n = self.fb.i64(xs.shape.iter().product::<usize>() as i64);
+        let p = if p.ty.is_scalar() { self.scalar(p)? } else { self.elem(p, idx)? };
+        let p = self.fb.to_f64(p);
+        let f = self.func("hbm_quantile", e)?;
+        let q = self.fb.call(f, vec![xs.arg(), CallArg::Value(n), CallArg::Value(p)]);
+        let nan = self.fb.cmp(CmpOp::Ne, q, q);
+        self.reject_if(nan, "quantile: x must have elements and no NaN, and p must lie in [0, 1]");
+        Ok(q)
+    }
+
     /// The QR and singular value decompositions and the Moore–Penrose
     /// inverse of a matrix `a` (stdlib `qr` and `svd`), written into `out`.
     /// A square or wide matrix's full Q is its thin Q, which has a
