@@ -119,6 +119,53 @@ pub fn inc_beta(a: f64, b: f64, x: f64) -> f64 {
     log_inc_beta(a, b, x, 1.0 - x).map_or(f64::NAN, |r| r.lower.0.exp())
 }
 
+/// Stan's `inv_inc_beta(a, b, p)`: the x in [0, 1] with I_x(a, b) = p
+/// (NaN for a or b not positive and finite, or p outside [0, 1]). Newton's
+/// method on I_x - p, kept inside a bracket that bisection shrinks when a
+/// step would leave it.
+pub fn inv_inc_beta(a: f64, b: f64, p: f64) -> f64 {
+    if !(a > 0.0 && b > 0.0 && a.is_finite() && b.is_finite() && (0.0..=1.0).contains(&p)) {
+        return f64::NAN;
+    }
+    if p == 0.0 || p == 1.0 {
+        return p;
+    }
+    let (mut lo, mut hi) = (0.0f64, 1.0f64);
+    // Start at the mean.
+    let mut x = a / (a + b);
+    for _ in 0..400 {
+        let [_, _, dx] = inc_beta_grad(a, b, x);
+        let f = inc_beta(a, b, x) - p;
+        if f == 0.0 {
+            return x;
+        }
+        if f > 0.0 {
+            hi = x;
+        } else {
+            lo = x;
+        }
+        let newton = x - f / dx;
+        let next = if newton > lo && newton < hi && newton.is_finite() { newton } else { 0.5 * (lo + hi) };
+        if (next - x).abs() <= 4.0 * f64::EPSILON * x.abs() || hi - lo <= f64::MIN_POSITIVE {
+            return next;
+        }
+        x = next;
+    }
+    x
+}
+
+/// The partials (∂a, ∂b, ∂p) of [`inv_inc_beta`], by the implicit function
+/// theorem on I_x(a, b) = p: ∂x/∂p = 1 / ∂I/∂x, ∂x/∂a = -(∂I/∂a) / (∂I/∂x),
+/// and likewise for b.
+pub fn inv_inc_beta_grad(a: f64, b: f64, p: f64) -> [f64; 3] {
+    let x = inv_inc_beta(a, b, p);
+    if x.is_nan() {
+        return [f64::NAN; 3];
+    }
+    let [da, db, dx] = inc_beta_grad(a, b, x);
+    [-da / dx, -db / dx, 1.0 / dx]
+}
+
 /// The partials (∂a, ∂b, ∂x) of [`inc_beta`] (NaN for invalid arguments).
 pub fn inc_beta_grad(a: f64, b: f64, x: f64) -> [f64; 3] {
     match log_inc_beta(a, b, x, 1.0 - x) {

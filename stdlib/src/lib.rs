@@ -672,5 +672,11 @@ pub fn symbols() -> Vec<Symbol> {
     // Generated quantities and transformed data only, as in Stan: no `_adj`.
     push!(hbm_hmm_hidden_state_prob: unsafe extern "C" fn(CPtr, CPtr, CPtr, i64, i64, Ptr) -> i32 => K::LinalgNoGrad);
     push!(hbm_hmm_latent_rng: unsafe extern "C" fn(Rng, CPtr, CPtr, CPtr, i64, i64, Ptr) -> i32 => K::Rng);
+    // Last, for the same reason as the Bessel functions.
+    push!(hbm_inv_inc_beta: extern "C" fn(f64, f64, f64) -> f64 => K::Math);
+    push!(hbm_inv_inc_beta_d1: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_inv_inc_beta", wrt: 0 });
+    push!(hbm_inv_inc_beta_d2: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_inv_inc_beta", wrt: 1 });
+    push!(hbm_inv_inc_beta_d3: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_inv_inc_beta", wrt: 2 });
+    push!(hbm_inv_inc_beta_grad: unsafe extern "C" fn(f64, f64, f64, Ptr) -> f64 => K::Grad { of: "hbm_inv_inc_beta" });
     v
 }

@@ -332,6 +332,31 @@ pub unsafe extern "C" fn hbm_inc_beta_grad(a: f64, b: f64, x: f64, partials: *mu
     crate::inc_beta::inc_beta(a, b, x)
 }
 
+/// Stan's `inv_inc_beta(a, b, p)`: the inverse of `inc_beta` in x.
+pub extern "C" fn hbm_inv_inc_beta(a: f64, b: f64, p: f64) -> f64 {
+    crate::inc_beta::inv_inc_beta(a, b, p)
+}
+/// ∂/∂a of `hbm_inv_inc_beta`.
+pub extern "C" fn hbm_inv_inc_beta_d1(a: f64, b: f64, p: f64) -> f64 {
+    crate::inc_beta::inv_inc_beta_grad(a, b, p)[0]
+}
+/// ∂/∂b of `hbm_inv_inc_beta`.
+pub extern "C" fn hbm_inv_inc_beta_d2(a: f64, b: f64, p: f64) -> f64 {
+    crate::inc_beta::inv_inc_beta_grad(a, b, p)[1]
+}
+/// ∂/∂p of `hbm_inv_inc_beta`.
+pub extern "C" fn hbm_inv_inc_beta_d3(a: f64, b: f64, p: f64) -> f64 {
+    crate::inc_beta::inv_inc_beta_grad(a, b, p)[2]
+}
+/// Value of `hbm_inv_inc_beta`; writes its three partials to `partials[0..3]`.
+///
+/// # Safety
+/// `partials` must be null or valid for 3 writes.
+pub unsafe extern "C" fn hbm_inv_inc_beta_grad(a: f64, b: f64, p: f64, partials: *mut f64) -> f64 {
+    unsafe { write_out(partials, &crate::inc_beta::inv_inc_beta_grad(a, b, p)) };
+    crate::inc_beta::inv_inc_beta(a, b, p)
+}
+
 unary!(hbm_inv_sqrt, hbm_inv_sqrt_d1, "1/√x.", |x| 1.0 / x.sqrt(), |x| -0.5 / (x * x.sqrt()));
 unary!(hbm_inv_square, hbm_inv_square_d1, "1/x².", |x| 1.0 / (x * x), |x| -2.0 / (x * x * x));
 unary!(hbm_tgamma, hbm_tgamma_d1, "Γ(x); derivative Γ(x) ψ(x).", |x| sp::tgamma(x), |x| sp::tgamma(x) * sp::digamma(x));

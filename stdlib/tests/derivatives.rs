@@ -315,6 +315,7 @@ fn domains() -> HashMap<&'static str, Vec<Vec<Arg>>> {
             ],
         );
     }
+    add("hbm_inv_inc_beta", vec![vec![R(0.5, 5.0), R(0.5, 5.0), R(0.05, 0.95)], vec![R(20.0, 80.0), R(20.0, 80.0), R(0.2, 0.8)]]);
     add("hbm_inc_beta", vec![vec![R(0.3, 10.0), R(0.3, 10.0), R(0.02, 0.98)], vec![R(50.0, 300.0), R(50.0, 300.0), R(0.3, 0.6)]]);
     for n in ["hbm_beta_lcdf", "hbm_beta_lccdf"] {
         add(n, vec![vec![R(0.02, 0.98), R(0.3, 10.0), R(0.3, 10.0)], vec![R(0.3, 0.6), R(50.0, 300.0), R(50.0, 300.0)]]);

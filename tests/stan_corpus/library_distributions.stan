@@ -40,6 +40,7 @@ model {
   y ~ student_t(x, mu, sigma) T[-5, 5];
   p ~ beta(2, 3) T[0.1, 0.9];
   target += beta_lcdf(p | x, sigma) + beta_lccdf(p | 2, x) + inc_beta(x, sigma, p) + log(beta_cdf(p | 2, x));
+  target += inv_inc_beta(x, sigma, p) - square(inv_inc_beta(2, 3, p));
   target += binomial_lcdf(3 | 10, p) + binomial_lccdf(3 | 10, p) + neg_binomial_2_lcdf(4 | x, sigma) + neg_binomial_2_lccdf(4 | x, sigma);
   k ~ binomial(10, p) T[1, 8];
   k ~ neg_binomial_2(x, sigma) T[, 20];

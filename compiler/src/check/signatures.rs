@@ -255,7 +255,7 @@ fn size_axis(arg: &TypedExpr) -> Axis {
 /// families, for "did you mean" suggestions (a unit test keeps it in step).
 pub const OTHER_FUNCTIONS: &[&str] = &[
     "abs", "min", "max", "sum", "prod", "mean", "sd", "variance", "log_sum_exp", "dot_self", "norm1",
-    "norm2", "log_mix", "inc_beta", "size", "num_elements", "rows", "cols", "dot_product", "rows_dot_product",
+    "norm2", "log_mix", "inc_beta", "inv_inc_beta", "size", "num_elements", "rows", "cols", "dot_product", "rows_dot_product",
     "columns_dot_product", "rep_vector", "rep_row_vector", "rep_matrix", "rep_array", "to_vector",
     "to_row_vector", "to_array_1d", "to_matrix", "to_int", "cumulative_sum", "segment", "head", "tail",
     "reverse", "diag_matrix", "diagonal", "col", "row", "block", "append_row", "append_col", "softmax",
@@ -363,9 +363,9 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
                 _ => mismatch(sig),
             }
         }
-        "inc_beta" => match tys.as_slice() {
+        "inc_beta" | "inv_inc_beta" => match tys.as_slice() {
             [a, b, c] if a.is_scalar() && b.is_scalar() && c.is_scalar() => Ok(Type::real()),
-            _ => mismatch("inc_beta(real a, real b, real x) -> real"),
+            _ => mismatch("inc_beta(real a, real b, real x) -> real; inv_inc_beta(real a, real b, real p) -> real, the x with inc_beta(a, b, x) = p"),
         },
         "size" => match tys.as_slice() {
             [t] if !t.is_scalar() => Ok(Type::int()),

@@ -309,7 +309,7 @@ impl Lowerer<'_> {
         match func {
             "log_mix" if args.len() == 2 => self.log_mix_containers(args, e),
             "hmm_marginal" => self.hmm_marginal(args, e),
-            "log_mix" | "inc_beta" => {
+            "log_mix" | "inc_beta" | "inv_inc_beta" => {
                 let mut vals = Vec::new();
                 for a in args {
                     let v = self.scalar(a)?;
