@@ -277,85 +277,67 @@ binary!(
     |n, k| [sp::lchoose_d1(n, k), sp::lchoose_d2(n, k)]
 );
 
-/// ln(θ e^{lp1} + (1-θ) e^{lp2}) (Stan's `log_mix` with scalar θ).
-pub extern "C" fn hbm_log_mix(theta: f64, lp1: f64, lp2: f64) -> f64 {
-    sp::log_mix(theta, lp1, lp2)
-}
-/// ∂/∂θ of `hbm_log_mix`.
-pub extern "C" fn hbm_log_mix_d1(theta: f64, lp1: f64, lp2: f64) -> f64 {
-    sp::log_mix_grad(theta, lp1, lp2)[0]
-}
-/// ∂/∂lp1 of `hbm_log_mix`.
-pub extern "C" fn hbm_log_mix_d2(theta: f64, lp1: f64, lp2: f64) -> f64 {
-    sp::log_mix_grad(theta, lp1, lp2)[1]
-}
-/// ∂/∂lp2 of `hbm_log_mix`.
-pub extern "C" fn hbm_log_mix_d3(theta: f64, lp1: f64, lp2: f64) -> f64 {
-    sp::log_mix_grad(theta, lp1, lp2)[2]
-}
-/// Value of `hbm_log_mix`; writes its three partials to `partials[0..3]`.
-///
-/// # Safety
-/// `partials` must be null or valid for 3 writes.
-pub unsafe extern "C" fn hbm_log_mix_grad(
-    theta: f64,
-    lp1: f64,
-    lp2: f64,
-    partials: *mut f64,
-) -> f64 {
-    unsafe { write_out(partials, &sp::log_mix_grad(theta, lp1, lp2)) };
-    sp::log_mix(theta, lp1, lp2)
-}
-
-/// Stan's `inc_beta(a, b, x)`: the regularized incomplete beta function.
-pub extern "C" fn hbm_inc_beta(a: f64, b: f64, x: f64) -> f64 {
-    crate::inc_beta::inc_beta(a, b, x)
-}
-/// ∂/∂a of `hbm_inc_beta`.
-pub extern "C" fn hbm_inc_beta_d1(a: f64, b: f64, x: f64) -> f64 {
-    crate::inc_beta::inc_beta_grad(a, b, x)[0]
-}
-/// ∂/∂b of `hbm_inc_beta`.
-pub extern "C" fn hbm_inc_beta_d2(a: f64, b: f64, x: f64) -> f64 {
-    crate::inc_beta::inc_beta_grad(a, b, x)[1]
-}
-/// ∂/∂x of `hbm_inc_beta`.
-pub extern "C" fn hbm_inc_beta_d3(a: f64, b: f64, x: f64) -> f64 {
-    crate::inc_beta::inc_beta_grad(a, b, x)[2]
-}
-/// Value of `hbm_inc_beta`; writes its three partials to `partials[0..3]`.
-///
-/// # Safety
-/// `partials` must be null or valid for 3 writes.
-pub unsafe extern "C" fn hbm_inc_beta_grad(a: f64, b: f64, x: f64, partials: *mut f64) -> f64 {
-    unsafe { write_out(partials, &crate::inc_beta::inc_beta_grad(a, b, x)) };
-    crate::inc_beta::inc_beta(a, b, x)
+/// A function of three reals with its three partials, as [`binary!`]: the
+/// value, `_d1`..`_d3`, and `_grad` writing all three.
+macro_rules! ternary {
+    ($name:ident, $d1:ident, $d2:ident, $d3:ident, $grad:ident, $doc:literal, $val:path, $pars:path) => {
+        #[doc = $doc]
+        pub extern "C" fn $name(a: f64, b: f64, c: f64) -> f64 {
+            $val(a, b, c)
+        }
+        #[doc = concat!("∂/∂(first argument) of `", stringify!($name), "`.")]
+        pub extern "C" fn $d1(a: f64, b: f64, c: f64) -> f64 {
+            $pars(a, b, c)[0]
+        }
+        #[doc = concat!("∂/∂(second argument) of `", stringify!($name), "`.")]
+        pub extern "C" fn $d2(a: f64, b: f64, c: f64) -> f64 {
+            $pars(a, b, c)[1]
+        }
+        #[doc = concat!("∂/∂(third argument) of `", stringify!($name), "`.")]
+        pub extern "C" fn $d3(a: f64, b: f64, c: f64) -> f64 {
+            $pars(a, b, c)[2]
+        }
+        #[doc = concat!("Value of `", stringify!($name), "`; writes its three partials to `partials[0..3]`.")]
+        ///
+        /// # Safety
+        /// `partials` must be null or valid for 3 writes.
+        pub unsafe extern "C" fn $grad(a: f64, b: f64, c: f64, partials: *mut f64) -> f64 {
+            unsafe { write_out(partials, &$pars(a, b, c)) };
+            $val(a, b, c)
+        }
+    };
 }
 
-/// Stan's `inv_inc_beta(a, b, p)`: the inverse of `inc_beta` in x.
-pub extern "C" fn hbm_inv_inc_beta(a: f64, b: f64, p: f64) -> f64 {
-    crate::inc_beta::inv_inc_beta(a, b, p)
-}
-/// ∂/∂a of `hbm_inv_inc_beta`.
-pub extern "C" fn hbm_inv_inc_beta_d1(a: f64, b: f64, p: f64) -> f64 {
-    crate::inc_beta::inv_inc_beta_grad(a, b, p)[0]
-}
-/// ∂/∂b of `hbm_inv_inc_beta`.
-pub extern "C" fn hbm_inv_inc_beta_d2(a: f64, b: f64, p: f64) -> f64 {
-    crate::inc_beta::inv_inc_beta_grad(a, b, p)[1]
-}
-/// ∂/∂p of `hbm_inv_inc_beta`.
-pub extern "C" fn hbm_inv_inc_beta_d3(a: f64, b: f64, p: f64) -> f64 {
-    crate::inc_beta::inv_inc_beta_grad(a, b, p)[2]
-}
-/// Value of `hbm_inv_inc_beta`; writes its three partials to `partials[0..3]`.
-///
-/// # Safety
-/// `partials` must be null or valid for 3 writes.
-pub unsafe extern "C" fn hbm_inv_inc_beta_grad(a: f64, b: f64, p: f64, partials: *mut f64) -> f64 {
-    unsafe { write_out(partials, &crate::inc_beta::inv_inc_beta_grad(a, b, p)) };
-    crate::inc_beta::inv_inc_beta(a, b, p)
-}
+ternary!(
+    hbm_log_mix,
+    hbm_log_mix_d1,
+    hbm_log_mix_d2,
+    hbm_log_mix_d3,
+    hbm_log_mix_grad,
+    "ln(θ e^{lp1} + (1-θ) e^{lp2}) (Stan's `log_mix` with scalar θ).",
+    sp::log_mix,
+    sp::log_mix_grad
+);
+ternary!(
+    hbm_inc_beta,
+    hbm_inc_beta_d1,
+    hbm_inc_beta_d2,
+    hbm_inc_beta_d3,
+    hbm_inc_beta_grad,
+    "Stan's `inc_beta(a, b, x)`: the regularized incomplete beta function.",
+    crate::inc_beta::inc_beta,
+    crate::inc_beta::inc_beta_grad
+);
+ternary!(
+    hbm_inv_inc_beta,
+    hbm_inv_inc_beta_d1,
+    hbm_inv_inc_beta_d2,
+    hbm_inv_inc_beta_d3,
+    hbm_inv_inc_beta_grad,
+    "Stan's `inv_inc_beta(a, b, p)`: the inverse of `inc_beta` in x.",
+    crate::inc_beta::inv_inc_beta,
+    crate::inc_beta::inv_inc_beta_grad
+);
 
 unary!(hbm_inv_sqrt, hbm_inv_sqrt_d1, "1/√x.", |x| 1.0 / x.sqrt(), |x| -0.5 / (x * x.sqrt()));
 unary!(hbm_inv_square, hbm_inv_square_d1, "1/x².", |x| 1.0 / (x * x), |x| -2.0 / (x * x * x));
