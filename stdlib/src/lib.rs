@@ -259,6 +259,14 @@ pub fn symbols() -> Vec<Symbol> {
         )+};
     }
 
+    macro_rules! matrix_transform {
+        ($($f:ident / $a:ident / $u:ident),+ $(,)?) => {$(
+            push!($f: unsafe extern "C" fn(CPtr, i64, i64, Ptr) -> f64 => K::Constrain);
+            push!($a: unsafe extern "C" fn(CPtr, i64, i64, CPtr, f64, Ptr) -> i32 => K::ConstrainAdj { of: stringify!($f) });
+            push!($u: unsafe extern "C" fn(CPtr, i64, i64, Ptr) -> i32 => K::Unconstrain { of: stringify!($f) });
+        )+};
+    }
+
     // --- scalar math ---
     unary!(
         hbm_exp / hbm_exp_d1,
@@ -564,6 +572,18 @@ pub fn symbols() -> Vec<Symbol> {
             / hbm_cholesky_factor_cov_unconstrain,
         hbm_corr_matrix_constrain / hbm_corr_matrix_constrain_adj / hbm_corr_matrix_unconstrain,
         hbm_cov_matrix_constrain / hbm_cov_matrix_constrain_adj / hbm_cov_matrix_unconstrain,
+    );
+
+    matrix_transform!(
+        hbm_sum_to_zero_matrix_constrain
+            / hbm_sum_to_zero_matrix_constrain_adj
+            / hbm_sum_to_zero_matrix_unconstrain,
+        hbm_column_stochastic_matrix_constrain
+            / hbm_column_stochastic_matrix_constrain_adj
+            / hbm_column_stochastic_matrix_unconstrain,
+        hbm_row_stochastic_matrix_constrain
+            / hbm_row_stochastic_matrix_constrain_adj
+            / hbm_row_stochastic_matrix_unconstrain,
     );
 
     // --- matrix and vector routines ---

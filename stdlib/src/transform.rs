@@ -36,6 +36,9 @@ use crate::linalg::{
 use crate::special::{inv_logit, logit};
 use std::f64::consts::LN_2;
 
+mod matrix;
+pub use matrix::{ColumnStochastic, RowStochastic, SumToZeroMatrix};
+
 /// Why an unconstrain (inverse transform) failed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TransformError {
@@ -1262,4 +1265,84 @@ c_vector_transform!(
     hbm_cov_matrix_constrain_adj,
     hbm_cov_matrix_unconstrain,
     |k| CovMatrix { k }
+);
+
+/// The transform of two size arguments from JIT code (None if either is
+/// negative or huge).
+fn sized2<T: Transform>(rows: i64, cols: i64, make: fn(usize, usize) -> T) -> Option<T> {
+    let size = |n: i64| usize::try_from(n).ok().filter(|n| *n <= 1 << 16);
+    Some(make(size(rows)?, size(cols)?))
+}
+
+macro_rules! c_matrix_transform {
+    ($c:ident, $ca:ident, $cu:ident, $make:expr) => {
+        #[doc = concat!("C form of `constrain` for the `rows × cols` transform built by `", stringify!($make), "`: writes `out`, returns the log-Jacobian (NaN on bad input).")]
+        ///
+        /// # Safety
+        /// `x` and `out` valid for the transform's free and constrained lengths.
+        pub unsafe extern "C" fn $c(x: *const f64, rows: i64, cols: i64, out: *mut f64) -> f64 {
+            let Some(t) = sized2(rows, cols, $make) else { return f64::NAN };
+            // SAFETY: caller contract.
+            match unsafe { (slice(x, t.free_len()), slice_mut(out, t.constrained_len())) } {
+                (Some(x), Some(o)) => t.constrain(x, o),
+                _ => f64::NAN,
+            }
+        }
+        #[doc = concat!("C form of `constrain_adjoint` (accumulates into `grad`) for `", stringify!($make), "`; returns 0, or 2 on bad input.")]
+        ///
+        /// # Safety
+        /// `x`, `grad` valid for the free length, `out_adj` for the constrained length.
+        pub unsafe extern "C" fn $ca(
+            x: *const f64,
+            rows: i64,
+            cols: i64,
+            out_adj: *const f64,
+            jacobian_weight: f64,
+            grad: *mut f64,
+        ) -> i32 {
+            let Some(t) = sized2(rows, cols, $make) else { return 2 };
+            // SAFETY: caller contract.
+            match unsafe { (slice(x, t.free_len()), slice(out_adj, t.constrained_len()), slice_mut(grad, t.free_len())) } {
+                (Some(x), Some(a), Some(g)) => {
+                    t.constrain_adjoint(x, a, jacobian_weight, g);
+                    0
+                }
+                _ => 2,
+            }
+        }
+        #[doc = concat!("C form of `unconstrain` for `", stringify!($make), "`: 0 ok, 1 constraint violated, 2 bad input.")]
+        ///
+        /// # Safety
+        /// `y` valid for the constrained length, `out` for the free length.
+        pub unsafe extern "C" fn $cu(y: *const f64, rows: i64, cols: i64, out: *mut f64) -> i32 {
+            let Some(t) = sized2(rows, cols, $make) else { return 2 };
+            // SAFETY: caller contract.
+            match unsafe { (slice(y, t.constrained_len()), slice_mut(out, t.free_len())) } {
+                (Some(y), Some(o)) => match t.unconstrain(y, o) {
+                    Ok(()) => 0,
+                    Err(TransformError::Violation { .. }) => 1,
+                    Err(TransformError::Length { .. }) => 2,
+                },
+                _ => 2,
+            }
+        }
+    };
+}
+c_matrix_transform!(
+    hbm_sum_to_zero_matrix_constrain,
+    hbm_sum_to_zero_matrix_constrain_adj,
+    hbm_sum_to_zero_matrix_unconstrain,
+    |rows, cols| SumToZeroMatrix { rows, cols }
+);
+c_matrix_transform!(
+    hbm_column_stochastic_matrix_constrain,
+    hbm_column_stochastic_matrix_constrain_adj,
+    hbm_column_stochastic_matrix_unconstrain,
+    |rows, cols| ColumnStochastic { rows, cols }
+);
+c_matrix_transform!(
+    hbm_row_stochastic_matrix_constrain,
+    hbm_row_stochastic_matrix_constrain_adj,
+    hbm_row_stochastic_matrix_unconstrain,
+    |rows, cols| RowStochastic { rows, cols }
 );

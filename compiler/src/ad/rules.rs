@@ -57,6 +57,8 @@ use AdjArg::{Adj, Fwd, ResultAdj, ValueAdj};
 const VECTOR_TRANSFORMS: &[&str] = &["simplex", "sum_to_zero", "ordered", "positive_ordered", "unit_vector"];
 /// Constraint transforms on `K × K` matrices, same signature.
 const MATRIX_TRANSFORMS: &[&str] = &["cholesky_factor_corr", "cholesky_factor_cov", "corr_matrix", "cov_matrix"];
+/// Constraint transforms on `rows × cols` matrices: `(x, rows, cols, out) -> log_jacobian`.
+const TWO_SIZE_TRANSFORMS: &[&str] = &["sum_to_zero_matrix", "column_stochastic_matrix", "row_stochastic_matrix"];
 
 /// The rule for `symbol`, or `None` when it has none (the caller refuses to
 /// differentiate such a call).
@@ -150,6 +152,13 @@ pub fn no_rule_reason(symbol: &str) -> Option<&'static str> {
 /// `hbm_<t>_constrain_adj(x, k, out_adj, jacobian_weight, x_adj)`.
 fn transform_rule(symbol: &str) -> Option<Rule> {
     let name = symbol.strip_prefix("hbm_")?.strip_suffix("_constrain")?;
+    if TWO_SIZE_TRANSFORMS.contains(&name) {
+        return Some(Rule {
+            adjoint: format!("{symbol}_adj"),
+            args: vec![Fwd(0), Fwd(1), Fwd(2), Adj(3), ResultAdj, Adj(0)],
+            outputs: vec![(3, Len::Product(1, 2))],
+        });
+    }
     let len = if VECTOR_TRANSFORMS.contains(&name) {
         Len::Arg(1)
     } else if MATRIX_TRANSFORMS.contains(&name) {

@@ -50,6 +50,11 @@ pub(crate) fn decl_type(program: &TypedProgram, decl: &TypedDecl) -> String {
         out.push_str(&bracket(first));
         return out;
     }
+    if let Constraint::Matrix(kind) = decl.constraint {
+        out.push_str(kind.keyword());
+        out.push_str(&bracket(elem));
+        return out;
+    }
     if decl.constraint == Constraint::CholeskyFactorCov {
         let dims = if elem.len() == 2 && elem[0] == elem[1] {
             first

@@ -716,6 +716,28 @@ fn constrained_types_are_checked() {
 }
 
 #[test]
+fn matrix_types_in_data_are_validated_by_row_and_column() {
+    use crate::syntax::ast::MatrixType;
+    let m = |kind| (El::Matrix(size_of(lit(2)), size_of(lit(3))), Constraint::Matrix(kind));
+    let (e1, c1) = m(MatrixType::SumToZero);
+    let (e2, c2) = m(MatrixType::ColumnStochastic);
+    let (e3, c3) = m(MatrixType::RowStochastic);
+    let p = B::default().data("Z", vec![], e1, c1).data("C", vec![], e2, c2).data("R", vec![], e3, c3).build();
+    // Row-major JSON: Z's rows and columns sum to 0, C's columns and R's rows to 1.
+    let good = r#"{"Z": [[1, -2, 1], [-1, 2, -1]], "C": [[0.5, 1, 0.25], [0.5, 0, 0.75]],
+                   "R": [[0.2, 0.3, 0.5], [1, 0, 0]]}"#;
+    ok(&p, &[json(good)]);
+    let bad = r#"{"Z": [[1, -2, 1], [-1, 2, -0.5]], "C": [[0.5, 1, 0.25], [0.5, 0.1, 0.75]],
+                  "R": [[0.2, 0.3, 0.5], [1, -0.5, 0.5]]}"#;
+    let e = errors(&p, &[json(bad)]);
+    assert!(e.iter().all(|d| d.code == "E4032"), "{e:#?}");
+    assert_eq!(e.len(), 3, "{e:#?}");
+    has(&e[0], &["`Z`", "sum_to_zero_matrix", "column 3: its elements sum to 0.5, not 0"]);
+    has(&e[1], &["`C`", "column_stochastic_matrix", "column 2: its elements sum to 1.1, not 1"]);
+    has(&e[2], &["`R`", "row_stochastic_matrix", "row 2: element 2 is -0.5, below 0"]);
+}
+
+#[test]
 fn conflicting_dim_sizes_name_both_sources() {
     let p = electric(Some(&["1", "2", "3", "4"]));
     let dims = read_source(

@@ -13,6 +13,7 @@ use super::show;
 use super::value::{row_major_index, storage_index, storage_offset, DataStorage, DataValue};
 use crate::check::typed::{Constraint, TypedDecl, TypedExpr, TypedProgram};
 use crate::check::types::{DimId, ElemType};
+use crate::syntax::ast::MatrixType;
 use crate::diagnostics::Diagnostic;
 use std::collections::HashMap;
 
@@ -546,6 +547,7 @@ impl<'a, 'b> Validator<'a, 'b> {
                 (Constraint::CholeskyFactorCov, [r, c]) => cholesky_factor(blk, *r, *c, false),
                 (Constraint::CorrMatrix, [r, c]) => sym_pos_def(blk, *r, *c, true),
                 (Constraint::CovMatrix, [r, c]) => sym_pos_def(blk, *r, *c, false),
+                (Constraint::Matrix(kind), [r, c]) => constrained_matrix(blk, *kind, *r, *c),
                 _ => None,
             };
             if let Some(why) = why {
@@ -758,6 +760,9 @@ fn constraint_help(kind: &str) -> String {
         "cholesky_factor_corr" => "a cholesky_factor_corr is lower triangular with a positive diagonal and rows of length 1",
         "cholesky_factor_cov" => "a cholesky_factor_cov has at least as many rows as columns, is lower triangular and has a positive diagonal",
         "corr_matrix" => "a corr_matrix is symmetric, positive definite, with 1 on the diagonal",
+        "sum_to_zero_matrix" => "a sum_to_zero_matrix has rows and columns that each sum to 0 (within 1e-8)",
+        "column_stochastic_matrix" => "a column_stochastic_matrix has columns that are simplexes: non-negative, each summing to 1 (within 1e-8)",
+        "row_stochastic_matrix" => "a row_stochastic_matrix has rows that are simplexes: non-negative, each summing to 1 (within 1e-8)",
         _ => "a cov_matrix is symmetric and positive definite",
     }
     .to_string()
@@ -847,6 +852,21 @@ fn unit_vector(x: &[f64]) -> Option<String> {
 fn sum_to_zero(x: &[f64]) -> Option<String> {
     let s: f64 = x.iter().sum();
     (s.abs() > TOL).then(|| format!("its elements sum to {}, not 0", show::real(s)))
+}
+
+/// The first row or column of a matrix type of Stan 2.37 that breaks its
+/// constraint (the vector checks above, on each column or row).
+fn constrained_matrix(m: &[f64], kind: MatrixType, rows: usize, cols: usize) -> Option<String> {
+    let column = |j: usize| (0..rows).map(|i| at(m, rows, i, j)).collect::<Vec<f64>>();
+    let row = |i: usize| (0..cols).map(|j| at(m, rows, i, j)).collect::<Vec<f64>>();
+    let first = |what: &str, n: usize, part: &dyn Fn(usize) -> Vec<f64>, check: fn(&[f64]) -> Option<String>| {
+        (0..n).find_map(|k| check(&part(k)).map(|why| format!("{what} {}: {why}", k + 1)))
+    };
+    match kind {
+        MatrixType::SumToZero => first("column", cols, &column, sum_to_zero).or_else(|| first("row", rows, &row, sum_to_zero)),
+        MatrixType::ColumnStochastic => first("column", cols, &column, simplex),
+        MatrixType::RowStochastic => first("row", rows, &row, simplex),
+    }
 }
 
 /// Column-major element (i, j) of a `rows`-row matrix.

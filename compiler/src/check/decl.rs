@@ -204,6 +204,11 @@ impl Checker {
             }
             B::UnitVector { size: n } => (ElemType::Vector(size(self, n, &mut sizes)), Err(Constraint::UnitVector)),
             B::SumToZeroVector { size: n } => (ElemType::Vector(size(self, n, &mut sizes)), Err(Constraint::SumToZero)),
+            B::ConstrainedMatrix { kind, rows, cols } => {
+                let r = size(self, rows, &mut sizes);
+                let c = size(self, cols, &mut sizes);
+                (ElemType::Matrix(r, c), Err(Constraint::Matrix(*kind)))
+            }
             B::CholeskyFactorCorr { size: n } => {
                 let k = size(self, n, &mut sizes);
                 sizes.push(sizes.last()?.clone());

@@ -179,8 +179,8 @@ fn reserved_name(name: &str) -> Option<&'static str> {
         "for", "in", "while", "repeat", "until", "if", "then", "else", "true", "false", "target",
         "functions", "model", "data", "parameters", "quantities", "transformed", "generated",
         "int", "real", "complex", "vector", "row_vector", "matrix", "array", "simplex", "ordered",
-        "positive_ordered", "unit_vector", "sum_to_zero_vector", "cholesky_factor_corr", "cholesky_factor_cov",
-        "corr_matrix", "cov_matrix", "complex_vector", "complex_row_vector", "complex_matrix", "void", "return", "break", "continue", "print", "reject",
+        "positive_ordered", "unit_vector", "sum_to_zero_vector", "sum_to_zero_matrix", "column_stochastic_matrix",
+        "row_stochastic_matrix", "cholesky_factor_corr", "cholesky_factor_cov", "corr_matrix", "cov_matrix", "complex_vector", "complex_row_vector", "complex_matrix", "void", "return", "break", "continue", "print", "reject",
         "fatal_error", "profile", "tuple", "dims", "lower", "upper", "offset", "multiplier",
     ];
     // `lower`, `upper`, `offset` and `multiplier` are allowed in Stan.

@@ -8,7 +8,7 @@
 
 use super::env::{DimEnv, VarOrigin};
 use super::types::{Axis, DimId, Type};
-use crate::syntax::ast::{AssignOp, BinOp, BlockKind, UnOp};
+use crate::syntax::ast::{AssignOp, BinOp, BlockKind, MatrixType, UnOp};
 use crate::syntax::span::Span;
 
 /// Index of a variable in [`TypedProgram::vars`].
@@ -74,6 +74,9 @@ pub enum Constraint {
     CholeskyFactorCov,
     CorrMatrix,
     CovMatrix,
+    /// `sum_to_zero_matrix[N, M]`, `column_stochastic_matrix[N, M]`,
+    /// `row_stochastic_matrix[N, M]`.
+    Matrix(MatrixType),
 }
 
 impl Constraint {
@@ -92,6 +95,7 @@ impl Constraint {
             Constraint::CholeskyFactorCov => "cholesky_factor_cov",
             Constraint::CorrMatrix => "corr_matrix",
             Constraint::CovMatrix => "cov_matrix",
+            Constraint::Matrix(kind) => kind.keyword(),
         }
     }
 }

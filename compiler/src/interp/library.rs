@@ -289,6 +289,8 @@ pub(crate) unsafe fn call_raw(sym: &Symbol, args: &[RawArg]) -> Option<RawRet> {
         [P, I, I, P, P] -> I32,
         [P, I, I, I, P] -> I32,
         [P, I, I, I, P, P] -> I32,
+        [P, I, I, P] -> F64,
+        [P, I, I, P, F, P] -> I32,
     )
 }
 

@@ -3,6 +3,7 @@
 //! CmdStan column names (with dim labels for summaries) of every output.
 
 use crate::check::typed::Constraint;
+use crate::syntax::ast::MatrixType;
 use crate::check::types::{Axis, DimNames, Type};
 
 /// The number of elements of a shape.
@@ -20,6 +21,14 @@ pub fn unconstrained_len(constraint: &Constraint, shape: &[usize], array_rank: u
         (Constraint::CholeskyFactorCorr | Constraint::CorrMatrix, [k, _]) => k * k.saturating_sub(1) / 2,
         (Constraint::CovMatrix, [k, _]) => k + k * k.saturating_sub(1) / 2,
         (Constraint::CholeskyFactorCov, [m, n]) => n * (n + 1) / 2 + m.saturating_sub(*n) * n,
+        (Constraint::Matrix(kind), [n, m]) => {
+            let (free_rows, free_cols) = match kind {
+                MatrixType::SumToZero => (n.saturating_sub(1), m.saturating_sub(1)),
+                MatrixType::ColumnStochastic => (n.saturating_sub(1), *m),
+                MatrixType::RowStochastic => (*n, m.saturating_sub(1)),
+            };
+            free_rows * free_cols
+        }
         _ => element_count(elem),
     };
     element_count(array) * per_element

@@ -239,12 +239,9 @@ impl Lowerer<'_> {
         let f = self.lib(&format!("hbm_{}_constrain", s.name), decl)?;
         self.repeat(s.count, |this, i| {
             let (x, y) = this.slice_offsets(&s, i);
-            let k = this.fb.i64(s.k as i64);
-            let args = vec![
-                CallArg::Buffer { buf: unconstrained.buf, offset: x },
-                CallArg::Value(k),
-                CallArg::Buffer { buf: constrained.buf, offset: y },
-            ];
+            let mut args = vec![CallArg::Buffer { buf: unconstrained.buf, offset: x }];
+            args.extend(this.size_args(&s));
+            args.push(CallArg::Buffer { buf: constrained.buf, offset: y });
             let log_jac = this.fb.call(f, args);
             if jacobian {
                 this.fb.emit(Stmt::AddTarget(log_jac));
@@ -265,12 +262,9 @@ impl Lowerer<'_> {
         let param = self.program.var(decl.var).name.clone();
         self.repeat(s.count, |this, i| {
             let (x, y) = this.slice_offsets(&s, i);
-            let k = this.fb.i64(s.k as i64);
-            let args = vec![
-                CallArg::Buffer { buf: constrained.buf, offset: y },
-                CallArg::Value(k),
-                CallArg::Buffer { buf: unconstrained.buf, offset: x },
-            ];
+            let mut args = vec![CallArg::Buffer { buf: constrained.buf, offset: y }];
+            args.extend(this.size_args(&s));
+            args.push(CallArg::Buffer { buf: unconstrained.buf, offset: x });
             let status = this.fb.call(f, args);
             this.reject_unless_zero(status, &format!("the initial value of `{param}` is not a valid {}", s.name));
             Ok(())
@@ -283,8 +277,13 @@ impl Lowerer<'_> {
         let name = structured_name(constraint)
             .ok_or_else(|| LowerError::unsupported(decl.span, format!("`{}` parameters", constraint.name())))?;
         let (array, elem) = unconstrained.shape.split_at(unconstrained.array_rank.min(unconstrained.shape.len()));
+        let mut cols = None;
         let (rows, k) = match elem {
             [k] => (*k, *k),
+            [n, m] if matches!(constraint, Constraint::Matrix(_)) => {
+                cols = Some(*m);
+                (*n, *n)
+            }
             [m, n] if m == n => (*m, *n),
             // Stan's non-square `cholesky_factor_cov[M, N]` (the checker
             // and the data validation require M >= N).
@@ -292,7 +291,7 @@ impl Lowerer<'_> {
             _ => return Err(LowerError::unsupported(decl.span, format!("a `{name}` parameter of shape {elem:?}"))),
         };
         let free = layout::unconstrained_len(constraint, elem, 0);
-        Ok(Slices { name, k, rows, count: layout::element_count(array), free, constrained: layout::element_count(elem) })
+        Ok(Slices { name, k, rows, cols, count: layout::element_count(array), free, constrained: layout::element_count(elem) })
     }
 
     /// Stan's `cholesky_factor_cov[M, N]` with M > N, per array element:
@@ -377,6 +376,16 @@ impl Lowerer<'_> {
     }
 
     /// The offsets of element `i`'s unconstrained and constrained slices.
+    /// The size arguments of a structured transform's calls: `k`, or a
+    /// matrix type's rows and columns.
+    fn size_args(&mut self, s: &Slices) -> Vec<CallArg> {
+        let mut args = vec![CallArg::Value(self.fb.i64(s.k as i64))];
+        if let Some(cols) = s.cols {
+            args.push(CallArg::Value(self.fb.i64(cols as i64)));
+        }
+        args
+    }
+
     fn slice_offsets(&mut self, s: &Slices, i: Value) -> (Value, Value) {
         let free = self.fb.i64(s.free as i64);
         let x = self.fb.binary(BinaryOp::Mul, i, free);
@@ -464,6 +473,9 @@ struct Slices {
     /// Rows of a matrix type: `k`, except for a non-square
     /// `cholesky_factor_cov[rows, k]`.
     rows: usize,
+    /// The columns of a `Constraint::Matrix` type (whose transforms take
+    /// rows and columns; `k` is then its rows).
+    cols: Option<usize>,
     /// Elements of the array axes (1 without them).
     count: usize,
     free: usize,
@@ -482,6 +494,7 @@ fn structured_name(c: &Constraint) -> Option<&'static str> {
         Constraint::CholeskyFactorCov => "cholesky_factor_cov",
         Constraint::CorrMatrix => "corr_matrix",
         Constraint::CovMatrix => "cov_matrix",
+        Constraint::Matrix(kind) => kind.keyword(),
         Constraint::None | Constraint::Bounds { .. } | Constraint::OffsetMultiplier { .. } => return None,
     })
 }

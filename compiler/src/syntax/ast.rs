@@ -270,6 +270,9 @@ pub enum BaseTypeExpr {
     UnitVector { size: Expr },
     /// `sum_to_zero_vector[K]`: K values that sum to zero (K - 1 free).
     SumToZeroVector { size: Expr },
+    /// `sum_to_zero_matrix[N, M]`, `column_stochastic_matrix[N, M]`,
+    /// `row_stochastic_matrix[N, M]`.
+    ConstrainedMatrix { kind: MatrixType, rows: Expr, cols: Expr },
     CholeskyFactorCorr { size: Expr },
     /// `cholesky_factor_cov[M]` or `cholesky_factor_cov[M, N]`.
     CholeskyFactorCov { rows: Expr, cols: Option<Expr> },
@@ -285,6 +288,28 @@ pub enum BaseTypeExpr {
     ComplexMatrix { rows: Expr, cols: Expr },
     /// A dim used as an index type: `grade g;` holds a member of `grade`.
     DimIndex(Ident),
+}
+
+/// The constrained matrix types with a row and a column size (Stan 2.37).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatrixType {
+    /// `sum_to_zero_matrix`: every row and column sums to zero.
+    SumToZero,
+    /// `column_stochastic_matrix`: every column a simplex.
+    ColumnStochastic,
+    /// `row_stochastic_matrix`: every row a simplex.
+    RowStochastic,
+}
+
+impl MatrixType {
+    /// The type's keyword.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            MatrixType::SumToZero => "sum_to_zero_matrix",
+            MatrixType::ColumnStochastic => "column_stochastic_matrix",
+            MatrixType::RowStochastic => "row_stochastic_matrix",
+        }
+    }
 }
 
 /// Bounds or an affine transform on a real-valued (or int) type.

@@ -958,7 +958,9 @@ fn subst_type(t: &TypeExpr, env: &HashMap<String, Expr>) -> TypeExpr {
         | BaseTypeExpr::CovMatrix { size }
         | BaseTypeExpr::ComplexVector { size }
         | BaseTypeExpr::ComplexRowVector { size } => vec![size],
-        BaseTypeExpr::Matrix { rows, cols, .. } | BaseTypeExpr::ComplexMatrix { rows, cols } => vec![rows, cols],
+        BaseTypeExpr::Matrix { rows, cols, .. }
+        | BaseTypeExpr::ComplexMatrix { rows, cols }
+        | BaseTypeExpr::ConstrainedMatrix { rows, cols, .. } => vec![rows, cols],
         BaseTypeExpr::CholeskyFactorCov { rows, cols } => {
             let mut v = vec![rows];
             if let Some(c) = cols {

@@ -97,6 +97,15 @@ pub enum Token<'input> {
     /// `sum_to_zero_vector` (Stan 2.36)
     #[token("sum_to_zero_vector")]
     SumToZeroVector,
+    /// `sum_to_zero_matrix` (Stan 2.37)
+    #[token("sum_to_zero_matrix")]
+    SumToZeroMatrix,
+    /// `column_stochastic_matrix` (Stan 2.37)
+    #[token("column_stochastic_matrix")]
+    ColumnStochasticMatrix,
+    /// `row_stochastic_matrix` (Stan 2.37)
+    #[token("row_stochastic_matrix")]
+    RowStochasticMatrix,
     /// `cholesky_factor_corr`
     #[token("cholesky_factor_corr")]
     CholeskyFactorCorr,
@@ -378,6 +387,9 @@ impl Token<'_> {
             Token::PositiveOrdered => "positive_ordered",
             Token::UnitVector => "unit_vector",
             Token::SumToZeroVector => "sum_to_zero_vector",
+            Token::SumToZeroMatrix => "sum_to_zero_matrix",
+            Token::ColumnStochasticMatrix => "column_stochastic_matrix",
+            Token::RowStochasticMatrix => "row_stochastic_matrix",
             Token::CholeskyFactorCorr => "cholesky_factor_corr",
             Token::CholeskyFactorCov => "cholesky_factor_cov",
             Token::CorrMatrix => "corr_matrix",

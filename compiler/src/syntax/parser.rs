@@ -246,10 +246,10 @@ fn unexpected_token(
 
 /// Stan types hbmc does not have yet, named in a parse error's help when
 /// a declaration starts with one (docs/language.md lists them).
-const MISSING_TYPES: &[&str] = &["sum_to_zero_matrix", "column_stochastic_matrix", "row_stochastic_matrix", "tuple"];
+const MISSING_TYPES: &[&str] = &["tuple"];
 
 /// When the statement that failed to parse starts with a Stan type hbmc
-/// does not have yet (`tuple(...)`, `sum_to_zero_matrix[...]`), says so:
+/// does not have yet (`tuple(...)`), says so:
 /// the parse error alone would only point at the name after it.
 fn missing_type_help(tokens: &[Spanned<'_>], at: usize) -> Option<String> {
     match declared_type(tokens, at)? {
@@ -331,8 +331,8 @@ const BLOCK_HEADERS: &[&str] = &[
 ];
 const TYPES: &[&str] = &[
     "int", "real", "vector", "row_vector", "matrix", "array", "simplex", "ordered",
-    "positive_ordered", "unit_vector", "sum_to_zero_vector", "cholesky_factor_corr", "cholesky_factor_cov",
-    "corr_matrix", "cov_matrix",
+    "positive_ordered", "unit_vector", "sum_to_zero_vector", "sum_to_zero_matrix", "column_stochastic_matrix",
+    "row_stochastic_matrix", "cholesky_factor_corr", "cholesky_factor_cov", "corr_matrix", "cov_matrix",
 ];
 const STATEMENT_WORDS: &[&str] = &[
     "for", "while", "if", "break", "continue", "return", "print", "reject", "fatal_error",

@@ -264,6 +264,9 @@ fn base_type_node(b: &BaseTypeExpr) -> Node {
         BaseTypeExpr::PositiveOrdered { size: s } => sized("positive_ordered", s),
         BaseTypeExpr::UnitVector { size: s } => sized("unit_vector", s),
         BaseTypeExpr::SumToZeroVector { size: s } => sized("sum_to_zero_vector", s),
+        BaseTypeExpr::ConstrainedMatrix { kind, rows, cols } => {
+            list(kind.keyword(), vec![size("rows", rows), size("cols", cols)])
+        }
         BaseTypeExpr::CholeskyFactorCorr { size: s } => sized("cholesky_factor_corr", s),
         BaseTypeExpr::CholeskyFactorCov { rows, cols } => {
             let mut rest = vec![size("rows", rows)];
