@@ -238,6 +238,13 @@ pub fn check_no_overwrite_after_use(
                         snapshots.push(k);
                         true
                     }
+                    // Fills it element by element (`h[t] += phi * h[t - 1]`):
+                    // its reverse needs no earlier values, and the same copy
+                    // puts back what the earlier statement read.
+                    s @ Stmt::For { .. } if super::carry::fills_element_wise(module, func, s, buf, facts) => {
+                        snapshots.push(k);
+                        true
+                    }
                     // Reads only what it wrote itself (each iteration
                     // overwrites the buffer before reading it, as an
                     // inlined user function's local reused by a later

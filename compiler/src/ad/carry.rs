@@ -387,7 +387,7 @@ fn carried_cells(module: &Module, var: Value, body: &[Stmt], facts: &IndexFacts,
         .filter(|b| writes.contains(b))
         .filter(|&b| matches!(module.buffer(b).arena, Arena::Work | Arena::IntWork))
         .filter(|&b| !reads_own_values(module, body, b, consts, defs, in_place))
-        .filter(|&b| !element_wise(var, body, b, consts, defs))
+        .filter(|&b| !element_wise(var, body, b, consts, defs, in_place))
         .filter(|&b| !super::affine::fills_in_windows(var, body, b, facts))
         .collect();
     out.sort();
@@ -420,6 +420,16 @@ pub fn reads_only_own_values(module: &Module, func: &Function, stmts: &[Stmt], b
         other => other,
     };
     reads_own_values(module, body, b, &facts.consts, &facts.defs, &in_place)
+}
+
+/// Whether `stmt`, a top-level loop of `func`, fills `b` element by element
+/// (see [`element_wise`]): its reverse recomputes each iteration from the
+/// values the loop left, so a copy of `b` taken before the loop and put
+/// back after its reverse gives earlier statements what they read.
+pub fn fills_element_wise(module: &Module, func: &Function, stmt: &Stmt, b: BufferId, facts: &IndexFacts) -> bool {
+    let Stmt::For { var, body, .. } = stmt else { return false };
+    let in_place = in_place_adds(module, &func.body, &facts.defs, &facts.consts);
+    element_wise(*var, body, b, &facts.consts, &facts.defs, &in_place)
 }
 
 /// What the walk of a loop body knows about the function.
@@ -898,55 +908,79 @@ fn eval_index(v: Value, env: &HashMap<Value, i64>, consts: &HashMap<Value, i64>,
 
 /// Whether the loop fills `b` element by element, so that the reverse
 /// sweep, recomputing iterations backwards from the values the loop left,
-/// reads in each what the forward iteration read: every store (and
+/// gets each iteration's derivatives right: every store (and
 /// accumulation) is at `var + c` for one constant `c`, every load at
 /// `var + c'` with `c' < c` (an element an earlier iteration wrote, or
-/// none did), or at `var + c` after a store at `var + c` in program order.
-/// `mu[t] = phi * mu[t - 1]` is such a loop; `v[1] = v[1] * phi` is not.
-fn element_wise(var: Value, body: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>, defs: &HashMap<Value, Expr>) -> bool {
-    // (offset, is_load, is_store) in program order.
-    let mut acc: Vec<(Option<i64>, bool, bool)> = Vec::new();
-    fn walk(stmts: &[Stmt], b: BufferId, f: &dyn Fn(Value) -> Option<i64>, acc: &mut Vec<(Option<i64>, bool, bool)>) {
+/// none did), or at `var + c` after a plain store at `var + c` in program
+/// order, or is the load of an in-place addition `b[var + c] += e` (see
+/// [`in_place_adds`]: its derivative does not depend on the value read,
+/// which is the loop's final one when the iteration is recomputed; a later
+/// plain load of that element would see a sum recomputed from it, so it
+/// needs a plain store first). `mu[t] = phi * mu[t - 1]` and `h[t] += phi
+/// * (h[t - 1] - mu)` are such loops; `v[1] = v[1] * phi` is not. Such a
+/// loop needs no copy of `b` per iteration.
+fn element_wise(var: Value, body: &[Stmt], b: BufferId, consts: &HashMap<Value, i64>, defs: &HashMap<Value, Expr>, in_place: &HashSet<Value>) -> bool {
+    /// One access to `b` in program order.
+    struct Access {
+        offset: Option<i64>,
+        load: bool,
+        store: bool,
+        /// The load or the store of an in-place addition.
+        in_place: bool,
+    }
+    fn walk(stmts: &[Stmt], b: BufferId, f: &dyn Fn(Value) -> Option<i64>, in_place: &HashSet<Value>, acc: &mut Vec<Access>) {
         for s in stmts {
             match s {
-                Stmt::Let { expr: Expr::Load { buf, index }, .. } if *buf == b => acc.push((f(*index), true, false)),
-                Stmt::Store { buf, index, .. } if *buf == b => acc.push((f(*index), false, true)),
-                Stmt::Accumulate { buf, index, .. } if *buf == b => acc.push((f(*index), true, true)),
+                Stmt::Let { dst, expr: Expr::Load { buf, index } } if *buf == b => {
+                    acc.push(Access { offset: f(*index), load: true, store: false, in_place: in_place.contains(dst) })
+                }
+                Stmt::Store { buf, index, value } if *buf == b => {
+                    acc.push(Access { offset: f(*index), load: false, store: true, in_place: in_place.contains(value) })
+                }
+                Stmt::Accumulate { buf, index, .. } if *buf == b => {
+                    acc.push(Access { offset: f(*index), load: true, store: true, in_place: false })
+                }
                 Stmt::Call { args, .. } => {
                     if args.iter().any(|a| matches!(a, crate::ir::CallArg::Buffer { buf, .. } if *buf == b)) {
-                        acc.push((None, true, true));
+                        acc.push(Access { offset: None, load: true, store: true, in_place: false });
                     }
                 }
-                Stmt::For { body, .. } => walk(body, b, f, acc),
+                Stmt::For { body, .. } => walk(body, b, f, in_place, acc),
                 Stmt::If { then, otherwise, .. } => {
-                    walk(then, b, f, acc);
-                    walk(otherwise, b, f, acc);
+                    walk(then, b, f, in_place, acc);
+                    walk(otherwise, b, f, in_place, acc);
                 }
                 Stmt::While { cond_block, body, .. } => {
-                    walk(cond_block, b, f, acc);
-                    walk(body, b, f, acc);
+                    walk(cond_block, b, f, in_place, acc);
+                    walk(body, b, f, in_place, acc);
                 }
                 _ => {}
             }
         }
     }
     let offset = |v: Value| offset_from(var, v, consts, defs, 0);
-    walk(body, b, &offset, &mut acc);
-    let mut stores = acc.iter().filter(|a| a.2).map(|a| a.0);
+    let mut acc = Vec::new();
+    walk(body, b, &offset, in_place, &mut acc);
+    let mut stores = acc.iter().filter(|a| a.store).map(|a| a.offset);
     let Some(Some(c)) = stores.next() else { return false };
     if !stores.all(|o| o == Some(c)) {
         return false;
     }
-    let mut stored = false;
-    for &(o, is_load, is_store) in &acc {
-        if is_load {
-            match o {
+    // Whether element `var + c` holds what the forward iteration held
+    // there when the iteration is recomputed: after a plain store, and
+    // still after an in-place addition to that.
+    let mut recomputed_right = false;
+    for a in &acc {
+        if a.load {
+            match a.offset {
                 Some(o) if o < c => {}
-                Some(o) if o == c && stored => {}
+                Some(o) if o == c && (recomputed_right || (a.in_place && !a.store)) => {}
                 _ => return false,
             }
         }
-        stored |= is_store;
+        if a.store && !a.in_place {
+            recomputed_right = true;
+        }
     }
     true
 }
