@@ -134,6 +134,9 @@ pub enum SymbolKind {
         /// The forward transform.
         of: &'static str,
     },
+    /// Whether a value satisfies a constrained type, `(y, rows, cols) ->
+    /// status` (0 satisfied, 1 not): reads only, no derivative.
+    Check,
     /// An integer-valued function of reals, without derivative (`to_int`).
     IntOfReal,
     /// A vector or matrix routine writing its result through a pointer.
@@ -217,6 +220,7 @@ pub fn symbols() -> Vec<Symbol> {
     use ode::hbm_ode_adj;
     use scalar::*;
     use transform::*;
+    use transform::check::*;
     use SymbolKind as K;
 
     let mut v: Vec<Symbol> = Vec::with_capacity(400);
@@ -574,6 +578,19 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_cov_matrix_constrain / hbm_cov_matrix_constrain_adj / hbm_cov_matrix_unconstrain,
     );
 
+    // Checks of declared constraints: (y, rows, cols) -> 0 satisfied, 1 not.
+    push!(hbm_check_simplex: unsafe extern "C" fn(CPtr, i64, i64) -> i32 => K::Check);
+    push!(hbm_check_ordered: unsafe extern "C" fn(CPtr, i64, i64) -> i32 => K::Check);
+    push!(hbm_check_positive_ordered: unsafe extern "C" fn(CPtr, i64, i64) -> i32 => K::Check);
+    push!(hbm_check_unit_vector: unsafe extern "C" fn(CPtr, i64, i64) -> i32 => K::Check);
+    push!(hbm_check_sum_to_zero: unsafe extern "C" fn(CPtr, i64, i64) -> i32 => K::Check);
+    push!(hbm_check_cholesky_factor_corr: unsafe extern "C" fn(CPtr, i64, i64) -> i32 => K::Check);
+    push!(hbm_check_cholesky_factor_cov: unsafe extern "C" fn(CPtr, i64, i64) -> i32 => K::Check);
+    push!(hbm_check_corr_matrix: unsafe extern "C" fn(CPtr, i64, i64) -> i32 => K::Check);
+    push!(hbm_check_cov_matrix: unsafe extern "C" fn(CPtr, i64, i64) -> i32 => K::Check);
+    push!(hbm_check_sum_to_zero_matrix: unsafe extern "C" fn(CPtr, i64, i64) -> i32 => K::Check);
+    push!(hbm_check_column_stochastic_matrix: unsafe extern "C" fn(CPtr, i64, i64) -> i32 => K::Check);
+    push!(hbm_check_row_stochastic_matrix: unsafe extern "C" fn(CPtr, i64, i64) -> i32 => K::Check);
     matrix_transform!(
         hbm_sum_to_zero_matrix_constrain
             / hbm_sum_to_zero_matrix_constrain_adj

@@ -36,6 +36,7 @@ use crate::linalg::{
 use crate::special::{inv_logit, logit};
 use std::f64::consts::LN_2;
 
+pub mod check;
 mod matrix;
 pub use matrix::{ColumnStochastic, RowStochastic, SumToZeroMatrix};
 

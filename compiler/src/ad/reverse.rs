@@ -1003,6 +1003,11 @@ impl Gen<'_> {
     /// inputs, then zeroes the outputs' adjoints (the forward call
     /// overwrote them, as a store does).
     fn reverse_buffer_call(&mut self, dst: Option<Value>, func: &FuncRef, args: &[CallArg], scope: &mut Scope, out: &mut Vec<Stmt>) -> Result<(), AdError> {
+        // A call that writes nothing and returns an integer (a check of a
+        // declared constraint) has no derivative.
+        if func.ret != CType::F64 && call_outputs(func, args).next().is_none() {
+            return Ok(());
+        }
         let g = dst.and_then(|d| scope.adj.remove(&d));
         let reads_active = self.reads_active(func, args);
         let writes_active = call_outputs(func, args).any(|(_, b, _)| self.adjoint.contains_key(&b));

@@ -14,11 +14,9 @@ use super::value::{row_major_index, storage_index, storage_offset, DataStorage, 
 use crate::check::typed::{Constraint, TypedDecl, TypedExpr, TypedProgram};
 use crate::check::types::{DimId, ElemType};
 use crate::syntax::ast::MatrixType;
+use hbmc_stdlib::transform::check;
 use crate::diagnostics::Diagnostic;
 use std::collections::HashMap;
-
-/// Tolerance of the constrained-type checks (sums, symmetry, unit lengths).
-const TOL: f64 = 1e-8;
 
 /// One variable's data as given.
 pub(crate) struct Input<'a, 'b> {
@@ -538,16 +536,18 @@ impl<'a, 'b> Validator<'a, 'b> {
         for b in 0..n_blocks {
             let blk = x.get(b * block..(b + 1) * block).unwrap_or(&[]);
             let why = match (&self.decl.constraint, elem_shape) {
-                (Constraint::Simplex, _) => simplex(blk),
-                (Constraint::Ordered, _) => ordered(blk, false),
-                (Constraint::PositiveOrdered, _) => ordered(blk, true),
-                (Constraint::UnitVector, _) => unit_vector(blk),
-                (Constraint::SumToZero, _) => sum_to_zero(blk),
-                (Constraint::CholeskyFactorCorr, [r, c]) => cholesky_factor(blk, *r, *c, true),
-                (Constraint::CholeskyFactorCov, [r, c]) => cholesky_factor(blk, *r, *c, false),
-                (Constraint::CorrMatrix, [r, c]) => sym_pos_def(blk, *r, *c, true),
-                (Constraint::CovMatrix, [r, c]) => sym_pos_def(blk, *r, *c, false),
-                (Constraint::Matrix(kind), [r, c]) => constrained_matrix(blk, *kind, *r, *c),
+                (Constraint::Simplex, _) => check::simplex(blk),
+                (Constraint::Ordered, _) => check::ordered(blk, false),
+                (Constraint::PositiveOrdered, _) => check::ordered(blk, true),
+                (Constraint::UnitVector, _) => check::unit_vector(blk),
+                (Constraint::SumToZero, _) => check::sum_to_zero(blk),
+                (Constraint::CholeskyFactorCorr, [r, c]) => check::cholesky_factor(blk, *r, *c, true),
+                (Constraint::CholeskyFactorCov, [r, c]) => check::cholesky_factor(blk, *r, *c, false),
+                (Constraint::CorrMatrix, [r, c]) => check::sym_pos_def(blk, *r, *c, true),
+                (Constraint::CovMatrix, [r, c]) => check::sym_pos_def(blk, *r, *c, false),
+                (Constraint::Matrix(MatrixType::SumToZero), [r, c]) => check::sum_to_zero_matrix(blk, *r, *c),
+                (Constraint::Matrix(MatrixType::ColumnStochastic), [r, c]) => check::column_stochastic(blk, *r, *c),
+                (Constraint::Matrix(MatrixType::RowStochastic), [r, c]) => check::row_stochastic(blk, *r, *c),
                 _ => None,
             };
             if let Some(why) = why {
@@ -561,7 +561,7 @@ impl<'a, 'b> Validator<'a, 'b> {
                     "E4032",
                     at,
                     || format!("{pos} is not a valid {kind}: {why}"),
-                    || constraint_help(kind),
+                    || self.decl.constraint.requirement().to_string(),
                 );
             }
         }
@@ -750,24 +750,6 @@ pub(crate) fn shape_help(name: &str, expected: &[usize], elem: ElemType) -> Stri
     }
 }
 
-fn constraint_help(kind: &str) -> String {
-    match kind {
-        "simplex" => "a simplex has non-negative elements that sum to 1 (within 1e-8)",
-        "ordered" => "an ordered vector is strictly increasing",
-        "positive_ordered" => "a positive_ordered vector is non-negative and strictly increasing",
-        "unit_vector" => "a unit_vector has Euclidean length 1 (within 1e-8)",
-        "sum_to_zero_vector" => "a sum_to_zero_vector has elements that sum to 0 (within 1e-8)",
-        "cholesky_factor_corr" => "a cholesky_factor_corr is lower triangular with a positive diagonal and rows of length 1",
-        "cholesky_factor_cov" => "a cholesky_factor_cov has at least as many rows as columns, is lower triangular and has a positive diagonal",
-        "corr_matrix" => "a corr_matrix is symmetric, positive definite, with 1 on the diagonal",
-        "sum_to_zero_matrix" => "a sum_to_zero_matrix has rows and columns that each sum to 0 (within 1e-8)",
-        "column_stochastic_matrix" => "a column_stochastic_matrix has columns that are simplexes: non-negative, each summing to 1 (within 1e-8)",
-        "row_stochastic_matrix" => "a row_stochastic_matrix has rows that are simplexes: non-negative, each summing to 1 (within 1e-8)",
-        _ => "a cov_matrix is symmetric and positive definite",
-    }
-    .to_string()
-}
-
 /// Reorders row-major elements into storage order (see `value`).
 fn reorder(s: DataStorage, shape: &[usize], array_rank: usize) -> DataStorage {
     // Only matrices (two element axes) differ from row-major.
@@ -814,153 +796,3 @@ fn reorder_complex(s: DataStorage, declared: &[usize], array_rank: usize) -> (Da
     (DataStorage::Reals(out), stored)
 }
 
-fn simplex(x: &[f64]) -> Option<String> {
-    if let Some(i) = x.iter().position(|v| *v < 0.0) {
-        return Some(format!(
-            "element {} is {}, below 0",
-            i + 1,
-            show::real(x[i])
-        ));
-    }
-    let sum: f64 = x.iter().sum();
-    ((sum - 1.0).abs() > TOL).then(|| format!("its elements sum to {}, not 1", show::real(sum)))
-}
-
-fn ordered(x: &[f64], positive: bool) -> Option<String> {
-    if positive {
-        if let Some(first) = x.first().filter(|v| **v < 0.0) {
-            return Some(format!("element 1 is {}, below 0", show::real(*first)));
-        }
-    }
-    x.windows(2).position(|w| w[1] <= w[0]).map(|i| {
-        format!(
-            "element {} ({}) is not greater than element {} ({})",
-            i + 2,
-            show::real(x[i + 1]),
-            i + 1,
-            show::real(x[i])
-        )
-    })
-}
-
-fn unit_vector(x: &[f64]) -> Option<String> {
-    let norm2: f64 = x.iter().map(|v| v * v).sum();
-    ((norm2 - 1.0).abs() > TOL)
-        .then(|| format!("its squared length is {}, not 1", show::real(norm2)))
-}
-
-fn sum_to_zero(x: &[f64]) -> Option<String> {
-    let s: f64 = x.iter().sum();
-    (s.abs() > TOL).then(|| format!("its elements sum to {}, not 0", show::real(s)))
-}
-
-/// The first row or column of a matrix type of Stan 2.37 that breaks its
-/// constraint (the vector checks above, on each column or row).
-fn constrained_matrix(m: &[f64], kind: MatrixType, rows: usize, cols: usize) -> Option<String> {
-    let column = |j: usize| (0..rows).map(|i| at(m, rows, i, j)).collect::<Vec<f64>>();
-    let row = |i: usize| (0..cols).map(|j| at(m, rows, i, j)).collect::<Vec<f64>>();
-    let first = |what: &str, n: usize, part: &dyn Fn(usize) -> Vec<f64>, check: fn(&[f64]) -> Option<String>| {
-        (0..n).find_map(|k| check(&part(k)).map(|why| format!("{what} {}: {why}", k + 1)))
-    };
-    match kind {
-        MatrixType::SumToZero => first("column", cols, &column, sum_to_zero).or_else(|| first("row", rows, &row, sum_to_zero)),
-        MatrixType::ColumnStochastic => first("column", cols, &column, simplex),
-        MatrixType::RowStochastic => first("row", rows, &row, simplex),
-    }
-}
-
-/// Column-major element (i, j) of a `rows`-row matrix.
-fn at(m: &[f64], rows: usize, i: usize, j: usize) -> f64 {
-    m.get(i + j * rows).copied().unwrap_or(f64::NAN)
-}
-
-fn cholesky_factor(m: &[f64], rows: usize, cols: usize, corr: bool) -> Option<String> {
-    if rows < cols || (corr && rows != cols) {
-        return Some(format!("it is {rows} × {cols}"));
-    }
-    for j in 0..cols {
-        for i in 0..j {
-            if at(m, rows, i, j).abs() > TOL {
-                return Some(format!(
-                    "entry [{}, {}] above the diagonal is {}, not 0",
-                    i + 1,
-                    j + 1,
-                    show::real(at(m, rows, i, j))
-                ));
-            }
-        }
-        if at(m, rows, j, j) <= 0.0 {
-            return Some(format!(
-                "diagonal entry [{}, {}] is {}, not positive",
-                j + 1,
-                j + 1,
-                show::real(at(m, rows, j, j))
-            ));
-        }
-    }
-    if corr {
-        for i in 0..rows {
-            let len2: f64 = (0..cols).map(|j| at(m, rows, i, j).powi(2)).sum();
-            if (len2 - 1.0).abs() > TOL {
-                return Some(format!(
-                    "row {} has squared length {}, not 1",
-                    i + 1,
-                    show::real(len2)
-                ));
-            }
-        }
-    }
-    None
-}
-
-fn sym_pos_def(m: &[f64], rows: usize, cols: usize, corr: bool) -> Option<String> {
-    if rows != cols {
-        return Some(format!("it is {rows} × {cols}, not square"));
-    }
-    let n = rows;
-    for i in 0..n {
-        if corr && (at(m, n, i, i) - 1.0).abs() > TOL {
-            return Some(format!(
-                "diagonal entry [{}, {}] is {}, not 1",
-                i + 1,
-                i + 1,
-                show::real(at(m, n, i, i))
-            ));
-        }
-        for j in 0..i {
-            let (a, b) = (at(m, n, i, j), at(m, n, j, i));
-            if (a - b).abs() > TOL * (1.0 + a.abs().max(b.abs())) {
-                return Some(format!(
-                    "it is not symmetric: [{}, {}] is {} but [{}, {}] is {}",
-                    i + 1,
-                    j + 1,
-                    show::real(a),
-                    j + 1,
-                    i + 1,
-                    show::real(b)
-                ));
-            }
-        }
-    }
-    // Positive definite exactly when the Cholesky factorisation succeeds.
-    let mut l = vec![0.0; n * n];
-    for j in 0..n {
-        let mut d = at(m, n, j, j);
-        for k in 0..j {
-            d -= l[j + k * n] * l[j + k * n];
-        }
-        if d <= 0.0 || !d.is_finite() {
-            return Some("it is not positive definite".to_string());
-        }
-        let d = d.sqrt();
-        l[j + j * n] = d;
-        for i in j + 1..n {
-            let mut s = at(m, n, i, j);
-            for k in 0..j {
-                s -= l[i + k * n] * l[j + k * n];
-            }
-            l[i + j * n] = s / d;
-        }
-    }
-    None
-}

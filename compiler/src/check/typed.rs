@@ -98,6 +98,36 @@ impl Constraint {
             Constraint::Matrix(kind) => kind.keyword(),
         }
     }
+
+    /// What a value of a structured type must be, for messages (empty for
+    /// bounds, offset/multiplier and none).
+    pub fn requirement(&self) -> &'static str {
+        match self {
+            Constraint::Simplex => "a simplex has non-negative elements that sum to 1 (within 1e-8)",
+            Constraint::Ordered => "an ordered vector is strictly increasing",
+            Constraint::PositiveOrdered => "a positive_ordered vector is non-negative and strictly increasing",
+            Constraint::UnitVector => "a unit_vector has Euclidean length 1 (within 1e-8)",
+            Constraint::SumToZero => "a sum_to_zero_vector has elements that sum to 0 (within 1e-8)",
+            Constraint::CholeskyFactorCorr => {
+                "a cholesky_factor_corr is lower triangular with a positive diagonal and rows of length 1"
+            }
+            Constraint::CholeskyFactorCov => {
+                "a cholesky_factor_cov has at least as many rows as columns, is lower triangular and has a positive diagonal"
+            }
+            Constraint::CorrMatrix => "a corr_matrix is symmetric, positive definite, with 1 on the diagonal",
+            Constraint::CovMatrix => "a cov_matrix is symmetric and positive definite",
+            Constraint::Matrix(MatrixType::SumToZero) => {
+                "a sum_to_zero_matrix has rows and columns that each sum to 0 (within 1e-8)"
+            }
+            Constraint::Matrix(MatrixType::ColumnStochastic) => {
+                "a column_stochastic_matrix has columns that are simplexes: non-negative, each summing to 1 (within 1e-8)"
+            }
+            Constraint::Matrix(MatrixType::RowStochastic) => {
+                "a row_stochastic_matrix has rows that are simplexes: non-negative, each summing to 1 (within 1e-8)"
+            }
+            Constraint::None | Constraint::Bounds { .. } | Constraint::OffsetMultiplier { .. } => "",
+        }
+    }
 }
 
 /// A declaration with everything the later stages need.

@@ -291,6 +291,7 @@ pub(crate) unsafe fn call_raw(sym: &Symbol, args: &[RawArg]) -> Option<RawRet> {
         [P, I, I, I, P, P] -> I32,
         [P, I, I, P] -> F64,
         [P, I, I, P, F, P] -> I32,
+        [P, I, I] -> I32,
     )
 }
 

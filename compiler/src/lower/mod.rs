@@ -25,6 +25,7 @@ mod complex;
 mod concat_fns;
 mod constructors;
 mod csr;
+mod declared_constraints;
 mod dirichlet_multinomial;
 mod draw;
 mod expr;
@@ -504,6 +505,7 @@ impl<'a> Lowerer<'a> {
                 self.lower_stmt(s)?;
             }
         }
+        self.check_declared_constraints(&stmts[..upto.min(stmts.len())], "transformed data")?;
         self.end_function();
         Ok(())
     }
@@ -606,6 +608,11 @@ impl<'a> Lowerer<'a> {
                     }
                     _ => self.lower_stmt(s)?,
                 }
+            }
+            match block {
+                BlockKind::TransformedParameters => self.check_declared_constraints(&stmts, "transformed parameter")?,
+                BlockKind::GeneratedQuantities => self.check_declared_constraints(&stmts, "generated quantity")?,
+                _ => {}
             }
         }
         for (ints, out) in int_outputs {

@@ -436,7 +436,7 @@ impl Lowerer<'_> {
 /// for a container bound (read per element) and for a parameter without
 /// elements (its loop never runs, so neither may the bound: `mean` of an
 /// empty vector rejects).
-fn scalar_bound_once(this: &mut Lowerer<'_>, bound: Option<&TypedExpr>, len: usize) -> LowerResult<Option<Value>> {
+pub(super) fn scalar_bound_once(this: &mut Lowerer<'_>, bound: Option<&TypedExpr>, len: usize) -> LowerResult<Option<Value>> {
     match bound {
         Some(b) if b.ty.is_scalar() && len > 0 => {
             let v = this.scalar(b)?;
@@ -449,7 +449,7 @@ fn scalar_bound_once(this: &mut Lowerer<'_>, bound: Option<&TypedExpr>, len: usi
 /// A bound's value for the element at `idx`: `once` when it was computed
 /// ahead of the loop ([`scalar_bound_once`]), else read per element
 /// (scalar bounds broadcast).
-fn bound_elem(
+pub(super) fn bound_elem(
     this: &mut Lowerer<'_>,
     ty: &crate::check::types::Type,
     bound: Option<&TypedExpr>,
@@ -483,7 +483,7 @@ struct Slices {
 }
 
 /// The stdlib transform of a structured constraint type.
-fn structured_name(c: &Constraint) -> Option<&'static str> {
+pub(super) fn structured_name(c: &Constraint) -> Option<&'static str> {
     Some(match c {
         Constraint::Simplex => "simplex",
         Constraint::Ordered => "ordered",
