@@ -8,7 +8,11 @@
 //! oracles (JIT = interpreter, gradient = finite differences) run on the
 //! corpus program in `tests/stan_programs.rs`; here, that no tape is made,
 //! and that a loop reading its own element after the in-place addition,
-//! whose recomputation would read a wrong value, still gets one.
+//! whose recomputation would read a wrong value, still gets one. And a
+//! loop that writes one element whose index comes from before it
+//! (`epsilon[t] -= theta[q] * epsilon[t - q]` over q, the User's Guide's
+//! MA(Q), `tests/stan_corpus/ma_q.stan`) saves that element alone per
+//! iteration, not the whole vector.
 
 mod common;
 
@@ -41,4 +45,17 @@ fn a_read_of_the_sum_after_an_in_place_addition_keeps_its_copy() {
     // loop's final h[t] it would be wrong, so h is saved per iteration.
     let ir = common::gradient_ir(&model("    h[t] += phi * (h[t - 1] - mu);\n    v[t] = exp(h[t]);"), &data);
     assert!(!carried_buffers(&ir).is_empty(), "no tape for a loop that reads its own sum");
+}
+
+#[test]
+fn a_loop_writing_one_element_saves_only_that_element() {
+    let data = std::fs::read_to_string(common::root().join("tests/stan_corpus/ma_q.json")).expect("data");
+    let source = std::fs::read_to_string(common::root().join("tests/stan_corpus/ma_q.stan")).expect("model");
+    let ir = common::gradient_ir(&source, &data);
+    // One slot per iteration of the inner loop (at most Q = 3), not 3 x T.
+    let tapes = carried_buffers(&ir);
+    assert!(!tapes.is_empty(), "the inner loop carries epsilon[t]");
+    for line in tapes.iter().filter(|l| l.starts_with("buffer")) {
+        assert!(line.ends_with("len 3"), "{line}");
+    }
 }

@@ -36,9 +36,51 @@ pub enum Tape {
 /// The carried cells of one loop, each with its tape.
 #[derive(Clone, Debug)]
 pub struct Carry {
-    /// (cell, tape) pairs: the tape has one slot (of the cell's length)
-    /// per iteration.
+    /// (cell, tape) pairs: the tape has one slot (of the cell's length, or
+    /// of one element for a cell in `element`) per iteration.
     pub cells: Vec<(BufferId, Tape)>,
+    /// Cells the loop writes at one element only, whose index is a value
+    /// from before the loop (`epsilon[t] = epsilon[t] - theta[q] *
+    /// epsilon[t - q]` in a loop over `q`): every iteration writes that
+    /// element and no other, so saving it alone per iteration puts back
+    /// the whole state an iteration started from, and the state before
+    /// the loop.
+    pub element: HashMap<BufferId, ElementIndex>,
+}
+
+/// The index of the one element a loop writes, as integer arithmetic on
+/// values from before the loop (the lowering recomputes `t - 1` in every
+/// iteration; the save before the iteration computes it again).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ElementIndex {
+    /// A value defined before the loop.
+    Value(Value),
+    /// A constant.
+    Const(i64),
+    /// An operation on two of them.
+    Binary(BinaryOp, Box<ElementIndex>, Box<ElementIndex>),
+}
+
+impl ElementIndex {
+    /// `v` as arithmetic on values not in `defined` (the loop's own), when
+    /// it is: constants and integer operations of such values.
+    fn of(v: Value, defined: &HashSet<Value>, defs: &HashMap<Value, Expr>, depth: usize) -> Option<Self> {
+        if !defined.contains(&v) {
+            return Some(ElementIndex::Value(v));
+        }
+        if depth > 16 {
+            return None;
+        }
+        match defs.get(&v)? {
+            Expr::I64(c) => Some(ElementIndex::Const(*c)),
+            Expr::Binary(op @ (BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul), a, b) => Some(ElementIndex::Binary(
+                *op,
+                Box::new(Self::of(*a, defined, defs, depth + 1)?),
+                Box::new(Self::of(*b, defined, defs, depth + 1)?),
+            )),
+            _ => None,
+        }
+    }
 }
 
 /// The carried cells of every loop of `func` that has some, by the loop
@@ -200,6 +242,7 @@ fn visit(
             Stmt::For { var, start, end, body } if active.touches(body) => {
                 let cells = carried_cells(module, *var, body, facts, in_place);
                 if !cells.is_empty() {
+                    let element = single_elements(*var, body, &cells);
                     let Some(trip) = max_trips(*start, *end, facts) else {
                         // No bound follows from the data: the tapes grow
                         // at run time.
@@ -211,7 +254,7 @@ fn visit(
                                 (c, t)
                             })
                             .collect();
-                        out.insert(*var, Carry { cells: taped });
+                        out.insert(*var, Carry { cells: taped, element });
                         visit(module, func, active, body, facts, in_place, growable, out)?;
                         continue;
                     };
@@ -219,7 +262,7 @@ fn visit(
                     for c in cells {
                         let arena = module.buffer(c).arena;
                         let name = format!("{}.carried", module.buffer(c).name);
-                        let len = module.buffer(c).len;
+                        let len = if element.contains_key(&c) { 1 } else { module.buffer(c).len };
                         let tape_len = trip.max(1).saturating_mul(len);
                         if tape_len > MAX_TAPE_LEN {
                             return Err(AdError::new(format!(
@@ -229,7 +272,7 @@ fn visit(
                         }
                         taped.push((c, Tape::Fixed(module.add_buffer(name, arena, tape_len))));
                     }
-                    out.insert(*var, Carry { cells: taped });
+                    out.insert(*var, Carry { cells: taped, element });
                 }
                 visit(module, func, active, body, facts, in_place, growable, out)?;
             }
@@ -246,6 +289,71 @@ fn visit(
         }
     }
     Ok(())
+}
+
+/// The cells among `cells` that the loop over `var` writes (stores,
+/// accumulations) at one index only, integer arithmetic on values from
+/// before the loop (see [`ElementIndex`]), and passes to no call: with that
+/// index.
+fn single_elements(var: Value, body: &[Stmt], cells: &[BufferId]) -> HashMap<BufferId, ElementIndex> {
+    fn defined_in(stmts: &[Stmt], defined: &mut HashSet<Value>) {
+        for s in stmts {
+            match s {
+                Stmt::Let { dst, .. } | Stmt::TapeLoad { dst, .. } => {
+                    defined.insert(*dst);
+                }
+                Stmt::Call { dst, .. } => defined.extend(*dst),
+                Stmt::For { var, body, .. } => {
+                    defined.insert(*var);
+                    defined_in(body, defined);
+                }
+                Stmt::If { then, otherwise, .. } => {
+                    defined_in(then, defined);
+                    defined_in(otherwise, defined);
+                }
+                Stmt::While { cond_block, body, .. } => {
+                    defined_in(cond_block, defined);
+                    defined_in(body, defined);
+                }
+                _ => {}
+            }
+        }
+    }
+    fn writes(stmts: &[Stmt], b: BufferId, at: &mut Vec<Option<Value>>) {
+        for s in stmts {
+            match s {
+                Stmt::Store { buf, index, .. } | Stmt::Accumulate { buf, index, .. } if *buf == b => at.push(Some(*index)),
+                Stmt::Call { args, .. } if args.iter().any(|a| matches!(a, crate::ir::CallArg::Buffer { buf, .. } if *buf == b)) => {
+                    at.push(None)
+                }
+                Stmt::For { body, .. } => writes(body, b, at),
+                Stmt::If { then, otherwise, .. } => {
+                    writes(then, b, at);
+                    writes(otherwise, b, at);
+                }
+                Stmt::While { cond_block, body, .. } => {
+                    writes(cond_block, b, at);
+                    writes(body, b, at);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut defined = HashSet::from([var]);
+    defined_in(body, &mut defined);
+    let defs = definitions(body);
+    let mut out = HashMap::new();
+    for &b in cells {
+        let mut at = Vec::new();
+        writes(body, b, &mut at);
+        let indices: Option<Vec<ElementIndex>> = at.iter().map(|i| ElementIndex::of((*i)?, &defined, &defs, 0)).collect();
+        if let Some(first) = indices.as_ref().and_then(|v| v.first()) {
+            if indices.as_ref().is_some_and(|v| v.iter().all(|i| i == first)) {
+                out.insert(b, first.clone());
+            }
+        }
+    }
+    out
 }
 
 /// The defining expression of every value of a block and its nested

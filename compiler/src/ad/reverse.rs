@@ -266,7 +266,7 @@ impl Gen<'_> {
         match s {
             Stmt::For { var, start, end, body } if self.carries.contains_key(var) => {
                 let mut b = Vec::new();
-                self.save_carried(*var, *var, *start, &mut b);
+                self.save_carried(*var, *var, *start, &HashMap::new(), &mut b);
                 b.extend(body.iter().cloned());
                 out.push(Stmt::For { var: *var, start: *start, end: *end, body: b });
             }
@@ -291,47 +291,74 @@ impl Gen<'_> {
     }
 
     /// Copies the carried locals of loop `orig_var` into their tapes at the
-    /// start of iteration `iter` (`to_tape`), or back from them.
-    fn copy_carried(&mut self, orig_var: Value, iter: Value, start: Value, to_tape: bool, out: &mut Vec<Stmt>) {
+    /// start of iteration `iter` (`to_tape`), or back from them; `rename`
+    /// gives the values of this scope for those of the forward function
+    /// (the index of a cell saved as one element).
+    fn copy_carried(&mut self, orig_var: Value, iter: Value, start: Value, to_tape: bool, rename: &HashMap<Value, Value>, out: &mut Vec<Stmt>) {
         let Some(carry) = self.carries.get(&orig_var).cloned() else { return };
         let slot = self.carried_slot(iter, start, out);
         for (cell, tape) in carry.cells {
-            let len = self.module.buffer(cell).len;
             let ty = self.module.buffer(cell).arena.scalar_type();
+            if let Some(index) = carry.element.get(&cell) {
+                let e = self.element_index(index, rename, out);
+                self.copy_element(cell, e, tape, slot, to_tape, ty, out);
+                continue;
+            }
+            let len = self.module.buffer(cell).len;
             let n = self.i64(out, len as i64);
             let base = self.define(out, ScalarType::I64, Expr::Binary(BinaryOp::Mul, slot, n));
             let from = self.i64(out, 0);
             let e = self.fresh(ScalarType::I64);
             let mut body = Vec::new();
             let at = self.define(&mut body, ScalarType::I64, Expr::Binary(BinaryOp::Add, base, e));
-            match (tape, to_tape) {
-                (Tape::Fixed(tape), _) => {
-                    let (src, si, dst, di) = if to_tape { (cell, e, tape, at) } else { (tape, at, cell, e) };
-                    let v = self.define(&mut body, ty, Expr::Load { buf: src, index: si });
-                    body.push(Stmt::Store { buf: dst, index: di, value: v });
-                }
-                (Tape::Growable(tape), true) => {
-                    let v = self.define(&mut body, ty, Expr::Load { buf: cell, index: e });
-                    body.push(Stmt::TapeSave { tape, slot: at, value: v });
-                }
-                (Tape::Growable(tape), false) => {
-                    let v = self.fresh(ty);
-                    body.push(Stmt::TapeLoad { dst: v, tape, slot: at });
-                    body.push(Stmt::Store { buf: cell, index: e, value: v });
-                }
-            }
+            self.copy_element(cell, e, tape, at, to_tape, ty, &mut body);
             out.push(Stmt::For { var: e, start: from, end: n, body });
         }
     }
 
-    fn save_carried(&mut self, orig_var: Value, iter: Value, start: Value, out: &mut Vec<Stmt>) {
-        self.copy_carried(orig_var, iter, start, true, out)
+    /// Computes a carried element's index in this scope.
+    fn element_index(&mut self, index: &super::carry::ElementIndex, rename: &HashMap<Value, Value>, out: &mut Vec<Stmt>) -> Value {
+        use super::carry::ElementIndex as E;
+        match index {
+            E::Value(v) => rename.get(v).copied().unwrap_or(*v),
+            E::Const(c) => self.i64(out, *c),
+            E::Binary(op, a, b) => {
+                let (a, b) = (self.element_index(a, rename, out), self.element_index(b, rename, out));
+                self.define(out, ScalarType::I64, Expr::Binary(*op, a, b))
+            }
+        }
+    }
+
+    /// Copies element `e` of `cell` to slot `at` of its tape (`to_tape`),
+    /// or back.
+    #[allow(clippy::too_many_arguments)]
+    fn copy_element(&mut self, cell: BufferId, e: Value, tape: Tape, at: Value, to_tape: bool, ty: ScalarType, out: &mut Vec<Stmt>) {
+        match (tape, to_tape) {
+            (Tape::Fixed(tape), _) => {
+                let (src, si, dst, di) = if to_tape { (cell, e, tape, at) } else { (tape, at, cell, e) };
+                let v = self.define(out, ty, Expr::Load { buf: src, index: si });
+                out.push(Stmt::Store { buf: dst, index: di, value: v });
+            }
+            (Tape::Growable(tape), true) => {
+                let v = self.define(out, ty, Expr::Load { buf: cell, index: e });
+                out.push(Stmt::TapeSave { tape, slot: at, value: v });
+            }
+            (Tape::Growable(tape), false) => {
+                let v = self.fresh(ty);
+                out.push(Stmt::TapeLoad { dst: v, tape, slot: at });
+                out.push(Stmt::Store { buf: cell, index: e, value: v });
+            }
+        }
+    }
+
+    fn save_carried(&mut self, orig_var: Value, iter: Value, start: Value, rename: &HashMap<Value, Value>, out: &mut Vec<Stmt>) {
+        self.copy_carried(orig_var, iter, start, true, rename, out)
     }
 
     /// Puts back the values the carried locals of loop `orig_var` had at
     /// the start of iteration `iter`.
-    fn restore_carried(&mut self, orig_var: Value, iter: Value, start: Value, out: &mut Vec<Stmt>) {
-        self.copy_carried(orig_var, iter, start, false, out)
+    fn restore_carried(&mut self, orig_var: Value, iter: Value, start: Value, rename: &HashMap<Value, Value>, out: &mut Vec<Stmt>) {
+        self.copy_carried(orig_var, iter, start, false, rename, out)
     }
 
     /// The value holding `v` in this scope.
@@ -663,7 +690,8 @@ impl Gen<'_> {
         let last = self.define(&mut prologue, ScalarType::I64, Expr::Binary(BinaryOp::Sub, e, one));
         let off = self.define(&mut prologue, ScalarType::I64, Expr::Binary(BinaryOp::Sub, k, s));
         let j = self.define(&mut prologue, ScalarType::I64, Expr::Binary(BinaryOp::Sub, last, off));
-        self.restore_carried(var, j, s, &mut prologue);
+        let rename = scope.rename.clone();
+        self.restore_carried(var, j, s, &rename, &mut prologue);
         let (inner, cells) = self.nested(body, scope, &[(var, j)])?;
         let mut loop_body = prologue;
         loop_body.extend(inner);
@@ -674,7 +702,7 @@ impl Gen<'_> {
         if self.carries.contains_key(&var) {
             let ran = self.define(out, ScalarType::I64, Expr::Cmp(CmpOp::Lt, s, e));
             let mut back = Vec::new();
-            self.restore_carried(var, s, s, &mut back);
+            self.restore_carried(var, s, s, &rename, &mut back);
             out.push(Stmt::If { cond: ran, then: back, otherwise: Vec::new() });
         }
         Ok(())
@@ -750,7 +778,7 @@ impl Gen<'_> {
                     // carried cells; deeper loops save theirs when it
                     // recomputes them.
                     if save {
-                        self.save_carried(*var, v, s0, &mut inner);
+                        self.save_carried(*var, v, s0, rename, &mut inner);
                     }
                     self.recompute(body, &mut inner_rename, local_bufs, false, &mut inner)?;
                     out.push(Stmt::For { var: v, start: s0, end: e0, body: inner });
