@@ -102,9 +102,19 @@ impl Lowerer<'_> {
                     (Some(w), Some(c))
                 }
                 Scale::PerTerm => {
-                    let s = this.operand_elem(&frame, &params[1], idx)?;
-                    let s = this.fb.to_f64(s);
-                    let (w, c) = this.scale_parts(s, at)?;
+                    let (w, c) = match exp_argument(&params[1]) {
+                        // σ = exp(z): log σ is z, no `log` call.
+                        Some(z) => {
+                            let z = this.operand_elem(&frame, z, idx)?;
+                            let z = this.fb.to_f64(z);
+                            this.exp_scale_parts(z, at)?
+                        }
+                        None => {
+                            let s = this.operand_elem(&frame, &params[1], idx)?;
+                            let s = this.fb.to_f64(s);
+                            this.scale_parts(s, at)?
+                        }
+                    };
                     (Some(w), Some(c))
                 }
             };
@@ -223,6 +233,24 @@ impl Lowerer<'_> {
         Ok((w, c))
     }
 
+    /// [`Self::scale_parts`] of `σ = exp(z)`: `c = z + log √(2π)`, the
+    /// same value without the `log` of the exponential (σ is positive but
+    /// where `exp` underflows to 0, which is refused as any σ = 0).
+    fn exp_scale_parts(&mut self, z: Value, at: &TypedExpr) -> LowerResult<(Value, Value)> {
+        let exp = self.func("hbm_exp", at)?;
+        let s = self.fb.call(exp, vec![CallArg::Value(z)]);
+        let zero = self.fb.f64(0.0);
+        let ok = self.fb.cmp(CmpOp::Gt, s, zero);
+        let one = self.fb.f64(1.0);
+        let inv = self.fb.binary(BinaryOp::Div, one, s);
+        let w = self.fb.select(ok, inv, zero);
+        let k = self.fb.f64(HALF_LN_2PI);
+        let zk = self.fb.binary(BinaryOp::Add, z, k);
+        let inf = self.fb.f64(f64::INFINITY);
+        let c = self.fb.select(ok, zk, inf);
+        Ok((w, c))
+    }
+
     /// The element of `e` at `idx`, reading `replacement` wherever `e`
     /// reads the variable `var` (a buffer laid out as the variable).
     fn read_instead(&mut self, var: VarId, replacement: &Storage, frame: &Type, e: &TypedExpr, idx: &[Value]) -> LowerResult<Value> {
@@ -234,5 +262,13 @@ impl Lowerer<'_> {
         };
         let v = v?;
         Ok(self.fb.to_f64(v))
+    }
+}
+
+/// `z` when `sigma` is `exp(z)`, elementwise.
+fn exp_argument(sigma: &TypedExpr) -> Option<&TypedExpr> {
+    match &sigma.kind {
+        TypedExprKind::Call { func, args } if func == "exp" && args.len() == 1 => args.first(),
+        _ => None,
     }
 }
