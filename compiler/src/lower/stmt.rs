@@ -530,13 +530,10 @@ impl Lowerer<'_> {
         // density but keeps the truncation's normalisation.
         let drop_density = self.drops_whole_density(variate, params);
         let (frame, shape) = self.density_frame(variate, params, at)?;
-        self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
-            let y = this.operand_elem(&frame, variate, idx)?;
-            let y = if dist.discrete { y } else { this.fb.to_f64(y) };
-            let theta = this.param_args(dist, &frame, params, idx)?;
+        // The normalisation: log of the interval's probability.
+        let normaliser = |this: &mut Self, theta: &[CallArg]| -> Value {
             let with = |x: Value| std::iter::once(CallArg::Value(x)).chain(theta.iter().cloned()).collect::<Vec<_>>();
-            let lp = if drop_density { this.fb.f64(0.0) } else { this.fb.call(density.clone(), with(y)) };
-            let norm = match (below, hi) {
+            match (below, hi) {
                 (Some(b), Some(h)) => {
                     let top = this.fb.call(lcdf.clone(), with(h));
                     let bottom = this.fb.call(lcdf.clone(), with(b));
@@ -545,7 +542,30 @@ impl Lowerer<'_> {
                 (Some(b), None) => this.fb.call(lccdf.clone(), with(b)),
                 (None, Some(h)) => this.fb.call(lcdf.clone(), with(h)),
                 (None, None) => this.fb.f64(0.0),
+            }
+        };
+        // Scalar parameters (the bounds are scalars): the same for every
+        // element, computed once.
+        let once = if params.iter().all(|p| p.ty.is_scalar()) {
+            let theta = self.param_args(dist, &frame, params, &[])?;
+            let norm = normaliser(self, &theta);
+            Some((theta, norm))
+        } else {
+            None
+        };
+        self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+            let y = this.operand_elem(&frame, variate, idx)?;
+            let y = if dist.discrete { y } else { this.fb.to_f64(y) };
+            let (theta, norm) = match &once {
+                Some((theta, norm)) => (theta.clone(), *norm),
+                None => {
+                    let theta = this.param_args(dist, &frame, params, idx)?;
+                    let norm = normaliser(this, &theta);
+                    (theta, norm)
+                }
             };
+            let with = |x: Value| std::iter::once(CallArg::Value(x)).chain(theta.iter().cloned()).collect::<Vec<_>>();
+            let lp = if drop_density { this.fb.f64(0.0) } else { this.fb.call(density.clone(), with(y)) };
             let inside = this.fb.binary(BinaryOp::Sub, lp, norm);
             let mut outside = this.fb.i64(0);
             if let Some(l) = lo {
