@@ -1160,20 +1160,22 @@ c_scalar_transform!(hbm_upper_constrain, hbm_upper_unconstrain, upper_constrain,
 c_scalar_transform!(hbm_lower_upper_constrain, hbm_lower_upper_unconstrain, lower_upper_constrain, lower_upper_unconstrain; lb, ub);
 c_scalar_transform!(hbm_offset_multiplier_constrain, hbm_offset_multiplier_unconstrain, offset_multiplier_constrain, offset_multiplier_unconstrain; offset, multiplier);
 
-/// The transform of a size argument from JIT code (None if negative or huge).
-fn sized<T: Transform>(k: i64, make: fn(usize) -> T) -> Option<T> {
-    let k = usize::try_from(k).ok().filter(|k| *k <= 1 << 16)?;
-    Some(make(k))
+/// A size argument from JIT code (None if negative or huge).
+fn size_arg(n: i64) -> Option<usize> {
+    usize::try_from(n).ok().filter(|n| *n <= 1 << 16)
 }
 
-macro_rules! c_vector_transform {
-    ($c:ident, $ca:ident, $cu:ident, $make:expr) => {
-        #[doc = concat!("C form of `constrain` for the transform built by `", stringify!($make), "` with size `k`: writes `out`, returns the log-Jacobian (NaN on bad input).")]
+/// The C forms of a transform built by `$make` from its size arguments
+/// (`k`, or `rows, cols`): `constrain`, `constrain_adjoint` (accumulating)
+/// and `unconstrain`.
+macro_rules! c_transform {
+    ($c:ident, $ca:ident, $cu:ident, ($($size:ident),+), $make:expr) => {
+        #[doc = concat!("C form of `constrain` for the transform built by `", stringify!($make), "`: writes `out`, returns the log-Jacobian (NaN on bad input).")]
         ///
         /// # Safety
         /// `x` and `out` valid for the transform's free and constrained lengths.
-        pub unsafe extern "C" fn $c(x: *const f64, k: i64, out: *mut f64) -> f64 {
-            let Some(t) = sized(k, $make) else { return f64::NAN };
+        pub unsafe extern "C" fn $c(x: *const f64, $($size: i64,)+ out: *mut f64) -> f64 {
+            let Some(t) = (|| Some($make($(size_arg($size)?),+)))() else { return f64::NAN };
             // SAFETY: caller contract.
             match unsafe { (slice(x, t.free_len()), slice_mut(out, t.constrained_len())) } {
                 (Some(x), Some(o)) => t.constrain(x, o),
@@ -1184,8 +1186,8 @@ macro_rules! c_vector_transform {
         ///
         /// # Safety
         /// `x`, `grad` valid for the free length, `out_adj` for the constrained length.
-        pub unsafe extern "C" fn $ca(x: *const f64, k: i64, out_adj: *const f64, jacobian_weight: f64, grad: *mut f64) -> i32 {
-            let Some(t) = sized(k, $make) else { return 2 };
+        pub unsafe extern "C" fn $ca(x: *const f64, $($size: i64,)+ out_adj: *const f64, jacobian_weight: f64, grad: *mut f64) -> i32 {
+            let Some(t) = (|| Some($make($(size_arg($size)?),+)))() else { return 2 };
             // SAFETY: caller contract.
             match unsafe { (slice(x, t.free_len()), slice(out_adj, t.constrained_len()), slice_mut(grad, t.free_len())) } {
                 (Some(x), Some(a), Some(g)) => {
@@ -1199,8 +1201,8 @@ macro_rules! c_vector_transform {
         ///
         /// # Safety
         /// `y` valid for the constrained length, `out` for the free length.
-        pub unsafe extern "C" fn $cu(y: *const f64, k: i64, out: *mut f64) -> i32 {
-            let Some(t) = sized(k, $make) else { return 2 };
+        pub unsafe extern "C" fn $cu(y: *const f64, $($size: i64,)+ out: *mut f64) -> i32 {
+            let Some(t) = (|| Some($make($(size_arg($size)?),+)))() else { return 2 };
             // SAFETY: caller contract.
             match unsafe { (slice(y, t.constrained_len()), slice_mut(out, t.free_len())) } {
                 (Some(y), Some(o)) => match t.unconstrain(y, o) {
@@ -1213,137 +1215,88 @@ macro_rules! c_vector_transform {
         }
     };
 }
-c_vector_transform!(
+c_transform!(
     hbm_simplex_constrain,
     hbm_simplex_constrain_adj,
     hbm_simplex_unconstrain,
+    (k),
     |k| Simplex { k }
 );
-c_vector_transform!(
+c_transform!(
     hbm_sum_to_zero_constrain,
     hbm_sum_to_zero_constrain_adj,
     hbm_sum_to_zero_unconstrain,
+    (k),
     |k| SumToZero { k }
 );
-c_vector_transform!(
+c_transform!(
     hbm_ordered_constrain,
     hbm_ordered_constrain_adj,
     hbm_ordered_unconstrain,
+    (k),
     |k| Ordered { k }
 );
-c_vector_transform!(
+c_transform!(
     hbm_positive_ordered_constrain,
     hbm_positive_ordered_constrain_adj,
     hbm_positive_ordered_unconstrain,
+    (k),
     |k| PositiveOrdered { k }
 );
-c_vector_transform!(
+c_transform!(
     hbm_unit_vector_constrain,
     hbm_unit_vector_constrain_adj,
     hbm_unit_vector_unconstrain,
+    (k),
     |k| UnitVector { k }
 );
-c_vector_transform!(
+c_transform!(
     hbm_cholesky_factor_corr_constrain,
     hbm_cholesky_factor_corr_constrain_adj,
     hbm_cholesky_factor_corr_unconstrain,
+    (k),
     |k| CholeskyFactorCorr { k }
 );
-c_vector_transform!(
+c_transform!(
     hbm_cholesky_factor_cov_constrain,
     hbm_cholesky_factor_cov_constrain_adj,
     hbm_cholesky_factor_cov_unconstrain,
+    (k),
     |k| CholeskyFactorCov { k }
 );
-c_vector_transform!(
+c_transform!(
     hbm_corr_matrix_constrain,
     hbm_corr_matrix_constrain_adj,
     hbm_corr_matrix_unconstrain,
+    (k),
     |k| CorrMatrix { k }
 );
-c_vector_transform!(
+c_transform!(
     hbm_cov_matrix_constrain,
     hbm_cov_matrix_constrain_adj,
     hbm_cov_matrix_unconstrain,
+    (k),
     |k| CovMatrix { k }
 );
 
-/// The transform of two size arguments from JIT code (None if either is
-/// negative or huge).
-fn sized2<T: Transform>(rows: i64, cols: i64, make: fn(usize, usize) -> T) -> Option<T> {
-    let size = |n: i64| usize::try_from(n).ok().filter(|n| *n <= 1 << 16);
-    Some(make(size(rows)?, size(cols)?))
-}
-
-macro_rules! c_matrix_transform {
-    ($c:ident, $ca:ident, $cu:ident, $make:expr) => {
-        #[doc = concat!("C form of `constrain` for the `rows × cols` transform built by `", stringify!($make), "`: writes `out`, returns the log-Jacobian (NaN on bad input).")]
-        ///
-        /// # Safety
-        /// `x` and `out` valid for the transform's free and constrained lengths.
-        pub unsafe extern "C" fn $c(x: *const f64, rows: i64, cols: i64, out: *mut f64) -> f64 {
-            let Some(t) = sized2(rows, cols, $make) else { return f64::NAN };
-            // SAFETY: caller contract.
-            match unsafe { (slice(x, t.free_len()), slice_mut(out, t.constrained_len())) } {
-                (Some(x), Some(o)) => t.constrain(x, o),
-                _ => f64::NAN,
-            }
-        }
-        #[doc = concat!("C form of `constrain_adjoint` (accumulates into `grad`) for `", stringify!($make), "`; returns 0, or 2 on bad input.")]
-        ///
-        /// # Safety
-        /// `x`, `grad` valid for the free length, `out_adj` for the constrained length.
-        pub unsafe extern "C" fn $ca(
-            x: *const f64,
-            rows: i64,
-            cols: i64,
-            out_adj: *const f64,
-            jacobian_weight: f64,
-            grad: *mut f64,
-        ) -> i32 {
-            let Some(t) = sized2(rows, cols, $make) else { return 2 };
-            // SAFETY: caller contract.
-            match unsafe { (slice(x, t.free_len()), slice(out_adj, t.constrained_len()), slice_mut(grad, t.free_len())) } {
-                (Some(x), Some(a), Some(g)) => {
-                    t.constrain_adjoint(x, a, jacobian_weight, g);
-                    0
-                }
-                _ => 2,
-            }
-        }
-        #[doc = concat!("C form of `unconstrain` for `", stringify!($make), "`: 0 ok, 1 constraint violated, 2 bad input.")]
-        ///
-        /// # Safety
-        /// `y` valid for the constrained length, `out` for the free length.
-        pub unsafe extern "C" fn $cu(y: *const f64, rows: i64, cols: i64, out: *mut f64) -> i32 {
-            let Some(t) = sized2(rows, cols, $make) else { return 2 };
-            // SAFETY: caller contract.
-            match unsafe { (slice(y, t.constrained_len()), slice_mut(out, t.free_len())) } {
-                (Some(y), Some(o)) => match t.unconstrain(y, o) {
-                    Ok(()) => 0,
-                    Err(TransformError::Violation { .. }) => 1,
-                    Err(TransformError::Length { .. }) => 2,
-                },
-                _ => 2,
-            }
-        }
-    };
-}
-c_matrix_transform!(
+c_transform!(
     hbm_sum_to_zero_matrix_constrain,
     hbm_sum_to_zero_matrix_constrain_adj,
     hbm_sum_to_zero_matrix_unconstrain,
+    (rows, cols),
     |rows, cols| SumToZeroMatrix { rows, cols }
 );
-c_matrix_transform!(
+c_transform!(
     hbm_column_stochastic_matrix_constrain,
     hbm_column_stochastic_matrix_constrain_adj,
     hbm_column_stochastic_matrix_unconstrain,
+    (rows, cols),
     |rows, cols| ColumnStochastic { rows, cols }
 );
-c_matrix_transform!(
+c_transform!(
     hbm_row_stochastic_matrix_constrain,
     hbm_row_stochastic_matrix_constrain_adj,
     hbm_row_stochastic_matrix_unconstrain,
+    (rows, cols),
     |rows, cols| RowStochastic { rows, cols }
 );

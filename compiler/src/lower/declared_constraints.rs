@@ -60,7 +60,7 @@ impl Lowerer<'_> {
     }
 
     /// Rejects with `what x relation bound` unless `x cmp bound`.
-    fn reject_unless(&mut self, x: Value, cmp: CmpOp, bound: Value, what: &str, relation: &str) {
+    pub(super) fn reject_unless(&mut self, x: Value, cmp: CmpOp, bound: Value, what: &str, relation: &str) {
         let ok = self.fb.cmp(cmp, x, bound);
         let zero = self.fb.i64(0);
         let bad = self.fb.cmp(CmpOp::Eq, ok, zero);

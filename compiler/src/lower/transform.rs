@@ -13,7 +13,7 @@
 
 use super::{layout, LowerError, LowerResult, Lowerer, Storage};
 use crate::check::typed::{Constraint, TypedDecl, TypedExpr};
-use crate::ir::{Arena, BinaryOp, CallArg, CmpOp, FunctionKind, MessagePart, ScalarType, Stmt, Value};
+use crate::ir::{Arena, BinaryOp, CallArg, CmpOp, FunctionKind, ScalarType, Stmt, Value};
 
 impl Lowerer<'_> {
     /// Makes a parameter's constrained values available to the function.
@@ -403,19 +403,7 @@ impl Lowerer<'_> {
 
     /// Rejects unless `x cmp bound`, naming the parameter and the value.
     fn require(&mut self, x: Value, cmp: CmpOp, bound: Value, name: &str, what: &str) {
-        let ok = self.fb.cmp(cmp, x, bound);
-        let zero = self.fb.i64(0);
-        let bad = self.fb.cmp(CmpOp::Eq, ok, zero);
-        self.fb.emit(Stmt::If {
-            cond: bad,
-            then: vec![Stmt::Reject(vec![
-                MessagePart::Text(format!("the initial value of `{name}` is ")),
-                MessagePart::Value(x),
-                MessagePart::Text(format!(", which is not {what} ")),
-                MessagePart::Value(bound),
-            ])],
-            otherwise: Vec::new(),
-        });
+        self.reject_unless(x, cmp, bound, &format!("the initial value of `{name}` is "), &format!(", which is not {what} "));
     }
 
     /// `f(x)` for a one-argument stdlib function.
