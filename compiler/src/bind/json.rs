@@ -82,10 +82,33 @@ fn into_data(value: Node) -> Result<JsonData, (&'static str, String)> {
                 Node::Raw(_) => data.dims_not_object = true,
             }
         } else {
-            data.vars.push((name, v.into_raw()));
+            push_var(&mut data.vars, name, v)?;
         }
     }
+    // Tuple elements (`t:1`) were pushed after their tuple's name.
+    data.vars.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(data)
+}
+
+/// A variable's member; a tuple (an object whose keys are the slots `"1"`,
+/// `"2"`, ..., as CmdStan writes it) gives one member per element, named
+/// as `syntax::tuples` names the element variables (`t:1`, `t:2:1`).
+fn push_var(vars: &mut Vec<(String, Raw)>, name: String, v: Node) -> Result<(), (&'static str, String)> {
+    match v {
+        Node::Object(members) if is_tuple(&members) => {
+            for (slot, element) in by_name(members, &format!("in the tuple \"{name}\""))? {
+                push_var(vars, format!("{name}:{slot}"), element)?;
+            }
+        }
+        v => vars.push((name, v.into_raw())),
+    }
+    Ok(())
+}
+
+/// Whether an object's keys are tuple slots, `"1"`, `"2"`, ... (a slot
+/// missing or too many is reported against the program's declaration).
+fn is_tuple(members: &[(String, Node)]) -> bool {
+    !members.is_empty() && members.iter().all(|(k, _)| k.parse::<usize>().is_ok_and(|i| i >= 1) && !k.starts_with('0'))
 }
 
 /// An object's members sorted by name. A name given twice is an error
@@ -329,6 +352,15 @@ mod tests {
         assert_eq!(d.dims.unwrap()[0].1, Raw::List(vec![Raw::Text("a".into())]));
         assert_eq!(non_finite("-Inf"), Some(f64::NEG_INFINITY));
         assert_eq!(non_finite("infx"), None);
+    }
+
+    #[test]
+    fn a_tuple_object_gives_one_member_per_element() {
+        let d = parse(r#"{"t": {"2": [1.5, 2], "1": 3}, "n": {"1": 1, "2": {"1": 2, "2": 3}}, "o": {"a": 1}}"#).unwrap();
+        let names: Vec<&str> = d.vars.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["n:1", "n:2:1", "n:2:2", "o", "t:1", "t:2"]);
+        assert_eq!(d.vars[4].1, Raw::Int(3));
+        assert_eq!(d.vars[3].1, Raw::Object, "an object that is no tuple stays one");
     }
 
     #[test]

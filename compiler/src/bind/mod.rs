@@ -533,16 +533,33 @@ fn missing_variable(
         let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
         format!("no data source gives it ({})", names.join(", "))
     };
-    let mut help = format!("add `\"{name}\": ...` to a JSON data file");
-    if one_dim(decl).is_some() {
+    let mut help = format!("add `{}` to a JSON data file", json_member(name));
+    if one_dim(decl).is_some() && !name.contains(':') {
         help.push_str(&format!(", or a column `{name}` to a CSV file"));
     }
+    // A tuple element `t:2` is named as the program writes it, `t.2`.
+    let shown = name.replace(':', ".");
     Diagnostic::error(
         "E4010",
-        format!("data variable `{name}` (`{ty}`) is missing: {where_}"),
+        format!("data variable `{shown}` (`{ty}`) is missing: {where_}"),
     )
     .with_label(decl.span, format!("declared here as `{ty}`"))
     .with_help(help)
+}
+
+/// The JSON member that gives the data variable `name`: `"x": ...`, or for
+/// the tuple element `t:2:1` (`syntax::tuples`) `"t": {"2": {"1": ...}}`.
+fn json_member(name: &str) -> String {
+    let mut parts = name.split(':');
+    let mut text = format!("\"{}\": ", parts.next().unwrap_or(name));
+    let mut open = 0;
+    for slot in parts {
+        text.push_str(&format!("{{\"{slot}\": "));
+        open += 1;
+    }
+    text.push_str("...");
+    text.push_str(&"}".repeat(open));
+    text
 }
 
 /// E4020 for a value that is not a rectangular block.

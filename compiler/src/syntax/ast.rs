@@ -285,6 +285,10 @@ pub enum BaseTypeExpr {
     ComplexMatrix { rows: Expr, cols: Expr },
     /// A dim used as an index type: `grade g;` holds a member of `grade`.
     DimIndex(Ident),
+    /// `tuple(T1, T2, ...)`: two or more element types, each with its own
+    /// array sizes and constraints. Split into one variable per element
+    /// before checking (`syntax::tuples`).
+    Tuple(Vec<TypeExpr>),
 }
 
 /// Bounds or an affine transform on a real-valued (or int) type.
@@ -341,6 +345,12 @@ pub enum ExprKind {
     RowVectorExpr(Vec<Expr>),
     /// `(e)`, kept so that printed programs show the user's grouping.
     Paren(Box<Expr>),
+    /// `(a, b, ...)`: a tuple of two or more values; on the left of `=` it
+    /// unpacks. Removed before checking (`syntax::tuples`).
+    TupleExpr(Vec<Expr>),
+    /// `base.k`: the `k`-th element (1-based) of a tuple. Removed before
+    /// checking (`syntax::tuples`).
+    TupleIndex { base: Box<Expr>, index: usize },
     /// `target()`.
     Target,
 }

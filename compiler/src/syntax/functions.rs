@@ -150,6 +150,14 @@ const TYPES: [&str; 6] = ["int", "real", "vector", "row_vector", "matrix", "void
 
 fn check_signature(f: &FunDef, diags: &mut Vec<Diagnostic>) {
     let mut bad = |t: &FunType, what: &str| {
+        if t.base.starts_with("tuple") {
+            diags.push(
+                Diagnostic::error("E1014", format!("a user function that {what}s a tuple is not supported yet"))
+                    .with_label(t.span, "a tuple")
+                    .with_help("pass or return the elements one by one"),
+            );
+            return;
+        }
         diags.push(
             Diagnostic::error("E0011", format!("`{}` is not a type a user function can {what}", t.base))
                 .with_label(t.span, "unknown type")
@@ -748,6 +756,10 @@ impl Expander {
                 ExprKind::RowVectorExpr(v.into_iter().map(|a| self.expand_expr(a, hoist, depth)).collect())
             }
             ExprKind::Paren(x) => ExprKind::Paren(Box::new(self.expand_expr(*x, hoist, depth))),
+            ExprKind::TupleExpr(v) => ExprKind::TupleExpr(v.into_iter().map(|a| self.expand_expr(a, hoist, depth)).collect()),
+            ExprKind::TupleIndex { base, index } => {
+                ExprKind::TupleIndex { base: Box::new(self.expand_expr(*base, hoist, depth)), index }
+            }
             k @ (ExprKind::IntLit(_) | ExprKind::RealLit(_) | ExprKind::Var(_) | ExprKind::Target) => k,
         };
         Expr { kind, span }
@@ -1016,7 +1028,7 @@ fn normalise_density_calls(form: &mut Form) {
 }
 
 /// Applies `f` to `e` and, while `f` returns true, to its sub-expressions.
-fn map_expr(e: &mut Expr, f: &mut dyn FnMut(&mut Expr) -> bool) {
+pub(crate) fn map_expr(e: &mut Expr, f: &mut dyn FnMut(&mut Expr) -> bool) {
     if !f(e) {
         return;
     }
@@ -1053,8 +1065,10 @@ fn map_expr(e: &mut Expr, f: &mut dyn FnMut(&mut Expr) -> bool) {
                 }
             }
         }
-        ExprKind::ArrayExpr(v) | ExprKind::RowVectorExpr(v) => v.iter_mut().for_each(|a| map_expr(a, f)),
-        ExprKind::Paren(x) => map_expr(x, f),
+        ExprKind::ArrayExpr(v) | ExprKind::RowVectorExpr(v) | ExprKind::TupleExpr(v) => {
+            v.iter_mut().for_each(|a| map_expr(a, f))
+        }
+        ExprKind::Paren(x) | ExprKind::TupleIndex { base: x, .. } => map_expr(x, f),
         ExprKind::IntLit(_) | ExprKind::RealLit(_) | ExprKind::Var(_) | ExprKind::Target => {}
     }
 }

@@ -50,6 +50,7 @@ pub fn parse_program(source: &str) -> (Option<Program>, Vec<Diagnostic>) {
     let (mut tokens, mut diags) = lexer::lex(source);
     skip_unknown_blocks(&mut tokens, &mut diags);
     lexer::mark_truncations(&mut tokens);
+    lexer::mark_tuple_indices(&mut tokens, source);
 
     let mut grammar_diags = Vec::new();
     let mut recovered: Vec<ErrorRecovery<usize, Token<'_>, Diagnostic>> = Vec::new();
@@ -246,10 +247,10 @@ fn unexpected_token(
 
 /// Stan types hbmc does not have yet, named in a parse error's help when
 /// a declaration starts with one (docs/language.md lists them).
-const MISSING_TYPES: &[&str] = &["sum_to_zero_matrix", "column_stochastic_matrix", "row_stochastic_matrix", "tuple"];
+const MISSING_TYPES: &[&str] = &["sum_to_zero_matrix", "column_stochastic_matrix", "row_stochastic_matrix"];
 
 /// When the statement that failed to parse starts with a Stan type hbmc
-/// does not have yet (`tuple(...)`, `sum_to_zero_matrix[...]`), says so:
+/// does not have yet (`sum_to_zero_matrix[...]`), says so:
 /// the parse error alone would only point at the name after it.
 fn missing_type_help(tokens: &[Spanned<'_>], at: usize) -> Option<String> {
     match declared_type(tokens, at)? {
