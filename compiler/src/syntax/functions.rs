@@ -954,34 +954,8 @@ fn subst(e: &Expr, env: &HashMap<String, Expr>) -> Expr {
 
 fn subst_type(t: &TypeExpr, env: &HashMap<String, Expr>) -> TypeExpr {
     let mut t = t.clone();
-    for s in &mut t.array_sizes {
-        *s = subst(s, env);
-    }
-    let sizes: Vec<&mut Expr> = match &mut t.base {
-        BaseTypeExpr::Vector { size, .. }
-        | BaseTypeExpr::RowVector { size, .. }
-        | BaseTypeExpr::Simplex { size }
-        | BaseTypeExpr::Ordered { size }
-        | BaseTypeExpr::PositiveOrdered { size }
-        | BaseTypeExpr::UnitVector { size }
-        | BaseTypeExpr::SumToZeroVector { size }
-        | BaseTypeExpr::CholeskyFactorCorr { size }
-        | BaseTypeExpr::CorrMatrix { size }
-        | BaseTypeExpr::CovMatrix { size }
-        | BaseTypeExpr::ComplexVector { size }
-        | BaseTypeExpr::ComplexRowVector { size } => vec![size],
-        BaseTypeExpr::Matrix { rows, cols, .. } | BaseTypeExpr::ComplexMatrix { rows, cols } => vec![rows, cols],
-        BaseTypeExpr::CholeskyFactorCov { rows, cols } => {
-            let mut v = vec![rows];
-            if let Some(c) = cols {
-                v.push(c);
-            }
-            v
-        }
-        _ => vec![],
-    };
-    for s in sizes {
-        *s = subst(s, env);
+    for e in super::tuples::type_exprs_mut(&mut t) {
+        *e = subst(e, env);
     }
     t
 }
