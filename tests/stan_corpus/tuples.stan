@@ -2,13 +2,31 @@
 // per element: tuple data (JSON objects with keys "1", "2"), nested tuples,
 // tuple parameters with constraints, an array of tuples, tuple expressions,
 // element access and assignment, whole-tuple assignment, unpacking (a swap
-// included, which reads what it assigns), `?:` on tuples, and the library
+// included, which reads what it assigns), `?:` on tuples, user functions
+// taking and returning tuples (a user density among them), and the library
 // functions that return tuples (qr_thin, qr, svd, eigendecompose_sym,
 // eigendecompose, csr_extract) on data and, where their parts have
 // gradients, on parameters. Transformed data checks the values (a wrong
 // one rejects the data, which fails the oracles); tuples_by_hand.stan is
 // the same density without tuples (tests/tuples.rs compares the two).
 // data: tests/stan_corpus/tuples.json
+functions {
+  tuple(real, vector) scaled(tuple(real, vector) p, real c) {
+    return (c * p.1, c * p.2);
+  }
+  real first_plus(tuple(real, tuple(int, real)) p) {
+    return p.1 + p.2.2;
+  }
+  tuple(matrix, real) qr_trace(matrix M) {
+    tuple(matrix[rows(M), cols(M)], matrix[cols(M), cols(M)]) f = qr_thin(M);
+    real tr = 0;
+    for (k in 1:cols(M)) tr += f.2[k, k];
+    return (f.1, tr);
+  }
+  real pair_lpdf(real y, tuple(real, real) loc_scale) {
+    return normal_lpdf(y | loc_scale.1, loc_scale.2);
+  }
+}
 data {
   matrix[4, 3] X;
   tuple(int, vector[3]) pair;
@@ -44,6 +62,11 @@ transformed data {
   if (arr[1].1 != 1.5 || arr[2].2 != 3 || arr[2].1 != 2.5) reject("the array of tuples");
   if (copy.1 != nested.1 || copy.2.1 != 2 || copy.2.2[3] != 7 || pair.2[3] != 3) reject("the nested copy");
   if (nested.2.2[2] != 0.25 || nested.2.1 != 4) reject("nested data");
+  {
+    tuple(real, vector[3]) u = scaled((1.5, pair.2), 2);
+    real f = first_plus((u.1, (1, 0.5)));
+    if (u.1 != 3 || u.2[2] != 4 || f != 3.5 || scaled(u, 0.5).1 != 1.5) reject("user functions on tuples");
+  }
 }
 parameters {
   real mu;
@@ -67,6 +90,12 @@ model {
   target += 0.2 * sum(svd(A).2) + 0.1 * sum(svd(A).1 .* usv.1);
   target += normal_lpdf(moments.1 | 0, 2) + normal_lpdf(moments.2 | 0, 2);
   target += -0.1 * square(picked.1) - 0.05 * dot_self(picked.2);
+  {
+    tuple(matrix[4, 3], real) qt = qr_trace(A);
+    target += 0.1 * qt.2 + 0.05 * sum(qt.1 .* qr_x.1);
+    target += pair_lpdf(mu | (theta.1, 2));
+    mu ~ pair((0, 3));
+  }
 }
 generated quantities {
   tuple(real, tuple(int, vector[2])) draw = (mu, (pair.1, theta.2));

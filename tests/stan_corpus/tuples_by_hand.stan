@@ -29,4 +29,11 @@ model {
   target += 0.2 * sum(singular_values(A)) + 0.1 * sum(svd_U(A) .* U);
   target += normal_lpdf(m1 | 0, 2) + normal_lpdf(m2 | 0, 2);
   target += -0.1 * square(mu) - 0.05 * dot_self(theta_2);
+  {
+    real tr = 0;
+    for (k in 1:3) tr += qr_thin_R(A)[k, k];
+    target += 0.1 * tr + 0.05 * sum(qr_thin_Q(A) .* Qx);
+    target += normal_lpdf(mu | theta_1, 2);
+    mu ~ normal(0, 3);
+  }
 }

@@ -97,8 +97,11 @@ pub struct FunType {
     /// How many array dimensions (`array[,] real` has 2).
     pub array_dims: usize,
     /// `int`, `real`, `vector`, `row_vector`, `matrix`, `void` (or another
-    /// name, reported by the expander).
+    /// name, reported by the expander); `tuple(...)` for a tuple.
     pub base: String,
+    /// The element types of a tuple `tuple(T1, T2)`; empty otherwise.
+    /// Split away before the expander runs (`syntax::tuples`).
+    pub elements: Vec<FunType>,
     pub span: Span,
 }
 

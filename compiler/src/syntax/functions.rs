@@ -150,14 +150,6 @@ const TYPES: [&str; 6] = ["int", "real", "vector", "row_vector", "matrix", "void
 
 fn check_signature(f: &FunDef, diags: &mut Vec<Diagnostic>) {
     let mut bad = |t: &FunType, what: &str| {
-        if t.base.starts_with("tuple") {
-            diags.push(
-                Diagnostic::error("E1014", format!("a user function that {what}s a tuple is not supported yet"))
-                    .with_label(t.span, "a tuple")
-                    .with_help("pass or return the elements one by one"),
-            );
-            return;
-        }
         diags.push(
             Diagnostic::error("E0011", format!("`{}` is not a type a user function can {what}", t.base))
                 .with_label(t.span, "unknown type")

@@ -27,6 +27,8 @@ use crate::syntax::ast::*;
 use crate::syntax::functions::map_expr;
 use crate::syntax::span::Span;
 
+mod functions;
+
 /// Library functions that return a tuple, with the functions that compute
 /// each of its elements (Stan's order).
 const TUPLE_FUNCTIONS: &[(&str, &[&str])] = &[
@@ -53,28 +55,21 @@ pub fn element_name(name: &str, k: usize) -> String {
 /// diagnostics, and the names of the element variables made (for
 /// [`show_element_names`]).
 pub fn split_tuples(mut program: Program) -> (Program, Vec<Diagnostic>, Vec<String>) {
-    let mut s = Splitter { scopes: vec![HashMap::new()], block: BlockKind::Model, diags: Vec::new(), made: Vec::new(), temps: 0 };
+    let mut s = Splitter {
+        scopes: vec![HashMap::new()],
+        block: BlockKind::Model,
+        diags: Vec::new(),
+        made: Vec::new(),
+        temps: 0,
+        tuple_params: HashMap::new(),
+        tuple_returns: HashMap::new(),
+        returning: None,
+    };
     for block in &mut program.blocks {
         s.block = block.kind;
         match &mut block.body {
             BlockBody::Stmts(stmts) => *stmts = s.stmts(std::mem::take(stmts)),
-            BlockBody::Functions(defs) => {
-                for f in defs {
-                    // The expander refuses a signature with a tuple (E1014);
-                    // its body is left as written.
-                    let tuple_signature = std::iter::once(&f.return_type)
-                        .chain(f.params.iter().map(|p| &p.ty))
-                        .any(|t| t.base.starts_with("tuple"));
-                    if tuple_signature {
-                        continue;
-                    }
-                    if let Some(body) = f.body.take() {
-                        s.scopes.push(HashMap::new());
-                        f.body = Some(s.stmts(body));
-                        s.scopes.pop();
-                    }
-                }
-            }
+            BlockBody::Functions(defs) => *defs = s.functions(std::mem::take(defs)),
             BlockBody::Dims(_) => {}
         }
     }
@@ -143,6 +138,15 @@ struct Splitter {
     diags: Vec<Diagnostic>,
     made: Vec<String>,
     temps: usize,
+    /// User functions taking tuples: for each argument, its tuple type
+    /// (`None` for an argument that is not a tuple).
+    tuple_params: HashMap<String, Vec<Option<FunParam>>>,
+    /// User functions returning tuples, and those of their element
+    /// functions (`f:2`) that return tuples: how many elements.
+    tuple_returns: HashMap<String, usize>,
+    /// While the body of the element function `f:2:1` is split: the path
+    /// of the element its `return`s give (`[2, 1]`).
+    returning: Option<Vec<usize>>,
 }
 
 impl Splitter {
@@ -216,8 +220,8 @@ impl Splitter {
             },
             StmtKind::Tilde { lhs, dist, args, truncation } => StmtKind::Tilde {
                 lhs: self.value(lhs),
+                args: self.distribution_args(&dist.name, args),
                 dist,
-                args: args.into_iter().map(|a| self.value(a)).collect(),
                 truncation: truncation.map(|t| Truncation {
                     lower: t.lower.map(|e| self.value(e)),
                     upper: t.upper.map(|e| self.value(e)),
@@ -225,6 +229,7 @@ impl Splitter {
                 }),
             },
             StmtKind::TargetPlus(e) => StmtKind::TargetPlus(self.value(e)),
+            StmtKind::Return(Some(e)) if self.returning.is_some() => StmtKind::Return(self.returned_element(e)),
             StmtKind::Return(e) => StmtKind::Return(e.map(|e| self.value(e))),
             StmtKind::Call(e) => StmtKind::Call(self.value(e)),
             k @ (StmtKind::Break | StmtKind::Continue | StmtKind::Empty | StmtKind::Error) => k,
@@ -523,6 +528,14 @@ impl Splitter {
                 let element = self.select(base, *index, span)?;
                 self.elements(&element)
             }
+            ExprKind::Call { func, args } if self.tuple_returns.contains_key(&func.name) => {
+                let n = self.tuple_returns[&func.name];
+                let args = self.call_args(&func.name, 0, args.clone());
+                let items = (1..=n)
+                    .map(|k| Expr { kind: ExprKind::Call { func: Ident { name: element_name(&func.name, k), span: func.span }, args: args.clone() }, span })
+                    .collect();
+                Ok(Some(Elements { items, array_dims: 0 }))
+            }
             ExprKind::Call { func, args } => {
                 let Some(parts) = tuple_function_parts(&func.name) else { return Ok(None) };
                 if let Some(draw) = args.iter().find_map(random_draw) {
@@ -634,10 +647,30 @@ impl Splitter {
                 }
                 false
             }
+            ExprKind::Call { func, args } if self.takes_tuples(&func.name) => {
+                let args = self.call_args(&func.name, 0, args.clone());
+                if let ExprKind::Call { args: old, .. } = &mut x.kind {
+                    *old = args;
+                }
+                false
+            }
+            ExprKind::CondCall { func, variate, args } if self.takes_tuples(&func.name) => {
+                let mut all = vec![(**variate).clone()];
+                all.extend(args.iter().cloned());
+                let mut all = self.call_args(&func.name, 0, all).into_iter();
+                if let ExprKind::CondCall { variate, args, .. } = &mut x.kind {
+                    **variate = all.next().unwrap_or_else(|| reported(x.span));
+                    *args = all.collect();
+                }
+                false
+            }
             ExprKind::Var(_) | ExprKind::Index { .. } | ExprKind::TupleExpr(_) | ExprKind::Call { .. } => {
                 match self.elements(x) {
                     Ok(Some(_)) => {
                         let d = match &x.kind {
+                            ExprKind::Call { func, .. } if self.tuple_returns.contains_key(&func.name) => {
+                                tuple_as_value(&format!("{}(...)", func.name), x.span)
+                            }
                             ExprKind::Call { func, .. } => tuple_call_as_value(&func.name, x.span),
                             ExprKind::TupleExpr(_) => Diagnostic::error("E1013", "a tuple `(...)` is not a value here")
                                 .with_label(x.span, "a tuple")
