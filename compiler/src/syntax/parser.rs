@@ -333,7 +333,7 @@ const BLOCK_HEADERS: &[&str] = &[
 const TYPES: &[&str] = &[
     "int", "real", "vector", "row_vector", "matrix", "array", "simplex", "ordered",
     "positive_ordered", "unit_vector", "sum_to_zero_vector", "cholesky_factor_corr", "cholesky_factor_cov",
-    "corr_matrix", "cov_matrix",
+    "corr_matrix", "cov_matrix", "tuple",
 ];
 const STATEMENT_WORDS: &[&str] = &[
     "for", "while", "if", "break", "continue", "return", "print", "reject", "fatal_error",
@@ -344,7 +344,7 @@ const EXPRESSION_STARTS: &[&str] = &[
 ];
 const OPERATORS: &[&str] = &[
     "?", "||", "&&", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "%/%", "\\",
-    ".*", "./", "^", ".^", "'", "[",
+    ".*", "./", "^", ".^", "'", "[", "tuple element",
 ];
 const ASSIGNMENTS: &[&str] = &["=", "+=", "-=", "*=", "/=", ".*=", "./="];
 
