@@ -1,14 +1,15 @@
-// Tuples (Stan 2.33+; unpacking 2.36), which hbmc splits into one variable
-// per element: tuple data (JSON objects with keys "1", "2"), nested tuples,
-// tuple parameters with constraints, an array of tuples, tuple expressions,
-// element access and assignment, whole-tuple assignment, unpacking (a swap
-// included, which reads what it assigns), `?:` on tuples, user functions
-// taking and returning tuples (a user density among them), and the library
-// functions that return tuples (qr_thin, qr, svd, eigendecompose_sym,
-// eigendecompose, csr_extract) on data and, where their parts have
-// gradients, on parameters. Transformed data checks the values (a wrong
-// one rejects the data, which fails the oracles); tuples_by_hand.stan is
-// the same density without tuples (tests/tuples.rs compares the two).
+// Tuples (Stan 2.33+; unpacking 2.34+), which hbmc splits into one
+// variable per element: tuple data (JSON objects with keys "1", "2"; an
+// array of tuples a list of them), nested tuples, tuple parameters with
+// constraints, an array of tuples, tuple expressions, element access and
+// assignment, whole-tuple assignment, unpacking (a swap included, which
+// reads what it assigns), `?:` on tuples, user functions taking and
+// returning tuples (a user density among them), and the library functions
+// that return tuples (qr_thin, qr, svd, eigendecompose_sym, eigendecompose,
+// csr_extract) on data and, where their parts have gradients, on
+// parameters. Transformed data checks the values (a wrong one rejects the
+// data, which fails the oracles); tuples_by_hand.stan is the same density
+// without tuples (tests/tuples.rs compares the two).
 // data: tests/stan_corpus/tuples.json
 functions {
   tuple(real, vector) scaled(tuple(real, vector) p, real c) {
@@ -31,6 +32,7 @@ data {
   matrix[4, 3] X;
   tuple(int, vector[3]) pair;
   tuple(real, tuple(int, array[2] real)) nested;
+  array[3] tuple(int, vector[2]) obs;
 }
 transformed data {
   tuple(matrix[4, 3], matrix[3, 3]) qr_x = qr_thin(X);
@@ -62,6 +64,7 @@ transformed data {
   if (arr[1].1 != 1.5 || arr[2].2 != 3 || arr[2].1 != 2.5) reject("the array of tuples");
   if (copy.1 != nested.1 || copy.2.1 != 2 || copy.2.2[3] != 7 || pair.2[3] != 3) reject("the nested copy");
   if (nested.2.2[2] != 0.25 || nested.2.1 != 4) reject("nested data");
+  if (obs[1].1 != 1 || obs[3].1 != 5 || obs[2].2[1] != -1 || obs[3].2[2] != 2.5) reject("array of tuples data");
   {
     tuple(real, vector[3]) u = scaled((1.5, pair.2), 2);
     real f = first_plus((u.1, (1, 0.5)));

@@ -33,7 +33,8 @@ impl Splitter {
                 continue;
             }
             let name = &f.name.name;
-            if name.ends_with("_rng") || name.ends_with("_lp") {
+            // Said once, at the definition (not again at a forward declaration).
+            if (name.ends_with("_rng") || name.ends_with("_lp")) && f.body.is_some() {
                 self.error(
                     Diagnostic::error("E1014", format!("a user function `{name}` that returns a tuple and draws or adds to the target is not supported yet"))
                         .with_label(f.return_type.span, "returns a tuple")

@@ -286,9 +286,11 @@ impl Splitter {
             return;
         }
         let block_level = self.scopes.len() == 1;
+        // The split keeps an array of tuples as one array per element;
+        // CmdStan's columns interleave them (`x.1:1, x.1:2, x.2:1`).
         let io_block = matches!(
             self.block,
-            BlockKind::Data | BlockKind::Parameters | BlockKind::TransformedParameters | BlockKind::GeneratedQuantities
+            BlockKind::Parameters | BlockKind::TransformedParameters | BlockKind::GeneratedQuantities
         );
         if block_level && io_block && !ty.array_sizes.is_empty() {
             // Still declared below, so that its uses raise no further errors.
@@ -296,7 +298,7 @@ impl Splitter {
                 Diagnostic::error("E1014", format!("an array of tuples in `{}` is not supported yet", self.block.keyword()))
                     .with_label(ty.span, "an array of tuples")
                     .with_help("declare one array per element, or a tuple of arrays `tuple(array[N] T1, array[N] T2)`")
-                    .with_note("arrays of tuples work as local variables and in `transformed data`"),
+                    .with_note("arrays of tuples work in `data`, in `transformed data` and as local variables"),
             );
         }
         self.split_decl(name.name.clone(), name.span, ty, init, span, out);
