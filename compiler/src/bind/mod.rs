@@ -193,6 +193,17 @@ pub fn bind_data(
     program: &TypedProgram,
     sources: &[DataSource],
 ) -> (Option<BoundData>, Vec<Diagnostic>) {
+    let (bound, mut diags) = bind_declared(program, sources);
+    // Tuple elements (`pair:2`, `syntax::tuples`) named as the program writes them.
+    let elements: Vec<String> = program.vars.iter().map(|v| v.name.clone()).filter(|n| n.contains(':')).collect();
+    diags.iter_mut().for_each(|d| crate::syntax::tuples::show_element_names(d, &elements));
+    (bound, diags)
+}
+
+fn bind_declared(
+    program: &TypedProgram,
+    sources: &[DataSource],
+) -> (Option<BoundData>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let decls: Vec<&TypedDecl> = program.decls(BlockKind::Data).collect();
     let by_name: HashMap<&str, usize> = decls
@@ -537,11 +548,9 @@ fn missing_variable(
     if one_dim(decl).is_some() && !name.contains(':') {
         help.push_str(&format!(", or a column `{name}` to a CSV file"));
     }
-    // A tuple element `t:2` is named as the program writes it, `t.2`.
-    let shown = name.replace(':', ".");
     Diagnostic::error(
         "E4010",
-        format!("data variable `{shown}` (`{ty}`) is missing: {where_}"),
+        format!("data variable `{name}` (`{ty}`) is missing: {where_}"),
     )
     .with_label(decl.span, format!("declared here as `{ty}`"))
     .with_help(help)
