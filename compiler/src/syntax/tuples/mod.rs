@@ -60,7 +60,6 @@ pub fn split_tuples(mut program: Program) -> (Program, Vec<Diagnostic>, Vec<Stri
         block: BlockKind::Model,
         diags: Vec::new(),
         made: Vec::new(),
-        temps: 0,
         tuple_params: HashMap::new(),
         tuple_returns: HashMap::new(),
         returning: None,
@@ -107,7 +106,7 @@ fn dotted(text: &str, names: &[String]) -> String {
                 .filter(|n| rest.starts_with(n.as_str()) && !rest[n.len()..].starts_with(word))
                 .max_by_key(|n| n.len());
             if let Some(n) = hit {
-                out.push_str(&n.replace(':', "."));
+                out.push_str(&shown(n));
                 rest = &rest[n.len()..];
                 continue 'scan;
             }
@@ -117,6 +116,12 @@ fn dotted(text: &str, names: &[String]) -> String {
         rest = &rest[c.len_utf8()..];
     }
     out
+}
+
+/// A made name as the user writes it: an element `t:2:1` as `t.2.1`, the
+/// copy `a:0` made for an assignment to `a` as `a`.
+fn shown(name: &str) -> String {
+    name.strip_suffix(":0").unwrap_or(name).replace(':', ".")
 }
 
 /// Marks an error already reported.
@@ -137,7 +142,6 @@ struct Splitter {
     block: BlockKind,
     diags: Vec<Diagnostic>,
     made: Vec<String>,
-    temps: usize,
     /// User functions taking tuples: for each argument, its tuple type
     /// (`None` for an argument that is not a tuple).
     tuple_params: HashMap<String, Vec<Option<FunParam>>>,
@@ -278,13 +282,6 @@ impl Splitter {
 
     fn decl(&mut self, d: VarDecl, out: &mut Vec<Stmt>) {
         let VarDecl { ty, name, init, span } = d;
-        if !matches!(ty.base, BaseTypeExpr::Tuple(_)) {
-            let ty = self.type_values(ty);
-            self.declare(&name.name, &ty);
-            let init = init.map(|e| self.value(e));
-            out.push(Stmt { kind: StmtKind::Decl(VarDecl { ty, name, init, span }), span });
-            return;
-        }
         let block_level = self.scopes.len() == 1;
         // The split keeps an array of tuples as one array per element;
         // CmdStan's columns interleave them (`x.1:1, x.1:2, x.2:1`).
@@ -292,7 +289,8 @@ impl Splitter {
             self.block,
             BlockKind::Parameters | BlockKind::TransformedParameters | BlockKind::GeneratedQuantities
         );
-        if block_level && io_block && !ty.array_sizes.is_empty() {
+        let tuple = matches!(ty.base, BaseTypeExpr::Tuple(_));
+        if tuple && block_level && io_block && !ty.array_sizes.is_empty() {
             // Still declared below, so that its uses raise no further errors.
             self.error(
                 Diagnostic::error("E1014", format!("an array of tuples in `{}` is not supported yet", self.block.keyword()))
@@ -471,8 +469,9 @@ impl Splitter {
                 );
                 return;
             };
-            self.temps += 1;
-            let name = format!("tuple:{}", self.temps);
+            // Slot 0 is no element: shown as the variable it is copied for.
+            let name = format!("{}:0", root_name(lhs).unwrap_or("tuple"));
+            self.made.push(name.clone());
             body.push(decl_stmt(&name, ty, rhs.clone(), span));
             temps.push(name);
         }
@@ -874,5 +873,7 @@ mod tests {
         assert_eq!(dotted("cannot assign to `t:2:1` or t:1", &names), "cannot assign to `t.2.1` or t.1");
         // A range `at:1` or `t:10` is no element name.
         assert_eq!(dotted("x[at:1] t:10", &names), "x[at:1] t:10");
+        // The copy made for an assignment to `t.2` is shown as `t.2`.
+        assert_eq!(dotted("`t:2:0` is declared as `int`", &["t:2:0".to_string()]), "`t.2` is declared as `int`");
     }
 }
