@@ -12,8 +12,9 @@
 //! tuple slots in output columns (`qr:1.1`, `qr:2.3`), so tuple
 //! parameters, transformed parameters and generated quantities are written
 //! under CmdStan's column names; a data tuple is read from the JSON object
-//! `{"1": ..., "2": ...}` (`bind::json`). Diagnostics show the elements as
-//! the user writes them (`qr.2`, [`show_element_names`]).
+//! `{"1": ..., "2": ...}` (`bind::json`). User functions taking or
+//! returning tuples are split the same way (`functions`). Diagnostics show
+//! the elements as the user writes them (`qr.2`, [`show_element_names`]).
 //!
 //! Codes: E1013 (a tuple used wrongly: an element that does not exist, a
 //! tuple where a value is expected or the other way round, elements that
