@@ -101,9 +101,9 @@ fn bad_sparse_structures_are_refused_with_the_data() {
 
 #[test]
 fn bad_sparse_calls_are_refused_at_check() {
-    // csr_extract returns a tuple.
+    // csr_extract returns a tuple, which a vector cannot hold.
     let e = errors(&edited("real product =", "vector[nz] t = csr_extract(X);\n  real product ="));
-    assert!(e.len() == 1 && e[0].0 == "E1003" && e[0].1.contains("returns a tuple"), "{e:?}");
+    assert!(e.len() == 1 && e[0].0 == "E1013" && e[0].1.contains("returns a tuple"), "{e:?}");
     // A parameter matrix for csr_extract_w, whose size is its nonzero count.
     let e = errors(&edited("real product =", "vector[nz] t = csr_extract_w(rep_matrix(sigma, N, K));\n  real product ="));
     assert!(e.len() == 1 && e[0].0 == "E1002" && e[0].1.contains("argument `a` of `csr_extract_w` must be data"), "{e:?}");

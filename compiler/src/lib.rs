@@ -33,6 +33,15 @@ pub struct FrontEnd {
 /// errors, so that one run reports as much as it can.
 pub fn front_end(source: &str) -> FrontEnd {
     let (ast, mut diagnostics) = syntax::parse_program(source);
+    // Tuples become one variable per element before anything else reads
+    // the program.
+    let mut tuple_elements = Vec::new();
+    let ast = ast.map(|program| {
+        let (split, split_diags, made) = syntax::tuples::split_tuples(program);
+        diagnostics.extend(split_diags);
+        tuple_elements = made;
+        split
+    });
     // Kept as written for ODE right-hand sides, compiled on their own.
     let function_defs = ast.as_ref().map(syntax::functions::definitions).unwrap_or_default();
     // User functions are expanded where they are called before checking.
@@ -53,6 +62,7 @@ pub fn front_end(source: &str) -> FrontEnd {
             });
         }
     }
+    diagnostics.iter_mut().for_each(|d| syntax::tuples::show_element_names(d, &tuple_elements));
     diagnostics.sort_by_key(|d| d.primary_span().map(|s| s.start).unwrap_or(usize::MAX));
     FrontEnd { ast, typed, diagnostics }
 }

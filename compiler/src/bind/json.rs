@@ -82,10 +82,56 @@ fn into_data(value: Node) -> Result<JsonData, (&'static str, String)> {
                 Node::Raw(_) => data.dims_not_object = true,
             }
         } else {
-            data.vars.push((name, v.into_raw()));
+            push_var(&mut data.vars, name, v)?;
         }
     }
+    // Tuple elements (`t:1`) were pushed after their tuple's name.
+    data.vars.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(data)
+}
+
+/// A variable's member; a tuple (an object whose keys are the slots `"1"`,
+/// `"2"`, ..., as CmdStan writes it) gives one member per element, named
+/// as `syntax::tuples` names the element variables (`t:1`, `t:2:1`).
+fn push_var(vars: &mut Vec<(String, Raw)>, name: String, v: Node) -> Result<(), (&'static str, String)> {
+    match v {
+        Node::Object(members) if is_tuple(&members) => {
+            for (slot, element) in by_name(members, &format!("in the tuple \"{name}\""))? {
+                push_var(vars, format!("{name}:{slot}"), element)?;
+            }
+        }
+        v => vars.push((name, v.into_raw())),
+    }
+    Ok(())
+}
+
+/// A JSON list. A list of tuples (an array of tuples, as CmdStan writes
+/// it) becomes the tuple of lists that the program's element variables
+/// hold: `[{"1": a, "2": b}, {"1": c, "2": d}]` is `{"1": [a, c], "2": [b, d]}`
+/// (an element missing from one tuple leaves its list short, which the
+/// declared size then reports).
+fn list(items: Vec<Node>) -> Node {
+    let tuples = !items.is_empty() && items.iter().all(|i| matches!(i, Node::Object(m) if is_tuple(m)));
+    if !tuples {
+        return Node::Raw(Raw::List(items.into_iter().map(Node::into_raw).collect()));
+    }
+    let mut slots: std::collections::BTreeMap<usize, Vec<Node>> = std::collections::BTreeMap::new();
+    for item in items {
+        let Node::Object(members) = item else { continue };
+        for (k, v) in members {
+            // `is_tuple` checked that every key is a number.
+            if let Ok(slot) = k.parse::<usize>() {
+                slots.entry(slot).or_default().push(v);
+            }
+        }
+    }
+    Node::Object(slots.into_iter().map(|(k, vs)| (k.to_string(), list(vs))).collect())
+}
+
+/// Whether an object's keys are tuple slots, `"1"`, `"2"`, ... (a slot
+/// missing or too many is reported against the program's declaration).
+pub(crate) fn is_tuple(members: &[(String, Node)]) -> bool {
+    !members.is_empty() && members.iter().all(|(k, _)| k.parse::<usize>().is_ok_and(|i| i >= 1) && !k.starts_with('0'))
 }
 
 /// An object's members sorted by name. A name given twice is an error
@@ -205,9 +251,9 @@ impl<'de> serde::de::Visitor<'de> for NodeVisitor {
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
         while let Some(item) = seq.next_element::<Node>()? {
-            items.push(item.into_raw());
+            items.push(item);
         }
-        Ok(Node::Raw(Raw::List(items)))
+        Ok(list(items))
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
         let mut members = Vec::new();
@@ -329,6 +375,30 @@ mod tests {
         assert_eq!(d.dims.unwrap()[0].1, Raw::List(vec![Raw::Text("a".into())]));
         assert_eq!(non_finite("-Inf"), Some(f64::NEG_INFINITY));
         assert_eq!(non_finite("infx"), None);
+    }
+
+    #[test]
+    fn a_tuple_object_gives_one_member_per_element() {
+        let d = parse(r#"{"t": {"2": [1.5, 2], "1": 3}, "n": {"1": 1, "2": {"1": 2, "2": 3}}, "o": {"a": 1}}"#).unwrap();
+        let names: Vec<&str> = d.vars.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["n:1", "n:2:1", "n:2:2", "o", "t:1", "t:2"]);
+        assert_eq!(d.vars[4].1, Raw::Int(3));
+        assert_eq!(d.vars[3].1, Raw::Object, "an object that is no tuple stays one");
+    }
+
+    #[test]
+    fn a_list_of_tuples_gives_one_list_per_element() {
+        // Arrays of tuples of tuples, 2 x 2, as CmdStan writes them.
+        let text = r#"{"a": [[{"1": 1, "2": {"1": 0.5, "2": 7}}, {"1": 2, "2": {"1": 1.5, "2": 8}}],
+                              [{"1": 3, "2": {"1": 2.5, "2": 9}}, {"1": 4, "2": {"1": 3.5, "2": 10}}]]}"#;
+        let d = parse(text).unwrap();
+        let names: Vec<&str> = d.vars.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["a:1", "a:2:1", "a:2:2"]);
+        let ints = |v: &[i64]| Raw::List(v.iter().map(|i| Raw::Int(*i)).collect());
+        assert_eq!(d.vars[0].1, Raw::List(vec![ints(&[1, 2]), ints(&[3, 4])]));
+        assert_eq!(d.vars[2].1, Raw::List(vec![ints(&[7, 8]), ints(&[9, 10])]));
+        let reals = Raw::List(vec![Raw::List(vec![Raw::Real(0.5), Raw::Real(1.5)]), Raw::List(vec![Raw::Real(2.5), Raw::Real(3.5)])]);
+        assert_eq!(d.vars[1].1, reals);
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! and the caller then reads the text with serde_json, which either reads
 //! it or reports the error with its position.
 
-use super::json::Node;
+use super::json::{is_tuple, Node};
 use super::raw::Raw;
 
 /// The value of a whole JSON text, or `None` to fall back to serde_json.
@@ -60,7 +60,12 @@ impl Reader<'_> {
                     // the list, without a `Node` around it.
                     let item = match self.peek()? {
                         b'-' | b'0'..=b'9' => self.number()?,
-                        _ => self.value(depth + 1)?.into_raw(),
+                        // A list of tuples is regrouped by serde_json's path
+                        // (`json::list`).
+                        _ => match self.value(depth + 1)? {
+                            Node::Object(m) if is_tuple(&m) => return None,
+                            v => v.into_raw(),
+                        },
                     };
                     items.push(item);
                     match self.peek()? {

@@ -193,6 +193,17 @@ pub fn bind_data(
     program: &TypedProgram,
     sources: &[DataSource],
 ) -> (Option<BoundData>, Vec<Diagnostic>) {
+    let (bound, mut diags) = bind_declared(program, sources);
+    // Tuple elements (`pair:2`, `syntax::tuples`) named as the program writes them.
+    let elements: Vec<String> = program.vars.iter().map(|v| v.name.clone()).filter(|n| n.contains(':')).collect();
+    diags.iter_mut().for_each(|d| crate::syntax::tuples::show_element_names(d, &elements));
+    (bound, diags)
+}
+
+fn bind_declared(
+    program: &TypedProgram,
+    sources: &[DataSource],
+) -> (Option<BoundData>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let decls: Vec<&TypedDecl> = program.decls(BlockKind::Data).collect();
     let by_name: HashMap<&str, usize> = decls
@@ -533,8 +544,8 @@ fn missing_variable(
         let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
         format!("no data source gives it ({})", names.join(", "))
     };
-    let mut help = format!("add `\"{name}\": ...` to a JSON data file");
-    if one_dim(decl).is_some() {
+    let mut help = format!("add `{}` to a JSON data file", json_member(name));
+    if one_dim(decl).is_some() && !name.contains(':') {
         help.push_str(&format!(", or a column `{name}` to a CSV file"));
     }
     Diagnostic::error(
@@ -543,6 +554,21 @@ fn missing_variable(
     )
     .with_label(decl.span, format!("declared here as `{ty}`"))
     .with_help(help)
+}
+
+/// The JSON member that gives the data variable `name`: `"x": ...`, or for
+/// the tuple element `t:2:1` (`syntax::tuples`) `"t": {"2": {"1": ...}}`.
+fn json_member(name: &str) -> String {
+    let mut parts = name.split(':');
+    let mut text = format!("\"{}\": ", parts.next().unwrap_or(name));
+    let mut open = 0;
+    for slot in parts {
+        text.push_str(&format!("{{\"{slot}\": "));
+        open += 1;
+    }
+    text.push_str("...");
+    text.push_str(&"}".repeat(open));
+    text
 }
 
 /// E4020 for a value that is not a rectangular block.

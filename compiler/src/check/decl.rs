@@ -243,6 +243,9 @@ impl Checker {
                 let c = size(self, cols, &mut sizes);
                 (ElemType::ComplexMatrix(r, c), Ok(&Transform::None))
             }
+            // Split into its elements by `syntax::tuples`, which reported
+            // any it had to leave.
+            B::Tuple(_) => return None,
             B::DimIndex(name) => match self.dims.lookup(&name.name) {
                 Some(d) => (ElemType::Int { index_of: Some(d) }, Ok(&Transform::None)),
                 None => {

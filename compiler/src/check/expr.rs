@@ -84,6 +84,9 @@ impl Checker {
             ExprKind::RowVectorExpr(items) => self.check_row_vector_expr(items, span),
             ExprKind::Call { func, args } => self.check_call(func, None, args, span),
             ExprKind::CondCall { func, variate, args } => self.check_call(func, Some(variate), args, span),
+            // `syntax::tuples` removes both before checking; what it leaves
+            // in place it has already reported.
+            ExprKind::TupleExpr(_) | ExprKind::TupleIndex { .. } => None,
         }
     }
 
@@ -547,14 +550,6 @@ impl Checker {
             Ok(ty) => {
                 let level = typed.iter().map(|t| t.level).max().unwrap_or(Level::Data);
                 Some(TypedExpr { kind: TypedExprKind::Call { func: func.name.clone(), args: typed }, ty, level, span })
-            }
-            Err(CallError::Unknown) if let Some(help) = super::csr::tuple_refusal(&func.name) => {
-                self.report(
-                    Diagnostic::error("E1003", format!("`{}` returns a tuple, and hbmc has no tuples yet", func.name))
-                        .with_label(func.span, "returns a tuple")
-                        .with_help(help),
-                );
-                None
             }
             Err(CallError::Unknown) => {
                 let glm_draw = func.name.strip_suffix("_rng").filter(|stem| stem.ends_with("_glm"));

@@ -13,7 +13,6 @@
 
 pub mod broadcast;
 pub mod complex;
-pub mod csr;
 mod data_args;
 mod decl;
 pub mod env;

@@ -11,8 +11,6 @@ pub const DISTRIBUTIONS: &[&str] = &[
 
 /// Stan functions hbmc lacks.
 pub const FUNCTIONS: &[&str] = &[
-    "eigendecompose_sym",
-    "eigendecompose", "qr", "qr_thin", "svd",
     "ode_adjoint_tol_ctl", "algebra_solver",
     "algebra_solver_newton", "solve_newton", "solve_newton_tol", "solve_powell", "solve_powell_tol",
     "integrate_1d",

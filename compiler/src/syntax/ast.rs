@@ -97,8 +97,11 @@ pub struct FunType {
     /// How many array dimensions (`array[,] real` has 2).
     pub array_dims: usize,
     /// `int`, `real`, `vector`, `row_vector`, `matrix`, `void` (or another
-    /// name, reported by the expander).
+    /// name, reported by the expander); `tuple(...)` for a tuple.
     pub base: String,
+    /// The element types of a tuple `tuple(T1, T2)`; empty otherwise.
+    /// Split away before the expander runs (`syntax::tuples`).
+    pub elements: Vec<FunType>,
     pub span: Span,
 }
 
@@ -288,6 +291,10 @@ pub enum BaseTypeExpr {
     ComplexMatrix { rows: Expr, cols: Expr },
     /// A dim used as an index type: `grade g;` holds a member of `grade`.
     DimIndex(Ident),
+    /// `tuple(T1, T2, ...)`: two or more element types, each with its own
+    /// array sizes and constraints. Split into one variable per element
+    /// before checking (`syntax::tuples`).
+    Tuple(Vec<TypeExpr>),
 }
 
 /// The constrained matrix types with a row and a column size (Stan 2.37).
@@ -366,6 +373,12 @@ pub enum ExprKind {
     RowVectorExpr(Vec<Expr>),
     /// `(e)`, kept so that printed programs show the user's grouping.
     Paren(Box<Expr>),
+    /// `(a, b, ...)`: a tuple of two or more values; on the left of `=` it
+    /// unpacks. Removed before checking (`syntax::tuples`).
+    TupleExpr(Vec<Expr>),
+    /// `base.k`: the `k`-th element (1-based) of a tuple. Removed before
+    /// checking (`syntax::tuples`).
+    TupleIndex { base: Box<Expr>, index: usize },
     /// `target()`.
     Target,
 }

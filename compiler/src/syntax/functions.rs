@@ -748,6 +748,10 @@ impl Expander {
                 ExprKind::RowVectorExpr(v.into_iter().map(|a| self.expand_expr(a, hoist, depth)).collect())
             }
             ExprKind::Paren(x) => ExprKind::Paren(Box::new(self.expand_expr(*x, hoist, depth))),
+            ExprKind::TupleExpr(v) => ExprKind::TupleExpr(v.into_iter().map(|a| self.expand_expr(a, hoist, depth)).collect()),
+            ExprKind::TupleIndex { base, index } => {
+                ExprKind::TupleIndex { base: Box::new(self.expand_expr(*base, hoist, depth)), index }
+            }
             k @ (ExprKind::IntLit(_) | ExprKind::RealLit(_) | ExprKind::Var(_) | ExprKind::Target) => k,
         };
         Expr { kind, span }
@@ -942,36 +946,8 @@ fn subst(e: &Expr, env: &HashMap<String, Expr>) -> Expr {
 
 fn subst_type(t: &TypeExpr, env: &HashMap<String, Expr>) -> TypeExpr {
     let mut t = t.clone();
-    for s in &mut t.array_sizes {
-        *s = subst(s, env);
-    }
-    let sizes: Vec<&mut Expr> = match &mut t.base {
-        BaseTypeExpr::Vector { size, .. }
-        | BaseTypeExpr::RowVector { size, .. }
-        | BaseTypeExpr::Simplex { size }
-        | BaseTypeExpr::Ordered { size }
-        | BaseTypeExpr::PositiveOrdered { size }
-        | BaseTypeExpr::UnitVector { size }
-        | BaseTypeExpr::SumToZeroVector { size }
-        | BaseTypeExpr::CholeskyFactorCorr { size }
-        | BaseTypeExpr::CorrMatrix { size }
-        | BaseTypeExpr::CovMatrix { size }
-        | BaseTypeExpr::ComplexVector { size }
-        | BaseTypeExpr::ComplexRowVector { size } => vec![size],
-        BaseTypeExpr::Matrix { rows, cols, .. }
-        | BaseTypeExpr::ComplexMatrix { rows, cols }
-        | BaseTypeExpr::ConstrainedMatrix { rows, cols, .. } => vec![rows, cols],
-        BaseTypeExpr::CholeskyFactorCov { rows, cols } => {
-            let mut v = vec![rows];
-            if let Some(c) = cols {
-                v.push(c);
-            }
-            v
-        }
-        _ => vec![],
-    };
-    for s in sizes {
-        *s = subst(s, env);
+    for e in super::tuples::type_exprs_mut(&mut t) {
+        *e = subst(e, env);
     }
     t
 }
@@ -1018,7 +994,7 @@ fn normalise_density_calls(form: &mut Form) {
 }
 
 /// Applies `f` to `e` and, while `f` returns true, to its sub-expressions.
-fn map_expr(e: &mut Expr, f: &mut dyn FnMut(&mut Expr) -> bool) {
+pub(crate) fn map_expr(e: &mut Expr, f: &mut dyn FnMut(&mut Expr) -> bool) {
     if !f(e) {
         return;
     }
@@ -1055,8 +1031,10 @@ fn map_expr(e: &mut Expr, f: &mut dyn FnMut(&mut Expr) -> bool) {
                 }
             }
         }
-        ExprKind::ArrayExpr(v) | ExprKind::RowVectorExpr(v) => v.iter_mut().for_each(|a| map_expr(a, f)),
-        ExprKind::Paren(x) => map_expr(x, f),
+        ExprKind::ArrayExpr(v) | ExprKind::RowVectorExpr(v) | ExprKind::TupleExpr(v) => {
+            v.iter_mut().for_each(|a| map_expr(a, f))
+        }
+        ExprKind::Paren(x) | ExprKind::TupleIndex { base: x, .. } => map_expr(x, f),
         ExprKind::IntLit(_) | ExprKind::RealLit(_) | ExprKind::Var(_) | ExprKind::Target => {}
     }
 }

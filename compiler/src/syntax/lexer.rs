@@ -130,6 +130,9 @@ pub enum Token<'input> {
     /// `complex_matrix`
     #[token("complex_matrix")]
     ComplexMatrix,
+    /// `tuple`
+    #[token("tuple")]
+    Tuple,
 
     // --- statements --------------------------------------------------------
     /// `for`
@@ -172,6 +175,10 @@ pub enum Token<'input> {
     /// as an identifier and [`mark_truncations`] rewrites it where it can
     /// only be a truncation.
     Truncate,
+    /// The `.k` of a tuple element access `t.k`. Never produced by logos:
+    /// `.1` lexes as a real literal and [`mark_tuple_indices`] rewrites it
+    /// where it touches the expression before it.
+    TupleIndex(usize),
 
     // --- literals and names ---------------------------------------------------
     /// A name. Logos prefers the longest match, so `data_x` is one identifier,
@@ -341,6 +348,7 @@ impl Token<'_> {
             Token::IntLit(Some(v)) => format!("integer `{v}`"),
             Token::IntLit(None) => "an integer".to_string(),
             Token::RealLit(v) => format!("real number `{v}`"),
+            Token::TupleIndex(k) => format!("tuple element `.{k}`"),
             Token::ImagLit(v) => format!("imaginary number `{v}i`"),
             Token::StrLit(_) | Token::UnterminatedStr(_) => "a string".to_string(),
             Token::BlockComment | Token::HashComment => "a comment".to_string(),
@@ -398,6 +406,7 @@ impl Token<'_> {
             Token::ComplexVector => "complex_vector",
             Token::ComplexRowVector => "complex_row_vector",
             Token::ComplexMatrix => "complex_matrix",
+            Token::Tuple => "tuple",
             Token::For => "for",
             Token::In => "in",
             Token::While => "while",
@@ -681,6 +690,24 @@ pub fn mark_truncations(tokens: &mut [Spanned<'_>]) {
     }
 }
 
+/// Rewrites a real literal `.k` (digits only) that touches the token
+/// before it, an identifier, `)`, `]` or another `.k`, into
+/// [`Token::TupleIndex`]: `t.1`, `f(x).2`, `x[i].1`, `t.2.1`. A real
+/// literal can never stand right after those, so nothing else changes.
+pub fn mark_tuple_indices(tokens: &mut [Spanned<'_>], source: &str) {
+    for at in 1..tokens.len() {
+        let (start, Token::RealLit(_), end) = &tokens[at] else { continue };
+        let (_, before, before_end) = &tokens[at - 1];
+        let touches = *before_end == *start
+            && matches!(before, Token::Ident(_) | Token::RParen | Token::RBracket | Token::TupleIndex(_));
+        let text = source.get(*start..*end).unwrap_or("");
+        let digits = text.strip_prefix('.').filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
+        if let (true, Some(k)) = (touches, digits.and_then(|d| d.parse::<usize>().ok())) {
+            tokens[at].1 = Token::TupleIndex(k);
+        }
+    }
+}
+
 /// The index of the `)` matching the `(` at `open`, if there is one.
 fn matching_paren(tokens: &[Spanned<'_>], open: usize) -> Option<usize> {
     let mut depth = 0usize;
@@ -728,6 +755,17 @@ mod tests {
         mark_truncations(&mut tokens);
         let ts: Vec<_> = tokens.iter().filter(|(_, t, _)| matches!(t, Token::Truncate | Token::Ident("T"))).map(|(_, t, _)| t.clone()).collect();
         assert_eq!(ts, vec![Token::Truncate, Token::Ident("T")]);
+    }
+
+    #[test]
+    fn tuple_indices_touch_what_they_index() {
+        let src = "t.1 + f(x).2 + y[i].1 + u.2.1 + .5 + a .3";
+        let mut tokens = lex(src).0;
+        mark_tuple_indices(&mut tokens, src);
+        let idx: Vec<_> = tokens.iter().filter_map(|(_, t, _)| match t { Token::TupleIndex(k) => Some(*k), _ => None }).collect();
+        assert_eq!(idx, vec![1, 2, 1, 2, 1]);
+        let reals = tokens.iter().filter(|(_, t, _)| matches!(t, Token::RealLit(_))).count();
+        assert_eq!(reals, 2, "`.5` after `+` and `.3` after a space stay numbers");
     }
 
     #[test]

@@ -9,5 +9,6 @@ pub mod lexer;
 pub mod parser;
 pub mod print;
 pub mod span;
+pub mod tuples;
 
 pub use parser::parse_program;

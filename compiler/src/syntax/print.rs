@@ -282,6 +282,7 @@ fn base_type_node(b: &BaseTypeExpr) -> Node {
         BaseTypeExpr::ComplexRowVector { size: s } => sized("complex_row_vector", s),
         BaseTypeExpr::ComplexMatrix { rows, cols } => list("complex_matrix", vec![size("rows", rows), size("cols", cols)]),
         BaseTypeExpr::DimIndex(dim) => list("dim-index", vec![atom(&dim.name)]),
+        BaseTypeExpr::Tuple(items) => list("tuple", items.iter().map(type_node).collect()),
     }
 }
 
@@ -348,6 +349,8 @@ fn expr_node(e: &Expr) -> Node {
         ExprKind::RowVectorExpr(es) => list("row-vector", exprs(es)),
         ExprKind::Paren(inner) => list("paren", vec![expr_node(inner)]),
         ExprKind::Target => list("target", vec![]),
+        ExprKind::TupleExpr(es) => list("tuple", exprs(es)),
+        ExprKind::TupleIndex { base, index } => list("element", vec![expr_node(base), atom(index.to_string())]),
     }
 }
 
