@@ -167,6 +167,12 @@ pub fn model_arenas(m: &hbmc_compiler::lower::LoweredModel) -> hbmc_compiler::ir
 /// gradient part of `hbmc check --emit ir`), for tests that count what the
 /// gradient computes.
 pub fn gradient_ir(source: &str, data_json: &str) -> String {
+    function_ir(source, data_json, hbmc_compiler::ir::FunctionKind::Gradient)
+}
+
+/// [`gradient_ir`] for any function of the differentiated module (the log
+/// density, to compare the gradient with).
+pub fn function_ir(source: &str, data_json: &str, kind: hbmc_compiler::ir::FunctionKind) -> String {
     use hbmc_compiler::bind::{bind_data, read_source};
     use hbmc_compiler::lower::{lower_model_with, LowerOptions};
     let fe = hbmc_compiler::front_end(source);
@@ -176,6 +182,6 @@ pub fn gradient_ir(source: &str, data_json: &str) -> String {
     let bound = bound.unwrap_or_else(|| panic!("data bind: {diags:?}"));
     let mut m = lower_model_with(&program, &bound, LowerOptions::default()).unwrap_or_else(|d| panic!("lowering: {d:?}"));
     hbmc_compiler::ad::differentiate_with_data(&mut m.module, &m.data_init, &m.int_data_init).unwrap_or_else(|e| panic!("AD: {e}"));
-    let func = m.module.function(hbmc_compiler::ir::FunctionKind::Gradient).expect("a gradient function");
+    let func = m.module.function(kind).unwrap_or_else(|| panic!("a {kind:?} function"));
     hbmc_compiler::ir::print::function_to_string(&m.module, func)
 }

@@ -29,9 +29,20 @@ fn bind(name: &str, source: &str, data: &[PathBuf], engine: Engine) -> Result<Bo
 /// [`check_example`] with the data given as JSON text, written to a
 /// scratch file of its own (named after `name`).
 pub fn check_example_json(name: &str, source: &str, data_json: &str) -> Result<(), String> {
+    check_example(name, source, &[json_file(name, data_json)?])
+}
+
+/// The model bound to JSON data (written as [`check_example_json`] does)
+/// for `engine`, for tests that evaluate it at points of their own.
+pub fn bind_json(name: &str, source: &str, data_json: &str, engine: Engine) -> Result<BoundModel, String> {
+    bind(name, source, &[json_file(name, data_json)?], engine)
+}
+
+/// `data_json` in a scratch file of its own, named after `name`.
+fn json_file(name: &str, data_json: &str) -> Result<PathBuf, String> {
     let path = super::scratch(&format!("oracle-{name}")).join("d.json");
     std::fs::write(&path, data_json).map_err(|e| format!("{}: {e}", path.display()))?;
-    check_example(name, source, &[path])
+    Ok(path)
 }
 
 /// Both oracles at 20 points; `Err` says which failed where.

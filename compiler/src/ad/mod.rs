@@ -65,6 +65,7 @@ mod prune;
 mod reciprocals;
 mod reverse;
 pub mod rules;
+mod target_guards;
 mod value_tape;
 
 use crate::ir::{Arena, BufferId, FunctionKind, Module};

@@ -5,6 +5,7 @@ use super::activity::{Active, Overwrites};
 use super::affine::IndexFacts;
 use super::carry::{Carry, Tape};
 use super::reciprocals::Reciprocals;
+use super::target_guards::TargetGuards;
 use super::value_tape::ValueTapes;
 use super::rules::{self, AdjArg};
 use super::AdError;
@@ -38,6 +39,7 @@ pub fn build(
         partials: HashMap::new(),
         discards: HashMap::new(),
         reciprocals: Reciprocals::of(forward),
+        guards: TargetGuards::of(forward),
         tapes: ValueTapes::default(),
     };
     let mut body = Vec::new();
@@ -212,6 +214,8 @@ struct Gen<'a> {
     discards: HashMap<BufferId, BufferId>,
     /// Reciprocals of the forward sweep the reverse multiplies by.
     reciprocals: Reciprocals,
+    /// Selects that guard a target term: their reverse needs no condition.
+    guards: TargetGuards,
     /// Values of loop iterations the forward sweep stores for the reverse.
     tapes: ValueTapes,
 }
@@ -943,6 +947,13 @@ impl Gen<'_> {
                 }
             }
             Expr::Select { cond, then, otherwise } => {
+                if let Some(v) = self.guards.finite_branch(dst) {
+                    // A guard of a target term: wherever the log density
+                    // is finite it picked `v`, so no condition to
+                    // recompute (target_guards.rs).
+                    self.add_adj(out, scope, v, g);
+                    return Ok(());
+                }
                 let c = renamed(scope, *cond);
                 let zero = self.f64(out, 0.0);
                 let gt = self.define(out, ScalarType::F64, Expr::Select { cond: c, then: g, otherwise: zero });

@@ -683,14 +683,21 @@ impl Lowerer<'_> {
             let half = this.fb.f64(-0.5);
             let quad = this.fb.binary(BinaryOp::Mul, half, sq);
             let c = this.fb.f64(-(k as f64) * HALF_LN_2PI);
-            let v = this.fb.binary(BinaryOp::Sub, c, facts.log_det);
-            let v = this.fb.binary(BinaryOp::Add, v, quad);
+            let base = this.fb.binary(BinaryOp::Sub, c, facts.log_det);
+            let v = this.fb.binary(BinaryOp::Add, base, quad);
+            // `v` is finite exactly when `base` and `sq` are (`|base|` is
+            // below 2^10 K when finite, `quad` in [-0.9e308, 0], so their
+            // sum cannot overflow): the test of `base` is the factor's,
+            // out of a loop over variates, and each variate tests `sq`
+            // alone, off the chain of `v`.
             let inf = this.fb.f64(f64::INFINITY);
             let ninf = this.fb.f64(f64::NEG_INFINITY);
-            let below = this.fb.cmp(CmpOp::Lt, v, inf);
-            let above = this.fb.cmp(CmpOp::Gt, v, ninf);
-            let finite = this.fb.binary(BinaryOp::And, below, above);
-            let ok = this.fb.binary(BinaryOp::And, finite, facts.diag_ok);
+            let below = this.fb.cmp(CmpOp::Lt, base, inf);
+            let above = this.fb.cmp(CmpOp::Gt, base, ninf);
+            let base_ok = this.fb.binary(BinaryOp::And, below, above);
+            let factor_ok = this.fb.binary(BinaryOp::And, base_ok, facts.diag_ok);
+            let sq_ok = this.fb.cmp(CmpOp::Lt, sq, inf);
+            let ok = this.fb.binary(BinaryOp::And, factor_ok, sq_ok);
             let lp = this.fb.select(ok, v, ninf);
             this.emit_term(sink, lp);
             Ok(())
