@@ -694,8 +694,7 @@ impl Gen<'_> {
         let last = self.define(&mut prologue, ScalarType::I64, Expr::Binary(BinaryOp::Sub, e, one));
         let off = self.define(&mut prologue, ScalarType::I64, Expr::Binary(BinaryOp::Sub, k, s));
         let j = self.define(&mut prologue, ScalarType::I64, Expr::Binary(BinaryOp::Sub, last, off));
-        let rename = scope.rename.clone();
-        self.restore_carried(var, j, s, &rename, &mut prologue);
+        self.restore_carried(var, j, s, &scope.rename, &mut prologue);
         let (inner, cells) = self.nested(body, scope, &[(var, j)])?;
         let mut loop_body = prologue;
         loop_body.extend(inner);
@@ -706,7 +705,7 @@ impl Gen<'_> {
         if self.carries.contains_key(&var) {
             let ran = self.define(out, ScalarType::I64, Expr::Cmp(CmpOp::Lt, s, e));
             let mut back = Vec::new();
-            self.restore_carried(var, s, s, &rename, &mut back);
+            self.restore_carried(var, s, s, &scope.rename, &mut back);
             out.push(Stmt::If { cond: ran, then: back, otherwise: Vec::new() });
         }
         Ok(())

@@ -219,36 +219,31 @@ impl Lowerer<'_> {
     /// `w = 1/σ` and `c = log σ + log √(2π)`, or 0 and +∞ when σ is not
     /// positive.
     fn scale_parts(&mut self, s: Value, at: &TypedExpr) -> LowerResult<(Value, Value)> {
-        let zero = self.fb.f64(0.0);
-        let ok = self.fb.cmp(CmpOp::Gt, s, zero);
-        let one = self.fb.f64(1.0);
-        let inv = self.fb.binary(BinaryOp::Div, one, s);
-        let w = self.fb.select(ok, inv, zero);
         let log = self.func("hbm_log", at)?;
         let l = self.fb.call(log, vec![CallArg::Value(s)]);
-        let k = self.fb.f64(HALF_LN_2PI);
-        let lk = self.fb.binary(BinaryOp::Add, l, k);
-        let inf = self.fb.f64(f64::INFINITY);
-        let c = self.fb.select(ok, lk, inf);
-        Ok((w, c))
+        Ok(self.parts_of_scale(s, l))
     }
 
-    /// [`Self::scale_parts`] of `σ = exp(z)`: `c = z + log √(2π)`, the
-    /// same value without the `log` of the exponential (σ is positive but
-    /// where `exp` underflows to 0, which is refused as any σ = 0).
+    /// [`Self::scale_parts`] of `σ = exp(z)`: `log σ` is `z`, no `log` call
+    /// (σ is positive but where `exp` underflows to 0, refused as any σ = 0).
     fn exp_scale_parts(&mut self, z: Value, at: &TypedExpr) -> LowerResult<(Value, Value)> {
         let exp = self.func("hbm_exp", at)?;
         let s = self.fb.call(exp, vec![CallArg::Value(z)]);
+        Ok(self.parts_of_scale(s, z))
+    }
+
+    /// `w` and `c` from σ and its log.
+    fn parts_of_scale(&mut self, s: Value, log_s: Value) -> (Value, Value) {
         let zero = self.fb.f64(0.0);
         let ok = self.fb.cmp(CmpOp::Gt, s, zero);
         let one = self.fb.f64(1.0);
         let inv = self.fb.binary(BinaryOp::Div, one, s);
         let w = self.fb.select(ok, inv, zero);
         let k = self.fb.f64(HALF_LN_2PI);
-        let zk = self.fb.binary(BinaryOp::Add, z, k);
+        let lk = self.fb.binary(BinaryOp::Add, log_s, k);
         let inf = self.fb.f64(f64::INFINITY);
-        let c = self.fb.select(ok, zk, inf);
-        Ok((w, c))
+        let c = self.fb.select(ok, lk, inf);
+        (w, c)
     }
 
     /// The element of `e` at `idx`, reading `replacement` wherever `e`
