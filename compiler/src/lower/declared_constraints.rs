@@ -9,7 +9,7 @@
 
 use super::transform::{bound_elem, scalar_bound_once, structured_name};
 use super::{layout, LowerError, LowerResult, Lowerer};
-use crate::check::typed::{Constraint, TypedDecl, TypedStmt, TypedStmtKind};
+use crate::check::typed::{Constraint, TypedDecl, TypedExpr, TypedStmt, TypedStmtKind};
 use crate::ir::{BinaryOp, CallArg, CmpOp, MessagePart, Stmt, Value};
 
 impl Lowerer<'_> {
@@ -32,12 +32,13 @@ impl Lowerer<'_> {
     fn check_bounds(
         &mut self,
         decl: &TypedDecl,
-        lower: Option<&crate::check::typed::TypedExpr>,
-        upper: Option<&crate::check::typed::TypedExpr>,
+        lower: Option<&TypedExpr>,
+        upper: Option<&TypedExpr>,
         block: &str,
     ) -> LowerResult<()> {
-        // A value computed where it is read (inlined, fused) is not stored;
-        // only unconstrained values are, so there is nothing to check.
+        // A transformed parameter computed where it is read (inlined) has
+        // no storage; only those declared without a constraint are, so
+        // there is nothing to check then.
         let Some(storage) = self.storage.get(&decl.var).cloned() else { return Ok(()) };
         let info = self.program.var(decl.var);
         let (name, ty) = (info.name.clone(), info.ty.clone());
