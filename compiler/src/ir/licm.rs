@@ -1,4 +1,5 @@
-//! IR pass: loop-invariant code motion of the log density, before AD.
+//! IR pass: loop-invariant code motion of the log density (before AD) and
+//! of the generated quantities.
 //!
 //! Lowering computes each statement where it stands, so the commonest
 //! Stan loop,
@@ -46,19 +47,29 @@ use hbmc_stdlib::SymbolKind;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-/// Moves the loop invariants of the module's `LogDensity` function out of
-/// their loops (see the module docs). Returns how many statements moved.
+/// Moves the loop invariants of the module's `LogDensity` and `Generate`
+/// functions out of their loops (see the module docs). Returns how many
+/// statements moved.
 pub fn hoist_loop_invariants(module: &mut Module) -> usize {
-    let Some(fi) = module.functions.iter().position(|f| f.kind == FunctionKind::LogDensity) else { return 0 };
-    let mut func = std::mem::replace(&mut module.functions[fi], Function::new(FunctionKind::LogDensity));
-    let mut constants = HashMap::new();
-    constants_in(&func.body, &mut constants);
-    let body = std::mem::take(&mut func.body);
-    let mut pass = Pass { module, func: &mut func, constants, moved: 0 };
-    let body = pass.block(body);
-    let moved = pass.moved;
-    func.body = body;
-    module.functions[fi] = func;
+    let mut moved = 0;
+    for fi in 0..module.functions.len() {
+        let kind = module.functions[fi].kind;
+        // Generated quantities repeat the likelihood's loops per draw
+        // (`log_lik[n] = normal_lpdf(y[n] | mu[n], sigma)`); their random
+        // draws take the generator and never move.
+        if !matches!(kind, FunctionKind::LogDensity | FunctionKind::Generate) {
+            continue;
+        }
+        let mut func = std::mem::replace(&mut module.functions[fi], Function::new(kind));
+        let mut constants = HashMap::new();
+        constants_in(&func.body, &mut constants);
+        let body = std::mem::take(&mut func.body);
+        let mut pass = Pass { module, func: &mut func, constants, moved: 0 };
+        let body = pass.block(body);
+        moved += pass.moved;
+        func.body = body;
+        module.functions[fi] = func;
+    }
     moved
 }
 
