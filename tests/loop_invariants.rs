@@ -74,6 +74,45 @@ model {
     common::oracle::check_example_json("licm_stays", source, data).unwrap_or_else(|e| panic!("{e}"));
 }
 
+/// The User's Guide's two-component mixture: `log_mix` is lowered as
+/// `log_sum_exp(log θ + lp1, log1m θ + lp2)`, so θ's two logs leave the
+/// loop over observations; its value is the library's `log_mix` at every
+/// point, θ at and outside [0, 1] included.
+#[test]
+fn a_mixtures_log_theta_is_taken_once_and_log_mix_keeps_its_value() {
+    let source = "data { int N; vector[N] y; }
+parameters { real<lower=0, upper=1> theta; real a; real b; }
+model {
+  for (n in 1:N) target += log_mix(theta, normal_lpdf(y[n] | a, 1), normal_lpdf(y[n] | b, 2));
+}
+";
+    let data = r#"{"N": 5, "y": [0.1, -1.2, 2.5, 0.7, 3.3]}"#;
+    for kind in [FunctionKind::LogDensity, FunctionKind::Gradient] {
+        let ir = common::function_ir(source, data, kind);
+        for call in ["call hbm_log(", "call hbm_log1m("] {
+            assert_eq!(depth_of(&ir, call), 2, "{kind:?}: `{call}` is in the loop:\n{ir}");
+        }
+        assert!(depth_of(&ir, "call hbm_log_sum_exp") > 2, "{kind:?}: the mixture is not summed per observation:\n{ir}");
+    }
+    common::oracle::check_example_json("licm_log_mix", source, data).unwrap_or_else(|e| panic!("{e}"));
+    // The value at the edges, against the library's scalar `log_mix`: a
+    // model whose only term is log_mix of data.
+    let single = "data { real t; real p; real q; int p_inf; } parameters { real z; }
+model { z ~ std_normal(); target += log_mix(t, p_inf ? negative_infinity() : p, q); }";
+    for (t, p, q) in [(0.3, -1.0, -2.5), (0.0, -1.0, -2.5), (1.0, -1.0, -2.5), (0.5, f64::NEG_INFINITY, -3.0), (1.5, -1.0, -2.0), (-0.1, -1.0, -2.0)] {
+        let p_inf = i32::from(p == f64::NEG_INFINITY);
+        let json = format!(r#"{{"t": {t}, "p": {}, "q": {q}, "p_inf": {p_inf}}}"#, if p_inf == 1 { 0.0 } else { p });
+        let model = common::oracle::bind_json("licm_log_mix_edges", single, &json, hbmc::model::Engine::Jit).unwrap_or_else(|e| panic!("{e}"));
+        let got = model.evaluator().log_density(&[0.0]).map(|v| v + 0.5 * (2.0 * std::f64::consts::PI).ln());
+        let want = hbmc_stdlib::special::log_mix(t, p, q);
+        match got {
+            Ok(v) => assert!(v == want || (v.is_nan() && want.is_nan()) || (v - want).abs() <= 1e-15 * want.abs().max(1.0), "log_mix({t}, {p}, {q}) = {v}, library {want}"),
+            // A NaN term is refused as the library's NaN would be.
+            Err(e) => assert!(want.is_nan(), "log_mix({t}, {p}, {q}): {}, library {want}", e.message),
+        }
+    }
+}
+
 fn lowered(source: &str, data: &[&Path], hoist: bool) -> Result<LoweredModel, String> {
     let fe = front_end(source);
     let program = fe.typed.ok_or_else(|| format!("{:?}", fe.diagnostics))?;

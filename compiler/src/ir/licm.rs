@@ -22,11 +22,12 @@
 //! the loop, free of calls, keeps those sums in registers
 //! (`codegen::cells`).
 //!
-//! What moves, and why that cannot change a result:
-//! - `let` of a constant, arithmetic, a comparison or a `select` whose
-//!   operands are defined outside the loop: pure, and floating-point
-//!   operations never trap. Integer division and remainder stay (they trap
-//!   on zero, which a loop that never runs must not reach).
+//! What may move, and why that cannot change a result:
+//! - arithmetic, a comparison or a `select` whose operands are defined
+//!   outside the loop or are constants (a constant itself is copied before
+//!   the loop, not moved): pure, and floating-point operations never trap.
+//!   Integer division and remainder stay (they trap on zero, which a loop
+//!   that never runs must not reach).
 //! - a library call on values alone whose stdlib kind is a pure scalar
 //!   function (`SymbolKind::Math`, `Lpdf`, ...): they read no memory and
 //!   report invalid arguments through their result (NaN, -inf), never by
@@ -38,8 +39,11 @@
 //!   runs no iteration (its range check is inside the loop). A loop that
 //!   calls a user function or runs chunks keeps its loads of work buffers.
 //!
+//! Of that, only what pays moves: calls, divisions, square roots, what is
+//! computed from them and what they read (`Hoist::keep_only_what_pays`).
 //! A value moved out of a loop that runs no iteration is computed once for
-//! nothing; that is the only cost.
+//! nothing. The generated quantities (`Generate`) get the same pass: their
+//! `log_lik` loops repeat the likelihood's per draw.
 
 use super::batch::{defined_in, map_expr, writes_in};
 use super::{Arena, BinaryOp, BufferId, CallArg, Expr, Function, FunctionKind, Module, ScalarType, Stmt, UnaryOp, Value};
@@ -194,6 +198,7 @@ impl Pass<'_> {
                     v
                 });
                 let renamed: HashMap<Value, Value> = operands.into_iter().map(|v| (v, rename(v, self, hoist))).collect();
+                // Every operand is a key of `renamed`, made just above.
                 Stmt::Let { dst, expr: map_expr(&expr, |v| renamed[&v]) }
             }
             Stmt::Call { dst, partials, func, args } => {
@@ -247,7 +252,7 @@ struct Hoist {
     /// The statements to place before the loop, in order.
     stmts: Vec<Stmt>,
     /// The copies of the loop's constants made before it, by constant.
-    copies: HashMap<(bool, u64), Value>,
+    copies: HashMap<(u8, u64), Value>,
     /// Statements moved (not counting the constants' copies).
     moved: usize,
 }
@@ -325,12 +330,12 @@ impl Hoist {
 }
 
 /// A constant's type and bits, to share one copy per constant.
-fn constant_key(c: &Expr) -> (bool, u64) {
+fn constant_key(c: &Expr) -> (u8, u64) {
     match c {
-        Expr::F64(x) => (true, x.to_bits()),
-        Expr::I64(k) => (false, *k as u64),
+        Expr::F64(x) => (0, x.to_bits()),
+        Expr::I64(k) => (1, *k as u64),
         // Only constants are in `Pass::constants`.
-        _ => (false, u64::MAX),
+        _ => (2, 0),
     }
 }
 
