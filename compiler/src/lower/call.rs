@@ -309,6 +309,28 @@ impl Lowerer<'_> {
         match func {
             "log_mix" if args.len() == 2 => self.log_mix_containers(args, e),
             "hmm_marginal" => self.hmm_marginal(args, e),
+            "log_mix" if args.len() == 3 => {
+                // ln(θ e^{lp1} + (1-θ) e^{lp2}) = log_sum_exp(log θ + lp1,
+                // log1m θ + lp2), the library's own formula, as IR: in a
+                // mixture's loop over observations θ is the same for every
+                // one, and `ir::licm` takes its two logs (and, in the
+                // gradient, their derivatives) once instead of per
+                // observation. θ outside [0, 1] gives NaN either way.
+                let theta = self.scalar(&args[0])?;
+                let theta = self.fb.to_f64(theta);
+                let lp1 = self.scalar(&args[1])?;
+                let lp1 = self.fb.to_f64(lp1);
+                let lp2 = self.scalar(&args[2])?;
+                let lp2 = self.fb.to_f64(lp2);
+                let log = self.func("hbm_log", e)?;
+                let log1m = self.func("hbm_log1m", e)?;
+                let lse = self.func("hbm_log_sum_exp", e)?;
+                let log_theta = self.fb.call(log, vec![CallArg::Value(theta)]);
+                let log1m_theta = self.fb.call(log1m, vec![CallArg::Value(theta)]);
+                let a = self.fb.binary(BinaryOp::Add, log_theta, lp1);
+                let b = self.fb.binary(BinaryOp::Add, log1m_theta, lp2);
+                Ok(self.fb.call(lse, vec![CallArg::Value(a), CallArg::Value(b)]))
+            }
             "log_mix" | "inc_beta" | "inv_inc_beta" => {
                 let mut vals = Vec::new();
                 for a in args {

@@ -189,6 +189,10 @@ pub struct LowerOptions {
     /// gradcheck` solves tightly so that finite differences measure the
     /// gradient rather than the solver's error.
     pub ode_controls: Option<OdeControls>,
+    /// Whether the log density's loop invariants are computed once, before
+    /// their loops (`ir::licm`); off, every statement stays where it was
+    /// lowered, the reference this is tested against.
+    pub hoist_loop_invariants: bool,
 }
 
 /// An ODE solver's relative and absolute tolerances and step limit.
@@ -204,7 +208,7 @@ pub struct OdeControls {
 
 impl Default for LowerOptions {
     fn default() -> LowerOptions {
-        LowerOptions { jacobian: true, unroll_small_matrices: true, propto: false, only_cells_read: true, ode_controls: None }
+        LowerOptions { jacobian: true, unroll_small_matrices: true, propto: false, only_cells_read: true, ode_controls: None, hoist_loop_invariants: true }
     }
 }
 
@@ -228,7 +232,12 @@ pub fn lower_model_with(program: &TypedProgram, bound: &BoundData, options: Lowe
     l.only_cells_read = options.only_cells_read;
     l.ode_controls = options.ode_controls;
     l.lower_all().map_err(|e| vec![e.into_diagnostic()])?;
-    Ok(l.finish())
+    let mut lowered = l.finish();
+    if options.hoist_loop_invariants {
+        // Before AD, so that the gradient is generated from the hoisted form.
+        crate::ir::licm::hoist_loop_invariants(&mut lowered.module);
+    }
+    Ok(lowered)
 }
 
 /// The lowering state shared by every function of the module.

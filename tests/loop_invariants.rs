@@ -1,0 +1,253 @@
+//! Loop invariants computed once (`compiler/src/ir/licm.rs`): in
+//! `for (n in 1:N) y[n] ~ normal(alpha + beta * x[n], sigma);` the scale's
+//! `log` and reciprocal leave the loop, in the log density and in the
+//! gradient generated from it, and what must stay (a load of a buffer the
+//! loop writes, an integer division, a load at an index that varies) stays.
+//! Every corpus program with data gives the same log density and gradient
+//! with and without the pass, in the reference interpreter, and the same
+//! generated quantities.
+
+mod common;
+
+use hbmc_compiler::ad::differentiate_with_data;
+use hbmc_compiler::bind::{bind_data, read_source};
+use hbmc_compiler::front_end;
+use hbmc_compiler::interp;
+use hbmc_compiler::ir::arenas::Arenas;
+use hbmc_compiler::ir::FunctionKind;
+use hbmc_compiler::lower::{lower_model_with, LowerOptions, LoweredModel};
+use std::path::Path;
+
+const REGRESSION: &str = "data { int N; vector[N] x; vector[N] y; }
+parameters { real alpha; real beta; real<lower=0> sigma; }
+model {
+  alpha ~ normal(0, 1); beta ~ normal(0, 1); sigma ~ exponential(1);
+  for (n in 1:N) y[n] ~ normal(alpha + beta * x[n], sigma);
+}
+";
+
+const REGRESSION_DATA: &str = r#"{"N": 4, "x": [0.1, -0.5, 1.2, 0.3], "y": [1.0, 0.2, 3.1, 1.4]}"#;
+
+/// The indentation of the first line of `ir` holding `what` (a loop's body
+/// is indented two spaces more than the loop).
+fn depth_of(ir: &str, what: &str) -> usize {
+    let line = ir.lines().find(|l| l.contains(what)).unwrap_or_else(|| panic!("no `{what}` in\n{ir}"));
+    line.len() - line.trim_start().len()
+}
+
+#[test]
+fn the_scale_of_a_likelihood_loop_is_taken_once() {
+    for kind in [FunctionKind::LogDensity, FunctionKind::Gradient] {
+        let ir = common::function_ir(REGRESSION, REGRESSION_DATA, kind);
+        // Top level of the function body: two spaces.
+        assert_eq!(depth_of(&ir, "call hbm_log("), 2, "{kind:?}: the scale's log is in a loop:\n{ir}");
+        assert_eq!(ir.matches("call hbm_log(").count(), 1, "{kind:?}: the log is taken more than once:\n{ir}");
+        assert!(depth_of(&ir, "load data.y[") > 2, "{kind:?}: the observations are read in the loop:\n{ir}");
+    }
+}
+
+#[test]
+fn what_varies_or_may_trap_stays_in_the_loop() {
+    // `s[1]` is written in its loop (each load must see the last write),
+    // `K %/% M` would divide by zero before a loop that runs no iteration
+    // when M is 0, and `sigma[g[n]]` is read at an index that varies.
+    let source = "data { int N; int K; int M; array[N] int<lower=1, upper=2> g; vector[N] y; }
+parameters { vector<lower=0>[2] sigma; }
+model {
+  vector[2] s = rep_vector(0, 2);
+  for (n in 1:N) {
+    s[1] = s[1] + 1;
+    target += -square(y[n] - s[1]);
+  }
+  for (n in 1:N) y[n] ~ normal(K %/% M, 1);
+  for (n in 1:N) y[n] ~ normal(0, sigma[g[n]]);
+}
+";
+    let data = r#"{"N": 3, "K": 7, "M": 2, "g": [1, 2, 2], "y": [0.5, 1.5, -0.3]}"#;
+    let ir = common::function_ir(source, data, FunctionKind::LogDensity);
+    let loop_depth = depth_of(&ir, "load data.y[");
+    assert!(loop_depth > 2, "the observations are read outside a loop:\n{ir}");
+    for what in ["load work.s[", "div ", "load work.sigma["] {
+        let depths: Vec<usize> = ir.lines().filter(|l| l.contains(what)).map(|l| l.len() - l.trim_start().len()).collect();
+        assert!(!depths.is_empty() && depths.iter().all(|&d| d == loop_depth), "`{what}` left its loop:\n{ir}");
+    }
+    common::oracle::check_example_json("licm_stays", source, data).unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// The User's Guide's two-component mixture: `log_mix` is lowered as
+/// `log_sum_exp(log θ + lp1, log1m θ + lp2)`, so θ's two logs leave the
+/// loop over observations; its value is the library's `log_mix` at every
+/// point, θ at and outside [0, 1] included.
+#[test]
+fn a_mixtures_log_theta_is_taken_once_and_log_mix_keeps_its_value() {
+    let source = "data { int N; vector[N] y; }
+parameters { real<lower=0, upper=1> theta; real a; real b; }
+model {
+  for (n in 1:N) target += log_mix(theta, normal_lpdf(y[n] | a, 1), normal_lpdf(y[n] | b, 2));
+}
+";
+    let data = r#"{"N": 5, "y": [0.1, -1.2, 2.5, 0.7, 3.3]}"#;
+    for kind in [FunctionKind::LogDensity, FunctionKind::Gradient] {
+        let ir = common::function_ir(source, data, kind);
+        for call in ["call hbm_log(", "call hbm_log1m("] {
+            assert_eq!(depth_of(&ir, call), 2, "{kind:?}: `{call}` is in the loop:\n{ir}");
+        }
+        assert!(depth_of(&ir, "call hbm_log_sum_exp") > 2, "{kind:?}: the mixture is not summed per observation:\n{ir}");
+    }
+    common::oracle::check_example_json("licm_log_mix", source, data).unwrap_or_else(|e| panic!("{e}"));
+    // The value at the edges, against the library's scalar `log_mix`: a
+    // model whose only term is log_mix of data.
+    let single = "data { real t; real p; real q; int p_inf; } parameters { real z; }
+model { z ~ std_normal(); target += log_mix(t, p_inf ? negative_infinity() : p, q); }";
+    for (t, p, q) in [(0.3, -1.0, -2.5), (0.0, -1.0, -2.5), (1.0, -1.0, -2.5), (0.5, f64::NEG_INFINITY, -3.0), (1.5, -1.0, -2.0), (-0.1, -1.0, -2.0)] {
+        let p_inf = i32::from(p == f64::NEG_INFINITY);
+        let json = format!(r#"{{"t": {t}, "p": {}, "q": {q}, "p_inf": {p_inf}}}"#, if p_inf == 1 { 0.0 } else { p });
+        let model = common::oracle::bind_json("licm_log_mix_edges", single, &json, hbmc::model::Engine::Jit).unwrap_or_else(|e| panic!("{e}"));
+        let got = model.evaluator().log_density(&[0.0]).map(|v| v + 0.5 * (2.0 * std::f64::consts::PI).ln());
+        let want = hbmc_stdlib::special::log_mix(t, p, q);
+        match got {
+            Ok(v) => assert!(v == want || (v.is_nan() && want.is_nan()) || (v - want).abs() <= 1e-15 * want.abs().max(1.0), "log_mix({t}, {p}, {q}) = {v}, library {want}"),
+            // A NaN term is refused as the library's NaN would be.
+            Err(e) => assert!(want.is_nan(), "log_mix({t}, {p}, {q}): {}, library {want}", e.message),
+        }
+    }
+}
+
+fn lowered(source: &str, data: &[&Path], hoist: bool) -> Result<LoweredModel, String> {
+    let fe = front_end(source);
+    let program = fe.typed.ok_or_else(|| format!("{:?}", fe.diagnostics))?;
+    let sources = data
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p).map_err(|e| e.to_string())?;
+            read_source(&p.to_string_lossy(), &text).map_err(|d| format!("{d:?}"))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let (bound, diags) = bind_data(&program, &sources);
+    let bound = bound.ok_or_else(|| format!("{diags:?}"))?;
+    let options = LowerOptions { hoist_loop_invariants: hoist, ..LowerOptions::default() };
+    let mut m = lower_model_with(&program, &bound, options).map_err(|d| format!("{d:?}"))?;
+    differentiate_with_data(&mut m.module, &m.data_init, &m.int_data_init).map_err(|e| e.to_string())?;
+    Ok(m)
+}
+
+/// Interpreter arenas with the data and transformed data in place (drawn
+/// with a fixed seed where transformed data draw).
+fn arenas(m: &LoweredModel) -> Result<Arenas, String> {
+    let mut a = Arenas::new(&m.module.arena_sizes);
+    a.data[..m.data_init.len()].copy_from_slice(&m.data_init);
+    a.int_data[..m.int_data_init.len()].copy_from_slice(&m.int_data_init);
+    let mut rng = hbmc_stdlib::ChainRng::new(11, 0);
+    interp::run(&m.module, FunctionKind::TransformedData, &mut a, Some(&mut rng)).map_err(|e| e.to_string())?;
+    Ok(a)
+}
+
+/// The number of statements inside loops of the log density.
+fn statements_in_loops(m: &LoweredModel) -> usize {
+    use hbmc_compiler::ir::Stmt;
+    fn count(stmts: &[Stmt], in_loop: bool) -> usize {
+        stmts
+            .iter()
+            .map(|s| {
+                usize::from(in_loop)
+                    + match s {
+                        Stmt::For { body, .. } => count(body, true),
+                        Stmt::While { cond_block, body, .. } => count(cond_block, true) + count(body, true),
+                        Stmt::If { then, otherwise, .. } => count(then, in_loop) + count(otherwise, in_loop),
+                        _ => 0,
+                    }
+            })
+            .sum()
+    }
+    let f = m.module.functions.iter().find(|f| f.kind == FunctionKind::LogDensity).expect("a log density");
+    count(&f.body, false)
+}
+
+#[test]
+fn every_corpus_program_has_the_same_density_and_gradient_with_invariants_hoisted() {
+    let root = common::root();
+    let mut paths = Vec::new();
+    for dir in ["tests/stan_corpus", "tests/stan_corpus/pdb"] {
+        let entries = std::fs::read_dir(root.join(dir)).expect("corpus folder");
+        paths.extend(entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "stan")));
+    }
+    paths.sort();
+    let (mut compared, mut changed) = (0, 0);
+    let mut failures = Vec::new();
+    for path in &paths {
+        let name = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let source = std::fs::read_to_string(path).expect("readable program");
+        let files = common::oracle::data_files(&root, &source);
+        if files.is_empty() {
+            continue;
+        }
+        let files: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
+        let (hoisted, reference) = match (lowered(&source, &files, true), lowered(&source, &files, false)) {
+            (Ok(a), Ok(b)) => (a, b),
+            // Programs that do not lower with their data are the oracles'
+            // business (tests/stan_programs.rs); both forms must agree.
+            (Err(_), Err(_)) => continue,
+            (a, b) => {
+                failures.push(format!("{name}: lowers {} hoisted, {} not", a.is_ok(), b.is_ok()));
+                continue;
+            }
+        };
+        compared += 1;
+        changed += usize::from(statements_in_loops(&hoisted) < statements_in_loops(&reference));
+        let (mut a, mut b) = match (arenas(&hoisted), arenas(&reference)) {
+            (Ok(a), Ok(b)) => (a, b),
+            (Err(ea), Err(eb)) if ea == eb => continue,
+            (a, b) => {
+                failures.push(format!("{name}: transformed data {:?} hoisted, {:?} not", a.err(), b.err()));
+                continue;
+            }
+        };
+        let mut g = hbmc_stdlib::ChainRng::new(7, 0);
+        for point in 0..5 {
+            let x: Vec<f64> = (0..hoisted.dim).map(|_| 3.0 * g.uniform() - 1.5).collect();
+            // The generated quantities, drawn with the same generator: the
+            // same draws (random draws never move).
+            a.params.copy_from_slice(&x);
+            b.params.copy_from_slice(&x);
+            let (mut ra, mut rb) = (hbmc_stdlib::ChainRng::new(point, 1), hbmc_stdlib::ChainRng::new(point, 1));
+            let ga = interp::run(&hoisted.module, FunctionKind::Generate, &mut a, Some(&mut ra)).map(f64::to_bits).map_err(|e| e.to_string());
+            let gb = interp::run(&reference.module, FunctionKind::Generate, &mut b, Some(&mut rb)).map(f64::to_bits).map_err(|e| e.to_string());
+            let same_bits = |p: &f64, q: &f64| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan());
+            if ga != gb || !a.out.iter().zip(&b.out).all(|(p, q)| same_bits(p, q)) {
+                failures.push(format!("{name}, point {point}: generated quantities differ ({ga:?} hoisted, {gb:?} not)"));
+            }
+            for kind in [FunctionKind::LogDensity, FunctionKind::Gradient] {
+                a.params.copy_from_slice(&x);
+                b.params.copy_from_slice(&x);
+                a.grad.iter_mut().for_each(|v| *v = 0.0);
+                b.grad.iter_mut().for_each(|v| *v = 0.0);
+                let la = interp::run(&hoisted.module, kind, &mut a, None);
+                let lb = interp::run(&reference.module, kind, &mut b, None);
+                let (la, lb) = match (la, lb) {
+                    (Ok(la), Ok(lb)) => (la, lb),
+                    (Err(ea), Err(eb)) if ea.to_string() == eb.to_string() => continue,
+                    (la, lb) => {
+                        failures.push(format!("{name}, point {point}, {kind:?}: {la:?} hoisted, {lb:?} not"));
+                        continue;
+                    }
+                };
+                let same = |p: f64, q: f64| p == q || (p.is_nan() && q.is_nan()) || (p - q).abs() <= 1e-12 * q.abs().max(1.0);
+                if !same(la, lb) {
+                    failures.push(format!("{name}, point {point}, {kind:?}: {la} hoisted, {lb} not"));
+                }
+                if kind == FunctionKind::Gradient {
+                    for (i, (p, q)) in a.grad.iter().zip(&b.grad).enumerate() {
+                        if !same(*p, *q) {
+                            failures.push(format!("{name}, point {point}: d/dx[{i}] {p} hoisted, {q} not"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} differences:\n{}", failures.len(), failures.join("\n"));
+    eprintln!("{changed} of {compared} corpus programs have statements moved out of loops");
+    assert!(compared >= 80, "only {compared} corpus programs compared");
+    // The pass must have something to do on real programs.
+    assert!(changed >= 20, "the pass moved statements out of loops in only {changed} of {compared} programs");
+}
