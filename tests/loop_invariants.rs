@@ -113,6 +113,53 @@ model { z ~ std_normal(); target += log_mix(t, p_inf ? negative_infinity() : p, 
     }
 }
 
+/// `student_t` is lowered as IR (`lower/student_t.rs`): with scalar ν and
+/// σ its normalising term (`lgamma_half_diff`, two logs) leaves the loop
+/// over observations, in the log density and the gradient; its value is
+/// the library's `student_t_lpdf` at ordinary and invalid points.
+#[test]
+fn a_student_t_likelihood_normalises_once_and_keeps_the_librarys_value() {
+    let source = "data { int N; vector[N] x; vector[N] y; }
+parameters { real alpha; real beta; real<lower=0> sigma; real<lower=1> nu; }
+model { nu ~ gamma(2, 0.1); y ~ student_t(nu, alpha + beta * x, sigma); }
+";
+    for kind in [FunctionKind::LogDensity, FunctionKind::Gradient] {
+        let ir = common::function_ir(source, REGRESSION_DATA, kind);
+        assert_eq!(depth_of(&ir, "call hbm_lgamma_half_diff("), 2, "{kind:?}: the normalisation is in the loop:\n{ir}");
+        assert!(depth_of(&ir, "call hbm_log1p(") > 2, "{kind:?}: no log1p per observation:\n{ir}");
+    }
+    common::oracle::check_example_json("licm_student_t", source, REGRESSION_DATA).unwrap_or_else(|e| panic!("{e}"));
+    // One term of data, against the library.
+    let single = "data { real y; real nu; real mu; real sigma; int y_inf; } parameters { real z; }
+model { z ~ std_normal(); target += student_t_lpdf(y_inf ? positive_infinity() : y | nu, mu, sigma); }";
+    let cases = [
+        (0.3, 4.0, 0.1, 1.5, 0),
+        (-12.0, 1.0, 2.0, 0.5, 0),
+        (1e3, 3.0, -2.0, 0.01, 0),
+        (0.5, 1e6, 0.0, 1.0, 0),
+        (0.5, 25.0, 0.0, 2.0, 0),
+        (0.5, 0.0, 0.0, 1.0, 0),
+        (0.5, -1.0, 0.0, 1.0, 0),
+        (0.5, 3.0, 0.0, 0.0, 0),
+        (0.5, 3.0, 0.0, -1.0, 0),
+        (0.0, 3.0, 0.0, 1.0, 1),
+    ];
+    for (y, nu, mu, sigma, y_inf) in cases {
+        let json = format!(r#"{{"y": {y}, "nu": {nu}, "mu": {mu}, "sigma": {sigma}, "y_inf": {y_inf}}}"#);
+        let model = common::oracle::bind_json("licm_student_t_edges", single, &json, hbmc::model::Engine::Jit).unwrap_or_else(|e| panic!("{e}"));
+        let got = model.evaluator().log_density(&[0.0]).map(|v| v + 0.5 * (2.0 * std::f64::consts::PI).ln());
+        let yy = if y_inf == 1 { f64::INFINITY } else { y };
+        let want = hbmc_stdlib::dist::continuous::student_t_lpdf(yy, nu, mu, sigma);
+        match got {
+            Ok(v) => assert!(
+                v == want || (v - want).abs() <= 1e-14 * want.abs().max(1.0),
+                "student_t({yy} | {nu}, {mu}, {sigma}) = {v}, library {want}"
+            ),
+            Err(e) => panic!("student_t({yy} | {nu}, {mu}, {sigma}): {}, library {want}", e.message),
+        }
+    }
+}
+
 fn lowered(source: &str, data: &[&Path], hoist: bool) -> Result<LoweredModel, String> {
     let fe = front_end(source);
     let program = fe.typed.ok_or_else(|| format!("{:?}", fe.diagnostics))?;

@@ -373,6 +373,13 @@ unary!(
     |x| -(-x.exp()).exp_m1(),
     |x| (x - x.exp()).exp()
 );
+unary!(
+    hbm_lgamma_half_diff,
+    hbm_lgamma_half_diff_d1,
+    "lnΓ(x + ½) - lnΓ(x), without the cancellation of the difference for large x (student_t's normalising term at x = ν/2).",
+    |x| crate::dist::continuous::lgamma_half_diff(x),
+    |x| sp::digamma(x + 0.5) - sp::digamma(x)
+);
 unary!(hbm_step, hbm_step_d1, "Stan's step: 0 for x < 0, else 1 (derivative 0).", |x| if x < 0.0 { 0.0 } else { 1.0 }, |_x| 0.0);
 
 /// Partials of fdim(a, b) = max(a - b, 0).

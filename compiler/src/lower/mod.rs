@@ -38,6 +38,7 @@ mod linalg_fns;
 mod marginalise;
 mod matrix_fns;
 mod multi_student_t;
+mod student_t;
 mod normal;
 mod ode;
 mod ordinal;

@@ -449,6 +449,9 @@ impl Lowerer<'_> {
         if matches!(dist.name, "normal" | "std_normal") {
             return self.normal_terms(variate, params, sink, at);
         }
+        if dist.name == "student_t" {
+            return self.student_t_terms(variate, params, sink, at);
+        }
         if dist.name == "beta" && self.try_beta_terms(variate, params, sink, at)? {
             return Ok(());
         }

@@ -82,7 +82,7 @@ c_rng_real!(hbm_std_normal_rng, std_normal_rng;);
 
 /// lnΓ(a + ½) - lnΓ(a), without the inf - inf of the direct form at huge a
 /// (Stirling parts cancelled analytically).
-fn lgamma_half_diff(a: f64) -> f64 {
+pub(crate) fn lgamma_half_diff(a: f64) -> f64 {
     if a < 10.0 {
         return sp::lgamma(a + 0.5) - sp::lgamma(a);
     }
