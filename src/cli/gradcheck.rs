@@ -9,7 +9,8 @@
 //! ODEs are solved at `--ode-tol` (1e-10) for the check, whatever the
 //! program asks: at Stan's loose defaults a finite difference of a solve
 //! is mostly the solver's error. A point that still disagrees is checked
-//! again at 100 and 10,000 times tighter tolerances ([`TIGHTER_ODE`]):
+//! again at 100 and 10,000 times tighter relative tolerances ([`TIGHTER_ODE`]),
+//! with an absolute one far below them ([`RELATIVE_ONLY`]):
 //! where a state falls far below the absolute tolerance (posteriordb's
 //! Lotka-Volterra at a random point: prey at 1e-21, read through a `log`)
 //! the solve at 1e-10 is mostly error; a wrong gradient stays wrong at
@@ -95,6 +96,11 @@ const NOISE_MARGIN: f64 = 3.0;
 /// How many times tighter than `--ode-tol` the solves of a point that
 /// disagrees are run again, in turn (down to [`TIGHTEST_ODE`]).
 const TIGHTER_ODE: [f64; 2] = [1e-2, 1e-4];
+
+/// The recheck's absolute tolerance, as a fraction of its relative one:
+/// small enough that a state of 1e-30 is still solved to a relative
+/// `tol` (the sensitivities' error control is the states' own).
+const RELATIVE_ONLY: f64 = 1e-20;
 
 /// No solve of the check is asked for below this tolerance: past it a
 /// double's rounding, not the solver, bounds the error.
@@ -225,7 +231,9 @@ fn recheck_tighter(
     for (slot, factor) in tighter.iter_mut().zip(TIGHTER_ODE) {
         let tol = (args.ode_tol * factor).max(TIGHTEST_ODE);
         if slot.is_none() {
-            let controls = OdeControls { rel_tol: tol, abs_tol: tol, max_num_steps: 1e8 };
+            // An absolute tolerance far below the relative one: the
+            // states that fell below `--ode-tol` are the ones to resolve.
+            let controls = OdeControls { rel_tol: tol, abs_tol: tol * RELATIVE_ONLY, max_num_steps: 1e8 };
             // The model bound once already with these data: a failure now
             // only means no tighter check, so the first result stands.
             let (model, _) = load_model_for_gradcheck(&args.model, &args.data, engine, Some(controls)).ok()?;
