@@ -58,6 +58,12 @@ pub struct GradcheckArgs {
     /// Keep the program's own ODE tolerances during the check.
     #[arg(long)]
     model_ode_tol: bool,
+    /// At most this many coordinates are compared per point, drawn at
+    /// random (seeded) when the model has more; 0 compares every one.
+    /// Each takes four or more log densities, so a network with 80,000
+    /// weights would take hours.
+    #[arg(long, default_value_t = 500)]
+    coordinates: usize,
 }
 
 /// What one random point gave.
@@ -146,6 +152,13 @@ pub fn run(args: GradcheckArgs) -> i32 {
     let dim = model.dim();
     let (mut checked, mut tried) = (0, 0);
     let max_tries = args.points.max(1) * TRIES_PER_POINT;
+    let sampled = args.coordinates > 0 && dim > args.coordinates;
+    if sampled {
+        println!(
+            "the model has {dim} unconstrained parameters: each point compares {} of them, drawn at random (--coordinates 0 compares every one)",
+            args.coordinates
+        );
+    }
     while checked < args.points && tried < max_tries {
         tried += 1;
         let point = tried;
@@ -162,7 +175,8 @@ pub fn run(args: GradcheckArgs) -> i32 {
                 continue;
             }
         };
-        let mut rows = match check_point(&mut eval, &x, &grad, &names, &args) {
+        let coords = if sampled { sample_coordinates(&mut rng, dim, args.coordinates) } else { (0..dim).collect() };
+        let mut rows = match check_point(&mut eval, &x, &grad, &names, &args, &coords) {
             PointCheck::Checked(rows) => rows,
             PointCheck::Unusable(why) => {
                 println!("point {point}: log density = {lp}, but {why}: this point cannot check the gradient (not a mismatch); trying another");
@@ -171,7 +185,7 @@ pub fn run(args: GradcheckArgs) -> i32 {
         };
         let mut lp = lp;
         if rebound_odes && rows.iter().any(|r| r.bad) {
-            if let Some((tol, tight_lp, tight_rows)) = recheck_tighter(&mut tighter, &x, &names, &args, engine) {
+            if let Some((tol, tight_lp, tight_rows)) = recheck_tighter(&mut tighter, &x, &names, &args, engine, &coords) {
                 println!(
                     "point {point}: at ODE tolerance {:e} {} derivative(s) disagree, at {tol:e} none does: the solves at the looser tolerance are mostly error here (a state far below the absolute tolerance), not the gradient",
                     args.ode_tol,
@@ -212,7 +226,8 @@ pub fn run(args: GradcheckArgs) -> i32 {
         if checked < args.points {
             eprintln!("only {checked} of the {} point(s) asked for could be checked in {tried} tries", args.points);
         }
-        eprintln!("all {} partial derivatives at {checked} point(s) agree with finite differences", dim * checked);
+        let per_point = if sampled { args.coordinates } else { dim };
+        eprintln!("all {} partial derivatives at {checked} point(s) agree with finite differences", per_point * checked);
         0
     }
 }
@@ -227,6 +242,7 @@ fn recheck_tighter(
     names: &[String],
     args: &GradcheckArgs,
     engine: Engine,
+    coords: &[usize],
 ) -> Option<(f64, f64, Vec<Row>)> {
     for (slot, factor) in tighter.iter_mut().zip(TIGHTER_ODE) {
         let tol = (args.ode_tol * factor).max(TIGHTEST_ODE);
@@ -245,7 +261,7 @@ fn recheck_tighter(
             Ok(lp) if lp.is_finite() => lp,
             _ => continue,
         };
-        if let PointCheck::Checked(rows) = check_point(eval, x, &grad, names, args) {
+        if let PointCheck::Checked(rows) = check_point(eval, x, &grad, names, args, coords) {
             if !rows.iter().any(|r| r.bad) {
                 return Some((tol, lp, rows));
             }
@@ -257,11 +273,25 @@ fn recheck_tighter(
     None
 }
 
-/// Compares every partial derivative at `x` with the 4-point central
-/// difference, or says why the point cannot be used.
-fn check_point(eval: &mut Evaluator, x: &[f64], grad: &[f64], names: &[String], args: &GradcheckArgs) -> PointCheck {
-    let mut rows = Vec::with_capacity(x.len());
-    for i in 0..x.len() {
+/// `k` distinct coordinates of `0..dim`, drawn uniformly (a partial
+/// Fisher-Yates shuffle), in increasing order.
+fn sample_coordinates(rng: &mut hbmc_stdlib::ChainRng, dim: usize, k: usize) -> Vec<usize> {
+    let mut all: Vec<usize> = (0..dim).collect();
+    for j in 0..k.min(dim) {
+        let pick = j + ((rng.uniform() * (dim - j) as f64) as usize).min(dim - j - 1);
+        all.swap(j, pick);
+    }
+    all.truncate(k.min(dim));
+    all.sort_unstable();
+    all
+}
+
+/// Compares the partial derivatives at `x` of the coordinates `coords`
+/// with the 4-point central difference, or says why the point cannot be
+/// used.
+fn check_point(eval: &mut Evaluator, x: &[f64], grad: &[f64], names: &[String], args: &GradcheckArgs, coords: &[usize]) -> PointCheck {
+    let mut rows = Vec::with_capacity(coords.len());
+    for &i in coords {
         let name = names.get(i).map_or("?", String::as_str);
         let mut fd_at = |h: f64| -> Result<(f64, f64), String> {
             let mut at = |d: f64| {
