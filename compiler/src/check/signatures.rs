@@ -813,10 +813,13 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
         },
         "gp_exp_quad_cov" | "cov_exp_quad" => {
             let points = |t: &Type| t.array.len() == 1 && matches!(t.elem, ElemType::Real | ElemType::Int { .. } | ElemType::Vector(_));
-            let sig = "gp_exp_quad_cov(array[] real | array[] vector x, real alpha, real rho) -> matrix[N, N]; gp_exp_quad_cov(x1, x2, alpha, rho) -> matrix[N1, N2]";
+            let sig = "gp_exp_quad_cov(array[] real | array[] vector x, real alpha, real rho) -> matrix[N, N]; gp_exp_quad_cov(x1, x2, alpha, rho) -> matrix[N1, N2]; with array[] vector points, rho may be an array[] real of one length scale per coordinate";
+            // One length scale per coordinate (automatic relevance
+            // determination): only points that are vectors have coordinates.
+            let ard = |x: &Type, r: &Type| !x.elem.is_scalar() && r.array.len() == 1 && matches!(r.elem, ElemType::Real | ElemType::Int { .. });
             match tys.as_slice() {
-                [x, a, r] if points(x) && a.is_scalar() && r.is_scalar() => Ok(Type::matrix(x.array[0], x.array[0])),
-                [x1, x2, a, r] if points(x1) && points(x2) && a.is_scalar() && r.is_scalar()
+                [x, a, r] if points(x) && a.is_scalar() && (r.is_scalar() || ard(x, r)) => Ok(Type::matrix(x.array[0], x.array[0])),
+                [x1, x2, a, r] if points(x1) && points(x2) && a.is_scalar() && (r.is_scalar() || (ard(x1, r) && ard(x2, r)))
                     && (x1.elem.is_scalar() == x2.elem.is_scalar()) => Ok(Type::matrix(x1.array[0], x2.array[0])),
                 _ => mismatch(sig),
             }
