@@ -2,7 +2,8 @@
 // GP regression with one length scale per input coordinate (automatic
 // relevance determination), as posteriordb's gp_regression_ard and
 // loggaussian_survival_gp write it: `gp_exp_quad_cov(x, alpha, l)` with
-// `l` an array of reals, and the cross-covariance form for predictions.
+// `l` an array of reals (and the Matérn 3/2 kernel so, as logistic_gp),
+// and the cross-covariance form for predictions.
 // The oracles check the gradient in the length scales; the generated
 // quantities write the kernel out beside each form (their differences
 // were 0 in every draw of a short fit); library_values.stan checks both
@@ -19,7 +20,8 @@ parameters {
   real<lower=0> noise;
 }
 model {
-  matrix[N, N] K = add_diag(gp_exp_quad_cov(x, magnitude, scales), square(noise));
+  matrix[N, N] K = add_diag(gp_exp_quad_cov(x, magnitude, scales)
+                            + gp_matern32_cov(x, 0.5, scales), square(noise));
   magnitude ~ normal(0, 2);
   scales ~ inv_gamma(5, 5);
   noise ~ normal(0, 1);

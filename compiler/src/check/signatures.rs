@@ -834,7 +834,13 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
                 _ => 2,
             };
             let (pts, params) = tys.split_at(tys.len().saturating_sub(n_params));
-            let params_ok = params.len() == n_params && params.iter().all(|t| t.is_scalar());
+            // With vector points, the exponential and Matérn kernels take one
+            // length scale per coordinate (rho an array of reals), as Stan.
+            let ard_kernel = matches!(name, "gp_exponential_cov" | "gp_matern32_cov" | "gp_matern52_cov");
+            let ard_rho = |r: &Type| r.array.len() == 1 && matches!(r.elem, ElemType::Real | ElemType::Int { .. });
+            let vector_points = pts.iter().all(|x| !x.elem.is_scalar());
+            let params_ok = params.len() == n_params
+                && params.iter().enumerate().all(|(i, t)| t.is_scalar() || (ard_kernel && vector_points && i == 1 && ard_rho(t)));
             match pts {
                 [x] if params_ok && points(x) => Ok(Type::matrix(x.array[0], x.array[0])),
                 [x1, x2] if params_ok && points(x1) && points(x2) && x1.elem.is_scalar() == x2.elem.is_scalar() => {
@@ -846,7 +852,7 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
                 _ if name == "gp_periodic_cov" => mismatch(
                     "gp_periodic_cov(array[] real | array[] vector x, real alpha, real rho, real period) -> matrix[N, N] (also (x1, x2, ...))",
                 ),
-                _ => mismatch("gp_matern32_cov(array[] real | array[] vector x, real alpha, real rho) -> matrix[N, N] (also (x1, x2, alpha, rho); gp_exponential_cov, gp_matern52_cov)"),
+                _ => mismatch("gp_matern32_cov(array[] real | array[] vector x, real alpha, real rho) -> matrix[N, N] (also (x1, x2, alpha, rho); gp_exponential_cov, gp_matern52_cov; with array[] vector points rho may be an array[] real of one length scale per coordinate)"),
             }
         }
         "e" | "pi" | "sqrt2" | "log2" | "log10" | "not_a_number" | "positive_infinity" | "negative_infinity"

@@ -96,22 +96,15 @@ impl Lowerer<'_> {
         };
         let exp = self.func("hbm_exp", e)?;
         let exp_of = |this: &mut Self, x: Value| this.fb.call(exp.clone(), vec![CallArg::Value(x)]);
-        if !params[1].ty.array.is_empty() {
-            // `gp_exp_quad_cov(x, alpha, array[] real rho)`: one length
-            // scale per coordinate, alpha² exp(-|(x1 - x2) ./ rho|² / 2)
-            // (the checker admits an array rho for exp_quad only).
-            let d2 = self.point_pair_elem(func, x1, x2, idx, PointPair::ScaledSquaredDistance(&params[1]), e)?;
-            let a = self.scalar(&params[0])?;
-            let a = self.fb.to_f64(a);
-            let a2 = self.fb.binary(BinaryOp::Mul, a, a);
-            let minus_half = self.fb.f64(-0.5);
-            let arg = self.fb.binary(BinaryOp::Mul, minus_half, d2);
-            let k = exp_of(self, arg);
-            return Ok(self.fb.binary(BinaryOp::Mul, a2, k));
-        }
-        let d2 = self.point_pair_elem(func, x1, x2, idx, PointPair::SquaredDistance, e)?;
+        // `rho` an array of reals: one length scale per coordinate (the
+        // checker admits it for vector points and the exp_quad, exponential
+        // and Matérn kernels). The distance is then `|(x1 - x2) ./ rho|`
+        // and the kernel is the same function of it with rho = 1.
+        let ard = !params[1].ty.array.is_empty();
+        let pair = if ard { PointPair::ScaledSquaredDistance(&params[1]) } else { PointPair::SquaredDistance };
+        let d2 = self.point_pair_elem(func, x1, x2, idx, pair, e)?;
         let a = self.scalar(&params[0])?;
-        let r = self.scalar(&params[1])?;
+        let r = if ard { self.fb.f64(1.0) } else { self.scalar(&params[1])? };
         let (a, r) = (self.fb.to_f64(a), self.fb.to_f64(r));
         let a2 = self.fb.binary(BinaryOp::Mul, a, a);
         let k = match func {
