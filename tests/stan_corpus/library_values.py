@@ -82,6 +82,15 @@ rows = {
     "multinomial_logit": log(factorial(6)) - sum(log(factorial(k)) for k in y) + sum(k * (gi - lse(g)) for k, gi in zip(y, g)),
     "gp": 4 * exp(-f('1.5') ** 2 / (2 * f('0.7') ** 2)),
     "gp_vector": 4 * exp(-(f('1.5') ** 2 + f('1.5') ** 2) / (2 * f('0.7') ** 2)),
+    # one length scale per coordinate: alpha² exp(-sum_d ((x1_d - x2_d) / l_d)² / 2)
+    "gp_ard_21": 4 * exp(-((f('1.5') / f('0.7')) ** 2 + (f('1.5') / f('1.3')) ** 2) / 2),
+    "gp_ard_cross_12": f('1.2') ** 2 * exp(-((f('1.5') / f('0.4')) ** 2 + (f('1.5') / f('2.5')) ** 2) / 2),
+    # the Matérn and exponential kernels of d = |(x1 - x2) ./ l| with unit length scale
+    "gp_matern32_ard_12": f('1.3') ** 2 * (1 + mp.sqrt(3) * mp.sqrt((f('1.5') / f('0.7')) ** 2 + 1)) * exp(-mp.sqrt(3) * mp.sqrt((f('1.5') / f('0.7')) ** 2 + 1)),
+    "gp_exponential_ard_12": f('1.3') ** 2 * exp(-mp.sqrt((f('1.5') / f('0.7')) ** 2 + 1)),
+    "gp_matern52_ard_cross_12": f('1.3') ** 2 * (1 + mp.sqrt(5) * mp.sqrt((f('0.5') / f('0.4')) ** 2 + (f('0.5') / f('1.5')) ** 2)
+        + f(5) / 3 * ((f('0.5') / f('0.4')) ** 2 + (f('0.5') / f('1.5')) ** 2))
+        * exp(-mp.sqrt(5) * mp.sqrt((f('0.5') / f('0.4')) ** 2 + (f('0.5') / f('1.5')) ** 2)),
     "qfd": 2 * f('0.5') * 3,
     "add_diag_2": f('2.25'),
     "sub_col_2": f(9),

@@ -30,6 +30,11 @@ generated quantities {
   real multinomial_logit = multinomial_logit_lpmf(y | [1, 2, 0.5]');
   real gp = gp_exp_quad_cov({0.0, 1.5}, 2.0, 0.7)[1, 2];
   real gp_vector = gp_exp_quad_cov({[0, 1]', [1.5, -0.5]'}, 2.0, 0.7)[2, 1];
+  real gp_ard_21 = gp_exp_quad_cov({[0, 1]', [1.5, -0.5]'}, 2.0, {0.7, 1.3})[2, 1];
+  real gp_ard_cross_12 = gp_exp_quad_cov({[0, 1]'}, {[0.5, 2]', [1.5, -0.5]'}, 1.2, {0.4, 2.5})[1, 2];
+  real gp_matern32_ard_12 = gp_matern32_cov({[0.5, 1]', [2, -1]'}, 1.3, {0.7, 2.0})[1, 2];
+  real gp_exponential_ard_12 = gp_exponential_cov({[0.5, 1]', [2, -1]'}, 1.3, {0.7, 2.0})[1, 2];
+  real gp_matern52_ard_cross_12 = gp_matern52_cov({[0.5, 1]'}, {[1, 1]', [0, 0.5]'}, 1.3, {0.4, 1.5})[1, 2];
   real qfd = quad_form_diag(m, [2, 3]')[1, 2];
   real add_diag_2 = add_diag(m, 0.25)[2, 2];
   real sub_col_2 = sub_col(big, 2, 3, 2)[2];

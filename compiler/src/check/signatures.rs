@@ -813,10 +813,13 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
         },
         "gp_exp_quad_cov" | "cov_exp_quad" => {
             let points = |t: &Type| t.array.len() == 1 && matches!(t.elem, ElemType::Real | ElemType::Int { .. } | ElemType::Vector(_));
-            let sig = "gp_exp_quad_cov(array[] real | array[] vector x, real alpha, real rho) -> matrix[N, N]; gp_exp_quad_cov(x1, x2, alpha, rho) -> matrix[N1, N2]";
+            let sig = "gp_exp_quad_cov(array[] real | array[] vector x, real alpha, real rho) -> matrix[N, N]; gp_exp_quad_cov(x1, x2, alpha, rho) -> matrix[N1, N2]; with array[] vector points, rho may be an array[] real of one length scale per coordinate";
+            // One length scale per coordinate (automatic relevance
+            // determination): only points that are vectors have coordinates.
+            let ard = |x: &Type, r: &Type| !x.elem.is_scalar() && r.array.len() == 1 && matches!(r.elem, ElemType::Real | ElemType::Int { .. });
             match tys.as_slice() {
-                [x, a, r] if points(x) && a.is_scalar() && r.is_scalar() => Ok(Type::matrix(x.array[0], x.array[0])),
-                [x1, x2, a, r] if points(x1) && points(x2) && a.is_scalar() && r.is_scalar()
+                [x, a, r] if points(x) && a.is_scalar() && (r.is_scalar() || ard(x, r)) => Ok(Type::matrix(x.array[0], x.array[0])),
+                [x1, x2, a, r] if points(x1) && points(x2) && a.is_scalar() && (r.is_scalar() || (ard(x1, r) && ard(x2, r)))
                     && (x1.elem.is_scalar() == x2.elem.is_scalar()) => Ok(Type::matrix(x1.array[0], x2.array[0])),
                 _ => mismatch(sig),
             }
@@ -831,7 +834,13 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
                 _ => 2,
             };
             let (pts, params) = tys.split_at(tys.len().saturating_sub(n_params));
-            let params_ok = params.len() == n_params && params.iter().all(|t| t.is_scalar());
+            // With vector points, the exponential and Matérn kernels take one
+            // length scale per coordinate (rho an array of reals), as Stan.
+            let ard_kernel = matches!(name, "gp_exponential_cov" | "gp_matern32_cov" | "gp_matern52_cov");
+            let ard_rho = |r: &Type| r.array.len() == 1 && matches!(r.elem, ElemType::Real | ElemType::Int { .. });
+            let vector_points = pts.iter().all(|x| !x.elem.is_scalar());
+            let params_ok = params.len() == n_params
+                && params.iter().enumerate().all(|(i, t)| t.is_scalar() || (ard_kernel && vector_points && i == 1 && ard_rho(t)));
             match pts {
                 [x] if params_ok && points(x) => Ok(Type::matrix(x.array[0], x.array[0])),
                 [x1, x2] if params_ok && points(x1) && points(x2) && x1.elem.is_scalar() == x2.elem.is_scalar() => {
@@ -843,7 +852,7 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
                 _ if name == "gp_periodic_cov" => mismatch(
                     "gp_periodic_cov(array[] real | array[] vector x, real alpha, real rho, real period) -> matrix[N, N] (also (x1, x2, ...))",
                 ),
-                _ => mismatch("gp_matern32_cov(array[] real | array[] vector x, real alpha, real rho) -> matrix[N, N] (also (x1, x2, alpha, rho); gp_exponential_cov, gp_matern52_cov)"),
+                _ => mismatch("gp_matern32_cov(array[] real | array[] vector x, real alpha, real rho) -> matrix[N, N] (also (x1, x2, alpha, rho); gp_exponential_cov, gp_matern52_cov; with array[] vector points rho may be an array[] real of one length scale per coordinate)"),
             }
         }
         "e" | "pi" | "sqrt2" | "log2" | "log10" | "not_a_number" | "positive_infinity" | "negative_infinity"

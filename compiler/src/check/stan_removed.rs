@@ -11,6 +11,10 @@ pub fn removed_function(name: &str) -> Option<String> {
         // hbmc keeps some old names (`multiply_log`) as aliases.
         return None;
     }
+    if name == "binomial_coefficient_log" {
+        // Old Stan's name of `lchoose` (posteriordb's older models use it).
+        return Some("`binomial_coefficient_log` is old Stan's name of `lchoose`: write `lchoose(n, k)`".to_string());
+    }
     let fixed = match name {
         "increment_log_prob" => "write `target += expr;`",
         "get_lp" => "write `target()`",
@@ -60,5 +64,6 @@ mod tests {
         assert!(removed_function("increment_log_prob").is_some_and(|h| h.contains("target +=")));
         assert_eq!(removed_function("log"), None);
         assert_eq!(removed_function("not_a_distribution_log"), None);
+        assert!(removed_function("binomial_coefficient_log").is_some_and(|h| h.contains("lchoose(n, k)")));
     }
 }

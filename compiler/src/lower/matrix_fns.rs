@@ -94,13 +94,19 @@ impl Lowerer<'_> {
             [x1, x2] => (x1, x2),
             _ => return Err(LowerError::unsupported(e.span, format!("`{func}` with these arguments"))),
         };
-        let d2 = self.point_pair_elem(func, x1, x2, idx, PointPair::SquaredDistance, e)?;
-        let a = self.scalar(&params[0])?;
-        let r = self.scalar(&params[1])?;
-        let (a, r) = (self.fb.to_f64(a), self.fb.to_f64(r));
-        let a2 = self.fb.binary(BinaryOp::Mul, a, a);
         let exp = self.func("hbm_exp", e)?;
         let exp_of = |this: &mut Self, x: Value| this.fb.call(exp.clone(), vec![CallArg::Value(x)]);
+        // `rho` an array of reals: one length scale per coordinate (the
+        // checker admits it for vector points and the exp_quad, exponential
+        // and Matérn kernels). The distance is then `|(x1 - x2) ./ rho|`
+        // and the kernel is the same function of it with rho = 1.
+        let ard = !params[1].ty.array.is_empty();
+        let pair = if ard { PointPair::ScaledSquaredDistance(&params[1]) } else { PointPair::SquaredDistance };
+        let d2 = self.point_pair_elem(func, x1, x2, idx, pair, e)?;
+        let a = self.scalar(&params[0])?;
+        let r = if ard { self.fb.f64(1.0) } else { self.scalar(&params[1])? };
+        let (a, r) = (self.fb.to_f64(a), self.fb.to_f64(r));
+        let a2 = self.fb.binary(BinaryOp::Mul, a, a);
         let k = match func {
             "gp_exp_quad_cov" | "cov_exp_quad" => {
                 let r2 = self.fb.binary(BinaryOp::Mul, r, r);
@@ -189,22 +195,38 @@ impl Lowerer<'_> {
     /// `|x1[i] - x2[j]|²` or `x1[i] . x2[j]` of two arrays of points (reals
     /// or vectors).
     fn point_pair_elem(&mut self, func: &str, x1: &TypedExpr, x2: &TypedExpr, idx: &[Value], pair: PointPair, e: &TypedExpr) -> LowerResult<Value> {
-        let term = |this: &mut Self, a: Value, b: Value| match pair {
-            PointPair::SquaredDistance => {
-                let d = this.fb.binary(BinaryOp::Sub, a, b);
-                this.fb.binary(BinaryOp::Mul, d, d)
-            }
-            PointPair::Dot => this.fb.binary(BinaryOp::Mul, a, b),
+        let term = |this: &mut Self, a: Value, b: Value, p: Option<Value>| -> LowerResult<Value> {
+            Ok(match pair {
+                PointPair::SquaredDistance => {
+                    let d = this.fb.binary(BinaryOp::Sub, a, b);
+                    this.fb.binary(BinaryOp::Mul, d, d)
+                }
+                PointPair::ScaledSquaredDistance(scales) => {
+                    // Points that are vectors always pass the coordinate.
+                    let p = p.ok_or_else(|| LowerError::unsupported(e.span, format!("`{func}` with a length scale per coordinate of real points")))?;
+                    let l = this.elem(scales, &[p])?;
+                    let l = this.fb.to_f64(l);
+                    let d = this.fb.binary(BinaryOp::Sub, a, b);
+                    let d = this.fb.binary(BinaryOp::Div, d, l);
+                    this.fb.binary(BinaryOp::Mul, d, d)
+                }
+                PointPair::Dot => this.fb.binary(BinaryOp::Mul, a, b),
+            })
         };
         let sum = if x1.ty.elem.is_scalar() {
             let a = self.elem(x1, &idx[..1])?;
             let b = self.elem(x2, &idx[1..2])?;
             let (a, b) = (self.fb.to_f64(a), self.fb.to_f64(b));
-            term(self, a, b)
+            term(self, a, b, None)?
         } else {
             let k = self.shape(x1)?.get(1).copied().unwrap_or(0);
             if self.shape(x2)?.get(1).copied() != Some(k) {
                 return Err(LowerError::unsupported(e.span, format!("`{func}` of points of different sizes")));
+            }
+            if let PointPair::ScaledSquaredDistance(scales) = pair {
+                if self.shape(scales)?.first().copied() != Some(k) {
+                    return Err(LowerError::sizes(e.span, format!("`{func}` needs one length scale per coordinate: {} length scales for points of size {k}", self.shape(scales)?.first().copied().unwrap_or(0))));
+                }
             }
             let acc = self.temp_buffer("sq_dist", ScalarType::F64, 1);
             let at = self.fb.i64(0);
@@ -214,7 +236,7 @@ impl Lowerer<'_> {
                 let a = this.elem(x1, &[idx[0], p])?;
                 let b = this.elem(x2, &[idx[1], p])?;
                 let (a, b) = (this.fb.to_f64(a), this.fb.to_f64(b));
-                let t = term(this, a, b);
+                let t = term(this, a, b, Some(p))?;
                 this.fb.accumulate(acc, at, t);
                 Ok(())
             })?;
@@ -226,7 +248,9 @@ impl Lowerer<'_> {
 
 /// What [`Lowerer::point_pair_elem`] sums over the coordinates of two points.
 #[derive(Clone, Copy)]
-enum PointPair {
+enum PointPair<'a> {
     SquaredDistance,
+    /// `((a - b) / l[p])²` with `l` one length scale per coordinate.
+    ScaledSquaredDistance(&'a TypedExpr),
     Dot,
 }

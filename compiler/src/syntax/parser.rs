@@ -6,7 +6,7 @@
 //! | code  | meaning                                                              |
 //! |-------|----------------------------------------------------------------------|
 //! | E0001 | unexpected token, or unexpected end of file                          |
-//! | E0002 | old array syntax `real x[N];` (removed in Stan 2.33)                  |
+//! | E0002 | old array syntax `real x[N];` or `real[] x` (removed in Stan 2.33)      |
 //! | E0003 | invalid character, unterminated comment or string, `#` comment      |
 //! | E0004 | integer literal too large for 128 bits                                |
 //! | E0005 | an expression used as a statement that is not a function call       |
@@ -544,6 +544,25 @@ pub(crate) mod build {
         VarDecl { ty, name, init, span }
     }
 
+    /// `real[]` or `vector[,]` as a function's argument or return type:
+    /// reports E0002 with the modern spelling and returns the type as if it
+    /// had been written `array[] real`.
+    pub fn old_array_fun_type(
+        base: (String, Vec<FunType>),
+        dims: usize,
+        base_span: Span,
+        brackets: Span,
+        diags: &mut Vec<Diagnostic>,
+    ) -> FunType {
+        let commas = ",".repeat(dims - 1);
+        diags.push(
+            Diagnostic::error("E0002", "array types written after the element type are no longer Stan syntax")
+                .with_label(brackets, "the old array syntax was removed in Stan 2.33")
+                .with_help(format!("write `array[{commas}] {}`", base.0)),
+        );
+        FunType { array_dims: dims, base: base.0, elements: base.1, span: Span::new(base_span.start, brackets.end) }
+    }
+
     /// Where the element type of `array[...] T` starts: after the `]`.
     fn base_start(src: &str, ty: &TypeExpr) -> usize {
         let after_sizes = ty.array_sizes.last().map(|e| e.span.end).unwrap_or(ty.span.start);
@@ -993,6 +1012,21 @@ model {
         assert!(diags[0].help.iter().any(|h| h.contains("array[N, M] vector<lower=0>[3] v;")), "{diags:?}");
         let (_, diags) = parse_program("data { array[K] real v[N]; }");
         assert!(diags[0].help.iter().any(|h| h.contains("array[K, N] real v;")), "{diags:?}");
+    }
+
+    #[test]
+    fn old_array_types_in_function_signatures_have_a_targeted_message() {
+        // posteriordb's older models (accel_gp, sir, soil_incubation) write
+        // `vector[] x`, `real[] f(...)` and `data real[,] x`: one E0002 each,
+        // with the modern spelling, instead of a bare parse error.
+        let src = "functions {\n  real[] f(vector[] x, data real[,] y) { return {1.0}; }\n}\n";
+        let (_, diags) = parse_program(src);
+        assert_eq!(diags.len(), 3, "{diags:#?}");
+        assert!(diags.iter().all(|d| d.code == "E0002"), "{diags:#?}");
+        let helps: Vec<&str> = diags.iter().flat_map(|d| d.help.iter().map(String::as_str)).collect();
+        for want in ["write `array[] real`", "write `array[] vector`", "write `array[,] real`"] {
+            assert!(helps.contains(&want), "{want} missing from {helps:?}");
+        }
     }
 
     #[test]
