@@ -390,7 +390,8 @@ fn plan(module: &Module, func: &Function, var: Value, start: i64, end: i64, body
     Some(Plan { chunks, trip, reduced, scratch, free })
 }
 
-fn collect_constants(stmts: &[Stmt], out: &mut HashMap<Value, Expr>) {
+/// The constants (`let v = f64 x` or `i64 k`) anywhere in `stmts`.
+pub(super) fn collect_constants(stmts: &[Stmt], out: &mut HashMap<Value, Expr>) {
     for s in stmts {
         match s {
             Stmt::Let { dst, expr: e @ (Expr::I64(_) | Expr::F64(_)) } => {

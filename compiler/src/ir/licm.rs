@@ -46,6 +46,7 @@
 //! `log_lik` loops repeat the likelihood's per draw.
 
 use super::batch::{defined_in, map_expr, writes_in};
+use super::chunks::collect_constants;
 use super::{Arena, BinaryOp, BufferId, CallArg, Expr, Function, FunctionKind, Module, ScalarType, Stmt, UnaryOp, Value};
 use hbmc_stdlib::SymbolKind;
 use std::collections::{HashMap, HashSet};
@@ -66,7 +67,7 @@ pub fn hoist_loop_invariants(module: &mut Module) -> usize {
         }
         let mut func = std::mem::replace(&mut module.functions[fi], Function::new(kind));
         let mut constants = HashMap::new();
-        constants_in(&func.body, &mut constants);
+        collect_constants(&func.body, &mut constants);
         let body = std::mem::take(&mut func.body);
         let mut pass = Pass { module, func: &mut func, constants, moved: 0 };
         let body = pass.block(body);
@@ -364,27 +365,6 @@ fn defines(s: &Stmt) -> Vec<Value> {
         Stmt::Let { dst, .. } => vec![*dst],
         Stmt::Call { dst, partials, .. } => dst.iter().chain(partials).copied().collect(),
         _ => Vec::new(),
-    }
-}
-
-/// The constants (`let v = f64 x` or `i64 k`) anywhere in `stmts`.
-fn constants_in(stmts: &[Stmt], out: &mut HashMap<Value, Expr>) {
-    for s in stmts {
-        match s {
-            Stmt::Let { dst, expr: e @ (Expr::F64(_) | Expr::I64(_)) } => {
-                out.insert(*dst, e.clone());
-            }
-            Stmt::For { body, .. } => constants_in(body, out),
-            Stmt::If { then, otherwise, .. } => {
-                constants_in(then, out);
-                constants_in(otherwise, out);
-            }
-            Stmt::While { cond_block, body, .. } => {
-                constants_in(cond_block, out);
-                constants_in(body, out);
-            }
-            _ => {}
-        }
     }
 }
 
