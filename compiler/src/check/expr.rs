@@ -492,9 +492,10 @@ impl Checker {
         }
         // A GLM density is the density of its linear predictor.
         let expanded;
+        let glm = super::glm::split_glm_name(&func.name).map(|(g, _)| g);
         let func = match super::glm::split_glm_name(&func.name) {
             Some((g, suffix)) => {
-                typed = self.glm_params(g, typed, span)?;
+                typed = self.glm_params(g, variate_typed.as_ref(), typed, span)?;
                 expanded = Ident { name: format!("{}{}", g.base, suffix.text()), span: func.span };
                 &expanded
             }
@@ -506,7 +507,8 @@ impl Checker {
                 // A density without parameters takes no `|`: `std_normal_lpdf(y)`.
                 variate_typed = typed.pop();
             }
-            let ty = self.check_density_call(func, dist, suffix, variate_typed.as_ref(), &typed, span)?;
+            let checked = glm.is_some_and(|g| g.is_categorical());
+            let ty = self.check_density_call(func, dist, suffix, variate_typed.as_ref(), &typed, checked, span)?;
             let mut all = Vec::new();
             all.extend(variate_typed);
             all.extend(typed);
@@ -612,6 +614,7 @@ impl Checker {
         suffix: DensitySuffix,
         variate: Option<&TypedExpr>,
         params: &[TypedExpr],
+        args_checked: bool,
         span: Span,
     ) -> Option<Type> {
         let block = self.ctx.block;
@@ -795,7 +798,9 @@ impl Checker {
                     );
                     return None;
                 };
-                self.check_density_args(&func.name, dist, variate, params, span)?;
+                if !args_checked {
+                    self.check_density_args(&func.name, dist, variate, params, span)?;
+                }
                 Some(Type::real())
             }
         }

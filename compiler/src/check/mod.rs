@@ -20,6 +20,7 @@ pub mod outcomes;
 mod expr;
 mod functions;
 pub mod glm;
+pub mod glm_categorical;
 mod index;
 mod map_rect;
 pub mod ode;

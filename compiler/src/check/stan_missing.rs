@@ -6,7 +6,7 @@
 /// Stan distributions hbmc lacks (with every suffix: `~`, `_lpdf`,
 /// `_lpmf`, `_lcdf`, `_rng`, ...).
 pub const DISTRIBUTIONS: &[&str] = &[
-    "gaussian_dlm_obs", "categorical_logit_glm",
+    "gaussian_dlm_obs",
 ];
 
 /// Stan functions hbmc lacks.
