@@ -36,10 +36,12 @@ pub fn front_end(source: &str) -> FrontEnd {
     // Tuples become one variable per element before anything else reads
     // the program.
     let mut tuple_elements = Vec::new();
+    let mut tuple_outputs = Vec::new();
     let ast = ast.map(|program| {
-        let (split, split_diags, made) = syntax::tuples::split_tuples(program);
+        let (split, split_diags, made, outputs) = syntax::tuples::split_tuples(program);
         diagnostics.extend(split_diags);
         tuple_elements = made;
+        tuple_outputs = outputs;
         split
     });
     // Kept as written for ODE right-hand sides, compiled on their own.
@@ -58,6 +60,7 @@ pub fn front_end(source: &str) -> FrontEnd {
         if !parse_failed {
             typed = checked.map(|mut t| {
                 t.function_defs = function_defs;
+                t.tuple_outputs = tuple_outputs;
                 t
             });
         }

@@ -101,6 +101,7 @@ impl B {
             vars: self.vars,
             functions: Vec::new(),
             function_defs: Vec::new(),
+            tuple_outputs: Vec::new(),
             blocks: vec![TypedBlock {
                 kind: BlockKind::Data,
                 stmts: self.stmts,

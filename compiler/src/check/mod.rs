@@ -64,6 +64,7 @@ pub fn check_program_with_functions(program: &Program, defs: &[FunDef]) -> (Opti
         vars: checker.vars,
         functions: checker.functions,
         function_defs: Vec::new(),
+        tuple_outputs: Vec::new(),
         blocks,
     });
     (typed, checker.diagnostics)
