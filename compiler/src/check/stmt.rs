@@ -267,16 +267,9 @@ impl Checker {
     /// discrete distribution). Bounds may be parameters.
     fn check_truncation(&mut self, t: &Truncation, dist: &str) -> Option<(Option<TypedExpr>, Option<TypedExpr>)> {
         let d = signatures::distribution(dist)?;
-        if d.multivariate && signatures::has_cdf(dist) {
-            // poisson_binomial: cdfs of one vector of probabilities.
-            self.report(
-                Diagnostic::error("E3014", format!("hbmc cannot truncate `{dist}` yet (its `_lcdf`/`_lccdf` exist)"))
-                    .with_label(t.span, "truncation")
-                    .with_help(format!("add `- log_diff_exp({dist}_lcdf(U | ...), {dist}_lcdf(L - 1 | ...))` to `target` by hand")),
-            );
-            return None;
-        }
-        if d.multivariate {
+        // poisson_binomial is multivariate in its probabilities only: its
+        // outcomes are counts, truncated through its cdfs.
+        if d.multivariate && dist != "poisson_binomial" {
             self.report(
                 Diagnostic::error("E3014", format!("`{dist}` is multivariate, and only univariate distributions can be truncated"))
                     .with_label(t.span, "truncation")

@@ -4,7 +4,8 @@
 //! + sum((alpha - 1) .* log(theta))`, `categorical(y | theta) =
 //! log(theta[y])` and `categorical_logit(y | beta) = beta[y] -
 //! log_sum_exp(beta)`; also `poisson_binomial(y | theta)` over a vector of
-//! probabilities, one stdlib call (with its reverse rule) per outcome.
+//! probabilities, one stdlib call (with its reverse rule) per outcome, and
+//! its truncation `T[a, b]` by its cdfs.
 
 use super::stmt::Sink;
 use super::{LowerError, LowerResult, Lowerer};
@@ -242,6 +243,80 @@ impl Lowerer<'_> {
             let nv = this.fb.i64(n as i64);
             let term = this.fb.call(f.clone(), vec![p.arg(), CallArg::Value(nv), CallArg::Value(yi)]);
             this.emit_term(sink, term);
+            Ok(())
+        })
+    }
+
+    /// `y ~ poisson_binomial(theta) T[lower, upper]`, as Stan truncates a
+    /// discrete distribution: each outcome's log mass minus the log of the
+    /// interval's probability (`log_diff_exp(lcdf(upper), lcdf(lower -
+    /// 1))`, `lccdf(lower - 1)` or `lcdf(upper)`, computed once: the one
+    /// vector of probabilities and the bounds are the same for every
+    /// outcome); an outcome outside the bounds makes the target `-inf`.
+    /// The cdfs' library calls have their AD rules in theta.
+    pub(super) fn poisson_binomial_truncated(
+        &mut self,
+        y: &TypedExpr,
+        theta: &TypedExpr,
+        lower: Option<&TypedExpr>,
+        upper: Option<&TypedExpr>,
+        drop_density: bool,
+        at: &TypedExpr,
+    ) -> LowerResult<()> {
+        let p = self.pointer_arg(theta)?;
+        let n = match p.shape.as_slice() {
+            [n] => *n,
+            s => return Err(LowerError::unsupported(at.span, format!("`poisson_binomial` with probabilities of shape {s:?}"))),
+        };
+        let nv = self.fb.i64(n as i64);
+        let lo = match lower {
+            Some(b) => Some(self.scalar(b)?),
+            None => None,
+        };
+        let hi = match upper {
+            Some(b) => Some(self.scalar(b)?),
+            None => None,
+        };
+        let tail = |this: &mut Self, symbol: &str, k: Value| -> LowerResult<Value> {
+            let f = this.func(symbol, at)?;
+            Ok(this.fb.call(f, vec![p.arg(), CallArg::Value(nv), CallArg::Value(k)]))
+        };
+        let below = match lo {
+            Some(l) => {
+                let one = self.fb.i64(1);
+                Some(self.fb.binary(BinaryOp::Sub, l, one))
+            }
+            None => None,
+        };
+        let normaliser = match (below, hi) {
+            (Some(b), Some(h)) => {
+                let top = tail(self, "hbm_poisson_binomial_lcdf", h)?;
+                let bottom = tail(self, "hbm_poisson_binomial_lcdf", b)?;
+                let diff = self.func("hbm_log_diff_exp", at)?;
+                self.fb.call(diff, vec![CallArg::Value(top), CallArg::Value(bottom)])
+            }
+            (Some(b), None) => tail(self, "hbm_poisson_binomial_lccdf", b)?,
+            (None, Some(h)) => tail(self, "hbm_poisson_binomial_lcdf", h)?,
+            (None, None) => self.fb.f64(0.0),
+        };
+        let lpmf = self.func("hbm_poisson_binomial_lpmf", at)?;
+        let shape = self.shape(y)?;
+        self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+            let yi = this.elem(y, idx)?;
+            let lp = if drop_density { this.fb.f64(0.0) } else { this.fb.call(lpmf.clone(), vec![p.arg(), CallArg::Value(nv), CallArg::Value(yi)]) };
+            let inside = this.fb.binary(BinaryOp::Sub, lp, normaliser);
+            let mut outside = this.fb.i64(0);
+            if let Some(l) = lo {
+                let c = this.fb.cmp(crate::ir::CmpOp::Lt, yi, l);
+                outside = this.fb.binary(BinaryOp::Or, outside, c);
+            }
+            if let Some(h) = hi {
+                let c = this.fb.cmp(crate::ir::CmpOp::Gt, yi, h);
+                outside = this.fb.binary(BinaryOp::Or, outside, c);
+            }
+            let minus_inf = this.fb.f64(f64::NEG_INFINITY);
+            let term = this.fb.select(outside, minus_inf, inside);
+            this.emit_term(Sink::Target, term);
             Ok(())
         })
     }
