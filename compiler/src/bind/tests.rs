@@ -102,6 +102,7 @@ impl B {
             functions: Vec::new(),
             function_defs: Vec::new(),
             tuple_outputs: Vec::new(),
+            prelude_home: None,
             blocks: vec![TypedBlock {
                 kind: BlockKind::Data,
                 stmts: self.stmts,

@@ -65,6 +65,7 @@ pub fn check_program_with_functions(program: &Program, defs: &[FunDef]) -> (Opti
         functions: checker.functions,
         function_defs: Vec::new(),
         tuple_outputs: Vec::new(),
+        prelude_home: None,
         blocks,
     });
     (typed, checker.diagnostics)

@@ -228,7 +228,13 @@ pub fn lower_model_with(program: &TypedProgram, bound: &BoundData, options: Lowe
     l.propto = options.propto;
     l.only_cells_read = options.only_cells_read;
     l.ode_controls = options.ode_controls;
-    l.lower_all().map_err(|e| vec![e.into_diagnostic()])?;
+    l.lower_all().map_err(|e| {
+        let mut diags = vec![e.into_diagnostic()];
+        if let Some(home) = program.prelude_home {
+            home.relocate(&mut diags);
+        }
+        diags
+    })?;
     Ok(l.finish())
 }
 

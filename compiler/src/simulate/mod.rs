@@ -198,6 +198,7 @@ pub fn simulation_program(program: &TypedProgram, fixed: &[String]) -> Result<Si
             functions: program.functions.clone(),
             function_defs: program.function_defs.clone(),
             tuple_outputs: program.tuple_outputs.clone(),
+            prelude_home: program.prelude_home,
             blocks,
         },
         drawn,
