@@ -8,7 +8,7 @@ pub mod model;
 pub mod model_library;
 pub mod plot;
 
-pub use hbmc_compiler::{bind, check, diagnostics, graph, ir, simulate, syntax};
+pub use hbmc_compiler::{bind, check, diagnostics, graph, ir, lower, simulate, syntax};
 
 use hbmc_compiler::check::typed::TypedProgram;
 use hbmc_compiler::diagnostics::Diagnostic;

@@ -451,7 +451,10 @@ impl Evaluator {
     pub fn unconstrain_json(&mut self, inits: &serde_json::Value, base: &[f64], rng: &mut ChainRng) -> Result<Vec<f64>, EvalError> {
         let fail = |message: String| EvalError { message };
         let obj = inits.as_object().ok_or_else(|| fail("initial values must be a JSON object of parameter names".into()))?;
-        let params: Vec<&str> = self.core.lowered.params.iter().map(|p| p.name.as_str()).collect();
+        // A tuple parameter is split into its elements (`t:1`, `t:2`); its
+        // initial value is CmdStan's JSON of it (objects with keys "1", "2").
+        let mut params: Vec<&str> = self.core.lowered.params.iter().map(|p| p.name.split(':').next().unwrap_or_default()).collect();
+        params.dedup();
         let unknown: Vec<&String> = obj.keys().filter(|k| !params.contains(&k.as_str())).collect();
         if !unknown.is_empty() {
             return Err(fail(format!(
@@ -466,13 +469,16 @@ impl Evaluator {
         self.run(FunctionKind::Generate, Some(rng))?;
         let core = self.core.clone();
         for (k, column) in core.output_names.get_or_init(|| core.lowered.output_names()).iter().enumerate() {
-            let mut parts = column.split('.');
-            let name = parts.next().unwrap_or_default();
+            use hbmc_compiler::lower::layout::ColumnStep;
+            let (name, steps) = hbmc_compiler::lower::layout::column_steps(column).ok_or_else(|| fail(format!("bad column `{column}`")))?;
             let Some(given) = obj.get(name) else { continue };
             let mut v = given;
-            for part in parts {
-                let i: usize = part.parse().map_err(|_| fail(format!("bad column `{column}`")))?;
-                v = v.as_array().and_then(|a| a.get(i - 1)).ok_or_else(|| {
+            for step in steps {
+                let next = match step {
+                    ColumnStep::Index(i) => v.as_array().and_then(|a| a.get(i - 1)),
+                    ColumnStep::Slot(k) => v.as_object().and_then(|o| o.get(&k.to_string())),
+                };
+                v = next.ok_or_else(|| {
                     fail(format!("the initial value of `{name}` has the wrong shape: no element for `{column}`"))
                 })?;
             }
@@ -493,8 +499,8 @@ impl Evaluator {
         let core = self.core.clone();
         let params: Vec<&str> = core.lowered.params.iter().map(|p| p.name.as_str()).collect();
         for (k, column) in core.output_names.get_or_init(|| core.lowered.output_names()).iter().enumerate() {
-            let base = column.split('.').next().unwrap_or_default();
-            if !params.contains(&base) {
+            let base = hbmc_compiler::lower::layout::element_variable(column);
+            if !params.contains(&base.as_str()) {
                 continue;
             }
             let x = value(column).ok_or_else(|| EvalError {

@@ -320,8 +320,8 @@ fn column_counts(program: &TypedProgram, bound: &BoundModel) -> Result<[usize; 3
     let mut counts = [0usize; 3];
     let mut current = 0;
     for column in bound.output_names() {
-        let base = column.split('.').next().unwrap_or_default();
-        let block = blocks.iter().position(|b| b.contains(base)).ok_or_else(|| {
+        let base = hbmc::lower::layout::element_variable(&column);
+        let block = blocks.iter().position(|b| b.contains(&base)).ok_or_else(|| {
             format!("internal error: output column `{column}` belongs to no output block")
         })?;
         if block < current {

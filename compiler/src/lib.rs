@@ -33,13 +33,23 @@ pub struct FrontEnd {
 /// errors, so that one run reports as much as it can.
 pub fn front_end(source: &str) -> FrontEnd {
     let (ast, mut diagnostics) = syntax::parse_program(source);
+    // `gaussian_dlm_obs` is a function written in Stan, added where used.
+    let mut prelude_home = None;
+    let ast = ast.map(|program| {
+        let (with_dlm, dlm_diags, home) = syntax::dlm::add_gaussian_dlm_obs(program, source.len());
+        diagnostics.extend(dlm_diags);
+        prelude_home = home;
+        with_dlm
+    });
     // Tuples become one variable per element before anything else reads
     // the program.
     let mut tuple_elements = Vec::new();
+    let mut tuple_outputs = Vec::new();
     let ast = ast.map(|program| {
-        let (split, split_diags, made) = syntax::tuples::split_tuples(program);
+        let (split, split_diags, made, outputs) = syntax::tuples::split_tuples(program);
         diagnostics.extend(split_diags);
         tuple_elements = made;
+        tuple_outputs = outputs;
         split
     });
     // Kept as written for ODE right-hand sides, compiled on their own.
@@ -58,9 +68,14 @@ pub fn front_end(source: &str) -> FrontEnd {
         if !parse_failed {
             typed = checked.map(|mut t| {
                 t.function_defs = function_defs;
+                t.tuple_outputs = tuple_outputs;
+                t.prelude_home = prelude_home;
                 t
             });
         }
+    }
+    if let Some(home) = prelude_home {
+        home.relocate(&mut diagnostics);
     }
     diagnostics.iter_mut().for_each(|d| syntax::tuples::show_element_names(d, &tuple_elements));
     diagnostics.sort_by_key(|d| d.primary_span().map(|s| s.start).unwrap_or(usize::MAX));

@@ -101,6 +101,8 @@ impl B {
             vars: self.vars,
             functions: Vec::new(),
             function_defs: Vec::new(),
+            tuple_outputs: Vec::new(),
+            prelude_home: None,
             blocks: vec![TypedBlock {
                 kind: BlockKind::Data,
                 stmts: self.stmts,

@@ -438,6 +438,9 @@ impl Checker {
                 return self.check_ode_call(func, form, args, span);
             }
         }
+        if func.name == crate::syntax::dlm::ARG && variate.is_none() {
+            return self.check_dlm_arg(args, span);
+        }
         // Names refused whatever their arguments, before the arguments are
         // checked.
         if !self.user_functions.contains_key(&func.name) {
@@ -492,9 +495,10 @@ impl Checker {
         }
         // A GLM density is the density of its linear predictor.
         let expanded;
+        let glm = super::glm::split_glm_name(&func.name).map(|(g, _)| g);
         let func = match super::glm::split_glm_name(&func.name) {
             Some((g, suffix)) => {
-                typed = self.glm_params(g, typed, span)?;
+                typed = self.glm_params(g, variate_typed.as_ref(), typed, span)?;
                 expanded = Ident { name: format!("{}{}", g.base, suffix.text()), span: func.span };
                 &expanded
             }
@@ -506,7 +510,8 @@ impl Checker {
                 // A density without parameters takes no `|`: `std_normal_lpdf(y)`.
                 variate_typed = typed.pop();
             }
-            let ty = self.check_density_call(func, dist, suffix, variate_typed.as_ref(), &typed, span)?;
+            let checked = glm.is_some_and(|g| g.is_categorical());
+            let ty = self.check_density_call(func, dist, suffix, variate_typed.as_ref(), &typed, checked, span)?;
             let mut all = Vec::new();
             all.extend(variate_typed);
             all.extend(typed);
@@ -605,6 +610,53 @@ impl Checker {
         }
     }
 
+    /// An argument of `gaussian_dlm_obs` (see `syntax::dlm`): `y`, `F`,
+    /// `G`, `W`, `C0` matrices, `m0` a vector, and `V` a matrix as it is or
+    /// a vector of variances as its diagonal matrix.
+    fn check_dlm_arg(&mut self, args: &[Expr], span: Span) -> Option<TypedExpr> {
+        use crate::syntax::dlm::{SIGNATURE, SLOTS};
+        let slot = match args.first().map(|a| &a.kind) {
+            Some(ExprKind::IntLit(k)) => usize::try_from(*k).ok()?,
+            _ => return None,
+        };
+        let once = |this: &mut Self, d: Diagnostic| {
+            // The filter's body reads an argument in several places, each
+            // checked: say it once.
+            if !this.diagnostics.iter().any(|e| e.message == d.message && e.primary_span() == d.primary_span()) {
+                this.report(d);
+            }
+        };
+        let [_, value] = args else {
+            let d = Diagnostic::error("E1002", format!("`gaussian_dlm_obs` takes 6 arguments after `|`, but {slot} are given"))
+                .with_label(span, "wrong number of arguments")
+                .with_help(SIGNATURE);
+            once(self, d);
+            return None;
+        };
+        let t = self.check_expr(value)?;
+        let (name, want) = SLOTS[slot.min(SLOTS.len() - 1)];
+        let fits = t.ty.array.is_empty()
+            && match t.ty.elem {
+                ElemType::Matrix(..) => want.starts_with("matrix"),
+                ElemType::Vector(_) => want.ends_with("vector"),
+                _ => false,
+            };
+        if !fits {
+            let d = Diagnostic::error("E1002", format!("`gaussian_dlm_obs` needs `{name}` a {}, but it is `{}`", want.replace('|', " or a "), self.show(&t.ty)))
+                .with_label(t.span, format!("`{name}`"))
+                .with_help(SIGNATURE);
+            once(self, d);
+            return None;
+        }
+        match t.ty.elem {
+            ElemType::Vector(a) if name == "V" => {
+                let (level, span) = (t.level, t.span);
+                Some(TypedExpr { kind: TypedExprKind::Call { func: "diag_matrix".into(), args: vec![t] }, ty: Type::matrix(a, a), level, span })
+            }
+            _ => Some(t),
+        }
+    }
+
     fn check_density_call(
         &mut self,
         func: &Ident,
@@ -612,6 +664,7 @@ impl Checker {
         suffix: DensitySuffix,
         variate: Option<&TypedExpr>,
         params: &[TypedExpr],
+        args_checked: bool,
         span: Span,
     ) -> Option<Type> {
         let block = self.ctx.block;
@@ -795,7 +848,9 @@ impl Checker {
                     );
                     return None;
                 };
-                self.check_density_args(&func.name, dist, variate, params, span)?;
+                if !args_checked {
+                    self.check_density_args(&func.name, dist, variate, params, span)?;
+                }
                 Some(Type::real())
             }
         }

@@ -36,6 +36,7 @@ pub const GLMS: &[Glm] = &[
     Glm { name: "neg_binomial_2_log_glm", base: "neg_binomial_2_log", before: &[], alpha: true, extra: &["phi"] },
     Glm { name: "binomial_logit_glm", base: "binomial_logit", before: &["N"], alpha: true, extra: &[] },
     Glm { name: "ordered_logistic_glm", base: "ordered_logistic", before: &[], alpha: false, extra: &["cuts"] },
+    Glm { name: "categorical_logit_glm", base: "categorical_logit", before: &[], alpha: true, extra: &[] },
 ];
 
 /// The GLM of this name.
@@ -52,8 +53,21 @@ pub fn split_glm_name(name: &str) -> Option<(&'static Glm, DensitySuffix)> {
 }
 
 impl Glm {
+    /// Whether this is `categorical_logit_glm`, whose linear predictor is a
+    /// vector of logits per outcome (checked by
+    /// [`Checker::categorical_glm_params`], not by its base's signature).
+    pub fn is_categorical(&self) -> bool {
+        self.base == "categorical_logit"
+    }
+
     /// Its signature in words, for messages.
     pub fn signature(&self) -> String {
+        if self.is_categorical() {
+            return format!(
+                "{}(y | row_vector|matrix x, vector alpha, matrix beta) with y an int or an int array, the density of `categorical_logit(y[n] | alpha + (x[n] * beta)')` for each row n of x",
+                self.name
+            );
+        }
         let before: String = self.before.iter().map(|b| format!("{b}, ")).collect();
         let alpha = if self.alpha { "real|vector alpha, " } else { "" };
         let extra: String = self.extra.iter().map(|e| format!(", {e}")).collect();
@@ -66,7 +80,10 @@ impl Checker {
     /// The base density's parameters for a GLM's: `[before..., alpha + x *
     /// beta (or x * beta), extra...]`; `None` (reported) when the
     /// arguments do not fit.
-    pub(super) fn glm_params(&mut self, glm: &Glm, params: Vec<TypedExpr>, span: Span) -> Option<Vec<TypedExpr>> {
+    pub(super) fn glm_params(&mut self, glm: &Glm, y: Option<&TypedExpr>, params: Vec<TypedExpr>, span: Span) -> Option<Vec<TypedExpr>> {
+        if glm.is_categorical() {
+            return self.categorical_glm_params(glm, y, params, span);
+        }
         let n = glm.before.len() + 2 + usize::from(glm.alpha) + glm.extra.len();
         if params.len() != n {
             self.report(

@@ -20,6 +20,7 @@ pub mod outcomes;
 mod expr;
 mod functions;
 pub mod glm;
+pub mod glm_categorical;
 mod index;
 mod map_rect;
 pub mod ode;
@@ -63,6 +64,8 @@ pub fn check_program_with_functions(program: &Program, defs: &[FunDef]) -> (Opti
         vars: checker.vars,
         functions: checker.functions,
         function_defs: Vec::new(),
+        tuple_outputs: Vec::new(),
+        prelude_home: None,
         blocks,
     });
     (typed, checker.diagnostics)

@@ -227,8 +227,9 @@ impl Checker {
         let params: Option<Vec<TypedExpr>> = args.iter().map(|a| self.check_expr(a)).collect::<Vec<_>>().into_iter().collect();
         let (variate, params) = (variate?, params?);
         // A GLM density is the density of its linear predictor.
-        let (params, dist) = match super::glm::glm(&dist.name) {
-            Some(g) => (self.glm_params(g, params, span)?, &Ident { name: g.base.to_string(), span: dist.span }),
+        let glm = super::glm::glm(&dist.name);
+        let (params, dist) = match glm {
+            Some(g) => (self.glm_params(g, Some(&variate), params, span)?, &Ident { name: g.base.to_string(), span: dist.span }),
             None => (params, dist),
         };
         let Some(d) = signatures::distribution(&dist.name) else {
@@ -254,7 +255,9 @@ impl Checker {
             self.report(diag);
             return None;
         };
-        self.check_density_args(&dist.name, d, &variate, &params, span)?;
+        if !glm.is_some_and(|g| g.is_categorical()) {
+            self.check_density_args(&dist.name, d, &variate, &params, span)?;
+        }
         let lpdf = format!("{}{}", d.name, if d.discrete { "_lpmf" } else { "_lpdf" });
         Some(TypedStmtKind::Tilde { lhs: variate, dist: d.name.to_string(), lpdf, args: params, truncation: None })
     }
@@ -264,16 +267,9 @@ impl Checker {
     /// discrete distribution). Bounds may be parameters.
     fn check_truncation(&mut self, t: &Truncation, dist: &str) -> Option<(Option<TypedExpr>, Option<TypedExpr>)> {
         let d = signatures::distribution(dist)?;
-        if d.multivariate && signatures::has_cdf(dist) {
-            // poisson_binomial: cdfs of one vector of probabilities.
-            self.report(
-                Diagnostic::error("E3014", format!("hbmc cannot truncate `{dist}` yet (its `_lcdf`/`_lccdf` exist)"))
-                    .with_label(t.span, "truncation")
-                    .with_help(format!("add `- log_diff_exp({dist}_lcdf(U | ...), {dist}_lcdf(L - 1 | ...))` to `target` by hand")),
-            );
-            return None;
-        }
-        if d.multivariate {
+        // poisson_binomial is multivariate in its probabilities only: its
+        // outcomes are counts, truncated through its cdfs.
+        if d.multivariate && dist != "poisson_binomial" {
             self.report(
                 Diagnostic::error("E3014", format!("`{dist}` is multivariate, and only univariate distributions can be truncated"))
                     .with_label(t.span, "truncation")

@@ -332,6 +332,15 @@ pub struct TypedProgram {
     /// ODE right-hand side is compiled on its own from these
     /// (`lower/ode.rs`). Filled by [`crate::front_end`].
     pub function_defs: Vec<crate::syntax::ast::FunDef>,
+    /// The tuples declared in `parameters`, `transformed parameters` and
+    /// `generated quantities`, as declared (their element variables are
+    /// among `vars`): their CmdStan columns interleave the elements.
+    /// Filled by [`crate::front_end`].
+    pub tuple_outputs: Vec<crate::syntax::tuples::layout::TupleOutput>,
+    /// Where diagnostics inside the added `gaussian_dlm_obs` function are
+    /// shown, when the program uses it ([`crate::syntax::dlm`]). Filled by
+    /// [`crate::front_end`].
+    pub prelude_home: Option<crate::syntax::dlm::PreludeHome>,
     /// The blocks present, in the required order (without `dims`).
     pub blocks: Vec<TypedBlock>,
 }

@@ -209,7 +209,7 @@ impl Lowerer<'_> {
             return Err(LowerError::unsupported(e.span, format!("`{func}` inside a larger expression; assign the draw to a variable first")));
         }
         if matches!(func, "categorical_rng" | "categorical_logit_rng" | "poisson_binomial_rng") {
-            return self.categorical_draw(func, &args[0], e);
+            return self.categorical_draw(func, &args[0], idx, e);
         }
         if matches!(func, "ordered_logistic_rng" | "ordered_probit_rng") {
             return self.ordinal_draw(func, &args[0], &args[1], e);

@@ -94,6 +94,50 @@ pub fn cmdstan_names(name: &str, shape: &[usize]) -> Vec<String> {
     out
 }
 
+/// One step of a CmdStan column name into its variable's value: `.i` an
+/// index (1-based) of an array, vector or matrix, `:k` a tuple's slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnStep {
+    Index(usize),
+    Slot(usize),
+}
+
+/// A CmdStan column name split into the declared variable's name and the
+/// steps into its value (`t.2:1.3`: `t`, index 2, slot 1, index 3);
+/// `None` when a step is not a number (`z.real`).
+pub fn column_steps(column: &str) -> Option<(&str, Vec<ColumnStep>)> {
+    let end = column.find(['.', ':']).unwrap_or(column.len());
+    let (base, mut rest) = column.split_at(end);
+    let mut steps = Vec::new();
+    while let Some(sep) = rest.chars().next() {
+        let body = &rest[1..];
+        let len = body.find(['.', ':']).unwrap_or(body.len());
+        let n: usize = body[..len].parse().ok()?;
+        steps.push(if sep == ':' { ColumnStep::Slot(n) } else { ColumnStep::Index(n) });
+        rest = &body[len..];
+    }
+    Some((base, steps))
+}
+
+/// The variable a CmdStan column belongs to after tuples are split
+/// (`syntax::tuples`): its name and its tuple slots, without indices
+/// (`t.2:1.3` is a column of `t:1`, `x.1.2` of `x`).
+pub fn element_variable(column: &str) -> String {
+    let end = column.find(['.', ':']).unwrap_or(column.len());
+    let mut name = column[..end].to_string();
+    let mut rest = &column[end..];
+    while let Some(sep) = rest.chars().next() {
+        let body = &rest[1..];
+        let len = body.find(['.', ':']).unwrap_or(body.len());
+        if sep == ':' {
+            name.push(':');
+            name.push_str(&body[..len]);
+        }
+        rest = &body[len..];
+    }
+    name
+}
+
 /// Calls `f` with every 1-based multi-index of `shape` in column-major
 /// order (the order of [`column_major_indices`]), without allocating one.
 pub fn for_each_index(shape: &[usize], mut f: impl FnMut(&[usize])) {
@@ -175,6 +219,10 @@ pub struct OutputVar {
     pub axes: Vec<OutputAxis>,
     /// Whether each element is complex: two columns, `.real` and `.imag`.
     pub complex: bool,
+    /// For a tuple, whose columns interleave several element variables
+    /// (`lower::tuple_columns`), its CmdStan names and labelled names, built
+    /// when lowered.
+    pub tuple: Option<(Vec<String>, Vec<String>)>,
 }
 
 impl OutputVar {
@@ -192,18 +240,24 @@ impl OutputVar {
                 })
                 .collect()
         };
-        OutputVar { name: name.to_string(), shape: shape.to_vec(), axes, complex: ty.is_complex_valued() }
+        OutputVar { name: name.to_string(), shape: shape.to_vec(), axes, complex: ty.is_complex_valued(), tuple: None }
     }
 
     /// The CmdStan names of its columns ([`cmdstan_names`]; a complex
     /// element's two columns end in `.real` and `.imag`, as CmdStan's).
     pub fn cmdstan_names(&self) -> Vec<String> {
+        if let Some((names, _)) = &self.tuple {
+            return names.clone();
+        }
         with_parts(cmdstan_names(&self.name, &self.shape), self.complex, |n, p| format!("{n}.{p}"))
     }
 
     /// The labelled names of its columns ([`labelled_names`]; a complex
     /// element's two columns end in `.real` and `.imag`).
     pub fn labelled_names(&self) -> Vec<String> {
+        if let Some((_, labels)) = &self.tuple {
+            return labels.clone();
+        }
         with_parts(self.real_labelled_names(), self.complex, |n, p| format!("{n}.{p}"))
     }
 
@@ -263,6 +317,19 @@ mod tests {
         assert_eq!(cmdstan_names("a", &[2, 3]), ["a.1.1", "a.2.1", "a.1.2", "a.2.2", "a.1.3", "a.2.3"]);
         assert_eq!(cmdstan_names("s", &[]), ["s"]);
         assert_eq!(cmdstan_names("v", &[12])[9..], ["v.10", "v.11", "v.12"]);
+    }
+
+    #[test]
+    fn columns_name_their_variables_and_steps() {
+        assert_eq!(element_variable("t.2:1.3"), "t:1");
+        assert_eq!(element_variable("u.1.1:1.2:2.1"), "u:1:2");
+        assert_eq!(element_variable("p:2.1"), "p:2");
+        assert_eq!(element_variable("x.1.2"), "x");
+        assert_eq!(element_variable("z.1.real"), "z");
+        use ColumnStep::{Index, Slot};
+        assert_eq!(column_steps("t.2:1.3"), Some(("t", vec![Index(2), Slot(1), Index(3)])));
+        assert_eq!(column_steps("mu"), Some(("mu", vec![])));
+        assert_eq!(column_steps("z.real"), None);
     }
 
     #[test]

@@ -53,6 +53,7 @@ mod small_matrix;
 mod stmt;
 mod symbols;
 mod transform;
+mod tuple_columns;
 mod user_functions;
 mod wishart;
 
@@ -232,7 +233,13 @@ pub fn lower_model_with(program: &TypedProgram, bound: &BoundData, options: Lowe
     l.propto = options.propto;
     l.only_cells_read = options.only_cells_read;
     l.ode_controls = options.ode_controls;
-    l.lower_all().map_err(|e| vec![e.into_diagnostic()])?;
+    l.lower_all().map_err(|e| {
+        let mut diags = vec![e.into_diagnostic()];
+        if let Some(home) = program.prelude_home {
+            home.relocate(&mut diags);
+        }
+        diags
+    })?;
     let mut lowered = l.finish();
     if options.hoist_loop_invariants {
         // Before AD, so that the gradient is generated from the hoisted form.
@@ -390,12 +397,45 @@ impl<'a> Lowerer<'a> {
         let dim = self.module.arena_sizes.params;
         let mut outputs = Vec::new();
         let mut order = Vec::new();
+        let dim_labels = |d: usize| self.bound.dim_labels(d).map(<[String]>::to_vec);
+        // Tuples' element variables, written together in CmdStan's order
+        // where the first of them comes.
+        let by_name: HashMap<&str, (VarId, BufferId)> =
+            self.outputs.iter().map(|&(v, b)| (self.program.var(v).name.as_str(), (v, b))).collect();
+        let leaf = |name: &str| {
+            let &(var, buf) = by_name.get(name)?;
+            let info = self.program.var(var);
+            let shape = self.shapes.get(&var).cloned().unwrap_or_default();
+            Some(tuple_columns::Leaf {
+                var: layout::OutputVar::new(&info.name, &info.ty, &shape, &self.program.dims, &dim_labels),
+                ty: info.ty.clone(),
+                base: self.module.buffer(buf).offset,
+            })
+        };
+        let mut tuple_of: HashMap<&str, usize> = HashMap::new();
+        let mut tuples = Vec::new();
+        for t in &self.program.tuple_outputs {
+            if let Some(columns) = tuple_columns::tuple_columns(t, &leaf) {
+                for l in t.node.leaves() {
+                    tuple_of.insert(l, tuples.len());
+                }
+                tuples.push((t, Some(columns)));
+            }
+        }
         for (var, buf) in &self.outputs {
             let info = self.program.var(*var);
+            if let Some(&k) = tuple_of.get(info.name.as_str()) {
+                if let Some(columns) = tuples[k].1.take() {
+                    order.extend(columns.positions);
+                    let mut v = layout::OutputVar::new(&tuples[k].0.name, &crate::check::types::Type::real(), &[], &self.program.dims, &dim_labels);
+                    v.tuple = Some((columns.names, columns.labels));
+                    outputs.push(v);
+                }
+                continue;
+            }
             let shape = self.shapes.get(var).cloned().unwrap_or_default();
             let rank = info.ty.array.len();
             let base = self.module.buffer(*buf).offset;
-            let dim_labels = |d: usize| self.bound.dim_labels(d).map(<[String]>::to_vec);
             outputs.push(layout::OutputVar::new(&info.name, &info.ty, &shape, &self.program.dims, &dim_labels));
             if info.ty.is_complex_valued() {
                 // Each element's real then imaginary part (CmdStan's

@@ -102,11 +102,16 @@ impl Lowerer<'_> {
     /// returns whether `s` is skippable at this one.
     fn mark_unread_stores(&mut self, s: &TypedStmt, env: &mut LoopEnv, dead: &mut HashMap<(usize, usize), bool>) -> bool {
         use TypedStmtKind as K;
+        // Every statement reaches `dead` below, a live one too: a tuple
+        // assignment is split into one statement per element with the
+        // source statement's span (`syntax::tuples`), and one element's
+        // live store must keep the span from being skipped for another's
+        // dead one.
         let here = match &s.kind {
-            K::Assign { lhs, op: AssignOp::Assign, .. } => {
-                let TypedExprKind::Index { base, indices, zipped } = &lhs.kind else { return false };
-                let TypedExprKind::Var(v) = base.kind else { return false };
-                let Some(shape) = self.read_cells.get(&v).map(|p| p.shape.clone()) else { return false };
+            K::Assign { lhs, op: AssignOp::Assign, .. } => 'store: {
+                let TypedExprKind::Index { base, indices, zipped } = &lhs.kind else { break 'store false };
+                let TypedExprKind::Var(v) = base.kind else { break 'store false };
+                let Some(shape) = self.read_cells.get(&v).map(|p| p.shape.clone()) else { break 'store false };
                 let mut written = BTreeSet::new();
                 self.indexed_cells(indices, zipped, &shape, env, &mut written)
                     && self.read_cells.get(&v).is_some_and(|p| written.is_disjoint(&p.cells))
@@ -135,7 +140,7 @@ impl Lowerer<'_> {
                 env.pop();
                 d
             }
-            _ => return false,
+            _ => false,
         };
         let entry = dead.entry((s.span.start, s.span.end)).or_insert(true);
         *entry &= here;

@@ -4,7 +4,8 @@
 //! + sum((alpha - 1) .* log(theta))`, `categorical(y | theta) =
 //! log(theta[y])` and `categorical_logit(y | beta) = beta[y] -
 //! log_sum_exp(beta)`; also `poisson_binomial(y | theta)` over a vector of
-//! probabilities, one stdlib call (with its reverse rule) per outcome.
+//! probabilities, one stdlib call (with its reverse rule) per outcome, and
+//! its truncation `T[a, b]` by its cdfs.
 
 use super::stmt::Sink;
 use super::{LowerError, LowerResult, Lowerer};
@@ -66,6 +67,7 @@ impl Lowerer<'_> {
     pub(super) fn categorical_terms(&mut self, name: &str, y: &TypedExpr, probs: &TypedExpr, sink: Sink, at: &TypedExpr) -> LowerResult<()> {
         let k = match self.shape(probs)?.as_slice() {
             [k] => *k,
+            [n, k] if name == "categorical_logit" => return self.categorical_logit_rows(y, probs, *n, *k, sink, at),
             s => return Err(LowerError::unsupported(at.span, format!("`{name}` with probabilities of shape {s:?}"))),
         };
         let normaliser = if name == "categorical_logit" {
@@ -98,10 +100,106 @@ impl Lowerer<'_> {
         })
     }
 
+    /// `categorical_logit(y | eta)` with a matrix of logits, one row per
+    /// outcome (`categorical_logit_glm` with a matrix `x`; see
+    /// `check::glm_categorical`): `eta[n, y[n]] - log_sum_exp(eta[n])` for
+    /// each row n, with `y` one int for every row or one per row.
+    fn categorical_logit_rows(&mut self, y: &TypedExpr, eta: &TypedExpr, n: usize, k: usize, sink: Sink, at: &TypedExpr) -> LowerResult<()> {
+        let per_row = match self.shape(y)?.as_slice() {
+            [] => false,
+            [m] if *m == n => true,
+            [m] => {
+                return Err(LowerError::sizes(
+                    at.span,
+                    format!("`categorical_logit_glm` with {m} outcomes but {n} rows of `x`: give one row of predictors per outcome"),
+                ))
+            }
+            s => return Err(LowerError::unsupported(at.span, format!("`categorical_logit_glm` with outcomes of shape {s:?}"))),
+        };
+        let y_once = if per_row { None } else { Some(self.scalar(y)?) };
+        self.loop_n(n, |this, i| {
+            let yi = match y_once {
+                Some(v) => v,
+                None => this.elem(y, &[i])?,
+            };
+            let one = this.fb.i64(1);
+            let y0 = this.fb.binary(BinaryOp::Sub, yi, one);
+            this.range_check(y0, k, at)?;
+            let lse = this.row_log_sum_exp(eta, i, k, at)?;
+            let logit = this.elem(eta, &[i, y0])?;
+            let logit = this.fb.to_f64(logit);
+            let term = this.fb.binary(BinaryOp::Sub, logit, lse);
+            this.emit_term(sink, term);
+            Ok(())
+        })
+    }
+
+    /// `log_sum_exp(m[i])` of row `i` (of `k` columns) of a matrix
+    /// expression: the largest element found by its position (an integer
+    /// cell, so no real value is carried between iterations and the
+    /// gradient differentiates plainly), then `max + log(sum(exp(m[i, j] -
+    /// max)))`.
+    fn row_log_sum_exp(&mut self, m: &TypedExpr, i: Value, k: usize, at: &TypedExpr) -> LowerResult<Value> {
+        let best = self.temp_buffer("row_argmax", ScalarType::I64, 1);
+        let sum = self.temp_buffer("row_sum_exp", ScalarType::F64, 1);
+        let zero = self.fb.i64(0);
+        self.fb.store(best, zero, zero);
+        self.loop_n(k, |this, j| {
+            let b = this.fb.load(best, zero, ScalarType::I64);
+            let cur = this.elem(m, &[i, b])?;
+            let v = this.elem(m, &[i, j])?;
+            let (cur, v) = (this.fb.to_f64(cur), this.fb.to_f64(v));
+            let better = this.fb.cmp(crate::ir::CmpOp::Gt, v, cur);
+            let next = this.fb.select(better, j, b);
+            this.fb.store(best, zero, next);
+            Ok(())
+        })?;
+        let b = self.fb.load(best, zero, ScalarType::I64);
+        let max = self.elem(m, &[i, b])?;
+        let max = self.fb.to_f64(max);
+        let exp = self.func("hbm_exp", at)?;
+        let nothing = self.fb.f64(0.0);
+        self.fb.store(sum, zero, nothing);
+        self.loop_n(k, |this, j| {
+            let v = this.elem(m, &[i, j])?;
+            let v = this.fb.to_f64(v);
+            let d = this.fb.binary(BinaryOp::Sub, v, max);
+            let e = this.fb.call(exp.clone(), vec![CallArg::Value(d)]);
+            this.fb.accumulate(sum, zero, e);
+            Ok(())
+        })?;
+        let total = self.fb.load(sum, zero, ScalarType::F64);
+        let log = self.func("hbm_log", at)?;
+        let l = self.fb.call(log, vec![CallArg::Value(total)]);
+        Ok(self.fb.binary(BinaryOp::Add, l, max))
+    }
+
     /// `categorical_rng(theta)` / `categorical_logit_rng(beta)` /
     /// `poisson_binomial_rng(theta)`: one library call on the vector; -1
     /// (invalid probabilities) rejects.
-    pub(super) fn categorical_draw(&mut self, func: &str, probs: &TypedExpr, at: &TypedExpr) -> LowerResult<Value> {
+    /// With a matrix of logits (`categorical_logit_glm`'s, one row per
+    /// outcome), the draw at `idx = [n]` is from row n.
+    pub(super) fn categorical_draw(&mut self, func: &str, probs: &TypedExpr, idx: &[Value], at: &TypedExpr) -> LowerResult<Value> {
+        if let ([_, k], "categorical_logit_rng") = (self.shape(probs)?.as_slice(), func) {
+            let k = *k;
+            let &[n] = idx else {
+                let msg = "a draw of one outcome from `categorical_logit_glm` with a matrix `x`: draw one outcome per row of `x` into an int array";
+                return Err(LowerError::unsupported(at.span, msg));
+            };
+            // The row, copied: a matrix is stored by column.
+            let row = self.temp_buffer("categorical_row", ScalarType::F64, k);
+            self.loop_n(k, |this, j| {
+                let v = this.elem(probs, &[n, j])?;
+                let v = this.fb.to_f64(v);
+                this.fb.store(row, j, v);
+                Ok(())
+            })?;
+            let f = self.func("hbm_categorical_logit_rng", at)?;
+            let kv = self.fb.i64(k as i64);
+            let at0 = self.fb.i64(0);
+            let draw = self.fb.call(f, vec![CallArg::Rng, CallArg::Buffer { buf: row, offset: at0 }, CallArg::Value(kv)]);
+            return Ok(self.reject_bad_draw(func, draw));
+        }
         let p = self.pointer_arg(probs)?;
         let k = match p.shape.as_slice() {
             [k] => *k,
@@ -110,6 +208,11 @@ impl Lowerer<'_> {
         let f = self.func(&format!("hbm_{func}"), at)?;
         let kv = self.fb.i64(k as i64);
         let draw = self.fb.call(f, vec![CallArg::Rng, p.arg(), CallArg::Value(kv)]);
+        Ok(self.reject_bad_draw(func, draw))
+    }
+
+    /// Rejects when a categorical draw returned -1 (invalid probabilities).
+    fn reject_bad_draw(&mut self, func: &str, draw: Value) -> Value {
         let zero = self.fb.i64(0);
         let bad = self.fb.cmp(crate::ir::CmpOp::Lt, draw, zero);
         let what = match func {
@@ -118,7 +221,7 @@ impl Lowerer<'_> {
             _ => "the log odds are not finite",
         };
         self.reject_if(bad, &format!("{func}: {what}"));
-        Ok(draw)
+        draw
     }
 }
 
@@ -140,6 +243,80 @@ impl Lowerer<'_> {
             let nv = this.fb.i64(n as i64);
             let term = this.fb.call(f.clone(), vec![p.arg(), CallArg::Value(nv), CallArg::Value(yi)]);
             this.emit_term(sink, term);
+            Ok(())
+        })
+    }
+
+    /// `y ~ poisson_binomial(theta) T[lower, upper]`, as Stan truncates a
+    /// discrete distribution: each outcome's log mass minus the log of the
+    /// interval's probability (`log_diff_exp(lcdf(upper), lcdf(lower -
+    /// 1))`, `lccdf(lower - 1)` or `lcdf(upper)`, computed once: the one
+    /// vector of probabilities and the bounds are the same for every
+    /// outcome); an outcome outside the bounds makes the target `-inf`.
+    /// The cdfs' library calls have their AD rules in theta.
+    pub(super) fn poisson_binomial_truncated(
+        &mut self,
+        y: &TypedExpr,
+        theta: &TypedExpr,
+        lower: Option<&TypedExpr>,
+        upper: Option<&TypedExpr>,
+        drop_density: bool,
+        at: &TypedExpr,
+    ) -> LowerResult<()> {
+        let p = self.pointer_arg(theta)?;
+        let n = match p.shape.as_slice() {
+            [n] => *n,
+            s => return Err(LowerError::unsupported(at.span, format!("`poisson_binomial` with probabilities of shape {s:?}"))),
+        };
+        let nv = self.fb.i64(n as i64);
+        let lo = match lower {
+            Some(b) => Some(self.scalar(b)?),
+            None => None,
+        };
+        let hi = match upper {
+            Some(b) => Some(self.scalar(b)?),
+            None => None,
+        };
+        let tail = |this: &mut Self, symbol: &str, k: Value| -> LowerResult<Value> {
+            let f = this.func(symbol, at)?;
+            Ok(this.fb.call(f, vec![p.arg(), CallArg::Value(nv), CallArg::Value(k)]))
+        };
+        let below = match lo {
+            Some(l) => {
+                let one = self.fb.i64(1);
+                Some(self.fb.binary(BinaryOp::Sub, l, one))
+            }
+            None => None,
+        };
+        let normaliser = match (below, hi) {
+            (Some(b), Some(h)) => {
+                let top = tail(self, "hbm_poisson_binomial_lcdf", h)?;
+                let bottom = tail(self, "hbm_poisson_binomial_lcdf", b)?;
+                let diff = self.func("hbm_log_diff_exp", at)?;
+                self.fb.call(diff, vec![CallArg::Value(top), CallArg::Value(bottom)])
+            }
+            (Some(b), None) => tail(self, "hbm_poisson_binomial_lccdf", b)?,
+            (None, Some(h)) => tail(self, "hbm_poisson_binomial_lcdf", h)?,
+            (None, None) => self.fb.f64(0.0),
+        };
+        let lpmf = self.func("hbm_poisson_binomial_lpmf", at)?;
+        let shape = self.shape(y)?;
+        self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+            let yi = this.elem(y, idx)?;
+            let lp = if drop_density { this.fb.f64(0.0) } else { this.fb.call(lpmf.clone(), vec![p.arg(), CallArg::Value(nv), CallArg::Value(yi)]) };
+            let inside = this.fb.binary(BinaryOp::Sub, lp, normaliser);
+            let mut outside = this.fb.i64(0);
+            if let Some(l) = lo {
+                let c = this.fb.cmp(crate::ir::CmpOp::Lt, yi, l);
+                outside = this.fb.binary(BinaryOp::Or, outside, c);
+            }
+            if let Some(h) = hi {
+                let c = this.fb.cmp(crate::ir::CmpOp::Gt, yi, h);
+                outside = this.fb.binary(BinaryOp::Or, outside, c);
+            }
+            let minus_inf = this.fb.f64(f64::NEG_INFINITY);
+            let term = this.fb.select(outside, minus_inf, inside);
+            this.emit_term(Sink::Target, term);
             Ok(())
         })
     }

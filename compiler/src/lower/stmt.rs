@@ -93,6 +93,11 @@ impl Lowerer<'_> {
                 let d = signatures::distribution(dist)
                     .ok_or_else(|| LowerError::unsupported(s.span, format!("the distribution `{dist}`")))?;
                 match truncation {
+                    Some((lo, hi)) if d.name == "poisson_binomial" => {
+                        let drop_density = self.drops_whole_density(lhs, args);
+                        self.poisson_binomial_truncated(lhs, &args[0], lo.as_ref(), hi.as_ref(), drop_density, lhs)?;
+                        self.subtract_dropped_of_tilde(d, lhs, args, lhs)
+                    }
                     Some((lo, hi)) => {
                         self.truncated_terms(d, lhs, args, lo.as_ref(), hi.as_ref(), lhs)?;
                         self.subtract_dropped_of_tilde(d, lhs, args, lhs)

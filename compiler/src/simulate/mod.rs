@@ -192,7 +192,15 @@ pub fn simulation_program(program: &TypedProgram, fixed: &[String]) -> Result<Si
     }
     blocks.push(TypedBlock { kind: BlockKind::GeneratedQuantities, stmts: gq });
     Ok(Simulation {
-        program: TypedProgram { dims: program.dims.clone(), vars, functions: program.functions.clone(), function_defs: program.function_defs.clone(), blocks },
+        program: TypedProgram {
+            dims: program.dims.clone(),
+            vars,
+            functions: program.functions.clone(),
+            function_defs: program.function_defs.clone(),
+            tuple_outputs: program.tuple_outputs.clone(),
+            prelude_home: program.prelude_home,
+            blocks,
+        },
         drawn,
         outcomes,
     })

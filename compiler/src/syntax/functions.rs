@@ -1049,7 +1049,7 @@ fn visit_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
 
 /// Applies `f` to the expressions a statement holds itself (not those of
 /// nested statements).
-fn map_stmt_exprs(s: &mut Stmt, f: &mut dyn FnMut(&mut Expr)) {
+pub(crate) fn map_stmt_exprs(s: &mut Stmt, f: &mut dyn FnMut(&mut Expr)) {
     let print = |args: &mut Vec<PrintArg>, f: &mut dyn FnMut(&mut Expr)| {
         for a in args {
             if let PrintArg::Expr(e) = a {

@@ -4,6 +4,7 @@
 //! AST for `hbmc check --emit ast`.
 
 pub mod ast;
+pub mod dlm;
 pub mod functions;
 pub mod lexer;
 pub mod parser;

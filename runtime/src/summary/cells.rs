@@ -47,6 +47,12 @@ impl FitDims {
         let variable = parts.next().unwrap_or(column);
         let positions: Option<Vec<usize>> = parts.map(|p| p.parse().ok()).collect();
         let Some(positions) = positions else {
+            // An element of an array of tuples (`th.2:1.3`): a cell of the
+            // tuple variable `th`, without indices.
+            if column.contains(':') {
+                let end = column.find(['.', ':']).unwrap_or(column.len());
+                return Cell { variable: &column[..end], indices: Vec::new() };
+            }
             return Cell { variable: column, indices: Vec::new() };
         };
         let axes = self.variables.get(variable).filter(|a| a.len() == positions.len());

@@ -67,7 +67,7 @@ impl Selection {
     /// matching no cell, is an error naming what would be right.
     pub fn check(&self, columns: &[String], dims: &FitDims) -> Result<(), String> {
         for p in &self.patterns {
-            let cells: Vec<Cell> = columns.iter().map(|c| dims.cell(c)).filter(|c| c.variable == p.variable).collect();
+            let cells: Vec<Cell> = columns.iter().map(|c| dims.cell(c)).filter(|c| p.names(c.variable)).collect();
             let Some(first) = cells.first() else {
                 let mut names: Vec<&str> = Vec::new();
                 for c in columns {
@@ -98,8 +98,14 @@ impl Selection {
 }
 
 impl VarPattern {
+    /// Whether the pattern's variable is `variable` or the tuple it is an
+    /// element of (`theta` for `theta:2`).
+    fn names(&self, variable: &str) -> bool {
+        variable.strip_prefix(self.variable.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with(':'))
+    }
+
     fn matches(&self, cell: &Cell) -> bool {
-        if cell.variable != self.variable {
+        if !self.names(cell.variable) {
             return false;
         }
         let Some(items) = &self.indices else { return true };
@@ -293,6 +299,27 @@ mod tests {
         // Several patterns, by commas or options, in column order.
         assert_eq!(selected(&["theta[3],mu", "lp__"]), ["lp__", "mu", "theta.3"]);
         assert_eq!(selected(&[]).len(), columns().len());
+    }
+
+    /// A tuple's columns, of a plain tuple (`pair:1`, `pair:2.1`) or of an
+    /// array of tuples (`th.1:1`, `th.1:2.1`), are selected by its name.
+    #[test]
+    fn a_tuple_is_selected_by_its_name() {
+        let columns: Vec<String> = ["mu", "pair:1", "pair:2.1", "pair:2.2", "th.1:1", "th.1:2.1", "th.2:1", "th.2:2.1", "thx"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let dims = FitDims::default();
+        for (arg, want) in [
+            ("pair", vec!["pair:1", "pair:2.1", "pair:2.2"]),
+            ("th", vec!["th.1:1", "th.1:2.1", "th.2:1", "th.2:2.1"]),
+            ("thx", vec!["thx"]),
+        ] {
+            let sel = Selection::parse(&[arg.to_string()]).expect("parses");
+            sel.check(&columns, &dims).expect("checks");
+            let got: Vec<&String> = columns.iter().filter(|c| sel.matches(&dims.cell(c))).collect();
+            assert_eq!(got, want, "{arg}");
+        }
     }
 
     #[test]

@@ -29,6 +29,7 @@ use crate::syntax::functions::map_expr;
 use crate::syntax::span::Span;
 
 mod functions;
+pub mod layout;
 
 /// Library functions that return a tuple, with the functions that compute
 /// each of its elements (Stan's order).
@@ -53,14 +54,15 @@ pub fn element_name(name: &str, k: usize) -> String {
 }
 
 /// Splits every tuple of the program; returns the program, the
-/// diagnostics, and the names of the element variables made (for
-/// [`show_element_names`]).
-pub fn split_tuples(mut program: Program) -> (Program, Vec<Diagnostic>, Vec<String>) {
+/// diagnostics, the names of the element variables made (for
+/// [`show_element_names`]), and the output tuples' layouts.
+pub fn split_tuples(mut program: Program) -> (Program, Vec<Diagnostic>, Vec<String>, Vec<layout::TupleOutput>) {
     let mut s = Splitter {
         scopes: vec![HashMap::new()],
         block: BlockKind::Model,
         diags: Vec::new(),
         made: Vec::new(),
+        outputs: Vec::new(),
         tuple_params: HashMap::new(),
         tuple_returns: HashMap::new(),
         returning: None,
@@ -73,7 +75,7 @@ pub fn split_tuples(mut program: Program) -> (Program, Vec<Diagnostic>, Vec<Stri
             BlockBody::Dims(_) => {}
         }
     }
-    (program, s.diags, s.made)
+    (program, s.diags, s.made, s.outputs)
 }
 
 /// Rewrites the element variables `t:2:1` in a diagnostic's texts as the
@@ -143,6 +145,8 @@ struct Splitter {
     block: BlockKind,
     diags: Vec<Diagnostic>,
     made: Vec<String>,
+    /// The layouts of the tuples declared in the output blocks.
+    outputs: Vec<layout::TupleOutput>,
     /// User functions taking tuples: for each argument, its tuple type
     /// (`None` for an argument that is not a tuple).
     tuple_params: HashMap<String, Vec<Option<FunParam>>>,
@@ -285,20 +289,14 @@ impl Splitter {
         let VarDecl { ty, name, init, span } = d;
         let block_level = self.scopes.len() == 1;
         // The split keeps an array of tuples as one array per element;
-        // CmdStan's columns interleave them (`x.1:1, x.1:2, x.2:1`).
+        // CmdStan's columns interleave them (`x.1:1, x.1:2, x.2:1`), which
+        // lowering does from the declaration's layout.
         let io_block = matches!(
             self.block,
             BlockKind::Parameters | BlockKind::TransformedParameters | BlockKind::GeneratedQuantities
         );
-        let tuple = matches!(ty.base, BaseTypeExpr::Tuple(_));
-        if tuple && block_level && io_block && !ty.array_sizes.is_empty() {
-            // Still declared below, so that its uses raise no further errors.
-            self.error(
-                Diagnostic::error("E1014", format!("an array of tuples in `{}` is not supported yet", self.block.keyword()))
-                    .with_label(ty.span, "an array of tuples")
-                    .with_help("declare one array per element, or a tuple of arrays `tuple(array[N] T1, array[N] T2)`")
-                    .with_note("arrays of tuples work in `data`, in `transformed data` and as local variables"),
-            );
+        if matches!(ty.base, BaseTypeExpr::Tuple(_)) && block_level && io_block {
+            self.outputs.push(layout::TupleOutput { name: name.name.clone(), node: layout::TupleNode::of(&name.name, &ty) });
         }
         self.split_decl(name.name.clone(), name.span, ty, init, span, out);
     }
