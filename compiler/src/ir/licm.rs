@@ -45,7 +45,7 @@
 //! nothing. The generated quantities (`Generate`) get the same pass: their
 //! `log_lik` loops repeat the likelihood's per draw.
 
-use super::batch::{defined_in, map_expr, writes_in};
+use super::batch::{defined_in, map_expr, uses_in, writes_in};
 use super::chunks::collect_constants;
 use super::{Arena, BinaryOp, BufferId, CallArg, Expr, Function, FunctionKind, Module, ScalarType, Stmt, UnaryOp, Value};
 use hbmc_stdlib::SymbolKind;
@@ -192,16 +192,7 @@ impl Pass<'_> {
             copy
         };
         match s {
-            Stmt::Let { dst, expr } => {
-                let mut operands = Vec::new();
-                map_expr(&expr, |v| {
-                    operands.push(v);
-                    v
-                });
-                let renamed: HashMap<Value, Value> = operands.into_iter().map(|v| (v, rename(v, self, hoist))).collect();
-                // Every operand is a key of `renamed`, made just above.
-                Stmt::Let { dst, expr: map_expr(&expr, |v| renamed[&v]) }
-            }
+            Stmt::Let { dst, expr } => Stmt::Let { dst, expr: map_expr(&expr, |v| rename(v, self, hoist)) },
             Stmt::Call { dst, partials, func, args } => {
                 let args = args
                     .into_iter()
@@ -275,37 +266,24 @@ impl Hoist {
     /// Cranelift moves pure arithmetic out of the loop anyway. Copies of
     /// constants stay: what goes back may read them.
     fn keep_only_what_pays(&mut self) -> Vec<Stmt> {
-        let operands = |s: &Stmt| -> Vec<Value> {
+        let operands = |s: &Stmt| {
             let mut out = Vec::new();
-            match s {
-                Stmt::Let { expr, .. } => {
-                    map_expr(expr, |v| {
-                        out.push(v);
-                        v
-                    });
-                }
-                Stmt::Call { args, .. } => out.extend(args.iter().filter_map(|a| match a {
-                    CallArg::Value(v) => Some(*v),
-                    _ => None,
-                })),
-                _ => {}
-            }
+            uses_in(std::slice::from_ref(s), &mut out);
             out
         };
-        // Forward: the costly statements and what is computed from them.
+        // Forward: the costly statements and what is computed from them;
+        // the constants' copies stay too.
         let mut costly_values: HashSet<Value> = HashSet::new();
         let mut pays = Vec::with_capacity(self.stmts.len());
         for s in &self.stmts {
-            let costly = match s {
-                Stmt::Call { .. } => true,
-                Stmt::Let { expr: Expr::Binary(BinaryOp::Div, ..) | Expr::Unary(UnaryOp::Sqrt, _), .. } => true,
-                Stmt::Let { expr: Expr::F64(_) | Expr::I64(_), .. } => true,
-                _ => operands(s).iter().any(|v| costly_values.contains(v)),
-            };
-            if costly && !matches!(s, Stmt::Let { expr: Expr::F64(_) | Expr::I64(_), .. }) {
+            let costly = matches!(
+                s,
+                Stmt::Call { .. } | Stmt::Let { expr: Expr::Binary(BinaryOp::Div, ..) | Expr::Unary(UnaryOp::Sqrt, _), .. }
+            ) || operands(s).iter().any(|v| costly_values.contains(v));
+            if costly {
                 costly_values.extend(defines(s));
             }
-            pays.push(costly);
+            pays.push(costly || matches!(s, Stmt::Let { expr: Expr::F64(_) | Expr::I64(_), .. }));
         }
         // Backward: what those read.
         let mut needed: HashSet<Value> = HashSet::new();
