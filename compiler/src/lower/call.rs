@@ -322,14 +322,11 @@ impl Lowerer<'_> {
                 let lp1 = self.fb.to_f64(lp1);
                 let lp2 = self.scalar(&args[2])?;
                 let lp2 = self.fb.to_f64(lp2);
-                let log = self.func("hbm_log", e)?;
-                let log1m = self.func("hbm_log1m", e)?;
-                let lse = self.func("hbm_log_sum_exp", e)?;
-                let log_theta = self.fb.call(log, vec![CallArg::Value(theta)]);
-                let log1m_theta = self.fb.call(log1m, vec![CallArg::Value(theta)]);
+                let log_theta = self.lib_call("hbm_log", &[theta], e)?;
+                let log1m_theta = self.lib_call("hbm_log1m", &[theta], e)?;
                 let a = self.fb.binary(BinaryOp::Add, log_theta, lp1);
                 let b = self.fb.binary(BinaryOp::Add, log1m_theta, lp2);
-                Ok(self.fb.call(lse, vec![CallArg::Value(a), CallArg::Value(b)]))
+                self.lib_call("hbm_log_sum_exp", &[a, b], e)
             }
             "log_mix" | "inc_beta" | "inv_inc_beta" => {
                 let mut vals = Vec::new();

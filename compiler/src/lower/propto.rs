@@ -753,7 +753,7 @@ impl Lowerer<'_> {
     }
 
     /// A one-value stdlib function of f64 arguments.
-    fn lib_call(&mut self, symbol: &str, args: &[Value], at: &TypedExpr) -> LowerResult<Value> {
+    pub(super) fn lib_call(&mut self, symbol: &str, args: &[Value], at: &TypedExpr) -> LowerResult<Value> {
         let f = self.func(symbol, at)?;
         Ok(self.fb.call(f, args.iter().map(|&v| CallArg::Value(v)).collect()))
     }
