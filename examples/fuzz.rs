@@ -4,8 +4,11 @@
 //!
 //! drives INPUTS generated inputs (default 10,000) through the public API
 //! and the binary's argument parser, round-robin over six kinds: mutated
-//! model sources (the examples and the good corpus: deleted, duplicated,
-//! swapped and junk tokens, cut sources) through parse and check; random
+//! model sources (the examples, the good corpus and the Stan corpus:
+//! deleted, duplicated, swapped and junk tokens, cut sources) through parse
+//! and check, and, where the mutant checks and its model has a JSON data
+//! file (a mutant without `while`, which can loop forever as in Stan), bound
+//! to that data, compiled by both engines and evaluated at the origin; random
 //! bytes as source; random and mutated JSON data and mutated CSV data
 //! through reading and binding against `examples/electric_intercept.hbm`;
 //! mutated JSON data of every example with a JSON data file through
@@ -69,6 +72,8 @@ pub struct Report {
 /// The fixed material the mutations start from.
 pub struct Corpus {
     models: Vec<String>,
+    /// The JSON data of `models[i]` where it has a `// data:` line.
+    model_json: Vec<Option<String>>,
     /// Each example with a JSON data file (`// data:` line), and that data.
     with_json: Vec<(Model, String)>,
     electric: Model,
@@ -84,7 +89,7 @@ impl Corpus {
     /// Reads the example models, the good corpus and the electric data.
     pub fn load() -> Result<Corpus, String> {
         let mut models = Vec::new();
-        for dir in ["examples", "tests/good"] {
+        for dir in ["examples", "tests/good", "tests/stan_corpus", "tests/stan_corpus/pdb"] {
             let entries = std::fs::read_dir(workspace().join(dir)).map_err(|e| format!("{dir}: {e}"))?;
             let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
             paths.sort();
@@ -95,17 +100,22 @@ impl Corpus {
             }
         }
         let mut with_json = Vec::new();
+        let mut model_json = Vec::new();
         for text in &models {
             let data = text.lines().find_map(|l| l.strip_prefix("// data: ")).map(str::trim);
-            if let Some(data) = data.filter(|d| d.ends_with(".json") && !d.contains("heterogeneous")) {
-                let json = std::fs::read_to_string(workspace().join(data)).map_err(|e| format!("{data}: {e}"))?;
+            let data = data.filter(|d| d.ends_with(".json") && !d.contains("heterogeneous"));
+            model_json.push(match data {
+                Some(data) => Some(std::fs::read_to_string(workspace().join(data)).map_err(|e| format!("{data}: {e}"))?),
+                None => None,
+            });
+            if let (Some(data), Some(json)) = (data, model_json.last().and_then(|j| j.clone())) {
                 let model = Model::compile("example", text).map_err(|e| format!("{data}: {e:?}"))?;
                 with_json.push((model, json));
             }
         }
         let read = |p: &str| std::fs::read_to_string(workspace().join(p)).map_err(|e| format!("{p}: {e}"));
         let electric = Model::compile("electric_intercept", &read("examples/electric_intercept.hbm")?).map_err(|e| format!("{e:?}"))?;
-        Ok(Corpus { models, with_json, electric, electric_csv: read("examples/data/electric.csv")?, fit_csv: fit_csv() })
+        Ok(Corpus { models, model_json, with_json, electric, electric_csv: read("examples/data/electric.csv")?, fit_csv: fit_csv() })
     }
 }
 
@@ -250,9 +260,24 @@ fn command_line(g: &mut Gen) -> Vec<String> {
 fn one_input(corpus: &Corpus, index: u64, g: &mut Gen, input: &mut String) -> bool {
     match index % 6 {
         0 => {
-            *input = mutate(&corpus.models[g.below(corpus.models.len())], g);
+            let which = g.below(corpus.models.len());
+            *input = mutate(&corpus.models[which], g);
             let fe = hbmc::check_source(input).front_end;
             assert!(fe.typed.is_some() || has_errors(&fe.diagnostics), "no typed program and no error");
+            // (Not a mutant with a `while`: a deleted increment loops forever, as in Stan.)
+            if let (Some(_), Some(json), false) = (&fe.typed, &corpus.model_json[which], input.contains("while")) {
+                // A mutant that checks is compiled with its model's data by
+                // both engines and evaluated at the origin: lowering, AD and
+                // codegen see programs no test wrote.
+                if let (Ok(model), Ok(source)) = (Model::compile("mutant", input), read_source("data.json", json)) {
+                    for engine in [Engine::Interpreter, Engine::Jit] {
+                        if let Ok(m) = model.bind(std::slice::from_ref(&source), engine) {
+                            let mut grad = vec![0.0; m.dim()];
+                            let _ = m.evaluator().log_density_gradient(&vec![0.0; m.dim()], &mut grad);
+                        }
+                    }
+                }
+            }
             fe.typed.is_some()
         }
         1 => {

@@ -967,10 +967,31 @@ fn a_function_local_sized_over_too_many_lengths_is_error_e5001() {
     assert!(err.contains("E5001") && err.contains("the local `u` of a user function"), "{err}");
 }
 
+/// An empty correlation factor (`cholesky_factor_corr[0]`, the size from
+/// the data) with its LKJ prior compiles and differentiates: the unrolled
+/// small-matrix forms are for sizes 1 to 6 only (size 0 panicked there,
+/// found by the fuzz harness's compiled mutants).
+#[test]
+fn an_empty_cholesky_factor_corr_compiles() {
+    let dir = common::scratch("stan-empty-corr");
+    let model = "data { int K; }\nparameters { real mu; cholesky_factor_corr[K] L; }\nmodel { L ~ lkj_corr_cholesky(2); mu ~ normal(0, 1); }\n";
+    std::fs::write(dir.join("m.stan"), model).expect("model");
+    for k in [0, 1, 2] {
+        std::fs::write(dir.join("d.json"), format!(r#"{{"K": {k}}}"#)).expect("data");
+        let out = hbmc(&dir, &["gradcheck", "m.stan", "--data", "d.json"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "K = {k}: {err}");
+        let said = format!("{}{err}", String::from_utf8_lossy(&out.stdout));
+        assert!(said.contains("agree with finite differences"), "K = {k}: {said}");
+    }
+}
+
 /// Arguments whose sizes, known once the data are bound, disagree
 /// (`log_mix` of 3 proportions with 2 log densities; `hmm_marginal` with
-/// a `Gamma` of the wrong size) are the program's error, E5003 naming the
-/// sizes, not E5001's "not supported yet" (Stan rejects every evaluation).
+/// a `Gamma` of the wrong size; `non_centered_mvn`, `add_diag`, `to_matrix`
+/// and `dirichlet` of mismatched sizes) are the program's error, E5003
+/// naming the sizes, not E5001's "not supported yet" (Stan rejects every
+/// evaluation).
 #[test]
 fn arguments_whose_sizes_disagree_are_error_e5003() {
     let dir = common::scratch("stan-sizes-disagree");
@@ -987,6 +1008,11 @@ fn arguments_whose_sizes_disagree_are_error_e5003() {
         // A user function's local, whose body would otherwise fold into
         // `sum(rep_vector(mu, K))` and lose the declared size.
         ("function_local", "functions {\n  real f(real mu, int K) {\n    vector[3] v = rep_vector(mu, K);\n    return sum(v);\n  }\n}\ndata { int K; }\nparameters { real mu; }\nmodel { mu ~ normal(f(mu, K), 1); }\n", "sizes [2] assigned to a place of sizes [3]"),
+        // Library calls whose arguments' sizes do not go together.
+        ("non_centered_mvn", "data { int K; }\nparameters { vector[2] mu; vector<lower=0>[2] tau; cholesky_factor_corr[K + 1] L; matrix[2, 5] z; }\nmodel {\n  matrix[2, 5] u = non_centered_mvn(mu, tau, L, z);\n  to_vector(u) ~ normal(0, 1);\n  to_vector(z) ~ std_normal();\n}\n", "L be K x K"),
+        ("add_diag", "data { int K; }\nparameters { real mu; }\nmodel {\n  matrix[3, 3] m = add_diag(rep_matrix(mu, 3, 3), rep_vector(1, K));\n  mu ~ normal(sum(m), 1);\n}\n", "`add_diag` with a vector"),
+        ("to_matrix", "data { int K; }\nparameters { vector[5] v; }\nmodel {\n  v ~ normal(sum(to_matrix(v, K, K)), 1);\n}\n", "m * n must equal"),
+        ("dirichlet", "data { int K; }\nparameters { simplex[3] p; }\nmodel {\n  p ~ dirichlet(rep_vector(1, K));\n}\n", "concentration vectors of size 2"),
     ];
     for (name, model, says) in cases {
         std::fs::write(dir.join(format!("{name}.stan")), model).expect("model");

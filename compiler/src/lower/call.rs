@@ -980,8 +980,8 @@ impl Lowerer<'_> {
         let k = square_size(&l.shape, "non_centered_mvn", e)?;
         let groups = z.shape.get(1).copied().unwrap_or(1);
         if tau.shape != [k] || z.shape.first() != Some(&k) {
-            let msg = format!("`non_centered_mvn` with sizes that disagree (tau {:?}, L {:?}, z {:?})", tau.shape, l.shape, z.shape);
-            return Err(LowerError::unsupported(e.span, msg));
+            let msg = format!("`non_centered_mvn` with tau {:?}, L {:?} and z {:?}: tau must have K elements, L be K x K and z have K rows", tau.shape, l.shape, z.shape);
+            return Err(LowerError::sizes(e.span, msg));
         }
         if self.try_fill_small_non_centered_mvn(dst, args, k, groups)? {
             return Ok(());

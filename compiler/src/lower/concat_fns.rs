@@ -244,7 +244,7 @@ impl Lowerer<'_> {
             return Err(LowerError::unsupported(e.span, "`to_matrix` of a multi-dimensional array"));
         }
         if m < 0 || n < 0 || (m * n) as usize != len {
-            return Err(LowerError::unsupported(
+            return Err(LowerError::sizes(
                 e.span,
                 format!("`to_matrix(x, {m}, {n})` of {len} elements: m * n must equal the number of elements"),
             ));

@@ -45,10 +45,10 @@ impl Lowerer<'_> {
             "add_diag" => {
                 let shape = self.shape(&args[0])?;
                 if shape.len() != 2 || shape[0] != shape[1] {
-                    return Err(LowerError::unsupported(e.span, format!("`add_diag` of a non-square matrix ({shape:?})")));
+                    return Err(LowerError::sizes(e.span, format!("`add_diag` of a non-square matrix ({shape:?})")));
                 }
                 if !args[1].ty.is_scalar() && self.shape(&args[1])? != [shape[0]] {
-                    return Err(LowerError::unsupported(e.span, "`add_diag` with a vector whose size is not the matrix's"));
+                    return Err(LowerError::sizes(e.span, "`add_diag` with a vector whose size is not the matrix's"));
                 }
                 let m = self.elem(&args[0], idx)?;
                 let m = self.fb.to_f64(m);
@@ -221,7 +221,7 @@ impl Lowerer<'_> {
         } else {
             let k = self.shape(x1)?.get(1).copied().unwrap_or(0);
             if self.shape(x2)?.get(1).copied() != Some(k) {
-                return Err(LowerError::unsupported(e.span, format!("`{func}` of points of different sizes")));
+                return Err(LowerError::sizes(e.span, format!("`{func}` of points of different sizes")));
             }
             if let PointPair::ScaledSquaredDistance(scales) = pair {
                 if self.shape(scales)?.first().copied() != Some(k) {

@@ -19,9 +19,12 @@ impl Lowerer<'_> {
     pub(super) fn dirichlet_terms(&mut self, variate: &TypedExpr, alpha: &TypedExpr, sink: Sink, at: &TypedExpr) -> LowerResult<()> {
         let (count, k) = vectors_shape(&self.shape(variate)?, variate);
         let (alpha_count, alpha_k) = vectors_shape(&self.shape(alpha)?, alpha);
-        if k != alpha_k || !(alpha_count == count || alpha_count == 1) || count == 0 {
+        if count == 0 {
+            return Err(LowerError::unsupported(at.span, "`dirichlet` of an empty array of simplexes"));
+        }
+        if k != alpha_k || !(alpha_count == count || alpha_count == 1) {
             let msg = format!("`dirichlet` with {count} simplexes of size {k} and {alpha_count} concentration vectors of size {alpha_k}");
-            return Err(LowerError::unsupported(at.span, msg));
+            return Err(LowerError::sizes(at.span, msg));
         }
         let lgamma = self.func("hbm_lgamma", at)?;
         let log = self.func("hbm_log", at)?;

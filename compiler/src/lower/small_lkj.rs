@@ -37,7 +37,8 @@ impl Lowerer<'_> {
         constrained: &Storage,
         jacobian: bool,
     ) -> LowerResult<bool> {
-        if !self.unroll_small || k > MAX_SMALL {
+        // (An empty factor, `cholesky_factor_corr[0]`, is the library's.)
+        if !self.unroll_small || !(1..=MAX_SMALL).contains(&k) {
             return Ok(false);
         }
         let tanh = self.library(span, "hbm_tanh")?;
@@ -135,7 +136,7 @@ impl Lowerer<'_> {
             return Ok(false);
         }
         let k = match self.shape(variate)?.as_slice() {
-            [r, c] if r == c && *r <= MAX_SMALL => *r,
+            [r, c] if r == c && (1..=MAX_SMALL).contains(r) => *r,
             _ => return Ok(false),
         };
         // A non-positive or non-finite eta: the library's -inf.

@@ -731,7 +731,7 @@ impl Lowerer<'_> {
             s => return Err(LowerError::unsupported(at.span, format!("a multivariate argument of shape {s:?}"))),
         };
         if len != k {
-            return Err(LowerError::unsupported(at.span, format!("vectors of size {len} with a {k} x {k} matrix")));
+            return Err(LowerError::sizes(at.span, format!("vectors of size {len} with a {k} x {k} matrix")));
         }
         Ok(Vectors { ptr: p, count })
     }
