@@ -191,6 +191,11 @@ fn bad_arguments_are_clear_errors() {
         (&["run", "model.hbm", "--data", "data.json", "--chains", "0"], "--chains"),
         (&["run", "model.hbm", "--data", "data.json", "--init", "nope.json"], "nope.json"),
         (&["run", "model.hbm", "--data", "data.json", "--metric", "dense", "--adapt", "nutpie"], "--adapt stan"),
+        (&["run", "model.hbm", "--data", "data.json", "--max-depth", "0"], "--max-depth must be in 1..=30"),
+        (&["run", "model.hbm", "--data", "data.json", "--init", "-1"], "--init must be a finite number >= 0"),
+        (&["run", "model.hbm", "--data", "data.json", "--init-radius", "-1"], "--init-radius must be a finite number >= 0"),
+        (&["run", "model.hbm", "--data", "data.json", "--init", "0", "--init-radius", "1"], "give one"),
+        (&["run", "model.hbm", "--data", "data.json", "--step-size-jitter", "-0.5"], "--step-size-jitter must be in [0, 1)"),
         (&["summary", "nothing_1.csv"], "nothing_1.csv"),
         (&["summary", "nofit"], "no files `nofit_<n>.csv`"),
         (&["predict", "model.hbm", "--fit", "nofit", "--data", "data.json", "--output", "p"], "no files `nofit_<n>.csv`"),
@@ -201,6 +206,22 @@ fn bad_arguments_are_clear_errors() {
         assert_eq!(out.status.code(), Some(2), "{args:?} should be a usage error:\n{stderr}");
         assert!(stderr.contains(expected), "{args:?}: message should mention {expected:?}:\n{stderr}");
         assert!(!stderr.contains("panicked"), "{args:?} panicked:\n{stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--init 0` and `--init 0.5` are CmdStan's numeric `init=`: a radius
+/// (0: every chain starts at the unconstrained origin), written to the
+/// files' headers as CmdStan writes `init`, not read as a file name.
+#[test]
+fn numeric_init_is_cmdstans_radius() {
+    let dir = scratch("numeric-init");
+    for (init, header) in [("0", "# init = 0\n"), ("0.5", "# init = 0.5\n")] {
+        let args = ["run", "model.hbm", "--data", "data.json", "--init", init, "--warmup", "20", "--draws", "20", "--chains", "1", "--output", "fit", "--overwrite", "--quiet"];
+        let out = hbmc(&dir, &args);
+        assert_eq!(out.status.code(), Some(0), "--init {init}: {}", String::from_utf8_lossy(&out.stderr));
+        let csv = std::fs::read_to_string(dir.join("fit_1.csv")).expect("chain file");
+        assert!(csv.contains(header), "--init {init}: header lacks {header:?}");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

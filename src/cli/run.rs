@@ -50,9 +50,9 @@ pub struct RunArgs {
     /// Target acceptance rate of step-size adaptation (0 < delta < 1)
     /// [default: 0.85 with the low-rank adaptation, 0.8 (CmdStan's)
     /// otherwise].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     adapt_delta: Option<f64>,
-    /// Maximum tree depth.
+    /// Maximum tree depth (1 to 30).
     #[arg(long, default_value_t = 10)]
     max_depth: u32,
     /// Metric (mass matrix) to adapt.
@@ -70,7 +70,7 @@ pub struct RunArgs {
     /// Multiply each transition's step size by a uniform factor in
     /// (1 - jitter, 1 + jitter), as CmdStan's stepsize_jitter [default:
     /// 0.15 with the low-rank adaptation, 0 (CmdStan's) otherwise].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     step_size_jitter: Option<f64>,
     /// Also write the warmup draws, first in each CSV file, as CmdStan's
     /// save_warmup=1 (summaries still use post-warmup draws only).
@@ -88,12 +88,15 @@ pub struct RunArgs {
     /// Output prefix: writes PREFIX_1.csv ... and PREFIX_dims.json.
     #[arg(long)]
     output: Option<PathBuf>,
-    /// Initial points drawn uniformly in (-radius, radius) on the unconstrained scale.
-    #[arg(long, default_value_t = 2.0)]
-    init_radius: f64,
-    /// Initial values on the constrained scale (JSON, as CmdStan reads inits);
-    /// parameters it does not name start at random.
-    #[arg(long)]
+    /// Initial points drawn uniformly in (-radius, radius) on the unconstrained scale [default: 2].
+    #[arg(long, allow_negative_numbers = true)]
+    init_radius: Option<f64>,
+    /// Initial values: a JSON file of values on the constrained scale (as
+    /// CmdStan reads inits; parameters it does not name start at random),
+    /// or, as CmdStan's `init=`, a number: `0` starts every chain at 0 on
+    /// the unconstrained scale, `x > 0` is `--init-radius x` (a file named
+    /// like a number: write `./0`).
+    #[arg(long, allow_negative_numbers = true)]
     init: Option<PathBuf>,
     #[command(flatten)]
     view: SummaryView,
@@ -186,10 +189,18 @@ pub fn run(args: RunArgs) -> i32 {
         eprintln!("error: --step-size-jitter must be in [0, 1), got {jitter}");
         return EXIT_USAGE;
     }
-    if !(args.init_radius >= 0.0 && args.init_radius.is_finite()) {
-        eprintln!("error: --init-radius must be a finite number >= 0, got {}", args.init_radius);
+    if !(1..=30).contains(&args.max_depth) {
+        eprintln!("error: --max-depth must be in 1..=30 (CmdStan's range), got {}", args.max_depth);
         return EXIT_USAGE;
     }
+    let init_file = match init_radius_or_file(&args) {
+        Ok(init) => init,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let args = RunArgs { init_radius: Some(init_file.radius), init: init_file.file, ..args };
     let prior = args.prior;
     let model = match load_model_as(&args.model, &args.data, Engine::Jit, |m, _, _| {
         if !prior {
@@ -230,7 +241,7 @@ pub fn run(args: RunArgs) -> i32 {
         let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
     }
     let init = match &args.init {
-        None => Init::Random { radius: args.init_radius },
+        None => Init::Random { radius: args.radius() },
         Some(path) => match user_inits(&model, path, &args) {
             Ok(points) => Init::Points(points),
             Err(e) => {
@@ -312,7 +323,7 @@ pub fn run(args: RunArgs) -> i32 {
         Err(e) => {
             // No chain was written: the record would list files that are not there.
             let _ = std::fs::remove_file(&record_file);
-            eprintln!("error: sampling could not start: {e:?}");
+            eprintln!("error: sampling could not start: {e}");
             return EXIT_DIAGNOSTICS;
         }
     };
@@ -393,6 +404,38 @@ pub fn run(args: RunArgs) -> i32 {
     0
 }
 
+/// Where the chains start: `--init-radius`, or `--init` as a file or, as
+/// CmdStan's `init=`, a number (the radius; 0 puts every chain at the
+/// unconstrained origin).
+struct InitChoice {
+    radius: f64,
+    file: Option<PathBuf>,
+}
+
+impl RunArgs {
+    /// The radius of random initial points: `--init-radius`, or CmdStan's 2.
+    fn radius(&self) -> f64 {
+        self.init_radius.unwrap_or(2.0)
+    }
+}
+
+fn init_radius_or_file(args: &RunArgs) -> Result<InitChoice, String> {
+    let number = args.init.as_ref().and_then(|p| p.to_str()).and_then(|s| s.trim().parse::<f64>().ok());
+    let radius = match (number, args.init_radius) {
+        (Some(r), Some(given)) => return Err(format!("--init {r} and --init-radius {given} both give the initial radius: give one")),
+        (Some(r), None) => r,
+        (None, _) => args.radius(),
+    };
+    if !(radius >= 0.0 && radius.is_finite()) {
+        let what = "a finite number >= 0 (the radius of the initial points on the unconstrained scale)";
+        return Err(match number {
+            Some(_) => format!("--init must be {what} or a JSON file of initial values, got {radius}"),
+            None => format!("--init-radius must be {what}, got {radius}"),
+        });
+    }
+    Ok(InitChoice { radius, file: if number.is_some() { None } else { args.init.clone() } })
+}
+
 /// One unconstrained starting point per chain from a JSON file of
 /// constrained initial values (missing parameters drawn per chain).
 fn user_inits(model: &BoundModel, path: &Path, args: &RunArgs) -> Result<Vec<Vec<f64>>, String> {
@@ -404,7 +447,7 @@ fn user_inits(model: &BoundModel, path: &Path, args: &RunArgs) -> Result<Vec<Vec
         .map(|local| {
             let chain = args.chain_id.saturating_sub(1) + local;
             let mut rng = hbmc_stdlib::ChainRng::new(args.seed ^ 0x1417, chain as u64);
-            let base: Vec<f64> = (0..model.dim()).map(|_| (2.0 * rand::Rng::random::<f64>(&mut rng) - 1.0) * args.init_radius).collect();
+            let base: Vec<f64> = (0..model.dim()).map(|_| (2.0 * rand::Rng::random::<f64>(&mut rng) - 1.0) * args.radius()).collect();
             eval.unconstrain_json(&json, &base, &mut rng)
                 .map_err(|e| format!("initial values in `{}`: {}", path.display(), e.message))
         })
