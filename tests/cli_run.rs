@@ -196,6 +196,9 @@ fn bad_arguments_are_clear_errors() {
         (&["run", "model.hbm", "--data", "data.json", "--init-radius", "-1"], "--init-radius must be a finite number >= 0"),
         (&["run", "model.hbm", "--data", "data.json", "--init", "0", "--init-radius", "1"], "give one"),
         (&["run", "model.hbm", "--data", "data.json", "--step-size-jitter", "-0.5"], "--step-size-jitter must be in [0, 1)"),
+        (&["run", "model.hbm", "--data", "data.json", "--thin", "0"], "--thin must be at least 1"),
+        (&["run", "model.hbm", "--data", "data.json", "--sig-figs", "0"], "--sig-figs must be in 1..=18"),
+        (&["run", "model.hbm", "--data", "data.json", "--sig-figs", "19"], "--sig-figs must be in 1..=18"),
         (&["summary", "nothing_1.csv"], "nothing_1.csv"),
         (&["summary", "nofit"], "no files `nofit_<n>.csv`"),
         (&["predict", "model.hbm", "--fit", "nofit", "--data", "data.json", "--output", "p"], "no files `nofit_<n>.csv`"),
@@ -223,6 +226,32 @@ fn numeric_init_is_cmdstans_radius() {
         let csv = std::fs::read_to_string(dir.join("fit_1.csv")).expect("chain file");
         assert!(csv.contains(header), "--init {init}: header lacks {header:?}");
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--thin 3` keeps every third draw (34 of 100, as CmdStan: rounded up)
+/// and says so in the header, which `hbmc summary` reads; `--sig-figs 3`
+/// writes values with at most 3 significant digits and says so too.
+#[test]
+fn thin_and_sig_figs_are_cmdstans() {
+    let dir = scratch("thin-sig-figs");
+    let args = ["run", "model.hbm", "--data", "data.json", "--thin", "3", "--sig-figs", "3", "--warmup", "50", "--draws", "100", "--chains", "2", "--output", "fit", "--quiet"];
+    let out = hbmc(&dir, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = std::fs::read_to_string(dir.join("fit_1.csv")).expect("chain file");
+    assert!(csv.contains("#     thin = 3\n") && csv.contains("#   sig_figs = 3\n"), "header");
+    let rows: Vec<&str> = csv.lines().filter(|l| !l.starts_with('#')).skip(1).collect();
+    assert_eq!(rows.len(), 34, "draws kept");
+    for value in rows.iter().flat_map(|r| r.split(',')) {
+        let digits: String = value.split(['e', 'E']).next().unwrap_or("").chars().filter(|c| c.is_ascii_digit()).collect();
+        let significant = digits.trim_start_matches('0');
+        assert!(significant.len() <= 3, "{value} has more than 3 significant digits");
+    }
+    let summary = hbmc(&dir, &["summary", "fit", "--format", "json"]);
+    assert_eq!(summary.status.code(), Some(0), "{}", String::from_utf8_lossy(&summary.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&summary.stdout).expect("summary json");
+    assert_eq!(json["draws_per_chain"], serde_json::json!([34, 34]), "the summary reads 34 draws per chain");
+    assert_eq!(json["partial"], serde_json::json!(false), "34 of 100 draws thinned by 3 is the whole fit");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -262,7 +262,15 @@ fn check_same_columns(files: &[IndexedCsv]) -> Result<(), String> {
 /// interrupted, and with how many draws of how many.
 fn partial_note(files: &[IndexedCsv]) -> Option<String> {
     let counts: Vec<usize> = files.iter().map(IndexedCsv::num_draws).collect();
-    let expected = files.iter().filter_map(|f| f.config_value("num_samples").and_then(|v| v.parse::<usize>().ok())).max();
+    // A thinned chain keeps ceil(num_samples / thin) draws, as CmdStan's.
+    let expected = files
+        .iter()
+        .filter_map(|f| {
+            let num = f.config_value("num_samples")?.parse::<usize>().ok()?;
+            let thin = f.config_value("thin").and_then(|v| v.parse::<usize>().ok()).unwrap_or(1).max(1);
+            Some(num.div_ceil(thin))
+        })
+        .max();
     let partial: Vec<String> = files
         .iter()
         .filter(|f| f.interrupted || expected.is_some_and(|e| f.num_draws() < e))

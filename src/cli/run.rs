@@ -72,6 +72,16 @@ pub struct RunArgs {
     /// 0.15 with the low-rank adaptation, 0 (CmdStan's) otherwise].
     #[arg(long, allow_negative_numbers = true)]
     step_size_jitter: Option<f64>,
+    /// Keep every `thin`-th draw (CmdStan's `thin`): the files and the
+    /// summary hold `draws / thin` draws per chain (rounded up).
+    #[arg(long, default_value_t = 1)]
+    thin: usize,
+    /// Significant digits of the values in the CSV files (CmdStan's
+    /// `sig_figs`, 1 to 18) [default: as many as round-trip each value,
+    /// written `sig_figs = 17`]; fewer make smaller files, whose
+    /// summaries (`hbmc summary`, cmdstanpy) see the rounded values.
+    #[arg(long)]
+    sig_figs: Option<u8>,
     /// Also write the warmup draws, first in each CSV file, as CmdStan's
     /// save_warmup=1 (summaries still use post-warmup draws only).
     #[arg(long)]
@@ -185,6 +195,14 @@ pub fn run(args: RunArgs) -> i32 {
         eprintln!("error: --draws must be at least 1");
         return EXIT_USAGE;
     }
+    if args.thin == 0 {
+        eprintln!("error: --thin must be at least 1 (1 keeps every draw)");
+        return EXIT_USAGE;
+    }
+    if let Some(p) = args.sig_figs.filter(|p| !(1..=18).contains(p)) {
+        eprintln!("error: --sig-figs must be in 1..=18 (CmdStan's range), got {p}");
+        return EXIT_USAGE;
+    }
     if !(0.0..1.0).contains(&jitter) {
         eprintln!("error: --step-size-jitter must be in [0, 1), got {jitter}");
         return EXIT_USAGE;
@@ -265,11 +283,13 @@ pub fn run(args: RunArgs) -> i32 {
         threads: args.threads,
         init,
         save_warmup: args.save_warmup,
+        thin: args.thin,
         step_size_jitter: jitter,
         adapt: AdaptSettings { method: adapt_method, ..Default::default() },
         ..Default::default()
     };
     let mut csv = CsvOptions::new(&prefix, &stem);
+    csv.sig_figs = args.sig_figs;
     csv.data_file = args.data.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(",");
     // One run, one set of files: no other run's chains left under the prefix.
     let claimed = fit_fingerprint(&args.model, &args.data, args.prior, adapt_method.name()).and_then(|lines| {
