@@ -160,7 +160,51 @@ model { z ~ std_normal(); target += student_t_lpdf(y_inf ? positive_infinity() :
     }
 }
 
-fn lowered(source: &str, data: &[&Path], hoist: bool) -> Result<LoweredModel, String> {
+/// The deepest indentation of a line of `ir` holding `what` (0 if none).
+fn deepest(ir: &str, what: &str) -> usize {
+    ir.lines().filter(|l| l.contains(what)).map(|l| l.len() - l.trim_start().len()).max().unwrap_or(0)
+}
+
+#[test]
+fn a_k_mixtures_logs_are_tabulated_over_k() {
+    let root = common::root();
+    let source = std::fs::read_to_string(root.join("tests/stan_corpus/mixture_k.stan")).expect("corpus program");
+    let data = std::fs::read_to_string(root.join("tests/stan_corpus/mixture_k.json")).expect("its data");
+    for kind in [FunctionKind::LogDensity, FunctionKind::Gradient, FunctionKind::Generate] {
+        let ir = common::function_ir(&source, &data, kind);
+        // The function body is at 2 spaces, a loop's body at 4, a loop in a
+        // loop at 6: the logs of theta[k] and sigma[k] are taken in the
+        // table's own loop (4), and only log_sum_exp's log (4) is in the
+        // observation loop.
+        assert!(ir.contains("table#"), "{kind:?}: no table:\n{ir}");
+        assert_eq!(deepest(&ir, "call hbm_log("), 4, "{kind:?}: a log inside the (n, k) loops:\n{ir}");
+        assert!(deepest(&ir, "load work.table#") >= 6, "{kind:?}: the tables are not read in the inner loop:\n{ir}");
+    }
+}
+
+#[test]
+fn what_an_outer_loop_writes_or_transformed_data_bound_is_not_tabulated() {
+    // `w` is written in the observation loop (its table would be stale);
+    // `K2`, from transformed data, is not known when the model is compiled.
+    let source = "data { int K; int N; array[N] real y; }
+transformed data { int K2 = K; }
+parameters { vector<lower=0>[K] w; vector<lower=0>[K] s; }
+model {
+  vector[K] v = w;
+  for (n in 1:N) {
+    v[1] = n;
+    for (k in 1:K) target += log(v[k]) * y[n];
+    for (k in 1:K2) target += log(s[k]) * y[n];
+  }
+}
+";
+    let data = r#"{"K": 3, "N": 4, "y": [0.5, 1.5, -1.0, 2.0]}"#;
+    let ir = common::function_ir(source, data, FunctionKind::LogDensity);
+    assert!(!ir.contains("table#"), "a table was made:\n{ir}");
+    assert_eq!(deepest(&ir, "call hbm_log("), 6, "the logs left their loops:\n{ir}");
+}
+
+fn lowered(source: &str, data: &[&Path], options: LowerOptions) -> Result<LoweredModel, String> {
     let fe = front_end(source);
     let program = fe.typed.ok_or_else(|| format!("{:?}", fe.diagnostics))?;
     let sources = data
@@ -172,7 +216,6 @@ fn lowered(source: &str, data: &[&Path], hoist: bool) -> Result<LoweredModel, St
         .collect::<Result<Vec<_>, String>>()?;
     let (bound, diags) = bind_data(&program, &sources);
     let bound = bound.ok_or_else(|| format!("{diags:?}"))?;
-    let options = LowerOptions { hoist_loop_invariants: hoist, ..LowerOptions::default() };
     let mut m = lower_model_with(&program, &bound, options).map_err(|d| format!("{d:?}"))?;
     differentiate_with_data(&mut m.module, &m.data_init, &m.int_data_init).map_err(|e| e.to_string())?;
     Ok(m)
@@ -210,8 +253,12 @@ fn statements_in_loops(m: &LoweredModel) -> usize {
     count(&f.body, false)
 }
 
-#[test]
-fn every_corpus_program_has_the_same_density_and_gradient_with_invariants_hoisted() {
+/// Every corpus program with data, lowered with the pass (`with`) and
+/// without it (`without`), compared in the reference interpreter at 5
+/// points: the same log density and gradient (1e-12) and bit-identical
+/// generated quantities. Returns the programs compared, those `changed`
+/// says the pass changed, and the differences.
+fn compare_on_the_corpus(with: LowerOptions, without: LowerOptions, changed_by: impl Fn(&LoweredModel, &LoweredModel) -> bool) -> (usize, usize, Vec<String>) {
     let root = common::root();
     let mut paths = Vec::new();
     for dir in ["tests/stan_corpus", "tests/stan_corpus/pdb"] {
@@ -229,23 +276,23 @@ fn every_corpus_program_has_the_same_density_and_gradient_with_invariants_hoiste
             continue;
         }
         let files: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
-        let (hoisted, reference) = match (lowered(&source, &files, true), lowered(&source, &files, false)) {
+        let (hoisted, reference) = match (lowered(&source, &files, with), lowered(&source, &files, without)) {
             (Ok(a), Ok(b)) => (a, b),
             // Programs that do not lower with their data are the oracles'
             // business (tests/stan_programs.rs); both forms must agree.
             (Err(_), Err(_)) => continue,
             (a, b) => {
-                failures.push(format!("{name}: lowers {} hoisted, {} not", a.is_ok(), b.is_ok()));
+                failures.push(format!("{name}: lowers {} with the pass, {} without", a.is_ok(), b.is_ok()));
                 continue;
             }
         };
         compared += 1;
-        changed += usize::from(statements_in_loops(&hoisted) < statements_in_loops(&reference));
+        changed += usize::from(changed_by(&hoisted, &reference));
         let (mut a, mut b) = match (arenas(&hoisted), arenas(&reference)) {
             (Ok(a), Ok(b)) => (a, b),
             (Err(ea), Err(eb)) if ea == eb => continue,
             (a, b) => {
-                failures.push(format!("{name}: transformed data {:?} hoisted, {:?} not", a.err(), b.err()));
+                failures.push(format!("{name}: transformed data {:?} with the pass, {:?} without", a.err(), b.err()));
                 continue;
             }
         };
@@ -261,7 +308,7 @@ fn every_corpus_program_has_the_same_density_and_gradient_with_invariants_hoiste
             let gb = interp::run(&reference.module, FunctionKind::Generate, &mut b, Some(&mut rb)).map(f64::to_bits).map_err(|e| e.to_string());
             let same_bits = |p: &f64, q: &f64| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan());
             if ga != gb || !a.out.iter().zip(&b.out).all(|(p, q)| same_bits(p, q)) {
-                failures.push(format!("{name}, point {point}: generated quantities differ ({ga:?} hoisted, {gb:?} not)"));
+                failures.push(format!("{name}, point {point}: generated quantities differ ({ga:?} with the pass, {gb:?} without)"));
             }
             for kind in [FunctionKind::LogDensity, FunctionKind::Gradient] {
                 a.params.copy_from_slice(&x);
@@ -274,27 +321,53 @@ fn every_corpus_program_has_the_same_density_and_gradient_with_invariants_hoiste
                     (Ok(la), Ok(lb)) => (la, lb),
                     (Err(ea), Err(eb)) if ea.to_string() == eb.to_string() => continue,
                     (la, lb) => {
-                        failures.push(format!("{name}, point {point}, {kind:?}: {la:?} hoisted, {lb:?} not"));
+                        failures.push(format!("{name}, point {point}, {kind:?}: {la:?} with the pass, {lb:?} without"));
                         continue;
                     }
                 };
                 let same = |p: f64, q: f64| p == q || (p.is_nan() && q.is_nan()) || (p - q).abs() <= 1e-12 * q.abs().max(1.0);
                 if !same(la, lb) {
-                    failures.push(format!("{name}, point {point}, {kind:?}: {la} hoisted, {lb} not"));
+                    failures.push(format!("{name}, point {point}, {kind:?}: {la} with the pass, {lb} without"));
                 }
                 if kind == FunctionKind::Gradient {
                     for (i, (p, q)) in a.grad.iter().zip(&b.grad).enumerate() {
                         if !same(*p, *q) {
-                            failures.push(format!("{name}, point {point}: d/dx[{i}] {p} hoisted, {q} not"));
+                            failures.push(format!("{name}, point {point}: d/dx[{i}] {p} with the pass, {q} without"));
                         }
                     }
                 }
             }
         }
     }
+    (compared, changed, failures)
+}
+
+#[test]
+fn every_corpus_program_has_the_same_density_and_gradient_with_invariants_hoisted() {
+    // Tables (`ir::tabulate`) off in both: this is licm's test.
+    let base = LowerOptions { tabulate_inner_invariants: false, ..LowerOptions::default() };
+    let without = LowerOptions { hoist_loop_invariants: false, ..base };
+    let moved = |a: &LoweredModel, b: &LoweredModel| statements_in_loops(a) < statements_in_loops(b);
+    let (compared, changed, failures) = compare_on_the_corpus(base, without, moved);
     assert!(failures.is_empty(), "{} differences:\n{}", failures.len(), failures.join("\n"));
     eprintln!("{changed} of {compared} corpus programs have statements moved out of loops");
     assert!(compared >= 80, "only {compared} corpus programs compared");
     // The pass must have something to do on real programs.
     assert!(changed >= 20, "the pass moved statements out of loops in only {changed} of {compared} programs");
+}
+
+/// The number of tables `ir::tabulate` made in a model.
+fn tables(m: &LoweredModel) -> usize {
+    m.module.buffers.iter().filter(|b| b.name.starts_with("table#")).count()
+}
+
+#[test]
+fn every_corpus_program_has_the_same_density_and_gradient_with_tables() {
+    let with = LowerOptions::default();
+    let without = LowerOptions { tabulate_inner_invariants: false, ..with };
+    let (compared, changed, failures) = compare_on_the_corpus(with, without, |a, _| tables(a) > 0);
+    assert!(failures.is_empty(), "{} differences:\n{}", failures.len(), failures.join("\n"));
+    eprintln!("{changed} of {compared} corpus programs have tables");
+    assert!(compared >= 80, "only {compared} corpus programs compared");
+    assert!(changed >= 2, "tables in only {changed} of {compared} programs");
 }

@@ -326,7 +326,7 @@ struct Barrier {
 
 /// Whether `stmts` call a user function or run chunks: code that may
 /// write work buffers no argument names.
-fn opaque_writes(stmts: &[Stmt]) -> bool {
+pub(super) fn opaque_writes(stmts: &[Stmt]) -> bool {
     stmts.iter().any(|s| match s {
         Stmt::Call { func, .. } => super::user_function_index(&func.symbol).is_some(),
         Stmt::RunChunks { .. } => true,
@@ -348,7 +348,7 @@ fn defines(s: &Stmt) -> Vec<Value> {
 
 /// The stdlib functions that compute a value from values alone, reading
 /// and writing no memory and never stopping the evaluation.
-fn pure_symbols() -> &'static HashSet<&'static str> {
+pub(super) fn pure_symbols() -> &'static HashSet<&'static str> {
     static PURE: OnceLock<HashSet<&'static str>> = OnceLock::new();
     PURE.get_or_init(|| {
         hbmc_stdlib::symbols()

@@ -28,6 +28,7 @@ pub mod licm;
 mod group_tables;
 pub mod ode;
 pub mod print;
+pub mod tabulate;
 pub mod tapes;
 pub mod verify;
 

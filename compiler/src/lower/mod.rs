@@ -195,6 +195,10 @@ pub struct LowerOptions {
     /// their loops (`ir::licm`); off, every statement stays where it was
     /// lowered, the reference this is tested against.
     pub hoist_loop_invariants: bool,
+    /// Compute what an inner loop computes the same in every iteration of
+    /// the loop around it into tables before that loop (`ir::tabulate`;
+    /// default true). Tests turn it off to compare.
+    pub tabulate_inner_invariants: bool,
 }
 
 /// An ODE solver's relative and absolute tolerances and step limit.
@@ -210,7 +214,7 @@ pub struct OdeControls {
 
 impl Default for LowerOptions {
     fn default() -> LowerOptions {
-        LowerOptions { jacobian: true, unroll_small_matrices: true, propto: false, only_cells_read: true, ode_controls: None, hoist_loop_invariants: true }
+        LowerOptions { jacobian: true, unroll_small_matrices: true, propto: false, only_cells_read: true, ode_controls: None, hoist_loop_invariants: true, tabulate_inner_invariants: true }
     }
 }
 
@@ -244,6 +248,10 @@ pub fn lower_model_with(program: &TypedProgram, bound: &BoundData, options: Lowe
     if options.hoist_loop_invariants {
         // Before AD, so that the gradient is generated from the hoisted form.
         crate::ir::licm::hoist_loop_invariants(&mut lowered.module);
+    }
+    if options.tabulate_inner_invariants {
+        // After licm, which leaves what varies with the inner loop alone.
+        crate::ir::tabulate::tabulate_inner_invariants(&mut lowered.module, &lowered.int_data_init);
     }
     Ok(lowered)
 }

@@ -1,0 +1,452 @@
+//! IR pass: tables of what an inner loop computes the same in every
+//! iteration of the loop around it.
+//!
+//! A finite mixture, as Stan's User's Guide writes it,
+//!
+//! ```stan
+//! for (n in 1:N) {
+//!   for (k in 1:K) lps[k] = log(theta[k]) + normal_lpdf(y[n] | mu[k], sigma[k]);
+//!   target += log_sum_exp(lps);
+//! }
+//! ```
+//!
+//! takes `log(theta[k])`, `log(sigma[k])` and `1 / sigma[k]` for every `n`,
+//! though they vary with `k` alone. `ir::licm` cannot move them (they are
+//! not the same in every iteration of the `k` loop); this pass, run after
+//! it, computes each into a table of `K` values, in a copy of the `k` loop
+//! placed before the `n` loop, and the inner loop loads the table instead.
+//! Run before [`crate::ad::differentiate`], the gradient then takes their
+//! derivatives `K` times, not `N K` times: the table is a work buffer like
+//! any other, its adjoints summed in the reverse of the `n` loop and taken
+//! back through the copy once.
+//!
+//! What goes into a table: a statement at the top level of an inner loop
+//! `M` (directly in the body of an outer loop `L`) that pays to move
+//! (a library call, a division or a square root, as `ir::licm` judges it,
+//! and what is computed from them), computed from `M`'s variable, values
+//! defined before `L` and constants alone, through pure arithmetic
+//! (integer division excepted), the stdlib's pure scalar functions (no
+//! partials) and loads of buffers `L` does not write at indices affine in
+//! `M`'s variable and inside the buffer over all of `M`'s range. `M`'s
+//! bounds must be known when the model is compiled (constants, or integer
+//! data: not transformed data, which are computed later), and `M` run at
+//! least once and at most [`MAX_TABLE`] times. A loop `L` that calls a
+//! user function or runs chunks keeps its loads of work buffers (they may
+//! be written unseen). Loops nested deeper (an HMM's `log(theta[j, k])`
+//! inside the `j` loop inside the `k` loop) are not tabulated.
+//!
+//! The copy runs even when `L` runs no iteration: its work is pure and its
+//! loads are inside their buffers, so that costs time only.
+
+use super::batch::{defined_in, map_expr, uses_in, writes_in};
+use super::chunks::collect_constants;
+use super::licm::{opaque_writes, pure_symbols};
+use super::{Arena, BinaryOp, BufferId, CallArg, Expr, Function, FunctionKind, Module, ScalarType, Stmt, UnaryOp, Value};
+use std::collections::{HashMap, HashSet};
+
+/// The most elements of one table (an inner loop's trip count).
+pub const MAX_TABLE: i64 = 4096;
+
+/// Tabulates the inner-loop invariants of the module's `LogDensity` and
+/// `Generate` functions (see the module docs), reading integer data from
+/// `int_data_init` (the `IntData` arena before transformed data run).
+/// Returns how many tables it made.
+pub fn tabulate_inner_invariants(module: &mut Module, int_data_init: &[i64]) -> usize {
+    // Integer buffers that transformed data write are not known yet.
+    let mut computed_later = HashSet::new();
+    if let Some(td) = module.function(FunctionKind::TransformedData) {
+        writes_in(&td.body, &mut computed_later);
+    }
+    let mut tables = 0;
+    for fi in 0..module.functions.len() {
+        let kind = module.functions[fi].kind;
+        if !matches!(kind, FunctionKind::LogDensity | FunctionKind::Generate) {
+            continue;
+        }
+        let mut func = std::mem::replace(&mut module.functions[fi], Function::new(kind));
+        let body = std::mem::take(&mut func.body);
+        let mut lets = HashMap::new();
+        collect_lets(&body, &mut lets);
+        let mut constants = HashMap::new();
+        collect_constants(&body, &mut constants);
+        let mut pass = Pass { module, func: &mut func, lets, constants, int_data: int_data_init, computed_later: &computed_later, tables: 0 };
+        let body = pass.block(body);
+        tables += pass.tables;
+        func.body = body;
+        module.functions[fi] = func;
+    }
+    tables
+}
+
+struct Pass<'a> {
+    module: &'a mut Module,
+    func: &'a mut Function,
+    /// The expression of every `let` of the function (each value is
+    /// defined once).
+    lets: HashMap<Value, Expr>,
+    /// Every constant of the function, by value.
+    constants: HashMap<Value, Expr>,
+    int_data: &'a [i64],
+    computed_later: &'a HashSet<BufferId>,
+    tables: usize,
+}
+
+/// An inner loop's variable and its range, known at compile time.
+#[derive(Clone, Copy)]
+struct InnerLoop {
+    var: Value,
+    lo: i64,
+    hi: i64,
+}
+
+impl Pass<'_> {
+    /// `stmts` with the tables of each loop in them built before it.
+    fn block(&mut self, stmts: Vec<Stmt>) -> Vec<Stmt> {
+        let mut out = Vec::with_capacity(stmts.len());
+        for s in stmts {
+            match s {
+                Stmt::For { var, start, end, body } => {
+                    let mut body = self.block(body);
+                    let runs_more_than_once = match (self.int_const(start, 0), self.int_const(end, 0)) {
+                        (Some(s), Some(e)) => e - s > 1,
+                        _ => true,
+                    };
+                    if runs_more_than_once {
+                        let mut inside = HashSet::from([var]);
+                        defined_in(&body, &mut inside);
+                        let mut written = HashSet::new();
+                        writes_in(&body, &mut written);
+                        let opaque = opaque_writes(&body);
+                        for i in 0..body.len() {
+                            let Stmt::For { var: m, start: s_m, end: e_m, body: inner } = &mut body[i] else { continue };
+                            let (Some(lo), Some(hi)) = (self.int_const(*s_m, 0), self.int_const(*e_m, 0)) else { continue };
+                            if !(1..=MAX_TABLE).contains(&(hi - lo)) {
+                                continue;
+                            }
+                            let inner_loop = InnerLoop { var: *m, lo, hi };
+                            let outer = Outer { inside: &inside, written: &written, opaque };
+                            if let Some(before) = self.tabulate(inner_loop, inner, &outer) {
+                                out.extend(before);
+                            }
+                        }
+                    }
+                    out.push(Stmt::For { var, start, end, body });
+                }
+                Stmt::While { cond_block, cond, body } => {
+                    let cond_block = self.block(cond_block);
+                    let body = self.block(body);
+                    out.push(Stmt::While { cond_block, cond, body });
+                }
+                Stmt::If { cond, then, otherwise } => {
+                    let then = self.block(then);
+                    let otherwise = self.block(otherwise);
+                    out.push(Stmt::If { cond, then, otherwise });
+                }
+                s => out.push(s),
+            }
+        }
+        out
+    }
+
+    /// Builds the tables of `inner`'s body (the loop `m` inside the outer
+    /// loop described by `outer`), rewrites the body to load them, and
+    /// returns the statements that fill them, to go before the outer loop;
+    /// `None` when nothing pays.
+    fn tabulate(&mut self, m: InnerLoop, inner: &mut Vec<Stmt>, outer: &Outer) -> Option<Vec<Stmt>> {
+        // The statements computed from `m`, values from before the outer
+        // loop and constants alone, in order.
+        let mut from_m: HashSet<Value> = HashSet::new();
+        let mut member = vec![false; inner.len()];
+        for (j, s) in inner.iter().enumerate() {
+            if self.computed_from_m(s, m, &from_m, outer) {
+                member[j] = true;
+                from_m.extend(defines(s));
+            }
+        }
+        // Those that pay (calls, divisions, square roots) and what is
+        // computed from them.
+        let mut costly: HashSet<Value> = HashSet::new();
+        for (j, s) in inner.iter().enumerate() {
+            if !member[j] {
+                continue;
+            }
+            let mut operands = Vec::new();
+            uses_in(std::slice::from_ref(s), &mut operands);
+            let pays = matches!(
+                s,
+                Stmt::Call { .. } | Stmt::Let { expr: Expr::Binary(BinaryOp::Div, ..) | Expr::Unary(UnaryOp::Sqrt, _), .. }
+            );
+            if pays || operands.iter().any(|v| costly.contains(v)) {
+                costly.extend(defines(s));
+            }
+        }
+        // The tables: the costly values the rest of the body reads.
+        let mut read_by_rest = Vec::new();
+        for (j, s) in inner.iter().enumerate() {
+            if !member[j] {
+                uses_in(std::slice::from_ref(s), &mut read_by_rest);
+            }
+        }
+        let mut tabulated: Vec<Value> = Vec::new();
+        for v in read_by_rest {
+            if costly.contains(&v) && !tabulated.contains(&v) {
+                tabulated.push(v);
+            }
+        }
+        if tabulated.is_empty() {
+            return None;
+        }
+        // What the tabulated values are computed from.
+        let mut needed: HashSet<Value> = tabulated.iter().copied().collect();
+        let mut slice = vec![false; inner.len()];
+        for j in (0..inner.len()).rev() {
+            if member[j] && defines(&inner[j]).iter().any(|v| needed.contains(v)) {
+                slice[j] = true;
+                let mut operands = Vec::new();
+                uses_in(std::slice::from_ref(&inner[j]), &mut operands);
+                needed.extend(operands);
+            }
+        }
+
+        // Before the outer loop: a copy of the inner loop computing the
+        // slice and storing each tabulated value.
+        let mut before = Vec::new();
+        let lo = self.new_let(&mut before, Expr::I64(m.lo), ScalarType::I64);
+        let hi = self.new_let(&mut before, Expr::I64(m.hi), ScalarType::I64);
+        let var = self.func.new_value(ScalarType::I64);
+        let mut renamed: HashMap<Value, Value> = HashMap::from([(m.var, var)]);
+        let mut body = Vec::new();
+        for (j, s) in inner.iter().enumerate() {
+            if !slice[j] {
+                continue;
+            }
+            let mut rename = |v: Value, this: &mut Self, before: &mut Vec<Stmt>| -> Value {
+                if let Some(&r) = renamed.get(&v) {
+                    return r;
+                }
+                if outer.inside.contains(&v) {
+                    // A constant defined in the outer loop: copied.
+                    if let Some(c) = this.constants.get(&v).cloned() {
+                        let copy = this.new_let(before, c, this.func.type_of(v));
+                        renamed.insert(v, copy);
+                        return copy;
+                    }
+                }
+                v
+            };
+            let copy = match s {
+                Stmt::Let { dst, expr } => {
+                    let expr = map_expr(expr, |v| rename(v, self, &mut before));
+                    let dst2 = self.func.new_value(self.func.type_of(*dst));
+                    renamed.insert(*dst, dst2);
+                    Stmt::Let { dst: dst2, expr }
+                }
+                Stmt::Call { dst: Some(dst), partials, func, args } => {
+                    let args = args
+                        .iter()
+                        .map(|a| match a {
+                            CallArg::Value(v) => CallArg::Value(rename(*v, self, &mut before)),
+                            a => a.clone(),
+                        })
+                        .collect();
+                    let dst2 = self.func.new_value(self.func.type_of(*dst));
+                    renamed.insert(*dst, dst2);
+                    Stmt::Call { dst: Some(dst2), partials: partials.clone(), func: func.clone(), args }
+                }
+                // `computed_from_m` admits only lets and calls with a result.
+                _ => continue,
+            };
+            body.push(copy);
+        }
+        let at = self.func.new_value(ScalarType::I64);
+        body.push(Stmt::Let { dst: at, expr: Expr::Binary(BinaryOp::Sub, var, lo) });
+        let mut tables = Vec::new();
+        for &v in &tabulated {
+            let ty = self.func.type_of(v);
+            let arena = if ty == ScalarType::F64 { Arena::Work } else { Arena::IntWork };
+            let buf = self.module.add_buffer(format!("table#{}", self.module.buffers.len()), arena, (m.hi - m.lo) as usize);
+            // Every tabulated value has its copy: the slice holds its definition.
+            body.push(Stmt::Store { buf, index: at, value: renamed[&v] });
+            tables.push((v, buf));
+        }
+        before.push(Stmt::For { var, start: lo, end: hi, body });
+        self.tables += tables.len();
+
+        // The inner loop loads the tables instead, and drops what only
+        // they needed.
+        let mut rewritten = Vec::with_capacity(inner.len() + 2);
+        let lo_in = self.func.new_value(ScalarType::I64);
+        let at_in = self.func.new_value(ScalarType::I64);
+        rewritten.push(Stmt::Let { dst: lo_in, expr: Expr::I64(m.lo) });
+        rewritten.push(Stmt::Let { dst: at_in, expr: Expr::Binary(BinaryOp::Sub, m.var, lo_in) });
+        for s in std::mem::take(inner) {
+            match defines(&s).first().and_then(|d| tables.iter().find(|(v, _)| v == d)) {
+                Some(&(v, buf)) => rewritten.push(Stmt::Let { dst: v, expr: Expr::Load { buf, index: at_in } }),
+                None => rewritten.push(s),
+            }
+        }
+        *inner = drop_unused(rewritten, &from_m);
+        Some(before)
+    }
+
+    /// Whether `s` (at the top level of the inner loop `m`) computes its
+    /// values from `m`, the values of `from_m`, values from before the
+    /// outer loop and constants alone, and may run before the outer loop.
+    fn computed_from_m(&self, s: &Stmt, m: InnerLoop, from_m: &HashSet<Value>, outer: &Outer) -> bool {
+        let ok = |v: &Value| *v == m.var || from_m.contains(v) || !outer.inside.contains(v) || self.constants.contains_key(v);
+        match s {
+            Stmt::Let { expr, .. } => match expr {
+                Expr::F64(_) | Expr::I64(_) | Expr::Target | Expr::ChunkIndex => false,
+                Expr::Unary(_, x) => ok(x),
+                Expr::Binary(BinaryOp::Div | BinaryOp::Rem, a, b) => ok(a) && ok(b) && self.func.type_of(*a) == ScalarType::F64,
+                Expr::Binary(_, a, b) | Expr::Cmp(_, a, b) => ok(a) && ok(b),
+                Expr::Select { cond, then, otherwise } => ok(cond) && ok(then) && ok(otherwise),
+                Expr::Load { buf, index } => {
+                    let buffer = self.module.buffer(*buf);
+                    let opaque = outer.opaque && matches!(buffer.arena, Arena::Work | Arena::IntWork);
+                    let in_range = self.affine(*index, m.var, 0).is_some_and(|(a, b)| {
+                        let (first, last) = (a * m.lo + b, a * (m.hi - 1) + b);
+                        let len = buffer.len as i64;
+                        (0..len).contains(&first) && (0..len).contains(&last)
+                    });
+                    ok(index) && in_range && !outer.written.contains(buf) && !opaque
+                }
+            },
+            Stmt::Call { dst: Some(_), partials, func, args } => {
+                partials.is_empty()
+                    && pure_symbols().contains(func.symbol.as_str())
+                    && args.iter().all(|a| matches!(a, CallArg::Value(v) if ok(v)))
+            }
+            _ => false,
+        }
+    }
+
+    /// The value of integer `v` when the model is compiled: constants and
+    /// integer data (not transformed data) combined by `+`, `-` and `*`.
+    fn int_const(&self, v: Value, depth: usize) -> Option<i64> {
+        if depth > 16 {
+            return None;
+        }
+        match self.lets.get(&v)? {
+            Expr::I64(k) => Some(*k),
+            Expr::Binary(op @ (BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul), a, b) => {
+                let (a, b) = (self.int_const(*a, depth + 1)?, self.int_const(*b, depth + 1)?);
+                match op {
+                    BinaryOp::Add => a.checked_add(b),
+                    BinaryOp::Sub => a.checked_sub(b),
+                    _ => a.checked_mul(b),
+                }
+            }
+            Expr::Load { buf, index } => {
+                let buffer = self.module.buffer(*buf);
+                if buffer.arena != Arena::IntData || self.computed_later.contains(buf) {
+                    return None;
+                }
+                let i = usize::try_from(self.int_const(*index, depth + 1)?).ok().filter(|&i| i < buffer.len)?;
+                self.int_data.get(buffer.offset + i).copied()
+            }
+            _ => None,
+        }
+    }
+
+    /// `v` as `a m + b` with `a` and `b` known when the model is compiled.
+    fn affine(&self, v: Value, m: Value, depth: usize) -> Option<(i64, i64)> {
+        if v == m {
+            return Some((1, 0));
+        }
+        if let Some(k) = self.int_const(v, depth) {
+            return Some((0, k));
+        }
+        if depth > 16 {
+            return None;
+        }
+        match self.lets.get(&v)? {
+            Expr::Binary(BinaryOp::Add, a, b) => {
+                let ((a1, b1), (a2, b2)) = (self.affine(*a, m, depth + 1)?, self.affine(*b, m, depth + 1)?);
+                Some((a1.checked_add(a2)?, b1.checked_add(b2)?))
+            }
+            Expr::Binary(BinaryOp::Sub, a, b) => {
+                let ((a1, b1), (a2, b2)) = (self.affine(*a, m, depth + 1)?, self.affine(*b, m, depth + 1)?);
+                Some((a1.checked_sub(a2)?, b1.checked_sub(b2)?))
+            }
+            Expr::Binary(BinaryOp::Mul, a, b) => {
+                let ((a1, b1), (a2, b2)) = (self.affine(*a, m, depth + 1)?, self.affine(*b, m, depth + 1)?);
+                match (a1, a2) {
+                    (0, _) => Some((b1.checked_mul(a2)?, b1.checked_mul(b2)?)),
+                    (_, 0) => Some((a1.checked_mul(b2)?, b1.checked_mul(b2)?)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Appends `let v = expr` to `stmts`; returns `v`.
+    fn new_let(&mut self, stmts: &mut Vec<Stmt>, expr: Expr, ty: ScalarType) -> Value {
+        let v = self.func.new_value(ty);
+        self.lets.insert(v, expr.clone());
+        if matches!(expr, Expr::I64(_) | Expr::F64(_)) {
+            self.constants.insert(v, expr.clone());
+        }
+        stmts.push(Stmt::Let { dst: v, expr });
+        v
+    }
+}
+
+/// The outer loop a table is built before.
+struct Outer<'a> {
+    /// The values defined in it (its variable included).
+    inside: &'a HashSet<Value>,
+    /// The buffers it writes.
+    written: &'a HashSet<BufferId>,
+    /// Whether it may write work buffers unseen (user functions, chunks).
+    opaque: bool,
+}
+
+/// `stmts` without the statements computing `removable` values that
+/// nothing reads any more (repeated until none is left).
+fn drop_unused(mut stmts: Vec<Stmt>, removable: &HashSet<Value>) -> Vec<Stmt> {
+    loop {
+        let mut used = Vec::new();
+        uses_in(&stmts, &mut used);
+        let used: HashSet<Value> = used.into_iter().collect();
+        let before = stmts.len();
+        stmts.retain(|s| {
+            let defs = defines(s);
+            defs.is_empty() || !defs.iter().all(|v| removable.contains(v) && !used.contains(v))
+        });
+        if stmts.len() == before {
+            return stmts;
+        }
+    }
+}
+
+/// The values a `let` or a call defines.
+fn defines(s: &Stmt) -> Vec<Value> {
+    match s {
+        Stmt::Let { dst, .. } => vec![*dst],
+        Stmt::Call { dst, partials, .. } => dst.iter().chain(partials).copied().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Every `let`'s expression in `stmts`, by the value it defines.
+fn collect_lets(stmts: &[Stmt], out: &mut HashMap<Value, Expr>) {
+    for s in stmts {
+        match s {
+            Stmt::Let { dst, expr } => {
+                out.insert(*dst, expr.clone());
+            }
+            Stmt::For { body, .. } => collect_lets(body, out),
+            Stmt::If { then, otherwise, .. } => {
+                collect_lets(then, out);
+                collect_lets(otherwise, out);
+            }
+            Stmt::While { cond_block, body, .. } => {
+                collect_lets(cond_block, out);
+                collect_lets(body, out);
+            }
+            _ => {}
+        }
+    }
+}
