@@ -183,6 +183,22 @@ fn a_k_mixtures_logs_are_tabulated_over_k() {
 }
 
 #[test]
+fn a_scale_read_through_the_group_index_is_tabulated_over_groups() {
+    let root = common::root();
+    let source = std::fs::read_to_string(root.join("tests/stan_corpus/grouped_scales_loop.stan")).expect("corpus program");
+    let data = std::fs::read_to_string(root.join("tests/stan_corpus/grouped_scales_loop.json")).expect("its data");
+    for kind in [FunctionKind::LogDensity, FunctionKind::Gradient, FunctionKind::Generate] {
+        let ir = common::function_ir(&source, &data, kind);
+        // `log(sigma[g[n]])` is taken in the table's loop over sigma, before
+        // the observation loop, which loads it at the group index.
+        let observation_loop = ir.lines().position(|l| l.contains("load data.y[")).expect("the observation loop");
+        let log_line = ir.lines().position(|l| l.contains("call hbm_log(")).expect("a log");
+        assert!(log_line < observation_loop && ir.matches("call hbm_log(").count() == 1, "{kind:?}: a log per observation:\n{ir}");
+        assert!(ir.contains("load work.table#"), "{kind:?}: no table read:\n{ir}");
+    }
+}
+
+#[test]
 fn what_an_outer_loop_writes_or_transformed_data_bound_is_not_tabulated() {
     // `w` is written in the observation loop (its table would be stale);
     // `K2`, from transformed data, is not known when the model is compiled.

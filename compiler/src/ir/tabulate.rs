@@ -37,6 +37,16 @@
 //!
 //! The copy runs even when `L` runs no iteration: its work is pure and its
 //! loads are inside their buffers, so that costs time only.
+//!
+//! The same for what a loop computes from one element of a buffer read at
+//! an index that varies (`y[n] ~ normal(mu[g[n]], sigma[g[n]])`:
+//! `log(sigma[j])` and `1 / sigma[j]` with `j = g[n] - 1`), from values
+//! defined before the loop and constants: a table over the whole buffer,
+//! `T[i] = f(sigma[i])`, filled before the loop, which loads `T[j]`. The
+//! loop reads `sigma[j]` itself, so `j` is inside `sigma` and the table
+//! (as long as the shortest buffer read at `j`). Only when the buffer has
+//! at most half as many elements as the loop has iterations, both known
+//! when the model is compiled.
 
 use super::batch::{defined_in, map_expr, uses_in, writes_in};
 use super::chunks::collect_constants;
@@ -128,6 +138,14 @@ impl Pass<'_> {
                             if let Some(before) = self.tabulate(inner_loop, inner, &outer) {
                                 out.extend(before);
                             }
+                        }
+                        let trip = match (self.int_const(start, 0), self.int_const(end, 0)) {
+                            (Some(s), Some(e)) => Some(e - s),
+                            _ => None,
+                        };
+                        if let Some(trip) = trip {
+                            let outer = Outer { inside: &inside, written: &written, opaque };
+                            out.extend(self.tabulate_gathers(trip, &mut body, &outer));
                         }
                     }
                     out.push(Stmt::For { var, start, end, body });
@@ -287,6 +305,186 @@ impl Pass<'_> {
         }
         *inner = drop_unused(rewritten, &from_m);
         Some(before)
+    }
+
+    /// Builds the tables of what the loop body `body` computes from one
+    /// element of a buffer read at an index that varies (`sigma[g[n]]`:
+    /// `log(sigma[j])` and `1 / sigma[j]` with `j = g[n] - 1`), with values
+    /// from before the loop and constants: each over the whole buffer,
+    /// `T[i] = f(sigma[i])`, when it has at most half as many elements as
+    /// the loop has iterations (`trip`); the body then loads `T[j]`.
+    /// Returns the statements that fill the tables, to go before the loop.
+    fn tabulate_gathers(&mut self, trip: i64, body: &mut Vec<Stmt>, outer: &Outer) -> Vec<Stmt> {
+        // Each value computed from loads at one index value (the key).
+        let mut key_of: HashMap<Value, Value> = HashMap::new();
+        let mut sources: HashMap<Value, Vec<BufferId>> = HashMap::new();
+        let mut member = vec![false; body.len()];
+        let invariant = |v: &Value, this: &Self| !outer.inside.contains(v) || this.constants.contains_key(v);
+        for (j, s) in body.iter().enumerate() {
+            let key = match s {
+                Stmt::Let { expr: Expr::Load { buf, index }, .. } if outer.inside.contains(index) && !self.constants.contains_key(index) => {
+                    let buffer = self.module.buffer(*buf);
+                    let opaque = outer.opaque && matches!(buffer.arena, Arena::Work | Arena::IntWork);
+                    if outer.written.contains(buf) || opaque || buffer.len == 0 {
+                        continue;
+                    }
+                    sources.entry(*index).or_default().push(*buf);
+                    Some(*index)
+                }
+                Stmt::Let { expr: Expr::Load { .. } | Expr::F64(_) | Expr::I64(_) | Expr::Target | Expr::ChunkIndex, .. } => None,
+                Stmt::Let { expr: Expr::Binary(BinaryOp::Div | BinaryOp::Rem, a, _), .. } if self.func.type_of(*a) != ScalarType::F64 => None,
+                Stmt::Let { .. } | Stmt::Call { dst: Some(_), .. } => {
+                    if let Stmt::Call { partials, func, args, .. } = s {
+                        let pure = partials.is_empty() && pure_symbols().contains(func.symbol.as_str());
+                        if !pure || !args.iter().all(|a| matches!(a, CallArg::Value(_))) {
+                            continue;
+                        }
+                    }
+                    let mut operands = Vec::new();
+                    uses_in(std::slice::from_ref(s), &mut operands);
+                    let mut key = None;
+                    let mut ok = true;
+                    for v in &operands {
+                        match key_of.get(v) {
+                            Some(k) if key.is_none_or(|key| key == *k) => key = Some(*k),
+                            Some(_) => ok = false,
+                            None => ok &= invariant(v, self),
+                        }
+                    }
+                    key.filter(|_| ok)
+                }
+                _ => None,
+            };
+            if let Some(key) = key {
+                member[j] = true;
+                for v in defines(s) {
+                    key_of.insert(v, key);
+                }
+            }
+        }
+        // What pays, and what the rest of the body reads of it.
+        let mut costly: HashSet<Value> = HashSet::new();
+        let mut read_by_rest = Vec::new();
+        for (j, s) in body.iter().enumerate() {
+            let mut operands = Vec::new();
+            uses_in(std::slice::from_ref(s), &mut operands);
+            if !member[j] {
+                read_by_rest.extend(operands);
+                continue;
+            }
+            let pays = matches!(
+                s,
+                Stmt::Call { .. } | Stmt::Let { expr: Expr::Binary(BinaryOp::Div, ..) | Expr::Unary(UnaryOp::Sqrt, _), .. }
+            );
+            if pays || operands.iter().any(|v| costly.contains(v)) {
+                costly.extend(defines(s));
+            }
+        }
+        let mut tabulated: Vec<Value> = Vec::new();
+        for v in read_by_rest {
+            if costly.contains(&v) && !tabulated.contains(&v) {
+                tabulated.push(v);
+            }
+        }
+        let mut keys: Vec<Value> = Vec::new();
+        for v in &tabulated {
+            if !keys.contains(&key_of[v]) {
+                keys.push(key_of[v]);
+            }
+        }
+        let mut before = Vec::new();
+        let mut tables: HashMap<Value, BufferId> = HashMap::new();
+        for key in keys {
+            // The table covers every index the loop may read: the shortest
+            // buffer read at the key (the loop reads each at that index).
+            let len = sources[&key].iter().map(|b| self.module.buffer(*b).len).min().unwrap_or(0);
+            if len == 0 || (len as i64).saturating_mul(2) > trip {
+                continue;
+            }
+            let mine: Vec<Value> = tabulated.iter().copied().filter(|v| key_of[v] == key).collect();
+            let mut needed: HashSet<Value> = mine.iter().copied().collect();
+            let mut slice = vec![false; body.len()];
+            for j in (0..body.len()).rev() {
+                // Only this key's statements: the key itself (and what it is
+                // computed from) is the table's index.
+                let defs = defines(&body[j]);
+                if member[j] && defs.iter().any(|v| needed.contains(v) && key_of[v] == key) {
+                    slice[j] = true;
+                    let mut operands = Vec::new();
+                    uses_in(std::slice::from_ref(&body[j]), &mut operands);
+                    needed.extend(operands);
+                }
+            }
+            let zero = self.new_let(&mut before, Expr::I64(0), ScalarType::I64);
+            let end = self.new_let(&mut before, Expr::I64(len as i64), ScalarType::I64);
+            let var = self.func.new_value(ScalarType::I64);
+            let mut renamed: HashMap<Value, Value> = HashMap::from([(key, var)]);
+            let mut fill = Vec::new();
+            for (j, s) in body.iter().enumerate() {
+                if !slice[j] {
+                    continue;
+                }
+                let mut rename = |v: Value, this: &mut Self, before: &mut Vec<Stmt>| -> Value {
+                    if let Some(&r) = renamed.get(&v) {
+                        return r;
+                    }
+                    if outer.inside.contains(&v) {
+                        if let Some(c) = this.constants.get(&v).cloned() {
+                            let copy = this.new_let(before, c, this.func.type_of(v));
+                            renamed.insert(v, copy);
+                            return copy;
+                        }
+                    }
+                    v
+                };
+                let copy = match s {
+                    Stmt::Let { dst, expr } => {
+                        let expr = map_expr(expr, |v| rename(v, self, &mut before));
+                        let dst2 = self.func.new_value(self.func.type_of(*dst));
+                        renamed.insert(*dst, dst2);
+                        Stmt::Let { dst: dst2, expr }
+                    }
+                    Stmt::Call { dst: Some(dst), partials, func, args } => {
+                        let args = args
+                            .iter()
+                            .map(|a| match a {
+                                CallArg::Value(v) => CallArg::Value(rename(*v, self, &mut before)),
+                                a => a.clone(),
+                            })
+                            .collect();
+                        let dst2 = self.func.new_value(self.func.type_of(*dst));
+                        renamed.insert(*dst, dst2);
+                        Stmt::Call { dst: Some(dst2), partials: partials.clone(), func: func.clone(), args }
+                    }
+                    // Members are lets and calls with a result.
+                    _ => continue,
+                };
+                fill.push(copy);
+            }
+            for &v in &mine {
+                let ty = self.func.type_of(v);
+                let arena = if ty == ScalarType::F64 { Arena::Work } else { Arena::IntWork };
+                let buf = self.module.add_buffer(format!("table#{}", self.module.buffers.len()), arena, len);
+                // The slice holds every tabulated value's definition.
+                fill.push(Stmt::Store { buf, index: var, value: renamed[&v] });
+                tables.insert(v, buf);
+                self.tables += 1;
+            }
+            before.push(Stmt::For { var, start: zero, end, body: fill });
+        }
+        if tables.is_empty() {
+            return before;
+        }
+        let rewritten = std::mem::take(body)
+            .into_iter()
+            .map(|s| match defines(&s).first().and_then(|d| tables.get(d).map(|b| (*d, *b))) {
+                Some((v, buf)) => Stmt::Let { dst: v, expr: Expr::Load { buf, index: key_of[&v] } },
+                None => s,
+            })
+            .collect();
+        let removable: HashSet<Value> = key_of.keys().copied().collect();
+        *body = drop_unused(rewritten, &removable);
+        before
     }
 
     /// Whether `s` (at the top level of the inner loop `m`) computes its
