@@ -1,7 +1,8 @@
 //! Typing of the ODE solvers: Stan's `integrate_ode_rk45/_bdf/_adams(f, y0,
 //! t0, ts, theta, x_r, x_i [, rel_tol, abs_tol, max_num_steps])` and the
 //! variadic `ode_rk45/_bdf/_adams/_ckrk[_tol](f, y0, t0, ts, [rel_tol,
-//! abs_tol, max_num_steps,] ...)`.
+//! abs_tol, max_num_steps,] ...)` and `ode_adjoint_tol_ctl(f, y0, t0, ts,
+//! <eleven controls>, ...)`.
 //!
 //! The first argument names a function of the `functions` block, which is
 //! not a value; the typed call keeps it in its name, `solver@f` (see
@@ -24,7 +25,14 @@ pub enum OdeForm {
     Variadic,
     /// `ode_*_tol`: the same with the three control arguments first.
     VariadicTol,
+    /// `ode_adjoint_tol_ctl`: the variadic form with Stan's eleven
+    /// controls of its adjoint solver first (see [`adjoint_args`]); solved
+    /// like the others, with the forward tolerances.
+    AdjointCtl,
 }
+
+/// How many control arguments `ode_adjoint_tol_ctl` takes after `ts`.
+pub const ADJOINT_CONTROLS: usize = 11;
 
 /// The form of `name` when it is an ODE solver hbmc has.
 pub fn ode_form(name: &str) -> Option<OdeForm> {
@@ -32,6 +40,7 @@ pub fn ode_form(name: &str) -> Option<OdeForm> {
         "integrate_ode_rk45" | "integrate_ode_bdf" | "integrate_ode_adams" => Some(OdeForm::Legacy),
         "ode_rk45" | "ode_bdf" | "ode_adams" | "ode_ckrk" => Some(OdeForm::Variadic),
         "ode_rk45_tol" | "ode_bdf_tol" | "ode_adams_tol" | "ode_ckrk_tol" => Some(OdeForm::VariadicTol),
+        "ode_adjoint_tol_ctl" => Some(OdeForm::AdjointCtl),
         _ => None,
     }
 }
@@ -74,6 +83,26 @@ fn variadic_args(tol: bool) -> Vec<ArgRule> {
         v.push(("the absolute tolerance, a `real`", is_real_scalar));
         v.push(("the maximum number of steps, an `int`", is_int_scalar));
     }
+    v
+}
+
+/// The rules of `ode_adjoint_tol_ctl`'s arguments before the passed ones,
+/// in Stan's order.
+fn adjoint_args() -> Vec<ArgRule> {
+    let mut v = variadic_args(false);
+    v.extend::<[ArgRule; ADJOINT_CONTROLS]>([
+        ("the forward relative tolerance `rel_tol_forward`, a `real`", is_real_scalar),
+        ("the forward absolute tolerances `abs_tol_forward`, a `vector` (one per state)", is_vector),
+        ("the backward relative tolerance `rel_tol_backward`, a `real`", is_real_scalar),
+        ("the backward absolute tolerances `abs_tol_backward`, a `vector` (one per state)", is_vector),
+        ("the quadrature relative tolerance `rel_tol_quadrature`, a `real`", is_real_scalar),
+        ("the quadrature absolute tolerance `abs_tol_quadrature`, a `real`", is_real_scalar),
+        ("the maximum number of steps `max_num_steps`, an `int`", is_int_scalar),
+        ("the number of steps between checkpoints `num_steps_between_checkpoints`, an `int`", is_int_scalar),
+        ("the interpolation polynomial `interpolation_polynomial`, an `int` (1 or 2)", is_int_scalar),
+        ("the forward solver `solver_forward`, an `int` (1 or 2)", is_int_scalar),
+        ("the backward solver `solver_backward`, an `int` (1 or 2)", is_int_scalar),
+    ]);
     v
 }
 
@@ -121,6 +150,7 @@ impl Checker {
             OdeForm::Legacy => legacy_args(),
             OdeForm::Variadic => variadic_args(false),
             OdeForm::VariadicTol => variadic_args(true),
+            OdeForm::AdjointCtl => adjoint_args(),
         };
         let count_ok = match form {
             OdeForm::Legacy => typed.len() == 6 || typed.len() == 9,
@@ -131,6 +161,10 @@ impl Checker {
                 OdeForm::Legacy => "`(f, y0, t0, ts, theta, x_r, x_i)`, optionally followed by `rel_tol, abs_tol, max_num_steps`".to_string(),
                 OdeForm::Variadic => "`(f, y0, t0, ts, ...)`".to_string(),
                 OdeForm::VariadicTol => "`(f, y0, t0, ts, rel_tol, abs_tol, max_num_steps, ...)`".to_string(),
+                OdeForm::AdjointCtl => "`(f, y0, t0, ts, rel_tol_forward, abs_tol_forward, rel_tol_backward, abs_tol_backward, \
+                    rel_tol_quadrature, abs_tol_quadrature, max_num_steps, num_steps_between_checkpoints, \
+                    interpolation_polynomial, solver_forward, solver_backward, ...)`"
+                    .to_string(),
             };
             self.report(
                 Diagnostic::error("E1002", format!("`{solver}` takes {want}; this call has {} arguments", args.len()))
@@ -146,6 +180,15 @@ impl Checker {
                     Diagnostic::error("E1002", format!("argument {} of `{solver}` must be {what}, found `{found}`", k + 2))
                         .with_label(t.span, "wrong type")
                         .with_help("see the ODE solvers in Stan's functions reference"),
+                );
+                return None;
+            }
+            // Stan declares the adjoint solver's controls `data`.
+            if form == OdeForm::AdjointCtl && k >= 3 && t.level == Level::Param {
+                self.report(
+                    Diagnostic::error("E1002", format!("argument {} of `{solver}`, {what}, must be data", k + 2))
+                        .with_label(t.span, "depends on parameters")
+                        .with_help("the solver's controls are data in Stan: compute them from data or constants"),
                 );
                 return None;
             }

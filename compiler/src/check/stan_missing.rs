@@ -9,7 +9,7 @@ pub const DISTRIBUTIONS: &[&str] = &[];
 
 /// Stan functions hbmc lacks.
 pub const FUNCTIONS: &[&str] = &[
-    "ode_adjoint_tol_ctl", "algebra_solver",
+    "algebra_solver",
     "algebra_solver_newton", "solve_newton", "solve_newton_tol", "solve_powell", "solve_powell_tol",
     "integrate_1d",
     "fft", "inv_fft", "fft2", "inv_fft2",

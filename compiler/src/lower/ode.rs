@@ -19,7 +19,7 @@
 //! refused.
 
 use super::{LowerError, LowerResult, Lowerer, Storage};
-use crate::check::ode::{ode_form, OdeForm};
+use crate::check::ode::{ode_form, OdeForm, ADJOINT_CONTROLS};
 use crate::check::typed::{Level, TypedExpr};
 use crate::check::types::{ElemType, Type};
 use crate::ir::ode::{ode_call_params, ode_symbol, OdeStatus, OdeSystem};
@@ -115,6 +115,7 @@ impl Lowerer<'_> {
             OdeForm::Legacy => (None, &args[3..6]),
             OdeForm::Variadic => (None, &args[3..]),
             OdeForm::VariadicTol => (Some(&args[3..6]), &args[6..]),
+            OdeForm::AdjointCtl => (None, &args[3 + ADJOINT_CONTROLS..]),
         };
         // Place every argument after the state.
         let mut passed = Vec::with_capacity(rest.len());
@@ -168,6 +169,7 @@ impl Lowerer<'_> {
                 v[2] = self.fb.unary(crate::ir::UnaryOp::Trunc, v[2]);
                 (v[0], v[1], v[2])
             }
+            (None, None) if form == OdeForm::AdjointCtl => self.adjoint_controls(&args[3..3 + ADJOINT_CONTROLS], n, solver, f)?,
             (None, None) => (self.fb.f64(rel), self.fb.f64(abs), self.fb.f64(steps)),
         };
         let sens_len = times * n * (n + p);
@@ -186,6 +188,78 @@ impl Lowerer<'_> {
         let status = self.fb.call(func, call_args);
         self.reject_on_ode_status(status, solver, f);
         Ok(())
+    }
+
+    /// `ode_adjoint_tol_ctl`'s controls, checked as Stan checks them (the
+    /// draw is rejected otherwise), and what the forward solve uses of
+    /// them: `rel_tol_forward`, the smallest entry of `abs_tol_forward`
+    /// (the solver takes one absolute tolerance: the strictest keeps every
+    /// state within its own), `max_num_steps`. The backward and quadrature
+    /// tolerances, checkpoints, interpolation and solver choices tune
+    /// Stan's adjoint method, which hbmc replaces by forward sensitivities.
+    fn adjoint_controls(&mut self, c: &[TypedExpr], n: usize, solver: &str, f: &str) -> LowerResult<(Value, Value, Value)> {
+        for (k, name) in [(1, "abs_tol_forward"), (3, "abs_tol_backward")] {
+            let len = self.shape(&c[k])?.first().copied().unwrap_or(0);
+            if len != n {
+                return Err(LowerError::unsupported(
+                    c[k].span,
+                    format!("`{solver}` with `{name}` of size {len} for {n} states (it needs one tolerance per state)"),
+                ));
+            }
+        }
+        let inf = self.fb.f64(f64::INFINITY);
+        let zero = self.fb.f64(0.0);
+        let positive = |this: &mut Self, v: Value, name: &str| {
+            let above = this.fb.cmp(CmpOp::Gt, v, zero);
+            let finite = this.fb.cmp(CmpOp::Lt, v, inf);
+            let ok = this.fb.binary(BinaryOp::And, above, finite);
+            let no = this.fb.i64(0);
+            let bad = this.fb.cmp(CmpOp::Eq, ok, no);
+            this.reject_if(bad, &format!("{solver}({f}, ...): {name} must be positive and finite"));
+        };
+        let mut reals = Vec::new();
+        for (k, name) in [(0, "rel_tol_forward"), (2, "rel_tol_backward"), (4, "rel_tol_quadrature"), (5, "abs_tol_quadrature")] {
+            let v = self.scalar(&c[k])?;
+            let v = self.fb.to_f64(v);
+            positive(self, v, name);
+            reals.push(v);
+        }
+        let mut abs_forward = inf;
+        for (k, name) in [(1, "abs_tol_forward"), (3, "abs_tol_backward")] {
+            for j in 0..n {
+                let at = self.fb.i64(j as i64);
+                let v = self.elem(&c[k], &[at])?;
+                positive(self, v, name);
+                if k == 1 {
+                    abs_forward = self.fb.binary(BinaryOp::Min, abs_forward, v);
+                }
+            }
+        }
+        let mut ints = Vec::new();
+        for (k, name, range) in [
+            (6, "max_num_steps", None),
+            (7, "num_steps_between_checkpoints", None),
+            (8, "interpolation_polynomial", Some(2)),
+            (9, "solver_forward", Some(2)),
+            (10, "solver_backward", Some(2)),
+        ] {
+            let v = self.scalar(&c[k])?;
+            let one = self.fb.i64(1);
+            let low = self.fb.cmp(CmpOp::Lt, v, one);
+            let bad = match range {
+                Some(top) => {
+                    let t = self.fb.i64(top);
+                    let high = self.fb.cmp(CmpOp::Gt, v, t);
+                    self.fb.binary(BinaryOp::Or, low, high)
+                }
+                None => low,
+            };
+            let must = if range.is_some() { "must be 1 or 2" } else { "must be a positive integer" };
+            self.reject_if(bad, &format!("{solver}({f}, ...): {name} {must}"));
+            ints.push(v);
+        }
+        let steps = self.fb.to_f64(ints[0]);
+        Ok((reals[0], abs_forward, steps))
     }
 
     /// Rejects the draw with the reason of a failed solve.
