@@ -2,7 +2,8 @@
 //! t0, ts, theta, x_r, x_i [, rel_tol, abs_tol, max_num_steps])` and the
 //! variadic `ode_rk45/_bdf/_adams/_ckrk[_tol](f, y0, t0, ts, [rel_tol,
 //! abs_tol, max_num_steps,] ...)` and `ode_adjoint_tol_ctl(f, y0, t0, ts,
-//! <eleven controls>, ...)`.
+//! <eleven controls>, ...)`; the algebraic solvers `solve_newton/_powell[_tol]`
+//! and `algebra_solver[_newton]`, which share the machinery (`ir::ode`).
 //!
 //! The first argument names a function of the `functions` block, which is
 //! not a value; the typed call keeps it in its name, `solver@f` (see
@@ -29,6 +30,22 @@ pub enum OdeForm {
     /// controls of its adjoint solver first (see [`adjoint_args`]); solved
     /// like the others, with the forward tolerances.
     AdjointCtl,
+    /// `algebra_solver`, `algebra_solver_newton`: `(f, y_guess, theta, x_r,
+    /// x_i [, rel_tol, f_tol, max_steps])` with `f(y, theta, x_r, x_i)`.
+    RootLegacy,
+    /// `solve_newton`, `solve_powell`: `(f, y_guess, ...)` with `f(y, ...)`.
+    Root,
+    /// `solve_newton_tol`, `solve_powell_tol`: the same with three
+    /// controls after `y_guess`.
+    RootTol,
+}
+
+impl OdeForm {
+    /// Whether the call finds a root of an algebraic system rather than
+    /// integrating an ODE.
+    pub fn is_root(self) -> bool {
+        matches!(self, OdeForm::RootLegacy | OdeForm::Root | OdeForm::RootTol)
+    }
 }
 
 /// How many control arguments `ode_adjoint_tol_ctl` takes after `ts`.
@@ -41,6 +58,9 @@ pub fn ode_form(name: &str) -> Option<OdeForm> {
         "ode_rk45" | "ode_bdf" | "ode_adams" | "ode_ckrk" => Some(OdeForm::Variadic),
         "ode_rk45_tol" | "ode_bdf_tol" | "ode_adams_tol" | "ode_ckrk_tol" => Some(OdeForm::VariadicTol),
         "ode_adjoint_tol_ctl" => Some(OdeForm::AdjointCtl),
+        "algebra_solver" | "algebra_solver_newton" => Some(OdeForm::RootLegacy),
+        "solve_newton" | "solve_powell" => Some(OdeForm::Root),
+        "solve_newton_tol" | "solve_powell_tol" => Some(OdeForm::RootTol),
         _ => None,
     }
 }
@@ -106,6 +126,45 @@ fn adjoint_args() -> Vec<ArgRule> {
     v
 }
 
+/// The rules of the algebraic solvers' arguments before the passed ones
+/// (all of them for the legacy form).
+fn root_args(form: OdeForm, solver: &str) -> Vec<ArgRule> {
+    let mut v: Vec<ArgRule> = vec![("the initial guess `y_guess`, a `vector`", is_vector)];
+    match form {
+        OdeForm::RootLegacy => v.extend::<[ArgRule; 6]>([
+            ("the parameters `theta`, a `vector`", is_vector),
+            ("the real data `x_r`, an `array[] real`", is_real_array),
+            ("the integer data `x_i`, an `array[] int`", is_int_array),
+            ("the relative tolerance, a `real`", is_real_scalar),
+            ("the function tolerance, a `real`", is_real_scalar),
+            ("the maximum number of steps, an `int`", is_int_scalar),
+        ]),
+        OdeForm::RootTol => {
+            if solver.contains("newton") {
+                v.push(("the scaling step `scaling_step`, a `real`", is_real_scalar));
+            } else {
+                v.push(("the relative tolerance `relative_tolerance`, a `real`", is_real_scalar));
+            }
+            v.push(("the function tolerance `function_tolerance`, a `real`", is_real_scalar));
+            v.push(("the maximum number of steps `max_num_steps`, an `int`", is_int_scalar));
+        }
+        _ => {}
+    }
+    v
+}
+
+/// Whether argument `k` (0-based, after `f`) of a call of `form` must be
+/// data: the controls of every form that has them, as Stan declares them,
+/// and the legacy algebraic solver's `x_r`.
+fn must_be_data(form: OdeForm, k: usize) -> bool {
+    match form {
+        OdeForm::AdjointCtl => k >= 3,
+        OdeForm::RootLegacy => k == 2 || k >= 4,
+        OdeForm::RootTol => (1..4).contains(&k),
+        _ => false,
+    }
+}
+
 fn is_real_scalar(t: &Type) -> bool {
     t.is_scalar()
 }
@@ -151,9 +210,11 @@ impl Checker {
             OdeForm::Variadic => variadic_args(false),
             OdeForm::VariadicTol => variadic_args(true),
             OdeForm::AdjointCtl => adjoint_args(),
+            OdeForm::RootLegacy | OdeForm::Root | OdeForm::RootTol => root_args(form, solver),
         };
         let count_ok = match form {
             OdeForm::Legacy => typed.len() == 6 || typed.len() == 9,
+            OdeForm::RootLegacy => typed.len() == 4 || typed.len() == 7,
             _ => typed.len() >= expected.len(),
         };
         if !count_ok {
@@ -165,36 +226,50 @@ impl Checker {
                     rel_tol_quadrature, abs_tol_quadrature, max_num_steps, num_steps_between_checkpoints, \
                     interpolation_polynomial, solver_forward, solver_backward, ...)`"
                     .to_string(),
+                OdeForm::RootLegacy => "`(f, y_guess, theta, x_r, x_i)`, optionally followed by `rel_tol, f_tol, max_steps`".to_string(),
+                OdeForm::Root => "`(f, y_guess, ...)`".to_string(),
+                OdeForm::RootTol if solver.contains("newton") => {
+                    "`(f, y_guess, scaling_step, function_tolerance, max_num_steps, ...)`".to_string()
+                }
+                OdeForm::RootTol => "`(f, y_guess, relative_tolerance, function_tolerance, max_num_steps, ...)`".to_string(),
             };
+            let reference = if form.is_root() { "algebraic solvers" } else { "ODE solvers" };
             self.report(
                 Diagnostic::error("E1002", format!("`{solver}` takes {want}; this call has {} arguments", args.len()))
                     .with_label(span, "wrong number of arguments")
-                    .with_help("see the ODE solvers in Stan's functions reference"),
+                    .with_help(format!("see the {reference} in Stan's functions reference")),
             );
             return None;
         }
+        let reference = if form.is_root() { "algebraic solvers" } else { "ODE solvers" };
         for (k, (t, (what, ok))) in typed.iter().zip(&expected).enumerate() {
             if !ok(&t.ty) {
                 let found = self.show(&t.ty);
                 self.report(
                     Diagnostic::error("E1002", format!("argument {} of `{solver}` must be {what}, found `{found}`", k + 2))
                         .with_label(t.span, "wrong type")
-                        .with_help("see the ODE solvers in Stan's functions reference"),
+                        .with_help(format!("see the {reference} in Stan's functions reference")),
                 );
                 return None;
             }
-            // Stan declares the adjoint solver's controls `data`.
-            if form == OdeForm::AdjointCtl && k >= 3 && t.level == Level::Param {
+            // Stan declares these `data`.
+            if must_be_data(form, k) && t.level == Level::Param {
+                let help = if form == OdeForm::RootLegacy && k == 2 {
+                    "pass parameters in `theta`, or use `solve_powell`/`solve_newton`, which take parameters in any argument"
+                } else {
+                    "the solver's controls are data in Stan: compute them from data or constants"
+                };
                 self.report(
                     Diagnostic::error("E1002", format!("argument {} of `{solver}`, {what}, must be data", k + 2))
                         .with_label(t.span, "depends on parameters")
-                        .with_help("the solver's controls are data in Stan: compute them from data or constants"),
+                        .with_help(help),
                 );
                 return None;
             }
         }
         let ty = match form {
             OdeForm::Legacy => Type::array_of(vec![Axis::Anon, Axis::Anon], ElemType::Real),
+            OdeForm::RootLegacy | OdeForm::Root | OdeForm::RootTol => Type::vector(Axis::Anon),
             _ => Type::array_of(vec![Axis::Anon], ElemType::Vector(Axis::Anon)),
         };
         let level = typed.iter().map(|t| t.level).max().unwrap_or(Level::Data);

@@ -9,8 +9,6 @@ pub const DISTRIBUTIONS: &[&str] = &[];
 
 /// Stan functions hbmc lacks.
 pub const FUNCTIONS: &[&str] = &[
-    "algebra_solver",
-    "algebra_solver_newton", "solve_newton", "solve_newton_tol", "solve_powell", "solve_powell_tol",
     "integrate_1d",
     "fft", "inv_fft", "fft2", "inv_fft2",
 ];

@@ -1,6 +1,9 @@
 //! ODE systems: the right-hand side `f` of an ODE call (`ode_rk45`,
 //! `integrate_ode_rk45`, ...) compiled as a model of its own, and the call
-//! convention by which a module's functions solve it.
+//! convention by which a module's functions solve it. The algebraic
+//! solvers (`solve_newton`, `algebra_solver`, ...) use the same machinery
+//! for their system `f(y, ...)`: a [`SystemKind::Root`] system whose call
+//! finds a root instead of integrating (see [`SystemKind`]).
 //!
 //! `f` is called an unknown number of times at run time with values the
 //! solver chooses, so it cannot be expanded at the call site like other
@@ -20,11 +23,27 @@
 
 use super::Module;
 
-/// One ODE right-hand side, compiled as a model of its own.
+/// What the call of a system computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SystemKind {
+    /// The states at the output times of `y' = f(t, y, ...)`, with their
+    /// forward sensitivities.
+    Ode,
+    /// A root `y` of `f(y, ...) = 0` from the guess `y0` (one "output
+    /// time": `ts` and `t0` are not read), with the sensitivities of the
+    /// implicit function theorem: zero in `y0`, `-J_y^{-1} J_theta` in
+    /// the parameters. The system ignores its time.
+    Root,
+}
+
+/// One ODE right-hand side (or algebraic system), compiled as a model of
+/// its own.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OdeSystem {
     /// For messages: the solver and the function (`ode_rk45(sho, ...)`).
     pub name: String,
+    /// What a call computes.
+    pub kind: SystemKind,
     /// The program `target += dot(w, f(...))`, differentiated: its
     /// `Gradient` function is what the solver calls.
     pub module: Module,
@@ -112,6 +131,11 @@ pub enum OdeStatus {
     Times = 6,
     /// `y0`, `t0` or `ts` holds NaN or infinity.
     NotFiniteInput = 7,
+    /// An algebraic solve found no root: no step reduces `|f|` any more
+    /// while it is above the function tolerance.
+    NoRoot = 8,
+    /// The Jacobian of an algebraic system is singular at its root.
+    SingularJacobian = 9,
 }
 
 /// The [`super::FuncRef::symbol`] of a call of ODE system `index`.

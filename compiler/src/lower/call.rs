@@ -77,8 +77,8 @@ impl Lowerer<'_> {
             "eigenvectors" => return self.shape(&args[0]),
             _ => {}
         }
-        if crate::check::ode::split_ode_call(func).is_some() {
-            return self.ode_shape(args);
+        if let Some((solver, _)) = crate::check::ode::split_ode_call(func) {
+            return self.ode_shape(solver, args);
         }
         if UNARY_MATH.contains(&func) || func == "abs" {
             return self.shape(&args[0]);

@@ -41,6 +41,7 @@ mod multi_student_t;
 mod student_t;
 mod normal;
 mod ode;
+mod algebra;
 mod ordinal;
 mod propto;
 mod simplex;
