@@ -50,6 +50,7 @@ pub mod matrix_exp;
 pub mod mixture;
 pub mod ode;
 pub mod qr;
+pub mod quadrature;
 pub mod quantile;
 pub mod rng;
 pub mod scalar;

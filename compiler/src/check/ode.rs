@@ -3,7 +3,8 @@
 //! variadic `ode_rk45/_bdf/_adams/_ckrk[_tol](f, y0, t0, ts, [rel_tol,
 //! abs_tol, max_num_steps,] ...)` and `ode_adjoint_tol_ctl(f, y0, t0, ts,
 //! <eleven controls>, ...)`; the algebraic solvers `solve_newton/_powell[_tol]`
-//! and `algebra_solver[_newton]`, which share the machinery (`ir::ode`).
+//! and `algebra_solver[_newton]`, and `integrate_1d`, which share the
+//! machinery (`ir::ode`).
 //!
 //! The first argument names a function of the `functions` block, which is
 //! not a value; the typed call keeps it in its name, `solver@f` (see
@@ -38,6 +39,9 @@ pub enum OdeForm {
     /// `solve_newton_tol`, `solve_powell_tol`: the same with three
     /// controls after `y_guess`.
     RootTol,
+    /// `integrate_1d(f, a, b, theta, x_r, x_i [, relative_tolerance])` with
+    /// `f(x, xc, theta, x_r, x_i)` returning a `real`.
+    Integral,
 }
 
 impl OdeForm {
@@ -61,6 +65,7 @@ pub fn ode_form(name: &str) -> Option<OdeForm> {
         "algebra_solver" | "algebra_solver_newton" => Some(OdeForm::RootLegacy),
         "solve_newton" | "solve_powell" => Some(OdeForm::Root),
         "solve_newton_tol" | "solve_powell_tol" => Some(OdeForm::RootTol),
+        "integrate_1d" => Some(OdeForm::Integral),
         _ => None,
     }
 }
@@ -153,6 +158,18 @@ fn root_args(form: OdeForm, solver: &str) -> Vec<ArgRule> {
     v
 }
 
+/// The rules of `integrate_1d`'s arguments after `f`.
+fn integral_args() -> Vec<ArgRule> {
+    vec![
+        ("the lower limit `a`, a `real`", is_real_scalar),
+        ("the upper limit `b`, a `real`", is_real_scalar),
+        ("the parameters `theta`, an `array[] real`", is_real_array),
+        ("the real data `x_r`, an `array[] real`", is_real_array),
+        ("the integer data `x_i`, an `array[] int`", is_int_array),
+        ("the relative tolerance, a `real`", is_real_scalar),
+    ]
+}
+
 /// Whether argument `k` (0-based, after `f`) of a call of `form` must be
 /// data: the controls of every form that has them, as Stan declares them,
 /// and the legacy algebraic solver's `x_r`.
@@ -161,7 +178,17 @@ fn must_be_data(form: OdeForm, k: usize) -> bool {
         OdeForm::AdjointCtl => k >= 3,
         OdeForm::RootLegacy => k == 2 || k >= 4,
         OdeForm::RootTol => (1..4).contains(&k),
+        OdeForm::Integral => k == 3 || k == 5,
         _ => false,
+    }
+}
+
+/// Where Stan's functions reference describes `form`, for the help.
+fn reference(form: OdeForm) -> &'static str {
+    match form {
+        OdeForm::Integral => "1D integrator",
+        _ if form.is_root() => "algebraic solvers",
+        _ => "ODE solvers",
     }
 }
 
@@ -211,10 +238,12 @@ impl Checker {
             OdeForm::VariadicTol => variadic_args(true),
             OdeForm::AdjointCtl => adjoint_args(),
             OdeForm::RootLegacy | OdeForm::Root | OdeForm::RootTol => root_args(form, solver),
+            OdeForm::Integral => integral_args(),
         };
         let count_ok = match form {
             OdeForm::Legacy => typed.len() == 6 || typed.len() == 9,
             OdeForm::RootLegacy => typed.len() == 4 || typed.len() == 7,
+            OdeForm::Integral => typed.len() == 5 || typed.len() == 6,
             _ => typed.len() >= expected.len(),
         };
         if !count_ok {
@@ -232,8 +261,9 @@ impl Checker {
                     "`(f, y_guess, scaling_step, function_tolerance, max_num_steps, ...)`".to_string()
                 }
                 OdeForm::RootTol => "`(f, y_guess, relative_tolerance, function_tolerance, max_num_steps, ...)`".to_string(),
+                OdeForm::Integral => "`(f, a, b, theta, x_r, x_i)`, optionally followed by `relative_tolerance`".to_string(),
             };
-            let reference = if form.is_root() { "algebraic solvers" } else { "ODE solvers" };
+            let reference = reference(form);
             self.report(
                 Diagnostic::error("E1002", format!("`{solver}` takes {want}; this call has {} arguments", args.len()))
                     .with_label(span, "wrong number of arguments")
@@ -241,7 +271,7 @@ impl Checker {
             );
             return None;
         }
-        let reference = if form.is_root() { "algebraic solvers" } else { "ODE solvers" };
+        let reference = reference(form);
         for (k, (t, (what, ok))) in typed.iter().zip(&expected).enumerate() {
             if !ok(&t.ty) {
                 let found = self.show(&t.ty);
@@ -256,6 +286,8 @@ impl Checker {
             if must_be_data(form, k) && t.level == Level::Param {
                 let help = if form == OdeForm::RootLegacy && k == 2 {
                     "pass parameters in `theta`, or use `solve_powell`/`solve_newton`, which take parameters in any argument"
+                } else if form == OdeForm::Integral && k == 3 {
+                    "pass parameters in `theta`"
                 } else {
                     "the solver's controls are data in Stan: compute them from data or constants"
                 };
@@ -270,6 +302,7 @@ impl Checker {
         let ty = match form {
             OdeForm::Legacy => Type::array_of(vec![Axis::Anon, Axis::Anon], ElemType::Real),
             OdeForm::RootLegacy | OdeForm::Root | OdeForm::RootTol => Type::vector(Axis::Anon),
+            OdeForm::Integral => Type::real(),
             _ => Type::array_of(vec![Axis::Anon], ElemType::Vector(Axis::Anon)),
         };
         let level = typed.iter().map(|t| t.level).max().unwrap_or(Level::Data);

@@ -7,6 +7,7 @@
 
 use hbmc_stdlib::algebra::{solve_root, RootControl, RootError};
 use hbmc_stdlib::ode::{rk45_sensitivities, OdeControl, OdeError};
+use hbmc_stdlib::quadrature::{integrate, QuadError};
 
 use crate::ir::arenas::Arenas;
 use crate::ir::ode::{OdeStatus, OdeSystem, SystemKind};
@@ -74,8 +75,10 @@ pub fn solve(sys: &OdeSystem, inputs: &OdeInputs, gradient: &mut GradientFn, out
         arenas.int_data[io + k] = *x as i64;
     }
     arenas.params[n..n + p].copy_from_slice(inputs.theta);
-    if sys.kind == SystemKind::Root {
-        return solve_algebraic(sys, inputs, &mut arenas, gradient, out, sens);
+    match sys.kind {
+        SystemKind::Root => return solve_algebraic(sys, inputs, &mut arenas, gradient, out, sens),
+        SystemKind::Integral { a_param, b_param } => return solve_integral(sys, inputs, &mut arenas, gradient, out, sens, (a_param, b_param)),
+        SystemKind::Ode => {}
     }
     let ctl = OdeControl { rel_tol: inputs.rel_tol, abs_tol: inputs.abs_tol, max_num_steps: steps as u64 };
     let mut rejected: Option<String> = None;
@@ -193,5 +196,82 @@ fn solve_algebraic(
     out.copy_from_slice(&root.x);
     sens[..n * n].fill(0.0);
     sens[n * n..].copy_from_slice(&root.dx_dtheta);
+    Ok(())
+}
+
+/// Integrates a [`SystemKind::Integral`] system from `t0` to `ts[0]`:
+/// writes the integral into `out` and into `sens` the block `[0 |
+/// d/dtheta]` (the integrals of the integrand's derivatives, and `-f(a)`,
+/// `f(b)` for bounds that depend on parameters). `rel_tol` is the
+/// relative tolerance.
+#[allow(clippy::too_many_arguments)]
+fn solve_integral(
+    sys: &OdeSystem,
+    inputs: &OdeInputs,
+    arenas: &mut Arenas,
+    gradient: &mut GradientFn,
+    out: &mut [f64],
+    sens: &mut [f64],
+    (a_param, b_param): (bool, bool),
+) -> Result<(), OdeFailure> {
+    let p = sys.p;
+    let (a, b) = (inputs.t0, inputs.ts[0]);
+    let mut rejected: Option<String> = None;
+    let (mut dy, mut jy, mut jt) = ([0.0], [0.0], vec![0.0; p]);
+    let mut at = |x: f64, xc: f64, vals: &mut [f64]| {
+        if rejected.is_some() {
+            vals.fill(f64::NAN);
+            return;
+        }
+        match rows(sys, arenas, gradient, Some(xc), &[x], &mut dy, &mut jy, &mut jt) {
+            Ok(()) => {
+                vals[0] = dy[0];
+                vals[1..].copy_from_slice(&jt);
+            }
+            Err(message) => {
+                rejected = Some(message);
+                vals.fill(f64::NAN);
+            }
+        }
+    };
+    let solved = integrate(&mut at, a, b, 1 + p, inputs.rel_tol);
+    // The integrand at the bounds that depend on parameters.
+    let mut ends = [0.0; 2];
+    if solved.is_ok() {
+        let mut vals = vec![0.0; 1 + p];
+        for (k, (on, x)) in [(a_param, a), (b_param, b)].into_iter().enumerate() {
+            // An infinite limit has no derivative to pass on (a value
+            // typed as depending on parameters may still be data's inf).
+            if on && x.is_finite() {
+                at(x, 0.0, &mut vals);
+                ends[k] = vals[0];
+            }
+        }
+    }
+    if let Some(message) = rejected {
+        return Err(failure(sys, OdeStatus::Rejected, format_args!("the integrand failed: {message}")));
+    }
+    let integral = solved.map_err(|e| {
+        let status = match e {
+            QuadError::Bounds { .. } => OdeStatus::Bounds,
+            QuadError::Tolerance(_) => OdeStatus::BadArgument,
+            QuadError::NotFinite { .. } => OdeStatus::NotFinite,
+            QuadError::NotConverged { .. } => OdeStatus::NotConverged,
+            QuadError::NotDecaying => OdeStatus::NotDecaying,
+        };
+        failure(sys, status, e)
+    })?;
+    if ends.iter().any(|v| !v.is_finite()) {
+        return Err(failure(sys, OdeStatus::NotFinite, "the integrand is NaN or infinite at a bound that depends on parameters"));
+    }
+    out[0] = integral[0];
+    sens[0] = 0.0;
+    sens[1..].copy_from_slice(&integral[1..]);
+    if a_param {
+        sens[1] = -ends[0];
+    }
+    if b_param {
+        sens[1 + usize::from(a_param)] = ends[1];
+    }
     Ok(())
 }

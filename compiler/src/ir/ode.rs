@@ -34,6 +34,13 @@ pub enum SystemKind {
     /// implicit function theorem: zero in `y0`, `-J_y^{-1} J_theta` in
     /// the parameters. The system ignores its time.
     Root,
+    /// `integrate_1d`: the system is the integrand `f(x, xc, ...)` with the
+    /// one state `x` and the time `xc`; the call integrates it from `t0`
+    /// (`a`) to `ts[0]` (`b`) and writes the integral and, as
+    /// sensitivities, the integrals of `df/dtheta`. A bound that depends on
+    /// parameters is passed first among the parameters (`a` before `b`);
+    /// its sensitivity is `-f(a)` or `f(b)`.
+    Integral { a_param: bool, b_param: bool },
 }
 
 /// One ODE right-hand side (or algebraic system), compiled as a model of
@@ -136,6 +143,12 @@ pub enum OdeStatus {
     NoRoot = 8,
     /// The Jacobian of an algebraic system is singular at its root.
     SingularJacobian = 9,
+    /// An integral's lower limit is above its upper limit (or NaN).
+    Bounds = 10,
+    /// An integral's error estimate stayed above its tolerance.
+    NotConverged = 11,
+    /// An integrand that does not decay toward the ends of the interval.
+    NotDecaying = 12,
 }
 
 /// The [`super::FuncRef::symbol`] of a call of ODE system `index`.

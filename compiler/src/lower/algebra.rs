@@ -35,7 +35,7 @@ impl Lowerer<'_> {
             OdeForm::RootTol => (Some(&args[1..4]), &args[4..]),
             _ => (None, &args[1..]),
         };
-        let (passed, (p, d, i)) = self.place(rest)?;
+        let (passed, (p, d, i)) = self.place(rest.iter())?;
         let n = self.shape(&args[0])?.first().copied().unwrap_or(0);
         let call_args = self.rebuilt_args(solver, f, &passed, e)?;
         let rhs = if call_args.is_empty() { format!("{f}(ode_y)") } else { format!("{f}(ode_y, {})", call_args.join(", ")) };

@@ -42,6 +42,7 @@ mod student_t;
 mod normal;
 mod ode;
 mod algebra;
+mod integral;
 mod ordinal;
 mod propto;
 mod simplex;

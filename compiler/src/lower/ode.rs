@@ -123,10 +123,13 @@ impl Lowerer<'_> {
             OdeForm::Variadic => (None, &args[3..]),
             OdeForm::VariadicTol => (Some(&args[3..6]), &args[6..]),
             OdeForm::AdjointCtl => (None, &args[3 + ADJOINT_CONTROLS..]),
-            // Dispatched to `fill_root` above.
-            OdeForm::RootLegacy | OdeForm::Root | OdeForm::RootTol => (None, &args[3..]),
+            // Dispatched to `fill_root` above; `integrate_1d` is a scalar
+            // (`integral_value`).
+            OdeForm::RootLegacy | OdeForm::Root | OdeForm::RootTol | OdeForm::Integral => {
+                return Err(LowerError::unsupported(e.span, format!("`{solver}` where a container is expected")));
+            }
         };
-        let (passed, (p, d, i)) = self.place(rest)?;
+        let (passed, (p, d, i)) = self.place(rest.iter())?;
         let n = self.ode_shape(solver, args)?[1];
         let times = self.ode_shape(solver, args)?[0];
         // One system per distinct program: a call in a user function
@@ -259,8 +262,8 @@ impl Lowerer<'_> {
 
     /// Places the arguments passed to `f` after the state: each in its
     /// slot at its offset; the slots' total lengths `(p, d, i)`.
-    pub(super) fn place<'e>(&mut self, rest: &'e [TypedExpr]) -> LowerResult<(Vec<Passed<'e>>, (usize, usize, usize))> {
-        let mut passed = Vec::with_capacity(rest.len());
+    pub(super) fn place<'e>(&mut self, rest: impl IntoIterator<Item = &'e TypedExpr>) -> LowerResult<(Vec<Passed<'e>>, (usize, usize, usize))> {
+        let mut passed = Vec::new();
         let (mut p, mut d, mut i) = (0usize, 0usize, 0usize);
         for a in rest {
             let len: usize = self.shape(a)?.iter().product();
@@ -366,7 +369,11 @@ impl Lowerer<'_> {
     /// (after checking that `f` is a function of the `functions` block).
     pub(super) fn rebuilt_args(&mut self, solver: &str, f: &str, passed: &[Passed], e: &TypedExpr) -> LowerResult<Vec<String>> {
         if !self.program.function_defs.iter().any(|def| def.name.name == f) {
-            let what = if ode_form(solver).is_some_and(|form| form.is_root()) { "algebraic system" } else { "right-hand side" };
+            let what = match ode_form(solver) {
+                Some(OdeForm::Integral) => "integrand",
+                Some(form) if form.is_root() => "algebraic system",
+                _ => "right-hand side",
+            };
             return Err(LowerError::unsupported(
                 e.span,
                 format!("`{solver}` with `{f}`, which is not a function of the `functions` block (the {what} must be one)"),
@@ -406,6 +413,7 @@ impl Lowerer<'_> {
         let role = match kind {
             SystemKind::Ode => "the ODE right-hand side",
             SystemKind::Root => "the algebraic system",
+            SystemKind::Integral { .. } => "the integrand",
         };
         let fail = |what: &str, message: String| LowerError::unsupported(span, format!("{role} `{f}` of `{solver}` ({what}): {message}"));
         let first_error = |diags: &[crate::diagnostics::Diagnostic]| {
@@ -447,6 +455,7 @@ impl Lowerer<'_> {
         let t_offset = match kind {
             SystemKind::Ode => find("ode_t", Arena::Data).ok_or_else(|| fail("layout", "no `ode_t`".into()))?,
             SystemKind::Root => find("ode_t", Arena::Data).unwrap_or(0),
+            SystemKind::Integral { .. } => find("ode_t", Arena::Data).ok_or_else(|| fail("layout", "no `ode_t`".into()))?,
         };
         let w_offset = find("ode_w", Arena::Data).ok_or_else(|| fail("layout", "no `ode_w`".into()))?;
         let real_data = (find("ode_dr", Arena::Data).unwrap_or(0), d);
