@@ -162,12 +162,25 @@ model { vector[1] r = solve_newton_tol(f, [1.0]', a, 1e-6, 100, a); target += r[
     assert!(e.contains("argument 3 of `solve_newton_tol`, the scaling step `scaling_step`, a `real`, must be data"), "{e}");
     let e = check(&variadic.replace("solve_newton_tol(f, [1.0]', a, 1e-6, 100, a)", "solve_powell(2.0, [1.0]', a)"));
     assert!(e.contains("the first argument of `solve_powell` must name a function"), "{e}");
-    // f returns a real: the system cannot be compiled with these arguments.
+    // Systems whose signature does not fit the call, when checked.
     let wrong = "functions { real f(vector y, real a) { return y[1] - a; } }
 parameters { real a; }
 model { vector[1] r = solve_newton(f, [1.0]', a); target += r[1]; }";
-    let e = bind(wrong, "{}", Engine::Jit).expect_err("refused");
-    assert!(e.contains("the algebraic system `f` of `solve_newton`"), "{e}");
+    let e = check(wrong);
+    assert!(e.contains("`f` passed to `solve_newton` must return a `vector`, not `real`"), "{e}");
+    let e = check(&wrong.replace("real f(vector y, real a) { return y[1] - a; }", "vector f(vector y, vector a) { return y - a; }"));
+    assert!(e.contains("argument 2 `a` of `f` is declared `vector`, but `solve_newton` passes it a `real`"), "{e}");
+    let e = check(&wrong.replace("real f(vector y, real a) { return y[1] - a; }", "vector f(vector y) { return y; }"));
+    assert!(e.contains("`f` passed to `solve_newton` takes 1 arguments, but the call gives it 2"), "{e}");
+    let e = check(&legacy("{1.0}").replace("data array[] real x_r", "data array[] int x_r"));
+    assert!(e.contains("argument 3 `x_r` of `f` is declared `array[] int`, but `algebra_solver` passes it a"), "{e}");
+    // A system that fits the signature but cannot be compiled (a vector of
+    // the wrong length) is refused when the model is compiled, naming it.
+    let short = "functions { vector f(vector y, real a) { return [y[1] - a, 1]'; } }
+parameters { real a; }
+model { vector[1] r = solve_newton(f, [1.0]', a); target += r[1]; }";
+    let e = bind(short, "{}", Engine::Jit).expect_err("refused");
+    assert!(e.contains("the algebraic system `f` of `solve_newton`") && e.contains("a value of sizes [2] assigned to a place of sizes [1]"), "{e}");
     let unknown = "parameters { real a; }
 model { vector[1] r = solve_newton(g, [1.0]', a); target += r[1]; }";
     let e = bind(unknown, "{}", Engine::Jit).expect_err("refused");

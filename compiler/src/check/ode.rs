@@ -299,6 +299,7 @@ impl Checker {
                 return None;
             }
         }
+        self.check_system_signature(solver, form, f, &typed)?;
         let ty = match form {
             OdeForm::Legacy => Type::array_of(vec![Axis::Anon, Axis::Anon], ElemType::Real),
             OdeForm::RootLegacy | OdeForm::Root | OdeForm::RootTol => Type::vector(Axis::Anon),

@@ -7,7 +7,7 @@
 //! ```text
 //! data { real ode_t; vector[n] ode_w; vector[d] ode_dr; array[i] int ode_di; }
 //! parameters { vector[n] ode_y; vector[p] ode_theta; }
-//! model { target += dot_product(ode_w, f(ode_t, ode_y, args...)); }
+//! model { vector[n] ode_f = f(ode_t, ode_y, args...); target += dot_product(ode_w, ode_f); }
 //! ```
 //!
 //! run through this compiler's own pipeline (check, bind, lower, AD) with
@@ -498,6 +498,8 @@ pub(super) fn system_source(rhs: &str, n: usize, (p, d, i): (usize, usize, usize
     if p > 0 {
         source += &format!("  vector[{p}] ode_theta;\n");
     }
-    source += &format!("}}\nmodel {{\n  target += dot_product(ode_w, {rhs});\n}}\n");
+    // Assigned to a local of the state's size first, so that `f`
+    // returning another length is refused (E5003) instead of read short.
+    source += &format!("}}\nmodel {{\n  vector[{n}] ode_f = {rhs};\n  target += dot_product(ode_w, ode_f);\n}}\n");
     source
 }
