@@ -197,3 +197,82 @@ fn decay_fits_its_simulated_truth() {
         assert!((mean - truth).abs() < 4.0 * sd, "{name}: mean {mean} sd {sd}, truth {truth}");
     }
 }
+
+/// `ode_adjoint_tol_ctl` is the same solve as `ode_bdf_tol` with its
+/// forward tolerances: the corpus program `ode_adjoint` written both ways
+/// (its `use_adjoint` switch) gives the same log density and gradient at
+/// several points, in both engines.
+#[test]
+fn adjoint_solver_matches_bdf_with_the_same_tolerances() {
+    let source = std::fs::read_to_string(corpus("ode_adjoint.stan")).expect("program");
+    let data = std::fs::read_to_string(corpus("ode_adjoint.json")).expect("data");
+    assert!(data.contains("\"use_adjoint\": 1"), "the corpus data select the adjoint form");
+    let bdf_data = data.replace("\"use_adjoint\": 1", "\"use_adjoint\": 0");
+    for engine in [Engine::Jit, Engine::Interpreter] {
+        let adjoint = bind(&source, &data, engine).expect("binds");
+        let bdf = bind(&source, &bdf_data, engine).expect("binds");
+        for point in [[0.1, 0.2, -0.3, 1.0, 0.0, -1.0], [-0.4, 0.5, 0.8, 0.3, -0.6, -2.0]] {
+            let (mut ga, mut gb) = ([0.0; 6], [0.0; 6]);
+            let la = adjoint.evaluator().log_density_gradient(&point, &mut ga).expect("adjoint solves");
+            let lb = bdf.evaluator().log_density_gradient(&point, &mut gb).expect("bdf solves");
+            assert!(la.is_finite() && (la - lb).abs() <= 1e-12 * lb.abs().max(1.0), "{engine:?} {point:?}: {la} vs {lb}");
+            for (i, (a, b)) in ga.iter().zip(&gb).enumerate() {
+                assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{engine:?} {point:?} d/dx[{i}]: {a} vs {b}");
+            }
+            assert!(ga.iter().any(|g| g.abs() > 1e-3), "a gradient that can differ");
+        }
+    }
+}
+
+/// The adjoint solver's controls are checked as Stan checks them: wrong
+/// types and parameter controls when the program is checked, bad values
+/// when it runs (the draw is rejected with the control's name).
+#[test]
+fn adjoint_solver_controls_are_checked() {
+    let program = |controls: &str| {
+        format!(
+            "functions {{ vector f(real t, vector y, real k) {{ return -k * y; }} }}
+data {{ array[2] real ts; real rtol; vector[1] atol; int steps; int checkpoints; int interp; int sf; int sb; }}
+parameters {{ real<lower=0> k; }}
+model {{ array[2] vector[1] y = ode_adjoint_tol_ctl(f, [1.0]', 0.0, ts, {controls}, k); target += -square(y[2][1] - 0.5); }}"
+        )
+    };
+    let good = "rtol, atol, rtol, atol, rtol, rtol, steps, checkpoints, interp, sf, sb";
+    let data = |rtol: f64, atol: f64, steps: i64, checkpoints: i64, interp: i64, sf: i64, sb: i64| {
+        format!(
+            r#"{{"ts": [1, 2], "rtol": {rtol:e}, "atol": [{atol:e}], "steps": {steps}, "checkpoints": {checkpoints}, "interp": {interp}, "sf": {sf}, "sb": {sb}}}"#
+        )
+    };
+    for engine in [Engine::Jit, Engine::Interpreter] {
+        let ok = bind(&program(good), &data(1e-10, 1e-10, 10000, 100, 1, 2, 1), engine).expect("binds");
+        let lp = ok.evaluator().log_density(&[0.0]).expect("solves");
+        assert!((lp + (2.0f64.neg_exp() - 0.5).powi(2)).abs() < 1e-8, "{lp}");
+        let cases = [
+            (data(-1e-6, 1e-10, 10000, 100, 1, 2, 1), "rel_tol_forward must be positive and finite"),
+            (data(1e-6, 0.0, 10000, 100, 1, 2, 1), "abs_tol_forward must be positive and finite"),
+            (data(1e-6, 1e-6, 0, 100, 1, 2, 1), "max_num_steps must be a positive integer"),
+            (data(1e-6, 1e-6, 100, 0, 1, 2, 1), "num_steps_between_checkpoints must be a positive integer"),
+            (data(1e-6, 1e-6, 100, 10, 3, 2, 1), "interpolation_polynomial must be 1 or 2"),
+            (data(1e-6, 1e-6, 100, 10, 1, 0, 1), "solver_forward must be 1 or 2"),
+            (data(1e-6, 1e-6, 100, 10, 1, 1, 5), "solver_backward must be 1 or 2"),
+        ];
+        for (d, reason) in cases {
+            let m = bind(&program(good), &d, engine).expect("binds");
+            let err = m.evaluator().log_density(&[0.0]).expect_err("rejected");
+            assert!(err.message.contains("ode_adjoint_tol_ctl(f, ...)") && err.message.contains(reason), "{engine:?} {d}: {}", err.message);
+        }
+    }
+    let check = |src: &str| hbmc_compiler::front_end(src).diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.clone()).collect::<Vec<_>>().join("; ");
+    let e = check(&program("rtol, rtol, rtol, atol, rtol, rtol, steps, checkpoints, interp, sf, sb"));
+    assert!(e.contains("argument 6 of `ode_adjoint_tol_ctl` must be the forward absolute tolerances `abs_tol_forward`, a `vector`"), "{e}");
+    let e = check(&program("rtol, atol, rtol, atol, rtol, rtol, 1.5, checkpoints, interp, sf, sb"));
+    assert!(e.contains("argument 11 of `ode_adjoint_tol_ctl` must be the maximum number of steps `max_num_steps`, an `int`"), "{e}");
+    let e = check(&program("k, atol, rtol, atol, rtol, rtol, steps, checkpoints, interp, sf, sb"));
+    assert!(e.contains("argument 5 of `ode_adjoint_tol_ctl`, the forward relative tolerance `rel_tol_forward`, a `real`, must be data"), "{e}");
+    let e = check(&program("rtol, atol, rtol, atol, rtol"));
+    assert!(e.contains("`ode_adjoint_tol_ctl` takes `(f, y0, t0, ts, rel_tol_forward"), "{e}");
+    let short = program(good).replace("vector[1] atol", "vector[2] atol");
+    let e = bind(&short, r#"{"ts": [1, 2], "rtol": 1e-6, "atol": [1e-6, 1e-6], "steps": 10, "checkpoints": 10, "interp": 1, "sf": 1, "sb": 1}"#, Engine::Jit)
+        .expect_err("refused");
+    assert!(e.contains("`abs_tol_forward` of size 2 for 1 states"), "{e}");
+}

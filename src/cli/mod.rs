@@ -217,6 +217,9 @@ pub fn load_model_for_gradcheck(
         Some(c) => m.bind_with_ode_controls(sources, engine, c),
         None => m.bind(sources, engine),
     })?;
-    let tightened = controls.is_some() && !bound.lowered().module.odes.is_empty();
+    // Only ODE solves take the tightened controls (algebraic solvers and
+    // integrals share their machinery but keep their own tolerances).
+    let tightened = controls.is_some()
+        && bound.lowered().module.odes.iter().any(|s| s.kind == hbmc_compiler::ir::ode::SystemKind::Ode);
     Ok((bound, tightened))
 }

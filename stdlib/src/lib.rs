@@ -33,6 +33,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)] // `!(x > 0.0)` deliberately also rejects NaN
 
 pub mod bessel;
+pub mod algebra;
 pub mod bessel_functions;
 mod cholesky_blocked;
 mod cholesky_rev;
@@ -49,6 +50,7 @@ pub mod matrix_exp;
 pub mod mixture;
 pub mod ode;
 pub mod qr;
+pub mod quadrature;
 pub mod quantile;
 pub mod rng;
 pub mod scalar;

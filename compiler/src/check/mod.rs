@@ -24,6 +24,7 @@ pub mod glm_categorical;
 mod index;
 mod map_rect;
 pub mod ode;
+mod system_signature;
 pub mod print;
 mod program;
 mod reduce_sum;

@@ -28,7 +28,7 @@ pub(crate) fn fits_declared(ty: &Type, declared: &FunType) -> bool {
 }
 
 /// A declared type as Stan writes it (`array[,] real`).
-fn declared_text(t: &FunType) -> String {
+pub(crate) fn declared_text(t: &FunType) -> String {
     match t.array_dims {
         0 => t.base.clone(),
         n => format!("array[{}] {}", ",".repeat(n - 1), t.base),

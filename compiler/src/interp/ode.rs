@@ -2,11 +2,15 @@
 //! the system's `Gradient` function with itself, the JIT with its compiled
 //! code; everything else (arenas of the system, the Jacobian rows, the
 //! stdlib's RK45 with forward sensitivities, the result layout) is here once.
+//! So is the algebraic solve of a [`SystemKind::Root`] system (the stdlib's
+//! Newton iteration, `hbmc_stdlib::algebra`).
 
+use hbmc_stdlib::algebra::{solve_root, RootControl, RootError};
 use hbmc_stdlib::ode::{rk45_sensitivities, OdeControl, OdeError};
+use hbmc_stdlib::quadrature::{integrate, QuadError};
 
 use crate::ir::arenas::Arenas;
-use crate::ir::ode::{OdeStatus, OdeSystem};
+use crate::ir::ode::{OdeStatus, OdeSystem, SystemKind};
 
 /// The values an ODE call passes (see [`crate::ir::ode::OdeCallArg`]).
 #[derive(Clone, Copy, Debug)]
@@ -60,7 +64,6 @@ pub fn solve(sys: &OdeSystem, inputs: &OdeInputs, gradient: &mut GradientFn, out
     if !(steps >= 1.0 && steps.is_finite() && steps.fract() == 0.0) {
         return Err(failure(sys, OdeStatus::BadArgument, format_args!("max_num_steps is {steps}; it must be a positive integer")));
     }
-    let ctl = OdeControl { rel_tol: inputs.rel_tol, abs_tol: inputs.abs_tol, max_num_steps: steps as u64 };
     let mut arenas = Arenas::new(&sys.module.arena_sizes);
     arenas.data[..sys.data_init.len()].copy_from_slice(&sys.data_init);
     arenas.int_data[..sys.int_data_init.len()].copy_from_slice(&sys.int_data_init);
@@ -72,35 +75,21 @@ pub fn solve(sys: &OdeSystem, inputs: &OdeInputs, gradient: &mut GradientFn, out
         arenas.int_data[io + k] = *x as i64;
     }
     arenas.params[n..n + p].copy_from_slice(inputs.theta);
+    match sys.kind {
+        SystemKind::Root => return solve_algebraic(sys, inputs, &mut arenas, gradient, out, sens),
+        SystemKind::Integral { a_param, b_param } => return solve_integral(sys, inputs, &mut arenas, gradient, out, sens, (a_param, b_param)),
+        SystemKind::Ode => {}
+    }
+    let ctl = OdeControl { rel_tol: inputs.rel_tol, abs_tol: inputs.abs_tol, max_num_steps: steps as u64 };
     let mut rejected: Option<String> = None;
     let jac = |t: f64, y: &[f64], dy: &mut [f64], jy: &mut [f64], jt: &mut [f64]| {
         if rejected.is_some() {
             dy.fill(f64::NAN);
             return;
         }
-        arenas.params[..n].copy_from_slice(y);
-        arenas.data[sys.t_offset] = t;
-        for k in 0..n {
-            let w = &mut arenas.data[sys.w_offset..sys.w_offset + n];
-            w.fill(0.0);
-            w[k] = 1.0;
-            arenas.grad.fill(0.0);
-            match gradient(&mut arenas) {
-                Ok(v) => {
-                    dy[k] = v;
-                    for j in 0..n {
-                        jy[j * n + k] = arenas.grad[j];
-                    }
-                    for j in 0..p {
-                        jt[j * n + k] = arenas.grad[n + j];
-                    }
-                }
-                Err(message) => {
-                    rejected = Some(message);
-                    dy.fill(f64::NAN);
-                    return;
-                }
-            }
+        if let Err(message) = rows(sys, &mut arenas, gradient, Some(t), y, dy, jy, jt) {
+            rejected = Some(message);
+            dy.fill(f64::NAN);
         }
     };
     let solved = rk45_sensitivities(jac, inputs.y0, p, inputs.t0, inputs.ts, &ctl);
@@ -123,6 +112,166 @@ pub fn solve(sys: &OdeSystem, inputs: &OdeInputs, gradient: &mut GradientFn, out
         let block = &mut sens[k * n * (n + p)..(k + 1) * n * (n + p)];
         block[..n * n].copy_from_slice(&sol.dy_dy0[k * n * n..(k + 1) * n * n]);
         block[n * n..].copy_from_slice(&sol.dy_dtheta[k * n * p..(k + 1) * n * p]);
+    }
+    Ok(())
+}
+
+/// Runs the system once per state at `y` (and time `t`, for an ODE):
+/// writes `f(y)` into `dy` and the Jacobians (column-major, `jy[j * n +
+/// k] = df_k/dy_j`, `jt` likewise in the parameters), or returns the
+/// message the system was rejected with.
+#[allow(clippy::too_many_arguments)]
+fn rows(
+    sys: &OdeSystem,
+    arenas: &mut Arenas,
+    gradient: &mut GradientFn,
+    t: Option<f64>,
+    y: &[f64],
+    dy: &mut [f64],
+    jy: &mut [f64],
+    jt: &mut [f64],
+) -> Result<(), String> {
+    let (n, p) = (sys.n, sys.p);
+    arenas.params[..n].copy_from_slice(y);
+    if let Some(t) = t {
+        arenas.data[sys.t_offset] = t;
+    }
+    for k in 0..n {
+        let w = &mut arenas.data[sys.w_offset..sys.w_offset + n];
+        w.fill(0.0);
+        w[k] = 1.0;
+        arenas.grad.fill(0.0);
+        dy[k] = gradient(arenas)?;
+        for j in 0..n {
+            jy[j * n + k] = arenas.grad[j];
+        }
+        for j in 0..p {
+            jt[j * n + k] = arenas.grad[n + j];
+        }
+    }
+    Ok(())
+}
+
+/// Finds a root of a [`SystemKind::Root`] system from the guess `y0`:
+/// writes it into `out` (`n`) and into `sens` the block `[0 | dy/dtheta]`
+/// of the implicit function theorem, which `hbm_ode_adj` contracts as it
+/// does an ODE's sensitivities. `rel_tol` is the step tolerance, `abs_tol`
+/// the function tolerance.
+fn solve_algebraic(
+    sys: &OdeSystem,
+    inputs: &OdeInputs,
+    arenas: &mut Arenas,
+    gradient: &mut GradientFn,
+    out: &mut [f64],
+    sens: &mut [f64],
+) -> Result<(), OdeFailure> {
+    let (n, p) = (sys.n, sys.p);
+    let ctl = RootControl { step_tol: inputs.rel_tol, f_tol: inputs.abs_tol, max_steps: inputs.max_num_steps as u64 };
+    let mut rejected: Option<String> = None;
+    let eval = |y: &[f64], f: &mut [f64], jy: &mut [f64], jt: &mut [f64]| {
+        if rejected.is_some() {
+            f.fill(f64::NAN);
+            return;
+        }
+        if let Err(message) = rows(sys, arenas, gradient, None, y, f, jy, jt) {
+            rejected = Some(message);
+            f.fill(f64::NAN);
+        }
+    };
+    let solved = solve_root(eval, inputs.y0, p, &ctl);
+    if let Some(message) = rejected {
+        return Err(failure(sys, OdeStatus::Rejected, format_args!("the algebraic system failed: {message}")));
+    }
+    let root = solved.map_err(|e| {
+        let status = match e {
+            RootError::BadControl { .. } | RootError::Sizes => OdeStatus::BadArgument,
+            RootError::NotFiniteGuess => OdeStatus::NotFiniteInput,
+            RootError::NotFinite => OdeStatus::NotFinite,
+            RootError::TooManySteps { .. } => OdeStatus::TooManySteps,
+            RootError::NoRoot { .. } => OdeStatus::NoRoot,
+            RootError::SingularJacobian => OdeStatus::SingularJacobian,
+        };
+        failure(sys, status, e)
+    })?;
+    out.copy_from_slice(&root.x);
+    sens[..n * n].fill(0.0);
+    sens[n * n..].copy_from_slice(&root.dx_dtheta);
+    Ok(())
+}
+
+/// Integrates a [`SystemKind::Integral`] system from `t0` to `ts[0]`:
+/// writes the integral into `out` and into `sens` the block `[0 |
+/// d/dtheta]` (the integrals of the integrand's derivatives, and `-f(a)`,
+/// `f(b)` for bounds that depend on parameters). `rel_tol` is the
+/// relative tolerance.
+#[allow(clippy::too_many_arguments)]
+fn solve_integral(
+    sys: &OdeSystem,
+    inputs: &OdeInputs,
+    arenas: &mut Arenas,
+    gradient: &mut GradientFn,
+    out: &mut [f64],
+    sens: &mut [f64],
+    (a_param, b_param): (bool, bool),
+) -> Result<(), OdeFailure> {
+    let p = sys.p;
+    let (a, b) = (inputs.t0, inputs.ts[0]);
+    let mut rejected: Option<String> = None;
+    let (mut dy, mut jy, mut jt) = ([0.0], [0.0], vec![0.0; p]);
+    let mut at = |x: f64, xc: f64, vals: &mut [f64]| {
+        if rejected.is_some() {
+            vals.fill(f64::NAN);
+            return;
+        }
+        match rows(sys, arenas, gradient, Some(xc), &[x], &mut dy, &mut jy, &mut jt) {
+            Ok(()) => {
+                vals[0] = dy[0];
+                vals[1..].copy_from_slice(&jt);
+            }
+            Err(message) => {
+                rejected = Some(message);
+                vals.fill(f64::NAN);
+            }
+        }
+    };
+    let solved = integrate(&mut at, a, b, 1 + p, inputs.rel_tol);
+    // The integrand at the bounds that depend on parameters.
+    let mut ends = [0.0; 2];
+    if solved.is_ok() {
+        let mut vals = vec![0.0; 1 + p];
+        for (k, (on, x)) in [(a_param, a), (b_param, b)].into_iter().enumerate() {
+            // An infinite limit has no derivative to pass on (a value
+            // typed as depending on parameters may still be data's inf).
+            if on && x.is_finite() {
+                at(x, 0.0, &mut vals);
+                ends[k] = vals[0];
+            }
+        }
+    }
+    if let Some(message) = rejected {
+        return Err(failure(sys, OdeStatus::Rejected, format_args!("the integrand failed: {message}")));
+    }
+    let integral = solved.map_err(|e| {
+        let status = match e {
+            QuadError::Bounds { .. } => OdeStatus::Bounds,
+            QuadError::Tolerance(_) => OdeStatus::BadArgument,
+            QuadError::NotFinite { .. } => OdeStatus::NotFinite,
+            QuadError::NotConverged { .. } => OdeStatus::NotConverged,
+            QuadError::NotDecaying => OdeStatus::NotDecaying,
+        };
+        failure(sys, status, e)
+    })?;
+    if ends.iter().any(|v| !v.is_finite()) {
+        return Err(failure(sys, OdeStatus::NotFinite, "the integrand is NaN or infinite at a bound that depends on parameters"));
+    }
+    out[0] = integral[0];
+    sens[0] = 0.0;
+    sens[1..].copy_from_slice(&integral[1..]);
+    if a_param {
+        sens[1] = -ends[0];
+    }
+    if b_param {
+        sens[1 + usize::from(a_param)] = ends[1];
     }
     Ok(())
 }

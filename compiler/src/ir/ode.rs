@@ -1,6 +1,9 @@
 //! ODE systems: the right-hand side `f` of an ODE call (`ode_rk45`,
 //! `integrate_ode_rk45`, ...) compiled as a model of its own, and the call
-//! convention by which a module's functions solve it.
+//! convention by which a module's functions solve it. The algebraic
+//! solvers (`solve_newton`, `algebra_solver`, ...) use the same machinery
+//! for their system `f(y, ...)`: a [`SystemKind::Root`] system whose call
+//! finds a root instead of integrating (see [`SystemKind`]).
 //!
 //! `f` is called an unknown number of times at run time with values the
 //! solver chooses, so it cannot be expanded at the call site like other
@@ -20,11 +23,34 @@
 
 use super::Module;
 
-/// One ODE right-hand side, compiled as a model of its own.
+/// What the call of a system computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SystemKind {
+    /// The states at the output times of `y' = f(t, y, ...)`, with their
+    /// forward sensitivities.
+    Ode,
+    /// A root `y` of `f(y, ...) = 0` from the guess `y0` (one "output
+    /// time": `ts` and `t0` are not read), with the sensitivities of the
+    /// implicit function theorem: zero in `y0`, `-J_y^{-1} J_theta` in
+    /// the parameters. The system ignores its time.
+    Root,
+    /// `integrate_1d`: the system is the integrand `f(x, xc, ...)` with the
+    /// one state `x` and the time `xc`; the call integrates it from `t0`
+    /// (`a`) to `ts[0]` (`b`) and writes the integral and, as
+    /// sensitivities, the integrals of `df/dtheta`. A bound that depends on
+    /// parameters is passed first among the parameters (`a` before `b`);
+    /// its sensitivity is `-f(a)` or `f(b)`.
+    Integral { a_param: bool, b_param: bool },
+}
+
+/// One ODE right-hand side (or algebraic system), compiled as a model of
+/// its own.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OdeSystem {
     /// For messages: the solver and the function (`ode_rk45(sho, ...)`).
     pub name: String,
+    /// What a call computes.
+    pub kind: SystemKind,
     /// The program `target += dot(w, f(...))`, differentiated: its
     /// `Gradient` function is what the solver calls.
     pub module: Module,
@@ -112,6 +138,17 @@ pub enum OdeStatus {
     Times = 6,
     /// `y0`, `t0` or `ts` holds NaN or infinity.
     NotFiniteInput = 7,
+    /// An algebraic solve found no root: no step reduces `|f|` any more
+    /// while it is above the function tolerance.
+    NoRoot = 8,
+    /// The Jacobian of an algebraic system is singular at its root.
+    SingularJacobian = 9,
+    /// An integral's lower limit is above its upper limit (or NaN).
+    Bounds = 10,
+    /// An integral's error estimate stayed above its tolerance.
+    NotConverged = 11,
+    /// An integrand that does not decay toward the ends of the interval.
+    NotDecaying = 12,
 }
 
 /// The [`super::FuncRef::symbol`] of a call of ODE system `index`.

@@ -20,7 +20,7 @@ pub(crate) fn is_buffer_function(name: &str) -> bool {
             | "qr_thin_Q" | "qr_thin_R" | "qr_Q" | "qr_R" | "singular_values" | "svd_U" | "svd_V" | "generalized_inverse"
     ) || is_multivariate_rng(name)
         || super::csr::is_csr_function(name)
-        || crate::check::ode::split_ode_call(name).is_some()
+        || crate::check::ode::split_ode_call(name).is_some_and(|(solver, _)| solver != "integrate_1d")
 }
 
 /// The multivariate draws: one library call writes a whole vector (or
@@ -77,8 +77,8 @@ impl Lowerer<'_> {
             "eigenvectors" => return self.shape(&args[0]),
             _ => {}
         }
-        if crate::check::ode::split_ode_call(func).is_some() {
-            return self.ode_shape(args);
+        if let Some((solver, _)) = crate::check::ode::split_ode_call(func) {
+            return self.ode_shape(solver, args);
         }
         if UNARY_MATH.contains(&func) || func == "abs" {
             return self.shape(&args[0]);
@@ -197,6 +197,9 @@ impl Lowerer<'_> {
 
     /// One element of a call's result.
     pub fn call_elem(&mut self, e: &TypedExpr, func: &str, args: &[TypedExpr], idx: &[Value]) -> LowerResult<Value> {
+        if let Some(("integrate_1d", f)) = crate::check::ode::split_ode_call(func) {
+            return self.integral_value(f, args, e);
+        }
         if let Some(v) = self.complex_real_call(func, args, idx, e)? {
             return Ok(v);
         }

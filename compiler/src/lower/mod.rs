@@ -41,6 +41,8 @@ mod multi_student_t;
 mod student_t;
 mod normal;
 mod ode;
+mod algebra;
+mod integral;
 mod ordinal;
 mod propto;
 mod simplex;

@@ -7,7 +7,7 @@
 //! ```text
 //! data { real ode_t; vector[n] ode_w; vector[d] ode_dr; array[i] int ode_di; }
 //! parameters { vector[n] ode_y; vector[p] ode_theta; }
-//! model { target += dot_product(ode_w, f(ode_t, ode_y, args...)); }
+//! model { vector[n] ode_f = f(ode_t, ode_y, args...); target += dot_product(ode_w, ode_f); }
 //! ```
 //!
 //! run through this compiler's own pipeline (check, bind, lower, AD) with
@@ -19,10 +19,10 @@
 //! refused.
 
 use super::{LowerError, LowerResult, Lowerer, Storage};
-use crate::check::ode::{ode_form, OdeForm};
+use crate::check::ode::{ode_form, OdeForm, ADJOINT_CONTROLS};
 use crate::check::typed::{Level, TypedExpr};
 use crate::check::types::{ElemType, Type};
-use crate::ir::ode::{ode_call_params, ode_symbol, OdeStatus, OdeSystem};
+use crate::ir::ode::{ode_call_params, ode_symbol, OdeStatus, OdeSystem, SystemKind};
 use crate::ir::{Arena, BinaryOp, BufferId, CType, CallArg, CmpOp, FuncRef, FunctionKind, ScalarType, Value};
 use crate::syntax::ast::{Block, BlockBody, BlockKind};
 use crate::syntax::span::Span;
@@ -38,14 +38,14 @@ fn default_controls(solver: &str) -> (f64, f64, f64) {
 
 /// Where an argument of `f` goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Slot {
+pub(super) enum Slot {
     Theta,
     RealData,
     IntData,
 }
 
 /// One argument of `f` after the state: its expression and its place.
-struct Passed<'e> {
+pub(super) struct Passed<'e> {
     expr: &'e TypedExpr,
     slot: Slot,
     offset: usize,
@@ -90,9 +90,13 @@ fn rebuild(ty: &Type, shape: &[usize], flat: &str, offset: usize) -> String {
 }
 
 impl Lowerer<'_> {
-    /// The shape of an ODE call's result: output times by states.
-    pub(super) fn ode_shape(&mut self, args: &[TypedExpr]) -> LowerResult<Vec<usize>> {
+    /// The shape of an ODE call's result: output times by states (an
+    /// algebraic solver's: its guess's).
+    pub(super) fn ode_shape(&mut self, solver: &str, args: &[TypedExpr]) -> LowerResult<Vec<usize>> {
         let n = self.shape(&args[0])?.first().copied().unwrap_or(0);
+        if ode_form(solver).is_some_and(|form| form.is_root()) {
+            return Ok(vec![n]);
+        }
         let t = self.shape(&args[2])?.first().copied().unwrap_or(0);
         Ok(vec![t, n])
     }
@@ -101,6 +105,9 @@ impl Lowerer<'_> {
     /// states); rejects the draw with Stan's reason when the solve fails.
     pub(super) fn fill_ode(&mut self, dst: &Storage, solver: &str, f: &str, args: &[TypedExpr], e: &TypedExpr) -> LowerResult<()> {
         let form = ode_form(solver).ok_or_else(|| LowerError::unsupported(e.span, format!("the ODE solver `{solver}`")))?;
+        if form.is_root() {
+            return self.fill_root(dst, solver, f, form, args, e);
+        }
         for (k, what) in [(1, "initial time `t0`"), (2, "output times `ts`")] {
             if args[k].level == Level::Param {
                 return Err(LowerError::unsupported(
@@ -115,24 +122,16 @@ impl Lowerer<'_> {
             OdeForm::Legacy => (None, &args[3..6]),
             OdeForm::Variadic => (None, &args[3..]),
             OdeForm::VariadicTol => (Some(&args[3..6]), &args[6..]),
+            OdeForm::AdjointCtl => (None, &args[3 + ADJOINT_CONTROLS..]),
+            // Dispatched to `fill_root` above; `integrate_1d` is a scalar
+            // (`integral_value`).
+            OdeForm::RootLegacy | OdeForm::Root | OdeForm::RootTol | OdeForm::Integral => {
+                return Err(LowerError::unsupported(e.span, format!("`{solver}` where a container is expected")));
+            }
         };
-        // Place every argument after the state.
-        let mut passed = Vec::with_capacity(rest.len());
-        let (mut p, mut d, mut i) = (0usize, 0usize, 0usize);
-        for a in rest {
-            let len: usize = self.shape(a)?.iter().product();
-            let (slot, at) = if a.ty.is_int_valued() {
-                (Slot::IntData, &mut i)
-            } else if a.level == Level::Param {
-                (Slot::Theta, &mut p)
-            } else {
-                (Slot::RealData, &mut d)
-            };
-            passed.push(Passed { expr: a, slot, offset: *at, len });
-            *at += len;
-        }
-        let n = self.ode_shape(args)?[1];
-        let times = self.ode_shape(args)?[0];
+        let (passed, (p, d, i)) = self.place(rest.iter())?;
+        let n = self.ode_shape(solver, args)?[1];
+        let times = self.ode_shape(solver, args)?[0];
         // One system per distinct program: a call in a user function
         // expanded at several places may see other sizes at each.
         let source = self.ode_source(solver, f, form, &passed, n, (p, d, i), e)?;
@@ -140,7 +139,7 @@ impl Lowerer<'_> {
         let index = match self.ode_systems.get(&key) {
             Some(&k) => k,
             None => {
-                let sys = self.ode_system(solver, f, &source, n, (p, d, i), times, e)?;
+                let sys = self.ode_system(SystemKind::Ode, solver, f, &source, n, (p, d, i), times, e)?;
                 self.module.odes.push(sys);
                 let k = self.module.odes.len() - 1;
                 self.ode_systems.insert(key, k);
@@ -168,6 +167,7 @@ impl Lowerer<'_> {
                 v[2] = self.fb.unary(crate::ir::UnaryOp::Trunc, v[2]);
                 (v[0], v[1], v[2])
             }
+            (None, None) if form == OdeForm::AdjointCtl => self.adjoint_controls(&args[3..3 + ADJOINT_CONTROLS], n, solver, f)?,
             (None, None) => (self.fb.f64(rel), self.fb.f64(abs), self.fb.f64(steps)),
         };
         let sens_len = times * n * (n + p);
@@ -186,6 +186,98 @@ impl Lowerer<'_> {
         let status = self.fb.call(func, call_args);
         self.reject_on_ode_status(status, solver, f);
         Ok(())
+    }
+
+    /// `ode_adjoint_tol_ctl`'s controls, checked as Stan checks them (the
+    /// draw is rejected otherwise), and what the forward solve uses of
+    /// them: `rel_tol_forward`, the smallest entry of `abs_tol_forward`
+    /// (the solver takes one absolute tolerance: the strictest keeps every
+    /// state within its own), `max_num_steps`. The backward and quadrature
+    /// tolerances, checkpoints, interpolation and solver choices tune
+    /// Stan's adjoint method, which hbmc replaces by forward sensitivities.
+    fn adjoint_controls(&mut self, c: &[TypedExpr], n: usize, solver: &str, f: &str) -> LowerResult<(Value, Value, Value)> {
+        for (k, name) in [(1, "abs_tol_forward"), (3, "abs_tol_backward")] {
+            let len = self.shape(&c[k])?.first().copied().unwrap_or(0);
+            if len != n {
+                return Err(LowerError::unsupported(
+                    c[k].span,
+                    format!("`{solver}` with `{name}` of size {len} for {n} states (it needs one tolerance per state)"),
+                ));
+            }
+        }
+        let inf = self.fb.f64(f64::INFINITY);
+        let zero = self.fb.f64(0.0);
+        let positive = |this: &mut Self, v: Value, name: &str| {
+            let above = this.fb.cmp(CmpOp::Gt, v, zero);
+            let finite = this.fb.cmp(CmpOp::Lt, v, inf);
+            let ok = this.fb.binary(BinaryOp::And, above, finite);
+            let no = this.fb.i64(0);
+            let bad = this.fb.cmp(CmpOp::Eq, ok, no);
+            this.reject_if(bad, &format!("{solver}({f}, ...): {name} must be positive and finite"));
+        };
+        let mut reals = Vec::new();
+        for (k, name) in [(0, "rel_tol_forward"), (2, "rel_tol_backward"), (4, "rel_tol_quadrature"), (5, "abs_tol_quadrature")] {
+            let v = self.scalar(&c[k])?;
+            let v = self.fb.to_f64(v);
+            positive(self, v, name);
+            reals.push(v);
+        }
+        let mut abs_forward = inf;
+        for (k, name) in [(1, "abs_tol_forward"), (3, "abs_tol_backward")] {
+            for j in 0..n {
+                let at = self.fb.i64(j as i64);
+                let v = self.elem(&c[k], &[at])?;
+                positive(self, v, name);
+                if k == 1 {
+                    abs_forward = self.fb.binary(BinaryOp::Min, abs_forward, v);
+                }
+            }
+        }
+        let mut ints = Vec::new();
+        for (k, name, range) in [
+            (6, "max_num_steps", None),
+            (7, "num_steps_between_checkpoints", None),
+            (8, "interpolation_polynomial", Some(2)),
+            (9, "solver_forward", Some(2)),
+            (10, "solver_backward", Some(2)),
+        ] {
+            let v = self.scalar(&c[k])?;
+            let one = self.fb.i64(1);
+            let low = self.fb.cmp(CmpOp::Lt, v, one);
+            let bad = match range {
+                Some(top) => {
+                    let t = self.fb.i64(top);
+                    let high = self.fb.cmp(CmpOp::Gt, v, t);
+                    self.fb.binary(BinaryOp::Or, low, high)
+                }
+                None => low,
+            };
+            let must = if range.is_some() { "must be 1 or 2" } else { "must be a positive integer" };
+            self.reject_if(bad, &format!("{solver}({f}, ...): {name} {must}"));
+            ints.push(v);
+        }
+        let steps = self.fb.to_f64(ints[0]);
+        Ok((reals[0], abs_forward, steps))
+    }
+
+    /// Places the arguments passed to `f` after the state: each in its
+    /// slot at its offset; the slots' total lengths `(p, d, i)`.
+    pub(super) fn place<'e>(&mut self, rest: impl IntoIterator<Item = &'e TypedExpr>) -> LowerResult<(Vec<Passed<'e>>, (usize, usize, usize))> {
+        let mut passed = Vec::new();
+        let (mut p, mut d, mut i) = (0usize, 0usize, 0usize);
+        for a in rest {
+            let len: usize = self.shape(a)?.iter().product();
+            let (slot, at) = if a.ty.is_int_valued() {
+                (Slot::IntData, &mut i)
+            } else if a.level == Level::Param {
+                (Slot::Theta, &mut p)
+            } else {
+                (Slot::RealData, &mut d)
+            };
+            passed.push(Passed { expr: a, slot, offset: *at, len });
+            *at += len;
+        }
+        Ok((passed, (p, d, i)))
     }
 
     /// Rejects the draw with the reason of a failed solve.
@@ -208,7 +300,7 @@ impl Lowerer<'_> {
 
     /// A fresh buffer holding, flat, the arguments placed in `slot` (`len`
     /// values; integers as reals).
-    fn pack(&mut self, passed: &[Passed], slot: Slot, len: usize) -> LowerResult<BufferId> {
+    pub(super) fn pack(&mut self, passed: &[Passed], slot: Slot, len: usize) -> LowerResult<BufferId> {
         let buf = self.temp_buffer(&format!("ode_{slot:?}"), ScalarType::F64, len);
         for a in passed.iter().filter(|a| a.slot == slot) {
             if a.expr.ty.is_scalar() {
@@ -261,13 +353,30 @@ impl Lowerer<'_> {
         form: OdeForm,
         passed: &[Passed],
         n: usize,
-        (p, d, i): (usize, usize, usize),
+        sizes: (usize, usize, usize),
         e: &TypedExpr,
     ) -> LowerResult<String> {
+        let call_args = self.rebuilt_args(solver, f, passed, e)?;
+        let rhs = match form {
+            OdeForm::Legacy => format!("to_vector({f}(ode_t, to_array_1d(ode_y), {}))", call_args.join(", ")),
+            _ if call_args.is_empty() => format!("{f}(ode_t, ode_y)"),
+            _ => format!("{f}(ode_t, ode_y, {})", call_args.join(", ")),
+        };
+        Ok(system_source(&rhs, n, sizes))
+    }
+
+    /// The expressions that rebuild the passed arguments inside the system
+    /// (after checking that `f` is a function of the `functions` block).
+    pub(super) fn rebuilt_args(&mut self, solver: &str, f: &str, passed: &[Passed], e: &TypedExpr) -> LowerResult<Vec<String>> {
         if !self.program.function_defs.iter().any(|def| def.name.name == f) {
+            let what = match ode_form(solver) {
+                Some(OdeForm::Integral) => "integrand",
+                Some(form) if form.is_root() => "algebraic system",
+                _ => "right-hand side",
+            };
             return Err(LowerError::unsupported(
                 e.span,
-                format!("`{solver}` with `{f}`, which is not a function of the `functions` block (the right-hand side must be one)"),
+                format!("`{solver}` with `{f}`, which is not a function of the `functions` block (the {what} must be one)"),
             ));
         }
         let mut call_args = Vec::with_capacity(passed.len());
@@ -279,37 +388,34 @@ impl Lowerer<'_> {
             };
             let shape = self.shape(a.expr)?;
             if shape.contains(&0) && shape.len() > 1 {
-                return Err(LowerError::unsupported(a.expr.span, "an empty multi-dimensional ODE argument"));
+                return Err(LowerError::unsupported(a.expr.span, format!("an empty multi-dimensional argument of `{solver}`")));
             }
             call_args.push(rebuild(&a.expr.ty, &shape, flat, a.offset));
         }
-        let rhs = match form {
-            OdeForm::Legacy => format!("to_vector({f}(ode_t, to_array_1d(ode_y), {}))", call_args.join(", ")),
-            _ if call_args.is_empty() => format!("{f}(ode_t, ode_y)"),
-            _ => format!("{f}(ode_t, ode_y, {})", call_args.join(", ")),
-        };
-        let mut source = format!("data {{\n  real ode_t;\n  vector[{n}] ode_w;\n");
-        if d > 0 {
-            source += &format!("  vector[{d}] ode_dr;\n");
-        }
-        if i > 0 {
-            source += &format!("  array[{i}] int ode_di;\n");
-        }
-        source += &format!("}}\nparameters {{\n  vector[{n}] ode_y;\n");
-        if p > 0 {
-            source += &format!("  vector[{p}] ode_theta;\n");
-        }
-        source += &format!("}}\nmodel {{\n  target += dot_product(ode_w, {rhs});\n}}\n");
-        Ok(source)
+        Ok(call_args)
     }
 
-    /// Compiles `f`'s system from its program ([`Lowerer::ode_source`]).
-    fn ode_system(&mut self, solver: &str, f: &str, source: &str, n: usize, (p, d, i): (usize, usize, usize), times: usize, e: &TypedExpr) -> LowerResult<OdeSystem> {
+    /// Compiles `f`'s system from its program ([`system_source`]).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn ode_system(
+        &mut self,
+        kind: SystemKind,
+        solver: &str,
+        f: &str,
+        source: &str,
+        n: usize,
+        (p, d, i): (usize, usize, usize),
+        times: usize,
+        e: &TypedExpr,
+    ) -> LowerResult<OdeSystem> {
         let span = e.span;
         let defs = self.program.function_defs.clone();
-        let fail = |what: &str, message: String| {
-            LowerError::unsupported(span, format!("the ODE right-hand side `{f}` ({what}): {message}"))
+        let role = match kind {
+            SystemKind::Ode => "the ODE right-hand side",
+            SystemKind::Root => "the algebraic system",
+            SystemKind::Integral { .. } => "the integrand",
         };
+        let fail = |what: &str, message: String| LowerError::unsupported(span, format!("{role} `{f}` of `{solver}` ({what}): {message}"));
         let first_error = |diags: &[crate::diagnostics::Diagnostic]| {
             diags.iter().find(|d| d.is_error()).map(|d| d.message.clone()).unwrap_or_else(|| "an error".into())
         };
@@ -345,7 +451,12 @@ impl Lowerer<'_> {
             .map_err(|err| fail("differentiating", err.to_string()))?;
         let module = lowered.module;
         let find = |name: &str, arena: Arena| module.buffers.iter().find(|b| b.name == name && b.arena == arena).map(|b| b.offset);
-        let t_offset = find("ode_t", Arena::Data).ok_or_else(|| fail("layout", "no `ode_t`".into()))?;
+        // An algebraic system never reads its time (nor is it written).
+        let t_offset = match kind {
+            SystemKind::Ode => find("ode_t", Arena::Data).ok_or_else(|| fail("layout", "no `ode_t`".into()))?,
+            SystemKind::Root => find("ode_t", Arena::Data).unwrap_or(0),
+            SystemKind::Integral { .. } => find("ode_t", Arena::Data).ok_or_else(|| fail("layout", "no `ode_t`".into()))?,
+        };
         let w_offset = find("ode_w", Arena::Data).ok_or_else(|| fail("layout", "no `ode_w`".into()))?;
         let real_data = (find("ode_dr", Arena::Data).unwrap_or(0), d);
         let int_data = (find("ode_di", Arena::IntData).unwrap_or(0), i);
@@ -358,6 +469,7 @@ impl Lowerer<'_> {
         }
         Ok(OdeSystem {
             name: format!("{solver}({f}, ...)"),
+            kind,
             module,
             data_init: lowered.data_init,
             int_data_init: lowered.int_data_init,
@@ -370,4 +482,24 @@ impl Lowerer<'_> {
             int_data,
         })
     }
+}
+
+/// The program of a system (see the module comment) whose `model` adds
+/// `dot_product(ode_w, rhs)`, without its `functions` block.
+pub(super) fn system_source(rhs: &str, n: usize, (p, d, i): (usize, usize, usize)) -> String {
+    let mut source = format!("data {{\n  real ode_t;\n  vector[{n}] ode_w;\n");
+    if d > 0 {
+        source += &format!("  vector[{d}] ode_dr;\n");
+    }
+    if i > 0 {
+        source += &format!("  array[{i}] int ode_di;\n");
+    }
+    source += &format!("}}\nparameters {{\n  vector[{n}] ode_y;\n");
+    if p > 0 {
+        source += &format!("  vector[{p}] ode_theta;\n");
+    }
+    // Assigned to a local of the state's size first, so that `f`
+    // returning another length is refused (E5003) instead of read short.
+    source += &format!("}}\nmodel {{\n  vector[{n}] ode_f = {rhs};\n  target += dot_product(ode_w, ode_f);\n}}\n");
+    source
 }
