@@ -19,6 +19,7 @@
 use super::activity::Active;
 use super::affine::IndexFacts;
 use super::AdError;
+use crate::ir::batch::definitions;
 use crate::ir::{Arena, BinaryOp, BufferId, Expr, Function, Module, Stmt, Value};
 use std::collections::{HashMap, HashSet};
 
@@ -356,32 +357,6 @@ fn single_elements(var: Value, body: &[Stmt], cells: &[BufferId]) -> HashMap<Buf
     out
 }
 
-/// The defining expression of every value of a block and its nested
-/// blocks (the IR is in SSA form: one definition per value).
-fn definitions(stmts: &[Stmt]) -> HashMap<Value, Expr> {
-    fn walk(stmts: &[Stmt], out: &mut HashMap<Value, Expr>) {
-        for s in stmts {
-            match s {
-                Stmt::Let { dst, expr } => {
-                    out.insert(*dst, expr.clone());
-                }
-                Stmt::For { body, .. } => walk(body, out),
-                Stmt::If { then, otherwise, .. } => {
-                    walk(then, out);
-                    walk(otherwise, out);
-                }
-                Stmt::While { cond_block, body, .. } => {
-                    walk(cond_block, out);
-                    walk(body, out);
-                }
-                _ => {}
-            }
-        }
-    }
-    let mut out = HashMap::new();
-    walk(stmts, &mut out);
-    out
-}
 
 /// Integer values of the function known at compile time: constants, loads
 /// of the data's integers (not transformed data, which are computed at run

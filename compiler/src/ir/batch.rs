@@ -1042,3 +1042,30 @@ fn map_parts(parts: &[MessagePart], f: impl Fn(Value) -> Value) -> Vec<MessagePa
         })
         .collect()
 }
+
+/// The defining expression of every value of a block and its nested
+/// blocks (the IR is in SSA form: one definition per value).
+pub(crate) fn definitions(stmts: &[Stmt]) -> HashMap<Value, Expr> {
+    fn walk(stmts: &[Stmt], out: &mut HashMap<Value, Expr>) {
+        for s in stmts {
+            match s {
+                Stmt::Let { dst, expr } => {
+                    out.insert(*dst, expr.clone());
+                }
+                Stmt::For { body, .. } => walk(body, out),
+                Stmt::If { then, otherwise, .. } => {
+                    walk(then, out);
+                    walk(otherwise, out);
+                }
+                Stmt::While { cond_block, body, .. } => {
+                    walk(cond_block, out);
+                    walk(body, out);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = HashMap::new();
+    walk(stmts, &mut out);
+    out
+}

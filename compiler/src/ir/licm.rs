@@ -276,10 +276,7 @@ impl Hoist {
         let mut costly_values: HashSet<Value> = HashSet::new();
         let mut pays = Vec::with_capacity(self.stmts.len());
         for s in &self.stmts {
-            let costly = matches!(
-                s,
-                Stmt::Call { .. } | Stmt::Let { expr: Expr::Binary(BinaryOp::Div, ..) | Expr::Unary(UnaryOp::Sqrt, _), .. }
-            ) || operands(s).iter().any(|v| costly_values.contains(v));
+            let costly = pays_to_move(s) || operands(s).iter().any(|v| costly_values.contains(v));
             if costly {
                 costly_values.extend(defines(s));
             }
@@ -306,6 +303,12 @@ impl Hoist {
         self.stmts = keep;
         back
     }
+}
+
+/// Whether computing `s` costs enough to pay for moving it out of a loop:
+/// a call, a division or a square root.
+pub(super) fn pays_to_move(s: &Stmt) -> bool {
+    matches!(s, Stmt::Call { .. } | Stmt::Let { expr: Expr::Binary(BinaryOp::Div, ..) | Expr::Unary(UnaryOp::Sqrt, _), .. })
 }
 
 /// A constant's type and bits, to share one copy per constant.

@@ -48,10 +48,10 @@
 //! at most half as many elements as the loop has iterations, both known
 //! when the model is compiled.
 
-use super::batch::{defined_in, map_expr, uses_in, writes_in};
+use super::batch::{defined_in, definitions, map_expr, uses_in, writes_in};
 use super::chunks::collect_constants;
-use super::licm::{opaque_writes, pure_symbols};
-use super::{Arena, BinaryOp, BufferId, CallArg, Expr, Function, FunctionKind, Module, ScalarType, Stmt, UnaryOp, Value};
+use super::licm::{opaque_writes, pays_to_move, pure_symbols};
+use super::{Arena, BinaryOp, BufferId, CallArg, Expr, Function, FunctionKind, Module, ScalarType, Stmt, Value};
 use std::collections::{HashMap, HashSet};
 
 /// The most elements of one table (an inner loop's trip count).
@@ -75,8 +75,7 @@ pub fn tabulate_inner_invariants(module: &mut Module, int_data_init: &[i64]) -> 
         }
         let mut func = std::mem::replace(&mut module.functions[fi], Function::new(kind));
         let body = std::mem::take(&mut func.body);
-        let mut lets = HashMap::new();
-        collect_lets(&body, &mut lets);
+        let lets = definitions(&body);
         let mut constants = HashMap::new();
         collect_constants(&body, &mut constants);
         let mut pass = Pass { module, func: &mut func, lets, constants, int_data: int_data_init, computed_later: &computed_later, tables: 0 };
@@ -181,50 +180,12 @@ impl Pass<'_> {
                 from_m.extend(defines(s));
             }
         }
-        // Those that pay (calls, divisions, square roots) and what is
-        // computed from them.
-        let mut costly: HashSet<Value> = HashSet::new();
-        for (j, s) in inner.iter().enumerate() {
-            if !member[j] {
-                continue;
-            }
-            let mut operands = Vec::new();
-            uses_in(std::slice::from_ref(s), &mut operands);
-            let pays = matches!(
-                s,
-                Stmt::Call { .. } | Stmt::Let { expr: Expr::Binary(BinaryOp::Div, ..) | Expr::Unary(UnaryOp::Sqrt, _), .. }
-            );
-            if pays || operands.iter().any(|v| costly.contains(v)) {
-                costly.extend(defines(s));
-            }
-        }
-        // The tables: the costly values the rest of the body reads.
-        let mut read_by_rest = Vec::new();
-        for (j, s) in inner.iter().enumerate() {
-            if !member[j] {
-                uses_in(std::slice::from_ref(s), &mut read_by_rest);
-            }
-        }
-        let mut tabulated: Vec<Value> = Vec::new();
-        for v in read_by_rest {
-            if costly.contains(&v) && !tabulated.contains(&v) {
-                tabulated.push(v);
-            }
-        }
+        let tabulated = costly_values_read_elsewhere(inner, &member);
         if tabulated.is_empty() {
             return None;
         }
         // What the tabulated values are computed from.
-        let mut needed: HashSet<Value> = tabulated.iter().copied().collect();
-        let mut slice = vec![false; inner.len()];
-        for j in (0..inner.len()).rev() {
-            if member[j] && defines(&inner[j]).iter().any(|v| needed.contains(v)) {
-                slice[j] = true;
-                let mut operands = Vec::new();
-                uses_in(std::slice::from_ref(&inner[j]), &mut operands);
-                needed.extend(operands);
-            }
-        }
+        let slice = slice_of(inner, &member, &tabulated, |_| true);
 
         // Before the outer loop: a copy of the inner loop computing the
         // slice and storing each tabulated value.
@@ -233,62 +194,17 @@ impl Pass<'_> {
         let hi = self.new_let(&mut before, Expr::I64(m.hi), ScalarType::I64);
         let var = self.func.new_value(ScalarType::I64);
         let mut renamed: HashMap<Value, Value> = HashMap::from([(m.var, var)]);
-        let mut body = Vec::new();
-        for (j, s) in inner.iter().enumerate() {
-            if !slice[j] {
-                continue;
-            }
-            let mut rename = |v: Value, this: &mut Self, before: &mut Vec<Stmt>| -> Value {
-                if let Some(&r) = renamed.get(&v) {
-                    return r;
-                }
-                if outer.inside.contains(&v) {
-                    // A constant defined in the outer loop: copied.
-                    if let Some(c) = this.constants.get(&v).cloned() {
-                        let copy = this.new_let(before, c, this.func.type_of(v));
-                        renamed.insert(v, copy);
-                        return copy;
-                    }
-                }
-                v
-            };
-            let copy = match s {
-                Stmt::Let { dst, expr } => {
-                    let expr = map_expr(expr, |v| rename(v, self, &mut before));
-                    let dst2 = self.func.new_value(self.func.type_of(*dst));
-                    renamed.insert(*dst, dst2);
-                    Stmt::Let { dst: dst2, expr }
-                }
-                Stmt::Call { dst: Some(dst), partials, func, args } => {
-                    let args = args
-                        .iter()
-                        .map(|a| match a {
-                            CallArg::Value(v) => CallArg::Value(rename(*v, self, &mut before)),
-                            a => a.clone(),
-                        })
-                        .collect();
-                    let dst2 = self.func.new_value(self.func.type_of(*dst));
-                    renamed.insert(*dst, dst2);
-                    Stmt::Call { dst: Some(dst2), partials: partials.clone(), func: func.clone(), args }
-                }
-                // `computed_from_m` admits only lets and calls with a result.
-                _ => continue,
-            };
-            body.push(copy);
-        }
+        let mut body = self.copy_slice(inner, &slice, &mut renamed, outer, &mut before);
         let at = self.func.new_value(ScalarType::I64);
         body.push(Stmt::Let { dst: at, expr: Expr::Binary(BinaryOp::Sub, var, lo) });
         let mut tables = Vec::new();
         for &v in &tabulated {
-            let ty = self.func.type_of(v);
-            let arena = if ty == ScalarType::F64 { Arena::Work } else { Arena::IntWork };
-            let buf = self.module.add_buffer(format!("table#{}", self.module.buffers.len()), arena, (m.hi - m.lo) as usize);
+            let buf = self.new_table(v, (m.hi - m.lo) as usize);
             // Every tabulated value has its copy: the slice holds its definition.
             body.push(Stmt::Store { buf, index: at, value: renamed[&v] });
             tables.push((v, buf));
         }
         before.push(Stmt::For { var, start: lo, end: hi, body });
-        self.tables += tables.len();
 
         // The inner loop loads the tables instead, and drops what only
         // they needed.
@@ -362,30 +278,7 @@ impl Pass<'_> {
                 }
             }
         }
-        // What pays, and what the rest of the body reads of it.
-        let mut costly: HashSet<Value> = HashSet::new();
-        let mut read_by_rest = Vec::new();
-        for (j, s) in body.iter().enumerate() {
-            let mut operands = Vec::new();
-            uses_in(std::slice::from_ref(s), &mut operands);
-            if !member[j] {
-                read_by_rest.extend(operands);
-                continue;
-            }
-            let pays = matches!(
-                s,
-                Stmt::Call { .. } | Stmt::Let { expr: Expr::Binary(BinaryOp::Div, ..) | Expr::Unary(UnaryOp::Sqrt, _), .. }
-            );
-            if pays || operands.iter().any(|v| costly.contains(v)) {
-                costly.extend(defines(s));
-            }
-        }
-        let mut tabulated: Vec<Value> = Vec::new();
-        for v in read_by_rest {
-            if costly.contains(&v) && !tabulated.contains(&v) {
-                tabulated.push(v);
-            }
-        }
+        let tabulated = costly_values_read_elsewhere(body, &member);
         let mut keys: Vec<Value> = Vec::new();
         for v in &tabulated {
             if !keys.contains(&key_of[v]) {
@@ -402,73 +295,19 @@ impl Pass<'_> {
                 continue;
             }
             let mine: Vec<Value> = tabulated.iter().copied().filter(|v| key_of[v] == key).collect();
-            let mut needed: HashSet<Value> = mine.iter().copied().collect();
-            let mut slice = vec![false; body.len()];
-            for j in (0..body.len()).rev() {
-                // Only this key's statements: the key itself (and what it is
-                // computed from) is the table's index.
-                let defs = defines(&body[j]);
-                if member[j] && defs.iter().any(|v| needed.contains(v) && key_of[v] == key) {
-                    slice[j] = true;
-                    let mut operands = Vec::new();
-                    uses_in(std::slice::from_ref(&body[j]), &mut operands);
-                    needed.extend(operands);
-                }
-            }
+            // Only this key's statements: the key itself (and what it is
+            // computed from) is the table's index.
+            let slice = slice_of(body, &member, &mine, |v| key_of[&v] == key);
             let zero = self.new_let(&mut before, Expr::I64(0), ScalarType::I64);
             let end = self.new_let(&mut before, Expr::I64(len as i64), ScalarType::I64);
             let var = self.func.new_value(ScalarType::I64);
             let mut renamed: HashMap<Value, Value> = HashMap::from([(key, var)]);
-            let mut fill = Vec::new();
-            for (j, s) in body.iter().enumerate() {
-                if !slice[j] {
-                    continue;
-                }
-                let mut rename = |v: Value, this: &mut Self, before: &mut Vec<Stmt>| -> Value {
-                    if let Some(&r) = renamed.get(&v) {
-                        return r;
-                    }
-                    if outer.inside.contains(&v) {
-                        if let Some(c) = this.constants.get(&v).cloned() {
-                            let copy = this.new_let(before, c, this.func.type_of(v));
-                            renamed.insert(v, copy);
-                            return copy;
-                        }
-                    }
-                    v
-                };
-                let copy = match s {
-                    Stmt::Let { dst, expr } => {
-                        let expr = map_expr(expr, |v| rename(v, self, &mut before));
-                        let dst2 = self.func.new_value(self.func.type_of(*dst));
-                        renamed.insert(*dst, dst2);
-                        Stmt::Let { dst: dst2, expr }
-                    }
-                    Stmt::Call { dst: Some(dst), partials, func, args } => {
-                        let args = args
-                            .iter()
-                            .map(|a| match a {
-                                CallArg::Value(v) => CallArg::Value(rename(*v, self, &mut before)),
-                                a => a.clone(),
-                            })
-                            .collect();
-                        let dst2 = self.func.new_value(self.func.type_of(*dst));
-                        renamed.insert(*dst, dst2);
-                        Stmt::Call { dst: Some(dst2), partials: partials.clone(), func: func.clone(), args }
-                    }
-                    // Members are lets and calls with a result.
-                    _ => continue,
-                };
-                fill.push(copy);
-            }
+            let mut fill = self.copy_slice(body, &slice, &mut renamed, outer, &mut before);
             for &v in &mine {
-                let ty = self.func.type_of(v);
-                let arena = if ty == ScalarType::F64 { Arena::Work } else { Arena::IntWork };
-                let buf = self.module.add_buffer(format!("table#{}", self.module.buffers.len()), arena, len);
+                let buf = self.new_table(v, len);
                 // The slice holds every tabulated value's definition.
                 fill.push(Stmt::Store { buf, index: var, value: renamed[&v] });
                 tables.insert(v, buf);
-                self.tables += 1;
             }
             before.push(Stmt::For { var, start: zero, end, body: fill });
         }
@@ -579,6 +418,59 @@ impl Pass<'_> {
         }
     }
 
+    /// Copies of the statements of `stmts` marked in `slice`, reading the
+    /// copies of what they read (`renamed`, which gains their values) and,
+    /// for a constant defined in the outer loop, a copy of it made in
+    /// `before`.
+    fn copy_slice(&mut self, stmts: &[Stmt], slice: &[bool], renamed: &mut HashMap<Value, Value>, outer: &Outer, before: &mut Vec<Stmt>) -> Vec<Stmt> {
+        let mut copies = Vec::new();
+        for (s, _) in stmts.iter().zip(slice).filter(|(_, &in_slice)| in_slice) {
+            let mut rename = |v: Value, this: &mut Self| -> Value {
+                if let Some(&r) = renamed.get(&v) {
+                    return r;
+                }
+                match this.constants.get(&v).cloned() {
+                    Some(c) if outer.inside.contains(&v) => {
+                        let copy = this.new_let(before, c, this.func.type_of(v));
+                        renamed.insert(v, copy);
+                        copy
+                    }
+                    _ => v,
+                }
+            };
+            let (dst, copy) = match s {
+                Stmt::Let { dst, expr } => {
+                    let expr = map_expr(expr, |v| rename(v, self));
+                    let dst2 = self.func.new_value(self.func.type_of(*dst));
+                    (*dst, Stmt::Let { dst: dst2, expr })
+                }
+                Stmt::Call { dst: Some(dst), partials, func, args } => {
+                    let args = args
+                        .iter()
+                        .map(|a| match a {
+                            CallArg::Value(v) => CallArg::Value(rename(*v, self)),
+                            a => a.clone(),
+                        })
+                        .collect();
+                    let dst2 = self.func.new_value(self.func.type_of(*dst));
+                    (*dst, Stmt::Call { dst: Some(dst2), partials: partials.clone(), func: func.clone(), args })
+                }
+                // Slices hold only lets and calls with a result.
+                _ => continue,
+            };
+            renamed.insert(dst, defines(&copy)[0]);
+            copies.push(copy);
+        }
+        copies
+    }
+
+    /// A new table of `len` elements of `v`'s type.
+    fn new_table(&mut self, v: Value, len: usize) -> BufferId {
+        let arena = if self.func.type_of(v) == ScalarType::F64 { Arena::Work } else { Arena::IntWork };
+        self.tables += 1;
+        self.module.add_buffer(format!("table#{}", self.module.buffers.len()), arena, len)
+    }
+
     /// Appends `let v = expr` to `stmts`; returns `v`.
     fn new_let(&mut self, stmts: &mut Vec<Stmt>, expr: Expr, ty: ScalarType) -> Value {
         let v = self.func.new_value(ty);
@@ -599,6 +491,47 @@ struct Outer<'a> {
     written: &'a HashSet<BufferId>,
     /// Whether it may write work buffers unseen (user functions, chunks).
     opaque: bool,
+}
+
+/// The values of the `member` statements of `stmts` that are costly to
+/// compute (calls, divisions, square roots, and what is computed from
+/// them: `licm::pays_to_move`) and that the other statements read, in the
+/// order first read.
+fn costly_values_read_elsewhere(stmts: &[Stmt], member: &[bool]) -> Vec<Value> {
+    let mut costly: HashSet<Value> = HashSet::new();
+    let mut read_elsewhere = Vec::new();
+    for (s, &is_member) in stmts.iter().zip(member) {
+        let mut operands = Vec::new();
+        uses_in(std::slice::from_ref(s), &mut operands);
+        if !is_member {
+            read_elsewhere.extend(operands);
+        } else if pays_to_move(s) || operands.iter().any(|v| costly.contains(v)) {
+            costly.extend(defines(s));
+        }
+    }
+    let mut out: Vec<Value> = Vec::new();
+    for v in read_elsewhere {
+        if costly.contains(&v) && !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// Which `member` statements of `stmts` the values `wanted` are computed
+/// from, following only values that `follow` admits.
+fn slice_of(stmts: &[Stmt], member: &[bool], wanted: &[Value], follow: impl Fn(Value) -> bool) -> Vec<bool> {
+    let mut needed: HashSet<Value> = wanted.iter().copied().collect();
+    let mut slice = vec![false; stmts.len()];
+    for j in (0..stmts.len()).rev() {
+        if member[j] && defines(&stmts[j]).iter().any(|v| needed.contains(v) && follow(*v)) {
+            slice[j] = true;
+            let mut operands = Vec::new();
+            uses_in(std::slice::from_ref(&stmts[j]), &mut operands);
+            needed.extend(operands);
+        }
+    }
+    slice
 }
 
 /// `stmts` without the statements computing `removable` values that
@@ -625,26 +558,5 @@ fn defines(s: &Stmt) -> Vec<Value> {
         Stmt::Let { dst, .. } => vec![*dst],
         Stmt::Call { dst, partials, .. } => dst.iter().chain(partials).copied().collect(),
         _ => Vec::new(),
-    }
-}
-
-/// Every `let`'s expression in `stmts`, by the value it defines.
-fn collect_lets(stmts: &[Stmt], out: &mut HashMap<Value, Expr>) {
-    for s in stmts {
-        match s {
-            Stmt::Let { dst, expr } => {
-                out.insert(*dst, expr.clone());
-            }
-            Stmt::For { body, .. } => collect_lets(body, out),
-            Stmt::If { then, otherwise, .. } => {
-                collect_lets(then, out);
-                collect_lets(otherwise, out);
-            }
-            Stmt::While { cond_block, body, .. } => {
-                collect_lets(cond_block, out);
-                collect_lets(body, out);
-            }
-            _ => {}
-        }
     }
 }
