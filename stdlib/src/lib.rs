@@ -716,5 +716,7 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_inv_inc_beta_d3: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_inv_inc_beta", wrt: 2 });
     push!(hbm_inv_inc_beta_grad: unsafe extern "C" fn(f64, f64, f64, Ptr) -> f64 => K::Grad { of: "hbm_inv_inc_beta" });
     unary!(hbm_lgamma_half_diff / hbm_lgamma_half_diff_d1);
+    push!(hbm_nb_lchoose: extern "C" fn(i64, f64) -> f64 => K::Math);
+    push!(hbm_nb_lchoose_d2: extern "C" fn(i64, f64) -> f64 => K::Partial { of: "hbm_nb_lchoose", wrt: 1 });
     v
 }

@@ -457,7 +457,13 @@ impl Lowerer<'_> {
         if dist.name == "student_t" {
             return self.student_t_terms(variate, params, sink, at);
         }
+        if matches!(dist.name, "neg_binomial_2" | "neg_binomial_2_log") {
+            return self.neg_binomial_2_terms(dist.name == "neg_binomial_2_log", variate, params, sink, at);
+        }
         if dist.name == "beta" && self.try_beta_terms(variate, params, sink, at)? {
+            return Ok(());
+        }
+        if self.try_positive_density_terms(dist.name, variate, params, sink, at)? || self.try_location_scale_terms(dist.name, variate, params, sink, at)? {
             return Ok(());
         }
         self.univariate_terms(dist, Cumulative::Density, variate, params, sink, at)
