@@ -222,6 +222,14 @@ fn evaluate(b: &BoundModel, x: &[f64]) -> (f64, Option<Vec<f64>>) {
     (v, Some(g))
 }
 
+/// The log density and gradient of `source` call no library density.
+fn assert_lowered_as_ir(source: &str, json: &str) {
+    for kind in [FunctionKind::LogDensity, FunctionKind::Gradient] {
+        let ir = common::function_ir(source, json, kind);
+        assert!(!ir.contains("_lpdf") && !ir.contains("_lpmf"), "{source} {kind:?}: a library density is called:\n{ir}");
+    }
+}
+
 /// Compares one program's value and gradient with the library's at `x`.
 fn compare(what: &str, engine: Engine, x: &[f64], got: (f64, Option<Vec<f64>>), want: (f64, Vec<f64>)) {
     let (v, g) = got;
@@ -243,8 +251,10 @@ fn each_continuous_density_is_the_librarys_at_ordinary_edge_and_invalid_points()
         let names = ["y", "p1", "p2"];
         let k = c.points[0].len();
         let params = names[1..k].join(", ");
-        let source = format!("parameters {{ real y; real p1; real p2; }} model {{ target += {}_lpdf(y | {params}); }}", c.name);
+        // In a loop: a scalar term at the top level stays a library call.
+        let source = format!("parameters {{ real y; real p1; real p2; }} model {{ for (i in 1:1) target += {}_lpdf(y | {params}); }}", c.name);
         let source = if k == 2 { source.replace(" real p2;", "") } else { source };
+        assert_lowered_as_ir(&source, "{}");
         for engine in [Engine::Jit, Engine::Interpreter] {
             let b = bind(&source, "{}", engine, false);
             for x in &c.points {
@@ -270,7 +280,8 @@ fn neg_binomial_2_is_the_librarys_at_ordinary_edge_and_invalid_points() {
     ];
     for log_scale in [true, false] {
         let name = if log_scale { "neg_binomial_2_log" } else { "neg_binomial_2" };
-        let source = format!("data {{ int n; }} parameters {{ real p1; real p2; }} model {{ target += {name}_lpmf(n | p1, p2); }}");
+        let source = format!("data {{ int n; }} parameters {{ real p1; real p2; }} model {{ for (i in 1:1) target += {name}_lpmf(n | p1, p2); }}");
+        assert_lowered_as_ir(&source, r#"{"n": 3}"#);
         for (n, eta, phi) in points {
             let json = format!(r#"{{"n": {n}}}"#);
             // The mean-scale form at μ = e^η, and at μ <= 0 for η = ∞.
@@ -458,5 +469,17 @@ fn the_terms_of_scalar_parameters_leave_the_loop() {
             assert!(depths(&ir, "call hbm_lgamma(").iter().all(|&d| d == 2), "{statement} {kind:?}: lgamma in the loop:\n{ir}");
             assert!(!ir.contains("_lpdf") && !ir.contains("_lpmf"), "{statement} {kind:?}: a library density is called:\n{ir}");
         }
+    }
+}
+
+/// A single scalar term at the top level (a prior) shares nothing with
+/// other terms: it stays one library call, which measured as fast
+/// (`benches/loops/regression_loop.stan`'s `sigma ~ exponential(1)`).
+#[test]
+fn a_scalar_prior_stays_a_library_call() {
+    let source = "parameters { real<lower=0> s; } model { s ~ exponential(1); }";
+    for kind in [FunctionKind::LogDensity, FunctionKind::Gradient] {
+        let ir = common::function_ir(source, "{}", kind);
+        assert!(ir.contains("call hbm_exponential_lpdf"), "{kind:?}: the prior is not a library call:\n{ir}");
     }
 }

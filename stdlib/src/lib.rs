@@ -67,7 +67,8 @@ use transform::ScalarConstrained;
 /// The role of an exported function, for the code generator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SymbolKind {
-    /// A real function `f(f64...) -> f64`.
+    /// A real function `f(f64...) -> f64` (or of integer arguments, first,
+    /// then reals: `hbm_nb_lchoose(n, φ)`).
     Math,
     /// `∂of/∂(argument wrt)` (0-based), same arguments as `of`.
     Partial {

@@ -33,7 +33,12 @@ impl Lowerer<'_> {
             let mut theta = Vec::with_capacity(params.len());
             for p in params {
                 let v = this.operand_elem(&frame, p, idx)?;
-                theta.push(this.fb.to_f64(v));
+                // A literal integer as an f64 constant, which calls on it fold.
+                let v = match this.fb.const_i64(v) {
+                    Some(c) => this.fb.f64(c as f64),
+                    None => this.fb.to_f64(v),
+                };
+                theta.push(v);
             }
             let (ok, lp) = density(this, y, &theta)?;
             let not_nan = this.fb.cmp(CmpOp::Eq, lp, lp);
@@ -43,6 +48,26 @@ impl Lowerer<'_> {
             this.emit_term(sink, term);
             Ok(())
         })
+    }
+}
+
+impl Lowerer<'_> {
+    /// `ln x`, computed at lowering when `x` is a constant (a literal rate
+    /// or scale: `sigma ~ exponential(1)`).
+    pub(super) fn log_of(&mut self, x: Value, at: &TypedExpr) -> LowerResult<Value> {
+        match self.fb.const_f64(x) {
+            Some(c) => Ok(self.fb.f64(c.ln())),
+            None => self.lib_call("hbm_log", &[x], at),
+        }
+    }
+
+    /// `lnΓ(x)`, computed at lowering when `x` is a constant (the library's
+    /// own `lgamma`, as `hbm_lgamma` calls it).
+    pub(super) fn lgamma_of(&mut self, x: Value, at: &TypedExpr) -> LowerResult<Value> {
+        match self.fb.const_f64(x) {
+            Some(c) => Ok(self.fb.f64(hbmc_stdlib::special::lgamma(c))),
+            None => self.lib_call("hbm_lgamma", &[x], at),
+        }
     }
 }
 

@@ -44,7 +44,7 @@ impl Lowerer<'_> {
             let (mu, sigma) = (theta[0], theta[1]);
             let checks = [finite(&mut this.fb, y), finite(&mut this.fb, mu), positive_finite(&mut this.fb, sigma)];
             let ok = all(&mut this.fb, &checks);
-            let ln_sigma = this.lib_call("hbm_log", &[sigma], at)?;
+            let ln_sigma = this.log_of(sigma, at)?;
             let w = this.reciprocal(sigma);
             let d = this.fb.binary(BinaryOp::Sub, y, mu);
             let z = this.fb.binary(BinaryOp::Mul, d, w);

@@ -34,12 +34,12 @@ impl Lowerer<'_> {
                 (loc, finite(&mut this.fb, loc))
             } else {
                 let ok = positive_finite(&mut this.fb, loc);
-                (this.lib_call("hbm_log", &[loc], at)?, ok)
+                (this.log_of(loc, at)?, ok)
             };
             let ok = all(&mut this.fb, &[phi_ok, loc_ok, n_ok]);
             let nf = this.fb.to_f64(n);
             // φ alone: its log (the same in every iteration for a scalar φ).
-            let ln_phi = this.lib_call("hbm_log", &[phi], at)?;
+            let ln_phi = this.log_of(phi, at)?;
             let coefficient = this.lib_call("hbm_nb_lchoose", &[n, phi], at)?;
             let x = this.fb.binary(BinaryOp::Sub, eta, ln_phi);
             let s = this.lib_call("hbm_log1p_exp", &[x], at)?;

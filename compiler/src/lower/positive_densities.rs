@@ -73,12 +73,12 @@ fn lognormal(l: &mut Lowerer<'_>, y: Value, theta: &[Value], at: &TypedExpr) -> 
     let checks = [positive_finite(&mut l.fb, y), finite(&mut l.fb, mu), positive_finite(&mut l.fb, sigma)];
     let ok = all(&mut l.fb, &checks);
     // σ alone.
-    let ln_sigma = l.lib_call("hbm_log", &[sigma], at)?;
+    let ln_sigma = l.log_of(sigma, at)?;
     let k = l.fb.f64(-HALF_LN_2PI);
     let c = l.fb.binary(BinaryOp::Sub, k, ln_sigma);
     let w = l.reciprocal(sigma);
     // Per element.
-    let ly = l.lib_call("hbm_log", &[y], at)?;
+    let ly = l.log_of(y, at)?;
     let d = l.fb.binary(BinaryOp::Sub, ly, mu);
     let z = l.fb.binary(BinaryOp::Mul, d, w);
     let half = l.fb.f64(0.5);
@@ -92,9 +92,9 @@ fn lognormal(l: &mut Lowerer<'_>, y: Value, theta: &[Value], at: &TypedExpr) -> 
 /// `α ln β - lnΓ(α)`, the part of the gamma and inverse gamma of their
 /// parameters alone.
 fn shape_rate_part(l: &mut Lowerer<'_>, alpha: Value, beta: Value, at: &TypedExpr) -> LowerResult<Value> {
-    let ln_beta = l.lib_call("hbm_log", &[beta], at)?;
+    let ln_beta = l.log_of(beta, at)?;
     let a_ln_b = l.fb.binary(BinaryOp::Mul, alpha, ln_beta);
-    let lg = l.lib_call("hbm_lgamma", &[alpha], at)?;
+    let lg = l.lgamma_of(alpha, at)?;
     Ok(l.fb.binary(BinaryOp::Sub, a_ln_b, lg))
 }
 
@@ -121,7 +121,7 @@ fn inv_gamma(l: &mut Lowerer<'_>, y: Value, theta: &[Value], at: &TypedExpr) -> 
     let c = shape_rate_part(l, alpha, beta, at)?;
     let one = l.fb.f64(1.0);
     let ap1 = l.fb.binary(BinaryOp::Add, alpha, one);
-    let ly = l.lib_call("hbm_log", &[y], at)?;
+    let ly = l.log_of(y, at)?;
     let t = l.fb.binary(BinaryOp::Mul, ap1, ly);
     let b_over_y = l.fb.binary(BinaryOp::Div, beta, y);
     let lp = l.fb.binary(BinaryOp::Sub, c, t);
@@ -134,7 +134,7 @@ fn exponential(l: &mut Lowerer<'_>, y: Value, theta: &[Value], at: &TypedExpr) -
     let beta = theta[0];
     let checks = [non_negative_finite(l, y), positive_finite(&mut l.fb, beta)];
     let ok = all(&mut l.fb, &checks);
-    let ln_beta = l.lib_call("hbm_log", &[beta], at)?;
+    let ln_beta = l.log_of(beta, at)?;
     let by = l.fb.binary(BinaryOp::Mul, beta, y);
     let lp = l.fb.binary(BinaryOp::Sub, ln_beta, by);
     Ok((ok, lp))
@@ -149,15 +149,15 @@ fn weibull(l: &mut Lowerer<'_>, y: Value, theta: &[Value], at: &TypedExpr) -> Lo
     let (alpha, sigma) = (theta[0], theta[1]);
     let checks = [non_negative_finite(l, y), positive_finite(&mut l.fb, alpha), positive_finite(&mut l.fb, sigma)];
     let ok = all(&mut l.fb, &checks);
-    let ln_alpha = l.lib_call("hbm_log", &[alpha], at)?;
-    let ln_sigma = l.lib_call("hbm_log", &[sigma], at)?;
+    let ln_alpha = l.log_of(alpha, at)?;
+    let ln_sigma = l.log_of(sigma, at)?;
     let c = l.fb.binary(BinaryOp::Sub, ln_alpha, ln_sigma);
     let one = l.fb.f64(1.0);
     let am1 = l.fb.binary(BinaryOp::Sub, alpha, one);
     let zero = l.fb.f64(0.0);
     let am1_zero = l.fb.cmp(CmpOp::Eq, am1, zero);
     // ln(y/σ); -∞ at y = 0, where (y/σ)^α is exp(-∞) = 0.
-    let ly = l.lib_call("hbm_log", &[y], at)?;
+    let ly = l.log_of(y, at)?;
     let lr = l.fb.binary(BinaryOp::Sub, ly, ln_sigma);
     // xlog(α - 1, y/σ): 0 when α = 1, even at y = 0.
     let lr_or_zero = l.fb.select(am1_zero, zero, lr);
