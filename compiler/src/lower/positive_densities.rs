@@ -52,8 +52,11 @@ impl Lowerer<'_> {
         Ok(self.fb.binary(BinaryOp::Mul, c, l))
     }
 
-    /// `1/x`.
+    /// `1/x`, computed at lowering for a constant (a literal scale).
     pub(super) fn reciprocal(&mut self, x: Value) -> Value {
+        if let Some(c) = self.fb.const_f64(x) {
+            return self.fb.f64(1.0 / c);
+        }
         let one = self.fb.f64(1.0);
         self.fb.binary(BinaryOp::Div, one, x)
     }
