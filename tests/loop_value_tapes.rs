@@ -115,11 +115,13 @@ fn the_reverse_sweep_loads_what_the_forward_sweep_divided() {
     // Divisions: the log density's 8, the ones recomputed over `1:m` and
     // per group (`pg`: 3 iterations, too few for a tape), and the reverse
     // rules' own (`g / b` of the divisions by a value that is not a
-    // reciprocal's square root, `log`'s partial): 18. Recomputation took
-    // 25.
+    // reciprocal's square root, `log`'s partial), and the partial of `ln s`
+    // in `s ~ lognormal(0, 1)`, which is IR (`lower/positive_densities.rs`;
+    // the library's call divided inside): 19. Recomputation took 25 (with
+    // the library's lognormal).
     assert_eq!(count(&log_density, "div"), 8, "{log_density}");
     let divs = count(&gradient, "div");
-    assert!(divs <= 18, "{divs} divisions in the gradient:\n{gradient}");
+    assert!(divs <= 19, "{divs} divisions in the gradient:\n{gradient}");
 }
 
 /// The log density function's IR as text.

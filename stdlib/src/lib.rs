@@ -69,7 +69,8 @@ use transform::ScalarConstrained;
 /// The role of an exported function, for the code generator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SymbolKind {
-    /// A real function `f(f64...) -> f64`.
+    /// A real function `f(f64...) -> f64` (or of integer arguments, first,
+    /// then reals: `hbm_nb_lchoose(n, φ)`).
     Math,
     /// `∂of/∂(argument wrt)` (0-based), same arguments as `of`.
     Partial {
@@ -718,5 +719,7 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_inv_inc_beta_d3: extern "C" fn(f64, f64, f64) -> f64 => K::Partial { of: "hbm_inv_inc_beta", wrt: 2 });
     push!(hbm_inv_inc_beta_grad: unsafe extern "C" fn(f64, f64, f64, Ptr) -> f64 => K::Grad { of: "hbm_inv_inc_beta" });
     unary!(hbm_lgamma_half_diff / hbm_lgamma_half_diff_d1);
+    push!(hbm_nb_lchoose: extern "C" fn(i64, f64) -> f64 => K::Math);
+    push!(hbm_nb_lchoose_d2: extern "C" fn(i64, f64) -> f64 => K::Partial { of: "hbm_nb_lchoose", wrt: 1 });
     v
 }

@@ -380,6 +380,18 @@ unary!(
     |x| crate::dist::continuous::lgamma_half_diff(x),
     |x| sp::digamma(x + 0.5) - sp::digamma(x)
 );
+/// ln C(n+φ-1, n), the negative binomial's coefficient (the library's own
+/// term of `neg_binomial_2`), without the cancellation of lnΓ(n+φ) -
+/// lnΓ(φ) for large φ. The count is an integer, so the only partial is in
+/// φ ([`hbm_nb_lchoose_d2`]).
+pub extern "C" fn hbm_nb_lchoose(n: i64, phi: f64) -> f64 {
+    crate::dist::discrete::nb_lchoose(n, phi)
+}
+
+/// ∂/∂φ of [`hbm_nb_lchoose`]: ψ(n+φ) - ψ(φ).
+pub extern "C" fn hbm_nb_lchoose_d2(n: i64, phi: f64) -> f64 {
+    crate::dist::discrete::nb_lchoose_d_phi(n, phi)
+}
 unary!(hbm_step, hbm_step_d1, "Stan's step: 0 for x < 0, else 1 (derivative 0).", |x| if x < 0.0 { 0.0 } else { 1.0 }, |_x| 0.0);
 
 /// Partials of fdim(a, b) = max(a - b, 0).

@@ -15,12 +15,21 @@ pub struct FnBuilder {
     /// The f64 values that are the literal 0.0 (products by them are left
     /// out of unrolled sums).
     zeros: std::collections::HashSet<Value>,
+    /// The f64 constants, so that a library call on one (the `log` of a
+    /// density's literal rate) is computed at lowering.
+    f64_consts: std::collections::HashMap<Value, f64>,
 }
 
 impl FnBuilder {
     /// An empty function of this kind.
     pub fn new(kind: FunctionKind) -> FnBuilder {
-        FnBuilder { func: Function::new(kind), blocks: vec![Vec::new()], consts: Default::default(), zeros: Default::default() }
+        FnBuilder {
+            func: Function::new(kind),
+            blocks: vec![Vec::new()],
+            consts: Default::default(),
+            zeros: Default::default(),
+            f64_consts: Default::default(),
+        }
     }
 
     /// Continues a finished function: statements go after its body.
@@ -121,7 +130,19 @@ impl FnBuilder {
         if x == 0.0 && x.is_sign_positive() {
             self.zeros.insert(v);
         }
+        self.f64_consts.insert(v, x);
         v
+    }
+
+    /// How many blocks are open: 1 at the function's top level, more
+    /// inside a loop or a branch.
+    pub fn nesting(&self) -> usize {
+        self.blocks.len()
+    }
+
+    /// The value of an f64 constant.
+    pub fn const_f64(&self, v: Value) -> Option<f64> {
+        self.f64_consts.get(&v).copied()
     }
 
     /// Whether `v` is the f64 literal 0.0.

@@ -241,6 +241,22 @@ fn digamma_diff(n: i64, phi: f64) -> f64 {
     }
 }
 
+/// ln C(n+φ-1, n), the negative binomial's coefficient, as
+/// -ln(n+φ) - ln B(φ, n+1) (0 at n = 0): accurate when φ is large.
+pub fn nb_lchoose(n: i64, phi: f64) -> f64 {
+    if n == 0 {
+        0.0
+    } else {
+        let nf = n as f64;
+        -(nf + phi).ln() - sp::lbeta(phi, nf + 1.0)
+    }
+}
+
+/// ∂/∂φ of [`nb_lchoose`]: ψ(n+φ) - ψ(φ), summed exactly for small n.
+pub fn nb_lchoose_d_phi(n: i64, phi: f64) -> f64 {
+    digamma_diff(n, phi)
+}
+
 /// Core of both parameterisations, in terms of η = ln μ:
 /// ln C(n+φ-1, n) + n(η - ln(μ+φ)) + φ(ln φ - ln(μ+φ)), written with
 /// s = ln(1 + μ/φ) so that φ → ∞ (the Poisson limit) keeps its precision.
@@ -252,11 +268,7 @@ fn nb2_log_core(n: i64, eta: f64, phi: f64) -> (f64, [f64; 2]) {
     let s = sp::log1p_exp(x); // ln(1 + μ/φ)
     let p = sp::inv_logit(x); // μ/(μ+φ)
                               // ln C(n+φ-1, n) = -ln(n+φ) - ln B(φ, n+1)
-    let lchoose = if n == 0 {
-        0.0
-    } else {
-        -(nf + phi).ln() - sp::lbeta(phi, nf + 1.0)
-    };
+    let lchoose = nb_lchoose(n, phi);
     let v = lchoose + nf * (x - s) - phi * s;
     let deta = nf * sp::inv_logit(-x) - phi * p;
     let dphi = digamma_diff(n, phi) - s + (p - nf * sp::inv_logit(-x) / phi);

@@ -1,0 +1,34 @@
+"""Data for the loop models of benches/loops/*_loop.stan (one density per
+model): N observations of a covariate x, a real response y = 1 + 2 x +
+noise, a positive response y_pos = exp(0.5 + 0.3 x + noise / 2) and a
+count y_count (a gamma-Poisson draw of mean exp(1 + 0.5 x)), seed 1.
+
+    python3 benches/loops/make_dist_data.py 1000 > /tmp/dist.json
+"""
+import json
+import math
+import random
+import sys
+
+
+def poisson(rate):
+    # Knuth's product of uniforms, in pieces of rate 30 (no underflow).
+    k = 0
+    while rate > 0:
+        r = min(rate, 30.0)
+        rate -= r
+        limit, p = math.exp(-r), random.random()
+        while p > limit:
+            k += 1
+            p *= random.random()
+    return k
+
+
+n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+random.seed(1)
+x = [random.gauss(0, 1) for _ in range(n)]
+y = [1 + 2 * v + random.gauss(0, 0.5) for v in x]
+y_pos = [math.exp(0.5 + 0.3 * v + 0.5 * random.gauss(0, 1)) for v in x]
+phi = 4.0
+y_count = [poisson(random.gammavariate(phi, math.exp(1 + 0.5 * v) / phi)) for v in x]
+json.dump({"N": n, "x": x, "y": y, "y_pos": y_pos, "y_count": y_count}, sys.stdout)
