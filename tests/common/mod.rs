@@ -173,14 +173,20 @@ pub fn gradient_ir(source: &str, data_json: &str) -> String {
 /// [`gradient_ir`] for any function of the differentiated module (the log
 /// density, to compare the gradient with).
 pub fn function_ir(source: &str, data_json: &str, kind: hbmc_compiler::ir::FunctionKind) -> String {
+    function_ir_with(source, data_json, kind, hbmc_compiler::lower::LowerOptions::default())
+}
+
+/// [`function_ir`] lowered with `options` (a pass turned off to test
+/// another alone).
+pub fn function_ir_with(source: &str, data_json: &str, kind: hbmc_compiler::ir::FunctionKind, options: hbmc_compiler::lower::LowerOptions) -> String {
     use hbmc_compiler::bind::{bind_data, read_source};
-    use hbmc_compiler::lower::{lower_model_with, LowerOptions};
+    use hbmc_compiler::lower::lower_model_with;
     let fe = hbmc_compiler::front_end(source);
     let program = fe.typed.unwrap_or_else(|| panic!("model checks: {:?}", fe.diagnostics));
     let src = read_source("d.json", data_json).unwrap_or_else(|d| panic!("data reads: {d:?}"));
     let (bound, diags) = bind_data(&program, &[src]);
     let bound = bound.unwrap_or_else(|| panic!("data bind: {diags:?}"));
-    let mut m = lower_model_with(&program, &bound, LowerOptions::default()).unwrap_or_else(|d| panic!("lowering: {d:?}"));
+    let mut m = lower_model_with(&program, &bound, options).unwrap_or_else(|d| panic!("lowering: {d:?}"));
     hbmc_compiler::ad::differentiate_with_data(&mut m.module, &m.data_init, &m.int_data_init).unwrap_or_else(|e| panic!("AD: {e}"));
     let func = m.module.function(kind).unwrap_or_else(|| panic!("a {kind:?} function"));
     hbmc_compiler::ir::print::function_to_string(&m.module, func)
