@@ -278,6 +278,9 @@ impl Pass<'_> {
                 }
             }
         }
+        // Indexing `key_of` and `sources` cannot fail below: every value
+        // tabulated is defined by a member, every member's value has a key,
+        // and every key began as the index of a load recorded in `sources`.
         let tabulated = costly_values_read_elsewhere(body, &member);
         let mut keys: Vec<Value> = Vec::new();
         for v in &tabulated {
@@ -458,6 +461,7 @@ impl Pass<'_> {
                 // Slices hold only lets and calls with a result.
                 _ => continue,
             };
+            // A let or a call with a result defines at least one value.
             renamed.insert(dst, defines(&copy)[0]);
             copies.push(copy);
         }
