@@ -7,25 +7,11 @@
 
 mod common;
 use common::hbmc;
-use hbmc::model::{BoundModel, Engine, Model, ModelError};
+use common::corpus::path as corpus;
+use common::oracle::bind_json;
+use common::draw_column as value;
+use hbmc::model::Engine;
 use hbmc_stdlib::ChainRng;
-
-fn corpus(name: &str) -> std::path::PathBuf {
-    common::root().join("tests/stan_corpus").join(name)
-}
-
-fn bind(source: &str, data: &str, engine: Engine) -> Result<BoundModel, String> {
-    let model = Model::compile("algebra", source).map_err(|e| format!("{e:?}"))?;
-    let data = hbmc_compiler::bind::read_source("data.json", data).map_err(|d| format!("{d:?}"))?;
-    model.bind(&[data], engine).map_err(|e| match e {
-        ModelError::Diagnostics(d) => d.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; "),
-        other => other.to_string(),
-    })
-}
-
-fn value(d: &[(String, f64)], name: &str) -> f64 {
-    d.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no column {name}")).1
-}
 
 /// The roots of every form equal their closed forms: sqrt(theta), A^{-1} b
 /// and the nonlinear chain (sqrt(2 phi1), phi2 / x1, log(x2)).
@@ -35,7 +21,7 @@ fn roots_match_their_closed_forms_in_every_form() {
     let data = std::fs::read_to_string(corpus("algebra_solvers.json")).expect("data");
     let a = [[4.0, 1.0, 0.5], [1.0, 3.0, -1.0], [0.0, 2.0, 5.0]];
     for engine in [Engine::Jit, Engine::Interpreter] {
-        let m = bind(&source, &data, engine).expect("binds");
+        let m = bind_json("algebra", &source, &data, engine).expect("binds");
         for point in [[0.3, -0.2, 0.5, 1.0, -2.0, 0.5, 0.0], [-1.2, 1.1, -0.9, 0.0, 0.3, -0.7, 0.0]] {
             let mut out = Vec::new();
             m.evaluator().write_draw(&point, &mut ChainRng::new(1, 0), &mut out).expect("draw");
@@ -79,7 +65,7 @@ model { vector[1] r = solve_newton(f, [1.0]', theta); target += r[1]; }";
 parameters { vector[2] phi; }
 model { vector[3] x = algebra_solver(chain, [1, 1, 0]', phi, {2.0}, {1}); target += x[3]; }";
     for engine in [Engine::Jit, Engine::Interpreter] {
-        let m = bind(sqrt_model, "{}", engine).expect("binds");
+        let m = bind_json("algebra", sqrt_model, "{}", engine).expect("binds");
         for u in [-1.0, 0.2, 1.5] {
             let mut g = [0.0];
             let lp = m.evaluator().log_density_gradient(&[u], &mut g).expect("solves");
@@ -87,7 +73,7 @@ model { vector[3] x = algebra_solver(chain, [1, 1, 0]', phi, {2.0}, {1}); target
             assert!((lp - (theta.sqrt() + u)).abs() < 1e-12, "{engine:?} {u}: {lp}");
             assert!((g[0] - (theta.sqrt() / 2.0 + 1.0)).abs() < 1e-10, "{engine:?} {u}: {}", g[0]);
         }
-        let m = bind(chain_model, "{}", engine).expect("binds");
+        let m = bind_json("algebra", chain_model, "{}", engine).expect("binds");
         for phi in [[0.5, 2.0], [3.0, 0.4]] {
             let mut g = [0.0; 2];
             let lp = m.evaluator().log_density_gradient(&phi, &mut g).expect("solves");
@@ -109,7 +95,7 @@ model { vector[1] r = solve_powell_tol(f, [0.5]', 1e-10, 1e-6, steps, a); target
 #[test]
 fn failed_solves_reject_the_draw_with_the_reason() {
     for engine in [Engine::Jit, Engine::Interpreter] {
-        let m = bind(NO_ROOT, r#"{"c": 1, "steps": 100}"#, engine).expect("binds");
+        let m = bind_json("algebra", NO_ROOT, r#"{"c": 1, "steps": 100}"#, engine).expect("binds");
         let err = m.evaluator().log_density(&[2.0]).expect_err("no root");
         assert!(
             err.message.contains("solve_powell_tol(f, ...)") && (err.message.contains("no root found") || err.message.contains("max_num_steps exceeded")),
@@ -121,15 +107,15 @@ fn failed_solves_reject_the_draw_with_the_reason() {
         // a = -4 has the root 2 from the guess 0.5.
         let lp = m.evaluator().log_density(&[-4.0]).expect("solves");
         assert!((lp - (-4.0 + 1.0)).abs() < 1e-10, "{engine:?}: {lp}");
-        let m = bind(NO_ROOT, r#"{"c": 1, "steps": 0}"#, engine).expect("binds");
+        let m = bind_json("algebra", NO_ROOT, r#"{"c": 1, "steps": 0}"#, engine).expect("binds");
         let err = m.evaluator().log_density(&[-4.0]).expect_err("bad controls");
         assert!(err.message.contains("max_num_steps a positive integer"), "{engine:?}: {}", err.message);
         let guess = NO_ROOT.replace("[0.5]'", "[c / 0.0 * 0.0]'");
-        let m = bind(&guess, r#"{"c": 1, "steps": 100}"#, engine).expect("binds");
+        let m = bind_json("algebra", &guess, r#"{"c": 1, "steps": 100}"#, engine).expect("binds");
         let err = m.evaluator().log_density(&[-4.0]).expect_err("NaN guess");
         assert!(err.message.contains("the initial guess must be finite"), "{engine:?}: {}", err.message);
         let rejecting = NO_ROOT.replace("return [square(y[1]) + c]';", "if (c < 0) reject(\"c is \", c); return [square(y[1]) + c]';");
-        let m = bind(&rejecting, r#"{"c": 1, "steps": 100}"#, engine).expect("binds");
+        let m = bind_json("algebra", &rejecting, r#"{"c": 1, "steps": 100}"#, engine).expect("binds");
         let err = m.evaluator().log_density(&[-4.0]).expect_err("rejects");
         assert!(err.message.contains("the algebraic system rejected its arguments"), "{engine:?}: {}", err.message);
     }
@@ -179,11 +165,11 @@ model { vector[1] r = solve_newton(f, [1.0]', a); target += r[1]; }";
     let short = "functions { vector f(vector y, real a) { return [y[1] - a, 1]'; } }
 parameters { real a; }
 model { vector[1] r = solve_newton(f, [1.0]', a); target += r[1]; }";
-    let e = bind(short, "{}", Engine::Jit).expect_err("refused");
+    let e = bind_json("algebra", short, "{}", Engine::Jit).expect_err("refused");
     assert!(e.contains("the algebraic system `f` of `solve_newton`") && e.contains("a value of sizes [2] assigned to a place of sizes [1]"), "{e}");
     let unknown = "parameters { real a; }
 model { vector[1] r = solve_newton(g, [1.0]', a); target += r[1]; }";
-    let e = bind(unknown, "{}", Engine::Jit).expect_err("refused");
+    let e = bind_json("algebra", unknown, "{}", Engine::Jit).expect_err("refused");
     assert!(e.contains("`g`, which is not a function of the `functions` block (the algebraic system must be one)"), "{e}");
 }
 

@@ -4,25 +4,11 @@
 //! run with the rest of the corpus (`stan_programs.rs`).
 
 mod common;
-use hbmc::model::{BoundModel, Engine, Model, ModelError};
+use common::corpus::path as corpus;
+use common::oracle::bind_json;
+use common::draw_column as value;
+use hbmc::model::Engine;
 use hbmc_stdlib::ChainRng;
-
-fn corpus(name: &str) -> std::path::PathBuf {
-    common::root().join("tests/stan_corpus").join(name)
-}
-
-fn bind(source: &str, data: &str, engine: Engine) -> Result<BoundModel, String> {
-    let model = Model::compile("integral", source).map_err(|e| format!("{e:?}"))?;
-    let data = hbmc_compiler::bind::read_source("data.json", data).map_err(|d| format!("{d:?}"))?;
-    model.bind(&[data], engine).map_err(|e| match e {
-        ModelError::Diagnostics(d) => d.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; "),
-        other => other.to_string(),
-    })
-}
-
-fn value(d: &[(String, f64)], name: &str) -> f64 {
-    d.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no column {name}")).1
-}
 
 /// The standard normal cdf and erfc: the stdlib's (checked against mpmath
 /// in its own tests), independent of `integrate_1d`.
@@ -42,7 +28,7 @@ fn integrals_match_their_closed_forms() {
     let data = std::fs::read_to_string(corpus("integrate_1d.json")).expect("data");
     let c = 0.3;
     for engine in [Engine::Jit, Engine::Interpreter] {
-        let m = bind(&source, &data, engine).expect("binds");
+        let m = bind_json("integral", &source, &data, engine).expect("binds");
         for point in [[0.2, -0.4, 0.1, 0.5, 0.3, -0.2], [-1.0, 1.2, -0.6, -0.3, 1.1, 0.7]] {
             let mut out = Vec::new();
             m.evaluator().write_draw(&point, &mut ChainRng::new(1, 0), &mut out).expect("draw");
@@ -86,7 +72,7 @@ model { target += integrate_1d(f, negative_infinity(), c, {mu, sigma}, rep_array
 parameters { real a; real b; }
 model { target += integrate_1d(f, a, b, rep_array(0.0, 0), rep_array(0.0, 0), rep_array(0, 0)); }";
     for engine in [Engine::Jit, Engine::Interpreter] {
-        let m = bind(exp_model, "{}", engine).expect("binds");
+        let m = bind_json("integral", exp_model, "{}", engine).expect("binds");
         for theta in [-2.0f64, 0.5, 3.0] {
             let mut g = [0.0];
             let lp = m.evaluator().log_density_gradient(&[theta], &mut g).expect("integrates");
@@ -94,7 +80,7 @@ model { target += integrate_1d(f, a, b, rep_array(0.0, 0), rep_array(0.0, 0), re
             let exact = (theta.exp() * (theta - 1.0) + 1.0) / (theta * theta);
             assert!((g[0] - exact).abs() < 1e-10, "{engine:?} {theta}: {} vs {exact}", g[0]);
         }
-        let m = bind(phi_model, r#"{"c": 0.3}"#, engine).expect("binds");
+        let m = bind_json("integral", phi_model, r#"{"c": 0.3}"#, engine).expect("binds");
         for (mu, sigma) in [(0.0, 1.0), (1.1, 0.4), (-0.5, 2.5)] {
             let mut g = [0.0; 2];
             let lp = m.evaluator().log_density_gradient(&[mu, sigma], &mut g).expect("integrates");
@@ -104,7 +90,7 @@ model { target += integrate_1d(f, a, b, rep_array(0.0, 0), rep_array(0.0, 0), re
             assert!((g[0] + density / sigma).abs() < 1e-9, "{engine:?} d/dmu: {} vs {}", g[0], -density / sigma);
             assert!((g[1] + density * z / sigma).abs() < 1e-9, "{engine:?} d/dsigma: {} vs {}", g[1], -density * z / sigma);
         }
-        let m = bind(limits_model, "{}", engine).expect("binds");
+        let m = bind_json("integral", limits_model, "{}", engine).expect("binds");
         for (a, b) in [(-1.0f64, 0.5f64), (0.2, 2.0)] {
             let mut g = [0.0; 2];
             let lp = m.evaluator().log_density_gradient(&[a, b], &mut g).expect("integrates");
@@ -137,12 +123,12 @@ model {
   target += integrate_1d(f, lim[1], b, {m}, {lim[1], lim[2], infinite}, rep_array(0, 0));
 }";
     for engine in [Engine::Jit, Engine::Interpreter] {
-        let m = bind(model, r#"{"lim": [2, 3], "infinite": 0}"#, engine).expect("binds");
+        let m = bind_json("integral", model, r#"{"lim": [2, 3], "infinite": 0}"#, engine).expect("binds");
         let lp = m.evaluator().log_density(&[2.5]).expect("xc as Stan's");
         // int_2^3 exp(-(x - 2.5)^2) = sqrt(pi) erf(1/2).
         let exact = std::f64::consts::PI.sqrt() * (1.0 - erfc(0.5));
         assert!((lp - exact).abs() < 1e-10, "{engine:?}: {lp} vs {exact}");
-        let m = bind(model, r#"{"lim": [0, 0], "infinite": 1}"#, engine).expect("binds");
+        let m = bind_json("integral", model, r#"{"lim": [0, 0], "infinite": 1}"#, engine).expect("binds");
         // int_0^inf exp(-x^2) = sqrt(pi) / 2.
         let lp = m.evaluator().log_density(&[0.0]).map_err(|e| e.message).expect("xc NaN");
         assert!((lp - std::f64::consts::PI.sqrt() / 2.0).abs() < 1e-10, "{engine:?}: {lp}");
@@ -170,11 +156,11 @@ model {{ target += integrate_1d(f, a, b, {{t}}, {call_tail}); }}"
     ];
     for engine in [Engine::Jit, Engine::Interpreter] {
         for (src, data, reason) in &cases {
-            let m = bind(src, data, engine).expect("binds");
+            let m = bind_json("integral", src, data, engine).expect("binds");
             let err = m.evaluator().log_density(&[0.5]).expect_err("rejected");
             assert!(err.message.contains("integrate_1d(f, ...)") && err.message.contains(reason), "{engine:?} {data}: {}", err.message);
         }
-        let m = bind(&ok, r#"{"a": 0, "b": 1, "tol": 1e-8}"#, engine).expect("binds");
+        let m = bind_json("integral", &ok, r#"{"a": 0, "b": 1, "tol": 1e-8}"#, engine).expect("binds");
         let lp = m.evaluator().log_density(&[0.5]).expect("integrates");
         assert!((lp - (1.0 - (-0.5f64).exp()) / 0.5).abs() < 1e-12, "{lp}");
     }

@@ -5,26 +5,16 @@
 
 mod common;
 use common::hbmc;
-use hbmc::model::{BoundModel, Engine, Model, ModelError};
+use common::corpus::path as corpus;
+use common::oracle::bind_json;
+use common::draw_column as value;
+use hbmc::model::{BoundModel, Engine};
 use hbmc_stdlib::ChainRng;
-
-fn corpus(name: &str) -> std::path::PathBuf {
-    common::root().join("tests/stan_corpus").join(name)
-}
-
-fn bind(source: &str, data: &str, engine: Engine) -> Result<BoundModel, String> {
-    let model = Model::compile("ode", source).map_err(|e| format!("{e:?}"))?;
-    let data = hbmc_compiler::bind::read_source("data.json", data).map_err(|d| format!("{d:?}"))?;
-    model.bind(&[data], engine).map_err(|e| match e {
-        ModelError::Diagnostics(d) => d.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; "),
-        other => other.to_string(),
-    })
-}
 
 fn bind_corpus(name: &str, engine: Engine) -> BoundModel {
     let source = std::fs::read_to_string(corpus(&format!("{name}.stan"))).expect("program");
     let data = std::fs::read_to_string(corpus(&format!("{name}.json"))).expect("data");
-    bind(&source, &data, engine).expect("binds")
+    bind_json("ode", &source, &data, engine).expect("binds")
 }
 
 /// The output draw at `theta` as (column name, value) pairs.
@@ -32,10 +22,6 @@ fn draw(m: &BoundModel, theta: &[f64]) -> Vec<(String, f64)> {
     let mut out = Vec::new();
     m.evaluator().write_draw(theta, &mut ChainRng::new(1, 0), &mut out).expect("draw");
     m.output_names().iter().cloned().zip(out).collect()
-}
-
-fn value(d: &[(String, f64)], name: &str) -> f64 {
-    d.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no column {name}")).1
 }
 
 #[test]
@@ -126,13 +112,13 @@ fn solver_errors_reject_the_draw_with_the_reason() {
     ];
     for engine in [Engine::Jit, Engine::Interpreter] {
         for (data, reason) in cases {
-            let m = bind(DECAY, data, engine).expect("binds");
+            let m = bind_json("ode", DECAY, data, engine).expect("binds");
             let err = m.evaluator().log_density(&[0.0]).expect_err("rejected");
             assert!(err.message.contains("ode_rk45_tol(decay, ...)") && err.message.contains(reason), "{engine:?} {data}: {}", err.message);
             let mut g = [0.0];
             assert!(m.evaluator().log_density_gradient(&[0.0], &mut g).is_err());
         }
-        let ok = bind(DECAY, r#"{"ts": [1, 2, 3], "t0": 0, "steps": 1000}"#, engine).expect("binds");
+        let ok = bind_json("ode", DECAY, r#"{"ts": [1, 2, 3], "t0": 0, "steps": 1000}"#, engine).expect("binds");
         let lp = ok.evaluator().log_density(&[0.0]).expect("solves");
         assert!((lp + (3.0f64.neg_exp() - 0.5).powi(2)).abs() < 1e-6, "{lp}");
     }
@@ -166,12 +152,12 @@ model { array[2] vector[1] y = ode_rk45(1.0, [1.0]', 0.0, ts); a ~ normal(0, 1);
     let param_times = "functions { vector f(real t, vector y) { return -y; } }
 parameters { real<lower=0> a; }
 model { array[1] vector[1] y = ode_rk45(f, [1.0]', 0.0, {a}); a ~ normal(0, 1); }";
-    let e = bind(param_times, "{}", Engine::Jit).expect_err("refused");
+    let e = bind_json("ode", param_times, "{}", Engine::Jit).expect_err("refused");
     assert!(e.contains("ODE output times `ts` depending on parameters"), "{e}");
     let unknown = "data { array[2] real ts; }
 parameters { real a; }
 model { array[2] vector[1] y = ode_rk45(g, [1.0]', 0.0, ts); a ~ normal(0, 1); }";
-    let e = bind(unknown, r#"{"ts": [1, 2]}"#, Engine::Jit).expect_err("refused");
+    let e = bind_json("ode", unknown, r#"{"ts": [1, 2]}"#, Engine::Jit).expect_err("refused");
     assert!(e.contains("`g`, which is not a function of the `functions` block"), "{e}");
 }
 
@@ -209,8 +195,8 @@ fn adjoint_solver_matches_bdf_with_the_same_tolerances() {
     assert!(data.contains("\"use_adjoint\": 1"), "the corpus data select the adjoint form");
     let bdf_data = data.replace("\"use_adjoint\": 1", "\"use_adjoint\": 0");
     for engine in [Engine::Jit, Engine::Interpreter] {
-        let adjoint = bind(&source, &data, engine).expect("binds");
-        let bdf = bind(&source, &bdf_data, engine).expect("binds");
+        let adjoint = bind_json("ode", &source, &data, engine).expect("binds");
+        let bdf = bind_json("ode", &source, &bdf_data, engine).expect("binds");
         for point in [[0.1, 0.2, -0.3, 1.0, 0.0, -1.0], [-0.4, 0.5, 0.8, 0.3, -0.6, -2.0]] {
             let (mut ga, mut gb) = ([0.0; 6], [0.0; 6]);
             let la = adjoint.evaluator().log_density_gradient(&point, &mut ga).expect("adjoint solves");
@@ -244,7 +230,7 @@ model {{ array[2] vector[1] y = ode_adjoint_tol_ctl(f, [1.0]', 0.0, ts, {control
         )
     };
     for engine in [Engine::Jit, Engine::Interpreter] {
-        let ok = bind(&program(good), &data(1e-10, 1e-10, 10000, 100, 1, 2, 1), engine).expect("binds");
+        let ok = bind_json("ode", &program(good), &data(1e-10, 1e-10, 10000, 100, 1, 2, 1), engine).expect("binds");
         let lp = ok.evaluator().log_density(&[0.0]).expect("solves");
         assert!((lp + (2.0f64.neg_exp() - 0.5).powi(2)).abs() < 1e-8, "{lp}");
         let cases = [
@@ -257,7 +243,7 @@ model {{ array[2] vector[1] y = ode_adjoint_tol_ctl(f, [1.0]', 0.0, ts, {control
             (data(1e-6, 1e-6, 100, 10, 1, 1, 5), "solver_backward must be 1 or 2"),
         ];
         for (d, reason) in cases {
-            let m = bind(&program(good), &d, engine).expect("binds");
+            let m = bind_json("ode", &program(good), &d, engine).expect("binds");
             let err = m.evaluator().log_density(&[0.0]).expect_err("rejected");
             assert!(err.message.contains("ode_adjoint_tol_ctl(f, ...)") && err.message.contains(reason), "{engine:?} {d}: {}", err.message);
         }
@@ -272,7 +258,7 @@ model {{ array[2] vector[1] y = ode_adjoint_tol_ctl(f, [1.0]', 0.0, ts, {control
     let e = check(&program("rtol, atol, rtol, atol, rtol"));
     assert!(e.contains("`ode_adjoint_tol_ctl` takes `(f, y0, t0, ts, rel_tol_forward"), "{e}");
     let short = program(good).replace("vector[1] atol", "vector[2] atol");
-    let e = bind(&short, r#"{"ts": [1, 2], "rtol": 1e-6, "atol": [1e-6, 1e-6], "steps": 10, "checkpoints": 10, "interp": 1, "sf": 1, "sb": 1}"#, Engine::Jit)
+    let e = bind_json("ode", &short, r#"{"ts": [1, 2], "rtol": 1e-6, "atol": [1e-6, 1e-6], "steps": 10, "checkpoints": 10, "interp": 1, "sf": 1, "sb": 1}"#, Engine::Jit)
         .expect_err("refused");
     assert!(e.contains("`abs_tol_forward` of size 2 for 1 states"), "{e}");
 }

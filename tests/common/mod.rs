@@ -161,6 +161,11 @@ pub fn model_arenas(m: &hbmc_compiler::lower::LoweredModel) -> hbmc_compiler::ir
     a
 }
 
+/// The value of column `name` in a draw given as (column, value) pairs.
+pub fn draw_column(draw: &[(String, f64)], name: &str) -> f64 {
+    draw.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no column {name}")).1
+}
+
 /// The gradient function's IR as text for a model and its JSON data:
 /// check, bind, lower, differentiate with the data (loop bounds and ranges
 /// from them and from transformed data, as `hbmc` does), print (the

@@ -20,10 +20,15 @@ pub fn data_files(root: &Path, source: &str) -> Vec<PathBuf> {
 
 fn bind(name: &str, source: &str, data: &[PathBuf], engine: Engine) -> Result<BoundModel, String> {
     let model = Model::compile(name, source).map_err(|e| format!("{e:?}"))?;
-    model.bind_files(data, engine).map_err(|e| match e {
+    model.bind_files(data, engine).map_err(diagnostics_text)
+}
+
+/// A binding error as text: the diagnostics' messages, `; `-separated.
+fn diagnostics_text(e: ModelError) -> String {
+    match e {
         ModelError::Diagnostics(d) => d.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; "),
         other => other.to_string(),
-    })
+    }
 }
 
 /// [`check_example`] with the data given as JSON text, written to a
@@ -32,10 +37,13 @@ pub fn check_example_json(name: &str, source: &str, data_json: &str) -> Result<(
     check_example(name, source, &[json_file(name, data_json)?])
 }
 
-/// The model bound to JSON data (written as [`check_example_json`] does)
-/// for `engine`, for tests that evaluate it at points of their own.
+/// The model bound to JSON data given as text, for `engine`, for tests
+/// that evaluate it at points of their own (read in memory: tests running
+/// at once may bind different data under one name).
 pub fn bind_json(name: &str, source: &str, data_json: &str, engine: Engine) -> Result<BoundModel, String> {
-    bind(name, source, &[json_file(name, data_json)?], engine)
+    let model = Model::compile(name, source).map_err(|e| format!("{e:?}"))?;
+    let data = hbmc_compiler::bind::read_source("data.json", data_json).map_err(|d| format!("{d:?}"))?;
+    model.bind(&[data], engine).map_err(diagnostics_text)
 }
 
 /// `data_json` in a scratch file of its own, named after `name`.
