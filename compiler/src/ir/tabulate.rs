@@ -116,34 +116,25 @@ impl Pass<'_> {
             match s {
                 Stmt::For { var, start, end, body } => {
                     let mut body = self.block(body);
-                    let runs_more_than_once = match (self.int_const(start, 0), self.int_const(end, 0)) {
-                        (Some(s), Some(e)) => e - s > 1,
-                        _ => true,
-                    };
-                    if runs_more_than_once {
+                    // The trip count, when known at compile time.
+                    let trip = self.int_const(start, 0).zip(self.int_const(end, 0)).map(|(s, e)| e - s);
+                    if trip.is_none_or(|t| t > 1) {
                         let mut inside = HashSet::from([var]);
                         defined_in(&body, &mut inside);
                         let mut written = HashSet::new();
                         writes_in(&body, &mut written);
-                        let opaque = opaque_writes(&body);
-                        for i in 0..body.len() {
-                            let Stmt::For { var: m, start: s_m, end: e_m, body: inner } = &mut body[i] else { continue };
+                        let outer = Outer { inside: &inside, written: &written, opaque: opaque_writes(&body) };
+                        for stmt in body.iter_mut() {
+                            let Stmt::For { var: m, start: s_m, end: e_m, body: inner } = stmt else { continue };
                             let (Some(lo), Some(hi)) = (self.int_const(*s_m, 0), self.int_const(*e_m, 0)) else { continue };
                             if !(1..=MAX_TABLE).contains(&(hi - lo)) {
                                 continue;
                             }
-                            let inner_loop = InnerLoop { var: *m, lo, hi };
-                            let outer = Outer { inside: &inside, written: &written, opaque };
-                            if let Some(before) = self.tabulate(inner_loop, inner, &outer) {
+                            if let Some(before) = self.tabulate(InnerLoop { var: *m, lo, hi }, inner, &outer) {
                                 out.extend(before);
                             }
                         }
-                        let trip = match (self.int_const(start, 0), self.int_const(end, 0)) {
-                            (Some(s), Some(e)) => Some(e - s),
-                            _ => None,
-                        };
                         if let Some(trip) = trip {
-                            let outer = Outer { inside: &inside, written: &written, opaque };
                             out.extend(self.tabulate_gathers(trip, &mut body, &outer));
                         }
                     }
