@@ -387,3 +387,47 @@ fn every_corpus_program_has_the_same_density_and_gradient_with_tables() {
     assert!(compared >= 80, "only {compared} corpus programs compared");
     assert!(changed >= 2, "tables in only {changed} of {compared} programs");
 }
+
+/// The number of tables and sums `ir::data_tables` made in a model.
+fn data_tables(m: &LoweredModel) -> usize {
+    m.module.buffers.iter().filter(|b| b.name.starts_with("data_table#") || b.name.starts_with("data_sum#")).count()
+}
+
+#[test]
+fn every_corpus_program_has_the_same_density_and_gradient_with_data_terms_computed_once() {
+    let with = LowerOptions::default();
+    let without = LowerOptions { tabulate_data_terms: false, ..with };
+    let (compared, changed, failures) = compare_on_the_corpus(with, without, |a, _| data_tables(a) > 0);
+    assert!(failures.is_empty(), "{} differences:\n{}", failures.len(), failures.join("\n"));
+    eprintln!("{changed} of {compared} corpus programs have data terms computed when the data are bound");
+    assert!(compared >= 80, "only {compared} corpus programs compared");
+    assert!(changed >= 3, "data terms computed once in only {changed} of {compared} programs");
+}
+
+#[test]
+fn data_terms_of_a_loop_are_computed_once_and_what_reads_parameters_stays() {
+    // `lgamma(y[n] + 1)` and `log(x[n])` depend on the data alone: the first
+    // is only added to the target (summed once when the data are bound),
+    // the second multiplies a parameter (a table, loaded per observation).
+    // `log(x[n] + sigma)` reads a parameter and stays.
+    let source = "data { int N; array[N] int y; vector<lower=0>[N] x; }
+parameters { real<lower=0> sigma; }
+model {
+  for (n in 1:N) {
+    target += -lgamma(y[n] + 1);
+    target += sigma * log(x[n]) - log(x[n] + sigma);
+  }
+}
+";
+    let data = r#"{"N": 5, "y": [0, 3, 1, 7, 2], "x": [0.5, 1.5, 2.0, 0.1, 3.0]}"#;
+    let td = common::function_ir(source, data, FunctionKind::TransformedData);
+    assert!(td.contains("call hbm_lgamma(") && td.contains("data.data_sum#"), "lgamma is not summed with the data:\n{td}");
+    assert!(td.contains("data.data_table#"), "log(x) is not tabulated:\n{td}");
+    for kind in [FunctionKind::LogDensity, FunctionKind::Gradient] {
+        let ir = common::function_ir(source, data, kind);
+        assert!(!ir.contains("hbm_lgamma"), "{kind:?} still takes lgamma:\n{ir}");
+        assert_eq!(ir.matches("call hbm_log(").count(), 1, "{kind:?}: log(x[n]) is still taken, or log(x[n] + sigma) is not:\n{ir}");
+        assert_eq!(depth_of(&ir, "load data.data_sum#"), 2, "{kind:?}: the sum is added in the loop:\n{ir}");
+        assert!(depth_of(&ir, "load data.data_table#") > 2, "{kind:?}: the table is not read per observation:\n{ir}");
+    }
+}

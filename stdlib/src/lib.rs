@@ -379,6 +379,10 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_binomial_logit_lpmf / hbm_binomial_logit_lpmf_grad(i64, i64, f64),
         hbm_poisson_lpmf / hbm_poisson_lpmf_grad(i64, f64),
         hbm_poisson_log_lpmf / hbm_poisson_log_lpmf_grad(i64, f64),
+        hbm_binomial_uncounted_lpmf / hbm_binomial_uncounted_lpmf_grad(i64, i64, f64),
+        hbm_binomial_logit_uncounted_lpmf / hbm_binomial_logit_uncounted_lpmf_grad(i64, i64, f64),
+        hbm_poisson_uncounted_lpmf / hbm_poisson_uncounted_lpmf_grad(i64, f64),
+        hbm_poisson_log_uncounted_lpmf / hbm_poisson_log_uncounted_lpmf_grad(i64, f64),
         hbm_neg_binomial_2_lpmf / hbm_neg_binomial_2_lpmf_grad(i64, f64, f64),
         hbm_neg_binomial_2_log_lpmf / hbm_neg_binomial_2_log_lpmf_grad(i64, f64, f64),
         hbm_beta_binomial_lpmf / hbm_beta_binomial_lpmf_grad(i64, i64, f64, f64),
@@ -539,6 +543,10 @@ pub fn symbols() -> Vec<Symbol> {
         => K::LpdfBatch { of: "hbm_poisson_log_lpmf" });
     push!(hbm_poisson_log_lpmf_grad_batch: unsafe extern "C" fn(i64, CPtr, CPtr, Ptr) -> f64
         => K::LpdfGradBatch { of: "hbm_poisson_log_lpmf_grad" });
+    push!(hbm_poisson_log_uncounted_lpmf_batch: unsafe extern "C" fn(i64, CPtr, CPtr) -> f64
+        => K::LpdfBatch { of: "hbm_poisson_log_uncounted_lpmf" });
+    push!(hbm_poisson_log_uncounted_lpmf_grad_batch: unsafe extern "C" fn(i64, CPtr, CPtr, Ptr) -> f64
+        => K::LpdfGradBatch { of: "hbm_poisson_log_uncounted_lpmf_grad" });
     push!(hbm_sum_batch: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Reduce);
 
     // --- multivariate densities ---

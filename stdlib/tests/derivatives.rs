@@ -155,6 +155,17 @@ fn domains() -> HashMap<&'static str, Vec<Vec<Arg>>> {
     );
     add("hbm_poisson_lpmf", vec![vec![I(0, 30), R(0.1, 30.0)]]);
     add("hbm_poisson_log_lpmf", vec![vec![I(0, 30), R(-3.0, 4.0)]]);
+    // The densities without their count terms (lower/counted_densities.rs).
+    add(
+        "hbm_binomial_uncounted_lpmf",
+        vec![vec![I(0, 5), I(5, 20), R(0.05, 0.95)]],
+    );
+    add(
+        "hbm_binomial_logit_uncounted_lpmf",
+        vec![vec![I(0, 5), I(5, 20), R(-5.0, 5.0)]],
+    );
+    add("hbm_poisson_uncounted_lpmf", vec![vec![I(0, 30), R(0.1, 30.0)]]);
+    add("hbm_poisson_log_uncounted_lpmf", vec![vec![I(0, 30), R(-3.0, 4.0)]]);
     add(
         "hbm_neg_binomial_2_lpmf",
         vec![

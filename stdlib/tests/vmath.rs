@@ -8,8 +8,10 @@ mod reference;
 
 use hbmc_stdlib::dist::batch::{
     bernoulli_logit_lpmf_batch, bernoulli_logit_lpmf_one, hbm_bernoulli_logit_lpmf_batch,
-    hbm_bernoulli_logit_lpmf_grad_batch, hbm_poisson_log_lpmf_grad_batch, poisson_log_lpmf_batch, poisson_log_lpmf_one,
+    hbm_bernoulli_logit_lpmf_grad_batch, hbm_poisson_log_lpmf_grad_batch, hbm_poisson_log_uncounted_lpmf_batch,
+    hbm_poisson_log_uncounted_lpmf_grad_batch, poisson_log_lpmf_batch, poisson_log_lpmf_one,
 };
+use hbmc_stdlib::dist::poisson_log_uncounted_lpmf_grad;
 use hbmc_stdlib::dist::poisson_log_lpmf_grad;
 use hbmc_stdlib::dist::bernoulli_logit_lpmf_grad;
 use hbmc_stdlib::vmath::{self, Fused, Plain};
@@ -234,6 +236,42 @@ fn poisson_log_within_a_few_ulp_of_its_largest_term() {
     let reference: f64 = rows.iter().map(|&i| POISSON_LOG[i].2).sum();
     assert!((small - reference).abs() <= 1e-14 * reference.abs(), "sum {small:e}, reference {reference:e}");
     assert_eq!(sum, f64::NEG_INFINITY, "the whole table's sum overflows");
+}
+
+/// Without its count terms, the batch is the scalar density without them
+/// element by element, and the full batch is it plus -ln n! per element:
+/// what `lower/counted_densities.rs` relies on.
+#[test]
+fn poisson_log_without_count_terms_is_the_full_batch_less_them() {
+    let u = uniforms(11, 2 * 517);
+    // Counts 0..40 and log-rates over [-5, 5], a few invalid elements.
+    let mut n: Vec<f64> = u[..517].iter().map(|&v| (40.0 * v).floor()).collect();
+    let alpha: Vec<f64> = u[517..].iter().map(|&v| 10.0 * v - 5.0).collect();
+    let mut partials = vec![f64::NAN; n.len()];
+    // SAFETY: the slices have n.len() elements and do not overlap.
+    let sum = unsafe { hbm_poisson_log_uncounted_lpmf_grad_batch(n.len() as i64, n.as_ptr(), alpha.as_ptr(), partials.as_mut_ptr()) };
+    let mut full_partials = vec![f64::NAN; n.len()];
+    let full = poisson_log_lpmf_batch(&n, &alpha, Some(&mut full_partials));
+    let mut by_element = 0.0;
+    let mut counts = 0.0;
+    for i in 0..n.len() {
+        let (v, [d]) = poisson_log_uncounted_lpmf_grad(n[i] as i64, alpha[i]);
+        by_element += v;
+        counts += hbmc_stdlib::special::lgamma(n[i] + 1.0);
+        // n − e^α cancels: within 4 ulp of its larger term, as above.
+        let big = n[i].max(alpha[i].exp());
+        let tol = 4.0 * (f64::from_bits(big.to_bits() + 1) - big);
+        assert!((partials[i] - d).abs() <= tol, "partial {i}: batch {:e}, scalar {d:e}", partials[i]);
+        assert_eq!(partials[i], full_partials[i], "the partials do not depend on the count term");
+    }
+    assert!((sum - by_element).abs() <= 1e-13 * by_element.abs(), "sum {sum}, by element {by_element}");
+    assert!((sum - counts - full).abs() <= 1e-13 * full.abs(), "uncounted {sum} - counts {counts} against full {full}");
+    // SAFETY: as above.
+    let value_only = unsafe { hbm_poisson_log_uncounted_lpmf_batch(n.len() as i64, n.as_ptr(), alpha.as_ptr()) };
+    assert_eq!(value_only, sum);
+    // An invalid count still makes the sum -inf.
+    n[3] = -1.0;
+    assert_eq!(unsafe { hbm_poisson_log_uncounted_lpmf_batch(n.len() as i64, n.as_ptr(), alpha.as_ptr()) }, f64::NEG_INFINITY);
 }
 
 #[test]

@@ -24,6 +24,7 @@ use std::fmt;
 pub mod arenas;
 pub mod batch;
 pub mod chunks;
+pub mod data_tables;
 pub mod licm;
 mod group_tables;
 pub mod ode;

@@ -51,7 +51,7 @@
 use super::batch::{defined_in, definitions, map_expr, uses_in, writes_in};
 use super::chunks::collect_constants;
 use super::licm::{opaque_writes, pays_to_move, pure_symbols};
-use super::{Arena, BinaryOp, BufferId, CallArg, Expr, Function, FunctionKind, Module, ScalarType, Stmt, Value};
+use super::{Arena, BinaryOp, Buffer, BufferId, CallArg, Expr, Function, FunctionKind, Module, ScalarType, Stmt, Value};
 use std::collections::{HashMap, HashSet};
 
 /// The most elements of one table (an inner loop's trip count).
@@ -352,64 +352,17 @@ impl Pass<'_> {
         }
     }
 
-    /// The value of integer `v` when the model is compiled: constants and
-    /// integer data (not transformed data) combined by `+`, `-` and `*`.
-    fn int_const(&self, v: Value, depth: usize) -> Option<i64> {
-        if depth > 16 {
-            return None;
-        }
-        match self.lets.get(&v)? {
-            Expr::I64(k) => Some(*k),
-            Expr::Binary(op @ (BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul), a, b) => {
-                let (a, b) = (self.int_const(*a, depth + 1)?, self.int_const(*b, depth + 1)?);
-                match op {
-                    BinaryOp::Add => a.checked_add(b),
-                    BinaryOp::Sub => a.checked_sub(b),
-                    _ => a.checked_mul(b),
-                }
-            }
-            Expr::Load { buf, index } => {
-                let buffer = self.module.buffer(*buf);
-                if buffer.arena != Arena::IntData || self.computed_later.contains(buf) {
-                    return None;
-                }
-                let i = usize::try_from(self.int_const(*index, depth + 1)?).ok().filter(|&i| i < buffer.len)?;
-                self.int_data.get(buffer.offset + i).copied()
-            }
-            _ => None,
-        }
+    /// What is known of integer values when the model is compiled.
+    fn known(&self) -> KnownInts<'_> {
+        KnownInts { lets: &self.lets, buffers: &self.module.buffers, int_data: self.int_data, computed_later: self.computed_later }
     }
 
-    /// `v` as `a m + b` with `a` and `b` known when the model is compiled.
+    fn int_const(&self, v: Value, depth: usize) -> Option<i64> {
+        self.known().int_const(v, depth)
+    }
+
     fn affine(&self, v: Value, m: Value, depth: usize) -> Option<(i64, i64)> {
-        if v == m {
-            return Some((1, 0));
-        }
-        if let Some(k) = self.int_const(v, depth) {
-            return Some((0, k));
-        }
-        if depth > 16 {
-            return None;
-        }
-        match self.lets.get(&v)? {
-            Expr::Binary(BinaryOp::Add, a, b) => {
-                let ((a1, b1), (a2, b2)) = (self.affine(*a, m, depth + 1)?, self.affine(*b, m, depth + 1)?);
-                Some((a1.checked_add(a2)?, b1.checked_add(b2)?))
-            }
-            Expr::Binary(BinaryOp::Sub, a, b) => {
-                let ((a1, b1), (a2, b2)) = (self.affine(*a, m, depth + 1)?, self.affine(*b, m, depth + 1)?);
-                Some((a1.checked_sub(a2)?, b1.checked_sub(b2)?))
-            }
-            Expr::Binary(BinaryOp::Mul, a, b) => {
-                let ((a1, b1), (a2, b2)) = (self.affine(*a, m, depth + 1)?, self.affine(*b, m, depth + 1)?);
-                match (a1, a2) {
-                    (0, _) => Some((b1.checked_mul(a2)?, b1.checked_mul(b2)?)),
-                    (_, 0) => Some((a1.checked_mul(b2)?, b1.checked_mul(b2)?)),
-                    _ => None,
-                }
-            }
-            _ => None,
-        }
+        self.known().affine(v, m, depth)
     }
 
     /// Copies of the statements of `stmts` marked in `slice`, reading the
@@ -478,6 +431,82 @@ impl Pass<'_> {
     }
 }
 
+/// Integer values known when the model is compiled: constants and integer
+/// data (not transformed data, which are computed later), through the
+/// `let`s of one function.
+pub(super) struct KnownInts<'a> {
+    /// The expression of every `let` of the function.
+    pub lets: &'a HashMap<Value, Expr>,
+    pub buffers: &'a [Buffer],
+    /// The `IntData` arena before transformed data run.
+    pub int_data: &'a [i64],
+    /// Integer buffers that transformed data write.
+    pub computed_later: &'a HashSet<BufferId>,
+}
+
+impl KnownInts<'_> {
+    /// The value of integer `v` when the model is compiled: constants and
+    /// integer data (not transformed data) combined by `+`, `-` and `*`.
+    pub fn int_const(&self, v: Value, depth: usize) -> Option<i64> {
+        if depth > 16 {
+            return None;
+        }
+        match self.lets.get(&v)? {
+            Expr::I64(k) => Some(*k),
+            Expr::Binary(op @ (BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul), a, b) => {
+                let (a, b) = (self.int_const(*a, depth + 1)?, self.int_const(*b, depth + 1)?);
+                match op {
+                    BinaryOp::Add => a.checked_add(b),
+                    BinaryOp::Sub => a.checked_sub(b),
+                    _ => a.checked_mul(b),
+                }
+            }
+            Expr::Load { buf, index } => {
+                let buffer = &self.buffers[buf.0 as usize];
+                if buffer.arena != Arena::IntData || self.computed_later.contains(buf) {
+                    return None;
+                }
+                let i = usize::try_from(self.int_const(*index, depth + 1)?).ok().filter(|&i| i < buffer.len)?;
+                self.int_data.get(buffer.offset + i).copied()
+            }
+            _ => None,
+        }
+    }
+
+    /// `v` as `a m + b` with `a` and `b` known when the model is compiled.
+    pub fn affine(&self, v: Value, m: Value, depth: usize) -> Option<(i64, i64)> {
+        if v == m {
+            return Some((1, 0));
+        }
+        if let Some(k) = self.int_const(v, depth) {
+            return Some((0, k));
+        }
+        if depth > 16 {
+            return None;
+        }
+        match self.lets.get(&v)? {
+            Expr::Binary(BinaryOp::Add, a, b) => {
+                let ((a1, b1), (a2, b2)) = (self.affine(*a, m, depth + 1)?, self.affine(*b, m, depth + 1)?);
+                Some((a1.checked_add(a2)?, b1.checked_add(b2)?))
+            }
+            Expr::Binary(BinaryOp::Sub, a, b) => {
+                let ((a1, b1), (a2, b2)) = (self.affine(*a, m, depth + 1)?, self.affine(*b, m, depth + 1)?);
+                Some((a1.checked_sub(a2)?, b1.checked_sub(b2)?))
+            }
+            Expr::Binary(BinaryOp::Mul, a, b) => {
+                let ((a1, b1), (a2, b2)) = (self.affine(*a, m, depth + 1)?, self.affine(*b, m, depth + 1)?);
+                match (a1, a2) {
+                    (0, _) => Some((b1.checked_mul(a2)?, b1.checked_mul(b2)?)),
+                    (_, 0) => Some((a1.checked_mul(b2)?, b1.checked_mul(b2)?)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+}
+
 /// The outer loop a table is built before.
 struct Outer<'a> {
     /// The values defined in it (its variable included).
@@ -492,7 +521,7 @@ struct Outer<'a> {
 /// compute (calls, divisions, square roots, and what is computed from
 /// them: `licm::pays_to_move`) and that the other statements read, in the
 /// order first read.
-fn costly_values_read_elsewhere(stmts: &[Stmt], member: &[bool]) -> Vec<Value> {
+pub(super) fn costly_values_read_elsewhere(stmts: &[Stmt], member: &[bool]) -> Vec<Value> {
     let mut costly: HashSet<Value> = HashSet::new();
     let mut read_elsewhere = Vec::new();
     for (s, &is_member) in stmts.iter().zip(member) {
@@ -515,7 +544,7 @@ fn costly_values_read_elsewhere(stmts: &[Stmt], member: &[bool]) -> Vec<Value> {
 
 /// Which `member` statements of `stmts` the values `wanted` are computed
 /// from, following only values that `follow` admits.
-fn slice_of(stmts: &[Stmt], member: &[bool], wanted: &[Value], follow: impl Fn(Value) -> bool) -> Vec<bool> {
+pub(super) fn slice_of(stmts: &[Stmt], member: &[bool], wanted: &[Value], follow: impl Fn(Value) -> bool) -> Vec<bool> {
     let mut needed: HashSet<Value> = wanted.iter().copied().collect();
     let mut slice = vec![false; stmts.len()];
     for j in (0..stmts.len()).rev() {
@@ -531,7 +560,7 @@ fn slice_of(stmts: &[Stmt], member: &[bool], wanted: &[Value], follow: impl Fn(V
 
 /// `stmts` without the statements computing `removable` values that
 /// nothing reads any more (repeated until none is left).
-fn drop_unused(mut stmts: Vec<Stmt>, removable: &HashSet<Value>) -> Vec<Stmt> {
+pub(super) fn drop_unused(mut stmts: Vec<Stmt>, removable: &HashSet<Value>) -> Vec<Stmt> {
     loop {
         let mut used = Vec::new();
         uses_in(&stmts, &mut used);
@@ -548,7 +577,7 @@ fn drop_unused(mut stmts: Vec<Stmt>, removable: &HashSet<Value>) -> Vec<Stmt> {
 }
 
 /// The values a `let` or a call defines.
-fn defines(s: &Stmt) -> Vec<Value> {
+pub(super) fn defines(s: &Stmt) -> Vec<Value> {
     match s {
         Stmt::Let { dst, .. } => vec![*dst],
         Stmt::Call { dst, partials, .. } => dst.iter().chain(partials).copied().collect(),

@@ -49,6 +49,7 @@ mod integral;
 mod ordinal;
 mod positive_densities;
 mod propto;
+mod counted_densities;
 mod simplex;
 mod ragged;
 mod ranges;
@@ -205,6 +206,10 @@ pub struct LowerOptions {
     /// the loop around it into tables before that loop (`ir::tabulate`;
     /// default true). Tests turn it off to compare.
     pub tabulate_inner_invariants: bool,
+    /// Compute what the log density's loops compute from the data alone
+    /// (`lgamma(n + 1)`, `log(y)`) into tables when the data are bound
+    /// (`ir::data_tables`; default true). Tests turn it off to compare.
+    pub tabulate_data_terms: bool,
 }
 
 /// An ODE solver's relative and absolute tolerances and step limit.
@@ -220,7 +225,7 @@ pub struct OdeControls {
 
 impl Default for LowerOptions {
     fn default() -> LowerOptions {
-        LowerOptions { jacobian: true, unroll_small_matrices: true, propto: false, only_cells_read: true, ode_controls: None, hoist_loop_invariants: true, tabulate_inner_invariants: true }
+        LowerOptions { jacobian: true, unroll_small_matrices: true, propto: false, only_cells_read: true, ode_controls: None, hoist_loop_invariants: true, tabulate_inner_invariants: true, tabulate_data_terms: true }
     }
 }
 
@@ -254,6 +259,12 @@ pub fn lower_model_with(program: &TypedProgram, bound: &BoundData, options: Lowe
     if options.hoist_loop_invariants {
         // Before AD, so that the gradient is generated from the hoisted form.
         crate::ir::licm::hoist_loop_invariants(&mut lowered.module);
+    }
+    if options.tabulate_data_terms {
+        // After licm, which moves what is the same in every iteration, and
+        // before the inner-loop tables, which would take data-only values
+        // into tables filled on every evaluation.
+        crate::ir::data_tables::tabulate_data_terms(&mut lowered.module, &lowered.int_data_init);
     }
     if options.tabulate_inner_invariants {
         // After licm, which leaves what varies with the inner loop alone.

@@ -107,6 +107,9 @@ impl Lowerer<'_> {
             }
             K::Draw { lhs, dist, args, lower, upper } => self.lower_draw(lhs, dist, args, lower.as_ref(), upper.as_ref()),
             K::TargetPlus(e) => {
+                if self.density_into_target(e)? {
+                    return Ok(());
+                }
                 let shape = self.shape(e)?;
                 self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
                     let v = this.elem(e, idx)?;
@@ -472,6 +475,9 @@ impl Lowerer<'_> {
                 return Ok(());
             }
         }
+        if self.try_counted_terms(dist, variate, params, sink, at)? {
+            return Ok(());
+        }
         self.univariate_terms(dist, Cumulative::Density, variate, params, sink, at)
     }
 
@@ -501,7 +507,7 @@ impl Lowerer<'_> {
 
     /// A univariate distribution's parameters at one element of `frame`,
     /// as call arguments (ints stay ints).
-    fn param_args(&mut self, dist: &Distribution, frame: &Type, params: &[TypedExpr], idx: &[Value]) -> LowerResult<Vec<CallArg>> {
+    pub(super) fn param_args(&mut self, dist: &Distribution, frame: &Type, params: &[TypedExpr], idx: &[Value]) -> LowerResult<Vec<CallArg>> {
         let mut args = Vec::with_capacity(params.len());
         for (p, (_, shape)) in params.iter().zip(dist.params) {
             let v = self.operand_elem(frame, p, idx)?;
@@ -757,6 +763,27 @@ impl Lowerer<'_> {
         let step = self.fb.binary(BinaryOp::Mul, i, kv);
         let offset = self.fb.binary(BinaryOp::Add, v.ptr.offset, step);
         CallArg::Buffer { buf: v.ptr.buf, offset }
+    }
+
+    /// `target += f_lpdf(y | ...)` (`_lupdf`, `_lpmf`, `_lupmf`) of a
+    /// library distribution: its terms go to the target one by one, as a
+    /// sampling statement's do, rather than summed into a buffer first, so
+    /// that a likelihood loop they form is batched (`ir::batch`) and its
+    /// vectorised form runs as fast as `y ~ f(...)`. Returns whether `e` was
+    /// such a call.
+    fn density_into_target(&mut self, e: &TypedExpr) -> LowerResult<bool> {
+        let TypedExprKind::Call { func, args } = &e.kind else { return Ok(false) };
+        if self.user_function(func).is_some() || args.is_empty() {
+            return Ok(false);
+        }
+        let Some((dist, suffix)) = signatures::split_density_name(func) else { return Ok(false) };
+        let unnormalised = match suffix {
+            signatures::DensitySuffix::Lpdf | signatures::DensitySuffix::Lpmf => false,
+            signatures::DensitySuffix::Lupdf | signatures::DensitySuffix::Lupmf => true,
+            _ => return Ok(false),
+        };
+        self.sampled_terms(dist, &args[0], &args[1..], unnormalised, Sink::Target, e)?;
+        Ok(true)
     }
 
     /// `f_lpdf(y | ...)` (or `f_lcdf`, `f_lccdf`) as an expression: the sum

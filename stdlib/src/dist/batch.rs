@@ -41,6 +41,16 @@ trait Element {
     }
 }
 
+/// poisson_log(n | α) without −ln n!: n α − e^α.
+struct PoissonLogUncounted;
+
+impl Element for PoissonLogUncounted {
+    #[inline(always)]
+    fn one<M: MulAdd, R: Real>(n: R, alpha: R) -> (R, R) {
+        PoissonLog::one::<M, R>(n, alpha)
+    }
+}
+
 /// Whether an element is finite (NaN compares false).
 #[inline(always)]
 fn finite<R: Real>(x: R) -> R::Mask {
@@ -269,63 +279,49 @@ fn pairwise(mut acc: [f64; SUMS]) -> f64 {
 /// The sum of bernoulli_logit(n[i] | alpha[i]) with the partials (∂α) in
 /// `partials` when given. The slices have equal lengths.
 pub fn bernoulli_logit_lpmf_batch(n: &[f64], alpha: &[f64], partials: Option<&mut [f64]>) -> f64 {
-    #[cfg(target_arch = "x86_64")]
-    if avx512::available() {
-        // SAFETY: the CPU has AVX-512 F and DQ and FMA (checked just above).
-        return unsafe { bernoulli_logit_avx512(n, alpha, partials) };
-    }
-    #[cfg(target_arch = "x86_64")]
-    if has_avx2_fma() {
-        // SAFETY: the CPU has AVX2 and FMA (checked just above).
-        return unsafe { bernoulli_logit_avx2(n, alpha, partials) };
-    }
-    // SAFETY: `f64` groups need nothing.
-    unsafe { sum_over::<BernoulliLogit, vmath::Plain, f64>(n, alpha, partials) }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn bernoulli_logit_avx2(n: &[f64], alpha: &[f64], partials: Option<&mut [f64]>) -> f64 {
-    // SAFETY: compiled with AVX2 and FMA, which the caller checked.
-    unsafe { sum_over::<BernoulliLogit, vmath::Fused, F64x8>(n, alpha, partials) }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
-unsafe fn bernoulli_logit_avx512(n: &[f64], alpha: &[f64], partials: Option<&mut [f64]>) -> f64 {
-    // SAFETY: compiled with AVX-512 F and DQ and FMA, which the caller checked.
-    unsafe { sum_over::<BernoulliLogit, vmath::Fused, F64x16>(n, alpha, partials) }
+    sum_with_best_isa::<BernoulliLogit>(n, alpha, partials)
 }
 
 /// The sum of poisson_log(n[i] | alpha[i]) with the partials (∂α) in
 /// `partials` when given. The slices have equal lengths.
 pub fn poisson_log_lpmf_batch(n: &[f64], alpha: &[f64], partials: Option<&mut [f64]>) -> f64 {
+    sum_with_best_isa::<PoissonLog>(n, alpha, partials)
+}
+
+/// [`poisson_log_lpmf_batch`] without the count terms -ln n[i]! (the
+/// scalar [`super::discrete::poisson_log_uncounted_lpmf_grad`]'s batch).
+pub fn poisson_log_uncounted_lpmf_batch(n: &[f64], alpha: &[f64], partials: Option<&mut [f64]>) -> f64 {
+    sum_with_best_isa::<PoissonLogUncounted>(n, alpha, partials)
+}
+
+/// [`sum_over`] in the widest kernel this CPU runs.
+fn sum_with_best_isa<E: Element>(n: &[f64], alpha: &[f64], partials: Option<&mut [f64]>) -> f64 {
     #[cfg(target_arch = "x86_64")]
     if avx512::available() {
         // SAFETY: the CPU has AVX-512 F and DQ and FMA (checked just above).
-        return unsafe { poisson_log_avx512(n, alpha, partials) };
+        return unsafe { sum_avx512::<E>(n, alpha, partials) };
     }
     #[cfg(target_arch = "x86_64")]
     if has_avx2_fma() {
         // SAFETY: the CPU has AVX2 and FMA (checked just above).
-        return unsafe { poisson_log_avx2(n, alpha, partials) };
+        return unsafe { sum_avx2::<E>(n, alpha, partials) };
     }
     // SAFETY: `f64` groups need nothing.
-    unsafe { sum_over::<PoissonLog, vmath::Plain, f64>(n, alpha, partials) }
+    unsafe { sum_over::<E, vmath::Plain, f64>(n, alpha, partials) }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn poisson_log_avx2(n: &[f64], alpha: &[f64], partials: Option<&mut [f64]>) -> f64 {
+unsafe fn sum_avx2<E: Element>(n: &[f64], alpha: &[f64], partials: Option<&mut [f64]>) -> f64 {
     // SAFETY: compiled with AVX2 and FMA, which the caller checked.
-    unsafe { sum_over::<PoissonLog, vmath::Fused, F64x8>(n, alpha, partials) }
+    unsafe { sum_over::<E, vmath::Fused, F64x8>(n, alpha, partials) }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
-unsafe fn poisson_log_avx512(n: &[f64], alpha: &[f64], partials: Option<&mut [f64]>) -> f64 {
+unsafe fn sum_avx512<E: Element>(n: &[f64], alpha: &[f64], partials: Option<&mut [f64]>) -> f64 {
     // SAFETY: compiled with AVX-512 F and DQ and FMA, which the caller checked.
-    unsafe { sum_over::<PoissonLog, vmath::Fused, F64x16>(n, alpha, partials) }
+    unsafe { sum_over::<E, vmath::Fused, F64x16>(n, alpha, partials) }
 }
 
 /// Whether this CPU runs the AVX2 + FMA kernels (detected once).
@@ -411,6 +407,31 @@ pub unsafe extern "C" fn hbm_poisson_log_lpmf_batch(len: i64, n: *const f64, alp
     // SAFETY: forwarded caller contract.
     match unsafe { slices(len, n, alpha, std::ptr::null_mut()) } {
         Some((n, alpha, _)) => poisson_log_lpmf_batch(n, alpha, None),
+        None => f64::NEG_INFINITY,
+    }
+}
+
+/// C-ABI form of [`poisson_log_uncounted_lpmf_batch`] with partials (as
+/// [`hbm_bernoulli_logit_lpmf_grad_batch`]).
+///
+/// # Safety
+/// As [`hbm_bernoulli_logit_lpmf_grad_batch`].
+pub unsafe extern "C" fn hbm_poisson_log_uncounted_lpmf_grad_batch(len: i64, n: *const f64, alpha: *const f64, partials: *mut f64) -> f64 {
+    // SAFETY: forwarded caller contract.
+    match unsafe { slices(len, n, alpha, partials) } {
+        Some((n, alpha, p)) => poisson_log_uncounted_lpmf_batch(n, alpha, p),
+        None => f64::NEG_INFINITY,
+    }
+}
+
+/// C-ABI form of [`poisson_log_uncounted_lpmf_batch`] without partials.
+///
+/// # Safety
+/// `n` and `alpha` must be valid for `len` reads.
+pub unsafe extern "C" fn hbm_poisson_log_uncounted_lpmf_batch(len: i64, n: *const f64, alpha: *const f64) -> f64 {
+    // SAFETY: forwarded caller contract.
+    match unsafe { slices(len, n, alpha, std::ptr::null_mut()) } {
+        Some((n, alpha, _)) => poisson_log_uncounted_lpmf_batch(n, alpha, None),
         None => f64::NEG_INFINITY,
     }
 }

@@ -89,12 +89,18 @@ pub fn binomial_lpmf(n: i64, big_n: i64, theta: f64) -> f64 {
 
 /// [`binomial_lpmf`] and its partial (∂θ).
 pub fn binomial_lpmf_grad(n: i64, big_n: i64, theta: f64) -> (f64, [f64; 1]) {
+    with_count_term(binomial_uncounted_lpmf_grad(n, big_n, theta), || lchoose_int(big_n, n))
+}
+
+/// [`binomial_lpmf_grad`] without its count term ln C(N, n), which depends
+/// on the data alone: the compiler adds it as a term of its own
+/// (`lower/counted_densities.rs`), computed once when the data are bound.
+pub fn binomial_uncounted_lpmf_grad(n: i64, big_n: i64, theta: f64) -> (f64, [f64; 1]) {
     if !(0.0..=1.0).contains(&theta) || n < 0 || big_n < 0 || n > big_n {
         return reject();
     }
     let (nf, mf) = (n as f64, (big_n - n) as f64);
-    let v = lchoose_int(big_n, n)
-        + sp::multiply_log(nf, theta)
+    let v = sp::multiply_log(nf, theta)
         + if mf == 0.0 {
             0.0
         } else {
@@ -102,6 +108,23 @@ pub fn binomial_lpmf_grad(n: i64, big_n: i64, theta: f64) -> (f64, [f64; 1]) {
         };
     let d = super::xdiv(nf, theta) - super::xdiv(mf, 1.0 - theta);
     finish(v, [d])
+}
+
+/// [`binomial_uncounted_lpmf_grad`]'s value.
+pub fn binomial_uncounted_lpmf(n: i64, big_n: i64, theta: f64) -> f64 {
+    binomial_uncounted_lpmf_grad(n, big_n, theta).0
+}
+c_lpmf!(hbm_binomial_uncounted_lpmf, hbm_binomial_uncounted_lpmf_grad, binomial_uncounted_lpmf, binomial_uncounted_lpmf_grad; [n, big_n]; [theta]);
+
+/// A density without its count term, plus the term (`count`, finite for
+/// every count the density accepts); an invalid argument's -∞ stays.
+fn with_count_term(uncounted: (f64, [f64; 1]), count: impl FnOnce() -> f64) -> (f64, [f64; 1]) {
+    let (v, g) = uncounted;
+    if v.is_finite() {
+        finish(count() + v, g)
+    } else {
+        (v, g)
+    }
 }
 
 /// A draw from binomial(N, θ).
@@ -126,6 +149,12 @@ pub fn binomial_logit_lpmf(n: i64, big_n: i64, alpha: f64) -> f64 {
 
 /// [`binomial_logit_lpmf`] and its partial (∂α).
 pub fn binomial_logit_lpmf_grad(n: i64, big_n: i64, alpha: f64) -> (f64, [f64; 1]) {
+    with_count_term(binomial_logit_uncounted_lpmf_grad(n, big_n, alpha), || lchoose_int(big_n, n))
+}
+
+/// [`binomial_logit_lpmf_grad`] without its count term ln C(N, n) (see
+/// [`binomial_uncounted_lpmf_grad`]).
+pub fn binomial_logit_uncounted_lpmf_grad(n: i64, big_n: i64, alpha: f64) -> (f64, [f64; 1]) {
     if alpha.is_nan() || n < 0 || big_n < 0 || n > big_n {
         return reject();
     }
@@ -141,8 +170,14 @@ pub fn binomial_logit_lpmf_grad(n: i64, big_n: i64, alpha: f64) -> (f64, [f64; 1
         mf * sp::log1m_inv_logit(alpha)
     };
     let d = nf * sp::inv_logit(-alpha) - mf * sp::inv_logit(alpha);
-    finish(lchoose_int(big_n, n) + a + b, [d])
+    finish(a + b, [d])
 }
+
+/// [`binomial_logit_uncounted_lpmf_grad`]'s value.
+pub fn binomial_logit_uncounted_lpmf(n: i64, big_n: i64, alpha: f64) -> f64 {
+    binomial_logit_uncounted_lpmf_grad(n, big_n, alpha).0
+}
+c_lpmf!(hbm_binomial_logit_uncounted_lpmf, hbm_binomial_logit_uncounted_lpmf_grad, binomial_logit_uncounted_lpmf, binomial_logit_uncounted_lpmf_grad; [n, big_n]; [alpha]);
 
 /// A draw from binomial_logit(N, α).
 pub fn binomial_logit_rng<R: Rng + ?Sized>(
@@ -167,13 +202,25 @@ pub fn poisson_lpmf(n: i64, lambda: f64) -> f64 {
 
 /// [`poisson_lpmf`] and its partial (∂λ).
 pub fn poisson_lpmf_grad(n: i64, lambda: f64) -> (f64, [f64; 1]) {
+    with_count_term(poisson_uncounted_lpmf_grad(n, lambda), || -lfactorial(n))
+}
+
+/// [`poisson_lpmf_grad`] without its count term -ln n! (see
+/// [`binomial_uncounted_lpmf_grad`]).
+pub fn poisson_uncounted_lpmf_grad(n: i64, lambda: f64) -> (f64, [f64; 1]) {
     if !(lambda >= 0.0) || lambda.is_infinite() || n < 0 {
         return reject();
     }
     let nf = n as f64;
-    let v = sp::multiply_log(nf, lambda) - lambda - lfactorial(n);
+    let v = sp::multiply_log(nf, lambda) - lambda;
     finish(v, [super::xdiv(nf, lambda) - 1.0])
 }
+
+/// [`poisson_uncounted_lpmf_grad`]'s value.
+pub fn poisson_uncounted_lpmf(n: i64, lambda: f64) -> f64 {
+    poisson_uncounted_lpmf_grad(n, lambda).0
+}
+c_lpmf!(hbm_poisson_uncounted_lpmf, hbm_poisson_uncounted_lpmf_grad, poisson_uncounted_lpmf, poisson_uncounted_lpmf_grad; [n]; [lambda]);
 
 /// Draws Poisson(λ) for 0 <= λ <= 2^30.
 pub(super) fn poisson_draw<R: Rng + ?Sized>(
@@ -208,6 +255,12 @@ pub fn poisson_log_lpmf(n: i64, alpha: f64) -> f64 {
 
 /// [`poisson_log_lpmf`] and its partial (∂α).
 pub fn poisson_log_lpmf_grad(n: i64, alpha: f64) -> (f64, [f64; 1]) {
+    with_count_term(poisson_log_uncounted_lpmf_grad(n, alpha), || -lfactorial(n))
+}
+
+/// [`poisson_log_lpmf_grad`] without its count term -ln n! (see
+/// [`binomial_uncounted_lpmf_grad`]).
+pub fn poisson_log_uncounted_lpmf_grad(n: i64, alpha: f64) -> (f64, [f64; 1]) {
     if alpha.is_nan() || alpha == f64::INFINITY || n < 0 {
         return reject();
     }
@@ -217,8 +270,14 @@ pub fn poisson_log_lpmf_grad(n: i64, alpha: f64) -> (f64, [f64; 1]) {
     }
     let nf = n as f64;
     let e = alpha.exp();
-    finish(nf * alpha - e - lfactorial(n), [nf - e])
+    finish(nf * alpha - e, [nf - e])
 }
+
+/// [`poisson_log_uncounted_lpmf_grad`]'s value.
+pub fn poisson_log_uncounted_lpmf(n: i64, alpha: f64) -> f64 {
+    poisson_log_uncounted_lpmf_grad(n, alpha).0
+}
+c_lpmf!(hbm_poisson_log_uncounted_lpmf, hbm_poisson_log_uncounted_lpmf_grad, poisson_log_uncounted_lpmf, poisson_log_uncounted_lpmf_grad; [n]; [alpha]);
 
 /// A draw from poisson_log(α).
 pub fn poisson_log_rng<R: Rng + ?Sized>(rng: &mut R, alpha: f64) -> Result<i64, RngError> {

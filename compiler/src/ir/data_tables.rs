@@ -1,0 +1,306 @@
+//! IR pass: what the log density computes from the data alone, computed
+//! once when the data are bound.
+//!
+//! A loop over observations often takes a costly function of the data in
+//! every iteration of every gradient: the `lgamma(n + 1)` of a count
+//! density, the `log(y)` of a lognormal or gamma density kept in full
+//! (hbmc samples with every constant: docs/language.md), a covariate
+//! transformed in the model block (`log(x[n])`). `ir::licm` cannot move
+//! them (they vary with the loop), and `ir::tabulate` only builds tables
+//! of what varies with a small inner loop. This pass computes each into a
+//! `Data` table with one element per iteration, filled by a copy of the
+//! loop appended to the `TransformedData` function (which runs once per
+//! binding of the data, in both engines); the loop loads the table
+//! instead. The gradient never sees them: a `Data` load has no adjoint.
+//!
+//! What goes into a table: a statement at the top level of a loop of the
+//! `LogDensity` function that pays to move (a library call, a division or
+//! a square root, as `ir::licm` judges it, and what is computed from
+//! them) and that is computed from the loop's variable and constants
+//! alone, through pure arithmetic (integer division excepted), the
+//! stdlib's pure scalar functions (no partials) and loads of `Data` and
+//! `IntData` buffers at indices affine in the loop's variable and inside
+//! the buffer over the whole range (so the copy, which runs every
+//! iteration whether or not the log density would, reads nothing out of
+//! bounds). The log density never writes those arenas, and the copy runs
+//! after every statement of the transformed data, so it reads the values
+//! the log density would. The loop's bounds must be known when the model
+//! is compiled (constants or integer data), with at most
+//! [`MAX_DATA_TABLE`] iterations. Values that depend on an enclosing
+//! loop's variable too are left where they are.
+
+use super::batch::{definitions, map_expr, uses_in};
+use super::chunks::collect_constants;
+use super::tabulate::{costly_values_read_elsewhere, defines, drop_unused, slice_of, KnownInts};
+use super::{Arena, BinaryOp, BufferId, CallArg, Expr, Function, FunctionKind, Module, ScalarType, Stmt, Value};
+use super::licm::pure_symbols;
+use std::collections::{HashMap, HashSet};
+
+/// The most elements of one table (a loop's trip count): 8 MiB of `f64`.
+pub const MAX_DATA_TABLE: i64 = 1 << 20;
+
+/// Computes the data-only values of the `LogDensity` function's loops into
+/// tables filled at the end of the transformed data (see the module docs),
+/// reading integer data from `int_data_init` (the `IntData` arena before
+/// transformed data run). Returns how many tables it made.
+pub fn tabulate_data_terms(module: &mut Module, int_data_init: &[i64]) -> usize {
+    let (Some(ld), Some(td)) = (
+        module.functions.iter().position(|f| f.kind == FunctionKind::LogDensity),
+        module.functions.iter().position(|f| f.kind == FunctionKind::TransformedData),
+    ) else {
+        return 0;
+    };
+    let mut computed_later = HashSet::new();
+    super::batch::writes_in(&module.functions[td].body, &mut computed_later);
+    let mut func = std::mem::replace(&mut module.functions[ld], Function::new(FunctionKind::LogDensity));
+    let mut fill = std::mem::replace(&mut module.functions[td], Function::new(FunctionKind::TransformedData));
+    let body = std::mem::take(&mut func.body);
+    let lets = definitions(&body);
+    let mut constants = HashMap::new();
+    collect_constants(&body, &mut constants);
+    let mut pass = Pass { module, func: &mut func, fill: &mut fill, lets, constants, int_data: int_data_init, computed_later: &computed_later, tables: 0 };
+    let body = pass.block(body);
+    let tables = pass.tables;
+    func.body = body;
+    module.functions[ld] = func;
+    module.functions[td] = fill;
+    tables
+}
+
+struct Pass<'a> {
+    module: &'a mut Module,
+    /// The log density being rewritten.
+    func: &'a mut Function,
+    /// The transformed data function the tables are filled at the end of.
+    fill: &'a mut Function,
+    /// The expression of every `let` of the log density.
+    lets: HashMap<Value, Expr>,
+    /// Every constant of the log density, by value.
+    constants: HashMap<Value, Expr>,
+    int_data: &'a [i64],
+    computed_later: &'a HashSet<BufferId>,
+    tables: usize,
+}
+
+impl Pass<'_> {
+    fn known(&self) -> KnownInts<'_> {
+        KnownInts { lets: &self.lets, buffers: &self.module.buffers, int_data: self.int_data, computed_later: self.computed_later }
+    }
+
+    /// `stmts` with the data-only values of each loop in it (innermost
+    /// first) loaded from tables.
+    fn block(&mut self, stmts: Vec<Stmt>) -> Vec<Stmt> {
+        let mut out = Vec::with_capacity(stmts.len());
+        for s in stmts {
+            match s {
+                Stmt::For { var, start, end, body } => {
+                    let mut body = self.block(body);
+                    let bounds = self.known().int_const(start, 0).zip(self.known().int_const(end, 0));
+                    if let Some((lo, hi)) = bounds.filter(|(lo, hi)| (1..=MAX_DATA_TABLE).contains(&(hi - lo))) {
+                        self.tabulate(var, lo, hi, &mut body, &mut out);
+                    }
+                    out.push(Stmt::For { var, start, end, body });
+                }
+                Stmt::While { cond_block, cond, body } => {
+                    out.push(Stmt::While { cond_block: self.block(cond_block), cond, body: self.block(body) })
+                }
+                Stmt::If { cond, then, otherwise } => out.push(Stmt::If { cond, then: self.block(then), otherwise: self.block(otherwise) }),
+                s => out.push(s),
+            }
+        }
+        out
+    }
+
+    /// Moves the data-only values of the loop `var in lo..hi` (body `body`)
+    /// into tables filled at the end of the transformed data. A value the
+    /// loop only adds to the target is summed there instead, and its sum
+    /// added once, by a statement appended to `before` (which the loop
+    /// follows).
+    fn tabulate(&mut self, var: Value, lo: i64, hi: i64, body: &mut Vec<Stmt>, before: &mut Vec<Stmt>) {
+        let mut from_data: HashSet<Value> = HashSet::new();
+        let mut member = vec![false; body.len()];
+        for (j, s) in body.iter().enumerate() {
+            if self.data_only(s, var, lo, hi, &from_data) {
+                member[j] = true;
+                from_data.extend(defines(s));
+            }
+        }
+        let tabulated = costly_values_read_elsewhere(body, &member);
+        if tabulated.is_empty() {
+            return;
+        }
+        let slice = slice_of(body, &member, &tabulated, |_| true);
+
+        // The fill, at the end of the transformed data.
+        let lo_f = self.fill_let(Expr::I64(lo), ScalarType::I64);
+        let hi_f = self.fill_let(Expr::I64(hi), ScalarType::I64);
+        let var_f = self.fill.new_value(ScalarType::I64);
+        let mut renamed: HashMap<Value, Value> = HashMap::from([(var, var_f)]);
+        let mut copies = self.copy_slice(body, &slice, &mut renamed);
+        let at_f = self.fill.new_value(ScalarType::I64);
+        copies.push(Stmt::Let { dst: at_f, expr: Expr::Binary(BinaryOp::Sub, var_f, lo_f) });
+        let mut tables = HashMap::new();
+        let summed = only_added_to_target(body, &tabulated);
+        for &v in &tabulated {
+            // The slice holds every tabulated value's definition.
+            let value = renamed[&v];
+            if summed.contains(&v) {
+                let sum = self.module.add_buffer(format!("data_sum#{}", self.module.buffers.len()), Arena::Data, 1);
+                let zero_f = self.fill_let(Expr::I64(0), ScalarType::I64);
+                let zero = self.fill_let(Expr::F64(0.0), ScalarType::F64);
+                self.fill.body.push(Stmt::Store { buf: sum, index: zero_f, value: zero });
+                copies.push(Stmt::Accumulate { buf: sum, index: zero_f, value });
+                let zero_in = self.func.new_value(ScalarType::I64);
+                let total = self.func.new_value(ScalarType::F64);
+                before.push(Stmt::Let { dst: zero_in, expr: Expr::I64(0) });
+                before.push(Stmt::Let { dst: total, expr: Expr::Load { buf: sum, index: zero_in } });
+                before.push(Stmt::AddTarget(total));
+            } else {
+                let ty = self.func.type_of(v);
+                let arena = if ty == ScalarType::F64 { Arena::Data } else { Arena::IntData };
+                let buf = self.module.add_buffer(format!("data_table#{}", self.module.buffers.len()), arena, (hi - lo) as usize);
+                copies.push(Stmt::Store { buf, index: at_f, value });
+                tables.insert(v, buf);
+            }
+            self.tables += 1;
+        }
+        self.fill.body.push(Stmt::For { var: var_f, start: lo_f, end: hi_f, body: copies });
+        if !summed.is_empty() {
+            body.retain(|s| !matches!(s, Stmt::AddTarget(v) if summed.contains(v)));
+        }
+
+        // The loop loads the tables, and drops what only they needed.
+        let lo_in = self.func.new_value(ScalarType::I64);
+        let at_in = self.func.new_value(ScalarType::I64);
+        let mut rewritten = vec![
+            Stmt::Let { dst: lo_in, expr: Expr::I64(lo) },
+            Stmt::Let { dst: at_in, expr: Expr::Binary(BinaryOp::Sub, var, lo_in) },
+        ];
+        for s in std::mem::take(body) {
+            match defines(&s).first().and_then(|d| tables.get(d).map(|b| (*d, *b))) {
+                Some((v, buf)) => rewritten.push(Stmt::Let { dst: v, expr: Expr::Load { buf, index: at_in } }),
+                None => rewritten.push(s),
+            }
+        }
+        *body = drop_unused(rewritten, &from_data);
+    }
+
+    /// Whether `s` (at the top level of the loop `var in lo..hi`) computes
+    /// its values from `var`, the values of `from_data` and constants alone,
+    /// reading only data inside their buffers.
+    fn data_only(&self, s: &Stmt, var: Value, lo: i64, hi: i64, from_data: &HashSet<Value>) -> bool {
+        let ok = |v: &Value| *v == var || from_data.contains(v) || self.constants.contains_key(v);
+        match s {
+            Stmt::Let { expr, .. } => match expr {
+                Expr::F64(_) | Expr::I64(_) | Expr::Target | Expr::ChunkIndex => false,
+                Expr::Unary(_, x) => ok(x),
+                // Integer division traps on zero, which the copy must not reach.
+                Expr::Binary(BinaryOp::Div | BinaryOp::Rem, a, b) => ok(a) && ok(b) && self.func.type_of(*a) == ScalarType::F64,
+                Expr::Binary(_, a, b) | Expr::Cmp(_, a, b) => ok(a) && ok(b),
+                Expr::Select { cond, then, otherwise } => ok(cond) && ok(then) && ok(otherwise),
+                Expr::Load { buf, index } => {
+                    let buffer = self.module.buffer(*buf);
+                    let len = buffer.len as i64;
+                    let in_range = self.known().affine(*index, var, 0).is_some_and(|(a, b)| {
+                        let (first, last) = (a * lo + b, a * (hi - 1) + b);
+                        (0..len).contains(&first) && (0..len).contains(&last)
+                    });
+                    matches!(buffer.arena, Arena::Data | Arena::IntData) && ok(index) && in_range
+                }
+            },
+            Stmt::Call { dst: Some(_), partials, func, args } => {
+                partials.is_empty()
+                    && pure_symbols().contains(func.symbol.as_str())
+                    && args.iter().all(|a| matches!(a, CallArg::Value(v) if ok(v)))
+            }
+            _ => false,
+        }
+    }
+
+    /// Copies into the fill function the statements of `stmts` marked in
+    /// `slice`, reading the copies of what they read (`renamed`, which
+    /// gains their values); a constant they read is copied too.
+    fn copy_slice(&mut self, stmts: &[Stmt], slice: &[bool], renamed: &mut HashMap<Value, Value>) -> Vec<Stmt> {
+        let mut copies = Vec::new();
+        for (s, _) in stmts.iter().zip(slice).filter(|(_, &in_slice)| in_slice) {
+            let mut rename = |v: Value, this: &mut Self, copies: &mut Vec<Stmt>| -> Value {
+                if let Some(&r) = renamed.get(&v) {
+                    return r;
+                }
+                // Members read only the loop variable, members (renamed
+                // before they are read) and constants.
+                let c = this.constants[&v].clone();
+                let copy = this.fill.new_value(this.func.type_of(v));
+                copies.push(Stmt::Let { dst: copy, expr: c });
+                renamed.insert(v, copy);
+                copy
+            };
+            let (dst, copy) = match s {
+                Stmt::Let { dst, expr } => {
+                    let mut pre = Vec::new();
+                    let expr = map_expr(expr, |v| rename(v, self, &mut pre));
+                    copies.extend(pre);
+                    (*dst, Stmt::Let { dst: self.fill.new_value(self.func.type_of(*dst)), expr })
+                }
+                Stmt::Call { dst: Some(dst), partials, func, args } => {
+                    let mut pre = Vec::new();
+                    let args = args
+                        .iter()
+                        .map(|a| match a {
+                            CallArg::Value(v) => CallArg::Value(rename(*v, self, &mut pre)),
+                            a => a.clone(),
+                        })
+                        .collect();
+                    copies.extend(pre);
+                    let dst2 = self.fill.new_value(self.func.type_of(*dst));
+                    (*dst, Stmt::Call { dst: Some(dst2), partials: partials.clone(), func: func.clone(), args })
+                }
+                // Slices hold only lets and calls with a result.
+                _ => continue,
+            };
+            renamed.insert(dst, defines(&copy)[0]);
+            copies.push(copy);
+        }
+        copies
+    }
+
+    /// Appends `let v = expr` to the fill function; returns `v`.
+    fn fill_let(&mut self, expr: Expr, ty: ScalarType) -> Value {
+        let v = self.fill.new_value(ty);
+        self.fill.body.push(Stmt::Let { dst: v, expr });
+        v
+    }
+}
+
+/// The values of `tabulated` that `body` (a loop's) reads only in one
+/// `target +=` at its top level, when nothing in it reads the target or
+/// leaves an iteration early: their sum over the loop may be added once,
+/// before it. A `reject` may stop the loop half-way, but then the target
+/// is not used.
+fn only_added_to_target(body: &[Stmt], tabulated: &[Value]) -> HashSet<Value> {
+    if reads_target_or_jumps(body) {
+        return HashSet::new();
+    }
+    let mut uses = Vec::new();
+    uses_in(body, &mut uses);
+    tabulated
+        .iter()
+        .copied()
+        .filter(|v| {
+            let adds = body.iter().filter(|s| matches!(s, Stmt::AddTarget(a) if a == v)).count();
+            adds == 1 && uses.iter().filter(|u| *u == v).count() == 1
+        })
+        .collect()
+}
+
+/// Whether `stmts` read `target()`, `break` or `continue` (at any depth:
+/// a jump in an inner loop would do, conservatively), or run chunks.
+fn reads_target_or_jumps(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::Let { expr: Expr::Target, .. } | Stmt::Break | Stmt::Continue | Stmt::RunChunks { .. } => true,
+        Stmt::For { body, .. } => reads_target_or_jumps(body),
+        Stmt::If { then, otherwise, .. } => reads_target_or_jumps(then) || reads_target_or_jumps(otherwise),
+        Stmt::While { cond_block, body, .. } => reads_target_or_jumps(cond_block) || reads_target_or_jumps(body),
+        _ => false,
+    })
+}
