@@ -32,8 +32,14 @@
 //! data: not transformed data, which are computed later), and `M` run at
 //! least once and at most [`MAX_TABLE`] times. A loop `L` that calls a
 //! user function or runs chunks keeps its loads of work buffers (they may
-//! be written unseen). Loops nested deeper (an HMM's `log(theta[j, k])`
-//! inside the `j` loop inside the `k` loop) are not tabulated.
+//! be written unseen).
+//!
+//! One level deeper likewise: what a loop `J` directly in `M`'s body
+//! computes from `J`'s and `M`'s variables (an HMM's `log(theta[j, k])`
+//! in `for (t) for (k) for (j)`) goes into a table of `|M| |J|` values
+//! (at most [`MAX_TABLE`]), filled by a copy of both loops before `L`,
+//! with loads at indices affine in both variables, inside their buffers at
+//! every corner of the two loops' ranges.
 //!
 //! The copy runs even when `L` runs no iteration: its work is pure and its
 //! loads are inside their buffers, so that costs time only.
@@ -130,7 +136,9 @@ impl Pass<'_> {
                             if !(1..=MAX_TABLE).contains(&(hi - lo)) {
                                 continue;
                             }
-                            if let Some(before) = self.tabulate(InnerLoop { var: *m, lo, hi }, inner, &outer) {
+                            let m = InnerLoop { var: *m, lo, hi };
+                            out.extend(self.tabulate_pairs(m, inner, &outer));
+                            if let Some(before) = self.tabulate(m, inner, &outer) {
                                 out.extend(before);
                             }
                         }
@@ -166,7 +174,7 @@ impl Pass<'_> {
         let mut from_m: HashSet<Value> = HashSet::new();
         let mut member = vec![false; inner.len()];
         for (j, s) in inner.iter().enumerate() {
-            if self.computed_from_m(s, m, &from_m, outer) {
+            if self.computed_from(s, &[m], &from_m, outer) {
                 member[j] = true;
                 from_m.extend(defines(s));
             }
@@ -320,11 +328,12 @@ impl Pass<'_> {
         before
     }
 
-    /// Whether `s` (at the top level of the inner loop `m`) computes its
-    /// values from `m`, the values of `from_m`, values from before the
-    /// outer loop and constants alone, and may run before the outer loop.
-    fn computed_from_m(&self, s: &Stmt, m: InnerLoop, from_m: &HashSet<Value>, outer: &Outer) -> bool {
-        let ok = |v: &Value| *v == m.var || from_m.contains(v) || !outer.inside.contains(v) || self.constants.contains_key(v);
+    /// Whether `s` (at the top level of the innermost of the nested inner
+    /// loops `nest`) computes its values from their variables, the values
+    /// of `from`, values from before the outer loop and constants alone,
+    /// and may run before the outer loop.
+    fn computed_from(&self, s: &Stmt, nest: &[InnerLoop], from: &HashSet<Value>, outer: &Outer) -> bool {
+        let ok = |v: &Value| nest.iter().any(|m| m.var == *v) || from.contains(v) || !outer.inside.contains(v) || self.constants.contains_key(v);
         match s {
             Stmt::Let { expr, .. } => match expr {
                 Expr::F64(_) | Expr::I64(_) | Expr::Target | Expr::ChunkIndex => false,
@@ -335,8 +344,15 @@ impl Pass<'_> {
                 Expr::Load { buf, index } => {
                     let buffer = self.module.buffer(*buf);
                     let opaque = outer.opaque && matches!(buffer.arena, Arena::Work | Arena::IntWork);
-                    let in_range = self.affine(*index, m.var, 0).is_some_and(|(a, b)| {
-                        let (first, last) = (a * m.lo + b, a * (m.hi - 1) + b);
+                    let vars: Vec<Value> = nest.iter().map(|m| m.var).collect();
+                    // Inside the buffer at every corner of the nest's box.
+                    let in_range = self.known().affine_in(*index, &vars, 0).is_some_and(|(a, b)| {
+                        let (mut first, mut last) = (b, b);
+                        for (a, m) in a.iter().zip(nest) {
+                            let (x, y) = (a * m.lo, a * (m.hi - 1));
+                            first += x.min(y);
+                            last += x.max(y);
+                        }
                         let len = buffer.len as i64;
                         (0..len).contains(&first) && (0..len).contains(&last)
                     });
@@ -352,6 +368,130 @@ impl Pass<'_> {
         }
     }
 
+    /// Builds the tables of what each loop `j` directly in the body of the
+    /// inner loop `m` computes from `j`, `m`, values from before the outer
+    /// loop and constants: an HMM's `log(theta[j, k])` in `for (t) for (k)
+    /// for (j)`, one table of `|m| |j|` values per quantity, filled by a
+    /// copy of both loops before the outer loop. Rewrites the `j` loops to
+    /// load the tables and returns the statements that fill them.
+    fn tabulate_pairs(&mut self, m: InnerLoop, m_body: &mut Vec<Stmt>, outer: &Outer) -> Vec<Stmt> {
+        let mut before = Vec::new();
+        let mut from_m: HashSet<Value> = HashSet::new();
+        let mut member_m = vec![false; m_body.len()];
+        for (i, s) in m_body.iter().enumerate() {
+            if self.computed_from(s, &[m], &from_m, outer) {
+                member_m[i] = true;
+                from_m.extend(defines(s));
+            }
+        }
+        for pos in 0..m_body.len() {
+            let Stmt::For { var, start, end, .. } = &m_body[pos] else { continue };
+            let (Some(lo), Some(hi)) = (self.int_const(*start, 0), self.int_const(*end, 0)) else { continue };
+            let j = InnerLoop { var: *var, lo, hi };
+            let cells = (m.hi - m.lo).saturating_mul(hi - lo);
+            if !(1..=MAX_TABLE).contains(&(hi - lo)) || cells > MAX_TABLE {
+                continue;
+            }
+            let Stmt::For { body, .. } = &mut m_body[pos] else { continue };
+            let mut j_body = std::mem::take(body);
+            let fill = self.tabulate_pair(m, j, &mut j_body, m_body, &member_m, &from_m, outer);
+            if let Stmt::For { body, .. } = &mut m_body[pos] {
+                *body = j_body;
+            }
+            before.extend(fill);
+        }
+        if !before.is_empty() {
+            *m_body = drop_unused(std::mem::take(m_body), &from_m);
+        }
+        before
+    }
+
+    /// [`Self::tabulate_pairs`] for one loop `j` (its body `j_body`, taken
+    /// out of `m_body`, whose statements `member_m` are computed from `m`
+    /// alone, defining `from_m`).
+    #[allow(clippy::too_many_arguments)]
+    fn tabulate_pair(
+        &mut self,
+        m: InnerLoop,
+        j: InnerLoop,
+        j_body: &mut Vec<Stmt>,
+        m_body: &[Stmt],
+        member_m: &[bool],
+        from_m: &HashSet<Value>,
+        outer: &Outer,
+    ) -> Vec<Stmt> {
+        let mut from = from_m.clone();
+        let mut from_j: HashSet<Value> = HashSet::new();
+        let mut member_j = vec![false; j_body.len()];
+        for (i, s) in j_body.iter().enumerate() {
+            if self.computed_from(s, &[m, j], &from, outer) {
+                member_j[i] = true;
+                from.extend(defines(s));
+                from_j.extend(defines(s));
+            }
+        }
+        let tabulated = costly_values_read_elsewhere(j_body, &member_j);
+        if tabulated.is_empty() {
+            return Vec::new();
+        }
+        let slice_j = slice_of(j_body, &member_j, &tabulated, |_| true);
+        // The values of `m`'s body that the slice reads.
+        let mut read = Vec::new();
+        for (s, _) in j_body.iter().zip(&slice_j).filter(|(_, &in_slice)| in_slice) {
+            uses_in(std::slice::from_ref(s), &mut read);
+        }
+        let needed: Vec<Value> = read.into_iter().filter(|v| from_m.contains(v)).collect();
+        let slice_m = slice_of(m_body, member_m, &needed, |_| true);
+
+        // Before the outer loop: copies of both loops storing each value at
+        // (m - lo_m) |j| + (j - lo_j).
+        let mut before = Vec::new();
+        let lo_m = self.new_let(&mut before, Expr::I64(m.lo), ScalarType::I64);
+        let hi_m = self.new_let(&mut before, Expr::I64(m.hi), ScalarType::I64);
+        let lo_j = self.new_let(&mut before, Expr::I64(j.lo), ScalarType::I64);
+        let hi_j = self.new_let(&mut before, Expr::I64(j.hi), ScalarType::I64);
+        let width = self.new_let(&mut before, Expr::I64(j.hi - j.lo), ScalarType::I64);
+        let var_m = self.func.new_value(ScalarType::I64);
+        let var_j = self.func.new_value(ScalarType::I64);
+        let mut renamed: HashMap<Value, Value> = HashMap::from([(m.var, var_m), (j.var, var_j)]);
+        let mut m_copy = self.copy_slice(m_body, &slice_m, &mut renamed, outer, &mut before);
+        let mut j_copy = self.copy_slice(j_body, &slice_j, &mut renamed, outer, &mut before);
+        let at = self.cell_index(&mut j_copy, (var_m, lo_m), (var_j, lo_j), width);
+        let mut tables = Vec::new();
+        for &v in &tabulated {
+            let buf = self.new_table(v, ((m.hi - m.lo) * (j.hi - j.lo)) as usize);
+            // Every tabulated value has its copy: the slice holds its definition.
+            j_copy.push(Stmt::Store { buf, index: at, value: renamed[&v] });
+            tables.push((v, buf));
+        }
+        m_copy.push(Stmt::For { var: var_j, start: lo_j, end: hi_j, body: j_copy });
+        before.push(Stmt::For { var: var_m, start: lo_m, end: hi_m, body: m_copy });
+
+        // The `j` loop loads the tables instead.
+        let mut rewritten = Vec::with_capacity(j_body.len() + 8);
+        let lo_m_in = self.new_let(&mut rewritten, Expr::I64(m.lo), ScalarType::I64);
+        let lo_j_in = self.new_let(&mut rewritten, Expr::I64(j.lo), ScalarType::I64);
+        let width_in = self.new_let(&mut rewritten, Expr::I64(j.hi - j.lo), ScalarType::I64);
+        let at_in = self.cell_index(&mut rewritten, (m.var, lo_m_in), (j.var, lo_j_in), width_in);
+        for s in std::mem::take(j_body) {
+            match defines(&s).first().and_then(|d| tables.iter().find(|(v, _)| v == d)) {
+                Some(&(v, buf)) => rewritten.push(Stmt::Let { dst: v, expr: Expr::Load { buf, index: at_in } }),
+                None => rewritten.push(s),
+            }
+        }
+        *j_body = drop_unused(rewritten, &from_j);
+        before
+    }
+
+    /// Appends to `stmts` the index `(m - lo_m) width + (j - lo_j)` of a
+    /// cell of a two-loop table; returns it.
+    fn cell_index(&mut self, stmts: &mut Vec<Stmt>, (m, lo_m): (Value, Value), (j, lo_j): (Value, Value), width: Value) -> Value {
+        let dm = self.new_let(stmts, Expr::Binary(BinaryOp::Sub, m, lo_m), ScalarType::I64);
+        let row = self.new_let(stmts, Expr::Binary(BinaryOp::Mul, dm, width), ScalarType::I64);
+        let dj = self.new_let(stmts, Expr::Binary(BinaryOp::Sub, j, lo_j), ScalarType::I64);
+        self.new_let(stmts, Expr::Binary(BinaryOp::Add, row, dj), ScalarType::I64)
+    }
+
     /// What is known of integer values when the model is compiled.
     fn known(&self) -> KnownInts<'_> {
         KnownInts { lets: &self.lets, buffers: &self.module.buffers, int_data: self.int_data, computed_later: self.computed_later }
@@ -359,10 +499,6 @@ impl Pass<'_> {
 
     fn int_const(&self, v: Value, depth: usize) -> Option<i64> {
         self.known().int_const(v, depth)
-    }
-
-    fn affine(&self, v: Value, m: Value, depth: usize) -> Option<(i64, i64)> {
-        self.known().affine(v, m, depth)
     }
 
     /// Copies of the statements of `stmts` marked in `slice`, reading the
@@ -475,36 +611,47 @@ impl KnownInts<'_> {
 
     /// `v` as `a m + b` with `a` and `b` known when the model is compiled.
     pub fn affine(&self, v: Value, m: Value, depth: usize) -> Option<(i64, i64)> {
-        if v == m {
-            return Some((1, 0));
+        self.affine_in(v, &[m], depth).map(|(a, b)| (a[0], b))
+    }
+
+    /// `v` as `a · vars + b` (one coefficient per variable) with `a` and `b`
+    /// known when the model is compiled.
+    pub fn affine_in(&self, v: Value, vars: &[Value], depth: usize) -> Option<(Vec<i64>, i64)> {
+        if let Some(i) = vars.iter().position(|x| *x == v) {
+            let mut a = vec![0; vars.len()];
+            a[i] = 1;
+            return Some((a, 0));
         }
         if let Some(k) = self.int_const(v, depth) {
-            return Some((0, k));
+            return Some((vec![0; vars.len()], k));
         }
         if depth > 16 {
             return None;
         }
+        let combine = |(a1, b1): (Vec<i64>, i64), (a2, b2): (Vec<i64>, i64), f: fn(i64, i64) -> Option<i64>| -> Option<(Vec<i64>, i64)> {
+            let a = a1.iter().zip(&a2).map(|(x, y)| f(*x, *y)).collect::<Option<Vec<i64>>>()?;
+            Some((a, f(b1, b2)?))
+        };
         match self.lets.get(&v)? {
-            Expr::Binary(BinaryOp::Add, a, b) => {
-                let ((a1, b1), (a2, b2)) = (self.affine(*a, m, depth + 1)?, self.affine(*b, m, depth + 1)?);
-                Some((a1.checked_add(a2)?, b1.checked_add(b2)?))
-            }
-            Expr::Binary(BinaryOp::Sub, a, b) => {
-                let ((a1, b1), (a2, b2)) = (self.affine(*a, m, depth + 1)?, self.affine(*b, m, depth + 1)?);
-                Some((a1.checked_sub(a2)?, b1.checked_sub(b2)?))
-            }
+            Expr::Binary(BinaryOp::Add, a, b) => combine(self.affine_in(*a, vars, depth + 1)?, self.affine_in(*b, vars, depth + 1)?, i64::checked_add),
+            Expr::Binary(BinaryOp::Sub, a, b) => combine(self.affine_in(*a, vars, depth + 1)?, self.affine_in(*b, vars, depth + 1)?, i64::checked_sub),
             Expr::Binary(BinaryOp::Mul, a, b) => {
-                let ((a1, b1), (a2, b2)) = (self.affine(*a, m, depth + 1)?, self.affine(*b, m, depth + 1)?);
-                match (a1, a2) {
-                    (0, _) => Some((b1.checked_mul(a2)?, b1.checked_mul(b2)?)),
-                    (_, 0) => Some((a1.checked_mul(b2)?, b1.checked_mul(b2)?)),
-                    _ => None,
+                let ((a1, b1), (a2, b2)) = (self.affine_in(*a, vars, depth + 1)?, self.affine_in(*b, vars, depth + 1)?);
+                // One side must be a constant (no coefficient).
+                let scale = |a: &[i64], k: i64, b: i64| -> Option<(Vec<i64>, i64)> {
+                    Some((a.iter().map(|x| x.checked_mul(k)).collect::<Option<Vec<i64>>>()?, b.checked_mul(k)?))
+                };
+                if a1.iter().all(|x| *x == 0) {
+                    scale(&a2, b1, b2)
+                } else if a2.iter().all(|x| *x == 0) {
+                    scale(&a1, b2, b1)
+                } else {
+                    None
                 }
             }
             _ => None,
         }
     }
-
 }
 
 /// The outer loop a table is built before.
