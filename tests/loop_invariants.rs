@@ -431,3 +431,23 @@ model {
         assert!(depth_of(&ir, "load data.data_table#") > 2, "{kind:?}: the table is not read per observation:\n{ir}");
     }
 }
+
+#[test]
+fn an_hmms_transition_logs_are_tabulated_over_both_states() {
+    // posteriordb's hmm_example: `log(theta[j, k])` inside `for (t) for (k)
+    // for (j)` varies with (j, k) alone: one table of K x K values before
+    // the t loop, read in the j loop, and no log of theta per (t, k, j).
+    let source = common::corpus::source("pdb/hmm_example.stan");
+    let data = std::fs::read_to_string(common::corpus::path("pdb/hmm.json")).expect("hmm data");
+    for kind in [FunctionKind::LogDensity, FunctionKind::Gradient] {
+        let ir = common::function_ir(&source, &data, kind);
+        let three_deep = 2 + 3 * 2;
+        let logs_in_j = ir.lines().filter(|l| l.contains("call hbm_log(") && l.len() - l.trim_start().len() >= three_deep).count();
+        assert_eq!(logs_in_j, 0, "{kind:?}: a log is taken per (t, k, j):\n{ir}");
+        assert!(depth_of(&ir, "= load work.table#") >= three_deep, "{kind:?}: the j loop does not read the table:\n{ir}");
+    }
+    let without = LowerOptions { tabulate_inner_invariants: false, ..LowerOptions::default() };
+    let ir = common::function_ir_with(&source, &data, FunctionKind::LogDensity, without);
+    let logs_in_j = ir.lines().filter(|l| l.contains("call hbm_log(") && l.len() - l.trim_start().len() >= 8).count();
+    assert!(logs_in_j > 0, "without tables the log is in the j loop (the test's premise):\n{ir}");
+}
