@@ -22,7 +22,7 @@ use super::{LowerError, LowerResult, Lowerer, Storage};
 use crate::check::ode::{ode_form, OdeForm, ADJOINT_CONTROLS};
 use crate::check::typed::{Level, TypedExpr};
 use crate::check::types::{ElemType, Type};
-use crate::ir::ode::{ode_call_params, ode_symbol, OdeStatus, OdeSystem, SystemKind};
+use crate::ir::ode::{ode_call_params, ode_symbol, OdeMethod, OdeStatus, OdeSystem, SystemKind};
 use crate::ir::{Arena, BinaryOp, BufferId, CType, CallArg, CmpOp, FuncRef, FunctionKind, ScalarType, Value};
 use crate::syntax::ast::{Block, BlockBody, BlockKind};
 use crate::syntax::span::Span;
@@ -470,6 +470,7 @@ impl Lowerer<'_> {
         Ok(OdeSystem {
             name: format!("{solver}({f}, ...)"),
             kind,
+            method: OdeMethod::for_solver(solver),
             module,
             data_init: lowered.data_init,
             int_data_init: lowered.int_data_init,
