@@ -31,9 +31,10 @@
 //! - *sensitivities*: the staggered direct method. `S = [dy/dy0 |
 //!   dy/dtheta]` solves the linear `S' = J S + [0 | J_theta]`; its BDF step
 //!   is the linear system `(I - gamma J) S_0 = gamma [0 | J_theta] + psi_S`,
-//!   solved exactly with the last Newton iterate's factors (so the
-//!   sensitivities are those of the discrete solution, and the gradient is
-//!   consistent with the values);
+//!   solved exactly with the last Newton iterate's factors (so, for a given
+//!   step sequence, they are the derivatives of the discrete solution up to
+//!   the Newton tolerance, and the gradient agrees with finite differences
+//!   of the values far below the solver's tolerance);
 //! - *error control* over states and sensitivities together (as Stan sets
 //!   CVODES): the local error of order `k` is `(z_0 - z_pred) / (alpha_0
 //!   (tau_0 - tau_{k+1}))`, `1/((k + 1) H_k)` times the predictor-corrector
