@@ -89,7 +89,7 @@ const ARMIJO: f64 = 1e-4;
 /// LU factorisation with partial pivoting of the `n x n` column-major `a`
 /// in place; `false` when a pivot is zero or negligible next to the
 /// largest entry (the matrix is singular to working precision).
-fn lu_factor(a: &mut [f64], n: usize, piv: &mut [usize]) -> bool {
+pub(crate) fn lu_factor(a: &mut [f64], n: usize, piv: &mut [usize]) -> bool {
     let scale = a.iter().fold(0.0f64, |m, x| m.max(x.abs()));
     if !(scale > 0.0 && scale.is_finite()) {
         return false;
@@ -129,7 +129,7 @@ fn lu_factor(a: &mut [f64], n: usize, piv: &mut [usize]) -> bool {
 }
 
 /// Solves `A x = b` in place with the factors of [`lu_factor`].
-fn lu_solve(lu: &[f64], n: usize, piv: &[usize], b: &mut [f64]) {
+pub(crate) fn lu_solve(lu: &[f64], n: usize, piv: &[usize], b: &mut [f64]) {
     for k in 0..n {
         b.swap(k, piv[k]);
     }

@@ -20,6 +20,7 @@
 //!   reverse-mode rule, the states' posteriors and draws);
 //! - [`lu`]: inverse and determinants by LU, and sorting, with reverse-mode rules;
 //! - [`ode`]: the adaptive Dormand-Prince RK45 ODE integrator (Stan's `ode_rk45`);
+//! - [`ode_stiff`]: the variable-order BDF integrator for stiff systems (Stan's `ode_bdf`);
 //! - [`eigen`]: the symmetric eigendecomposition, with reverse-mode rules;
 //! - [`bessel_functions`]: Stan's Bessel functions and their derivatives;
 //! - [`rng`]: [`ChainRng`], the per-chain generator;
@@ -49,6 +50,7 @@ pub mod lu;
 pub mod matrix_exp;
 pub mod mixture;
 pub mod ode;
+pub mod ode_stiff;
 pub mod qr;
 pub mod quadrature;
 pub mod quantile;

@@ -1,8 +1,10 @@
 //! An adaptive Dormand-Prince 5(4) integrator for `y' = f(t, y)`: the
 //! numerical core of Stan's `ode_rk45` / `integrate_ode_rk45`.
 //!
-//! Every ODE solver call of a program (`ode_*`, `integrate_ode_*`) runs it
-//! (the compiler's `interp::ode` drives it; docs/design.md, "ODE solvers").
+//! The non-stiff solver calls of a program (`ode_rk45`, `ode_ckrk`,
+//! `ode_adams`, their `_tol` and `integrate_ode_` forms) run it; the stiff
+//! ones run [`crate::ode_stiff`] (the compiler's `interp::ode` drives both;
+//! docs/design.md, "ODE solvers").
 //! Gradients come from forward sensitivities: the augmented system `(y,
 //! dy/dp)` whose right-hand side is `(f, J_y S + J_p)`, integrated with
 //! [`rk45`] itself, so the sensitivities get the same error control as the
@@ -136,7 +138,7 @@ const E: [f64; 7] = [
     -1.0 / 40.0,
 ];
 
-fn check_args(y0: &[f64], t0: f64, ts: &[f64], ctl: &OdeControl) -> Result<(), OdeError> {
+pub(crate) fn check_args(y0: &[f64], t0: f64, ts: &[f64], ctl: &OdeControl) -> Result<(), OdeError> {
     if ts.is_empty() {
         return Err(OdeError::NoOutputTimes);
     }
@@ -168,7 +170,7 @@ fn check_args(y0: &[f64], t0: f64, ts: &[f64], ctl: &OdeControl) -> Result<(), O
 }
 
 /// Largest scaled component of `v`: `max_i |v_i| / (abs_tol + rel_tol * s_i)`.
-fn scaled_max(v: &[f64], scale: &[f64], ctl: &OdeControl) -> f64 {
+pub(crate) fn scaled_max(v: &[f64], scale: &[f64], ctl: &OdeControl) -> f64 {
     v.iter().zip(scale).map(|(x, s)| x.abs() / (ctl.abs_tol + ctl.rel_tol * s)).fold(0.0, f64::max)
 }
 
@@ -381,7 +383,7 @@ pub unsafe extern "C" fn hbm_ode_adj(
 /// A first step size from the scale of `y0` and `y'(t0)` (Hairer, Norsett &
 /// Wanner's heuristic, without its second derivative estimate), capped by
 /// the span to integrate.
-fn initial_step(y: &[f64], dy: &[f64], span: f64, ctl: &OdeControl) -> f64 {
+pub(crate) fn initial_step(y: &[f64], dy: &[f64], span: f64, ctl: &OdeControl) -> f64 {
     let scale: Vec<f64> = y.iter().map(|v| v.abs()).collect();
     let d0 = scaled_max(y, &scale, ctl);
     let d1 = scaled_max(dy, &scale, ctl);

@@ -1,16 +1,18 @@
 //! Solving an ODE call (`ir::ode`) for both backends: the interpreter runs
 //! the system's `Gradient` function with itself, the JIT with its compiled
 //! code; everything else (arenas of the system, the Jacobian rows, the
-//! stdlib's RK45 with forward sensitivities, the result layout) is here once.
+//! stdlib's integrators with forward sensitivities (RK45, or BDF for the
+//! stiff solvers: [`OdeMethod`]), the result layout) is here once.
 //! So is the algebraic solve of a [`SystemKind::Root`] system (the stdlib's
 //! Newton iteration, `hbmc_stdlib::algebra`).
 
 use hbmc_stdlib::algebra::{solve_root, RootControl, RootError};
 use hbmc_stdlib::ode::{rk45_sensitivities, OdeControl, OdeError};
+use hbmc_stdlib::ode_stiff::bdf_sensitivities;
 use hbmc_stdlib::quadrature::{integrate, QuadError};
 
 use crate::ir::arenas::Arenas;
-use crate::ir::ode::{OdeStatus, OdeSystem, SystemKind};
+use crate::ir::ode::{OdeMethod, OdeStatus, OdeSystem, SystemKind};
 
 /// The values an ODE call passes (see [`crate::ir::ode::OdeCallArg`]).
 #[derive(Clone, Copy, Debug)]
@@ -92,7 +94,10 @@ pub fn solve(sys: &OdeSystem, inputs: &OdeInputs, gradient: &mut GradientFn, out
             dy.fill(f64::NAN);
         }
     };
-    let solved = rk45_sensitivities(jac, inputs.y0, p, inputs.t0, inputs.ts, &ctl);
+    let solved = match sys.method {
+        OdeMethod::Rk45 => rk45_sensitivities(jac, inputs.y0, p, inputs.t0, inputs.ts, &ctl),
+        OdeMethod::Bdf => bdf_sensitivities(jac, inputs.y0, p, inputs.t0, inputs.ts, &ctl),
+    };
     if let Some(message) = rejected {
         return Err(failure(sys, OdeStatus::Rejected, format_args!("the right-hand side failed: {message}")));
     }

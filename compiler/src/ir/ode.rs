@@ -43,6 +43,30 @@ pub enum SystemKind {
     Integral { a_param: bool, b_param: bool },
 }
 
+/// Which integrator solves an [`SystemKind::Ode`] system.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OdeMethod {
+    /// Adaptive Dormand-Prince RK45 (`hbmc_stdlib::ode::rk45`): the
+    /// non-stiff names `ode_rk45`, `ode_ckrk`, `ode_adams` and their
+    /// `_tol` and `integrate_ode_` forms.
+    Rk45,
+    /// Variable-order BDF (`hbmc_stdlib::ode_stiff`): the stiff names
+    /// `ode_bdf`, `ode_bdf_tol`, `integrate_ode_bdf`, and
+    /// `ode_adjoint_tol_ctl` (Stan's CVODES; its forward solver may be
+    /// BDF, and BDF is also right for a non-stiff system).
+    Bdf,
+}
+
+impl OdeMethod {
+    /// The integrator of the solver called `solver`.
+    pub fn for_solver(solver: &str) -> Self {
+        match solver {
+            "ode_bdf" | "ode_bdf_tol" | "integrate_ode_bdf" | "ode_adjoint_tol_ctl" => OdeMethod::Bdf,
+            _ => OdeMethod::Rk45,
+        }
+    }
+}
+
 /// One ODE right-hand side (or algebraic system), compiled as a model of
 /// its own.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +75,8 @@ pub struct OdeSystem {
     pub name: String,
     /// What a call computes.
     pub kind: SystemKind,
+    /// The integrator of an ODE system (others ignore it).
+    pub method: OdeMethod,
     /// The program `target += dot(w, f(...))`, differentiated: its
     /// `Gradient` function is what the solver calls.
     pub module: Module,

@@ -22,7 +22,7 @@ use super::{LowerError, LowerResult, Lowerer, Storage};
 use crate::check::ode::{ode_form, OdeForm, ADJOINT_CONTROLS};
 use crate::check::typed::{Level, TypedExpr};
 use crate::check::types::{ElemType, Type};
-use crate::ir::ode::{ode_call_params, ode_symbol, OdeStatus, OdeSystem, SystemKind};
+use crate::ir::ode::{ode_call_params, ode_symbol, OdeMethod, OdeStatus, OdeSystem, SystemKind};
 use crate::ir::{Arena, BinaryOp, BufferId, CType, CallArg, CmpOp, FuncRef, FunctionKind, ScalarType, Value};
 use crate::syntax::ast::{Block, BlockBody, BlockKind};
 use crate::syntax::span::Span;
@@ -282,12 +282,17 @@ impl Lowerer<'_> {
 
     /// Rejects the draw with the reason of a failed solve.
     fn reject_on_ode_status(&mut self, status: Value, solver: &str, f: &str) {
+        // RK45 runs out of steps on a stiff system: name the solver for it.
+        let too_many = match OdeMethod::for_solver(solver) {
+            OdeMethod::Rk45 => "max_num_steps exceeded before an output time; raise max_num_steps or loosen the tolerances, or use ode_bdf if the system is stiff",
+            OdeMethod::Bdf => "max_num_steps exceeded before an output time; raise max_num_steps or loosen the tolerances",
+        };
         let reasons = [
             (OdeStatus::BadArgument, "rel_tol and abs_tol must be positive and finite, max_num_steps a positive integer"),
             (OdeStatus::InitialTime, "the initial time t0 must be before the first output time ts[1]"),
             (OdeStatus::Times, "the output times ts must be strictly increasing"),
             (OdeStatus::NotFiniteInput, "y0, t0 and ts must be finite"),
-            (OdeStatus::TooManySteps, "max_num_steps exceeded before an output time; raise max_num_steps or loosen the tolerances"),
+            (OdeStatus::TooManySteps, too_many),
             (OdeStatus::NotFinite, "the right-hand side returned NaN or infinity, or the step size underflowed"),
             (OdeStatus::Rejected, "the right-hand side rejected its arguments"),
         ];
@@ -470,6 +475,7 @@ impl Lowerer<'_> {
         Ok(OdeSystem {
             name: format!("{solver}({f}, ...)"),
             kind,
+            method: OdeMethod::for_solver(solver),
             module,
             data_init: lowered.data_init,
             int_data_init: lowered.int_data_init,
