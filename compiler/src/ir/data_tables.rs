@@ -29,9 +29,9 @@
 //! [`MAX_DATA_TABLE`] iterations. Values that depend on an enclosing
 //! loop's variable too are left where they are.
 
-use super::batch::{definitions, map_expr, uses_in};
+use super::batch::{definitions, uses_in};
 use super::chunks::collect_constants;
-use super::tabulate::{costly_values_read_elsewhere, defines, drop_unused, slice_of, KnownInts};
+use super::tabulate::{copy_definition, costly_values_read_elsewhere, defines, drop_unused, slice_of, KnownInts};
 use super::{Arena, BinaryOp, BufferId, CallArg, Expr, Function, FunctionKind, Module, ScalarType, Stmt, Value};
 use super::licm::pure_symbols;
 use std::collections::{HashMap, HashSet};
@@ -223,43 +223,26 @@ impl Pass<'_> {
     fn copy_slice(&mut self, stmts: &[Stmt], slice: &[bool], renamed: &mut HashMap<Value, Value>) -> Vec<Stmt> {
         let mut copies = Vec::new();
         for (s, _) in stmts.iter().zip(slice).filter(|(_, &in_slice)| in_slice) {
-            let mut rename = |v: Value, this: &mut Self, copies: &mut Vec<Stmt>| -> Value {
-                if let Some(&r) = renamed.get(&v) {
-                    return r;
+            // Slices hold only lets and calls with a result.
+            let Some(&old) = defines(s).first() else { continue };
+            let mut operands = Vec::new();
+            uses_in(std::slice::from_ref(s), &mut operands);
+            for v in operands {
+                if renamed.contains_key(&v) {
+                    continue;
                 }
-                // Members read only the loop variable, members (renamed
-                // before they are read) and constants.
-                let c = this.constants[&v].clone();
-                let copy = this.fill.new_value(this.func.type_of(v));
-                copies.push(Stmt::Let { dst: copy, expr: c });
+                // Members read only the loop variable (renamed), members
+                // (renamed before they are read: the slice is in order) and
+                // constants, so `v` is a constant.
+                let copy = self.fill.new_value(self.func.type_of(v));
+                copies.push(Stmt::Let { dst: copy, expr: self.constants[&v].clone() });
                 renamed.insert(v, copy);
-                copy
-            };
-            let (dst, copy) = match s {
-                Stmt::Let { dst, expr } => {
-                    let mut pre = Vec::new();
-                    let expr = map_expr(expr, |v| rename(v, self, &mut pre));
-                    copies.extend(pre);
-                    (*dst, Stmt::Let { dst: self.fill.new_value(self.func.type_of(*dst)), expr })
-                }
-                Stmt::Call { dst: Some(dst), partials, func, args } => {
-                    let mut pre = Vec::new();
-                    let args = args
-                        .iter()
-                        .map(|a| match a {
-                            CallArg::Value(v) => CallArg::Value(rename(*v, self, &mut pre)),
-                            a => a.clone(),
-                        })
-                        .collect();
-                    copies.extend(pre);
-                    let dst2 = self.fill.new_value(self.func.type_of(*dst));
-                    (*dst, Stmt::Call { dst: Some(dst2), partials: partials.clone(), func: func.clone(), args })
-                }
-                // Slices hold only lets and calls with a result.
-                _ => continue,
-            };
-            renamed.insert(dst, defines(&copy)[0]);
-            copies.push(copy);
+            }
+            let dst = self.fill.new_value(self.func.type_of(old));
+            if let Some(copy) = copy_definition(s, dst, |v| renamed.get(&v).copied().unwrap_or(v)) {
+                renamed.insert(old, dst);
+                copies.push(copy);
+            }
         }
         copies
     }

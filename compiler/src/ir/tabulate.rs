@@ -508,42 +508,24 @@ impl Pass<'_> {
     fn copy_slice(&mut self, stmts: &[Stmt], slice: &[bool], renamed: &mut HashMap<Value, Value>, outer: &Outer, before: &mut Vec<Stmt>) -> Vec<Stmt> {
         let mut copies = Vec::new();
         for (s, _) in stmts.iter().zip(slice).filter(|(_, &in_slice)| in_slice) {
-            let mut rename = |v: Value, this: &mut Self| -> Value {
-                if let Some(&r) = renamed.get(&v) {
-                    return r;
-                }
-                match this.constants.get(&v).cloned() {
-                    Some(c) if outer.inside.contains(&v) => {
-                        let copy = this.new_let(before, c, this.func.type_of(v));
+            // Slices hold only lets and calls with a result.
+            let Some(&old) = defines(s).first() else { continue };
+            let mut operands = Vec::new();
+            uses_in(std::slice::from_ref(s), &mut operands);
+            for v in operands {
+                match self.constants.get(&v).cloned() {
+                    Some(c) if outer.inside.contains(&v) && !renamed.contains_key(&v) => {
+                        let copy = self.new_let(before, c, self.func.type_of(v));
                         renamed.insert(v, copy);
-                        copy
                     }
-                    _ => v,
+                    _ => {}
                 }
-            };
-            let (dst, copy) = match s {
-                Stmt::Let { dst, expr } => {
-                    let expr = map_expr(expr, |v| rename(v, self));
-                    let dst2 = self.func.new_value(self.func.type_of(*dst));
-                    (*dst, Stmt::Let { dst: dst2, expr })
-                }
-                Stmt::Call { dst: Some(dst), partials, func, args } => {
-                    let args = args
-                        .iter()
-                        .map(|a| match a {
-                            CallArg::Value(v) => CallArg::Value(rename(*v, self)),
-                            a => a.clone(),
-                        })
-                        .collect();
-                    let dst2 = self.func.new_value(self.func.type_of(*dst));
-                    (*dst, Stmt::Call { dst: Some(dst2), partials: partials.clone(), func: func.clone(), args })
-                }
-                // Slices hold only lets and calls with a result.
-                _ => continue,
-            };
-            // A let or a call with a result defines at least one value.
-            renamed.insert(dst, defines(&copy)[0]);
-            copies.push(copy);
+            }
+            let dst = self.func.new_value(self.func.type_of(old));
+            if let Some(copy) = copy_definition(s, dst, |v| renamed.get(&v).copied().unwrap_or(v)) {
+                renamed.insert(old, dst);
+                copies.push(copy);
+            }
         }
         copies
     }
@@ -720,6 +702,25 @@ pub(super) fn drop_unused(mut stmts: Vec<Stmt>, removable: &HashSet<Value>) -> V
         if stmts.len() == before {
             return stmts;
         }
+    }
+}
+
+/// A copy of `s`, a `let` or a call with a result, defining `dst` and
+/// reading `rename(v)` for each operand `v`; `None` for other statements.
+pub(super) fn copy_definition(s: &Stmt, dst: Value, mut rename: impl FnMut(Value) -> Value) -> Option<Stmt> {
+    match s {
+        Stmt::Let { expr, .. } => Some(Stmt::Let { dst, expr: map_expr(expr, rename) }),
+        Stmt::Call { dst: Some(_), partials, func, args } => {
+            let args = args
+                .iter()
+                .map(|a| match a {
+                    CallArg::Value(v) => CallArg::Value(rename(*v)),
+                    a => a.clone(),
+                })
+                .collect();
+            Some(Stmt::Call { dst: Some(dst), partials: partials.clone(), func: func.clone(), args })
+        }
+        _ => None,
     }
 }
 
