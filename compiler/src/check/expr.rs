@@ -894,6 +894,9 @@ impl Checker {
         if dist.multivariate {
             return self.check_multivariate_dims(dist, variate, params);
         }
+        if signatures::is_internal_form(dist.name) {
+            self.check_wiener_constants(name, params)?;
+        }
         let tys: Vec<&Type> = params.iter().map(|p| &p.ty).collect();
         if let Some(i) = signatures::misaligned_param(&variate.ty, &tys) {
             let p = &params[i];

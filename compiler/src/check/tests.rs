@@ -141,6 +141,19 @@ fn wiener_takes_stans_four_five_and_seven_arguments() {
     assert_eq!(diags.len(), 1, "{diags:?}");
     assert_eq!(diags[0].code, "E1002");
     assert!(diags[0].help[0].contains("(a, t0, w, v, sv, sw, st0)"), "{:?}", diags[0].help);
+    // Constants outside Stan's domain, in Stan's words.
+    for (body, words) in [
+        ("model { rt ~ wiener(a, 0.1, 0.5, 0.3, -0.2); }", "`sv` of `wiener` is -0.2, but must be nonnegative"),
+        ("model { rt ~ wiener(a, 0.1, 0.5, 0.3, sv, 1, 0.1); }", "`sw` of `wiener` is 1, but must be in the interval [0, 1)"),
+        ("model { target += wiener_lpdf(rt | a, 0.1, 0.5, 0.3, sv, 0.1, -1); }", "`st0` of `wiener_lpdf` is -1"),
+        ("model { rt ~ wiener(a, 0.1, 0.2, 0.3, sv, 0.5, 0.1); }", "w ± sw/2 = [-0.05"),
+    ] {
+        let diags = diagnostics(&format!("{head}{body}"));
+        assert_eq!(diags.len(), 1, "{body}: {diags:?}");
+        assert!(diags[0].code == "E1002" && diags[0].message.contains(words), "{body}: {}", diags[0].message);
+    }
+    // The same values from parameters are not constants: -inf at run time.
+    assert_eq!(codes(&format!("{head}model {{ rt ~ wiener(a, 0.1, 0.5, 0.3, sv - 1); }}")), Vec::<&str>::new());
     // The internal names of the forms are not Stan's, so not the language's;
     // and no form has a draw.
     for body in [
