@@ -146,7 +146,7 @@ fn wiener_takes_stans_four_five_and_seven_arguments() {
         ("model { rt ~ wiener(a, 0.1, 0.5, 0.3, -0.2); }", "`sv` of `wiener` is -0.2, but must be nonnegative"),
         ("model { rt ~ wiener(a, 0.1, 0.5, 0.3, sv, 1, 0.1); }", "`sw` of `wiener` is 1, but must be in the interval [0, 1)"),
         ("model { target += wiener_lpdf(rt | a, 0.1, 0.5, 0.3, sv, 0.1, -1); }", "`st0` of `wiener_lpdf` is -1"),
-        ("model { rt ~ wiener(a, 0.1, 0.2, 0.3, sv, 0.5, 0.1); }", "w ± sw/2 = [-0.05"),
+        ("model { rt ~ wiener(a, 0.1, 0.25, 0.3, sv, 0.75, 0.1); }", "w ± sw/2 = [-0.125, 0.625]"),
     ] {
         let diags = diagnostics(&format!("{head}{body}"));
         assert_eq!(diags.len(), 1, "{body}: {diags:?}");
