@@ -292,13 +292,17 @@ model {
 #[test]
 fn a_distribution_without_a_draw_cannot_be_simulated() {
     let dir = scratch("simulate-no-draw");
-    std::fs::write(
-        dir.join("ddm.stan"),
-        "data { int N; vector[N] rt; }\nparameters { real<lower=0.5, upper=2> a; }\nmodel { a ~ uniform(0.5, 2); rt ~ wiener(a, 0.1, 0.5, 0.3); }\n",
-    )
-    .expect("model");
     std::fs::write(dir.join("d.json"), r#"{"N": 2, "rt": [0.5, 0.6]}"#).expect("data");
-    let out = hbmc(&dir, &["simulate", "ddm.stan", "--data", "d.json", "--output", "x.json"]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.code() == Some(1) && err.contains("E6002") && err.contains("no `wiener_rng`") && !err.contains("hbm_"), "{err}");
+    // Stan's four-, five- and seven-argument forms: each named as written.
+    for args in ["a, 0.1, 0.5, 0.3", "a, 0.1, 0.5, 0.3, 0.2", "a, 0.1, 0.5, 0.3, 0.2, 0.1, 0.05"] {
+        std::fs::write(
+            dir.join("ddm.stan"),
+            format!("data {{ int N; vector[N] rt; }}\nparameters {{ real<lower=0.5, upper=2> a; }}\nmodel {{ a ~ uniform(0.5, 2); rt ~ wiener({args}); }}\n"),
+        )
+        .expect("model");
+        let out = hbmc(&dir, &["simulate", "ddm.stan", "--data", "d.json", "--output", "x.json"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        let named = err.contains("no `wiener_rng`") && !err.contains("wiener_sv") && !err.contains("wiener_full");
+        assert!(out.status.code() == Some(1) && err.contains("E6002") && named && !err.contains("hbm_"), "{args}: {err}");
+    }
 }

@@ -52,6 +52,7 @@ pub mod mixture;
 pub mod ode;
 pub mod ode_stiff;
 pub mod qr;
+pub mod gauss_panels;
 pub mod quadrature;
 pub mod quantile;
 pub mod rng;
@@ -391,6 +392,8 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_skew_normal_lpdf / hbm_skew_normal_lpdf_grad(f64, f64, f64, f64),
         hbm_exp_mod_normal_lpdf / hbm_exp_mod_normal_lpdf_grad(f64, f64, f64, f64),
         hbm_wiener_lpdf / hbm_wiener_lpdf_grad(f64, f64, f64, f64, f64),
+        hbm_wiener_sv_lpdf / hbm_wiener_sv_lpdf_grad(f64, f64, f64, f64, f64, f64),
+        hbm_wiener_full_lpdf / hbm_wiener_full_lpdf_grad(f64, f64, f64, f64, f64, f64, f64, f64),
         hbm_pareto_lpdf / hbm_pareto_lpdf_grad(f64, f64, f64),
         hbm_pareto_type_2_lpdf / hbm_pareto_type_2_lpdf_grad(f64, f64, f64, f64),
         hbm_frechet_lpdf / hbm_frechet_lpdf_grad(f64, f64, f64),

@@ -306,6 +306,16 @@ fn domains() -> HashMap<&'static str, Vec<Vec<Arg>>> {
     }
     add("hbm_von_mises_lpdf", vec![vec![R(-3.0, 3.0), R(-1.0, 1.0), R(0.1, 20.0)], vec![R(-3.0, 3.0), R(-1.0, 1.0), R(25.0, 200.0)]]);
     add("hbm_wiener_lpdf", vec![vec![R(0.5, 3.0), R(0.5, 2.5), R(0.0, 0.4), R(0.1, 0.9), R(-2.0, 2.0)], vec![R(0.45, 0.6), R(1.5, 3.0), R(0.3, 0.4), R(0.05, 0.95), R(-4.0, 4.0)]]);
+    // (y, a, t0, w, v, sv): both series of the standard density.
+    add("hbm_wiener_sv_lpdf", vec![vec![R(0.5, 3.0), R(0.5, 2.5), R(0.0, 0.4), R(0.1, 0.9), R(-2.0, 2.0), R(0.0, 2.0)]]);
+    // (y, a, t0, w, v, sv, sw, st0): st0 within y - t0, then past it.
+    add(
+        "hbm_wiener_full_lpdf",
+        vec![
+            vec![R(0.8, 2.0), R(0.7, 2.0), R(0.0, 0.3), R(0.35, 0.65), R(-1.5, 1.5), R(0.0, 1.5), R(0.0, 0.6), R(0.0, 0.4)],
+            vec![R(0.5, 0.7), R(0.7, 1.5), R(0.1, 0.2), R(0.35, 0.65), R(-1.5, 1.5), R(0.0, 1.5), R(0.05, 0.6), R(0.6, 0.9)],
+        ],
+    );
     for n in ["hbm_von_mises_lcdf", "hbm_von_mises_lccdf"] {
         // The series, the blend of series and normal approximation (49 <=
         // κ < 50), and the approximation, each within about 2.7 standard
@@ -387,6 +397,20 @@ unsafe fn call(sym: &Symbol, ints: &[i64], reals: &[f64], out: *mut f64) -> f64 
             [F, F, F, F, F, P] => std::mem::transmute::<*const u8, extern "C" fn(f64, f64, f64, f64, f64, Pp) -> f64>(p)(
                 r[0], r[1], r[2], r[3], r[4], out,
             ),
+            [F, F, F, F, F, F] => std::mem::transmute::<*const u8, extern "C" fn(f64, f64, f64, f64, f64, f64) -> f64>(p)(
+                r[0], r[1], r[2], r[3], r[4], r[5],
+            ),
+            [F, F, F, F, F, F, P] => std::mem::transmute::<*const u8, extern "C" fn(f64, f64, f64, f64, f64, f64, Pp) -> f64>(p)(
+                r[0], r[1], r[2], r[3], r[4], r[5], out,
+            ),
+            [F, F, F, F, F, F, F, F] => std::mem::transmute::<
+                *const u8,
+                extern "C" fn(f64, f64, f64, f64, f64, f64, f64, f64) -> f64,
+            >(p)(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]),
+            [F, F, F, F, F, F, F, F, P] => std::mem::transmute::<
+                *const u8,
+                extern "C" fn(f64, f64, f64, f64, f64, f64, f64, f64, Pp) -> f64,
+            >(p)(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], out),
             [N, F] => {
                 std::mem::transmute::<*const u8, extern "C" fn(i64, f64) -> f64>(p)(i[0], r[0])
             }

@@ -504,7 +504,14 @@ impl Checker {
             }
             None => func,
         };
-        if let Some((dist, suffix)) = signatures::split_density_name(&func.name) {
+        if let Some((dist, suffix)) = signatures::split_written_density_name(&func.name) {
+            // Stan's five- and seven-argument `wiener` densities are forms
+            // of their own (its draws and cdfs keep the name, to be refused).
+            let form = signatures::arity_form(dist.name, typed.len()).filter(|_| suffix != DensitySuffix::Rng && !suffix.is_cdf());
+            let (dist, lowered) = match form {
+                Some(form) => (form, format!("{}{}", form.name, suffix.text())),
+                None => (dist, func.name.clone()),
+            };
             let mut variate_typed = variate_typed;
             if variate_typed.is_none() && suffix != DensitySuffix::Rng && dist.params.is_empty() && typed.len() == 1 {
                 // A density without parameters takes no `|`: `std_normal_lpdf(y)`.
@@ -516,12 +523,12 @@ impl Checker {
             all.extend(variate_typed);
             all.extend(typed);
             let level = all.iter().map(|t| t.level).max().unwrap_or(Level::Data);
-            return Some(TypedExpr { kind: TypedExprKind::Call { func: func.name.clone(), args: all }, ty, level, span });
+            return Some(TypedExpr { kind: TypedExprKind::Call { func: lowered, args: all }, ty, level, span });
         }
         let density_suffix = ["_lpdf", "_lupdf", "_lpmf", "_lupmf", "_lcdf", "_lccdf", "_cdf"].iter().find(|s| func.name.ends_with(*s));
         if let (Some(_), Some(suffix)) = (variate, density_suffix) {
             let base = &func.name[..func.name.len() - suffix.len()];
-            let names: Vec<&str> = signatures::DISTRIBUTIONS.iter().map(|d| d.name).collect();
+            let names: Vec<&str> = signatures::written_distributions().collect();
             let mut d = Diagnostic::error("E1003", format!("there is no distribution `{base}` in hbmc yet"))
                 .with_label(func.span, "unknown distribution");
             d = match closest(base, names.iter().copied()).filter(|_| !super::stan_missing::is_missing_distribution(base)) {
@@ -887,6 +894,9 @@ impl Checker {
         if dist.multivariate {
             return self.check_multivariate_dims(dist, variate, params);
         }
+        if signatures::is_internal_form(dist.name) {
+            self.check_wiener_constants(name, params)?;
+        }
         let tys: Vec<&Type> = params.iter().map(|p| &p.ty).collect();
         if let Some(i) = signatures::misaligned_param(&variate.ty, &tys) {
             let p = &params[i];
@@ -950,6 +960,19 @@ impl Checker {
     fn params_fit(&mut self, func: &Ident, dist: &signatures::Distribution, params: &[TypedExpr], span: Span) -> bool {
         let fits = params.len() == dist.params.len()
             && params.iter().zip(dist.params).all(|(p, (_, shape))| signatures::fits_shape(&p.ty, *shape));
+        if !fits && dist.name == "wiener" && ![5, 7].contains(&params.len()) {
+            // Its three forms, by their count of arguments.
+            let found: Vec<String> = params.iter().map(|t| self.show(&t.ty)).collect();
+            self.report(
+                Diagnostic::error("E1002", format!("`{}` cannot take ({})", func.name, found.join(", ")))
+                    .with_label(span, format!("{} arguments given", params.len()))
+                    .with_help(format!(
+                        "`{}` takes (alpha, tau, beta, delta), (a, t0, w, v, sv) or (a, t0, w, v, sv, sw, st0), each a real or reals",
+                        func.name
+                    )),
+            );
+            return false;
+        }
         if !fits {
             self.signature_error(func, dist.params, params, span);
         }

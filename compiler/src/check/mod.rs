@@ -36,6 +36,7 @@ mod stmt;
 mod tests;
 pub mod typed;
 pub mod types;
+mod wiener_args;
 
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::{BlockKind, FunDef, Program};

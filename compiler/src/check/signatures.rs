@@ -99,6 +99,10 @@ pub const DISTRIBUTIONS: &[Distribution] = &[
     uni("scaled_inv_chi_square", &[("nu", Reals), ("s", Reals)]),
     uni("von_mises", &[("mu", Reals), ("kappa", Reals)]),
     uni("wiener", &[("alpha", Reals), ("tau", Reals), ("beta", Reals), ("delta", Reals)]),
+    // Stan's five- and seven-argument `wiener`, under names of their own
+    // for the lowering (`hbm_wiener_sv_lpdf`, ...); see [`ARITY_FORMS`].
+    uni("wiener_sv", &[("a", Reals), ("t0", Reals), ("w", Reals), ("v", Reals), ("sv", Reals)]),
+    uni("wiener_full", &[("a", Reals), ("t0", Reals), ("w", Reals), ("v", Reals), ("sv", Reals), ("sw", Reals), ("st0", Reals)]),
     uni("beta", &[("alpha", Reals), ("beta", Reals)]),
     uni("beta_proportion", &[("mu", Reals), ("kappa", Reals)]),
     uni("uniform", &[("alpha", Reals), ("beta", Reals)]),
@@ -161,9 +165,37 @@ pub fn has_cdf(dist: &str) -> bool {
     WITH_CDF.contains(&dist)
 }
 
-/// The distribution with this name.
+/// The distribution with this name (internal names included: the
+/// lowering looks the forms of [`ARITY_FORMS`] up by them).
 pub fn distribution(name: &str) -> Option<&'static Distribution> {
     DISTRIBUTIONS.iter().find(|d| d.name == name)
+}
+
+/// Stan distributions whose name takes more parameter lists than one:
+/// (the name, a count of parameters, the internal distribution of that
+/// form). A program writes the name; the checker swaps in the form.
+pub const ARITY_FORMS: &[(&str, usize, &str)] = &[("wiener", 5, "wiener_sv"), ("wiener", 7, "wiener_full")];
+
+/// The form of `name` that takes `count` parameters, when it has one
+/// other than its table entry.
+pub fn arity_form(name: &str, count: usize) -> Option<&'static Distribution> {
+    ARITY_FORMS.iter().find(|(n, c, _)| *n == name && *c == count).and_then(|(_, _, form)| distribution(form))
+}
+
+/// Whether `name` is an internal form of [`ARITY_FORMS`], which programs
+/// may not write.
+pub fn is_internal_form(name: &str) -> bool {
+    ARITY_FORMS.iter().any(|(_, _, form)| *form == name)
+}
+
+/// The name a program writes for the distribution `name`.
+pub fn written_name(name: &str) -> &str {
+    ARITY_FORMS.iter().find(|(_, _, form)| *form == name).map_or(name, |(n, _, _)| n)
+}
+
+/// The distributions a program may name, for suggestions.
+pub fn written_distributions() -> impl Iterator<Item = &'static str> {
+    DISTRIBUTIONS.iter().map(|d| d.name).filter(|n| !is_internal_form(n))
 }
 
 /// How a call's name splits into a distribution and a suffix.
@@ -212,6 +244,12 @@ pub fn split_density_name(name: &str) -> Option<(&'static Distribution, DensityS
         }
     }
     None
+}
+
+/// [`split_density_name`] of a name a program wrote: without the internal
+/// forms of [`ARITY_FORMS`].
+pub fn split_written_density_name(name: &str) -> Option<(&'static Distribution, DensitySuffix)> {
+    split_density_name(name).filter(|(d, _)| !is_internal_form(d.name))
 }
 
 /// Why a call does not type.

@@ -232,7 +232,8 @@ impl Checker {
             Some(g) => (self.glm_params(g, Some(&variate), params, span)?, &Ident { name: g.base.to_string(), span: dist.span }),
             None => (params, dist),
         };
-        let Some(d) = signatures::distribution(&dist.name) else {
+        let written = signatures::distribution(&dist.name).filter(|d| !signatures::is_internal_form(d.name));
+        let Some(d) = written else {
             if super::stan_missing::is_missing_distribution(&dist.name) {
                 self.report(
                     Diagnostic::error("E1003", format!("Stan's distribution `{}` is not in hbmc yet", dist.name))
@@ -246,7 +247,7 @@ impl Checker {
             if let Some((base, _)) = signatures::split_density_name(&dist.name) {
                 diag = diag.with_help(format!("after `~` write the distribution's name alone: `~ {}(...)`", base.name));
             } else {
-                let names: Vec<&str> = signatures::DISTRIBUTIONS.iter().map(|d| d.name).collect();
+                let names: Vec<&str> = signatures::written_distributions().collect();
                 diag = match super::expr::closest(&dist.name, names.iter().copied()) {
                     Some(close) => diag.with_help(format!("did you mean `{close}`?")),
                     None => diag.with_help(format!("available: {}", names.join(", "))),
@@ -255,10 +256,12 @@ impl Checker {
             self.report(diag);
             return None;
         };
+        // Stan's five- and seven-argument `wiener`.
+        let d = signatures::arity_form(d.name, params.len()).unwrap_or(d);
         if !glm.is_some_and(|g| g.is_categorical()) {
             self.check_density_args(&dist.name, d, &variate, &params, span)?;
         }
-        let lpdf = format!("{}{}", d.name, if d.discrete { "_lpmf" } else { "_lpdf" });
+        let lpdf = format!("{}{}", signatures::written_name(d.name), if d.discrete { "_lpmf" } else { "_lpdf" });
         Some(TypedStmtKind::Tilde { lhs: variate, dist: d.name.to_string(), lpdf, args: params, truncation: None })
     }
 

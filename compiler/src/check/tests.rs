@@ -124,3 +124,43 @@ fn a_recursive_function_on_parameters_is_refused_where_it_is_differentiated() {
     assert_eq!(codes(&format!("{f} transformed parameters {{ real m2 = pw(mu, 2); }}")), vec!["E0012"]);
     assert_eq!(codes(&format!("{f} model {{ target += pw(2.0, 3); }} generated quantities {{ real m3 = pw(mu, 3); }}")), Vec::<&str>::new());
 }
+
+#[test]
+fn wiener_takes_stans_four_five_and_seven_arguments() {
+    let head = "data { int N; vector[N] rt; } parameters { real<lower=0.3> a; real<lower=0> sv; } ";
+    for body in [
+        "model { rt ~ wiener(a, 0.1, 0.5, 0.3); }",
+        "model { rt ~ wiener(a, 0.1, 0.5, 0.3, sv); }",
+        "model { rt ~ wiener(a, 0.1, 0.5, 0.3, sv, 0.1, 0.05); }",
+        "model { target += wiener_lpdf(rt | a, 0.1, 0.5, 0.3, sv) + wiener_lupdf(rt | a, 0.1, 0.5, 0.3, sv, 0.1, 0.05); }",
+    ] {
+        assert_eq!(codes(&format!("{head}{body}")), Vec::<&str>::new(), "{body}");
+    }
+    // Another count lists the three forms.
+    let diags = diagnostics(&format!("{head}model {{ rt ~ wiener(a, 0.1, 0.5, 0.3, sv, 0.1); }}"));
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0].code, "E1002");
+    assert!(diags[0].help[0].contains("(a, t0, w, v, sv, sw, st0)"), "{:?}", diags[0].help);
+    // Constants outside Stan's domain, in Stan's words.
+    for (body, words) in [
+        ("model { rt ~ wiener(a, 0.1, 0.5, 0.3, -0.2); }", "`sv` of `wiener` is -0.2, but must be nonnegative"),
+        ("model { rt ~ wiener(a, 0.1, 0.5, 0.3, sv, 1, 0.1); }", "`sw` of `wiener` is 1, but must be in the interval [0, 1)"),
+        ("model { target += wiener_lpdf(rt | a, 0.1, 0.5, 0.3, sv, 0.1, -1); }", "`st0` of `wiener_lpdf` is -1"),
+        ("model { rt ~ wiener(a, 0.1, 0.25, 0.3, sv, 0.75, 0.1); }", "w ± sw/2 = [-0.125, 0.625]"),
+    ] {
+        let diags = diagnostics(&format!("{head}{body}"));
+        assert_eq!(diags.len(), 1, "{body}: {diags:?}");
+        assert!(diags[0].code == "E1002" && diags[0].message.contains(words), "{body}: {}", diags[0].message);
+    }
+    // The same values from parameters are not constants: -inf at run time.
+    assert_eq!(codes(&format!("{head}model {{ rt ~ wiener(a, 0.1, 0.5, 0.3, sv - 1); }}")), Vec::<&str>::new());
+    // The internal names of the forms are not Stan's, so not the language's;
+    // and no form has a draw.
+    for body in [
+        "model { rt ~ wiener_sv(a, 0.1, 0.5, 0.3, sv); }",
+        "model { target += wiener_full_lpdf(rt | a, 0.1, 0.5, 0.3, sv, 0.1, 0.05); }",
+        "generated quantities { real r = wiener_rng(a, 0.1, 0.5, 0.3, sv); }",
+    ] {
+        assert_eq!(codes(&format!("{head}{body}")), vec!["E1003"], "{body}");
+    }
+}

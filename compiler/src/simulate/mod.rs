@@ -286,7 +286,7 @@ fn what_it_is(name: &str, block: BlockKind) -> String {
 }
 
 /// Distributions with a density but no draw (Stan has no `_rng` for them).
-const NO_DRAWS: &[&str] = &["wiener", "lkj_cov", "multi_gp", "multi_gp_cholesky", "multi_normal_prec"];
+const NO_DRAWS: &[&str] = &["wiener", "wiener_sv", "wiener_full", "lkj_cov", "multi_gp", "multi_gp_cholesky", "multi_normal_prec"];
 
 /// The statement with every `~` turned into a `Draw`, truncated to the
 /// declared bounds of its variable.
@@ -294,6 +294,7 @@ fn to_draws(program: &TypedProgram, s: &TypedStmt, decls: &[TypedDecl]) -> Resul
     let kind = match &s.kind {
         TypedStmtKind::Tilde { lhs, dist, args, truncation, .. } => {
             if NO_DRAWS.contains(&dist.as_str()) {
+                let dist = crate::check::signatures::written_name(dist);
                 return Err(Diagnostic::error("E6002", format!("cannot simulate `~ {dist}`: Stan defines no `{dist}_rng`, and neither does hbmc"))
                     .with_label(s.span, "no draw from this distribution")
                     .with_help("fix the variable on the left with data, or simulate it outside hbmc"));

@@ -40,6 +40,7 @@ pub mod power_tail;
 pub mod simplex;
 pub mod skewed;
 pub mod wiener;
+pub mod wiener_full;
 pub mod wishart_rng;
 
 pub use beta_cdf::*;
@@ -58,6 +59,7 @@ pub use power_tail::*;
 pub use simplex::*;
 pub use skewed::*;
 pub use wiener::*;
+pub use wiener_full::*;
 pub use wishart_rng::*;
 
 /// The result for invalid arguments: `-inf` with zero partials.

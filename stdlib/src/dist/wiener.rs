@@ -27,7 +27,7 @@ const LARGE_TERMS: i32 = 10;
 
 /// `(ln f, ∂ ln f / ∂u, ∂ ln f / ∂w)` of the standard density at `u > 0`,
 /// `0 < w < 1`.
-fn log_standard_density(u: f64, w: f64) -> (f64, f64, f64) {
+pub(crate) fn log_standard_density(u: f64, w: f64) -> (f64, f64, f64) {
     if u < SMALL_TIME {
         // f = (2π)^-½ u^-3/2 e^{-w²/2u} S, S = Σ (w+2k) e^{-((w+2k)² - w²)/2u}.
         let (mut s, mut s_u, mut s_w) = (0.0, 0.0, 0.0);
