@@ -738,5 +738,11 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_poisson_uncounted_lpmf / hbm_poisson_uncounted_lpmf_grad(i64, f64),
         hbm_poisson_log_uncounted_lpmf / hbm_poisson_log_uncounted_lpmf_grad(i64, f64),
     );
+    // Value and partial in one call for the gradient's forward sweep.
+    push!(hbm_log1p_exp_grad: unsafe extern "C" fn(f64, Ptr) -> f64 => K::Grad { of: "hbm_log1p_exp" });
+    push!(hbm_inv_logit_grad: unsafe extern "C" fn(f64, Ptr) -> f64 => K::Grad { of: "hbm_inv_logit" });
+    push!(hbm_log_inv_logit_grad: unsafe extern "C" fn(f64, Ptr) -> f64 => K::Grad { of: "hbm_log_inv_logit" });
+    push!(hbm_log1m_inv_logit_grad: unsafe extern "C" fn(f64, Ptr) -> f64 => K::Grad { of: "hbm_log1m_inv_logit" });
+    push!(hbm_nb_lchoose_grad: unsafe extern "C" fn(i64, f64, Ptr) -> f64 => K::Grad { of: "hbm_nb_lchoose" });
     v
 }

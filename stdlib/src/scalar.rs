@@ -79,7 +79,7 @@ unary!(
     hbm_inv_logit_d1,
     "Logistic sigmoid.",
     |x| sp::inv_logit(x),
-    |x| sp::inv_logit_d1(x)
+    |x| sp::inv_logit_grad(x).1
 );
 unary!(
     hbm_logit,
@@ -391,6 +391,68 @@ pub extern "C" fn hbm_nb_lchoose(n: i64, phi: f64) -> f64 {
 /// ∂/∂φ of [`hbm_nb_lchoose`]: ψ(n+φ) - ψ(φ).
 pub extern "C" fn hbm_nb_lchoose_d2(n: i64, phi: f64) -> f64 {
     crate::dist::discrete::nb_lchoose_d_phi(n, phi)
+}
+
+/// [`hbm_nb_lchoose`] and its partial in φ in one call (the partial written
+/// to `partials[0]`): the gradient's forward sweep keeps the partial for
+/// its reverse, where `_d2` would be a second call.
+///
+/// # Safety
+/// `partials` is null or points to room for one value.
+pub unsafe extern "C" fn hbm_nb_lchoose_grad(n: i64, phi: f64, partials: *mut f64) -> f64 {
+    let (value, d_phi) = crate::dist::discrete::nb_lchoose_grad(n, phi);
+    // SAFETY: the caller's contract above.
+    unsafe { write_out(partials, &[d_phi]) };
+    value
+}
+
+/// σ(x) and its derivative σ(x) σ(-x) (`partials[0]`) from one `exp`,
+/// where `_d1` takes two.
+///
+/// # Safety
+/// `partials` is null or points to room for one value.
+pub unsafe extern "C" fn hbm_inv_logit_grad(x: f64, partials: *mut f64) -> f64 {
+    let (value, slope) = sp::inv_logit_grad(x);
+    // SAFETY: the caller's contract above.
+    unsafe { write_out(partials, &[slope]) };
+    value
+}
+
+/// ln σ(x) = -ln(1 + e^{-x}) and its derivative σ(-x) (`partials[0]`) from
+/// one `exp` and one `log1p`.
+///
+/// # Safety
+/// `partials` is null or points to room for one value.
+pub unsafe extern "C" fn hbm_log_inv_logit_grad(x: f64, partials: *mut f64) -> f64 {
+    let (soft, slope) = sp::log1p_exp_grad(-x);
+    // SAFETY: the caller's contract above.
+    unsafe { write_out(partials, &[slope]) };
+    -soft
+}
+
+/// ln(1 - σ(x)) = -ln(1 + e^x) and its derivative -σ(x) (`partials[0]`)
+/// from one `exp` and one `log1p`.
+///
+/// # Safety
+/// `partials` is null or points to room for one value.
+pub unsafe extern "C" fn hbm_log1m_inv_logit_grad(x: f64, partials: *mut f64) -> f64 {
+    let (soft, slope) = sp::log1p_exp_grad(x);
+    // SAFETY: the caller's contract above.
+    unsafe { write_out(partials, &[-slope]) };
+    -soft
+}
+
+/// ln(1 + e^x) and its derivative, the inverse logit of x (`partials[0]`),
+/// from one `exp` of -|x| and one `log1p`, where the value and `_d1`
+/// separately take three calls.
+///
+/// # Safety
+/// `partials` is null or points to room for one value.
+pub unsafe extern "C" fn hbm_log1p_exp_grad(x: f64, partials: *mut f64) -> f64 {
+    let (value, slope) = sp::log1p_exp_grad(x);
+    // SAFETY: the caller's contract above.
+    unsafe { write_out(partials, &[slope]) };
+    value
 }
 unary!(hbm_step, hbm_step_d1, "Stan's step: 0 for x < 0, else 1 (derivative 0).", |x| if x < 0.0 { 0.0 } else { 1.0 }, |_x| 0.0);
 

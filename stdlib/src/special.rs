@@ -337,6 +337,20 @@ pub fn log1p_exp(x: f64) -> f64 {
     }
 }
 
+/// [`log1p_exp`] and its derivative [`inv_logit`] from one `exp`: with
+/// e = e^{-|x|}, ln(1 + e^x) = max(x, 0) + ln(1 + e) and σ(x) = 1/(1 + e)
+/// for x > 0, e/(1 + e) otherwise (both forms as [`log1p_exp`] and
+/// [`inv_logit`] take them).
+pub fn log1p_exp_grad(x: f64) -> (f64, f64) {
+    if x > 0.0 {
+        let e = (-x).exp();
+        (x + e.ln_1p(), 1.0 / (1.0 + e))
+    } else {
+        let e = x.exp();
+        (e.ln_1p(), e / (1.0 + e))
+    }
+}
+
 /// ln(1 - e^x) for x <= 0 (-inf at 0, NaN for x > 0). Switches between the two
 /// stable forms at x = -ln 2 (Mächler 2012). Derivative: [`log1m_exp_d1`].
 pub fn log1m_exp(x: f64) -> f64 {
@@ -422,6 +436,16 @@ pub fn inv_logit(x: f64) -> f64 {
         let e = x.exp();
         e / (1.0 + e)
     }
+}
+
+/// [`inv_logit`] and its derivative [`inv_logit_d1`] from one `exp`: with
+/// e = e^{-|x|}, σ(|x|) = 1/(1 + e) and σ(-|x|) = e/(1 + e), the value is
+/// one of them and the derivative their product (the same forms, so the
+/// same bits, as the two functions).
+pub fn inv_logit_grad(x: f64) -> (f64, f64) {
+    let e = (-x.abs()).exp();
+    let (upper, lower) = (1.0 / (1.0 + e), e / (1.0 + e));
+    (if x >= 0.0 { upper } else { lower }, upper * lower)
 }
 
 /// d/dx inv_logit(x) = σ(x) σ(-x) (product form keeps relative accuracy in the tails).

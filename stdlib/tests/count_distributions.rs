@@ -181,3 +181,31 @@ fn rngs_match_their_moments() {
     assert!(hypergeometric_rng(&mut rng, 13, 7, 5).is_err());
     assert!(beta_proportion_rng(&mut rng, 1.2, 3.0).is_err());
 }
+
+/// The negative binomial coefficient ln C(n+φ-1, n): its product path
+/// (n ≤ 32, 1e-100 ≤ φ ≤ 1e8) against the sum Σ_{k<n} ln((φ+k)/(k+1)),
+/// whose terms are each within an ulp, and against the `lbeta` path on
+/// both sides of the product path's limits.
+#[test]
+fn nb_coefficient_product_matches_the_sum_of_logs() {
+    let sum_of_logs = |n: i64, phi: f64| (0..n).map(|k| ((phi + k as f64) / (k as f64 + 1.0)).ln()).sum::<f64>();
+    let lbeta_form = |n: i64, phi: f64| -(n as f64 + phi).ln() - hbmc_stdlib::special::lbeta(phi, n as f64 + 1.0);
+    for &phi in &[1e-100, 1e-30, 1e-6, 0.013, 0.5, 1.0, 2.7, 10.0, 123.4, 5e4, 1e8] {
+        for n in [1i64, 2, 3, 5, 8, 13, 21, 31, 32] {
+            let got = nb_lchoose(n, phi);
+            let want = sum_of_logs(n, phi);
+            let tol = 1e-13 * want.abs().max(1.0);
+            assert!((got - want).abs() <= tol, "ln C(n+φ-1, n) at n = {n}, φ = {phi}: {got} against Σ ln = {want}");
+            if phi >= 1e-6 {
+                let other = lbeta_form(n, phi);
+                assert!((got - other).abs() <= 1e-12 * other.abs().max(1.0), "n = {n}, φ = {phi}: product {got}, lbeta {other}");
+            }
+        }
+    }
+    // Just outside the product path (n = 33, φ = 1e8 * 1.5, φ = 1e-101) the
+    // lbeta path agrees with the sum too.
+    for (n, phi) in [(33i64, 2.7), (33, 5e4), (4, 1.5e8), (5, 1e-101)] {
+        let (got, want) = (nb_lchoose(n, phi), sum_of_logs(n, phi));
+        assert!((got - want).abs() <= 1e-12 * want.abs().max(1.0), "n = {n}, φ = {phi}: {got} against {want}");
+    }
+}

@@ -224,3 +224,30 @@ fn log_exp_helpers_at_extremes() {
         "lmgamma",
     );
 }
+
+/// `log1p_exp_grad` (value and slope from one `exp`) gives the same bits
+/// as `log1p_exp` and `inv_logit` taken apart, tails included.
+#[test]
+fn log1p_exp_grad_is_log1p_exp_and_inv_logit() {
+    use hbmc_stdlib::special::{inv_logit, log1p_exp, log1p_exp_grad};
+    for &x in &[-800.0, -40.0, -1.5, -1e-300, 0.0, 1e-300, 0.3, 2.0, 36.0, 800.0, f64::INFINITY, f64::NEG_INFINITY] {
+        let (v, d) = log1p_exp_grad(x);
+        assert_eq!(v.to_bits(), log1p_exp(x).to_bits(), "log1p_exp({x})");
+        assert_eq!(d.to_bits(), inv_logit(x).to_bits(), "inv_logit({x})");
+    }
+    let (v, d) = log1p_exp_grad(f64::NAN);
+    assert!(v.is_nan() && d.is_nan());
+}
+
+/// `inv_logit_grad` (value and slope from one `exp`) gives the same bits
+/// as `inv_logit` and `inv_logit_d1` taken apart, tails included.
+#[test]
+fn inv_logit_grad_is_inv_logit_and_its_derivative() {
+    for &x in &[-800.0, -40.0, -1.5, -1e-300, -0.0, 0.0, 1e-300, 0.3, 2.0, 36.0, 800.0, f64::INFINITY, f64::NEG_INFINITY] {
+        let (v, d) = inv_logit_grad(x);
+        assert_eq!(v.to_bits(), inv_logit(x).to_bits(), "inv_logit({x})");
+        assert_eq!(d.to_bits(), inv_logit_d1(x).to_bits(), "inv_logit_d1({x})");
+    }
+    let (v, d) = inv_logit_grad(f64::NAN);
+    assert!(v.is_nan() && d.is_nan());
+}

@@ -31,8 +31,10 @@
 //! zeroed by the gradient's prologue, so the final contents of scratch
 //! carry no meaning.
 
-use crate::ir::{user_function_index, Arena, BufferId, CallArg, Expr, Function, MessagePart, Module, Stmt, Value};
+use crate::ir::{user_function_index, Arena, BufferId, CType, CallArg, Expr, Function, MessagePart, Module, Stmt, Value};
+use crate::lower::SymbolTable;
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 /// Removes `func`'s dead scratch stores, dead pure calls and the dead
 /// arithmetic feeding them (`module` gives the buffers' arenas and
@@ -43,7 +45,7 @@ pub fn prune(func: &mut Function, module: &Module) {
     loop {
         let mut used = HashSet::new();
         uses(&func.body, &mut used);
-        let calls = remove_dead(&mut func.body, &used);
+        let calls = remove_dead(&mut func.body, &used) | partials_alone(&mut func.body, &used);
         let mut counts = HashMap::new();
         each_use(&func.body, &mut |v| *counts.entry(v).or_insert(0usize) += 1);
         let blocks = remove_dead_blocks(&mut func.body, &counts);
@@ -342,6 +344,42 @@ fn remove_dead(stmts: &mut Vec<Stmt>, used: &HashSet<Value>) -> bool {
         }
     }
     removed
+}
+
+/// A `_grad` call of a routine of one real argument whose value nothing
+/// uses becomes the routine's `_d<k>` call for its one partial (where the
+/// stdlib has it). The reverse sweep takes value and partial in one call
+/// when it recomputes a loop iteration, since the value is often wanted
+/// too (a fused loop's terms); where it is not, the partial alone is the
+/// cheaper call (`log1p_exp`'s is one `exp` where value and partial are an
+/// `exp` and a `log1p`; no `_d<k>` costs more than its `_grad`).
+fn partials_alone(stmts: &mut [Stmt], used: &HashSet<Value>) -> bool {
+    static SYMBOLS: OnceLock<SymbolTable> = OnceLock::new();
+    let symbols = SYMBOLS.get_or_init(SymbolTable::from_stdlib);
+    let mut changed = false;
+    for s in stmts.iter_mut() {
+        match s {
+            Stmt::Call { dst: Some(dst), partials, func, args } if partials.len() == 1 && !used.contains(dst) => {
+                let Some(base) = func.symbol.strip_suffix("_grad") else { continue };
+                let reals: Vec<usize> = (0..args.len()).filter(|&i| func.params.get(i) == Some(&CType::F64)).collect();
+                let [k] = reals[..] else { continue };
+                let Some(d) = symbols.get(&format!("{base}_d{}", k + 1)) else { continue };
+                *s = Stmt::Call { dst: Some(partials[0]), partials: Vec::new(), func: d, args: std::mem::take(args) };
+                changed = true;
+            }
+            Stmt::For { body, .. } => changed |= partials_alone(body, used),
+            Stmt::If { then, otherwise, .. } => {
+                changed |= partials_alone(then, used);
+                changed |= partials_alone(otherwise, used);
+            }
+            Stmt::While { cond_block, body, .. } => {
+                changed |= partials_alone(cond_block, used);
+                changed |= partials_alone(body, used);
+            }
+            _ => {}
+        }
+    }
+    changed
 }
 
 #[cfg(test)]

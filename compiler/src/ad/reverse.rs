@@ -406,7 +406,7 @@ impl Gen<'_> {
                 let Some(d) = dst else { return Ok(()) };
                 let Some(g) = scope.adj.remove(d) else { return Ok(()) };
                 let known = self.partials.get(d).cloned();
-                self.reverse_call(func, args, known, g, scope, out)
+                self.reverse_call(func, args, *d, known, g, scope, out)
             }
             Stmt::Store { buf, index, value } => {
                 let Some(&adj) = self.adjoint.get(buf) else { return Ok(()) };
@@ -679,6 +679,22 @@ impl Gen<'_> {
     /// The reverse of a counted loop: the same range backwards (so that
     /// loops whose iterations feed each other get complete adjoints),
     /// recomputing each iteration's values before differentiating it.
+    /// The forward call of `func` on `args` into `dst` (standing for the
+    /// forward function's active value `original`): the `_grad` form, value
+    /// and partials in one call, when the stdlib has one, and then the
+    /// reverse of `original` reuses the partials (see `reverse_call`).
+    fn call_keeping_partials(&mut self, original: Value, dst: Value, func: &FuncRef, args: Vec<CallArg>) -> Stmt {
+        let grad = self.symbol(&format!("{}_grad", func.symbol)).ok();
+        match grad {
+            Some(g) if args.iter().all(|a| matches!(a, CallArg::Value(_))) => {
+                let ps: Vec<Value> = (0..func.real_params(false)).map(|_| self.fresh(ScalarType::F64)).collect();
+                self.partials.insert(original, ps.clone());
+                Stmt::Call { dst: Some(dst), partials: ps, func: g, args }
+            }
+            _ => Stmt::Call { dst: Some(dst), partials: Vec::new(), func: func.clone(), args },
+        }
+    }
+
     fn reverse_for(&mut self, var: Value, start: Value, end: Value, body: &[Stmt], scope: &mut Scope, out: &mut Vec<Stmt>) -> Result<(), AdError> {
         if !self.touches_active(body) {
             return Ok(());
@@ -730,21 +746,10 @@ impl Gen<'_> {
                     rename.insert(*dst, new);
                 }
                 Stmt::Call { dst: Some(d), partials, func, args } if partials.is_empty() && self.active.value(*d) => {
-                    // Value and partials in one `_grad` call when there is
-                    // one; the reverse of this call reuses the partials.
                     let args: Vec<CallArg> = args.iter().map(|a| map_arg(a, |v| rn(rename, v))).collect();
                     let n = self.fresh(self.forward.type_of(*d));
                     rename.insert(*d, n);
-                    let reals = func.real_params(false);
-                    let grad = self.symbol(&format!("{}_grad", func.symbol)).ok();
-                    match grad {
-                        Some(g) if args.iter().all(|a| matches!(a, CallArg::Value(_))) => {
-                            let ps: Vec<Value> = (0..reals).map(|_| self.fresh(ScalarType::F64)).collect();
-                            out.push(Stmt::Call { dst: Some(n), partials: ps.clone(), func: g, args });
-                            self.partials.insert(*d, ps);
-                        }
-                        _ => out.push(Stmt::Call { dst: Some(n), partials: Vec::new(), func: func.clone(), args }),
-                    }
+                    out.push(self.call_keeping_partials(*d, n, func, args));
                 }
                 Stmt::Call { dst, partials, func, args } => {
                     let new_dst = dst.map(|d| {
@@ -973,6 +978,7 @@ impl Gen<'_> {
         &mut self,
         func: &FuncRef,
         args: &[CallArg],
+        result: Value,
         known: Option<Vec<Value>>,
         g: Value,
         scope: &mut Scope,
@@ -1001,6 +1007,12 @@ impl Gen<'_> {
         if func.symbol == "hbm_log" && known.is_none() && vals.len() == 1 {
             // d log(x) = 1 / x: one division, no call.
             let c = self.bin(out, BinaryOp::Div, g, Self::r(scope, vals[0]));
+            self.add_adj(out, scope, vals[0], c);
+            return Ok(());
+        }
+        if func.symbol == "hbm_exp" && known.is_none() && vals.len() == 1 {
+            // d exp(x) = exp(x): the call's own value, no second `exp`.
+            let c = self.bin(out, BinaryOp::Mul, g, Self::r(scope, result));
             self.add_adj(out, scope, vals[0], c);
             return Ok(());
         }
