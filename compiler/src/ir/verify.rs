@@ -549,8 +549,16 @@ impl<'a> Checker<'a> {
         }
         let ode = crate::ir::ode::ode_system_index(&func.symbol);
         if let Some(index) = ode {
-            if index >= self.module.odes.len() {
-                self.error(format_args!("`{}` calls ODE system {index}, which the module does not have", func.symbol));
+            match self.module.odes.get(index) {
+                None => self.error(format_args!("`{}` calls ODE system {index}, which the module does not have", func.symbol)),
+                // The symbol picks the reverse rule, the system the
+                // sensitivities' layout: they must agree.
+                Some(sys) if sys.times_wrt.any() != crate::ir::ode::ode_call_has_times(&func.symbol) => self.error(format_args!(
+                    "`{}` calls ODE system {index}, whose times {} on parameters",
+                    func.symbol,
+                    if sys.times_wrt.any() { "depend" } else { "do not depend" }
+                )),
+                Some(_) => {}
             }
             if func.params != crate::ir::ode::ode_call_params() || func.ret != CType::I64 || !partials.is_empty() {
                 self.error(format_args!("`{}` does not have the ODE call signature", func.symbol));
