@@ -954,4 +954,24 @@ mod tests {
         m.arena_sizes.work = 1;
         assert!(has(&errors(&m), "does not fit its arena of 1 elements"));
     }
+
+    /// An ODE call's symbol picks its reverse rule, its system the layout
+    /// of the sensitivities: a call marked for times that depend on
+    /// parameters whose system is not (or the reverse) is an error.
+    #[test]
+    fn ode_call_and_system_must_agree_on_the_times() {
+        let source = "functions { vector f(real t, vector y) { return -y; } }
+parameters { real<lower=0> lag; }
+model { array[1] vector[1] y = ode_rk45(f, [1.0]', 0.0, {2.0 - lag}); target += y[1][1]; }";
+        let fe = crate::front_end(source);
+        let program = fe.typed.unwrap_or_else(|| panic!("checks: {:?}", fe.diagnostics));
+        let src = crate::bind::read_source("d.json", "{}").expect("data reads");
+        let (bound, diags) = crate::bind::bind_data(&program, &[src]);
+        let bound = bound.unwrap_or_else(|| panic!("binds: {diags:?}"));
+        let mut model = crate::lower::lower_model(&program, &bound).unwrap_or_else(|d| panic!("lowers: {d:?}"));
+        assert_eq!(verify(&model.module), Ok(()));
+        assert!(model.module.odes[0].times_wrt.ts && !model.module.odes[0].times_wrt.t0);
+        model.module.odes[0].times_wrt = Default::default();
+        assert!(has(&errors(&model.module), "whose times do not depend on parameters"));
+    }
 }
