@@ -159,7 +159,8 @@ pub enum SymbolKind {
         of: &'static str,
     },
     /// The reverse-mode rule of the compiler's ODE calls
-    /// ([`ode::hbm_ode_adj`]), whose forward solve is not a stdlib symbol
+    /// ([`ode::hbm_ode_adj`]; [`ode::hbm_ode_times_adj`] when the times
+    /// depend on parameters), whose forward solve is not a stdlib symbol
     /// (it calls back into the compiled right-hand side).
     OdeAdj,
 }
@@ -223,7 +224,7 @@ pub fn symbols() -> Vec<Symbol> {
     use linalg::*;
     use lu::*;
     use matrix_exp::*;
-    use ode::hbm_ode_adj;
+    use ode::{hbm_ode_adj, hbm_ode_times_adj};
     use scalar::*;
     use transform::*;
     use transform::check::*;
@@ -635,6 +636,7 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_log_det_cholesky_adj: unsafe extern "C" fn(CPtr, i64, f64, Ptr) -> i32
         => K::LinalgAdj { of: "hbm_log_det_cholesky" });
     push!(hbm_ode_adj: unsafe extern "C" fn(CPtr, i64, i64, i64, CPtr, Ptr, Ptr) -> i32 => K::OdeAdj);
+    push!(hbm_ode_times_adj: unsafe extern "C" fn(CPtr, i64, i64, i64, CPtr, Ptr, Ptr, Ptr, Ptr) -> i32 => K::OdeAdj);
     push!(hbm_softmax: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);
     push!(hbm_softmax_adj: unsafe extern "C" fn(CPtr, i64, CPtr, Ptr) -> i32 => K::LinalgAdj { of: "hbm_softmax" });
     push!(hbm_log_softmax: unsafe extern "C" fn(CPtr, i64, Ptr) -> i32 => K::Linalg);

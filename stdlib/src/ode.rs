@@ -380,6 +380,84 @@ pub unsafe extern "C" fn hbm_ode_adj(
     }
 }
 
+/// The length of an ODE call's sensitivities when its times depend on
+/// parameters: the `t * n * (n + p)` of [`ode_adj`], then the two
+/// sections [`ode_times_adj`] reads (`t * n` each).
+pub fn times_sens_len(t: usize, n: usize, p: usize) -> Option<usize> {
+    t.checked_mul(n)?.checked_mul(n.checked_add(p)?.checked_add(2)?)
+}
+
+/// The reverse rule of an ODE solve whose initial time `t0` or output
+/// times `ts` depend on parameters: [`ode_adj`] on the first `t * n * (n +
+/// p)` values of `sens`, then two sections of `t` rows of `n`: `dy(ts[k]) /
+/// dt0 = -dy/dy0 f(t0, y0)`, contracted with the result adjoints into
+/// `t0_adj[0]`, and `dy(ts[k]) / dts[k] = f(ts[k], y(ts[k]))` (a state at
+/// one output time does not depend on the others), contracted row by row
+/// into `ts_adj[k]`. A section the call did not need holds zeros.
+#[allow(clippy::too_many_arguments)]
+pub fn ode_times_adj(
+    sens: &[f64],
+    t: usize,
+    n: usize,
+    p: usize,
+    out_adj: &[f64],
+    y0_adj: &mut [f64],
+    theta_adj: &mut [f64],
+    t0_adj: &mut f64,
+    ts_adj: &mut [f64],
+) {
+    let blocks = t * n * (n + p);
+    ode_adj(&sens[..blocks], t, n, p, out_adj, y0_adj, theta_adj);
+    let (d_t0, d_ts) = sens[blocks..].split_at(t * n);
+    for k in 0..t {
+        let g = &out_adj[k * n..(k + 1) * n];
+        let row = |section: &[f64]| -> f64 { section[k * n..(k + 1) * n].iter().zip(g).map(|(s, a)| s * a).sum() };
+        *t0_adj += row(d_t0);
+        ts_adj[k] += row(d_ts);
+    }
+}
+
+/// C form of [`ode_times_adj`]; status 0, or 2 for a negative size or a
+/// null pointer.
+///
+/// # Safety
+/// `sens` valid for [`times_sens_len`]`(t, n, p)` values, `out_adj` for `t
+/// * n`, `y0_adj` for `n`, `theta_adj` for `p`, `t0_adj` for 1 and
+/// `ts_adj` for `t`; the adjoint buffers alias nothing else.
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn hbm_ode_times_adj(
+    sens: *const f64,
+    t: i64,
+    n: i64,
+    p: i64,
+    out_adj: *const f64,
+    y0_adj: *mut f64,
+    theta_adj: *mut f64,
+    t0_adj: *mut f64,
+    ts_adj: *mut f64,
+) -> i32 {
+    let (Ok(t), Ok(n), Ok(p)) = (usize::try_from(t), usize::try_from(n), usize::try_from(p)) else { return 2 };
+    let Some(len) = times_sens_len(t, n, p) else { return 2 };
+    // SAFETY: caller contract (lengths as documented).
+    let parts = unsafe {
+        (
+            crate::ffi::slice(sens, len),
+            crate::ffi::slice(out_adj, t * n),
+            crate::ffi::slice_mut(y0_adj, n),
+            crate::ffi::slice_mut(theta_adj, p),
+            crate::ffi::slice_mut(t0_adj, 1),
+            crate::ffi::slice_mut(ts_adj, t),
+        )
+    };
+    match parts {
+        (Some(s), Some(g), Some(a), Some(b), Some(c), Some(d)) => {
+            ode_times_adj(s, t, n, p, g, a, b, &mut c[0], d);
+            0
+        }
+        _ => 2,
+    }
+}
+
 /// A first step size from the scale of `y0` and `y'(t0)` (Hairer, Norsett &
 /// Wanner's heuristic, without its second derivative estimate), capped by
 /// the span to integrate.
@@ -553,6 +631,26 @@ mod tests {
             assert!((sol.dy_dy0[i] - (-k * t).exp()).abs() < 1e-5);
             assert!((sol.dy_dtheta[i] + t * 5.0 * (-k * t).exp()).abs() < 1e-5);
         }
+    }
+
+    #[test]
+    fn times_adjoint_contracts_each_section_and_accumulates() {
+        // Two output times, one state, one parameter: blocks [dy/dy0,
+        // dy/dtheta] per time, then dy/dt0 per time, then dy/dts[k].
+        let sens = [2.0, 3.0, 5.0, 7.0, 11.0, 13.0, 17.0, 19.0];
+        let out_adj = [0.5, -1.0];
+        let (mut y0a, mut tha, mut t0a, mut tsa) = ([1.0], [1.0], 1.0, [1.0, 1.0]);
+        ode_times_adj(&sens, 2, 1, 1, &out_adj, &mut y0a, &mut tha, &mut t0a, &mut tsa);
+        assert_eq!(y0a, [1.0 + 2.0 * 0.5 - 5.0]);
+        assert_eq!(tha, [1.0 + 3.0 * 0.5 - 7.0]);
+        assert_eq!(t0a, 1.0 + 11.0 * 0.5 - 13.0);
+        assert_eq!(tsa, [1.0 + 17.0 * 0.5, 1.0 - 19.0]);
+        assert_eq!(times_sens_len(2, 1, 1), Some(sens.len()));
+        // SAFETY: null pointers and a negative size are refused before any read.
+        let status = unsafe {
+            hbm_ode_times_adj(sens.as_ptr(), -1, 1, 1, out_adj.as_ptr(), y0a.as_mut_ptr(), tha.as_mut_ptr(), &mut t0a, tsa.as_mut_ptr())
+        };
+        assert_eq!(status, 2);
     }
 
     #[test]

@@ -670,6 +670,57 @@ mod tests {
         }
     }
 
+    /// The derivatives in the times the compiler reads off a solve
+    /// (`interp::ode`): `dy(ts[k])/dt0 = -S_k f(t0, y0)` with `S_k =
+    /// dy(ts[k])/dy0`, and `dy(ts[k])/dts[k] = f(ts[k], y(ts[k]))`, agree
+    /// with finite differences of the solution in `t0` and in `ts[k]`, for
+    /// both integrators, on a forced (non-autonomous) oscillator, where
+    /// `f` at the wrong time would show.
+    #[test]
+    fn time_derivatives_from_the_sensitivities_match_finite_differences() {
+        let (w, c) = (1.7, 0.3);
+        let f = move |t: f64, y: &[f64], d: &mut [f64]| {
+            d[0] = y[1];
+            d[1] = -w * w * y[0] - c * y[1] + (2.0 * t).cos();
+        };
+        let jac = move |t: f64, y: &[f64], d: &mut [f64], jy: &mut [f64], _: &mut [f64]| {
+            f(t, y, d);
+            jy.copy_from_slice(&[0.0, -w * w, 1.0, -c]);
+        };
+        let (y0, t0, ts) = ([0.8, -0.2], 0.4, [1.0, 2.5, 4.0]);
+        let ctl = OdeControl { rel_tol: 1e-10, abs_tol: 1e-10, ..OdeControl::default() };
+        let tight = OdeControl { rel_tol: 1e-13, abs_tol: 1e-13, ..OdeControl::default() };
+        type Solver = fn(&mut dyn FnMut(f64, &[f64], &mut [f64], &mut [f64], &mut [f64]), &[f64], f64, &[f64], &OdeControl) -> OdeSolution;
+        let solvers: [(&str, Solver); 2] = [
+            ("bdf", |j, y0, t0, ts, ctl| bdf_sensitivities(j, y0, 0, t0, ts, ctl).expect("solves")),
+            ("rk45", |j, y0, t0, ts, ctl| rk45_sensitivities(j, y0, 0, t0, ts, ctl).expect("solves")),
+        ];
+        for (name, solve) in solvers {
+            let sol = solve(&mut { jac }, &y0, t0, &ts, &ctl);
+            let mut f0 = [0.0; 2];
+            f(t0, &y0, &mut f0);
+            let h = 1e-4;
+            let up = solve(&mut { jac }, &y0, t0 + h, &ts, &tight).y;
+            let dn = solve(&mut { jac }, &y0, t0 - h, &ts, &tight).y;
+            for k in 0..ts.len() {
+                let s = &sol.dy_dy0[k * 4..(k + 1) * 4];
+                let mut fk = [0.0; 2];
+                f(ts[k], &sol.y[k * 2..k * 2 + 2], &mut fk);
+                let (mut ts_up, mut ts_dn) = (ts, ts);
+                ts_up[k] += h;
+                ts_dn[k] -= h;
+                let (yu, yd) = (solve(&mut { jac }, &y0, t0, &ts_up, &tight).y, solve(&mut { jac }, &y0, t0, &ts_dn, &tight).y);
+                for r in 0..2 {
+                    let d_t0 = -(s[r] * f0[0] + s[2 + r] * f0[1]);
+                    let fd_t0 = (up[k * 2 + r] - dn[k * 2 + r]) / (2.0 * h);
+                    assert!((d_t0 - fd_t0).abs() <= 1e-6 * fd_t0.abs().max(1.0), "{name} t={} r={r} d/dt0: {d_t0} vs fd {fd_t0}", ts[k]);
+                    let fd_ts = (yu[k * 2 + r] - yd[k * 2 + r]) / (2.0 * h);
+                    assert!((fk[r] - fd_ts).abs() <= 1e-6 * fd_ts.abs().max(1.0), "{name} t={} r={r} d/dts: {} vs fd {fd_ts}", ts[k], fk[r]);
+                }
+            }
+        }
+    }
+
     #[test]
     fn output_times_between_steps_are_interpolated_accurately() {
         // Many closely spaced outputs on a smooth decay: each within tolerance.

@@ -66,6 +66,16 @@ pub fn rule(symbol: &str) -> Option<Rule> {
     if let Some(r) = transform_rule(symbol) {
         return Some(r);
     }
+    if crate::ir::ode::ode_call_has_times(symbol) {
+        // An ODE call whose t0 or ts depend on parameters: adj(sens, times,
+        // n, p, out_adj, y0_adj, theta_adj, t0_adj, ts_adj) also contracts
+        // the sections of d/dt0 and d/dts that follow the sensitivities.
+        return Some(Rule {
+            adjoint: "hbm_ode_times_adj".into(),
+            args: vec![Fwd(14), Fwd(9), Fwd(10), Fwd(11), Adj(13), Adj(0), Adj(1), ValueAdj(4), Adj(5)],
+            outputs: vec![(13, Len::Product(9, 10)), (14, Len::Arg(12))],
+        });
+    }
     if crate::ir::ode::ode_system_index(symbol).is_some() {
         // An ODE call (`ir::ode::OdeCallArg` order): adj(sens, times, n, p,
         // out_adj, y0_adj, theta_adj) contracts with the sensitivities.

@@ -257,6 +257,7 @@ pub(crate) unsafe fn call_raw(sym: &Symbol, args: &[RawArg]) -> Option<RawRet> {
         [P, P, I, I, P] -> I32,
         [P, P, I, I, P, P, P] -> I32,
         [P, I, I, I, P, P, P] -> I32,
+        [P, I, I, I, P, P, P, P, P] -> I32,
         [P, I, P, I, P] -> I32,
         [P, I, P, I, P, P, P] -> I32,
         [P, I] -> F64,

@@ -49,7 +49,8 @@ fn failure(sys: &OdeSystem, status: OdeStatus, what: impl std::fmt::Display) -> 
 /// Solves the system from `inputs`, writing the states at the output times
 /// into `out` (`times * n`, row after row) and the sensitivities into
 /// `sens` (per output time the `n x (n + p)` column-major block
-/// `[dy/dy0 | dy/dtheta]`, as `hbm_ode_adj` reads them).
+/// `[dy/dy0 | dy/dtheta]`, as `hbm_ode_adj` reads them; then, when times
+/// depend on parameters, the derivatives in them: [`times_sections`]).
 pub fn solve(sys: &OdeSystem, inputs: &OdeInputs, gradient: &mut GradientFn, out: &mut [f64], sens: &mut [f64]) -> Result<(), OdeFailure> {
     let (n, p) = (sys.n, sys.p);
     let sizes_ok = inputs.y0.len() == n
@@ -117,6 +118,59 @@ pub fn solve(sys: &OdeSystem, inputs: &OdeInputs, gradient: &mut GradientFn, out
         let block = &mut sens[k * n * (n + p)..(k + 1) * n * (n + p)];
         block[..n * n].copy_from_slice(&sol.dy_dy0[k * n * n..(k + 1) * n * n]);
         block[n * n..].copy_from_slice(&sol.dy_dtheta[k * n * p..(k + 1) * n * p]);
+    }
+    if sys.times_wrt.any() {
+        let blocks = sys.times * n * (n + p);
+        times_sections(sys, inputs, &mut arenas, gradient, &sol.y, &sol.dy_dy0, &mut sens[blocks..])?;
+    }
+    Ok(())
+}
+
+/// Writes into `sections` (`2 * times * n`) the derivatives of the states
+/// at the output times in the times that depend on parameters, from the
+/// solution `y` and its sensitivities `dy_dy0` (per output time `n x n`,
+/// column-major): first `dy(ts[k])/dt0 = -dy(ts[k])/dy0 f(t0, y0)` (moving
+/// `t0` moves the start along the trajectory: the solution from `y0` at
+/// `t0 + h` is the one from `y0 - h f(t0, y0)` at `t0`, and `S' = J S` is
+/// linear, so this is the sensitivity direction Stan carries for `t0`,
+/// read off the `n` directions already carried), then `dy(ts[k])/dts[k] =
+/// f(ts[k], y(ts[k]))`. The section of a time given as data holds zeros.
+fn times_sections(
+    sys: &OdeSystem,
+    inputs: &OdeInputs,
+    arenas: &mut Arenas,
+    gradient: &mut GradientFn,
+    y: &[f64],
+    dy_dy0: &[f64],
+    sections: &mut [f64],
+) -> Result<(), OdeFailure> {
+    let (n, p) = (sys.n, sys.p);
+    let (d_t0, d_ts) = sections.split_at_mut(sys.times * n);
+    let (mut f, mut jy, mut jt) = (vec![0.0; n], vec![0.0; n * n], vec![0.0; n * p]);
+    let mut rhs = |t: f64, at: &[f64], f: &mut [f64]| -> Result<(), OdeFailure> {
+        rows(sys, arenas, gradient, Some(t), at, f, &mut jy, &mut jt)
+            .map_err(|message| failure(sys, OdeStatus::Rejected, format_args!("the right-hand side failed: {message}")))?;
+        if f.iter().all(|v| v.is_finite()) {
+            Ok(())
+        } else {
+            Err(failure(sys, OdeStatus::NotFinite, format_args!("the right-hand side returned NaN or infinity at t = {t}")))
+        }
+    };
+    d_t0.fill(0.0);
+    d_ts.fill(0.0);
+    if sys.times_wrt.t0 {
+        rhs(inputs.t0, inputs.y0, &mut f)?;
+        for (k, row) in d_t0.chunks_mut(n.max(1)).enumerate().take(sys.times) {
+            let s = &dy_dy0[k * n * n..(k + 1) * n * n];
+            for (r, v) in row.iter_mut().enumerate() {
+                *v = -(0..n).map(|j| s[j * n + r] * f[j]).sum::<f64>();
+            }
+        }
+    }
+    if sys.times_wrt.ts {
+        for (k, row) in d_ts.chunks_mut(n.max(1)).enumerate().take(sys.times) {
+            rhs(inputs.ts[k], &y[k * n..(k + 1) * n], row)?;
+        }
     }
     Ok(())
 }

@@ -19,7 +19,9 @@
 //! arguments of [`OdeCallArg`] order, returning an `I64` status
 //! ([`OdeStatus`]). Its reverse rule is the stdlib's `hbm_ode_adj`
 //! (`ad::rules`), which contracts the result adjoints with the
-//! sensitivities the forward call wrote.
+//! sensitivities the forward call wrote; a call whose `t0` or `ts` depend
+//! on parameters has its own symbol ([`ode_times_symbol`]) and rule,
+//! `hbm_ode_times_adj`, which also gives the adjoints of the times.
 
 use super::Module;
 
@@ -98,14 +100,43 @@ pub struct OdeSystem {
     pub real_data: (usize, usize),
     /// Where the integer data arguments start, and how many (`IntData`).
     pub int_data: (usize, usize),
+    /// Which times of an [`SystemKind::Ode`] call depend on parameters
+    /// (their derivatives are written after the sensitivities).
+    pub times_wrt: TimesWrt,
+}
+
+/// Which times of an ODE call depend on parameters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TimesWrt {
+    /// The initial time `t0`.
+    pub t0: bool,
+    /// The output times `ts`.
+    pub ts: bool,
+}
+
+impl TimesWrt {
+    /// Whether the call needs the times' derivatives at all.
+    pub fn any(self) -> bool {
+        self.t0 || self.ts
+    }
 }
 
 impl OdeSystem {
     /// The number of sensitivity values a solve writes:
-    /// `times * n * (n + p)`.
+    /// `times * n * (n + p)`, and when times depend on parameters two more
+    /// sections of `times * n` (`d/dt0` and `d/dts`, see [`ode_sens_len`]).
     pub fn sens_len(&self) -> usize {
-        self.times * self.n * (self.n + self.p)
+        ode_sens_len(self.times, self.n, self.p, self.times_wrt)
     }
+}
+
+/// The sensitivities of an ODE call: per output time the `n x (n + p)`
+/// block `[dy/dy0 | dy/dtheta]`, then, when `t0` or `ts` depend on
+/// parameters, `dy(ts[k])/dt0` and `dy(ts[k])/dts[k]` (`times` rows of
+/// `n` each; the one not needed holds zeros), the layout of the stdlib's
+/// `hbm_ode_times_adj`.
+pub fn ode_sens_len(times: usize, n: usize, p: usize, wrt: TimesWrt) -> usize {
+    times * n * (n + p + if wrt.any() { 2 } else { 0 })
 }
 
 /// The order of an ODE call's arguments (all `CallArg`s are explicit).
@@ -180,6 +211,22 @@ pub enum OdeStatus {
 /// The [`super::FuncRef::symbol`] of a call of ODE system `index`.
 pub fn ode_symbol(index: usize, solver: &str) -> String {
     format!("ode{index}:{solver}")
+}
+
+/// What ends the symbol of a call whose times depend on parameters.
+const TIMES_MARK: &str = "+times";
+
+/// The [`super::FuncRef::symbol`] of a call of ODE system `index` whose
+/// `t0` or `ts` depend on parameters: the reverse rule differs (it reads
+/// the times' sections of the sensitivities), and a rule knows a call by
+/// its symbol only.
+pub fn ode_times_symbol(index: usize, solver: &str) -> String {
+    format!("ode{index}:{solver}{TIMES_MARK}")
+}
+
+/// Whether an ODE call's symbol is an [`ode_times_symbol`].
+pub fn ode_call_has_times(symbol: &str) -> bool {
+    ode_system_index(symbol).is_some() && symbol.ends_with(TIMES_MARK)
 }
 
 /// The ODE system a [`super::FuncRef::symbol`] solves, if it is an ODE call.

@@ -549,8 +549,16 @@ impl<'a> Checker<'a> {
         }
         let ode = crate::ir::ode::ode_system_index(&func.symbol);
         if let Some(index) = ode {
-            if index >= self.module.odes.len() {
-                self.error(format_args!("`{}` calls ODE system {index}, which the module does not have", func.symbol));
+            match self.module.odes.get(index) {
+                None => self.error(format_args!("`{}` calls ODE system {index}, which the module does not have", func.symbol)),
+                // The symbol picks the reverse rule, the system the
+                // sensitivities' layout: they must agree.
+                Some(sys) if sys.times_wrt.any() != crate::ir::ode::ode_call_has_times(&func.symbol) => self.error(format_args!(
+                    "`{}` calls ODE system {index}, whose times {} on parameters",
+                    func.symbol,
+                    if sys.times_wrt.any() { "depend" } else { "do not depend" }
+                )),
+                Some(_) => {}
             }
             if func.params != crate::ir::ode::ode_call_params() || func.ret != CType::I64 || !partials.is_empty() {
                 self.error(format_args!("`{}` does not have the ODE call signature", func.symbol));
@@ -945,5 +953,25 @@ mod tests {
         buf(&mut m, "w", Arena::Work, 2);
         m.arena_sizes.work = 1;
         assert!(has(&errors(&m), "does not fit its arena of 1 elements"));
+    }
+
+    /// An ODE call's symbol picks its reverse rule, its system the layout
+    /// of the sensitivities: a call marked for times that depend on
+    /// parameters whose system is not (or the reverse) is an error.
+    #[test]
+    fn ode_call_and_system_must_agree_on_the_times() {
+        let source = "functions { vector f(real t, vector y) { return -y; } }
+parameters { real<lower=0> lag; }
+model { array[1] vector[1] y = ode_rk45(f, [1.0]', 0.0, {2.0 - lag}); target += y[1][1]; }";
+        let fe = crate::front_end(source);
+        let program = fe.typed.unwrap_or_else(|| panic!("checks: {:?}", fe.diagnostics));
+        let src = crate::bind::read_source("d.json", "{}").expect("data reads");
+        let (bound, diags) = crate::bind::bind_data(&program, &[src]);
+        let bound = bound.unwrap_or_else(|| panic!("binds: {diags:?}"));
+        let mut model = crate::lower::lower_model(&program, &bound).unwrap_or_else(|d| panic!("lowers: {d:?}"));
+        assert_eq!(verify(&model.module), Ok(()));
+        assert!(model.module.odes[0].times_wrt.ts && !model.module.odes[0].times_wrt.t0);
+        model.module.odes[0].times_wrt = Default::default();
+        assert!(has(&errors(&model.module), "whose times do not depend on parameters"));
     }
 }

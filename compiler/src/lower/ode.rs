@@ -15,14 +15,16 @@
 //! legacy `theta`, `x_r`, `x_i`) are passed flat: those that depend on
 //! parameters in `ode_theta` (their gradients come back through it),
 //! real data in `ode_dr`, integers in `ode_di`; `args...` rebuilds each
-//! from its segment ([`rebuild`]). Times that depend on parameters are
-//! refused.
+//! from its segment ([`rebuild`]). When `t0` or `ts` depend on parameters
+//! the call gets the symbol whose reverse rule also gives their adjoints
+//! (`ir::ode::ode_times_symbol`), and the solve writes the derivatives in
+//! the times after the sensitivities.
 
 use super::{LowerError, LowerResult, Lowerer, Storage};
 use crate::check::ode::{ode_form, OdeForm, ADJOINT_CONTROLS};
 use crate::check::typed::{Level, TypedExpr};
 use crate::check::types::{ElemType, Type};
-use crate::ir::ode::{ode_call_params, ode_symbol, OdeMethod, OdeStatus, OdeSystem, SystemKind};
+use crate::ir::ode::{ode_call_params, ode_sens_len, ode_symbol, ode_times_symbol, OdeMethod, OdeStatus, OdeSystem, SystemKind, TimesWrt};
 use crate::ir::{Arena, BinaryOp, BufferId, CType, CallArg, CmpOp, FuncRef, FunctionKind, ScalarType, Value};
 use crate::syntax::ast::{Block, BlockBody, BlockKind};
 use crate::syntax::span::Span;
@@ -57,14 +59,16 @@ pub(super) struct Passed<'e> {
 /// `offset`, in Stan syntax: arrays are laid out row-major with each
 /// element whole (a matrix column-major), as the argument's own storage.
 fn rebuild(ty: &Type, shape: &[usize], flat: &str, offset: usize) -> String {
+    if shape.contains(&0) {
+        // No values to read: an empty container of the same type and
+        // sizes (an empty array literal `{}` has no type in Stan).
+        return zeros(ty, shape);
+    }
     if let Some((&m, rest)) = shape.split_first().filter(|_| !ty.array.is_empty()) {
         let inner = Type { array: ty.array[1..].to_vec(), elem: ty.elem };
         let len: usize = rest.iter().product();
         if inner.array.is_empty() && inner.elem.is_scalar() {
             // A 1-D array of scalars: one slice.
-            if m == 0 {
-                return if ty.elem.is_int() { "rep_array(0, 0)".into() } else { "rep_array(0.0, 0)".into() };
-            }
             let (s, e) = (offset + 1, offset + m);
             return if ty.elem.is_int() { format!("{flat}[{s}:{e}]") } else { format!("to_array_1d(segment({flat}, {s}, {m}))") };
         }
@@ -72,10 +76,6 @@ fn rebuild(ty: &Type, shape: &[usize], flat: &str, offset: usize) -> String {
         return format!("{{{}}}", parts.join(", "));
     }
     let len: usize = shape.iter().product();
-    if len == 0 && matches!(ty.elem, ElemType::Vector(_) | ElemType::RowVector(_)) {
-        let v = "rep_vector(0.0, 0)".to_string();
-        return if matches!(ty.elem, ElemType::RowVector(_)) { format!("{v}'") } else { v };
-    }
     let seg = format!("segment({flat}, {}, {len})", offset + 1);
     match ty.elem {
         ElemType::Int { .. } | ElemType::Real => format!("{flat}[{}]", offset + 1),
@@ -85,6 +85,27 @@ fn rebuild(ty: &Type, shape: &[usize], flat: &str, offset: usize) -> String {
         // The checker gives ODE systems real arguments only.
         ElemType::Complex | ElemType::ComplexVector(_) | ElemType::ComplexRowVector(_) | ElemType::ComplexMatrix(..) => {
             format!("{flat}[{}]", offset + 1)
+        }
+    }
+}
+
+/// A container of type `ty` and shape `shape` (array axes first) filled
+/// with zeros, in Stan syntax: `rep_array` around the element's zeros, so
+/// that an array with an axis of size 0 keeps its type and its other sizes.
+fn zeros(ty: &Type, shape: &[usize]) -> String {
+    if let Some((&m, rest)) = shape.split_first().filter(|_| !ty.array.is_empty()) {
+        let inner = Type { array: ty.array[1..].to_vec(), elem: ty.elem };
+        return format!("rep_array({}, {m})", zeros(&inner, rest));
+    }
+    let size = |k: usize| shape.get(k).copied().unwrap_or(0);
+    match ty.elem {
+        ElemType::Int { .. } => "0".into(),
+        ElemType::Vector(_) => format!("rep_vector(0.0, {})", size(0)),
+        ElemType::RowVector(_) => format!("rep_row_vector(0.0, {})", size(0)),
+        ElemType::Matrix(..) => format!("rep_matrix(0.0, {}, {})", size(0), size(1)),
+        // The checker gives ODE systems real arguments only.
+        ElemType::Real | ElemType::Complex | ElemType::ComplexVector(_) | ElemType::ComplexRowVector(_) | ElemType::ComplexMatrix(..) => {
+            "0.0".into()
         }
     }
 }
@@ -108,14 +129,7 @@ impl Lowerer<'_> {
         if form.is_root() {
             return self.fill_root(dst, solver, f, form, args, e);
         }
-        for (k, what) in [(1, "initial time `t0`"), (2, "output times `ts`")] {
-            if args[k].level == Level::Param {
-                return Err(LowerError::unsupported(
-                    args[k].span,
-                    format!("ODE {what} depending on parameters (pass data: gradients with respect to the times are not implemented)"),
-                ));
-            }
-        }
+        let times_wrt = TimesWrt { t0: args[1].level == Level::Param, ts: args[2].level == Level::Param };
         let (rel, abs, steps) = default_controls(solver);
         let (controls, rest): (Option<&[TypedExpr]>, &[TypedExpr]) = match form {
             OdeForm::Legacy if args.len() == 9 => (Some(&args[6..9]), &args[3..6]),
@@ -135,11 +149,12 @@ impl Lowerer<'_> {
         // One system per distinct program: a call in a user function
         // expanded at several places may see other sizes at each.
         let source = self.ode_source(solver, f, form, &passed, n, (p, d, i), e)?;
-        let key = format!("{solver} {times}\n{source}");
+        let key = format!("{solver} {times} {times_wrt:?}\n{source}");
         let index = match self.ode_systems.get(&key) {
             Some(&k) => k,
             None => {
-                let sys = self.ode_system(SystemKind::Ode, solver, f, &source, n, (p, d, i), times, e)?;
+                let mut sys = self.ode_system(SystemKind::Ode, solver, f, &source, n, (p, d, i), times, e)?;
+                sys.times_wrt = times_wrt;
                 self.module.odes.push(sys);
                 let k = self.module.odes.len() - 1;
                 self.ode_systems.insert(key, k);
@@ -170,7 +185,7 @@ impl Lowerer<'_> {
             (None, None) if form == OdeForm::AdjointCtl => self.adjoint_controls(&args[3..3 + ADJOINT_CONTROLS], n, solver, f)?,
             (None, None) => (self.fb.f64(rel), self.fb.f64(abs), self.fb.f64(steps)),
         };
-        let sens_len = times * n * (n + p);
+        let sens_len = ode_sens_len(times, n, p, times_wrt);
         let sens = self.temp_buffer("ode_sens", ScalarType::F64, sens_len);
         let zero = self.fb.i64(0);
         let whole = |b: BufferId| CallArg::Buffer { buf: b, offset: zero };
@@ -182,7 +197,8 @@ impl Lowerer<'_> {
         }
         call_args.push(whole(dst.buf));
         call_args.push(whole(sens));
-        let func = FuncRef { symbol: ode_symbol(index, solver), params: ode_call_params(), ret: CType::I64 };
+        let symbol = if times_wrt.any() { ode_times_symbol(index, solver) } else { ode_symbol(index, solver) };
+        let func = FuncRef { symbol, params: ode_call_params(), ret: CType::I64 };
         let status = self.fb.call(func, call_args);
         self.reject_on_ode_status(status, solver, f);
         Ok(())
@@ -392,9 +408,6 @@ impl Lowerer<'_> {
                 Slot::IntData => "ode_di",
             };
             let shape = self.shape(a.expr)?;
-            if shape.contains(&0) && shape.len() > 1 {
-                return Err(LowerError::unsupported(a.expr.span, format!("an empty multi-dimensional argument of `{solver}`")));
-            }
             call_args.push(rebuild(&a.expr.ty, &shape, flat, a.offset));
         }
         Ok(call_args)
@@ -486,6 +499,7 @@ impl Lowerer<'_> {
             w_offset,
             real_data,
             int_data,
+            times_wrt: TimesWrt::default(),
         })
     }
 }
