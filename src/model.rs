@@ -23,7 +23,7 @@ use hbmc_compiler::interp;
 use hbmc_compiler::ir::arenas::Arenas;
 use hbmc_compiler::ir::FunctionKind;
 use hbmc_compiler::lower::{lower_model_with, LowerOptions, LoweredModel, ParamLayout};
-pub use hbmc_compiler::lower::OdeControls;
+pub use hbmc_compiler::lower::{OdeControls, TRANSFORMED_DATA_SEED};
 use hbmc_stdlib::ChainRng;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -118,6 +118,11 @@ pub struct Model {
     pub program: TypedProgram,
     /// Warnings from checking.
     pub warnings: Vec<Diagnostic>,
+    /// Seed of what `_rng` functions draw in `transformed data`: drawn once
+    /// per binding, the same values for every chain (CmdStan seeds them with
+    /// the run's seed); `hbmc run --seed` and `hbmc simulate --seed` set it,
+    /// [`TRANSFORMED_DATA_SEED`] otherwise.
+    pub transformed_data_seed: u64,
 }
 
 impl Model {
@@ -126,7 +131,7 @@ impl Model {
         let fe = hbmc_compiler::front_end(source);
         match fe.typed {
             Some(program) if !has_errors(&fe.diagnostics) => {
-                Ok(Model { name: name.to_string(), program, warnings: fe.diagnostics })
+                Ok(Model { name: name.to_string(), program, warnings: fe.diagnostics, transformed_data_seed: TRANSFORMED_DATA_SEED })
             }
             _ => Err(ModelError::Diagnostics(fe.diagnostics)),
         }
@@ -135,7 +140,7 @@ impl Model {
     /// A model from an already checked (or transformed) program, such as a
     /// simulation program.
     pub fn from_program(name: &str, program: TypedProgram) -> Model {
-        Model { name: name.to_string(), program, warnings: Vec::new() }
+        Model { name: name.to_string(), program, warnings: Vec::new(), transformed_data_seed: TRANSFORMED_DATA_SEED }
     }
 
     /// Reads data files (JSON or CSV) and binds them.
@@ -177,14 +182,19 @@ impl Model {
     /// (with or without Jacobians, full or up to a constant).
     pub fn bind_with_density(&self, sources: &[DataSource], engine: Engine, density: DensityOptions) -> Result<BoundModel, ModelError> {
         let DensityOptions { jacobian, propto } = density;
-        self.bind_lowered(sources, engine, LowerOptions { jacobian, propto, ..LowerOptions::default() })
+        self.bind_lowered(sources, engine, LowerOptions { jacobian, propto, ..self.lower_options() })
     }
 
     /// As [`Model::bind`], with every ODE solve at `controls` instead of
     /// the program's tolerances: for `hbmc gradcheck`, whose finite
     /// differences would otherwise measure the solver's error.
     pub fn bind_with_ode_controls(&self, sources: &[DataSource], engine: Engine, controls: OdeControls) -> Result<BoundModel, ModelError> {
-        self.bind_lowered(sources, engine, LowerOptions { ode_controls: Some(controls), ..LowerOptions::default() })
+        self.bind_lowered(sources, engine, LowerOptions { ode_controls: Some(controls), ..self.lower_options() })
+    }
+
+    /// The default lowering with this model's seed of `transformed data`.
+    fn lower_options(&self) -> LowerOptions {
+        LowerOptions { transformed_data_seed: self.transformed_data_seed, ..LowerOptions::default() }
     }
 
     fn bind_lowered(&self, sources: &[DataSource], engine: Engine, options: LowerOptions) -> Result<BoundModel, ModelError> {
@@ -209,7 +219,8 @@ impl Model {
         let mut template = Arenas::new(&lowered.module.arena_sizes);
         template.data[..lowered.data_init.len()].copy_from_slice(&lowered.data_init);
         template.int_data[..lowered.int_data_init.len()].copy_from_slice(&lowered.int_data_init);
-        run_function(jit.as_ref(), &lowered, FunctionKind::TransformedData, &mut template, None).map_err(|e| {
+        let mut rng = hbmc_compiler::lower::transformed_data_rng(self.transformed_data_seed);
+        run_function(jit.as_ref(), &lowered, FunctionKind::TransformedData, &mut template, Some(&mut rng)).map_err(|e| {
             ModelError::Codegen(format!("transformed data could not be computed: {}", e.message))
         })?;
         let dim_names = self.program.dims.dims.iter().map(|d| d.name.clone()).collect();

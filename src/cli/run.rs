@@ -221,6 +221,7 @@ pub fn run(args: RunArgs) -> i32 {
     let args = RunArgs { init_radius: Some(init_file.radius), init: init_file.file, ..args };
     let prior = args.prior;
     let model = match load_model_as(&args.model, &args.data, Engine::Jit, |m, _, _| {
+        let m = hbmc::model::Model { transformed_data_seed: args.seed, ..m };
         if !prior {
             return Ok((m, Vec::new()));
         }

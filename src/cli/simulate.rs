@@ -102,7 +102,7 @@ pub fn run(args: SimulateArgs) -> i32 {
             }
         }
     }
-    let model = Model::from_program(&source.stem, sim.program.clone());
+    let model = Model { transformed_data_seed: args.seed, ..Model::from_program(&source.stem, sim.program.clone()) };
     let bound = match model.bind(&sources, Engine::Jit) {
         Ok(b) => b,
         Err(e) => return source.report_error(e),

@@ -679,22 +679,6 @@ impl Gen<'_> {
     /// The reverse of a counted loop: the same range backwards (so that
     /// loops whose iterations feed each other get complete adjoints),
     /// recomputing each iteration's values before differentiating it.
-    /// The forward call of `func` on `args` into `dst` (standing for the
-    /// forward function's active value `original`): the `_grad` form, value
-    /// and partials in one call, when the stdlib has one, and then the
-    /// reverse of `original` reuses the partials (see `reverse_call`).
-    fn call_keeping_partials(&mut self, original: Value, dst: Value, func: &FuncRef, args: Vec<CallArg>) -> Stmt {
-        let grad = self.symbol(&format!("{}_grad", func.symbol)).ok();
-        match grad {
-            Some(g) if args.iter().all(|a| matches!(a, CallArg::Value(_))) => {
-                let ps: Vec<Value> = (0..func.real_params(false)).map(|_| self.fresh(ScalarType::F64)).collect();
-                self.partials.insert(original, ps.clone());
-                Stmt::Call { dst: Some(dst), partials: ps, func: g, args }
-            }
-            _ => Stmt::Call { dst: Some(dst), partials: Vec::new(), func: func.clone(), args },
-        }
-    }
-
     fn reverse_for(&mut self, var: Value, start: Value, end: Value, body: &[Stmt], scope: &mut Scope, out: &mut Vec<Stmt>) -> Result<(), AdError> {
         if !self.touches_active(body) {
             return Ok(());
@@ -749,7 +733,20 @@ impl Gen<'_> {
                     let args: Vec<CallArg> = args.iter().map(|a| map_arg(a, |v| rn(rename, v))).collect();
                     let n = self.fresh(self.forward.type_of(*d));
                     rename.insert(*d, n);
-                    out.push(self.call_keeping_partials(*d, n, func, args));
+                    // Value and partials in one `_grad` call when there is
+                    // one; the reverse of this call reuses the partials
+                    // (`prune` puts the `_d<k>` call back if the value goes
+                    // unused).
+                    let reals = func.real_params(false);
+                    let grad = self.symbol(&format!("{}_grad", func.symbol)).ok();
+                    match grad {
+                        Some(g) if args.iter().all(|a| matches!(a, CallArg::Value(_))) => {
+                            let ps: Vec<Value> = (0..reals).map(|_| self.fresh(ScalarType::F64)).collect();
+                            out.push(Stmt::Call { dst: Some(n), partials: ps.clone(), func: g, args });
+                            self.partials.insert(*d, ps);
+                        }
+                        _ => out.push(Stmt::Call { dst: Some(n), partials: Vec::new(), func: func.clone(), args }),
+                    }
                 }
                 Stmt::Call { dst, partials, func, args } => {
                     let new_dst = dst.map(|d| {

@@ -210,6 +210,22 @@ pub struct LowerOptions {
     /// (`lgamma(n + 1)`, `log(y)`) into tables when the data are bound
     /// (`ir::data_tables`; default true). Tests turn it off to compare.
     pub tabulate_data_terms: bool,
+    /// Seed of what `_rng` functions draw in `transformed data`
+    /// ([`transformed_data_rng`]), here for the run that sizes the program
+    /// from them; default [`TRANSFORMED_DATA_SEED`].
+    pub transformed_data_seed: u64,
+}
+
+/// The seed of `transformed data`'s draws when none is given.
+pub const TRANSFORMED_DATA_SEED: u64 = 0;
+
+/// The generator `transformed data` draws from with `seed`: one stream for
+/// every chain (as CmdStan draws them once, from the run's seed), apart
+/// from the chains' own streams (numbered from 0), and the same wherever
+/// the block runs (sizing the program, then binding), so both see the same
+/// values.
+pub fn transformed_data_rng(seed: u64) -> hbmc_stdlib::ChainRng {
+    hbmc_stdlib::ChainRng::new(seed, u64::MAX)
 }
 
 /// An ODE solver's relative and absolute tolerances and step limit.
@@ -225,7 +241,7 @@ pub struct OdeControls {
 
 impl Default for LowerOptions {
     fn default() -> LowerOptions {
-        LowerOptions { jacobian: true, unroll_small_matrices: true, propto: false, only_cells_read: true, ode_controls: None, hoist_loop_invariants: true, tabulate_inner_invariants: true, tabulate_data_terms: true }
+        LowerOptions { jacobian: true, unroll_small_matrices: true, propto: false, only_cells_read: true, ode_controls: None, hoist_loop_invariants: true, tabulate_inner_invariants: true, tabulate_data_terms: true, transformed_data_seed: TRANSFORMED_DATA_SEED }
     }
 }
 
@@ -234,15 +250,18 @@ pub fn lower_model_with(program: &TypedProgram, bound: &BoundData, options: Lowe
     let symbols = SymbolTable::from_stdlib();
     let extended;
     let sized = if sizing::reads_transformed_data_ints(program) {
-        extended = sizing::with_transformed_data(program, bound, &symbols)?;
+        extended = sizing::with_transformed_data(program, bound, &symbols, options.transformed_data_seed)?;
         &extended
     } else {
         bound
     };
     // Run-time-length vectors taken element by element become loops first.
-    let rewritten = ragged::rewrite(&mut Lowerer::new(program, bound, sized, &symbols), sized, bound);
+    let mut first = Lowerer::new(program, bound, sized, &symbols);
+    first.transformed_data_seed = options.transformed_data_seed;
+    let rewritten = ragged::rewrite(&mut first, sized, bound);
     let program = rewritten.as_ref().unwrap_or(program);
     let mut l = Lowerer::new(program, bound, sized, &symbols);
+    l.transformed_data_seed = options.transformed_data_seed;
     l.jacobian = options.jacobian;
     l.unroll_small = options.unroll_small_matrices;
     l.propto = options.propto;
@@ -350,6 +369,8 @@ pub(crate) struct Lowerer<'a> {
     pub propto: bool,
     /// The ODE controls every solve takes instead of the program's ([`LowerOptions`]).
     ode_controls: Option<OdeControls>,
+    /// The seed of `transformed data`'s draws ([`LowerOptions`]).
+    transformed_data_seed: u64,
     /// Dropped terms of data only, computed with the transformed data
     /// once the log density is lowered (`propto`).
     deferred_constants: Vec<propto::DeferredConstant>,
@@ -393,6 +414,7 @@ impl<'a> Lowerer<'a> {
             only_cells_read: true,
             propto: false,
             ode_controls: None,
+            transformed_data_seed: TRANSFORMED_DATA_SEED,
             deferred_constants: Vec::new(),
             ode_systems: HashMap::new(),
             filled: HashMap::new(),

@@ -89,7 +89,7 @@ impl Lowerer<'_> {
         }
         let stmts = &self.program.block(BlockKind::TransformedData)?.stmts;
         let at = stmts.iter().position(|s| matches!(&s.kind, TypedStmtKind::Decl(d) if d.var == decl.var))?;
-        let earlier = run_transformed_data(self.program, self.bound, self.symbols, at).ok()?;
+        let earlier = run_transformed_data(self.program, self.bound, self.symbols, at, self.transformed_data_seed).ok()?;
         decl_shape(self.program, &earlier, decl).ok()
     }
 }
@@ -117,8 +117,8 @@ pub(super) fn reads_transformed_data_ints(program: &TypedProgram) -> bool {
 
 /// The bound data extended with the value of every top-level transformed
 /// data variable, computed by the reference interpreter.
-pub(super) fn with_transformed_data(program: &TypedProgram, bound: &BoundData, symbols: &SymbolTable) -> Result<BoundData, Vec<Diagnostic>> {
-    run_transformed_data(program, bound, symbols, usize::MAX).map_err(|e| match e {
+pub(super) fn with_transformed_data(program: &TypedProgram, bound: &BoundData, symbols: &SymbolTable, seed: u64) -> Result<BoundData, Vec<Diagnostic>> {
+    run_transformed_data(program, bound, symbols, usize::MAX, seed).map_err(|e| match e {
         EarlyRunError::Lower(e) => vec![e.into_diagnostic()],
         EarlyRunError::Run(e) => vec![Diagnostic::error("E4052", format!("transformed data could not be computed to size the program: {e}"))
             .with_help("sizes in later blocks depend on transformed data, which are computed when the data are bound")],
@@ -134,15 +134,18 @@ enum EarlyRunError {
 /// The bound data extended with the value of every top-level transformed
 /// data variable after the first `upto` top-level statements of the block
 /// (all of them with `usize::MAX`), computed by the reference interpreter.
-fn run_transformed_data(program: &TypedProgram, bound: &BoundData, symbols: &SymbolTable, upto: usize) -> Result<BoundData, EarlyRunError> {
+fn run_transformed_data(program: &TypedProgram, bound: &BoundData, symbols: &SymbolTable, upto: usize, seed: u64) -> Result<BoundData, EarlyRunError> {
     let mut l = Lowerer::new(program, bound, bound, symbols);
+    // Sizes inside the block come from earlier runs of it with the same draws.
+    l.transformed_data_seed = seed;
     l.lower_user_functions().map_err(EarlyRunError::Lower)?;
     l.lay_out_data().map_err(EarlyRunError::Lower)?;
     l.lower_transformed_data_upto(upto).map_err(EarlyRunError::Lower)?;
     let mut arenas = Arenas::new(&l.module.arena_sizes);
     arenas.data[..l.data_init.len()].copy_from_slice(&l.data_init);
     arenas.int_data[..l.int_data_init.len()].copy_from_slice(&l.int_data_init);
-    interp::run(&l.module, FunctionKind::TransformedData, &mut arenas, None).map_err(|e| EarlyRunError::Run(e.to_string()))?;
+    let mut rng = super::transformed_data_rng(seed);
+    interp::run(&l.module, FunctionKind::TransformedData, &mut arenas, Some(&mut rng)).map_err(|e| EarlyRunError::Run(e.to_string()))?;
     let mut extended = bound.clone();
     for decl in program.decls(BlockKind::TransformedData) {
         // Every top-level transformed data declaration got global storage
@@ -193,7 +196,7 @@ mod tests {
         let p = program("data { int N; } transformed data { int K = N - 1; array[2] int M = {K, 2 * K}; vector[2] v = [1.5, K]'; }");
         let (bound, diags) = bind_data(&p, &[read_source("d.json", r#"{"N": 4}"#).expect("reads")]);
         let bound = bound.unwrap_or_else(|| panic!("binds: {diags:?}"));
-        let ext = with_transformed_data(&p, &bound, &SymbolTable::from_stdlib()).expect("runs");
+        let ext = with_transformed_data(&p, &bound, &SymbolTable::from_stdlib(), super::super::TRANSFORMED_DATA_SEED).expect("runs");
         let id = |name: &str| p.vars.iter().position(|v| v.name == name).expect("declared");
         assert_eq!(ext.value(id("K")).and_then(DataValue::as_int), Some(3));
         assert_eq!(ext.value(id("M")).and_then(DataValue::ints), Some(&[3, 6][..]));
