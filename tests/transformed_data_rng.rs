@@ -68,3 +68,21 @@ fn both_engines_draw_the_same_transformed_data() {
     assert_eq!(jit.len(), 4, "{jit:?}");
     assert!(jit[1] != 0.0 && jit[1].abs() < 8.0, "{jit:?}");
 }
+
+#[test]
+fn predict_sees_the_fits_transformed_data() {
+    let dir = common::scratch("td-rng-predict");
+    std::fs::write(dir.join("td.stan"), PROGRAM).expect("writes");
+    std::fs::write(dir.join("empty.json"), "{}").expect("writes");
+    let fit = common::hbmc(&dir, &["run", "td.stan", "--data", "empty.json", "--chains", "1", "--warmup", "100", "--draws", "20", "--seed", "9", "--quiet", "--output", "fit"]);
+    assert!(fit.status.success(), "{}", String::from_utf8_lossy(&fit.stderr));
+    let pred = common::hbmc(&dir, &["predict", "td.stan", "--fit", "fit", "--data", "empty.json", "--seed", "3", "--output", "pred"]);
+    assert!(pred.status.success(), "{}", String::from_utf8_lossy(&pred.stderr));
+    let x = |file: &str| {
+        let csv = hbmc_runtime::read_cmdstan_csv(dir.join(file)).expect("read back");
+        csv.draws[csv.column_index("x_out").expect("x_out")].clone()
+    };
+    let (fitted, predicted) = (x("fit_1.csv"), x("pred_1.csv"));
+    assert_eq!(predicted.len(), 20);
+    assert!(predicted.iter().all(|v| *v == fitted[0]), "predict's x {predicted:?} against the fit's {}", fitted[0]);
+}
