@@ -857,6 +857,14 @@ fn random_draw(e: &Expr) -> Option<Span> {
 /// An lvalue or expression as the user wrote it, for messages.
 fn show(e: &Expr) -> String {
     match &e.kind {
+        // The out-arguments a `return` assigns in a once-per-call function
+        // (`tuples::once`): the function's result, `result.2`.
+        ExprKind::Var(id) if id.name.starts_with("return:") => id.name.replacen("return", "result", 1).replace(':', "."),
+        // Their tuple: the first element's name without its last slot.
+        ExprKind::TupleExpr(v) if v.first().is_some_and(|x| show(x).starts_with("result.")) => {
+            let first = v.first().map(show).unwrap_or_default();
+            first.rsplit_once('.').map(|(parent, _)| parent.to_string()).unwrap_or(first)
+        }
         ExprKind::Var(id) => id.name.replace(':', "."),
         ExprKind::Paren(x) => show(x),
         ExprKind::TupleIndex { base, index } => format!("{}.{index}", show(base)),

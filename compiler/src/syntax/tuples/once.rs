@@ -25,11 +25,11 @@
 //! (`t = f(normal_rng(0, 1));`) to a local first, so that every element of
 //! the result sees the same draw, for any tuple-returning user function.
 
+use std::collections::HashSet;
+
 use super::{count_mismatch, element_name, not_a_tuple, random_draw, reported, root_name, Reported, Splitter};
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::*;
-use std::collections::HashSet;
-
 use crate::syntax::functions::{def_name, map_expr};
 use crate::syntax::span::Span;
 
