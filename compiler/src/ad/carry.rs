@@ -758,7 +758,7 @@ fn count_accesses(stmts: &[Stmt], loads: &mut HashMap<BufferId, usize>, stores: 
             }
             Stmt::Print(parts) | Stmt::Reject(parts) => {
                 for p in parts {
-                    if let crate::ir::MessagePart::Buffer(b) = p {
+                    if let crate::ir::MessagePart::Buffer(b, _) = p {
                         *loads.entry(*b).or_insert(0) += 1;
                     }
                 }

@@ -44,6 +44,17 @@ impl Printer<'_> {
         }
     }
 
+    fn print_arg(&self, a: &TypedPrintArg) -> String {
+        match a {
+            TypedPrintArg::Str(s) => format!("{s:?}"),
+            TypedPrintArg::Expr(e) => self.expr(e),
+            TypedPrintArg::Zip { array_dims, parts } => {
+                let parts: Vec<String> = parts.iter().map(|p| self.print_arg(p)).collect();
+                format!("zip[{array_dims}]({})", parts.join(", "))
+            }
+        }
+    }
+
     fn name(&self, var: usize) -> String {
         self.program.var(var).name.clone()
     }
@@ -166,13 +177,7 @@ impl Printer<'_> {
                     TypedStmtKind::Reject(_) => "reject",
                     _ => "fatal_error",
                 };
-                let args: Vec<String> = args
-                    .iter()
-                    .map(|a| match a {
-                        TypedPrintArg::Str(s) => format!("{s:?}"),
-                        TypedPrintArg::Expr(e) => self.expr(e),
-                    })
-                    .collect();
+                let args: Vec<String> = args.iter().map(|a| self.print_arg(a)).collect();
                 self.line(depth, &format!("{word}({})", args.join(", ")));
             }
             TypedStmtKind::Break => self.line(depth, "break"),

@@ -216,6 +216,10 @@ impl Checker {
                     Some(t) => out.push(TypedPrintArg::Expr(t)),
                     None => ok = false,
                 },
+                PrintArg::Zip { array_dims, parts } => match self.check_print_args(parts) {
+                    Some(parts) => out.push(TypedPrintArg::Zip { array_dims: *array_dims, parts }),
+                    None => ok = false,
+                },
             }
         }
         ok.then_some(out)

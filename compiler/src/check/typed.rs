@@ -297,6 +297,28 @@ pub enum TypedStmtKind {
 pub enum TypedPrintArg {
     Expr(TypedExpr),
     Str(String),
+    /// An array of tuples (see `ast::PrintArg::Zip`).
+    Zip { array_dims: usize, parts: Vec<TypedPrintArg> },
+}
+
+impl TypedPrintArg {
+    /// Every expression of the argument, a zip's parts' included.
+    pub fn exprs(&self) -> Vec<&TypedExpr> {
+        match self {
+            TypedPrintArg::Expr(e) => vec![e],
+            TypedPrintArg::Str(_) => Vec::new(),
+            TypedPrintArg::Zip { parts, .. } => parts.iter().flat_map(TypedPrintArg::exprs).collect(),
+        }
+    }
+
+    /// [`TypedPrintArg::exprs`], mutable.
+    pub fn exprs_mut(&mut self) -> Vec<&mut TypedExpr> {
+        match self {
+            TypedPrintArg::Expr(e) => vec![e],
+            TypedPrintArg::Str(_) => Vec::new(),
+            TypedPrintArg::Zip { parts, .. } => parts.iter_mut().flat_map(TypedPrintArg::exprs_mut).collect(),
+        }
+    }
 }
 
 /// One program block after checking.
@@ -466,7 +488,7 @@ impl TypedStmt {
             K::ForEach { over, .. } => vec![over],
             K::While { cond, .. } | K::If { cond, .. } => vec![cond],
             K::Print(args) | K::Reject(args) | K::FatalError(args) => {
-                args.iter().filter_map(|a| if let TypedPrintArg::Expr(e) = a { Some(e) } else { None }).collect()
+                args.iter().flat_map(TypedPrintArg::exprs).collect()
             }
             K::ForDim { .. } | K::Block(_) | K::Break | K::Continue | K::Return(None) | K::Empty => Vec::new(),
         }
@@ -503,7 +525,7 @@ impl TypedStmt {
             K::ForEach { over, .. } => vec![over],
             K::While { cond, .. } | K::If { cond, .. } => vec![cond],
             K::Print(args) | K::Reject(args) | K::FatalError(args) => {
-                args.iter_mut().filter_map(|a| if let TypedPrintArg::Expr(e) = a { Some(e) } else { None }).collect()
+                args.iter_mut().flat_map(TypedPrintArg::exprs_mut).collect()
             }
             K::ForDim { .. } | K::Block(_) | K::Break | K::Continue | K::Return(None) | K::Empty => Vec::new(),
         }

@@ -163,11 +163,12 @@ pub(crate) enum TemplatePart {
         slot: usize,
         ty: ScalarType,
     },
-    /// A whole buffer.
+    /// A whole buffer, nested as `shape` says.
     Buffer {
         arena: Arena,
         offset: usize,
         len: usize,
+        shape: crate::ir::PrintShape,
     },
 }
 
@@ -244,11 +245,12 @@ pub(crate) unsafe extern "C" fn hbmc_jit_message(
                     ScalarType::I64 => Scalar::I64(bits as i64),
                 })
             }
-            TemplatePart::Buffer { arena, offset, len } => Piece::List(
+            TemplatePart::Buffer { arena, offset, len, shape } => Piece::List(
                 // SAFETY: the buffer lies inside its arena (function contract).
                 (0..*len)
                     .map(|i| unsafe { read_element(ctx, *arena, *offset, i) })
                     .collect(),
+                shape,
             ),
         });
     }

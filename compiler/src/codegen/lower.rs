@@ -1462,12 +1462,13 @@ impl<'a, 'b> Translator<'a, 'b> {
                         ty,
                     }
                 }
-                MessagePart::Buffer(id) => {
+                MessagePart::Buffer(id, shape) => {
                     let b = self.module.buffer(*id);
                     TemplatePart::Buffer {
                         arena: b.arena,
                         offset: b.offset,
                         len: b.len,
+                        shape: shape.clone(),
                     }
                 }
             });

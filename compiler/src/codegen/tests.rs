@@ -408,7 +408,7 @@ fn generate_writes_out_with_the_rng() {
     });
     b.print(vec![
         MessagePart::Text("draws ".into()),
-        MessagePart::Buffer(draws),
+        MessagePart::Buffer(draws, Default::default()),
         MessagePart::Text(" mu=".into()),
         MessagePart::Value(m0),
     ]);
@@ -485,7 +485,7 @@ fn reject_with_message_and_prints_before_it() {
                 MessagePart::Text(" with n=".into()),
                 MessagePart::Value(seven),
                 MessagePart::Text(", p=".into()),
-                MessagePart::Buffer(p),
+                MessagePart::Buffer(p, Default::default()),
             ])
         },
         |_| {},
@@ -501,7 +501,7 @@ fn reject_with_message_and_prints_before_it() {
     let o = check_both(&m, FunctionKind::LogDensity, &a, None);
     assert_eq!(
         o.result,
-        Err("rejected: x must be >= 0, got -1.5 with n=7, p=[-1.5, 0.25]".to_string())
+        Err("rejected: x must be >= 0, got -1.5 with n=7, p=[-1.5,0.25]".to_string())
     );
     assert_eq!(o.prints, vec!["x is -1.5".to_string()]);
     a.params = vec![2.0, 0.25];
@@ -1272,7 +1272,7 @@ fn a_reject_inside_a_loop_sees_and_leaves_the_elements_it_added_to() {
         b.acc(cell, one, yi);
         b.acc(cell, one, yi);
         let stop = b.cmp(CmpOp::Eq, i, two);
-        b.if_(stop, |b| b.reject(vec![MessagePart::Text("cells ".into()), MessagePart::Buffer(cell)]), |_| {});
+        b.if_(stop, |b| b.reject(vec![MessagePart::Text("cells ".into()), MessagePart::Buffer(cell, Default::default())]), |_| {});
     });
     m.functions.push(b.finish());
     let mut a = arenas_for(&m);

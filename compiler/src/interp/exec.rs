@@ -339,9 +339,9 @@ impl<'a> Machine<'a> {
             pieces.push(match part {
                 MessagePart::Text(t) => Piece::Text(t),
                 MessagePart::Value(v) => Piece::Scalar(self.get(*v)?),
-                MessagePart::Buffer(id) => {
+                MessagePart::Buffer(id, shape) => {
                     let len = self.buffer(*id)?.len as i64;
-                    Piece::List((0..len).map(|i| self.load(*id, i)).collect::<R<_>>()?)
+                    Piece::List((0..len).map(|i| self.load(*id, i)).collect::<R<_>>()?, shape)
                 }
             });
         }

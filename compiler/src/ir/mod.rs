@@ -220,8 +220,19 @@ pub enum Expr {
 pub enum MessagePart {
     Text(String),
     Value(Value),
-    /// A whole buffer, printed as `[a, b, c]`.
-    Buffer(BufferId),
+    /// A whole buffer, printed as Stan prints a container: `[a,b,c]`,
+    /// nested as the shape says (`[[a,b],[c,d]]`).
+    Buffer(BufferId, PrintShape),
+}
+
+/// How a printed buffer nests: its sizes, outermost first, in Stan's
+/// layout (arrays row-major; a matrix, the last two sizes when `matrix`,
+/// column-major but printed row by row, as Stan prints it). No sizes: one
+/// flat list of the whole buffer.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PrintShape {
+    pub sizes: Vec<usize>,
+    pub matrix: bool,
 }
 
 /// A statement. Blocks are `Vec<Stmt>`.

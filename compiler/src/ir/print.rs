@@ -304,7 +304,7 @@ impl Printer {
             .map(|p| match p {
                 MessagePart::Text(t) => format!("{t:?}"),
                 MessagePart::Value(v) => v.to_string(),
-                MessagePart::Buffer(b) => self.buf(*b),
+                MessagePart::Buffer(b, _) => self.buf(*b),
             })
             .collect();
         parts.join(", ")
@@ -374,7 +374,7 @@ mod tests {
                     Stmt::Print(vec![
                         MessagePart::Text("y = ".into()),
                         MessagePart::Value(y3),
-                        MessagePart::Buffer(y),
+                        MessagePart::Buffer(y, Default::default()),
                     ]),
                 ],
             },

@@ -382,7 +382,7 @@ impl<'a> Checker<'a> {
                         MessagePart::Value(v) => {
                             self.use_(*v);
                         }
-                        MessagePart::Buffer(id) => match self.module.buffers.get(id.0 as usize) {
+                        MessagePart::Buffer(id, _) => match self.module.buffers.get(id.0 as usize) {
                             None => self.error(format_args!("buffer b{} does not exist", id.0)),
                             Some(b) if !may_read(self.func.kind, b.arena) => {
                                 self.error(format_args!(

@@ -4,7 +4,7 @@ use super::{LowerError, LowerResult, Lowerer, Storage};
 use crate::check::signatures::{self, ArgShape, Distribution};
 use crate::check::typed::{TypedDecl, TypedExpr, TypedExprKind, TypedPrintArg, TypedStmt, TypedStmtKind, VarId};
 use crate::check::types::{ElemType, Type};
-use crate::ir::{Arena, BinaryOp, CallArg, CmpOp, MessagePart, ScalarType, Stmt, Value};
+use crate::ir::{Arena, BinaryOp, CallArg, CmpOp, MessagePart, PrintShape, ScalarType, Stmt, Value};
 use crate::syntax::ast::AssignOp;
 
 /// Where the terms of a density go.
@@ -441,11 +441,73 @@ impl Lowerer<'_> {
                 }
                 TypedPrintArg::Expr(e) => {
                     let s = self.materialize(e)?;
-                    parts.push(MessagePart::Buffer(s.buf));
+                    let matrix = s.shape.len() == s.array_rank + 2;
+                    parts.push(MessagePart::Buffer(s.buf, PrintShape { sizes: s.shape.clone(), matrix }));
+                }
+                TypedPrintArg::Zip { array_dims, parts: tuple } => {
+                    let stores = tuple
+                        .iter()
+                        .map(|a| match a {
+                            TypedPrintArg::Expr(e) => self.materialize(e).map(Some),
+                            _ => Ok(None),
+                        })
+                        .collect::<LowerResult<Vec<_>>>()?;
+                    let Some(first) = stores.iter().flatten().next() else { continue };
+                    let sizes = first.shape[..(*array_dims).min(first.shape.len())].to_vec();
+                    self.zip_message(&sizes, tuple, &stores, &mut Vec::new(), &mut parts);
                 }
             }
         }
         Ok(parts)
+    }
+
+    /// An array of tuples as Stan prints it, `[(a,[b,c]),(d,[e,f])]`: the
+    /// level `at.len()` of the array, each tuple's parts read from their
+    /// materialised arrays (`stores`) at every index. The sizes are known
+    /// here, so the message is written out index by index.
+    fn zip_message(&mut self, sizes: &[usize], tuple: &[TypedPrintArg], stores: &[Option<Storage>], at: &mut Vec<usize>, out: &mut Vec<MessagePart>) {
+        if at.len() == sizes.len() {
+            for (part, store) in tuple.iter().zip(stores) {
+                match (part, store) {
+                    (TypedPrintArg::Str(t), _) => out.push(MessagePart::Text(t.clone())),
+                    (_, Some(s)) => self.cells_message(s, &mut at.clone(), out),
+                    // The splitter makes no zip inside a zip.
+                    _ => {}
+                }
+            }
+            return;
+        }
+        out.push(MessagePart::Text("[".into()));
+        for i in 0..sizes[at.len()] {
+            if i > 0 {
+                out.push(MessagePart::Text(",".into()));
+            }
+            at.push(i);
+            self.zip_message(sizes, tuple, stores, at, out);
+            at.pop();
+        }
+        out.push(MessagePart::Text("]".into()));
+    }
+
+    /// The cells of `s` below the index `at`, nested as Stan prints them
+    /// (a matrix row by row).
+    fn cells_message(&mut self, s: &Storage, at: &mut Vec<usize>, out: &mut Vec<MessagePart>) {
+        if at.len() >= s.shape.len() {
+            let idx: Vec<Value> = at.iter().map(|&i| self.fb.i64(i as i64)).collect();
+            let offset = self.offset(s, &idx);
+            out.push(MessagePart::Value(self.fb.load(s.buf, offset, s.ty)));
+            return;
+        }
+        out.push(MessagePart::Text("[".into()));
+        for i in 0..s.shape[at.len()] {
+            if i > 0 {
+                out.push(MessagePart::Text(",".into()));
+            }
+            at.push(i);
+            self.cells_message(s, at, out);
+            at.pop();
+        }
+        out.push(MessagePart::Text("]".into()));
     }
 
     /// The log density of a distribution at every element of the variate

@@ -238,6 +238,23 @@ pub struct Truncation {
 pub enum PrintArg {
     Expr(Expr),
     Str(StringLit),
+    /// An array of tuples, as Stan prints it (`[(1,[2,3]),(4,[5,6])]`):
+    /// `parts` print one tuple, each expression in them an array whose
+    /// first `array_dims` axes are the tuples' (made by `syntax::tuples`,
+    /// which holds an array of tuples as one array per element).
+    Zip { array_dims: usize, parts: Vec<PrintArg> },
+}
+
+impl PrintArg {
+    /// Every expression of the argument, those of a [`PrintArg::Zip`]'s
+    /// parts included.
+    pub fn exprs_mut(&mut self) -> Vec<&mut Expr> {
+        match self {
+            PrintArg::Expr(e) => vec![e],
+            PrintArg::Str(_) => Vec::new(),
+            PrintArg::Zip { parts, .. } => parts.iter_mut().flat_map(PrintArg::exprs_mut).collect(),
+        }
+    }
 }
 
 /// `array[N] vector<lower=0>[K] x = init;`

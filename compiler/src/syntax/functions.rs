@@ -519,6 +519,7 @@ impl Expander {
         args.into_iter()
             .map(|a| match a {
                 PrintArg::Expr(e) => PrintArg::Expr(self.expand_expr(e, hoist, depth)),
+                PrintArg::Zip { array_dims, parts } => PrintArg::Zip { array_dims, parts: self.expand_print(parts, hoist, depth) },
                 s => s,
             })
             .collect()
@@ -611,7 +612,10 @@ impl Expander {
         }
         let mut env: HashMap<String, Expr> = HashMap::new();
         for (p, a) in f.params.iter().zip(args) {
-            env.insert(p.name.name.clone(), paren(a));
+            // An out-argument (`return:1`, see `tuples::once`) is a place
+            // the body assigns: substituted as written, an lvalue.
+            let a = if p.name.name.starts_with("return:") { a } else { paren(a) };
+            env.insert(p.name.name.clone(), a);
         }
         match form {
             Form::Broken => None,
@@ -1051,10 +1055,8 @@ fn visit_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
 /// nested statements).
 pub(crate) fn map_stmt_exprs(s: &mut Stmt, f: &mut dyn FnMut(&mut Expr)) {
     let print = |args: &mut Vec<PrintArg>, f: &mut dyn FnMut(&mut Expr)| {
-        for a in args {
-            if let PrintArg::Expr(e) = a {
-                f(e);
-            }
+        for e in args.iter_mut().flat_map(PrintArg::exprs_mut) {
+            f(e);
         }
     };
     match &mut s.kind {

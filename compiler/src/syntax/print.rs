@@ -213,6 +213,7 @@ fn print_args(args: &[PrintArg]) -> Vec<Node> {
         .map(|a| match a {
             PrintArg::Expr(e) => expr_node(e),
             PrintArg::Str(s) => atom(quote(&s.value)),
+            PrintArg::Zip { array_dims, parts } => list(&format!("zip{array_dims}"), print_args(parts)),
         })
         .collect()
 }

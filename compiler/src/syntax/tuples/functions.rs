@@ -5,11 +5,12 @@
 //! body with its `return`s giving that element, and `f(x)` where a tuple
 //! is expected becomes `(f:1(x), f:2(x))`. Functions are pure, so the
 //! repeated body computes the same values; one that draws (`_rng`) or adds
-//! to the target (`_lp`) would repeat that, and is refused (E1014).
+//! to the target (`_lp`) must run once per call, and becomes one void
+//! function with an out-argument per element instead (`once`).
 
 use std::collections::HashMap;
 
-use super::{element_name, reported, Splitter};
+use super::{element_name, once, reported, Splitter};
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::*;
 use crate::syntax::functions::def_name;
@@ -33,13 +34,15 @@ impl Splitter {
                 continue;
             }
             let name = &f.name.name;
-            // Said once, at the definition (not again at a forward declaration).
-            if (name.ends_with("_rng") || name.ends_with("_lp")) && f.body.is_some() {
-                self.error(
-                    Diagnostic::error("E1014", format!("a user function `{name}` that returns a tuple and draws or adds to the target is not supported yet"))
-                        .with_label(f.return_type.span, "returns a tuple")
-                        .with_help("return the elements from separate functions"),
-                );
+            let once = once::runs_once(name);
+            self.signatures.insert(name.clone(), once::TupleSignature { params: f.params.clone(), ret: f.return_type.clone(), once });
+            if once {
+                // One void function with an out-argument per element.
+                once::out_params(&f.return_type, 0, &mut Vec::new(), &mut params);
+                let body = f.body.clone().map(|b| self.once_body(&f, b));
+                let void = FunType { array_dims: 0, base: "void".to_string(), elements: Vec::new(), span: f.return_type.span };
+                out.push(FunDef { return_type: void, params, body, ..f });
+                continue;
             }
             let mut leaves = Vec::new();
             self.return_leaves(name, &f.return_type, &mut Vec::new(), &mut leaves);
@@ -75,7 +78,7 @@ impl Splitter {
     }
 
     /// A body split in its own scope, the tuple arguments declared in it.
-    fn function_body(&mut self, f: &FunDef, body: Vec<Stmt>) -> Vec<Stmt> {
+    pub(super) fn function_body(&mut self, f: &FunDef, body: Vec<Stmt>) -> Vec<Stmt> {
         self.scopes.push(HashMap::new());
         for p in &f.params {
             self.declare_param(&p.name.name, &p.ty);

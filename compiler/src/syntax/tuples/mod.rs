@@ -30,6 +30,7 @@ use crate::syntax::span::Span;
 
 mod functions;
 pub mod layout;
+mod once;
 
 /// Library functions that return a tuple, with the functions that compute
 /// each of its elements (Stan's order).
@@ -66,6 +67,11 @@ pub fn split_tuples(mut program: Program) -> (Program, Vec<Diagnostic>, Vec<Stri
         tuple_params: HashMap::new(),
         tuple_returns: HashMap::new(),
         returning: None,
+        signatures: HashMap::new(),
+        out_tree: None,
+        pending: Vec::new(),
+        conditional: HashSet::new(),
+        calls: 0,
     };
     for block in &mut program.blocks {
         s.block = block.kind;
@@ -156,6 +162,20 @@ struct Splitter {
     /// While the body of the element function `f:2:1` is split: the path
     /// of the element its `return`s give (`[2, 1]`).
     returning: Option<Vec<usize>>,
+    /// Every user function returning a tuple, by name (`once`).
+    signatures: HashMap<String, once::TupleSignature>,
+    /// While the body of a once-per-call function is split: its
+    /// out-arguments, as the tuple its `return`s assign (`once`).
+    out_tree: Option<Expr>,
+    /// The calls of once-per-call functions used inside the statement being
+    /// split, to run before it (`once`).
+    pending: Vec<Stmt>,
+    /// The spans of once-per-call calls in the statement being split that
+    /// are evaluated only on some paths (a `?:` branch, the right of
+    /// `&&`/`||`, a `while` condition): not hoisted (`once`).
+    conditional: HashSet<Span>,
+    /// Calls hoisted so far, to name their locals.
+    calls: usize,
 }
 
 impl Splitter {
@@ -197,7 +217,20 @@ impl Splitter {
         }
     }
 
+    /// One statement, with the calls of once-per-call functions used inside
+    /// it run before it (`once`).
     fn stmt(&mut self, s: Stmt, out: &mut Vec<Stmt>) {
+        let saved = std::mem::take(&mut self.pending);
+        let conditional = self.conditional_once_calls(&s);
+        let saved_conditional = std::mem::replace(&mut self.conditional, conditional);
+        let mut mine = Vec::new();
+        self.stmt_parts(s, &mut mine);
+        let hoisted = std::mem::replace(&mut self.pending, saved);
+        self.conditional = saved_conditional;
+        self.place_hoisted(hoisted, mine, out);
+    }
+
+    fn stmt_parts(&mut self, s: Stmt, out: &mut Vec<Stmt>) {
         let span = s.span;
         let kind = match s.kind {
             StmtKind::Decl(d) => return self.decl(d, out),
@@ -220,6 +253,10 @@ impl Splitter {
                 StmtKind::ForEach { var, over, body: Box::new(self.scoped(*body)) }
             }
             StmtKind::While { cond, body } => {
+                // Evaluated before every trip: nothing can run before it once.
+                let mut all = HashSet::new();
+                once::once_calls(&cond, &mut all);
+                self.conditional.extend(all);
                 StmtKind::While { cond: self.value(cond), body: Box::new(self.scoped(*body)) }
             }
             StmtKind::If { cond, then, otherwise } => StmtKind::If {
@@ -238,6 +275,7 @@ impl Splitter {
                 }),
             },
             StmtKind::TargetPlus(e) => StmtKind::TargetPlus(self.value(e)),
+            StmtKind::Return(Some(e)) if self.out_tree.is_some() => return self.return_into_out(e, span, out),
             StmtKind::Return(Some(e)) if self.returning.is_some() => StmtKind::Return(self.returned_element(e)),
             StmtKind::Return(e) => StmtKind::Return(e.map(|e| self.value(e))),
             StmtKind::Call(e) => StmtKind::Call(self.value(e)),
@@ -246,7 +284,7 @@ impl Splitter {
         out.push(Stmt { kind, span });
     }
 
-    /// `print(t)` prints a tuple as Stan does, `(a, b)`.
+    /// `print(t)` prints a tuple as Stan does, `(a,b)`.
     fn print_args(&mut self, args: Vec<PrintArg>) -> Vec<PrintArg> {
         let mut out = Vec::with_capacity(args.len());
         for a in args {
@@ -265,22 +303,48 @@ impl Splitter {
                 out.push(text("(", e.span));
                 for (k, item) in els.items.into_iter().enumerate() {
                     if k > 0 {
-                        out.push(text(", ", e.span));
+                        out.push(text(",", e.span));
                     }
                     self.print_expr(item, out);
                 }
                 out.push(text(")", e.span));
             }
-            Ok(Some(_)) => {
-                self.error(
-                    Diagnostic::error("E1014", "printing an array of tuples is not supported yet")
-                        .with_label(e.span, "an array of tuples")
-                        .with_help("print its elements one at a time, `x[i].1`"),
-                );
+            Ok(Some(els)) => {
+                let mut parts = Vec::new();
+                if self.zip_parts(els.items, els.array_dims, e.span, &mut parts).is_ok() {
+                    out.push(PrintArg::Zip { array_dims: els.array_dims, parts });
+                }
             }
             Ok(None) => out.push(PrintArg::Expr(self.value(e))),
             Err(Reported) => {}
         }
+    }
+
+    /// One tuple of an array of tuples, as printed: `(`, each element
+    /// (an array over the tuples' `dims` axes), `)`; a nested tuple in
+    /// parentheses. An element that is itself an array of tuples would
+    /// need a zip inside the zip, and is refused.
+    fn zip_parts(&mut self, items: Vec<Expr>, dims: usize, span: Span, out: &mut Vec<PrintArg>) -> Result<(), Reported> {
+        let text = |value: &str| PrintArg::Str(StringLit { value: value.to_string(), span });
+        out.push(text("("));
+        for (k, item) in items.into_iter().enumerate() {
+            if k > 0 {
+                out.push(text(","));
+            }
+            match self.elements(&item)? {
+                None => out.push(PrintArg::Expr(self.value(item))),
+                Some(inner) if inner.array_dims == dims => self.zip_parts(inner.items, dims, span, out)?,
+                Some(_) => {
+                    return Err(self.error(
+                        Diagnostic::error("E1014", "printing an array of tuples whose elements are arrays of tuples is not supported yet")
+                            .with_label(span, "an array of tuples holding arrays of tuples")
+                            .with_help("print the inner arrays one tuple at a time, `x[i].2`"),
+                    ))
+                }
+            }
+        }
+        out.push(text(")"));
+        Ok(())
     }
 
     // ------------------------------------------------------------ declarations
@@ -320,6 +384,13 @@ impl Splitter {
                     .with_help("declare the element's type alone, without `tuple(...)`"),
             );
             return;
+        }
+        if let Some(call) = init.as_ref().filter(|e| self.needs_call_statement(e)) {
+            // Declared without a value, then assigned by the call statement.
+            let call = call.clone();
+            self.split_decl(name.clone(), name_span, ty, None, span, out);
+            let lhs = Expr { kind: ExprKind::Var(Ident { name, span: name_span }), span: name_span };
+            return self.assign_call(lhs, call, span, out);
         }
         // A bad initial value is reported and the variable still declared,
         // so that its uses raise no further errors.
@@ -362,7 +433,7 @@ impl Splitter {
 
     // ------------------------------------------------------------- assignment
 
-    fn assign(&mut self, lhs: Expr, op: AssignOp, rhs: Expr, span: Span, out: &mut Vec<Stmt>) {
+    pub(super) fn assign(&mut self, lhs: Expr, op: AssignOp, rhs: Expr, span: Span, out: &mut Vec<Stmt>) {
         let left = match self.elements(&lhs) {
             Ok(Some(l)) => l,
             Ok(None) => {
@@ -380,6 +451,9 @@ impl Splitter {
                     .with_help("apply it to each element, `t.1 += ...`"),
             );
             return;
+        }
+        if self.needs_call_statement(&rhs) {
+            return self.assign_call(lhs, rhs, span, out);
         }
         let right = match self.elements(&rhs) {
             Ok(Some(r)) => r,
@@ -424,7 +498,7 @@ impl Splitter {
 
     /// Stan refuses `(a, a) = ...`: which value `a` ends with would depend
     /// on the order of the assignments.
-    fn repeated_target(&mut self, pairs: &[(Expr, Expr)]) -> Result<(), Reported> {
+    pub(super) fn repeated_target(&mut self, pairs: &[(Expr, Expr)]) -> Result<(), Reported> {
         let mut seen = HashSet::new();
         for (l, _) in pairs {
             if root_name(l).is_some_and(|root| !seen.insert(root.to_string())) {
@@ -483,7 +557,7 @@ impl Splitter {
 
     /// The type of a local copy of what `lhs` holds: its declared type
     /// without constraints, when `lhs` is a whole variable.
-    fn temp_type(&self, lhs: &Expr) -> Option<TypeExpr> {
+    pub(super) fn temp_type(&self, lhs: &Expr) -> Option<TypeExpr> {
         let ExprKind::Var(id) = &lhs.kind else { return None };
         Some(unconstrained(self.lookup(&id.name)?.clone()))
     }
@@ -528,7 +602,15 @@ impl Splitter {
                 let element = self.select(base, *index, span)?;
                 self.elements(&element)
             }
+            ExprKind::Call { func, args } if self.signatures.get(&func.name).is_some_and(|s| s.once) => self.hoist_once_call(func, args, span),
             ExprKind::Call { func, args } if self.tuple_returns.contains_key(&func.name) => {
+                if let Some(draw) = args.iter().find_map(random_draw) {
+                    return Err(self.error(
+                        Diagnostic::error("E1014", format!("an argument of `{}` draws a random number", func.name))
+                            .with_label(draw, "a draw, which each element of the tuple would repeat")
+                            .with_help("assign the call to a tuple variable (the draw is then made once), or draw into a local variable first"),
+                    ));
+                }
                 let n = self.tuple_returns[&func.name];
                 let args = self.call_args(&func.name, 0, args.clone());
                 let items = (1..=n)
@@ -584,6 +666,17 @@ impl Splitter {
 
     /// The expression of element `k` of the tuple `base`.
     fn select(&mut self, base: &Expr, k: usize, span: Span) -> Result<Expr, Reported> {
+        // One element of a user function's tuple: its element function
+        // alone, so an argument's draw is made once.
+        if let ExprKind::Call { func, args } = &base.kind {
+            if let Some(&n) = self.tuple_returns.get(&func.name) {
+                if (1..=n).contains(&k) {
+                    let args = self.call_args(&func.name, 0, args.clone());
+                    let func = Ident { name: element_name(&func.name, k), span: func.span };
+                    return Ok(Expr { kind: ExprKind::Call { func, args }, span: base.span });
+                }
+            }
+        }
         let Some(els) = self.elements(base)? else {
             return Err(self.error(
                 Diagnostic::error("E1013", format!("`.{k}` takes an element of a tuple, but `{}` is not a tuple", show(base)))
@@ -764,6 +857,14 @@ fn random_draw(e: &Expr) -> Option<Span> {
 /// An lvalue or expression as the user wrote it, for messages.
 fn show(e: &Expr) -> String {
     match &e.kind {
+        // The out-arguments a `return` assigns in a once-per-call function
+        // (`tuples::once`): the function's result, `result.2`.
+        ExprKind::Var(id) if id.name.starts_with("return:") => id.name.replacen("return", "result", 1).replace(':', "."),
+        // Their tuple: the first element's name without its last slot.
+        ExprKind::TupleExpr(v) if v.first().is_some_and(|x| show(x).starts_with("result.")) => {
+            let first = v.first().map(show).unwrap_or_default();
+            first.rsplit_once('.').map(|(parent, _)| parent.to_string()).unwrap_or(first)
+        }
         ExprKind::Var(id) => id.name.replace(':', "."),
         ExprKind::Paren(x) => show(x),
         ExprKind::TupleIndex { base, index } => format!("{}.{index}", show(base)),
