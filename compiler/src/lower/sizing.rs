@@ -196,7 +196,7 @@ mod tests {
         let p = program("data { int N; } transformed data { int K = N - 1; array[2] int M = {K, 2 * K}; vector[2] v = [1.5, K]'; }");
         let (bound, diags) = bind_data(&p, &[read_source("d.json", r#"{"N": 4}"#).expect("reads")]);
         let bound = bound.unwrap_or_else(|| panic!("binds: {diags:?}"));
-        let ext = with_transformed_data(&p, &bound, &SymbolTable::from_stdlib(), super::super::TRANSFORMED_DATA_SEED).expect("runs");
+        let ext = with_transformed_data(&p, &bound, &SymbolTable::from_stdlib(), crate::lower::TRANSFORMED_DATA_SEED).expect("runs");
         let id = |name: &str| p.vars.iter().position(|v| v.name == name).expect("declared");
         assert_eq!(ext.value(id("K")).and_then(DataValue::as_int), Some(3));
         assert_eq!(ext.value(id("M")).and_then(DataValue::ints), Some(&[3, 6][..]));
