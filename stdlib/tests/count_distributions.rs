@@ -209,3 +209,28 @@ fn nb_coefficient_product_matches_the_sum_of_logs() {
         assert!((got - want).abs() <= 1e-12 * want.abs().max(1.0), "n = {n}, φ = {phi}: {got} against {want}");
     }
 }
+
+/// `binomial_logit` without its count term takes ln σ(α), ln(1 - σ(α)) and
+/// both σ(±α) from one `exp`: the same bits as the functions apart.
+#[test]
+fn binomial_logit_uncounted_is_the_logistic_functions_apart() {
+    use hbmc_stdlib::special::{inv_logit, log1m_inv_logit, log_inv_logit};
+    for &alpha in &[-800.0, -35.5, -3.25, -1e-300, -0.0, 0.0, 1e-300, 0.7, 4.0, 36.0, 800.0, f64::INFINITY, f64::NEG_INFINITY] {
+        for (n, big_n) in [(0i64, 0i64), (0, 5), (3, 5), (5, 5), (17, 40)] {
+            let (nf, mf) = (n as f64, (big_n - n) as f64);
+            let a = if nf == 0.0 { 0.0 } else { nf * log_inv_logit(alpha) };
+            let b = if mf == 0.0 { 0.0 } else { mf * log1m_inv_logit(alpha) };
+            let d = nf * inv_logit(-alpha) - mf * inv_logit(alpha);
+            // The library's contract: NaN rejects (-inf), partials only
+            // with a finite value.
+            let (want, want_d) = match a + b {
+                v if v.is_finite() && !d.is_nan() => (v, d),
+                v if v.is_nan() => (f64::NEG_INFINITY, 0.0),
+                v => (v, 0.0),
+            };
+            let (v, [g]) = binomial_logit_uncounted_lpmf_grad(n, big_n, alpha);
+            assert_eq!(v.to_bits(), want.to_bits(), "value at n = {n}, N = {big_n}, α = {alpha}: {v} against {want}");
+            assert_eq!(g.to_bits(), want_d.to_bits(), "∂α at n = {n}, N = {big_n}, α = {alpha}: {g} against {want_d}");
+        }
+    }
+}

@@ -159,17 +159,16 @@ pub fn binomial_logit_uncounted_lpmf_grad(n: i64, big_n: i64, alpha: f64) -> (f6
         return reject();
     }
     let (nf, mf) = (n as f64, (big_n - n) as f64);
-    let a = if nf == 0.0 {
-        0.0
-    } else {
-        nf * sp::log_inv_logit(alpha)
-    };
-    let b = if mf == 0.0 {
-        0.0
-    } else {
-        mf * sp::log1m_inv_logit(alpha)
-    };
-    let d = nf * sp::inv_logit(-alpha) - mf * sp::inv_logit(alpha);
+    // ln σ(α), ln(1 - σ(α)), σ(α) and σ(-α) from one `exp` and one `log1p`:
+    // with e = e^{-|α|} and t = ln(1 + e), the forms `log_inv_logit`,
+    // `log1m_inv_logit` and `inv_logit` take (so the same bits).
+    let e = (-alpha.abs()).exp();
+    let t = e.ln_1p();
+    let (upper, lower) = (1.0 / (1.0 + e), e / (1.0 + e));
+    let (log_p, log_q, p, q) = if alpha >= 0.0 { (-t, -alpha - t, upper, lower) } else { (alpha - t, -t, lower, upper) };
+    let a = if nf == 0.0 { 0.0 } else { nf * log_p };
+    let b = if mf == 0.0 { 0.0 } else { mf * log_q };
+    let d = nf * q - mf * p;
     finish(a + b, [d])
 }
 
