@@ -303,25 +303,37 @@ fn digamma_diff(n: i64, phi: f64) -> f64 {
 /// as a product of its factors rather than through `lbeta`.
 const NB_PRODUCT_MAX_N: i64 = 32;
 
-/// ln C(n+φ-1, n), the negative binomial's coefficient (0 at n = 0).
-///
-/// For the small counts of most count data (n ≤ 32, 1e-100 ≤ φ ≤ 1e8) it is
-/// the log of `Π_{k<n} (φ+k) / n!`, one `ln` where `lbeta` takes three
-/// `lgamma`s: the product stays within (1e-100, 1e257) and n! below 3e35,
-/// so nothing overflows or underflows, and its n roundings leave the log
-/// within about 1e-14 of the exact value. Otherwise it is
+/// ln C(n+φ-1, n) as the log of `Π_{k<n} (φ+k) / n!` for the small counts
+/// of most count data (1 ≤ n ≤ 32, 1e-100 ≤ φ ≤ 1e8), with Σ_{k<n} 1/(φ+k)
+/// (its partial in φ) summed in the same pass when `RECIPROCALS`; `None`
+/// outside that range. There the product stays within (1e-100, 1e257) and
+/// n! below 3e35, so nothing overflows or underflows, and its n roundings
+/// leave the log within about 1e-14 of the exact value.
+fn nb_lchoose_product<const RECIPROCALS: bool>(n: i64, phi: f64) -> Option<(f64, f64)> {
+    if !(1..=NB_PRODUCT_MAX_N).contains(&n) || !(1e-100..=1e8).contains(&phi) {
+        return None;
+    }
+    let (mut rising, mut factorial, mut d_phi) = (phi, 1.0, if RECIPROCALS { 1.0 / phi } else { 0.0 });
+    for k in 1..n {
+        let k = k as f64;
+        rising *= phi + k;
+        factorial *= k + 1.0;
+        if RECIPROCALS {
+            d_phi += 1.0 / (phi + k);
+        }
+    }
+    Some(((rising / factorial).ln(), d_phi))
+}
+
+/// ln C(n+φ-1, n), the negative binomial's coefficient (0 at n = 0): a
+/// product of its factors for small counts ([`nb_lchoose_product`], one
+/// `ln` where `lbeta` takes three `lgamma`s), otherwise
 /// -ln(n+φ) - ln B(φ, n+1), accurate when φ is large.
 pub fn nb_lchoose(n: i64, phi: f64) -> f64 {
     if n == 0 {
         0.0
-    } else if n <= NB_PRODUCT_MAX_N && (1e-100..=1e8).contains(&phi) {
-        let (mut rising, mut factorial) = (phi, 1.0);
-        for k in 1..n {
-            let k = k as f64;
-            rising *= phi + k;
-            factorial *= k + 1.0;
-        }
-        (rising / factorial).ln()
+    } else if let Some((value, _)) = nb_lchoose_product::<false>(n, phi) {
+        value
     } else {
         let nf = n as f64;
         -(nf + phi).ln() - sp::lbeta(phi, nf + 1.0)
@@ -332,17 +344,7 @@ pub fn nb_lchoose(n: i64, phi: f64) -> f64 {
 /// one pass over the factors gives the product and the sum of their
 /// reciprocals.
 pub fn nb_lchoose_grad(n: i64, phi: f64) -> (f64, f64) {
-    if n == 0 || n > NB_PRODUCT_MAX_N || !(1e-100..=1e8).contains(&phi) {
-        return (nb_lchoose(n, phi), nb_lchoose_d_phi(n, phi));
-    }
-    let (mut rising, mut factorial, mut d_phi) = (phi, 1.0, 1.0 / phi);
-    for k in 1..n {
-        let k = k as f64;
-        rising *= phi + k;
-        factorial *= k + 1.0;
-        d_phi += 1.0 / (phi + k);
-    }
-    ((rising / factorial).ln(), d_phi)
+    nb_lchoose_product::<true>(n, phi).unwrap_or_else(|| (nb_lchoose(n, phi), nb_lchoose_d_phi(n, phi)))
 }
 
 /// ∂/∂φ of [`nb_lchoose`]: ψ(n+φ) - ψ(φ), summed exactly for small n.
