@@ -174,6 +174,8 @@ pub struct FitOnDisk {
     pub files: Vec<PathBuf>,
     /// Chains still running or failed, files under the prefix in no record.
     pub warnings: Vec<String>,
+    /// The `seed` the first chain file's header gives, if any.
+    pub seed: Option<u64>,
 }
 
 /// The fit named by `prefix`: through its records when it has any (every
@@ -185,8 +187,8 @@ pub fn read_fit(prefix: &str, allow_mixed: bool) -> Result<FitOnDisk, String> {
     let records = record_files(Path::new(prefix));
     if records.is_empty() {
         let files = chain_files(prefix)?;
-        check_files(&files, None, allow_mixed)?;
-        return Ok(FitOnDisk { files, warnings: Vec::new() });
+        let seed = check_files(&files, None, allow_mixed)?;
+        return Ok(FitOnDisk { files, warnings: Vec::new(), seed });
     }
     let read: Vec<(PathBuf, FitRecord)> = records.into_iter().map(|p| FitRecord::read(&p).map(|r| (p, r))).collect::<Result<_, _>>()?;
     let (first_path, first) = &read[0];
@@ -245,23 +247,27 @@ pub fn read_fit(prefix: &str, allow_mixed: bool) -> Result<FitOnDisk, String> {
         }
     }
     let identity = (!allow_mixed).then_some((first_path.as_path(), first_identity.as_slice()));
-    check_files(&files, identity, allow_mixed)?;
-    Ok(FitOnDisk { files, warnings })
+    let seed = check_files(&files, identity, allow_mixed)?;
+    Ok(FitOnDisk { files, warnings, seed })
 }
 
 /// The files are chains of one fit (and of the recorded one, if given);
-/// with `allow_mixed` only their columns must agree.
-pub fn check_files(files: &[PathBuf], recorded: Option<(&Path, &[(String, String)])>, allow_mixed: bool) -> Result<(), String> {
+/// with `allow_mixed` only their columns must agree. Returns the `seed`
+/// the first file's header gives, if any.
+pub fn check_files(files: &[PathBuf], recorded: Option<(&Path, &[(String, String)])>, allow_mixed: bool) -> Result<Option<u64>, String> {
     let headers = files
         .iter()
         .map(|p| hbmc_runtime::output::reader::read_csv_header(p).map(|(config, columns)| (p, config, columns)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| e.to_string())?;
+    let seed = headers
+        .first()
+        .and_then(|(_, config, _)| config.iter().find(|(k, _)| k == "seed").and_then(|(_, v)| v.trim().parse::<u64>().ok()));
     if allow_mixed {
-        let Some((first, _, columns)) = headers.first() else { return Ok(()) };
+        let Some((first, _, columns)) = headers.first() else { return Ok(seed) };
         return match headers.iter().find(|(_, _, c)| c != columns) {
             Some((odd, _, _)) => Err(format!("`{}` has other columns than `{}`: they are not chains of one fit", odd.display(), first.display())),
-            None => Ok(()),
+            None => Ok(seed),
         };
     }
     if let Some((record, identity)) = recorded {
@@ -272,7 +278,8 @@ pub fn check_files(files: &[PathBuf], recorded: Option<(&Path, &[(String, String
         }
     }
     let views: Vec<ChainHeader> = headers.iter().map(|(p, c, n)| (p.as_path(), c.as_slice(), n.as_slice())).collect();
-    check_one_fit(&views).map_err(|e| format!("{e}; {ALLOW_MIXED_HINT}"))
+    check_one_fit(&views).map_err(|e| format!("{e}; {ALLOW_MIXED_HINT}"))?;
+    Ok(seed)
 }
 
 #[cfg(test)]

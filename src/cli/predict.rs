@@ -40,25 +40,21 @@ pub struct PredictArgs {
 
 /// Runs `hbmc predict`.
 pub fn run(args: PredictArgs) -> i32 {
-    let fits = match read_fit(&args.fit.display().to_string(), args.allow_mixed) {
+    let (fits, fit_seed) = match read_fit(&args.fit.display().to_string(), args.allow_mixed) {
         Ok(f) => {
             for w in f.warnings {
                 eprintln!("warning: {w}");
             }
-            f.files
+            (f.files, f.seed)
         }
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_USAGE;
         }
     };
-    // `_rng` calls in transformed data draw from the fit's seed, as they did
-    // in the fit (predict's own --seed is for generated quantities).
-    let fit_seed = fits
-        .first()
-        .and_then(|f| hbmc_runtime::output::reader::read_csv_header(f).ok())
-        .and_then(|(config, _)| config.into_iter().find(|(k, _)| k == "seed").and_then(|(_, v)| v.trim().parse::<u64>().ok()));
     let model = match load_model_as(&args.model, &args.data, Engine::Jit, |m, source, files| {
+        // `_rng` calls in transformed data draw from the fit's seed, as they
+        // did in the fit (predict's own --seed is for generated quantities).
         let m = hbmc::model::Model { transformed_data_seed: fit_seed.unwrap_or(args.seed), ..m };
         source.report(&hbmc::check::outcomes::outcome_reads_in_transformed_parameters(&m.program));
         // New units seldom have outcomes; one only the likelihood reads
