@@ -18,6 +18,10 @@ pub struct FnBuilder {
     /// The f64 constants, so that a library call on one (the `log` of a
     /// density's literal rate) is computed at lowering.
     f64_consts: std::collections::HashMap<Value, f64>,
+    /// The results of `hbm_exp` calls and their arguments, so that `log`
+    /// of one is its argument (`log σ` of a scale written `exp(z)`, which
+    /// a density takes per element).
+    exp_args: std::collections::HashMap<Value, Value>,
 }
 
 impl FnBuilder {
@@ -29,6 +33,7 @@ impl FnBuilder {
             consts: Default::default(),
             zeros: Default::default(),
             f64_consts: Default::default(),
+            exp_args: Default::default(),
         }
     }
 
@@ -247,14 +252,30 @@ impl FnBuilder {
         }
     }
 
-    /// A library call returning one value.
+    /// A library call returning one value. `log(exp(z))` is `z`, without
+    /// either call: exact where the two calls round twice, and different
+    /// only where `exp` overflows or underflows (|z| > 709), where a
+    /// density's own checks of `exp(z)` refuse the value anyway.
     pub fn call(&mut self, func: FuncRef, args: Vec<CallArg>) -> Value {
+        let single = match args.as_slice() {
+            [CallArg::Value(x)] => Some(*x),
+            _ => None,
+        };
+        if func.symbol == "hbm_log" {
+            if let Some(z) = single.and_then(|x| self.exp_args.get(&x)) {
+                return *z;
+            }
+        }
         let ty = match func.ret {
             crate::ir::CType::I64 | crate::ir::CType::I32 => ScalarType::I64,
             _ => ScalarType::F64,
         };
         let dst = self.func.new_value(ty);
+        let is_exp = func.symbol == "hbm_exp";
         self.emit(Stmt::Call { dst: Some(dst), partials: Vec::new(), func, args });
+        if let (true, Some(z)) = (is_exp, single) {
+            self.exp_args.insert(dst, z);
+        }
         dst
     }
 }
