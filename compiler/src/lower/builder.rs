@@ -22,6 +22,9 @@ pub struct FnBuilder {
     /// of one is its argument (`log σ` of a scale written `exp(z)`, which
     /// a density takes per element).
     exp_args: std::collections::HashMap<Value, Value>,
+    /// The f64 products, quotients and selects, whose `log` may split
+    /// into cheaper parts ([`FnBuilder::log_parts`]).
+    f64_defs: std::collections::HashMap<Value, Expr>,
 }
 
 impl FnBuilder {
@@ -34,6 +37,7 @@ impl FnBuilder {
             zeros: Default::default(),
             f64_consts: Default::default(),
             exp_args: Default::default(),
+            f64_defs: Default::default(),
         }
     }
 
@@ -192,7 +196,11 @@ impl FnBuilder {
                 _ => {}
             }
         }
-        self.define(ty, Expr::Binary(op, a, b))
+        let v = self.define(ty, Expr::Binary(op, a, b));
+        if ty == ScalarType::F64 && matches!(op, BinaryOp::Mul | BinaryOp::Div) {
+            self.f64_defs.insert(v, Expr::Binary(op, a, b));
+        }
+        v
     }
 
     /// `op a`; `ToF64` gives an f64, everything else keeps the type.
@@ -226,7 +234,11 @@ impl FnBuilder {
             None => {}
         }
         let ty = self.type_of(then);
-        self.define(ty, Expr::Select { cond, then, otherwise })
+        let v = self.define(ty, Expr::Select { cond, then, otherwise });
+        if ty == ScalarType::F64 {
+            self.f64_defs.insert(v, Expr::Select { cond, then, otherwise });
+        }
+        v
     }
 
     /// `buf[index]`.
@@ -252,18 +264,16 @@ impl FnBuilder {
         }
     }
 
-    /// A library call returning one value. `log(exp(z))` is `z`, without
-    /// either call: exact where the two calls round twice, and different
-    /// only where `exp` overflows or underflows (|z| > 709), where a
-    /// density's own checks of `exp(z)` refuse the value anyway.
+    /// A library call returning one value. A `log` is taken in parts
+    /// where that saves a call ([`FnBuilder::log_parts`]).
     pub fn call(&mut self, func: FuncRef, args: Vec<CallArg>) -> Value {
         let single = match args.as_slice() {
             [CallArg::Value(x)] => Some(*x),
             _ => None,
         };
         if func.symbol == "hbm_log" {
-            if let Some(z) = single.and_then(|x| self.exp_args.get(&x)) {
-                return *z;
+            if let Some(l) = single.and_then(|x| self.log_parts(&func, x)) {
+                return l;
             }
         }
         let ty = match func.ret {
@@ -277,5 +287,53 @@ impl FnBuilder {
             self.exp_args.insert(dst, z);
         }
         dst
+    }
+
+    /// `log x` without a `log` call of `x` itself, where `x`'s definition
+    /// makes that cheaper: `log(exp(z))` is `z`; a positive constant's is
+    /// computed now; `log(a * b)` and `log(a / b)` are `log a ± log b`
+    /// when one side is such (`log(φ / exp(η))`, a gamma regression's
+    /// rate, is `log φ - η`, and `log φ` is the same for every element);
+    /// `log(c ? k : y)` is `c ? log k : log y` (`log y` of data goes into
+    /// a table). Exact where the one call rounds once more, and different
+    /// only where `exp` or the product overflows or underflows, where a
+    /// density's own checks of `x` refuse the value anyway. `log` is the
+    /// function to call on the other parts.
+    fn log_parts(&mut self, log: &FuncRef, x: Value) -> Option<Value> {
+        if let Some(l) = self.cheap_log(x) {
+            return Some(l);
+        }
+        match self.f64_defs.get(&x).cloned()? {
+            Expr::Binary(op, a, b) => {
+                let (la, lb) = match (self.cheap_log(a), self.cheap_log(b)) {
+                    (Some(la), Some(lb)) => (la, lb),
+                    (Some(la), None) => (la, self.call(log.clone(), vec![CallArg::Value(b)])),
+                    (None, Some(lb)) => (self.call(log.clone(), vec![CallArg::Value(a)]), lb),
+                    (None, None) => return None,
+                };
+                let op = if op == BinaryOp::Mul { BinaryOp::Add } else { BinaryOp::Sub };
+                Some(self.binary(op, la, lb))
+            }
+            Expr::Select { cond, then, otherwise } => {
+                let (lt, lo) = match (self.cheap_log(then), self.cheap_log(otherwise)) {
+                    (Some(lt), Some(lo)) => (lt, lo),
+                    (Some(lt), None) => (lt, self.call(log.clone(), vec![CallArg::Value(otherwise)])),
+                    (None, Some(lo)) => (self.call(log.clone(), vec![CallArg::Value(then)]), lo),
+                    (None, None) => return None,
+                };
+                Some(self.select(cond, lt, lo))
+            }
+            _ => None,
+        }
+    }
+
+    /// `log x` when it takes no call: `x` is `exp(z)` or a positive
+    /// constant.
+    fn cheap_log(&mut self, x: Value) -> Option<Value> {
+        if let Some(z) = self.exp_args.get(&x) {
+            return Some(*z);
+        }
+        let c = self.const_f64(x).filter(|c| *c > 0.0)?;
+        Some(self.f64(c.ln()))
     }
 }
