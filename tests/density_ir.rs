@@ -448,11 +448,12 @@ fn the_terms_of_scalar_parameters_leave_the_loop() {
     // calls left in the loop)
     let cases = [
         ("for (n in 1:N) k[n] ~ neg_binomial_2_log(a + x[n], p);", "call hbm_log(", 1, 0),
-        // ln y depends on the data alone in lognormal, weibull and inv_gamma
-        // (not in gamma's xlog(α - 1, y)): computed when they are bound
-        // (`ir::data_tables`), no log left in the loop.
+        // ln y depends on the data alone in lognormal, weibull, inv_gamma
+        // and gamma (whose xlog(α - 1, y), `log(α == 1 ? 1 : y)`, is taken
+        // as `α == 1 ? 0 : log y`: `FnBuilder::log_parts`): computed when
+        // they are bound (`ir::data_tables`), no log left in the loop.
         ("for (n in 1:N) y[n] ~ lognormal(a + x[n], p);", "call hbm_log(", 1, 0),
-        ("for (n in 1:N) target += gamma_lpdf(y[n] | p, q);", "call hbm_lgamma(", 1, 1),
+        ("for (n in 1:N) target += gamma_lpdf(y[n] | p, q);", "call hbm_lgamma(", 1, 0),
         ("for (n in 1:N) y[n] ~ exponential(p);", "call hbm_log(", 1, 0),
         ("for (n in 1:N) y[n] ~ weibull(p, q);", "call hbm_log(", 2, 0),
         ("for (n in 1:N) y[n] ~ inv_gamma(p, q);", "call hbm_lgamma(", 1, 0),

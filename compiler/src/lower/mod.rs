@@ -36,6 +36,7 @@ mod hoist;
 mod inline;
 pub mod layout;
 mod linalg_fns;
+mod link_forms;
 mod location_scale;
 mod marginalise;
 mod matrix_fns;
