@@ -62,20 +62,7 @@ fn a_density_of_an_inverse_link_is_its_link_form() {
         assert_eq!(common::gradient_ir(&w, DATA), common::gradient_ir(&l, DATA), "{written} is not lowered as {linked}");
         for engine in [Engine::Jit, Engine::Interpreter] {
             let bind = |s: &str| common::oracle::bind_json(&format!("link_form_{i}"), s, DATA, engine).unwrap_or_else(|e| panic!("{e}"));
-            let (mw, me) = (bind(&w), bind(&e));
-            let (mut ew, mut ee) = (mw.evaluator(), me.evaluator());
-            let mut rng = hbmc_stdlib::ChainRng::new(7, i as u64);
-            let dim = mw.dim();
-            for point in 0..10 {
-                let x: Vec<f64> = (0..dim).map(|_| 3.0 * rng.uniform() - 1.5).collect();
-                let (mut gw, mut ge) = (vec![0.0; dim], vec![0.0; dim]);
-                let vw = ew.log_density_gradient(&x, &mut gw).unwrap_or_else(|e| panic!("{written}: {}", e.message));
-                let ve = ee.log_density_gradient(&x, &mut ge).unwrap_or_else(|e| panic!("{explicit}: {}", e.message));
-                assert!((vw - ve).abs() <= 1e-10 * ve.abs().max(1.0), "{engine:?} point {point}: {written} {vw} vs {explicit} {ve}");
-                for d in 0..dim {
-                    assert!((gw[d] - ge[d]).abs() <= 1e-9 * ge[d].abs().max(1.0), "{engine:?} point {point} d/dx[{d}]: {written} {} vs {}", gw[d], ge[d]);
-                }
-            }
+            common::corpus::assert_same_density_bound(&format!("{engine:?} {written}"), &bind(&w), explicit, &bind(&e), 7 + i as u64, 1e-9);
         }
     }
 }

@@ -2,7 +2,7 @@
 //! errors a source gives, two programs' log densities compared, and a fit
 //! read back.
 
-use hbmc::model::{Engine, Model};
+use hbmc::model::{BoundModel, Engine, Model};
 use std::path::PathBuf;
 
 /// `tests/stan_corpus/NAME`.
@@ -31,21 +31,26 @@ pub fn assert_same_density(a: &str, b: &str, data: &str, seed: u64, grad_tol: f6
     let files = [path(data)];
     for engine in [Engine::Jit, Engine::Interpreter] {
         let bind = |name: &str| Model::compile(name, &source(name)).expect("compiles").bind_files(&files, engine).expect("binds");
-        let (first, second) = (bind(a), bind(b));
-        assert_eq!(first.dim(), second.dim(), "{a} and {b} have different parameters");
-        let (mut ea, mut eb) = (first.evaluator(), second.evaluator());
-        let mut rng = hbmc_stdlib::ChainRng::new(seed, 0);
-        let dim = first.dim();
-        for point in 0..20 {
-            let x: Vec<f64> = (0..dim).map(|_| 4.0 * rng.uniform() - 2.0).collect();
-            let (mut ga, mut gb) = (vec![0.0; dim], vec![0.0; dim]);
-            let la = ea.log_density_gradient(&x, &mut ga).unwrap_or_else(|e| panic!("{a}: {}", e.message));
-            let lb = eb.log_density_gradient(&x, &mut gb).unwrap_or_else(|e| panic!("{b}: {}", e.message));
-            assert!((la - lb).abs() <= 1e-10 * lb.abs().max(1.0), "{engine:?} point {point}: {a} {la} vs {b} {lb}");
-            for i in 0..dim {
-                let scale = ga[i].abs().max(gb[i].abs()).max(1.0);
-                assert!((ga[i] - gb[i]).abs() <= grad_tol * scale, "{engine:?} point {point}, d/dx[{i}]: {a} {} vs {b} {}", ga[i], gb[i]);
-            }
+        assert_same_density_bound(&format!("{engine:?} {a}"), &bind(a), b, &bind(b), seed, grad_tol);
+    }
+}
+
+/// [`assert_same_density`] of two bound models (`a` and `b` name them in
+/// the messages).
+pub fn assert_same_density_bound(a: &str, first: &BoundModel, b: &str, second: &BoundModel, seed: u64, grad_tol: f64) {
+    assert_eq!(first.dim(), second.dim(), "{a} and {b} have different parameters");
+    let (mut ea, mut eb) = (first.evaluator(), second.evaluator());
+    let mut rng = hbmc_stdlib::ChainRng::new(seed, 0);
+    let dim = first.dim();
+    for point in 0..20 {
+        let x: Vec<f64> = (0..dim).map(|_| 4.0 * rng.uniform() - 2.0).collect();
+        let (mut ga, mut gb) = (vec![0.0; dim], vec![0.0; dim]);
+        let la = ea.log_density_gradient(&x, &mut ga).unwrap_or_else(|e| panic!("{a}: {}", e.message));
+        let lb = eb.log_density_gradient(&x, &mut gb).unwrap_or_else(|e| panic!("{b}: {}", e.message));
+        assert!((la - lb).abs() <= 1e-10 * lb.abs().max(1.0), "point {point}: {a} {la} vs {b} {lb}");
+        for i in 0..dim {
+            let scale = ga[i].abs().max(gb[i].abs()).max(1.0);
+            assert!((ga[i] - gb[i]).abs() <= grad_tol * scale, "point {point}, d/dx[{i}]: {a} {} vs {b} {}", ga[i], gb[i]);
         }
     }
 }
