@@ -234,7 +234,8 @@ pub fn check_no_overwrite_after_use(
                     // A loop that carries the buffer puts back its value
                     // from before the loop when its reverse ends.
                     Stmt::For { var, .. } if carries.get(var).is_some_and(|c| c.cells.iter().any(|&(cell, _)| cell == buf)) => true,
-                    Stmt::For { .. } | Stmt::If { .. } if writes_only(k) => {
+                    Stmt::While { cond, .. } if carries.get(cond).is_some_and(|c| c.cells.iter().any(|&(cell, _)| cell == buf)) => true,
+                    Stmt::For { .. } | Stmt::If { .. } | Stmt::While { .. } if writes_only(k) => {
                         snapshots.push(k);
                         true
                     }
@@ -251,7 +252,7 @@ pub fn check_no_overwrite_after_use(
                     // loop): its reverse recomputes it from any value, so
                     // the same copy puts back what the earlier statement
                     // read.
-                    Stmt::For { .. } | Stmt::If { .. }
+                    Stmt::For { .. } | Stmt::If { .. } | Stmt::While { .. }
                         if super::carry::reads_only_own_values(module, func, std::slice::from_ref(&func.body[k]), buf, facts) =>
                     {
                         snapshots.push(k);
