@@ -545,6 +545,37 @@ model {
     refused("while_condition_store", src, &ts(3), "`while` condition");
 }
 
+/// `target()` read into a value that reaches the target: its derivative
+/// is the target's own, which the AD does not build. Refused (the value
+/// was inactive before, and its share of the gradient silently lost).
+#[test]
+fn target_read_into_the_target_is_refused() {
+    let src = "
+data { int N; vector[N] y; }
+parameters { real mu; }
+model {
+  y ~ normal(mu, 1);
+  target += 0.01 * target();
+}";
+    refused("target_in_target", src, &ts(3), "`target()`");
+}
+
+/// `target()` read only by a condition or a print has no derivative to
+/// build: still differentiated.
+#[test]
+fn target_read_by_a_condition_is_differentiated() {
+    let src = "
+data { int N; vector[N] y; }
+parameters { real mu; }
+model {
+  y ~ normal(mu, 1);
+  real t = target();
+  if (t < -1e300) reject(\"far out: \", t);
+  target += -0.5 * square(mu);
+}";
+    passes("target_in_condition", src, &ts(3));
+}
+
 /// `while` loops nested in each other, the inner one's trip count set by
 /// the outer one's carried value.
 #[test]

@@ -77,7 +77,12 @@ fn visit(stmts: &[Stmt], func: &Function, a: &mut Active) {
                     Expr::Unary(_, x) => a.value(*x),
                     Expr::Binary(_, x, y) => a.value(*x) || a.value(*y),
                     Expr::Select { then, otherwise, .. } => a.value(*then) || a.value(*otherwise),
-                    Expr::F64(_) | Expr::I64(_) | Expr::Cmp(..) | Expr::Target | Expr::ChunkIndex => false,
+                    // The running target depends on the parameters: a
+                    // value read from it that reaches the target needs
+                    // its adjoint, which the reverse refuses to build
+                    // (inactive, its contribution was silently dropped).
+                    Expr::Target => true,
+                    Expr::F64(_) | Expr::I64(_) | Expr::Cmp(..) | Expr::ChunkIndex => false,
                 };
                 if on {
                     a.values.insert(*dst);
