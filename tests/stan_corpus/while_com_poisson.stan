@@ -2,9 +2,11 @@
 // Conway-Maxwell-Poisson counts: each observation's normalising constant
 // log Z(lambda, nu) = log sum_j lambda^j / (j!)^nu is a series summed in
 // a `while` loop nested in the loop over observations (lambda differs by
-// group), on the log scale, until the terms are negligible.
+// group), on the log scale, until the terms are negligible. (With lambda
+// at most e^2 and nu at least 0.5, the terms fall from j = 55 on: the loop
+// ends; unbounded, a sampler exploring lambda = e^20 would not.)
 data { int N; int G; array[N] int<lower=1, upper=G> g; array[N] int<lower=0> y; }
-parameters { vector[G] log_lambda; real<lower=0.5, upper=2> nu; }
+parameters { vector<upper=2>[G] log_lambda; real<lower=0.5, upper=2> nu; }
 model {
   log_lambda ~ normal(1, 1);
   nu ~ normal(1, 0.5);
