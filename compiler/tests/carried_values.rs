@@ -485,10 +485,11 @@ model {
     passes("run_time_trip_count", src, &ts(6));
 }
 
-/// A `while` loop whose values depend on a parameter has no trip count
-/// to size or grow a tape by when the reverse sweep runs: refused.
+/// A `while` loop whose values depend on a parameter: the forward sweep
+/// counts its iterations and saves the carried value at each evaluation of
+/// the condition on a growable tape; the reverse replays them backwards.
 #[test]
-fn a_while_loop_over_parameters_is_refused() {
+fn a_while_loop_over_parameters() {
     let src = "
 data { int N; vector[N] y; }
 parameters { real<lower=0> x; }
@@ -497,7 +498,157 @@ model {
   while (s > 1) { s = s / 2; }
   target += -square(s) - x;
 }";
-    refused("while_over_parameters", src, &ts(3), "`while` loops");
+    passes("while_over_parameters", src, &ts(3));
+}
+
+/// A `while` loop inside a loop over observations (re-run and replayed by
+/// the outer loop's reverse), with a vector element and a scalar carried,
+/// and a condition on a parameter-dependent value and a count. (The
+/// loop runs until its term is negligible, so the log density is
+/// continuous where the trip count changes, as finite differences need.)
+#[test]
+fn a_while_loop_nested_in_a_for_loop() {
+    let src = "
+data { int N; vector[N] y; }
+parameters { real<lower=0, upper=1> phi; real mu; }
+model {
+  vector[2] v = [mu, 0]';
+  for (t in 1:N) {
+    real s = 1 + square(y[t]);
+    int k = 0;
+    while (s > 1e-15 && k < 500) {
+      s *= phi;
+      v[2] += s * v[1];
+      k += 1;
+    }
+    v[1] = 0.5 * v[1] + s + y[t];
+  }
+  target += -0.1 * square(v[2]) - square(v[1]);
+}";
+    passes("while_nested", src, &ts(6));
+}
+
+/// A `while` condition that stores a value depending on parameters (a
+/// vector computed in it): the condition's last evaluation, which the
+/// reverse does not replay, would leave the store to what follows.
+/// Refused, never differentiated wrong.
+#[test]
+fn a_while_condition_storing_an_active_value_is_refused() {
+    let src = "
+data { int N; vector[N] y; }
+parameters { vector[2] v0; }
+model {
+  vector[2] v = v0;
+  while (dot_self(v * 0.5) > 0.1) { v = v * 0.5; }
+  target += -dot_self(v);
+}";
+    refused("while_condition_store", src, &ts(3), "`while` condition");
+}
+
+/// `target()` read into a value that reaches the target: its derivative
+/// is the target's own, which the AD does not build. Refused (the value
+/// was inactive before, and its share of the gradient silently lost).
+#[test]
+fn target_read_into_the_target_is_refused() {
+    let src = "
+data { int N; vector[N] y; }
+parameters { real mu; }
+model {
+  y ~ normal(mu, 1);
+  target += 0.01 * target();
+}";
+    refused("target_in_target", src, &ts(3), "`target()`");
+}
+
+/// `target()` read only by a condition or a print has no derivative to
+/// build: still differentiated.
+#[test]
+fn target_read_by_a_condition_is_differentiated() {
+    let src = "
+data { int N; vector[N] y; }
+parameters { real mu; }
+model {
+  y ~ normal(mu, 1);
+  real t = target();
+  if (t < -1e300) reject(\"far out: \", t);
+  target += -0.5 * square(mu);
+}";
+    passes("target_in_condition", src, &ts(3));
+}
+
+/// `while` loops nested in each other, the inner one's trip count set by
+/// the outer one's carried value.
+#[test]
+fn nested_while_loops() {
+    let src = "
+data { int N; vector[N] y; }
+parameters { real<lower=0.2, upper=0.9> r; }
+model {
+  real total = 0;
+  real m = 1;
+  while (m > 0.01) {
+    real inner = m;
+    while (inner > 0.001) { total += inner * r; inner *= r; }
+    m *= r;
+  }
+  target += -square(total - 2);
+}";
+    passes("while_in_while", src, &ts(2));
+}
+
+/// `break` and `continue` on conditions that depend on parameters, in
+/// `for` and `while` loops: jumps become flags and guarded code, and a
+/// loop that may `break` replays the iterations it counted.
+#[test]
+fn break_and_continue_over_parameters() {
+    let src = "
+data { int N; vector[N] y; }
+parameters { real mu; real<lower=0> sigma; }
+model {
+  real s = 0;
+  real c = 0;
+  for (n in 1:N) {
+    real d = y[n] - mu;
+    if (d > 2) break;
+    if (d < -1) { c += d; continue; }
+    s += square(d / sigma);
+    if (s > 10) { s = 10 + log(s - 9); break; }
+    c = c * 0.5 + d;
+  }
+  real w = sigma;
+  int k = 0;
+  while (1) {
+    k += 1;
+    if (k > N) break;
+    if (y[k] > mu) continue;
+    w = w * 0.9 + exp(y[k] - mu) * 0.1;
+  }
+  target += -0.5 * s - N * log(sigma) - square(c) / 10 - square(w);
+}";
+    passes("break_continue", src, &ts(8));
+}
+
+/// A `break` in an inner loop leaves only that loop; the outer loop, with
+/// a `continue` of its own, carries a value across iterations.
+#[test]
+fn jumps_in_nested_loops() {
+    let src = "
+data { int N; vector[N] y; }
+parameters { real<lower=0, upper=1> phi; }
+model {
+  real h = 0;
+  for (t in 1:N) {
+    if (y[t] < -1.5) continue;
+    real acc = 0;
+    for (j in 1:t) {
+      acc += phi ^ j * y[t - j + 1];
+      if (fabs(acc) > 2) break;
+    }
+    h = phi * h + acc;
+  }
+  target += -square(h);
+}";
+    passes("nested_jumps", src, &ts(8));
 }
 
 #[test]

@@ -77,7 +77,12 @@ fn visit(stmts: &[Stmt], func: &Function, a: &mut Active) {
                     Expr::Unary(_, x) => a.value(*x),
                     Expr::Binary(_, x, y) => a.value(*x) || a.value(*y),
                     Expr::Select { then, otherwise, .. } => a.value(*then) || a.value(*otherwise),
-                    Expr::F64(_) | Expr::I64(_) | Expr::Cmp(..) | Expr::Target | Expr::ChunkIndex => false,
+                    // The running target depends on the parameters: a
+                    // value read from it that reaches the target needs
+                    // its adjoint, which the reverse refuses to build
+                    // (inactive, its contribution was silently dropped).
+                    Expr::Target => true,
+                    Expr::F64(_) | Expr::I64(_) | Expr::Cmp(..) | Expr::ChunkIndex => false,
                 };
                 if on {
                     a.values.insert(*dst);
@@ -234,7 +239,8 @@ pub fn check_no_overwrite_after_use(
                     // A loop that carries the buffer puts back its value
                     // from before the loop when its reverse ends.
                     Stmt::For { var, .. } if carries.get(var).is_some_and(|c| c.cells.iter().any(|&(cell, _)| cell == buf)) => true,
-                    Stmt::For { .. } | Stmt::If { .. } if writes_only(k) => {
+                    Stmt::While { cond, .. } if carries.get(cond).is_some_and(|c| c.cells.iter().any(|&(cell, _)| cell == buf)) => true,
+                    Stmt::For { .. } | Stmt::If { .. } | Stmt::While { .. } if writes_only(k) => {
                         snapshots.push(k);
                         true
                     }
@@ -251,7 +257,7 @@ pub fn check_no_overwrite_after_use(
                     // loop): its reverse recomputes it from any value, so
                     // the same copy puts back what the earlier statement
                     // read.
-                    Stmt::For { .. } | Stmt::If { .. }
+                    Stmt::For { .. } | Stmt::If { .. } | Stmt::While { .. }
                         if super::carry::reads_only_own_values(module, func, std::slice::from_ref(&func.body[k]), buf, facts) =>
                     {
                         snapshots.push(k);

@@ -15,6 +15,13 @@
 //! its tape for every iteration of the enclosing loop, since the enclosing
 //! loop's reverse recomputes (and so refills) it just before reversing it.
 //! Loops that carry nothing get no tape and stay as they were.
+//!
+//! A `while` loop that touches active values, and a `for` loop that may
+//! `break` ([`super::jumps`]), also count the iterations they start
+//! ([`Carry::trips`]), so that the reverse replays only those. A `while`
+//! loop is keyed by its condition value (it has no loop variable); its
+//! iteration is its condition block and its body, and its tapes grow at
+//! run time, one slot per evaluation of the condition.
 
 use super::activity::Active;
 use super::affine::IndexFacts;
@@ -47,6 +54,11 @@ pub struct Carry {
     /// the whole state an iteration started from, and the state before
     /// the loop.
     pub element: HashMap<BufferId, ElementIndex>,
+    /// The `IntWork` cell in which the forward sweep counts the
+    /// iterations the loop starts, for a loop whose trip count is decided
+    /// as it runs (a `while` loop, or a `for` loop with a `break`, see
+    /// [`super::jumps`]): the reverse sweep replays that many.
+    pub trips: Option<BufferId>,
 }
 
 /// The index of the one element a loop writes, as integer arithmetic on
@@ -241,8 +253,10 @@ fn visit(
             // A loop the reverse sweep never differentiates is only re-run
             // whole, from the state its enclosing iteration starts with.
             Stmt::For { var, start, end, body } if active.touches(body) => {
-                let cells = carried_cells(module, *var, body, facts, in_place);
-                if !cells.is_empty() {
+                let cells = carried_cells(module, Some(*var), body, facts, in_place);
+                // A loop that may `break` counts its iterations.
+                let trips = super::jumps::split_exit(body).1.map(|_| module.add_buffer("loop.trips", Arena::IntWork, 1));
+                if !cells.is_empty() || trips.is_some() {
                     let element = single_elements(*var, body, &cells);
                     let Some(trip) = max_trips(*start, *end, facts) else {
                         // No bound follows from the data: the tapes grow
@@ -255,7 +269,7 @@ fn visit(
                                 (c, t)
                             })
                             .collect();
-                        out.insert(*var, Carry { cells: taped, element });
+                        out.insert(*var, Carry { cells: taped, element, trips });
                         visit(module, func, active, body, facts, in_place, growable, out)?;
                         continue;
                     };
@@ -273,7 +287,7 @@ fn visit(
                         }
                         taped.push((c, Tape::Fixed(module.add_buffer(name, arena, tape_len))));
                     }
-                    out.insert(*var, Carry { cells: taped, element });
+                    out.insert(*var, Carry { cells: taped, element, trips });
                 }
                 visit(module, func, active, body, facts, in_place, growable, out)?;
             }
@@ -282,10 +296,27 @@ fn visit(
                 visit(module, func, active, then, facts, in_place, growable, out)?;
                 visit(module, func, active, otherwise, facts, in_place, growable, out)?;
             }
-            Stmt::While { cond_block, body, .. } => {
+            // An iteration is the condition's block and the body: its
+            // trip count is known only as it runs, so its tapes grow, one
+            // slot per evaluation of the condition.
+            Stmt::While { cond_block, cond, body } if active.touches(cond_block) || active.touches(body) => {
+                let iteration: Vec<Stmt> = cond_block.iter().chain(body.iter()).cloned().collect();
+                let cells = carried_cells(module, None, &iteration, facts, in_place);
+                let element = single_elements(*cond, &iteration, &cells);
+                let cells = cells
+                    .into_iter()
+                    .map(|c| {
+                        let t = Tape::Growable(*growable);
+                        *growable += 1;
+                        (c, t)
+                    })
+                    .collect();
+                let trips = Some(module.add_buffer("while.trips", Arena::IntWork, 1));
+                out.insert(*cond, Carry { cells, element, trips });
                 visit(module, func, active, cond_block, facts, in_place, growable, out)?;
                 visit(module, func, active, body, facts, in_place, growable, out)?;
             }
+            Stmt::While { .. } => {}
             _ => {}
         }
     }
@@ -459,7 +490,7 @@ fn transformed_int_buffers(module: &Module) -> Vec<BufferId> {
 /// ([`reads_own_values`]) and those filled element by element
 /// ([`element_wise`], and in moving windows:
 /// [`super::affine::fills_in_windows`]).
-fn carried_cells(module: &Module, var: Value, body: &[Stmt], facts: &IndexFacts, in_place: &HashSet<Value>) -> Vec<BufferId> {
+fn carried_cells(module: &Module, var: Option<Value>, body: &[Stmt], facts: &IndexFacts, in_place: &HashSet<Value>) -> Vec<BufferId> {
     let (consts, defs) = (&facts.consts, &facts.defs);
     let mut reads = Vec::new();
     let mut writes = Vec::new();
@@ -470,8 +501,9 @@ fn carried_cells(module: &Module, var: Value, body: &[Stmt], facts: &IndexFacts,
         .filter(|b| writes.contains(b))
         .filter(|&b| matches!(module.buffer(b).arena, Arena::Work | Arena::IntWork))
         .filter(|&b| !reads_own_values(module, body, b, consts, defs, in_place))
-        .filter(|&b| !element_wise(var, body, b, consts, defs, in_place))
-        .filter(|&b| !super::affine::fills_in_windows(var, body, b, facts))
+        // Element by element needs a loop variable: a `while` loop has none.
+        .filter(|&b| !var.is_some_and(|var| element_wise(var, body, b, consts, defs, in_place)))
+        .filter(|&b| !var.is_some_and(|var| super::affine::fills_in_windows(var, body, b, facts)))
         .collect();
     out.sort();
     out.dedup();

@@ -52,14 +52,16 @@
 //! What this cannot differentiate yet (reported, never silently wrong): a
 //! buffer read by one top-level statement (or written by a call, whose
 //! adjoint rule may read its output) and written again by a later one other
-//! than a top-level store or a loop that carries it, a carried loop whose
-//! bounds are not known once the data are bound, `while` loops
-//! and `break`/`continue` in code that depends on parameters, and calls on
-//! buffers without a rule in [`rules`].
+//! than a top-level store or a loop that carries it, a `while` condition
+//! that stores a value depending on parameters, and calls on buffers
+//! without a rule in [`rules`]. `while` loops and `break`/`continue` over
+//! parameters are differentiated: [`jumps`] makes jumps flags, and such
+//! loops count their iterations for the reverse to replay ([`carry`]).
 
 mod activity;
 mod affine;
 mod carry;
+mod jumps;
 mod negations;
 mod prune;
 mod reciprocals;
@@ -117,10 +119,14 @@ pub fn differentiate_with_data(module: &mut Module, data: &[f64], int_data: &[i6
 /// `data` is `None` when the data are not bound: then transformed data are
 /// not run, and only the integers in `int_data` are known.
 fn build_gradient(module: &mut Module, data: Option<&[f64]>, int_data: &[i64]) -> Result<(), AdError> {
-    let forward = module
+    let mut forward = module
         .function(FunctionKind::LogDensity)
         .cloned()
         .ok_or_else(|| AdError::new("the module has no log density function".into()))?;
+    // `break` and `continue` of loops the reverse differentiates become
+    // flags (the flags are integers: activity stays as it was).
+    let active = activity::analyse(module, &forward);
+    jumps::structure(module, &mut forward, &active);
     let active = activity::analyse(module, &forward);
     let facts = carry::index_facts(module, &forward, data, int_data);
     let carries = carry::find(module, &forward, &active, &facts)?;

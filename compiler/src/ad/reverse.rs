@@ -258,7 +258,7 @@ impl Gen<'_> {
         stmts.iter().any(|s| match s {
             Stmt::For { var, body, .. } => self.carries.contains_key(var) || self.carries_in(body),
             Stmt::If { then, otherwise, .. } => self.carries_in(then) || self.carries_in(otherwise),
-            Stmt::While { cond_block, body, .. } => self.carries_in(cond_block) || self.carries_in(body),
+            Stmt::While { cond_block, cond, body } => self.carries.contains_key(cond) || self.carries_in(cond_block) || self.carries_in(body),
             _ => false,
         })
     }
@@ -270,9 +270,17 @@ impl Gen<'_> {
         match s {
             Stmt::For { var, start, end, body } if self.carries.contains_key(var) => {
                 let mut b = Vec::new();
+                self.count_trips(*var, *var, *start, &mut b, out);
                 self.save_carried(*var, *var, *start, &HashMap::new(), &mut b);
                 b.extend(body.iter().cloned());
                 out.push(Stmt::For { var: *var, start: *start, end: *end, body: b });
+            }
+            Stmt::While { cond_block, cond, body } if self.carries.contains_key(cond) => {
+                let (mut cb, mut b) = (Vec::new(), Vec::new());
+                self.save_while(*cond, &HashMap::new(), &mut cb, &mut b, out);
+                cb.extend(cond_block.iter().cloned());
+                b.extend(body.iter().cloned());
+                out.push(Stmt::While { cond_block: cb, cond: *cond, body: b });
             }
             Stmt::If { cond, then, otherwise } => {
                 let mut t = Vec::new();
@@ -294,13 +302,53 @@ impl Gen<'_> {
         self.define(out, ScalarType::I64, Expr::Binary(BinaryOp::Sub, iter, start))
     }
 
+    /// For a loop of `orig_var` that counts its iterations (it may
+    /// `break`): its count set to 0 before the loop (`before`), and to
+    /// `iter - start + 1` at the start of iteration `iter` (`out`).
+    fn count_trips(&mut self, orig_var: Value, iter: Value, start: Value, out: &mut Vec<Stmt>, before: &mut Vec<Stmt>) {
+        let Some(trips) = self.carries.get(&orig_var).and_then(|c| c.trips) else { return };
+        let zero = self.i64(before, 0);
+        before.push(Stmt::Store { buf: trips, index: zero, value: zero });
+        let k = self.carried_slot(iter, start, out);
+        let one = self.i64(out, 1);
+        let n = self.define(out, ScalarType::I64, Expr::Binary(BinaryOp::Add, k, one));
+        let at = self.i64(out, 0);
+        out.push(Stmt::Store { buf: trips, index: at, value: n });
+    }
+
+    /// A `while` loop (its condition `cond` names it) that counts its
+    /// iterations and saves its carried locals: the count set to 0 before
+    /// the loop (`before`); each evaluation of the condition (`cond_block`)
+    /// first saves the carried locals at the slot of the count, and each
+    /// iteration (`body`) adds 1 to it. `rename` gives this scope's
+    /// values for the forward function's.
+    fn save_while(&mut self, cond: Value, rename: &HashMap<Value, Value>, cond_block: &mut Vec<Stmt>, body: &mut Vec<Stmt>, before: &mut Vec<Stmt>) {
+        let Some(trips) = self.carries.get(&cond).and_then(|c| c.trips) else { return };
+        let zero = self.i64(before, 0);
+        before.push(Stmt::Store { buf: trips, index: zero, value: zero });
+        let at = self.i64(cond_block, 0);
+        let k = self.define(cond_block, ScalarType::I64, Expr::Load { buf: trips, index: at });
+        self.copy_carried_at(cond, k, true, rename, cond_block);
+        let one = self.i64(body, 1);
+        let n = self.define(body, ScalarType::I64, Expr::Binary(BinaryOp::Add, k, one));
+        body.push(Stmt::Store { buf: trips, index: at, value: n });
+    }
+
     /// Copies the carried locals of loop `orig_var` into their tapes at the
     /// start of iteration `iter` (`to_tape`), or back from them; `rename`
     /// gives the values of this scope for those of the forward function
     /// (the index of a cell saved as one element).
     fn copy_carried(&mut self, orig_var: Value, iter: Value, start: Value, to_tape: bool, rename: &HashMap<Value, Value>, out: &mut Vec<Stmt>) {
-        let Some(carry) = self.carries.get(&orig_var).cloned() else { return };
+        if !self.carries.get(&orig_var).is_some_and(|c| !c.cells.is_empty()) {
+            return;
+        }
         let slot = self.carried_slot(iter, start, out);
+        self.copy_carried_at(orig_var, slot, to_tape, rename, out)
+    }
+
+    /// [`Self::copy_carried`] at tape slot `slot`.
+    fn copy_carried_at(&mut self, orig_var: Value, slot: Value, to_tape: bool, rename: &HashMap<Value, Value>, out: &mut Vec<Stmt>) {
+        let Some(carry) = self.carries.get(&orig_var).cloned() else { return };
         for (cell, tape) in carry.cells {
             let ty = self.module.buffer(cell).arena.scalar_type();
             if let Some(index) = carry.element.get(&cell) {
@@ -450,12 +498,7 @@ impl Gen<'_> {
                 self.with_cells(out, scope, &cells, |_, out| out.push(Stmt::If { cond: c, then: t, otherwise: o }));
                 Ok(())
             }
-            Stmt::While { cond_block, body, .. } => {
-                if self.touches_active(cond_block) || self.touches_active(body) {
-                    return Err(AdError::new("`while` loops whose values depend on parameters cannot be differentiated yet".into()));
-                }
-                Ok(())
-            }
+            Stmt::While { cond_block, cond, body } => self.reverse_while(cond_block, *cond, body, scope, out),
             Stmt::Break | Stmt::Continue | Stmt::Reject(_) | Stmt::Print(_) => Ok(()),
             // Made after AD (`ir::chunks`), never differentiated.
             Stmt::RunChunks { .. } => Err(AdError::new("chunked loops cannot be differentiated".into())),
@@ -658,7 +701,11 @@ impl Gen<'_> {
     /// `alpha[p, g] = mu[g] + sigma[g] * z[p, g]`, once per `p`) would
     /// only repeat that work.
     fn rerun_redundant(&self, i: usize, stmts: &[Stmt]) -> bool {
-        let Stmt::For { body, .. } = &stmts[i] else { return false };
+        let Stmt::For { var, body, .. } = &stmts[i] else { return false };
+        // Its reverse reads the count its recomputation makes.
+        if self.carries.get(var).is_some_and(|c| c.trips.is_some()) {
+            return false;
+        }
         if self.with_target && adds_target(body) && (!self.touches_active(body) || contains_jump(body)) {
             return false;
         }
@@ -683,10 +730,22 @@ impl Gen<'_> {
         if !self.touches_active(body) {
             return Ok(());
         }
+        // A loop that may `break` ends with its exit test (`jumps`), which
+        // the reverse leaves out: it replays the iterations counted.
+        let (body, exit) = super::jumps::split_exit(body);
         if contains_jump(body) {
-            return Err(AdError::new("`break` and `continue` in loops whose values depend on parameters cannot be differentiated yet".into()));
+            return Err(AdError::new("internal: `break` or `continue` left in a loop whose values depend on parameters".into()));
         }
-        let (s, e) = (Self::r(scope, start), Self::r(scope, end));
+        let s = Self::r(scope, start);
+        let e = match (exit, self.carries.get(&var).and_then(|c| c.trips)) {
+            (None, _) => Self::r(scope, end),
+            (Some(_), Some(trips)) => {
+                let at = self.i64(out, 0);
+                let n = self.define(out, ScalarType::I64, Expr::Load { buf: trips, index: at });
+                self.define(out, ScalarType::I64, Expr::Binary(BinaryOp::Add, s, n))
+            }
+            (Some(_), None) => return Err(AdError::new("internal: a loop that may `break` has no count of its iterations".into())),
+        };
         let k = self.fresh(ScalarType::I64);
         // j = end - 1 - (k - start): the original loop variable, backwards.
         let mut prologue = Vec::new();
@@ -702,12 +761,57 @@ impl Gen<'_> {
         // The last reverse iteration recomputed the first iteration's
         // stores: put back the carried locals' values from before the loop
         // (when it ran at all), for the reverse of earlier statements.
-        if self.carries.contains_key(&var) {
+        if self.carries.get(&var).is_some_and(|c| !c.cells.is_empty()) {
             let ran = self.define(out, ScalarType::I64, Expr::Cmp(CmpOp::Lt, s, e));
             let mut back = Vec::new();
             self.restore_carried(var, s, s, &scope.rename, &mut back);
             out.push(Stmt::If { cond: ran, then: back, otherwise: Vec::new() });
         }
+        Ok(())
+    }
+
+    /// The reverse of a `while` loop (named by its condition `cond`): its
+    /// counted iterations backwards, each recomputed from the carried
+    /// locals it started with (condition block, then body, less the exit
+    /// test of a loop that may `break`) and differentiated; then the
+    /// carried locals put back as they were before the loop. The failed
+    /// last evaluation of the condition computes nothing the reverse
+    /// needs: its values reach only the condition.
+    fn reverse_while(&mut self, cond_block: &[Stmt], cond: Value, body: &[Stmt], scope: &mut Scope, out: &mut Vec<Stmt>) -> Result<(), AdError> {
+        if !self.touches_active(cond_block) && !self.touches_active(body) {
+            return Ok(());
+        }
+        // The last evaluation would leave such a store for the statements
+        // after the loop with no reverse to take its adjoint.
+        let mut written = HashSet::new();
+        written_in(cond_block, &mut written);
+        if written.iter().any(|&b| self.active.buffer(b)) {
+            return Err(AdError::new("a `while` condition that stores values depending on parameters cannot be differentiated yet; compute them in the loop's body".into()));
+        }
+        let Some(trips) = self.carries.get(&cond).and_then(|c| c.trips) else {
+            return Err(AdError::new("internal: a `while` loop has no count of its iterations".into()));
+        };
+        let (body, _) = super::jumps::split_exit(body);
+        if contains_jump(body) {
+            return Err(AdError::new("internal: `break` or `continue` left in a `while` loop whose values depend on parameters".into()));
+        }
+        let iteration: Vec<Stmt> = cond_block.iter().chain(body.iter()).cloned().collect();
+        let at = self.i64(out, 0);
+        let n = self.define(out, ScalarType::I64, Expr::Load { buf: trips, index: at });
+        let k = self.fresh(ScalarType::I64);
+        // j = n - 1 - k: the iteration, backwards.
+        let mut prologue = Vec::new();
+        let one = self.i64(&mut prologue, 1);
+        let last = self.define(&mut prologue, ScalarType::I64, Expr::Binary(BinaryOp::Sub, n, one));
+        let j = self.define(&mut prologue, ScalarType::I64, Expr::Binary(BinaryOp::Sub, last, k));
+        self.copy_carried_at(cond, j, false, &scope.rename, &mut prologue);
+        let (inner, cells) = self.nested(&iteration, scope, &[])?;
+        let mut loop_body = prologue;
+        loop_body.extend(inner);
+        self.with_cells(out, scope, &cells, |_, out| out.push(Stmt::For { var: k, start: at, end: n, body: loop_body }));
+        // Slot 0 holds what the first evaluation of the condition started
+        // from, whether or not the body ever ran.
+        self.copy_carried_at(cond, at, false, &scope.rename, out);
         Ok(())
     }
 
@@ -783,6 +887,7 @@ impl Gen<'_> {
                     // carried cells; deeper loops save theirs when it
                     // recomputes them.
                     if save {
+                        self.count_trips(*var, v, s0, &mut inner, out);
                         self.save_carried(*var, v, s0, rename, &mut inner);
                     }
                     self.recompute(body, &mut inner_rename, local_bufs, false, &mut inner)?;
@@ -800,10 +905,13 @@ impl Gen<'_> {
                 }
                 Stmt::While { cond_block, cond, body } => {
                     let mut wr = rename.clone();
-                    let mut cb = Vec::new();
+                    let (mut cb, mut b) = (Vec::new(), Vec::new());
+                    // As a `for` loop's: this loop's reverse comes next.
+                    if save {
+                        self.save_while(*cond, rename, &mut cb, &mut b, out);
+                    }
                     self.recompute(cond_block, &mut wr, local_bufs, false, &mut cb)?;
                     let c = rn(&wr, *cond);
-                    let mut b = Vec::new();
                     self.recompute(body, &mut wr, local_bufs, false, &mut b)?;
                     out.push(Stmt::While { cond_block: cb, cond: c, body: b });
                 }
