@@ -20,7 +20,7 @@ pub struct FnBuilder {
     f64_consts: std::collections::HashMap<Value, f64>,
     /// The results of `hbm_exp` calls and their arguments, so that `log`
     /// of one is its argument (`log σ` of a scale written `exp(z)`, which
-    /// a density takes per element).
+    /// a density takes per element; [`FnBuilder::log_parts`]).
     exp_args: std::collections::HashMap<Value, Value>,
     /// The f64 products, quotients and selects, whose `log` may split
     /// into cheaper parts ([`FnBuilder::log_parts`]).
@@ -305,25 +305,26 @@ impl FnBuilder {
         }
         match self.f64_defs.get(&x).cloned()? {
             Expr::Binary(op, a, b) => {
-                let (la, lb) = match (self.cheap_log(a), self.cheap_log(b)) {
-                    (Some(la), Some(lb)) => (la, lb),
-                    (Some(la), None) => (la, self.call(log.clone(), vec![CallArg::Value(b)])),
-                    (None, Some(lb)) => (self.call(log.clone(), vec![CallArg::Value(a)]), lb),
-                    (None, None) => return None,
-                };
+                let (la, lb) = self.logs_of_pair(log, a, b)?;
                 let op = if op == BinaryOp::Mul { BinaryOp::Add } else { BinaryOp::Sub };
                 Some(self.binary(op, la, lb))
             }
             Expr::Select { cond, then, otherwise } => {
-                let (lt, lo) = match (self.cheap_log(then), self.cheap_log(otherwise)) {
-                    (Some(lt), Some(lo)) => (lt, lo),
-                    (Some(lt), None) => (lt, self.call(log.clone(), vec![CallArg::Value(otherwise)])),
-                    (None, Some(lo)) => (self.call(log.clone(), vec![CallArg::Value(then)]), lo),
-                    (None, None) => return None,
-                };
+                let (lt, lo) = self.logs_of_pair(log, then, otherwise)?;
                 Some(self.select(cond, lt, lo))
             }
             _ => None,
+        }
+    }
+
+    /// `log a` and `log b` when one of them takes no call, the other
+    /// taking at most one.
+    fn logs_of_pair(&mut self, log: &FuncRef, a: Value, b: Value) -> Option<(Value, Value)> {
+        match (self.cheap_log(a), self.cheap_log(b)) {
+            (Some(la), Some(lb)) => Some((la, lb)),
+            (Some(la), None) => Some((la, self.call(log.clone(), vec![CallArg::Value(b)]))),
+            (None, Some(lb)) => Some((self.call(log.clone(), vec![CallArg::Value(a)]), lb)),
+            (None, None) => None,
         }
     }
 

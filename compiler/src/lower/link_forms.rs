@@ -3,13 +3,13 @@
 //! inv_logit(a))` is `binomial_logit(n, a)`, `poisson(exp(a))` is
 //! `poisson_log(a)` and `neg_binomial_2(exp(a), φ)` is
 //! `neg_binomial_2_log(a, φ)` (stanc3's optimiser makes the same
-//! rewrites). Not `categorical(softmax(b))`: lowered as
-//! `categorical_logit(b)` (rewritten as a statement, before `lower/hoist.rs`
-//! computes the `softmax` into a buffer), a three-outcome loop took 1.21x
-//! the instructions of `softmax` and `categorical`. The density is the same function
-//! with fewer calls per element (no `inv_logit` then `log` of it), and
-//! more accurate where the probability rounds to 0 or 1. The constants a
-//! sampling statement drops are the same in both forms.
+//! rewrites). The density is the same function with fewer calls per
+//! element (no `inv_logit` then `log` of it), and more accurate where the
+//! probability rounds to 0 or 1. The constants a sampling statement drops
+//! are the same in both forms. Not `categorical(softmax(b))`: lowered as
+//! `categorical_logit(b)` (rewritten as a statement, before
+//! `lower/hoist.rs` computes the `softmax` into a buffer), a three-outcome
+//! loop took 1.21x the instructions of `softmax` and `categorical`.
 
 use crate::check::signatures::{self, Distribution};
 use crate::check::typed::{TypedExpr, TypedExprKind};
