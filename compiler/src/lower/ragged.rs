@@ -760,9 +760,50 @@ mod tests {
             at = otherwise.as_deref().expect("an else");
         }
         assert!(matches!(at.kind, TypedStmtKind::Reject(_)), "{at:?}");
-        // `lo` holds 1 and 3: every length between is a copy.
-        assert_eq!(lengths, vec![1, 2, 3]);
+        // `lo[j]` for `j` in 1:2 is 1 or 3: one copy each, none for 2.
+        assert_eq!(lengths, vec![1, 3]);
         vars.dedup();
-        assert_eq!(vars.len(), 3);
+        assert_eq!(vars.len(), 2);
+    }
+
+    /// A statement passing a segment of run-time length whole to a
+    /// function (`softmax`) becomes, after the segment's checks, `if
+    /// (lo[j] == 1) {...} else if (lo[j] == 3) {...} else reject(...)`,
+    /// each copy taking the slice `y[j : j + L - 1]` of a literal width.
+    #[test]
+    fn a_statement_taking_a_segment_whole_is_copied_per_length() {
+        let source = "data { int N; vector[N] y; array[2] int lo; }
+            parameters { real mu; }
+            model {
+              for (j in 1:2) target += mu * max(softmax(segment(y, j, lo[j])));
+            }";
+        let p = rewritten(source, DATA).expect("rewritten");
+        let model = p.block(BlockKind::Model).expect("model block");
+        let TypedStmtKind::For { body, .. } = &model.stmts[0].kind else { panic!("{:?}", model.stmts[0].kind) };
+        let TypedStmtKind::Block(stmts) = &body.kind else { panic!("{:?}", body.kind) };
+        // Stan's three `segment` checks, then the chain.
+        assert_eq!(stmts.len(), 4, "{stmts:#?}");
+        let mut widths = Vec::new();
+        let mut at = &stmts[3];
+        while let TypedStmtKind::If { then, otherwise, .. } = &at.kind {
+            let TypedStmtKind::Block(copy) = &then.kind else { panic!("{then:?}") };
+            let TypedStmtKind::TargetPlus(e) = &copy[0].kind else { panic!("{:?}", copy[0]) };
+            let mut slices = Vec::new();
+            fn find(e: &TypedExpr, out: &mut Vec<Option<i64>>) {
+                if let TypedExprKind::Index { indices, .. } = &e.kind {
+                    for ix in indices {
+                        if let TypedIndex::Range { lower: Some(lo), upper: Some(hi) } = ix {
+                            out.push(per_length::width_of_offset_slice(lo, hi));
+                        }
+                    }
+                }
+                e.children().into_iter().for_each(|c| find(c, out));
+            }
+            find(e, &mut slices);
+            widths.extend(slices);
+            at = otherwise.as_deref().expect("an else");
+        }
+        assert!(matches!(at.kind, TypedStmtKind::Reject(_)), "{at:?}");
+        assert_eq!(widths, vec![Some(1), Some(3)]);
     }
 }
