@@ -729,9 +729,9 @@ mod tests {
     }
 
     /// A block whose local is sized by a length read from the data per
-    /// iteration becomes `if (len[j] == 1) {...} else if (len[j] == 2)
-    /// {...} else reject(...)`: one copy per value the data hold, each
-    /// declaring a variable of its own with the length a literal.
+    /// iteration becomes `if (lo[j] < 0) reject(...); if (lo[j] == 1)
+    /// {...} if (lo[j] == 3) {...}`: one copy per value the loop meets,
+    /// each declaring a variable of its own with the length a literal.
     #[test]
     fn a_local_sized_per_iteration_is_copied_per_length() {
         let source = "data { int N; vector[N] y; array[2] int lo; }
@@ -746,10 +746,13 @@ mod tests {
         let p = rewritten(source, DATA).expect("rewritten");
         let model = p.block(BlockKind::Model).expect("model block");
         let TypedStmtKind::For { body, .. } = &model.stmts[0].kind else { panic!("{:?}", model.stmts[0].kind) };
+        let TypedStmtKind::Block(chain) = &body.kind else { panic!("{body:?}") };
+        // A negative length rejects first.
+        assert!(matches!(&chain[0].kind, TypedStmtKind::If { then, .. } if matches!(then.kind, TypedStmtKind::Reject(_))), "{:?}", chain[0]);
         let mut lengths = Vec::new();
         let mut vars = Vec::new();
-        let mut at = &**body;
-        while let TypedStmtKind::If { cond, then, otherwise } = &at.kind {
+        for at in &chain[1..] {
+            let TypedStmtKind::If { cond, then, otherwise: None } = &at.kind else { panic!("{at:?}") };
             let TypedExprKind::Binary { rhs, .. } = &cond.kind else { panic!("{cond:?}") };
             let TypedExprKind::IntLit(len) = rhs.kind else { panic!("{rhs:?}") };
             lengths.push(len);
@@ -757,9 +760,7 @@ mod tests {
             let TypedStmtKind::Decl(d) = &copy[0].kind else { panic!("{:?}", copy[0]) };
             assert!(matches!(&d.sizes[..], [crate::check::typed::Size::Expr(TypedExpr { kind: TypedExprKind::IntLit(n), .. })] if *n == len));
             vars.push(d.var);
-            at = otherwise.as_deref().expect("an else");
         }
-        assert!(matches!(at.kind, TypedStmtKind::Reject(_)), "{at:?}");
         // `lo[j]` for `j` in 1:2 is 1 or 3: one copy each, none for 2.
         assert_eq!(lengths, vec![1, 3]);
         vars.dedup();
@@ -767,9 +768,10 @@ mod tests {
     }
 
     /// A statement passing a segment of run-time length whole to a
-    /// function (`softmax`) becomes, after the segment's checks, `if
-    /// (lo[j] == 1) {...} else if (lo[j] == 3) {...} else reject(...)`,
-    /// each copy taking the slice `y[j : j + L - 1]` of a literal width.
+    /// function (`softmax`) becomes, after the segment's checks and a
+    /// `reject` of a negative length, `if (lo[j] == 1) {...} if (lo[j] ==
+    /// 3) {...}`, each copy taking the slice `y[j : j + L - 1]` of a
+    /// literal width.
     #[test]
     fn a_statement_taking_a_segment_whole_is_copied_per_length() {
         let source = "data { int N; vector[N] y; array[2] int lo; }
@@ -781,11 +783,13 @@ mod tests {
         let model = p.block(BlockKind::Model).expect("model block");
         let TypedStmtKind::For { body, .. } = &model.stmts[0].kind else { panic!("{:?}", model.stmts[0].kind) };
         let TypedStmtKind::Block(stmts) = &body.kind else { panic!("{:?}", body.kind) };
-        // Stan's three `segment` checks, then the chain.
+        // Stan's three `segment` checks, then the copies.
         assert_eq!(stmts.len(), 4, "{stmts:#?}");
+        let TypedStmtKind::Block(chain) = &stmts[3].kind else { panic!("{:?}", stmts[3]) };
+        assert!(matches!(&chain[0].kind, TypedStmtKind::If { then, .. } if matches!(then.kind, TypedStmtKind::Reject(_))), "{:?}", chain[0]);
         let mut widths = Vec::new();
-        let mut at = &stmts[3];
-        while let TypedStmtKind::If { then, otherwise, .. } = &at.kind {
+        for at in &chain[1..] {
+            let TypedStmtKind::If { then, otherwise: None, .. } = &at.kind else { panic!("{at:?}") };
             let TypedStmtKind::Block(copy) = &then.kind else { panic!("{then:?}") };
             let TypedStmtKind::TargetPlus(e) = &copy[0].kind else { panic!("{:?}", copy[0]) };
             let mut slices = Vec::new();
@@ -801,9 +805,7 @@ mod tests {
             }
             find(e, &mut slices);
             widths.extend(slices);
-            at = otherwise.as_deref().expect("an else");
         }
-        assert!(matches!(at.kind, TypedStmtKind::Reject(_)), "{at:?}");
         assert_eq!(widths, vec![Some(1), Some(3)]);
     }
 }

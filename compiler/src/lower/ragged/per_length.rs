@@ -9,7 +9,8 @@
 //! are bound ([`Lowerer::value_range`]: every value of `m`). The block
 //! that declares such locals is therefore copied once per possible length
 //! `L`, with the length replaced by the literal `L` in the copy, and the
-//! copy run is chosen at run time by `if (len == L)`. Inside a copy every
+//! copy run is chosen at run time by `if (len == L)` (a flat sequence of
+//! such `if`s, exactly one taken). Inside a copy every
 //! size is a constant, so the ordinary kernels (`append_row`, `softmax`,
 //! `cumulative_sum`, `categorical_lpmf`, ...) and their generated
 //! adjoints apply unchanged; a `segment` whose start still varies
@@ -36,15 +37,15 @@ use crate::syntax::ast::BinOp;
 use crate::syntax::span::Span;
 use std::collections::HashMap;
 
-/// The most copies of one statement or block. Compiling and evaluating
-/// the chain of copies grows faster than the number of copies (a
-/// `categorical_logit` over choice sets of up to L + 1 alternatives: 0.5 s
-/// to compile and 0.1 ms per gradient for L = 16, 4.3 s and 1.1 ms for
-/// 32; BENCHMARKS.md, 2026-12-06), so the limit stays at 32.
+/// The most copies of one statement or block. The gradient saves every
+/// copy's temporaries each time the statement runs, so its cost grows
+/// faster than the copies (`multi_normal_cholesky` of groups of 1 to L:
+/// 4.3 ms per gradient for L = 32, 35 ms for 64; BENCHMARKS.md,
+/// 2026-12-06): the limit stays at 32.
 pub(crate) const MAX_LENGTHS: i64 = 32;
 
 impl Rewriter<'_, '_> {
-    /// The block `stmts` as a chain `if (len == L) { copy for L } else ...`
+    /// The block `stmts` as the copies `if (len == L) { copy for L }`
     /// when one of its declarations is sized by a run-time length that
     /// depends only on the data (see the module doc); `None` otherwise.
     /// With the chain, the number of copies in it.
@@ -118,7 +119,7 @@ impl Rewriter<'_, '_> {
     /// run-time-length vector to a function taking it whole
     /// (`log_softmax(segment(a, pos[g], n[g]))`, `segment(y, pos[g], n[g])
     /// ~ multi_normal(...)`), or builds one (`rep_vector(mu, n[g])`), as
-    /// the chain `if (len == L) { the statement for L } else ...` over the
+    /// the copies `if (len == L) { the statement for L }` over the
     /// values the length takes in the data. `None` when it has no such
     /// length, or when the length's values cannot be enumerated (then
     /// [`Rewriter::error`] says why).
@@ -242,21 +243,37 @@ impl Rewriter<'_, '_> {
         Some(values)
     }
 
-    /// `if (key == L) { stmts for L } else ...` over the `tuples` of
-    /// values of the `keys` (`key1 == L1 && key2 == L2` for several),
-    /// ending in a `reject` for any other value (a negative length). A
-    /// slice's width of 0 stands for every width up to 0.
+    /// `if (key == L) { stmts for L }` for each of the `tuples` of values
+    /// of the `keys` (`key1 == L1 && key2 == L2` for several), after a
+    /// `reject` of a negative length (a slice's width of 0 stands for
+    /// every width up to 0). The tuples hold every value the keys can
+    /// take, so exactly one copy runs. The copies are a flat sequence,
+    /// not an `else if` chain: the gradient saves what a branch writes
+    /// before it, and each branch of a chain holds all later ones, so a
+    /// chain of L copies saved and compiled O(L^2) temporaries.
     fn chain_of_copies(&mut self, stmts: &[TypedStmt], keys: &[(TypedExpr, bool)], tuples: &[Vec<i64>], span: Span) -> TypedStmt {
-        let mut negative = vec![TypedPrintArg::Str("a length of a vector is ".into())];
-        for (i, (key, _)) in keys.iter().enumerate() {
+        let mut out = Vec::new();
+        let mut negative: Option<TypedExpr> = None;
+        let mut message = vec![TypedPrintArg::Str("a length of a vector is ".into())];
+        for (i, (key, slice)) in keys.iter().enumerate() {
             if i > 0 {
-                negative.push(TypedPrintArg::Str(", ".into()));
+                message.push(TypedPrintArg::Str(", ".into()));
             }
-            negative.push(TypedPrintArg::Expr(key.clone()));
+            message.push(TypedPrintArg::Expr(key.clone()));
+            if !slice {
+                let below = super::binary(BinOp::Lt, key.clone(), int_lit(0, key.span), Type::int());
+                negative = Some(match negative {
+                    None => below,
+                    Some(c) => super::binary(BinOp::Or, c, below, Type::int()),
+                });
+            }
         }
-        negative.push(TypedPrintArg::Str(" but must be nonnegative".into()));
-        let mut chain = TypedStmt { kind: TypedStmtKind::Reject(negative), span };
-        for tuple in tuples.iter().rev() {
+        message.push(TypedPrintArg::Str(" but must be nonnegative".into()));
+        if let Some(cond) = negative {
+            let reject = Box::new(TypedStmt { kind: TypedStmtKind::Reject(message), span });
+            out.push(TypedStmt { kind: TypedStmtKind::If { cond, then: reject, otherwise: None }, span });
+        }
+        for tuple in tuples {
             let pairs: Vec<(TypedExpr, i64)> = keys.iter().map(|(k, _)| k.clone()).zip(tuple.iter().copied()).collect();
             let copy = self.copy_for_length(stmts, &pairs);
             let mut cond: Option<TypedExpr> = None;
@@ -270,9 +287,9 @@ impl Rewriter<'_, '_> {
             }
             let Some(cond) = cond else { continue };
             let then = Box::new(TypedStmt { kind: TypedStmtKind::Block(copy), span });
-            chain = TypedStmt { kind: TypedStmtKind::If { cond, then, otherwise: Some(Box::new(chain)) }, span };
+            out.push(TypedStmt { kind: TypedStmtKind::If { cond, then, otherwise: None }, span });
         }
-        chain
+        TypedStmt { kind: TypedStmtKind::Block(out), span }
     }
 
     /// The run-time lengths in `e`: the non-constant length arguments of
