@@ -601,6 +601,8 @@ impl Lowerer<'_> {
                 })?;
                 Ok(self.fb.load(acc, at, ty))
             }
+            // One element varies by 0 in Stan (not 0 / 0), its gradient 0.
+            "variance" | "sd" if n == 1 => Ok(self.fb.f64(0.0)),
             "variance" | "sd" => {
                 // Two passes: the mean, then squared deviations (n - 1 in
                 // the denominator, as Stan).

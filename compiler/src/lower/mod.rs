@@ -259,7 +259,13 @@ pub fn lower_model_with(program: &TypedProgram, bound: &BoundData, options: Lowe
     // Run-time-length vectors taken element by element become loops first.
     let mut first = Lowerer::new(program, bound, sized, &symbols);
     first.transformed_data_seed = options.transformed_data_seed;
-    let rewritten = ragged::rewrite(&mut first, sized, bound);
+    let rewritten = ragged::rewrite(&mut first, sized, bound).map_err(|e| {
+        let mut diags = vec![e.into_diagnostic()];
+        if let Some(home) = program.prelude_home {
+            home.relocate(&mut diags);
+        }
+        diags
+    })?;
     let program = rewritten.as_ref().unwrap_or(program);
     let mut l = Lowerer::new(program, bound, sized, &symbols);
     l.transformed_data_seed = options.transformed_data_seed;

@@ -12,9 +12,10 @@
 //!   `_lupmf`, of a univariate distribution with a run-time-length
 //!   argument becomes a loop over the elements, one scalar term each (the
 //!   vectorised density is the sum of those terms);
-//! - `sum(v)`, `dot_product(a, b)` and `dot_self(v)` of a run-time-length
-//!   operand become a local accumulator filled by such a loop before the
-//!   statement that reads them, which then reads the accumulator.
+//! - `sum(v)`, `dot_product(a, b)`, `dot_self(v)`, `log_sum_exp(v)`,
+//!   `max(v)`, ... of a run-time-length operand become a local filled by
+//!   such loops before the statement that reads them, which then reads
+//!   the local ([`reductions`]).
 //!
 //! A "view" is a 1-D expression whose element `k` (1-based) can be written
 //! as a scalar expression: a slice `x[lo:hi, j]`, `segment`, `head`,
@@ -27,14 +28,18 @@
 //! that contain a run-time length (what lowering would refuse with E5001),
 //! so every other program lowers exactly as before.
 //!
-//! A block whose locals are sized by such a length (an inlined user
-//! function's `vector[rows(beta) + 1] u;`) is copied once per length the
-//! data allow ([`per_length`]), so any vector operation works on them.
-//! What neither covers (a run-time-length vector passed to another library
-//! function outside such a block, two run-time lengths sizing one block)
-//! is still refused with E5001.
+//! A statement that passes such a vector whole to any other function
+//! (`categorical_logit(segment(...))`, a multivariate density), and a
+//! block whose locals such a length sizes (an inlined user function's
+//! `vector[rows(beta) + 1] u;`), are copied once per length the data give
+//! ([`per_length`]), so any vector operation works on them. What neither
+//! covers (a length of too many values, or of values not known from the
+//! data; two run-time lengths sizing one block) is refused with E5001,
+//! naming the length.
 
+mod describe;
 mod per_length;
+mod reductions;
 
 pub(super) use per_length::{width_of_offset_slice, MAX_LENGTHS};
 
@@ -57,8 +62,16 @@ const ELEMENTWISE: &[&str] = &[
 /// `sized` holds the data with the transformed data's values (what later
 /// blocks' constants are read from), `td` the bound data alone (what the
 /// transformed data block's are read from).
-pub(super) fn rewrite<'a>(l: &mut Lowerer<'a>, sized: &'a crate::bind::BoundData, td: &'a crate::bind::BoundData) -> Option<TypedProgram> {
-    let mut r = Rewriter { l, new_vars: Vec::new(), changed: false, base_vars: 0, guards: Vec::new() };
+///
+/// A run-time length whose values cannot be enumerated for the copies
+/// [`per_length`] makes (too many, or not known from the data) is the
+/// error, naming the length.
+pub(super) fn rewrite<'a>(
+    l: &mut Lowerer<'a>,
+    sized: &'a crate::bind::BoundData,
+    td: &'a crate::bind::BoundData,
+) -> Result<Option<TypedProgram>, super::LowerError> {
+    let mut r = Rewriter { l, new_vars: Vec::new(), changed: false, base_vars: 0, guards: Vec::new(), error: None, copies: 1 };
     r.base_vars = r.l.program.vars.len();
     let mut blocks = r.l.program.blocks.clone();
     for b in &mut blocks {
@@ -71,13 +84,16 @@ pub(super) fn rewrite<'a>(l: &mut Lowerer<'a>, sized: &'a crate::bind::BoundData
         let outputs = matches!(b.kind, BlockKind::TransformedParameters | BlockKind::GeneratedQuantities);
         b.stmts = stmts.into_iter().flat_map(|s| if outputs { r.top_level_output_stmt(s) } else { r.stmt(s) }).collect();
     }
+    if let Some(e) = r.error {
+        return Err(e);
+    }
     if !r.changed {
-        return None;
+        return Ok(None);
     }
     let mut program = r.l.program.clone();
     program.blocks = blocks;
     program.vars.extend(r.new_vars);
-    Some(program)
+    Ok(Some(program))
 }
 
 /// The pass's state while it walks the program's statements.
@@ -95,6 +111,12 @@ struct Rewriter<'l, 'a> {
     /// Argument checks of the views met by [`Rewriter::elem`] since the
     /// enclosing loop began (`segment`'s start within its vector, ...).
     guards: Vec<TypedStmt>,
+    /// Why a run-time length could not be compiled (the first one met).
+    error: Option<super::LowerError>,
+    /// How many copies of the code being rewritten [`per_length`] has
+    /// made (the product of the numbers of values of the lengths copied
+    /// for), so that nested copies stay within [`MAX_LENGTHS`].
+    copies: i64,
 }
 
 /// A 1-D view: its element at a 1-based index, and the lengths that must
@@ -314,6 +336,11 @@ impl Rewriter<'_, '_> {
                     self.guard(less(n, &int_lit(0, e.span)), &what, n, " but must be nonnegative (rows of the matrix: ", &size_call("rows", &args[0]), ")");
                     Some(Elem { value, lens: vec![n.clone()] })
                 }
+                ("rep_vector" | "rep_row_vector", 2) if args[0].ty.is_scalar() => {
+                    let n = &args[1];
+                    self.guard(less(n, &int_lit(0, e.span)), &format!("{func}: n is "), n, " but must be at least ", &int_lit(0, e.span), "");
+                    Some(Elem { value: args[0].clone(), lens: vec![n.clone()] })
+                }
                 (f, 1) if ELEMENTWISE.contains(&f) => {
                     let inner = self.elem(&args[0], k)?;
                     let value = at(K::Call { func: func.clone(), args: vec![inner.value] }, e.level);
@@ -477,17 +504,54 @@ impl Rewriter<'_, '_> {
             K::Block(stmts) => match self.per_length(&stmts, span) {
                 // A block whose locals are sized by a run-time length: one
                 // copy per length, each then rewritten as any statement.
-                Some(chain) => {
-                    self.changed = true;
-                    pre.extend(self.stmt(chain));
+                Some((chain, n)) => {
+                    pre.extend(self.copies_rewritten(chain, n));
                     return pre;
                 }
                 None => K::Block(stmts.into_iter().flat_map(|s| self.stmt(s)).collect()),
             },
             other => other,
         };
-        pre.push(TypedStmt { kind, span });
+        pre.extend(self.whole_vector_stmt(TypedStmt { kind, span }));
         pre
+    }
+
+    /// A statement that still passes a run-time-length vector to a
+    /// function taking it whole, as one copy per length
+    /// ([`Rewriter::per_length_stmt`]); a declaration with such a value
+    /// becomes the declaration and the copies of its assignment. Any
+    /// other statement is returned as it is.
+    fn whole_vector_stmt(&mut self, s: TypedStmt) -> Vec<TypedStmt> {
+        let span = s.span;
+        if let TypedStmtKind::Decl(d) = &s.kind {
+            let Some(init) = &d.init else { return vec![s] };
+            let info = self.var_info(d.var);
+            let lhs = TypedExpr { kind: TypedExprKind::Var(d.var), ty: info.ty, level: info.level, span };
+            let assign = TypedStmt { kind: TypedStmtKind::Assign { lhs, op: AssignOp::Assign, rhs: init.clone() }, span };
+            let Some((chain, n)) = self.per_length_stmt(&assign) else { return vec![s] };
+            let mut decl = s;
+            if let TypedStmtKind::Decl(d) = &mut decl.kind {
+                d.init = None;
+            }
+            let mut out = vec![decl];
+            out.extend(self.copies_rewritten(chain, n));
+            return out;
+        }
+        match self.per_length_stmt(&s) {
+            Some((chain, n)) => self.copies_rewritten(chain, n),
+            None => vec![s],
+        }
+    }
+
+    /// The chain of `n` copies [`per_length`] made, each copy rewritten
+    /// (a copy may hold another run-time length, copied in turn).
+    fn copies_rewritten(&mut self, chain: TypedStmt, n: usize) -> Vec<TypedStmt> {
+        self.changed = true;
+        let outer = self.copies;
+        self.copies = outer.saturating_mul(i64::try_from(n).unwrap_or(i64::MAX));
+        let out = self.stmt(chain);
+        self.copies = outer;
+        out
     }
 
     /// A top-level statement of a block whose top-level declarations are
@@ -497,21 +561,27 @@ impl Rewriter<'_, '_> {
     /// assignment inside that block).
     fn top_level_output_stmt(&mut self, s: TypedStmt) -> Vec<TypedStmt> {
         let span = s.span;
+        let declared = match &s.kind {
+            TypedStmtKind::Decl(d) => Some(d.var),
+            _ => None,
+        };
         let mut out = self.stmt(s);
         if out.len() < 2 {
             return out;
         }
-        let mut last = out.pop().unwrap_or(TypedStmt { kind: TypedStmtKind::Empty, span });
         let mut head = Vec::new();
-        if let TypedStmtKind::Decl(d) = &mut last.kind {
-            if let Some(init) = d.init.take() {
-                let info = &self.l.program.vars[d.var];
-                let lhs = TypedExpr { kind: TypedExprKind::Var(d.var), ty: info.ty.clone(), level: info.level, span };
-                out.push(TypedStmt { kind: TypedStmtKind::Assign { lhs, op: AssignOp::Assign, rhs: init }, span });
+        // The output's declaration, wherever the rewrite put it, goes first.
+        let at = declared.and_then(|var| out.iter().position(|t| matches!(&t.kind, TypedStmtKind::Decl(d) if d.var == var)));
+        if let Some(i) = at {
+            let mut decl = out.remove(i);
+            if let TypedStmtKind::Decl(d) = &mut decl.kind {
+                if let Some(init) = d.init.take() {
+                    let info = &self.l.program.vars[d.var];
+                    let lhs = TypedExpr { kind: TypedExprKind::Var(d.var), ty: info.ty.clone(), level: info.level, span };
+                    out.insert(i, TypedStmt { kind: TypedStmtKind::Assign { lhs, op: AssignOp::Assign, rhs: init }, span });
+                }
             }
-            head.push(last);
-        } else {
-            out.push(last);
+            head.push(decl);
         }
         head.push(TypedStmt { kind: TypedStmtKind::Block(out), span });
         head
@@ -543,9 +613,10 @@ impl Rewriter<'_, '_> {
         })
     }
 
-    /// `e` with every `sum`/`dot_product`/`dot_self` of a run-time-length
-    /// view replaced by an accumulator that statements pushed on `pre`
-    /// compute.
+    /// `e` with every reduction of a run-time-length view (`sum`,
+    /// `dot_product`, `log_sum_exp`, `max`, ...: see [`reductions`])
+    /// replaced by a local that statements pushed on `pre` compute, and
+    /// every size of one by its length.
     fn hoist(&mut self, mut e: TypedExpr, pre: &mut Vec<TypedStmt>) -> TypedExpr {
         use TypedExprKind as K;
         if !self.has_runtime_length(&e) {
@@ -556,13 +627,11 @@ impl Rewriter<'_, '_> {
             *c = self.hoist(taken, pre);
         }
         let K::Call { func, args } = &e.kind else { return e };
-        let reduce = matches!((func.as_str(), args.len()), ("sum" | "mean" | "dot_self", 1) | ("dot_product", 2));
-        let size = matches!((func.as_str(), args.len()), ("num_elements" | "size" | "rows" | "cols", 1));
-        if !(reduce || size) || !args.iter().any(|a| self.has_runtime_length(a)) {
+        if !args.iter().any(|a| self.has_runtime_length(a)) {
             return e;
         }
         let span = e.span;
-        if size {
+        if matches!((func.as_str(), args.len()), ("num_elements" | "size" | "rows" | "cols", 1)) {
             // The length of a view; `rows` of a row vector and `cols` of a
             // vector are 1.
             let one_wide = matches!((func.as_str(), args[0].ty.elem), ("rows", ElemType::RowVector(_)) | ("cols", ElemType::Vector(_)));
@@ -573,36 +642,12 @@ impl Rewriter<'_, '_> {
                 None => e,
             };
         }
-        let acc_ty = if e.ty.is_int_valued() { Type::int() } else { Type::real() };
-        let acc = self.fresh(func, acc_ty.clone(), VarOrigin::Local, e.level, span);
-        let acc_expr = TypedExpr { kind: K::Var(acc), ty: acc_ty.clone(), level: e.level, span };
-        let operands: Vec<&TypedExpr> = if func == "dot_self" { vec![&args[0], &args[0]] } else { args.iter().collect() };
-        let lhs = acc_expr.clone();
-        let et = acc_ty.clone();
-        let looped = self.elementwise_loop(func, &operands, span, move |mut v| {
-            let term = if v.len() == 2 {
-                let b = v.remove(1);
-                binary(BinOp::Mul, v.remove(0), b, et)
-            } else {
-                v.remove(0)
-            };
-            TypedStmtKind::Assign { lhs, op: AssignOp::Add, rhs: term }
-        });
-        let Some(looped) = looped else { return e };
-        let zero = if acc_ty.is_int_valued() { int_lit(0, span) } else { TypedExpr { kind: K::RealLit(0.0), ty: Type::real(), level: Level::Data, span } };
-        pre.push(TypedStmt {
-            kind: TypedStmtKind::Decl(crate::check::typed::TypedDecl { var: acc, sizes: Vec::new(), constraint: crate::check::typed::Constraint::None, init: Some(zero), span }),
-            span,
-        });
-        pre.extend(looped);
-        self.changed = true;
-        if func != "mean" {
-            return acc_expr;
-        }
-        // The mean: the sum over the length (the sum's first length).
-        let (_, k) = self.loop_var(span);
-        match self.elem(&args[0], &k).and_then(|el| el.lens.into_iter().next()) {
-            Some(len) => binary(BinOp::Div, acc_expr, len, Type::real()),
+        let (func, args) = (func.clone(), args.clone());
+        match self.reduce(&e, &func, &args, pre) {
+            Some(value) => {
+                self.changed = true;
+                value
+            }
             None => e,
         }
     }
@@ -630,7 +675,7 @@ mod tests {
         let (bound, diags) = bind_data(&program, &[read_source("d.json", data).expect("reads")]);
         let bound = bound.unwrap_or_else(|| panic!("binds: {diags:?}"));
         let symbols = SymbolTable::from_stdlib();
-        rewrite(&mut Lowerer::new(&program, &bound, &bound, &symbols), &bound, &bound)
+        rewrite(&mut Lowerer::new(&program, &bound, &bound, &symbols), &bound, &bound).expect("no run-time length beyond the copies")
     }
 
     const DATA: &str = r#"{"N": 4, "y": [1, 2, 3, 4], "lo": [1, 3]}"#;
@@ -684,9 +729,9 @@ mod tests {
     }
 
     /// A block whose local is sized by a length read from the data per
-    /// iteration becomes `if (len[j] == 1) {...} else if (len[j] == 2)
-    /// {...} else reject(...)`: one copy per value the data hold, each
-    /// declaring a variable of its own with the length a literal.
+    /// iteration becomes `if (lo[j] < 0) reject(...); if (lo[j] == 1)
+    /// {...} if (lo[j] == 3) {...}`: one copy per value the loop meets,
+    /// each declaring a variable of its own with the length a literal.
     #[test]
     fn a_local_sized_per_iteration_is_copied_per_length() {
         let source = "data { int N; vector[N] y; array[2] int lo; }
@@ -701,10 +746,13 @@ mod tests {
         let p = rewritten(source, DATA).expect("rewritten");
         let model = p.block(BlockKind::Model).expect("model block");
         let TypedStmtKind::For { body, .. } = &model.stmts[0].kind else { panic!("{:?}", model.stmts[0].kind) };
+        let TypedStmtKind::Block(chain) = &body.kind else { panic!("{body:?}") };
+        // A negative length rejects first.
+        assert!(matches!(&chain[0].kind, TypedStmtKind::If { then, .. } if matches!(then.kind, TypedStmtKind::Reject(_))), "{:?}", chain[0]);
         let mut lengths = Vec::new();
         let mut vars = Vec::new();
-        let mut at = &**body;
-        while let TypedStmtKind::If { cond, then, otherwise } = &at.kind {
+        for at in &chain[1..] {
+            let TypedStmtKind::If { cond, then, otherwise: None } = &at.kind else { panic!("{at:?}") };
             let TypedExprKind::Binary { rhs, .. } = &cond.kind else { panic!("{cond:?}") };
             let TypedExprKind::IntLit(len) = rhs.kind else { panic!("{rhs:?}") };
             lengths.push(len);
@@ -712,12 +760,52 @@ mod tests {
             let TypedStmtKind::Decl(d) = &copy[0].kind else { panic!("{:?}", copy[0]) };
             assert!(matches!(&d.sizes[..], [crate::check::typed::Size::Expr(TypedExpr { kind: TypedExprKind::IntLit(n), .. })] if *n == len));
             vars.push(d.var);
-            at = otherwise.as_deref().expect("an else");
         }
-        assert!(matches!(at.kind, TypedStmtKind::Reject(_)), "{at:?}");
-        // `lo` holds 1 and 3: every length between is a copy.
-        assert_eq!(lengths, vec![1, 2, 3]);
+        // `lo[j]` for `j` in 1:2 is 1 or 3: one copy each, none for 2.
+        assert_eq!(lengths, vec![1, 3]);
         vars.dedup();
-        assert_eq!(vars.len(), 3);
+        assert_eq!(vars.len(), 2);
+    }
+
+    /// A statement passing a segment of run-time length whole to a
+    /// function (`softmax`) becomes, after the segment's checks and a
+    /// `reject` of a negative length, `if (lo[j] == 1) {...} if (lo[j] ==
+    /// 3) {...}`, each copy taking the slice `y[j : j + L - 1]` of a
+    /// literal width.
+    #[test]
+    fn a_statement_taking_a_segment_whole_is_copied_per_length() {
+        let source = "data { int N; vector[N] y; array[2] int lo; }
+            parameters { real mu; }
+            model {
+              for (j in 1:2) target += mu * max(softmax(segment(y, j, lo[j])));
+            }";
+        let p = rewritten(source, DATA).expect("rewritten");
+        let model = p.block(BlockKind::Model).expect("model block");
+        let TypedStmtKind::For { body, .. } = &model.stmts[0].kind else { panic!("{:?}", model.stmts[0].kind) };
+        let TypedStmtKind::Block(stmts) = &body.kind else { panic!("{:?}", body.kind) };
+        // Stan's three `segment` checks, then the copies.
+        assert_eq!(stmts.len(), 4, "{stmts:#?}");
+        let TypedStmtKind::Block(chain) = &stmts[3].kind else { panic!("{:?}", stmts[3]) };
+        assert!(matches!(&chain[0].kind, TypedStmtKind::If { then, .. } if matches!(then.kind, TypedStmtKind::Reject(_))), "{:?}", chain[0]);
+        let mut widths = Vec::new();
+        for at in &chain[1..] {
+            let TypedStmtKind::If { then, otherwise: None, .. } = &at.kind else { panic!("{at:?}") };
+            let TypedStmtKind::Block(copy) = &then.kind else { panic!("{then:?}") };
+            let TypedStmtKind::TargetPlus(e) = &copy[0].kind else { panic!("{:?}", copy[0]) };
+            let mut slices = Vec::new();
+            fn find(e: &TypedExpr, out: &mut Vec<Option<i64>>) {
+                if let TypedExprKind::Index { indices, .. } = &e.kind {
+                    for ix in indices {
+                        if let TypedIndex::Range { lower: Some(lo), upper: Some(hi) } = ix {
+                            out.push(per_length::width_of_offset_slice(lo, hi));
+                        }
+                    }
+                }
+                e.children().into_iter().for_each(|c| find(c, out));
+            }
+            find(e, &mut slices);
+            widths.extend(slices);
+        }
+        assert_eq!(widths, vec![Some(1), Some(3)]);
     }
 }
