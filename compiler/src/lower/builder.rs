@@ -18,10 +18,11 @@ pub struct FnBuilder {
     /// The f64 constants, so that a library call on one (the `log` of a
     /// density's literal rate) is computed at lowering.
     f64_consts: std::collections::HashMap<Value, f64>,
-    /// The results of `hbm_exp` calls and their arguments, so that `log`
-    /// of one is its argument (`log σ` of a scale written `exp(z)`, which
-    /// a density takes per element; [`FnBuilder::log_parts`]).
-    exp_args: std::collections::HashMap<Value, Value>,
+    /// The results of one-argument library calls, with the function and
+    /// the argument, so that `log` of `exp(z)` is `z` (`log σ` of a scale
+    /// written `exp(z)`, which a density takes per element;
+    /// [`FnBuilder::log_parts`]) and `log` of `inv_logit(z)` is one call.
+    unary_calls: std::collections::HashMap<Value, (String, Value)>,
     /// The f64 products, quotients and selects, whose `log` may split
     /// into cheaper parts ([`FnBuilder::log_parts`]).
     f64_defs: std::collections::HashMap<Value, Expr>,
@@ -36,7 +37,7 @@ impl FnBuilder {
             consts: Default::default(),
             zeros: Default::default(),
             f64_consts: Default::default(),
-            exp_args: Default::default(),
+            unary_calls: Default::default(),
             f64_defs: Default::default(),
         }
     }
@@ -276,16 +277,27 @@ impl FnBuilder {
                 return l;
             }
         }
+        // `log(inv_logit(z))` and `log1m(inv_logit(z))` in one call each,
+        // exact where the probability rounds to 0 or 1.
+        let of_inv_logit = match func.symbol.as_str() {
+            "hbm_log" => Some("hbm_log_inv_logit"),
+            "hbm_log1m" => Some("hbm_log1m_inv_logit"),
+            _ => None,
+        };
+        if let (Some(symbol), Some(x)) = (of_inv_logit, single) {
+            if let Some((_, z)) = self.unary_calls.get(&x).filter(|(f, _)| f == "hbm_inv_logit").cloned() {
+                return self.call(FuncRef { symbol: symbol.into(), ..func }, vec![CallArg::Value(z)]);
+            }
+        }
         let ty = match func.ret {
             crate::ir::CType::I64 | crate::ir::CType::I32 => ScalarType::I64,
             _ => ScalarType::F64,
         };
         let dst = self.func.new_value(ty);
-        let is_exp = func.symbol == "hbm_exp";
-        self.emit(Stmt::Call { dst: Some(dst), partials: Vec::new(), func, args });
-        if let (true, Some(z)) = (is_exp, single) {
-            self.exp_args.insert(dst, z);
+        if let Some(z) = single {
+            self.unary_calls.insert(dst, (func.symbol.clone(), z));
         }
+        self.emit(Stmt::Call { dst: Some(dst), partials: Vec::new(), func, args });
         dst
     }
 
@@ -331,7 +343,7 @@ impl FnBuilder {
     /// `log x` when it takes no call: `x` is `exp(z)` or a positive
     /// constant.
     fn cheap_log(&mut self, x: Value) -> Option<Value> {
-        if let Some(z) = self.exp_args.get(&x) {
+        if let Some((_, z)) = self.unary_calls.get(&x).filter(|(f, _)| f == "hbm_exp") {
             return Some(*z);
         }
         let c = self.const_f64(x).filter(|c| *c > 0.0)?;
