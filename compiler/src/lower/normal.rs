@@ -102,19 +102,11 @@ impl Lowerer<'_> {
                     (Some(w), Some(c))
                 }
                 Scale::PerTerm => {
-                    let (w, c) = match exp_argument(&params[1]) {
-                        // σ = exp(z): log σ is z, no `log` call.
-                        Some(z) => {
-                            let z = this.operand_elem(&frame, z, idx)?;
-                            let z = this.fb.to_f64(z);
-                            this.exp_scale_parts(z, at)?
-                        }
-                        None => {
-                            let s = this.operand_elem(&frame, &params[1], idx)?;
-                            let s = this.fb.to_f64(s);
-                            this.scale_parts(s, at)?
-                        }
-                    };
+                    // σ = exp(z): log σ is z, no `log` call
+                    // (`FnBuilder::log_parts`).
+                    let s = this.operand_elem(&frame, &params[1], idx)?;
+                    let s = this.fb.to_f64(s);
+                    let (w, c) = this.scale_parts(s, at)?;
                     (Some(w), Some(c))
                 }
             };
@@ -224,14 +216,6 @@ impl Lowerer<'_> {
         Ok(self.parts_of_scale(s, l))
     }
 
-    /// [`Self::scale_parts`] of `σ = exp(z)`: `log σ` is `z`, no `log` call
-    /// (σ is positive but where `exp` underflows to 0, refused as any σ = 0).
-    fn exp_scale_parts(&mut self, z: Value, at: &TypedExpr) -> LowerResult<(Value, Value)> {
-        let exp = self.func("hbm_exp", at)?;
-        let s = self.fb.call(exp, vec![CallArg::Value(z)]);
-        Ok(self.parts_of_scale(s, z))
-    }
-
     /// `w` and `c` from σ and its log.
     fn parts_of_scale(&mut self, s: Value, log_s: Value) -> (Value, Value) {
         let zero = self.fb.f64(0.0);
@@ -257,13 +241,5 @@ impl Lowerer<'_> {
         };
         let v = v?;
         Ok(self.fb.to_f64(v))
-    }
-}
-
-/// `z` when `sigma` is `exp(z)`, elementwise.
-fn exp_argument(sigma: &TypedExpr) -> Option<&TypedExpr> {
-    match &sigma.kind {
-        TypedExprKind::Call { func, args } if func == "exp" && args.len() == 1 => args.first(),
-        _ => None,
     }
 }
