@@ -1,7 +1,9 @@
 """Data for the loop models of benches/loops/*_loop.stan (one density per
 model): N observations of a covariate x, a real response y = 1 + 2 x +
 noise, a positive response y_pos = exp(0.5 + 0.3 x + noise / 2) and a
-count y_count (a gamma-Poisson draw of mean exp(1 + 0.5 x)), seed 1.
+count y_count (a gamma-Poisson draw of mean exp(1 + 0.5 x)) and a choice
+y_choice among 4 (a multinomial logit draw, logits (0, 0.5, -0.5, 1) +
+(0, 1, -1, 0.5) x), seed 1.
 
     python3 benches/loops/make_dist_data.py 1000 > /tmp/dist.json
 """
@@ -31,4 +33,17 @@ y = [1 + 2 * v + random.gauss(0, 0.5) for v in x]
 y_pos = [math.exp(0.5 + 0.3 * v + 0.5 * random.gauss(0, 1)) for v in x]
 phi = 4.0
 y_count = [poisson(random.gammavariate(phi, math.exp(1 + 0.5 * v) / phi)) for v in x]
-json.dump({"N": n, "x": x, "y": y, "y_pos": y_pos, "y_count": y_count}, sys.stdout)
+
+
+def choice(logits):
+    weights = [math.exp(l) for l in logits]
+    u = random.random() * sum(weights)
+    for k, w in enumerate(weights):
+        u -= w
+        if u < 0:
+            return k + 1
+    return len(weights)
+
+
+y_choice = [choice([a + b * v for a, b in zip((0, 0.5, -0.5, 1), (0, 1, -1, 0.5))]) for v in x]
+json.dump({"N": n, "x": x, "y": y, "y_pos": y_pos, "y_count": y_count, "y_choice": y_choice}, sys.stdout)

@@ -5,6 +5,7 @@ use super::{LowerError, LowerResult, Lowerer};
 use crate::check::signatures::{self, DensitySuffix, BINARY_MATH, UNARY_MATH};
 use super::stmt::Cumulative;
 use super::Storage;
+use super::unrolled::MAX_UNROLLED_LOG_SUM_EXP;
 use crate::check::typed::{TypedExpr, TypedExprKind, TypedIndex};
 use crate::check::types::ElemType;
 use crate::ir::{BinaryOp, BufferId, CallArg, CmpOp, MessagePart, ScalarType, Stmt, UnaryOp, Value};
@@ -525,6 +526,10 @@ impl Lowerer<'_> {
         let x = &args[0];
         let shape = self.shape(x)?;
         let n: usize = shape.iter().product();
+        if func == "log_sum_exp" && (1..=MAX_UNROLLED_LOG_SUM_EXP).contains(&n) {
+            let values = self.elements_once(x, &[], &shape)?;
+            return self.log_sum_exp_of(&values, e);
+        }
         let int = e.ty.is_int_valued();
         let ty = if int { ScalarType::I64 } else { ScalarType::F64 };
         let acc = self.temp_buffer(func, ty, 1);

@@ -62,8 +62,18 @@ impl Lowerer<'_> {
             TypedExprKind::Ternary { cond, .. } => vec![&**cond],
             _ => e.children(),
         };
+        // A density's inverse link that its link form drops
+        // (`categorical_lpmf(y | softmax(b))`) is never computed: only
+        // what it is applied to.
+        let dropped = match &e.kind {
+            TypedExprKind::Call { func, args } => args.get(1).filter(|p| super::link_forms::is_link_argument(func, 0, p)),
+            _ => None,
+        };
         for c in inner {
-            self.hoist_in(c)?;
+            match dropped {
+                Some(d) if std::ptr::eq(c, d) => self.hoist_below(c)?,
+                _ => self.hoist_in(c)?,
+            }
         }
         if is_materialised(e) && !self.hoisted.contains_key(&(e as *const TypedExpr)) && !self.hoisted_small.contains_key(&(e as *const TypedExpr)) {
             if let Some(sv) = self.try_small(e)? {

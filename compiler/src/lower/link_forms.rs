@@ -6,10 +6,10 @@
 //! rewrites). The density is the same function with fewer calls per
 //! element (no `inv_logit` then `log` of it), and more accurate where the
 //! probability rounds to 0 or 1. The constants a sampling statement drops
-//! are the same in both forms. Not `categorical(softmax(b))`: lowered as
-//! `categorical_logit(b)` (rewritten as a statement, before
-//! `lower/hoist.rs` computes the `softmax` into a buffer), a three-outcome
-//! loop took 1.21x the instructions of `softmax` and `categorical`.
+//! are the same in both forms. `categorical(softmax(b))` is
+//! `categorical_logit(b)`: no `softmax` into a buffer (`lower/hoist.rs`
+//! leaves it, [`is_link_argument`]), the logits taken once
+//! (`lower/unrolled.rs`).
 
 use crate::check::signatures::{self, Distribution};
 use crate::check::typed::{TypedExpr, TypedExprKind};
@@ -17,18 +17,39 @@ use crate::check::typed::{TypedExpr, TypedExprKind};
 /// The link-scale distribution and parameters of `dist(params)`, when a
 /// parameter is written as the link's inverse of an expression.
 pub(super) fn link_form(dist: &Distribution, params: &[TypedExpr]) -> Option<(&'static Distribution, Vec<TypedExpr>)> {
-    let (inverse_link, position, linked) = match dist.name {
+    let (inverse_link, position, linked) = linked_density(dist.name)?;
+    let inner = linked_argument(params.get(position)?, inverse_link)?;
+    let mut linked_params = params.to_vec();
+    linked_params[position] = inner.clone();
+    Some((signatures::distribution(linked)?, linked_params))
+}
+
+/// Whether `param`, the parameter at `position` (0 the first after the
+/// variate) of the distribution `dist_name` (`categorical`, or its
+/// `_lpmf`/`_lupmf` name), is an inverse link that the link form never
+/// computes: the `softmax` of `categorical(softmax(b))`.
+pub(super) fn is_link_argument(dist_name: &str, position: usize, param: &TypedExpr) -> bool {
+    let name = dist_name.strip_suffix("_lpmf").or_else(|| dist_name.strip_suffix("_lupmf")).unwrap_or(dist_name);
+    matches!(linked_density(name), Some((inverse_link, p, _)) if p == position && linked_argument(param, inverse_link).is_some())
+}
+
+/// The inverse link, the position of the parameter it is written around,
+/// and the density in the link's form, of a density that has one.
+fn linked_density(name: &str) -> Option<(&'static str, usize, &'static str)> {
+    Some(match name {
         "bernoulli" => ("inv_logit", 0, "bernoulli_logit"),
         "binomial" => ("inv_logit", 1, "binomial_logit"),
         "poisson" => ("exp", 0, "poisson_log"),
         "neg_binomial_2" => ("exp", 0, "neg_binomial_2_log"),
+        "categorical" => ("softmax", 0, "categorical_logit"),
         _ => return None,
-    };
-    let inner = match &params.get(position)?.kind {
-        TypedExprKind::Call { func, args } if func == inverse_link && args.len() == 1 => args.first()?,
-        _ => return None,
-    };
-    let mut linked_params = params.to_vec();
-    linked_params[position] = inner.clone();
-    Some((signatures::distribution(linked)?, linked_params))
+    })
+}
+
+/// `a` of `param = inverse_link(a)`.
+fn linked_argument<'e>(param: &'e TypedExpr, inverse_link: &str) -> Option<&'e TypedExpr> {
+    match &param.kind {
+        TypedExprKind::Call { func, args } if func == inverse_link && args.len() == 1 => args.first(),
+        _ => None,
+    }
 }

@@ -62,6 +62,7 @@ mod stmt;
 mod symbols;
 mod transform;
 mod tuple_columns;
+mod unrolled;
 mod user_functions;
 mod wishart;
 

@@ -73,6 +73,22 @@ impl Lowerer<'_> {
             [n, k] if name == "categorical_logit" => return self.categorical_logit_rows(y, probs, *n, *k, sink, at),
             s => return Err(LowerError::unsupported(at.span, format!("`{name}` with probabilities of shape {s:?}"))),
         };
+        let unrolled = name == "categorical_logit" && (1..=super::unrolled::MAX_UNROLLED_LOG_SUM_EXP).contains(&k);
+        if unrolled {
+            let logits = self.elements_once(probs, &[], &[k])?;
+            let lse = self.log_sum_exp_of(&logits, at)?;
+            let shape = self.shape(y)?;
+            return self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
+                let yi = this.elem(y, idx)?;
+                let one = this.fb.i64(1);
+                let y0 = this.fb.binary(BinaryOp::Sub, yi, one);
+                this.range_check(y0, k, at)?;
+                let chosen = this.pick(&logits, y0);
+                let term = this.fb.binary(BinaryOp::Sub, chosen, lse);
+                this.emit_term(sink, term);
+                Ok(())
+            });
+        }
         let normaliser = if name == "categorical_logit" {
             let lse = TypedExpr {
                 kind: TypedExprKind::Call { func: "log_sum_exp".into(), args: vec![probs.clone()] },
@@ -128,9 +144,14 @@ impl Lowerer<'_> {
             let one = this.fb.i64(1);
             let y0 = this.fb.binary(BinaryOp::Sub, yi, one);
             this.range_check(y0, k, at)?;
-            let lse = this.row_log_sum_exp(eta, i, k, at)?;
-            let logit = this.elem(eta, &[i, y0])?;
-            let logit = this.fb.to_f64(logit);
+            let (lse, logit) = if k <= super::unrolled::MAX_UNROLLED_LOG_SUM_EXP {
+                let row = this.elements_once(eta, &[i], &[k])?;
+                (this.log_sum_exp_of(&row, at)?, this.pick(&row, y0))
+            } else {
+                let lse = this.row_log_sum_exp(eta, i, k, at)?;
+                let logit = this.elem(eta, &[i, y0])?;
+                (lse, this.fb.to_f64(logit))
+            };
             let term = this.fb.binary(BinaryOp::Sub, logit, lse);
             this.emit_term(sink, term);
             Ok(())

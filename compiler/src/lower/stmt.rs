@@ -50,8 +50,14 @@ impl Lowerer<'_> {
             K::Assign { lhs, op, .. } => matches!(lhs.kind, TypedExprKind::Var(_)) && *op == AssignOp::Assign,
             _ => false,
         };
+        // A density's inverse link that its link form drops
+        // (`y ~ categorical(softmax(b))`) is never computed.
+        let dropped = match &s.kind {
+            K::Tilde { dist, args, .. } => args.first().filter(|p| super::link_forms::is_link_argument(dist, 0, p)),
+            _ => None,
+        };
         for e in &exprs {
-            if into_variable && is_whole_value(e) {
+            if (into_variable && is_whole_value(e)) || dropped.is_some_and(|d| std::ptr::eq(*e, d)) {
                 self.hoist_below(e)?;
             } else {
                 self.hoist_materialised(&[e])?;

@@ -1,0 +1,10 @@
+// A multinomial logit over 4 choices, one term per observation (the
+// logits taken once each, straight-line: lower/unrolled.rs; data of
+// make_dist_data.py).
+data { int N; vector[N] x; array[N] int y_choice; }
+parameters { vector[4] a; vector[4] b; }
+model {
+  a ~ normal(0, 1);
+  b ~ normal(0, 1);
+  for (n in 1:N) y_choice[n] ~ categorical_logit(a + b * x[n]);
+}
