@@ -3,7 +3,7 @@ model): N observations of a covariate x, a real response y = 1 + 2 x +
 noise, a positive response y_pos = exp(0.5 + 0.3 x + noise / 2) and a
 count y_count (a gamma-Poisson draw of mean exp(1 + 0.5 x)) and a choice
 y_choice among 4 (a multinomial logit draw, logits (0, 0.5, -0.5, 1) +
-(0, 1, -1, 0.5) x), seed 1.
+(0, 1, -1, 0.5) x), and an exposure in (0.5, 2), seed 1.
 
     python3 benches/loops/make_dist_data.py 1000 > /tmp/dist.json
 """
@@ -46,4 +46,5 @@ def choice(logits):
 
 
 y_choice = [choice([a + b * v for a, b in zip((0, 0.5, -0.5, 1), (0, 1, -1, 0.5))]) for v in x]
-json.dump({"N": n, "x": x, "y": y, "y_pos": y_pos, "y_count": y_count, "y_choice": y_choice}, sys.stdout)
+exposure = [random.uniform(0.5, 2.0) for _ in range(n)]
+json.dump({"N": n, "x": x, "y": y, "y_pos": y_pos, "y_count": y_count, "y_choice": y_choice, "exposure": exposure}, sys.stdout)

@@ -6,22 +6,58 @@
 //! rewrites). The density is the same function with fewer calls per
 //! element (no `inv_logit` then `log` of it), and more accurate where the
 //! probability rounds to 0 or 1. The constants a sampling statement drops
-//! are the same in both forms. `categorical(softmax(b))` is
+//! are the same in both forms. A mean with an exposure, `poisson(E .*
+//! exp(a))`, is `poisson_log(log(E) + a)`. `categorical(softmax(b))` is
 //! `categorical_logit(b)`: no `softmax` into a buffer (`lower/hoist.rs`
 //! leaves it, [`is_link_argument`]), the logits taken once
 //! (`lower/unrolled.rs`).
 
 use crate::check::signatures::{self, Distribution};
 use crate::check::typed::{TypedExpr, TypedExprKind};
+use crate::check::types::Type;
+use crate::syntax::ast::BinOp;
 
 /// The link-scale distribution and parameters of `dist(params)`, when a
 /// parameter is written as the link's inverse of an expression.
 pub(super) fn link_form(dist: &Distribution, params: &[TypedExpr]) -> Option<(&'static Distribution, Vec<TypedExpr>)> {
     let (inverse_link, position, linked) = linked_density(dist.name)?;
-    let inner = linked_argument(params.get(position)?, inverse_link)?;
+    let param = params.get(position)?;
+    let inner = match linked_argument(param, inverse_link) {
+        Some(inner) => inner.clone(),
+        None if inverse_link == "exp" => log_of_offset_product(param)?,
+        None => return None,
+    };
     let mut linked_params = params.to_vec();
-    linked_params[position] = inner.clone();
+    linked_params[position] = inner;
     Some((signatures::distribution(linked)?, linked_params))
+}
+
+/// `log(o) + z` of a mean written `o * exp(z)` or `exp(z) * o` (also with
+/// `.*`): an exposure or offset, as in `poisson(E .* exp(eta))`. With `o`
+/// data, `log(o)` is computed once when the data are bound
+/// (`ir::data_tables`), so the density is the link form's at the cost of
+/// one addition. `o` is a real value or container, or one `int`.
+fn log_of_offset_product(param: &TypedExpr) -> Option<TypedExpr> {
+    let TypedExprKind::Binary { op: BinOp::Mul | BinOp::EltMul, lhs, rhs } = &param.kind else {
+        return None;
+    };
+    let (offset, z) = match (linked_argument(lhs, "exp"), linked_argument(rhs, "exp")) {
+        (_, Some(z)) => (&**lhs, z),
+        (Some(z), None) => (&**rhs, z),
+        (None, None) => return None,
+    };
+    let log_ty = match &offset.ty {
+        ty if ty.is_int_scalar() => Type::real(),
+        ty if !ty.elem.is_int() => ty.clone(),
+        _ => return None,
+    };
+    let log = TypedExpr {
+        kind: TypedExprKind::Call { func: "log".into(), args: vec![offset.clone()] },
+        ty: log_ty,
+        level: offset.level,
+        span: offset.span,
+    };
+    Some(TypedExpr { kind: TypedExprKind::Binary { op: BinOp::Add, lhs: Box::new(log), rhs: Box::new(z.clone()) }, ..param.clone() })
 }
 
 /// Whether `param`, the parameter at `position` (0 the first after the
