@@ -59,17 +59,21 @@ fn categorical_logit_glm_takes_each_logit_once() {
 }
 
 /// Large values do not overflow (the largest is taken out first), an
-/// element of `-inf` adds nothing, and all `-inf` gives `-inf`, not NaN.
+/// element of `-inf` adds nothing, and all `-inf` gives `-inf`, not NaN;
+/// also past 16 elements (one library call).
 #[test]
 fn log_sum_exp_of_large_and_infinite_values() {
     let written = program(
         "target += log_sum_exp([alpha[1] + 1000, alpha[1] + 1000, negative_infinity()]') - 1000 - log(2);
   target += log_sum_exp(rep_vector(negative_infinity(), 3)) == negative_infinity() ? 0 : 1000;
-  target += log_sum_exp(beta) + log_sum_exp(alpha);",
+  target += log_sum_exp(rep_vector(negative_infinity(), 20)) == negative_infinity() ? 0 : 1000;
+  target += log_sum_exp(beta) + log_sum_exp(alpha);
+  target += log_sum_exp(append_row(alpha * 2, rep_vector(negative_infinity(), 17)));",
     );
     let out = program(
         "target += alpha[1];
-  target += log(sum(exp(to_vector(beta)))) + log(exp(alpha[1]) + exp(alpha[2]) + exp(alpha[3]));",
+  target += log(sum(exp(to_vector(beta)))) + log(exp(alpha[1]) + exp(alpha[2]) + exp(alpha[3]));
+  target += log(sum(exp(alpha * 2)));",
     );
     assert_written_out("unrolled_log_sum_exp", &written, &out, DATA);
     let ir = common::gradient_ir(&written, DATA);

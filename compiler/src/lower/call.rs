@@ -569,25 +569,9 @@ impl Lowerer<'_> {
                 Ok(total)
             }
             "min" | "max" if n > 0 => {
-                // The position of the extreme element in an integer cell,
-                // then one load: no real value is carried between
-                // iterations, so the gradient goes to the chosen element.
                 let values = self.materialize_flat(x)?;
-                let best = self.temp_buffer("argbest", ScalarType::I64, 1);
-                let zero = self.fb.i64(0);
-                self.fb.store(best, zero, zero);
                 let cmp = if func == "min" { CmpOp::Lt } else { CmpOp::Gt };
-                self.loop_n(n, |this, i| {
-                    let b = this.fb.load(best, zero, ScalarType::I64);
-                    let cur = this.fb.load(values.buf, b, values.ty);
-                    let v = this.fb.load(values.buf, i, values.ty);
-                    let better = this.fb.cmp(cmp, v, cur);
-                    let next = this.fb.select(better, i, b);
-                    this.fb.store(best, zero, next);
-                    Ok(())
-                })?;
-                let b = self.fb.load(best, zero, ScalarType::I64);
-                let v = self.fb.load(values.buf, b, values.ty);
+                let v = self.extreme_element(&values, n, cmp)?;
                 Ok(if int { v } else { self.fb.to_f64(v) })
             }
             "prod" | "min" | "max" => {
@@ -636,30 +620,77 @@ impl Lowerer<'_> {
                 let var = self.fb.binary(BinaryOp::Div, ss, denom);
                 Ok(if func == "sd" { self.fb.unary(UnaryOp::Sqrt, var) } else { var })
             }
+            // Of no elements, as Stan: -inf.
+            "log_sum_exp" if n == 0 => Ok(self.fb.f64(f64::NEG_INFINITY)),
             "log_sum_exp" => {
-                // max first, then log(sum(exp(x - max))) + max.
-                let max = self.reduction("max", args, e)?;
-                self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
-                    let v = this.elem(x, idx)?;
-                    let v = this.fb.to_f64(v);
-                    let d = this.fb.binary(BinaryOp::Sub, v, max);
-                    let f = this.func("hbm_exp", x)?;
-                    let ex = this.fb.call(f, vec![CallArg::Value(d)]);
-                    this.fb.accumulate(acc, at, ex);
-                    Ok(())
-                })?;
-                let s = self.fb.load(acc, at, ScalarType::F64);
-                let f = self.func("hbm_log", e)?;
-                let l = self.fb.call(f, vec![CallArg::Value(s)]);
-                Ok(self.fb.binary(BinaryOp::Add, l, max))
+                let values = self.materialize_flat(x)?;
+                self.log_sum_exp_of_buffer(&values, n, e)
             }
             _ => Err(LowerError::unsupported(e.span, format!("the reduction `{func}`"))),
         }
     }
 
+    /// `log_sum_exp` of the first `n > 0` elements of a flat buffer: the
+    /// largest, then `log(sum(exp(x - max))) + max`, with max taken as 0
+    /// when every element is -inf (the result is then -inf, not NaN). Its
+    /// derivative in max is zero.
+    pub(super) fn log_sum_exp_of_buffer(&mut self, values: &Storage, n: usize, at: &TypedExpr) -> LowerResult<Value> {
+        if values.ty == ScalarType::F64 {
+            // Real values: one library call with its adjoint rule; the
+            // argmax loop below would be replayed by the reverse sweep.
+            let f = self.func("hbm_log_sum_exp_vec", at)?;
+            let first = self.fb.i64(0);
+            let len = self.fb.i64(n as i64);
+            return Ok(self.fb.call(f, vec![CallArg::Buffer { buf: values.buf, offset: first }, CallArg::Value(len)]));
+        }
+        let max = self.extreme_element(values, n, CmpOp::Gt)?;
+        let max = self.fb.to_f64(max);
+        let minus_inf = self.fb.f64(f64::NEG_INFINITY);
+        let none = self.fb.cmp(CmpOp::Eq, max, minus_inf);
+        let zero = self.fb.f64(0.0);
+        let max = self.fb.select(none, zero, max);
+        let exp = self.func("hbm_exp", at)?;
+        let sum = self.temp_buffer("log_sum_exp", ScalarType::F64, 1);
+        let first = self.fb.i64(0);
+        self.fb.store(sum, first, zero);
+        self.loop_n(n, |this, i| {
+            let v = this.fb.load(values.buf, i, values.ty);
+            let v = this.fb.to_f64(v);
+            let d = this.fb.binary(BinaryOp::Sub, v, max);
+            let ex = this.fb.call(exp.clone(), vec![CallArg::Value(d)]);
+            this.fb.accumulate(sum, first, ex);
+            Ok(())
+        })?;
+        let s = self.fb.load(sum, first, ScalarType::F64);
+        let log = self.func("hbm_log", at)?;
+        let l = self.fb.call(log, vec![CallArg::Value(s)]);
+        Ok(self.fb.binary(BinaryOp::Add, l, max))
+    }
+
+    /// The extreme element (by `cmp`: `Gt` the largest, `Lt` the smallest)
+    /// of the first `n > 0` elements of a flat buffer: its position in an
+    /// integer cell, then one load, so no real value is carried between
+    /// iterations and the gradient goes to the chosen element.
+    fn extreme_element(&mut self, values: &Storage, n: usize, cmp: CmpOp) -> LowerResult<Value> {
+        let best = self.temp_buffer("argbest", ScalarType::I64, 1);
+        let zero = self.fb.i64(0);
+        self.fb.store(best, zero, zero);
+        self.loop_n(n, |this, i| {
+            let b = this.fb.load(best, zero, ScalarType::I64);
+            let cur = this.fb.load(values.buf, b, values.ty);
+            let v = this.fb.load(values.buf, i, values.ty);
+            let better = this.fb.cmp(cmp, v, cur);
+            let next = this.fb.select(better, i, b);
+            this.fb.store(best, zero, next);
+            Ok(())
+        })?;
+        let b = self.fb.load(best, zero, ScalarType::I64);
+        Ok(self.fb.load(values.buf, b, values.ty))
+    }
+
     /// A container's elements in a flat buffer (its own buffer when it is a
     /// variable, whose layout is then used as is).
-    fn materialize_flat(&mut self, e: &TypedExpr) -> LowerResult<super::Storage> {
+    pub(super) fn materialize_flat(&mut self, e: &TypedExpr) -> LowerResult<super::Storage> {
         if let crate::check::typed::TypedExprKind::Var(v) = &e.kind {
             if let Some(s) = self.storage.get(v) {
                 return Ok(s.clone());

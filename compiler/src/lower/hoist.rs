@@ -66,7 +66,7 @@ impl Lowerer<'_> {
         // (`categorical_lpmf(y | softmax(b))`) is never computed: only
         // what it is applied to.
         let dropped = match &e.kind {
-            TypedExprKind::Call { func, args } => args.get(1).filter(|p| super::link_forms::is_link_argument(func, 0, p)),
+            TypedExprKind::Call { func, args } => args.get(1).filter(|p| self.is_link_argument(func, 0, p)),
             _ => None,
         };
         for c in inner {

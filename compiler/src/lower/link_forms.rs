@@ -12,24 +12,49 @@
 //! leaves it, [`is_link_argument`]), the logits taken once
 //! (`lower/unrolled.rs`).
 
+use super::unrolled::MAX_UNROLLED_LOG_SUM_EXP;
+use super::Lowerer;
 use crate::check::signatures::{self, Distribution};
 use crate::check::typed::{TypedExpr, TypedExprKind};
 use crate::check::types::Type;
 use crate::syntax::ast::BinOp;
 
-/// The link-scale distribution and parameters of `dist(params)`, when a
-/// parameter is written as the link's inverse of an expression.
-pub(super) fn link_form(dist: &Distribution, params: &[TypedExpr]) -> Option<(&'static Distribution, Vec<TypedExpr>)> {
-    let (inverse_link, position, linked) = linked_density(dist.name)?;
-    let param = params.get(position)?;
-    let inner = match linked_argument(param, inverse_link) {
-        Some(inner) => inner.clone(),
-        None if inverse_link == "exp" => log_of_offset_product(param)?,
-        None => return None,
-    };
-    let mut linked_params = params.to_vec();
-    linked_params[position] = inner;
-    Some((signatures::distribution(linked)?, linked_params))
+impl Lowerer<'_> {
+    /// The link-scale distribution and parameters of `dist(params)`, when
+    /// a parameter is written as the link's inverse of an expression.
+    pub(super) fn link_form(&mut self, dist: &Distribution, params: &[TypedExpr]) -> Option<(&'static Distribution, Vec<TypedExpr>)> {
+        let (inverse_link, position, linked) = linked_density(dist.name)?;
+        let param = params.get(position)?;
+        let inner = match linked_argument(param, inverse_link) {
+            Some(inner) if self.pays(inverse_link, inner) => inner.clone(),
+            None if inverse_link == "exp" => log_of_offset_product(param)?,
+            _ => return None,
+        };
+        let mut linked_params = params.to_vec();
+        linked_params[position] = inner;
+        Some((signatures::distribution(linked)?, linked_params))
+    }
+
+    /// Whether `param`, the parameter at `position` (0 the first after
+    /// the variate) of the distribution `dist_name` (`categorical`, or its
+    /// `_lpmf`/`_lupmf` name), is an inverse link that the link form never
+    /// computes: the `softmax` of `categorical(softmax(b))`.
+    pub(super) fn is_link_argument(&mut self, dist_name: &str, position: usize, param: &TypedExpr) -> bool {
+        let name = dist_name.strip_suffix("_lpmf").or_else(|| dist_name.strip_suffix("_lupmf")).unwrap_or(dist_name);
+        match linked_density(name) {
+            Some((inverse_link, p, _)) if p == position => linked_argument(param, inverse_link).is_some_and(|a| self.pays(inverse_link, a)),
+            _ => false,
+        }
+    }
+
+    /// Whether the link form costs less: always, but for `softmax` of
+    /// more outcomes than `lower/unrolled.rs` takes one by one, where the
+    /// library's `softmax` and one `log` per term cost less than
+    /// `categorical_logit`'s `log_sum_exp` (1.24x fewer instructions at
+    /// 20 outcomes).
+    fn pays(&mut self, inverse_link: &str, inner: &TypedExpr) -> bool {
+        inverse_link != "softmax" || self.shape(inner).is_ok_and(|s| s.iter().product::<usize>() <= MAX_UNROLLED_LOG_SUM_EXP)
+    }
 }
 
 /// `log(o) + z` of a mean written `o * exp(z)` or `exp(z) * o` (also with
@@ -58,15 +83,6 @@ fn log_of_offset_product(param: &TypedExpr) -> Option<TypedExpr> {
         span: offset.span,
     };
     Some(TypedExpr { kind: TypedExprKind::Binary { op: BinOp::Add, lhs: Box::new(log), rhs: Box::new(z.clone()) }, ..param.clone() })
-}
-
-/// Whether `param`, the parameter at `position` (0 the first after the
-/// variate) of the distribution `dist_name` (`categorical`, or its
-/// `_lpmf`/`_lupmf` name), is an inverse link that the link form never
-/// computes: the `softmax` of `categorical(softmax(b))`.
-pub(super) fn is_link_argument(dist_name: &str, position: usize, param: &TypedExpr) -> bool {
-    let name = dist_name.strip_suffix("_lpmf").or_else(|| dist_name.strip_suffix("_lupmf")).unwrap_or(dist_name);
-    matches!(linked_density(name), Some((inverse_link, p, _)) if p == position && linked_argument(param, inverse_link).is_some())
 }
 
 /// The inverse link, the position of the parameter it is written around,

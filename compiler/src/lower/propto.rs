@@ -378,7 +378,7 @@ impl Lowerer<'_> {
                 .ok_or_else(|| LowerError::unsupported(at.span, "the distribution `multi_normal`"))?;
             return self.sampled_terms(normal, variate, &[params[0].clone(), sigma], unnormalised, sink, at);
         }
-        if let Some((linked, params)) = super::link_forms::link_form(dist, params) {
+        if let Some((linked, params)) = self.link_form(dist, params) {
             return self.sampled_terms(linked, variate, &params, unnormalised, sink, at);
         }
         if !(unnormalised && self.propto) {

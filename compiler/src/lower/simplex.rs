@@ -9,8 +9,7 @@
 
 use super::stmt::Sink;
 use super::{LowerError, LowerResult, Lowerer};
-use crate::check::typed::{TypedExpr, TypedExprKind};
-use crate::check::types::Type;
+use crate::check::typed::TypedExpr;
 use crate::ir::{BinaryOp, CallArg, ScalarType, Value};
 
 impl Lowerer<'_> {
@@ -89,15 +88,12 @@ impl Lowerer<'_> {
                 Ok(())
             });
         }
-        let normaliser = if name == "categorical_logit" {
-            let lse = TypedExpr {
-                kind: TypedExprKind::Call { func: "log_sum_exp".into(), args: vec![probs.clone()] },
-                ty: Type::real(),
-                level: probs.level,
-                span: probs.span,
-            };
-            let v = self.scalar(&lse)?;
-            Some(self.fb.to_f64(v))
+        // The logits once into a buffer (a variable's own), which both the
+        // normaliser and each outcome's term read.
+        let logits = if name == "categorical_logit" && k > 0 {
+            let values = self.materialize_flat(probs)?;
+            let lse = self.log_sum_exp_of_buffer(&values, k, at)?;
+            Some((values, lse))
         } else {
             None
         };
@@ -108,11 +104,17 @@ impl Lowerer<'_> {
             let one = this.fb.i64(1);
             let y0 = this.fb.binary(BinaryOp::Sub, yi, one);
             this.range_check(y0, k, at)?;
-            let p = this.elem(probs, &[y0])?;
-            let p = this.fb.to_f64(p);
-            let term = match normaliser {
-                Some(lse) => this.fb.binary(BinaryOp::Sub, p, lse),
-                None => this.fb.call(log.clone(), vec![CallArg::Value(p)]),
+            let term = match &logits {
+                Some((values, lse)) => {
+                    let p = this.fb.load(values.buf, y0, values.ty);
+                    let p = this.fb.to_f64(p);
+                    this.fb.binary(BinaryOp::Sub, p, *lse)
+                }
+                None => {
+                    let p = this.elem(probs, &[y0])?;
+                    let p = this.fb.to_f64(p);
+                    this.fb.call(log.clone(), vec![CallArg::Value(p)])
+                }
             };
             this.emit_term(sink, term);
             Ok(())

@@ -53,7 +53,7 @@ impl Lowerer<'_> {
         // A density's inverse link that its link form drops
         // (`y ~ categorical(softmax(b))`) is never computed.
         let dropped = match &s.kind {
-            K::Tilde { dist, args, .. } => args.first().filter(|p| super::link_forms::is_link_argument(dist, 0, p)),
+            K::Tilde { dist, args, .. } => args.first().filter(|p| self.is_link_argument(dist, 0, p)),
             _ => None,
         };
         for e in &exprs {
