@@ -55,6 +55,7 @@ pub fn expand_functions(mut program: Program) -> (Program, Vec<Diagnostic>) {
         for mut f in std::mem::take(fns) {
             check_signature(&f, &mut diags);
             mark_jacobian_statements(&mut f, &mut diags);
+            check_target_statements(&f, &mut diags);
             if f.body.is_none() {
                 declared.entry(f.name.name.clone()).or_insert(f);
                 continue;
@@ -200,6 +201,35 @@ fn mark_jacobian_statements(f: &mut FunDef, diags: &mut Vec<Diagnostic>) {
                     )),
             );
         }
+    }
+}
+
+/// Refuses `target +=` and `~` in a function whose name does not end in
+/// `_lp` (E3004), as Stan does: the checker allows them in an inlined body
+/// only when it is a `_lp` function's, and a plain function's body inlined
+/// into one would otherwise pass.
+fn check_target_statements(f: &FunDef, diags: &mut Vec<Diagnostic>) {
+    if f.name.name.ends_with("_lp") {
+        return;
+    }
+    for s in f.body.as_deref().unwrap_or(&[]) {
+        visit_stmts(s, &mut |x| {
+            let what = match &x.kind {
+                StmtKind::TargetPlus(_) => "`target +=`",
+                StmtKind::Tilde { .. } => "a sampling statement `~`",
+                _ => return,
+            };
+            diags.push(
+                Diagnostic::error("E3004", format!("{what} in the function `{}`, whose name does not end in `_lp`", f.name.name))
+                    .with_label(x.span, "adds to the log density")
+                    .with_label(f.name.span, "defined here")
+                    .with_help(if f.name.name.ends_with("_lpdf") || f.name.name.ends_with("_lpmf") {
+                        "a density function returns its log density: `return ...;` instead of adding to `target`".to_string()
+                    } else {
+                        format!("rename the function `{}_lp` (then call it only in `model`, `transformed parameters` or another `_lp` function)", f.name.name)
+                    }),
+            );
+        });
     }
 }
 
