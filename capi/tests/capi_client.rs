@@ -387,6 +387,48 @@ fn the_density_without_jacobians_is_right_and_so_is_its_gradient() {
     }
 }
 
+/// `jacobian +=` (written in transformed parameters and in a `_jacobian`
+/// function) is part of the Jacobian adjustment: `jacobian=false` leaves
+/// out exactly its terms, as it leaves out the declared bounds' own, the
+/// gradient without them is the finite differences of that density, and
+/// the transformed parameters beside them are written the same either way.
+#[test]
+fn jacobian_statements_follow_the_jacobian_flag() {
+    let dir = scratch("jacobian-statement");
+    let source = "functions { real upper_jacobian(real x, real ub) { jacobian += x; return ub - exp(x); } }\n\
+                  parameters { real b_raw; real<lower=0> s; real log_t; }\n\
+                  transformed parameters { real b = upper_jacobian(b_raw, 1.5); real t = exp(log_t); jacobian += log_t; }\n\
+                  model { b ~ normal(0, 1); s ~ exponential(1); t ~ exponential(2); }\n";
+    let client = Client::open(&build_library(&dir, "user_transforms", source));
+    let m = client.construct("").expect("no data needed");
+    for theta in points(3, 5, 11) {
+        let (b, s, t) = (1.5 - theta[0].exp(), theta[1].exp(), theta[2].exp());
+        let density = -0.5 * b * b - 0.5 * (2.0 * std::f64::consts::PI).ln() - s + 2f64.ln() - 2.0 * t;
+        // x for b's upper bound, log s for `<lower=0>`, log t.
+        let log_jacobian = theta[0] + theta[1] + theta[2];
+        let without = client.log_density(m, false, false, &theta).expect("evaluates");
+        let with = client.log_density(m, false, true, &theta).expect("evaluates");
+        assert!((without - density).abs() < 1e-12, "{without} vs closed form {density}");
+        assert!((with - density - log_jacobian).abs() < 1e-12, "{with} vs closed form {}", density + log_jacobian);
+        let (lp, grad) = client.gradient_with(m, false, false, &theta).expect("evaluates");
+        assert!((lp - without).abs() < 1e-12, "{lp} vs {without}");
+        for i in 0..theta.len() {
+            let h = 1e-6;
+            let at = |d: f64| {
+                let mut x = theta.clone();
+                x[i] += d;
+                client.log_density(m, false, false, &x).expect("evaluates")
+            };
+            let fd = (at(h) - at(-h)) / (2.0 * h);
+            assert!((fd - grad[i]).abs() <= 1e-6 * (1.0 + fd.abs()), "coordinate {i}: gradient {} vs finite difference {fd}", grad[i]);
+        }
+        let draw = client.constrain(m, true, false, &theta, null_mut()).expect("constrains");
+        assert_eq!(draw.len(), 5, "b_raw, s, log_t, b, t");
+        assert!((draw[3] - b).abs() < 1e-12 && (draw[4] - t).abs() < 1e-12, "{draw:?}");
+    }
+    client.destruct(m);
+}
+
 /// `propto=true`: the terms Stan drops are dropped, with and without
 /// Jacobians: on a model with a data scale, the value is the closed form of
 /// Stan's dropped-constants density; on examples, it is hbmc's own API's

@@ -226,7 +226,7 @@ pub fn run(args: RunArgs) -> i32 {
             return Ok((m, Vec::new()));
         }
         let (program, removed) = hbmc::simulate::prior_program(&m.program);
-        eprintln!("--prior: sampling the prior, without the {removed} likelihood statement(s) of the model block");
+        eprintln!("--prior: sampling the prior, without the {removed} likelihood statement(s) of the model block (and of `_lp` functions called in transformed parameters)");
         Ok((hbmc::model::Model { program, ..m }, Vec::new()))
     }) {
         Ok(m) => m,

@@ -835,7 +835,10 @@ impl Checker {
                     );
                     return None;
                 }
-                if matches!(suffix, DensitySuffix::Lupdf | DensitySuffix::Lupmf) && block != BlockKind::Model {
+                if matches!(suffix, DensitySuffix::Lupdf | DensitySuffix::Lupmf)
+                    && block != BlockKind::Model
+                    && self.ctx.inlined != Some(crate::syntax::ast::InlinedFrom::Lp)
+                {
                     self.report(
                         Diagnostic::error("E3011", format!("`{}` (unnormalised) is only allowed in the model block", func.name))
                             .with_label(func.span, format!("used in `{}`", block.keyword()))

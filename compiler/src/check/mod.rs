@@ -81,6 +81,8 @@ pub(crate) struct Context {
     pub nested: bool,
     /// How many loops enclose the current statement.
     pub loop_depth: usize,
+    /// Inside the inlined body of a `_lp` or `_jacobian` function.
+    pub inlined: Option<crate::syntax::ast::InlinedFrom>,
 }
 
 /// The checker's state while it walks the program.
@@ -121,6 +123,7 @@ impl Checker {
                 block: BlockKind::Data,
                 nested: false,
                 loop_depth: 0,
+                inlined: None,
             },
         }
     }
@@ -153,6 +156,13 @@ impl Checker {
             );
             self.failed_decls.insert(name.to_string());
             return None;
+        }
+        if name == crate::syntax::functions::JACOBIAN {
+            self.report(
+                Diagnostic::warning("W0003", "`jacobian` is a reserved word from Stan 2.38")
+                    .with_label(span, "a variable named `jacobian`")
+                    .with_help("rename it: while it is in scope, `jacobian += ...` adds to this variable instead of the Jacobian adjustment"),
+            );
         }
         if let Some(existing) = self.scope.lookup(name) {
             let previous = self.vars[existing.var].span;

@@ -136,6 +136,10 @@ impl Printer<'_> {
                 let text = format!("target += {}", self.expr(e));
                 self.line(depth, &text);
             }
+            TypedStmtKind::JacobianPlus(e) => {
+                let text = format!("jacobian += {}", self.expr(e));
+                self.line(depth, &text);
+            }
             TypedStmtKind::For { var, lower, upper, body } => {
                 let text = format!("for {} in {}:{}", self.name(*var), self.expr(lower), self.expr(upper));
                 self.line(depth, &text);

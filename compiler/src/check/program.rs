@@ -148,6 +148,7 @@ impl Checker {
             block: block.kind,
             nested: false,
             loop_depth: 0,
+            inlined: None,
         };
         // The model block's variables are local to it.
         let local_block = block.kind == BlockKind::Model;

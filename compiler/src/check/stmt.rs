@@ -6,7 +6,8 @@ use super::typed::{Level, TypedExpr, TypedExprKind, TypedIndex, TypedPrintArg, T
 use super::types::{ElemType, Type};
 use super::Checker;
 use crate::diagnostics::Diagnostic;
-use crate::syntax::ast::{AssignOp, BlockKind, Expr, ExprKind, Ident, PrintArg, Stmt, StmtKind, Truncation};
+use crate::syntax::ast::{AssignOp, BlockKind, Expr, ExprKind, Ident, InlinedFrom, PrintArg, Stmt, StmtKind, Truncation};
+use crate::syntax::functions::JACOBIAN;
 use crate::syntax::span::Span;
 
 impl Checker {
@@ -15,7 +16,27 @@ impl Checker {
         let span = stmt.span;
         let kind = match &stmt.kind {
             StmtKind::Decl(d) => TypedStmtKind::Decl(self.check_decl(d)?),
+            StmtKind::Assign { lhs, op: AssignOp::Add, rhs } if self.is_jacobian_statement(lhs) => self.check_jacobian_plus(rhs, span)?,
             StmtKind::Assign { lhs, op, rhs } => self.check_assign(lhs, *op, rhs)?,
+            StmtKind::JacobianPlus(e) => self.check_jacobian_plus(e, span)?,
+            StmtKind::Inlined { from, stmts } => {
+                // Not a scope: the call's value after these statements
+                // reads their locals.
+                let saved = self.ctx.inlined.replace(*from);
+                let mut ok = true;
+                let mut typed = Vec::new();
+                for s in stmts {
+                    match self.check_stmt(s) {
+                        Some(t) => typed.push(t),
+                        None => ok = false,
+                    }
+                }
+                self.ctx.inlined = saved;
+                if !ok {
+                    return None;
+                }
+                TypedStmtKind::Block(typed)
+            }
             StmtKind::Tilde { lhs, dist, args, truncation } => {
                 let mut kind = self.check_tilde(lhs, dist, args, span)?;
                 if let (Some(t), TypedStmtKind::Tilde { dist, truncation: slot, .. }) = (truncation, &mut kind) {
@@ -194,16 +215,53 @@ impl Checker {
         Some(t)
     }
 
+    /// `~` and `target +=`: in the model block, or in the body of a `_lp`
+    /// function (inlined where the call is allowed, see `syntax::functions`).
     fn require_model_block(&mut self, what: &str, span: Span) -> Option<()> {
-        if self.ctx.block == BlockKind::Model {
+        if self.ctx.block == BlockKind::Model || self.ctx.inlined == Some(InlinedFrom::Lp) {
             return Some(());
         }
+        let help = if self.ctx.block == BlockKind::TransformedParameters {
+            "move it to `model { ... }`, or into a function whose name ends in `_lp` called here; \
+             for the log-Jacobian of a transform write `jacobian += ...`"
+        } else {
+            "move it to `model { ... }`"
+        };
         self.report(
             Diagnostic::error("E3004", format!("{what} is only allowed in the model block"))
                 .with_label(span, format!("in `{}`", self.ctx.block.keyword()))
-                .with_help("move it to `model { ... }`"),
+                .with_help(help),
         );
         None
+    }
+
+    /// Whether `jacobian += e` with this left side is Stan's statement: no
+    /// variable `jacobian` is in scope (before Stan 2.36 `jacobian` was a
+    /// plain name, and such a variable makes it an assignment, as stanc
+    /// 2.36 reads it).
+    fn is_jacobian_statement(&self, lhs: &Expr) -> bool {
+        matches!(&lhs.kind, ExprKind::Var(v) if v.name == JACOBIAN)
+            && self.scope.lookup(JACOBIAN).is_none()
+            && !self.failed_decls.contains(JACOBIAN)
+    }
+
+    /// `jacobian += e`: in `transformed parameters`, or in the body of a
+    /// `_jacobian` function (inlined where the call is allowed).
+    fn check_jacobian_plus(&mut self, e: &Expr, span: Span) -> Option<TypedStmtKind> {
+        if self.ctx.block != BlockKind::TransformedParameters && self.ctx.inlined != Some(InlinedFrom::Jacobian) {
+            self.report(
+                Diagnostic::error("E3004", "`jacobian +=` is only allowed in `transformed parameters` and in functions whose name ends in `_jacobian`")
+                    .with_label(span, format!("in `{}`", self.ctx.block.keyword()))
+                    .with_help(if self.ctx.block == BlockKind::Model {
+                        "the model block adds to the log density with `target +=`; `jacobian +=` belongs where a parameter is transformed"
+                    } else {
+                        "move the transform and its `jacobian +=` to `transformed parameters`"
+                    }),
+            );
+            return None;
+        }
+        let t = self.check_expr(e)?;
+        Some(TypedStmtKind::JacobianPlus(t))
     }
 
     fn check_print_args(&mut self, args: &[PrintArg]) -> Option<Vec<TypedPrintArg>> {

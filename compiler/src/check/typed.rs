@@ -244,6 +244,10 @@ pub enum TypedStmtKind {
         truncation: Option<(Option<TypedExpr>, Option<TypedExpr>)>,
     },
     TargetPlus(TypedExpr),
+    /// `jacobian += e` (directly in `transformed parameters` or from a
+    /// `_jacobian` function): adds to the log density only when the
+    /// Jacobian adjustment is wanted, never in generated quantities.
+    JacobianPlus(TypedExpr),
     /// `lhs = dist_rng(args)`, element by element, redrawing an element
     /// until it lies within `lower`/`upper`. Made only by the simulation
     /// transform (`hbmc simulate`), from a `~` statement.
@@ -483,7 +487,7 @@ impl TypedStmt {
                 out
             }
             K::Draw { lhs, args, lower, upper, .. } => std::iter::once(lhs).chain(args).chain(lower.iter()).chain(upper.iter()).collect(),
-            K::TargetPlus(e) | K::Call(e) | K::Return(Some(e)) => vec![e],
+            K::TargetPlus(e) | K::JacobianPlus(e) | K::Call(e) | K::Return(Some(e)) => vec![e],
             K::For { lower, upper, .. } => vec![lower, upper],
             K::ForEach { over, .. } => vec![over],
             K::While { cond, .. } | K::If { cond, .. } => vec![cond],
@@ -520,7 +524,7 @@ impl TypedStmt {
             K::Draw { lhs, args, lower, upper, .. } => {
                 std::iter::once(lhs).chain(args.iter_mut()).chain(lower.iter_mut()).chain(upper.iter_mut()).collect()
             }
-            K::TargetPlus(e) | K::Call(e) | K::Return(Some(e)) => vec![e],
+            K::TargetPlus(e) | K::JacobianPlus(e) | K::Call(e) | K::Return(Some(e)) => vec![e],
             K::For { lower, upper, .. } => vec![lower, upper],
             K::ForEach { over, .. } => vec![over],
             K::While { cond, .. } | K::If { cond, .. } => vec![cond],

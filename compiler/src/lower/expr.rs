@@ -311,6 +311,9 @@ impl Lowerer<'_> {
                 let n = self.bound.dim_sizes.get(*d).copied().unwrap_or(0);
                 Ok(self.fb.i64(n as i64))
             }
+            // Generated quantities recompute the transformed parameters with
+            // no log density, where Stan's `target()` reads its fresh 0.
+            K::Target if self.kind() != crate::ir::FunctionKind::LogDensity => Ok(self.fb.f64(0.0)),
             K::Target => Ok(self.fb.define(ScalarType::F64, Expr::Target)),
             K::Var(v) => {
                 if let Some(val) = self.scalars.get(v) {

@@ -65,7 +65,7 @@ impl Lowerer<'_> {
             let exprs: Vec<&TypedExpr> = match &s.kind {
                 TypedStmtKind::Assign { lhs, rhs, .. } => vec![lhs, rhs],
                 TypedStmtKind::Decl(d) => d.init.iter().collect(),
-                TypedStmtKind::TargetPlus(e) => vec![e],
+                TypedStmtKind::TargetPlus(e) | TypedStmtKind::JacobianPlus(e) => vec![e],
                 TypedStmtKind::Tilde { lhs, args, truncation: None, .. } => std::iter::once(lhs).chain(args).collect(),
                 _ => return Ok(false),
             };

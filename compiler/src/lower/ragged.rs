@@ -476,6 +476,7 @@ impl Rewriter<'_, '_> {
                     None => K::Tilde { lhs, dist, lpdf, args, truncation },
                 }
             }
+            K::JacobianPlus(e) => K::JacobianPlus(self.hoist(e, &mut pre)),
             K::TargetPlus(e) => {
                 let e = self.hoist(e, &mut pre);
                 match self.density_loop(&e, span) {

@@ -192,7 +192,7 @@ impl Lowerer<'_> {
                 let exprs: Vec<&TypedExpr> = std::iter::once(lhs).chain(args).chain(bounds).collect();
                 exprs.into_iter().all(|e| self.expr_cells(e, var, shape, env, cells))
             }
-            K::TargetPlus(e) => self.expr_cells(e, var, shape, env, cells),
+            K::TargetPlus(e) | K::JacobianPlus(e) => self.expr_cells(e, var, shape, env, cells),
             K::For { var: i, lower, upper, body } => {
                 if lower.mentions(|v| v == var) || upper.mentions(|v| v == var) {
                     return false;

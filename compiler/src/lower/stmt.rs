@@ -4,7 +4,7 @@ use super::{LowerError, LowerResult, Lowerer, Storage};
 use crate::check::signatures::{self, ArgShape, Distribution};
 use crate::check::typed::{TypedDecl, TypedExpr, TypedExprKind, TypedPrintArg, TypedStmt, TypedStmtKind, VarId};
 use crate::check::types::{ElemType, Type};
-use crate::ir::{Arena, BinaryOp, CallArg, CmpOp, MessagePart, PrintShape, ScalarType, Stmt, Value};
+use crate::ir::{Arena, BinaryOp, CallArg, CmpOp, FunctionKind, MessagePart, PrintShape, ScalarType, Stmt, Value};
 use crate::syntax::ast::AssignOp;
 
 /// Where the terms of a density go.
@@ -20,7 +20,7 @@ impl Lowerer<'_> {
     /// Lowers one statement into the current function.
     pub fn lower_stmt(&mut self, s: &TypedStmt) -> LowerResult<()> {
         use TypedStmtKind as K;
-        if self.skips_unread_store(s) {
+        if self.skips_unread_store(s) || self.leaves_out_density_term(s) {
             return Ok(());
         }
         // Complex values are computed element by element (`complex`), with
@@ -40,7 +40,7 @@ impl Lowerer<'_> {
                 std::iter::once(lhs).chain(args).chain(lo.iter()).chain(hi.iter()).collect()
             }
             K::Tilde { lhs, args, .. } | K::Draw { lhs, args, .. } => std::iter::once(lhs).chain(args).collect(),
-            K::TargetPlus(e) => vec![e],
+            K::TargetPlus(e) | K::JacobianPlus(e) => vec![e],
             _ => return self.lower_stmt_unhoisted(s),
         };
         // A whole value assigned to a whole variable is computed straight
@@ -66,6 +66,20 @@ impl Lowerer<'_> {
         let lowered = self.lower_stmt_unhoisted(s);
         self.end_hoist();
         lowered
+    }
+
+    /// Whether `s` adds to the log density where this function has none:
+    /// the transformed parameters recomputed for generated quantities (a
+    /// `_lp` function's `~`/`target +=`, a `jacobian +=`) leave it out, and
+    /// so does a log density without the Jacobian adjustment (BridgeStan's
+    /// `jacobian=0`) for `jacobian +=`.
+    fn leaves_out_density_term(&self, s: &TypedStmt) -> bool {
+        use TypedStmtKind as K;
+        match &s.kind {
+            K::TargetPlus(_) | K::Tilde { .. } => self.kind() != FunctionKind::LogDensity,
+            K::JacobianPlus(_) => self.kind() != FunctionKind::LogDensity || !self.jacobian,
+            _ => false,
+        }
     }
 
     /// Lowers one statement, its loop-invariant buffers already computed.
@@ -112,7 +126,7 @@ impl Lowerer<'_> {
                 }
             }
             K::Draw { lhs, dist, args, lower, upper } => self.lower_draw(lhs, dist, args, lower.as_ref(), upper.as_ref()),
-            K::TargetPlus(e) => {
+            K::TargetPlus(e) | K::JacobianPlus(e) => {
                 if self.density_into_target(e)? {
                     return Ok(());
                 }

@@ -16,7 +16,8 @@ use crate::check::env::VarOrigin;
 use crate::check::typed::{TypedProgram, TypedStmt, TypedStmtKind, VarId};
 use crate::syntax::ast::BlockKind;
 
-/// The program with every likelihood statement of its model block removed,
+/// The program with every likelihood statement of its model block (and of
+/// `_lp` functions called in transformed parameters) removed,
 /// and how many were removed.
 pub fn prior_program(program: &TypedProgram) -> (TypedProgram, usize) {
     let is_data = |v: VarId| {
@@ -24,7 +25,9 @@ pub fn prior_program(program: &TypedProgram) -> (TypedProgram, usize) {
     };
     let mut removed = 0;
     let mut out = program.clone();
-    for block in out.blocks.iter_mut().filter(|b| b.kind == BlockKind::Model) {
+    // Transformed parameters too: a `_lp` function called there may hold
+    // a `~` or `target +=` on data.
+    for block in out.blocks.iter_mut().filter(|b| matches!(b.kind, BlockKind::Model | BlockKind::TransformedParameters)) {
         block.stmts = std::mem::take(&mut block.stmts).into_iter().filter_map(|s| without_likelihood(s, &is_data, &mut removed)).collect();
     }
     (out, removed)
@@ -99,5 +102,36 @@ model {
         // Left: the two priors (one reading data on its right) and
         // `target += -s`; the emptied loop is gone.
         assert_eq!(kinds.matches("Discriminant").count(), 3, "{kinds}");
+    }
+
+    #[test]
+    fn drops_the_likelihood_of_an_lp_function_called_in_transformed_parameters() {
+        let src = r#"
+functions {
+  real fit_lp(vector y, real mu, real s) { mu ~ normal(0, 5); y ~ normal(mu, s); target += -s; return mu; }
+  real upper_jacobian(real x) { jacobian += x; return 1 - exp(x); }
+}
+data { int N; vector[N] y; }
+parameters { real mu; real s_raw; }
+transformed parameters { real m = fit_lp(y, mu, upper_jacobian(s_raw)); }
+model { }
+"#;
+        let fe = crate::front_end(src);
+        assert!(fe.diagnostics.is_empty(), "{:?}", fe.diagnostics);
+        let program = fe.typed.expect("checks");
+        let (prior, removed) = prior_program(&program);
+        assert_eq!(removed, 1, "the ~ on y");
+        // What is left adds the prior on mu, `target += -s` and the
+        // Jacobian term.
+        let mut left = Vec::new();
+        for s in &prior.block(BlockKind::TransformedParameters).expect("transformed parameters").stmts {
+            s.for_each_stmt(&mut |s| match &s.kind {
+                TypedStmtKind::Tilde { dist, .. } => left.push(format!("~ {dist}")),
+                TypedStmtKind::TargetPlus(_) => left.push("target +=".to_string()),
+                TypedStmtKind::JacobianPlus(_) => left.push("jacobian +=".to_string()),
+                _ => {}
+            });
+        }
+        assert_eq!(left, ["jacobian +=", "~ normal", "target +="]);
     }
 }

@@ -144,6 +144,12 @@ pub enum StmtKind {
     },
     /// `target += expr;`
     TargetPlus(Expr),
+    /// `jacobian += expr;` (Stan 2.36): adds to the log density only where
+    /// the Jacobian of the constraining transforms is wanted. The parser
+    /// reads it as an assignment to a variable `jacobian` (a plain name
+    /// before Stan 2.36); the function expander and the checker make it
+    /// this statement when no variable `jacobian` is in scope.
+    JacobianPlus(Expr),
     /// `for (var in lower:upper) body`
     For {
         var: Ident,
@@ -181,8 +187,22 @@ pub enum StmtKind {
     Call(Expr),
     /// A lone `;`.
     Empty,
+    /// The statements of an inlined `_lp` or `_jacobian` function body
+    /// (made by the function expander only): they may add to `target` or
+    /// `jacobian` where the call is allowed. Not a scope: the returned
+    /// expression after them reads their (renamed) locals.
+    Inlined { from: InlinedFrom, stmts: Vec<Stmt> },
     /// A statement the parser could not read; its error is already reported.
     Error,
+}
+
+/// Which kind of user function an [`StmtKind::Inlined`] body comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InlinedFrom {
+    /// A `_lp` function: `target +=`, `~` and `_lupdf`/`_lupmf` calls allowed.
+    Lp,
+    /// A `_jacobian` function: `jacobian +=` allowed.
+    Jacobian,
 }
 
 /// `=`, `+=`, `-=`, `*=`, `/=`, `.*=`, `./=`.

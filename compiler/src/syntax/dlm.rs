@@ -218,7 +218,7 @@ fn rewrite_stmt(s: &mut Stmt, found: &mut bool) {
                 rewrite_stmt(o, found);
             }
         }
-        StmtKind::Block(v) => v.iter_mut().for_each(|x| rewrite_stmt(x, found)),
+        StmtKind::Block(v) | StmtKind::Inlined { stmts: v, .. } => v.iter_mut().for_each(|x| rewrite_stmt(x, found)),
         _ => {}
     }
 }

@@ -52,8 +52,10 @@ pub fn expand_functions(mut program: Program) -> (Program, Vec<Diagnostic>) {
     let mut declared: BTreeMap<String, FunDef> = BTreeMap::new();
     for block in &mut program.blocks {
         let BlockBody::Functions(fns) = &mut block.body else { continue };
-        for f in std::mem::take(fns) {
+        for mut f in std::mem::take(fns) {
             check_signature(&f, &mut diags);
+            mark_jacobian_statements(&mut f, &mut diags);
+            check_target_statements(&f, &mut diags);
             if f.body.is_none() {
                 declared.entry(f.name.name.clone()).or_insert(f);
                 continue;
@@ -92,6 +94,7 @@ pub fn expand_functions(mut program: Program) -> (Program, Vec<Diagnostic>) {
         param_names: BTreeSet::new(),
         counter: 0,
         block: BlockKind::Model,
+        caller: None,
         diags,
     };
     for block in &program.blocks {
@@ -145,6 +148,93 @@ pub fn expand_functions(mut program: Program) -> (Program, Vec<Diagnostic>) {
     }
     (program, ex.diags)
 }
+
+/// Makes every `jacobian += e;` of a function body a [`StmtKind::JacobianPlus`]
+/// (the parser reads it as an assignment to a variable `jacobian`), unless
+/// the function names a parameter or local `jacobian` (legal before Stan
+/// 2.36, when it is that variable). Outside a `_jacobian` function the
+/// statement is refused (E3004), as Stan refuses it.
+fn mark_jacobian_statements(f: &mut FunDef, diags: &mut Vec<Diagnostic>) {
+    let Some(body) = f.body.as_mut() else { return };
+    let mut named = f.params.iter().any(|p| p.name.name == JACOBIAN);
+    for s in body.iter() {
+        visit_stmts(s, &mut |x| match &x.kind {
+            StmtKind::Decl(d) => named |= d.name.name == JACOBIAN,
+            StmtKind::For { var, .. } | StmtKind::ForEach { var, .. } => named |= var.name == JACOBIAN,
+            _ => {}
+        });
+    }
+    if named {
+        return;
+    }
+    fn mark(s: &mut Stmt, found: &mut Vec<Span>) {
+        if let StmtKind::Assign { lhs: Expr { kind: ExprKind::Var(v), .. }, op: AssignOp::Add, rhs } = &s.kind {
+            if v.name == JACOBIAN {
+                found.push(s.span);
+                s.kind = StmtKind::JacobianPlus(rhs.clone());
+                return;
+            }
+        }
+        match &mut s.kind {
+            StmtKind::For { body, .. } | StmtKind::ForEach { body, .. } | StmtKind::While { body, .. } => mark(body, found),
+            StmtKind::If { then, otherwise, .. } => {
+                mark(then, found);
+                if let Some(o) = otherwise {
+                    mark(o, found);
+                }
+            }
+            StmtKind::Block(v) => v.iter_mut().for_each(|x| mark(x, found)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    body.iter_mut().for_each(|s| mark(s, &mut found));
+    if !f.name.name.ends_with("_jacobian") {
+        for span in found {
+            diags.push(
+                Diagnostic::error("E3004", format!("`jacobian +=` in the function `{}`, whose name does not end in `_jacobian`", f.name.name))
+                    .with_label(span, "adds to the Jacobian adjustment")
+                    .with_label(f.name.span, "defined here")
+                    .with_help(format!(
+                        "rename the function `{}_jacobian` (then call it only in `transformed parameters` or another `_jacobian` function)",
+                        f.name.name
+                    )),
+            );
+        }
+    }
+}
+
+/// Refuses `target +=` and `~` in a function whose name does not end in
+/// `_lp` (E3004), as Stan does: the checker allows them in an inlined body
+/// only when it is a `_lp` function's, and a plain function's body inlined
+/// into one would otherwise pass.
+fn check_target_statements(f: &FunDef, diags: &mut Vec<Diagnostic>) {
+    if f.name.name.ends_with("_lp") {
+        return;
+    }
+    for s in f.body.as_deref().unwrap_or(&[]) {
+        visit_stmts(s, &mut |x| {
+            let what = match &x.kind {
+                StmtKind::TargetPlus(_) => "`target +=`",
+                StmtKind::Tilde { .. } => "a sampling statement `~`",
+                _ => return,
+            };
+            diags.push(
+                Diagnostic::error("E3004", format!("{what} in the function `{}`, whose name does not end in `_lp`", f.name.name))
+                    .with_label(x.span, "adds to the log density")
+                    .with_label(f.name.span, "defined here")
+                    .with_help(if f.name.name.ends_with("_lpdf") || f.name.name.ends_with("_lpmf") {
+                        "a density function returns its log density: `return ...;` instead of adding to `target`".to_string()
+                    } else {
+                        format!("rename the function `{}_lp` (then call it only in `model`, `transformed parameters` or another `_lp` function)", f.name.name)
+                    }),
+            );
+        });
+    }
+}
+
+/// The name of Stan's `jacobian +=` accumulator.
+pub(crate) const JACOBIAN: &str = "jacobian";
 
 const TYPES: [&str; 6] = ["int", "real", "vector", "row_vector", "matrix", "void"];
 
@@ -290,6 +380,10 @@ struct Expander {
     counter: usize,
     /// The block being expanded.
     block: BlockKind,
+    /// The user function whose body is being expanded (the innermost one),
+    /// `None` at the block's own statements: Stan's call rules for `_lp`
+    /// and `_jacobian` functions depend on it.
+    caller: Option<String>,
     diags: Vec<Diagnostic>,
 }
 
@@ -458,6 +552,8 @@ impl Expander {
                 StmtKind::Assign { lhs, op, rhs }
             }
             StmtKind::TargetPlus(e) => StmtKind::TargetPlus(self.expand_expr(e, &mut hoist, depth)),
+            StmtKind::JacobianPlus(e) => StmtKind::JacobianPlus(self.expand_expr(e, &mut hoist, depth)),
+            StmtKind::Inlined { from, stmts } => StmtKind::Inlined { from, stmts: self.expand_stmts(stmts, depth) },
             StmtKind::For { var, lower, upper, body } => {
                 let lower = self.expand_expr(lower, &mut hoist, depth);
                 let upper = self.expand_expr(upper, &mut hoist, depth);
@@ -617,7 +713,9 @@ impl Expander {
             let a = if p.name.name.starts_with("return:") { a } else { paren(a) };
             env.insert(p.name.name.clone(), a);
         }
-        match form {
+        // The body's own calls are checked against this function's rules.
+        let outer_caller = self.caller.replace(name.clone());
+        let expanded = match form {
             Form::Broken => None,
             Form::Expr(e) => {
                 let e = subst(&e, &env);
@@ -635,9 +733,23 @@ impl Expander {
                 *hoist = saved;
                 let mut all = stmts;
                 all.extend(ret_hoist);
+                // The checker allows `target +=`/`jacobian +=` inside these
+                // bodies only, wherever they were inlined.
+                let from = if name.ends_with("_lp") {
+                    Some(InlinedFrom::Lp)
+                } else if name.ends_with("_jacobian") {
+                    Some(InlinedFrom::Jacobian)
+                } else {
+                    None
+                };
+                if let (Some(from), false) = (from, all.is_empty()) {
+                    all = vec![Stmt { kind: StmtKind::Inlined { from, stmts: all }, span }];
+                }
                 Some((all, ret))
             }
-        }
+        };
+        self.caller = outer_caller;
+        expanded
     }
 
     /// Stan's rules at a call: the argument count, `_rng` and `_lp` only in
@@ -663,13 +775,33 @@ impl Expander {
             );
             return false;
         }
-        if name.ends_with("_lp") && !matches!(self.block, BlockKind::Model | BlockKind::TransformedParameters) {
-            self.diags.push(
-                Diagnostic::error("E0013", format!("`{name}` adds to the log density; it cannot be called in `{}`", self.block.keyword()))
-                    .with_label(span, "call here")
-                    .with_help("call `_lp` functions in `model` or `transformed parameters`"),
-            );
-            return false;
+        if name.ends_with("_lp") {
+            let refused = match &self.caller {
+                Some(caller) => (!caller.ends_with("_lp")).then(|| format!("the function `{caller}`")),
+                None => (!matches!(self.block, BlockKind::Model | BlockKind::TransformedParameters)).then(|| format!("`{}`", self.block.keyword())),
+            };
+            if let Some(place) = refused {
+                self.diags.push(
+                    Diagnostic::error("E0013", format!("`{name}` adds to the log density; it cannot be called in {place}"))
+                        .with_label(span, "call here")
+                        .with_help("call `_lp` functions in `model`, `transformed parameters` or another `_lp` function"),
+                );
+                return false;
+            }
+        }
+        if name.ends_with("_jacobian") {
+            let refused = match &self.caller {
+                Some(caller) => (!caller.ends_with("_jacobian")).then(|| format!("the function `{caller}`")),
+                None => (self.block != BlockKind::TransformedParameters).then(|| format!("`{}`", self.block.keyword())),
+            };
+            if let Some(place) = refused {
+                self.diags.push(
+                    Diagnostic::error("E0013", format!("`{name}` adds to the Jacobian adjustment; it cannot be called in {place}"))
+                        .with_label(span, "call here")
+                        .with_help("call `_jacobian` functions in `transformed parameters` or another `_jacobian` function"),
+                );
+                return false;
+            }
         }
         let mut ok = true;
         for (p, a) in f.params.iter().zip(args) {
@@ -974,7 +1106,7 @@ fn normalise_density_calls(form: &mut Form) {
     fn stmt(s: &mut Stmt) {
         map_stmt_exprs(s, &mut expr);
         match &mut s.kind {
-            StmtKind::Block(v) => v.iter_mut().for_each(stmt),
+            StmtKind::Block(v) | StmtKind::Inlined { stmts: v, .. } => v.iter_mut().for_each(stmt),
             StmtKind::For { body, .. } | StmtKind::ForEach { body, .. } | StmtKind::While { body, .. } => stmt(body),
             StmtKind::If { then, otherwise, .. } => {
                 stmt(then);
@@ -1071,7 +1203,7 @@ pub(crate) fn map_stmt_exprs(s: &mut Stmt, f: &mut dyn FnMut(&mut Expr)) {
                 t.lower.iter_mut().chain(t.upper.iter_mut()).for_each(f);
             }
         }
-        StmtKind::TargetPlus(e) | StmtKind::Call(e) | StmtKind::Return(Some(e)) => f(e),
+        StmtKind::TargetPlus(e) | StmtKind::JacobianPlus(e) | StmtKind::Call(e) | StmtKind::Return(Some(e)) => f(e),
         StmtKind::Print(a) | StmtKind::Reject(a) | StmtKind::FatalError(a) => print(a, f),
         StmtKind::Decl(d) => {
             if let Some(e) = &mut d.init {
@@ -1099,7 +1231,7 @@ fn visit_stmts(s: &Stmt, f: &mut dyn FnMut(&Stmt)) {
                 visit_stmts(o, f);
             }
         }
-        StmtKind::Block(v) => v.iter().for_each(|x| visit_stmts(x, f)),
+        StmtKind::Block(v) | StmtKind::Inlined { stmts: v, .. } => v.iter().for_each(|x| visit_stmts(x, f)),
         _ => {}
     }
 }

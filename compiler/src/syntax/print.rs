@@ -180,6 +180,14 @@ fn stmt_node(s: &Stmt) -> Node {
             list("tilde", rest)
         }
         StmtKind::TargetPlus(e) => list("target+=", vec![expr_node(e)]),
+        StmtKind::JacobianPlus(e) => list("jacobian+=", vec![expr_node(e)]),
+        StmtKind::Inlined { from, stmts } => vertical(
+            match from {
+                InlinedFrom::Lp => "inlined-lp",
+                InlinedFrom::Jacobian => "inlined-jacobian",
+            },
+            stmts.iter().map(stmt_node).collect(),
+        ),
         StmtKind::For { var, lower, upper, body } => list(
             "for",
             vec![atom(&var.name), expr_node(lower), expr_node(upper), stmt_node(body)],

@@ -275,6 +275,8 @@ impl Splitter {
                 }),
             },
             StmtKind::TargetPlus(e) => StmtKind::TargetPlus(self.value(e)),
+            StmtKind::JacobianPlus(e) => StmtKind::JacobianPlus(self.value(e)),
+            StmtKind::Inlined { from, stmts } => StmtKind::Inlined { from, stmts: self.stmts(stmts) },
             StmtKind::Return(Some(e)) if self.out_tree.is_some() => return self.return_into_out(e, span, out),
             StmtKind::Return(Some(e)) if self.returning.is_some() => StmtKind::Return(self.returned_element(e)),
             StmtKind::Return(e) => StmtKind::Return(e.map(|e| self.value(e))),

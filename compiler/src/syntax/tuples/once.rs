@@ -38,13 +38,13 @@ use crate::syntax::span::Span;
 pub(super) struct TupleSignature {
     pub params: Vec<FunParam>,
     pub ret: FunType,
-    /// Runs once per call (`_rng`, `_lp`): called with out-arguments.
+    /// Runs once per call (`_rng`, `_lp`, `_jacobian`): called with out-arguments.
     pub once: bool,
 }
 
 /// Whether a tuple-returning function must run once per call.
 pub(super) fn runs_once(name: &str) -> bool {
-    name.ends_with("_rng") || name.ends_with("_lp")
+    name.ends_with("_rng") || name.ends_with("_lp") || name.ends_with("_jacobian")
 }
 
 /// The name of the out-argument at `path` of a function's result.
