@@ -5,7 +5,7 @@
 //! arguments substituted for the parameters (Stan's arguments are read-only,
 //! so substitution is exact). The checker, lowering and the fused, tape-free
 //! AD then see ordinary statements and expressions, and type-check the body
-//! at each call site with the argument types given there. Two body forms:
+//! at each call site with the argument types given there. Three body forms:
 //!
 //! - an *expression body*: local declarations with an initial value, `if`s
 //!   whose branches return, and a final `return e;`, folded into one
@@ -14,7 +14,10 @@
 //!   inlined before the calling statement (both in one new block), its
 //!   locals renamed `name__fN` (a suffix users cannot write), and the
 //!   returned expression put in the call's place (or, for `x = f(...)`,
-//!   assigned to `x` at the end of the body).
+//!   assigned to `x` at the end of the body);
+//! - a body with a `return` before its end (inside a loop, an `if` arm,
+//!   before other statements): inlined the same way, its `return`s lowered
+//!   into assignments, a flag and `break`s (`returns.rs`).
 //!
 //! Codes: E0011 (a definition that cannot be used), E0012 (recursion),
 //! E0013 (a call that breaks Stan's rules for user functions).
@@ -27,6 +30,7 @@ use crate::syntax::span::Span;
 
 mod map_rect;
 mod reduce_sum;
+mod returns;
 pub use reduce_sum::{split_reduce_sum, REDUCE_SUM};
 
 /// Every function definition (with a body) of the `functions` block, as
@@ -364,6 +368,9 @@ enum Form {
     /// Statements (locals, loops, ...) then, for a non-void function, the
     /// returned expression.
     Stmts(Vec<Stmt>, Option<Expr>),
+    /// A body with a `return` before its end, as written: its `return`s are
+    /// lowered at each call ([`returns::lower`]).
+    Jumps(Vec<Stmt>),
     /// Could not be used (already reported).
     Broken,
 }
@@ -402,59 +409,52 @@ impl Expander {
                 return Form::Expr(e);
             }
         }
+        // Every `return` agrees with the declared type.
+        let mut wrong = false;
+        for s in &body {
+            visit_stmts(s, &mut |x| match &x.kind {
+                StmtKind::Return(Some(e)) if is_void => {
+                    self.diags.push(
+                        Diagnostic::error("E0011", format!("the void function `{}` returns a value", f.name.name))
+                            .with_label(e.span, "value returned here")
+                            .with_help("declare the function's return type, or write `return;`"),
+                    );
+                    wrong = true;
+                }
+                StmtKind::Return(None) if !is_void => {
+                    self.diags.push(
+                        Diagnostic::error("E0011", format!("`return;` without a value in `{}`, which returns `{}`", f.name.name, type_text(&f.return_type)))
+                            .with_label(x.span, "no value")
+                            .with_help("write `return expr;` with a value of the declared type"),
+                    );
+                    wrong = true;
+                }
+                _ => {}
+            });
+        }
+        if wrong {
+            return Form::Broken;
+        }
+        if !is_void && !matches!(returns::paths(&body), returns::Paths::All | returns::Paths::Stops) {
+            self.diags.push(
+                Diagnostic::error("E0011", format!("the function `{}` does not return a value on every path", f.name.name))
+                    .with_label(f.name.span, format!("declared to return `{}`", type_text(&f.return_type)))
+                    .with_help(
+                        "end the body with `return expr;` (after a loop that returns from inside, too), or give every branch \
+                         of the last `if` a `return`",
+                    ),
+            );
+            return Form::Broken;
+        }
+        // The fast path: one `return`, the last statement (none in a void body).
         let (stmts, ret) = match body.split_last() {
             Some((Stmt { kind: StmtKind::Return(r), .. }, rest)) => (rest.to_vec(), r.clone()),
             _ => (body.clone(), None),
         };
-        if !is_void && ret.is_none() && !body.last().is_some_and(always_returns) {
-            self.diags.push(
-                Diagnostic::error("E0011", format!("the function `{}` does not return a value on every path", f.name.name))
-                    .with_label(f.name.span, format!("declared to return `{}`", type_text(&f.return_type)))
-                    .with_help("end the body with `return expr;`, or give every branch of the last `if` a `return`"),
-            );
-            return Form::Broken;
+        if (is_void || ret.is_some()) && !stmts.iter().any(returns::contains_return) {
+            return Form::Stmts(stmts, ret);
         }
-        if !is_void && ret.is_none() {
-            // Every path returns, but from inside the last statement.
-            let span = body.last().map(|s| s.span).unwrap_or(f.span);
-            self.diags.push(
-                Diagnostic::error(
-                    "E0011",
-                    format!("`{}`: a `return` before the end of a body with loops or other statements is not supported yet", f.name.name),
-                )
-                .with_label(span, "returns from inside this statement")
-                .with_help("set a local variable in each branch and return it at the end of the function"),
-            );
-            return Form::Broken;
-        }
-        if let (true, Some(e)) = (is_void, &ret) {
-            self.diags.push(
-                Diagnostic::error("E0011", format!("the void function `{}` returns a value", f.name.name))
-                    .with_label(e.span, "value returned here")
-                    .with_help("declare the function's return type, or write `return;`"),
-            );
-            return Form::Broken;
-        }
-        let mut inner_return = None;
-        for s in &stmts {
-            visit_stmts(s, &mut |x| {
-                if matches!(x.kind, StmtKind::Return(_)) {
-                    inner_return.get_or_insert(x.span);
-                }
-            });
-        }
-        if let Some(span) = inner_return {
-            self.diags.push(
-                Diagnostic::error(
-                    "E0011",
-                    format!("`{}`: a `return` before the end of a body with loops or other statements is not supported yet", f.name.name),
-                )
-                .with_label(span, "early return")
-                .with_help("set a local variable and return it at the end of the function"),
-            );
-            return Form::Broken;
-        }
-        Form::Stmts(stmts, ret)
+        Form::Jumps(body)
     }
 
     fn fresh(&mut self, name: &str) -> String {
@@ -626,10 +626,16 @@ impl Expander {
     fn direct_call(&mut self, rhs: &Expr, target: Expr, depth: usize) -> Option<Vec<Stmt>> {
         let ExprKind::Call { func, args } = &rhs.kind else { return None };
         let name = def_name(&func.name);
-        let Some(Form::Stmts(_, Some(_))) = self.forms.get(&name) else { return None };
+        let jumps = match self.forms.get(&name) {
+            Some(Form::Stmts(_, Some(_))) => false,
+            Some(Form::Jumps(_)) if self.defs.get(&name).is_some_and(|f| f.return_type.base != "void") => true,
+            _ => return None,
+        };
         let mut hoist = Vec::new();
+        // A body with early returns writes each returned value to `target`.
+        let place = jumps.then(|| target.clone());
         // A failed call is reported; an empty block stands for it.
-        let Some((mut stmts, ret)) = self.instantiate(func, args.clone(), rhs.span, &mut hoist, depth) else {
+        let Some((mut stmts, ret)) = self.instantiate(func, args.clone(), rhs.span, &mut hoist, depth, place) else {
             return Some(Vec::new());
         };
         hoist.append(&mut stmts);
@@ -653,14 +659,16 @@ impl Expander {
             );
             return None;
         }
-        let (stmts, _) = self.instantiate(func, args, span, hoist, depth)?;
+        let (stmts, _) = self.instantiate(func, args, span, hoist, depth, None)?;
         Some(stmts)
     }
 
     /// The function's body for one call: the call-site rules checked, the
     /// arguments substituted and the locals renamed. Returns the statements
     /// and the returned expression (for a statement body), or just the
-    /// expression (for an expression body).
+    /// expression (for an expression body). A body with early returns
+    /// writes its value to `place` when given (and returns no expression),
+    /// else to a new local, the returned expression.
     fn instantiate(
         &mut self,
         func: &Ident,
@@ -668,6 +676,7 @@ impl Expander {
         span: Span,
         hoist: &mut Vec<Stmt>,
         depth: usize,
+        place: Option<Expr>,
     ) -> Option<(Vec<Stmt>, Option<Expr>)> {
         let name = def_name(&func.name);
         let f = self.defs.get(&name)?.clone();
@@ -733,23 +742,65 @@ impl Expander {
                 *hoist = saved;
                 let mut all = stmts;
                 all.extend(ret_hoist);
-                // The checker allows `target +=`/`jacobian +=` inside these
-                // bodies only, wherever they were inlined.
-                let from = if name.ends_with("_lp") {
-                    Some(InlinedFrom::Lp)
-                } else if name.ends_with("_jacobian") {
-                    Some(InlinedFrom::Jacobian)
-                } else {
-                    None
+                Some((mark_inlined(&name, all, span), ret))
+            }
+            Form::Jumps(body) => 'jumps: {
+                let stmts: Vec<Stmt> = body.iter().map(|s| self.rename_stmt(s, &mut env)).collect();
+                let mut out = Vec::new();
+                let (place, value) = match (f.return_type.base.as_str(), place) {
+                    ("void", _) => (None, None),
+                    (_, Some(p)) => (Some(p), None),
+                    (_, None) => {
+                        let Some(local) = self.result_local(&f, func, span) else { break 'jumps None };
+                        let var = Expr::var(&local.name);
+                        out.push(Stmt { kind: StmtKind::Decl(local), span });
+                        (Some(var.clone()), Some(var))
+                    }
                 };
-                if let (Some(from), false) = (from, all.is_empty()) {
-                    all = vec![Stmt { kind: StmtKind::Inlined { from, stmts: all }, span }];
-                }
-                Some((all, ret))
+                let fell_off = (place.is_some() && !returns::surely_returns(&body)).then(|| {
+                    format!("the function `{name}` reached the end of its body without returning a value")
+                });
+                let flag = Ident { name: self.fresh("returned"), span };
+                let stmts = returns::lower(stmts, place, flag, fell_off, span);
+                let saved = std::mem::take(hoist);
+                let body = self.expand_stmts(stmts, depth + 1);
+                *hoist = saved;
+                // The result's local stays outside the marked body: the
+                // calling expression reads it.
+                out.extend(mark_inlined(&name, body, span));
+                Some((out, value))
             }
         };
         self.caller = outer_caller;
         expanded
+    }
+
+    /// The local that holds the value of a call whose body returns early
+    /// and whose value is used inside an expression: an `int` or a `real`
+    /// (a container's sizes are not known before type checking).
+    fn result_local(&mut self, f: &FunDef, func: &Ident, span: Span) -> Option<VarDecl> {
+        let base = match (f.return_type.base.as_str(), f.return_type.array_dims) {
+            ("int", 0) => BaseTypeExpr::Int { transform: Transform::None },
+            ("real", 0) => BaseTypeExpr::Real { transform: Transform::None },
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0013",
+                        format!(
+                            "`{}` returns a `{}` from before the end of its body, and its value is used inside an expression, which is not supported yet",
+                            func.name,
+                            type_text(&f.return_type)
+                        ),
+                    )
+                    .with_label(span, "value used here")
+                    .with_label(f.name.span, "returns early")
+                    .with_help("assign the call to a variable first (`vector[n] v = f(...);` or `v = f(...);`) and use the variable"),
+                );
+                return None;
+            }
+        };
+        let name = Ident { name: self.fresh(&f.name.name), span };
+        Some(VarDecl { ty: TypeExpr { array_sizes: Vec::new(), base, span }, name, init: None, span })
     }
 
     /// Stan's rules at a call: the argument count, `_rng` and `_lp` only in
@@ -918,7 +969,7 @@ impl Expander {
             );
             return error_expr();
         }
-        let Some((stmts, ret)) = self.instantiate(func, args, span, hoist, depth) else { return error_expr() };
+        let Some((stmts, ret)) = self.instantiate(func, args, span, hoist, depth, None) else { return error_expr() };
         let Some(ret) = ret else { return error_expr() };
         if stmts.is_empty() {
             return ret;
@@ -1055,16 +1106,6 @@ fn count_uses(e: &Expr, name: &str) -> usize {
     n
 }
 
-/// Whether every path through `s` ends in a `return`.
-fn always_returns(s: &Stmt) -> bool {
-    match &s.kind {
-        StmtKind::Return(_) => true,
-        StmtKind::Block(v) => v.last().is_some_and(always_returns),
-        StmtKind::If { then, otherwise: Some(o), .. } => always_returns(then) && always_returns(o),
-        _ => false,
-    }
-}
-
 /// `e` with every variable named in `env` replaced by its value.
 fn subst(e: &Expr, env: &HashMap<String, Expr>) -> Expr {
     let mut out = e.clone();
@@ -1125,6 +1166,7 @@ fn normalise_density_calls(form: &mut Form) {
                 expr(r);
             }
         }
+        Form::Jumps(stmts) => stmts.iter_mut().for_each(stmt),
         Form::Broken => {}
     }
 }
@@ -1265,6 +1307,23 @@ fn signature_text(f: &FunDef) -> String {
     format!("{} {}({})", type_text(&f.return_type), f.name.name, params.join(", "))
 }
 
+/// The inlined body of a `_lp` or `_jacobian` function marked as such: the
+/// checker allows `target +=`/`jacobian +=` inside these bodies only,
+/// wherever they were inlined.
+fn mark_inlined(name: &str, stmts: Vec<Stmt>, span: Span) -> Vec<Stmt> {
+    let from = if name.ends_with("_lp") {
+        InlinedFrom::Lp
+    } else if name.ends_with("_jacobian") {
+        InlinedFrom::Jacobian
+    } else {
+        return stmts;
+    };
+    if stmts.is_empty() {
+        return stmts;
+    }
+    vec![Stmt { kind: StmtKind::Inlined { from, stmts }, span }]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1350,3 +1409,4 @@ mod tests {
         assert!(d[1].message.contains("`total`") && d[1].message.contains("not an `int` or a `real`"), "{}", d[1].message);
     }
 }
+

@@ -40,6 +40,11 @@ pub fn expr_to_sexp(e: &Expr) -> String {
     flat(&expr_node(e))
 }
 
+/// Prints one statement (and the statements in it) on one line; for tests.
+pub fn stmt_to_sexp(s: &Stmt) -> String {
+    flat(&stmt_node(s))
+}
+
 /// A node of the printed tree. `vertical` lists put every child on its own
 /// line (blocks, statement lists); other lists stay on one line when they fit.
 enum Node {

@@ -88,7 +88,7 @@ pub(super) fn out_tree(ty: &FunType, path: &mut Vec<usize>, span: Span) -> Expr 
 /// A void body whose `return;`s are at its end: `if (c) { ...; return; }
 /// rest` becomes `if (c) { ... } else { rest }`, and a `return;` with
 /// nothing after it is dropped. A `return;` left (inside a loop) is
-/// reported by the expander, as for any function.
+/// lowered by the expander, as for any function (`functions/returns.rs`).
 pub(super) fn returns_at_end(stmts: Vec<Stmt>) -> Vec<Stmt> {
     let mut out = Vec::with_capacity(stmts.len());
     let mut rest = stmts.into_iter();
