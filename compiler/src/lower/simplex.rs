@@ -150,54 +150,23 @@ impl Lowerer<'_> {
                 let row = this.elements_once(eta, &[i], &[k])?;
                 (this.log_sum_exp_of(&row, at)?, this.pick(&row, y0))
             } else {
-                let lse = this.row_log_sum_exp(eta, i, k, at)?;
-                let logit = this.elem(eta, &[i, y0])?;
-                (lse, this.fb.to_f64(logit))
+                // The row once into a buffer, which the normaliser's
+                // library call and the outcome's load read.
+                let row = this.temp_buffer("row", ScalarType::F64, k);
+                this.loop_n(k, |this, j| {
+                    let v = this.elem(eta, &[i, j])?;
+                    let v = this.fb.to_f64(v);
+                    this.fb.store(row, j, v);
+                    Ok(())
+                })?;
+                let values = super::Storage { buf: row, shape: vec![k], array_rank: 0, ty: ScalarType::F64 };
+                let lse = this.log_sum_exp_of_buffer(&values, k, at)?;
+                (lse, this.fb.load(row, y0, ScalarType::F64))
             };
             let term = this.fb.binary(BinaryOp::Sub, logit, lse);
             this.emit_term(sink, term);
             Ok(())
         })
-    }
-
-    /// `log_sum_exp(m[i])` of row `i` (of `k` columns) of a matrix
-    /// expression: the largest element found by its position (an integer
-    /// cell, so no real value is carried between iterations and the
-    /// gradient differentiates plainly), then `max + log(sum(exp(m[i, j] -
-    /// max)))`.
-    fn row_log_sum_exp(&mut self, m: &TypedExpr, i: Value, k: usize, at: &TypedExpr) -> LowerResult<Value> {
-        let best = self.temp_buffer("row_argmax", ScalarType::I64, 1);
-        let sum = self.temp_buffer("row_sum_exp", ScalarType::F64, 1);
-        let zero = self.fb.i64(0);
-        self.fb.store(best, zero, zero);
-        self.loop_n(k, |this, j| {
-            let b = this.fb.load(best, zero, ScalarType::I64);
-            let cur = this.elem(m, &[i, b])?;
-            let v = this.elem(m, &[i, j])?;
-            let (cur, v) = (this.fb.to_f64(cur), this.fb.to_f64(v));
-            let better = this.fb.cmp(crate::ir::CmpOp::Gt, v, cur);
-            let next = this.fb.select(better, j, b);
-            this.fb.store(best, zero, next);
-            Ok(())
-        })?;
-        let b = self.fb.load(best, zero, ScalarType::I64);
-        let max = self.elem(m, &[i, b])?;
-        let max = self.fb.to_f64(max);
-        let exp = self.func("hbm_exp", at)?;
-        let nothing = self.fb.f64(0.0);
-        self.fb.store(sum, zero, nothing);
-        self.loop_n(k, |this, j| {
-            let v = this.elem(m, &[i, j])?;
-            let v = this.fb.to_f64(v);
-            let d = this.fb.binary(BinaryOp::Sub, v, max);
-            let e = this.fb.call(exp.clone(), vec![CallArg::Value(d)]);
-            this.fb.accumulate(sum, zero, e);
-            Ok(())
-        })?;
-        let total = self.fb.load(sum, zero, ScalarType::F64);
-        let log = self.func("hbm_log", at)?;
-        let l = self.fb.call(log, vec![CallArg::Value(total)]);
-        Ok(self.fb.binary(BinaryOp::Add, l, max))
     }
 
     /// `categorical_rng(theta)` / `categorical_logit_rng(beta)` /
