@@ -12,9 +12,7 @@
 
 mod common;
 
-fn calls(ir: &str, symbol: &str) -> usize {
-    ir.matches(&format!("call {symbol}(")).count()
-}
+use common::calls;
 
 /// The `log` calls inside the gradient's loops (one per element).
 fn logs_in_loops(ir: &str) -> usize {

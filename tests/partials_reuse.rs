@@ -12,9 +12,7 @@
 
 mod common;
 
-fn calls(ir: &str, symbol: &str) -> usize {
-    ir.matches(&format!("call {symbol}(")).count()
-}
+use common::calls;
 
 const EXP_MODEL: &str = r#"
 data { int N; vector[N] x; }

@@ -11,9 +11,7 @@ mod common;
 
 use hbmc::model::Engine;
 
-fn calls(ir: &str, symbol: &str) -> usize {
-    ir.matches(&format!("call {symbol}(")).count()
-}
+use common::calls;
 
 const DATA: &str = r#"{"N": 5, "x": [[1, 0.3], [1, -1.1], [1, 0.8], [1, 2.0], [1, -0.4]], "y": [1, 3, 2, 3, 1]}"#;
 

@@ -175,6 +175,11 @@ pub fn gradient_ir(source: &str, data_json: &str) -> String {
     function_ir(source, data_json, hbmc_compiler::ir::FunctionKind::Gradient)
 }
 
+/// How many calls of the library function `symbol` printed IR makes.
+pub fn calls(ir: &str, symbol: &str) -> usize {
+    ir.matches(&format!("call {symbol}(")).count()
+}
+
 /// [`gradient_ir`] for any function of the differentiated module (the log
 /// density, to compare the gradient with).
 pub fn function_ir(source: &str, data_json: &str, kind: hbmc_compiler::ir::FunctionKind) -> String {
