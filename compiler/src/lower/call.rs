@@ -630,41 +630,28 @@ impl Lowerer<'_> {
         }
     }
 
-    /// `log_sum_exp` of the first `n > 0` elements of a flat buffer: the
-    /// largest, then `log(sum(exp(x - max))) + max`, with max taken as 0
-    /// when every element is -inf (the result is then -inf, not NaN). Its
-    /// derivative in max is zero.
+    /// `log_sum_exp` of the first `n > 0` elements of a flat buffer: one
+    /// library call with its adjoint rule (a loop finding the largest
+    /// element would be replayed by the reverse sweep). Integers are
+    /// copied into reals first.
     pub(super) fn log_sum_exp_of_buffer(&mut self, values: &Storage, n: usize, at: &TypedExpr) -> LowerResult<Value> {
-        if values.ty == ScalarType::F64 {
-            // Real values: one library call with its adjoint rule; the
-            // argmax loop below would be replayed by the reverse sweep.
-            let f = self.func("hbm_log_sum_exp_vec", at)?;
-            let first = self.fb.i64(0);
-            let len = self.fb.i64(n as i64);
-            return Ok(self.fb.call(f, vec![CallArg::Buffer { buf: values.buf, offset: first }, CallArg::Value(len)]));
-        }
-        let max = self.extreme_element(values, n, CmpOp::Gt)?;
-        let max = self.fb.to_f64(max);
-        let minus_inf = self.fb.f64(f64::NEG_INFINITY);
-        let none = self.fb.cmp(CmpOp::Eq, max, minus_inf);
-        let zero = self.fb.f64(0.0);
-        let max = self.fb.select(none, zero, max);
-        let exp = self.func("hbm_exp", at)?;
-        let sum = self.temp_buffer("log_sum_exp", ScalarType::F64, 1);
+        let buf = match values.ty {
+            ScalarType::F64 => values.buf,
+            _ => {
+                let reals = self.temp_buffer("log_sum_exp", ScalarType::F64, n);
+                self.loop_n(n, |this, i| {
+                    let v = this.fb.load(values.buf, i, values.ty);
+                    let v = this.fb.to_f64(v);
+                    this.fb.store(reals, i, v);
+                    Ok(())
+                })?;
+                reals
+            }
+        };
+        let f = self.func("hbm_log_sum_exp_vec", at)?;
         let first = self.fb.i64(0);
-        self.fb.store(sum, first, zero);
-        self.loop_n(n, |this, i| {
-            let v = this.fb.load(values.buf, i, values.ty);
-            let v = this.fb.to_f64(v);
-            let d = this.fb.binary(BinaryOp::Sub, v, max);
-            let ex = this.fb.call(exp.clone(), vec![CallArg::Value(d)]);
-            this.fb.accumulate(sum, first, ex);
-            Ok(())
-        })?;
-        let s = self.fb.load(sum, first, ScalarType::F64);
-        let log = self.func("hbm_log", at)?;
-        let l = self.fb.call(log, vec![CallArg::Value(s)]);
-        Ok(self.fb.binary(BinaryOp::Add, l, max))
+        let len = self.fb.i64(n as i64);
+        Ok(self.fb.call(f, vec![CallArg::Buffer { buf, offset: first }, CallArg::Value(len)]))
     }
 
     /// The extreme element (by `cmp`: `Gt` the largest, `Lt` the smallest)

@@ -72,28 +72,12 @@ impl Lowerer<'_> {
             [n, k] if name == "categorical_logit" => return self.categorical_logit_rows(y, probs, *n, *k, sink, at),
             s => return Err(LowerError::unsupported(at.span, format!("`{name}` with probabilities of shape {s:?}"))),
         };
-        let unrolled = name == "categorical_logit" && (1..=super::unrolled::MAX_UNROLLED_LOG_SUM_EXP).contains(&k);
-        if unrolled {
-            let logits = self.elements_once(probs, &[], &[k])?;
-            let lse = self.log_sum_exp_of(&logits, at)?;
-            let shape = self.shape(y)?;
-            return self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
-                let yi = this.elem(y, idx)?;
-                let one = this.fb.i64(1);
-                let y0 = this.fb.binary(BinaryOp::Sub, yi, one);
-                this.range_check(y0, k, at)?;
-                let chosen = this.pick(&logits, y0);
-                let term = this.fb.binary(BinaryOp::Sub, chosen, lse);
-                this.emit_term(sink, term);
-                Ok(())
-            });
-        }
-        // The logits once into a buffer (a variable's own), which both the
+        // The logits once (as values, or in a buffer), which both the
         // normaliser and each outcome's term read.
         let logits = if name == "categorical_logit" && k > 0 {
-            let values = self.materialize_flat(probs)?;
-            let lse = self.log_sum_exp_of_buffer(&values, k, at)?;
-            Some((values, lse))
+            let logits = self.logits_once(probs, &[], k)?;
+            let lse = self.logits_log_sum_exp(&logits, at)?;
+            Some((logits, lse))
         } else {
             None
         };
@@ -105,9 +89,8 @@ impl Lowerer<'_> {
             let y0 = this.fb.binary(BinaryOp::Sub, yi, one);
             this.range_check(y0, k, at)?;
             let term = match &logits {
-                Some((values, lse)) => {
-                    let p = this.fb.load(values.buf, y0, values.ty);
-                    let p = this.fb.to_f64(p);
+                Some((logits, lse)) => {
+                    let p = this.logit_at(logits, y0, at)?;
                     this.fb.binary(BinaryOp::Sub, p, *lse)
                 }
                 None => {
@@ -146,23 +129,9 @@ impl Lowerer<'_> {
             let one = this.fb.i64(1);
             let y0 = this.fb.binary(BinaryOp::Sub, yi, one);
             this.range_check(y0, k, at)?;
-            let (lse, logit) = if k <= super::unrolled::MAX_UNROLLED_LOG_SUM_EXP {
-                let row = this.elements_once(eta, &[i], &[k])?;
-                (this.log_sum_exp_of(&row, at)?, this.pick(&row, y0))
-            } else {
-                // The row once into a buffer, which the normaliser's
-                // library call and the outcome's load read.
-                let row = this.temp_buffer("row", ScalarType::F64, k);
-                this.loop_n(k, |this, j| {
-                    let v = this.elem(eta, &[i, j])?;
-                    let v = this.fb.to_f64(v);
-                    this.fb.store(row, j, v);
-                    Ok(())
-                })?;
-                let values = super::Storage { buf: row, shape: vec![k], array_rank: 0, ty: ScalarType::F64 };
-                let lse = this.log_sum_exp_of_buffer(&values, k, at)?;
-                (lse, this.fb.load(row, y0, ScalarType::F64))
-            };
+            let row = this.logits_once(eta, &[i], k)?;
+            let lse = this.logits_log_sum_exp(&row, at)?;
+            let logit = this.logit_at(&row, y0, at)?;
             let term = this.fb.binary(BinaryOp::Sub, logit, lse);
             this.emit_term(sink, term);
             Ok(())
