@@ -549,6 +549,10 @@ pub fn symbols() -> Vec<Symbol> {
         => K::LpdfBatch { of: "hbm_poisson_log_uncounted_lpmf" });
     push!(hbm_poisson_log_uncounted_lpmf_grad_batch: unsafe extern "C" fn(i64, CPtr, CPtr, Ptr) -> f64
         => K::LpdfGradBatch { of: "hbm_poisson_log_uncounted_lpmf_grad" });
+    push!(hbm_binomial_logit_uncounted_lpmf_batch: unsafe extern "C" fn(i64, CPtr, CPtr, CPtr) -> f64
+        => K::LpdfBatch { of: "hbm_binomial_logit_uncounted_lpmf" });
+    push!(hbm_binomial_logit_uncounted_lpmf_grad_batch: unsafe extern "C" fn(i64, CPtr, CPtr, CPtr, Ptr) -> f64
+        => K::LpdfGradBatch { of: "hbm_binomial_logit_uncounted_lpmf_grad" });
     push!(hbm_sum_batch: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Reduce);
 
     // --- multivariate densities ---

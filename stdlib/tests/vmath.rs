@@ -488,3 +488,120 @@ fn sum_batch_adds_in_its_fixed_order() {
         assert_eq!(hbm_sum_batch(std::ptr::null(), 0), 0.0);
     }
 }
+
+/// binomial_logit's batch (without ln C(m, n)) against the scalar density,
+/// element by element, over counts 0..=30, trials up to 40 and log-odds
+/// from the extreme arguments: the same conventions (an invalid element's
+/// value is -inf and its partial 0), and values and partials within 4 ulp
+/// of their largest term (the scalar takes `ln_1p` and `1 / (1 + e)` from
+/// the standard library, the kernel its own straight-line forms).
+#[test]
+fn binomial_logit_batch_matches_the_scalar_density_element_by_element() {
+    use hbmc_stdlib::dist::batch::{binomial_logit_uncounted_lpmf_batch, binomial_logit_uncounted_lpmf_one};
+    use hbmc_stdlib::dist::binomial_logit_uncounted_lpmf_grad;
+    let alpha_all = extreme_arguments();
+    let u = uniforms(29, 2 * alpha_all.len());
+    let m: Vec<f64> = u[..alpha_all.len()].iter().map(|&v| (41.0 * v).floor()).collect();
+    let mut n: Vec<f64> = m.iter().zip(&u[alpha_all.len()..]).map(|(&m, &v)| ((m + 1.0) * v).floor().min(30.0)).collect();
+    // Invalid counts: negative, above the trials.
+    n[5] = -1.0;
+    n[9] = m[9] + 1.0;
+    let mut partials = vec![f64::NAN; n.len()];
+    let sum = binomial_logit_uncounted_lpmf_batch(&n, &m, &alpha_all, Some(&mut partials));
+    let spacing = |x: f64| f64::from_bits(x.abs().to_bits() + 1) - x.abs();
+    let mut finite_sum = 0.0;
+    let mut all_finite = true;
+    for i in 0..n.len() {
+        let (v, d) = binomial_logit_uncounted_lpmf_one(n[i], m[i], alpha_all[i]);
+        let (sv, [sd]) = binomial_logit_uncounted_lpmf_grad(n[i] as i64, m[i] as i64, alpha_all[i]);
+        let at = format!("({}, {}, {:e})", n[i], m[i], alpha_all[i]);
+        if sv == f64::NEG_INFINITY {
+            assert_eq!(v, f64::NEG_INFINITY, "{at}: value {v:e}, scalar -inf");
+            assert_eq!((d, partials[i]), (0.0, 0.0), "{at}: an invalid element has a zero partial");
+            all_finite = false;
+            continue;
+        }
+        let big = (n[i] * alpha_all[i].abs()).max(m[i] * alpha_all[i].abs()).max(m[i]);
+        let tol = 4.0 * spacing(big.max(1.0));
+        assert!(v == sv || (v - sv).abs() <= tol, "{at}: value {v:e}, scalar {sv:e}");
+        assert!(d == sd || (d - sd).abs() <= tol, "{at}: partial {d:e}, scalar {sd:e}");
+        assert!(partials[i] == sd || (partials[i] - sd).abs() <= tol, "{at}: kernel partial {:e}, scalar {sd:e}", partials[i]);
+        if alpha_all[i].abs() < 1e3 {
+            finite_sum += v;
+        }
+    }
+    assert!(!all_finite && sum == f64::NEG_INFINITY, "an invalid element makes the sum -inf");
+    // The valid elements of moderate log-odds (the huge ones' sum
+    // overflows) alone sum to the sum of their values.
+    let valid: Vec<usize> =
+        (0..n.len()).filter(|&i| alpha_all[i].abs() < 1e3 && binomial_logit_uncounted_lpmf_one(n[i], m[i], alpha_all[i]).0.is_finite()).collect();
+    let pick = |x: &[f64]| valid.iter().map(|&i| x[i]).collect::<Vec<f64>>();
+    let s = binomial_logit_uncounted_lpmf_batch(&pick(&n), &pick(&m), &pick(&alpha_all), None);
+    assert!((s - finite_sum).abs() <= 1e-12 * finite_sum.abs(), "sum {s:e}, by element {finite_sum:e}");
+}
+
+/// The kernel's binomial_logit by its definition, n ln σ(α) + (m − n)
+/// ln(1 − σ(α)), with its partial n − m σ(α), written out in the test for
+/// moderate log-odds (where the naive forms are accurate).
+#[test]
+fn binomial_logit_batch_equals_its_definition() {
+    use hbmc_stdlib::dist::batch::binomial_logit_uncounted_lpmf_batch;
+    let u = uniforms(31, 3 * 257);
+    let m: Vec<f64> = u[..257].iter().map(|&v| (25.0 * v).floor()).collect();
+    let n: Vec<f64> = m.iter().zip(&u[257..514]).map(|(&m, &v)| ((m + 1.0) * v).floor()).collect();
+    let alpha: Vec<f64> = u[514..].iter().map(|&v| 16.0 * v - 8.0).collect();
+    let mut partials = vec![f64::NAN; n.len()];
+    let sum = binomial_logit_uncounted_lpmf_batch(&n, &m, &alpha, Some(&mut partials));
+    let mut reference = 0.0;
+    for i in 0..n.len() {
+        let p = 1.0 / (1.0 + (-alpha[i]).exp());
+        reference += n[i] * p.ln() + (m[i] - n[i]) * (1.0 - p).ln();
+        let d = n[i] - m[i] * p;
+        assert!((partials[i] - d).abs() <= 1e-12 * m[i].max(1.0), "partial {i}: {:e} against {d:e}", partials[i]);
+    }
+    assert!((sum - reference).abs() <= 1e-11 * reference.abs(), "sum {sum:e}, definition {reference:e}");
+}
+
+/// The dispatched binomial kernel (AVX-512, AVX2 or plain, as the CPU has)
+/// gives, at every length from 0 to 40 and at 300 (padded last groups,
+/// several blocks), each partial bit for bit as its element with the
+/// kernel's rounding; the C-ABI forms agree with it and refuse a null
+/// trials array.
+#[test]
+fn binomial_logit_kernel_equals_its_element_at_every_length() {
+    use hbmc_stdlib::dist::batch::{
+        binomial_logit_uncounted_element, binomial_logit_uncounted_lpmf_batch, hbm_binomial_logit_uncounted_lpmf_batch,
+        hbm_binomial_logit_uncounted_lpmf_grad_batch,
+    };
+    let xs = extreme_arguments();
+    for len in (0..=40).chain([300]) {
+        let alpha: Vec<f64> = (0..len).map(|i| xs[(7 * i) % xs.len()]).filter(|x| !x.is_nan()).chain(std::iter::repeat(0.3)).take(len).collect();
+        let m: Vec<f64> = (0..len).map(|i| (i % 7) as f64).collect();
+        let n: Vec<f64> = (0..len).map(|i| (((i * 3) % 5) as f64).min(m[i])).collect();
+        let mut p = vec![f64::NAN; len];
+        let sum = binomial_logit_uncounted_lpmf_batch(&n, &m, &alpha, Some(&mut p));
+        let mut by_element = 0.0;
+        for i in 0..len {
+            let (v, d) = if fma_available() {
+                binomial_logit_uncounted_element::<Fused, f64>(n[i], m[i], alpha[i])
+            } else {
+                binomial_logit_uncounted_element::<Plain, f64>(n[i], m[i], alpha[i])
+            };
+            assert_eq!(p[i].to_bits(), d.to_bits(), "len {len}, element {i}: ({}, {}, {:e})", n[i], m[i], alpha[i]);
+            by_element += v;
+        }
+        assert!(sum == by_element || (sum - by_element).abs() <= 1e-12 * by_element.abs(), "len {len}: sum {sum:e}, by element {by_element:e}");
+        let mut q = vec![f64::NAN; len];
+        // SAFETY: every slice has len elements; q does not overlap them.
+        let c_sum = unsafe { hbm_binomial_logit_uncounted_lpmf_grad_batch(len as i64, n.as_ptr(), m.as_ptr(), alpha.as_ptr(), q.as_mut_ptr()) };
+        // SAFETY: as above.
+        let c_value = unsafe { hbm_binomial_logit_uncounted_lpmf_batch(len as i64, n.as_ptr(), m.as_ptr(), alpha.as_ptr()) };
+        assert_eq!((c_sum.to_bits(), c_value.to_bits()), (sum.to_bits(), sum.to_bits()), "len {len}");
+        assert!(q.iter().zip(&p).all(|(a, b)| a.to_bits() == b.to_bits()), "len {len}");
+        if len > 0 {
+            // SAFETY: a null trials array is refused before any read.
+            let refused = unsafe { hbm_binomial_logit_uncounted_lpmf_batch(len as i64, n.as_ptr(), std::ptr::null(), alpha.as_ptr()) };
+            assert_eq!(refused, f64::NEG_INFINITY);
+        }
+    }
+}

@@ -264,6 +264,7 @@ pub(crate) unsafe fn call_raw(sym: &Symbol, args: &[RawArg]) -> Option<RawRet> {
         [P, I, F, P] -> F64,
         [I, P, P] -> F64,
         [I, P, P, P] -> F64,
+        [I, P, P, P, P] -> F64,
         [P, P, I] -> I64,
         [F] -> I64,
         [P, I, F, F] -> I64,

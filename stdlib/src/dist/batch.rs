@@ -26,12 +26,15 @@ use crate::vmath::{self, MulAdd, Real};
 /// stack array of this size before they are summed.
 const BLOCK: usize = 64;
 
-/// One density of two arguments (an integer as `f64` and one real): value
-/// and partial of one element or of a group side by side (a
-/// trait rather than a closure, so that it is inlined into the code
-/// compiled for AVX2).
+/// One density of an integer `n` (as `f64`), for some densities a second
+/// integer `m` (binomial's trials; [`Element::TRIALS`]), and one real
+/// `alpha`: value and partial (∂α) of one element or of a group side by
+/// side (a trait rather than a closure, so that it is inlined into the
+/// code compiled for AVX2).
 trait Element {
-    fn one<M: MulAdd, R: Real>(n: R, alpha: R) -> (R, R);
+    /// Whether the density reads `m` (otherwise it is given zeros).
+    const TRIALS: bool = false;
+    fn one<M: MulAdd, R: Real>(n: R, m: R, alpha: R) -> (R, R);
     /// A term of the value that depends on `n` alone and is not straight-line
     /// code (a library call that would stop vectorisation), subtracted from
     /// each value in a scalar loop after the vector one.
@@ -46,8 +49,8 @@ struct PoissonLogUncounted;
 
 impl Element for PoissonLogUncounted {
     #[inline(always)]
-    fn one<M: MulAdd, R: Real>(n: R, alpha: R) -> (R, R) {
-        PoissonLog::one::<M, R>(n, alpha)
+    fn one<M: MulAdd, R: Real>(n: R, _m: R, alpha: R) -> (R, R) {
+        PoissonLog::one::<M, R>(n, _m, alpha)
     }
 }
 
@@ -62,7 +65,7 @@ struct PoissonLog;
 
 impl Element for PoissonLog {
     #[inline(always)]
-    fn one<M: MulAdd, R: Real>(n: R, alpha: R) -> (R, R) {
+    fn one<M: MulAdd, R: Real>(n: R, _m: R, alpha: R) -> (R, R) {
         let c = R::splat;
         let e = vmath::exp::<M, R>(alpha);
         // As the scalar density: ((n α) − e^α), then − ln n! (count_term).
@@ -93,7 +96,7 @@ struct BernoulliLogit;
 
 impl Element for BernoulliLogit {
     #[inline(always)]
-    fn one<M: MulAdd, R: Real>(n: R, alpha: R) -> (R, R) {
+    fn one<M: MulAdd, R: Real>(n: R, _m: R, alpha: R) -> (R, R) {
         let c = R::splat;
         // With s = +1 for n = 1 and -1 for n = 0 and t = -s α:
         // log p = -ln(1 + e^t), d/dα log p = s σ(t).
@@ -106,6 +109,38 @@ impl Element for BernoulliLogit {
         // lp is -inf exactly when t = +inf (or invalid): zero partial then.
         let d = R::select(c(f64::NEG_INFINITY).lt(lp), s * sigma, c(0.0));
         (lp, d)
+    }
+}
+
+/// binomial_logit(n | m, α) without its count term ln C(m, n): with
+/// e = e^{-|α|} and t = ln(1 + e), ln σ(α) and ln(1 − σ(α)) are −t and
+/// −α − t for α ≥ 0 (α − t and −t below), as the scalar density takes
+/// them; a zero count's term is zero (not 0 · −∞).
+struct BinomialLogitUncounted;
+
+impl Element for BinomialLogitUncounted {
+    const TRIALS: bool = true;
+    #[inline(always)]
+    fn one<M: MulAdd, R: Real>(n: R, m: R, alpha: R) -> (R, R) {
+        let c = R::splat;
+        let e = vmath::exp::<M, R>(-alpha.abs());
+        let inv_u = c(1.0) / (c(1.0) + e);
+        let t = vmath::log1p_unit::<M, R>(e, inv_u);
+        let (upper, lower) = (inv_u, e * inv_u);
+        let positive = alpha.ge(c(0.0));
+        let log_p = R::select(positive, -t, alpha - t);
+        let log_q = R::select(positive, -alpha - t, -t);
+        let (p, q) = (R::select(positive, upper, lower), R::select(positive, lower, upper));
+        let rest = m - n;
+        let a = R::select(n.eq(c(0.0)), c(0.0), n * log_p);
+        let b = R::select(rest.eq(c(0.0)), c(0.0), rest * log_q);
+        let v = a + b;
+        let d = n * q - rest * p;
+        let counts = R::and(R::and(n.ge(c(0.0)), n.is_integral()), R::and(m.is_integral(), m.ge(n)));
+        let valid = R::and(counts, R::not(alpha.is_nan()));
+        let v = R::select(R::and(valid, R::not(v.is_nan())), v, c(f64::NEG_INFINITY));
+        let d = R::select(R::and(finite(v), R::not(d.is_nan())), d, c(0.0));
+        (v, d)
     }
 }
 
@@ -205,7 +240,8 @@ impl Group for F64x16 {
 /// `G::load` may be called (for [`F64x8`]: the CPU has AVX2 and FMA and
 /// the caller is compiled with them; for [`F64x16`] likewise AVX-512).
 #[inline(always)]
-unsafe fn sum_over<E: Element, M: MulAdd, G: Group>(n: &[f64], alpha: &[f64], mut partials: Option<&mut [f64]>) -> f64 {
+unsafe fn sum_over<E: Element, M: MulAdd, G: Group>(n: &[f64], m: &[f64], alpha: &[f64], mut partials: Option<&mut [f64]>) -> f64 {
+    let zeros = [0.0f64; BLOCK];
     let mut acc = [0.0f64; SUMS];
     let mut values = [0.0f64; BLOCK];
     let mut scratch = [0.0f64; BLOCK];
@@ -214,6 +250,7 @@ unsafe fn sum_over<E: Element, M: MulAdd, G: Group>(n: &[f64], alpha: &[f64], mu
         let end = (start + BLOCK).min(n.len());
         let len = end - start;
         let (nb, ab) = (&n[start..end], &alpha[start..end]);
+        let mb = if E::TRIALS { &m[start..end] } else { &zeros[..len] };
         let pb: &mut [f64] = match partials.as_deref_mut() {
             Some(p) => &mut p[start..end],
             None => &mut scratch[..len],
@@ -222,8 +259,8 @@ unsafe fn sum_over<E: Element, M: MulAdd, G: Group>(n: &[f64], alpha: &[f64], mu
         let mut j = 0;
         while j < full {
             // SAFETY: caller contract; j + WIDTH <= full <= len elements remain.
-            let (nj, aj) = unsafe { (G::load(&nb[j..]), G::load(&ab[j..])) };
-            let (v, d) = E::one::<M, G>(nj, aj);
+            let (nj, mj, aj) = unsafe { (G::load(&nb[j..]), G::load(&mb[j..]), G::load(&ab[j..])) };
+            let (v, d) = E::one::<M, G>(nj, mj, aj);
             // Element j goes to sum j mod SUMS: a group starts at a multiple
             // of its width (BLOCK is a multiple of SUMS), so its elements
             // go to consecutive sums, in the same order as the loop below.
@@ -238,12 +275,13 @@ unsafe fn sum_over<E: Element, M: MulAdd, G: Group>(n: &[f64], alpha: &[f64], mu
         // The values of the loop above are summed already (or stored).
         let summed = if E::HAS_COUNT_TERM { 0 } else { full };
         if full < len {
-            let mut pad = [[0.0f64; BLOCK]; 2];
+            let mut pad = [[0.0f64; BLOCK]; 3];
             pad[0][..len - full].copy_from_slice(&nb[full..]);
             pad[1][..len - full].copy_from_slice(&ab[full..]);
+            pad[2][..len - full].copy_from_slice(&mb[full..]);
             // SAFETY: caller contract; each padded array has BLOCK >= WIDTH elements.
-            let (nj, aj) = unsafe { (G::load(&pad[0]), G::load(&pad[1])) };
-            let (v, d) = E::one::<M, G>(nj, aj);
+            let (nj, mj, aj) = unsafe { (G::load(&pad[0]), G::load(&pad[2]), G::load(&pad[1])) };
+            let (v, d) = E::one::<M, G>(nj, mj, aj);
             v.store(&mut pad[0]);
             d.store(&mut pad[1]);
             values[full..len].copy_from_slice(&pad[0][..len - full]);
@@ -279,49 +317,70 @@ fn pairwise(mut acc: [f64; SUMS]) -> f64 {
 /// The sum of bernoulli_logit(n[i] | alpha[i]) with the partials (∂α) in
 /// `partials` when given. The slices have equal lengths.
 pub fn bernoulli_logit_lpmf_batch(n: &[f64], alpha: &[f64], partials: Option<&mut [f64]>) -> f64 {
-    sum_with_best_isa::<BernoulliLogit>(n, alpha, partials)
+    sum_with_best_isa::<BernoulliLogit>(n, &[], alpha, partials)
 }
 
 /// The sum of poisson_log(n[i] | alpha[i]) with the partials (∂α) in
 /// `partials` when given. The slices have equal lengths.
 pub fn poisson_log_lpmf_batch(n: &[f64], alpha: &[f64], partials: Option<&mut [f64]>) -> f64 {
-    sum_with_best_isa::<PoissonLog>(n, alpha, partials)
+    sum_with_best_isa::<PoissonLog>(n, &[], alpha, partials)
 }
 
 /// [`poisson_log_lpmf_batch`] without the count terms -ln n[i]! (the
 /// scalar [`super::discrete::poisson_log_uncounted_lpmf_grad`]'s batch).
 pub fn poisson_log_uncounted_lpmf_batch(n: &[f64], alpha: &[f64], partials: Option<&mut [f64]>) -> f64 {
-    sum_with_best_isa::<PoissonLogUncounted>(n, alpha, partials)
+    sum_with_best_isa::<PoissonLogUncounted>(n, &[], alpha, partials)
+}
+
+/// The sum of binomial_logit(n[i] | m[i], alpha[i]) without the count
+/// terms ln C(m[i], n[i]) (the scalar
+/// [`super::discrete::binomial_logit_uncounted_lpmf_grad`]'s batch), with
+/// the partials (∂α) in `partials` when given. The slices have equal
+/// lengths.
+pub fn binomial_logit_uncounted_lpmf_batch(n: &[f64], m: &[f64], alpha: &[f64], partials: Option<&mut [f64]>) -> f64 {
+    sum_with_best_isa::<BinomialLogitUncounted>(n, m, alpha, partials)
+}
+
+/// binomial_logit's element (value without ln C(m, n), partial), without
+/// SIMD dispatch, for tests that compare it with the scalar density.
+pub fn binomial_logit_uncounted_lpmf_one(n: f64, m: f64, alpha: f64) -> (f64, f64) {
+    BinomialLogitUncounted::one::<vmath::Plain, f64>(n, m, alpha)
+}
+
+/// binomial_logit's element on any [`Real`], as the kernels compute it
+/// (as [`bernoulli_logit_element`]).
+pub fn binomial_logit_uncounted_element<M: MulAdd, R: Real>(n: R, m: R, alpha: R) -> (R, R) {
+    BinomialLogitUncounted::one::<M, R>(n, m, alpha)
 }
 
 /// [`sum_over`] in the widest kernel this CPU runs.
-fn sum_with_best_isa<E: Element>(n: &[f64], alpha: &[f64], partials: Option<&mut [f64]>) -> f64 {
+fn sum_with_best_isa<E: Element>(n: &[f64], m: &[f64], alpha: &[f64], partials: Option<&mut [f64]>) -> f64 {
     #[cfg(target_arch = "x86_64")]
     if avx512::available() {
         // SAFETY: the CPU has AVX-512 F and DQ and FMA (checked just above).
-        return unsafe { sum_avx512::<E>(n, alpha, partials) };
+        return unsafe { sum_avx512::<E>(n, m, alpha, partials) };
     }
     #[cfg(target_arch = "x86_64")]
     if has_avx2_fma() {
         // SAFETY: the CPU has AVX2 and FMA (checked just above).
-        return unsafe { sum_avx2::<E>(n, alpha, partials) };
+        return unsafe { sum_avx2::<E>(n, m, alpha, partials) };
     }
     // SAFETY: `f64` groups need nothing.
-    unsafe { sum_over::<E, vmath::Plain, f64>(n, alpha, partials) }
+    unsafe { sum_over::<E, vmath::Plain, f64>(n, m, alpha, partials) }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn sum_avx2<E: Element>(n: &[f64], alpha: &[f64], partials: Option<&mut [f64]>) -> f64 {
+unsafe fn sum_avx2<E: Element>(n: &[f64], m: &[f64], alpha: &[f64], partials: Option<&mut [f64]>) -> f64 {
     // SAFETY: compiled with AVX2 and FMA, which the caller checked.
-    unsafe { sum_over::<E, vmath::Fused, F64x8>(n, alpha, partials) }
+    unsafe { sum_over::<E, vmath::Fused, F64x8>(n, m, alpha, partials) }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
-unsafe fn sum_avx512<E: Element>(n: &[f64], alpha: &[f64], partials: Option<&mut [f64]>) -> f64 {
+unsafe fn sum_avx512<E: Element>(n: &[f64], m: &[f64], alpha: &[f64], partials: Option<&mut [f64]>) -> f64 {
     // SAFETY: compiled with AVX-512 F and DQ and FMA, which the caller checked.
-    unsafe { sum_over::<E, vmath::Fused, F64x16>(n, alpha, partials) }
+    unsafe { sum_over::<E, vmath::Fused, F64x16>(n, m, alpha, partials) }
 }
 
 /// Whether this CPU runs the AVX2 + FMA kernels (detected once).
@@ -436,6 +495,46 @@ pub unsafe extern "C" fn hbm_poisson_log_uncounted_lpmf_batch(len: i64, n: *cons
     }
 }
 
+/// C-ABI form of [`binomial_logit_uncounted_lpmf_batch`] with partials:
+/// the sum of `len` log masses; writes `len` partials to `partials`. A
+/// negative `len` or a null input gives `-inf`.
+///
+/// # Safety
+/// `n`, `m` and `alpha` must be valid for `len` reads and `partials` for
+/// `len` writes (or null), not overlapping them.
+pub unsafe extern "C" fn hbm_binomial_logit_uncounted_lpmf_grad_batch(len: i64, n: *const f64, m: *const f64, alpha: *const f64, partials: *mut f64) -> f64 {
+    if len > 0 && m.is_null() {
+        return f64::NEG_INFINITY;
+    }
+    // SAFETY: forwarded caller contract.
+    match unsafe { slices(len, n, alpha, partials) } {
+        // SAFETY: caller contract (m valid for len reads, checked non-null).
+        Some((n, alpha, p)) => binomial_logit_uncounted_lpmf_batch(n, unsafe { trials(m, n.len()) }, alpha, p),
+        None => f64::NEG_INFINITY,
+    }
+}
+
+/// C-ABI form of [`binomial_logit_uncounted_lpmf_batch`] without partials.
+///
+/// # Safety
+/// `n`, `m` and `alpha` must be valid for `len` reads.
+pub unsafe extern "C" fn hbm_binomial_logit_uncounted_lpmf_batch(len: i64, n: *const f64, m: *const f64, alpha: *const f64) -> f64 {
+    // SAFETY: forwarded caller contract.
+    unsafe { hbm_binomial_logit_uncounted_lpmf_grad_batch(len, n, m, alpha, std::ptr::null_mut()) }
+}
+
+/// The trials of a binomial batch: `len` values at `m` (empty for none).
+///
+/// # Safety
+/// `m` is non-null and valid for `len` reads when `len > 0`.
+unsafe fn trials<'a>(m: *const f64, len: usize) -> &'a [f64] {
+    if len == 0 {
+        return &[];
+    }
+    // SAFETY: caller contract.
+    unsafe { std::slice::from_raw_parts(m, len) }
+}
+
 /// The sum of `x` in the kernels' fixed order (element i into running sum
 /// i mod 8, the sums added pairwise).
 pub fn sum_batch(x: &[f64]) -> f64 {
@@ -475,23 +574,23 @@ pub unsafe extern "C" fn hbm_sum_batch(x: *const f64, len: i64) -> f64 {
 /// kernels compute it: for tests that compare the AVX2 code with the scalar
 /// code of the same rounding (`M`) bit for bit.
 pub fn bernoulli_logit_element<M: MulAdd, R: Real>(n: R, alpha: R) -> (R, R) {
-    BernoulliLogit::one::<M, R>(n, alpha)
+    BernoulliLogit::one::<M, R>(n, R::splat(0.0), alpha)
 }
 
 /// poisson_log's element (value without − ln n!, partial) on any [`Real`],
 /// as [`bernoulli_logit_element`].
 pub fn poisson_log_element<M: MulAdd, R: Real>(n: R, alpha: R) -> (R, R) {
-    PoissonLog::one::<M, R>(n, alpha)
+    PoissonLog::one::<M, R>(n, R::splat(0.0), alpha)
 }
 
 /// poisson_log's element (value with ln n!, partial), without SIMD dispatch.
 pub fn poisson_log_lpmf_one(n: f64, alpha: f64) -> (f64, f64) {
-    let (v, d) = PoissonLog::one::<vmath::Plain, f64>(n, alpha);
+    let (v, d) = PoissonLog::one::<vmath::Plain, f64>(n, 0.0, alpha);
     (v - PoissonLog::count_term(n), d)
 }
 
 /// The scalar element function of each kernel, without SIMD dispatch, for
 /// tests that compare an element with the scalar density.
 pub fn bernoulli_logit_lpmf_one(n: f64, alpha: f64) -> (f64, f64) {
-    BernoulliLogit::one::<vmath::Plain, f64>(n, alpha)
+    BernoulliLogit::one::<vmath::Plain, f64>(n, 0.0, alpha)
 }
