@@ -106,6 +106,14 @@ pub enum SymbolKind {
         /// The scalar `_grad` function.
         of: &'static str,
     },
+    /// An elementwise function `of` (a math function, or its `_grad` form
+    /// with one partial) over an array: `(len, x, values[, partials]) ->
+    /// 0` (see [`dist::batch::hbm_exp_batch`]), for the compiler's batched
+    /// loops; no language function.
+    MapBatch {
+        /// The scalar function.
+        of: &'static str,
+    },
     /// A sum of an array, `(x, len) -> f64`, for the compiler's batched
     /// likelihood loops (see [`dist::batch::hbm_sum_batch`]); no language
     /// function.
@@ -553,6 +561,9 @@ pub fn symbols() -> Vec<Symbol> {
         => K::LpdfBatch { of: "hbm_binomial_logit_uncounted_lpmf" });
     push!(hbm_binomial_logit_uncounted_lpmf_grad_batch: unsafe extern "C" fn(i64, CPtr, CPtr, CPtr, Ptr) -> f64
         => K::LpdfGradBatch { of: "hbm_binomial_logit_uncounted_lpmf_grad" });
+    push!(hbm_exp_batch: unsafe extern "C" fn(i64, CPtr, Ptr) -> f64 => K::MapBatch { of: "hbm_exp" });
+    push!(hbm_log1p_exp_grad_batch: unsafe extern "C" fn(i64, CPtr, Ptr, Ptr) -> f64
+        => K::MapBatch { of: "hbm_log1p_exp_grad" });
     push!(hbm_sum_batch: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Reduce);
 
     // --- multivariate densities ---

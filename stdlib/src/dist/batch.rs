@@ -1,5 +1,7 @@
 //! Batched log masses: one call for a block of observations, returning the
-//! sum of their log masses and writing each observation's partial.
+//! sum of their log masses and writing each observation's partial; and
+//! batched elementwise functions (`exp`, `log1p_exp`) for the same loops,
+//! writing each element's value (and derivative).
 //!
 //! A likelihood loop whose only transcendental work is one density per
 //! observation is split by the compiler (`compiler/src/ir/batch.rs`) into a
@@ -395,6 +397,156 @@ pub fn has_avx2_fma() -> bool {
 #[cfg(not(target_arch = "x86_64"))]
 pub fn has_avx2_fma() -> bool {
     false
+}
+
+/// An elementwise function of the loops the compiler batches
+/// (`compiler/src/ir/batch.rs`): value, and with `PARTIAL` the derivative,
+/// of one element or of a group side by side, straight-line so that it
+/// vectorises.
+trait Map {
+    const PARTIAL: bool;
+    fn one<M: MulAdd, R: Real>(x: R) -> (R, R);
+}
+
+/// `exp` ([`vmath::exp`]: within 1 ulp, subnormal results included).
+struct ExpMap;
+
+impl Map for ExpMap {
+    const PARTIAL: bool = false;
+    #[inline(always)]
+    fn one<M: MulAdd, R: Real>(x: R) -> (R, R) {
+        (vmath::exp::<M, R>(x), R::splat(0.0))
+    }
+}
+
+/// `log1p_exp` and its derivative `inv_logit`
+/// ([`vmath::log1p_exp_and_inv_logit`]).
+struct Log1pExpMap;
+
+impl Map for Log1pExpMap {
+    const PARTIAL: bool = true;
+    #[inline(always)]
+    fn one<M: MulAdd, R: Real>(x: R) -> (R, R) {
+        vmath::log1p_exp_and_inv_logit::<M, R>(x)
+    }
+}
+
+/// Writes `E`'s value of each `x[i]` to `value[i]` and, with
+/// `E::PARTIAL`, its derivative to `partial[i]`; a short last group is
+/// computed padded (zeros) and only its real elements kept, so every
+/// element is computed by the same code whatever its place.
+///
+/// # Safety
+/// As [`sum_over`]: `G::load` may be called.
+#[inline(always)]
+unsafe fn map_over<E: Map, M: MulAdd, G: Group>(x: &[f64], value: &mut [f64], partial: &mut [f64]) {
+    let full = x.len() - x.len() % G::WIDTH;
+    let mut j = 0;
+    while j < full {
+        // SAFETY: caller contract; j + WIDTH <= full elements remain.
+        let (v, d) = E::one::<M, G>(unsafe { G::load(&x[j..]) });
+        v.store(&mut value[j..]);
+        if E::PARTIAL {
+            d.store(&mut partial[j..]);
+        }
+        j += G::WIDTH;
+    }
+    if full < x.len() {
+        let rest = x.len() - full;
+        let mut pad = [[0.0f64; BLOCK]; 3];
+        pad[0][..rest].copy_from_slice(&x[full..]);
+        // SAFETY: caller contract; the padded array has BLOCK >= WIDTH elements.
+        let (v, d) = E::one::<M, G>(unsafe { G::load(&pad[0]) });
+        v.store(&mut pad[1]);
+        d.store(&mut pad[2]);
+        value[full..].copy_from_slice(&pad[1][..rest]);
+        if E::PARTIAL {
+            partial[full..].copy_from_slice(&pad[2][..rest]);
+        }
+    }
+}
+
+/// [`map_over`] in the widest kernel this CPU runs.
+fn map_with_best_isa<E: Map>(x: &[f64], value: &mut [f64], partial: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    if avx512::available() {
+        // SAFETY: the CPU has AVX-512 F and DQ and FMA (checked just above).
+        return unsafe { map_avx512::<E>(x, value, partial) };
+    }
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2_fma() {
+        // SAFETY: the CPU has AVX2 and FMA (checked just above).
+        return unsafe { map_avx2::<E>(x, value, partial) };
+    }
+    // SAFETY: `f64` groups need nothing.
+    unsafe { map_over::<E, vmath::Plain, f64>(x, value, partial) }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn map_avx2<E: Map>(x: &[f64], value: &mut [f64], partial: &mut [f64]) {
+    // SAFETY: compiled with AVX2 and FMA, which the caller checked.
+    unsafe { map_over::<E, vmath::Fused, F64x8>(x, value, partial) }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
+unsafe fn map_avx512<E: Map>(x: &[f64], value: &mut [f64], partial: &mut [f64]) {
+    // SAFETY: compiled with AVX-512 F and DQ and FMA, which the caller checked.
+    unsafe { map_over::<E, vmath::Fused, F64x16>(x, value, partial) }
+}
+
+/// `exp` of each element of `x` into `value` (equal lengths), as
+/// [`vmath::exp`] computes it.
+pub fn exp_batch(x: &[f64], value: &mut [f64]) {
+    map_with_best_isa::<ExpMap>(x, &mut value[..x.len()], &mut [])
+}
+
+/// `log1p_exp` of each element of `x` into `value` and its derivative
+/// `inv_logit` into `partial` (equal lengths).
+pub fn log1p_exp_grad_batch(x: &[f64], value: &mut [f64], partial: &mut [f64]) {
+    map_with_best_isa::<Log1pExpMap>(x, &mut value[..x.len()], &mut partial[..x.len()])
+}
+
+/// C-ABI form of [`exp_batch`]: `len` values from `x` to `value`. Returns
+/// 0, or NaN (nothing written) for a negative `len` or a null pointer
+/// with a positive one.
+///
+/// # Safety
+/// `x` must be valid for `len` reads and `value` for `len` writes, not
+/// overlapping.
+pub unsafe extern "C" fn hbm_exp_batch(len: i64, x: *const f64, value: *mut f64) -> f64 {
+    let Ok(len) = usize::try_from(len) else { return f64::NAN };
+    if len == 0 {
+        return 0.0;
+    }
+    if x.is_null() || value.is_null() {
+        return f64::NAN;
+    }
+    // SAFETY: caller contract.
+    let (x, value) = unsafe { (std::slice::from_raw_parts(x, len), std::slice::from_raw_parts_mut(value, len)) };
+    exp_batch(x, value);
+    0.0
+}
+
+/// C-ABI form of [`log1p_exp_grad_batch`] (as [`hbm_exp_batch`], with
+/// `partial` valid for `len` writes too).
+///
+/// # Safety
+/// As [`hbm_exp_batch`]; `partial` overlaps nothing either.
+pub unsafe extern "C" fn hbm_log1p_exp_grad_batch(len: i64, x: *const f64, value: *mut f64, partial: *mut f64) -> f64 {
+    let Ok(len) = usize::try_from(len) else { return f64::NAN };
+    if len == 0 {
+        return 0.0;
+    }
+    if x.is_null() || value.is_null() || partial.is_null() {
+        return f64::NAN;
+    }
+    // SAFETY: caller contract.
+    let (x, value, partial) =
+        unsafe { (std::slice::from_raw_parts(x, len), std::slice::from_raw_parts_mut(value, len), std::slice::from_raw_parts_mut(partial, len)) };
+    log1p_exp_grad_batch(x, value, partial);
+    0.0
 }
 
 /// The slices of a batched call, or `None` for a negative length or a null
