@@ -56,12 +56,13 @@ use super::batch::{reads_target, uses_in};
 use super::{Arena, BinaryOp, BufferId, CallArg, CmpOp, Expr, FuncRef, Function, FunctionKind, Module, ScalarType, Stmt, Value};
 use std::collections::{HashMap, HashSet};
 
-/// Bounds of the running product (2^-400 and 2^400).
-const LOW: f64 = 3.872591914849318e-121;
-const HIGH: f64 = 2.5822498780869086e120;
+/// Bounds of the running product (2^-400 and 2^400), by their bits: a
+/// decimal literal of 2^-400 rounds to its neighbour.
+const LOW: f64 = f64::from_bits((1023 - 400) << 52);
+const HIGH: f64 = f64::from_bits((1023 + 400) << 52);
 /// The rare path's scale factors (2^600 and 2^-600) and their exponent.
-const UP: f64 = 4.149515568880993e180;
-const DOWN: f64 = 2.409919865102884e-181;
+const UP: f64 = f64::from_bits((1023 + 600) << 52);
+const DOWN: f64 = f64::from_bits((1023 - 600) << 52);
 const STEP: f64 = 600.0;
 /// `ln 2` in two parts, the first with 32 significant bits (so its product
 /// with a count of scalings below 2^21 is exact), as fdlibm splits it.
@@ -291,7 +292,7 @@ impl Pass<'_> {
         let nan = self.constant(r, f64::NAN);
         let nonneg = self.let_(r, I64, Expr::Cmp(CmpOp::Ge, x, fzero));
         let xn = self.let_(r, F64, Expr::Select { cond: nonneg, then: x, otherwise: nan });
-        let (xs, ex) = self.scale(r, xn, 2.0f64.powi(-300), 2.0f64.powi(300));
+        let (xs, ex) = self.scale(r, xn, f64::from_bits((1023 - 300) << 52), f64::from_bits((1023 + 300) << 52));
         let q1 = self.let_(r, F64, Expr::Binary(BinaryOp::Mul, pv, xs));
         let (q2, eq) = self.scale(r, q1, LOW, HIGH);
         let k1 = self.let_(r, F64, Expr::Binary(BinaryOp::Add, kv, ex));
