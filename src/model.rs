@@ -210,6 +210,8 @@ impl Model {
         })?;
         hbmc_compiler::ir::batch::batch_likelihood_loops(&mut lowered.module);
         hbmc_compiler::ir::chunks::chunk_large_loops(&mut lowered.module);
+        // After the chunks, which would split a loop's product.
+        hbmc_compiler::ir::log_products::log_products(&mut lowered.module);
         let jit = match engine {
             Engine::Jit => Some(codegen::compile(&lowered.module).map_err(|e| ModelError::Codegen(format!("{e}")))?),
             Engine::Interpreter => None,

@@ -975,7 +975,7 @@ fn jumps(stmts: &[Stmt]) -> bool {
 }
 
 /// Whether anything reads `target()`.
-fn reads_target(stmts: &[Stmt]) -> bool {
+pub(super) fn reads_target(stmts: &[Stmt]) -> bool {
     stmts.iter().any(|s| match s {
         Stmt::Let { expr: Expr::Target, .. } => true,
         Stmt::For { body, .. } => reads_target(body),

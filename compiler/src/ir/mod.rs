@@ -26,6 +26,7 @@ pub mod batch;
 pub mod chunks;
 pub mod data_tables;
 pub mod licm;
+pub mod log_products;
 mod group_tables;
 pub mod ode;
 pub mod print;
