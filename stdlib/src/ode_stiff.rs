@@ -116,7 +116,57 @@ pub fn bdf_sensitivities_with_stats<J: FnMut(f64, &[f64], &mut [f64], &mut [f64]
     if n == 0 {
         return Ok((sol, BdfStats::default()));
     }
-    let mut solver = Bdf::new(jac, n, p, ctl);
+    let mut solver = Bdf::new(Explicit::new(jac, n, p), n, p, ctl);
+    solver.run(y0, t0, ts, &mut sol)?;
+    Ok((sol, solver.stats))
+}
+
+/// Solves the index-1 DAE `F(t, y, y'; theta) = 0` from consistent initial
+/// states `y0` (Stan's `dae`, `dae_tol`), with the sensitivities to `y0`
+/// and to the `p` parameters, by the same variable-order BDF as
+/// [`bdf_sensitivities`] (see the module docs): the step's `y'` is the
+/// derivative of the BDF polynomial, `(y - psi) / gamma`, so Newton's
+/// method solves `F(t, y, (y - psi) / gamma) = 0` on `J_y + J_yp / gamma`.
+/// `res(t, y, yp, r, jy, jyp, jtheta)` writes `F`, `dF/dy`, `dF/dy'` (`n x
+/// n`, column-major) and `dF/dtheta` (`n x p`). For a semi-explicit DAE
+/// (its algebraic states and equations are the zero columns and rows of
+/// `dF/dy'`) the start computes `y'(t0)` and consistent initial
+/// sensitivities, and the error test leaves the algebraic states out (see
+/// `Implicit::start`), so Stan's initial derivative `yp0` is not needed:
+/// the first step is backward Euler, which reads `y0` alone, and for
+/// consistent initial values the solution does not depend on `yp0`. The
+/// result is laid out as the ODE solvers'.
+pub fn dae_sensitivities<R: FnMut(f64, &[f64], &[f64], &mut [f64], &mut [f64], &mut [f64], &mut [f64])>(
+    res: R,
+    y0: &[f64],
+    p: usize,
+    t0: f64,
+    ts: &[f64],
+    ctl: &OdeControl,
+) -> Result<OdeSolution, OdeError> {
+    dae_sensitivities_with_stats(res, y0, p, t0, ts, ctl).map(|(sol, _)| sol)
+}
+
+/// [`dae_sensitivities`] with the work it took.
+pub fn dae_sensitivities_with_stats<R: FnMut(f64, &[f64], &[f64], &mut [f64], &mut [f64], &mut [f64], &mut [f64])>(
+    res: R,
+    y0: &[f64],
+    p: usize,
+    t0: f64,
+    ts: &[f64],
+    ctl: &OdeControl,
+) -> Result<(OdeSolution, BdfStats), OdeError> {
+    check_args(y0, t0, ts, ctl)?;
+    let n = y0.len();
+    let mut sol = OdeSolution {
+        y: Vec::with_capacity(ts.len() * n),
+        dy_dy0: Vec::with_capacity(ts.len() * n * n),
+        dy_dtheta: Vec::with_capacity(ts.len() * n * p),
+    };
+    if n == 0 {
+        return Ok((sol, BdfStats::default()));
+    }
+    let mut solver = Bdf::new(Implicit::new(res, n, p), n, p, ctl);
     solver.run(y0, t0, ts, &mut sol)?;
     Ok((sol, solver.stats))
 }
@@ -129,78 +179,367 @@ enum NewtonFailure {
     NoConvergence,
 }
 
-/// The solver's state between steps.
-struct Bdf<'c, J> {
+/// What a BDF step needs of the equations it solves: the explicit ODE
+/// `y' = f(t, y)` ([`Explicit`]) or the implicit DAE `F(t, y, y') = 0`
+/// ([`Implicit`]). In both, the step's `y'` is the BDF polynomial's
+/// derivative `(y - psi) / gamma`.
+trait Equations {
+    /// Prepares the start at `(t0, y0)`: may make the initial
+    /// sensitivities `s0` (`[I | 0]` on entry) consistent with the
+    /// equations, and writes `z'(t0)` (states, then the sensitivity
+    /// columns) for the first step's predictor and size; `false` when
+    /// anything the equations returned is NaN or infinite.
+    fn start(&mut self, t0: f64, y0: &[f64], s0: &mut [f64], zdot0: &mut [f64]) -> bool;
+    /// Which states the error test leaves out (algebraic ones, whose
+    /// values each step's equations fix).
+    fn algebraic(&self) -> Vec<bool>;
+    /// One Newton correction at `y`: `delta` such that `y - delta` is the
+    /// next iterate for `y' = (y - psi) / gamma`. The iteration matrix
+    /// stays factored for [`Equations::sensitivities`].
+    fn correction(&mut self, t: f64, gamma: f64, psi: &[f64], y: &[f64], delta: &mut [f64]) -> Result<(), NewtonFailure>;
+    /// The sensitivities' BDF step (`s` holds `psi_S` on entry), with the
+    /// factors of the last correction.
+    fn sensitivities(&mut self, gamma: f64, psi: &[f64], s: &mut [f64]);
+}
+
+/// `y' = f(t, y; theta)`: `jac(t, y, f, df/dy, df/dtheta)`.
+struct Explicit<J> {
     jac: J,
-    ctl: &'c OdeControl,
     n: usize,
-    /// Columns of `S`: `n + p`.
-    w: usize,
-    /// Length of the augmented vector `z = (y, S)`: `n + n w`.
-    m: usize,
-    /// Past times and points, most recent first (at most [`HISTORY`]).
-    hist_t: Vec<f64>,
-    hist_z: Vec<Vec<f64>>,
-    /// `z'(t0)`, for the first step's predictor.
-    zdot0: Vec<f64>,
-    // Work space.
+    p: usize,
     f: Vec<f64>,
     jy: Vec<f64>,
     jt: Vec<f64>,
     iter: Vec<f64>,
     piv: Vec<usize>,
+}
+
+impl<J: FnMut(f64, &[f64], &mut [f64], &mut [f64], &mut [f64])> Explicit<J> {
+    fn new(jac: J, n: usize, p: usize) -> Self {
+        Explicit { jac, n, p, f: vec![0.0; n], jy: vec![0.0; n * n], jt: vec![0.0; n * p], iter: vec![0.0; n * n], piv: vec![0; n] }
+    }
+
+    /// One call of the right-hand side; `false` when anything it returned
+    /// is NaN or infinite.
+    fn eval(&mut self, t: f64, y: &[f64]) -> bool {
+        (self.jac)(t, y, &mut self.f, &mut self.jy, &mut self.jt);
+        self.f.iter().chain(&self.jy).chain(&self.jt).all(|v| v.is_finite())
+    }
+}
+
+impl<J: FnMut(f64, &[f64], &mut [f64], &mut [f64], &mut [f64])> Equations for Explicit<J> {
+    /// `[I | 0]` is the sensitivity of an ODE's initial value; `z' = (f, J
+    /// S + [0 | J_theta])` there.
+    fn start(&mut self, t0: f64, y0: &[f64], _s0: &mut [f64], zdot0: &mut [f64]) -> bool {
+        let n = self.n;
+        if !self.eval(t0, y0) {
+            return false;
+        }
+        zdot0[..n].copy_from_slice(&self.f);
+        for c in 0..n + self.p {
+            let col = if c < n { &self.jy[c * n..(c + 1) * n] } else { &self.jt[(c - n) * n..(c - n + 1) * n] };
+            zdot0[n + c * n..n + (c + 1) * n].copy_from_slice(col);
+        }
+        true
+    }
+
+    fn algebraic(&self) -> Vec<bool> {
+        vec![false; self.n]
+    }
+
+    /// The residual `y - gamma f(t, y) - psi` over `I - gamma J`.
+    fn correction(&mut self, t: f64, gamma: f64, psi: &[f64], y: &[f64], delta: &mut [f64]) -> Result<(), NewtonFailure> {
+        let n = self.n;
+        if !self.eval(t, y) {
+            return Err(NewtonFailure::NotFinite);
+        }
+        for i in 0..n {
+            delta[i] = y[i] - gamma * self.f[i] - psi[i];
+        }
+        for (a, j) in self.iter.iter_mut().zip(&self.jy) {
+            *a = -gamma * j;
+        }
+        for i in 0..n {
+            self.iter[i * n + i] += 1.0;
+        }
+        if !lu_factor(&mut self.iter, n, &mut self.piv) {
+            return Err(NewtonFailure::NoConvergence);
+        }
+        lu_solve(&self.iter, n, &self.piv, delta);
+        Ok(())
+    }
+
+    /// Column `c` of `S` solves `(I - gamma J) s_c = psi_c + gamma [0 |
+    /// J_theta]_c`.
+    fn sensitivities(&mut self, gamma: f64, psi: &[f64], s: &mut [f64]) {
+        let n = self.n;
+        s.copy_from_slice(psi);
+        for c in 0..n + self.p {
+            let col = &mut s[c * n..(c + 1) * n];
+            if c >= n {
+                for (v, j) in col.iter_mut().zip(&self.jt[(c - n) * n..(c - n + 1) * n]) {
+                    *v += gamma * j;
+                }
+            }
+            lu_solve(&self.iter, n, &self.piv, col);
+        }
+    }
+}
+
+/// `F(t, y, y'; theta) = 0`: `res(t, y, yp, F, dF/dy, dF/dyp, dF/dtheta)`.
+struct Implicit<R> {
+    res: R,
+    n: usize,
+    p: usize,
+    r: Vec<f64>,
+    jy: Vec<f64>,
+    jyp: Vec<f64>,
+    jt: Vec<f64>,
+    yp: Vec<f64>,
+    iter: Vec<f64>,
+    piv: Vec<usize>,
+    /// The algebraic states found at the start.
+    alg: Vec<usize>,
+}
+
+impl<R: FnMut(f64, &[f64], &[f64], &mut [f64], &mut [f64], &mut [f64], &mut [f64])> Implicit<R> {
+    /// One call of the residual at `(t, y, self.yp)`; `false` when
+    /// anything it returned is NaN or infinite.
+    fn eval(&mut self, t: f64, y: &[f64]) -> bool {
+        (self.res)(t, y, &self.yp, &mut self.r, &mut self.jy, &mut self.jyp, &mut self.jt);
+        self.r.iter().chain(&self.jy).chain(&self.jyp).chain(&self.jt).all(|v| v.is_finite())
+    }
+
+    fn new(res: R, n: usize, p: usize) -> Self {
+        Implicit {
+            res,
+            n,
+            p,
+            r: vec![0.0; n],
+            jy: vec![0.0; n * n],
+            jyp: vec![0.0; n * n],
+            jt: vec![0.0; n * p],
+            yp: vec![0.0; n],
+            iter: vec![0.0; n * n],
+            piv: vec![0; n],
+            alg: Vec::new(),
+        }
+    }
+}
+
+impl<R: FnMut(f64, &[f64], &[f64], &mut [f64], &mut [f64], &mut [f64], &mut [f64])> Equations for Implicit<R> {
+    /// The start of a semi-explicit index-1 DAE: its algebraic states are
+    /// those with no column in `dF/dyp`, its algebraic equations those
+    /// with no row in it, as many; `dF/dyp` restricted to the others
+    /// (`B`) is invertible. Then
+    /// - the differential states' `y'(t0)` solves `F_diff(t0, y0, y') = 0`
+    ///   (Newton from 0; Stan's `yp0` is not passed, see
+    ///   [`dae_sensitivities`]);
+    /// - `[I | 0]` is made consistent for the algebraic states, whose
+    ///   value after the first step follows from the others' through their
+    ///   equations, not from their own initial value: each column solves
+    ///   `J_y[alg, alg] s[alg] = -(J_y[alg, diff] s[diff] + [0 |
+    ///   J_theta][alg])` (otherwise the sensitivities would jump at the
+    ///   first step, at any step size);
+    /// - the differential sensitivities' slope solves `B s' = -(J_y s + [0
+    ///   | J_theta])[diff]`;
+    /// - the algebraic states' slopes stay 0: the error test leaves them
+    ///   out ([`Equations::algebraic`], as IDA's `suppressalg`).
+    ///
+    /// A `dF/dyp` singular without zero rows and columns keeps `[I | 0]`
+    /// and zero slopes (the first steps may then fail the error test at
+    /// every size: a step size underflow, never a wrong result).
+    fn start(&mut self, t0: f64, y0: &[f64], s0: &mut [f64], zdot0: &mut [f64]) -> bool {
+        let n = self.n;
+        zdot0.fill(0.0);
+        self.yp.fill(0.0);
+        if !self.eval(t0, y0) {
+            return false;
+        }
+        let zero_row = |jyp: &[f64], i: usize| (0..n).all(|j| jyp[j * n + i] == 0.0);
+        let zero_col = |jyp: &[f64], j: usize| (0..n).all(|i| jyp[j * n + i] == 0.0);
+        let alg_rows: Vec<usize> = (0..n).filter(|&i| zero_row(&self.jyp, i)).collect();
+        let alg_cols: Vec<usize> = (0..n).filter(|&j| zero_col(&self.jyp, j)).collect();
+        if alg_rows.len() != alg_cols.len() {
+            return true;
+        }
+        let diff_rows: Vec<usize> = (0..n).filter(|i| !alg_rows.contains(i)).collect();
+        let diff_cols: Vec<usize> = (0..n).filter(|j| !alg_cols.contains(j)).collect();
+        let d = diff_rows.len();
+        // B = dF[diff]/dyp[diff], factored at the current point.
+        let factor_b = |this: &Self, piv: &mut Vec<usize>| -> Option<Vec<f64>> {
+            let mut b = vec![0.0; d * d];
+            for (cj, &j) in diff_cols.iter().enumerate() {
+                for (ri, &i) in diff_rows.iter().enumerate() {
+                    b[cj * d + ri] = this.jyp[j * n + i];
+                }
+            }
+            piv.resize(d, 0);
+            lu_factor(&mut b, d, piv).then_some(b)
+        };
+        let mut piv_b = Vec::new();
+        if d > 0 {
+            for _ in 0..8 {
+                let Some(b) = factor_b(self, &mut piv_b) else { return true };
+                let mut step: Vec<f64> = diff_rows.iter().map(|&i| self.r[i]).collect();
+                lu_solve(&b, d, &piv_b, &mut step);
+                for (cj, &j) in diff_cols.iter().enumerate() {
+                    self.yp[j] -= step[cj];
+                }
+                if !self.eval(t0, y0) {
+                    return false;
+                }
+                let scale = y0.iter().chain(self.yp.iter()).fold(1.0f64, |m, v| m.max(v.abs()));
+                if diff_rows.iter().all(|&i| self.r[i].abs() <= 1e-14 * scale) {
+                    break;
+                }
+            }
+        }
+        // Consistent algebraic sensitivities.
+        let a = alg_rows.len();
+        if a > 0 {
+            let mut m = vec![0.0; a * a];
+            for (cj, &j) in alg_cols.iter().enumerate() {
+                for (ri, &i) in alg_rows.iter().enumerate() {
+                    m[cj * a + ri] = self.jy[j * n + i];
+                }
+            }
+            let mut piv = vec![0; a];
+            if lu_factor(&mut m, a, &mut piv) {
+                let mut rhs = vec![0.0; a];
+                for c in 0..n + self.p {
+                    let col = &mut s0[c * n..(c + 1) * n];
+                    for (ri, &i) in alg_rows.iter().enumerate() {
+                        let known: f64 = diff_cols.iter().map(|&j| self.jy[j * n + i] * col[j]).sum();
+                        let forcing = if c >= n { self.jt[(c - n) * n + i] } else { 0.0 };
+                        rhs[ri] = -(known + forcing);
+                    }
+                    lu_solve(&m, a, &piv, &mut rhs);
+                    for (cj, &j) in alg_cols.iter().enumerate() {
+                        col[j] = rhs[cj];
+                    }
+                }
+            }
+        }
+        // Slopes of the differential states and their sensitivities.
+        if d > 0 {
+            let Some(b) = factor_b(self, &mut piv_b) else { return true };
+            for &j in &diff_cols {
+                zdot0[j] = self.yp[j];
+            }
+            let mut rhs = vec![0.0; d];
+            for c in 0..n + self.p {
+                let col = &s0[c * n..(c + 1) * n];
+                for (ri, &i) in diff_rows.iter().enumerate() {
+                    let js: f64 = (0..n).map(|j| self.jy[j * n + i] * col[j]).sum();
+                    let forcing = if c >= n { self.jt[(c - n) * n + i] } else { 0.0 };
+                    rhs[ri] = -(js + forcing);
+                }
+                lu_solve(&b, d, &piv_b, &mut rhs);
+                for (cj, &j) in diff_cols.iter().enumerate() {
+                    zdot0[n + c * n + j] = rhs[cj];
+                }
+            }
+        }
+        self.alg = alg_cols;
+        true
+    }
+
+    fn algebraic(&self) -> Vec<bool> {
+        (0..self.n).map(|j| self.alg.contains(&j)).collect()
+    }
+
+    /// The residual `F(t, y, (y - psi) / gamma)` over `J_y + J_yp / gamma`
+    /// (for `F = y' - f` this is the explicit correction over `gamma`).
+    fn correction(&mut self, t: f64, gamma: f64, psi: &[f64], y: &[f64], delta: &mut [f64]) -> Result<(), NewtonFailure> {
+        let n = self.n;
+        for i in 0..n {
+            self.yp[i] = (y[i] - psi[i]) / gamma;
+        }
+        if !self.eval(t, y) {
+            return Err(NewtonFailure::NotFinite);
+        }
+        delta.copy_from_slice(&self.r);
+        for ((a, jy), jyp) in self.iter.iter_mut().zip(&self.jy).zip(&self.jyp) {
+            *a = jy + jyp / gamma;
+        }
+        if !lu_factor(&mut self.iter, n, &mut self.piv) {
+            return Err(NewtonFailure::NoConvergence);
+        }
+        lu_solve(&self.iter, n, &self.piv, delta);
+        Ok(())
+    }
+
+    /// Differentiating `F(t, y, (y - psi) / gamma; theta) = 0`: column `c`
+    /// of `S` solves `(J_y + J_yp / gamma) s_c = J_yp psi_c / gamma - [0 |
+    /// J_theta]_c`.
+    fn sensitivities(&mut self, gamma: f64, psi: &[f64], s: &mut [f64]) {
+        let n = self.n;
+        for c in 0..n + self.p {
+            let col = &mut s[c * n..(c + 1) * n];
+            let psi_c = &psi[c * n..(c + 1) * n];
+            for (i, v) in col.iter_mut().enumerate() {
+                *v = (0..n).map(|j| self.jyp[j * n + i] * psi_c[j]).sum::<f64>() / gamma;
+                if c >= n {
+                    *v -= self.jt[(c - n) * n + i];
+                }
+            }
+            lu_solve(&self.iter, n, &self.piv, col);
+        }
+    }
+}
+
+/// The solver's state between steps.
+struct Bdf<'c, E> {
+    eq: E,
+    ctl: &'c OdeControl,
+    n: usize,
+    /// Length of the augmented vector `z = (y, S)`: `n + n (n + p)`.
+    m: usize,
+    /// The entries of `z` the error test leaves out (an algebraic
+    /// state's value and sensitivities); empty when it covers all.
+    unchecked: Vec<usize>,
+
+    /// Past times and points, most recent first (at most [`HISTORY`]).
+    hist_t: Vec<f64>,
+    hist_z: Vec<Vec<f64>>,
+    /// `z'(t0)`, for the first step's predictor.
+    zdot0: Vec<f64>,
     stats: BdfStats,
 }
 
-impl<'c, J: FnMut(f64, &[f64], &mut [f64], &mut [f64], &mut [f64])> Bdf<'c, J> {
-    fn new(jac: J, n: usize, p: usize, ctl: &'c OdeControl) -> Self {
-        let w = n + p;
-        let m = n + n * w;
+impl<'c, E: Equations> Bdf<'c, E> {
+    fn new(eq: E, n: usize, p: usize, ctl: &'c OdeControl) -> Self {
+        let m = n + n * (n + p);
         Bdf {
-            jac,
+            unchecked: Vec::new(),
+            eq,
             ctl,
             n,
-            w,
             m,
             hist_t: Vec::with_capacity(HISTORY + 1),
             hist_z: Vec::with_capacity(HISTORY + 1),
             zdot0: vec![0.0; m],
-            f: vec![0.0; n],
-            jy: vec![0.0; n * n],
-            jt: vec![0.0; n * p],
-            iter: vec![0.0; n * n],
-            piv: vec![0; n],
             stats: BdfStats::default(),
         }
-    }
-
-    /// One call of the right-hand side at `(t, y)`; `false` when anything
-    /// it returned is NaN or infinite.
-    fn eval(&mut self, t: f64, y: &[f64]) -> bool {
-        self.stats.evaluations += 1;
-        (self.jac)(t, y, &mut self.f, &mut self.jy, &mut self.jt);
-        self.f.iter().chain(&self.jy).chain(&self.jt).all(|v| v.is_finite())
     }
 
     /// Integrates from `(t0, y0)` through every output time, appending the
     /// states and sensitivities at each to `sol`.
     fn run(&mut self, y0: &[f64], t0: f64, ts: &[f64], sol: &mut OdeSolution) -> Result<(), OdeError> {
-        let (n, w, m) = (self.n, self.w, self.m);
+        let (n, m) = (self.n, self.m);
         let ctl = self.ctl;
         let mut z0 = vec![0.0; m];
         z0[..n].copy_from_slice(y0);
         for j in 0..n {
             z0[n + j * n + j] = 1.0;
         }
-        if !self.eval(t0, y0) {
+        self.stats.evaluations += 1;
+        if !self.eq.start(t0, y0, &mut z0[n..], &mut self.zdot0) {
             return Err(OdeError::DerivativeNotFinite { t: t0 });
         }
-        // z' = (f, J S + [0 | J_theta]) at S = [I | 0].
-        self.zdot0[..n].copy_from_slice(&self.f);
-        for c in 0..w {
-            let col = if c < n { &self.jy[c * n..(c + 1) * n] } else { &self.jt[(c - n) * n..(c - n + 1) * n] };
-            self.zdot0[n + c * n..n + (c + 1) * n].copy_from_slice(col);
-        }
+        let algebraic = self.eq.algebraic();
+        self.unchecked = (0..m).filter(|&i| algebraic[if i < n { i } else { (i - n) % n }]).collect();
         let t_end = ts[ts.len() - 1];
         let mut h = initial_step(&z0, &self.zdot0, t_end - t0, ctl);
         self.hist_t.push(t0);
@@ -271,6 +610,9 @@ impl<'c, J: FnMut(f64, &[f64], &mut [f64], &mut [f64], &mut [f64])> Bdf<'c, J> {
                     for i in 0..m {
                         diff[i] = z_new[i] - z_pred[i];
                         scale[i] = z_new[i].abs().max(self.hist_z[0][i].abs());
+                    }
+                    for &i in &self.unchecked {
+                        diff[i] = 0.0;
                     }
                     c_err * scaled_max(&diff, &scale, ctl)
                 }
@@ -358,31 +700,18 @@ impl<'c, J: FnMut(f64, &[f64], &mut [f64], &mut [f64], &mut [f64])> Bdf<'c, J> {
         Ok(())
     }
 
-    /// Newton's method for the states at `t_new`: `y - gamma f(t_new, y) -
-    /// psi = 0` from the predictor in `y`. On success the iteration matrix
-    /// `I - gamma J` of the last iterate stays factored in `self.iter`, and
-    /// `self.jt` holds `df/dtheta` there (the sensitivities' step uses both).
+    /// Newton's method for the states at `t_new`, `y' = (y - psi) / gamma`
+    /// (for an ODE `y - gamma f(t_new, y) - psi = 0`), from the predictor
+    /// in `y`. On success the iteration matrix of the last iterate stays
+    /// factored in the equations, with their derivatives in the
+    /// parameters there (the sensitivities' step uses both).
     fn newton(&mut self, t_new: f64, gamma: f64, psi: &[f64], y: &mut [f64]) -> Result<(), NewtonFailure> {
         let n = self.n;
         let mut delta = vec![0.0; n];
         let mut previous = f64::INFINITY;
         for it in 0..MAX_NEWTON {
-            if !self.eval(t_new, y) {
-                return Err(NewtonFailure::NotFinite);
-            }
-            for i in 0..n {
-                delta[i] = y[i] - gamma * self.f[i] - psi[i];
-            }
-            for (a, j) in self.iter.iter_mut().zip(&self.jy) {
-                *a = -gamma * j;
-            }
-            for i in 0..n {
-                self.iter[i * n + i] += 1.0;
-            }
-            if !lu_factor(&mut self.iter, n, &mut self.piv) {
-                return Err(NewtonFailure::NoConvergence);
-            }
-            lu_solve(&self.iter, n, &self.piv, &mut delta);
+            self.stats.evaluations += 1;
+            self.eq.correction(t_new, gamma, psi, y, &mut delta)?;
             let abs_y: Vec<f64> = y.iter().map(|v| v.abs()).collect();
             let size = scaled_max(&delta, &abs_y, self.ctl);
             if !size.is_finite() {
@@ -402,20 +731,9 @@ impl<'c, J: FnMut(f64, &[f64], &mut [f64], &mut [f64], &mut [f64])> Bdf<'c, J> {
         Err(NewtonFailure::NoConvergence)
     }
 
-    /// The sensitivities' BDF step: column `c` of `S` solves `(I - gamma J)
-    /// s_c = psi_c + gamma [0 | J_theta]_c`, with the factors Newton left.
+    /// The sensitivities' BDF step, with the factors Newton left.
     fn sensitivities(&mut self, gamma: f64, psi: &[f64], s: &mut [f64]) {
-        let n = self.n;
-        s.copy_from_slice(psi);
-        for c in 0..self.w {
-            let col = &mut s[c * n..(c + 1) * n];
-            if c >= n {
-                for (v, j) in col.iter_mut().zip(&self.jt[(c - n) * n..(c - n + 1) * n]) {
-                    *v += gamma * j;
-                }
-            }
-            lu_solve(&self.iter, n, &self.piv, col);
-        }
+        self.eq.sensitivities(gamma, psi, s);
     }
 
     /// The local error the step to `(t_new, z_new)` would have had at order
@@ -427,6 +745,9 @@ impl<'c, J: FnMut(f64, &[f64], &mut [f64], &mut [f64], &mut [f64])> Bdf<'c, J> {
         combine(&self.hist_z[..=q], &weights[..=q], work);
         for (d, z) in work.iter_mut().zip(z_new) {
             *d = z - *d;
+        }
+        for &i in &self.unchecked {
+            work[i] = 0.0;
         }
         let alpha0: f64 = self.hist_t[..q].iter().map(|tj| 1.0 / (t_new - tj)).sum();
         scaled_max(work, scale, self.ctl) / (alpha0 * (t_new - self.hist_t[q]))
@@ -615,6 +936,130 @@ mod tests {
         let (_, stats) = bdf_sensitivities_with_stats(robertson(ROBERTSON), &[1.0, 0.0, 0.0], 3, 0.0, &ts, &default).expect("solves");
         eprintln!("robertson default: {stats:?}");
         assert!(stats.steps + stats.rejected < 1000, "{stats:?}");
+    }
+
+    /// `y1' + k1 y1 = 0`, `y2 - k2 y1 = 0` (an algebraic state) with
+    /// `theta = (k1, k2)`: `y1 = y1(0) e^{-k1 t}`, `y2 = k2 y1`.
+    fn decay_dae(k1: f64, k2: f64) -> impl FnMut(f64, &[f64], &[f64], &mut [f64], &mut [f64], &mut [f64], &mut [f64]) {
+        move |_, y, yp, r, jy, jyp, jt| {
+            r[0] = yp[0] + k1 * y[0];
+            r[1] = y[1] - k2 * y[0];
+            jy.copy_from_slice(&[k1, -k2, 0.0, 1.0]);
+            jyp.copy_from_slice(&[1.0, 0.0, 0.0, 0.0]);
+            jt.copy_from_slice(&[y[0], 0.0, 0.0, -y[0]]);
+        }
+    }
+
+    #[test]
+    fn algebraic_decay_matches_its_closed_form_and_sensitivities() {
+        let (k1, k2, y10) = (0.7, 2.5, 1.3);
+        let y0 = [y10, k2 * y10];
+        let ts = [0.1, 0.5, 1.0, 2.0, 4.0];
+        let ctl = OdeControl { rel_tol: 1e-10, abs_tol: 1e-10, max_num_steps: 100_000 };
+        let sol = dae_sensitivities(decay_dae(k1, k2), &y0, 2, 0.0, &ts, &ctl).expect("solves");
+        for (i, &t) in ts.iter().enumerate() {
+            let e = (-k1 * t).exp();
+            let y = [y10 * e, k2 * y10 * e];
+            // [d/dy0 | d/dk] column-major: the algebraic state's initial
+            // value is overwritten by its equation, so nothing depends on it.
+            let dy0 = [e, k2 * e, 0.0, 0.0];
+            let dk = [-t * y10 * e, -k2 * t * y10 * e, 0.0, y10 * e];
+            for r in 0..2 {
+                assert!((sol.y[2 * i + r] - y[r]).abs() < 1e-7 * y[r].abs().max(1.0), "t={t} y{r}: {} vs {}", sol.y[2 * i + r], y[r]);
+            }
+            for c in 0..4 {
+                assert!((sol.dy_dy0[4 * i + c] - dy0[c]).abs() < 1e-7, "t={t} dy/dy0[{c}]: {} vs {}", sol.dy_dy0[4 * i + c], dy0[c]);
+                assert!((sol.dy_dtheta[4 * i + c] - dk[c]).abs() < 1e-7, "t={t} dy/dk[{c}]: {} vs {}", sol.dy_dtheta[4 * i + c], dk[c]);
+            }
+        }
+    }
+
+    /// Robertson's kinetics as the index-1 DAE of its conservation law:
+    /// the third equation is `y1 + y2 + y3 - 1 = 0`.
+    fn robertson_dae(th: [f64; 3]) -> impl FnMut(f64, &[f64], &[f64], &mut [f64], &mut [f64], &mut [f64], &mut [f64]) {
+        move |_, y, yp, r, jy, jyp, jt| {
+            let [k1, k2, k3] = th;
+            r[0] = yp[0] - (-k1 * y[0] + k3 * y[1] * y[2]);
+            r[1] = yp[1] - (k1 * y[0] - k3 * y[1] * y[2] - k2 * y[1] * y[1]);
+            r[2] = y[0] + y[1] + y[2] - 1.0;
+            jy.copy_from_slice(&[k1, -k1, 1.0, -k3 * y[2], k3 * y[2] + 2.0 * k2 * y[1], 1.0, -k3 * y[1], k3 * y[1], 1.0]);
+            jyp.copy_from_slice(&[1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]);
+            jt.copy_from_slice(&[y[0], -y[0], 0.0, 0.0, y[1] * y[1], 0.0, -y[1] * y[2], y[1] * y[2], 0.0]);
+        }
+    }
+
+    #[test]
+    fn robertson_as_a_dae_matches_published_values_and_the_ode_sensitivities() {
+        // The published values at t = 40 (see the ODE test above).
+        let ctl = OdeControl { rel_tol: 1e-8, abs_tol: 1e-12, max_num_steps: 100_000 };
+        let ts = [0.4, 4.0, 40.0];
+        let y0 = [1.0, 0.0, 0.0];
+        let (sol, stats) = dae_sensitivities_with_stats(robertson_dae(ROBERTSON), &y0, 3, 0.0, &ts, &ctl).expect("solves");
+        let reference = [0.7158271, 9.185535e-6, 0.2841637];
+        for r in 0..3 {
+            assert!((sol.y[6 + r] - reference[r]).abs() <= 1e-6 * reference[r], "y{r}: {} vs {}", sol.y[6 + r], reference[r]);
+        }
+        eprintln!("robertson dae: {stats:?}");
+        assert!(stats.steps < 2000, "{stats:?}");
+        // The parameters' sensitivities are the ODE's (the DAE's
+        // algebraic state does not depend on its initial value, so only
+        // those columns differ).
+        let ode = bdf_sensitivities(robertson(ROBERTSON), &y0, 3, 0.0, &ts, &ctl).expect("solves");
+        for (k, (a, b)) in sol.dy_dtheta.iter().zip(&ode.dy_dtheta).enumerate() {
+            assert!((a - b).abs() <= 1e-4 * b.abs().max(1e-6), "dy/dtheta[{k}]: dae {a} vs ode {b}");
+        }
+    }
+
+    /// As the ODE test above: the parameters' sensitivities at the
+    /// solver's tolerance against central differences of solves at a
+    /// tight one (the DAE's error test covers the states only, so this
+    /// also bounds how far the sensitivities stray).
+    #[test]
+    fn dae_sensitivities_match_finite_differences_of_the_solution() {
+        let ts = [1.0, 40.0];
+        let y0 = [1.0, 0.0, 0.0];
+        let ctl = OdeControl { rel_tol: 1e-8, abs_tol: 1e-12, max_num_steps: 100_000 };
+        let sol = dae_sensitivities(robertson_dae(ROBERTSON), &y0, 3, 0.0, &ts, &ctl).expect("solves");
+        // Not 1e-15 absolute as above: the algebraic y3 = 1 - y1 - y2
+        // carries rounding of 1e-16, which Newton could not resolve.
+        let tight = OdeControl { rel_tol: 1e-11, abs_tol: 1e-13, max_num_steps: 1_000_000 };
+        for k in 0..3 {
+            let h = 1e-5 * ROBERTSON[k];
+            let at = |d: f64| {
+                let mut th = ROBERTSON;
+                th[k] += d;
+                dae_sensitivities(robertson_dae(th), &y0, 3, 0.0, &ts, &tight).expect("solves").y
+            };
+            let (up, dn) = (at(h), at(-h));
+            for i in 0..ts.len() {
+                for r in 0..3 {
+                    let fd = (up[i * 3 + r] - dn[i * 3 + r]) / (2.0 * h);
+                    let got = sol.dy_dtheta[i * 9 + k * 3 + r];
+                    let size = fd.abs().max(if r == 1 { 1e-5 } else { 1e-2 } / ROBERTSON[k]);
+                    assert!((got - fd).abs() <= 1e-3 * size, "k={k} t={} r={r}: {got} vs fd {fd}", ts[i]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_dae_with_bad_input_or_a_singular_iteration_matrix_is_an_error() {
+        let ctl = OdeControl::default();
+        let e = dae_sensitivities(decay_dae(1.0, 1.0), &[1.0, f64::NAN], 2, 0.0, &[1.0], &ctl).unwrap_err();
+        assert!(matches!(e, OdeError::NotFinite { what: "y0" }), "{e:?}");
+        let e = dae_sensitivities(decay_dae(1.0, 1.0), &[1.0, 1.0], 2, 1.0, &[1.0], &ctl).unwrap_err();
+        assert!(matches!(e, OdeError::InitialTimeNotBefore { .. }), "{e:?}");
+        // `0 = 0` leaves the second state undetermined (not index 1): the
+        // iteration matrix is singular at every step size.
+        let undetermined = |_: f64, y: &[f64], yp: &[f64], r: &mut [f64], jy: &mut [f64], jyp: &mut [f64], jt: &mut [f64]| {
+            r[0] = yp[0] + y[0];
+            r[1] = 0.0;
+            jy.copy_from_slice(&[1.0, 0.0, 0.0, 0.0]);
+            jyp.copy_from_slice(&[1.0, 0.0, 0.0, 0.0]);
+            jt.fill(0.0);
+        };
+        let e = dae_sensitivities(undetermined, &[1.0, 1.0], 0, 0.0, &[1.0], &ctl).unwrap_err();
+        assert!(matches!(e, OdeError::StepSizeUnderflow { .. }), "{e:?}");
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! variadic `ode_rk45/_bdf/_adams/_ckrk[_tol](f, y0, t0, ts, [rel_tol,
 //! abs_tol, max_num_steps,] ...)` and `ode_adjoint_tol_ctl(f, y0, t0, ts,
 //! <eleven controls>, ...)`; the algebraic solvers `solve_newton/_powell[_tol]`
-//! and `algebra_solver[_newton]`, and `integrate_1d`, which share the
-//! machinery (`ir::ode`).
+//! and `algebra_solver[_newton]`, `integrate_1d`, and the DAE solvers
+//! `dae[_tol](F, yy0, yp0, t0, ts, [rel_tol, abs_tol, max_num_steps,] ...)`,
+//! which share the machinery (`ir::ode`).
 //!
 //! The first argument names a function of the `functions` block, which is
 //! not a value; the typed call keeps it in its name, `solver@f` (see
@@ -42,6 +43,11 @@ pub enum OdeForm {
     /// `integrate_1d(f, a, b, theta, x_r, x_i [, relative_tolerance])` with
     /// `f(x, xc, theta, x_r, x_i)` returning a `real`.
     Integral,
+    /// `dae(F, yy0, yp0, t0, ts, ...)`: the residual `vector F(real t,
+    /// vector yy, vector yp, ...)` of an index-1 DAE `F = 0`.
+    Dae,
+    /// `dae_tol`: the same with the three controls after `ts`.
+    DaeTol,
 }
 
 impl OdeForm {
@@ -49,6 +55,21 @@ impl OdeForm {
     /// integrating an ODE.
     pub fn is_root(self) -> bool {
         matches!(self, OdeForm::RootLegacy | OdeForm::Root | OdeForm::RootTol)
+    }
+
+    /// Whether the call solves a DAE (its arguments start `yy0, yp0, t0,
+    /// ts`, one more than an ODE's `y0, t0, ts`).
+    pub fn is_dae(self) -> bool {
+        matches!(self, OdeForm::Dae | OdeForm::DaeTol)
+    }
+
+    /// The positions (0-based, after the function) of `t0` and `ts`.
+    pub fn time_args(self) -> (usize, usize) {
+        if self.is_dae() {
+            (2, 3)
+        } else {
+            (1, 2)
+        }
     }
 }
 
@@ -66,6 +87,8 @@ pub fn ode_form(name: &str) -> Option<OdeForm> {
         "solve_newton" | "solve_powell" => Some(OdeForm::Root),
         "solve_newton_tol" | "solve_powell_tol" => Some(OdeForm::RootTol),
         "integrate_1d" => Some(OdeForm::Integral),
+        "dae" => Some(OdeForm::Dae),
+        "dae_tol" => Some(OdeForm::DaeTol),
         _ => None,
     }
 }
@@ -100,6 +123,22 @@ fn legacy_args() -> Vec<ArgRule> {
 fn variadic_args(tol: bool) -> Vec<ArgRule> {
     let mut v: Vec<ArgRule> = vec![
         ("the initial state `y0`, a `vector`", is_vector),
+        ("the initial time `t0`, a `real`", is_real_scalar),
+        ("the output times `ts`, an `array[] real`", is_real_array),
+    ];
+    if tol {
+        v.push(("the relative tolerance, a `real`", is_real_scalar));
+        v.push(("the absolute tolerance, a `real`", is_real_scalar));
+        v.push(("the maximum number of steps, an `int`", is_int_scalar));
+    }
+    v
+}
+
+/// The rules of the DAE solvers' arguments before the passed ones.
+fn dae_args(tol: bool) -> Vec<ArgRule> {
+    let mut v: Vec<ArgRule> = vec![
+        ("the initial state `yy0`, a `vector`", is_vector),
+        ("the initial derivative `yp0`, a `vector`", is_vector),
         ("the initial time `t0`, a `real`", is_real_scalar),
         ("the output times `ts`, an `array[] real`", is_real_array),
     ];
@@ -188,6 +227,7 @@ fn reference(form: OdeForm) -> &'static str {
     match form {
         OdeForm::Integral => "1D integrator",
         _ if form.is_root() => "algebraic solvers",
+        _ if form.is_dae() => "DAE solvers",
         _ => "ODE solvers",
     }
 }
@@ -239,6 +279,8 @@ impl Checker {
             OdeForm::AdjointCtl => adjoint_args(),
             OdeForm::RootLegacy | OdeForm::Root | OdeForm::RootTol => root_args(form, solver),
             OdeForm::Integral => integral_args(),
+            OdeForm::Dae => dae_args(false),
+            OdeForm::DaeTol => dae_args(true),
         };
         let count_ok = match form {
             OdeForm::Legacy => typed.len() == 6 || typed.len() == 9,
@@ -262,6 +304,8 @@ impl Checker {
                 }
                 OdeForm::RootTol => "`(f, y_guess, relative_tolerance, function_tolerance, max_num_steps, ...)`".to_string(),
                 OdeForm::Integral => "`(f, a, b, theta, x_r, x_i)`, optionally followed by `relative_tolerance`".to_string(),
+                OdeForm::Dae => "`(F, yy0, yp0, t0, ts, ...)`".to_string(),
+                OdeForm::DaeTol => "`(F, yy0, yp0, t0, ts, rel_tol, abs_tol, max_num_steps, ...)`".to_string(),
             };
             let reference = reference(form);
             self.report(

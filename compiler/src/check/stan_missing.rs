@@ -5,7 +5,7 @@
 
 /// Stan distributions hbmc lacks (with every suffix: `~`, `_lpdf`,
 /// `_lpmf`, `_lcdf`, `_rng`, ...).
-pub const DISTRIBUTIONS: &[&str] = &[];
+pub const DISTRIBUTIONS: &[&str] = &["matrix_normal_prec"];
 
 /// Stan functions hbmc lacks.
 pub const FUNCTIONS: &[&str] = &[

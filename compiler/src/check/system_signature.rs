@@ -16,6 +16,7 @@ fn wanted(form: OdeForm) -> &'static str {
     match form {
         OdeForm::RootLegacy => "vector f(vector y, vector theta, data array[] real x_r, array[] int x_i)",
         OdeForm::Integral => "real f(real x, real xc, array[] real theta, array[] real x_r, array[] int x_i)",
+        OdeForm::Dae | OdeForm::DaeTol => "vector F(real t, vector yy, vector yp, ...)",
         _ => "vector f(vector y, ...)",
     }
 }
@@ -34,10 +35,17 @@ impl Checker {
             OdeForm::Root => ("vector", std::iter::once(Type::vector(Axis::Anon)).chain(typed[1..].iter().map(|t| t.ty.clone())).collect()),
             OdeForm::RootTol => ("vector", std::iter::once(Type::vector(Axis::Anon)).chain(typed[4..].iter().map(|t| t.ty.clone())).collect()),
             OdeForm::Integral => ("real", [Type::real(), Type::real()].into_iter().chain(typed[2..5].iter().map(|t| t.ty.clone())).collect()),
+            OdeForm::Dae | OdeForm::DaeTol => {
+                let first = if form == OdeForm::Dae { 4 } else { 7 };
+                let head = [Type::real(), Type::vector(Axis::Anon), Type::vector(Axis::Anon)];
+                ("vector", head.into_iter().chain(typed[first..].iter().map(|t| t.ty.clone())).collect())
+            }
             _ => return Some(()),
         };
         let after = if matches!(form, OdeForm::Root | OdeForm::RootTol) {
             ", with the arguments after `y_guess` (or after the controls) passed after `y`"
+        } else if form.is_dae() {
+            ", with the arguments after `ts` (or after the controls) passed after `yp`"
         } else {
             ""
         };

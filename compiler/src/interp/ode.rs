@@ -8,7 +8,7 @@
 
 use hbmc_stdlib::algebra::{solve_root, RootControl, RootError};
 use hbmc_stdlib::ode::{rk45_sensitivities, OdeControl, OdeError};
-use hbmc_stdlib::ode_stiff::bdf_sensitivities;
+use hbmc_stdlib::ode_stiff::{bdf_sensitivities, dae_sensitivities};
 use hbmc_stdlib::quadrature::{integrate, QuadError};
 
 use crate::ir::arenas::Arenas;
@@ -77,30 +77,46 @@ pub fn solve(sys: &OdeSystem, inputs: &OdeInputs, gradient: &mut GradientFn, out
         // Whole numbers by construction (lowering converts ints to reals).
         arenas.int_data[io + k] = *x as i64;
     }
-    arenas.params[n..n + p].copy_from_slice(inputs.theta);
+    let states = sys.kind.state_inputs(n);
+    arenas.params[states..states + p].copy_from_slice(inputs.theta);
     match sys.kind {
         SystemKind::Root => return solve_algebraic(sys, inputs, &mut arenas, gradient, out, sens),
         SystemKind::Integral { a_param, b_param } => return solve_integral(sys, inputs, &mut arenas, gradient, out, sens, (a_param, b_param)),
-        SystemKind::Ode => {}
+        SystemKind::Ode | SystemKind::Dae => {}
     }
     let ctl = OdeControl { rel_tol: inputs.rel_tol, abs_tol: inputs.abs_tol, max_num_steps: steps as u64 };
     let mut rejected: Option<String> = None;
-    let jac = |t: f64, y: &[f64], dy: &mut [f64], jy: &mut [f64], jt: &mut [f64]| {
-        if rejected.is_some() {
-            dy.fill(f64::NAN);
-            return;
+    let solved = if sys.kind == SystemKind::Dae {
+        let res = |t: f64, y: &[f64], yp: &[f64], r: &mut [f64], jy: &mut [f64], jyp: &mut [f64], jt: &mut [f64]| {
+            if rejected.is_some() {
+                r.fill(f64::NAN);
+                return;
+            }
+            if let Err(message) = dae_rows(sys, &mut arenas, gradient, t, y, yp, r, jy, jyp, jt) {
+                rejected = Some(message);
+                r.fill(f64::NAN);
+            }
+        };
+        dae_sensitivities(res, inputs.y0, p, inputs.t0, inputs.ts, &ctl)
+    } else {
+        let jac = |t: f64, y: &[f64], dy: &mut [f64], jy: &mut [f64], jt: &mut [f64]| {
+            if rejected.is_some() {
+                dy.fill(f64::NAN);
+                return;
+            }
+            if let Err(message) = rows(sys, &mut arenas, gradient, Some(t), y, dy, jy, jt) {
+                rejected = Some(message);
+                dy.fill(f64::NAN);
+            }
+        };
+        match sys.method {
+            OdeMethod::Rk45 => rk45_sensitivities(jac, inputs.y0, p, inputs.t0, inputs.ts, &ctl),
+            OdeMethod::Bdf => bdf_sensitivities(jac, inputs.y0, p, inputs.t0, inputs.ts, &ctl),
         }
-        if let Err(message) = rows(sys, &mut arenas, gradient, Some(t), y, dy, jy, jt) {
-            rejected = Some(message);
-            dy.fill(f64::NAN);
-        }
-    };
-    let solved = match sys.method {
-        OdeMethod::Rk45 => rk45_sensitivities(jac, inputs.y0, p, inputs.t0, inputs.ts, &ctl),
-        OdeMethod::Bdf => bdf_sensitivities(jac, inputs.y0, p, inputs.t0, inputs.ts, &ctl),
     };
     if let Some(message) = rejected {
-        return Err(failure(sys, OdeStatus::Rejected, format_args!("the right-hand side failed: {message}")));
+        let what = if sys.kind == SystemKind::Dae { "residual" } else { "right-hand side" };
+        return Err(failure(sys, OdeStatus::Rejected, format_args!("the {what} failed: {message}")));
     }
     let sol = solved.map_err(|e| {
         let status = match e {
@@ -206,6 +222,44 @@ fn rows(
         }
         for j in 0..p {
             jt[j * n + k] = arenas.grad[n + j];
+        }
+    }
+    Ok(())
+}
+
+/// Runs a [`SystemKind::Dae`] system once per equation at `(t, y, yp)`:
+/// writes the residual `F` into `r` and its Jacobians in `y`, `yp` and the
+/// parameters (column-major, as [`rows`]), or returns the message the
+/// system was rejected with.
+#[allow(clippy::too_many_arguments)]
+fn dae_rows(
+    sys: &OdeSystem,
+    arenas: &mut Arenas,
+    gradient: &mut GradientFn,
+    t: f64,
+    y: &[f64],
+    yp: &[f64],
+    r: &mut [f64],
+    jy: &mut [f64],
+    jyp: &mut [f64],
+    jt: &mut [f64],
+) -> Result<(), String> {
+    let (n, p) = (sys.n, sys.p);
+    arenas.params[..n].copy_from_slice(y);
+    arenas.params[n..2 * n].copy_from_slice(yp);
+    arenas.data[sys.t_offset] = t;
+    for k in 0..n {
+        let w = &mut arenas.data[sys.w_offset..sys.w_offset + n];
+        w.fill(0.0);
+        w[k] = 1.0;
+        arenas.grad.fill(0.0);
+        r[k] = gradient(arenas)?;
+        for j in 0..n {
+            jy[j * n + k] = arenas.grad[j];
+            jyp[j * n + k] = arenas.grad[n + j];
+        }
+        for j in 0..p {
+            jt[j * n + k] = arenas.grad[2 * n + j];
         }
     }
     Ok(())

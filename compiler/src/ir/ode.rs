@@ -43,6 +43,23 @@ pub enum SystemKind {
     /// parameters is passed first among the parameters (`a` before `b`);
     /// its sensitivity is `-f(a)` or `f(b)`.
     Integral { a_param: bool, b_param: bool },
+    /// `dae`, `dae_tol`: the system is the residual `F(t, yy, yp, ...)` of
+    /// an index-1 DAE, its `Params` the `n` states `yy`, the `n`
+    /// derivatives `yp`, then the parameters; the call writes the states
+    /// at the output times and their sensitivities as an ODE call does
+    /// (`hbmc_stdlib::ode_stiff::dae_sensitivities`).
+    Dae,
+}
+
+impl SystemKind {
+    /// How many values of the system's `Params` come before the
+    /// parameters: the `n` states, and a DAE's `n` derivatives.
+    pub fn state_inputs(self, n: usize) -> usize {
+        match self {
+            SystemKind::Dae => 2 * n,
+            _ => n,
+        }
+    }
 }
 
 /// Which integrator solves an [`SystemKind::Ode`] system.
@@ -63,7 +80,7 @@ impl OdeMethod {
     /// The integrator of the solver called `solver`.
     pub fn for_solver(solver: &str) -> Self {
         match solver {
-            "ode_bdf" | "ode_bdf_tol" | "integrate_ode_bdf" | "ode_adjoint_tol_ctl" => OdeMethod::Bdf,
+            "ode_bdf" | "ode_bdf_tol" | "integrate_ode_bdf" | "ode_adjoint_tol_ctl" | "dae" | "dae_tol" => OdeMethod::Bdf,
             _ => OdeMethod::Rk45,
         }
     }

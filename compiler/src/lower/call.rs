@@ -452,7 +452,7 @@ impl Lowerer<'_> {
                 let one = self.fb.i64(1);
                 let k0 = self.fb.binary(BinaryOp::Sub, k, one);
                 let n = self.shape(&args[0])?[if func == "col" { 1 } else { 0 }];
-                self.range_check(k0, n, e)?;
+                let k0 = self.range_check(k0, n, e)?;
                 let full = if func == "col" { [idx[0], k0] } else { [k0, idx[0]] };
                 self.elem(&args[0], &full)
             }

@@ -39,7 +39,7 @@ impl Lowerer<'_> {
                 let k = self.scalar(&args[1])?;
                 let one_i = self.fb.i64(1);
                 let k0 = self.fb.binary(BinaryOp::Sub, k, one_i);
-                self.range_check(k0, n, e)?;
+                let k0 = self.range_check(k0, n, e)?;
                 let hot = self.fb.cmp(CmpOp::Eq, idx[0], k0);
                 let (one, zero) = (real(self, 1.0), real(self, 0.0));
                 Ok(self.fb.select(hot, one, zero))
@@ -166,7 +166,7 @@ impl Lowerer<'_> {
         let s = self.scalar(s)?;
         let one = self.fb.i64(1);
         let s0 = self.fb.binary(BinaryOp::Sub, s, one);
-        self.range_check(s0, n, e)?;
+        let s0 = self.range_check(s0, n, e)?;
         let pivot = self.elem(v, &[s0])?;
         let cell = self.temp_buffer("rank", ScalarType::I64, 1);
         let zero = self.fb.i64(0);

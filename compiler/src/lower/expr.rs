@@ -575,8 +575,7 @@ impl Lowerer<'_> {
                             let one = self.fb.i64(1);
                             let lo0 = self.fb.binary(BinaryOp::Sub, lo, one);
                             let i = self.fb.binary(BinaryOp::Add, lo0, at);
-                            self.range_check(i, size, e)?;
-                            i
+                            self.range_check(i, size, e)?
                         }
                         None => at,
                     }
@@ -607,13 +606,21 @@ impl Lowerer<'_> {
         // constant bounds, data within the axis) need no check.
         let known_ok = matches!(self.value_range(at), Some((lo, hi)) if lo >= 1 && hi <= size as i64);
         if !safe && !known_ok {
-            self.range_check(i0, size, at)?;
+            return self.range_check(i0, size, at);
         }
         Ok(i0)
     }
 
-    /// Rejects the evaluation unless `0 <= i0 < size`.
-    pub(crate) fn range_check(&mut self, i0: Value, size: usize, _at: &TypedExpr) -> LowerResult<()> {
+    /// Rejects the evaluation unless `0 <= i0 < size`, and returns the
+    /// index to use from here on: `i0` itself, or, when `i0` is a constant
+    /// outside the axis, 0. Such a constant arises in code that never runs
+    /// with it (a copy per run-time length under a guard, `if (d < D) prev
+    /// = L[d + 1, 1:d] * head(z, d);` copied for `d = D`), and where it
+    /// does run the reject emitted here comes first, so the load after it
+    /// is never reached; the verifier refuses a constant index out of its
+    /// buffer, so the load is given one inside it.
+    #[must_use = "the checked index replaces `i0`"]
+    pub(crate) fn range_check(&mut self, i0: Value, size: usize, _at: &TypedExpr) -> LowerResult<Value> {
         let zero = self.fb.i64(0);
         let n = self.fb.i64(size as i64);
         let below = self.fb.cmp(CmpOp::Lt, i0, zero);
@@ -630,7 +637,10 @@ impl Lowerer<'_> {
             ])],
             otherwise: Vec::new(),
         });
-        Ok(())
+        Ok(match self.fb.const_i64(bad) {
+            Some(b) if b != 0 => zero,
+            _ => i0,
+        })
     }
 
     /// The offset of a multi-index within a variable's buffer (Stan's

@@ -30,8 +30,8 @@ impl Lowerer<'_> {
                 } else {
                     j0 = self.fb.binary(BinaryOp::Add, j0, idx[0]);
                 }
-                self.range_check(i0, shape[0], e)?;
-                self.range_check(j0, shape[1], e)?;
+                let i0 = self.range_check(i0, shape[0], e)?;
+                let j0 = self.range_check(j0, shape[1], e)?;
                 self.elem(&args[0], &[i0, j0])
             }
             "quad_form_diag" => {

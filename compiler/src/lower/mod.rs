@@ -131,30 +131,45 @@ impl LoweredModel {
 }
 
 /// Why lowering failed: a construct this version cannot compile yet, an
-/// invariant the checker should have guaranteed, or arguments whose sizes
-/// (known once the data are bound) disagree.
+/// invariant the checker should have guaranteed, arguments whose sizes
+/// (known once the data are bound) disagree, or transformed data that
+/// fail where a size is computed from them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LowerError {
     pub span: Span,
     pub message: String,
     /// The arguments' sizes disagree: the program is wrong, not hbmc.
     pub sizes: bool,
+    /// The transformed data statements run to size a declaration failed
+    /// (E4052): the program or its data is wrong, not hbmc.
+    pub transformed_data: bool,
 }
 
 impl LowerError {
     /// A construct not yet supported by lowering.
     pub fn unsupported(span: Span, what: impl Into<String>) -> LowerError {
-        LowerError { span, message: what.into(), sizes: false }
+        LowerError { span, message: what.into(), sizes: false, transformed_data: false }
+    }
+
+    /// The transformed data statements before a declaration, run to
+    /// compute its size, failed with `why`.
+    pub fn transformed_data(span: Span, why: impl Into<String>) -> LowerError {
+        LowerError { span, message: why.into(), sizes: false, transformed_data: true }
     }
 
     /// Arguments of sizes the function does not accept together (`what`
     /// names them and says what would be right). Stan rejects these when
     /// the program runs; here every size is known once the data are bound.
     pub fn sizes(span: Span, what: impl Into<String>) -> LowerError {
-        LowerError { span, message: what.into(), sizes: true }
+        LowerError { span, message: what.into(), sizes: true, transformed_data: false }
     }
 
     fn into_diagnostic(self) -> Diagnostic {
+        if self.transformed_data {
+            return Diagnostic::error("E4052", format!("transformed data could not be computed to size the program: {}", self.message))
+                .with_label(self.span, "its size is computed by the statements before it")
+                .with_help("the transformed data statements before this declaration fail with these data");
+        }
         if self.sizes {
             return Diagnostic::error("E5003", format!("the arguments' sizes disagree: {}", self.message))
                 .with_label(self.span, "these sizes do not go together")
@@ -525,14 +540,15 @@ impl<'a> Lowerer<'a> {
         }
         let shape = match decl_shape(self.program, self.bound, decl) {
             Ok(shape) => shape,
-            Err(d) => self.shape_from_earlier_values(decl).ok_or_else(|| {
+            Err(d) => self.shape_from_earlier_values(decl).map_err(|run_error| {
                 // An inlined user function's locals are renamed `name__fN`.
                 let name = &self.program.var(decl.var).name;
-                let message = match name.split_once("__f") {
-                    Some((local, _)) => format!(
+                let message = match (name.split_once("__f"), run_error) {
+                    (Some((local, _)), _) => format!(
                         "the local `{local}` of a user function is sized by an argument whose size changes from call to call in a way not supported: such a local is compiled once per size when the size is one length read from the data (as `m[ii[n]]`) taking at most {} values (docs/language.md, \"Run-time lengths\")", ragged::MAX_LENGTHS
                     ),
-                    None => format!("a size that is not a constant of the data and transformed data ({})", d.message),
+                    (None, Some(e)) => return LowerError::transformed_data(decl.span, format!("the size of `{name}`: {e}")),
+                    (None, None) => format!("a size that is not a constant of the data and transformed data ({})", d.message),
                 };
                 LowerError::unsupported(decl.span, message)
             })?,
@@ -610,7 +626,14 @@ impl<'a> Lowerer<'a> {
                 self.lower_stmt(s)?;
             }
         }
-        self.check_declared_constraints(&stmts[..upto.min(stmts.len())], "transformed data")?;
+        // Stan checks declared constraints once, at the end of the block: a
+        // prefix run (sizing a later declaration) stops before statements
+        // that fill an earlier constrained variable (`array[N_pos]
+        // int<lower=1> n_pos;` filled by a loop further down), so checking
+        // them here would reject valid programs.
+        if upto >= stmts.len() {
+            self.check_declared_constraints(&stmts, "transformed data")?;
+        }
         self.end_function();
         Ok(())
     }

@@ -31,7 +31,7 @@ use crate::syntax::span::Span;
 
 /// Stan's default controls `(rel_tol, abs_tol, max_num_steps)` of a solver.
 fn default_controls(solver: &str) -> (f64, f64, f64) {
-    if solver.contains("bdf") || solver.contains("adams") {
+    if solver.contains("bdf") || solver.contains("adams") || solver.starts_with("dae") {
         (1e-10, 1e-10, 1e8)
     } else {
         (1e-6, 1e-6, 1e6)
@@ -115,10 +115,11 @@ impl Lowerer<'_> {
     /// algebraic solver's: its guess's).
     pub(super) fn ode_shape(&mut self, solver: &str, args: &[TypedExpr]) -> LowerResult<Vec<usize>> {
         let n = self.shape(&args[0])?.first().copied().unwrap_or(0);
-        if ode_form(solver).is_some_and(|form| form.is_root()) {
+        let Some(form) = ode_form(solver) else { return Ok(vec![n]) };
+        if form.is_root() {
             return Ok(vec![n]);
         }
-        let t = self.shape(&args[2])?.first().copied().unwrap_or(0);
+        let t = self.shape(&args[form.time_args().1])?.first().copied().unwrap_or(0);
         Ok(vec![t, n])
     }
 
@@ -129,7 +130,14 @@ impl Lowerer<'_> {
         if form.is_root() {
             return self.fill_root(dst, solver, f, form, args, e);
         }
-        let times_wrt = TimesWrt { t0: args[1].level == Level::Param, ts: args[2].level == Level::Param };
+        let (t0_at, ts_at) = form.time_args();
+        let times_wrt = TimesWrt { t0: args[t0_at].level == Level::Param, ts: args[ts_at].level == Level::Param };
+        if form.is_dae() && times_wrt.any() {
+            // Their derivatives need `yp` at the output times, which the
+            // DAE solve does not return.
+            let at = if times_wrt.t0 { &args[t0_at] } else { &args[ts_at] };
+            return Err(LowerError::unsupported(at.span, format!("`{solver}` with `t0` or `ts` that depend on parameters (pass them as data)")));
+        }
         let (rel, abs, steps) = default_controls(solver);
         let (controls, rest): (Option<&[TypedExpr]>, &[TypedExpr]) = match form {
             OdeForm::Legacy if args.len() == 9 => (Some(&args[6..9]), &args[3..6]),
@@ -137,6 +145,9 @@ impl Lowerer<'_> {
             OdeForm::Variadic => (None, &args[3..]),
             OdeForm::VariadicTol => (Some(&args[3..6]), &args[6..]),
             OdeForm::AdjointCtl => (None, &args[3 + ADJOINT_CONTROLS..]),
+            // `yp0` (args[1]) is not read: see `hbmc_stdlib::ode_stiff::dae_sensitivities`.
+            OdeForm::Dae => (None, &args[4..]),
+            OdeForm::DaeTol => (Some(&args[4..7]), &args[7..]),
             // Dispatched to `fill_root` above; `integrate_1d` is a scalar
             // (`integral_value`).
             OdeForm::RootLegacy | OdeForm::Root | OdeForm::RootTol | OdeForm::Integral => {
@@ -153,7 +164,8 @@ impl Lowerer<'_> {
         let index = match self.ode_systems.get(&key) {
             Some(&k) => k,
             None => {
-                let mut sys = self.ode_system(SystemKind::Ode, solver, f, &source, n, (p, d, i), times, e)?;
+                let kind = if form.is_dae() { SystemKind::Dae } else { SystemKind::Ode };
+                let mut sys = self.ode_system(kind, solver, f, &source, n, (p, d, i), times, e)?;
                 sys.times_wrt = times_wrt;
                 self.module.odes.push(sys);
                 let k = self.module.odes.len() - 1;
@@ -163,11 +175,11 @@ impl Lowerer<'_> {
         };
         // The arguments: y0 and ts by pointer, the rest packed.
         let y0 = self.pointer_arg(&args[0])?;
-        let ts = self.pointer_arg(&args[2])?;
+        let ts = self.pointer_arg(&args[ts_at])?;
         let theta = self.pack(&passed, Slot::Theta, p)?;
         let real_data = self.pack(&passed, Slot::RealData, d)?;
         let int_data = self.pack(&passed, Slot::IntData, i)?;
-        let t0 = self.scalar(&args[1])?;
+        let t0 = self.scalar(&args[t0_at])?;
         let t0 = self.fb.to_f64(t0);
         let (rel_v, abs_v, steps_v) = match (self.ode_controls, controls) {
             (Some(c), _) => (self.fb.f64(c.rel_tol), self.fb.f64(c.abs_tol), self.fb.f64(c.max_num_steps)),
@@ -298,6 +310,7 @@ impl Lowerer<'_> {
 
     /// Rejects the draw with the reason of a failed solve.
     fn reject_on_ode_status(&mut self, status: Value, solver: &str, f: &str) {
+        let dae = ode_form(solver).is_some_and(OdeForm::is_dae);
         // RK45 runs out of steps on a stiff system: name the solver for it.
         let too_many = match OdeMethod::for_solver(solver) {
             OdeMethod::Rk45 => "max_num_steps exceeded before an output time; raise max_num_steps or loosen the tolerances, or use ode_bdf if the system is stiff",
@@ -309,8 +322,8 @@ impl Lowerer<'_> {
             (OdeStatus::Times, "the output times ts must be strictly increasing"),
             (OdeStatus::NotFiniteInput, "y0, t0 and ts must be finite"),
             (OdeStatus::TooManySteps, too_many),
-            (OdeStatus::NotFinite, "the right-hand side returned NaN or infinity, or the step size underflowed"),
-            (OdeStatus::Rejected, "the right-hand side rejected its arguments"),
+            (OdeStatus::NotFinite, if dae { "the residual returned NaN or infinity, or the step size underflowed (is the DAE of index 1, and are yy0 consistent?)" } else { "the right-hand side returned NaN or infinity, or the step size underflowed" }),
+            (OdeStatus::Rejected, if dae { "the residual rejected its arguments" } else { "the right-hand side rejected its arguments" }),
         ];
         for (code, why) in reasons {
             let c = self.fb.i64(code as i64);
@@ -378,12 +391,15 @@ impl Lowerer<'_> {
         e: &TypedExpr,
     ) -> LowerResult<String> {
         let call_args = self.rebuilt_args(solver, f, passed, e)?;
+        // A DAE system's states are `(yy, yp)`, both inputs of its residual.
+        let states = if form.is_dae() { format!("head(ode_y, {n}), tail(ode_y, {n})") } else { "ode_y".to_string() };
         let rhs = match form {
             OdeForm::Legacy => format!("to_vector({f}(ode_t, to_array_1d(ode_y), {}))", call_args.join(", ")),
-            _ if call_args.is_empty() => format!("{f}(ode_t, ode_y)"),
-            _ => format!("{f}(ode_t, ode_y, {})", call_args.join(", ")),
+            _ if call_args.is_empty() => format!("{f}(ode_t, {states})"),
+            _ => format!("{f}(ode_t, {states}, {})", call_args.join(", ")),
         };
-        Ok(system_source(&rhs, n, sizes))
+        let inputs = if form.is_dae() { 2 * n } else { n };
+        Ok(system_source_with_inputs(&rhs, n, inputs, sizes))
     }
 
     /// The expressions that rebuild the passed arguments inside the system
@@ -430,6 +446,7 @@ impl Lowerer<'_> {
         let defs = self.program.function_defs.clone();
         let role = match kind {
             SystemKind::Ode => "the ODE right-hand side",
+            SystemKind::Dae => "the DAE residual",
             SystemKind::Root => "the algebraic system",
             SystemKind::Integral { .. } => "the integrand",
         };
@@ -471,7 +488,7 @@ impl Lowerer<'_> {
         let find = |name: &str, arena: Arena| module.buffers.iter().find(|b| b.name == name && b.arena == arena).map(|b| b.offset);
         // An algebraic system never reads its time (nor is it written).
         let t_offset = match kind {
-            SystemKind::Ode => find("ode_t", Arena::Data).ok_or_else(|| fail("layout", "no `ode_t`".into()))?,
+            SystemKind::Ode | SystemKind::Dae => find("ode_t", Arena::Data).ok_or_else(|| fail("layout", "no `ode_t`".into()))?,
             SystemKind::Root => find("ode_t", Arena::Data).unwrap_or(0),
             SystemKind::Integral { .. } => find("ode_t", Arena::Data).ok_or_else(|| fail("layout", "no `ode_t`".into()))?,
         };
@@ -479,7 +496,8 @@ impl Lowerer<'_> {
         let real_data = (find("ode_dr", Arena::Data).unwrap_or(0), d);
         let int_data = (find("ode_di", Arena::IntData).unwrap_or(0), i);
         let param_at = |name: &str| lowered.params.iter().find(|l| l.name == name).map(|l| l.offset);
-        if param_at("ode_y") != Some(0) || (p > 0 && param_at("ode_theta") != Some(n)) || lowered.dim != n + p {
+        let inputs = kind.state_inputs(n);
+        if param_at("ode_y") != Some(0) || (p > 0 && param_at("ode_theta") != Some(inputs)) || lowered.dim != inputs + p {
             return Err(fail("layout", "the states and parameters are not laid out as expected".into()));
         }
         if module.function(FunctionKind::Gradient).is_none() {
@@ -506,7 +524,13 @@ impl Lowerer<'_> {
 
 /// The program of a system (see the module comment) whose `model` adds
 /// `dot_product(ode_w, rhs)`, without its `functions` block.
-pub(super) fn system_source(rhs: &str, n: usize, (p, d, i): (usize, usize, usize)) -> String {
+pub(super) fn system_source(rhs: &str, n: usize, sizes: (usize, usize, usize)) -> String {
+    system_source_with_inputs(rhs, n, n, sizes)
+}
+
+/// [`system_source`] with `inputs` states in `ode_y` (a DAE's `2 n`: `yy`
+/// then `yp`) for `n` outputs.
+fn system_source_with_inputs(rhs: &str, n: usize, inputs: usize, (p, d, i): (usize, usize, usize)) -> String {
     let mut source = format!("data {{\n  real ode_t;\n  vector[{n}] ode_w;\n");
     if d > 0 {
         source += &format!("  vector[{d}] ode_dr;\n");
@@ -514,7 +538,7 @@ pub(super) fn system_source(rhs: &str, n: usize, (p, d, i): (usize, usize, usize
     if i > 0 {
         source += &format!("  array[{i}] int ode_di;\n");
     }
-    source += &format!("}}\nparameters {{\n  vector[{n}] ode_y;\n");
+    source += &format!("}}\nparameters {{\n  vector[{inputs}] ode_y;\n");
     if p > 0 {
         source += &format!("  vector[{p}] ode_theta;\n");
     }

@@ -45,7 +45,7 @@ impl Lowerer<'_> {
             let e = this.fb.to_f64(e);
             let one = this.fb.i64(1);
             let k0 = this.fb.binary(BinaryOp::Sub, kv, one);
-            this.range_check(k0, n_cats, at)?;
+            let k0 = this.range_check(k0, n_cats, at)?;
             // Cutpoint j (0-based) of this element's vector.
             let cut = |this: &mut Self, j: Value| -> LowerResult<Value> {
                 let at_j = if per_element { vec![idx[0], j] } else { vec![j] };

@@ -87,7 +87,7 @@ impl Lowerer<'_> {
             let yi = this.elem(y, idx)?;
             let one = this.fb.i64(1);
             let y0 = this.fb.binary(BinaryOp::Sub, yi, one);
-            this.range_check(y0, k, at)?;
+            let y0 = this.range_check(y0, k, at)?;
             let term = match &logits {
                 Some((logits, lse)) => {
                     let p = this.logit_at(logits, y0, at)?;
@@ -128,7 +128,7 @@ impl Lowerer<'_> {
             };
             let one = this.fb.i64(1);
             let y0 = this.fb.binary(BinaryOp::Sub, yi, one);
-            this.range_check(y0, k, at)?;
+            let y0 = this.range_check(y0, k, at)?;
             let row = this.logits_once(eta, &[i], k)?;
             let lse = this.logits_log_sum_exp(&row, at)?;
             let logit = this.logit_at(&row, y0, at)?;

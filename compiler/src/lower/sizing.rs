@@ -75,7 +75,9 @@ impl Lowerer<'_> {
     /// The shape of a declaration whose sizes are not data-only: folded
     /// from constant ints, or else, for a top-level transformed data
     /// declaration, from the values the statements before it compute.
-    pub(super) fn shape_from_earlier_values(&mut self, decl: &TypedDecl) -> Option<Vec<usize>> {
+    /// `Err` holds why those statements could not be run, when that is
+    /// the reason (a `reject`, an index out of range), for the message.
+    pub(super) fn shape_from_earlier_values(&mut self, decl: &TypedDecl) -> Result<Vec<usize>, Option<String>> {
         let folded: Option<Vec<usize>> = decl
             .sizes
             .iter()
@@ -84,13 +86,17 @@ impl Lowerer<'_> {
                 Size::Expr(e) => self.const_int(e).ok().and_then(|n| usize::try_from(n).ok()),
             })
             .collect();
-        if folded.is_some() {
-            return folded;
+        if let Some(shape) = folded {
+            return Ok(shape);
         }
-        let stmts = &self.program.block(BlockKind::TransformedData)?.stmts;
-        let at = stmts.iter().position(|s| matches!(&s.kind, TypedStmtKind::Decl(d) if d.var == decl.var))?;
-        let earlier = run_transformed_data(self.program, self.bound, self.symbols, at, self.transformed_data_seed).ok()?;
-        decl_shape(self.program, &earlier, decl).ok()
+        let Some(stmts) = self.program.block(BlockKind::TransformedData).map(|b| &b.stmts) else { return Err(None) };
+        let Some(at) = stmts.iter().position(|s| matches!(&s.kind, TypedStmtKind::Decl(d) if d.var == decl.var)) else { return Err(None) };
+        let earlier = match run_transformed_data(self.program, self.bound, self.symbols, at, self.transformed_data_seed) {
+            Ok(earlier) => earlier,
+            Err(EarlyRunError::Run(e)) => return Err(Some(e)),
+            Err(EarlyRunError::Lower(_)) => return Err(None),
+        };
+        decl_shape(self.program, &earlier, decl).map_err(|_| None)
     }
 }
 

@@ -334,7 +334,7 @@ impl Lowerer<'_> {
         let n = self.bound.dim_sizes.get(dim).copied().unwrap_or(0);
         let one = self.fb.i64(1);
         let i0 = self.fb.binary(BinaryOp::Sub, v, one);
-        self.range_check(i0, n, at)
+        self.range_check(i0, n, at).map(|_| ())
     }
 
     fn lower_assign(&mut self, lhs: &TypedExpr, op: AssignOp, rhs: &TypedExpr) -> LowerResult<()> {
