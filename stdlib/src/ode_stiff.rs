@@ -106,19 +106,7 @@ pub fn bdf_sensitivities_with_stats<J: FnMut(f64, &[f64], &mut [f64], &mut [f64]
     ts: &[f64],
     ctl: &OdeControl,
 ) -> Result<(OdeSolution, BdfStats), OdeError> {
-    check_args(y0, t0, ts, ctl)?;
-    let n = y0.len();
-    let mut sol = OdeSolution {
-        y: Vec::with_capacity(ts.len() * n),
-        dy_dy0: Vec::with_capacity(ts.len() * n * n),
-        dy_dtheta: Vec::with_capacity(ts.len() * n * p),
-    };
-    if n == 0 {
-        return Ok((sol, BdfStats::default()));
-    }
-    let mut solver = Bdf::new(Explicit::new(jac, n, p), n, p, ctl);
-    solver.run(y0, t0, ts, &mut sol)?;
-    Ok((sol, solver.stats))
+    solve(|n| Explicit::new(jac, n, p), y0, p, t0, ts, ctl)
 }
 
 /// Solves the index-1 DAE `F(t, y, y'; theta) = 0` from consistent initial
@@ -156,6 +144,21 @@ pub fn dae_sensitivities_with_stats<R: FnMut(f64, &[f64], &[f64], &mut [f64], &m
     ts: &[f64],
     ctl: &OdeControl,
 ) -> Result<(OdeSolution, BdfStats), OdeError> {
+    solve(|n| Implicit::new(res, n, p), y0, p, t0, ts, ctl)
+}
+
+/// The BDF solve of the equations `equations(n)` for `n = y0.len()`
+/// states, shared by the ODE and the DAE entry points: the arguments
+/// checked, the solution laid out as the ODE solvers', nothing to solve
+/// for no states.
+fn solve<E: Equations>(
+    equations: impl FnOnce(usize) -> E,
+    y0: &[f64],
+    p: usize,
+    t0: f64,
+    ts: &[f64],
+    ctl: &OdeControl,
+) -> Result<(OdeSolution, BdfStats), OdeError> {
     check_args(y0, t0, ts, ctl)?;
     let n = y0.len();
     let mut sol = OdeSolution {
@@ -166,7 +169,7 @@ pub fn dae_sensitivities_with_stats<R: FnMut(f64, &[f64], &[f64], &mut [f64], &m
     if n == 0 {
         return Ok((sol, BdfStats::default()));
     }
-    let mut solver = Bdf::new(Implicit::new(res, n, p), n, p, ctl);
+    let mut solver = Bdf::new(equations(n), n, p, ctl);
     solver.run(y0, t0, ts, &mut sol)?;
     Ok((sol, solver.stats))
 }
