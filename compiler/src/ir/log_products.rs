@@ -118,6 +118,7 @@ enum Key {
 /// made of.
 enum Def {
     Add(Value, Value),
+    /// `log(x)` of the argument `x`.
     Log(Value),
     Other,
 }
@@ -230,10 +231,9 @@ impl Pass<'_> {
             // added as before.
             let mut update = Vec::new();
             let zero_in = self.let_(&mut update, ScalarType::I64, Expr::I64(0));
-            for t in &plan.logs {
-                let x = log_argument(&body, *t);
+            for &(t, x) in &plan.logs {
                 self.multiply_into(&mut update, p, k, zero_in, x);
-                edit.dropped.insert(*t);
+                edit.dropped.insert(t);
             }
             let rest = strip(plan.value, &edit.dropped.clone(), &defs, &reads, &mut edit);
             let block = block_at(&mut body, &plan.path);
@@ -350,8 +350,11 @@ fn collect_defs(stmts: &[Stmt], defs: &mut HashMap<Value, Def>, consts: &mut Has
                 inside.extend(partials.iter().copied());
                 if let Some(d) = dst {
                     inside.insert(*d);
-                    let is_log = func.symbol == "hbm_log" && partials.is_empty() && matches!(args.as_slice(), [CallArg::Value(_)]);
-                    defs.insert(*d, if is_log { Def::Log(*d) } else { Def::Other });
+                    let def = match args.as_slice() {
+                        [CallArg::Value(x)] if func.symbol == "hbm_log" && partials.is_empty() => Def::Log(*x),
+                        _ => Def::Other,
+                    };
+                    defs.insert(*d, def);
                 }
             }
             Stmt::If { then, otherwise, .. } => {
@@ -480,8 +483,9 @@ struct Plan {
     sink: Sink,
     /// The value it added.
     value: Value,
-    /// The `log` calls among the value's terms.
-    logs: Vec<Value>,
+    /// The `log` calls among the value's terms: each call's value and
+    /// argument.
+    logs: Vec<(Value, Value)>,
 }
 
 /// What [`apply`] changes in the body: the `log` calls to drop, the
@@ -495,13 +499,14 @@ struct Edit {
 }
 
 /// The `log` leaves of the addition tree under `v` (each value of the
-/// tree read once: only by the addition above it).
-fn terms(v: Value, defs: &HashMap<Value, Def>, reads: &HashMap<Value, usize>, logs: &mut Vec<Value>) {
+/// tree read once: only by the addition above it), each as the call's
+/// value and its argument.
+fn terms(v: Value, defs: &HashMap<Value, Def>, reads: &HashMap<Value, usize>, logs: &mut Vec<(Value, Value)>) {
     if reads.get(&v).copied().unwrap_or(0) != 1 {
         return;
     }
     match defs.get(&v) {
-        Some(Def::Log(t)) => logs.push(*t),
+        Some(Def::Log(x)) => logs.push((v, *x)),
         Some(Def::Add(a, b)) => {
             terms(*a, defs, reads, logs);
             terms(*b, defs, reads, logs);
@@ -559,22 +564,6 @@ fn apply(stmts: &mut Vec<Stmt>, edit: &Edit) {
             _ => {}
         }
     }
-}
-
-/// The argument of the `log` call defining `t`.
-fn log_argument(stmts: &[Stmt], t: Value) -> Value {
-    fn find(stmts: &[Stmt], t: Value) -> Option<Value> {
-        stmts.iter().find_map(|s| match s {
-            Stmt::Call { dst: Some(d), args, .. } if *d == t => match args.as_slice() {
-                [CallArg::Value(x)] => Some(*x),
-                _ => None,
-            },
-            Stmt::If { then, otherwise, .. } => find(then, t).or_else(|| find(otherwise, t)),
-            _ => None,
-        })
-    }
-    // A leaf is a one-argument `log` call of the body (`collect_defs`).
-    find(stmts, t).expect("a log leaf is a call of the loop body")
 }
 
 /// The body's `log` function reference (the one the leaves call).
