@@ -367,7 +367,7 @@ fn describe(e: &ModelError) -> String {
 
 /// The data an example is compiled with, as (name, text): the files its
 /// `// data: PATH` lines name (the examples' convention, paths from the
-/// repository root, as tests/examples_oracle.rs reads them); else
+/// repository root, as tests/e2e/examples_oracle.rs reads them); else
 /// `examples/data/<stem>.json` or `.csv`; else, for mundlak_logit, the
 /// bench's 2,000-observation simulation. Empty when there is none.
 fn example_data(root: &Path, stem: &str, source: &str) -> Vec<(String, String)> {

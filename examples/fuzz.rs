@@ -20,7 +20,7 @@
 //! selection parser. Each input runs under `catch_unwind`; a panic prints
 //! its kind, index and input, and the harness exits 1. The generator is
 //! seeded, so a crash reproduces with the same INPUTS and SEED.
-//! `tests/fuzz.rs` runs a few thousand inputs in CI time; the README's
+//! `tests/e2e/fuzz.rs` runs a few thousand inputs in CI time; the README's
 //! Tests section records the long run.
 
 #![allow(dead_code)]

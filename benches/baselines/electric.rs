@@ -1,6 +1,6 @@
 //! The electric_intercept model (examples/electric_intercept.hbm, MODELS.md 1)
 //! by hand: the baseline that `benches/gradient.rs` times hbmc against, and
-//! the oracle of compiler/tests/lowering.rs (whose lowered log density must
+//! the oracle of compiler/tests/api/lowering.rs (whose lowered log density must
 //! equal this one's value).
 //!
 //! Depends on nothing but std, so it can be included by path anywhere.

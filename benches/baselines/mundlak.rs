@@ -1,7 +1,7 @@
 //! The mundlak_logit model (examples/mundlak_logit.hbm, MODELS.md 18) by
 //! hand: the data simulation of MODELS.md 14 and a hand-written log density
 //! with gradient, the baseline that `benches/gradient.rs` times hbmc against
-//! and that `tests/baselines.rs` checks against the compiled gradient.
+//! and that `tests/e2e/baselines.rs` checks against the compiled gradient.
 //!
 //! Included by path from both places, so it depends on nothing but std.
 

@@ -6,7 +6,7 @@
 //! straight-line code (compares become selects, the exponent is built with
 //! integer bit operations), so a loop over an array of arguments compiles
 //! to SIMD code: 4 lanes with AVX2. Accuracy is libm's class (about 1 ulp;
-//! `stdlib/tests/vmath.rs` checks them against mpmath values), including
+//! `stdlib/tests/api/vmath.rs` checks them against mpmath values), including
 //! subnormal results of `exp`.
 //!
 //! Each function is generic over [`MulAdd`], so that the same source gives

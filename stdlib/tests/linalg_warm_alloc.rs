@@ -2,6 +2,7 @@
 //! adjoint against the scalar replay of the forward loop (sizes 1..=64) and
 //! finite differences, and "no allocation once warm" checked with a counting
 //! global allocator.
+#[path = "api/common/mod.rs"]
 mod common;
 use common::*;
 use hbmc_stdlib::dist::*;

@@ -4,7 +4,7 @@
 // solve_powell_tol; a linear system A x = b (A^{-1} b, b parameters) by
 // solve_powell; a 3-d nonlinear chain (x1 = sqrt(2 phi1), x2 = phi2 / x1,
 // x3 = log(x2)) by the legacy algebra_solver and algebra_solver_newton with
-// theta, x_r and x_i. tests/algebra_solvers.rs checks the roots and
+// theta, x_r and x_i. tests/e2e/algebra_solvers.rs checks the roots and
 // gradients against the closed forms; the corpus oracles check JIT =
 // interpreter and gradient = finite differences.
 functions {

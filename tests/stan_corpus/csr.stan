@@ -30,7 +30,7 @@ model {
   y ~ normal(csr_matrix_times_vector(N, K, w .* scale, v, u, beta), sigma);
 }
 generated quantities {
-  // Each against its dense form (tests/csr.rs checks them at every draw).
+  // Each against its dense form (tests/e2e/csr.rs checks them at every draw).
   real product = max(abs(csr_matrix_times_vector(N, K, w, v, u, beta) - X * beta));
   real dense = max(abs(csr_to_dense_matrix(N, K, w, v, u) - X));
   real extract = max(abs(w_x - w)) + max(abs(to_vector(v_x) - to_vector(v))) + max(abs(to_vector(u_x) - to_vector(u)));

@@ -1,5 +1,5 @@
 // csr.stan with the sparse product written as csr_to_dense_matrix(...) *
-// beta: the same log density and gradient (tests/csr.rs).
+// beta: the same log density and gradient (tests/e2e/csr.rs).
 // data: tests/stan_corpus/csr.json
 data {
   int<lower=1> N;

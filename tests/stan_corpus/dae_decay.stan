@@ -2,7 +2,7 @@
 // A semi-explicit index-1 DAE solved by `dae_tol`: a decaying state y1 and
 // an algebraic state y2 = k2 y1 (closed form y1 = y10 exp(-k1 t)); the
 // initial values, and the initial derivative Stan's signature asks for,
-// depend on parameters. tests/dae.rs checks the states against the closed
+// depend on parameters. tests/e2e/dae.rs checks the states against the closed
 // form; the corpus oracles check JIT = interpreter and gradient = finite
 // differences (tight tolerances, so that the differences see a smooth
 // function).

@@ -4,7 +4,7 @@
 // transformed data, the model and generated quantities; a user `_lpmf`
 // that returns from inside its loop; a rejection sampler `_rng` that
 // returns its first accepted draw and rejects when none comes.
-// tests/early_returns.rs compares the log density with
+// tests/e2e/early_returns.rs compares the log density with
 // functions_return_bins_closed.stan, which reads the bins from the data,
 // and fits it.
 functions {

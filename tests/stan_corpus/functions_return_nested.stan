@@ -3,7 +3,7 @@
 // matrix above a cut, scanning row by row, scales its row's parameter; the
 // code of the third such entry (100 * row + column, in transformed data);
 // and a vector function whose value, returned from inside its loop, is
-// assigned to a declared variable. tests/early_returns.rs compares the log
+// assigned to a declared variable. tests/e2e/early_returns.rs compares the log
 // density and gradient with functions_return_nested_closed.stan, which
 // reads the answers from the data.
 functions {

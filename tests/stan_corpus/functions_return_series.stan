@@ -4,7 +4,7 @@
 // a loop, interpolated between grid points, so continuous), a series
 // summed in a `while (1)` loop until its terms are negligible, returning
 // from inside it, and a void `_lp` function left by `return;` from inside
-// its loop. tests/early_returns.rs compares the log density and gradient
+// its loop. tests/e2e/early_returns.rs compares the log density and gradient
 // with functions_return_series_closed.stan: the crossing is
 // (t - alpha) / beta clamped to the grid, the series is cosh(x), and the
 // void function adds the first m terms.

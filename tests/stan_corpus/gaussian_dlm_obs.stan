@@ -2,7 +2,7 @@
 // with the evolution matrix and the variances parameters. In generated
 // quantities each form is computed again as the multivariate normal
 // density of all of y at once, its mean and covariance built from the
-// model's definition (tests/gaussian_dlm_obs.rs checks they agree).
+// model's definition (tests/e2e/gaussian_dlm_obs.rs checks they agree).
 // data: tests/stan_corpus/gaussian_dlm_obs.json
 functions {
   // log N(to_vector(y) | mu, S): y[:, t] = F' theta_t + v_t, theta_t =

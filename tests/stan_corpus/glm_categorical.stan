@@ -28,7 +28,7 @@ model {
 }
 generated quantities {
   // The other forms, each against categorical_logit of its rows' logits
-  // (tests/glm_categorical.rs checks them at every draw).
+  // (tests/e2e/glm_categorical.rs checks them at every draw).
   real one_row = categorical_logit_glm_lpmf(y[1] | x[1], alpha, beta) - categorical_logit_lpmf(y[1] | alpha + (x[1] * beta)');
   real same_x = categorical_logit_glm_lpmf(y | x[1], alpha, beta) - categorical_logit_lpmf(y | alpha + (x[1] * beta)');
   real same_y = categorical_logit_glm_lpmf(2 | x, alpha, beta);

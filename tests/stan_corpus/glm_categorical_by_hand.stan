@@ -1,6 +1,6 @@
 // glm_categorical.stan's model with the density written out, one
 // categorical_logit per row: the oracle its log density and gradient must
-// equal (tests/glm_categorical.rs).
+// equal (tests/e2e/glm_categorical.rs).
 // data: tests/stan_corpus/glm_categorical.json
 data {
   int<lower=1> N;

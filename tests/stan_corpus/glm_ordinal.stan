@@ -27,7 +27,7 @@ model {
 }
 generated quantities {
   // The other forms, each against the density of its linear predictor
-  // written out (tests/glm_ordinal.rs checks them at every draw).
+  // written out (tests/e2e/glm_ordinal.rs checks them at every draw).
   real one_bin = binomial_logit_glm_lpmf(y_bin[1] | trials[1], x[1], alpha, beta)
                  - (lchoose(trials[1], y_bin[1]) + y_bin[1] * (alpha + x[1] * beta) - trials[1] * log1p_exp(alpha + x[1] * beta));
   real rows_bin = binomial_logit_glm_lpmf(y_bin | trials, x, rep_vector(alpha, N), beta)

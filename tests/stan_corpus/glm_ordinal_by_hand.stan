@@ -1,5 +1,5 @@
 // glm_ordinal.stan's model with the two densities written out: the
-// oracle its log density and gradient must equal (tests/glm_ordinal.rs).
+// oracle its log density and gradient must equal (tests/e2e/glm_ordinal.rs).
 // data: tests/stan_corpus/glm_ordinal.json
 data {
   int<lower=1> N;

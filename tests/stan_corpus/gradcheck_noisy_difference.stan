@@ -1,7 +1,7 @@
 // A rate that is the difference of two nearly equal ODE states (as
 // posteriordb's sir model): the log density carries the solve's rounding
 // noise, amplified; its finite differences change with the step by more
-// than the gradient's error (tests/gradcheck_cli.rs).
+// than the gradient's error (tests/e2e/gradcheck_cli.rs).
 functions {
   array[] real decay(real t, array[] real y, array[] real th, array[] real x_r, array[] int x_i) {
     return {-th[1] * y[1] * (1 + 0.5 * sin(t))};

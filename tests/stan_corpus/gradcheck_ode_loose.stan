@@ -1,6 +1,6 @@
 // Predator-prey solved at the model's loose tolerance (1e-3): the finite
 // differences of that solve measure the solver's error, so `hbmc gradcheck`
-// solves at --ode-tol (1e-10) unless --model-ode-tol (tests/gradcheck_cli.rs).
+// solves at --ode-tol (1e-10) unless --model-ode-tol (tests/e2e/gradcheck_cli.rs).
 // No `// data:` line: the oracles of stan_programs.rs would judge it at 1e-3.
 functions {
   array[] real lv(real t, array[] real z, array[] real theta, array[] real x_r, array[] int x_i) {

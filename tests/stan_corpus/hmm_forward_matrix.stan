@@ -3,7 +3,7 @@
 // a 2-D array (as posteriordb's hmm_example), `alpha[t, k]` from
 // `alpha[t - 1, j]`: each step writes its own row and reads the one
 // before, so the gradient saves nothing per step and its cost grows
-// linearly in N (tests/stan_programs.rs checks the IR).
+// linearly in N (tests/e2e/stan_programs.rs checks the IR).
 data { int N; vector[N] y; int K; }
 parameters { array[K] simplex[K] Gamma; ordered[K] mu; real<lower=0> sigma; }
 model {

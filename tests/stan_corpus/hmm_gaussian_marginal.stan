@@ -1,7 +1,7 @@
 // data: tests/stan_corpus/timeseries.json
 // A K-state Gaussian HMM with Stan's hmm_marginal. Its twin
 // hmm_gaussian_forward.stan writes the same density as the forward
-// algorithm in plain Stan (tests/hmm.rs compares the two); the generated
+// algorithm in plain Stan (tests/e2e/hmm.rs compares the two); the generated
 // quantities draw the state path and give the states' posteriors.
 data { int N; vector[N] y; int K; }
 parameters {

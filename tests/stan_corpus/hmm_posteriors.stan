@@ -1,5 +1,5 @@
 // The 3-state, 4-step HMM of library_values.stan without parameters:
-// each draw gives the states' posteriors and one latent path (tests/hmm.rs
+// each draw gives the states' posteriors and one latent path (tests/e2e/hmm.rs
 // compares them with the enumeration of every path).
 transformed data {
   matrix[3, 4] log_omega = [[-1.2, -0.5, -2.4, -0.8], [-0.3, -1.7, -0.2, -0.6], [-2, -0.9, -1.1, -3]];

@@ -1,6 +1,6 @@
 // data: tests/stan_corpus/integrate_1d.json
 // integrate_1d on every kind of interval, with closed forms that
-// tests/integrate_1d.rs checks (with their gradients): int_0^1 exp(theta x)
+// tests/e2e/integrate_1d.rs checks (with their gradients): int_0^1 exp(theta x)
 // = (e^theta - 1) / theta; a normal density over (-inf, c) = Phi((c - mu) /
 // sigma); an upper limit that is a parameter; int_0^inf x_r[1] exp(-theta x)
 // = x_r[1] / theta; the beta function B(alpha, beta), with xc near 1. The

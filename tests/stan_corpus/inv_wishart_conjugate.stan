@@ -1,6 +1,6 @@
 // A covariance with an inverse-Wishart prior and normal data: the
 // posterior is inverse-Wishart(nu + N, S + sum y y') in closed form
-// (tests/stan_programs.rs compares the posterior mean).
+// (tests/e2e/stan_programs.rs compares the posterior mean).
 // data: tests/stan_corpus/inv_wishart_conjugate.json
 data {
   int<lower=1> N;

@@ -1,6 +1,6 @@
 // data: tests/stan_corpus/jacobian_unit_interval.json
 // A probability constrained to (0, 1) by a `_jacobian` function, with a
-// beta prior on it: the posterior of `p` is that beta (tests/stan_programs.rs
+// beta prior on it: the posterior of `p` is that beta (tests/e2e/stan_programs.rs
 // checks its mean and sd, and that without the `jacobian +=` the fit is the
 // beta(a - 1, b - 1) instead).
 functions {

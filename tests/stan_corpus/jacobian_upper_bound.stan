@@ -2,7 +2,7 @@
 // Stan 2.36's user-defined transform: an upper bound written as a
 // `_jacobian` function (an expression body after its `jacobian +=`), with a
 // standard normal prior on the constrained value: the posterior of `b` is
-// the normal truncated above at `ub` (tests/stan_programs.rs checks its
+// the normal truncated above at `ub` (tests/e2e/stan_programs.rs checks its
 // closed-form mean and sd). `c` calls the transform twice in one
 // expression, and each call adds its term; the generated quantities
 // recompute `b` and `c` without a target.

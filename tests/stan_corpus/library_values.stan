@@ -1,5 +1,5 @@
 // Stan library functions of issue 13 at fixed arguments; the test
-// `library_values_match_mpmath` (tests/stan_programs.rs) compares each
+// `library_values_match_mpmath` (tests/e2e/stan_programs.rs) compares each
 // generated quantity with mpmath (tests/stan_corpus/library_values.py).
 transformed data {
   vector[3] p = [0.2, 0.3, 0.5]';

@@ -2,7 +2,7 @@
 // `break` on conditions that depend on parameters. A truncated series in a
 // `for` loop that stops once its terms are negligible: I0(x), the modified
 // Bessel function, whose value must equal the library's
-// (tests/while_loops.rs); and a hinge loss over sorted data that stops at
+// (tests/e2e/while_loops.rs); and a hinge loss over sorted data that stops at
 // the first point above mu (continuous in mu, so finite differences apply).
 // A `while (1)` loop left only by `break`.
 data { int N; vector[N] y_sorted; }

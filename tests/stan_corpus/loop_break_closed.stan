@@ -1,6 +1,6 @@
 // loop_break.stan without its loops: the library's I0, the hinge as a sum
 // of fmax(mu - y, 0)^2, and exp(mu). The two must have the same log
-// density and gradient (tests/while_loops.rs).
+// density and gradient (tests/e2e/while_loops.rs).
 data { int N; vector[N] y_sorted; }
 parameters { real<lower=0> x; real mu; }
 transformed parameters {

@@ -1,6 +1,6 @@
 // loop_continue.stan without `continue`: the same sums written with
 // fmax and over the even indices. The two must have the same log density
-// and gradient (tests/while_loops.rs).
+// and gradient (tests/e2e/while_loops.rs).
 data { int N; vector[N] y; }
 parameters { real mu; real<lower=0> sigma; }
 transformed parameters {

@@ -2,7 +2,7 @@
 // model: one job per group, its counts in x_is and exposures in x_rs, its
 // intercept in thetas, the shared mu and tau in phi. `group_lp` has an
 // expression body returning one log density; `group_terms` a statement
-// body with a loop returning two terms per job. tests/map_rect.rs
+// body with a loop returning two terms per job. tests/e2e/map_rect.rs
 // compares it with map_rect_by_hand.stan.
 // data: tests/stan_corpus/map_rect.json
 functions {

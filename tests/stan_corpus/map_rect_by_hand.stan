@@ -1,5 +1,5 @@
 // map_rect.stan's model written without map_rect: the oracle its log
-// density and gradient must equal (tests/map_rect.rs).
+// density and gradient must equal (tests/e2e/map_rect.rs).
 // data: tests/stan_corpus/map_rect.json
 data {
   int<lower=1> G;

@@ -1,5 +1,5 @@
 // multinomial_rng, multinomial_logit_rng and dirichlet_multinomial_rng (issue 13): the test
-// `multinomial_draws_match_their_distribution` (tests/stan_programs.rs)
+// `multinomial_draws_match_their_distribution` (tests/e2e/stan_programs.rs)
 // compares the counts with N theta and N theta (1 - theta), and checks
 // that every draw sums to N.
 generated quantities {

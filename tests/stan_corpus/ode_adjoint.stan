@@ -2,7 +2,7 @@
 // A damped oscillator with a decaying source, solved by
 // ode_adjoint_tol_ctl with every control argument written out (absolute
 // tolerances one per state, the strictest used) and by ode_bdf_tol with
-// the same forward tolerances: tests/stan_ode.rs checks that both give the
+// the same forward tolerances: tests/e2e/stan_ode.rs checks that both give the
 // same log density and gradient; the corpus oracles check JIT =
 // interpreter and gradient = finite differences.
 functions {

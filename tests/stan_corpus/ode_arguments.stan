@@ -3,7 +3,7 @@
 // 2-D real and int arrays (data), an array of matrices (transformed
 // parameters), empty arrays. The rate the solution decays at reads one
 // element of each, so a wrong packing order changes it: `diff` (solution
-// minus closed form) is tests/stan_ode.rs's oracle.
+// minus closed form) is tests/e2e/stan_ode.rs's oracle.
 functions {
   vector f(real t, vector y, array[] vector a, array[,] real b, array[,] int c, array[] matrix m, array[] real empty_r, array[] int empty_i) {
     return -a[2][1] * y + b[1, 2] * m[2][2, 1] * c[2, 1] * y + size(empty_r) + size(empty_i);

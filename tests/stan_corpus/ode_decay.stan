@@ -2,7 +2,7 @@
 // Exponential decay y' = -k y, solved by the legacy integrate_ode_rk45 and
 // by the variadic ode_rk45_tol (tight tolerances, so that finite
 // differences of the log density see a smooth function); the closed form
-// y0 exp(-k t) is tests/stan_ode.rs's oracle.
+// y0 exp(-k t) is tests/e2e/stan_ode.rs's oracle.
 functions {
   array[] real decay(real t, array[] real y, array[] real theta, array[] real x_r, array[] int x_i) {
     return { -theta[1] * y[1] };

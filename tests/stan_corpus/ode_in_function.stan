@@ -1,7 +1,7 @@
 // data: tests/stan_corpus/ode_in_function.json
 // An ODE call inside a user function called with two state sizes: one
 // system for each (the call site is the same after expansion). `da` and
-// `db` (solution minus closed form) are tests/stan_ode.rs's oracle.
+// `db` (solution minus closed form) are tests/e2e/stan_ode.rs's oracle.
 functions {
   vector decay(real t, vector y, real k) { return -k * y; }
   array[] vector solve(vector y0, array[] real ts, real k) {

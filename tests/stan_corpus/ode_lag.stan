@@ -3,7 +3,7 @@
 // absorption lag time: the dose starts to be absorbed at tlag, so the
 // amounts at the sampling times are the ODE's at ts - tlag, output times
 // that depend on a parameter (simulated at ka = 1.2, ke = 0.25, tlag = 0.3,
-// sigma = 0.1; tests/stan_ode.rs fits them back).
+// sigma = 0.1; tests/e2e/stan_ode.rs fits them back).
 functions {
   vector one_cpt(real t, vector y, real ka, real ke) {
     return [-ka * y[1], ka * y[1] - ke * y[2]]';

@@ -5,7 +5,7 @@
 // matrix A as the one argument (column-major packing); the legacy
 // integrate_ode_bdf with theta, x_r and x_i. Tight tolerances, so that
 // finite differences of the log density see a smooth function; the closed
-// form is tests/stan_ode.rs's oracle (damping 0).
+// form is tests/e2e/stan_ode.rs's oracle (damping 0).
 functions {
   vector sho(real t, vector y, real omega, real damping, array[] int unused) {
     vector[2] dydt;

@@ -2,7 +2,7 @@
 // Robertson's chemical kinetics (rates k1 = 0.04, k2 = 3e7, k3 = 1e4, nine
 // orders of magnitude apart: the classic stiff test) with the log rates as
 // parameters near those values, solved by ode_bdf_tol; y1 and y3 are
-// observed with known noise. tests/ode_stiff.rs checks the solution against
+// observed with known noise. tests/e2e/ode_stiff.rs checks the solution against
 // published values and a step limit RK45 exhausts; the corpus oracles check
 // JIT = interpreter and gradient = finite differences. The tolerances are
 // tight (1e-12) so that finite differences of the log density see a smooth function.

@@ -1,5 +1,5 @@
 // poisson_binomial truncated (issue 13): T[L, U], T[L, ] and T[, U], with
-// probabilities that are parameters (tests/poisson_binomial_truncated.rs).
+// probabilities that are parameters (tests/e2e/poisson_binomial_truncated.rs).
 // data: tests/stan_corpus/poisson_binomial_truncated.json
 data {
   int<lower=1> N;

@@ -1,6 +1,6 @@
 // poisson_binomial_truncated.stan with each truncation's normalisation
 // written out through the cdfs: the oracle its log density and gradient
-// must equal (tests/poisson_binomial_truncated.rs).
+// must equal (tests/e2e/poisson_binomial_truncated.rs).
 // data: tests/stan_corpus/poisson_binomial_truncated.json
 data {
   int<lower=1> N;

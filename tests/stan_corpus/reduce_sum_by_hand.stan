@@ -1,5 +1,5 @@
 // reduce_sum.stan's model written without reduce_sum: the oracle its
-// log density and gradient must equal (tests/reduce_sum.rs).
+// log density and gradient must equal (tests/e2e/reduce_sum.rs).
 // data: tests/stan_corpus/reduce_sum.json
 data {
   int<lower=1> N;

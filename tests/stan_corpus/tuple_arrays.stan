@@ -1,7 +1,7 @@
 // Arrays of tuples among the outputs (issue 13): a parameter, a transformed
 // parameter and generated quantities, one of them two-dimensional and one
 // with a nested tuple. CmdStan writes each array element's slots together,
-// `th.1:1, th.1:2.1, th.1:2.2, th.2:1, ...` (tests/tuple_arrays.rs). One
+// `th.1:1, th.1:2.1, th.1:2.2, th.2:1, ...` (tests/e2e/tuple_arrays.rs). One
 // element of each tuple assignment in `transformed parameters` is read only
 // by `generated quantities` (`scaled[j].2`, `hi[j]`): the log density skips
 // such stores, but not the other element's, made by the same statement.

@@ -1,5 +1,5 @@
 // tuple_arrays.stan written with one array per tuple element: the oracle
-// its log density and gradient must equal (tests/tuple_arrays.rs).
+// its log density and gradient must equal (tests/e2e/tuple_arrays.rs).
 // data: tests/stan_corpus/tuple_arrays.json
 data {
   int<lower=1> J;

@@ -3,7 +3,7 @@
 // element): the `_lp` function adds its terms to the target once per call
 // (it is called twice, once unpacked, once into a tuple variable), and its
 // elements come from that one run; the `_rng` function's elements come
-// from one draw (tests/tuples.rs checks the output columns at every draw;
+// from one draw (tests/e2e/tuples.rs checks the output columns at every draw;
 // a local is checked here); a tuple function given an argument that draws
 // gets one draw, shared by every element; a call whose elements are
 // scalars works inside an expression. (Transformed data are computed

@@ -1,6 +1,6 @@
 // tuple_rng_lp.stan without tuples or user functions: each call of
 // `centred_lp` written out (its terms added once per call: twice), for
-// tests/tuples.rs to compare the two log densities and gradients.
+// tests/e2e/tuples.rs to compare the two log densities and gradients.
 // data: tests/stan_corpus/tuple_rng_lp.json
 data {
   int<lower=1> N;

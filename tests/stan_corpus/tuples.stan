@@ -9,7 +9,7 @@
 // csr_extract) on data and, where their parts have gradients, on
 // parameters. Transformed data checks the values (a wrong one rejects the
 // data, which fails the oracles); tuples_by_hand.stan is the same density
-// without tuples (tests/tuples.rs compares the two).
+// without tuples (tests/e2e/tuples.rs compares the two).
 // data: tests/stan_corpus/tuples.json
 functions {
   tuple(real, vector) scaled(tuple(real, vector) p, real c) {

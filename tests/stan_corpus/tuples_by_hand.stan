@@ -1,7 +1,7 @@
 // tuples.stan's density written without tuples: the parts of qr_thin and
 // svd called one by one, the data tuples' values (pair.2[1] = 1,
 // nested.1 = 0.5 in tuples.json) as constants, the tuple parameter as two
-// parameters. tests/tuples.rs compares the two programs' log densities and
+// parameters. tests/e2e/tuples.rs compares the two programs' log densities and
 // gradients. Its data are tuples.json (the tuple members unused here).
 data {
   matrix[4, 3] X;

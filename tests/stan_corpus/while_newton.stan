@@ -3,7 +3,7 @@
 // a, iterated in a `while` loop until the step is negligible (at most 100
 // steps); the gradient goes through every iteration (the implicit
 // derivative 1 / (3 z^2 + 1) at convergence). A fit recovers a simulated
-// a (tests/while_loops.rs).
+// a (tests/e2e/while_loops.rs).
 data { int N; vector[N] y; }
 parameters { real a; real<lower=0> sigma; }
 transformed parameters {

@@ -1,6 +1,6 @@
 // while_newton.stan with Newton's iteration replaced by Cardano's formula
 // for the real root of z^3 + z - a: the two must have the same log density
-// and gradient (tests/while_loops.rs).
+// and gradient (tests/e2e/while_loops.rs).
 data { int N; vector[N] y; }
 parameters { real a; real<lower=0> sigma; }
 transformed parameters {

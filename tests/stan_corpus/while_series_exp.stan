@@ -2,7 +2,7 @@
 // A hand-written series in a `while` loop whose every value depends on a
 // parameter: exp(x) summed term by term until the terms are negligible
 // (the condition depends on x, so the trip count does too). The sum must
-// equal exp(x), and its gradient exp(x)'s (tests/while_loops.rs).
+// equal exp(x), and its gradient exp(x)'s (tests/e2e/while_loops.rs).
 data { int N; vector[N] y; }
 parameters { real x; }
 transformed parameters {

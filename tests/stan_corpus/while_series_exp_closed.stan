@@ -1,5 +1,5 @@
 // while_series_exp.stan with the series replaced by exp(x): the two must
-// have the same log density and gradient (tests/while_loops.rs).
+// have the same log density and gradient (tests/e2e/while_loops.rs).
 data { int N; vector[N] y; }
 parameters { real x; }
 transformed parameters {

@@ -1,4 +1,4 @@
-// Draws of the Wishart family (tests/stan_programs.rs checks their means:
+// Draws of the Wishart family (tests/e2e/stan_programs.rs checks their means:
 // nu S for the Wishart, S / (nu - K - 1) for the inverse Wishart; the
 // `_cholesky` draws are factors of draws from the same laws), and
 // poisson_binomial draws (mean sum theta, variance sum theta (1 - theta)).

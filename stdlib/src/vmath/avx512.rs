@@ -10,7 +10,7 @@
 //!
 //! Every operation rounds exactly as the AVX2 and scalar fused code does
 //! (the same IEEE operations in the same order), so the three agree to the
-//! bit (`stdlib/tests/vmath.rs`).
+//! bit (`stdlib/tests/api/vmath.rs`).
 //!
 //! Safety: the intrinsics need AVX-512 F and DQ (and the kernels FMA). A
 //! value of [`F64x16`] only exists inside code compiled with

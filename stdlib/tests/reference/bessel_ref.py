@@ -1,4 +1,4 @@
-# Reference values for stdlib/tests/von_mises.rs: ln I0(k), I1(k)/I0(k)
+# Reference values for stdlib/tests/api/von_mises.rs: ln I0(k), I1(k)/I0(k)
 # (mpmath besseli) and von_mises_lpdf from its definition. mpmath 1.3.0, 50 digits.
 # Run: python3 stdlib/tests/reference/bessel_ref.py
 from mpmath import mp, mpf, besseli, log, cos, pi

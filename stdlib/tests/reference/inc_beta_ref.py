@@ -1,4 +1,4 @@
-# Reference values for stdlib/tests/inc_beta_cdfs.rs: inc_beta and its
+# Reference values for stdlib/tests/api/inc_beta_cdfs.rs: inc_beta and its
 # partials (mpmath's betainc and numerical diff), the beta, student_t (by
 # quadrature of the density), binomial and neg_binomial_2 (by summing the
 # mass) log cdfs and ccdfs. mpmath 1.3.0 at 50 digits.

@@ -1,4 +1,4 @@
-"""Reference values for stdlib/tests/library_math.rs: python3 math_ref.py
+"""Reference values for stdlib/tests/api/library_math.rs: python3 math_ref.py
 (mpmath 1.3.0 at 50 digits). Prints (symbol, arguments, value) rows."""
 from mpmath import mp, mpf, log, exp, sqrt, gamma, psi, ncdf, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh
 from mpmath import asinh, acosh, atanh, cbrt, hypot, atan2, gammainc, fmod, diff, inf, quad, pi

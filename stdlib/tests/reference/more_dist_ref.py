@@ -1,4 +1,4 @@
-# Reference values for stdlib/tests/more_distributions.rs: the densities,
+# Reference values for stdlib/tests/api/more_distributions.rs: the densities,
 # log cdfs and log ccdfs of skew_normal, exp_mod_normal, pareto,
 # pareto_type_2, frechet, loglogistic, the chi-square family, gumbel and
 # rayleigh, each from its textbook definition in mpmath at 50 digits (the cdfs
