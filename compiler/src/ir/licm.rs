@@ -57,24 +57,17 @@ use std::sync::OnceLock;
 /// statements moved.
 pub fn hoist_loop_invariants(module: &mut Module) -> usize {
     let mut moved = 0;
-    for fi in 0..module.functions.len() {
-        let kind = module.functions[fi].kind;
-        // Generated quantities repeat the likelihood's loops per draw
-        // (`log_lik[n] = normal_lpdf(y[n] | mu[n], sigma)`); their random
-        // draws take the generator and never move.
-        if !matches!(kind, FunctionKind::LogDensity | FunctionKind::Generate) {
-            continue;
-        }
-        let mut func = std::mem::replace(&mut module.functions[fi], Function::new(kind));
+    // Generated quantities repeat the likelihood's loops per draw
+    // (`log_lik[n] = normal_lpdf(y[n] | mu[n], sigma)`); their random
+    // draws take the generator and never move.
+    module.rewrite_bodies(&[FunctionKind::LogDensity, FunctionKind::Generate], |module, func, body| {
         let mut constants = HashMap::new();
-        collect_constants(&func.body, &mut constants);
-        let body = std::mem::take(&mut func.body);
-        let mut pass = Pass { module, func: &mut func, constants, moved: 0 };
+        collect_constants(&body, &mut constants);
+        let mut pass = Pass { module, func, constants, moved: 0 };
         let body = pass.block(body);
         moved += pass.moved;
-        func.body = body;
-        module.functions[fi] = func;
-    }
+        body
+    });
     moved
 }
 

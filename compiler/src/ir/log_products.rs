@@ -74,20 +74,13 @@ const LN2_LO: f64 = 1.90821492927058770002e-10;
 /// accumulations were rewritten.
 pub fn log_products(module: &mut Module) -> usize {
     let mut count = 0;
-    for fi in 0..module.functions.len() {
-        let kind = module.functions[fi].kind;
-        if !matches!(kind, FunctionKind::LogDensity | FunctionKind::Gradient) {
-            continue;
-        }
-        let mut func = std::mem::replace(&mut module.functions[fi], Function::new(kind));
-        let body = std::mem::take(&mut func.body);
+    module.rewrite_bodies(&[FunctionKind::LogDensity, FunctionKind::Gradient], |module, func, body| {
         let target_ok = !reads_target(&body);
-        let mut pass = Pass { module, func: &mut func, target_ok, count: 0 };
+        let mut pass = Pass { module, func, target_ok, count: 0 };
         let body = pass.block(body);
         count += pass.count;
-        func.body = body;
-        module.functions[fi] = func;
-    }
+        body
+    });
     count
 }
 

@@ -448,4 +448,22 @@ impl Module {
     pub fn function(&self, kind: FunctionKind) -> Option<&Function> {
         self.functions.iter().find(|f| f.kind == kind)
     }
+
+    /// Rewrites the body of each function of the given kinds: `rewrite`
+    /// gets the rest of the module (to add buffers, read the symbol
+    /// table), the function taken out of it (for its values' types and new
+    /// values) and its body, and returns the new body. The shape every IR
+    /// pass over whole functions shares.
+    pub fn rewrite_bodies(&mut self, kinds: &[FunctionKind], mut rewrite: impl FnMut(&mut Module, &mut Function, Vec<Stmt>) -> Vec<Stmt>) {
+        for fi in 0..self.functions.len() {
+            let kind = self.functions[fi].kind;
+            if !kinds.contains(&kind) {
+                continue;
+            }
+            let mut func = std::mem::replace(&mut self.functions[fi], Function::new(kind));
+            let body = std::mem::take(&mut func.body);
+            func.body = rewrite(self, &mut func, body);
+            self.functions[fi] = func;
+        }
+    }
 }

@@ -74,22 +74,15 @@ pub fn tabulate_inner_invariants(module: &mut Module, int_data_init: &[i64]) -> 
         writes_in(&td.body, &mut computed_later);
     }
     let mut tables = 0;
-    for fi in 0..module.functions.len() {
-        let kind = module.functions[fi].kind;
-        if !matches!(kind, FunctionKind::LogDensity | FunctionKind::Generate) {
-            continue;
-        }
-        let mut func = std::mem::replace(&mut module.functions[fi], Function::new(kind));
-        let body = std::mem::take(&mut func.body);
+    module.rewrite_bodies(&[FunctionKind::LogDensity, FunctionKind::Generate], |module, func, body| {
         let lets = definitions(&body);
         let mut constants = HashMap::new();
         collect_constants(&body, &mut constants);
-        let mut pass = Pass { module, func: &mut func, lets, constants, int_data: int_data_init, computed_later: &computed_later, tables: 0 };
+        let mut pass = Pass { module, func, lets, constants, int_data: int_data_init, computed_later: &computed_later, tables: 0 };
         let body = pass.block(body);
         tables += pass.tables;
-        func.body = body;
-        module.functions[fi] = func;
-    }
+        body
+    });
     tables
 }
 
