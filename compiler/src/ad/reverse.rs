@@ -1338,10 +1338,16 @@ fn written_in(stmts: &[Stmt], out: &mut HashSet<BufferId>) {
             Stmt::Store { buf, .. } | Stmt::Accumulate { buf, .. } => {
                 out.insert(*buf);
             }
-            Stmt::Call { args, .. } => {
-                for a in args {
+            // A buffer passed for a parameter the callee only reads
+            // (`PtrConstF64`) is not written: a likelihood call on the
+            // parameters (`normal_sum_vec(&w, ...)`) then leaves its loop
+            // fusable with the loops that fill them.
+            Stmt::Call { func, args, .. } => {
+                for (i, a) in args.iter().enumerate() {
                     if let CallArg::Buffer { buf, .. } = a {
-                        out.insert(*buf);
+                        if func.params.get(i) != Some(&CType::PtrConstF64) {
+                            out.insert(*buf);
+                        }
                     }
                 }
             }
@@ -1362,6 +1368,8 @@ fn written_in(stmts: &[Stmt], out: &mut HashSet<BufferId>) {
 /// Buffers read or written anywhere in `stmts`.
 fn touched_in(stmts: &[Stmt], out: &mut HashSet<BufferId>) {
     written_in(stmts, out);
+    // Every buffer passed to a call, read or written.
+    read_in(stmts, out);
     for s in stmts {
         match s {
             Stmt::Let { expr: Expr::Load { buf, .. }, .. } => {

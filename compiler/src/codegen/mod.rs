@@ -225,6 +225,7 @@ pub fn compile(module: &Module) -> Result<CompiledModule, CodegenError> {
     let mut fctx = FunctionBuilderContext::new();
     let mut imports = lower::Imports::new();
     let mut defined = Vec::new();
+    let mut sizes = Vec::new();
     // Every function is declared before any is defined: any function may
     // call a user function, and `RunChunks` takes the address of a chunk
     // function.
@@ -249,12 +250,17 @@ pub fn compile(module: &Module) -> Result<CompiledModule, CodegenError> {
         let builder = FunctionBuilder::new(&mut ctx.func, &mut fctx);
         let templates = lower::translate(&mut jit, &mut imports, &user_ids, &ode_addrs, module, func, &ids, builder)?;
         jit.define_function(id, &mut ctx)?;
+        let size = ctx.compiled_code().map_or(0, |c| c.code_buffer().len());
+        sizes.push((id, size, format!("hbmc_{}", function_name(func.kind))));
         if !matches!(func.kind, FunctionKind::User(_)) {
             defined.push((func.kind, id, templates, uses_rng(&func.body)));
         }
     }
     jit.clear_context(&mut ctx);
     jit.finalize_definitions()?;
+    if std::env::var_os("HBMC_PERF_MAP").is_some() {
+        write_perf_map(&jit, &sizes);
+    }
     let entries = defined
         .into_iter()
         .map(|(kind, id, templates, uses_rng)| {
@@ -277,6 +283,25 @@ pub fn compile(module: &Module) -> Result<CompiledModule, CodegenError> {
         arena_sizes: module.arena_sizes,
         odes,
     })
+}
+
+/// With `HBMC_PERF_MAP` set, appends each compiled function's address,
+/// size and name to `/tmp/perf-PID.map` (the file `perf report` reads to
+/// name JIT code) and writes its bytes to `/tmp/hbmc-PID-NAME.bin` (for
+/// `objdump -D -b binary -mi386:x86-64`). A profiling aid: failures to
+/// write are ignored, since nothing depends on the files.
+fn write_perf_map(jit: &JITModule, sizes: &[(cranelift_module::FuncId, usize, String)]) {
+    use std::io::Write;
+    let pid = std::process::id();
+    let Ok(mut map) = std::fs::OpenOptions::new().create(true).append(true).open(format!("/tmp/perf-{pid}.map")) else { return };
+    for (id, size, name) in sizes {
+        let addr = jit.get_finalized_function(*id);
+        let _ = writeln!(map, "{:x} {:x} {}", addr as usize, size, name);
+        // SAFETY: `addr` is the start of the finalized function's code,
+        // which is `size` bytes long and lives as long as `jit`.
+        let bytes = unsafe { std::slice::from_raw_parts(addr, *size) };
+        let _ = std::fs::write(format!("/tmp/hbmc-{pid}-{name}.bin"), bytes);
+    }
 }
 
 impl CompiledModule {
