@@ -23,6 +23,7 @@ mod electric_posterior;
 mod electric_predict;
 mod examples_oracle;
 mod fit_integrity;
+mod fused_reading_calls;
 mod fuzz;
 mod gaussian_dlm_obs;
 mod glm_categorical;

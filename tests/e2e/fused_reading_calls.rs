@@ -13,7 +13,7 @@
 //! gradient, where the loop's forward call and its adjoint call are in
 //! one top-level loop.
 
-mod common;
+use crate::common;
 
 const MODEL: &str = r#"
 data {
