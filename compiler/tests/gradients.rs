@@ -893,5 +893,15 @@ model {
     // categorical loop (one logit is fixed at 0 by the lowering or not:
     // at least three), one of the Cauchy loop, two of the gamma loop.
     assert!(calls_of(&module, "hbm_exp_batch") >= 2 * 6, "every exp is batched ({})", calls_of(&module, "hbm_exp_batch"));
-    assert_eq!(calls_of(&module, "hbm_exp"), 0, "no scalar exp is left in the loops");
+    // The second level: the categorical's log of the sum of exps, the
+    // Cauchy's log1p of the squared ratio with its scale (and log1p's
+    // derivative in the gradient), the gamma's lgamma of its shape (and
+    // digamma in the gradient).
+    for (symbol, least) in [("hbm_log_batch", 2), ("hbm_log1p_batch", 2), ("hbm_log1p_d1_batch", 1), ("hbm_lgamma_batch", 1), ("hbm_lgamma_d1_batch", 1)] {
+        assert!(calls_of(&module, symbol) >= least, "{symbol}: {} calls, expected at least {least}", calls_of(&module, symbol));
+    }
+    // The observation count is data: each split loop is kept as it was
+    // next to the split, for fewer than 64 observations; with 20 that
+    // loop runs, and matches finite differences too.
+    check("batched_map_chains_few", model, "d.json", &logit_data(20, 3), 3);
 }
