@@ -564,6 +564,12 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_exp_batch: unsafe extern "C" fn(i64, CPtr, Ptr) -> f64 => K::MapBatch { of: "hbm_exp" });
     push!(hbm_log1p_exp_grad_batch: unsafe extern "C" fn(i64, CPtr, Ptr, Ptr) -> f64
         => K::MapBatch { of: "hbm_log1p_exp_grad" });
+    push!(hbm_log_batch: unsafe extern "C" fn(i64, CPtr, Ptr) -> f64 => K::MapBatch { of: "hbm_log" });
+    push!(hbm_log1p_batch: unsafe extern "C" fn(i64, CPtr, Ptr) -> f64 => K::MapBatch { of: "hbm_log1p" });
+    push!(hbm_log1p_d1_batch: unsafe extern "C" fn(i64, CPtr, Ptr) -> f64 => K::MapBatch { of: "hbm_log1p_d1" });
+    push!(hbm_lgamma_batch: unsafe extern "C" fn(i64, CPtr, Ptr) -> f64 => K::MapBatch { of: "hbm_lgamma" });
+    push!(hbm_lgamma_d1_batch: unsafe extern "C" fn(i64, CPtr, Ptr) -> f64 => K::MapBatch { of: "hbm_lgamma_d1" });
+    push!(hbm_digamma_batch: unsafe extern "C" fn(i64, CPtr, Ptr) -> f64 => K::MapBatch { of: "hbm_digamma" });
     push!(hbm_sum_batch: unsafe extern "C" fn(CPtr, i64) -> f64 => K::Reduce);
 
     // --- multivariate densities ---

@@ -18,13 +18,13 @@ pub const LN_PI: f64 = 1.144_729_885_849_400_2;
 /// 1/sqrt(2π), the standard normal density at 0.
 pub const INV_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
 /// 1 - γ (Euler–Mascheroni): the linear coefficient of ln Γ(2+z).
-const ONE_MINUS_EULER: f64 = 0.422_784_335_098_467_139_4;
+pub(crate) const ONE_MINUS_EULER: f64 = 0.422_784_335_098_467_139_4;
 
 /// c_k = (-1)^k (ζ(k) - 1) / k for k = 2..=33, so that
 /// ln Γ(2+z) = (1-γ) z + Σ c_k z^k. Because ζ(k) - 1 ~ 2^-k the series
 /// converges for |z| < 2; on |z| <= 0.5 the terms fall like 4^-k, so 32 terms
 /// reach full double precision. Values computed with mpmath at 40 digits.
-const LGAMMA2_SERIES: [f64; 32] = [
+pub(crate) const LGAMMA2_SERIES: [f64; 32] = [
     0.322_467_033_424_113_218_24,
     -0.067_352_301_053_198_095_133,
     0.020_580_808_427_784_547_879,
@@ -61,7 +61,7 @@ const LGAMMA2_SERIES: [f64; 32] = [
 
 /// Below this, lgamma/digamma/trigamma recur into [1.5, 2.5]; at or above it
 /// the asymptotic (Stirling) series is accurate to double precision.
-const STIRLING_MIN: f64 = 10.0;
+pub(crate) const STIRLING_MIN: f64 = 10.0;
 
 /// ln Γ(2+z) for |z| <= 0.5 (series; relative accuracy holds near the root z=0).
 fn lgamma2_series(z: f64) -> f64 {

@@ -144,8 +144,10 @@ macro_rules! two_register_real {
 pub mod avx2;
 #[cfg(target_arch = "x86_64")]
 pub mod avx512;
+pub mod gamma;
 pub mod real;
 
+pub use gamma::{digamma_positive, lgamma_positive};
 pub use real::Real;
 
 /// How `a * b + c` is evaluated in the polynomials.
@@ -262,6 +264,65 @@ pub fn log1p_unit<M: MulAdd, R: Real>(x: R, inv_u: R) -> R {
     let t2 = z * w.mul_add::<M>(w.mul_add::<M>(w.mul_add::<M>(c(LG7), c(LG5)), c(LG3)), c(LG1));
     let r = t2 + t1;
     s * (hfsq + r) + dk.mul_add::<M>(c(LN2_LO), corr) - hfsq + f + dk * c(LN2_HI)
+}
+
+/// fdlibm's `log` and `log1p` core: k ln 2 + ln(1 + f) + `corr`, for f in
+/// [√2/2 − 1, √2 − 1] and an integer k, with fdlibm's order of operations
+/// (k ln 2 in two parts, the small terms added first).
+#[inline(always)]
+fn log_core<M: MulAdd, R: Real>(f: R, k: R, corr: R) -> R {
+    let c = R::splat;
+    let hfsq = c(0.5) * f * f;
+    let s = f / (c(2.0) + f);
+    let z = s * s;
+    let w = z * z;
+    let t1 = w * w.mul_add::<M>(w.mul_add::<M>(c(LG6), c(LG4)), c(LG2));
+    let t2 = z * w.mul_add::<M>(w.mul_add::<M>(w.mul_add::<M>(c(LG7), c(LG5)), c(LG3)), c(LG1));
+    let r = t2 + t1;
+    k * c(LN2_HI) - ((hfsq - s.mul_add::<M>(hfsq + r, k.mul_add::<M>(c(LN2_LO), corr))) - f)
+}
+
+/// ln x for every f64 x: −inf at ±0, NaN below 0 and for NaN, +inf at
+/// +inf; subnormal x included (scaled by 2^54 first).
+///
+/// fdlibm's `log`, branch-free: x = 2^k m with m in [√2/2, √2) from the
+/// bits ([`Real::split_exponent`]), then ln(1 + f) with f = m − 1 (exact)
+/// by its polynomial in s = f / (2 + f).
+#[inline(always)]
+pub fn log<M: MulAdd, R: Real>(x: R) -> R {
+    let c = R::splat;
+    let tiny = x.lt(c(f64::MIN_POSITIVE));
+    let (k, m) = R::select(tiny, x * c(TWO_54), x).split_exponent();
+    let k = k - R::select(tiny, c(54.0), c(0.0));
+    let y = log_core::<M, R>(m - c(1.0), k, c(0.0));
+    let y = R::select(x.eq(c(f64::INFINITY)), x, y);
+    let y = R::select(x.eq(c(0.0)), c(f64::NEG_INFINITY), y);
+    R::select(R::or(x.lt(c(0.0)), x.is_nan()), c(f64::NAN), y)
+}
+
+/// 2^54, which makes a subnormal number normal.
+const TWO_54: f64 = 18_014_398_509_481_984.0;
+
+/// ln(1 + x) for every f64 x: −inf at −1, NaN below −1 and for NaN, +inf
+/// at +inf.
+///
+/// fdlibm's `log1p`, branch-free: where u = fl(1 + x) = 2^k m has k = 0 (x
+/// in about [−0.29, 0.41]) the polynomial takes x itself; elsewhere f =
+/// m − 1 (exact), with the rounding error of u as the correction
+/// (1 − (u − x)) / u for k > 0 and (x − (u − 1)) / u below, as fdlibm.
+#[inline(always)]
+pub fn log1p<M: MulAdd, R: Real>(x: R) -> R {
+    let c = R::splat;
+    let u = c(1.0) + x;
+    let (k, m) = u.split_exponent();
+    let near = k.eq(c(0.0));
+    let f = R::select(near, x, m - c(1.0));
+    let corr = R::select(c(0.0).lt(k), c(1.0) - (u - x), x - (u - c(1.0))) / u;
+    let corr = R::select(near, c(0.0), corr);
+    let y = log_core::<M, R>(f, k, corr);
+    let y = R::select(x.eq(c(f64::INFINITY)), x, y);
+    let y = R::select(x.eq(c(-1.0)), c(f64::NEG_INFINITY), y);
+    R::select(R::or(x.lt(c(-1.0)), x.is_nan()), c(f64::NAN), y)
 }
 
 /// ln(1 + e^t) and σ(t) = 1 / (1 + e^(-t)) together, for any non-NaN t:

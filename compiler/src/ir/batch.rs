@@ -58,7 +58,7 @@
 //! The pass runs after AD, on the `LogDensity` and `Gradient` functions;
 //! the interpreter and the JIT run its output alike.
 
-use super::{Arena, BinaryOp, BufferId, CType, CallArg, Expr, FuncRef, Function, FunctionKind, MessagePart, Module, ScalarType, Stmt, UnaryOp, Value};
+use super::{Arena, BinaryOp, BufferId, CType, CallArg, CmpOp, Expr, FuncRef, Function, FunctionKind, MessagePart, Module, ScalarType, Stmt, UnaryOp, Value};
 use super::group_tables::{tabulate, LoopShape};
 use hbmc_stdlib::SymbolKind;
 use std::collections::{HashMap, HashSet};
@@ -71,11 +71,13 @@ pub const BLOCK: i64 = 256;
 /// stay as they are: the split only pays over many observations.
 const MIN_ITERATIONS: i64 = 8;
 
-/// The same for a loop split at an elementwise function: one call saved
+/// The same for a loop split at elementwise functions: one call saved
 /// per iteration pays for a block's fixed costs (the batched call, the
 /// deferred sums' calls) only over more iterations than a density's
 /// (measured: 30 observations of a Weibull survival model took 11% more
-/// instructions split).
+/// instructions split, a loop over 3 elements with one `log` 33% more).
+/// When the count is known only at run time, the loop is kept as it was
+/// next to the split and runs below this count.
 const MIN_MAP_ITERATIONS: i64 = 64;
 
 /// Splits every eligible likelihood loop of the module's `LogDensity` and
@@ -167,10 +169,8 @@ struct Pass<'a> {
     depth: usize,
 }
 
-/// What a split needs to know about the loop's one density call.
-struct Site {
-    /// Position of the call in the loop body.
-    at: usize,
+/// One batched call of a split loop.
+struct SiteCall {
     /// Its value (a density's only added to the target).
     value: Value,
     /// Its partial, for a `_grad` call.
@@ -178,7 +178,36 @@ struct Site {
     /// Its arguments, all values.
     args: Vec<Value>,
     batched: Batched,
+    /// Which of the passes before the last computes its arguments: 0, or
+    /// one more than the deepest batched call they depend on.
+    level: usize,
 }
+
+/// Where a loop is split and at which calls.
+struct Site {
+    /// The prefix is `body[..prefix_end]`: it only defines values and
+    /// checks, and the passes before the last one run what it needs.
+    prefix_end: usize,
+    /// The suffix is `body[suffix_start..]` (`prefix_end + 1` for a
+    /// density, whose call sits between the two).
+    suffix_start: usize,
+    /// One density, or elementwise functions (`SymbolKind::MapBatch`).
+    calls: Vec<SiteCall>,
+}
+
+/// The scratch arrays of one batched call in a block.
+struct CallBufs {
+    args: Vec<BufferId>,
+    /// Whether `args` are an earlier call's (written by its stores).
+    shared: bool,
+    value: Option<BufferId>,
+    partial: Option<BufferId>,
+}
+
+/// Levels of batched elementwise calls in one loop: a call whose argument
+/// depends on another batched call's value is computed in a pass of its
+/// own after that call's, up to this many passes before the last one.
+const MAP_LEVELS: usize = 2;
 
 impl Pass<'_> {
     fn block(&mut self, stmts: Vec<Stmt>) -> Vec<Stmt> {
@@ -190,6 +219,19 @@ impl Pass<'_> {
                     let body = self.block(body);
                     self.depth -= 1;
                     match self.site(start, end, &body) {
+                        Some(site) if site.calls.iter().any(|c| c.batched.map) && self.constant(start).zip(self.constant(end)).is_none() => {
+                            // A trip count known only at run time: the
+                            // split runs from MIN_MAP_ITERATIONS on, the
+                            // loop as it was below (a handful of elements
+                            // cost more split than they save).
+                            let mut split = Vec::new();
+                            self.split(var, start, end, &body, &site, &mut split);
+                            let len = self.bin(&mut out, BinaryOp::Sub, end, start);
+                            let least = self.let_(&mut out, ScalarType::I64, Expr::I64(MIN_MAP_ITERATIONS));
+                            let few = self.let_(&mut out, ScalarType::I64, Expr::Cmp(CmpOp::Lt, len, least));
+                            out.push(Stmt::If { cond: few, then: vec![Stmt::For { var, start, end, body }], otherwise: split });
+                            self.count += 1;
+                        }
                         Some(site) => {
                             self.split(var, start, end, &body, &site, &mut out);
                             self.count += 1;
@@ -212,58 +254,59 @@ impl Pass<'_> {
         out
     }
 
-    /// The loop's call to split at, when the loop can be split: its one
-    /// density with a batched form, or, without one and when the loop is
-    /// not inside another, its one elementwise function with a batched
-    /// form. (An inner loop's trip count is often a handful, components
-    /// or outcomes: blocks, scratch and a second pass cost more than the
-    /// calls save there; the densities' loops are the observations'. With
-    /// several such functions only one would be batched, and the other
-    /// calls keep the loop's cost: a three-outcome `categorical_logit`'s
-    /// loop took 2% more instructions split at its first `exp`.)
+    /// Where and at which calls the loop can be split: at its one density
+    /// with a batched form, or, without one and when the loop is not
+    /// inside another, at every elementwise function with a batched form
+    /// that [`Pass::map_site`] accepts. (An inner loop's trip count is
+    /// often a handful, components or outcomes: blocks, scratch and a
+    /// second pass cost more than the calls save there; the densities'
+    /// loops are the observations'. A loop split at some of its calls
+    /// keeps the others' cost: a three-outcome `categorical_logit`'s loop
+    /// took 2% more instructions split at its first `exp` alone.)
     fn site(&self, start: Value, end: Value, body: &[Stmt]) -> Option<Site> {
-        let batched_at = |map: bool| {
-            body.iter().enumerate().filter_map(move |(i, s)| match s {
-                Stmt::Call { func, .. } => self.table.get(func.symbol.as_str()).filter(|b| b.map == map).map(|_| i),
+        let densities: Vec<usize> = body
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| match s {
+                Stmt::Call { func, .. } => self.table.get(func.symbol.as_str()).filter(|b| !b.map).map(|_| i),
                 _ => None,
             })
-        };
-        let densities: Vec<usize> = batched_at(false).collect();
-        if densities.len() > 1 {
-            return None;
-        }
-        if let Some(&at) = densities.first() {
-            return self.site_at(start, end, body, at);
-        }
-        let maps: Vec<usize> = batched_at(true).collect();
-        match maps[..] {
-            [at] if self.depth == 0 => self.site_at(start, end, body, at),
+            .collect();
+        match densities[..] {
+            [] if self.depth == 0 => self.map_site(start, end, body),
+            [at] => self.site_at(start, end, body, at),
             _ => None,
         }
     }
 
-    /// [`Pass::site`] for the call at `at`.
-    fn site_at(&self, start: Value, end: Value, body: &[Stmt], at: usize) -> Option<Site> {
-        let Stmt::Call { dst: Some(value), partials, func, args } = &body[at] else { return None };
+    /// The batched form of the call `s`, when it has one of the signature
+    /// the split writes: a length, one array per argument (all values), a
+    /// values array for an elementwise function, and one partials array
+    /// for a `_grad` call with a single partial.
+    fn batchable(&self, s: &Stmt) -> Option<(Value, Option<Value>, Vec<Value>, Batched)> {
+        let Stmt::Call { dst: Some(value), partials, func, args } = s else { return None };
         let batched = self.table.get(func.symbol.as_str())?.clone();
         let args: Vec<Value> = args.iter().map(|a| if let CallArg::Value(v) = a { Some(*v) } else { None }).collect::<Option<_>>()?;
-        // The batched signature: a length, one array per argument, a
-        // values array for an elementwise function, and one partials
-        // array for a `_grad` call with a single partial.
         let expected = 1 + args.len() + usize::from(batched.map) + usize::from(!partials.is_empty());
         if batched.func.params.len() != expected || partials.len() > 1 {
             return None;
         }
+        Some((*value, partials.first().copied(), args, batched))
+    }
+
+    /// The split of a loop at its density call at `at`.
+    fn site_at(&self, start: Value, end: Value, body: &[Stmt], at: usize) -> Option<Site> {
+        let (value, partial, args, batched) = self.batchable(&body[at])?;
         let (prefix, suffix) = (&body[..at], &body[at + 1..]);
         if !prefix.iter().all(pure_or_check) || jumps(suffix) {
             return None;
         }
         // A density's value is used once: added to the target at the
         // suffix's top level.
-        let adds = suffix.iter().filter(|s| matches!(s, Stmt::AddTarget(v) if v == value)).count();
+        let adds = suffix.iter().filter(|s| matches!(s, Stmt::AddTarget(v) if *v == value)).count();
         let mut uses = Vec::new();
         uses_in(suffix, &mut uses);
-        if !batched.map && (adds != 1 || uses.iter().filter(|v| *v == value).count() != 1) {
+        if adds != 1 || uses.iter().filter(|v| **v == value).count() != 1 {
             return None;
         }
         let mut loaded = HashSet::new();
@@ -274,11 +317,121 @@ impl Pass<'_> {
             return None;
         }
         if let (Some(a), Some(b)) = (self.constant(start), self.constant(end)) {
-            if b - a < if batched.map { MIN_MAP_ITERATIONS } else { MIN_ITERATIONS } {
+            if b - a < MIN_ITERATIONS {
                 return None;
             }
         }
-        Some(Site { at, value: *value, partial: partials.first().copied(), args, batched })
+        let call = SiteCall { value, partial, args, batched, level: 0 };
+        Some(Site { prefix_end: at, suffix_start: at + 1, calls: vec![call] })
+    }
+
+    /// The split of a loop without a batched density at its elementwise
+    /// calls. The prefix is the body's longest run of statements that
+    /// only define values and check; the calls batched are those of the
+    /// prefix, and those of the suffix's top level whose arguments the
+    /// prefix defines (or the code before the loop): a pure call computed
+    /// earlier gives the same value. A call whose argument depends on
+    /// another's value gets a pass of its own after that one's (up to
+    /// [`MAP_LEVELS`] such passes; a deeper call stays as it is, as does
+    /// what depends on it). Not split: a loop with an index check that
+    /// depends on a batched value (pass 0 makes all checks), or whose
+    /// early passes load a buffer that the loop writes.
+    fn map_site(&self, start: Value, end: Value, body: &[Stmt]) -> Option<Site> {
+        let prefix_end = body.iter().position(|s| !pure_or_check(s)).unwrap_or(body.len());
+        if jumps(&body[prefix_end..]) {
+            return None;
+        }
+        if let (Some(a), Some(b)) = (self.constant(start), self.constant(end)) {
+            if b - a < MIN_MAP_ITERATIONS {
+                return None;
+            }
+        }
+        let mut in_loop = HashSet::new();
+        defined_in(body, &mut in_loop);
+        // Per top-level value of the prefix: how many batched passes it
+        // waits for (None: it depends on a call that stays scalar because
+        // it is too deep).
+        let mut levels: HashMap<Value, Option<usize>> = HashMap::new();
+        let level_of = |levels: &HashMap<Value, Option<usize>>, vs: &[Value]| -> Option<Option<usize>> {
+            let mut max = Some(0);
+            for v in vs {
+                let l = if in_loop.contains(v) { *levels.get(v)? } else { Some(0) };
+                max = max.zip(l).map(|(a, b)| a.max(b));
+            }
+            Some(max)
+        };
+        let mut calls = Vec::new();
+        for (pos, s) in body.iter().enumerate() {
+            let in_prefix = pos < prefix_end;
+            // A `log` of what no batched call computes is left to
+            // `ir::log_products`, which runs later and turns a loop's sum
+            // of logs into one log of a product (hmm_gaussian_forward.stan
+            // took 2% more instructions with it batched instead).
+            let candidate = self.batchable(s).filter(|b| b.3.map);
+            let candidate = candidate.filter(|b| !(b.3.func.symbol == "hbm_log_batch" && level_of(&levels, &b.2) == Some(Some(0))));
+            if let Some((value, partial, args, batched)) = candidate {
+                // A suffix call's arguments must come from the prefix's
+                // top level (or from before the loop).
+                let Some(level) = level_of(&levels, &args) else { continue };
+                match level {
+                    Some(l) if l < MAP_LEVELS => {
+                        calls.push(SiteCall { value, partial, args, batched, level: l });
+                        if in_prefix {
+                            levels.extend(std::iter::once(value).chain(partial).map(|v| (v, Some(l + 1))));
+                        }
+                    }
+                    _ if in_prefix => levels.extend(std::iter::once(value).chain(partial).map(|v| (v, None))),
+                    _ => {}
+                }
+                continue;
+            }
+            if !in_prefix {
+                continue;
+            }
+            match s {
+                Stmt::Let { dst, expr } => {
+                    let mut ops = Vec::new();
+                    map_expr(expr, |v| {
+                        ops.push(v);
+                        v
+                    });
+                    levels.insert(*dst, level_of(&levels, &ops).flatten());
+                }
+                Stmt::Call { dst, partials, .. } => {
+                    let mut ops = Vec::new();
+                    uses_in(std::slice::from_ref(s), &mut ops);
+                    let l = level_of(&levels, &ops).flatten();
+                    levels.extend(dst.iter().chain(partials).map(|v| (*v, l)));
+                }
+                _ => {
+                    // A check: pass 0 makes it, so it may read nothing a
+                    // batched call computes (its own values aside).
+                    let mut own = HashSet::new();
+                    defined_in(std::slice::from_ref(s), &mut own);
+                    let mut ops = Vec::new();
+                    uses_in(std::slice::from_ref(s), &mut ops);
+                    ops.retain(|v| !own.contains(v));
+                    if level_of(&levels, &ops) != Some(Some(0)) {
+                        return None;
+                    }
+                }
+            }
+        }
+        if calls.is_empty() {
+            return None;
+        }
+        // The passes before the last run all iterations of a block first:
+        // what they load must not be written in the loop.
+        let mut keep: HashSet<Value> = calls.iter().flat_map(|c| c.args.iter().copied()).collect();
+        let needed = needed_prefix(&body[..prefix_end], &mut keep, true);
+        let mut loaded = HashSet::new();
+        loads_in(&needed, &mut loaded);
+        let mut written = HashSet::new();
+        writes_in(body, &mut written);
+        if !loaded.is_disjoint(&written) {
+            return None;
+        }
+        Some(Site { prefix_end, suffix_start: prefix_end, calls })
     }
 
     fn constant(&self, v: Value) -> Option<i64> {
@@ -298,30 +451,69 @@ impl Pass<'_> {
 
     fn split(&mut self, var: Value, start: Value, end: Value, body: &[Stmt], site: &Site, out: &mut Vec<Stmt>) {
         use ScalarType::{F64, I64};
-        let name = site.batched.func.symbol.trim_start_matches("hbm_").to_string();
-        let arg_bufs: Vec<BufferId> = (0..site.args.len())
-            .map(|j| self.module.add_buffer(format!("batch.{name}.arg{j}"), Arena::Work, BLOCK as usize))
-            .collect();
-        let partial_buf = site.partial.map(|_| self.module.add_buffer(format!("batch.{name}.partial"), Arena::Work, BLOCK as usize));
-        let value_buf = site.batched.map.then(|| self.module.add_buffer(format!("batch.{name}.value"), Arena::Work, BLOCK as usize));
+        let base = site.calls.first().map_or("map", |c| c.batched.func.symbol.trim_start_matches("hbm_")).to_string();
+
+        // Scratch per call: its arguments (shared with an earlier call of
+        // the same arguments and level, `log1p(x)` and `log1p_d1(x)`),
+        // values and partials.
+        let mut bufs: Vec<CallBufs> = Vec::with_capacity(site.calls.len());
+        for (c, call) in site.calls.iter().enumerate() {
+            let name = call.batched.func.symbol.trim_start_matches("hbm_");
+            let name = if c == 0 { name.to_string() } else { format!("{name}.{c}") };
+            let mut add = |what: &str| self.module.add_buffer(format!("batch.{name}.{what}"), Arena::Work, BLOCK as usize);
+            let earlier = site.calls[..c].iter().position(|e| e.args == call.args && e.level == call.level);
+            let (args, shared) = match earlier {
+                Some(e) => (bufs[e].args.clone(), true),
+                None => ((0..call.args.len()).map(|j| add(&format!("arg{j}"))).collect(), false),
+            };
+            let value = call.batched.map.then(|| add("value"));
+            let partial = call.partial.map(|_| add("partial"));
+            bufs.push(CallBufs { args, shared, value, partial });
+        }
 
         // Group-level arithmetic of the prefix from per-group tables,
         // filled before the loop (`ir::group_tables`).
         let trip = self.constant(start).zip(self.constant(end)).map(|(a, b)| b - a);
-        let mut tabled = body[..site.at].to_vec();
-        let shape = LoopShape { var, body, trip, constants: &self.constants, name: &name };
-        let fill = tabulate(self.module, self.func, &shape, &mut tabled, &body[site.at..]);
+        let mut tabled = body[..site.prefix_end].to_vec();
+        let shape = LoopShape { var, body, trip, constants: &self.constants, name: &base };
+        let fill = tabulate(self.module, self.func, &shape, &mut tabled, &body[site.prefix_end..]);
         let rebuilt: Vec<Stmt>;
-        let (body, at) = if fill.is_empty() {
-            (body, site.at)
+        let (body, prefix_end) = if fill.is_empty() {
+            (body, site.prefix_end)
         } else {
             out.extend(fill);
             let at = tabled.len();
-            tabled.extend_from_slice(&body[site.at..]);
+            tabled.extend_from_slice(&body[site.prefix_end..]);
             rebuilt = tabled;
             (&rebuilt[..], at)
         };
-        let (prefix, suffix) = (&body[..at], &body[at + 1..]);
+        let suffix_start = prefix_end + (site.suffix_start - site.prefix_end);
+
+        // The body with each batched call replaced by loads of its value
+        // and partial at `slot`, the place in the block (a name each pass
+        // renames to its own), and a density's addition to the target gone.
+        let slot = self.func.new_value(I64);
+        let density = site.calls.iter().find(|c| !c.batched.map).map(|c| c.value);
+        let mut prefix = Vec::new();
+        let mut rest = Vec::new();
+        for (i, s) in body.iter().enumerate() {
+            let to = if i < prefix_end { &mut prefix } else { &mut rest };
+            let Some(c) = site.calls.iter().position(|c| matches!(s, Stmt::Call { dst: Some(v), .. } if *v == c.value)) else {
+                if i >= suffix_start && matches!((s, density), (Stmt::AddTarget(v), Some(d)) if *v == d) {
+                    continue;
+                }
+                to.push(s.clone());
+                continue;
+            };
+            let (call, b) = (&site.calls[c], &bufs[c]);
+            if let Some(buf) = b.value {
+                to.push(Stmt::Let { dst: call.value, expr: Expr::Load { buf, index: slot } });
+            }
+            if let (Some(p), Some(buf)) = (call.partial, b.partial) {
+                to.push(Stmt::Let { dst: p, expr: Expr::Load { buf, index: slot } });
+            }
+        }
+        let prefix = &prefix[..];
 
         // Blocks: for blk in 0..ceil((end - start) / BLOCK).
         let len = self.bin(out, BinaryOp::Sub, end, start);
@@ -339,41 +531,52 @@ impl Pass<'_> {
         let count = self.bin(&mut blk_body, BinaryOp::Sub, b1, b0);
         let first = self.let_(&mut blk_body, I64, Expr::I64(0));
 
-        // Pass 1: the prefix (checks included, repeats dropped) and the
-        // arguments to scratch.
-        let mut keep: HashSet<Value> = site.args.iter().copied().collect();
-        let needed = needed_prefix(prefix, &mut keep, true);
-        let mut rename1 = HashMap::new();
-        let mut pass1 = Vec::new();
-        self.copy_dedup(&needed, &mut rename1, &mut Dedup::default(), &mut pass1);
-        let k = self.bin(&mut pass1, BinaryOp::Sub, var, b0);
-        for (&arg, &buf) in site.args.iter().zip(&arg_bufs) {
-            let arg = rename1.get(&arg).copied().unwrap_or(arg);
-            let x = match self.func.type_of(arg) {
-                F64 => arg,
-                I64 => self.let_(&mut pass1, F64, Expr::Unary(UnaryOp::ToF64, arg)),
-            };
-            pass1.push(Stmt::Store { buf, index: k, value: x });
+        // Pass per level: the prefix it needs (pass 0: checks included;
+        // repeats dropped; earlier levels' values loaded), the arguments
+        // to scratch, then one batched call per block and function.
+        let levels = site.calls.iter().map(|c| c.level + 1).max().unwrap_or(0);
+        for level in 0..levels {
+            let at_level: Vec<usize> = (0..site.calls.len()).filter(|&c| site.calls[c].level == level).collect();
+            let mut keep: HashSet<Value> = at_level.iter().flat_map(|&c| site.calls[c].args.iter().copied()).collect();
+            let needed = needed_prefix(prefix, &mut keep, level == 0);
+            let mut pass = Vec::new();
+            let mut rename = HashMap::new();
+            // Each pass has a loop variable of its own (the IR is SSA, and
+            // the loop as it was may be kept next to the split).
+            let var1 = self.func.new_value(I64);
+            rename.insert(var, var1);
+            let k = self.slot_in(&needed, slot, var1, b0, &mut rename, &mut pass);
+            self.copy_dedup(&needed, &mut rename, &mut Dedup::default(), &mut pass);
+            let k = k.unwrap_or_else(|| self.bin(&mut pass, BinaryOp::Sub, var1, b0));
+            for &c in at_level.iter().filter(|&&c| !bufs[c].shared) {
+                for (&arg, &buf) in site.calls[c].args.iter().zip(&bufs[c].args) {
+                    let arg = rename.get(&arg).copied().unwrap_or(arg);
+                    let x = match self.func.type_of(arg) {
+                        F64 => arg,
+                        I64 => self.let_(&mut pass, F64, Expr::Unary(UnaryOp::ToF64, arg)),
+                    };
+                    pass.push(Stmt::Store { buf, index: k, value: x });
+                }
+            }
+            blk_body.push(Stmt::For { var: var1, start: b0, end: b1, body: pass });
+            for &c in &at_level {
+                let (call, b) = (&site.calls[c], &bufs[c]);
+                let mut call_args = vec![CallArg::Value(count)];
+                call_args.extend(b.args.iter().chain(&b.value).chain(&b.partial).map(|&buf| CallArg::Buffer { buf, offset: first }));
+                let sum = self.func.new_value(F64);
+                blk_body.push(Stmt::Call { dst: Some(sum), partials: Vec::new(), func: call.batched.func.clone(), args: call_args });
+                if !call.batched.map {
+                    blk_body.push(Stmt::AddTarget(sum));
+                }
+            }
         }
-        blk_body.push(Stmt::For { var, start: b0, end: b1, body: pass1 });
 
-        // The batched call.
-        let mut call_args = vec![CallArg::Value(count)];
-        call_args.extend(arg_bufs.iter().map(|&buf| CallArg::Buffer { buf, offset: first }));
-        for buf in value_buf.into_iter().chain(partial_buf) {
-            call_args.push(CallArg::Buffer { buf, offset: first });
-        }
-        let sum = self.func.new_value(F64);
-        blk_body.push(Stmt::Call { dst: Some(sum), partials: Vec::new(), func: site.batched.func.clone(), args: call_args });
-        if !site.batched.map {
-            blk_body.push(Stmt::AddTarget(sum));
-        }
-
-        // Pass 2: what the suffix reads of the prefix, the partial from
-        // scratch, and the suffix (fresh value names: the IR is SSA).
+        // Last pass: what the suffix reads of the prefix, the values and
+        // partials from scratch, and the suffix (fresh value names).
         // Accumulations into one fixed element are summed per block
         // instead (see `deferrable`).
-        let mut rest: Vec<Stmt> = suffix.iter().filter(|s| site.batched.map || !matches!(s, Stmt::AddTarget(v) if *v == site.value)).cloned().collect();
+        let name = base;
+        let mut rest = rest;
         let groups = self.factor_group_terms(&name, body, prefix, &mut rest);
         for g in &groups {
             let zero_loop = g.zero_loop(self.func);
@@ -389,16 +592,10 @@ impl Pass<'_> {
             let mut rename: HashMap<Value, Value> = HashMap::from([(var, var2)]);
             let mut dedup = Dedup::default();
             let mut pass2 = Vec::new();
+            let k2 = self.slot_in(&needed, slot, var2, b0, &mut rename, &mut pass2);
             self.copy_dedup(&needed, &mut rename, &mut dedup, &mut pass2);
-            let k2 = self.bin(&mut pass2, BinaryOp::Sub, var2, b0);
-            if let (Some(p), Some(buf)) = (site.partial, partial_buf) {
-                let p2 = self.let_(&mut pass2, F64, Expr::Load { buf, index: k2 });
-                rename.insert(p, p2);
-            }
-            if let Some(buf) = value_buf {
-                let v2 = self.let_(&mut pass2, F64, Expr::Load { buf, index: k2 });
-                rename.insert(site.value, v2);
-            }
+            let k2 = k2.unwrap_or_else(|| self.bin(&mut pass2, BinaryOp::Sub, var2, b0));
+            rename.insert(slot, k2);
             // Deferred accumulations: each observation's term to scratch,
             // the block's sum added once (see `deferrable`).
             let mut rest = rest;
@@ -430,6 +627,22 @@ impl Pass<'_> {
             let spread_loop = g.spread_loop(self.func);
             out.extend(spread_loop);
         }
+    }
+
+    /// The place in the block, `var - b0`, defined at the top of a pass
+    /// (and `slot` renamed to it) when `needed` reads a batched value
+    /// there; otherwise `None`, and the caller defines it after the
+    /// prefix, as before calls' values were loaded in the prefix (the
+    /// same code for a loop with one call).
+    fn slot_in(&mut self, needed: &[Stmt], slot: Value, var: Value, b0: Value, rename: &mut HashMap<Value, Value>, pass: &mut Vec<Stmt>) -> Option<Value> {
+        let mut used = Vec::new();
+        uses_in(needed, &mut used);
+        if !used.contains(&slot) {
+            return None;
+        }
+        let k = self.bin(pass, BinaryOp::Sub, var, b0);
+        rename.insert(slot, k);
+        Some(k)
     }
 
     /// Finds the suffix's accumulations `G[e] += q * B[j]` into one fixed

@@ -865,3 +865,43 @@ model {
     assert!(calls_of(&module, "hbm_log1p_exp_grad_batch") >= 1, "the logistic density's log1p_exp is batched");
     assert!(calls_of(&module, "hbm_bernoulli_logit_lpmf_grad_batch") >= 1, "the density's batch is kept where there is one");
 }
+
+/// Loops with several elementwise calls per observation, some of whose
+/// arguments depend on others' values (a categorical logit's `exp`s and
+/// the `log` of their sum; a Cauchy scale `exp` and the `log1p` of a ratio
+/// with it, with `log1p`'s derivative in the reverse part; a gamma's two
+/// `exp`s feeding `lgamma` and its derivative): every batchable call is
+/// batched, a dependent one in a pass after the one it reads, and the
+/// gradient matches finite differences of the unbatched log density.
+#[test]
+fn several_elementwise_calls_per_loop_are_batched_and_match_finite_differences() {
+    let model = r#"
+data { int N; int G; array[N] int<lower=1, upper=G> g; vector[N] x; array[N] int<lower=0, upper=1> y; }
+parameters { vector[3] a; vector[3] b; real c; real d; }
+model {
+  a ~ normal(0, 1); b ~ normal(0, 1); c ~ normal(0, 1); d ~ normal(0, 1);
+  for (n in 1:N) g[n] ~ categorical_logit(a + b * x[n]);
+  for (n in 1:N) x[n] ~ cauchy(c + d * y[n], exp(c - d * x[n]));
+  for (n in 1:N) target += gamma_lpdf(x[n] + 3 | exp(c + 0.5 * d * y[n]), exp(d - c * y[n]));
+}
+"#;
+    let data = logit_data(300, 3);
+    let split = check("batched_map_chains", model, "d.json", &data, 3);
+    assert!(split >= 6, "the three observation loops of both functions were split ({split} loops)");
+    let module = batched_module("batched_map_chains", model, "d.json", &data);
+    // Per function (log density and gradient): three exps of the
+    // categorical loop (one logit is fixed at 0 by the lowering or not:
+    // at least three), one of the Cauchy loop, two of the gamma loop.
+    assert!(calls_of(&module, "hbm_exp_batch") >= 2 * 6, "every exp is batched ({})", calls_of(&module, "hbm_exp_batch"));
+    // The second level: the categorical's log of the sum of exps, the
+    // Cauchy's log1p of the squared ratio with its scale (and log1p's
+    // derivative in the gradient), the gamma's lgamma of its shape (and
+    // digamma in the gradient).
+    for (symbol, least) in [("hbm_log_batch", 2), ("hbm_log1p_batch", 2), ("hbm_log1p_d1_batch", 1), ("hbm_lgamma_batch", 1), ("hbm_lgamma_d1_batch", 1)] {
+        assert!(calls_of(&module, symbol) >= least, "{symbol}: {} calls, expected at least {least}", calls_of(&module, symbol));
+    }
+    // The observation count is data: each split loop is kept as it was
+    // next to the split, for fewer than 64 observations; with 20 that
+    // loop runs, and matches finite differences too.
+    check("batched_map_chains_few", model, "d.json", &logit_data(20, 3), 3);
+}

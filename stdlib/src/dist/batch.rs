@@ -1,6 +1,7 @@
 //! Batched log masses: one call for a block of observations, returning the
 //! sum of their log masses and writing each observation's partial; and
-//! batched elementwise functions (`exp`, `log1p_exp`) for the same loops,
+//! batched elementwise functions (`exp`, `log1p_exp`, `log`, `log1p` and
+//! its derivative) for the same loops,
 //! writing each element's value (and derivative).
 //!
 //! A likelihood loop whose only transcendental work is one density per
@@ -406,6 +407,14 @@ pub fn has_avx2_fma() -> bool {
 trait Map {
     const PARTIAL: bool;
     fn one<M: MulAdd, R: Real>(x: R) -> (R, R);
+    /// Whether some elements' values come from [`Map::scalar`] instead,
+    /// in a scalar loop after the vector one.
+    const FIXUP: bool = false;
+    /// The value of an element outside the vector code's domain (`None`
+    /// inside it).
+    fn scalar(_x: f64) -> Option<f64> {
+        None
+    }
 }
 
 /// `exp` ([`vmath::exp`]: within 1 ulp, subnormal results included).
@@ -428,6 +437,72 @@ impl Map for Log1pExpMap {
     #[inline(always)]
     fn one<M: MulAdd, R: Real>(x: R) -> (R, R) {
         vmath::log1p_exp_and_inv_logit::<M, R>(x)
+    }
+}
+
+/// `log` ([`vmath::log`]).
+struct LogMap;
+
+impl Map for LogMap {
+    const PARTIAL: bool = false;
+    #[inline(always)]
+    fn one<M: MulAdd, R: Real>(x: R) -> (R, R) {
+        (vmath::log::<M, R>(x), R::splat(0.0))
+    }
+}
+
+/// `log1p` ([`vmath::log1p`]).
+struct Log1pMap;
+
+impl Map for Log1pMap {
+    const PARTIAL: bool = false;
+    #[inline(always)]
+    fn one<M: MulAdd, R: Real>(x: R) -> (R, R) {
+        (vmath::log1p::<M, R>(x), R::splat(0.0))
+    }
+}
+
+/// `log1p`'s derivative 1 / (1 + x), as the scalar `hbm_log1p_d1`
+/// computes it (the same two operations, so the same bits).
+struct Log1pD1Map;
+
+impl Map for Log1pD1Map {
+    const PARTIAL: bool = false;
+    #[inline(always)]
+    fn one<M: MulAdd, R: Real>(x: R) -> (R, R) {
+        let c = R::splat;
+        (c(1.0) / (c(1.0) + x), c(0.0))
+    }
+}
+
+/// `lgamma` ([`vmath::lgamma_positive`] for 0 < x < inf, the scalar
+/// function elsewhere: poles, negative arguments, infinities, NaN).
+struct LgammaMap;
+
+impl Map for LgammaMap {
+    const PARTIAL: bool = false;
+    #[inline(always)]
+    fn one<M: MulAdd, R: Real>(x: R) -> (R, R) {
+        (vmath::lgamma_positive::<M, R>(x), R::splat(0.0))
+    }
+    const FIXUP: bool = true;
+    fn scalar(x: f64) -> Option<f64> {
+        (!(x > 0.0 && x < f64::INFINITY)).then(|| crate::special::lgamma(x))
+    }
+}
+
+/// `digamma`, lgamma's derivative (as [`LgammaMap`]).
+struct DigammaMap;
+
+impl Map for DigammaMap {
+    const PARTIAL: bool = false;
+    #[inline(always)]
+    fn one<M: MulAdd, R: Real>(x: R) -> (R, R) {
+        (vmath::digamma_positive::<M, R>(x), R::splat(0.0))
+    }
+    const FIXUP: bool = true;
+    fn scalar(x: f64) -> Option<f64> {
+        (!(x > 0.0 && x < f64::INFINITY)).then(|| crate::special::digamma(x))
     }
 }
 
@@ -462,6 +537,13 @@ unsafe fn map_over<E: Map, M: MulAdd, G: Group>(x: &[f64], value: &mut [f64], pa
         value[full..].copy_from_slice(&pad[1][..rest]);
         if E::PARTIAL {
             partial[full..].copy_from_slice(&pad[2][..rest]);
+        }
+    }
+    if E::FIXUP {
+        for (v, &xi) in value.iter_mut().zip(x) {
+            if let Some(s) = E::scalar(xi) {
+                *v = s;
+            }
         }
     }
 }
@@ -506,6 +588,111 @@ pub fn exp_batch(x: &[f64], value: &mut [f64]) {
 /// `inv_logit` into `partial` (equal lengths).
 pub fn log1p_exp_grad_batch(x: &[f64], value: &mut [f64], partial: &mut [f64]) {
     map_with_best_isa::<Log1pExpMap>(x, &mut value[..x.len()], &mut partial[..x.len()])
+}
+
+/// `log` of each element of `x` into `value` (equal lengths), as
+/// [`vmath::log`] computes it.
+pub fn log_batch(x: &[f64], value: &mut [f64]) {
+    map_with_best_isa::<LogMap>(x, &mut value[..x.len()], &mut [])
+}
+
+/// `log1p` of each element of `x` into `value` (equal lengths), as
+/// [`vmath::log1p`] computes it.
+pub fn log1p_batch(x: &[f64], value: &mut [f64]) {
+    map_with_best_isa::<Log1pMap>(x, &mut value[..x.len()], &mut [])
+}
+
+/// 1 / (1 + x) of each element of `x` into `value` (equal lengths):
+/// `log1p`'s derivative, bit for bit as the scalar `hbm_log1p_d1`.
+pub fn log1p_d1_batch(x: &[f64], value: &mut [f64]) {
+    map_with_best_isa::<Log1pD1Map>(x, &mut value[..x.len()], &mut [])
+}
+
+/// `lgamma` of each element of `x` into `value` (equal lengths): the
+/// vector code for 0 < x < inf, the scalar function elsewhere.
+pub fn lgamma_batch(x: &[f64], value: &mut [f64]) {
+    map_with_best_isa::<LgammaMap>(x, &mut value[..x.len()], &mut [])
+}
+
+/// `digamma` of each element of `x` into `value` (as [`lgamma_batch`]).
+pub fn digamma_batch(x: &[f64], value: &mut [f64]) {
+    map_with_best_isa::<DigammaMap>(x, &mut value[..x.len()], &mut [])
+}
+
+/// C-ABI form of [`lgamma_batch`] (as [`hbm_exp_batch`]).
+///
+/// # Safety
+/// As [`hbm_exp_batch`].
+pub unsafe extern "C" fn hbm_lgamma_batch(len: i64, x: *const f64, value: *mut f64) -> f64 {
+    // SAFETY: forwarded caller contract.
+    unsafe { map_abi(len, x, value, lgamma_batch) }
+}
+
+/// C-ABI form of [`digamma_batch`] for the derivative `hbm_lgamma_d1`
+/// (as [`hbm_exp_batch`]).
+///
+/// # Safety
+/// As [`hbm_exp_batch`].
+pub unsafe extern "C" fn hbm_lgamma_d1_batch(len: i64, x: *const f64, value: *mut f64) -> f64 {
+    // SAFETY: forwarded caller contract.
+    unsafe { map_abi(len, x, value, digamma_batch) }
+}
+
+/// C-ABI form of [`digamma_batch`] for `hbm_digamma` (as
+/// [`hbm_exp_batch`]).
+///
+/// # Safety
+/// As [`hbm_exp_batch`].
+pub unsafe extern "C" fn hbm_digamma_batch(len: i64, x: *const f64, value: *mut f64) -> f64 {
+    // SAFETY: forwarded caller contract.
+    unsafe { map_abi(len, x, value, digamma_batch) }
+}
+
+/// The C-ABI form of a one-output batched map: checks the length and
+/// pointers (NaN for a negative `len` or a null pointer with a positive
+/// one, nothing written) and runs `f`, giving 0.
+///
+/// # Safety
+/// As [`hbm_exp_batch`].
+unsafe fn map_abi(len: i64, x: *const f64, value: *mut f64, f: fn(&[f64], &mut [f64])) -> f64 {
+    let Ok(len) = usize::try_from(len) else { return f64::NAN };
+    if len == 0 {
+        return 0.0;
+    }
+    if x.is_null() || value.is_null() {
+        return f64::NAN;
+    }
+    // SAFETY: caller contract.
+    let (x, value) = unsafe { (std::slice::from_raw_parts(x, len), std::slice::from_raw_parts_mut(value, len)) };
+    f(x, value);
+    0.0
+}
+
+/// C-ABI form of [`log_batch`] (as [`hbm_exp_batch`]).
+///
+/// # Safety
+/// As [`hbm_exp_batch`].
+pub unsafe extern "C" fn hbm_log_batch(len: i64, x: *const f64, value: *mut f64) -> f64 {
+    // SAFETY: forwarded caller contract.
+    unsafe { map_abi(len, x, value, log_batch) }
+}
+
+/// C-ABI form of [`log1p_batch`] (as [`hbm_exp_batch`]).
+///
+/// # Safety
+/// As [`hbm_exp_batch`].
+pub unsafe extern "C" fn hbm_log1p_batch(len: i64, x: *const f64, value: *mut f64) -> f64 {
+    // SAFETY: forwarded caller contract.
+    unsafe { map_abi(len, x, value, log1p_batch) }
+}
+
+/// C-ABI form of [`log1p_d1_batch`] (as [`hbm_exp_batch`]).
+///
+/// # Safety
+/// As [`hbm_exp_batch`].
+pub unsafe extern "C" fn hbm_log1p_d1_batch(len: i64, x: *const f64, value: *mut f64) -> f64 {
+    // SAFETY: forwarded caller contract.
+    unsafe { map_abi(len, x, value, log1p_d1_batch) }
 }
 
 /// C-ABI form of [`exp_batch`]: `len` values from `x` to `value`. Returns

@@ -100,6 +100,28 @@ two_register_real! {
         let (hi1, hi2) = exp2_halves_x4(shifted.hi, round_shift);
         (F64x8 { lo: lo1, hi: hi1 }, F64x8 { lo: lo2, hi: hi2 })
     }
+    #[inline(always)]
+    fn split_exponent(self) -> (F64x8, F64x8) {
+        let (klo, mlo) = split_exponent_x4(self.lo);
+        let (khi, mhi) = split_exponent_x4(self.hi);
+        (F64x8 { lo: klo, hi: khi }, F64x8 { lo: mlo, hi: mhi })
+    }
+}
+
+/// `real::split_exponent_one` on four 64-bit integer lanes.
+#[inline(always)]
+fn split_exponent_x4(x: __m256d) -> (__m256d, __m256d) {
+    use super::real::{ROUND_SHIFT_BITS, SPLIT_OFF};
+    // SAFETY: called only from `F64x8::split_exponent` (module docs).
+    unsafe {
+        let ix = _mm256_castpd_si256(x);
+        let top = _mm256_srli_epi64::<52>(_mm256_sub_epi64(ix, _mm256_set1_epi64x(SPLIT_OFF as i64)));
+        let k = _mm256_sub_epi64(_mm256_xor_si256(top, _mm256_set1_epi64x(0x800)), _mm256_set1_epi64x(0x800));
+        let m = _mm256_sub_epi64(ix, _mm256_slli_epi64::<52>(top));
+        let shift = _mm256_set1_epi64x(ROUND_SHIFT_BITS as i64);
+        let k = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_add_epi64(shift, k)), _mm256_castsi256_pd(shift));
+        (k, _mm256_castsi256_pd(m))
+    }
 }
 
 /// `real::exp2_halves_one` on four 64-bit integer lanes.

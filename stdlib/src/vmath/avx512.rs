@@ -140,6 +140,28 @@ two_register_real! {
         let (hi1, hi2) = exp2_halves_x8(shifted.hi, round_shift);
         (F64x16 { lo: lo1, hi: hi1 }, F64x16 { lo: lo2, hi: hi2 })
     }
+    #[inline(always)]
+    fn split_exponent(self) -> (F64x16, F64x16) {
+        let (klo, mlo) = split_exponent_x8(self.lo);
+        let (khi, mhi) = split_exponent_x8(self.hi);
+        (F64x16 { lo: klo, hi: khi }, F64x16 { lo: mlo, hi: mhi })
+    }
+}
+
+/// `real::split_exponent_one` on eight 64-bit integer lanes.
+#[inline(always)]
+fn split_exponent_x8(x: __m512d) -> (__m512d, __m512d) {
+    use super::real::{ROUND_SHIFT_BITS, SPLIT_OFF};
+    // SAFETY: called only from `F64x16::split_exponent` (module docs).
+    unsafe {
+        let ix = _mm512_castpd_si512(x);
+        let top = _mm512_srli_epi64::<52>(_mm512_sub_epi64(ix, _mm512_set1_epi64(SPLIT_OFF as i64)));
+        let k = _mm512_sub_epi64(_mm512_xor_si512(top, _mm512_set1_epi64(0x800)), _mm512_set1_epi64(0x800));
+        let m = _mm512_sub_epi64(ix, _mm512_slli_epi64::<52>(top));
+        let shift = _mm512_set1_epi64(ROUND_SHIFT_BITS as i64);
+        let k = _mm512_sub_pd(_mm512_castsi512_pd(_mm512_add_epi64(shift, k)), _mm512_castsi512_pd(shift));
+        (k, _mm512_castsi512_pd(m))
+    }
 }
 
 /// `real::exp2_halves_one` on eight 64-bit integer lanes.

@@ -50,6 +50,32 @@ pub trait Real: Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Se
     /// (k in its low mantissa bits), the two normal powers of two 2^k1 and
     /// 2^k2 with k1 + k2 = k.
     fn exp2_halves(shifted: Self, round_shift: f64) -> (Self, Self);
+    /// For a positive normal `self`: (k, m) with `self` = 2^k m, k an
+    /// integer (as `f64`) and m in [√2/2, √2) (the split of fdlibm's
+    /// `log`). Any other input gives some pair of numbers (no trap).
+    fn split_exponent(self) -> (Self, Self);
+}
+
+/// Bits of a double just below √2/2: the smallest mantissa of
+/// [`Real::split_exponent`]'s range [√2/2, √2).
+pub(crate) const SPLIT_OFF: u64 = 0x3fe6_a09e_667f_3bcd;
+/// Bits of 1.5 * 2^52: adding a small integer k to them gives the bits of
+/// 1.5 * 2^52 + k.
+pub(crate) const ROUND_SHIFT_BITS: u64 = 0x4338_0000_0000_0000;
+
+/// The scalar form of [`Real::split_exponent`]. The vector forms run the
+/// same integer operations per lane.
+#[inline(always)]
+pub(crate) fn split_exponent_one(x: f64) -> (f64, f64) {
+    let ix = x.to_bits();
+    // The top 12 bits of ix - OFF are k in two's complement (the sign
+    // and exponent fields); made signed with an xor and a subtraction,
+    // since AVX2 has no 64-bit arithmetic shift.
+    let top = ix.wrapping_sub(SPLIT_OFF) >> 52;
+    let k = (top ^ 0x800).wrapping_sub(0x800);
+    let m = f64::from_bits(ix.wrapping_sub(top << 52));
+    let k = f64::from_bits(ROUND_SHIFT_BITS.wrapping_add(k)) - f64::from_bits(ROUND_SHIFT_BITS);
+    (k, m)
 }
 
 /// The scalar form of [`Real::exp2_halves`].
@@ -144,5 +170,9 @@ impl Real for f64 {
     #[inline(always)]
     fn exp2_halves(shifted: f64, round_shift: f64) -> (f64, f64) {
         exp2_halves_one(shifted, round_shift)
+    }
+    #[inline(always)]
+    fn split_exponent(self) -> (f64, f64) {
+        split_exponent_one(self)
     }
 }

@@ -644,3 +644,229 @@ fn batched_elementwise_functions_equal_their_elements() {
     let refused = unsafe { [hbm_exp_batch(-1, [1.0].as_ptr(), out.as_mut_ptr()), hbm_exp_batch(4, std::ptr::null(), out.as_mut_ptr())] };
     assert!(refused.iter().all(|r| r.is_nan()) && out == [7.0; 4], "bad calls write nothing and give NaN");
 }
+
+/// Positive and negative doubles spread over every exponent (random bit
+/// patterns), the special values, and numbers near 1 and −1: the inputs
+/// of the `log`/`log1p` sweeps.
+fn log_arguments() -> Vec<f64> {
+    let mut s = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    };
+    let mut xs = vec![0.0, -0.0, 1.0, -1.0, 2.0, 0.5, f64::MIN_POSITIVE, 5e-324, f64::MAX, f64::INFINITY, f64::NEG_INFINITY, f64::NAN];
+    xs.extend([0.7071067811865475, 0.7071067811865476, 1.4142135623730951, -0.2928932188134524, 0.41421356237309503, -0.9999999999999999]);
+    for _ in 0..20_000 {
+        let bits = next();
+        // Any finite double of either sign (exponent field below 0x7ff).
+        let x = f64::from_bits(bits % (0x7ff0_0000_0000_0000u64) | (bits & (1 << 63)));
+        xs.push(x);
+    }
+    for i in 0..2_000 {
+        let u = (next() >> 11) as f64 / (1u64 << 53) as f64;
+        xs.push(1.0 + (u - 0.5) * 1e-3 * (i % 7) as f64);
+        xs.push(-1.0 + u * 1e-6 * (i % 5) as f64);
+        xs.push(4.0 * u - 1.0);
+    }
+    xs
+}
+
+/// `vmath::log` and `vmath::log1p` within 1 ulp of mpmath values over the
+/// whole range (subnormal arguments, values near 1 and near −1, the
+/// huge ones), with and without fused multiply-adds.
+#[test]
+fn log_and_log1p_within_one_ulp_of_mpmath() {
+    use reference::{LOG, LOG1P};
+    let mut worst: f64 = 0.0;
+    for (table, name, plain, fused) in [
+        (LOG, "log", vmath::log::<Plain, f64> as fn(f64) -> f64, vmath::log::<Fused, f64> as fn(f64) -> f64),
+        (LOG1P, "log1p", vmath::log1p::<Plain, f64>, vmath::log1p::<Fused, f64>),
+    ] {
+        for &(x, r) in table {
+            let p = plain(x);
+            assert!(ulps(p, r) <= 1.0, "{name}({x:e}) = {p:e}, mpmath {r:e}: {} ulp", ulps(p, r));
+            worst = worst.max(ulps(p, r));
+            if fma_available() {
+                let f = fused(x);
+                assert!(ulps(f, r) <= 1.0, "fused {name}({x:e}) = {f:e}, mpmath {r:e}: {} ulp", ulps(f, r));
+            }
+        }
+    }
+    assert!(worst > 0.0, "the tables are not all exact");
+}
+
+/// Element by element against the standard library's `ln` and `ln_1p`
+/// over 26,000 arguments spread over every exponent of both signs: the
+/// same special values (NaN below the domain and for NaN, −inf at the
+/// pole, +inf at +inf, exact 0 at 1 and 0) and within 1 ulp elsewhere
+/// (both are within 1 ulp of the exact value, so this also bounds what a
+/// wrong reduction would show: thousands of ulp).
+#[test]
+fn log_and_log1p_match_the_standard_library_over_the_whole_range() {
+    let same_special = |a: f64, b: f64| (a.is_nan() && b.is_nan()) || a == b;
+    let mut worst: f64 = 0.0;
+    for x in log_arguments() {
+        for (name, ours, std) in [("log", vmath::log::<Plain, f64>(x), x.ln()), ("log1p", vmath::log1p::<Plain, f64>(x), x.ln_1p())] {
+            if !std.is_finite() || std == 0.0 {
+                assert!(same_special(ours, std), "{name}({x:e}) = {ours:e}, std {std:e}");
+                continue;
+            }
+            let u = ulps(ours, std);
+            assert!(u <= 1.0, "{name}({x:e}) = {ours:e}, std {std:e}: {u} ulp");
+            worst = worst.max(u);
+        }
+    }
+    assert!(worst > 0.0);
+}
+
+/// The AVX2 and AVX-512 code of `log`, `log1p` and the batched maps'
+/// elements gives the scalar fused code's bits (the AVX-512 half skipped
+/// on a CPU without it).
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn log_lanes_equal_the_scalar_fused_code_bit_for_bit() {
+    use hbmc_stdlib::vmath::avx2::F64x8;
+    use hbmc_stdlib::vmath::avx512::{self, F64x16};
+    let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+    let xs = log_arguments();
+    let check = |width: usize, lanes: &dyn Fn(&[f64]) -> [Vec<f64>; 2]| {
+        for group in xs.chunks_exact(width) {
+            let [l, p] = lanes(group);
+            for j in 0..width {
+                let x = group[j];
+                assert!(same(l[j], vmath::log::<Fused, f64>(x)), "log({x:e}): lane {:e}", l[j]);
+                assert!(same(p[j], vmath::log1p::<Fused, f64>(x)), "log1p({x:e}): lane {:e}", p[j]);
+            }
+        }
+    };
+    if fma_available() {
+        #[target_feature(enable = "avx2,fma")]
+        unsafe fn lanes8(x: &[f64]) -> [Vec<f64>; 2] {
+            // SAFETY: the caller checked AVX2 + FMA; x has WIDTH elements.
+            let x = unsafe { F64x8::load(x) };
+            [vmath::log::<Fused, F64x8>(x), vmath::log1p::<Fused, F64x8>(x)].map(|r| r.to_array().to_vec())
+        }
+        // SAFETY: checked above.
+        check(8, &|x| unsafe { lanes8(x) });
+    } else {
+        eprintln!("skipped: this CPU has no AVX2 + FMA");
+    }
+    if avx512::available() {
+        #[target_feature(enable = "avx512f,avx512dq,fma")]
+        unsafe fn lanes16(x: &[f64]) -> [Vec<f64>; 2] {
+            // SAFETY: the caller checked AVX-512; x has WIDTH elements.
+            let x = unsafe { F64x16::load(x) };
+            [vmath::log::<Fused, F64x16>(x), vmath::log1p::<Fused, F64x16>(x)].map(|r| r.to_array().to_vec())
+        }
+        // SAFETY: checked above.
+        check(16, &|x| unsafe { lanes16(x) });
+    } else {
+        eprintln!("skipped: this CPU has no AVX-512");
+    }
+}
+
+/// `hbm_log_batch`, `hbm_log1p_batch` and `hbm_log1p_d1_batch` at every
+/// length from 0 to 40 and at 300 (padded last groups) write each element
+/// as the scalar code with the kernel's rounding computes it (`log1p_d1`
+/// bit for bit as the scalar `hbm_log1p_d1`); bad calls write nothing and
+/// give NaN.
+#[test]
+fn batched_log_functions_equal_their_elements() {
+    use hbmc_stdlib::dist::batch::{hbm_log1p_batch, hbm_log1p_d1_batch, hbm_log_batch};
+    let xs = log_arguments();
+    let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+    for len in (0..=40).chain([300]) {
+        let x: Vec<f64> = (0..len).map(|i| xs[(13 * i + 5) % xs.len()]).collect();
+        let (mut l, mut p, mut d) = (vec![7.0; len], vec![7.0; len], vec![7.0; len]);
+        // SAFETY: every slice has len elements; none overlap.
+        let r = unsafe {
+            [hbm_log_batch(len as i64, x.as_ptr(), l.as_mut_ptr()), hbm_log1p_batch(len as i64, x.as_ptr(), p.as_mut_ptr()), hbm_log1p_d1_batch(len as i64, x.as_ptr(), d.as_mut_ptr())]
+        };
+        assert_eq!(r, [0.0; 3]);
+        for i in 0..len {
+            let (ll, pp) = if fma_available() {
+                (vmath::log::<Fused, f64>(x[i]), vmath::log1p::<Fused, f64>(x[i]))
+            } else {
+                (vmath::log::<Plain, f64>(x[i]), vmath::log1p::<Plain, f64>(x[i]))
+            };
+            assert!(same(l[i], ll) && same(p[i], pp), "len {len}, x = {:e}: ({:e}, {:e}) against ({ll:e}, {pp:e})", x[i], l[i], p[i]);
+            assert!(same(d[i], hbmc_stdlib::scalar::hbm_log1p_d1(x[i])), "log1p_d1({:e}) = {:e}", x[i], d[i]);
+        }
+    }
+    let mut out = [7.0f64; 4];
+    // SAFETY: a negative length and a null input are refused before any access.
+    let refused = unsafe { [hbm_log_batch(-1, [1.0].as_ptr(), out.as_mut_ptr()), hbm_log1p_batch(4, std::ptr::null(), out.as_mut_ptr()), hbm_log1p_d1_batch(4, [1.0; 4].as_ptr(), std::ptr::null_mut())] };
+    assert!(refused.iter().all(|r| r.is_nan()) && out == [7.0; 4], "bad calls write nothing and give NaN");
+}
+
+/// `vmath::lgamma_positive` and `digamma_positive` (the batched kernels'
+/// vector code) against the scalar `special::lgamma` and `digamma` over
+/// (0, 1e300]: tiny arguments, both sides of every branch point (0.5,
+/// 1.5, 2.5, 10), the roots of lgamma (1, 2) and of digamma (1.4616...),
+/// and random arguments on a log scale. Within 4 ulp of the scalar value
+/// or 2e-16 absolute (near a root, where the value itself is tiny and
+/// both forms are only that accurate); the batched calls route poles,
+/// negative arguments, infinities and NaN to the scalar functions.
+#[test]
+fn lgamma_and_digamma_match_the_scalar_functions() {
+    use hbmc_stdlib::dist::batch::{hbm_digamma_batch, hbm_lgamma_batch, hbm_lgamma_d1_batch};
+    use hbmc_stdlib::special::{digamma, lgamma};
+    let mut xs = vec![5e-324, 1e-300, 1e-10, 0.1, 0.49999999999999994, 0.5, 1.0, 1.4616321449683622, 1.4999999999999998, 1.5, 2.0, 2.5, 2.5000000000000004];
+    xs.extend([3.0, 7.5, 9.999999999999998, 10.0, 10.000000000000002, 100.0, 1e5, 1e10, 1e100, 1e300]);
+    let mut s = 0x1234_5678_9ABC_DEF1u64;
+    for _ in 0..20_000 {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        let u = (s >> 11) as f64 / (1u64 << 53) as f64;
+        xs.push(10f64.powf(-6.0 + 12.0 * u));
+        xs.push(1.0 + (u - 0.5) * 1e-3);
+        xs.push(2.0 + (u - 0.5) * 1e-3);
+        xs.push(12.0 * u);
+    }
+    let close = |a: f64, r: f64| ulps(a, r) <= 4.0 || (a - r).abs() <= 2e-16;
+    let mut worst: f64 = 0.0;
+    for &x in &xs {
+        for (name, ours, scalar) in [
+            ("lgamma", vmath::lgamma_positive::<Plain, f64>(x), lgamma(x)),
+            ("digamma", vmath::digamma_positive::<Plain, f64>(x), digamma(x)),
+        ] {
+            assert!(close(ours, scalar), "{name}({x:e}) = {ours:e}, scalar {scalar:e}: {} ulp", ulps(ours, scalar));
+            if ours.abs() > 1e-3 {
+                worst = worst.max(ulps(ours, scalar));
+            }
+            if fma_available() {
+                let fused = if name == "lgamma" { vmath::lgamma_positive::<Fused, f64>(x) } else { vmath::digamma_positive::<Fused, f64>(x) };
+                assert!(close(fused, scalar), "fused {name}({x:e}) = {fused:e}, scalar {scalar:e}");
+            }
+        }
+    }
+    assert!(worst > 0.0);
+    // The batched calls: the vector code inside the domain, the scalar
+    // functions outside it, at every length.
+    let mut args = vec![0.0, -0.0, -1.0, -2.5, -1e-3, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 3.7, 0.25, 1e-8, 42.0];
+    args.extend(xs.iter().take(40));
+    let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+    for len in (0..=args.len()).chain([300]) {
+        let x: Vec<f64> = (0..len).map(|i| args[(7 * i + 3) % args.len()]).collect();
+        let (mut l, mut d, mut p) = (vec![7.0; len], vec![7.0; len], vec![7.0; len]);
+        // SAFETY: every slice has len elements; none overlap.
+        let r = unsafe { [hbm_lgamma_batch(len as i64, x.as_ptr(), l.as_mut_ptr()), hbm_lgamma_d1_batch(len as i64, x.as_ptr(), d.as_mut_ptr()), hbm_digamma_batch(len as i64, x.as_ptr(), p.as_mut_ptr())] };
+        assert_eq!(r, [0.0; 3]);
+        for i in 0..len {
+            let xi = x[i];
+            let (el, ed) = if xi > 0.0 && xi < f64::INFINITY {
+                if fma_available() {
+                    (vmath::lgamma_positive::<Fused, f64>(xi), vmath::digamma_positive::<Fused, f64>(xi))
+                } else {
+                    (vmath::lgamma_positive::<Plain, f64>(xi), vmath::digamma_positive::<Plain, f64>(xi))
+                }
+            } else {
+                (lgamma(xi), digamma(xi))
+            };
+            assert!(same(l[i], el) && same(d[i], ed) && same(p[i], ed), "len {len}, x = {xi:e}: ({:e}, {:e}, {:e}) against ({el:e}, {ed:e})", l[i], d[i], p[i]);
+        }
+    }
+}

@@ -45,3 +45,19 @@ for n in (0, 1, 3, 10, 1000):
         big = max(abs(t) for t in terms)
         print(f"    ({n}.0, {f(a)}, {repr(float(val))}, {repr(float(d))}, {repr(float(big))}),")
 print("];")
+# log over the whole positive range (subnormal arguments, values near 1
+# where the result is small, the split at sqrt(2)/2 and sqrt(2)).
+lg = [5e-324, 1e-320, 2.2250738585072014e-308, 2.225073858507201e-308, 1e-300, 1e-100, 1e-10, 0.5, 0.7071067811865475, 0.7071067811865476, 0.9, 0.999999, 0.9999999999999999, 1.0000000000000002, 1.000001, 1.1, 1.4142135623730951, 1.414213562373095, 2.0, 2.718281828459045, 10.0, 1e10, 1e100, 1e300, 1.7976931348623157e308]
+lg += [10 ** random.uniform(-307, 308) for _ in range(100)] + [random.uniform(0.5, 2) for _ in range(60)] + [1 + random.uniform(-1e-6, 1e-6) for _ in range(20)]
+print("/// (x, ln x) by mpmath at 50 digits.")
+print("pub const LOG: &[(f64, f64)] = &[")
+for x in lg:
+    print(f"    ({f(x)}, {repr(float(mpmath.log(mpmath.mpf(x))))}),")
+print("];")
+l1 = [5e-324, -5e-324, 1e-300, -1e-300, 1e-20, -1e-20, 1e-10, -1e-10, 1e-5, -0.1, -0.2928932188134524, -0.29289321881345254, -0.5, -0.75, -0.9, -0.999999, -0.9999999999999999, 0.41421356237309503, 0.4142135623730951, 0.5, 1.0, 2.0, 10.0, 1e10, 9007199254740992.0, 9007199254740994.0, 1e100, 1e300, 1.7976931348623157e308]
+l1 += [random.uniform(-1, 1) for _ in range(80)] + [10 ** random.uniform(-300, 300) for _ in range(60)] + [-10 ** random.uniform(-300, -1e-9) for _ in range(40)]
+print("/// (x, ln(1 + x)) by mpmath at 50 digits.")
+print("pub const LOG1P: &[(f64, f64)] = &[")
+for x in l1:
+    print(f"    ({f(x)}, {repr(float(mpmath.log1p(mpmath.mpf(x))))}),")
+print("];")
