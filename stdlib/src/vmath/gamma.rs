@@ -8,7 +8,7 @@
 //! series, and keeps the one its argument's range uses; one [`super::log`]
 //! serves both. The same operations on the same operands as the scalar
 //! code, apart from `log` itself, so the values agree with it to a few ulp
-//! (`stdlib/tests/vmath.rs`), relative accuracy near the roots included.
+//! (`stdlib/tests/api/vmath.rs`), relative accuracy near the roots included.
 //! Arguments outside (0, inf) are the caller's to route to the scalar
 //! functions (`crate::dist::batch` does).
 
