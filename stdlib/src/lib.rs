@@ -753,7 +753,7 @@ pub fn symbols() -> Vec<Symbol> {
     unary!(hbm_lgamma_half_diff / hbm_lgamma_half_diff_d1);
     push!(hbm_nb_lchoose: extern "C" fn(i64, f64) -> f64 => K::Math);
     push!(hbm_nb_lchoose_d2: extern "C" fn(i64, f64) -> f64 => K::Partial { of: "hbm_nb_lchoose", wrt: 1 });
-    // Last, for the same reason as the Bessel functions (tests/derivatives.rs
+    // Last, for the same reason as the Bessel functions (tests/api/derivatives.rs
     // draws every symbol's test points from one sequence, in this order).
     density!(
         hbm_binomial_uncounted_lpmf / hbm_binomial_uncounted_lpmf_grad(i64, i64, f64),

@@ -538,7 +538,7 @@ fn every_partial_matches_finite_differences() {
     for s in syms.iter().filter(|s| is_value(&s.kind)) {
         let boxes = doms.get(s.name).unwrap_or_else(|| {
             panic!(
-                "no test domain for {}: add one in tests/derivatives.rs",
+                "no test domain for {}: add one in tests/api/derivatives.rs",
                 s.name
             )
         });

@@ -1,7 +1,7 @@
 //! The scalar functions of Stan's wider library (issue 13): values and
 //! partials against mpmath through the C-ABI table, as generated code calls
 //! them. (Every partial is also checked against finite differences in
-//! tests/derivatives.rs.)
+//! tests/api/derivatives.rs.)
 #![allow(clippy::excessive_precision)] // reference values keep their mpmath digits
 use crate::common;
 use common::*;
