@@ -87,23 +87,17 @@ pub fn batch_likelihood_loops(module: &mut Module) -> usize {
     let table = batch_table();
     let sum_ref = sum_ref();
     let mut count = 0;
-    for fi in 0..module.functions.len() {
-        let kind = module.functions[fi].kind;
-        if !matches!(kind, FunctionKind::LogDensity | FunctionKind::Gradient) {
-            continue;
+    module.rewrite_bodies(&[FunctionKind::LogDensity, FunctionKind::Gradient], |module, func, body| {
+        if reads_target(&body) {
+            return body;
         }
-        let mut func = std::mem::replace(&mut module.functions[fi], Function::new(kind));
-        if !reads_target(&func.body) {
-            let mut constants = HashMap::new();
-            integer_constants(&func.body, &mut constants);
-            let body = std::mem::take(&mut func.body);
-            let mut pass = Pass { module, func: &mut func, table: &table, sum: sum_ref.clone(), constants, count: 0, depth: 0 };
-            let body = pass.block(body);
-            count += pass.count;
-            func.body = body;
-        }
-        module.functions[fi] = func;
-    }
+        let mut constants = HashMap::new();
+        integer_constants(&body, &mut constants);
+        let mut pass = Pass { module, func, table: &table, sum: sum_ref.clone(), constants, count: 0, depth: 0 };
+        let body = pass.block(body);
+        count += pass.count;
+        body
+    });
     count
 }
 
