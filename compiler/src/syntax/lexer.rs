@@ -168,6 +168,9 @@ pub enum Token<'input> {
     /// `fatal_error`
     #[token("fatal_error")]
     FatalError,
+    /// `profile`, Stan's timed block (`profile("name") { ... }`)
+    #[token("profile")]
+    Profile,
     /// `target`
     #[token("target")]
     Target,
@@ -418,6 +421,7 @@ impl Token<'_> {
             Token::Print => "print",
             Token::Reject => "reject",
             Token::FatalError => "fatal_error",
+            Token::Profile => "profile",
             Token::Target => "target",
             _ => return None,
         })

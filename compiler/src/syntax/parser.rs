@@ -966,6 +966,20 @@ model {
     }
 
     #[test]
+    fn profile_statements_are_the_blocks_they_enclose() {
+        let p = parse_ok(r#"model { profile("priors") { mu ~ normal(0, 1); profile("inner") { } } x = 1; }"#);
+        let model = stmts(&p.blocks[0]);
+        assert_eq!(model.len(), 2);
+        let StmtKind::Block(inner) = &model[0].kind else { panic!("not a block: {:?}", model[0].kind) };
+        assert!(matches!(inner[0].kind, StmtKind::Tilde { .. }));
+        assert!(matches!(&inner[1].kind, StmtKind::Block(b) if b.is_empty()));
+        // Stan's profile name is a string literal, and the body is braced.
+        assert_eq!(codes("model { profile(priors) { } }"), vec!["E0001"]);
+        assert_eq!(codes(r#"model { profile("p") x = 1; }"#), vec!["E0001"]);
+        assert_eq!(codes("data { real profile; }"), vec!["E0001"]);
+    }
+
+    #[test]
     fn empty_input_is_an_empty_program() {
         assert_eq!(parse_ok("").blocks.len(), 0);
         assert_eq!(parse_ok("  // nothing\n /* here */ ").blocks.len(), 0);
