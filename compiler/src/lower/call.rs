@@ -241,7 +241,7 @@ impl Lowerer<'_> {
         }
         if super::linalg_fns::is_composite(func) && !super::linalg_fns::is_composite_matrix(func, args) {
             let expanded = self.expand_composite(func, args, e)?;
-            return self.scalar(&expanded);
+            return self.lower_expansion(&expanded, |this, x| this.scalar(x));
         }
         if super::linalg_fns::is_composite(func) {
             // A matrix result: computed whole, once per statement.

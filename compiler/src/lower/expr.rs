@@ -731,7 +731,7 @@ impl Lowerer<'_> {
             K::Call { func, args } if super::call::is_buffer_function(func) => self.fill_call(dst, func, args, e),
             K::Call { func, args } if super::linalg_fns::is_composite_matrix(func, args) => {
                 let expanded = self.expand_composite(func, args, e)?;
-                self.fill(dst, &expanded)
+                self.lower_expansion(&expanded, |this, x| this.fill(dst, x))
             }
             K::ArrayExpr(items) | K::RowVectorExpr(items) => {
                 for (k, item) in items.iter().enumerate() {

@@ -51,6 +51,27 @@ impl Lowerer<'_> {
         Ok(())
     }
 
+    /// Lowers `expanded`, a temporary expression built during lowering (a
+    /// composite's expansion, `linalg_fns`), with its materialised
+    /// subexpressions computed once ahead of `lower` rather than once per
+    /// element read (which made `quad_form(crossprod(X), P)` cost N^5),
+    /// then forgets them: the hoist tables are keyed by address, and the
+    /// temporary's addresses are freed when the caller drops it.
+    pub(crate) fn lower_expansion<T>(
+        &mut self,
+        expanded: &TypedExpr,
+        lower: impl FnOnce(&mut Self, &TypedExpr) -> LowerResult<T>,
+    ) -> LowerResult<T> {
+        let hoisted = self.hoist_below(expanded).and_then(|()| lower(self, expanded));
+        let mut stack = vec![expanded];
+        while let Some(e) = stack.pop() {
+            self.hoisted.remove(&(e as *const TypedExpr));
+            self.hoisted_small.remove(&(e as *const TypedExpr));
+            stack.extend(e.children());
+        }
+        hoisted
+    }
+
     /// The hoisted buffer of `e`, if it has one.
     pub(crate) fn hoisted_storage(&self, e: &TypedExpr) -> Option<Storage> {
         self.hoisted.get(&(e as *const TypedExpr)).cloned()

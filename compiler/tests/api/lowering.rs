@@ -87,6 +87,46 @@ model { y ~ normal(X * beta, sigma); }
     assert!(deepest - shallowest <= 4, "loops nested more than two deep:\n{text}");
 }
 
+/// Depth of the deepest loop nest of the log density (1 for a single loop).
+fn loop_depth(model: &LoweredModel) -> usize {
+    let f = model.module.function(FunctionKind::LogDensity).expect("log density");
+    let text = hbmc_compiler::ir::print::function_to_string(&model.module, f);
+    let indents: Vec<usize> = text.lines().filter(|l| l.trim_start().starts_with("for ")).map(|l| l.len() - l.trim_start().len()).collect();
+    let (deepest, shallowest) = (indents.iter().max().expect("loops"), indents.iter().min().expect("loops"));
+    (deepest - shallowest) / 2 + 1
+}
+
+/// `quad_form`, `trace_quad_form` and `mdivide_left_spd` are expanded into
+/// products and solves during lowering; the expansion's inner products
+/// (and a `crossprod` argument's) are computed once, not once per element
+/// read. Before, the inner product was refilled inside the outer one's
+/// element loops: loops six deep, and `quad_form(crossprod(X), P)` took
+/// 0.45 s per gradient at N = 40 (13.6 us now). Same log density as the
+/// products written out.
+#[test]
+fn composite_matrix_functions_compute_their_inner_products_once() {
+    let data = r#"{"N": 9, "X": [[1, 0.5], [0.2, -1], [0.3, 2], [1.5, 0.1], [-0.7, 0.4], [0.9, 0.9], [0.1, -0.3], [2, 1], [-1, 0.6]]}"#;
+    let program = |quad: &str, spd: &str| {
+        format!(
+            "data {{ int N; matrix[N, 2] X; }}\nparameters {{ matrix[N, 2] M; matrix[2, N] P; }}\n\
+             model {{ to_vector(M) ~ normal(0, 1); to_vector(P) ~ normal(0, 1);\n\
+             target += 1e-3 * sum({quad}) + 1e-3 * sum({spd}); }}\n"
+        )
+    };
+    let composite = lower(
+        &program("quad_form(crossprod(X), P)) + 1e-3 * trace_quad_form(crossprod(M), M'", "mdivide_left_spd(add_diag(crossprod(M), 1), P)"),
+        "d.json",
+        data,
+    );
+    let written_out = lower(
+        &program("P' * (X' * X) * P) + 1e-3 * trace(M * (M' * M) * M'", "mdivide_left_spd(add_diag(M' * M, 1), P)"),
+        "d.json",
+        data,
+    );
+    assert!(loop_depth(&composite) <= 3, "composite loops {} deep", loop_depth(&composite));
+    assert_same_log_density(&composite, &written_out, "composites against their products");
+}
+
 /// A size that is a transformed data int lowers exactly as the same model
 /// with that size given as data: same layout, log density and outputs.
 #[test]
