@@ -309,6 +309,8 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_erfc / hbm_erfc_d1,
         hbm_Phi / hbm_Phi_d1,
         hbm_inv_Phi / hbm_inv_Phi_d1,
+        hbm_std_normal_qf / hbm_std_normal_qf_d1,
+        hbm_std_normal_log_qf / hbm_std_normal_log_qf_d1,
         hbm_inv_sqrt / hbm_inv_sqrt_d1,
         hbm_inv_square / hbm_inv_square_d1,
         hbm_tgamma / hbm_tgamma_d1,

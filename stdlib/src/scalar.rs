@@ -157,6 +157,20 @@ unary!(
     |p| sp::inv_phi(p),
     |p| sp::inv_phi_d1(p)
 );
+unary!(
+    hbm_std_normal_qf,
+    hbm_std_normal_qf_d1,
+    "Standard normal quantile (Stan's `std_normal_qf`, `inv_Phi`'s other name).",
+    |p| sp::inv_phi(p),
+    |p| sp::inv_phi_d1(p)
+);
+unary!(
+    hbm_std_normal_log_qf,
+    hbm_std_normal_log_qf_d1,
+    "Standard normal quantile of a log probability.",
+    |lp| sp::inv_phi_log(lp),
+    |lp| sp::inv_phi_log_d1(lp)
+);
 
 /// Defines a binary value wrapper, its two partial wrappers and a `_grad` form
 /// from a function returning the value and one returning both partials.

@@ -722,6 +722,45 @@ pub fn inv_phi(p: f64) -> f64 {
     }
 }
 
+/// Φ⁻¹(e^lp), the standard normal quantile of a log probability (Stan's
+/// `std_normal_log_qf`): -inf at lp = -inf, +inf at 0, NaN above 0. Below
+/// lp = -680, where e^lp nears the smallest normal double, Newton steps on
+/// ln Φ(x) = lp from the tail guess -√(-2 lp); ln Φ is increasing and
+/// concave, so the steps approach the root from below and cannot overshoot.
+pub fn inv_phi_log(lp: f64) -> f64 {
+    if lp.is_nan() || lp > 0.0 {
+        return f64::NAN;
+    }
+    if lp == 0.0 {
+        return f64::INFINITY;
+    }
+    if lp == f64::NEG_INFINITY {
+        return f64::NEG_INFINITY;
+    }
+    if lp > -std::f64::consts::LN_2 {
+        // 1 - p = -expm1(lp) keeps its digits as p nears 1.
+        return -inv_phi_lower(-lp.exp_m1());
+    }
+    if lp > -680.0 {
+        return inv_phi_lower(lp.exp());
+    }
+    let mut x = -(-2.0 * lp).sqrt();
+    for _ in 0..60 {
+        let step = (log_phi(x) - lp) / log_phi_d1(x);
+        x -= step;
+        if step.abs() <= 1e-15 * x.abs() {
+            break;
+        }
+    }
+    x
+}
+
+/// d/dlp Φ⁻¹(e^lp) = 1 / (d/dx ln Φ(x)) at x = Φ⁻¹(e^lp), without the
+/// underflow of e^lp / φ(x).
+pub fn inv_phi_log_d1(lp: f64) -> f64 {
+    1.0 / log_phi_d1(inv_phi_log(lp))
+}
+
 /// d/dp Φ⁻¹(p) = 1 / φ(Φ⁻¹(p)).
 pub fn inv_phi_d1(p: f64) -> f64 {
     1.0 / phi_d1(inv_phi(p))

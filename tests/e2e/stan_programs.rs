@@ -390,6 +390,18 @@ fn library_values_match_mpmath() {
         ("hmm_marginal_x", -3.8851677436463044321),
         ("hmm_hidden_state_prob_23", 0.7014527923858303596),
         ("hmm_hidden_state_prob_14", 0.3359128144660622149),
+        ("std_normal_qf_x", -0.52440051270804078404),
+        ("std_normal_log_qf_1", -0.33747496376420245528),
+        ("std_normal_log_qf_near_1", 6.3613409024117348232),
+        ("std_normal_log_qf_800", -39.884694838256677568),
+        ("std_normal_log_qf_far", -63.165418608783609485),
+        ("log_determinant_spd_m", 0.55961578793542268627),
+        ("chol2inv_12", -0.28571428571428571429),
+        ("norm1_x", 7.0),
+        ("norm2_x", 5.0),
+        ("reverse_1", 3.0),
+        ("block_22", 8.0),
+        ("is_inf_nan", 3.0),
     ];
     for (name, want) in reference {
         let got = csv.draws[csv.column_index(name).unwrap_or_else(|| panic!("no column {name}"))][0];

@@ -1,4 +1,6 @@
-// gp_dot_prod_cov, trace_gen_quad_form and matrix_power: transformed data
+// gp_dot_prod_cov, trace_gen_quad_form and matrix_power, and norm1, norm2,
+// reverse, block, log_determinant_spd, chol2inv and std_normal_log_qf on
+// parameters: transformed data
 // checks their values against the same computed by hand (a wrong value
 // rejects the data, which fails the oracles); the model uses them on
 // parameters for the oracles (JIT = interpreter, gradient = finite
@@ -43,4 +45,10 @@ model {
   target += -0.01 * square(trace_gen_quad_form(D, W * W' + diag_matrix(rep_vector(1, 2)), B));
   target += -0.1 * sum(gp_dot_prod_cov(v, v[2:3], sigma));
   target += -0.05 * sum(square(matrix_power(W, 3)));
+  {
+    matrix[2, 2] S = add_diag(crossprod(W), 1);
+    vector[N] zr = reverse(to_vector(z));
+    target += -0.1 * norm2(zr[1:2]) - 0.05 * norm1(block(W, 1, 2, 2, 1)) - 0.1 * log_determinant_spd(S);
+    target += -0.01 * sum(chol2inv(cholesky_decompose(S))) + 0.1 * std_normal_log_qf(-sigma) + 0.01 * is_nan(sigma);
+  }
 }

@@ -1,6 +1,6 @@
 """Reference values of tests/stan_corpus/library_values.stan:
 python3 library_values.py (mpmath 1.3.0, 40 digits)."""
-from mpmath import besseli, besselj, bessely, besselk, betainc, cos, mp, mpf, matrix, log, exp, ncdf, loggamma, binomial, beta, gammainc, factorial, quad, pi
+from mpmath import besseli, besselj, bessely, besselk, betainc, cos, mp, mpf, matrix, log, exp, ncdf, loggamma, binomial, beta, gammainc, factorial, quad, pi, sqrt, erfinv, findroot
 mp.dps = 40
 il = lambda t: 1 / (1 + exp(-t))
 f = lambda x: mpf(x)
@@ -243,6 +243,19 @@ rows = {
     "hmm_marginal_x": log(sum(p for _, p in hmm_paths())),
     "hmm_hidden_state_prob_23": hmm_state_prob(1, 2),
     "hmm_hidden_state_prob_14": hmm_state_prob(0, 3),
+    "std_normal_qf_x": -sqrt(2) * erfinv(1 - 2 * f('0.3')),
+    "std_normal_log_qf_1": -sqrt(2) * erfinv(1 - 2 * exp(-1)),
+    "std_normal_log_qf_near_1": -sqrt(2) * erfinv(1 - 2 * exp(f('-1e-10'))),
+    # below e^-700 by the root of log(ncdf(x)) = lp
+    "std_normal_log_qf_800": findroot(lambda x: log(ncdf(x)) + 800, -40),
+    "std_normal_log_qf_far": findroot(lambda x: log(ncdf(x)) + 2000, -63),
+    "log_determinant_spd_m": log(f('1.75')),
+    "chol2inv_12": f('-0.5') / f('1.75'),
+    "norm1_x": f(7),
+    "norm2_x": f(5),
+    "reverse_1": f(3),
+    "block_22": f(8),
+    "is_inf_nan": f(3),
 }
 for k, v in rows.items():
     print(f'        ("{k}", {mp.nstr(v, 20)}),')

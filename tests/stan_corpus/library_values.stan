@@ -167,4 +167,16 @@ generated quantities {
   real hmm_marginal_x = hmm_marginal(hmm_lo, hmm_gamma, hmm_rho);
   real hmm_hidden_state_prob_23 = hmm_hidden_state_prob(hmm_lo, hmm_gamma, hmm_rho)[2, 3];
   real hmm_hidden_state_prob_14 = hmm_hidden_state_prob(hmm_lo, hmm_gamma, hmm_rho)[1, 4];
+  real std_normal_qf_x = std_normal_qf(0.3);
+  real std_normal_log_qf_1 = std_normal_log_qf(-1);
+  real std_normal_log_qf_near_1 = std_normal_log_qf(-1e-10);
+  real std_normal_log_qf_800 = std_normal_log_qf(-800);
+  real std_normal_log_qf_far = std_normal_log_qf(-2000);
+  real log_determinant_spd_m = log_determinant_spd(m);
+  real chol2inv_12 = chol2inv(cholesky_decompose(m))[1, 2];
+  real norm1_x = norm1([3, -4]');
+  real norm2_x = norm2({3.0, -4.0});
+  real reverse_1 = reverse([1, 2, 3]')[1];
+  real block_22 = block(big, 2, 1, 2, 2)[2, 2];
+  int is_inf_nan = is_inf(positive_infinity()) + 2 * is_nan(not_a_number()) + 4 * is_inf(1.5) + 8 * is_nan(1.5);
 }

@@ -15,7 +15,7 @@ use super::types::{Axis, ElemType, Type};
 pub const UNARY_MATH: &[&str] = &[
     "exp", "log", "log1p", "expm1", "sqrt", "square", "inv", "inv_sqrt", "inv_square", "inv_logit",
     "logit", "log_inv_logit", "log1m_inv_logit", "log1p_exp", "log1m_exp", "log1m", "lgamma",
-    "tgamma", "digamma", "trigamma", "Phi", "Phi_approx", "inv_Phi", "log2", "log10", "exp2", "cbrt",
+    "tgamma", "digamma", "trigamma", "Phi", "Phi_approx", "inv_Phi", "std_normal_qf", "std_normal_log_qf", "log2", "log10", "exp2", "cbrt",
     "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
     "erf", "erfc", "floor", "ceil", "round", "trunc", "inv_cloglog", "fabs", "step",
 ];
@@ -298,7 +298,7 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "to_row_vector", "to_array_1d", "to_matrix", "to_int", "cumulative_sum", "segment", "head", "tail",
     "reverse", "diag_matrix", "diagonal", "col", "row", "block", "append_row", "append_col", "softmax",
     "log_softmax", "diag_pre_multiply", "diag_post_multiply", "multiply_lower_tri_self_transpose",
-    "tcrossprod", "crossprod", "cholesky_decompose", "inverse", "inverse_spd", "log_determinant",
+    "tcrossprod", "crossprod", "cholesky_decompose", "inverse", "inverse_spd", "chol2inv", "log_determinant", "log_determinant_spd",
     "determinant", "trace", "transpose", "non_centered", "non_centered_mvn", "add", "subtract",
     "elt_multiply", "elt_divide", "multiply", "is_inf", "is_nan", "int_step", "choose", "e", "pi",
     "sqrt2", "not_a_number", "positive_infinity", "negative_infinity", "machine_precision", "sub_col", "sub_row",
@@ -582,14 +582,14 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
             },
             _ => mismatch("crossprod(matrix[N, K]) -> matrix[K, K]"),
         },
-        "cholesky_decompose" | "inverse" | "inverse_spd" | "matrix_exp" => match tys.as_slice() {
+        "cholesky_decompose" | "inverse" | "inverse_spd" | "chol2inv" | "matrix_exp" => match tys.as_slice() {
             [m] if m.array.is_empty() => match m.elem {
                 ElemType::Matrix(r, c) if r.compatible(c) => Ok((*m).clone()),
                 _ => mismatch("cholesky_decompose(matrix[K, K]) -> matrix[K, K]"),
             },
             _ => mismatch("cholesky_decompose(matrix[K, K]) -> matrix[K, K]"),
         },
-        "log_determinant" | "determinant" | "trace" => match tys.as_slice() {
+        "log_determinant" | "log_determinant_spd" | "determinant" | "trace" => match tys.as_slice() {
             [m] if m.array.is_empty() && matches!(m.elem, ElemType::Matrix(..)) => Ok(Type::real()),
             _ => mismatch("log_determinant(matrix) -> real"),
         },

@@ -181,6 +181,8 @@ impl Lowerer<'_> {
             "dims" => vec![arg_shape(self, 0)?.len()],
             "non_centered_mvn" => arg_shape(self, 3)?,
             "sub_col" | "sub_row" => vec![self.const_int(&args[3])?.max(0) as usize],
+            "block" => vec![self.const_int(&args[3])?.max(0) as usize, self.const_int(&args[4])?.max(0) as usize],
+            "reverse" => arg_shape(self, 0)?,
             _ if super::concat_fns::is_concat_function(func) => return self.concat_shape(func, args, e),
             _ if super::constructors::sized_constructor(func) => vec![self.const_int(&args[0])?.max(0) as usize],
             "fma" => return self.broadcast_shape(&e.ty, &refs, e),
@@ -483,13 +485,35 @@ impl Lowerer<'_> {
                 let i = self.fb.binary(BinaryOp::Add, s, idx[0]);
                 self.elem(&args[0], &[i])
             }
+            "reverse" => {
+                // The outermost index counted from the end.
+                let len = self.shape(&args[0])?[0];
+                let last = self.fb.i64(len as i64 - 1);
+                let mut at = idx.to_vec();
+                at[0] = self.fb.binary(BinaryOp::Sub, last, idx[0]);
+                self.elem(&args[0], &at)
+            }
             _ if super::constructors::is_constructor(func) => self.constructor_elem(func, args, idx, e),
-            "sub_col" | "sub_row" | "quad_form_diag" | "add_diag" | "gp_exp_quad_cov" | "cov_exp_quad" | "gp_exponential_cov"
+            "sub_col" | "sub_row" | "block" | "quad_form_diag" | "add_diag" | "gp_exp_quad_cov" | "cov_exp_quad" | "gp_exponential_cov"
             | "gp_matern32_cov" | "gp_matern52_cov" | "gp_periodic_cov" | "gp_dot_prod_cov" | "symmetrize_from_lower_tri"
             | "to_array_2d" => {
                 self.matrix_function_elem(func, args, idx, e)
             }
             _ if super::concat_fns::is_concat_function(func) => self.concat_elem(func, args, idx, e),
+            "is_inf" | "is_nan" => {
+                let v = self.scalar(&args[0])?;
+                let v = self.fb.to_f64(v);
+                // NaN is the one value unequal to itself (unordered compares).
+                let yes = if func == "is_nan" {
+                    self.fb.cmp(CmpOp::Ne, v, v)
+                } else {
+                    let size = self.fb.unary(UnaryOp::Abs, v);
+                    let inf = self.fb.f64(f64::INFINITY);
+                    self.fb.cmp(CmpOp::Eq, size, inf)
+                };
+                let (one, none) = (self.fb.i64(1), self.fb.i64(0));
+                Ok(self.fb.select(yes, one, none))
+            }
             "int_step" => {
                 // 1 when the argument is positive, else 0 (also for NaN).
                 let v = self.scalar(&args[0])?;

@@ -12,7 +12,10 @@
 //! the Cholesky factor, and `matrix_exp_multiply(A, B) = matrix_exp(A) * B`
 //! (`scale_matrix_exp_multiply(t, A, B)` with `t * A`).
 //! Also `identity_matrix(n) = diag_matrix(rep_vector(1, n))` and
-//! `squared_distance(a, b) = dot_self(a - b)` (`distance` its square root).
+//! `squared_distance(a, b) = dot_self(a - b)` (`distance` its square root),
+//! `norm2(x) = sqrt(dot_self(x))`, `norm1(x) = sum(fabs(x))`,
+//! `log_determinant_spd(A) = 2 sum(log(diagonal(L)))` and
+//! `chol2inv(L) = (L^-1)' L^-1` (`(L L')^-1`), with `L` A's Cholesky factor.
 //! The call is computed whole, once per statement (see `hoist`).
 
 use super::{LowerError, LowerResult, Lowerer};
@@ -28,7 +31,8 @@ pub(super) fn is_composite(func: &str) -> bool {
         func,
         "tcrossprod" | "crossprod" | "quad_form" | "quad_form_sym" | "trace_quad_form" | "trace_gen_quad_form" | "mdivide_right_tri_low"
             | "identity_matrix" | "squared_distance" | "distance" | "mdivide_left_spd" | "mdivide_right_spd"
-            | "matrix_exp_multiply" | "scale_matrix_exp_multiply" | "matrix_power"
+            | "matrix_exp_multiply" | "scale_matrix_exp_multiply" | "matrix_power" | "norm1" | "norm2"
+            | "log_determinant_spd" | "chol2inv"
     )
 }
 
@@ -36,7 +40,7 @@ pub(super) fn is_composite(func: &str) -> bool {
 pub(super) fn is_composite_matrix(func: &str, args: &[TypedExpr]) -> bool {
     match func {
         "quad_form" | "quad_form_sym" => !args[1].ty.is_scalar() && matches!(args[1].ty.elem, crate::check::types::ElemType::Matrix(..)),
-        "trace_quad_form" | "trace_gen_quad_form" | "squared_distance" | "distance" => false,
+        "trace_quad_form" | "trace_gen_quad_form" | "squared_distance" | "distance" | "norm1" | "norm2" | "log_determinant_spd" => false,
         _ => is_composite(func),
     }
 }
@@ -119,6 +123,32 @@ impl Lowerer<'_> {
             // b A^-1 = (A^-1 b')' for a symmetric A.
             "mdivide_right_spd" => transposed(&spd_solve(&args[1], &transposed(&args[0]), e)),
             "squared_distance" => squared_distance(&args[0], &args[1], e),
+            "log_determinant_spd" => {
+                // The factor rejects an A that is not positive definite, as Stan.
+                let l = call("cholesky_decompose", vec![args[0].clone()], args[0].ty.clone(), e);
+                let v = Type::vector(Axis::Anon);
+                let logs = call("log", vec![call("diagonal", vec![l], v.clone(), e)], v, e);
+                let two = node(TypedExprKind::RealLit(2.0), Type::real(), e);
+                let sum = call("sum", vec![logs], Type::real(), e);
+                node(TypedExprKind::Binary { op: BinOp::Mul, lhs: Box::new(two), rhs: Box::new(sum) }, Type::real(), e)
+            }
+            "chol2inv" => {
+                let k = self.shape(&args[0])?.first().copied().unwrap_or(0);
+                let size = node(TypedExprKind::IntLit(k as i64), Type::int(), e);
+                let identity = call("identity_matrix", vec![size], Type::matrix(Axis::Anon, Axis::Anon), e);
+                let inverse = call("mdivide_left_tri_low", vec![args[0].clone(), identity], args[0].ty.clone(), e);
+                product(transposed(&inverse), inverse, e)
+            }
+            "norm1" | "norm2" => {
+                // Row vectors and arrays read as vectors, as in squared_distance.
+                let v = Type::vector(Axis::Anon);
+                let x = call("to_vector", vec![args[0].clone()], v.clone(), e);
+                if func == "norm2" {
+                    call("sqrt", vec![call("dot_self", vec![x], Type::real(), e)], Type::real(), e)
+                } else {
+                    call("sum", vec![call("fabs", vec![x], v, e)], Type::real(), e)
+                }
+            }
             "distance" => {
                 let d2 = squared_distance(&args[0], &args[1], e);
                 call("sqrt", vec![d2], Type::real(), e)

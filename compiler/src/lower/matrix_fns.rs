@@ -1,6 +1,6 @@
 //! Matrix functions computed element by element, so that they fuse into
 //! the loop that reads them and the AD differentiates their arithmetic:
-//! `sub_col`, `sub_row`, `quad_form_diag`, `add_diag`,
+//! `sub_col`, `sub_row`, `block`, `quad_form_diag`, `add_diag`,
 //! `symmetrize_from_lower_tri`, `to_array_2d` and the stationary
 //! GP covariances: squared exponential `gp_exp_quad_cov` (and its old name
 //! `cov_exp_quad`), `gp_exponential_cov`, `gp_matern32_cov`,
@@ -17,18 +17,22 @@ impl Lowerer<'_> {
     /// Element `idx` of one of this module's functions.
     pub(super) fn matrix_function_elem(&mut self, func: &str, args: &[TypedExpr], idx: &[Value], e: &TypedExpr) -> LowerResult<Value> {
         match func {
-            "sub_col" | "sub_row" => {
+            "sub_col" | "sub_row" | "block" => {
                 let shape = self.shape(&args[0])?;
                 let one = self.fb.i64(1);
                 let i = self.scalar(&args[1])?;
                 let j = self.scalar(&args[2])?;
                 let mut i0 = self.fb.binary(BinaryOp::Sub, i, one);
                 let mut j0 = self.fb.binary(BinaryOp::Sub, j, one);
-                // The block runs down a column (sub_col) or along a row.
-                if func == "sub_col" {
+                // The block runs down a column (sub_col), along a row
+                // (sub_row) or over both (block).
+                if func != "sub_row" {
                     i0 = self.fb.binary(BinaryOp::Add, i0, idx[0]);
-                } else {
+                }
+                if func == "sub_row" {
                     j0 = self.fb.binary(BinaryOp::Add, j0, idx[0]);
+                } else if func == "block" {
+                    j0 = self.fb.binary(BinaryOp::Add, j0, idx[1]);
                 }
                 let i0 = self.range_check(i0, shape[0], e)?;
                 let j0 = self.range_check(j0, shape[1], e)?;
