@@ -91,17 +91,8 @@ fn squared_reciprocal_roots_are_taken_of_the_reciprocal() {
     // density: the loop's `1 / sqrt(p11)` and the top level's `q` are
     // roots of `1 / x` (before the pass none was); `i22` (nothing squares
     // a multiple of it) and `u` (its root is read by a log) are not.
-    let dir = common::scratch("root_squares_ir");
-    std::fs::write(dir.join("m.hbm"), MODEL).unwrap();
-    std::fs::write(dir.join("d.json"), DATA).unwrap();
-    let out = common::hbmc(&dir, &["check", "m.hbm", "--data", "d.json", "--emit", "ir"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let ir = String::from_utf8_lossy(&out.stdout).to_string();
-    let body = |name: &str| {
-        let start = ir.find(&format!("fn {name} ")).unwrap_or_else(|| panic!("fn {name} in\n{ir}"));
-        let body = &ir[start..];
-        body[..body.find("\n}").unwrap_or(body.len())].to_string()
-    };
+    let ir = common::emitted_ir("root_squares_ir", MODEL, DATA);
+    let body = |name: &str| common::function_body(&ir, name).to_string();
     let density = body("log_density");
     assert_eq!(roots(&density), (2, 2), "log density:\n{density}");
     // The gradient's forward sweep has the same; its reverse sweep
