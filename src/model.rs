@@ -212,6 +212,8 @@ impl Model {
         hbmc_compiler::ir::chunks::chunk_large_loops(&mut lowered.module);
         // After the chunks, which would split a loop's product.
         hbmc_compiler::ir::log_products::log_products(&mut lowered.module);
+        // After AD, whose derivatives are the original form's.
+        hbmc_compiler::ir::root_squares::squared_reciprocal_roots(&mut lowered.module);
         let jit = match engine {
             Engine::Jit => Some(codegen::compile(&lowered.module).map_err(|e| ModelError::Codegen(format!("{e}")))?),
             Engine::Interpreter => None,

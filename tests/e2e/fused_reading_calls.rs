@@ -86,15 +86,9 @@ fn top_level_loops(body: &str) -> Vec<(usize, &str)> {
 
 #[test]
 fn the_reading_loop_runs_once_in_the_gradient() {
-    let dir = common::scratch("fused_reading_calls_ir");
-    std::fs::write(dir.join("m.hbm"), MODEL).unwrap();
-    std::fs::write(dir.join("d.json"), DATA).unwrap();
-    let out = common::hbmc(&dir, &["check", "m.hbm", "--data", "d.json", "--emit", "ir"]);
-    let ir = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let start = ir.find("fn gradient ").unwrap_or_else(|| panic!("fn gradient in\n{ir}"));
-    let body = &ir[start..];
-    let body = &body[body.find('\n').map_or(0, |i| i + 1)..body.find("\n}").unwrap_or(body.len())];
+    let ir = common::emitted_ir("fused_reading_calls_ir", MODEL, DATA);
+    let body = common::function_body(&ir, "gradient");
+    let body = &body[body.find('\n').map_or(0, |i| i + 1)..];
     let lines = top_level_loops(body);
     let loops_of = |call: &str| -> Vec<usize> { lines.iter().filter(|(_, t)| t.contains(call)).map(|&(n, _)| n).collect() };
     let forward = loops_of("call hbm_normal_sum_vec(");

@@ -142,16 +142,9 @@ fn the_loops_call_log_once_after_them() {
     // log density and the gradient each take the log of three products
     // (the nested loop's, the branch's, the target's two logs in one),
     // outside every loop; before the pass the loops called it per term.
-    let dir = common::scratch("log_products_ir");
-    std::fs::write(dir.join("m.hbm"), MODEL).unwrap();
-    std::fs::write(dir.join("d.json"), DATA).unwrap();
-    let out = common::hbmc(&dir, &["check", "m.hbm", "--data", "d.json", "--emit", "ir"]);
-    let ir = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ir = common::emitted_ir("log_products_ir", MODEL, DATA);
     for name in ["log_density", "gradient"] {
-        let start = ir.find(&format!("fn {name} ")).unwrap_or_else(|| panic!("fn {name} in\n{ir}"));
-        let body = &ir[start..];
-        let body = &body[..body.find("\n}").unwrap_or(body.len())];
+        let body = common::function_body(&ir, name);
         // The open blocks, innermost last: whether each is a loop.
         let mut open: Vec<bool> = Vec::new();
         let mut logs_in_loops = 0;

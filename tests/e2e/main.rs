@@ -54,6 +54,7 @@ mod ragged_whole_vectors;
 mod read_cells;
 mod reciprocal_adjoints;
 mod reduce_sum;
+mod root_squares;
 mod seed001;
 mod seed002;
 mod seed003;

@@ -64,7 +64,7 @@ mod carry;
 mod jumps;
 mod negations;
 mod prune;
-mod reciprocals;
+pub(crate) mod reciprocals;
 mod reverse;
 pub mod rules;
 mod target_guards;

@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 /// What the reverse sweep may reuse: see the module comment.
 #[derive(Default)]
-pub(super) struct Reciprocals {
+pub(crate) struct Reciprocals {
     /// Values defined as the constant 1.0 (a literal `1` is the integer
     /// converted).
     ones: HashSet<Value>,

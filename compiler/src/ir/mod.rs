@@ -30,6 +30,7 @@ pub mod log_products;
 mod group_tables;
 pub mod ode;
 pub mod print;
+pub mod root_squares;
 pub mod tabulate;
 pub mod tapes;
 pub mod verify;

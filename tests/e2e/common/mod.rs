@@ -175,6 +175,25 @@ pub fn gradient_ir(source: &str, data_json: &str) -> String {
     function_ir(source, data_json, hbmc_compiler::ir::FunctionKind::Gradient)
 }
 
+/// The module as `hbmc check --emit ir` prints it for `source` and the
+/// JSON data `data_json` (written to the scratch directory `name`).
+pub fn emitted_ir(name: &str, source: &str, data_json: &str) -> String {
+    let dir = scratch(name);
+    std::fs::write(dir.join("m.hbm"), source).unwrap();
+    std::fs::write(dir.join("d.json"), data_json).unwrap();
+    let out = hbmc(&dir, &["check", "m.hbm", "--data", "d.json", "--emit", "ir"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// Function `name` of printed IR: its header line and body, up to its
+/// closing brace.
+pub fn function_body<'a>(ir: &'a str, name: &str) -> &'a str {
+    let start = ir.find(&format!("fn {name} ")).unwrap_or_else(|| panic!("fn {name} in\n{ir}"));
+    let body = &ir[start..];
+    &body[..body.find("\n}").unwrap_or(body.len())]
+}
+
 /// How many calls of the library function `symbol` printed IR makes.
 pub fn calls(ir: &str, symbol: &str) -> usize {
     ir.matches(&format!("call {symbol}(")).count()
