@@ -100,10 +100,12 @@ model {
   } else {
     target += -square(sum(scale_first(z, x, cut_lo))) / 4;
   }
-  // In a loop of the caller, one with a `break` (rowed has no loop).
+  // In a loop of the caller, with a `break` and a `continue` copied into
+  // the function's loop (never taken here: the value test takes them).
   for (k in 1:2) {
     target += -0.05 * dot_self(scale_first(z, x, k == 1 ? cut_lo : cut_hi));
-    if (max(rowed(z, 1)) > 1e6) break;
+    if (max(scale_first(z, x, cut_lo)) > 1e6) break;
+    if (min(rowed(z, 1)) < -1e6) continue;
   }
   target += normal_lpdf(w | 0, 3) + normal_lpdf(s | 0, 5);
   if (sigma > 1e10) reject("sigma ", sigma, " and ", scale_first(z, x, cut_lo));

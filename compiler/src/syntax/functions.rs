@@ -788,13 +788,13 @@ impl Expander {
                     format!("the function `{name}` reached the end of its body without returning a value")
                 });
                 let flag = Ident { name: self.fresh("returned"), span };
-                let stmts = returns::lower(stmts, place, flag, fell_off, span);
+                let stmts = returns::lower(stmts, place, flag.clone(), fell_off, span);
                 let saved = std::mem::take(hoist);
                 let body = self.expand_stmts(stmts, depth + 1);
                 *hoist = saved;
                 let body = mark_inlined(&name, body, span);
                 if let Some(hole) = hole {
-                    let pending = copies::Pending::new(body, func.clone(), span, f.name.clone(), type_text(&f.return_type));
+                    let pending = copies::Pending::new(body, func.clone(), span, f.name.clone(), type_text(&f.return_type), flag);
                     self.pending.insert(hole.name.clone(), pending);
                     out.push(copies::marker(&hole, span));
                     break 'jumps Some((out, value));

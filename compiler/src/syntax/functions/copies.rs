@@ -19,10 +19,13 @@
 //! the last one); the placeholders of earlier markers in them are filled
 //! when those are resolved.
 //!
-//! A copy that would change meaning is refused (E0013): one whose own
-//! `break`/`continue` leaves it, put inside a loop of the body (it would
-//! leave that loop), and one using a value that draws a random number
-//! more than once.
+//! A copy put inside a loop of the body whose own `break`/`continue`
+//! leaves it would leave that loop instead of the caller's: there it sets
+//! a local (1 for `break`, 2 for `continue`) and the body's flag, and
+//! leaves the body's loop; the body's flag takes it to its end, where
+//! `if (local == 1) break;` (and `== 2`, `continue`) follows. A copy using
+//! a returned value that draws a random number more than once is refused
+//! (E0013).
 //!
 //! [`Form::Jumps`]: super::Form::Jumps
 
@@ -46,12 +49,36 @@ pub(super) struct Pending {
     def: Ident,
     /// The function's return type, as text.
     ty: String,
+    /// The body's *returned* flag, when it declares one.
+    flag: Option<Ident>,
 }
 
 impl Pending {
-    pub(super) fn new(body: Vec<Stmt>, call: Ident, span: Span, def: Ident, ty: String) -> Pending {
-        Pending { body, call, span, def, ty }
+    /// `flag` is the body's returned flag (left out of the body when
+    /// nothing reads it).
+    pub(super) fn new(body: Vec<Stmt>, call: Ident, span: Span, def: Ident, ty: String, flag: Ident) -> Pending {
+        let mut declared = false;
+        for s in &body {
+            super::visit_stmts(s, &mut |x| declared |= matches!(&x.kind, StmtKind::Decl(d) if d.name.name == flag.name));
+        }
+        Pending { body, call, span, def, ty, flag: declared.then_some(flag) }
     }
+}
+
+/// One call's holes being filled.
+struct Filling<'a> {
+    /// The placeholder.
+    name: &'a str,
+    /// What follows the marker.
+    after: &'a [Stmt],
+    call: &'a Pending,
+    /// Whether an error was reported for this call already.
+    reported: bool,
+    /// The local a copy's `break` (1) or `continue` (2) sets inside a
+    /// loop of the body, and whether one did.
+    escaped: Ident,
+    broke: bool,
+    continued: bool,
 }
 
 impl Pending {
@@ -114,8 +141,10 @@ impl Expander {
                     let name = marker_name(&s).expect("a marker").to_string();
                     let mut p = self.pending.remove(&name).expect("a pending call");
                     let body = std::mem::take(&mut p.body);
-                    let mut reported = false;
-                    StmtKind::Block(self.fill(body, &name, &after, 0, &p, &mut reported))
+                    let escaped = Ident { name: self.fresh("escaped"), span };
+                    let mut f = Filling { name: &name, after: &after, call: &p, reported: false, escaped, broke: false, continued: false };
+                    let filled = Stmt { kind: StmtKind::Block(self.fill(body, 0, &mut f)), span };
+                    StmtKind::Block(escapes_after(filled, &f, span))
                 }
             };
             rest = vec![Stmt { kind, span }];
@@ -140,34 +169,36 @@ impl Expander {
         })
     }
 
-    /// `stmts` (`loops` loops deep in the body) with each hole of `name`
-    /// replaced by a copy of `after`.
-    fn fill(&mut self, stmts: Vec<Stmt>, name: &str, after: &[Stmt], loops: usize, p: &Pending, reported: &mut bool) -> Vec<Stmt> {
+    /// `stmts` (`loops` loops deep in the body) with each hole replaced by
+    /// a copy of what follows the marker.
+    fn fill(&mut self, stmts: Vec<Stmt>, loops: usize, f: &mut Filling) -> Vec<Stmt> {
         stmts
             .into_iter()
             .map(|s| {
                 let span = s.span;
                 let kind = match s.kind {
-                    StmtKind::Assign { lhs: Expr { kind: ExprKind::Var(v), .. }, op: AssignOp::Assign, rhs } if v.name == name => {
-                        self.check_copy(&rhs, name, after, loops, p, reported);
+                    StmtKind::Assign { lhs: Expr { kind: ExprKind::Var(v), .. }, op: AssignOp::Assign, rhs } if v.name == f.name => {
+                        self.check_copy(&rhs, loops, f);
                         let mut env = HashMap::new();
-                        env.insert(name.to_string(), paren(rhs));
-                        StmtKind::Block(after.iter().map(|a| self.rename_stmt(a, &mut env)).collect())
+                        env.insert(f.name.to_string(), paren(rhs));
+                        let mut copy: Vec<Stmt> = f.after.iter().map(|a| self.rename_stmt(a, &mut env)).collect();
+                        if loops > 0 {
+                            if let Some(flag) = &f.call.flag {
+                                redirect(&mut copy, 0, flag, f);
+                            }
+                        }
+                        StmtKind::Block(copy)
                     }
-                    StmtKind::Block(v) => StmtKind::Block(self.fill(v, name, after, loops, p, reported)),
-                    StmtKind::Inlined { from, stmts } => StmtKind::Inlined { from, stmts: self.fill(stmts, name, after, loops, p, reported) },
+                    StmtKind::Block(v) => StmtKind::Block(self.fill(v, loops, f)),
+                    StmtKind::Inlined { from, stmts } => StmtKind::Inlined { from, stmts: self.fill(stmts, loops, f) },
                     StmtKind::If { cond, then, otherwise } => StmtKind::If {
                         cond,
-                        then: self.fill_one(*then, name, after, loops, p, reported),
-                        otherwise: otherwise.map(|o| self.fill_one(*o, name, after, loops, p, reported)),
+                        then: self.fill_one(*then, loops, f),
+                        otherwise: otherwise.map(|o| self.fill_one(*o, loops, f)),
                     },
-                    StmtKind::For { var, lower, upper, body } => {
-                        StmtKind::For { var, lower, upper, body: self.fill_one(*body, name, after, loops + 1, p, reported) }
-                    }
-                    StmtKind::ForEach { var, over, body } => {
-                        StmtKind::ForEach { var, over, body: self.fill_one(*body, name, after, loops + 1, p, reported) }
-                    }
-                    StmtKind::While { cond, body } => StmtKind::While { cond, body: self.fill_one(*body, name, after, loops + 1, p, reported) },
+                    StmtKind::For { var, lower, upper, body } => StmtKind::For { var, lower, upper, body: self.fill_one(*body, loops + 1, f) },
+                    StmtKind::ForEach { var, over, body } => StmtKind::ForEach { var, over, body: self.fill_one(*body, loops + 1, f) },
+                    StmtKind::While { cond, body } => StmtKind::While { cond, body: self.fill_one(*body, loops + 1, f) },
                     kind => kind,
                 };
                 Stmt { kind, span }
@@ -175,24 +206,27 @@ impl Expander {
             .collect()
     }
 
-    fn fill_one(&mut self, s: Stmt, name: &str, after: &[Stmt], loops: usize, p: &Pending, reported: &mut bool) -> Box<Stmt> {
-        let mut v = self.fill(vec![s], name, after, loops, p, reported);
+    fn fill_one(&mut self, s: Stmt, loops: usize, f: &mut Filling) -> Box<Stmt> {
+        let mut v = self.fill(vec![s], loops, f);
         // `fill` maps one statement to one.
         Box::new(v.remove(0))
     }
 
-    /// Refuses (once per call) a copy of `after`, for the returned value
-    /// `e`, that would not mean what the statement means.
-    fn check_copy(&mut self, e: &Expr, name: &str, after: &[Stmt], loops: usize, p: &Pending, reported: &mut bool) {
-        if *reported {
+    /// Refuses (once per call) a copy, for the returned value `e`, that
+    /// would not mean what the statement means.
+    fn check_copy(&mut self, e: &Expr, loops: usize, f: &mut Filling) {
+        if f.reported {
             return;
         }
+        let (p, name, after) = (f.call, f.name, f.after);
         let what = format!(
             "`{}` returns a `{}` from before the end of its body, and the statement using its value",
             p.call.name, p.ty
         );
-        if loops > 0 && after.iter().any(|s| leaves(s, 0)) {
-            *reported = true;
+        // The body's flag is read whenever a return is inside a loop (by
+        // the tests after it): this is a guard, not a case.
+        if loops > 0 && p.flag.is_none() && after.iter().any(|s| leaves(s, 0)) {
+            f.reported = true;
             self.diags.push(
                 Diagnostic::error(
                     "E0013",
@@ -211,7 +245,7 @@ impl Expander {
             }
         });
         if draws && after.iter().map(|s| uses(s, name)).sum::<usize>() > 1 {
-            *reported = true;
+            f.reported = true;
             self.diags.push(
                 Diagnostic::error("E0013", format!("{what} reads it more than once, and the returned value draws a random number"))
                     .with_label(p.span, "value used here")
@@ -219,6 +253,73 @@ impl Expander {
                     .with_help("assign the call to a variable first (`vector[n] v = f(...);`) and use the variable"),
             );
         }
+    }
+}
+
+/// `filled` (a filled body), with what its copies' `break`s and
+/// `continue`s redirected: the local they set declared before it, and
+/// tested after it.
+fn escapes_after(filled: Stmt, f: &Filling, span: Span) -> Vec<Stmt> {
+    if !f.broke && !f.continued {
+        return vec![filled];
+    }
+    let int = |n: i128| Expr { kind: ExprKind::IntLit(n), span };
+    let decl = VarDecl {
+        ty: TypeExpr { array_sizes: Vec::new(), base: BaseTypeExpr::Int { transform: Transform::None }, span },
+        name: f.escaped.clone(),
+        init: Some(int(0)),
+        span,
+    };
+    let mut out = vec![Stmt { kind: StmtKind::Decl(decl), span }, filled];
+    for (set, code, jump) in [(f.broke, 1, StmtKind::Break), (f.continued, 2, StmtKind::Continue)] {
+        if set {
+            let cond = Expr {
+                kind: ExprKind::Binary { op: BinOp::Eq, lhs: Box::new(Expr::var(&f.escaped)), rhs: Box::new(int(code)) },
+                span,
+            };
+            out.push(Stmt { kind: StmtKind::If { cond, then: Box::new(Stmt { kind: jump, span }), otherwise: None }, span });
+        }
+    }
+    out
+}
+
+/// `stmts` (a copy, `loops` loops deep in itself) with each `break` and
+/// `continue` that leaves it made `escaped = 1` (or 2), `flag = 1` and a
+/// `break` out of the body's loop.
+fn redirect(stmts: &mut [Stmt], loops: usize, flag: &Ident, f: &mut Filling) {
+    for s in stmts {
+        let span = s.span;
+        let code = match &mut s.kind {
+            StmtKind::Break if loops == 0 => {
+                f.broke = true;
+                1
+            }
+            StmtKind::Continue if loops == 0 => {
+                f.continued = true;
+                2
+            }
+            StmtKind::Block(v) | StmtKind::Inlined { stmts: v, .. } => {
+                redirect(v, loops, flag, f);
+                continue;
+            }
+            StmtKind::If { then, otherwise, .. } => {
+                redirect(std::slice::from_mut(then.as_mut()), loops, flag, f);
+                if let Some(o) = otherwise {
+                    redirect(std::slice::from_mut(o.as_mut()), loops, flag, f);
+                }
+                continue;
+            }
+            StmtKind::For { body, .. } | StmtKind::ForEach { body, .. } | StmtKind::While { body, .. } => {
+                redirect(std::slice::from_mut(body.as_mut()), loops + 1, flag, f);
+                continue;
+            }
+            _ => continue,
+        };
+        let set = |var: &Ident, n: i128| Stmt {
+            kind: StmtKind::Assign { lhs: Expr::var(var), op: AssignOp::Assign, rhs: Expr { kind: ExprKind::IntLit(n), span } },
+            span,
+        };
+        s.kind = StmtKind::Block(vec![set(&f.escaped, code), set(flag, 1), Stmt { kind: StmtKind::Break, span }]);
     }
 }
 
@@ -280,6 +381,21 @@ mod tests {
         assert!(text.contains("(target+= (call sum (paren (* mu i__f"), "{text}");
         assert!(text.contains("(target+= (call sum (paren (neg mu))))"), "{text}");
         assert!(!text.contains("f:"), "a placeholder is left: {text}");
+    }
+
+    #[test]
+    fn a_break_copied_into_the_function_s_loop_is_redirected_to_the_caller_s() {
+        let text = model_text(
+            "functions { vector f(vector v) { for (i in 1:rows(v)) { if (v[i] > 0) return v * i; } return -v; } }
+             parameters { vector[2] mu; } model { for (k in 1:3) { if (max(f(mu)) > k) break; target += k; } }",
+        );
+        // In the function's loop: the local and the flag set, that loop left;
+        // after the function's body, the caller's loop left. The copy after
+        // the function's loop keeps its own `break`.
+        assert!(text.contains("(assign = escaped__f"), "{text}");
+        assert!(text.contains(" 1) (assign = returned__f"), "{text}");
+        assert!(text.contains("(if (== escaped__f"), "{text}");
+        assert_eq!(text.matches("break").count(), 4, "{text}");
     }
 
     #[test]
