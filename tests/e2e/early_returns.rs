@@ -98,18 +98,169 @@ fn a_path_without_a_return_and_a_return_without_a_value_stay_errors() {
     assert!(errors[1].1.contains("`return;` without a value in `nothing`"), "{}", errors[1].1);
 }
 
-/// A container returned early has no sizes before type checking: it must
-/// be assigned to a variable (whose sizes are declared), not used inside
-/// an expression.
 #[test]
-fn a_vector_returned_early_is_assigned_not_used_inside_an_expression() {
-    let functions = "functions { vector flip(vector v) { for (i in 1:rows(v)) { if (v[i] > 0) return v; } return -v; } }
-        parameters { vector[2] mu; }";
-    let errors = corpus::errors(&format!("{functions} model {{ target += -dot_self(flip(mu)); }}"));
-    assert!(
-        errors.iter().any(|(code, m)| *code == "E0013" && m.contains("`flip` returns a `vector` from before the end of its body")),
-        "{errors:?}"
+fn containers_returned_early_inside_expressions_have_the_closed_forms_and_their_gradients() {
+    corpus::assert_same_density(
+        "functions_return_containers.stan",
+        "functions_return_containers_closed.stan",
+        "functions_return_containers.json",
+        31,
+        1e-9,
     );
-    let assigned = corpus::errors(&format!("{functions} model {{ vector[2] f = flip(mu); target += -dot_self(f); }}"));
-    assert!(assigned.is_empty(), "{assigned:?}");
+}
+
+/// The functions of the value test: `scale_first` returns from inside its
+/// loop, `doubled` returns a value using it, `outer_or_diag` returns a
+/// matrix before its end, `sign_by` returns from an `if` whose condition
+/// uses one.
+const CONTAINER_FUNCTIONS: &str = "
+    vector scale_first(vector v, vector x, real cut) {
+      for (i in 1:rows(x)) { if (x[i] > cut) return v * x[i]; }
+      return v;
+    }
+    vector doubled(vector v, vector x, real cut) {
+      vector[rows(v)] u = v;
+      if (cut > 100) return u;
+      return 2 * scale_first(u, x, cut);
+    }
+    matrix outer_or_diag(vector v, int k) {
+      if (k > 0) return v * v';
+      matrix[rows(v), rows(v)] d = diag_matrix(v);
+      return d;
+    }
+    vector sign_by(vector v, vector x, real cut) {
+      vector[rows(v)] u = v;
+      if (max(scale_first(u, x, cut)) > 3) return u;
+      return -u;
+    }";
+
+/// x = (0.3, -1.2, 2.5, 0.8): the first entry above 1 is 2.5, none is
+/// above 3. In transformed data a = 2 * 2.5 x + x = 6 x (sum 14.4) and the
+/// `if` sees sum(2.5 x) = 6 > 0, so t = 1 and mu's mean is 15.4. At
+/// mu = 0.5 the generated quantities are g = 5 x - 0.5, h = sum(x x') +
+/// sum(diag(x)) * 0.5 = 2.4^2 + 1.2, q = max(2.5 x) + max(x) = 6.25 + 2.5,
+/// r = -x (max(2.5 x) = 6.25 > 3) plus -x (max(x) = 2.5 <= 3). The
+/// loops see max(x) = 2.5 for k = 1, 2 (a return after the function's
+/// loop) and 6.25 for k = 3, 4 (a return from inside it, where the
+/// `continue` or `break` of the copy must still reach the caller's loop):
+/// b skips k = 1 (2.5 > 2) and 3 (6.25 > 6), so b = 2 + 4; c breaks at
+/// k = 3 (6.25 > 4.5), so c = 1 + 2 + 3.
+#[test]
+fn copied_statements_compute_the_hand_computed_values_in_transformed_data_and_generated_quantities() {
+    let source = format!(
+        "functions {{ {CONTAINER_FUNCTIONS} }}
+        data {{ int N; vector[N] x; }}
+        transformed data {{
+          vector[N] a = 2 * scale_first(x, x, 1.0) + scale_first(x, x, 3.0);
+          real t = 0;
+          if (sum(scale_first(x, x, 1.0)) > 0) t = 1; else t = -1;
+        }}
+        parameters {{ real mu; }}
+        model {{ target += normal_lpdf(mu | sum(a) + t, 1); }}
+        generated quantities {{
+          vector[N] g = doubled(x, x, 1.0) - mu;
+          real h = sum(outer_or_diag(x, 1)) + sum(outer_or_diag(x, 0)) * mu;
+          real q = 0;
+          for (k in 1:2) q += max(scale_first(x, x, k == 1 ? 1.0 : 3.0));
+          vector[N] r = -sign_by(x, x, 1.0) + sign_by(x, x, 3.0);
+          real b = 0;
+          for (k in 1:4) {{
+            if (max(scale_first(x, x, k <= 2 ? 3.0 : 1.0)) > 2 * k) continue;
+            b += k;
+          }}
+          real c = 0;
+          for (k in 1:4) {{
+            c += k;
+            if (max(scale_first(x, x, k <= 2 ? 3.0 : 1.0)) > k + 1.5) break;
+          }}
+        }}"
+    );
+    let x = [0.3, -1.2, 2.5, 0.8];
+    let mut want: Vec<f64> = vec![0.5];
+    want.extend(x.iter().map(|v| 5.0 * v - 0.5));
+    want.push(2.4 * 2.4 + 2.4 * 0.5);
+    want.push(6.25 + 2.5);
+    want.extend(x.iter().map(|v| -2.0 * v));
+    want.push(6.0);
+    want.push(6.0);
+    for engine in [Engine::Jit, Engine::Interpreter] {
+        let bound = common::oracle::bind_json("containers_values", &source, r#"{"N": 4, "x": [0.3, -1.2, 2.5, 0.8]}"#, engine).expect("binds");
+        let mut e = bound.evaluator();
+        let lp = e.log_density(&[0.5]).expect("evaluates");
+        let lp_want = -0.5 * (0.5f64 - 15.4).powi(2) - 0.5 * (2.0 * std::f64::consts::PI).ln();
+        assert!((lp - lp_want).abs() < 1e-9, "{engine:?}: {lp} vs {lp_want}");
+        let mut out = Vec::new();
+        e.write_draw(&[0.5], &mut hbmc_stdlib::ChainRng::new(1, 0), &mut out).expect("draws");
+        assert_eq!(bound.output_names().len(), want.len(), "{:?}", bound.output_names());
+        for ((name, got), w) in bound.output_names().iter().zip(&out).zip(&want) {
+            assert!((got - w).abs() < 1e-12, "{engine:?} {name}: {got} vs {w}");
+        }
+    }
+}
+
+/// What a copy cannot keep right stays an error saying how to rewrite it:
+/// a `while` condition (evaluated on every trip) and a returned draw that
+/// the statement would read twice (read once, it is fine).
+#[test]
+fn copies_that_would_change_meaning_stay_errors() {
+    let functions = "functions {
+        vector flip(vector v) { for (i in 1:rows(v)) { if (v[i] > 0) return v; } return -v; }
+        vector jitter_rng(vector v) { for (i in 1:rows(v)) { if (v[i] > 0) return v + normal_rng(0, 1); } return v; }
+        real spread(vector u) { return max(u) - min(u); }
+      }
+      parameters { vector[2] mu; }";
+    let errors = corpus::errors(&format!("{functions} model {{ real s = 0; while (sum(flip(mu)) > s) s += 1; }}"));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].1.contains("`flip` returns a `vector` from before the end of its body, and its value is used in a `while` condition"), "{errors:?}");
+    let errors = corpus::errors(&format!("{functions} model {{ }} generated quantities {{ real s = spread(jitter_rng(mu)); real t = sum(jitter_rng(mu)); }}"));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].1.contains("reads it more than once, and the returned value draws a random number"), "{errors:?}");
+}
+
+/// A body of `if`s and `return`s folds into a `?:`; when an arm calls a
+/// function with statements it is lowered with its returns instead, so
+/// only the arm taken runs them. x = (0.3, -1.2, 2.5, 0.8): `twice(x, 0)`
+/// is 2 * 2.5 x (the first entry above 1), `twice(x, 1)` is x, and the
+/// scalar `last_big(x, 0)` is 3 (the index of 2.5), `last_big(x, 1)` 0.
+#[test]
+fn a_folded_body_whose_arm_has_statements_is_lowered_with_its_returns() {
+    let source = format!(
+        "functions {{
+          {CONTAINER_FUNCTIONS}
+          vector twice(vector v, int k) {{
+            if (k == 0) return 2 * scale_first(v, v, 1.0);
+            return v;
+          }}
+          int big_at(vector v) {{
+            for (i in 1:rows(v)) {{ if (v[i] > 1) return i; }}
+            return 0;
+          }}
+          real last_big(vector v, int k) {{
+            if (k == 0) return big_at(v) * 1.0;
+            return 0;
+          }}
+        }}
+        data {{ int N; vector[N] x; }}
+        parameters {{ real mu; }}
+        model {{ mu ~ normal(0, 1); }}
+        generated quantities {{
+          vector[N] a = twice(x, 0) + mu;
+          vector[N] b = twice(x, 1) * mu;
+          real c = last_big(x, 0) + last_big(x, 1);
+        }}"
+    );
+    let x = [0.3, -1.2, 2.5, 0.8];
+    let mut want: Vec<f64> = vec![0.5];
+    want.extend(x.iter().map(|v| 5.0 * v + 0.5));
+    want.extend(x.iter().map(|v| v * 0.5));
+    want.push(3.0);
+    for engine in [Engine::Jit, Engine::Interpreter] {
+        let bound = common::oracle::bind_json("folded_arms", &source, r#"{"N": 4, "x": [0.3, -1.2, 2.5, 0.8]}"#, engine).expect("binds");
+        let mut out = Vec::new();
+        bound.evaluator().write_draw(&[0.5], &mut hbmc_stdlib::ChainRng::new(1, 0), &mut out).expect("draws");
+        assert_eq!(out.len(), want.len(), "{:?}", bound.output_names());
+        for ((name, got), w) in bound.output_names().iter().zip(&out).zip(&want) {
+            assert!((got - w).abs() < 1e-12, "{engine:?} {name}: {got} vs {w}");
+        }
+    }
 }

@@ -17,7 +17,9 @@
 //!   assigned to `x` at the end of the body);
 //! - a body with a `return` before its end (inside a loop, an `if` arm,
 //!   before other statements): inlined the same way, its `return`s lowered
-//!   into assignments, a flag and `break`s (`returns.rs`).
+//!   into assignments, a flag and `break`s (`returns.rs`); a container it
+//!   returns inside an expression has no local, so the calling statement is
+//!   copied to each `return` (`copies.rs`).
 //!
 //! Codes: E0011 (a definition that cannot be used), E0012 (recursion),
 //! E0013 (a call that breaks Stan's rules for user functions).
@@ -28,6 +30,7 @@ use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::*;
 use crate::syntax::span::Span;
 
+mod copies;
 mod map_rect;
 mod reduce_sum;
 mod returns;
@@ -99,6 +102,7 @@ pub fn expand_functions(mut program: Program) -> (Program, Vec<Diagnostic>) {
         counter: 0,
         block: BlockKind::Model,
         caller: None,
+        pending: BTreeMap::new(),
         diags,
     };
     for block in &program.blocks {
@@ -391,6 +395,9 @@ struct Expander {
     /// `None` at the block's own statements: Stan's call rules for `_lp`
     /// and `_jacobian` functions depend on it.
     caller: Option<String>,
+    /// Calls of early-returned containers waiting for the statement that
+    /// uses their value, by placeholder name (`copies.rs`).
+    pending: BTreeMap<String, copies::Pending>,
     diags: Vec<Diagnostic>,
 }
 
@@ -519,19 +526,21 @@ impl Expander {
                     if let Some(stmts) = self.direct_call(&init, Expr::var(&d.name), depth) {
                         // `vector[N] x = f(...)`: the body assigns `x` itself.
                         let mut v = vec![Stmt { kind: StmtKind::Decl(d), span }];
-                        v.push(Stmt { kind: StmtKind::Block(stmts), span });
+                        v.push(Stmt { kind: StmtKind::Block(self.resolve(stmts, Vec::new())), span });
                         return v;
                     }
                     let init = self.expand_expr(init, &mut hoist, depth);
                     if !hoist.is_empty() {
                         let name = d.name.clone();
-                        hoist.push(Stmt {
+                        let assign = Stmt {
                             kind: StmtKind::Assign { lhs: Expr::var(&name), op: AssignOp::Assign, rhs: init },
                             span,
-                        });
+                        };
+                        // The declaration stays (its sizes are the user's);
+                        // a call awaiting its statement copies the assignment.
                         return vec![
                             Stmt { kind: StmtKind::Decl(d), span },
-                            Stmt { kind: StmtKind::Block(hoist), span },
+                            Stmt { kind: StmtKind::Block(self.resolve(hoist, vec![assign])), span },
                         ];
                     }
                     d.init = Some(init);
@@ -540,7 +549,7 @@ impl Expander {
             }
             StmtKind::Assign { lhs, op: AssignOp::Assign, rhs } => {
                 if let Some(stmts) = self.direct_call(&rhs, lhs.clone(), depth) {
-                    return vec![Stmt { kind: StmtKind::Block(stmts), span }];
+                    return vec![Stmt { kind: StmtKind::Block(self.resolve(stmts, Vec::new())), span }];
                 }
                 let rhs = self.expand_expr(rhs, &mut hoist, depth);
                 let lhs = self.expand_expr(lhs, &mut hoist, depth);
@@ -565,7 +574,10 @@ impl Expander {
             }
             StmtKind::While { cond, body } => {
                 let cond = self.expand_expr(cond, &mut hoist, depth);
-                if !hoist.is_empty() {
+                if let Some(p) = self.awaiting(&hoist) {
+                    let d = p.while_condition();
+                    self.diags.push(d);
+                } else if !hoist.is_empty() {
                     self.diags.push(
                         Diagnostic::error("E0013", "a user function with statements in a `while` condition is not supported yet")
                             .with_label(cond.span, "condition calls it")
@@ -592,8 +604,7 @@ impl Expander {
                     let (func, args) = (func.clone(), args.clone());
                     match self.statement_call(&func, args, e.span, &mut hoist, depth) {
                         Some(stmts) => {
-                            hoist.extend(stmts);
-                            return vec![Stmt { kind: StmtKind::Block(hoist), span }];
+                            return vec![Stmt { kind: StmtKind::Block(self.resolve(hoist, stmts)), span }];
                         }
                         None => StmtKind::Empty,
                     }
@@ -606,8 +617,7 @@ impl Expander {
         if hoist.is_empty() {
             vec![stmt]
         } else {
-            hoist.push(stmt);
-            vec![Stmt { kind: StmtKind::Block(hoist), span }]
+            vec![Stmt { kind: StmtKind::Block(self.resolve(hoist, vec![stmt])), span }]
         }
     }
 
@@ -688,6 +698,12 @@ impl Expander {
         }
         let args: Vec<Expr> = args.into_iter().map(|a| self.expand_expr(a, hoist, depth)).collect();
         let mut form = self.forms.get(&name).cloned()?;
+        if matches!(&form, Form::Expr(e) if self.arm_hoists(e)) {
+            // A folded `if` whose arm calls a function with statements
+            // cannot stay a `?:` (the arm's statements would run on both
+            // paths): the body is lowered with its `return`s instead.
+            form = Form::Jumps(f.body.clone().unwrap_or_default());
+        }
         if func.name.ends_with("_lpdf") || func.name.ends_with("_lpmf") {
             // Called normalised: Stan passes `propto = false` down, so the
             // body's `_lupdf`/`_lupmf` calls keep their constants.
@@ -747,27 +763,45 @@ impl Expander {
             Form::Jumps(body) => 'jumps: {
                 let stmts: Vec<Stmt> = body.iter().map(|s| self.rename_stmt(s, &mut env)).collect();
                 let mut out = Vec::new();
+                // The placeholder of a container's value: the body waits
+                // for the statement using it (`copies.rs`).
+                let mut hole = None;
                 let (place, value) = match (f.return_type.base.as_str(), place) {
                     ("void", _) => (None, None),
                     (_, Some(p)) => (Some(p), None),
-                    (_, None) => {
-                        let Some(local) = self.result_local(&f, func, span) else { break 'jumps None };
-                        let var = Expr::var(&local.name);
-                        out.push(Stmt { kind: StmtKind::Decl(local), span });
-                        (Some(var.clone()), Some(var))
-                    }
+                    (_, None) => match self.result_local(&f, span) {
+                        Some(local) => {
+                            let var = Expr::var(&local.name);
+                            out.push(Stmt { kind: StmtKind::Decl(local), span });
+                            (Some(var.clone()), Some(var))
+                        }
+                        None => {
+                            self.counter += 1;
+                            let h = Ident { name: format!("{name}:{}", self.counter), span };
+                            let var = Expr::var(&h);
+                            hole = Some(h);
+                            (Some(var.clone()), Some(var))
+                        }
+                    },
                 };
                 let fell_off = (place.is_some() && !returns::surely_returns(&body)).then(|| {
                     format!("the function `{name}` reached the end of its body without returning a value")
                 });
                 let flag = Ident { name: self.fresh("returned"), span };
-                let stmts = returns::lower(stmts, place, flag, fell_off, span);
+                let stmts = returns::lower(stmts, place, flag.clone(), fell_off, span);
                 let saved = std::mem::take(hoist);
                 let body = self.expand_stmts(stmts, depth + 1);
                 *hoist = saved;
+                let body = mark_inlined(&name, body, span);
+                if let Some(hole) = hole {
+                    let pending = copies::Pending::new(body, func.clone(), span, f.name.clone(), type_text(&f.return_type), flag);
+                    self.pending.insert(hole.name.clone(), pending);
+                    out.push(copies::marker(&hole, span));
+                    break 'jumps Some((out, value));
+                }
                 // The result's local stays outside the marked body: the
                 // calling expression reads it.
-                out.extend(mark_inlined(&name, body, span));
+                out.extend(body);
                 Some((out, value))
             }
         };
@@ -775,29 +809,42 @@ impl Expander {
         expanded
     }
 
+    /// Whether an arm of a `?:` in `e` calls a user function with
+    /// statements (directly or through expression bodies).
+    fn arm_hoists(&self, e: &Expr) -> bool {
+        let mut found = false;
+        visit_expr(e, &mut |x| {
+            if let ExprKind::Ternary { then, otherwise, .. } = &x.kind {
+                found |= self.hoists(then) || self.hoists(otherwise);
+            }
+        });
+        found
+    }
+
+    /// Whether expanding `e` puts statements before its statement.
+    fn hoists(&self, e: &Expr) -> bool {
+        let mut found = false;
+        visit_expr(e, &mut |x| {
+            if let ExprKind::Call { func, .. } | ExprKind::CondCall { func, .. } = &x.kind {
+                found |= match self.forms.get(&def_name(&func.name)) {
+                    Some(Form::Stmts(..) | Form::Jumps(_)) => true,
+                    Some(Form::Expr(body)) => self.hoists(body),
+                    _ => false,
+                };
+            }
+        });
+        found
+    }
+
     /// The local that holds the value of a call whose body returns early
-    /// and whose value is used inside an expression: an `int` or a `real`
-    /// (a container's sizes are not known before type checking).
-    fn result_local(&mut self, f: &FunDef, func: &Ident, span: Span) -> Option<VarDecl> {
+    /// and whose value is used inside an expression, for an `int` or a
+    /// `real`; `None` for a container, whose sizes are not known before
+    /// type checking (its statement is copied instead, `copies.rs`).
+    fn result_local(&mut self, f: &FunDef, span: Span) -> Option<VarDecl> {
         let base = match (f.return_type.base.as_str(), f.return_type.array_dims) {
             ("int", 0) => BaseTypeExpr::Int { transform: Transform::None },
             ("real", 0) => BaseTypeExpr::Real { transform: Transform::None },
-            _ => {
-                self.diags.push(
-                    Diagnostic::error(
-                        "E0013",
-                        format!(
-                            "`{}` returns a `{}` from before the end of its body, and its value is used inside an expression, which is not supported yet",
-                            func.name,
-                            type_text(&f.return_type)
-                        ),
-                    )
-                    .with_label(span, "value used here")
-                    .with_label(f.name.span, "returns early")
-                    .with_help("assign the call to a variable first (`vector[n] v = f(...);` or `v = f(...);`) and use the variable"),
-                );
-                return None;
-            }
+            _ => return None,
         };
         let name = Ident { name: self.fresh(&f.name.name), span };
         Some(VarDecl { ty: TypeExpr { array_sizes: Vec::new(), base, span }, name, init: None, span })
@@ -1020,6 +1067,8 @@ impl Expander {
                 StmtKind::ForEach { var: new, over, body }
             }
             StmtKind::Block(v) => StmtKind::Block(self.rename_stmts(v, env)),
+            // Not a scope (see `instantiate`): its locals stay named after it.
+            StmtKind::Inlined { from, stmts } => StmtKind::Inlined { from: *from, stmts: stmts.iter().map(|x| self.rename_stmt(x, env)).collect() },
             StmtKind::If { cond, then, otherwise } => StmtKind::If {
                 cond: subst(cond, env),
                 then: Box::new(self.rename_scoped(then, env)),
