@@ -139,6 +139,7 @@ impl Expander {
                     let s = Stmt { kind, span };
                     // `awaits` holds only for blocks and markers.
                     let name = marker_name(&s).expect("a marker").to_string();
+                    // `awaits` holds for a marker only while its call is pending.
                     let mut p = self.pending.remove(&name).expect("a pending call");
                     let body = std::mem::take(&mut p.body);
                     let escaped = Ident { name: self.fresh("escaped"), span };
