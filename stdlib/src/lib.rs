@@ -309,8 +309,6 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_erfc / hbm_erfc_d1,
         hbm_Phi / hbm_Phi_d1,
         hbm_inv_Phi / hbm_inv_Phi_d1,
-        hbm_std_normal_qf / hbm_std_normal_qf_d1,
-        hbm_std_normal_log_qf / hbm_std_normal_log_qf_d1,
         hbm_inv_sqrt / hbm_inv_sqrt_d1,
         hbm_inv_square / hbm_inv_square_d1,
         hbm_tgamma / hbm_tgamma_d1,
@@ -769,5 +767,13 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_log_inv_logit_grad: unsafe extern "C" fn(f64, Ptr) -> f64 => K::Grad { of: "hbm_log_inv_logit" });
     push!(hbm_log1m_inv_logit_grad: unsafe extern "C" fn(f64, Ptr) -> f64 => K::Grad { of: "hbm_log1m_inv_logit" });
     push!(hbm_nb_lchoose_grad: unsafe extern "C" fn(i64, f64, Ptr) -> f64 => K::Grad { of: "hbm_nb_lchoose" });
+    // Last, as the densities above: new symbols go at the end, so every
+    // other symbol keeps its test points.
+    unary!(
+        hbm_std_normal_qf / hbm_std_normal_qf_d1,
+        hbm_std_normal_log_qf / hbm_std_normal_log_qf_d1,
+        hbm_lambert_w0 / hbm_lambert_w0_d1,
+        hbm_lambert_wm1 / hbm_lambert_wm1_d1,
+    );
     v
 }

@@ -158,6 +158,20 @@ unary!(
     |p| sp::inv_phi_d1(p)
 );
 unary!(
+    hbm_lambert_w0,
+    hbm_lambert_w0_d1,
+    "The principal branch of the Lambert W function.",
+    |x| sp::lambert_w0(x),
+    |x| sp::lambert_w_d1(sp::lambert_w0(x))
+);
+unary!(
+    hbm_lambert_wm1,
+    hbm_lambert_wm1_d1,
+    "The lower branch of the Lambert W function.",
+    |x| sp::lambert_wm1(x),
+    |x| sp::lambert_w_d1(sp::lambert_wm1(x))
+);
+unary!(
     hbm_std_normal_qf,
     hbm_std_normal_qf_d1,
     "Standard normal quantile (Stan's `std_normal_qf`, `inv_Phi`'s other name).",

@@ -722,6 +722,87 @@ pub fn inv_phi(p: f64) -> f64 {
     }
 }
 
+/// -1/e, where the two real branches of the Lambert W function meet.
+const LAMBERT_BRANCH_POINT: f64 = -0.36787944117144233;
+
+/// The principal branch W₀ of the Lambert W function (the w >= -1 with
+/// w e^w = x), for x >= -1/e; NaN below (Stan's `lambert_w0`).
+pub fn lambert_w0(x: f64) -> f64 {
+    if x.is_nan() || x < LAMBERT_BRANCH_POINT {
+        return f64::NAN;
+    }
+    if x == f64::INFINITY {
+        return f64::INFINITY;
+    }
+    if x == 0.0 {
+        return 0.0;
+    }
+    let w = if x < -0.25 {
+        lambert_branch_series(x, 1.0)
+    } else if x < 3.0 {
+        x.ln_1p()
+    } else {
+        let l1 = x.ln();
+        let l2 = l1.ln();
+        l1 - l2 + l2 / l1
+    };
+    lambert_halley(x, w)
+}
+
+/// The lower branch W₋₁ of the Lambert W function (the w <= -1 with
+/// w e^w = x), for -1/e <= x < 0; -inf at 0, NaN elsewhere (Stan's
+/// `lambert_wm1`).
+pub fn lambert_wm1(x: f64) -> f64 {
+    if x.is_nan() || !(LAMBERT_BRANCH_POINT..=0.0).contains(&x) {
+        return f64::NAN;
+    }
+    if x == 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    let w = if x < -0.25 {
+        lambert_branch_series(x, -1.0)
+    } else {
+        // The asymptote at 0-: ln(-x) - ln(-ln(-x)) + ...
+        let l1 = (-x).ln();
+        let l2 = (-l1).ln();
+        l1 - l2 + l2 / l1
+    };
+    lambert_halley(x, w)
+}
+
+/// W about the branch point: -1 + p - p²/3 + 11p³/72, p = ±√(2(e x + 1))
+/// (+ for W₀, - for W₋₁).
+fn lambert_branch_series(x: f64, sign: f64) -> f64 {
+    let p = sign * (2.0 * (std::f64::consts::E * x + 1.0)).max(0.0).sqrt();
+    -1.0 + p * (1.0 + p * (-1.0 / 3.0 + p * 11.0 / 72.0))
+}
+
+/// Halley steps on w e^w - x from `w`; at the branch point (w = -1, where
+/// the steps divide by 1 + w) the start is kept.
+fn lambert_halley(x: f64, mut w: f64) -> f64 {
+    for _ in 0..64 {
+        let ew = w.exp();
+        let f = w * ew - x;
+        let wp1 = w + 1.0;
+        let denom = ew * wp1 - (w + 2.0) * f / (2.0 * wp1);
+        if wp1 == 0.0 || !denom.is_finite() || denom == 0.0 {
+            break;
+        }
+        let step = f / denom;
+        w -= step;
+        if step.abs() <= 2.0 * f64::EPSILON * w.abs() {
+            break;
+        }
+    }
+    w
+}
+
+/// dW/dx = 1 / (e^W (1 + W)) of either branch, given its value W (finite
+/// at x = 0, infinite at the branch point).
+pub fn lambert_w_d1(w: f64) -> f64 {
+    1.0 / (w.exp() * (1.0 + w))
+}
+
 /// Φ⁻¹(e^lp), the standard normal quantile of a log probability (Stan's
 /// `std_normal_log_qf`): -inf at lp = -inf, +inf at 0, NaN above 0. Below
 /// lp = -680, where e^lp nears the smallest normal double, Newton steps on

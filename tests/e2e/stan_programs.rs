@@ -391,6 +391,8 @@ fn library_values_match_mpmath() {
         ("hmm_hidden_state_prob_23", 0.7014527923858303596),
         ("hmm_hidden_state_prob_14", 0.3359128144660622149),
         ("std_normal_qf_x", -0.52440051270804078404),
+        ("lambert_w0_x", 0.567143290409783873),
+        ("lambert_wm1_x", -3.5771520639572972184),
         ("std_normal_log_qf_1", -0.33747496376420245528),
         ("std_normal_log_qf_near_1", 6.3613409024117348232),
         ("std_normal_log_qf_800", -39.884694838256677568),

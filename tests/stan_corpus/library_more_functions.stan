@@ -50,5 +50,6 @@ model {
     vector[N] zr = reverse(to_vector(z));
     target += -0.1 * norm2(zr[1:2]) - 0.05 * norm1(block(W, 1, 2, 2, 1)) - 0.1 * log_determinant_spd(S);
     target += -0.01 * sum(chol2inv(cholesky_decompose(S))) + 0.1 * std_normal_log_qf(-sigma) + 0.01 * is_nan(sigma);
+    target += -0.1 * lambert_w0(sigma) + 0.01 * lambert_wm1(-0.3 * inv_logit(sigma));
   }
 }

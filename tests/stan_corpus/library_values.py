@@ -1,6 +1,6 @@
 """Reference values of tests/stan_corpus/library_values.stan:
 python3 library_values.py (mpmath 1.3.0, 40 digits)."""
-from mpmath import besseli, besselj, bessely, besselk, betainc, cos, mp, mpf, matrix, log, exp, ncdf, loggamma, binomial, beta, gammainc, factorial, quad, pi, sqrt, erfinv, findroot
+from mpmath import besseli, besselj, bessely, besselk, betainc, cos, mp, mpf, matrix, log, exp, ncdf, loggamma, binomial, beta, gammainc, factorial, quad, pi, sqrt, erfinv, findroot, lambertw
 mp.dps = 40
 il = lambda t: 1 / (1 + exp(-t))
 f = lambda x: mpf(x)
@@ -244,6 +244,8 @@ rows = {
     "hmm_hidden_state_prob_23": hmm_state_prob(1, 2),
     "hmm_hidden_state_prob_14": hmm_state_prob(0, 3),
     "std_normal_qf_x": -sqrt(2) * erfinv(1 - 2 * f('0.3')),
+    "lambert_w0_x": lambertw(1).real,
+    "lambert_wm1_x": lambertw(f('-0.1'), -1).real,
     "std_normal_log_qf_1": -sqrt(2) * erfinv(1 - 2 * exp(-1)),
     "std_normal_log_qf_near_1": -sqrt(2) * erfinv(1 - 2 * exp(f('-1e-10'))),
     # below e^-700 by the root of log(ncdf(x)) = lp

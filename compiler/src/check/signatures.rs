@@ -15,7 +15,7 @@ use super::types::{Axis, ElemType, Type};
 pub const UNARY_MATH: &[&str] = &[
     "exp", "log", "log1p", "expm1", "sqrt", "square", "inv", "inv_sqrt", "inv_square", "inv_logit",
     "logit", "log_inv_logit", "log1m_inv_logit", "log1p_exp", "log1m_exp", "log1m", "lgamma",
-    "tgamma", "digamma", "trigamma", "Phi", "Phi_approx", "inv_Phi", "std_normal_qf", "std_normal_log_qf", "log2", "log10", "exp2", "cbrt",
+    "tgamma", "digamma", "trigamma", "Phi", "Phi_approx", "inv_Phi", "std_normal_qf", "std_normal_log_qf", "lambert_w0", "lambert_wm1", "log2", "log10", "exp2", "cbrt",
     "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
     "erf", "erfc", "floor", "ceil", "round", "trunc", "inv_cloglog", "fabs", "step",
 ];

@@ -251,3 +251,41 @@ fn inv_logit_grad_is_inv_logit_and_its_derivative() {
     let (v, d) = inv_logit_grad(f64::NAN);
     assert!(v.is_nan() && d.is_nan());
 }
+
+/// Both real branches of the Lambert W function against mpmath's
+/// `lambertw(x)` and `lambertw(x, -1)`. Near the branch point -1/e the
+/// value is fixed only to about 1e-8 by a double `x` (e x + 1 keeps no more
+/// digits), so it is checked that far.
+#[test]
+fn lambert_w_matches_mpmath() {
+    let w0: &[(f64, f64)] = &[
+        (-0.36, -0.80608431597081777829),
+        (-0.3, -0.48940222718021496904),
+        (-0.1, -0.11183255915896296483),
+        (1e-10, 9.9999999990000000001e-11),
+        (0.5, 0.35173371124919582602),
+        (1.0, 0.567143290409783873),
+        (10.0, 1.7455280027406993831),
+        (1e6, 11.383358086140052622),
+        (1e300, 684.24720862976084924),
+    ];
+    for &(x, r) in w0 {
+        assert_close(lambert_w0(x), r, 1e-14, &format!("lambert_w0({x})"));
+    }
+    let wm1: &[(f64, f64)] = &[
+        (-0.36, -1.2227701339785059531),
+        (-0.3, -1.781337023421627612),
+        (-0.1, -3.5771520639572972184),
+        (-1e-5, -14.163600815810183009),
+        (-1e-300, -697.322776295460161),
+    ];
+    for &(x, r) in wm1 {
+        assert_close(lambert_wm1(x), r, 1e-14, &format!("lambert_wm1({x})"));
+    }
+    let near = -0.3678794411714423;
+    assert_close(lambert_w0(near), -0.99999998916462096496, 1e-8, "lambert_w0 near -1/e");
+    assert_close(lambert_wm1(near), -1.0000000108353791133, 1e-8, "lambert_wm1 near -1/e");
+    assert_eq!(lambert_w0(0.0), 0.0);
+    assert_eq!(lambert_wm1(0.0), f64::NEG_INFINITY);
+    assert!(lambert_w0(-0.4).is_nan() && lambert_wm1(-0.4).is_nan() && lambert_wm1(0.1).is_nan());
+}
