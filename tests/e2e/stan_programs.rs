@@ -1140,3 +1140,29 @@ fn quantile_of_a_parameter_is_error_e1002() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("E1002") && err.contains("argument `x` of `quantile` must be data"), "{err}");
 }
+
+/// Stan's foreach over a vector or row vector (`for (v in x)`), as well as
+/// over an array, for variables and expressions: the log density is the
+/// closed-form sum of the normals, in both engines.
+#[test]
+fn foreach_runs_over_vectors_and_row_vectors() {
+    use hbmc::model::Engine;
+    let source = "data { int N; vector[N] x; }
+        parameters { real mu; }
+        model {
+          for (v in x) target += normal_lpdf(v | mu, 1);
+          for (v in 2 * x') target += normal_lpdf(v | mu, 2);
+          for (v in to_array_1d(x[2:3])) target += normal_lpdf(v | mu, 3);
+        }";
+    let x = [1.0, -2.0, 3.5];
+    let normal = |y: f64, m: f64, s: f64| -0.5 * ((y - m) / s).powi(2) - s.ln() - 0.5 * (2.0 * std::f64::consts::PI).ln();
+    for engine in [Engine::Jit, Engine::Interpreter] {
+        let bound = common::oracle::bind_json("foreach_vectors", source, r#"{"N": 3, "x": [1, -2, 3.5]}"#, engine).expect("binds");
+        let mut e = bound.evaluator();
+        let mu = 0.7;
+        let lp = e.log_density(&[mu]).expect("evaluates");
+        let want: f64 = x.iter().map(|&v| normal(v, mu, 1.0) + normal(2.0 * v, mu, 2.0)).sum::<f64>()
+            + x[1..].iter().map(|&v| normal(v, mu, 3.0)).sum::<f64>();
+        assert!((lp - want).abs() < 1e-12 * want.abs(), "{engine:?}: {lp} vs {want}");
+    }
+}

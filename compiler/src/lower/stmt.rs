@@ -154,7 +154,13 @@ impl Lowerer<'_> {
             }
             K::ForEach { var, over, body } => {
                 let shape = self.shape(over)?;
-                if shape.len() != 1 || !matches!(over.ty.elem, ElemType::Int { .. } | ElemType::Real) || over.ty.array.len() > 1 {
+                // A 1-D array of ints or reals, or a vector or row vector.
+                let scalars = match over.ty.elem {
+                    ElemType::Int { .. } | ElemType::Real => over.ty.array.len() <= 1,
+                    ElemType::Vector(_) | ElemType::RowVector(_) => over.ty.array.is_empty(),
+                    _ => false,
+                };
+                if shape.len() != 1 || !scalars {
                     return Err(LowerError::unsupported(s.span, "a foreach loop over something other than a 1-D container of scalars"));
                 }
                 let start = self.fb.i64(0);
