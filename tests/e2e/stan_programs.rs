@@ -1143,7 +1143,7 @@ fn quantile_of_a_parameter_is_error_e1002() {
 
 /// Stan's foreach over a vector or row vector (`for (v in x)`), as well as
 /// over an array, for variables and expressions: the log density is the
-/// closed-form sum of the normals, in both engines.
+/// closed-form sum of the normals, in both engines; and over a matrix.
 #[test]
 fn foreach_runs_over_vectors_and_row_vectors() {
     use hbmc::model::Engine;
@@ -1164,5 +1164,16 @@ fn foreach_runs_over_vectors_and_row_vectors() {
         let want: f64 = x.iter().map(|&v| normal(v, mu, 1.0) + normal(2.0 * v, mu, 2.0)).sum::<f64>()
             + x[1..].iter().map(|&v| normal(v, mu, 3.0)).sum::<f64>();
         assert!((lp - want).abs() < 1e-12 * want.abs(), "{engine:?}: {lp} vs {want}");
+    }
+    // Over a matrix, as Stan: its elements in column-major order (1, 4, 2,
+    // 5, 3, 6 here), so the weighted sum is 86 (91 in row-major order).
+    let source = "data { matrix[2, 3] M; }
+        transformed data { real acc = 0; int k = 0; for (v in M) { k += 1; acc += k * v; } }
+        parameters { real mu; }
+        model { target += -0.5 * square(mu - acc); }";
+    for engine in [Engine::Jit, Engine::Interpreter] {
+        let bound = common::oracle::bind_json("foreach_matrix", source, r#"{"M": [[1, 2, 3], [4, 5, 6]]}"#, engine).expect("binds");
+        let lp = bound.evaluator().log_density(&[86.0]).expect("evaluates");
+        assert_eq!(lp, 0.0, "{engine:?}: the sum is not 86");
     }
 }

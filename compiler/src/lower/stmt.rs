@@ -154,20 +154,29 @@ impl Lowerer<'_> {
             }
             K::ForEach { var, over, body } => {
                 let shape = self.shape(over)?;
-                // A 1-D array of ints or reals, or a vector or row vector.
+                // A 1-D array of ints or reals, a vector, a row vector, or
+                // (as Stan) a matrix's elements in column-major order.
                 let scalars = match over.ty.elem {
                     ElemType::Int { .. } | ElemType::Real => over.ty.array.len() <= 1,
-                    ElemType::Vector(_) | ElemType::RowVector(_) => over.ty.array.is_empty(),
+                    ElemType::Vector(_) | ElemType::RowVector(_) | ElemType::Matrix(..) => over.ty.array.is_empty(),
                     _ => false,
                 };
-                if shape.len() != 1 || !scalars {
-                    return Err(LowerError::unsupported(s.span, "a foreach loop over something other than a 1-D container of scalars"));
+                let axes = if matches!(over.ty.elem, ElemType::Matrix(..)) { 2 } else { 1 };
+                if !scalars || shape.len() != axes {
+                    return Err(LowerError::unsupported(s.span, "a foreach loop over an array of arrays, vectors or matrices (loop over its indices)"));
                 }
                 let start = self.fb.i64(0);
-                let end = self.fb.i64(shape[0] as i64);
+                let end = self.fb.i64(shape.iter().product::<usize>() as i64);
                 let i = self.fb.fresh(ScalarType::I64);
                 self.fb.open();
-                let x = self.elem(over, &[i])?;
+                let at = match shape[..] {
+                    [rows, _] => {
+                        let rows = self.fb.i64(rows as i64);
+                        vec![self.fb.binary(BinaryOp::Rem, i, rows), self.fb.binary(BinaryOp::Div, i, rows)]
+                    }
+                    _ => vec![i],
+                };
+                let x = self.elem(over, &at)?;
                 self.scalars.insert(*var, x);
                 self.lower_stmt(body)?;
                 let body = self.fb.close();
