@@ -392,6 +392,7 @@ fn library_values_match_mpmath() {
         ("hmm_hidden_state_prob_14", 0.3359128144660622149),
         ("std_normal_qf_x", -0.52440051270804078404),
         ("lambert_w0_x", 0.567143290409783873),
+        ("log_sum_exp_pair_2", 2.0485873515737420588),
         ("lambert_wm1_x", -3.5771520639572972184),
         ("std_normal_log_qf_1", -0.33747496376420245528),
         ("std_normal_log_qf_near_1", 6.3613409024117348232),

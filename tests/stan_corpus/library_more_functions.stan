@@ -1,5 +1,6 @@
 // gp_dot_prod_cov, trace_gen_quad_form and matrix_power, and norm1, norm2,
-// reverse, block, log_determinant_spd, chol2inv and std_normal_log_qf on
+// reverse, block, log_determinant_spd, chol2inv, std_normal_log_qf, Lambert W
+// and the elementwise log_sum_exp(a, b) on
 // parameters: transformed data
 // checks their values against the same computed by hand (a wrong value
 // rejects the data, which fails the oracles); the model uses them on
@@ -50,6 +51,7 @@ model {
     vector[N] zr = reverse(to_vector(z));
     target += -0.1 * norm2(zr[1:2]) - 0.05 * norm1(block(W, 1, 2, 2, 1)) - 0.1 * log_determinant_spd(S);
     target += -0.01 * sum(chol2inv(cholesky_decompose(S))) + 0.1 * std_normal_log_qf(-sigma) + 0.01 * is_nan(sigma);
+    target += -0.01 * sum(log_sum_exp(to_vector(z), sigma * zr));
     target += -0.1 * lambert_w0(sigma) + 0.01 * lambert_wm1(-0.3 * inv_logit(sigma));
   }
 }

@@ -245,6 +245,7 @@ rows = {
     "hmm_hidden_state_prob_14": hmm_state_prob(0, 3),
     "std_normal_qf_x": -sqrt(2) * erfinv(1 - 2 * f('0.3')),
     "lambert_w0_x": lambertw(1).real,
+    "log_sum_exp_pair_2": log(exp(2) + exp(-1)),
     "lambert_wm1_x": lambertw(f('-0.1'), -1).real,
     "std_normal_log_qf_1": -sqrt(2) * erfinv(1 - 2 * exp(-1)),
     "std_normal_log_qf_near_1": -sqrt(2) * erfinv(1 - 2 * exp(f('-1e-10'))),

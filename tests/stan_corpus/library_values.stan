@@ -169,6 +169,7 @@ generated quantities {
   real hmm_hidden_state_prob_14 = hmm_hidden_state_prob(hmm_lo, hmm_gamma, hmm_rho)[1, 4];
   real std_normal_qf_x = std_normal_qf(0.3);
   real lambert_w0_x = lambert_w0(1);
+  real log_sum_exp_pair_2 = log_sum_exp([1, 2]', [3, -1]')[2];
   real lambert_wm1_x = lambert_wm1(-0.1);
   real std_normal_log_qf_1 = std_normal_log_qf(-1);
   real std_normal_log_qf_near_1 = std_normal_log_qf(-1e-10);

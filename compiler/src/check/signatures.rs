@@ -372,6 +372,10 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
         "mean" | "sd" | "variance" | "log_sum_exp" | "dot_self" | "norm1" | "norm2" => match tys.as_slice() {
             [t] if !t.is_scalar() && t.array.len() <= 1 && (name != "dot_self" || is_vector_like(t)) => Ok(Type::real()),
             [a, b] if name == "log_sum_exp" && a.is_scalar() && b.is_scalar() => Ok(Type::real()),
+            // Stan Math's elementwise form of two containers (or one and a real).
+            [a, b] if name == "log_sum_exp" => elementwise_pair(a, b).ok_or(CallError::Mismatch(
+                "log_sum_exp(container) -> real; log_sum_exp(a, b) -> real, and elementwise with containers of matching dims",
+            )),
             _ => mismatch("f(vector | row_vector | matrix | array[] real) -> real"),
         },
         "log_mix" => match tys.as_slice() {

@@ -85,7 +85,10 @@ impl Lowerer<'_> {
             return self.shape(&args[0]);
         }
         let refs: Vec<&TypedExpr> = args.iter().collect();
-        if BINARY_MATH.contains(&func) || matches!(func, "non_centered" | "add" | "subtract" | "elt_multiply" | "elt_divide") {
+        if BINARY_MATH.contains(&func)
+            || matches!(func, "non_centered" | "add" | "subtract" | "elt_multiply" | "elt_divide")
+            || (func == "log_sum_exp" && args.len() == 2)
+        {
             return self.broadcast_shape(&e.ty, &refs, e);
         }
         match func {
