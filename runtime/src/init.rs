@@ -66,24 +66,37 @@ pub fn initial_point<D: LogDensity>(
         Init::Random { radius } => {
             let radius = if radius.is_finite() && *radius >= 0.0 { *radius } else { 2.0 };
             let mut last_problem = String::new();
+            // Whether every try gave a NaN log density: with no point at
+            // all where it is a number, the cause is rarely the point.
+            let mut always_nan = true;
             for _ in 0..MAX_INIT_TRIES {
                 let point: Vec<f64> = (0..dim).map(|_| rng.uniform_range(-radius, radius)).collect();
                 match density.logp_grad(&point, &mut grad) {
                     Ok(lp) if lp.is_finite() && grad.iter().all(|g| g.is_finite()) => return Ok(point),
                     Ok(lp) => {
+                        always_nan &= lp.is_nan();
                         last_problem = format!("log density {lp} or a non-finite gradient")
                     }
-                    Err(e) if e.recoverable => last_problem = e.message,
+                    Err(e) if e.recoverable => {
+                        always_nan = false;
+                        last_problem = e.message
+                    }
                     Err(e) => return Err(format!("model error at an initial point: {}", e.message)),
                 }
                 if radius == 0.0 {
                     break;
                 }
             }
+            let hint = if always_nan {
+                "; the log density was NaN at every point tried, as when NaN data reach a \
+                 distribution or an expression (NaN is valid data, but a density of NaN is NaN): \
+                 skip NaN observations, e.g. `if (is_nan(y[n])) continue;`, or remove them"
+            } else {
+                "; give initial values or check the model's support"
+            };
             Err(format!(
                 "no initial point with a finite log density and gradient found for chain {} after {} \
-                 tries in (-{radius}, {radius}) (last problem: {last_problem}); give initial values \
-                 or check the model's support",
+                 tries in (-{radius}, {radius}) (last problem: {last_problem}){hint}",
                 chain + 1,
                 MAX_INIT_TRIES
             ))

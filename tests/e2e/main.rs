@@ -42,6 +42,7 @@ mod loop_invariants;
 mod loop_value_tapes;
 mod map_rect;
 mod model_api;
+mod nan_data;
 mod negated_adjoints;
 mod normal_vector_prior;
 mod ode_stiff;

@@ -24,7 +24,7 @@
 //! | E4013 | error    | a CSV column whose variable is not declared over exactly one dim, or columns over different dims |
 //! | E4020 | error    | wrong shape: nesting depth, length, ragged lists, explicit-shape count |
 //! | E4021 | error    | wrong element type: a real or string where an int is expected, a string where a number is, a boolean, an object |
-//! | E4022 | error    | a non-finite (NaN, inf) or missing (empty, NA, null) value |
+//! | E4022 | error    | a missing (empty, NA, null) value, a NaN or inf int, or an overflowing real |
 //! | E4030 | error    | a value outside its `<lower=..., upper=...>` bounds |
 //! | E4031 | error    | a dim member out of range (not in 1..=size) or not a label of its dim |
 //! | E4032 | error    | a constrained type that does not hold (simplex, ordered, positive_ordered, unit_vector, cholesky factors, corr/cov matrices; tolerance 1e-8) |

@@ -333,15 +333,101 @@ fn empty_array_of_huge_declared_matrices() {
     assert_eq!(b.value(2).unwrap().len(), 0);
 }
 
+fn bounds(lower: Option<TypedExpr>, upper: Option<TypedExpr>) -> Constraint {
+    Constraint::Bounds { lower, upper }
+}
+
 #[test]
-fn non_finite_tokens_are_read_and_rejected() {
+fn non_finite_reals_are_read_exactly_where_unbounded() {
     let p = B::default()
-        .data("y", vec![size_of(lit(3))], El::Real, NONE)
+        .data("y", vec![size_of(lit(6))], El::Real, NONE)
+        .data("m", vec![], El::Matrix(size_of(lit(1)), size_of(lit(2))), NONE)
+        .data("pos", vec![], El::Real, lower(lit(0)))
+        .data("L", vec![], El::Real, NONE)
+        .data("z", vec![], El::Real, lower(var(3)))
+        .data("o", vec![], El::Vector(size_of(lit(2))), Constraint::Ordered)
         .build();
-    let e = one_error(&p, &[json(r#"{"y": [1, NaN, "-inf"]}"#)], "E4022");
-    has(&e, &["`y[2]` in data.json", "NaN", "not finite"]);
-    assert_eq!(e.notes.len(), 1);
-    assert!(e.notes[0].contains("y[3]"), "{:?}", e.notes);
+    let text = r#"{"y": [1, NaN, "-inf", Infinity, "nan", -Infinity], "m": [["NaN", "Inf"]],
+        "pos": "inf", "L": "-inf", "z": "-Infinity", "o": [0, "inf"]}"#;
+    let (b, d) = ok(&p, &[json(text)]);
+    assert!(d.is_empty(), "no warning for NaN data, as Stan: {d:#?}");
+    let y = |i: usize| b.value(0).unwrap().get_real(&[i]).unwrap();
+    assert_eq!(y(0), 1.0);
+    assert!(y(1).is_nan() && y(4).is_nan());
+    assert_eq!((y(2), y(3), y(5)), (f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY));
+    let m = b.value(1).unwrap();
+    assert!(m.get_real(&[0, 0]).unwrap().is_nan());
+    assert_eq!(m.get_real(&[0, 1]), Some(f64::INFINITY));
+    // inf satisfies `<lower=0>`; -inf satisfies a lower bound of -inf; an
+    // ordered vector may end at inf (Stan's checks compare, nothing more).
+    assert_eq!(b.value(2).unwrap().get_real(&[]), Some(f64::INFINITY));
+    assert_eq!(b.value(4).unwrap().get_real(&[]), Some(f64::NEG_INFINITY));
+    assert_eq!(b.value(5).unwrap().get_real(&[1]), Some(f64::INFINITY));
+}
+
+#[test]
+fn nan_fails_every_bound_and_inf_the_bounds_it_breaks() {
+    let p = B::default()
+        .data("s", vec![size_of(lit(3))], El::Real, lower(lit(0)))
+        .build();
+    let e = one_error(&p, &[json(r#"{"s": [1, NaN, "nan"]}"#)], "E4030");
+    has(&e, &["`s[2]` in data.json is NaN, which fails its lower bound 0 (NaN satisfies no bound)"]);
+    assert!(e.help.join("\n").contains("NaN is allowed only in reals without bounds"), "{:?}", e.help);
+    assert!(e.notes.len() == 1 && e.notes[0].contains("`s[3]`"), "{:?}", e.notes);
+
+    let p = B::default()
+        .data("u", vec![], El::Real, bounds(Some(lit(0)), Some(lit(10))))
+        .build();
+    let e = one_error(&p, &[json(r#"{"u": Infinity}"#)], "E4030");
+    has(&e, &["`u` in data.json is inf, above its upper bound 10"]);
+    let e = one_error(&p, &[json(r#"{"u": "-inf"}"#)], "E4030");
+    has(&e, &["is -inf, below its lower bound 0"]);
+    let e = one_error(&p, &[json(r#"{"u": NaN}"#)], "E4030");
+    has(&e, &["is NaN, which fails its lower bound 0"]);
+
+    // A NaN bound (from NaN data) admits nothing either.
+    let p = B::default()
+        .data("L", vec![], El::Real, NONE)
+        .data("x", vec![], El::Real, bounds(None, Some(var(0))))
+        .build();
+    let e = one_error(&p, &[json(r#"{"L": NaN, "x": 1}"#)], "E4030");
+    has(&e, &["`x` in data.json is 1, which fails its upper bound NaN"]);
+}
+
+#[test]
+fn constrained_types_refuse_nan_and_inf() {
+    let two = || size_of(lit(2));
+    let p = B::default()
+        .data("sx", vec![], El::Vector(two()), Constraint::Simplex)
+        .data("S", vec![], El::Matrix(two(), two()), Constraint::CovMatrix)
+        .data("o", vec![], El::Vector(two()), Constraint::Ordered)
+        .data("uv", vec![], El::Vector(two()), Constraint::UnitVector)
+        .build();
+    let good = r#""sx": [0.5, 0.5], "S": [[1, 0], [0, 1]], "o": [0, 1], "uv": [1, 0]"#;
+    let with = |from: &str, to: &str| json(&format!("{{{}}}", good.replace(from, to)));
+    ok(&p, &[with("", "")]);
+    let cases = [
+        (r#""sx": [0.5, 0.5]"#, r#""sx": [NaN, 1]"#, "`sx` in data.json is not a valid simplex: element 1 is NaN"),
+        (r#""sx": [0.5, 0.5]"#, r#""sx": [Infinity, 1]"#, "`sx` in data.json is not a valid simplex: its elements sum to inf"),
+        (r#""S": [[1, 0], [0, 1]]"#, r#""S": [[1, 0], [NaN, 1]]"#, "`S` in data.json is not a valid cov_matrix: entry [2, 1] is NaN"),
+        (r#""S": [[1, 0], [0, 1]]"#, r#""S": [[1, 0], [0, "inf"]]"#, "`S` in data.json is not a valid cov_matrix: it is not positive definite"),
+        (r#""o": [0, 1]"#, r#""o": [NaN, 1]"#, "`o` in data.json is not a valid ordered: element 1 is NaN"),
+        (r#""o": [0, 1]"#, r#""o": ["inf", "inf"]"#, "element 2 (inf) is not greater than element 1 (inf)"),
+        (r#""uv": [1, 0]"#, r#""uv": [1, "-inf"]"#, "its squared length is inf, not 1"),
+    ];
+    for (from, to, message) in cases {
+        let e = one_error(&p, &[with(from, to)], "E4032");
+        has(&e, &[message]);
+    }
+}
+
+#[test]
+fn int_data_refuse_nan_and_inf() {
+    let p = B::default().data("n", vec![size_of(lit(2))], El::Int, NONE).build();
+    let e = one_error(&p, &[json(r#"{"n": [1, NaN]}"#)], "E4022");
+    has(&e, &["`n[2]` in data.json is NaN, which is not finite, but `n` holds integers"]);
+    let e = one_error(&p, &[json(r#"{"n": ["-inf", 1]}"#)], "E4022");
+    has(&e, &["`n[1]` in data.json is -inf"]);
 }
 
 // ---------------------------------------------------------------- CSV
@@ -503,6 +589,34 @@ fn csv_syntax_errors_have_lines() {
     has(&d[0], &["x.csv", "line 3", "2 columns"]);
     let d = read_source("x.csv", "a,b\n1,\"2\n").unwrap_err();
     has(&d[0], &["never closed"]);
+}
+
+#[test]
+fn csv_nan_cells_are_reals_and_missing_cells_stay_missing() {
+    let p = B::default()
+        .dim("obs", None)
+        .data("y", vec![], El::Vector(Size::Dim(0)), NONE)
+        .data("n", vec![Size::Dim(0)], El::Int, NONE)
+        .build();
+    let (b, _) = ok(&p, &[csv("y,n\nNaN,1\nInf,2\n-inf,3\n\"nan\",4\n2.5,5\n")]);
+    let y = b.value(0).unwrap();
+    assert!(y.get_real(&[0]).unwrap().is_nan() && y.get_real(&[3]).unwrap().is_nan());
+    assert_eq!(y.get_real(&[1]), Some(f64::INFINITY));
+    assert_eq!(y.get_real(&[2]), Some(f64::NEG_INFINITY));
+    assert_eq!(y.get_real(&[4]), Some(2.5));
+
+    // Empty, NA and null are missing values, not NaN: E4022 as before.
+    let e = one_error(&p, &[csv("y,n\n1,1\n,2\nNA,3\nnull,4\n")], "E4022");
+    has(&e, &["`y[2]` in electric.csv (row 2, line 3) is missing (empty, NA or null)"]);
+    assert!(e.notes[0].starts_with("2 more elements"), "{:?}", e.notes);
+    assert!(e.notes[0].contains("`y[3]`") && e.notes[0].contains("`y[4]`"), "{:?}", e.notes);
+
+    // A finite spelling that overflows is not taken as inf; an int cell
+    // cannot be NaN.
+    let e = one_error(&p, &[csv("y,n\n1e400,1\n")], "E4022");
+    has(&e, &["`y[1]` in electric.csv (row 1, line 2) is 1e400, which is too large for a real"]);
+    let e = one_error(&p, &[csv("y,n\n1,NaN\n")], "E4022");
+    has(&e, &["`n[1]`", "NaN, which is not finite, but `n` holds integers"]);
 }
 
 // ---------------------------------------------------------------- error classes
@@ -933,7 +1047,7 @@ fn format_is_sniffed_without_extension() {
 
 #[test]
 fn all_errors_of_one_file_are_reported() {
-    let text = r#"{"N": 3, "K": 2, "s": [0, -1, "x"], "k": [1, 2.5, 9], "g": [1, 7, 1], "x": [0.1, NaN], "extra": 1}"#;
+    let text = r#"{"N": 3, "K": 2, "s": [0, -1, "x"], "k": [1, 2.5, 9], "g": [1, 7, 1], "x": [0.1, null], "extra": 1}"#;
     let e = errors(&small(), &[json(text)]);
     let codes: Vec<&str> = e.iter().map(|d| d.code).collect();
     assert_eq!(

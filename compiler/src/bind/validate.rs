@@ -1,5 +1,6 @@
 //! Validating one data variable against its declaration: shape, element
-//! type, finiteness, index ranges and labels, bounds, and constrained types.
+//! type (NaN and inf are reals, never ints), index ranges and labels,
+//! bounds (which no NaN satisfies), and constrained types.
 //!
 //! Problems of one kind in one variable become one diagnostic (the first
 //! offending element in the message, how many more and where in a note), so
@@ -433,18 +434,26 @@ impl<'a, 'b> Validator<'a, 'b> {
             let Some(x) = value.storage.real(k) else {
                 continue;
             };
+            // Written as "fails to hold" so that a NaN (in the value or the
+            // bound) fails, as in Stan's `check_greater_or_equal`; `x < b`
+            // would let it through.
             let below = lo
                 .as_ref()
                 .and_then(|(_, v)| v.as_ref()?.get(k).copied())
-                .filter(|b| x < *b);
+                .filter(|b| !(x >= *b));
             let above = hi
                 .as_ref()
                 .and_then(|(_, v)| v.as_ref()?.get(k).copied())
-                .filter(|b| x > *b);
+                .filter(|b| !(x <= *b));
             let (bound, word, side) = match (below, above) {
                 (Some(b), _) => (b, "lower", "below"),
                 (None, Some(b)) => (b, "upper", "above"),
                 (None, None) => continue,
+            };
+            let relation = if x.is_nan() || bound.is_nan() {
+                format!("which fails its {word} bound {} (NaN satisfies no bound)", show::real(bound))
+            } else {
+                format!("{side} its {word} bound {}", show::real(bound))
             };
             // CSV columns are 1-D, where storage and row-major order agree.
             let idx = storage_index(&value.shape, value.array_rank, k);
@@ -452,19 +461,11 @@ impl<'a, 'b> Validator<'a, 'b> {
                 "E4030",
                 self.short_position(&idx, k),
                 || {
-                    format!(
-                        "{} is {}, {side} its {word} bound {}",
-                        self.position_at(&idx, k),
-                        show::real(x),
-                        show::real(bound)
-                    )
+                    format!("{} is {}, {relation}", self.position_at(&idx, k), show::real(x))
                 },
                 || {
-                    format!(
-                        "every element of `{}` must be {}",
-                        self.name,
-                        rule.join(" and ")
-                    )
+                    let nan = if x.is_nan() { " (NaN is allowed only in reals without bounds or constraints)" } else { "" };
+                    format!("every element of `{}` must be {}{nan}", self.name, rule.join(" and "))
                 },
             );
         }
@@ -646,11 +647,23 @@ fn is_missing(raw: &Raw) -> bool {
     }
 }
 
-fn non_finite_error(x: f64) -> ElemError {
+/// A non-finite value where an integer is expected: Stan's ints have no
+/// NaN or inf.
+fn non_finite_int_error(x: f64, name: &str) -> ElemError {
     (
         "E4022",
-        format!("{}, which is not finite", show::real(x)),
-        "data must be finite: remove or impute the value".to_string(),
+        format!("{}, which is not finite, but `{name}` holds integers", show::real(x)),
+        "int data must be finite: NaN and inf are allowed only for reals; remove or impute the value".to_string(),
+    )
+}
+
+/// A number written finitely that overflows a real (`1e400`): taken as
+/// inf it would be a guess.
+fn overflow_error(s: &str) -> ElemError {
+    (
+        "E4022",
+        format!("{s}, which is too large for a real (it would be inf)"),
+        "write `inf` (or `Infinity`) if infinity is meant, else correct the value".to_string(),
     )
 }
 
@@ -689,16 +702,20 @@ fn int_elem(raw: &Raw, name: &str) -> Result<i64, ElemError> {
             name,
             "integers",
         )),
+        Raw::Text(s) => match non_finite(s) {
+            Some(x) => Err(non_finite_int_error(x, name)),
+            None => Err(type_error(describe_other(raw), name, "integers")),
+        },
         Raw::Field(s) => {
             let s = s.trim();
             if let Ok(i) = s.parse::<i64>() {
                 return Ok(i);
             }
+            if let Some(x) = non_finite(s) {
+                return Err(non_finite_int_error(x, name));
+            }
             match s.parse::<f64>() {
-                Ok(x) if x.is_finite() => {
-                    Err(type_error(format!("{s}, a real number"), name, "integers"))
-                }
-                Ok(x) => Err(non_finite_error(x)),
+                Ok(_) => Err(type_error(format!("{s}, a real number"), name, "integers")),
                 Err(_) => Err(type_error(describe_other(raw), name, "integers")),
             }
         }
@@ -706,28 +723,31 @@ fn int_elem(raw: &Raw, name: &str) -> Result<i64, ElemError> {
     }
 }
 
-/// One real element.
+/// One real element. NaN and +/-inf are read where the user wrote them
+/// (CmdStan's spellings, JSON or CSV), as Stan reads real data; bounds and
+/// constraints are checked afterwards. A missing cell stays missing, and a
+/// finite spelling that overflows is refused rather than taken as inf.
 fn real_elem(raw: &Raw, name: &str) -> Result<f64, ElemError> {
     if is_missing(raw) {
         return Err(missing());
     }
-    let x = match raw {
-        Raw::Int(i) => *i as f64,
-        Raw::Real(x) => *x,
-        Raw::Text(s) => match non_finite(s) {
-            Some(x) => x,
-            None => return Err(type_error(describe_other(raw), name, "real numbers")),
-        },
-        Raw::Field(s) => match s.trim().parse::<f64>() {
-            Ok(x) => x,
-            Err(_) => return Err(type_error(describe_other(raw), name, "real numbers")),
-        },
-        other => return Err(type_error(describe_other(other), name, "real numbers")),
-    };
-    if x.is_finite() {
-        Ok(x)
-    } else {
-        Err(non_finite_error(x))
+    match raw {
+        Raw::Int(i) => Ok(*i as f64),
+        // The JSON readers refuse numbers beyond f64's range: finite.
+        Raw::Real(x) => Ok(*x),
+        Raw::Text(s) => non_finite(s).ok_or_else(|| type_error(describe_other(raw), name, "real numbers")),
+        Raw::Field(s) => {
+            let s = s.trim();
+            if let Some(x) = non_finite(s) {
+                return Ok(x);
+            }
+            match s.parse::<f64>() {
+                Ok(x) if x.is_finite() => Ok(x),
+                Ok(_) => Err(overflow_error(s)),
+                Err(_) => Err(type_error(describe_other(raw), name, "real numbers")),
+            }
+        }
+        other => Err(type_error(describe_other(other), name, "real numbers")),
     }
 }
 

@@ -49,6 +49,7 @@ impl Lowerer<'_> {
                 })?;
             }
             Constraint::Bounds { lower, upper } => {
+                self.refuse_infinite_bounds(&info.name, lower.as_ref(), upper.as_ref())?;
                 let (lower, upper) = (lower.clone(), upper.clone());
                 let lower_once = scalar_bound_once(self, lower.as_ref(), len)?;
                 let upper_once = scalar_bound_once(self, upper.as_ref(), len)?;
@@ -119,6 +120,26 @@ impl Lowerer<'_> {
             structured => self.constrain_structured(decl, structured, &unconstrained, &constrained, jacobian)?,
         }
         self.storage.insert(decl.var, constrained);
+        Ok(())
+    }
+
+    /// E5001 for a scalar bound the data make infinite (`upper=U` with
+    /// `U = inf`): Stan reads it as no bound, but the transforms here are
+    /// plain IR for finite bounds, and `lb + (ub - lb) * p` would make
+    /// every density NaN. Bounds computed per element are not checked.
+    fn refuse_infinite_bounds(&self, name: &str, lower: Option<&TypedExpr>, upper: Option<&TypedExpr>) -> LowerResult<()> {
+        for (bound, word) in [(lower, "lower"), (upper, "upper")] {
+            let Some(e) = bound else { continue };
+            if let Some(x) = crate::bind::const_real_of_data(self.bound, e).filter(|x| x.is_infinite()) {
+                return Err(LowerError::unsupported(
+                    e.span,
+                    format!(
+                        "the {word} bound of parameter `{name}` is {} from the data; Stan reads an infinite bound as no bound, hbmc's transforms need a finite one: declare `{name}` without it",
+                        if x > 0.0 { "inf" } else { "-inf" }
+                    ),
+                ));
+            }
+        }
         Ok(())
     }
 

@@ -55,6 +55,17 @@ fn no_valid_initial_point_fails_the_chain_with_a_message() {
     let (chain, msg) = run.first_failure().expect("failure reported");
     assert_eq!(chain, 0);
     assert!(msg.contains("no initial point") && msg.contains("100 tries"), "{msg}");
+    // A density NaN everywhere (NaN data reaching a distribution) says so.
+    assert!(msg.contains("NaN at every point tried") && msg.contains("is_nan(y[n])"), "{msg}");
+}
+
+#[test]
+fn an_infinite_density_everywhere_gets_no_nan_hint() {
+    let make = |_c: usize| PlainModel::new(FnDensity::new(2, |_x: &[f64], _g: &mut [f64]| Ok(f64::NEG_INFINITY)), "x");
+    let settings = SamplerSettings { chains: 1, seed: 1, threads: 1, ..Default::default() };
+    let run = sample(make, &settings, &OutputOptions::memory(), &NoProgress, &AtomicBool::new(false)).expect("starts");
+    let (_, msg) = run.first_failure().expect("failure reported");
+    assert!(msg.contains("check the model's support") && !msg.contains("NaN"), "{msg}");
 }
 
 #[test]

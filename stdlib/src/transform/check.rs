@@ -14,7 +14,10 @@ use crate::linalg::CONSTRAINT_TOLERANCE as TOL;
 
 /// `simplex`: non-negative elements that sum to 1.
 pub fn simplex(x: &[f64]) -> Option<String> {
-    if let Some(i) = x.iter().position(|v| !(*v >= 0.0)) {
+    if let Some(i) = x.iter().position(|v| v.is_nan()) {
+        return Some(format!("element {} is NaN", i + 1));
+    }
+    if let Some(i) = x.iter().position(|v| *v < 0.0) {
         return Some(format!("element {} is {}, below 0", i + 1, x[i]));
     }
     let sum: f64 = x.iter().sum();
@@ -123,6 +126,11 @@ pub fn sym_pos_def(m: &[f64], rows: usize, cols: usize, corr: bool) -> Option<St
         return Some(format!("it is {rows} × {cols}, not square"));
     }
     let n = rows;
+    // As Stan's `check_not_nan`: otherwise a NaN reads as "not symmetric"
+    // or "not positive definite".
+    if let Some(k) = m.iter().position(|v| v.is_nan()) {
+        return Some(format!("entry [{}, {}] is NaN", k % n + 1, k / n + 1));
+    }
     for i in 0..n {
         if corr && !((at(m, n, i, i) - 1.0).abs() <= TOL) {
             return Some(format!("diagonal entry [{}, {}] is {}, not 1", i + 1, i + 1, at(m, n, i, i)));
