@@ -549,9 +549,11 @@ fn symbol_table_is_consistent() {
 fn every_partial_matches_finite_differences() {
     let syms = symbols();
     let doms = domains();
-    let mut rng = test_rng(20240601);
     let mut checked = 0;
     for s in syms.iter().filter(|s| is_value(&s.kind)) {
+        // Each function's points come from its name, so a new symbol in the
+        // table leaves every other function's points as they were.
+        let mut rng = test_rng(s.name.bytes().fold(20240601u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3)));
         let boxes = doms.get(s.name).unwrap_or_else(|| {
             panic!(
                 "no test domain for {}: add one in tests/api/derivatives.rs",
@@ -574,6 +576,10 @@ fn every_partial_matches_finite_differences() {
                 let v = f(&reals);
                 assert!(v.is_finite(), "{} at {ints:?} {reals:?} = {v}", s.name);
                 let num = fd_grad(&f, &reals);
+                // The analytic partial against the differences, and against
+                // differences of a tenth of the step where the first miss
+                // (within 0.1 of a pole or of inv_Phi's p = 1 they do).
+                let agrees = |a: f64, k: usize| close(a, num[k], 1e-6) || close(a, fd_partial_scaled(&f, &reals, k, 0.1), 1e-6);
                 for g in &derived {
                     match g.kind {
                         SymbolKind::Partial { wrt, .. } => {
@@ -582,7 +588,7 @@ fn every_partial_matches_finite_differences() {
                             // ones come first and have no differences.
                             let n = num[wrt as usize - ints.len()];
                             assert!(
-                                close(a, n, 1e-6),
+                                agrees(a, wrt as usize - ints.len()),
                                 "{} at {ints:?} {reals:?}: {a:e} vs FD {n:e}",
                                 g.name
                             );
@@ -598,7 +604,7 @@ fn every_partial_matches_finite_differences() {
                             );
                             for k in 0..reals.len() {
                                 assert!(
-                                    close(out[k], num[k], 1e-6),
+                                    agrees(out[k], k),
                                     "{} ∂/∂arg{k} at {ints:?} {reals:?}: {:e} vs FD {:e}",
                                     g.name,
                                     out[k],

@@ -11,7 +11,11 @@ pub fn step(x: f64) -> f64 {
 /// Fourth-order central difference of f at x (Richardson on two steps),
 /// accurate to ~1e-11 relative for smooth f.
 pub fn fd(f: impl Fn(f64) -> f64, x: f64) -> f64 {
-    let h = step(x);
+    fd_step(f, x, step(x))
+}
+
+/// [`fd`] with the step `h`.
+pub fn fd_step(f: impl Fn(f64) -> f64, x: f64, h: f64) -> f64 {
     let d1 = f(x + h) - f(x - h);
     let d2 = f(x + 2.0 * h) - f(x - 2.0 * h);
     (8.0 * d1 - d2) / (12.0 * h)
@@ -26,6 +30,21 @@ pub fn fd_partial(f: &dyn Fn(&[f64]) -> f64, x: &[f64], i: usize) -> f64 {
             f(&y)
         },
         x[i],
+    )
+}
+
+/// [`fd_partial`] with a step `scale` times [`step`]'s: near a pole the
+/// truncation error of the usual step passes 1e-6, and a tenth of it cuts
+/// that error 10^4-fold.
+pub fn fd_partial_scaled(f: &dyn Fn(&[f64]) -> f64, x: &[f64], i: usize, scale: f64) -> f64 {
+    fd_step(
+        |t| {
+            let mut y = x.to_vec();
+            y[i] = t;
+            f(&y)
+        },
+        x[i],
+        scale * step(x[i]),
     )
 }
 
