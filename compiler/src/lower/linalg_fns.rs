@@ -63,14 +63,25 @@ pub(super) fn call(func: &str, args: Vec<TypedExpr>, ty: Type, like: &TypedExpr)
     node(TypedExprKind::Call { func: func.into(), args }, ty, like)
 }
 
+/// `x` read as a vector (a row vector or a real array alike).
+fn as_vector(x: &TypedExpr, like: &TypedExpr) -> TypedExpr {
+    call("to_vector", vec![x.clone()], Type::vector(Axis::Anon), like)
+}
+
+/// The `size` x `size` identity, `diag_matrix(rep_vector(1, size))`.
+fn identity(size: TypedExpr, like: &TypedExpr) -> TypedExpr {
+    let one = node(TypedExprKind::RealLit(1.0), Type::real(), like);
+    let ones = call("rep_vector", vec![one, size], Type::vector(Axis::Anon), like);
+    call("diag_matrix", vec![ones], Type::matrix(Axis::Anon, Axis::Anon), like)
+}
+
 /// `squared_distance(a, b)`: `square(a - b)` of reals, `dot_self(a - b)`
 /// of vectors (a row vector and a vector alike: both read as vectors).
 fn squared_distance(a: &TypedExpr, b: &TypedExpr, like: &TypedExpr) -> TypedExpr {
     let (a, b, ty) = if a.ty.is_scalar() {
         (a.clone(), b.clone(), Type::real())
     } else {
-        let v = Type::vector(Axis::Anon);
-        (call("to_vector", vec![a.clone()], v.clone(), like), call("to_vector", vec![b.clone()], v.clone(), like), v)
+        (as_vector(a, like), as_vector(b, like), Type::vector(Axis::Anon))
     };
     let scalar = ty.is_scalar();
     let diff = node(TypedExprKind::Binary { op: BinOp::Sub, lhs: Box::new(a), rhs: Box::new(b) }, ty, like);
@@ -105,9 +116,9 @@ impl Lowerer<'_> {
             }
             "matrix_power" => self.matrix_power(args, e)?,
             "identity_matrix" => {
-                let one = node(TypedExprKind::RealLit(1.0), Type::real(), e);
-                let ones = call("rep_vector", vec![one, args[0].clone()], Type::vector(Axis::Anon), e);
-                call("diag_matrix", vec![ones], e.ty.clone(), e)
+                let mut id = identity(args[0].clone(), e);
+                id.ty = e.ty.clone();
+                id
             }
             "mdivide_left_spd" => spd_solve(&args[0], &args[1], e),
             // matrix_exp(A) * B and matrix_exp(t * A) * B.
@@ -133,20 +144,16 @@ impl Lowerer<'_> {
                 node(TypedExprKind::Binary { op: BinOp::Mul, lhs: Box::new(two), rhs: Box::new(sum) }, Type::real(), e)
             }
             "chol2inv" => {
-                let k = self.shape(&args[0])?.first().copied().unwrap_or(0);
-                let size = node(TypedExprKind::IntLit(k as i64), Type::int(), e);
-                let identity = call("identity_matrix", vec![size], Type::matrix(Axis::Anon, Axis::Anon), e);
-                let inverse = call("mdivide_left_tri_low", vec![args[0].clone(), identity], args[0].ty.clone(), e);
+                let inverse = self.lower_tri_inverse(&args[0], e)?;
                 product(transposed(&inverse), inverse, e)
             }
             "norm1" | "norm2" => {
                 // Row vectors and arrays read as vectors, as in squared_distance.
-                let v = Type::vector(Axis::Anon);
-                let x = call("to_vector", vec![args[0].clone()], v.clone(), e);
+                let x = as_vector(&args[0], e);
                 if func == "norm2" {
                     call("sqrt", vec![call("dot_self", vec![x], Type::real(), e)], Type::real(), e)
                 } else {
-                    call("sum", vec![call("fabs", vec![x], v, e)], Type::real(), e)
+                    call("sum", vec![call("fabs", vec![x], Type::vector(Axis::Anon), e)], Type::real(), e)
                 }
             }
             "distance" => {
@@ -155,16 +162,18 @@ impl Lowerer<'_> {
             }
             _ => {
                 // mdivide_right_tri_low(b, L) = b * L^-1.
-                let l = &args[1];
-                let k = self.shape(l)?.first().copied().unwrap_or(0);
-                let one = node(TypedExprKind::RealLit(1.0), Type::real(), e);
-                let size = node(TypedExprKind::IntLit(k as i64), Type::int(), e);
-                let ones = call("rep_vector", vec![one, size], Type::vector(Axis::Anon), e);
-                let identity = call("diag_matrix", vec![ones], Type::matrix(Axis::Anon, Axis::Anon), e);
-                let inverse = call("mdivide_left_tri_low", vec![l.clone(), identity], l.ty.clone(), e);
+                let inverse = self.lower_tri_inverse(&args[1], e)?;
                 product(args[0].clone(), inverse, e)
             }
         })
+    }
+
+    /// `L^-1` as the triangular solve of the identity (which reads only
+    /// `L`'s lower triangle, as Stan).
+    fn lower_tri_inverse(&mut self, l: &TypedExpr, e: &TypedExpr) -> LowerResult<TypedExpr> {
+        let k = self.shape(l)?.first().copied().unwrap_or(0);
+        let size = node(TypedExprKind::IntLit(k as i64), Type::int(), e);
+        Ok(call("mdivide_left_tri_low", vec![l.clone(), identity(size, e)], l.ty.clone(), e))
     }
 
     /// `matrix_power(A, n)`: `A * (A * ... A)`, `n - 1` products, or the

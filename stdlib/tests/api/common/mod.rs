@@ -23,14 +23,7 @@ pub fn fd_step(f: impl Fn(f64) -> f64, x: f64, h: f64) -> f64 {
 
 /// ∂f/∂x_i by [`fd`].
 pub fn fd_partial(f: &dyn Fn(&[f64]) -> f64, x: &[f64], i: usize) -> f64 {
-    fd(
-        |t| {
-            let mut y = x.to_vec();
-            y[i] = t;
-            f(&y)
-        },
-        x[i],
-    )
+    fd_partial_scaled(f, x, i, 1.0)
 }
 
 /// [`fd_partial`] with a step `scale` times [`step`]'s: near a pole the
