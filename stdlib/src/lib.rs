@@ -767,13 +767,13 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_log_inv_logit_grad: unsafe extern "C" fn(f64, Ptr) -> f64 => K::Grad { of: "hbm_log_inv_logit" });
     push!(hbm_log1m_inv_logit_grad: unsafe extern "C" fn(f64, Ptr) -> f64 => K::Grad { of: "hbm_log1m_inv_logit" });
     push!(hbm_nb_lchoose_grad: unsafe extern "C" fn(i64, f64, Ptr) -> f64 => K::Grad { of: "hbm_nb_lchoose" });
-    // Last, as the symbols above: a test drawing points symbol by symbol
-    // from one stream keeps its points for the others.
     unary!(
         hbm_std_normal_qf / hbm_std_normal_qf_d1,
         hbm_std_normal_log_qf / hbm_std_normal_log_qf_d1,
         hbm_lambert_w0 / hbm_lambert_w0_d1,
         hbm_lambert_wm1 / hbm_lambert_wm1_d1,
+        hbm_inv_erfc / hbm_inv_erfc_d1,
     );
+    binary!(hbm_beta / hbm_beta_d1 / hbm_beta_d2 / hbm_beta_grad);
     v
 }

@@ -179,6 +179,13 @@ unary!(
     |p| sp::inv_phi_d1(p)
 );
 unary!(
+    hbm_inv_erfc,
+    hbm_inv_erfc_d1,
+    "The inverse of the complementary error function.",
+    |x| sp::inv_erfc(x),
+    |x| sp::inv_erfc_d1(x)
+);
+unary!(
     hbm_std_normal_log_qf,
     hbm_std_normal_log_qf_d1,
     "Standard normal quantile of a log probability.",
@@ -294,6 +301,15 @@ binary!(
     "ln B(a, b).",
     sp::lbeta,
     |a, b| [sp::lbeta_d1(a, b), sp::lbeta_d2(a, b)]
+);
+binary!(
+    hbm_beta,
+    hbm_beta_d1,
+    hbm_beta_d2,
+    hbm_beta_grad,
+    "B(a, b), the beta function.",
+    sp::beta,
+    sp::beta_partials
 );
 binary!(
     hbm_lchoose,

@@ -304,6 +304,18 @@ pub fn lbeta_d2(a: f64, b: f64) -> f64 {
     digamma(b) - digamma(a + b)
 }
 
+/// B(a, b) = Γ(a) Γ(b) / Γ(a+b) (Stan's `beta`), as e^(ln B) so that
+/// large arguments neither overflow nor cancel. NaN for a or b < 0.
+pub fn beta(a: f64, b: f64) -> f64 {
+    lbeta(a, b).exp()
+}
+
+/// ∂/∂a B(a, b) = B(a, b) (ψ(a) - ψ(a+b)); ∂/∂b by symmetry.
+pub fn beta_partials(a: f64, b: f64) -> [f64; 2] {
+    let value = beta(a, b);
+    [value * lbeta_d1(a, b), value * lbeta_d2(a, b)]
+}
+
 /// ln C(n, k), the real-valued binomial coefficient (Stan's `lchoose`),
 /// written as -ln(n+1) - ln B(n-k+1, k+1) so it stays accurate for large n.
 /// NaN unless n > -1 and -1 <= k <= n+1.
@@ -801,6 +813,23 @@ fn lambert_halley(x: f64, mut w: f64) -> f64 {
 /// at x = 0, infinite at the branch point).
 pub fn lambert_w_d1(w: f64) -> f64 {
     1.0 / (w.exp() * (1.0 + w))
+}
+
+/// erfc⁻¹(x) for x in [0, 2] (Stan's `inv_erfc`): -Φ⁻¹(x/2)/√2, with
+/// erfc⁻¹(x) = -erfc⁻¹(2 - x) above 1 so that x near 2 keeps its digits
+/// (2 - x is exact there, while Φ⁻¹ near 1 is not). +inf at 0, -inf at 2,
+/// NaN outside.
+pub fn inv_erfc(x: f64) -> f64 {
+    if x > 1.0 {
+        return -inv_erfc(2.0 - x);
+    }
+    -inv_phi(0.5 * x) * std::f64::consts::FRAC_1_SQRT_2
+}
+
+/// d/dx erfc⁻¹(x) = -(√π / 2) e^(y²), y = erfc⁻¹(x).
+pub fn inv_erfc_d1(x: f64) -> f64 {
+    let y = inv_erfc(x);
+    -0.5 * std::f64::consts::PI.sqrt() * (y * y).exp()
 }
 
 /// Φ⁻¹(e^lp), the standard normal quantile of a log probability (Stan's

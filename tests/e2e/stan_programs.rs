@@ -405,6 +405,15 @@ fn library_values_match_mpmath() {
         ("reverse_1", 3.0),
         ("block_22", 8.0),
         ("is_inf_nan", 3.0),
+        ("inv_erfc_x", 0.73286907795921685222),
+        ("inv_erfc_hi", -2.7510639057120607961),
+        ("inv_erfc_tiny", 26.209469960516123886),
+        ("beta_x", 0.036815538909255389513),
+        ("beta_small", 5.6019013393222687003),
+        ("mdivide_left_2", 0.63636363636363636364),
+        ("mdivide_left_matrix_21", 1.0),
+        ("mdivide_right_1", 0.36363636363636363636),
+        ("mdivide_right_matrix_12", 0.54545454545454545455),
     ];
     for (name, want) in reference {
         let got = csv.draws[csv.column_index(name).unwrap_or_else(|| panic!("no column {name}"))][0];

@@ -1,5 +1,6 @@
 // gp_dot_prod_cov, trace_gen_quad_form and matrix_power, and norm1, norm2,
-// reverse, block, log_determinant_spd, chol2inv, std_normal_log_qf, Lambert W
+// reverse, block, log_determinant_spd, chol2inv, std_normal_log_qf, Lambert W,
+// inv_erfc, beta, mdivide_left and mdivide_right (also `A \ b`, `b / A`),
 // and the elementwise log_sum_exp(a, b) on
 // parameters: transformed data
 // checks their values against the same computed by hand (a wrong value
@@ -53,5 +54,7 @@ model {
     target += -0.01 * sum(chol2inv(cholesky_decompose(S))) + 0.1 * std_normal_log_qf(-sigma) + 0.01 * is_nan(sigma);
     target += -0.01 * sum(log_sum_exp(to_vector(z), sigma * zr));
     target += -0.1 * lambert_w0(sigma) + 0.01 * lambert_wm1(-0.3 * inv_logit(sigma));
+    target += -0.1 * inv_erfc(inv_logit(sigma)) - 0.1 * beta(1 + sigma, 2 + square(z[1]));
+    target += -0.01 * sum(S \ to_vector(W[1])) - 0.01 * sum(W[2] / S) - 0.01 * sum(mdivide_right(W, S));
   }
 }

@@ -1,6 +1,6 @@
 """Reference values of tests/stan_corpus/library_values.stan:
 python3 library_values.py (mpmath 1.3.0, 40 digits)."""
-from mpmath import besseli, besselj, bessely, besselk, betainc, cos, mp, mpf, matrix, log, exp, ncdf, loggamma, binomial, beta, gammainc, factorial, quad, pi, sqrt, erfinv, findroot, lambertw
+from mpmath import besseli, besselj, bessely, besselk, betainc, cos, mp, mpf, matrix, log, exp, ncdf, loggamma, binomial, beta, gammainc, factorial, quad, pi, sqrt, erfinv, erfc, findroot, lambertw
 mp.dps = 40
 il = lambda t: 1 / (1 + exp(-t))
 f = lambda x: mpf(x)
@@ -13,6 +13,7 @@ g = [f(1), f(2), f('0.5')]
 y = [1, 2, 3]
 W2 = matrix([[2, '0.3'], ['0.3', 1]])
 S2 = matrix([[1, '0.2'], ['0.2', '1.5']])
+NS = matrix([[2, 1], ['0.5', 3]])
 S3 = matrix([[1, '0.2', '0.1'], ['0.2', '1.5', '0.3'], ['0.1', '0.3', 2]])
 Y23 = matrix([['0.3', -1, '0.5'], ['1.2', '0.4', '-0.7']])
 tr = lambda m: sum(m[i, i] for i in range(m.rows))
@@ -259,6 +260,16 @@ rows = {
     "reverse_1": f(3),
     "block_22": f(8),
     "is_inf_nan": f(3),
+    "inv_erfc_x": erfinv(1 - f('0.3')),
+    "inv_erfc_hi": erfinv(1 - f('1.9999')),
+    # 1 - 1e-300 rounds to 1 even at 40 digits: the root of log erfc(y) = log x
+    "inv_erfc_tiny": findroot(lambda t: log(erfc(t)) - log(f('1e-300')), 26),
+    "beta_x": beta(f('2.5'), f('3.5')),
+    "beta_small": beta(f('0.1'), f(200)),
+    "mdivide_left_2": (NS ** -1 * matrix([1, 2]))[1],
+    "mdivide_left_matrix_21": (NS ** -1 * matrix([[1, 2], [3, 4]]))[1, 0],
+    "mdivide_right_1": (matrix([[1, 2]]) * NS ** -1)[0],
+    "mdivide_right_matrix_12": (matrix([[1, 2], [3, 4]]) * NS ** -1)[0, 1],
 }
 for k, v in rows.items():
     print(f'        ("{k}", {mp.nstr(v, 20)}),')

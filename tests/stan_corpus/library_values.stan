@@ -182,4 +182,13 @@ generated quantities {
   real reverse_1 = reverse([1, 2, 3]')[1];
   real block_22 = block(big, 2, 1, 2, 2)[2, 2];
   int is_inf_nan = is_inf(positive_infinity()) + 2 * is_nan(not_a_number()) + 4 * is_inf(1.5) + 8 * is_nan(1.5);
+  real inv_erfc_x = inv_erfc(0.3);
+  real inv_erfc_hi = inv_erfc(1.9999);
+  real inv_erfc_tiny = inv_erfc(1e-300);
+  real beta_x = beta(2.5, 3.5);
+  real beta_small = beta(0.1, 200);
+  real mdivide_left_2 = ([[2, 1], [0.5, 3]] \ [1, 2]')[2];
+  real mdivide_left_matrix_21 = ([[2, 1], [0.5, 3]] \ [[1, 2], [3, 4]])[2, 1];
+  real mdivide_right_1 = ([1, 2] / [[2, 1], [0.5, 3]])[1];
+  real mdivide_right_matrix_12 = mdivide_right([[1, 2], [3, 4]], [[2, 1], [0.5, 3]])[1, 2];
 }

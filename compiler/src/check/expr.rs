@@ -272,6 +272,17 @@ impl Checker {
                     type_err("this product is not defined; for elementwise products use `.*`".into())
                 }
             }),
+            // `b / A` of a matrix A is `mdivide_right(b, A)`, as in Stan.
+            BinOp::Div if matrix_divisor(&l.ty, &r.ty) => {
+                signatures::right_divide(&l.ty, &r.ty).ok_or_else(|| {
+                    let why = format!(
+                        "in `b / A` the columns of `b` and of the square `A` must match, but they are `{}` and `{}`",
+                        self.show(&l.ty),
+                        self.show(&r.ty)
+                    );
+                    ("E2002", why)
+                })
+            }
             BinOp::Div => {
                 if r.ty.is_scalar() && l.ty.array.is_empty() {
                     broadcast::align(&l.ty, &r.ty, true).map_err(|e| self.align_failure(e, &l.ty, &r.ty))
@@ -315,7 +326,17 @@ impl Checker {
             );
         }
         let level = l.level.max(r.level);
-        Some(TypedExpr { kind: TypedExprKind::Binary { op, lhs: Box::new(l), rhs: Box::new(r) }, ty, level, span })
+        // Matrix division is a solve: the lowering knows it as the call.
+        let solve = match op {
+            BinOp::LeftDiv => Some("mdivide_left"),
+            BinOp::Div if matrix_divisor(&l.ty, &r.ty) => Some("mdivide_right"),
+            _ => None,
+        };
+        let kind = match solve {
+            Some(func) => TypedExprKind::Call { func: func.into(), args: vec![l, r] },
+            None => TypedExprKind::Binary { op, lhs: Box::new(l), rhs: Box::new(r) },
+        };
+        Some(TypedExpr { kind, ty, level, span })
     }
 
     /// The code and words for why two shapes do not align: a type error
@@ -1151,3 +1172,8 @@ pub(super) fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>)
         .map(|(_, c)| c.to_string())
 }
 
+/// Whether `l / r` divides a row vector or matrix by a matrix (Stan's
+/// `mdivide_right`) rather than by a scalar.
+fn matrix_divisor(l: &Type, r: &Type) -> bool {
+    l.array.is_empty() && r.array.is_empty() && matches!(r.elem, ElemType::Matrix(..)) && matches!(l.elem, ElemType::RowVector(_) | ElemType::Matrix(..))
+}

@@ -15,14 +15,14 @@ use super::types::{Axis, ElemType, Type};
 pub const UNARY_MATH: &[&str] = &[
     "exp", "log", "log1p", "expm1", "sqrt", "square", "inv", "inv_sqrt", "inv_square", "inv_logit",
     "logit", "log_inv_logit", "log1m_inv_logit", "log1p_exp", "log1m_exp", "log1m", "lgamma",
-    "tgamma", "digamma", "trigamma", "Phi", "Phi_approx", "inv_Phi", "std_normal_qf", "std_normal_log_qf", "lambert_w0", "lambert_wm1", "log2", "log10", "exp2", "cbrt",
+    "tgamma", "digamma", "trigamma", "Phi", "Phi_approx", "inv_Phi", "std_normal_qf", "std_normal_log_qf", "lambert_w0", "lambert_wm1", "inv_erfc", "log2", "log10", "exp2", "cbrt",
     "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
     "erf", "erfc", "floor", "ceil", "round", "trunc", "inv_cloglog", "fabs", "step",
 ];
 
 /// Elementwise binary functions of two reals.
 pub const BINARY_MATH: &[&str] = &[
-    "pow", "fmin", "fmax", "fdim", "fmod", "hypot", "atan2", "lbeta", "lchoose", "log_diff_exp",
+    "pow", "fmin", "fmax", "fdim", "fmod", "hypot", "atan2", "beta", "lbeta", "lchoose", "log_diff_exp",
     "log_inv_logit_diff", "lmultiply", "multiply_log", "binary_log_loss", "owens_t", "gamma_p", "gamma_q",
     "bessel_first_kind", "bessel_second_kind", "modified_bessel_first_kind", "modified_bessel_second_kind",
     "log_modified_bessel_first_kind", "log_rising_factorial", "log_falling_factorial", "rising_factorial",
@@ -309,7 +309,7 @@ pub const OTHER_FUNCTIONS: &[&str] = &[
     "fma", "lmgamma", "rank", "sort_asc", "sort_desc", "eigenvalues_sym", "eigenvectors_sym", "dims",
     "sort_indices_asc", "sort_indices_desc", "linspaced_int_array", "identity_matrix", "rows_dot_self",
     "columns_dot_self", "squared_distance", "distance", "gp_exponential_cov", "gp_matern32_cov", "gp_matern52_cov",
-    "gp_periodic_cov", "symmetrize_from_lower_tri", "to_array_2d", "mdivide_left_spd", "mdivide_right_spd",
+    "gp_periodic_cov", "symmetrize_from_lower_tri", "to_array_2d", "mdivide_left_spd", "mdivide_right_spd", "mdivide_left", "mdivide_right",
     "matrix_exp", "matrix_exp_multiply", "scale_matrix_exp_multiply", "hmm_marginal", "hmm_hidden_state_prob",
     "hmm_latent_rng", "qr_thin_Q", "qr_thin_R", "qr_Q", "qr_R", "singular_values", "svd_U", "svd_V",
     "generalized_inverse", "quantile", "csr_matrix_times_vector", "csr_to_dense_matrix", "csr_extract_w", "csr_extract_v", "csr_extract_u",
@@ -814,21 +814,21 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
                 _ => mismatch("matrix_exp_multiply(matrix[K, K] A, matrix[K, N] B) -> matrix[K, N]; scale_matrix_exp_multiply(real t, A, B)"),
             }
         }
-        "mdivide_left_tri_low" | "mdivide_left_spd" => match tys.as_slice() {
+        "mdivide_left_tri_low" | "mdivide_left_spd" | "mdivide_left" => match tys.as_slice() {
             [l, b] if l.array.is_empty() && b.array.is_empty() => match (l.elem, b.elem) {
                 (ElemType::Matrix(r, c), ElemType::Vector(k)) if r.compatible(c) && r.compatible(k) => Ok(Type::vector(c)),
                 (ElemType::Matrix(r, c), ElemType::Matrix(k, n)) if r.compatible(c) && r.compatible(k) => Ok(Type::matrix(c, n)),
-                _ => mismatch("mdivide_left_tri_low(matrix[K, K] L, vector[K] | matrix[K, N] b) -> L \\ b with L lower triangular (mdivide_left_spd: A \\ b with A symmetric positive definite)"),
+                _ => mismatch("mdivide_left_tri_low(matrix[K, K] L, vector[K] | matrix[K, N] b) -> L \\ b with L lower triangular (mdivide_left_spd: A \\ b with A symmetric positive definite; mdivide_left: A \\ b with A square)"),
             },
-            _ => mismatch("mdivide_left_tri_low(matrix[K, K] L, vector[K] | matrix[K, N] b) -> L \\ b with L lower triangular (mdivide_left_spd: A \\ b with A symmetric positive definite)"),
+            _ => mismatch("mdivide_left_tri_low(matrix[K, K] L, vector[K] | matrix[K, N] b) -> L \\ b with L lower triangular (mdivide_left_spd: A \\ b with A symmetric positive definite; mdivide_left: A \\ b with A square)"),
         },
-        "mdivide_right_tri_low" | "mdivide_right_spd" => match tys.as_slice() {
+        "mdivide_right_tri_low" | "mdivide_right_spd" | "mdivide_right" => match tys.as_slice() {
             [b, l] if l.array.is_empty() && b.array.is_empty() => match (b.elem, l.elem) {
                 (ElemType::RowVector(k), ElemType::Matrix(r, c)) if r.compatible(c) && c.compatible(k) => Ok(Type::row_vector(r)),
                 (ElemType::Matrix(n, k), ElemType::Matrix(r, c)) if r.compatible(c) && c.compatible(k) => Ok(Type::matrix(n, r)),
-                _ => mismatch("mdivide_right_tri_low(row_vector[K] | matrix[N, K] b, matrix[K, K] L) -> b / L with L lower triangular (mdivide_right_spd: b / A with A symmetric positive definite)"),
+                _ => mismatch("mdivide_right_tri_low(row_vector[K] | matrix[N, K] b, matrix[K, K] L) -> b / L with L lower triangular (mdivide_right_spd: b / A with A symmetric positive definite; mdivide_right: b / A with A square)"),
             },
-            _ => mismatch("mdivide_right_tri_low(row_vector[K] | matrix[N, K] b, matrix[K, K] L) -> b / L with L lower triangular (mdivide_right_spd: b / A with A symmetric positive definite)"),
+            _ => mismatch("mdivide_right_tri_low(row_vector[K] | matrix[N, K] b, matrix[K, K] L) -> b / L with L lower triangular (mdivide_right_spd: b / A with A symmetric positive definite; mdivide_right: b / A with A square)"),
         },
         "sub_col" | "sub_row" => match tys.as_slice() {
             [m, i, j, k] if m.array.is_empty() && matches!(m.elem, ElemType::Matrix(..)) && [i, j, k].iter().all(|t| t.is_int_scalar()) => {
@@ -988,6 +988,20 @@ pub fn left_divide(a: &Type, b: &Type) -> Option<Type> {
     match (a.elem, b.elem) {
         (Matrix(r, c), Vector(k)) if r.compatible(c) && r.compatible(k) => Some(Type::vector(c.meet(r))),
         (Matrix(r, c), Matrix(k, m)) if r.compatible(c) && r.compatible(k) => Some(Type::matrix(c.meet(r), m)),
+        _ => None,
+    }
+}
+
+/// The type of `b / A`, `b A^-1` (Stan's `mdivide_right`): a row vector or
+/// matrix whose columns run over a square A's rows.
+pub fn right_divide(b: &Type, a: &Type) -> Option<Type> {
+    if !a.array.is_empty() || !b.array.is_empty() {
+        return None;
+    }
+    use ElemType::*;
+    match (b.elem, a.elem) {
+        (RowVector(k), Matrix(r, c)) if r.compatible(c) && c.compatible(k) => Some(Type::row_vector(r.meet(c))),
+        (Matrix(n, k), Matrix(r, c)) if r.compatible(c) && c.compatible(k) => Some(Type::matrix(n, r.meet(c))),
         _ => None,
     }
 }

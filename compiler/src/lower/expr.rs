@@ -83,7 +83,6 @@ impl Lowerer<'_> {
                         _ => return Err(LowerError::unsupported(e.span, "this product")),
                     }
                 }
-                BinOp::LeftDiv => self.shape(rhs)?,
                 _ if e.ty.is_scalar() => Vec::new(),
                 _ => self.broadcast_shape(&e.ty, &[lhs, rhs], e)?,
             },
@@ -421,7 +420,6 @@ impl Lowerer<'_> {
                 let offset = self.offset(&storage, idx);
                 return Ok(self.fb.load(storage.buf, offset, storage.ty));
             }
-            BinOp::LeftDiv => return Err(LowerError::unsupported(e.span, "matrix left division `\\`")),
             BinOp::And | BinOp::Or => return self.logical(op, lhs, rhs),
             _ => {}
         }

@@ -9,7 +9,8 @@
 //! `mdivide_right_tri_low(b, L) = b * L^-1`, with `L^-1` the triangular
 //! solve of the identity (which reads only the lower triangle, as Stan),
 //! `mdivide_left_spd`/`mdivide_right_spd` by two triangular solves with
-//! the Cholesky factor, and `matrix_exp_multiply(A, B) = matrix_exp(A) * B`
+//! the Cholesky factor, `mdivide_left(A, b) = A^-1 b` and
+//! `mdivide_right(b, A) = b A^-1` (also written `A \ b` and `b / A`), and `matrix_exp_multiply(A, B) = matrix_exp(A) * B`
 //! (`scale_matrix_exp_multiply(t, A, B)` with `t * A`).
 //! Also `identity_matrix(n) = diag_matrix(rep_vector(1, n))` and
 //! `squared_distance(a, b) = dot_self(a - b)` (`distance` its square root),
@@ -32,7 +33,7 @@ pub(super) fn is_composite(func: &str) -> bool {
         "tcrossprod" | "crossprod" | "quad_form" | "quad_form_sym" | "trace_quad_form" | "trace_gen_quad_form" | "mdivide_right_tri_low"
             | "identity_matrix" | "squared_distance" | "distance" | "mdivide_left_spd" | "mdivide_right_spd"
             | "matrix_exp_multiply" | "scale_matrix_exp_multiply" | "matrix_power" | "norm1" | "norm2"
-            | "log_determinant_spd" | "chol2inv"
+            | "log_determinant_spd" | "chol2inv" | "mdivide_left" | "mdivide_right"
     )
 }
 
@@ -121,6 +122,10 @@ impl Lowerer<'_> {
                 id
             }
             "mdivide_left_spd" => spd_solve(&args[0], &args[1], e),
+            // `A \ b` and `b / A`: A's inverse (LU with pivoting, which
+            // rejects a singular A) times b.
+            "mdivide_left" => product(call("inverse", vec![args[0].clone()], args[0].ty.clone(), e), args[1].clone(), e),
+            "mdivide_right" => product(args[0].clone(), call("inverse", vec![args[1].clone()], args[1].ty.clone(), e), e),
             // matrix_exp(A) * B and matrix_exp(t * A) * B.
             "matrix_exp_multiply" => product(call("matrix_exp", vec![args[0].clone()], args[0].ty.clone(), e), args[1].clone(), e),
             "scale_matrix_exp_multiply" => {

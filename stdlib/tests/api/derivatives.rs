@@ -59,6 +59,7 @@ fn domains() -> HashMap<&'static str, Vec<Vec<Arg>>> {
     // the Newton steps on ln Phi below -680.
     add("hbm_std_normal_log_qf", vec![vec![R(-5.0, -0.8)], vec![R(-0.6, -0.001)], vec![R(-2000.0, -700.0)]]);
     add("hbm_lambert_w0", vec![vec![R(-0.3, 0.5)], vec![R(0.5, 50.0)]]);
+    add("hbm_inv_erfc", vec![vec![R(0.001, 1.0)], vec![R(1.0, 1.999)]]);
     add("hbm_lambert_wm1", vec![vec![R(-0.35, -0.3)], vec![R(-0.3, -0.001)]]);
     // Narrower than inv_Phi's box: at p = 0.984 the differences' own error
     // is 1e-5 (the derivative there, 25.1763544872228, agrees with mpmath's
@@ -95,6 +96,7 @@ fn domains() -> HashMap<&'static str, Vec<Vec<Arg>>> {
         ],
     );
     add("hbm_lchoose", vec![vec![R(10.0, 50.0), R(1.0, 9.0)]]);
+    add("hbm_beta", vec![vec![R(0.1, 20.0), R(0.1, 20.0)], vec![R(0.5, 5.0), R(20.0, 200.0)]]);
     add(
         "hbm_log_mix",
         vec![vec![R(0.01, 0.99), R(-5.0, 5.0), R(-5.0, 5.0)]],
