@@ -2,7 +2,7 @@
 //! element (`compiler/src/lower/neg_binomial_2.rs`, `positive_densities.rs`,
 //! `location_scale.rs`): `neg_binomial_2(_log)`, `lognormal`, `gamma`,
 //! `exponential`, `weibull`, `inv_gamma`, `cauchy`, `double_exponential`,
-//! `logistic`, `gumbel`.
+//! `skew_double_exponential`, `logistic`, `gumbel`.
 //!
 //! Oracles: the library's own scalar density and partials
 //! (`hbmc_stdlib::dist`) at ordinary, edge and invalid points, in the JIT
@@ -40,6 +40,14 @@ struct Continuous {
 
 fn v3(r: (f64, [f64; 3])) -> (f64, Vec<f64>) {
     (r.0, r.1.to_vec())
+}
+
+/// The parameters' declarations and their names as arguments, for a
+/// density of `k` arguments (the variate counted).
+fn declare_params(k: usize) -> (String, String) {
+    let names: Vec<String> = (1..k).map(|i| format!("p{i}")).collect();
+    let decls: Vec<String> = names.iter().map(|n| format!("real {n};")).collect();
+    (decls.join(" "), names.join(", "))
 }
 
 fn continuous() -> Vec<Continuous> {
@@ -172,6 +180,34 @@ fn continuous() -> Vec<Continuous> {
             y: real_y.clone(),
         },
         Continuous {
+            name: "skew_double_exponential",
+            lib: |a| {
+                let (v, g) = dist::skew_double_exponential_lpdf_grad(a[0], a[1], a[2], a[3]);
+                (v, g.to_vec())
+            },
+            // Above, below and at μ (the library's branch at y = μ), an
+            // extreme quantile, then each invalid argument.
+            points: vec![
+                vec![0.3, 0.1, 1.5, 0.3],
+                vec![-12.0, 2.0, 0.5, 0.9],
+                vec![0.1, 0.1, 1.5, 0.3],
+                vec![1e3, -2.0, 0.01, 1e-6],
+                vec![0.5, 0.0, 1.0, 0.0],
+                vec![0.5, 0.0, 1.0, 1.0],
+                vec![0.5, 0.0, 1.0, -0.2],
+                vec![0.5, 0.0, 1.0, NAN],
+                vec![0.5, 0.0, 0.0, 0.5],
+                vec![INF, 0.0, 1.0, 0.5],
+                vec![0.5, INF, 1.0, 0.5],
+                vec![NAN, 0.0, 1.0, 0.5],
+            ],
+            // +ln 2 is the only term of no argument.
+            dropped_constant: -LN_2,
+            drops_log_y: false,
+            params: vec![0.4, 1.3, 0.3],
+            y: real_y.clone(),
+        },
+        Continuous {
             name: "logistic",
             lib: |a| v3(dist::logistic_lpdf_grad(a[0], a[1], a[2])),
             points: loc_scale_points.clone(),
@@ -248,12 +284,9 @@ fn compare(what: &str, engine: Engine, x: &[f64], got: (f64, Option<Vec<f64>>), 
 #[test]
 fn each_continuous_density_is_the_librarys_at_ordinary_edge_and_invalid_points() {
     for c in continuous() {
-        let names = ["y", "p1", "p2"];
-        let k = c.points[0].len();
-        let params = names[1..k].join(", ");
+        let (decls, params) = declare_params(c.points[0].len());
         // In a loop: a scalar term at the top level stays a library call.
-        let source = format!("parameters {{ real y; real p1; real p2; }} model {{ for (i in 1:1) target += {}_lpdf(y | {params}); }}", c.name);
-        let source = if k == 2 { source.replace(" real p2;", "") } else { source };
+        let source = format!("parameters {{ real y; {decls} }} model {{ for (i in 1:1) target += {}_lpdf(y | {params}); }}", c.name);
         assert_lowered_as_ir(&source, "{}");
         for engine in [Engine::Jit, Engine::Interpreter] {
             let b = bind(&source, "{}", engine, false);
@@ -308,8 +341,10 @@ fn every_form_of_a_continuous_density_sums_the_librarys_terms() {
         let n = c.y.len();
         let x: Vec<f64> = (0..n).map(|i| 0.1 * i as f64 - 0.2).collect();
         let json = format!(r#"{{"N": {n}, "y": {:?}, "x": {:?}}}"#, c.y, x);
-        let decl = format!("data {{ int N; vector[N] y; vector[N] x; }} parameters {{ real p1; {} }}", if k == 2 { "real p2;" } else { "" });
-        let rest = if k == 2 { ", p2" } else { "" };
+        let (decls, names) = declare_params(k + 1);
+        let decl = format!("data {{ int N; vector[N] y; vector[N] x; }} parameters {{ {decls} }}");
+        // The parameters after the first, each with its comma.
+        let rest = names.strip_prefix("p1").unwrap_or_default().to_string();
         let d = c.name;
         let full = |p1: f64, p: &[f64], i: usize| -> (f64, Vec<f64>) {
             let mut args = vec![c.y[i], p1];
@@ -423,6 +458,7 @@ parameters { real a; real b; real<lower=0> s; }";
         "for (n in 1:N) y[n] ~ double_exponential(a + b * x[n], s);",
         "for (n in 1:N) y[n] ~ logistic(a + b * x[n], s);",
         "for (n in 1:N) y[n] ~ gumbel(a + b * x[n], s);",
+        "for (n in 1:N) y[n] ~ skew_double_exponential(a + b * x[n], s, inv_logit(b));",
     ];
     for (i, statement) in statements.iter().enumerate() {
         let source = format!("{decl}\nmodel {{ a ~ normal(0, 1); b ~ normal(0, 1); s ~ gamma(2, 1); {statement} }}");
@@ -461,6 +497,11 @@ fn the_terms_of_scalar_parameters_leave_the_loop() {
         ("for (n in 1:N) y[n] ~ double_exponential(a + x[n], p);", "call hbm_log(", 1, 0),
         ("for (n in 1:N) y[n] ~ logistic(a + x[n], p);", "call hbm_log(", 1, 0),
         ("for (n in 1:N) y[n] ~ gumbel(a + x[n], p);", "call hbm_log(", 1, 0),
+        // ln σ, ln τ and ln(1 - τ) (of τ = inv_logit(q), the lowering's
+        // log_inv_logit and log1m_inv_logit): a quantile regression's loop
+        // is a compare, a select and products.
+        ("for (n in 1:N) y[n] ~ skew_double_exponential(a + x[n], p, inv_logit(q));", "call hbm_log(", 1, 0),
+        ("for (n in 1:N) y[n] ~ skew_double_exponential(a + x[n], p, inv_logit(q));", "call hbm_log1m_inv_logit(", 1, 0),
     ];
     for (statement, hoisted, count, logs_in_loop) in cases {
         let source = format!("{decl} model {{ {statement} }}");

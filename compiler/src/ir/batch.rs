@@ -127,6 +127,22 @@ fn batch_table() -> HashMap<&'static str, Batched> {
     table
 }
 
+/// Whether `v`'s value reaches the target or an accumulation in `body`
+/// (a loop's statements, its top level) through additions alone: every
+/// reader is `target +=`, `buf[i] +=` or an addition whose value does
+/// the same (`ir::log_products`' sums).
+fn only_added(v: Value, body: &[Stmt]) -> bool {
+    body.iter().all(|s| match s {
+        Stmt::AddTarget(_) | Stmt::Accumulate { .. } => true,
+        Stmt::Let { dst, expr: Expr::Binary(BinaryOp::Add, a, b) } if *a == v || *b == v => only_added(*dst, body),
+        other => {
+            let mut used = Vec::new();
+            uses_in(std::slice::from_ref(other), &mut used);
+            !used.contains(&v)
+        }
+    })
+}
+
 /// The call of the stdlib's `hbm_sum_batch(x, len) -> f64`, with the
 /// signature its table gives.
 fn sum_ref() -> Option<FuncRef> {
@@ -357,12 +373,21 @@ impl Pass<'_> {
         let mut calls = Vec::new();
         for (pos, s) in body.iter().enumerate() {
             let in_prefix = pos < prefix_end;
-            // A `log` of what no batched call computes is left to
+            // A `log` of what no batched call computes, whose value only
+            // additions carry to the target or an accumulation, is left to
             // `ir::log_products`, which runs later and turns a loop's sum
             // of logs into one log of a product (hmm_gaussian_forward.stan
-            // took 2% more instructions with it batched instead).
+            // took 2% more instructions with it batched instead). A log
+            // that anything else reads (a normal's ln σ behind its σ > 0
+            // guard) is not that pass's, and is batched in a loop of a
+            // known trip count (behind the run-time guard of a loop over a
+            // handful of states, hmm_gaussian_forward.stan's, it took 1.8%
+            // more instructions).
+            let known_trips = self.constant(start).zip(self.constant(end)).is_some();
             let candidate = self.batchable(s).filter(|b| b.3.map);
-            let candidate = candidate.filter(|b| !(b.3.func.symbol == "hbm_log_batch" && level_of(&levels, &b.2) == Some(Some(0))));
+            let candidate = candidate.filter(|b| {
+                !(b.3.func.symbol == "hbm_log_batch" && level_of(&levels, &b.2) == Some(Some(0)) && (!known_trips || only_added(b.0, body)))
+            });
             if let Some((value, partial, args, batched)) = candidate {
                 // A suffix call's arguments must come from the prefix's
                 // top level (or from before the loop).

@@ -905,3 +905,24 @@ model {
     // loop runs, and matches finite differences too.
     check("batched_map_chains_few", model, "d.json", &logit_data(20, 3), 3);
 }
+
+/// A normal with a scale per observation takes ln σ behind its σ > 0
+/// guard, which `ir::log_products` cannot take as a sum of logs: in a
+/// loop of a known trip count it is batched (examples/variance_components'
+/// likelihood), and the gradient matches finite differences.
+#[test]
+fn a_log_read_by_more_than_additions_is_batched() {
+    let model = r#"
+data { int N; int G; array[N] int g; vector[N] x; array[N] int y; }
+parameters { real a; real<lower=0> s; real<lower=0> t; }
+model {
+  a ~ normal(0, 1); s ~ normal(0, 1); t ~ normal(0, 1);
+  x ~ normal(a, sqrt(square(s) + square(t) * square(x)));
+}
+"#;
+    let data = logit_data(300, 3);
+    let split = check("batched_scale_logs", model, "d.json", &data, 3);
+    assert!(split >= 2, "the observation loop of both functions was split ({split} loops)");
+    let module = batched_module("batched_scale_logs", model, "d.json", &data);
+    assert!(calls_of(&module, "hbm_log_batch") >= 2, "ln σ is batched in both functions ({})", calls_of(&module, "hbm_log_batch"));
+}
