@@ -8,6 +8,7 @@ mod common;
 mod algebra_solvers;
 mod baselines;
 mod bench_sampler;
+mod bounds_order;
 mod build_cli;
 mod cli_run;
 mod complex_values;

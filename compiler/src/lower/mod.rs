@@ -132,52 +132,72 @@ impl LoweredModel {
 
 /// Why lowering failed: a construct this version cannot compile yet, an
 /// invariant the checker should have guaranteed, arguments whose sizes
-/// (known once the data are bound) disagree, or transformed data that
-/// fail where a size is computed from them.
+/// (known once the data are bound) disagree, transformed data that fail
+/// where a size is computed from them, or parameter bounds the data put in
+/// the wrong order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LowerError {
     pub span: Span,
     pub message: String,
-    /// The arguments' sizes disagree: the program is wrong, not hbmc.
-    pub sizes: bool,
+    pub kind: LowerErrorKind,
+}
+
+/// Whose fault a [`LowerError`] is, which fixes its code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LowerErrorKind {
+    /// Not supported by this version (E5001).
+    Unsupported,
+    /// The arguments' sizes disagree (E5003): the program is wrong, not hbmc.
+    Sizes,
     /// The transformed data statements run to size a declaration failed
     /// (E4052): the program or its data is wrong, not hbmc.
-    pub transformed_data: bool,
+    TransformedData,
+    /// A parameter's lower bound from the data is not below its upper
+    /// (E4033): the data are wrong.
+    BoundsOrder,
 }
 
 impl LowerError {
     /// A construct not yet supported by lowering.
     pub fn unsupported(span: Span, what: impl Into<String>) -> LowerError {
-        LowerError { span, message: what.into(), sizes: false, transformed_data: false }
+        LowerError { span, message: what.into(), kind: LowerErrorKind::Unsupported }
     }
 
     /// The transformed data statements before a declaration, run to
     /// compute its size, failed with `why`.
     pub fn transformed_data(span: Span, why: impl Into<String>) -> LowerError {
-        LowerError { span, message: why.into(), sizes: false, transformed_data: true }
+        LowerError { span, message: why.into(), kind: LowerErrorKind::TransformedData }
     }
 
     /// Arguments of sizes the function does not accept together (`what`
     /// names them and says what would be right). Stan rejects these when
     /// the program runs; here every size is known once the data are bound.
     pub fn sizes(span: Span, what: impl Into<String>) -> LowerError {
-        LowerError { span, message: what.into(), sizes: true, transformed_data: false }
+        LowerError { span, message: what.into(), kind: LowerErrorKind::Sizes }
+    }
+
+    /// A parameter's bounds that the data put in the wrong order.
+    pub fn bounds_order(span: Span, what: impl Into<String>) -> LowerError {
+        LowerError { span, message: what.into(), kind: LowerErrorKind::BoundsOrder }
     }
 
     fn into_diagnostic(self) -> Diagnostic {
-        if self.transformed_data {
-            return Diagnostic::error("E4052", format!("transformed data could not be computed to size the program: {}", self.message))
-                .with_label(self.span, "its size is computed by the statements before it")
-                .with_help("the transformed data statements before this declaration fail with these data");
-        }
-        if self.sizes {
-            return Diagnostic::error("E5003", format!("the arguments' sizes disagree: {}", self.message))
+        match self.kind {
+            LowerErrorKind::TransformedData => {
+                Diagnostic::error("E4052", format!("transformed data could not be computed to size the program: {}", self.message))
+                    .with_label(self.span, "its size is computed by the statements before it")
+                    .with_help("the transformed data statements before this declaration fail with these data")
+            }
+            LowerErrorKind::Sizes => Diagnostic::error("E5003", format!("the arguments' sizes disagree: {}", self.message))
                 .with_label(self.span, "these sizes do not go together")
-                .with_help("the sizes come from the data; Stan would reject every evaluation of this call");
+                .with_help("the sizes come from the data; Stan would reject every evaluation of this call"),
+            LowerErrorKind::BoundsOrder => Diagnostic::error("E4033", self.message)
+                .with_label(self.span, "these bounds")
+                .with_help("a bounded parameter needs lower < upper (Stan's lub_constrain rejects the model otherwise): check the data that give them"),
+            LowerErrorKind::Unsupported => Diagnostic::error("E5001", format!("not supported by the compiler yet: {}", self.message))
+                .with_label(self.span, "cannot be compiled yet")
+                .with_help("`hbmc check` accepts this program, but code generation for it is not implemented yet; see docs/language.md"),
         }
-        Diagnostic::error("E5001", format!("not supported by the compiler yet: {}", self.message))
-            .with_label(self.span, "cannot be compiled yet")
-            .with_help("`hbmc check` accepts this program, but code generation for it is not implemented yet; see docs/language.md")
     }
 }
 

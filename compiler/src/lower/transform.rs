@@ -53,11 +53,18 @@ impl Lowerer<'_> {
                 let (lower, upper) = (lower.clone(), upper.clone());
                 let lower_once = scalar_bound_once(self, lower.as_ref(), len)?;
                 let upper_once = scalar_bound_once(self, upper.as_ref(), len)?;
+                let both_once = lower_once.zip(upper_once);
+                if let (Some((lb, ub)), Some(l), Some(u)) = (both_once, lower.as_ref(), upper.as_ref()) {
+                    self.bounds_in_order(&info.name, (l, lb), (u, ub))?;
+                }
                 self.each_index(&shape, &mut |this: &mut Self, idx: &[Value]| {
                     let at = this.offset(&unconstrained, idx);
                     let u = this.fb.load(unconstrained.buf, at, ScalarType::F64);
                     let lb = bound_elem(this, &ty, lower.as_ref(), idx, lower_once)?;
                     let ub = bound_elem(this, &ty, upper.as_ref(), idx, upper_once)?;
+                    if let (Some(lb), Some(ub), None) = (lb, ub, both_once) {
+                        this.reject_unless_ordered(&info.name, lb, ub);
+                    }
                     let (x, log_jac) = match (lb, ub) {
                         (Some(lb), None) => {
                             // x = lb + exp(u); log J = u
@@ -121,6 +128,31 @@ impl Lowerer<'_> {
         }
         self.storage.insert(decl.var, constrained);
         Ok(())
+    }
+
+    /// Scalar bounds must be in order, `lower < upper`, as Stan's
+    /// `lub_constrain` checks (in the wrong order every density is NaN).
+    /// Bounds the data fix are checked now, an error naming both; others
+    /// (of parameters) are checked at each evaluation, which rejects.
+    fn bounds_in_order(&mut self, name: &str, lower: (&TypedExpr, Value), upper: (&TypedExpr, Value)) -> LowerResult<()> {
+        let known = |e: &TypedExpr| crate::bind::const_real_of_data(self.bound, e);
+        match (known(lower.0), known(upper.0)) {
+            (Some(l), Some(u)) if l < u => Ok(()),
+            (Some(l), Some(u)) => Err(LowerError::bounds_order(
+                lower.0.span.to(upper.0.span),
+                format!("the bounds of parameter `{name}` are lower = {l} and upper = {u} from the data; the lower bound must be less than the upper"),
+            )),
+            _ => {
+                self.reject_unless_ordered(name, lower.1, upper.1);
+                Ok(())
+            }
+        }
+    }
+
+    /// Rejects unless `lb < ub` (bounds per element, or of parameters).
+    fn reject_unless_ordered(&mut self, name: &str, lb: Value, ub: Value) {
+        let what = format!("the lower bound of `{name}` is ");
+        self.reject_unless(lb, CmpOp::Lt, ub, &what, ", but must be less than its upper bound ");
     }
 
     /// E5001 for a scalar bound the data make infinite (`upper=U` with
