@@ -25,7 +25,10 @@ fn each_call_takes_its_overload_in_the_density_and_gradient() {
 }
 
 /// `weight(3)` takes `weight(int)` (3 + 0.5), `weight(3.0)` takes
-/// `weight(real)` (2 * 3), `kernel` with one and two arguments.
+/// `weight(real)` (2 * 3), `kernel` with one and two arguments, the
+/// recursive `fib(int)` (fib(10) = 55) and `fib(real)` (2 * 1.5), the
+/// early-returning `first_positive(vector)` (y[2:] = (-1.2, 0.8, 2.1)
+/// gives 0.8) and `first_positive(real)` (-xs[2] = 0.25).
 #[test]
 fn generated_quantities_take_the_overload_of_their_literals() {
     let source = corpus::source("functions_overloaded.stan");
@@ -43,6 +46,8 @@ fn generated_quantities_take_the_overload_of_their_literals() {
         let d: f64 = 0.7;
         let want = (-d).exp() + 10.0 * (-d / 2.0).exp();
         assert!((value("by_count") - want).abs() < 1e-14, "{engine:?}: {} vs {want}", value("by_count"));
+        let rest: Vec<f64> = ["fib_n", "fib_x", "first_y", "first_x"].iter().map(|n| value(n)).collect();
+        assert_eq!(rest, [55.0, 3.0, 0.8, 0.25], "{engine:?}");
     }
 }
 
@@ -115,4 +120,17 @@ fn an_argument_of_unknown_type_that_would_decide_is_refused_not_guessed() {
     );
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert!(errors.iter().all(|(code, m)| *code == "E0013" && m.contains("whose type is not known before type checking")), "{errors:?}");
+}
+
+/// The run-time message of an overload that ends without a value names the
+/// function as written (not its internal name).
+#[test]
+fn an_overload_that_ends_without_a_value_is_named_as_written_at_run_time() {
+    let source = "functions { real first(vector v) { for (i in 1:rows(v)) { return v[i]; } } real first(real x) { return x; } }
+        data { int N; vector[N] v; } transformed data { real f = first(v) + first(1.0); }
+        parameters { real mu; } model { mu ~ normal(f, 1); }";
+    for engine in [Engine::Jit, Engine::Interpreter] {
+        let err = common::oracle::bind_json("first", source, r#"{"N": 0, "v": []}"#, engine).err().expect("an empty vector fails");
+        assert!(err.contains("the function `first` reached the end of its body without returning a value"), "{engine:?}: {err}");
+    }
 }

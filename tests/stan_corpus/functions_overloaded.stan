@@ -4,7 +4,7 @@
 // (an exact match first, then `int` promoted to `real`), `_lpdf`/`_lpmf`
 // overloads chosen by `~` from the outcome's type, forward declarations
 // matched by signature, and calls chosen inside bodies, loops and other
-// calls. Every overload computes something visibly different, so a wrong
+// calls, recursion and early returns. Every overload computes something visibly different, so a wrong
 // choice changes the density: tests/e2e/overloads.rs compares the log
 // density and gradient with functions_overloaded_closed.stan, where each
 // call is written out as the overload it must take.
@@ -33,6 +33,17 @@ functions {
     return out;
   }
   real shift(real x, int k) { return x + k; }
+  // A recursive overload is compiled as a function of its own; an
+  // overload returning from inside its loop.
+  int fib(int n) { if (n < 2) return n; return fib(n - 1) + fib(n - 2); }
+  real fib(real x) { return 2 * x; }
+  real first_positive(vector v) {
+    for (i in 1:rows(v)) {
+      if (v[i] > 0) return v[i];
+    }
+    return 0;
+  }
+  real first_positive(real x) { return -x; }
   // The arguments' declared types choose inside a body.
   real both(vector v, real m) { return sum(center(v, m)) + center(m, 1); }
 }
@@ -77,4 +88,8 @@ generated quantities {
   real by_int = weight(3);
   real by_real = weight(3.0);
   real by_count = kernel(d) + 10 * kernel(d, 2);
+  int fib_n = fib(N + 6);
+  real fib_x = fib(1.5);
+  real first_y = first_positive(y[2:N]);
+  real first_x = first_positive(xs[2]);
 }

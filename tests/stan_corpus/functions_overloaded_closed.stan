@@ -36,4 +36,8 @@ generated quantities {
   real by_int = 3.5;
   real by_real = 6.0;
   real by_count = exp(-d) + 10 * exp(-d / 2);
+  int fib_n = 55;
+  real fib_x = 3.0;
+  real first_y = 0.8;
+  real first_x = 0.25;
 }

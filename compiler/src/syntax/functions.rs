@@ -791,7 +791,7 @@ impl Expander {
                     },
                 };
                 let fell_off = (place.is_some() && !returns::surely_returns(&body)).then(|| {
-                    format!("the function `{name}` reached the end of its body without returning a value")
+                    format!("the function `{}` reached the end of its body without returning a value", overloads::written_name(&name))
                 });
                 let flag = Ident { name: self.fresh("returned"), span };
                 let stmts = returns::lower(stmts, place, flag.clone(), fell_off, span);

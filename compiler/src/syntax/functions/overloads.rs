@@ -159,6 +159,15 @@ pub fn show_written_names(d: &mut Diagnostic, shown: &[(String, String)]) {
     d.notes.iter_mut().for_each(fix);
 }
 
+/// A function's name as written: `foo#2_lpdf` is `foo_lpdf` (for run-time
+/// messages, which [`show_written_names`] does not see).
+pub(super) fn written_name(name: &str) -> String {
+    match name.split_once('#') {
+        Some((stem, rest)) => format!("{stem}{}", rest.trim_start_matches(|c: char| c.is_ascii_digit())),
+        None => name.to_string(),
+    }
+}
+
 /// The length of `name` without its rule-bearing suffix.
 fn stem_len(name: &str) -> usize {
     let suffix = SUFFIXES.iter().find(|s| name.ends_with(*s) && name.len() > s.len()).map_or(0, |s| s.len());
@@ -461,5 +470,6 @@ mod tests {
         let mut diag = Diagnostic::error("E0000", "`k#4` and `c#1`");
         show_written_names(&mut diag, &shown);
         assert_eq!(diag.message, "`k` and `c`");
+        assert_eq!(written_name("foo#12_lpdf"), "foo_lpdf");
     }
 }
