@@ -28,7 +28,8 @@ fn each_call_takes_its_overload_in_the_density_and_gradient() {
 /// `weight(real)` (2 * 3), `kernel` with one and two arguments, the
 /// recursive `fib(int)` (fib(10) = 55) and `fib(real)` (2 * 1.5), the
 /// early-returning `first_positive(vector)` (y[2:] = (-1.2, 0.8, 2.1)
-/// gives 0.8) and `first_positive(real)` (-xs[2] = 0.25).
+/// gives 0.8) and `first_positive(real)` (-xs[2] = 0.25), and `half(N - 1)`
+/// taking `half(real)` with N - 1 = 3 promoted (1.5, not 3 / 2 = 1).
 #[test]
 fn generated_quantities_take_the_overload_of_their_literals() {
     let source = corpus::source("functions_overloaded.stan");
@@ -46,8 +47,8 @@ fn generated_quantities_take_the_overload_of_their_literals() {
         let d: f64 = 0.7;
         let want = (-d).exp() + 10.0 * (-d / 2.0).exp();
         assert!((value("by_count") - want).abs() < 1e-14, "{engine:?}: {} vs {want}", value("by_count"));
-        let rest: Vec<f64> = ["fib_n", "fib_x", "first_y", "first_x"].iter().map(|n| value(n)).collect();
-        assert_eq!(rest, [55.0, 3.0, 0.8, 0.25], "{engine:?}");
+        let rest: Vec<f64> = ["fib_n", "fib_x", "first_y", "first_x", "half_n"].iter().map(|n| value(n)).collect();
+        assert_eq!(rest, [55.0, 3.0, 0.8, 0.25, 1.5], "{engine:?}");
     }
 }
 

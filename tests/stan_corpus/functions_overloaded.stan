@@ -44,6 +44,10 @@ functions {
     return 0;
   }
   real first_positive(real x) { return -x; }
+  // An `int` given for a `real` is promoted, as in Stan: no integer
+  // division in the body.
+  real half(real x) { return x / 2; }
+  vector half(vector v) { return v / 2; }
   // The arguments' declared types choose inside a body.
   real both(vector v, real m) { return sum(center(v, m)) + center(m, 1); }
 }
@@ -92,4 +96,5 @@ generated quantities {
   real fib_x = fib(1.5);
   real first_y = first_positive(y[2:N]);
   real first_x = first_positive(xs[2]);
+  real half_n = half(N - 1);
 }

@@ -40,4 +40,5 @@ generated quantities {
   real fib_x = 3.0;
   real first_y = 0.8;
   real first_x = 0.25;
+  real half_n = 1.5;
 }

@@ -7,8 +7,12 @@
 //! internal name of its own, `stem#k` plus the name's suffix (`center#1`,
 //! `foo#2_lpdf`: `#` cannot be written in a name, and the suffix keeps the
 //! `_lpdf`/`_rng`/`_lp`/`_jacobian` rules of the expander working), and each
-//! call is renamed to the definition it resolves to. Programs without
-//! overloads are left exactly as they were.
+//! call is renamed to the definition it resolves to. The same walk promotes
+//! an `int` argument given for a `real` parameter (`f(3)` becomes
+//! `f(3.0)`, `f(n)` becomes `f(1.0 * n)`), overloaded or not: expanded in
+//! the parameter's place, an `int` would keep integer division in the body,
+//! where Stan's promoted value does not. A program without overloads and
+//! such arguments is left exactly as it was.
 //!
 //! Choosing needs each argument's type, which exists only after checking;
 //! but in Stan it follows from declarations (the variables in scope, a
@@ -32,7 +36,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::arg_types::{self, Declared, Names};
-use super::{def_name, map_expr, map_stmt_exprs, signature_text, type_text};
+use super::{def_name, map_expr, map_stmt_exprs, paren, signature_text, type_text};
 use crate::check::types::{DimId, DimNames, Type};
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::*;
@@ -79,7 +83,7 @@ pub fn resolve_overloads(mut program: Program) -> (Program, Vec<Diagnostic>, Vec
             }
         }
     }
-    if overloaded.is_empty() {
+    if signatures.is_empty() {
         return (program, Vec::new(), Vec::new());
     }
     let mut groups: BTreeMap<String, Vec<Overload>> = BTreeMap::new();
@@ -102,15 +106,16 @@ pub fn resolve_overloads(mut program: Program) -> (Program, Vec<Diagnostic>, Vec
         }
         f.name.name = internal;
     }
-    let mut results = HashMap::new();
+    // Signatures only: the resolver reads the arguments and the result.
+    let mut defs = HashMap::new();
     for block in &program.blocks {
         if let BlockBody::Functions(fns) = &block.body {
             for f in fns {
-                results.insert(f.name.name.clone(), f.return_type.clone());
+                defs.insert(f.name.name.clone(), FunDef { body: None, ..f.clone() });
             }
         }
     }
-    let mut r = Resolver { groups, results, scopes: vec![HashMap::new()], diags: Vec::new() };
+    let mut r = Resolver { groups, defs, scopes: vec![HashMap::new()], diags: Vec::new() };
     for block in &mut program.blocks {
         match &mut block.body {
             BlockBody::Functions(fns) => {
@@ -191,8 +196,8 @@ impl DimNames for NoDims {
 struct Resolver {
     /// The definitions of each overloaded name, by the name as written.
     groups: BTreeMap<String, Vec<Overload>>,
-    /// Every user function's result, by its (internal) name.
-    results: HashMap<String, FunType>,
+    /// Every user function's signature, by its (internal) name.
+    defs: HashMap<String, FunDef>,
     /// The variables in scope, innermost last.
     scopes: Vec<HashMap<String, Declared>>,
     diags: Vec<Diagnostic>,
@@ -204,7 +209,7 @@ impl Names for Resolver {
     }
 
     fn user_result(&self, called: &str) -> Option<FunType> {
-        self.results.get(&def_name(called)).cloned()
+        self.defs.get(&def_name(called)).map(|f| f.return_type.clone())
     }
 }
 
@@ -252,8 +257,18 @@ impl Resolver {
                 if !candidates.is_empty() {
                     match self.choose(&stem, true, &candidates, &all, span) {
                         Some(o) => dist.name = format!("{stem}{}", o.mark),
-                        None => s.kind = StmtKind::Empty,
+                        None => {
+                            s.kind = StmtKind::Empty;
+                            return;
+                        }
                     }
+                }
+                // The density `~` calls, as the expander finds it.
+                let def = [format!("{}_lpdf", dist.name), format!("{}_lpmf", dist.name)].into_iter().find(|n| self.defs.contains_key(n));
+                if let Some(def) = def {
+                    let mut places = vec![lhs];
+                    places.extend(args.iter_mut());
+                    self.promote(&def, &mut places);
                 }
             }
             // A refused call of a void function (now a value): reported.
@@ -290,26 +305,25 @@ impl Resolver {
     fn expr(&mut self, e: &mut Expr) {
         map_expr(e, &mut |x| {
             let span = x.span;
-            let (func, args) = match &mut x.kind {
-                ExprKind::Call { func, args } => {
-                    args.iter_mut().for_each(|a| self.expr(a));
-                    (func, args.clone())
-                }
+            let (func, mut args): (&mut Ident, Vec<&mut Expr>) = match &mut x.kind {
+                ExprKind::Call { func, args } => (func, args.iter_mut().collect()),
                 ExprKind::CondCall { func, variate, args } => {
-                    self.expr(variate);
-                    args.iter_mut().for_each(|a| self.expr(a));
-                    let mut all = vec![(**variate).clone()];
-                    all.extend(args.iter().cloned());
+                    let mut all = vec![&mut **variate];
+                    all.extend(args.iter_mut());
                     (func, all)
                 }
                 _ => return true,
             };
+            args.iter_mut().for_each(|a| self.expr(a));
             let written = def_name(&func.name);
+            let values: Vec<Expr> = args.iter().map(|a| (**a).clone()).collect();
             let chosen = match self.groups.get(&written).cloned() {
-                Some(candidates) => self.choose(&func.name, false, &candidates, &args, span).map(|o| func.name.insert_str(stem_len(&written), &o.mark)),
-                None => self.passed_by_name(&func.name, &args),
+                Some(candidates) => self.choose(&func.name, false, &candidates, &values, span).map(|o| func.name.insert_str(stem_len(&written), &o.mark)),
+                None => self.passed_by_name(&func.name, &values),
             };
-            if chosen.is_none() {
+            if chosen.is_some() {
+                self.promote(&def_name(&func.name), &mut args);
+            } else {
                 // Reported: a value standing for the call, as the expander's
                 // for a call it refuses, so no error follows from its name.
                 *x = Expr { kind: ExprKind::RealLit(f64::NAN), span };
@@ -318,6 +332,30 @@ impl Resolver {
         });
     }
 
+    /// Promotes each `int` argument of the user function `def` (by its
+    /// definition's name) whose parameter is a `real`, as Stan does at the
+    /// call: the body is expanded with the arguments in the parameters'
+    /// places, where an `int` would keep integer division. (Arrays of ints
+    /// given for `array[] real` are not promoted yet.)
+    fn promote(&self, def: &str, args: &mut [&mut Expr]) {
+        let Some(f) = self.defs.get(def) else { return };
+        for (p, a) in f.params.iter().zip(args.iter_mut()) {
+            let real = p.ty.base == "real" && p.ty.array_dims == 0;
+            if !real || !arg_types::infer(a, self).is_some_and(|t| t.is_int_scalar()) {
+                continue;
+            }
+            let span = a.span;
+            a.kind = match &a.kind {
+                // Larger literals are reported by the checker (E1006).
+                ExprKind::IntLit(v) if *v <= i32::MAX as i128 => ExprKind::RealLit(*v as f64),
+                _ => ExprKind::Binary {
+                    op: BinOp::Mul,
+                    lhs: Box::new(Expr { kind: ExprKind::RealLit(1.0), span }),
+                    rhs: Box::new(paren((**a).clone())),
+                },
+            };
+        }
+    }
     /// Refuses an overloaded function passed by name to `called` (`None`).
     fn passed_by_name(&mut self, called: &str, args: &[Expr]) -> Option<()> {
         let mut ok = Some(());
@@ -455,6 +493,22 @@ mod tests {
         let (resolved, diags, shown) = resolve_overloads(program.clone());
         assert_eq!(resolved, program);
         assert!(diags.is_empty() && shown.is_empty(), "{diags:?} {shown:?}");
+    }
+
+    #[test]
+    fn an_int_argument_of_a_real_parameter_is_promoted() {
+        let (p, d, _) = resolve(
+            "functions { real half(real x, int k) { return x / 2 + k; } }
+             data { int n; } parameters { real mu; } model { target += half(3, 3) + half(n, n) + half(mu, 1); }",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let block = p.blocks.iter().find(|b| b.kind == BlockKind::Model).expect("model block");
+        let BlockBody::Stmts(stmts) = &block.body else { panic!("statements") };
+        let text = format!("{:?}", stmts[0]);
+        // The `real` parameter's arguments: 3.0 and 1.0 * n; `mu` and the
+        // `int` parameter's arguments stay.
+        assert!(text.contains("RealLit(3.0)") && text.contains("IntLit(3)") && text.contains("RealLit(1.0)"), "{text}");
+        assert_eq!(text.matches("RealLit(1.0)").count(), 1, "{text}");
     }
 
     #[test]
