@@ -116,8 +116,8 @@ fn an_argument_of_unknown_type_that_would_decide_is_refused_not_guessed() {
     let errors = corpus::errors(
         "functions { real shrink(real x) { return x / 2; } real shrink(vector v) { return sum(v) / 2; }
            real keep(real x, real y) { return x; } real keep(real x, vector y) { return x; } }
-         parameters { real mu; } model { target += shrink(mu) + keep(mu, 1); }
-         generated quantities { real a = keep(1, normal_rng(0, 1)); real b = shrink(normal_rng(0, 1)); }",
+         data { vector[2] m; } parameters { real mu; } model { target += shrink(mu) + keep(mu, 1); }
+         generated quantities { real a = keep(1, normal_rng(m, 1)[1]); real b = shrink(normal_rng(m, 1)[2]); real c = shrink(poisson_rng(3)); }",
     );
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert!(errors.iter().all(|(code, m)| *code == "E0013" && m.contains("whose type is not known before type checking")), "{errors:?}");

@@ -6,9 +6,10 @@
 //! follows the checker's own rules: its operator typing
 //! ([`crate::check::binary_type`], [`crate::check::unary_type`]) and its
 //! library signatures ([`signatures::resolve_function`]); a user function's
-//! call has its declared result. Anything else (a tuple, an `_rng` draw, an
-//! expression the checker would refuse) is unknown (`None`): the resolver
-//! then decides without it only when it cannot matter.
+//! call has its declared result, a univariate `_rng` of scalars its draw.
+//! Anything else (a tuple, a vectorised or multivariate draw, an expression
+//! the checker would refuse) is unknown (`None`): the resolver then decides
+//! without it only when it cannot matter.
 
 use crate::check::signatures;
 use crate::check::typed::{Level, TypedExpr, TypedExprKind};
@@ -169,6 +170,7 @@ pub(super) fn infer(e: &Expr, names: &dyn Names) -> Option<Type> {
         ExprKind::Call { func, args } => match names.user_result(&func.name) {
             Some(result) => fun_type(&result),
             None if is_density(&func.name) => Some(Type::real()),
+            None if func.name.ends_with("_rng") => scalar_draw(&func.name, args, names),
             None => {
                 let typed = args
                     .iter()
@@ -186,6 +188,17 @@ pub(super) fn infer(e: &Expr, names: &dyn Names) -> Option<Type> {
         },
         ExprKind::TupleExpr(_) => None,
     }
+}
+
+/// A univariate `_rng` given scalars draws one `int` (discrete) or `real`;
+/// other draws (vectorised, multivariate) are not told here.
+fn scalar_draw(name: &str, args: &[Expr], names: &dyn Names) -> Option<Type> {
+    let (dist, suffix) = signatures::split_written_density_name(name)?;
+    let scalars = args.iter().all(|a| infer(a, names).is_some_and(|t| t.is_scalar()));
+    if suffix != signatures::DensitySuffix::Rng || dist.multivariate || !scalars {
+        return None;
+    }
+    Some(if dist.discrete { Type::int() } else { Type::real() })
 }
 
 /// Whether `name` is a log density or a cdf (a `real`).
