@@ -135,3 +135,27 @@ fn an_overload_that_ends_without_a_value_is_named_as_written_at_run_time() {
         assert!(err.contains("the function `first` reached the end of its body without returning a value"), "{engine:?}: {err}");
     }
 }
+
+/// Tuple arguments choose by their declared element types: g(a) = mu + 1,
+/// g(b) = mu + 10 sum(v), g(pair(mu)) = mu + 2 mu, g(mu) = -mu; in all
+/// 4 mu + 1 + 10 * 0.75.
+#[test]
+fn tuple_arguments_take_the_overload_of_their_element_types() {
+    let source = "functions {
+          real g(tuple(real, real) t) { return t.1 + t.2; }
+          real g(tuple(real, vector) t) { return t.1 + 10 * sum(t.2); }
+          real g(real x) { return -x; }
+          tuple(real, real) pair(real x) { return (x, 2 * x); }
+        }
+        data { vector[2] v; } parameters { real mu; }
+        model { tuple(real, real) a = (mu, 1.0); tuple(real, vector[2]) b = (mu, v); target += g(a) + g(b) + g(pair(mu)) + g(mu); }";
+    for engine in [Engine::Jit, Engine::Interpreter] {
+        let bound = common::oracle::bind_json("tuples", source, r#"{"v": [0.5, 0.25]}"#, engine).expect("binds");
+        let mut e = bound.evaluator();
+        for mu in [-1.5, 0.25, 2.0] {
+            let lp = e.log_density(&[mu]).expect("evaluates");
+            let want = 4.0 * mu + 1.0 + 7.5;
+            assert!((lp - want).abs() < 1e-12, "{engine:?} mu = {mu}: {lp} vs {want}");
+        }
+    }
+}

@@ -7,7 +7,8 @@
 //! ([`crate::check::binary_type`], [`crate::check::unary_type`]) and its
 //! library signatures ([`signatures::resolve_function`]); a user function's
 //! call has its declared result, a univariate `_rng` of scalars its draw.
-//! Anything else (a tuple, a vectorised or multivariate draw, an expression
+//! A tuple has no checker type: [`tuple_text`] writes it as a signature
+//! does. Anything else (a vectorised or multivariate draw, an expression
 //! the checker would refuse) is unknown (`None`): the resolver then decides
 //! without it only when it cannot matter.
 
@@ -136,6 +137,31 @@ pub(super) fn declared_of(e: &Expr, names: &dyn Names) -> Option<Declared> {
         ExprKind::Paren(x) => declared_of(x, names),
         _ => None,
     }
+}
+
+/// A tuple-valued `e`'s type as a signature writes it (`tuple(real,
+/// vector)`, `array[] tuple(int, real)`); `None` for anything else.
+pub(super) fn tuple_text(e: &Expr, names: &dyn Names) -> Option<String> {
+    let text = match (&e.kind, declared_of(e, names)) {
+        (_, Some(Declared::Var(t))) => declared_text(&t)?,
+        (_, Some(Declared::Arg(t))) => super::type_text(&t),
+        (ExprKind::Call { func, .. } | ExprKind::CondCall { func, .. }, _) => super::type_text(&names.user_result(&func.name)?),
+        _ => return None,
+    };
+    text.contains("tuple(").then_some(text)
+}
+
+/// A declaration's type as a signature writes it, constraints and sizes
+/// dropped.
+fn declared_text(t: &TypeExpr) -> Option<String> {
+    let base = match &t.base {
+        BaseTypeExpr::Tuple(elements) => format!("tuple({})", elements.iter().map(declared_text).collect::<Option<Vec<_>>>()?.join(", ")),
+        other => base_elem(other)?.kind_name().to_string(),
+    };
+    Some(match t.array_sizes.len() {
+        0 => base,
+        n => format!("array[{}] {base}", ",".repeat(n - 1)),
+    })
 }
 
 /// The type of `e`, or `None` when it cannot be told before checking.

@@ -24,7 +24,8 @@
 //! ambiguous (E0013), no fit is an error listing the definitions (E0013).
 //! An argument whose type cannot be read before checking decides nothing:
 //! when the remaining definitions differ at its position the call is refused
-//! (E0013, assign it to a variable first), never guessed. `y ~ foo(...)`
+//! (E0013, assign it to a variable first), never guessed. A tuple fits a
+//! tuple parameter of its own element types (no promotion inside yet). `y ~ foo(...)`
 //! chooses among the overloads of `foo_lpdf` and `foo_lpmf` together (an
 //! `int` outcome fits an `_lpmf` exactly). A forward declaration belongs to
 //! the definition with its argument types; two definitions with the same
@@ -379,10 +380,21 @@ impl Resolver {
     /// The definition a call resolves to, or `None` (reported).
     /// `tilde`: the call is `args[0] ~ called(args[1..])`.
     fn choose(&mut self, called: &str, tilde: bool, candidates: &[Overload], args: &[Expr], span: Span) -> Option<Overload> {
-        let types: Vec<Option<Type>> = args.iter().map(|a| arg_types::infer(a, self)).collect();
+        let types: Vec<ArgType> = args
+            .iter()
+            .map(|a| match (arg_types::infer(a, self), arg_types::tuple_text(a, self)) {
+                (Some(t), _) => ArgType::Known(t),
+                (None, Some(text)) => ArgType::Tuple(text),
+                (None, None) => ArgType::Unknown,
+            })
+            .collect();
         let shown: Vec<String> = types
             .iter()
-            .map(|t| t.as_ref().map_or("?".to_string(), |t| t.display(&NoDims).to_string()))
+            .map(|t| match t {
+                ArgType::Known(t) => t.display(&NoDims).to_string(),
+                ArgType::Tuple(text) => text.clone(),
+                ArgType::Unknown => "?".to_string(),
+            })
             .collect();
         // `y ~ foo(...)` is shown as written, and names both densities.
         let (call_text, called) = match tilde {
@@ -408,7 +420,7 @@ impl Resolver {
             return None;
         }
         // An unknown argument must not be what tells the fitting ones apart.
-        let unknown: Vec<usize> = (0..types.len()).filter(|&k| types[k].is_none()).collect();
+        let unknown: Vec<usize> = (0..types.len()).filter(|&k| matches!(types[k], ArgType::Unknown)).collect();
         for &k in &unknown {
             let first = type_text(&fits[0].0.def.params[k].ty);
             if fits.iter().any(|(o, _)| type_text(&o.def.params[k].ty) != first) {
@@ -439,11 +451,25 @@ impl Resolver {
     }
 }
 
-/// How the argument types fit `def`'s (unknown ones fit anything).
-fn fit(def: &FunDef, types: &[Option<Type>]) -> Fit {
+/// What is known of an argument's type before checking.
+enum ArgType {
+    Known(Type),
+    /// A tuple, as a signature writes it (`tuple(real, vector)`).
+    Tuple(String),
+    Unknown,
+}
+
+/// How the argument types fit `def`'s (unknown ones fit anything; a tuple
+/// only its own type, no promotion of its elements yet).
+fn fit(def: &FunDef, types: &[ArgType]) -> Fit {
     let mut promotions = 0;
     for (p, t) in def.params.iter().zip(types) {
-        let Some(t) = t else { continue };
+        let t = match t {
+            ArgType::Known(t) => t,
+            ArgType::Tuple(text) if *text == type_text(&p.ty) => continue,
+            ArgType::Tuple(_) => return Fit::No,
+            ArgType::Unknown => continue,
+        };
         let Some(want) = arg_types::fun_type(&p.ty) else { return Fit::No };
         let have = t.erase_dims();
         if have == want {
