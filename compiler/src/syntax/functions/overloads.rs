@@ -55,8 +55,9 @@ struct Overload {
 }
 
 /// Renames the definitions of overloaded user functions and every call of
-/// them to the definition it resolves to. Returns the program, the
-/// diagnostics, and the internal names with the names they stand for (for
+/// them to the definition it resolves to, and promotes the `int` arguments
+/// of `real` parameters. Returns the program, the diagnostics, and the
+/// internal names with the names they stand for (for
 /// [`show_written_names`]).
 pub fn resolve_overloads(mut program: Program) -> (Program, Vec<Diagnostic>, Vec<(String, String)>) {
     let mut all: Vec<&mut FunDef> = Vec::new();
