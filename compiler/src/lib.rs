@@ -41,6 +41,15 @@ pub fn front_end(source: &str) -> FrontEnd {
         prelude_home = home;
         with_dlm
     });
+    // Each call of an overloaded user function is renamed to the
+    // definition it resolves to while the program is as written.
+    let mut overload_names = Vec::new();
+    let ast = ast.map(|program| {
+        let (resolved, resolve_diags, names) = syntax::functions::resolve_overloads(program);
+        diagnostics.extend(resolve_diags);
+        overload_names = names;
+        resolved
+    });
     // Tuples become one variable per element before anything else reads
     // the program.
     let mut tuple_elements = Vec::new();
@@ -78,6 +87,7 @@ pub fn front_end(source: &str) -> FrontEnd {
         home.relocate(&mut diagnostics);
     }
     diagnostics.iter_mut().for_each(|d| syntax::tuples::show_element_names(d, &tuple_elements));
+    diagnostics.iter_mut().for_each(|d| syntax::functions::show_written_names(d, &overload_names));
     diagnostics.sort_by_key(|d| d.primary_span().map(|s| s.start).unwrap_or(usize::MAX));
     FrontEnd { ast, typed, diagnostics }
 }

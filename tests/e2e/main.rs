@@ -46,6 +46,7 @@ mod model_api;
 mod nan_data;
 mod negated_adjoints;
 mod normal_vector_prior;
+mod overloads;
 mod ode_stiff;
 mod partials_reuse;
 mod plot_cli;

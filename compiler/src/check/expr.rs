@@ -202,18 +202,7 @@ impl Checker {
 
     fn check_unary(&mut self, op: UnOp, operand: &Expr, span: Span) -> Option<TypedExpr> {
         let t = self.check_expr(operand)?;
-        let ty = match op {
-            UnOp::Neg | UnOp::Plus => Some(t.ty.clone()),
-            UnOp::Not => t.ty.is_scalar().then(Type::int),
-            // A complex container transposes as the real one of its shape
-            // (no conjugation, as Stan's `'`).
-            UnOp::Transpose if t.ty.is_complex_valued() => {
-                let real = Type::array_of(t.ty.array.clone(), t.ty.elem.to_real());
-                signatures::transpose(&real).map(|r| Type::array_of(r.array, r.elem.to_complex()))
-            }
-            UnOp::Transpose => signatures::transpose(&t.ty),
-        };
-        let Some(ty) = ty else {
+        let Some(ty) = unary_type(op, &t.ty) else {
             self.report(
                 Diagnostic::error("E1001", format!("`{}` cannot be applied to `{}`", op.symbol(), self.show(&t.ty)))
                     .with_label(span, format!("operand is `{}`", self.show(&t.ty)))
@@ -234,75 +223,39 @@ impl Checker {
         let (l, r) = (l?, r?);
         // Each failure carries its code: E2002 when named dims are what
         // clash, E1001 for Stan's own typing rules.
-        let type_err = |why: String| ("E1001", why);
-        let result: Result<Type, (&'static str, String)> = match op {
-            _ if l.ty.is_complex_valued() || r.ty.is_complex_valued() => complex_binary(op, &l.ty, &r.ty),
-            BinOp::Or | BinOp::And | BinOp::Eq | BinOp::Neq | BinOp::Lt | BinOp::Leq | BinOp::Gt | BinOp::Geq => {
-                if l.ty.is_scalar() && r.ty.is_scalar() {
-                    Ok(Type::int())
-                } else {
-                    Err(type_err("comparisons and logical operators take an int or real on each side".into()))
-                }
+        let result = binary_type(op, &l.ty, &r.ty).map_err(|e| match e {
+            BinaryError::Coded(code, why) => (code, why),
+            BinaryError::Align(e) => self.align_failure(e, &l.ty, &r.ty),
+            BinaryError::Mul if signatures::inner_dims_clash(&l.ty, &r.ty) => {
+                let why = format!(
+                    "the inner dims of `{}` * `{}` differ; a product needs the left's columns to match the right's rows",
+                    self.show(&l.ty),
+                    self.show(&r.ty)
+                );
+                ("E2002", why)
             }
-            BinOp::Mod | BinOp::IntDiv => {
-                if l.ty.is_int_scalar() && r.ty.is_int_scalar() {
-                    Ok(Type::int())
-                } else {
-                    Err(type_err(format!("`{}` takes two ints", op.symbol())))
-                }
+            BinaryError::Mul if !l.ty.array.is_empty() || !r.ty.array.is_empty() => {
+                ("E1001", "arrays cannot be multiplied; use vectors or matrices".into())
             }
-            // Stan vectorises `^` as `pow`: a container and a scalar, or
-            // two containers of one shape, elementwise (as `.^`).
-            BinOp::Pow if l.ty.is_scalar() && r.ty.is_scalar() => Ok(Type::real()),
-            BinOp::Add | BinOp::Sub | BinOp::EltMul | BinOp::EltDiv | BinOp::EltPow | BinOp::Pow => {
-                let keep_int = matches!(op, BinOp::Add | BinOp::Sub | BinOp::EltMul);
-                broadcast::align(&l.ty, &r.ty, keep_int).map_err(|e| self.align_failure(e, &l.ty, &r.ty))
+            BinaryError::Mul => ("E1001", "this product is not defined; for elementwise products use `.*`".into()),
+            BinaryError::LeftDiv if signatures::left_divide(&l.ty.erase_dims(), &r.ty.erase_dims()).is_some() => {
+                let why = format!(
+                    "in `A \\ b` the rows of `A` and of `b` must run over the same dim, but they are `{}` and `{}`",
+                    self.show(&l.ty),
+                    self.show(&r.ty)
+                );
+                ("E2002", why)
             }
-            BinOp::Mul => signatures::multiply(&l.ty, &r.ty).ok_or_else(|| {
-                if signatures::inner_dims_clash(&l.ty, &r.ty) {
-                    let why = format!(
-                        "the inner dims of `{}` * `{}` differ; a product needs the left's columns to match the right's rows",
-                        self.show(&l.ty),
-                        self.show(&r.ty)
-                    );
-                    ("E2002", why)
-                } else if !l.ty.array.is_empty() || !r.ty.array.is_empty() {
-                    type_err("arrays cannot be multiplied; use vectors or matrices".into())
-                } else {
-                    type_err("this product is not defined; for elementwise products use `.*`".into())
-                }
-            }),
-            // `b / A` of a matrix A is `mdivide_right(b, A)`, as in Stan.
-            BinOp::Div if matrix_divisor(&l.ty, &r.ty) => {
-                signatures::right_divide(&l.ty, &r.ty).ok_or_else(|| {
-                    let why = format!(
-                        "in `b / A` the columns of `b` and of the square `A` must match, but they are `{}` and `{}`",
-                        self.show(&l.ty),
-                        self.show(&r.ty)
-                    );
-                    ("E2002", why)
-                })
+            BinaryError::LeftDiv => ("E1001", "`\\` takes a matrix on the left and a vector or matrix on the right".into()),
+            BinaryError::RightDiv => {
+                let why = format!(
+                    "in `b / A` the columns of `b` and of the square `A` must match, but they are `{}` and `{}`",
+                    self.show(&l.ty),
+                    self.show(&r.ty)
+                );
+                ("E2002", why)
             }
-            BinOp::Div => {
-                if r.ty.is_scalar() && l.ty.array.is_empty() {
-                    broadcast::align(&l.ty, &r.ty, true).map_err(|e| self.align_failure(e, &l.ty, &r.ty))
-                } else {
-                    Err(type_err("`/` divides by a scalar; use `./` for elementwise division".into()))
-                }
-            }
-            BinOp::LeftDiv => signatures::left_divide(&l.ty, &r.ty).ok_or_else(|| {
-                if signatures::left_divide(&l.ty.erase_dims(), &r.ty.erase_dims()).is_some() {
-                    let why = format!(
-                        "in `A \\ b` the rows of `A` and of `b` must run over the same dim, but they are `{}` and `{}`",
-                        self.show(&l.ty),
-                        self.show(&r.ty)
-                    );
-                    ("E2002", why)
-                } else {
-                    type_err("`\\` takes a matrix on the left and a vector or matrix on the right".into())
-                }
-            }),
-        };
+        });
         let ty = match result {
             Ok(ty) => ty,
             Err((code, why)) => {
@@ -1128,6 +1081,75 @@ fn complex_binary(op: BinOp, l: &Type, r: &Type) -> Result<Type, (&'static str, 
     broadcast::align(&lr, &rr, false)
         .map(|t| Type::array_of(t.array, t.elem.to_complex()))
         .map_err(|_| ("E1001", "complex operands must have the same shape, or one of them be a scalar".into()))
+}
+
+/// The type of `op t` by Stan's rules; `None` when `op` does not apply.
+pub(crate) fn unary_type(op: UnOp, t: &Type) -> Option<Type> {
+    match op {
+        UnOp::Neg | UnOp::Plus => Some(t.clone()),
+        UnOp::Not => t.is_scalar().then(Type::int),
+        // A complex container transposes as the real one of its shape
+        // (no conjugation, as Stan's `'`).
+        UnOp::Transpose if t.is_complex_valued() => {
+            let real = Type::array_of(t.array.clone(), t.elem.to_real());
+            signatures::transpose(&real).map(|r| Type::array_of(r.array, r.elem.to_complex()))
+        }
+        UnOp::Transpose => signatures::transpose(t),
+    }
+}
+
+/// Why two operand types do not combine (the checker words each one).
+pub(crate) enum BinaryError {
+    /// A code and the words for it.
+    Coded(&'static str, String),
+    /// Shapes that do not align elementwise.
+    Align(AlignError),
+    /// No product `l * r`.
+    Mul,
+    /// No left division `l \ r`.
+    LeftDiv,
+    /// No right division `b / A` of a row vector or matrix by a matrix.
+    RightDiv,
+}
+
+/// The type of `l op r` by Stan's rules (and hbmc's dims), or why not.
+pub(crate) fn binary_type(op: BinOp, l: &Type, r: &Type) -> Result<Type, BinaryError> {
+    let type_err = |why: String| BinaryError::Coded("E1001", why);
+    match op {
+        _ if l.is_complex_valued() || r.is_complex_valued() => complex_binary(op, l, r).map_err(|(code, why)| BinaryError::Coded(code, why)),
+        BinOp::Or | BinOp::And | BinOp::Eq | BinOp::Neq | BinOp::Lt | BinOp::Leq | BinOp::Gt | BinOp::Geq => {
+            if l.is_scalar() && r.is_scalar() {
+                Ok(Type::int())
+            } else {
+                Err(type_err("comparisons and logical operators take an int or real on each side".into()))
+            }
+        }
+        BinOp::Mod | BinOp::IntDiv => {
+            if l.is_int_scalar() && r.is_int_scalar() {
+                Ok(Type::int())
+            } else {
+                Err(type_err(format!("`{}` takes two ints", op.symbol())))
+            }
+        }
+        // Stan vectorises `^` as `pow`: a container and a scalar, or
+        // two containers of one shape, elementwise (as `.^`).
+        BinOp::Pow if l.is_scalar() && r.is_scalar() => Ok(Type::real()),
+        BinOp::Add | BinOp::Sub | BinOp::EltMul | BinOp::EltDiv | BinOp::EltPow | BinOp::Pow => {
+            let keep_int = matches!(op, BinOp::Add | BinOp::Sub | BinOp::EltMul);
+            broadcast::align(l, r, keep_int).map_err(BinaryError::Align)
+        }
+        BinOp::Mul => signatures::multiply(l, r).ok_or(BinaryError::Mul),
+        // `b / A` of a matrix A is `mdivide_right(b, A)`, as in Stan.
+        BinOp::Div if matrix_divisor(l, r) => signatures::right_divide(l, r).ok_or(BinaryError::RightDiv),
+        BinOp::Div => {
+            if r.is_scalar() && l.array.is_empty() {
+                broadcast::align(l, r, true).map_err(BinaryError::Align)
+            } else {
+                Err(type_err("`/` divides by a scalar; use `./` for elementwise division".into()))
+            }
+        }
+        BinOp::LeftDiv => signatures::left_divide(l, r).ok_or(BinaryError::LeftDiv),
+    }
 }
 
 /// The error for a cdf (or a truncation needing one) that hbmc lacks,

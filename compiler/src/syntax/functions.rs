@@ -21,6 +21,9 @@
 //!   returns inside an expression has no local, so the calling statement is
 //!   copied to each `return` (`copies.rs`).
 //!
+//! Overloaded names are resolved before this runs ([`resolve_overloads`]):
+//! here every definition has a name of its own.
+//!
 //! Codes: E0011 (a definition that cannot be used), E0012 (recursion),
 //! E0013 (a call that breaks Stan's rules for user functions).
 
@@ -30,10 +33,13 @@ use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::*;
 use crate::syntax::span::Span;
 
+mod arg_types;
 mod copies;
 mod map_rect;
+mod overloads;
 mod reduce_sum;
 mod returns;
+pub use overloads::{resolve_overloads, show_written_names};
 pub use reduce_sum::{split_reduce_sum, REDUCE_SUM};
 
 /// Every function definition (with a body) of the `functions` block, as
@@ -72,7 +78,7 @@ pub fn expand_functions(mut program: Program) -> (Program, Vec<Diagnostic>) {
                     Diagnostic::error("E0011", format!("the function `{}` is defined twice", f.name.name))
                         .with_label(f.name.span, "second definition")
                         .with_label(first.name.span, "first definition")
-                        .with_help("Stan has no overloading of user functions here: rename one of them"),
+                        .with_help("both take the same argument types: overloads of a name must differ in their arguments' types or count"),
                 );
                 continue;
             }
@@ -785,7 +791,7 @@ impl Expander {
                     },
                 };
                 let fell_off = (place.is_some() && !returns::surely_returns(&body)).then(|| {
-                    format!("the function `{name}` reached the end of its body without returning a value")
+                    format!("the function `{}` reached the end of its body without returning a value", overloads::written_name(&name))
                 });
                 let flag = Ident { name: self.fresh("returned"), span };
                 let stmts = returns::lower(stmts, place, flag.clone(), fell_off, span);
@@ -1340,10 +1346,15 @@ fn visit_stmt_exprs(s: &Stmt, f: &mut dyn FnMut(&Expr), dist: &mut dyn FnMut(&Id
 }
 
 fn type_text(t: &FunType) -> String {
-    if t.array_dims == 0 {
+    let base = if t.elements.is_empty() {
         t.base.clone()
     } else {
-        format!("array[{}] {}", ",".repeat(t.array_dims - 1), t.base)
+        format!("tuple({})", t.elements.iter().map(type_text).collect::<Vec<_>>().join(", "))
+    };
+    if t.array_dims == 0 {
+        base
+    } else {
+        format!("array[{}] {base}", ",".repeat(t.array_dims - 1))
     }
 }
 
