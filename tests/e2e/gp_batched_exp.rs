@@ -13,14 +13,11 @@
 
 use crate::common;
 
-use hbmc_compiler::ad::differentiate_with_data;
-use hbmc_compiler::bind::{bind_data, read_source};
-use hbmc_compiler::front_end;
 use hbmc_compiler::interp;
 use hbmc_compiler::ir::batch::batch_likelihood_loops;
 use hbmc_compiler::ir::print::function_to_string;
 use hbmc_compiler::ir::{Arena, FunctionKind};
-use hbmc_compiler::lower::{lower_model, LoweredModel};
+use hbmc_compiler::lower::{LowerOptions, LoweredModel};
 
 /// Kernels with an `exp` of each cell, and the extra arguments they take.
 const KERNELS: &[(&str, &str)] = &[
@@ -76,13 +73,7 @@ fn data(n: usize, m: usize) -> String {
 /// The model lowered and differentiated with the data as the CLI does;
 /// batched when `batched`.
 fn lowered(source: &str, json: &str, batched: bool) -> LoweredModel {
-    let fe = front_end(source);
-    let program = fe.typed.unwrap_or_else(|| panic!("model checks: {:?}", fe.diagnostics));
-    let src = read_source("d.json", json).unwrap_or_else(|d| panic!("data reads: {d:?}"));
-    let (bound, diags) = bind_data(&program, &[src]);
-    let bound = bound.unwrap_or_else(|| panic!("data bind: {diags:?}"));
-    let mut m = lower_model(&program, &bound).unwrap_or_else(|d| panic!("lowering: {d:?}"));
-    differentiate_with_data(&mut m.module, &m.data_init, &m.int_data_init).unwrap_or_else(|e| panic!("AD: {e}"));
+    let mut m = common::differentiated(source, json, LowerOptions::default());
     if batched {
         batch_likelihood_loops(&mut m.module);
     }
@@ -104,7 +95,8 @@ fn assert_close(what: &str, p: f64, q: f64) {
 #[test]
 fn batched_covariances_equal_the_scalar_form() {
     // Cells: 0; 1; 49 and 21 (under the split's 64); 2809 in blocks of 4
-    // rows of 53 (13 and a single row) and 3710 in blocks of 3 rows of 70.
+    // rows of 53 (13 blocks and one of a single row) and 3710 in blocks of
+    // 3 rows of 70 (17 and one of 2 rows).
     for (n, m) in [(0, 0), (1, 1), (7, 3), (53, 70)] {
         for &(kernel, extra) in KERNELS {
             let (source, json) = (model(kernel, extra), data(n, m));

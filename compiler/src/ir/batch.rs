@@ -52,6 +52,15 @@
 //! observation only through its group is moved to per-group tables filled
 //! before the loop (`ir::group_tables`), so both passes load it.
 //!
+//! Elementwise functions are also batched in a rectangular nest, an outer
+//! loop of `let`s and one inner loop of a constant trip count (the fill of
+//! a GP covariance, `exp` per cell): its cells are split as one loop's
+//! iterations, in blocks of whole rows, each pass a nest over the block's
+//! rows. And a loop's (or the nest's inner) pure statements are first
+//! moved ahead of the stores and accumulations they follow
+//! ([`pure_first`]; a gradient's forward sweep saves values on tapes in
+//! the middle of the arithmetic), so calls after a store can be batched.
+//!
 //! One difference is visible: when both a check in the prefix of a later
 //! iteration and a statement of the suffix of an earlier one reject, the
 //! later check's message is the one reported (both reject the point).
