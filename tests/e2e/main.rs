@@ -27,6 +27,7 @@ mod fit_integrity;
 mod fused_reading_calls;
 mod fuzz;
 mod gaussian_dlm_obs;
+mod gp_batched_exp;
 mod glm_categorical;
 mod glm_ordinal;
 mod gradcheck_cli;

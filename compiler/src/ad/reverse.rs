@@ -833,6 +833,12 @@ impl Gen<'_> {
                     out.push(Stmt::Let { dst: new, expr });
                     rename.insert(*dst, new);
                 }
+                // An `exp` the forward sweep kept on a tape.
+                Stmt::Call { dst: Some(d), .. } if self.tapes.keeps(*d) => {
+                    // Invariant: the guard checked that the tape keeps `d`.
+                    let kept = self.tapes.load(*d, rename, &mut self.func, out).expect("a kept value loads");
+                    rename.insert(*d, kept);
+                }
                 Stmt::Call { dst: Some(d), partials, func, args } if partials.is_empty() && self.active.value(*d) => {
                     let args: Vec<CallArg> = args.iter().map(|a| map_arg(a, |v| rn(rename, v))).collect();
                     let n = self.fresh(self.forward.type_of(*d));

@@ -1,19 +1,22 @@
-//! Square roots and divisions of loop iterations, kept by the forward
-//! sweep for the reverse instead of computed again.
+//! Square roots, divisions and exponentials of loop iterations, kept by
+//! the forward sweep for the reverse instead of computed again.
 //!
 //! The reverse sweep recomputes each iteration of a loop before
 //! differentiating it ([`super::reverse`]): cheap for loads and
 //! arithmetic, but a square root or a division has a latency of 13-20
 //! cycles, and a chain of them (a 2x2 Cholesky factor's `1 / sqrt(p11)`,
 //! then `1 / sqrt(p22 - r21²)`, per cell of the conditional covariance
-//! examples) is waited for again in the recomputation. So in a loop nest
+//! examples) is waited for again in the recomputation; an `exp` is a
+//! library call of some 40 instructions (a GP kernel's, once per cell of
+//! the covariance, was a third of its gradient's time, half of it in the
+//! reverse), and its derivative is its value. So in a loop nest
 //! whose loop variables have ranges once the data are bound, the forward
 //! sweep stores, after each such value the reverse needs, the value into
 //! slot (iteration, value) of the loop's tape, a `Work` buffer with one
 //! slot per combination of the values the enclosing loop variables can
 //! take (so no two iterations share one, whatever the nest), and every
 //! recomputation of the iteration loads it back instead of recomputing
-//! it. Division-free values are recomputed as before (a load and a store
+//! it. Other values are recomputed as before (a load and a store
 //! cost more than a multiply-add), as is everything of loops that run
 //! only in the reverse sweep (fused loops: the forward sweep never runs
 //! them) and of loops whose ranges are unknown or whose tape would have
@@ -22,7 +25,7 @@
 use super::activity::Active;
 use super::affine::IndexFacts;
 use super::reciprocals::Reciprocals;
-use crate::ir::{Arena, BinaryOp, BufferId, Expr, Function, Module, ScalarType, Stmt, UnaryOp, Value};
+use crate::ir::{Arena, BinaryOp, BufferId, CallArg, Expr, Function, Module, ScalarType, Stmt, UnaryOp, Value};
 use std::collections::{HashMap, HashSet};
 
 /// The largest tape, in elements, a loop nest gets (512 KiB): past it the
@@ -163,7 +166,7 @@ impl ValueTapes {
         let mut out = Vec::with_capacity(stmts.len());
         for s in stmts {
             match s {
-                Stmt::Let { dst, .. } if self.at.contains_key(dst) => {
+                Stmt::Let { dst, .. } | Stmt::Call { dst: Some(dst), .. } if self.at.contains_key(dst) => {
                     out.push(s.clone());
                     let (buf, index) = self.element(*dst, &HashMap::new(), func, &mut out);
                     out.push(Stmt::Store { buf, index, value: *dst });
@@ -173,6 +176,11 @@ impl ValueTapes {
             }
         }
         out
+    }
+
+    /// Whether the forward sweep keeps `v` on a tape.
+    pub fn keeps(&self, v: Value) -> bool {
+        self.at.contains_key(&v)
     }
 
     /// When `dst` is taped, emits its load from the tape into a new value
@@ -209,26 +217,25 @@ impl ValueTapes {
     }
 }
 
-/// The square roots and divisions defined directly in a loop body whose
-/// values the reverse sweep needs, in order: those read by anything but
-/// another such definition, the divisions its reverse reads (every
-/// active one: `d(a/b)` reads `a/b`), the square roots whose reverse reads
-/// them (an active one without its reciprocal in the block), and active
+/// The square roots, divisions and `exp` calls defined directly in a loop
+/// body whose values the reverse sweep needs, in order: those read by
+/// anything but another such definition, the divisions its reverse reads
+/// (every active one: `d(a/b)` reads `a/b`), the square roots whose
+/// reverse reads them (an active one without its reciprocal in the
+/// block), every active `exp` (`d exp(x)` reads `exp(x)`), and active
 /// divisions' divisors other than a literal 1. A square root that only
 /// feeds `1 / sqrt(x)` is not needed: the reciprocal is kept and the
 /// root's derivative is half of it. Values nothing reads once the forward
 /// function is pruned are never kept.
 fn worth_keeping(body: &[Stmt], ctx: &Context) -> Vec<Value> {
     let (active, reciprocals) = (ctx.active, ctx.reciprocals);
-    let costly: Vec<(Value, &Expr)> = body
+    let real = |v: &Value| ctx.live.contains(v) && ctx.forward.type_of(*v) == ScalarType::F64;
+    let costly: Vec<(Value, Costly)> = body
         .iter()
         .filter_map(|s| match s {
             // Integer divisions are cheap enough, and not tape elements.
-            Stmt::Let { dst, expr: e @ (Expr::Unary(UnaryOp::Sqrt, _) | Expr::Binary(BinaryOp::Div, ..)) }
-                if ctx.live.contains(dst) && ctx.forward.type_of(*dst) == ScalarType::F64 =>
-            {
-                Some((*dst, e))
-            }
+            Stmt::Let { dst, expr: e @ (Expr::Unary(UnaryOp::Sqrt, _) | Expr::Binary(BinaryOp::Div, ..)) } if real(dst) => Some((*dst, Costly::Expr(e))),
+            Stmt::Call { dst: Some(dst), .. } if real(dst) && is_taped_call(s) => Some((*dst, Costly::Exp)),
             _ => None,
         })
         .collect();
@@ -249,8 +256,12 @@ fn worth_keeping(body: &[Stmt], ctx: &Context) -> Vec<Value> {
         if !active.value(v) {
             continue;
         }
-        match *e {
-            Expr::Binary(BinaryOp::Div, a, b) => {
+        match e {
+            // The reverse of an active `exp` reads its value.
+            Costly::Exp => {
+                needed.insert(v);
+            }
+            Costly::Expr(&Expr::Binary(BinaryOp::Div, a, b)) => {
                 needed.insert(v);
                 if !reciprocals.is_one(a) && is_costly.contains(&b) {
                     needed.insert(b);
@@ -263,5 +274,20 @@ fn worth_keeping(body: &[Stmt], ctx: &Context) -> Vec<Value> {
         }
     }
     costly.into_iter().map(|(v, _)| v).filter(|v| needed.contains(v)).collect()
+}
+
+/// A value [`worth_keeping`] considers: a square root or division, or an
+/// `exp` call.
+#[derive(Clone, Copy)]
+enum Costly<'a> {
+    Expr(&'a Expr),
+    Exp,
+}
+
+/// Whether `s` is a call whose value a tape may keep: `exp` of one value,
+/// with no partials (the reverse differentiates it from its value alone,
+/// `reverse::Gen::reverse_call`).
+fn is_taped_call(s: &Stmt) -> bool {
+    matches!(s, Stmt::Call { dst: Some(_), partials, func, args } if func.symbol == "hbm_exp" && partials.is_empty() && matches!(args[..], [CallArg::Value(_)]))
 }
 

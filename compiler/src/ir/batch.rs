@@ -52,6 +52,15 @@
 //! observation only through its group is moved to per-group tables filled
 //! before the loop (`ir::group_tables`), so both passes load it.
 //!
+//! Elementwise functions are also batched in a rectangular nest, an outer
+//! loop of `let`s and one inner loop of a constant trip count (the fill of
+//! a GP covariance, `exp` per cell): its cells are split as one loop's
+//! iterations, in blocks of whole rows, each pass a nest over the block's
+//! rows. And a loop's (or the nest's inner) pure statements are first
+//! moved ahead of the stores and accumulations they follow
+//! ([`pure_first`]; a gradient's forward sweep saves values on tapes in
+//! the middle of the arithmetic), so calls after a store can be batched.
+//!
 //! One difference is visible: when both a check in the prefix of a later
 //! iteration and a statement of the suffix of an earlier one reject, the
 //! later check's message is the one reported (both reject the point).
@@ -214,6 +223,77 @@ struct CallBufs {
     partial: Option<BufferId>,
 }
 
+/// The longest row (inner trip count) of a nest split in blocks of whole
+/// rows ([`Pass::nest_site`]): a block's scratch holds at least one row.
+const MAX_ROW: i64 = 16 * BLOCK;
+
+/// The loop a split runs over: one loop, or a rectangular nest of two
+/// whose cells are split as one loop's iterations.
+struct Shape {
+    /// The (outer) loop's variable and range.
+    var: Value,
+    start: Value,
+    end: Value,
+    nest: Option<Nest>,
+}
+
+/// The inner part of a nest: the outer body is `lets`, then the loop
+/// `for var in start..end`, of `n` iterations.
+struct Nest {
+    lets: Vec<Stmt>,
+    var: Value,
+    start: Value,
+    end: Value,
+    n: i64,
+}
+
+impl Shape {
+    /// The loop statement with (innermost) body `body`.
+    fn rebuild(&self, body: &[Stmt]) -> Stmt {
+        let body = match &self.nest {
+            None => body.to_vec(),
+            Some(n) => {
+                let mut outer = n.lets.clone();
+                outer.push(Stmt::For { var: n.var, start: n.start, end: n.end, body: body.to_vec() });
+                outer
+            }
+        };
+        Stmt::For { var: self.var, start: self.start, end: self.end, body }
+    }
+}
+
+/// One pass of a split over a block ([`Pass::open_pass`]).
+struct Frame {
+    /// The innermost loop variable.
+    var: Value,
+    /// The cell's place in the block is `var - base`.
+    base: Value,
+    nest: Option<FrameNest>,
+}
+
+/// A nest's pass: the outer loop variable, the outer `let`s (and the
+/// base), and the inner loop's range, renamed.
+struct FrameNest {
+    outer: Value,
+    head: Vec<Stmt>,
+    start: Value,
+    end: Value,
+}
+
+impl Frame {
+    /// The pass's loop (or nest) over the block's iterations `b0..b1`,
+    /// with (innermost) body `body`.
+    fn close(self, b0: Value, b1: Value, body: Vec<Stmt>) -> Stmt {
+        match self.nest {
+            None => Stmt::For { var: self.var, start: b0, end: b1, body },
+            Some(FrameNest { outer, mut head, start, end }) => {
+                head.push(Stmt::For { var: self.var, start, end, body });
+                Stmt::For { var: outer, start: b0, end: b1, body: head }
+            }
+        }
+    }
+}
+
 /// Levels of batched elementwise calls in one loop: a call whose argument
 /// depends on another batched call's value is computed in a pass of its
 /// own after that call's, up to this many passes before the last one.
@@ -228,25 +308,15 @@ impl Pass<'_> {
                     self.depth += 1;
                     let body = self.block(body);
                     self.depth -= 1;
-                    match self.site(start, end, &body) {
-                        Some(site) if site.calls.iter().any(|c| c.batched.map) && self.constant(start).zip(self.constant(end)).is_none() => {
-                            // A trip count known only at run time: the
-                            // split runs from MIN_MAP_ITERATIONS on, the
-                            // loop as it was below (a handful of elements
-                            // cost more split than they save).
-                            let mut split = Vec::new();
-                            self.split(var, start, end, &body, &site, &mut split);
-                            let len = self.bin(&mut out, BinaryOp::Sub, end, start);
-                            let least = self.let_(&mut out, ScalarType::I64, Expr::I64(MIN_MAP_ITERATIONS));
-                            let few = self.let_(&mut out, ScalarType::I64, Expr::Cmp(CmpOp::Lt, len, least));
-                            out.push(Stmt::If { cond: few, then: vec![Stmt::For { var, start, end, body }], otherwise: split });
-                            self.count += 1;
-                        }
-                        Some(site) => {
-                            self.split(var, start, end, &body, &site, &mut out);
-                            self.count += 1;
-                        }
-                        None => out.push(Stmt::For { var, start, end, body }),
+                    let flat = || Shape { var, start, end, nest: None };
+                    let found = match self.site(self.trip(start, end), &body) {
+                        Some(site) => Some((flat(), body.clone(), site)),
+                        None => self.nest_site(var, start, end, &body).or_else(|| self.reordered_site(var, start, end, &body)),
+                    };
+                    let original = Stmt::For { var, start, end, body };
+                    match found {
+                        Some((shape, inner, site)) => self.emit_split(&shape, &inner, &site, original, &mut out),
+                        None => out.push(original),
                     }
                 }
                 Stmt::If { cond, then, otherwise } => {
@@ -264,6 +334,42 @@ impl Pass<'_> {
         out
     }
 
+    /// Emits the split of the loop `original` (see [`Pass::split`]) and
+    /// counts it. When elementwise calls are batched and the trip count is
+    /// known only at run time, the split runs from [`MIN_MAP_ITERATIONS`]
+    /// cells on and the loop as it was below (a handful of elements cost
+    /// more split than they save).
+    fn emit_split(&mut self, shape: &Shape, body: &[Stmt], site: &Site, original: Stmt, out: &mut Vec<Stmt>) {
+        self.count += 1;
+        let map = site.calls.iter().any(|c| c.batched.map);
+        if !map || self.shape_trip(shape).is_some() {
+            self.split(shape, body, site, out);
+            return;
+        }
+        let mut split = Vec::new();
+        self.split(shape, body, site, &mut split);
+        let mut len = self.bin(out, BinaryOp::Sub, shape.end, shape.start);
+        if let Some(nest) = &shape.nest {
+            let n = self.let_(out, ScalarType::I64, Expr::I64(nest.n));
+            len = self.bin(out, BinaryOp::Mul, len, n);
+        }
+        let least = self.let_(out, ScalarType::I64, Expr::I64(MIN_MAP_ITERATIONS));
+        let few = self.let_(out, ScalarType::I64, Expr::Cmp(CmpOp::Lt, len, least));
+        out.push(Stmt::If { cond: few, then: vec![original], otherwise: split });
+    }
+
+    /// The trip count of `start..end` when both are constants.
+    fn trip(&self, start: Value, end: Value) -> Option<i64> {
+        self.constant(start).zip(self.constant(end)).map(|(a, b)| b - a)
+    }
+
+    /// The number of cells a split loop or nest runs, when it is a
+    /// constant.
+    fn shape_trip(&self, shape: &Shape) -> Option<i64> {
+        let rows = self.trip(shape.start, shape.end)?;
+        Some(shape.nest.as_ref().map_or(rows, |n| rows.saturating_mul(n.n)))
+    }
+
     /// Where and at which calls the loop can be split: at its one density
     /// with a batched form, or, without one and when the loop is not
     /// inside another, at every elementwise function with a batched form
@@ -273,20 +379,69 @@ impl Pass<'_> {
     /// loops are the observations'. A loop split at some of its calls
     /// keeps the others' cost: a three-outcome `categorical_logit`'s loop
     /// took 2% more instructions split at its first `exp` alone.)
-    fn site(&self, start: Value, end: Value, body: &[Stmt]) -> Option<Site> {
-        let densities: Vec<usize> = body
-            .iter()
+    fn site(&self, trip: Option<i64>, body: &[Stmt]) -> Option<Site> {
+        match self.densities(body)[..] {
+            [] if self.depth == 0 => self.map_site(trip, body),
+            [at] => self.site_at(trip, body, at),
+            _ => None,
+        }
+    }
+
+    /// Positions of the top-level calls of `body` with a batched density.
+    fn densities(&self, body: &[Stmt]) -> Vec<usize> {
+        body.iter()
             .enumerate()
             .filter_map(|(i, s)| match s {
                 Stmt::Call { func, .. } => self.table.get(func.symbol.as_str()).filter(|b| !b.map).map(|_| i),
                 _ => None,
             })
-            .collect();
-        match densities[..] {
-            [] if self.depth == 0 => self.map_site(start, end, body),
-            [at] => self.site_at(start, end, body, at),
-            _ => None,
+            .collect()
+    }
+
+    /// The split at elementwise calls of a loop not inside another, with
+    /// no batched density, once [`pure_first`] has moved its pure
+    /// statements ahead of its stores (a gradient's forward sweep stores
+    /// values for the reverse between a value and the `exp` of it).
+    fn reordered_site(&self, var: Value, start: Value, end: Value, body: &[Stmt]) -> Option<(Shape, Vec<Stmt>, Site)> {
+        if self.depth != 0 || !self.densities(body).is_empty() {
+            return None;
         }
+        let body = pure_first(body)?;
+        let site = self.map_site(self.trip(start, end), &body)?;
+        Some((Shape { var, start, end, nest: None }, body, site))
+    }
+
+    /// The split at elementwise calls of a rectangular nest not inside
+    /// another loop: an outer loop whose body is `let`s and then an inner
+    /// loop of a constant trip count `n` (up to [`MAX_ROW`]), with no
+    /// batched density. Its cells are split as one loop's iterations, in
+    /// blocks of whole rows (the outer loop's iterations): a covariance
+    /// matrix's fill, `exp` per cell, over N rows of N. The inner body's
+    /// pure statements are moved ahead of its stores first
+    /// ([`pure_first`]). Besides [`Pass::map_site`]'s conditions, the outer
+    /// `let`s, which every pass computes again, may load no buffer that the
+    /// nest writes.
+    fn nest_site(&self, var: Value, start: Value, end: Value, body: &[Stmt]) -> Option<(Shape, Vec<Stmt>, Site)> {
+        let (Stmt::For { var: inner_var, start: inner_start, end: inner_end, body: inner }, lets) = body.split_last()? else { return None };
+        if self.depth != 0 || !lets.iter().all(|s| matches!(s, Stmt::Let { expr, .. } if !matches!(expr, Expr::Target))) {
+            return None;
+        }
+        let n = self.trip(*inner_start, *inner_end).filter(|n| (1..=MAX_ROW).contains(n))?;
+        if !self.densities(inner).is_empty() {
+            return None;
+        }
+        let inner = pure_first(inner).unwrap_or_else(|| inner.clone());
+        let nest = Nest { lets: lets.to_vec(), var: *inner_var, start: *inner_start, end: *inner_end, n };
+        let shape = Shape { var, start, end, nest: Some(nest) };
+        let site = self.map_site(self.shape_trip(&shape), &inner)?;
+        let mut loaded = HashSet::new();
+        loads_in(lets, &mut loaded);
+        let mut written = HashSet::new();
+        writes_in(&inner, &mut written);
+        if !loaded.is_disjoint(&written) {
+            return None;
+        }
+        Some((shape, inner, site))
     }
 
     /// The batched form of the call `s`, when it has one of the signature
@@ -305,7 +460,7 @@ impl Pass<'_> {
     }
 
     /// The split of a loop at its density call at `at`.
-    fn site_at(&self, start: Value, end: Value, body: &[Stmt], at: usize) -> Option<Site> {
+    fn site_at(&self, trip: Option<i64>, body: &[Stmt], at: usize) -> Option<Site> {
         let (value, partial, args, batched) = self.batchable(&body[at])?;
         let (prefix, suffix) = (&body[..at], &body[at + 1..]);
         if !prefix.iter().all(pure_or_check) || jumps(suffix) {
@@ -326,10 +481,8 @@ impl Pass<'_> {
         if !loaded.is_disjoint(&written) {
             return None;
         }
-        if let (Some(a), Some(b)) = (self.constant(start), self.constant(end)) {
-            if b - a < MIN_ITERATIONS {
-                return None;
-            }
+        if trip.is_some_and(|t| t < MIN_ITERATIONS) {
+            return None;
         }
         let call = SiteCall { value, partial, args, batched, level: 0 };
         Some(Site { prefix_end: at, suffix_start: at + 1, calls: vec![call] })
@@ -346,15 +499,10 @@ impl Pass<'_> {
     /// what depends on it). Not split: a loop with an index check that
     /// depends on a batched value (pass 0 makes all checks), or whose
     /// early passes load a buffer that the loop writes.
-    fn map_site(&self, start: Value, end: Value, body: &[Stmt]) -> Option<Site> {
+    fn map_site(&self, trip: Option<i64>, body: &[Stmt]) -> Option<Site> {
         let prefix_end = body.iter().position(|s| !pure_or_check(s)).unwrap_or(body.len());
-        if jumps(&body[prefix_end..]) {
+        if jumps(&body[prefix_end..]) || trip.is_some_and(|t| t < MIN_MAP_ITERATIONS) {
             return None;
-        }
-        if let (Some(a), Some(b)) = (self.constant(start), self.constant(end)) {
-            if b - a < MIN_MAP_ITERATIONS {
-                return None;
-            }
         }
         let mut in_loop = HashSet::new();
         defined_in(body, &mut in_loop);
@@ -468,9 +616,21 @@ impl Pass<'_> {
         self.let_(out, ty, Expr::Binary(op, a, b))
     }
 
-    fn split(&mut self, var: Value, start: Value, end: Value, body: &[Stmt], site: &Site, out: &mut Vec<Stmt>) {
+    /// Splits the loop or nest `shape`, whose (innermost) body is `body`,
+    /// at `site`'s calls (see the module docs).
+    fn split(&mut self, shape: &Shape, body: &[Stmt], site: &Site, out: &mut Vec<Stmt>) {
         use ScalarType::{F64, I64};
         let base = site.calls.first().map_or("map", |c| c.batched.func.symbol.trim_start_matches("hbm_")).to_string();
+        // The loop as a whole, for what it reads, writes and defines.
+        let whole = [shape.rebuild(body)];
+        // Iterations of the (outer) loop per block, and cells per block.
+        let (step, cells) = match &shape.nest {
+            None => (BLOCK, BLOCK),
+            Some(nest) => {
+                let rows = (BLOCK / nest.n).max(1);
+                (rows, rows * nest.n)
+            }
+        };
 
         // Scratch per call: its arguments (shared with an earlier call of
         // the same arguments and level, `log1p(x)` and `log1p_d1(x)`),
@@ -479,7 +639,7 @@ impl Pass<'_> {
         for (c, call) in site.calls.iter().enumerate() {
             let name = call.batched.func.symbol.trim_start_matches("hbm_");
             let name = if c == 0 { name.to_string() } else { format!("{name}.{c}") };
-            let mut add = |what: &str| self.module.add_buffer(format!("batch.{name}.{what}"), Arena::Work, BLOCK as usize);
+            let mut add = |what: &str| self.module.add_buffer(format!("batch.{name}.{what}"), Arena::Work, cells as usize);
             let earlier = site.calls[..c].iter().position(|e| e.args == call.args && e.level == call.level);
             let (args, shared) = match earlier {
                 Some(e) => (bufs[e].args.clone(), true),
@@ -490,12 +650,17 @@ impl Pass<'_> {
             bufs.push(CallBufs { args, shared, value, partial });
         }
 
-        // Group-level arithmetic of the prefix from per-group tables,
+        // Group-level arithmetic of a loop's prefix from per-group tables,
         // filled before the loop (`ir::group_tables`).
-        let trip = self.constant(start).zip(self.constant(end)).map(|(a, b)| b - a);
+        let trip = self.trip(shape.start, shape.end);
         let mut tabled = body[..site.prefix_end].to_vec();
-        let shape = LoopShape { var, body, trip, constants: &self.constants, name: &base };
-        let fill = tabulate(self.module, self.func, &shape, &mut tabled, &body[site.prefix_end..]);
+        let fill = match shape.nest {
+            None => {
+                let loop_shape = LoopShape { var: shape.var, body, trip, constants: &self.constants, name: &base };
+                tabulate(self.module, self.func, &loop_shape, &mut tabled, &body[site.prefix_end..])
+            }
+            Some(_) => Vec::new(),
+        };
         let rebuilt: Vec<Stmt>;
         let (body, prefix_end) = if fill.is_empty() {
             (body, site.prefix_end)
@@ -534,10 +699,11 @@ impl Pass<'_> {
         }
         let prefix = &prefix[..];
 
-        // Blocks: for blk in 0..ceil((end - start) / BLOCK).
+        // Blocks: for blk in 0..ceil((end - start) / step).
+        let (start, end) = (shape.start, shape.end);
         let len = self.bin(out, BinaryOp::Sub, end, start);
-        let block = self.let_(out, I64, Expr::I64(BLOCK));
-        let block_m1 = self.let_(out, I64, Expr::I64(BLOCK - 1));
+        let block = self.let_(out, I64, Expr::I64(step));
+        let block_m1 = self.let_(out, I64, Expr::I64(step - 1));
         let padded = self.bin(out, BinaryOp::Add, len, block_m1);
         let blocks = self.bin(out, BinaryOp::Div, padded, block);
         let zero = self.let_(out, I64, Expr::I64(0));
@@ -547,7 +713,11 @@ impl Pass<'_> {
         let b0 = self.bin(&mut blk_body, BinaryOp::Add, start, off);
         let b0_plus = self.bin(&mut blk_body, BinaryOp::Add, b0, block);
         let b1 = self.bin(&mut blk_body, BinaryOp::Min, b0_plus, end);
-        let count = self.bin(&mut blk_body, BinaryOp::Sub, b1, b0);
+        let mut count = self.bin(&mut blk_body, BinaryOp::Sub, b1, b0);
+        if let Some(nest) = &shape.nest {
+            let n = self.let_(&mut blk_body, I64, Expr::I64(nest.n));
+            count = self.bin(&mut blk_body, BinaryOp::Mul, count, n);
+        }
         let first = self.let_(&mut blk_body, I64, Expr::I64(0));
 
         // Pass per level: the prefix it needs (pass 0: checks included;
@@ -560,13 +730,12 @@ impl Pass<'_> {
             let needed = needed_prefix(prefix, &mut keep, level == 0);
             let mut pass = Vec::new();
             let mut rename = HashMap::new();
-            // Each pass has a loop variable of its own (the IR is SSA, and
+            // Each pass has loop variables of its own (the IR is SSA, and
             // the loop as it was may be kept next to the split).
-            let var1 = self.func.new_value(I64);
-            rename.insert(var, var1);
-            let k = self.slot_in(&needed, slot, var1, b0, &mut rename, &mut pass);
+            let frame = self.open_pass(shape, b0, &mut rename);
+            let k = self.slot_in(&needed, slot, frame.var, frame.base, &mut rename, &mut pass);
             self.copy_dedup(&needed, &mut rename, &mut Dedup::default(), &mut pass);
-            let k = k.unwrap_or_else(|| self.bin(&mut pass, BinaryOp::Sub, var1, b0));
+            let k = k.unwrap_or_else(|| self.bin(&mut pass, BinaryOp::Sub, frame.var, frame.base));
             for &c in at_level.iter().filter(|&&c| !bufs[c].shared) {
                 for (&arg, &buf) in site.calls[c].args.iter().zip(&bufs[c].args) {
                     let arg = rename.get(&arg).copied().unwrap_or(arg);
@@ -577,7 +746,7 @@ impl Pass<'_> {
                     pass.push(Stmt::Store { buf, index: k, value: x });
                 }
             }
-            blk_body.push(Stmt::For { var: var1, start: b0, end: b1, body: pass });
+            blk_body.push(frame.close(b0, b1, pass));
             for &c in &at_level {
                 let (call, b) = (&site.calls[c], &bufs[c]);
                 let mut call_args = vec![CallArg::Value(count)];
@@ -596,24 +765,24 @@ impl Pass<'_> {
         // instead (see `deferrable`).
         let name = base;
         let mut rest = rest;
-        let groups = self.factor_group_terms(&name, body, prefix, &mut rest);
+        let groups = self.factor_group_terms(&name, &whole, prefix, &mut rest);
         for g in &groups {
             let zero_loop = g.zero_loop(self.func);
             out.extend(zero_loop);
         }
-        let deferred = if self.sum.is_some() { deferrable(body, &rest) } else { Vec::new() };
+        let deferred = if self.sum.is_some() { deferrable(&whole, &rest) } else { Vec::new() };
         if !rest.is_empty() {
             let mut used = Vec::new();
             uses_in(&rest, &mut used);
             let mut keep: HashSet<Value> = used.into_iter().collect();
             let needed = needed_prefix(prefix, &mut keep, false);
-            let var2 = self.func.new_value(I64);
-            let mut rename: HashMap<Value, Value> = HashMap::from([(var, var2)]);
+            let mut rename: HashMap<Value, Value> = HashMap::new();
+            let frame = self.open_pass(shape, b0, &mut rename);
             let mut dedup = Dedup::default();
             let mut pass2 = Vec::new();
-            let k2 = self.slot_in(&needed, slot, var2, b0, &mut rename, &mut pass2);
+            let k2 = self.slot_in(&needed, slot, frame.var, frame.base, &mut rename, &mut pass2);
             self.copy_dedup(&needed, &mut rename, &mut dedup, &mut pass2);
-            let k2 = k2.unwrap_or_else(|| self.bin(&mut pass2, BinaryOp::Sub, var2, b0));
+            let k2 = k2.unwrap_or_else(|| self.bin(&mut pass2, BinaryOp::Sub, frame.var, frame.base));
             rename.insert(slot, k2);
             // Deferred accumulations: each observation's term to scratch,
             // the block's sum added once (see `deferrable`).
@@ -621,13 +790,13 @@ impl Pass<'_> {
             let mut sums = Vec::new();
             for (j, &(at, constant)) in deferred.iter().enumerate() {
                 let Stmt::Accumulate { buf, index, value } = rest[at] else { continue };
-                let scratch = self.module.add_buffer(format!("batch.{name}.sum{j}"), Arena::Work, BLOCK as usize);
+                let scratch = self.module.add_buffer(format!("batch.{name}.sum{j}"), Arena::Work, cells as usize);
                 rest[at] = Stmt::Store { buf: scratch, index: k2, value };
                 sums.push((scratch, buf, index, constant));
             }
             dedup.loads = false;
             self.copy_dedup(&rest, &mut rename, &mut dedup, &mut pass2);
-            blk_body.push(Stmt::For { var: var2, start: b0, end: b1, body: pass2 });
+            blk_body.push(frame.close(b0, b1, pass2));
             for (scratch, buf, index, constant) in sums {
                 // Invariant: `sums` is empty unless `self.sum` is known.
                 let Some(sum) = self.sum.clone() else { continue };
@@ -648,18 +817,41 @@ impl Pass<'_> {
         }
     }
 
-    /// The place in the block, `var - b0`, defined at the top of a pass
+    /// Starts one pass over the block whose (outer) iterations start at
+    /// `b0`: fresh names for the loop variables (`rename` maps the loop's
+    /// to them) and, for a nest, the outer `let`s computed again and the
+    /// base the cell's place in the block is counted from: `(o - b0) * n`
+    /// cells before the row's first.
+    fn open_pass(&mut self, shape: &Shape, b0: Value, rename: &mut HashMap<Value, Value>) -> Frame {
+        use ScalarType::I64;
+        let outer = self.func.new_value(I64);
+        rename.insert(shape.var, outer);
+        let Some(nest) = &shape.nest else { return Frame { var: outer, base: b0, nest: None } };
+        let mut head = Vec::new();
+        self.copy_block(&nest.lets, rename, &mut head);
+        let row = self.bin(&mut head, BinaryOp::Sub, outer, b0);
+        let n = self.let_(&mut head, I64, Expr::I64(nest.n));
+        let before = self.bin(&mut head, BinaryOp::Mul, row, n);
+        let r = |v: Value| rename.get(&v).copied().unwrap_or(v);
+        let (start, end) = (r(nest.start), r(nest.end));
+        let base = self.bin(&mut head, BinaryOp::Sub, start, before);
+        let var = self.func.new_value(I64);
+        rename.insert(nest.var, var);
+        Frame { var, base, nest: Some(FrameNest { outer, head, start, end }) }
+    }
+
+    /// The place in the block, `var - base`, defined at the top of a pass
     /// (and `slot` renamed to it) when `needed` reads a batched value
     /// there; otherwise `None`, and the caller defines it after the
     /// prefix, as before calls' values were loaded in the prefix (the
     /// same code for a loop with one call).
-    fn slot_in(&mut self, needed: &[Stmt], slot: Value, var: Value, b0: Value, rename: &mut HashMap<Value, Value>, pass: &mut Vec<Stmt>) -> Option<Value> {
+    fn slot_in(&mut self, needed: &[Stmt], slot: Value, var: Value, base: Value, rename: &mut HashMap<Value, Value>, pass: &mut Vec<Stmt>) -> Option<Value> {
         let mut used = Vec::new();
         uses_in(needed, &mut used);
         if !used.contains(&slot) {
             return None;
         }
-        let k = self.bin(pass, BinaryOp::Sub, var, b0);
+        let k = self.bin(pass, BinaryOp::Sub, var, base);
         rename.insert(slot, k);
         Some(k)
     }
@@ -1162,6 +1354,49 @@ fn needed_prefix(prefix: &[Stmt], keep: &mut HashSet<Value>, checks: bool) -> Ve
         }
     }
     prefix.iter().zip(taken).filter(|(_, t)| *t).map(|(s, _)| s.clone()).collect()
+}
+
+/// `body` with its pure statements ([`pure_or_check`]) that follow stores
+/// and accumulations moved ahead of them, or `None` when none moves. A
+/// statement moves only while it loads no buffer the statements it passes
+/// write; the first statement of another kind (or a load that cannot
+/// move) ends the moves. So every value keeps its definition, and the
+/// stores write what they did; only a check may now reject before a store
+/// that it followed, which leaves nothing visible (a rejection discards
+/// the evaluation).
+fn pure_first(body: &[Stmt]) -> Option<Vec<Stmt>> {
+    let mut moved = Vec::new();
+    let mut passed = Vec::new();
+    let mut written = HashSet::new();
+    let mut end = body.len();
+    for (i, s) in body.iter().enumerate() {
+        match s {
+            Stmt::Store { buf, .. } | Stmt::Accumulate { buf, .. } => {
+                written.insert(*buf);
+                passed.push(s.clone());
+            }
+            _ if pure_or_check(s) => {
+                let mut loaded = HashSet::new();
+                loads_in(std::slice::from_ref(s), &mut loaded);
+                if !loaded.is_disjoint(&written) {
+                    end = i;
+                    break;
+                }
+                if !passed.is_empty() {
+                    moved.push(i);
+                }
+            }
+            _ => {
+                end = i;
+                break;
+            }
+        }
+    }
+    if moved.is_empty() {
+        return None;
+    }
+    let pure: Vec<Stmt> = body[..end].iter().filter(|s| !matches!(s, Stmt::Store { .. } | Stmt::Accumulate { .. })).cloned().collect();
+    Some(pure.into_iter().chain(passed).chain(body[end..].iter().cloned()).collect())
 }
 
 /// A statement that only defines values or checks: `let` (not of the

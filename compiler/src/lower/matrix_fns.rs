@@ -113,9 +113,10 @@ impl Lowerer<'_> {
         let a2 = self.fb.binary(BinaryOp::Mul, a, a);
         let k = match func {
             "gp_exp_quad_cov" | "cov_exp_quad" => {
-                let r2 = self.fb.binary(BinaryOp::Mul, r, r);
+                // (An ARD kernel's rho is the constant 1.)
+                let r2 = if ard { r } else { self.fb.binary(BinaryOp::Mul, r, r) };
                 let minus_half = self.fb.f64(-0.5);
-                let scaled = self.fb.binary(BinaryOp::Div, d2, r2);
+                let scaled = self.times_reciprocal(d2, r2);
                 let arg = self.fb.binary(BinaryOp::Mul, minus_half, scaled);
                 exp_of(self, arg)
             }
@@ -125,14 +126,14 @@ impl Lowerer<'_> {
                 let d = self.distance_of(d2);
                 let pi = self.fb.f64(std::f64::consts::PI);
                 let pi_d = self.fb.binary(BinaryOp::Mul, pi, d);
-                let angle = self.fb.binary(BinaryOp::Div, pi_d, p);
+                let angle = self.times_reciprocal(pi_d, p);
                 let sin = self.func("hbm_sin", e)?;
                 let s = self.fb.call(sin, vec![CallArg::Value(angle)]);
                 let s2 = self.fb.binary(BinaryOp::Mul, s, s);
                 let r2 = self.fb.binary(BinaryOp::Mul, r, r);
                 let minus_two = self.fb.f64(-2.0);
                 let num = self.fb.binary(BinaryOp::Mul, minus_two, s2);
-                let arg = self.fb.binary(BinaryOp::Div, num, r2);
+                let arg = self.times_reciprocal(num, r2);
                 exp_of(self, arg)
             }
             _ => {
@@ -145,7 +146,7 @@ impl Lowerer<'_> {
                 let d = self.distance_of(d2);
                 let c = self.fb.f64(c);
                 let cd = self.fb.binary(BinaryOp::Mul, c, d);
-                let t = self.fb.binary(BinaryOp::Div, cd, r);
+                let t = self.times_reciprocal(cd, r);
                 let minus_t = self.fb.unary(UnaryOp::Neg, t);
                 let decay = exp_of(self, minus_t);
                 let one = self.fb.f64(1.0);
@@ -165,6 +166,22 @@ impl Lowerer<'_> {
             }
         };
         Ok(self.fb.binary(BinaryOp::Mul, a2, k))
+    }
+
+    /// `x / d` as `x * (1 / d)`: `d` is a kernel parameter, the same for
+    /// every cell, so `ir::licm` computes its reciprocal once before the
+    /// fill and each cell multiplies (a division per cell, and another per
+    /// cell in the reverse sweep, cost more than the covariance's batched
+    /// `exp`). The result may differ from `x / d` in the last bit. `x`
+    /// itself when `d` is the constant 1 (the length scale of an ARD
+    /// kernel, whose distance is already scaled).
+    fn times_reciprocal(&mut self, x: Value, d: Value) -> Value {
+        if self.fb.const_f64(d) == Some(1.0) {
+            return x;
+        }
+        let one = self.fb.f64(1.0);
+        let inv = self.fb.binary(BinaryOp::Div, one, d);
+        self.fb.binary(BinaryOp::Mul, x, inv)
     }
 
     /// `sqrt(d2)`, with derivative 0 at `d2 = 0` (where the square root

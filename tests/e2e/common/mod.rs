@@ -208,6 +208,15 @@ pub fn function_ir(source: &str, data_json: &str, kind: hbmc_compiler::ir::Funct
 /// [`function_ir`] lowered with `options` (a pass turned off to test
 /// another alone).
 pub fn function_ir_with(source: &str, data_json: &str, kind: hbmc_compiler::ir::FunctionKind, options: hbmc_compiler::lower::LowerOptions) -> String {
+    let m = differentiated(source, data_json, options);
+    let func = m.module.function(kind).unwrap_or_else(|| panic!("a {kind:?} function"));
+    hbmc_compiler::ir::print::function_to_string(&m.module, func)
+}
+
+/// The model checked, bound to the JSON data `data_json`, lowered with
+/// `options` and differentiated with the data, as `hbmc` does before its
+/// IR passes.
+pub fn differentiated(source: &str, data_json: &str, options: hbmc_compiler::lower::LowerOptions) -> hbmc_compiler::lower::LoweredModel {
     use hbmc_compiler::bind::{bind_data, read_source};
     use hbmc_compiler::lower::lower_model_with;
     let fe = hbmc_compiler::front_end(source);
@@ -217,6 +226,5 @@ pub fn function_ir_with(source: &str, data_json: &str, kind: hbmc_compiler::ir::
     let bound = bound.unwrap_or_else(|| panic!("data bind: {diags:?}"));
     let mut m = lower_model_with(&program, &bound, options).unwrap_or_else(|d| panic!("lowering: {d:?}"));
     hbmc_compiler::ad::differentiate_with_data(&mut m.module, &m.data_init, &m.int_data_init).unwrap_or_else(|e| panic!("AD: {e}"));
-    let func = m.module.function(kind).unwrap_or_else(|| panic!("a {kind:?} function"));
-    hbmc_compiler::ir::print::function_to_string(&m.module, func)
+    m
 }
