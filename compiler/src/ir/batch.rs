@@ -531,7 +531,7 @@ impl Pass<'_> {
             // known trip count (behind the run-time guard of a loop over a
             // handful of states, hmm_gaussian_forward.stan's, it took 1.8%
             // more instructions).
-            let known_trips = self.constant(start).zip(self.constant(end)).is_some();
+            let known_trips = trip.is_some();
             let candidate = self.batchable(s).filter(|b| b.3.map);
             let candidate = candidate.filter(|b| {
                 !(b.3.func.symbol == "hbm_log_batch" && level_of(&levels, &b.2) == Some(Some(0)) && (!known_trips || only_added(b.0, body)))
