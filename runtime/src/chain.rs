@@ -3,10 +3,10 @@
 
 use crate::adapt::{
     DualAveraging, GradDiagAdaptation, GradDiagSettings, LowRankAdaptation, LowRankSettings, MetricEstimator, MetricUpdate,
-    Schedule,
+    Schedule, StuckWatch,
 };
 use crate::density::{LogDensity, OutputMap};
-use crate::init::initial_point;
+use crate::init::{initial_point, Init};
 use crate::nuts::hamiltonian::{Hamiltonian, InvMetric, Metric, Point};
 use crate::nuts::init_step_size;
 use crate::nuts::tree::{transition, NutsOptions, TransitionStats, TreeWorkspace};
@@ -50,6 +50,7 @@ pub(crate) fn failed_result(chain: usize, message: String) -> ChainResult {
         warmup_seconds: 0.0,
         sampling_seconds: 0.0,
         notes: Vec::new(),
+        warmup_restarts: Vec::new(),
         draws: None,
         warmup_draws: None,
     }
@@ -305,6 +306,7 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
     };
 
     let jitter = settings.step_size_jitter;
+    let mut stuck = StuckWatch::new(dim, settings.warmup, adapting && matches!(settings.init, Init::Random { .. }));
     // Warmup.
     let warm_start = Instant::now();
     for i in 0..settings.warmup {
@@ -327,19 +329,58 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
             }
             sink.row(&row, true);
         }
-        let jumped = z.logp - previous_logp > TRANSIENT_JUMP * (dim as f64 + 1.0);
+        let restarted = stuck.crawled(i, &z.q, s.hit_max_depth);
+        if restarted {
+            let (crawl_logp, crawl_eps) = (z.logp, s.step_size);
+            let q = match initial_point(&settings.init, chain + 1 - settings.chain_id, &mut *ham.density, &mut rng) {
+                Ok(q) => q,
+                Err(m) => return (finish_failed(result, sink, m), columns),
+            };
+            z.q.copy_from_slice(&q);
+            ham.evaluate(&mut z);
+            restart_gradient_adaptation(&mut low_rank_adapt, &mut grad_diag, settings.warmup - i - 1, &z);
+            estimator.restart();
+            // The metric a chain starts with: the user's, else the
+            // gradient-based first guess, else the unit metric.
+            let start = settings
+                .init_inv_metric
+                .clone()
+                .or_else(|| low_rank_adapt.as_ref().map(|a| a.initial_inv_metric()))
+                .or_else(|| grad_diag.as_ref().map(|a| a.inv_metric()))
+                .unwrap_or_else(|| InvMetric::identity(settings.metric, dim));
+            match Metric::new(&start) {
+                Ok(m) => ham.metric = m,
+                Err(m) => result.notes.push(format!("metric at the restart skipped: {m}")),
+            }
+            match init_step_size(&mut ham, &mut rng, &z, step_size) {
+                Ok(eps) => step_size = eps,
+                Err(m) => return (finish_failed(result, sink, m), columns),
+            }
+            dual.set_mu((10.0 * step_size).ln());
+            dual.restart();
+            if nutpie {
+                previous_q.copy_from_slice(&z.q);
+            }
+            let message = format!(
+                "warmup restarted after transition {} from a new random initial point: {} transitions at the \
+                 maximum tree depth (step size {crawl_eps:.1e}) had moved no unconstrained coordinate by {} \
+                 (log density {crawl_logp:.1}), as where the density is too rough for any usable step size",
+                i + 1,
+                crate::adapt::stuck::WINDOW,
+                crate::adapt::stuck::MOVE,
+            );
+            sink.comment(&message);
+            result.warmup_restarts.push(message);
+        }
+        let jumped = !restarted && z.logp - previous_logp > TRANSIENT_JUMP * (dim as f64 + 1.0);
         previous_logp = z.logp;
-        if jumped && nutpie {
+        if restarted && nutpie {
+            // The gradient-based adaptations start afresh from the new point.
+        } else if jumped && nutpie {
             // Still falling from a start far in the tails: begin the
             // adaptation again from here, with the unit metric (see
             // TRANSIENT_JUMP), for the warmup that is left.
-            let left = settings.warmup - i - 1;
-            if let Some(a) = low_rank_adapt.as_mut() {
-                *a = LowRankAdaptation::new(dim, left, GradDiagSettings::default(), LowRankSettings::default(), &z.q, &z.grad);
-            }
-            if let Some(a) = grad_diag.as_mut() {
-                *a = GradDiagAdaptation::new(dim, left, GradDiagSettings::default(), &z.q, &z.grad);
-            }
+            restart_gradient_adaptation(&mut low_rank_adapt, &mut grad_diag, settings.warmup - i - 1, &z);
             ham.metric = Metric::new(&InvMetric::identity(crate::nuts::hamiltonian::MetricKind::Diag, dim))
                 .unwrap_or_else(|_| unreachable!("the unit metric is finite and positive"));
             previous_q.copy_from_slice(&z.q);
@@ -393,9 +434,12 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
                 dual.restart();
             }
         } else if adapting {
-            step_size = dual.learn(s.accept_stat);
+            if !restarted {
+                step_size = dual.learn(s.accept_stat);
+            }
+            // Stan's windows keep counting draws through a restart.
             let st = schedule.step();
-            if st.collect {
+            if st.collect && !restarted {
                 estimator.add(&z.q);
             }
             if st.end_window {
@@ -520,4 +564,21 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
         }
     }
     (result, columns)
+}
+
+/// The gradient-based adaptations (whichever the chain runs) started afresh
+/// at `z` for the `left` warmup draws that remain.
+fn restart_gradient_adaptation(
+    low_rank: &mut Option<LowRankAdaptation>,
+    grad_diag: &mut Option<GradDiagAdaptation>,
+    left: usize,
+    z: &Point,
+) {
+    let dim = z.q.len();
+    if let Some(a) = low_rank.as_mut() {
+        *a = LowRankAdaptation::new(dim, left, GradDiagSettings::default(), LowRankSettings::default(), &z.q, &z.grad);
+    }
+    if let Some(a) = grad_diag.as_mut() {
+        *a = GradDiagAdaptation::new(dim, left, GradDiagSettings::default(), &z.q, &z.grad);
+    }
 }

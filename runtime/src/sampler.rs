@@ -341,6 +341,9 @@ pub struct ChainResult {
     pub sampling_seconds: f64,
     /// Messages about the run (short warmup, recoverable model errors).
     pub notes: Vec<String>,
+    /// Why the warmup started again from a new random point, once per
+    /// restart ([`crate::adapt::stuck`]).
+    pub warmup_restarts: Vec<String>,
     /// Post-warmup draws of every column, if kept: `draws[column][draw]`.
     pub draws: Option<Vec<Vec<f64>>>,
     /// Warmup draws, if kept and `save_warmup`, when no CSV file is

@@ -352,6 +352,9 @@ pub fn run(args: RunArgs) -> i32 {
         if let hbmc_runtime::ChainStatus::Failed(m) = &chain.status {
             eprintln!("error: chain {} failed: {m}", chain.chain + 1);
         }
+        for r in &chain.warmup_restarts {
+            eprintln!("note: chain {}: {r}", chain.chain + 1);
+        }
         if let Some(entry) = record.chains.iter_mut().find(|c| c.id == chain.chain + 1) {
             entry.state = match chain.status {
                 hbmc_runtime::ChainStatus::Completed => ChainState::Complete,

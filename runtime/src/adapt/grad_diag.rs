@@ -33,6 +33,16 @@
 
 use crate::nuts::hamiltonian::InvMetric;
 
+/// Fractions of the warmup after which the step size is searched afresh
+/// and its dual averaging restarted, as at Stan's window ends (after draws
+/// 75, 100, 150, 250 and 450 of 1000). Besides the restart at the first
+/// estimate from draws, these let a chain leave a local mode it fell into
+/// early: on posteriordb's Lotka-Volterra (BENCHMARKS.md, "Lotka-Volterra:
+/// stuck chains") chains under Stan's schedule left such a mode right
+/// after these restarts, and the gradient-based schedule without them left
+/// about one chain in six there for the whole run.
+pub const STEP_SIZE_RESTARTS: [f64; 5] = [0.075, 0.1, 0.15, 0.25, 0.45];
+
 /// Smallest and largest inverse-metric element allowed: beyond these the
 /// estimate comes from a degenerate coordinate (constant draws or gradients).
 const INV_METRIC_RANGE: (f64, f64) = (1e-10, 1e10);
@@ -149,8 +159,9 @@ pub fn inv_metric_from_gradient(grad: &[f64]) -> InvMetric {
 pub struct GradDiagStep {
     /// The metric changed: install [`GradDiagAdaptation::inv_metric`].
     pub metric_changed: bool,
-    /// This is the first metric estimated from draws: search the step size
-    /// afresh and restart dual averaging.
+    /// Search the step size afresh and restart dual averaging: the first
+    /// metric estimated from draws is in place, or the warmup reached one
+    /// of [`STEP_SIZE_RESTARTS`].
     pub reinit_step_size: bool,
     /// The foreground and background estimators were switched here.
     pub switched: bool,
@@ -172,6 +183,8 @@ pub struct GradDiagAdaptation {
     window_growth: f64,
     draw: usize,
     first_estimate_done: bool,
+    /// Draw counts after which the step size restarts ([`STEP_SIZE_RESTARTS`]).
+    step_size_restarts: Vec<usize>,
 }
 
 impl GradDiagAdaptation {
@@ -204,7 +217,14 @@ impl GradDiagAdaptation {
             window_growth: settings.window_growth.max(1.0),
             draw: 0,
             first_estimate_done: false,
+            step_size_restarts: Vec::new(),
         };
+        a.step_size_restarts = STEP_SIZE_RESTARTS
+            .iter()
+            .map(|f| (f * n).round() as usize)
+            .filter(|&d| d > 0 && d < final_start)
+            .collect();
+        a.step_size_restarts.dedup();
         a.foreground.add(q0, grad0);
         a.background.add(q0, grad0);
         a
@@ -223,6 +243,12 @@ impl GradDiagAdaptation {
     /// Whether the metric can still change at the current draw.
     pub fn in_metric_phase(&self) -> bool {
         self.draw < self.final_start
+    }
+
+    /// Whether the step size restarts after warmup draw `draw` (0-based)
+    /// by the schedule ([`STEP_SIZE_RESTARTS`]).
+    pub fn scheduled_step_size_restart(&self, draw: usize) -> bool {
+        self.step_size_restarts.contains(&(draw + 1))
     }
 
     /// Advances by one warmup draw. `sample` is the draw and its gradient
@@ -280,6 +306,7 @@ impl GradDiagAdaptation {
                 out.reinit_step_size = true;
             }
         }
+        out.reinit_step_size |= self.scheduled_step_size_restart(draw);
         out
     }
 }
@@ -333,6 +360,25 @@ mod tests {
         assert_eq!(changes.first(), Some(&1));
         assert_eq!(changes.last(), Some(&849));
         assert_eq!(changes.len(), 849);
+    }
+
+    #[test]
+    fn step_size_restarts_at_the_first_estimate_and_stans_window_ends() {
+        let q = [0.0, 1.0];
+        let g = [0.5, -2.0];
+        let mut a = GradDiagAdaptation::new(2, 1000, GradDiagSettings::default(), &q, &g);
+        let restarts: Vec<usize> = (0..1000)
+            .filter(|i| {
+                let s = if i % 2 == 0 { 1.0 } else { -1.0 };
+                a.step(Some((&[s, 2.0 * s], &[-s, -0.5 * s]))).reinit_step_size
+            })
+            .collect();
+        // Draw 1 gives the first estimate; then after draws 75, 100, 150,
+        // 250 and 450 (0-based 74, ...).
+        assert_eq!(restarts, vec![1, 74, 99, 149, 249, 449]);
+        // A short warmup keeps those before its final phase only.
+        let short = GradDiagAdaptation::new(2, 20, GradDiagSettings::default(), &q, &g);
+        assert_eq!(short.step_size_restarts, vec![2, 3, 5, 9]);
     }
 
     #[test]

@@ -487,9 +487,9 @@ impl LowRankAdaptation {
         self.update.take()
     }
 
-    /// Advances by one warmup draw (as [`GradDiagAdaptation::step`]);
-    /// `reinit_step_size` is also set when the first low-rank metric
-    /// replaces the diagonal one.
+    /// Advances by one warmup draw (as [`GradDiagAdaptation::step`], with
+    /// its step-size restarts); `reinit_step_size` is also set when the
+    /// first low-rank metric replaces the diagonal one.
     pub fn step(&mut self, sample: Option<(&[f64], &[f64])>) -> GradDiagStep {
         let draw = self.draw;
         self.draw += 1;
@@ -519,10 +519,10 @@ impl LowRankAdaptation {
         self.since_update += 1;
         let last = draw + 1 == self.inner.final_start();
         st.metric_changed = false;
-        st.reinit_step_size = false;
+        st.reinit_step_size = self.inner.scheduled_step_size_restart(draw);
         if st.switched || last || self.since_update >= self.refresh || draw == self.early_end {
             if let Some(m) = estimate_low_rank(&self.fg_q, &self.fg_g, self.dim, self.settings, &mut self.warm) {
-                st.reinit_step_size = draw == self.early_end;
+                st.reinit_step_size |= draw == self.early_end;
                 st.metric_changed = true;
                 self.update = Some(MetricUpdate::LowRank(m));
             }

@@ -189,3 +189,45 @@ fn progress_reports_every_refresh_and_at_the_end() {
         assert!(last.finished && last.iteration == 500 && last.total == 500);
     }
 }
+
+/// A normal at (-1, 0) with sd 0.3, except where x0 > 1.5: there the
+/// density is low (about -1000) and bumpy at a scale of 1e-6 (as an ODE's
+/// solved at a loose tolerance where its solution collapses). A chain
+/// started there (about one in eight) can only take steps of about 1e-7
+/// and crawls at the maximum tree depth. The warmup must give it a new
+/// random start and say so; every chain must then sample the normal.
+#[test]
+fn a_chain_crawling_from_a_rough_start_restarts_its_warmup() {
+    let density = |x: &[f64], g: &mut [f64]| {
+        if x[0] > 1.5 {
+            let k = 1e6;
+            let (s0, c0) = (k * x[0]).sin_cos();
+            let (s1, c1) = (k * x[1]).sin_cos();
+            g[0] = -10.0 + 0.3 * k * c0 * s1;
+            g[1] = 0.3 * k * s0 * c1;
+            return Ok(-1000.0 - 10.0 * x[0] + 0.3 * s0 * s1);
+        }
+        let s2 = 0.3f64 * 0.3;
+        g[0] = -(x[0] + 1.0) / s2;
+        g[1] = -x[1] / s2;
+        Ok(-0.5 * ((x[0] + 1.0).powi(2) + x[1] * x[1]) / s2)
+    };
+    let make = move |_c: usize| PlainModel::new(FnDensity::new(2, density), "x");
+    // Seed 5 starts chains 3 and 5 (0-based 2 and 4) in the bumpy region (both crawl to the
+    // end of the run without the restart).
+    let settings = SamplerSettings { chains: 8, seed: 5, threads: 2, ..Default::default() };
+    let run = run_memory(make, &settings);
+    let restarted: Vec<usize> = run.chains.iter().filter(|c| !c.warmup_restarts.is_empty()).map(|c| c.chain).collect();
+    let draws = run.draws();
+    let x0 = draws.column_by_name("x.1").expect("x.1");
+    for (chain, col) in x0.iter().enumerate() {
+        let mean = col.iter().sum::<f64>() / col.len() as f64;
+        assert!((mean + 1.0).abs() < 0.1, "chain {chain} (restarted: {restarted:?}) has mean x0 {mean}");
+    }
+    assert_eq!(restarted, vec![2, 4], "the chains started in the bumpy region");
+    for c in &run.chains {
+        for r in &c.warmup_restarts {
+            assert!(r.contains("new random initial point") && r.contains("maximum tree depth"), "{r}");
+        }
+    }
+}
