@@ -63,3 +63,43 @@ fn sum_to_zero_vector_has_k_minus_one_free_values_that_map_to_a_zero_sum() {
         }
     }
 }
+
+/// The ODE programs of `tests/stan_corpus/pdb/ode/` (see its README) pass
+/// `hbmc gradcheck` with their data, which solves them at tight
+/// tolerances, and their JIT log density equals the interpreter's at the
+/// programs' own tolerances.
+#[test]
+fn posteriordb_ode_programs_pass_gradcheck_and_match_the_interpreter() {
+    let root = common::root();
+    let mut paths: Vec<_> = std::fs::read_dir(root.join("tests/stan_corpus/pdb/ode"))
+        .expect("tests/stan_corpus/pdb/ode/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "stan"))
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 4, "only {} programs in tests/stan_corpus/pdb/ode/", paths.len());
+    for path in &paths {
+        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let source = std::fs::read_to_string(path).expect("readable program");
+        let data = common::oracle::data_files(&root, &source);
+        assert_eq!(data.len(), 1, "{name}: one `// data:` line");
+        let out = common::hbmc(&root, &["gradcheck", &path.display().to_string(), "--data", &data[0].display().to_string()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && stderr.contains("agree with finite differences"), "{name}: {stderr}\n{}", String::from_utf8_lossy(&out.stdout));
+        let bind = |engine| {
+            Model::compile(&name, &source).expect("compiles").bind_files(&data, engine).unwrap_or_else(|e| panic!("{name}: {e}"))
+        };
+        let (jit, interp) = (bind(Engine::Jit), bind(Engine::Interpreter));
+        let (mut a, mut b) = (jit.evaluator(), interp.evaluator());
+        let mut g = hbmc_stdlib::ChainRng::new(7, 0);
+        for point in 0..3 {
+            let x: Vec<f64> = (0..jit.dim()).map(|_| g.uniform() - 0.5).collect();
+            let (la, lb) = (a.log_density(&x), b.log_density(&x));
+            let (la, lb) = (la.map_err(|e| e.message), lb.map_err(|e| e.message));
+            match (la, lb) {
+                (Ok(la), Ok(lb)) => assert!((la - lb).abs() <= 1e-10 * lb.abs().max(1.0), "{name} point {point}: JIT {la} vs interpreter {lb}"),
+                (la, lb) => panic!("{name} point {point}: JIT {la:?}, interpreter {lb:?}"),
+            }
+        }
+    }
+}
