@@ -103,3 +103,67 @@ fn posteriordb_ode_programs_pass_gradcheck_and_match_the_interpreter() {
         }
     }
 }
+
+/// Posterior mean and sd of a column over a fit's chains, with the Monte
+/// Carlo error of the mean at an effective sample size of 300.
+fn moments(fit: &common::corpus::Fit, name: &str) -> (f64, f64, f64) {
+    let v = fit.column(name);
+    let mean = v.iter().sum::<f64>() / v.len() as f64;
+    let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt();
+    (mean, sd, sd / 300f64.sqrt())
+}
+
+/// Bayesian Cognitive Modeling's common rate (Rate_3, Rate_5: k1 = 5 of
+/// n1 = 10, k2 = 7 of n2 = 10, a uniform prior) has the beta(13, 9)
+/// posterior, and Rate_5's posterior predictive count of n1 = 10 the
+/// beta-binomial's mean 10 * 13 / 22; means within 4 Monte Carlo errors,
+/// sds within 10%.
+#[test]
+fn common_rate_programs_have_the_beta_binomial_closed_forms() {
+    let (a, b) = (13.0f64, 9.0f64);
+    let (mean, sd) = (a / (a + b), (a * b / ((a + b) * (a + b) * (a + b + 1.0))).sqrt());
+    for model in ["Rate_3_model.stan", "Rate_5_model.stan"] {
+        let fit = common::corpus::fit(&format!("pdb/{model}"), "pdb/rate_2.json");
+        let (m, s, mc) = moments(&fit, "theta");
+        assert!((m - mean).abs() < 4.0 * mc, "{model}: theta mean {m}, closed form {mean}");
+        assert!((s / sd - 1.0).abs() < 0.1, "{model}: theta sd {s}, closed form {sd}");
+    }
+    let fit = common::corpus::fit("pdb/Rate_5_model.stan", "pdb/rate_2.json");
+    let (m, s, mc) = moments(&fit, "postpredk1");
+    let pred = 10.0 * mean;
+    assert!((m - pred).abs() < 4.0 * mc, "postpredk1 mean {m} (sd {s}), closed form {pred}");
+}
+
+/// BPA's M0 capture-recapture model (`M0_model.stan`, data augmentation)
+/// has the posterior means of omega and p that a 400 x 400 grid over the
+/// unit square gives for the same likelihood (a flat prior on both).
+#[test]
+fn m0_capture_recapture_matches_its_grid_posterior() {
+    let data: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(common::corpus::path("pdb/capture.json")).expect("data")).expect("json");
+    let t = data["T"].as_f64().expect("T");
+    let s: Vec<f64> = data["y"].as_array().expect("y").iter().map(|r| r.as_array().expect("row").iter().map(|v| v.as_f64().expect("0/1")).sum()).collect();
+    let lchoose = |n: f64, k: f64| hbmc_stdlib::special::lgamma(n + 1.0) - hbmc_stdlib::special::lgamma(k + 1.0) - hbmc_stdlib::special::lgamma(n - k + 1.0);
+    let g = 400;
+    let mut cells = Vec::with_capacity(g * g);
+    for i in 0..g {
+        let omega = (i as f64 + 0.5) / g as f64;
+        for j in 0..g {
+            let p = (j as f64 + 0.5) / g as f64;
+            let l: f64 = s
+                .iter()
+                .map(|&k| if k > 0.0 { omega.ln() + lchoose(t, k) + k * p.ln() + (t - k) * (-p).ln_1p() } else { (omega * (1.0 - p).powf(t) + 1.0 - omega).ln() })
+                .sum();
+            cells.push((l, omega, p));
+        }
+    }
+    let top = cells.iter().map(|c| c.0).fold(f64::NEG_INFINITY, f64::max);
+    let z: f64 = cells.iter().map(|c| (c.0 - top).exp()).sum();
+    let grid_omega = cells.iter().map(|c| (c.0 - top).exp() * c.1).sum::<f64>() / z;
+    let grid_p = cells.iter().map(|c| (c.0 - top).exp() * c.2).sum::<f64>() / z;
+    let fit = common::corpus::fit("pdb/M0_model.stan", "pdb/capture.json");
+    for (name, truth) in [("omega", grid_omega), ("p", grid_p)] {
+        let (m, _, mc) = moments(&fit, name);
+        assert!((m - truth).abs() < 4.0 * mc, "{name}: posterior mean {m}, grid {truth}");
+    }
+}

@@ -411,3 +411,17 @@ w("accel_splines", {"N": N, "Y": [r(-20 * math.sin(3 * x) + nrm(0, 8)) for x in 
                     "Ks": 1, "Xs": Xs, "nb_1": 1, "knots_1": [5], "Zs_1_1": Zs,
                     "K_sigma": 1, "X_sigma": [[1] for _ in tg], "Ks_sigma": 1, "Xs_sigma": Xs,
                     "nb_sigma_1": 1, "knots_sigma_1": [5], "Zs_sigma_1_1": Zs, "prior_only": 0})
+
+# a GP on a grid (kronecker_gp): y[n2, n1] over x2 x x1
+n1, n2 = 5, 4
+xk1 = [r(0.7 * i) for i in range(n1)]
+xk2 = [r(0.9 * j) for j in range(n2)]
+w("kronecker_gp", {"n1": n1, "n2": n2, "x1": xk1, "x2": xk2,
+                   "y": [[r(math.sin(a) + math.cos(b) + nrm(0, 0.3)) for a in xk1] for b in xk2]})
+
+# BYM2 on a small graph: a chain of 12 areas with 3 extra edges
+N = 12
+edges = [(i, i + 1) for i in range(1, N)] + [(1, 5), (3, 8), (6, 11)]
+Eb = [r(random.uniform(5, 30), 2) for _ in range(N)]
+w("bym2", {"N": N, "N_edges": len(edges), "node1": [a for a, b in edges], "node2": [b for a, b in edges],
+           "y": [pois(e * math.exp(0.1 + nrm(0, 0.2))) for e in Eb], "E": Eb, "scaling_factor": 0.6})
