@@ -425,3 +425,19 @@ edges = [(i, i + 1) for i in range(1, N)] + [(1, 5), (3, 8), (6, 11)]
 Eb = [r(random.uniform(5, 30), 2) for _ in range(N)]
 w("bym2", {"N": N, "N_edges": len(edges), "node1": [a for a, b in edges], "node2": [b for a, b in edges],
            "y": [pois(e * math.exp(0.1 + nrm(0, 0.2))) for e in Eb], "E": Eb, "scaling_factor": 0.6})
+
+# Cormack-Jolly-Seber: first captures at random, survival 0.75, recapture 0.6
+nind, T = 30, 6
+ycjs = []
+for i in range(nind):
+    f = random.randint(1, T - 1)
+    row, alive = [0] * T, True
+    row[f - 1] = 1
+    for t in range(f, T):
+        alive = alive and random.random() < 0.75
+        if alive and random.random() < 0.6: row[t] = 1
+    ycjs.append(row)
+w("cjs", {"nind": nind, "n_occasions": T, "y": ycjs})
+# coal-mining-like disasters with a change point at t = 22
+T = 40
+w("changepoint", {"r_e": 0.5, "r_l": 0.5, "T": T, "D": [pois(3.0 if t < 22 else 1.0) for t in range(T)]})
