@@ -167,3 +167,20 @@ fn m0_capture_recapture_matches_its_grid_posterior() {
         assert!((m - truth).abs() < 4.0 * mc, "{name}: posterior mean {m}, grid {truth}");
     }
 }
+
+/// A hurdle Poisson with flat priors (`hurdle_poisson.stan`): the zero
+/// probability theta has the beta(zeros + 1, non-zeros + 1) posterior,
+/// whatever lambda does. Mean within 4 Monte Carlo errors, sd within 10%.
+#[test]
+fn hurdle_zero_probability_has_its_beta_closed_form() {
+    let data: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(common::corpus::path("pdb/hurdle.json")).expect("data")).expect("json");
+    let y = data["y"].as_array().expect("y");
+    let zeros = y.iter().filter(|v| v.as_i64() == Some(0)).count() as f64;
+    let (a, b) = (zeros + 1.0, y.len() as f64 - zeros + 1.0);
+    let (mean, sd) = (a / (a + b), (a * b / ((a + b) * (a + b) * (a + b + 1.0))).sqrt());
+    let fit = common::corpus::fit("pdb/hurdle_poisson.stan", "pdb/hurdle.json");
+    let (m, s, mc) = moments(&fit, "theta");
+    assert!((m - mean).abs() < 4.0 * mc, "theta mean {m}, closed form {mean}");
+    assert!((s / sd - 1.0).abs() < 0.1, "theta sd {s}, closed form {sd}");
+}

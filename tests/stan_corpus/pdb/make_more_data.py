@@ -441,3 +441,34 @@ w("cjs", {"nind": nind, "n_occasions": T, "y": ycjs})
 # coal-mining-like disasters with a change point at t = 22
 T = 40
 w("changepoint", {"r_e": 0.5, "r_l": 0.5, "T": T, "D": [pois(3.0 if t < 22 else 1.0) for t in range(T)]})
+
+# Efron & Morris (1975) batting averages: 45 at-bats, then the season's rest
+yb = [18, 17, 16, 15, 14, 14, 13, 12, 11, 11, 10, 10, 10, 10, 10, 9, 8, 7]
+Kn = [367, 426, 521, 275, 418, 466, 586, 138, 510, 200, 277, 270, 435, 538, 186, 558, 405, 70]
+yn = [127, 127, 144, 61, 114, 126, 154, 29, 137, 46, 73, 69, 130, 162, 50, 155, 119, 23]
+w("baseball", {"N": 18, "K": [45] * 18, "y": yb, "K_new": Kn, "y_new": [a - b for a, b in zip(yn, yb)]})
+# Gelman's golf putting data (distance in feet, tries, successes)
+w("golf", {"J": 19, "x": list(range(2, 21)),
+           "n": [1443, 694, 455, 353, 272, 256, 240, 217, 200, 237, 202, 192, 174, 167, 201, 195, 191, 147, 152],
+           "y": [1346, 577, 337, 208, 149, 136, 111, 69, 67, 75, 52, 46, 54, 28, 27, 31, 33, 20, 24],
+           "r": (1.68 / 2) / 12, "R": (4.25 / 2) / 12, "overshot": 1.0, "distance_tolerance": 3.0})
+
+# a hurdle Poisson: 30% zeros, then a zero-truncated Poisson(2.5)
+yh = []
+for _ in range(50):
+    if random.random() < 0.3:
+        yh.append(0)
+    else:
+        v = 0
+        while v == 0: v = pois(2.5)
+        yh.append(v)
+w("hurdle", {"N": 50, "y": yh})
+# seemingly unrelated regressions: K = 2 outcomes on J = 3 predictors
+K, J, N = 2, 3, 30
+xs_ = [[1.0] + [r(nrm()) for _ in range(J - 1)] for _ in range(N)]
+Bs = [[0.5, 1.0, -0.5], [-1.0, 0.3, 0.8]]
+w("sur", {"K": K, "J": J, "N": N, "x": xs_, "y": [[r(sum(Bs[k][j] * row[j] for j in range(J)) + nrm(0, 0.5)) for k in range(K)] for row in xs_]})
+# a regression on a covariate measured with noise tau = 0.5
+xt = [nrm(1, 2) for _ in range(30)]
+w("measurement_error", {"N": 30, "x_meas": [r(v + nrm(0, 0.5)) for v in xt], "tau": 0.5,
+                        "y": [r(0.5 + 1.5 * v + nrm(0, 1)) for v in xt]})
