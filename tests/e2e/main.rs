@@ -34,6 +34,7 @@ mod gradcheck_cli;
 mod graph_cli;
 mod hmm;
 mod in_place_carry;
+mod infinite_bounds;
 mod integrate_1d;
 mod link_forms;
 mod local_reset_adjoints;
