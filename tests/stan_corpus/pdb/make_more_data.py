@@ -472,3 +472,6 @@ w("sur", {"K": K, "J": J, "N": N, "x": xs_, "y": [[r(sum(Bs[k][j] * row[j] for j
 xt = [nrm(1, 2) for _ in range(30)]
 w("measurement_error", {"N": 30, "x_meas": [r(v + nrm(0, 0.5)) for v in xt], "tau": 0.5,
                         "y": [r(0.5 + 1.5 * v + nrm(0, 1)) for v in xt]})
+
+# programs without data (low_dim_corr_gauss) read an empty file
+w("empty", {})
