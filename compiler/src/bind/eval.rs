@@ -194,6 +194,10 @@ impl<'a> EvalCtx<'a> {
                 .map(Val::Int)
                 .map_or_else(|| fail(e, "integer overflow"), Ok),
             ("abs" | "fabs", [Val::Real(x)]) => Ok(Val::Real(x.abs())),
+            // Bounds written `lower=negative_infinity()` are no bound (see
+            // `lower::transform`), which needs their value here.
+            ("negative_infinity", []) => Ok(Val::Real(f64::NEG_INFINITY)),
+            ("positive_infinity", []) => Ok(Val::Real(f64::INFINITY)),
             ("fmin" | "fmax" | "pow", [a, b]) if is_scalar(a) && is_scalar(b) => {
                 let (x, y) = (real(*a), real(*b));
                 Ok(Val::Real(match func {

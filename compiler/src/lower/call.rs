@@ -420,7 +420,10 @@ impl Lowerer<'_> {
                         let c = self.fb.binary(BinaryOp::Div, idx[0], rows);
                         self.elem(&args[0], &[r, c])
                     }
-                    _ => Err(LowerError::unsupported(e.span, format!("`{func}` of a multi-dimensional array"))),
+                    _ => {
+                        let at = self.flat_array_index(&s, args[0].ty.array.len(), idx[0]);
+                        self.elem(&args[0], &at)
+                    }
                 }
             }
             "non_centered" | "add" | "subtract" | "elt_multiply" | "elt_divide" => {
@@ -711,6 +714,31 @@ impl Lowerer<'_> {
             }
         }
         self.materialize(e)
+    }
+
+    /// The indices of element `flat` of a container of shape `shape` (its
+    /// first `array_rank` axes array axes) in Stan's order of
+    /// `to_array_1d`: array axes row-major (the last fastest), and inside
+    /// each element a vector's index or a matrix's column-major position.
+    fn flat_array_index(&mut self, shape: &[usize], array_rank: usize, flat: Value) -> Vec<Value> {
+        let (array, elem) = shape.split_at(array_rank.min(shape.len()));
+        // A size of 0 leaves no element to index: 1 keeps the divisions
+        // defined in code that never runs.
+        let elem_len = self.fb.i64(elem.iter().product::<usize>().max(1) as i64);
+        let mut outer = self.fb.binary(BinaryOp::Div, flat, elem_len);
+        let inner = self.fb.binary(BinaryOp::Rem, flat, elem_len);
+        let mut at = vec![inner; shape.len()];
+        for (k, &n) in array.iter().enumerate().rev() {
+            let n = self.fb.i64(n.max(1) as i64);
+            at[k] = self.fb.binary(BinaryOp::Rem, outer, n);
+            outer = self.fb.binary(BinaryOp::Div, outer, n);
+        }
+        if let [rows, _] = elem {
+            let rows = self.fb.i64((*rows).max(1) as i64);
+            at[array_rank] = self.fb.binary(BinaryOp::Rem, inner, rows);
+            at[array_rank + 1] = self.fb.binary(BinaryOp::Div, inner, rows);
+        }
+        at
     }
 
     /// One draw of a vectorised `_rng` at `idx`.

@@ -50,7 +50,7 @@ impl Lowerer<'_> {
             }
             Constraint::Bounds { lower, upper } => {
                 self.refuse_infinite_bounds(&info.name, lower.as_ref(), upper.as_ref())?;
-                let (lower, upper) = (lower.clone(), upper.clone());
+                let (lower, upper) = self.effective_bounds(lower.as_ref(), upper.as_ref());
                 let lower_once = scalar_bound_once(self, lower.as_ref(), len)?;
                 let upper_once = scalar_bound_once(self, upper.as_ref(), len)?;
                 let both_once = lower_once.zip(upper_once);
@@ -65,6 +65,7 @@ impl Lowerer<'_> {
                     if let (Some(lb), Some(ub), None) = (lb, ub, both_once) {
                         this.reject_unless_ordered(&info.name, lb, ub);
                     }
+                    this.reject_infinite_elements(&info.name, (lb, lower_once), (ub, upper_once));
                     let (x, log_jac) = match (lb, ub) {
                         (Some(lb), None) => {
                             // x = lb + exp(u); log J = u
@@ -155,24 +156,52 @@ impl Lowerer<'_> {
         self.reject_unless(lb, CmpOp::Lt, ub, &what, ", but must be less than its upper bound ");
     }
 
-    /// E5001 for a scalar bound the data make infinite (`upper=U` with
-    /// `U = inf`): Stan reads it as no bound, but the transforms here are
-    /// plain IR for finite bounds, and `lb + (ub - lb) * p` would make
-    /// every density NaN. Bounds computed per element are not checked.
+    /// The bounds Stan's transforms apply: a lower bound of -inf or an
+    /// upper bound of +inf that the data fix (`lower=L` with `L = -inf`,
+    /// `upper=positive_infinity()`) is no bound, as in Stan's
+    /// `lb_constrain`/`ub_constrain`/`lub_constrain`.
+    pub(super) fn effective_bounds(&self, lower: Option<&TypedExpr>, upper: Option<&TypedExpr>) -> (Option<TypedExpr>, Option<TypedExpr>) {
+        let keep = |b: Option<&TypedExpr>, none: f64| b.filter(|e| crate::bind::const_real_of_data(self.bound, e) != Some(none)).cloned();
+        (keep(lower, f64::NEG_INFINITY), keep(upper, f64::INFINITY))
+    }
+
+    /// E5001 for a scalar bound the data make +inf below or -inf above
+    /// (no value lies within it; -inf below and +inf above are no bound,
+    /// see [`Self::effective_bounds`]).
     fn refuse_infinite_bounds(&self, name: &str, lower: Option<&TypedExpr>, upper: Option<&TypedExpr>) -> LowerResult<()> {
-        for (bound, word) in [(lower, "lower"), (upper, "upper")] {
+        for (bound, word, empty) in [(lower, "lower", f64::INFINITY), (upper, "upper", f64::NEG_INFINITY)] {
             let Some(e) = bound else { continue };
-            if let Some(x) = crate::bind::const_real_of_data(self.bound, e).filter(|x| x.is_infinite()) {
+            if crate::bind::const_real_of_data(self.bound, e) == Some(empty) {
                 return Err(LowerError::unsupported(
                     e.span,
                     format!(
-                        "the {word} bound of parameter `{name}` is {} from the data; Stan reads an infinite bound as no bound, hbmc's transforms need a finite one: declare `{name}` without it",
-                        if x > 0.0 { "inf" } else { "-inf" }
+                        "the {word} bound of parameter `{name}` is {} from the data, so no value lies within its bounds",
+                        if empty > 0.0 { "inf" } else { "-inf" }
                     ),
                 ));
             }
         }
         Ok(())
+    }
+
+    /// Rejects the evaluation where a bound read per element (a container
+    /// of bounds, or one that depends on parameters) is -inf below or +inf
+    /// above: Stan reads such an element as no bound, which the transforms
+    /// here only do for bounds the data fix as a whole
+    /// ([`Self::effective_bounds`]); computed as they are, they would make
+    /// the density NaN. Bounds computed once are not checked again.
+    fn reject_infinite_elements(&mut self, name: &str, lower: (Option<Value>, Option<Value>), upper: (Option<Value>, Option<Value>)) {
+        for ((bound, once), word, none) in [(lower, "lower", f64::NEG_INFINITY), (upper, "upper", f64::INFINITY)] {
+            if let (Some(b), None) = (bound, once) {
+                let inf = self.fb.f64(none);
+                let is_none = self.fb.cmp(CmpOp::Eq, b, inf);
+                let message = format!(
+                    "an element of the {word} bound of `{name}` is {}: Stan reads it as no bound for that element, which hbmc supports only for a bound the data fix as one value (declare the elements without bounds apart)",
+                    if none > 0.0 { "inf" } else { "-inf" }
+                );
+                self.reject_if(is_none, &message);
+            }
+        }
     }
 
     /// The `Unconstrain` function: each parameter's constrained value (in
@@ -199,7 +228,13 @@ impl Lowerer<'_> {
             let info = self.program.var(decl.var);
             let (name, ty) = (info.name.clone(), info.ty.clone());
             let shape = unconstrained.shape.clone();
-            let constraint = decl.constraint.clone();
+            let constraint = match &decl.constraint {
+                Constraint::Bounds { lower, upper } => {
+                    let (lower, upper) = self.effective_bounds(lower.as_ref(), upper.as_ref());
+                    Constraint::Bounds { lower, upper }
+                }
+                other => other.clone(),
+            };
             if structured_name(&constraint).is_some() {
                 self.unconstrain_structured(decl, &constraint, &unconstrained, &constrained)?;
                 self.storage.insert(decl.var, constrained);

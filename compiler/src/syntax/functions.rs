@@ -39,6 +39,7 @@ mod map_rect;
 mod overloads;
 mod reduce_sum;
 mod returns;
+mod truncation;
 pub use overloads::{resolve_overloads, show_written_names};
 pub use reduce_sum::{split_reduce_sum, REDUCE_SUM};
 
@@ -501,10 +502,10 @@ impl Expander {
                 match def {
                     Some(def) => {
                         if let Some(t) = &truncation {
-                            self.diags.push(
-                                Diagnostic::error("E0013", "truncation of a user-defined distribution is not supported")
-                                    .with_label(t.span, "truncation here"),
-                            );
+                            return match self.truncated_tilde(lhs, &dist, &def, &args, t, span) {
+                                Some(stmt) => self.expand_stmt(stmt, depth),
+                                None => Vec::new(),
+                            };
                         }
                         // `y ~ foo(...)` is `foo_lupdf`: the body's own
                         // `_lupdf` calls drop constants under propto, as Stan's.

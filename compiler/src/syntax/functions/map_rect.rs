@@ -21,15 +21,15 @@ fn var(name: &str, span: Span) -> Expr {
     Expr { kind: ExprKind::Var(Ident { name: name.to_string(), span }), span }
 }
 
-fn int(v: i128, span: Span) -> Expr {
+pub(super) fn int(v: i128, span: Span) -> Expr {
     Expr { kind: ExprKind::IntLit(v), span }
 }
 
-fn call(name: &str, args: Vec<Expr>, span: Span) -> Expr {
+pub(super) fn call(name: &str, args: Vec<Expr>, span: Span) -> Expr {
     Expr { kind: ExprKind::Call { func: Ident { name: name.to_string(), span }, args }, span }
 }
 
-fn bin(op: BinOp, lhs: Expr, rhs: Expr) -> Expr {
+pub(super) fn bin(op: BinOp, lhs: Expr, rhs: Expr) -> Expr {
     let span = lhs.span;
     Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
 }
