@@ -40,7 +40,10 @@ use crate::nuts::hamiltonian::InvMetric;
 /// early: on posteriordb's Lotka-Volterra (BENCHMARKS.md, "Lotka-Volterra:
 /// stuck chains") chains under Stan's schedule left such a mode right
 /// after these restarts, and the gradient-based schedule without them left
-/// about one chain in six there for the whole run.
+/// about one chain in six there for the whole run. A restart is skipped
+/// when its draw did not move or diverged: a chain still stuck at an
+/// explosive start (arma11 at lp -1e120) needs its dual averaging to keep
+/// growing the step size, which a restart would slow for hundreds of draws.
 pub const STEP_SIZE_RESTARTS: [f64; 5] = [0.075, 0.1, 0.15, 0.25, 0.45];
 
 /// Smallest and largest inverse-metric element allowed: beyond these the
@@ -306,7 +309,7 @@ impl GradDiagAdaptation {
                 out.reinit_step_size = true;
             }
         }
-        out.reinit_step_size |= self.scheduled_step_size_restart(draw);
+        out.reinit_step_size |= sample.is_some() && self.scheduled_step_size_restart(draw);
         out
     }
 }
@@ -376,6 +379,16 @@ mod tests {
         // Draw 1 gives the first estimate; then after draws 75, 100, 150,
         // 250 and 450 (0-based 74, ...).
         assert_eq!(restarts, vec![1, 74, 99, 149, 249, 449]);
+        // A draw that did not move (or diverged) skips its restart.
+        let mut b = GradDiagAdaptation::new(2, 1000, GradDiagSettings::default(), &q, &g);
+        let skipped: Vec<usize> = (0..1000)
+            .filter(|&i| {
+                let s = if i % 2 == 0 { 1.0 } else { -1.0 };
+                let (dq, dg) = ([s, 2.0 * s], [-s, -0.5 * s]);
+                b.step((i != 74).then_some((&dq[..], &dg[..]))).reinit_step_size
+            })
+            .collect();
+        assert_eq!(skipped, vec![1, 99, 149, 249, 449]);
         // A short warmup keeps those before its final phase only.
         let short = GradDiagAdaptation::new(2, 20, GradDiagSettings::default(), &q, &g);
         assert_eq!(short.step_size_restarts, vec![2, 3, 5, 9]);

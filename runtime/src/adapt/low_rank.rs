@@ -519,7 +519,7 @@ impl LowRankAdaptation {
         self.since_update += 1;
         let last = draw + 1 == self.inner.final_start();
         st.metric_changed = false;
-        st.reinit_step_size = self.inner.scheduled_step_size_restart(draw);
+        st.reinit_step_size = sample.is_some() && self.inner.scheduled_step_size_restart(draw);
         if st.switched || last || self.since_update >= self.refresh || draw == self.early_end {
             if let Some(m) = estimate_low_rank(&self.fg_q, &self.fg_g, self.dim, self.settings, &mut self.warm) {
                 st.reinit_step_size |= draw == self.early_end;
