@@ -306,7 +306,9 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
     };
 
     let jitter = settings.step_size_jitter;
-    let mut stuck = StuckWatch::new(dim, settings.warmup, adapting && matches!(settings.init, Init::Random { .. }));
+    // Only random starts other than the origin can give a new start.
+    let random_start = matches!(settings.init, Init::Random { radius } if radius > 0.0);
+    let mut stuck = StuckWatch::new(dim, settings.warmup, adapting && random_start);
     // Warmup.
     let warm_start = Instant::now();
     for i in 0..settings.warmup {
@@ -364,7 +366,7 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
             let message = format!(
                 "warmup restarted after transition {} from a new random initial point: {} transitions at the \
                  maximum tree depth (step size {crawl_eps:.1e}) had moved no unconstrained coordinate by {} \
-                 (log density {crawl_logp:.1}), as where the density is too rough for any usable step size",
+                 (log density {crawl_logp:.1}): the density there is too rough for any usable step size",
                 i + 1,
                 crate::adapt::stuck::WINDOW,
                 crate::adapt::stuck::MOVE,
