@@ -335,19 +335,25 @@ impl Resolver {
     }
 
     /// Promotes each `int` argument of the user function `def` (by its
-    /// definition's name) whose parameter is a `real`, as Stan does at the
+    /// definition's name) whose parameter is a `real` or an array of them
+    /// (`array[] int` for `array[] real`, any depth), as Stan does at the
     /// call: the body is expanded with the arguments in the parameters'
-    /// places, where an `int` would keep integer division. (Arrays of ints
-    /// given for `array[] real` are not promoted yet.)
+    /// places, where an `int` would keep integer division (`sum(x) /
+    /// size(x)`, `x[1] / 2`).
     fn promote(&self, def: &str, args: &mut [&mut Expr]) {
         let Some(f) = self.defs.get(def) else { return };
         for (p, a) in f.params.iter().zip(args.iter_mut()) {
-            let real = p.ty.base == "real" && p.ty.array_dims == 0;
-            if !real || !arg_types::infer(a, self).is_some_and(|t| t.is_int_scalar()) {
+            let Some(t) = arg_types::infer(a, self) else { continue };
+            if p.ty.base != "real" || !t.is_int_valued() || t.array.len() != p.ty.array_dims {
                 continue;
             }
             let span = a.span;
             a.kind = match &a.kind {
+                // An array: every element, through the internal function.
+                _ if p.ty.array_dims > 0 => ExprKind::Call {
+                    func: Ident { name: crate::check::signatures::PROMOTE_TO_REAL.to_string(), span },
+                    args: vec![(**a).clone()],
+                },
                 // Larger literals are reported by the checker (E1006).
                 ExprKind::IntLit(v) if *v <= i32::MAX as i128 => ExprKind::RealLit(*v as f64),
                 _ => ExprKind::Binary {
@@ -536,6 +542,22 @@ mod tests {
         // `int` parameter's arguments stay.
         assert!(text.contains("RealLit(3.0)") && text.contains("IntLit(3)") && text.contains("RealLit(1.0)"), "{text}");
         assert_eq!(text.matches("RealLit(1.0)").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn an_int_array_of_a_real_array_parameter_is_promoted() {
+        let (p, d, _) = resolve(
+            "functions { real avg(array[] real x) { return sum(x) / size(x); } real count(array[] int n) { return sum(n); }
+               real grid(array[,] real g) { return g[1, 1]; } }
+             data { array[2] int n; array[2, 2] int g; } parameters { real mu; } model { target += avg(n) + count(n) + grid(g) + avg({1, 2}); }",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let block = p.blocks.iter().find(|b| b.kind == BlockKind::Model).expect("model block");
+        let BlockBody::Stmts(stmts) = &block.body else { panic!("statements") };
+        let text = format!("{:?}", stmts[0]);
+        // `avg`'s two arguments and `grid`'s; `count` keeps its `int` array.
+        assert_eq!(text.matches(crate::check::signatures::PROMOTE_TO_REAL).count(), 3, "{text}");
+        assert_eq!(model_calls(&p), ["avg", "promote#real", "count", "grid", "promote#real", "avg", "promote#real"]);
     }
 
     #[test]
