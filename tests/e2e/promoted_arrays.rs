@@ -1,9 +1,10 @@
 //! An `array[] int` given for an `array[] real` parameter of a user
 //! function (and `array[,] int` for `array[,] real`) is promoted, as Stan
 //! promotes it (issue 13): the body computes in reals, so `sum(x) /
-//! size(x)` is the mean and `x[1] / 2` a half, not integer divisions. The
-//! corpus program's log density and gradient equal those of its twin
-//! written in reals, in the JIT and the interpreter; its generated
+//! size(x)` is the mean and `x[1] / 2` a half, not integer divisions; the
+//! `int` elements of a tuple given for `real` ones likewise. The corpus
+//! program's log density and gradient equal those of its twin written in
+//! reals, in the JIT and the interpreter; its generated
 //! quantities have the values the data give; the promotion counts in
 //! overload resolution.
 
@@ -42,7 +43,31 @@ fn generated_quantities_divide_reals() {
         let got: Vec<f64> = ["mean_counts", "half_first", "grid_avg", "literal_avg", "spread_int", "spread_real", "td"].iter().map(|n| value(n)).collect();
         assert_eq!(got, [3.25, 1.5, 3.5, 1.5, 6.0, 3.0, 3.25], "{engine:?}");
         assert!((value("by_three") - 7.0 / 3.0).abs() < 1e-15, "{engine:?}: {}", value("by_three"));
+        // tsum((3, 1.5)) = 3 / 2 + 1.5, tsum((3, 2)) = 3.5 (not 3), and
+        // tmean((N + 1, counts)) = 5 / 2 + 13 / 4.
+        let tuples: Vec<f64> = ["tuple_var", "tuple_literal", "tuple_arrays"].iter().map(|n| value(n)).collect();
+        assert_eq!(tuples, [3.0, 3.5, 5.75], "{engine:?}");
     }
+}
+
+/// A tuple whose promotion cannot be written element by element (an array
+/// of tuples, a tuple a call returns) is refused, never passed with its
+/// `int` elements.
+#[test]
+fn a_tuple_promotion_that_cannot_be_written_is_refused() {
+    let errors = corpus::errors(
+        "functions {
+           real first(array[] tuple(real, real) ts) { return ts[1].1 / 2; }
+           real tsum(tuple(real, real) t) { return t.1 / 2 + t.2; }
+           tuple(int, real) make(int k) { return (k, 0.5); }
+         }
+         data { array[2] tuple(int, real) ts; } transformed data { real a = first(ts); real b = tsum(make(3)); }
+         parameters { real mu; } model { mu ~ normal(a + b, 1); }",
+    );
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors.iter().all(|(code, _)| *code == "E0013"), "{errors:?}");
+    assert!(errors[0].1.contains("which hbmc cannot do for an array of tuples yet"), "{}", errors[0].1);
+    assert!(errors[1].1.contains("which hbmc cannot do for a tuple a call returns yet"), "{}", errors[1].1);
 }
 
 /// No integer-division warning (W0001) comes from a promoted argument's

@@ -1,7 +1,8 @@
 // data: tests/stan_corpus/functions_promoted_arrays.json
 // An `array[] int` given for an `array[] real` parameter of a user
 // function (and `array[,] int` for `array[,] real`) is promoted, as in
-// Stan (issue 13): the body divides reals, never integers. Without the
+// Stan (issue 13), and so are the `int` elements of a tuple given for
+// `real` ones: the body divides reals, never integers. Without the
 // promotion avg(counts) would be 13 / 4 = 3 rather than 3.25.
 // tests/e2e/promoted_arrays.rs compares the log density and gradient with
 // functions_promoted_arrays_closed.stan, where each call is written out
@@ -15,6 +16,10 @@ functions {
   // real second argument only `spread(array[] real, real)` fits.
   real spread(array[] int n) { return max(n) - min(n); }
   real spread(array[] real x, real s) { return (max(x) - min(x)) / s; }
+  // Inside a tuple, each `int` element for a `real` one (and an int array
+  // for a real array) is promoted too.
+  real tsum(tuple(real, real) t) { return t.1 / 2 + t.2; }
+  real tmean(tuple(real, array[] real) t) { return t.1 / 2 + sum(t.2) / size(t.2); }
 }
 data {
   int N;
@@ -24,6 +29,8 @@ data {
 }
 transformed data {
   real td_avg = avg(counts);
+  tuple(int, real) pair = (3, 1.5);
+  tuple(int, array[4] int) with_counts = (N + 1, counts);
 }
 parameters {
   real mu;
@@ -35,6 +42,7 @@ model {
   target += -0.5 * square(mu - first_half(counts)) / sigma - log(sigma);
   target += w * grid_mean(grid) * mu + 0.1 * ratio(counts, 3) * sigma;
   target += 0.01 * (spread(counts) + spread(counts, 2.0)) * mu + 0.001 * td_avg * sigma;
+  target += 0.01 * (tsum(pair) + tmean(with_counts)) * mu;
 }
 generated quantities {
   real mean_counts = avg(counts);
@@ -45,4 +53,7 @@ generated quantities {
   real spread_int = spread(counts);
   real spread_real = spread(counts, 2);
   real td = td_avg;
+  real tuple_var = tsum(pair);
+  real tuple_literal = tsum((3, 2));
+  real tuple_arrays = tmean(with_counts);
 }

@@ -19,6 +19,7 @@ model {
   target += -0.5 * square(mu - counts[1] / 2.0) / sigma - log(sigma);
   target += w * ((sum(grid[1]) + sum(grid[2])) / 6.0) * mu + 0.1 * (counts[2] / 3.0) * sigma;
   target += 0.01 * ((max(counts) - min(counts)) + (max(counts) - min(counts)) / 2.0) * mu + 0.001 * td_avg * sigma;
+  target += 0.01 * ((3 / 2.0 + 1.5) + ((N + 1) / 2.0 + sum(counts) * 1.0 / N)) * mu;
 }
 generated quantities {
   real mean_counts = sum(counts) * 1.0 / N;
@@ -29,4 +30,7 @@ generated quantities {
   real spread_int = max(counts) - min(counts);
   real spread_real = (max(counts) - min(counts)) / 2.0;
   real td = td_avg;
+  real tuple_var = 3 / 2.0 + 1.5;
+  real tuple_literal = 3 / 2.0 + 2;
+  real tuple_arrays = (N + 1) / 2.0 + sum(counts) * 1.0 / N;
 }
