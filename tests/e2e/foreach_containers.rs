@@ -79,3 +79,16 @@ fn loops_that_need_a_copy_of_each_element_are_refused() {
         assert!(err.contains("not supported by the compiler yet: a foreach loop over an array of arrays, vectors or matrices"), "{body}: {err}");
     }
 }
+
+/// A foreach loop over an array of tuples is refused at `hbmc check`
+/// (E1013), naming the array, never read wrongly.
+#[test]
+fn a_loop_over_an_array_of_tuples_is_refused_by_name() {
+    let errors = corpus::errors(
+        "data { array[2] tuple(real, vector[2]) pairs; } parameters { real mu; }
+         model { for (p in pairs) target += normal_lpdf(p.1 | mu, 1); }",
+    );
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "E1013");
+    assert!(errors[0].1.contains("a foreach loop over `pairs`, an array of tuples, is not supported yet"), "{}", errors[0].1);
+}
