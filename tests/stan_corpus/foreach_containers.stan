@@ -51,6 +51,14 @@ transformed parameters {
   for (t in theta) {
     theta_sum += sum(t);
   }
+  // The body assigns the array it loops over: each iteration copies
+  // its element as it starts (the third is 3 mu + mu + 2 mu = 6 mu).
+  array[3] vector[K] ws = {mu, 2 * mu, 3 * mu};
+  real acc = 0;
+  for (v in ws) {
+    ws[3] = ws[3] + v;
+    acc += sum(v) * v[1];
+  }
 }
 model {
   mu ~ normal(0, 1);
@@ -82,7 +90,7 @@ model {
       target += -0.001 * y * sigma;
     }
   }
-  target += -0.001 * (total + count_sum) * tau + 0.1 * theta_sum * 0.01;
+  target += -0.001 * (total + count_sum) * tau + 0.1 * theta_sum * 0.01 - 0.01 * acc;
 }
 generated quantities {
   real ys_total = total;

@@ -36,6 +36,8 @@ transformed parameters {
   for (j in 1:J) {
     theta_sum += sum(theta[j]);
   }
+  array[3] vector[K] ws = {mu, 2 * mu, 12 * mu};
+  real acc = (1 + 4 + 36) * sum(mu) * mu[1];
 }
 model {
   mu ~ normal(0, 1);
@@ -65,7 +67,7 @@ model {
       target += -0.001 * ys[n, k] * sigma;
     }
   }
-  target += -0.001 * (total + count_sum) * tau + 0.1 * theta_sum * 0.01;
+  target += -0.001 * (total + count_sum) * tau + 0.1 * theta_sum * 0.01 - 0.01 * acc;
 }
 generated quantities {
   real ys_total = total;

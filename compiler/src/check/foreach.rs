@@ -13,7 +13,8 @@
 //! element Stan's loop copies as the iteration starts. Unless the array
 //! draws random numbers or reads `target()` (a new value at each read), or
 //! the body assigns a variable the array reads: such a loop is left a
-//! foreach loop, which lowering refuses (E5001).
+//! foreach loop, which lowering runs as Stan does, copying each element as
+//! its iteration starts (`lower::foreach_copies`).
 
 use super::typed::{Level, TypedExpr, TypedExprKind, TypedIndex, TypedStmt, TypedStmtKind, VarId, VarInfo};
 use super::env::VarOrigin;
@@ -41,8 +42,8 @@ impl Checker {
             }
         });
         if over.mentions(|v| written.contains(&v)) || changes_when_read(&over) {
-            // Refused when lowered (E5001): Stan copies the element as each
-            // iteration starts, which a read in place is not here.
+            // Stan copies the element as each iteration starts, which a
+            // read in place is not here: lowering copies it.
             return TypedStmtKind::ForEach { var, over, body: Box::new(body) };
         }
         let index = self.hidden_var(format!("{name}__i"), span, Type::int(), VarOrigin::Loop, Level::Data);

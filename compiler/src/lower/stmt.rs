@@ -157,7 +157,7 @@ impl Lowerer<'_> {
                 // A 1-D array of ints or reals, a vector, a row vector, or
                 // (as Stan) a matrix's elements in column-major order; an
                 // array of containers became an indexed loop when checked
-                // (`check::foreach`).
+                // (`check::foreach`), or else is copied element by element.
                 let scalars = match over.ty.elem {
                     ElemType::Int { .. } | ElemType::Real => over.ty.array.len() <= 1,
                     ElemType::Vector(_) | ElemType::RowVector(_) | ElemType::Matrix(..) => over.ty.array.is_empty(),
@@ -165,7 +165,7 @@ impl Lowerer<'_> {
                 };
                 let axes = if matches!(over.ty.elem, ElemType::Matrix(..)) { 2 } else { 1 };
                 if !over.ty.array.is_empty() && !scalars {
-                    return Err(LowerError::unsupported(s.span, "a foreach loop over an array of arrays, vectors or matrices that draws random numbers, reads `target()`, or whose body assigns a variable the array reads (assign the array to a local first, or loop over its indices)"));
+                    return self.foreach_copying_elements(*var, over, body);
                 }
                 if !scalars || shape.len() != axes {
                     return Err(LowerError::unsupported(s.span, "a foreach loop over the elements of a complex vector or matrix (loop over its indices)"));
