@@ -18,6 +18,7 @@ mod decl;
 pub mod env;
 pub mod outcomes;
 mod expr;
+mod foreach;
 pub(crate) use expr::{binary_type, unary_type};
 mod functions;
 pub mod glm;

@@ -29,6 +29,12 @@ pub const BINARY_MATH: &[&str] = &[
     "falling_factorial",
 ];
 
+/// The internal function that promotes an `int` container to the `real`
+/// one of its shape: Stan's promotion of an `array[] int` argument given
+/// for an `array[] real` parameter of a user function (made by
+/// `syntax::functions::overloads`; `#` cannot be written in a name).
+pub const PROMOTE_TO_REAL: &str = "promote#real";
+
 /// Binary math functions whose second argument is an int in Stan.
 pub const INT_SECOND_BINARY_MATH: &[&str] = &["rising_factorial", "falling_factorial"];
 
@@ -328,6 +334,12 @@ pub fn resolve_function(name: &str, args: &[TypedExpr]) -> Result<Type, CallErro
     let mismatch = |sig: &'static str| Err(CallError::Mismatch(sig));
     if let Some(result) = super::complex::resolve(name, &tys) {
         return result;
+    }
+    if name == PROMOTE_TO_REAL {
+        return match tys.as_slice() {
+            [t] if t.is_int_valued() => Ok(t.promoted()),
+            _ => mismatch("promotes an int container to real"),
+        };
     }
     if UNARY_MATH.contains(&name) {
         return match tys.as_slice() {

@@ -61,7 +61,7 @@ impl Checker {
                     body,
                 })?
             }
-            StmtKind::ForEach { var, over, body } => self.check_foreach(var, over, body)?,
+            StmtKind::ForEach { var, over, body } => self.check_foreach(var, over, body, span)?,
             StmtKind::While { cond, body } => {
                 let c = self.check_condition(cond)?;
                 self.ctx.loop_depth += 1;
@@ -157,14 +157,14 @@ impl Checker {
         (typed, ok)
     }
 
-    fn in_loop_scope(
+    fn in_loop_scope<T>(
         &mut self,
         var: &Ident,
         ty: Type,
         level: Level,
         body: &Stmt,
-        make: impl FnOnce(usize, Box<TypedStmt>) -> TypedStmtKind,
-    ) -> Option<TypedStmtKind> {
+        make: impl FnOnce(usize, Box<TypedStmt>) -> T,
+    ) -> Option<T> {
         self.scope.push();
         let id = self.declare_var(&var.name, var.span, ty, VarOrigin::Loop, level);
         self.ctx.loop_depth += 1;
@@ -174,7 +174,7 @@ impl Checker {
         Some(make(id?, Box::new(b?)))
     }
 
-    fn check_foreach(&mut self, var: &Ident, over: &Expr, body: &Stmt) -> Option<TypedStmtKind> {
+    fn check_foreach(&mut self, var: &Ident, over: &Expr, body: &Stmt, span: Span) -> Option<TypedStmtKind> {
         if let ExprKind::Var(name) = &over.kind {
             if let Some(dim) = self.dims.lookup(&name.name) {
                 let ty = Type::scalar_or_elem(ElemType::Int { index_of: Some(dim) });
@@ -199,6 +199,10 @@ impl Checker {
             Type::real()
         };
         let level = over_t.level;
+        if super::foreach::has_container_elements(&over_t.ty) {
+            let (var, body) = self.in_loop_scope(var, elem_ty, level, body, |var, body| (var, body))?;
+            return Some(self.foreach_over_elements(var, over_t, *body, span));
+        }
         self.in_loop_scope(var, elem_ty, level, body, |var, body| TypedStmtKind::ForEach { var, over: over_t, body })
     }
 
@@ -451,7 +455,7 @@ impl Checker {
 /// element: Stan programs write assignment targets both ways, and the two
 /// mean the same element. Targets with a slice or multi-index inside
 /// (`x[2:3][1]`) stay nested: their positions do not line up.
-fn flatten_nested_index(e: TypedExpr) -> TypedExpr {
+pub(super) fn flatten_nested_index(e: TypedExpr) -> TypedExpr {
     let TypedExprKind::Index { base, indices, zipped } = e.kind else { return e };
     let base = flatten_nested_index(*base);
     match base.kind {

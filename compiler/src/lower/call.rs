@@ -81,7 +81,7 @@ impl Lowerer<'_> {
         if let Some((solver, _)) = crate::check::ode::split_ode_call(func) {
             return self.ode_shape(solver, args);
         }
-        if UNARY_MATH.contains(&func) || func == "abs" {
+        if UNARY_MATH.contains(&func) || func == "abs" || func == signatures::PROMOTE_TO_REAL {
             return self.shape(&args[0]);
         }
         let refs: Vec<&TypedExpr> = args.iter().collect();
@@ -279,6 +279,10 @@ impl Lowerer<'_> {
             let storage = self.materialize(e)?;
             let at = self.offset(&storage, idx);
             return Ok(self.fb.load(storage.buf, at, storage.ty));
+        }
+        if func == signatures::PROMOTE_TO_REAL {
+            let v = self.elem(&args[0], idx)?;
+            return Ok(self.fb.to_f64(v));
         }
         if let Some(op) = native_unary(func) {
             let v = self.elem(&args[0], idx)?;

@@ -31,6 +31,7 @@ mod dirichlet_multinomial;
 mod draw;
 mod expr;
 mod fill;
+mod foreach_copies;
 mod fused_product;
 mod hoist;
 mod inline;

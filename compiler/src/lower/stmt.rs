@@ -155,15 +155,20 @@ impl Lowerer<'_> {
             K::ForEach { var, over, body } => {
                 let shape = self.shape(over)?;
                 // A 1-D array of ints or reals, a vector, a row vector, or
-                // (as Stan) a matrix's elements in column-major order.
+                // (as Stan) a matrix's elements in column-major order; an
+                // array of containers became an indexed loop when checked
+                // (`check::foreach`), or else is copied element by element.
                 let scalars = match over.ty.elem {
                     ElemType::Int { .. } | ElemType::Real => over.ty.array.len() <= 1,
                     ElemType::Vector(_) | ElemType::RowVector(_) | ElemType::Matrix(..) => over.ty.array.is_empty(),
                     _ => false,
                 };
                 let axes = if matches!(over.ty.elem, ElemType::Matrix(..)) { 2 } else { 1 };
+                if !over.ty.array.is_empty() && !scalars {
+                    return self.foreach_copying_elements(*var, over, body);
+                }
                 if !scalars || shape.len() != axes {
-                    return Err(LowerError::unsupported(s.span, "a foreach loop over an array of arrays, vectors or matrices (loop over its indices)"));
+                    return Err(LowerError::unsupported(s.span, "a foreach loop over the elements of a complex vector or matrix (loop over its indices)"));
                 }
                 let start = self.fb.i64(0);
                 let end = self.fb.i64(shape.iter().product::<usize>() as i64);

@@ -7,7 +7,7 @@
 //! ([`crate::check::binary_type`], [`crate::check::unary_type`]) and its
 //! library signatures ([`signatures::resolve_function`]); a user function's
 //! call has its declared result, a univariate `_rng` of scalars its draw.
-//! A tuple has no checker type: [`tuple_text`] writes it as a signature
+//! A tuple has no checker type: [`signature_type`] writes it as a signature
 //! does. Anything else (a vectorised or multivariate draw, an expression
 //! the checker would refuse) is unknown (`None`): the resolver then decides
 //! without it only when it cannot matter.
@@ -16,6 +16,7 @@ use crate::check::signatures;
 use crate::check::typed::{Level, TypedExpr, TypedExprKind};
 use crate::check::types::{Axis, ElemType, Type};
 use crate::syntax::ast::{BaseTypeExpr, Expr, ExprKind, FunType, Index, TypeExpr};
+use crate::syntax::span::Span;
 
 /// What a name in scope was declared as.
 #[derive(Clone, Debug)]
@@ -139,29 +140,42 @@ pub(super) fn declared_of(e: &Expr, names: &dyn Names) -> Option<Declared> {
     }
 }
 
-/// A tuple-valued `e`'s type as a signature writes it (`tuple(real,
-/// vector)`, `array[] tuple(int, real)`); `None` for anything else.
+/// `e`'s type as a signature writes it, tuples included (`tuple(real,
+/// vector)`, `array[] tuple(int, real)`, a tuple literal's from its
+/// items'); `None` when it cannot be told before checking.
+pub(super) fn signature_type(e: &Expr, names: &dyn Names) -> Option<FunType> {
+    match (&e.kind, declared_of(e, names)) {
+        (_, Some(Declared::Var(t))) => declared_fun_type(&t, e.span),
+        (_, Some(Declared::Arg(t))) => Some(t),
+        (ExprKind::TupleExpr(items), _) => {
+            let elements = items.iter().map(|x| signature_type(x, names)).collect::<Option<Vec<_>>>()?;
+            Some(FunType { array_dims: 0, base: "tuple(...)".to_string(), elements, span: e.span })
+        }
+        (ExprKind::Call { func, .. } | ExprKind::CondCall { func, .. }, _) if names.user_result(&func.name).is_some() => names.user_result(&func.name),
+        _ => {
+            let t = infer(e, names)?;
+            Some(FunType { array_dims: t.array.len(), base: t.elem.kind_name().to_string(), elements: Vec::new(), span: e.span })
+        }
+    }
+}
+
+/// A tuple-valued `e`'s type as a signature writes it; `None` for
+/// anything else.
 pub(super) fn tuple_text(e: &Expr, names: &dyn Names) -> Option<String> {
-    let text = match (&e.kind, declared_of(e, names)) {
-        (_, Some(Declared::Var(t))) => declared_text(&t)?,
-        (_, Some(Declared::Arg(t))) => super::type_text(&t),
-        (ExprKind::Call { func, .. } | ExprKind::CondCall { func, .. }, _) => super::type_text(&names.user_result(&func.name)?),
-        _ => return None,
-    };
+    let text = super::type_text(&signature_type(e, names)?);
     text.contains("tuple(").then_some(text)
 }
 
 /// A declaration's type as a signature writes it, constraints and sizes
 /// dropped.
-fn declared_text(t: &TypeExpr) -> Option<String> {
-    let base = match &t.base {
-        BaseTypeExpr::Tuple(elements) => format!("tuple({})", elements.iter().map(declared_text).collect::<Option<Vec<_>>>()?.join(", ")),
-        other => base_elem(other)?.kind_name().to_string(),
+fn declared_fun_type(t: &TypeExpr, span: Span) -> Option<FunType> {
+    let (base, elements) = match &t.base {
+        BaseTypeExpr::Tuple(elements) => {
+            ("tuple(...)".to_string(), elements.iter().map(|x| declared_fun_type(x, span)).collect::<Option<Vec<_>>>()?)
+        }
+        other => (base_elem(other)?.kind_name().to_string(), Vec::new()),
     };
-    Some(match t.array_sizes.len() {
-        0 => base,
-        n => format!("array[{}] {base}", ",".repeat(n - 1)),
-    })
+    Some(FunType { array_dims: t.array_sizes.len(), base, elements, span })
 }
 
 /// The type of `e`, or `None` when it cannot be told before checking.

@@ -9,7 +9,9 @@
 //! `_lpdf`/`_rng`/`_lp`/`_jacobian` rules of the expander working), and each
 //! call is renamed to the definition it resolves to. The same walk promotes
 //! an `int` argument given for a `real` parameter (`f(3)` becomes
-//! `f(3.0)`, `f(n)` becomes `f(1.0 * n)`), overloaded or not: expanded in
+//! `f(3.0)`, `f(n)` becomes `f(1.0 * n)`), an `int` array for a `real`
+//! array (`promote#real(ns)`) and a tuple's `int` elements for `real` ones
+//! (`f(t)` becomes `f((1.0 * t.1, t.2))`), overloaded or not: expanded in
 //! the parameter's place, an `int` would keep integer division in the body,
 //! where Stan's promoted value does not. A program without overloads and
 //! such arguments is left exactly as it was.
@@ -25,7 +27,7 @@
 //! An argument whose type cannot be read before checking decides nothing:
 //! when the remaining definitions differ at its position the call is refused
 //! (E0013, assign it to a variable first), never guessed. A tuple fits a
-//! tuple parameter of its own element types (no promotion inside yet). `y ~ foo(...)`
+//! tuple parameter whose element types its own fit, each promotion counted. `y ~ foo(...)`
 //! chooses among the overloads of `foo_lpdf` and `foo_lpmf` together (an
 //! `int` outcome fits an `_lpmf` exactly). A forward declaration belongs to
 //! the definition with its argument types; two definitions with the same
@@ -335,28 +337,73 @@ impl Resolver {
     }
 
     /// Promotes each `int` argument of the user function `def` (by its
-    /// definition's name) whose parameter is a `real`, as Stan does at the
-    /// call: the body is expanded with the arguments in the parameters'
-    /// places, where an `int` would keep integer division. (Arrays of ints
-    /// given for `array[] real` are not promoted yet.)
-    fn promote(&self, def: &str, args: &mut [&mut Expr]) {
-        let Some(f) = self.defs.get(def) else { return };
+    /// definition's name) whose parameter is a `real` or an array of them
+    /// (`array[] int` for `array[] real`, any depth), and the elements of a
+    /// tuple argument likewise, as Stan does at the call: the body is
+    /// expanded with the arguments in the parameters' places, where an
+    /// `int` would keep integer division (`sum(x) / size(x)`, `x[1] / 2`,
+    /// `t.1 / 2`).
+    fn promote(&mut self, def: &str, args: &mut [&mut Expr]) {
+        let Some(f) = self.defs.get(def).cloned() else { return };
         for (p, a) in f.params.iter().zip(args.iter_mut()) {
-            let real = p.ty.base == "real" && p.ty.array_dims == 0;
-            if !real || !arg_types::infer(a, self).is_some_and(|t| t.is_int_scalar()) {
-                continue;
+            match self.promoted(&p.ty, a) {
+                Ok(Some(e)) => **a = e,
+                Ok(None) => {}
+                Err(why) => self.diags.push(
+                    Diagnostic::error("E0013", format!("the tuple given for `{}` of `{}` needs `int` elements promoted to `real`, which hbmc cannot do for {why} yet", p.name.name, written_name(def)))
+                        .with_label(a.span, format!("the parameter is `{}`", type_text(&p.ty)))
+                        .with_help("assign it to a variable of the parameter's type first"),
+                ),
             }
-            let span = a.span;
-            a.kind = match &a.kind {
+        }
+    }
+
+    /// `a` promoted to the parameter type `want`; `None` when it needs no
+    /// promotion (or its type cannot be told here); `Err` saying why when
+    /// it needs one that cannot be written.
+    fn promoted(&self, want: &FunType, a: &Expr) -> Result<Option<Expr>, &'static str> {
+        let span = a.span;
+        if want.elements.is_empty() {
+            let Some(t) = arg_types::infer(a, self) else { return Ok(None) };
+            if want.base != "real" || !t.is_int_valued() || t.array.len() != want.array_dims {
+                return Ok(None);
+            }
+            let kind = match &a.kind {
+                // An array: every element, through the internal function.
+                _ if want.array_dims > 0 => ExprKind::Call {
+                    func: Ident { name: crate::check::signatures::PROMOTE_TO_REAL.to_string(), span },
+                    args: vec![a.clone()],
+                },
                 // Larger literals are reported by the checker (E1006).
                 ExprKind::IntLit(v) if *v <= i32::MAX as i128 => ExprKind::RealLit(*v as f64),
                 _ => ExprKind::Binary {
                     op: BinOp::Mul,
                     lhs: Box::new(Expr { kind: ExprKind::RealLit(1.0), span }),
-                    rhs: Box::new(paren((**a).clone())),
+                    rhs: Box::new(paren(a.clone())),
                 },
             };
+            return Ok(Some(Expr { kind, span }));
         }
+        let Some(have) = arg_types::signature_type(a, self) else { return Ok(None) };
+        if tuple_promotions(want, &have).unwrap_or(0) == 0 {
+            return Ok(None);
+        }
+        if want.array_dims > 0 {
+            return Err("an array of tuples");
+        }
+        // A tuple literal's items, or each element of a tuple variable.
+        let items: Vec<Expr> = match &a.kind {
+            ExprKind::TupleExpr(items) => items.clone(),
+            _ if arg_types::declared_of(a, self).is_some() => (1..=want.elements.len())
+                .map(|index| Expr { kind: ExprKind::TupleIndex { base: Box::new(a.clone()), index }, span })
+                .collect(),
+            _ => return Err("a tuple a call returns"),
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (w, item) in want.elements.iter().zip(items) {
+            out.push(self.promoted(w, &item)?.unwrap_or(item));
+        }
+        Ok(Some(Expr { kind: ExprKind::TupleExpr(out), span }))
     }
     /// Refuses an overloaded function passed by name to `called` (`None`).
     fn passed_by_name(&mut self, called: &str, args: &[Expr]) -> Option<()> {
@@ -383,9 +430,9 @@ impl Resolver {
     fn choose(&mut self, called: &str, tilde: bool, candidates: &[Overload], args: &[Expr], span: Span) -> Option<Overload> {
         let types: Vec<ArgType> = args
             .iter()
-            .map(|a| match (arg_types::infer(a, self), arg_types::tuple_text(a, self)) {
+            .map(|a| match (arg_types::infer(a, self), arg_types::tuple_text(a, self).and(arg_types::signature_type(a, self))) {
                 (Some(t), _) => ArgType::Known(t),
-                (None, Some(text)) => ArgType::Tuple(text),
+                (None, Some(t)) => ArgType::Tuple(t),
                 (None, None) => ArgType::Unknown,
             })
             .collect();
@@ -393,7 +440,7 @@ impl Resolver {
             .iter()
             .map(|t| match t {
                 ArgType::Known(t) => t.display(&NoDims).to_string(),
-                ArgType::Tuple(text) => text.clone(),
+                ArgType::Tuple(t) => type_text(t),
                 ArgType::Unknown => "?".to_string(),
             })
             .collect();
@@ -456,19 +503,24 @@ impl Resolver {
 enum ArgType {
     Known(Type),
     /// A tuple, as a signature writes it (`tuple(real, vector)`).
-    Tuple(String),
+    Tuple(FunType),
     Unknown,
 }
 
 /// How the argument types fit `def`'s (unknown ones fit anything; a tuple
-/// only its own type, no promotion of its elements yet).
+/// a tuple parameter whose elements its own fit, each promotion counted).
 fn fit(def: &FunDef, types: &[ArgType]) -> Fit {
     let mut promotions = 0;
     for (p, t) in def.params.iter().zip(types) {
         let t = match t {
             ArgType::Known(t) => t,
-            ArgType::Tuple(text) if *text == type_text(&p.ty) => continue,
-            ArgType::Tuple(_) => return Fit::No,
+            ArgType::Tuple(t) => match tuple_promotions(&p.ty, t) {
+                Some(n) => {
+                    promotions += n;
+                    continue;
+                }
+                None => return Fit::No,
+            },
             ArgType::Unknown => continue,
         };
         let Some(want) = arg_types::fun_type(&p.ty) else { return Fit::No };
@@ -482,6 +534,22 @@ fn fit(def: &FunDef, types: &[ArgType]) -> Fit {
         promotions += 1;
     }
     Fit::Fits(promotions)
+}
+
+/// How many `int` to `real` promotions make a value of type `have` (a
+/// signature's type, tuples included) fit `want`; `None` when none do.
+fn tuple_promotions(want: &FunType, have: &FunType) -> Option<usize> {
+    if want.array_dims != have.array_dims || want.elements.len() != have.elements.len() {
+        return None;
+    }
+    if want.elements.is_empty() {
+        return match (want.base.as_str(), have.base.as_str()) {
+            (w, h) if w == h => Some(0),
+            ("real", "int") => Some(1),
+            _ => None,
+        };
+    }
+    want.elements.iter().zip(&have.elements).map(|(w, h)| tuple_promotions(w, h)).sum()
 }
 
 #[cfg(test)]
@@ -536,6 +604,22 @@ mod tests {
         // `int` parameter's arguments stay.
         assert!(text.contains("RealLit(3.0)") && text.contains("IntLit(3)") && text.contains("RealLit(1.0)"), "{text}");
         assert_eq!(text.matches("RealLit(1.0)").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn an_int_array_of_a_real_array_parameter_is_promoted() {
+        let (p, d, _) = resolve(
+            "functions { real avg(array[] real x) { return sum(x) / size(x); } real count(array[] int n) { return sum(n); }
+               real grid(array[,] real g) { return g[1, 1]; } }
+             data { array[2] int n; array[2, 2] int g; } parameters { real mu; } model { target += avg(n) + count(n) + grid(g) + avg({1, 2}); }",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let block = p.blocks.iter().find(|b| b.kind == BlockKind::Model).expect("model block");
+        let BlockBody::Stmts(stmts) = &block.body else { panic!("statements") };
+        let text = format!("{:?}", stmts[0]);
+        // `avg`'s two arguments and `grid`'s; `count` keeps its `int` array.
+        assert_eq!(text.matches(crate::check::signatures::PROMOTE_TO_REAL).count(), 3, "{text}");
+        assert_eq!(model_calls(&p), ["avg", "promote#real", "count", "grid", "promote#real", "avg", "promote#real"]);
     }
 
     #[test]

@@ -249,6 +249,13 @@ impl Splitter {
                 StmtKind::For { var, lower, upper, body: Box::new(self.scoped(*body)) }
             }
             StmtKind::ForEach { var, over, body } => {
+                let of_tuples = |t: &TypeExpr| matches!(t.base, BaseTypeExpr::Tuple(_)) && !t.array_sizes.is_empty();
+                if let ExprKind::Var(id) = &over.kind {
+                    if self.lookup(&id.name).is_some_and(of_tuples) {
+                        self.error(foreach_over_tuples(&id.name, over.span));
+                        return;
+                    }
+                }
                 let over = self.value(over);
                 StmtKind::ForEach { var, over, body: Box::new(self.scoped(*body)) }
             }
@@ -805,6 +812,12 @@ fn tuple_as_value(what: &str, span: Span) -> Diagnostic {
     Diagnostic::error("E1013", format!("`{what}` is a tuple, used here as a value"))
         .with_label(span, "a tuple")
         .with_help(format!("take one element, `{what}.1`, or assign it to a tuple variable"))
+}
+
+fn foreach_over_tuples(what: &str, span: Span) -> Diagnostic {
+    Diagnostic::error("E1013", format!("a foreach loop over `{what}`, an array of tuples, is not supported yet"))
+        .with_label(span, "an array of tuples")
+        .with_help(format!("loop over its indices, `for (i in 1:N)`, and read `{what}[i].1`, `{what}[i].2`, ..."))
 }
 
 fn tuple_call_as_value(func: &str, span: Span) -> Diagnostic {
