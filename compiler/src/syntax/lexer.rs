@@ -33,7 +33,9 @@ pub enum LexError {
 /// are plain identifiers because Stan allows them as variable names.
 #[derive(Logos, Clone, Debug, PartialEq)]
 #[logos(error = LexError)]
-#[logos(skip r"[ \t\r\n\f]+")]
+// A byte-order mark (U+FEFF, as Windows editors start files with) is
+// whitespace, so that spans stay byte offsets of the file as written.
+#[logos(skip r"[ \t\r\n\f\u{FEFF}]+")]
 // A line comment runs to the end of its line by design.
 #[logos(skip(r"//[^\n]*", allow_greedy = true))]
 pub enum Token<'input> {
@@ -738,6 +740,14 @@ mod tests {
 
     fn kinds(src: &str) -> Vec<Token<'_>> {
         lex(src).0.into_iter().map(|(_, t, _)| t).collect()
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_whitespace() {
+        let src = "\u{FEFF}data { int N; }";
+        let tokens = lex(src);
+        assert!(tokens.1.is_empty(), "{:?}", tokens.1);
+        assert_eq!(tokens.0.first().map(|(at, t, _)| (*at, t.clone())), Some((3, Token::Data)));
     }
 
     #[test]
