@@ -247,11 +247,7 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
     // chain did not move) tells nothing about the gradient's variance.
     let mut previous_q = if nutpie { z.q.to_vec() } else { Vec::new() };
     let mut previous_logp = z.logp;
-    let first_guess = grad_diag
-        .as_ref()
-        .map(|a| a.inv_metric())
-        .or_else(|| low_rank_adapt.as_ref().map(|a| a.initial_inv_metric()));
-    if let Some(first_guess) = first_guess {
+    if let Some(first_guess) = gradient_first_guess(&low_rank_adapt, &grad_diag) {
         // A user-given metric is kept as the start; otherwise nutpie's first
         // guess from the initial gradient replaces the identity.
         if settings.init_inv_metric.is_none() {
@@ -347,8 +343,7 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
             let start = settings
                 .init_inv_metric
                 .clone()
-                .or_else(|| low_rank_adapt.as_ref().map(|a| a.initial_inv_metric()))
-                .or_else(|| grad_diag.as_ref().map(|a| a.inv_metric()))
+                .or_else(|| gradient_first_guess(&low_rank_adapt, &grad_diag))
                 .unwrap_or_else(|| InvMetric::identity(settings.metric, dim));
             match Metric::new(&start) {
                 Ok(m) => ham.metric = m,
@@ -566,6 +561,12 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
         }
     }
     (result, columns)
+}
+
+/// The gradient-based adaptations' first metric (`1 / |grad|` at their
+/// start), if the chain runs one.
+fn gradient_first_guess(low_rank: &Option<LowRankAdaptation>, grad_diag: &Option<GradDiagAdaptation>) -> Option<InvMetric> {
+    grad_diag.as_ref().map(|a| a.inv_metric()).or_else(|| low_rank.as_ref().map(|a| a.initial_inv_metric()))
 }
 
 /// The gradient-based adaptations (whichever the chain runs) started afresh
