@@ -11,8 +11,6 @@
 
 use crate::common;
 use common::corpus;
-use hbmc::model::Engine;
-use hbmc_stdlib::ChainRng;
 
 #[test]
 fn each_loop_has_the_density_and_gradient_of_its_indexed_twin() {
@@ -30,14 +28,8 @@ fn generated_quantities_read_each_element_in_order() {
     let source = corpus::source("foreach_containers.stan");
     let data = std::fs::read_to_string(corpus::path("foreach_containers.json")).expect("data");
     let x: Vec<f64> = (0..14).map(|k| 0.1 * k as f64 - 0.4).collect();
-    for engine in [Engine::Jit, Engine::Interpreter] {
-        let m = common::oracle::bind_json("foreach", &source, &data, engine).expect("binds");
-        let mut out = Vec::new();
-        m.evaluator().write_draw(&x, &mut ChainRng::new(1, 0), &mut out).expect("draw");
-        let value = |name: &str| {
-            let at = m.output_names().iter().position(|n| n == name).unwrap_or_else(|| panic!("no {name}"));
-            out[at]
-        };
+    for (engine, out) in common::oracle::draw_in_both_engines("foreach", &source, &data, &x, 1) {
+        let value = |name: &str| out.value(name);
         assert_eq!(value("ys_total"), 11.0, "{engine:?}");
         assert_eq!(value("counts_total"), 22.0, "{engine:?}");
         assert_eq!(value("trace_sum"), 7.5, "{engine:?}");
@@ -90,11 +82,8 @@ fn loops_that_need_a_copy_of_each_element_copy_it_as_stan_does() {
             n += 1;
           }
         }";
-    for engine in [Engine::Jit, Engine::Interpreter] {
-        let m = common::oracle::bind_json("foreach-copy", source, r#"{"x": [[1, 2], [3, 4]]}"#, engine).expect("binds");
-        let mut out = Vec::new();
-        m.evaluator().write_draw(&[0.0], &mut ChainRng::new(3, 0), &mut out).expect("draw");
-        let value = |name: &str| out[m.output_names().iter().position(|n| n == name).unwrap_or_else(|| panic!("no {name}"))];
+    for (engine, out) in common::oracle::draw_in_both_engines("foreach-copy", source, r#"{"x": [[1, 2], [3, 4]]}"#, &[0.0], 3) {
+        let value = |name: &str| out.value(name);
         assert_eq!(value("g"), 13.0, "{engine:?}");
         assert_eq!((value("n"), value("twice")), (50.0, 0.0), "{engine:?}");
         assert!(value("gap") > 0.0 && value("gap") < 0.02, "{engine:?}: {}", value("gap"));

@@ -11,7 +11,6 @@
 use crate::common;
 use common::corpus;
 use hbmc::model::Engine;
-use hbmc_stdlib::ChainRng;
 
 #[test]
 fn each_call_takes_its_overload_in_the_density_and_gradient() {
@@ -34,14 +33,8 @@ fn each_call_takes_its_overload_in_the_density_and_gradient() {
 fn generated_quantities_take_the_overload_of_their_literals() {
     let source = corpus::source("functions_overloaded.stan");
     let data = std::fs::read_to_string(corpus::path("functions_overloaded.json")).expect("data");
-    for engine in [Engine::Jit, Engine::Interpreter] {
-        let m = common::oracle::bind_json("overloaded", &source, &data, engine).expect("binds");
-        let mut out = Vec::new();
-        m.evaluator().write_draw(&[0.1; 6], &mut ChainRng::new(1, 0), &mut out).expect("draw");
-        let value = |name: &str| {
-            let at = m.output_names().iter().position(|n| n == name).unwrap_or_else(|| panic!("no {name}"));
-            out[at]
-        };
+    for (engine, out) in common::oracle::draw_in_both_engines("overloaded", &source, &data, &[0.1; 6], 1) {
+        let value = |name: &str| out.value(name);
         assert_eq!(value("by_int"), 3.5, "{engine:?}");
         assert_eq!(value("by_real"), 6.0, "{engine:?}");
         let d: f64 = 0.7;

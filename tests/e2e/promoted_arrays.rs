@@ -32,14 +32,8 @@ fn promoted_calls_have_the_density_and_gradient_of_their_real_twin() {
 fn generated_quantities_divide_reals() {
     let source = corpus::source("functions_promoted_arrays.stan");
     let data = std::fs::read_to_string(corpus::path("functions_promoted_arrays.json")).expect("data");
-    for engine in [Engine::Jit, Engine::Interpreter] {
-        let m = common::oracle::bind_json("promoted", &source, &data, engine).expect("binds");
-        let mut out = Vec::new();
-        m.evaluator().write_draw(&[0.3, -0.2], &mut ChainRng::new(1, 0), &mut out).expect("draw");
-        let value = |name: &str| {
-            let at = m.output_names().iter().position(|n| n == name).unwrap_or_else(|| panic!("no {name}"));
-            out[at]
-        };
+    for (engine, out) in common::oracle::draw_in_both_engines("promoted", &source, &data, &[0.3, -0.2], 1) {
+        let value = |name: &str| out.value(name);
         let got: Vec<f64> = ["mean_counts", "half_first", "grid_avg", "literal_avg", "spread_int", "spread_real", "td"].iter().map(|n| value(n)).collect();
         assert_eq!(got, [3.25, 1.5, 3.5, 1.5, 6.0, 3.0, 3.25], "{engine:?}");
         assert!((value("by_three") - 7.0 / 3.0).abs() < 1e-15, "{engine:?}: {}", value("by_three"));

@@ -46,6 +46,37 @@ pub fn bind_json(name: &str, source: &str, data_json: &str, engine: Engine) -> R
     model.bind(&[data], engine).map_err(diagnostics_text)
 }
 
+/// One draw's outputs (the CSV's model columns), looked up by name.
+pub struct DrawOutputs {
+    names: Vec<String>,
+    values: Vec<f64>,
+}
+
+impl DrawOutputs {
+    /// The value of output `name`; panics naming it if there is none.
+    pub fn value(&self, name: &str) -> f64 {
+        let at = self.names.iter().position(|n| n == name).unwrap_or_else(|| panic!("no output {name}"));
+        self.values[at]
+    }
+}
+
+/// The outputs of one draw of `source` bound to `data_json`, at the
+/// unconstrained point `x` with the generator seeded `seed`, in the JIT
+/// and then the interpreter: for tests of generated values in both engines.
+pub fn draw_in_both_engines(name: &str, source: &str, data_json: &str, x: &[f64], seed: u64) -> Vec<(Engine, DrawOutputs)> {
+    [Engine::Jit, Engine::Interpreter]
+        .into_iter()
+        .map(|engine| {
+            let m = bind_json(name, source, data_json, engine).unwrap_or_else(|e| panic!("{name} binds ({engine:?}): {e}"));
+            let mut values = Vec::new();
+            m.evaluator()
+                .write_draw(x, &mut hbmc_stdlib::ChainRng::new(seed, 0), &mut values)
+                .unwrap_or_else(|e| panic!("{name} draws ({engine:?}): {e:?}"));
+            (engine, DrawOutputs { names: m.output_names().to_vec(), values })
+        })
+        .collect()
+}
+
 /// `data_json` in a scratch file of its own, named after `name`.
 fn json_file(name: &str, data_json: &str) -> Result<PathBuf, String> {
     let path = super::scratch(&format!("oracle-{name}")).join("d.json");
