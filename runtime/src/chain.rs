@@ -3,7 +3,7 @@
 
 use crate::adapt::{
     DualAveraging, GradDiagAdaptation, GradDiagSettings, LowRankAdaptation, LowRankSettings, MetricEstimator, MetricUpdate,
-    Schedule, StuckWatch,
+    Schedule, Stuck, StuckWatch,
 };
 use crate::density::{LogDensity, OutputMap};
 use crate::init::{initial_point, Init};
@@ -327,8 +327,9 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
             }
             sink.row(&row, true);
         }
-        let restarted = stuck.crawled(i, &z.q, s.hit_max_depth);
-        if restarted {
+        let why = stuck.check(i, &z.q, s.hit_max_depth);
+        let restarted = why.is_some();
+        if let Some(why) = why {
             let (crawl_logp, crawl_eps) = (z.logp, s.step_size);
             let q = match initial_point(&settings.init, chain + 1 - settings.chain_id, &mut *ham.density, &mut rng) {
                 Ok(q) => q,
@@ -358,14 +359,7 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
             if nutpie {
                 previous_q.copy_from_slice(&z.q);
             }
-            let message = format!(
-                "warmup restarted after transition {} from a new random initial point: {} transitions at the \
-                 maximum tree depth (step size {crawl_eps:.1e}) had moved no unconstrained coordinate by {} \
-                 (log density {crawl_logp:.1}): the density there is too rough for any usable step size",
-                i + 1,
-                crate::adapt::stuck::WINDOW,
-                crate::adapt::stuck::MOVE,
-            );
+            let message = restart_message(why, i + 1, crawl_eps, crawl_logp);
             sink.comment(&message);
             result.warmup_restarts.push(message);
         }
@@ -567,6 +561,24 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
 /// start), if the chain runs one.
 fn gradient_first_guess(low_rank: &Option<LowRankAdaptation>, grad_diag: &Option<GradDiagAdaptation>) -> Option<InvMetric> {
     grad_diag.as_ref().map(|a| a.inv_metric()).or_else(|| low_rank.as_ref().map(|a| a.initial_inv_metric()))
+}
+
+/// The note a warmup restart leaves in the output and on the terminal:
+/// after warmup transition `after` (1-based), the step size and log
+/// density where the chain was stuck, and why.
+fn restart_message(why: Stuck, after: usize, eps: f64, logp: f64) -> String {
+    use crate::adapt::stuck::{FROZEN, MOVE, WINDOW};
+    let cause = match why {
+        Stuck::Crawl => format!(
+            "{WINDOW} transitions at the maximum tree depth (step size {eps:.1e}) had moved no unconstrained \
+             coordinate by {MOVE} (log density {logp:.1}): the density there is too rough for any usable step size"
+        ),
+        Stuck::Frozen => format!(
+            "{WINDOW} transitions (step size {eps:.1e}) had moved no unconstrained coordinate by {FROZEN:e} of its \
+             size (log density {logp:.3e}): the start is too far in the tails for any step to leave it"
+        ),
+    };
+    format!("warmup restarted after transition {after} from a new random initial point: {cause}")
 }
 
 /// The gradient-based adaptations (whichever the chain runs) started afresh

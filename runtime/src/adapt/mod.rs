@@ -17,4 +17,4 @@ pub use low_rank::{LowRankAdaptation, LowRankInvMetric, LowRankSettings, MetricU
 pub use metric::MetricEstimator;
 pub use schedule::{Schedule, ScheduleSettings, ScheduleStep};
 pub use step_size::{DualAveraging, DualAveragingSettings};
-pub use stuck::StuckWatch;
+pub use stuck::{Stuck, StuckWatch};

@@ -231,3 +231,44 @@ fn a_chain_crawling_from_a_rough_start_restarts_its_warmup() {
         }
     }
 }
+
+/// A normal at (-1, 0) with sd 0.3, except where x0 > 1.5: there the log
+/// density is about -1e100 and rough (as an ODE whose random rates make it
+/// explode, posteriordb's soil_incubation from about one start in 36).
+/// Every first step from there diverges, the step size falls by about 15
+/// per transition, and the chain never moves again: all its draws are its
+/// start. The warmup must give it a new random start and say why; every
+/// chain must then sample the normal.
+#[test]
+fn a_chain_frozen_at_an_exploding_start_restarts_its_warmup() {
+    let density = |x: &[f64], g: &mut [f64]| {
+        if x[0] > 1.5 {
+            let (k, scale) = (1e3, 1e100);
+            let (s0, c0) = (k * x[0]).sin_cos();
+            let (s1, c1) = (k * x[1]).sin_cos();
+            g[0] = -scale * k * c0 * s1;
+            g[1] = -scale * k * s0 * c1;
+            return Ok(-scale * (2.0 + s0 * s1));
+        }
+        let s2 = 0.3f64 * 0.3;
+        g[0] = -(x[0] + 1.0) / s2;
+        g[1] = -x[1] / s2;
+        Ok(-0.5 * ((x[0] + 1.0).powi(2) + x[1] * x[1]) / s2)
+    };
+    let make = move |_c: usize| PlainModel::new(FnDensity::new(2, density), "x");
+    let settings = SamplerSettings { chains: 8, seed: 5, threads: 2, ..Default::default() };
+    let run = run_memory(make, &settings);
+    let restarted: Vec<usize> = run.chains.iter().filter(|c| !c.warmup_restarts.is_empty()).map(|c| c.chain).collect();
+    let draws = run.draws();
+    let x0 = draws.column_by_name("x.1").expect("x.1");
+    for (chain, col) in x0.iter().enumerate() {
+        let mean = col.iter().sum::<f64>() / col.len() as f64;
+        assert!((mean + 1.0).abs() < 0.1, "chain {chain} (restarted: {restarted:?}) has mean x0 {mean}");
+    }
+    assert_eq!(restarted, vec![2, 4], "the chains started in the exploding region");
+    for c in &run.chains {
+        for r in &c.warmup_restarts {
+            assert!(r.contains("new random initial point") && r.contains("too far in the tails"), "{r}");
+        }
+    }
+}
