@@ -269,10 +269,86 @@ fn statements_in_loops(m: &LoweredModel) -> usize {
     count(&f.body, false)
 }
 
-/// Every corpus program with data, lowered with the pass (`with`) and
-/// without it (`without`), compared in the reference interpreter at 5
-/// points: the same log density and gradient (1e-12) and bit-identical
-/// generated quantities. Returns the programs compared, those `changed`
+/// One program lowered with a pass (`with`) and without it (`without`),
+/// compared in the reference interpreter at 5 points: the same log density
+/// and gradient (1e-12) and bit-identical generated quantities; each
+/// difference goes into `failures`. Whether `changed_by` says the pass
+/// changed the program; None when it was not compared (it lowers in
+/// neither form, or in one only: a failure).
+fn compare_program(
+    name: &str,
+    source: &str,
+    files: &[&Path],
+    with: LowerOptions,
+    without: LowerOptions,
+    changed_by: &impl Fn(&LoweredModel, &LoweredModel) -> bool,
+    failures: &mut Vec<String>,
+) -> Option<bool> {
+    let (hoisted, reference) = match (lowered(source, files, with), lowered(source, files, without)) {
+        (Ok(a), Ok(b)) => (a, b),
+        // Programs that do not lower with their data are the oracles'
+        // business (tests/e2e/stan_programs.rs); both forms must agree.
+        (Err(_), Err(_)) => return None,
+        (a, b) => {
+            failures.push(format!("{name}: lowers {} with the pass, {} without", a.is_ok(), b.is_ok()));
+            return None;
+        }
+    };
+    let changed = changed_by(&hoisted, &reference);
+    let (mut a, mut b) = match (arenas(&hoisted), arenas(&reference)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(ea), Err(eb)) if ea == eb => return Some(changed),
+        (a, b) => {
+            failures.push(format!("{name}: transformed data {:?} with the pass, {:?} without", a.err(), b.err()));
+            return Some(changed);
+        }
+    };
+    let mut g = hbmc_stdlib::ChainRng::new(7, 0);
+    for point in 0..5 {
+        let x: Vec<f64> = (0..hoisted.dim).map(|_| 3.0 * g.uniform() - 1.5).collect();
+        // The generated quantities, drawn with the same generator: the
+        // same draws (random draws never move).
+        a.params.copy_from_slice(&x);
+        b.params.copy_from_slice(&x);
+        let (mut ra, mut rb) = (hbmc_stdlib::ChainRng::new(point, 1), hbmc_stdlib::ChainRng::new(point, 1));
+        let ga = interp::run(&hoisted.module, FunctionKind::Generate, &mut a, Some(&mut ra)).map(f64::to_bits).map_err(|e| e.to_string());
+        let gb = interp::run(&reference.module, FunctionKind::Generate, &mut b, Some(&mut rb)).map(f64::to_bits).map_err(|e| e.to_string());
+        let same_bits = |p: &f64, q: &f64| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan());
+        if ga != gb || !a.out.iter().zip(&b.out).all(|(p, q)| same_bits(p, q)) {
+            failures.push(format!("{name}, point {point}: generated quantities differ ({ga:?} with the pass, {gb:?} without)"));
+        }
+        for kind in [FunctionKind::LogDensity, FunctionKind::Gradient] {
+            a.params.copy_from_slice(&x);
+            b.params.copy_from_slice(&x);
+            a.grad.iter_mut().for_each(|v| *v = 0.0);
+            b.grad.iter_mut().for_each(|v| *v = 0.0);
+            let la = interp::run(&hoisted.module, kind, &mut a, None);
+            let lb = interp::run(&reference.module, kind, &mut b, None);
+            let (la, lb) = match (la, lb) {
+                (Ok(la), Ok(lb)) => (la, lb),
+                (Err(ea), Err(eb)) if ea.to_string() == eb.to_string() => return None,
+                (la, lb) => {
+                    failures.push(format!("{name}, point {point}, {kind:?}: {la:?} with the pass, {lb:?} without"));
+                    continue;
+                }
+            };
+            let same = |p: f64, q: f64| p == q || (p.is_nan() && q.is_nan()) || (p - q).abs() <= 1e-12 * q.abs().max(1.0);
+            if !same(la, lb) {
+                failures.push(format!("{name}, point {point}, {kind:?}: {la} with the pass, {lb} without"));
+            }
+            if kind == FunctionKind::Gradient {
+                for (i, (p, q)) in a.grad.iter().zip(&b.grad).enumerate() {
+                    if !same(*p, *q) {
+                        failures.push(format!("{name}, point {point}: d/dx[{i}] {p} with the pass, {q} without"));
+                    }
+                }
+            }
+        }
+    }
+    Some(changed)
+}
+
+/// Every corpus program with data through [`compare_program`]. Returns the programs compared, those `changed`
 /// says the pass changed, and the differences.
 fn compare_on_the_corpus(with: LowerOptions, without: LowerOptions, changed_by: impl Fn(&LoweredModel, &LoweredModel) -> bool) -> (usize, usize, Vec<String>) {
     let root = common::root();
@@ -292,67 +368,9 @@ fn compare_on_the_corpus(with: LowerOptions, without: LowerOptions, changed_by: 
             continue;
         }
         let files: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
-        let (hoisted, reference) = match (lowered(&source, &files, with), lowered(&source, &files, without)) {
-            (Ok(a), Ok(b)) => (a, b),
-            // Programs that do not lower with their data are the oracles'
-            // business (tests/e2e/stan_programs.rs); both forms must agree.
-            (Err(_), Err(_)) => continue,
-            (a, b) => {
-                failures.push(format!("{name}: lowers {} with the pass, {} without", a.is_ok(), b.is_ok()));
-                continue;
-            }
-        };
-        compared += 1;
-        changed += usize::from(changed_by(&hoisted, &reference));
-        let (mut a, mut b) = match (arenas(&hoisted), arenas(&reference)) {
-            (Ok(a), Ok(b)) => (a, b),
-            (Err(ea), Err(eb)) if ea == eb => continue,
-            (a, b) => {
-                failures.push(format!("{name}: transformed data {:?} with the pass, {:?} without", a.err(), b.err()));
-                continue;
-            }
-        };
-        let mut g = hbmc_stdlib::ChainRng::new(7, 0);
-        for point in 0..5 {
-            let x: Vec<f64> = (0..hoisted.dim).map(|_| 3.0 * g.uniform() - 1.5).collect();
-            // The generated quantities, drawn with the same generator: the
-            // same draws (random draws never move).
-            a.params.copy_from_slice(&x);
-            b.params.copy_from_slice(&x);
-            let (mut ra, mut rb) = (hbmc_stdlib::ChainRng::new(point, 1), hbmc_stdlib::ChainRng::new(point, 1));
-            let ga = interp::run(&hoisted.module, FunctionKind::Generate, &mut a, Some(&mut ra)).map(f64::to_bits).map_err(|e| e.to_string());
-            let gb = interp::run(&reference.module, FunctionKind::Generate, &mut b, Some(&mut rb)).map(f64::to_bits).map_err(|e| e.to_string());
-            let same_bits = |p: &f64, q: &f64| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan());
-            if ga != gb || !a.out.iter().zip(&b.out).all(|(p, q)| same_bits(p, q)) {
-                failures.push(format!("{name}, point {point}: generated quantities differ ({ga:?} with the pass, {gb:?} without)"));
-            }
-            for kind in [FunctionKind::LogDensity, FunctionKind::Gradient] {
-                a.params.copy_from_slice(&x);
-                b.params.copy_from_slice(&x);
-                a.grad.iter_mut().for_each(|v| *v = 0.0);
-                b.grad.iter_mut().for_each(|v| *v = 0.0);
-                let la = interp::run(&hoisted.module, kind, &mut a, None);
-                let lb = interp::run(&reference.module, kind, &mut b, None);
-                let (la, lb) = match (la, lb) {
-                    (Ok(la), Ok(lb)) => (la, lb),
-                    (Err(ea), Err(eb)) if ea.to_string() == eb.to_string() => continue,
-                    (la, lb) => {
-                        failures.push(format!("{name}, point {point}, {kind:?}: {la:?} with the pass, {lb:?} without"));
-                        continue;
-                    }
-                };
-                let same = |p: f64, q: f64| p == q || (p.is_nan() && q.is_nan()) || (p - q).abs() <= 1e-12 * q.abs().max(1.0);
-                if !same(la, lb) {
-                    failures.push(format!("{name}, point {point}, {kind:?}: {la} with the pass, {lb} without"));
-                }
-                if kind == FunctionKind::Gradient {
-                    for (i, (p, q)) in a.grad.iter().zip(&b.grad).enumerate() {
-                        if !same(*p, *q) {
-                            failures.push(format!("{name}, point {point}: d/dx[{i}] {p} with the pass, {q} without"));
-                        }
-                    }
-                }
-            }
+        if let Some(c) = compare_program(&name, &source, &files, with, without, &changed_by, &mut failures) {
+            compared += 1;
+            changed += usize::from(c);
         }
     }
     (compared, changed, failures)
@@ -430,6 +448,46 @@ model {
         assert_eq!(depth_of(&ir, "load data.data_sum#"), 2, "{kind:?}: the sum is added in the loop:\n{ir}");
         assert!(depth_of(&ir, "load data.data_table#") > 2, "{kind:?}: the table is not read per observation:\n{ir}");
     }
+}
+
+#[test]
+fn a_data_term_of_an_inner_loop_that_reads_the_outer_loop_is_tabulated_over_both() {
+    // A count marginalised out (posteriordb's Survey): `binomial_lpmf(k |
+    // n, theta)` over every possible count `n`, in a branch of the n loop.
+    // Its `lchoose(n, k[i])` depends on the data and on both loops'
+    // variables: one table of (nmax - 1) x m values, read in the inner
+    // loop, and no lchoose per gradient; the same density and gradient as
+    // without the pass.
+    let source = "data { int nmax; int m; array[m] int k; }
+transformed data { int nmin = max(k); }
+parameters { real<lower=0, upper=1> theta; }
+model {
+  vector[nmax] lp;
+  for (n in 1:nmax) {
+    if (n < nmin) lp[n] = negative_infinity();
+    else lp[n] = binomial_lpmf(k | n, theta);
+  }
+  target += log_sum_exp(lp);
+}
+";
+    let data = r#"{"nmax": 40, "m": 3, "k": [4, 9, 6]}"#;
+    let td = common::function_ir(source, data, FunctionKind::TransformedData);
+    assert!(td.contains("call hbm_lchoose(") && td.contains("data.data_table#"), "lchoose is not tabulated with the data:\n{td}");
+    for kind in [FunctionKind::LogDensity, FunctionKind::Gradient] {
+        let ir = common::function_ir(source, data, kind);
+        assert!(!ir.contains("hbm_lchoose"), "{kind:?} still takes lchoose:\n{ir}");
+        assert!(depth_of(&ir, "load data.data_table#") >= 2 + 3 * 2, "{kind:?}: the inner loop does not read the table:\n{ir}");
+    }
+    let without = LowerOptions { tabulate_data_terms: false, ..LowerOptions::default() };
+    let ir = common::function_ir_with(source, data, FunctionKind::LogDensity, without);
+    assert!(ir.contains("hbm_lchoose"), "without the pass lchoose is in the loop (the test's premise):\n{ir}");
+    let dir = common::scratch("data-table-two-loops");
+    let path = dir.join("survey.json");
+    std::fs::write(&path, data).expect("data written");
+    let mut failures = Vec::new();
+    let changed = compare_program("survey", source, &[path.as_path()], LowerOptions::default(), without, &|a, _| data_tables(a) > 0, &mut failures);
+    assert_eq!(changed, Some(true), "not compared or not changed: {failures:?}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]

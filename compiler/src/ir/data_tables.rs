@@ -26,8 +26,18 @@
 //! after every statement of the transformed data, so it reads the values
 //! the log density would. The loop's bounds must be known when the model
 //! is compiled (constants or integer data), with at most
-//! [`MAX_DATA_TABLE`] iterations. Values that depend on an enclosing
-//! loop's variable too are left where they are.
+//! [`MAX_DATA_TABLE`] iterations.
+//!
+//! A value may also read the variables of enclosing loops whose bounds are
+//! known too (no `while` between): the `lchoose(n, k[i])` of a binomial
+//! summed over a range of counts `n` (a discrete count marginalised out, as
+//! posteriordb's `Survey` or an N-mixture model), inside a branch of the
+//! outer loop or not. Its table has one element per iteration of the loops
+//! it reads (the outer ones first), filled by the same loop nest, and the
+//! inner loop loads it at the combined index; such values are never summed
+//! ahead of the loop (their sum depends on the outer iteration). Loads may
+//! then be affine in any of those loop variables, inside their buffers over
+//! the whole box of iterations.
 
 use super::batch::{definitions, uses_in};
 use super::chunks::collect_constants;
@@ -58,7 +68,7 @@ pub fn tabulate_data_terms(module: &mut Module, int_data_init: &[i64]) -> usize 
     let lets = definitions(&body);
     let mut constants = HashMap::new();
     collect_constants(&body, &mut constants);
-    let mut pass = Pass { module, func: &mut func, fill: &mut fill, lets, constants, int_data: int_data_init, computed_later: &computed_later, tables: 0 };
+    let mut pass = Pass { module, func: &mut func, fill: &mut fill, lets, constants, int_data: int_data_init, computed_later: &computed_later, tables: 0, enclosing: Vec::new() };
     let body = pass.block(body);
     let tables = pass.tables;
     func.body = body;
@@ -80,6 +90,11 @@ struct Pass<'a> {
     int_data: &'a [i64],
     computed_later: &'a HashSet<BufferId>,
     tables: usize,
+    /// The loops around the statements being rewritten, outermost first:
+    /// each loop's variable and bounds when they are known when the model is
+    /// compiled, `None` for a loop whose bounds are not (or a `while`),
+    /// which hides the loops outside it.
+    enclosing: Vec<Option<(Value, i64, i64)>>,
 }
 
 impl Pass<'_> {
@@ -94,15 +109,21 @@ impl Pass<'_> {
         for s in stmts {
             match s {
                 Stmt::For { var, start, end, body } => {
-                    let mut body = self.block(body);
                     let bounds = self.known().int_const(start, 0).zip(self.known().int_const(end, 0));
-                    if let Some((lo, hi)) = bounds.filter(|(lo, hi)| (1..=MAX_DATA_TABLE).contains(&(hi - lo))) {
+                    let bounds = bounds.filter(|(lo, hi)| (1..=MAX_DATA_TABLE).contains(&(hi - lo)));
+                    self.enclosing.push(bounds.map(|(lo, hi)| (var, lo, hi)));
+                    let mut body = self.block(body);
+                    self.enclosing.pop();
+                    if let Some((lo, hi)) = bounds {
                         self.tabulate(var, lo, hi, &mut body, &mut out);
                     }
                     out.push(Stmt::For { var, start, end, body });
                 }
                 Stmt::While { cond_block, cond, body } => {
-                    out.push(Stmt::While { cond_block: self.block(cond_block), cond, body: self.block(body) })
+                    self.enclosing.push(None);
+                    let (cond_block, body) = (self.block(cond_block), self.block(body));
+                    self.enclosing.pop();
+                    out.push(Stmt::While { cond_block, cond, body })
                 }
                 Stmt::If { cond, then, otherwise } => out.push(Stmt::If { cond, then: self.block(then), otherwise: self.block(otherwise) }),
                 s => out.push(s),
@@ -115,12 +136,31 @@ impl Pass<'_> {
     /// into tables filled at the end of the transformed data. A value the
     /// loop only adds to the target is summed there instead, and its sum
     /// added once, by a statement appended to `before` (which the loop
-    /// follows).
+    /// follows). Then, if enclosing loops have known bounds, the values that
+    /// also read their variables go into tables over those loops too.
     fn tabulate(&mut self, var: Value, lo: i64, hi: i64, body: &mut Vec<Stmt>, before: &mut Vec<Stmt>) {
+        self.tabulate_over(&[(var, lo, hi)], body, before);
+        // The enclosing loops up to the first whose bounds are unknown.
+        let mut loops: Vec<(Value, i64, i64)> = self.enclosing.iter().rev().map_while(|l| *l).collect();
+        if loops.is_empty() {
+            return;
+        }
+        loops.reverse();
+        loops.push((var, lo, hi));
+        self.tabulate_over(&loops, body, before);
+    }
+
+    /// [`Pass::tabulate`] for the values of `body` computed from the
+    /// variables of `loops` (outermost first; `body` is the last one's),
+    /// data and constants alone. With one loop, a value only added to the
+    /// target is summed ahead of it (into `before`); with more, every value
+    /// goes into a table over the loops its computation reads (the last
+    /// always), at most [`MAX_DATA_TABLE`] elements.
+    fn tabulate_over(&mut self, loops: &[(Value, i64, i64)], body: &mut Vec<Stmt>, before: &mut Vec<Stmt>) {
         let mut from_data: HashSet<Value> = HashSet::new();
         let mut member = vec![false; body.len()];
         for (j, s) in body.iter().enumerate() {
-            if self.data_only(s, var, lo, hi, &from_data) {
+            if self.data_only(s, loops, &from_data) {
                 member[j] = true;
                 from_data.extend(defines(s));
             }
@@ -130,17 +170,45 @@ impl Pass<'_> {
             return;
         }
         let slice = slice_of(body, &member, &tabulated, |_| true);
+        let (&(var, lo, hi), outer) = loops.split_last().expect("a loop's body has its loop");
+        // The enclosing loops the slice reads, which the tables span.
+        let mut read = Vec::new();
+        let sliced: Vec<Stmt> = body.iter().zip(&slice).filter(|(_, &m)| m).map(|(s, _)| s.clone()).collect();
+        uses_in(&sliced, &mut read);
+        let mut dims: Vec<(Value, i64, i64)> = outer.iter().copied().filter(|(v, _, _)| read.contains(v)).collect();
+        if !outer.is_empty() && dims.is_empty() {
+            // The single loop's round already took these.
+            return;
+        }
+        dims.push((var, lo, hi));
+        let size = dims.iter().try_fold(1i64, |n, (_, lo, hi)| n.checked_mul(hi - lo));
+        if !size.is_some_and(|n| n <= MAX_DATA_TABLE) {
+            return;
+        }
+        let size = size.unwrap_or_default();
 
-        // The fill, at the end of the transformed data.
-        let lo_f = self.fill_let(Expr::I64(lo), ScalarType::I64);
-        let hi_f = self.fill_let(Expr::I64(hi), ScalarType::I64);
-        let var_f = self.fill.new_value(ScalarType::I64);
-        let mut renamed: HashMap<Value, Value> = HashMap::from([(var, var_f)]);
+        // The fill, at the end of the transformed data: the loops of `dims`,
+        // nested in order, each over its own copy of the variable.
+        let mut renamed: HashMap<Value, Value> = HashMap::new();
+        let mut nest = Vec::with_capacity(dims.len());
+        for &(v, lo, hi) in &dims {
+            let lo_f = self.fill_let(Expr::I64(lo), ScalarType::I64);
+            let hi_f = self.fill_let(Expr::I64(hi), ScalarType::I64);
+            let v_f = self.fill.new_value(ScalarType::I64);
+            renamed.insert(v, v_f);
+            nest.push((v_f, lo_f, hi_f));
+        }
         let mut copies = self.copy_slice(body, &slice, &mut renamed);
-        let at_f = self.fill.new_value(ScalarType::I64);
-        copies.push(Stmt::Let { dst: at_f, expr: Expr::Binary(BinaryOp::Sub, var_f, lo_f) });
+        let at_f = {
+            let fill = &mut *self.fill;
+            flat_index(&dims, |v| renamed[&v], |expr, ty| {
+                let v = fill.new_value(ty);
+                copies.push(Stmt::Let { dst: v, expr });
+                v
+            })
+        };
         let mut tables = HashMap::new();
-        let summed = only_added_to_target(body, &tabulated);
+        let summed = if dims.len() == 1 { only_added_to_target(body, &tabulated) } else { HashSet::new() };
         for &v in &tabulated {
             // The slice holds every tabulated value's definition.
             let value = renamed[&v];
@@ -158,24 +226,31 @@ impl Pass<'_> {
             } else {
                 let ty = self.func.type_of(v);
                 let arena = if ty == ScalarType::F64 { Arena::Data } else { Arena::IntData };
-                let buf = self.module.add_buffer(format!("data_table#{}", self.module.buffers.len()), arena, (hi - lo) as usize);
+                let buf = self.module.add_buffer(format!("data_table#{}", self.module.buffers.len()), arena, size as usize);
                 copies.push(Stmt::Store { buf, index: at_f, value });
                 tables.insert(v, buf);
             }
             self.tables += 1;
         }
-        self.fill.body.push(Stmt::For { var: var_f, start: lo_f, end: hi_f, body: copies });
+        let mut fill_loop = copies;
+        for &(v_f, lo_f, hi_f) in nest.iter().rev() {
+            fill_loop = vec![Stmt::For { var: v_f, start: lo_f, end: hi_f, body: fill_loop }];
+        }
+        self.fill.body.extend(fill_loop);
         if !summed.is_empty() {
             body.retain(|s| !matches!(s, Stmt::AddTarget(v) if summed.contains(v)));
         }
 
         // The loop loads the tables, and drops what only they needed.
-        let lo_in = self.func.new_value(ScalarType::I64);
-        let at_in = self.func.new_value(ScalarType::I64);
-        let mut rewritten = vec![
-            Stmt::Let { dst: lo_in, expr: Expr::I64(lo) },
-            Stmt::Let { dst: at_in, expr: Expr::Binary(BinaryOp::Sub, var, lo_in) },
-        ];
+        let mut rewritten = Vec::new();
+        let at_in = {
+            let func = &mut *self.func;
+            flat_index(&dims, |v| v, |expr, ty| {
+                let v = func.new_value(ty);
+                rewritten.push(Stmt::Let { dst: v, expr });
+                v
+            })
+        };
         for s in std::mem::take(body) {
             match defines(&s).first().and_then(|d| tables.get(d).map(|b| (*d, *b))) {
                 Some((v, buf)) => rewritten.push(Stmt::Let { dst: v, expr: Expr::Load { buf, index: at_in } }),
@@ -185,11 +260,12 @@ impl Pass<'_> {
         *body = drop_unused(rewritten, &from_data);
     }
 
-    /// Whether `s` (at the top level of the loop `var in lo..hi`) computes
-    /// its values from `var`, the values of `from_data` and constants alone,
-    /// reading only data inside their buffers.
-    fn data_only(&self, s: &Stmt, var: Value, lo: i64, hi: i64, from_data: &HashSet<Value>) -> bool {
-        let ok = |v: &Value| *v == var || from_data.contains(v) || self.constants.contains_key(v);
+    /// Whether `s` (at the top level of the last loop of `loops`) computes
+    /// its values from the loops' variables, the values of `from_data` and
+    /// constants alone, reading only data inside their buffers over every
+    /// iteration of the loops.
+    fn data_only(&self, s: &Stmt, loops: &[(Value, i64, i64)], from_data: &HashSet<Value>) -> bool {
+        let ok = |v: &Value| loops.iter().any(|(var, _, _)| var == v) || from_data.contains(v) || self.constants.contains_key(v);
         match s {
             Stmt::Let { expr, .. } => match expr {
                 Expr::F64(_) | Expr::I64(_) | Expr::Target | Expr::ChunkIndex => false,
@@ -201,10 +277,15 @@ impl Pass<'_> {
                 Expr::Load { buf, index } => {
                     let buffer = self.module.buffer(*buf);
                     let len = buffer.len as i64;
-                    let in_range = self.known().affine(*index, var, 0).is_some_and(|(a, b)| {
-                        let (first, last) = (a * lo + b, a * (hi - 1) + b);
-                        (0..len).contains(&first) && (0..len).contains(&last)
+                    let vars: Vec<Value> = loops.iter().map(|(v, _, _)| *v).collect();
+                    // The index's least and greatest values over the box of iterations.
+                    let range = self.known().affine_in(*index, &vars, 0).and_then(|(a, b)| {
+                        loops.iter().zip(&a).try_fold((b, b), |(first, last), ((_, lo, hi), &k)| {
+                            let (x, y) = (k.checked_mul(*lo)?, k.checked_mul(hi - 1)?);
+                            Some((first.checked_add(x.min(y))?, last.checked_add(x.max(y))?))
+                        })
                     });
+                    let in_range = range.is_some_and(|(first, last)| (0..len).contains(&first) && (0..len).contains(&last));
                     matches!(buffer.arena, Arena::Data | Arena::IntData) && ok(index) && in_range
                 }
             },
@@ -253,6 +334,32 @@ impl Pass<'_> {
         self.fill.body.push(Stmt::Let { dst: v, expr });
         v
     }
+}
+
+/// The element of a table over the loops `dims` (outermost first) for the
+/// iteration whose variables are `var_of` each loop's variable: `(v - lo)`
+/// of each loop times the number of iterations of the loops inside it,
+/// summed. `emit` defines a value and returns it.
+fn flat_index(dims: &[(Value, i64, i64)], var_of: impl Fn(Value) -> Value, mut emit: impl FnMut(Expr, ScalarType) -> Value) -> Value {
+    let mut stride = 1i64;
+    let mut at: Option<Value> = None;
+    for &(v, lo, hi) in dims.iter().rev() {
+        let lo_v = emit(Expr::I64(lo), ScalarType::I64);
+        let mut term = emit(Expr::Binary(BinaryOp::Sub, var_of(v), lo_v), ScalarType::I64);
+        if stride != 1 {
+            let k = emit(Expr::I64(stride), ScalarType::I64);
+            term = emit(Expr::Binary(BinaryOp::Mul, term, k), ScalarType::I64);
+        }
+        at = Some(match at {
+            None => term,
+            Some(acc) => emit(Expr::Binary(BinaryOp::Add, acc, term), ScalarType::I64),
+        });
+        // Invariant: the product of the extents is at most MAX_DATA_TABLE
+        // (checked before), so no partial product overflows.
+        stride *= hi - lo;
+    }
+    // Invariant: `dims` holds at least the innermost loop.
+    at.expect("a table spans at least one loop")
 }
 
 /// The values of `tabulated` that `body` (a loop's) reads only in one

@@ -584,11 +584,6 @@ impl KnownInts<'_> {
         }
     }
 
-    /// `v` as `a m + b` with `a` and `b` known when the model is compiled.
-    pub fn affine(&self, v: Value, m: Value, depth: usize) -> Option<(i64, i64)> {
-        self.affine_in(v, &[m], depth).map(|(a, b)| (a[0], b))
-    }
-
     /// `v` as `a · vars + b` (one coefficient per variable) with `a` and `b`
     /// known when the model is compiled.
     pub fn affine_in(&self, v: Value, vars: &[Value], depth: usize) -> Option<(Vec<i64>, i64)> {
