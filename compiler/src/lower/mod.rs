@@ -554,6 +554,27 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// The declared shape of a variable that has no storage yet (the
+    /// run-time-length rewrite reads sizes before any is laid out), when
+    /// its declaration's sizes are values of the data (and transformed
+    /// data); `None` for other sizes (a local sized in a loop).
+    fn declared_shape(&mut self, var: VarId) -> Option<Vec<usize>> {
+        if let Some(s) = self.shapes.get(&var) {
+            return Some(s.clone());
+        }
+        let program = self.program;
+        let mut found = None;
+        for s in program.blocks.iter().flat_map(|b| &b.stmts) {
+            s.for_each_stmt(&mut |t| match &t.kind {
+                crate::check::typed::TypedStmtKind::Decl(d) if d.var == var => found = Some(d),
+                _ => {}
+            });
+        }
+        let shape = decl_shape(program, self.bound, found?).ok()?;
+        self.shapes.insert(var, shape.clone());
+        Some(shape)
+    }
+
     /// The declared shape of a variable (every axis).
     pub fn shape_of_decl(&mut self, decl: &TypedDecl) -> LowerResult<Vec<usize>> {
         if let Some(s) = self.shapes.get(&decl.var) {
