@@ -1,6 +1,7 @@
 //! Stan programs in the style of posteriordb and Stan's example models
 //! (`tests/stan_corpus/pdb/`, written for hbmc with small simulated data
-//! from `make_data.py` and `make_more_data.py`): each one, unchanged,
+//! from `make_data.py` and `make_more_data.py`, with the BUGS examples'
+//! own data where it is short): each one, unchanged,
 //! passes the oracles (JIT = interpreter, gradient = finite differences).
 //! The ODE programs of `pdb/ode/` pass `hbmc gradcheck` instead (see its
 //! README); a few fits match closed forms. Programs that still fail for a
@@ -193,4 +194,61 @@ fn hurdle_zero_probability_has_its_beta_closed_form() {
     let (m, s, mc) = moments(&fit, "theta");
     assert!((m - mean).abs() < 4.0 * mc, "theta mean {m}, closed form {mean}");
     assert!((s / sd - 1.0).abs() < 0.1, "theta sd {s}, closed form {sd}");
+}
+
+/// Bayesian Cognitive Modeling's difference between two rates
+/// (`Rate_2_model.stan`, k1 of n1 and k2 of n2, uniform priors): theta1
+/// and theta2 have independent beta(k + 1, n - k + 1) posteriors, so
+/// delta = theta1 - theta2 has the difference of their means and the sum
+/// of their variances. Means within 4 Monte Carlo errors, sds within 10%.
+#[test]
+fn rate_difference_has_the_beta_closed_forms() {
+    let data = corpus_json("pdb/rate_2.json");
+    let get = |k: &str| data[k].as_f64().unwrap_or_else(|| panic!("{k}"));
+    let (m1, s1) = beta_moments(get("k1") + 1.0, get("n1") - get("k1") + 1.0);
+    let (m2, s2) = beta_moments(get("k2") + 1.0, get("n2") - get("k2") + 1.0);
+    let fit = common::corpus::fit("pdb/Rate_2_model.stan", "pdb/rate_2.json");
+    for (name, mean, sd) in [("theta1", m1, s1), ("theta2", m2, s2), ("delta", m1 - m2, (s1 * s1 + s2 * s2).sqrt())] {
+        let (m, s, mc) = moments(&fit, name);
+        assert!((m - mean).abs() < 4.0 * mc, "{name} mean {m}, closed form {mean}");
+        assert!((s / sd - 1.0).abs() < 0.1, "{name} sd {s}, closed form {sd}");
+    }
+}
+
+/// BUGS's LINE (`line.stan`): with its vague priors (normal(0, 100)
+/// coefficients, tau ~ gamma(0.001, 0.001), nearly p(sigma^2) = 1/sigma^2)
+/// the coefficients' posterior means are the least-squares estimates,
+/// alpha = mean(Y) at the centred x and beta = Sxy / Sxx (their marginal
+/// posteriors are t with N - 2 degrees of freedom about them). Means
+/// within 4 Monte Carlo errors.
+#[test]
+fn bugs_line_has_the_least_squares_posterior_means() {
+    let data = corpus_json("pdb/line.json");
+    let col = |k: &str| -> Vec<f64> { data[k].as_array().unwrap_or_else(|| panic!("{k}")).iter().map(|v| v.as_f64().expect("number")).collect() };
+    let (x, y) = (col("x"), col("Y"));
+    let n = x.len() as f64;
+    let (xbar, ybar) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let sxy: f64 = x.iter().zip(&y).map(|(a, b)| (a - xbar) * (b - ybar)).sum();
+    let sxx: f64 = x.iter().map(|a| (a - xbar) * (a - xbar)).sum();
+    let fit = common::corpus::fit("pdb/line.stan", "pdb/line.json");
+    for (name, truth) in [("alpha", ybar), ("beta", sxy / sxx)] {
+        let (m, _, mc) = moments(&fit, name);
+        assert!((m - truth).abs() < 4.0 * mc, "{name} mean {m}, least squares {truth}");
+    }
+}
+
+/// The User's Guide's Lincoln-Petersen estimate (`lincoln_petersen.stan`,
+/// R of C recaptured carry one of M marks, a flat prior on N > C - R + M):
+/// p = M / N then has the beta(R - 1, C - R + 1) posterior (truncated at
+/// M / (C - R + M), where it has no mass to speak of), so N's posterior
+/// mean is M E[1/p] = M (a + b - 1) / (a - 1) = M (C - 1) / (R - 2).
+/// Mean within 4 Monte Carlo errors.
+#[test]
+fn lincoln_petersen_population_has_its_closed_form_mean() {
+    let data = corpus_json("pdb/lincoln_petersen.json");
+    let get = |k: &str| data[k].as_f64().unwrap_or_else(|| panic!("{k}"));
+    let truth = get("M") * (get("C") - 1.0) / (get("R") - 2.0);
+    let fit = common::corpus::fit("pdb/lincoln_petersen.stan", "pdb/lincoln_petersen.json");
+    let (m, _, mc) = moments(&fit, "N");
+    assert!((m - truth).abs() < 4.0 * mc, "N mean {m}, closed form {truth}");
 }
