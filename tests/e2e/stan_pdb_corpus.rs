@@ -252,3 +252,44 @@ fn lincoln_petersen_population_has_its_closed_form_mean() {
     let (m, _, mc) = moments(&fit, "N");
     assert!((m - truth).abs() < 4.0 * mc, "N mean {m}, closed form {truth}");
 }
+
+/// Bayesian Cognitive Modeling's Cohen's kappa (`Kappa.stan`, counts y of
+/// the four agreement cells, uniform priors): the multinomial likelihood
+/// factorises, so alpha, beta and gamma have the beta posteriors of their
+/// own cells (alpha: y1 + y2 against y3 + y4; beta: y1 against y2; gamma:
+/// y4 against y3). Means within 4 Monte Carlo errors, sds within 10%.
+#[test]
+fn kappa_rates_have_their_beta_closed_forms() {
+    let data = corpus_json("pdb/kappa.json");
+    let y: Vec<f64> = data["y"].as_array().expect("y").iter().map(|v| v.as_f64().expect("count")).collect();
+    let fit = common::corpus::fit("pdb/Kappa.stan", "pdb/kappa.json");
+    for (name, hits, misses) in [("alpha", y[0] + y[1], y[2] + y[3]), ("beta", y[0], y[1]), ("gamma", y[3], y[2])] {
+        let (mean, sd) = beta_moments(hits + 1.0, misses + 1.0);
+        let (m, s, mc) = moments(&fit, name);
+        assert!((m - mean).abs() < 4.0 * mc, "{name} mean {m}, closed form {mean}");
+        assert!((s / sd - 1.0).abs() < 0.1, "{name} sd {s}, closed form {sd}");
+    }
+}
+
+/// Bayesian Cognitive Modeling's planes (`Planes.stan`: k of the n planes
+/// of a second sample carry one of x marks, the population t uniform on
+/// 1..tmax and summed out, then drawn in generated quantities): t's
+/// posterior is proportional to C(x, k) C(t - x, n - k) / C(t, n), whose
+/// mean the sum over t gives. Mean within 4 Monte Carlo errors.
+#[test]
+fn planes_population_has_its_hypergeometric_posterior_mean() {
+    let data = corpus_json("pdb/planes.json");
+    let get = |k: &str| data[k].as_f64().unwrap_or_else(|| panic!("{k}"));
+    let (x, n, k, tmax) = (get("x"), get("n"), get("k"), get("tmax"));
+    let lchoose = |a: f64, b: f64| hbmc_stdlib::special::lgamma(a + 1.0) - hbmc_stdlib::special::lgamma(b + 1.0) - hbmc_stdlib::special::lgamma(a - b + 1.0);
+    let weights: Vec<(f64, f64)> = (1..=tmax as usize)
+        .map(|t| t as f64)
+        .filter(|&t| t - x >= n - k && t >= x)
+        .map(|t| (t, (lchoose(x, k) + lchoose(t - x, n - k) - lchoose(t, n)).exp()))
+        .collect();
+    let z: f64 = weights.iter().map(|w| w.1).sum();
+    let truth = weights.iter().map(|(t, w)| t * w).sum::<f64>() / z;
+    let fit = common::corpus::fit("pdb/Planes.stan", "pdb/planes.json");
+    let (m, _, mc) = moments(&fit, "t");
+    assert!((m - truth).abs() < 4.0 * mc, "t mean {m}, exact {truth}");
+}

@@ -745,3 +745,22 @@ for _ in range(N):
     a, b = random.sample(range(K), 2)
     p1.append(a + 1); p0.append(b + 1); yb.append(1 if random.random() < ilogit(ab[a] - ab[b]) else 0)
 w("bradley_terry", {"K": K, "N": N, "player1": p1, "player0": p0, "y": yb})
+
+# Bayesian Cognitive Modeling: the seven scientists' measurements (as the
+# book), a correlation with measurement errors, Cohen's kappa's counts
+# (the book's), exam scores of guessers and knowers, the planes'
+# capture-recapture (the book's), a change in a normal mean, twenty
+# questions' answers
+w("seven_scientists", {"n": 7, "x": [-27.020, 3.570, 8.191, 9.898, 9.603, 9.945, 10.056]})
+xc = []
+for _ in range(12):
+    a = nrm(0, 1)
+    xc.append([r(a + nrm(0, 0.3)), r(0.7 * a + nrm(0, 0.7))])
+w("correlation", {"n": len(xc), "x": xc, "sigmaerror": [0.3, 0.3]})
+w("kappa", {"y": [14, 4, 5, 210]})
+w("exams", {"p": 15, "n": 40, "k": [21, 17, 21, 18, 22, 31, 31, 34, 34, 35, 35, 36, 39, 36, 35]})
+w("planes", {"x": 10, "n": 5, "k": 4, "tmax": 50})
+tt = list(range(1, 41))
+w("change_detection", {"n": 40, "t": tt, "c": [r(nrm(30 if v < 25 else 33, 1.5)) for v in tt]})
+pa, qa = [random.uniform(0.3, 1) for _ in range(8)], [random.uniform(0.3, 1) for _ in range(12)]
+w("twenty_questions", {"np": 8, "nq": 12, "k": [[1 if random.random() < a * b else 0 for b in qa] for a in pa]})
