@@ -764,3 +764,18 @@ tt = list(range(1, 41))
 w("change_detection", {"n": 40, "t": tt, "c": [r(nrm(30 if v < 25 else 33, 1.5)) for v in tt]})
 pa, qa = [random.uniform(0.3, 1) for _ in range(8)], [random.uniform(0.3, 1) for _ in range(12)]
 w("twenty_questions", {"np": 8, "nq": 12, "k": [[1 if random.random() < a * b else 0 for b in qa] for a in pa]})
+
+# BPA's Jolly-Seber (superpopulation): M augmented individuals, entries
+# spread over the occasions, survival 0.8 and capture 0.5
+M, T, Npop = 40, 5, 22
+yjs = []
+for i in range(M):
+    row = [0] * T
+    if i < Npop:
+        entry, alive = random.randint(0, T - 1), True
+        for t in range(entry, T):
+            if not alive: break
+            row[t] = 1 if random.random() < 0.5 else 0
+            alive = random.random() < 0.8
+    yjs.append(row)
+w("js_super", {"M": M, "n_occasions": T, "y": yjs})
