@@ -779,3 +779,14 @@ for i in range(M):
             alive = random.random() < 0.8
     yjs.append(row)
 w("js_super", {"M": M, "n_occasions": T, "y": yjs})
+
+# the User's Guide's semisupervised HMM: K = 3 hidden categories, V = 5 words
+K, V, T, Tu = 3, 5, 30, 25
+trans = [[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6]]
+emit = [[0.6, 0.2, 0.1, 0.05, 0.05], [0.05, 0.1, 0.7, 0.1, 0.05], [0.05, 0.05, 0.1, 0.2, 0.6]]
+zs, ws, zc = [], [], 1
+for t in range(T + Tu):
+    zc = cat(trans[zc - 1]) if t > 0 else 1
+    zs.append(zc); ws.append(cat(emit[zc - 1]))
+w("hmm_semisup", {"K": K, "V": V, "T": T, "T_unsup": Tu, "w": ws[:T], "z": zs[:T], "u": ws[T:],
+                  "alpha": [1.0] * K, "beta": [0.5] * V})
