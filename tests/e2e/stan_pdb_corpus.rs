@@ -128,6 +128,19 @@ fn moments(fit: &common::corpus::Fit, name: &str) -> (f64, f64, f64) {
     (mean, sd, sd / 300f64.sqrt())
 }
 
+/// Asserts the posterior mean of a column within 4 Monte Carlo errors of
+/// `mean` and its sd within 10% of `sd`.
+fn assert_mean_and_sd(fit: &common::corpus::Fit, name: &str, mean: f64, sd: f64) {
+    let (m, s, mc) = moments(fit, name);
+    assert!((m - mean).abs() < 4.0 * mc, "{name} mean {m}, closed form {mean}");
+    assert!((s / sd - 1.0).abs() < 0.1, "{name} sd {s}, closed form {sd}");
+}
+
+/// log C(n, k) for real n and k.
+fn lchoose(n: f64, k: f64) -> f64 {
+    hbmc_stdlib::special::lgamma(n + 1.0) - hbmc_stdlib::special::lgamma(k + 1.0) - hbmc_stdlib::special::lgamma(n - k + 1.0)
+}
+
 /// Bayesian Cognitive Modeling's common rate (Rate_3, Rate_5: k1 = 5 of
 /// n1 = 10, k2 = 7 of n2 = 10, a uniform prior) has the beta(13, 9)
 /// posterior, and Rate_5's posterior predictive count of n1 = 10 the
@@ -156,7 +169,6 @@ fn m0_capture_recapture_matches_its_grid_posterior() {
     let data = corpus_json("pdb/capture.json");
     let t = data["T"].as_f64().expect("T");
     let s: Vec<f64> = data["y"].as_array().expect("y").iter().map(|r| r.as_array().expect("row").iter().map(|v| v.as_f64().expect("0/1")).sum()).collect();
-    let lchoose = |n: f64, k: f64| hbmc_stdlib::special::lgamma(n + 1.0) - hbmc_stdlib::special::lgamma(k + 1.0) - hbmc_stdlib::special::lgamma(n - k + 1.0);
     let g = 400;
     let mut cells = Vec::with_capacity(g * g);
     for i in 0..g {
@@ -191,9 +203,7 @@ fn hurdle_zero_probability_has_its_beta_closed_form() {
     let zeros = y.iter().filter(|v| v.as_i64() == Some(0)).count() as f64;
     let (mean, sd) = beta_moments(zeros + 1.0, y.len() as f64 - zeros + 1.0);
     let fit = common::corpus::fit("pdb/hurdle_poisson.stan", "pdb/hurdle.json");
-    let (m, s, mc) = moments(&fit, "theta");
-    assert!((m - mean).abs() < 4.0 * mc, "theta mean {m}, closed form {mean}");
-    assert!((s / sd - 1.0).abs() < 0.1, "theta sd {s}, closed form {sd}");
+    assert_mean_and_sd(&fit, "theta", mean, sd);
 }
 
 /// Bayesian Cognitive Modeling's difference between two rates
@@ -209,9 +219,7 @@ fn rate_difference_has_the_beta_closed_forms() {
     let (m2, s2) = beta_moments(get("k2") + 1.0, get("n2") - get("k2") + 1.0);
     let fit = common::corpus::fit("pdb/Rate_2_model.stan", "pdb/rate_2.json");
     for (name, mean, sd) in [("theta1", m1, s1), ("theta2", m2, s2), ("delta", m1 - m2, (s1 * s1 + s2 * s2).sqrt())] {
-        let (m, s, mc) = moments(&fit, name);
-        assert!((m - mean).abs() < 4.0 * mc, "{name} mean {m}, closed form {mean}");
-        assert!((s / sd - 1.0).abs() < 0.1, "{name} sd {s}, closed form {sd}");
+        assert_mean_and_sd(&fit, name, mean, sd);
     }
 }
 
@@ -265,9 +273,7 @@ fn kappa_rates_have_their_beta_closed_forms() {
     let fit = common::corpus::fit("pdb/Kappa.stan", "pdb/kappa.json");
     for (name, hits, misses) in [("alpha", y[0] + y[1], y[2] + y[3]), ("beta", y[0], y[1]), ("gamma", y[3], y[2])] {
         let (mean, sd) = beta_moments(hits + 1.0, misses + 1.0);
-        let (m, s, mc) = moments(&fit, name);
-        assert!((m - mean).abs() < 4.0 * mc, "{name} mean {m}, closed form {mean}");
-        assert!((s / sd - 1.0).abs() < 0.1, "{name} sd {s}, closed form {sd}");
+        assert_mean_and_sd(&fit, name, mean, sd);
     }
 }
 
@@ -281,7 +287,6 @@ fn planes_population_has_its_hypergeometric_posterior_mean() {
     let data = corpus_json("pdb/planes.json");
     let get = |k: &str| data[k].as_f64().unwrap_or_else(|| panic!("{k}"));
     let (x, n, k, tmax) = (get("x"), get("n"), get("k"), get("tmax"));
-    let lchoose = |a: f64, b: f64| hbmc_stdlib::special::lgamma(a + 1.0) - hbmc_stdlib::special::lgamma(b + 1.0) - hbmc_stdlib::special::lgamma(a - b + 1.0);
     let weights: Vec<(f64, f64)> = (1..=tmax as usize)
         .map(|t| t as f64)
         .filter(|&t| t - x >= n - k && t >= x)
