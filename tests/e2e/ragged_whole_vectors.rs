@@ -158,3 +158,40 @@ fn lengths_beyond_the_copies_are_error_e5001_naming_them() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("E5001") && err.contains("`m`") && err.contains("not known when the data are bound"), "{err}");
 }
+
+/// A block with a local sized by a run-time length is copied for every
+/// value the length takes, 0 included, though the copy for 0 sits in a
+/// branch that length never takes and indexes its empty local at a
+/// constant (`lp[1] = ...`, as BPA's Jolly-Seber `js_super_lp` does under
+/// `if (first[i] == 1) ... else`). It compiles (was "invalid IR: constant
+/// index 0 is out of range for buffer `lp__r1` of length 0" in the JIT)
+/// and both engines give the log density written out.
+#[test]
+fn a_copy_for_length_zero_indexing_its_local_in_a_branch_not_taken_compiles() {
+    let source = "data { int N; array[N] int m; vector[N] y; }
+        parameters { real mu; }
+        model {
+          for (i in 1:N) {
+            if (m[i] == 1) {
+              y[i] ~ normal(mu, 1);
+            } else if (m[i] >= 2) {
+              vector[m[i]] lp;
+              lp[1] = normal_lpdf(y[i] | mu, 1);
+              for (k in 2:m[i]) lp[k] = normal_lpdf(y[i] | mu + k, 1);
+              target += log_sum_exp(lp);
+            }
+          }
+        }";
+    let data = r#"{"N": 4, "m": [0, 1, 2, 3], "y": [0.5, -1.0, 2.0, 0.3]}"#;
+    let mu = 0.4;
+    let normal = |y: f64, m: f64| -0.5 * (y - m) * (y - m) - 0.5 * (2.0 * std::f64::consts::PI).ln();
+    let lse = |v: &[f64]| {
+        let top = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        top + v.iter().map(|x| (x - top).exp()).sum::<f64>().ln()
+    };
+    let expected = normal(-1.0, mu) + lse(&[normal(2.0, mu), normal(2.0, mu + 2.0)]) + lse(&[normal(0.3, mu), normal(0.3, mu + 2.0), normal(0.3, mu + 3.0)]);
+    for engine in [Engine::Jit, Engine::Interpreter] {
+        let lp = bound(source, data, engine).evaluator().log_density(&[mu]).unwrap_or_else(|e| panic!("{engine:?}: {}", e.message));
+        assert!((lp - expected).abs() < 1e-12, "{engine:?}: {lp} vs {expected}");
+    }
+}

@@ -117,7 +117,15 @@ impl Lowerer<'_> {
         if super::csr::is_csr_function(func) {
             return self.csr_shape(func, args);
         }
-        let arg_shape = |this: &mut Self, k: usize| this.shape(&args[k]);
+        // Every axis of the argument's type, or an error: an unknown shape
+        // (see `shape`) has none to take.
+        let arg_shape = |this: &mut Self, k: usize| {
+            let s = this.shape(&args[k])?;
+            if s.len() < args[k].ty.axes().len() {
+                return Err(LowerError::unsupported(args[k].span, "a shape that cannot be determined"));
+            }
+            Ok(s)
+        };
         Ok(match func {
             "rep_vector" | "rep_row_vector" => vec![self.const_int(&args[1])? as usize],
             "rep_matrix" if args.len() == 3 => vec![self.const_int(&args[1])? as usize, self.const_int(&args[2])? as usize],

@@ -59,7 +59,12 @@ impl Lowerer<'_> {
                 // Computed where read: the declared shape.
                 None if self.inlined.contains_key(v) || self.filled.contains_key(v) => self.shapes.get(v).cloned().unwrap_or_default(),
                 None if self.small.contains_key(v) => self.small.get(v).map(|s| s.shape.clone()).unwrap_or_default(),
-                None => Vec::new(),
+                // Not laid out yet (the run-time-length rewrite reads sizes
+                // before any storage exists): its declared shape, so that
+                // `rows(a + x)` is as constant as `rows(x)`. A shape no
+                // lowering-time value gives stays unknown (empty), which
+                // the callers that take an axis of it refuse.
+                None => self.declared_shape(*v).unwrap_or_default(),
             },
             K::Binary { op, lhs, rhs } => match op {
                 BinOp::Mul if !lhs.ty.is_scalar() && !rhs.ty.is_scalar() => {
@@ -103,7 +108,7 @@ impl Lowerer<'_> {
                     match index {
                         TypedIndex::Single(_) => {}
                         TypedIndex::Multi(ix) => out.push(self.shape(ix)?.first().copied().unwrap_or(0)),
-                        TypedIndex::All => out.push(base_shape[pos]),
+                        TypedIndex::All => out.push(*base_shape.get(pos).ok_or_else(|| LowerError::unsupported(e.span, "a shape that cannot be determined"))?),
                         TypedIndex::Range { lower: Some(l), upper: Some(u) } => {
                             let width = self.range_width(l, u)?;
                             out.push((width).max(0) as usize);

@@ -554,6 +554,27 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// The declared shape of a variable that has no storage yet (the
+    /// run-time-length rewrite reads sizes before any is laid out), when
+    /// its declaration's sizes are values of the data (and transformed
+    /// data); `None` for other sizes (a local sized in a loop).
+    fn declared_shape(&mut self, var: VarId) -> Option<Vec<usize>> {
+        if let Some(s) = self.shapes.get(&var) {
+            return Some(s.clone());
+        }
+        let program = self.program;
+        let mut found = None;
+        for s in program.blocks.iter().flat_map(|b| &b.stmts) {
+            s.for_each_stmt(&mut |t| match &t.kind {
+                crate::check::typed::TypedStmtKind::Decl(d) if d.var == var => found = Some(d),
+                _ => {}
+            });
+        }
+        let shape = decl_shape(program, self.bound, found?).ok()?;
+        self.shapes.insert(var, shape.clone());
+        Some(shape)
+    }
+
     /// The declared shape of a variable (every axis).
     pub fn shape_of_decl(&mut self, decl: &TypedDecl) -> LowerResult<Vec<usize>> {
         if let Some(s) = self.shapes.get(&decl.var) {
@@ -779,6 +800,21 @@ impl<'a> Lowerer<'a> {
 
     /// Gives a block-level variable a buffer of its own in `arena`.
     pub fn declare_block_var(&mut self, decl: &TypedDecl, arena: Arena) -> LowerResult<Storage> {
+        self.declare_var(decl, arena, 0)
+    }
+
+    /// Storage for a local of a statement block (in `Work`), of one element
+    /// at least: a local of no elements can still be indexed at a constant
+    /// in code that never runs (`lp[1] = ...` in the copy of a block for a
+    /// run-time length of 0, under `if (n == 1) ... else`), where the range
+    /// check rejects first and the access is given index 0 (see
+    /// [`Lowerer::range_check`]), which must lie in the buffer.
+    pub fn declare_local_var(&mut self, decl: &TypedDecl) -> LowerResult<Storage> {
+        self.declare_var(decl, Arena::Work, 1)
+    }
+
+    /// Storage for a declaration, its buffer at least `min_len` long.
+    fn declare_var(&mut self, decl: &TypedDecl, arena: Arena, min_len: usize) -> LowerResult<Storage> {
         let shape = self.shape_of_decl(decl)?;
         let info = self.program.var(decl.var);
         let ty = self.elem_type(decl.var);
@@ -789,7 +825,7 @@ impl<'a> Lowerer<'a> {
             (_, a) => a,
         };
         let shape = complex::storage_shape(&info.ty, &shape);
-        let buf = self.module.add_buffer(&info.name, arena, layout::element_count(&shape));
+        let buf = self.module.add_buffer(&info.name, arena, layout::element_count(&shape).max(min_len));
         let storage = Storage { buf, shape, array_rank: info.ty.array.len(), ty };
         self.storage.insert(decl.var, storage.clone());
         Ok(storage)

@@ -4,7 +4,7 @@ use super::{LowerError, LowerResult, Lowerer, Storage};
 use crate::check::signatures::{self, ArgShape, Distribution};
 use crate::check::typed::{TypedDecl, TypedExpr, TypedExprKind, TypedPrintArg, TypedStmt, TypedStmtKind, VarId};
 use crate::check::types::{ElemType, Type};
-use crate::ir::{Arena, BinaryOp, CallArg, CmpOp, FunctionKind, MessagePart, PrintShape, ScalarType, Stmt, Value};
+use crate::ir::{BinaryOp, CallArg, CmpOp, FunctionKind, MessagePart, PrintShape, ScalarType, Stmt, Value};
 use crate::syntax::ast::AssignOp;
 
 /// Where the terms of a density go.
@@ -87,7 +87,7 @@ impl Lowerer<'_> {
         use TypedStmtKind as K;
         match &s.kind {
             K::Decl(decl) if self.program.var(decl.var).ty.is_complex_valued() => {
-                self.declare_block_var(decl, Arena::Work)?;
+                self.declare_local_var(decl)?;
                 self.lower_decl_init(decl)
             }
             K::Decl(decl) => {
@@ -105,7 +105,7 @@ impl Lowerer<'_> {
                 if self.try_declare_small(decl)? {
                     return Ok(());
                 }
-                self.declare_block_var(decl, Arena::Work)?;
+                self.declare_local_var(decl)?;
                 self.lower_decl_init(decl)
             }
             K::Assign { lhs, op, rhs } => self.lower_assign(lhs, *op, rhs),

@@ -155,3 +155,65 @@ model {
     let expected: f64 = groups.iter().zip(mu).flat_map(|(g, m)| g.iter().map(move |y| -0.5 * ((y - m) / 2.0).powi(2) - norm)).sum();
     assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
 }
+
+/// A user function whose local is sized by its argument.
+const TWICE: &str = r#"
+functions {
+  vector twice(vector eta) {
+    vector[rows(eta)] y;
+    for (n in 1:rows(eta)) y[n] = 2 * eta[n];
+    return y;
+  }
+}
+"#;
+
+/// A user function's local sized by its argument (`vector[rows(eta)] y;`)
+/// called with elementwise arithmetic of a data vector and parameters
+/// (`twice(a + x)`, `twice(x .* x * b)`, `twice(-x)`): the argument's length
+/// is the data vector's, a constant, as for `twice(x)` (this was E5001,
+/// "`rows(a + x)` is not read from the data").
+#[test]
+fn a_local_sized_by_an_elementwise_argument_has_the_argument_length() {
+    let source = TWICE.to_string() + r#"
+data { int N; vector[N] x; }
+parameters { real a; real b; }
+model {
+  target += sum(twice(a + x));
+  target += dot_product(x, twice(x .* x * b));
+  target += max(twice(-x));
+}
+"#;
+    let model = lower(&source, r#"{"N": 3, "x": [1.0, -2.0, 0.5]}"#);
+    let (a, b) = (0.75, -1.5);
+    let x = [1.0, -2.0, 0.5];
+    let expected = x.iter().map(|v| 2.0 * (a + v)).sum::<f64>()
+        + x.iter().map(|v| v * 2.0 * v * v * b).sum::<f64>()
+        + x.iter().map(|v| -2.0 * v).fold(f64::NEG_INFINITY, f64::max);
+    let lp = log_density(&model, &[a, b]).expect("runs");
+    assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
+}
+
+/// The same call with a column of a local whose size changes from one
+/// iteration to the next (`Z[:, 1]`, `col(Z, 2)` of `matrix[n[k], 2] Z`)
+/// is refused with E5001 naming the length; it panicked ("index out of
+/// bounds") taking the column of a shape not known before lowering.
+#[test]
+fn a_local_sized_by_a_column_of_a_run_time_sized_local_is_refused_not_a_panic() {
+    let source = TWICE.to_string() + r#"
+data { int G; array[G] int n; vector[5] x; }
+parameters { real a; }
+model {
+  for (k in 1:G) {
+    matrix[n[k], 2] Z = rep_matrix(head(x, n[k]), 2);
+    target += sum(twice(Z[:, 1] * a));
+    target += sum(twice(col(Z, 2) + a));
+  }
+}
+"#;
+    let fe = front_end(&source);
+    let program = fe.typed.unwrap_or_else(|| panic!("model checks: {:?}", fe.diagnostics));
+    let (bound, diags) = bind_data(&program, &[read_source("d.json", r#"{"G": 3, "n": [2, 3, 2], "x": [1, 2, 3, 4, 5]}"#).expect("data reads")]);
+    let bound = bound.unwrap_or_else(|| panic!("data bind: {diags:?}"));
+    let diags = lower_model(&program, &bound).err().expect("refused");
+    assert!(diags.iter().any(|d| d.code == "E5001" && d.message.contains("rows(Z[:, 1] * a)")), "{diags:?}");
+}

@@ -475,3 +475,318 @@ w("measurement_error", {"N": 30, "x_meas": [r(v + nrm(0, 0.5)) for v in xt], "ta
 
 # programs without data (low_dim_corr_gauss) read an empty file
 w("empty", {})
+
+# The second sweep of 2026-12-07 (posteriordb's hmm_gaussian, nes,
+# hierarchical_gp and logistic_regression_rhs, BPA's GLMM1, the BUGS
+# examples, the Stan User's Guide's clustering, multi-logit, annotator and
+# mark-recapture models, ...), seeded on its own so the files above do not
+# change; BUGS' own data where it is short (air, line, hearts).
+random.seed(35)
+def cat(p):
+    u, acc = random.random(), 0.0
+    for k, pk in enumerate(p):
+        acc += pk
+        if u < acc: return k + 1
+    return len(p)
+def softmax(v):
+    m = max(v); e = [math.exp(x - m) for x in v]; s = sum(e)
+    return [x / s for x in e]
+
+# posteriordb's hmm_gaussian: two well separated states, sticky transitions
+T, z, y = 40, 1, []
+for t in range(T):
+    if t > 0 and random.random() < 0.15: z = 3 - z
+    y.append(r(nrm([-1.0, 2.0][z - 1], [0.6, 0.8][z - 1])))
+w("hmm_gaussian", {"T": T, "K": 2, "y": y})
+
+# posteriordb's nes (ARM's National Election Study regression), with the
+# extra columns of the shared file
+N = 40
+ideo = [random.randint(1, 7) for _ in range(N)]
+race = [random.choice([0, 0, 0, 0.5, 1]) for _ in range(N)]
+age = [random.randint(1, 4) for _ in range(N)]
+educ = [random.randint(1, 4) for _ in range(N)]
+gender = [random.randint(1, 2) for _ in range(N)]
+income = [random.randint(1, 5) for _ in range(N)]
+party = [r(min(7, max(1, 1.5 + 0.6 * i - 1.0 * ra + 0.1 * g + 0.2 * inc + nrm(0, 1.2))), 0)
+         for i, ra, g, inc in zip(ideo, race, gender, income)]
+w("nes", {"N": N, "partyid7": party, "real_ideo": ideo, "race_adj": race,
+          "age_discrete": age, "educ1": educ, "gender": gender, "income": income,
+          "year": 1972})
+
+# BPA's GLMM1: counts at sites over standardised years
+nsite, nyear = 5, 10
+year = [r((t - (nyear - 1) / 2) / (nyear - 1)) for t in range(nyear)]
+alpha = [nrm(2.5, 0.5) for _ in range(nsite)]
+C = [[pois(math.exp(a + 0.4 * x - 0.3 * x * x)) for x in year] for a in alpha]
+w("glmm_sites", {"nsite": nsite, "nyear": nyear, "C": C, "year": year})
+
+# posteriordb's logistic_regression_rhs (ovarian/prostate): few relevant
+# predictors of many
+n, d = 40, 8
+x = [[r(nrm()) for _ in range(d)] for _ in range(n)]
+beta = [1.5, -1.0] + [0.0] * (d - 2)
+yb = [1 if random.random() < ilogit(0.2 + sum(b * v for b, v in zip(beta, row))) else 0 for row in x]
+w("rhs", {"n": n, "d": d, "y": yb, "x": x, "scale_icept": 5.0, "scale_global": 0.05,
+          "nu_global": 1, "nu_local": 1, "slab_scale": 2.0, "slab_df": 4.0})
+
+# posteriordb's hierarchical_gp (state-wide presidential votes)
+N_states, N_regions, N_years = 6, 3, 6
+state_region = [1 + s % N_regions for s in range(N_states)]
+st, rg, yr, yv = [], [], [], []
+for s in range(N_states):
+    for t in range(N_years):
+        st.append(s + 1); rg.append(state_region[s]); yr.append(t + 1)
+        yv.append(r(0.5 + 0.05 * math.sin(t / 2 + s) + nrm(0, 0.03)))
+w("presidential_votes", {"N": len(yv), "N_states": N_states, "N_regions": N_regions,
+                         "N_years_obs": N_years, "N_years": N_years,
+                         "state_region_ind": state_region, "state_ind": st,
+                         "region_ind": rg, "year_ind": yr, "y": yv})
+
+# BUGS Blocker: 22 trials in the original; 10 here
+N = 10
+nt = [random.randint(40, 300) for _ in range(N)]
+nc = [random.randint(40, 300) for _ in range(N)]
+mu = [nrm(-2.2, 0.4) for _ in range(N)]
+rc = [binom(m, ilogit(u)) for m, u in zip(nc, mu)]
+rt = [binom(m, ilogit(u - 0.25 + nrm(0, 0.1))) for m, u in zip(nt, mu)]
+w("blocker", {"N": N, "nt": nt, "rt": rt, "nc": nc, "rc": rc})
+
+# BUGS Oxford: strata of cases and controls over years (centred)
+K = 12
+year = [k - 6 for k in range(K)]
+n0 = [random.randint(20, 60) for _ in range(K)]
+n1 = [random.randint(20, 60) for _ in range(K)]
+mu = [nrm(-1.0, 0.3) for _ in range(K)]
+r0 = [binom(m, ilogit(u)) for m, u in zip(n0, mu)]
+r1 = [binom(m, ilogit(u + 0.6 - 0.04 * yy)) for m, u, yy in zip(n1, mu, year)]
+w("oxford", {"K": K, "n0": n0, "n1": n1, "r0": r0, "r1": r1, "year": year})
+
+# BUGS Stacks: stack loss against air flow, water temperature, acid
+N, p = 21, 3
+X = [[r(nrm(60, 9), 1), r(nrm(21, 3), 1), r(nrm(86, 5), 1)] for _ in range(N)]
+Y = [r(-39.9 + 0.72 * a + 1.3 * b - 0.15 * c + nrm(0, 3), 1) for a, b, c in X]
+w("stacks", {"N": N, "p": p, "Y": Y, "x": X})
+
+# BUGS Air (its own data), Line (its own data), Hearts (its own data)
+w("air", {"alpha": 4.48, "beta": 0.76, "sigma2": 81.14, "J": 3, "y": [21, 20, 15],
+          "n": [48, 34, 21], "Z": [10, 30, 50]})
+w("line", {"N": 5, "x": [1, 2, 3, 4, 5], "Y": [1, 3, 3, 3, 5]})
+w("hearts", {"N": 12, "x": [6, 9, 17, 22, 7, 5, 5, 14, 9, 7, 9, 51],
+             "y": [5, 2, 0, 0, 2, 1, 0, 0, 0, 0, 13, 0],
+             "t": [11, 11, 17, 22, 9, 6, 5, 14, 9, 7, 22, 51]})
+
+# BUGS Litters: two groups of litters
+G, N = 2, 8
+n = [[random.randint(4, 13) for _ in range(N)] for _ in range(G)]
+rr = [[binom(m, random.betavariate(a, b)) for m in row] for row, (a, b) in zip(n, [(8, 2), (4, 3)])]
+w("litter", {"G": G, "N": N, "n": n, "r": rr})
+
+# BUGS Birats: growth lines with correlated intercepts and slopes
+N, T = 10, 5
+x = [8.0, 15.0, 22.0, 29.0, 36.0]
+yb = []
+for i in range(N):
+    a, b = nrm(106, 10), nrm(6.2, 0.5)
+    yb.append([r(a + b * t + nrm(0, 6), 1) for t in x])
+w("birats", {"N": N, "T": T, "x": x, "xbar": 22.0, "y": yb,
+             "Omega": [[200.0, 0.0], [0.0, 0.2]]})
+
+# BUGS Jaw: ramus heights of boys at four ages
+N, M = 12, 4
+age = [8.0, 8.5, 9.0, 9.5]
+yj = []
+for i in range(N):
+    u = nrm(0, 2.0)
+    yj.append([r(50 + 1.9 * (a - 8.75) + u + nrm(0, 0.4), 2) for a in age])
+w("jaw", {"N": N, "M": M, "age": age, "y": yj,
+          "R": [[1.0 if i == j else 0.0 for j in range(M)] for i in range(M)]})
+
+# BUGS Orange trees: logistic growth (days / 1000; BUGS fits days)
+K, n = 5, 7
+x = [0.118, 0.484, 0.664, 1.004, 1.231, 1.372, 1.582]
+Yo = []
+for k in range(K):
+    a, b, c = math.exp(nrm(5.2, 0.1)), math.exp(nrm(2.2, 0.1)), math.exp(nrm(1.0, 0.1))
+    Yo.append([r(a / (1 + (b - 1) * math.exp(-c * t)) + nrm(0, 8), 1) for t in x])
+w("otrees", {"K": K, "n": n, "x": x, "Y": Yo})
+
+# BUGS Kidney: recurrence times of infection, censored or not; times in
+# thousands of days and ages in centuries (BUGS: days and years), which
+# keeps exp(-(t / scale)^r) of the censored times above underflow at the
+# oracles' random points (a coefficient of 1.5 times an age of 70 years
+# makes it exp(-1e13), log 0, in Stan too)
+NP = 10
+rows = []
+for pt in range(NP):
+    sex, dis, ag, bpt = random.randint(0, 1), random.randint(1, 4), r(random.uniform(0.1, 0.7), 2), nrm(0, 0.3)
+    for _ in range(2):
+        scale = math.exp(-(2.8 + 0.5 * ag - 1.0 * sex + 0.3 * (dis == 2) + bpt) / 1.2)
+        t = min(0.8, r(0.002 + scale * (-math.log(random.random())) ** (1 / 1.2), 3))
+        censored = random.random() < 0.25
+        rows.append((censored, t, dis, pt + 1, sex, ag))
+uc = [x for x in rows if not x[0]]
+rc = [x for x in rows if x[0]]
+def col(rs, k): return [x[k] for x in rs]
+w("kidney", {"NP": NP, "N_uc": len(uc), "N_rc": len(rc), "t_uc": col(uc, 1), "t_rc": col(rc, 1),
+             "disease_uc": col(uc, 2), "disease_rc": col(rc, 2), "patient_uc": col(uc, 3),
+             "patient_rc": col(rc, 3), "sex_uc": col(uc, 4), "sex_rc": col(rc, 4),
+             "age_uc": col(uc, 5), "age_rc": col(rc, 5)})
+
+# multi-logit: K = 3 choices, D = 2 predictors (with an intercept column)
+K, N, D = 3, 40, 2
+x = [[1.0, r(nrm())] for _ in range(N)]
+B = [[0.5, -0.5, 0.0], [1.0, -1.0, 0.0]]
+ym = [cat(softmax([sum(x[i][d] * B[d][k] for d in range(D)) for k in range(K)])) for i in range(N)]
+w("mnl", {"K": K, "N": N, "D": D, "y": ym, "x": x})
+
+# soft K-means: two clusters in two dimensions
+N, D, K = 30, 2, 2
+ys = [[r(nrm(c, 0.5)) for c in ([-1.0, 1.0] if i % 2 else [1.0, -0.5])] for i in range(N)]
+w("soft_k_means", {"N": N, "D": D, "K": K, "y": ys})
+
+# Dawid-Skene: I items, J annotators, K categories
+K, I, J = 3, 20, 4
+truth = [cat([0.5, 0.3, 0.2]) for _ in range(I)]
+yd = [[t if random.random() < 0.75 else random.randint(1, K) for _ in range(J)] for t in truth]
+w("dawid_skene", {"K": K, "I": I, "J": J, "y": yd, "alpha": [3.0] * K,
+                  "beta": [[8.0 if i == k else 1.0 for i in range(K)] for k in range(K)]})
+
+# Lincoln-Petersen: 60 marked, 50 caught, 12 of them marked
+w("lincoln_petersen", {"M": 60, "C": 50, "R": 12})
+
+# hierarchical 1PL: J students, K questions, every pair observed
+J, K = 15, 6
+ab = [nrm() for _ in range(J)]
+df = [nrm(0, 0.8) for _ in range(K)]
+jj, kk, yi = [], [], []
+for j in range(J):
+    for k in range(K):
+        jj.append(j + 1); kk.append(k + 1)
+        yi.append(1 if random.random() < ilogit(ab[j] - df[k] - 0.2) else 0)
+w("irt_1pl", {"J": J, "K": K, "N": len(yi), "jj": jj, "kk": kk, "y": yi})
+
+# BUGS Ice: an age-period model of cancer counts (K periods, Nage ages)
+Nage, K = 4, 8
+yr_, ag_, cs, py = [], [], [], []
+for a in range(Nage):
+    for k in range(K):
+        pyr = random.randint(20000, 60000)
+        yr_.append(k + 1); ag_.append(a + 1); py.append(pyr)
+        cs.append(pois(pyr * math.exp(-9.0 + 0.8 * a + 0.05 * k)))
+w("ice", {"N": len(cs), "Nage": Nage, "K": K, "year": yr_, "cases": cs, "age": ag_, "pyr": py})
+
+# ARM's earnings by ethnicity (varying intercepts and slopes)
+N = 40
+eth = [random.randint(1, 4) for _ in range(N)]
+height = [r(nrm(66, 4)) for _ in range(N)]
+earn = [r(math.exp(8.5 + 0.02 * h + 0.1 * e + nrm(0, 0.8)), 0) for h, e in zip(height, eth)]
+w("earnings_eth", {"N": N, "earn": earn, "eth": eth, "height": height})
+
+# censored regression and survival: observations above U = 3 are censored
+N, U = 40, 3.0
+xs = [r(nrm()) for _ in range(N)]
+ys = [r(1.0 + 1.2 * x + nrm(0, 1.0)) for x in xs]
+obs = [(x, v) for x, v in zip(xs, ys) if v <= U]
+cen = [x for x, v in zip(xs, ys) if v > U]
+ts = [r(math.exp(0.5 + 0.4 * x) * (-math.log(random.random())) ** (1 / 1.5)) for x in xs]
+w("censored", {"N_obs": len(obs), "N_cens": len(cen), "x_obs": [o[0] for o in obs],
+               "x_cens": cen, "y_obs": [o[1] for o in obs], "U": U,
+               "t_obs": [t for t, v in zip(ts, ys) if v <= U],
+               "t_cens": [min(t, 1.0) for t, v in zip(ts, ys) if v > U]})
+
+# overdispersed multinomial counts
+N, K = 12, 3
+ydm = []
+for _ in range(N):
+    g = [random.gammavariate(a * 6, 1) for a in (0.5, 0.3, 0.2)]
+    p = [v / sum(g) for v in g]
+    ydm.append([0] * K)
+    for _ in range(20): ydm[-1][cat(p) - 1] += 1
+w("dm", {"N": N, "K": K, "y": ydm})
+
+# proportions for a beta regression (brms-style data, with prior_only)
+N, K = 30, 3
+Xp = [[1.0, r(nrm()), r(nrm())] for _ in range(N)]
+Yp = [r(min(0.999, max(0.001, random.betavariate(20 * ilogit(0.3 + 0.5 * x[1]), 20 * (1 - ilogit(0.3 + 0.5 * x[1])))))) for x in Xp]
+w("proportions", {"N": N, "K": K, "Y": Yp, "X": Xp, "prior_only": 0})
+
+# GP regression with predictions at new points (Stan User's Guide)
+N1, N2 = 10, 4
+x1 = [r(-2 + 4 * i / (N1 - 1)) for i in range(N1)]
+w("gp_predict", {"N1": N1, "x1": x1, "y1": [r(math.sin(2 * v) + nrm(0, 0.2)) for v in x1],
+                 "N2": N2, "x2": [-1.5, -0.25, 0.6, 1.8]})
+
+# B-splines (Kharratzadeh's case study): cubic splines on 6 knots
+n = 30
+Xs = sorted(r(random.uniform(0, 10)) for _ in range(n))
+w("splines", {"num_data": n, "num_knots": 6, "knots": [0.0, 2.0, 4.0, 6.0, 8.0, 10.0],
+              "spline_degree": 3, "X": Xs, "Y": [r(math.sin(v / 2) + nrm(0, 0.2)) for v in Xs]})
+
+# a truncated Dirichlet-process mixture: three clusters, truncated at 5
+N = 40
+yd = [r(nrm(random.choice([-3.0, 0.0, 3.0]), 0.7)) for _ in range(N)]
+w("dp_mixture", {"N": N, "y": yd, "K": 5})
+
+# lme4's sleepstudy shape: J subjects over 10 days
+J, D = 6, 10
+subj, days, react = [], [], []
+for j in range(J):
+    a, b = nrm(250, 25), nrm(10, 5)
+    for d in range(D):
+        subj.append(j + 1); days.append(d); react.append(r(a + b * d + nrm(0, 25), 2))
+w("sleepstudy", {"N": len(subj), "J": J, "subj": subj, "days": days, "reaction": react})
+
+# Bradley-Terry: K players, N games
+K, N = 6, 60
+ab = [nrm(0, 1) for _ in range(K)]
+p1, p0, yb = [], [], []
+for _ in range(N):
+    a, b = random.sample(range(K), 2)
+    p1.append(a + 1); p0.append(b + 1); yb.append(1 if random.random() < ilogit(ab[a] - ab[b]) else 0)
+w("bradley_terry", {"K": K, "N": N, "player1": p1, "player0": p0, "y": yb})
+
+# Bayesian Cognitive Modeling: the seven scientists' measurements (as the
+# book), a correlation with measurement errors, Cohen's kappa's counts
+# (the book's), exam scores of guessers and knowers, the planes'
+# capture-recapture (the book's), a change in a normal mean, twenty
+# questions' answers
+w("seven_scientists", {"n": 7, "x": [-27.020, 3.570, 8.191, 9.898, 9.603, 9.945, 10.056]})
+xc = []
+for _ in range(12):
+    a = nrm(0, 1)
+    xc.append([r(a + nrm(0, 0.3)), r(0.7 * a + nrm(0, 0.7))])
+w("correlation", {"n": len(xc), "x": xc, "sigmaerror": [0.3, 0.3]})
+w("kappa", {"y": [14, 4, 5, 210]})
+w("exams", {"p": 15, "n": 40, "k": [21, 17, 21, 18, 22, 31, 31, 34, 34, 35, 35, 36, 39, 36, 35]})
+w("planes", {"x": 10, "n": 5, "k": 4, "tmax": 50})
+tt = list(range(1, 41))
+w("change_detection", {"n": 40, "t": tt, "c": [r(nrm(30 if v < 25 else 33, 1.5)) for v in tt]})
+pa, qa = [random.uniform(0.3, 1) for _ in range(8)], [random.uniform(0.3, 1) for _ in range(12)]
+w("twenty_questions", {"np": 8, "nq": 12, "k": [[1 if random.random() < a * b else 0 for b in qa] for a in pa]})
+
+# BPA's Jolly-Seber (superpopulation): M augmented individuals, entries
+# spread over the occasions, survival 0.8 and capture 0.5
+M, T, Npop = 40, 5, 22
+yjs = []
+for i in range(M):
+    row = [0] * T
+    if i < Npop:
+        entry, alive = random.randint(0, T - 1), True
+        for t in range(entry, T):
+            if not alive: break
+            row[t] = 1 if random.random() < 0.5 else 0
+            alive = random.random() < 0.8
+    yjs.append(row)
+w("js_super", {"M": M, "n_occasions": T, "y": yjs})
+
+# the User's Guide's semisupervised HMM: K = 3 hidden categories, V = 5 words
+K, V, T, Tu = 3, 5, 30, 25
+trans = [[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6]]
+emit = [[0.6, 0.2, 0.1, 0.05, 0.05], [0.05, 0.1, 0.7, 0.1, 0.05], [0.05, 0.05, 0.1, 0.2, 0.6]]
+zs, ws, zc = [], [], 1
+for t in range(T + Tu):
+    zc = cat(trans[zc - 1]) if t > 0 else 1
+    zs.append(zc); ws.append(cat(emit[zc - 1]))
+w("hmm_semisup", {"K": K, "V": V, "T": T, "T_unsup": Tu, "w": ws[:T], "z": zs[:T], "u": ws[T:],
+                  "alpha": [1.0] * K, "beta": [0.5] * V})
