@@ -190,85 +190,75 @@ fn progress_reports_every_refresh_and_at_the_end() {
     }
 }
 
-/// A normal at (-1, 0) with sd 0.3, except where x0 > 1.5: there the
-/// density is low (about -1000) and bumpy at a scale of 1e-6 (as an ODE's
-/// solved at a loose tolerance where its solution collapses). A chain
-/// started there (about one in eight) can only take steps of about 1e-7
-/// and crawls at the maximum tree depth. The warmup must give it a new
-/// random start and say so; every chain must then sample the normal.
+/// A normal at (-1, 0) with sd 0.3 where x0 <= 1.5, `trap` (value and
+/// gradient) where x0 > 1.5, sampled by 8 chains at seed 5, which starts
+/// chains 3 and 5 (0-based 2 and 4) in the trap. Both chains must restart
+/// their warmup with a note containing `why`, and every chain must then
+/// sample the normal.
+fn chains_started_in_a_trap_restart(trap: fn(&[f64], &mut [f64]) -> f64, why: &str) {
+    let density = move |x: &[f64], g: &mut [f64]| {
+        if x[0] > 1.5 {
+            return Ok(trap(x, g));
+        }
+        let s2 = 0.3f64 * 0.3;
+        g[0] = -(x[0] + 1.0) / s2;
+        g[1] = -x[1] / s2;
+        Ok(-0.5 * ((x[0] + 1.0).powi(2) + x[1] * x[1]) / s2)
+    };
+    let make = move |_c: usize| PlainModel::new(FnDensity::new(2, density), "x");
+    let settings = SamplerSettings { chains: 8, seed: 5, threads: 2, ..Default::default() };
+    let run = run_memory(make, &settings);
+    let restarted: Vec<usize> = run.chains.iter().filter(|c| !c.warmup_restarts.is_empty()).map(|c| c.chain).collect();
+    let draws = run.draws();
+    let x0 = draws.column_by_name("x.1").expect("x.1");
+    for (chain, col) in x0.iter().enumerate() {
+        let mean = col.iter().sum::<f64>() / col.len() as f64;
+        assert!((mean + 1.0).abs() < 0.1, "chain {chain} (restarted: {restarted:?}) has mean x0 {mean}");
+    }
+    assert_eq!(restarted, vec![2, 4], "the chains started in the trap");
+    for c in &run.chains {
+        for r in &c.warmup_restarts {
+            assert!(r.contains("new random initial point") && r.contains(why), "{r}");
+        }
+    }
+}
+
+/// Where x0 > 1.5 the density is low (about -1000) and bumpy at a scale of
+/// 1e-6 (as an ODE's solved at a loose tolerance where its solution
+/// collapses). A chain started there can only take steps of about 1e-7 and
+/// crawls at the maximum tree depth to the end of the run without the
+/// restart.
 #[test]
 fn a_chain_crawling_from_a_rough_start_restarts_its_warmup() {
-    let density = |x: &[f64], g: &mut [f64]| {
-        if x[0] > 1.5 {
+    chains_started_in_a_trap_restart(
+        |x, g| {
             let k = 1e6;
             let (s0, c0) = (k * x[0]).sin_cos();
             let (s1, c1) = (k * x[1]).sin_cos();
             g[0] = -10.0 + 0.3 * k * c0 * s1;
             g[1] = 0.3 * k * s0 * c1;
-            return Ok(-1000.0 - 10.0 * x[0] + 0.3 * s0 * s1);
-        }
-        let s2 = 0.3f64 * 0.3;
-        g[0] = -(x[0] + 1.0) / s2;
-        g[1] = -x[1] / s2;
-        Ok(-0.5 * ((x[0] + 1.0).powi(2) + x[1] * x[1]) / s2)
-    };
-    let make = move |_c: usize| PlainModel::new(FnDensity::new(2, density), "x");
-    // Seed 5 starts chains 3 and 5 (0-based 2 and 4) in the bumpy region (both crawl to the
-    // end of the run without the restart).
-    let settings = SamplerSettings { chains: 8, seed: 5, threads: 2, ..Default::default() };
-    let run = run_memory(make, &settings);
-    let restarted: Vec<usize> = run.chains.iter().filter(|c| !c.warmup_restarts.is_empty()).map(|c| c.chain).collect();
-    let draws = run.draws();
-    let x0 = draws.column_by_name("x.1").expect("x.1");
-    for (chain, col) in x0.iter().enumerate() {
-        let mean = col.iter().sum::<f64>() / col.len() as f64;
-        assert!((mean + 1.0).abs() < 0.1, "chain {chain} (restarted: {restarted:?}) has mean x0 {mean}");
-    }
-    assert_eq!(restarted, vec![2, 4], "the chains started in the bumpy region");
-    for c in &run.chains {
-        for r in &c.warmup_restarts {
-            assert!(r.contains("new random initial point") && r.contains("maximum tree depth"), "{r}");
-        }
-    }
+            -1000.0 - 10.0 * x[0] + 0.3 * s0 * s1
+        },
+        "maximum tree depth",
+    );
 }
 
-/// A normal at (-1, 0) with sd 0.3, except where x0 > 1.5: there the log
-/// density is about -1e100 and rough (as an ODE whose random rates make it
-/// explode, posteriordb's soil_incubation from about one start in 36).
-/// Every first step from there diverges, the step size falls by about 15
-/// per transition, and the chain never moves again: all its draws are its
-/// start. The warmup must give it a new random start and say why; every
-/// chain must then sample the normal.
+/// Where x0 > 1.5 the log density is about -1e100 and rough (as an ODE
+/// whose random rates make it explode, posteriordb's soil_incubation from
+/// about one start in 36). Every first step from there diverges, the step
+/// size falls by about 15 per transition, and without the restart the
+/// chain never moves again: all its draws are its start.
 #[test]
 fn a_chain_frozen_at_an_exploding_start_restarts_its_warmup() {
-    let density = |x: &[f64], g: &mut [f64]| {
-        if x[0] > 1.5 {
+    chains_started_in_a_trap_restart(
+        |x, g| {
             let (k, scale) = (1e3, 1e100);
             let (s0, c0) = (k * x[0]).sin_cos();
             let (s1, c1) = (k * x[1]).sin_cos();
             g[0] = -scale * k * c0 * s1;
             g[1] = -scale * k * s0 * c1;
-            return Ok(-scale * (2.0 + s0 * s1));
-        }
-        let s2 = 0.3f64 * 0.3;
-        g[0] = -(x[0] + 1.0) / s2;
-        g[1] = -x[1] / s2;
-        Ok(-0.5 * ((x[0] + 1.0).powi(2) + x[1] * x[1]) / s2)
-    };
-    let make = move |_c: usize| PlainModel::new(FnDensity::new(2, density), "x");
-    let settings = SamplerSettings { chains: 8, seed: 5, threads: 2, ..Default::default() };
-    let run = run_memory(make, &settings);
-    let restarted: Vec<usize> = run.chains.iter().filter(|c| !c.warmup_restarts.is_empty()).map(|c| c.chain).collect();
-    let draws = run.draws();
-    let x0 = draws.column_by_name("x.1").expect("x.1");
-    for (chain, col) in x0.iter().enumerate() {
-        let mean = col.iter().sum::<f64>() / col.len() as f64;
-        assert!((mean + 1.0).abs() < 0.1, "chain {chain} (restarted: {restarted:?}) has mean x0 {mean}");
-    }
-    assert_eq!(restarted, vec![2, 4], "the chains started in the exploding region");
-    for c in &run.chains {
-        for r in &c.warmup_restarts {
-            assert!(r.contains("new random initial point") && r.contains("too far in the tails"), "{r}");
-        }
-    }
+            -scale * (2.0 + s0 * s1)
+        },
+        "too far in the tails",
+    );
 }
