@@ -57,6 +57,7 @@ mod poisson_binomial_truncated;
 mod prior_predictive;
 mod promoted_arrays;
 mod propto;
+mod ragged_many_lengths;
 mod ragged_whole_vectors;
 mod read_cells;
 mod reciprocal_adjoints;
