@@ -276,6 +276,18 @@ impl Lowerer<'_> {
             K::Call { func, args } if func == "size" && matches!(args[0].kind, K::DimSize(_)) => self.const_int(&args[0]),
             K::Call { func, args } if matches!(func.as_str(), "size" | "num_elements" | "rows" | "cols") => {
                 let s = self.shape(&args[0])?;
+                // A container with no shape yet (before the layout, as the
+                // read-cell analysis and the ragged rewrite see variables)
+                // has the size the data give it, or none known: not 1
+                // (`for (i in 1:size(tp))` of a transformed parameter read
+                // only its first cell).
+                let s = match &args[0].kind {
+                    K::Var(v) if s.is_empty() && !args[0].ty.is_scalar() => match self.declared_shape(*v) {
+                        Some(s) => s,
+                        None => return crate::bind::const_int_of_data(self.bound, e).ok_or_else(bad),
+                    },
+                    _ => s,
+                };
                 Ok(match func.as_str() {
                     "size" | "rows" => s.first().copied().unwrap_or(1),
                     "cols" => s.get(1).copied().unwrap_or(1),
@@ -286,6 +298,22 @@ impl Lowerer<'_> {
             // array computed in transformed data, `max(k)`, ...).
             _ => crate::bind::const_int_of_data(self.bound, e).ok_or_else(bad),
         }
+    }
+
+    /// The shape a variable is declared with, when its sizes are
+    /// constants of the data (for a variable not laid out yet).
+    fn declared_shape(&mut self, v: VarId) -> Option<Vec<usize>> {
+        if let Some(s) = self.shapes.get(&v) {
+            return Some(s.clone());
+        }
+        let mut decl = None;
+        for s in self.program.blocks.iter().flat_map(|b| b.stmts.iter()) {
+            s.for_each_stmt(&mut |t| match &t.kind {
+                crate::check::typed::TypedStmtKind::Decl(d) if d.var == v => decl = Some(d.clone()),
+                _ => {}
+            });
+        }
+        self.shape_of_decl(&decl?).ok()
     }
 
     /// Emits the element of `e` at `idx`.
