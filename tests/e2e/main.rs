@@ -61,6 +61,7 @@ mod ragged_many_lengths;
 mod ragged_whole_vectors;
 mod read_cells;
 mod reciprocal_adjoints;
+mod recursive_containers;
 mod reduce_sum;
 mod root_squares;
 mod seed001;
