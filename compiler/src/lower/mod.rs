@@ -252,6 +252,11 @@ pub struct LowerOptions {
     /// ([`transformed_data_rng`]), here for the run that sizes the program
     /// from them; default [`TRANSFORMED_DATA_SEED`].
     pub transformed_data_seed: u64,
+    /// Whether an `if` whose condition the bound data fix lowers only the
+    /// arm taken (default true). Off for the systems of the solvers
+    /// (`lower/ode.rs`), whose data are placeholders the solver overwrites
+    /// at run time (the time, the arguments).
+    pub fold_data_conditions: bool,
 }
 
 /// The seed of `transformed data`'s draws when none is given.
@@ -279,7 +284,7 @@ pub struct OdeControls {
 
 impl Default for LowerOptions {
     fn default() -> LowerOptions {
-        LowerOptions { jacobian: true, unroll_small_matrices: true, propto: false, only_cells_read: true, ode_controls: None, hoist_loop_invariants: true, tabulate_inner_invariants: true, tabulate_data_terms: true, transformed_data_seed: TRANSFORMED_DATA_SEED }
+        LowerOptions { jacobian: true, unroll_small_matrices: true, propto: false, only_cells_read: true, ode_controls: None, hoist_loop_invariants: true, tabulate_inner_invariants: true, tabulate_data_terms: true, transformed_data_seed: TRANSFORMED_DATA_SEED, fold_data_conditions: true }
     }
 }
 
@@ -311,6 +316,7 @@ pub fn lower_model_with(program: &TypedProgram, bound: &BoundData, options: Lowe
     l.propto = options.propto;
     l.only_cells_read = options.only_cells_read;
     l.ode_controls = options.ode_controls;
+    l.fold_conditions = options.fold_data_conditions;
     l.lower_all().map_err(|e| {
         let mut diags = vec![e.into_diagnostic()];
         if let Some(home) = program.prelude_home {
@@ -409,6 +415,8 @@ pub(crate) struct Lowerer<'a> {
     /// Whether transformed parameters are stored only at the cells read
     /// ([`LowerOptions`]).
     only_cells_read: bool,
+    /// [`LowerOptions::fold_data_conditions`].
+    fold_conditions: bool,
     /// Whether sampling statements drop their constant terms ([`LowerOptions`]).
     pub propto: bool,
     /// The ODE controls every solve takes instead of the program's ([`LowerOptions`]).
@@ -456,6 +464,7 @@ impl<'a> Lowerer<'a> {
             factor_facts: HashMap::new(),
             unroll_small: true,
             only_cells_read: true,
+            fold_conditions: true,
             propto: false,
             ode_controls: None,
             transformed_data_seed: TRANSFORMED_DATA_SEED,

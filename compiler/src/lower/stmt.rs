@@ -206,7 +206,7 @@ impl Lowerer<'_> {
                 // expression: `syntax/functions/unrolled.rs`) takes one
                 // arm: the other is never lowered, so the levels of
                 // recursion past the data's depth cost nothing.
-                if cond.ty.is_int_scalar() {
+                if self.fold_conditions && cond.ty.is_int_scalar() {
                     if let Ok(c) = self.const_int(cond) {
                         return match (c != 0, otherwise) {
                             (true, _) => self.lower_stmt(then),
