@@ -240,7 +240,11 @@ impl Lowerer<'_> {
                     // Nothing after a `reject` runs: a recursion unrolled
                     // to its limit rejects there, and the placeholder
                     // value after it need not have the sizes of a real one.
-                    if matches!(s.kind, K::Reject(_) | K::FatalError(_)) {
+                    // (A declaration after it is still made: an inlined
+                    // `_lp` body is a block whose locals the call's value
+                    // reads after it.)
+                    let rest = &stmts[i + 1..];
+                    if matches!(s.kind, K::Reject(_) | K::FatalError(_)) && !rest.iter().any(|r| matches!(r.kind, K::Decl(_))) {
                         break;
                     }
                 }
