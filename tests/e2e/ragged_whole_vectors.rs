@@ -137,17 +137,20 @@ fn reductions_of_an_empty_segment_follow_stan() {
 #[test]
 fn lengths_beyond_the_copies_are_error_e5001_naming_them() {
     let dir = common::scratch("ragged-too-many-lengths");
-    let model = "data { int N; array[N] int len; }\nparameters { vector[40] b; }\nmodel {\n  b ~ normal(0, 1);\n  for (n in 1:N) target += max(softmax(segment(b, 1, len[n])));\n}\n";
+    let model = "data { int N; array[N] int len; }\nparameters { vector[1100] b; }\nmodel {\n  b ~ normal(0, 1);\n  for (n in 1:N) target += max(softmax(segment(b, 1, len[n])));\n}\n";
     std::fs::write(dir.join("m.stan"), model).expect("model");
-    let lens: Vec<String> = (1..=40).map(|k| k.to_string()).collect();
-    std::fs::write(dir.join("d.json"), format!(r#"{{"N": 40, "len": [{}]}}"#, lens.join(", "))).expect("data");
+    let lens: Vec<String> = (1..=1100).map(|k| k.to_string()).collect();
+    std::fs::write(dir.join("d.json"), format!(r#"{{"N": 1100, "len": [{}]}}"#, lens.join(", "))).expect("data");
     let out = hbmc(&dir, &["gradcheck", "m.stan", "--data", "d.json"]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("E5001") && err.contains("`len[n]`") && err.contains("takes 40 distinct values") && err.contains("32 copies"), "{err}");
-    // 40 lengths of only 3 distinct values compile.
-    let few: Vec<String> = (0..40).map(|k| (1 + 10 * (k % 3)).to_string()).collect();
-    std::fs::write(dir.join("d.json"), format!(r#"{{"N": 40, "len": [{}]}}"#, few.join(", "))).expect("data");
+    assert!(err.contains("E5001") && err.contains("`len[n]`") && err.contains("takes 1100 distinct values") && err.contains("1024 copies"), "{err}");
+    // 40 lengths of 40 distinct values compile (E5001 on 7aac5c9, whose
+    // limit was 32).
+    let model = model.replace("1100", "40");
+    std::fs::write(dir.join("m.stan"), model).expect("model");
+    let forty: Vec<String> = (1..=40).map(|k| k.to_string()).collect();
+    std::fs::write(dir.join("d.json"), format!(r#"{{"N": 40, "len": [{}]}}"#, forty.join(", "))).expect("data");
     let out = hbmc(&dir, &["gradcheck", "m.stan", "--data", "d.json"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     // A length counted in the model: not known when the data are bound.

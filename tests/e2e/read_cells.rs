@@ -275,3 +275,30 @@ fn restricted_stores_pass_the_oracles() {
     common::oracle::check_example_json("read_cells_plain", PLAIN, PLAIN_DATA).unwrap_or_else(|e| panic!("{e}"));
     common::oracle::check_example_json("read_cells_lists", LISTS, LISTS_DATA).unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// A loop bounded by the size of a transformed parameter (`for (i in
+/// 1:size(r))`, as a foreach loop over an array of tuples becomes) reads
+/// every row of the transformed parameter it indexes: on 7aac5c9 the
+/// read-cell analysis took the size of a variable not laid out yet as 1
+/// and stored only the first row, a wrong log density.
+#[test]
+fn a_loop_bounded_by_a_transformed_parameters_size_reads_every_cell() {
+    let model = |bound: &str| {
+        format!(
+            "data {{ int N; array[N] vector[2] marks; }}
+             parameters {{ vector[2] beta; }}
+             transformed parameters {{
+               array[N] real r;
+               array[N] vector[2] shifted;
+               for (n in 1:N) {{ shifted[n] = marks[n] + beta; r[n] = 1; }}
+             }}
+             model {{ for (i in 1:{bound}) target += -0.5 * dot_self(shifted[i]); }}"
+        )
+    };
+    let data = r#"{"N": 3, "marks": [[1.0, 2.0], [0.5, -1.0], [3.0, 0.25]]}"#;
+    for engine in [hbmc::model::Engine::Jit, hbmc::model::Engine::Interpreter] {
+        let sized = common::oracle::bind_json("size-bound", &model("size(r)"), data, engine).expect("binds");
+        let counted = common::oracle::bind_json("n-bound", &model("N"), data, engine).expect("binds");
+        common::corpus::assert_same_density_bound("size(r)", &sized, "N", &counted, 3, 1e-12);
+    }
+}

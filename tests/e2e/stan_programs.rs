@@ -1026,21 +1026,26 @@ fn locals_sized_per_iteration_give_the_closed_form_probabilities() {
 /// from one loop iteration to the next (posteriordb's
 /// gpcm_latent_reg_irt: `vector[rows(beta) + 1] u;` with `beta` a
 /// `segment` of a data-given length per item) is compiled once per length
-/// the data hold (`functions_local_sized_per_iteration.stan`), up to 32
-/// lengths; lengths of more distinct values than that are refused with
-/// E5001 naming the length, its number of values and the limit, not
-/// compiled to a wrong size.
+/// the data hold (`functions_local_sized_per_iteration.stan`), up to 1024
+/// lengths (40 compile; 32 was the limit on 7aac5c9); lengths of more
+/// distinct values than that are refused with E5001 naming the length,
+/// its number of values and the limit, not compiled to a wrong size.
 #[test]
-fn a_function_local_sized_over_too_many_lengths_is_error_e5001() {
+fn a_function_local_sized_over_too_many_lengths_is_error_e5001_and_forty_compile() {
     let dir = common::scratch("stan-local-sized-per-iteration");
-    let model = "functions {\n  real f(int y, real t, vector b) {\n    vector[rows(b) + 1] u;\n    u = append_row(rep_vector(0.0, 1), t - b);\n    return categorical_lpmf(y + 1 | softmax(cumulative_sum(u)));\n  }\n}\ndata { int N; array[N] int len; }\nparameters { real t; vector[40] b; }\nmodel {\n  t ~ normal(0, 1);\n  b ~ normal(0, 1);\n  for (n in 1:N)\n    target += f(1, t, segment(b, 1, len[n]));\n}\n";
+    let model = "functions {\n  real f(int y, real t, vector b) {\n    vector[rows(b) + 1] u;\n    u = append_row(rep_vector(0.0, 1), t - b);\n    return categorical_lpmf(y + 1 | softmax(cumulative_sum(u)));\n  }\n}\ndata { int N; array[N] int len; }\nparameters { real t; vector[1100] b; }\nmodel {\n  t ~ normal(0, 1);\n  b ~ normal(0, 1);\n  for (n in 1:N)\n    target += f(1, t, segment(b, 1, len[n]));\n}\n";
     std::fs::write(dir.join("m.stan"), model).expect("model");
-    let lens: Vec<String> = (1..=40).map(|k| k.to_string()).collect();
-    std::fs::write(dir.join("d.json"), format!(r#"{{"N": 40, "len": [{}]}}"#, lens.join(", "))).expect("data");
+    let lens: Vec<String> = (1..=1100).map(|k| k.to_string()).collect();
+    std::fs::write(dir.join("d.json"), format!(r#"{{"N": 1100, "len": [{}]}}"#, lens.join(", "))).expect("data");
     let out = hbmc(&dir, &["gradcheck", "m.stan", "--data", "d.json"]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("E5001") && err.contains("`len[n]`") && err.contains("sizes local variables") && err.contains("takes 40 distinct values") && err.contains("32 copies"), "{err}");
+    assert!(err.contains("E5001") && err.contains("`len[n]`") && err.contains("sizes local variables") && err.contains("takes 1100 distinct values") && err.contains("1024 copies"), "{err}");
+    // 40 distinct lengths compile.
+    let lens: Vec<String> = (1..=40).map(|k| k.to_string()).collect();
+    std::fs::write(dir.join("d.json"), format!(r#"{{"N": 40, "len": [{}]}}"#, lens.join(", "))).expect("data");
+    let out = hbmc(&dir, &["gradcheck", "m.stan", "--data", "d.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     // Two lengths far apart are two copies, whatever lies between them.
     std::fs::write(dir.join("d.json"), r#"{"N": 2, "len": [2, 40]}"#).expect("data");
     let out = hbmc(&dir, &["gradcheck", "m.stan", "--data", "d.json"]);

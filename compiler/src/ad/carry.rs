@@ -529,12 +529,23 @@ fn reads_own_values(module: &Module, body: &[Stmt], b: BufferId, consts: &HashMa
 /// iteration (see [`reads_own_values`]): re-running them from any value of
 /// `b` then computes what they computed forward.
 pub fn reads_only_own_values(module: &Module, func: &Function, stmts: &[Stmt], b: BufferId, facts: &IndexFacts) -> bool {
-    let in_place = in_place_adds(module, &func.body, &facts.defs, &facts.consts);
+    reads_only_own_values_given(module, stmts, b, facts, &in_place_additions(module, func, facts))
+}
+
+/// [`reads_only_own_values`] with the function's in-place additions
+/// already found ([`in_place_additions`]), for a caller asking of many
+/// statements.
+pub fn reads_only_own_values_given(module: &Module, stmts: &[Stmt], b: BufferId, facts: &IndexFacts, in_place: &HashSet<Value>) -> bool {
     let body = match stmts {
         [Stmt::For { body, .. }] => body.as_slice(),
         other => other,
     };
-    reads_own_values(module, body, b, &facts.consts, &facts.defs, &in_place)
+    reads_own_values(module, body, b, &facts.consts, &facts.defs, in_place)
+}
+
+/// The values of `func`'s in-place additions (see `in_place_adds`).
+pub fn in_place_additions(module: &Module, func: &Function, facts: &IndexFacts) -> HashSet<Value> {
+    in_place_adds(module, &func.body, &facts.defs, &facts.consts)
 }
 
 /// Whether `stmt`, a top-level loop of `func`, fills `b` element by element

@@ -41,6 +41,7 @@ pub fn build(
         reciprocals: Reciprocals::of(forward),
         guards: TargetGuards::of(forward),
         tapes: ValueTapes::default(),
+        in_place: None,
     };
     let mut body = Vec::new();
     // Zero every adjoint buffer: gradients accumulate.
@@ -218,6 +219,9 @@ struct Gen<'a> {
     guards: TargetGuards,
     /// Values of loop iterations the forward sweep stores for the reverse.
     tapes: ValueTapes,
+    /// The forward function's in-place additions, found when first asked
+    /// (`carry::in_place_additions`).
+    in_place: Option<HashSet<Value>>,
 }
 
 impl Gen<'_> {
@@ -616,6 +620,8 @@ impl Gen<'_> {
     /// own start-of-iteration values on tapes ([`super::carry`]).
     fn block_snapshots(&mut self, stmts: &[Stmt], with_after: bool) -> Vec<Snapshots> {
         let mut out = Vec::with_capacity(stmts.len());
+        // Taken out while the snapshots are made, put back at the end.
+        let in_place = self.in_place.take().unwrap_or_else(|| super::carry::in_place_additions(self.module, self.forward, self.facts));
         for (i, s) in stmts.iter().enumerate() {
             let mut snaps = Snapshots::default();
             if !self.touches_active(std::slice::from_ref(s)) {
@@ -649,12 +655,21 @@ impl Gen<'_> {
             if let Stmt::If { .. } = s {
                 let mut own = HashSet::new();
                 written_in(std::slice::from_ref(s), &mut own);
-                let mut before: Vec<BufferId> = read.intersection(&own).copied().filter(|&b| self.is_scratch(b)).collect();
+                // A buffer whose every read in the branch sees a value the
+                // branch wrote (a local of a copy per run-time length) is
+                // recomputed from any value: nothing to keep.
+                let mut before: Vec<BufferId> = read
+                    .intersection(&own)
+                    .copied()
+                    .filter(|&b| self.is_scratch(b))
+                    .filter(|&b| !super::carry::reads_only_own_values_given(self.module, std::slice::from_ref(s), b, self.facts, &in_place))
+                    .collect();
                 before.sort();
                 snaps.before = before.into_iter().map(|b| (b, self.snapshot_buffer(b, "before"))).collect();
             }
             out.push(snaps);
         }
+        self.in_place = Some(in_place);
         out
     }
 

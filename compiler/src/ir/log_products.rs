@@ -171,6 +171,11 @@ impl Pass<'_> {
         let mut consts: HashMap<Value, i64> = HashMap::new();
         let mut inside: HashSet<Value> = HashSet::from([var]);
         collect_defs(&body, &mut defs, &mut consts, &mut inside);
+        // The constants of nested loops too, for `only_added_at`: made
+        // once, where a copy per nested loop and site made hundreds of
+        // copies per run-time length cost seconds to compile.
+        let mut deep = consts.clone();
+        deep_consts(&body, &mut deep);
         let mut sites = Vec::new();
         find_sites(&body, &mut Vec::new(), &mut sites);
         // Later sites first, so that rewriting one (which inserts
@@ -188,7 +193,7 @@ impl Pass<'_> {
                         None if !inside.contains(index) => Key::Outer(*index),
                         None => continue,
                     };
-                    if !only_added_at(&body, *buf, key, &consts) {
+                    if !only_added_at(&body, *buf, key, &deep) {
                         continue;
                     }
                     (Sink::Cell(*buf, key), *value)
@@ -437,7 +442,8 @@ fn block_at<'s>(stmts: &'s mut Vec<Stmt>, path: &[usize]) -> &'s mut Vec<Stmt> {
 }
 
 /// Whether every access of `stmts` (at any depth) to `buf` adds to the
-/// element `key` names.
+/// element `key` names (`consts`: the integer constants of `stmts` at
+/// any depth, [`deep_consts`]).
 fn only_added_at(stmts: &[Stmt], buf: BufferId, key: Key, consts: &HashMap<Value, i64>) -> bool {
     stmts.iter().all(|s| match s {
         Stmt::Let { expr: Expr::Load { buf: b, .. }, .. } | Stmt::Store { buf: b, .. } => *b != buf,
@@ -449,24 +455,35 @@ fn only_added_at(stmts: &[Stmt], buf: BufferId, key: Key, consts: &HashMap<Value
                 }
         }
         Stmt::Call { args, .. } => !args.iter().any(|a| matches!(a, CallArg::Buffer { buf: b, .. } if *b == buf)),
-        Stmt::For { body, .. } => only_added_at(body, buf, key, &nested_consts(body, consts)),
+        Stmt::For { body, .. } => only_added_at(body, buf, key, consts),
         Stmt::If { then, otherwise, .. } => only_added_at(then, buf, key, consts) && only_added_at(otherwise, buf, key, consts),
-        Stmt::While { cond_block, body, .. } => {
-            let consts = nested_consts(cond_block, &nested_consts(body, consts));
-            only_added_at(cond_block, buf, key, &consts) && only_added_at(body, buf, key, &consts)
-        }
+        Stmt::While { cond_block, body, .. } => only_added_at(cond_block, buf, key, consts) && only_added_at(body, buf, key, consts),
         Stmt::RunChunks { .. } => false,
         _ => true,
     })
 }
 
-/// `consts` with the integer constants a nested body defines.
-fn nested_consts(stmts: &[Stmt], consts: &HashMap<Value, i64>) -> HashMap<Value, i64> {
-    let mut all = consts.clone();
-    let mut defs = HashMap::new();
-    let mut inside = HashSet::new();
-    collect_defs(stmts, &mut defs, &mut all, &mut inside);
-    all
+/// Adds every integer constant `stmts` define, at any depth, to `out`
+/// (each value is defined once, so one map serves a loop body and the
+/// loops nested in it).
+fn deep_consts(stmts: &[Stmt], out: &mut HashMap<Value, i64>) {
+    for s in stmts {
+        match s {
+            Stmt::Let { dst, expr: Expr::I64(c) } => {
+                out.insert(*dst, *c);
+            }
+            Stmt::For { body, .. } => deep_consts(body, out),
+            Stmt::If { then, otherwise, .. } => {
+                deep_consts(then, out);
+                deep_consts(otherwise, out);
+            }
+            Stmt::While { cond_block, body, .. } => {
+                deep_consts(cond_block, out);
+                deep_consts(body, out);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// One accumulation to rewrite.

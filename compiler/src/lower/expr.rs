@@ -281,6 +281,15 @@ impl Lowerer<'_> {
             K::Call { func, args } if func == "size" && matches!(args[0].kind, K::DimSize(_)) => self.const_int(&args[0]),
             K::Call { func, args } if matches!(func.as_str(), "size" | "num_elements" | "rows" | "cols") => {
                 let s = self.shape(&args[0])?;
+                // A container with no shape yet (before the layout, as the
+                // read-cell analysis and the ragged rewrite see variables)
+                // has its declared shape (`shape`), or, when that is not
+                // known, the size the data give it: never 1
+                // (`for (i in 1:size(tp))` of a transformed parameter read
+                // only its first cell).
+                if matches!(args[0].kind, K::Var(_)) && s.is_empty() && !args[0].ty.is_scalar() {
+                    return crate::bind::const_int_of_data(self.bound, e).ok_or_else(bad);
+                }
                 Ok(match func.as_str() {
                     "size" | "rows" => s.first().copied().unwrap_or(1),
                     "cols" => s.get(1).copied().unwrap_or(1),

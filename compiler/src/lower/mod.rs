@@ -252,6 +252,11 @@ pub struct LowerOptions {
     /// ([`transformed_data_rng`]), here for the run that sizes the program
     /// from them; default [`TRANSFORMED_DATA_SEED`].
     pub transformed_data_seed: u64,
+    /// Whether an `if` whose condition the bound data fix lowers only the
+    /// arm taken (default true). Off for the systems of the solvers
+    /// (`lower/ode.rs`), whose data are placeholders the solver overwrites
+    /// at run time (the time, the arguments).
+    pub fold_data_conditions: bool,
 }
 
 /// The seed of `transformed data`'s draws when none is given.
@@ -279,7 +284,7 @@ pub struct OdeControls {
 
 impl Default for LowerOptions {
     fn default() -> LowerOptions {
-        LowerOptions { jacobian: true, unroll_small_matrices: true, propto: false, only_cells_read: true, ode_controls: None, hoist_loop_invariants: true, tabulate_inner_invariants: true, tabulate_data_terms: true, transformed_data_seed: TRANSFORMED_DATA_SEED }
+        LowerOptions { jacobian: true, unroll_small_matrices: true, propto: false, only_cells_read: true, ode_controls: None, hoist_loop_invariants: true, tabulate_inner_invariants: true, tabulate_data_terms: true, transformed_data_seed: TRANSFORMED_DATA_SEED, fold_data_conditions: true }
     }
 }
 
@@ -311,6 +316,7 @@ pub fn lower_model_with(program: &TypedProgram, bound: &BoundData, options: Lowe
     l.propto = options.propto;
     l.only_cells_read = options.only_cells_read;
     l.ode_controls = options.ode_controls;
+    l.fold_conditions = options.fold_data_conditions;
     l.lower_all().map_err(|e| {
         let mut diags = vec![e.into_diagnostic()];
         if let Some(home) = program.prelude_home {
@@ -409,6 +415,8 @@ pub(crate) struct Lowerer<'a> {
     /// Whether transformed parameters are stored only at the cells read
     /// ([`LowerOptions`]).
     only_cells_read: bool,
+    /// [`LowerOptions::fold_data_conditions`].
+    fold_conditions: bool,
     /// Whether sampling statements drop their constant terms ([`LowerOptions`]).
     pub propto: bool,
     /// The ODE controls every solve takes instead of the program's ([`LowerOptions`]).
@@ -456,6 +464,7 @@ impl<'a> Lowerer<'a> {
             factor_facts: HashMap::new(),
             unroll_small: true,
             only_cells_read: true,
+            fold_conditions: true,
             propto: false,
             ode_controls: None,
             transformed_data_seed: TRANSFORMED_DATA_SEED,
@@ -556,8 +565,9 @@ impl<'a> Lowerer<'a> {
 
     /// The declared shape of a variable that has no storage yet (the
     /// run-time-length rewrite reads sizes before any is laid out), when
-    /// its declaration's sizes are values of the data (and transformed
-    /// data); `None` for other sizes (a local sized in a loop).
+    /// its declaration's sizes are known when the model is compiled (see
+    /// [`Lowerer::shape_of_decl`]); `None` for other sizes (a local sized
+    /// in a loop).
     fn declared_shape(&mut self, var: VarId) -> Option<Vec<usize>> {
         if let Some(s) = self.shapes.get(&var) {
             return Some(s.clone());
@@ -570,9 +580,9 @@ impl<'a> Lowerer<'a> {
                 _ => {}
             });
         }
-        let shape = decl_shape(program, self.bound, found?).ok()?;
-        self.shapes.insert(var, shape.clone());
-        Some(shape)
+        // As a laid-out variable's: from the data, or from earlier values
+        // (an inlined function's local sized by `size(x)` of an argument).
+        self.shape_of_decl(found?).ok()
     }
 
     /// The declared shape of a variable (every axis).

@@ -481,7 +481,10 @@ impl Lowerer<'_> {
         let Some(bound) = bound.filter(|_| !crate::diagnostics::has_errors(&diags)) else {
             return Err(fail("binding", first_error(&diags)));
         };
-        let mut lowered = super::lower_model(&typed, &bound).map_err(|d| fail("lowering", first_error(&d)))?;
+        // The time and the arguments are placeholders here (zeros): no
+        // condition on them is a constant.
+        let options = super::LowerOptions { fold_data_conditions: false, ..Default::default() };
+        let mut lowered = super::lower_model_with(&typed, &bound, options).map_err(|d| fail("lowering", first_error(&d)))?;
         crate::ad::differentiate_with_data(&mut lowered.module, &lowered.data_init, &lowered.int_data_init)
             .map_err(|err| fail("differentiating", err.to_string()))?;
         let module = lowered.module;

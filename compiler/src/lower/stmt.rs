@@ -201,6 +201,20 @@ impl Lowerer<'_> {
                 Ok(())
             }
             K::If { cond, then, otherwise } => {
+                // A condition the data fix (`order == 1` in a recursive
+                // function unrolled at each call, its `order` a data
+                // expression: `syntax/functions/unrolled.rs`) takes one
+                // arm: the other is never lowered, so the levels of
+                // recursion past the data's depth cost nothing.
+                if self.fold_conditions && cond.ty.is_int_scalar() {
+                    if let Ok(c) = self.const_int(cond) {
+                        return match (c != 0, otherwise) {
+                            (true, _) => self.lower_stmt(then),
+                            (false, Some(o)) => self.lower_stmt(o),
+                            (false, None) => Ok(()),
+                        };
+                    }
+                }
                 let c = self.scalar(cond)?;
                 let zero = self.zero_like(c);
                 let c = self.fb.cmp(CmpOp::Ne, c, zero);
@@ -223,6 +237,16 @@ impl Lowerer<'_> {
                         }
                     }
                     self.lower_stmt(s)?;
+                    // Nothing after a `reject` runs: a recursion unrolled
+                    // to its limit rejects there, and the placeholder
+                    // value after it need not have the sizes of a real one.
+                    // (A declaration after it is still made: an inlined
+                    // `_lp` body is a block whose locals the call's value
+                    // reads after it.)
+                    let rest = &stmts[i + 1..];
+                    if matches!(s.kind, K::Reject(_) | K::FatalError(_)) && !rest.iter().any(|r| matches!(r.kind, K::Decl(_))) {
+                        break;
+                    }
                 }
                 Ok(())
             }

@@ -40,6 +40,7 @@ mod overloads;
 mod reduce_sum;
 mod returns;
 mod truncation;
+mod unrolled;
 pub use overloads::{resolve_overloads, show_written_names};
 pub use reduce_sum::{split_reduce_sum, REDUCE_SUM};
 
@@ -99,11 +100,13 @@ pub fn expand_functions(mut program: Program) -> (Program, Vec<Diagnostic>) {
     if defs.is_empty() {
         return (program, diags);
     }
-    let (recursive, compiled) = sort_recursion(&defs, &mut diags);
+    let (recursive, compiled, unrolled) = sort_recursion(&defs, &mut diags);
     let mut ex = Expander {
         forms: BTreeMap::new(),
         defs,
         recursive,
+        unrolled,
+        levels: HashMap::new(),
         compiled: compiled.keys().cloned().collect(),
         param_names: BTreeSet::new(),
         counter: 0,
@@ -305,7 +308,7 @@ pub(crate) fn def_name(called: &str) -> String {
 /// Every function on a call cycle: the ones that can be compiled as
 /// functions of their own (see [`compiled_body`]), with their bodies
 /// folded into one expression, and the rest, reported (E0012).
-fn sort_recursion(defs: &BTreeMap<String, FunDef>, diags: &mut Vec<Diagnostic>) -> (BTreeSet<String>, BTreeMap<String, Expr>) {
+fn sort_recursion(defs: &BTreeMap<String, FunDef>, diags: &mut Vec<Diagnostic>) -> (BTreeSet<String>, BTreeMap<String, Expr>, BTreeMap<String, usize>) {
     let mut graph: BTreeMap<&str, Vec<(String, Span)>> = BTreeMap::new();
     for (name, f) in defs {
         let mut calls = Vec::new();
@@ -315,6 +318,7 @@ fn sort_recursion(defs: &BTreeMap<String, FunDef>, diags: &mut Vec<Diagnostic>) 
     }
     let mut recursive = BTreeSet::new();
     let mut compiled = BTreeMap::new();
+    let mut unrolled = BTreeMap::new();
     for (name, f) in defs {
         // Depth-first search for a path back to `name`.
         let mut stack: Vec<&str> = vec![name];
@@ -334,6 +338,10 @@ fn sort_recursion(defs: &BTreeMap<String, FunDef>, diags: &mut Vec<Diagnostic>) 
             Ok(body) => {
                 compiled.insert(name.clone(), body);
             }
+            // Expanded at each call, to a depth (`unrolled.rs`).
+            Err(_) if unrolled::unrollable(f) => {
+                unrolled.insert(name.clone(), unrolled::level_limit(recursive_calls(&graph, name)));
+            }
             Err(why) => {
                 recursive.insert(name.clone());
                 diags.push(
@@ -341,14 +349,44 @@ fn sort_recursion(defs: &BTreeMap<String, FunDef>, diags: &mut Vec<Diagnostic>) 
                         .with_label(f.name.span, "defined here")
                         .with_label(span, "calls itself (directly or through other functions) here")
                         .with_help(
-                            "a recursive function may take and return only `int` and `real` values, and its body may \
-                             hold only local values, `if`/`else` and `return`s; otherwise write the recursion as a loop",
+                            "a recursive function may return `int`, `real`, vectors, matrices and arrays of them; \
+                             otherwise write the recursion as a loop",
                         ),
                 );
             }
         }
     }
-    (recursive, compiled)
+    // A compiled function on a cycle with an unrolled one (its body would
+    // expand the other's statements) is unrolled with it.
+    let mixed: Vec<String> =
+        compiled.keys().filter(|c| unrolled.keys().any(|u| reaches(&graph, c, u) && reaches(&graph, u, c))).cloned().collect();
+    for name in mixed {
+        compiled.remove(&name);
+        unrolled.insert(name.clone(), unrolled::level_limit(recursive_calls(&graph, &name)));
+    }
+    (recursive, compiled, unrolled)
+}
+
+/// How many calls in `name`'s body lead back to `name`.
+fn recursive_calls(graph: &BTreeMap<&str, Vec<(String, Span)>>, name: &str) -> usize {
+    graph.get(name).map_or(0, |v| v.iter().filter(|(c, _)| c == name || reaches(graph, c, name)).count())
+}
+
+/// Whether `from` calls `to`, directly or through other functions.
+fn reaches(graph: &BTreeMap<&str, Vec<(String, Span)>>, from: &str, to: &str) -> bool {
+    let mut stack = vec![from.to_string()];
+    let mut seen = BTreeSet::new();
+    while let Some(n) = stack.pop() {
+        for (c, _) in graph.get(n.as_str()).map(|v| v.as_slice()).unwrap_or(&[]) {
+            if c == to {
+                return true;
+            }
+            if seen.insert(c.clone()) {
+                stack.push(c.clone());
+            }
+        }
+    }
+    false
 }
 
 /// The body of a recursive function folded into one expression, when the
@@ -390,6 +428,11 @@ struct Expander {
     defs: BTreeMap<String, FunDef>,
     forms: BTreeMap<String, Form>,
     recursive: BTreeSet<String>,
+    /// Recursive functions expanded at each call down to a number of
+    /// levels (`unrolled.rs`), by name.
+    unrolled: BTreeMap<String, usize>,
+    /// The levels of each of those being expanded now.
+    levels: HashMap<String, usize>,
     /// Recursive functions compiled as functions of their own: their calls
     /// stay calls.
     compiled: BTreeSet<String>,
@@ -416,9 +459,16 @@ impl Expander {
         if self.recursive.contains(&f.name.name) || self.compiled.contains(&f.name.name) {
             return Form::Broken;
         }
-        let body = f.body.clone().unwrap_or_default();
+        let mut body = f.body.clone().unwrap_or_default();
+        if self.unrolled.contains_key(&f.name.name) {
+            // `return c ? a : f(...);` as `if (c) return a; else return
+            // f(...);`: the recursive call's statements go in its arm.
+            body.iter_mut().for_each(unrolled::split_conditional_returns);
+        }
         let is_void = f.return_type.base == "void";
-        if !is_void {
+        // An unrolled recursion keeps its `if`s statements, so that the
+        // levels past the limit reject only in the arm that reaches them.
+        if !is_void && !self.unrolled.contains_key(&f.name.name) {
             if let Some(e) = fold_expr(&body, &HashMap::new()) {
                 return Form::Expr(e);
             }
@@ -700,6 +750,13 @@ impl Expander {
         if depth > MAX_DEPTH {
             return None;
         }
+        let level = self.levels.get(&name).copied().unwrap_or(0);
+        if let Some(&limit) = self.unrolled.get(&name) {
+            if level >= limit {
+                let (reject, value) = unrolled::past_the_limit(&f, limit, span);
+                return Some((vec![reject], value.filter(|_| place.is_none())));
+            }
+        }
         if !self.check_call(&f, func, &args, span) {
             return None;
         }
@@ -747,6 +804,7 @@ impl Expander {
         }
         // The body's own calls are checked against this function's rules.
         let outer_caller = self.caller.replace(name.clone());
+        self.levels.insert(name.clone(), level + 1);
         let expanded = match form {
             Form::Broken => None,
             Form::Expr(e) => {
@@ -813,6 +871,7 @@ impl Expander {
             }
         };
         self.caller = outer_caller;
+        self.levels.insert(name, level);
         expanded
     }
 
@@ -1458,16 +1517,25 @@ mod tests {
     }
 
     #[test]
-    fn recursion_that_cannot_be_compiled_is_reported_for_each_function() {
+    fn recursion_that_cannot_be_compiled_is_unrolled() {
         // A loop in the body, and an array argument.
         let (_, d) = expand(
             "functions { int even(int n); int odd(int n) { int k = n; while (k > 5) k -= 2; return k == 0 ? 0 : even(k - 1); }
                int even(int n) { return n == 0 ? 1 : odd(n - 1); }
                real total(array[] real x, int n) { return n == 0 ? 0 : x[n] + total(x, n - 1); } } model { }",
         );
-        assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), vec!["E0012", "E0012"]);
-        assert!(d[0].message.contains("`odd`") && d[0].message.contains("other than local values"), "{}", d[0].message);
-        assert!(d[1].message.contains("`total`") && d[1].message.contains("not an `int` or a `real`"), "{}", d[1].message);
+        // Expanded at each call instead (`unrolled.rs`): no error.
+        assert!(d.is_empty(), "{d:?}");
+        // A function compiled on its own (scalars, one expression) that
+        // calls a non-recursive function with statements: still E0012.
+        let (_, d) = expand(
+            "functions { real g(real x) { real y = 0; for (i in 1:2) y += x; return y; }
+               real f(real x, int n) { return n == 0 ? g(x) : f(x, n - 1); } } model { }",
+        );
+        assert!(
+            d.iter().any(|d| d.code == "E0012" && d.message.contains("the recursive function `f` calls a function with a statement body")),
+            "{d:?}"
+        );
     }
 }
 

@@ -37,12 +37,16 @@ use crate::syntax::ast::BinOp;
 use crate::syntax::span::Span;
 use std::collections::HashMap;
 
-/// The most copies of one statement or block. The gradient saves every
-/// copy's temporaries each time the statement runs, so its cost grows
-/// faster than the copies (`multi_normal_cholesky` of groups of 1 to L:
-/// 4.3 ms per gradient for L = 32, 35 ms for 64; BENCHMARKS.md,
-/// 2026-12-06): the limit stays at 32.
-pub(crate) const MAX_LENGTHS: i64 = 32;
+/// The most copies of one statement or block. Each copy is compiled code
+/// of its own, and its locals buffers of their own: compiling grows
+/// somewhat faster than the copies (Cranelift's SSA construction), and
+/// the work memory with the sum of the copies' sizes (`multi_normal` of
+/// groups of 1 to L observations: L^3 / 3 values for the covariance
+/// matrices). The gradient saves nothing of a copy not taken, so its
+/// cost is that of the copy run (BENCHMARKS.md, 2026-12-07: 200 choice
+/// sets of 2 to 201 alternatives compile in 2.0 s, 0.83 ms per gradient
+/// against 0.78 ms taken element by element).
+pub(crate) const MAX_LENGTHS: i64 = 1024;
 
 impl Rewriter<'_, '_> {
     /// The block `stmts` as the copies `if (len == L) { copy for L }`

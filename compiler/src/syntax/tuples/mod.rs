@@ -28,6 +28,7 @@ use crate::syntax::ast::*;
 use crate::syntax::functions::map_expr;
 use crate::syntax::span::Span;
 
+mod foreach;
 mod functions;
 pub mod layout;
 mod once;
@@ -251,10 +252,18 @@ impl Splitter {
             StmtKind::ForEach { var, over, body } => {
                 let of_tuples = |t: &TypeExpr| matches!(t.base, BaseTypeExpr::Tuple(_)) && !t.array_sizes.is_empty();
                 if let ExprKind::Var(id) = &over.kind {
-                    if self.lookup(&id.name).is_some_and(of_tuples) {
-                        self.error(foreach_over_tuples(&id.name, over.span));
-                        return;
+                    if let Some(ty) = self.lookup(&id.name).filter(|t| of_tuples(t)).cloned() {
+                        return self.foreach_over_tuples(var, id, &ty, *body, span, out);
                     }
+                }
+                let indexed = match &over.kind {
+                    ExprKind::Index { indices, .. } => indices.len(),
+                    _ => 0,
+                };
+                if root_name(&over).and_then(|r| self.lookup(r)).is_some_and(|t| of_tuples(t) && t.array_sizes.len() > indexed) {
+                    // `xs[1]` of an array of arrays of tuples.
+                    self.error(foreach_over_tuples(&show(&over), over.span));
+                    return;
                 }
                 let over = self.value(over);
                 StmtKind::ForEach { var, over, body: Box::new(self.scoped(*body)) }
@@ -815,9 +824,9 @@ fn tuple_as_value(what: &str, span: Span) -> Diagnostic {
 }
 
 fn foreach_over_tuples(what: &str, span: Span) -> Diagnostic {
-    Diagnostic::error("E1013", format!("a foreach loop over `{what}`, an array of tuples, is not supported yet"))
+    Diagnostic::error("E1013", format!("a foreach loop over `{what}`, an array of tuples that is not a variable, is not supported yet"))
         .with_label(span, "an array of tuples")
-        .with_help(format!("loop over its indices, `for (i in 1:N)`, and read `{what}[i].1`, `{what}[i].2`, ..."))
+        .with_help(format!("assign it to a variable and loop over that, or loop over its indices and read `{what}[i].1`, `{what}[i].2`, ..."))
 }
 
 fn tuple_call_as_value(func: &str, span: Span) -> Diagnostic {
