@@ -170,6 +170,7 @@ impl Pass<'_> {
             return;
         }
         let slice = slice_of(body, &member, &tabulated, |_| true);
+        // Invariant: `tabulate` passes the loop whose body this is, last.
         let (&(var, lo, hi), outer) = loops.split_last().expect("a loop's body has its loop");
         // The enclosing loops the slice reads, which the tables span.
         let mut read = Vec::new();
@@ -182,10 +183,7 @@ impl Pass<'_> {
         }
         dims.push((var, lo, hi));
         let size = dims.iter().try_fold(1i64, |n, (_, lo, hi)| n.checked_mul(hi - lo));
-        if !size.is_some_and(|n| n <= MAX_DATA_TABLE) {
-            return;
-        }
-        let size = size.unwrap_or_default();
+        let Some(size) = size.filter(|&n| n <= MAX_DATA_TABLE) else { return };
 
         // The fill, at the end of the transformed data: the loops of `dims`,
         // nested in order, each over its own copy of the variable.
