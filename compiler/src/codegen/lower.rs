@@ -328,25 +328,6 @@ fn arenas_used(module: &Module, stmts: &[Stmt], used: &mut [bool; 7]) {
 /// read instead.
 /// Also returns every integer constant of the function.
 pub(super) fn constant_offsets(func: &Function) -> (HashMap<Value, (Value, i64)>, HashMap<Value, i64>) {
-    fn constants(stmts: &[Stmt], out: &mut HashMap<Value, i64>) {
-        for s in stmts {
-            match s {
-                Stmt::Let { dst, expr: Expr::I64(k) } => {
-                    out.insert(*dst, *k);
-                }
-                Stmt::For { body, .. } => constants(body, out),
-                Stmt::If { then, otherwise, .. } => {
-                    constants(then, out);
-                    constants(otherwise, out);
-                }
-                Stmt::While { cond_block, body, .. } => {
-                    constants(cond_block, out);
-                    constants(body, out);
-                }
-                _ => {}
-            }
-        }
-    }
     fn offsets(func: &Function, stmts: &[Stmt], consts: &HashMap<Value, i64>, out: &mut HashMap<Value, (Value, i64)>) {
         for s in stmts {
             match s {
@@ -384,7 +365,7 @@ pub(super) fn constant_offsets(func: &Function) -> (HashMap<Value, (Value, i64)>
         }
     }
     let mut consts = HashMap::new();
-    constants(&func.body, &mut consts);
+    crate::ir::batch::integer_constants(&func.body, &mut consts);
     let mut out = HashMap::new();
     offsets(func, &func.body, &consts, &mut out);
     (out, consts)

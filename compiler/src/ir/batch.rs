@@ -1411,8 +1411,10 @@ fn pure_or_check(s: &Stmt) -> bool {
     }
 }
 
-/// Every `let v = i64 c` of a function.
-fn integer_constants(stmts: &[Stmt], out: &mut HashMap<Value, i64>) {
+/// Adds every `let v = i64 c` of `stmts`, at any depth, to `out` (each
+/// value is defined once, so one map serves a body and the loops nested in
+/// it).
+pub(crate) fn integer_constants(stmts: &[Stmt], out: &mut HashMap<Value, i64>) {
     for s in stmts {
         match s {
             Stmt::Let { dst, expr: Expr::I64(x) } => {

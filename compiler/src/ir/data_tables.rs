@@ -139,28 +139,29 @@ impl Pass<'_> {
     /// follows). Then, if enclosing loops have known bounds, the values that
     /// also read their variables go into tables over those loops too.
     fn tabulate(&mut self, var: Value, lo: i64, hi: i64, body: &mut Vec<Stmt>, before: &mut Vec<Stmt>) {
-        self.tabulate_over(&[(var, lo, hi)], body, before);
+        self.tabulate_over(&[], (var, lo, hi), body, before);
         // The enclosing loops up to the first whose bounds are unknown.
-        let mut loops: Vec<(Value, i64, i64)> = self.enclosing.iter().rev().map_while(|l| *l).collect();
-        if loops.is_empty() {
+        let mut outer: Vec<(Value, i64, i64)> = self.enclosing.iter().rev().map_while(|l| *l).collect();
+        if outer.is_empty() {
             return;
         }
-        loops.reverse();
-        loops.push((var, lo, hi));
-        self.tabulate_over(&loops, body, before);
+        outer.reverse();
+        self.tabulate_over(&outer, (var, lo, hi), body, before);
     }
 
-    /// [`Pass::tabulate`] for the values of `body` computed from the
-    /// variables of `loops` (outermost first; `body` is the last one's),
-    /// data and constants alone. With one loop, a value only added to the
-    /// target is summed ahead of it (into `before`); with more, every value
-    /// goes into a table over the loops its computation reads (the last
-    /// always), at most [`MAX_DATA_TABLE`] elements.
-    fn tabulate_over(&mut self, loops: &[(Value, i64, i64)], body: &mut Vec<Stmt>, before: &mut Vec<Stmt>) {
+    /// [`Pass::tabulate`] for the values of `body` (the loop `inner`'s)
+    /// computed from the variables of `inner` and of the enclosing loops
+    /// `outer` (outermost first), data and constants alone. With no outer
+    /// loop, a value only added to the target is summed ahead of the loop
+    /// (into `before`); otherwise every value goes into a table over the
+    /// outer loops its computation reads and `inner`, at most
+    /// [`MAX_DATA_TABLE`] elements.
+    fn tabulate_over(&mut self, outer: &[(Value, i64, i64)], inner: (Value, i64, i64), body: &mut Vec<Stmt>, before: &mut Vec<Stmt>) {
+        let loops: Vec<(Value, i64, i64)> = outer.iter().copied().chain([inner]).collect();
         let mut from_data: HashSet<Value> = HashSet::new();
         let mut member = vec![false; body.len()];
         for (j, s) in body.iter().enumerate() {
-            if self.data_only(s, loops, &from_data) {
+            if self.data_only(s, &loops, &from_data) {
                 member[j] = true;
                 from_data.extend(defines(s));
             }
@@ -170,18 +171,17 @@ impl Pass<'_> {
             return;
         }
         let slice = slice_of(body, &member, &tabulated, |_| true);
-        // Invariant: `tabulate` passes the loop whose body this is, last.
-        let (&(var, lo, hi), outer) = loops.split_last().expect("a loop's body has its loop");
         // The enclosing loops the slice reads, which the tables span.
         let mut read = Vec::new();
-        let sliced: Vec<Stmt> = body.iter().zip(&slice).filter(|(_, &m)| m).map(|(s, _)| s.clone()).collect();
-        uses_in(&sliced, &mut read);
-        let mut dims: Vec<(Value, i64, i64)> = outer.iter().copied().filter(|(v, _, _)| read.contains(v)).collect();
-        if !outer.is_empty() && dims.is_empty() {
+        for (s, _) in body.iter().zip(&slice).filter(|(_, &in_slice)| in_slice) {
+            uses_in(std::slice::from_ref(s), &mut read);
+        }
+        let spanned: Vec<(Value, i64, i64)> = outer.iter().copied().filter(|(v, _, _)| read.contains(v)).collect();
+        if !outer.is_empty() && spanned.is_empty() {
             // The single loop's round already took these.
             return;
         }
-        dims.push((var, lo, hi));
+        let dims: Vec<(Value, i64, i64)> = spanned.iter().copied().chain([inner]).collect();
         let size = dims.iter().try_fold(1i64, |n, (_, lo, hi)| n.checked_mul(hi - lo));
         let Some(size) = size.filter(|&n| n <= MAX_DATA_TABLE) else { return };
 
@@ -199,7 +199,7 @@ impl Pass<'_> {
         let mut copies = self.copy_slice(body, &slice, &mut renamed);
         let at_f = {
             let fill = &mut *self.fill;
-            flat_index(&dims, |v| renamed[&v], |expr, ty| {
+            flat_index(&spanned, inner, |v| renamed[&v], |expr, ty| {
                 let v = fill.new_value(ty);
                 copies.push(Stmt::Let { dst: v, expr });
                 v
@@ -243,7 +243,7 @@ impl Pass<'_> {
         let mut rewritten = Vec::new();
         let at_in = {
             let func = &mut *self.func;
-            flat_index(&dims, |v| v, |expr, ty| {
+            flat_index(&spanned, inner, |v| v, |expr, ty| {
                 let v = func.new_value(ty);
                 rewritten.push(Stmt::Let { dst: v, expr });
                 v
@@ -334,30 +334,32 @@ impl Pass<'_> {
     }
 }
 
-/// The element of a table over the loops `dims` (outermost first) for the
-/// iteration whose variables are `var_of` each loop's variable: `(v - lo)`
-/// of each loop times the number of iterations of the loops inside it,
-/// summed. `emit` defines a value and returns it.
-fn flat_index(dims: &[(Value, i64, i64)], var_of: impl Fn(Value) -> Value, mut emit: impl FnMut(Expr, ScalarType) -> Value) -> Value {
-    let mut stride = 1i64;
-    let mut at: Option<Value> = None;
-    for &(v, lo, hi) in dims.iter().rev() {
+/// The element of a table over the loops `outer` (outermost first) and
+/// `inner` for the iteration whose variables are `var_of` each loop's
+/// variable: `(v - lo)` of each loop times the number of iterations of the
+/// loops inside it, summed. `emit` defines a value and returns it.
+fn flat_index(
+    outer: &[(Value, i64, i64)],
+    inner: (Value, i64, i64),
+    var_of: impl Fn(Value) -> Value,
+    mut emit: impl FnMut(Expr, ScalarType) -> Value,
+) -> Value {
+    fn offset(v: Value, lo: i64, emit: &mut impl FnMut(Expr, ScalarType) -> Value) -> Value {
         let lo_v = emit(Expr::I64(lo), ScalarType::I64);
-        let mut term = emit(Expr::Binary(BinaryOp::Sub, var_of(v), lo_v), ScalarType::I64);
-        if stride != 1 {
-            let k = emit(Expr::I64(stride), ScalarType::I64);
-            term = emit(Expr::Binary(BinaryOp::Mul, term, k), ScalarType::I64);
-        }
-        at = Some(match at {
-            None => term,
-            Some(acc) => emit(Expr::Binary(BinaryOp::Add, acc, term), ScalarType::I64),
-        });
-        // Invariant: the product of the extents is at most MAX_DATA_TABLE
-        // (checked before), so no partial product overflows.
-        stride *= hi - lo;
+        emit(Expr::Binary(BinaryOp::Sub, v, lo_v), ScalarType::I64)
     }
-    // Invariant: `dims` holds at least the innermost loop.
-    at.expect("a table spans at least one loop")
+    let mut at = offset(var_of(inner.0), inner.1, &mut emit);
+    // The product of the extents is at most MAX_DATA_TABLE (checked
+    // before), so no partial product overflows.
+    let mut stride = inner.2 - inner.1;
+    for &dim in outer.iter().rev() {
+        let d = offset(var_of(dim.0), dim.1, &mut emit);
+        let k = emit(Expr::I64(stride), ScalarType::I64);
+        let scaled = emit(Expr::Binary(BinaryOp::Mul, d, k), ScalarType::I64);
+        at = emit(Expr::Binary(BinaryOp::Add, at, scaled), ScalarType::I64);
+        stride *= dim.2 - dim.1;
+    }
+    at
 }
 
 /// The values of `tabulated` that `body` (a loop's) reads only in one

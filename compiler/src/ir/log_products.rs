@@ -175,7 +175,7 @@ impl Pass<'_> {
         // once, where a copy per nested loop and site made hundreds of
         // copies per run-time length cost seconds to compile.
         let mut deep = consts.clone();
-        deep_consts(&body, &mut deep);
+        super::batch::integer_constants(&body, &mut deep);
         let mut sites = Vec::new();
         find_sites(&body, &mut Vec::new(), &mut sites);
         // Later sites first, so that rewriting one (which inserts
@@ -443,7 +443,7 @@ fn block_at<'s>(stmts: &'s mut Vec<Stmt>, path: &[usize]) -> &'s mut Vec<Stmt> {
 
 /// Whether every access of `stmts` (at any depth) to `buf` adds to the
 /// element `key` names (`consts`: the integer constants of `stmts` at
-/// any depth, [`deep_consts`]).
+/// any depth, [`super::batch::integer_constants`]).
 fn only_added_at(stmts: &[Stmt], buf: BufferId, key: Key, consts: &HashMap<Value, i64>) -> bool {
     stmts.iter().all(|s| match s {
         Stmt::Let { expr: Expr::Load { buf: b, .. }, .. } | Stmt::Store { buf: b, .. } => *b != buf,
@@ -461,29 +461,6 @@ fn only_added_at(stmts: &[Stmt], buf: BufferId, key: Key, consts: &HashMap<Value
         Stmt::RunChunks { .. } => false,
         _ => true,
     })
-}
-
-/// Adds every integer constant `stmts` define, at any depth, to `out`
-/// (each value is defined once, so one map serves a loop body and the
-/// loops nested in it).
-fn deep_consts(stmts: &[Stmt], out: &mut HashMap<Value, i64>) {
-    for s in stmts {
-        match s {
-            Stmt::Let { dst, expr: Expr::I64(c) } => {
-                out.insert(*dst, *c);
-            }
-            Stmt::For { body, .. } => deep_consts(body, out),
-            Stmt::If { then, otherwise, .. } => {
-                deep_consts(then, out);
-                deep_consts(otherwise, out);
-            }
-            Stmt::While { cond_block, body, .. } => {
-                deep_consts(cond_block, out);
-                deep_consts(body, out);
-            }
-            _ => {}
-        }
-    }
 }
 
 /// One accumulation to rewrite.
