@@ -16,6 +16,7 @@ mod conditional_reparameterisation;
 mod count_densities;
 mod csr;
 mod dae;
+mod data_sizes;
 mod declared_constraints;
 mod density_hoisting;
 mod density_ir;

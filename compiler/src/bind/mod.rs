@@ -32,7 +32,8 @@
 //! | E4041 | error    | a dim that no source gives a size |
 //! | E4042 | error    | a malformed `"dims"` object: unknown dim, bad value, duplicate label |
 //! | E4050 | error    | a size or bound expression that cannot be evaluated from the data |
-//! | E4051 | error    | a size that evaluates to a negative number |
+//! | E4051 | error    | a size that evaluates to a negative number (also reported when the model is lowered, for sizes of later blocks) |
+//! | E4053 | error    | sizes whose product is past `lower::MAX_ELEMENTS` (reported when the model is lowered) |
 //!
 //! # Choices where the contract is silent
 //! - Index variables: a JSON integer is a 1-based position, a JSON string is

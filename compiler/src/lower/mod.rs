@@ -156,6 +156,11 @@ pub enum LowerErrorKind {
     /// A parameter's lower bound from the data is not below its upper
     /// (E4033): the data are wrong.
     BoundsOrder,
+    /// A size the data make negative (E4051): the data are wrong.
+    NegativeSize,
+    /// Sizes the data make so large that the variable could not be held
+    /// (E4053): the data are wrong, or the program sizes by the wrong value.
+    TooLarge,
 }
 
 impl LowerError {
@@ -182,8 +187,26 @@ impl LowerError {
         LowerError { span, message: what.into(), kind: LowerErrorKind::BoundsOrder }
     }
 
+    /// A declared size that the data make negative (`what` says which).
+    pub fn negative_size(span: Span, what: impl Into<String>) -> LowerError {
+        LowerError { span, message: what.into(), kind: LowerErrorKind::NegativeSize }
+    }
+
+    /// A variable whose sizes make more elements than [`MAX_ELEMENTS`].
+    pub fn too_large(span: Span, what: impl Into<String>) -> LowerError {
+        LowerError { span, message: what.into(), kind: LowerErrorKind::TooLarge }
+    }
+
     fn into_diagnostic(self) -> Diagnostic {
         match self.kind {
+            LowerErrorKind::NegativeSize => Diagnostic::error("E4051", self.message)
+                .with_label(self.span, "this size is negative")
+                .with_help("sizes must be 0 or more; check the data this size is computed from"),
+            LowerErrorKind::TooLarge => Diagnostic::error("E4053", self.message)
+                .with_label(self.span, "declared here")
+                .with_help(format!(
+                    "a variable holds at most {MAX_ELEMENTS} elements (Stan's largest `int`, 16 GiB of reals); check the data its sizes are computed from"
+                )),
             LowerErrorKind::TransformedData => {
                 Diagnostic::error("E4052", format!("transformed data could not be computed to size the program: {}", self.message))
                     .with_label(self.span, "its size is computed by the statements before it")
@@ -201,6 +224,12 @@ impl LowerError {
         }
     }
 }
+
+/// The most elements one variable may hold: Stan's largest `int`, so no
+/// size Stan accepts is refused, and sizes past it (a mistyped or
+/// overflowed size in the data) get an error, not hours of lowering or an
+/// allocation that fails.
+pub const MAX_ELEMENTS: usize = i32::MAX as usize;
 
 /// Result of lowering steps.
 pub type LowerResult<T> = Result<T, LowerError>;
@@ -592,6 +621,12 @@ impl<'a> Lowerer<'a> {
         }
         let shape = match decl_shape(self.program, self.bound, decl) {
             Ok(shape) => shape,
+            // A negative size is the data's fault, not a size the compiler
+            // cannot compute.
+            Err(d) if d.code == "E4051" => {
+                let span = d.labels.first().map_or(decl.span, |l| l.span);
+                return Err(LowerError::negative_size(span, d.message));
+            }
             Err(d) => self.shape_from_earlier_values(decl).map_err(|run_error| {
                 // An inlined user function's locals are renamed `name__fN`.
                 let name = &self.program.var(decl.var).name;
@@ -605,6 +640,15 @@ impl<'a> Lowerer<'a> {
                 LowerError::unsupported(decl.span, message)
             })?,
         };
+        let elements = shape.iter().try_fold(1usize, |n, &k| n.checked_mul(k)).filter(|&n| n <= MAX_ELEMENTS);
+        if elements.is_none() && !shape.contains(&0) {
+            let name = &self.program.var(decl.var).name;
+            let sizes: Vec<String> = shape.iter().map(usize::to_string).collect();
+            return Err(LowerError::too_large(
+                decl.span,
+                format!("`{name}` would hold more than {MAX_ELEMENTS} elements: its sizes are [{}]", sizes.join(", ")),
+            ));
+        }
         self.shapes.insert(decl.var, shape.clone());
         Ok(shape)
     }
