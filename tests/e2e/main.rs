@@ -58,6 +58,7 @@ mod prior_predictive;
 mod promoted_arrays;
 mod propto;
 mod ragged_many_lengths;
+mod ragged_two_lengths;
 mod ragged_whole_vectors;
 mod read_cells;
 mod reciprocal_adjoints;
