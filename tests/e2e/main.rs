@@ -63,6 +63,7 @@ mod ragged_whole_vectors;
 mod read_cells;
 mod reciprocal_adjoints;
 mod recursive_containers;
+mod recursive_scalars;
 mod reduce_sum;
 mod root_squares;
 mod seed001;
