@@ -36,6 +36,7 @@ pub mod stan_removed;
 mod stmt;
 #[cfg(test)]
 mod tests;
+mod truncated_variate;
 pub mod typed;
 pub mod types;
 mod wiener_args;

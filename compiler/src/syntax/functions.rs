@@ -43,6 +43,7 @@ mod truncation;
 mod unrolled;
 pub use overloads::{resolve_overloads, show_written_names};
 pub use reduce_sum::{split_reduce_sum, REDUCE_SUM};
+pub use truncation::TRUNCATED_VARIATE;
 
 /// Every function definition (with a body) of the `functions` block, as
 /// written.
