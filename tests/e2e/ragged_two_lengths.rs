@@ -86,3 +86,24 @@ model {
     let out = hbmc(&dir, &["gradcheck", "m.stan", "--data", "d.json"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// A local sized by another local of the block (`vector[rows(u)] w;`
+/// after `vector[n[g]] u`) is sized by the one length once that is
+/// replaced, not a second length (E5001 on 76b228b): the block is copied
+/// per `n[g]` and has the density of the same terms written with
+/// `log_sum_exp`.
+#[test]
+fn a_size_read_from_a_local_of_the_block_is_not_a_second_length() {
+    let data = r#"{"G": 3, "n": [2, 3, 2], "pos": [1, 3, 6], "N": 7}"#;
+    let head = "data { int G; array[G] int n; array[G] int pos; int N; } parameters { vector[N] b; } ";
+    let copied = format!(
+        "{head}model {{ b ~ normal(0, 1); for (g in 1:G) {{ vector[n[g]] u = softmax(segment(b, pos[g], n[g])); \
+         vector[rows(u)] w = cumulative_sum(u); target += w[1]; }} }}"
+    );
+    let written = format!("{head}model {{ b ~ normal(0, 1); for (g in 1:G) target += exp(b[pos[g]] - log_sum_exp(segment(b, pos[g], n[g]))); }}");
+    for engine in [hbmc::model::Engine::Jit, hbmc::model::Engine::Interpreter] {
+        let a = common::oracle::bind_json("copied", &copied, data, engine).unwrap_or_else(|e| panic!("binds: {e}"));
+        let b = common::oracle::bind_json("written", &written, data, engine).unwrap_or_else(|e| panic!("binds: {e}"));
+        corpus::assert_same_density_bound(&format!("{engine:?} copied"), &a, "written", &b, 45, 1e-10);
+    }
+}

@@ -84,18 +84,6 @@ impl Rewriter<'_, '_> {
                 }
             }
         }
-        // The lengths of views decide; a size with none that reads one of
-        // them (`vector[len[k] + 1] p;` next to `segment(tau, s, len[k])`)
-        // is a constant once they are replaced. A size reading none of
-        // them (`vector[nb[g]] b;` next to `segment(ya, pa[g], na[g])`)
-        // is a length of its own.
-        let keys: Vec<(TypedExpr, bool)> = if keys.is_empty() {
-            whole
-        } else {
-            let own: Vec<(TypedExpr, bool)> = whole.into_iter().filter(|(w, _)| !keys.iter().any(|(k, _)| contains(w, k))).collect();
-            keys.into_iter().chain(own).collect()
-        };
-        let (key, slice) = keys.first()?.clone();
         // The length must be computable before the block runs.
         let mut declared = Vec::new();
         for s in stmts {
@@ -115,6 +103,18 @@ impl Rewriter<'_, '_> {
                 }
             });
         }
+        // The lengths of views decide; a size with none that reads one of
+        // them (`vector[len[k] + 1] p;` next to `segment(tau, s, len[k])`)
+        // is a constant once they are replaced, and so may be one reading
+        // the block's own variables (`vector[rows(u)] w;`). A size reading
+        // neither (`vector[nb[g]] b;` next to `segment(ya, pa[g], na[g])`)
+        // is a length of its own.
+        let own: Vec<(TypedExpr, bool)> = whole
+            .into_iter()
+            .filter(|(w, _)| !keys.iter().any(|(k, _)| contains(w, k)) && !w.mentions(|v| declared.contains(&v) || assigned.contains(&v)))
+            .collect();
+        let keys: Vec<(TypedExpr, bool)> = keys.into_iter().chain(own).collect();
+        let (key, slice) = keys.first()?.clone();
         if keys.iter().any(|(k, _)| k.mentions(|v| declared.contains(&v) || assigned.contains(&v))) {
             return None;
         }
