@@ -64,15 +64,30 @@ pub fn front_end(source: &str) -> FrontEnd {
     // Kept as written for ODE right-hand sides, compiled on their own.
     let function_defs = ast.as_ref().map(syntax::functions::definitions).unwrap_or_default();
     // User functions are expanded where they are called before checking.
-    let ast = ast.map(|program| {
+    // Kept for a second expansion (below) when there are user functions.
+    let written = if function_defs.is_empty() { None } else { ast.clone() };
+    let before_expanding = diagnostics.len();
+    let mut ast = ast.map(|program| {
         let (expanded, expand_diags) = syntax::functions::expand_functions(program);
         diagnostics.extend(expand_diags);
         expanded
     });
-    let parse_failed = diagnostics::has_errors(&diagnostics);
+    let mut parse_failed = diagnostics::has_errors(&diagnostics);
     let mut typed = None;
     if let Some(program) = &ast {
-        let (checked, check_diags) = check::check_program_with_functions(program, &function_defs);
+        let (mut checked, mut check_diags, on_parameters) = check::check_program_finding_recursion(program, &function_defs);
+        if let (false, false, Some(written)) = (on_parameters.is_empty(), parse_failed, written) {
+            // A recursive function on `int`/`real` values (compiled as a
+            // function of its own) given a value that depends on
+            // parameters: those calls are expanded to a depth instead, as
+            // recursion on vectors is, and the program checked again.
+            let (expanded, expand_diags) = syntax::functions::expand_functions_unrolling(written, &on_parameters);
+            diagnostics.truncate(before_expanding);
+            diagnostics.extend(expand_diags);
+            parse_failed = diagnostics::has_errors(&diagnostics);
+            (checked, check_diags) = check::check_program_with_functions(&expanded, &function_defs);
+            ast = Some(expanded);
+        }
         diagnostics.extend(check_diags);
         if !parse_failed {
             typed = checked.map(|mut t| {

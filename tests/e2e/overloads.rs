@@ -152,3 +152,52 @@ fn tuple_arguments_take_the_overload_of_their_element_types() {
         }
     }
 }
+
+/// A user function named like a library function overloads it (Stan
+/// 2.29): each call takes the user's definition when one fits its
+/// arguments and the library's otherwise (E0013 on 76b228b: the user's
+/// `inv_logit` "takes 2 argument(s), but 1 were given"). The log density
+/// and gradient equal those of the calls written out, in both engines.
+#[test]
+fn a_user_function_overloads_a_library_function() {
+    let overloaded = "functions {
+          real hypot(real x, int k) { return k * x; }
+          real inv_logit(real x, real s) { return 1 / (1 + exp(-x / s)); }
+        }
+        parameters { real mu; real<lower=0> s; }
+        model {
+          target += -square(hypot(mu, 2)) - hypot(mu, 3.0) + log(inv_logit(mu)) + log(inv_logit(mu, s)) - s;
+        }";
+    let written_out = "parameters { real mu; real<lower=0> s; }
+        model { target += -square(2 * mu) - sqrt(square(mu) + 9) + log_inv_logit(mu) + log_inv_logit(mu / s) - s; }";
+    for engine in [Engine::Jit, Engine::Interpreter] {
+        let a = common::oracle::bind_json("library-overload", overloaded, "{}", engine).unwrap_or_else(|e| panic!("binds: {e}"));
+        let b = common::oracle::bind_json("written-out", written_out, "{}", engine).unwrap_or_else(|e| panic!("binds: {e}"));
+        corpus::assert_same_density_bound(&format!("{engine:?} overloaded"), &a, "written out", &b, 29, 1e-9);
+    }
+}
+
+/// What stanc refuses of a library function's name is refused with the
+/// rule: a definition with the library's own argument types, and one of a
+/// function taking functions (`reduce_sum`, the ODE solvers, ...), are
+/// E0011; a call both the library and a definition (by promoting an
+/// `int`) take is E0013, not guessed.
+#[test]
+fn what_stan_refuses_of_a_library_name_is_an_error() {
+    let log1p = "functions { real log1p(real x) { return log(1 + x); } }
+        parameters { real<lower=0> mu; } model { target += -log1p(mu); }";
+    let errors = corpus::errors(log1p);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "E0011");
+    assert!(errors[0].1.contains("the library already defines `real log1p(real x)`"), "{}", errors[0].1);
+    let reduce = "functions { real reduce_sum(real x) { return x; } }
+        parameters { real mu; } model { target += -reduce_sum(mu); }";
+    let errors = corpus::errors(reduce);
+    assert!(errors.iter().any(|(c, m)| *c == "E0011" && m.contains("`reduce_sum` is a library function that takes functions")), "{errors:?}");
+    let ambiguous = "functions { real hypot(real x, int k) { return k * x; } }
+        parameters { real mu; } model { target += hypot(mu, 2) + hypot(1, 2); }";
+    let errors = corpus::errors(ambiguous);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "E0013");
+    assert!(errors[0].1.contains("the call `hypot(int, int)` fits both the library's `hypot`"), "{}", errors[0].1);
+}

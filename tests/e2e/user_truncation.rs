@@ -46,3 +46,43 @@ fn a_truncation_without_the_user_cdf_it_needs_is_error_e0013() {
     assert_eq!(errors[0].0, "E0013");
     assert!(errors[0].1.contains("`myexp_lccdf`"), "{}", errors[0].1);
 }
+
+/// User densities of a whole vector (and an array of counts) truncated
+/// with bounds of one value, vectorised as stanc 2.36 does it (one
+/// normalisation per element, or per element of a vector argument), have
+/// the log density and gradient of the library's truncated normal and
+/// Poisson given the same vectors (E1001 on 76b228b: `<` of a vector).
+#[test]
+fn truncated_user_densities_of_vectors_equal_the_library_s() {
+    corpus::assert_same_density("truncated_user_vector.stan", "truncated_user_vector_closed.stan", "truncated_user_vector.json", 38, 1e-9);
+}
+
+/// One element outside the bounds makes the whole vector's log density
+/// `-inf`, in both engines and both programs.
+#[test]
+fn a_vector_with_one_element_outside_the_bounds_has_log_density_minus_infinity() {
+    let data = r#"{"N": 3, "x": [0.1, 0.2, 0.3], "y": [0.5, 2.6, 1.0], "L": -1.0, "U": 2.5, "K": 1, "k": [2]}"#;
+    for name in ["truncated_user_vector.stan", "truncated_user_vector_closed.stan"] {
+        for engine in [Engine::Jit, Engine::Interpreter] {
+            let bound = common::oracle::bind_json(name, &corpus::source(name), data, engine).expect("binds");
+            let lp = bound.evaluator().log_density(&vec![0.1; bound.dim()]);
+            assert!(matches!(lp, Ok(v) if v == f64::NEG_INFINITY), "{name} {engine:?}: {lp:?}");
+        }
+    }
+}
+
+/// A vector truncated by a user density declared with a single-value
+/// variate is E0013 naming the rule and the declaration to write (it was
+/// E1001, "`<` cannot combine `vector` and `int`", from the expanded bounds
+/// test); one value of it still truncates.
+#[test]
+fn a_vector_truncated_by_a_single_value_density_is_error_e0013() {
+    let head = "functions {\n  real my_lpdf(real y, real mu) { return normal_lpdf(y | mu, 1); }\n  \
+                real my_lccdf(real y, real mu) { return normal_lccdf(y | mu, 1); }\n}\n\
+                data { int N; vector[N] y; }\nparameters { real mu; }\n";
+    let errors = corpus::errors(&format!("{head}model {{ y ~ my(mu) T[0, ]; }}\n"));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "E0013");
+    assert!(errors[0].1.contains("a `vector` cannot be truncated by `my`, whose `my_lpdf` takes a single value"), "{}", errors[0].1);
+    assert!(corpus::errors(&format!("{head}model {{ y[1] ~ my(mu) T[0, ]; }}\n")).is_empty());
+}

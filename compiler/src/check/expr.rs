@@ -394,6 +394,9 @@ impl Checker {
         if let (Some(_), None) = (super::map_rect::split_map_rect(&func.name), variate) {
             return self.check_map_rect(args, span);
         }
+        if let (Some(density), [arg], None) = (func.name.strip_prefix(crate::syntax::functions::TRUNCATED_VARIATE), args, variate) {
+            return self.check_truncated_variate(density, arg);
+        }
         // Left unexpanded: the first argument names no user function.
         if (crate::syntax::functions::REDUCE_SUM.contains(&func.name.as_str()) || func.name == "map_rect") && !self.user_functions.contains_key(&func.name) {
             self.report(

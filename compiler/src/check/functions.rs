@@ -104,6 +104,7 @@ impl Checker {
         // Its gradient would need the function's own adjoint.
         if level == Level::Param && matches!(self.ctx.block, BlockKind::TransformedParameters | BlockKind::Model) {
             let arg = args.iter().find(|a| a.level == Level::Param).map(|a| a.span).unwrap_or(span);
+            self.recursion_on_parameters.insert(span);
             self.report(
                 Diagnostic::error("E0012", format!("the recursive function `{name}` is given a value that depends on parameters, which is not supported yet"))
                     .with_label(arg, "depends on parameters")

@@ -36,6 +36,7 @@ pub mod stan_removed;
 mod stmt;
 #[cfg(test)]
 mod tests;
+mod truncated_variate;
 pub mod typed;
 pub mod types;
 mod wiener_args;
@@ -43,7 +44,7 @@ mod wiener_args;
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::{BlockKind, FunDef, Program};
 use crate::syntax::span::Span;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use env::{DimEnv, Scope, ScopeEntry, VarOrigin};
 use typed::{Level, TypedProgram, VarId, VarInfo};
 use types::Type;
@@ -59,6 +60,16 @@ pub fn check_program(program: &Program) -> (Option<TypedProgram>, Vec<Diagnostic
 /// calls that pass a function by name (`reduce_sum`) are compared with
 /// its declared types.
 pub fn check_program_with_functions(program: &Program, defs: &[FunDef]) -> (Option<TypedProgram>, Vec<Diagnostic>) {
+    let (typed, diagnostics, _) = check_program_finding_recursion(program, defs);
+    (typed, diagnostics)
+}
+
+/// [`check_program_with_functions`], with the spans of the calls of
+/// compiled recursive functions given values that depend on parameters in
+/// `transformed parameters` or `model` (each reported E0012): expanded at
+/// the call instead (`syntax::functions::expand_functions_unrolling`),
+/// they compile.
+pub fn check_program_finding_recursion(program: &Program, defs: &[FunDef]) -> (Option<TypedProgram>, Vec<Diagnostic>, BTreeSet<Span>) {
     let mut checker = Checker::new();
     checker.declared_functions = defs.iter().map(|d| (d.name.name.clone(), d.clone())).collect();
     let blocks = checker.check_blocks(program);
@@ -72,7 +83,7 @@ pub fn check_program_with_functions(program: &Program, defs: &[FunDef]) -> (Opti
         prelude_home: None,
         blocks,
     });
-    (typed, checker.diagnostics)
+    (typed, checker.diagnostics, checker.recursion_on_parameters)
 }
 
 /// Where in the program the checker is, for block rules.
@@ -107,6 +118,9 @@ pub(crate) struct Checker {
     /// Every user function as written, by name, for calls that pass one
     /// by name (`reduce_sum`); empty when the caller did not give them.
     pub(crate) declared_functions: HashMap<String, FunDef>,
+    /// The calls of compiled recursive functions given values that depend
+    /// on parameters where they are differentiated (reported E0012).
+    pub(crate) recursion_on_parameters: BTreeSet<Span>,
 }
 
 impl Checker {
@@ -121,6 +135,7 @@ impl Checker {
             user_functions: HashMap::new(),
             functions: Vec::new(),
             declared_functions: HashMap::new(),
+            recursion_on_parameters: BTreeSet::new(),
             ctx: Context {
                 block: BlockKind::Data,
                 nested: false,

@@ -43,6 +43,7 @@ mod truncation;
 mod unrolled;
 pub use overloads::{resolve_overloads, show_written_names};
 pub use reduce_sum::{split_reduce_sum, REDUCE_SUM};
+pub use truncation::TRUNCATED_VARIATE;
 
 /// Every function definition (with a body) of the `functions` block, as
 /// written.
@@ -61,7 +62,16 @@ pub fn definitions(program: &Program) -> Vec<FunDef> {
 /// Replaces the `functions` block's definitions by expanding every call of
 /// them; the block itself stays (empty) so the block-order check still sees
 /// it. Returns the expanded program and the diagnostics found on the way.
-pub fn expand_functions(mut program: Program) -> (Program, Vec<Diagnostic>) {
+pub fn expand_functions(program: Program) -> (Program, Vec<Diagnostic>) {
+    expand_functions_unrolling(program, &BTreeSet::new())
+}
+
+/// [`expand_functions`], with the calls at `unroll` (spans of calls of
+/// recursive functions compiled as functions of their own, which the
+/// checker found given values that depend on parameters: E0012 otherwise)
+/// expanded at the call to a depth instead, as recursion on vectors is
+/// (`unrolled.rs`). Their other calls stay calls.
+pub fn expand_functions_unrolling(mut program: Program, unroll: &BTreeSet<Span>) -> (Program, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut defs: BTreeMap<String, FunDef> = BTreeMap::new();
     let mut declared: BTreeMap<String, FunDef> = BTreeMap::new();
@@ -100,7 +110,8 @@ pub fn expand_functions(mut program: Program) -> (Program, Vec<Diagnostic>) {
     if defs.is_empty() {
         return (program, diags);
     }
-    let (recursive, compiled, unrolled) = sort_recursion(&defs, &mut diags);
+    let (recursive, mut compiled, unrolled) = sort_recursion(&defs, &mut diags);
+    let levels = compiled_levels(&defs, &compiled);
     let mut ex = Expander {
         forms: BTreeMap::new(),
         defs,
@@ -108,6 +119,7 @@ pub fn expand_functions(mut program: Program) -> (Program, Vec<Diagnostic>) {
         unrolled,
         levels: HashMap::new(),
         compiled: compiled.keys().cloned().collect(),
+        unroll_at: unroll.clone(),
         param_names: BTreeSet::new(),
         counter: 0,
         block: BlockKind::Model,
@@ -131,6 +143,32 @@ pub fn expand_functions(mut program: Program) -> (Program, Vec<Diagnostic>) {
         let form = ex.classify(&ex.defs[&name].clone());
         ex.forms.insert(name, form);
     }
+    // A compiled function whose body calls one with statements (directly
+    // or through others) cannot be one expression: every call of it is
+    // expanded to a depth instead, as recursion on vectors is.
+    loop {
+        let hoisting: Vec<String> = compiled.iter().filter(|(_, body)| ex.hoists(body)).map(|(n, _)| n.clone()).collect();
+        if hoisting.is_empty() {
+            break;
+        }
+        for name in hoisting {
+            compiled.remove(&name);
+            ex.compiled.remove(&name);
+            ex.unrolled.insert(name.clone(), levels.get(&name).copied().unwrap_or(1));
+            let form = ex.classify(&ex.defs[&name].clone());
+            ex.forms.insert(name, form);
+        }
+    }
+    if !unroll.is_empty() {
+        // Every compiled function gets the unrolled form too (the one a
+        // call at `unroll` names may reach the others); its other calls
+        // stay calls.
+        for name in ex.compiled.clone() {
+            ex.unrolled.insert(name.clone(), levels.get(&name).copied().unwrap_or(1));
+            let form = ex.classify(&ex.defs[&name].clone());
+            ex.forms.insert(name, form);
+        }
+    }
     for block in &mut program.blocks {
         ex.block = block.kind;
         if let BlockBody::Stmts(stmts) = &mut block.body {
@@ -143,6 +181,9 @@ pub fn expand_functions(mut program: Program) -> (Program, Vec<Diagnostic>) {
     // user functions expanded.
     let mut kept = Vec::new();
     ex.block = BlockKind::Functions;
+    // Inside a compiled body every argument is the function's own: its
+    // calls stay calls.
+    ex.unroll_at.clear();
     for (name, body) in compiled {
         let mut hoist = Vec::new();
         let span = body.span;
@@ -367,6 +408,19 @@ fn sort_recursion(defs: &BTreeMap<String, FunDef>, diags: &mut Vec<Diagnostic>) 
     (recursive, compiled, unrolled)
 }
 
+/// The levels each function of `compiled` is expanded to when a call of
+/// it is expanded rather than compiled (see [`expand_functions_unrolling`]).
+fn compiled_levels(defs: &BTreeMap<String, FunDef>, compiled: &BTreeMap<String, Expr>) -> BTreeMap<String, usize> {
+    let mut graph: BTreeMap<&str, Vec<(String, Span)>> = BTreeMap::new();
+    for (name, f) in defs {
+        let mut calls = Vec::new();
+        calls_in_stmts(f.body.as_deref().unwrap_or(&[]), &mut calls);
+        calls.retain(|(c, _)| defs.contains_key(c));
+        graph.insert(name, calls);
+    }
+    compiled.keys().map(|name| (name.clone(), unrolled::level_limit(recursive_calls(&graph, name)))).collect()
+}
+
 /// How many calls in `name`'s body lead back to `name`.
 fn recursive_calls(graph: &BTreeMap<&str, Vec<(String, Span)>>, name: &str) -> usize {
     graph.get(name).map_or(0, |v| v.iter().filter(|(c, _)| c == name || reaches(graph, c, name)).count())
@@ -434,8 +488,12 @@ struct Expander {
     /// The levels of each of those being expanded now.
     levels: HashMap<String, usize>,
     /// Recursive functions compiled as functions of their own: their calls
-    /// stay calls.
+    /// stay calls, except those at `unroll_at`.
     compiled: BTreeSet<String>,
+    /// Calls of `compiled` functions expanded to a depth instead (given
+    /// values that depend on parameters), with every call of a compiled
+    /// function their expansion makes.
+    unroll_at: BTreeSet<Span>,
     /// Names declared in `parameters` and `transformed parameters`.
     param_names: BTreeSet<String>,
     counter: usize,
@@ -456,10 +514,15 @@ const MAX_DEPTH: usize = 64;
 
 impl Expander {
     fn classify(&mut self, f: &FunDef) -> Form {
-        if self.recursive.contains(&f.name.name) || self.compiled.contains(&f.name.name) {
+        if self.recursive.contains(&f.name.name) || (self.compiled.contains(&f.name.name) && !self.unrolled.contains_key(&f.name.name)) {
             return Form::Broken;
         }
         let mut body = f.body.clone().unwrap_or_default();
+        if self.unrolled.contains_key(&f.name.name) && compiled_body(f).is_ok() {
+            // A recursion on `int`/`real` values (one expression) expanded
+            // at a call: its levels in nested `else`s, for lowering to prune.
+            body = unrolled::nest_early_returns(body);
+        }
         if self.unrolled.contains_key(&f.name.name) {
             // `return c ? a : f(...);` as `if (c) return a; else return
             // f(...);`: the recursive call's statements go in its arm.
@@ -692,6 +755,9 @@ impl Expander {
     /// `return e` written as `target = e`. `None` when `rhs` is not such a call.
     fn direct_call(&mut self, rhs: &Expr, target: Expr, depth: usize) -> Option<Vec<Stmt>> {
         let ExprKind::Call { func, args } = &rhs.kind else { return None };
+        if !self.expands(func, rhs.span) {
+            return None;
+        }
         let name = def_name(&func.name);
         let jumps = match self.forms.get(&name) {
             Some(Form::Stmts(_, Some(_))) => false,
@@ -996,7 +1062,7 @@ impl Expander {
     fn expand_expr(&mut self, e: Expr, hoist: &mut Vec<Stmt>, depth: usize) -> Expr {
         let span = e.span;
         let kind = match e.kind {
-            ExprKind::Call { func, args } if self.defs.contains_key(&def_name(&func.name)) && !self.compiled.contains(&func.name) => {
+            ExprKind::Call { func, args } if self.expands(&func, span) => {
                 return self.value_call(&func, args, span, hoist, depth);
             }
             ExprKind::Call { func, args } if REDUCE_SUM.contains(&func.name.as_str()) && self.names_user_function(&args) => {
@@ -1067,6 +1133,20 @@ impl Expander {
             },
             a @ Index::All(_) => a,
         }
+    }
+
+    /// Whether the call of `func` at `span` is expanded here: a user
+    /// function's, unless it is compiled as a function of its own and
+    /// neither given values that depend on parameters (`unroll_at`) nor
+    /// made by the expansion of such a call.
+    fn expands(&self, func: &Ident, span: Span) -> bool {
+        if !self.defs.contains_key(&def_name(&func.name)) {
+            return false;
+        }
+        if !self.compiled.contains(&func.name) {
+            return true;
+        }
+        self.unroll_at.contains(&span) || self.levels.iter().any(|(n, &l)| l > 0 && self.compiled.contains(n))
     }
 
     /// A call whose value is used inside an expression.
@@ -1526,16 +1606,19 @@ mod tests {
         );
         // Expanded at each call instead (`unrolled.rs`): no error.
         assert!(d.is_empty(), "{d:?}");
-        // A function compiled on its own (scalars, one expression) that
-        // calls a non-recursive function with statements: still E0012.
-        let (_, d) = expand(
+        // A recursion on scalars (one expression) that calls a
+        // non-recursive function with statements (E0012 on 76b228b): its
+        // calls are expanded too, the call on data included, and none is
+        // left a call.
+        let (p, d) = expand(
             "functions { real g(real x) { real y = 0; for (i in 1:2) y += x; return y; }
-               real f(real x, int n) { return n == 0 ? g(x) : f(x, n - 1); } } model { }",
+               real f(real x, int n) { return n == 0 ? g(x) : f(x, n - 1); } }
+             data { int N; } transformed data { real t = f(1.5, N); } model { }",
         );
-        assert!(
-            d.iter().any(|d| d.code == "E0012" && d.message.contains("the recursive function `f` calls a function with a statement body")),
-            "{d:?}"
-        );
+        assert!(d.is_empty(), "{d:?}");
+        assert!(matches!(&p.blocks[0].body, BlockBody::Stmts(v) if v.is_empty()), "no function is kept: {:?}", p.blocks[0].body);
+        let text = format!("{:?}", p.blocks);
+        assert!(!text.contains("name: \"f\""), "a call of `f` is left: {text}");
     }
 }
 

@@ -84,14 +84,6 @@ impl Rewriter<'_, '_> {
                 }
             }
         }
-        // The lengths of views decide; a size with none (`vector[len[k] +
-        // 1] p;` next to `segment(tau, s, len[k])`) is a constant once they
-        // are replaced, or else lowering refuses it as before.
-        let keys = if keys.is_empty() { whole } else { keys };
-        let (key, slice) = keys.first()?.clone();
-        if keys.len() > 1 {
-            return None;
-        }
         // The length must be computable before the block runs.
         let mut declared = Vec::new();
         for s in stmts {
@@ -111,8 +103,26 @@ impl Rewriter<'_, '_> {
                 }
             });
         }
-        if key.mentions(|v| declared.contains(&v) || assigned.contains(&v)) {
+        // The lengths of views decide; a size with none that reads one of
+        // them (`vector[len[k] + 1] p;` next to `segment(tau, s, len[k])`)
+        // is a constant once they are replaced, and so may be one reading
+        // the block's own variables (`vector[rows(u)] w;`). A size reading
+        // neither (`vector[nb[g]] b;` next to `segment(ya, pa[g], na[g])`)
+        // is a length of its own.
+        let own: Vec<(TypedExpr, bool)> = whole
+            .into_iter()
+            .filter(|(w, _)| !keys.iter().any(|(k, _)| contains(w, k)) && !w.mentions(|v| declared.contains(&v) || assigned.contains(&v)))
+            .collect();
+        let keys: Vec<(TypedExpr, bool)> = keys.into_iter().chain(own).collect();
+        let (key, slice) = keys.first()?.clone();
+        if keys.iter().any(|(k, _)| k.mentions(|v| declared.contains(&v) || assigned.contains(&v))) {
             return None;
+        }
+        if keys.len() > 1 {
+            // Two or more lengths (`vector[na[g]] a; vector[nb[g]] b;`):
+            // one copy per combination of their values.
+            let tuples = self.values_of_lengths(&keys)?;
+            return Some((self.chain_of_copies(stmts, &keys, &tuples, span), tuples.len()));
         }
         let values = self.values_of_length(&key, slice, true, "sizes local variables")?;
         let tuples: Vec<Vec<i64>> = values.into_iter().map(|v| vec![v]).collect();
@@ -245,6 +255,78 @@ impl Rewriter<'_, '_> {
         let mut values: Vec<i64> = if slice { values.into_iter().map(|v| v.max(0)).collect() } else { values.into_iter().filter(|&v| v >= 0).collect() };
         values.dedup();
         Some(values)
+    }
+
+    /// The combinations of values the run-time lengths `keys` of one block
+    /// take, each one copy: the distinct tuples the loops around them meet
+    /// (`(na[g], nb[g])` for `g` in `1:G`), or else every combination of
+    /// the values each takes on its own (lengths read from the data by
+    /// indices that are not loop variables). `None` when there are more
+    /// than [`MAX_LENGTHS`] (with the copies the enclosing statements
+    /// already make), or a length's values are not known from the data,
+    /// with the reason in [`Rewriter::error`]. Widths and negative lengths
+    /// as in [`Rewriter::values_of_length`].
+    fn values_of_lengths(&mut self, keys: &[(TypedExpr, bool)]) -> Option<Vec<Vec<i64>>> {
+        /// Combinations counted before giving up on the product of
+        /// lengths read from the data apart.
+        const MAX_COUNTED: usize = 1 << 20;
+        let (first, _) = keys.first()?;
+        let span = first.span;
+        let cap = usize::try_from(MAX_LENGTHS / self.copies.max(1)).unwrap_or(0);
+        let exprs: Vec<&TypedExpr> = keys.iter().map(|(k, _)| k).collect();
+        let mut unknown = None;
+        let mut too_many = false;
+        let tuples = match self.l.values_over_loops(&exprs) {
+            Some(tuples) => tuples,
+            None => {
+                // Each length's own values, then every combination of them.
+                let mut product: Vec<Vec<i64>> = vec![Vec::new()];
+                for (k, _) in keys {
+                    let Some(values) = self.l.value_set(k, MAX_COUNTED) else {
+                        unknown = Some(k.clone());
+                        break;
+                    };
+                    if product.len().saturating_mul(values.len()) > MAX_COUNTED {
+                        too_many = true;
+                        break;
+                    }
+                    product = product.iter().flat_map(|t| values.iter().map(move |&v| [t.as_slice(), &[v]].concat())).collect();
+                }
+                product
+            }
+        };
+        let mut tuples: Vec<Vec<i64>> = tuples
+            .into_iter()
+            .filter_map(|t| t.iter().zip(keys).map(|(&v, (_, slice))| if *slice { Some(v.max(0)) } else { (v >= 0).then_some(v) }).collect())
+            .collect();
+        tuples.sort_unstable();
+        tuples.dedup();
+        if unknown.is_none() && !too_many && tuples.len() <= cap {
+            return Some(tuples);
+        }
+        let describe = |r: &Self, k: &TypedExpr| super::describe::describe(k, &|v| r.var_info(v).name);
+        let names: Vec<String> = keys.iter().map(|(k, _)| format!("`{}`", describe(self, k))).collect();
+        let names = match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => names.concat(),
+        };
+        let limit = if self.copies > 1 {
+            format!("more than the {MAX_LENGTHS} copies allowed, with the {} the enclosing code is already copied for", self.copies)
+        } else {
+            format!("more than the {MAX_LENGTHS} copies allowed")
+        };
+        let reason = match unknown {
+            Some(k) => format!("`{}` is not read from the data, so its values are not known when the data are bound", describe(self, &k)),
+            None if too_many => format!("they take more than {MAX_COUNTED} combinations of values in the data, {limit}"),
+            None => format!("they take {} distinct combinations of values in the data, {limit}", tuples.len()),
+        };
+        let message = format!(
+            "a block declares local variables sized by the run-time lengths {names}: such a block is compiled once per combination of their values, and {reason} (docs/language.md, \"Run-time lengths\")"
+        );
+        if self.error.is_none() {
+            self.error = Some(crate::lower::LowerError::unsupported(span, message));
+        }
+        None
     }
 
     /// `if (key == L) { stmts for L }` for each of the `tuples` of values
@@ -410,6 +492,11 @@ impl Rewriter<'_, '_> {
             _ => {}
         }
     }
+}
+
+/// Whether `e` holds an expression that is `same` as `part`.
+fn contains(e: &TypedExpr, part: &TypedExpr) -> bool {
+    same(e, part) || e.children().into_iter().any(|c| contains(c, part))
 }
 
 /// The width of the slice `lower : upper` when `upper - lower` is an

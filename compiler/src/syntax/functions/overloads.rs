@@ -40,6 +40,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::arg_types::{self, Declared, Names};
 use super::{def_name, map_expr, map_stmt_exprs, paren, signature_text, type_text};
+use crate::check::typed::{Level, TypedExpr, TypedExprKind};
 use crate::check::types::{DimId, DimNames, Type};
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::*;
@@ -90,6 +91,20 @@ pub fn resolve_overloads(mut program: Program) -> (Program, Vec<Diagnostic>, Vec
     if signatures.is_empty() {
         return (program, Vec::new(), Vec::new());
     }
+    // A user function named like a library function overloads it (Stan
+    // 2.29): its definitions get internal names like overloaded ones, and
+    // a call no definition fits is left to the library.
+    let mut diags = Vec::new();
+    let mut library = Vec::new();
+    for f in &all {
+        if library_function(&f.name.name) {
+            if let Some(d) = library_clash(f) {
+                diags.push(d);
+            }
+            library.push(f.name.name.clone());
+        }
+    }
+    overloaded.extend(library.iter().cloned());
     let mut groups: BTreeMap<String, Vec<Overload>> = BTreeMap::new();
     let mut shown = Vec::new();
     let mut marks: HashMap<(String, Vec<String>), String> = HashMap::new();
@@ -119,7 +134,7 @@ pub fn resolve_overloads(mut program: Program) -> (Program, Vec<Diagnostic>, Vec
             }
         }
     }
-    let mut r = Resolver { groups, defs, scopes: vec![HashMap::new()], diags: Vec::new() };
+    let mut r = Resolver { groups, defs, library, scopes: vec![HashMap::new()], diags };
     for block in &mut program.blocks {
         match &mut block.body {
             BlockBody::Functions(fns) => {
@@ -198,6 +213,8 @@ impl DimNames for NoDims {
 }
 
 struct Resolver {
+    /// The names of library functions the user's definitions overload.
+    library: Vec<String>,
     /// The definitions of each overloaded name, by the name as written.
     groups: BTreeMap<String, Vec<Overload>>,
     /// Every user function's signature, by its (internal) name.
@@ -260,8 +277,9 @@ impl Resolver {
                 }
                 if !candidates.is_empty() {
                     match self.choose(&stem, true, &candidates, &all, span) {
-                        Some(o) => dist.name = format!("{stem}{}", o.mark),
-                        None => {
+                        Choice::User(o) => dist.name = format!("{stem}{}", o.mark),
+                        // Not for `~` (densities are not library functions here).
+                        Choice::Library | Choice::Refused => {
                             s.kind = StmtKind::Empty;
                             return;
                         }
@@ -322,7 +340,12 @@ impl Resolver {
             let written = def_name(&func.name);
             let values: Vec<Expr> = args.iter().map(|a| (**a).clone()).collect();
             let chosen = match self.groups.get(&written).cloned() {
-                Some(candidates) => self.choose(&func.name, false, &candidates, &values, span).map(|o| func.name.insert_str(stem_len(&written), &o.mark)),
+                Some(candidates) => match self.choose(&func.name, false, &candidates, &values, span) {
+                    Choice::User(o) => Some(func.name.insert_str(stem_len(&written), &o.mark)),
+                    // The call keeps its name, which no definition has now.
+                    Choice::Library => return false,
+                    Choice::Refused => None,
+                },
                 None => self.passed_by_name(&func.name, &values),
             };
             if chosen.is_some() {
@@ -425,9 +448,32 @@ impl Resolver {
         ok
     }
 
-    /// The definition a call resolves to, or `None` (reported).
-    /// `tilde`: the call is `args[0] ~ called(args[1..])`.
-    fn choose(&mut self, called: &str, tilde: bool, candidates: &[Overload], args: &[Expr], span: Span) -> Option<Overload> {
+    /// The definition a call resolves to, the library function of its
+    /// name, or neither (reported). `tilde`: the call is `args[0] ~
+    /// called(args[1..])`.
+    fn choose(&mut self, called: &str, tilde: bool, candidates: &[Overload], args: &[Expr], span: Span) -> Choice {
+        match self.choose_definition(called, tilde, candidates, args, span) {
+            Ok(o) => Choice::User(o),
+            // No definition fits (or one fits only by promotions the
+            // library does not need): the library's function, which the
+            // checker then types (and refuses if it does not fit either).
+            Err(Some(_)) if !tilde && self.library.iter().any(|l| l == called) => Choice::Library,
+            Err(Some(d)) => {
+                self.diags.push(d);
+                Choice::Refused
+            }
+            Err(None) => Choice::Refused,
+        }
+    }
+
+    /// [`Resolver::choose`] among the user's definitions: the one a call
+    /// resolves to; else `Some` error, not yet reported, when none fits
+    /// (the library may still take the call), or `None` when the error is
+    /// reported. A call of a library function's name that a definition
+    /// fits only by promotions, and the library takes, is refused as
+    /// ambiguous (E0013).
+    fn choose_definition(&mut self, called: &str, tilde: bool, candidates: &[Overload], args: &[Expr], span: Span) -> Result<Overload, Option<Diagnostic>> {
+        let library = (!tilde && self.library.iter().any(|l| l == called)).then(|| called.to_string());
         let types: Vec<ArgType> = args
             .iter()
             .map(|a| match (arg_types::infer(a, self), arg_types::tuple_text(a, self).and(arg_types::signature_type(a, self))) {
@@ -460,12 +506,11 @@ impl Resolver {
             .collect();
         if fits.is_empty() {
             let all: Vec<&Overload> = candidates.iter().collect();
-            self.diags.push(
+            return Err(Some(
                 Diagnostic::error("E0013", format!("no definition of `{called}` takes these arguments: `{call_text}`"))
                     .with_label(span, "this call")
                     .with_help(format!("the definitions are {}", listed(&all))),
-            );
-            return None;
+            ));
         }
         // An unknown argument must not be what tells the fitting ones apart.
         let unknown: Vec<usize> = (0..types.len()).filter(|&k| matches!(types[k], ArgType::Unknown)).collect();
@@ -479,10 +524,23 @@ impl Resolver {
                         .with_label(span, "this call")
                         .with_help(format!("assign the argument to a declared variable first; the definitions that could fit are {}", listed(&all))),
                 );
-                return None;
+                return Err(None);
             }
         }
-        let best = fits.iter().map(|(_, c)| *c).min()?;
+        let Some(best) = fits.iter().map(|(_, c)| *c).min() else { return Err(None) };
+        if best > 0 && library.as_ref().is_some_and(|name| library_takes(name, &types, args)) {
+            // Stan's rule is the fewest promotions, the library's
+            // signatures counted too; the library's accepting these types
+            // does not say how many it needs (its `int` signatures take
+            // the `int` as it is), so the choice is not guessed.
+            let best_def: Vec<&Overload> = fits.iter().filter(|(_, c)| *c == best).map(|(o, _)| *o).collect();
+            self.diags.push(
+                Diagnostic::error("E0013", format!("the call `{call_text}` fits both the library's `{called}` and, by promoting `int` to `real`, the definition {}", listed(&best_def)))
+                    .with_label(span, "ambiguous call")
+                    .with_help("make the `int` arguments `real` (e.g. `1.0 * n`) to call the definition, or give the definition another name"),
+            );
+            return Err(None);
+        }
         let winners: Vec<&Overload> = fits.iter().filter(|(_, c)| *c == best).map(|(o, _)| *o).collect();
         if winners.len() > 1 {
             self.diags.push(
@@ -493,10 +551,79 @@ impl Resolver {
                         listed(&winners)
                     )),
             );
-            return None;
+            return Err(None);
         }
-        Some(winners[0].clone())
+        Ok(winners[0].clone())
     }
+}
+
+/// What a call resolves to.
+enum Choice {
+    /// A user definition.
+    User(Overload),
+    /// The library function of the same name.
+    Library,
+    /// Neither (reported).
+    Refused,
+}
+
+/// Stan's library functions that take functions and are typed apart
+/// (variadic): user definitions cannot overload them (stanc's rule).
+const NOT_OVERLOADABLE: &[&str] = &[
+    "reduce_sum", "reduce_sum_static", "map_rect", "integrate_1d", "algebra_solver", "algebra_solver_newton", "solve_newton",
+    "solve_newton_tol", "solve_powell", "solve_powell_tol", "dae", "dae_tol", "ode_rk45", "ode_rk45_tol", "ode_bdf", "ode_bdf_tol",
+    "ode_adams", "ode_adams_tol", "ode_ckrk", "ode_ckrk_tol", "ode_adjoint_tol_ctl", "integrate_ode_rk45", "integrate_ode_bdf",
+    "integrate_ode_adams",
+];
+
+/// Whether `name` is a library function (densities aside) a user
+/// definition may overload, or one of [`NOT_OVERLOADABLE`].
+fn library_function(name: &str) -> bool {
+    NOT_OVERLOADABLE.contains(&name) || crate::check::signatures::function_names().any(|n| n == name)
+}
+
+/// Why the definition `f` of a library function's name cannot be: the
+/// function is one of [`NOT_OVERLOADABLE`], or the library already has
+/// its argument types (stanc: "already declared in the Stan Math
+/// library"). Only definitions without `int` arguments are compared, so
+/// that a promotion the library allows is never taken for its signature
+/// (a definition with `int` arguments the library also takes has its calls
+/// refused as ambiguous instead, see [`Resolver::choose_definition`]).
+fn library_clash(f: &FunDef) -> Option<Diagnostic> {
+    let name = &f.name.name;
+    if NOT_OVERLOADABLE.contains(&name.as_str()) {
+        return Some(
+            Diagnostic::error("E0011", format!("`{name}` is a library function that takes functions, which Stan does not let user functions overload"))
+                .with_label(f.name.span, "defined here")
+                .with_help("give the function another name"),
+        );
+    }
+    let types: Option<Vec<Type>> = f.params.iter().map(|p| arg_types::fun_type(&p.ty)).collect();
+    let types = types?;
+    if types.iter().any(|t| t.is_int_valued()) {
+        return None;
+    }
+    let known: Vec<ArgType> = types.into_iter().map(ArgType::Known).collect();
+    let args: Vec<Expr> = f.params.iter().map(|p| Expr::var(&p.name)).collect();
+    library_takes(name, &known, &args).then(|| {
+        Diagnostic::error("E0011", format!("the library already defines `{}`", signature_text(f)))
+            .with_label(f.name.span, "defined here")
+            .with_help("a user function may overload a library function only with other argument types or count; give it another name")
+    })
+}
+
+/// Whether the library function `name` takes arguments of `types` (all
+/// known), as they are or promoted.
+fn library_takes(name: &str, types: &[ArgType], args: &[Expr]) -> bool {
+    let typed: Option<Vec<TypedExpr>> = types
+        .iter()
+        .zip(args)
+        .map(|(t, a)| match t {
+            ArgType::Known(ty) => Some(TypedExpr { kind: TypedExprKind::RealLit(0.0), ty: ty.clone(), level: Level::Data, span: a.span }),
+            _ => None,
+        })
+        .collect();
+    typed.is_some_and(|typed| crate::check::signatures::resolve_function(name, &typed).is_ok())
 }
 
 /// What is known of an argument's type before checking.

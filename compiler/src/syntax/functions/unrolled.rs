@@ -119,3 +119,43 @@ pub(super) fn split_conditional_returns(s: &mut Stmt) {
         _ => {}
     }
 }
+
+/// `stmts` with every `if (c) <returns>` followed by more statements made
+/// `if (c) <returns> else { <the rest> }` (inside the arms too): the body
+/// of a compiled recursive function on `int`/`real` values expanded at a
+/// call (`if (n == 0) return x; return f(x, n - 1) * 0.5 + x;`). Lowered,
+/// the rest of the body would otherwise run under a run-time "not yet
+/// returned" flag, which lowering cannot prune with the data, so every
+/// level down to the limit would be compiled and the limit's `reject`
+/// kept; as an `else`, the arm the data choose is all that is compiled.
+pub(super) fn nest_early_returns(stmts: Vec<Stmt>) -> Vec<Stmt> {
+    let mut out = Vec::new();
+    let mut rest = stmts.into_iter();
+    while let Some(mut s) = rest.next() {
+        if let StmtKind::If { then, otherwise, .. } = &mut s.kind {
+            let arm = |b: &mut Box<Stmt>| {
+                let inner = std::mem::replace(&mut b.kind, StmtKind::Empty);
+                let nested = match inner {
+                    StmtKind::Block(v) => StmtKind::Block(nest_early_returns(v)),
+                    other => other,
+                };
+                b.kind = nested;
+            };
+            arm(then);
+            if let Some(o) = otherwise.as_mut() {
+                arm(o);
+            }
+            if otherwise.is_none() && super::returns::surely_returns(std::slice::from_ref(then)) {
+                let remaining: Vec<Stmt> = rest.collect();
+                if !remaining.is_empty() {
+                    let span = remaining.first().map_or(s.span, |r| r.span);
+                    *otherwise = Some(Box::new(Stmt { kind: StmtKind::Block(nest_early_returns(remaining)), span }));
+                }
+                out.push(s);
+                return out;
+            }
+        }
+        out.push(s);
+    }
+    out
+}

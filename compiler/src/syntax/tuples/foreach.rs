@@ -15,18 +15,20 @@ use crate::syntax::functions::{map_expr, map_stmt_exprs};
 use crate::syntax::span::Span;
 
 impl Splitter {
-    /// `for (var in xs) body` with `xs` an array of tuples of type `ty`
-    /// (see the module doc), split into `out`.
-    pub(super) fn foreach_over_tuples(&mut self, var: Ident, xs: &Ident, ty: &TypeExpr, body: Stmt, span: Span, out: &mut Vec<Stmt>) {
+    /// `for (var in xs[outer]) body` with `xs` an array of tuples of type
+    /// `ty`, `outer` the single indices of its leading dimensions that the
+    /// loop's container takes (none for `for (var in xs)`; `[1]` for `for
+    /// (var in xs[1])` of an array of arrays), split into `out` (see the
+    /// module doc).
+    pub(super) fn foreach_over_tuples(&mut self, var: Ident, xs: &Ident, outer: Vec<Index>, ty: &TypeExpr, body: Stmt, span: Span, out: &mut Vec<Stmt>) {
         let index = Ident { name: format!("{}:i", var.name), span: var.span };
-        let element = Expr {
-            kind: ExprKind::Index { base: Box::new(Expr { kind: ExprKind::Var(xs.clone()), span: xs.span }), indices: vec![Index::Single(var_expr(&index))] },
-            span: var.span,
-        };
+        let mut indices = outer.clone();
+        indices.push(Index::Single(var_expr(&index)));
+        let element = Expr { kind: ExprKind::Index { base: Box::new(Expr { kind: ExprKind::Var(xs.clone()), span: xs.span }), indices }, span: var.span };
         let body = if assigns(&body, &xs.name) {
             // Stan's copy of the element, taken as the iteration starts.
             let mut element_ty = ty.clone();
-            element_ty.array_sizes.remove(0);
+            element_ty.array_sizes.drain(..=outer.len().min(element_ty.array_sizes.len().saturating_sub(1)));
             let copy = Stmt { kind: StmtKind::Decl(VarDecl { ty: element_ty, name: var, init: Some(element), span }), span };
             let body_span = body.span;
             Stmt { kind: StmtKind::Block(vec![copy, body]), span: body_span }
@@ -35,10 +37,9 @@ impl Splitter {
             replace_var(&mut body, &var.name, &element);
             body
         };
-        let upper = Expr {
-            kind: ExprKind::Call { func: Ident { name: "size".into(), span: xs.span }, args: vec![var_expr(&first_leaf(&xs.name, ty, xs.span))] },
-            span: xs.span,
-        };
+        let leaf = var_expr(&first_leaf(&xs.name, ty, xs.span));
+        let leaf = if outer.is_empty() { leaf } else { Expr { kind: ExprKind::Index { base: Box::new(leaf), indices: outer }, span: xs.span } };
+        let upper = Expr { kind: ExprKind::Call { func: Ident { name: "size".into(), span: xs.span }, args: vec![leaf] }, span: xs.span };
         let one = Expr { kind: ExprKind::IntLit(1), span: xs.span };
         self.stmt(Stmt { kind: StmtKind::For { var: index, lower: one, upper, body: Box::new(body) }, span }, out);
     }
@@ -66,7 +67,7 @@ fn first_leaf(name: &str, ty: &TypeExpr, span: Span) -> Ident {
 
 /// Whether `s` assigns the variable `name` (whole, an element, or an
 /// element of one of its tuples).
-fn assigns(s: &Stmt, name: &str) -> bool {
+pub(super) fn assigns(s: &Stmt, name: &str) -> bool {
     fn root(e: &Expr) -> Option<&str> {
         match &e.kind {
             ExprKind::Var(id) => Some(&id.name),

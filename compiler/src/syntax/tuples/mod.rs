@@ -253,7 +253,23 @@ impl Splitter {
                 let of_tuples = |t: &TypeExpr| matches!(t.base, BaseTypeExpr::Tuple(_)) && !t.array_sizes.is_empty();
                 if let ExprKind::Var(id) = &over.kind {
                     if let Some(ty) = self.lookup(&id.name).filter(|t| of_tuples(t)).cloned() {
-                        return self.foreach_over_tuples(var, id, &ty, *body, span, out);
+                        return self.foreach_over_tuples(var, id, Vec::new(), &ty, *body, span, out);
+                    }
+                }
+                // `for (p in xs[k])` of an array of arrays of tuples: the
+                // same loop over `xs[k, p:i]`, when the indices are read
+                // afresh at each use without changing: no calls in them,
+                // and nothing in the body assigns what they read or `xs`.
+                if let ExprKind::Index { base, indices } = &over.kind {
+                    if let ExprKind::Var(id) = &base.kind {
+                        let ty = self.lookup(&id.name).filter(|t| of_tuples(t) && t.array_sizes.len() > indices.len()).cloned();
+                        let mut read = vec![id.name.clone()];
+                        let plain = indices.iter().all(|ix| matches!(ix, Index::Single(e) if plain_index(e, &mut read)));
+                        if let (Some(ty), true) = (ty, plain) {
+                            if !read.iter().any(|n| foreach::assigns(&body, n)) {
+                                return self.foreach_over_tuples(var, id, indices.clone(), &ty, *body, span, out);
+                            }
+                        }
                     }
                 }
                 let indexed = match &over.kind {
@@ -841,6 +857,21 @@ fn tuple_call_as_value(func: &str, span: Span) -> Diagnostic {
 }
 
 /// The variable an lvalue assigns (its element variable for a tuple element).
+/// Whether the index `e` is made of literals, variables and arithmetic
+/// only (no calls, no indexing), its variables added to `read`.
+fn plain_index(e: &Expr, read: &mut Vec<String>) -> bool {
+    match &e.kind {
+        ExprKind::IntLit(_) => true,
+        ExprKind::Var(id) => {
+            read.push(id.name.clone());
+            true
+        }
+        ExprKind::Paren(x) | ExprKind::Unary { operand: x, .. } => plain_index(x, read),
+        ExprKind::Binary { lhs, rhs, .. } => plain_index(lhs, read) && plain_index(rhs, read),
+        _ => false,
+    }
+}
+
 fn root_name(e: &Expr) -> Option<&str> {
     match &e.kind {
         ExprKind::Var(id) => Some(&id.name),
