@@ -350,13 +350,7 @@ pub(crate) fn def_name(called: &str) -> String {
 /// functions of their own (see [`compiled_body`]), with their bodies
 /// folded into one expression, and the rest, reported (E0012).
 fn sort_recursion(defs: &BTreeMap<String, FunDef>, diags: &mut Vec<Diagnostic>) -> (BTreeSet<String>, BTreeMap<String, Expr>, BTreeMap<String, usize>) {
-    let mut graph: BTreeMap<&str, Vec<(String, Span)>> = BTreeMap::new();
-    for (name, f) in defs {
-        let mut calls = Vec::new();
-        calls_in_stmts(f.body.as_deref().unwrap_or(&[]), &mut calls);
-        calls.retain(|(c, _)| defs.contains_key(c));
-        graph.insert(name, calls);
-    }
+    let graph = call_graph(defs);
     let mut recursive = BTreeSet::new();
     let mut compiled = BTreeMap::new();
     let mut unrolled = BTreeMap::new();
@@ -411,14 +405,20 @@ fn sort_recursion(defs: &BTreeMap<String, FunDef>, diags: &mut Vec<Diagnostic>) 
 /// The levels each function of `compiled` is expanded to when a call of
 /// it is expanded rather than compiled (see [`expand_functions_unrolling`]).
 fn compiled_levels(defs: &BTreeMap<String, FunDef>, compiled: &BTreeMap<String, Expr>) -> BTreeMap<String, usize> {
-    let mut graph: BTreeMap<&str, Vec<(String, Span)>> = BTreeMap::new();
+    let graph = call_graph(defs);
+    compiled.keys().map(|name| (name.clone(), unrolled::level_limit(recursive_calls(&graph, name)))).collect()
+}
+
+/// Each user function's calls of user functions, with their spans.
+fn call_graph(defs: &BTreeMap<String, FunDef>) -> BTreeMap<&str, Vec<(String, Span)>> {
+    let mut graph = BTreeMap::new();
     for (name, f) in defs {
         let mut calls = Vec::new();
         calls_in_stmts(f.body.as_deref().unwrap_or(&[]), &mut calls);
         calls.retain(|(c, _)| defs.contains_key(c));
-        graph.insert(name, calls);
+        graph.insert(name.as_str(), calls);
     }
-    compiled.keys().map(|name| (name.clone(), unrolled::level_limit(recursive_calls(&graph, name)))).collect()
+    graph
 }
 
 /// How many calls in `name`'s body lead back to `name`.
