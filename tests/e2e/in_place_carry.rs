@@ -59,3 +59,23 @@ fn a_loop_writing_one_element_saves_only_that_element() {
         assert!(line.ends_with("len 3"), "{line}");
     }
 }
+
+/// A loop that fills a vector backward from its end (`chi[t] = f(chi[t +
+/// 1])` for `t = T - s`, the Jolly-Seber models' chance of not being seen
+/// again, `tests/stan_corpus/backward_recursion.stan`) stores each element
+/// once and reads only elements earlier iterations stored: it needs no
+/// copy per iteration either (on 76b228b the vector was saved whole per
+/// iteration, and so was the matrix per iteration of the inner loop of
+/// its row-by-row form; the outer loop over rows still keeps one copy
+/// per row). The oracles run on the program in `stan_programs.rs`.
+#[test]
+fn a_vector_filled_backward_needs_no_copy_per_iteration() {
+    let data = std::fs::read_to_string(common::root().join("tests/stan_corpus/backward_recursion.json")).expect("data");
+    let source = std::fs::read_to_string(common::root().join("tests/stan_corpus/backward_recursion.stan")).expect("model");
+    let ir = common::gradient_ir(&source, &data);
+    let tapes: Vec<&str> = carried_buffers(&ir).into_iter().filter(|l| l.starts_with("buffer")).collect();
+    assert!(!tapes.iter().any(|l| l.contains("chi1")), "{tapes:?}");
+    // One copy of chi2 (5 x 6) per row (M = 5), none per inner iteration.
+    let chi2: Vec<&&str> = tapes.iter().filter(|l| l.contains("chi2")).collect();
+    assert!(chi2.len() <= 1 && chi2.iter().all(|l| l.ends_with("len 150")), "{tapes:?}");
+}

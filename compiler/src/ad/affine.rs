@@ -1,7 +1,7 @@
 //! Which loops fill a buffer in windows that move with the loop variable:
 //! every store of iteration `v` lands in `A v + [lo, hi]` with `hi - lo <
-//! A`, and every load reads an earlier window, an element no iteration
-//! writes, or what this iteration stored there before. Such a loop
+//! |A|` (`A` of either sign), and every load reads an earlier window, an
+//! element no iteration writes, or what this iteration stored there before. Such a loop
 //! carries nothing from one iteration to the next that the reverse sweep
 //! must save: recomputing an iteration from the values the loop left
 //! reads what the forward iteration read. Indices are affine in the loop
@@ -184,23 +184,28 @@ fn moving_windows(var: Value, body: &[Stmt], b: BufferId, facts: &IndexFacts) ->
         return None;
     }
     let stores: Vec<&Window> = acc.iter().zip(&windows).filter(|(a, _)| a.store).map(|(_, w)| w).collect();
+    // A loop may fill forward (`A > 0`) or backward (`A < 0`, as a
+    // backward recursion `chi[t] = f(chi[t + 1])` for `t = T - s`).
     let step = stores.first()?.along;
-    if step <= 0 || stores.iter().any(|w| w.along != step) {
+    if step == 0 || stores.iter().any(|w| w.along != step) {
         return None;
     }
     let lo = stores.iter().map(|w| w.lo).min()?;
     let hi = stores.iter().map(|w| w.hi).max()?;
     // One iteration's window ends before the next one's starts.
-    if hi.checked_sub(lo)? >= step {
+    if hi.checked_sub(lo)? >= step.checked_abs()? {
         return None;
     }
     let &(first, last) = ranges.get(&var)?;
-    let all_lo = step.checked_mul(first)?.checked_add(lo)?;
-    let all_hi = step.checked_mul(last)?.checked_add(hi)?;
+    let (from_first, from_last) = (step.checked_mul(first)?, step.checked_mul(last)?);
+    let all_lo = from_first.min(from_last).checked_add(lo)?;
+    let all_hi = from_first.max(from_last).checked_add(hi)?;
     let mut stored: Vec<&Affine> = Vec::new();
     for (a, w) in acc.iter().zip(&windows) {
         if a.load {
-            let earlier = w.along == step && w.hi < lo;
+            // Earlier iterations' windows lie below this one's when the
+            // loop fills forward, above it when it fills backward.
+            let earlier = w.along == step && if step > 0 { w.hi < lo } else { w.lo > hi };
             let untouched = w.along == 0 && (w.hi < all_lo || w.lo > all_hi);
             let own = stored.contains(&&a.index);
             if !(earlier || untouched || own) {
