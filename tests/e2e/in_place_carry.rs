@@ -78,4 +78,10 @@ fn a_vector_filled_backward_needs_no_copy_per_iteration() {
     // One copy of chi2 (5 x 6) per row (M = 5), none per inner iteration.
     let chi2: Vec<&&str> = tapes.iter().filter(|l| l.contains("chi2")).collect();
     assert!(chi2.len() <= 1 && chi2.iter().all(|l| l.ends_with("len 150")), "{tapes:?}");
+    // Declared first and assigned once (js_super's `int t_curr; t_curr =
+    // n_occasions - t;`), the index is held in a value as when declared
+    // with it, and the gradient is the same code.
+    let assigned = source.replace("int t = T - s;", "int t;\n    t = T - s;");
+    assert_ne!(assigned, source);
+    assert_eq!(common::gradient_ir(&assigned, &data), ir);
 }

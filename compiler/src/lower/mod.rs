@@ -53,6 +53,7 @@ mod positive_densities;
 mod propto;
 mod counted_densities;
 mod simplex;
+mod single_assignment;
 mod ragged;
 mod ranges;
 mod read_cells;
@@ -320,6 +321,9 @@ impl Default for LowerOptions {
 /// [`lower_model`] with explicit [`LowerOptions`].
 pub fn lower_model_with(program: &TypedProgram, bound: &BoundData, options: LowerOptions) -> Result<LoweredModel, Vec<Diagnostic>> {
     let symbols = SymbolTable::from_stdlib();
+    // `int t; t = e;` as `int t = e;`, held in a value.
+    let moved = single_assignment::declare_at_single_assignments(program);
+    let program = moved.as_ref().unwrap_or(program);
     let extended;
     let sized = if sizing::reads_transformed_data_ints(program) {
         extended = sizing::with_transformed_data(program, bound, &symbols, options.transformed_data_seed)?;
