@@ -892,21 +892,22 @@ impl<'a> Lowerer<'a> {
 
 /// Every variable that some assignment writes (the root of its left side).
 fn assigned_vars(program: &TypedProgram) -> HashSet<VarId> {
-    use crate::check::typed::{TypedExprKind, TypedStmtKind};
-    fn root(e: &crate::check::typed::TypedExpr) -> Option<VarId> {
-        match &e.kind {
-            TypedExprKind::Var(v) => Some(*v),
-            TypedExprKind::Index { base, .. } => root(base),
-            _ => None,
-        }
-    }
     let mut out = HashSet::new();
     for s in program.blocks.iter().flat_map(|b| &b.stmts) {
         s.for_each_stmt(&mut |s| {
-            if let TypedStmtKind::Assign { lhs, .. } = &s.kind {
-                out.extend(root(lhs));
+            if let crate::check::typed::TypedStmtKind::Assign { lhs, .. } = &s.kind {
+                out.extend(assignment_root(lhs));
             }
         });
     }
     out
+}
+
+/// The variable an assignment's left side writes (`x` of `x[i, j]`).
+fn assignment_root(e: &crate::check::typed::TypedExpr) -> Option<VarId> {
+    match &e.kind {
+        crate::check::typed::TypedExprKind::Var(v) => Some(*v),
+        crate::check::typed::TypedExprKind::Index { base, .. } => assignment_root(base),
+        _ => None,
+    }
 }

@@ -19,7 +19,7 @@ pub(crate) fn declare_at_single_assignments(program: &TypedProgram) -> Option<Ty
     for s in program.blocks.iter().flat_map(|b| &b.stmts) {
         s.for_each_stmt(&mut |s| {
             if let TypedStmtKind::Assign { lhs, .. } = &s.kind {
-                if let Some(v) = root(&lhs.kind) {
+                if let Some(v) = super::assignment_root(lhs) {
                     *assignments.entry(v).or_insert(0) += 1;
                 }
             }
@@ -35,15 +35,6 @@ pub(crate) fn declare_at_single_assignments(program: &TypedProgram) -> Option<Ty
         moved |= move_in(&mut block.stmts, &movable);
     }
     moved.then_some(out)
-}
-
-/// The variable an assignment's left side writes.
-fn root(e: &TypedExprKind) -> Option<VarId> {
-    match e {
-        TypedExprKind::Var(v) => Some(*v),
-        TypedExprKind::Index { base, .. } => root(&base.kind),
-        _ => None,
-    }
 }
 
 /// Moves the movable declarations of `stmts` and of every statement list
