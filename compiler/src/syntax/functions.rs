@@ -140,8 +140,7 @@ pub fn expand_functions_unrolling(mut program: Program, unroll: &BTreeSet<Span>)
     }
     let names: Vec<String> = ex.defs.keys().cloned().collect();
     for name in names {
-        let form = ex.classify(&ex.defs[&name].clone());
-        ex.forms.insert(name, form);
+        ex.classify_def(name);
     }
     // A compiled function whose body calls one with statements (directly
     // or through others) cannot be one expression: every call of it is
@@ -154,9 +153,7 @@ pub fn expand_functions_unrolling(mut program: Program, unroll: &BTreeSet<Span>)
         for name in hoisting {
             compiled.remove(&name);
             ex.compiled.remove(&name);
-            ex.unrolled.insert(name.clone(), levels.get(&name).copied().unwrap_or(1));
-            let form = ex.classify(&ex.defs[&name].clone());
-            ex.forms.insert(name, form);
+            ex.unroll(name, &levels);
         }
     }
     if !unroll.is_empty() {
@@ -164,9 +161,7 @@ pub fn expand_functions_unrolling(mut program: Program, unroll: &BTreeSet<Span>)
         // call at `unroll` names may reach the others); its other calls
         // stay calls.
         for name in ex.compiled.clone() {
-            ex.unrolled.insert(name.clone(), levels.get(&name).copied().unwrap_or(1));
-            let form = ex.classify(&ex.defs[&name].clone());
-            ex.forms.insert(name, form);
+            ex.unroll(name, &levels);
         }
     }
     for block in &mut program.blocks {
@@ -513,6 +508,20 @@ struct Expander {
 const MAX_DEPTH: usize = 64;
 
 impl Expander {
+    /// Takes the form of the definition `name` (again, after its way of
+    /// being expanded changed).
+    fn classify_def(&mut self, name: String) {
+        let form = self.classify(&self.defs[&name].clone());
+        self.forms.insert(name, form);
+    }
+
+    /// Expands the calls of the compiled function `name` to a depth (its
+    /// levels from `levels`, see [`compiled_levels`]) and takes its form again.
+    fn unroll(&mut self, name: String, levels: &BTreeMap<String, usize>) {
+        self.unrolled.insert(name.clone(), levels.get(&name).copied().unwrap_or(1));
+        self.classify_def(name);
+    }
+
     fn classify(&mut self, f: &FunDef) -> Form {
         if self.recursive.contains(&f.name.name) || (self.compiled.contains(&f.name.name) && !self.unrolled.contains_key(&f.name.name)) {
             return Form::Broken;
