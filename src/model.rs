@@ -225,7 +225,8 @@ impl Model {
         template.int_data[..lowered.int_data_init.len()].copy_from_slice(&lowered.int_data_init);
         let mut rng = hbmc_compiler::lower::transformed_data_rng(self.transformed_data_seed);
         run_function(jit.as_ref(), &lowered, FunctionKind::TransformedData, &mut template, Some(&mut rng)).map_err(|e| {
-            ModelError::Codegen(format!("transformed data could not be computed: {}", e.message))
+            ModelError::Diagnostics(vec![Diagnostic::error("E4054", format!("transformed data could not be computed from the data: {}", e.message))
+                .with_help("the `transformed data` block rejects these data or fails on them (a `reject`, an index out of range, a failed constraint); check the data against what the block expects")])
         })?;
         let dim_names = self.program.dims.dims.iter().map(|d| d.name.clone()).collect();
         let output_dims = self.output_dims();

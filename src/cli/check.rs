@@ -1,4 +1,10 @@
-//! `hbmc check model.hbm [--data d.json] [--format json] [--emit ast|typed]`
+//! `hbmc check model.hbm [--data d.json] [--format json] [--emit ast|typed|ir]`
+//!
+//! With data, the program is also compiled as `hbmc run` compiles it before
+//! its first draw (sizes, lowering, gradient, native code, transformed
+//! data), so that a program `check` passes with its data is one `run` can
+//! start: errors found only once sizes are known (E4050-E4053, E5001-E5003)
+//! are reported here, with their codes, and not first by `run`.
 
 use super::{ModelSource, EXIT_DIAGNOSTICS, EXIT_USAGE};
 use clap::{Args, ValueEnum};
@@ -55,18 +61,30 @@ pub fn run(args: CheckArgs) -> i32 {
             }
         }
     }
+    let mut bound = None;
+    if let (Some(program), false) = (&checked.front_end.typed, args.data.is_empty()) {
+        if !diagnostics::has_errors(&diagnostics) {
+            match compile_with_data(&name, program, &args.data) {
+                Ok(model) => bound = Some(model),
+                Err(Compiled::Diagnostics(d)) => diagnostics.extend(d),
+                Err(Compiled::Failed(message)) => {
+                    eprintln!("error: {message}");
+                    return EXIT_DIAGNOSTICS;
+                }
+            }
+        }
+    }
     if let Some(emit) = args.emit {
         match (emit, &checked.front_end.ast, &checked.front_end.typed) {
             (Emit::Ast, Some(ast), _) => print!("{}", hbmc::syntax::print::program_to_sexp(ast)),
             (Emit::Typed, _, Some(typed)) => print!("{}", hbmc::check::print::print_typed(typed)),
-            (Emit::Ir, _, Some(_)) if !diagnostics::has_errors(&diagnostics) => {
-                if args.data.is_empty() {
-                    eprintln!("error: --emit ir needs --data: the IR is made once sizes are known");
-                    return EXIT_USAGE;
-                }
-                match super::load_model(&args.model, &args.data, hbmc::model::Engine::Interpreter) {
-                    Ok(bound) => print!("{}", hbmc::ir::print::module_to_string(&bound.lowered().module)),
-                    Err(code) => return code,
+            (Emit::Ir, _, Some(_)) if args.data.is_empty() => {
+                eprintln!("error: --emit ir needs --data: the IR is made once sizes are known");
+                return EXIT_USAGE;
+            }
+            (Emit::Ir, _, _) => {
+                if let Some(bound) = &bound {
+                    print!("{}", hbmc::ir::print::module_to_string(&bound.lowered().module));
                 }
             }
             _ => {}
@@ -78,6 +96,27 @@ pub fn run(args: CheckArgs) -> i32 {
     } else {
         0
     }
+}
+
+/// Why [`compile_with_data`] failed.
+enum Compiled {
+    /// Errors in the program or data found once sizes are known, with
+    /// their codes (and spans where they have one).
+    Diagnostics(Vec<Diagnostic>),
+    /// Native code could not be generated (a compiler bug, not the
+    /// program's), with the message `hbmc run` would print.
+    Failed(String),
+}
+
+/// Compiles `program` with the data files as `hbmc run` does before
+/// sampling. Only called once the data have validated without errors, so
+/// the files are readable and the data's own warnings were already given.
+fn compile_with_data(name: &str, program: &hbmc::check::typed::TypedProgram, data: &[PathBuf]) -> Result<hbmc::model::BoundModel, Compiled> {
+    use hbmc::model::{Engine, Model, ModelError};
+    Model::from_program(name, program.clone()).bind_files(data, Engine::Jit).map_err(|e| match e {
+        ModelError::Diagnostics(d) => Compiled::Diagnostics(d.into_iter().filter(Diagnostic::is_error).collect()),
+        ModelError::Io(m) | ModelError::Codegen(m) => Compiled::Failed(m),
+    })
 }
 
 /// Prints diagnostics: JSON on stdout for tools, or rendered on stderr.
