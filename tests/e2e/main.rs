@@ -62,6 +62,7 @@ mod propto;
 mod ragged_many_lengths;
 mod ragged_two_lengths;
 mod ragged_whole_vectors;
+mod rdump_data;
 mod read_cells;
 mod reciprocal_adjoints;
 mod recursive_containers;

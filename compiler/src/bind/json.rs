@@ -20,6 +20,9 @@ pub(crate) struct JsonData {
     pub dims: Option<Vec<(String, Raw)>>,
     /// `"dims"` was present but not an object.
     pub dims_not_object: bool,
+    /// Read from R dump data (`super::rdump`), where a single value also
+    /// stands for a container of one element (R has no scalars).
+    pub r_dump: bool,
 }
 
 /// Reads a JSON data text. The error is a code (E4001 syntax, E4002 not an
@@ -71,6 +74,7 @@ fn into_data(value: Node) -> Result<JsonData, (&'static str, String)> {
         vars: Vec::new(),
         dims: None,
         dims_not_object: false,
+        r_dump: false,
     };
     for (name, v) in by_name(members, "at the top level")? {
         if name == "dims" {

@@ -55,6 +55,7 @@ mod eval;
 mod json;
 mod json_fast;
 mod raw;
+mod rdump;
 mod show;
 mod validate;
 pub mod value;
@@ -80,6 +81,8 @@ use std::collections::{HashMap, HashSet};
 pub enum DataFormat {
     Json,
     Csv,
+    /// CmdStan's R dump format (`name <- value`).
+    RDump,
 }
 
 /// One data file, read but not yet matched against a program.
@@ -103,7 +106,8 @@ impl DataSource {
 
     /// Whether it was read as JSON or CSV.
     pub fn format(&self) -> DataFormat {
-        match self.content {
+        match &self.content {
+            Content::Json(j) if j.r_dump => DataFormat::RDump,
             Content::Json(_) => DataFormat::Json,
             Content::Csv(_) => DataFormat::Csv,
         }
@@ -153,6 +157,8 @@ impl DataSource {
 /// `.csv`, any case), else by the text: JSON if it starts with `{`.
 pub fn read_source(name: &str, text: &str) -> Result<DataSource, Vec<Diagnostic>> {
     let lower = name.to_ascii_lowercase();
+    let is_rdump = lower.ends_with(".r") || lower.ends_with(".rdump")
+        || (!lower.ends_with(".json") && !lower.ends_with(".csv") && rdump::looks_like_rdump(text));
     let is_json = if lower.ends_with(".json") {
         true
     } else if lower.ends_with(".csv") {
@@ -162,7 +168,13 @@ pub fn read_source(name: &str, text: &str) -> Result<DataSource, Vec<Diagnostic>
             .trim_start()
             .starts_with('{')
     };
-    let content = if is_json {
+    let content = if is_rdump {
+        rdump::parse(text.trim_start_matches('\u{feff}')).map(Content::Json).map_err(|(code, msg)| {
+            vec![Diagnostic::error(code, format!("{name}: {msg}")).with_help(
+                "R dump data (CmdStan's, as rstan's `stan_rdump` writes it) is one `name <- value` per line: `N <- 3`, `y <- c(1.5, 2, 0.1)`, `M <- structure(c(1, 2, 3, 4), .Dim = c(2, 2))` (column-major)",
+            )]
+        })?
+    } else if is_json {
         json::parse(text).map(Content::Json).map_err(|(code, msg)| {
             vec![Diagnostic::error(code, format!("{name} is not valid JSON data: {msg}")).with_help(
                 "Stan JSON data is one object: `{\"N\": 3, \"y\": [1.5, 2, 0.1], \"dims\": {\"grade\": 4}}`",
@@ -178,6 +190,16 @@ pub fn read_source(name: &str, text: &str) -> Result<DataSource, Vec<Diagnostic>
         name: name.to_string(),
         content,
     })
+}
+
+/// A single value of R dump data for a declaration with `axes` axes: R
+/// has no scalars, so `y <- 5` is also a container of one element
+/// (nested `axes` deep), as `stan_rdump` writes such a vector.
+fn one_element(raw: &Raw, axes: usize) -> Cow<'_, Raw> {
+    if axes == 0 {
+        return Cow::Borrowed(raw);
+    }
+    Cow::Owned((0..axes).fold(raw.clone(), |inner, _| Raw::List(vec![inner])))
 }
 
 /// One data variable as one source gives it.
@@ -228,7 +250,10 @@ fn bind_declared(
                             i,
                             Entry {
                                 source: si,
-                                raw: Cow::Borrowed(raw),
+                                raw: match (j.r_dump, raw) {
+                                    (true, Raw::Int(_) | Raw::Real(_) | Raw::Null) => one_element(raw, decls[i].sizes.len()),
+                                    _ => Cow::Borrowed(raw),
+                                },
                                 csv_lines: None,
                             },
                         )),
