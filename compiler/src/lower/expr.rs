@@ -348,8 +348,7 @@ impl Lowerer<'_> {
                     let offset = self.offset(&storage, &full);
                     return Ok(self.fb.load(storage.buf, offset, storage.ty));
                 }
-                let offset = self.offset(&storage, idx);
-                Ok(self.fb.load(storage.buf, offset, storage.ty))
+                Ok(self.load_at(&storage, idx))
             }
             K::Binary { op, lhs, rhs } => self.binary_elem(e, *op, lhs, rhs, idx),
             K::Unary { op, operand } => match op {
@@ -393,8 +392,7 @@ impl Lowerer<'_> {
             K::Call { func, args } => self.call_elem(e, func, args, idx),
             K::ArrayExpr(_) | K::RowVectorExpr(_) => {
                 let storage = self.materialize(e)?;
-                let offset = self.offset(&storage, idx);
-                Ok(self.fb.load(storage.buf, offset, storage.ty))
+                Ok(self.load_at(&storage, idx))
             }
         }
     }
@@ -431,8 +429,7 @@ impl Lowerer<'_> {
                     }
                 }
                 let storage = self.materialize(e)?;
-                let offset = self.offset(&storage, idx);
-                return Ok(self.fb.load(storage.buf, offset, storage.ty));
+                return Ok(self.load_at(&storage, idx));
             }
             BinOp::And | BinOp::Or => return self.logical(op, lhs, rhs),
             _ => {}
@@ -655,6 +652,12 @@ impl Lowerer<'_> {
         })
     }
 
+    /// The element of a stored value at a multi-index.
+    pub fn load_at(&mut self, s: &Storage, idx: &[Value]) -> Value {
+        let offset = self.offset(s, idx);
+        self.fb.load(s.buf, offset, s.ty)
+    }
+
     /// The offset of a multi-index within a variable's buffer (Stan's
     /// layout: arrays row-major, matrices column-major).
     pub fn offset(&mut self, s: &Storage, idx: &[Value]) -> Value {
@@ -825,7 +828,7 @@ impl Lowerer<'_> {
 
     /// A buffer holding the operand's values (its own when it is a plain
     /// variable, else a materialised copy).
-    fn materialize_view(&mut self, e: &TypedExpr) -> LowerResult<Storage> {
+    pub(super) fn materialize_view(&mut self, e: &TypedExpr) -> LowerResult<Storage> {
         if let TypedExprKind::Var(v) = &e.kind {
             if let Some(s) = self.storage.get(v) {
                 if s.ty == ScalarType::F64 {

@@ -507,19 +507,36 @@ impl Lowerer<'_> {
         }
         let a_small = self.try_small(a)?;
         let b_small = self.try_small(b)?;
+        // Each element of `a` is read once per column of the result, each of
+        // `b` once per row: an operand whose elements cost a library call
+        // (`tanh(X * alpha + ...) * beta` in a neural network) is computed
+        // once into a buffer rather than once per read, in the forward pass
+        // and in the reverse pass's adjoints.
+        let a_stored = match a_small.is_none() && n > 1 && costly_elements(a) {
+            true => Some(self.materialize_view(a)?),
+            false => None,
+        };
+        let b_stored = match b_small.is_none() && m > 1 && costly_elements(b) {
+            true => Some(self.materialize_view(b)?),
+            false => None,
+        };
         let rows_d = m;
         let dst = dst.clone();
         let mut body = |this: &mut Self, i: Value, j: Value| -> LowerResult<()> {
             let mut terms = Vec::with_capacity(k);
             for p in 0..k {
                 let pv = this.fb.i64(p as i64);
-                let x = match &a_small {
-                    Some(sv) => this.small_pick(sv, &matrix_index(a.ty.elem, &sa, i, pv)),
-                    None => this.elem(a, &matrix_index(a.ty.elem, &sa, i, pv))?,
+                let ia = matrix_index(a.ty.elem, &sa, i, pv);
+                let x = match (&a_small, &a_stored) {
+                    (Some(sv), _) => this.small_pick(sv, &ia),
+                    (None, Some(st)) => this.load_at(st, &ia),
+                    (None, None) => this.elem(a, &ia)?,
                 };
-                let y = match &b_small {
-                    Some(sv) => this.small_pick(sv, &matrix_index(b.ty.elem, &sb, pv, j)),
-                    None => this.elem(b, &matrix_index(b.ty.elem, &sb, pv, j))?,
+                let ib = matrix_index(b.ty.elem, &sb, pv, j);
+                let y = match (&b_small, &b_stored) {
+                    (Some(sv), _) => this.small_pick(sv, &ib),
+                    (None, Some(st)) => this.load_at(st, &ib),
+                    (None, None) => this.elem(b, &ib)?,
                 };
                 terms.push((this.fb.to_f64(x), this.fb.to_f64(y)));
             }
@@ -731,5 +748,20 @@ impl Lowerer<'_> {
             return Ok(None);
         }
         self.try_small(e)
+    }
+}
+
+/// Whether computing one element of `e` where it is read calls a library
+/// function (other than the reshaping ones, which only pick an element) or
+/// sums a matrix product: reading such an operand more than once would
+/// compute it again each time.
+fn costly_elements(e: &TypedExpr) -> bool {
+    match &e.kind {
+        TypedExprKind::Call { func, args } => {
+            !matches!(func.as_str(), "rep_vector" | "rep_row_vector" | "rep_matrix" | "to_vector" | "to_row_vector" | "to_matrix" | "transpose")
+                || args.iter().any(costly_elements)
+        }
+        TypedExprKind::Binary { op: BinOp::Mul, lhs, rhs } if !lhs.ty.is_scalar() && !rhs.ty.is_scalar() => true,
+        _ => e.children().into_iter().any(costly_elements),
     }
 }
