@@ -199,6 +199,33 @@ fn a_scale_read_through_the_group_index_is_tabulated_over_groups() {
 }
 
 #[test]
+fn an_lda_likelihoods_logs_over_gathered_parameters_are_tabulated_before_both_loops() {
+    // `log(theta[doc[n], k]) + log(phi[k, w[n]])` in `for (n) for (k)`:
+    // the index varies with both loops, so the tables are over the whole
+    // of theta and phi, filled before the observation loop, which is
+    // longer than both (on the earlier code, a log per (n, k): four logs
+    // deep in the two loops).
+    let root = common::root();
+    let source = std::fs::read_to_string(root.join("tests/stan_corpus/lda.stan")).expect("corpus program");
+    let data = std::fs::read_to_string(root.join("tests/stan_corpus/lda.json")).expect("its data");
+    for kind in [FunctionKind::LogDensity, FunctionKind::Gradient] {
+        let ir = common::function_ir(&source, &data, kind);
+        assert!(ir.contains("load work.table#"), "{kind:?}: no table read:\n{ir}");
+        // The observation loop: the top-level `for` (at two spaces) around
+        // the first read of `doc`.
+        let lines: Vec<&str> = ir.lines().collect();
+        let indent = |l: &str| l.len() - l.trim_start().len();
+        let read = lines.iter().position(|l| l.contains("int_data.doc[")).expect("doc is read");
+        let start = (0..read).rev().find(|&i| lines[i].starts_with("  for ")).expect("a loop around it");
+        let end = (start + 1..lines.len()).find(|&i| indent(lines[i]) == indent(lines[start]) && lines[i].trim() == "}").expect("its end");
+        // Inside its inner loop (deeper than the loop's own body, where
+        // log_sum_exp takes its log).
+        let logs_per_n_k = lines[start..end].iter().filter(|l| l.contains("call hbm_log(") && indent(l) > indent(lines[start]) + 2).count();
+        assert_eq!(logs_per_n_k, 0, "{kind:?}: a log per (n, k):\n{}", lines[start..end].join("\n"));
+    }
+}
+
+#[test]
 fn what_an_outer_loop_writes_or_transformed_data_bound_is_not_tabulated() {
     // `w` is written in the observation loop (its table would be stale);
     // `K2`, from transformed data, is not known when the model is compiled.

@@ -57,6 +57,7 @@ mod partials_reuse;
 mod plot_cli;
 mod poisson_binomial_truncated;
 mod prior_predictive;
+mod product_operands;
 mod promoted_arrays;
 mod propto;
 mod ragged_many_lengths;

@@ -125,8 +125,12 @@ fn every_corpus_programs_data_binds_the_same_from_r_dump() {
                     let (a, b) = (bound_json.data(), bound_r.data());
                     // Compared as printed, so that a NaN (transformed data
                     // not yet assigned) equals itself.
-                    if format!("{:?}", a.values) != format!("{:?}", b.values) || a.dim_sizes != b.dim_sizes {
-                        failures.push(format!("{}: the values differ", path.display()));
+                    let differs = a.values.iter().zip(&b.values).position(|(x, y)| format!("{x:?}") != format!("{y:?}"));
+                    if let Some(i) = differs {
+                        let show = |v: &Option<hbmc_compiler::bind::value::DataValue>| format!("{v:?}").chars().take(300).collect::<String>();
+                        failures.push(format!("{}: variable {i} differs: {} against {}", path.display(), show(&a.values[i]), show(&b.values[i])));
+                    } else if a.dim_sizes != b.dim_sizes || a.values.len() != b.values.len() {
+                        failures.push(format!("{}: the dims or number of values differ", path.display()));
                     }
                     compared += 1;
                     with_arrays += usize::from(rdump.contains("structure("));

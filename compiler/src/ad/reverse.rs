@@ -1142,25 +1142,6 @@ impl Gen<'_> {
             self.add_adj(out, scope, vals[0], c);
             return Ok(());
         }
-        if func.symbol == "hbm_tanh" && known.is_none() && vals.len() == 1 {
-            // d tanh(x) = 1 - tanh(x)^2: from the call's own value (the
-            // stdlib's `_d1` takes the same form but calls `tanh` again).
-            let t = Self::r(scope, result);
-            let t2 = self.bin(out, BinaryOp::Mul, t, t);
-            let one = self.f64(out, 1.0);
-            let d = self.bin(out, BinaryOp::Sub, one, t2);
-            let c = self.bin(out, BinaryOp::Mul, g, d);
-            self.add_adj(out, scope, vals[0], c);
-            return Ok(());
-        }
-        if func.symbol == "hbm_sqrt" && known.is_none() && vals.len() == 1 {
-            // d sqrt(x) = 0.5 / sqrt(x): the call's own value, no second root.
-            let half = self.f64(out, 0.5);
-            let gh = self.bin(out, BinaryOp::Mul, g, half);
-            let c = self.bin(out, BinaryOp::Div, gh, Self::r(scope, result));
-            self.add_adj(out, scope, vals[0], c);
-            return Ok(());
-        }
         let renamed: Vec<CallArg> = vals.iter().map(|v| CallArg::Value(Self::r(scope, *v))).collect();
         // `_grad` (value and every partial) where the stdlib has one, else
         // `_d1` for unary math.

@@ -52,7 +52,11 @@
 //! loop reads `sigma[j]` itself, so `j` is inside `sigma` and the table
 //! (as long as the shortest buffer read at `j`). Only when the buffer has
 //! at most half as many elements as the loop has iterations, both known
-//! when the model is compiled.
+//! when the model is compiled. An inner loop's reads at an index varying
+//! with it and with the loop around it (LDA's `log(theta[doc[n], k])` and
+//! `log(phi[k, w[n]])` in `for (n) for (k)`) are counted over both loops'
+//! iterations, and their table is filled before the outer loop: the whole
+//! buffer once, not one element per read.
 
 use super::batch::{defined_in, definitions, map_expr, uses_in, writes_in};
 use super::chunks::collect_constants;
@@ -133,6 +137,15 @@ impl Pass<'_> {
                             out.extend(self.tabulate_pairs(m, inner, &outer));
                             if let Some(before) = self.tabulate(m, inner, &outer) {
                                 out.extend(before);
+                            }
+                            // What the inner loop computes from an element
+                            // read at an index varying with both loops
+                            // (LDA's `log(theta[doc[n], k])`): a table over
+                            // the whole buffer, filled before this loop,
+                            // when the buffer is small beside the inner
+                            // body's runs over both loops.
+                            if let Some(trip) = trip {
+                                out.extend(self.tabulate_gathers(trip.saturating_mul(hi - lo), inner, &outer));
                             }
                         }
                         if let Some(trip) = trip {

@@ -51,8 +51,9 @@ use crate::check::types::{ElemType, Type};
 use crate::syntax::ast::{AssignOp, BinOp, BlockKind, UnOp};
 use crate::syntax::span::Span;
 
-/// Elementwise unary math functions a view may be passed through.
-const ELEMENTWISE: &[&str] = &[
+/// Elementwise unary math functions a view may be passed through (and
+/// whose elements cost a library call each, `small_matrix::costly_elements`).
+pub(super) const ELEMENTWISE: &[&str] = &[
     "exp", "log", "log1p", "log1m", "expm1", "inv_logit", "logit", "square", "sqrt", "fabs", "abs", "lgamma", "Phi",
     "Phi_approx", "inv", "tanh", "log_inv_logit", "log1m_inv_logit", "log2", "log10", "cbrt", "inv_sqrt", "inv_square",
 ];

@@ -751,17 +751,13 @@ impl Lowerer<'_> {
     }
 }
 
-/// Whether computing one element of `e` where it is read calls a library
-/// function (other than the reshaping ones, which only pick an element) or
-/// sums a matrix product: reading such an operand more than once would
-/// compute it again each time.
+/// Whether computing one element of `e` where it is read calls an
+/// elementwise math function of the library (`tanh`, `exp`, ...): reading
+/// such an operand more than once would call it again each time. (Other
+/// calls are stored once where read, so reading them again costs a load.)
 fn costly_elements(e: &TypedExpr) -> bool {
     match &e.kind {
-        TypedExprKind::Call { func, args } => {
-            !matches!(func.as_str(), "rep_vector" | "rep_row_vector" | "rep_matrix" | "to_vector" | "to_row_vector" | "to_matrix" | "transpose")
-                || args.iter().any(costly_elements)
-        }
-        TypedExprKind::Binary { op: BinOp::Mul, lhs, rhs } if !lhs.ty.is_scalar() && !rhs.ty.is_scalar() => true,
+        TypedExprKind::Call { func, .. } if super::ragged::ELEMENTWISE.contains(&func.as_str()) => true,
         _ => e.children().into_iter().any(costly_elements),
     }
 }
