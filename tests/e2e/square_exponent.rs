@@ -1,9 +1,11 @@
-//! `x ^ 2` is lowered as `x * x` (as `square`), not as a call of `pow`
+//! `x ^ 2` and `pow(x, 2)` are lowered as `x * x` (as `square`), not as a call of `pow`
 //! with its `_grad` partials: on `variance_components`, whose likelihood
 //! computes `sigma_y ^ 2 + z * sigma_eta ^ 2` per observation, that was
 //! 84% of the gradient (BENCHMARKS.md). The oracles (JIT = the reference
-//! interpreter, gradient = finite differences) on a model with `^ 2` on
-//! parameters, vectors, integers and a literal `2.0`, next to an exponent
+//! interpreter, gradient = finite differences) on a model with `^ 2` and
+//! `pow(_, 2)` on parameters, vectors, integers and a literal `2.0`
+//! (posteriordb's GARCH models square by `pow`: libm's `pow` was 69% of
+//! garch11's gradient, BENCHMARKS.md), next to an exponent
 //! that stays a `pow` call; and the gradient's calls.
 
 use crate::common;
@@ -29,6 +31,7 @@ model {
   w ~ normal(0, 1);
   y ~ normal(mu + w .^ 2 * 0.1, sqrt(s1 ^ 2 + z * s2 ^ 2.0));
   target += -0.01 * K ^ 2 * mu ^ 2 - 0.1 * s1 ^ 3;
+  target += -0.02 * pow(mu - w[2], 2) - 0.03 * pow(s2, 2.0) + 0.001 * pow(K, 2);
 }
 "#;
 
@@ -48,8 +51,8 @@ fn only_other_exponents_call_pow() {
     }
     let text = common::gradient_ir(MODEL, DATA);
     // Only `s1 ^ 3` is left: its value in the forward sweep and its
-    // `_grad` in the reverse (each `^ 2` as a call would add at least one
-    // more, the likelihood's two in its loop).
+    // `_grad` in the reverse (each `^ 2` or `pow(_, 2)` as a call would add
+    // at least one more, the likelihood's two in its loop).
     let pows = text.lines().filter(|l| l.contains("call hbm_pow")).count();
     assert_eq!(pows, 2, "{pows} calls of pow in the gradient:\n{text}");
 }

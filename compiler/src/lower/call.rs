@@ -304,6 +304,14 @@ impl Lowerer<'_> {
             let v = self.fb.to_f64(v);
             return Ok(self.fb.binary(BinaryOp::Mul, v, v));
         }
+        if func == "pow" && args.len() == 2 && super::expr::is_literal_two(&args[1]) {
+            // `pow(x, 2)` is `x ^ 2` (`BinOp::Pow`): x * x, the same bits,
+            // without the call and its `_grad` partials (which take a log
+            // for the constant exponent's).
+            let v = self.operand_elem(&e.ty, &args[0], idx)?;
+            let v = self.fb.to_f64(v);
+            return Ok(self.fb.binary(BinaryOp::Mul, v, v));
+        }
         if func == "abs" {
             let v = self.elem(&args[0], idx)?;
             if self.fb.type_of(v) == ScalarType::F64 {

@@ -896,7 +896,7 @@ fn unreachable_binop(e: &TypedExpr) -> LowerResult<Value> {
 }
 
 /// Whether `e` is the literal `2` or `2.0` (an exponent that is a square).
-fn is_literal_two(e: &TypedExpr) -> bool {
+pub(super) fn is_literal_two(e: &TypedExpr) -> bool {
     match e.kind {
         TypedExprKind::IntLit(k) => k == 2,
         TypedExprKind::RealLit(x) => x == 2.0,

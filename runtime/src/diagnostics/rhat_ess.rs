@@ -449,6 +449,12 @@ pub fn ess_basic<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
     if n_chain > 1 {
         var_plus += var_ddof1(&chain_means);
     }
+    // Draws that differ but whose squared deviations underflow (values
+    // near 1e-310, as a generated probability can be) have no variance at
+    // double precision: no estimate, as for constant draws.
+    if !(var_plus > 0.0 && mean_var.is_finite()) {
+        return f64::NAN;
+    }
     let mut rho_hat_t = vec![0.0; n_draw];
     let mut rho_hat_even = 1.0;
     rho_hat_t[0] = rho_hat_even;
@@ -466,14 +472,17 @@ pub fn ess_basic<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
         }
         t += 2;
     }
-    let max_t = t - 2;
+    // ArviZ's `max_t + 1`: its `max_t = t - 2` is -1 when the first pair of
+    // lags already sums to at most 0 (a chain that alternates), which a
+    // usize cannot hold.
+    let end = t - 1;
     // Improve the estimate with the last positive even lag.
     if rho_hat_even > 0.0 {
-        rho_hat_t[max_t + 1] = rho_hat_even;
+        rho_hat_t[end] = rho_hat_even;
     }
     // Geyer's initial monotone sequence.
     let mut t = 1;
-    while t + 2 <= max_t {
+    while t + 3 <= end {
         if rho_hat_t[t + 1] + rho_hat_t[t + 2] > rho_hat_t[t - 1] + rho_hat_t[t] {
             rho_hat_t[t + 1] = (rho_hat_t[t - 1] + rho_hat_t[t]) / 2.0;
             rho_hat_t[t + 2] = rho_hat_t[t + 1];
@@ -481,7 +490,7 @@ pub fn ess_basic<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
         t += 2;
     }
     let ess = (n_chain * n_draw) as f64;
-    let mut tau_hat = -1.0 + 2.0 * rho_hat_t[..=max_t].iter().sum::<f64>() + rho_hat_t[max_t + 1];
+    let mut tau_hat = -1.0 + 2.0 * rho_hat_t[..end].iter().sum::<f64>() + rho_hat_t[end];
     tau_hat = tau_hat.max(1.0 / ess.log10());
     ess / tau_hat
 }
@@ -778,6 +787,29 @@ mod tests {
             want.sort_unstable();
             assert_eq!(got, want);
         }
+    }
+
+    #[test]
+    fn ess_of_draws_without_variance_at_double_precision_is_undefined() {
+        // PyStan's draws of a generated probability near 1e-310 (posteriordb
+        // Survey_model): distinct values whose squared deviations underflow.
+        // The estimate used to index past its autocorrelations and panic.
+        let chains: Vec<Vec<f64>> =
+            (0..4).map(|c| (0..100).map(|i| 5.8e-311 * (1.0 + 1e-3 * ((i * 7 + c * 13) % 17) as f64)).collect()).collect();
+        assert!(ess_basic(&chains).is_nan());
+        let d = column_diagnostics(&chains, &mut RankScores::default());
+        assert!(d.ess_mean.is_nan(), "{d:?}");
+        assert!(d.ess_bulk.is_finite() && d.rhat.is_finite(), "ranks have a variance: {d:?}");
+    }
+
+    #[test]
+    fn ess_of_alternating_draws_matches_arviz() {
+        // The first pair of autocorrelations sums to less than 0, so Geyer's
+        // sequence stops at once: ArviZ's `_ess` then takes tau = 1 / log10(N)
+        // and reports N log10(N) (it used to index past the sequence here).
+        let chains: Vec<Vec<f64>> = (0..4).map(|_| (0..100).map(|i| if i % 2 == 0 { 1.0 } else { -1.0 }).collect()).collect();
+        let n = 400.0f64;
+        assert!((ess_basic(&chains) - n * n.log10()).abs() < 1e-9 * n, "{}", ess_basic(&chains));
     }
 
     #[test]
