@@ -91,12 +91,15 @@ pub enum TableFormat {
 /// The CSV header of [`csv_row`].
 pub const CSV_HEADER: &str = "variable,label,column,mean,mcse_mean,sd,q5,q50,q95,ess_bulk,ess_tail,rhat";
 
-/// A number for CSV: shortest round-trip form, `NaN`, `inf`, `-inf`.
+/// A number for CSV: shortest round-trip form, `NaN`, `inf`, `-inf`; in
+/// exponent form when tiny or huge (`5.8e-311`, not 311 zeros).
 fn csv_number(x: f64) -> String {
     if x.is_nan() {
         "NaN".into()
     } else if x.is_infinite() {
         if x > 0.0 { "inf".into() } else { "-inf".into() }
+    } else if x != 0.0 && (x.abs() < 1e-5 || x.abs() >= 1e16) {
+        format!("{x:e}")
     } else {
         format!("{x}")
     }
@@ -184,7 +187,11 @@ mod tests {
             ess_tail: f64::NAN,
             rhat: 1.0,
         };
-        assert_eq!(csv_row("alpha", &row), "alpha,\"alpha[pair=\"\"x\"\", grade=2]\",alpha.1.2,0.1,0.25,2,-0.0000001,0,inf,1234.5,NaN,1");
+        assert_eq!(csv_row("alpha", &row), "alpha,\"alpha[pair=\"\"x\"\", grade=2]\",alpha.1.2,0.1,0.25,2,-1e-7,0,inf,1234.5,NaN,1");
+        // Tiny and huge numbers in exponent form, not hundreds of digits.
+        assert_eq!(csv_number(5.8e-311), "5.8e-311");
+        assert_eq!(csv_number(-2.5e300), "-2.5e300");
+        assert_eq!(csv_number(123456.75), "123456.75");
         assert_eq!(
             json_row("alpha", &row),
             "{\"variable\": \"alpha\", \"label\": \"alpha[pair=\\\"x\\\", grade=2]\", \"column\": \"alpha.1.2\", \"mean\": 0.1, \
