@@ -23,10 +23,13 @@
 //! The recomputed iteration also stores its results again (`alpha[p, g]`
 //! of a per-group loop: two stores per cell of electric_covariance, with
 //! the arithmetic that makes them), though nothing reads them after the
-//! reverse sweep has passed. A store into a scratch buffer (`Work`,
-//! `IntWork`) that no later statement can read (no load of an overlapping
-//! buffer after it, in its enclosing loops, or by a call given a buffer)
-//! is removed first. Scratch is read by nothing outside the function:
+//! reverse sweep has passed. A store or an addition (`+=`) into a scratch
+//! buffer (`Work`, `IntWork`) that no later statement can read (no used
+//! load of an overlapping buffer after it, in its enclosing loops, or by a
+//! call given a buffer) is removed too: the recomputed iteration's sum of
+//! density terms (`tmp.lpdf += binomial_lpmf(...)` in Survey_model, whose
+//! sum the forward sweep already added; each term's library call went
+//! with it). Scratch is read by nothing outside the function:
 //! each compiled function recomputes what it needs, and adjoints are
 //! zeroed by the gradient's prologue, so the final contents of scratch
 //! carry no meaning.
@@ -40,16 +43,20 @@ use std::sync::OnceLock;
 /// arithmetic feeding them (`module` gives the buffers' arenas and
 /// extents, to see which overlap).
 pub fn prune(func: &mut Function, module: &Module) {
-    let mut live = Live::default();
-    remove_dead_stores(&mut func.body, module, &mut live);
     loop {
         let mut used = HashSet::new();
         uses(&func.body, &mut used);
+        let stores = remove_dead_stores(&mut func.body, module, &mut Live::default(), &used);
+        if stores {
+            // What the removed stores read may be unused now.
+            used.clear();
+            uses(&func.body, &mut used);
+        }
         let calls = remove_dead(&mut func.body, &used) | partials_alone(&mut func.body, &used);
         let mut counts = HashMap::new();
         each_use(&func.body, &mut |v| *counts.entry(v).or_insert(0usize) += 1);
         let blocks = remove_dead_blocks(&mut func.body, &counts);
-        if !calls && !blocks {
+        if !stores && !calls && !blocks {
             return;
         }
     }
@@ -221,19 +228,20 @@ impl Live {
     }
 }
 
-/// Adds every buffer `stmts` may read (nested blocks included) to `live`.
-fn reads(stmts: &[Stmt], live: &mut Live) {
+/// Adds every buffer `stmts` may read (nested blocks included) to `live`;
+/// `used` as for [`read_of`].
+fn reads(stmts: &[Stmt], live: &mut Live, used: &HashSet<Value>) {
     for s in stmts {
-        read_of(s, live);
+        read_of(s, live, used);
         match s {
-            Stmt::For { body, .. } => reads(body, live),
+            Stmt::For { body, .. } => reads(body, live, used),
             Stmt::If { then, otherwise, .. } => {
-                reads(then, live);
-                reads(otherwise, live);
+                reads(then, live, used);
+                reads(otherwise, live, used);
             }
             Stmt::While { cond_block, body, .. } => {
-                reads(cond_block, live);
-                reads(body, live);
+                reads(cond_block, live, used);
+                reads(body, live, used);
             }
             _ => {}
         }
@@ -241,16 +249,22 @@ fn reads(stmts: &[Stmt], live: &mut Live) {
 }
 
 /// Adds the buffers the statement `s` itself reads (not its nested
-/// blocks) to `live`.
-fn read_of(s: &Stmt, live: &mut Live) {
+/// blocks) to `live`. A load whose value nothing uses (`used`: the values
+/// some statement reads) reads nothing that matters: it stays for the
+/// interpreter's bounds check, but what it finds is never looked at (the
+/// reverse sweep's recomputed `lp = tmp.lpdf[0]` after the terms were
+/// added into `tmp.lpdf` again).
+fn read_of(s: &Stmt, live: &mut Live, used: &HashSet<Value>) {
     match s {
-        Stmt::Let { expr: Expr::Load { buf, .. }, .. } => {
-            live.bufs.insert(*buf);
+        Stmt::Let { dst, expr: Expr::Load { buf, .. } } => {
+            if used.contains(dst) {
+                live.bufs.insert(*buf);
+            }
         }
-        // `+=` reads the old value.
-        Stmt::Accumulate { buf, .. } => {
-            live.bufs.insert(*buf);
-        }
+        // `+=` reads the old value, but only to put the sum where it was:
+        // that old value matters when the sum does, when the buffer is
+        // live after it already (liveness is per buffer and no store ends
+        // it), so it adds nothing to `live`.
         Stmt::Call { func, args, .. } => {
             // A user function may read its caller's buffers through
             // arguments; a library function reads only those it is given.
@@ -264,47 +278,58 @@ fn read_of(s: &Stmt, live: &mut Live) {
             }
         }
         Stmt::RunChunks { .. } => live.all = true,
+        Stmt::Print(parts) | Stmt::Reject(parts) => {
+            for p in parts {
+                if let MessagePart::Buffer(buf, _) = p {
+                    live.bufs.insert(*buf);
+                }
+            }
+        }
         _ => {}
     }
 }
 
-/// Removes the stores into scratch of `stmts` that nothing after them can
-/// read, given `live`, what may be read after `stmts`; on return `live`
-/// is what may be read before them.
-fn remove_dead_stores(stmts: &mut Vec<Stmt>, module: &Module, live: &mut Live) {
+/// Removes the stores and additions (`+=`) into scratch of `stmts` that
+/// nothing after them can read, given `live`, what may be read after
+/// `stmts`, and `used` (see [`read_of`]); on return `live` is what may be
+/// read before them. Whether any was removed.
+fn remove_dead_stores(stmts: &mut Vec<Stmt>, module: &Module, live: &mut Live, used: &HashSet<Value>) -> bool {
     let mut keep = vec![true; stmts.len()];
+    let mut removed = false;
     for (at, s) in stmts.iter_mut().enumerate().rev() {
         match s {
-            Stmt::Store { buf, .. } => {
+            Stmt::Store { buf, .. } | Stmt::Accumulate { buf, .. } => {
                 let scratch = matches!(module.buffer(*buf).arena, Arena::Work | Arena::IntWork);
                 keep[at] = !scratch || live.may_read(*buf, module);
             }
             // The body runs again after itself: what any iteration reads
             // is live throughout it.
             Stmt::For { body, .. } => {
-                reads(body, live);
-                remove_dead_stores(body, module, live);
+                reads(body, live, used);
+                removed |= remove_dead_stores(body, module, live, used);
             }
             Stmt::While { cond_block, body, .. } => {
-                reads(cond_block, live);
-                reads(body, live);
-                remove_dead_stores(body, module, live);
-                remove_dead_stores(cond_block, module, live);
+                reads(cond_block, live, used);
+                reads(body, live, used);
+                removed |= remove_dead_stores(body, module, live, used);
+                removed |= remove_dead_stores(cond_block, module, live, used);
             }
             Stmt::If { then, otherwise, .. } => {
                 let mut other = live.clone();
-                remove_dead_stores(then, module, live);
-                remove_dead_stores(otherwise, module, &mut other);
+                removed |= remove_dead_stores(then, module, live, used);
+                removed |= remove_dead_stores(otherwise, module, &mut other, used);
                 live.union(other);
             }
-            _ => read_of(s, live),
+            _ => read_of(s, live, used),
         }
     }
+    removed |= keep.contains(&false);
     let mut at = 0;
     stmts.retain(|_| {
         at += 1;
         keep[at - 1]
     });
+    removed
 }
 
 /// Removes the dead statements of `stmts` (nested blocks included);

@@ -44,6 +44,21 @@ pub fn bernoulli_rng<R: Rng + ?Sized>(rng: &mut R, theta: f64) -> Result<i64, Rn
     Ok(i64::from(u < theta))
 }
 c_lpmf!(hbm_bernoulli_lpmf, hbm_bernoulli_lpmf_grad, bernoulli_lpmf, bernoulli_lpmf_grad; [n]; [theta]);
+
+/// [`bernoulli_lpmf_grad`]'s partial alone, without the logarithm of its
+/// value: what the reverse sweep calls where it needs only the partial
+/// (`ad/prune.rs`, `partials_alone`). The same number, 0 included where
+/// the value is not finite.
+pub extern "C" fn hbm_bernoulli_lpmf_d2(n: i64, theta: f64) -> f64 {
+    if !(0.0..=1.0).contains(&theta) || !(0..=1).contains(&n) {
+        return 0.0;
+    }
+    match n {
+        1 if theta > 0.0 => 1.0 / theta,
+        0 if theta < 1.0 => -1.0 / (1.0 - theta),
+        _ => 0.0,
+    }
+}
 c_rng_int!(hbm_bernoulli_rng, bernoulli_rng; []; [theta]);
 
 // --- bernoulli_logit -----------------------------------------------------------------
@@ -115,6 +130,20 @@ pub fn binomial_uncounted_lpmf(n: i64, big_n: i64, theta: f64) -> f64 {
     binomial_uncounted_lpmf_grad(n, big_n, theta).0
 }
 c_lpmf!(hbm_binomial_uncounted_lpmf, hbm_binomial_uncounted_lpmf_grad, binomial_uncounted_lpmf, binomial_uncounted_lpmf_grad; [n, big_n]; [theta]);
+
+/// [`binomial_uncounted_lpmf_grad`]'s partial alone, without the two
+/// logarithms of its value (see [`hbm_bernoulli_lpmf_d2`]): 0 where the
+/// value is not finite (`n > 0` at θ = 0, `N - n > 0` at θ = 1).
+pub extern "C" fn hbm_binomial_uncounted_lpmf_d3(n: i64, big_n: i64, theta: f64) -> f64 {
+    if !(0.0..=1.0).contains(&theta) || n < 0 || big_n < 0 || n > big_n {
+        return 0.0;
+    }
+    let (nf, mf) = (n as f64, (big_n - n) as f64);
+    if (nf > 0.0 && theta == 0.0) || (mf > 0.0 && theta == 1.0) {
+        return 0.0;
+    }
+    super::xdiv(nf, theta) - super::xdiv(mf, 1.0 - theta)
+}
 
 /// A density without its count term, plus the term (`count`, finite for
 /// every count the density accepts); an invalid argument's -∞ stays.
