@@ -618,6 +618,40 @@ mod tests {
     }
 
     #[test]
+    fn without_y0_sensitivities_the_theta_ones_agree_and_dy_dy0_is_zero() {
+        let th = [0.55, 0.028, 0.80, 0.024];
+        let y0 = [33.0, 6.2];
+        let ts = [1.0, 4.0, 9.0];
+        let ctl = OdeControl::default();
+        let full = rk45_sensitivities(lotka_volterra_jac(th), &y0, 4, 0.0, &ts, &ctl).expect("solves");
+        let mut calls = 0;
+        let mut counted = lotka_volterra_jac(th);
+        let theta_only = rk45_sensitivities_wrt(
+            |t, z, dz, jy, jt| {
+                calls += 1;
+                counted(t, z, dz, jy, jt)
+            },
+            &y0,
+            false,
+            4,
+            0.0,
+            &ts,
+            &ctl,
+        )
+        .expect("solves");
+        assert!(calls > 0);
+        assert!(theta_only.dy_dy0.len() == full.dy_dy0.len() && theta_only.dy_dy0.iter().all(|v| *v == 0.0));
+        // Both within the solver's tolerance of the true values (the error
+        // control no longer covers dy/dy0, so the steps may differ).
+        for (a, b) in theta_only.y.iter().zip(&full.y) {
+            assert!((a - b).abs() <= 1e-4 * b.abs().max(1.0), "{a} vs {b}");
+        }
+        for (a, b) in theta_only.dy_dtheta.iter().zip(&full.dy_dtheta) {
+            assert!((a - b).abs() <= 1e-4 * b.abs().max(1.0), "{a} vs {b}");
+        }
+    }
+
+    #[test]
     fn sensitivities_match_finite_differences_on_lotka_volterra() {
         let th = [0.55, 0.028, 0.80, 0.024];
         let y0 = [33.0, 6.2];

@@ -471,6 +471,57 @@ mod tests {
         assert!(!f.body.iter().any(|s| matches!(s, Stmt::Let { dst, .. } if *dst == twice)), "{:?}", f.body);
     }
 
+    #[test]
+    fn a_scratch_sum_only_an_unused_load_reads_goes_with_its_terms() {
+        let mut m = empty_module();
+        let sum = buffer(&mut m, "tmp.lpdf", Arena::Work, 0, 1);
+        let kept = buffer(&mut m, "kept", Arena::Work, 1, 1);
+        let grad = buffer(&mut m, "grad", Arena::Grad, 0, 1);
+        let mut f = Function::new(FunctionKind::Gradient);
+        let (zero, four, k) = (f.new_value(ScalarType::I64), f.new_value(ScalarType::I64), f.new_value(ScalarType::I64));
+        let (x, term, unused, y, z) = (
+            f.new_value(ScalarType::F64),
+            f.new_value(ScalarType::F64),
+            f.new_value(ScalarType::F64),
+            f.new_value(ScalarType::F64),
+            f.new_value(ScalarType::F64),
+        );
+        f.body = vec![
+            Stmt::Let { dst: zero, expr: Expr::I64(0) },
+            Stmt::Let { dst: four, expr: Expr::I64(4) },
+            Stmt::Let { dst: x, expr: Expr::F64(2.0) },
+            Stmt::Store { buf: sum, index: zero, value: x },
+            // A recomputed sum of terms: each `+=` reads the sum only to
+            // add to it, and the load after the loop is not used.
+            Stmt::For {
+                var: k,
+                start: zero,
+                end: four,
+                body: vec![
+                    Stmt::Call { dst: Some(term), partials: vec![], func: log_ref(), args: vec![CallArg::Value(x)] },
+                    Stmt::Accumulate { buf: sum, index: zero, value: term },
+                    // Read after the loop and used: stays.
+                    Stmt::Accumulate { buf: kept, index: zero, value: x },
+                ],
+            },
+            Stmt::Let { dst: unused, expr: Expr::Load { buf: sum, index: zero } },
+            Stmt::Let { dst: y, expr: Expr::Load { buf: kept, index: zero } },
+            Stmt::Store { buf: grad, index: zero, value: y },
+            // Not scratch: stays.
+            Stmt::Accumulate { buf: grad, index: zero, value: x },
+            Stmt::Let { dst: z, expr: Expr::F64(1.0) },
+        ];
+        prune(&mut f, &m);
+        let writes: Vec<BufferId> = flat(&f.body).into_iter().filter_map(|s| match s {
+            Stmt::Store { buf, .. } | Stmt::Accumulate { buf, .. } => Some(*buf),
+            _ => None,
+        }).collect();
+        assert_eq!(writes, vec![kept, grad, grad], "{:?}", f.body);
+        assert!(!flat(&f.body).iter().any(|s| matches!(s, Stmt::Call { .. })), "the terms' calls go too: {:?}", f.body);
+        // The unused load stays (the interpreter checks its bounds).
+        assert!(f.body.iter().any(|s| matches!(s, Stmt::Let { dst, .. } if *dst == unused)), "{:?}", f.body);
+    }
+
     /// The statements of `stmts` and of their nested blocks, in order.
     fn flat(stmts: &[Stmt]) -> Vec<&Stmt> {
         let mut out = vec![];

@@ -500,3 +500,27 @@ pub fn beta_binomial_rng<R: Rng + ?Sized>(rng: &mut R, big_n: i64, alpha: f64, b
 }
 c_lpmf!(hbm_beta_binomial_lpmf, hbm_beta_binomial_lpmf_grad, beta_binomial_lpmf, beta_binomial_lpmf_grad; [n, big_n]; [alpha, beta]);
 c_rng_int!(hbm_beta_binomial_rng, beta_binomial_rng; [big_n]; [alpha, beta]);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The partial-alone forms give exactly the `_grad` forms' partial,
+    /// at the edges of the support and outside it too.
+    #[test]
+    fn partials_alone_equal_the_grad_forms_partial() {
+        let thetas = [0.0, 1e-300, 0.3, 0.5, 1.0 - 1e-16, 1.0, -0.1, 1.1, f64::NAN];
+        for &theta in &thetas {
+            for n in -1..=2 {
+                let g = bernoulli_lpmf_grad(n, theta).1[0];
+                let d = hbm_bernoulli_lpmf_d2(n, theta);
+                assert!(g == d || (g.is_nan() && d.is_nan()), "bernoulli({n} | {theta}): {g} vs {d}");
+                for big_n in [0, 1, 2, 7] {
+                    let g = binomial_uncounted_lpmf_grad(n, big_n, theta).1[0];
+                    let d = hbm_binomial_uncounted_lpmf_d3(n, big_n, theta);
+                    assert!(g == d || (g.is_nan() && d.is_nan()), "binomial({n} | {big_n}, {theta}): {g} vs {d}");
+                }
+            }
+        }
+    }
+}
