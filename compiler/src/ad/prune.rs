@@ -43,20 +43,25 @@ use std::sync::OnceLock;
 /// arithmetic feeding them (`module` gives the buffers' arenas and
 /// extents, to see which overlap).
 pub fn prune(func: &mut Function, module: &Module) {
+    // The stores' pass walks each loop's body once per enclosing loop (a
+    // large gradient's slowest pass): it runs again only after it removed
+    // something, once the calls and blocks that made unused are gone.
     loop {
         let mut used = HashSet::new();
         uses(&func.body, &mut used);
         let stores = remove_dead_stores(&mut func.body, module, &mut Live::default(), &used);
-        if stores {
-            // What the removed stores read may be unused now.
+        loop {
             used.clear();
             uses(&func.body, &mut used);
+            let calls = remove_dead(&mut func.body, &used) | partials_alone(&mut func.body, &used);
+            let mut counts = HashMap::new();
+            each_use(&func.body, &mut |v| *counts.entry(v).or_insert(0usize) += 1);
+            let blocks = remove_dead_blocks(&mut func.body, &counts);
+            if !calls && !blocks {
+                break;
+            }
         }
-        let calls = remove_dead(&mut func.body, &used) | partials_alone(&mut func.body, &used);
-        let mut counts = HashMap::new();
-        each_use(&func.body, &mut |v| *counts.entry(v).or_insert(0usize) += 1);
-        let blocks = remove_dead_blocks(&mut func.body, &counts);
-        if !stores && !calls && !blocks {
+        if !stores {
             return;
         }
     }
