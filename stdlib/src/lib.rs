@@ -775,5 +775,10 @@ pub fn symbols() -> Vec<Symbol> {
         hbm_inv_erfc / hbm_inv_erfc_d1,
     );
     binary!(hbm_beta / hbm_beta_d1 / hbm_beta_d2 / hbm_beta_grad);
+    // A density's partial alone, for the reverse sweep where the value is
+    // not used (`partials_alone` in the compiler's `ad/prune.rs`).
+    push!(hbm_bernoulli_lpmf_d2: extern "C" fn(i64, f64) -> f64 => K::Partial { of: "hbm_bernoulli_lpmf", wrt: 1 });
+    push!(hbm_binomial_uncounted_lpmf_d3: extern "C" fn(i64, i64, f64) -> f64
+        => K::Partial { of: "hbm_binomial_uncounted_lpmf", wrt: 2 });
     v
 }

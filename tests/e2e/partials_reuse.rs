@@ -83,3 +83,40 @@ fn a_recomputed_loop_that_needs_the_partial_alone_calls_it_alone() {
     assert_eq!(calls(&ir, "hbm_log1p_exp_grad"), 0, "{ir}");
     assert_eq!(calls(&ir, "hbm_inv_logit_d1"), 1, "{ir}");
 }
+
+/// Survey_model's shape: a mixture over `n` whose components are sums of
+/// density terms. The reverse sweep's recomputation of an iteration added
+/// the terms into the scratch sum again, which nothing reads then (the
+/// forward sweep added it to the target; the adjoint of a sum does not
+/// need it): those additions, and the library calls that made them, go
+/// (`ad/prune.rs`), and the reverse loop takes each density's partial
+/// alone (no logarithms). Before, each term was computed three more times
+/// in the reverse sweep, by its `_grad` call each time.
+const MIXTURE_OVER_N: &str = r#"
+data { int nmax; int m; array[m] int k; array[m] int z; }
+parameters { real<lower=0, upper=1> theta; }
+transformed parameters {
+  vector[nmax] lp;
+  for (n in 1:nmax) {
+    if (n < max(k))
+      lp[n] = negative_infinity();
+    else
+      lp[n] = binomial_lpmf(k | n, theta) + bernoulli_lpmf(z | theta / 2);
+  }
+}
+model { target += log_sum_exp(lp); }
+"#;
+
+const MIXTURE_DATA: &str = r#"{"nmax": 30, "m": 3, "k": [5, 7, 9], "z": [0, 1, 1]}"#;
+
+#[test]
+fn a_recomputed_sum_of_density_terms_nothing_reads_goes() {
+    common::oracle::check_example_json("mixture_over_n", MIXTURE_OVER_N, MIXTURE_DATA).unwrap_or_else(|e| panic!("{e}"));
+    let ir = common::gradient_ir(MIXTURE_OVER_N, MIXTURE_DATA);
+    for density in ["hbm_binomial_uncounted_lpmf", "hbm_bernoulli_lpmf"] {
+        let partial = if density.starts_with("hbm_binomial") { "_d3" } else { "_d2" };
+        assert_eq!(calls(&ir, density), 1, "the forward sweep's `{density}`:\n{ir}");
+        assert_eq!(calls(&ir, &format!("{density}{partial}")), 1, "the reverse sweep's partial alone:\n{ir}");
+        assert_eq!(calls(&ir, &format!("{density}_grad")), 0, "`{density}` recomputed:\n{ir}");
+    }
+}

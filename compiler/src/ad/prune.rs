@@ -23,10 +23,13 @@
 //! The recomputed iteration also stores its results again (`alpha[p, g]`
 //! of a per-group loop: two stores per cell of electric_covariance, with
 //! the arithmetic that makes them), though nothing reads them after the
-//! reverse sweep has passed. A store into a scratch buffer (`Work`,
-//! `IntWork`) that no later statement can read (no load of an overlapping
-//! buffer after it, in its enclosing loops, or by a call given a buffer)
-//! is removed first. Scratch is read by nothing outside the function:
+//! reverse sweep has passed. A store or an addition (`+=`) into a scratch
+//! buffer (`Work`, `IntWork`) that no later statement can read (no used
+//! load of an overlapping buffer after it, in its enclosing loops, or by a
+//! call given a buffer) is removed too: the recomputed iteration's sum of
+//! density terms (`tmp.lpdf += binomial_lpmf(...)` in Survey_model, whose
+//! sum the forward sweep already added; each term's library call went
+//! with it). Scratch is read by nothing outside the function:
 //! each compiled function recomputes what it needs, and adjoints are
 //! zeroed by the gradient's prologue, so the final contents of scratch
 //! carry no meaning.
@@ -40,16 +43,25 @@ use std::sync::OnceLock;
 /// arithmetic feeding them (`module` gives the buffers' arenas and
 /// extents, to see which overlap).
 pub fn prune(func: &mut Function, module: &Module) {
-    let mut live = Live::default();
-    remove_dead_stores(&mut func.body, module, &mut live);
+    // The stores' pass walks each loop's body once per enclosing loop (a
+    // large gradient's slowest pass): it runs again only after it removed
+    // something, once the calls and blocks that made unused are gone.
     loop {
         let mut used = HashSet::new();
         uses(&func.body, &mut used);
-        let calls = remove_dead(&mut func.body, &used) | partials_alone(&mut func.body, &used);
-        let mut counts = HashMap::new();
-        each_use(&func.body, &mut |v| *counts.entry(v).or_insert(0usize) += 1);
-        let blocks = remove_dead_blocks(&mut func.body, &counts);
-        if !calls && !blocks {
+        let stores = remove_dead_stores(&mut func.body, module, &mut Live::default(), &used);
+        loop {
+            used.clear();
+            uses(&func.body, &mut used);
+            let calls = remove_dead(&mut func.body, &used) | partials_alone(&mut func.body, &used);
+            let mut counts = HashMap::new();
+            each_use(&func.body, &mut |v| *counts.entry(v).or_insert(0usize) += 1);
+            let blocks = remove_dead_blocks(&mut func.body, &counts);
+            if !calls && !blocks {
+                break;
+            }
+        }
+        if !stores {
             return;
         }
     }
@@ -221,19 +233,20 @@ impl Live {
     }
 }
 
-/// Adds every buffer `stmts` may read (nested blocks included) to `live`.
-fn reads(stmts: &[Stmt], live: &mut Live) {
+/// Adds every buffer `stmts` may read (nested blocks included) to `live`;
+/// `used` as for [`read_of`].
+fn reads(stmts: &[Stmt], live: &mut Live, used: &HashSet<Value>) {
     for s in stmts {
-        read_of(s, live);
+        read_of(s, live, used);
         match s {
-            Stmt::For { body, .. } => reads(body, live),
+            Stmt::For { body, .. } => reads(body, live, used),
             Stmt::If { then, otherwise, .. } => {
-                reads(then, live);
-                reads(otherwise, live);
+                reads(then, live, used);
+                reads(otherwise, live, used);
             }
             Stmt::While { cond_block, body, .. } => {
-                reads(cond_block, live);
-                reads(body, live);
+                reads(cond_block, live, used);
+                reads(body, live, used);
             }
             _ => {}
         }
@@ -241,16 +254,22 @@ fn reads(stmts: &[Stmt], live: &mut Live) {
 }
 
 /// Adds the buffers the statement `s` itself reads (not its nested
-/// blocks) to `live`.
-fn read_of(s: &Stmt, live: &mut Live) {
+/// blocks) to `live`. A load whose value nothing uses (`used`: the values
+/// some statement reads) reads nothing that matters: it stays for the
+/// interpreter's bounds check, but what it finds is never looked at (the
+/// reverse sweep's recomputed `lp = tmp.lpdf[0]` after the terms were
+/// added into `tmp.lpdf` again).
+fn read_of(s: &Stmt, live: &mut Live, used: &HashSet<Value>) {
     match s {
-        Stmt::Let { expr: Expr::Load { buf, .. }, .. } => {
-            live.bufs.insert(*buf);
+        Stmt::Let { dst, expr: Expr::Load { buf, .. } } => {
+            if used.contains(dst) {
+                live.bufs.insert(*buf);
+            }
         }
-        // `+=` reads the old value.
-        Stmt::Accumulate { buf, .. } => {
-            live.bufs.insert(*buf);
-        }
+        // `+=` reads the old value, but only to put the sum where it was:
+        // that old value matters when the sum does, when the buffer is
+        // live after it already (liveness is per buffer and no store ends
+        // it), so it adds nothing to `live`.
         Stmt::Call { func, args, .. } => {
             // A user function may read its caller's buffers through
             // arguments; a library function reads only those it is given.
@@ -264,47 +283,58 @@ fn read_of(s: &Stmt, live: &mut Live) {
             }
         }
         Stmt::RunChunks { .. } => live.all = true,
+        Stmt::Print(parts) | Stmt::Reject(parts) => {
+            for p in parts {
+                if let MessagePart::Buffer(buf, _) = p {
+                    live.bufs.insert(*buf);
+                }
+            }
+        }
         _ => {}
     }
 }
 
-/// Removes the stores into scratch of `stmts` that nothing after them can
-/// read, given `live`, what may be read after `stmts`; on return `live`
-/// is what may be read before them.
-fn remove_dead_stores(stmts: &mut Vec<Stmt>, module: &Module, live: &mut Live) {
+/// Removes the stores and additions (`+=`) into scratch of `stmts` that
+/// nothing after them can read, given `live`, what may be read after
+/// `stmts`, and `used` (see [`read_of`]); on return `live` is what may be
+/// read before them. Whether any was removed.
+fn remove_dead_stores(stmts: &mut Vec<Stmt>, module: &Module, live: &mut Live, used: &HashSet<Value>) -> bool {
     let mut keep = vec![true; stmts.len()];
+    let mut removed = false;
     for (at, s) in stmts.iter_mut().enumerate().rev() {
         match s {
-            Stmt::Store { buf, .. } => {
+            Stmt::Store { buf, .. } | Stmt::Accumulate { buf, .. } => {
                 let scratch = matches!(module.buffer(*buf).arena, Arena::Work | Arena::IntWork);
                 keep[at] = !scratch || live.may_read(*buf, module);
             }
             // The body runs again after itself: what any iteration reads
             // is live throughout it.
             Stmt::For { body, .. } => {
-                reads(body, live);
-                remove_dead_stores(body, module, live);
+                reads(body, live, used);
+                removed |= remove_dead_stores(body, module, live, used);
             }
             Stmt::While { cond_block, body, .. } => {
-                reads(cond_block, live);
-                reads(body, live);
-                remove_dead_stores(body, module, live);
-                remove_dead_stores(cond_block, module, live);
+                reads(cond_block, live, used);
+                reads(body, live, used);
+                removed |= remove_dead_stores(body, module, live, used);
+                removed |= remove_dead_stores(cond_block, module, live, used);
             }
             Stmt::If { then, otherwise, .. } => {
                 let mut other = live.clone();
-                remove_dead_stores(then, module, live);
-                remove_dead_stores(otherwise, module, &mut other);
+                removed |= remove_dead_stores(then, module, live, used);
+                removed |= remove_dead_stores(otherwise, module, &mut other, used);
                 live.union(other);
             }
-            _ => read_of(s, live),
+            _ => read_of(s, live, used),
         }
     }
+    removed |= keep.contains(&false);
     let mut at = 0;
     stmts.retain(|_| {
         at += 1;
         keep[at - 1]
     });
+    removed
 }
 
 /// Removes the dead statements of `stmts` (nested blocks included);
@@ -444,6 +474,57 @@ mod tests {
         }).collect();
         assert_eq!(stores, vec![a, looped, grad], "{:?}", f.body);
         assert!(!f.body.iter().any(|s| matches!(s, Stmt::Let { dst, .. } if *dst == twice)), "{:?}", f.body);
+    }
+
+    #[test]
+    fn a_scratch_sum_only_an_unused_load_reads_goes_with_its_terms() {
+        let mut m = empty_module();
+        let sum = buffer(&mut m, "tmp.lpdf", Arena::Work, 0, 1);
+        let kept = buffer(&mut m, "kept", Arena::Work, 1, 1);
+        let grad = buffer(&mut m, "grad", Arena::Grad, 0, 1);
+        let mut f = Function::new(FunctionKind::Gradient);
+        let (zero, four, k) = (f.new_value(ScalarType::I64), f.new_value(ScalarType::I64), f.new_value(ScalarType::I64));
+        let (x, term, unused, y, z) = (
+            f.new_value(ScalarType::F64),
+            f.new_value(ScalarType::F64),
+            f.new_value(ScalarType::F64),
+            f.new_value(ScalarType::F64),
+            f.new_value(ScalarType::F64),
+        );
+        f.body = vec![
+            Stmt::Let { dst: zero, expr: Expr::I64(0) },
+            Stmt::Let { dst: four, expr: Expr::I64(4) },
+            Stmt::Let { dst: x, expr: Expr::F64(2.0) },
+            Stmt::Store { buf: sum, index: zero, value: x },
+            // A recomputed sum of terms: each `+=` reads the sum only to
+            // add to it, and the load after the loop is not used.
+            Stmt::For {
+                var: k,
+                start: zero,
+                end: four,
+                body: vec![
+                    Stmt::Call { dst: Some(term), partials: vec![], func: log_ref(), args: vec![CallArg::Value(x)] },
+                    Stmt::Accumulate { buf: sum, index: zero, value: term },
+                    // Read after the loop and used: stays.
+                    Stmt::Accumulate { buf: kept, index: zero, value: x },
+                ],
+            },
+            Stmt::Let { dst: unused, expr: Expr::Load { buf: sum, index: zero } },
+            Stmt::Let { dst: y, expr: Expr::Load { buf: kept, index: zero } },
+            Stmt::Store { buf: grad, index: zero, value: y },
+            // Not scratch: stays.
+            Stmt::Accumulate { buf: grad, index: zero, value: x },
+            Stmt::Let { dst: z, expr: Expr::F64(1.0) },
+        ];
+        prune(&mut f, &m);
+        let writes: Vec<BufferId> = flat(&f.body).into_iter().filter_map(|s| match s {
+            Stmt::Store { buf, .. } | Stmt::Accumulate { buf, .. } => Some(*buf),
+            _ => None,
+        }).collect();
+        assert_eq!(writes, vec![kept, grad, grad], "{:?}", f.body);
+        assert!(!flat(&f.body).iter().any(|s| matches!(s, Stmt::Call { .. })), "the terms' calls go too: {:?}", f.body);
+        // The unused load stays (the interpreter checks its bounds).
+        assert!(f.body.iter().any(|s| matches!(s, Stmt::Let { dst, .. } if *dst == unused)), "{:?}", f.body);
     }
 
     /// The statements of `stmts` and of their nested blocks, in order.

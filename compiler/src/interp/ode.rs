@@ -7,7 +7,7 @@
 //! Newton iteration, `hbmc_stdlib::algebra`).
 
 use hbmc_stdlib::algebra::{solve_root, RootControl, RootError};
-use hbmc_stdlib::ode::{rk45_sensitivities, OdeControl, OdeError};
+use hbmc_stdlib::ode::{rk45_sensitivities_wrt, OdeControl, OdeError};
 use hbmc_stdlib::ode_stiff::{bdf_sensitivities, dae_sensitivities};
 use hbmc_stdlib::quadrature::{integrate, QuadError};
 
@@ -110,7 +110,8 @@ pub fn solve(sys: &OdeSystem, inputs: &OdeInputs, gradient: &mut GradientFn, out
             }
         };
         match sys.method {
-            OdeMethod::Rk45 => rk45_sensitivities(jac, inputs.y0, p, inputs.t0, inputs.ts, &ctl),
+            // `d/dt0` is read off the `dy/dy0` columns (`times_sections`).
+            OdeMethod::Rk45 => rk45_sensitivities_wrt(jac, inputs.y0, sys.y0_wrt || sys.times_wrt.t0, p, inputs.t0, inputs.ts, &ctl),
             OdeMethod::Bdf => bdf_sensitivities(jac, inputs.y0, p, inputs.t0, inputs.ts, &ctl),
         }
     };

@@ -120,6 +120,11 @@ pub struct OdeSystem {
     /// Which times of an [`SystemKind::Ode`] call depend on parameters
     /// (their derivatives are written after the sensitivities).
     pub times_wrt: TimesWrt,
+    /// Whether the initial states of an [`SystemKind::Ode`] call depend on
+    /// parameters. When neither they nor `t0` do, the RK45 solve carries
+    /// no sensitivities to them (Stan's coupled system has `n + n p`
+    /// equations then) and the `dy/dy0` blocks hold zeros.
+    pub y0_wrt: bool,
 }
 
 /// Which times of an ODE call depend on parameters.

@@ -160,13 +160,15 @@ impl Lowerer<'_> {
         // One system per distinct program: a call in a user function
         // expanded at several places may see other sizes at each.
         let source = self.ode_source(solver, f, form, &passed, n, (p, d, i), e)?;
-        let key = format!("{solver} {times} {times_wrt:?}\n{source}");
+        let y0_wrt = args[0].level == Level::Param;
+        let key = format!("{solver} {times} {times_wrt:?} {y0_wrt}\n{source}");
         let index = match self.ode_systems.get(&key) {
             Some(&k) => k,
             None => {
                 let kind = if form.is_dae() { SystemKind::Dae } else { SystemKind::Ode };
                 let mut sys = self.ode_system(kind, solver, f, &source, n, (p, d, i), times, e)?;
                 sys.times_wrt = times_wrt;
+                sys.y0_wrt = y0_wrt;
                 self.module.odes.push(sys);
                 let k = self.module.odes.len() - 1;
                 self.ode_systems.insert(key, k);
@@ -521,6 +523,7 @@ impl Lowerer<'_> {
             real_data,
             int_data,
             times_wrt: TimesWrt::default(),
+            y0_wrt: true,
         })
     }
 }

@@ -44,6 +44,21 @@ pub fn bernoulli_rng<R: Rng + ?Sized>(rng: &mut R, theta: f64) -> Result<i64, Rn
     Ok(i64::from(u < theta))
 }
 c_lpmf!(hbm_bernoulli_lpmf, hbm_bernoulli_lpmf_grad, bernoulli_lpmf, bernoulli_lpmf_grad; [n]; [theta]);
+
+/// [`bernoulli_lpmf_grad`]'s partial alone, without the logarithm of its
+/// value: what the reverse sweep calls where it needs only the partial
+/// (`ad/prune.rs`, `partials_alone`). The same number, 0 included where
+/// the value is not finite.
+pub extern "C" fn hbm_bernoulli_lpmf_d2(n: i64, theta: f64) -> f64 {
+    if !(0.0..=1.0).contains(&theta) || !(0..=1).contains(&n) {
+        return 0.0;
+    }
+    match n {
+        1 if theta > 0.0 => 1.0 / theta,
+        0 if theta < 1.0 => -1.0 / (1.0 - theta),
+        _ => 0.0,
+    }
+}
 c_rng_int!(hbm_bernoulli_rng, bernoulli_rng; []; [theta]);
 
 // --- bernoulli_logit -----------------------------------------------------------------
@@ -115,6 +130,20 @@ pub fn binomial_uncounted_lpmf(n: i64, big_n: i64, theta: f64) -> f64 {
     binomial_uncounted_lpmf_grad(n, big_n, theta).0
 }
 c_lpmf!(hbm_binomial_uncounted_lpmf, hbm_binomial_uncounted_lpmf_grad, binomial_uncounted_lpmf, binomial_uncounted_lpmf_grad; [n, big_n]; [theta]);
+
+/// [`binomial_uncounted_lpmf_grad`]'s partial alone, without the two
+/// logarithms of its value (see [`hbm_bernoulli_lpmf_d2`]): 0 where the
+/// value is not finite (`n > 0` at θ = 0, `N - n > 0` at θ = 1).
+pub extern "C" fn hbm_binomial_uncounted_lpmf_d3(n: i64, big_n: i64, theta: f64) -> f64 {
+    if !(0.0..=1.0).contains(&theta) || n < 0 || big_n < 0 || n > big_n {
+        return 0.0;
+    }
+    let (nf, mf) = (n as f64, (big_n - n) as f64);
+    if (nf > 0.0 && theta == 0.0) || (mf > 0.0 && theta == 1.0) {
+        return 0.0;
+    }
+    super::xdiv(nf, theta) - super::xdiv(mf, 1.0 - theta)
+}
 
 /// A density without its count term, plus the term (`count`, finite for
 /// every count the density accepts); an invalid argument's -∞ stays.
@@ -471,3 +500,27 @@ pub fn beta_binomial_rng<R: Rng + ?Sized>(rng: &mut R, big_n: i64, alpha: f64, b
 }
 c_lpmf!(hbm_beta_binomial_lpmf, hbm_beta_binomial_lpmf_grad, beta_binomial_lpmf, beta_binomial_lpmf_grad; [n, big_n]; [alpha, beta]);
 c_rng_int!(hbm_beta_binomial_rng, beta_binomial_rng; [big_n]; [alpha, beta]);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The partial-alone forms give exactly the `_grad` forms' partial,
+    /// at the edges of the support and outside it too.
+    #[test]
+    fn partials_alone_equal_the_grad_forms_partial() {
+        let thetas = [0.0, 1e-300, 0.3, 0.5, 1.0 - 1e-16, 1.0, -0.1, 1.1, f64::NAN];
+        for &theta in &thetas {
+            for n in -1..=2 {
+                let g = bernoulli_lpmf_grad(n, theta).1[0];
+                let d = hbm_bernoulli_lpmf_d2(n, theta);
+                assert!(g == d || (g.is_nan() && d.is_nan()), "bernoulli({n} | {theta}): {g} vs {d}");
+                for big_n in [0, 1, 2, 7] {
+                    let g = binomial_uncounted_lpmf_grad(n, big_n, theta).1[0];
+                    let d = hbm_binomial_uncounted_lpmf_d3(n, big_n, theta);
+                    assert!(g == d || (g.is_nan() && d.is_nan()), "binomial({n} | {big_n}, {theta}): {g} vs {d}");
+                }
+            }
+        }
+    }
+}
