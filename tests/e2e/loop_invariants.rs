@@ -478,6 +478,67 @@ model {
 }
 
 #[test]
+fn data_terms_under_a_condition_in_a_loop_are_tabulated_and_the_condition_still_decides() {
+    // `poisson_lpmf(y[n] | ...)` under a data condition keeps its
+    // `lgamma(y[n] + 1)`, and `log(x[n])` / `lgamma(y[n] + 2)` sit in the
+    // branches of a condition that reads a parameter: each value goes into
+    // a table filled for every observation, and the `if` still decides
+    // whether it is added (never summed ahead of the loop); the same
+    // density and gradient as without the pass.
+    let source = "data { int N; array[N] int y; vector<lower=0>[N] x; }
+parameters { real<lower=0> lambda; real mu; }
+model {
+  mu ~ normal(0, 1);
+  for (n in 1:N) {
+    if (y[n] > 0)
+      target += poisson_lpmf(y[n] | lambda * x[n]);
+    if (mu > x[n])
+      target += log(x[n]) * mu;
+    else
+      target += -lgamma(y[n] + 2);
+  }
+}
+";
+    let data = r#"{"N": 6, "y": [0, 3, 1, 7, 0, 2], "x": [0.5, 1.5, 2.0, 0.1, 3.0, 0.7]}"#;
+    let td = common::function_ir(source, data, FunctionKind::TransformedData);
+    assert!(td.contains("call hbm_lgamma(") && td.contains("call hbm_log(") && td.contains("data.data_table#"), "the terms are not tabulated with the data:\n{td}");
+    assert!(!td.contains("data.data_sum#"), "a term under a condition is summed ahead of the loop:\n{td}");
+    for kind in [FunctionKind::LogDensity, FunctionKind::Gradient] {
+        let ir = common::function_ir(source, data, kind);
+        assert!(!ir.contains("hbm_lgamma") && !ir.contains("call hbm_log("), "{kind:?} still takes lgamma or log per observation:\n{ir}");
+        assert!(depth_of(&ir, "load data.data_table#") > 4, "{kind:?}: the table is not read in the branch:\n{ir}");
+    }
+    let without = LowerOptions { tabulate_data_terms: false, ..LowerOptions::default() };
+    let ir = common::function_ir_with(source, data, FunctionKind::LogDensity, without);
+    assert!(ir.contains("hbm_lgamma") && ir.contains("call hbm_log("), "without the pass the terms are in the loop (the test's premise):\n{ir}");
+    let dir = common::scratch("data-table-in-branch");
+    let path = dir.join("branch.json");
+    std::fs::write(&path, data).expect("data written");
+    let mut failures = Vec::new();
+    let changed = compare_program("branch", source, &[path.as_path()], LowerOptions::default(), without, &|a, _| data_tables(a) > 0, &mut failures);
+    assert_eq!(changed, Some(true), "not compared or not changed: {failures:?}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn posteriordbs_leuk_and_mh_take_no_data_only_function_per_gradient() {
+    // leuk_model's `lgamma(dN[i, j] + 1)` (under `if (Y[i, j] != 0)` in
+    // the i loop inside the j loop) and Mh_model's `lchoose(T, y[i])`
+    // (under `if (y[i] > 0)`) depend on the data alone (Mh's `lchoose(T,
+    // 0)` of the other branch is a constant, taken once before the loop).
+    for (program, data, symbol) in [("pdb/leuk_model.stan", "pdb/leuk.json", "hbm_lgamma"), ("pdb/Mh_model.stan", "pdb/capture_counts.json", "hbm_lchoose")] {
+        let source = common::corpus::source(program);
+        let data = std::fs::read_to_string(common::corpus::path(data)).expect("corpus data");
+        for kind in [FunctionKind::LogDensity, FunctionKind::Gradient] {
+            let ir = common::function_ir(&source, &data, kind);
+            // Top level of the function body (two spaces) is once per gradient.
+            let in_loops = ir.lines().filter(|l| l.contains(symbol) && l.len() - l.trim_start().len() > 2).count();
+            assert_eq!(in_loops, 0, "{program} {kind:?} still calls {symbol} in a loop:\n{ir}");
+        }
+    }
+}
+
+#[test]
 fn a_data_term_of_an_inner_loop_that_reads_the_outer_loop_is_tabulated_over_both() {
     // A count marginalised out (posteriordb's Survey): `binomial_lpmf(k |
     // n, theta)` over every possible count `n`, in a branch of the n loop.

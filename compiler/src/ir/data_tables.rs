@@ -38,6 +38,16 @@
 //! ahead of the loop (their sum depends on the outer iteration). Loads may
 //! then be affine in any of those loop variables, inside their buffers over
 //! the whole box of iterations.
+//!
+//! A value in a branch of an `if` at the top level of the loop counts too
+//! (posteriordb's `leuk_model`: `poisson_lpmf(dN[i, j] | ...)` under `if
+//! (Y[i, j] != 0)`, whose `lgamma(dN[i, j] + 1)` is data-only; `Mh_model`'s
+//! `lchoose(T, y[i])` under `if (y[i] > 0)`): the fill computes it for every
+//! iteration whatever the condition (it reads data inside their buffers and
+//! pure functions, so computing it where the condition fails is harmless),
+//! and the branch loads it, so the condition, which may read parameters,
+//! still decides whether it is added. Such a value is never summed ahead of
+//! the loop. What the branch keeps stays in it, in its order.
 
 use super::batch::{definitions, uses_in};
 use super::chunks::collect_constants;
@@ -156,8 +166,16 @@ impl Pass<'_> {
     /// (into `before`); otherwise every value goes into a table over the
     /// outer loops its computation reads and `inner`, at most
     /// [`MAX_DATA_TABLE`] elements.
-    fn tabulate_over(&mut self, outer: &[(Value, i64, i64)], inner: (Value, i64, i64), body: &mut Vec<Stmt>, before: &mut Vec<Stmt>) {
+    fn tabulate_over(&mut self, outer: &[(Value, i64, i64)], inner: (Value, i64, i64), whole: &mut Vec<Stmt>, before: &mut Vec<Stmt>) {
         let loops: Vec<(Value, i64, i64)> = outer.iter().copied().chain([inner]).collect();
+        // The data-only statements of the branches of the loop's `if`s are
+        // considered as if computed before the `if` (they read in-bounds
+        // data and pure functions, so computing them whatever the
+        // condition is harmless); whatever of them is not tabulated goes
+        // back into its branch at the end. `whole` is left as it is unless
+        // a table is made.
+        let (mut flat, hoisted) = self.hoist_from_branches(whole, &loops);
+        let body = &mut flat;
         let mut from_data: HashSet<Value> = HashSet::new();
         let mut member = vec![false; body.len()];
         for (j, s) in body.iter().enumerate() {
@@ -255,7 +273,59 @@ impl Pass<'_> {
                 None => rewritten.push(s),
             }
         }
-        *body = drop_unused(rewritten, &from_data);
+        *whole = restore_to_branches(drop_unused(rewritten, &from_data), &hoisted);
+    }
+
+    /// `body` (a loop's, whose loops are `loops`) with the data-only
+    /// statements of the branches of its top-level `if`s (and the
+    /// constants of those branches they read) moved just before the `if`,
+    /// in order; the values so moved; and the branches of each top-level
+    /// `if` as they were, in order, for [`restore_to_branches`].
+    fn hoist_from_branches(&self, body: &[Stmt], loops: &[(Value, i64, i64)]) -> (Vec<Stmt>, Hoisted) {
+        let mut from_data: HashSet<Value> = HashSet::new();
+        let mut hoisted = Hoisted { values: HashSet::new(), branches: Vec::new() };
+        let mut out = Vec::with_capacity(body.len());
+        for s in body {
+            let Stmt::If { cond, then, otherwise } = s else {
+                if self.data_only(s, loops, &from_data) {
+                    from_data.extend(defines(s));
+                }
+                out.push(s.clone());
+                continue;
+            };
+            let mut kept = [Vec::new(), Vec::new()];
+            for (k, branch) in [then, otherwise].into_iter().enumerate() {
+                let mut moved = vec![false; branch.len()];
+                let mut constant_at: HashMap<Value, usize> = HashMap::new();
+                for (i, t) in branch.iter().enumerate() {
+                    if let Stmt::Let { dst, expr: Expr::F64(_) | Expr::I64(_) } = t {
+                        constant_at.insert(*dst, i);
+                    } else if self.data_only(t, loops, &from_data) {
+                        moved[i] = true;
+                        from_data.extend(defines(t));
+                        let mut operands = Vec::new();
+                        uses_in(std::slice::from_ref(t), &mut operands);
+                        for v in operands {
+                            if let Some(&j) = constant_at.get(&v) {
+                                moved[j] = true;
+                            }
+                        }
+                    }
+                }
+                for (t, &m) in branch.iter().zip(&moved) {
+                    if m {
+                        hoisted.values.extend(defines(t));
+                        out.push(t.clone());
+                    } else {
+                        kept[k].push(t.clone());
+                    }
+                }
+            }
+            hoisted.branches.push([then.clone(), otherwise.clone()]);
+            let [then, otherwise] = kept;
+            out.push(Stmt::If { cond: *cond, then, otherwise });
+        }
+        (out, hoisted)
     }
 
     /// Whether `s` (at the top level of the last loop of `loops`) computes
@@ -332,6 +402,63 @@ impl Pass<'_> {
         self.fill.body.push(Stmt::Let { dst: v, expr });
         v
     }
+}
+
+/// `stmts` with the statements defining a value of `hoisted` (moved out of
+/// the branches of the `if` they precede by `Pass::hoist_from_branches`,
+/// then loaded from a table or kept) put back at the start of the branch
+/// they came from, in order.
+fn restore_to_branches(stmts: Vec<Stmt>, hoisted: &Hoisted) -> Vec<Stmt> {
+    if hoisted.values.is_empty() {
+        return stmts;
+    }
+    let mut out = Vec::with_capacity(stmts.len());
+    // The moved statements (or the table loads replacing them) not yet put back.
+    let mut pending: HashMap<Value, Stmt> = HashMap::new();
+    let mut ifs = hoisted.branches.iter();
+    for s in stmts {
+        if let Some(&v) = defines(&s).first().filter(|v| hoisted.values.contains(v)) {
+            pending.insert(v, s);
+            continue;
+        }
+        let Stmt::If { cond, then, otherwise } = s else {
+            out.push(s);
+            continue;
+        };
+        // The rewrite keeps every top-level `if`, in order, and leaves
+        // their branches as they were.
+        let Some([then_was, otherwise_was]) = ifs.next() else {
+            out.push(Stmt::If { cond, then, otherwise });
+            continue;
+        };
+        let mut merge = |was: &[Stmt], kept: Vec<Stmt>| -> Vec<Stmt> {
+            let mut kept = kept.into_iter();
+            let mut merged = Vec::with_capacity(was.len());
+            for t in was {
+                match defines(t).first().filter(|v| hoisted.values.contains(v)) {
+                    // Dropped when nothing reads it any more.
+                    Some(v) => merged.extend(pending.remove(v)),
+                    None => merged.extend(kept.next()),
+                }
+            }
+            merged
+        };
+        let then = merge(then_was, then);
+        let otherwise = merge(otherwise_was, otherwise);
+        out.push(Stmt::If { cond, then, otherwise });
+    }
+    // Every moved statement precedes the `if` it came from.
+    debug_assert!(pending.is_empty());
+    out
+}
+
+/// What [`Pass::hoist_from_branches`] moved out of a loop's `if`s.
+struct Hoisted {
+    /// The values of the statements moved.
+    values: HashSet<Value>,
+    /// The branches (`then`, `otherwise`) of each top-level `if` as they
+    /// were, in order.
+    branches: Vec<[Vec<Stmt>; 2]>,
 }
 
 /// The element of a table over the loops `outer` (outermost first) and
