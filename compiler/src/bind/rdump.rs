@@ -116,7 +116,7 @@ impl Reader<'_> {
     }
 
     /// Consumes `c` after optional space, or fails saying `what` was expected.
-    fn expect(&mut self, c: &str, what: &str) -> Result<(), (&'static str, String)> {
+    fn require(&mut self, c: &str, what: &str) -> Result<(), (&'static str, String)> {
         self.skip_space();
         if self.eat(c) {
             Ok(())
@@ -208,12 +208,12 @@ impl Reader<'_> {
     fn empty(&mut self) -> Result<Option<Raw>, (&'static str, String)> {
         for word in ["integer", "double", "numeric"] {
             if self.eat_word(word) {
-                self.expect("(", "`(`")?;
+                self.require("(", "`(`")?;
                 self.skip_space();
                 if !self.eat("0") {
                     return Err(self.error(&format!("`{word}(0)` (an empty sequence; other lengths are R code, not data)")));
                 }
-                self.expect(")", "`)`")?;
+                self.require(")", "`)`")?;
                 return Ok(Some(Raw::List(Vec::new())));
             }
         }
@@ -222,7 +222,7 @@ impl Reader<'_> {
 
     /// The rest of `c(x, y, ...)` after `c`.
     fn combined(&mut self) -> Result<Raw, (&'static str, String)> {
-        self.expect("(", "`(` after `c`")?;
+        self.require("(", "`(` after `c`")?;
         let mut items = Vec::new();
         self.skip_space();
         if self.eat(")") {
@@ -268,7 +268,7 @@ impl Reader<'_> {
 
     /// The rest of `structure(values, .Dim = dims)` after `structure`.
     fn structure(&mut self) -> Result<Raw, (&'static str, String)> {
-        self.expect("(", "`(` after `structure`")?;
+        self.require("(", "`(` after `structure`")?;
         self.skip_space();
         let values_at = self.pos;
         let values = match self.value()? {
@@ -276,12 +276,12 @@ impl Reader<'_> {
             Raw::Shaped { .. } => return Err(self.error("values in `structure(...)` that are not themselves a structure")),
             scalar => vec![scalar],
         };
-        self.expect(",", "`, .Dim = c(...)` in `structure(...)`")?;
+        self.require(",", "`, .Dim = c(...)` in `structure(...)`")?;
         self.skip_space();
         if !(self.eat_word(".Dim") || self.eat("\".Dim\"") || self.eat("`.Dim`")) {
             return Err(self.error("`.Dim = c(...)`: the array's sizes"));
         }
-        self.expect("=", "`=` after `.Dim`")?;
+        self.require("=", "`=` after `.Dim`")?;
         let dims = match self.value()? {
             Raw::List(items) => items,
             scalar => vec![scalar],
@@ -294,7 +294,7 @@ impl Reader<'_> {
         if self.peek() == Some(b',') {
             return Err(self.error("`)` after `.Dim` (attributes other than `.Dim`, such as `.Dimnames`, are not read: drop them)"));
         }
-        self.expect(")", "`)` closing `structure(...)`")?;
+        self.require(")", "`)` closing `structure(...)`")?;
         let count = dims.iter().try_fold(1usize, |a, &n| a.checked_mul(n));
         if count != Some(values.len()) {
             let at = self.pos;
