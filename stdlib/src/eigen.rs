@@ -17,11 +17,28 @@
 //!   Repeated eigenvalues make eigenvectors (and this rule) undefined; a
 //!   gap below 1e-300 contributes nothing rather than ±∞.
 
+use crate::decomposition_memo::DecompositionMemo;
 use crate::ffi::{size, slice, slice_mut};
 use crate::linalg::{rotate_columns, status, LinalgError, CONSTRAINT_TOLERANCE};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// Q (columns the eigenvectors) and λ ascending.
+type Eigen = (Vec<f64>, Vec<f64>);
+
+thread_local! {
+    /// The forward and reverse sweeps of a gradient decompose each matrix
+    /// up to four times (see [`crate::decomposition_memo`]).
+    static MEMO: RefCell<DecompositionMemo<Eigen>> = const { RefCell::new(DecompositionMemo::new()) };
+}
+
+/// Q and λ of a symmetric `a`, remembered by the thread.
+fn decompose(a: &[f64], n: usize) -> Result<Rc<Eigen>, LinalgError> {
+    MEMO.with(|memo| memo.borrow_mut().get_or_try(a, (n, n), || decompose_uncached(a, n)))
+}
 
 /// Q (columns the eigenvectors) and λ ascending of a symmetric `a`.
-fn decompose(a: &[f64], n: usize) -> Result<(Vec<f64>, Vec<f64>), LinalgError> {
+fn decompose_uncached(a: &[f64], n: usize) -> Result<Eigen, LinalgError> {
     if a.len() != n * n {
         return Err(LinalgError::Length { what: "A", expected: n * n, got: a.len() });
     }
@@ -89,16 +106,16 @@ fn decompose(a: &[f64], n: usize) -> Result<(Vec<f64>, Vec<f64>), LinalgError> {
 
 /// The eigenvalues of symmetric `a` (`n × n`), ascending, into `out`.
 pub fn eigenvalues_sym(a: &[f64], n: usize, out: &mut [f64]) -> Result<(), LinalgError> {
-    let (_, values) = decompose(a, n)?;
-    out[..n].copy_from_slice(&values);
+    let d = decompose(a, n)?;
+    out[..n].copy_from_slice(&d.1);
     Ok(())
 }
 
 /// The eigenvectors of symmetric `a` (`n × n`), as the columns of `out`
 /// in the order of the ascending eigenvalues.
 pub fn eigenvectors_sym(a: &[f64], n: usize, out: &mut [f64]) -> Result<(), LinalgError> {
-    let (vectors, _) = decompose(a, n)?;
-    out[..n * n].copy_from_slice(&vectors);
+    let d = decompose(a, n)?;
+    out[..n * n].copy_from_slice(&d.0);
     Ok(())
 }
 
@@ -134,18 +151,20 @@ fn add_congruence(q: &[f64], c: &[f64], n: usize, a_adj: &mut [f64]) {
 
 /// Reverse mode of [`eigenvalues_sym`]: Ā += Q diag(λ̄) Qᵀ.
 pub fn eigenvalues_sym_adj(a: &[f64], n: usize, values_adj: &[f64], a_adj: &mut [f64]) -> Result<(), LinalgError> {
-    let (q, _) = decompose(a, n)?;
+    let d = decompose(a, n)?;
+    let q = &d.0;
     let mut c = vec![0.0; n * n];
     for k in 0..n {
         c[k + k * n] = values_adj[k];
     }
-    add_congruence(&q, &c, n, a_adj);
+    add_congruence(q, &c, n, a_adj);
     Ok(())
 }
 
 /// Reverse mode of [`eigenvectors_sym`] (see the module doc).
 pub fn eigenvectors_sym_adj(a: &[f64], n: usize, vectors_adj: &[f64], a_adj: &mut [f64]) -> Result<(), LinalgError> {
-    let (q, values) = decompose(a, n)?;
+    let d = decompose(a, n)?;
+    let (q, values) = (&d.0, &d.1);
     let mut c = vec![0.0; n * n];
     for k in 0..n {
         for j in 0..n {
@@ -158,7 +177,7 @@ pub fn eigenvectors_sym_adj(a: &[f64], n: usize, vectors_adj: &[f64], a_adj: &mu
             c[j + k * n] = dot / gap;
         }
     }
-    add_congruence(&q, &c, n, a_adj);
+    add_congruence(q, &c, n, a_adj);
     Ok(())
 }
 

@@ -38,6 +38,7 @@ pub mod algebra;
 pub mod bessel_functions;
 mod cholesky_blocked;
 mod cholesky_rev;
+mod decomposition_memo;
 pub mod dist;
 mod dual;
 pub mod eigen;

@@ -26,6 +26,9 @@
 
 use crate::ffi::{size, slice, slice_mut};
 use crate::linalg::{rotate_columns, status, thin_sizes, LinalgError};
+use crate::decomposition_memo::DecompositionMemo;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// The thin SVD of `a` (`m × n`): U (`m × k`), s (descending), V (`n × k`).
 struct Svd {
@@ -125,8 +128,19 @@ fn complete_orthonormal(u: &mut [f64], m: usize, k: usize, s: &[f64]) {
     }
 }
 
+thread_local! {
+    /// `singular_values`, `svd_U` and `svd_V` of one matrix and their
+    /// reverse rules decompose it once (see [`crate::decomposition_memo`]).
+    static MEMO: RefCell<DecompositionMemo<Svd>> = const { RefCell::new(DecompositionMemo::new()) };
+}
+
+/// The thin SVD of `a` (`m × n`), remembered by the thread.
+fn decompose(a: &[f64], m: usize, n: usize) -> Result<Rc<Svd>, LinalgError> {
+    MEMO.with(|memo| memo.borrow_mut().get_or_try(a, (m, n), || decompose_uncached(a, m, n)))
+}
+
 /// The thin SVD of `a` (`m × n`).
-fn decompose(a: &[f64], m: usize, n: usize) -> Result<Svd, LinalgError> {
+fn decompose_uncached(a: &[f64], m: usize, n: usize) -> Result<Svd, LinalgError> {
     if a.len() != m * n {
         return Err(LinalgError::Length { what: "A", expected: m * n, got: a.len() });
     }

@@ -296,3 +296,34 @@ fn column_cholesky_forward_equals_crout_bit_for_bit() {
         }
     }
 }
+
+/// A gradient's forward and reverse sweeps decompose one matrix up to four
+/// times (`eigenvalues_sym`, `eigenvectors_sym` and both rules; the SVD's
+/// three parts and its rule): the thread remembers the decomposition, so
+/// every call after the first on the same matrix allocates nothing (each
+/// decomposition allocates its working copies).
+#[test]
+fn a_matrix_decomposed_again_is_not_decomposed_again() {
+    use hbmc_stdlib::eigen::{eigenvalues_sym, eigenvectors_sym};
+    use hbmc_stdlib::svd::{singular_values, svd_u, svd_v};
+    let mut rng = test_rng(1739);
+    let (n, m) = (5, 3);
+    let a = spd(&mut rng, n);
+    let other = spd(&mut rng, n);
+    let (mut values, mut vectors) = (vec![0.0; n], vec![0.0; n * n]);
+    eigenvalues_sym(&a, n, &mut values).unwrap();
+    eigenvalues_sym(&other, n, &mut values).unwrap();
+    let before = allocs();
+    eigenvectors_sym(&a, n, &mut vectors).unwrap();
+    eigenvalues_sym(&a, n, &mut values).unwrap();
+    eigenvectors_sym(&other, n, &mut vectors).unwrap();
+    assert_eq!(allocs() - before, 0, "eigen decompositions of matrices decomposed just before");
+
+    let b: Vec<f64> = (0..n * m).map(|_| unif(&mut rng, -1.0, 1.0)).collect();
+    let (mut s, mut u, mut v) = (vec![0.0; m], vec![0.0; n * m], vec![0.0; m * m]);
+    singular_values(&b, n, m, &mut s).unwrap();
+    let before = allocs();
+    svd_u(&b, n, m, &mut u).unwrap();
+    svd_v(&b, n, m, &mut v).unwrap();
+    assert_eq!(allocs() - before, 0, "an SVD of a matrix decomposed just before");
+}

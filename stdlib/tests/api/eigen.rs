@@ -141,3 +141,32 @@ fn eigenvector_adjoint_matches_finite_differences() {
         }
     }
 }
+
+/// The thread remembers recent decompositions by the matrix's bits: a
+/// rule given a remembered matrix computes what it computes from scratch
+/// in a thread that never saw it, bit for bit, also when a matrix with
+/// the same elements in another shape or one differing in one bit was
+/// decomposed in between.
+#[test]
+fn remembered_decompositions_give_the_bits_of_fresh_ones() {
+    let n = 4;
+    let a = from_lower(&[4.0, 1.0, 0.5, 0.25, 3.0, 0.75, 0.125, 2.0, 0.3, 1.0], n);
+    let mut near = a.clone();
+    near[0] = f64::from_bits(a[0].to_bits() + 1);
+    let w: Vec<f64> = (0..n * n).map(|k| (k as f64 * 0.37).sin()).collect();
+    let rules = |a: &[f64]| {
+        let (mut values, mut vectors) = (vec![0.0; n], vec![0.0; n * n]);
+        eigenvalues_sym(a, n, &mut values).unwrap();
+        eigenvectors_sym(a, n, &mut vectors).unwrap();
+        let mut a_adj = vec![0.0; n * n];
+        eigenvalues_sym_adj(a, n, &w[..n], &mut a_adj).unwrap();
+        eigenvectors_sym_adj(a, n, &w, &mut a_adj).unwrap();
+        [values, vectors, a_adj].concat().iter().map(|x| x.to_bits()).collect::<Vec<u64>>()
+    };
+    let fresh = std::thread::scope(|s| s.spawn(|| rules(&a)).join().unwrap());
+    let fresh_near = std::thread::scope(|s| s.spawn(|| rules(&near)).join().unwrap());
+    assert_ne!(fresh, fresh_near);
+    assert_eq!(rules(&a), fresh);
+    assert_eq!(rules(&near), fresh_near);
+    assert_eq!(rules(&a), fresh);
+}
