@@ -748,8 +748,8 @@ impl Gen<'_> {
 
     /// [`Self::rerun_redundant`] for a branch: one whose writes no later
     /// statement of the block (`later`) touches, with no jump and no loop
-    /// that carries values, each of whose arms that adds target terms has
-    /// a reverse to add them in (it touches active values). Its values
+    /// that carries values, each of whose arms that adds target terms or
+    /// may `reject` has a reverse to do so (it touches active values). Its values
     /// are its own (a branch's names do not outlive it), and its reverse
     /// recomputes it whole from the buffers as they were before it (no
     /// later statement changed what it writes), target terms included in
@@ -758,7 +758,11 @@ impl Gen<'_> {
     /// observation in its fused loop).
     fn branch_rerun_redundant(&self, then: &[Stmt], otherwise: &[Stmt], later: &[Stmt]) -> bool {
         let arms = [then, otherwise];
-        if arms.iter().any(|a| contains_jump(a) || self.carries_in(a) || (adds_target(a) && !self.touches_active(a))) {
+        // An arm's reverse is empty when it touches no active value: its
+        // target terms and checks (`reject`, which a fused loop runs only
+        // in the reverse sweep) would not run at all.
+        let effects = |a: &[Stmt]| adds_target(a) || rejects(a);
+        if arms.iter().any(|a| contains_jump(a) || self.carries_in(a) || (effects(a) && !self.touches_active(a))) {
             return false;
         }
         let mut written = HashSet::new();
@@ -1380,6 +1384,17 @@ fn adds_target(stmts: &[Stmt]) -> bool {
         Stmt::For { body, .. } => adds_target(body),
         Stmt::If { then, otherwise, .. } => adds_target(then) || adds_target(otherwise),
         Stmt::While { body, .. } => adds_target(body),
+        _ => false,
+    })
+}
+
+/// Whether a block (nested blocks included) may `reject`.
+fn rejects(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::Reject(_) => true,
+        Stmt::For { body, .. } => rejects(body),
+        Stmt::If { then, otherwise, .. } => rejects(then) || rejects(otherwise),
+        Stmt::While { cond_block, body, .. } => rejects(cond_block) || rejects(body),
         _ => false,
     })
 }

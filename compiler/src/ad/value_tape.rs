@@ -21,6 +21,26 @@
 //! only in the reverse sweep (fused loops: the forward sweep never runs
 //! them) and of loops whose ranges are unknown or whose tape would have
 //! fewer than [`MIN_SLOTS`] slots or more than [`MAX_LEN`] elements.
+//!
+//! Library calls too: the reverse took a call's partials by calling its
+//! `_grad` form again (value and partials; or its `_d<k>` partial where
+//! the value went unused) when it recomputed the iteration, some 30-150
+//! instructions a call (a `log` or `log1p` inside) where a load is one.
+//! So in the same loops, a call of scalars whose value depends on the
+//! parameters and that has a `_grad` form (but `exp`, kept as above, and
+//! `log`, whose partial is a division) is made in its `_grad` form by the
+//! forward sweep, which stores its value and the partials of its active
+//! arguments, each on a tape of its own (one element a slot); the
+//! recomputation loads them (the value where the reverse reads it:
+//! `log_sum_exp`'s adjoint reads its terms), and the call's reverse
+//! multiplies by the loaded partials. Calls in the loop body's branches
+//! are kept too (a branch runs at most once an iteration, and the
+//! recomputation takes the same arm). What the reverse reads none of
+//! goes: `ad::prune` removes a store nothing loads, and an unused load
+//! from a call's tape ([`CALL_TAPE_PREFIX`]). The `_grad` forms' values
+//! are their plain forms' to the bit (the plain forms are made from them),
+//! so the target is the same. js_super's terms (BPA's Jolly-Seber model)
+//! took 1.51x fewer instructions per gradient.
 
 use super::activity::Active;
 use super::affine::IndexFacts;
