@@ -10,6 +10,7 @@ mod baselines;
 mod bench_sampler;
 mod bounds_order;
 mod build_cli;
+mod call_tapes;
 mod check_with_data;
 mod cli_run;
 mod complex_values;

@@ -3,8 +3,9 @@
 //! [`differentiate`] turns the module's `LogDensity` function into a
 //! `Gradient` function that returns the same target and writes its gradient
 //! into the `Grad` arena. No tape of operations is recorded at run time
-//! (only, in [`value_tape`], the square roots and divisions of loop
-//! iterations the reverse would otherwise compute again):
+//! (only, in [`value_tape`], the square roots, divisions and library
+//! calls' values and partials of loop iterations the reverse would
+//! otherwise compute again):
 //!
 //! 1. **Forward sweep.** The log-density body, as it is (every buffer gets
 //!    its value; top-level values stay in scope for the reverse sweep).

@@ -46,6 +46,10 @@ pub fn prune(func: &mut Function, module: &Module) {
     // The stores' pass walks each loop's body once per enclosing loop (a
     // large gradient's slowest pass): it runs again only after it removed
     // something, once the calls and blocks that made unused are gone.
+    let call_tapes: HashSet<BufferId> = (0..module.buffers.len())
+        .map(|i| BufferId(i as u32))
+        .filter(|&b| module.buffer(b).name.starts_with(super::value_tape::CALL_TAPE_PREFIX))
+        .collect();
     loop {
         let mut used = HashSet::new();
         uses(&func.body, &mut used);
@@ -53,7 +57,7 @@ pub fn prune(func: &mut Function, module: &Module) {
         loop {
             used.clear();
             uses(&func.body, &mut used);
-            let calls = remove_dead(&mut func.body, &used) | partials_alone(&mut func.body, &used);
+            let calls = remove_dead(&mut func.body, &used, &call_tapes) | partials_alone(&mut func.body, &used);
             let mut counts = HashMap::new();
             each_use(&func.body, &mut |v| *counts.entry(v).or_insert(0usize) += 1);
             let blocks = remove_dead_blocks(&mut func.body, &counts);
@@ -339,10 +343,12 @@ fn remove_dead_stores(stmts: &mut Vec<Stmt>, module: &Module, live: &mut Live, u
 
 /// Removes the dead statements of `stmts` (nested blocks included);
 /// whether any was removed.
-fn remove_dead(stmts: &mut Vec<Stmt>, used: &HashSet<Value>) -> bool {
+fn remove_dead(stmts: &mut Vec<Stmt>, used: &HashSet<Value>, call_tapes: &HashSet<BufferId>) -> bool {
     let before = stmts.len();
     stmts.retain(|s| match s {
-        Stmt::Let { dst, expr } => used.contains(dst) || matches!(expr, Expr::Load { .. }),
+        // Loads from a call's tape (`value_tape`) are in bounds by
+        // construction: unused, they go like arithmetic.
+        Stmt::Let { dst, expr } => used.contains(dst) || matches!(expr, Expr::Load { buf, .. } if !call_tapes.contains(buf)),
         Stmt::TapeLoad { dst, .. } => used.contains(dst),
         Stmt::Call { dst: Some(dst), partials, args, func } => {
             // A user function may reject (or recurse too deep): not pure.
@@ -361,14 +367,14 @@ fn remove_dead(stmts: &mut Vec<Stmt>, used: &HashSet<Value>) -> bool {
     let mut removed = stmts.len() != before;
     for s in stmts.iter_mut() {
         match s {
-            Stmt::For { body, .. } => removed |= remove_dead(body, used),
+            Stmt::For { body, .. } => removed |= remove_dead(body, used, call_tapes),
             Stmt::If { then, otherwise, .. } => {
-                removed |= remove_dead(then, used);
-                removed |= remove_dead(otherwise, used);
+                removed |= remove_dead(then, used, call_tapes);
+                removed |= remove_dead(otherwise, used, call_tapes);
             }
             Stmt::While { cond_block, body, .. } => {
-                removed |= remove_dead(cond_block, used);
-                removed |= remove_dead(body, used);
+                removed |= remove_dead(cond_block, used, call_tapes);
+                removed |= remove_dead(body, used, call_tapes);
             }
             _ => {}
         }

@@ -62,7 +62,7 @@ pub fn build(
         .collect();
     let uses_target = mentions_target(&forward.body);
     let in_forward: Vec<bool> = fused.iter().map(|&f| !f || uses_target).collect();
-    g.tapes = ValueTapes::find(g.module, forward, active, facts, &g.reciprocals, &in_forward);
+    g.tapes = ValueTapes::find(g.module, forward, active, facts, &g.reciprocals, &g.symbols, &in_forward);
     // Old values of top-level stores that overwrite a buffer already read
     // (see `activity::check_no_overwrite_after_use`), by statement.
     let mut old_values: HashMap<usize, (BufferId, Value, Value)> = HashMap::new();
@@ -579,7 +579,12 @@ impl Gen<'_> {
         for (i, s) in stmts.iter().enumerate() {
             self.copy_snapshots(&snapshots[i].before, true, &mut block);
             if self.rerun_redundant(i, stmts) {
-                target_in_reverse[i] = self.with_target && matches!(s, Stmt::For { body, .. } if adds_target(body));
+                target_in_reverse[i] = self.with_target
+                    && match s {
+                        Stmt::For { body, .. } => adds_target(body),
+                        Stmt::If { then, otherwise, .. } => adds_target(then) || adds_target(otherwise),
+                        _ => false,
+                    };
             } else {
                 self.recompute(std::slice::from_ref(s), &mut scope.rename, &local_bufs, true, &mut block)?;
             }
@@ -716,6 +721,9 @@ impl Gen<'_> {
     /// `alpha[p, g] = mu[g] + sigma[g] * z[p, g]`, once per `p`) would
     /// only repeat that work.
     fn rerun_redundant(&self, i: usize, stmts: &[Stmt]) -> bool {
+        if let Stmt::If { then, otherwise, .. } = &stmts[i] {
+            return self.branch_rerun_redundant(then, otherwise, &stmts[i + 1..]);
+        }
         let Stmt::For { var, body, .. } = &stmts[i] else { return false };
         // Its reverse reads the count its recomputation makes.
         if self.carries.get(var).is_some_and(|c| c.trips.is_some()) {
@@ -734,6 +742,35 @@ impl Gen<'_> {
         stmts[i + 1..].iter().all(|later| {
             let mut touched = HashSet::new();
             touched_in(std::slice::from_ref(later), &mut touched);
+            touched.is_disjoint(&written)
+        })
+    }
+
+    /// [`Self::rerun_redundant`] for a branch: one whose writes no later
+    /// statement of the block (`later`) touches, with no jump and no loop
+    /// that carries values, each of whose arms that adds target terms or
+    /// may `reject` has a reverse to do so (it touches active values). Its values
+    /// are its own (a branch's names do not outlive it), and its reverse
+    /// recomputes it whole from the buffers as they were before it (no
+    /// later statement changed what it writes), target terms included in
+    /// a fused loop; re-running it first repeated every call of the arm
+    /// taken (Mh_model's `binomial_logit` and `log_sum_exp` twice per
+    /// observation in its fused loop).
+    fn branch_rerun_redundant(&self, then: &[Stmt], otherwise: &[Stmt], later: &[Stmt]) -> bool {
+        let arms = [then, otherwise];
+        // An arm's reverse is empty when it touches no active value: its
+        // target terms and checks (`reject`, which a fused loop runs only
+        // in the reverse sweep) would not run at all.
+        let effects = |a: &[Stmt]| adds_target(a) || rejects(a);
+        if arms.iter().any(|a| contains_jump(a) || self.carries_in(a) || (effects(a) && !self.touches_active(a))) {
+            return false;
+        }
+        let mut written = HashSet::new();
+        written_in(then, &mut written);
+        written_in(otherwise, &mut written);
+        later.iter().all(|s| {
+            let mut touched = HashSet::new();
+            touched_in(std::slice::from_ref(s), &mut touched);
             touched.is_disjoint(&written)
         })
     }
@@ -847,6 +884,14 @@ impl Gen<'_> {
                     let expr = map_expr(expr, |v| rn(rename, v));
                     out.push(Stmt::Let { dst: new, expr });
                     rename.insert(*dst, new);
+                }
+                // A call whose value and partials the forward sweep kept:
+                // its reverse reads the partials loaded here.
+                Stmt::Call { dst: Some(d), .. } if self.tapes.keeps_call(*d) => {
+                    // Invariant: the guard checked that the tapes keep the call.
+                    let (value, ps) = self.tapes.load_call(*d, rename, &mut self.func, out).expect("a kept call loads");
+                    rename.insert(*d, value);
+                    self.partials.insert(*d, ps);
                 }
                 // An `exp` the forward sweep kept on a tape.
                 Stmt::Call { dst: Some(d), .. } if self.tapes.keeps(*d) => {
@@ -1339,6 +1384,17 @@ fn adds_target(stmts: &[Stmt]) -> bool {
         Stmt::For { body, .. } => adds_target(body),
         Stmt::If { then, otherwise, .. } => adds_target(then) || adds_target(otherwise),
         Stmt::While { body, .. } => adds_target(body),
+        _ => false,
+    })
+}
+
+/// Whether a block (nested blocks included) may `reject`.
+fn rejects(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::Reject(_) => true,
+        Stmt::For { body, .. } => rejects(body),
+        Stmt::If { then, otherwise, .. } => rejects(then) || rejects(otherwise),
+        Stmt::While { cond_block, body, .. } => rejects(cond_block) || rejects(body),
         _ => false,
     })
 }
