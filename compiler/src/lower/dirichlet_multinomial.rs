@@ -102,7 +102,7 @@ impl Lowerer<'_> {
             this.reject_if(bad, "dirichlet_multinomial: every concentration must be positive");
             let c = this.fb.to_f64(count);
             this.fb.accumulate(counts, slots[0], c);
-            // Data alone (the same table as the multinomial's).
+            // Data alone: `ir::data_tables` fills a table of it once.
             let one = this.fb.f64(1.0);
             let c1 = this.fb.binary(BinaryOp::Add, c, one);
             let ln_fact = this.fb.call(lgamma.clone(), vec![CallArg::Value(c1)]);
