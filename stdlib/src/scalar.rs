@@ -221,13 +221,22 @@ macro_rules! binary {
     };
 }
 
-/// Partials of x^y: y x^(y-1) and x^y ln x, with the limits at x = 0 and y = 0
-/// taken so that no 0·inf NaN appears where the function is smooth.
-fn pow_partials(x: f64, y: f64) -> [f64; 2] {
-    let d1 = if y == 0.0 { 0.0 } else { y * x.powf(y - 1.0) };
-    let v = x.powf(y);
-    let d2 = if v == 0.0 { 0.0 } else { v * x.ln() };
-    [d1, d2]
+/// ∂/∂x x^y = y x^(y-1), 0 when y = 0 (no 0·inf NaN at x = 0).
+fn pow_d1(x: f64, y: f64) -> f64 {
+    if y == 0.0 {
+        0.0
+    } else {
+        y * x.powf(y - 1.0)
+    }
+}
+
+/// ∂/∂y x^y = x^y ln x given v = x^y, 0 where v = 0 (the limit at x = 0).
+fn pow_d2_of(v: f64, x: f64) -> f64 {
+    if v == 0.0 {
+        0.0
+    } else {
+        v * x.ln()
+    }
 }
 
 /// Partials of fmin: the derivative flows to the argument that is returned
@@ -248,15 +257,29 @@ fn fmax_partials(a: f64, b: f64) -> [f64; 2] {
     }
 }
 
-binary!(
-    hbm_pow,
-    hbm_pow_d1,
-    hbm_pow_d2,
-    hbm_pow_grad,
-    "x^y.",
-    f64::powf,
-    pow_partials
-);
+/// x^y.
+pub extern "C" fn hbm_pow(x: f64, y: f64) -> f64 {
+    x.powf(y)
+}
+/// ∂/∂x of `hbm_pow`: y x^(y-1) alone, no `ln x` (the partial the reverse
+/// sweep wants when the exponent is data or a constant).
+pub extern "C" fn hbm_pow_d1(x: f64, y: f64) -> f64 {
+    pow_d1(x, y)
+}
+/// ∂/∂y of `hbm_pow`: x^y ln x.
+pub extern "C" fn hbm_pow_d2(x: f64, y: f64) -> f64 {
+    pow_d2_of(x.powf(y), x)
+}
+/// Value of `hbm_pow`; writes both partials to `partials[0..2]` (x^y once
+/// for the value and the second partial).
+///
+/// # Safety
+/// `partials` must be null or valid for 2 writes.
+pub unsafe extern "C" fn hbm_pow_grad(x: f64, y: f64, partials: *mut f64) -> f64 {
+    let v = x.powf(y);
+    unsafe { write_out(partials, &[pow_d1(x, y), pow_d2_of(v, x)]) };
+    v
+}
 binary!(
     hbm_fmin,
     hbm_fmin_d1,
@@ -678,22 +701,35 @@ binary!(
 /// Stan's rising and falling factorials from Γ: x^(n) = Γ(x+n)/Γ(x) and
 /// (x)_n = Γ(x+1)/Γ(x-n+1), and their logs; NaN outside their domains
 /// (x > 0 for the rising, x >= 0 with x - n > -1 for the falling
-/// factorials, n >= 0), where Stan rejects.
-fn rising_ok(x: f64, n: f64) -> bool {
-    x > 0.0 && n >= 0.0 && x.is_finite() && n.is_finite()
-}
+/// factorials, n >= 0), where Stan rejects (the rising factorial's domain
+/// is checked in [`sp::log_rising_factorial`]).
 fn falling_ok(x: f64, n: f64) -> bool {
     x >= 0.0 && n >= 0.0 && x - n > -1.0 && x.is_finite() && n.is_finite()
 }
-binary!(
-    hbm_log_rising_factorial,
-    hbm_log_rising_factorial_d1,
-    hbm_log_rising_factorial_d2,
-    hbm_log_rising_factorial_grad,
-    "ln Γ(x+n) - ln Γ(x), the log of the rising factorial.",
-    |x: f64, n: f64| if rising_ok(x, n) { sp::lgamma(x + n) - sp::lgamma(x) } else { f64::NAN },
-    |x: f64, n: f64| if rising_ok(x, n) { [sp::digamma(x + n) - sp::digamma(x), sp::digamma(x + n)] } else { [f64::NAN; 2] }
-);
+/// ln Γ(x+n) - ln Γ(x), the log of the rising factorial (for a whole n up
+/// to [`sp::RISING_TERMS_MAX`], the log of the product of its terms).
+pub extern "C" fn hbm_log_rising_factorial(x: f64, n: f64) -> f64 {
+    sp::log_rising_factorial(x, n)
+}
+/// ∂/∂x of `hbm_log_rising_factorial`: ψ(x+n) - ψ(x), without `ln` or
+/// `digamma` for a whole n up to [`sp::RISING_TERMS_MAX`] (the partial the
+/// reverse sweep wants when n is a count).
+pub extern "C" fn hbm_log_rising_factorial_d1(x: f64, n: f64) -> f64 {
+    sp::log_rising_factorial_d1(x, n)
+}
+/// ∂/∂n of `hbm_log_rising_factorial`: ψ(x+n).
+pub extern "C" fn hbm_log_rising_factorial_d2(x: f64, n: f64) -> f64 {
+    sp::log_rising_factorial_d2(x, n)
+}
+/// Value of `hbm_log_rising_factorial`; writes both partials to `partials[0..2]`.
+///
+/// # Safety
+/// `partials` must be null or valid for 2 writes.
+pub unsafe extern "C" fn hbm_log_rising_factorial_grad(x: f64, n: f64, partials: *mut f64) -> f64 {
+    let g = [sp::log_rising_factorial_d1(x, n), sp::log_rising_factorial_d2(x, n)];
+    unsafe { write_out(partials, &g) };
+    sp::log_rising_factorial(x, n)
+}
 binary!(
     hbm_log_falling_factorial,
     hbm_log_falling_factorial_d1,

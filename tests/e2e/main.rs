@@ -70,6 +70,7 @@ mod reciprocal_adjoints;
 mod recursive_containers;
 mod recursive_scalars;
 mod reduce_sum;
+mod rising_factorials;
 mod root_squares;
 mod seed001;
 mod seed002;

@@ -382,25 +382,52 @@ fn remove_dead(stmts: &mut Vec<Stmt>, used: &HashSet<Value>, call_tapes: &HashSe
     removed
 }
 
-/// A `_grad` call of a routine of one real argument whose value nothing
-/// uses becomes the routine's `_d<k>` call for its one partial (where the
-/// stdlib has it). The reverse sweep takes value and partial in one call
-/// when it recomputes a loop iteration, since the value is often wanted
-/// too (a fused loop's terms); where it is not, the partial alone is the
-/// cheaper call (`log1p_exp`'s is one `exp` where value and partial are an
-/// `exp` and a `log1p`; no `_d<k>` costs more than its `_grad`).
+/// A `_grad` call whose value nothing uses and of whose partials one is
+/// used becomes the routine's `_d<k>` call for that partial; one whose
+/// partials nothing uses becomes the plain call for its value (where the
+/// stdlib has them). The reverse sweep takes value and every partial in
+/// one call, since the value is often wanted too (a fused loop's terms)
+/// and it cannot tell which arguments are active; where less is read, less
+/// is the cheaper call (`log1p_exp`'s partial is one `exp` where value and
+/// partial are an `exp` and a `log1p`; `pow(x, c)` with data `c` needs no
+/// `ln x`; `log_rising_factorial(a, n)` with a count n no `digamma`; no
+/// `_d<k>` or value costs more than its `_grad`).
+/// The `_grad` symbols of the stdlib's scalar math (value and partials of
+/// one plain function).
+fn math_grads() -> &'static HashSet<&'static str> {
+    static GRADS: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    GRADS.get_or_init(|| {
+        hbmc_stdlib::symbols()
+            .into_iter()
+            .filter(|s| matches!(s.kind, hbmc_stdlib::SymbolKind::Grad { .. }))
+            .map(|s| s.name)
+            .collect()
+    })
+}
+
 fn partials_alone(stmts: &mut [Stmt], used: &HashSet<Value>) -> bool {
     static SYMBOLS: OnceLock<SymbolTable> = OnceLock::new();
     let symbols = SYMBOLS.get_or_init(SymbolTable::from_stdlib);
     let mut changed = false;
     for s in stmts.iter_mut() {
         match s {
-            Stmt::Call { dst: Some(dst), partials, func, args } if partials.len() == 1 && !used.contains(dst) => {
+            Stmt::Call { dst: Some(dst), partials, func, args } if !partials.is_empty() => {
                 let Some(base) = func.symbol.strip_suffix("_grad") else { continue };
                 let reals: Vec<usize> = (0..args.len()).filter(|&i| func.params.get(i) == Some(&CType::F64)).collect();
-                let [k] = reals[..] else { continue };
-                let Some(d) = symbols.get(&format!("{base}_d{}", k + 1)) else { continue };
-                *s = Stmt::Call { dst: Some(partials[0]), partials: Vec::new(), func: d, args: std::mem::take(args) };
+                if reals.len() != partials.len() {
+                    continue;
+                }
+                let read: Vec<usize> = (0..partials.len()).filter(|&i| used.contains(&partials[i])).collect();
+                let value_read = used.contains(dst);
+                let (name, dst) = match (value_read, &read[..]) {
+                    (false, [i]) => (format!("{base}_d{}", reals[*i] + 1), partials[*i]),
+                    // Only scalar math: its `_grad` returns the plain
+                    // call's value to the bit (a density's `_grad` need not).
+                    (true, []) if math_grads().contains(func.symbol.as_str()) => (base.to_string(), *dst),
+                    _ => continue,
+                };
+                let Some(f) = symbols.get(&name) else { continue };
+                *s = Stmt::Call { dst: Some(dst), partials: Vec::new(), func: f, args: std::mem::take(args) };
                 changed = true;
             }
             Stmt::For { body, .. } => changed |= partials_alone(body, used),

@@ -142,13 +142,17 @@ impl Lowerer<'_> {
         };
         let lgamma = self.func("hbm_lgamma", at)?;
         let lmultiply = self.func("hbm_lmultiply", at)?;
-        // [N, sum lgamma(y + 1), kernel]
-        let sums = self.temp_buffer("multinomial", ScalarType::F64, 3);
-        let slots: Vec<Value> = (0..3).map(|i| self.fb.i64(i)).collect();
+        // [N, sum lgamma(y + 1)] and [kernel]: the data sums in a buffer of
+        // their own, which the AD then sees as inactive (no derivative of
+        // lgamma(N + 1) in N).
+        let counts = self.temp_buffer("multinomial_counts", ScalarType::F64, 2);
+        let sums = self.temp_buffer("multinomial", ScalarType::F64, 1);
+        let slots: Vec<Value> = (0..2).map(|i| self.fb.i64(i)).collect();
         let zero = self.fb.f64(0.0);
         for s in &slots {
-            self.fb.store(sums, *s, zero);
+            self.fb.store(counts, *s, zero);
         }
+        self.fb.store(sums, slots[0], zero);
         let negative = self.temp_buffer("negative_count", ScalarType::I64, 1);
         let zero_i = self.fb.i64(0);
         self.fb.store(negative, zero_i, zero_i);
@@ -159,28 +163,28 @@ impl Lowerer<'_> {
             let any = this.fb.binary(BinaryOp::Or, was, below);
             this.fb.store(negative, zero_i, any);
             let c = this.fb.to_f64(count);
-            this.fb.accumulate(sums, slots[0], c);
+            this.fb.accumulate(counts, slots[0], c);
             let one = this.fb.f64(1.0);
             let c1 = this.fb.binary(BinaryOp::Add, c, one);
             let lg = this.fb.call(lgamma.clone(), vec![CallArg::Value(c1)]);
-            this.fb.accumulate(sums, slots[1], lg);
+            this.fb.accumulate(counts, slots[1], lg);
             let p = this.elem(probs, &[i])?;
             let p = this.fb.to_f64(p);
             let term = match lse {
                 Some(_) => this.fb.binary(BinaryOp::Mul, c, p),
                 None => this.fb.call(lmultiply.clone(), vec![CallArg::Value(c), CallArg::Value(p)]),
             };
-            this.fb.accumulate(sums, slots[2], term);
+            this.fb.accumulate(sums, slots[0], term);
             Ok(())
         })?;
         let bad = self.fb.load(negative, zero_i, ScalarType::I64);
         self.reject_if(bad, &format!("{name}: a count is negative"));
-        let total = self.fb.load(sums, slots[0], ScalarType::F64);
+        let total = self.fb.load(counts, slots[0], ScalarType::F64);
         let one = self.fb.f64(1.0);
         let t1 = self.fb.binary(BinaryOp::Add, total, one);
         let norm = self.fb.call(lgamma, vec![CallArg::Value(t1)]);
-        let lgs = self.fb.load(sums, slots[1], ScalarType::F64);
-        let kernel = self.fb.load(sums, slots[2], ScalarType::F64);
+        let lgs = self.fb.load(counts, slots[1], ScalarType::F64);
+        let kernel = self.fb.load(sums, slots[0], ScalarType::F64);
         let kernel = match lse {
             Some(l) => {
                 let nl = self.fb.binary(BinaryOp::Mul, total, l);

@@ -19,6 +19,7 @@ mod matrix_transforms;
 mod more_distributions;
 mod poisson_binomial_tails;
 mod qr_svd;
+mod rising_factorial;
 mod rng;
 mod special;
 mod transforms;
