@@ -382,16 +382,6 @@ fn remove_dead(stmts: &mut Vec<Stmt>, used: &HashSet<Value>, call_tapes: &HashSe
     removed
 }
 
-/// A `_grad` call whose value nothing uses and of whose partials one is
-/// used becomes the routine's `_d<k>` call for that partial; one whose
-/// partials nothing uses becomes the plain call for its value (where the
-/// stdlib has them). The reverse sweep takes value and every partial in
-/// one call, since the value is often wanted too (a fused loop's terms)
-/// and it cannot tell which arguments are active; where less is read, less
-/// is the cheaper call (`log1p_exp`'s partial is one `exp` where value and
-/// partial are an `exp` and a `log1p`; `pow(x, c)` with data `c` needs no
-/// `ln x`; `log_rising_factorial(a, n)` with a count n no `digamma`; no
-/// `_d<k>` or value costs more than its `_grad`).
 /// The `_grad` symbols of the stdlib's scalar math (value and partials of
 /// one plain function).
 fn math_grads() -> &'static HashSet<&'static str> {
@@ -405,6 +395,16 @@ fn math_grads() -> &'static HashSet<&'static str> {
     })
 }
 
+/// A `_grad` call whose value nothing uses and of whose partials one is
+/// used becomes the routine's `_d<k>` call for that partial; one whose
+/// partials nothing uses becomes the plain call for its value (where the
+/// stdlib has them). The reverse sweep takes value and every partial in
+/// one call, since the value is often wanted too (a fused loop's terms)
+/// and it cannot tell which arguments are active; where less is read, less
+/// is the cheaper call (`log1p_exp`'s partial is one `exp` where value and
+/// partial are an `exp` and a `log1p`; `pow(x, c)` with data `c` needs no
+/// `ln x`; `log_rising_factorial(a, n)` with a count n no `digamma`; no
+/// `_d<k>` or value costs more than its `_grad`).
 fn partials_alone(stmts: &mut [Stmt], used: &HashSet<Value>) -> bool {
     static SYMBOLS: OnceLock<SymbolTable> = OnceLock::new();
     let symbols = SYMBOLS.get_or_init(SymbolTable::from_stdlib);
