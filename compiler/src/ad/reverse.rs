@@ -579,12 +579,8 @@ impl Gen<'_> {
         for (i, s) in stmts.iter().enumerate() {
             self.copy_snapshots(&snapshots[i].before, true, &mut block);
             if self.rerun_redundant(i, stmts) {
-                target_in_reverse[i] = self.with_target
-                    && match s {
-                        Stmt::For { body, .. } => adds_target(body),
-                        Stmt::If { then, otherwise, .. } => adds_target(then) || adds_target(otherwise),
-                        _ => false,
-                    };
+                // `s` is a loop or a branch (what `rerun_redundant` takes).
+                target_in_reverse[i] = self.with_target && adds_target(std::slice::from_ref(s));
             } else {
                 self.recompute(std::slice::from_ref(s), &mut scope.rename, &local_bufs, true, &mut block)?;
             }
@@ -768,11 +764,7 @@ impl Gen<'_> {
         let mut written = HashSet::new();
         written_in(then, &mut written);
         written_in(otherwise, &mut written);
-        later.iter().all(|s| {
-            let mut touched = HashSet::new();
-            touched_in(std::slice::from_ref(s), &mut touched);
-            touched.is_disjoint(&written)
-        })
+        none_touches(later, &written)
     }
 
     /// The reverse of a counted loop: the same range backwards (so that
@@ -1371,10 +1363,15 @@ fn fusable(i: usize, s: &Stmt, body: &[Stmt]) -> bool {
     }
     let mut written = HashSet::new();
     written_in(inner, &mut written);
-    body.iter().enumerate().filter(|(j, _)| *j != i).all(|(_, other)| {
+    none_touches(&body[..i], &written) && none_touches(&body[i + 1..], &written)
+}
+
+/// Whether no statement of `stmts` reads or writes a buffer of `written`.
+fn none_touches(stmts: &[Stmt], written: &HashSet<BufferId>) -> bool {
+    stmts.iter().all(|s| {
         let mut touched = HashSet::new();
-        touched_in(std::slice::from_ref(other), &mut touched);
-        touched.is_disjoint(&written)
+        touched_in(std::slice::from_ref(s), &mut touched);
+        touched.is_disjoint(written)
     })
 }
 
@@ -1390,22 +1387,24 @@ fn adds_target(stmts: &[Stmt]) -> bool {
 
 /// Whether a block (nested blocks included) may `reject`.
 fn rejects(stmts: &[Stmt]) -> bool {
-    stmts.iter().any(|s| match s {
-        Stmt::Reject(_) => true,
-        Stmt::For { body, .. } => rejects(body),
-        Stmt::If { then, otherwise, .. } => rejects(then) || rejects(otherwise),
-        Stmt::While { cond_block, body, .. } => rejects(cond_block) || rejects(body),
-        _ => false,
-    })
+    any_nested(stmts, &|s| matches!(s, Stmt::Reject(_)))
 }
 
 fn prints(stmts: &[Stmt]) -> bool {
-    stmts.iter().any(|s| match s {
-        Stmt::Print(_) => true,
-        Stmt::For { body, .. } => prints(body),
-        Stmt::If { then, otherwise, .. } => prints(then) || prints(otherwise),
-        Stmt::While { cond_block, body, .. } => prints(cond_block) || prints(body),
-        _ => false,
+    any_nested(stmts, &|s| matches!(s, Stmt::Print(_)))
+}
+
+/// Whether some statement of a block, nested blocks (a `while`'s
+/// condition block included) searched too, satisfies `is`.
+fn any_nested(stmts: &[Stmt], is: &dyn Fn(&Stmt) -> bool) -> bool {
+    stmts.iter().any(|s| {
+        is(s)
+            || match s {
+                Stmt::For { body, .. } => any_nested(body, is),
+                Stmt::If { then, otherwise, .. } => any_nested(then, is) || any_nested(otherwise, is),
+                Stmt::While { cond_block, body, .. } => any_nested(cond_block, is) || any_nested(body, is),
+                _ => false,
+            }
     })
 }
 

@@ -182,14 +182,14 @@ impl ValueTapes {
                 Some(s) if s as u64 <= MAX_LEN as u64 => s,
                 _ => return,
             };
-            ranges.push((v, lo));
+            ranges.push((v, lo, span));
         }
         if slots < MIN_SLOTS {
             return;
         }
         if !values.is_empty() && (values.len() as u64).saturating_mul(slots as u64) <= MAX_LEN as u64 {
             let name = format!("tape.values.{}", values[0]);
-            let Some(k) = self.add_tape(module, name, values.len() as i64, &ranges, ctx) else { return };
+            let Some(k) = self.add_tape(module, name, values.len() as i64, &ranges) else { return };
             for (pos, v) in values.into_iter().enumerate() {
                 self.at.insert(v, (k, pos));
             }
@@ -199,7 +199,7 @@ impl ValueTapes {
             return;
         }
         for (v, grad, active) in calls {
-            let Some(value) = self.add_tape(module, format!("{CALL_TAPE_PREFIX}{v}"), 1, &ranges, ctx) else { return };
+            let Some(value) = self.add_tape(module, format!("{CALL_TAPE_PREFIX}{v}"), 1, &ranges) else { return };
             let mut partials = Vec::with_capacity(active.len());
             for (i, a) in active.into_iter().enumerate() {
                 if !a {
@@ -207,7 +207,7 @@ impl ValueTapes {
                     continue;
                 }
                 // The value's tape, of the same shape, fitted.
-                let Some(k) = self.add_tape(module, format!("{CALL_TAPE_PREFIX}{v}.d{i}"), 1, &ranges, ctx) else { return };
+                let Some(k) = self.add_tape(module, format!("{CALL_TAPE_PREFIX}{v}.d{i}"), 1, &ranges) else { return };
                 partials.push(Some(k));
             }
             self.calls.insert(v, TapedCall { grad, value, partials });
@@ -215,18 +215,17 @@ impl ValueTapes {
     }
 
     /// Adds a tape of `width` elements a slot over the nest `ranges`
-    /// (loop variable and lowest value, innermost first; their spans
-    /// checked by the caller) and returns its index; `None` when its
-    /// offset overflows (a range of huge bounds), with nothing added. A
-    /// tape of width 1 over ranges a wider one fitted always fits.
-    fn add_tape(&mut self, module: &mut Module, name: String, width: i64, ranges: &[(Value, i64)], ctx: &Context) -> Option<usize> {
+    /// (loop variable, lowest value and number of values, innermost
+    /// first; checked by the caller) and returns its index; `None` when
+    /// its offset overflows (a range of huge bounds), with nothing added.
+    /// A tape of width 1 over ranges a wider one fitted always fits.
+    fn add_tape(&mut self, module: &mut Module, name: String, width: i64, ranges: &[(Value, i64, i64)]) -> Option<usize> {
         let mut strides = Vec::with_capacity(ranges.len());
         let (mut stride, mut base) = (width, 0i64);
-        for &(v, lo) in ranges {
-            let &(_, hi) = ctx.facts.ranges.get(&v)?;
+        for &(v, lo, span) in ranges {
             strides.push((v, stride));
             base = lo.checked_mul(stride)?.checked_add(base)?;
-            stride = stride.checked_mul(hi.checked_sub(lo)?.checked_add(1)?)?;
+            stride = stride.checked_mul(span)?;
         }
         strides.reverse();
         let buf = module.add_buffer(name, Arena::Work, usize::try_from(stride).ok()?);
@@ -426,7 +425,6 @@ enum Costly<'a> {
 fn is_taped_call(s: &Stmt) -> bool {
     matches!(s, Stmt::Call { dst: Some(_), partials, func, args } if func.symbol == "hbm_exp" && partials.is_empty() && matches!(args[..], [CallArg::Value(_)]))
 }
-
 
 /// The library calls of a loop body (in its branches too, not in nested
 /// loops, which have tapes of their own) whose value and partials the
