@@ -677,6 +677,50 @@ pub(crate) fn first_half_general(
 /// take four vectors per iteration, then one at a time, then the scalar
 /// tail; each vector's products go into the partial sums in element order,
 /// as in the portable loops, so every version gives the same bits.
+/// Runs `$body` with `$i` bound to the start of every whole register of
+/// `$n` elements, in order (four per loop iteration: the loop's count,
+/// compare and branch were a tenth of a kick pass's instructions at two),
+/// and evaluates to where the scalar tail starts.
+///
+/// A macro, not a function taking a closure: LLVM kept the larger closures
+/// out of line (the four-state node's pass on AVX, the one whose vector is
+/// two registers), so each register's pass was a call whose sums went
+/// through memory and whose arrays were reloaded from their structs.
+#[cfg(target_arch = "x86_64")]
+macro_rules! each_register {
+    ($n:expr, |$i:ident| $body:block) => {{
+        let n: usize = $n;
+        let whole = n / LANES * LANES;
+        let quads = n / (4 * LANES) * (4 * LANES);
+        let mut start = 0;
+        while start < quads {
+            {
+                let $i = start;
+                $body
+            }
+            {
+                let $i = start + LANES;
+                $body
+            }
+            {
+                let $i = start + 2 * LANES;
+                $body
+            }
+            {
+                let $i = start + 3 * LANES;
+                $body
+            }
+            start += 4 * LANES;
+        }
+        while start < whole {
+            let $i = start;
+            $body
+            start += LANES;
+        }
+        whole
+    }};
+}
+
 #[cfg(target_arch = "x86_64")]
 macro_rules! vector_kernels {
     ($feature:literal) => {
@@ -685,33 +729,10 @@ macro_rules! vector_kernels {
             DirTerms, FusedArrays, FusedOutputs, GeneralStep, JoinedInputs, PairSums, FUSED_SUMS, LANES,
         };
 
-        /// Runs `f` on every whole register of `n` elements, in order (four
-        /// per loop iteration: the loop's count, compare and branch are a
-        /// tenth of a kick pass's instructions at two), and returns where
-        /// the scalar tail starts.
-        #[inline(always)]
-        unsafe fn registers(n: usize, mut f: impl FnMut(usize)) -> usize {
-            let whole = n / LANES * LANES;
-            let quads = n / (4 * LANES) * (4 * LANES);
-            let mut i = 0;
-            while i < quads {
-                f(i);
-                f(i + LANES);
-                f(i + 2 * LANES);
-                f(i + 3 * LANES);
-                i += 4 * LANES;
-            }
-            while i < whole {
-                f(i);
-                i += LANES;
-            }
-            whole
-        }
-
         #[target_feature(enable = $feature)]
         pub(super) unsafe fn dot(a: &[f64], b: &[f64]) -> f64 {
             let mut acc = zero();
-            let whole = registers(a.len(), |i| acc = fmadd(load(a, i), load(b, i), acc));
+            let whole = each_register!(a.len(), |i| { acc = fmadd(load(a, i), load(b, i), acc) });
             let mut acc = lanes(acc);
             for i in whole..a.len() {
                 acc[i - whole] = a[i].mul_add(b[i], acc[i - whole]);
@@ -726,7 +747,7 @@ macro_rules! vector_kernels {
         pub(super) unsafe fn joined_sums<const WHITE: bool>(rho: &mut [f64], s: &JoinedInputs<'_>) -> [f64; 6] {
             let n = rho.len();
             let mut acc = [zero(); 6];
-            let whole = registers(n, |i| {
+            let whole = each_register!(n, |i| {
                 let (a, b) = (load(s.rho_a, i), load(s.rho_b, i));
                 let sum = add(a, b);
                 store(rho, i, sum);
@@ -758,7 +779,7 @@ macro_rules! vector_kernels {
         pub(super) unsafe fn scale_project<const R: usize>(s: &[f64], x: &[f64], u: &[f64], stride: usize) -> [f64; R] {
             let n = x.len();
             let mut acc = [zero(); R];
-            let whole = registers(n, |i| {
+            let whole = each_register!(n, |i| {
                 let ti = mul(load(s, i), load(x, i));
                 for (j, a) in acc.iter_mut().enumerate() {
                     *a = fmadd(load(u, j * stride + i), ti, *a);
@@ -789,7 +810,7 @@ macro_rules! vector_kernels {
         ) {
             let n = q_next.len();
             let (hv, h2) = (splat(h), splat(h + h));
-            let whole = registers(n, |i| {
+            let whole = each_register!(n, |i| {
                 let pn = fmadd(hv, load(g, i), load(p, i));
                 let vn = fmadd(hv, load(w, i), load(v, i));
                 store(p_next, i, pn);
@@ -816,7 +837,7 @@ macro_rules! vector_kernels {
             let hv = splat(h);
             let h2 = splat(h + h);
             let mut acc = [zero(); 3];
-            let whole = registers(n, |i| {
+            let whole = each_register!(n, |i| {
                 let (gi, wi) = (load(g, i), load(s.w, i));
                 let pi = fmadd(hv, gi, load(p, i));
                 let vi = fmadd(hv, wi, load(s.v, i));
@@ -859,7 +880,7 @@ macro_rules! vector_kernels {
         ) {
             let n = dq.len();
             let rank = d.rank(n);
-            let whole = registers(n, |i| {
+            let whole = each_register!(n, |i| {
                 let ci = load(c, i);
                 let mut p = fmadd(ci, load(sg, i), load(sp, i));
                 let mut y = p;
@@ -897,13 +918,32 @@ macro_rules! vector_kernels {
             a: &FusedArrays<'_>,
             w: &mut FusedOutputs<'_>,
         ) -> PairSums {
+            // The diagonal metric's pass (no directions) compiled apart:
+            // with the directions' loop and branch in the same body, the
+            // register allocator spilled the sums of every variant.
+            if a.rank > 0 {
+                fused_pass::<PAIR, NEXT, OUTER, true>(p, a, w)
+            } else {
+                fused_pass::<PAIR, NEXT, OUTER, false>(p, a, w)
+            }
+        }
+
+        /// [`kick_fused`]'s pass, with (`DIRS`) or without the low-rank
+        /// metric's directions; inlined into it (so compiled with its
+        /// features).
+        #[inline(always)]
+        unsafe fn fused_pass<const PAIR: bool, const NEXT: bool, const OUTER: bool, const DIRS: bool>(
+            p: &mut [f64],
+            a: &FusedArrays<'_>,
+            w: &mut FusedOutputs<'_>,
+        ) -> PairSums {
             let n = p.len();
             let mut acc = [zero(); FUSED_SUMS];
-            let whole = registers(n, |i| {
+            let whole = each_register!(n, |i| {
                 let (c, g) = (load(a.c, i), load(a.g, i));
                 let mut pi = fmadd(c, g, load(p, i));
                 let (mut k, mut dr) = (zero(), zero());
-                if a.rank > 0 {
+                if DIRS {
                     (k, dr) = dir_terms::<NEXT>(&a.dirs, a.rank, i);
                     pi = add(pi, k);
                 }
@@ -915,7 +955,7 @@ macro_rules! vector_kernels {
                 if NEXT {
                     let mut pn = fmadd(c, g, pi);
                     let mut y = pn;
-                    if a.rank > 0 {
+                    if DIRS {
                         pn = add(pn, k);
                         y = add(pn, dr);
                     }
