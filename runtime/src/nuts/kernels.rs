@@ -680,7 +680,8 @@ pub(crate) fn first_half_general(
 /// Runs `$body` with `$i` bound to the start of every whole register of
 /// `$n` elements, in order (four per loop iteration: the loop's count,
 /// compare and branch were a tenth of a kick pass's instructions at two),
-/// and evaluates to where the scalar tail starts.
+/// and evaluates to where the scalar tail starts. With `unroll = false`,
+/// one register per iteration (for bodies with loops of their own).
 ///
 /// A macro, not a function taking a closure: LLVM kept the larger closures
 /// out of line (the four-state node's pass on AVX, the one whose vector is
@@ -688,10 +689,13 @@ pub(crate) fn first_half_general(
 /// through memory and whose arrays were reloaded from their structs.
 #[cfg(target_arch = "x86_64")]
 macro_rules! each_register {
-    ($n:expr, |$i:ident| $body:block) => {{
+    ($n:expr, |$i:ident| $body:block) => {
+        each_register!($n, unroll = true, |$i| $body)
+    };
+    ($n:expr, unroll = $unroll:expr, |$i:ident| $body:block) => {{
         let n: usize = $n;
         let whole = n / LANES * LANES;
-        let quads = n / (4 * LANES) * (4 * LANES);
+        let quads = if $unroll { n / (4 * LANES) * (4 * LANES) } else { 0 };
         let mut start = 0;
         while start < quads {
             {
@@ -939,7 +943,9 @@ macro_rules! vector_kernels {
         ) -> PairSums {
             let n = p.len();
             let mut acc = [zero(); FUSED_SUMS];
-            let whole = each_register!(n, |i| {
+            // The low-rank metric's body has a loop over the directions: four
+            // copies of it per iteration were slower than one.
+            let whole = each_register!(n, unroll = !DIRS, |i| {
                 let (c, g) = (load(a.c, i), load(a.g, i));
                 let mut pi = fmadd(c, g, load(p, i));
                 let (mut k, mut dr) = (zero(), zero());
