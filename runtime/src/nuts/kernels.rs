@@ -884,7 +884,8 @@ macro_rules! vector_kernels {
         ) {
             let n = dq.len();
             let rank = d.rank(n);
-            let whole = each_register!(n, |i| {
+            // One register per iteration with directions (see `fused_pass`).
+            let whole = each_register!(n, unroll = rank == 0, |i| {
                 let ci = load(c, i);
                 let mut p = fmadd(ci, load(sg, i), load(sp, i));
                 let mut y = p;
