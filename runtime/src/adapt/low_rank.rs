@@ -330,9 +330,9 @@ pub struct WarmStart {
 /// `n * dim`, row per draw). `None` when there are too few draws or the
 /// result is not a valid metric.
 ///
-/// Compiled for AVX where the CPU has it: the estimate is a sixth of a
-/// default `hbmc run`'s instructions on electric_intercept (its subspace
-/// iteration most), and its sums (four partial sums, a separate multiply
+/// Compiled for AVX where the CPU has it: the estimate was an eighth of
+/// the instructions of a default one-chain `hbmc run` of electric_intercept
+/// (its subspace iteration most), and its sums (four partial sums, a separate multiply
 /// and add per term) run in registers twice as wide in the same order, so
 /// the same bits: a seed gives the same draws on every x86-64.
 pub fn estimate_low_rank(

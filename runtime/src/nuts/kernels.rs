@@ -670,13 +670,6 @@ pub(crate) fn first_half_general(
     }
 }
 
-/// The kernels' vector versions, written once over a vector `V` of
-/// [`LANES`] numbers and its operations (`zero`, `splat`, `load`, `store`,
-/// `add`, `mul`, `fmadd`, `lanes`), which the module that expands the
-/// macro defines, and compiled with the target feature `$feature`. Loops
-/// take four vectors per iteration, then one at a time, then the scalar
-/// tail; each vector's products go into the partial sums in element order,
-/// as in the portable loops, so every version gives the same bits.
 /// Runs `$body` with `$i` bound to the start of every whole register of
 /// `$n` elements, in order (four per loop iteration: the loop's count,
 /// compare and branch were a tenth of a kick pass's instructions at two),
@@ -725,6 +718,14 @@ macro_rules! each_register {
     }};
 }
 
+/// The kernels' vector versions, written once over a vector `V` of
+/// [`LANES`] numbers and its operations (`zero`, `splat`, `load`, `store`,
+/// `add`, `mul`, `fmadd`, `lanes`), which the module that expands the
+/// macro defines, and compiled with the target feature `$feature`. Loops
+/// take four vectors per iteration (one with the low-rank directions),
+/// then one at a time, then the scalar tail (`each_register!`); each
+/// vector's products go into the partial sums in element order, as in the
+/// portable loops, so every version gives the same bits.
 #[cfg(target_arch = "x86_64")]
 macro_rules! vector_kernels {
     ($feature:literal) => {
