@@ -351,9 +351,11 @@ fn scores_of_sorted(pool: &[(f64, u32)], scores: &mut RankScores) -> Vec<f64> {
 
 /// The folded draws `|x - med|` of a sorted pool, sorted, without a sort:
 /// below the median they grow as `x` falls, above it as `x` rises, so the
-/// two runs merge in one pass. The merge picks a side without a branch on
-/// the values (they alternate at random: peekable iterators mispredicted
-/// about every other draw).
+/// two runs merge in one pass. The merge indexes the pool and branches on
+/// the comparison: 3.9 ns a draw at 8000 draws, against 5.3 for peekable
+/// iterators and 18 for a branch-free select of the (value, position)
+/// pairs, whose loads wait on the previous comparison (a timing loop in a
+/// test, this machine, under load).
 fn folded_pool(pool: &[(f64, u32)], med: f64) -> SortedPool {
     let n = pool.len();
     let k = pool.partition_point(|&(v, _)| v < med);
@@ -364,11 +366,14 @@ fn folded_pool(pool: &[(f64, u32)], med: f64) -> SortedPool {
     while below > 0 && above < n {
         let b = fold(pool[below - 1]);
         let a = fold(pool[above]);
-        // Ties go to the draw below the median first, as before.
-        let take_below = b.0 <= a.0;
-        out.push(if take_below { b } else { a });
-        below -= usize::from(take_below);
-        above += usize::from(!take_below);
+        // Ties go to the draw below the median first.
+        if b.0 <= a.0 {
+            out.push(b);
+            below -= 1;
+        } else {
+            out.push(a);
+            above += 1;
+        }
     }
     out.extend(pool[..below].iter().rev().map(|&x| fold(x)));
     out.extend(pool[above..].iter().map(|&x| fold(x)));
