@@ -172,7 +172,11 @@ pub(crate) fn run_chain<M: LogDensity + OutputMap>(
         csv: None,
         io_error: None,
         keep: output.keep_draws,
-        draws: vec![Vec::new(); columns.len()],
+        // Kept draws get their full length at once: grown a row at a time,
+        // each column's vector was copied on every doubling.
+        draws: (0..columns.len())
+            .map(|_| Vec::with_capacity(if output.keep_draws { settings.draws.div_ceil(settings.thin.max(1)) } else { 0 }))
+            .collect(),
         warmup: vec![Vec::new(); columns.len()],
     };
     if let Some(opts) = &output.csv {

@@ -280,11 +280,22 @@ impl<W: Write> CsvChainWriter<W> {
     /// One draw (all columns).
     pub(crate) fn write_draw(&mut self, values: &[f64]) -> io::Result<()> {
         self.line.clear();
+        // Finite values in the shortest form go straight through zmij, as
+        // `push_value` writes them: without its call per value (zmij
+        // inlined makes it a large function, with a large prologue) a
+        // draw's instructions outside zmij fell by 28% (callgrind,
+        // electric_intercept).
+        let mut buffer = zmij::Buffer::new();
         for (i, v) in values.iter().enumerate() {
             if i > 0 {
                 self.line.push(',');
             }
-            push_value(&mut self.line, *v, self.sig_figs);
+            if self.sig_figs.is_none() && v.is_finite() {
+                let text = buffer.format_finite(*v);
+                self.line.push_str(text.strip_suffix(".0").unwrap_or(text));
+            } else {
+                push_value(&mut self.line, *v, self.sig_figs);
+            }
         }
         self.line.push('\n');
         self.w.write_all(self.line.as_bytes())?;
@@ -336,6 +347,19 @@ mod tests {
         assert_eq!(format_value(0.0000123456, Some(6)), "1.23456e-05");
         assert_eq!(format_value(2.5, Some(6)), "2.5");
         assert_eq!(format_value(100.0, Some(6)), "100");
+    }
+
+    #[test]
+    fn a_draw_is_its_values_as_push_value_writes_them() {
+        let values = [3.0, -0.0, 0.1 + 0.2, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e20, -1.5e-7, 5e-324, 123456.0];
+        for sig_figs in [None, Some(6)] {
+            let mut w = CsvChainWriter::new(Vec::new(), sig_figs, 1);
+            w.write_draw(&values).expect("write to memory");
+            w.write_draw(&values[..1]).expect("write to memory");
+            let expect: Vec<String> = values.iter().map(|&v| format_value(v, sig_figs)).collect();
+            let text = String::from_utf8(w.w).expect("utf-8");
+            assert_eq!(text, format!("{}\n{}\n", expect.join(","), expect[0]));
+        }
     }
 
     #[test]

@@ -24,6 +24,13 @@ pub trait ColumnSource {
     /// The draws of `columns` (ascending indices) into `out`, laid out as
     /// [`FitColumns::read_columns`] does.
     fn read_columns(&mut self, columns: &[usize], out: &mut Vec<f64>) -> Result<(), ReadError>;
+    /// The draws of `column` in each chain when the source holds them in
+    /// memory, borrowed rather than copied into a chunk (`hbmc run`'s
+    /// summary of the draws it holds); `None` to read them with
+    /// [`ColumnSource::read_columns`].
+    fn column_in_memory(&self, _column: usize) -> Option<Vec<&[f64]>> {
+        None
+    }
 }
 
 impl ColumnSource for FitColumns {
@@ -61,6 +68,18 @@ impl ColumnSource for Draws {
             }
         }
         Ok(())
+    }
+
+    fn column_in_memory(&self, column: usize) -> Option<Vec<&[f64]>> {
+        // Draws that `read_columns` would refuse, or lay out otherwise
+        // (a column shorter or longer than its chain's first), go there.
+        let draws = self.draws_per_chain();
+        let shaped = self
+            .chains
+            .iter()
+            .zip(&draws)
+            .all(|(c, &n)| c.len() == self.column_names.len() && c.get(column).is_some_and(|v| v.len() == n));
+        shaped.then(|| self.column(column))
     }
 }
 
@@ -116,6 +135,19 @@ pub fn summarize_fit(
     let names = fit.column_names().to_vec();
     let mut buffer = Vec::new();
     for chunk in columns.chunks(per_chunk) {
+        let held: Option<Vec<Vec<&[f64]>>> = chunk.iter().map(|&c| fit.column_in_memory(c)).collect();
+        if let Some(held) = held {
+            let jobs = chunk
+                .iter()
+                .zip(held)
+                .map(|(&c, chains)| ColumnJob { label: dims.label(&names[c]), column: names[c].clone(), chains })
+                .collect();
+            for row in rows_parallel(jobs, settings.threads) {
+                let variable = dims.cell(&row.column).variable.to_string();
+                sink(&variable, row).map_err(FitSummaryError::Write)?;
+            }
+            continue;
+        }
         fit.read_columns(chunk, &mut buffer).map_err(FitSummaryError::Read)?;
         let jobs: Vec<ColumnJob> = chunk
             .iter()
@@ -220,6 +252,20 @@ mod tests {
             assert_eq!(rows.into_iter().map(|(_, r)| r).collect::<Vec<_>>(), whole.rows);
         }
         assert_eq!(fit_sampler_diagnostics(&mut fit).expect("diagnostics"), diagnostics);
+        // Draws held in memory are summarised from borrowed columns, to the same rows.
+        let mut held = draws.clone();
+        assert!(held.column_in_memory(5).is_some());
+        let mut rows = Vec::new();
+        let settings = FitSummarySettings { threads: 2, chunk_bytes: 8 };
+        summarize_fit(&mut held, &[0, 4, 5, 6, 7], &FitDims::default(), &settings, &mut |_, r| {
+            rows.push(r);
+            Ok(())
+        })
+        .expect("summary");
+        assert_eq!(rows, whole.rows);
+        // A column whose length is not its chain's is read, not borrowed.
+        held.chains[1][6].pop();
+        assert!(held.column_in_memory(6).is_none() && held.column_in_memory(99).is_none());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
