@@ -33,7 +33,7 @@ transformed parameters {
   real t = tanh(a);
 }
 model {
-  s ~ lognormal(0, 1);
+  s ~ lognormal(a, w);
   w ~ beta(2, 3);
   a ~ normal(0, 1);
   y ~ normal(t * w * x, s);
@@ -80,9 +80,10 @@ fn a_top_level_call_is_made_once_with_its_partials() {
         assert_eq!(all_calls(&ir, f), 1, "calls of `{f}` in the gradient:\n{ir}");
         assert_eq!(calls(&ir, &format!("{f}_grad")), 1, "`{f}_grad` in the forward sweep:\n{ir}");
     }
-    // The prior's density (a library call; `beta` is lowered as IR): one
-    // evaluation (the reverse made a second, in `_grad` form, for the
-    // partials).
+    // A density of parameters only (a library call; `beta` is lowered
+    // as IR): one evaluation (the reverse made a second, in `_grad` form,
+    // for the partials). One with a constant argument keeps its plain
+    // call: its `_grad` would compute that argument's partial too.
     let n = calls(&ir, "hbm_lognormal_lpdf") + calls(&ir, "hbm_lognormal_lpdf_grad");
     assert_eq!(n, 1, "calls of `lognormal_lpdf` in the gradient:\n{ir}");
 }
