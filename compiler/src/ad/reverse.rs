@@ -1195,9 +1195,8 @@ impl Gen<'_> {
     /// not `exp` (its partial is its value) nor `log` (a division). The
     /// partials go through one-element buffers (named with
     /// `value_tape::CALL_TAPE_PREFIX`), stored here and loaded by the
-    /// reverse: values live from the forward sweep to the reverse across
-    /// every loop between crowd the register allocator (covid19imperial:
-    /// 198 more instructions per gradient than with the second call).
+    /// reverse, rather than as values live from the forward sweep to the
+    /// reverse across every loop between, for the register allocator.
     /// Where the reverse reads none of the partials (no adjoint reaches
     /// the value), `ad::prune` removes the stores and makes a scalar
     /// function's call its plain form again. Whether `s` was emitted so
