@@ -768,6 +768,7 @@ pub fn symbols() -> Vec<Symbol> {
     push!(hbm_log_inv_logit_grad: unsafe extern "C" fn(f64, Ptr) -> f64 => K::Grad { of: "hbm_log_inv_logit" });
     push!(hbm_log1m_inv_logit_grad: unsafe extern "C" fn(f64, Ptr) -> f64 => K::Grad { of: "hbm_log1m_inv_logit" });
     push!(hbm_nb_lchoose_grad: unsafe extern "C" fn(i64, f64, Ptr) -> f64 => K::Grad { of: "hbm_nb_lchoose" });
+    push!(hbm_tanh_grad: unsafe extern "C" fn(f64, Ptr) -> f64 => K::Grad { of: "hbm_tanh" });
     unary!(
         hbm_std_normal_qf / hbm_std_normal_qf_d1,
         hbm_std_normal_log_qf / hbm_std_normal_log_qf_d1,

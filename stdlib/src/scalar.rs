@@ -521,6 +521,20 @@ pub unsafe extern "C" fn hbm_log1p_exp_grad(x: f64, partials: *mut f64) -> f64 {
     unsafe { write_out(partials, &[slope]) };
     value
 }
+/// tanh x and its derivative 1 - tanh² x (`partials[0]`) from one `tanh`,
+/// where the value and `_d1` take one each: the gradient's forward sweep
+/// keeps the partial for the reverse (the LKJ Cholesky factor's transform,
+/// a network's hidden layer). Both are [`hbm_tanh`]'s and [`hbm_tanh_d1`]'s
+/// to the bit: the same `tanh`, the same arithmetic on it.
+///
+/// # Safety
+/// `partials` is null or points to room for one value.
+pub unsafe extern "C" fn hbm_tanh_grad(x: f64, partials: *mut f64) -> f64 {
+    let t = x.tanh();
+    // SAFETY: the caller's contract above.
+    unsafe { write_out(partials, &[1.0 - t * t]) };
+    t
+}
 unary!(hbm_step, hbm_step_d1, "Stan's step: 0 for x < 0, else 1 (derivative 0).", |x| if x < 0.0 { 0.0 } else { 1.0 }, |_x| 0.0);
 
 /// Partials of fdim(a, b) = max(a - b, 0).

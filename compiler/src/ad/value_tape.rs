@@ -20,7 +20,8 @@
 //! cost more than a multiply-add), as is everything of loops that run
 //! only in the reverse sweep (fused loops: the forward sweep never runs
 //! them) and of loops whose ranges are unknown or whose tape would have
-//! fewer than [`MIN_SLOTS`] slots or more than [`MAX_LEN`] elements.
+//! fewer than [`MIN_SLOTS`] slots (calls: [`MIN_CALL_SLOTS`]) or more
+//! than [`MAX_LEN`] elements.
 //!
 //! Library calls too: the reverse took a call's partials by calling its
 //! `_grad` form again (value and partials; or its `_d<k>` partial where
@@ -41,6 +42,14 @@
 //! are their plain forms' to the bit (the plain forms are made from them),
 //! so the target is the same. js_super's terms (BPA's Jolly-Seber model)
 //! took 1.46x fewer instructions per gradient.
+//!
+//! Nested loops the forward sweep's tapes do not cover (in a fused loop,
+//! or in a nest without bounded ranges) are re-run by the reverse sweep's
+//! recomputation of the enclosing iteration just before their own
+//! reverse, which recomputes each of their iterations again; their calls
+//! get tapes of their own, one slot per value of the loop's variable,
+//! written by the re-run and read by the reverse
+//! (`ValueTapes::find_reruns`).
 
 use super::activity::Active;
 use super::affine::IndexFacts;
@@ -59,6 +68,13 @@ pub const MAX_LEN: usize = 1 << 16;
 /// of electric_covariance's per-grade `1 / sigma_y` gave 290 more
 /// instructions per gradient (three more in a 96-iteration loop).
 pub const MIN_SLOTS: i64 = 16;
+
+/// The fewest slots a loop's call tapes are made for: a library call the
+/// reverse makes again costs some 30-150 instructions (a `tanh`, an
+/// `exp` and a `log1p`) where its load is one, more than a perturbed
+/// register allocation; an LKJ Cholesky factor's transform has one
+/// `tanh` per correlation, 6 of them for a 4 x 4 factor.
+pub const MIN_CALL_SLOTS: i64 = 1;
 
 /// What the choice of values to keep reads.
 struct Context<'a> {
@@ -105,6 +121,12 @@ pub(super) struct ValueTapes {
     at: HashMap<Value, (usize, usize)>,
     /// Taped calls, by their value (forward name).
     calls: HashMap<Value, TapedCall>,
+    /// Calls of nested loops that the reverse sweep re-runs just before
+    /// their reverse, by value (forward name), each with its loop's
+    /// variable: see [`Self::find_reruns`].
+    rerun_calls: HashMap<Value, (Value, TapedCall)>,
+    /// The loops (forward variables) of `rerun_calls`.
+    rerun_loops: HashSet<Value>,
 }
 
 /// The name every call tape's buffer starts with: [`super::prune`] may
@@ -140,7 +162,111 @@ impl ValueTapes {
                 out.visit(module, std::slice::from_ref(s), &ctx, &mut Vec::new());
             }
         }
+        for s in &forward.body {
+            out.find_reruns(module, std::slice::from_ref(s), &ctx, false);
+        }
         out
+    }
+
+    /// Tapes for the calls of nested loops (`nested`: inside another
+    /// statement) that the forward sweep's tapes do not keep: a fused
+    /// loop's (the forward sweep never runs it) or a loop's whose nest has
+    /// no bounded ranges. The reverse sweep's recomputation of an
+    /// enclosing iteration re-runs such a loop just before its reverse,
+    /// which recomputes each iteration again: each term's `_grad` call
+    /// twice per iteration (the capture-recapture models' Bernoulli terms
+    /// over occasions, per individual, in a fused loop). So the re-run
+    /// stores value and partials in slot `var - lo` of the loop's own
+    /// tapes (one slot per value its variable can take; the re-run and its
+    /// reverse belong to the same enclosing iteration), and the reverse
+    /// loads them (`reverse`'s `rerun_storing` and `rerun_loading`).
+    fn find_reruns(&mut self, module: &mut Module, stmts: &[Stmt], ctx: &Context, nested: bool) {
+        for s in stmts {
+            match s {
+                Stmt::For { var, body, .. } => {
+                    if nested && ctx.active.touches(body) && !super::reverse::contains_jump(body) {
+                        self.add_rerun(module, *var, body, ctx);
+                    }
+                    self.find_reruns(module, body, ctx, true);
+                }
+                Stmt::If { then, otherwise, .. } => {
+                    self.find_reruns(module, then, ctx, true);
+                    self.find_reruns(module, otherwise, ctx, true);
+                }
+                Stmt::While { cond_block, body, .. } => {
+                    self.find_reruns(module, cond_block, ctx, true);
+                    self.find_reruns(module, body, ctx, true);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The re-run tapes of loop `var` (see [`Self::find_reruns`]), when
+    /// its variable's range is bounded.
+    fn add_rerun(&mut self, module: &mut Module, var: Value, body: &[Stmt], ctx: &Context) {
+        // Every real argument active: a `_grad` form computes every
+        // partial, and where the re-run took the value alone (its plain
+        // call) one of a constant can cost more than the reverse's call it
+        // saves (`log_rising_factorial(x, n)`'s partial in a count n is a
+        // `digamma`: dirichlet_multinomial took 2.6% more instructions).
+        let calls: Vec<_> = calls_worth_keeping(body, ctx)
+            .into_iter()
+            .filter(|(v, _, active)| !self.calls.contains_key(v) && active.iter().all(|a| *a))
+            .collect();
+        if calls.is_empty() {
+            return;
+        }
+        let Some(&(lo, hi)) = ctx.facts.ranges.get(&var) else { return };
+        let Some(span) = hi.checked_sub(lo).and_then(|d| d.checked_add(1)).filter(|s| *s > 0) else { return };
+        let elements: usize = calls.iter().map(|(_, _, active)| 1 + active.iter().filter(|a| **a).count()).sum();
+        if (elements as u64).saturating_mul(span as u64) > MAX_LEN as u64 {
+            return;
+        }
+        let ranges = [(var, lo, span)];
+        for (v, grad, active) in calls {
+            let Some(value) = self.add_tape(module, format!("{CALL_TAPE_PREFIX}rerun.{v}"), 1, &ranges) else { return };
+            let mut partials = Vec::with_capacity(active.len());
+            for (i, a) in active.into_iter().enumerate() {
+                if !a {
+                    partials.push(None);
+                    continue;
+                }
+                let Some(k) = self.add_tape(module, format!("{CALL_TAPE_PREFIX}rerun.{v}.d{i}"), 1, &ranges) else { return };
+                partials.push(Some(k));
+            }
+            self.rerun_calls.insert(v, (var, TapedCall { grad, value, partials }));
+            self.rerun_loops.insert(var);
+        }
+    }
+
+    /// Whether loop `var` (forward name) has re-run tapes.
+    pub fn reruns(&self, var: Value) -> bool {
+        self.rerun_loops.contains(&var)
+    }
+
+    /// The loop (forward variable) whose re-run keeps the call of value
+    /// `dst`, if one does.
+    pub fn rerun_loop_of(&self, dst: Value) -> Option<Value> {
+        self.rerun_calls.get(&dst).map(|(var, _)| *var)
+    }
+
+    /// After the re-run's `_grad` call of value `dst` (renamed `value`,
+    /// with `partials` for every real argument), the stores of value and
+    /// active partials into its loop's slot.
+    pub fn save_rerun_call(&self, dst: Value, value: Value, partials: &[Value], rename: &HashMap<Value, Value>, func: &mut Function, out: &mut Vec<Stmt>) {
+        let Some((_, call)) = self.rerun_calls.get(&dst) else { return };
+        let kept = std::iter::once((call.value, value)).chain(call.partials.iter().zip(partials).filter_map(|(t, p)| t.map(|t| (t, *p))));
+        for (k, v) in kept {
+            let (buf, index) = self.element_at(k, 0, rename, func, out);
+            out.push(Stmt::Store { buf, index, value: v });
+        }
+    }
+
+    /// [`Self::load_call`] for a re-run tape's call.
+    pub fn load_rerun_call(&self, dst: Value, rename: &HashMap<Value, Value>, func: &mut Function, out: &mut Vec<Stmt>) -> Option<(Value, Vec<Value>)> {
+        let (_, call) = self.rerun_calls.get(&dst)?;
+        Some(self.load_taped(call, rename, func, out))
     }
 
     fn visit(&mut self, module: &mut Module, stmts: &[Stmt], ctx: &Context, nest: &mut Vec<Value>) {
@@ -184,10 +310,13 @@ impl ValueTapes {
             };
             ranges.push((v, lo, span));
         }
-        if slots < MIN_SLOTS {
+        // Below `MIN_SLOTS`, where tapes were new for calls, only calls of
+        // active arguments alone (as for the re-run tapes, `add_rerun`).
+        let calls: Vec<_> = if slots < MIN_SLOTS { calls.into_iter().filter(|(_, _, active)| active.iter().all(|a| *a)).collect() } else { calls };
+        if slots < MIN_CALL_SLOTS || (calls.is_empty() && slots < MIN_SLOTS) {
             return;
         }
-        if !values.is_empty() && (values.len() as u64).saturating_mul(slots as u64) <= MAX_LEN as u64 {
+        if !values.is_empty() && slots >= MIN_SLOTS && (values.len() as u64).saturating_mul(slots as u64) <= MAX_LEN as u64 {
             let name = format!("tape.values.{}", values[0]);
             let Some(k) = self.add_tape(module, name, values.len() as i64, &ranges) else { return };
             for (pos, v) in values.into_iter().enumerate() {
@@ -303,6 +432,12 @@ impl ValueTapes {
     /// returns them; `rename` as for [`Self::load`].
     pub fn load_call(&self, dst: Value, rename: &HashMap<Value, Value>, func: &mut Function, out: &mut Vec<Stmt>) -> Option<(Value, Vec<Value>)> {
         let call = self.calls.get(&dst)?;
+        Some(self.load_taped(call, rename, func, out))
+    }
+
+    /// The loads of a taped call's value and partials (a zero for an
+    /// inactive argument's).
+    fn load_taped(&self, call: &TapedCall, rename: &HashMap<Value, Value>, func: &mut Function, out: &mut Vec<Stmt>) -> (Value, Vec<Value>) {
         let load = |k: usize, func: &mut Function, out: &mut Vec<Stmt>| {
             let (buf, index) = self.element_at(k, 0, rename, func, out);
             let v = func.new_value(ScalarType::F64);
@@ -322,7 +457,7 @@ impl ValueTapes {
             };
             partials.push(p);
         }
-        Some((value, partials))
+        (value, partials)
     }
 
     /// The tape and element of taped value `v` in the iteration the

@@ -149,3 +149,46 @@ fn beta_binomial_matches_mpmath_and_normalises() {
     }
     assert_eq!(beta_binomial_lpmf(11, 10, 1.0, 1.0), f64::NEG_INFINITY);
 }
+
+/// `hbm_tanh_grad` (the gradient's forward sweep keeps its partial for the
+/// reverse) is registered as `tanh`'s `_grad` form and gives `hbm_tanh`'s
+/// value and `hbm_tanh_d1`'s derivative to the bit, so the log density
+/// and gradient do not move; the derivative against 1 / cosh² x where
+/// that is accurate, and at the edges: signed zeros, subnormals, huge
+/// arguments (derivative 0), infinities and NaN.
+#[test]
+fn tanh_grad_is_tanh_and_its_derivative_to_the_bit() {
+    use hbmc_stdlib::scalar::{hbm_tanh, hbm_tanh_d1, hbm_tanh_grad};
+    use hbmc_stdlib::SymbolKind;
+    let syms = symbols();
+    let entry = syms.iter().find(|s| s.name == "hbm_tanh_grad").expect("hbm_tanh_grad in the table");
+    assert!(matches!(entry.kind, SymbolKind::Grad { of: "hbm_tanh" }), "{:?}", entry.kind);
+    let points = [
+        0.0, -0.0, 5e-324, -5e-324, 1e-300, -1e-8, 1e-8, 0.3, -0.5, 1.0, -2.5, 3.0, 10.0, -19.0, 20.0, 40.0, -400.0, 1e300,
+        -1e300, f64::INFINITY, f64::NEG_INFINITY, f64::NAN,
+    ];
+    for x in points {
+        let mut d = f64::NAN;
+        // SAFETY: `d` is room for the one partial.
+        let v = unsafe { hbm_tanh_grad(x, &mut d) };
+        assert_eq!(v.to_bits(), hbm_tanh(x).to_bits(), "value at {x}");
+        assert_eq!(d.to_bits(), hbm_tanh_d1(x).to_bits(), "derivative at {x}");
+        if x.is_nan() {
+            assert!(v.is_nan() && d.is_nan(), "NaN at {x}: {v}, {d}");
+            continue;
+        }
+        assert!((0.0..=1.0).contains(&d), "derivative {d} at {x}");
+        if x.abs() <= 20.0 {
+            // 1 - t² loses digits as t nears 1: the error is a few units
+            // in the last place of 1, absolute (as `hbm_tanh_d1`'s).
+            let reference = 1.0 / (x.cosh() * x.cosh());
+            assert!((d - reference).abs() <= 1e-12 * reference + 4.5e-16, "at {x}: {d} against {reference}");
+        }
+        if x.abs() > 40.0 {
+            assert_eq!(d, 0.0, "at {x}");
+        }
+    }
+    // A null partials pointer is allowed (the value alone).
+    // SAFETY: null means no partials are written.
+    assert_eq!(unsafe { hbm_tanh_grad(0.7, std::ptr::null_mut()) }, 0.7f64.tanh());
+}
