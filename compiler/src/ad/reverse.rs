@@ -1191,44 +1191,31 @@ impl Gen<'_> {
     /// at the top level), so it called the `_grad` form or `_d<k>` again
     /// for the partials: a bounded scalar's `inv_logit`, `log_inv_logit`
     /// and `log1m_inv_logit` each took a second `exp`, a prior's density a
-    /// second evaluation. The choice is `value_tape`'s for calls in loops:
-    /// not `exp` (its partial is its value) nor `log` (a division). The
-    /// partials go through one-element buffers (named with
-    /// `value_tape::CALL_TAPE_PREFIX`), stored here and loaded by the
-    /// reverse, rather than as values live from the forward sweep to the
-    /// reverse across every loop between, for the register allocator.
+    /// second evaluation. The choice is `value_tape::grad_form`'s, as for
+    /// calls in loops (not `exp`, its partial is its value, nor `log`, a
+    /// division). The partials go through one-element buffers (named
+    /// with `value_tape::CALL_TAPE_PREFIX`), stored here and loaded by
+    /// the reverse, rather than as values live from the forward sweep to
+    /// the reverse across every loop between, for the register allocator.
     /// Where the reverse reads none of the partials (no adjoint reaches
     /// the value), `ad::prune` removes the stores and makes a scalar
     /// function's call its plain form again. Whether `s` was emitted so
     /// (into `out`); if not, nothing was.
     fn call_with_partials(&mut self, s: &Stmt, out: &mut Vec<Stmt>) -> bool {
-        let Stmt::Call { dst: Some(d), partials, func, args } = s else { return false };
-        if !partials.is_empty()
-            || !self.active.value(*d)
-            || self.forward.type_of(*d) != ScalarType::F64
-            || func.symbol == "hbm_exp"
-            || func.symbol == "hbm_log"
-            || !args.iter().all(|a| matches!(a, CallArg::Value(_)))
-        {
-            return false;
-        }
-        let Some(grad) = self.symbols.get(&format!("{}_grad", func.symbol)) else { return false };
-        let reals = args.iter().zip(&func.params).filter(|(_, t)| **t == CType::F64).count();
+        let Stmt::Call { args, .. } = s else { return false };
+        let Some((d, grad, active)) = super::value_tape::grad_form(s, self.forward, self.active, &self.symbols) else { return false };
         // Every real argument active: the `_grad` form computes every
         // partial, and one of a constant costs more than the plain call it
         // saves (a prior's `gamma(0.001, 0.001)` takes `digamma` of the
         // shape, `pow(x, c)` the logarithm of `x`): such calls stay as
         // they were (ChangeDetection's gamma prior cost 1.7% more
         // instructions, accel_gp's `pow` 0.7%).
-        let all_active = args
-            .iter()
-            .zip(&func.params)
-            .all(|(a, t)| *t != CType::F64 || matches!(a, CallArg::Value(v) if self.active.value(*v)));
-        if reals == 0 || reals != func.real_params(false) || !all_active {
+        if active.is_empty() || !active.iter().all(|a| *a) {
             return false;
         }
+        let reals = active.len();
         let ps: Vec<Value> = (0..reals).map(|_| self.fresh(ScalarType::F64)).collect();
-        out.push(Stmt::Call { dst: Some(*d), partials: ps.clone(), func: grad, args: args.clone() });
+        out.push(Stmt::Call { dst: Some(d), partials: ps.clone(), func: grad, args: args.clone() });
         let mut bufs = Vec::with_capacity(reals);
         for (i, p) in ps.into_iter().enumerate() {
             let buf = self.module.add_buffer(format!("{}top.{d}.d{i}", super::value_tape::CALL_TAPE_PREFIX), Arena::Work, 1);
@@ -1236,7 +1223,7 @@ impl Gen<'_> {
             out.push(Stmt::Store { buf, index: at, value: p });
             bufs.push(buf);
         }
-        self.top_partials.insert(*d, bufs);
+        self.top_partials.insert(d, bufs);
         true
     }
 

@@ -225,17 +225,8 @@ impl ValueTapes {
         }
         let ranges = [(var, lo, span)];
         for (v, grad, active) in calls {
-            let Some(value) = self.add_tape(module, format!("{CALL_TAPE_PREFIX}rerun.{v}"), 1, &ranges) else { return };
-            let mut partials = Vec::with_capacity(active.len());
-            for (i, a) in active.into_iter().enumerate() {
-                if !a {
-                    partials.push(None);
-                    continue;
-                }
-                let Some(k) = self.add_tape(module, format!("{CALL_TAPE_PREFIX}rerun.{v}.d{i}"), 1, &ranges) else { return };
-                partials.push(Some(k));
-            }
-            self.rerun_calls.insert(v, (var, TapedCall { grad, value, partials }));
+            let Some(call) = self.add_call_tapes(module, &format!("{CALL_TAPE_PREFIX}rerun.{v}"), grad, active, &ranges) else { return };
+            self.rerun_calls.insert(v, (var, call));
             self.rerun_loops.insert(var);
         }
     }
@@ -328,19 +319,22 @@ impl ValueTapes {
             return;
         }
         for (v, grad, active) in calls {
-            let Some(value) = self.add_tape(module, format!("{CALL_TAPE_PREFIX}{v}"), 1, &ranges) else { return };
-            let mut partials = Vec::with_capacity(active.len());
-            for (i, a) in active.into_iter().enumerate() {
-                if !a {
-                    partials.push(None);
-                    continue;
-                }
-                // The value's tape, of the same shape, fitted.
-                let Some(k) = self.add_tape(module, format!("{CALL_TAPE_PREFIX}{v}.d{i}"), 1, &ranges) else { return };
-                partials.push(Some(k));
-            }
-            self.calls.insert(v, TapedCall { grad, value, partials });
+            let Some(call) = self.add_call_tapes(module, &format!("{CALL_TAPE_PREFIX}{v}"), grad, active, &ranges) else { return };
+            self.calls.insert(v, call);
         }
+    }
+
+    /// The tapes of one call over the nest `ranges` (as [`Self::add_tape`]'s):
+    /// its value's, named `name`, and each active argument's partial's;
+    /// `None` when one does not fit.
+    fn add_call_tapes(&mut self, module: &mut Module, name: &str, grad: FuncRef, active: Vec<bool>, ranges: &[(Value, i64, i64)]) -> Option<TapedCall> {
+        let value = self.add_tape(module, name.to_string(), 1, ranges)?;
+        let mut partials = Vec::with_capacity(active.len());
+        for (i, a) in active.into_iter().enumerate() {
+            // The value's tape, of the same shape, fitted.
+            partials.push(if a { Some(self.add_tape(module, format!("{name}.d{i}"), 1, ranges)?) } else { None });
+        }
+        Some(TapedCall { grad, value, partials })
     }
 
     /// Adds a tape of `width` elements a slot over the nest `ranges`
@@ -561,37 +555,51 @@ fn is_taped_call(s: &Stmt) -> bool {
     matches!(s, Stmt::Call { dst: Some(_), partials, func, args } if func.symbol == "hbm_exp" && partials.is_empty() && matches!(args[..], [CallArg::Value(_)]))
 }
 
-/// The library calls of a loop body (in its branches too, not in nested
-/// loops, which have tapes of their own) whose value and partials the
-/// forward sweep keeps: calls of scalars whose value depends on the
+/// The call `s`, when its reverse can take its partials from the
+/// forward sweep: a call of scalars whose value is real and depends on the
 /// parameters, with a `_grad` form (value and partials in one call), but
 /// for `exp` (its own value is its partial: kept by [`worth_keeping`])
-/// and `log` (its partial is a division). The reverse sweep called the
-/// `_grad` form again when it recomputed the iteration, to get the
-/// partials; one load each costs less. With each: the `_grad` form, and
-/// whether each real argument depends on the parameters.
+/// and `log` (its partial is a division). Its value, its `_grad` form,
+/// and whether each real argument depends on the parameters. The choice
+/// of both the loops' tapes ([`calls_worth_keeping`]) and the top-level
+/// calls' kept partials (`reverse`'s `call_with_partials`).
+pub(super) fn grad_form(s: &Stmt, forward: &Function, active: &Active, symbols: &SymbolTable) -> Option<(Value, FuncRef, Vec<bool>)> {
+    let Stmt::Call { dst: Some(d), partials, func, args } = s else { return None };
+    if !partials.is_empty()
+        || !active.value(*d)
+        || forward.type_of(*d) != ScalarType::F64
+        || func.symbol == "hbm_exp"
+        || func.symbol == "hbm_log"
+        || !args.iter().all(|a| matches!(a, CallArg::Value(_)))
+    {
+        return None;
+    }
+    let grad = symbols.get(&format!("{}_grad", func.symbol))?;
+    let active: Vec<bool> = args
+        .iter()
+        .zip(&func.params)
+        .filter(|(_, t)| **t == crate::ir::CType::F64)
+        .map(|(a, _)| matches!(a, CallArg::Value(v) if active.value(*v)))
+        .collect();
+    (active.len() == func.real_params(false)).then_some((*d, grad, active))
+}
+
+/// The library calls of a loop body (in its branches too, not in nested
+/// loops, which have tapes of their own) whose value and partials the
+/// forward sweep keeps ([`grad_form`], read by the forward function, an
+/// argument active). The reverse sweep called the `_grad` form again when
+/// it recomputed the iteration, to get the partials; one load each costs
+/// less. With each: the `_grad` form, and whether each real argument
+/// depends on the parameters.
 fn calls_worth_keeping(body: &[Stmt], ctx: &Context) -> Vec<(Value, FuncRef, Vec<bool>)> {
     let mut out = Vec::new();
     for s in body {
         match s {
-            Stmt::Call { dst: Some(d), partials, func, args }
-                if partials.is_empty()
-                    && ctx.live.contains(d)
-                    && ctx.active.value(*d)
-                    && ctx.forward.type_of(*d) == ScalarType::F64
-                    && func.symbol != "hbm_exp"
-                    && func.symbol != "hbm_log"
-                    && args.iter().all(|a| matches!(a, CallArg::Value(_))) =>
-            {
-                let Some(grad) = ctx.symbols.get(&format!("{}_grad", func.symbol)) else { continue };
-                let active: Vec<bool> = args
-                    .iter()
-                    .zip(&func.params)
-                    .filter(|(_, t)| **t == crate::ir::CType::F64)
-                    .map(|(a, _)| matches!(a, CallArg::Value(v) if ctx.active.value(*v)))
-                    .collect();
-                if active.len() == func.real_params(false) && active.iter().any(|a| *a) {
-                    out.push((*d, grad, active));
+            Stmt::Call { .. } => {
+                if let Some((d, grad, active)) = grad_form(s, ctx.forward, ctx.active, ctx.symbols) {
+                    if ctx.live.contains(&d) && active.iter().any(|a| *a) {
+                        out.push((d, grad, active));
+                    }
                 }
             }
             Stmt::If { then, otherwise, .. } => {
