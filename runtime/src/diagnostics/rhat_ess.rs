@@ -112,15 +112,7 @@ fn valid<C: AsRef<[f64]>>(chains: &[C]) -> bool {
 /// Splits each chain into its first and second halves (dropping the middle
 /// draw of an odd-length chain), as ArviZ's `_split_chains`.
 pub fn split_chains<C: AsRef<[f64]>>(chains: &[C]) -> Vec<Vec<f64>> {
-    let n = common_len(chains);
-    let half = n / 2;
-    let mut out = Vec::with_capacity(2 * chains.len());
-    for c in chains {
-        let c = &c.as_ref()[..n];
-        out.push(c[..half].to_vec());
-        out.push(c[n - half..].to_vec());
-    }
-    out
+    split_halves(chains).into_iter().map(<[f64]>::to_vec).collect()
 }
 
 /// The halves of [`split_chains`], borrowed instead of copied.
@@ -215,6 +207,13 @@ type SortedPool = Vec<(f64, u32)>;
 /// ([`by_chain`]); also returns the pooled draws sorted (the chains cut to
 /// their common length).
 fn rank_normalize_sorted<C: AsRef<[f64]>>(chains: &[C], scores: &mut RankScores) -> (Vec<f64>, SortedPool) {
+    let pool = sorted_pool(chains);
+    (scores_of_sorted(&pool, scores), pool)
+}
+
+/// The chains' draws (cut to their common length), each with its position
+/// `chain * n + draw`, sorted ([`sort_pool`]).
+fn sorted_pool<C: AsRef<[f64]>>(chains: &[C]) -> SortedPool {
     let n = common_len(chains);
     let mut pool: SortedPool = Vec::with_capacity(n * chains.len());
     for (ci, c) in chains.iter().enumerate() {
@@ -224,7 +223,7 @@ fn rank_normalize_sorted<C: AsRef<[f64]>>(chains: &[C], scores: &mut RankScores)
         }
     }
     sort_pool(&mut pool);
-    (scores_of_sorted(&pool, scores), pool)
+    pool
 }
 
 /// Sorts a pool by value in `f64::total_cmp`'s order (the order of equal
@@ -664,7 +663,7 @@ pub fn ess_bulk<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
     if !valid(chains) {
         return f64::NAN;
     }
-    ess_basic(&rank_normalize(&split_chains(chains)))
+    ess_basic(&rank_normalize(&split_halves(chains)))
 }
 
 /// Tail ESS: the smaller ESS of the indicators `x <= q5` and `x <= q95` on
@@ -674,10 +673,7 @@ pub fn ess_tail<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
         return f64::NAN;
     }
     let split = split_halves(chains);
-    let n = common_len(&split);
-    let mut pool: SortedPool = split.iter().enumerate().flat_map(|(c, x)| x.iter().enumerate().map(move |(d, &v)| (v, (c * n + d) as u32))).collect();
-    sort_pool(&mut pool);
-    ess_tail_of_split(&split, &pool)
+    ess_tail_of_split(&split, &sorted_pool(&split))
 }
 
 /// Tail ESS from the split chains and their sorted pool.
@@ -701,7 +697,7 @@ pub fn ess_mean<C: AsRef<[f64]>>(chains: &[C]) -> f64 {
     if !valid(chains) {
         return f64::NAN;
     }
-    ess_basic(&split_chains(chains))
+    ess_basic(&split_halves(chains))
 }
 
 /// Monte Carlo standard error of the mean: `sd / sqrt(ess_mean)`.
